@@ -1,0 +1,74 @@
+package io.migaudit.agent.decode;
+
+import java.nio.ByteBuffer;
+
+/**
+ * What the decoders found in one frame. Mutable and reused per packet to keep the hot path free of
+ * allocation; {@link #reset()} clears it. Addresses are held as two longs (IPv4: {@code hi == 0},
+ * {@code lo} = the 32-bit address).
+ */
+public final class DecodedPacket {
+  public static final int NO_VLAN = -1;
+  public static final int MAX_LAYERS = 8;
+
+  public long timestampMicros;
+
+  /** Innermost 802.1Q VLAN id, or {@link #NO_VLAN}. */
+  public int vlan;
+  /** Outer VLAN id of a double-tagged (QinQ) frame, or {@link #NO_VLAN}. */
+  public int outerVlan;
+
+  /** Layers outside the inner IP header, outermost first. */
+  public final Layer[] layers = new Layer[MAX_LAYERS];
+  public int layerCount;
+
+  /** 4 or 6; 0 when no IP header was decoded. */
+  public int ipVersion;
+  public long srcHi;
+  public long srcLo;
+  public long dstHi;
+  public long dstLo;
+  /** IP protocol number of the transport (6 TCP, 17 UDP, 50 ESP, 1 ICMP, 58 ICMPv6, ...). */
+  public int ipProtocol;
+  /** IP packet length from its header (IPv4 total length, IPv6 40 + payload length). */
+  public int ipLength;
+  /** True for a non-first IPv4/IPv6 fragment: no transport header, ports are 0. */
+  public boolean fragment;
+
+  public int srcPort;
+  public int dstPort;
+  /** TCP flag bits as in the header's 13th byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10). */
+  public int tcpFlags;
+
+  /** The frame the offsets below point into. */
+  public ByteBuffer frame;
+  /** Offset of the transport payload in {@link #frame}. */
+  public int payloadOffset;
+  /** Payload bytes present in the capture (may be fewer than on the wire). */
+  public int payloadCapturedLength;
+  /** Payload bytes on the wire according to the headers. */
+  public int payloadWireLength;
+
+  public void reset() {
+    timestampMicros = 0;
+    vlan = NO_VLAN;
+    outerVlan = NO_VLAN;
+    layerCount = 0;
+    ipVersion = 0;
+    srcHi = srcLo = dstHi = dstLo = 0;
+    ipProtocol = 0;
+    ipLength = 0;
+    fragment = false;
+    srcPort = dstPort = 0;
+    tcpFlags = 0;
+    frame = null;
+    payloadOffset = payloadCapturedLength = payloadWireLength = 0;
+  }
+
+  /** Appends an encapsulation layer; extra layers past {@link #MAX_LAYERS} are not recorded. */
+  public void addLayer(Layer layer) {
+    if (layerCount < MAX_LAYERS) {
+      layers[layerCount++] = layer;
+    }
+  }
+}

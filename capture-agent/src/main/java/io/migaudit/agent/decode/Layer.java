@@ -1,0 +1,29 @@
+package io.migaudit.agent.decode;
+
+/** Encapsulation layers a frame can carry around its inner IP packet. */
+public enum Layer {
+  ETHERNET("ethernet"),
+  VLAN("vlan"),
+  QINQ("qinq"),
+  LINUX_SLL("linux-sll"),
+  LINUX_SLL2("linux-sll2"),
+  RAW_IP("raw-ip"),
+  LOOPBACK("loopback"),
+  IPV4("ipv4"),
+  IPV6("ipv6"),
+  GRE("gre"),
+  ERSPAN("erspan"),
+  VXLAN("vxlan"),
+  GENEVE("geneve");
+
+  private final String wire;
+
+  Layer(String wire) {
+    this.wire = wire;
+  }
+
+  /** Name used in FlowRecord.encapsulation. */
+  public String wire() {
+    return wire;
+  }
+}

@@ -1,0 +1,40 @@
+package io.migaudit.record;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+
+/**
+ * Deterministic identifiers. A flow id depends only on what was on the wire (the canonical 5-tuple,
+ * the VLAN and the first packet's timestamp), not on which agent saw it or when it ran, so two agents
+ * on both ends of a migration name the flow alike and a replay always yields the same ids.
+ */
+public final class FlowId {
+  private static final int ID_BYTES = 12;
+
+  private FlowId() {}
+
+  /** Id of a flow; {@code src} is the initiator. */
+  public static String of(
+      String transport, String src, int srcPort, String dst, int dstPort, Integer vlan, Instant firstSeen) {
+    return hash("flow|" + transport + '|' + src + '|' + srcPort + '|' + dst + '|' + dstPort + '|'
+        + (vlan == null ? "-" : vlan.toString()) + '|' + firstSeen.getEpochSecond() + '.'
+        + firstSeen.getNano() / 1000);
+  }
+
+  /** Id of the one alert a rule may raise about a flow. */
+  public static String alertId(RuleId rule, String flowId) {
+    return hash("alert|" + rule.name() + '|' + flowId);
+  }
+
+  private static String hash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, ID_BYTES);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package io.migaudit.record;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the capture agent knows about one flow at one moment: published as interim records while the
+ * flow lives ({@code last == false}) and once more when it ends ({@code last == true}). Both
+ * directions of a connection are one flow; {@code src} is the host that opened it (the client).
+ *
+ * @param schemaVersion {@link SchemaVersion#CURRENT}
+ * @param agent id of the capture agent (host name by default)
+ * @param iface interface or capture file the packets came from
+ * @param flowId deterministic id of the flow: same packets, same id (see {@link FlowId})
+ * @param seq 0 for the first record of a flow, +1 for each further one
+ * @param last true for the final record of the flow
+ * @param endReason why the final record was written (fin, rst, idle, evicted, end-of-capture,
+ *     shutdown); null while the flow lives
+ * @param firstSeen timestamp of the first packet (capture time, microsecond precision)
+ * @param lastSeen timestamp of the latest packet
+ * @param vlan innermost 802.1Q VLAN id, null when untagged
+ * @param outerVlan outer VLAN id of a QinQ frame, null when not double-tagged
+ * @param encapsulation layers around the inner IP packet, outermost first (e.g. "ethernet", "vlan")
+ * @param ipVersion 4 or 6
+ * @param transport "tcp", "udp", "esp", "icmp", "icmpv6" or "ip-N" for other IP protocols
+ * @param src address of the initiator
+ * @param srcPort port of the initiator (0 for protocols without ports)
+ * @param dst address of the responder
+ * @param dstPort port of the responder
+ * @param initiator how the initiator was told: "syn" (saw the handshake), "port" (no handshake,
+ *     the side on a catalog or lower port is taken as server), "first-packet"
+ * @param srcToDst counters of packets sent by the initiator
+ * @param dstToSrc counters of packets sent by the responder
+ * @param tcpFlags TCP flags seen in either direction (e.g. "SYN", "ACK", "FIN")
+ * @param protocol migration protocol from the port catalog ("vmotion", "hyperv", ...), null if none
+ * @param payload features of the payload sample
+ * @param malformedPackets packets of this flow that were cut short or inconsistent
+ */
+public record FlowRecord(
+    int schemaVersion,
+    String agent,
+    @JsonProperty("interface") String iface,
+    String flowId,
+    long seq,
+    boolean last,
+    String endReason,
+    Instant firstSeen,
+    Instant lastSeen,
+    Integer vlan,
+    Integer outerVlan,
+    List<String> encapsulation,
+    int ipVersion,
+    String transport,
+    String src,
+    int srcPort,
+    String dst,
+    int dstPort,
+    String initiator,
+    Counters srcToDst,
+    Counters dstToSrc,
+    List<String> tcpFlags,
+    String protocol,
+    PayloadFeatures payload,
+    long malformedPackets) {
+
+  public FlowRecord {
+    encapsulation = encapsulation == null ? List.of() : List.copyOf(encapsulation);
+    tcpFlags = tcpFlags == null ? List.of() : List.copyOf(tcpFlags);
+  }
+
+  /** Bytes of both directions. */
+  public long totalBytes() {
+    return srcToDst.bytes() + dstToSrc.bytes();
+  }
+
+  /** True when the port catalog (or a policy's ports) named a migration protocol. */
+  public boolean hasCatalogProtocol() {
+    return protocol != null;
+  }
+
+  /** The same record with another protocol label (the analyzer applies a policy's extra ports). */
+  public FlowRecord withProtocol(String newProtocol) {
+    return new FlowRecord(
+        schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
+        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
+        srcToDst, dstToSrc, tcpFlags, newProtocol, payload, malformedPackets);
+  }
+}

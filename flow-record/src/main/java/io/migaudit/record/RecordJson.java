@@ -1,0 +1,112 @@
+package io.migaudit.record;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The only code that knows the wire format of {@link FlowRecord} and {@link Alert}: JSON, one object
+ * per Kafka record or per line, enums in lowercase, times as ISO-8601 UTC with microseconds.
+ */
+public final class RecordJson {
+
+  /** A record could not be read: bad JSON, missing fields or another schema version. */
+  public static final class MalformedRecordException extends Exception {
+    private final String kind;
+
+    MalformedRecordException(String kind, String message, Throwable cause) {
+      super(message, cause);
+      this.kind = kind;
+    }
+
+    /** A short bounded name of what was wrong ("json", "schema-version"), fit for a metric tag. */
+    public String kind() {
+      return kind;
+    }
+  }
+
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .addModule(new JavaTimeModule())
+      .addModule(enumsInLowercase())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .serializationInclusion(JsonInclude.Include.ALWAYS)
+      .build();
+
+  private RecordJson() {}
+
+  private static SimpleModule enumsInLowercase() {
+    SimpleModule m = new SimpleModule("migaudit-enums");
+    m.addSerializer(Verdict.class, new WireEnumSerializer<>(Verdict.class, Verdict::wire));
+    m.addSerializer(Signature.class, new WireEnumSerializer<>(Signature.class, Signature::wire));
+    m.addSerializer(Severity.class, new WireEnumSerializer<>(Severity.class, Severity::wire));
+    m.addDeserializer(Verdict.class, new WireEnumDeserializer<>(Verdict.class, Verdict::fromWire));
+    m.addDeserializer(Signature.class, new WireEnumDeserializer<>(Signature.class, Signature::fromWire));
+    m.addDeserializer(Severity.class, new WireEnumDeserializer<>(Severity.class, Severity::fromWire));
+    return m;
+  }
+
+  public static byte[] toBytes(Object recordOrAlert) {
+    try {
+      return MAPPER.writeValueAsBytes(recordOrAlert);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static String toLine(Object recordOrAlert) {
+    try {
+      return MAPPER.writeValueAsString(recordOrAlert);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static FlowRecord flowRecord(byte[] json) throws MalformedRecordException {
+    return read(json, FlowRecord.class);
+  }
+
+  public static Alert alert(byte[] json) throws MalformedRecordException {
+    return read(json, Alert.class);
+  }
+
+  private static <T> T read(byte[] json, Class<T> type) throws MalformedRecordException {
+    JsonNode tree;
+    try {
+      tree = MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new MalformedRecordException("json", "not JSON: " + firstLine(e.getMessage()), e);
+    }
+    if (tree == null || !tree.isObject()) {
+      throw new MalformedRecordException("json", "not a JSON object", null);
+    }
+    JsonNode version = tree.get("schemaVersion");
+    if (version == null || !version.canConvertToInt() || version.intValue() != SchemaVersion.CURRENT) {
+      throw new MalformedRecordException("schema-version",
+          "schemaVersion " + version + " is not " + SchemaVersion.CURRENT, null);
+    }
+    try {
+      return MAPPER.treeToValue(tree, type);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new MalformedRecordException("fields", "bad " + type.getSimpleName() + ": "
+          + firstLine(e.getMessage()), e);
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

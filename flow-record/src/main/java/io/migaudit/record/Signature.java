@@ -1,0 +1,39 @@
+package io.migaudit.record;
+
+/** What the first payload bytes of a flow look like (PROTOCOLS.md, "Wrappers"). */
+public enum Signature {
+  TLS("tls"),
+  SSH("ssh"),
+  QEMU("qemu"),
+  QEMU_MULTIFD("qemu-multifd"),
+  SMB2("smb2"),
+  SMB3_ENCRYPTED("smb3-encrypted"),
+  SMB3_COMPRESSED("smb3-compressed"),
+  ESP("esp"),
+  ZLIB("zlib"),
+  GZIP("gzip"),
+  ZSTD("zstd"),
+  LZ4("lz4"),
+  VMOTION("vmotion"),
+  NONE("none");
+
+  private final String wire;
+
+  Signature(String wire) {
+    this.wire = wire;
+  }
+
+  /** The lowercase name used in JSON. */
+  public String wire() {
+    return wire;
+  }
+
+  public static Signature fromWire(String s) {
+    for (Signature v : values()) {
+      if (v.wire.equals(s)) {
+        return v;
+      }
+    }
+    throw new IllegalArgumentException("unknown signature: " + s);
+  }
+}

@@ -1,0 +1,9 @@
+package io.migaudit.record;
+
+/** Kafka topic names of the contract (DESIGN.md). */
+public final class Topics {
+  public static final String FLOWS = "migaudit.flows";
+  public static final String ALERTS = "migaudit.alerts";
+
+  private Topics() {}
+}

@@ -1,0 +1,2 @@
+/** The one schema shared by capture agent and analyzer: flow records, alerts and their JSON form. */
+package io.migaudit.record;

@@ -1,0 +1,30 @@
+package io.migaudit.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.RecordComponent;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The schema itself cannot carry payload bytes: no component of a record type holds raw bytes. */
+class PayloadPrivacyTest {
+
+  private static final Set<Class<?>> RAW_BYTES = Set.of(byte[].class, ByteBuffer.class, char[].class);
+
+  @Test
+  void noRecordComponentCanHoldBytes() {
+    for (Class<?> type : new Class<?>[] {FlowRecord.class, Alert.class, PayloadFeatures.class, Counters.class}) {
+      for (RecordComponent c : type.getRecordComponents()) {
+        assertThat(RAW_BYTES).as(type.getSimpleName() + "." + c.getName()).doesNotContain(c.getType());
+      }
+    }
+  }
+
+  @Test
+  void flowRecordStringFieldsAreMetadataOnly() {
+    FlowRecord r = RecordJsonTest.sample();
+    // The only free-text field about payload is the reason, written by the classifier from numbers.
+    assertThat(r.payload().reason()).doesNotContainPattern("[^\\x20-\\x7e]");
+  }
+}

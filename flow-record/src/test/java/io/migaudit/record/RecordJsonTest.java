@@ -1,0 +1,86 @@
+package io.migaudit.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RecordJsonTest {
+
+  static FlowRecord sample() {
+    Instant first = Instant.parse("2026-11-23T10:02:00.123456Z");
+    String flowId = FlowId.of("tcp", "192.168.50.11", 40022, "192.168.50.12", 8000, 50, first);
+    return new FlowRecord(SchemaVersion.CURRENT, "esx-01", "eth1", flowId, 0, false, null, first,
+        Instant.parse("2026-11-23T10:02:01.000001Z"), 50, null, List.of("ethernet", "vlan"), 4, "tcp",
+        "192.168.50.11", 40022, "192.168.50.12", 8000, "syn", new Counters(1200, 1_700_000, 1_650_000),
+        new Counters(600, 31_200, 0), List.of("SYN", "ACK"), "vmotion",
+        new PayloadFeatures(65536, 5.12, 41234.5, 0.25, 0.41, Signature.VMOTION, Verdict.PLAINTEXT,
+            "byte histogram far from uniform"), 0);
+  }
+
+  @Test
+  void flowRecordMatchesGoldenFile() throws IOException {
+    ObjectMapper plain = new ObjectMapper();
+    JsonNode golden;
+    try (InputStream in = getClass().getResourceAsStream("/flow-record-v1.json")) {
+      golden = plain.readTree(in);
+    }
+    assertThat(plain.readTree(RecordJson.toBytes(sample()))).isEqualTo(golden);
+  }
+
+  @Test
+  void flowRecordRoundTrips() throws Exception {
+    FlowRecord r = sample();
+    assertThat(RecordJson.flowRecord(RecordJson.toBytes(r))).isEqualTo(r);
+  }
+
+  @Test
+  void alertRoundTripsWithLowercaseEnums() throws Exception {
+    FlowRecord r = sample();
+    Alert a = new Alert(SchemaVersion.CURRENT, FlowId.alertId(RuleId.UNENCRYPTED_MIGRATION, r.flowId()),
+        RuleId.UNENCRYPTED_MIGRATION, Severity.CRITICAL, "vmotion", r.src(), r.srcPort(), r.dst(),
+        r.dstPort(), 50, "esx-01", "eth1", r.flowId(), r.firstSeen(), r.lastSeen(), "required",
+        Map.of("verdict", "plaintext"), "Unencrypted vMotion.");
+    String line = RecordJson.toLine(a);
+    assertThat(line).contains("\"severity\":\"critical\"").contains("\"rule\":\"UNENCRYPTED_MIGRATION\"");
+    assertThat(RecordJson.alert(line.getBytes(StandardCharsets.UTF_8))).isEqualTo(a);
+  }
+
+  @Test
+  void timesAreUtcWithMicroseconds() {
+    assertThat(RecordJson.toLine(sample())).contains("\"firstSeen\":\"2026-11-23T10:02:00.123456Z\"");
+  }
+
+  @Test
+  void otherSchemaVersionIsRejectedByKind() {
+    byte[] json = RecordJson.toLine(sample()).replace("\"schemaVersion\":1", "\"schemaVersion\":2")
+        .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> RecordJson.flowRecord(json))
+        .isInstanceOf(RecordJson.MalformedRecordException.class)
+        .satisfies(e -> assertThat(((RecordJson.MalformedRecordException) e).kind()).isEqualTo("schema-version"));
+  }
+
+  @Test
+  void badJsonIsRejectedByKind() {
+    assertThatThrownBy(() -> RecordJson.flowRecord("{\"schemaVersion\":1,".getBytes(StandardCharsets.UTF_8)))
+        .satisfies(e -> assertThat(((RecordJson.MalformedRecordException) e).kind()).isEqualTo("json"));
+    assertThatThrownBy(() -> RecordJson.flowRecord("[1,2]".getBytes(StandardCharsets.UTF_8)))
+        .satisfies(e -> assertThat(((RecordJson.MalformedRecordException) e).kind()).isEqualTo("json"));
+  }
+
+  @Test
+  void unknownVerdictIsRejectedAsFields() {
+    byte[] json = RecordJson.toLine(sample()).replace("\"verdict\":\"plaintext\"", "\"verdict\":\"maybe\"")
+        .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> RecordJson.flowRecord(json))
+        .satisfies(e -> assertThat(((RecordJson.MalformedRecordException) e).kind()).isEqualTo("fields"));
+  }
+}
