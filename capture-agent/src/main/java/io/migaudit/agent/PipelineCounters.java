@@ -1,0 +1,98 @@
+package io.migaudit.agent;
+
+import io.migaudit.agent.decode.DecodeIssue;
+import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.flow.FlowTable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Counters of one capture pipeline. Written by the pipeline's single thread, read by metric scrapes
+ * and the replay summary.
+ */
+public final class PipelineCounters {
+  /** Drop reason for frames whose capture file ended mid-record. */
+  public static final String TRUNCATED_FILE = "truncated-file";
+
+  private volatile long packets;
+  private final long[] dropped = new long[DecodeIssue.values().length];
+  private final long[] endedBefore = new long[EndReason.values().length];
+  private volatile FlowTable table;
+  private volatile long truncatedFiles;
+
+  void packet() {
+    packets++;
+  }
+
+  void dropped(DecodeIssue issue) {
+    dropped[issue.ordinal()]++;
+  }
+
+  void truncatedFile() {
+    truncatedFiles++;
+  }
+
+  /** The pipeline started a new flow table; the counts of the previous one are kept. */
+  void table(FlowTable next) {
+    FlowTable previous = table;
+    if (previous != null) {
+      for (EndReason r : EndReason.values()) {
+        endedBefore[r.ordinal()] += previous.ended(r);
+      }
+    }
+    table = next;
+  }
+
+  public long packets() {
+    return packets;
+  }
+
+  /** Drop reasons this pipeline can report (metric tag values). */
+  public List<String> dropReasons() {
+    List<String> reasons = new ArrayList<>();
+    for (DecodeIssue i : DecodeIssue.values()) {
+      if (i != DecodeIssue.NONE) {
+        reasons.add(i.reason());
+      }
+    }
+    reasons.add(TRUNCATED_FILE);
+    return reasons;
+  }
+
+  /** Packets dropped (or, for {@link #TRUNCATED_FILE}, files cut short) for this reason. */
+  public long dropped(String reason) {
+    if (TRUNCATED_FILE.equals(reason)) {
+      return truncatedFiles;
+    }
+    for (DecodeIssue i : DecodeIssue.values()) {
+      if (i.reason().equals(reason)) {
+        return dropped[i.ordinal()];
+      }
+    }
+    return 0;
+  }
+
+  /** Packets that decoded badly: malformed, unsupported; not counting non-IP frames. */
+  public long malformed() {
+    long n = 0;
+    for (DecodeIssue i : DecodeIssue.values()) {
+      if (i != DecodeIssue.NONE && i != DecodeIssue.NOT_IP) {
+        n += dropped[i.ordinal()];
+      }
+    }
+    return n;
+  }
+
+  public long notIp() {
+    return dropped[DecodeIssue.NOT_IP.ordinal()];
+  }
+
+  public long flowsEnded(EndReason reason) {
+    FlowTable t = table;
+    return endedBefore[reason.ordinal()] + (t == null ? 0 : t.ended(reason));
+  }
+
+  public long truncatedFiles() {
+    return truncatedFiles;
+  }
+}

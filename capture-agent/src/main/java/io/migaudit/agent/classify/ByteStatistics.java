@@ -1,0 +1,51 @@
+package io.migaudit.agent.classify;
+
+/**
+ * Statistics of a byte histogram (the measures of Fourmilab {@code ent}): Shannon entropy, chi-square
+ * against the uniform distribution, and the shares of zero and printable bytes.
+ */
+public record ByteStatistics(long n, double entropy, double chiSquare, double zeroFraction, double printableFraction) {
+
+  /** Degrees of freedom of the chi-square test over 256 byte values. */
+  public static final int DEGREES_OF_FREEDOM = 255;
+
+  public static ByteStatistics of(PayloadSample s) {
+    long n = s.sampledBytes();
+    if (n == 0) {
+      return new ByteStatistics(0, 0, 0, 0, 0);
+    }
+    double expected = n / 256.0;
+    double entropy = 0;
+    double chi = 0;
+    long printable = 0;
+    for (int b = 0; b < 256; b++) {
+      int c = s.count(b);
+      if (c > 0) {
+        double p = (double) c / n;
+        entropy -= p * (Math.log(p) / Math.log(2));
+      }
+      double d = c - expected;
+      chi += d * d / expected;
+      if ((b >= 0x20 && b <= 0x7e) || b == '\t' || b == '\n' || b == '\r') {
+        printable += c;
+      }
+    }
+    return new ByteStatistics(n, entropy, chi, (double) s.count(0) / n, (double) printable / n);
+  }
+
+  /**
+   * Expected Shannon entropy of {@code n} uniformly random bytes: below 8 for small samples
+   * (Miller-Madow bias, (K - 1) / (2 n ln 2) bits with K = 256).
+   */
+  public static double expectedUniformEntropy(long n) {
+    if (n <= 0) {
+      return 0;
+    }
+    return Math.max(0, 8.0 - (DEGREES_OF_FREEDOM) / (2.0 * n * Math.log(2)));
+  }
+
+  /** Chi-square above which a histogram is not uniform: mean 255 plus five standard deviations. */
+  public static double uniformChiSquareLimit() {
+    return DEGREES_OF_FREEDOM + 5 * Math.sqrt(2.0 * DEGREES_OF_FREEDOM);
+  }
+}

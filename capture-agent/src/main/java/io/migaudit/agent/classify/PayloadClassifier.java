@@ -1,0 +1,90 @@
+package io.migaudit.agent.classify;
+
+import io.migaudit.record.PayloadFeatures;
+import io.migaudit.record.Signature;
+import io.migaudit.record.Verdict;
+import java.util.Locale;
+
+/**
+ * Decides whether a flow's payload is readable: signatures first (TLS, SSH, SMB3 transform, ESP mean
+ * encrypted; QEMU, SMB2 and vMotion framing mean cleartext; zlib/zstd/lz4/gzip mean compressed), then
+ * byte statistics of the direction that carried the most payload. Compressed data has high entropy
+ * but a histogram far from uniform; encrypted data is uniform; plaintext has low entropy.
+ */
+public final class PayloadClassifier {
+  /** Fewer sampled bytes than this give {@link Verdict#UNKNOWN}. */
+  public static final int MIN_SAMPLED_BYTES = 1024;
+  /** How far below the entropy of uniform bytes a sample may fall and still count as compressed. */
+  private static final double COMPRESSED_ENTROPY_MARGIN = 0.6;
+
+  private PayloadClassifier() {}
+
+  /** Features of a flow from its two direction samples; {@code esp} for IPsec ESP flows. */
+  public static PayloadFeatures classify(boolean esp, PayloadSample initiator, PayloadSample responder) {
+    PayloadSample dominant = initiator.sampledBytes() >= responder.sampledBytes() ? initiator : responder;
+    ByteStatistics stats = ByteStatistics.of(dominant);
+    Signature signature = esp ? Signature.ESP : signatureOf(initiator, responder);
+    Verdict verdict;
+    String reason;
+    switch (signature) {
+      case TLS, SSH, SMB3_ENCRYPTED, ESP -> {
+        verdict = Verdict.ENCRYPTED;
+        reason = signature.wire() + " framing: the payload is encrypted by the protocol";
+      }
+      case ZLIB, GZIP, ZSTD, LZ4, SMB3_COMPRESSED -> {
+        verdict = Verdict.COMPRESSED;
+        reason = signature.wire() + " stream: compressed, not encrypted";
+      }
+      case QEMU, QEMU_MULTIFD, SMB2, VMOTION -> {
+        verdict = looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
+        reason = signature.wire() + " framing in clear (" + describe(stats) + ")";
+      }
+      default -> {
+        verdict = byStatistics(stats);
+        reason = reasonFor(verdict, stats);
+      }
+    }
+    return new PayloadFeatures(stats.n(), round(stats.entropy()), round(stats.chiSquare()),
+        round(stats.zeroFraction()), round(stats.printableFraction()), signature, verdict, reason);
+  }
+
+  private static Signature signatureOf(PayloadSample initiator, PayloadSample responder) {
+    Signature s = SignatureMatcher.match(initiator);
+    return s != Signature.NONE ? s : SignatureMatcher.match(responder);
+  }
+
+  private static Verdict byStatistics(ByteStatistics stats) {
+    if (stats.n() < MIN_SAMPLED_BYTES) {
+      return Verdict.UNKNOWN;
+    }
+    if (stats.chiSquare() <= ByteStatistics.uniformChiSquareLimit()) {
+      return Verdict.ENCRYPTED;
+    }
+    return looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
+  }
+
+  private static boolean looksCompressed(ByteStatistics stats) {
+    return stats.n() >= MIN_SAMPLED_BYTES
+        && stats.entropy() >= ByteStatistics.expectedUniformEntropy(stats.n()) - COMPRESSED_ENTROPY_MARGIN;
+  }
+
+  private static String reasonFor(Verdict verdict, ByteStatistics stats) {
+    return switch (verdict) {
+      case UNKNOWN -> stats.n() == 0
+          ? "no payload sampled"
+          : "only " + stats.n() + " payload bytes sampled, " + MIN_SAMPLED_BYTES + " needed";
+      case ENCRYPTED -> "uniform bytes (" + describe(stats) + ")";
+      case COMPRESSED -> "high entropy but not uniform (" + describe(stats) + "): compressed, not encrypted";
+      case PLAINTEXT -> "structured bytes (" + describe(stats) + ")";
+    };
+  }
+
+  private static String describe(ByteStatistics stats) {
+    return String.format(Locale.ROOT, "entropy %.2f bits/byte, chi-square %.0f over %d bytes, %.0f%% zero, %.0f%% printable",
+        stats.entropy(), stats.chiSquare(), stats.n(), 100 * stats.zeroFraction(), 100 * stats.printableFraction());
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10_000) / 10_000.0;
+  }
+}

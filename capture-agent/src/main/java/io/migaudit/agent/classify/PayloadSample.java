@@ -1,0 +1,71 @@
+package io.migaudit.agent.classify;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A bounded sample of one direction of a flow's payload: the first bytes (for signatures) and a byte
+ * histogram (for statistics). The bytes themselves never leave this object, and only the first
+ * {@link #HEAD_BYTES} are kept at all; the histogram is allocated on the first payload byte so that
+ * payload-less flows (scans, bare ACKs) stay small.
+ */
+public final class PayloadSample {
+  /** How many leading payload bytes are kept for signature matching. */
+  public static final int HEAD_BYTES = 64;
+
+  private final int maxBytes;
+  private final int maxBytesPerPacket;
+  private final byte[] head = new byte[HEAD_BYTES];
+  private int headLength;
+  private int[] histogram;
+  private long sampledBytes;
+
+  /**
+   * @param maxBytes histogram budget for this direction
+   * @param maxBytesPerPacket at most this many bytes of each packet go into the histogram
+   */
+  public PayloadSample(int maxBytes, int maxBytesPerPacket) {
+    this.maxBytes = maxBytes;
+    this.maxBytesPerPacket = maxBytesPerPacket;
+  }
+
+  /** Adds {@code length} payload bytes of {@code frame} starting at absolute {@code offset}. */
+  public void add(ByteBuffer frame, int offset, int length) {
+    if (length <= 0) {
+      return;
+    }
+    int toHead = Math.min(length, HEAD_BYTES - headLength);
+    for (int i = 0; i < toHead; i++) {
+      head[headLength++] = frame.get(offset + i);
+    }
+    long room = maxBytes - sampledBytes;
+    if (room <= 0) {
+      return;
+    }
+    int take = (int) Math.min(Math.min(length, maxBytesPerPacket), room);
+    if (histogram == null) {
+      histogram = new int[256];
+    }
+    for (int i = 0; i < take; i++) {
+      histogram[Byte.toUnsignedInt(frame.get(offset + i))]++;
+    }
+    sampledBytes += take;
+  }
+
+  public long sampledBytes() {
+    return sampledBytes;
+  }
+
+  public int headLength() {
+    return headLength;
+  }
+
+  /** Unsigned value of head byte {@code i} (i &lt; headLength()). */
+  public int headByte(int i) {
+    return Byte.toUnsignedInt(head[i]);
+  }
+
+  /** Occurrences of byte value {@code b} in the sample. */
+  public int count(int b) {
+    return histogram == null ? 0 : histogram[b];
+  }
+}

@@ -1,0 +1,157 @@
+package io.migaudit.agent.classify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migaudit.record.PayloadFeatures;
+import io.migaudit.record.Signature;
+import io.migaudit.record.Verdict;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import java.util.zip.Deflater;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+
+class PayloadClassifierTest {
+  private static final String[] WORDS = {"the", "kernel", "page", "memory", "process", "socket", "buffer",
+      "customer", "password", "invoice", "table", "index", "vmotion", "guest", "driver", "cache"};
+
+  static byte[] text(int n, long seed) {
+    Random r = new Random(seed);
+    StringBuilder sb = new StringBuilder();
+    while (sb.length() < n) {
+      sb.append(WORDS[r.nextInt(WORDS.length)]).append(r.nextInt(10) == 0 ? ".\n" : " ");
+    }
+    return sb.substring(0, n).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  static byte[] memoryLike(int n, long seed) {
+    Random r = new Random(seed);
+    byte[] out = new byte[n];
+    for (int page = 0; page * 4096 < n; page++) {
+      int kind = r.nextInt(3);
+      for (int i = page * 4096; i < Math.min(n, (page + 1) * 4096); i += 8) {
+        long v = kind == 0 ? 0 : kind == 1 ? 0xffff888000000000L | (r.nextInt(1 << 20) << 6) : r.nextInt(64);
+        for (int b = 0; b < 8 && i + b < n; b++) {
+          out[i + b] = (byte) (v >>> (8 * b));
+        }
+      }
+    }
+    return out;
+  }
+
+  static byte[] deflate(byte[] in) {
+    Deflater d = new Deflater(6, true); // raw deflate: no zlib header, so only statistics can tell
+    d.setInput(in);
+    d.finish();
+    byte[] buf = new byte[in.length + 1024];
+    int n = d.deflate(buf);
+    return java.util.Arrays.copyOf(buf, n);
+  }
+
+  static byte[] aesGcm(byte[] in) throws Exception {
+    Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+    c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(new byte[32], "AES"), new GCMParameterSpec(128, new byte[12]));
+    return c.doFinal(in);
+  }
+
+  private static PayloadFeatures classify(byte[] initiatorBytes) {
+    PayloadSample initiator = new PayloadSample(64 * 1024, 512);
+    for (int off = 0; off < initiatorBytes.length; off += 1448) {
+      initiator.add(ByteBuffer.wrap(initiatorBytes), off, Math.min(1448, initiatorBytes.length - off));
+    }
+    return PayloadClassifier.classify(false, initiator, new PayloadSample(64 * 1024, 512));
+  }
+
+  @Test
+  void aesGcmCiphertextIsEncrypted() throws Exception {
+    PayloadFeatures f = classify(aesGcm(memoryLike(256 * 1024, 1)));
+    assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
+    assertThat(f.signature()).isEqualTo(Signature.NONE);
+    assertThat(f.chiSquare()).isLessThan(ByteStatistics.uniformChiSquareLimit());
+  }
+
+  @Test
+  void rawDeflateOfTextIsCompressedNotEncrypted() {
+    PayloadFeatures f = classify(deflate(text(1 << 20, 2)));
+    assertThat(f.verdict()).isEqualTo(Verdict.COMPRESSED);
+    assertThat(f.entropy()).isGreaterThan(7.0);
+  }
+
+  @Test
+  void guestMemoryIsPlaintext() {
+    PayloadFeatures f = classify(memoryLike(256 * 1024, 3));
+    assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(f.zeroFraction()).isGreaterThan(0.2);
+  }
+
+  @Test
+  void textIsPlaintext() {
+    PayloadFeatures f = classify(text(64 * 1024, 4));
+    assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(f.printableFraction()).isGreaterThan(0.99);
+  }
+
+  @Test
+  void tooFewBytesIsUnknownAndSaysWhy() {
+    PayloadFeatures f = classify(new byte[100]);
+    assertThat(f.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(f.reason()).contains("100 payload bytes").contains("1024 needed");
+  }
+
+  @Test
+  void noPayloadIsUnknown() {
+    PayloadFeatures f = classify(new byte[0]);
+    assertThat(f.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(f.reason()).isEqualTo("no payload sampled");
+  }
+
+  @Test
+  void tlsRecordHeaderMeansEncryptedEvenOnFewBytes() {
+    byte[] hello = new byte[200];
+    hello[0] = 0x16;
+    hello[1] = 0x03;
+    hello[2] = 0x01;
+    hello[4] = (byte) 195;
+    PayloadFeatures f = classify(hello);
+    assertThat(f.signature()).isEqualTo(Signature.TLS);
+    assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
+  }
+
+  @Test
+  void qemuMagicWithRawPagesIsPlaintext() {
+    byte[] stream = memoryLike(64 * 1024, 5);
+    System.arraycopy(new byte[] {'Q', 'E', 'V', 'M', 0, 0, 0, 3}, 0, stream, 0, 8);
+    PayloadFeatures f = classify(stream);
+    assertThat(f.signature()).isEqualTo(Signature.QEMU);
+    assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
+  }
+
+  @Test
+  void zstdMagicIsCompressed() {
+    byte[] stream = deflate(text(64 * 1024, 6));
+    System.arraycopy(new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD}, 0, stream, 0, 4);
+    assertThat(classify(stream).signature()).isEqualTo(Signature.ZSTD);
+    assertThat(classify(stream).verdict()).isEqualTo(Verdict.COMPRESSED);
+  }
+
+  @Test
+  void espIsEncryptedBySignature() {
+    PayloadFeatures f = PayloadClassifier.classify(true, new PayloadSample(1024, 512), new PayloadSample(1024, 512));
+    assertThat(f.signature()).isEqualTo(Signature.ESP);
+    assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
+  }
+
+  @Test
+  void sampleIsBoundedPerPacketAndInTotal() {
+    PayloadSample s = new PayloadSample(1000, 300);
+    byte[] data = new byte[1448];
+    for (int i = 0; i < 10; i++) {
+      s.add(ByteBuffer.wrap(data), 0, data.length);
+    }
+    assertThat(s.sampledBytes()).isEqualTo(1000);
+    assertThat(s.headLength()).isEqualTo(PayloadSample.HEAD_BYTES);
+  }
+}

@@ -1,0 +1,37 @@
+package io.migaudit.agent.flow;
+
+import io.migaudit.agent.decode.DecodedPacket;
+import java.nio.ByteBuffer;
+
+/** Builds decoded packets by hand for flow table tests (no decoder involved). */
+final class Packets {
+  static final int SYN = 0x02;
+  static final int ACK = 0x10;
+  static final int FIN = 0x01;
+  static final int RST = 0x04;
+  static final int PSH = 0x08;
+
+  private Packets() {}
+
+  /** A TCP/IPv4 packet between 10.0.0.a and 10.0.0.b with {@code payload} bytes of value 'x'. */
+  static DecodedPacket tcp(long micros, int srcHost, int srcPort, int dstHost, int dstPort, int flags, int payload) {
+    DecodedPacket p = new DecodedPacket();
+    p.reset();
+    p.timestampMicros = micros;
+    p.ipVersion = 4;
+    p.srcLo = 0x0A000000L | srcHost;
+    p.dstLo = 0x0A000000L | dstHost;
+    p.ipProtocol = 6;
+    p.srcPort = srcPort;
+    p.dstPort = dstPort;
+    p.tcpFlags = flags;
+    p.ipLength = 40 + payload;
+    byte[] bytes = new byte[payload];
+    java.util.Arrays.fill(bytes, (byte) 'x');
+    p.frame = ByteBuffer.wrap(bytes);
+    p.payloadOffset = 0;
+    p.payloadCapturedLength = payload;
+    p.payloadWireLength = payload;
+    return p;
+  }
+}
