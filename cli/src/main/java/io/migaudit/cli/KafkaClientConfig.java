@@ -1,0 +1,35 @@
+package io.migaudit.cli;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Kafka client settings from a Java properties file ({@code --kafka-config}): TLS, SASL and any other
+ * client property pass through unchanged. A file rather than flags keeps passwords off the command
+ * line.
+ */
+final class KafkaClientConfig {
+  private KafkaClientConfig() {}
+
+  static Map<String, String> load(Path file) throws UserError {
+    if (file == null) {
+      return Map.of();
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file)) {
+      p.load(r);
+    } catch (IOException e) {
+      throw new UserError(file + ": cannot read Kafka client settings: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(file + ": not a properties file: " + e.getMessage(), e);
+    }
+    Map<String, String> settings = new TreeMap<>();
+    p.stringPropertyNames().forEach(k -> settings.put(k, p.getProperty(k)));
+    return settings;
+  }
+}

@@ -1,0 +1,30 @@
+package io.migaudit.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Top-level {@code migaudit} command. */
+@Command(
+    name = "migaudit",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+        "Audits the network traffic of virtual-machine live migration: is the VM memory on the wire",
+        "encrypted, between trusted hosts, on the dedicated migration segment?",
+        "",
+        "Capture agents turn packets into flow records on Kafka (migaudit.flows); the analyzer applies",
+        "a policy and publishes alerts (migaudit.alerts)."},
+    subcommands = {ReplayCommand.class, AgentCommand.class, AnalyzerCommand.class, CommandLine.HelpCommand.class})
+public final class MigauditCommand {
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with migaudit's error handling: one line for user errors, traces with --verbose. */
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new MigauditCommand());
+    cl.setExecutionExceptionHandler(new UserErrorHandler());
+    return cl;
+  }
+}

@@ -1,0 +1,159 @@
+package io.migaudit.cli;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.migaudit.agent.AgentConfig;
+import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.PipelineCounters;
+import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.metrics.AgentMetrics;
+import io.migaudit.agent.publish.FlowPublisher;
+import io.migaudit.agent.publish.ProducerSettings;
+import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.analyzer.alert.AlertPublisher;
+import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.consume.FlowConsumer;
+import io.migaudit.analyzer.consume.FlowObserver;
+import io.migaudit.analyzer.consume.KafkaSettings;
+import io.migaudit.analyzer.metrics.AnalyzerMetrics;
+import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.Topics;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole pipeline over capture files: the capture agent publishes flow records to Kafka, then the
+ * analyzer, as a consumer group of its own, judges exactly the records this run produced and writes
+ * alerts to Kafka and the given sinks.
+ */
+final class Replay {
+  private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
+  private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
+
+  private final String bootstrapServers;
+  private final Map<String, String> clientSettings;
+  private final Policy policy;
+  private final MeterRegistry registry;
+  private final String agentId;
+
+  Replay(String bootstrapServers, Map<String, String> clientSettings, Policy policy, MeterRegistry registry,
+      String agentId) {
+    this.bootstrapServers = bootstrapServers;
+    this.clientSettings = clientSettings;
+    this.policy = policy;
+    this.registry = registry;
+    this.agentId = agentId;
+  }
+
+  /** What the agent side of a replay read. */
+  record AgentResult(PipelineCounters counters, List<String> truncations) {}
+
+  /**
+   * Runs the agent over {@code files}, then the analyzer over what the agent published.
+   *
+   * @param drainTimeout how long the analyzer may take to catch up with the agent
+   */
+  AgentResult run(List<Path> files, List<AlertSink> extraSinks, FlowObserver observer, Duration drainTimeout)
+      throws Exception {
+    KafkaSettings kafka = new KafkaSettings(bootstrapServers, clientSettings);
+    String group = "migaudit-replay-" + UUID.randomUUID();
+    startGroupAtCurrentEnd(kafka, group);
+    AgentResult agent = publishFlows(files);
+    try (KafkaProducer<byte[], byte[]> alertProducer = new KafkaProducer<>(kafka.producerProperties());
+        AlertPublisher alertPublisher = new AlertPublisher(alertProducer)) {
+      List<AlertSink> sinks = new ArrayList<>();
+      sinks.add(alertPublisher);
+      sinks.addAll(extraSinks);
+      Map<String, Object> consumerProps = kafka.consumerProperties();
+      consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+      RuleEngine engine = new RuleEngine(policy);
+      AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
+      try (FlowConsumer consumer = new FlowConsumer(new KafkaConsumer<>(consumerProps), engine, sinks, metrics,
+          observer)) {
+        Map<TopicPartition, Long> end = consumer.endOffsets(KAFKA_TIMEOUT);
+        LOG.info("analyzer draining {} up to {}", Topics.FLOWS, end);
+        consumer.drainTo(end, drainTimeout);
+      }
+    }
+    return agent;
+  }
+
+  private AgentResult publishFlows(List<Path> files) throws Exception {
+    PipelineCounters counters = new PipelineCounters();
+    AgentMetrics agentMetrics = new AgentMetrics(registry);
+    agentMetrics.bind("pcap", counters);
+    AgentConfig config = AgentConfig.defaults(agentId).withCatalog(policy.catalog());
+    List<String> truncations = new ArrayList<>();
+    Map<String, Object> producerProps = ProducerSettings.of(bootstrapServers, "migaudit-agent-" + agentId,
+        clientSettings);
+    try (FlowPublisher publisher = new FlowPublisher(new KafkaProducer<>(producerProps))) {
+      agentMetrics.bind(publisher);
+      CaptureAgent agent = new CaptureAgent(config, publisher, counters);
+      for (Path file : files) {
+        try (PcapFileSource source = PcapFileSource.open(file)) {
+          CaptureAgent.SourceReport report = agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
+          if (report.truncation() != null) {
+            truncations.add(file + ": " + report.truncation() + "; read the " + report.packets()
+                + " packets before it");
+          }
+        }
+      }
+      publisher.flush();
+      LOG.info("agent published {} flow records", publisher.sent());
+    }
+    return new AgentResult(counters, truncations);
+  }
+
+  /**
+   * Commits the current end of {@link Topics#FLOWS} for a fresh consumer group, so that on a shared
+   * cluster the analyzer judges only the records this replay is about to publish.
+   */
+  private static void startGroupAtCurrentEnd(KafkaSettings kafka, String group) throws Exception {
+    Map<String, Object> adminProps = new HashMap<>(kafka.consumerProperties());
+    try (Admin admin = Admin.create(withoutClientSpecifics(adminProps))) {
+      var description = admin.describeTopics(List.of(Topics.FLOWS)).allTopicNames().get().get(Topics.FLOWS);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      description.partitions().forEach(p -> latest.put(new TopicPartition(Topics.FLOWS, p.partition()),
+          OffsetSpec.latest()));
+      Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+      admin.listOffsets(latest).all().get().forEach((tp, info) -> start.put(tp, new OffsetAndMetadata(info.offset())));
+      admin.alterConsumerGroupOffsets(group, start).all().get();
+    }
+  }
+
+  private static Map<String, Object> withoutClientSpecifics(Map<String, Object> props) {
+    Map<String, Object> admin = new HashMap<>(props);
+    for (String k : List.of(ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.CLIENT_ID_CONFIG)) {
+      admin.remove(k);
+    }
+    admin.put(ConsumerConfig.CLIENT_ID_CONFIG, "migaudit-replay-admin");
+    return admin;
+  }
+
+  static void requireReadable(List<Path> files) throws UserError {
+    for (Path f : files) {
+      try (PcapFileSource ignored = PcapFileSource.open(f)) {
+        // opening reads and checks the file header
+      } catch (IOException e) {
+        throw new UserError(e.getMessage(), e);
+      }
+    }
+  }
+}

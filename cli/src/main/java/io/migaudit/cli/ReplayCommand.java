@@ -1,0 +1,151 @@
+package io.migaudit.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.alert.AlertWriter;
+import io.migaudit.analyzer.consume.FlowObserver;
+import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.analyzer.policy.PolicyException;
+import io.migaudit.analyzer.policy.PolicyLoader;
+import io.migaudit.record.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code migaudit replay}: capture files through agent, Kafka and analyzer, then a summary. */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Runs the whole pipeline on capture files: the capture agent turns packets into flow records on",
+        "Kafka topic " + Topics.FLOWS + ", the analyzer judges them against the policy and publishes",
+        "alerts to " + Topics.ALERTS + ". Without --bootstrap-servers an embedded single-node Kafka",
+        "broker (KRaft) is started for the run and removed after it.",
+        "",
+        "Reads pcap and pcapng, gzip-compressed or not; directories are searched for *.pcap, *.pcapng,",
+        "*.cap (and .gz). Prints flows, migration flows by protocol and verdict, alerts by rule and one",
+        "line per alert. Exit 0 when the run completed (alerts or not), 2 on bad input, 1 on failure."},
+    footer = {"", "Example:", "  ./migaudit replay samples/",
+        "  ./migaudit replay --policy my-policy.yaml --alerts alerts.jsonl capture.pcapng"})
+final class ReplayCommand implements Callable<Integer> {
+
+  @Parameters(arity = "1..*", paramLabel = "PCAP_OR_DIR", description = "Capture files or directories.")
+  List<Path> inputs;
+
+  @Option(names = "--policy", paramLabel = "FILE",
+      description = "Policy YAML. Default: policy.yaml in the first directory given that has one.")
+  Path policyFile;
+
+  @Option(names = "--alerts", paramLabel = "FILE", description = "Write alerts as JSON lines to FILE.")
+  Path alertsFile;
+
+  @Option(names = "--flows", paramLabel = "FILE",
+      description = "Write every flow record the analyzer read as JSON lines to FILE.")
+  Path flowsFile;
+
+  @Option(names = "--metrics", paramLabel = "FILE",
+      description = "Write the agent's and analyzer's metrics in Prometheus text format to FILE at the end.")
+  Path metricsFile;
+
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+      description = "Use this Kafka cluster instead of an embedded broker. Topics " + Topics.FLOWS + " and "
+          + Topics.ALERTS + " must exist (or the cluster must create them).")
+  String bootstrapServers;
+
+  @Option(names = "--kafka-config", paramLabel = "FILE",
+      description = "Kafka client properties (security.protocol, ssl.*, sasl.*, ...) passed through unchanged.")
+  Path kafkaConfig;
+
+  @Option(names = "--agent-id", paramLabel = "ID", defaultValue = "replay",
+      description = "Agent id written into flow records (default: ${DEFAULT-VALUE}).")
+  String agentId;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
+      description = "Longest the analyzer may take to catch up with the agent (default: ${DEFAULT-VALUE}).")
+  long timeoutSeconds;
+
+  @Option(names = "--verbose", description = "Print stack traces of errors.")
+  boolean verbose;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    List<Path> files = CaptureFiles.expand(inputs);
+    Replay.requireReadable(files);
+    Policy policy = loadPolicy();
+    Map<String, String> clientSettings = KafkaClientConfig.load(kafkaConfig);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ReplaySummary summary = new ReplaySummary();
+    List<FlowObserver> observers = new ArrayList<>(List.of(summary));
+    List<AlertSink> sinks = new ArrayList<>();
+    try (Outputs outputs = new Outputs()) {
+      if (alertsFile != null) {
+        sinks.add(outputs.add(AlertWriter.create(alertsFile)));
+      }
+      if (flowsFile != null) {
+        observers.add(outputs.add(new FlowLinesWriter(flowsFile)));
+      }
+      Replay.AgentResult result;
+      if (bootstrapServers == null) {
+        try (EmbeddedBroker broker = EmbeddedBroker.start()) {
+          broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 3);
+          result = new Replay(broker.bootstrapServers(), clientSettings, policy, registry, agentId)
+              .run(files, sinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds));
+        }
+      } else {
+        result = new Replay(bootstrapServers, clientSettings, policy, registry, agentId)
+            .run(files, sinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds));
+      }
+      summary.print(spec.commandLine().getOut(), files.size(), result.counters(), result.truncations());
+      spec.commandLine().getOut().flush();
+    }
+    if (metricsFile != null) {
+      Files.writeString(metricsFile, registry.scrape());
+    }
+    return 0;
+  }
+
+  private Policy loadPolicy() throws UserError {
+    Path file = policyFile;
+    if (file == null) {
+      file = inputs.stream().filter(Files::isDirectory).map(d -> d.resolve("policy.yaml"))
+          .filter(Files::isRegularFile).findFirst()
+          .orElseThrow(() -> new UserError("no policy: pass --policy FILE (no policy.yaml in the directories given)"));
+    }
+    try {
+      return PolicyLoader.load(file);
+    } catch (PolicyException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+  }
+
+  /** Output files opened for a run, closed together. */
+  private static final class Outputs implements AutoCloseable {
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    <T extends AutoCloseable> T add(T c) {
+      open.add(c);
+      return c;
+    }
+
+    @Override
+    public void close() throws Exception {
+      for (AutoCloseable c : open) {
+        c.close();
+      }
+    }
+  }
+}

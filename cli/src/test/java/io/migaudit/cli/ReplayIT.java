@@ -1,0 +1,181 @@
+package io.migaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migaudit.agent.decode.DecodeIssue;
+import io.migaudit.agent.decode.DecodedPacket;
+import io.migaudit.agent.decode.PacketDecoder;
+import io.migaudit.agent.source.CapturedPacket;
+import io.migaudit.agent.source.PcapFileSource;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The pipeline users run: {@code migaudit replay samples/} in this JVM, with a real embedded Kafka
+ * broker, agent and analyzer. Every sample must give exactly the alerts its expect.yaml lists.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReplayIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Path out;
+
+  private String summary;
+  private List<JsonNode> alerts;
+  private List<JsonNode> flows;
+  private String metrics;
+
+  @BeforeAll
+  void replaySamples(@TempDir Path dir) throws IOException {
+    out = dir;
+    Run run = replay(out.resolve("first"));
+    assertThat(run.exitCode).as("replay exit code; stderr: " + run.err).isZero();
+    summary = run.out;
+    alerts = readLines(out.resolve("first").resolve("alerts.jsonl"));
+    flows = readLines(out.resolve("first").resolve("flows.jsonl"));
+    metrics = Files.readString(out.resolve("first").resolve("metrics.prom"));
+  }
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run replay(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    StringWriter stdout = new StringWriter();
+    StringWriter stderr = new StringWriter();
+    CommandLine cl = MigauditCommand.commandLine();
+    cl.setOut(new PrintWriter(stdout));
+    cl.setErr(new PrintWriter(stderr));
+    int code = cl.execute("replay", "--alerts", dir.resolve("alerts.jsonl").toString(),
+        "--flows", dir.resolve("flows.jsonl").toString(), "--metrics", dir.resolve("metrics.prom").toString(),
+        SampleExpectation.SAMPLES.toString());
+    return new Run(code, stdout.toString(), stderr.toString());
+  }
+
+  private static List<JsonNode> readLines(Path file) throws IOException {
+    List<JsonNode> nodes = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      nodes.add(JSON.readTree(line));
+    }
+    return nodes;
+  }
+
+  private static String sampleOf(JsonNode recordOrAlert) {
+    return Path.of(recordOrAlert.get("interface").asText()).getParent().getFileName().toString();
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everySampleGivesExactlyItsExpectedAlerts() throws IOException {
+    return SampleExpectation.directories().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
+      SampleExpectation expected = SampleExpectation.read(dir);
+      Map<String, Integer> actual = new TreeMap<>();
+      alerts.stream().filter(a -> sampleOf(a).equals(expected.name()))
+          .forEach(a -> actual.merge(a.get("rule").asText() + " " + a.get("severity").asText(), 1, Integer::sum));
+      assertThat(actual).as("alerts of " + expected.name()).isEqualTo(expected.alerts());
+    }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everySampleGivesItsMigrationFlowsAndVerdicts() throws IOException {
+    return SampleExpectation.directories().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
+      SampleExpectation expected = SampleExpectation.read(dir);
+      Map<String, Integer> actual = new TreeMap<>();
+      flows.stream()
+          .filter(f -> sampleOf(f).equals(expected.name()) && f.get("last").asBoolean() && !f.get("protocol").isNull())
+          .forEach(f -> actual.merge(f.get("protocol").asText() + " " + f.at("/payload/verdict").asText(), 1,
+              Integer::sum));
+      assertThat(actual).as("migration flows of " + expected.name()).isEqualTo(expected.migrationFlows());
+    }));
+  }
+
+  @Test
+  void summaryListsFlowsVerdictsRulesAndEveryAlert() {
+    assertThat(summary).contains("Migration flows by protocol and verdict:").contains("Alerts by rule:");
+    for (JsonNode a : alerts) {
+      assertThat(summary).contains(a.get("message").asText());
+    }
+    assertThat(summary).containsPattern("Flows: \\d+ \\(\\d+ flow records through migaudit.flows\\)");
+  }
+
+  @Test
+  void metricsUseTheContractNames() {
+    assertThat(metrics)
+        .contains("migaudit_agent_packets_total{interface=\"pcap\"}")
+        .contains("migaudit_agent_records_sent_total")
+        .contains("migaudit_agent_flows_active")
+        .contains("migaudit_migration_flows_total{")
+        .contains("migaudit_migration_bytes_total{")
+        .contains("migaudit_alerts_total{rule=\"UNENCRYPTED_MIGRATION\",severity=\"critical\"}")
+        .contains("migaudit_analyzer_records_total{outcome=\"ok\"}");
+  }
+
+  @Test
+  void sameCapturesGiveTheSameAlertIdsEveryRun() throws IOException {
+    Run again = replay(out.resolve("second"));
+    assertThat(again.exitCode).isZero();
+    Set<String> first = new HashSet<>();
+    alerts.forEach(a -> first.add(a.get("alertId").asText()));
+    Set<String> second = new HashSet<>();
+    readLines(out.resolve("second").resolve("alerts.jsonl")).forEach(a -> second.add(a.get("alertId").asText()));
+    assertThat(second).isEqualTo(first).isNotEmpty();
+  }
+
+  /** VM memory stays on the host: no run of payload text from any capture appears in any output. */
+  @Test
+  void noPayloadBytesLeaveTheAgent() throws IOException {
+    Set<String> payloadText = new HashSet<>();
+    try (Stream<Path> files = Files.walk(SampleExpectation.SAMPLES)) {
+      for (Path f : files.filter(CaptureFiles::looksLikeCapture).toList()) {
+        payloadText.addAll(printableRuns(f, 12));
+      }
+    }
+    assertThat(payloadText).as("the samples carry readable payload to look for").hasSizeGreaterThan(50);
+    String outputs = Files.readString(out.resolve("first").resolve("alerts.jsonl"))
+        + Files.readString(out.resolve("first").resolve("flows.jsonl")) + metrics + summary;
+    for (String text : payloadText) {
+      assertThat(outputs).doesNotContain(text);
+    }
+  }
+
+  private static Set<String> printableRuns(Path capture, int minLength) throws IOException {
+    Set<String> runs = new HashSet<>();
+    PacketDecoder decoder = new PacketDecoder();
+    CapturedPacket in = new CapturedPacket();
+    DecodedPacket p = new DecodedPacket();
+    try (PcapFileSource source = PcapFileSource.open(capture)) {
+      while (source.next(in)) {
+        if (decoder.decode(in, p) != DecodeIssue.NONE || p.payloadCapturedLength == 0) {
+          continue;
+        }
+        byte[] payload = new byte[p.payloadCapturedLength];
+        p.frame.get(p.payloadOffset, payload);
+        String s = new String(payload, StandardCharsets.ISO_8859_1);
+        for (String run : s.split("[^\\x20-\\x7e]+")) {
+          if (run.length() >= minLength && !run.isBlank()) {
+            runs.add(run.substring(0, minLength));
+          }
+        }
+      }
+    }
+    return runs;
+  }
+}
