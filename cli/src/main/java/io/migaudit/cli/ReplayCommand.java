@@ -58,6 +58,15 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Write the agent's and analyzer's metrics in Prometheus text format to FILE at the end.")
   Path metricsFile;
 
+  @Option(names = "--serve-metrics", paramLabel = "HOST:PORT",
+      description = "Serve /metrics and /healthz here during the run and after it, until Ctrl-C or --linger"
+          + " ends, so Prometheus and the dashboards can read the run (e.g. 127.0.0.1:9464).")
+  String serveMetrics;
+
+  @Option(names = "--linger", paramLabel = "SECONDS", defaultValue = "-1",
+      description = "With --serve-metrics: stop serving after this many seconds (default: until Ctrl-C).")
+  long lingerSeconds;
+
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
       description = "Use this Kafka cluster instead of an embedded broker. Topics " + Topics.FLOWS + " and "
           + Topics.ALERTS + " must exist (or the cluster must create them).")
@@ -92,6 +101,9 @@ final class ReplayCommand implements Callable<Integer> {
     List<FlowObserver> observers = new ArrayList<>(List.of(summary));
     List<AlertSink> sinks = new ArrayList<>();
     try (Outputs outputs = new Outputs()) {
+      if (serveMetrics != null) {
+        outputs.add(MetricsServer.start(serveMetrics, registry, () -> true));
+      }
       if (alertsFile != null) {
         sinks.add(outputs.add(AlertWriter.create(alertsFile)));
       }
@@ -111,11 +123,25 @@ final class ReplayCommand implements Callable<Integer> {
       }
       summary.print(spec.commandLine().getOut(), files.size(), result.counters(), result.truncations());
       spec.commandLine().getOut().flush();
-    }
-    if (metricsFile != null) {
-      Files.writeString(metricsFile, registry.scrape());
+      if (metricsFile != null) {
+        Files.writeString(metricsFile, registry.scrape());
+      }
+      if (serveMetrics != null) {
+        lingerServingMetrics();
+      }
     }
     return 0;
+  }
+
+  private void lingerServingMetrics() throws InterruptedException {
+    spec.commandLine().getErr().println("migaudit: serving metrics on " + serveMetrics
+        + (lingerSeconds < 0 ? " until Ctrl-C" : " for " + lingerSeconds + " s"));
+    spec.commandLine().getErr().flush();
+    if (lingerSeconds < 0) {
+      new java.util.concurrent.CountDownLatch(1).await();
+    } else {
+      java.util.concurrent.TimeUnit.SECONDS.sleep(lingerSeconds);
+    }
   }
 
   private Policy loadPolicy() throws UserError {
