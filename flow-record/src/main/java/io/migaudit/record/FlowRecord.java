@@ -35,7 +35,6 @@ import java.util.List;
  * @param tcpFlags TCP flags seen in either direction (e.g. "SYN", "ACK", "FIN")
  * @param protocol migration protocol from the port catalog ("vmotion", "hyperv", ...), null if none
  * @param payload features of the payload sample
- * @param malformedPackets packets of this flow that were cut short or inconsistent
  */
 public record FlowRecord(
     int schemaVersion,
@@ -61,8 +60,7 @@ public record FlowRecord(
     Counters dstToSrc,
     List<String> tcpFlags,
     String protocol,
-    PayloadFeatures payload,
-    long malformedPackets) {
+    PayloadFeatures payload) {
 
   public FlowRecord {
     encapsulation = encapsulation == null ? List.of() : List.copyOf(encapsulation);
@@ -84,6 +82,6 @@ public record FlowRecord(
     return new FlowRecord(
         schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, newProtocol, payload, malformedPackets);
+        srcToDst, dstToSrc, tcpFlags, newProtocol, payload);
   }
 }

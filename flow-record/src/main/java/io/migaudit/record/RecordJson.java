@@ -37,6 +37,7 @@ public final class RecordJson {
       .addModule(new JavaTimeModule())
       .addModule(enumsInLowercase())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) // evidence maps: same alert, same bytes
       .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .serializationInclusion(JsonInclude.Include.ALWAYS)

@@ -23,7 +23,7 @@ class RecordJsonTest {
         "192.168.50.11", 40022, "192.168.50.12", 8000, "syn", new Counters(1200, 1_700_000, 1_650_000),
         new Counters(600, 31_200, 0), List.of("SYN", "ACK"), "vmotion",
         new PayloadFeatures(65536, 5.12, 41234.5, 0.25, 0.41, Signature.VMOTION, Verdict.PLAINTEXT,
-            "byte histogram far from uniform"), 0);
+            "byte histogram far from uniform"));
   }
 
   @Test
@@ -52,6 +52,15 @@ class RecordJsonTest {
     String line = RecordJson.toLine(a);
     assertThat(line).contains("\"severity\":\"critical\"").contains("\"rule\":\"UNENCRYPTED_MIGRATION\"");
     assertThat(RecordJson.alert(line.getBytes(StandardCharsets.UTF_8))).isEqualTo(a);
+  }
+
+  @Test
+  void evidenceIsWrittenInKeyOrder() {
+    FlowRecord r = sample();
+    Alert a = new Alert(SchemaVersion.CURRENT, "id", RuleId.UNTRUSTED_SOURCE, Severity.CRITICAL, "vmotion",
+        r.src(), r.srcPort(), r.dst(), r.dstPort(), null, "a", "i", r.flowId(), r.firstSeen(), r.lastSeen(),
+        "required", Map.of("zeta", 1, "alpha", 2, "mid", 3), "m");
+    assertThat(RecordJson.toLine(a)).contains("\"evidence\":{\"alpha\":2,\"mid\":3,\"zeta\":1}");
   }
 
   @Test

@@ -1,0 +1,198 @@
+package io.migaudit.analyzer.consume;
+
+import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.metrics.AnalyzerMetrics;
+import io.migaudit.analyzer.rules.Evaluation;
+import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.Alert;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.RecordJson;
+import io.migaudit.record.RecordJson.MalformedRecordException;
+import io.migaudit.record.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads flow records from {@link Topics#FLOWS}, judges them with the {@link RuleEngine}, writes the
+ * alerts to every sink, flushes the sinks and only then commits the batch's offsets. A malformed
+ * record is counted, logged once per kind and skipped; it never stops the consumer. If a sink or
+ * the commit fails, the consumer rewinds to the batch's first offsets and lets the engine raise the
+ * batch's alerts again, then rethrows: nothing is lost, and repeats carry the same alert ids.
+ *
+ * <p>Owns the Kafka consumer ({@link #close()} closes it) but not the sinks. Like the Kafka
+ * consumer, it must be used from one thread; only {@link #wakeup()} may be called from another.
+ */
+public final class FlowConsumer implements AutoCloseable {
+  /** How long {@link #run(BooleanSupplier)} waits in one poll. */
+  public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(500);
+  private static final Logger LOG = LoggerFactory.getLogger(FlowConsumer.class);
+  private static final String MISSING_FIELDS = "fields";
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final RuleEngine engine;
+  private final List<AlertSink> sinks;
+  private final AnalyzerMetrics metrics;
+  private final FlowObserver observer;
+  private final Set<String> warnedKinds = new HashSet<>();
+
+  /** What became of one Kafka record: an evaluation, or the outcome that made it skipped. */
+  private record Outcome(String outcome, Evaluation evaluation) {}
+
+  /** Subscribes {@code consumer} to {@link Topics#FLOWS}. */
+  public FlowConsumer(Consumer<byte[], byte[]> consumer, RuleEngine engine, List<AlertSink> sinks,
+      AnalyzerMetrics metrics, FlowObserver observer) {
+    this.consumer = consumer;
+    this.engine = engine;
+    this.sinks = List.copyOf(sinks);
+    this.metrics = metrics;
+    this.observer = observer;
+    consumer.subscribe(List.of(Topics.FLOWS));
+  }
+
+  /** Polls once, judges the batch, writes and flushes alerts, commits; returns the records read. */
+  public int pollOnce(Duration timeout) {
+    ConsumerRecords<byte[], byte[]> batch = consumer.poll(timeout);
+    if (batch.isEmpty()) {
+      return 0;
+    }
+    List<Outcome> outcomes = new ArrayList<>(batch.count());
+    List<Alert> alerts = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : batch) {
+      Outcome o = read(r);
+      outcomes.add(o);
+      if (o.evaluation() != null) {
+        alerts.addAll(o.evaluation().alerts());
+      }
+    }
+    try {
+      writeAll(alerts);
+      consumer.commitSync();
+    } catch (RuntimeException e) {
+      rewind(batch, e);
+      engine.forget(alerts);
+      throw e;
+    }
+    outcomes.forEach(this::report);
+    return batch.count();
+  }
+
+  /**
+   * Polls until this consumer's position reached {@code endOffsets} on every partition (partitions
+   * with an end offset of 0 are already there), e.g. the end offsets taken after an agent finished.
+   *
+   * @throws DrainTimeoutException when {@code timeout} passes first
+   */
+  public void drainTo(Map<TopicPartition, Long> endOffsets, Duration timeout) {
+    Drain drain = new Drain(consumer, endOffsets, timeout);
+    while (!drain.reached()) {
+      pollOnce(drain.nextPollTimeout(DEFAULT_POLL_TIMEOUT));
+    }
+  }
+
+  /** The current end offsets of every partition of {@link Topics#FLOWS}. */
+  public Map<TopicPartition, Long> endOffsets(Duration timeout) {
+    List<TopicPartition> partitions = consumer.partitionsFor(Topics.FLOWS, timeout).stream()
+        .map(p -> new TopicPartition(p.topic(), p.partition()))
+        .toList();
+    return consumer.endOffsets(partitions, timeout);
+  }
+
+  /**
+   * Service mode: polls until {@code keepRunning} turns false (call {@link #wakeup()} to hurry it).
+   */
+  public void run(BooleanSupplier keepRunning) {
+    while (keepRunning.getAsBoolean()) {
+      try {
+        pollOnce(DEFAULT_POLL_TIMEOUT);
+      } catch (WakeupException e) {
+        if (keepRunning.getAsBoolean()) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Interrupts a blocking poll; safe to call from another thread (e.g. a shutdown hook). */
+  public void wakeup() {
+    consumer.wakeup();
+  }
+
+  @Override
+  public void close() {
+    consumer.close();
+  }
+
+  private Outcome read(ConsumerRecord<byte[], byte[]> r) {
+    if (r.value() == null) {
+      return skipped(r, AnalyzerMetrics.OUTCOME_EMPTY, "a record without a value");
+    }
+    FlowRecord record;
+    try {
+      record = RecordJson.flowRecord(r.value());
+    } catch (MalformedRecordException e) {
+      return skipped(r, e.kind(), e.getMessage());
+    }
+    String missing = RequiredFields.firstMissing(record);
+    if (missing != null) {
+      return skipped(r, MISSING_FIELDS, "flow record without " + missing);
+    }
+    return new Outcome(AnalyzerMetrics.OUTCOME_OK, engine.evaluate(record));
+  }
+
+  private Outcome skipped(ConsumerRecord<byte[], byte[]> r, String kind, String why) {
+    if (warnedKinds.add(kind)) {
+      LOG.warn("Skipping malformed flow record at {}-{} offset {} ({}): {};"
+          + " further '{}' records are only counted",
+          r.topic(), r.partition(), r.offset(), kind, why, kind);
+    }
+    return new Outcome(kind, null);
+  }
+
+  private void writeAll(List<Alert> alerts) {
+    if (!alerts.isEmpty()) {
+      sinks.forEach(s -> s.write(alerts));
+    }
+    sinks.forEach(AlertSink::flush);
+  }
+
+  private void rewind(ConsumerRecords<byte[], byte[]> batch, RuntimeException cause) {
+    try {
+      for (TopicPartition tp : batch.partitions()) {
+        if (consumer.assignment().contains(tp)) {
+          consumer.seek(tp, batch.records(tp).get(0).offset());
+        }
+      }
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private void report(Outcome o) {
+    metrics.recordRead(o.outcome());
+    Evaluation e = o.evaluation();
+    if (e == null) {
+      observer.onMalformed(o.outcome());
+      return;
+    }
+    if (e.migration()) {
+      metrics.migrationRecord(e.record());
+    }
+    observer.onRecord(e.record(), e.migration(), e.migration() ? e.flow().protocol() : null);
+    for (Alert a : e.alerts()) {
+      metrics.alertRaised(a);
+      observer.onAlert(a);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package io.migaudit.analyzer.consume;
+
+import io.migaudit.record.Alert;
+import io.migaudit.record.FlowRecord;
+
+/**
+ * Watches what the consumer judged, e.g. for a run summary. Called on the consumer's thread after
+ * the batch's outputs were written and its offsets committed; must not block.
+ */
+public interface FlowObserver {
+  /** Observes nothing. */
+  FlowObserver NONE = new FlowObserver() {};
+
+  /**
+   * A flow record was read and judged.
+   *
+   * @param record the record, labelled with its migration protocol when it is a migration
+   * @param migration whether it is a live-migration flow
+   * @param protocol its migration protocol, null when it is not a migration
+   */
+  default void onRecord(FlowRecord record, boolean migration, String protocol) {}
+
+  /** An alert was raised and written. */
+  default void onAlert(Alert alert) {}
+
+  /** A Kafka record was skipped; {@code kind} is the metric outcome ("json", "fields", ...). */
+  default void onMalformed(String kind) {}
+}

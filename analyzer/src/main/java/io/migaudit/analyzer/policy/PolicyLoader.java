@@ -1,0 +1,51 @@
+package io.migaudit.analyzer.policy;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Loads a {@link Policy} from a YAML file (DESIGN.md, "Policy"). Every problem, from a missing file
+ * to a misspelt field, becomes a {@link PolicyException} with a one-line message naming the file,
+ * the line and the field. Omitted fields take their defaults: encryption {@code required}, empty
+ * lists.
+ */
+public final class PolicyLoader {
+  /** Policies are a few lines; anything larger is the wrong file. */
+  static final long MAX_FILE_BYTES = 1024 * 1024;
+
+  private PolicyLoader() {}
+
+  /** Reads and checks the policy in {@code file}; messages name the file as given. */
+  public static Policy load(Path file) throws PolicyException {
+    String name = file.toString();
+    String text;
+    try {
+      if (Files.isDirectory(file)) {
+        throw new PolicyException(name + ": is a directory, not a policy file");
+      }
+      if (Files.size(file) > MAX_FILE_BYTES) {
+        throw new PolicyException(
+            name + ": larger than " + MAX_FILE_BYTES + " bytes, not a policy file");
+      }
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new PolicyException(name + ": no such file", e);
+    } catch (AccessDeniedException e) {
+      throw new PolicyException(name + ": permission denied", e);
+    } catch (CharacterCodingException e) {
+      throw new PolicyException(name + ": not UTF-8 text", e);
+    } catch (IOException e) {
+      throw new PolicyException(name + ": cannot read: " + e.getMessage(), e);
+    }
+    return parse(name, text);
+  }
+
+  /** Checks the policy in {@code yaml}; {@code fileName} only labels messages. */
+  public static Policy parse(String fileName, String yaml) throws PolicyException {
+    return PolicyBinder.bind(YamlTreeReader.read(fileName, yaml));
+  }
+}

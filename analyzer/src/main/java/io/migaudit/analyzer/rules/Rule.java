@@ -1,0 +1,18 @@
+package io.migaudit.analyzer.rules;
+
+import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.record.Alert;
+import io.migaudit.record.RuleId;
+import java.util.Optional;
+
+/** One check of DESIGN.md's rule table: a flow and the policy in, at most one alert out. */
+public interface Rule {
+
+  /** The {@code rule} value of the alerts this rule raises. */
+  RuleId id();
+
+  /**
+   * The alert this flow deserves under {@code policy}, if any. Stateless: may repeat per record.
+   */
+  Optional<Alert> evaluate(ClassifiedFlow flow, Policy policy);
+}

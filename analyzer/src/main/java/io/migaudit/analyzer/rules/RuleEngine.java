@@ -1,0 +1,80 @@
+package io.migaudit.analyzer.rules;
+
+import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.record.Alert;
+import io.migaudit.record.FlowRecord;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Runs every rule on each flow record and lets each (rule, flow) alert once: interim records repeat
+ * a flow, so a later record raises only what an earlier one did not (say, the verdict turned
+ * plaintext). The memory of raised alerts is bounded (see {@link RaisedAlerts}). Not thread-safe:
+ * one engine per consumer thread.
+ */
+public final class RuleEngine {
+  /** Alert ids remembered by default: about 100 MB at most, reached only after that many alerts. */
+  public static final int DEFAULT_REMEMBERED_ALERTS = 1_000_000;
+
+  private final Policy policy;
+  private final MigrationDetector detector;
+  private final List<Rule> rules;
+  private final RaisedAlerts raised;
+
+  /** All five rules of DESIGN.md with the default memory. */
+  public RuleEngine(Policy policy) {
+    this(policy, standardRules(), DEFAULT_REMEMBERED_ALERTS);
+  }
+
+  public RuleEngine(Policy policy, List<Rule> rules, int rememberedAlerts) {
+    this.policy = policy;
+    this.detector = new MigrationDetector(policy);
+    this.rules = List.copyOf(rules);
+    this.raised = new RaisedAlerts(rememberedAlerts);
+  }
+
+  /** The rules of DESIGN.md's table, in its order. */
+  public static List<Rule> standardRules() {
+    return List.of(
+        new UnencryptedMigrationRule(),
+        new UntrustedSourceRule(),
+        new UntrustedDestinationRule(),
+        new NonDedicatedSegmentRule(),
+        new SharedMigrationSegmentRule());
+  }
+
+  /** Classifies the record and returns the alerts it raises for the first time. */
+  public Evaluation evaluate(FlowRecord record) {
+    ClassifiedFlow flow = detector.classify(record);
+    List<Alert> fresh = new ArrayList<>();
+    for (Rule rule : rules) {
+      Optional<Alert> alert = rule.evaluate(flow, policy);
+      if (alert.isPresent() && raised.firstTime(alert.get().alertId())) {
+        fresh.add(alert.get());
+      }
+    }
+    return new Evaluation(flow, fresh);
+  }
+
+  /**
+   * Lets these alerts be raised again, for a caller whose outputs failed before they were written.
+   */
+  public void forget(Collection<Alert> alerts) {
+    alerts.forEach(a -> raised.forget(a.alertId()));
+  }
+
+  public Policy policy() {
+    return policy;
+  }
+
+  /** Every protocol label a migration may carry: the catalog's names and the tunnel labels. */
+  public Set<String> protocols() {
+    Set<String> names = new LinkedHashSet<>(policy.catalogProtocols());
+    names.addAll(MigrationDetector.TUNNEL_PROTOCOLS);
+    return names;
+  }
+}

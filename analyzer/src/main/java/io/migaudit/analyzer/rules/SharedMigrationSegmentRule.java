@@ -1,0 +1,58 @@
+package io.migaudit.analyzer.rules;
+
+import io.migaudit.analyzer.policy.MigrationNetwork;
+import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.record.Alert;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.RuleId;
+import io.migaudit.record.Severity;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code SHARED_MIGRATION_SEGMENT}: other traffic on a migration segment. A non-migration flow
+ * counts when its frames carry a migration network's VLAN, or when both addresses lie inside a
+ * migration network and the frames are untagged (or that network lists no VLANs, so it is judged by
+ * address only). Link control (ICMP, ICMPv6, IGMP) never counts. Warning.
+ */
+public final class SharedMigrationSegmentRule implements Rule {
+  /** Evidence {@code matchedBy} values. */
+  public static final String BY_VLAN = "vlan";
+  public static final String BY_ADDRESS = "address";
+
+  @Override
+  public RuleId id() {
+    return RuleId.SHARED_MIGRATION_SEGMENT;
+  }
+
+  @Override
+  public Optional<Alert> evaluate(ClassifiedFlow flow, Policy policy) {
+    if (flow.kind() != FlowKind.OTHER) {
+      return Optional.empty();
+    }
+    FlowRecord r = flow.record();
+    Optional<MigrationNetwork> byVlan =
+        r.vlan() == null ? Optional.empty() : policy.networkWithVlan(r.vlan());
+    Optional<MigrationNetwork> network = byVlan.isPresent() ? byVlan : byAddress(r, policy);
+    if (network.isEmpty()) {
+      return Optional.empty();
+    }
+    MigrationNetwork n = network.get();
+    String tag = r.vlan() == null ? "untagged" : "VLAN " + r.vlan();
+    String message = "Non-migration " + r.transport() + " traffic " + AlertFactory.path(r)
+        + " on migration network " + n.name() + " (" + tag + ")";
+    Map<String, Object> evidence = AlertFactory.evidence(
+        "network", n.name(),
+        "matchedBy", byVlan.isPresent() ? BY_VLAN : BY_ADDRESS,
+        "cidrs", n.cidrTexts(),
+        "vlan", r.vlan(),
+        "transport", r.transport());
+    return Optional.of(AlertFactory.create(id(), Severity.WARNING, r, policy, evidence, message));
+  }
+
+  private static Optional<MigrationNetwork> byAddress(FlowRecord r, Policy policy) {
+    return policy.networksContaining(r.src(), r.dst()).stream()
+        .filter(n -> r.vlan() == null || !n.hasVlans())
+        .findFirst();
+  }
+}

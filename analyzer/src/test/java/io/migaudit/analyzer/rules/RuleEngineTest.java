@@ -1,0 +1,90 @@
+package io.migaudit.analyzer.rules;
+
+import static io.migaudit.analyzer.rules.Flows.flow;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.record.Alert;
+import io.migaudit.record.RuleId;
+import io.migaudit.record.Verdict;
+import org.junit.jupiter.api.Test;
+
+class RuleEngineTest {
+  private final Policy policy = Flows.samplePolicy();
+  private final RuleEngine engine = new RuleEngine(policy);
+
+  @Test
+  void interimRecordsOfAFlowAlertOnce() {
+    Flows.Builder f = flow("192.168.50.11", "192.168.50.12", 8000).verdict(Verdict.PLAINTEXT, "zeros");
+    assertThat(engine.evaluate(f.seq(0).build()).alerts()).extracting(Alert::rule)
+        .containsExactly(RuleId.UNENCRYPTED_MIGRATION);
+    assertThat(engine.evaluate(f.seq(1).build()).alerts()).isEmpty();
+    assertThat(engine.evaluate(f.seq(2).last().build()).alerts()).isEmpty();
+  }
+
+  @Test
+  void aRuleThatFiresLaterStillAlerts() {
+    Flows.Builder f = flow("192.168.50.11", "192.168.50.12", 8000);
+    assertThat(engine.evaluate(f.seq(0).build()).alerts()).isEmpty();
+    Evaluation later = engine.evaluate(f.seq(1).verdict(Verdict.PLAINTEXT, "zeros").build());
+    assertThat(later.alerts()).extracting(Alert::rule).containsExactly(RuleId.UNENCRYPTED_MIGRATION);
+    assertThat(engine.evaluate(f.seq(2).build()).alerts()).isEmpty();
+  }
+
+  @Test
+  void everyRuleThatFiresAlertsInOneRecord() {
+    Evaluation e = engine.evaluate(flow("10.1.1.1", "10.1.1.2", 8000).vlan(7)
+        .verdict(Verdict.COMPRESSED, "lz4").build());
+    assertThat(e.alerts()).extracting(Alert::rule).containsExactly(RuleId.UNENCRYPTED_MIGRATION,
+        RuleId.UNTRUSTED_SOURCE, RuleId.UNTRUSTED_DESTINATION, RuleId.NON_DEDICATED_SEGMENT);
+    assertThat(e.alerts()).extracting(Alert::alertId).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void sameFlowFromTwoAgentsAlertsOnce() {
+    Flows.Builder f = flow("192.168.50.11", "192.168.50.12", 8000).verdict(Verdict.PLAINTEXT, "zeros");
+    assertThat(engine.evaluate(f.agent("esx-a").build()).alerts()).hasSize(1);
+    assertThat(engine.evaluate(f.agent("esx-b").build()).alerts()).isEmpty();
+  }
+
+  @Test
+  void differentFlowsAlertSeparately() {
+    assertThat(engine.evaluate(flow("192.168.50.11", "192.168.50.12", 8000)
+        .verdict(Verdict.PLAINTEXT, "z").build()).alerts()).hasSize(1);
+    assertThat(engine.evaluate(flow("192.168.50.12", "192.168.50.11", 8000)
+        .verdict(Verdict.PLAINTEXT, "z").build()).alerts()).hasSize(1);
+  }
+
+  @Test
+  void evaluationLabelsTheFlow() {
+    Evaluation e = engine.evaluate(flow("10.66.0.21", "10.66.0.22", 6600).build());
+    assertThat(e.migration()).isTrue();
+    assertThat(e.record().protocol()).isEqualTo("hyperv");
+    assertThat(engine.evaluate(flow("10.66.0.21", "10.66.0.22", 80).build()).migration()).isFalse();
+  }
+
+  @Test
+  void boundedMemoryForgetsTheOldestAndMayReRaiseWithTheSameId() {
+    RuleEngine small = new RuleEngine(policy, RuleEngine.standardRules(), 1);
+    Flows.Builder a = flow("192.168.50.11", "192.168.50.12", 8000).verdict(Verdict.PLAINTEXT, "z");
+    Flows.Builder b = flow("192.168.50.12", "192.168.50.11", 8000).verdict(Verdict.PLAINTEXT, "z");
+    Alert first = small.evaluate(a.build()).alerts().get(0);
+    assertThat(small.evaluate(a.build()).alerts()).isEmpty();
+    assertThat(small.evaluate(b.build()).alerts()).hasSize(1);
+    assertThat(small.evaluate(a.build()).alerts()).containsExactly(first);
+  }
+
+  @Test
+  void forgottenAlertsAreRaisedAgain() {
+    Flows.Builder f = flow("192.168.50.11", "192.168.50.12", 8000).verdict(Verdict.PLAINTEXT, "z");
+    Evaluation e = engine.evaluate(f.build());
+    engine.forget(e.alerts());
+    assertThat(engine.evaluate(f.build()).alerts()).isEqualTo(e.alerts());
+  }
+
+  @Test
+  void protocolsCoverCatalogAndTunnels() {
+    assertThat(engine.protocols()).contains("vmotion", "hyperv", "qemu", "proxmox",
+        MigrationDetector.TUNNEL_ESP, MigrationDetector.TUNNEL_SSH, MigrationDetector.TUNNEL_TLS);
+  }
+}

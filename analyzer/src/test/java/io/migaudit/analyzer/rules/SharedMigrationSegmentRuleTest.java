@@ -1,0 +1,93 @@
+package io.migaudit.analyzer.rules;
+
+import static io.migaudit.analyzer.rules.Flows.flow;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migaudit.analyzer.policy.EncryptionMode;
+import io.migaudit.analyzer.policy.MigrationNetwork;
+import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.record.Alert;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.PortCatalog;
+import io.migaudit.record.RuleId;
+import io.migaudit.record.Severity;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SharedMigrationSegmentRuleTest {
+  private final Policy policy = Flows.samplePolicy();
+  private final Rule rule = new SharedMigrationSegmentRule();
+
+  private Optional<Alert> judge(Policy p, FlowRecord r) {
+    return rule.evaluate(new MigrationDetector(p).classify(r), p);
+  }
+
+  @Test
+  void otherTrafficTaggedWithAMigrationVlanWarns() {
+    Alert a = judge(policy, flow("172.16.0.5", "172.16.0.6", 2049).vlan(50).build()).orElseThrow();
+    assertThat(a.rule()).isEqualTo(RuleId.SHARED_MIGRATION_SEGMENT);
+    assertThat(a.severity()).isEqualTo(Severity.WARNING);
+    assertThat(a.protocol()).isNull();
+    assertThat(a.evidence()).containsEntry("network", "vmotion")
+        .containsEntry("matchedBy", SharedMigrationSegmentRule.BY_VLAN).containsEntry("vlan", 50)
+        .containsEntry("transport", "tcp");
+    assertThat(a.message()).isEqualTo(
+        "Non-migration tcp traffic 172.16.0.5 -> 172.16.0.6:2049 on migration network vmotion (VLAN 50)");
+  }
+
+  @Test
+  void untaggedOtherTrafficInsideANetworkWarns() {
+    Alert a = judge(policy, flow("10.66.0.30", "10.66.0.22", 22).build()).orElseThrow();
+    assertThat(a.evidence()).containsEntry("network", "live-migration")
+        .containsEntry("matchedBy", SharedMigrationSegmentRule.BY_ADDRESS)
+        .containsEntry("cidrs", List.of("10.66.0.0/24")).doesNotContainKey("vlan");
+    assertThat(a.message()).isEqualTo(
+        "Non-migration tcp traffic 10.66.0.30 -> 10.66.0.22:22 on migration network live-migration (untagged)");
+  }
+
+  @Test
+  void untaggedIpv6InsideANetworkWarns() {
+    assertThat(judge(policy, flow("fd00:50::30", "fd00:50::12", 80).transport("udp").build()))
+        .map(Alert::message).contains("Non-migration udp traffic fd00:50::30 -> [fd00:50::12]:80"
+            + " on migration network vmotion (untagged)");
+  }
+
+  @Test
+  void oneEndInsideIsNotTheSegment() {
+    assertThat(judge(policy, flow("10.10.0.5", "192.168.50.12", 443).build())).isEmpty();
+  }
+
+  @Test
+  void otherVlanIsAnotherSegmentEvenWithMigrationAddresses() {
+    assertThat(judge(policy, flow("192.168.50.30", "192.168.50.12", 443).vlan(10).build())).isEmpty();
+  }
+
+  @Test
+  void taggedTrafficInANetworkWithoutVlansIsJudgedByAddress() {
+    Policy noVlans = new Policy(EncryptionMode.REQUIRED,
+        List.of(new MigrationNetwork("vmotion", Flows.cidrs("192.168.50.0/24"), List.of())),
+        List.of(), PortCatalog.builtIn());
+    assertThat(judge(noVlans, flow("192.168.50.30", "192.168.50.12", 443).vlan(10).build()))
+        .map(a -> a.evidence().get("matchedBy")).contains(SharedMigrationSegmentRule.BY_ADDRESS);
+  }
+
+  @Test
+  void linkControlDoesNotCount() {
+    assertThat(judge(policy, flow("192.168.50.11", "192.168.50.12", 0).transport("icmp").vlan(50).build()))
+        .isEmpty();
+    assertThat(judge(policy, flow("fd00:50::11", "fd00:50::12", 0).transport("icmpv6").build())).isEmpty();
+    assertThat(judge(policy, flow("192.168.50.11", "192.168.50.12", 0).transport("igmp").build())).isEmpty();
+  }
+
+  @Test
+  void migrationTrafficDoesNotCount() {
+    assertThat(judge(policy, flow("192.168.50.11", "192.168.50.12", 8000).vlan(50).build())).isEmpty();
+  }
+
+  @Test
+  void offWhenThePolicyHasNoNetworks() {
+    assertThat(judge(Policy.defaults(), flow("192.168.50.30", "192.168.50.12", 22).vlan(50).build()))
+        .isEmpty();
+  }
+}
