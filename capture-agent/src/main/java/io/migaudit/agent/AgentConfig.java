@@ -15,8 +15,13 @@ import io.migaudit.record.PortCatalog;
 public record AgentConfig(
     String agentId, FlowTableConfig flowTable, PortCatalog catalog, int sampleBytes, int sampleBytesPerPacket) {
 
-  public static final int DEFAULT_SAMPLE_BYTES = 64 * 1024;
-  public static final int DEFAULT_SAMPLE_BYTES_PER_PACKET = 512;
+  /**
+   * 256 KiB per direction: compressed data's chi-square grows with the sample while uniform data's
+   * stays near 255, so a larger sample separates compressed from encrypted; it is read once per flow.
+   */
+  public static final int DEFAULT_SAMPLE_BYTES = 256 * 1024;
+  /** Whole standard-MTU segments; larger (TSO/jumbo) frames are sampled in part. */
+  public static final int DEFAULT_SAMPLE_BYTES_PER_PACKET = 1500;
 
   /** The same settings with another port catalog (e.g. the built-in one plus a policy's ports). */
   public AgentConfig withCatalog(PortCatalog other) {

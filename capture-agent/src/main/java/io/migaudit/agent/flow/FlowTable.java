@@ -53,7 +53,14 @@ public final class FlowTable {
 
   /** Adds one decoded IP packet. */
   public void offer(DecodedPacket p) {
-    advanceClock(p.timestampMicros);
+    if (p.timestampMicros > clockMicros) {
+      clockMicros = p.timestampMicros;
+    }
+    track(p);
+    sweepIfDue();
+  }
+
+  private void track(DecodedPacket p) {
     FlowKey key = FlowKey.of(p);
     boolean fromA = FlowKey.sourceIsA(p);
     FlowEntry e = flows.get(key);
@@ -148,10 +155,7 @@ public final class FlowTable {
     return p.ipProtocol == TCP && (p.tcpFlags & (TcpFlagNames.SYN | TcpFlagNames.ACK)) == TcpFlagNames.SYN;
   }
 
-  private void advanceClock(long micros) {
-    if (micros > clockMicros) {
-      clockMicros = micros;
-    }
+  private void sweepIfDue() {
     if (nextSweepMicros == Long.MIN_VALUE) {
       nextSweepMicros = clockMicros + activeMicros;
     } else if (clockMicros >= nextSweepMicros) {

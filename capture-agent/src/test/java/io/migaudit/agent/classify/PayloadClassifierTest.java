@@ -2,6 +2,7 @@ package io.migaudit.agent.classify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.migaudit.agent.AgentConfig;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.Signature;
 import io.migaudit.record.Verdict;
@@ -58,7 +59,8 @@ class PayloadClassifierTest {
   }
 
   private static PayloadFeatures classify(byte[] initiatorBytes) {
-    PayloadSample initiator = new PayloadSample(64 * 1024, 512);
+    PayloadSample initiator = new PayloadSample(AgentConfig.DEFAULT_SAMPLE_BYTES,
+        AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     for (int off = 0; off < initiatorBytes.length; off += 1448) {
       initiator.add(ByteBuffer.wrap(initiatorBytes), off, Math.min(1448, initiatorBytes.length - off));
     }
