@@ -1,0 +1,65 @@
+package io.migaudit.agent.decode;
+
+/**
+ * What decoding one frame came to: {@link #NONE} for a decoded IP packet, {@link #NOT_IP} for frames
+ * that carry something else, and one named malformation per way a header can be wrong (Suricata's
+ * decode events). {@link #reason()} is a bounded metric tag value.
+ *
+ * <p>{@code *_TOO_SHORT} means the header is cut: the frame (or, for a transport header, the IP
+ * packet) ends before it does, often because of the capture's snap length. A payload cut by the snap
+ * length is not an issue.
+ */
+public enum DecodeIssue {
+  /** An IP packet was decoded (possibly a fragment, possibly with a cut payload). */
+  NONE("none"),
+  /** Not IP (ARP, LLDP, STP, other EtherTypes or address families): skipped, not an error. */
+  NOT_IP("not-ip"),
+  /** The capture's link type is not one the decoder knows. */
+  UNSUPPORTED_LINKTYPE("unsupported-linktype"),
+  ETHERNET_TOO_SHORT("ethernet-too-short"),
+  VLAN_TOO_SHORT("vlan-too-short"),
+  /** More stacked 802.1Q/802.1ad tags than {@link VlanDecoder#MAX_TAGS}. */
+  VLAN_TOO_MANY_TAGS("vlan-too-many-tags"),
+  /** Linux cooked capture header (SLL or SLL2) cut. */
+  SLL_TOO_SHORT("sll-too-short"),
+  /** BSD loopback (NULL/LOOP) family field cut. */
+  LOOPBACK_TOO_SHORT("loopback-too-short"),
+  /** Raw IP link type with an empty frame. */
+  RAW_IP_TOO_SHORT("raw-ip-too-short"),
+  /** Raw IP link type whose first nibble is neither 4 nor 6. */
+  RAW_IP_BAD_VERSION("raw-ip-bad-version"),
+  IPV4_TOO_SHORT("ipv4-too-short"),
+  IPV4_BAD_VERSION("ipv4-bad-version"),
+  /** IHL below 5, or a header longer than the packet on the wire. */
+  IPV4_BAD_IHL("ipv4-bad-ihl"),
+  /** A non-zero total length smaller than the header. */
+  IPV4_BAD_TOTAL_LENGTH("ipv4-bad-total-length"),
+  IPV6_TOO_SHORT("ipv6-too-short"),
+  IPV6_BAD_VERSION("ipv6-bad-version"),
+  /** An extension header the capture cut although the packet holds it. */
+  IPV6_EXTENSION_HEADER_TOO_SHORT("ipv6-extension-header-too-short"),
+  /** An extension header running past the end of the IPv6 packet. */
+  IPV6_BAD_EXTENSION_HEADER("ipv6-bad-extension-header"),
+  /** A chain longer than {@link Ipv6Decoder#MAX_EXTENSION_HEADERS}. */
+  IPV6_TOO_MANY_EXTENSION_HEADERS("ipv6-too-many-extension-headers"),
+  TCP_TOO_SHORT("tcp-too-short"),
+  /** Data offset below 5 words or past the end of the IP packet. */
+  TCP_BAD_DATA_OFFSET("tcp-bad-data-offset"),
+  UDP_TOO_SHORT("udp-too-short");
+
+  private final String reason;
+
+  DecodeIssue(String reason) {
+    this.reason = reason;
+  }
+
+  /** Lowercase, hyphenated name for the {@code reason} tag of the dropped-packets metric. */
+  public String reason() {
+    return reason;
+  }
+
+  /** True for a malformed or unsupported frame; false for {@link #NONE} and {@link #NOT_IP}. */
+  public boolean malformed() {
+    return this != NONE && this != NOT_IP;
+  }
+}

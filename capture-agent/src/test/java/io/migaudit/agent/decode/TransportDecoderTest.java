@@ -1,0 +1,132 @@
+package io.migaudit.agent.decode;
+
+import static io.migaudit.agent.decode.FrameBytes.ESP;
+import static io.migaudit.agent.decode.FrameBytes.GRE;
+import static io.migaudit.agent.decode.FrameBytes.TCP;
+import static io.migaudit.agent.decode.FrameBytes.UDP;
+import static io.migaudit.agent.decode.FrameBytes.concat;
+import static io.migaudit.agent.decode.FrameBytes.decode;
+import static io.migaudit.agent.decode.FrameBytes.decodeIp;
+import static io.migaudit.agent.decode.FrameBytes.ipv4;
+import static io.migaudit.agent.decode.FrameBytes.ipv4Header;
+import static io.migaudit.agent.decode.FrameBytes.payload;
+import static io.migaudit.agent.decode.FrameBytes.snapped;
+import static io.migaudit.agent.decode.FrameBytes.tcp;
+import static io.migaudit.agent.decode.FrameBytes.tcpHeader;
+import static io.migaudit.agent.decode.FrameBytes.udp;
+import static io.migaudit.agent.decode.FrameBytes.v4;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** TCP, UDP, ESP and the protocols without ports. */
+class TransportDecoderTest {
+  private static final int A = v4(192, 168, 50, 11);
+  private static final int B = v4(192, 168, 50, 12);
+
+  @Test
+  void tcpPortsFlagsAndPayload() {
+    FrameBytes.Decoded d = decodeIp(ipv4(TCP, A, B, tcp(49152, 8000, 0x18, payload(100))));
+
+    assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
+    assertThat(d.packet().srcPort).isEqualTo(49152);
+    assertThat(d.packet().dstPort).isEqualTo(8000);
+    assertThat(d.packet().tcpFlags).isEqualTo(0x18);
+    assertThat(d.packet().payloadOffset).isEqualTo(40);
+    assertThat(d.packet().payloadCapturedLength).isEqualTo(100);
+    assertThat(d.packet().payloadWireLength).isEqualTo(100);
+    assertThat(d.payload()).isEqualTo(payload(100));
+  }
+
+  @Test
+  void tcpOptionsAreSkipped() {
+    byte[] segment = concat(tcpHeader(1, 2, 8, 0x02), payload(3));
+    FrameBytes.Decoded d = decodeIp(ipv4(TCP, A, B, segment));
+
+    assertThat(d.packet().payloadOffset).isEqualTo(20 + 32);
+    assertThat(d.payload()).isEqualTo(payload(3));
+  }
+
+  @Test
+  void aTcpHeaderCutByTheSnapLengthIsTooShort() {
+    byte[] packet = ipv4(TCP, A, B, tcp(1, 2, 0x10, payload(100)));
+
+    assertThat(decode(snapped(PacketDecoder.LINKTYPE_RAW, packet, 30)).issue()).isEqualTo(DecodeIssue.TCP_TOO_SHORT);
+  }
+
+  @Test
+  void tcpOptionsCutByTheSnapLengthAreTooShort() {
+    byte[] packet = ipv4(TCP, A, B, concat(tcpHeader(1, 2, 10, 0x10), payload(100)));
+
+    assertThat(decode(snapped(PacketDecoder.LINKTYPE_RAW, packet, 20 + 30)).issue())
+        .isEqualTo(DecodeIssue.TCP_TOO_SHORT);
+  }
+
+  @Test
+  void anIpPacketTooSmallForATcpHeaderIsTooShort() {
+    byte[] packet = concat(ipv4Header(0x45, 30, 0, TCP, A, B), payload(30));
+
+    assertThat(decodeIp(packet).issue()).isEqualTo(DecodeIssue.TCP_TOO_SHORT);
+  }
+
+  @Test
+  void aDataOffsetBelowFiveIsBad() {
+    byte[] packet = ipv4(TCP, A, B, concat(tcpHeader(1, 2, 4, 0x10), payload(10)));
+
+    assertThat(decodeIp(packet).issue()).isEqualTo(DecodeIssue.TCP_BAD_DATA_OFFSET);
+  }
+
+  @Test
+  void aDataOffsetPastTheIpPacketIsBad() {
+    byte[] packet = ipv4(TCP, A, B, concat(tcpHeader(1, 2, 5, 0x10), payload(10)));
+    packet[20 + 12] = (byte) 0xF0; // 60-byte header in a 30-byte segment
+
+    assertThat(decodeIp(packet).issue()).isEqualTo(DecodeIssue.TCP_BAD_DATA_OFFSET);
+  }
+
+  @Test
+  void udpPortsAndPayload() {
+    FrameBytes.Decoded d = decodeIp(ipv4(UDP, A, B, udp(500, 4500, payload(9))));
+
+    assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
+    assertThat(d.packet().srcPort).isEqualTo(500);
+    assertThat(d.packet().dstPort).isEqualTo(4500);
+    assertThat(d.packet().tcpFlags).isZero();
+    assertThat(d.packet().payloadOffset).isEqualTo(28);
+    assertThat(d.payload()).isEqualTo(payload(9));
+  }
+
+  @Test
+  void aUdpHeaderCutIsTooShort() {
+    byte[] packet = ipv4(UDP, A, B, udp(1, 2, payload(4)));
+
+    assertThat(decodeIp(Arrays.copyOf(packet, 27)).issue()).isEqualTo(DecodeIssue.UDP_TOO_SHORT);
+    assertThat(decode(snapped(PacketDecoder.LINKTYPE_RAW, packet, 27)).issue()).isEqualTo(DecodeIssue.UDP_TOO_SHORT);
+  }
+
+  @Test
+  void espHasNoPortsAndItsPayloadStartsWithTheSpi() {
+    byte[] esp = ByteBuffer.allocate(8 + 32).putInt(0x12345678).putInt(1).array();
+
+    FrameBytes.Decoded d = decodeIp(ipv4(ESP, A, B, esp));
+
+    assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
+    assertThat(d.packet().ipProtocol).isEqualTo(ESP);
+    assertThat(d.packet().srcPort).isZero();
+    assertThat(d.packet().dstPort).isZero();
+    assertThat(d.packet().payloadOffset).isEqualTo(20);
+    assertThat(d.packet().payloadWireLength).isEqualTo(40);
+    assertThat(d.packet().frame.getInt(d.packet().payloadOffset)).isEqualTo(0x12345678);
+  }
+
+  @Test
+  void greIsAPlainProtocolForNow() {
+    FrameBytes.Decoded d = decodeIp(ipv4(GRE, A, B, payload(24)));
+
+    assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
+    assertThat(d.packet().ipProtocol).isEqualTo(GRE);
+    assertThat(d.packet().payloadOffset).isEqualTo(20);
+  }
+}
