@@ -18,7 +18,7 @@ public enum DecodeIssue {
   UNSUPPORTED_LINKTYPE("unsupported-linktype"),
   ETHERNET_TOO_SHORT("ethernet-too-short"),
   VLAN_TOO_SHORT("vlan-too-short"),
-  /** More stacked 802.1Q/802.1ad tags than {@link VlanDecoder#MAX_TAGS}. */
+  /** More than four stacked 802.1Q/802.1ad tags. */
   VLAN_TOO_MANY_TAGS("vlan-too-many-tags"),
   /** Linux cooked capture header (SLL or SLL2) cut. */
   SLL_TOO_SHORT("sll-too-short"),
@@ -40,7 +40,7 @@ public enum DecodeIssue {
   IPV6_EXTENSION_HEADER_TOO_SHORT("ipv6-extension-header-too-short"),
   /** An extension header running past the end of the IPv6 packet. */
   IPV6_BAD_EXTENSION_HEADER("ipv6-bad-extension-header"),
-  /** A chain longer than {@link Ipv6Decoder#MAX_EXTENSION_HEADERS}. */
+  /** A chain of more than eight extension headers. */
   IPV6_TOO_MANY_EXTENSION_HEADERS("ipv6-too-many-extension-headers"),
   TCP_TOO_SHORT("tcp-too-short"),
   /** Data offset below 5 words or past the end of the IP packet. */

@@ -16,10 +16,47 @@ record PcapngInterface(
 
   /** if_tsresol's default when the option is absent: 10^-6 s. */
   static final int DEFAULT_DECIMAL_EXPONENT = 6;
+
+  // Options (draft section 3.5): code(2) length(2) value padded to 32 bits.
+  private static final int OPTION_HEADER_LENGTH = 4;
+  private static final int OPTION_ALIGNMENT = 4;
+  private static final int OPT_END_OF_OPT = 0;
+  private static final int IF_TSRESOL = 9;
+  private static final int IF_TSOFFSET = 14;
+  private static final int TSRESOL_BINARY_FLAG = 0x80;
+  private static final int TSRESOL_EXPONENT_MASK = 0x7F;
   private static final long MICROS_PER_SECOND = 1_000_000L;
   private static final int MICRO_EXPONENT = 6;
   /** 10^0 .. 10^18, every power of ten a long holds. */
   private static final long[] POWERS_OF_TEN = powersOfTen();
+
+  /**
+   * Reads an Interface Description Block held whole in {@code input}'s block buffer: link type and
+   * snap length at the given offsets, options from {@code optionsStart} to {@code optionsEnd}. An
+   * option overrunning the block ends the list; the interface itself is still sound.
+   */
+  static PcapngInterface read(CaptureInput input, int linkTypeAt, int snapLengthAt, int optionsStart, int optionsEnd) {
+    boolean binary = false;
+    int exponent = DEFAULT_DECIMAL_EXPONENT;
+    long offsetSeconds = 0;
+    int pos = optionsStart;
+    while (pos + OPTION_HEADER_LENGTH <= optionsEnd) {
+      int code = input.u16(pos);
+      int valueLength = input.u16(pos + 2);
+      int value = pos + OPTION_HEADER_LENGTH;
+      if (code == OPT_END_OF_OPT || value + valueLength > optionsEnd) {
+        break;
+      }
+      if (code == IF_TSRESOL && valueLength >= 1) {
+        binary = (input.u8(value) & TSRESOL_BINARY_FLAG) != 0;
+        exponent = input.u8(value) & TSRESOL_EXPONENT_MASK;
+      } else if (code == IF_TSOFFSET && valueLength >= Long.BYTES) {
+        offsetSeconds = input.i64(value);
+      }
+      pos = value + ((valueLength + OPTION_ALIGNMENT - 1) & -OPTION_ALIGNMENT);
+    }
+    return new PcapngInterface(input.u16(linkTypeAt), input.u32(snapLengthAt), binary, exponent, offsetSeconds);
+  }
 
   /** Microseconds since the epoch for a timestamp of {@code ticks} (unsigned 64-bit) units. */
   long toMicros(long ticks) {

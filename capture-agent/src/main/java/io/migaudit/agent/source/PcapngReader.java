@@ -44,14 +44,6 @@ final class PcapngReader implements CaptureReader {
   private static final int MIN_IDB_LENGTH = 20;
   private static final int MAX_INTERFACES = 1 << 16;
 
-  // Options (3.5): code(2) length(2) value padded to 32 bits.
-  private static final int OPTION_HEADER_LENGTH = 4;
-  private static final int OPT_END_OF_OPT = 0;
-  private static final int IF_TSRESOL = 9;
-  private static final int IF_TSOFFSET = 14;
-  private static final int TSRESOL_BINARY_FLAG = 0x80;
-  private static final int TSRESOL_EXPONENT_MASK = 0x7F;
-
   // Enhanced Packet Block (4.3): interface id(4) ts high(4) ts low(4) caplen(4) origlen(4) data.
   // Packet Block (obsolete, appendix A): interface id(2) drops(2), then the same fields.
   private static final int OFFSET_PACKET_INTERFACE = 8;
@@ -155,27 +147,8 @@ final class PcapngReader implements CaptureReader {
       throw CaptureBreak.corrupt(describe(blockNumber, BLOCK_INTERFACE_DESCRIPTION), start,
           "more than " + MAX_INTERFACES + " interfaces in one section");
     }
-    boolean binary = false;
-    int exponent = PcapngInterface.DEFAULT_DECIMAL_EXPONENT;
-    long offsetSeconds = 0;
-    int pos = OFFSET_IDB_OPTIONS;
-    while (pos + OPTION_HEADER_LENGTH <= optionsEnd) {
-      int code = input.u16(pos);
-      int valueLength = input.u16(pos + 2);
-      int value = pos + OPTION_HEADER_LENGTH;
-      if (code == OPT_END_OF_OPT || value + valueLength > optionsEnd) {
-        break; // an option overrunning the block ends the list; the interface itself is sound
-      }
-      if (code == IF_TSRESOL && valueLength >= 1) {
-        binary = (input.u8(value) & TSRESOL_BINARY_FLAG) != 0;
-        exponent = input.u8(value) & TSRESOL_EXPONENT_MASK;
-      } else if (code == IF_TSOFFSET && valueLength >= Long.BYTES) {
-        offsetSeconds = input.i64(value);
-      }
-      pos = value + align(valueLength);
-    }
-    interfaces.add(new PcapngInterface(input.u16(OFFSET_IDB_LINKTYPE), input.u32(OFFSET_IDB_SNAPLEN),
-        binary, exponent, offsetSeconds));
+    interfaces.add(PcapngInterface.read(input, OFFSET_IDB_LINKTYPE, OFFSET_IDB_SNAPLEN, OFFSET_IDB_OPTIONS,
+        optionsEnd));
   }
 
   /** Enhanced Packet Block or the obsolete Packet Block: same fields, 32- or 16-bit interface id. */
@@ -291,10 +264,6 @@ final class PcapngReader implements CaptureReader {
 
   private CaptureBreak truncated(long start, int type, long expected) {
     return CaptureBreak.truncated(describe(blockNumber, type), start, input.offset() - start, expected);
-  }
-
-  private static int align(int length) {
-    return (length + BLOCK_ALIGNMENT - 1) & -BLOCK_ALIGNMENT;
   }
 
   static String describe(long number, int type) {
