@@ -28,6 +28,11 @@ public record AgentConfig(
     return new AgentConfig(agentId, flowTable, other, sampleBytes, sampleBytesPerPacket);
   }
 
+  /** The same settings with other flow table bounds and timeouts. */
+  public AgentConfig withFlowTable(FlowTableConfig other) {
+    return new AgentConfig(agentId, other, catalog, sampleBytes, sampleBytesPerPacket);
+  }
+
   public static AgentConfig defaults(String agentId) {
     return new AgentConfig(agentId, FlowTableConfig.defaults(), PortCatalog.builtIn(), DEFAULT_SAMPLE_BYTES,
         DEFAULT_SAMPLE_BYTES_PER_PACKET);

@@ -15,16 +15,37 @@ import java.util.stream.Stream;
  * record) and exactly the alerts (rule and severity) its capture must produce.
  */
 record SampleExpectation(String name, Map<String, Integer> migrationFlows, Map<String, Integer> alerts) {
+  /** The samples directory seen from a module's directory, where Maven runs tests. */
   static final Path SAMPLES = Path.of("..", "samples");
+  static final String FILE = "expect.yaml";
 
   static SampleExpectation read(Path dir) throws IOException {
-    JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(dir.resolve("expect.yaml").toFile());
+    JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(dir.resolve(FILE).toFile());
     return new SampleExpectation(dir.getFileName().toString(),
         counts(root.path("migrationFlows"), "protocol", "verdict"), counts(root.path("alerts"), "rule", "severity"));
   }
 
+  /** Sample directories (those holding an expect.yaml) below {@code root}, sorted. */
+  static Stream<Path> directories(Path root) throws IOException {
+    try (Stream<Path> list = Files.list(root)) {
+      return list.filter(d -> Files.isRegularFile(d.resolve(FILE))).sorted().toList().stream();
+    }
+  }
+
   static Stream<Path> directories() throws IOException {
-    return Files.list(SAMPLES).filter(Files::isDirectory).sorted();
+    return directories(SAMPLES);
+  }
+
+  /** The verdicts expected for migration flows of {@code protocol}, with their counts. */
+  Map<String, Integer> verdictsOf(String protocol) {
+    Map<String, Integer> v = new TreeMap<>();
+    migrationFlows.forEach((k, n) -> {
+      String[] pv = k.split(" ");
+      if (pv[0].equals(protocol)) {
+        v.put(pv[1], n);
+      }
+    });
+    return v;
   }
 
   private static Map<String, Integer> counts(JsonNode list, String first, String second) {

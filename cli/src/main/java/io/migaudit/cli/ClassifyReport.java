@@ -1,0 +1,74 @@
+package io.migaudit.cli;
+
+import io.migaudit.agent.AgentConfig;
+import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.PipelineCounters;
+import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.flow.FlowTableConfig;
+import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.analyzer.rules.Evaluation;
+import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.Verdict;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Measures the encryption verdict on sample captures against their expect.yaml: the agent runs with
+ * a record after every packet (so the moment the verdict settles is visible) and the analyzer's rule
+ * engine says which flows are migrations. No Kafka: this measures the classifier, not the pipeline.
+ */
+final class ClassifyReport {
+
+  /** One migration flow of one sample. */
+  record Row(String sample, String flow, String protocol, String expected, VerdictTimeline timeline) {
+    Verdict got() {
+      return timeline.last().payload().verdict();
+    }
+
+    boolean correct() {
+      return expected.equals(got().wire());
+    }
+  }
+
+  private final Policy policy;
+
+  ClassifyReport(Policy policy) {
+    this.policy = policy;
+  }
+
+  List<Row> run(Path sampleDir) throws IOException, UserError {
+    SampleExpectation expected = SampleExpectation.read(sampleDir);
+    Map<String, List<FlowRecord>> byFlow = new LinkedHashMap<>();
+    AgentConfig perPacket = AgentConfig.defaults("classify-report").withFlowTable(new FlowTableConfig(
+        FlowTableConfig.defaults().maxFlows(), Duration.ofNanos(1000), FlowTableConfig.defaults().idleTimeout(),
+        FlowTableConfig.defaults().closedLinger())).withCatalog(policy.catalog());
+    CaptureAgent agent = new CaptureAgent(perPacket,
+        r -> byFlow.computeIfAbsent(r.flowId(), k -> new ArrayList<>()).add(r), new PipelineCounters());
+    for (Path capture : CaptureFiles.expand(List.of(sampleDir))) {
+      try (PcapFileSource source = PcapFileSource.open(capture)) {
+        agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
+      }
+    }
+    RuleEngine engine = new RuleEngine(policy);
+    List<Row> rows = new ArrayList<>();
+    for (List<FlowRecord> records : byFlow.values()) {
+      Evaluation e = engine.evaluate(records.get(records.size() - 1));
+      if (!e.migration()) {
+        continue;
+      }
+      FlowRecord r = e.record();
+      Map<String, Integer> verdicts = expected.verdictsOf(r.protocol());
+      String truth = verdicts.size() == 1 ? verdicts.keySet().iterator().next() : "?";
+      rows.add(new Row(expected.name(), r.src() + " -> " + r.dst() + ":" + r.dstPort(), r.protocol(), truth,
+          VerdictTimeline.of(records)));
+    }
+    return rows;
+  }
+}
