@@ -179,6 +179,113 @@ def hyperv_stream(seed, pages):
     yield from guest_pages(seed, pages)
 
 
+# ---------------------------------------------------------------- compressed streams
+# Added for make-stream-samples.sh; the framers above are unchanged.
+
+HYPERV_COMPRESSED_HEADER_VERSION = 2
+HYPERV_BLOCK_PAGES = 4          # pages per compressed block (invented, like the header fields)
+HYPERV_CODECS = {"deflate": 1, "lz4": 2}
+LZ4_MIN_MATCH = 4
+LZ4_LAST_LITERALS = 5           # the block format's end rules: the last 5 bytes are literals,
+LZ4_MATCH_LIMIT = 12            # and no match starts within the last 12 bytes
+
+
+def deflate_raw(data, level=6):
+    """Raw deflate (RFC 1951): no zlib header or checksum, so no signature to find."""
+    import zlib
+    codec = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return codec.compress(data) + codec.flush()
+
+
+def lz4_block(data):
+    """LZ4 block format (no frame, no magic): a simple greedy encoder with a 4-byte hash table."""
+    out, table, anchor, i, n = bytearray(), {}, 0, 0, len(data)
+
+    def length_bytes(value):
+        while value >= 255:
+            out.append(255)
+            value -= 255
+        out.append(value)
+
+    while i + LZ4_MATCH_LIMIT <= n:
+        key = data[i:i + LZ4_MIN_MATCH]
+        candidate, table[key] = table.get(key), i
+        if candidate is None or i - candidate > 0xFFFF:
+            i += 1
+            continue
+        length = LZ4_MIN_MATCH
+        while i + length < n - LZ4_LAST_LITERALS and data[candidate + length] == data[i + length]:
+            length += 1
+        literals = i - anchor
+        out.append((min(literals, 15) << 4) | min(length - LZ4_MIN_MATCH, 15))
+        if literals >= 15:
+            length_bytes(literals - 15)
+        out += data[anchor:i] + struct.pack("<H", i - candidate)
+        if length - LZ4_MIN_MATCH >= 15:
+            length_bytes(length - LZ4_MIN_MATCH - 15)
+        i += length
+        anchor = i
+    literals = n - anchor
+    out.append(min(literals, 15) << 4)
+    if literals >= 15:
+        length_bytes(literals - 15)
+    return bytes(out + data[anchor:])
+
+
+def lz4_block_decode(block):
+    """Decoder for lz4_block's output (used to check the encoder)."""
+    out, i = bytearray(), 0
+
+    def length(value):
+        nonlocal i
+        if value == 15:
+            while True:
+                extra = block[i]
+                i += 1
+                value += extra
+                if extra != 255:
+                    break
+        return value
+
+    while i < len(block):
+        token = block[i]
+        i += 1
+        literals = length(token >> 4)
+        out += block[i:i + literals]
+        i += literals
+        if i >= len(block):
+            break
+        offset = struct.unpack_from("<H", block, i)[0]
+        i += 2
+        for _ in range(length(token & 15) + LZ4_MIN_MATCH):
+            out.append(out[-offset])
+    return bytes(out)
+
+
+def hyperv_compressed_stream(seed, pages, codec="deflate", block_pages=HYPERV_BLOCK_PAGES):
+    """Hyper-V "Compression"-style TCP 6600: u32 LE header length, a header naming the codec, then
+    blocks of `block_pages` pages, each `u32 LE compressed length, u32 LE uncompressed length,
+    compressed bytes` (raw deflate or LZ4 block: neither carries a magic number)."""
+    compress = {"deflate": deflate_raw, "lz4": lz4_block}[codec]
+    rng = SplitMix64(seed ^ 0x48797065725620)
+    name = "guest-vm-01".encode("utf-16-le")
+    body = struct.pack("<I16sIIHH", HYPERV_COMPRESSED_HEADER_VERSION, rng.bytes(16), PAGE_SIZE,
+                       pages, HYPERV_CODECS[codec], len(name)) + name
+    yield struct.pack("<I", len(body)) + body
+    block = []
+    for page in guest_pages(seed, pages):
+        block.append(page)
+        if len(block) == block_pages:
+            raw = b"".join(block)
+            packed = compress(raw)
+            yield struct.pack("<II", len(packed), len(raw)) + packed
+            block = []
+    if block:
+        raw = b"".join(block)
+        packed = compress(raw)
+        yield struct.pack("<II", len(packed), len(raw)) + packed
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--frame", choices=("raw", "vmotion", "hyperv"), default="raw")

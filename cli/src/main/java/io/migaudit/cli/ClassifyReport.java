@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,18 +58,43 @@ final class ClassifyReport {
       }
     }
     RuleEngine engine = new RuleEngine(policy);
-    List<Row> rows = new ArrayList<>();
+    List<FlowRecord> migrations = new ArrayList<>();
+    Map<String, List<FlowRecord>> recordsOf = new LinkedHashMap<>();
     for (List<FlowRecord> records : byFlow.values()) {
       Evaluation e = engine.evaluate(records.get(records.size() - 1));
-      if (!e.migration()) {
-        continue;
+      if (e.migration()) {
+        migrations.add(e.record());
+        recordsOf.put(e.record().flowId(), records);
       }
-      FlowRecord r = e.record();
-      Map<String, Integer> verdicts = expected.verdictsOf(r.protocol());
-      String truth = verdicts.size() == 1 ? verdicts.keySet().iterator().next() : "?";
-      rows.add(new Row(expected.name(), r.src() + " -> " + r.dst() + ":" + r.dstPort(), r.protocol(), truth,
-          VerdictTimeline.of(records)));
+    }
+    List<Row> rows = new ArrayList<>();
+    Map<String, Map<String, Integer>> remaining = new HashMap<>();
+    // expect.yaml gives counts per (protocol, verdict): flows whose verdict is still expected take it
+    // first, the others take what is left over, so a wrong verdict shows as a wrong one.
+    List<FlowRecord> unmatched = new ArrayList<>();
+    for (FlowRecord r : migrations) {
+      Map<String, Integer> left = remaining.computeIfAbsent(r.protocol(), expected::verdictsOf);
+      String got = r.payload().verdict().wire();
+      if (left.getOrDefault(got, 0) > 0) {
+        left.merge(got, -1, Integer::sum);
+        rows.add(row(expected, r, got, recordsOf));
+      } else {
+        unmatched.add(r);
+      }
+    }
+    for (FlowRecord r : unmatched) {
+      Map<String, Integer> left = remaining.get(r.protocol());
+      String truth = left.entrySet().stream().filter(en -> en.getValue() > 0).map(Map.Entry::getKey)
+          .findFirst().orElse("none expected");
+      left.computeIfPresent(truth, (k, n) -> n - 1);
+      rows.add(row(expected, r, truth, recordsOf));
     }
     return rows;
+  }
+
+  private static Row row(SampleExpectation expected, FlowRecord r, String truth,
+      Map<String, List<FlowRecord>> recordsOf) {
+    return new Row(expected.name(), r.src() + ":" + r.srcPort() + " -> " + r.dst() + ":" + r.dstPort(),
+        r.protocol(), truth, VerdictTimeline.of(recordsOf.get(r.flowId())));
   }
 }

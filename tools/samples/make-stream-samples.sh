@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# make-stream-samples.sh — the compressed and encrypted page-stream samples (issue 3), made from
+# real traffic between network namespaces, the same way as make-samples.sh:
+#
+#   sudo tools/samples/make-stream-samples.sh [scenario...]     # default: all of them
+#   tools/samples/make-stream-samples.sh --list
+#
+# Two namespaces ("hosts") joined by a veth trunk; each host's address is on a tap behind
+# tagging_switch.py (this kernel has no 802.1Q module); tcpdump on host A's trunk; socat sends
+# the stream from A to B over plain TCP; check_capture.py checks the capture (tags, one TCP
+# connection, captured bytes == bytes sent); then samples/<scenario>/capture.pcap + expect.yaml.
+# The streams come from guest_memory.py (same 24 pages, seed 50, as make-samples.sh) and
+# page_stream.py (zlib, Hyper-V-style per-block raw deflate, AES-256-GCM records).
+#
+# IPsec ESP (ip xfrm) is not here: the kernel these samples were made on has no ESP
+# (CONFIG_INET_ESP, CONFIG_INET_AH and CONFIG_CRYPTO_GCM unset, no modules), so
+# `ip xfrm state add ... proto esp` fails with "Requested type not found".
+#
+# Needs root and: iproute2 tcpdump socat python3 python3-cryptography (Debian bookworm).
+# Nothing leaves the namespaces (no default route); namespaces and processes are removed on
+# exit, error or Ctrl-C. KEEP_WORK=1 keeps the work directory; MIGAUDIT_SAMPLES_DIR writes
+# somewhere other than samples/. make-samples.sh is not sourced (it runs on load), so the few
+# functions needed are repeated here in short form.
+set -euo pipefail
+
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$TOOLS/../.." && pwd)
+readonly TOOLS REPO
+readonly SAMPLES=${MIGAUDIT_SAMPLES_DIR:-$REPO/samples}
+readonly RUN_ID=ma-ss-$$
+readonly PYTHON=${PYTHON:-python3}
+readonly AEAD_PYTHON=${AEAD_PYTHON:-/usr/bin/python3}   # Debian's, with python3-cryptography
+readonly SCENARIOS=(vmotion-zlib hyperv-compressed vmotion-aes-gcm)
+readonly GUEST_PAGES=24 GUEST_SEED=50
+# Test key (the one make-samples.sh uses for AES-CTR) and a 4-byte nonce salt ("VMot").
+readonly AES_KEY=4d494741554449542073616d706c65206b657920666f722074657374730a0a0a
+readonly GCM_SALT=564d6f74
+readonly CLIENT_PORT=41011 MAX_CAPTURE_BYTES=153600 DEADLINE_SECONDS=20
+
+WORK="" NS_A="" NS_B="" ADDR_A="" ADDR_B="" LAST_PID="" TCPDUMP_PID=""
+NAMESPACES=() PIDS=()
+
+log() { printf 'make-stream-samples: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+cleanup() {
+  local status=$? pid ns
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for ns in "${NAMESPACES[@]}"; do ip netns delete "$ns" 2>/dev/null || true; done
+  [[ -n $WORK && -z ${KEEP_WORK:-} ]] && rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# start_bg LOG COMMAND... : background process, remembered for cleanup.
+start_bg() {
+  local logfile=$1
+  shift
+  rm -f "$logfile"   # a previous scenario's "ready" / "listening on" must not count
+  "$@" </dev/null >/dev/null 2>"$logfile" &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+# stop_bg PID [SIGNAL] : signal and reap; returns the process's exit status.
+stop_bg() {
+  local pid=$1 status=0 kept=() p
+  [[ -z ${2:-} ]] || kill -s "$2" "$pid" 2>/dev/null || true
+  wait "$pid" || status=$?
+  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
+  PIDS=("${kept[@]}")
+  return "$status"
+}
+
+wait_for() {
+  local what=$1 tries=$((DEADLINE_SECONDS * 20))
+  shift
+  until "$@"; do
+    tries=$((tries - 1))
+    ((tries > 0)) || die "timed out waiting for $what"
+    sleep 0.05
+  done
+}
+
+file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
+not_running() { ! kill -0 "$1" 2>/dev/null; }
+listening() { [[ -n $(ip netns exec "$1" ss -Hltn "sport = :$2") ]]; }
+tcp_quiet() {
+  local ns
+  for ns in "$@"; do
+    [[ -z $(ip netns exec "$ns" ss -Htan state connected exclude time-wait) ]] || return 1
+  done
+}
+
+# hosts_up NAME VLAN ADDR_A/PREFIX ADDR_B/PREFIX : as make-samples.sh's (IPv4 only).
+hosts_up() {
+  local ns
+  NS_A=$RUN_ID-$1-a NS_B=$RUN_ID-$1-b ADDR_A=${3%/*} ADDR_B=${4%/*}
+  for ns in "$NS_A" "$NS_B"; do
+    ip netns add "$ns"
+    NAMESPACES+=("$ns")
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+      net.ipv6.conf.default.disable_ipv6=1
+    ip -n "$ns" link set lo up
+  done
+  ip -n "$NS_A" link add uplink0 type veth peer name uplink0 netns "$NS_B"
+  host_up "$NS_A" "$3" "$2"
+  host_up "$NS_B" "$4" "$2"
+}
+
+host_up() {
+  local ns=$1 cidr=$2 vlan=$3 mac
+  mac=$("$PYTHON" -c 'import ipaddress, sys; b = ipaddress.ip_address(sys.argv[1]).packed[-4:]
+print("02:00:" + ":".join(f"{x:02x}" for x in b))' "${cidr%/*}")
+  ip -n "$ns" tuntap add dev vmk0 mode tap
+  ip -n "$ns" link set vmk0 address "$mac"
+  ip -n "$ns" addr add "$cidr" dev vmk0
+  ip -n "$ns" link set uplink0 arp off up   # layer 2 only: no ARP answers on the trunk
+  ip -n "$ns" link set vmk0 up
+  start_bg "$WORK/switch-$ns.log" ip netns exec "$ns" \
+    "$PYTHON" "$TOOLS/tagging_switch.py" --access vmk0 --uplink uplink0 --vlan "$vlan"
+  wait_for "the switch in $ns" file_has "$WORK/switch-$ns.log" " ready"
+}
+
+hosts_down() {
+  local pid ns
+  for pid in "${PIDS[@]}"; do stop_bg "$pid" TERM || true; done
+  for ns in "$NS_A" "$NS_B"; do ip netns delete "$ns"; done
+  NAMESPACES=()
+}
+
+# migrate NAME VLAN SRC/PREFIX DST/PREFIX PORT FILE : capture FILE sent by socat from SRC to
+# DST:PORT on VLAN, into $WORK/capture.pcap.
+migrate() {
+  local name=$1 vlan=$2 port=$5 file=$6 server
+  hosts_up "$name" "$vlan" "$3" "$4"
+  rm -f "$WORK/capture.pcap" "$WORK/received.bin"
+  start_bg "$WORK/tcpdump.log" ip netns exec "$NS_A" tcpdump -i uplink0 -nn --immediate-mode \
+    -s 65535 -B 65536 -Z root -U -w "$WORK/capture.pcap"
+  TCPDUMP_PID=$LAST_PID
+  wait_for "tcpdump to listen" file_has "$WORK/tcpdump.log" "listening on"
+  start_bg "$WORK/server.log" ip netns exec "$NS_B" socat -u \
+    "TCP4-LISTEN:$port,bind=$ADDR_B" "CREATE:$WORK/received.bin"
+  server=$LAST_PID
+  wait_for "the server on $port" listening "$NS_B" "$port"
+  timeout "$DEADLINE_SECONDS" ip netns exec "$NS_A" socat -u "OPEN:$file" \
+    "TCP4:$ADDR_B:$port,sourceport=$CLIENT_PORT"
+  wait_for "the server to end" not_running "$server"
+  stop_bg "$server" || die "socat server failed: $(cat "$WORK/server.log")"
+  cmp -s "$file" "$WORK/received.bin" || die "the server received other bytes than were sent"
+  wait_for "the TCP connections to close" tcp_quiet "$NS_A" "$NS_B"
+  sleep 0.3   # let tcpdump write the final ACK
+  stop_bg "$TCPDUMP_PID" INT || true
+  file_has "$WORK/tcpdump.log" "^0 packets dropped by kernel" ||
+    die "tcpdump lost packets: $(tr '\n' ' ' <"$WORK/tcpdump.log")"
+  hosts_down
+}
+
+# check ARGS... : check_capture.py on the raw capture; its summary goes to stderr.
+check() {
+  "$PYTHON" "$TOOLS/check_capture.py" "$WORK/capture.pcap" "$@" >&2 ||
+    die "the capture does not match its scenario"
+}
+
+# publish NAME DESCRIPTION FLOW ALERT : samples/NAME/capture.pcap and expect.yaml (format of
+# make-samples.sh; FLOW is one YAML mapping, ALERT one mapping or empty for none).
+publish() {
+  local dir=$SAMPLES/$1 size
+  size=$(stat -c %s "$WORK/capture.pcap")
+  ((size <= MAX_CAPTURE_BYTES)) || die "$1: capture is $size bytes, over $MAX_CAPTURE_BYTES"
+  [[ $2 != *': '* && $2 != *' #'* && $2 =~ ^[A-Za-z] ]] || die "$1: not a plain YAML scalar: $2"
+  mkdir -p "$dir"
+  rm -f "$dir"/capture.pcap "$dir"/capture.pcapng "$dir"/capture.pcap.gz "$dir"/expect.yaml
+  cp "$WORK/capture.pcap" "$dir/capture.pcap"
+  {
+    printf 'description: %s\n' "$2"
+    printf 'migrationFlows:         # migration flows (by their final record) per protocol and verdict\n'
+    printf '  - %s\n' "$3"
+    if [[ -n $4 ]]; then
+      printf 'alerts:                 # exactly these alerts, nothing else\n  - %s\n' "$4"
+    else
+      printf 'alerts: []              # exactly these alerts, nothing else\n'
+    fi
+  } >"$dir/expect.yaml"
+  log "$1: wrote capture.pcap ($size bytes)"
+}
+
+readonly UNENCRYPTED='{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}'
+
+scenario_vmotion_zlib() {
+  "$PYTHON" "$TOOLS/guest_memory.py" --frame vmotion --pages "$GUEST_PAGES" --seed "$GUEST_SEED" \
+    -o "$WORK/plain.bin"
+  "$PYTHON" "$TOOLS/page_stream.py" zlib "$WORK/plain.bin" "$WORK/stream.bin"
+  migrate vmotion-zlib 50 192.168.50.11/24 192.168.50.12/24 8000 "$WORK/stream.bin"
+  check --vlan 50 --tcp "$ADDR_A" "$ADDR_B" 8000 --same-as "$WORK/stream.bin" --require arp
+  publish vmotion-zlib \
+    "The vMotion-style page stream compressed with zlib (78 9c header) on TCP 8000 between the trusted hosts on VLAN 50; compressed is not encrypted." \
+    '{protocol: vmotion, verdict: compressed, count: 1}' "$UNENCRYPTED"
+}
+
+scenario_hyperv_compressed() {
+  "$PYTHON" "$TOOLS/page_stream.py" hyperv-compressed --codec deflate --pages "$GUEST_PAGES" \
+    --seed "$GUEST_SEED" "$WORK/stream.bin"
+  migrate hyperv-compressed 66 10.66.0.21/24 10.66.0.22/24 6600 "$WORK/stream.bin"
+  check --vlan 66 --tcp "$ADDR_A" "$ADDR_B" 6600 --same-as "$WORK/stream.bin" --require arp
+  publish hyperv-compressed \
+    "Hyper-V Compression-style live migration (length-prefixed header, blocks of raw deflate without any signature) on TCP 6600 between the trusted hosts on VLAN 66; compressed is not encrypted." \
+    '{protocol: hyperv, verdict: compressed, count: 1}' "$UNENCRYPTED"
+}
+
+scenario_vmotion_aes_gcm() {
+  "$PYTHON" "$TOOLS/guest_memory.py" --frame vmotion --pages "$GUEST_PAGES" --seed "$GUEST_SEED" \
+    -o "$WORK/plain.bin"
+  "$AEAD_PYTHON" "$TOOLS/page_stream.py" seal --key "$AES_KEY" --salt "$GCM_SALT" \
+    "$WORK/plain.bin" "$WORK/stream.bin"
+  migrate vmotion-aes-gcm 50 192.168.50.11/24 192.168.50.12/24 8000 "$WORK/stream.bin"
+  check --vlan 50 --tcp "$ADDR_A" "$ADDR_B" 8000 --payload uniform --same-as "$WORK/stream.bin" \
+    --require arp
+  publish vmotion-aes-gcm \
+    "The vMotion-style page stream in AES-256-GCM records (length, nonce, ciphertext, tag; no handshake) on TCP 8000 between the trusted hosts on VLAN 50; nothing to report." \
+    '{protocol: vmotion, verdict: encrypted, count: 1}' ""
+}
+
+main() {
+  local name selected=() missing=()
+  case ${1:-} in
+    -h | --help) printf 'usage: sudo %s [--list] [scenario...]\n' "$0"; return 0 ;;
+    --list) printf '%s\n' "${SCENARIOS[@]}"; return 0 ;;
+  esac
+  for name in "$@"; do
+    [[ " ${SCENARIOS[*]} " == *" $name "* ]] || die "unknown scenario: $name (--list)"
+  done
+  if (($#)); then selected=("$@"); else selected=("${SCENARIOS[@]}"); fi
+  ((EUID == 0)) || die "needs root for network namespaces and capture: sudo $0"
+  for name in ip tcpdump socat timeout "$PYTHON" "$AEAD_PYTHON"; do
+    command -v "$name" >/dev/null || missing+=("$name")
+  done
+  ((${#missing[@]} == 0)) || die "missing tools: ${missing[*]}"
+  "$AEAD_PYTHON" -c 'import cryptography' 2>/dev/null ||
+    die "$AEAD_PYTHON cannot import cryptography: apt-get install python3-cryptography"
+  [[ -f $SAMPLES/policy.yaml ]] || die "no $SAMPLES/policy.yaml: is this the migaudit tree?"
+  WORK=$(mktemp -d "/tmp/$RUN_ID.XXXXXX")
+  for name in "${selected[@]}"; do
+    log "$name"
+    "scenario_${name//-/_}"
+  done
+}
+
+main "$@"
