@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
  * A bounded sample of one direction of a flow's payload: the first bytes (for signatures) and a byte
  * histogram (for statistics). The bytes themselves never leave this object, and only the first
  * {@link #HEAD_BYTES} are kept at all; the histogram is allocated on the first payload byte so that
- * payload-less flows (scans, bare ACKs) stay small.
+ * payload-less flows (scans, bare ACKs) stay small. A direction whose first byte may start a QEMU
+ * multifd channel also gets a {@link MultifdPacketReader}, which reads the compression method from
+ * the packet headers that follow (a few dozen bytes of state).
  */
 public final class PayloadSample {
   /** How many leading payload bytes are kept for signature matching. */
@@ -18,6 +20,7 @@ public final class PayloadSample {
   private int headLength;
   private int[] histogram;
   private long sampledBytes;
+  private MultifdPacketReader multifd;
 
   /**
    * @param maxBytes histogram budget for this direction
@@ -33,6 +36,12 @@ public final class PayloadSample {
     if (length <= 0) {
       return;
     }
+    if (headLength == 0 && frame.get(offset) == (byte) (MultifdPacketReader.MAGIC >>> 24)) {
+      multifd = new MultifdPacketReader();
+    }
+    if (multifd != null) {
+      multifd.add(frame, offset, length);
+    }
     int toHead = Math.min(length, HEAD_BYTES - headLength);
     for (int i = 0; i < toHead; i++) {
       head[headLength++] = frame.get(offset + i);
@@ -45,8 +54,17 @@ public final class PayloadSample {
     if (histogram == null) {
       histogram = new int[256];
     }
-    for (int i = 0; i < take; i++) {
-      histogram[Byte.toUnsignedInt(frame.get(offset + i))]++;
+    int[] h = histogram;
+    if (frame.hasArray()) {
+      byte[] a = frame.array();
+      int from = frame.arrayOffset() + offset;
+      for (int i = from, end = from + take; i < end; i++) {
+        h[a[i] & 0xFF]++;
+      }
+    } else {
+      for (int i = 0; i < take; i++) {
+        h[Byte.toUnsignedInt(frame.get(offset + i))]++;
+      }
     }
     sampledBytes += take;
   }
@@ -62,6 +80,11 @@ public final class PayloadSample {
   /** Unsigned value of head byte {@code i} (i &lt; headLength()). */
   public int headByte(int i) {
     return Byte.toUnsignedInt(head[i]);
+  }
+
+  /** The compression QEMU multifd packet headers declare, if this direction is a multifd channel. */
+  public MultifdCompression multifdCompression() {
+    return multifd == null ? MultifdCompression.UNDECIDED : multifd.compression();
   }
 
   /** Occurrences of byte value {@code b} in the sample. */

@@ -1,0 +1,51 @@
+package io.migaudit.cli;
+
+import io.migaudit.agent.decode.DecodedPacket;
+import io.migaudit.agent.flow.FlowTable;
+import io.migaudit.agent.flow.FlowTableConfig;
+import io.migaudit.record.PortCatalog;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+
+/**
+ * Heap held per tracked flow: fills a flow table with one-packet TCP flows (a SYN scan, the flood
+ * case) and compares live heap after full collections before and after.
+ */
+final class FlowMemoryProbe {
+  private FlowMemoryProbe() {}
+
+  /** Bytes of heap per flow with {@code flows} flows tracked. */
+  static double bytesPerFlow(int flows) {
+    FlowTableConfig cfg = new FlowTableConfig(flows + 1, Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(2));
+    long before = liveHeap();
+    FlowTable table = new FlowTable(cfg, PortCatalog.builtIn(), "probe", "probe", r -> { }, 1, 1);
+    DecodedPacket p = new DecodedPacket();
+    for (int i = 0; i < flows; i++) {
+      p.reset();
+      p.timestampMicros = 1_700_000_000_000_000L + i;
+      p.ipVersion = 4;
+      p.srcLo = 0xC6120000L | (i / 60_000);
+      p.dstLo = 0xC6130001L;
+      p.ipProtocol = 6;
+      p.srcPort = 1024 + i % 60_000;
+      p.dstPort = 8000;
+      p.tcpFlags = 0x02;
+      p.ipLength = 60;
+      table.offer(p);
+    }
+    long after = liveHeap();
+    if (table.size() != flows) {
+      throw new IllegalStateException("expected " + flows + " flows, table holds " + table.size());
+    }
+    return (double) (after - before) / flows;
+  }
+
+  private static long liveHeap() {
+    MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return mem.getHeapMemoryUsage().getUsed();
+  }
+}

@@ -1,0 +1,32 @@
+package io.migaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The benchmark runs end to end on a small capture; it asserts what it printed, never a speed. */
+class BenchCommandTest {
+
+  @Test
+  void benchPrintsThroughputRowsAndHeapPerFlow() {
+    StringWriter out = new StringWriter();
+    CommandLine cl = MigauditCommand.commandLine();
+    cl.setOut(new PrintWriter(out));
+    int code = cl.execute("bench", "--runs", "1", "--no-peers", "--memory-flows", "20000",
+        "../samples/vmotion-plaintext/capture.pcap");
+    assertThat(code).isZero();
+    assertThat(out.toString())
+        .containsPattern("migaudit agent pipeline \\(no Kafka\\) +\\d+\\.\\d\\d M")
+        .containsPattern("\\(\\d+ packets, 1 records,")
+        .contains("migaudit read + decode only")
+        .containsPattern("Heap per tracked flow with 20,000 one-packet flows: \\d+ bytes");
+  }
+
+  @Test
+  void memoryProbeTracksEveryFlowItCreates() {
+    assertThat(FlowMemoryProbe.bytesPerFlow(70_000)).isPositive();
+  }
+}
