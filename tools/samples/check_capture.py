@@ -291,8 +291,8 @@ def check(info, args):
     conns = info["connections"]
     if args.tcp:
         src, dst, port = args.tcp[0], args.tcp[1], int(args.tcp[2])
-        if len(conns) != 1:
-            problems.append(f"{len(conns)} TCP connections, expected exactly 1")
+        if len(conns) != args.connections:
+            problems.append(f"{len(conns)} TCP connections, expected exactly {args.connections}")
         for conn in conns:
             if (conn.src, conn.dst, conn.dport) != (src, dst, port):
                 problems.append(f"connection {conn.name()}, expected {src} -> {fmt(dst, port)}")
@@ -309,13 +309,17 @@ def check(info, args):
         for kind in args.require:
             if not any(k.startswith(kind) for k in info["other"]):
                 problems.append(f"no {kind} packets")
+    for conn in conns if args.starts_with else ():
+        head = conn.stream()[:8].hex()
+        if not any(head.startswith(prefix.lower()) for prefix in args.starts_with):
+            problems.append(f"{conn.name()}: payload starts {head}, not one of {args.starts_with}")
     if args.payload and conns:
         problems += check_payload(conns[0], args.payload)
     if args.same_as and conns:
         with open(args.same_as, "rb") as sent:
             if conns[0].stream() != sent.read():
                 problems.append(f"captured payload differs from {args.same_as}")
-    for conn in conns:
+    for conn in conns if not args.cut else ():
         conn.stream()
         if conn.gaps:
             problems.append(f"{conn.name()}: {conn.gaps} gaps in the initiator's byte stream")
@@ -355,7 +359,12 @@ def main(argv=None):
     tags.add_argument("--vlan", type=int, help="every frame carries exactly this one 802.1Q tag")
     tags.add_argument("--untagged", action="store_true", help="no frame carries a tag")
     parser.add_argument("--tcp", nargs=3, metavar=("SRC", "DST", "PORT"),
-                        help="exactly one TCP connection, SRC to DST:PORT, opened and closed")
+                        help="exactly one TCP connection (or --connections N), SRC to DST:PORT, "
+                             "opened and closed")
+    parser.add_argument("--connections", type=int, default=1, metavar="N",
+                        help="with --tcp: exactly N such connections (default 1)")
+    parser.add_argument("--starts-with", action="append", metavar="HEX",
+                        help="every connection's initiator payload starts with one of these")
     parser.add_argument("--payload", choices=("plaintext", "tls", "uniform"),
                         help="what the initiator's payload must look like")
     parser.add_argument("--same-as", metavar="FILE",
@@ -364,6 +373,8 @@ def main(argv=None):
                         help="other traffic that must be present (arp, icmp-type-8, ...)")
     parser.add_argument("--stations", type=int, default=2,
                         help="at most this many source MAC addresses (default 2: the two hosts)")
+    parser.add_argument("--cut", action="store_true",
+                        help="cut by trim_capture.py: a gap before the closing segments is expected")
     parser.add_argument("--format", choices=("pcap", "pcapng"))
     parser.add_argument("--tsresol", choices=("us", "ns"))
     args = parser.parse_args(argv)

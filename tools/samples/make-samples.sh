@@ -15,7 +15,9 @@
 # Needs root and these Debian packages (bookworm):
 #   apt-get install --no-install-recommends iproute2 tcpdump openssl socat iputils-ping \
 #       python3 gzip wireshark-common
-# (wireshark-common gives editcap, for the pcapng sample.) Addresses exist only inside the
+# (wireshark-common gives editcap, for the pcapng sample.) The qemu-* scenarios (real QEMU live
+# migrations, qemu-scenarios.sh) also need qemu-system-x86, and qemu-ssh-tunnel openssh-server
+# and openssh-client. Addresses exist only inside the
 # namespaces made here: no default route, nothing leaves them; namespaces and processes are
 # removed on exit, also on error or Ctrl-C. KEEP_WORK=1 keeps the work directory (logs, raw
 # capture) for debugging; MIGAUDIT_SAMPLES_DIR writes somewhere other than samples/.
@@ -30,7 +32,7 @@ readonly PYTHON=${PYTHON:-python3}
 readonly SCENARIOS=(
   vmotion-plaintext vmotion-tls vmotion-encrypted-clean hyperv-plaintext untrusted-source
   untrusted-destination migration-on-management-network migration-on-wrong-vlan
-  shared-migration-vlan
+  shared-migration-vlan qemu-plaintext qemu-tls qemu-multifd-zlib qemu-multifd-zstd qemu-ssh-tunnel
 )
 # The guest: 24 pages of 4 KiB (96 KiB), same bytes every run.
 readonly GUEST_PAGES=24
@@ -282,9 +284,12 @@ check_capture() {
   "$PYTHON" "$TOOLS/check_capture.py" "$@" >&2 || die "the capture does not match its scenario"
 }
 
-# publish NAME FORMAT : convert the capture (pcap | pcapng | pcap.gz) into $WORK/out/NAME.
+# publish NAME FORMAT [MAX_BYTES [CHECK_ARGS...]] : convert the capture (pcap | pcapng | pcap.gz)
+# into $WORK/out/NAME; the result may hold at most MAX_BYTES (default MAX_CAPTURE_BYTES) and is
+# read back with check_capture.py CHECK_ARGS.
 publish() {
-  local name=$1 format=$2 out=$WORK/out/$1 size
+  local name=$1 format=$2 out=$WORK/out/$1 max=${3:-$MAX_CAPTURE_BYTES} size
+  shift $(($# < 3 ? $# : 3))
   mkdir -p "$out"
   case $format in
     pcap) cp "$CAPTURE" "$out/capture.pcap" ;;
@@ -293,8 +298,8 @@ publish() {
     *) die "unknown format $format" ;;
   esac
   size=$(stat -c %s "$out/capture.$format")
-  ((size <= MAX_CAPTURE_BYTES)) || die "$name: capture is $size bytes, over $MAX_CAPTURE_BYTES"
-  "$PYTHON" "$TOOLS/check_capture.py" "$out/capture.$format" >/dev/null ||
+  ((size <= max)) || die "$name: capture is $size bytes, over $max"
+  "$PYTHON" "$TOOLS/check_capture.py" "$out/capture.$format" "$@" >/dev/null ||
     die "$name: the converted capture does not read back"
 }
 
@@ -481,6 +486,10 @@ PY
     '' '{rule: SHARED_MIGRATION_SEGMENT, severity: warning, count: 1}'
 }
 
+# The real QEMU live migrations (qemu-*): see that file.
+# shellcheck source=qemu-scenarios.sh
+source "$TOOLS/qemu-scenarios.sh"
+
 # ---------------------------------------------------------------- main
 
 usage() {
@@ -501,6 +510,14 @@ main() {
   for name in ip tcpdump openssl socat ping editcap gzip timeout "$PYTHON"; do
     command -v "$name" >/dev/null || missing+=("$name")
   done
+  if [[ " ${selected[*]} " == *" qemu-"* ]]; then
+    command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86_64)
+  fi
+  if [[ " ${selected[*]} " == *" qemu-ssh-tunnel "* ]]; then
+    for name in ssh sshd ssh-keygen; do
+      command -v "$name" >/dev/null || missing+=("$name")
+    done
+  fi
   ((${#missing[@]} == 0)) || die "missing tools: ${missing[*]} (see the packages at the top of $0)"
   [[ -f $SAMPLES/policy.yaml ]] || die "no $SAMPLES/policy.yaml: is this the migaudit tree?"
   WORK=$(mktemp -d "/tmp/$RUN_ID.XXXXXX")

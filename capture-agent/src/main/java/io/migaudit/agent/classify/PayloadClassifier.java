@@ -9,7 +9,8 @@ import java.util.Locale;
  * Decides whether a flow's payload is readable: signatures first (TLS, SSH, SMB3 transform, ESP mean
  * encrypted; QEMU, SMB2 and vMotion framing mean cleartext; zlib/zstd/lz4/gzip mean compressed), then
  * byte statistics of the direction that carried the most payload. Compressed data has high entropy
- * but a histogram far from uniform; encrypted data is uniform; plaintext has low entropy.
+ * but a histogram far from uniform; encrypted data is uniform; plaintext has low entropy. A QEMU
+ * multifd channel whose packet headers name a compression method is compressed on their word.
  */
 public final class PayloadClassifier {
   /** Fewer sampled bytes than this give {@link Verdict#UNKNOWN}. */
@@ -35,7 +36,12 @@ public final class PayloadClassifier {
         verdict = Verdict.COMPRESSED;
         reason = signature.wire() + " stream: compressed, not encrypted";
       }
-      case QEMU, QEMU_MULTIFD, SMB2, VMOTION -> {
+      case QEMU_MULTIFD -> {
+        MultifdCompression method = multifdCompression(initiator, responder);
+        verdict = method.compresses() || looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
+        reason = signature.wire() + " framing in clear, " + describe(method) + " (" + describe(stats) + ")";
+      }
+      case QEMU, SMB2, VMOTION -> {
         verdict = looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
         reason = signature.wire() + " framing in clear (" + describe(stats) + ")";
       }
@@ -51,6 +57,19 @@ public final class PayloadClassifier {
   private static Signature signatureOf(PayloadSample initiator, PayloadSample responder) {
     Signature s = SignatureMatcher.match(initiator);
     return s != Signature.NONE ? s : SignatureMatcher.match(responder);
+  }
+
+  private static MultifdCompression multifdCompression(PayloadSample initiator, PayloadSample responder) {
+    MultifdCompression c = initiator.multifdCompression();
+    return c != MultifdCompression.UNDECIDED ? c : responder.multifdCompression();
+  }
+
+  private static String describe(MultifdCompression method) {
+    return switch (method) {
+      case UNDECIDED -> "no page packet read yet";
+      case NONE -> "packets say pages uncompressed";
+      default -> "packets say " + method.wire() + " compression";
+    };
   }
 
   private static Verdict byStatistics(ByteStatistics stats) {

@@ -1,0 +1,202 @@
+# qemu-scenarios.sh — the QEMU live-migration scenarios of make-samples.sh (sourced by it; uses its
+# hosts, capture, publish and expect functions).
+#
+# Each scenario runs a real live migration between two qemu-system-x86_64 processes: the source
+# in host A (192.168.50.11), the destination in host B (192.168.50.12) started with
+# `-incoming defer`, both driven over QMP by qmp.py; VLAN 50 on the trunk, as the vMotion-style
+# samples. The guest runs no OS: a paused (-S) 64 MiB pc machine under TCG (no KVM needed) whose
+# RAM holds real files put there by `-device loader` (text, ELF code, a shared library), so the
+# stream carries realistic non-zero pages among zero pages. The capture is cut with
+# trim_capture.py to the first QEMU_KEEP_BYTES of each connection (plus its FINs), as a sensor
+# that keeps the start of a long transfer would; QEMU's own byte counts go to the log.
+#
+# Needs, on top of make-samples.sh's packages: qemu-system-x86 (and, for qemu-ssh-tunnel,
+# openssh-server and openssh-client).
+
+readonly QEMU_PORT=49152
+readonly QEMU_SRC=192.168.50.11/24
+readonly QEMU_DST=192.168.50.12/24
+readonly QEMU_MACHINE=pc-i440fx-7.2
+readonly QEMU_RAM_MIB=64
+# Payload bytes kept per connection direction: the verdict must come within the first 256 KiB.
+readonly QEMU_KEEP_BYTES=81920
+readonly QEMU_MAX_CAPTURE_BYTES=327680
+# Migration bandwidth cap (bytes/s): the userspace tagging switch keeps up without drops.
+readonly QEMU_MAX_BANDWIDTH=8388608
+# QEMU's source ports come from the ephemeral range, which covers 49152-49215: keep them below.
+readonly QEMU_SOURCE_PORTS="41011 41019"
+readonly QEMU_HEADS_PLAIN=(--starts-with 5145564d --starts-with 11223344)   # QEVM, multifd magic
+
+# The guest's RAM content: real files at fixed guest-physical addresses (page-aligned, apart).
+qemu_guest_files() {
+  cat /usr/share/common-licenses/GPL-3 >"$WORK/guest-gpl.txt"
+  cat /usr/share/common-licenses/{GPL-2,LGPL-2.1,Apache-2.0,MPL-2.0,GFDL-1.3} >"$WORK/guest-licenses.txt"
+  QEMU_LOADERS=(
+    "$WORK/guest-gpl.txt"@0x100000
+    "$(command -v bash)"@0x110000
+    /usr/lib/x86_64-linux-gnu/libc.so.6@0x300000
+    "$WORK/guest-licenses.txt"@0x600000
+  )
+}
+
+# qemu_start NS NAME EXTRA_ARGS... : a paused guest in NS, QMP on $WORK/NAME.qmp.
+qemu_start() {
+  local ns=$1 name=$2 loader args=()
+  shift 2
+  for loader in "${QEMU_LOADERS[@]}"; do
+    args+=(-device "loader,file=${loader%@*},addr=${loader#*@},force-raw=on")
+  done
+  start_bg /dev/null /dev/null "$WORK/qemu-$name.log" ip netns exec "$ns" qemu-system-x86_64 \
+    -machine "$QEMU_MACHINE" -accel tcg -nodefaults -display none -S -m "$QEMU_RAM_MIB" \
+    "${args[@]}" -qmp "unix:$WORK/$name.qmp,server=on,wait=off" "$@"
+  wait_for "QEMU ($name) to open its QMP socket" test -S "$WORK/$name.qmp"
+}
+
+qmp() { "$PYTHON" "$TOOLS/qmp.py" "$@" || die "QMP $2 failed: $(cat "$WORK"/qemu-*.log)"; }
+
+# make_qemu_pki : a CA, a server certificate for 192.168.50.12 and a client certificate, laid out
+# as QEMU's tls-creds-x509 wants them (ca-cert.pem, server-cert.pem/-key.pem, client-...).
+make_qemu_pki() {
+  local pki=$WORK/pki role usage
+  mkdir -p "$pki/server" "$pki/client"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+    -subj "/CN=migaudit sample migration CA" -keyout "$pki/ca-key.pem" -out "$pki/ca-cert.pem" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    2>/dev/null
+  for role in server client; do
+    usage=$([[ $role == server ]] && echo serverAuth || echo clientAuth)
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -subj "/CN=$role.sample.invalid" -keyout "$pki/$role/$role-key.pem" -out "$pki/$role.csr" \
+      2>/dev/null
+    printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+      "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=$usage" \
+      "subjectAltName=IP:${QEMU_DST%/*}" >"$pki/$role.ext"
+    openssl x509 -req -in "$pki/$role.csr" -CA "$pki/ca-cert.pem" -CAkey "$pki/ca-key.pem" \
+      -CAcreateserial -days 30 -extfile "$pki/$role.ext" -out "$pki/$role/$role-cert.pem" 2>/dev/null
+    cp "$pki/ca-cert.pem" "$pki/$role/"
+  done
+}
+
+# qemu_migration [--tls] [--capability NAME]... [--parameter NAME=VALUE]... : one migration from
+# host A to host B on TCP 49152, captured on the trunk, QMP options applied to both sides.
+qemu_migration() {
+  local tls=0 options=() uri=tcp:${QEMU_DST%/*}:$QEMU_PORT src_extra=() dst_extra=()
+  if [[ ${1:-} == --tls ]]; then
+    tls=1
+    shift
+  fi
+  options=("$@" --parameter "max-bandwidth=$QEMU_MAX_BANDWIDTH")
+  qemu_guest_files
+  hosts_up 50 "$QEMU_SRC" "$QEMU_DST"
+  ip netns exec "$NS_A" sysctl -qw net.ipv4.ip_local_port_range="$QEMU_SOURCE_PORTS"
+  if ((tls)); then
+    make_qemu_pki
+    dst_extra=(-object "tls-creds-x509,id=tls0,dir=$WORK/pki/server,endpoint=server,verify-peer=on")
+    src_extra=(-object "tls-creds-x509,id=tls0,dir=$WORK/pki/client,endpoint=client")
+    options+=(--parameter tls-creds=tls0)
+  fi
+  qemu_start "$NS_B" destination -incoming defer "${dst_extra[@]}"
+  qemu_start "$NS_A" source "${src_extra[@]}"
+  capture_start
+  qmp "$WORK/destination.qmp" incoming "$uri" "${options[@]}"
+  wait_for "the destination to listen on $QEMU_PORT" listening "$NS_B" "$QEMU_PORT"
+  qmp "$WORK/source.qmp" migrate "$uri" "${options[@]}"
+  qmp "$WORK/destination.qmp" wait-incoming
+  qemu_quit
+  capture_stop
+  hosts_down
+}
+
+qemu_quit() {
+  local pid
+  qmp "$WORK/source.qmp" quit
+  qmp "$WORK/destination.qmp" quit
+  for pid in "${PIDS[@]}"; do
+    if [[ $(ps -o comm= -p "$pid" 2>/dev/null) == qemu-system-* ]]; then
+      wait_exit "$pid" || die "QEMU exited with an error: $(cat "$WORK"/qemu-*.log)"
+    fi
+  done
+}
+
+# qemu_publish NAME CHECK_ARGS... : trim the capture, check it, write it as NAME.
+qemu_publish() {
+  local name=$1
+  shift
+  check_capture "$CAPTURE" --vlan 50 "$@"
+  "$PYTHON" "$TOOLS/trim_capture.py" "$CAPTURE" "$WORK/trimmed.pcap" --keep-bytes "$QEMU_KEEP_BYTES"
+  mv "$WORK/trimmed.pcap" "$CAPTURE"
+  check_capture "$CAPTURE" --vlan 50 --cut "$@"
+  publish "$name" pcap "$QEMU_MAX_CAPTURE_BYTES" --cut
+}
+
+scenario_qemu_plaintext() {
+  qemu_migration
+  qemu_publish qemu-plaintext --tcp "$ADDR_A" "$ADDR_B" "$QEMU_PORT" "${QEMU_HEADS_PLAIN[@]}" \
+    --require arp
+  expect qemu-plaintext \
+    "Real QEMU live migration over plain TCP 49152 (main channel starts QEVM) between the trusted hosts on VLAN 50." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' "$UNENCRYPTED"
+}
+
+scenario_qemu_tls() {
+  qemu_migration --tls
+  qemu_publish qemu-tls --tcp "$ADDR_A" "$ADDR_B" "$QEMU_PORT" --payload tls --require arp
+  expect qemu-tls \
+    "Real QEMU live migration with QEMU's native TLS (tls-creds-x509) on TCP 49152 between the trusted hosts on VLAN 50; nothing to report." \
+    '{protocol: qemu, verdict: encrypted, count: 1}' ""
+}
+
+# qemu_multifd COMPRESSION : main channel + 2 multifd channels, all to 49152.
+qemu_multifd() {
+  local method=$1 name=qemu-multifd-$1
+  qemu_migration --capability multifd --parameter multifd-channels=2 \
+    --parameter "multifd-compression=$method"
+  qemu_publish "$name" --tcp "$ADDR_A" "$ADDR_B" "$QEMU_PORT" --connections 3 \
+    "${QEMU_HEADS_PLAIN[@]}" --require arp
+  expect "$name" \
+    "Real QEMU multifd live migration with $method compression and no TLS on TCP 49152 (main channel and two multifd channels) between the trusted hosts on VLAN 50." \
+    '{protocol: qemu, verdict: plaintext, count: 1}|{protocol: qemu, verdict: compressed, count: 2}' \
+    '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 3}'
+}
+
+scenario_qemu_multifd_zlib() { qemu_multifd zlib; }
+scenario_qemu_multifd_zstd() { qemu_multifd zstd; }
+
+# qemu-ssh-tunnel: the migration stream rides an SSH port forward (ssh -L) from host A to host B's
+# sshd; both QEMUs use only their own loopback, so the trunk carries one SSH connection on 22.
+scenario_qemu_ssh_tunnel() {
+  local ssh=$WORK/ssh uri=tcp:127.0.0.1:$QEMU_PORT options=(--parameter "max-bandwidth=$QEMU_MAX_BANDWIDTH")
+  mkdir -p "$ssh" /run/sshd   # /run/sshd: sshd's privilege separation directory
+  ssh-keygen -q -t ed25519 -N '' -C migration-host-b -f "$ssh/host_key"
+  ssh-keygen -q -t ed25519 -N '' -C migration-host-a -f "$ssh/client_key"
+  cp "$ssh/client_key.pub" "$ssh/authorized_keys"
+  printf '%s %s\n' "${QEMU_DST%/*}" "$(cut -d' ' -f1,2 "$ssh/host_key.pub")" >"$ssh/known_hosts"
+  qemu_guest_files
+  hosts_up 50 "$QEMU_SRC" "$QEMU_DST"
+  ip netns exec "$NS_A" sysctl -qw net.ipv4.ip_local_port_range="$QEMU_SOURCE_PORTS"
+  start_bg /dev/null /dev/null "$WORK/sshd.log" ip netns exec "$NS_B" "$(command -v sshd)" -D -e \
+    -f /dev/null -h "$ssh/host_key" -o ListenAddress="$ADDR_B" -o AuthorizedKeysFile="$ssh/authorized_keys" \
+    -o PermitRootLogin=prohibit-password -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no \
+    -o UsePAM=no -o StrictModes=no -o PidFile=none -o AllowTcpForwarding=local
+  wait_for "sshd in host B" listening "$NS_B" 22
+  qemu_start "$NS_B" destination -incoming defer
+  qemu_start "$NS_A" source
+  capture_start
+  qmp "$WORK/destination.qmp" incoming "$uri" "${options[@]}"
+  start_bg /dev/null /dev/null "$WORK/ssh.log" ip netns exec "$NS_A" ssh -F /dev/null -N -T \
+    -i "$ssh/client_key" -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile="$ssh/known_hosts" \
+    -o StrictHostKeyChecking=yes -o ExitOnForwardFailure=yes -b "$ADDR_A" \
+    -L "127.0.0.1:$QEMU_PORT:127.0.0.1:$QEMU_PORT" "root@$ADDR_B"
+  local tunnel=$LAST_PID
+  wait_for "the SSH tunnel in host A" listening "$NS_A" "$QEMU_PORT"
+  qmp "$WORK/source.qmp" migrate "$uri" "${options[@]}"
+  qmp "$WORK/destination.qmp" wait-incoming
+  qemu_quit
+  stop_pid "$tunnel"
+  capture_stop
+  hosts_down
+  qemu_publish qemu-ssh-tunnel --tcp "$ADDR_A" "$ADDR_B" 22 --starts-with 5353482d --require arp
+  expect qemu-ssh-tunnel \
+    "Real QEMU live migration through an SSH tunnel (ssh -L to sshd on 22) between the trusted hosts on VLAN 50; nothing to report." \
+    '{protocol: tunnel-ssh, verdict: encrypted, count: 1}' ""
+}
