@@ -1,55 +1,49 @@
 package io.migaudit.agent.flow;
 
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-
-/** Renders addresses held as two longs (see DecodedPacket) as text: dotted quad or RFC 5952 IPv6. */
+/**
+ * Renders addresses held as two longs (see DecodedPacket) as text: dotted quad for IPv4, RFC 5952
+ * for IPv6 (lowercase hex, no leading zeros, the longest run of two or more zero groups as "::").
+ * Written by hand: {@code InetAddress.getByAddress} turns IPv4-mapped IPv6 bytes into an IPv4 address.
+ */
 final class AddressText {
+  private static final int GROUPS = 8;
+
   private AddressText() {}
 
   static String format(int ipVersion, long hi, long lo) {
     if (ipVersion == 4) {
       return ((lo >>> 24) & 0xff) + "." + ((lo >>> 16) & 0xff) + "." + ((lo >>> 8) & 0xff) + "." + (lo & 0xff);
     }
-    byte[] b = new byte[16];
-    for (int i = 0; i < 8; i++) {
-      b[i] = (byte) (hi >>> (56 - 8 * i));
-      b[8 + i] = (byte) (lo >>> (56 - 8 * i));
+    int[] g = new int[GROUPS];
+    for (int i = 0; i < 4; i++) {
+      g[i] = (int) (hi >>> (48 - 16 * i)) & 0xffff;
+      g[4 + i] = (int) (lo >>> (48 - 16 * i)) & 0xffff;
     }
-    try {
-      // Literal bytes: no name lookup happens.
-      return compress(((Inet6Address) InetAddress.getByAddress(b)).getHostAddress());
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException("16 bytes are always an IPv6 address", e);
-    }
-  }
-
-  /** Java prints every group ("fd00:50:0:0:0:0:0:11"); RFC 5952 wants the longest zero run as "::". */
-  static String compress(String full) {
-    String[] groups = full.split(":");
     int bestStart = -1;
-    int bestLen = 0;
-    for (int i = 0; i < groups.length; ) {
-      if (!groups[i].equals("0")) {
-        i++;
-        continue;
-      }
+    int bestLen = 1;
+    for (int i = 0; i < GROUPS; ) {
       int j = i;
-      while (j < groups.length && groups[j].equals("0")) {
+      while (j < GROUPS && g[j] == 0) {
         j++;
       }
-      if (j - i > bestLen && j - i > 1) {
+      if (j - i > bestLen) {
         bestStart = i;
         bestLen = j - i;
       }
-      i = j;
+      i = Math.max(j, i + 1);
     }
-    if (bestStart < 0) {
-      return full;
+    StringBuilder sb = new StringBuilder(39);
+    for (int i = 0; i < GROUPS; i++) {
+      if (i == bestStart) {
+        sb.append("::");
+        i += bestLen - 1;
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+        sb.append(':');
+      }
+      sb.append(Integer.toHexString(g[i]));
     }
-    String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
-    String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLen, groups.length));
-    return head + "::" + tail;
+    return sb.toString();
   }
 }
