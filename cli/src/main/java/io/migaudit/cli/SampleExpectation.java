@@ -12,9 +12,11 @@ import java.util.stream.Stream;
 
 /**
  * A sample directory's {@code expect.yaml}: the migration flows (protocol and verdict of their final
- * record) and exactly the alerts (rule and severity) its capture must produce.
+ * record) and exactly the alerts (rule and severity) its capture must produce, and optionally the
+ * packets the decoders must count as malformed and whether the capture file is cut short.
  */
-record SampleExpectation(String name, Map<String, Integer> migrationFlows, Map<String, Integer> alerts) {
+record SampleExpectation(String name, Map<String, Integer> migrationFlows, Map<String, Integer> alerts,
+    int malformedPackets, int truncatedFiles) {
   /** The samples directory seen from a module's directory, where Maven runs tests. */
   static final Path SAMPLES = Path.of("..", "samples");
   static final String FILE = "expect.yaml";
@@ -22,7 +24,8 @@ record SampleExpectation(String name, Map<String, Integer> migrationFlows, Map<S
   static SampleExpectation read(Path dir) throws IOException {
     JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(dir.resolve(FILE).toFile());
     return new SampleExpectation(dir.getFileName().toString(),
-        counts(root.path("migrationFlows"), "protocol", "verdict"), counts(root.path("alerts"), "rule", "severity"));
+        counts(root.path("migrationFlows"), "protocol", "verdict"), counts(root.path("alerts"), "rule", "severity"),
+        root.path("malformedPackets").asInt(0), root.path("truncatedFiles").asInt(0));
   }
 
   /** Sample directories (those holding an expect.yaml) below {@code root}, sorted. */

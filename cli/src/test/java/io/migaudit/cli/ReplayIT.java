@@ -116,6 +116,26 @@ class ReplayIT {
     assertThat(summary).containsPattern("Flows: \\d+ \\(\\d+ flow records through migaudit.flows\\)");
   }
 
+  /** Damaged input loses nothing: malformed packets are counted and skipped, cut files read to the break. */
+  @Test
+  void malformedPacketsAndTruncatedFilesAreCountedAsExpected() throws IOException {
+    int malformed = 0;
+    List<String> truncatedSamples = new ArrayList<>();
+    for (Path dir : SampleExpectation.directories().toList()) {
+      SampleExpectation e = SampleExpectation.read(dir);
+      malformed += e.malformedPackets();
+      if (e.truncatedFiles() > 0) {
+        truncatedSamples.add(e.name());
+      }
+    }
+    assertThat(summary).containsPattern("\\(\\d+ not IP, " + malformed + " malformed and skipped\\)");
+    List<String> warnings = summary.lines().filter(l -> l.contains("warning:")).toList();
+    assertThat(warnings).hasSameSizeAs(truncatedSamples);
+    for (String sample : truncatedSamples) {
+      assertThat(warnings).anySatisfy(w -> assertThat(w).contains(sample).contains("packets before it"));
+    }
+  }
+
   @Test
   void metricsUseTheContractNames() {
     assertThat(metrics)
@@ -125,7 +145,8 @@ class ReplayIT {
         .contains("migaudit_migration_flows_total{")
         .contains("migaudit_migration_bytes_total{")
         .contains("migaudit_alerts_total{rule=\"UNENCRYPTED_MIGRATION\",severity=\"critical\"}")
-        .contains("migaudit_analyzer_records_total{outcome=\"ok\"}");
+        .contains("migaudit_analyzer_records_total{outcome=\"ok\"}")
+        .containsPattern("migaudit_agent_packets_dropped_total\\{interface=\"pcap\",reason=\"ipv4-bad-ihl\"} [1-9]");
   }
 
   @Test
