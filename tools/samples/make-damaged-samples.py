@@ -6,6 +6,10 @@
   ipv4-bad-header/capture.pcap     vmotion-tls's capture with the IPv4 IHL of three TCP data packets
                                    set to 3 (less than the minimum 5, RFC 791)
 
+Both copies are moved one day later (every record's timestamp + 86,400 s): a flow id depends on the
+5-tuple and the first packet's time, so an unshifted copy would be the very same flow as its source
+and its alerts, being the same alerts, would be raised once for both.
+
 Usage: tools/samples/make-damaged-samples.py  (from the repository root; deterministic)
 """
 import pathlib
@@ -17,6 +21,7 @@ RECORD_HEADER = 16
 ETHERNET = 14
 VLAN_TAG = 4
 DAMAGED_PACKETS = 3
+ONE_DAY = 86_400
 
 
 def records(data):
@@ -29,17 +34,26 @@ def records(data):
         off += RECORD_HEADER + caplen
 
 
+def shifted(data):
+    """The capture with every record one day later."""
+    out = bytearray(data)
+    for off, _ in records(data):
+        seconds = struct.unpack_from("<I", out, off)[0]
+        struct.pack_into("<I", out, off, seconds + ONE_DAY)
+    return out
+
+
 def truncated():
-    data = (ROOT / "vmotion-plaintext" / "capture.pcap").read_bytes()
+    data = shifted((ROOT / "vmotion-plaintext" / "capture.pcap").read_bytes())
     recs = list(records(data))
     off, caplen = recs[len(recs) // 2]
     cut = off + RECORD_HEADER + caplen // 2  # inside the middle packet's data
-    write("truncated-capture", data[:cut])
+    write("truncated-capture", bytes(data[:cut]))
     return len(recs) // 2
 
 
 def bad_ihl():
-    data = bytearray((ROOT / "vmotion-tls" / "capture.pcap").read_bytes())
+    data = shifted((ROOT / "vmotion-tls" / "capture.pcap").read_bytes())
     damaged = 0
     for off, caplen in records(data):
         frame = off + RECORD_HEADER
