@@ -19,6 +19,8 @@ public final class FlowTable {
   private static final int UDP = 17;
   /** Ports below this are taken as server ports when no handshake was seen (IANA system ports). */
   private static final int SYSTEM_PORT_LIMIT = 1024;
+  /** The map grows from here as flows arrive; a short capture should not pay for a large table. */
+  private static final int INITIAL_CAPACITY = 1024;
 
   private final FlowTableConfig config;
   private final PortCatalog catalog;
@@ -45,7 +47,7 @@ public final class FlowTable {
     this.sink = sink;
     this.sampleBytes = sampleBytes;
     this.sampleBytesPerPacket = sampleBytesPerPacket;
-    this.flows = new LinkedHashMap<>(Math.min(config.maxFlows(), 1 << 16), 0.75f, true);
+    this.flows = new LinkedHashMap<>(Math.min(config.maxFlows(), INITIAL_CAPACITY), 0.75f, true);
     this.activeMicros = config.activeTimeout().toNanos() / 1000;
     this.idleMicros = config.idleTimeout().toNanos() / 1000;
     this.lingerMicros = config.closedLinger().toNanos() / 1000;
