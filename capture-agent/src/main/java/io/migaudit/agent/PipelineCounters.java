@@ -5,6 +5,7 @@ import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowTable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Counters of one capture pipeline. Written by the pipeline's single thread, read by metric scrapes
@@ -13,12 +14,19 @@ import java.util.List;
 public final class PipelineCounters {
   /** Drop reason for frames whose capture file ended mid-record. */
   public static final String TRUNCATED_FILE = "truncated-file";
+  /** Drop reason for frames the kernel dropped before the capture read them (pcap_stats ps_drop). */
+  public static final String KERNEL = "kernel";
+  /** Drop reason for frames the interface or its driver dropped (pcap_stats ps_ifdrop). */
+  public static final String INTERFACE = "interface";
+  private static final LongSupplier NONE = () -> 0;
 
   private volatile long packets;
   private final long[] dropped = new long[DecodeIssue.values().length];
   private final long[] endedBefore = new long[EndReason.values().length];
   private volatile FlowTable table;
   private volatile long truncatedFiles;
+  private volatile LongSupplier kernelDrops = NONE;
+  private volatile LongSupplier interfaceDrops = NONE;
 
   void packet() {
     packets++;
@@ -30,6 +38,12 @@ public final class PipelineCounters {
 
   void truncatedFile() {
     truncatedFiles++;
+  }
+
+  /** Where this pipeline's capture-level drop counts come from (a live source's pcap stats). */
+  public void captureDrops(LongSupplier kernel, LongSupplier iface) {
+    kernelDrops = kernel;
+    interfaceDrops = iface;
   }
 
   /** The pipeline started a new flow table; the counts of the previous one are kept. */
@@ -56,13 +70,24 @@ public final class PipelineCounters {
       }
     }
     reasons.add(TRUNCATED_FILE);
+    reasons.add(KERNEL);
+    reasons.add(INTERFACE);
     return reasons;
   }
 
-  /** Packets dropped (or, for {@link #TRUNCATED_FILE}, files cut short) for this reason. */
+  /**
+   * Packets dropped (or, for {@link #TRUNCATED_FILE}, files cut short) for this reason; {@link #KERNEL}
+   * and {@link #INTERFACE} are frames a live capture never received.
+   */
   public long dropped(String reason) {
     if (TRUNCATED_FILE.equals(reason)) {
       return truncatedFiles;
+    }
+    if (KERNEL.equals(reason)) {
+      return kernelDrops.getAsLong();
+    }
+    if (INTERFACE.equals(reason)) {
+      return interfaceDrops.getAsLong();
     }
     for (DecodeIssue i : DecodeIssue.values()) {
       if (i.reason().equals(reason)) {

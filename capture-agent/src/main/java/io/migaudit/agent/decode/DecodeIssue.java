@@ -45,7 +45,20 @@ public enum DecodeIssue {
   TCP_TOO_SHORT("tcp-too-short"),
   /** Data offset below 5 words or past the end of the IP packet. */
   TCP_BAD_DATA_OFFSET("tcp-bad-data-offset"),
-  UDP_TOO_SHORT("udp-too-short");
+  UDP_TOO_SHORT("udp-too-short"),
+  /** GRE header (with its optional checksum, key and sequence fields) cut. */
+  GRE_TOO_SHORT("gre-too-short"),
+  /** ERSPAN type II or III header (or type III platform sub-header) cut. */
+  ERSPAN_TOO_SHORT("erspan-too-short"),
+  /** ERSPAN header whose version is not the one its GRE protocol type announces. */
+  ERSPAN_BAD_VERSION("erspan-bad-version"),
+  /** ERSPAN type III frame type other than Ethernet or IP: the mirrored frame cannot be read. */
+  ERSPAN_UNSUPPORTED_FRAME_TYPE("erspan-unsupported-frame-type"),
+  VXLAN_TOO_SHORT("vxlan-too-short"),
+  /** Geneve base header or its options cut. */
+  GENEVE_TOO_SHORT("geneve-too-short"),
+  /** Tunnels nested deeper than {@link DecodedPacket#MAX_LAYERS} layers can describe. */
+  TUNNEL_TOO_DEEP("tunnel-too-deep");
 
   private final String reason;
 

@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 public final class DecodedPacket {
   public static final int NO_VLAN = -1;
   public static final int MAX_LAYERS = 8;
+  /** Layers a tunnel adds before its inner frame: the outer IP header and the tunnel header. */
+  private static final int TUNNEL_LAYERS = 2;
 
   public long timestampMicros;
 
@@ -63,6 +65,32 @@ public final class DecodedPacket {
     tcpFlags = 0;
     frame = null;
     payloadOffset = payloadCapturedLength = payloadWireLength = 0;
+  }
+
+  /**
+   * Called by a tunnel decoder (GRE, VXLAN, Geneve) before it decodes the frame or packet it carries:
+   * records the outer IP header and the tunnel as layers, then clears what the outer layers set (IP
+   * fields, ports, payload, VLAN ids) so that the inner frame's values replace them; the outer VLAN of
+   * the capture port is not the mirrored frame's. Returns false, changing nothing, when the layers
+   * have no room for the tunnel and at least one layer inside it: the frame nests too deep.
+   */
+  boolean enterTunnel(Layer tunnel) {
+    if (layerCount + TUNNEL_LAYERS >= MAX_LAYERS) {
+      return false;
+    }
+    addLayer(ipVersion == 6 ? Layer.IPV6 : Layer.IPV4);
+    addLayer(tunnel);
+    vlan = NO_VLAN;
+    outerVlan = NO_VLAN;
+    ipVersion = 0;
+    srcHi = srcLo = dstHi = dstLo = 0;
+    ipProtocol = 0;
+    ipLength = 0;
+    fragment = false;
+    srcPort = dstPort = 0;
+    tcpFlags = 0;
+    payloadOffset = payloadCapturedLength = payloadWireLength = 0;
+    return true;
   }
 
   /** Appends an encapsulation layer; extra layers past {@link #MAX_LAYERS} are not recorded. */

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 /**
  * Ethernet II frames (IEEE 802.3 clause 3.2: destination, source, EtherType) and the EtherType
  * dispatch shared by every link layer that names its payload by EtherType (VLAN tags, Linux cooked
- * captures, and later GRE and VXLAN inner frames).
+ * captures, and the frames GRE, ERSPAN, VXLAN and Geneve tunnels carry).
  */
 final class EthernetDecoder {
   /** Destination MAC(6) + source MAC(6) + EtherType(2); the FCS, if captured, trails the payload. */

@@ -11,9 +11,9 @@ import java.nio.ByteOrder;
  *
  * <p>Each layer decoder takes the frame and three positions in it: where its header starts, where
  * the captured bytes of its packet end, and where they end on the wire (past the capture when the
- * snap length cut the frame). Tunnel decoders (GRE, ERSPAN, VXLAN, Geneve) will recurse into {@link
- * EthernetDecoder} or the IP decoders with the inner positions; {@link DecodedPacket#MAX_LAYERS}
- * bounds that recursion.
+ * snap length cut the frame). Tunnel decoders (GRE, ERSPAN, VXLAN, Geneve) recurse into {@link
+ * EthernetDecoder} or the IP decoders with the inner positions, so a mirrored or overlay frame decodes
+ * to its inner packet; {@link DecodedPacket#MAX_LAYERS} bounds that recursion.
  */
 public final class PacketDecoder {
   // LINKTYPE_* values, https://www.tcpdump.org/linktypes.html

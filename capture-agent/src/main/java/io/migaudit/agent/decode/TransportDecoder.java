@@ -6,8 +6,8 @@ import java.nio.ByteBuffer;
  * Hands the IP payload to the decoder of its protocol (IANA "Assigned Internet Protocol Numbers").
  * TCP and UDP have ports; ESP, ICMP, ICMPv6 and every other protocol decode with ports 0 and the
  * payload right after the IP header (for ESP: SPI, sequence number and ciphertext, RFC 4303 section
- * 2). Tunnels (GRE 47, and UDP-borne VXLAN and Geneve) are decoded here as plain protocols for now;
- * their decoders will recurse into the link and IP decoders from this point.
+ * 2). Tunnels (GRE 47 here, VXLAN and Geneve from {@link UdpDecoder}) recurse into the link and IP
+ * decoders, so the flow is the packet they carry.
  */
 final class TransportDecoder {
   static final int PROTOCOL_ICMP = 1;
@@ -30,6 +30,7 @@ final class TransportDecoder {
     return switch (protocol) {
       case PROTOCOL_TCP -> TcpDecoder.decode(frame, offset, end, wireEnd, out);
       case PROTOCOL_UDP -> UdpDecoder.decode(frame, offset, end, wireEnd, out);
+      case PROTOCOL_GRE -> GreDecoder.decode(frame, offset, end, wireEnd, out);
       default -> {
         payload(offset, end, wireEnd, out);
         yield DecodeIssue.NONE;

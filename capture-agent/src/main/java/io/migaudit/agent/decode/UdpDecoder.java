@@ -4,7 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * UDP headers (RFC 768): ports; the payload's extent comes from the IP header, not from the UDP
- * length field, which BIG TCP/GSO senders leave at 0 or stale.
+ * length field, which BIG TCP/GSO senders leave at 0 or stale. Datagrams to the VXLAN and Geneve
+ * ports go on to those tunnel decoders.
  */
 final class UdpDecoder {
   static final int HEADER_LENGTH = 8;
@@ -19,7 +20,14 @@ final class UdpDecoder {
     }
     out.srcPort = Short.toUnsignedInt(frame.getShort(offset + OFFSET_SOURCE_PORT));
     out.dstPort = Short.toUnsignedInt(frame.getShort(offset + OFFSET_DESTINATION_PORT));
-    TransportDecoder.payload(offset + HEADER_LENGTH, end, wireEnd, out);
-    return DecodeIssue.NONE;
+    int payload = offset + HEADER_LENGTH;
+    return switch (out.dstPort) {
+      case VxlanDecoder.UDP_PORT -> VxlanDecoder.decode(frame, payload, end, wireEnd, out);
+      case GeneveDecoder.UDP_PORT -> GeneveDecoder.decode(frame, payload, end, wireEnd, out);
+      default -> {
+        TransportDecoder.payload(payload, end, wireEnd, out);
+        yield DecodeIssue.NONE;
+      }
+    };
   }
 }

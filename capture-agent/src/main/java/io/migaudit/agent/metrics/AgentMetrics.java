@@ -41,7 +41,7 @@ public final class AgentMetrics {
         .tag(TAG_INTERFACE, iface).register(registry);
     for (String reason : counters.dropReasons()) {
       FunctionCounter.builder(PACKETS_DROPPED, counters, c -> c.dropped(reason))
-          .description("Packets not turned into flows, by reason (malformed headers, not IP, capture drops)")
+          .description("Packets not turned into flows, by reason (malformed headers, not IP, kernel or interface capture drops)")
           .tags(TAG_INTERFACE, iface, TAG_REASON, reason).register(registry);
     }
     for (EndReason reason : EndReason.values()) {

@@ -39,8 +39,8 @@ class CaptureCorpusTest {
   void theBundledCorpusIsThere() throws IOException {
     List<Path> captures = CorpusReader.captures(CorpusReader.bundledDirectory());
 
-    assertThat(captures).hasSize(13);
-    assertThat(CorpusReader.testList(CorpusReader.bundledDirectory().resolve("README.md"))).hasSize(12);
+    assertThat(captures).hasSize(17);
+    assertThat(CorpusReader.testList(CorpusReader.bundledDirectory().resolve("README.md"))).hasSize(16);
   }
 
   private static Stream<DynamicTest> corpus(Path dir, Map<String, String> outputs) throws IOException {

@@ -119,6 +119,43 @@ final class FrameBytes {
     return concat(b.array(), payload);
   }
 
+  /** GRE header with the given flags word (C 0x8000, K 0x2000, S 0x1000) and its optional fields. */
+  static byte[] gre(int flags, int protocol, byte[] payload) {
+    int optional = Integer.bitCount(flags & 0xB000);
+    ByteBuffer b = ByteBuffer.allocate(4 + 4 * optional);
+    b.putShort((short) flags).putShort((short) protocol);
+    for (int i = 0; i < optional; i++) {
+      b.putInt(0x0A0B0C00 + i);
+    }
+    return concat(b.array(), payload);
+  }
+
+  /** ERSPAN type II header: version 1, VLAN, En, session 666, index 32760. */
+  static byte[] erspanII(int vlanId, int en, byte[] frame) {
+    ByteBuffer b = ByteBuffer.allocate(8);
+    b.putShort((short) (0x1000 | vlanId)).putShort((short) ((en << 11) | 666)).putInt(32760);
+    return concat(b.array(), frame);
+  }
+
+  /** ERSPAN type III header: version 2, VLAN, frame type, with an 8-byte platform sub-header when asked. */
+  static byte[] erspanIII(int vlanId, int frameType, boolean subheader, byte[] frame) {
+    ByteBuffer b = ByteBuffer.allocate(subheader ? 20 : 12);
+    b.putShort((short) (0x2000 | vlanId)).putShort((short) 101).putInt(0x12345678)
+        .putShort((short) 0).putShort((short) ((frameType << 10) | (subheader ? 1 : 0)));
+    return concat(b.array(), frame);
+  }
+
+  static byte[] vxlan(int flags, byte[] frame) {
+    return concat(ByteBuffer.allocate(8).put((byte) flags).put(new byte[3]).putInt(100 << 8).array(), frame);
+  }
+
+  /** Geneve header with {@code optionWords} 4-byte words of options. */
+  static byte[] geneve(int optionWords, int protocol, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(8 + 4 * optionWords);
+    b.put((byte) optionWords).put((byte) 0).putShort((short) protocol).putInt(0x00138900);
+    return concat(b.array(), payload);
+  }
+
   static int v4(int a, int b, int c, int d) {
     return (a << 24) | (b << 16) | (c << 8) | d;
   }

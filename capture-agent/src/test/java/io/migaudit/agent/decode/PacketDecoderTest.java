@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Link-type dispatch: every supported link layer down to the same IP packet, and what goes wrong. */
 class PacketDecoderTest {
   private static final byte[] IPV4 = ipv4(TCP, v4(10, 1, 1, 1), v4(10, 2, 2, 2), tcp(50000, 6600, 0x18, payload(5)));
-  private static final byte[] IPV6 = ipv6(UDP, udp(40000, 4789, payload(3)));
+  private static final byte[] IPV6 = ipv6(UDP, udp(40000, 5001, payload(3)));
 
   private static byte[] sll(int protocol, int arphrd) {
     ByteBuffer b = ByteBuffer.allocate(16);
@@ -57,7 +57,7 @@ class PacketDecoderTest {
     assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(d.layers()).containsExactly(link);
     assertThat(d.packet().ipVersion).isEqualTo(6);
-    assertThat(d.packet().dstPort).isEqualTo(4789);
+    assertThat(d.packet().dstPort).isEqualTo(5001);
     assertThat(d.payload()).isEqualTo(payload(3));
   }
 

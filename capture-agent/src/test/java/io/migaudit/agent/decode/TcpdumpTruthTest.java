@@ -66,26 +66,35 @@ class TcpdumpTruthTest {
   }
 
   @Test
-  void vxlanFramesMatchTimeLengthAddressesAndPorts() throws Exception {
-    Pattern line = Pattern.compile(" +\\d+  (\\S+ \\S+) .*, length (\\d+): "
-        + "(\\d+\\.\\d+\\.\\d+\\.\\d+)\\.(\\d+) > (\\d+\\.\\d+\\.\\d+\\.\\d+)\\.(\\d+): VXLAN.*");
-    List<String> lines = CorpusReader.packetLines(CorpusReader.bundled("vxlan.out"));
+  void vxlanFramesMatchTimeLengthAndTheirInnerPacket() throws Exception {
+    // vxlan.out, with -e: the outer frame's line, then the inner frame's:
+    // "... length 98: 192.168.203.3 > 192.168.203.5: ICMP echo request" or "... ethertype ARP ..."
+    Pattern outer = Pattern.compile(" +\\d+  (\\S+ \\S+) .*, length (\\d+): .*: VXLAN, flags \\[I\\].*");
+    Pattern inner = Pattern.compile(".*ethertype (\\S+) .*, length (\\d+): (?:(\\S+) > (\\S+): ICMP.*|.*)");
+    List<String> blocks = TunnelTruthTest.packetBlocks(CorpusReader.bundled("vxlan.out"));
     CorpusReader.Capture c = CorpusReader.read(CorpusReader.bundled("vxlan.pcap"));
 
-    assertThat(c.packets()).hasSameSizeAs(lines).hasSize(10);
-    for (int i = 0; i < lines.size(); i++) {
-      Matcher m = line.matcher(lines.get(i));
-      assertThat(m.matches()).as(lines.get(i)).isTrue();
+    assertThat(c.packets()).hasSameSizeAs(blocks).hasSize(10);
+    for (int i = 0; i < blocks.size(); i++) {
+      String[] lines = blocks.get(i).split("\n");
+      Matcher o = outer.matcher(lines[0]);
+      Matcher in = inner.matcher(lines[1]);
+      assertThat(o.matches()).as(lines[0]).isTrue();
+      assertThat(in.matches()).as(lines[1]).isTrue();
       CorpusReader.Seen p = c.packets().get(i);
+      assertThat(p.micros()).isEqualTo(micros(o.group(1)));
+      assertThat(p.originalLength()).isEqualTo(Integer.parseInt(o.group(2)));
+      assertThat(p.layers()).containsExactly(Layer.ETHERNET, Layer.IPV4, Layer.VXLAN, Layer.ETHERNET);
+      if (in.group(1).equals("ARP")) {
+        assertThat(p.issue()).isEqualTo(DecodeIssue.NOT_IP);
+        continue;
+      }
       assertThat(p.issue()).isEqualTo(DecodeIssue.NONE);
-      assertThat(p.micros()).isEqualTo(micros(m.group(1)));
-      assertThat(p.originalLength()).isEqualTo(Integer.parseInt(m.group(2)));
-      assertThat(p.srcLo()).isEqualTo(v4(m.group(3)));
-      assertThat(p.srcPort()).isEqualTo(Integer.parseInt(m.group(4)));
-      assertThat(p.dstLo()).isEqualTo(v4(m.group(5)));
-      assertThat(p.dstPort()).isEqualTo(Integer.parseInt(m.group(6)));
-      assertThat(p.protocol()).isEqualTo(17);
-      assertThat(p.ipLength()).isEqualTo(p.originalLength() - 14);
+      assertThat(p.srcLo()).isEqualTo(v4(in.group(3)));
+      assertThat(p.dstLo()).isEqualTo(v4(in.group(4)));
+      assertThat(p.protocol()).isEqualTo(1);
+      assertThat(p.srcPort()).isZero();
+      assertThat(p.ipLength()).isEqualTo(Integer.parseInt(in.group(2)) - 14);
     }
   }
 
@@ -106,41 +115,48 @@ class TcpdumpTruthTest {
 
   @Test
   void bigTcpIpv4TakesItsLengthFromTheFrame() throws Exception {
-    // bigtcp-ipv4-vxlan-ipv4.out: "proto UDP (17), length 80102 [was 0, presumed BIG TCP]) 10.25.132.11.47044 > 10.25.132.13.4789"
+    // bigtcp-ipv4-vxlan-ipv4.out: "proto UDP (17), length 80102 [was 0, presumed BIG TCP]) 10.25.132.11.47044 > 10.25.132.13.4789:
+    // VXLAN ... proto TCP (6), length 80052 [was 0, presumed BIG TCP]) 192.168.1.2.36875 > 192.168.1.1.36449: ... length 80000"
     CorpusReader.Seen p = CorpusReader.read(CorpusReader.bundled("bigtcp-ipv4-vxlan-ipv4.pcap.gz")).packets().get(0);
 
     assertThat(p.issue()).isEqualTo(DecodeIssue.NONE);
-    assertThat(p.ipLength()).isEqualTo(80102);
-    assertThat(p.srcLo()).isEqualTo(v4("10.25.132.11"));
-    assertThat(p.srcPort()).isEqualTo(47044);
-    assertThat(p.dstPort()).isEqualTo(4789);
-    assertThat(p.payloadWire()).isEqualTo(80102 - 28);
-    assertThat(p.payloadCaptured()).isEqualTo(80102 - 28);
+    assertThat(p.layers()).containsExactly(Layer.ETHERNET, Layer.IPV4, Layer.VXLAN, Layer.ETHERNET);
+    assertThat(p.ipLength()).isEqualTo(80052);
+    assertThat(p.srcLo()).isEqualTo(v4("192.168.1.2"));
+    assertThat(p.srcPort()).isEqualTo(36875);
+    assertThat(p.dstPort()).isEqualTo(36449);
+    assertThat(p.payloadWire()).isEqualTo(80000);
+    assertThat(p.payloadCaptured()).isEqualTo(80000);
   }
 
   @Test
   void bigTcpIpv6TakesItsLengthFromTheFrame() throws Exception {
-    // bigtcp-ipv6-vxlan-ipv6.out: "payload length 0) [real length 80142, presumed BIG TCP] 2604:1380:4091:ce00::d.37059 > 2604:1380:4091:ce00::b.4789"
+    // bigtcp-ipv6-vxlan-ipv6.out: "payload length 0) [real length 80142, presumed BIG TCP] 2604:1380:4091:ce00::d.37059 >
+    // 2604:1380:4091:ce00::b.4789: ... VXLAN ... [real length 80072, presumed BIG TCP] fd00::1.40007 > fd00::2.40607: ... length 80000"
     CorpusReader.Seen p = CorpusReader.read(CorpusReader.bundled("bigtcp-ipv6-vxlan-ipv6.pcap.gz")).packets().get(0);
 
     assertThat(p.issue()).isEqualTo(DecodeIssue.NONE);
+    assertThat(p.layers()).containsExactly(Layer.ETHERNET, Layer.IPV6, Layer.VXLAN, Layer.ETHERNET);
     assertThat(p.ipVersion()).isEqualTo(6);
-    assertThat(p.ipLength()).isEqualTo(80142);
-    assertThat(p.srcHi()).isEqualTo(0x2604_1380_4091_ce00L);
-    assertThat(p.srcLo()).isEqualTo(0xdL);
-    assertThat(p.dstLo()).isEqualTo(0xbL);
-    assertThat(p.srcPort()).isEqualTo(37059);
-    assertThat(p.dstPort()).isEqualTo(4789);
+    assertThat(p.ipLength()).isEqualTo(80072);
+    assertThat(p.srcHi()).isEqualTo(0xfd00_0000_0000_0000L);
+    assertThat(p.srcLo()).isEqualTo(0x1L);
+    assertThat(p.dstLo()).isEqualTo(0x2L);
+    assertThat(p.srcPort()).isEqualTo(40007);
+    assertThat(p.dstPort()).isEqualTo(40607);
+    assertThat(p.payloadWire()).isEqualTo(80000);
   }
 
   @Test
   void gsoFrameUsesItsTotalLength() throws Exception {
-    // gso-ipv4-vxlan-ipv4.out: "proto UDP (17), length 7092) 10.25.132.11.60345 > 10.25.132.13.4789"
+    // gso-ipv4-vxlan-ipv4.out: "proto UDP (17), length 7092) 10.25.132.11.60345 > 10.25.132.13.4789: VXLAN ...
+    // proto TCP (6), length 7042) 192.168.1.2.37099 > 192.168.1.1.41547: ... length 6990"
     CorpusReader.Seen p = CorpusReader.read(CorpusReader.bundled("gso-ipv4-vxlan-ipv4.pcap.gz")).packets().get(0);
 
-    assertThat(p.ipLength()).isEqualTo(7092);
-    assertThat(p.srcPort()).isEqualTo(60345);
-    assertThat(p.dstPort()).isEqualTo(4789);
+    assertThat(p.ipLength()).isEqualTo(7042);
+    assertThat(p.srcPort()).isEqualTo(37099);
+    assertThat(p.dstPort()).isEqualTo(41547);
+    assertThat(p.payloadWire()).isEqualTo(6990);
   }
 
   @Test

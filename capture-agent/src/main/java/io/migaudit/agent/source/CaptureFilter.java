@@ -1,0 +1,62 @@
+package io.migaudit.agent.source;
+
+import io.migaudit.record.PortCatalog;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds the BPF filter (pcap-filter(7) syntax) a live capture sets in the kernel, so that only what
+ * the agent judges crosses into user space: the port catalog's ports, IPsec ESP (IP protocol 50),
+ * Kerberos (TCP/UDP 88, for telling Kerberos-authenticated Hyper-V migrations from CredSSP ones),
+ * non-first IPv4 fragments (they carry no ports), and the tunnels a mirror session or overlay wraps
+ * them in (GRE with ERSPAN, VXLAN on UDP 4789, Geneve on UDP 6081), whose inner packets the decoder
+ * judges. The whole expression is repeated after {@code vlan} so that 802.1Q-tagged frames match too.
+ *
+ * <p>The filter keeps other traffic out, so non-migration traffic on a migration segment
+ * (SHARED_MIGRATION_SEGMENT) is only seen for what {@code extra} lets through, e.g. {@code "net
+ * 192.168.50.0/24"}.
+ */
+public final class CaptureFilter {
+  /** IANA protocol numbers of IPsec ESP and GRE. */
+  static final int PROTOCOL_ESP = 50;
+  static final int PROTOCOL_GRE = 47;
+  static final int KERBEROS_PORT = 88;
+  /** VXLAN (RFC 7348) and Geneve (RFC 8926) UDP ports, as the decoder knows them. */
+  static final int VXLAN_PORT = 4789;
+  static final int GENEVE_PORT = 6081;
+
+  private CaptureFilter() {}
+
+  /**
+   * The filter for {@code catalog}, ORed with {@code extra} (a pcap-filter expression, or null or
+   * blank for none).
+   */
+  public static String of(PortCatalog catalog, String extra) {
+    String base = String.join(" or ", clauses(catalog));
+    if (extra != null && !extra.isBlank()) {
+      base = base + " or (" + extra.strip() + ")";
+    }
+    return "(" + base + ") or (vlan and (" + base + "))";
+  }
+
+  static List<String> clauses(PortCatalog catalog) {
+    Set<String> clauses = new LinkedHashSet<>();
+    for (PortCatalog.Entry e : catalog.entries()) {
+      String transport = e.transport().equals("udp") ? "udp" : "tcp";
+      clauses.add(e.firstPort() == e.lastPort()
+          ? transport + " port " + e.firstPort()
+          : transport + " portrange " + e.firstPort() + "-" + e.lastPort());
+    }
+    clauses.add("port " + KERBEROS_PORT);
+    clauses.add("ip proto " + PROTOCOL_ESP);
+    clauses.add("ip6 proto " + PROTOCOL_ESP);
+    clauses.add("ip proto " + PROTOCOL_GRE);
+    clauses.add("ip6 proto " + PROTOCOL_GRE);
+    clauses.add("udp dst port " + VXLAN_PORT);
+    clauses.add("udp dst port " + GENEVE_PORT);
+    clauses.add("(ip[6:2] & 0x1fff != 0)");
+    return new ArrayList<>(clauses);
+  }
+}

@@ -1,0 +1,184 @@
+package io.migaudit.agent.source;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.sql.Timestamp;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.pcap4j.core.BpfProgram.BpfCompileMode;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
+import org.pcap4j.core.PcapStat;
+
+/**
+ * Live capture on one interface (or {@code any}, which libpcap gives as Linux cooked capture) through
+ * libpcap, by way of pcap4j. The only class that touches pcap4j: frames come out as raw bytes, copied
+ * into one reused buffer, and are decoded by the agent's own decoders.
+ *
+ * <p>{@link #next} blocks until a frame arrives or {@link #stop()} breaks the wait, after which it
+ * returns false. Kernel and interface drop counts (pcap_stats: ps_drop, ps_ifdrop) are
+ * refreshed by the capture thread about once a second and readable from any thread.
+ */
+public final class Pcap4jSource implements PacketSource {
+  private static final long STATS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long MICROS_PER_SECOND = 1_000_000L;
+  private static final int NANOS_PER_MICRO = 1_000;
+
+  private final String name;
+  private final PcapHandle handle;
+  private final int linkType;
+  private final ByteBuffer buffer;
+  private volatile boolean stopped;
+  private volatile long kernelDrops;
+  private volatile long interfaceDrops;
+  private long statsReadNanos;
+  private long packets;
+  private long bytes;
+
+  private Pcap4jSource(String name, PcapHandle handle, int snaplen) {
+    this.name = name;
+    this.handle = handle;
+    this.linkType = handle.getDlt().value();
+    this.buffer = ByteBuffer.allocate(snaplen);
+    this.statsReadNanos = System.nanoTime();
+  }
+
+  /**
+   * Opens {@code iface} and sets the filter.
+   *
+   * @throws IOException with a one-line reason when libpcap is missing, the interface does not exist,
+   *     the process may not capture (needs root or CAP_NET_RAW) or the filter does not compile
+   */
+  public static Pcap4jSource open(String iface, LiveCaptureOptions options) throws IOException {
+    PcapHandle handle;
+    try {
+      handle = new PcapHandle.Builder(iface)
+          .snaplen(options.snaplenBytes())
+          .promiscuousMode(options.promiscuous() ? PromiscuousMode.PROMISCUOUS : PromiscuousMode.NONPROMISCUOUS)
+          .bufferSize(options.bufferBytes())
+          .immediateMode(options.immediate())
+          .timeoutMillis((int) Math.min(Integer.MAX_VALUE, options.readTimeout().toMillis()))
+          .timestampPrecision(PcapHandle.TimestampPrecision.MICRO)
+          .build();
+    } catch (PcapNativeException e) {
+      throw new IOException(iface + ": cannot capture: " + e.getMessage(), e);
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      throw new IOException(iface + ": libpcap is not installed (Debian: apt-get install libpcap0.8): " + e.getMessage(), e);
+    }
+    try {
+      if (options.filter() != null && !options.filter().isBlank()) {
+        handle.setFilter(options.filter(), BpfCompileMode.OPTIMIZE);
+      }
+      return new Pcap4jSource(iface, handle, options.snaplenBytes());
+    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+      handle.close();
+      throw new IOException(iface + ": bad capture filter \"" + options.filter() + "\": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean next(CapturedPacket into) throws IOException {
+    while (!stopped) {
+      byte[] frame;
+      try {
+        frame = handle.getNextRawPacketEx();
+      } catch (TimeoutException e) {
+        refreshStats(false);
+        continue;
+      } catch (EOFException e) {
+        return false; // pcap_breakloop, or a savefile's end
+      } catch (NotOpenException e) {
+        return false; // closed under us by stop()
+      } catch (PcapNativeException e) {
+        if (stopped) {
+          return false;
+        }
+        throw new IOException(name + ": capture failed: " + e.getMessage(), e);
+      }
+      fill(into, frame);
+      refreshStats(false);
+      return true;
+    }
+    return false;
+  }
+
+  private void fill(CapturedPacket into, byte[] frame) {
+    int length = Math.min(frame.length, buffer.capacity());
+    buffer.clear();
+    buffer.put(frame, 0, length).flip();
+    Timestamp ts = handle.getTimestamp();
+    into.timestampMicros = ts.getTime() / 1000 * MICROS_PER_SECOND + ts.getNanos() / NANOS_PER_MICRO;
+    into.linkType = linkType;
+    Integer original = handle.getOriginalLength();
+    into.originalLength = original == null ? length : Math.max(length, original);
+    into.data = buffer;
+    packets++;
+    bytes += length;
+  }
+
+  /** Reads pcap_stats when a second has passed (or {@code now}); called by the capture thread only. */
+  private void refreshStats(boolean now) {
+    long t = System.nanoTime();
+    if (!now && t - statsReadNanos < STATS_INTERVAL_NANOS) {
+      return;
+    }
+    statsReadNanos = t;
+    try {
+      PcapStat stat = handle.getStats();
+      kernelDrops = stat.getNumPacketsDropped();
+      interfaceDrops = stat.getNumPacketsDroppedByIf();
+    } catch (PcapNativeException | NotOpenException e) {
+      // stats are best effort: some link types have none, and a closing handle has none left
+    }
+  }
+
+  /**
+   * Makes {@link #next} return false; callable from any thread. pcap_breakloop wakes a read that is
+   * waiting for a frame (in immediate mode libpcap ignores the read timeout and waits indefinitely).
+   */
+  public void stop() {
+    stopped = true;
+    try {
+      handle.breakLoop();
+    } catch (NotOpenException e) {
+      // already closed: nothing reads any more
+    }
+  }
+
+  /** Frames the kernel dropped for lack of buffer space (pcap_stats ps_drop). */
+  public long kernelDrops() {
+    return kernelDrops;
+  }
+
+  /** Frames the interface or its driver dropped (pcap_stats ps_ifdrop). */
+  public long interfaceDrops() {
+    return interfaceDrops;
+  }
+
+  /** LINKTYPE_* of the frames (1 Ethernet; 113 or 276 for {@code any}). */
+  public int linkType() {
+    return linkType;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public SourceStats stats() {
+    return new SourceStats(packets, bytes, null);
+  }
+
+  @Override
+  public void close() {
+    if (handle.isOpen()) {
+      stop(); // a reader still waiting in pcap_next_ex holds the handle's lock that close needs
+      refreshStats(true);
+      handle.close();
+    }
+  }
+}

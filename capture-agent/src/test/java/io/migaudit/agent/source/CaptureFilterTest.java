@@ -1,0 +1,100 @@
+package io.migaudit.agent.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.migaudit.record.PortCatalog;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.BpfProgram.BpfCompileMode;
+import org.pcap4j.core.Pcaps;
+import org.pcap4j.packet.namednumber.DataLinkType;
+
+/** The live capture's BPF filter: what it says, and (with libpcap installed) what it lets through. */
+class CaptureFilterTest {
+  private static final String FILTER = CaptureFilter.of(PortCatalog.builtIn(), null);
+
+  private static byte[] ethernet(int etherType, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(14 + payload.length);
+    b.put(new byte[] {0, 0x50, 0x56, 0, 0, 1, 0, 0x50, 0x56, 0, 0, 2}).putShort((short) etherType).put(payload);
+    return b.array();
+  }
+
+  private static byte[] tagged(int vlan, byte[] ipv4) {
+    ByteBuffer b = ByteBuffer.allocate(4 + ipv4.length);
+    b.putShort((short) vlan).putShort((short) 0x0800).put(ipv4);
+    return ethernet(0x8100, b.array());
+  }
+
+  private static byte[] ipv4(int protocol, int fragment, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(20 + payload.length);
+    b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + payload.length)).putShort((short) 1)
+        .putShort((short) fragment).put((byte) 64).put((byte) protocol).putShort((short) 0)
+        .putInt(0xC0A8320B).putInt(0xC0A8320C).put(payload);
+    return b.array();
+  }
+
+  private static byte[] ports(int src, int dst) {
+    return ByteBuffer.allocate(20).putShort((short) src).putShort((short) dst).put(12, (byte) 0x50).array();
+  }
+
+  private static boolean passes(BpfProgram program, byte[] frame) {
+    return program.applyFilter(frame);
+  }
+
+  @Test
+  void namesEveryCatalogEntryEspKerberosAndTheTunnels() {
+    assertThat(CaptureFilter.clauses(PortCatalog.builtIn())).contains("tcp port 8000", "tcp port 6600",
+        "tcp portrange 49152-49215", "tcp portrange 60000-60050", "port 88", "ip proto 50", "ip6 proto 50",
+        "ip proto 47", "udp dst port 4789", "udp dst port 6081");
+    assertThat(FILTER).contains("or (vlan and (");
+  }
+
+  @Test
+  void policyPortsAndExtraExpressionJoinTheFilter() {
+    PortCatalog catalog = PortCatalog.builtIn().with(List.of(new PortCatalog.Entry("custom", "udp", 7000, 7000)));
+
+    assertThat(CaptureFilter.of(catalog, " net 192.168.50.0/24 ")).contains("udp port 7000")
+        .contains(" or (net 192.168.50.0/24)) or (vlan and (");
+  }
+
+  @Test
+  void libpcapCompilesItAndItLetsThroughMigrationTunnelsAndTagsOnly() throws Exception {
+    BpfProgram program;
+    try {
+      program = Pcaps.compileFilter(65535, DataLinkType.EN10MB, FILTER, BpfCompileMode.OPTIMIZE,
+          (Inet4Address) InetAddress.getByName("255.255.255.255"));
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      assumeTrue(false, "libpcap is not installed: " + e);
+      return;
+    }
+    try {
+      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0, ports(41011, 8000))))).as("vMotion").isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0, ports(8000, 41011))))).as("vMotion reply").isTrue();
+      assertThat(passes(program, tagged(50, ipv4(6, 0, ports(50000, 6600))))).as("tagged Hyper-V").isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(50, 0, new byte[16])))).as("ESP").isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(47, 0, new byte[16])))).as("GRE/ERSPAN").isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(17, 0, ports(53001, 4789))))).as("VXLAN").isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0x0010, new byte[16])))).as("later fragment").isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0, ports(50000, 443))))).as("HTTPS").isFalse();
+      assertThat(passes(program, tagged(50, ipv4(6, 0, ports(50000, 80))))).as("tagged HTTP").isFalse();
+      assertThat(passes(program, ethernet(0x0806, new byte[28]))).as("ARP").isFalse();
+    } finally {
+      program.free();
+    }
+  }
+
+  @Test
+  void openingAMissingInterfaceIsOneLineIoException() {
+    try {
+      Pcap4jSource.open("ma-no-such-if0", LiveCaptureOptions.defaults(FILTER)).close();
+      throw new AssertionError("opened a missing interface");
+    } catch (java.io.IOException e) {
+      assertThat(e.getMessage()).startsWith("ma-no-such-if0: ").doesNotContain("\n");
+    }
+  }
+}
