@@ -29,6 +29,16 @@ public final class FlowId {
     return hash("alert|" + rule.name() + '|' + flowId);
   }
 
+  /**
+   * Id of a migration event: its protocol family, its host pair (unordered, so streams opened from
+   * either end name the same event) and the first packet of the stream that opened it.
+   */
+  public static String eventId(String protocol, String hostA, String hostB, Instant firstSeen) {
+    boolean ordered = hostA.compareTo(hostB) <= 0;
+    return hash("event|" + protocol + '|' + (ordered ? hostA : hostB) + '|' + (ordered ? hostB : hostA)
+        + '|' + firstSeen.getEpochSecond() + '.' + firstSeen.getNano() / 1000);
+  }
+
   private static String hash(String text) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

@@ -13,8 +13,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The only code that knows the wire format of {@link FlowRecord} and {@link Alert}: JSON, one object
+ * The only code that knows the wire format of {@link FlowRecord}, {@link Alert} and {@link
+ * MigrationEvent}: JSON, one object
  * per Kafka record or per line, enums in lowercase, times as ISO-8601 UTC with microseconds.
+ * Readers ignore fields they do not know, so adding a field is compatible within a schema version;
+ * removing or changing one bumps {@link SchemaVersion}.
  */
 public final class RecordJson {
 
@@ -40,6 +43,9 @@ public final class RecordJson {
       .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) // evidence maps: same alert, same bytes
       .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      // tolerant reader: a field added within a schema version (e.g. Alert.controls) must not make
+      // an older reader drop the record; incompatible changes bump SchemaVersion instead
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .serializationInclusion(JsonInclude.Include.ALWAYS)
       .build();
 
@@ -78,6 +84,10 @@ public final class RecordJson {
 
   public static Alert alert(byte[] json) throws MalformedRecordException {
     return read(json, Alert.class);
+  }
+
+  public static MigrationEvent migrationEvent(byte[] json) throws MalformedRecordException {
+    return read(json, MigrationEvent.class);
   }
 
   private static <T> T read(byte[] json, Class<T> type) throws MalformedRecordException {

@@ -6,5 +6,9 @@ public enum RuleId {
   UNTRUSTED_SOURCE,
   UNTRUSTED_DESTINATION,
   NON_DEDICATED_SEGMENT,
-  SHARED_MIGRATION_SEGMENT
+  SHARED_MIGRATION_SEGMENT,
+  /** A migration between two trust zones that no allowed path connects. */
+  CROSS_ZONE_MIGRATION,
+  /** A vSphere NFC disk copy (TCP 902) in plaintext or merely compressed. */
+  UNENCRYPTED_NFC
 }

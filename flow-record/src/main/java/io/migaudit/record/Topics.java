@@ -4,6 +4,8 @@ package io.migaudit.record;
 public final class Topics {
   public static final String FLOWS = "migaudit.flows";
   public static final String ALERTS = "migaudit.alerts";
+  /** Migration events ({@link MigrationEvent}), key = eventId, a new version on every update. */
+  public static final String MIGRATIONS = "migaudit.migrations";
 
   private Topics() {}
 }

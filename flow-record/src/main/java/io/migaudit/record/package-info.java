@@ -1,2 +1,5 @@
-/** The one schema shared by capture agent and analyzer: flow records, alerts and their JSON form. */
+/**
+ * The one schema shared by capture agent and analyzer: flow records, alerts, migration events and
+ * their JSON form.
+ */
 package io.migaudit.record;

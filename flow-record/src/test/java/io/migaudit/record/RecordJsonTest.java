@@ -54,6 +54,92 @@ class RecordJsonTest {
     assertThat(RecordJson.alert(line.getBytes(StandardCharsets.UTF_8))).isEqualTo(a);
   }
 
+  static Alert sampleAlert() {
+    FlowRecord r = sample();
+    return new Alert(SchemaVersion.CURRENT, FlowId.alertId(RuleId.UNENCRYPTED_MIGRATION, r.flowId()),
+        RuleId.UNENCRYPTED_MIGRATION, Severity.CRITICAL, "vmotion", r.src(), r.srcPort(), r.dst(),
+        r.dstPort(), 50, "esx-01", "eth1", r.flowId(), r.firstSeen(), r.lastSeen(), "required",
+        Map.of("verdict", "plaintext"), "Unencrypted vmotion migration.",
+        List.of("NIST SC-8", "VMware SCG vm-9.vmotion-encrypted"),
+        FlowId.eventId("vmotion", r.src(), r.dst(), r.firstSeen()));
+  }
+
+  static MigrationEvent sampleEvent() {
+    FlowRecord r = sample();
+    return new MigrationEvent(SchemaVersion.CURRENT, FlowId.eventId("vmotion", r.src(), r.dst(), r.firstSeen()),
+        "vmotion", r.src(), r.dst(), "esx-01", r.firstSeen(), Instant.parse("2026-11-23T10:02:04.123456Z"),
+        4_000_000, 2, 1_000_000.0, Verdict.PLAINTEXT, false, List.of(r.flowId(), "0123456789abcdef01234567"));
+  }
+
+  @Test
+  void migrationEventMatchesGoldenFileAndRoundTrips() throws Exception {
+    ObjectMapper plain = new ObjectMapper();
+    JsonNode golden;
+    try (InputStream in = getClass().getResourceAsStream("/migration-event-v1.json")) {
+      golden = plain.readTree(in);
+    }
+    assertThat(plain.readTree(RecordJson.toBytes(sampleEvent()))).isEqualTo(golden);
+    assertThat(RecordJson.migrationEvent(RecordJson.toBytes(sampleEvent()))).isEqualTo(sampleEvent());
+  }
+
+  @Test
+  void eventIdIgnoresWhichEndOpenedTheStream() {
+    Instant t = Instant.parse("2026-11-23T10:02:00.123456Z");
+    assertThat(FlowId.eventId("vmotion", "10.0.0.1", "10.0.0.2", t))
+        .isEqualTo(FlowId.eventId("vmotion", "10.0.0.2", "10.0.0.1", t))
+        .isNotEqualTo(FlowId.eventId("hyperv", "10.0.0.1", "10.0.0.2", t))
+        .isNotEqualTo(FlowId.eventId("vmotion", "10.0.0.1", "10.0.0.2", t.plusNanos(1000)));
+  }
+
+  @Test
+  void worstVerdictPrefersReadable() {
+    assertThat(Verdict.worst(Verdict.ENCRYPTED, Verdict.PLAINTEXT)).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(Verdict.worst(Verdict.COMPRESSED, Verdict.PLAINTEXT)).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(Verdict.worst(Verdict.COMPRESSED, Verdict.UNKNOWN)).isEqualTo(Verdict.COMPRESSED);
+    assertThat(Verdict.worst(Verdict.ENCRYPTED, Verdict.UNKNOWN)).isEqualTo(Verdict.UNKNOWN);
+    assertThat(Verdict.worst(Verdict.ENCRYPTED, Verdict.ENCRYPTED)).isEqualTo(Verdict.ENCRYPTED);
+  }
+
+  @Test
+  void alertMatchesGoldenFile() throws IOException {
+    ObjectMapper plain = new ObjectMapper();
+    JsonNode golden;
+    try (InputStream in = getClass().getResourceAsStream("/alert-v1.json")) {
+      golden = plain.readTree(in);
+    }
+    assertThat(plain.readTree(RecordJson.toBytes(sampleAlert()))).isEqualTo(golden);
+  }
+
+  @Test
+  void alertWithControlsRoundTrips() throws Exception {
+    Alert a = sampleAlert();
+    assertThat(RecordJson.alert(RecordJson.toBytes(a))).isEqualTo(a);
+    assertThat(RecordJson.alert(RecordJson.toBytes(a)).controls())
+        .containsExactly("NIST SC-8", "VMware SCG vm-9.vmotion-encrypted");
+  }
+
+  @Test
+  void alertWrittenBeforeControlsReadsAsNamingNone() throws Exception {
+    ObjectMapper plain = new ObjectMapper();
+    var old = (com.fasterxml.jackson.databind.node.ObjectNode) plain.readTree(RecordJson.toBytes(sampleAlert()));
+    old.remove("controls");
+    old.remove("eventId");
+    Alert read = RecordJson.alert(plain.writeValueAsBytes(old));
+    assertThat(read.controls()).isEmpty();
+    assertThat(read.eventId()).isNull();
+    assertThat(read.alertId()).isEqualTo(sampleAlert().alertId());
+  }
+
+  @Test
+  void fieldsAddedWithinTheSchemaVersionAreIgnored() throws Exception {
+    String line = RecordJson.toLine(sample());
+    byte[] newer = ("{\"addedLater\":{\"x\":1}," + line.substring(1)).getBytes(StandardCharsets.UTF_8);
+    assertThat(RecordJson.flowRecord(newer)).isEqualTo(sample());
+    String alert = RecordJson.toLine(sampleAlert());
+    byte[] newerAlert = ("{\"addedLater\":[1]," + alert.substring(1)).getBytes(StandardCharsets.UTF_8);
+    assertThat(RecordJson.alert(newerAlert)).isEqualTo(sampleAlert());
+  }
+
   @Test
   void evidenceIsWrittenInKeyOrder() {
     FlowRecord r = sample();

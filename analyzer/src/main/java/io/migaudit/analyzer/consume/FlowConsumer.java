@@ -1,17 +1,21 @@
 package io.migaudit.analyzer.consume;
 
 import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.alert.MigrationEventSink;
+import io.migaudit.analyzer.events.MigrationGrouper;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.rules.Evaluation;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RecordJson.MalformedRecordException;
 import io.migaudit.record.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * the commit fails, the consumer rewinds to the batch's first offsets and lets the engine raise the
  * batch's alerts again, then rethrows: nothing is lost, and repeats carry the same alert ids.
  *
+ * <p>Migration records are also grouped into migration events ({@link MigrationGrouper}); each
+ * alert about a migration names its event, and the latest state of every event a batch touched is
+ * written to the event sinks, flushed with the alerts before the commit.
+ *
  * <p>Owns the Kafka consumer ({@link #close()} closes it) but not the sinks. Like the Kafka
  * consumer, it must be used from one thread; only {@link #wakeup()} may be called from another.
  */
@@ -45,17 +53,29 @@ public final class FlowConsumer implements AutoCloseable {
   private final List<AlertSink> sinks;
   private final AnalyzerMetrics metrics;
   private final FlowObserver observer;
+  private final MigrationGrouper grouper = new MigrationGrouper();
+  private final List<MigrationEventSink> eventSinks;
   private final Set<String> warnedKinds = new HashSet<>();
 
-  /** What became of one Kafka record: an evaluation, or the outcome that made it skipped. */
-  private record Outcome(String outcome, Evaluation evaluation) {}
+  /**
+   * What became of one Kafka record: an evaluation (with its migration event, if any), or the
+   * outcome that made it skipped.
+   */
+  private record Outcome(String outcome, Evaluation evaluation, MigrationGrouper.Update update) {}
+
+  /** Subscribes {@code consumer} to {@link Topics#FLOWS}; migration events go nowhere. */
+  public FlowConsumer(Consumer<byte[], byte[]> consumer, RuleEngine engine, List<AlertSink> sinks,
+      AnalyzerMetrics metrics, FlowObserver observer) {
+    this(consumer, engine, sinks, List.of(), metrics, observer);
+  }
 
   /** Subscribes {@code consumer} to {@link Topics#FLOWS}. */
   public FlowConsumer(Consumer<byte[], byte[]> consumer, RuleEngine engine, List<AlertSink> sinks,
-      AnalyzerMetrics metrics, FlowObserver observer) {
+      List<MigrationEventSink> eventSinks, AnalyzerMetrics metrics, FlowObserver observer) {
     this.consumer = consumer;
     this.engine = engine;
     this.sinks = List.copyOf(sinks);
+    this.eventSinks = List.copyOf(eventSinks);
     this.metrics = metrics;
     this.observer = observer;
     consumer.subscribe(List.of(Topics.FLOWS));
@@ -69,15 +89,19 @@ public final class FlowConsumer implements AutoCloseable {
     }
     List<Outcome> outcomes = new ArrayList<>(batch.count());
     List<Alert> alerts = new ArrayList<>();
+    Map<String, MigrationEvent> events = new LinkedHashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : batch) {
       Outcome o = read(r);
       outcomes.add(o);
       if (o.evaluation() != null) {
         alerts.addAll(o.evaluation().alerts());
       }
+      if (o.update() != null) {
+        events.put(o.update().event().eventId(), o.update().event());
+      }
     }
     try {
-      writeAll(alerts);
+      writeAll(alerts, List.copyOf(events.values()));
       consumer.commitSync();
     } catch (RuntimeException e) {
       rewind(batch, e);
@@ -148,7 +172,14 @@ public final class FlowConsumer implements AutoCloseable {
     if (missing != null) {
       return skipped(r, MISSING_FIELDS, "flow record without " + missing);
     }
-    return new Outcome(AnalyzerMetrics.OUTCOME_OK, engine.evaluate(record));
+    Evaluation evaluation = engine.evaluate(record);
+    if (!evaluation.migration()) {
+      return new Outcome(AnalyzerMetrics.OUTCOME_OK, evaluation, null);
+    }
+    MigrationGrouper.Update update = grouper.add(evaluation.record());
+    String eventId = update.event().eventId();
+    List<Alert> named = evaluation.alerts().stream().map(a -> a.withEventId(eventId)).toList();
+    return new Outcome(AnalyzerMetrics.OUTCOME_OK, new Evaluation(evaluation.flow(), named), update);
   }
 
   private Outcome skipped(ConsumerRecord<byte[], byte[]> r, String kind, String why) {
@@ -157,14 +188,18 @@ public final class FlowConsumer implements AutoCloseable {
           + " further '{}' records are only counted",
           r.topic(), r.partition(), r.offset(), kind, why, kind);
     }
-    return new Outcome(kind, null);
+    return new Outcome(kind, null, null);
   }
 
-  private void writeAll(List<Alert> alerts) {
+  private void writeAll(List<Alert> alerts, List<MigrationEvent> events) {
     if (!alerts.isEmpty()) {
       sinks.forEach(s -> s.write(alerts));
     }
+    if (!events.isEmpty()) {
+      eventSinks.forEach(s -> s.write(events));
+    }
     sinks.forEach(AlertSink::flush);
+    eventSinks.forEach(MigrationEventSink::flush);
   }
 
   private void rewind(ConsumerRecords<byte[], byte[]> batch, RuntimeException cause) {
@@ -193,6 +228,12 @@ public final class FlowConsumer implements AutoCloseable {
     for (Alert a : e.alerts()) {
       metrics.alertRaised(a);
       observer.onAlert(a);
+    }
+    if (o.update() != null) {
+      observer.onMigrationEvent(o.update().event());
+      if (o.update().endedNow()) {
+        metrics.migrationEventEnded(o.update().event());
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ package io.migaudit.analyzer.consume;
 
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.record.MigrationEvent;
 
 /**
  * Watches what the consumer judged, e.g. for a run summary. Called on the consumer's thread after
@@ -22,6 +23,9 @@ public interface FlowObserver {
 
   /** An alert was raised and written. */
   default void onAlert(Alert alert) {}
+
+  /** A migration event was updated by a record (its latest state; called once per record). */
+  default void onMigrationEvent(MigrationEvent event) {}
 
   /** A Kafka record was skipped; {@code kind} is the metric outcome ("json", "fields", ...). */
   default void onMalformed(String kind) {}

@@ -2,24 +2,39 @@ package io.migaudit.analyzer.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.PayloadFeatures;
+import io.migaudit.record.RuleId;
+import io.migaudit.record.Severity;
 import io.migaudit.record.Verdict;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * The analyzer's meters (DESIGN.md, "Metrics"), on an injected registry. Prometheus renders them as
  * {@code migaudit_migration_flows_total{protocol,verdict}}, {@code
- * migaudit_migration_bytes_total{protocol,verdict}}, {@code migaudit_alerts_total{rule,severity}}
- * and {@code migaudit_analyzer_records_total{outcome}}.
+ * migaudit_migration_bytes_total{protocol,verdict}}, {@code migaudit_alerts_total{rule,severity}},
+ * {@code migaudit_alert_detection_delay_seconds{rule}} (a histogram) and {@code
+ * migaudit_analyzer_records_total{outcome}}.
  *
  * <p>Counting: a migration flow is counted once, when its final record ({@code last == true})
  * arrives, under the verdict it settled on; flows whose final record never arrives (agent killed)
  * are not counted. Bytes are counted as they are reported, as the increase over the flow's previous
  * record, under the verdict known at that record: interim records give a live byte rate, and bytes
  * sent before the classifier decided are counted as {@code unknown}.
+ *
+ * <p>The record counters of every known outcome ({@link #KNOWN_OUTCOMES}), the alert counters of
+ * every (rule, severity) pair the rules can raise ({@link #CONTRACT_SEVERITIES}) and the
+ * detection-delay histogram of every rule exist from construction, at
+ * zero: Prometheus only sees an increase of a series it has already scraped, so an alert rule on
+ * {@code increase(migaudit_alerts_total[5m])} would miss the very first alert of a fresh analyzer if
+ * the counter were born at one.
  *
  * <p>Tags come from bounded sets only: protocols outside the set given at construction are counted
  * as {@value #OTHER_PROTOCOL}; verdicts, rules and severities are enums; outcomes are {@value
@@ -30,6 +45,26 @@ public final class AnalyzerMetrics {
   public static final String MIGRATION_BYTES = "migaudit.migration.bytes";
   public static final String ALERTS = "migaudit.alerts";
   public static final String RECORDS = "migaudit.analyzer.records";
+  /**
+   * Migration events, counted once when all their streams have ended, under the protocol family and
+   * the worst verdict of their streams: {@code migaudit_migration_events_total{protocol,verdict}}.
+   */
+  public static final String MIGRATION_EVENTS = "migaudit.migration.events";
+  /**
+   * Time to detect: an alert's {@code detectedAt} minus its flow's {@code firstSeen}, both in capture
+   * time (the packet timestamps), so replaying a capture gives the same delays as seeing it live.
+   */
+  public static final String DETECTION_DELAY = "migaudit.alert.detection.delay";
+
+  /**
+   * Names Micrometer's {@code KafkaClientMetrics} gives the Kafka clients' own metrics once bound
+   * (the cli binds it to every consumer and producer): the largest lag of the consumer in records,
+   * and the producer's records that failed to send. Rendered as {@code
+   * kafka_consumer_fetch_manager_records_lag_max} and {@code kafka_producer_record_error_total}, with
+   * the bounded tags {@code client_id} and {@code kafka_version}.
+   */
+  public static final String KAFKA_CONSUMER_RECORDS_LAG_MAX = "kafka.consumer.fetch.manager.records.lag.max";
+  public static final String KAFKA_PRODUCER_RECORD_ERRORS = "kafka.producer.record.error.total";
 
   public static final String TAG_PROTOCOL = "protocol";
   public static final String TAG_VERDICT = "verdict";
@@ -41,8 +76,34 @@ public final class AnalyzerMetrics {
   public static final String OUTCOME_OK = "ok";
   /** Outcome of a Kafka record without a value (a tombstone). */
   public static final String OUTCOME_EMPTY = "empty";
+  /**
+   * Every outcome a record can have: {@link #OUTCOME_OK}, {@link #OUTCOME_EMPTY}, and the kinds of
+   * {@code RecordJson.MalformedRecordException} ({@code json}, {@code schema-version}, {@code fields},
+   * the last also used by the consumer for records missing a required field). Their counters exist
+   * from construction, at zero, so that an alert on the first malformed record of a kind can fire.
+   */
+  public static final List<String> KNOWN_OUTCOMES = List.of(OUTCOME_OK, OUTCOME_EMPTY, "json", "schema-version",
+      "fields");
   /** Protocol tag of a label that is not in the known set. */
   public static final String OTHER_PROTOCOL = "other";
+  /**
+   * The severities each rule raises (README, "Rules"), by rule name; the alert counters of the
+   * rules that exist are created at zero. A pair outside this map is still counted, from its first
+   * alert on; {@code AnalyzerMetricsTest} requires an entry for every {@link RuleId}.
+   */
+  public static final Map<String, List<Severity>> CONTRACT_SEVERITIES = Map.of(
+      RuleId.UNENCRYPTED_MIGRATION.name(), List.of(Severity.CRITICAL, Severity.WARNING),
+      RuleId.UNTRUSTED_SOURCE.name(), List.of(Severity.CRITICAL),
+      RuleId.UNTRUSTED_DESTINATION.name(), List.of(Severity.CRITICAL),
+      RuleId.NON_DEDICATED_SEGMENT.name(), List.of(Severity.WARNING),
+      RuleId.SHARED_MIGRATION_SEGMENT.name(), List.of(Severity.WARNING),
+      "CROSS_ZONE_MIGRATION", List.of(Severity.CRITICAL),
+      "UNENCRYPTED_NFC", List.of(Severity.CRITICAL, Severity.WARNING));
+  /** Histogram buckets of {@link #DETECTION_DELAY}: interim records come every second of capture. */
+  static final List<Duration> DETECTION_DELAY_BUCKETS = List.of(Duration.ofMillis(100),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+      Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120),
+      Duration.ofSeconds(300));
   /** Live flows whose byte count is remembered between records. */
   public static final int DEFAULT_TRACKED_FLOWS = 100_000;
 
@@ -58,7 +119,11 @@ public final class AnalyzerMetrics {
     this.registry = registry;
     this.protocols = Set.copyOf(protocols);
     this.byteDeltas = new FlowByteDeltas(DEFAULT_TRACKED_FLOWS);
-    recordRead(OUTCOME_OK, 0);
+    KNOWN_OUTCOMES.forEach(outcome -> recordRead(outcome, 0));
+    for (RuleId rule : RuleId.values()) {
+      CONTRACT_SEVERITIES.getOrDefault(rule.name(), List.of()).forEach(severity -> alertCounter(rule, severity));
+      detectionDelay(rule);
+    }
   }
 
   /** Counts one record read from Kafka with its outcome. */
@@ -91,14 +156,45 @@ public final class AnalyzerMetrics {
     }
   }
 
-  /** Counts an alert written to the outputs. */
-  public void alertRaised(Alert alert) {
-    Counter.builder(ALERTS)
-        .description("Alerts raised, one per (rule, flow)")
-        .tag(TAG_RULE, alert.rule().name())
-        .tag(TAG_SEVERITY, alert.severity().wire())
+  /** Counts a migration event whose streams have all ended (once per event). */
+  public void migrationEventEnded(MigrationEvent event) {
+    String protocol = event.protocol() != null && protocols.contains(event.protocol())
+        ? event.protocol() : OTHER_PROTOCOL;
+    Verdict verdict = event.verdict() == null ? Verdict.UNKNOWN : event.verdict();
+    Counter.builder(MIGRATION_EVENTS)
+        .description("Migration events (parallel streams of one migration) that ended, by worst verdict")
+        .tag(TAG_PROTOCOL, protocol)
+        .tag(TAG_VERDICT, verdict.wire())
         .register(registry)
         .increment();
+  }
+
+  /**
+   * Counts an alert written to the outputs and records its time to detect (none if either time is
+   * missing; a negative delay, which only a clock step in the capture can give, counts as zero).
+   */
+  public void alertRaised(Alert alert) {
+    alertCounter(alert.rule(), alert.severity()).increment();
+    if (alert.firstSeen() != null && alert.detectedAt() != null) {
+      Duration delay = Duration.between(alert.firstSeen(), alert.detectedAt());
+      detectionDelay(alert.rule()).record(delay.isNegative() ? Duration.ZERO : delay);
+    }
+  }
+
+  private Counter alertCounter(RuleId rule, Severity severity) {
+    return Counter.builder(ALERTS)
+        .description("Alerts raised, one per (rule, flow)")
+        .tag(TAG_RULE, rule.name())
+        .tag(TAG_SEVERITY, severity.wire())
+        .register(registry);
+  }
+
+  private Timer detectionDelay(RuleId rule) {
+    return Timer.builder(DETECTION_DELAY)
+        .description("Time from a flow's first packet to the record that raised its alert, in capture time")
+        .tag(TAG_RULE, rule.name())
+        .serviceLevelObjectives(DETECTION_DELAY_BUCKETS.toArray(Duration[]::new))
+        .register(registry);
   }
 
   private void recordRead(String outcome, int count) {

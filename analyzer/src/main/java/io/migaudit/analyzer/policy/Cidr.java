@@ -59,6 +59,11 @@ public final class Cidr {
     return a != null && network.samePrefix(a, prefixLength);
   }
 
+  /** True when this network and {@code other} share at least one address. */
+  public boolean overlaps(Cidr other) {
+    return network.samePrefix(other.network, Math.min(prefixLength, other.prefixLength));
+  }
+
   public int prefixLength() {
     return prefixLength;
   }

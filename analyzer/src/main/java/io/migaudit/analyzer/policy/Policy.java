@@ -13,16 +13,29 @@ import java.util.Set;
  * @param migrationNetworks the dedicated migration segments; empty turns segment rules off
  * @param trustedHosts addresses and networks allowed to send or receive migrations
  * @param catalog the built-in port catalog plus the policy's {@code ports}
+ * @param zones trust zones, pairwise disjoint; empty turns the cross-zone rule off
+ * @param allowedPaths the directions in which migrations may cross from one zone to another;
+ *     migrations within one zone are always allowed
  */
 public record Policy(
     EncryptionMode encryption,
     List<MigrationNetwork> migrationNetworks,
     List<Cidr> trustedHosts,
-    PortCatalog catalog) {
+    PortCatalog catalog,
+    List<TrustZone> zones,
+    List<ZonePath> allowedPaths) {
 
   public Policy {
     migrationNetworks = List.copyOf(migrationNetworks);
     trustedHosts = List.copyOf(trustedHosts);
+    zones = zones == null ? List.of() : List.copyOf(zones);
+    allowedPaths = allowedPaths == null ? List.of() : List.copyOf(allowedPaths);
+  }
+
+  /** A policy without trust zones. */
+  public Policy(EncryptionMode encryption, List<MigrationNetwork> migrationNetworks,
+      List<Cidr> trustedHosts, PortCatalog catalog) {
+    this(encryption, migrationNetworks, trustedHosts, catalog, List.of(), List.of());
   }
 
   /** Encryption required, no networks, no trusted hosts, the built-in catalog. */
@@ -53,6 +66,24 @@ public record Policy(
   /** The first migration network that lists {@code vlan}. */
   public Optional<MigrationNetwork> networkWithVlan(int vlan) {
     return migrationNetworks.stream().filter(n -> n.carriesVlan(vlan)).findFirst();
+  }
+
+  /** The trust zone holding {@code address}, if any (zones do not overlap). */
+  public Optional<TrustZone> zoneOf(String address) {
+    return zones.stream().filter(z -> z.contains(address)).findFirst();
+  }
+
+  /** True when a migration from a host of zone {@code from} to one of zone {@code to} is allowed. */
+  public boolean pathAllowed(String from, String to) {
+    return from.equals(to) || allowedPaths.contains(new ZonePath(from, to));
+  }
+
+  /** The zones allowed to send migrations into zone {@code to}, itself first. */
+  public List<String> sourcesAllowedInto(String to) {
+    Set<String> names = new LinkedHashSet<>();
+    names.add(to);
+    allowedPaths.stream().filter(p -> p.to().equals(to)).forEach(p -> names.add(p.from()));
+    return List.copyOf(names);
   }
 
   /** The protocol names the catalog can assign, in catalog order. */

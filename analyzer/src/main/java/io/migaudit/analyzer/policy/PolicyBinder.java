@@ -18,8 +18,10 @@ final class PolicyBinder {
   static final String MIGRATION_NETWORKS = "migrationNetworks";
   static final String TRUSTED_HOSTS = "trustedHosts";
   static final String PORTS = "ports";
+  static final String ZONES = "zones";
+  static final String ALLOWED_PATHS = "allowedPaths";
   static final List<String> TOP_FIELDS =
-      List.of(ENCRYPTION, MIGRATION_NETWORKS, TRUSTED_HOSTS, PORTS);
+      List.of(ENCRYPTION, MIGRATION_NETWORKS, TRUSTED_HOSTS, PORTS, ZONES, ALLOWED_PATHS);
   static final List<String> NETWORK_FIELDS = List.of("name", "cidrs", "vlans");
   static final List<String> PORT_FIELDS = List.of("protocol", "transport", "ports");
   static final List<String> PORT_TRANSPORTS = List.of("tcp", "udp");
@@ -43,11 +45,13 @@ final class PolicyBinder {
           + root.shown());
     }
     checkFieldNames(root, TOP_FIELDS);
-    return new Policy(
-        encryption(root.field(ENCRYPTION)),
-        networks(root.field(MIGRATION_NETWORKS)),
-        trustedHosts(root.field(TRUSTED_HOSTS)),
-        PortCatalog.builtIn().with(ports(root.field(PORTS))));
+    EncryptionMode encryption = encryption(root.field(ENCRYPTION));
+    List<MigrationNetwork> networks = networks(root.field(MIGRATION_NETWORKS));
+    List<Cidr> trusted = trustedHosts(root.field(TRUSTED_HOSTS));
+    PortCatalog catalog = PortCatalog.builtIn().with(ports(root.field(PORTS)));
+    List<TrustZone> zones = ZoneBinder.zones(root.field(ZONES));
+    List<ZonePath> paths = ZoneBinder.allowedPaths(root.field(ALLOWED_PATHS), zones);
+    return new Policy(encryption, networks, trusted, catalog, zones, paths);
   }
 
   private static EncryptionMode encryption(LocatedNode n) throws PolicyException {
@@ -151,7 +155,7 @@ final class PolicyBinder {
     return new PortCatalog.Entry(protocol, transport, first, last);
   }
 
-  private static Cidr cidr(LocatedNode n, String what) throws PolicyException {
+  static Cidr cidr(LocatedNode n, String what) throws PolicyException {
     String text = n.node().isTextual() ? n.node().textValue() : null;
     Optional<Cidr> cidr = Cidr.parse(text);
     if (cidr.isPresent()) {
@@ -174,7 +178,7 @@ final class PolicyBinder {
     return n.node().intValue();
   }
 
-  private static String requiredText(LocatedNode owner, LocatedNode n) throws PolicyException {
+  static String requiredText(LocatedNode owner, LocatedNode n) throws PolicyException {
     String name = n.path().substring(n.path().lastIndexOf('.') + 1);
     if (n.isAbsent()) {
       throw owner.error("missing field \"" + name + "\"");
@@ -186,7 +190,7 @@ final class PolicyBinder {
   }
 
   /** The elements of a list field; an absent field is an empty list. */
-  private static List<LocatedNode> elements(LocatedNode n) throws PolicyException {
+  static List<LocatedNode> elements(LocatedNode n) throws PolicyException {
     if (n.isAbsent()) {
       return List.of();
     }
@@ -196,7 +200,7 @@ final class PolicyBinder {
     return n.elements();
   }
 
-  private static void mapping(LocatedNode n, List<String> fields) throws PolicyException {
+  static void mapping(LocatedNode n, List<String> fields) throws PolicyException {
     if (!n.node().isObject()) {
       throw n.error("expected a mapping of " + String.join(", ", fields) + ", not " + n.shown());
     }

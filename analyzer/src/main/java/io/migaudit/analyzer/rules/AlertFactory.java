@@ -10,7 +10,10 @@ import io.migaudit.record.Severity;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Builds alerts with the fields every rule fills the same way, and their shared wording. */
+/**
+ * Builds alerts with the fields every rule fills the same way (including the controls of {@link
+ * ControlCatalog}), and their shared wording.
+ */
 final class AlertFactory {
   private AlertFactory() {}
 
@@ -34,7 +37,9 @@ final class AlertFactory {
         r.lastSeen(),
         policy.encryption().wire(),
         evidence,
-        message);
+        message,
+        ControlCatalog.controlsOf(rule),
+        null);
   }
 
   /** Evidence from alternating keys and values, in order; null values are left out. */

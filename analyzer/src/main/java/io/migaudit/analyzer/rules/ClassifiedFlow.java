@@ -4,7 +4,8 @@ import io.migaudit.record.FlowRecord;
 
 /**
  * A flow record with its {@link FlowKind}. For a migration the record carries the protocol label
- * (from the agent, the policy's catalog or a tunnel label); otherwise its label is null.
+ * (from the agent, the policy's catalog or a tunnel label); otherwise (NFC included) its label is
+ * null.
  */
 public record ClassifiedFlow(FlowRecord record, FlowKind kind) {
 

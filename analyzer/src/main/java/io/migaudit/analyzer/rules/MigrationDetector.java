@@ -10,12 +10,15 @@ import java.util.Set;
 /**
  * Decides which flows are live migrations (DESIGN.md, "Rules"): a record the agent labelled, a
  * responder port in the policy's catalog, or a tunnel (ESP, or an SSH/TLS payload on another port)
- * between two trusted hosts. ICMP, ICMPv6 and IGMP are link control and never migrations.
+ * between two trusted hosts. ICMP, ICMPv6 and IGMP are link control and never migrations. A TCP
+ * flow to port 902 that the catalog does not claim is vSphere NFC, a kind of its own.
  */
 public final class MigrationDetector {
   public static final String TUNNEL_ESP = "tunnel-esp";
   public static final String TUNNEL_SSH = "tunnel-ssh";
   public static final String TUNNEL_TLS = "tunnel-tls";
+  /** vSphere NFC server port (PROTOCOLS.md); UDP 902 is the vCenter heartbeat, not NFC. */
+  public static final int NFC_TCP_PORT = 902;
   /** Protocol labels this detector gives tunnels. */
   public static final List<String> TUNNEL_PROTOCOLS = List.of(TUNNEL_ESP, TUNNEL_SSH, TUNNEL_TLS);
 
@@ -43,6 +46,9 @@ public final class MigrationDetector {
     String fromCatalog = policy.catalog().protocolOf(record.transport(), record.dstPort());
     if (fromCatalog != null) {
       return new ClassifiedFlow(record.withProtocol(fromCatalog), FlowKind.MIGRATION);
+    }
+    if ("tcp".equals(record.transport()) && record.dstPort() == NFC_TCP_PORT) {
+      return new ClassifiedFlow(record, FlowKind.NFC); // not a migration: no protocol label
     }
     String tunnel = tunnelProtocol(record);
     if (tunnel != null && policy.isTrusted(record.src()) && policy.isTrusted(record.dst())) {

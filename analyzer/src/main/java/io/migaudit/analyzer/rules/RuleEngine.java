@@ -25,7 +25,7 @@ public final class RuleEngine {
   private final List<Rule> rules;
   private final RaisedAlerts raised;
 
-  /** All five rules of DESIGN.md with the default memory. */
+  /** All {@link #standardRules()} with the default memory. */
   public RuleEngine(Policy policy) {
     this(policy, standardRules(), DEFAULT_REMEMBERED_ALERTS);
   }
@@ -37,14 +37,16 @@ public final class RuleEngine {
     this.raised = new RaisedAlerts(rememberedAlerts);
   }
 
-  /** The rules of DESIGN.md's table, in its order. */
+  /** The rules of DESIGN.md's table, in its order, then those added since (README, "Rules"). */
   public static List<Rule> standardRules() {
     return List.of(
         new UnencryptedMigrationRule(),
         new UntrustedSourceRule(),
         new UntrustedDestinationRule(),
         new NonDedicatedSegmentRule(),
-        new SharedMigrationSegmentRule());
+        new SharedMigrationSegmentRule(),
+        new CrossZoneMigrationRule(),
+        new UnencryptedNfcRule());
   }
 
   /** Classifies the record and returns the alerts it raises for the first time. */

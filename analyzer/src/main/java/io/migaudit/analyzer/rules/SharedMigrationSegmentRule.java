@@ -13,7 +13,8 @@ import java.util.Optional;
  * {@code SHARED_MIGRATION_SEGMENT}: other traffic on a migration segment. A non-migration flow
  * counts when its frames carry a migration network's VLAN, or when both addresses lie inside a
  * migration network and the frames are untagged (or that network lists no VLANs, so it is judged by
- * address only). Link control (ICMP, ICMPv6, IGMP) never counts. Warning.
+ * address only). NFC disk copies count (they are not live migration); link control (ICMP, ICMPv6,
+ * IGMP) never does. Warning.
  */
 public final class SharedMigrationSegmentRule implements Rule {
   /** Evidence {@code matchedBy} values. */
@@ -27,7 +28,7 @@ public final class SharedMigrationSegmentRule implements Rule {
 
   @Override
   public Optional<Alert> evaluate(ClassifiedFlow flow, Policy policy) {
-    if (flow.kind() != FlowKind.OTHER) {
+    if (flow.kind() != FlowKind.OTHER && flow.kind() != FlowKind.NFC) {
       return Optional.empty();
     }
     FlowRecord r = flow.record();

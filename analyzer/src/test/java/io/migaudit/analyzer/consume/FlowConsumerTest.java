@@ -11,11 +11,14 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.alert.MigrationEventSink;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.rules.Flows;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.Alert;
+import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RuleId;
 import io.migaudit.record.Topics;
 import io.migaudit.record.Verdict;
@@ -155,6 +158,59 @@ class FlowConsumerTest {
     assertThat(sink.written).extracting(Alert::rule).containsExactly(RuleId.UNENCRYPTED_MIGRATION);
     assertThat(sink.committedAtFlush).hasSize(1).containsOnlyNulls();
     assertThat(committed()).isEqualTo(3);
+  }
+
+  /** Keeps the event updates it was given. */
+  private static final class RecordingEventSink implements MigrationEventSink {
+    final List<MigrationEvent> written = new ArrayList<>();
+    int flushes;
+
+    @Override
+    public void write(List<MigrationEvent> events) {
+      written.addAll(events);
+    }
+
+    @Override
+    public void flush() {
+      flushes++;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void parallelStreamsBecomeOneEventThatTheAlertsName() {
+    RecordingEventSink events = new RecordingEventSink();
+    flows = new FlowConsumer(kafka, engine, List.of(sink), List.of(events),
+        new AnalyzerMetrics(registry, engine.protocols()), observer);
+    assign();
+    add(0, json(plaintextVmotion().srcPort(40001).seq(0)));
+    add(1, json(flow("192.168.50.11", "192.168.50.12", 8000).srcPort(40002).verdict(Verdict.ENCRYPTED, "u")));
+    add(2, json(flow("192.168.50.11", "192.168.50.12", 22).srcPort(40003)));
+    flows.pollOnce(Duration.ZERO);
+    String eventId = FlowId.eventId("vmotion", "192.168.50.11", "192.168.50.12", Flows.T0);
+    assertThat(events.written).hasSize(1);
+    MigrationEvent e = events.written.get(0);
+    assertThat(e.eventId()).isEqualTo(eventId);
+    assertThat(e.streams()).isEqualTo(2);
+    assertThat(e.verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(e.ended()).isFalse();
+    assertThat(sink.written).filteredOn(a -> a.rule() == RuleId.UNENCRYPTED_MIGRATION)
+        .extracting(Alert::eventId).containsExactly(eventId);
+    assertThat(sink.written).filteredOn(a -> a.rule() == RuleId.SHARED_MIGRATION_SEGMENT)
+        .extracting(Alert::eventId).containsOnlyNulls();
+    assertThat(registry.find(AnalyzerMetrics.MIGRATION_EVENTS).counter()).isNull();
+
+    add(3, json(plaintextVmotion().srcPort(40001).seq(1).last()));
+    add(4, json(flow("192.168.50.11", "192.168.50.12", 8000).srcPort(40002).verdict(Verdict.ENCRYPTED, "u")
+        .seq(1).last()));
+    flows.pollOnce(Duration.ZERO);
+    assertThat(events.written).hasSize(2);
+    assertThat(events.written.get(1).ended()).isTrue();
+    assertThat(events.flushes).isEqualTo(2);
+    assertThat(registry.get(AnalyzerMetrics.MIGRATION_EVENTS).tag(AnalyzerMetrics.TAG_PROTOCOL, "vmotion")
+        .tag(AnalyzerMetrics.TAG_VERDICT, "plaintext").counter().count()).isEqualTo(1);
   }
 
   @Test

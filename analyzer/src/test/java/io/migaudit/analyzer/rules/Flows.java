@@ -79,6 +79,11 @@ public final class Flows {
       return this;
     }
 
+    public Builder srcPort(int p) {
+      srcPort = p;
+      return this;
+    }
+
     public Builder vlan(Integer v) {
       vlan = v;
       return this;

@@ -1,0 +1,78 @@
+package io.migaudit.analyzer.events;
+
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.MigrationEvent;
+import io.migaudit.record.PayloadFeatures;
+import io.migaudit.record.SchemaVersion;
+import io.migaudit.record.Verdict;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A migration event being assembled: the latest state of each of its streams. */
+final class OpenEvent {
+  private static final double MICROS_PER_SECOND = 1_000_000.0;
+
+  /** The latest record's view of one stream. */
+  private record Stream(long bytes, Verdict verdict, boolean ended) {}
+
+  final String eventId;
+  final String family;
+  final String src;
+  final String dst;
+  final String agent;
+  Instant start;
+  Instant end;
+  boolean reportedEnd;
+  final Map<String, Stream> streams = new LinkedHashMap<>();
+
+  OpenEvent(String eventId, String family, FlowRecord first) {
+    this.eventId = eventId;
+    this.family = family;
+    this.src = first.src();
+    this.dst = first.dst();
+    this.agent = first.agent();
+    this.start = first.firstSeen();
+    this.end = first.lastSeen();
+  }
+
+  /** The grouping key of a family and an unordered host pair. */
+  static String key(String family, String a, String b) {
+    return a.compareTo(b) <= 0 ? family + '|' + a + '|' + b : family + '|' + b + '|' + a;
+  }
+
+  String key() {
+    return key(family, src, dst);
+  }
+
+  void put(FlowRecord r) {
+    PayloadFeatures p = r.payload();
+    Verdict verdict = p == null || p.verdict() == null ? Verdict.UNKNOWN : p.verdict();
+    streams.put(r.flowId(), new Stream(r.totalBytes(), verdict, r.last()));
+    if (r.firstSeen().isBefore(start)) {
+      start = r.firstSeen();
+    }
+    if (r.lastSeen().isAfter(end)) {
+      end = r.lastSeen();
+    }
+  }
+
+  boolean allEnded() {
+    return streams.values().stream().allMatch(Stream::ended);
+  }
+
+  MigrationEvent snapshot() {
+    long bytes = 0;
+    Verdict worst = Verdict.ENCRYPTED;
+    for (Stream s : streams.values()) {
+      bytes += s.bytes();
+      worst = Verdict.worst(worst, s.verdict());
+    }
+    long micros = Duration.between(start, end).toNanos() / 1000;
+    double rate = micros > 0 ? bytes * MICROS_PER_SECOND / micros : 0;
+    return new MigrationEvent(SchemaVersion.CURRENT, eventId, family, src, dst, agent, start, end, bytes,
+        streams.size(), rate, worst, allEnded(), List.copyOf(streams.keySet()));
+  }
+}

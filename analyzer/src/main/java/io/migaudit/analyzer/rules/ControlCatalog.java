@@ -1,0 +1,67 @@
+package io.migaudit.analyzer.rules;
+
+import io.migaudit.record.RuleId;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which audit controls each rule's alerts are evidence for (PROTOCOLS.md, "What auditors check
+ * against"): NIST SP 800-53, DISA STIGs for vSphere 7 and 8, and the VMware Security Configuration
+ * Guide (SCG). The only place these ids are written. Control ids are written as
+ * {@code "<framework> <id>"}: {@code "NIST SC-8"}, {@code "DISA ESXI-80-000160"}, {@code "VMware SCG
+ * esx-9.vmk-vmotion"}.
+ *
+ * <p>The policy's encryption mode picks the reading of encrypted vMotion: the STIG's
+ * (VMCH-80-000203, "Opportunistic or Required" pass) under {@code opportunistic}, where a readable
+ * migration is a warning, and the SCG's ({@code vm-9.vmotion-encrypted}, "Required") under {@code
+ * required}, where it is critical.
+ */
+public final class ControlCatalog {
+  public static final String NIST_SC_8 = "NIST SC-8";
+  public static final String NIST_SC_8_1 = "NIST SC-8(1)";
+  public static final String NIST_AC_3 = "NIST AC-3";
+  public static final String NIST_AC_4_21 = "NIST AC-4(21)";
+  public static final String NIST_SC_7 = "NIST SC-7";
+  public static final String NIST_AC_4 = "NIST AC-4";
+  /** vSphere 8 VM STIG: vMotion encryption Opportunistic or Required. */
+  public static final String DISA_VMCH_80_000203 = "DISA VMCH-80-000203";
+  /** vSphere 7 VM STIG: vMotion encryption Opportunistic or Required. */
+  public static final String DISA_VMCH_70_000024 = "DISA VMCH-70-000024";
+  /** vSphere 8 ESXi STIG, V-258748: vMotion traffic isolated. */
+  public static final String DISA_ESXI_80_000160 = "DISA ESXI-80-000160";
+  /** vSphere 7 ESXi STIG, V-256411: vMotion traffic isolated. */
+  public static final String DISA_ESXI_70_000048 = "DISA ESXI-70-000048";
+  public static final String SCG_VMOTION_ENCRYPTED = "VMware SCG vm-9.vmotion-encrypted";
+  public static final String SCG_VMK_VMOTION = "VMware SCG esx-9.vmk-vmotion";
+
+  private static final List<String> ENCRYPTION = List.of(NIST_SC_8, NIST_SC_8_1,
+      DISA_VMCH_80_000203, DISA_VMCH_70_000024, SCG_VMOTION_ENCRYPTED);
+  private static final List<String> TRUST = List.of(NIST_AC_4_21, NIST_AC_3, SCG_VMK_VMOTION);
+  private static final List<String> ISOLATION = List.of(DISA_ESXI_80_000160, DISA_ESXI_70_000048,
+      NIST_AC_4_21, NIST_SC_7, SCG_VMK_VMOTION);
+
+  private static final List<String> NFC_ENCRYPTION = List.of(NIST_SC_8, NIST_SC_8_1);
+  private static final List<String> ZONES = List.of(NIST_AC_4, NIST_AC_4_21, NIST_AC_3, SCG_VMK_VMOTION);
+
+  private static final Map<RuleId, List<String>> BY_RULE = byRule();
+
+  private ControlCatalog() {}
+
+  private static Map<RuleId, List<String>> byRule() {
+    Map<RuleId, List<String>> m = new EnumMap<>(RuleId.class);
+    m.put(RuleId.UNENCRYPTED_MIGRATION, ENCRYPTION);
+    m.put(RuleId.UNTRUSTED_SOURCE, TRUST);
+    m.put(RuleId.UNTRUSTED_DESTINATION, TRUST);
+    m.put(RuleId.NON_DEDICATED_SEGMENT, ISOLATION);
+    m.put(RuleId.SHARED_MIGRATION_SEGMENT, ISOLATION);
+    m.put(RuleId.CROSS_ZONE_MIGRATION, ZONES);
+    m.put(RuleId.UNENCRYPTED_NFC, NFC_ENCRYPTION);
+    return m;
+  }
+
+  /** The controls {@code rule}'s alerts evidence, in the order above; empty if none is mapped. */
+  public static List<String> controlsOf(RuleId rule) {
+    return BY_RULE.getOrDefault(rule, List.of());
+  }
+}

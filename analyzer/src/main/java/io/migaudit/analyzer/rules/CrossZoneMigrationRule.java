@@ -1,0 +1,46 @@
+package io.migaudit.analyzer.rules;
+
+import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.analyzer.policy.TrustZone;
+import io.migaudit.record.Alert;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.RuleId;
+import io.migaudit.record.Severity;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code CROSS_ZONE_MIGRATION}: a migration whose sender (the host that opened the connection) is in
+ * one trust zone and whose receiver is in another, with no allowed path from the first to the
+ * second. Migrations within a zone, and those with an end in no zone (left to {@code trustedHosts}),
+ * are not judged. Off when the policy has no zones. Critical.
+ */
+public final class CrossZoneMigrationRule implements Rule {
+
+  @Override
+  public RuleId id() {
+    return RuleId.CROSS_ZONE_MIGRATION;
+  }
+
+  @Override
+  public Optional<Alert> evaluate(ClassifiedFlow flow, Policy policy) {
+    if (!flow.migration() || policy.zones().isEmpty()) {
+      return Optional.empty();
+    }
+    FlowRecord r = flow.record();
+    Optional<TrustZone> from = policy.zoneOf(r.src());
+    Optional<TrustZone> to = policy.zoneOf(r.dst());
+    if (from.isEmpty() || to.isEmpty() || policy.pathAllowed(from.get().name(), to.get().name())) {
+      return Optional.empty();
+    }
+    String fromZone = from.get().name();
+    String toZone = to.get().name();
+    String message = "The " + flow.protocol() + " migration " + AlertFactory.path(r) + " crosses from zone "
+        + fromZone + " to zone " + toZone + ", which no allowed path permits";
+    Map<String, Object> evidence = AlertFactory.evidence(
+        "fromZone", fromZone,
+        "toZone", toZone,
+        "allowedSources", policy.sourcesAllowedInto(toZone));
+    return Optional.of(AlertFactory.create(id(), Severity.CRITICAL, r, policy, evidence, message));
+  }
+}

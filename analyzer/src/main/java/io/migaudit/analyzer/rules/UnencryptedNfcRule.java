@@ -1,0 +1,48 @@
+package io.migaudit.analyzer.rules;
+
+import io.migaudit.analyzer.policy.EncryptionMode;
+import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.record.Alert;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.PayloadFeatures;
+import io.migaudit.record.RuleId;
+import io.migaudit.record.Severity;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code UNENCRYPTED_NFC}: a vSphere NFC disk copy (TCP 902: cold migration, cloning, provisioning)
+ * whose payload is readable (plaintext, or compressed) while the policy expects encryption. Judged
+ * like {@link UnencryptedMigrationRule}: critical under {@code required}, warning under {@code
+ * opportunistic}, nothing under {@code disabled} or for an unknown verdict.
+ */
+public final class UnencryptedNfcRule implements Rule {
+
+  @Override
+  public RuleId id() {
+    return RuleId.UNENCRYPTED_NFC;
+  }
+
+  @Override
+  public Optional<Alert> evaluate(ClassifiedFlow flow, Policy policy) {
+    FlowRecord r = flow.record();
+    PayloadFeatures p = r.payload();
+    if (flow.kind() != FlowKind.NFC || p == null || p.verdict() == null || !p.verdict().readable()
+        || policy.encryption() == EncryptionMode.DISABLED) {
+      return Optional.empty();
+    }
+    Severity severity =
+        policy.encryption() == EncryptionMode.REQUIRED ? Severity.CRITICAL : Severity.WARNING;
+    String verdict = p.verdict().wire();
+    String why = p.reason() == null || p.reason().isBlank() ? verdict : verdict + ": " + p.reason();
+    String message = "Unencrypted NFC disk copy " + AlertFactory.path(r) + " (" + why + ")";
+    Map<String, Object> evidence = AlertFactory.evidence(
+        "verdict", verdict,
+        "signature", p.signature() == null ? null : p.signature().wire(),
+        "entropy", p.entropy(),
+        "chiSquare", p.chiSquare(),
+        "sampledBytes", p.sampledBytes(),
+        "reason", p.reason());
+    return Optional.of(AlertFactory.create(id(), severity, r, policy, evidence, message));
+  }
+}
