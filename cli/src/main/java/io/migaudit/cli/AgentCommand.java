@@ -1,5 +1,6 @@
 package io.migaudit.cli;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.agent.AgentConfig;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code migaudit agent}: capture agent publishing flow records to Kafka. */
@@ -29,12 +31,17 @@ import picocli.CommandLine.Option;
     description = {
         "Turns packets into flow records (metadata and payload statistics, never payload bytes) and",
         "publishes them to " + Topics.FLOWS + ", keyed by flow id, idempotently with acks=all.",
-        "This version reads capture files (--read); live capture on interfaces is not built yet."},
-    footer = {"", "Example:", "  ./migaudit agent --bootstrap-servers kafka1:9092 --read esx01-vmk1.pcapng"})
+        "Captures live on interfaces (--interface, until SIGTERM/Ctrl-C, which ends every open flow",
+        "as a final record) or reads capture files (--read)."},
+    footer = {"", "Examples:", "  ./migaudit agent --bootstrap-servers kafka1:9092 --interface ens224 --interface ens256",
+        "  ./migaudit agent --bootstrap-servers kafka1:9092 --read esx01-vmk1.pcapng"})
 final class AgentCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
 
-  @Option(names = "--read", paramLabel = "PCAP_OR_DIR", required = true, arity = "1..*",
+  @Mixin
+  LiveCapture.Options live = new LiveCapture.Options();
+
+  @Option(names = "--read", paramLabel = "PCAP_OR_DIR", arity = "1..*",
       description = "Capture files or directories to read (pcap, pcapng, gzip-compressed or not).")
   List<Path> inputs;
 
@@ -58,7 +65,10 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<Path> files = CaptureFiles.expand(inputs);
+    if (live.live() == (inputs != null)) {
+      throw new UserError("give either --interface or --read");
+    }
+    List<Path> files = live.live() ? List.of() : CaptureFiles.expand(inputs);
     Replay.requireReadable(files);
     Map<String, String> clientSettings = KafkaClientConfig.load(kafkaConfig);
     String id = agentId != null ? agentId : InetAddress.getLocalHost().getHostName();
@@ -67,10 +77,15 @@ final class AgentCommand implements Callable<Integer> {
     PipelineCounters counters = new PipelineCounters();
     metrics.bind("pcap", counters);
     try (MetricsServer ignored = MetricsServer.start(metricsAddress, registry, () -> true);
-        FlowPublisher publisher = new FlowPublisher(new KafkaProducer<>(
-            ProducerSettings.of(bootstrapServers, "migaudit-agent-" + id, clientSettings)))) {
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+            ProducerSettings.of(bootstrapServers, "migaudit-agent-" + id, clientSettings));
+        FlowPublisher publisher = new FlowPublisher(producer);
+        KafkaClientMetrics producerMeters = Replay.bound(new KafkaClientMetrics(producer), registry)) {
       metrics.bind(publisher);
       CaptureAgent agent = new CaptureAgent(AgentConfig.defaults(id), publisher, counters);
+      if (live.live()) {
+        new LiveCapture(live).run(AgentConfig.defaults(id), publisher, metrics);
+      }
       for (Path file : files) {
         try (PcapFileSource source = PcapFileSource.open(file)) {
           agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);

@@ -1,10 +1,13 @@
 package io.migaudit.cli;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.analyzer.alert.AlertPublisher;
 import io.migaudit.analyzer.alert.AlertSink;
 import io.migaudit.analyzer.alert.AlertWriter;
+import io.migaudit.analyzer.alert.MigrationEventPublisher;
+import io.migaudit.analyzer.alert.MigrationEventSink;
 import io.migaudit.analyzer.consume.FlowConsumer;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
@@ -35,7 +38,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
         "Consumes flow records from " + Topics.FLOWS + " as a member of a consumer group, applies the",
-        "policy, publishes alerts to " + Topics.ALERTS + " (and JSON lines with --alerts), and serves",
+        "policy, publishes alerts to " + Topics.ALERTS + " (and JSON lines with --alerts) and migration",
+        "events to " + Topics.MIGRATIONS + " (when that topic exists), and serves",
         "Prometheus metrics on /metrics and a health check on /healthz. Offsets are committed only",
         "after alerts are written. Runs until SIGTERM or Ctrl-C. Start more instances with the same",
         "--group-id to share the topic's partitions."},
@@ -89,6 +93,7 @@ final class AnalyzerCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     List<AlertSink> sinks = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
+        KafkaClientMetrics producerMeters = Replay.bound(new KafkaClientMetrics(producer), registry);
         MetricsServer ignored = MetricsServer.start(metricsAddress, registry, running::get)) {
       sinks.add(new AlertPublisher(producer));
       if (alertsFile != null) {
@@ -98,7 +103,15 @@ final class AnalyzerCommand implements Callable<Integer> {
       consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
       RuleEngine engine = new RuleEngine(policy);
       AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
-      FlowConsumer consumer = new FlowConsumer(new KafkaConsumer<>(consumerProps), engine, sinks, metrics,
+      KafkaConsumer<byte[], byte[]> kafkaConsumer = new KafkaConsumer<>(consumerProps);
+      List<MigrationEventSink> eventSinks = new ArrayList<>();
+      if (Replay.topicExists(kafka, Topics.MIGRATIONS)) {
+        eventSinks.add(new MigrationEventPublisher(producer));
+      } else {
+        LOG.warn("topic {} does not exist: migration events are not published (create it to get them)",
+            Topics.MIGRATIONS);
+      }
+      FlowConsumer consumer = new FlowConsumer(kafkaConsumer, engine, sinks, eventSinks, metrics,
           FlowObserver.NONE);
       Thread hook = new Thread(() -> {
         running.set(false);
@@ -108,13 +121,18 @@ final class AnalyzerCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(hook);
       LOG.warn("analyzer consuming {} as group {} with policy {} (encryption {})", Topics.FLOWS, groupId,
           policyFile, policy.encryption());
-      try (consumer) {
+      try (consumer;
+          KafkaClientMetrics consumerMeters = Replay.bound(new KafkaClientMetrics(kafkaConsumer), registry)) {
         consumer.run(running::get);
       } finally {
-        for (AlertSink s : sinks) {
-          s.close();
+        try {
+          for (AlertSink s : sinks) {
+            s.close();
+          }
+        } finally {
+          // even when a sink fails to close: the shutdown hook waits for this, and so does JVM exit
+          stopped.countDown();
         }
-        stopped.countDown();
       }
     }
     return 0;

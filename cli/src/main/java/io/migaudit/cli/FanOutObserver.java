@@ -3,6 +3,7 @@ package io.migaudit.cli;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.record.MigrationEvent;
 import java.util.List;
 
 /** Hands what the analyzer judged to several observers, in order. */
@@ -21,6 +22,11 @@ final class FanOutObserver implements FlowObserver {
   @Override
   public void onAlert(Alert alert) {
     observers.forEach(o -> o.onAlert(alert));
+  }
+
+  @Override
+  public void onMigrationEvent(MigrationEvent event) {
+    observers.forEach(o -> o.onMigrationEvent(event));
   }
 
   @Override

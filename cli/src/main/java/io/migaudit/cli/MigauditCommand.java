@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
         "a policy and publishes alerts (migaudit.alerts)."},
     subcommands = {ReplayCommand.class, AgentCommand.class, AnalyzerCommand.class, ClassifyReportCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class MigauditCommand {
+  /** Descriptions are written in lines of up to 100 characters; wider help keeps them whole. */
+  private static final int USAGE_WIDTH = 120;
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -24,6 +26,7 @@ public final class MigauditCommand {
   /** The command line with migaudit's error handling: one line for user errors, traces with --verbose. */
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new MigauditCommand());
+    cl.setUsageHelpWidth(USAGE_WIDTH);
     cl.setExecutionExceptionHandler(new UserErrorHandler());
     return cl;
   }

@@ -1,6 +1,7 @@
 package io.migaudit.cli;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.PipelineCounters;
@@ -11,6 +12,8 @@ import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.alert.AlertPublisher;
 import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.alert.MigrationEventPublisher;
+import io.migaudit.analyzer.alert.MigrationEventSink;
 import io.migaudit.analyzer.consume.FlowConsumer;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
@@ -39,7 +42,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole pipeline over capture files: the capture agent publishes flow records to Kafka, then the
  * analyzer, as a consumer group of its own, judges exactly the records this run produced and writes
- * alerts to Kafka and the given sinks.
+ * alerts and migration events to Kafka and the given sinks.
  */
 final class Replay {
   private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
@@ -68,23 +71,33 @@ final class Replay {
    *
    * @param drainTimeout how long the analyzer may take to catch up with the agent
    */
-  AgentResult run(List<Path> files, List<AlertSink> extraSinks, FlowObserver observer, Duration drainTimeout)
-      throws Exception {
+  AgentResult run(List<Path> files, List<AlertSink> extraSinks, List<MigrationEventSink> extraEventSinks,
+      FlowObserver observer, Duration drainTimeout) throws Exception {
     KafkaSettings kafka = new KafkaSettings(bootstrapServers, clientSettings);
     String group = "migaudit-replay-" + UUID.randomUUID();
     startGroupAtCurrentEnd(kafka, group);
     AgentResult agent = publishFlows(files);
     try (KafkaProducer<byte[], byte[]> alertProducer = new KafkaProducer<>(kafka.producerProperties());
+        KafkaClientMetrics alertProducerMeters = bound(new KafkaClientMetrics(alertProducer), registry);
         AlertPublisher alertPublisher = new AlertPublisher(alertProducer)) {
       List<AlertSink> sinks = new ArrayList<>();
       sinks.add(alertPublisher);
       sinks.addAll(extraSinks);
+      List<MigrationEventSink> eventSinks = new ArrayList<>();
+      if (topicExists(kafka, Topics.MIGRATIONS)) {
+        eventSinks.add(new MigrationEventPublisher(alertProducer)); // shares the alert producer
+      } else {
+        LOG.warn("topic {} does not exist: migration events are not published to Kafka", Topics.MIGRATIONS);
+      }
+      eventSinks.addAll(extraEventSinks);
       Map<String, Object> consumerProps = kafka.consumerProperties();
       consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
       RuleEngine engine = new RuleEngine(policy);
       AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
-      try (FlowConsumer consumer = new FlowConsumer(new KafkaConsumer<>(consumerProps), engine, sinks, metrics,
-          observer)) {
+      KafkaConsumer<byte[], byte[]> kafkaConsumer = new KafkaConsumer<>(consumerProps);
+      try (FlowConsumer consumer = new FlowConsumer(kafkaConsumer, engine, sinks, eventSinks, metrics,
+          observer);
+          KafkaClientMetrics consumerMeters = bound(new KafkaClientMetrics(kafkaConsumer), registry)) {
         Map<TopicPartition, Long> end = consumer.endOffsets(KAFKA_TIMEOUT);
         LOG.info("analyzer draining {} up to {}", Topics.FLOWS, end);
         consumer.drainTo(end, drainTimeout);
@@ -101,7 +114,9 @@ final class Replay {
     List<String> truncations = new ArrayList<>();
     Map<String, Object> producerProps = ProducerSettings.of(bootstrapServers, "migaudit-agent-" + agentId,
         clientSettings);
-    try (FlowPublisher publisher = new FlowPublisher(new KafkaProducer<>(producerProps))) {
+    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps);
+    try (FlowPublisher publisher = new FlowPublisher(producer);
+        KafkaClientMetrics producerMeters = bound(new KafkaClientMetrics(producer), registry)) {
       agentMetrics.bind(publisher);
       CaptureAgent agent = new CaptureAgent(config, publisher, counters);
       for (Path file : files) {
@@ -120,6 +135,15 @@ final class Replay {
   }
 
   /**
+   * Binds a Kafka client's own metrics (lag, errors, ...) to {@code registry} until closed; close it
+   * before or with the client.
+   */
+  static KafkaClientMetrics bound(KafkaClientMetrics clientMetrics, MeterRegistry registry) {
+    clientMetrics.bindTo(registry);
+    return clientMetrics;
+  }
+
+  /**
    * Commits the current end of {@link Topics#FLOWS} for a fresh consumer group, so that on a shared
    * cluster the analyzer judges only the records this replay is about to publish.
    */
@@ -133,6 +157,13 @@ final class Replay {
       Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
       admin.listOffsets(latest).all().get().forEach((tp, info) -> start.put(tp, new OffsetAndMetadata(info.offset())));
       admin.alterConsumerGroupOffsets(group, start).all().get();
+    }
+  }
+
+  /** True when the cluster has {@code topic} (a cluster set up before it existed may lack it). */
+  static boolean topicExists(KafkaSettings kafka, String topic) throws Exception {
+    try (Admin admin = Admin.create(withoutClientSpecifics(new HashMap<>(kafka.consumerProperties())))) {
+      return admin.listTopics().names().get().contains(topic);
     }
   }
 

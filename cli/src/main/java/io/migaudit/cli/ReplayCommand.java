@@ -4,6 +4,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.analyzer.alert.AlertSink;
 import io.migaudit.analyzer.alert.AlertWriter;
+import io.migaudit.analyzer.alert.MigrationEventSink;
+import io.migaudit.analyzer.alert.MigrationEventWriter;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyException;
@@ -50,6 +52,11 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--alerts", paramLabel = "FILE", description = "Write alerts as JSON lines to FILE.")
   Path alertsFile;
 
+  @Option(names = "--events", paramLabel = "FILE",
+      description = "Write migration events as JSON lines to FILE, one line per update (the last line of an"
+          + " eventId is its latest state).")
+  Path eventsFile;
+
   @Option(names = "--flows", paramLabel = "FILE",
       description = "Write every flow record the analyzer read as JSON lines to FILE.")
   Path flowsFile;
@@ -68,8 +75,8 @@ final class ReplayCommand implements Callable<Integer> {
   long lingerSeconds;
 
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-      description = "Use this Kafka cluster instead of an embedded broker. Topics " + Topics.FLOWS + " and "
-          + Topics.ALERTS + " must exist (or the cluster must create them).")
+      description = "Use this Kafka cluster instead of an embedded broker. Topics " + Topics.FLOWS + ", "
+          + Topics.ALERTS + " and " + Topics.MIGRATIONS + " must exist (or the cluster must create them).")
   String bootstrapServers;
 
   @Option(names = "--kafka-config", paramLabel = "FILE",
@@ -107,19 +114,23 @@ final class ReplayCommand implements Callable<Integer> {
       if (alertsFile != null) {
         sinks.add(outputs.add(AlertWriter.create(alertsFile)));
       }
+      List<MigrationEventSink> eventSinks = new ArrayList<>();
+      if (eventsFile != null) {
+        eventSinks.add(outputs.add(MigrationEventWriter.create(eventsFile)));
+      }
       if (flowsFile != null) {
         observers.add(outputs.add(new FlowLinesWriter(flowsFile)));
       }
       Replay.AgentResult result;
       if (bootstrapServers == null) {
         try (EmbeddedBroker broker = EmbeddedBroker.start()) {
-          broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 3);
+          broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
           result = new Replay(broker.bootstrapServers(), clientSettings, policy, registry, agentId)
-              .run(files, sinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds));
+              .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds));
         }
       } else {
         result = new Replay(bootstrapServers, clientSettings, policy, registry, agentId)
-            .run(files, sinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds));
+            .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds));
       }
       summary.print(spec.commandLine().getOut(), files.size(), result.counters(), result.truncations());
       spec.commandLine().getOut().flush();

@@ -4,10 +4,12 @@ import io.migaudit.agent.PipelineCounters;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.Topics;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +22,7 @@ final class ReplaySummary implements FlowObserver {
   private final Map<String, Integer> alertsByRule = new TreeMap<>();
   private final List<Alert> alerts = new ArrayList<>();
   private final Map<String, Integer> malformedRecords = new TreeMap<>();
+  private final Map<String, MigrationEvent> events = new LinkedHashMap<>();
   private long records;
 
   @Override
@@ -35,6 +38,11 @@ final class ReplaySummary implements FlowObserver {
   public void onAlert(Alert alert) {
     alerts.add(alert);
     alertsByRule.merge(alert.rule().name() + " " + alert.severity().wire(), 1, Integer::sum);
+  }
+
+  @Override
+  public void onMigrationEvent(MigrationEvent event) {
+    events.put(event.eventId(), event);
   }
 
   @Override
@@ -65,6 +73,7 @@ final class ReplaySummary implements FlowObserver {
       String[] pv = k.split(" ");
       out.printf("  %-14s %-11s %5d%n", pv[0], pv[1], n);
     });
+    printEvents(out);
     out.println();
     out.println("Alerts by rule:");
     if (alertsByRule.isEmpty()) {
@@ -82,6 +91,25 @@ final class ReplaySummary implements FlowObserver {
               : a.iface().compareTo(b.iface()))
           .forEach(a -> out.println("  " + line(a)));
     }
+  }
+
+  /** Events by protocol and worst verdict, with their streams, from each event's latest state. */
+  private void printEvents(PrintWriter out) {
+    Map<String, int[]> byKey = new TreeMap<>();
+    events.values().forEach(e -> {
+      int[] n = byKey.computeIfAbsent(e.protocol() + " " + e.verdict().wire(), k -> new int[2]);
+      n[0]++;
+      n[1] += e.streams();
+    });
+    out.println();
+    out.println("Migration events by protocol and verdict (events, streams):");
+    if (byKey.isEmpty()) {
+      out.println("  (none)");
+    }
+    byKey.forEach((k, n) -> {
+      String[] pv = k.split(" ");
+      out.printf("  %-14s %-11s %5d %5d%n", pv[0], pv[1], n[0], n[1]);
+    });
   }
 
   static String line(Alert a) {

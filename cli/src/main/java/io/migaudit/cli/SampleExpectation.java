@@ -13,10 +13,12 @@ import java.util.stream.Stream;
 /**
  * A sample directory's {@code expect.yaml}: the migration flows (protocol and verdict of their final
  * record) and exactly the alerts (rule and severity) its capture must produce, and optionally the
- * packets the decoders must count as malformed and whether the capture file is cut short.
+ * packets the decoders must count as malformed and whether the capture file is cut short, and,
+ * when it lists {@code events}, exactly the migration events (protocol, worst verdict, streams);
+ * {@code events} is null for samples that do not list them.
  */
 record SampleExpectation(String name, Map<String, Integer> migrationFlows, Map<String, Integer> alerts,
-    int malformedPackets, int truncatedFiles) {
+    int malformedPackets, int truncatedFiles, Map<String, Integer> events) {
   /** The samples directory seen from a module's directory, where Maven runs tests. */
   static final Path SAMPLES = Path.of("..", "samples");
   static final String FILE = "expect.yaml";
@@ -25,7 +27,8 @@ record SampleExpectation(String name, Map<String, Integer> migrationFlows, Map<S
     JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(dir.resolve(FILE).toFile());
     return new SampleExpectation(dir.getFileName().toString(),
         counts(root.path("migrationFlows"), "protocol", "verdict"), counts(root.path("alerts"), "rule", "severity"),
-        root.path("malformedPackets").asInt(0), root.path("truncatedFiles").asInt(0));
+        root.path("malformedPackets").asInt(0), root.path("truncatedFiles").asInt(0),
+        root.has("events") ? events(root.path("events")) : null);
   }
 
   /** Sample directories (those holding an expect.yaml) below {@code root}, sorted. */
@@ -49,6 +52,16 @@ record SampleExpectation(String name, Map<String, Integer> migrationFlows, Map<S
       }
     });
     return v;
+  }
+
+  /** Events keyed "protocol verdict streams", e.g. "vmotion plaintext 3". */
+  private static Map<String, Integer> events(JsonNode list) {
+    Map<String, Integer> m = new TreeMap<>();
+    for (JsonNode n : list) {
+      m.merge(n.get("protocol").asText() + " " + n.get("verdict").asText() + " " + n.get("streams").asInt(),
+          n.path("count").asInt(1), Integer::sum);
+    }
+    return m;
   }
 
   private static Map<String, Integer> counts(JsonNode list, String first, String second) {

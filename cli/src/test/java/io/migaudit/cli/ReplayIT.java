@@ -43,6 +43,7 @@ class ReplayIT {
   private String summary;
   private List<JsonNode> alerts;
   private List<JsonNode> flows;
+  private List<JsonNode> events;
   private String metrics;
 
   @BeforeAll
@@ -53,6 +54,7 @@ class ReplayIT {
     summary = run.out;
     alerts = readLines(out.resolve("first").resolve("alerts.jsonl"));
     flows = readLines(out.resolve("first").resolve("flows.jsonl"));
+    events = readLines(out.resolve("first").resolve("events.jsonl"));
     metrics = Files.readString(out.resolve("first").resolve("metrics.prom"));
   }
 
@@ -67,6 +69,7 @@ class ReplayIT {
     cl.setErr(new PrintWriter(stderr));
     int code = cl.execute("replay", "--alerts", dir.resolve("alerts.jsonl").toString(),
         "--flows", dir.resolve("flows.jsonl").toString(), "--metrics", dir.resolve("metrics.prom").toString(),
+        "--events", dir.resolve("events.jsonl").toString(),
         SampleExpectation.SAMPLES.toString());
     return new Run(code, stdout.toString(), stderr.toString());
   }
@@ -92,6 +95,55 @@ class ReplayIT {
           .forEach(a -> actual.merge(a.get("rule").asText() + " " + a.get("severity").asText(), 1, Integer::sum));
       assertThat(actual).as("alerts of " + expected.name()).isEqualTo(expected.alerts());
     }));
+  }
+
+  /** The latest state of each migration event of a sample (events name no file: use their flows'). */
+  private Map<String, JsonNode> latestEventsOf(String sample) {
+    Map<String, String> sampleOfFlow = new java.util.HashMap<>();
+    flows.forEach(f -> sampleOfFlow.put(f.get("flowId").asText(), sampleOf(f)));
+    Map<String, JsonNode> latest = new java.util.LinkedHashMap<>();
+    events.stream().filter(e -> sample.equals(sampleOfFlow.get(e.at("/flowIds/0").asText())))
+        .forEach(e -> latest.put(e.get("eventId").asText(), e));
+    return latest;
+  }
+
+  @TestFactory
+  Stream<DynamicTest> samplesListingEventsGiveExactlyThem() throws IOException {
+    List<SampleExpectation> listing = new ArrayList<>();
+    for (Path dir : SampleExpectation.directories().toList()) {
+      SampleExpectation e = SampleExpectation.read(dir);
+      if (e.events() != null) {
+        listing.add(e);
+      }
+    }
+    assertThat(listing).as("samples whose expect.yaml lists events").isNotEmpty();
+    return listing.stream().map(expected -> DynamicTest.dynamicTest(expected.name(), () -> {
+      Map<String, Integer> actual = new TreeMap<>();
+      latestEventsOf(expected.name()).values().forEach(e -> actual.merge(e.get("protocol").asText() + " "
+          + e.get("verdict").asText() + " " + e.get("streams").asInt(), 1, Integer::sum));
+      assertThat(actual).as("migration events of " + expected.name()).isEqualTo(expected.events());
+    }));
+  }
+
+  @Test
+  void everyMigrationAlertNamesAnEventHoldingItsFlow() {
+    Map<String, JsonNode> latest = new java.util.HashMap<>();
+    events.forEach(e -> latest.put(e.get("eventId").asText(), e));
+    Set<String> migrationFlows = new java.util.HashSet<>();
+    flows.stream().filter(f -> !f.get("protocol").isNull()).forEach(f -> migrationFlows.add(f.get("flowId").asText()));
+    List<JsonNode> named = alerts.stream().filter(a -> !a.get("eventId").isNull()).toList();
+    assertThat(named).isNotEmpty();
+    for (JsonNode a : named) {
+      JsonNode event = latest.get(a.get("eventId").asText());
+      assertThat(event).as("event of alert " + a.get("alertId")).isNotNull();
+      List<String> ids = new ArrayList<>();
+      event.get("flowIds").forEach(id -> ids.add(id.asText()));
+      assertThat(ids).contains(a.get("flowId").asText());
+    }
+    alerts.stream().filter(a -> a.get("eventId").isNull() && !a.get("rule").asText().equals("SHARED_MIGRATION_SEGMENT")
+        && !a.get("rule").asText().equals("UNENCRYPTED_NFC"))
+        .forEach(a -> assertThat(migrationFlows).as("alert without event " + a).doesNotContain(a.get("flowId").asText()));
+    alerts.forEach(a -> assertThat(a.get("controls").size()).as("controls of " + a.get("alertId")).isPositive());
   }
 
   @TestFactory

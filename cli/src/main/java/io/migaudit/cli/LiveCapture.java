@@ -1,0 +1,151 @@
+package io.migaudit.cli;
+
+import io.migaudit.agent.AgentConfig;
+import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.PipelineCounters;
+import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.metrics.AgentMetrics;
+import io.migaudit.agent.publish.FlowPublisher;
+import io.migaudit.agent.source.CaptureFilter;
+import io.migaudit.agent.source.LiveCaptureOptions;
+import io.migaudit.agent.source.Pcap4jSource;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Option;
+
+/**
+ * The agent's live path: one capture thread per interface, each a {@link CaptureAgent} over a
+ * {@link Pcap4jSource}, all publishing through one {@link FlowPublisher}. SIGTERM or Ctrl-C stops the
+ * capture loops; each thread then ends its open flows as final records with end reason
+ * {@code shutdown}, and the publisher is flushed before the JVM exits.
+ */
+final class LiveCapture {
+  private static final Logger LOG = LoggerFactory.getLogger(LiveCapture.class);
+  /** How long a shutdown waits for the final records to be acknowledged by Kafka. */
+  private static final long SHUTDOWN_GRACE_SECONDS = 30;
+
+  /** The live-capture options of {@code migaudit agent} (a picocli mixin). */
+  static final class Options {
+    @Option(names = "--interface", paramLabel = "NAME",
+        description = {"Capture live on this interface (repeatable: one capture thread each; `any` = all",
+            "interfaces, as Linux cooked capture). Needs root or CAP_NET_RAW and libpcap (Npcap on Windows)."})
+    List<String> interfaces = new ArrayList<>();
+
+    @Option(names = "--snaplen", paramLabel = "BYTES", defaultValue = "" + LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES,
+        description = "Bytes kept of each frame (default: ${DEFAULT-VALUE}).")
+    int snaplenBytes;
+
+    @Option(names = "--promiscuous", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Put the interfaces in promiscuous mode, as mirror and SPAN ports need (default: on; --no-promiscuous).")
+    boolean promiscuous;
+
+    @Option(names = "--buffer-size", paramLabel = "BYTES", defaultValue = "" + LiveCaptureOptions.DEFAULT_BUFFER_BYTES,
+        description = "Kernel capture buffer per interface (default: ${DEFAULT-VALUE}); raise it when kernel drops show up.")
+    int bufferBytes;
+
+    @Option(names = "--bpf-extra", paramLabel = "EXPR",
+        description = {"pcap-filter expression ORed with the built-in filter (migration ports, ESP, Kerberos,",
+            "GRE/ERSPAN, VXLAN, Geneve), e.g. \"net 192.168.50.0/24\" to see all traffic on a migration segment."})
+    String bpfExtra;
+
+    boolean live() {
+      return interfaces != null && !interfaces.isEmpty();
+    }
+
+    LiveCaptureOptions capture(AgentConfig config) {
+      return new LiveCaptureOptions(snaplenBytes, promiscuous, bufferBytes, true,
+          LiveCaptureOptions.DEFAULT_READ_TIMEOUT, CaptureFilter.of(config.catalog(), bpfExtra));
+    }
+  }
+
+  private final Options options;
+  private final List<Pcap4jSource> sources = new CopyOnWriteArrayList<>();
+  private final CountDownLatch finished = new CountDownLatch(1);
+
+  LiveCapture(Options options) {
+    this.options = options;
+  }
+
+  /** Captures until SIGTERM/Ctrl-C (or a capture fails), then flushes every flow and the publisher. */
+  void run(AgentConfig config, FlowPublisher publisher, AgentMetrics metrics) throws Exception {
+    LiveCaptureOptions capture = options.capture(config);
+    LOG.info("capture filter: {}", capture.filter());
+    Thread hook = new Thread(this::shutdown, "migaudit-agent-shutdown");
+    try {
+      for (String iface : options.interfaces) {
+        sources.add(open(iface, capture));
+      }
+      Runtime.getRuntime().addShutdownHook(hook);
+      AtomicReference<Exception> failure = new AtomicReference<>();
+      List<Thread> threads = new ArrayList<>();
+      for (Pcap4jSource source : sources) {
+        PipelineCounters counters = new PipelineCounters();
+        counters.captureDrops(source::kernelDrops, source::interfaceDrops);
+        metrics.bind(source.name(), counters);
+        CaptureAgent agent = new CaptureAgent(config, publisher, counters);
+        Thread t = new Thread(() -> capture(agent, source, failure), "capture-" + source.name());
+        threads.add(t);
+        t.start();
+      }
+      LOG.warn("capturing on {}", options.interfaces);
+      for (Thread t : threads) {
+        t.join();
+      }
+      publisher.flush();
+      LOG.warn("capture stopped; {} flow records published", publisher.sent());
+      if (failure.get() != null) {
+        throw failure.get();
+      }
+    } finally {
+      sources.forEach(Pcap4jSource::close);
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook is running and waits for this method
+      }
+    }
+  }
+
+  private static Pcap4jSource open(String iface, LiveCaptureOptions capture) throws UserError {
+    try {
+      return Pcap4jSource.open(iface, capture);
+    } catch (IOException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+  }
+
+  private void capture(CaptureAgent agent, Pcap4jSource source, AtomicReference<Exception> failure) {
+    try {
+      agent.run(source, source.name(), EndReason.SHUTDOWN);
+    } catch (IOException | RuntimeException e) {
+      LOG.error("{}: capture stopped: {}", source.name(), e.toString());
+      failure.compareAndSet(null, e);
+      stop(); // one interface failing ends the agent: a supervisor restarts it whole
+    }
+  }
+
+  /** Ends every capture loop within one read timeout. */
+  void stop() {
+    sources.forEach(Pcap4jSource::stop);
+  }
+
+  private void shutdown() {
+    LOG.warn("stopping capture: flushing open flows as final records");
+    stop();
+    try {
+      if (!finished.await(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS)) {
+        LOG.error("final records not flushed within {} s", SHUTDOWN_GRACE_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
