@@ -112,6 +112,15 @@ public final class PipelineCounters {
     return dropped[DecodeIssue.NOT_IP.ordinal()];
   }
 
+  /**
+   * Flows the pipeline's current table tracks (read from another thread: a recent value, not an
+   * exact one).
+   */
+  public long activeFlows() {
+    FlowTable t = table;
+    return t == null ? 0 : t.size();
+  }
+
   public long flowsEnded(EndReason reason) {
     FlowTable t = table;
     return endedBefore[reason.ordinal()] + (t == null ? 0 : t.ended(reason));

@@ -6,7 +6,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.publish.FlowPublisher;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The capture agent's meters. Names are dotted; the Prometheus registry renders
@@ -26,16 +27,17 @@ public final class AgentMetrics {
   public static final String TAG_REASON = "reason";
 
   private final MeterRegistry registry;
-  private final AtomicInteger activeFlows = new AtomicInteger();
+  private final List<PipelineCounters> pipelines = new CopyOnWriteArrayList<>();
 
   public AgentMetrics(MeterRegistry registry) {
     this.registry = registry;
-    Gauge.builder(FLOWS_ACTIVE, activeFlows, AtomicInteger::get)
+    Gauge.builder(FLOWS_ACTIVE, pipelines, all -> all.stream().mapToLong(PipelineCounters::activeFlows).sum())
         .description("Flows tracked by the flow tables").register(registry);
   }
 
   /** Exposes one capture pipeline's counters under its interface tag. */
   public void bind(String iface, PipelineCounters counters) {
+    pipelines.add(counters);
     FunctionCounter.builder(PACKETS, counters, PipelineCounters::packets)
         .description("Packets read from the interface or capture file")
         .tag(TAG_INTERFACE, iface).register(registry);
@@ -59,8 +61,4 @@ public final class AgentMetrics {
         .description("Flow records Kafka did not acknowledge").register(registry);
   }
 
-  /** Sets the number of tracked flows. */
-  public void activeFlows(int flows) {
-    activeFlows.set(flows);
-  }
 }
