@@ -50,6 +50,12 @@ public final class PayloadClassifier {
         reason = reasonFor(verdict, stats);
       }
     }
+    PayloadSample later = initiator.readableLaterAt() >= 0 ? initiator : responder;
+    if (!verdict.readable() && later.readableLaterAt() >= 0) {
+      reason = String.format(Locale.ROOT, "payload turned readable after %.1f MiB (window entropy %.2f bits/byte);"
+          + " earlier: %s", later.readableLaterAt() / 1048576.0, later.readableLaterEntropy(), reason);
+      verdict = Verdict.PLAINTEXT;
+    }
     return new PayloadFeatures(stats.n(), round(stats.entropy()), round(stats.chiSquare()),
         round(stats.zeroFraction()), round(stats.printableFraction()), signature, verdict, reason);
   }

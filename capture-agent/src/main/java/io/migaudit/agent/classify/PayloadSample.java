@@ -21,6 +21,8 @@ public final class PayloadSample {
   private int[] histogram;
   private long sampledBytes;
   private MultifdPacketReader multifd;
+  private long payloadSeen;
+  private ResampleWindow resample;
 
   /**
    * @param maxBytes histogram budget for this direction
@@ -46,8 +48,13 @@ public final class PayloadSample {
     for (int i = 0; i < toHead; i++) {
       head[headLength++] = frame.get(offset + i);
     }
+    payloadSeen += length;
     long room = maxBytes - sampledBytes;
     if (room <= 0) {
+      if (resample == null) {
+        resample = new ResampleWindow(payloadSeen - length);
+      }
+      resample.add(frame, offset, length, maxBytesPerPacket);
       return;
     }
     int take = (int) Math.min(Math.min(length, maxBytesPerPacket), room);
@@ -85,6 +92,16 @@ public final class PayloadSample {
   /** The compression QEMU multifd packet headers declare, if this direction is a multifd channel. */
   public MultifdCompression multifdCompression() {
     return multifd == null ? MultifdCompression.UNDECIDED : multifd.compression();
+  }
+
+  /** Payload offset at which a later window of this direction was readable, or -1. */
+  public long readableLaterAt() {
+    return resample == null ? -1 : resample.readableAt();
+  }
+
+  /** Entropy of that readable window, bits per byte. */
+  public double readableLaterEntropy() {
+    return resample == null ? 0 : resample.readableEntropy();
   }
 
   /** Occurrences of byte value {@code b} in the sample. */
