@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,11 +33,18 @@ import picocli.CommandLine.Option;
         "Turns packets into flow records (metadata and payload statistics, never payload bytes) and",
         "publishes them to " + Topics.FLOWS + ", keyed by flow id, idempotently with acks=all.",
         "Captures live on interfaces (--interface, until SIGTERM/Ctrl-C, which ends every open flow",
-        "as a final record) or reads capture files (--read)."},
+        "as a final record) or reads capture files (--read). Settings come from --config FILE (YAML),",
+        "then from the flags given. /healthz answers 503 once a capture thread has died."},
     footer = {"", "Examples:", "  ./migaudit agent --bootstrap-servers kafka1:9092 --interface ens224 --interface ens256",
-        "  ./migaudit agent --bootstrap-servers kafka1:9092 --read esx01-vmk1.pcapng"})
+        "  ./migaudit agent --bootstrap-servers kafka1:9092 --read esx01-vmk1.pcapng",
+        "  ./migaudit agent --config /etc/migaudit/agent.yaml --agent-id collector-2"})
 final class AgentCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = {"Agent settings in YAML (keys: agentId, interfaces, read, bootstrapServers, kafkaConfig,",
+          "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra); flags given here override the file's values."})
+  Path config;
 
   @Mixin
   LiveCapture.Options live = new LiveCapture.Options();
@@ -45,8 +53,8 @@ final class AgentCommand implements Callable<Integer> {
       description = "Capture files or directories to read (pcap, pcapng, gzip-compressed or not).")
   List<Path> inputs;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", required = true,
-      description = "Kafka cluster to publish flow records to.")
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+      description = "Kafka cluster to publish flow records to (required here or as bootstrapServers in --config).")
   String bootstrapServers;
 
   @Option(names = "--kafka-config", paramLabel = "FILE",
@@ -56,39 +64,69 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--agent-id", paramLabel = "ID", description = "Agent id in records (default: host name).")
   String agentId;
 
-  @Option(names = "--metrics-address", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
-      description = "Where /metrics and /healthz listen while the agent runs (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--metrics-address", paramLabel = "HOST:PORT",
+      description = "Where /metrics and /healthz listen while the agent runs (default: "
+          + AgentSettings.DEFAULT_METRICS_ADDRESS + ").")
   String metricsAddress;
 
   @Option(names = "--verbose", description = "Print stack traces of errors.")
   boolean verbose;
 
+  /** Command-line flag of each settings key, for complaints about flag values. */
+  private static final Map<String, String> FLAGS = Map.of("agentId", "--agent-id", "interfaces", "--interface",
+      "bootstrapServers", "--bootstrap-servers", "metricsAddress", "--metrics-address", "snaplen", "--snaplen",
+      "bufferSize", "--buffer-size");
+
+  /** Defaults, then the --config file, then the flags given. */
+  AgentSettings settings() throws UserError {
+    AgentSettings s = AgentSettings.defaults();
+    if (config != null) {
+      s = s.with(AgentSettingsLoader.load(config));
+    }
+    s = s.with(new AgentSettings.Overrides(agentId, live.interfaces, inputs, bootstrapServers, kafkaConfig,
+        metricsAddress, live.snaplenBytes, live.promiscuous, live.bufferBytes, live.bpfExtra));
+    var problem = s.problem();
+    if (problem.isPresent()) {
+      String key = problem.get().key();
+      throw new UserError(FLAGS.getOrDefault(key, key) + ": " + problem.get().message());
+    }
+    if (s.live() == !s.read().isEmpty()) {
+      throw new UserError("give either --interface or --read (or interfaces or read in --config)");
+    }
+    if (s.bootstrapServers() == null) {
+      throw new UserError("give --bootstrap-servers (or bootstrapServers in --config)");
+    }
+    return s;
+  }
+
   @Override
   public Integer call() throws Exception {
-    if (live.live() == (inputs != null)) {
-      throw new UserError("give either --interface or --read");
-    }
-    List<Path> files = live.live() ? List.of() : CaptureFiles.expand(inputs);
+    AgentSettings settings = settings();
+    List<Path> files = settings.live() ? List.of() : CaptureFiles.expand(settings.read());
     Replay.requireReadable(files);
-    Map<String, String> clientSettings = KafkaClientConfig.load(kafkaConfig);
-    String id = agentId != null ? agentId : InetAddress.getLocalHost().getHostName();
+    Map<String, String> clientSettings = KafkaClientConfig.load(settings.kafkaConfig());
+    String id = settings.agentId() != null ? settings.agentId() : InetAddress.getLocalHost().getHostName();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AgentMetrics metrics = new AgentMetrics(registry);
-    PipelineCounters counters = new PipelineCounters();
-    metrics.bind("pcap", counters);
-    try (MetricsServer ignored = MetricsServer.start(metricsAddress, registry, () -> true);
+    LiveCapture capture = settings.live() ? new LiveCapture(settings) : null;
+    // reading files: healthy while the read runs (the process ends with it)
+    BooleanSupplier healthy = capture != null ? capture.health() : () -> true;
+    try (MetricsServer ignored = MetricsServer.start(settings.metricsAddress(), registry, healthy);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-            ProducerSettings.of(bootstrapServers, "migaudit-agent-" + id, clientSettings));
+            ProducerSettings.of(settings.bootstrapServers(), "migaudit-agent-" + id, clientSettings));
         FlowPublisher publisher = new FlowPublisher(producer);
         KafkaClientMetrics producerMeters = Replay.bound(new KafkaClientMetrics(producer), registry)) {
       metrics.bind(publisher);
-      CaptureAgent agent = new CaptureAgent(AgentConfig.defaults(id), publisher, counters);
-      if (live.live()) {
-        new LiveCapture(live).run(AgentConfig.defaults(id), publisher, metrics);
-      }
-      for (Path file : files) {
-        try (PcapFileSource source = PcapFileSource.open(file)) {
-          agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
+      if (capture != null) {
+        capture.run(AgentConfig.defaults(id), publisher, metrics); // binds one counter series per interface
+      } else {
+        PipelineCounters counters = new PipelineCounters();
+        metrics.bind("pcap", counters);
+        CaptureAgent agent = new CaptureAgent(AgentConfig.defaults(id), publisher, counters);
+        for (Path file : files) {
+          try (PcapFileSource source = PcapFileSource.open(file)) {
+            agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
+          }
         }
       }
       publisher.flush();

@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
@@ -31,55 +32,61 @@ final class LiveCapture {
   /** How long a shutdown waits for the final records to be acknowledged by Kafka. */
   private static final long SHUTDOWN_GRACE_SECONDS = 30;
 
-  /** The live-capture options of {@code migaudit agent} (a picocli mixin). */
+  /**
+   * The live-capture options of {@code migaudit agent} (a picocli mixin). Null means "not given on the
+   * command line": the {@code --config} file's value, else the default, applies.
+   */
   static final class Options {
     @Option(names = "--interface", paramLabel = "NAME",
         description = {"Capture live on this interface (repeatable: one capture thread each; `any` = all",
             "interfaces, as Linux cooked capture). Needs root or CAP_NET_RAW and libpcap (Npcap on Windows)."})
-    List<String> interfaces = new ArrayList<>();
+    List<String> interfaces;
 
-    @Option(names = "--snaplen", paramLabel = "BYTES", defaultValue = "" + LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES,
-        description = "Bytes kept of each frame (default: ${DEFAULT-VALUE}).")
-    int snaplenBytes;
+    @Option(names = "--snaplen", paramLabel = "BYTES",
+        description = "Bytes kept of each frame (default: " + LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES + ").")
+    Integer snaplenBytes;
 
-    @Option(names = "--promiscuous", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(names = "--promiscuous", negatable = true,
         description = "Put the interfaces in promiscuous mode, as mirror and SPAN ports need (default: on; --no-promiscuous).")
-    boolean promiscuous;
+    Boolean promiscuous;
 
-    @Option(names = "--buffer-size", paramLabel = "BYTES", defaultValue = "" + LiveCaptureOptions.DEFAULT_BUFFER_BYTES,
-        description = "Kernel capture buffer per interface (default: ${DEFAULT-VALUE}); raise it when kernel drops show up.")
-    int bufferBytes;
+    @Option(names = "--buffer-size", paramLabel = "BYTES",
+        description = "Kernel capture buffer per interface (default: " + LiveCaptureOptions.DEFAULT_BUFFER_BYTES
+            + "); raise it when kernel drops show up.")
+    Integer bufferBytes;
 
     @Option(names = "--bpf-extra", paramLabel = "EXPR",
         description = {"pcap-filter expression ORed with the built-in filter (migration ports, ESP, Kerberos,",
             "GRE/ERSPAN, VXLAN, Geneve), e.g. \"net 192.168.50.0/24\" to see all traffic on a migration segment."})
     String bpfExtra;
-
-    boolean live() {
-      return interfaces != null && !interfaces.isEmpty();
-    }
-
-    LiveCaptureOptions capture(AgentConfig config) {
-      return new LiveCaptureOptions(snaplenBytes, promiscuous, bufferBytes, true,
-          LiveCaptureOptions.DEFAULT_READ_TIMEOUT, CaptureFilter.of(config.catalog(), bpfExtra));
-    }
   }
 
-  private final Options options;
+  private final AgentSettings settings;
   private final List<Pcap4jSource> sources = new CopyOnWriteArrayList<>();
   private final CountDownLatch finished = new CountDownLatch(1);
+  private final CaptureHealth health = new CaptureHealth();
 
-  LiveCapture(Options options) {
-    this.options = options;
+  LiveCapture(AgentSettings settings) {
+    this.settings = settings;
+  }
+
+  /** Answers /healthz: false once a capture thread died (with an error, or its source ended). */
+  BooleanSupplier health() {
+    return health;
+  }
+
+  private LiveCaptureOptions capture(AgentConfig config) {
+    return new LiveCaptureOptions(settings.snaplen(), settings.promiscuous(), settings.bufferSize(), true,
+        LiveCaptureOptions.DEFAULT_READ_TIMEOUT, CaptureFilter.of(config.catalog(), settings.bpfExtra()));
   }
 
   /** Captures until SIGTERM/Ctrl-C (or a capture fails), then flushes every flow and the publisher. */
   void run(AgentConfig config, FlowPublisher publisher, AgentMetrics metrics) throws Exception {
-    LiveCaptureOptions capture = options.capture(config);
+    LiveCaptureOptions capture = capture(config);
     LOG.info("capture filter: {}", capture.filter());
     Thread hook = new Thread(this::shutdown, "migaudit-agent-shutdown");
     try {
-      for (String iface : options.interfaces) {
+      for (String iface : settings.interfaces()) {
         sources.add(open(iface, capture));
       }
       Runtime.getRuntime().addShutdownHook(hook);
@@ -93,8 +100,9 @@ final class LiveCapture {
         Thread t = new Thread(() -> capture(agent, source, failure), "capture-" + source.name());
         threads.add(t);
         t.start();
+        health.watch(t);
       }
-      LOG.warn("capturing on {}", options.interfaces);
+      LOG.warn("capturing on {}", settings.interfaces());
       for (Thread t : threads) {
         t.join();
       }
@@ -128,12 +136,14 @@ final class LiveCapture {
     } catch (IOException | RuntimeException e) {
       LOG.error("{}: capture stopped: {}", source.name(), e.toString());
       failure.compareAndSet(null, e);
+      health.failed();
       stop(); // one interface failing ends the agent: a supervisor restarts it whole
     }
   }
 
   /** Ends every capture loop within one read timeout. */
   void stop() {
+    health.stopping();
     sources.forEach(Pcap4jSource::stop);
   }
 

@@ -1,8 +1,7 @@
 package io.migaudit.agent.source;
 
+import io.migaudit.agent.testbed.VethBed;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
@@ -13,8 +12,6 @@ import io.migaudit.record.PortCatalog;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,14 +37,9 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 class LiveCaptureIT {
   private static final List<Path> SAMPLES = List.of(
       Path.of("../samples/vmotion-plaintext/capture.pcap"), Path.of("../samples/untrusted-source/capture.pcap"));
-  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CAPTURE_DEADLINE = Duration.ofSeconds(60);
-  /** Above the samples' tagged 1518-byte frames. */
-  private static final int MTU = 9000;
 
-  private final String ns = "ma-lc-" + ProcessHandle.current().pid();
-  private final String captureEnd = ns + "-a";
-  private final String replayEnd = ns + "-b";
+  private final String bedName = "ma-lc-" + ProcessHandle.current().pid();
 
   /** The projection both paths must agree on. */
   record Seen(String transport, String src, int srcPort, String dst, int dstPort, Integer vlan,
@@ -61,14 +53,14 @@ class LiveCaptureIT {
 
   @Test
   void liveCaptureGivesTheRecordsOfTheOfflineReplay() throws Exception {
-    requirePrerequisites();
+    VethBed.requirePrerequisites();
     String filter = CaptureFilter.of(PortCatalog.builtIn(), null);
     List<Seen> offline = offline(filter);
     long expectedFrames = framesPassing(filter);
     assertThat(offline).as("offline records: both samples, tagged VLAN 50").hasSizeGreaterThanOrEqualTo(2)
         .extracting(Seen::vlan).contains(50);
-    try {
-      makeVethPair();
+    try (VethBed bed = VethBed.create(bedName)) {
+      String captureEnd = bed.captureEnd();
       List<FlowRecord> records = Collections.synchronizedList(new ArrayList<>());
       PipelineCounters counters = new PipelineCounters();
       CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("live-it"), records::add, counters);
@@ -82,10 +74,7 @@ class LiveCaptureIT {
           }
         }, "live-it-capture");
         capture.start();
-        List<String> replay = new ArrayList<>(List.of("ip", "netns", "exec", ns, "tcpreplay", "-q", "--topspeed",
-            "-i", replayEnd));
-        SAMPLES.forEach(p -> replay.add(p.toString()));
-        run(replay);
+        bed.replay(List.of("--topspeed"), SAMPLES);
         long deadline = System.nanoTime() + CAPTURE_DEADLINE.toNanos();
         while (counters.packets() < expectedFrames && System.nanoTime() < deadline) {
           Thread.sleep(10); // polling a counter with a deadline, not timing the pipeline
@@ -100,8 +89,6 @@ class LiveCaptureIT {
       assertThat(records).filteredOn(FlowRecord::last).extracting(FlowRecord::endReason)
           .isSubsetOf(EndReason.SHUTDOWN.wire(), EndReason.FIN.wire(), EndReason.RST.wire(), EndReason.IDLE.wire());
       assertThat(live).containsExactlyInAnyOrderElementsOf(offline);
-    } finally {
-      cleanUp();
     }
   }
 
@@ -172,73 +159,5 @@ class LiveCaptureIT {
     public void close() throws IOException {
       source.close();
     }
-  }
-
-  private void requirePrerequisites() {
-    List<String> missing = new ArrayList<>();
-    if (!"root".equals(System.getProperty("user.name"))) {
-      missing.add("root (network namespaces and live capture)");
-    }
-    for (String tool : List.of("ip", "tcpreplay")) {
-      if (!onPath(tool)) {
-        missing.add(tool + " (Debian: apt-get install " + (tool.equals("ip") ? "iproute2" : tool) + ")");
-      }
-    }
-    try {
-      Pcaps.libVersion();
-    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-      missing.add("libpcap (Debian: apt-get install libpcap0.8)");
-    }
-    if (!missing.isEmpty()) {
-      String reason = "live capture test needs " + String.join(", ", missing);
-      if ("true".equals(System.getenv("CI"))) {
-        fail(reason + " (CI=true: failing instead of skipping)");
-      }
-      assumeTrue(false, reason);
-    }
-  }
-
-  private static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-      if (Files.isExecutable(Path.of(dir, tool))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void makeVethPair() throws Exception {
-    run(List.of("ip", "netns", "add", ns));
-    run(List.of("ip", "link", "add", captureEnd, "mtu", "" + MTU, "type", "veth", "peer", "name", replayEnd,
-        "mtu", "" + MTU));
-    run(List.of("ip", "link", "set", replayEnd, "netns", ns));
-    run(List.of("ip", "link", "set", captureEnd, "up"));
-    run(List.of("ip", "netns", "exec", ns, "ip", "link", "set", replayEnd, "up"));
-  }
-
-  private void cleanUp() {
-    quietly(List.of("ip", "link", "del", captureEnd)); // takes its peer in the namespace with it
-    quietly(List.of("ip", "netns", "del", ns));
-  }
-
-  private static void quietly(List<String> command) {
-    try {
-      new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start().waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (IOException e) {
-      // nothing to clean up with
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void run(List<String> command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail(String.join(" ", command) + ": still running after " + COMMAND_TIMEOUT);
-    }
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.exitValue()).as(String.join(" ", command) + ": " + output).isZero();
   }
 }

@@ -1,0 +1,114 @@
+package io.migaudit.cli;
+
+import io.migaudit.agent.source.LiveCaptureOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything {@code migaudit agent} runs with: {@link #defaults()}, then the {@code --config} file, then
+ * the command-line flags, each overriding only what it gives ({@link #with(Overrides)}).
+ *
+ * @param agentId agent id in the records; null means the host name
+ * @param interfaces interfaces to capture live on (empty in file mode)
+ * @param read capture files or directories to publish instead (empty in live mode)
+ * @param bootstrapServers the Kafka cluster; null until the file or a flag gives it
+ * @param kafkaConfig Kafka client properties file, or null
+ * @param metricsAddress where /metrics and /healthz listen
+ * @param snaplen bytes kept of each frame
+ * @param promiscuous put the interfaces in promiscuous mode
+ * @param bufferSize kernel capture buffer per interface, in bytes
+ * @param bpfExtra pcap-filter expression ORed with the built-in filter, or null
+ */
+record AgentSettings(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
+    Path kafkaConfig, String metricsAddress, int snaplen, boolean promiscuous, int bufferSize, String bpfExtra) {
+
+  static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1:9464";
+  /** The smallest snap length that still holds the headers of an encapsulated frame. */
+  static final int MIN_SNAPLEN_BYTES = 64;
+
+  AgentSettings {
+    interfaces = List.copyOf(interfaces);
+    read = List.copyOf(read);
+  }
+
+  static AgentSettings defaults() {
+    return new AgentSettings(null, List.of(), List.of(), null, null, DEFAULT_METRICS_ADDRESS,
+        LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true, LiveCaptureOptions.DEFAULT_BUFFER_BYTES, null);
+  }
+
+  /**
+   * Settings given in one place (a config file or the command line); null means "not given here".
+   * The capture mode is one choice: giving {@code interfaces} or {@code read} replaces both.
+   */
+  record Overrides(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
+      Path kafkaConfig, String metricsAddress, Integer snaplen, Boolean promiscuous, Integer bufferSize,
+      String bpfExtra) {
+    static Overrides none() {
+      return new Overrides(null, null, null, null, null, null, null, null, null, null);
+    }
+  }
+
+  /** These settings with every value {@code o} gives replacing this one's. */
+  AgentSettings with(Overrides o) {
+    boolean mode = o.interfaces() != null || o.read() != null;
+    return new AgentSettings(
+        or(o.agentId(), agentId),
+        mode ? or(o.interfaces(), List.of()) : interfaces,
+        mode ? or(o.read(), List.of()) : read,
+        or(o.bootstrapServers(), bootstrapServers),
+        or(o.kafkaConfig(), kafkaConfig),
+        or(o.metricsAddress(), metricsAddress),
+        or(o.snaplen(), snaplen),
+        or(o.promiscuous(), promiscuous),
+        or(o.bufferSize(), bufferSize),
+        or(o.bpfExtra(), bpfExtra));
+  }
+
+  boolean live() {
+    return !interfaces.isEmpty();
+  }
+
+  /** A value out of range, named by its key; checked for the file and again after the flags. */
+  record Problem(String key, String message) {}
+
+  Optional<Problem> problem() {
+    if (snaplen < MIN_SNAPLEN_BYTES) {
+      return Optional.of(new Problem("snaplen", snaplen + " is below the minimum of " + MIN_SNAPLEN_BYTES + " bytes"));
+    }
+    if (bufferSize < 0) {
+      return Optional.of(new Problem("bufferSize", bufferSize + " is negative"));
+    }
+    if (!validAddress(metricsAddress)) {
+      return Optional.of(new Problem("metricsAddress",
+          "\"" + metricsAddress + "\" is not HOST:PORT with a port 0-65535, e.g. " + DEFAULT_METRICS_ADDRESS));
+    }
+    if (agentId != null && agentId.isBlank()) {
+      return Optional.of(new Problem("agentId", "must not be empty"));
+    }
+    if (bootstrapServers != null && bootstrapServers.isBlank()) {
+      return Optional.of(new Problem("bootstrapServers", "must not be empty"));
+    }
+    if (interfaces.stream().anyMatch(i -> i == null || i.isBlank())) {
+      return Optional.of(new Problem("interfaces", "an interface name is empty"));
+    }
+    return Optional.empty();
+  }
+
+  private static boolean validAddress(String address) {
+    int colon = address.lastIndexOf(':');
+    if (colon < 0) {
+      return false;
+    }
+    try {
+      int port = Integer.parseInt(address.substring(colon + 1));
+      return port >= 0 && port <= 65535;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static <T> T or(T given, T fallback) {
+    return given != null ? given : fallback;
+  }
+}

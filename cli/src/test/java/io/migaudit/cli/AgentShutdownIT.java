@@ -1,0 +1,128 @@
+package io.migaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migaudit.agent.testbed.VethBed;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.RecordJson;
+import io.migaudit.record.Topics;
+import io.migaudit.record.Verdict;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code migaudit agent --interface} as users run it, in its own JVM: a migration is captured live
+ * and, while its connection is still open, the agent gets SIGTERM. It must write a final record
+ * ({@code endReason: shutdown}) for that flow to Kafka before it exits.
+ */
+class AgentShutdownIT {
+  private static final Path SAMPLE = Path.of("../samples/vmotion-plaintext/capture.pcap");
+  /** The handshake and the first data segments, not the FINs: the connection stays open. */
+  private static final int PACKETS = 40;
+  /** The sample's first frames are an ARP exchange, which the capture filter does not pass. */
+  private static final int ARP_FRAMES = 2;
+  private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void sigtermEndsEveryOpenFlowWithAFinalRecord() throws Exception {
+    VethBed.requirePrerequisites();
+    try (VethBed bed = VethBed.create("ma-sd-" + ProcessHandle.current().pid());
+        EmbeddedBroker broker = EmbeddedBroker.start()) {
+      broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 1);
+      int port = freePort();
+      Path log = dir.resolve("agent.log");
+      Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), MigauditCommand.class.getName(), "agent",
+          "--interface", bed.captureEnd(), "--bootstrap-servers", broker.bootstrapServers(),
+          "--agent-id", "sigterm-it", "--metrics-address", "127.0.0.1:" + port)
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      try {
+        String packets = "migaudit_agent_packets_total{interface=\"" + bed.captureEnd() + "\"}";
+        awaitMetric(port, packets, 0, agent, log);
+        bed.replay(List.of("--limit=" + PACKETS, "--pps=200"), List.of(SAMPLE));
+        awaitMetric(port, packets, PACKETS - ARP_FRAMES, agent, log);
+        agent.destroy(); // SIGTERM
+        assertThat(agent.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)).as("agent exited; log:\n"
+            + Files.readString(log)).isTrue();
+      } finally {
+        agent.destroyForcibly();
+      }
+      List<FlowRecord> records = flowRecords(broker.bootstrapServers());
+      List<FlowRecord> migration = records.stream().filter(r -> r.dstPort() == 8000).toList();
+      assertThat(migration).as("records of the open migration; agent log:\n" + Files.readString(log)).isNotEmpty();
+      FlowRecord last = migration.get(migration.size() - 1);
+      assertThat(last.last()).isTrue();
+      assertThat(last.endReason()).isEqualTo("shutdown");
+      assertThat(last.agent()).isEqualTo("sigterm-it");
+      assertThat(last.tcpFlags()).doesNotContain("FIN");
+      assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    }
+  }
+
+  private static void awaitMetric(int port, String series, long atLeast, Process agent, Path log) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    Pattern value = Pattern.compile(Pattern.quote(series) + " ([0-9.eE+]+)");
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (System.nanoTime() < deadline) {
+      assertThat(agent.isAlive()).as("agent running; log:\n" + Files.readString(log)).isTrue();
+      try {
+        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = value.matcher(body);
+        if (m.find() && Double.parseDouble(m.group(1)) >= atLeast) {
+          return;
+        }
+      } catch (IOException notListeningYet) {
+        // the agent is still starting
+      }
+      Thread.sleep(50); // polling with a deadline
+    }
+    throw new AssertionError(series + " did not reach " + atLeast + "; log:\n" + Files.readString(log));
+  }
+
+  private static List<FlowRecord> flowRecords(String bootstrap) throws Exception {
+    Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, "sigterm-it", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    List<FlowRecord> records = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      consumer.subscribe(List.of(Topics.FLOWS));
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (System.nanoTime() < deadline && (records.isEmpty() || !records.get(records.size() - 1).last())) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          records.add(RecordJson.flowRecord(r.value()));
+        }
+      }
+    }
+    return records;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
