@@ -1,15 +1,9 @@
 package io.migaudit.analyzer.alert;
 
 import io.migaudit.record.MigrationEvent;
-import io.migaudit.record.RecordJson;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
@@ -17,59 +11,35 @@ import java.util.List;
  * is its latest state). {@link #flush()} also forces the file to disk.
  */
 public final class MigrationEventWriter implements MigrationEventSink {
-  private final Writer out;
-  private final FileChannel channel;
+  private static final String WHAT = "migration events";
 
-  private MigrationEventWriter(Writer out, FileChannel channel) {
-    this.out = out;
-    this.channel = channel;
+  private final JsonLines lines;
+
+  private MigrationEventWriter(JsonLines lines) {
+    this.lines = lines;
   }
 
   public MigrationEventWriter(Writer out) {
-    this(out, null);
+    this(JsonLines.to(out, WHAT));
   }
 
   /** A new or emptied file (the replay command's {@code --events}). */
   public static MigrationEventWriter create(Path file) throws IOException {
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING);
-    return new MigrationEventWriter(Channels.newWriter(channel, StandardCharsets.UTF_8), channel);
+    return new MigrationEventWriter(JsonLines.create(file, WHAT));
   }
 
   @Override
   public void write(List<MigrationEvent> events) {
-    try {
-      for (MigrationEvent e : events) {
-        out.write(RecordJson.toLine(e));
-        out.write('\n');
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write migration events", e);
-    }
+    lines.write(events);
   }
 
   @Override
   public void flush() {
-    try {
-      out.flush();
-      if (channel != null) {
-        channel.force(false);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot flush migration events", e);
-    }
+    lines.flush();
   }
 
   @Override
   public void close() {
-    try {
-      flush();
-    } finally {
-      try {
-        out.close();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot close migration event file", e);
-      }
-    }
+    lines.close();
   }
 }
