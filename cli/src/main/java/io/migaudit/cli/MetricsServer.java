@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +23,36 @@ final class MetricsServer implements AutoCloseable {
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final HttpServer server;
+  private final Scrapes scrapes;
 
-  private MetricsServer(HttpServer server) {
+  private MetricsServer(HttpServer server, Scrapes scrapes) {
     this.server = server;
+    this.scrapes = scrapes;
+  }
+
+  /** Counts answered /metrics requests and lets a caller wait for the next one. */
+  private static final class Scrapes {
+    private long count;
+
+    synchronized void add() {
+      count++;
+      notifyAll();
+    }
+
+    synchronized boolean awaitAfter(long seen, long deadlineNanos) throws InterruptedException {
+      while (count <= seen) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+      return true;
+    }
+
+    synchronized long count() {
+      return count;
+    }
   }
 
   /**
@@ -39,7 +68,11 @@ final class MetricsServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UserError("cannot listen on " + address + " for /metrics: " + e.getMessage(), e);
     }
-    server.createContext("/metrics", ex -> respond(ex, 200, PROMETHEUS_TEXT, registry.scrape()));
+    Scrapes scrapes = new Scrapes();
+    server.createContext("/metrics", ex -> {
+      respond(ex, 200, PROMETHEUS_TEXT, registry.scrape());
+      scrapes.add();
+    });
     server.createContext("/healthz", ex -> {
       boolean ok = healthy.getAsBoolean();
       respond(ex, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "unhealthy\n");
@@ -51,7 +84,15 @@ final class MetricsServer implements AutoCloseable {
     }));
     server.start();
     LOG.info("serving /metrics and /healthz on http://{}:{}", bind.getHostString(), server.getAddress().getPort());
-    return new MetricsServer(server);
+    return new MetricsServer(server, scrapes);
+  }
+
+  /**
+   * Waits until /metrics is read after this call began (so the scrape sees the meters registered
+   * before it), at most {@code timeout}; true if it was.
+   */
+  boolean awaitNextScrape(Duration timeout) throws InterruptedException {
+    return scrapes.awaitAfter(scrapes.count(), System.nanoTime() + timeout.toNanos());
   }
 
   int port() {

@@ -73,10 +73,33 @@ final class Replay {
    */
   AgentResult run(List<Path> files, List<AlertSink> extraSinks, List<MigrationEventSink> extraEventSinks,
       FlowObserver observer, Duration drainTimeout) throws Exception {
+    return run(files, extraSinks, extraEventSinks, observer, drainTimeout, () -> { });
+  }
+
+  /**
+   * As above; {@code ready} runs once every meter of the run exists at zero and before any packet
+   * is read (the replay command waits there for a first Prometheus scrape).
+   */
+  AgentResult run(List<Path> files, List<AlertSink> extraSinks, List<MigrationEventSink> extraEventSinks,
+      FlowObserver observer, Duration drainTimeout, Ready ready) throws Exception {
     KafkaSettings kafka = new KafkaSettings(bootstrapServers, clientSettings);
     String group = "migaudit-replay-" + UUID.randomUUID();
     startGroupAtCurrentEnd(kafka, group);
-    AgentResult agent = publishFlows(files);
+    PipelineCounters counters = new PipelineCounters();
+    AgentMetrics agentMetrics = new AgentMetrics(registry);
+    agentMetrics.bind("pcap", counters);
+    RuleEngine engine = new RuleEngine(policy);
+    AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
+    metrics.startMigrationSeriesAtZero();
+    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+        ProducerSettings.of(bootstrapServers, "migaudit-agent-" + agentId, clientSettings));
+    List<String> truncations;
+    try (FlowPublisher publisher = new FlowPublisher(producer);
+        KafkaClientMetrics producerMeters = bound(new KafkaClientMetrics(producer), registry)) {
+      agentMetrics.bind(publisher);
+      ready.await();
+      truncations = publishFlows(files, counters, publisher);
+    }
     try (KafkaProducer<byte[], byte[]> alertProducer = new KafkaProducer<>(kafka.producerProperties());
         KafkaClientMetrics alertProducerMeters = bound(new KafkaClientMetrics(alertProducer), registry);
         AlertPublisher alertPublisher = new AlertPublisher(alertProducer)) {
@@ -92,8 +115,6 @@ final class Replay {
       eventSinks.addAll(extraEventSinks);
       Map<String, Object> consumerProps = kafka.consumerProperties();
       consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-      RuleEngine engine = new RuleEngine(policy);
-      AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
       KafkaConsumer<byte[], byte[]> kafkaConsumer = new KafkaConsumer<>(consumerProps);
       try (FlowConsumer consumer = new FlowConsumer(kafkaConsumer, engine, sinks, eventSinks, metrics,
           observer);
@@ -103,35 +124,33 @@ final class Replay {
         consumer.drainTo(end, drainTimeout);
       }
     }
-    return agent;
+    return new AgentResult(counters, truncations);
   }
 
-  private AgentResult publishFlows(List<Path> files) throws Exception {
-    PipelineCounters counters = new PipelineCounters();
-    AgentMetrics agentMetrics = new AgentMetrics(registry);
-    agentMetrics.bind("pcap", counters);
+  /** Called once the run's meters exist, before it reads any packet. */
+  @FunctionalInterface
+  interface Ready {
+    void await() throws InterruptedException;
+  }
+
+  /** Runs the agent over the files; returns the truncation warnings. */
+  private List<String> publishFlows(List<Path> files, PipelineCounters counters, FlowPublisher publisher)
+      throws Exception {
     AgentConfig config = AgentConfig.defaults(agentId).withCatalog(policy.catalog());
     List<String> truncations = new ArrayList<>();
-    Map<String, Object> producerProps = ProducerSettings.of(bootstrapServers, "migaudit-agent-" + agentId,
-        clientSettings);
-    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps);
-    try (FlowPublisher publisher = new FlowPublisher(producer);
-        KafkaClientMetrics producerMeters = bound(new KafkaClientMetrics(producer), registry)) {
-      agentMetrics.bind(publisher);
-      CaptureAgent agent = new CaptureAgent(config, publisher, counters);
-      for (Path file : files) {
-        try (PcapFileSource source = PcapFileSource.open(file)) {
-          CaptureAgent.SourceReport report = agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
-          if (report.truncation() != null) {
-            truncations.add(file + ": " + report.truncation() + "; read the " + report.packets()
-                + " packets before it");
-          }
+    CaptureAgent agent = new CaptureAgent(config, publisher, counters);
+    for (Path file : files) {
+      try (PcapFileSource source = PcapFileSource.open(file)) {
+        CaptureAgent.SourceReport report = agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
+        if (report.truncation() != null) {
+          truncations.add(file + ": " + report.truncation() + "; read the " + report.packets()
+              + " packets before it");
         }
       }
-      publisher.flush();
-      LOG.info("agent published {} flow records", publisher.sent());
     }
-    return new AgentResult(counters, truncations);
+    publisher.flush();
+    LOG.info("agent published {} flow records", publisher.sent());
+    return truncations;
   }
 
   /**

@@ -12,6 +12,7 @@ import io.migaudit.analyzer.policy.PolicyException;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.record.Topics;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,7 +68,8 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Option(names = "--serve-metrics", paramLabel = "HOST:PORT",
       description = "Serve /metrics and /healthz here during the run and after it, until Ctrl-C or --linger"
-          + " ends, so Prometheus and the dashboards can read the run (e.g. 127.0.0.1:9464).")
+          + " ends, so Prometheus and the dashboards can read the run (e.g. 127.0.0.1:9464). The replay"
+          + " waits (up to 60 s) for a first scrape before reading packets, so rates and increases show.")
   String serveMetrics;
 
   @Option(names = "--linger", paramLabel = "SECONDS", defaultValue = "-1",
@@ -97,6 +99,9 @@ final class ReplayCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  private static final Duration BASELINE_SCRAPE_WAIT = Duration.ofSeconds(60);
+  private MetricsServer metricsServer;
+
   @Override
   public Integer call() throws Exception {
     List<Path> files = CaptureFiles.expand(inputs);
@@ -109,7 +114,7 @@ final class ReplayCommand implements Callable<Integer> {
     List<AlertSink> sinks = new ArrayList<>();
     try (Outputs outputs = new Outputs()) {
       if (serveMetrics != null) {
-        outputs.add(MetricsServer.start(serveMetrics, registry, () -> true));
+        metricsServer = outputs.add(MetricsServer.start(serveMetrics, registry, () -> true));
       }
       if (alertsFile != null) {
         sinks.add(outputs.add(AlertWriter.create(alertsFile)));
@@ -126,11 +131,13 @@ final class ReplayCommand implements Callable<Integer> {
         try (EmbeddedBroker broker = EmbeddedBroker.start()) {
           broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
           result = new Replay(broker.bootstrapServers(), clientSettings, policy, registry, agentId)
-              .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds));
+              .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds),
+                  this::awaitBaselineScrape);
         }
       } else {
         result = new Replay(bootstrapServers, clientSettings, policy, registry, agentId)
-            .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds));
+            .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds),
+                this::awaitBaselineScrape);
       }
       summary.print(spec.commandLine().getOut(), files.size(), result.counters(), result.truncations());
       spec.commandLine().getOut().flush();
@@ -142,6 +149,25 @@ final class ReplayCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * With --serve-metrics, gives Prometheus one scrape of the run's meters at zero before any packet
+   * is read: a replay takes seconds, and a counter first scraped at its final value shows no
+   * increase on the dashboards.
+   */
+  private void awaitBaselineScrape() throws InterruptedException {
+    if (metricsServer == null) {
+      return;
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("migaudit: waiting up to " + BASELINE_SCRAPE_WAIT.toSeconds() + " s for a scrape of "
+        + serveMetrics + "/metrics, so the dashboards see the run's counters rise");
+    err.flush();
+    if (!metricsServer.awaitNextScrape(BASELINE_SCRAPE_WAIT)) {
+      err.println("migaudit: no scrape yet; replaying anyway");
+      err.flush();
+    }
   }
 
   private void lingerServingMetrics() throws InterruptedException {

@@ -289,6 +289,21 @@ class PrometheusIT {
         "MigauditMalformedFlowRecords");
   }
 
+  /**
+   * A replay with --serve-metrics is scraped at zero before it reads a packet, so what the dashboards
+   * compute with increase() (the stat panels) is the run itself, not zero.
+   */
+  @Test
+  void replayCountersRiseFromZeroSoTheDashboardsShowTheRun() {
+    for (String counter : List.of("migaudit_agent_packets_total", "migaudit_agent_records_sent_total",
+        "migaudit_migration_flows_total", "migaudit_alerts_total{rule=\"UNENCRYPTED_MIGRATION\"}")) {
+      String selector = counter.contains("{")
+          ? counter.replace("{", "{job=\"" + AGENT_JOB + "\",")
+          : counter + "{job=\"" + AGENT_JOB + "\"}";
+      assertThat(sum("increase(" + selector + "[10m])")).as("increase of " + selector).isPositive();
+    }
+  }
+
   @Test
   void theUnencryptedMigrationAlertCarriesTheAnalyzersSeverity() throws Exception {
     JsonNode result = query("/api/v1/query", Map.of("query",

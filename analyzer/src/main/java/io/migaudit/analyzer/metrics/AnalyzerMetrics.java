@@ -138,22 +138,52 @@ public final class AnalyzerMetrics {
     String verdict = verdictOf(record.payload());
     long bytes = byteDeltas.add(record);
     if (bytes > 0) {
-      Counter.builder(MIGRATION_BYTES)
-          .description("Bytes of live-migration flows, both directions")
-          .baseUnit(BaseUnits.BYTES)
-          .tag(TAG_PROTOCOL, protocol)
-          .tag(TAG_VERDICT, verdict)
-          .register(registry)
-          .increment(bytes);
+      bytesCounter(protocol, verdict).increment(bytes);
     }
     if (record.last()) {
-      Counter.builder(MIGRATION_FLOWS)
-          .description("Live-migration flows that ended, by their settled verdict")
-          .tag(TAG_PROTOCOL, protocol)
-          .tag(TAG_VERDICT, verdict)
-          .register(registry)
-          .increment();
+      flowsCounter(protocol, verdict).increment();
     }
+  }
+
+  /**
+   * Registers every migration series (protocol x verdict, a bounded set) at zero, so that a scrape
+   * before any traffic gives Prometheus the baseline its increase() and rate() need: without it, a
+   * series first seen at its final value (a replay faster than the scrape interval) shows no
+   * increase at all.
+   */
+  public void startMigrationSeriesAtZero() {
+    for (String protocol : protocols) {
+      for (Verdict verdict : Verdict.values()) {
+        bytesCounter(protocol, verdict.wire());
+        flowsCounter(protocol, verdict.wire());
+        eventsCounter(protocol, verdict.wire());
+      }
+    }
+  }
+
+  private Counter bytesCounter(String protocol, String verdict) {
+    return Counter.builder(MIGRATION_BYTES)
+        .description("Bytes of live-migration flows, both directions")
+        .baseUnit(BaseUnits.BYTES)
+        .tag(TAG_PROTOCOL, protocol)
+        .tag(TAG_VERDICT, verdict)
+        .register(registry);
+  }
+
+  private Counter flowsCounter(String protocol, String verdict) {
+    return Counter.builder(MIGRATION_FLOWS)
+        .description("Live-migration flows that ended, by their settled verdict")
+        .tag(TAG_PROTOCOL, protocol)
+        .tag(TAG_VERDICT, verdict)
+        .register(registry);
+  }
+
+  private Counter eventsCounter(String protocol, String verdict) {
+    return Counter.builder(MIGRATION_EVENTS)
+        .description("Migration events (parallel streams of one migration) that ended, by worst verdict")
+        .tag(TAG_PROTOCOL, protocol)
+        .tag(TAG_VERDICT, verdict)
+        .register(registry);
   }
 
   /** Counts a migration event whose streams have all ended (once per event). */
@@ -161,12 +191,7 @@ public final class AnalyzerMetrics {
     String protocol = event.protocol() != null && protocols.contains(event.protocol())
         ? event.protocol() : OTHER_PROTOCOL;
     Verdict verdict = event.verdict() == null ? Verdict.UNKNOWN : event.verdict();
-    Counter.builder(MIGRATION_EVENTS)
-        .description("Migration events (parallel streams of one migration) that ended, by worst verdict")
-        .tag(TAG_PROTOCOL, protocol)
-        .tag(TAG_VERDICT, verdict.wire())
-        .register(registry)
-        .increment();
+    eventsCounter(protocol, verdict.wire()).increment();
   }
 
   /**
