@@ -35,6 +35,8 @@ final class FlowEntry {
   private boolean responderFin;
   private boolean closed;
   private String flowId;
+  private String src;
+  private String dst;
   private final long[] packets = new long[2];
   private final long[] bytes = new long[2];
   private final long[] payloadBytes = new long[2];
@@ -86,8 +88,10 @@ final class FlowEntry {
   /** Builds the next record of this flow and marks the entry exported. */
   FlowRecord export(String agent, String iface, EndReason end) {
     Instant first = toInstant(firstSeenMicros);
-    String src = address(initiatorIsA);
-    String dst = address(!initiatorIsA);
+    if (src == null) { // formatted once per flow, like its id: interim records repeat them
+      src = address(initiatorIsA);
+      dst = address(!initiatorIsA);
+    }
     int srcPort = initiatorIsA ? key.aPort() : key.bPort();
     int dstPort = initiatorIsA ? key.bPort() : key.aPort();
     Integer vlan = key.vlan() == DecodedPacket.NO_VLAN ? null : key.vlan();
