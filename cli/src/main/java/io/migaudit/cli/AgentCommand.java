@@ -11,6 +11,7 @@ import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Topics;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -112,7 +113,7 @@ final class AgentCommand implements Callable<Integer> {
     // reading files: healthy while the read runs (the process ends with it)
     BooleanSupplier healthy = capture != null ? capture.health() : () -> true;
     try (MetricsServer ignored = MetricsServer.start(settings.metricsAddress(), registry, healthy);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+        KafkaProducer<byte[], FlowRecord> producer = new KafkaProducer<>(
             ProducerSettings.of(settings.bootstrapServers(), "migaudit-agent-" + id, clientSettings));
         FlowPublisher publisher = new FlowPublisher(producer);
         KafkaClientMetrics producerMeters = Replay.bound(new KafkaClientMetrics(producer), registry)) {

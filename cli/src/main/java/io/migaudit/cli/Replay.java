@@ -20,6 +20,7 @@ import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ final class Replay {
     RuleEngine engine = new RuleEngine(policy);
     AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
     metrics.startMigrationSeriesAtZero();
-    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+    KafkaProducer<byte[], FlowRecord> producer = new KafkaProducer<>(
         ProducerSettings.of(bootstrapServers, "migaudit-agent-" + agentId, clientSettings));
     List<String> truncations;
     try (FlowPublisher publisher = new FlowPublisher(producer);

@@ -12,6 +12,7 @@ import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
+import io.migaudit.agent.publish.FlowRecordSerializer;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.consume.FlowConsumer;
 import io.migaudit.analyzer.consume.FlowObserver;
@@ -20,6 +21,8 @@ import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +72,7 @@ class DashboardQueriesTest {
   static void runSamplesWithoutBroker() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Policy policy = PolicyLoader.load(SampleExpectation.SAMPLES.resolve("policy.yaml"));
-    List<ProducerRecord<byte[], byte[]>> published = runAgent(registry, policy);
+    List<ProducerRecord<byte[], FlowRecord>> published = runAgent(registry, policy);
     runAnalyzer(registry, policy, published);
     for (String line : scrapeWithRealKafkaClients(registry).lines().toList()) {
       Matcher m = SAMPLE_LINE.matcher(line);
@@ -86,13 +89,13 @@ class DashboardQueriesTest {
     assertThat(published).as("flow records published by the agent").isNotEmpty();
   }
 
-  private static List<ProducerRecord<byte[], byte[]>> runAgent(PrometheusMeterRegistry registry, Policy policy)
+  private static List<ProducerRecord<byte[], FlowRecord>> runAgent(PrometheusMeterRegistry registry, Policy policy)
       throws Exception {
     PipelineCounters counters = new PipelineCounters();
     AgentMetrics metrics = new AgentMetrics(registry);
     metrics.bind("pcap", counters);
-    MockProducer<byte[], byte[]> producer =
-        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    MockProducer<byte[], FlowRecord> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new FlowRecordSerializer());
     try (FlowPublisher publisher = new FlowPublisher(producer)) {
       metrics.bind(publisher);
       CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("test").withCatalog(policy.catalog()), publisher,
@@ -108,7 +111,7 @@ class DashboardQueriesTest {
   }
 
   private static void runAnalyzer(PrometheusMeterRegistry registry, Policy policy,
-      List<ProducerRecord<byte[], byte[]>> published) {
+      List<ProducerRecord<byte[], FlowRecord>> published) {
     RuleEngine engine = new RuleEngine(policy);
     TopicPartition partition = new TopicPartition(Topics.FLOWS, 0);
     MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest");
@@ -117,8 +120,8 @@ class DashboardQueriesTest {
       kafka.rebalance(List.of(partition));
       kafka.updateBeginningOffsets(Map.of(partition, 0L));
       long offset = 0;
-      for (ProducerRecord<byte[], byte[]> r : published) {
-        kafka.addRecord(new ConsumerRecord<>(Topics.FLOWS, 0, offset++, r.key(), r.value()));
+      for (ProducerRecord<byte[], FlowRecord> r : published) {
+        kafka.addRecord(new ConsumerRecord<>(Topics.FLOWS, 0, offset++, r.key(), RecordJson.toBytes(r.value())));
       }
       int read = 0;
       while (read < published.size()) {

@@ -2,7 +2,6 @@ package io.migaudit.agent.publish;
 
 import io.migaudit.agent.flow.FlowRecordSink;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,21 +11,24 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sends flow records to {@link Topics#FLOWS}, key = flowId, value = the record's JSON. */
+/**
+ * Sends flow records to {@link Topics#FLOWS}, key = flowId, value = the record's JSON, on the
+ * partition of the flow's source host ({@link SourceHostPartitioner}).
+ */
 public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FlowPublisher.class);
 
-  private final Producer<byte[], byte[]> producer;
+  private final Producer<byte[], FlowRecord> producer;
   private final String topic;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
-  public FlowPublisher(Producer<byte[], byte[]> producer) {
+  public FlowPublisher(Producer<byte[], FlowRecord> producer) {
     this(producer, Topics.FLOWS);
   }
 
-  public FlowPublisher(Producer<byte[], byte[]> producer, String topic) {
+  public FlowPublisher(Producer<byte[], FlowRecord> producer, String topic) {
     this.producer = producer;
     this.topic = topic;
   }
@@ -34,7 +36,7 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
   @Override
   public void accept(FlowRecord record) {
     byte[] key = record.flowId().getBytes(StandardCharsets.UTF_8);
-    producer.send(new ProducerRecord<>(topic, key, RecordJson.toBytes(record)), (meta, error) -> {
+    producer.send(new ProducerRecord<>(topic, key, record), (meta, error) -> {
       if (error == null) {
         sent.incrementAndGet();
       } else {

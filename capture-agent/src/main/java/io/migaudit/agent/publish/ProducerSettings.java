@@ -10,8 +10,9 @@ public final class ProducerSettings {
   private ProducerSettings() {}
 
   /**
-   * Producer properties: idempotent, {@code acks=all}, byte-array serializers, plus the user's client
-   * settings (TLS, SASL, ...) passed through unchanged; user settings win except for the serializers.
+   * Producer properties: idempotent, {@code acks=all}, flow records as JSON on the partition of their
+   * source host, plus the user's client settings (TLS, SASL, ...) passed through unchanged; user
+   * settings win except for the serializers and the partitioner, which the analyzer relies on.
    */
   public static Map<String, Object> of(String bootstrapServers, String clientId, Map<String, ?> userSettings) {
     Map<String, Object> p = new HashMap<>();
@@ -24,7 +25,8 @@ public final class ProducerSettings {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, FlowRecordSerializer.class.getName());
+    p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, SourceHostPartitioner.class.getName());
     return p;
   }
 }
