@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -126,12 +127,16 @@ final class AnalyzerCommand implements Callable<Integer> {
       throw new UserError(e.getMessage(), e);
     }
     Map<String, String> clientSettings = KafkaClientConfig.load(settings.kafkaConfig());
+    if (settings.bootstrapServers() == null
+        && !clientSettings.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
+      throw new UserError("give --bootstrap-servers (or bootstrapServers in --config, or "
+          + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG + " in --kafka-config)");
+    }
     KafkaSettings kafka;
     try {
       kafka = new KafkaSettings(settings.bootstrapServers(), clientSettings);
     } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage()
-          + " (give --bootstrap-servers, bootstrapServers in --config, or bootstrap.servers in --kafka-config)", e);
+      throw new UserError(e.getMessage(), e);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AtomicBoolean running = new AtomicBoolean(true);

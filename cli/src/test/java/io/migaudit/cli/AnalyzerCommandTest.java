@@ -99,6 +99,16 @@ class AnalyzerCommandTest {
   }
 
   @Test
+  void bootstrapServersAreRequiredSomewhere() throws IOException {
+    Path policy = Files.writeString(dir.resolve("policy.yaml"), "encryption: required\n");
+    Result r = run("analyzer", "--config", config("policy: policy.yaml\n").toString());
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err.strip()).isEqualTo("migaudit: give --bootstrap-servers (or bootstrapServers in --config, or"
+        + " bootstrap.servers in --kafka-config)");
+    assertThat(policy).exists();
+  }
+
+  @Test
   void brokenPolicyAtStartIsOneLineNamingItsLine() throws IOException {
     Path policy = Files.writeString(dir.resolve("policy.yaml"), "encryption: sometimes\n");
     Result r = run("analyzer", "--policy", policy.toString(), "--bootstrap-servers", "127.0.0.1:1");
