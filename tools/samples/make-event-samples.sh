@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make-event-samples.sh — samples of issue 5 (migration events, NFC): one migration made of several
-# parallel streams, and a plaintext vSphere NFC disk copy, from real traffic between network
-# namespaces, the same way as make-samples.sh:
+# make-event-samples.sh — samples of issue 5 (migration events, NFC, trust zones): one migration made
+# of several parallel streams, a plaintext vSphere NFC disk copy, and a migration between two trusted
+# hosts of trust zones without an allowed path, from real traffic between network namespaces, the
+# same way as make-samples.sh:
 #
 #   sudo tools/samples/make-event-samples.sh [scenario...]     # default: all of them
 #   tools/samples/make-event-samples.sh --list
@@ -28,7 +29,7 @@ readonly TOOLS REPO
 readonly SAMPLES=${MIGAUDIT_SAMPLES_DIR:-$REPO/samples}
 readonly RUN_ID=ma-es-$$
 readonly PYTHON=${PYTHON:-python3}
-readonly SCENARIOS=(vmotion-multistream nfc-plaintext)
+readonly SCENARIOS=(vmotion-multistream nfc-plaintext cross-zone-migration)
 readonly GUEST_PAGES=24 GUEST_SEED=50
 readonly FIRST_CLIENT_PORT=41011 MAX_CAPTURE_BYTES=153600 DEADLINE_SECONDS=20
 
@@ -269,6 +270,20 @@ scenario_nfc_plaintext() {
   publish nfc-plaintext \
     "A vSphere NFC-style disk copy in clear (raw guest pages standing in for disk blocks) on TCP 902 between the trusted hosts' management addresses, untagged; not a live migration, so no migration flow and no event." \
     "" "{rule: UNENCRYPTED_NFC, severity: critical, count: 1}" ""
+}
+
+# A dev host migrates to a prod host: both are trusted and on the vMotion segment, the stream is
+# TLS, so the only thing wrong is the direction between zones (samples/policy.yaml allows prod ->
+# dev, not dev -> prod). One connection made by parallel_tls with a single part.
+scenario_cross_zone_migration() {
+  "$PYTHON" "$TOOLS/guest_memory.py" --frame vmotion --pages "$GUEST_PAGES" --seed "$GUEST_SEED" \
+    -o "$WORK/stream.bin"
+  parallel_tls cross-zone-migration 50 192.168.50.41/24 192.168.50.12/24 8000 "$WORK/stream.bin"
+  check --vlan 50 --tcp "$ADDR_A" "$ADDR_B" 8000 --connections 1 --payload tls --require arp
+  publish cross-zone-migration \
+    "A vMotion-style migration in TLS 1.3 on TCP 8000, VLAN 50, from the trusted dev-zone host 192.168.50.41 to the trusted prod-zone host 192.168.50.12; the policy allows migrations from prod to dev only, so it crosses zones without an allowed path." \
+    "{protocol: vmotion, verdict: encrypted, count: 1}" "{rule: CROSS_ZONE_MIGRATION, severity: critical, count: 1}" \
+    "{protocol: vmotion, verdict: encrypted, streams: 1, count: 1}"
 }
 
 main() {

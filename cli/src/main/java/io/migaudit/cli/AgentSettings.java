@@ -70,42 +70,28 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
   }
 
   /** A value out of range, named by its key; checked for the file and again after the flags. */
-  record Problem(String key, String message) {}
-
-  Optional<Problem> problem() {
+  Optional<SettingsFile.Problem> problem() {
     if (snaplen < MIN_SNAPLEN_BYTES) {
-      return Optional.of(new Problem("snaplen", snaplen + " is below the minimum of " + MIN_SNAPLEN_BYTES + " bytes"));
+      return Optional.of(new SettingsFile.Problem("snaplen",
+          snaplen + " is below the minimum of " + MIN_SNAPLEN_BYTES + " bytes"));
     }
     if (bufferSize < 0) {
-      return Optional.of(new Problem("bufferSize", bufferSize + " is negative"));
+      return Optional.of(new SettingsFile.Problem("bufferSize", bufferSize + " is negative"));
     }
-    if (!validAddress(metricsAddress)) {
-      return Optional.of(new Problem("metricsAddress",
+    if (!SettingsFile.isHostPort(metricsAddress)) {
+      return Optional.of(new SettingsFile.Problem("metricsAddress",
           "\"" + metricsAddress + "\" is not HOST:PORT with a port 0-65535, e.g. " + DEFAULT_METRICS_ADDRESS));
     }
     if (agentId != null && agentId.isBlank()) {
-      return Optional.of(new Problem("agentId", "must not be empty"));
+      return Optional.of(new SettingsFile.Problem("agentId", "must not be empty"));
     }
     if (bootstrapServers != null && bootstrapServers.isBlank()) {
-      return Optional.of(new Problem("bootstrapServers", "must not be empty"));
+      return Optional.of(new SettingsFile.Problem("bootstrapServers", "must not be empty"));
     }
     if (interfaces.stream().anyMatch(i -> i == null || i.isBlank())) {
-      return Optional.of(new Problem("interfaces", "an interface name is empty"));
+      return Optional.of(new SettingsFile.Problem("interfaces", "an interface name is empty"));
     }
     return Optional.empty();
-  }
-
-  private static boolean validAddress(String address) {
-    int colon = address.lastIndexOf(':');
-    if (colon < 0) {
-      return false;
-    }
-    try {
-      int port = Integer.parseInt(address.substring(colon + 1));
-      return port >= 0 && port <= 65535;
-    } catch (NumberFormatException e) {
-      return false;
-    }
   }
 
   private static <T> T or(T given, T fallback) {

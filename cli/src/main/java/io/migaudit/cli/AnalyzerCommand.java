@@ -12,18 +12,22 @@ import io.migaudit.analyzer.consume.FlowConsumer;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
-import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.analyzer.policy.DigestedPolicy;
 import io.migaudit.analyzer.policy.PolicyException;
 import io.migaudit.analyzer.policy.PolicyLoader;
+import io.migaudit.analyzer.policy.PolicyReloader;
 import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.analyzer.rules.RuleEngineHolder;
 import io.migaudit.record.Topics;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,49 +46,95 @@ import picocli.CommandLine.Option;
         "events to " + Topics.MIGRATIONS + " (when that topic exists), and serves",
         "Prometheus metrics on /metrics and a health check on /healthz. Offsets are committed only",
         "after alerts are written. Runs until SIGTERM or Ctrl-C. Start more instances with the same",
-        "--group-id to share the topic's partitions."},
-    footer = {"", "Example:",
-        "  ./migaudit analyzer --bootstrap-servers kafka1:9092 --policy /etc/migaudit/policy.yaml"})
+        "--group-id to share the topic's partitions. Settings come from --config FILE (YAML), then from",
+        "the flags given. SIGHUP (systemctl reload) re-reads the policy, and so does a change of its file",
+        "unless --no-policy-reload: a valid policy takes over between two batches, a broken one is",
+        "logged and counted and the policy in force stays."},
+    footer = {"", "Examples:",
+        "  ./migaudit analyzer --bootstrap-servers kafka1:9092 --policy /etc/migaudit/policy.yaml",
+        "  ./migaudit analyzer --config /etc/migaudit/analyzer.yaml --group-id migaudit-analyzer-eu"})
 final class AnalyzerCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(AnalyzerCommand.class);
 
-  @Option(names = "--policy", paramLabel = "FILE", required = true, description = "Policy YAML.")
+  @Option(names = "--config", paramLabel = "FILE",
+      description = {"Analyzer settings in YAML (keys: policy, bootstrapServers, kafkaConfig, groupId, alerts,",
+          "metricsAddress, policyReload); flags given here override the file's values."})
+  Path config;
+
+  @Option(names = "--policy", paramLabel = "FILE",
+      description = "Policy YAML (required here or as policy in --config).")
   Path policyFile;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", required = true,
-      description = "Kafka cluster to read flow records from and write alerts to.")
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+      description = {"Kafka cluster to read flow records from and write alerts to (required here, as",
+          "bootstrapServers in --config, or as bootstrap.servers in --kafka-config)."})
   String bootstrapServers;
 
   @Option(names = "--kafka-config", paramLabel = "FILE",
       description = "Kafka client properties (security.protocol, ssl.*, sasl.*, ...) passed through unchanged.")
   Path kafkaConfig;
 
-  @Option(names = "--group-id", paramLabel = "ID", defaultValue = KafkaSettings.DEFAULT_GROUP_ID,
-      description = "Consumer group (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--group-id", paramLabel = "ID",
+      description = "Consumer group (default: " + KafkaSettings.DEFAULT_GROUP_ID + ").")
   String groupId;
 
   @Option(names = "--alerts", paramLabel = "FILE", description = "Also append alerts as JSON lines to FILE.")
   Path alertsFile;
 
-  @Option(names = "--metrics-address", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9465",
-      description = "Where /metrics and /healthz listen (default: ${DEFAULT-VALUE}; loopback only).")
+  @Option(names = "--metrics-address", paramLabel = "HOST:PORT",
+      description = "Where /metrics and /healthz listen (default: " + AnalyzerSettings.DEFAULT_METRICS_ADDRESS
+          + "; loopback only).")
   String metricsAddress;
+
+  @Option(names = "--policy-reload", negatable = true,
+      description = {"Re-read the policy when its file changes (default: on; --no-policy-reload). SIGHUP",
+          "re-reads it either way."})
+  Boolean policyReload;
 
   @Option(names = "--verbose", description = "Print stack traces of errors.")
   boolean verbose;
 
+  /** Command-line flag of each settings key, for complaints about flag values. */
+  private static final Map<String, String> FLAGS = Map.of("policy", "--policy", "bootstrapServers",
+      "--bootstrap-servers", "groupId", "--group-id", "metricsAddress", "--metrics-address");
+
+  /** Defaults, then the --config file, then the flags given. */
+  AnalyzerSettings settings() throws UserError {
+    AnalyzerSettings s = AnalyzerSettings.defaults();
+    if (config != null) {
+      s = s.with(AnalyzerSettingsLoader.load(config));
+    }
+    s = s.with(new AnalyzerSettings.Overrides(policyFile, bootstrapServers, kafkaConfig, groupId, alertsFile,
+        metricsAddress, policyReload));
+    var problem = s.problem();
+    if (problem.isPresent()) {
+      String key = problem.get().key();
+      throw new UserError(FLAGS.getOrDefault(key, key) + ": " + problem.get().message());
+    }
+    if (s.policy() == null) {
+      throw new UserError("give --policy (or policy in --config)");
+    }
+    return s;
+  }
+
   @Override
   public Integer call() throws Exception {
-    Policy policy;
+    AnalyzerSettings settings = settings();
+    DigestedPolicy loaded;
     try {
-      policy = PolicyLoader.load(policyFile);
+      loaded = PolicyLoader.loadDigested(settings.policy());
     } catch (PolicyException e) {
       throw new UserError(e.getMessage(), e);
     }
-    Map<String, String> clientSettings = KafkaClientConfig.load(kafkaConfig);
+    Map<String, String> clientSettings = KafkaClientConfig.load(settings.kafkaConfig());
+    if (settings.bootstrapServers() == null
+        && !clientSettings.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
+      throw new UserError("give --bootstrap-servers (or bootstrapServers in --config, or "
+          + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG + " in --kafka-config)");
+    }
     KafkaSettings kafka;
     try {
-      kafka = new KafkaSettings(bootstrapServers, clientSettings);
+      kafka = new KafkaSettings(settings.bootstrapServers(), clientSettings);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }
@@ -92,17 +142,24 @@ final class AnalyzerCommand implements Callable<Integer> {
     AtomicBoolean running = new AtomicBoolean(true);
     CountDownLatch stopped = new CountDownLatch(1);
     List<AlertSink> sinks = new ArrayList<>();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
+    RuleEngine engine = new RuleEngine(loaded.policy());
+    AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
+    RuleEngineHolder engines = new RuleEngineHolder(engine);
+    try (PolicyReloader reloader = new PolicyReloader(settings.policy(), loaded, engines::offer, metrics,
+            Clock.systemUTC());
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
         KafkaClientMetrics producerMeters = Replay.bound(new KafkaClientMetrics(producer), registry);
-        MetricsServer ignored = MetricsServer.start(metricsAddress, registry, running::get)) {
+        MetricsServer ignored = MetricsServer.start(settings.metricsAddress(), registry, running::get)) {
+      ReloadSignal.install(reloader);
+      if (settings.policyReload()) {
+        reloader.watch(PolicyReloader.DEFAULT_QUIET_PERIOD);
+      }
       sinks.add(new AlertPublisher(producer));
-      if (alertsFile != null) {
-        sinks.add(AlertWriter.append(alertsFile));
+      if (settings.alerts() != null) {
+        sinks.add(AlertWriter.append(settings.alerts()));
       }
       Map<String, Object> consumerProps = kafka.consumerProperties();
-      consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-      RuleEngine engine = new RuleEngine(policy);
-      AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
+      consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
       KafkaConsumer<byte[], byte[]> kafkaConsumer = new KafkaConsumer<>(consumerProps);
       List<MigrationEventSink> eventSinks = new ArrayList<>();
       if (Replay.topicExists(kafka, Topics.MIGRATIONS)) {
@@ -111,7 +168,7 @@ final class AnalyzerCommand implements Callable<Integer> {
         LOG.warn("topic {} does not exist: migration events are not published (create it to get them)",
             Topics.MIGRATIONS);
       }
-      FlowConsumer consumer = new FlowConsumer(kafkaConsumer, engine, sinks, eventSinks, metrics,
+      FlowConsumer consumer = new FlowConsumer(kafkaConsumer, engines, sinks, eventSinks, metrics,
           FlowObserver.NONE);
       Thread hook = new Thread(() -> {
         running.set(false);
@@ -119,8 +176,9 @@ final class AnalyzerCommand implements Callable<Integer> {
         awaitQuietly(stopped);
       }, "migaudit-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      LOG.warn("analyzer consuming {} as group {} with policy {} (encryption {})", Topics.FLOWS, groupId,
-          policyFile, policy.encryption());
+      LOG.warn("analyzer consuming {} as group {} with policy {} ({}, encryption {}; reload on SIGHUP{})",
+          Topics.FLOWS, settings.groupId(), settings.policy(), loaded.shortDigest(), loaded.policy().encryption(),
+          settings.policyReload() ? " and file change" : " only");
       try (consumer;
           KafkaClientMetrics consumerMeters = Replay.bound(new KafkaClientMetrics(kafkaConsumer), registry)) {
         consumer.run(running::get);

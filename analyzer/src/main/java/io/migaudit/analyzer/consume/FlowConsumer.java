@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -49,7 +50,7 @@ public final class FlowConsumer implements AutoCloseable {
   private static final String MISSING_FIELDS = "fields";
 
   private final Consumer<byte[], byte[]> consumer;
-  private final RuleEngine engine;
+  private final Supplier<RuleEngine> engines;
   private final List<AlertSink> sinks;
   private final AnalyzerMetrics metrics;
   private final FlowObserver observer;
@@ -72,8 +73,17 @@ public final class FlowConsumer implements AutoCloseable {
   /** Subscribes {@code consumer} to {@link Topics#FLOWS}. */
   public FlowConsumer(Consumer<byte[], byte[]> consumer, RuleEngine engine, List<AlertSink> sinks,
       List<MigrationEventSink> eventSinks, AnalyzerMetrics metrics, FlowObserver observer) {
+    this(consumer, () -> engine, sinks, eventSinks, metrics, observer);
+  }
+
+  /**
+   * Subscribes {@code consumer} to {@link Topics#FLOWS}; each batch is judged by the engine {@code
+   * engines} gives once it has been read (e.g. a {@code RuleEngineHolder}, for policy reloads).
+   */
+  public FlowConsumer(Consumer<byte[], byte[]> consumer, Supplier<RuleEngine> engines, List<AlertSink> sinks,
+      List<MigrationEventSink> eventSinks, AnalyzerMetrics metrics, FlowObserver observer) {
     this.consumer = consumer;
-    this.engine = engine;
+    this.engines = engines;
     this.sinks = List.copyOf(sinks);
     this.eventSinks = List.copyOf(eventSinks);
     this.metrics = metrics;
@@ -87,11 +97,13 @@ public final class FlowConsumer implements AutoCloseable {
     if (batch.isEmpty()) {
       return 0;
     }
+    // after the poll: a policy offered while it waited judges this batch, and the whole of it
+    RuleEngine engine = engines.get();
     List<Outcome> outcomes = new ArrayList<>(batch.count());
     List<Alert> alerts = new ArrayList<>();
     Map<String, MigrationEvent> events = new LinkedHashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : batch) {
-      Outcome o = read(r);
+      Outcome o = read(r, engine);
       outcomes.add(o);
       if (o.evaluation() != null) {
         alerts.addAll(o.evaluation().alerts());
@@ -158,7 +170,7 @@ public final class FlowConsumer implements AutoCloseable {
     consumer.close();
   }
 
-  private Outcome read(ConsumerRecord<byte[], byte[]> r) {
+  private Outcome read(ConsumerRecord<byte[], byte[]> r, RuleEngine engine) {
     if (r.value() == null) {
       return skipped(r, AnalyzerMetrics.OUTCOME_EMPTY, "a record without a value");
     }

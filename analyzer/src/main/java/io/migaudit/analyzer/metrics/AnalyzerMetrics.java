@@ -1,6 +1,7 @@
 package io.migaudit.analyzer.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
@@ -12,9 +13,11 @@ import io.migaudit.record.RuleId;
 import io.migaudit.record.Severity;
 import io.migaudit.record.Verdict;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The analyzer's meters (DESIGN.md, "Metrics"), on an injected registry. Prometheus renders them as
@@ -66,6 +69,21 @@ public final class AnalyzerMetrics {
   public static final String KAFKA_CONSUMER_RECORDS_LAG_MAX = "kafka.consumer.fetch.manager.records.lag.max";
   public static final String KAFKA_PRODUCER_RECORD_ERRORS = "kafka.producer.record.error.total";
 
+  /**
+   * Policy reloads (SIGHUP or a change of the policy file) by outcome, {@value #RELOAD_APPLIED} or
+   * {@value #RELOAD_REJECTED}: {@code migaudit_analyzer_policy_reloads_total{outcome}}.
+   */
+  public static final String POLICY_RELOADS = "migaudit.analyzer.policy.reloads";
+  /**
+   * When the policy in force was loaded, in seconds since the epoch (wall clock): {@code
+   * migaudit_analyzer_policy_loaded_timestamp_seconds}. A rejected reload leaves it unchanged.
+   */
+  public static final String POLICY_LOADED = "migaudit.analyzer.policy.loaded.timestamp";
+  /** Base unit of {@link #POLICY_LOADED}; Micrometer's {@code BaseUnits} has none for time. */
+  private static final String SECONDS = "seconds";
+  public static final String RELOAD_APPLIED = "applied";
+  public static final String RELOAD_REJECTED = "rejected";
+
   public static final String TAG_PROTOCOL = "protocol";
   public static final String TAG_VERDICT = "verdict";
   public static final String TAG_RULE = "rule";
@@ -110,6 +128,7 @@ public final class AnalyzerMetrics {
   private final MeterRegistry registry;
   private final Set<String> protocols;
   private final FlowByteDeltas byteDeltas;
+  private final AtomicLong policyLoadedMillis = new AtomicLong();
 
   /**
    * @param registry where meters go (never the global registry)
@@ -228,6 +247,27 @@ public final class AnalyzerMetrics {
         .tag(TAG_OUTCOME, outcome)
         .register(registry)
         .increment(count);
+  }
+
+  /**
+   * Counts a policy reload with its outcome ({@link #RELOAD_APPLIED} or {@link #RELOAD_REJECTED});
+   * {@code 0} only registers the series, so that the first reload shows as an increase.
+   */
+  public void policyReload(String outcome, int count) {
+    Counter.builder(POLICY_RELOADS)
+        .description("Policy reloads (SIGHUP or file change), by outcome")
+        .tag(TAG_OUTCOME, outcome)
+        .register(registry)
+        .increment(count);
+  }
+
+  /** Records when the policy now in force was loaded. */
+  public void policyLoaded(Instant at) {
+    policyLoadedMillis.set(at.toEpochMilli());
+    Gauge.builder(POLICY_LOADED, policyLoadedMillis, millis -> millis.get() / 1000.0)
+        .description("When the policy in force was loaded, seconds since the epoch")
+        .baseUnit(SECONDS)
+        .register(registry);
   }
 
   private static String verdictOf(PayloadFeatures payload) {

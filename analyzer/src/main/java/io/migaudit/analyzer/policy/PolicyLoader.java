@@ -21,8 +21,21 @@ public final class PolicyLoader {
 
   /** Reads and checks the policy in {@code file}; messages name the file as given. */
   public static Policy load(Path file) throws PolicyException {
+    return parse(file.toString(), read(file));
+  }
+
+  /**
+   * Reads and checks the policy in {@code file} and digests the text it came from, so that a reload
+   * can tell a changed file from a touched one.
+   */
+  public static DigestedPolicy loadDigested(Path file) throws PolicyException {
+    String text = read(file);
+    return new DigestedPolicy(parse(file.toString(), text), DigestedPolicy.sha256(text));
+  }
+
+  /** The text of {@code file}, or a one-line problem naming it. */
+  static String read(Path file) throws PolicyException {
     String name = file.toString();
-    String text;
     try {
       if (Files.isDirectory(file)) {
         throw new PolicyException(name + ": is a directory, not a policy file");
@@ -31,7 +44,7 @@ public final class PolicyLoader {
         throw new PolicyException(
             name + ": larger than " + MAX_FILE_BYTES + " bytes, not a policy file");
       }
-      text = Files.readString(file);
+      return Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new PolicyException(name + ": no such file", e);
     } catch (AccessDeniedException e) {
@@ -41,7 +54,6 @@ public final class PolicyLoader {
     } catch (IOException e) {
       throw new PolicyException(name + ": cannot read: " + e.getMessage(), e);
     }
-    return parse(name, text);
   }
 
   /** Checks the policy in {@code yaml}; {@code fileName} only labels messages. */

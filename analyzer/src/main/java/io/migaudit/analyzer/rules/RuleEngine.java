@@ -31,10 +31,23 @@ public final class RuleEngine {
   }
 
   public RuleEngine(Policy policy, List<Rule> rules, int rememberedAlerts) {
+    this(policy, List.copyOf(rules), new RaisedAlerts(rememberedAlerts));
+  }
+
+  private RuleEngine(Policy policy, List<Rule> rules, RaisedAlerts raised) {
     this.policy = policy;
     this.detector = new MigrationDetector(policy);
-    this.rules = List.copyOf(rules);
-    this.raised = new RaisedAlerts(rememberedAlerts);
+    this.rules = rules;
+    this.raised = raised;
+  }
+
+  /**
+   * An engine judging by {@code newPolicy} with the same rules and the same memory of raised alerts:
+   * after a policy reload, a flow does not raise again what it raised before, and this engine must
+   * no longer be used (the two share that memory).
+   */
+  public RuleEngine withPolicy(Policy newPolicy) {
+    return new RuleEngine(newPolicy, rules, raised);
   }
 
   /** The rules of DESIGN.md's table, in its order, then those added since (README, "Rules"). */

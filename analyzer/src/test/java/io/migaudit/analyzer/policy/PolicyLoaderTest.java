@@ -31,9 +31,14 @@ class PolicyLoaderTest {
         .containsExactly("vmotion", "live-migration");
     assertThat(p.migrationNetworks().get(0).cidrTexts()).containsExactly("192.168.50.0/24", "fd00:50::/64");
     assertThat(p.migrationNetworks().get(0).vlans()).containsExactly(50);
-    assertThat(p.trustedHosts()).hasSize(8);
+    assertThat(p.trustedHosts()).hasSize(9);
     assertThat(p.isTrusted("fd00:50::12")).isTrue();
     assertThat(p.isTrusted("10.10.0.13")).isFalse();
+    assertThat(p.zones()).extracting(TrustZone::name).containsExactly("prod", "dev", "hv-21", "hv-22");
+    assertThat(p.pathAllowed("prod", "dev")).isTrue();
+    assertThat(p.pathAllowed("dev", "prod")).isFalse();
+    // per-destination allowed sources, Hyper-V style: one zone per host, paths into it
+    assertThat(p.sourcesAllowedInto("hv-22")).containsExactly("hv-22", "hv-21");
   }
 
   @Test

@@ -1,0 +1,224 @@
+package io.migaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.migaudit.record.FlowId;
+import io.migaudit.record.SchemaVersion;
+import io.migaudit.record.Topics;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code migaudit analyzer --config} as users run it, in its own JVM, on a real broker: the policy
+ * file is replaced (rename over it) to trust a host, and flow records sent after the reload are
+ * judged by the new policy; a broken policy written afterwards, and SIGHUP with it still broken,
+ * keep the previous one; fixing the file applies again.
+ */
+class PolicyReloadIT {
+  private static final Duration DEADLINE = Duration.ofSeconds(90);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+  private static final String RECEIVER = "192.168.50.12";
+  /** The host the second policy trusts. */
+  private static final String NEWLY_TRUSTED = "192.168.50.99";
+  /** A host no policy trusts: its alert shows that the records before it have been judged. */
+  private static final String NEVER_TRUSTED = "192.168.50.98";
+  private static final String POLICY = """
+      migrationNetworks: [{name: vmotion, cidrs: [192.168.50.0/24]}]
+      trustedHosts: [192.168.50.11, 192.168.50.12%s]
+      """;
+  private static final String APPLIED = "migaudit_analyzer_policy_reloads_total{outcome=\"applied\"}";
+  private static final String REJECTED = "migaudit_analyzer_policy_reloads_total{outcome=\"rejected\"}";
+
+  @TempDir
+  Path dir;
+
+  private Process analyzer;
+  private Path log;
+  private int port;
+  private int nextSourcePort = 41000;
+
+  @Test
+  void reloadedPolicyJudgesLaterRecordsAndABrokenOneKeepsIt() throws Exception {
+    try (EmbeddedBroker broker = EmbeddedBroker.start();
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+            new ByteArraySerializer(), new ByteArraySerializer())) {
+      broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 1);
+      Path policy = Files.writeString(dir.resolve("policy.yaml"), POLICY.formatted(""));
+      port = freePort();
+      Path config = Files.writeString(dir.resolve("analyzer.yaml"), """
+          policy: policy.yaml
+          bootstrapServers: %s
+          groupId: policy-reload-it
+          alerts: alerts.jsonl
+          metricsAddress: 127.0.0.1:%d
+          policyReload: on
+          """.formatted(broker.bootstrapServers(), port));
+      log = dir.resolve("analyzer.log");
+      analyzer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), MigauditCommand.class.getName(), "analyzer",
+          "--config", config.toString())
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      try {
+        awaitMetric(APPLIED, 0);
+        // the first policy: the host is not trusted
+        int first = send(producer, NEWLY_TRUSTED);
+        awaitAlertFrom(first);
+
+        // an editor writes the new policy aside and renames it over the old one
+        Path aside = Files.writeString(dir.resolve(".policy.yaml.tmp"), POLICY.formatted(", " + NEWLY_TRUSTED));
+        Files.move(aside, policy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        awaitMetric(APPLIED, 1);
+        assertJudgedAsTrusted(producer, true);
+
+        // a broken policy is rejected, with the file and line in one log line, and the old one stays
+        Files.writeString(policy, "trustedHosts:\n  - 192.168.50.11\n  - 192.168.500.12\n");
+        awaitMetric(REJECTED, 1);
+        assertThat(Files.readString(log)).containsPattern(
+            "rejected, keeping policy [0-9a-f]{12}: " + Pattern.quote(policy.toString()) + ":3: trustedHosts\\[1]");
+        assertJudgedAsTrusted(producer, true);
+
+        // systemctl reload: SIGHUP re-reads the still broken file and rejects it again
+        signal("HUP");
+        awaitMetric(REJECTED, 2);
+        assertJudgedAsTrusted(producer, true);
+
+        // fixed in place: the first policy again, so the host is no longer trusted
+        Files.writeString(policy, POLICY.formatted(""));
+        awaitMetric(APPLIED, 2);
+        assertJudgedAsTrusted(producer, false);
+        assertThat(analyzer.isAlive()).as("analyzer still running; log:\n" + Files.readString(log)).isTrue();
+      } finally {
+        analyzer.destroy();
+        if (!analyzer.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+          analyzer.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  /**
+   * Sends a migration from {@link #NEWLY_TRUSTED}, then one from {@link #NEVER_TRUSTED}; once the
+   * second's alert is out, the first has been judged (one partition, in order).
+   */
+  private void assertJudgedAsTrusted(KafkaProducer<byte[], byte[]> producer, boolean trusted) throws Exception {
+    int subject = send(producer, NEWLY_TRUSTED);
+    int witness = send(producer, NEVER_TRUSTED);
+    awaitAlertFrom(witness);
+    assertThat(alertedSourcePorts()).as("alert for the migration from " + NEWLY_TRUSTED + " (source port "
+        + subject + ")").matches(ports -> ports.contains(subject) != trusted);
+  }
+
+  /** A TLS migration from {@code src} to {@link #RECEIVER}:8000 as one final flow record; returns its source port. */
+  private int send(KafkaProducer<byte[], byte[]> producer, String src) throws Exception {
+    int srcPort = nextSourcePort++;
+    String flowId = FlowId.of("tcp", src, srcPort, RECEIVER, 8000, null, T0);
+    ObjectNode o = JSON.createObjectNode();
+    o.put("schemaVersion", SchemaVersion.CURRENT).put("agent", "policy-reload-it").put("interface", "vmk1")
+        .put("flowId", flowId).put("seq", 0).put("last", true).put("endReason", "fin")
+        .put("firstSeen", T0.toString()).put("lastSeen", T0.plusSeconds(1).toString())
+        .putNull("vlan").putNull("outerVlan").put("ipVersion", 4).put("transport", "tcp")
+        .put("src", src).put("srcPort", srcPort).put("dst", RECEIVER).put("dstPort", 8000)
+        .put("initiator", "syn").put("protocol", "vmotion");
+    o.putArray("encapsulation").add("ethernet");
+    o.putArray("tcpFlags").add("SYN").add("ACK").add("FIN");
+    o.putObject("srcToDst").put("packets", 10).put("bytes", 90_000).put("payloadBytes", 80_000);
+    o.putObject("dstToSrc").put("packets", 5).put("bytes", 400).put("payloadBytes", 0);
+    o.putObject("payload").put("sampledBytes", 4096).put("entropy", 7.95).put("chiSquare", 260.0)
+        .put("zeroFraction", 0.0).put("printableFraction", 0.37).put("signature", "tls")
+        .put("verdict", "encrypted").put("reason", "TLS record layer");
+    producer.send(new ProducerRecord<>(Topics.FLOWS, flowId.getBytes(StandardCharsets.UTF_8),
+        JSON.writeValueAsBytes(o))).get();
+    return srcPort;
+  }
+
+  private List<Integer> alertedSourcePorts() throws IOException {
+    Path alerts = dir.resolve("alerts.jsonl");
+    List<Integer> ports = new ArrayList<>();
+    if (!Files.exists(alerts)) {
+      return ports;
+    }
+    for (String line : Files.readAllLines(alerts)) {
+      JsonNode a = JSON.readTree(line);
+      assertThat(a.get("rule").asText()).as("the only rule these migrations can break").isEqualTo("UNTRUSTED_SOURCE");
+      ports.add(a.get("srcPort").asInt());
+    }
+    return ports;
+  }
+
+  private void awaitAlertFrom(int srcPort) throws Exception {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (System.nanoTime() < deadline) {
+      assertRunning();
+      if (alertedSourcePorts().contains(srcPort)) {
+        return;
+      }
+      Thread.sleep(50); // polling with a deadline
+    }
+    throw new AssertionError("no alert for source port " + srcPort + "; log:\n" + Files.readString(log));
+  }
+
+  private void awaitMetric(String series, long value) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    Pattern pattern = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+]+)$");
+    URI uri = URI.create("http://127.0.0.1:" + port + "/metrics");
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      assertRunning();
+      try {
+        last = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = pattern.matcher(last);
+        if (m.find() && Double.parseDouble(m.group(1)) == value) {
+          return;
+        }
+      } catch (IOException notListeningYet) {
+        // the analyzer is still starting
+      }
+      Thread.sleep(50); // polling with a deadline
+    }
+    throw new AssertionError(series + " did not reach " + value + "; metrics:\n" + last.lines()
+        .filter(l -> l.startsWith("migaudit_analyzer_policy")).toList() + "\nlog:\n" + Files.readString(log));
+  }
+
+  private void assertRunning() throws IOException {
+    assertThat(analyzer.isAlive()).as("analyzer running; log:\n" + Files.readString(log)).isTrue();
+  }
+
+  private void signal(String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(analyzer.pid())).inheritIO().start();
+    assertThat(kill.waitFor()).as("kill -" + name).isZero();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
