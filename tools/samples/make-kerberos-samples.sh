@@ -15,7 +15,8 @@
 # sends a Hyper-V-style page stream (guest_memory.py --frame hyperv) sealed in AES-256-GCM records
 # (page_stream.py seal: encrypted-looking, so the authentication is the point) to host B:6600
 # with socat. tcpdump captures A's trunk (VLAN 66) and A's management port; mergecap merges them in
-# time order. check_capture.py checks the migration; kerberos_fixtures.py checks the Kerberos
+# time order (hyperv-credssp is then moved one day later with editcap, out of the other sample's
+# ticket lifetime). check_capture.py checks the migration; kerberos_fixtures.py checks the Kerberos
 # requests and writes the raw TGS-REQ messages the agent's unit tests read.
 #
 # Needs root and: iproute2 tcpdump socat python3 python3-cryptography wireshark-common (mergecap)
@@ -296,6 +297,10 @@ scenario_hyperv_credssp() {
   scenario_capture hyperv-credssp "$OTHER_SPN"
   "$PYTHON" "$TOOLS/kerberos_fixtures.py" "$WORK/mgmt.pcap" --client "$MGMT_A" --kdc "$KDC_ADDR" \
     --expect "tcp:$OTHER_SPN@$REALM" >&2 || die "the Kerberos capture does not hold the requests made"
+  # One day later: the tickets of hyperv-kerberos (same hosts, made a minute before) have expired
+  # by then, whatever order the samples are replayed in.
+  editcap -F pcap -t 86400 "$WORK/capture.pcap" "$WORK/later.pcap"
+  mv "$WORK/later.pcap" "$WORK/capture.pcap"
   publish hyperv-credssp \
     "Host A gets a TGT and a ticket for an unrelated service (HTTP/intranet) from a real MIT KDC, but none for the migration service of hv-02, then migrates to B on TCP 6600 in AES-GCM records on VLAN 66; CredSSP-style, a warning." \
     '{rule: CREDSSP_MIGRATION, severity: warning, count: 1}'
@@ -312,7 +317,7 @@ main() {
   done
   if (($#)); then selected=("$@"); else selected=("${SCENARIOS[@]}"); fi
   ((EUID == 0)) || die "needs root for network namespaces and capture: sudo $0"
-  for name in ip tcpdump socat timeout mergecap krb5kdc kdb5_util kadmin.local kinit kvno \
+  for name in ip tcpdump socat timeout mergecap editcap krb5kdc kdb5_util kadmin.local kinit kvno \
     "$PYTHON" "$AEAD_PYTHON"; do
     command -v "$name" >/dev/null || missing+=("$name")
   done

@@ -46,7 +46,8 @@ public final class RuleEngine {
         new NonDedicatedSegmentRule(),
         new SharedMigrationSegmentRule(),
         new CrossZoneMigrationRule(),
-        new UnencryptedNfcRule());
+        new UnencryptedNfcRule(),
+        new CredSspMigrationRule()); // stateful: a new memory of Kerberos requests per engine
   }
 
   /** Classifies the record and returns the alerts it raises for the first time. */
