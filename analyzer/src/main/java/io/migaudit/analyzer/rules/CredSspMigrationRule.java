@@ -21,11 +21,14 @@ import java.util.Set;
  * administrator's credentials to the source host. See {@link KerberosEvidence} for the matching.
  *
  * <p>The one stateful rule: it sees every record, remembers the Kerberos requests of flows to port
- * 88, and judges a migration at its <em>final</em> record. Records reach the analyzer in Kafka order,
- * and the record of a TGS-REQ's flow may come after the migration's first (interim) records (the
- * agent writes a short UDP exchange's record up to one active timeout later); by the migration's
- * end, seconds to minutes later, the request's record has arrived. A request whose record arrives
- * after the migration's final record is not seen: a false warning rather than a missed CredSSP.
+ * 88, and judges a migration at its <em>final</em> record. Records reach the analyzer in Kafka
+ * order, which is not time order: a flow's records are keyed by its id, so the KDC flow and the
+ * migration sit in different partitions, and the agent writes a short UDP exchange's record up to
+ * one active timeout after it. Two things make the request's record arrive first: the migration is
+ * judged at its end (seconds to minutes after the request), and the consumer previews every record
+ * of a batch before evaluating any ({@link RuleEngine#preview}), so a replay, where everything
+ * arrives at once, is judged as in time order. A request whose record arrives in a later batch than
+ * the migration's final record is not seen: a false warning rather than a missed CredSSP.
  */
 public final class CredSspMigrationRule implements Rule {
   /** Port-catalog labels of Hyper-V live migration: TCP 6600 and SMB 445. */
@@ -44,6 +47,11 @@ public final class CredSspMigrationRule implements Rule {
   @Override
   public RuleId id() {
     return RuleId.CREDSSP_MIGRATION;
+  }
+
+  @Override
+  public void preview(FlowRecord record, Policy policy) {
+    evidence.observe(record, policy.hyperv());
   }
 
   @Override
