@@ -2,7 +2,6 @@ package io.migaudit.analyzer.policy;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +18,8 @@ import java.util.regex.Pattern;
  *   ticketLifetime: 10h      # s, m or h; default 10h
  *   hosts:                   # SPN host name: its addresses (migration, management)
  *     hv-02.corp.example: [10.66.0.22, 10.10.0.22]
+ *     hv-02: [10.66.0.22, 10.10.0.22]   # every name the SPNs use, short names too
+
  * </pre>
  */
 final class HypervBinder {
@@ -76,7 +77,6 @@ final class HypervBinder {
       throw n.error("expected a mapping of host names to addresses, not " + n.shown());
     }
     Map<String, List<String>> out = new LinkedHashMap<>();
-    Map<String, String> nameOfAddress = new HashMap<>();
     for (String name : n.fieldNames()) {
       if (!HOST_NAME.matcher(name).matches()) {
         throw n.fieldError(name, "\"" + name + "\" is not a host name");
@@ -89,12 +89,8 @@ final class HypervBinder {
       List<LocatedNode> items = value.node().isArray() ? value.elements() : List.of(value);
       List<String> addresses = new ArrayList<>();
       for (LocatedNode item : items) {
-        String a = address(item);
-        String other = nameOfAddress.putIfAbsent(a, name);
-        if (other != null && !other.equals(name)) {
-          throw item.error(a + " is already an address of " + other + "; an address belongs to one host");
-        }
-        addresses.add(a);
+        addresses.add(address(item)); // names may share addresses: "hv-02" and "hv-02.corp.example"
+
       }
       if (addresses.isEmpty()) {
         throw value.error("a host needs at least one address");

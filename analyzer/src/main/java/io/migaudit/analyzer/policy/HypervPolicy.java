@@ -18,7 +18,8 @@ import java.util.Set;
  * @param ticketLifetime how long a TGS-REQ counts as evidence for later migrations (the ticket's
  *     lifetime; Active Directory's default is 10 hours)
  * @param hosts host names (as service principals name them, lowercase) and the addresses of each
- *     host: its migration address and the management address it talks to the KDC from
+ *     host: its migration address and the management address it talks to the KDC from; a host
+ *     known by several names (short and fully qualified) is listed under each
  */
 public record HypervPolicy(boolean kerberosAudit, Duration ticketLifetime, Map<String, List<String>> hosts) {
   /** Active Directory's default maximum lifetime of a service ticket. */

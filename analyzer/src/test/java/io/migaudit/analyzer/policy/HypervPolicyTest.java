@@ -73,10 +73,12 @@ class HypervPolicyTest {
   }
 
   @Test
-  void anAddressBelongsToOneHost() {
-    assertThatThrownBy(() -> parse("hyperv:\n  hosts:\n    a.example: 10.0.0.1\n    b.example: [10.0.0.2, 10.0.0.1]\n"))
-        .isInstanceOf(PolicyException.class)
-        .hasMessageContaining("10.0.0.1 is already an address of a.example");
+  void namesMayShareAddressesButNotRepeat() throws Exception {
+    HypervPolicy h = parse("hyperv:\n  hosts:\n    hv-02: [10.66.0.22, 10.10.0.22]\n"
+        + "    hv-02.corp.example: [10.66.0.22, 10.10.0.22]\n").hyperv();
+    assertThat(h.hostHasAddress("HV-02", "10.66.0.22")).isTrue();
+    assertThat(h.hostHasAddress("hv-02.corp.example", "10.66.0.22")).isTrue();
+    assertThat(h.addressesOfHostWith("10.10.0.22")).containsExactly("10.10.0.22", "10.66.0.22");
     assertThatThrownBy(() -> parse("hyperv:\n  hosts:\n    a.example: 10.0.0.1\n    A.example: 10.0.0.2\n"))
         .isInstanceOf(PolicyException.class).hasMessageContaining("listed twice");
   }
