@@ -22,9 +22,9 @@ import java.util.Set;
  *
  * <p>The one stateful rule: it sees every record, remembers the Kerberos requests of flows to port
  * 88, and judges a migration at its <em>final</em> record. Records reach the analyzer in Kafka
- * order, which is not time order: a flow's records are keyed by its id, so the KDC flow and the
- * migration sit in different partitions, and the agent writes a short UDP exchange's record up to
- * one active timeout after it. Two things make the request's record arrive first: the migration is
+ * order, which is not time order: the KDC flow and the migration may sit in different partitions
+ * (a host usually asks its KDC from its management address and migrates from another), and the
+ * agent writes a short UDP exchange's record up to one active timeout after it. Two things make the request's record arrive first: the migration is
  * judged at its end (seconds to minutes after the request), and the consumer previews every record
  * of a batch before evaluating any ({@link RuleEngine#preview}), so a replay, where everything
  * arrives at once, is judged as in time order. A request whose record arrives in a later batch than
