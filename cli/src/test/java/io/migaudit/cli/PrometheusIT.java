@@ -66,6 +66,7 @@ class PrometheusIT {
       "UNTRUSTED_SOURCE", "MigauditUntrustedHost",
       "UNTRUSTED_DESTINATION", "MigauditUntrustedHost",
       "CROSS_ZONE_MIGRATION", "MigauditCrossZoneMigration",
+      "CREDSSP_MIGRATION", "MigauditCredsspMigration",
       "NON_DEDICATED_SEGMENT", "MigauditMigrationSegment",
       "SHARED_MIGRATION_SEGMENT", "MigauditMigrationSegment");
 

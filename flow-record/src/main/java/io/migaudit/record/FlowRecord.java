@@ -1,5 +1,6 @@
 package io.migaudit.record;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
@@ -35,6 +36,9 @@ import java.util.List;
  * @param tcpFlags TCP flags seen in either direction (e.g. "SYN", "ACK", "FIN")
  * @param protocol migration protocol from the port catalog ("vmotion", "hyperv", ...), null if none
  * @param payload features of the payload sample
+ * @param kerberos for a flow to a KDC (TCP/UDP 88): the service principals of the TGS requests seen
+ *     from the client; null (and absent from the JSON) otherwise. Added within schema version 1: a
+ *     record without it reads as null, and readers that do not know it ignore it
  */
 public record FlowRecord(
     int schemaVersion,
@@ -60,11 +64,23 @@ public record FlowRecord(
     Counters dstToSrc,
     List<String> tcpFlags,
     String protocol,
-    PayloadFeatures payload) {
+    PayloadFeatures payload,
+    @JsonInclude(JsonInclude.Include.NON_NULL) KerberosActivity kerberos) {
 
   public FlowRecord {
     encapsulation = encapsulation == null ? List.of() : List.copyOf(encapsulation);
     tcpFlags = tcpFlags == null ? List.of() : List.copyOf(tcpFlags);
+  }
+
+  /** A record without Kerberos requests (every flow that is not to a KDC). */
+  public FlowRecord(int schemaVersion, String agent, String iface, String flowId, long seq, boolean last,
+      String endReason, Instant firstSeen, Instant lastSeen, Integer vlan, Integer outerVlan,
+      List<String> encapsulation, int ipVersion, String transport, String src, int srcPort, String dst,
+      int dstPort, String initiator, Counters srcToDst, Counters dstToSrc, List<String> tcpFlags,
+      String protocol, PayloadFeatures payload) {
+    this(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan, outerVlan,
+        encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
+        tcpFlags, protocol, payload, null);
   }
 
   /** Bytes of both directions. */
@@ -82,6 +98,14 @@ public record FlowRecord(
     return new FlowRecord(
         schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, newProtocol, payload);
+        srcToDst, dstToSrc, tcpFlags, newProtocol, payload, kerberos);
+  }
+
+  /** The same record carrying these Kerberos requests (null: none). */
+  public FlowRecord withKerberos(KerberosActivity newKerberos) {
+    return new FlowRecord(
+        schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
+        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
+        srcToDst, dstToSrc, tcpFlags, protocol, payload, newKerberos);
   }
 }

@@ -10,5 +10,10 @@ public enum RuleId {
   /** A migration between two trust zones that no allowed path connects. */
   CROSS_ZONE_MIGRATION,
   /** A vSphere NFC disk copy (TCP 902) in plaintext or merely compressed. */
-  UNENCRYPTED_NFC
+  UNENCRYPTED_NFC,
+  /**
+   * A Hyper-V migration (6600, or SMB 445) that no Kerberos service-ticket request for the
+   * destination's migration service preceded while the agents watched Kerberos: CredSSP-style.
+   */
+  CREDSSP_MIGRATION
 }

@@ -36,6 +36,61 @@ class RecordJsonTest {
     assertThat(plain.readTree(RecordJson.toBytes(sample()))).isEqualTo(golden);
   }
 
+  /** A client's TCP connection to its KDC, with the one TGS request it made. */
+  static FlowRecord kerberosSample() {
+    Instant first = Instant.parse("2026-11-23T10:01:58.500000Z");
+    String flowId = FlowId.of("tcp", "10.10.0.21", 52110, "10.10.0.2", 88, null, first);
+    return new FlowRecord(SchemaVersion.CURRENT, "hv-01", "eth0", flowId, 1, true, "fin", first,
+        Instant.parse("2026-11-23T10:01:58.503000Z"), null, null, List.of("ethernet"), 4, "tcp",
+        "10.10.0.21", 52110, "10.10.0.2", 88, "syn", new Counters(6, 1477, 1149),
+        new Counters(5, 1406, 1098), List.of("SYN", "ACK", "FIN"), null,
+        new PayloadFeatures(2247, 7.1, 1500.2, 0.04, 0.3, Signature.NONE, Verdict.UNKNOWN,
+            "not a migration"),
+        new KerberosActivity(List.of(new KerberosRequest(KerberosRequest.TGS_REQ,
+            "Microsoft Virtual System Migration Service/hv-02.corp.example", "CORP.EXAMPLE"))));
+  }
+
+  @Test
+  void kerberosRecordMatchesGoldenFileAndRoundTrips() throws Exception {
+    ObjectMapper plain = new ObjectMapper();
+    JsonNode golden;
+    try (InputStream in = getClass().getResourceAsStream("/flow-record-kerberos-v1.json")) {
+      golden = plain.readTree(in);
+    }
+    assertThat(plain.readTree(RecordJson.toBytes(kerberosSample()))).isEqualTo(golden);
+    assertThat(RecordJson.flowRecord(RecordJson.toBytes(kerberosSample()))).isEqualTo(kerberosSample());
+  }
+
+  @Test
+  void aRecordWithoutKerberosOmitsTheFieldAndReadsItAsNull() throws Exception {
+    assertThat(RecordJson.toLine(sample())).doesNotContain("kerberos");
+    assertThat(RecordJson.flowRecord(RecordJson.toBytes(sample())).kerberos()).isNull();
+    assertThat(sample().withKerberos(kerberosSample().kerberos()).withProtocol("hyperv").kerberos())
+        .isEqualTo(kerberosSample().kerberos());
+  }
+
+  @Test
+  void aReaderWithoutTheKerberosFieldStillReadsTheRecord() throws Exception {
+    // what a reader built before the field sees: the same JSON less one unknown field
+    ObjectMapper plain = new ObjectMapper();
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) plain.readTree(RecordJson.toBytes(kerberosSample()));
+    assertThat(json.has("kerberos")).isTrue();
+    json.put("unknownToThisReader", 1);
+    assertThat(RecordJson.flowRecord(plain.writeValueAsBytes(json))).isEqualTo(kerberosSample());
+    json.remove("kerberos");
+    assertThat(RecordJson.flowRecord(plain.writeValueAsBytes(json)))
+        .isEqualTo(kerberosSample().withKerberos(null));
+  }
+
+  @Test
+  void serviceClassAndHostSplitTheServiceName() {
+    KerberosRequest r = kerberosSample().kerberos().requests().get(0);
+    assertThat(r.serviceClass()).isEqualTo("Microsoft Virtual System Migration Service");
+    assertThat(r.serviceHost()).isEqualTo("hv-02.corp.example");
+    assertThat(new KerberosRequest("TGS-REQ", "krbtgt", "R").serviceHost()).isNull();
+    assertThat(new KerberosRequest("TGS-REQ", "a/b/c", "R").serviceHost()).isEqualTo("b");
+  }
+
   @Test
   void flowRecordRoundTrips() throws Exception {
     FlowRecord r = sample();

@@ -99,11 +99,17 @@ public final class FlowConsumer implements AutoCloseable {
     }
     // after the poll: a policy offered while it waited judges this batch, and the whole of it
     RuleEngine engine = engines.get();
+    List<Parsed> parsed = new ArrayList<>(batch.count());
+    for (ConsumerRecord<byte[], byte[]> r : batch) {
+      parsed.add(parse(r));
+    }
+    // a batch comes partition by partition: correlating rules (Kerberos) see it all first
+    parsed.stream().filter(p -> p.record() != null).forEach(p -> engine.preview(p.record()));
     List<Outcome> outcomes = new ArrayList<>(batch.count());
     List<Alert> alerts = new ArrayList<>();
     Map<String, MigrationEvent> events = new LinkedHashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : batch) {
-      Outcome o = read(r, engine);
+    for (Parsed p : parsed) {
+      Outcome o = p.record() == null ? p.skipped() : judge(p.record(), engine);
       outcomes.add(o);
       if (o.evaluation() != null) {
         alerts.addAll(o.evaluation().alerts());
@@ -170,20 +176,27 @@ public final class FlowConsumer implements AutoCloseable {
     consumer.close();
   }
 
-  private Outcome read(ConsumerRecord<byte[], byte[]> r, RuleEngine engine) {
+  /** A Kafka record read: the flow record, or the outcome that made it skipped. */
+  private record Parsed(FlowRecord record, Outcome skipped) {}
+
+  private Parsed parse(ConsumerRecord<byte[], byte[]> r) {
     if (r.value() == null) {
-      return skipped(r, AnalyzerMetrics.OUTCOME_EMPTY, "a record without a value");
+      return new Parsed(null, skipped(r, AnalyzerMetrics.OUTCOME_EMPTY, "a record without a value"));
     }
     FlowRecord record;
     try {
       record = RecordJson.flowRecord(r.value());
     } catch (MalformedRecordException e) {
-      return skipped(r, e.kind(), e.getMessage());
+      return new Parsed(null, skipped(r, e.kind(), e.getMessage()));
     }
     String missing = RequiredFields.firstMissing(record);
     if (missing != null) {
-      return skipped(r, MISSING_FIELDS, "flow record without " + missing);
+      return new Parsed(null, skipped(r, MISSING_FIELDS, "flow record without " + missing));
     }
+    return new Parsed(record, null);
+  }
+
+  private Outcome judge(FlowRecord record, RuleEngine engine) {
     Evaluation evaluation = engine.evaluate(record);
     if (!evaluation.migration()) {
       return new Outcome(AnalyzerMetrics.OUTCOME_OK, evaluation, null);

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param zones trust zones, pairwise disjoint; empty turns the cross-zone rule off
  * @param allowedPaths the directions in which migrations may cross from one zone to another;
  *     migrations within one zone are always allowed
+ * @param hyperv the Hyper-V authentication audit ({@code hyperv} section); off when absent
  */
 public record Policy(
     EncryptionMode encryption,
@@ -23,13 +24,26 @@ public record Policy(
     List<Cidr> trustedHosts,
     PortCatalog catalog,
     List<TrustZone> zones,
-    List<ZonePath> allowedPaths) {
+    List<ZonePath> allowedPaths,
+    HypervPolicy hyperv) {
 
   public Policy {
+    hyperv = hyperv == null ? HypervPolicy.off() : hyperv;
     migrationNetworks = List.copyOf(migrationNetworks);
     trustedHosts = List.copyOf(trustedHosts);
     zones = zones == null ? List.of() : List.copyOf(zones);
     allowedPaths = allowedPaths == null ? List.of() : List.copyOf(allowedPaths);
+  }
+
+  /** A policy without the Hyper-V authentication audit. */
+  public Policy(EncryptionMode encryption, List<MigrationNetwork> migrationNetworks,
+      List<Cidr> trustedHosts, PortCatalog catalog, List<TrustZone> zones, List<ZonePath> allowedPaths) {
+    this(encryption, migrationNetworks, trustedHosts, catalog, zones, allowedPaths, HypervPolicy.off());
+  }
+
+  /** This policy with another {@code hyperv} section. */
+  public Policy withHyperv(HypervPolicy newHyperv) {
+    return new Policy(encryption, migrationNetworks, trustedHosts, catalog, zones, allowedPaths, newHyperv);
   }
 
   /** A policy without trust zones. */

@@ -20,8 +20,9 @@ final class PolicyBinder {
   static final String PORTS = "ports";
   static final String ZONES = "zones";
   static final String ALLOWED_PATHS = "allowedPaths";
+  static final String HYPERV = "hyperv";
   static final List<String> TOP_FIELDS =
-      List.of(ENCRYPTION, MIGRATION_NETWORKS, TRUSTED_HOSTS, PORTS, ZONES, ALLOWED_PATHS);
+      List.of(ENCRYPTION, MIGRATION_NETWORKS, TRUSTED_HOSTS, PORTS, ZONES, ALLOWED_PATHS, HYPERV);
   static final List<String> NETWORK_FIELDS = List.of("name", "cidrs", "vlans");
   static final List<String> PORT_FIELDS = List.of("protocol", "transport", "ports");
   static final List<String> PORT_TRANSPORTS = List.of("tcp", "udp");
@@ -51,7 +52,8 @@ final class PolicyBinder {
     PortCatalog catalog = PortCatalog.builtIn().with(ports(root.field(PORTS)));
     List<TrustZone> zones = ZoneBinder.zones(root.field(ZONES));
     List<ZonePath> paths = ZoneBinder.allowedPaths(root.field(ALLOWED_PATHS), zones);
-    return new Policy(encryption, networks, trusted, catalog, zones, paths);
+    HypervPolicy hyperv = HypervBinder.hyperv(root.field(HYPERV));
+    return new Policy(encryption, networks, trusted, catalog, zones, paths, hyperv);
   }
 
   private static EncryptionMode encryption(LocatedNode n) throws PolicyException {

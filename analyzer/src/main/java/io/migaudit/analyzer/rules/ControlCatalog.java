@@ -34,6 +34,20 @@ public final class ControlCatalog {
   public static final String DISA_ESXI_70_000048 = "DISA ESXI-70-000048";
   public static final String SCG_VMOTION_ENCRYPTED = "VMware SCG vm-9.vmotion-encrypted";
   public static final String SCG_VMK_VMOTION = "VMware SCG esx-9.vmk-vmotion";
+  /**
+   * NIST SP 800-53 IA-5, authenticator management: protect authenticators from disclosure. CredSSP
+   * hands the administrator's reusable credentials to the source host to use on the destination;
+   * Kerberos constrained delegation sends only a ticket for one service.
+   */
+  public static final String NIST_IA_5 = "NIST IA-5";
+  /**
+   * Microsoft's guidance for live migration outside a cluster ("Set up hosts for live migration
+   * without Failover Clustering", Microsoft Learn): Kerberos with constrained delegation to the
+   * services "Microsoft Virtual System Migration Service" and "cifs" of the destination, instead
+   * of CredSSP. Not a numbered control: named by the page's address.
+   */
+  public static final String MICROSOFT_LIVE_MIGRATION_KCD =
+      "Microsoft Learn set-up-hosts-for-live-migration-without-failover-clustering";
 
   private static final List<String> ENCRYPTION = List.of(NIST_SC_8, NIST_SC_8_1,
       DISA_VMCH_80_000203, DISA_VMCH_70_000024, SCG_VMOTION_ENCRYPTED);
@@ -42,6 +56,7 @@ public final class ControlCatalog {
       NIST_AC_4_21, NIST_SC_7, SCG_VMK_VMOTION);
 
   private static final List<String> NFC_ENCRYPTION = List.of(NIST_SC_8, NIST_SC_8_1);
+  private static final List<String> AUTHENTICATION = List.of(MICROSOFT_LIVE_MIGRATION_KCD, NIST_IA_5);
   private static final List<String> ZONES = List.of(NIST_AC_4, NIST_AC_4_21, NIST_AC_3, SCG_VMK_VMOTION);
 
   private static final Map<RuleId, List<String>> BY_RULE = byRule();
@@ -57,6 +72,7 @@ public final class ControlCatalog {
     m.put(RuleId.SHARED_MIGRATION_SEGMENT, ISOLATION);
     m.put(RuleId.CROSS_ZONE_MIGRATION, ZONES);
     m.put(RuleId.UNENCRYPTED_NFC, NFC_ENCRYPTION);
+    m.put(RuleId.CREDSSP_MIGRATION, AUTHENTICATION);
     return m;
   }
 

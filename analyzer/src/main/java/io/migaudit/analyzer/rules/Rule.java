@@ -2,6 +2,7 @@ package io.migaudit.analyzer.rules;
 
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
+import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RuleId;
 import java.util.Optional;
 
@@ -15,4 +16,10 @@ public interface Rule {
    * The alert this flow deserves under {@code policy}, if any. Stateless: may repeat per record.
    */
   Optional<Alert> evaluate(ClassifiedFlow flow, Policy policy);
+
+  /**
+   * Shows a rule that correlates flows a record ahead of its turn (records of one Kafka batch come
+   * partition by partition, not in time order); must be harmless to repeat. Stateless rules ignore it.
+   */
+  default void preview(FlowRecord record, Policy policy) {}
 }

@@ -59,7 +59,18 @@ public final class RuleEngine {
         new NonDedicatedSegmentRule(),
         new SharedMigrationSegmentRule(),
         new CrossZoneMigrationRule(),
-        new UnencryptedNfcRule());
+        new UnencryptedNfcRule(),
+        new CredSspMigrationRule()); // stateful: a new memory of Kerberos requests per engine
+  }
+
+  /**
+   * Lets the correlating rules see {@code record} before the records ahead of it in a batch are
+   * evaluated (see {@link Rule#preview}); evaluating it later still judges it as usual.
+   */
+  public void preview(FlowRecord record) {
+    for (Rule rule : rules) {
+      rule.preview(record, policy);
+    }
   }
 
   /** Classifies the record and returns the alerts it raises for the first time. */

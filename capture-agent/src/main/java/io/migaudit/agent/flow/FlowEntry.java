@@ -4,6 +4,7 @@ import io.migaudit.agent.classify.PayloadClassifier;
 import io.migaudit.agent.classify.PayloadSample;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.decode.Layer;
+import io.migaudit.agent.kerberos.KerberosInspector;
 import io.migaudit.record.Counters;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
@@ -25,6 +26,7 @@ final class FlowEntry {
   private final long firstSeenMicros;
   private final PayloadSample initiatorSample;
   private final PayloadSample responderSample;
+  private final KerberosInspector kerberos; // null unless the server port is Kerberos's
 
   private long lastSeenMicros;
   private long lastExportMicros;
@@ -54,6 +56,7 @@ final class FlowEntry {
     this.lastExportMicros = first.timestampMicros;
     this.initiatorSample = new PayloadSample(sampleBytes, sampleBytesPerPacket);
     this.responderSample = new PayloadSample(sampleBytes, sampleBytesPerPacket);
+    this.kerberos = KerberosInspector.forFlow(key.ipProtocol(), initiatorIsA ? key.bPort() : key.aPort());
   }
 
   /** Counts a packet; {@code fromA} tells its direction relative to the key. */
@@ -65,6 +68,9 @@ final class FlowEntry {
     tcpFlags |= p.tcpFlags;
     if (p.payloadCapturedLength > 0) {
       (side == 0 ? initiatorSample : responderSample).add(p.frame, p.payloadOffset, p.payloadCapturedLength);
+      if (side == 0 && kerberos != null) {
+        kerberos.add(p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
+      }
     }
     if ((p.tcpFlags & TcpFlagNames.FIN) != 0) {
       if (side == 0) {
@@ -109,6 +115,7 @@ final class FlowEntry {
         src, srcPort, dst, dstPort, initiatorEvidence, counters(0), counters(1),
         TcpFlagNames.of(tcpFlags), protocol,
         PayloadClassifier.classify(key.ipProtocol() == IP_PROTOCOL_ESP, initiatorSample, responderSample));
+    r = kerberos == null ? r : r.withKerberos(kerberos.activity());
     dirty = false;
     lastExportMicros = lastSeenMicros;
     return r;

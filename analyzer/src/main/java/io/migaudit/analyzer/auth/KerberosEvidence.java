@@ -1,0 +1,168 @@
+package io.migaudit.analyzer.auth;
+
+import io.migaudit.analyzer.policy.HypervPolicy;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.KerberosRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Remembers, per client address, its flows to a KDC (TCP/UDP 88) and the Kerberos service tickets
+ * they requested (TGS-REQ, from the agents' flow records), and tells whether a Hyper-V migration was
+ * preceded by a request from its source for its destination's migration service.
+ *
+ * <p>A migration is judged only when the agents demonstrably see its source's Kerberos traffic: at
+ * least one flow from the source host to port 88 in the window below (any request, even a TGT's
+ * AS-REQ or a ticket for another service). Without one the analyzer cannot tell CredSSP from a
+ * KDC path no agent captures, and {@link MigrationAuthentication#watched()} is false.
+ *
+ * <p>Matching is conservative: it never calls a migration Kerberos-authenticated without a request
+ * that names the destination. A request counts when
+ *
+ * <ul>
+ *   <li>it came from the migration's source address, or from another address the policy's {@code
+ *       hyperv.hosts} gives the same host (hosts ask the KDC from their management address and
+ *       migrate on another);
+ *   <li>its time (the Kerberos flow's first packet) lies in [migration start - ticket lifetime,
+ *       migration start + {@link #CLOCK_SKEW}] (agents' clocks differ a little);
+ *   <li>its service class is "Microsoft Virtual System Migration Service" (any Hyper-V migration)
+ *       or "cifs" (SMB migrations only: a cifs ticket alone is also what any file access asks for),
+ *       case-insensitively;
+ *   <li>its host name is mapped by {@code hyperv.hosts} to the migration's destination address, or
+ *       is that address written literally.
+ * </ul>
+ *
+ * A request for the migration service of a host the policy does not map is not a match (it could
+ * be for any host): it is reported in {@link MigrationAuthentication#unmappedServices()} so the
+ * alert says what to add to the policy.
+ *
+ * <p>Bounded: at most {@code maxClients} client addresses (least recently seen forgotten first),
+ * {@link #MAX_REQUESTS_PER_CLIENT} requests each; requests older than the newest one of their
+ * client by more than the ticket lifetime are dropped. Not thread-safe: one per rule engine.
+ */
+public final class KerberosEvidence {
+  /** Tolerated lead of a request's timestamp over the migration's (agents' clock difference). */
+  public static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
+  public static final int DEFAULT_MAX_CLIENTS = 65_536;
+  public static final int MAX_REQUESTS_PER_CLIENT = 64;
+  public static final int MAX_REPORTED_SERVICES = 8;
+  public static final String MIGRATION_SERVICE = "Microsoft Virtual System Migration Service";
+  public static final String CIFS_SERVICE = "cifs";
+  /** Port-catalog label of Hyper-V live migration over SMB (TCP 445). */
+  public static final String SMB_PROTOCOL = "hyperv-smb";
+  /** IANA "kerberos", TCP and UDP. */
+  public static final int KERBEROS_PORT = 88;
+
+  private record Seen(KerberosRequest request, Instant at) {}
+
+  /** One client address: start times of its KDC flows and the requests they made, both bounded. */
+  private static final class Client {
+    final ArrayDeque<Instant> contacts = new ArrayDeque<>();
+    final ArrayDeque<Seen> requests = new ArrayDeque<>();
+  }
+
+  private final Map<String, Client> byClient;
+
+  public KerberosEvidence() {
+    this(DEFAULT_MAX_CLIENTS);
+  }
+
+  public KerberosEvidence(int maxClients) {
+    this.byClient = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Client> eldest) {
+        return size() > maxClients;
+      }
+    };
+  }
+
+  /**
+   * Remembers a flow to a KDC and its requests (interim records repeat them: kept once); ignores
+   * every other record.
+   */
+  public void observe(FlowRecord r, HypervPolicy policy) {
+    boolean toKdc = r.dstPort() == KERBEROS_PORT && ("tcp".equals(r.transport()) || "udp".equals(r.transport()));
+    if (!toKdc || r.src() == null || r.firstSeen() == null) {
+      return;
+    }
+    Client c = byClient.computeIfAbsent(r.src(), k -> new Client());
+    if (!c.contacts.contains(r.firstSeen())) {
+      c.contacts.addLast(r.firstSeen());
+    }
+    if (r.kerberos() != null) {
+      for (KerberosRequest q : r.kerberos().requests()) {
+        Seen s = new Seen(q, r.firstSeen());
+        if (!c.requests.contains(s)) {
+          c.requests.addLast(s);
+        }
+      }
+    }
+    Instant oldest = c.contacts.stream().max(Instant::compareTo).orElse(r.firstSeen())
+        .minus(policy.ticketLifetime());
+    c.contacts.removeIf(t -> t.isBefore(oldest));
+    c.requests.removeIf(s -> s.at().isBefore(oldest));
+    while (c.contacts.size() > MAX_REQUESTS_PER_CLIENT) {
+      c.contacts.removeFirst();
+    }
+    while (c.requests.size() > MAX_REQUESTS_PER_CLIENT) {
+      c.requests.removeFirst();
+    }
+  }
+
+  /** How the migration {@code r} (a Hyper-V flow: its src sent the VM to dst) was authenticated. */
+  public MigrationAuthentication judge(FlowRecord r, HypervPolicy policy) {
+    List<String> sources = policy.addressesOfHostWith(r.src());
+    Instant from = r.firstSeen().minus(policy.ticketLifetime());
+    Instant to = r.firstSeen().plus(CLOCK_SKEW);
+    Set<String> classes = SMB_PROTOCOL.equals(r.protocol()) ? Set.of(norm(MIGRATION_SERVICE), CIFS_SERVICE)
+        : Set.of(norm(MIGRATION_SERVICE));
+    int flows = 0;
+    int count = 0;
+    String matched = null;
+    List<String> unmapped = new ArrayList<>();
+    for (String source : sources) {
+      Client c = byClient.get(source);
+      if (c == null) {
+        continue;
+      }
+      flows += (int) c.contacts.stream().filter(t -> inside(t, from, to)).count();
+      for (Seen s : c.requests) {
+        if (!inside(s.at(), from, to)) {
+          continue;
+        }
+        count++;
+        KerberosRequest q = s.request();
+        if (!classes.contains(norm(q.serviceClass()))) {
+          continue;
+        }
+        String name = q.service() + "@" + q.realm();
+        if (policy.hostHasAddress(q.serviceHost(), r.dst())) {
+          matched = matched == null ? name : matched;
+        } else if (!policy.knowsHost(q.serviceHost()) && unmapped.size() < MAX_REPORTED_SERVICES
+            && !unmapped.contains(name)) {
+          unmapped.add(name);
+        }
+      }
+    }
+    return new MigrationAuthentication(flows > 0, matched != null, matched, flows, count, unmapped, sources);
+  }
+
+  private static boolean inside(Instant t, Instant from, Instant to) {
+    return !t.isBefore(from) && !t.isAfter(to);
+  }
+
+  /** Client addresses remembered (for tests and bounds). */
+  public int clients() {
+    return byClient.size();
+  }
+
+  private static String norm(String s) {
+    return s == null ? "" : s.toLowerCase(java.util.Locale.ROOT);
+  }
+}
