@@ -23,7 +23,11 @@ final class SamplePublisher {
 
   /** Publishes the flow records of every sample capture; returns how many the broker acknowledged. */
   static long publishAll(String bootstrapServers, Policy policy) throws Exception {
-    List<Path> files = CaptureFiles.expand(List.of(SampleExpectation.SAMPLES));
+    return publish(bootstrapServers, policy, CaptureFiles.expand(List.of(SampleExpectation.SAMPLES)));
+  }
+
+  /** Publishes the flow records of these captures; returns how many the broker acknowledged. */
+  static long publish(String bootstrapServers, Policy policy, List<Path> files) throws Exception {
     AgentConfig config = AgentConfig.defaults("it-agent").withCatalog(policy.catalog());
     KafkaProducer<byte[], FlowRecord> producer = new KafkaProducer<>(
         ProducerSettings.of(bootstrapServers, "it-agent", Map.of()));
