@@ -45,6 +45,11 @@ final class PartitionRestore implements ConsumerRebalanceListener {
   private final int window;
   /** Per partition being restored: the committed offset, the first record not yet judged. */
   private final Map<TopicPartition, Long> judgedUntil = new HashMap<>();
+  /**
+   * The offsets this instance last committed: a partition given back still at that offset (an eager
+   * rebalance revokes and reassigns every partition) is already in memory and is not re-read.
+   */
+  private final Map<TopicPartition, Long> committedHere = new HashMap<>();
 
   PartitionRestore(Consumer<?, ?> consumer, int window) {
     this.consumer = consumer;
@@ -59,7 +64,8 @@ final class PartitionRestore implements ConsumerRebalanceListener {
     Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
     Map<TopicPartition, Long> judged = new LinkedHashMap<>();
     committed.forEach((tp, o) -> {
-      if (o != null && JUDGED.equals(o.metadata()) && o.offset() > 0) {
+      boolean inMemory = o != null && Long.valueOf(o.offset()).equals(committedHere.get(tp));
+      if (o != null && JUDGED.equals(o.metadata()) && o.offset() > 0 && !inMemory) {
         judged.put(tp, o.offset());
       }
     });
@@ -91,7 +97,8 @@ final class PartitionRestore implements ConsumerRebalanceListener {
 
   /**
    * The offsets to commit after {@code batch}: past its last record on each of its partitions, except
-   * those still being re-read (committing them would move their offset back).
+   * those still being re-read (committing them would move their offset back). If the commit fails,
+   * the memory of what this instance committed is wrong only in a way that causes a re-read.
    */
   Map<TopicPartition, OffsetAndMetadata> commitOffsets(ConsumerRecords<?, ?> batch) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -101,6 +108,7 @@ final class PartitionRestore implements ConsumerRebalanceListener {
       Long until = judgedUntil.get(tp);
       if (until == null || next >= until) {
         offsets.put(tp, new OffsetAndMetadata(next, JUDGED));
+        committedHere.put(tp, next);
       }
     }
     return offsets;

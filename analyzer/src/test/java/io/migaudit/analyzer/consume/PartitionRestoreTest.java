@@ -126,6 +126,15 @@ class PartitionRestoreTest {
   }
 
   @Test
+  void aPartitionGivenBackAtTheOffsetThisInstanceCommittedIsNotReRead() {
+    Instance one = new Instance();
+    one.assign(null, Arrays.copyOf(migration(), 2));
+    one.flows.pollOnce(Duration.ZERO);
+    one.kafka.rebalance(List.of(P0)); // an eager rebalance revokes and reassigns every partition
+    assertThat(one.kafka.position(P0)).isEqualTo(2);
+  }
+
+  @Test
   void aPartitionStillBeingReReadKeepsItsCommittedOffset() {
     byte[][] records = migration();
     Instance second = new Instance();
