@@ -110,7 +110,7 @@ public final class FlowConsumer implements AutoCloseable {
     Map<String, MigrationEvent> events = new LinkedHashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : batch) {
       if (restore.judgedBefore(r)) {
-        remember(r);
+        remember(r, engine);
         continue;
       }
       Outcome o = read(r);
@@ -212,7 +212,7 @@ public final class FlowConsumer implements AutoCloseable {
    * Feeds a record an analyzer of the group judged before to this instance's memory (raised alerts,
    * open events) and writes nothing; a malformed one was counted when it was judged.
    */
-  private void remember(ConsumerRecord<byte[], byte[]> r) {
+  private void remember(ConsumerRecord<byte[], byte[]> r, RuleEngine engine) {
     if (r.value() == null || r.value().length > MAX_RECORD_BYTES) {
       return;
     }
