@@ -24,8 +24,8 @@ final class KafkaRefusal {
     }
     if (refusal instanceof SslAuthenticationException) {
       return "Kafka TLS handshake failed (" + deepestMessage(refusal)
-          + "): check ssl.truststore.* (the CA that signed the broker's certificate) and the broker address"
-          + " in --kafka-config";
+          + "): check in --kafka-config ssl.truststore.* (the CA that signed the broker's certificate), the"
+          + " broker address, and ssl.keystore.* if the broker asks for client certificates";
     }
     String what = refusal instanceof SaslAuthenticationException ? "SASL authentication" : "authentication";
     return "Kafka refused " + what + " (" + deepestMessage(refusal)

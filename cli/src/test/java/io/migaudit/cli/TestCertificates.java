@@ -9,10 +9,11 @@ import java.util.List;
 
 /**
  * A throw-away PKI made with the JDK's {@code keytool}: a self-signed CA, a server key and certificate
- * for {@code localhost} and 127.0.0.1 signed by it (in a PKCS#12 keystore), and a truststore holding
- * only the CA, for clients.
+ * for {@code localhost} and 127.0.0.1 signed by it (in a PKCS#12 keystore), a client key and
+ * certificate signed by it (for mutual TLS), and a truststore holding only the CA, for clients and
+ * for a broker checking client certificates.
  */
-record TestCertificates(Path serverKeystore, Path clientTruststore, String password) {
+record TestCertificates(Path serverKeystore, Path clientKeystore, Path truststore, String password) {
   private static final String PASSWORD_VARIABLE = "MIGAUDIT_TEST_STORE_PASSWORD";
 
   static TestCertificates create(Path dir) throws IOException, InterruptedException {
@@ -34,7 +35,17 @@ record TestCertificates(Path serverKeystore, Path clientTruststore, String passw
     keytool(password, "-importcert", "-noprompt", "-keystore", server, "-alias", "ca", "-file", caPem);
     keytool(password, "-importcert", "-keystore", server, "-alias", "server", "-file", serverPem);
     keytool(password, "-importcert", "-noprompt", "-keystore", trust, "-alias", "ca", "-file", caPem);
-    return new TestCertificates(server, trust, password);
+    Path client = dir.resolve("client.p12");
+    Path clientRequest = dir.resolve("client.csr");
+    Path clientPem = dir.resolve("client.pem");
+    keytool(password, "-genkeypair", "-keystore", client, "-alias", "client", "-keyalg", "EC",
+        "-groupname", "secp256r1", "-dname", "CN=migaudit-agent", "-validity", "2");
+    keytool(password, "-certreq", "-keystore", client, "-alias", "client", "-file", clientRequest);
+    keytool(password, "-gencert", "-keystore", ca, "-alias", "ca", "-infile", clientRequest, "-outfile", clientPem,
+        "-rfc", "-ext", "eku=clientAuth", "-validity", "2");
+    keytool(password, "-importcert", "-noprompt", "-keystore", client, "-alias", "ca", "-file", caPem);
+    keytool(password, "-importcert", "-keystore", client, "-alias", "client", "-file", clientPem);
+    return new TestCertificates(server, client, trust, password);
   }
 
   private static void keytool(String password, Object... args) throws IOException, InterruptedException {
