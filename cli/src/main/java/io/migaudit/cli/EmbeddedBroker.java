@@ -6,10 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.Logger;
@@ -23,6 +25,11 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
 
+  /** The test kit's name of the plaintext client listener, the one {@link #bootstrapServers()} names. */
+  public static final String PLAINTEXT_LISTENER = "EXTERNAL";
+  /** The test kit's name of the KRaft controller listener. */
+  public static final String CONTROLLER_LISTENER = "CONTROLLER";
+
   private final KafkaClusterTestKit cluster;
   private final Path directory;
 
@@ -33,6 +40,14 @@ public final class EmbeddedBroker implements AutoCloseable {
 
   /** Formats and starts the broker; returns once it accepts clients. */
   public static EmbeddedBroker start() throws Exception {
+    return start(Map.of());
+  }
+
+  /**
+   * As {@link #start()}, with more broker settings, which win over the defaults: e.g. a further
+   * listener (TLS, SASL) next to the plaintext one, reached with {@link #bootstrapServers(String)}.
+   */
+  public static EmbeddedBroker start(Map<String, String> brokerSettings) throws Exception {
     Path dir = Files.createTempDirectory("migaudit-kafka-");
     long t0 = System.nanoTime();
     TestKitNodes nodes = new TestKitNodes.Builder()
@@ -41,7 +56,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         .setNumControllerNodes(1)
         .setBaseDirectory(dir)
         .build();
-    KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
         // One broker: internal topics must not ask for more replicas than exist, or consumer groups
         // never find a coordinator.
         .setConfigProp("offsets.topic.replication.factor", "1")
@@ -49,9 +64,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         .setConfigProp("transaction.state.log.replication.factor", "1")
         .setConfigProp("transaction.state.log.min.isr", "1")
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
-        .setConfigProp("auto.create.topics.enable", "false")
-        .setDeleteOnClose(true)
-        .build();
+        .setConfigProp("auto.create.topics.enable", "false");
+    brokerSettings.forEach(builder::setConfigProp);
+    KafkaClusterTestKit cluster = builder.setDeleteOnClose(true).build();
     PrintStream stdout = System.out;
     try {
       // Kafka's storage formatter prints to stdout; stdout is the replay summary's, so divert it.
@@ -73,6 +88,17 @@ public final class EmbeddedBroker implements AutoCloseable {
 
   public String bootstrapServers() {
     return cluster.bootstrapServers();
+  }
+
+  /** {@code localhost:port} of the listener named {@code listenerName} (e.g. one added at start). */
+  public String bootstrapServers(String listenerName) {
+    int port = cluster.brokers().values().iterator().next().boundPort(new ListenerName(listenerName));
+    return "localhost:" + port;
+  }
+
+  /** An admin client on the plaintext listener; the caller closes it. */
+  public Admin admin() {
+    return cluster.admin();
   }
 
   /** Creates topics (one replica each) unless they exist. */

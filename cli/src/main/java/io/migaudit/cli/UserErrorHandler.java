@@ -5,8 +5,9 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Turns exceptions from commands into exit codes: a {@link UserError} prints one line and exits 2; any
- * other failure prints one line and exits 1. A stack trace is printed only with {@code --verbose}.
+ * Turns exceptions from commands into exit codes: a {@link UserError} prints one line and exits 2, and
+ * so does a Kafka broker refusing the client (TLS handshake, SASL login; see {@link KafkaRefusal});
+ * any other failure prints one line and exits 1. A stack trace is printed only with {@code --verbose}.
  */
 final class UserErrorHandler implements IExecutionExceptionHandler {
   static final int USER_ERROR = 2;
@@ -21,6 +22,11 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
     }
     if (e instanceof UserError) {
       cl.getErr().println("migaudit: " + e.getMessage());
+      return USER_ERROR;
+    }
+    String refusal = KafkaRefusal.describe(e);
+    if (refusal != null) {
+      cl.getErr().println("migaudit: " + refusal);
       return USER_ERROR;
     }
     cl.getErr().println("migaudit: failed: " + oneLine(e));

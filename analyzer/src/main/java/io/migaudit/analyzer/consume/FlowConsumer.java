@@ -40,6 +40,16 @@ import org.slf4j.LoggerFactory;
  * alert about a migration names its event, and the latest state of every event a batch touched is
  * written to the event sinks, flushed with the alerts before the commit.
  *
+ * <p>State across partitions: the engine's memory of raised alerts and the open migration events
+ * belong to this instance. When a partition is assigned that the group judged before (a rebalance
+ * moved it here, or the analyzer restarted), {@link PartitionRestore} first re-reads its recent
+ * records into that memory without writing anything, so alerts stay exactly once and events keep
+ * their earlier streams. Revoking a partition needs no flush: every batch is written and committed
+ * before the next poll, the only place a rebalance happens; events of a revoked partition stay in
+ * memory until they expire, inert unless the partition comes back.
+ *
+ * <p>A record larger than {@link #MAX_RECORD_BYTES} is skipped unread, as malformed.
+ *
  * <p>Owns the Kafka consumer ({@link #close()} closes it) but not the sinks. Like the Kafka
  * consumer, it must be used from one thread; only {@link #wakeup()} may be called from another.
  */
@@ -48,6 +58,12 @@ public final class FlowConsumer implements AutoCloseable {
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(500);
   private static final Logger LOG = LoggerFactory.getLogger(FlowConsumer.class);
   private static final String MISSING_FIELDS = "fields";
+  /**
+   * The largest flow record judged: Kafka's default {@code max.message.bytes} (1 MiB), hundreds of
+   * times a real record (about 1 KB); a topic configured for larger messages cannot make the analyzer
+   * parse them.
+   */
+  public static final int MAX_RECORD_BYTES = 1024 * 1024;
 
   private final Consumer<byte[], byte[]> consumer;
   private final Supplier<RuleEngine> engines;
@@ -57,6 +73,7 @@ public final class FlowConsumer implements AutoCloseable {
   private final MigrationGrouper grouper = new MigrationGrouper();
   private final List<MigrationEventSink> eventSinks;
   private final Set<String> warnedKinds = new HashSet<>();
+  private final PartitionRestore restore;
 
   /**
    * What became of one Kafka record: an evaluation (with its migration event, if any), or the
@@ -88,7 +105,8 @@ public final class FlowConsumer implements AutoCloseable {
     this.eventSinks = List.copyOf(eventSinks);
     this.metrics = metrics;
     this.observer = observer;
-    consumer.subscribe(List.of(Topics.FLOWS));
+    this.restore = new PartitionRestore(consumer, PartitionRestore.DEFAULT_WINDOW);
+    consumer.subscribe(List.of(Topics.FLOWS), restore);
   }
 
   /** Polls once, judges the batch, writes and flushes alerts, commits; returns the records read. */
@@ -109,6 +127,10 @@ public final class FlowConsumer implements AutoCloseable {
     List<Alert> alerts = new ArrayList<>();
     Map<String, MigrationEvent> events = new LinkedHashMap<>();
     for (Parsed p : parsed) {
+      if (restore.judgedBefore(p.kafkaRecord())) {
+        remember(p, engine);
+        continue;
+      }
       Outcome o = p.record() == null ? p.skipped() : judge(p.record(), engine);
       outcomes.add(o);
       if (o.evaluation() != null) {
@@ -120,7 +142,7 @@ public final class FlowConsumer implements AutoCloseable {
     }
     try {
       writeAll(alerts, List.copyOf(events.values()));
-      consumer.commitSync();
+      consumer.commitSync(restore.commitOffsets(batch));
     } catch (RuntimeException e) {
       rewind(batch, e);
       engine.forget(alerts);
@@ -177,23 +199,27 @@ public final class FlowConsumer implements AutoCloseable {
   }
 
   /** A Kafka record read: the flow record, or the outcome that made it skipped. */
-  private record Parsed(FlowRecord record, Outcome skipped) {}
+  private record Parsed(ConsumerRecord<byte[], byte[]> kafkaRecord, FlowRecord record, Outcome skipped) {}
 
   private Parsed parse(ConsumerRecord<byte[], byte[]> r) {
     if (r.value() == null) {
-      return new Parsed(null, skipped(r, AnalyzerMetrics.OUTCOME_EMPTY, "a record without a value"));
+      return new Parsed(r, null, skipped(r, AnalyzerMetrics.OUTCOME_EMPTY, "a record without a value"));
+    }
+    if (r.value().length > MAX_RECORD_BYTES) {
+      return new Parsed(r, null, skipped(r, AnalyzerMetrics.OUTCOME_TOO_LARGE, "a record of "
+          + r.value().length + " bytes, more than the " + MAX_RECORD_BYTES + " a flow record may have"));
     }
     FlowRecord record;
     try {
       record = RecordJson.flowRecord(r.value());
     } catch (MalformedRecordException e) {
-      return new Parsed(null, skipped(r, e.kind(), e.getMessage()));
+      return new Parsed(r, null, skipped(r, e.kind(), e.getMessage()));
     }
     String missing = RequiredFields.firstMissing(record);
     if (missing != null) {
-      return new Parsed(null, skipped(r, MISSING_FIELDS, "flow record without " + missing));
+      return new Parsed(r, null, skipped(r, MISSING_FIELDS, "flow record without " + missing));
     }
-    return new Parsed(record, null);
+    return new Parsed(r, record, null);
   }
 
   private Outcome judge(FlowRecord record, RuleEngine engine) {
@@ -205,6 +231,20 @@ public final class FlowConsumer implements AutoCloseable {
     String eventId = update.event().eventId();
     List<Alert> named = evaluation.alerts().stream().map(a -> a.withEventId(eventId)).toList();
     return new Outcome(AnalyzerMetrics.OUTCOME_OK, new Evaluation(evaluation.flow(), named), update);
+  }
+
+  /**
+   * Feeds a record an analyzer of the group judged before to this instance's memory (raised alerts,
+   * open events) and writes nothing; a malformed one was counted when it was judged.
+   */
+  private void remember(Parsed p, RuleEngine engine) {
+    if (p.record() == null) {
+      return; // skipped and counted by whoever judged it
+    }
+    Evaluation evaluation = engine.evaluate(p.record());
+    if (evaluation.migration()) {
+      grouper.add(evaluation.record());
+    }
   }
 
   private Outcome skipped(ConsumerRecord<byte[], byte[]> r, String kind, String why) {

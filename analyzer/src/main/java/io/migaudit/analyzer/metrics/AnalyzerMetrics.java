@@ -94,14 +94,17 @@ public final class AnalyzerMetrics {
   public static final String OUTCOME_OK = "ok";
   /** Outcome of a Kafka record without a value (a tombstone). */
   public static final String OUTCOME_EMPTY = "empty";
+  /** Outcome of a Kafka record too large to be a flow record, skipped unread. */
+  public static final String OUTCOME_TOO_LARGE = "too-large";
   /**
-   * Every outcome a record can have: {@link #OUTCOME_OK}, {@link #OUTCOME_EMPTY}, and the kinds of
+   * Every outcome a record can have: {@link #OUTCOME_OK}, {@link #OUTCOME_EMPTY}, {@link
+   * #OUTCOME_TOO_LARGE}, and the kinds of
    * {@code RecordJson.MalformedRecordException} ({@code json}, {@code schema-version}, {@code fields},
    * the last also used by the consumer for records missing a required field). Their counters exist
    * from construction, at zero, so that an alert on the first malformed record of a kind can fire.
    */
   public static final List<String> KNOWN_OUTCOMES = List.of(OUTCOME_OK, OUTCOME_EMPTY, "json", "schema-version",
-      "fields");
+      "fields", OUTCOME_TOO_LARGE);
   /** Protocol tag of a label that is not in the known set. */
   public static final String OTHER_PROTOCOL = "other";
   /**
