@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 /**
  * Reads {@code migaudit agent --config FILE}: a YAML mapping whose keys are {@link AgentSettings}'
  * components. Unknown keys, values of the wrong type and out-of-range values become a {@link UserError}
- * of one line naming the file, the line and the key. Relative paths ({@code read}, {@code kafkaConfig})
+ * of one line naming the file, the line and the key. Relative paths ({@code read}, {@code kafkaConfig}, {@code spoolDir})
  * are resolved against the file's directory.
  */
 final class AgentSettingsLoader {
@@ -38,7 +38,7 @@ final class AgentSettingsLoader {
   /** The file's shape: paths stay text until they are resolved against the file's directory. */
   private record FileSettings(String agentId, List<String> interfaces, List<String> read, String bootstrapServers,
       String kafkaConfig, String metricsAddress, Integer snaplen, Boolean promiscuous, Integer bufferSize,
-      String bpfExtra) {}
+      String bpfExtra, String spoolDir, Long spoolMaxBytes) {}
 
   private AgentSettingsLoader() {}
 
@@ -61,7 +61,8 @@ final class AgentSettingsLoader {
     AgentSettings.Overrides o = new AgentSettings.Overrides(s.agentId(), s.interfaces(),
         s.read() == null ? null : s.read().stream().map(dir::resolve).toList(), s.bootstrapServers(),
         s.kafkaConfig() == null ? null : dir.resolve(s.kafkaConfig()), s.metricsAddress(), s.snaplen(),
-        s.promiscuous(), s.bufferSize(), s.bpfExtra());
+        s.promiscuous(), s.bufferSize(), s.bpfExtra(), s.spoolDir() == null ? null : dir.resolve(s.spoolDir()),
+        s.spoolMaxBytes());
     var problem = AgentSettings.defaults().with(o).problem();
     if (problem.isPresent()) {
       String key = problem.get().key();
@@ -142,7 +143,7 @@ final class AgentSettingsLoader {
   }
 
   private static String kind(Class<?> type) {
-    if (type == Integer.class || type == int.class) {
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
       return "a whole number";
     }
     if (type == Boolean.class || type == boolean.class) {
