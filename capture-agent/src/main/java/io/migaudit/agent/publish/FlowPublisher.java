@@ -295,6 +295,11 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
     return spool == null ? 0 : spool.dropped();
   }
 
+  /** Spooled records not yet acknowledged by Kafka (0 without a spool). */
+  public long spoolPending() {
+    return spool == null ? 0 : spool.pending();
+  }
+
   /** Bytes of the spool's files (0 without a spool). */
   public long spoolBytes() {
     return spool == null ? 0 : spool.bytes();
