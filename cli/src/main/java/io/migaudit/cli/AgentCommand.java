@@ -44,9 +44,9 @@ final class AgentCommand implements Callable<Integer> {
   private static final Duration SPOOL_REPORT_EVERY = Duration.ofSeconds(30);
 
   @Option(names = "--config", paramLabel = "FILE",
-      description = {"Agent settings in YAML (keys: agentId, interfaces, read, bootstrapServers, kafkaConfig,",
-          "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra, spoolDir, spoolMaxBytes); flags given here",
-          "override the file's values."})
+      description = "Agent settings in YAML (keys: agentId, interfaces, read, bootstrapServers, kafkaConfig, "
+          + "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra, spoolDir, spoolMaxBytes); flags given here "
+          + "override the file's values.")
   Path config;
 
   @Mixin
@@ -61,9 +61,9 @@ final class AgentCommand implements Callable<Integer> {
   String bootstrapServers;
 
   @Option(names = "--kafka-config", paramLabel = "FILE",
-      description = {"Kafka client properties (security.protocol, ssl.*, sasl.*, ...) passed through unchanged.",
-          "Secrets can stay out of it: with config.providers, a value ${env:VAR}, ${file:PATH:KEY} or",
-          "${dir:DIR:FILE} is read by the Kafka client when it starts."})
+      description = "Kafka client properties (security.protocol, ssl.*, sasl.*, ...) passed through unchanged. "
+          + "Secrets can stay out of it: with config.providers, a value $${env:VAR}, $${file:PATH:KEY} or "
+          + "$${dir:DIR:FILE} is read by the Kafka client when it starts.")
   Path kafkaConfig;
 
   @Option(names = "--agent-id", paramLabel = "ID", description = "Agent id in records (default: host name).")
@@ -75,15 +75,15 @@ final class AgentCommand implements Callable<Integer> {
   String metricsAddress;
 
   @Option(names = "--spool-dir", paramLabel = "DIR",
-      description = {"Where flow records wait on disk while Kafka does not take them; sent first, in order, when",
-          "it does again, also after a restart (default: migaudit-spool-AGENT_ID in the temporary directory;",
-          "the service uses /var/lib/migaudit/spool). One agent per directory."})
+      description = "Where flow records wait on disk while Kafka does not take them; they are sent first, in "
+          + "order, when it does again, also after a restart (default: migaudit-spool-AGENT_ID in the temporary "
+          + "directory; the service uses /var/lib/migaudit/spool). One agent per directory.")
   Path spoolDir;
 
   @Option(names = "--spool-max-bytes", paramLabel = "BYTES",
-      description = {"Bound of the spool's files (default: " + AgentSettings.DEFAULT_SPOOL_MAX_BYTES + " = 1 GiB,",
-          "at least " + Spool.MIN_MAX_BYTES + "). At the bound the oldest sixteenth is dropped, counted in",
-          "migaudit_agent_spool_dropped_records_total and logged."})
+      description = "Bound of the spool's files (default: " + AgentSettings.DEFAULT_SPOOL_MAX_BYTES
+          + " = 1 GiB, at least " + Spool.MIN_MAX_BYTES + "). At the bound the oldest sixteenth of the spool is "
+          + "dropped, counted in migaudit_agent_spool_dropped_records_total and logged.")
   Long spoolMaxBytes;
 
   @Option(names = "--verbose", description = "Print stack traces of errors.")

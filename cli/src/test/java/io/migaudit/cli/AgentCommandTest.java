@@ -1,6 +1,7 @@
 package io.migaudit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -131,5 +132,29 @@ class AgentCommandTest {
     assertThat(cl.execute("agent", "--help")).isZero();
     assertThat(out.toString()).contains("--config=FILE").contains("override").contains("127.0.0.1:9464")
         .contains("65535");
+  }
+
+  @Test
+  void helpExplainsTheSpoolAndSecretReferences() {
+    StringWriter out = new StringWriter();
+    CommandLine cl = MigauditCommand.commandLine();
+    cl.setOut(new PrintWriter(out));
+    assertThat(cl.execute("agent", "--help")).isZero();
+    assertThat(out.toString()).contains("--spool-dir=DIR").contains("--spool-max-bytes=BYTES").contains("1073741824")
+        .contains("${env:VAR}").contains("${file:PATH:KEY}").doesNotContain("null");
+  }
+
+  @Test
+  void spoolFlagsOverrideTheDefaults() throws Exception {
+    AgentSettings s = settings("--bootstrap-servers", "k:9092", "--read", "x.pcap", "--spool-dir", "/srv/spool",
+        "--spool-max-bytes", "2147483648");
+    assertThat(s.spoolDir()).isEqualTo(Path.of("/srv/spool"));
+    assertThat(s.spoolMaxBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
+  }
+
+  @Test
+  void aSpoolBoundBelowTheMinimumNamesTheFlag() {
+    assertThatThrownBy(() -> settings("--bootstrap-servers", "k:9092", "--read", "x.pcap", "--spool-max-bytes", "10"))
+        .isInstanceOf(UserError.class).hasMessage("--spool-max-bytes: 10 is below the minimum of 65536 bytes");
   }
 }
