@@ -1,17 +1,11 @@
 package io.migaudit.agent.publish;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,17 +33,11 @@ public final class Spool implements AutoCloseable {
   static final int SEGMENTS_PER_BOUND = 16;
   /** The smallest bound: a segment must hold a few records. */
   public static final long MIN_MAX_BYTES = 64 * 1024;
-  static final String LOCK_FILE = "lock";
-  /** Read position of an earlier run: segment id and byte offset. */
-  static final String HEAD_FILE = "head";
-  private static final int HEAD_BYTES = 16;
 
+  private final SpoolDirectory directory;
   private final Path dir;
   private final long maxBytes;
   private final long segmentBytes;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
-  private final FileChannel headChannel;
   private final Deque<SpoolSegment> segments = new ArrayDeque<>();
   private long nextId;
   private long bytes;
@@ -61,15 +49,11 @@ public final class Spool implements AutoCloseable {
   private long dropped;
   private boolean dirty;
 
-  private Spool(Path dir, long maxBytes, long segmentBytes, FileChannel lockChannel, FileLock lock)
-      throws IOException {
-    this.headChannel = FileChannel.open(dir.resolve(HEAD_FILE), StandardOpenOption.CREATE,
-        StandardOpenOption.READ, StandardOpenOption.WRITE);
-    this.dir = dir;
+  private Spool(SpoolDirectory directory, long maxBytes, long segmentBytes) {
+    this.directory = directory;
+    this.dir = directory.path;
     this.maxBytes = maxBytes;
     this.segmentBytes = segmentBytes;
-    this.lockChannel = lockChannel;
-    this.lock = lock;
   }
 
   /** Opens (creating it if needed) the spool in {@code dir}, with segments of a sixteenth of the bound. */
@@ -87,29 +71,7 @@ public final class Spool implements AutoCloseable {
     if (maxBytes < 2 * segmentBytes || segmentBytes < SpoolSegment.MAGIC.length + SpoolSegment.ENTRY_HEADER_BYTES) {
       throw new IllegalArgumentException("spool bound " + maxBytes + " must hold two segments of " + segmentBytes);
     }
-    Files.createDirectories(dir);
-    FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = lockChannel.tryLock();
-    } catch (java.nio.channels.OverlappingFileLockException e) {
-      lock = null; // this JVM holds it already
-    } catch (IOException | RuntimeException e) {
-      lockChannel.close();
-      throw e;
-    }
-    if (lock == null) {
-      lockChannel.close();
-      throw new IOException(dir + ": spool directory in use by another migaudit agent");
-    }
-    Spool spool;
-    try {
-      spool = new Spool(dir, maxBytes, segmentBytes, lockChannel, lock);
-    } catch (IOException | RuntimeException e) {
-      lockChannel.close();
-      throw e;
-    }
+    Spool spool = new Spool(SpoolDirectory.open(dir), maxBytes, segmentBytes);
     try {
       spool.recover();
     } catch (IOException | RuntimeException e) {
@@ -120,12 +82,8 @@ public final class Spool implements AutoCloseable {
   }
 
   private void recover() throws IOException {
-    List<Path> files;
-    try (Stream<Path> list = Files.list(dir)) {
-      files = list.filter(p -> p.getFileName().toString().matches("\\d{20}\\" + SpoolSegment.SUFFIX)).sorted().toList();
-    }
-    for (Path file : files) {
-      long id = Long.parseLong(file.getFileName().toString().substring(0, 20));
+    for (Path file : directory.segments()) {
+      long id = SpoolDirectory.idOf(file);
       nextId = Math.max(nextId, id + 1);
       SpoolSegment.Recovered r;
       try {
@@ -241,20 +199,16 @@ public final class Spool implements AutoCloseable {
   /** Remembers the read position, so a restart does not send acknowledged entries again. */
   private void saveHead() throws IOException {
     SpoolSegment head = segments.peekFirst();
-    ByteBuffer buf = ByteBuffer.allocate(HEAD_BYTES);
-    buf.putLong(head == null ? -1 : head.id).putLong(headOffset).flip();
-    headChannel.write(buf, 0);
+    directory.saveHead(head == null ? -1 : head.id, headOffset);
   }
 
   /** Skips the entries an earlier run acknowledged in the oldest segment. */
   private void restoreHead() throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(HEAD_BYTES);
-    headChannel.read(buf, 0);
     SpoolSegment head = segments.peekFirst();
-    if (buf.position() < HEAD_BYTES || head == null || buf.getLong(0) != head.id) {
+    long offset = head == null ? -1 : directory.headOffset(head.id);
+    if (offset < 0) {
       return;
     }
-    long offset = buf.getLong(8);
     long at = SpoolSegment.MAGIC.length;
     int skipped = 0;
     for (byte[] e : head.read(at, head.entries())) {
@@ -334,11 +288,7 @@ public final class Spool implements AutoCloseable {
       }
       segments.clear();
     } finally {
-      headChannel.close();
-      if (lock.isValid()) {
-        lock.release();
-      }
-      lockChannel.close();
+      directory.close();
     }
   }
 
