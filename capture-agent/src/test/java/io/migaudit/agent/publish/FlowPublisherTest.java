@@ -144,6 +144,30 @@ class FlowPublisherTest {
   }
 
   @Test
+  void flushSpoolsWhatKafkaHasNotAcknowledgedInsteadOfLosingIt() throws Exception {
+    AtomicBoolean down = new AtomicBoolean(true);
+    List<Producer> made = new CopyOnWriteArrayList<>();
+    try (Spool spool = Spool.open(dir, 1 << 20);
+        FlowPublisher publisher = new FlowPublisher(() -> {
+          Producer p = new Producer(down);
+          made.add(p);
+          return p;
+        }, TOPIC, spool)) {
+      for (int seq = 0; seq < 3; seq++) {
+        publisher.accept(record(seq));
+      }
+      made.get(0).completeNext();
+      publisher.flush(); // as on SIGTERM: the producer is closed, seqs 1 and 2 were never acknowledged
+      assertThat(publisher.failed()).isZero();
+      assertThat(spool.pending()).isEqualTo(2);
+      assertThat(publisher.state()).isEqualTo(FlowPublisher.State.SPOOLING);
+      down.set(false);
+      await(() -> publisher.state() == FlowPublisher.State.DIRECT, "the spool to drain");
+      assertThat(seqs(made.get(made.size() - 1))).containsExactly(1L, 2L);
+    }
+  }
+
+  @Test
   void withoutASpoolAFailureIsCountedAsLost() throws Exception {
     Producer p = new Producer(new AtomicBoolean(false));
     try (FlowPublisher publisher = new FlowPublisher(p, TOPIC)) {
