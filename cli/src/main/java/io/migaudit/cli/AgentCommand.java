@@ -1,6 +1,5 @@
 package io.migaudit.cli;
 
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.agent.AgentConfig;
@@ -10,16 +9,17 @@ import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
+import io.migaudit.agent.publish.Spool;
 import io.migaudit.agent.source.PcapFileSource;
-import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Topics;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -41,10 +41,12 @@ import picocli.CommandLine.Option;
         "  ./migaudit agent --config /etc/migaudit/agent.yaml --agent-id collector-2"})
 final class AgentCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
+  private static final Duration SPOOL_REPORT_EVERY = Duration.ofSeconds(30);
 
   @Option(names = "--config", paramLabel = "FILE",
-      description = {"Agent settings in YAML (keys: agentId, interfaces, read, bootstrapServers, kafkaConfig,",
-          "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra); flags given here override the file's values."})
+      description = "Agent settings in YAML (keys: agentId, interfaces, read, bootstrapServers, kafkaConfig, "
+          + "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra, spoolDir, spoolMaxBytes); flags given here "
+          + "override the file's values.")
   Path config;
 
   @Mixin
@@ -59,7 +61,9 @@ final class AgentCommand implements Callable<Integer> {
   String bootstrapServers;
 
   @Option(names = "--kafka-config", paramLabel = "FILE",
-      description = "Kafka client properties (security.protocol, ssl.*, sasl.*, ...) passed through unchanged.")
+      description = "Kafka client properties (security.protocol, ssl.*, sasl.*, ...) passed through unchanged. "
+          + "Secrets can stay out of it: with config.providers, a value $${env:VAR}, $${file:PATH:KEY} or "
+          + "$${dir:DIR:FILE} is read by the Kafka client when it starts.")
   Path kafkaConfig;
 
   @Option(names = "--agent-id", paramLabel = "ID", description = "Agent id in records (default: host name).")
@@ -70,13 +74,25 @@ final class AgentCommand implements Callable<Integer> {
           + AgentSettings.DEFAULT_METRICS_ADDRESS + ").")
   String metricsAddress;
 
+  @Option(names = "--spool-dir", paramLabel = "DIR",
+      description = "Where flow records wait on disk while Kafka does not take them; they are sent first, in "
+          + "order, when it does again, also after a restart (default: migaudit-spool-AGENT_ID in the temporary "
+          + "directory; the service uses /var/lib/migaudit/spool). One agent per directory.")
+  Path spoolDir;
+
+  @Option(names = "--spool-max-bytes", paramLabel = "BYTES",
+      description = "Bound of the spool's files (default: " + AgentSettings.DEFAULT_SPOOL_MAX_BYTES
+          + " = 1 GiB, at least " + Spool.MIN_MAX_BYTES + "). At the bound the oldest sixteenth of the spool is "
+          + "dropped, counted in migaudit_agent_spool_dropped_records_total and logged.")
+  Long spoolMaxBytes;
+
   @Option(names = "--verbose", description = "Print stack traces of errors.")
   boolean verbose;
 
   /** Command-line flag of each settings key, for complaints about flag values. */
   private static final Map<String, String> FLAGS = Map.of("agentId", "--agent-id", "interfaces", "--interface",
       "bootstrapServers", "--bootstrap-servers", "metricsAddress", "--metrics-address", "snaplen", "--snaplen",
-      "bufferSize", "--buffer-size");
+      "bufferSize", "--buffer-size", "spoolMaxBytes", "--spool-max-bytes");
 
   /** Defaults, then the --config file, then the flags given. */
   AgentSettings settings() throws UserError {
@@ -85,7 +101,7 @@ final class AgentCommand implements Callable<Integer> {
       s = s.with(AgentSettingsLoader.load(config));
     }
     s = s.with(new AgentSettings.Overrides(agentId, live.interfaces, inputs, bootstrapServers, kafkaConfig,
-        metricsAddress, live.snaplenBytes, live.promiscuous, live.bufferBytes, live.bpfExtra));
+        metricsAddress, live.snaplenBytes, live.promiscuous, live.bufferBytes, live.bpfExtra, spoolDir, spoolMaxBytes));
     var problem = s.problem();
     if (problem.isPresent()) {
       String key = problem.get().key();
@@ -112,11 +128,11 @@ final class AgentCommand implements Callable<Integer> {
     LiveCapture capture = settings.live() ? new LiveCapture(settings) : null;
     // reading files: healthy while the read runs (the process ends with it)
     BooleanSupplier healthy = capture != null ? capture.health() : () -> true;
+    Spool spool = openSpool(settings.spoolDirFor(id), settings.spoolMaxBytes());
     try (MetricsServer ignored = MetricsServer.start(settings.metricsAddress(), registry, healthy);
-        KafkaProducer<byte[], FlowRecord> producer = new KafkaProducer<>(
-            ProducerSettings.of(settings.bootstrapServers(), "migaudit-agent-" + id, clientSettings));
-        FlowPublisher publisher = new FlowPublisher(producer);
-        KafkaClientMetrics producerMeters = Replay.bound(new KafkaClientMetrics(producer), registry)) {
+        MeteredProducers producers = new MeteredProducers(
+            ProducerSettings.of(settings.bootstrapServers(), "migaudit-agent-" + id, clientSettings), registry);
+        FlowPublisher publisher = new FlowPublisher(producers, Topics.FLOWS, spool)) {
       metrics.bind(publisher);
       if (capture != null) {
         capture.run(AgentConfig.defaults(id), publisher, metrics); // binds one counter series per interface
@@ -131,8 +147,19 @@ final class AgentCommand implements Callable<Integer> {
         }
       }
       publisher.flush();
+      if (capture == null) {
+        publisher.awaitSpoolDrained(SPOOL_REPORT_EVERY); // a read is done when Kafka has every record
+      }
       LOG.warn("agent {} published {} flow records from {} files", id, publisher.sent(), files.size());
     }
     return 0;
+  }
+
+  private static Spool openSpool(Path dir, long maxBytes) throws UserError {
+    try {
+      return Spool.open(dir, maxBytes);
+    } catch (IOException e) {
+      throw new UserError("--spool-dir " + dir + ": " + e.getMessage(), e);
+    }
   }
 }

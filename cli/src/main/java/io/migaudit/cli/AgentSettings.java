@@ -1,5 +1,6 @@
 package io.migaudit.cli;
 
+import io.migaudit.agent.publish.Spool;
 import io.migaudit.agent.source.LiveCaptureOptions;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,13 +20,17 @@ import java.util.Optional;
  * @param promiscuous put the interfaces in promiscuous mode
  * @param bufferSize kernel capture buffer per interface, in bytes
  * @param bpfExtra pcap-filter expression ORed with the built-in filter, or null
+ * @param spoolDir where flow records wait while Kafka is away; null means {@link #spoolDirFor}
+ * @param spoolMaxBytes bound of the spool's files; at the bound the oldest records are dropped
  */
 record AgentSettings(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
-    Path kafkaConfig, String metricsAddress, int snaplen, boolean promiscuous, int bufferSize, String bpfExtra) {
+    Path kafkaConfig, String metricsAddress, int snaplen, boolean promiscuous, int bufferSize, String bpfExtra,
+    Path spoolDir, long spoolMaxBytes) {
 
   static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1:9464";
   /** The smallest snap length that still holds the headers of an encapsulated frame. */
   static final int MIN_SNAPLEN_BYTES = 64;
+  static final long DEFAULT_SPOOL_MAX_BYTES = 1024L * 1024 * 1024;
 
   AgentSettings {
     interfaces = List.copyOf(interfaces);
@@ -34,7 +39,16 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
 
   static AgentSettings defaults() {
     return new AgentSettings(null, List.of(), List.of(), null, null, DEFAULT_METRICS_ADDRESS,
-        LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true, LiveCaptureOptions.DEFAULT_BUFFER_BYTES, null);
+        LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true, LiveCaptureOptions.DEFAULT_BUFFER_BYTES, null, null,
+        DEFAULT_SPOOL_MAX_BYTES);
+  }
+
+  /**
+   * The spool directory: the one given, else {@code migaudit-spool-AGENT_ID} in the temporary
+   * directory, the same for every run of one agent id (the service sets /var/lib/migaudit/spool).
+   */
+  Path spoolDirFor(String id) {
+    return spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"), "migaudit-spool-" + id);
   }
 
   /**
@@ -43,9 +57,9 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
    */
   record Overrides(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
       Path kafkaConfig, String metricsAddress, Integer snaplen, Boolean promiscuous, Integer bufferSize,
-      String bpfExtra) {
+      String bpfExtra, Path spoolDir, Long spoolMaxBytes) {
     static Overrides none() {
-      return new Overrides(null, null, null, null, null, null, null, null, null, null);
+      return new Overrides(null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 
@@ -62,7 +76,9 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
         or(o.snaplen(), snaplen),
         or(o.promiscuous(), promiscuous),
         or(o.bufferSize(), bufferSize),
-        or(o.bpfExtra(), bpfExtra));
+        or(o.bpfExtra(), bpfExtra),
+        or(o.spoolDir(), spoolDir),
+        or(o.spoolMaxBytes(), spoolMaxBytes));
   }
 
   boolean live() {
@@ -77,6 +93,10 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
     }
     if (bufferSize < 0) {
       return Optional.of(new SettingsFile.Problem("bufferSize", bufferSize + " is negative"));
+    }
+    if (spoolMaxBytes < Spool.MIN_MAX_BYTES) {
+      return Optional.of(new SettingsFile.Problem("spoolMaxBytes", spoolMaxBytes + " is below the minimum of "
+          + Spool.MIN_MAX_BYTES + " bytes"));
     }
     if (!SettingsFile.isHostPort(metricsAddress)) {
       return Optional.of(new SettingsFile.Problem("metricsAddress",

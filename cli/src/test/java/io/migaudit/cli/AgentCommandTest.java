@@ -1,6 +1,7 @@
 package io.migaudit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -52,7 +53,7 @@ class AgentCommandTest {
   void fileValuesAreUsed() throws Exception {
     AgentSettings s = settings("--config", config(FILE).toString());
     assertThat(s).isEqualTo(new AgentSettings("collector-1", List.of("ens224"), List.of(), "kafka1:9092", null,
-        "0.0.0.0:9500", 1500, false, 1048576, "net 192.168.50.0/24"));
+        "0.0.0.0:9500", 1500, false, 1048576, "net 192.168.50.0/24", null, AgentSettings.DEFAULT_SPOOL_MAX_BYTES));
   }
 
   @Test
@@ -61,7 +62,8 @@ class AgentCommandTest {
         "--interface", "bond0.50", "--snaplen", "9000", "--promiscuous", "--metrics-address", "127.0.0.1:0",
         "--agent-id", "collector-2", "--bootstrap-servers", "kafka2:9092");
     assertThat(s).isEqualTo(new AgentSettings("collector-2", List.of("br-migration", "bond0.50"), List.of(),
-        "kafka2:9092", null, "127.0.0.1:0", 9000, true, 1048576, "net 192.168.50.0/24"));
+        "kafka2:9092", null, "127.0.0.1:0", 9000, true, 1048576, "net 192.168.50.0/24", null,
+        AgentSettings.DEFAULT_SPOOL_MAX_BYTES));
   }
 
   @Test
@@ -82,7 +84,7 @@ class AgentCommandTest {
   void flagsAloneUseTheDefaults() throws Exception {
     AgentSettings s = settings("--bootstrap-servers", "k:9092", "--interface", "eth0");
     assertThat(s).isEqualTo(AgentSettings.defaults().with(new AgentSettings.Overrides(
-        null, List.of("eth0"), null, "k:9092", null, null, null, null, null, null)));
+        null, List.of("eth0"), null, "k:9092", null, null, null, null, null, null, null, null)));
   }
 
   @Test
@@ -130,5 +132,29 @@ class AgentCommandTest {
     assertThat(cl.execute("agent", "--help")).isZero();
     assertThat(out.toString()).contains("--config=FILE").contains("override").contains("127.0.0.1:9464")
         .contains("65535");
+  }
+
+  @Test
+  void helpExplainsTheSpoolAndSecretReferences() {
+    StringWriter out = new StringWriter();
+    CommandLine cl = MigauditCommand.commandLine();
+    cl.setOut(new PrintWriter(out));
+    assertThat(cl.execute("agent", "--help")).isZero();
+    assertThat(out.toString()).contains("--spool-dir=DIR").contains("--spool-max-bytes=BYTES").contains("1073741824")
+        .contains("${env:VAR}").contains("${file:PATH:KEY}").doesNotContain("null");
+  }
+
+  @Test
+  void spoolFlagsOverrideTheDefaults() throws Exception {
+    AgentSettings s = settings("--bootstrap-servers", "k:9092", "--read", "x.pcap", "--spool-dir", "/srv/spool",
+        "--spool-max-bytes", "2147483648");
+    assertThat(s.spoolDir()).isEqualTo(Path.of("/srv/spool"));
+    assertThat(s.spoolMaxBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
+  }
+
+  @Test
+  void aSpoolBoundBelowTheMinimumNamesTheFlag() {
+    assertThatThrownBy(() -> settings("--bootstrap-servers", "k:9092", "--read", "x.pcap", "--spool-max-bytes", "10"))
+        .isInstanceOf(UserError.class).hasMessage("--spool-max-bytes: 10 is below the minimum of 65536 bytes");
   }
 }

@@ -38,7 +38,7 @@ class AgentSettingsLoaderTest {
         """);
     assertThat(s).isEqualTo(new AgentSettings("collector-1", List.of("ens224", "ens256"), List.of(), "kafka1:9092",
         dir.toAbsolutePath().resolve("client.properties"), "0.0.0.0:9500", 1500, false, 1048576,
-        "net 192.168.50.0/24"));
+        "net 192.168.50.0/24", null, AgentSettings.DEFAULT_SPOOL_MAX_BYTES));
   }
 
   @Test
@@ -46,7 +46,8 @@ class AgentSettingsLoaderTest {
     AgentSettings s = load("read: captures\n");
     assertThat(s.read()).containsExactly(dir.toAbsolutePath().resolve("captures"));
     assertThat(s).isEqualTo(AgentSettings.defaults().with(new AgentSettings.Overrides(
-        null, null, List.of(dir.toAbsolutePath().resolve("captures")), null, null, null, null, null, null, null)));
+        null, null, List.of(dir.toAbsolutePath().resolve("captures")), null, null, null, null, null, null, null, null,
+        null)));
     assertThat(s.snaplen()).isEqualTo(65535);
     assertThat(s.promiscuous()).isTrue();
     assertThat(s.metricsAddress()).isEqualTo("127.0.0.1:9464");
@@ -89,6 +90,22 @@ class AgentSettingsLoaderTest {
     Path f = write("interfaces: [ens224]\n\nsnaplen: 10\n");
     assertThatThrownBy(() -> AgentSettingsLoader.load(f))
         .hasMessage(f + ":3: snaplen: 10 is below the minimum of 64 bytes");
+  }
+
+  @Test
+  void spoolKeysAreReadAndTheDirectoryIsResolvedAgainstTheFile() throws Exception {
+    AgentSettings s = load("read: x.pcap\nspoolDir: spool\nspoolMaxBytes: 10737418240\n");
+    assertThat(s.spoolDir()).isEqualTo(dir.toAbsolutePath().resolve("spool"));
+    assertThat(s.spoolMaxBytes()).isEqualTo(10L * 1024 * 1024 * 1024);
+    assertThat(s.spoolDirFor("a1")).isEqualTo(s.spoolDir());
+    assertThat(AgentSettings.defaults().spoolDirFor("a1").getFileName().toString()).isEqualTo("migaudit-spool-a1");
+  }
+
+  @Test
+  void aSpoolBoundBelowTheMinimumNamesLineAndKey() throws IOException {
+    Path f = write("read: x.pcap\nspoolMaxBytes: 1000\n");
+    assertThatThrownBy(() -> AgentSettingsLoader.load(f))
+        .hasMessage(f + ":2: spoolMaxBytes: 1000 is below the minimum of 65536 bytes");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.migaudit.agent.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.migaudit.agent.PipelineCounters;
@@ -22,6 +23,13 @@ public final class AgentMetrics {
   public static final String FLOWS_ENDED = "migaudit.agent.flows.ended";
   public static final String RECORDS_SENT = "migaudit.agent.records.sent";
   public static final String RECORDS_FAILED = "migaudit.agent.records.failed";
+  /** Prometheus: {@code migaudit_agent_spool_bytes}. */
+  public static final String SPOOL = "migaudit.agent.spool";
+  /** Prometheus: {@code migaudit_agent_spool_limit_bytes}. */
+  public static final String SPOOL_LIMIT = "migaudit.agent.spool.limit";
+  public static final String SPOOL_APPENDED = "migaudit.agent.spool.appended.records";
+  public static final String SPOOL_DRAINED = "migaudit.agent.spool.drained.records";
+  public static final String SPOOL_DROPPED = "migaudit.agent.spool.dropped.records";
 
   public static final String TAG_INTERFACE = "interface";
   public static final String TAG_REASON = "reason";
@@ -58,7 +66,19 @@ public final class AgentMetrics {
     FunctionCounter.builder(RECORDS_SENT, publisher, FlowPublisher::sent)
         .description("Flow records acknowledged by Kafka").register(registry);
     FunctionCounter.builder(RECORDS_FAILED, publisher, FlowPublisher::failed)
-        .description("Flow records Kafka did not acknowledge").register(registry);
+        .description("Flow records lost: not acknowledged by Kafka and not spooled").register(registry);
+    Gauge.builder(SPOOL, publisher, FlowPublisher::spoolBytes).baseUnit(BaseUnits.BYTES)
+        .description("Bytes of flow records waiting on disk for Kafka (0 when it takes them directly)")
+        .register(registry);
+    Gauge.builder(SPOOL_LIMIT, publisher, FlowPublisher::spoolMaxBytes).baseUnit(BaseUnits.BYTES)
+        .description("The spool's bound (--spool-max-bytes); at the bound its oldest records are dropped")
+        .register(registry);
+    FunctionCounter.builder(SPOOL_APPENDED, publisher, FlowPublisher::spooled)
+        .description("Flow records written to the spool while Kafka did not take them").register(registry);
+    FunctionCounter.builder(SPOOL_DRAINED, publisher, FlowPublisher::drained)
+        .description("Spooled flow records Kafka acknowledged").register(registry);
+    FunctionCounter.builder(SPOOL_DROPPED, publisher, FlowPublisher::spoolDropped)
+        .description("Spooled flow records deleted unsent because the spool reached its bound").register(registry);
   }
 
 }

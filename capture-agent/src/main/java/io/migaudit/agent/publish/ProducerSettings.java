@@ -21,6 +21,9 @@ public final class ProducerSettings {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+    // A send waits this long for metadata or buffer space before failing: the capture thread must
+    // not stall for the default minute when Kafka is away (the record goes to the spool instead).
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     p.putAll(userSettings);
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);

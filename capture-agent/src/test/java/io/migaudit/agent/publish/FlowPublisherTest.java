@@ -1,0 +1,180 @@
+package io.migaudit.agent.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migaudit.record.Counters;
+import io.migaudit.record.FlowId;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.SchemaVersion;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The publisher's cut-over to the spool and back, with in-memory producers that behave as
+ * {@code KafkaProducer} does where it matters: closing one fails every record it still holds, and
+ * asking for partitions fails while the broker is away. The real broker is in cli's OutageIT.
+ */
+class FlowPublisherTest {
+  private static final String TOPIC = "flows";
+  private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+  @TempDir
+  Path dir;
+
+  /** A producer whose close fails what it holds, and whose metadata fails while {@code down}. */
+  static final class Producer extends MockProducer<byte[], FlowRecord> {
+    private final AtomicBoolean down;
+
+    Producer(AtomicBoolean down) {
+      super(false, null, new ByteArraySerializer(), new FlowRecordSerializer());
+      this.down = down;
+    }
+
+    @Override
+    public synchronized List<PartitionInfo> partitionsFor(String topic) {
+      if (down.get()) {
+        throw new TimeoutException("no broker answers");
+      }
+      return List.of();
+    }
+
+    @Override
+    public void close(Duration timeout) {
+      while (errorNext(new KafkaException("producer closed"))) {
+        // each pending record fails, oldest first, as KafkaProducer's forced close does
+      }
+      super.close(timeout);
+    }
+  }
+
+  private static FlowRecord record(int seq) {
+    Instant first = Instant.parse("2026-11-23T10:02:00.123456Z");
+    String flowId = FlowId.of("tcp", "192.168.50.11", 40022, "192.168.50.12", 8000, 50, first);
+    return new FlowRecord(SchemaVersion.CURRENT, "esx-01", "eth1", flowId, seq, false, null, first,
+        first.plusSeconds(seq), 50, null, List.of("ethernet"), 4, "tcp", "192.168.50.11", 40022,
+        "192.168.50.12", 8000, "syn", new Counters(seq, seq * 1000L, seq * 900L), new Counters(0, 0, 0),
+        List.of("SYN"), "vmotion", null);
+  }
+
+  private static List<Long> seqs(Producer p) {
+    return p.history().stream().map(ProducerRecord::value).map(FlowRecord::seq).toList();
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long end = System.nanoTime() + DEADLINE.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as(what).isLessThan(end);
+      Thread.sleep(10); // polling with a deadline
+    }
+  }
+
+  @Test
+  void afterAFailureEveryRecordGoesThroughTheSpoolInOrderAndDirectAgainOnceDrained() throws Exception {
+    AtomicBoolean down = new AtomicBoolean(false);
+    List<Producer> made = new CopyOnWriteArrayList<>();
+    try (Spool spool = Spool.open(dir, 1 << 20);
+        FlowPublisher publisher = new FlowPublisher(() -> {
+          Producer p = new Producer(down);
+          made.add(p);
+          return p;
+        }, TOPIC, spool)) {
+      for (int seq = 0; seq < 5; seq++) {
+        publisher.accept(record(seq));
+      }
+      Producer first = made.get(0);
+      first.completeNext(); // seq 0 acknowledged
+      down.set(true);
+      first.errorNext(new TimeoutException("delivery timeout")); // seq 1 expires: cut-over
+      publisher.accept(record(5)); // waits for the cut-over, then goes after seqs 1-4
+      assertThat(publisher.state()).isEqualTo(FlowPublisher.State.SPOOLING);
+      assertThat(spool.pending()).isEqualTo(5);
+      await(() -> made.size() >= 3, "the drainer to try (and drop) a producer while Kafka is away");
+      assertThat(publisher.drained()).isZero();
+
+      down.set(false);
+      await(() -> publisher.state() == FlowPublisher.State.DIRECT, "the spool to drain");
+      Producer working = made.get(made.size() - 1);
+      assertThat(seqs(working)).as("spooled records, in the order accepted").containsExactly(1L, 2L, 3L, 4L, 5L);
+      publisher.accept(record(6));
+      assertThat(seqs(working)).as("after the drain, records go to the producer that drained").endsWith(6L);
+      working.completeNext();
+      publisher.flush();
+      assertThat(publisher.sent()).isEqualTo(7);
+      assertThat(publisher.spooled()).isEqualTo(5);
+      assertThat(publisher.drained()).isEqualTo(5);
+      assertThat(publisher.failed()).isZero();
+      assertThat(seqs(first)).containsExactly(0L, 1L, 2L, 3L, 4L);
+    }
+  }
+
+  @Test
+  void recordsLeftInTheSpoolAreSentBeforeNewOnes() throws Exception {
+    AtomicBoolean down = new AtomicBoolean(true);
+    try (Spool spool = Spool.open(dir, 1 << 20)) {
+      for (int seq = 0; seq < 3; seq++) {
+        spool.append(io.migaudit.record.RecordJson.toBytes(record(seq)));
+      }
+    }
+    List<Producer> made = new CopyOnWriteArrayList<>();
+    try (Spool spool = Spool.open(dir, 1 << 20);
+        FlowPublisher publisher = new FlowPublisher(() -> {
+          Producer p = new Producer(down);
+          made.add(p);
+          return p;
+        }, TOPIC, spool)) {
+      publisher.accept(record(3)); // Kafka away, an earlier run's records waiting: spooled after them
+      assertThat(spool.pending()).isEqualTo(4);
+      down.set(false);
+      await(() -> publisher.state() == FlowPublisher.State.DIRECT, "the spool to drain");
+      assertThat(seqs(made.get(made.size() - 1))).containsExactly(0L, 1L, 2L, 3L);
+    }
+  }
+
+  @Test
+  void flushSpoolsWhatKafkaHasNotAcknowledgedInsteadOfLosingIt() throws Exception {
+    AtomicBoolean down = new AtomicBoolean(true);
+    List<Producer> made = new CopyOnWriteArrayList<>();
+    try (Spool spool = Spool.open(dir, 1 << 20);
+        FlowPublisher publisher = new FlowPublisher(() -> {
+          Producer p = new Producer(down);
+          made.add(p);
+          return p;
+        }, TOPIC, spool)) {
+      for (int seq = 0; seq < 3; seq++) {
+        publisher.accept(record(seq));
+      }
+      made.get(0).completeNext();
+      publisher.flush(); // as on SIGTERM: the producer is closed, seqs 1 and 2 were never acknowledged
+      assertThat(publisher.failed()).isZero();
+      assertThat(spool.pending()).isEqualTo(2);
+      assertThat(publisher.state()).isEqualTo(FlowPublisher.State.SPOOLING);
+      down.set(false);
+      await(() -> publisher.state() == FlowPublisher.State.DIRECT, "the spool to drain");
+      assertThat(seqs(made.get(made.size() - 1))).containsExactly(1L, 2L);
+    }
+  }
+
+  @Test
+  void withoutASpoolAFailureIsCountedAsLost() throws Exception {
+    Producer p = new Producer(new AtomicBoolean(false));
+    try (FlowPublisher publisher = new FlowPublisher(p, TOPIC)) {
+      publisher.accept(record(0));
+      p.errorNext(new TimeoutException("delivery timeout"));
+      assertThat(publisher.failed()).isEqualTo(1);
+      assertThat(publisher.spooled()).isZero();
+    }
+  }
+}
