@@ -131,7 +131,9 @@ public final class FlowConsumer implements AutoCloseable {
         remember(p, engine);
         continue;
       }
-      Outcome o = p.record() == null ? p.skipped() : judge(p.record(), engine);
+      Outcome o = p.record() == null ? p.skipped()
+          : evidenceCopy(p.kafkaRecord()) ? new Outcome(AnalyzerMetrics.OUTCOME_EVIDENCE, null, null)
+          : judge(p.record(), engine);
       outcomes.add(o);
       if (o.evaluation() != null) {
         alerts.addAll(o.evaluation().alerts());
@@ -237,8 +239,16 @@ public final class FlowConsumer implements AutoCloseable {
    * Feeds a record an analyzer of the group judged before to this instance's memory (raised alerts,
    * open events) and writes nothing; a malformed one was counted when it was judged.
    */
+  /**
+   * A copy of another partition's record, sent here so this instance learns from it (Kerberos
+   * requests; see {@link Topics#EVIDENCE_COPY_HEADER}): previewed with its batch, never judged.
+   */
+  private static boolean evidenceCopy(ConsumerRecord<byte[], byte[]> r) {
+    return r.headers().lastHeader(Topics.EVIDENCE_COPY_HEADER) != null;
+  }
+
   private void remember(Parsed p, RuleEngine engine) {
-    if (p.record() == null) {
+    if (p.record() == null || evidenceCopy(p.kafkaRecord())) {
       return; // skipped and counted by whoever judged it
     }
     Evaluation evaluation = engine.evaluate(p.record());

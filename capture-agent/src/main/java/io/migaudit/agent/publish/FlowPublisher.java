@@ -46,6 +46,7 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
 
   private final Supplier<? extends Producer<byte[], FlowRecord>> producers;
   private final String topic;
+  private final EvidenceCopies evidence;
   private final Spool spool;
   private final SpoolDrainer drainer;
   private final ReentrantLock lock = new ReentrantLock();
@@ -72,6 +73,7 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
     this.producers = () -> producer;
     this.producer = producer;
     this.topic = topic;
+    this.evidence = new EvidenceCopies(topic);
     this.spool = null;
     this.drainer = null;
   }
@@ -83,6 +85,7 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
   public FlowPublisher(Supplier<? extends Producer<byte[], FlowRecord>> producers, String topic, Spool spool) {
     this.producers = producers;
     this.topic = topic;
+    this.evidence = new EvidenceCopies(topic);
     this.spool = spool;
     if (!spool.isEmpty()) {
       state.set(State.SPOOLING);
@@ -105,7 +108,9 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
       long n = accepted++;
       inFlight.incrementAndGet();
       try {
-        producer().send(new ProducerRecord<>(topic, key(record), record), (meta, error) -> completed(n, record, error));
+        Producer<byte[], FlowRecord> p = producer();
+        p.send(new ProducerRecord<>(topic, key(record), record), (meta, error) -> completed(n, record, error));
+        evidence.send(p, key(record), record);
       } catch (KafkaException | IllegalStateException e) { // the producer was closed during the send
         completed(n, record, e);
       }

@@ -34,6 +34,7 @@ final class SpoolDrainer implements AutoCloseable {
   private final Spool spool;
   private final Supplier<? extends Producer<byte[], FlowRecord>> producers;
   private final String topic;
+  private final EvidenceCopies evidence;
   private final Thread thread;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -48,6 +49,7 @@ final class SpoolDrainer implements AutoCloseable {
     this.spool = spool;
     this.producers = producers;
     this.topic = topic;
+    this.evidence = new EvidenceCopies(topic);
     this.thread = new Thread(this::run, "migaudit-spool-drainer");
     thread.setDaemon(true);
   }
@@ -162,6 +164,7 @@ final class SpoolDrainer implements AutoCloseable {
           first.compareAndSet(null, error);
         }
       });
+      evidence.send(p, FlowPublisher.key(record), record);
     }
     p.flush();
     if (errors.get() > 0) {
