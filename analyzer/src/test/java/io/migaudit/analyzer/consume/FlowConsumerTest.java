@@ -214,6 +214,24 @@ class FlowConsumerTest {
   }
 
   @Test
+  void anEvidenceCopyIsLearntFromButNeverJudged() {
+    assign();
+    ConsumerRecord<byte[], byte[]> copy = new ConsumerRecord<>(Topics.FLOWS, 0, 0,
+        "k".getBytes(StandardCharsets.UTF_8), json(plaintextVmotion().seq(0).last()));
+    copy.headers().add(Topics.EVIDENCE_COPY_HEADER, bytes(Topics.EVIDENCE_COPY_KERBEROS));
+    kafka.addRecord(copy);
+    assertThat(flows.pollOnce(Duration.ZERO)).isEqualTo(1);
+    assertThat(sink.written).as("a copy of an unencrypted migration raises nothing").isEmpty();
+    assertThat(records(AnalyzerMetrics.OUTCOME_EVIDENCE)).isEqualTo(1);
+    assertThat(records(AnalyzerMetrics.OUTCOME_OK)).isZero();
+    assertThat(committed()).isEqualTo(1);
+    add(1, json(plaintextVmotion().seq(0).last()));
+    flows.pollOnce(Duration.ZERO);
+    assertThat(sink.written).as("the original is judged").extracting(Alert::rule)
+        .containsExactly(RuleId.UNENCRYPTED_MIGRATION);
+  }
+
+  @Test
   void nothingPolledNothingDone() {
     assign();
     assertThat(flows.pollOnce(Duration.ZERO)).isZero();
