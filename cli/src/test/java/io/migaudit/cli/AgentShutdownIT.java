@@ -56,7 +56,8 @@ class AgentShutdownIT {
       Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", System.getProperty("java.class.path"), MigauditCommand.class.getName(), "agent",
           "--interface", bed.captureEnd(), "--bootstrap-servers", broker.bootstrapServers(),
-          "--agent-id", "sigterm-it", "--metrics-address", "127.0.0.1:" + port)
+          "--agent-id", "sigterm-it", "--metrics-address", "127.0.0.1:" + port,
+          "--spool-dir", dir.resolve("spool").toString())
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       try {
         String packets = "migaudit_agent_packets_total{interface=\"" + bed.captureEnd() + "\"}";
