@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The only code that knows the wire format of {@link FlowRecord}, {@link Alert} and {@link
@@ -49,6 +50,9 @@ public final class RecordJson {
       .serializationInclusion(JsonInclude.Include.ALWAYS)
       .build();
 
+  /** Writes flow records (the agent's hot path) as the mapper would, without reflection. */
+  private static final FlowRecordWriter FLOW_RECORDS = new FlowRecordWriter(MAPPER);
+
   private RecordJson() {}
 
   private static SimpleModule enumsInLowercase() {
@@ -63,6 +67,9 @@ public final class RecordJson {
   }
 
   public static byte[] toBytes(Object recordOrAlert) {
+    if (recordOrAlert instanceof FlowRecord r && FLOW_RECORDS.mismatch() == null) {
+      return FLOW_RECORDS.toBytes(r);
+    }
     try {
       return MAPPER.writeValueAsBytes(recordOrAlert);
     } catch (JsonProcessingException e) {
@@ -71,11 +78,24 @@ public final class RecordJson {
   }
 
   public static String toLine(Object recordOrAlert) {
+    if (recordOrAlert instanceof FlowRecord r && FLOW_RECORDS.mismatch() == null) {
+      return new String(FLOW_RECORDS.toBytes(r), StandardCharsets.UTF_8);
+    }
     try {
       return MAPPER.writeValueAsString(recordOrAlert);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Why flow records are written by the mapper rather than by the faster writer, or null if they are not. */
+  static String flowRecordWriterMismatch() {
+    return FLOW_RECORDS.mismatch();
+  }
+
+  /** The mapper's own bytes for a value, bypassing the flow record writer (tests compare both). */
+  static byte[] mapperBytes(Object value) throws JsonProcessingException {
+    return MAPPER.writeValueAsBytes(value);
   }
 
   public static FlowRecord flowRecord(byte[] json) throws MalformedRecordException {

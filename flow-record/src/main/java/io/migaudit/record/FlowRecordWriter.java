@@ -1,0 +1,271 @@
+package io.migaudit.record;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Writes a {@link FlowRecord} as the very bytes {@link RecordJson}'s mapper would, field by field
+ * through Jackson's streaming generator instead of by reflection: the agent writes one record per
+ * flow and second, and reflective serialization was most of its cost. The mapper stays the source of
+ * truth: at startup the field names here are compared with the properties the mapper finds on the
+ * record classes (names, order, annotations); on any difference this writer is not used and the
+ * mapper writes every record. {@code FlowRecordWriterTest} fails the build in that case and compares
+ * both outputs byte for byte. A new FlowRecord field is one name below and one line in {@link
+ * #write}.
+ */
+final class FlowRecordWriter {
+  private static final List<String> RECORD_FIELDS = List.of("schemaVersion", "agent", "interface", "flowId",
+      "seq", "last", "endReason", "firstSeen", "lastSeen", "vlan", "outerVlan", "encapsulation", "ipVersion",
+      "transport", "src", "srcPort", "dst", "dstPort", "initiator", "srcToDst", "dstToSrc", "tcpFlags",
+      "protocol", "payload");
+  private static final List<String> COUNTER_FIELDS = List.of("packets", "bytes", "payloadBytes");
+  private static final List<String> PAYLOAD_FIELDS = List.of("sampledBytes", "entropy", "chiSquare",
+      "zeroFraction", "printableFraction", "signature", "verdict", "reason");
+  /** A typical record is 700-900 bytes. */
+  private static final int INITIAL_BYTES = 1024;
+
+  private static final SerializableString[] R = names(RECORD_FIELDS);
+  private static final SerializableString[] C = names(COUNTER_FIELDS);
+  private static final SerializableString[] P = names(PAYLOAD_FIELDS);
+
+  private final JsonFactory factory;
+  private final String mismatch;
+  /** Each thread writes through its own generator, made once: making one per record cost a fifth of the writing. */
+  private final ThreadLocal<Output> outputs = ThreadLocal.withInitial(this::newOutput);
+
+  FlowRecordWriter(ObjectMapper mapper) {
+    this.factory = mapper.getFactory();
+    this.mismatch = firstMismatch(mapper);
+  }
+
+  /** A generator writing into a buffer that is emptied after each record, and a date cache. */
+  private record Output(JsonGenerator generator, ByteArrayBuilder buffer, IsoInstant instants) {}
+
+  private Output newOutput() {
+    ByteArrayBuilder buffer = new ByteArrayBuilder(INITIAL_BYTES);
+    try {
+      JsonGenerator g = factory.createGenerator(buffer);
+      g.setRootValueSeparator(null); // records are separate documents, not a stream of values
+      return new Output(g, buffer, new IsoInstant());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Null when this writer matches the mapper, else what differs (and the mapper must be used). */
+  String mismatch() {
+    return mismatch;
+  }
+
+  byte[] toBytes(FlowRecord r) {
+    Output out = outputs.get();
+    try {
+      write(out.generator(), out.instants(), r);
+      out.generator().flush();
+      return out.buffer().toByteArray();
+    } catch (IOException e) {
+      outputs.remove(); // the generator may be mid-record; start the next record afresh
+      throw new UncheckedIOException(e);
+    } finally {
+      out.buffer().reset();
+    }
+  }
+
+  private static void write(JsonGenerator g, IsoInstant instants, FlowRecord r) throws IOException {
+    g.writeStartObject();
+    g.writeFieldName(R[0]);
+    g.writeNumber(r.schemaVersion());
+    string(g, R[1], r.agent());
+    string(g, R[2], r.iface());
+    string(g, R[3], r.flowId());
+    g.writeFieldName(R[4]);
+    g.writeNumber(r.seq());
+    g.writeFieldName(R[5]);
+    g.writeBoolean(r.last());
+    string(g, R[6], r.endReason());
+    string(g, R[7], r.firstSeen() == null ? null : instants.format(r.firstSeen()));
+    string(g, R[8], r.lastSeen() == null ? null : instants.format(r.lastSeen()));
+    integer(g, R[9], r.vlan());
+    integer(g, R[10], r.outerVlan());
+    strings(g, R[11], r.encapsulation());
+    g.writeFieldName(R[12]);
+    g.writeNumber(r.ipVersion());
+    string(g, R[13], r.transport());
+    string(g, R[14], r.src());
+    g.writeFieldName(R[15]);
+    g.writeNumber(r.srcPort());
+    string(g, R[16], r.dst());
+    g.writeFieldName(R[17]);
+    g.writeNumber(r.dstPort());
+    string(g, R[18], r.initiator());
+    counters(g, R[19], r.srcToDst());
+    counters(g, R[20], r.dstToSrc());
+    strings(g, R[21], r.tcpFlags());
+    string(g, R[22], r.protocol());
+    payload(g, R[23], r.payload());
+    g.writeEndObject();
+  }
+
+  private static void counters(JsonGenerator g, SerializableString name, Counters c) throws IOException {
+    g.writeFieldName(name);
+    if (c == null) {
+      g.writeNull();
+      return;
+    }
+    g.writeStartObject();
+    g.writeFieldName(C[0]);
+    g.writeNumber(c.packets());
+    g.writeFieldName(C[1]);
+    g.writeNumber(c.bytes());
+    g.writeFieldName(C[2]);
+    g.writeNumber(c.payloadBytes());
+    g.writeEndObject();
+  }
+
+  private static void payload(JsonGenerator g, SerializableString name, PayloadFeatures p) throws IOException {
+    g.writeFieldName(name);
+    if (p == null) {
+      g.writeNull();
+      return;
+    }
+    g.writeStartObject();
+    g.writeFieldName(P[0]);
+    g.writeNumber(p.sampledBytes());
+    g.writeFieldName(P[1]);
+    g.writeNumber(p.entropy());
+    g.writeFieldName(P[2]);
+    g.writeNumber(p.chiSquare());
+    g.writeFieldName(P[3]);
+    g.writeNumber(p.zeroFraction());
+    g.writeFieldName(P[4]);
+    g.writeNumber(p.printableFraction());
+    string(g, P[5], p.signature() == null ? null : p.signature().wire());
+    string(g, P[6], p.verdict() == null ? null : p.verdict().wire());
+    string(g, P[7], p.reason());
+    g.writeEndObject();
+  }
+
+  private static void string(JsonGenerator g, SerializableString name, String value) throws IOException {
+    g.writeFieldName(name);
+    if (value == null) {
+      g.writeNull();
+    } else {
+      g.writeString(value);
+    }
+  }
+
+  private static void integer(JsonGenerator g, SerializableString name, Integer value) throws IOException {
+    g.writeFieldName(name);
+    if (value == null) {
+      g.writeNull();
+    } else {
+      g.writeNumber(value.intValue());
+    }
+  }
+
+  private static void strings(JsonGenerator g, SerializableString name, List<String> values) throws IOException {
+    g.writeFieldName(name);
+    if (values == null) {
+      g.writeNull();
+      return;
+    }
+    g.writeStartArray();
+    for (int i = 0, n = values.size(); i < n; i++) {
+      String v = values.get(i);
+      if (v == null) {
+        g.writeNull();
+      } else {
+        g.writeString(v);
+      }
+    }
+    g.writeEndArray();
+  }
+
+  private static String firstMismatch(ObjectMapper mapper) {
+    String m = compare(mapper, FlowRecord.class, RECORD_FIELDS);
+    if (m == null) {
+      m = compare(mapper, Counters.class, COUNTER_FIELDS);
+    }
+    return m == null ? compare(mapper, PayloadFeatures.class, PAYLOAD_FIELDS) : m;
+  }
+
+  private static String compare(ObjectMapper mapper, Class<?> type, List<String> written) {
+    List<String> found = mapper.getSerializationConfig().introspect(mapper.constructType(type)).findProperties()
+        .stream().map(BeanPropertyDefinition::getName).toList();
+    return found.equals(written) ? null
+        : type.getSimpleName() + " has properties " + found + " but FlowRecordWriter writes " + written;
+  }
+
+  private static SerializableString[] names(List<String> names) {
+    return names.stream().map(SerializedString::new).toArray(SerializableString[]::new);
+  }
+
+  /**
+   * ISO-8601 UTC as {@link Instant#toString()} writes it, without a formatter per call; keeps the
+   * text of the last day it wrote, since consecutive records share it. One per thread.
+   */
+  static final class IsoInstant {
+    private static final long SECONDS_PER_DAY = 86_400;
+    /** 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z: outside, years are signed or have five digits. */
+    private static final long FIRST_FOUR_DIGIT_SECOND = -62_167_219_200L;
+    private static final long FIRST_FIVE_DIGIT_SECOND = 253_402_300_800L;
+
+    private final char[] c = new char[30];
+    private long day = Long.MIN_VALUE;
+
+    String format(Instant t) {
+      long seconds = t.getEpochSecond();
+      if (seconds < FIRST_FOUR_DIGIT_SECOND || seconds >= FIRST_FIVE_DIGIT_SECOND) {
+        return t.toString(); // rare: leave them to the JDK
+      }
+      long days = Math.floorDiv(seconds, SECONDS_PER_DAY);
+      int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
+      if (days != day) {
+        java.time.LocalDate date = java.time.LocalDate.ofEpochDay(days);
+        digits(c, 0, date.getYear(), 4);
+        c[4] = '-';
+        digits(c, 5, date.getMonthValue(), 2);
+        c[7] = '-';
+        digits(c, 8, date.getDayOfMonth(), 2);
+        c[10] = 'T';
+        day = days;
+      }
+      int nano = t.getNano();
+      int n = 11;
+      n = digits(c, n, secondOfDay / 3600, 2);
+      c[n++] = ':';
+      n = digits(c, n, secondOfDay / 60 % 60, 2);
+      c[n++] = ':';
+      n = digits(c, n, secondOfDay % 60, 2);
+      if (nano != 0) { // ISO_INSTANT: fraction in groups of three digits, as many as needed
+        c[n++] = '.';
+        if (nano % 1_000_000 == 0) {
+          n = digits(c, n, nano / 1_000_000, 3);
+        } else if (nano % 1000 == 0) {
+          n = digits(c, n, nano / 1000, 6);
+        } else {
+          n = digits(c, n, nano, 9);
+        }
+      }
+      c[n++] = 'Z';
+      return new String(c, 0, n);
+    }
+
+    private static int digits(char[] c, int at, int value, int width) {
+      for (int i = at + width - 1; i >= at; i--) {
+        c[i] = (char) ('0' + value % 10);
+        value /= 10;
+      }
+      return at + width;
+    }
+  }
+}
