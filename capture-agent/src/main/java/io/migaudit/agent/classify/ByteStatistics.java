@@ -8,21 +8,23 @@ public record ByteStatistics(long n, double entropy, double chiSquare, double ze
 
   /** Degrees of freedom of the chi-square test over 256 byte values. */
   public static final int DEGREES_OF_FREEDOM = 255;
+  private static final double LN_2 = Math.log(2);
 
   public static ByteStatistics of(PayloadSample s) {
     long n = s.sampledBytes();
     if (n == 0) {
       return new ByteStatistics(0, 0, 0, 0, 0);
     }
+    int[] counts = s.countsView();
     double expected = n / 256.0;
     double entropy = 0;
     double chi = 0;
     long printable = 0;
     for (int b = 0; b < 256; b++) {
-      int c = s.count(b);
+      int c = counts[b];
       if (c > 0) {
         double p = (double) c / n;
-        entropy -= p * (Math.log(p) / Math.log(2));
+        entropy -= p * (Math.log(p) / LN_2);
       }
       double d = c - expected;
       chi += d * d / expected;
@@ -30,7 +32,7 @@ public record ByteStatistics(long n, double entropy, double chiSquare, double ze
         printable += c;
       }
     }
-    return new ByteStatistics(n, entropy, chi, (double) s.count(0) / n, (double) printable / n);
+    return new ByteStatistics(n, entropy, chi, (double) counts[0] / n, (double) printable / n);
   }
 
   /**

@@ -23,7 +23,7 @@ public final class PayloadClassifier {
   /** Features of a flow from its two direction samples; {@code esp} for IPsec ESP flows. */
   public static PayloadFeatures classify(boolean esp, PayloadSample initiator, PayloadSample responder) {
     PayloadSample dominant = initiator.sampledBytes() >= responder.sampledBytes() ? initiator : responder;
-    ByteStatistics stats = ByteStatistics.of(dominant);
+    ByteStatistics stats = dominant.statistics();
     Signature signature = esp ? Signature.ESP : signatureOf(initiator, responder);
     Verdict verdict;
     String reason;
@@ -104,9 +104,12 @@ public final class PayloadClassifier {
     };
   }
 
+  /** As {@code String.format("entropy %.2f bits/byte, chi-square %.0f over %d bytes, %.0f%% zero, ...")}. */
   private static String describe(ByteStatistics stats) {
-    return String.format(Locale.ROOT, "entropy %.2f bits/byte, chi-square %.0f over %d bytes, %.0f%% zero, %.0f%% printable",
-        stats.entropy(), stats.chiSquare(), stats.n(), 100 * stats.zeroFraction(), 100 * stats.printableFraction());
+    return "entropy " + FixedDecimal.format(stats.entropy(), 2) + " bits/byte, chi-square "
+        + FixedDecimal.format(stats.chiSquare(), 0) + " over " + stats.n() + " bytes, "
+        + FixedDecimal.format(100 * stats.zeroFraction(), 0) + "% zero, "
+        + FixedDecimal.format(100 * stats.printableFraction(), 0) + "% printable";
   }
 
   private static double round(double v) {

@@ -4,21 +4,32 @@ import java.nio.ByteBuffer;
 
 /**
  * A bounded sample of one direction of a flow's payload: the first bytes (for signatures) and a byte
- * histogram (for statistics). The bytes themselves never leave this object, and only the first
- * {@link #HEAD_BYTES} are kept at all; the histogram is allocated on the first payload byte so that
- * payload-less flows (scans, bare ACKs) stay small. A direction whose first byte may start a QEMU
+ * histogram (for statistics). The bytes themselves never leave this object. Small flows (DNS, short
+ * requests) are the many: their first {@link #RAW_BYTES} sampled bytes are kept as they are in a
+ * buffer that grows from {@link #RAW_INITIAL_BYTES}, and only a direction that carries more gets the
+ * 1 KiB histogram (the kept bytes are then counted into it and dropped). Beyond those, only the first
+ * {@link #HEAD_BYTES} are kept. Statistics are computed when asked and kept until the next sampled
+ * byte, so the interim records of a flow whose sample is full cost nothing here. A direction whose first byte may start a QEMU
  * multifd channel also gets a {@link MultifdPacketReader}, which reads the compression method from
  * the packet headers that follow (a few dozen bytes of state).
  */
 public final class PayloadSample {
   /** How many leading payload bytes are kept for signature matching. */
   public static final int HEAD_BYTES = 64;
+  /** Sampled bytes kept as they are before a histogram is worth its 1 KiB. */
+  static final int RAW_BYTES = 256;
+  static final int RAW_INITIAL_BYTES = 32;
+  private static final int BYTE_VALUES = 256;
 
   private final int maxBytes;
   private final int maxBytesPerPacket;
   private final byte[] head = new byte[HEAD_BYTES];
   private int headLength;
+  /** The sampled bytes while there are at most {@link #RAW_BYTES}; null once {@link #histogram} counts them. */
+  private byte[] raw;
   private int[] histogram;
+  /** Statistics of the current sample, or null when a byte was sampled since they were computed. */
+  private ByteStatistics statistics;
   private long sampledBytes;
   private MultifdPacketReader multifd;
   private long payloadSeen;
@@ -58,8 +69,34 @@ public final class PayloadSample {
       return;
     }
     int take = (int) Math.min(Math.min(length, maxBytesPerPacket), room);
+    statistics = null;
+    if (histogram == null && sampledBytes + take <= RAW_BYTES) {
+      keepRaw(frame, offset, take);
+    } else {
+      count(frame, offset, take);
+    }
+    sampledBytes += take;
+  }
+
+  private void keepRaw(ByteBuffer frame, int offset, int take) {
+    int kept = (int) sampledBytes;
+    if (raw == null || raw.length < kept + take) {
+      int size = raw == null ? RAW_INITIAL_BYTES : raw.length;
+      while (size < kept + take) {
+        size <<= 1;
+      }
+      raw = raw == null ? new byte[Math.min(size, RAW_BYTES)] : java.util.Arrays.copyOf(raw, Math.min(size, RAW_BYTES));
+    }
+    frame.get(offset, raw, kept, take);
+  }
+
+  private void count(ByteBuffer frame, int offset, int take) {
     if (histogram == null) {
-      histogram = new int[256];
+      histogram = new int[BYTE_VALUES];
+      for (int i = 0; i < sampledBytes; i++) {
+        histogram[raw[i] & 0xFF]++;
+      }
+      raw = null;
     }
     int[] h = histogram;
     if (frame.hasArray()) {
@@ -73,7 +110,14 @@ public final class PayloadSample {
         h[Byte.toUnsignedInt(frame.get(offset + i))]++;
       }
     }
-    sampledBytes += take;
+  }
+
+  /** Statistics of the sampled bytes, computed once per change of the sample. */
+  public ByteStatistics statistics() {
+    if (statistics == null) {
+      statistics = ByteStatistics.of(this);
+    }
+    return statistics;
   }
 
   public long sampledBytes() {
@@ -106,6 +150,31 @@ public final class PayloadSample {
 
   /** Occurrences of byte value {@code b} in the sample. */
   public int count(int b) {
-    return histogram == null ? 0 : histogram[b];
+    if (histogram != null) {
+      return histogram[b];
+    }
+    int c = 0;
+    for (int i = 0; i < sampledBytes; i++) {
+      c += (raw[i] & 0xFF) == b ? 1 : 0;
+    }
+    return c;
+  }
+
+  /** Occurrences of every byte value, indexed by value: a copy the caller may keep. */
+  public int[] counts() {
+    return histogram != null ? histogram.clone() : rawCounts();
+  }
+
+  /** As {@link #counts()}, but the live histogram when there is one: read it, never change it. */
+  int[] countsView() {
+    return histogram != null ? histogram : rawCounts();
+  }
+
+  private int[] rawCounts() {
+    int[] c = new int[BYTE_VALUES];
+    for (int i = 0; i < sampledBytes; i++) {
+      c[raw[i] & 0xFF]++;
+    }
+    return c;
   }
 }
