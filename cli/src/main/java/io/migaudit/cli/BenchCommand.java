@@ -61,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
         Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
     List<PipelineBenchmark.Pass> passes = new ArrayList<>();
     AgentConfig config = AgentConfig.defaults("bench");
-    PipelineBenchmark.run(file, config); // warm-up pass: class loading and JIT
+    PipelineBenchmark.Pass cold = PipelineBenchmark.run(file, config); // warm-up pass: class loading and JIT
     for (int i = 0; i < runs; i++) {
       passes.add(PipelineBenchmark.run(file, config));
     }
@@ -71,6 +71,12 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%-48s %14s %10s   (%d packets, %d records, %.0f records/s, median of %d)%n",
         "migaudit agent pipeline (no Kafka)", mpps(median.packetsPerSecond()), "1.00", median.packets(),
         median.records(), median.recordsPerSecond(), passes.size());
+    out.printf(Locale.ROOT, "%-48s %14s %10.2f   (CPU time of the pipeline thread, median pass)%n",
+        "migaudit agent pipeline, per CPU second", mpps(median.packetsPerCpuSecond()),
+        median.packetsPerCpuSecond() / median.packetsPerSecond());
+    out.printf(Locale.ROOT, "%-48s %14s %10.2f   (the warm-up pass: class loading, JIT compilation)%n",
+        "migaudit agent pipeline, first pass in the JVM", mpps(cold.packetsPerSecond()),
+        cold.packetsPerSecond() / median.packetsPerSecond());
     List<PipelineBenchmark.Pass> decodes = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
       decodes.add(PipelineBenchmark.decodeOnly(file));
