@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
@@ -48,10 +48,10 @@ final class FlowRecordWriter {
   }
 
   /** A generator writing into a buffer that is emptied after each record, and a date cache. */
-  private record Output(JsonGenerator generator, ByteArrayBuilder buffer, IsoInstant instants) {}
+  private record Output(JsonGenerator generator, Buffer buffer, IsoInstant instants) {}
 
   private Output newOutput() {
-    ByteArrayBuilder buffer = new ByteArrayBuilder(INITIAL_BYTES);
+    Buffer buffer = new Buffer();
     try {
       JsonGenerator g = factory.createGenerator(buffer);
       g.setRootValueSeparator(null); // records are separate documents, not a stream of values
@@ -207,6 +207,39 @@ final class FlowRecordWriter {
 
   private static SerializableString[] names(List<String> names) {
     return names.stream().map(SerializedString::new).toArray(SerializableString[]::new);
+  }
+
+  /** The bytes of one record: a growable array, emptied for the next (no locks, no block list). */
+  private static final class Buffer extends OutputStream {
+    private byte[] bytes = new byte[INITIAL_BYTES];
+    private int length;
+
+    @Override
+    public void write(int b) {
+      ensure(1);
+      bytes[length++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, bytes, length, len);
+      length += len;
+    }
+
+    private void ensure(int more) {
+      if (length + more > bytes.length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+      }
+    }
+
+    byte[] toByteArray() {
+      return java.util.Arrays.copyOf(bytes, length);
+    }
+
+    void reset() {
+      length = 0;
+    }
   }
 
   /**

@@ -73,7 +73,7 @@ public final class PayloadSample {
     if (histogram == null && sampledBytes + take <= RAW_BYTES) {
       keepRaw(frame, offset, take);
     } else {
-      count(frame, offset, take);
+      tally(frame, offset, take);
     }
     sampledBytes += take;
   }
@@ -90,7 +90,7 @@ public final class PayloadSample {
     frame.get(offset, raw, kept, take);
   }
 
-  private void count(ByteBuffer frame, int offset, int take) {
+  private void tally(ByteBuffer frame, int offset, int take) {
     if (histogram == null) {
       histogram = new int[BYTE_VALUES];
       for (int i = 0; i < sampledBytes; i++) {

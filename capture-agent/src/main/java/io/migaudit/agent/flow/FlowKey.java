@@ -14,7 +14,7 @@ public record FlowKey(
     long aHi, long aLo, int aPort,
     long bHi, long bLo, int bPort) {
 
-  /** Golden-ratio multiplier (Fibonacci hashing), spreads the bits of each field across the word. */
+  /** Golden-ratio multiplier (Fibonacci hashing): folds each field into the running hash. */
   private static final long MIX = 0x9E3779B97F4A7C15L;
 
   /** The key of a decoded packet's flow. */
@@ -50,17 +50,19 @@ public record FlowKey(
       int bPort) {
     long h = ((long) aPort << 48) ^ ((long) bPort << 32) ^ ((long) (vlan & 0xFFFF) << 16)
         ^ ((long) ipProtocol << 8) ^ ipVersion;
-    h = mix(h ^ aLo);
-    h = mix(h ^ bLo);
+    h = (h ^ aLo) * MIX;
+    h = (h ^ bLo) * MIX;
     if ((aHi | bHi) != 0) {
-      h = mix(h ^ aHi);
-      h = mix(h ^ bHi);
+      h = (h ^ aHi) * MIX;
+      h = (h ^ bHi) * MIX;
     }
-    return (int) (h ^ (h >>> 32));
+    return (int) finish(h);
   }
 
-  private static long mix(long x) {
-    x *= MIX;
-    return x ^ (x >>> 29);
+  /** MurmurHash3's 64-bit finalizer: every input bit reaches every output bit, low bits included. */
+  private static long finish(long h) {
+    h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL;
+    h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
+    return h ^ (h >>> 33);
   }
 }
