@@ -17,6 +17,7 @@ public final class PayloadClassifier {
   public static final int MIN_SAMPLED_BYTES = 1024;
   /** How far below the entropy of uniform bytes a sample may fall and still count as compressed. */
   private static final double COMPRESSED_ENTROPY_MARGIN = 0.6;
+  private static final String[] TOO_FEW_BYTES = new String[MIN_SAMPLED_BYTES];
 
   private PayloadClassifier() {}
 
@@ -95,9 +96,7 @@ public final class PayloadClassifier {
 
   private static String reasonFor(Verdict verdict, ByteStatistics stats) {
     return switch (verdict) {
-      case UNKNOWN -> stats.n() == 0
-          ? "no payload sampled"
-          : "only " + stats.n() + " payload bytes sampled, " + MIN_SAMPLED_BYTES + " needed";
+      case UNKNOWN -> stats.n() == 0 ? "no payload sampled" : tooFewBytes((int) stats.n());
       case ENCRYPTED -> "uniform bytes (" + describe(stats) + ")";
       case COMPRESSED -> "high entropy but not uniform (" + describe(stats) + "): compressed, not encrypted";
       case PLAINTEXT -> "structured bytes (" + describe(stats) + ")";
@@ -105,6 +104,16 @@ public final class PayloadClassifier {
   }
 
   /** As {@code String.format("entropy %.2f bits/byte, chi-square %.0f over %d bytes, %.0f%% zero, ...")}. */
+  /** The reason of the many small flows (DNS, bare requests), made once per byte count and shared. */
+  private static String tooFewBytes(int n) {
+    String reason = TOO_FEW_BYTES[n];
+    if (reason == null) {
+      reason = "only " + n + " payload bytes sampled, " + MIN_SAMPLED_BYTES + " needed";
+      TOO_FEW_BYTES[n] = reason; // a benign race: every thread would store an equal string
+    }
+    return reason;
+  }
+
   private static String describe(ByteStatistics stats) {
     return "entropy " + FixedDecimal.format(stats.entropy(), 2) + " bits/byte, chi-square "
         + FixedDecimal.format(stats.chiSquare(), 0) + " over " + stats.n() + " bytes, "

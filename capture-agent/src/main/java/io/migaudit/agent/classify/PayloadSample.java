@@ -165,9 +165,28 @@ public final class PayloadSample {
     return histogram != null ? histogram.clone() : rawCounts();
   }
 
-  /** As {@link #counts()}, but the live histogram when there is one: read it, never change it. */
-  int[] countsView() {
-    return histogram != null ? histogram : rawCounts();
+  /**
+   * As {@link #counts()} without a copy: the live histogram, or {@code scratch} (all zeros, 256
+   * entries) filled from the kept bytes. Read it, never change it; clear a filled scratch with
+   * {@link #clearScratch}.
+   */
+  int[] countsView(int[] scratch) {
+    if (histogram != null) {
+      return histogram;
+    }
+    for (int i = 0; i < sampledBytes; i++) {
+      scratch[raw[i] & 0xFF]++;
+    }
+    return scratch;
+  }
+
+  /** Zeroes what {@link #countsView} put into {@code scratch}. */
+  void clearScratch(int[] scratch) {
+    if (histogram == null) {
+      for (int i = 0; i < sampledBytes; i++) {
+        scratch[raw[i] & 0xFF] = 0;
+      }
+    }
   }
 
   private int[] rawCounts() {
