@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
     footer = {"", "Example:", "  ./migaudit bench", "  ./migaudit bench --runs 5 --no-peers big.pcap"})
 final class BenchCommand implements Callable<Integer> {
 
+  /** A small flow's payload kept as bytes (a DNS query), and one large enough for a histogram. */
+  private static final int[] PROBE_PAYLOADS = {64, 1024};
+
   @Parameters(arity = "0..1", paramLabel = "FILE", description = "Capture to read (pcap or pcapng).")
   Path capture;
 
@@ -40,7 +43,8 @@ final class BenchCommand implements Callable<Integer> {
   boolean peers;
 
   @Option(names = "--memory-flows", defaultValue = "1000000",
-      description = "Flows to fill the flow table with for the heap-per-flow figure (default: ${DEFAULT-VALUE}; 0 skips).")
+      description = {"Flows to fill the flow table with for the heap-per-flow figures: flows without payload, then",
+          "flows of 64 and of 1024 payload bytes (default: ${DEFAULT-VALUE}; 0 skips)."})
   int memoryFlows;
 
   @Option(names = "--verbose", description = "Print stack traces of errors.")
@@ -91,6 +95,12 @@ final class BenchCommand implements Callable<Integer> {
     if (memoryFlows > 0) {
       out.printf(Locale.ROOT, "%nHeap per tracked flow with %,d one-packet flows: %.0f bytes%n", memoryFlows,
           FlowMemoryProbe.bytesPerFlow(memoryFlows));
+      out.flush();
+      for (int payload : PROBE_PAYLOADS) {
+        out.printf(Locale.ROOT, "Heap per tracked flow with %,d one-packet flows of %d payload bytes: %.0f bytes%n",
+            memoryFlows, payload, FlowMemoryProbe.bytesPerFlow(memoryFlows, payload));
+        out.flush();
+      }
     }
     out.flush();
     return 0;

@@ -47,6 +47,17 @@ public record ByteStatistics(long n, double entropy, double chiSquare, double ze
   }
 
   /**
+   * The statistics as verdict reasons quote them: {@code String.format("entropy %.2f bits/byte,
+   * chi-square %.0f over %d bytes, %.0f%% zero, %.0f%% printable", ...)}.
+   */
+  public String describe() {
+    return "entropy " + FixedDecimal.format(entropy, 2) + " bits/byte, chi-square "
+        + FixedDecimal.format(chiSquare, 0) + " over " + n + " bytes, "
+        + FixedDecimal.format(100 * zeroFraction, 0) + "% zero, "
+        + FixedDecimal.format(100 * printableFraction, 0) + "% printable";
+  }
+
+  /**
    * Expected Shannon entropy of {@code n} uniformly random bytes: below 8 for small samples
    * (Miller-Madow bias, (K - 1) / (2 n ln 2) bits with K = 256).
    */

@@ -40,15 +40,16 @@ public final class PayloadClassifier {
       case QEMU_MULTIFD -> {
         MultifdCompression method = multifdCompression(initiator, responder);
         verdict = method.compresses() || looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
-        reason = signature.wire() + " framing in clear, " + describe(method) + " (" + describe(stats) + ")";
+        reason = signature.wire() + " framing in clear, " + describe(method) + " ("
+            + dominant.statisticsText() + ")";
       }
       case QEMU, SMB2, VMOTION -> {
         verdict = looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
-        reason = signature.wire() + " framing in clear (" + describe(stats) + ")";
+        reason = signature.wire() + " framing in clear (" + dominant.statisticsText() + ")";
       }
       default -> {
         verdict = byStatistics(stats);
-        reason = reasonFor(verdict, stats);
+        reason = reasonFor(verdict, dominant);
       }
     }
     PayloadSample later = initiator.readableLaterAt() >= 0 ? initiator : responder;
@@ -94,16 +95,17 @@ public final class PayloadClassifier {
         && stats.entropy() >= ByteStatistics.expectedUniformEntropy(stats.n()) - COMPRESSED_ENTROPY_MARGIN;
   }
 
-  private static String reasonFor(Verdict verdict, ByteStatistics stats) {
+  private static String reasonFor(Verdict verdict, PayloadSample dominant) {
+    ByteStatistics stats = dominant.statistics();
     return switch (verdict) {
       case UNKNOWN -> stats.n() == 0 ? "no payload sampled" : tooFewBytes((int) stats.n());
-      case ENCRYPTED -> "uniform bytes (" + describe(stats) + ")";
-      case COMPRESSED -> "high entropy but not uniform (" + describe(stats) + "): compressed, not encrypted";
-      case PLAINTEXT -> "structured bytes (" + describe(stats) + ")";
+      case ENCRYPTED -> "uniform bytes (" + dominant.statisticsText() + ")";
+      case COMPRESSED -> "high entropy but not uniform (" + dominant.statisticsText()
+          + "): compressed, not encrypted";
+      case PLAINTEXT -> "structured bytes (" + dominant.statisticsText() + ")";
     };
   }
 
-  /** As {@code String.format("entropy %.2f bits/byte, chi-square %.0f over %d bytes, %.0f%% zero, ...")}. */
   /** The reason of the many small flows (DNS, bare requests), made once per byte count and shared. */
   private static String tooFewBytes(int n) {
     String reason = TOO_FEW_BYTES[n];
@@ -112,13 +114,6 @@ public final class PayloadClassifier {
       TOO_FEW_BYTES[n] = reason; // a benign race: every thread would store an equal string
     }
     return reason;
-  }
-
-  private static String describe(ByteStatistics stats) {
-    return "entropy " + FixedDecimal.format(stats.entropy(), 2) + " bits/byte, chi-square "
-        + FixedDecimal.format(stats.chiSquare(), 0) + " over " + stats.n() + " bytes, "
-        + FixedDecimal.format(100 * stats.zeroFraction(), 0) + "% zero, "
-        + FixedDecimal.format(100 * stats.printableFraction(), 0) + "% printable";
   }
 
   private static double round(double v) {

@@ -30,6 +30,8 @@ public final class PayloadSample {
   private int[] histogram;
   /** Statistics of the current sample, or null when a byte was sampled since they were computed. */
   private ByteStatistics statistics;
+  /** {@link ByteStatistics#describe()} of {@link #statistics}, or null until asked. */
+  private String statisticsText;
   private long sampledBytes;
   private MultifdPacketReader multifd;
   private long payloadSeen;
@@ -70,6 +72,7 @@ public final class PayloadSample {
     }
     int take = (int) Math.min(Math.min(length, maxBytesPerPacket), room);
     statistics = null;
+    statisticsText = null;
     if (histogram == null && sampledBytes + take <= RAW_BYTES) {
       keepRaw(frame, offset, take);
     } else {
@@ -110,6 +113,14 @@ public final class PayloadSample {
         h[Byte.toUnsignedInt(frame.get(offset + i))]++;
       }
     }
+  }
+
+  /** {@link #statistics()} as text for verdict reasons, also made once per change of the sample. */
+  public String statisticsText() {
+    if (statisticsText == null) {
+      statisticsText = statistics().describe();
+    }
+    return statisticsText;
   }
 
   /** Statistics of the sampled bytes, computed once per change of the sample. */
