@@ -23,10 +23,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * One packet into the flow table: round robin over {@code flows} live flows (the table's lookup,
- * counters and payload sampling; records only when the active timeout passes, every second of packet
- * time, which is every 2,000,000 packets here). Packets carry 74 bytes of payload, as 128-byte snaps
- * of full segments do.
+ * One packet into the flow table: round robin over {@code flows} live flows, the table's lookup,
+ * counters and payload sampling. Packets carry 74 bytes of payload, as 128-byte snaps of full
+ * segments do. Timeouts are an hour so that no record is written: records are measured by {@link
+ * ClassifierBenchmark} and {@link RecordJsonBenchmark}, and all of it together by {@code ./migaudit
+ * bench}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,7 +49,9 @@ public class FlowTableBenchmark {
 
   @Setup
   public void table(Blackhole records) {
-    table = new FlowTable(FlowTableConfig.defaults(), PortCatalog.builtIn(), "bench", "bench", records::consume,
+    FlowTableConfig config = new FlowTableConfig(FlowTableConfig.defaults().maxFlows(), Duration.ofHours(1),
+        Duration.ofHours(1), Duration.ofSeconds(2));
+    table = new FlowTable(config, PortCatalog.builtIn(), "bench", "bench", records::consume,
         AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     PacketDecoder decoder = new PacketDecoder();
     byte[] segment = new byte[1448];
