@@ -4,30 +4,22 @@ import java.nio.ByteBuffer;
 
 /**
  * A bounded sample of one direction of a flow's payload: the first bytes (for signatures) and a byte
- * histogram (for statistics). The bytes themselves never leave this object. Small flows (DNS, short
- * requests) are the many: their first {@link #RAW_BYTES} sampled bytes are kept as they are in a
- * buffer that grows from {@link #RAW_INITIAL_BYTES}, and only a direction that carries more gets the
- * 1 KiB histogram (the kept bytes are then counted into it and dropped). Beyond those, only the first
- * {@link #HEAD_BYTES} are kept. Statistics are computed when asked and kept until the next sampled
- * byte, so the interim records of a flow whose sample is full cost nothing here. A direction whose first byte may start a QEMU
- * multifd channel also gets a {@link MultifdPacketReader}, which reads the compression method from
+ * histogram (for statistics, a {@link ByteHistogram}: small samples are kept as bytes, larger ones
+ * counted in 512 bytes, then 1 KiB). The bytes themselves never leave this object, and past the
+ * histogram's first bytes only the first {@link #HEAD_BYTES} are kept. Statistics are computed when
+ * asked and kept until the next sampled byte, so the interim records of a flow whose sample is full
+ * cost nothing here. A direction whose first byte may start a QEMU multifd channel also gets a {@link MultifdPacketReader}, which reads the compression method from
  * the packet headers that follow (a few dozen bytes of state).
  */
 public final class PayloadSample {
   /** How many leading payload bytes are kept for signature matching. */
   public static final int HEAD_BYTES = 64;
-  /** Sampled bytes kept as they are before a histogram is worth its 1 KiB. */
-  static final int RAW_BYTES = 256;
-  static final int RAW_INITIAL_BYTES = 32;
-  private static final int BYTE_VALUES = 256;
 
   private final int maxBytes;
   private final int maxBytesPerPacket;
   private final byte[] head = new byte[HEAD_BYTES];
   private int headLength;
-  /** The sampled bytes while there are at most {@link #RAW_BYTES}; null once {@link #histogram} counts them. */
-  private byte[] raw;
-  private int[] histogram;
+  private final ByteHistogram histogram = new ByteHistogram();
   /** Statistics of the current sample, or null when a byte was sampled since they were computed. */
   private ByteStatistics statistics;
   /** {@link ByteStatistics#describe()} of {@link #statistics}, or null until asked. */
@@ -73,46 +65,8 @@ public final class PayloadSample {
     int take = (int) Math.min(Math.min(length, maxBytesPerPacket), room);
     statistics = null;
     statisticsText = null;
-    if (histogram == null && sampledBytes + take <= RAW_BYTES) {
-      keepRaw(frame, offset, take);
-    } else {
-      tally(frame, offset, take);
-    }
+    histogram.add(frame, offset, take);
     sampledBytes += take;
-  }
-
-  private void keepRaw(ByteBuffer frame, int offset, int take) {
-    int kept = (int) sampledBytes;
-    if (raw == null || raw.length < kept + take) {
-      int size = raw == null ? RAW_INITIAL_BYTES : raw.length;
-      while (size < kept + take) {
-        size <<= 1;
-      }
-      raw = raw == null ? new byte[Math.min(size, RAW_BYTES)] : java.util.Arrays.copyOf(raw, Math.min(size, RAW_BYTES));
-    }
-    frame.get(offset, raw, kept, take);
-  }
-
-  private void tally(ByteBuffer frame, int offset, int take) {
-    if (histogram == null) {
-      histogram = new int[BYTE_VALUES];
-      for (int i = 0; i < sampledBytes; i++) {
-        histogram[raw[i] & 0xFF]++;
-      }
-      raw = null;
-    }
-    int[] h = histogram;
-    if (frame.hasArray()) {
-      byte[] a = frame.array();
-      int from = frame.arrayOffset() + offset;
-      for (int i = from, end = from + take; i < end; i++) {
-        h[a[i] & 0xFF]++;
-      }
-    } else {
-      for (int i = 0; i < take; i++) {
-        h[Byte.toUnsignedInt(frame.get(offset + i))]++;
-      }
-    }
   }
 
   /** {@link #statistics()} as text for verdict reasons, also made once per change of the sample. */
@@ -161,50 +115,21 @@ public final class PayloadSample {
 
   /** Occurrences of byte value {@code b} in the sample. */
   public int count(int b) {
-    if (histogram != null) {
-      return histogram[b];
-    }
-    int c = 0;
-    for (int i = 0; i < sampledBytes; i++) {
-      c += (raw[i] & 0xFF) == b ? 1 : 0;
-    }
-    return c;
+    return histogram.count(b);
   }
 
   /** Occurrences of every byte value, indexed by value: a copy the caller may keep. */
   public int[] counts() {
-    return histogram != null ? histogram.clone() : rawCounts();
+    return histogram.counts();
   }
 
-  /**
-   * As {@link #counts()} without a copy: the live histogram, or {@code scratch} (all zeros, 256
-   * entries) filled from the kept bytes. Read it, never change it; clear a filled scratch with
-   * {@link #clearScratch}.
-   */
+  /** The counts without a copy where possible; see {@link ByteHistogram#countsView}. */
   int[] countsView(int[] scratch) {
-    if (histogram != null) {
-      return histogram;
-    }
-    for (int i = 0; i < sampledBytes; i++) {
-      scratch[raw[i] & 0xFF]++;
-    }
-    return scratch;
+    return histogram.countsView(scratch);
   }
 
   /** Zeroes what {@link #countsView} put into {@code scratch}. */
   void clearScratch(int[] scratch) {
-    if (histogram == null) {
-      for (int i = 0; i < sampledBytes; i++) {
-        scratch[raw[i] & 0xFF] = 0;
-      }
-    }
-  }
-
-  private int[] rawCounts() {
-    int[] c = new int[BYTE_VALUES];
-    for (int i = 0; i < sampledBytes; i++) {
-      c[raw[i] & 0xFF]++;
-    }
-    return c;
+    histogram.clearScratch(scratch);
   }
 }

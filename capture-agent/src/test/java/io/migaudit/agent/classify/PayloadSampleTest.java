@@ -32,6 +32,24 @@ class PayloadSampleTest {
   }
 
   @Test
+  void countsPastSixteenBitsAreExact() {
+    byte[] packet = new byte[1500];
+    java.util.Arrays.fill(packet, (byte) 7);
+    packet[0] = 9;
+    PayloadSample s = new PayloadSample(200_000, 1500);
+    int packets = 0;
+    while (s.sampledBytes() < 200_000) {
+      s.add(ByteBuffer.wrap(packet), 0, packet.length);
+      packets++;
+      long sevens = s.sampledBytes() - packets;
+      assertThat(s.count(7)).as("after %d bytes", s.sampledBytes()).isEqualTo((int) sevens);
+    }
+    assertThat(s.count(9)).isEqualTo(packets);
+    assertThat(s.counts()[7]).isEqualTo(200_000 - packets);
+    assertThat(s.statistics().n()).isEqualTo(200_000);
+  }
+
+  @Test
   void statisticsFollowEveryNewByte() {
     PayloadSample s = new PayloadSample(1 << 16, 1500);
     s.add(ByteBuffer.wrap(new byte[100]), 0, 100);
