@@ -4,23 +4,29 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.ser.BeanPropertyWriter;
+import com.fasterxml.jackson.databind.ser.PropertyWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Writes a {@link FlowRecord} as the very bytes {@link RecordJson}'s mapper would, field by field
  * through Jackson's streaming generator instead of by reflection: the agent writes one record per
  * flow and second, and reflective serialization was most of its cost. The mapper stays the source of
- * truth: at startup the field names here are compared with the properties the mapper finds on the
- * record classes (names, order, annotations); on any difference this writer is not used and the
- * mapper writes every record. {@code FlowRecordWriterTest} fails the build in that case and compares
- * both outputs byte for byte. A new FlowRecord field is one name below and one line in {@link
- * #write}.
+ * truth: at startup the fields written here are compared with the mapper's own serializers of the
+ * record classes (names, order, inclusion); on any difference this writer is not used and the mapper
+ * writes every record. {@code FlowRecordWriterTest} fails the build in that case and compares both
+ * outputs byte for byte. FlowRecord properties after the ones listed here (fields added later, rare
+ * ones such as a KDC flow's Kerberos requests) are written by the mapper's own property writers, with
+ * their annotations; listing a field here (a name and a line in {@link #write}) makes it fast.
  */
 final class FlowRecordWriter {
   private static final List<String> RECORD_FIELDS = List.of("schemaVersion", "agent", "interface", "flowId",
@@ -37,25 +43,27 @@ final class FlowRecordWriter {
   private static final SerializableString[] C = names(COUNTER_FIELDS);
   private static final SerializableString[] P = names(PAYLOAD_FIELDS);
 
-  private final JsonFactory factory;
+  private final ObjectMapper mapper;
+  /** The mapper's writers of the FlowRecord properties after {@link #RECORD_FIELDS}. */
+  private final List<PropertyWriter> delegated = new ArrayList<>();
   private final String mismatch;
   /** Each thread writes through its own generator, made once: making one per record cost a fifth of the writing. */
   private final ThreadLocal<Output> outputs = ThreadLocal.withInitial(this::newOutput);
 
   FlowRecordWriter(ObjectMapper mapper) {
-    this.factory = mapper.getFactory();
-    this.mismatch = firstMismatch(mapper);
+    this.mapper = mapper;
+    this.mismatch = firstMismatch();
   }
 
-  /** A generator writing into a buffer that is emptied after each record, and a date cache. */
-  private record Output(JsonGenerator generator, Buffer buffer, IsoInstant instants) {}
+  /** A generator writing into a buffer that is emptied after each record, a date cache, a provider. */
+  private record Output(JsonGenerator generator, Buffer buffer, IsoInstant instants, SerializerProvider provider) {}
 
   private Output newOutput() {
     Buffer buffer = new Buffer();
     try {
-      JsonGenerator g = factory.createGenerator(buffer);
+      JsonGenerator g = mapper.getFactory().createGenerator(buffer);
       g.setRootValueSeparator(null); // records are separate documents, not a stream of values
-      return new Output(g, buffer, new IsoInstant());
+      return new Output(g, buffer, new IsoInstant(), mapper.getSerializerProviderInstance());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -69,12 +77,18 @@ final class FlowRecordWriter {
   byte[] toBytes(FlowRecord r) {
     Output out = outputs.get();
     try {
-      write(out.generator(), out.instants(), r);
-      out.generator().flush();
+      JsonGenerator g = out.generator();
+      write(g, out.instants(), r);
+      for (PropertyWriter p : delegated) {
+        p.serializeAsField(r, g, out.provider());
+      }
+      g.writeEndObject();
+      g.flush();
       return out.buffer().toByteArray();
-    } catch (IOException e) {
-      outputs.remove(); // the generator may be mid-record; start the next record afresh
-      throw new UncheckedIOException(e);
+    } catch (Exception e) { // the generator may be mid-record: the next record starts afresh
+      outputs.remove();
+      throw e instanceof IOException io ? new UncheckedIOException(io)
+          : e instanceof RuntimeException re ? re : new IllegalStateException(e);
     } finally {
       out.buffer().reset();
     }
@@ -112,7 +126,6 @@ final class FlowRecordWriter {
     strings(g, R[21], r.tcpFlags());
     string(g, R[22], r.protocol());
     payload(g, R[23], r.payload());
-    g.writeEndObject();
   }
 
   private static void counters(JsonGenerator g, SerializableString name, Counters c) throws IOException {
@@ -190,19 +203,58 @@ final class FlowRecordWriter {
     g.writeEndArray();
   }
 
-  private static String firstMismatch(ObjectMapper mapper) {
-    String m = compare(mapper, FlowRecord.class, RECORD_FIELDS);
-    if (m == null) {
-      m = compare(mapper, Counters.class, COUNTER_FIELDS);
+  private String firstMismatch() {
+    JsonInclude.Include inclusion = mapper.getSerializationConfig().getDefaultPropertyInclusion().getValueInclusion();
+    if (inclusion != JsonInclude.Include.ALWAYS && inclusion != JsonInclude.Include.USE_DEFAULTS) {
+      return "the mapper includes properties " + inclusion + ", FlowRecordWriter writes them always";
     }
-    return m == null ? compare(mapper, PayloadFeatures.class, PAYLOAD_FIELDS) : m;
+    try {
+      List<PropertyWriter> record = properties(FlowRecord.class);
+      String m = compare(FlowRecord.class, record, RECORD_FIELDS, true);
+      if (m == null) {
+        m = compare(Counters.class, properties(Counters.class), COUNTER_FIELDS, false);
+      }
+      if (m == null) {
+        m = compare(PayloadFeatures.class, properties(PayloadFeatures.class), PAYLOAD_FIELDS, false);
+      }
+      if (m == null) {
+        delegated.addAll(record.subList(RECORD_FIELDS.size(), record.size()));
+      }
+      return m;
+    } catch (JsonMappingException e) {
+      return "the mapper has no serializer for flow records: " + e.getOriginalMessage();
+    }
   }
 
-  private static String compare(ObjectMapper mapper, Class<?> type, List<String> written) {
-    List<String> found = mapper.getSerializationConfig().introspect(mapper.constructType(type)).findProperties()
-        .stream().map(BeanPropertyDefinition::getName).toList();
-    return found.equals(written) ? null
-        : type.getSimpleName() + " has properties " + found + " but FlowRecordWriter writes " + written;
+  private List<PropertyWriter> properties(Class<?> type) throws JsonMappingException {
+    List<PropertyWriter> found = new ArrayList<>();
+    mapper.getSerializerProviderInstance().findValueSerializer(type).properties().forEachRemaining(found::add);
+    return found;
+  }
+
+  /**
+   * Null when the mapper's properties of {@code type} begin with {@code written} (or are exactly
+   * them, unless {@code more}), each a plain property written even when null.
+   */
+  private static String compare(Class<?> type, List<PropertyWriter> found, List<String> written, boolean more) {
+    List<String> names = found.stream().map(PropertyWriter::getName).toList();
+    boolean same = more ? names.size() >= written.size() && names.subList(0, written.size()).equals(written)
+        : names.equals(written);
+    if (!same) {
+      return type.getSimpleName() + " has properties " + names + " but FlowRecordWriter writes " + written;
+    }
+    for (PropertyWriter p : found.subList(0, written.size())) {
+      if (!(p instanceof BeanPropertyWriter b) || b.willSuppressNulls() || p.getAnnotation(JsonInclude.class) != null
+          || b.hasSerializer() && !isStandard(b)) {
+        return type.getSimpleName() + "." + p.getName() + " is not written as a plain property by the mapper";
+      }
+    }
+    return null;
+  }
+
+  /** A serializer the mapper assigned by type (strings, numbers), not one an annotation asked for. */
+  private static boolean isStandard(BeanPropertyWriter p) {
+    return p.getAnnotation(com.fasterxml.jackson.databind.annotation.JsonSerialize.class) == null;
   }
 
   private static SerializableString[] names(List<String> names) {

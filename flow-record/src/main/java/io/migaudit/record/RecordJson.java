@@ -37,18 +37,22 @@ public final class RecordJson {
     }
   }
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .addModule(new JavaTimeModule())
-      .addModule(enumsInLowercase())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) // evidence maps: same alert, same bytes
-      .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      // tolerant reader: a field added within a schema version (e.g. Alert.controls) must not make
-      // an older reader drop the record; incompatible changes bump SchemaVersion instead
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .serializationInclusion(JsonInclude.Include.ALWAYS)
-      .build();
+  private static final ObjectMapper MAPPER = mapperBuilder().build();
+
+  /** The wire format's mapper settings (tests add to them). */
+  static JsonMapper.Builder mapperBuilder() {
+    return JsonMapper.builder()
+        .addModule(new JavaTimeModule())
+        .addModule(enumsInLowercase())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) // evidence maps: same alert, same bytes
+        .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        // tolerant reader: a field added within a schema version (e.g. Alert.controls) must not make
+        // an older reader drop the record; incompatible changes bump SchemaVersion instead
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .serializationInclusion(JsonInclude.Include.ALWAYS);
+  }
 
   /** Writes flow records (the agent's hot path) as the mapper would, without reflection. */
   private static final FlowRecordWriter FLOW_RECORDS = new FlowRecordWriter(MAPPER);

@@ -67,6 +67,40 @@ class FlowRecordWriterTest {
     assertThat(RecordJson.flowRecord(second)).isEqualTo(r);
   }
 
+  /** A property the writer does not list, as a field added to FlowRecord later would be. */
+  abstract static class WithTotalBytes {
+    @com.fasterxml.jackson.annotation.JsonProperty("totalBytes")
+    abstract long totalBytes();
+
+    @com.fasterxml.jackson.annotation.JsonProperty("catalogProtocol")
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+    abstract boolean hasCatalogProtocol();
+  }
+
+  @Test
+  void propertiesAfterTheListedOnesAreWrittenByTheMapper() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper extended =
+        RecordJson.mapperBuilder().addMixIn(FlowRecord.class, WithTotalBytes.class).build();
+    FlowRecordWriter writer = new FlowRecordWriter(extended);
+    assertThat(writer.mismatch()).isNull();
+    FlowRecord withProtocol = RecordJsonTest.sample();
+    FlowRecord without = withProtocol.withProtocol(null);
+    for (FlowRecord r : List.of(withProtocol, without)) {
+      String expected = extended.writeValueAsString(r);
+      assertThat(expected).contains("\"totalBytes\":");
+      assertThat(new String(writer.toBytes(r), StandardCharsets.UTF_8)).isEqualTo(expected);
+    }
+    assertThat(extended.writeValueAsString(without)).doesNotContain("catalogProtocol");
+  }
+
+  @Test
+  void aMapperThatOmitsNullsDisablesTheWriter() {
+    com.fasterxml.jackson.databind.ObjectMapper nonNull =
+        RecordJson.mapperBuilder().serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            .build();
+    assertThat(new FlowRecordWriter(nonNull).mismatch()).contains("NON_NULL");
+  }
+
   @Test
   void aMapperThatNamesFieldsOtherwiseDisablesTheWriter() {
     JsonMapper snake = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
