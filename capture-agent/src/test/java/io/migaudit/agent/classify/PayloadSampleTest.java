@@ -32,6 +32,33 @@ class PayloadSampleTest {
   }
 
   @Test
+  void statisticsAreThoseOfTheFormulaToTheLastBit() {
+    Random r = new Random(7);
+    for (int round = 0; round < 2000; round++) {
+      PayloadSample s = new PayloadSample(4096, 1500);
+      byte[] packet = new byte[1 + r.nextInt(round % 2 == 0 ? 300 : 1500)];
+      for (int i = 0; i < packet.length; i++) {
+        packet[i] = (byte) r.nextInt(1 + r.nextInt(256));
+      }
+      s.add(ByteBuffer.wrap(packet), 0, packet.length);
+      int[] counts = s.counts();
+      double entropy = 0;
+      double chi = 0;
+      double expected = packet.length / 256.0;
+      for (int c : counts) {
+        if (c > 0) {
+          double p = (double) c / packet.length;
+          entropy -= p * (Math.log(p) / Math.log(2));
+        }
+        double d = c - expected;
+        chi += d * d / expected;
+      }
+      assertThat(s.statistics().entropy()).as("round %d", round).isEqualTo(entropy);
+      assertThat(s.statistics().chiSquare()).as("round %d", round).isEqualTo(chi);
+    }
+  }
+
+  @Test
   void countsPastSixteenBitsAreExact() {
     byte[] packet = new byte[1500];
     java.util.Arrays.fill(packet, (byte) 7);
