@@ -1,6 +1,5 @@
 package io.migaudit.record;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
@@ -11,9 +10,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.BeanPropertyWriter;
 import com.fasterxml.jackson.databind.ser.PropertyWriter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,8 +33,6 @@ final class FlowRecordWriter {
   private static final List<String> COUNTER_FIELDS = List.of("packets", "bytes", "payloadBytes");
   private static final List<String> PAYLOAD_FIELDS = List.of("sampledBytes", "entropy", "chiSquare",
       "zeroFraction", "printableFraction", "signature", "verdict", "reason");
-  /** A typical record is 700-900 bytes. */
-  private static final int INITIAL_BYTES = 1024;
 
   private static final SerializableString[] R = names(RECORD_FIELDS);
   private static final SerializableString[] C = names(COUNTER_FIELDS);
@@ -56,10 +51,11 @@ final class FlowRecordWriter {
   }
 
   /** A generator writing into a buffer that is emptied after each record, a date cache, a provider. */
-  private record Output(JsonGenerator generator, Buffer buffer, IsoInstant instants, SerializerProvider provider) {}
+  private record Output(JsonGenerator generator, RecordBuffer buffer, IsoInstant instants,
+      SerializerProvider provider) {}
 
   private Output newOutput() {
-    Buffer buffer = new Buffer();
+    RecordBuffer buffer = new RecordBuffer();
     try {
       JsonGenerator g = mapper.getFactory().createGenerator(buffer);
       g.setRootValueSeparator(null); // records are separate documents, not a stream of values
@@ -259,98 +255,5 @@ final class FlowRecordWriter {
 
   private static SerializableString[] names(List<String> names) {
     return names.stream().map(SerializedString::new).toArray(SerializableString[]::new);
-  }
-
-  /** The bytes of one record: a growable array, emptied for the next (no locks, no block list). */
-  private static final class Buffer extends OutputStream {
-    private byte[] bytes = new byte[INITIAL_BYTES];
-    private int length;
-
-    @Override
-    public void write(int b) {
-      ensure(1);
-      bytes[length++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      ensure(len);
-      System.arraycopy(b, off, bytes, length, len);
-      length += len;
-    }
-
-    private void ensure(int more) {
-      if (length + more > bytes.length) {
-        bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
-      }
-    }
-
-    byte[] toByteArray() {
-      return java.util.Arrays.copyOf(bytes, length);
-    }
-
-    void reset() {
-      length = 0;
-    }
-  }
-
-  /**
-   * ISO-8601 UTC as {@link Instant#toString()} writes it, without a formatter per call; keeps the
-   * text of the last day it wrote, since consecutive records share it. One per thread.
-   */
-  static final class IsoInstant {
-    private static final long SECONDS_PER_DAY = 86_400;
-    /** 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z: outside, years are signed or have five digits. */
-    private static final long FIRST_FOUR_DIGIT_SECOND = -62_167_219_200L;
-    private static final long FIRST_FIVE_DIGIT_SECOND = 253_402_300_800L;
-
-    private final char[] c = new char[30];
-    private long day = Long.MIN_VALUE;
-
-    String format(Instant t) {
-      long seconds = t.getEpochSecond();
-      if (seconds < FIRST_FOUR_DIGIT_SECOND || seconds >= FIRST_FIVE_DIGIT_SECOND) {
-        return t.toString(); // rare: leave them to the JDK
-      }
-      long days = Math.floorDiv(seconds, SECONDS_PER_DAY);
-      int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
-      if (days != day) {
-        java.time.LocalDate date = java.time.LocalDate.ofEpochDay(days);
-        digits(c, 0, date.getYear(), 4);
-        c[4] = '-';
-        digits(c, 5, date.getMonthValue(), 2);
-        c[7] = '-';
-        digits(c, 8, date.getDayOfMonth(), 2);
-        c[10] = 'T';
-        day = days;
-      }
-      int nano = t.getNano();
-      int n = 11;
-      n = digits(c, n, secondOfDay / 3600, 2);
-      c[n++] = ':';
-      n = digits(c, n, secondOfDay / 60 % 60, 2);
-      c[n++] = ':';
-      n = digits(c, n, secondOfDay % 60, 2);
-      if (nano != 0) { // ISO_INSTANT: fraction in groups of three digits, as many as needed
-        c[n++] = '.';
-        if (nano % 1_000_000 == 0) {
-          n = digits(c, n, nano / 1_000_000, 3);
-        } else if (nano % 1000 == 0) {
-          n = digits(c, n, nano / 1000, 6);
-        } else {
-          n = digits(c, n, nano, 9);
-        }
-      }
-      c[n++] = 'Z';
-      return new String(c, 0, n);
-    }
-
-    private static int digits(char[] c, int at, int value, int width) {
-      for (int i = at + width - 1; i >= at; i--) {
-        c[i] = (char) ('0' + value % 10);
-        value /= 10;
-      }
-      return at + width;
-    }
   }
 }

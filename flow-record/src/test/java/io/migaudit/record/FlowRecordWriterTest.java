@@ -48,7 +48,7 @@ class FlowRecordWriterTest {
     for (int i = 0; i < 100_000; i++) {
       instants.add(randomInstant(random));
     }
-    FlowRecordWriter.IsoInstant iso = new FlowRecordWriter.IsoInstant();
+    IsoInstant iso = new IsoInstant();
     for (Instant t : instants) {
       assertThat(iso.format(t)).isEqualTo(t.toString());
       if (t.isBefore(Instant.MAX)) {

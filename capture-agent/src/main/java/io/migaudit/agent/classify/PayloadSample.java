@@ -8,8 +8,9 @@ import java.nio.ByteBuffer;
  * counted in 512 bytes, then 1 KiB). The bytes themselves never leave this object, and past the
  * histogram's first bytes only the first {@link #HEAD_BYTES} are kept. Statistics are computed when
  * asked and kept until the next sampled byte, so the interim records of a flow whose sample is full
- * cost nothing here. A direction whose first byte may start a QEMU multifd channel also gets a {@link MultifdPacketReader}, which reads the compression method from
- * the packet headers that follow (a few dozen bytes of state).
+ * cost nothing here. A direction whose first byte may start a QEMU multifd channel also gets a
+ * {@link MultifdPacketReader}, which reads the compression method from the packet headers that
+ * follow (a few dozen bytes of state).
  */
 public final class PayloadSample {
   /** How many leading payload bytes are kept for signature matching. */
