@@ -33,7 +33,8 @@ final class FlowEntry {
   private static final int DIRTY = 1 << 4;
   private static final int HAS_ID = 1 << 5;
 
-  // The canonical key: endpoint a is the lower (address, port) pair.
+  // The canonical key: endpoint a is the lower (address, port) pair. Narrow types hold the decoders'
+  // ranges: ports are 16-bit, VLAN ids 12-bit or NO_VLAN (-1), the IP protocol an unsigned byte.
   final long aHi;
   final long aLo;
   final long bHi;
