@@ -51,7 +51,7 @@ final class FlowRecordWriter {
   }
 
   /** A generator writing into a buffer that is emptied after each record, a date cache, a provider. */
-  private record Output(JsonGenerator generator, RecordBuffer buffer, IsoInstant instants,
+  private record Output(JsonGenerator generator, RecordBuffer buffer, IsoInstant instants, JsonText text,
       SerializerProvider provider) {}
 
   private Output newOutput() {
@@ -59,7 +59,7 @@ final class FlowRecordWriter {
     try {
       JsonGenerator g = mapper.getFactory().createGenerator(buffer);
       g.setRootValueSeparator(null); // records are separate documents, not a stream of values
-      return new Output(g, buffer, new IsoInstant(), mapper.getSerializerProviderInstance());
+      return new Output(g, buffer, new IsoInstant(), new JsonText(), mapper.getSerializerProviderInstance());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -74,7 +74,7 @@ final class FlowRecordWriter {
     Output out = outputs.get();
     try {
       JsonGenerator g = out.generator();
-      write(g, out.instants(), r);
+      write(g, out.instants(), out.text(), r);
       for (PropertyWriter p : delegated) {
         p.serializeAsField(r, g, out.provider());
       }
@@ -90,38 +90,38 @@ final class FlowRecordWriter {
     }
   }
 
-  private static void write(JsonGenerator g, IsoInstant instants, FlowRecord r) throws IOException {
+  private static void write(JsonGenerator g, IsoInstant instants, JsonText t, FlowRecord r) throws IOException {
     g.writeStartObject();
     g.writeFieldName(R[0]);
     g.writeNumber(r.schemaVersion());
-    string(g, R[1], r.agent());
-    string(g, R[2], r.iface());
-    string(g, R[3], r.flowId());
+    string(g, t, R[1], r.agent());
+    string(g, t, R[2], r.iface());
+    string(g, t, R[3], r.flowId());
     g.writeFieldName(R[4]);
     g.writeNumber(r.seq());
     g.writeFieldName(R[5]);
     g.writeBoolean(r.last());
-    string(g, R[6], r.endReason());
-    string(g, R[7], r.firstSeen() == null ? null : instants.format(r.firstSeen()));
-    string(g, R[8], r.lastSeen() == null ? null : instants.format(r.lastSeen()));
+    string(g, t, R[6], r.endReason());
+    string(g, t, R[7], r.firstSeen() == null ? null : instants.format(r.firstSeen()));
+    string(g, t, R[8], r.lastSeen() == null ? null : instants.format(r.lastSeen()));
     integer(g, R[9], r.vlan());
     integer(g, R[10], r.outerVlan());
-    strings(g, R[11], r.encapsulation());
+    strings(g, t, R[11], r.encapsulation());
     g.writeFieldName(R[12]);
     g.writeNumber(r.ipVersion());
-    string(g, R[13], r.transport());
-    string(g, R[14], r.src());
+    string(g, t, R[13], r.transport());
+    string(g, t, R[14], r.src());
     g.writeFieldName(R[15]);
     g.writeNumber(r.srcPort());
-    string(g, R[16], r.dst());
+    string(g, t, R[16], r.dst());
     g.writeFieldName(R[17]);
     g.writeNumber(r.dstPort());
-    string(g, R[18], r.initiator());
+    string(g, t, R[18], r.initiator());
     counters(g, R[19], r.srcToDst());
     counters(g, R[20], r.dstToSrc());
-    strings(g, R[21], r.tcpFlags());
-    string(g, R[22], r.protocol());
-    payload(g, R[23], r.payload());
+    strings(g, t, R[21], r.tcpFlags());
+    string(g, t, R[22], r.protocol());
+    payload(g, t, R[23], r.payload());
   }
 
   private static void counters(JsonGenerator g, SerializableString name, Counters c) throws IOException {
@@ -140,7 +140,8 @@ final class FlowRecordWriter {
     g.writeEndObject();
   }
 
-  private static void payload(JsonGenerator g, SerializableString name, PayloadFeatures p) throws IOException {
+  private static void payload(JsonGenerator g, JsonText t, SerializableString name, PayloadFeatures p)
+      throws IOException {
     g.writeFieldName(name);
     if (p == null) {
       g.writeNull();
@@ -157,18 +158,18 @@ final class FlowRecordWriter {
     g.writeNumber(p.zeroFraction());
     g.writeFieldName(P[4]);
     g.writeNumber(p.printableFraction());
-    string(g, P[5], p.signature() == null ? null : p.signature().wire());
-    string(g, P[6], p.verdict() == null ? null : p.verdict().wire());
-    string(g, P[7], p.reason());
+    string(g, t, P[5], p.signature() == null ? null : p.signature().wire());
+    string(g, t, P[6], p.verdict() == null ? null : p.verdict().wire());
+    string(g, t, P[7], p.reason());
     g.writeEndObject();
   }
 
-  private static void string(JsonGenerator g, SerializableString name, String value) throws IOException {
+  private static void string(JsonGenerator g, JsonText t, SerializableString name, String value) throws IOException {
     g.writeFieldName(name);
     if (value == null) {
       g.writeNull();
     } else {
-      g.writeString(value);
+      t.write(g, value);
     }
   }
 
@@ -181,7 +182,8 @@ final class FlowRecordWriter {
     }
   }
 
-  private static void strings(JsonGenerator g, SerializableString name, List<String> values) throws IOException {
+  private static void strings(JsonGenerator g, JsonText t, SerializableString name, List<String> values)
+      throws IOException {
     g.writeFieldName(name);
     if (values == null) {
       g.writeNull();
@@ -193,7 +195,7 @@ final class FlowRecordWriter {
       if (v == null) {
         g.writeNull();
       } else {
-        g.writeString(v);
+        t.write(g, v);
       }
     }
     g.writeEndArray();
