@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
     footer = {"", "Example:", "  ./migaudit bench", "  ./migaudit bench --runs 5 --no-peers big.pcap"})
 final class BenchCommand implements Callable<Integer> {
 
+  /** A small flow's payload kept as bytes (a DNS query), and one large enough for a histogram. */
+  private static final int[] PROBE_PAYLOADS = {64, 1024};
+
   @Parameters(arity = "0..1", paramLabel = "FILE", description = "Capture to read (pcap or pcapng).")
   Path capture;
 
@@ -40,7 +43,8 @@ final class BenchCommand implements Callable<Integer> {
   boolean peers;
 
   @Option(names = "--memory-flows", defaultValue = "1000000",
-      description = "Flows to fill the flow table with for the heap-per-flow figure (default: ${DEFAULT-VALUE}; 0 skips).")
+      description = {"Flows to fill the flow table with for the heap-per-flow figures: flows without payload, then",
+          "flows of 64 and of 1024 payload bytes (default: ${DEFAULT-VALUE}; 0 skips)."})
   int memoryFlows;
 
   @Option(names = "--verbose", description = "Print stack traces of errors.")
@@ -61,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
         Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
     List<PipelineBenchmark.Pass> passes = new ArrayList<>();
     AgentConfig config = AgentConfig.defaults("bench");
-    PipelineBenchmark.run(file, config); // warm-up pass: class loading and JIT
+    PipelineBenchmark.Pass cold = PipelineBenchmark.run(file, config); // warm-up pass: class loading and JIT
     for (int i = 0; i < runs; i++) {
       passes.add(PipelineBenchmark.run(file, config));
     }
@@ -71,6 +75,12 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%-48s %14s %10s   (%d packets, %d records, %.0f records/s, median of %d)%n",
         "migaudit agent pipeline (no Kafka)", mpps(median.packetsPerSecond()), "1.00", median.packets(),
         median.records(), median.recordsPerSecond(), passes.size());
+    out.printf(Locale.ROOT, "%-48s %14s %10.2f   (CPU time of the pipeline thread, median pass)%n",
+        "migaudit agent pipeline, per CPU second", mpps(median.packetsPerCpuSecond()),
+        median.packetsPerCpuSecond() / median.packetsPerSecond());
+    out.printf(Locale.ROOT, "%-48s %14s %10.2f   (the warm-up pass: class loading, JIT compilation)%n",
+        "migaudit agent pipeline, first pass in the JVM", mpps(cold.packetsPerSecond()),
+        cold.packetsPerSecond() / median.packetsPerSecond());
     List<PipelineBenchmark.Pass> decodes = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
       decodes.add(PipelineBenchmark.decodeOnly(file));
@@ -85,6 +95,12 @@ final class BenchCommand implements Callable<Integer> {
     if (memoryFlows > 0) {
       out.printf(Locale.ROOT, "%nHeap per tracked flow with %,d one-packet flows: %.0f bytes%n", memoryFlows,
           FlowMemoryProbe.bytesPerFlow(memoryFlows));
+      out.flush();
+      for (int payload : PROBE_PAYLOADS) {
+        out.printf(Locale.ROOT, "Heap per tracked flow with %,d one-packet flows of %d payload bytes: %.0f bytes%n",
+            memoryFlows, payload, FlowMemoryProbe.bytesPerFlow(memoryFlows, payload));
+        out.flush();
+      }
     }
     out.flush();
     return 0;

@@ -22,11 +22,21 @@ class BenchCommandTest {
         .containsPattern("migaudit agent pipeline \\(no Kafka\\) +\\d+\\.\\d\\d M")
         .containsPattern("\\(\\d+ packets, 1 records,")
         .contains("migaudit read + decode only")
-        .containsPattern("Heap per tracked flow with 20,000 one-packet flows: \\d+ bytes");
+        .containsPattern("Heap per tracked flow with 20,000 one-packet flows: \\d+ bytes")
+        .containsPattern("Heap per tracked flow with 20,000 one-packet flows of 64 payload bytes: \\d+ bytes")
+        .containsPattern("Heap per tracked flow with 20,000 one-packet flows of 1024 payload bytes: \\d+ bytes")
+        .containsPattern("migaudit agent pipeline, per CPU second +\\d+\\.\\d\\d M");
   }
 
   @Test
   void memoryProbeTracksEveryFlowItCreates() {
     assertThat(FlowMemoryProbe.bytesPerFlow(70_000)).isPositive();
+  }
+
+  @Test
+  void flowsWithPayloadHoldTheirSamples() {
+    double bare = FlowMemoryProbe.bytesPerFlow(50_000);
+    double histogram = FlowMemoryProbe.bytesPerFlow(50_000, 1024);
+    assertThat(histogram).as("a histogram of 256 16-bit counters per flow").isGreaterThan(bare + 512);
   }
 }

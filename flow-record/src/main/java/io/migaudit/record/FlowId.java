@@ -13,6 +13,9 @@ import java.util.HexFormat;
  */
 public final class FlowId {
   private static final int ID_BYTES = 12;
+  private static final HexFormat HEX = HexFormat.of();
+  /** {@code MessageDigest.getInstance} looks up providers on every call; a digest resets after each use. */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(FlowId::sha256);
 
   private FlowId() {}
 
@@ -40,9 +43,13 @@ public final class FlowId {
   }
 
   private static String hash(String text) {
+    byte[] digest = SHA_256.get().digest(text.getBytes(StandardCharsets.UTF_8));
+    return HEX.formatHex(digest, 0, ID_BYTES);
+  }
+
+  private static MessageDigest sha256() {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, ID_BYTES);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The only code that knows the wire format of {@link FlowRecord}, {@link Alert} and {@link
@@ -36,18 +37,25 @@ public final class RecordJson {
     }
   }
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .addModule(new JavaTimeModule())
-      .addModule(enumsInLowercase())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) // evidence maps: same alert, same bytes
-      .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      // tolerant reader: a field added within a schema version (e.g. Alert.controls) must not make
-      // an older reader drop the record; incompatible changes bump SchemaVersion instead
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .serializationInclusion(JsonInclude.Include.ALWAYS)
-      .build();
+  private static final ObjectMapper MAPPER = mapperBuilder().build();
+
+  /** The wire format's mapper settings (tests add to them). */
+  static JsonMapper.Builder mapperBuilder() {
+    return JsonMapper.builder()
+        .addModule(new JavaTimeModule())
+        .addModule(enumsInLowercase())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) // evidence maps: same alert, same bytes
+        .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        // tolerant reader: a field added within a schema version (e.g. Alert.controls) must not make
+        // an older reader drop the record; incompatible changes bump SchemaVersion instead
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .serializationInclusion(JsonInclude.Include.ALWAYS);
+  }
+
+  /** Writes flow records (the agent's hot path) as the mapper would, without reflection. */
+  private static final FlowRecordWriter FLOW_RECORDS = new FlowRecordWriter(MAPPER);
 
   private RecordJson() {}
 
@@ -63,6 +71,9 @@ public final class RecordJson {
   }
 
   public static byte[] toBytes(Object recordOrAlert) {
+    if (recordOrAlert instanceof FlowRecord r && FLOW_RECORDS.mismatch() == null) {
+      return FLOW_RECORDS.toBytes(r);
+    }
     try {
       return MAPPER.writeValueAsBytes(recordOrAlert);
     } catch (JsonProcessingException e) {
@@ -71,11 +82,24 @@ public final class RecordJson {
   }
 
   public static String toLine(Object recordOrAlert) {
+    if (recordOrAlert instanceof FlowRecord r && FLOW_RECORDS.mismatch() == null) {
+      return new String(FLOW_RECORDS.toBytes(r), StandardCharsets.UTF_8);
+    }
     try {
       return MAPPER.writeValueAsString(recordOrAlert);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Why flow records are written by the mapper rather than by the faster writer, or null if they are not. */
+  static String flowRecordWriterMismatch() {
+    return FLOW_RECORDS.mismatch();
+  }
+
+  /** The mapper's own bytes for a value, bypassing the flow record writer (tests compare both). */
+  static byte[] mapperBytes(Object value) throws JsonProcessingException {
+    return MAPPER.writeValueAsBytes(value);
   }
 
   public static FlowRecord flowRecord(byte[] json) throws MalformedRecordException {

@@ -16,6 +16,12 @@ class FlowIdTest {
   }
 
   @Test
+  void idAlgorithmIsStable() { // the id is a contract (DESIGN.md): same wire, same id, across releases
+    assertThat(FlowId.of("tcp", "192.168.50.11", 40022, "192.168.50.12", 8000, 50,
+        Instant.parse("2026-11-23T10:02:00.123456Z"))).isEqualTo("16c3e0b83cbe720a90ffe26a");
+  }
+
+  @Test
   void everyPartChangesTheId() {
     String base = FlowId.of("tcp", "10.0.0.1", 1, "10.0.0.2", 8000, null, T);
     assertThat(FlowId.of("udp", "10.0.0.1", 1, "10.0.0.2", 8000, null, T)).isNotEqualTo(base);

@@ -8,29 +8,84 @@ public record ByteStatistics(long n, double entropy, double chiSquare, double ze
 
   /** Degrees of freedom of the chi-square test over 256 byte values. */
   public static final int DEGREES_OF_FREEDOM = 255;
+  private static final double LN_2 = Math.log(2);
+  /**
+   * Entropy terms {@code p * log2(p)} of small samples by size and count, filled as met: most flows
+   * are small (DNS, short requests) and their samples repeat the same few terms, each a logarithm.
+   * The same expression gives the same double, so cached and computed terms are equal.
+   */
+  private static final double[][] SMALL_TERMS = new double[ByteHistogram.RAW_BYTES + 1][];
+  /** Counts of a small sample kept as bytes, per thread, zero between uses: no 1 KiB array per record. */
+  private static final ThreadLocal<int[]> SCRATCH = ThreadLocal.withInitial(() -> new int[256]);
 
   public static ByteStatistics of(PayloadSample s) {
     long n = s.sampledBytes();
     if (n == 0) {
       return new ByteStatistics(0, 0, 0, 0, 0);
     }
+    int[] scratch = SCRATCH.get();
+    int[] counts = s.countsView(scratch);
+    try {
+      return of(n, counts);
+    } finally {
+      s.clearScratch(scratch);
+    }
+  }
+
+  private static ByteStatistics of(long n, int[] counts) {
     double expected = n / 256.0;
     double entropy = 0;
     double chi = 0;
     long printable = 0;
+    double absent = (0 - expected) * (0 - expected) / expected; // every absent value adds the same term
     for (int b = 0; b < 256; b++) {
-      int c = s.count(b);
+      int c = counts[b];
       if (c > 0) {
-        double p = (double) c / n;
-        entropy -= p * (Math.log(p) / Math.log(2));
-      }
-      double d = c - expected;
-      chi += d * d / expected;
-      if ((b >= 0x20 && b <= 0x7e) || b == '\t' || b == '\n' || b == '\r') {
-        printable += c;
+        entropy -= term(c, n);
+        double d = c - expected;
+        chi += d * d / expected;
+        if ((b >= 0x20 && b <= 0x7e) || b == '\t' || b == '\n' || b == '\r') {
+          printable += c;
+        }
+      } else {
+        chi += absent;
       }
     }
-    return new ByteStatistics(n, entropy, chi, (double) s.count(0) / n, (double) printable / n);
+    return new ByteStatistics(n, entropy, chi, (double) counts[0] / n, (double) printable / n);
+  }
+
+  private static double term(int c, long n) {
+    if (n > ByteHistogram.RAW_BYTES) {
+      return computeTerm(c, n);
+    }
+    double[] terms = SMALL_TERMS[(int) n];
+    if (terms == null) {
+      terms = new double[(int) n + 1];
+      java.util.Arrays.fill(terms, Double.NaN);
+      SMALL_TERMS[(int) n] = terms; // benign race: a thread that misses it fills its own copy
+    }
+    double t = terms[c];
+    if (Double.isNaN(t)) {
+      t = computeTerm(c, n);
+      terms[c] = t;
+    }
+    return t;
+  }
+
+  private static double computeTerm(int c, long n) {
+    double p = (double) c / n;
+    return p * (Math.log(p) / LN_2);
+  }
+
+  /**
+   * The statistics as verdict reasons quote them: {@code String.format("entropy %.2f bits/byte,
+   * chi-square %.0f over %d bytes, %.0f%% zero, %.0f%% printable", ...)}.
+   */
+  public String describe() {
+    return "entropy " + FixedDecimal.format(entropy, 2) + " bits/byte, chi-square "
+        + FixedDecimal.format(chiSquare, 0) + " over " + n + " bytes, "
+        + FixedDecimal.format(100 * zeroFraction, 0) + "% zero, "
+        + FixedDecimal.format(100 * printableFraction, 0) + "% printable";
   }
 
   /**

@@ -17,13 +17,14 @@ public final class PayloadClassifier {
   public static final int MIN_SAMPLED_BYTES = 1024;
   /** How far below the entropy of uniform bytes a sample may fall and still count as compressed. */
   private static final double COMPRESSED_ENTROPY_MARGIN = 0.6;
+  private static final String[] TOO_FEW_BYTES = new String[MIN_SAMPLED_BYTES];
 
   private PayloadClassifier() {}
 
   /** Features of a flow from its two direction samples; {@code esp} for IPsec ESP flows. */
   public static PayloadFeatures classify(boolean esp, PayloadSample initiator, PayloadSample responder) {
     PayloadSample dominant = initiator.sampledBytes() >= responder.sampledBytes() ? initiator : responder;
-    ByteStatistics stats = ByteStatistics.of(dominant);
+    ByteStatistics stats = dominant.statistics();
     Signature signature = esp ? Signature.ESP : signatureOf(initiator, responder);
     Verdict verdict;
     String reason;
@@ -39,15 +40,16 @@ public final class PayloadClassifier {
       case QEMU_MULTIFD -> {
         MultifdCompression method = multifdCompression(initiator, responder);
         verdict = method.compresses() || looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
-        reason = signature.wire() + " framing in clear, " + describe(method) + " (" + describe(stats) + ")";
+        reason = signature.wire() + " framing in clear, " + describe(method) + " ("
+            + dominant.statisticsText() + ")";
       }
       case QEMU, SMB2, VMOTION -> {
         verdict = looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
-        reason = signature.wire() + " framing in clear (" + describe(stats) + ")";
+        reason = signature.wire() + " framing in clear (" + dominant.statisticsText() + ")";
       }
       default -> {
         verdict = byStatistics(stats);
-        reason = reasonFor(verdict, stats);
+        reason = reasonFor(verdict, dominant);
       }
     }
     PayloadSample later = initiator.readableLaterAt() >= 0 ? initiator : responder;
@@ -93,20 +95,25 @@ public final class PayloadClassifier {
         && stats.entropy() >= ByteStatistics.expectedUniformEntropy(stats.n()) - COMPRESSED_ENTROPY_MARGIN;
   }
 
-  private static String reasonFor(Verdict verdict, ByteStatistics stats) {
+  private static String reasonFor(Verdict verdict, PayloadSample dominant) {
+    ByteStatistics stats = dominant.statistics();
     return switch (verdict) {
-      case UNKNOWN -> stats.n() == 0
-          ? "no payload sampled"
-          : "only " + stats.n() + " payload bytes sampled, " + MIN_SAMPLED_BYTES + " needed";
-      case ENCRYPTED -> "uniform bytes (" + describe(stats) + ")";
-      case COMPRESSED -> "high entropy but not uniform (" + describe(stats) + "): compressed, not encrypted";
-      case PLAINTEXT -> "structured bytes (" + describe(stats) + ")";
+      case UNKNOWN -> stats.n() == 0 ? "no payload sampled" : tooFewBytes((int) stats.n());
+      case ENCRYPTED -> "uniform bytes (" + dominant.statisticsText() + ")";
+      case COMPRESSED -> "high entropy but not uniform (" + dominant.statisticsText()
+          + "): compressed, not encrypted";
+      case PLAINTEXT -> "structured bytes (" + dominant.statisticsText() + ")";
     };
   }
 
-  private static String describe(ByteStatistics stats) {
-    return String.format(Locale.ROOT, "entropy %.2f bits/byte, chi-square %.0f over %d bytes, %.0f%% zero, %.0f%% printable",
-        stats.entropy(), stats.chiSquare(), stats.n(), 100 * stats.zeroFraction(), 100 * stats.printableFraction());
+  /** The reason of the many small flows (DNS, bare requests), made once per byte count and shared. */
+  private static String tooFewBytes(int n) {
+    String reason = TOO_FEW_BYTES[n];
+    if (reason == null) {
+      reason = "only " + n + " payload bytes sampled, " + MIN_SAMPLED_BYTES + " needed";
+      TOO_FEW_BYTES[n] = reason; // a benign race: every thread would store an equal string
+    }
+    return reason;
   }
 
   private static double round(double v) {

@@ -4,11 +4,13 @@ import java.nio.ByteBuffer;
 
 /**
  * A bounded sample of one direction of a flow's payload: the first bytes (for signatures) and a byte
- * histogram (for statistics). The bytes themselves never leave this object, and only the first
- * {@link #HEAD_BYTES} are kept at all; the histogram is allocated on the first payload byte so that
- * payload-less flows (scans, bare ACKs) stay small. A direction whose first byte may start a QEMU
- * multifd channel also gets a {@link MultifdPacketReader}, which reads the compression method from
- * the packet headers that follow (a few dozen bytes of state).
+ * histogram (for statistics, a {@link ByteHistogram}: small samples are kept as bytes, larger ones
+ * counted in 512 bytes, then 1 KiB). The bytes themselves never leave this object, and past the
+ * histogram's first bytes only the first {@link #HEAD_BYTES} are kept. Statistics are computed when
+ * asked and kept until the next sampled byte, so the interim records of a flow whose sample is full
+ * cost nothing here. A direction whose first byte may start a QEMU multifd channel also gets a
+ * {@link MultifdPacketReader}, which reads the compression method from the packet headers that
+ * follow (a few dozen bytes of state).
  */
 public final class PayloadSample {
   /** How many leading payload bytes are kept for signature matching. */
@@ -18,7 +20,11 @@ public final class PayloadSample {
   private final int maxBytesPerPacket;
   private final byte[] head = new byte[HEAD_BYTES];
   private int headLength;
-  private int[] histogram;
+  private final ByteHistogram histogram = new ByteHistogram();
+  /** Statistics of the current sample, or null when a byte was sampled since they were computed. */
+  private ByteStatistics statistics;
+  /** {@link ByteStatistics#describe()} of {@link #statistics}, or null until asked. */
+  private String statisticsText;
   private long sampledBytes;
   private MultifdPacketReader multifd;
   private long payloadSeen;
@@ -58,22 +64,26 @@ public final class PayloadSample {
       return;
     }
     int take = (int) Math.min(Math.min(length, maxBytesPerPacket), room);
-    if (histogram == null) {
-      histogram = new int[256];
-    }
-    int[] h = histogram;
-    if (frame.hasArray()) {
-      byte[] a = frame.array();
-      int from = frame.arrayOffset() + offset;
-      for (int i = from, end = from + take; i < end; i++) {
-        h[a[i] & 0xFF]++;
-      }
-    } else {
-      for (int i = 0; i < take; i++) {
-        h[Byte.toUnsignedInt(frame.get(offset + i))]++;
-      }
-    }
+    statistics = null;
+    statisticsText = null;
+    histogram.add(frame, offset, take);
     sampledBytes += take;
+  }
+
+  /** {@link #statistics()} as text for verdict reasons, also made once per change of the sample. */
+  public String statisticsText() {
+    if (statisticsText == null) {
+      statisticsText = statistics().describe();
+    }
+    return statisticsText;
+  }
+
+  /** Statistics of the sampled bytes, computed once per change of the sample. */
+  public ByteStatistics statistics() {
+    if (statistics == null) {
+      statistics = ByteStatistics.of(this);
+    }
+    return statistics;
   }
 
   public long sampledBytes() {
@@ -106,6 +116,21 @@ public final class PayloadSample {
 
   /** Occurrences of byte value {@code b} in the sample. */
   public int count(int b) {
-    return histogram == null ? 0 : histogram[b];
+    return histogram.count(b);
+  }
+
+  /** Occurrences of every byte value, indexed by value: a copy the caller may keep. */
+  public int[] counts() {
+    return histogram.counts();
+  }
+
+  /** The counts without a copy where possible; see {@link ByteHistogram#countsView}. */
+  int[] countsView(int[] scratch) {
+    return histogram.countsView(scratch);
+  }
+
+  /** Zeroes what {@link #countsView} put into {@code scratch}. */
+  void clearScratch(int[] scratch) {
+    histogram.clearScratch(scratch);
   }
 }

@@ -3,84 +3,152 @@ package io.migaudit.agent.flow;
 import io.migaudit.agent.classify.PayloadClassifier;
 import io.migaudit.agent.classify.PayloadSample;
 import io.migaudit.agent.decode.DecodedPacket;
-import io.migaudit.agent.decode.Layer;
 import io.migaudit.agent.kerberos.KerberosInspector;
 import io.migaudit.record.Counters;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.SchemaVersion;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
-/** Mutable state of one tracked flow. Directions are "initiator" (client) and "responder" (server). */
+/**
+ * Mutable state of one tracked flow. Directions are "initiator" (client) and "responder" (server).
+ * Kept small because a table holds hundreds of thousands of them: the canonical key (see {@link
+ * FlowKey}) is stored as fields rather than as an object, counters are fields, the flow id is kept
+ * as its 12 bytes, addresses are formatted per record, and a direction's payload sample exists only
+ * once that direction has carried payload.
+ */
 final class FlowEntry {
   static final int IP_PROTOCOL_ESP = 50;
+  private static final HexFormat HEX = HexFormat.of();
+  /** Stands in for a direction that carried no payload; never written to. */
+  private static final PayloadSample NO_PAYLOAD = new PayloadSample(0, 0);
 
-  private final FlowKey key;
-  private final boolean initiatorIsA;
+  // state bits
+  private static final int INITIATOR_IS_A = 1;
+  private static final int INITIATOR_FIN = 1 << 1;
+  private static final int RESPONDER_FIN = 1 << 2;
+  private static final int CLOSED = 1 << 3;
+  private static final int DIRTY = 1 << 4;
+  private static final int HAS_ID = 1 << 5;
+
+  // The canonical key: endpoint a is the lower (address, port) pair. Narrow types hold the decoders'
+  // ranges: ports are 16-bit, VLAN ids 12-bit or NO_VLAN (-1), the IP protocol an unsigned byte.
+  final long aHi;
+  final long aLo;
+  final long bHi;
+  final long bLo;
+  final char aPort;
+  final char bPort;
+  final short vlan;
+  final byte ipVersion;
+  final byte ipProtocol;
+  /** {@link FlowKey#hash} of the key, kept for the table's probing and resizing. */
+  final int hash;
+  /** Neighbours in the table's recency list (least recently seen first); owned by {@link FlowTable}. */
+  FlowEntry older;
+  FlowEntry newer;
+
+  private final short outerVlan;
+  private final List<String> encapsulation;
   private final String initiatorEvidence;
   private final String protocol;
-  private final int outerVlan;
-  private final Layer[] layers;
   private final long firstSeenMicros;
-  private final PayloadSample initiatorSample;
-  private final PayloadSample responderSample;
-  private final KerberosInspector kerberos; // null unless the server port is Kerberos's
-
   private long lastSeenMicros;
   private long lastExportMicros;
-  private long seq;
-  private boolean dirty;
-  private int tcpFlags;
-  private boolean initiatorFin;
-  private boolean responderFin;
-  private boolean closed;
-  private String flowId;
-  private String src;
-  private String dst;
-  private final long[] packets = new long[2];
-  private final long[] bytes = new long[2];
-  private final long[] payloadBytes = new long[2];
+  private int seq;
+  private byte state;
+  private byte tcpFlags;
+  private long initiatorPackets;
+  private long responderPackets;
+  private long initiatorBytes;
+  private long responderBytes;
+  private long initiatorPayloadBytes;
+  private long responderPayloadBytes;
+  private long idHigh;
+  private int idLow;
+  private PayloadSample initiatorSample;
+  private PayloadSample responderSample;
+  private final KerberosInspector kerberos; // null unless the server port is Kerberos's
 
-  FlowEntry(FlowKey key, DecodedPacket first, boolean initiatorIsA, String initiatorEvidence, String protocol,
-      int sampleBytes, int sampleBytesPerPacket) {
-    this.key = key;
-    this.initiatorIsA = initiatorIsA;
+  FlowEntry(DecodedPacket first, boolean fromA, int hash, boolean initiatorIsA, String initiatorEvidence,
+      String protocol, List<String> encapsulation) {
+    this.aHi = fromA ? first.srcHi : first.dstHi;
+    this.aLo = fromA ? first.srcLo : first.dstLo;
+    this.bHi = fromA ? first.dstHi : first.srcHi;
+    this.bLo = fromA ? first.dstLo : first.srcLo;
+    this.aPort = (char) (fromA ? first.srcPort : first.dstPort);
+    this.bPort = (char) (fromA ? first.dstPort : first.srcPort);
+    this.vlan = (short) first.vlan;
+    this.ipVersion = (byte) first.ipVersion;
+    this.ipProtocol = (byte) first.ipProtocol;
+    this.hash = hash;
+    this.state = (byte) (initiatorIsA ? INITIATOR_IS_A : 0);
     this.initiatorEvidence = initiatorEvidence;
     this.protocol = protocol;
-    this.outerVlan = first.outerVlan;
-    this.layers = java.util.Arrays.copyOf(first.layers, first.layerCount);
+    this.outerVlan = (short) first.outerVlan;
+    this.encapsulation = encapsulation;
     this.firstSeenMicros = first.timestampMicros;
     this.lastSeenMicros = first.timestampMicros;
     this.lastExportMicros = first.timestampMicros;
-    this.initiatorSample = new PayloadSample(sampleBytes, sampleBytesPerPacket);
-    this.responderSample = new PayloadSample(sampleBytes, sampleBytesPerPacket);
-    this.kerberos = KerberosInspector.forFlow(key.ipProtocol(), initiatorIsA ? key.bPort() : key.aPort());
+    this.kerberos = KerberosInspector.forFlow(ipProtocol(), initiatorIsA ? bPort : aPort);
+  }
+
+  /** True when the packet belongs to this flow; {@code fromA} as {@link FlowKey#sourceIsA} says. */
+  boolean matches(DecodedPacket p, boolean fromA) {
+    if (p.ipVersion != ipVersion || p.ipProtocol != ipProtocol() || p.vlan != vlan) {
+      return false;
+    }
+    return fromA
+        ? p.srcLo == aLo && p.dstLo == bLo && p.srcPort == aPort && p.dstPort == bPort && p.srcHi == aHi
+            && p.dstHi == bHi
+        : p.dstLo == aLo && p.srcLo == bLo && p.dstPort == aPort && p.srcPort == bPort && p.dstHi == aHi
+            && p.srcHi == bHi;
   }
 
   /** Counts a packet; {@code fromA} tells its direction relative to the key. */
-  void add(DecodedPacket p, boolean fromA) {
-    int side = fromA == initiatorIsA ? 0 : 1;
-    packets[side]++;
-    bytes[side] += p.ipLength;
-    payloadBytes[side] += p.payloadWireLength;
-    tcpFlags |= p.tcpFlags;
+  void add(DecodedPacket p, boolean fromA, int sampleBytes, int sampleBytesPerPacket) {
+    boolean initiator = fromA == is(INITIATOR_IS_A);
+    int flags = p.tcpFlags;
+    if (initiator) {
+      initiatorPackets++;
+      initiatorBytes += p.ipLength;
+      initiatorPayloadBytes += p.payloadWireLength;
+    } else {
+      responderPackets++;
+      responderBytes += p.ipLength;
+      responderPayloadBytes += p.payloadWireLength;
+    }
     if (p.payloadCapturedLength > 0) {
-      (side == 0 ? initiatorSample : responderSample).add(p.frame, p.payloadOffset, p.payloadCapturedLength);
-      if (side == 0 && kerberos != null) {
+      sample(initiator, sampleBytes, sampleBytesPerPacket).add(p.frame, p.payloadOffset, p.payloadCapturedLength);
+      if (initiator && kerberos != null) {
         kerberos.add(p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
       }
     }
-    if ((p.tcpFlags & TcpFlagNames.FIN) != 0) {
-      if (side == 0) {
-        initiatorFin = true;
-      } else {
-        responderFin = true;
-      }
+    int bits = DIRTY;
+    if ((flags & TcpFlagNames.FIN) != 0) {
+      bits |= initiator ? INITIATOR_FIN : RESPONDER_FIN;
     }
-    lastSeenMicros = Math.max(lastSeenMicros, p.timestampMicros);
-    dirty = true;
+    state |= bits;
+    tcpFlags |= flags;
+    if (p.timestampMicros > lastSeenMicros) {
+      lastSeenMicros = p.timestampMicros;
+    }
+  }
+
+  private PayloadSample sample(boolean initiator, int sampleBytes, int sampleBytesPerPacket) {
+    if (initiator) {
+      if (initiatorSample == null) {
+        initiatorSample = new PayloadSample(sampleBytes, sampleBytesPerPacket);
+      }
+      return initiatorSample;
+    }
+    if (responderSample == null) {
+      responderSample = new PayloadSample(sampleBytes, sampleBytesPerPacket);
+    }
+    return responderSample;
   }
 
   /** Both sides sent FIN, or either sent RST. */
@@ -88,50 +156,71 @@ final class FlowEntry {
     if ((tcpFlags & TcpFlagNames.RST) != 0) {
       return EndReason.RST;
     }
-    return initiatorFin && responderFin ? EndReason.FIN : null;
+    return is(INITIATOR_FIN) && is(RESPONDER_FIN) ? EndReason.FIN : null;
   }
 
   /** Builds the next record of this flow and marks the entry exported. */
   FlowRecord export(String agent, String iface, EndReason end) {
+    boolean initiatorIsA = is(INITIATOR_IS_A);
     Instant first = toInstant(firstSeenMicros);
-    if (src == null) { // formatted once per flow, like its id: interim records repeat them
-      src = address(initiatorIsA);
-      dst = address(!initiatorIsA);
-    }
-    int srcPort = initiatorIsA ? key.aPort() : key.bPort();
-    int dstPort = initiatorIsA ? key.bPort() : key.aPort();
-    Integer vlan = key.vlan() == DecodedPacket.NO_VLAN ? null : key.vlan();
-    String transport = TransportName.of(key.ipProtocol());
-    if (flowId == null) {
-      flowId = FlowId.of(transport, src, srcPort, dst, dstPort, vlan, first);
-    }
-    List<String> encapsulation = new ArrayList<>(layers.length);
-    for (Layer l : layers) {
-      encapsulation.add(l.wire());
-    }
-    FlowRecord r = new FlowRecord(SchemaVersion.CURRENT, agent, iface, flowId, seq++, end != null,
-        end == null ? null : end.wire(), first, toInstant(lastSeenMicros), vlan,
-        outerVlan == DecodedPacket.NO_VLAN ? null : outerVlan, encapsulation, key.ipVersion(), transport,
-        src, srcPort, dst, dstPort, initiatorEvidence, counters(0), counters(1),
-        TcpFlagNames.of(tcpFlags), protocol,
-        PayloadClassifier.classify(key.ipProtocol() == IP_PROTOCOL_ESP, initiatorSample, responderSample));
+    String src = address(initiatorIsA);
+    String dst = address(!initiatorIsA);
+    int srcPort = initiatorIsA ? aPort : bPort;
+    int dstPort = initiatorIsA ? bPort : aPort;
+    Integer vlanId = vlan == DecodedPacket.NO_VLAN ? null : (int) vlan;
+    String transport = TransportName.of(ipProtocol());
+    FlowRecord r = new FlowRecord(SchemaVersion.CURRENT, agent, iface,
+        flowId(transport, src, srcPort, dst, dstPort, vlanId, first), seq++, end != null,
+        end == null ? null : end.wire(), first, toInstant(lastSeenMicros), vlanId,
+        outerVlan == DecodedPacket.NO_VLAN ? null : (int) outerVlan, encapsulation, ipVersion, transport,
+        src, srcPort, dst, dstPort, initiatorEvidence,
+        new Counters(initiatorPackets, initiatorBytes, initiatorPayloadBytes),
+        new Counters(responderPackets, responderBytes, responderPayloadBytes),
+        TcpFlagNames.of(tcpFlags), protocol, payloadFeatures());
     r = kerberos == null ? r : r.withKerberos(kerberos.activity());
-    dirty = false;
+    state &= ~DIRTY;
     lastExportMicros = lastSeenMicros;
     return r;
   }
 
-  private Counters counters(int side) {
-    return new Counters(packets[side], bytes[side], payloadBytes[side]);
+  private PayloadFeatures payloadFeatures() {
+    return PayloadClassifier.classify(ipProtocol() == IP_PROTOCOL_ESP,
+        initiatorSample == null ? NO_PAYLOAD : initiatorSample,
+        responderSample == null ? NO_PAYLOAD : responderSample);
+  }
+
+  /** The flow's id, hashed at its first record and kept as its 12 bytes (see {@link FlowId}). */
+  private String flowId(String transport, String src, int srcPort, String dst, int dstPort, Integer vlanId,
+      Instant first) {
+    if (!is(HAS_ID)) {
+      String id = FlowId.of(transport, src, srcPort, dst, dstPort, vlanId, first);
+      idHigh = HexFormat.fromHexDigitsToLong(id, 0, 16);
+      idLow = HexFormat.fromHexDigits(id, 16, 24);
+      state |= HAS_ID;
+      return id;
+    }
+    return HEX.toHexDigits(idHigh) + HEX.toHexDigits(idLow);
   }
 
   private String address(boolean a) {
-    return a ? AddressText.format(key.ipVersion(), key.aHi(), key.aLo())
-        : AddressText.format(key.ipVersion(), key.bHi(), key.bLo());
+    return a ? AddressText.format(ipVersion, aHi, aLo) : AddressText.format(ipVersion, bHi, bLo);
   }
 
   private static Instant toInstant(long micros) {
     return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+  }
+
+  private boolean is(int bit) {
+    return (state & bit) != 0;
+  }
+
+  int ipProtocol() {
+    return ipProtocol & 0xFF;
+  }
+
+  /** The key as a value (tests, diagnostics). */
+  FlowKey key() {
+    return new FlowKey(ipVersion, ipProtocol(), vlan, aHi, aLo, aPort, bHi, bLo, bPort);
   }
 
   long lastSeenMicros() {
@@ -143,14 +232,14 @@ final class FlowEntry {
   }
 
   boolean dirty() {
-    return dirty;
+    return is(DIRTY);
   }
 
   boolean closed() {
-    return closed;
+    return is(CLOSED);
   }
 
   void markClosed() {
-    closed = true;
+    state |= CLOSED;
   }
 }

@@ -5,11 +5,17 @@ import io.migaudit.agent.decode.DecodedPacket;
 /**
  * Canonical 5-tuple plus VLAN: both directions of a conversation map to the same key. Endpoint
  * {@code a} is the lower of the two (address, port) pairs; the initiator is kept in {@link FlowEntry}.
+ * The flow table does not allocate keys per packet: it hashes and compares a packet's fields in place
+ * ({@link #sourceIsA}, {@link #hash}) against the key fields each {@link FlowEntry} holds; this record
+ * is the same key as a value, for tests and diagnostics.
  */
 public record FlowKey(
     int ipVersion, int ipProtocol, int vlan,
     long aHi, long aLo, int aPort,
     long bHi, long bLo, int bPort) {
+
+  /** Golden-ratio multiplier (Fibonacci hashing): folds each field into the running hash. */
+  private static final long MIX = 0x9E3779B97F4A7C15L;
 
   /** The key of a decoded packet's flow. */
   public static FlowKey of(DecodedPacket p) {
@@ -31,5 +37,32 @@ public record FlowKey(
       c = Integer.compare(p.srcPort, p.dstPort);
     }
     return c <= 0;
+  }
+
+  /** Hash of the packet's key, the same for both directions; {@code fromA} as from {@link #sourceIsA}. */
+  static int hash(DecodedPacket p, boolean fromA) {
+    return fromA
+        ? hash(p.ipVersion, p.ipProtocol, p.vlan, p.srcHi, p.srcLo, p.srcPort, p.dstHi, p.dstLo, p.dstPort)
+        : hash(p.ipVersion, p.ipProtocol, p.vlan, p.dstHi, p.dstLo, p.dstPort, p.srcHi, p.srcLo, p.srcPort);
+  }
+
+  static int hash(int ipVersion, int ipProtocol, int vlan, long aHi, long aLo, int aPort, long bHi, long bLo,
+      int bPort) {
+    long h = ((long) aPort << 48) ^ ((long) bPort << 32) ^ ((long) (vlan & 0xFFFF) << 16)
+        ^ ((long) ipProtocol << 8) ^ ipVersion;
+    h = (h ^ aLo) * MIX;
+    h = (h ^ bLo) * MIX;
+    if ((aHi | bHi) != 0) {
+      h = (h ^ aHi) * MIX;
+      h = (h ^ bHi) * MIX;
+    }
+    return (int) finish(h);
+  }
+
+  /** MurmurHash3's 64-bit finalizer: every input bit reaches every output bit, low bits included. */
+  private static long finish(long h) {
+    h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL;
+    h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
+    return h ^ (h >>> 33);
   }
 }

@@ -2,10 +2,6 @@ package io.migaudit.agent.flow;
 
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.record.PortCatalog;
-import java.util.EnumMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Bounded table of live flows, driven only by packet timestamps so that the same capture always gives
@@ -13,14 +9,16 @@ import java.util.Map;
  * traffic and a final one when it ends (FIN from both sides, RST, idle timeout, eviction, end of
  * capture). When full, a new flow evicts the least recently seen one: scans and floods of one-packet
  * flows are evicted before a busy migration stream is.
+ *
+ * <p>The packet path allocates nothing for a packet of a known flow: flows live in an open-addressing
+ * {@link FlowSlots} probed with the packet's own fields, and a recency list threaded through the
+ * entries replaces {@code LinkedHashMap}'s access order.
  */
 public final class FlowTable {
   private static final int TCP = 6;
   private static final int UDP = 17;
   /** Ports below this are taken as server ports when no handshake was seen (IANA system ports). */
   private static final int SYSTEM_PORT_LIMIT = 1024;
-  /** The map grows from here as flows arrive; a short capture should not pay for a large table. */
-  private static final int INITIAL_CAPACITY = 1024;
 
   private final FlowTableConfig config;
   private final PortCatalog catalog;
@@ -29,8 +27,12 @@ public final class FlowTable {
   private final FlowRecordSink sink;
   private final int sampleBytes;
   private final int sampleBytesPerPacket;
-  private final LinkedHashMap<FlowKey, FlowEntry> flows;
-  private final Map<EndReason, Long> ended = new EnumMap<>(EndReason.class);
+  private final FlowSlots flows = new FlowSlots();
+  private final Encapsulations encapsulations = new Encapsulations();
+  /** Least and most recently seen flows: the ends of the recency list. */
+  private FlowEntry eldest;
+  private FlowEntry newest;
+  private final long[] ended = new long[EndReason.values().length];
   private final long activeMicros;
   private final long idleMicros;
   private final long lingerMicros;
@@ -47,7 +49,6 @@ public final class FlowTable {
     this.sink = sink;
     this.sampleBytes = sampleBytes;
     this.sampleBytesPerPacket = sampleBytesPerPacket;
-    this.flows = new LinkedHashMap<>(Math.min(config.maxFlows(), INITIAL_CAPACITY), 0.75f, true);
     this.activeMicros = config.activeTimeout().toNanos() / 1000;
     this.idleMicros = config.idleTimeout().toNanos() / 1000;
     this.lingerMicros = config.closedLinger().toNanos() / 1000;
@@ -63,20 +64,23 @@ public final class FlowTable {
   }
 
   private void track(DecodedPacket p) {
-    FlowKey key = FlowKey.of(p);
     boolean fromA = FlowKey.sourceIsA(p);
-    FlowEntry e = flows.get(key);
-    if (e != null && e.closed()) {
-      if (!isOpeningSyn(p)) {
-        return; // trailing ACKs and retransmissions of a flow already reported as ended
+    int hash = FlowKey.hash(p, fromA);
+    FlowEntry e = flows.find(p, fromA, hash);
+    if (e != null) {
+      touch(e);
+      if (e.closed()) {
+        if (!isOpeningSyn(p)) {
+          return; // trailing ACKs and retransmissions of a flow already reported as ended
+        }
+        remove(e);
+        e = null;
       }
-      flows.remove(key);
-      e = null;
     }
     if (e == null) {
-      e = open(key, p, fromA);
+      e = open(p, fromA, hash);
     }
-    e.add(p, fromA);
+    e.add(p, fromA, sampleBytes, sampleBytesPerPacket);
     EndReason close = e.closeReason();
     if (close != null) {
       end(e, close);
@@ -87,13 +91,14 @@ public final class FlowTable {
 
   /** Ends every flow (end of a capture file, or shutdown) with final records. */
   public void flush(EndReason reason) {
-    for (FlowEntry e : flows.values()) {
+    for (FlowEntry e = eldest; e != null; e = e.newer) {
       if (!e.closed()) {
         count(reason);
         emit(e, reason);
       }
     }
     flows.clear();
+    eldest = newest = null;
   }
 
   /** Flows currently tracked (including recently closed ones still absorbing trailing packets). */
@@ -103,18 +108,17 @@ public final class FlowTable {
 
   /** Flows that ended for this reason so far. */
   public long ended(EndReason reason) {
-    return ended.getOrDefault(reason, 0L);
+    return ended[reason.ordinal()];
   }
 
   public long recordsWritten() {
     return recordsWritten;
   }
 
-  private FlowEntry open(FlowKey key, DecodedPacket p, boolean fromA) {
+  private FlowEntry open(DecodedPacket p, boolean fromA, int hash) {
     if (flows.size() >= config.maxFlows()) {
-      Iterator<FlowEntry> eldest = flows.values().iterator();
-      FlowEntry victim = eldest.next();
-      eldest.remove();
+      FlowEntry victim = eldest;
+      remove(victim);
       if (!victim.closed()) {
         count(EndReason.EVICTED);
         emit(victim, EndReason.EVICTED);
@@ -141,8 +145,9 @@ public final class FlowTable {
     }
     boolean senderIsInitiator = initiatorIsA == fromA;
     String protocol = senderIsInitiator ? protocolAtDst : protocolAtSrc;
-    FlowEntry e = new FlowEntry(key, p, initiatorIsA, evidence, protocol, sampleBytes, sampleBytesPerPacket);
-    flows.put(key, e);
+    FlowEntry e = new FlowEntry(p, fromA, hash, initiatorIsA, evidence, protocol, encapsulations.of(p));
+    flows.add(e);
+    append(e);
     return e;
   }
 
@@ -168,22 +173,60 @@ public final class FlowTable {
 
   /** Ends idle flows, drops closed ones past their linger, and writes due interim records. */
   private void sweep() {
-    Iterator<FlowEntry> it = flows.values().iterator();
-    while (it.hasNext()) {
-      FlowEntry e = it.next();
+    FlowEntry next;
+    for (FlowEntry e = eldest; e != null; e = next) {
+      next = e.newer;
       long quiet = clockMicros - e.lastSeenMicros();
       if (e.closed()) {
         if (quiet >= lingerMicros) {
-          it.remove();
+          remove(e);
         }
       } else if (quiet >= idleMicros) {
-        it.remove();
+        remove(e);
         count(EndReason.IDLE);
         emit(e, EndReason.IDLE);
       } else if (e.dirty() && clockMicros - e.lastExportMicros() >= activeMicros) {
         emit(e, null);
       }
     }
+  }
+
+  /** Moves a flow to the recent end of the recency list, as a lookup in an access-ordered map would. */
+  private void touch(FlowEntry e) {
+    if (e != newest) {
+      unlink(e);
+      append(e);
+    }
+  }
+
+  private void append(FlowEntry e) {
+    e.older = newest;
+    e.newer = null;
+    if (newest == null) {
+      eldest = e;
+    } else {
+      newest.newer = e;
+    }
+    newest = e;
+  }
+
+  private void unlink(FlowEntry e) {
+    if (e.older == null) {
+      eldest = e.newer;
+    } else {
+      e.older.newer = e.newer;
+    }
+    if (e.newer == null) {
+      newest = e.older;
+    } else {
+      e.newer.older = e.older;
+    }
+    e.older = e.newer = null;
+  }
+
+  private void remove(FlowEntry e) {
+    flows.remove(e);
+    unlink(e);
   }
 
   private void end(FlowEntry e, EndReason reason) {
@@ -193,7 +236,7 @@ public final class FlowTable {
   }
 
   private void count(EndReason reason) {
-    ended.merge(reason, 1L, Long::sum);
+    ended[reason.ordinal()]++;
   }
 
   private void emit(FlowEntry e, EndReason reason) {

@@ -12,16 +12,25 @@ final class TcpFlagNames {
   static final int ACK = 0x10;
   static final int URG = 0x20;
   private static final String[] NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+  /** The name list of each of the 256 flag combinations, made once: records share them. */
+  private static final List<List<String>> LISTS = new ArrayList<>(1 << NAMES.length);
+
+  static {
+    for (int flags = 0; flags < 1 << NAMES.length; flags++) {
+      List<String> names = new ArrayList<>(4);
+      for (int bit = 0; bit < NAMES.length; bit++) {
+        if ((flags & (1 << bit)) != 0) {
+          names.add(NAMES[bit]);
+        }
+      }
+      LISTS.add(List.copyOf(names));
+    }
+  }
 
   private TcpFlagNames() {}
 
+  /** Names of the set bits, lowest first (an immutable list). */
   static List<String> of(int flags) {
-    List<String> names = new ArrayList<>(4);
-    for (int bit = 0; bit < NAMES.length; bit++) {
-      if ((flags & (1 << bit)) != 0) {
-        names.add(NAMES[bit]);
-      }
-    }
-    return names;
+    return LISTS.get(flags & 0xFF);
   }
 }

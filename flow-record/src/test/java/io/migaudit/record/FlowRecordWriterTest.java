@@ -1,0 +1,170 @@
+package io.migaudit.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The hand-written flow record writer gives the mapper's bytes exactly, or is not used at all. */
+class FlowRecordWriterTest {
+  private static final int RANDOM_RECORDS = 20_000;
+
+  @Test
+  void writerMatchesTheMappersProperties() {
+    assertThat(RecordJson.flowRecordWriterMismatch())
+        .as("FlowRecordWriter must list every FlowRecord property; add new fields to it").isNull();
+  }
+
+  @Test
+  void goldenRecordIsWrittenByteForByteAsTheMapperWritesIt() throws Exception {
+    FlowRecord r = RecordJsonTest.sample();
+    assertThat(new String(RecordJson.toBytes(r), StandardCharsets.UTF_8))
+        .isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
+    assertThat(RecordJson.toLine(r)).isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void randomRecordsAreWrittenByteForByteAsTheMapperWritesThem() throws Exception {
+    Random random = new Random(8);
+    for (int i = 0; i < RANDOM_RECORDS; i++) {
+      FlowRecord r = randomRecord(random);
+      String expected = new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8);
+      assertThat(new String(RecordJson.toBytes(r), StandardCharsets.UTF_8)).as("record %d", i).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void instantsAreFormattedAsInstantToString() {
+    Random random = new Random(9);
+    List<Instant> instants = new ArrayList<>(List.of(Instant.EPOCH, Instant.ofEpochSecond(-1),
+        Instant.ofEpochSecond(-62_167_219_200L), Instant.parse("9999-12-31T23:59:59.999999999Z"),
+        Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("-0001-01-01T00:00:00Z"), Instant.MIN, Instant.MAX));
+    for (int i = 0; i < 100_000; i++) {
+      instants.add(randomInstant(random));
+    }
+    IsoInstant iso = new IsoInstant();
+    for (Instant t : instants) {
+      assertThat(iso.format(t)).isEqualTo(t.toString());
+      if (t.isBefore(Instant.MAX)) {
+        Instant next = t.plusSeconds(1);
+        assertThat(iso.format(next)).as("the second after %s", t).isEqualTo(next.toString());
+      }
+    }
+  }
+
+  @Test
+  void consecutiveRecordsOnOneThreadAreSeparateDocuments() throws Exception {
+    FlowRecord r = RecordJsonTest.sample();
+    byte[] first = RecordJson.toBytes(r);
+    byte[] second = RecordJson.toBytes(r);
+    assertThat(second).isEqualTo(first).isEqualTo(RecordJson.mapperBytes(r));
+    assertThat(RecordJson.flowRecord(second)).isEqualTo(r);
+  }
+
+  /** A property the writer does not list, as a field added to FlowRecord later would be. */
+  abstract static class WithTotalBytes {
+    @com.fasterxml.jackson.annotation.JsonProperty("totalBytes")
+    abstract long totalBytes();
+
+    @com.fasterxml.jackson.annotation.JsonProperty("catalogProtocol")
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+    abstract boolean hasCatalogProtocol();
+  }
+
+  @Test
+  void propertiesAfterTheListedOnesAreWrittenByTheMapper() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper extended =
+        RecordJson.mapperBuilder().addMixIn(FlowRecord.class, WithTotalBytes.class).build();
+    FlowRecordWriter writer = new FlowRecordWriter(extended);
+    assertThat(writer.mismatch()).isNull();
+    FlowRecord withProtocol = RecordJsonTest.sample();
+    FlowRecord without = withProtocol.withProtocol(null);
+    for (FlowRecord r : List.of(withProtocol, without)) {
+      String expected = extended.writeValueAsString(r);
+      assertThat(expected).contains("\"totalBytes\":");
+      assertThat(new String(writer.toBytes(r), StandardCharsets.UTF_8)).isEqualTo(expected);
+    }
+    assertThat(extended.writeValueAsString(without)).doesNotContain("catalogProtocol");
+  }
+
+  @Test
+  void aMapperThatOmitsNullsDisablesTheWriter() {
+    com.fasterxml.jackson.databind.ObjectMapper nonNull =
+        RecordJson.mapperBuilder().serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            .build();
+    assertThat(new FlowRecordWriter(nonNull).mismatch()).contains("NON_NULL");
+  }
+
+  @Test
+  void aMapperThatNamesFieldsOtherwiseDisablesTheWriter() {
+    JsonMapper snake = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+    assertThat(new FlowRecordWriter(snake).mismatch()).contains("FlowRecord has properties").contains("schema_version");
+  }
+
+  private static FlowRecord randomRecord(Random r) {
+    Instant first = randomInstant(r);
+    return new FlowRecord(SchemaVersion.CURRENT, text(r), nullable(r, text(r)), text(r), r.nextLong(),
+        r.nextBoolean(), nullable(r, text(r)), first, nullable(r, randomInstant(r)), nullable(r, r.nextInt(4096)),
+        nullable(r, r.nextInt(4096)), r.nextBoolean() ? List.of() : List.of("ethernet", text(r)),
+        r.nextBoolean() ? 4 : 6, text(r), text(r), r.nextInt(65536), text(r), r.nextInt(65536), text(r),
+        nullable(r, new Counters(r.nextLong(), r.nextInt(), 0)), new Counters(0, r.nextLong(), r.nextLong()),
+        r.nextBoolean() ? List.of("SYN", "ACK") : List.of(), nullable(r, text(r)),
+        nullable(r, new PayloadFeatures(r.nextInt(1 << 20), number(r), number(r), number(r), number(r),
+            Signature.values()[r.nextInt(Signature.values().length)],
+            Verdict.values()[r.nextInt(Verdict.values().length)], text(r))));
+  }
+
+  private static <T> T nullable(Random r, T value) {
+    return r.nextInt(5) == 0 ? null : value;
+  }
+
+  /** Round numbers, fractions, huge and tiny values, and the non-finite ones. */
+  private static double number(Random r) {
+    return switch (r.nextInt(6)) {
+      case 0 -> Math.round(r.nextDouble() * 80_000) / 10_000.0;
+      case 1 -> r.nextDouble() * 1e9;
+      case 2 -> r.nextDouble() * 1e-9;
+      case 3 -> r.nextInt(1000);
+      case 4 -> new double[] {Double.NaN, Double.POSITIVE_INFINITY, -0.0, Double.MAX_VALUE}[r.nextInt(4)];
+      default -> r.nextDouble();
+    };
+  }
+
+  /** Text with quotes, backslashes, control characters, non-ASCII and surrogate pairs. */
+  private static String text(Random r) {
+    String pool = "abcXYZ 0189.:-_\"\\/\n\t\u0001\u001f\u007f\u00e9\u20ac\u2028\ud83d\ude00<>&'";
+    StringBuilder sb = new StringBuilder();
+    for (int i = r.nextInt(30); i > 0; i--) {
+      int at = r.nextInt(pool.length());
+      char c = pool.charAt(at);
+      if (Character.isHighSurrogate(c)) {
+        sb.append(c).append(pool.charAt(at + 1));
+      } else if (!Character.isLowSurrogate(c)) {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static Instant randomInstant(Random r) {
+    long seconds = switch (r.nextInt(4)) {
+      case 0 -> 1_700_000_000L + r.nextInt(100_000_000);
+      case 1 -> r.nextLong() % 253_402_300_799L; // years 1 BCE .. 9999
+      case 2 -> -r.nextInt(Integer.MAX_VALUE);
+      default -> 253_402_300_800L + r.nextInt(1_000_000_000); // five-digit years
+    };
+    int nano = switch (r.nextInt(4)) {
+      case 0 -> 0;
+      case 1 -> r.nextInt(1000) * 1_000_000;
+      case 2 -> r.nextInt(1_000_000) * 1000;
+      default -> r.nextInt(1_000_000_000);
+    };
+    return Instant.ofEpochSecond(seconds, nano);
+  }
+}
