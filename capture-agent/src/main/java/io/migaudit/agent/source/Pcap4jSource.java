@@ -22,7 +22,7 @@ import org.pcap4j.core.PcapStat;
  * returns false. Kernel and interface drop counts (pcap_stats: ps_drop, ps_ifdrop) are
  * refreshed by the capture thread about once a second and readable from any thread.
  */
-public final class Pcap4jSource implements PacketSource {
+public final class Pcap4jSource implements LiveSource {
   private static final long STATS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MICROS_PER_SECOND = 1_000_000L;
   private static final int NANOS_PER_MICRO = 1_000;
@@ -139,6 +139,7 @@ public final class Pcap4jSource implements PacketSource {
    * Makes {@link #next} return false; callable from any thread. pcap_breakloop wakes a read that is
    * waiting for a frame (in immediate mode libpcap ignores the read timeout and waits indefinitely).
    */
+  @Override
   public void stop() {
     stopped = true;
     try {
@@ -148,14 +149,19 @@ public final class Pcap4jSource implements PacketSource {
     }
   }
 
-  /** Frames the kernel dropped for lack of buffer space (pcap_stats ps_drop). */
+  @Override
   public long kernelDrops() {
     return kernelDrops;
   }
 
-  /** Frames the interface or its driver dropped (pcap_stats ps_ifdrop). */
+  @Override
   public long interfaceDrops() {
     return interfaceDrops;
+  }
+
+  @Override
+  public CaptureBackend backend() {
+    return CaptureBackend.PCAP4J;
   }
 
   /** LINKTYPE_* of the frames (1 Ethernet; 113 or 276 for {@code any}). */
