@@ -43,7 +43,7 @@ final class AgentCommand implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE",
       description = {"Agent settings in YAML (keys: agentId, interfaces, read, bootstrapServers, kafkaConfig,",
-          "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra); flags given here override the file's values."})
+          "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra, captureBackend); flags given here override the file's values."})
   Path config;
 
   @Mixin
@@ -84,7 +84,7 @@ final class AgentCommand implements Callable<Integer> {
       s = s.with(AgentSettingsLoader.load(config));
     }
     s = s.with(new AgentSettings.Overrides(agentId, live.interfaces, inputs, bootstrapServers, kafkaConfig,
-        metricsAddress, live.snaplenBytes, live.promiscuous, live.bufferBytes, live.bpfExtra));
+        metricsAddress, live.snaplenBytes, live.promiscuous, live.bufferBytes, live.bpfExtra, live.backend));
     var problem = s.problem();
     if (problem.isPresent()) {
       String key = problem.get().key();

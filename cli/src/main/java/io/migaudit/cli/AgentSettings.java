@@ -1,5 +1,6 @@
 package io.migaudit.cli;
 
+import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.agent.source.LiveCaptureOptions;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,9 +20,12 @@ import java.util.Optional;
  * @param promiscuous put the interfaces in promiscuous mode
  * @param bufferSize kernel capture buffer per interface, in bytes
  * @param bpfExtra pcap-filter expression ORed with the built-in filter, or null
+ * @param captureBackend how live frames are read; null means the fastest available ({@link
+ *     CaptureBackend#best()})
  */
 record AgentSettings(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
-    Path kafkaConfig, String metricsAddress, int snaplen, boolean promiscuous, int bufferSize, String bpfExtra) {
+    Path kafkaConfig, String metricsAddress, int snaplen, boolean promiscuous, int bufferSize, String bpfExtra,
+    CaptureBackend captureBackend) {
 
   static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1:9464";
   /** The smallest snap length that still holds the headers of an encapsulated frame. */
@@ -34,7 +38,7 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
 
   static AgentSettings defaults() {
     return new AgentSettings(null, List.of(), List.of(), null, null, DEFAULT_METRICS_ADDRESS,
-        LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true, LiveCaptureOptions.DEFAULT_BUFFER_BYTES, null);
+        LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true, LiveCaptureOptions.DEFAULT_BUFFER_BYTES, null, null);
   }
 
   /**
@@ -43,9 +47,9 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
    */
   record Overrides(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
       Path kafkaConfig, String metricsAddress, Integer snaplen, Boolean promiscuous, Integer bufferSize,
-      String bpfExtra) {
+      String bpfExtra, CaptureBackend captureBackend) {
     static Overrides none() {
-      return new Overrides(null, null, null, null, null, null, null, null, null, null);
+      return new Overrides(null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 
@@ -62,7 +66,8 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
         or(o.snaplen(), snaplen),
         or(o.promiscuous(), promiscuous),
         or(o.bufferSize(), bufferSize),
-        or(o.bpfExtra(), bpfExtra));
+        or(o.bpfExtra(), bpfExtra),
+        or(o.captureBackend(), captureBackend));
   }
 
   boolean live() {

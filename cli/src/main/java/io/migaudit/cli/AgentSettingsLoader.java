@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.migaudit.agent.source.CaptureBackend;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
@@ -38,7 +39,7 @@ final class AgentSettingsLoader {
   /** The file's shape: paths stay text until they are resolved against the file's directory. */
   private record FileSettings(String agentId, List<String> interfaces, List<String> read, String bootstrapServers,
       String kafkaConfig, String metricsAddress, Integer snaplen, Boolean promiscuous, Integer bufferSize,
-      String bpfExtra) {}
+      String bpfExtra, String captureBackend) {}
 
   private AgentSettingsLoader() {}
 
@@ -61,13 +62,21 @@ final class AgentSettingsLoader {
     AgentSettings.Overrides o = new AgentSettings.Overrides(s.agentId(), s.interfaces(),
         s.read() == null ? null : s.read().stream().map(dir::resolve).toList(), s.bootstrapServers(),
         s.kafkaConfig() == null ? null : dir.resolve(s.kafkaConfig()), s.metricsAddress(), s.snaplen(),
-        s.promiscuous(), s.bufferSize(), s.bpfExtra());
+        s.promiscuous(), s.bufferSize(), s.bpfExtra(), backend(file, text, s.captureBackend()));
     var problem = AgentSettings.defaults().with(o).problem();
     if (problem.isPresent()) {
       String key = problem.get().key();
       throw new UserError(file + ":" + lineOf(text, key) + ": " + key + ": " + problem.get().message());
     }
     return o;
+  }
+
+  private static CaptureBackend backend(Path file, String text, String name) throws UserError {
+    try {
+      return name == null ? null : CaptureBackend.parse(name);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(file + ":" + lineOf(text, "captureBackend") + ": captureBackend: " + e.getMessage(), e);
+    }
   }
 
   private static String read(Path file) throws UserError {
