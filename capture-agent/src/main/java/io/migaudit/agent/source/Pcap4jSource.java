@@ -3,6 +3,7 @@ package io.migaudit.agent.source;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -12,6 +13,7 @@ import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
 import org.pcap4j.core.PcapStat;
+import org.pcap4j.core.Pcaps;
 
 /**
  * Live capture on one interface (or {@code any}, which libpcap gives as Linux cooked capture) through
@@ -76,6 +78,21 @@ public final class Pcap4jSource implements LiveSource {
     } catch (PcapNativeException | NotOpenException | RuntimeException e) {
       handle.close();
       throw new IOException(iface + ": bad capture filter \"" + options.filter() + "\": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a capture file through pcap4j (pcap_open_offline), for the capture benchmark's comparison of
+   * backends on one file.
+   */
+  public static Pcap4jSource openFile(Path file) throws IOException {
+    try {
+      PcapHandle handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.MICRO);
+      return new Pcap4jSource(file.toString(), handle, Math.max(PcapReader.DEFAULT_MAX_CAPTURED, handle.getSnapshot()));
+    } catch (PcapNativeException | NotOpenException e) {
+      throw new IOException(file + ": pcap4j cannot read it: " + e.getMessage(), e);
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      throw new IOException(file + ": libpcap is not installed (Debian: apt-get install libpcap0.8): " + e.getMessage(), e);
     }
   }
 
