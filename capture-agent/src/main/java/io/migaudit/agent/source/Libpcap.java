@@ -7,32 +7,25 @@ import com.sun.jna.Pointer;
 
 /**
  * The few libpcap (and libc) functions {@link LibpcapSource} calls, bound with JNA direct mapping:
- * every argument on the per-packet path is a primitive (pointers as {@code long}), so a call allocates
+ * every argument on the capture path is a primitive (pointers as {@code long}), so a call allocates
  * nothing on the Java heap, unlike pcap4j's interface-mapped calls that build a byte array, a
  * timestamp and a header object per packet. Needs a 64-bit Linux or macOS (pointers as {@code long},
- * {@code memcpy} from libc); elsewhere {@link #problem()} says why it is not usable.
+ * {@code fmemopen} from libc); elsewhere {@link #problem()} says why it is not usable.
  */
 final class Libpcap {
   /** pcap.h: PCAP_ERRBUF_SIZE. */
   static final int ERRBUF_SIZE = 256;
   /** pcap.h: PCAP_TSTAMP_PRECISION_MICRO. */
   static final int TSTAMP_PRECISION_MICRO = 0;
-  /** pcap_next_ex results (pcap.h): a packet, the read timeout expired, an error, the end (or breakloop). */
-  static final int NEXT_PACKET = 1;
-  static final int NEXT_TIMEOUT = 0;
-  static final int NEXT_ERROR = -1;
-  static final int NEXT_BREAK = -2;
+  /** pcap_dispatch results (pcap.h) besides a packet count: an error, pcap_breakloop. */
+  static final int DISPATCH_ERROR = -1;
+  static final int DISPATCH_BREAK = -2;
   /** struct bpf_program { u_int bf_len; struct bpf_insn *bf_insns; }, padded on 64-bit. */
   static final int BPF_PROGRAM_BYTES = 16;
   /** struct pcap_stat { u_int ps_recv, ps_drop, ps_ifdrop; } (Windows adds a field after). */
   static final int PCAP_STAT_BYTES = 16;
   static final int PCAP_STAT_OFFSET_DROP = 4;
   static final int PCAP_STAT_OFFSET_IFDROP = 8;
-  /** struct pcap_pkthdr { struct timeval ts; bpf_u_int32 caplen; bpf_u_int32 len; }; timeval = two C longs. */
-  static final int PKTHDR_OFFSET_USEC = Native.LONG_SIZE;
-  static final int PKTHDR_OFFSET_CAPLEN = 2 * Native.LONG_SIZE;
-  static final int PKTHDR_OFFSET_LEN = PKTHDR_OFFSET_CAPLEN + 4;
-  static final int PKTHDR_BYTES = PKTHDR_OFFSET_LEN + 4;
 
   /** Why the binding cannot be used here, or null once it is registered. */
   private static final String PROBLEM = register();
@@ -108,7 +101,13 @@ final class Libpcap {
 
     static native int pcap_snapshot(long p);
 
-    static native int pcap_next_ex(long p, long headerOut, long dataOut);
+    static native int pcap_dispatch(long p, int count, long callback, long user);
+
+    static native long pcap_dump_fopen(long p, long file);
+
+    static native int pcap_dump_flush(long dumper);
+
+    static native void pcap_dump_close(long dumper);
 
     static native int pcap_stats(long p, long stats);
 
@@ -117,10 +116,26 @@ final class Libpcap {
     static native void pcap_close(long p);
   }
 
-  /** libc's memcpy: copies a frame out of libpcap's ring into our reused buffer. */
+  /** libc's in-memory stdio stream, which pcap_dump writes a batch of records into. */
   static final class C {
     private C() {}
 
-    static native long memcpy(long dst, long src, long n);
+    static native long fmemopen(long buffer, long size, String mode);
+
+    static native int setvbuf(long file, long buffer, int mode, long size);
+
+    static native int fseek(long file, long offset, int whence);
+
+    static native long ftell(long file);
+  }
+
+  /** stdio.h: _IONBF (unbuffered: every write goes straight to the memory) and SEEK_SET, same on glibc and macOS. */
+  static final int IONBF = 2;
+  static final int SEEK_SET = 0;
+
+  /** The address of libpcap's own pcap_dump, which pcap(3PCAP) documents as a pcap_dispatch callback. */
+  static long pcapDumpFunction() {
+    return Pointer.nativeValue(NativeLibrary.getInstance(System.getProperty("org.pcap4j.core.pcapLibName", "pcap"))
+        .getFunction("pcap_dump"));
   }
 }

@@ -13,10 +13,12 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Live capture (or a capture file, for benchmarks and tests) read through libpcap with {@code
- * pcap_next_ex}, bound by JNA direct mapping ({@link Libpcap}). Each frame is copied with one {@code
- * memcpy} from libpcap's ring into one reused native buffer that {@link CapturedPacket#data} views, so
- * reading allocates nothing per packet.
+ * Live capture (or a capture file, for benchmarks and tests) read through libpcap, bound by JNA direct
+ * mapping ({@link Libpcap}). One native call takes a batch: {@code pcap_dispatch} hands up to {@link
+ * #BATCH_PACKETS} frames to libpcap's own {@code pcap_dump}, which writes them as pcap records into
+ * one reused native buffer (an unbuffered {@code fmemopen} stream); the records are then parsed in
+ * Java and each frame copied into one reused buffer that {@link CapturedPacket#data} views. So the
+ * cost of crossing into C is paid per batch, not per frame, and reading allocates nothing per packet.
  *
  * <p>Kernel and interface drop counts (pcap_stats) are refreshed by the reading thread about once a
  * second and readable from any thread. {@link #stop()} breaks a waiting read from any thread; {@link
@@ -25,46 +27,62 @@ import java.util.concurrent.TimeUnit;
 public final class LibpcapSource implements LiveSource {
   private static final long STATS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MICROS_PER_SECOND = 1_000_000L;
-  /** Slots pcap_next_ex writes its two out-pointers to: header at 0, data at 8. */
-  private static final int SLOT_HEADER = 0;
-  private static final int SLOT_DATA = Long.BYTES;
+  /** Frames per pcap_dispatch call; fewer when a batch of full-size frames would not fit {@link #BATCH_BYTES}. */
+  static final int BATCH_PACKETS = 256;
+  private static final int BATCH_BYTES = 8 << 20;
+  /** pcap_dump's records: ts_sec(4) ts_usec(4) caplen(4) len(4), host byte order (draft-ietf-opsawg-pcap). */
+  private static final int RECORD_HEADER_BYTES = 16;
+  private static final int FILE_HEADER_BYTES = 24;
+  private static final int OFFSET_TS_FRACTION = 4;
+  private static final int OFFSET_CAPLEN = 8;
+  private static final int OFFSET_LEN = 12;
+  private static final int MAGIC_NANOS = 0xA1B23C4D;
+  private static final long DUMP_FUNCTION = Libpcap.problem() == null ? Libpcap.pcapDumpFunction() : 0;
 
   private final String name;
   private final int linkType;
-  private final Memory slots = new Memory(2L * Long.BYTES);
-  private final ByteBuffer slotView;
-  private final Memory header = new Memory(Libpcap.PKTHDR_BYTES);
-  private final ByteBuffer headerView;
-  private final Memory stats = new Memory(Libpcap.PCAP_STAT_BYTES);
-  private final Memory frame;
-  private final ByteBuffer frameView;
-  private final long slotsAddress;
-  private final long headerAddress;
-  private final long frameAddress;
-  private final int frameCapacity;
   private final boolean live;
+  private final int batchPackets;
+  private final Memory batch;
+  private final ByteBuffer batchView;
+  private final long file;
+  private final long dumper;
+  private final boolean nanos;
+  private final ByteBuffer frameView;
+  private final Memory stats = new Memory(Libpcap.PCAP_STAT_BYTES);
   private final Object handleLock = new Object();
   private volatile long handle;
   private volatile boolean stopped;
   private volatile long kernelDrops;
   private volatile long interfaceDrops;
+  private int position;
+  private int end;
   private long statsReadNanos;
   private long packets;
   private long bytes;
 
-  private LibpcapSource(String name, long handle, int bufferBytes, boolean live) {
+  private LibpcapSource(String name, long handle, boolean live) throws IOException {
     this.name = name;
     this.handle = handle;
     this.live = live;
     this.linkType = Pcap.pcap_datalink(handle);
-    this.slotView = slots.getByteBuffer(0, slots.size()).order(ByteOrder.nativeOrder());
-    this.headerView = header.getByteBuffer(0, header.size()).order(ByteOrder.nativeOrder());
-    this.frameCapacity = Math.max(bufferBytes, 1);
-    this.frame = new Memory(frameCapacity);
-    this.frameView = frame.getByteBuffer(0, frameCapacity); // big-endian, as the decoders read
-    this.slotsAddress = Pointer.nativeValue(slots);
-    this.headerAddress = Pointer.nativeValue(header);
-    this.frameAddress = Pointer.nativeValue(frame);
+    int snapshot = Math.max(1, Pcap.pcap_snapshot(handle));
+    this.batchPackets = Math.max(1, Math.min(BATCH_PACKETS, BATCH_BYTES / (RECORD_HEADER_BYTES + snapshot)));
+    long batchBytes = FILE_HEADER_BYTES + (long) batchPackets * (RECORD_HEADER_BYTES + snapshot);
+    this.batch = new Memory(batchBytes);
+    this.batchView = batch.getByteBuffer(0, batchBytes).order(ByteOrder.nativeOrder());
+    this.frameView = ByteBuffer.allocate(snapshot); // big-endian, as the decoders read
+    this.file = C.fmemopen(Pointer.nativeValue(batch), batchBytes, "w");
+    if (file == 0) {
+      throw new IOException(name + ": fmemopen failed");
+    }
+    C.setvbuf(file, 0, Libpcap.IONBF, 0);
+    this.dumper = Pcap.pcap_dump_fopen(handle, file);
+    if (dumper == 0) {
+      throw new IOException(name + ": pcap_dump_fopen failed: " + Libpcap.string(Pcap.pcap_geterr(handle)));
+    }
+    Pcap.pcap_dump_flush(dumper);
+    this.nanos = batchView.getInt(0) == MAGIC_NANOS;
     this.statsReadNanos = System.nanoTime();
   }
 
@@ -102,7 +120,7 @@ public final class LibpcapSource implements LiveSource {
             + (detail.isEmpty() ? "" : " (" + detail + ")"));
       }
       setFilter(p, iface, options.filter());
-      return new LibpcapSource(iface, p, Math.max(options.snaplenBytes(), Pcap.pcap_snapshot(p)), true);
+      return new LibpcapSource(iface, p, true);
     } catch (IOException | RuntimeException e) {
       Pcap.pcap_close(p);
       throw e;
@@ -122,8 +140,7 @@ public final class LibpcapSource implements LiveSource {
     }
     try {
       setFilter(p, file.toString(), filter);
-      return new LibpcapSource(file.toString(), p, Math.max(PcapReader.DEFAULT_MAX_CAPTURED, Pcap.pcap_snapshot(p)),
-          false);
+      return new LibpcapSource(file.toString(), p, false);
     } catch (IOException | RuntimeException e) {
       Pcap.pcap_close(p);
       throw e;
@@ -160,44 +177,55 @@ public final class LibpcapSource implements LiveSource {
 
   @Override
   public synchronized boolean next(CapturedPacket into) throws IOException {
-    while (!stopped && handle != 0) {
-      int status = Pcap.pcap_next_ex(handle, slotsAddress + SLOT_HEADER, slotsAddress + SLOT_DATA);
-      if (status == Libpcap.NEXT_PACKET) {
-        fill(into);
-        refreshStats(false);
+    while (position >= end) {
+      if (stopped || handle == 0 || !refill()) {
+        return false;
+      }
+    }
+    int at = position;
+    int captured = batchView.getInt(at + OFFSET_CAPLEN);
+    int next = at + RECORD_HEADER_BYTES + captured;
+    if (captured < 0 || captured > frameView.capacity() || next > end) {
+      throw new IOException(name + ": pcap_dump wrote a record of " + captured + " bytes at " + at
+          + " past the batch's " + end + " bytes");
+    }
+    long seconds = Integer.toUnsignedLong(batchView.getInt(at));
+    long fraction = Integer.toUnsignedLong(batchView.getInt(at + OFFSET_TS_FRACTION));
+    into.timestampMicros = seconds * MICROS_PER_SECOND + (nanos ? fraction / 1_000 : fraction);
+    into.linkType = linkType;
+    into.originalLength = Math.max(captured, batchView.getInt(at + OFFSET_LEN));
+    frameView.clear().limit(captured);
+    frameView.put(0, batchView, at + RECORD_HEADER_BYTES, captured);
+    into.data = frameView;
+    position = next;
+    packets++;
+    bytes += captured;
+    return true;
+  }
+
+  /**
+   * Reads the next batch into the native buffer: false at a file's end or after pcap_breakloop. A
+   * live read that times out refreshes the statistics and waits again.
+   */
+  private boolean refill() throws IOException {
+    while (!stopped) {
+      C.fseek(file, 0, Libpcap.SEEK_SET);
+      int n = Pcap.pcap_dispatch(handle, batchPackets, DUMP_FUNCTION, dumper);
+      refreshStats(false);
+      if (n > 0) {
+        position = 0;
+        end = (int) C.ftell(file);
         return true;
       }
-      if (status == Libpcap.NEXT_TIMEOUT) {
-        refreshStats(false);
-        continue;
+      if (n == 0 && live) {
+        continue; // read timeout
       }
-      if (status == Libpcap.NEXT_BREAK || stopped) {
-        return false; // pcap_breakloop, or a file's end
+      if (n == 0 || n == Libpcap.DISPATCH_BREAK || stopped) {
+        return false; // a file's end, or pcap_breakloop
       }
       throw new IOException(name + ": capture failed: " + Libpcap.string(Pcap.pcap_geterr(handle)));
     }
     return false;
-  }
-
-  private void fill(CapturedPacket into) {
-    C.memcpy(headerAddress, slotView.getLong(SLOT_HEADER), Libpcap.PKTHDR_BYTES);
-    int captured = headerView.getInt(Libpcap.PKTHDR_OFFSET_CAPLEN);
-    int original = headerView.getInt(Libpcap.PKTHDR_OFFSET_LEN);
-    int length = Math.min(captured, frameCapacity);
-    C.memcpy(frameAddress, slotView.getLong(SLOT_DATA), length);
-    long seconds = cLong(0);
-    long micros = cLong(Libpcap.PKTHDR_OFFSET_USEC);
-    into.timestampMicros = seconds * MICROS_PER_SECOND + micros;
-    into.linkType = linkType;
-    into.originalLength = Math.max(length, original);
-    frameView.clear().limit(length);
-    into.data = frameView;
-    packets++;
-    bytes += length;
-  }
-
-  private long cLong(int offset) {
-    return com.sun.jna.Native.LONG_SIZE == Long.BYTES ? headerView.getLong(offset) : headerView.getInt(offset);
   }
 
   /** Reads pcap_stats when a second has passed (or {@code now}); called under the read lock. */
@@ -267,6 +295,7 @@ public final class LibpcapSource implements LiveSource {
       if (handle != 0) {
         refreshStats(true);
         synchronized (handleLock) {
+          Pcap.pcap_dump_close(dumper); // closes the fmemopen stream too
           Pcap.pcap_close(handle);
           handle = 0;
         }
