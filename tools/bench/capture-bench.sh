@@ -7,7 +7,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$here"
-capture="${1:-target/bench/migration-2M-snap128.pcap}"
+given="${1:-}"
+capture="${given:-target/bench/migration-2M-snap128.pcap}"
 shift || true
 backends=("$@")
 [ ${#backends[@]} -gt 0 ] || backends=(libpcap tcpdump pcap4j)
@@ -23,8 +24,11 @@ for tool in ip tcpreplay tcpdump; do
 done
 [ "$(id -u)" = 0 ] || { echo "capture-bench: needs root (network namespace, live capture)" >&2; exit 1; }
 
+./migaudit --version >/dev/null # builds once if the sources changed; the runs below use that build
+run() { "${JAVA:-java}" ${MIGAUDIT_JAVA_OPTS:-} -cp "cli/target/migaudit-cli.jar:cli/target/lib/*" io.migaudit.cli.MigauditCommand "$@"; }
+
 echo "== capture path on a file (each backend reading $capture)"
-./migaudit bench-capture --runs 3 ${1:+"$capture"}
+run bench-capture --runs 3 ${given:+"$given"}
 [ -f "$capture" ] || { echo "capture-bench: $capture is missing" >&2; exit 1; }
 
 ip netns add "$ns"
@@ -37,7 +41,7 @@ echo
 echo "== live on a veth pair: tcpreplay --topspeed $capture into $ns-b, captured on $ns-a"
 for backend in "${backends[@]}"; do
   out="$(mktemp)"
-  ./migaudit bench-capture --live "$ns-a" --capture-backend "$backend" --idle-seconds 3 >"$out" 2>&1 &
+  run bench-capture --live "$ns-a" --capture-backend "$backend" --idle-seconds 3 >"$out" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do
     grep -q "^capturing on" "$out" && break
@@ -46,7 +50,7 @@ for backend in "${backends[@]}"; do
   done
   sleep 0.5
   echo "-- $backend"
-  ip netns exec "$ns" tcpreplay --topspeed -i "$ns-b" "$capture" 2>&1 | grep -E "Actual|Rated|Failed" | sed 's/^/   tcpreplay: /'
+  ip netns exec "$ns" tcpreplay --preload-pcap --topspeed -i "$ns-b" "$capture" 2>&1 | grep -E "Actual|Rated|Failed" | sed 's/^/   tcpreplay: /'
   wait "$pid" || true
   grep -v "^capturing on" "$out" | sed 's/^/   /'
   rm -f "$out"

@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
         "backend reads it through libpcap (pcap_open_offline) or, for tcpdump, from a tcpdump child's pipe;",
         "median of --runs passes after a warm-up, with bytes allocated per packet. With --live IFACE: one",
         "backend captures on IFACE until no frame came for --idle-seconds after the first, then prints the",
-        "frames, the rate between the first and the last, and the kernel's drops",
+        "frames, the rate between the first and the last, the kernel's drops and the capture thread's CPU per frame",
         "(tools/bench/capture-bench.sh replays the benchmark capture with tcpreplay --topspeed on a veth pair)."},
     footer = {"", "Examples:", "  ./migaudit bench-capture", "  ./migaudit bench-capture --live veth0 --capture-backend tcpdump"})
 final class CaptureBenchCommand implements Callable<Integer> {
@@ -99,7 +99,7 @@ final class CaptureBenchCommand implements Callable<Integer> {
     LiveCaptureOptions options = new LiveCaptureOptions(LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true,
         LiveCaptureOptions.DEFAULT_BUFFER_BYTES, true, LiveCaptureOptions.DEFAULT_READ_TIMEOUT, filter);
     AtomicLong packets = new AtomicLong();
-    long[] firstLast = new long[2];
+    long[] firstLast = new long[4];
     try (LiveSource source = open(chosen, options)) {
       Thread reader = new Thread(() -> read(source, packets, firstLast), "bench-capture-" + chosen.wire());
       reader.start();
@@ -113,9 +113,12 @@ final class CaptureBenchCommand implements Callable<Integer> {
       source.close(); // tcpdump prints its final counters as it ends
       drops = Math.max(drops, source.kernelDrops());
       double seconds = (firstLast[1] - firstLast[0]) / 1e9;
-      out.printf(Locale.ROOT, "%s: %d frames in %.3f s = %.2f M packets/s; kernel drops %d, interface drops %d%n",
+      double cpuNanosPerPacket = packets.get() > 1 ? (double) (firstLast[3] - firstLast[2]) / (packets.get() - 1) : 0;
+      out.printf(Locale.ROOT, "%s: %d frames in %.3f s = %.2f M packets/s; kernel drops %d, interface drops %d;"
+          + " capture thread CPU %.0f ns/frame (%.1f M frames per CPU-second)%n",
           chosen.wire(), packets.get(), seconds, seconds > 0 ? packets.get() / seconds / 1e6 : 0, drops,
-          Math.max(ifDrops, source.interfaceDrops()));
+          Math.max(ifDrops, source.interfaceDrops()), cpuNanosPerPacket,
+          cpuNanosPerPacket > 0 ? 1e3 / cpuNanosPerPacket : 0);
     }
     out.flush();
     return 0;
@@ -129,6 +132,9 @@ final class CaptureBenchCommand implements Callable<Integer> {
     }
   }
 
+  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+  /** Reads until stopped; {@code firstLast}: wall nanoseconds at the first and the last frame, thread CPU nanoseconds at the first and at the end. */
   private static void read(LiveSource source, AtomicLong packets, long[] firstLast) {
     CapturedPacket p = new CapturedPacket();
     long n = 0;
@@ -137,6 +143,7 @@ final class CaptureBenchCommand implements Callable<Integer> {
         long now = System.nanoTime();
         if (n == 0) {
           firstLast[0] = now;
+          firstLast[2] = THREADS.getCurrentThreadCpuTime();
         }
         firstLast[1] = now;
         packets.lazySet(++n);
@@ -144,6 +151,7 @@ final class CaptureBenchCommand implements Callable<Integer> {
     } catch (IOException e) {
       System.err.println("migaudit: " + e.getMessage());
     }
+    firstLast[3] = THREADS.getCurrentThreadCpuTime(); // waiting for frames after the last costs next to nothing
   }
 
   private void waitForIdle(AtomicLong packets) throws InterruptedException {
