@@ -41,7 +41,8 @@ echo
 echo "== live on a veth pair: tcpreplay --topspeed $capture into $ns-b, captured on $ns-a"
 for backend in "${backends[@]}"; do
   out="$(mktemp)"
-  run bench-capture --live "$ns-a" --capture-backend "$backend" --idle-seconds 3 >"$out" 2>&1 &
+  rx_dropped_before=$(cat "/sys/class/net/$ns-a/statistics/rx_dropped")
+  run bench-capture --live "$ns-a" --capture-backend "$backend" --idle-seconds 3 --filter ip >"$out" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do
     grep -q "^capturing on" "$out" && break
@@ -53,5 +54,6 @@ for backend in "${backends[@]}"; do
   ip netns exec "$ns" tcpreplay --preload-pcap --topspeed -i "$ns-b" "$capture" 2>&1 | grep -E "Actual|Rated|Failed" | sed 's/^/   tcpreplay: /'
   wait "$pid" || true
   grep -v "^capturing on" "$out" | sed 's/^/   /'
+  echo "   veth $ns-a rx_dropped (before the packet socket): $(( $(cat "/sys/class/net/$ns-a/statistics/rx_dropped") - rx_dropped_before ))"
   rm -f "$out"
 done

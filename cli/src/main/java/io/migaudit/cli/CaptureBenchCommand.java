@@ -154,13 +154,16 @@ final class CaptureBenchCommand implements Callable<Integer> {
     firstLast[3] = THREADS.getCurrentThreadCpuTime(); // waiting for frames after the last costs next to nothing
   }
 
+  /** Stray frames (IPv6 neighbour discovery) come before a replay starts; idleness counts after these many. */
+  private static final long MIN_FRAMES_BEFORE_IDLE = 1000;
+
   private void waitForIdle(AtomicLong packets) throws InterruptedException {
     long seen = 0;
     long idleSince = System.nanoTime();
     while (true) {
       Thread.sleep(100);
       long n = packets.get();
-      if (n != seen || n == 0) {
+      if (n != seen || n < MIN_FRAMES_BEFORE_IDLE) {
         seen = n;
         idleSince = System.nanoTime();
       } else if (System.nanoTime() - idleSince > idleSeconds * 1_000_000_000L) {

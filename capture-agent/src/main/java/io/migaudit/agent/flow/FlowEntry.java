@@ -25,6 +25,7 @@ final class FlowEntry {
   private final long firstSeenMicros;
   private final PayloadSample initiatorSample;
   private final PayloadSample responderSample;
+  private boolean sampleFullExported;
 
   private long lastSeenMicros;
   private long lastExportMicros;
@@ -54,6 +55,21 @@ final class FlowEntry {
     this.lastExportMicros = first.timestampMicros;
     this.initiatorSample = new PayloadSample(sampleBytes, sampleBytesPerPacket);
     this.responderSample = new PayloadSample(sampleBytes, sampleBytesPerPacket);
+  }
+
+  /**
+   * True once, at the packet that fills a direction's payload sample: the statistics behind the
+   * verdict are complete, so a record now carries the verdict that a record after the active timeout
+   * would (a later change of the payload shows in later records through the re-sample window). Lets
+   * the first record of a migration, and so its alert, come milliseconds after its payload starts
+   * rather than one active timeout later.
+   */
+  boolean sampleFilledNow() {
+    if (sampleFullExported || !(initiatorSample.full() || responderSample.full())) {
+      return false;
+    }
+    sampleFullExported = true;
+    return true;
   }
 
   /** Counts a packet; {@code fromA} tells its direction relative to the key. */

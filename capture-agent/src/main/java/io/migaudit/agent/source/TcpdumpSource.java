@@ -36,6 +36,7 @@ public final class TcpdumpSource implements LiveSource {
   private final CountDownLatch listening = new CountDownLatch(1);
   private final List<String> errors = new ArrayList<>();
   private PcapFileSource stream;
+  private Thread errorReader;
   private volatile boolean stopped;
   private volatile long kernelDrops;
   private volatile long interfaceDrops;
@@ -98,6 +99,7 @@ public final class TcpdumpSource implements LiveSource {
     Thread errors = new Thread(source::readErrors, "tcpdump-stderr-" + iface);
     errors.setDaemon(true);
     errors.start();
+    source.errorReader = errors;
     try {
       if (!source.awaitListening()) {
         process.destroyForcibly();
@@ -254,6 +256,7 @@ public final class TcpdumpSource implements LiveSource {
       if (!process.waitFor(5, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
+      errorReader.join(TimeUnit.SECONDS.toMillis(1)); // its final counters are the last lines it prints
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
