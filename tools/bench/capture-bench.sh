@@ -42,7 +42,7 @@ echo "== live on a veth pair: tcpreplay --topspeed $capture into $ns-b, captured
 for backend in "${backends[@]}"; do
   out="$(mktemp)"
   rx_dropped_before=$(cat "/sys/class/net/$ns-a/statistics/rx_dropped")
-  run bench-capture --live "$ns-a" --capture-backend "$backend" --idle-seconds 3 --filter ip >"$out" 2>&1 &
+  run bench-capture --live "$ns-a" --capture-backend "$backend" --idle-seconds 3 >"$out" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do
     grep -q "^capturing on" "$out" && break

@@ -52,6 +52,9 @@ final class CaptureBenchCommand implements Callable<Integer> {
       description = "With --live: stop when no frame came for this long after the first (default: ${DEFAULT-VALUE}).")
   int idleSeconds;
 
+  @Option(names = "--immediate", description = "With --live: libpcap's immediate mode (TPACKET_V2 on Linux), as the agent did before.")
+  boolean immediate;
+
   @Option(names = "--filter", paramLabel = "EXPR", description = "With --live: pcap-filter expression (default: none).")
   String filter;
 
@@ -97,7 +100,7 @@ final class CaptureBenchCommand implements Callable<Integer> {
       throw new UserError("--capture-backend " + chosen.wire() + ": " + problem);
     }
     LiveCaptureOptions options = new LiveCaptureOptions(LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true,
-        LiveCaptureOptions.DEFAULT_BUFFER_BYTES, true, LiveCaptureOptions.DEFAULT_READ_TIMEOUT, filter);
+        LiveCaptureOptions.DEFAULT_BUFFER_BYTES, immediate, LiveCaptureOptions.DEFAULT_READ_TIMEOUT, filter);
     AtomicLong packets = new AtomicLong();
     long[] firstLast = new long[4];
     try (LiveSource source = open(chosen, options)) {
@@ -119,6 +122,9 @@ final class CaptureBenchCommand implements Callable<Integer> {
           chosen.wire(), packets.get(), seconds, seconds > 0 ? packets.get() / seconds / 1e6 : 0, drops,
           Math.max(ifDrops, source.interfaceDrops()), cpuNanosPerPacket,
           cpuNanosPerPacket > 0 ? 1e3 / cpuNanosPerPacket : 0);
+      if (source instanceof io.migaudit.agent.source.TcpdumpSource t) {
+        out.printf(Locale.ROOT, "%s: tcpdump's own counters: %s%n", chosen.wire(), t.tcpdumpCounters());
+      }
     }
     out.flush();
     return 0;

@@ -97,7 +97,7 @@ final class LiveCapture {
   }
 
   private LiveCaptureOptions capture(AgentConfig config) {
-    return new LiveCaptureOptions(settings.snaplen(), settings.promiscuous(), settings.bufferSize(), true,
+    return new LiveCaptureOptions(settings.snaplen(), settings.promiscuous(), settings.bufferSize(), false,
         LiveCaptureOptions.DEFAULT_READ_TIMEOUT, CaptureFilter.of(config.catalog(), settings.bpfExtra()));
   }
 

@@ -20,6 +20,10 @@ import java.util.regex.Pattern;
  * own when tcpdump is given it (e.g. {@code setcap cap_net_raw,cap_net_admin+eip}), and the copy into
  * the pipe runs on another core.
  *
+ * <p>tcpdump runs in immediate mode whatever {@link LiveCaptureOptions#immediate()} says, since its own
+ * read timeout is a fixed second; on Linux that means a TPACKET_V2 ring of snaplen-sized slots, so a
+ * smaller snap length (or a larger buffer) is what keeps its kernel drops down.
+ *
  * <p>tcpdump prints its counters on standard error when it ends and on SIGUSR1, which this source sends
  * about once a second; the "dropped by kernel" and "dropped by interface" lines feed {@link
  * #kernelDrops()} and {@link #interfaceDrops()}. {@link #stop()} sends SIGTERM: tcpdump flushes, prints
@@ -28,7 +32,7 @@ import java.util.regex.Pattern;
 public final class TcpdumpSource implements LiveSource {
   private static final long STATS_INTERVAL_MILLIS = 1000;
   private static final long START_TIMEOUT_SECONDS = 10;
-  private static final Pattern COUNTER = Pattern.compile("^(\\d+) packets? (captured|received by filter|dropped by kernel|dropped by interface)");
+  private static final Pattern COUNTER = Pattern.compile("(\\d+) packets? (captured|received by filter|dropped by kernel|dropped by interface)");
   private static final int KIB = 1024;
 
   private final String name;
@@ -41,6 +45,7 @@ public final class TcpdumpSource implements LiveSource {
   private volatile long kernelDrops;
   private volatile long interfaceDrops;
   private volatile long captured;
+  private volatile long receivedByFilter;
 
   private TcpdumpSource(String name, Process process) {
     this.name = name;
@@ -71,9 +76,8 @@ public final class TcpdumpSource implements LiveSource {
     if (options.bufferBytes() > 0) {
       command.addAll(List.of("-B", Integer.toString(Math.max(1, options.bufferBytes() / KIB))));
     }
-    if (options.immediate()) {
-      command.add("--immediate-mode");
-    }
+    // always: without it tcpdump holds frames for its fixed 1 s read timeout, a second on every alert
+    command.add("--immediate-mode");
     if (!options.promiscuous()) {
       command.add("-p");
     }
@@ -136,17 +140,21 @@ public final class TcpdumpSource implements LiveSource {
       String line;
       while ((line = in.readLine()) != null) {
         Matcher m = COUNTER.matcher(line);
-        if (m.find()) {
+        boolean counters = false;
+        while (m.find()) { // one line per counter at the end, all on one line after SIGUSR1
+          counters = true;
           long n = Long.parseLong(m.group(1));
           switch (m.group(2)) {
             case "captured" -> captured = n;
+            case "received by filter" -> receivedByFilter = n;
             case "dropped by kernel" -> kernelDrops = n;
             case "dropped by interface" -> interfaceDrops = n;
             default -> { }
           }
-        } else if (line.contains("listening on")) {
+        }
+        if (!counters && line.contains("listening on")) {
           listening.countDown();
-        } else if (!line.isBlank()) {
+        } else if (!counters && !line.isBlank()) {
           synchronized (errors) {
             errors.add(line);
           }
@@ -229,9 +237,9 @@ public final class TcpdumpSource implements LiveSource {
     return interfaceDrops;
   }
 
-  /** Packets tcpdump says it captured, as last printed. */
-  public long capturedByTcpdump() {
-    return captured;
+  /** tcpdump's own counters as it last printed them, for logs and benchmarks. */
+  public String tcpdumpCounters() {
+    return captured + " captured, " + receivedByFilter + " received by filter, " + kernelDrops + " dropped by kernel";
   }
 
   @Override
