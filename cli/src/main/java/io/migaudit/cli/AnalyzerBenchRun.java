@@ -147,7 +147,8 @@ final class AnalyzerBenchRun {
         }
         read += n;
       }
-      return new Timing(read, System.nanoTime() - t0, seen[0], seen[1]);
+      long nanos = System.nanoTime() - t0;
+      return new Timing(read, nanos, seen[0], seen[1]);
     }
   }
 }
