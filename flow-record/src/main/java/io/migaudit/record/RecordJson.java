@@ -62,6 +62,8 @@ public final class RecordJson {
     return m;
   }
 
+  private static final FlowRecordReader FLOW_READER = new FlowRecordReader(MAPPER.getFactory());
+
   public static byte[] toBytes(Object recordOrAlert) {
     try {
       return MAPPER.writeValueAsBytes(recordOrAlert);
@@ -79,16 +81,12 @@ public final class RecordJson {
   }
 
   public static FlowRecord flowRecord(byte[] json) throws MalformedRecordException {
-    // Fast path, one parse straight into the record: the analyzer reads every flow record. Anything it
-    // does not take (bad JSON, another schema version, bad fields) goes the slow way below, which
-    // says what is wrong exactly as before.
-    try {
-      FlowRecord r = MAPPER.readValue(json, FlowRecord.class);
-      if (r != null && r.schemaVersion() == SchemaVersion.CURRENT) {
-        return r;
-      }
-    } catch (IOException | IllegalArgumentException e) {
-      // classified by read()
+    // Fast path, one streaming parse straight into the record: the analyzer reads every flow record.
+    // Anything it does not take (bad JSON, another schema version, another shape) goes the general way
+    // below, which reads what data binding accepts and says what is wrong exactly as before.
+    FlowRecord r = FLOW_READER.read(json);
+    if (r != null && r.schemaVersion() == SchemaVersion.CURRENT) {
+      return r;
     }
     return read(json, FlowRecord.class);
   }
