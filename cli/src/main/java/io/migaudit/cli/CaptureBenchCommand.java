@@ -102,7 +102,7 @@ final class CaptureBenchCommand implements Callable<Integer> {
     LiveCaptureOptions options = new LiveCaptureOptions(LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true,
         LiveCaptureOptions.DEFAULT_BUFFER_BYTES, immediate, LiveCaptureOptions.DEFAULT_READ_TIMEOUT, filter);
     AtomicLong packets = new AtomicLong();
-    long[] firstLast = new long[4];
+    long[] firstLast = new long[5];
     try (LiveSource source = open(chosen, options)) {
       Thread reader = new Thread(() -> read(source, packets, firstLast), "bench-capture-" + chosen.wire());
       reader.start();
@@ -116,10 +116,11 @@ final class CaptureBenchCommand implements Callable<Integer> {
       source.close(); // tcpdump prints its final counters as it ends
       drops = Math.max(drops, source.kernelDrops());
       double seconds = (firstLast[1] - firstLast[0]) / 1e9;
-      double cpuNanosPerPacket = packets.get() > 1 ? (double) (firstLast[3] - firstLast[2]) / (packets.get() - 1) : 0;
-      out.printf(Locale.ROOT, "%s: %d frames in %.3f s = %.2f M packets/s; kernel drops %d, interface drops %d;"
-          + " capture thread CPU %.0f ns/frame (%.1f M frames per CPU-second)%n",
-          chosen.wire(), packets.get(), seconds, seconds > 0 ? packets.get() / seconds / 1e6 : 0, drops,
+      long timed = packets.get() - firstLast[4] - 1; // frames after the one that started the clock
+      double cpuNanosPerPacket = timed > 0 ? (double) (firstLast[3] - firstLast[2]) / timed : 0;
+      out.printf(Locale.ROOT, "%s: %d frames; from frame %d to the last %.3f s = %.2f M packets/s; kernel drops %d,"
+          + " interface drops %d; capture thread CPU %.0f ns/frame (%.1f M frames per CPU-second)%n",
+          chosen.wire(), packets.get(), firstLast[4] + 1, seconds, seconds > 0 ? timed / seconds / 1e6 : 0, drops,
           Math.max(ifDrops, source.interfaceDrops()), cpuNanosPerPacket,
           cpuNanosPerPacket > 0 ? 1e3 / cpuNanosPerPacket : 0);
       if (source instanceof io.migaudit.agent.source.TcpdumpSource t) {
@@ -147,9 +148,10 @@ final class CaptureBenchCommand implements Callable<Integer> {
     try {
       while (source.next(p)) {
         long now = System.nanoTime();
-        if (n == 0) {
+        if (n == 0 || n == MIN_FRAMES_BEFORE_IDLE) { // from the 1000th frame: strays come long before a replay
           firstLast[0] = now;
           firstLast[2] = THREADS.getCurrentThreadCpuTime();
+          firstLast[4] = n;
         }
         firstLast[1] = now;
         packets.lazySet(++n);
