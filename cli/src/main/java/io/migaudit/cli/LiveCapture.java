@@ -63,10 +63,10 @@ final class LiveCapture {
     String bpfExtra;
 
     @Option(names = "--capture-backend", paramLabel = "libpcap|tcpdump|pcap4j", converter = BackendConverter.class,
-        description = {"How frames are read: libpcap (called directly, nothing allocated per frame; the fastest),",
-            "tcpdump (a tcpdump child streams pcap to the agent, so capture privileges can stay with tcpdump) or",
-            "pcap4j (portable, e.g. Windows with Npcap; about 25x slower). Default: libpcap where it works",
-            "(64-bit Linux, macOS), else pcap4j."})
+        description = {"How frames are read: libpcap (called directly, nothing allocated per frame; fastest),",
+            "tcpdump (a tcpdump child streams pcap to the agent: capture privileges stay with tcpdump),",
+            "pcap4j (portable, e.g. Windows with Npcap; about 25x slower than libpcap).",
+            "Default: libpcap where it works (64-bit Linux, macOS), else pcap4j."})
     CaptureBackend backend;
   }
 
