@@ -1,6 +1,7 @@
 package io.migaudit.cli;
 
 import io.migaudit.agent.publish.Spool;
+import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.agent.source.LiveCaptureOptions;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,10 +23,12 @@ import java.util.Optional;
  * @param bpfExtra pcap-filter expression ORed with the built-in filter, or null
  * @param spoolDir where flow records wait while Kafka is away; null means {@link #spoolDirFor}
  * @param spoolMaxBytes bound of the spool's files; at the bound the oldest records are dropped
+ * @param captureBackend how live frames are read; null means the fastest available ({@link
+ *     CaptureBackend#best()})
  */
 record AgentSettings(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
     Path kafkaConfig, String metricsAddress, int snaplen, boolean promiscuous, int bufferSize, String bpfExtra,
-    Path spoolDir, long spoolMaxBytes) {
+    Path spoolDir, long spoolMaxBytes, CaptureBackend captureBackend) {
 
   static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1:9464";
   /** The smallest snap length that still holds the headers of an encapsulated frame. */
@@ -40,7 +43,7 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
   static AgentSettings defaults() {
     return new AgentSettings(null, List.of(), List.of(), null, null, DEFAULT_METRICS_ADDRESS,
         LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true, LiveCaptureOptions.DEFAULT_BUFFER_BYTES, null, null,
-        DEFAULT_SPOOL_MAX_BYTES);
+        DEFAULT_SPOOL_MAX_BYTES, null);
   }
 
   /**
@@ -57,9 +60,9 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
    */
   record Overrides(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
       Path kafkaConfig, String metricsAddress, Integer snaplen, Boolean promiscuous, Integer bufferSize,
-      String bpfExtra, Path spoolDir, Long spoolMaxBytes) {
+      String bpfExtra, Path spoolDir, Long spoolMaxBytes, CaptureBackend captureBackend) {
     static Overrides none() {
-      return new Overrides(null, null, null, null, null, null, null, null, null, null, null, null);
+      return new Overrides(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 
@@ -78,7 +81,8 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
         or(o.bufferSize(), bufferSize),
         or(o.bpfExtra(), bpfExtra),
         or(o.spoolDir(), spoolDir),
-        or(o.spoolMaxBytes(), spoolMaxBytes));
+        or(o.spoolMaxBytes(), spoolMaxBytes),
+        or(o.captureBackend(), captureBackend));
   }
 
   boolean live() {

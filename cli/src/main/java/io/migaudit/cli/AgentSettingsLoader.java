@@ -1,5 +1,6 @@
 package io.migaudit.cli;
 
+import io.migaudit.agent.source.CaptureBackend;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,7 +16,7 @@ final class AgentSettingsLoader {
   /** The file's shape: paths stay text until they are resolved against the file's directory. */
   private record FileSettings(String agentId, List<String> interfaces, List<String> read, String bootstrapServers,
       String kafkaConfig, String metricsAddress, Integer snaplen, Boolean promiscuous, Integer bufferSize,
-      String bpfExtra, String spoolDir, Long spoolMaxBytes) {}
+      String bpfExtra, String spoolDir, Long spoolMaxBytes, String captureBackend) {}
 
   private AgentSettingsLoader() {}
 
@@ -29,11 +30,19 @@ final class AgentSettingsLoader {
     AgentSettings.Overrides o = new AgentSettings.Overrides(s.agentId(), s.interfaces(),
         s.read() == null ? null : s.read().stream().map(f::resolve).toList(), s.bootstrapServers(),
         f.resolve(s.kafkaConfig()), s.metricsAddress(), s.snaplen(), s.promiscuous(), s.bufferSize(), s.bpfExtra(),
-        f.resolve(s.spoolDir()), s.spoolMaxBytes());
+        f.resolve(s.spoolDir()), s.spoolMaxBytes(), backend(f, s.captureBackend()));
     var problem = AgentSettings.defaults().with(o).problem();
     if (problem.isPresent()) {
       throw f.error(problem.get().key(), problem.get().message());
     }
     return o;
+  }
+
+  private static CaptureBackend backend(SettingsFile f, String name) throws UserError {
+    try {
+      return name == null ? null : CaptureBackend.parse(name);
+    } catch (IllegalArgumentException e) {
+      throw f.error("captureBackend", e.getMessage());
+    }
   }
 }

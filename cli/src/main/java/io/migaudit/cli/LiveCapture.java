@@ -8,7 +8,8 @@ import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.source.CaptureFilter;
 import io.migaudit.agent.source.LiveCaptureOptions;
-import io.migaudit.agent.source.Pcap4jSource;
+import io.migaudit.agent.source.CaptureBackend;
+import io.migaudit.agent.source.LiveSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +20,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
  * The agent's live path: one capture thread per interface, each a {@link CaptureAgent} over a
- * {@link Pcap4jSource}, all publishing through one {@link FlowPublisher}. SIGTERM or Ctrl-C stops the
+ * {@link LiveSource} of the chosen {@link CaptureBackend}, all publishing through one {@link FlowPublisher}. SIGTERM or Ctrl-C stops the
  * capture loops; each thread then ends its open flows as final records with end reason
  * {@code shutdown}, and the publisher is flushed before the JVM exits.
  */
@@ -59,10 +61,29 @@ final class LiveCapture {
         description = {"pcap-filter expression ORed with the built-in filter (migration ports, ESP, Kerberos,",
             "GRE/ERSPAN, VXLAN, Geneve), e.g. \"net 192.168.50.0/24\" to see all traffic on a migration segment."})
     String bpfExtra;
+
+    @Option(names = "--capture-backend", paramLabel = "libpcap|tcpdump|pcap4j", converter = BackendConverter.class,
+        description = {"How frames are read: libpcap (called directly, nothing allocated per frame; fastest),",
+            "tcpdump (a tcpdump child streams pcap to the agent: capture privileges stay with tcpdump),",
+            "pcap4j (portable, e.g. Windows with Npcap; about 25x slower than libpcap).",
+            "Default: libpcap where it works (64-bit Linux, macOS), else pcap4j."})
+    CaptureBackend backend;
+  }
+
+  /** Lowercase backend names on the command line, with the choices in the error. */
+  static final class BackendConverter implements CommandLine.ITypeConverter<CaptureBackend> {
+    @Override
+    public CaptureBackend convert(String value) {
+      try {
+        return CaptureBackend.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   private final AgentSettings settings;
-  private final List<Pcap4jSource> sources = new CopyOnWriteArrayList<>();
+  private final List<LiveSource> sources = new CopyOnWriteArrayList<>();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final CaptureHealth health = new CaptureHealth();
 
@@ -76,7 +97,7 @@ final class LiveCapture {
   }
 
   private LiveCaptureOptions capture(AgentConfig config) {
-    return new LiveCaptureOptions(settings.snaplen(), settings.promiscuous(), settings.bufferSize(), true,
+    return new LiveCaptureOptions(settings.snaplen(), settings.promiscuous(), settings.bufferSize(), false,
         LiveCaptureOptions.DEFAULT_READ_TIMEOUT, CaptureFilter.of(config.catalog(), settings.bpfExtra()));
   }
 
@@ -84,15 +105,16 @@ final class LiveCapture {
   void run(AgentConfig config, FlowPublisher publisher, AgentMetrics metrics) throws Exception {
     LiveCaptureOptions capture = capture(config);
     LOG.info("capture filter: {}", capture.filter());
+    CaptureBackend backend = backend();
     Thread hook = new Thread(this::shutdown, "migaudit-agent-shutdown");
     try {
       for (String iface : settings.interfaces()) {
-        sources.add(open(iface, capture));
+        sources.add(open(backend, iface, capture));
       }
       Runtime.getRuntime().addShutdownHook(hook);
       AtomicReference<Exception> failure = new AtomicReference<>();
       List<Thread> threads = new ArrayList<>();
-      for (Pcap4jSource source : sources) {
+      for (LiveSource source : sources) {
         PipelineCounters counters = new PipelineCounters();
         counters.captureDrops(source::kernelDrops, source::interfaceDrops);
         metrics.bind(source.name(), counters);
@@ -112,7 +134,7 @@ final class LiveCapture {
         throw failure.get();
       }
     } finally {
-      sources.forEach(Pcap4jSource::close);
+      sources.forEach(LiveCapture::closeQuietly);
       finished.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -122,15 +144,40 @@ final class LiveCapture {
     }
   }
 
-  private static Pcap4jSource open(String iface, LiveCaptureOptions capture) throws UserError {
+  /** The backend asked for (it must be usable here), else the fastest usable one; says which in the log. */
+  private CaptureBackend backend() throws UserError {
+    CaptureBackend asked = settings.captureBackend();
+    if (asked != null) {
+      String problem = asked.unavailable();
+      if (problem != null) {
+        throw new UserError("--capture-backend " + asked.wire() + ": " + problem);
+      }
+      LOG.warn("capture backend: {} (as configured)", asked.wire());
+      return asked;
+    }
+    CaptureBackend best = CaptureBackend.best();
+    String why = best == CaptureBackend.LIBPCAP ? "the fastest" : "libpcap backend unusable: " + CaptureBackend.LIBPCAP.unavailable();
+    LOG.warn("capture backend: {} ({}; --capture-backend chooses another)", best.wire(), why);
+    return best;
+  }
+
+  private static LiveSource open(CaptureBackend backend, String iface, LiveCaptureOptions capture) throws UserError {
     try {
-      return Pcap4jSource.open(iface, capture);
+      return backend.open(iface, capture);
     } catch (IOException e) {
       throw new UserError(e.getMessage(), e);
     }
   }
 
-  private void capture(CaptureAgent agent, Pcap4jSource source, AtomicReference<Exception> failure) {
+  private static void closeQuietly(LiveSource source) {
+    try {
+      source.close();
+    } catch (IOException e) {
+      LOG.warn("{}: closing the capture: {}", source.name(), e.toString());
+    }
+  }
+
+  private void capture(CaptureAgent agent, LiveSource source, AtomicReference<Exception> failure) {
     try {
       agent.run(source, source.name(), EndReason.SHUTDOWN);
     } catch (IOException | RuntimeException e) {
@@ -144,7 +191,7 @@ final class LiveCapture {
   /** Ends every capture loop within one read timeout. */
   void stop() {
     health.stopping();
-    sources.forEach(Pcap4jSource::stop);
+    sources.forEach(LiveSource::stop);
   }
 
   private void shutdown() {

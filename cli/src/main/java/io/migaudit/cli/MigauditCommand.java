@@ -14,7 +14,9 @@ import picocli.CommandLine.Command;
         "",
         "Capture agents turn packets into flow records on Kafka (migaudit.flows); the analyzer applies",
         "a policy and publishes alerts (migaudit.alerts)."},
-    subcommands = {ReplayCommand.class, AgentCommand.class, AnalyzerCommand.class, ReportCommand.class, ClassifyReportCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ReplayCommand.class, AgentCommand.class, AnalyzerCommand.class, ReportCommand.class, ClassifyReportCommand.class, BenchCommand.class,
+        CaptureBenchCommand.class, AnalyzerBenchCommand.class, AlertDelayCommand.class,
+        CommandLine.HelpCommand.class})
 public final class MigauditCommand {
   /** Descriptions are written in lines of up to 100 characters; wider help keeps them whole. */
   private static final int USAGE_WIDTH = 120;

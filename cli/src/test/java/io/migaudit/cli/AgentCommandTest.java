@@ -3,6 +3,7 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.migaudit.agent.source.CaptureBackend;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -53,7 +54,7 @@ class AgentCommandTest {
   void fileValuesAreUsed() throws Exception {
     AgentSettings s = settings("--config", config(FILE).toString());
     assertThat(s).isEqualTo(new AgentSettings("collector-1", List.of("ens224"), List.of(), "kafka1:9092", null,
-        "0.0.0.0:9500", 1500, false, 1048576, "net 192.168.50.0/24", null, AgentSettings.DEFAULT_SPOOL_MAX_BYTES));
+        "0.0.0.0:9500", 1500, false, 1048576, "net 192.168.50.0/24", null, AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null));
   }
 
   @Test
@@ -63,7 +64,7 @@ class AgentCommandTest {
         "--agent-id", "collector-2", "--bootstrap-servers", "kafka2:9092");
     assertThat(s).isEqualTo(new AgentSettings("collector-2", List.of("br-migration", "bond0.50"), List.of(),
         "kafka2:9092", null, "127.0.0.1:0", 9000, true, 1048576, "net 192.168.50.0/24", null,
-        AgentSettings.DEFAULT_SPOOL_MAX_BYTES));
+        AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null));
   }
 
   @Test
@@ -84,7 +85,29 @@ class AgentCommandTest {
   void flagsAloneUseTheDefaults() throws Exception {
     AgentSettings s = settings("--bootstrap-servers", "k:9092", "--interface", "eth0");
     assertThat(s).isEqualTo(AgentSettings.defaults().with(new AgentSettings.Overrides(
-        null, List.of("eth0"), null, "k:9092", null, null, null, null, null, null, null, null)));
+        null, List.of("eth0"), null, "k:9092", null, null, null, null, null, null, null, null, null)));
+  }
+
+  @Test
+  void captureBackendFromFileAndFlag() throws Exception {
+    AgentSettings file = settings("--config", config(FILE + "captureBackend: TcpDump\n").toString());
+    assertThat(file.captureBackend()).isEqualTo(CaptureBackend.TCPDUMP);
+    AgentSettings flag = settings("--config", config(FILE + "captureBackend: tcpdump\n").toString(),
+        "--capture-backend", "pcap4j");
+    assertThat(flag.captureBackend()).isEqualTo(CaptureBackend.PCAP4J);
+    assertThat(settings("--config", config(FILE).toString()).captureBackend()).as("automatic").isNull();
+  }
+
+  @Test
+  void unknownCaptureBackendIsOneLine() throws IOException {
+    Result flag = run("agent", "--bootstrap-servers", "k:9092", "--interface", "eth0", "--capture-backend", "dpdk");
+    assertThat(flag.code).isEqualTo(2);
+    assertThat(flag.err).contains("unknown capture backend \"dpdk\" (choose libpcap, tcpdump or pcap4j)");
+    Path f = config(FILE + "captureBackend: pfring\n");
+    Result file = run("agent", "--config", f.toString());
+    assertThat(file.code).isEqualTo(2);
+    assertThat(file.err.strip()).doesNotContain("\n")
+        .isEqualTo("migaudit: " + f + ":9: captureBackend: unknown capture backend \"pfring\" (choose libpcap, tcpdump or pcap4j)");
   }
 
   @Test

@@ -18,6 +18,10 @@ public final class KafkaSettings {
   public static final String DEFAULT_GROUP_ID = "migaudit-analyzer";
   public static final String CONSUMER_CLIENT_ID = "migaudit-analyzer";
   public static final String PRODUCER_CLIENT_ID = "migaudit-analyzer-alerts";
+  /** Records per poll, so per output flush and commit (Kafka's default is 500). */
+  public static final int MAX_POLL_RECORDS = 10_000;
+  /** Bytes fetched per partition per request: about 5,000 flow records of ~800 bytes (default 1 MiB). */
+  public static final int MAX_PARTITION_FETCH_BYTES = 4 << 20;
 
   private static final Map<String, Object> CONSUMER_FIXED = Map.of(
       ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
@@ -62,6 +66,10 @@ public final class KafkaSettings {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, DEFAULT_GROUP_ID);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, CONSUMER_CLIENT_ID);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // Each batch costs a flush of the outputs and a synchronous commit, two broker round trips: with
+    // Kafka's default of 500 records those, not the rules, bounded the analyzer (BENCHMARKS.md).
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_PARTITION_FETCH_BYTES);
     p.putAll(clientProperties);
     p.putAll(CONSUMER_FIXED);
     PRODUCER_FIXED.keySet().forEach(p::remove);

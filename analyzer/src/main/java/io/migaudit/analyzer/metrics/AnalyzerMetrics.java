@@ -132,6 +132,7 @@ public final class AnalyzerMetrics {
   public static final int DEFAULT_TRACKED_FLOWS = 100_000;
 
   private final MeterRegistry registry;
+  private final java.util.Map<String, Counter> readCounters = new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<String> protocols;
   private final FlowByteDeltas byteDeltas;
   private final AtomicLong policyLoadedMillis = new AtomicLong();
@@ -248,10 +249,12 @@ public final class AnalyzerMetrics {
   }
 
   private void recordRead(String outcome, int count) {
-    Counter.builder(RECORDS)
+    // looked up once per outcome (a handful): building and registering the id cost more per record
+    // than the rules did (BENCHMARKS.md, "Analyzer throughput")
+    readCounters.computeIfAbsent(outcome, o -> Counter.builder(RECORDS)
         .description("Flow records read from Kafka, by outcome")
-        .tag(TAG_OUTCOME, outcome)
-        .register(registry)
+        .tag(TAG_OUTCOME, o)
+        .register(registry))
         .increment(count);
   }
 

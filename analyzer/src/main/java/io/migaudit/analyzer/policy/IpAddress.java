@@ -20,13 +20,35 @@ final class IpAddress {
     this.bytes = bytes;
   }
 
+  /** The last two addresses this thread parsed: a record's src and dst, tested against every CIDR. */
+  private static final class Recent {
+    String text1;
+    IpAddress address1;
+    String text2;
+    IpAddress address2;
+  }
+
+  private static final ThreadLocal<Recent> RECENT = ThreadLocal.withInitial(Recent::new);
+
   /** The address written in {@code text}, or null when it is not an address literal. */
   static IpAddress parse(String text) {
     if (text == null || text.isEmpty()) {
       return null;
     }
+    Recent r = RECENT.get();
+    if (text.equals(r.text1)) {
+      return r.address1;
+    }
+    if (text.equals(r.text2)) {
+      return r.address2;
+    }
     byte[] b = text.indexOf(':') >= 0 ? parseIpv6(text) : parseIpv4(text);
-    return b == null ? null : new IpAddress(b);
+    IpAddress address = b == null ? null : new IpAddress(b);
+    r.text2 = r.text1;
+    r.address2 = r.address1;
+    r.text1 = text;
+    r.address1 = address;
+    return address;
   }
 
   int bitLength() {

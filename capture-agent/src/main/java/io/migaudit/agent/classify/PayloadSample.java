@@ -90,6 +90,11 @@ public final class PayloadSample {
     return sampledBytes;
   }
 
+  /** True when the histogram holds its whole budget: later bytes go only to the re-sample window. */
+  public boolean full() {
+    return sampledBytes >= maxBytes;
+  }
+
   public int headLength() {
     return headLength;
   }

@@ -33,6 +33,7 @@ final class FlowEntry {
   private static final int CLOSED = 1 << 3;
   private static final int DIRTY = 1 << 4;
   private static final int HAS_ID = 1 << 5;
+  private static final int SAMPLE_FULL_EXPORTED = 1 << 6;
 
   // The canonical key: endpoint a is the lower (address, port) pair. Narrow types hold the decoders'
   // ranges: ports are 16-bit, VLAN ids 12-bit or NO_VLAN (-1), the IP protocol an unsigned byte.
@@ -106,6 +107,25 @@ final class FlowEntry {
             && p.dstHi == bHi
         : p.dstLo == aLo && p.srcLo == bLo && p.dstPort == aPort && p.srcPort == bPort && p.dstHi == aHi
             && p.srcHi == bHi;
+  }
+
+  /**
+   * True once, at the packet that fills a direction's payload sample: the statistics behind the
+   * verdict are complete, so a record now carries the verdict that a record after the active timeout
+   * would (a later change of the payload shows in later records through the re-sample window). Lets
+   * the first record of a migration, and so its alert, come milliseconds after its payload starts
+   * rather than one active timeout later.
+   */
+  boolean sampleFilledNow() {
+    if (is(SAMPLE_FULL_EXPORTED) || !(full(initiatorSample) || full(responderSample))) {
+      return false;
+    }
+    state |= SAMPLE_FULL_EXPORTED;
+    return true;
+  }
+
+  private static boolean full(PayloadSample sample) {
+    return sample != null && sample.full();
   }
 
   /** Counts a packet; {@code fromA} tells its direction relative to the key. */

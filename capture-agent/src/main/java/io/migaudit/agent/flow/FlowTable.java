@@ -6,7 +6,8 @@ import io.migaudit.record.PortCatalog;
 /**
  * Bounded table of live flows, driven only by packet timestamps so that the same capture always gives
  * the same records. Writes an interim record of a flow every {@code activeTimeout} while it carries
- * traffic and a final one when it ends (FIN from both sides, RST, idle timeout, eviction, end of
+ * traffic, one more as soon as a direction's payload sample is full (its verdict is then known, so the
+ * analyzer can judge a migration milliseconds into it), and a final one when it ends (FIN from both sides, RST, idle timeout, eviction, end of
  * capture). When full, a new flow evicts the least recently seen one: scans and floods of one-packet
  * flows are evicted before a busy migration stream is.
  *
@@ -84,7 +85,7 @@ public final class FlowTable {
     EndReason close = e.closeReason();
     if (close != null) {
       end(e, close);
-    } else if (clockMicros - e.lastExportMicros() >= activeMicros) {
+    } else if (clockMicros - e.lastExportMicros() >= activeMicros || e.sampleFilledNow()) {
       emit(e, null);
     }
   }

@@ -3,6 +3,7 @@ package io.migaudit.agent.source;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -12,6 +13,7 @@ import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
 import org.pcap4j.core.PcapStat;
+import org.pcap4j.core.Pcaps;
 
 /**
  * Live capture on one interface (or {@code any}, which libpcap gives as Linux cooked capture) through
@@ -22,7 +24,7 @@ import org.pcap4j.core.PcapStat;
  * returns false. Kernel and interface drop counts (pcap_stats: ps_drop, ps_ifdrop) are
  * refreshed by the capture thread about once a second and readable from any thread.
  */
-public final class Pcap4jSource implements PacketSource {
+public final class Pcap4jSource implements LiveSource {
   private static final long STATS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MICROS_PER_SECOND = 1_000_000L;
   private static final int NANOS_PER_MICRO = 1_000;
@@ -76,6 +78,21 @@ public final class Pcap4jSource implements PacketSource {
     } catch (PcapNativeException | NotOpenException | RuntimeException e) {
       handle.close();
       throw new IOException(iface + ": bad capture filter \"" + options.filter() + "\": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a capture file through pcap4j (pcap_open_offline), for the capture benchmark's comparison of
+   * backends on one file.
+   */
+  public static Pcap4jSource openFile(Path file) throws IOException {
+    try {
+      PcapHandle handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.MICRO);
+      return new Pcap4jSource(file.toString(), handle, Math.max(PcapReader.DEFAULT_MAX_CAPTURED, handle.getSnapshot()));
+    } catch (PcapNativeException | NotOpenException e) {
+      throw new IOException(file + ": pcap4j cannot read it: " + e.getMessage(), e);
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      throw new IOException(file + ": libpcap is not installed (Debian: apt-get install libpcap0.8): " + e.getMessage(), e);
     }
   }
 
@@ -139,6 +156,7 @@ public final class Pcap4jSource implements PacketSource {
    * Makes {@link #next} return false; callable from any thread. pcap_breakloop wakes a read that is
    * waiting for a frame (in immediate mode libpcap ignores the read timeout and waits indefinitely).
    */
+  @Override
   public void stop() {
     stopped = true;
     try {
@@ -148,14 +166,19 @@ public final class Pcap4jSource implements PacketSource {
     }
   }
 
-  /** Frames the kernel dropped for lack of buffer space (pcap_stats ps_drop). */
+  @Override
   public long kernelDrops() {
     return kernelDrops;
   }
 
-  /** Frames the interface or its driver dropped (pcap_stats ps_ifdrop). */
+  @Override
   public long interfaceDrops() {
     return interfaceDrops;
+  }
+
+  @Override
+  public CaptureBackend backend() {
+    return CaptureBackend.PCAP4J;
   }
 
   /** LINKTYPE_* of the frames (1 Ethernet; 113 or 276 for {@code any}). */

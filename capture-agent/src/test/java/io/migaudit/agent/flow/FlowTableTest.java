@@ -82,7 +82,7 @@ class FlowTableTest {
     FlowTable t = table(100);
     t.offer(tcp(T0, 11, 40000, 12, 8000, SYN, 0));
     for (long us = 100_000; us <= 2_500_000; us += 100_000) {
-      t.offer(tcp(T0 + us, 11, 40000, 12, 8000, ACK, 1400));
+      t.offer(tcp(T0 + us, 11, 40000, 12, 8000, ACK, 100)); // 2,500 bytes: the 4 KiB sample never fills
     }
     t.flush(EndReason.END_OF_CAPTURE);
     assertThat(records).extracting(FlowRecord::seq).containsExactly(0L, 1L, 2L);
@@ -90,7 +90,38 @@ class FlowTableTest {
     assertThat(records).extracting(FlowRecord::flowId).containsOnly(records.get(0).flowId());
     assertThat(records.get(0).lastSeen().toEpochMilli()).isEqualTo((T0 + 1_000_000) / 1000);
     assertThat(records.get(2).endReason()).isEqualTo("end-of-capture");
-    assertThat(records.get(2).srcToDst().payloadBytes()).isEqualTo(25 * 1400);
+    assertThat(records.get(2).srcToDst().payloadBytes()).isEqualTo(25 * 100);
+  }
+
+  @Test
+  void firstRecordComesWhenThePayloadSampleIsFullNotAfterTheActiveTimeout() {
+    FlowTable t = table(100); // 4 KiB sample per direction, 512 bytes of each packet
+    t.offer(tcp(T0, 11, 40000, 12, 8000, SYN, 0));
+    long filledAt = 0;
+    for (int i = 1; i <= 30; i++) {
+      long at = T0 + i * 10_000L; // a packet every 10 ms of packet time
+      if (i == 4096 / 512) {
+        assertThat(records).as("no record before the sample is full").isEmpty();
+        filledAt = at;
+      }
+      t.offer(tcp(at, 11, 40000, 12, 8000, ACK, 1400));
+    }
+    long filled = filledAt;
+    assertThat(records).as("one early record, the active timeout not reached").singleElement().satisfies(r -> {
+      assertThat(r.last()).isFalse();
+      assertThat(r.lastSeen().toEpochMilli() * 1000).isEqualTo(filled);
+      assertThat(r.payload().sampledBytes()).isEqualTo(4096);
+    });
+    for (long us = 400_000; us <= 2_500_000; us += 100_000) {
+      t.offer(tcp(T0 + us, 11, 40000, 12, 8000, ACK, 1400));
+    }
+    t.flush(EndReason.END_OF_CAPTURE);
+    assertThat(records).extracting(FlowRecord::seq).as("early, interim after 1 s, interim, final")
+        .containsExactly(0L, 1L, 2L, 3L);
+    assertThat(records).extracting(r -> r.payload().verdict()).as("the early verdict is the flow's verdict")
+        .containsOnly(records.get(records.size() - 1).payload().verdict());
+    assertThat(records.get(1).lastSeen().toEpochMilli() * 1000).as("the cadence restarts at the early record")
+        .isBetween(filledAt + 1_000_000, filledAt + 1_100_000);
   }
 
   @Test
