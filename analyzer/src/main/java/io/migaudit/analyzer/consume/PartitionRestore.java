@@ -91,6 +91,9 @@ final class PartitionRestore implements ConsumerRebalanceListener {
 
   /** True when {@code r} was judged before this assignment: it feeds the memory but is not judged again. */
   boolean judgedBefore(ConsumerRecord<?, ?> r) {
+    if (judgedUntil.isEmpty()) { // the usual case: no partition being re-read, no lookup per record
+      return false;
+    }
     Long until = judgedUntil.get(new TopicPartition(r.topic(), r.partition()));
     return until != null && r.offset() < until;
   }
@@ -109,6 +112,7 @@ final class PartitionRestore implements ConsumerRebalanceListener {
       if (until == null || next >= until) {
         offsets.put(tp, new OffsetAndMetadata(next, JUDGED));
         committedHere.put(tp, next);
+        judgedUntil.remove(tp); // re-read done: every later record of it is judged
       }
     }
     return offsets;
