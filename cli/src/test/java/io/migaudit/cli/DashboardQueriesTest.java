@@ -20,11 +20,13 @@ import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
+import io.migaudit.analyzer.policy.PolicyReloader;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -111,12 +113,16 @@ class DashboardQueriesTest {
   }
 
   private static void runAnalyzer(PrometheusMeterRegistry registry, Policy policy,
-      List<ProducerRecord<byte[], FlowRecord>> published) {
+      List<ProducerRecord<byte[], FlowRecord>> published) throws Exception {
     RuleEngine engine = new RuleEngine(policy);
     TopicPartition partition = new TopicPartition(Topics.FLOWS, 0);
     MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest");
-    try (FlowConsumer consumer = new FlowConsumer(kafka, engine, List.of(),
-        new AnalyzerMetrics(registry, engine.protocols()), FlowObserver.NONE)) {
+    AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
+    Path policyFile = SampleExpectation.SAMPLES.resolve("policy.yaml");
+    // as `migaudit analyzer` does: its reloader exports the policy reload series from the start
+    try (PolicyReloader reloader = new PolicyReloader(policyFile, PolicyLoader.loadDigested(policyFile),
+            p -> { }, metrics, Clock.systemUTC());
+        FlowConsumer consumer = new FlowConsumer(kafka, engine, List.of(), metrics, FlowObserver.NONE)) {
       kafka.rebalance(List.of(partition));
       kafka.updateBeginningOffsets(Map.of(partition, 0L));
       long offset = 0;
