@@ -80,6 +80,7 @@ class OutageIT {
             failure.set(e);
           }
         }, "outage-it-capture");
+        capturing.setDaemon(true); // a failed assertion leaves it parked in the gated source: the JVM must still exit
         capturing.start();
 
         source.awaitStop(); // phase 1 delivered directly

@@ -41,6 +41,13 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FlowPublisher.class);
   /** How long {@link #flush()} waits for acknowledgements before spooling what is left. */
   static final Duration FLUSH_GRACE = Duration.ofSeconds(10);
+  /**
+   * Records in flight with neither an acknowledgement nor a failure for this long start the cut-over
+   * without waiting for the Kafka client: an idempotent producer whose broker went away can hold
+   * them past its delivery timeout (while it waits to be given a new producer id, it expires
+   * nothing), which OutageIT saw once in a few runs.
+   */
+  static final Duration STALL_AFTER = Duration.ofSeconds(30);
 
   enum State { DIRECT, CUTOVER, SPOOLING }
 
@@ -58,6 +65,9 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
   private final ConcurrentSkipListMap<Long, FlowRecord> undelivered = new ConcurrentSkipListMap<>();
   private long accepted;
   private final AtomicLong inFlight = new AtomicLong();
+  /** When the producer last acknowledged or failed a record, or was handed one with none in flight. */
+  private volatile long progressNanos = System.nanoTime();
+  private final Duration stallAfter;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong drained = new AtomicLong();
@@ -76,6 +86,7 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
     this.evidence = new EvidenceCopies(topic);
     this.spool = null;
     this.drainer = null;
+    this.stallAfter = STALL_AFTER;
   }
 
   /**
@@ -83,6 +94,13 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
    * to {@code spool}; records an earlier run left in the spool are sent first.
    */
   public FlowPublisher(Supplier<? extends Producer<byte[], FlowRecord>> producers, String topic, Spool spool) {
+    this(producers, topic, spool, STALL_AFTER);
+  }
+
+  /** As above, starting the cut-over after {@code stallAfter} without word from the producer. */
+  FlowPublisher(Supplier<? extends Producer<byte[], FlowRecord>> producers, String topic, Spool spool,
+      Duration stallAfter) {
+    this.stallAfter = stallAfter;
     this.producers = producers;
     this.topic = topic;
     this.evidence = new EvidenceCopies(topic);
@@ -106,7 +124,9 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
         return;
       }
       long n = accepted++;
-      inFlight.incrementAndGet();
+      if (inFlight.getAndIncrement() == 0) {
+        progressNanos = System.nanoTime();
+      }
       try {
         Producer<byte[], FlowRecord> p = producer();
         p.send(new ProducerRecord<>(topic, key(record), record), (meta, error) -> completed(n, record, error));
@@ -150,7 +170,22 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
         }
       }
     } finally {
+      progressNanos = System.nanoTime();
       inFlight.decrementAndGet();
+    }
+  }
+
+  /** True while records are in flight and the producer has said nothing for {@link #STALL_AFTER}. */
+  boolean stalled(long nowNanos) {
+    return spool != null && state.get() == State.DIRECT && inFlight.get() > 0
+        && nowNanos - progressNanos > stallAfter.toNanos();
+  }
+
+  /** Starts the cut-over the producer did not start itself (see {@link #STALL_AFTER}). */
+  void cutOverStalled() {
+    if (state.compareAndSet(State.DIRECT, State.CUTOVER)) {
+      LOG.error("{} flow records neither acknowledged nor failed by Kafka for {} s: spooling to {} until"
+          + " Kafka answers", inFlight.get(), stallAfter.toSeconds(), spool.directory());
     }
   }
 

@@ -93,6 +93,8 @@ final class SpoolDrainer implements AutoCloseable {
         if (!drainBatch()) {
           pause();
         }
+      } else if (publisher.stalled(System.nanoTime())) {
+        publisher.cutOverStalled(); // retired on the next turn
       } else {
         pause();
       }

@@ -121,6 +121,31 @@ class FlowPublisherTest {
   }
 
   @Test
+  void recordsTheProducerNeitherAcknowledgesNorFailsAreSpooledAfterTheStallTime() throws Exception {
+    AtomicBoolean down = new AtomicBoolean(false);
+    List<Producer> made = new CopyOnWriteArrayList<>();
+    try (Spool spool = Spool.open(dir, 1 << 20);
+        FlowPublisher publisher = new FlowPublisher(() -> {
+          Producer p = new Producer(down);
+          made.add(p);
+          return p;
+        }, TOPIC, spool, Duration.ofMillis(300))) {
+      for (int seq = 0; seq < 3; seq++) {
+        publisher.accept(record(seq)); // the producer never calls back, as a stuck idempotent one
+      }
+      down.set(true);
+      await(() -> publisher.state() != FlowPublisher.State.DIRECT, "the stall to start the cut-over");
+      await(() -> spool.pending() == 3, "the stalled records to be spooled");
+      publisher.accept(record(3));
+      assertThat(spool.pending()).as("later records go after them").isEqualTo(4);
+      down.set(false);
+      await(() -> publisher.state() == FlowPublisher.State.DIRECT, "the spool to drain");
+      assertThat(seqs(made.get(made.size() - 1))).containsExactly(0L, 1L, 2L, 3L);
+      assertThat(publisher.failed()).isZero();
+    }
+  }
+
+  @Test
   void recordsLeftInTheSpoolAreSentBeforeNewOnes() throws Exception {
     AtomicBoolean down = new AtomicBoolean(true);
     try (Spool spool = Spool.open(dir, 1 << 20)) {
