@@ -293,7 +293,9 @@ public final class FlowConsumer implements AutoCloseable {
     metrics.recordRead(o.outcome());
     Evaluation e = o.evaluation();
     if (e == null) {
-      observer.onMalformed(o.outcome());
+      if (!AnalyzerMetrics.OUTCOME_EVIDENCE.equals(o.outcome())) { // a copy is read, not skipped
+        observer.onMalformed(o.outcome());
+      }
       return;
     }
     if (e.migration()) {

@@ -224,6 +224,8 @@ class FlowConsumerTest {
     assertThat(sink.written).as("a copy of an unencrypted migration raises nothing").isEmpty();
     assertThat(records(AnalyzerMetrics.OUTCOME_EVIDENCE)).isEqualTo(1);
     assertThat(records(AnalyzerMetrics.OUTCOME_OK)).isZero();
+    assertThat(observer.malformed).as("a copy is not a malformed record").isEmpty();
+    assertThat(observer.records).as("nor a judged one").isEmpty();
     assertThat(committed()).isEqualTo(1);
     add(1, json(plaintextVmotion().seq(0).last()));
     flows.pollOnce(Duration.ZERO);
