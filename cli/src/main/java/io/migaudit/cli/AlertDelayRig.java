@@ -126,7 +126,7 @@ final class AlertDelayRig implements AutoCloseable {
       if (first != null) {
         break;
       }
-      Thread.sleep(10);
+      Thread.sleep(10); // polling for the alert consumer's arrivals until the straggler deadline
     }
     return first == null ? new Result(-1, null, records)
         : new Result(first.nanos() - replay.firstPayloadSentNanos(), first.rule(), records);

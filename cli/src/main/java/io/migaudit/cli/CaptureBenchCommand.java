@@ -169,7 +169,7 @@ final class CaptureBenchCommand implements Callable<Integer> {
     long seen = 0;
     long idleSince = System.nanoTime();
     while (true) {
-      Thread.sleep(100);
+      Thread.sleep(100); // sampling the frame counter to see when the replay has gone quiet
       long n = packets.get();
       if (n != seen || n < MIN_FRAMES_BEFORE_IDLE) {
         seen = n;

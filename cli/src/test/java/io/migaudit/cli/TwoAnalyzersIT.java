@@ -268,7 +268,7 @@ class TwoAnalyzersIT {
       while (admin.describeConsumerGroups(List.of(group)).all().get().get(group).groupState()
           != GroupState.PREPARING_REBALANCE) {
         assertThat(System.nanoTime()).as("group " + group + " rebalancing").isLessThan(deadline);
-        Thread.sleep(20);
+        Thread.sleep(20); // polling the group state with a deadline
       }
     }
   }
@@ -352,7 +352,7 @@ class TwoAnalyzersIT {
         }
         assertThat(System.nanoTime()).as("group " + group + " committing " + end + "; now " + committed)
             .isLessThan(deadline);
-        Thread.sleep(50);
+        Thread.sleep(50); // polling committed offsets with a deadline
       }
     }
   }
