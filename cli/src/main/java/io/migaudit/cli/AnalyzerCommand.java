@@ -71,9 +71,7 @@ final class AnalyzerCommand implements Callable<Integer> {
   String bootstrapServers;
 
   @Option(names = "--kafka-config", paramLabel = "FILE",
-      description = "Kafka client properties (security.protocol, ssl.*, sasl.*, ...) passed through unchanged. "
-          + "Secrets can stay out of it: with config.providers, a value $${env:VAR}, $${file:PATH:KEY} or "
-          + "$${dir:DIR:FILE} is read by the Kafka client when it starts.")
+      description = KafkaClientConfig.OPTION_DESCRIPTION)
   Path kafkaConfig;
 
   @Option(names = "--group-id", paramLabel = "ID",

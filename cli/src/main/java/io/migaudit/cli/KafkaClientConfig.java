@@ -19,6 +19,11 @@ import java.util.TreeMap;
  * starts. Values are never logged here; the clients log password-type settings as {@code [hidden]}.
  */
 final class KafkaClientConfig {
+  /** The help of every command's {@code --kafka-config} ({@code $$} keeps picocli from expanding it). */
+  static final String OPTION_DESCRIPTION = "Kafka client properties (security.protocol, ssl.*, sasl.*, ...) passed "
+      + "through unchanged. Secrets can stay out of it: with config.providers, a value $${env:VAR}, "
+      + "$${file:PATH:KEY} or $${dir:DIR:FILE} is read by the Kafka client when it starts.";
+
   private KafkaClientConfig() {}
 
   static Map<String, String> load(Path file) throws UserError {

@@ -82,7 +82,7 @@ final class ReplayCommand implements Callable<Integer> {
   String bootstrapServers;
 
   @Option(names = "--kafka-config", paramLabel = "FILE",
-      description = "Kafka client properties (security.protocol, ssl.*, sasl.*, ...) passed through unchanged.")
+      description = KafkaClientConfig.OPTION_DESCRIPTION)
   Path kafkaConfig;
 
   @Option(names = "--agent-id", paramLabel = "ID", defaultValue = "replay",

@@ -65,7 +65,7 @@ final class ReportCommand implements Callable<Integer> {
   String bootstrapServers;
 
   @Option(names = "--kafka-config", paramLabel = "FILE",
-      description = "Kafka client properties (TLS, SASL, ...) passed through unchanged.")
+      description = KafkaClientConfig.OPTION_DESCRIPTION)
   Path kafkaConfig;
 
   @Option(names = "--since", paramLabel = "DURATION",
