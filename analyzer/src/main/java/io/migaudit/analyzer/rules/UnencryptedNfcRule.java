@@ -1,6 +1,5 @@
 package io.migaudit.analyzer.rules;
 
-import io.migaudit.analyzer.policy.EncryptionMode;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
@@ -27,14 +26,12 @@ public final class UnencryptedNfcRule implements Rule {
   public Optional<Alert> evaluate(ClassifiedFlow flow, Policy policy) {
     FlowRecord r = flow.record();
     PayloadFeatures p = r.payload();
-    if (flow.kind() != FlowKind.NFC || p == null || p.verdict() == null || !p.verdict().readable()
-        || policy.encryption() == EncryptionMode.DISABLED) {
+    if (flow.kind() != FlowKind.NFC || !ReadablePayload.breaks(p, policy)) {
       return Optional.empty();
     }
-    Severity severity =
-        policy.encryption() == EncryptionMode.REQUIRED ? Severity.CRITICAL : Severity.WARNING;
+    Severity severity = ReadablePayload.severity(policy);
     String verdict = p.verdict().wire();
-    String why = p.reason() == null || p.reason().isBlank() ? verdict : verdict + ": " + p.reason();
+    String why = ReadablePayload.why(p);
     String message = "Unencrypted NFC disk copy " + AlertFactory.path(r) + " (" + why + ")";
     Map<String, Object> evidence = AlertFactory.evidence(
         "verdict", verdict,
