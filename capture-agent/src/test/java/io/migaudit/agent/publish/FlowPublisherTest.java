@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -60,6 +61,15 @@ class FlowPublisherTest {
     }
   }
 
+  /** Makes a {@link Producer} per call, as the agent makes a KafkaProducer, and keeps each in {@code made}. */
+  private static Supplier<Producer> producers(AtomicBoolean down, List<Producer> made) {
+    return () -> {
+      Producer p = new Producer(down);
+      made.add(p);
+      return p;
+    };
+  }
+
   private static FlowRecord record(int seq) {
     Instant first = Instant.parse("2026-11-23T10:02:00.123456Z");
     String flowId = FlowId.of("tcp", "192.168.50.11", 40022, "192.168.50.12", 8000, 50, first);
@@ -86,11 +96,7 @@ class FlowPublisherTest {
     AtomicBoolean down = new AtomicBoolean(false);
     List<Producer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
-        FlowPublisher publisher = new FlowPublisher(() -> {
-          Producer p = new Producer(down);
-          made.add(p);
-          return p;
-        }, TOPIC, spool)) {
+        FlowPublisher publisher = new FlowPublisher(producers(down, made), TOPIC, spool)) {
       for (int seq = 0; seq < 5; seq++) {
         publisher.accept(record(seq));
       }
@@ -125,11 +131,7 @@ class FlowPublisherTest {
     AtomicBoolean down = new AtomicBoolean(false);
     List<Producer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
-        FlowPublisher publisher = new FlowPublisher(() -> {
-          Producer p = new Producer(down);
-          made.add(p);
-          return p;
-        }, TOPIC, spool, Duration.ofMillis(300))) {
+        FlowPublisher publisher = new FlowPublisher(producers(down, made), TOPIC, spool, Duration.ofMillis(300))) {
       for (int seq = 0; seq < 3; seq++) {
         publisher.accept(record(seq)); // the producer never calls back, as a stuck idempotent one
       }
@@ -155,11 +157,7 @@ class FlowPublisherTest {
     }
     List<Producer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
-        FlowPublisher publisher = new FlowPublisher(() -> {
-          Producer p = new Producer(down);
-          made.add(p);
-          return p;
-        }, TOPIC, spool)) {
+        FlowPublisher publisher = new FlowPublisher(producers(down, made), TOPIC, spool)) {
       publisher.accept(record(3)); // Kafka away, an earlier run's records waiting: spooled after them
       assertThat(spool.pending()).isEqualTo(4);
       down.set(false);
@@ -173,11 +171,7 @@ class FlowPublisherTest {
     AtomicBoolean down = new AtomicBoolean(true);
     List<Producer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
-        FlowPublisher publisher = new FlowPublisher(() -> {
-          Producer p = new Producer(down);
-          made.add(p);
-          return p;
-        }, TOPIC, spool)) {
+        FlowPublisher publisher = new FlowPublisher(producers(down, made), TOPIC, spool)) {
       for (int seq = 0; seq < 3; seq++) {
         publisher.accept(record(seq));
       }
