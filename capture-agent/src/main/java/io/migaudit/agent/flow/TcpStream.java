@@ -151,10 +151,10 @@ final class TcpStream {
 
   /** A segment outside the window: ignored, unless it continues a run long enough to be the stream. */
   private boolean outOfWindow(DecodedPacket p, int seq, int length, StreamSink sink) {
-    outOfWindowSegments++;
     runLength = runLength > 0 && seq == runEnd ? runLength + 1 : 1;
     runEnd = seq + length;
     if (runLength < RUN_TO_RESYNC) {
+      outOfWindowSegments++;
       return false;
     }
     runLength = 0;
