@@ -111,6 +111,22 @@ final class FlowEntry {
     this.kerberos = KerberosInspector.forFlow(ipProtocol(), initiatorIsA ? bPort : aPort);
   }
 
+  /** {@link #evictionRank}: evict before anything else (closed, or one packet: a scan's half-open SYN). */
+  static final int EVICT_FIRST = 0;
+  /** {@link #evictionRank}: an ordinary flow. */
+  static final int EVICT_NEXT = 1;
+  /** {@link #evictionRank}: a flow on a migration port that completed a handshake: evicted last. */
+  static final int EVICT_LAST = 2;
+
+  /** How readily this flow gives way to a new one when the table is full. */
+  int evictionRank() {
+    if (is(CLOSED) || initiatorPackets + responderPackets <= 1) {
+      return EVICT_FIRST;
+    }
+    boolean handshake = (synScales & 0xFF) != 0 && (synScales & 0xFF00) != 0;
+    return protocol != null && handshake ? EVICT_LAST : EVICT_NEXT;
+  }
+
   /** True when the packet belongs to this flow; {@code fromA} as {@link FlowKey#sourceIsA} says. */
   boolean matches(DecodedPacket p, boolean fromA) {
     if (p.ipVersion != ipVersion || p.ipProtocol != ipProtocol() || p.vlan != vlan) {
