@@ -292,8 +292,8 @@ final class FlowEntry {
     TcpStream peer = stream.peer;
     boolean midStream = initiatorSample != null && initiatorSample.midStream()
         || responderSample != null && responderSample.midStream() || stream.midStream() || peer.midStream();
-    return new StreamEvidence(midStream, stream.outOfWindowSegments + peer.outOfWindowSegments,
-        stream.retransmittedSegments + peer.retransmittedSegments, stream.gapBytes + peer.gapBytes);
+    return new StreamEvidence(midStream, (long) stream.outOfWindowSegments + peer.outOfWindowSegments,
+        (long) stream.retransmittedSegments + peer.retransmittedSegments, stream.gapBytes + peer.gapBytes);
   }
 
   private PayloadFeatures payloadFeatures() {
