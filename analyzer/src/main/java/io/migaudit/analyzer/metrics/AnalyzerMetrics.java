@@ -104,6 +104,8 @@ public final class AnalyzerMetrics {
   public static final String OUTCOME_ERROR = "error";
   /** Records whose capture times lay far ahead of their Kafka timestamp and were clamped to it. */
   public static final String CLAMPED = "migaudit.analyzer.records.clamped";
+  /** Streams of migration events past the per-event cap, counted and not listed. */
+  public static final String EVENT_STREAMS_OMITTED = "migaudit.migration.event.streams.omitted";
   /**
    * Every outcome a record can have: {@link #OUTCOME_OK}, {@link #OUTCOME_EMPTY}, {@link
    * #OUTCOME_TOO_LARGE}, and the kinds of
@@ -157,6 +159,12 @@ public final class AnalyzerMetrics {
       CONTRACT_SEVERITIES.getOrDefault(rule.name(), List.of()).forEach(severity -> alertCounter(rule, severity));
       detectionDelay(rule);
     }
+  }
+
+  /** Counts a stream left out of a migration event that listed its most streams already. */
+  public void streamOmitted() {
+    Counter.builder(EVENT_STREAMS_OMITTED).description("Streams counted but not listed by full migration events")
+        .register(registry).increment();
   }
 
   /** Counts a record whose capture times were clamped to its Kafka timestamp (it is still judged). */
