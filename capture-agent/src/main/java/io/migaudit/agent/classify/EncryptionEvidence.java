@@ -22,8 +22,7 @@ final class EncryptionEvidence {
         return followed;
       }
       return PayloadClassifier.byStatistics(dominant) == Verdict.PLAINTEXT
-          ? FramingCheck.disagreed("the payload under the smb3 transform headers reads as plaintext ("
-              + dominant.describe() + ")")
+          ? FramingCheck.disagreed("the payload under the smb3 transform headers reads as plaintext")
           : FramingCheck.agreed("content not readable; transform framing not followed");
     }
     return carrier.framingCheck(signature);
@@ -37,7 +36,6 @@ final class EncryptionEvidence {
     if (bodies.chiSquare() <= ByteStatistics.uniformChiSquareLimit()) {
       return FramingCheck.agreed("esp bodies uniform");
     }
-    return FramingCheck.disagreed("the esp bodies are not uniform (" + bodies.describe()
-        + "): ESP-NULL or a cleartext payload");
+    return FramingCheck.disagreed("the esp bodies are not uniform (ESP-NULL or a cleartext payload)");
   }
 }

@@ -31,9 +31,10 @@ public record FramingCheck(boolean agrees, String description, String disagreeme
       return agreed(held + ", " + n + " bytes of " + what + ": too few to judge");
     }
     ByteStatistics body = ByteStatistics.of(n, counts);
+    String measured = "(chi-square " + FixedDecimal.format(body.chiSquare(), 0) + " over " + n + " bytes)";
     if (body.chiSquare() <= ByteStatistics.uniformChiSquareLimit()) {
-      return agreed(held + ", " + what + " uniform (" + body.describe() + ")");
+      return agreed(held + ", " + what + " uniform " + measured);
     }
-    return disagreed(what + " are not uniform (" + body.describe() + ")");
+    return disagreed(what + " not uniform " + measured);
   }
 }

@@ -18,6 +18,8 @@ import java.util.Locale;
 public final class PayloadClassifier {
   /** Fewer sampled bytes than this give {@link Verdict#UNKNOWN}. */
   public static final int MIN_SAMPLED_BYTES = 1024;
+  /** Longest reason written: the analyzer refuses records with longer text fields. */
+  public static final int MAX_REASON_CHARS = 255;
   /** How far below the entropy of uniform bytes a sample may fall and still count as compressed. */
   private static final double COMPRESSED_ENTROPY_MARGIN = 0.6;
   private static final String[] TOO_FEW_BYTES = new String[MIN_SAMPLED_BYTES];
@@ -42,7 +44,7 @@ public final class PayloadClassifier {
         } else {
           verdict = byStatistics(stats);
           reason = signature.wire() + " framing claims encryption but " + check.disagreement()
-              + "; judged on content: " + reasonFor(verdict, dominant);
+              + "; content: " + reasonFor(verdict, dominant);
         }
       }
       case ZLIB, GZIP, ZSTD, LZ4, SMB3_COMPRESSED -> {
@@ -71,7 +73,7 @@ public final class PayloadClassifier {
       verdict = Verdict.PLAINTEXT;
     }
     return new PayloadFeatures(stats.n(), round(stats.entropy()), round(stats.chiSquare()),
-        round(stats.zeroFraction()), round(stats.printableFraction()), signature, verdict, reason);
+        round(stats.zeroFraction()), round(stats.printableFraction()), signature, verdict, bounded(reason));
   }
 
   private static Signature signatureOf(PayloadSample initiator, PayloadSample responder) {
@@ -131,6 +133,11 @@ public final class PayloadClassifier {
       TOO_FEW_BYTES[n] = reason; // a benign race: every thread would store an equal string
     }
     return reason;
+  }
+
+  /** A reason the analyzer takes: text fields longer than {@link #MAX_REASON_CHARS} are refused there. */
+  private static String bounded(String reason) {
+    return reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS - 3) + "...";
   }
 
   private static double round(double v) {

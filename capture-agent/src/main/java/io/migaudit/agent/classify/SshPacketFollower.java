@@ -111,7 +111,7 @@ final class SshPacketFollower implements FramingFollower {
     long total = length + 4;
     if (length > MAX_PACKET_LENGTH || total < MIN_PACKET_BYTES || total % CLEAR_BLOCK != 0
         || padding < MIN_PADDING || padding > length - 2 || message == 0 || message > LAST_KEX_MESSAGE) {
-      fail(start, "no ssh binary packet of the key exchange where the previous one ended");
+      fail(start, "no ssh key-exchange packet where the previous one ended");
       return;
     }
     packets++;
@@ -159,9 +159,9 @@ final class SshPacketFollower implements FramingFollower {
       case BANNER, PACKETS -> seen > MAX_KEX_BYTES
           ? FramingCheck.disagreed("no ssh NEWKEYS in " + seen + " bytes")
           : FramingCheck.agreed("ssh key exchange in progress (" + packets + " packets)");
-      case ENCRYPTED -> FramingCheck.ofBody("ssh bytes after NEWKEYS", bodyBytes,
+      case ENCRYPTED -> FramingCheck.ofBody("bytes after it", bodyBytes,
           bodyCounts == null ? new int[ByteHistogram.BYTE_VALUES] : bodyCounts,
-          "ssh key exchange ended with NEWKEYS after " + packets + " packets");
+          "ssh NEWKEYS after " + packets + " packets");
     };
   }
 }

@@ -128,7 +128,7 @@ final class TlsRecordFollower implements FramingFollower {
     int length = (Byte.toUnsignedInt(header[3]) << 8) | Byte.toUnsignedInt(header[4]);
     if (!isHeader(type, Byte.toUnsignedInt(header[1]), Byte.toUnsignedInt(header[2]), length)) {
       broke = "the tls record chain broke at stream byte " + (end - HEADER_BYTES) + " after " + records
-          + (records == 1 ? " record" : " records") + " (no record header where the previous record ended)";
+          + (records == 1 ? " record" : " records");
       return;
     }
     records++;

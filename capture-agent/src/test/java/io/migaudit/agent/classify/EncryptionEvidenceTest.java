@@ -88,7 +88,7 @@ class EncryptionEvidenceTest {
     assertThat(f.signature()).isEqualTo(Signature.TLS);
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(f.reason()).startsWith("tls framing claims encryption but the tls record chain broke at stream byte 69"
-        + " after 1 record").contains("judged on content: structured bytes");
+        + " after 1 record; content: structured bytes");
   }
 
   @Test
@@ -106,7 +106,7 @@ class EncryptionEvidenceTest {
     byte[] plain = PayloadClassifierTest.text(200_000, 6);
     PayloadFeatures f = judge(stream(tlsRecords(0x17, plain), false));
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
-    assertThat(f.reason()).contains("tls application-data bodies are not uniform");
+    assertThat(f.reason()).contains("tls application-data bodies not uniform");
   }
 
   @Test
@@ -148,7 +148,7 @@ class EncryptionEvidenceTest {
         false));
     assertThat(f.signature()).isEqualTo(Signature.SSH);
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
-    assertThat(f.reason()).contains("no ssh binary packet of the key exchange");
+    assertThat(f.reason()).contains("no ssh key-exchange packet where the previous one ended");
   }
 
   @Test
@@ -158,7 +158,7 @@ class EncryptionEvidenceTest {
         sshPacket(21, new byte[0]));
     PayloadFeatures f = judge(stream(concat(kex, random(100_000, 13)), false));
     assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
-    assertThat(f.reason()).contains("NEWKEYS after 3 packets");
+    assertThat(f.reason()).contains("ssh NEWKEYS after 3 packets, bytes after it uniform");
   }
 
   @Test
@@ -172,6 +172,15 @@ class EncryptionEvidenceTest {
     PayloadFeatures f = judge(stream(out.toByteArray(), false));
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(f.reason()).contains("without NEWKEYS");
+  }
+
+  @Test
+  void everyReasonFitsTheAnalyzersTextBound() {
+    byte[] compressed = PayloadClassifierTest.deflate(PayloadClassifierTest.text(600_000, 17));
+    PayloadFeatures f = judge(stream(tlsRecords(0x17, compressed), false)); // bodies compressed: the longest
+    assertThat(f.verdict()).isEqualTo(Verdict.COMPRESSED);
+    assertThat(f.reason()).contains("tls application-data bodies not uniform");
+    assertThat(f.reason().length()).isLessThanOrEqualTo(PayloadClassifier.MAX_REASON_CHARS);
   }
 
   @Test
