@@ -9,7 +9,6 @@ import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.SchemaVersion;
-import io.migaudit.record.StreamEvidence;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -230,9 +229,7 @@ final class FlowEntry {
   }
 
   private void openStreams() {
-    stream = newStream(true);
-    stream.peer = newStream(false);
-    stream.peer.peer = stream;
+    stream = TcpStream.pair(synScales, idHigh, !is(HAS_ID));
   }
 
   private void rememberSyn(DecodedPacket p, boolean initiator) {
@@ -246,12 +243,6 @@ final class FlowEntry {
       idHigh = initiator ? (idHigh & 0xFFFFFFFFL) | ((long) p.tcpSeq << 32)
           : (idHigh & ~0xFFFFFFFFL) | (p.tcpSeq & 0xFFFFFFFFL);
     }
-  }
-
-  private TcpStream newStream(boolean initiator) {
-    int code = initiator ? synScales & 0xFF : (synScales >>> 8) & 0xFF;
-    int isn = initiator ? (int) (idHigh >>> 32) : (int) idHigh;
-    return new TcpStream(code != 0 && !is(HAS_ID), isn, code == 0 ? TcpStream.SYN_NOT_SEEN : code - 1);
   }
 
   private PayloadSample sample(boolean initiator, int sampleBytes, int sampleBytesPerPacket) {
@@ -297,19 +288,11 @@ final class FlowEntry {
         new Counters(responderPackets, responderBytes, responderPayloadBytes),
         TcpFlagNames.of(tcpFlags), protocol, payloadFeatures());
     r = kerberos == null ? r : r.withKerberos(kerberos.activity());
-    r = stream == null ? r : r.withStream(streamEvidence());
+    r = stream == null ? r : r.withStream(stream.evidence(initiatorSample != null && initiatorSample.midStream()
+        || responderSample != null && responderSample.midStream()));
     state &= ~DIRTY;
     lastExportMicros = lastSeenMicros;
     return r;
-  }
-
-  /** What following the two TCP directions showed (see {@link StreamEvidence}). */
-  private StreamEvidence streamEvidence() {
-    TcpStream peer = stream.peer;
-    boolean midStream = initiatorSample != null && initiatorSample.midStream()
-        || responderSample != null && responderSample.midStream() || stream.midStream() || peer.midStream();
-    return new StreamEvidence(midStream, (long) stream.outOfWindowSegments + peer.outOfWindowSegments,
-        (long) stream.retransmittedSegments + peer.retransmittedSegments, stream.gapBytes + peer.gapBytes);
   }
 
   private PayloadFeatures payloadFeatures() {

@@ -2,6 +2,7 @@ package io.migaudit.agent.flow;
 
 import io.migaudit.agent.classify.StreamSink;
 import io.migaudit.agent.decode.DecodedPacket;
+import io.migaudit.record.StreamEvidence;
 
 /**
  * One direction of a TCP connection followed by sequence number (RFC 9293 3.4, 3.10.7.4), so that
@@ -182,6 +183,31 @@ final class TcpStream {
     }
     long right = (long) (receiver.ackSent - next) + Math.min(window, MAX_WINDOW_BYTES);
     return Math.max(MIN_WINDOW_BYTES, right);
+  }
+
+  /**
+   * The two directions of a connection, anchored at the SYNs' initial sequence numbers where they
+   * are known: {@code synScales} holds a byte per direction (initiator low; 0 = SYN not seen, else
+   * window scale code + 1), {@code isns} the initiator's ISN high and the responder's low, valid
+   * only when {@code isnsValid}. Returns the initiator's direction; its {@link #peer} is the other.
+   */
+  static TcpStream pair(short synScales, long isns, boolean isnsValid) {
+    TcpStream initiator = of(synScales & 0xFF, (int) (isns >>> 32), isnsValid);
+    TcpStream responder = of((synScales >>> 8) & 0xFF, (int) isns, isnsValid);
+    initiator.peer = responder;
+    responder.peer = initiator;
+    return initiator;
+  }
+
+  private static TcpStream of(int code, int isn, boolean isnValid) {
+    return new TcpStream(code != 0 && isnValid, isn, code == 0 ? SYN_NOT_SEEN : code - 1);
+  }
+
+  /** What following this direction and its peer showed; {@code samplesMidStream} from the payload samples. */
+  StreamEvidence evidence(boolean samplesMidStream) {
+    return new StreamEvidence(samplesMidStream || midStream || peer.midStream,
+        (long) outOfWindowSegments + peer.outOfWindowSegments,
+        (long) retransmittedSegments + peer.retransmittedSegments, gapBytes + peer.gapBytes);
   }
 
   boolean midStream() {
