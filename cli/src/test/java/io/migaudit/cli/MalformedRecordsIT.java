@@ -55,7 +55,7 @@ class MalformedRecordsIT {
   void badRecordsAreCountedLoggedOncePerKindAndSkippedWhileGoodOnesAreJudged() throws Exception {
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
-    Logger consumerLog = (Logger) LoggerFactory.getLogger(FlowConsumer.class);
+    Logger consumerLog = (Logger) LoggerFactory.getLogger(io.migaudit.analyzer.consume.FlowIntake.class);
     consumerLog.addAppender(log);
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       try (Admin admin = broker.admin()) {
