@@ -36,7 +36,8 @@ class CiInstallsProgramsTest {
       Map.entry("systemd-analyze", "systemd"),
       Map.entry("dpkg-deb", "dpkg"),
       Map.entry("tar", "tar"),
-      Map.entry("bash", "bash"));
+      Map.entry("bash", "bash"),
+      Map.entry("setpriv", "util-linux"));
   /** Programs found in the sources that no test starts, and why; .ci/run need not install them. */
   static final Map<String, String> NOT_STARTED_BY_TESTS = Map.of(
       "bin/migaudit", "the release's own launcher, unpacked from the built tarball by ReleaseArchiveIT",
