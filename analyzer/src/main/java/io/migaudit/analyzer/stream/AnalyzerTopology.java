@@ -15,14 +15,14 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The analyzer's topology: {@code migaudit.flows} -> {@link FlowProcessor} (with its three
+ * The analyzer's topology: {@code migaudit.flows} -> {@link FlowProcessor} (with its four
  * changelogged in-memory stores) -> {@code migaudit.alerts}, and {@code migaudit.migrations} when
  * events are published.
  */
 public final class AnalyzerTopology {
   /** The stores, each with a compacted changelog topic {@code <application id>-<store>-changelog}. */
   public static final List<String> STORES = List.of(RaisedAlertStore.NAME, StoreEventStorage.NAME,
-      PendingJudgements.NAME);
+      PendingJudgements.NAME, FlowIdentities.NAME);
   private static final String SOURCE = "flows";
   private static final String PROCESSOR = "judge";
 

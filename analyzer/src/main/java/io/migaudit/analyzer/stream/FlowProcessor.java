@@ -25,7 +25,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * Judges each flow record of one partition (one task): reads and checks it ({@link FlowIntake}),
  * runs the rules, raises each (rule, flow) alert once by the {@link RaisedAlertStore}, groups
  * migrations into events ({@link StoredEventGrouper}), and forwards alerts and event updates to their
- * topics, all inside the task's transaction. Final records of Hyper-V migrations wait in the
+ * topics, all inside the task's transaction. Records of one flow from agents with different clocks
+ * get one identity ({@link FlowIdentities}). Final records of Hyper-V migrations wait in the
  * {@link PendingJudgements} for the grace period, then CREDSSP_MIGRATION is judged. A record that
  * sets off an exception is counted ({@code error}) and skipped. Copies of Kerberos evidence sent by
  * older agents feed the rules' Kerberos memory and are never judged.
@@ -48,6 +49,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   private RaisedAlertStore raised;
   private StoredEventGrouper grouper;
   private PendingJudgements pending;
+  private FlowIdentities identities;
 
   FlowProcessor(Supplier<RuleEngine> engines, AnalyzerMetrics metrics, FlowObserver observer, AnalyzerConfig config,
       Progress progress, boolean publishEvents) {
@@ -66,6 +68,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     grouper = new StoredEventGrouper(new StoreEventStorage(context.getStateStore(StoreEventStorage.NAME)),
         io.migaudit.analyzer.events.MigrationGrouper.DEFAULT_GAP, config.maxStreamsPerEvent(), config.eventIdle());
     pending = new PendingJudgements(context.getStateStore(PendingJudgements.NAME), progress.waiting);
+    identities = new FlowIdentities(context.getStateStore(FlowIdentities.NAME), config.alertRetention().toMillis());
     progress.waiting.addAndGet(pending.size());
     Duration judgePeriod = config.judgeGrace().dividedBy(4);
     judgePeriod = judgePeriod.compareTo(MIN_JUDGE_PERIOD) < 0 ? MIN_JUDGE_PERIOD
@@ -74,6 +77,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     context.schedule(EXPIRY_PERIOD, PunctuationType.WALL_CLOCK_TIME, now -> {
       raised.expire(now);
       grouper.expire(now);
+      identities.expire(now);
     });
   }
 
@@ -103,8 +107,9 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     }
   }
 
-  private void judge(FlowRecord r, RuleEngine engine, long timestamp) {
+  private void judge(FlowRecord record, RuleEngine engine, long timestamp) {
     long now = context.currentSystemTimeMs();
+    FlowRecord r = identities.canonical(record, now);
     RaisedAlertStore.Flow memory = raised.of(r.flowId(), now);
     Evaluation e = engine.evaluate(r, memory, true);
     StoredEventGrouper.Update update = e.migration() ? grouper.add(e.record(), now) : null;
