@@ -1,5 +1,6 @@
 package io.migaudit.cli;
 
+import io.migaudit.broker.EmbeddedBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
