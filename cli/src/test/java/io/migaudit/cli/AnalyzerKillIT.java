@@ -154,10 +154,7 @@ class AnalyzerKillIT {
   private static FlowRecord shifted(FlowRecord r, Duration by) {
     var first = r.firstSeen().plus(by);
     String flowId = FlowId.of(r.transport(), r.src(), r.srcPort(), r.dst(), r.dstPort(), r.vlan(), first);
-    return new FlowRecord(r.schemaVersion(), r.agent(), r.iface(), flowId, r.seq(), r.last(), r.endReason(), first,
-        r.lastSeen().plus(by), r.vlan(), r.outerVlan(), r.encapsulation(), r.ipVersion(), r.transport(), r.src(),
-        r.srcPort(), r.dst(), r.dstPort(), r.initiator(), r.srcToDst(), r.dstToSrc(), r.tcpFlags(), r.protocol(),
-        r.payload(), r.kerberos());
+    return r.withIdentity(flowId, first, r.lastSeen().plus(by));
   }
 
   private Process analyzer(EmbeddedBroker broker, String group, Path alerts, Path kafkaConfig, int run)

@@ -16,10 +16,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * connection (same canonical 5-tuple and VLAN; records of one source host share a partition) but
  * their clocks differ, so their flow ids, which hash the first packet's time to the microsecond,
  * differ too. This store, keyed by 5-tuple and VLAN, keeps the first packet's time and id of each
- * flow seen: a record whose first packet lies within {@link #MAX_CLOCK_SKEW} of a known flow's is
- * that flow, and takes its id and its clock (both times shifted by the difference), so its alerts
- * and its migration event are the first agent's. A first packet further apart is a new connection
- * reusing the tuple. Entries are forgotten {@code retention} after their flow's latest record.
+ * flow seen and the agent that reported it first: a record from another agent whose first packet
+ * lies within {@link #MAX_CLOCK_SKEW} of a known flow's is that flow, and takes its id and its clock
+ * (both times shifted by the difference), so its alerts and its migration event are the first
+ * agent's. One agent's own clock is consistent, so its flow ids are taken as they are (a tuple it
+ * reuses is a new connection), and so is a first packet further apart. Entries are forgotten {@code retention} after their flow's latest record.
  */
 final class FlowIdentities {
   static final String NAME = "flow-identities";
@@ -27,7 +28,7 @@ final class FlowIdentities {
   static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
   private static final int MAX_PER_TUPLE = 16;
 
-  private record Known(long firstMicros, String flowId, long touched) {}
+  private record Known(long firstMicros, String flowId, String agent, long touched) {}
 
   private final KeyValueStore<String, byte[]> store;
   private final long retentionMillis;
@@ -43,18 +44,21 @@ final class FlowIdentities {
         + r.vlan();
     List<Known> known = decode(store.get(key));
     long first = micros(r.firstSeen());
+    String agent = r.agent() == null ? "" : r.agent().replace(';', '_').replace('\n', '_');
     for (int i = 0; i < known.size(); i++) {
       Known k = known.get(i);
-      if (Math.abs(k.firstMicros() - first) <= MAX_CLOCK_SKEW.toNanos() / 1000) {
+      boolean same = k.flowId().equals(r.flowId())
+          || !k.agent().equals(agent) && Math.abs(k.firstMicros() - first) <= MAX_CLOCK_SKEW.toNanos() / 1000;
+      if (same) {
         if (nowMillis - k.touched() >= RaisedAlertStore.REFRESH_MILLIS) {
-          known.set(i, new Known(k.firstMicros(), k.flowId(), nowMillis));
+          known.set(i, new Known(k.firstMicros(), k.flowId(), k.agent(), nowMillis));
           store.put(key, encode(known));
         }
         return k.flowId().equals(r.flowId()) && k.firstMicros() == first ? r : shifted(r, k, first);
       }
     }
     known.removeIf(k -> k.touched() < nowMillis - retentionMillis);
-    known.add(new Known(first, r.flowId(), nowMillis));
+    known.add(new Known(first, r.flowId(), agent, nowMillis));
     while (known.size() > MAX_PER_TUPLE) {
       known.remove(0);
     }
@@ -87,10 +91,7 @@ final class FlowIdentities {
     long delta = k.firstMicros() - firstMicros;
     Instant first = r.firstSeen().plus(delta, ChronoUnit.MICROS);
     Instant last = r.lastSeen().plus(delta, ChronoUnit.MICROS);
-    return new FlowRecord(r.schemaVersion(), r.agent(), r.iface(), k.flowId(), r.seq(), r.last(), r.endReason(),
-        first, last, r.vlan(), r.outerVlan(), r.encapsulation(), r.ipVersion(), r.transport(), r.src(), r.srcPort(),
-        r.dst(), r.dstPort(), r.initiator(), r.srcToDst(), r.dstToSrc(), r.tcpFlags(), r.protocol(), r.payload(),
-        r.kerberos());
+    return r.withIdentity(k.flowId(), first, last);
   }
 
   private static long micros(Instant t) {
@@ -104,7 +105,7 @@ final class FlowIdentities {
     }
     for (String line : new String(value, StandardCharsets.UTF_8).split("\n")) {
       String[] f = line.split(";");
-      out.add(new Known(Long.parseLong(f[0]), f[1], Long.parseLong(f[2])));
+      out.add(new Known(Long.parseLong(f[0]), f[1], f[2], Long.parseLong(f[3])));
     }
     return out;
   }
@@ -113,7 +114,7 @@ final class FlowIdentities {
     StringBuilder b = new StringBuilder();
     for (Known k : known) {
       b.append(b.length() == 0 ? "" : "\n").append(k.firstMicros()).append(';').append(k.flowId()).append(';')
-          .append(k.touched());
+          .append(k.agent()).append(';').append(k.touched());
     }
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }

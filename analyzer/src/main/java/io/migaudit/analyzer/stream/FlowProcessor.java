@@ -20,6 +20,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Judges each flow record of one partition (one task): reads and checks it ({@link FlowIntake}),
@@ -28,12 +29,16 @@ import org.apache.kafka.streams.processor.api.Record;
  * topics, all inside the task's transaction. Records of one flow from agents with different clocks
  * get one identity ({@link FlowIdentities}). Final records of Hyper-V migrations wait in the
  * {@link PendingJudgements} for the grace period, then CREDSSP_MIGRATION is judged. A record that
- * sets off an exception is counted ({@code error}) and skipped. Copies of Kerberos evidence sent by
- * older agents feed the rules' Kerberos memory and are never judged.
+ * sets off an exception is counted ({@code error}) and skipped. Records of flows to a KDC are also
+ * written to {@code migaudit.kerberos}, read back by every instance as a global table ({@link
+ * KerberosTable}). Copies of Kerberos evidence sent by older agents feed the rules' Kerberos memory
+ * and are never judged.
  */
 final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   static final String ALERTS_SINK = "alerts";
   static final String EVENTS_SINK = "events";
+  static final String KERBEROS_SINK = "kerberos";
+  private static final int KERBEROS_PORT = 88;
   private static final Duration EXPIRY_PERIOD = Duration.ofMinutes(1);
   private static final Duration MIN_JUDGE_PERIOD = Duration.ofMillis(100);
   private static final Duration MAX_JUDGE_PERIOD = Duration.ofSeconds(1);
@@ -70,6 +75,8 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     pending = new PendingJudgements(context.getStateStore(PendingJudgements.NAME), progress.waiting);
     identities = new FlowIdentities(context.getStateStore(FlowIdentities.NAME), config.alertRetention().toMillis());
     progress.waiting.addAndGet(pending.size());
+    KeyValueStore<String, byte[]> kerberos = context.getStateStore(KerberosTable.NAME);
+    engines.get().shareKerberosEvidence(client -> KerberosTable.of(kerberos, client));
     Duration judgePeriod = config.judgeGrace().dividedBy(4);
     judgePeriod = judgePeriod.compareTo(MIN_JUDGE_PERIOD) < 0 ? MIN_JUDGE_PERIOD
         : judgePeriod.compareTo(MAX_JUDGE_PERIOD) > 0 ? MAX_JUDGE_PERIOD : judgePeriod;
@@ -118,6 +125,9 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
       pending.put(e.record(), eventId, now + config.judgeGrace().toMillis());
     }
     memory.save();
+    if (r.dstPort() == KERBEROS_PORT && ("udp".equals(r.transport()) || "tcp".equals(r.transport()))) {
+      context.forward(new Record<>(KerberosTable.key(r), RecordJson.toBytes(r), timestamp), KERBEROS_SINK);
+    }
     List<Alert> alerts = eventId == null ? e.alerts() : e.alerts().stream().map(a -> a.withEventId(eventId)).toList();
     alerts.forEach(a -> forward(a, timestamp));
     if (update != null && publishEvents) {
