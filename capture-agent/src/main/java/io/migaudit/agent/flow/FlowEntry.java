@@ -189,6 +189,8 @@ final class FlowEntry {
     }
     if (initiator && kerberos != null && p.payloadCapturedLength > 0) {
       kerberos.add(p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
+    } else if (kerberos != null && p.payloadCapturedLength > 0) {
+      kerberos.addReply(p.frame, p.payloadOffset, p.payloadCapturedLength);
     }
     int bits = DIRTY;
     if ((flags & TcpFlagNames.FIN) != 0) {
