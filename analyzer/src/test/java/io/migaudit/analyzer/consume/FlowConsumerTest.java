@@ -187,7 +187,7 @@ class FlowConsumerTest {
     assign();
     add(0, json(plaintextVmotion().srcPort(40001).seq(0)));
     add(1, json(flow("192.168.50.11", "192.168.50.12", 8000).srcPort(40002).verdict(Verdict.ENCRYPTED, "u")));
-    add(2, json(flow("192.168.50.11", "192.168.50.12", 22).srcPort(40003)));
+    add(2, json(flow("192.168.50.11", "192.168.50.12", 22).srcPort(40003).last()));
     flows.pollOnce(Duration.ZERO);
     String eventId = FlowId.eventId("vmotion", "192.168.50.11", "192.168.50.12", Flows.T0);
     assertThat(events.written).hasSize(1);

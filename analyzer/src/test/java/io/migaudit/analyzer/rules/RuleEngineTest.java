@@ -85,6 +85,6 @@ class RuleEngineTest {
   @Test
   void protocolsCoverCatalogAndTunnels() {
     assertThat(engine.protocols()).contains("vmotion", "hyperv", "qemu", "proxmox",
-        MigrationDetector.TUNNEL_ESP, MigrationDetector.TUNNEL_SSH, MigrationDetector.TUNNEL_TLS);
+        MigrationDetector.TUNNEL_ESP, MigrationDetector.TUNNEL_SSH, MigrationDetector.TUNNEL_TLS, MigrationDetector.BULK_TCP);
   }
 }
