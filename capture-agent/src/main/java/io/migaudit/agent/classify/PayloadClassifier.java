@@ -10,7 +10,9 @@ import java.util.Locale;
  * encrypted; QEMU, SMB2 and vMotion framing mean cleartext; zlib/zstd/lz4/gzip mean compressed), then
  * byte statistics of the direction that carried the most payload. Compressed data has high entropy
  * but a histogram far from uniform; encrypted data is uniform; plaintext has low entropy. A QEMU
- * multifd channel whose packet headers name a compression method is compressed on their word.
+ * multifd channel whose packet headers name a compression method is compressed on their word. An
+ * SMB connection is judged by its message framing ({@link SmbVerdict}): encrypted only when every
+ * message after session setup is transformed and the encrypted bodies are uniform.
  */
 public final class PayloadClassifier {
   /** Fewer sampled bytes than this give {@link Verdict#UNKNOWN}. */
@@ -28,7 +30,13 @@ public final class PayloadClassifier {
     Signature signature = esp ? Signature.ESP : signatureOf(initiator, responder);
     Verdict verdict;
     String reason;
-    switch (signature) {
+    SmbVerdict smb = isSmb(signature) ? SmbVerdict.of(dominant, dominant == initiator ? responder : initiator) : null;
+    if (smb != null) {
+      signature = smb.signature();
+    }
+    // A transform header at the start that the framing did not confirm proves nothing: content decides.
+    boolean byContent = smb != null || signature == Signature.SMB3_ENCRYPTED;
+    switch (byContent ? Signature.NONE : signature) {
       case TLS, SSH, SMB3_ENCRYPTED, ESP -> {
         verdict = Verdict.ENCRYPTED;
         reason = signature.wire() + " framing: the payload is encrypted by the protocol";
@@ -48,8 +56,8 @@ public final class PayloadClassifier {
         reason = signature.wire() + " framing in clear (" + dominant.statisticsText() + ")";
       }
       default -> {
-        verdict = byStatistics(stats);
-        reason = reasonFor(verdict, dominant);
+        verdict = smb != null ? smb.verdict() : byStatistics(stats);
+        reason = smb != null ? smb.reason() : reasonFor(verdict, dominant);
       }
     }
     PayloadSample later = initiator.readableLaterAt() >= 0 ? initiator : responder;
@@ -60,6 +68,10 @@ public final class PayloadClassifier {
     }
     return new PayloadFeatures(stats.n(), round(stats.entropy()), round(stats.chiSquare()),
         round(stats.zeroFraction()), round(stats.printableFraction()), signature, verdict, reason);
+  }
+
+  private static boolean isSmb(Signature s) {
+    return s == Signature.SMB2 || s == Signature.SMB3_ENCRYPTED || s == Signature.SMB3_COMPRESSED;
   }
 
   private static Signature signatureOf(PayloadSample initiator, PayloadSample responder) {
@@ -90,7 +102,7 @@ public final class PayloadClassifier {
     return looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
   }
 
-  private static boolean looksCompressed(ByteStatistics stats) {
+  static boolean looksCompressed(ByteStatistics stats) {
     return stats.n() >= MIN_SAMPLED_BYTES
         && stats.entropy() >= ByteStatistics.expectedUniformEntropy(stats.n()) - COMPRESSED_ENTROPY_MARGIN;
   }

@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
  * asked and kept until the next sampled byte, so the interim records of a flow whose sample is full
  * cost nothing here. A direction whose first byte may start a QEMU multifd channel also gets a
  * {@link MultifdPacketReader}, which reads the compression method from the packet headers that
- * follow (a few dozen bytes of state).
+ * follow (a few dozen bytes of state); one whose first bytes start an SMB2 message gets a
+ * {@link SmbFramingReader}, which follows the messages and samples SMB3's encrypted bodies apart.
  */
 public final class PayloadSample {
   /** How many leading payload bytes are kept for signature matching. */
@@ -27,6 +28,7 @@ public final class PayloadSample {
   private String statisticsText;
   private long sampledBytes;
   private MultifdPacketReader multifd;
+  private SmbFramingReader smb;
   private long payloadSeen;
   private ResampleWindow resample;
 
@@ -47,8 +49,13 @@ public final class PayloadSample {
     if (headLength == 0 && frame.get(offset) == (byte) (MultifdPacketReader.MAGIC >>> 24)) {
       multifd = new MultifdPacketReader();
     }
+    if (headLength == 0 && SmbFramingReader.startsSmb(frame, offset, length)) {
+      smb = new SmbFramingReader(maxBytes);
+    }
     if (multifd != null) {
       multifd.add(frame, offset, length);
+    } else if (smb != null) {
+      smb.add(frame, offset, length);
     }
     int toHead = Math.min(length, HEAD_BYTES - headLength);
     for (int i = 0; i < toHead; i++) {
@@ -107,6 +114,11 @@ public final class PayloadSample {
   /** The compression QEMU multifd packet headers declare, if this direction is a multifd channel. */
   public MultifdCompression multifdCompression() {
     return multifd == null ? MultifdCompression.UNDECIDED : multifd.compression();
+  }
+
+  /** The SMB message framing of this direction, or null when it did not start with an SMB2 message. */
+  SmbFramingReader smbFraming() {
+    return smb;
   }
 
   /** Payload offset at which a later window of this direction was readable, or -1. */
