@@ -14,14 +14,18 @@ import java.util.Set;
  * them in (GRE with ERSPAN, VXLAN on UDP 4789, Geneve on UDP 6081), whose inner packets the decoder
  * judges. The whole expression is repeated after {@code vlan} so that 802.1Q-tagged frames match too.
  *
- * <p>The filter keeps other traffic out, so non-migration traffic on a migration segment
- * (SHARED_MIGRATION_SEGMENT) is only seen for what {@code extra} lets through, e.g. {@code "net
- * 192.168.50.0/24"}.
+ * <p>With a {@link CaptureScope} learnt from the policy, it also passes all traffic inside each
+ * migration network (so SHARED_MIGRATION_SEGMENT sees other traffic there, and a migration on an
+ * unlisted port is seen) and all TCP between two hypervisor hosts. IPv6 TCP and ESP behind extension
+ * headers ({@code ip6 protochain}, which plain {@code tcp port} does not follow) pass whole: the
+ * decoder walks the chain and the flow table judges them. Without a scope, other traffic is only
+ * seen for what {@code extra} lets through, e.g. {@code "net 192.168.50.0/24"}.
  */
 public final class CaptureFilter {
   /** IANA protocol numbers of IPsec ESP and GRE. */
   static final int PROTOCOL_ESP = 50;
   static final int PROTOCOL_GRE = 47;
+  static final int PROTOCOL_TCP = 6;
   static final int KERBEROS_PORT = 88;
   /** VXLAN (RFC 7348) and Geneve (RFC 8926) UDP ports, as the decoder knows them. */
   static final int VXLAN_PORT = 4789;
@@ -34,7 +38,14 @@ public final class CaptureFilter {
    * blank for none).
    */
   public static String of(PortCatalog catalog, String extra) {
-    String base = String.join(" or ", clauses(catalog));
+    return of(catalog, CaptureScope.none(), extra);
+  }
+
+  /** The filter for {@code catalog} and what {@code scope} adds, ORed with {@code extra}. */
+  public static String of(PortCatalog catalog, CaptureScope scope, String extra) {
+    List<String> all = clauses(catalog);
+    all.addAll(scopeClauses(scope));
+    String base = String.join(" or ", all);
     if (extra != null && !extra.isBlank()) {
       base = base + " or (" + extra.strip() + ")";
     }
@@ -57,6 +68,31 @@ public final class CaptureFilter {
     clauses.add("udp dst port " + VXLAN_PORT);
     clauses.add("udp dst port " + GENEVE_PORT);
     clauses.add("(ip[6:2] & 0x1fff != 0)");
+    clauses.add("(ip6 protochain " + PROTOCOL_TCP + " and not ip6 proto " + PROTOCOL_TCP + ")");
+    clauses.add("(ip6 protochain " + PROTOCOL_ESP + " and not ip6 proto " + PROTOCOL_ESP + ")");
     return new ArrayList<>(clauses);
+  }
+
+  static List<String> scopeClauses(CaptureScope scope) {
+    List<String> clauses = new ArrayList<>();
+    for (List<String> network : scope.migrationNetworks()) {
+      if (!network.isEmpty()) {
+        clauses.add("(" + anyNet(network, "src ") + " and " + anyNet(network, "dst ") + ")");
+      }
+    }
+    if (!scope.hypervisorHosts().isEmpty()) {
+      List<String> hosts = scope.hypervisorHosts();
+      clauses.add("(tcp and " + anyNet(hosts, "src ") + " and " + anyNet(hosts, "dst ") + ")");
+    }
+    return clauses;
+  }
+
+  /** "(src net A or src net B ...)" for {@code direction} "src ", likewise "dst ". */
+  private static String anyNet(List<String> cidrs, String direction) {
+    List<String> nets = new ArrayList<>();
+    for (String c : cidrs) {
+      nets.add(direction + "net " + c);
+    }
+    return "(" + String.join(" or ", nets) + ")";
   }
 }
