@@ -59,7 +59,7 @@ class CaptureFilterTest {
     PortCatalog catalog = PortCatalog.builtIn().with(List.of(new PortCatalog.Entry("custom", "udp", 7000, 7000)));
 
     assertThat(CaptureFilter.of(catalog, " net 192.168.50.0/24 ")).contains("udp port 7000")
-        .contains(" or (net 192.168.50.0/24)) or (vlan and (");
+        .contains(" or (net 192.168.50.0/24) or (ip6 protochain 6").contains(") or (vlan and (");
   }
 
   @Test
