@@ -28,7 +28,7 @@ readonly TOOLS REPO
 readonly SAMPLES=${MIGAUDIT_SAMPLES_DIR:-$REPO/samples}
 readonly RUN_ID=ma-ps-$$
 readonly PYTHON=${PYTHON:-python3}
-readonly SCENARIOS=(management-https hyperv-smb3-signed hyperv-smb3-encrypted)
+readonly SCENARIOS=(management-https hyperv-smb3-signed hyperv-smb3-encrypted vmotion-plaintext-erspan)
 readonly GUEST_PAGES=24 GUEST_SEED=50
 readonly CLIENT_PORT=41011 MAX_CAPTURE_BYTES=153600 DEADLINE_SECONDS=20
 readonly SMB_PASSWORD=migaudit-sample
@@ -134,9 +134,10 @@ make_certificate() {
     -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
 }
 
+# capture_start [NS IFACE] : tcpdump into $WORK/capture.pcap, on host A's trunk by default.
 capture_start() {
   rm -f "$WORK/capture.pcap"
-  start_bg "$WORK/tcpdump.log" ip netns exec "$NS_A" tcpdump -i uplink0 -nn --immediate-mode \
+  start_bg "$WORK/tcpdump.log" ip netns exec "${1:-$NS_A}" tcpdump -i "${2:-uplink0}" -nn --immediate-mode \
     -s 65535 -B 65536 -Z root -U -w "$WORK/capture.pcap"
   TCPDUMP_PID=$LAST_PID
   wait_for "tcpdump to listen" file_has "$WORK/tcpdump.log" "listening on"
@@ -335,6 +336,66 @@ scenario_hyperv_smb3_encrypted() {
     "{protocol: hyperv-smb, verdict: encrypted, count: 1}" ""
 }
 
+# ---------------------------------------------------------------- ERSPAN remote mirror
+
+readonly MIRROR_SOURCE=10.99.0.1/24 COLLECTOR=10.99.0.2/24 ERSPAN_SESSION=7
+
+# vmotion-plaintext-erspan: the plaintext vMotion-style stream between the trusted hosts on VLAN
+# 50, seen only as a remote mirror: erspan_mirror.py in host A sends every frame of A's trunk port
+# inside GRE + ERSPAN type II (session 7) from 10.99.0.1 to a collector namespace (10.99.0.2, jumbo
+# MTU as ERSPAN collectors have), where tcpdump captures. The capture holds no frame of the
+# migration itself, only its mirror.
+scenario_vmotion_plaintext_erspan() {
+  local collector=$RUN_ID-erspan-c server mirror frames
+  "$PYTHON" "$TOOLS/guest_memory.py" --frame vmotion --pages "$GUEST_PAGES" --seed "$GUEST_SEED" \
+    -o "$WORK/stream.bin"
+  hosts_up erspan 50 192.168.50.11/24 192.168.50.12/24
+  ip netns add "$collector"
+  NAMESPACES+=("$collector")
+  ip netns exec "$collector" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip -n "$NS_A" link add mirror0 mtu 9000 type veth peer name mirror0 mtu 9000 netns "$collector"
+  ip -n "$NS_A" addr add "$MIRROR_SOURCE" dev mirror0
+  ip -n "$collector" addr add "$COLLECTOR" dev mirror0
+  ip -n "$NS_A" link set mirror0 up
+  ip -n "$collector" link set mirror0 up
+  # The collector's receiver: a raw GRE socket that takes the mirror (the kernel would otherwise
+  # answer every GRE packet with ICMP protocol unreachable).
+  start_bg "$WORK/collector.log" ip netns exec "$collector" "$PYTHON" -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 47)
+print("ready", file=sys.stderr, flush=True)
+while s.recv(65536):
+    pass'
+  wait_for "the collector" file_has "$WORK/collector.log" "ready"
+  capture_start "$collector" mirror0
+  start_bg "$WORK/mirror.log" ip netns exec "$NS_A" "$PYTHON" "$TOOLS/erspan_mirror.py" --port uplink0 \
+    --collector "${COLLECTOR%/*}" --session "$ERSPAN_SESSION"
+  mirror=$LAST_PID
+  wait_for "the ERSPAN mirror" file_has "$WORK/mirror.log" " ready"
+  start_bg "$WORK/server.log" ip netns exec "$NS_B" socat -u "TCP4-LISTEN:8000,bind=$ADDR_B" \
+    "CREATE:$WORK/received.bin"
+  server=$LAST_PID
+  wait_for "the server on 8000" listening "$NS_B" 8000
+  timeout "$DEADLINE_SECONDS" ip netns exec "$NS_A" socat -u "OPEN:$WORK/stream.bin" \
+    "TCP4:$ADDR_B:8000,sourceport=$CLIENT_PORT"
+  stop_bg "$server" || die "socat server failed: $(cat "$WORK/server.log")"
+  cmp -s "$WORK/stream.bin" "$WORK/received.bin" || die "the server received other bytes than were sent"
+  wait_for "the TCP connections to close" tcp_quiet "$NS_A" "$NS_B"
+  sleep 0.3   # let the mirror send the final ACK
+  stop_bg "$mirror" TERM || true
+  capture_stop
+  ip netns delete "$collector"
+  hosts_down
+  frames=$(tcpdump -r "$WORK/capture.pcap" -nn 2>/dev/null | grep -c 'GREv0, seq .*0x88be') ||
+    die "no ERSPAN packet in the capture"
+  [[ $(tcpdump -r "$WORK/capture.pcap" -nn 2>/dev/null | grep -vc 'GREv0, seq .*0x88be\|ARP') == 0 ]] ||
+    die "the capture holds more than the mirror: $(tcpdump -r "$WORK/capture.pcap" -nn 2>/dev/null | grep -v GRE | head -3)"
+  log "vmotion-plaintext-erspan: $frames ERSPAN packets ($(cat "$WORK/mirror.log" | tail -1))"
+  publish vmotion-plaintext-erspan \
+    "The plaintext vMotion-style page stream on TCP 8000 between the trusted hosts on VLAN 50, seen only through an ERSPAN type II remote mirror (GRE from 10.99.0.1 to a collector at 10.99.0.2, session 7)." \
+    "{protocol: vmotion, verdict: plaintext, count: 1}" \
+    "{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}"
+}
+
 main() {
   local name selected=() missing=()
   case ${1:-} in
@@ -346,7 +407,7 @@ main() {
   done
   if (($#)); then selected=("$@"); else selected=("${SCENARIOS[@]}"); fi
   ((EUID == 0)) || die "needs root for network namespaces and capture: sudo $0"
-  for name in ip tcpdump openssl smbd smbclient smbpasswd timeout "$PYTHON"; do
+  for name in ip tcpdump openssl smbd smbclient smbpasswd socat timeout "$PYTHON"; do
     command -v "$name" >/dev/null || missing+=("$name")
   done
   ((${#missing[@]} == 0)) || die "missing tools: ${missing[*]}"
