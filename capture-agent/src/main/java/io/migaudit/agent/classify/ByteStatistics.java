@@ -37,7 +37,8 @@ public record ByteStatistics(long n, double entropy, double chiSquare, double ze
     return n == 0 ? new ByteStatistics(0, 0, 0, 0, 0) : of(n, counts);
   }
 
-  private static ByteStatistics of(long n, int[] counts) {
+  /** Statistics of {@code n} bytes counted per value in {@code counts}. */
+  static ByteStatistics of(long n, int[] counts) {
     double expected = n / 256.0;
     double entropy = 0;
     double chi = 0;

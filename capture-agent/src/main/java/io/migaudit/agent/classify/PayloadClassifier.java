@@ -10,8 +10,11 @@ import java.util.Locale;
  * encrypted; QEMU, SMB2 and vMotion framing mean cleartext; zlib/zstd/lz4/gzip mean compressed), then
  * byte statistics of the direction that carried the most payload. Compressed data has high entropy
  * but a histogram far from uniform; encrypted data is uniform; plaintext has low entropy. A QEMU
- * multifd channel whose packet headers name a compression method is compressed on their word. An
- * SMB connection is judged by its message framing ({@link SmbVerdict}): encrypted only when every
+ * multifd channel whose packet headers name a compression method is compressed on their word.
+ * Evidence must agree: a signature that means encrypted yields {@link Verdict#ENCRYPTED} only when
+ * {@link EncryptionEvidence} finds its framing held over the stream and the bytes it covers look
+ * encrypted; otherwise the verdict follows the content and the reason says what disagreed. An SMB
+ * connection is judged by its message framing ({@link SmbVerdict}): encrypted only when every
  * message after session setup is transformed and the encrypted bodies are uniform.
  */
 public final class PayloadClassifier {
@@ -34,12 +37,21 @@ public final class PayloadClassifier {
     if (smb != null) {
       signature = smb.signature();
     }
-    // A transform header at the start that the framing did not confirm proves nothing: content decides.
-    boolean byContent = smb != null || signature == Signature.SMB3_ENCRYPTED;
+    // SMB framing decides when it was followed; a transform header it did not confirm is a claim to check.
+    boolean byContent = smb != null;
     switch (byContent ? Signature.NONE : signature) {
       case TLS, SSH, SMB3_ENCRYPTED, ESP -> {
-        verdict = Verdict.ENCRYPTED;
-        reason = signature.wire() + " framing: the payload is encrypted by the protocol";
+        FramingCheck check = esp ? EncryptionEvidence.esp(stats)
+            : EncryptionEvidence.of(signature, carrier(signature, initiator, responder), stats);
+        if (check.agrees()) {
+          verdict = Verdict.ENCRYPTED;
+          reason = signature.wire() + " framing: the payload is encrypted by the protocol ("
+              + check.description() + ")";
+        } else {
+          verdict = byStatistics(stats);
+          reason = signature.wire() + " framing claims encryption but " + check.disagreement()
+              + "; judged on content: " + reasonFor(verdict, dominant);
+        }
       }
       case ZLIB, GZIP, ZSTD, LZ4, SMB3_COMPRESSED -> {
         verdict = Verdict.COMPRESSED;
@@ -79,6 +91,11 @@ public final class PayloadClassifier {
     return s != Signature.NONE ? s : SignatureMatcher.match(responder);
   }
 
+  /** The direction whose first bytes gave {@code signature} (the initiator's are matched first). */
+  private static PayloadSample carrier(Signature signature, PayloadSample initiator, PayloadSample responder) {
+    return SignatureMatcher.match(initiator) == signature ? initiator : responder;
+  }
+
   private static MultifdCompression multifdCompression(PayloadSample initiator, PayloadSample responder) {
     MultifdCompression c = initiator.multifdCompression();
     return c != MultifdCompression.UNDECIDED ? c : responder.multifdCompression();
@@ -92,7 +109,7 @@ public final class PayloadClassifier {
     };
   }
 
-  private static Verdict byStatistics(ByteStatistics stats) {
+  static Verdict byStatistics(ByteStatistics stats) {
     if (stats.n() < MIN_SAMPLED_BYTES) {
       return Verdict.UNKNOWN;
     }

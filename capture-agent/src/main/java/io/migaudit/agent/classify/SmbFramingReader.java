@@ -142,7 +142,12 @@ final class SmbFramingReader {
     return Byte.toUnsignedInt(head[at]);
   }
 
-  /** True once a length or protocol id was not SMB's: the counts stop there. */
+  /** Stops following: bytes of the stream are missing, so the next header cannot be found. */
+  void lose() {
+    lost = true;
+  }
+
+  /** True once a length or protocol id was not SMB's, or bytes went missing: the counts stop there. */
   boolean lost() {
     return lost;
   }
