@@ -15,17 +15,20 @@ final class ClassifyReportPrinter {
   }
 
   void print(List<ClassifyReport.Row> rows, long budgetBytes) {
-    row("sample", "flow", "protocol", "expected", "verdict", "KiB to verdict", "ms to verdict", "reason");
+    row("sample", "flow", "protocol", "condition", "expected", "verdict", "KiB to verdict", "ms to verdict",
+        "reason");
     if (markdown) {
-      out.println("| --- | --- | --- | --- | --- | ---: | ---: | --- |");
+      out.println("| --- | --- | --- | --- | --- | --- | ---: | ---: | --- |");
     }
     for (ClassifyReport.Row r : rows) {
-      row(r.sample(), r.flow(), r.protocol(), r.expected(), r.got().wire() + (r.correct() ? "" : " (WRONG)"),
+      row(r.sample(), r.flow(), r.protocol(), r.condition(), r.expected(), r.got().wire() + (r.correct() ? "" : " (WRONG)"),
           ClassifyReportCommand.kib(r.timeline().payloadBytesToVerdict()),
           String.format(Locale.ROOT, "%.1f", r.timeline().millisToVerdict()), r.timeline().last().payload().reason());
     }
     out.println();
     matrix(rows);
+    out.println();
+    conditions(rows);
     long worst = rows.stream().mapToLong(r -> r.timeline().payloadBytesToVerdict()).max().orElse(0);
     long correct = rows.stream().filter(ClassifyReport.Row::correct).count();
     out.printf(Locale.ROOT, "%n%d migration flows, %d with the expected verdict, %d not; most payload before a"
@@ -57,12 +60,29 @@ final class ClassifyReportPrinter {
     }
   }
 
+  /** Flows and right verdicts per condition (a flow counts once under each of its conditions). */
+  private void conditions(List<ClassifyReport.Row> rows) {
+    java.util.Map<String, long[]> counts = new java.util.TreeMap<>();
+    for (ClassifyReport.Row r : rows) {
+      for (String c : r.condition().split(", ")) {
+        long[] n = counts.computeIfAbsent(c, k -> new long[2]);
+        n[0]++;
+        n[1] += r.correct() ? 1 : 0;
+      }
+    }
+    matrixRow("condition", "flows", "right");
+    if (markdown) {
+      out.println("| --- | ---: | ---: |");
+    }
+    counts.forEach((c, n) -> matrixRow(c, Long.toString(n[0]), Long.toString(n[1])));
+  }
+
   private void matrixRow(String... cells) {
     if (markdown) {
       row(cells);
       return;
     }
-    StringBuilder sb = new StringBuilder(String.format("%-16s", cells[0]));
+    StringBuilder sb = new StringBuilder(String.format("%-26s", cells[0]));
     for (int i = 1; i < cells.length; i++) {
       sb.append(String.format("%11s", cells[i]));
     }
@@ -76,7 +96,7 @@ final class ClassifyReportPrinter {
     }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < cells.length; i++) {
-      int width = i == 0 ? 26 : i == 1 ? 44 : 12;
+      int width = i == 0 ? 26 : i == 1 ? 44 : i == 3 ? 26 : 12;
       sb.append(String.format("%-" + width + "s", cells[i])).append(' ');
     }
     out.println(sb.toString().stripTrailing());
