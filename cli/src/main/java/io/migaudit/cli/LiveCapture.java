@@ -7,7 +7,7 @@ import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.source.CaptureFilter;
-import io.migaudit.agent.source.CaptureScope;
+import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.agent.source.LiveCaptureOptions;
 import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.agent.source.LiveSource;
@@ -103,10 +103,18 @@ final class LiveCapture {
     return health;
   }
 
+  /** The capture options; with a policy, its ports, networks and hypervisor hosts widen the filter. */
   private LiveCaptureOptions capture(AgentConfig config) throws UserError {
-    CaptureScope scope = settings.policy() == null ? CaptureScope.none() : PolicyScope.of(settings.policy());
+    String filter;
+    if (settings.policy() == null) {
+      filter = CaptureFilter.of(config.catalog(), settings.bpfExtra());
+    } else {
+      Policy policy = PolicyScope.load(settings.policy());
+      filter = CaptureFilter.of(config.catalog().with(policy.catalog().entries()), PolicyScope.of(policy),
+          settings.bpfExtra());
+    }
     return new LiveCaptureOptions(settings.snaplen(), settings.promiscuous(), settings.bufferSize(), false,
-        LiveCaptureOptions.DEFAULT_READ_TIMEOUT, CaptureFilter.of(config.catalog(), scope, settings.bpfExtra()));
+        LiveCaptureOptions.DEFAULT_READ_TIMEOUT, filter);
   }
 
   /** Captures until SIGTERM/Ctrl-C (or a capture fails), then flushes every flow and the publisher. */

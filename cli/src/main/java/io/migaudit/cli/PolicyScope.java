@@ -21,8 +21,13 @@ final class PolicyScope {
   private PolicyScope() {}
 
   static CaptureScope of(Path file) throws UserError {
+    return of(load(file));
+  }
+
+  /** The policy file, or a one-line user error. */
+  static Policy load(Path file) throws UserError {
     try {
-      return of(PolicyLoader.load(file));
+      return PolicyLoader.load(file);
     } catch (PolicyException e) {
       throw new UserError("--policy: " + e.getMessage(), e);
     }
