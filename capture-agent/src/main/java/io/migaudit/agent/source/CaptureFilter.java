@@ -16,9 +16,8 @@ import java.util.Set;
  *
  * <p>With a {@link CaptureScope} learnt from the policy, it also passes all traffic inside each
  * migration network (so SHARED_MIGRATION_SEGMENT sees other traffic there, and a migration on an
- * unlisted port is seen) and all TCP between two hypervisor hosts. IPv6 TCP and ESP behind extension
- * headers ({@code ip6 protochain}, which plain {@code tcp port} does not follow; after {@code vlan},
- * any extension header) pass whole: the decoder walks the chain and the flow table judges them. Without a scope, other traffic is only
+ * unlisted port is seen) and all TCP between two hypervisor hosts. IPv6 packets behind extension
+ * headers (which plain {@code tcp port} does not follow) pass whole: the decoder walks the chain. Without a scope, other traffic is only
  * seen for what {@code extra} lets through, e.g. {@code "net 192.168.50.0/24"}.
  */
 public final class CaptureFilter {
@@ -32,17 +31,14 @@ public final class CaptureFilter {
   static final int GENEVE_PORT = 6081;
 
   /**
-   * IPv6 TCP and ESP behind extension headers, which {@code tcp port} and {@code ip6 proto} do not
-   * follow: passed whole, the decoder walks the chain.
-   */
-  static final String UNTAGGED_EXTENSION_CHAINS = "(ip6 protochain " + PROTOCOL_TCP + " and not ip6 proto "
-      + PROTOCOL_TCP + ") or (ip6 protochain " + PROTOCOL_ESP + " and not ip6 proto " + PROTOCOL_ESP + ")";
-  /**
-   * libpcap cannot compile {@code protochain} after {@code vlan} (variable-length headers), so tagged
    * IPv6 packets whose first next header is an extension header (hop-by-hop 0, routing 43, fragment
-   * 44, AH 51, destination options 60; RFC 8200 4) pass whole.
+   * 44, AH 51, destination options 60; RFC 8200 section 4), which {@code tcp port} and {@code ip6
+   * proto} do not follow: passed whole, the decoder walks the chain. Not {@code ip6 protochain 6}:
+   * it compiles to a loop the Linux kernel refuses ("Kernel filter failed: Invalid argument", and
+   * libpcap then filters in user space, copying every frame), and libpcap cannot compile it after
+   * {@code vlan} at all.
    */
-  static final String TAGGED_EXTENSION_CHAINS =
+  static final String EXTENSION_CHAINS =
       "(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 51 or ip6[6] == 60))";
 
   private CaptureFilter() {}
@@ -63,8 +59,7 @@ public final class CaptureFilter {
     if (extra != null && !extra.isBlank()) {
       base = base + " or (" + extra.strip() + ")";
     }
-    return "(" + base + " or " + UNTAGGED_EXTENSION_CHAINS + ") or (vlan and (" + base + " or "
-        + TAGGED_EXTENSION_CHAINS + "))";
+    return "(" + base + " or " + EXTENSION_CHAINS + ") or (vlan and (" + base + " or " + EXTENSION_CHAINS + "))";
   }
 
   static List<String> clauses(PortCatalog catalog) {
