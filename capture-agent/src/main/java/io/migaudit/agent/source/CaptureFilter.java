@@ -30,16 +30,21 @@ public final class CaptureFilter {
   static final int VXLAN_PORT = 4789;
   static final int GENEVE_PORT = 6081;
 
+  /** RFC 8200 section 4: hop-by-hop 0, routing 43, fragment 44, AH 51 (RFC 4302), destination options 60. */
+  private static final int[] EXTENSION_HEADERS = {0, 43, 44, 51, 60};
+  /** What may follow the first extension header for the packet to pass: TCP, ESP, or more headers. */
+  private static final int[] TCP_ESP_OR_EXTENSION = {PROTOCOL_TCP, PROTOCOL_ESP, 0, 43, 44, 51, 60};
   /**
-   * IPv6 packets whose first next header is an extension header (hop-by-hop 0, routing 43, fragment
-   * 44, AH 51, destination options 60; RFC 8200 section 4), which {@code tcp port} and {@code ip6
-   * proto} do not follow: passed whole, the decoder walks the chain. Not {@code ip6 protochain 6}:
+   * IPv6 packets whose first next header is an extension header followed by TCP, ESP or another
+   * extension header (every extension header starts with its next header, RFC 8200 section 4, so the
+   * first one's is at byte 40), which {@code tcp port} and {@code ip6 proto} do not follow: passed
+   * whole, the decoder walks the chain. MLD (ICMPv6 behind hop-by-hop) stays out. Not {@code ip6 protochain 6}:
    * it compiles to a loop the Linux kernel refuses ("Kernel filter failed: Invalid argument", and
    * libpcap then filters in user space, copying every frame), and libpcap cannot compile it after
    * {@code vlan} at all.
    */
-  static final String EXTENSION_CHAINS =
-      "(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 51 or ip6[6] == 60))";
+  static final String EXTENSION_CHAINS = "(ip6 and " + anyOf("ip6[6]", EXTENSION_HEADERS) + " and "
+      + anyOf("ip6[40]", TCP_ESP_OR_EXTENSION) + ")";
 
   private CaptureFilter() {}
 
@@ -93,6 +98,15 @@ public final class CaptureFilter {
       clauses.add("(tcp and " + anyNet(hosts, "src ") + " and " + anyNet(hosts, "dst ") + ")");
     }
     return clauses;
+  }
+
+  /** "(FIELD == A or FIELD == B ...)". */
+  private static String anyOf(String field, int[] values) {
+    List<String> terms = new ArrayList<>();
+    for (int v : values) {
+      terms.add(field + " == " + v);
+    }
+    return "(" + String.join(" or ", terms) + ")";
   }
 
   /** "(src net A or src net B ...)" for {@code direction} "src ", likewise "dst ". */

@@ -173,6 +173,8 @@ class CaptureFilterTest {
           .as("IPv6 ESP behind a hop-by-hop header").isTrue();
       assertThat(passes(program, ethernet(0x86DD, ipv6(17, ports(41011, 53)))))
           .as("IPv6 UDP without extension headers").isFalse();
+      assertThat(passes(program, ethernet(0x86DD, ipv6WithHopByHop(58, new byte[24]))))
+          .as("MLD: ICMPv6 behind a hop-by-hop header").isFalse();
     } finally {
       program.free();
     }
