@@ -31,21 +31,21 @@ record SmbVerdict(Signature signature, Verdict verdict, String reason) {
     if (clear > 0) {
       ByteStatistics leaked = main.clearBodyStatistics();
       Verdict v = PayloadClassifier.looksCompressed(leaked) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
-      return new SmbVerdict(Signature.SMB3_ENCRYPTED, v, "smb3 framing: " + clear + " message(s) after session"
-          + " setup in clear beside " + main.transformed() + " encrypted (clear bodies: " + leaked.describe() + ")");
+      return new SmbVerdict(Signature.SMB3_ENCRYPTED, v, "smb3: " + clear + " message(s) after setup in clear beside "
+          + main.transformed() + " encrypted (clear bodies: " + leaked.describe() + ")");
     }
     ByteStatistics bodies = main.bodyStatistics();
-    String counted = main.transformed() + " messages after session setup behind the transform header";
+    String counted = main.transformed() + " messages after setup transformed";
     if (bodies.n() < PayloadClassifier.MIN_SAMPLED_BYTES) {
       return new SmbVerdict(Signature.SMB3_ENCRYPTED, Verdict.UNKNOWN,
-          "smb3 framing: " + counted + ", only " + bodies.n() + " encrypted body bytes sampled");
+          "smb3: " + counted + ", only " + bodies.n() + " encrypted body bytes sampled");
     }
     if (bodies.chiSquare() <= ByteStatistics.uniformChiSquareLimit()) {
       return new SmbVerdict(Signature.SMB3_ENCRYPTED, Verdict.ENCRYPTED,
           "smb3 encrypted: " + counted + ", bodies uniform (" + bodies.describe() + ")");
     }
     Verdict v = PayloadClassifier.looksCompressed(bodies) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
-    return new SmbVerdict(Signature.SMB3_ENCRYPTED, v, "smb3 transform headers over readable content: "
-        + counted + ", but the bodies are not uniform (" + bodies.describe() + ")");
+    return new SmbVerdict(Signature.SMB3_ENCRYPTED, v, "smb3 transform over readable content: " + counted
+        + ", bodies not uniform (" + bodies.describe() + ")");
   }
 }

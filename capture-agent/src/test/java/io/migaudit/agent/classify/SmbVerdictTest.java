@@ -25,14 +25,15 @@ class SmbVerdictTest {
     PayloadFeatures f = classify(session(false, i -> random(16 * 1024, i), 8));
     assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
     assertThat(f.signature()).isEqualTo(Signature.SMB3_ENCRYPTED);
-    assertThat(f.reason()).startsWith("smb3 encrypted: 8 messages after session setup behind the transform header");
+    assertThat(f.reason()).startsWith("smb3 encrypted: 8 messages after setup transformed, bodies uniform")
+        .hasSizeLessThan(200);
   }
 
   @Test
   void transformHeadersOverReadableBodiesFollowTheContent() {
     PayloadFeatures f = classify(session(false, i -> pages(16 * 1024), 8));
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
-    assertThat(f.reason()).startsWith("smb3 transform headers over readable content");
+    assertThat(f.reason()).startsWith("smb3 transform over readable content").hasSizeLessThan(200);
   }
 
   @Test
@@ -49,7 +50,8 @@ class SmbVerdictTest {
     s.writeBytes(smb2(WRITE, pages(16 * 1024)));
     PayloadFeatures f = classify(s.toByteArray());
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
-    assertThat(f.reason()).startsWith("smb3 framing: 1 message(s) after session setup in clear beside 6 encrypted");
+    assertThat(f.reason()).startsWith("smb3: 1 message(s) after setup in clear beside 6 encrypted")
+        .hasSizeLessThan(200);
   }
 
   @Test
