@@ -77,10 +77,16 @@ make_qemu_pki() {
   done
 }
 
-# qemu_migration [--tls] [--capability NAME]... [--parameter NAME=VALUE]... : one migration from
-# host A to host B on TCP 49152, captured on the trunk, QMP options applied to both sides.
+# qemu_migration [--port N] [--tls] [--capability NAME]... [--parameter NAME=VALUE]... : one
+# migration from host A to host B on TCP 49152 (or N), captured on the trunk, QMP options applied
+# to both sides.
 qemu_migration() {
-  local tls=0 options=() uri=tcp:${QEMU_DST%/*}:$QEMU_PORT src_extra=() dst_extra=()
+  local tls=0 options=() port=$QEMU_PORT uri src_extra=() dst_extra=()
+  if [[ ${1:-} == --port ]]; then
+    port=$2
+    shift 2
+  fi
+  uri=tcp:${QEMU_DST%/*}:$port
   if [[ ${1:-} == --tls ]]; then
     tls=1
     shift
@@ -99,7 +105,7 @@ qemu_migration() {
   qemu_start "$NS_A" source "${src_extra[@]}"
   capture_start
   qmp "$WORK/destination.qmp" incoming "$uri" "${options[@]}"
-  wait_for "the destination to listen on $QEMU_PORT" listening "$NS_B" "$QEMU_PORT"
+  wait_for "the destination to listen on $port" listening "$NS_B" "$port"
   qmp "$WORK/source.qmp" migrate "$uri" "${options[@]}"
   qmp "$WORK/destination.qmp" wait-incoming
   qemu_quit
@@ -135,6 +141,18 @@ scenario_qemu_plaintext() {
     --require arp
   expect qemu-plaintext \
     "Real QEMU live migration over plain TCP 49152 (main channel starts QEVM) between the trusted hosts on VLAN 50." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' "$UNENCRYPTED"
+}
+
+# qemu-unlisted-port: the plain migration to TCP 5000, a port no catalog lists (QEMU migrates to
+# any tcp:host:port): the QEVM signature, not the port, makes it a migration.
+readonly QEMU_UNLISTED_PORT=5000
+scenario_qemu_unlisted_port() {
+  qemu_migration --port "$QEMU_UNLISTED_PORT"
+  qemu_publish qemu-unlisted-port --tcp "$ADDR_A" "$ADDR_B" "$QEMU_UNLISTED_PORT" \
+    "${QEMU_HEADS_PLAIN[@]}" --require arp
+  expect qemu-unlisted-port \
+    "Real QEMU live migration over plain TCP 5000, a port no catalog lists, between the trusted hosts on VLAN 50; the QEVM signature makes it a migration." \
     '{protocol: qemu, verdict: plaintext, count: 1}' "$UNENCRYPTED"
 }
 

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class CaptureAgent {
   private static final Logger LOG = LoggerFactory.getLogger(CaptureAgent.class);
 
+  private static final int IP_PROTOCOL_TCP = 6;
+
   private final AgentConfig config;
   private final FlowRecordSink sink;
   private final PipelineCounters counters;
@@ -48,6 +50,9 @@ public final class CaptureAgent {
       DecodeIssue issue = decoder.decode(captured, decoded);
       if (issue == DecodeIssue.NONE) {
         ip++;
+        if (decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
+          counters.tcpFragment();
+        }
         table.offer(decoded);
       } else {
         counters.dropped(issue);

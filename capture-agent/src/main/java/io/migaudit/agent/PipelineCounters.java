@@ -27,6 +27,7 @@ public final class PipelineCounters {
   private final long[] endedBefore = new long[EndReason.values().length];
   private volatile FlowTable table;
   private volatile long truncatedFiles;
+  private volatile long tcpFragments;
   private volatile LongSupplier kernelDrops = NONE;
   private volatile LongSupplier interfaceDrops = NONE;
   private final List<PipelineCounters> workers = new CopyOnWriteArrayList<>();
@@ -50,6 +51,18 @@ public final class PipelineCounters {
 
   void truncatedFile() {
     truncatedFiles++;
+  }
+
+  void tcpFragment() {
+    tcpFragments++;
+  }
+
+  /**
+   * Pieces of fragmented IPv4 packets carrying TCP: a migration path should never fragment (the
+   * hosts' MTUs disagree, or someone splits segments to hide their headers from a sensor).
+   */
+  public long tcpFragments() {
+    return tcpFragments;
   }
 
   /** Where this pipeline's capture-level drop counts come from (a live source's pcap stats). */

@@ -45,7 +45,7 @@ final class AgentCommand implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "Agent settings in YAML (keys: agentId, interfaces, read, bootstrapServers, kafkaConfig, "
-          + "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra, spoolDir, spoolMaxBytes, captureBackend); flags given here "
+          + "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra, spoolDir, spoolMaxBytes, captureBackend, policy); flags given here "
           + "override the file's values.")
   Path config;
 
@@ -101,7 +101,7 @@ final class AgentCommand implements Callable<Integer> {
     }
     s = s.with(new AgentSettings.Overrides(agentId, live.interfaces, inputs, bootstrapServers, kafkaConfig,
         metricsAddress, live.snaplenBytes, live.promiscuous, live.bufferBytes, live.bpfExtra, spoolDir, spoolMaxBytes,
-        live.backend));
+        live.backend, live.policy));
     var problem = s.problem();
     if (problem.isPresent()) {
       String key = problem.get().key();

@@ -25,10 +25,12 @@ import java.util.Optional;
  * @param spoolMaxBytes bound of the spool's files; at the bound the oldest records are dropped
  * @param captureBackend how live frames are read; null means the fastest available ({@link
  *     CaptureBackend#best()})
+ * @param policy the analyzer's policy file, or null: a live capture then also sees all traffic
+ *     inside its migration networks and all TCP between its trusted hosts (migrations on any port)
  */
 record AgentSettings(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
     Path kafkaConfig, String metricsAddress, int snaplen, boolean promiscuous, int bufferSize, String bpfExtra,
-    Path spoolDir, long spoolMaxBytes, CaptureBackend captureBackend) {
+    Path spoolDir, long spoolMaxBytes, CaptureBackend captureBackend, Path policy) {
 
   static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1:9464";
   /** The smallest snap length that still holds the headers of an encapsulated frame. */
@@ -43,7 +45,7 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
   static AgentSettings defaults() {
     return new AgentSettings(null, List.of(), List.of(), null, null, DEFAULT_METRICS_ADDRESS,
         LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true, LiveCaptureOptions.DEFAULT_BUFFER_BYTES, null, null,
-        DEFAULT_SPOOL_MAX_BYTES, null);
+        DEFAULT_SPOOL_MAX_BYTES, null, null);
   }
 
   /**
@@ -70,9 +72,9 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
    */
   record Overrides(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
       Path kafkaConfig, String metricsAddress, Integer snaplen, Boolean promiscuous, Integer bufferSize,
-      String bpfExtra, Path spoolDir, Long spoolMaxBytes, CaptureBackend captureBackend) {
+      String bpfExtra, Path spoolDir, Long spoolMaxBytes, CaptureBackend captureBackend, Path policy) {
     static Overrides none() {
-      return new Overrides(null, null, null, null, null, null, null, null, null, null, null, null, null);
+      return new Overrides(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 
@@ -92,7 +94,8 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
         or(o.bpfExtra(), bpfExtra),
         or(o.spoolDir(), spoolDir),
         or(o.spoolMaxBytes(), spoolMaxBytes),
-        or(o.captureBackend(), captureBackend));
+        or(o.captureBackend(), captureBackend),
+        or(o.policy(), policy));
   }
 
   boolean live() {

@@ -28,7 +28,8 @@ import java.util.Map;
 final class ClassifyReport {
 
   /** One migration flow of one sample. */
-  record Row(String sample, String flow, String protocol, String expected, VerdictTimeline timeline) {
+  record Row(String sample, String flow, String protocol, String condition, String expected,
+      VerdictTimeline timeline) {
     Verdict got() {
       return timeline.last().payload().verdict();
     }
@@ -82,7 +83,7 @@ final class ClassifyReport {
       String got = r.payload().verdict().wire();
       if (left.getOrDefault(got, 0) > 0) {
         left.merge(got, -1, Integer::sum);
-        rows.add(row(expected, r, got, recordsOf));
+        rows.add(row(expected, r, got, recordsOf, policy));
       } else {
         unmatched.add(r);
       }
@@ -92,14 +93,14 @@ final class ClassifyReport {
       String truth = left.entrySet().stream().filter(en -> en.getValue() > 0).map(Map.Entry::getKey)
           .findFirst().orElse("none expected");
       left.computeIfPresent(truth, (k, n) -> n - 1);
-      rows.add(row(expected, r, truth, recordsOf));
+      rows.add(row(expected, r, truth, recordsOf, policy));
     }
     return rows;
   }
 
   private static Row row(SampleExpectation expected, FlowRecord r, String truth,
-      Map<String, List<FlowRecord>> recordsOf) {
+      Map<String, List<FlowRecord>> recordsOf, Policy policy) {
     return new Row(expected.name(), r.src() + ":" + r.srcPort() + " -> " + r.dst() + ":" + r.dstPort(),
-        r.protocol(), truth, VerdictTimeline.of(recordsOf.get(r.flowId())));
+        r.protocol(), FlowCondition.of(r, policy), truth, VerdictTimeline.of(recordsOf.get(r.flowId())));
   }
 }

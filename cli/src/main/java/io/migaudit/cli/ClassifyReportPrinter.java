@@ -3,6 +3,8 @@ package io.migaudit.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Prints a classify report as aligned text or as Markdown tables. */
 final class ClassifyReportPrinter {
@@ -15,12 +17,13 @@ final class ClassifyReportPrinter {
   }
 
   void print(List<ClassifyReport.Row> rows, long budgetBytes) {
-    row("sample", "flow", "protocol", "expected", "verdict", "KiB to verdict", "ms to verdict", "stream", "reason");
+    row("sample", "flow", "protocol", "condition", "expected", "verdict", "KiB to verdict", "ms to verdict",
+        "stream", "reason");
     if (markdown) {
-      out.println("| --- | --- | --- | --- | --- | ---: | ---: | --- | --- |");
+      out.println("| --- | --- | --- | --- | --- | --- | ---: | ---: | --- | --- |");
     }
     for (ClassifyReport.Row r : rows) {
-      row(r.sample(), r.flow(), r.protocol(), r.expected(), r.got().wire() + (r.correct() ? "" : " (WRONG)"),
+      row(r.sample(), r.flow(), r.protocol(), r.condition(), r.expected(), r.got().wire() + (r.correct() ? "" : " (WRONG)"),
           ClassifyReportCommand.kib(r.timeline().payloadBytesToVerdict()),
           String.format(Locale.ROOT, "%.1f", r.timeline().millisToVerdict()),
           String.join(", ", r.conditions().stream().map(StreamCondition::label).toList()),
@@ -30,6 +33,8 @@ final class ClassifyReportPrinter {
     matrix(rows);
     out.println();
     conditions(rows);
+    out.println();
+    streamConditions(rows);
     long worst = rows.stream().mapToLong(r -> r.timeline().payloadBytesToVerdict()).max().orElse(0);
     long correct = rows.stream().filter(ClassifyReport.Row::correct).count();
     out.printf(Locale.ROOT, "%n%d migration flows, %d with the expected verdict, %d not; most payload before a"
@@ -62,7 +67,7 @@ final class ClassifyReportPrinter {
   }
 
   /** Flows and verdicts per stream condition: how the classifier fares under each (a flow may be in several). */
-  private void conditions(List<ClassifyReport.Row> rows) {
+  private void streamConditions(List<ClassifyReport.Row> rows) {
     String[] header = {"stream condition", "flows", "expected", "wrong"};
     if (markdown) {
       row(header);
@@ -82,12 +87,29 @@ final class ClassifyReportPrinter {
     }
   }
 
+  /** Flows and right verdicts per condition (a flow counts once under each of its conditions). */
+  private void conditions(List<ClassifyReport.Row> rows) {
+    Map<String, long[]> counts = new TreeMap<>();
+    for (ClassifyReport.Row r : rows) {
+      for (String c : r.condition().split(", ")) {
+        long[] n = counts.computeIfAbsent(c, k -> new long[2]);
+        n[0]++;
+        n[1] += r.correct() ? 1 : 0;
+      }
+    }
+    matrixRow("condition", "flows", "right");
+    if (markdown) {
+      out.println("| --- | ---: | ---: |");
+    }
+    counts.forEach((c, n) -> matrixRow(c, Long.toString(n[0]), Long.toString(n[1])));
+  }
+
   private void matrixRow(String... cells) {
     if (markdown) {
       row(cells);
       return;
     }
-    StringBuilder sb = new StringBuilder(String.format("%-16s", cells[0]));
+    StringBuilder sb = new StringBuilder(String.format("%-26s", cells[0]));
     for (int i = 1; i < cells.length; i++) {
       sb.append(String.format("%11s", cells[i]));
     }
@@ -101,7 +123,7 @@ final class ClassifyReportPrinter {
     }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < cells.length; i++) {
-      int width = i == 0 ? 30 : i == 1 ? 44 : i == 7 ? 36 : 12;
+      int width = i == 0 ? 30 : i == 1 ? 44 : i == 3 ? 26 : i == 8 ? 36 : 12;
       sb.append(String.format("%-" + width + "s", cells[i])).append(' ');
     }
     out.println(sb.toString().stripTrailing());

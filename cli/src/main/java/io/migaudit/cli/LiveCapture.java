@@ -7,10 +7,12 @@ import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.source.CaptureFilter;
+import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.agent.source.LiveCaptureOptions;
 import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.agent.source.LiveSource;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -62,6 +64,11 @@ final class LiveCapture {
             "GRE/ERSPAN, VXLAN, Geneve), e.g. \"net 192.168.50.0/24\" to see all traffic on a migration segment."})
     String bpfExtra;
 
+    @Option(names = "--policy", paramLabel = "FILE",
+        description = {"The analyzer's policy file: the capture also takes all traffic inside its migrationNetworks",
+            "(other traffic on a migration segment) and all TCP between its trustedHosts (migrations on any port)."})
+    Path policy;
+
     @Option(names = "--capture-backend", paramLabel = "libpcap|tcpdump|pcap4j", converter = BackendConverter.class,
         description = {"How frames are read: libpcap (called directly, nothing allocated per frame; fastest),",
             "tcpdump (a tcpdump child streams pcap to the agent: capture privileges stay with tcpdump),",
@@ -96,9 +103,18 @@ final class LiveCapture {
     return health;
   }
 
-  private LiveCaptureOptions capture(AgentConfig config) {
+  /** The capture options; with a policy, its ports, networks and hypervisor hosts widen the filter. */
+  private LiveCaptureOptions capture(AgentConfig config) throws UserError {
+    String filter;
+    if (settings.policy() == null) {
+      filter = CaptureFilter.of(config.catalog(), settings.bpfExtra());
+    } else {
+      Policy policy = PolicyScope.load(settings.policy());
+      filter = CaptureFilter.of(config.catalog().with(policy.catalog().entries()), PolicyScope.of(policy),
+          settings.bpfExtra());
+    }
     return new LiveCaptureOptions(settings.snaplen(), settings.promiscuous(), settings.bufferSize(), false,
-        LiveCaptureOptions.DEFAULT_READ_TIMEOUT, CaptureFilter.of(config.catalog(), settings.bpfExtra()));
+        LiveCaptureOptions.DEFAULT_READ_TIMEOUT, filter);
   }
 
   /** Captures until SIGTERM/Ctrl-C (or a capture fails), then flushes every flow and the publisher. */

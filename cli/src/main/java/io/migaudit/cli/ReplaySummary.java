@@ -60,6 +60,10 @@ final class ReplaySummary implements FlowObserver {
     for (String t : truncations) {
       out.println("  warning: " + t);
     }
+    if (counters.tcpFragments() > 0) {
+      out.printf("  warning: %d IPv4 fragments of TCP (a migration path should not fragment)%n",
+          counters.tcpFragments());
+    }
     out.printf("Flows: %d (%d flow records through %s)%n", flows.size(), records, Topics.FLOWS);
     if (!malformedRecords.isEmpty()) {
       out.println("  skipped malformed Kafka records: " + malformedRecords);

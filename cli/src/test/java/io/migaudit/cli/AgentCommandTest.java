@@ -54,17 +54,18 @@ class AgentCommandTest {
   void fileValuesAreUsed() throws Exception {
     AgentSettings s = settings("--config", config(FILE).toString());
     assertThat(s).isEqualTo(new AgentSettings("collector-1", List.of("ens224"), List.of(), "kafka1:9092", null,
-        "0.0.0.0:9500", 1500, false, 1048576, "net 192.168.50.0/24", null, AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null));
+        "0.0.0.0:9500", 1500, false, 1048576, "net 192.168.50.0/24", null, AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null,
+        null));
   }
 
   @Test
   void flagsOverrideTheFile() throws Exception {
     AgentSettings s = settings("--config", config(FILE).toString(), "--interface", "br-migration",
         "--interface", "bond0.50", "--snaplen", "9000", "--promiscuous", "--metrics-address", "127.0.0.1:0",
-        "--agent-id", "collector-2", "--bootstrap-servers", "kafka2:9092");
+        "--agent-id", "collector-2", "--bootstrap-servers", "kafka2:9092", "--policy", "/etc/migaudit/policy.yaml");
     assertThat(s).isEqualTo(new AgentSettings("collector-2", List.of("br-migration", "bond0.50"), List.of(),
         "kafka2:9092", null, "127.0.0.1:0", 9000, true, 1048576, "net 192.168.50.0/24", null,
-        AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null));
+        AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null, Path.of("/etc/migaudit/policy.yaml")));
   }
 
   @Test
@@ -85,7 +86,7 @@ class AgentCommandTest {
   void flagsAloneUseTheDefaults() throws Exception {
     AgentSettings s = settings("--bootstrap-servers", "k:9092", "--interface", "eth0");
     assertThat(s).isEqualTo(AgentSettings.defaults().with(new AgentSettings.Overrides(
-        null, List.of("eth0"), null, "k:9092", null, null, null, null, null, null, null, null, null)));
+        null, List.of("eth0"), null, "k:9092", null, null, null, null, null, null, null, null, null, null)));
   }
 
   @Test

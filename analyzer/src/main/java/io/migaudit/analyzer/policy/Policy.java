@@ -67,6 +67,15 @@ public record Policy(
     return false;
   }
 
+  /**
+   * True when {@code address} is a host the policy names: trusted, in a trust zone, or inside a
+   * migration network. A migration signature on an unlisted port counts only next to such a host.
+   */
+  public boolean isPolicyHost(String address) {
+    return isTrusted(address) || zoneOf(address).isPresent()
+        || migrationNetworks.stream().anyMatch(n -> n.contains(address));
+  }
+
   /** The first migration network holding both addresses. */
   public Optional<MigrationNetwork> networkContaining(String a, String b) {
     return migrationNetworks.stream().filter(n -> n.containsBoth(a, b)).findFirst();

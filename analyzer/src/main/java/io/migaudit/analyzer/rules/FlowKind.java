@@ -2,7 +2,10 @@ package io.migaudit.analyzer.rules;
 
 /** What a flow is, as far as the rules care. */
 public enum FlowKind {
-  /** Live migration: a catalog port, or ESP/SSH/TLS between two trusted hosts. */
+  /**
+   * Live migration: a catalog port, a migration signature on any port, or a tunnel or bulk transfer
+   * with a memory copy's evidence between two trusted hosts.
+   */
   MIGRATION,
   /**
    * vSphere NFC (Network File Copy, TCP 902): disk copies of cold migration, cloning and
@@ -11,6 +14,11 @@ public enum FlowKind {
   NFC,
   /** ICMP, ICMPv6, IGMP: never migration, never "other traffic on the migration segment". */
   LINK_CONTROL,
+  /**
+   * A tunnel (ESP, SSH, TLS) or TCP flow between two trusted hosts that has not shown a memory copy
+   * yet but may: no rule judges it until it does, ends, or ages out (then it is {@link #OTHER}).
+   */
+  UNDECIDED,
   /** Everything else. */
   OTHER
 }

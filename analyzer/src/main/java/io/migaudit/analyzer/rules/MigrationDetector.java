@@ -9,18 +9,28 @@ import java.util.Set;
 
 /**
  * Decides which flows are live migrations (DESIGN.md, "Rules"): a record the agent labelled, a
- * responder port in the policy's catalog, or a tunnel (ESP, or an SSH/TLS payload on another port)
- * between two trusted hosts. ICMP, ICMPv6 and IGMP are link control and never migrations. A TCP
- * flow to port 902 that the catalog does not claim is vSphere NFC, a kind of its own.
+ * responder port in the policy's catalog; on any port, a flow next to a policy host that carries a
+ * migration signature (QEVM, multifd, vMotion page-stream start: labelled with what was recognised,
+ * e.g. {@code qemu} on 5000); and between two trusted hosts, a flow with the evidence of a memory
+ * copy ({@link CopyEvidence}): a tunnel (ESP, SSH, TLS) or a plain TCP bulk transfer. ESP, SSH or
+ * TLS without that evidence (an HTTPS API call between hypervisors) is not a migration; while such
+ * a flow may still show it, it is {@link FlowKind#UNDECIDED}. ICMP, ICMPv6 and IGMP are link control
+ * and never migrations. A TCP flow to port 902 that the catalog does not claim is vSphere NFC, a
+ * kind of its own.
  */
 public final class MigrationDetector {
   public static final String TUNNEL_ESP = "tunnel-esp";
   public static final String TUNNEL_SSH = "tunnel-ssh";
   public static final String TUNNEL_TLS = "tunnel-tls";
+  /** A plain TCP bulk transfer between two trusted hosts on a port no catalog lists. */
+  public static final String BULK_TCP = "tcp-bulk";
   /** vSphere NFC server port (PROTOCOLS.md); UDP 902 is the vCenter heartbeat, not NFC. */
   public static final int NFC_TCP_PORT = 902;
   /** Protocol labels this detector gives tunnels. */
   public static final List<String> TUNNEL_PROTOCOLS = List.of(TUNNEL_ESP, TUNNEL_SSH, TUNNEL_TLS);
+  /** Every label this detector gives without a catalog port: tunnels and bulk transfers. */
+  public static final List<String> INFERRED_PROTOCOLS =
+      List.of(TUNNEL_ESP, TUNNEL_SSH, TUNNEL_TLS, BULK_TCP);
 
   /**
    * Transport names of link control: named by the agent, or "ip-N" with the IANA protocol number.
@@ -29,6 +39,9 @@ public final class MigrationDetector {
       Set.of("icmp", "icmpv6", "igmp", "ip-1", "ip-2", "ip-58");
   /** IPsec ESP, IP protocol 50 (RFC 4303). */
   static final Set<String> ESP_TRANSPORTS = Set.of("esp", "ip-50");
+  /** Catalog names of the protocols a signature can name on an unlisted port. */
+  static final String QEMU_LABEL = "qemu";
+  static final String VMOTION_LABEL = "vmotion";
 
   private final Policy policy;
 
@@ -50,17 +63,51 @@ public final class MigrationDetector {
     if ("tcp".equals(record.transport()) && record.dstPort() == NFC_TCP_PORT) {
       return new ClassifiedFlow(record, FlowKind.NFC); // not a migration: no protocol label
     }
-    String tunnel = tunnelProtocol(record);
-    if (tunnel != null && policy.isTrusted(record.src()) && policy.isTrusted(record.dst())) {
-      return new ClassifiedFlow(record.withProtocol(tunnel), FlowKind.MIGRATION);
+    String recognised = signatureProtocol(record);
+    if (recognised != null) {
+      return new ClassifiedFlow(record.withProtocol(recognised), FlowKind.MIGRATION);
+    }
+    if (policy.isTrusted(record.src()) && policy.isTrusted(record.dst())) {
+      return betweenTrustedHosts(record);
     }
     return new ClassifiedFlow(record, FlowKind.OTHER);
   }
 
-  private static String tunnelProtocol(FlowRecord record) {
-    if (ESP_TRANSPORTS.contains(record.transport())) {
-      return TUNNEL_ESP;
+  /** A tunnel or TCP flow between two trusted hosts: a migration only with a copy's evidence. */
+  private static ClassifiedFlow betweenTrustedHosts(FlowRecord record) {
+    boolean esp = ESP_TRANSPORTS.contains(record.transport());
+    String label = esp ? TUNNEL_ESP : tunnelProtocol(record);
+    if (label == null && "tcp".equals(record.transport())) {
+      label = BULK_TCP;
     }
+    if (label == null) {
+      return new ClassifiedFlow(record, FlowKind.OTHER);
+    }
+    if (CopyEvidence.shows(record, esp)) {
+      return new ClassifiedFlow(record.withProtocol(label), FlowKind.MIGRATION);
+    }
+    return new ClassifiedFlow(record, CopyEvidence.mayStillShow(record) ? FlowKind.UNDECIDED : FlowKind.OTHER);
+  }
+
+  /**
+   * The protocol a migration signature names, when the flow touches a host of the policy: QEMU's
+   * main (QEVM) and multifd channels, the vMotion page-stream start. Null otherwise.
+   */
+  private String signatureProtocol(FlowRecord record) {
+    PayloadFeatures payload = record.payload();
+    Signature signature = payload == null ? null : payload.signature();
+    String named = signature == null ? null : switch (signature) {
+      case QEMU, QEMU_MULTIFD -> QEMU_LABEL;
+      case VMOTION -> VMOTION_LABEL;
+      default -> null;
+    };
+    if (named == null || !"tcp".equals(record.transport())) {
+      return null;
+    }
+    return policy.isPolicyHost(record.src()) || policy.isPolicyHost(record.dst()) ? named : null;
+  }
+
+  private static String tunnelProtocol(FlowRecord record) {
     PayloadFeatures payload = record.payload();
     Signature signature = payload == null ? null : payload.signature();
     if (signature == Signature.SSH) {

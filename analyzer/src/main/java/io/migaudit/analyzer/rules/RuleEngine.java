@@ -136,10 +136,10 @@ public final class RuleEngine {
     return policy;
   }
 
-  /** Every protocol label a migration may carry: the catalog's names and the tunnel labels. */
+  /** Every protocol label a migration may carry: the catalog's names, tunnels and bulk transfers. */
   public Set<String> protocols() {
     Set<String> names = new LinkedHashSet<>(policy.catalogProtocols());
-    names.addAll(MigrationDetector.TUNNEL_PROTOCOLS);
+    names.addAll(MigrationDetector.INFERRED_PROTOCOLS);
     return names;
   }
 }

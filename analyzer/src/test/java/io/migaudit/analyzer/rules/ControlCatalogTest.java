@@ -53,7 +53,7 @@ class ControlCatalogTest {
     alerts.addAll(engine.evaluate(flow("10.9.9.1", "10.9.9.2", 8000)
         .verdict(Verdict.PLAINTEXT, "x").build()).alerts());
     // SSH shell on the vMotion VLAN
-    alerts.addAll(engine.evaluate(flow("192.168.50.11", "192.168.50.12", 22).vlan(50).build()).alerts());
+    alerts.addAll(engine.evaluate(flow("192.168.50.11", "192.168.50.12", 22).vlan(50).last().build()).alerts());
     Set<RuleId> seen = EnumSet.noneOf(RuleId.class);
     for (Alert a : alerts) {
       seen.add(a.rule());

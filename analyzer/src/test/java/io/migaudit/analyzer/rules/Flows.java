@@ -63,6 +63,9 @@ public final class Flows {
     private long seq;
     private boolean last;
     private long bytes = 1000;
+    private long payloadToDst = -1;
+    private long payloadToSrc = -1;
+    private long seconds = -1;
     private String agent = "esx-a";
 
     private Builder(String src, String dst, int dstPort) {
@@ -121,6 +124,19 @@ public final class Flows {
       return this;
     }
 
+    /** Payload bytes each direction carried (default: half the initiator's bytes, none back). */
+    public Builder payload(long toDst, long toSrc) {
+      payloadToDst = toDst;
+      payloadToSrc = toSrc;
+      return this;
+    }
+
+    /** Seconds from the first to the last packet (default: seq + 1). */
+    public Builder lasting(long s) {
+      seconds = s;
+      return this;
+    }
+
     public Builder agent(String a) {
       agent = a;
       return this;
@@ -144,7 +160,7 @@ public final class Flows {
       o.put("schemaVersion", SchemaVersion.CURRENT).put("agent", agent).put("interface", "vmk1")
           .put("flowId", FlowId.of(transport, src, srcPort, dst, dstPort, vlan, T0))
           .put("seq", seq).put("last", last).put("endReason", last ? "fin" : null)
-          .put("firstSeen", T0.toString()).put("lastSeen", T0.plusSeconds(seq + 1).toString())
+          .put("firstSeen", T0.toString()).put("lastSeen", T0.plusSeconds(seconds >= 0 ? seconds : seq + 1).toString())
           .put("vlan", vlan).putNull("outerVlan")
           .put("ipVersion", src.indexOf(':') >= 0 ? 6 : 4).put("transport", transport)
           .put("src", src).put("srcPort", srcPort).put("dst", dst).put("dstPort", dstPort)
@@ -152,8 +168,8 @@ public final class Flows {
       o.putArray("encapsulation").add("ethernet");
       o.putArray("tcpFlags").add("SYN").add("ACK");
       long toDst = bytes * 3 / 4;
-      counters(o.putObject("srcToDst"), 10, toDst, toDst / 2);
-      counters(o.putObject("dstToSrc"), 5, bytes - toDst, 0);
+      counters(o.putObject("srcToDst"), 10, toDst, payloadToDst >= 0 ? payloadToDst : toDst / 2);
+      counters(o.putObject("dstToSrc"), 5, bytes - toDst, Math.max(0, payloadToSrc));
       boolean random = verdict == Verdict.ENCRYPTED;
       o.putObject("payload").put("sampledBytes", 4096).put("entropy", random ? 7.95 : 3.1)
           .put("chiSquare", random ? 260.0 : 90000.0).put("zeroFraction", 0.4)

@@ -90,7 +90,7 @@ class NonDedicatedSegmentRuleTest {
 
   @Test
   void tunnelOutsideTheNetworksWarns() {
-    Alert a = judge(policy, flow("10.10.0.11", "10.10.0.12", 0).transport("esp").build()).orElseThrow();
+    Alert a = judge(policy, flow("10.10.0.11", "10.10.0.12", 0).transport("esp").payload(2_000_000, 0).build()).orElseThrow();
     assertThat(a.protocol()).isEqualTo(MigrationDetector.TUNNEL_ESP);
     assertThat(a.message()).isEqualTo("The tunnel-esp migration 10.10.0.11 -> 10.10.0.12 runs outside"
         + " every migration network (vmotion, live-migration)");

@@ -23,6 +23,26 @@ class RuleEngineTest {
   }
 
   @Test
+  void aTunnelBetweenTrustedHostsOnTheSegmentWaitsForItsEvidence() {
+    // SSH on the vMotion VLAN: nothing while it may still turn out a copy; a copy is a clean migration
+    Flows.Builder tunnel = flow("192.168.50.11", "192.168.50.12", 22).vlan(50)
+        .signature(io.migaudit.record.Signature.SSH).verdict(Verdict.ENCRYPTED, "ssh");
+    assertThat(engine.evaluate(tunnel.seq(0).payload(3_000, 2_000).build()).alerts()).isEmpty();
+    Evaluation copy = engine.evaluate(tunnel.seq(1).payload(4_000_000, 40_000).build());
+    assertThat(copy.migration()).isTrue();
+    assertThat(copy.alerts()).isEmpty();
+  }
+
+  @Test
+  void aShellBetweenTrustedHostsOnTheSegmentIsSharedTrafficWhenItEnds() {
+    Flows.Builder shell = flow("192.168.50.11", "192.168.50.12", 22).vlan(50)
+        .signature(io.migaudit.record.Signature.SSH).verdict(Verdict.ENCRYPTED, "ssh").payload(3_000, 9_000);
+    assertThat(engine.evaluate(shell.seq(0).build()).alerts()).isEmpty();
+    assertThat(engine.evaluate(shell.seq(1).last().build()).alerts()).extracting(Alert::rule)
+        .containsExactly(RuleId.SHARED_MIGRATION_SEGMENT);
+  }
+
+  @Test
   void aRuleThatFiresLaterStillAlerts() {
     Flows.Builder f = flow("192.168.50.11", "192.168.50.12", 8000);
     assertThat(engine.evaluate(f.seq(0).build()).alerts()).isEmpty();
@@ -85,6 +105,6 @@ class RuleEngineTest {
   @Test
   void protocolsCoverCatalogAndTunnels() {
     assertThat(engine.protocols()).contains("vmotion", "hyperv", "qemu", "proxmox",
-        MigrationDetector.TUNNEL_ESP, MigrationDetector.TUNNEL_SSH, MigrationDetector.TUNNEL_TLS);
+        MigrationDetector.TUNNEL_ESP, MigrationDetector.TUNNEL_SSH, MigrationDetector.TUNNEL_TLS, MigrationDetector.BULK_TCP);
   }
 }

@@ -32,6 +32,11 @@ public record ByteStatistics(long n, double entropy, double chiSquare, double ze
     }
   }
 
+  /** Statistics of a histogram held outside a sample (e.g. SMB3's encrypted bodies). */
+  static ByteStatistics ofCounts(long n, int[] counts) {
+    return n == 0 ? new ByteStatistics(0, 0, 0, 0, 0) : of(n, counts);
+  }
+
   /** Statistics of {@code n} bytes counted per value in {@code counts}. */
   static ByteStatistics of(long n, int[] counts) {
     double expected = n / 256.0;

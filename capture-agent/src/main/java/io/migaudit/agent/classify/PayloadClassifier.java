@@ -13,7 +13,9 @@ import java.util.Locale;
  * multifd channel whose packet headers name a compression method is compressed on their word.
  * Evidence must agree: a signature that means encrypted yields {@link Verdict#ENCRYPTED} only when
  * {@link EncryptionEvidence} finds its framing held over the stream and the bytes it covers look
- * encrypted; otherwise the verdict follows the content and the reason says what disagreed.
+ * encrypted; otherwise the verdict follows the content and the reason says what disagreed. An SMB
+ * connection is judged by its message framing ({@link SmbVerdict}): encrypted only when every
+ * message after session setup is transformed and the encrypted bodies are uniform.
  */
 public final class PayloadClassifier {
   /** Fewer sampled bytes than this give {@link Verdict#UNKNOWN}. */
@@ -33,7 +35,13 @@ public final class PayloadClassifier {
     Signature signature = esp ? Signature.ESP : signatureOf(initiator, responder);
     Verdict verdict;
     String reason;
-    switch (signature) {
+    SmbVerdict smb = isSmb(signature) ? SmbVerdict.of(dominant, dominant == initiator ? responder : initiator) : null;
+    if (smb != null) {
+      signature = smb.signature();
+    }
+    // SMB framing decides when it was followed; a transform header it did not confirm is a claim to check.
+    boolean byContent = smb != null;
+    switch (byContent ? Signature.NONE : signature) {
       case TLS, SSH, SMB3_ENCRYPTED, ESP -> {
         FramingCheck check = esp ? EncryptionEvidence.esp(stats)
             : EncryptionEvidence.of(signature, carrier(signature, initiator, responder), stats);
@@ -62,8 +70,8 @@ public final class PayloadClassifier {
         reason = signature.wire() + " framing in clear (" + dominant.statisticsText() + ")";
       }
       default -> {
-        verdict = byStatistics(stats);
-        reason = reasonFor(verdict, dominant);
+        verdict = smb != null ? smb.verdict() : byStatistics(stats);
+        reason = smb != null ? smb.reason() : reasonFor(verdict, dominant);
       }
     }
     PayloadSample later = initiator.readableLaterAt() >= 0 ? initiator : responder;
@@ -74,6 +82,10 @@ public final class PayloadClassifier {
     }
     return new PayloadFeatures(stats.n(), round(stats.entropy()), round(stats.chiSquare()),
         round(stats.zeroFraction()), round(stats.printableFraction()), signature, verdict, bounded(reason));
+  }
+
+  private static boolean isSmb(Signature s) {
+    return s == Signature.SMB2 || s == Signature.SMB3_ENCRYPTED || s == Signature.SMB3_COMPRESSED;
   }
 
   private static Signature signatureOf(PayloadSample initiator, PayloadSample responder) {
@@ -109,7 +121,7 @@ public final class PayloadClassifier {
     return looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
   }
 
-  private static boolean looksCompressed(ByteStatistics stats) {
+  static boolean looksCompressed(ByteStatistics stats) {
     return stats.n() >= MIN_SAMPLED_BYTES
         && stats.entropy() >= ByteStatistics.expectedUniformEntropy(stats.n()) - COMPRESSED_ENTROPY_MARGIN;
   }

@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
  * asked and kept until the next sampled byte, so the interim records of a flow whose sample is full
  * cost nothing here. A direction whose first byte may start a QEMU multifd channel also gets a
  * {@link MultifdPacketReader}, which reads the compression method from the packet headers that
- * follow (a few dozen bytes of state).
+ * follow (a few dozen bytes of state); one whose first bytes start an SMB2 message gets a
+ * {@link SmbFramingReader}, which follows the messages and samples SMB3's encrypted bodies apart.
  *
  * <p>For TCP the flow table feeds it in stream order through {@link StreamSink}: the head stops at
  * the first gap (a signature is never spliced across missing bytes), and a direction whose first
@@ -33,6 +34,7 @@ public final class PayloadSample implements StreamSink {
   private String statisticsText;
   private long sampledBytes;
   private MultifdPacketReader multifd;
+  private SmbFramingReader smb;
   private long payloadSeen;
   private ResampleWindow resample;
   private FramingFollower framing;
@@ -72,6 +74,9 @@ public final class PayloadSample implements StreamSink {
   @Override
   public void gap(long streamOffset, long missingBytes) {
     gapSeen = true;
+    if (smb != null) {
+      smb.lose(); // the next message header is somewhere in the missing bytes
+    }
     if (framing != null) {
       framing.gap(streamOffset, missingBytes);
     }
@@ -84,6 +89,9 @@ public final class PayloadSample implements StreamSink {
     }
     if (payloadSeen == 0 && !gapSeen) {
       start(frame.get(offset));
+      if (!midStream && SmbFramingReader.startsSmb(frame, offset, length)) {
+        smb = new SmbFramingReader(maxBytes);
+      }
     }
     if (framing == null && midStream && searched < TlsRecordFollower.SEARCH_BYTES) {
       searched += length;
@@ -93,6 +101,9 @@ public final class PayloadSample implements StreamSink {
     }
     if (framing != null) {
       framing.bytes(streamOffset, frame, offset, length);
+    }
+    if (smb != null && !gapSeen) {
+      smb.add(frame, offset, length);
     }
     if (multifd != null && !gapSeen) {
       multifd.add(frame, offset, length);
@@ -187,6 +198,11 @@ public final class PayloadSample implements StreamSink {
   /** The compression QEMU multifd packet headers declare, if this direction is a multifd channel. */
   public MultifdCompression multifdCompression() {
     return multifd == null ? MultifdCompression.UNDECIDED : multifd.compression();
+  }
+
+  /** The SMB message framing of this direction, or null when it did not start with an SMB2 message. */
+  SmbFramingReader smbFraming() {
+    return smb;
   }
 
   /** Payload offset at which a later window of this direction was readable, or -1. */

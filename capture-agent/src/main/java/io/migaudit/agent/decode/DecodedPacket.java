@@ -12,6 +12,8 @@ public final class DecodedPacket {
   public static final int MAX_LAYERS = 8;
   /** Layers a tunnel adds before its inner frame: the outer IP header and the tunnel header. */
   private static final int TUNNEL_LAYERS = 2;
+  /** Golden-ratio multiplier that mixes tunnel endpoints and ids into {@link #tunnelPath}. */
+  private static final long PATH_MIX = 0x9E3779B97F4A7C15L;
 
   public long timestampMicros;
 
@@ -34,8 +36,17 @@ public final class DecodedPacket {
   public int ipProtocol;
   /** IP packet length from its header (IPv4 total length, IPv6 40 + payload length). */
   public int ipLength;
+  /**
+   * The path of a tunnelled packet, 0 when it came in no tunnel: a hash of each tunnel's outer
+   * endpoints (the same for both directions), its kind and its id (GRE key, ERSPAN session, VXLAN or
+   * Geneve VNI), outermost first. Flows are keyed with it, so a packet from another tunnel, mirror
+   * session or overlay segment never joins a flow it does not belong to.
+   */
+  public long tunnelPath;
   /** True for a non-first IPv4/IPv6 fragment: no transport header, ports are 0. */
   public boolean fragment;
+  /** True for any piece of a fragmented IPv4 packet, the first included (MF set or offset not 0). */
+  public boolean ipv4Fragment;
 
   public int srcPort;
   public int dstPort;
@@ -70,6 +81,8 @@ public final class DecodedPacket {
     ipProtocol = 0;
     ipLength = 0;
     fragment = false;
+    ipv4Fragment = false;
+    tunnelPath = 0;
     srcPort = dstPort = 0;
     tcpFlags = 0;
     tcpSeq = tcpAck = tcpWindow = 0;
@@ -91,6 +104,9 @@ public final class DecodedPacket {
     }
     addLayer(ipVersion == 6 ? Layer.IPV6 : Layer.IPV4);
     addLayer(tunnel);
+    // Outer endpoints in either order give the same value: the path of both directions.
+    long outer = endpoint(srcHi, srcLo) + endpoint(dstHi, dstLo);
+    tunnelPath = fold(tunnelPath, outer ^ (tunnel.ordinal() + 1));
     vlan = NO_VLAN;
     outerVlan = NO_VLAN;
     ipVersion = 0;
@@ -98,12 +114,30 @@ public final class DecodedPacket {
     ipProtocol = 0;
     ipLength = 0;
     fragment = false;
+    ipv4Fragment = false;
     srcPort = dstPort = 0;
     tcpFlags = 0;
     tcpSeq = tcpAck = tcpWindow = 0;
     tcpWindowScale = NO_WINDOW_SCALE;
     payloadOffset = payloadCapturedLength = payloadWireLength = 0;
     return true;
+  }
+
+  /** Adds the id of the tunnel just entered (GRE key, ERSPAN session id, VNI) to {@link #tunnelPath}. */
+  void tunnelId(long id) {
+    tunnelPath = fold(tunnelPath, id + 1);
+  }
+
+  private static long endpoint(long hi, long lo) {
+    long h = (hi * PATH_MIX) ^ lo;
+    h = (h ^ (h >>> 31)) * PATH_MIX;
+    return h ^ (h >>> 29);
+  }
+
+  private static long fold(long path, long value) {
+    long h = (path ^ value) * PATH_MIX;
+    h ^= h >>> 32;
+    return h == 0 ? 1 : h; // 0 means "no tunnel"
   }
 
   /** Appends an encapsulation layer; extra layers past {@link #MAX_LAYERS} are not recorded. */

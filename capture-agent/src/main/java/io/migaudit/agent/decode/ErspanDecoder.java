@@ -27,6 +27,11 @@ final class ErspanDecoder {
 
   /** Type II En field (bits 12-11 of the second word): 0 = the original frame had no VLAN tag. */
   private static final int OFFSET_TYPE_II_EN = 2;
+  /** Session id: the low 10 bits of the second 16-bit word, in types II and III. */
+  private static final int OFFSET_SESSION = 2;
+  private static final int SESSION_MASK = 0x3FF;
+  /** Marks the id as an ERSPAN session, apart from a GRE key of the same value. */
+  private static final long SESSION_TAG = 1L << 40;
   private static final int EN_SHIFT = 11;
   private static final int EN_MASK = 0x3;
   static final int EN_UNTAGGED = 0;
@@ -57,6 +62,7 @@ final class ErspanDecoder {
       return DecodeIssue.ERSPAN_BAD_VERSION;
     }
     int en = (Short.toUnsignedInt(frame.getShort(offset + OFFSET_TYPE_II_EN)) >>> EN_SHIFT) & EN_MASK;
+    out.tunnelId(sessionId(frame, offset));
     if (en != EN_UNTAGGED) {
       out.vlan = vlanId(versionVlan);
     }
@@ -73,6 +79,7 @@ final class ErspanDecoder {
       return DecodeIssue.ERSPAN_BAD_VERSION;
     }
     int flags = Short.toUnsignedInt(frame.getShort(offset + OFFSET_TYPE_III_FLAGS));
+    out.tunnelId(sessionId(frame, offset));
     int inner = offset + TYPE_III_HEADER_LENGTH;
     if ((flags & FLAG_OPTIONAL_SUBHEADER) != 0) {
       inner += PLATFORM_SUBHEADER_LENGTH;
@@ -97,6 +104,11 @@ final class ErspanDecoder {
     return version == Ipv6Decoder.VERSION
         ? Ipv6Decoder.decode(frame, offset, end, wireEnd, out)
         : Ipv4Decoder.decode(frame, offset, end, wireEnd, out);
+  }
+
+  /** The 10-bit session id of a type II or III header (same place in both), plus one above 10 bits. */
+  private static long sessionId(ByteBuffer frame, int offset) {
+    return SESSION_TAG | (Short.toUnsignedInt(frame.getShort(offset + OFFSET_SESSION)) & SESSION_MASK);
   }
 
   private static int vlanId(int versionVlan) {

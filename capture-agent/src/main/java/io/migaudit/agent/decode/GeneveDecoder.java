@@ -14,6 +14,8 @@ final class GeneveDecoder {
   static final int BASE_HEADER_LENGTH = 8;
   private static final int OFFSET_VERSION_OPTIONS = 0;
   private static final int OFFSET_PROTOCOL_TYPE = 2;
+  /** RFC 8926 3.4: the VNI is the high 24 bits of the second word. */
+  private static final int OFFSET_VNI = 4;
   private static final int VERSION_SHIFT = 6;
   static final int VERSION = 0;
   private static final int OPTIONS_LENGTH_MASK = 0x3F;
@@ -44,6 +46,7 @@ final class GeneveDecoder {
     if (!out.enterTunnel(Layer.GENEVE)) {
       return DecodeIssue.TUNNEL_TOO_DEEP;
     }
+    out.tunnelId(Integer.toUnsignedLong(frame.getInt(offset + OFFSET_VNI)) >>> 8); // RFC 8926 3.4: 24-bit VNI
     int inner = offset + headerLength;
     return protocol == PROTOCOL_ETHERNET
         ? EthernetDecoder.decode(frame, inner, end, wireEnd, out)

@@ -66,6 +66,9 @@ final class GreDecoder {
     if (!out.enterTunnel(Layer.GRE)) {
       return DecodeIssue.TUNNEL_TOO_DEEP;
     }
+    if ((flags & FLAG_KEY) != 0) { // RFC 2890 2.1: the key follows the checksum word when present
+      out.tunnelId(Integer.toUnsignedLong(frame.getInt(offset + BASE_HEADER_LENGTH + optional(flags, FLAG_CHECKSUM))));
+    }
     int inner = offset + headerLength;
     return switch (protocol) {
       case PROTOCOL_IPV4 -> Ipv4Decoder.decode(frame, inner, end, wireEnd, out);

@@ -22,6 +22,8 @@ final class Ipv4Decoder {
   /** IHL counts 32-bit words. */
   private static final int IHL_UNIT = 4;
   private static final int MIN_IHL = MIN_HEADER_LENGTH / IHL_UNIT;
+  /** RFC 791 3.1: the More Fragments flag. */
+  static final int FLAG_MORE_FRAGMENTS = 0x2000;
   /** Fragment offset: the low 13 bits of the flags/fragment field, in 8-byte units. */
   private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
   /** Total length written by TSO / BIG TCP senders for oversized packets. */
@@ -64,7 +66,9 @@ final class Ipv4Decoder {
     int packetWireEnd = offset + length;
     int packetEnd = Math.min(end, packetWireEnd);
     int payload = offset + headerLength;
-    int fragmentOffset = Short.toUnsignedInt(frame.getShort(offset + OFFSET_FLAGS_FRAGMENT)) & FRAGMENT_OFFSET_MASK;
+    int flagsFragment = Short.toUnsignedInt(frame.getShort(offset + OFFSET_FLAGS_FRAGMENT));
+    int fragmentOffset = flagsFragment & FRAGMENT_OFFSET_MASK;
+    out.ipv4Fragment = fragmentOffset != 0 || (flagsFragment & FLAG_MORE_FRAGMENTS) != 0;
     if (fragmentOffset != 0) {
       out.fragment = true;
       TransportDecoder.payload(payload, packetEnd, packetWireEnd, out);

@@ -55,6 +55,8 @@ final class FlowEntry {
   final short vlan;
   final byte ipVersion;
   final byte ipProtocol;
+  /** {@link DecodedPacket#tunnelPath} of the flow's packets: 0 for packets in no tunnel. */
+  final long tunnelPath;
   /** {@link FlowKey#hash} of the key, kept for the table's probing and resizing. */
   final int hash;
   /** Neighbours in the table's recency list (least recently seen first); owned by {@link FlowTable}. */
@@ -104,6 +106,7 @@ final class FlowEntry {
     this.vlan = (short) first.vlan;
     this.ipVersion = (byte) first.ipVersion;
     this.ipProtocol = (byte) first.ipProtocol;
+    this.tunnelPath = first.tunnelPath;
     this.hash = hash;
     this.state = (byte) (initiatorIsA ? INITIATOR_IS_A : 0);
     this.initiatorEvidence = (byte) java.util.Arrays.asList(EVIDENCE).indexOf(initiatorEvidence);
@@ -134,7 +137,7 @@ final class FlowEntry {
 
   /** True when the packet belongs to this flow; {@code fromA} as {@link FlowKey#sourceIsA} says. */
   boolean matches(DecodedPacket p, boolean fromA) {
-    if (p.ipVersion != ipVersion || p.ipProtocol != ipProtocol() || p.vlan != vlan) {
+    if (p.ipVersion != ipVersion || p.ipProtocol != ipProtocol() || p.vlan != vlan || p.tunnelPath != tunnelPath) {
       return false;
     }
     return fromA

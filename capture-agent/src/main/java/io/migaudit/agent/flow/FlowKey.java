@@ -3,7 +3,8 @@ package io.migaudit.agent.flow;
 import io.migaudit.agent.decode.DecodedPacket;
 
 /**
- * Canonical 5-tuple plus VLAN: both directions of a conversation map to the same key. Endpoint
+ * Canonical 5-tuple plus VLAN (and, for a tunnelled packet, its tunnel path, kept by {@link
+ * FlowEntry}): both directions of a conversation map to the same key. Endpoint
  * {@code a} is the lower of the two (address, port) pairs; the initiator is kept in {@link FlowEntry}.
  * The flow table does not allocate keys per packet: it hashes and compares a packet's fields in place
  * ({@link #sourceIsA}, {@link #hash}) against the key fields each {@link FlowEntry} holds; this record
@@ -54,9 +55,15 @@ public record FlowKey(
 
   /** Hash of the packet's key, the same for both directions; {@code fromA} as from {@link #sourceIsA}. */
   static int hash(DecodedPacket p, boolean fromA) {
-    return fromA
+    int h = fromA
         ? hash(p.ipVersion, p.ipProtocol, p.vlan, p.srcHi, p.srcLo, p.srcPort, p.dstHi, p.dstLo, p.dstPort)
         : hash(p.ipVersion, p.ipProtocol, p.vlan, p.dstHi, p.dstLo, p.dstPort, p.srcHi, p.srcLo, p.srcPort);
+    return p.tunnelPath == 0 ? h : withPath(h, p.tunnelPath);
+  }
+
+  /** A flow's hash with its tunnel path ({@link DecodedPacket#tunnelPath}) folded in. */
+  static int withPath(int hash, long tunnelPath) {
+    return (int) finish((hash ^ tunnelPath) * MIX);
   }
 
   static int hash(int ipVersion, int ipProtocol, int vlan, long aHi, long aLo, int aPort, long bHi, long bLo,

@@ -20,6 +20,8 @@ public final class AgentMetrics {
   public static final String PACKETS = "migaudit.agent.packets";
   public static final String PACKETS_DROPPED = "migaudit.agent.packets.dropped";
   public static final String FLOWS_ACTIVE = "migaudit.agent.flows.active";
+  /** Pieces of fragmented IPv4 packets carrying TCP (migaudit_agent_tcp_fragments_total). */
+  public static final String TCP_FRAGMENTS = "migaudit.agent.tcp.fragments";
   public static final String FLOWS_ENDED = "migaudit.agent.flows.ended";
   public static final String RECORDS_SENT = "migaudit.agent.records.sent";
   public static final String RECORDS_FAILED = "migaudit.agent.records.failed";
@@ -47,6 +49,9 @@ public final class AgentMetrics {
   /** Exposes one capture pipeline's counters under its interface tag. */
   public void bind(String iface, PipelineCounters counters) {
     pipelines.add(counters);
+    FunctionCounter.builder(TCP_FRAGMENTS, counters, PipelineCounters::tcpFragments)
+        .description("Pieces of fragmented IPv4 packets carrying TCP; a migration path should not fragment")
+        .tag(TAG_INTERFACE, iface).register(registry);
     FunctionCounter.builder(PACKETS, counters, PipelineCounters::packets)
         .description("Packets read from the interface or capture file")
         .tag(TAG_INTERFACE, iface).register(registry);

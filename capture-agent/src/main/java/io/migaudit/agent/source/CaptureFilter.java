@@ -14,18 +14,37 @@ import java.util.Set;
  * them in (GRE with ERSPAN, VXLAN on UDP 4789, Geneve on UDP 6081), whose inner packets the decoder
  * judges. The whole expression is repeated after {@code vlan} so that 802.1Q-tagged frames match too.
  *
- * <p>The filter keeps other traffic out, so non-migration traffic on a migration segment
- * (SHARED_MIGRATION_SEGMENT) is only seen for what {@code extra} lets through, e.g. {@code "net
- * 192.168.50.0/24"}.
+ * <p>With a {@link CaptureScope} learnt from the policy, it also passes all traffic inside each
+ * migration network (so SHARED_MIGRATION_SEGMENT sees other traffic there, and a migration on an
+ * unlisted port is seen) and all TCP between two hypervisor hosts. IPv6 packets behind extension
+ * headers (which plain {@code tcp port} does not follow) pass whole: the decoder walks the chain. Without a scope, other traffic is only
+ * seen for what {@code extra} lets through, e.g. {@code "net 192.168.50.0/24"}.
  */
 public final class CaptureFilter {
   /** IANA protocol numbers of IPsec ESP and GRE. */
   static final int PROTOCOL_ESP = 50;
   static final int PROTOCOL_GRE = 47;
+  static final int PROTOCOL_TCP = 6;
   static final int KERBEROS_PORT = 88;
   /** VXLAN (RFC 7348) and Geneve (RFC 8926) UDP ports, as the decoder knows them. */
   static final int VXLAN_PORT = 4789;
   static final int GENEVE_PORT = 6081;
+
+  /** RFC 8200 section 4: hop-by-hop 0, routing 43, fragment 44, AH 51 (RFC 4302), destination options 60. */
+  private static final int[] EXTENSION_HEADERS = {0, 43, 44, 51, 60};
+  /** What may follow the first extension header for the packet to pass: TCP, ESP, or more headers. */
+  private static final int[] TCP_ESP_OR_EXTENSION = {PROTOCOL_TCP, PROTOCOL_ESP, 0, 43, 44, 51, 60};
+  /**
+   * IPv6 packets whose first next header is an extension header followed by TCP, ESP or another
+   * extension header (every extension header starts with its next header, RFC 8200 section 4, so the
+   * first one's is at byte 40), which {@code tcp port} and {@code ip6 proto} do not follow: passed
+   * whole, the decoder walks the chain. MLD (ICMPv6 behind hop-by-hop) stays out. Not {@code ip6 protochain 6}:
+   * it compiles to a loop the Linux kernel refuses ("Kernel filter failed: Invalid argument", and
+   * libpcap then filters in user space, copying every frame), and libpcap cannot compile it after
+   * {@code vlan} at all.
+   */
+  static final String EXTENSION_CHAINS = "(ip6 and " + anyOf("ip6[6]", EXTENSION_HEADERS) + " and "
+      + anyOf("ip6[40]", TCP_ESP_OR_EXTENSION) + ")";
 
   private CaptureFilter() {}
 
@@ -34,11 +53,18 @@ public final class CaptureFilter {
    * blank for none).
    */
   public static String of(PortCatalog catalog, String extra) {
-    String base = String.join(" or ", clauses(catalog));
+    return of(catalog, CaptureScope.none(), extra);
+  }
+
+  /** The filter for {@code catalog} and what {@code scope} adds, ORed with {@code extra}. */
+  public static String of(PortCatalog catalog, CaptureScope scope, String extra) {
+    List<String> all = clauses(catalog);
+    all.addAll(scopeClauses(scope));
+    String base = String.join(" or ", all);
     if (extra != null && !extra.isBlank()) {
       base = base + " or (" + extra.strip() + ")";
     }
-    return "(" + base + ") or (vlan and (" + base + "))";
+    return "(" + base + " or " + EXTENSION_CHAINS + ") or (vlan and (" + base + " or " + EXTENSION_CHAINS + "))";
   }
 
   static List<String> clauses(PortCatalog catalog) {
@@ -58,5 +84,37 @@ public final class CaptureFilter {
     clauses.add("udp dst port " + GENEVE_PORT);
     clauses.add("(ip[6:2] & 0x1fff != 0)");
     return new ArrayList<>(clauses);
+  }
+
+  static List<String> scopeClauses(CaptureScope scope) {
+    List<String> clauses = new ArrayList<>();
+    for (List<String> network : scope.migrationNetworks()) {
+      if (!network.isEmpty()) {
+        clauses.add("(" + anyNet(network, "src ") + " and " + anyNet(network, "dst ") + ")");
+      }
+    }
+    if (!scope.hypervisorHosts().isEmpty()) {
+      List<String> hosts = scope.hypervisorHosts();
+      clauses.add("(tcp and " + anyNet(hosts, "src ") + " and " + anyNet(hosts, "dst ") + ")");
+    }
+    return clauses;
+  }
+
+  /** "(FIELD == A or FIELD == B ...)". */
+  private static String anyOf(String field, int[] values) {
+    List<String> terms = new ArrayList<>();
+    for (int v : values) {
+      terms.add(field + " == " + v);
+    }
+    return "(" + String.join(" or ", terms) + ")";
+  }
+
+  /** "(src net A or src net B ...)" for {@code direction} "src ", likewise "dst ". */
+  private static String anyNet(List<String> cidrs, String direction) {
+    List<String> nets = new ArrayList<>();
+    for (String c : cidrs) {
+      nets.add(direction + "net " + c);
+    }
+    return "(" + String.join(" or ", nets) + ")";
   }
 }

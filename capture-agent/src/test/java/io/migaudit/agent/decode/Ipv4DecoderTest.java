@@ -39,6 +39,7 @@ class Ipv4DecoderTest {
     assertThat(p.ipProtocol).isEqualTo(UDP);
     assertThat(p.ipLength).isEqualTo(20 + 8 + 12);
     assertThat(p.fragment).isFalse();
+    assertThat(p.ipv4Fragment).isFalse();
   }
 
   @Test
@@ -139,6 +140,7 @@ class Ipv4DecoderTest {
 
     assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(d.packet().fragment).isTrue();
+    assertThat(d.packet().ipv4Fragment).isTrue();
     assertThat(d.packet().ipProtocol).isEqualTo(UDP);
     assertThat(d.packet().srcPort).isZero();
     assertThat(d.packet().dstPort).isZero();
@@ -154,6 +156,7 @@ class Ipv4DecoderTest {
 
     assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(d.packet().fragment).isFalse();
+    assertThat(d.packet().ipv4Fragment).as("first fragment: More Fragments set").isTrue();
     assertThat(d.packet().dstPort).isEqualTo(4500);
   }
 

@@ -59,7 +59,7 @@ class CaptureFilterTest {
     PortCatalog catalog = PortCatalog.builtIn().with(List.of(new PortCatalog.Entry("custom", "udp", 7000, 7000)));
 
     assertThat(CaptureFilter.of(catalog, " net 192.168.50.0/24 ")).contains("udp port 7000")
-        .contains(" or (net 192.168.50.0/24)) or (vlan and (");
+        .contains(" or (net 192.168.50.0/24) or (ip6 and (ip6[6] == 0").contains(") or (vlan and (");
   }
 
   @Test
@@ -89,6 +89,108 @@ class CaptureFilterTest {
       assertThat(passes(program, ethernet(0x0806, new byte[28]))).as("ARP").isFalse();
     } finally {
       program.free();
+    }
+  }
+
+  private static final CaptureScope SCOPE = new CaptureScope(
+      List.of(List.of("192.168.50.0/24", "fd00:50::/64"), List.of("10.66.0.0/24")),
+      List.of("192.168.50.11", "192.168.50.12", "10.10.0.11", "10.10.0.12"));
+
+  private static byte[] ipv4(int protocol, int src, int dst, byte[] payload) {
+    byte[] b = ipv4(protocol, 0, payload);
+    ByteBuffer.wrap(b).putInt(12, src).putInt(16, dst);
+    return b;
+  }
+
+  /** IPv6 fd00:50::11 -> fd00:50::12 with a hop-by-hop options header before {@code protocol}. */
+  private static byte[] ipv6WithHopByHop(int protocol, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(40 + 8 + payload.length);
+    b.putInt(0x60000000).putShort((short) (8 + payload.length)).put((byte) 0).put((byte) 64);
+    b.putLong(0xfd00005000000000L).putLong(0x11).putLong(0xfd00005000000000L).putLong(0x12);
+    b.put((byte) protocol).put((byte) 0).put(new byte[] {1, 4, 0, 0, 0, 0}).put(payload);
+    return b.array();
+  }
+
+  /** IPv6 fixed header fd00:50::11 -> fd00:50::12, next header {@code protocol}. */
+  private static byte[] ipv6(int protocol, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(40 + payload.length);
+    b.putInt(0x60000000).putShort((short) payload.length).put((byte) protocol).put((byte) 64);
+    b.putLong(0xfd00005000000000L).putLong(0x11).putLong(0xfd00005000000000L).putLong(0x12).put(payload);
+    return b.array();
+  }
+
+  /**
+   * {@code protochain} compiles to a backward jump, which the Linux kernel refuses: libpcap then
+   * filters in user space and every frame is copied to the agent. The filter must not use it.
+   */
+  @Test
+  void noProtochainSoTheKernelTakesTheFilter() {
+    assertThat(FILTER).doesNotContain("protochain");
+    assertThat(CaptureFilter.of(PortCatalog.builtIn(), SCOPE, null)).doesNotContain("protochain");
+  }
+
+  @Test
+  void scopeAddsMigrationNetworksAndTcpBetweenHypervisors() {
+    String filter = CaptureFilter.of(PortCatalog.builtIn(), SCOPE, null);
+    assertThat(filter).contains("((src net 192.168.50.0/24 or src net fd00:50::/64) and (dst net 192.168.50.0/24"
+        + " or dst net fd00:50::/64))", "(tcp and (src net 192.168.50.11 or src net 192.168.50.12");
+    assertThat(CaptureFilter.of(PortCatalog.builtIn(), CaptureScope.none(), null)).isEqualTo(FILTER);
+  }
+
+  @Test
+  void libpcapLetsThroughAnyPortInsideTheScopeOnly() throws Exception {
+    BpfProgram program = compileOrSkip(CaptureFilter.of(PortCatalog.builtIn(), SCOPE, null));
+    int esxA = 0xC0A8320B;
+    int esxB = 0xC0A8320C;
+    int mgmtA = 0x0A0A000B;
+    int mgmtB = 0x0A0A000C;
+    int outside = 0x0A090909;
+    try {
+      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0, ports(41011, 5000))))).as("QEMU on 5000").isTrue();
+      assertThat(passes(program, tagged(50, ipv4(6, 0, ports(41011, 5000))))).as("tagged, on 5000").isTrue();
+      assertThat(passes(program, tagged(50, ipv4(17, 0, ports(5353, 5353))))).as("UDP on the segment").isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(6, mgmtA, mgmtB, ports(41011, 5000)))))
+          .as("TCP between hypervisors' management addresses").isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(17, mgmtA, mgmtB, ports(41011, 5000)))))
+          .as("UDP between hypervisors outside the networks").isFalse();
+      assertThat(passes(program, ethernet(0x0800, ipv4(6, esxA, outside, ports(41011, 5000)))))
+          .as("to a host outside the scope").isFalse();
+      assertThat(passes(program, ethernet(0x86DD, ipv6WithHopByHop(6, ports(41011, 443)))))
+          .as("IPv6 TCP behind a hop-by-hop header").isTrue();
+      assertThat(esxB).isNotEqualTo(esxA);
+    } finally {
+      program.free();
+    }
+  }
+
+  @Test
+  void libpcapFollowsIpv6ExtensionHeadersWithoutAScope() throws Exception {
+    BpfProgram program = compileOrSkip(FILTER);
+    try {
+      assertThat(passes(program, ethernet(0x86DD, ipv6WithHopByHop(6, ports(41011, 8000)))))
+          .as("IPv6 TCP behind a hop-by-hop header").isTrue();
+      assertThat(passes(program, ethernet(0x86DD, ipv6WithHopByHop(50, new byte[16]))))
+          .as("IPv6 ESP behind a hop-by-hop header").isTrue();
+      assertThat(passes(program, ethernet(0x86DD, ipv6(17, ports(41011, 53)))))
+          .as("IPv6 UDP without extension headers").isFalse();
+      assertThat(passes(program, ethernet(0x86DD, ipv6WithHopByHop(58, new byte[24]))))
+          .as("MLD: ICMPv6 behind a hop-by-hop header").isFalse();
+    } finally {
+      program.free();
+    }
+  }
+
+  private static BpfProgram compileOrSkip(String filter) throws Exception {
+    try {
+      return Pcaps.compileFilter(65535, DataLinkType.EN10MB, filter, BpfCompileMode.OPTIMIZE,
+          (Inet4Address) InetAddress.getByName("255.255.255.255"));
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      String reason = "libpcap is not installed (Debian: apt-get install libpcap0.8): " + e;
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError(reason + " (CI=true: failing instead of skipping)", e);
+      }
+      assumeTrue(false, reason);
+      throw new AssertionError("unreachable");
     }
   }
 

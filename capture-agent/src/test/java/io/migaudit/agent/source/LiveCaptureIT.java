@@ -8,8 +8,13 @@ import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
+import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.analyzer.policy.PolicyLoader;
+import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
+import io.migaudit.record.RuleId;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -19,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pcap4j.core.BpfProgram;
@@ -39,6 +45,8 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 class LiveCaptureIT {
   private static final List<Path> SAMPLES = List.of(
       Path.of("../samples/vmotion-plaintext/capture.pcap"), Path.of("../samples/untrusted-source/capture.pcap"));
+  private static final Path UNLISTED_PORT = Path.of("../samples/qemu-unlisted-port/capture.pcap");
+  private static final Path SHARED_SEGMENT = Path.of("../samples/shared-migration-vlan/capture.pcap");
   private static final Duration CAPTURE_DEADLINE = Duration.ofSeconds(60);
 
   private final String bedName = "ma-lc-" + ProcessHandle.current().pid();
@@ -63,10 +71,59 @@ class LiveCaptureIT {
     }
     assumeTrue(unavailable == null, unavailable);
     String filter = CaptureFilter.of(PortCatalog.builtIn(), null);
-    List<Seen> offline = offline(filter);
-    long expectedFrames = framesPassing(filter);
+    List<Seen> offline = offline(filter, SAMPLES);
     assertThat(offline).as("offline records: both samples, tagged VLAN 50").hasSizeGreaterThanOrEqualTo(2)
         .extracting(Seen::vlan).contains(50);
+    List<FlowRecord> records = captureLive(backend, filter, SAMPLES);
+    List<Seen> live = records.stream().filter(FlowRecord::last).map(Seen::of).toList();
+    assertThat(records).filteredOn(FlowRecord::last).extracting(FlowRecord::endReason)
+        .isSubsetOf(EndReason.SHUTDOWN.wire(), EndReason.FIN.wire(), EndReason.RST.wire(), EndReason.IDLE.wire());
+    assertThat(live).containsExactlyInAnyOrderElementsOf(offline);
+  }
+
+  /**
+   * A plaintext QEMU migration to TCP 5000 (a port no catalog lists) between two policy hosts: the
+   * catalog-only filter never lets it through; the filter scoped by samples/policy.yaml does, and the
+   * analyzer's rules raise UNENCRYPTED_MIGRATION on the live records, and SHARED_MIGRATION_SEGMENT
+   * on other traffic of the migration network.
+   */
+  @Test
+  void migrationOnAnUnlistedPortIsCapturedWithThePolicyScopeAndJudgedUnencrypted() throws Exception {
+    VethBed.requirePrerequisites();
+    CaptureBackend backend = CaptureBackend.best();
+    String unavailable = backend.unavailable();
+    if (unavailable != null && "true".equals(System.getenv("CI"))) {
+      throw new AssertionError(unavailable + " (CI=true: failing instead of skipping)");
+    }
+    assumeTrue(unavailable == null, unavailable);
+    Policy policy = PolicyLoader.load(Path.of("../samples/policy.yaml"));
+    String catalogOnly = CaptureFilter.of(PortCatalog.builtIn(), null);
+    String scoped = CaptureFilter.of(PortCatalog.builtIn(), scopeOf(policy), null);
+    assertThat(offline(catalogOnly, List.of(UNLISTED_PORT))).as("catalog-only filter: the 5000 flow").isEmpty();
+
+    List<FlowRecord> records = captureLive(backend, scoped, List.of(UNLISTED_PORT, SHARED_SEGMENT));
+    RuleEngine engine = new RuleEngine(policy);
+    List<Alert> alerts = new ArrayList<>();
+    for (FlowRecord r : records) {
+      alerts.addAll(engine.evaluate(r).alerts());
+    }
+    assertThat(alerts).filteredOn(a -> a.rule() == RuleId.UNENCRYPTED_MIGRATION)
+        .extracting(Alert::protocol, Alert::dstPort).containsExactly(org.assertj.core.groups.Tuple.tuple("qemu", 5000));
+    assertThat(alerts).extracting(Alert::rule)
+        .containsExactlyInAnyOrder(RuleId.UNENCRYPTED_MIGRATION, RuleId.SHARED_MIGRATION_SEGMENT);
+  }
+
+  /** The policy's networks and hypervisor hosts, as the agent's --policy learns them. */
+  private static CaptureScope scopeOf(Policy policy) {
+    List<List<String>> networks = policy.migrationNetworks().stream()
+        .map(n -> n.cidrs().stream().map(Object::toString).toList()).toList();
+    List<String> hosts = policy.trustedHosts().stream().map(Object::toString).toList();
+    return new CaptureScope(networks, hosts);
+  }
+
+  /** Replays {@code samples} onto a veth pair and returns every record the live capture made. */
+  private List<FlowRecord> captureLive(CaptureBackend backend, String filter, List<Path> samples) throws Exception {
+    long expectedFrames = framesPassing(filter, samples);
     try (VethBed bed = VethBed.create(bedName)) {
       String captureEnd = bed.captureEnd();
       List<FlowRecord> records = Collections.synchronizedList(new ArrayList<>());
@@ -82,7 +139,7 @@ class LiveCaptureIT {
           }
         }, "live-it-capture-" + backend.wire());
         capture.start();
-        bed.replay(List.of("--topspeed"), SAMPLES);
+        bed.replay(List.of("--topspeed"), samples);
         long deadline = System.nanoTime() + CAPTURE_DEADLINE.toNanos();
         while (counters.packets() < expectedFrames && System.nanoTime() < deadline) {
           Thread.sleep(10); // polling a counter with a deadline, not timing the pipeline
@@ -93,19 +150,16 @@ class LiveCaptureIT {
         assertThat(counters.packets()).as("frames captured live").isEqualTo(expectedFrames);
         assertThat(counters.dropped(PipelineCounters.KERNEL)).as("kernel drops").isZero();
       }
-      List<Seen> live = records.stream().filter(FlowRecord::last).map(Seen::of).toList();
-      assertThat(records).filteredOn(FlowRecord::last).extracting(FlowRecord::endReason)
-          .isSubsetOf(EndReason.SHUTDOWN.wire(), EndReason.FIN.wire(), EndReason.RST.wire(), EndReason.IDLE.wire());
-      assertThat(live).containsExactlyInAnyOrderElementsOf(offline);
+      return new ArrayList<>(records);
     }
   }
 
-  private static List<Seen> offline(String filter) throws Exception {
+  private static List<Seen> offline(String filter, List<Path> samples) throws Exception {
     List<FlowRecord> records = new ArrayList<>();
     CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("offline"), records::add, new PipelineCounters());
     BpfProgram program = compile(filter);
     try {
-      for (Path sample : SAMPLES) {
+      for (Path sample : samples) {
         try (PacketSource source = new Filtered(PcapFileSource.open(sample), program)) {
           agent.run(source, sample.toString(), EndReason.SHUTDOWN);
         }
@@ -116,11 +170,11 @@ class LiveCaptureIT {
     return records.stream().filter(FlowRecord::last).map(Seen::of).toList();
   }
 
-  private static long framesPassing(String filter) throws Exception {
+  private static long framesPassing(String filter, List<Path> samples) throws Exception {
     BpfProgram program = compile(filter);
     long n = 0;
     try {
-      for (Path sample : SAMPLES) {
+      for (Path sample : samples) {
         try (PacketSource source = new Filtered(PcapFileSource.open(sample), program)) {
           CapturedPacket p = new CapturedPacket();
           while (source.next(p)) {
