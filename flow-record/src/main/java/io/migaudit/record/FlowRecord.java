@@ -39,6 +39,10 @@ import java.util.List;
  * @param kerberos for a flow to a KDC (TCP/UDP 88): the service principals of the TGS requests seen
  *     from the client; null (and absent from the JSON) otherwise. Added within schema version 1: a
  *     record without it reads as null, and readers that do not know it ignore it
+ * @param ttl lowest and highest IPv4 TTL / IPv6 hop limit per direction; null (absent) when not
+ *     recorded. Added within schema version 1, like {@code kerberos}
+ * @param handshake what the clear-text TLS / SSH / IKE handshake or the ESP payload said about the
+ *     flow's protection; null (absent) when none was seen. Added within schema version 1
  */
 public record FlowRecord(
     int schemaVersion,
@@ -65,7 +69,9 @@ public record FlowRecord(
     List<String> tcpFlags,
     String protocol,
     PayloadFeatures payload,
-    @JsonInclude(JsonInclude.Include.NON_NULL) KerberosActivity kerberos) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) KerberosActivity kerberos,
+    @JsonInclude(JsonInclude.Include.NON_NULL) HopLimits ttl,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Handshake handshake) {
 
   public FlowRecord {
     encapsulation = encapsulation == null ? List.of() : List.copyOf(encapsulation);
@@ -80,7 +86,18 @@ public record FlowRecord(
       String protocol, PayloadFeatures payload) {
     this(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan, outerVlan,
         encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload, null);
+        tcpFlags, protocol, payload, null, null, null);
+  }
+
+  /** A record without TTL or handshake facts (older agents, tests). */
+  public FlowRecord(int schemaVersion, String agent, String iface, String flowId, long seq, boolean last,
+      String endReason, Instant firstSeen, Instant lastSeen, Integer vlan, Integer outerVlan,
+      List<String> encapsulation, int ipVersion, String transport, String src, int srcPort, String dst,
+      int dstPort, String initiator, Counters srcToDst, Counters dstToSrc, List<String> tcpFlags,
+      String protocol, PayloadFeatures payload, KerberosActivity kerberos) {
+    this(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan, outerVlan,
+        encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
+        tcpFlags, protocol, payload, kerberos, null, null);
   }
 
   /** Bytes of both directions. */
@@ -98,7 +115,7 @@ public record FlowRecord(
     return new FlowRecord(
         schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, newProtocol, payload, kerberos);
+        srcToDst, dstToSrc, tcpFlags, newProtocol, payload, kerberos, ttl, handshake);
   }
 
   /** The same record carrying these Kerberos requests (null: none). */
@@ -106,6 +123,14 @@ public record FlowRecord(
     return new FlowRecord(
         schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, protocol, payload, newKerberos);
+        srcToDst, dstToSrc, tcpFlags, protocol, payload, newKerberos, ttl, handshake);
+  }
+
+  /** The same record carrying these TTL ranges and handshake facts (null: none). */
+  public FlowRecord withPath(HopLimits newTtl, Handshake newHandshake) {
+    return new FlowRecord(
+        schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
+        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
+        srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos, newTtl, newHandshake);
   }
 }

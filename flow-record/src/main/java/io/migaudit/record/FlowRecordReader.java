@@ -72,6 +72,7 @@ final class FlowRecordReader {
     List<String> tcpFlags = null;
     String protocol = null;
     PayloadFeatures payload = null;
+    HopLimits ttl = null;
     String field;
     while ((field = p.nextFieldName()) != null) {
       JsonToken t = p.nextToken();
@@ -100,7 +101,8 @@ final class FlowRecordReader {
         case "tcpFlags" -> tcpFlags = strings(p, t);
         case "protocol" -> protocol = string(p, t);
         case "payload" -> payload = payload(p, t);
-        case "kerberos" -> { // rare (flows to a KDC): read by data binding, with its annotations
+        case "ttl" -> ttl = hopLimits(p, t);
+        case "kerberos", "handshake" -> { // rare (KDC flows, handshakes): read by data binding
           if (t != JsonToken.VALUE_NULL) {
             throw Shape.INSTANCE;
           }
@@ -113,7 +115,49 @@ final class FlowRecordReader {
     }
     return new FlowRecord(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload);
+        tcpFlags, protocol, payload, null, ttl, null);
+  }
+
+  private static HopLimits hopLimits(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (t != JsonToken.START_OBJECT) {
+      throw Shape.INSTANCE;
+    }
+    HopLimits.Range srcToDst = null;
+    HopLimits.Range dstToSrc = null;
+    String field;
+    while ((field = p.nextFieldName()) != null) {
+      JsonToken v = p.nextToken();
+      switch (field) {
+        case "srcToDst" -> srcToDst = range(p, v);
+        case "dstToSrc" -> dstToSrc = range(p, v);
+        default -> p.skipChildren();
+      }
+    }
+    return new HopLimits(srcToDst, dstToSrc);
+  }
+
+  private static HopLimits.Range range(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (t != JsonToken.START_OBJECT) {
+      throw Shape.INSTANCE;
+    }
+    int min = 0;
+    int max = 0;
+    String field;
+    while ((field = p.nextFieldName()) != null) {
+      JsonToken v = p.nextToken();
+      switch (field) {
+        case "min" -> min = integer(p, v);
+        case "max" -> max = integer(p, v);
+        default -> p.skipChildren();
+      }
+    }
+    return new HopLimits.Range(min, max);
   }
 
   private static Counters counters(JsonParser p, JsonToken t) throws IOException {

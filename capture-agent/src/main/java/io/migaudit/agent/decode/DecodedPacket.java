@@ -34,6 +34,8 @@ public final class DecodedPacket {
   public int ipProtocol;
   /** IP packet length from its header (IPv4 total length, IPv6 40 + payload length). */
   public int ipLength;
+  /** IPv4 TTL or IPv6 hop limit of the innermost IP header, as it arrived. */
+  public int ttl;
   /** True for a non-first IPv4/IPv6 fragment: no transport header, ports are 0. */
   public boolean fragment;
 
@@ -60,6 +62,7 @@ public final class DecodedPacket {
     srcHi = srcLo = dstHi = dstLo = 0;
     ipProtocol = 0;
     ipLength = 0;
+    ttl = 0;
     fragment = false;
     srcPort = dstPort = 0;
     tcpFlags = 0;
@@ -86,6 +89,7 @@ public final class DecodedPacket {
     srcHi = srcLo = dstHi = dstLo = 0;
     ipProtocol = 0;
     ipLength = 0;
+    ttl = 0;
     fragment = false;
     srcPort = dstPort = 0;
     tcpFlags = 0;
