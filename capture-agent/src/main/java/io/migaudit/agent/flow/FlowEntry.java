@@ -3,10 +3,12 @@ package io.migaudit.agent.flow;
 import io.migaudit.agent.classify.PayloadClassifier;
 import io.migaudit.agent.classify.PayloadSample;
 import io.migaudit.agent.decode.DecodedPacket;
+import io.migaudit.agent.handshake.HandshakeInspector;
 import io.migaudit.agent.kerberos.KerberosInspector;
 import io.migaudit.record.Counters;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.record.HopLimits;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.SchemaVersion;
 import java.time.Instant;
@@ -34,6 +36,8 @@ final class FlowEntry {
   private static final int DIRTY = 1 << 4;
   private static final int HAS_ID = 1 << 5;
   private static final int SAMPLE_FULL_EXPORTED = 1 << 6;
+  /** The first payload was seen: a TCP flow's handshake inspector exists now or never will. */
+  private static final int INSPECTION_DECIDED = 1 << 7;
 
   // The canonical key: endpoint a is the lower (address, port) pair. Narrow types hold the decoders'
   // ranges: ports are 16-bit, VLAN ids 12-bit or NO_VLAN (-1), the IP protocol an unsigned byte.
@@ -73,6 +77,12 @@ final class FlowEntry {
   private PayloadSample initiatorSample;
   private PayloadSample responderSample;
   private final KerberosInspector kerberos; // null unless the server port is Kerberos's
+  private HandshakeInspector handshake; // null unless the flow carries a handshake it can read
+  // lowest and highest TTL / hop limit per direction, unsigned; meaningful once a packet was counted
+  private byte initiatorTtlMin = (byte) 0xFF;
+  private byte initiatorTtlMax;
+  private byte responderTtlMin = (byte) 0xFF;
+  private byte responderTtlMax;
 
   FlowEntry(DecodedPacket first, boolean fromA, int hash, boolean initiatorIsA, String initiatorEvidence,
       String protocol, List<String> encapsulation) {
@@ -95,6 +105,7 @@ final class FlowEntry {
     this.lastSeenMicros = first.timestampMicros;
     this.lastExportMicros = first.timestampMicros;
     this.kerberos = KerberosInspector.forFlow(ipProtocol(), initiatorIsA ? bPort : aPort);
+    this.handshake = HandshakeInspector.forDatagrams(ipProtocol(), initiatorIsA ? bPort : aPort);
   }
 
   /** True when the packet belongs to this flow; {@code fromA} as {@link FlowKey#sourceIsA} says. */
@@ -136,16 +147,21 @@ final class FlowEntry {
       initiatorPackets++;
       initiatorBytes += p.ipLength;
       initiatorPayloadBytes += p.payloadWireLength;
+      initiatorTtlMin = (byte) Math.min(p.ttl, Byte.toUnsignedInt(initiatorTtlMin));
+      initiatorTtlMax = (byte) Math.max(p.ttl, Byte.toUnsignedInt(initiatorTtlMax));
     } else {
       responderPackets++;
       responderBytes += p.ipLength;
       responderPayloadBytes += p.payloadWireLength;
+      responderTtlMin = (byte) Math.min(p.ttl, Byte.toUnsignedInt(responderTtlMin));
+      responderTtlMax = (byte) Math.max(p.ttl, Byte.toUnsignedInt(responderTtlMax));
     }
     if (p.payloadCapturedLength > 0) {
       sample(initiator, sampleBytes, sampleBytesPerPacket).add(p.frame, p.payloadOffset, p.payloadCapturedLength);
       if (initiator && kerberos != null) {
         kerberos.add(p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
       }
+      inspect(p, initiator);
     }
     int bits = DIRTY;
     if ((flags & TcpFlagNames.FIN) != 0) {
@@ -156,6 +172,31 @@ final class FlowEntry {
     if (p.timestampMicros > lastSeenMicros) {
       lastSeenMicros = p.timestampMicros;
     }
+  }
+
+  /**
+   * Feeds the handshake inspector. Until stream reassembly lands, a TCP direction's bytes are the
+   * payloads in arrival order, and only a flow whose first payload starts a TLS or SSH handshake is
+   * inspected.
+   */
+  private void inspect(DecodedPacket p, boolean initiator) {
+    if (!is(INSPECTION_DECIDED)) {
+      state |= INSPECTION_DECIDED;
+      if (handshake == null) {
+        handshake = HandshakeInspector.forStream(ipProtocol(), p.frame, p.payloadOffset, p.payloadCapturedLength);
+      }
+    }
+    if (handshake != null) {
+      handshake.add(initiator, p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
+    }
+  }
+
+  private HopLimits hopLimits() {
+    HopLimits.Range sent = initiatorPackets == 0 ? null
+        : new HopLimits.Range(Byte.toUnsignedInt(initiatorTtlMin), Byte.toUnsignedInt(initiatorTtlMax));
+    HopLimits.Range received = responderPackets == 0 ? null
+        : new HopLimits.Range(Byte.toUnsignedInt(responderTtlMin), Byte.toUnsignedInt(responderTtlMax));
+    return new HopLimits(sent, received);
   }
 
   private PayloadSample sample(boolean initiator, int sampleBytes, int sampleBytesPerPacket) {
@@ -198,6 +239,7 @@ final class FlowEntry {
         new Counters(responderPackets, responderBytes, responderPayloadBytes),
         TcpFlagNames.of(tcpFlags), protocol, payloadFeatures());
     r = kerberos == null ? r : r.withKerberos(kerberos.activity());
+    r = r.withPath(hopLimits(), handshake == null ? null : handshake.facts());
     state &= ~DIRTY;
     lastExportMicros = lastSeenMicros;
     return r;
