@@ -76,8 +76,12 @@ final class FlowEntry {
   private int idLow;
   private PayloadSample initiatorSample;
   private PayloadSample responderSample;
-  private final KerberosInspector kerberos; // null unless the server port is Kerberos's
-  private HandshakeInspector handshake; // null unless the flow carries a handshake it can read
+  /**
+   * What reads the payload beyond the sample: a {@link KerberosInspector} (flows to port 88), a
+   * {@link HandshakeInspector} (TLS, SSH, ESP, IKE), or null. One field for both keeps the entry at
+   * 184 bytes.
+   */
+  private Object inspector;
   // lowest and highest TTL / hop limit per direction, unsigned; meaningful once a packet was counted
   private byte initiatorTtlMin = (byte) 0xFF;
   private byte initiatorTtlMax;
@@ -104,8 +108,9 @@ final class FlowEntry {
     this.firstSeenMicros = first.timestampMicros;
     this.lastSeenMicros = first.timestampMicros;
     this.lastExportMicros = first.timestampMicros;
-    this.kerberos = KerberosInspector.forFlow(ipProtocol(), initiatorIsA ? bPort : aPort);
-    this.handshake = HandshakeInspector.forDatagrams(ipProtocol(), initiatorIsA ? bPort : aPort);
+    int serverPort = initiatorIsA ? bPort : aPort;
+    KerberosInspector kerberos = KerberosInspector.forFlow(ipProtocol(), serverPort);
+    this.inspector = kerberos != null ? kerberos : HandshakeInspector.forDatagrams(ipProtocol(), serverPort);
   }
 
   /** True when the packet belongs to this flow; {@code fromA} as {@link FlowKey#sourceIsA} says. */
@@ -158,10 +163,13 @@ final class FlowEntry {
     }
     if (p.payloadCapturedLength > 0) {
       sample(initiator, sampleBytes, sampleBytesPerPacket).add(p.frame, p.payloadOffset, p.payloadCapturedLength);
-      if (initiator && kerberos != null) {
-        kerberos.add(p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
+      if (inspector instanceof KerberosInspector kerberos) {
+        if (initiator) {
+          kerberos.add(p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
+        }
+      } else {
+        inspect(p, initiator);
       }
-      inspect(p, initiator);
     }
     int bits = DIRTY;
     if ((flags & TcpFlagNames.FIN) != 0) {
@@ -182,11 +190,11 @@ final class FlowEntry {
   private void inspect(DecodedPacket p, boolean initiator) {
     if (!is(INSPECTION_DECIDED)) {
       state |= INSPECTION_DECIDED;
-      if (handshake == null) {
-        handshake = HandshakeInspector.forStream(ipProtocol(), p.frame, p.payloadOffset, p.payloadCapturedLength);
+      if (inspector == null) {
+        inspector = HandshakeInspector.forStream(ipProtocol(), p.frame, p.payloadOffset, p.payloadCapturedLength);
       }
     }
-    if (handshake != null) {
+    if (inspector instanceof HandshakeInspector handshake) {
       handshake.add(initiator, p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
     }
   }
@@ -238,8 +246,10 @@ final class FlowEntry {
         new Counters(initiatorPackets, initiatorBytes, initiatorPayloadBytes),
         new Counters(responderPackets, responderBytes, responderPayloadBytes),
         TcpFlagNames.of(tcpFlags), protocol, payloadFeatures());
-    r = kerberos == null ? r : r.withKerberos(kerberos.activity());
-    r = r.withPath(hopLimits(), handshake == null ? null : handshake.facts());
+    if (inspector instanceof KerberosInspector kerberos) {
+      r = r.withKerberos(kerberos.activity());
+    }
+    r = r.withPath(hopLimits(), inspector instanceof HandshakeInspector handshake ? handshake.facts() : null);
     state &= ~DIRTY;
     lastExportMicros = lastSeenMicros;
     return r;
