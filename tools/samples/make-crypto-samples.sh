@@ -300,7 +300,7 @@ scenario_tls_null_cipher() {
   publish tls-null-cipher
   expect tls-null-cipher \
     "The vMotion-style page stream inside TLS 1.2 with the NULL-SHA256 suite on TCP 8000 between the trusted hosts; TLS records frame plaintext pages." \
-    '{protocol: vmotion, verdict: encrypted, count: 1}' \
+    '{protocol: vmotion, verdict: plaintext, count: 1}' \
     '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}' "$WEAK_CRITICAL"
 }
 
@@ -338,7 +338,8 @@ scenario_esp_null() {
   publish esp-null
   expect esp-null \
     "The plaintext page stream between the trusted hosts with each packet wrapped in ESP-NULL (HMAC-SHA-256-128, no encryption) by esp_null.py." \
-    '{protocol: tunnel-esp, verdict: encrypted, count: 1}' "$WEAK_CRITICAL"
+    '{protocol: tunnel-esp, verdict: plaintext, count: 1}' \
+    '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}' "$WEAK_CRITICAL"
 }
 
 scenario_migration_routed() {

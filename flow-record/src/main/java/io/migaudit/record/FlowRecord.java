@@ -39,6 +39,9 @@ import java.util.List;
  * @param kerberos for a flow to a KDC (TCP/UDP 88): the service principals of the TGS requests seen
  *     from the client; null (and absent from the JSON) otherwise. Added within schema version 1: a
  *     record without it reads as null, and readers that do not know it ignore it
+ * @param stream how the agent followed a TCP flow's streams (picked up mid-stream, segments ignored
+ *     as out of window or retransmitted, bytes missing); null (and absent from the JSON) when there
+ *     is nothing to say or the flow is not TCP. Added within schema version 1 like {@code kerberos}
  * @param ttl lowest and highest IPv4 TTL / IPv6 hop limit per direction; null (absent) when not
  *     recorded. Added within schema version 1, like {@code kerberos}
  * @param handshake what the clear-text TLS / SSH / IKE handshake or the ESP payload said about the
@@ -70,6 +73,7 @@ public record FlowRecord(
     String protocol,
     PayloadFeatures payload,
     @JsonInclude(JsonInclude.Include.NON_NULL) KerberosActivity kerberos,
+    @JsonInclude(JsonInclude.Include.NON_NULL) StreamEvidence stream,
     @JsonInclude(JsonInclude.Include.NON_NULL) HopLimits ttl,
     @JsonInclude(JsonInclude.Include.NON_NULL) Handshake handshake) {
 
@@ -86,10 +90,10 @@ public record FlowRecord(
       String protocol, PayloadFeatures payload) {
     this(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan, outerVlan,
         encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload, null, null, null);
+        tcpFlags, protocol, payload, null, null, null, null);
   }
 
-  /** A record without TTL or handshake facts (older agents, tests). */
+  /** A record with Kerberos requests (or null) and nothing to say about its TCP streams. */
   public FlowRecord(int schemaVersion, String agent, String iface, String flowId, long seq, boolean last,
       String endReason, Instant firstSeen, Instant lastSeen, Integer vlan, Integer outerVlan,
       List<String> encapsulation, int ipVersion, String transport, String src, int srcPort, String dst,
@@ -97,7 +101,7 @@ public record FlowRecord(
       String protocol, PayloadFeatures payload, KerberosActivity kerberos) {
     this(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan, outerVlan,
         encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload, kerberos, null, null);
+        tcpFlags, protocol, payload, kerberos, null, null, null);
   }
 
   /** Bytes of both directions. */
@@ -115,7 +119,7 @@ public record FlowRecord(
     return new FlowRecord(
         schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, newProtocol, payload, kerberos, ttl, handshake);
+        srcToDst, dstToSrc, tcpFlags, newProtocol, payload, kerberos, stream, ttl, handshake);
   }
 
   /** The same record carrying these Kerberos requests (null: none). */
@@ -123,7 +127,16 @@ public record FlowRecord(
     return new FlowRecord(
         schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, protocol, payload, newKerberos, ttl, handshake);
+        srcToDst, dstToSrc, tcpFlags, protocol, payload, newKerberos, stream, ttl, handshake);
+  }
+
+  /** The same record with this stream evidence (null, or an unremarkable one: none). */
+  public FlowRecord withStream(StreamEvidence newStream) {
+    return new FlowRecord(
+        schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
+        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
+        srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos,
+        newStream == null || newStream.unremarkable() ? null : newStream, ttl, handshake);
   }
 
   /** The same record carrying these TTL ranges and handshake facts (null: none). */
@@ -131,6 +144,11 @@ public record FlowRecord(
     return new FlowRecord(
         schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos, newTtl, newHandshake);
+        srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos, stream, newTtl, newHandshake);
+  }
+
+  /** True when a direction of this TCP flow was picked up mid-stream (its first bytes are not its start). */
+  public boolean midStream() {
+    return stream != null && stream.midStream();
   }
 }

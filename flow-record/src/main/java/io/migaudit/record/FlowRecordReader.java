@@ -38,9 +38,9 @@ final class FlowRecordReader {
   }
 
   /** The input is not in the shape this reader takes. */
-  private static final class Shape extends RuntimeException {
+  static final class Shape extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    private static final Shape INSTANCE = new Shape();
+    static final Shape INSTANCE = new Shape();
 
     private Shape() {
       super(null, null, false, false);
@@ -72,6 +72,7 @@ final class FlowRecordReader {
     List<String> tcpFlags = null;
     String protocol = null;
     PayloadFeatures payload = null;
+    StreamEvidence stream = null;
     HopLimits ttl = null;
     String field;
     while ((field = p.nextFieldName()) != null) {
@@ -101,12 +102,13 @@ final class FlowRecordReader {
         case "tcpFlags" -> tcpFlags = strings(p, t);
         case "protocol" -> protocol = string(p, t);
         case "payload" -> payload = payload(p, t);
-        case "ttl" -> ttl = hopLimits(p, t);
+        case "ttl" -> ttl = HopLimitsReader.read(p, t);
         case "kerberos", "handshake" -> { // rare (KDC flows, handshakes): read by data binding
           if (t != JsonToken.VALUE_NULL) {
             throw Shape.INSTANCE;
           }
         }
+        case "stream" -> stream = stream(p, t);
         default -> p.skipChildren();
       }
     }
@@ -115,49 +117,32 @@ final class FlowRecordReader {
     }
     return new FlowRecord(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload, null, ttl, null);
+        tcpFlags, protocol, payload, null, stream, ttl, null);
   }
 
-  private static HopLimits hopLimits(JsonParser p, JsonToken t) throws IOException {
+  private static StreamEvidence stream(JsonParser p, JsonToken t) throws IOException {
     if (t == JsonToken.VALUE_NULL) {
       return null;
     }
     if (t != JsonToken.START_OBJECT) {
       throw Shape.INSTANCE;
     }
-    HopLimits.Range srcToDst = null;
-    HopLimits.Range dstToSrc = null;
+    boolean midStream = false;
+    long outOfWindow = 0;
+    long retransmitted = 0;
+    long gapBytes = 0;
     String field;
     while ((field = p.nextFieldName()) != null) {
       JsonToken v = p.nextToken();
       switch (field) {
-        case "srcToDst" -> srcToDst = range(p, v);
-        case "dstToSrc" -> dstToSrc = range(p, v);
+        case "midStream" -> midStream = bool(v);
+        case "outOfWindowSegments" -> outOfWindow = longValue(p, v);
+        case "retransmittedSegments" -> retransmitted = longValue(p, v);
+        case "gapBytes" -> gapBytes = longValue(p, v);
         default -> p.skipChildren();
       }
     }
-    return new HopLimits(srcToDst, dstToSrc);
-  }
-
-  private static HopLimits.Range range(JsonParser p, JsonToken t) throws IOException {
-    if (t == JsonToken.VALUE_NULL) {
-      return null;
-    }
-    if (t != JsonToken.START_OBJECT) {
-      throw Shape.INSTANCE;
-    }
-    int min = 0;
-    int max = 0;
-    String field;
-    while ((field = p.nextFieldName()) != null) {
-      JsonToken v = p.nextToken();
-      switch (field) {
-        case "min" -> min = integer(p, v);
-        case "max" -> max = integer(p, v);
-        default -> p.skipChildren();
-      }
-    }
-    return new HopLimits.Range(min, max);
+    return new StreamEvidence(midStream, outOfWindow, retransmitted, gapBytes);
   }
 
   private static Counters counters(JsonParser p, JsonToken t) throws IOException {

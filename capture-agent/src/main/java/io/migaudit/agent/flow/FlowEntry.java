@@ -2,15 +2,16 @@ package io.migaudit.agent.flow;
 
 import io.migaudit.agent.classify.PayloadClassifier;
 import io.migaudit.agent.classify.PayloadSample;
+import io.migaudit.agent.classify.StreamSink;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.handshake.HandshakeInspector;
 import io.migaudit.agent.kerberos.KerberosInspector;
 import io.migaudit.record.Counters;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.HopLimits;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.SchemaVersion;
+import io.migaudit.record.StreamEvidence;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,6 +25,13 @@ import java.util.List;
  */
 final class FlowEntry {
   static final int IP_PROTOCOL_ESP = 50;
+  static final int IP_PROTOCOL_TCP = 6;
+  /**
+   * ESP bytes before the ciphertext that are not encrypted or not random: SPI and sequence number
+   * (RFC 4303 2.1-2.2) and the 8-byte IV of AES-GCM/CTR/ChaCha20 (RFC 4106, 3686, 7634), which is
+   * often a counter. Left out of the sample so that the statistics judge the ciphertext.
+   */
+  static final int ESP_CLEAR_BYTES = 16;
   private static final HexFormat HEX = HexFormat.of();
   /** Stands in for a direction that carried no payload; never written to. */
   private static final PayloadSample NO_PAYLOAD = new PayloadSample(0, 0);
@@ -36,7 +44,7 @@ final class FlowEntry {
   private static final int DIRTY = 1 << 4;
   private static final int HAS_ID = 1 << 5;
   private static final int SAMPLE_FULL_EXPORTED = 1 << 6;
-  /** The first payload was seen: a TCP flow's handshake inspector exists now or never will. */
+  /** A first in-window payload was seen: a TCP flow's handshake inspector exists now or never will. */
   private static final int INSPECTION_DECIDED = 1 << 7;
 
   // The canonical key: endpoint a is the lower (address, port) pair. Narrow types hold the decoders'
@@ -76,17 +84,19 @@ final class FlowEntry {
   private int idLow;
   private PayloadSample initiatorSample;
   private PayloadSample responderSample;
+  /** Initial sequence numbers from the SYNs: the initiator's in the high 32 bits, the responder's low. */
+  private long isns;
+  /** Per direction a byte (initiator low): 0 SYN not seen, else its window scale code + 1. */
+  private short synScales;
+  /** The initiator's direction of a TCP flow that carried payload (the responder's is its peer), or null. */
+  private TcpStream stream;
   /**
    * What reads the payload beyond the sample: a {@link KerberosInspector} (flows to port 88), a
-   * {@link HandshakeInspector} (TLS, SSH, ESP, IKE), or null. One field for both keeps the entry at
-   * 184 bytes.
+   * {@link HandshakeInspector} (TLS, SSH, ESP, IKE), or null. One field for both saves a flow 8 bytes.
    */
   private Object inspector;
-  // lowest and highest TTL / hop limit per direction, unsigned; meaningful once a packet was counted
-  private byte initiatorTtlMin = (byte) 0xFF;
-  private byte initiatorTtlMax;
-  private byte responderTtlMin = (byte) 0xFF;
-  private byte responderTtlMax;
+  /** Lowest and highest TTL / hop limit per direction, see {@link TtlRanges}. */
+  private int ttls = TtlRanges.EMPTY;
 
   FlowEntry(DecodedPacket first, boolean fromA, int hash, boolean initiatorIsA, String initiatorEvidence,
       String protocol, List<String> encapsulation) {
@@ -152,24 +162,28 @@ final class FlowEntry {
       initiatorPackets++;
       initiatorBytes += p.ipLength;
       initiatorPayloadBytes += p.payloadWireLength;
-      initiatorTtlMin = (byte) Math.min(p.ttl, Byte.toUnsignedInt(initiatorTtlMin));
-      initiatorTtlMax = (byte) Math.max(p.ttl, Byte.toUnsignedInt(initiatorTtlMax));
     } else {
       responderPackets++;
       responderBytes += p.ipLength;
       responderPayloadBytes += p.payloadWireLength;
-      responderTtlMin = (byte) Math.min(p.ttl, Byte.toUnsignedInt(responderTtlMin));
-      responderTtlMax = (byte) Math.max(p.ttl, Byte.toUnsignedInt(responderTtlMax));
     }
-    if (p.payloadCapturedLength > 0) {
-      sample(initiator, sampleBytes, sampleBytesPerPacket).add(p.frame, p.payloadOffset, p.payloadCapturedLength);
-      if (inspector instanceof KerberosInspector kerberos) {
-        if (initiator) {
-          kerberos.add(p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
-        }
-      } else {
-        inspect(p, initiator);
+    ttls = TtlRanges.add(ttls, initiator, p.ttl);
+    if (ipProtocol() == IP_PROTOCOL_TCP) {
+      if (!tcpSegment(p, initiator, sampleBytes, sampleBytesPerPacket)) {
+        flags &= ~(TcpFlagNames.FIN | TcpFlagNames.RST); // outside the window: the receiver ignores it too
       }
+    } else if (p.payloadCapturedLength > 0) {
+      int skip = ipProtocol() == IP_PROTOCOL_ESP ? ESP_CLEAR_BYTES : 0;
+      if (p.payloadCapturedLength > skip) {
+        sample(initiator, sampleBytes, sampleBytesPerPacket)
+            .add(p.frame, p.payloadOffset + skip, p.payloadCapturedLength - skip);
+      }
+      if (inspector instanceof HandshakeInspector datagrams) {
+        datagrams.add(initiator, p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
+      }
+    }
+    if (initiator && inspector instanceof KerberosInspector kerberos && p.payloadCapturedLength > 0) {
+      kerberos.add(p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
     }
     int bits = DIRTY;
     if ((flags & TcpFlagNames.FIN) != 0) {
@@ -183,28 +197,59 @@ final class FlowEntry {
   }
 
   /**
-   * Feeds the handshake inspector. Until stream reassembly lands, a TCP direction's bytes are the
-   * payloads in arrival order, and only a flow whose first payload starts a TLS or SSH handshake is
-   * inspected.
+   * Follows a TCP segment by sequence number (see {@link TcpStream}); the streams exist from the
+   * flow's first payload on, anchored at the SYNs' initial sequence numbers when they were seen.
+   * Returns false when the segment lies outside the receiver's window.
    */
-  private void inspect(DecodedPacket p, boolean initiator) {
-    if (!is(INSPECTION_DECIDED)) {
-      state |= INSPECTION_DECIDED;
-      if (inspector == null) {
-        inspector = HandshakeInspector.forStream(ipProtocol(), p.frame, p.payloadOffset, p.payloadCapturedLength);
+  private boolean tcpSegment(DecodedPacket p, boolean initiator, int sampleBytes, int sampleBytesPerPacket) {
+    if ((p.tcpFlags & TcpFlagNames.SYN) != 0) {
+      rememberSyn(p, initiator);
+    }
+    if (stream == null) {
+      if (p.payloadWireLength == 0) {
+        return true;
+      }
+      stream = newStream(true);
+      stream.peer = newStream(false);
+      stream.peer.peer = stream;
+    }
+    TcpStream mine = initiator ? stream : stream.peer;
+    PayloadSample sink = null;
+    if (p.payloadWireLength > 0) {
+      boolean fresh = (initiator ? initiatorSample : responderSample) == null;
+      sink = sample(initiator, sampleBytes, sampleBytesPerPacket);
+      if (fresh && mine.startsMidStream(p)) {
+        sink.markMidStream();
       }
     }
-    if (inspector instanceof HandshakeInspector handshake) {
-      handshake.add(initiator, p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
+    boolean undecided = sink != null && !is(INSPECTION_DECIDED);
+    if (undecided && inspector == null && !mine.startsMidStream(p)) {
+      inspector = HandshakeInspector.forStream(ipProtocol(), p.frame, p.payloadOffset, p.payloadCapturedLength);
     }
+    StreamSink target = inspector instanceof HandshakeInspector h ? h.tee(initiator, sink) : sink;
+    boolean inWindow = mine.segment(p, mine.peer, target);
+    if (undecided && !inWindow && inspector instanceof HandshakeInspector) {
+      inspector = null; // a segment the receiver drops does not say what the stream carries
+    } else if (undecided) {
+      state |= INSPECTION_DECIDED;
+    }
+    return inWindow;
   }
 
-  private HopLimits hopLimits() {
-    HopLimits.Range sent = initiatorPackets == 0 ? null
-        : new HopLimits.Range(Byte.toUnsignedInt(initiatorTtlMin), Byte.toUnsignedInt(initiatorTtlMax));
-    HopLimits.Range received = responderPackets == 0 ? null
-        : new HopLimits.Range(Byte.toUnsignedInt(responderTtlMin), Byte.toUnsignedInt(responderTtlMax));
-    return new HopLimits(sent, received);
+  private void rememberSyn(DecodedPacket p, boolean initiator) {
+    int shift = initiator ? 0 : 8;
+    if (((synScales >>> shift) & 0xFF) != 0) {
+      return; // a retransmitted SYN; the first one anchors the stream
+    }
+    int code = 1 + (p.tcpWindowScale == DecodedPacket.NO_WINDOW_SCALE ? TcpStream.SCALE_NOT_OFFERED : p.tcpWindowScale);
+    synScales = (short) (synScales | (code << shift));
+    isns = initiator ? (isns & 0xFFFFFFFFL) | ((long) p.tcpSeq << 32) : (isns & ~0xFFFFFFFFL) | (p.tcpSeq & 0xFFFFFFFFL);
+  }
+
+  private TcpStream newStream(boolean initiator) {
+    int code = initiator ? synScales & 0xFF : (synScales >>> 8) & 0xFF;
+    int isn = initiator ? (int) (isns >>> 32) : (int) isns;
+    return new TcpStream(code != 0, isn, code == 0 ? TcpStream.SYN_NOT_SEEN : code - 1);
   }
 
   private PayloadSample sample(boolean initiator, int sampleBytes, int sampleBytesPerPacket) {
@@ -249,10 +294,21 @@ final class FlowEntry {
     if (inspector instanceof KerberosInspector kerberos) {
       r = r.withKerberos(kerberos.activity());
     }
-    r = r.withPath(hopLimits(), inspector instanceof HandshakeInspector handshake ? handshake.facts() : null);
+    r = stream == null ? r : r.withStream(streamEvidence());
+    r = r.withPath(TtlRanges.of(ttls, initiatorPackets > 0, responderPackets > 0),
+        inspector instanceof HandshakeInspector handshake ? handshake.facts() : null);
     state &= ~DIRTY;
     lastExportMicros = lastSeenMicros;
     return r;
+  }
+
+  /** What following the two TCP directions showed (see {@link StreamEvidence}). */
+  private StreamEvidence streamEvidence() {
+    TcpStream peer = stream.peer;
+    boolean midStream = initiatorSample != null && initiatorSample.midStream()
+        || responderSample != null && responderSample.midStream() || stream.midStream() || peer.midStream();
+    return new StreamEvidence(midStream, stream.outOfWindowSegments + peer.outOfWindowSegments,
+        stream.retransmittedSegments + peer.retransmittedSegments, stream.gapBytes + peer.gapBytes);
   }
 
   private PayloadFeatures payloadFeatures() {

@@ -1,5 +1,6 @@
 package io.migaudit.agent.handshake;
 
+import io.migaudit.agent.classify.StreamSink;
 import io.migaudit.record.Handshake;
 import java.nio.ByteBuffer;
 
@@ -7,7 +8,8 @@ import java.nio.ByteBuffer;
  * Reads what one flow's clear-text handshake says about its protection: TLS or SSH on TCP, ESP-NULL
  * on ESP (IP protocol 50) and ESP-in-UDP, IKE_SA_INIT on UDP 500 / 4500. Made by {@link #forFlow}
  * only for flows that can carry one, so other flows pay nothing. Keeps facts, never payload: a TCP
- * direction's first bytes are held only until its handshake is read.
+ * direction's first bytes are held only until its handshake is read. TCP bytes come in stream order
+ * through {@link #tee} (the flow table's stream tracker), datagrams through {@link #add}.
  */
 public final class HandshakeInspector {
   static final int TCP = 6;
@@ -19,6 +21,8 @@ public final class HandshakeInspector {
 
   private final StreamHandshake stream;
   private final DatagramHandshake datagrams;
+  private StreamTee initiatorTee;
+  private StreamTee responderTee;
 
   private HandshakeInspector(StreamHandshake stream, DatagramHandshake datagrams) {
     this.stream = stream;
@@ -76,6 +80,26 @@ public final class HandshakeInspector {
     } else if (capturedLength == wireLength) {
       datagrams.add(frame, offset, capturedLength);
     }
+  }
+
+  /**
+   * The sink a TCP direction's stream tracker feeds instead of {@code sample}: it passes every call
+   * to {@code sample} and reads the handshake from the same bytes. Made once per direction.
+   */
+  public StreamSink tee(boolean initiator, StreamSink sample) {
+    if (stream == null || sample == null) {
+      return sample;
+    }
+    StreamTee tee = initiator ? initiatorTee : responderTee;
+    if (tee == null || tee.sample() != sample) {
+      tee = new StreamTee(sample, stream, initiator);
+      if (initiator) {
+        initiatorTee = tee;
+      } else {
+        responderTee = tee;
+      }
+    }
+    return tee;
   }
 
   /** What was read so far, null when nothing was. */

@@ -56,6 +56,14 @@ final class StreamHandshake {
     }
   }
 
+  /** Bytes of one direction are missing: its handshake cannot be read further. */
+  void gap(boolean initiator) {
+    Side side = initiator ? client : server;
+    if (side.open()) {
+      side.close();
+    }
+  }
+
   private boolean readClient(ByteBuffer stream) {
     if (tls) {
       TlsClientHelloDecoder.Result r = TlsClientHelloDecoder.decode(stream);

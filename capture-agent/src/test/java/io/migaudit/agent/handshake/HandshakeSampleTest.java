@@ -37,6 +37,9 @@ class HandshakeSampleTest {
     assertThat(tls.clientCertificate()).isEqualTo(TlsHandshake.CLIENT_CERT_NOT_REQUESTED);
     assertThat(tls.certificate().keyBits()).isEqualTo(2048);
     assertThat(tls.certificate().selfSigned()).isTrue();
+    FlowRecord r = migration("tls-null-cipher", 8000);
+    assertThat(r.payload().verdict()).as("the record bodies are plaintext").isEqualTo(io.migaudit.record.Verdict.PLAINTEXT);
+    assertThat(r.payload().reason()).hasSizeLessThanOrEqualTo(io.migaudit.record.PayloadFeatures.MAX_REASON_CHARS);
   }
 
   @Test
