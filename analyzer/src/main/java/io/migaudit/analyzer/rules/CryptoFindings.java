@@ -96,7 +96,7 @@ public record CryptoFindings(List<String> findings, boolean noEncryption) {
         if (policy.rejectSelfSigned() && cert.selfSigned()) {
           findings.add("tls certificate is self-signed");
         }
-        if (policy.rejectExpired() && at != null
+        if (policy.rejectExpired() && at != null && cert.notAfter() != null && cert.notBefore() != null
             && (at.isAfter(cert.notAfter()) || at.isBefore(cert.notBefore()))) {
           findings.add("tls certificate not valid at the time (" + cert.notBefore() + " to " + cert.notAfter() + ")");
         }

@@ -132,6 +132,15 @@ class WeakMigrationCryptoRuleTest {
   }
 
   @Test
+  void aRecordWithHolesFromAnyoneOnTheTopicIsJudgedOnWhatItHas() {
+    TlsCertificate holes = new TlsCertificate(null, null, 0, null, null, false);
+    Handshake h = new Handshake(new TlsHandshake(null, null, null, null, holes),
+        new SshHandshake(null, null, null, null, null, null), new EspProtection(null, null, 0), new IkeProposals(null, null));
+    CryptoPolicy strict = new CryptoPolicy("TLS 1.3", List.of("x"), true, true, true, true, Severity.WARNING);
+    assertThat(judge(h, with(strict))).isEmpty();
+  }
+
+  @Test
   void notAMigrationOrNoHandshakeRaisesNothing() {
     FlowRecord https = flow("10.9.9.1", "10.9.9.2", 443).build()
         .withPath(null, tls("TLS 1.0", "TLS_RSA_WITH_NULL_SHA", null, null));
