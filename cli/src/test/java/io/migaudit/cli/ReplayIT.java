@@ -214,7 +214,9 @@ class ReplayIT {
 
   /**
    * VM memory stays on the host: no run of 32 printable payload bytes from any capture appears in any
-   * output (shorter runs would match ordinary English such as the metrics' own help texts).
+   * output (shorter runs would match ordinary English such as the metrics' own help texts). The one
+   * exception is protocol metadata the records exist to show: an SSH algorithm name of a KEXINIT
+   * name-list (e.g. {@code ssh-ed25519-cert-v01@openssh.com}), recorded as a name of its own.
    */
   @Test
   void noPayloadBytesLeaveTheAgent() throws IOException {
@@ -227,8 +229,19 @@ class ReplayIT {
     assertThat(payloadText).as("the samples carry readable payload to look for").hasSizeGreaterThan(50);
     String outputs = Files.readString(out.resolve("first").resolve("alerts.jsonl"))
         + Files.readString(out.resolve("first").resolve("flows.jsonl")) + metrics + summary;
+    Set<String> algorithmNames = new HashSet<>();
+    for (JsonNode f : flows) {
+      f.path("handshake").path("ssh").findValues("kex").forEach(n -> n.forEach(v -> algorithmNames.add(v.asText())));
+      for (String list : List.of("hostKey", "ciphersClientToServer", "ciphersServerToClient", "macsClientToServer",
+          "macsServerToClient")) {
+        f.path("handshake").path("ssh").findValues(list).forEach(n -> n.forEach(v -> algorithmNames.add(v.asText())));
+      }
+    }
+    assertThat(algorithmNames).as("the SSH samples' algorithm names").contains("aes128-cbc");
     for (String text : payloadText) {
-      assertThat(outputs).doesNotContain(text);
+      if (!algorithmNames.contains(text)) {
+        assertThat(outputs).doesNotContain(text);
+      }
     }
   }
 

@@ -42,6 +42,10 @@ import java.util.List;
  * @param stream how the agent followed a TCP flow's streams (picked up mid-stream, segments ignored
  *     as out of window or retransmitted, bytes missing); null (and absent from the JSON) when there
  *     is nothing to say or the flow is not TCP. Added within schema version 1 like {@code kerberos}
+ * @param ttl lowest and highest IPv4 TTL / IPv6 hop limit per direction; null (absent) when not
+ *     recorded. Added within schema version 1, like {@code kerberos}
+ * @param handshake what the clear-text TLS / SSH / IKE handshake or the ESP payload said about the
+ *     flow's protection; null (absent) when none was seen. Added within schema version 1
  */
 public record FlowRecord(
     int schemaVersion,
@@ -69,7 +73,9 @@ public record FlowRecord(
     String protocol,
     PayloadFeatures payload,
     @JsonInclude(JsonInclude.Include.NON_NULL) KerberosActivity kerberos,
-    @JsonInclude(JsonInclude.Include.NON_NULL) StreamEvidence stream) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) StreamEvidence stream,
+    @JsonInclude(JsonInclude.Include.NON_NULL) HopLimits ttl,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Handshake handshake) {
 
   public FlowRecord {
     encapsulation = encapsulation == null ? List.of() : List.copyOf(encapsulation);
@@ -84,7 +90,7 @@ public record FlowRecord(
       String protocol, PayloadFeatures payload) {
     this(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan, outerVlan,
         encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload, null, null);
+        tcpFlags, protocol, payload, null, null, null, null);
   }
 
   /** A record with Kerberos requests (or null) and nothing to say about its TCP streams. */
@@ -95,7 +101,7 @@ public record FlowRecord(
       String protocol, PayloadFeatures payload, KerberosActivity kerberos) {
     this(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan, outerVlan,
         encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload, kerberos, null);
+        tcpFlags, protocol, payload, kerberos, null, null, null);
   }
 
   /** Bytes of both directions. */
@@ -113,7 +119,7 @@ public record FlowRecord(
     return new FlowRecord(
         schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, newProtocol, payload, kerberos, stream);
+        srcToDst, dstToSrc, tcpFlags, newProtocol, payload, kerberos, stream, ttl, handshake);
   }
 
   /** The same record carrying these Kerberos requests (null: none). */
@@ -121,7 +127,7 @@ public record FlowRecord(
     return new FlowRecord(
         schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, protocol, payload, newKerberos, stream);
+        srcToDst, dstToSrc, tcpFlags, protocol, payload, newKerberos, stream, ttl, handshake);
   }
 
   /**
@@ -132,7 +138,7 @@ public record FlowRecord(
     return new FlowRecord(
         schemaVersion, agent, iface, newFlowId, seq, last, endReason, newFirstSeen, newLastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos, stream);
+        srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos, stream, ttl, handshake);
   }
 
   /** The same record with this stream evidence (null, or an unremarkable one: none). */
@@ -141,7 +147,15 @@ public record FlowRecord(
         schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
         srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos,
-        newStream == null || newStream.unremarkable() ? null : newStream);
+        newStream == null || newStream.unremarkable() ? null : newStream, ttl, handshake);
+  }
+
+  /** The same record carrying these TTL ranges and handshake facts (null: none). */
+  public FlowRecord withPath(HopLimits newTtl, Handshake newHandshake) {
+    return new FlowRecord(
+        schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
+        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
+        srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos, stream, newTtl, newHandshake);
   }
 
   /** True when a direction of this TCP flow was picked up mid-stream (its first bytes are not its start). */

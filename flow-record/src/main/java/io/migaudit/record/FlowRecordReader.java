@@ -38,9 +38,9 @@ final class FlowRecordReader {
   }
 
   /** The input is not in the shape this reader takes. */
-  private static final class Shape extends RuntimeException {
+  static final class Shape extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    private static final Shape INSTANCE = new Shape();
+    static final Shape INSTANCE = new Shape();
 
     private Shape() {
       super(null, null, false, false);
@@ -73,6 +73,7 @@ final class FlowRecordReader {
     String protocol = null;
     PayloadFeatures payload = null;
     StreamEvidence stream = null;
+    HopLimits ttl = null;
     String field;
     while ((field = p.nextFieldName()) != null) {
       JsonToken t = p.nextToken();
@@ -101,7 +102,8 @@ final class FlowRecordReader {
         case "tcpFlags" -> tcpFlags = strings(p, t);
         case "protocol" -> protocol = string(p, t);
         case "payload" -> payload = payload(p, t);
-        case "kerberos" -> { // rare (flows to a KDC): read by data binding, with its annotations
+        case "ttl" -> ttl = HopLimitsReader.read(p, t);
+        case "kerberos", "handshake" -> { // rare (KDC flows, handshakes): read by data binding
           if (t != JsonToken.VALUE_NULL) {
             throw Shape.INSTANCE;
           }
@@ -115,7 +117,7 @@ final class FlowRecordReader {
     }
     return new FlowRecord(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload, null, stream);
+        tcpFlags, protocol, payload, null, stream, ttl, null);
   }
 
   private static StreamEvidence stream(JsonParser p, JsonToken t) throws IOException {

@@ -22,6 +22,17 @@ public record PayloadFeatures(
     Verdict verdict,
     String reason) {
 
+  /** Longest {@code reason} a record carries: the analyzer refuses longer text fields. */
+  public static final int MAX_REASON_CHARS = 255;
+
+  /** {@code reason} cut to {@link #MAX_REASON_CHARS}, ending in "..." when cut. */
+  public static String boundedReason(String reason) {
+    if (reason == null || reason.length() <= MAX_REASON_CHARS) {
+      return reason;
+    }
+    return reason.substring(0, MAX_REASON_CHARS - 3) + "...";
+  }
+
   public static PayloadFeatures none(String reason) {
     return new PayloadFeatures(0, 0, 0, 0, 0, Signature.NONE, Verdict.UNKNOWN, reason);
   }

@@ -15,5 +15,12 @@ public enum RuleId {
    * A Hyper-V migration (6600, or SMB 445) that no Kerberos service-ticket request for the
    * destination's migration service preceded while the agents watched Kerberos: CredSSP-style.
    */
-  CREDSSP_MIGRATION
+  CREDSSP_MIGRATION,
+  /**
+   * An encrypted migration whose clear-text handshake shows a weak version, cipher, MAC, key
+   * exchange or certificate (the policy's {@code crypto} section), or no encryption at all.
+   */
+  WEAK_MIGRATION_CRYPTO,
+  /** A migration whose packets crossed a router (TTL / hop limit below the sender's initial value). */
+  ROUTED_MIGRATION
 }

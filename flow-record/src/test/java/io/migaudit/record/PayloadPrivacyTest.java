@@ -15,7 +15,9 @@ class PayloadPrivacyTest {
   @Test
   void noRecordComponentCanHoldBytes() {
     for (Class<?> type : new Class<?>[] {FlowRecord.class, Alert.class, PayloadFeatures.class, Counters.class,
-        KerberosActivity.class, KerberosRequest.class}) {
+        KerberosActivity.class, KerberosRequest.class, HopLimits.class, HopLimits.Range.class,
+        Handshake.class, TlsHandshake.class, TlsCertificate.class, SshHandshake.class, SshKexinit.class,
+        EspProtection.class, IkeProposals.class}) {
       for (RecordComponent c : type.getRecordComponents()) {
         assertThat(RAW_BYTES).as(type.getSimpleName() + "." + c.getName()).doesNotContain(c.getType());
       }

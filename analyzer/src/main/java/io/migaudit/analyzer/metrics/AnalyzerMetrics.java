@@ -130,7 +130,9 @@ public final class AnalyzerMetrics {
       RuleId.SHARED_MIGRATION_SEGMENT.name(), List.of(Severity.WARNING),
       "CROSS_ZONE_MIGRATION", List.of(Severity.CRITICAL),
       "UNENCRYPTED_NFC", List.of(Severity.CRITICAL, Severity.WARNING),
-      RuleId.CREDSSP_MIGRATION.name(), List.of(Severity.WARNING));
+      RuleId.CREDSSP_MIGRATION.name(), List.of(Severity.WARNING),
+      RuleId.WEAK_MIGRATION_CRYPTO.name(), List.of(Severity.CRITICAL, Severity.WARNING),
+      RuleId.ROUTED_MIGRATION.name(), List.of(Severity.WARNING));
   /** Histogram buckets of {@link #DETECTION_DELAY}: interim records come every second of capture. */
   static final List<Duration> DETECTION_DELAY_BUCKETS = List.of(Duration.ofMillis(100),
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),

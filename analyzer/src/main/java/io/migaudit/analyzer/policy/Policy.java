@@ -17,6 +17,8 @@ import java.util.Set;
  * @param allowedPaths the directions in which migrations may cross from one zone to another;
  *     migrations within one zone are always allowed
  * @param hyperv the Hyper-V authentication audit ({@code hyperv} section); off when absent
+ * @param crypto what a migration's handshake may show ({@code crypto} section); defaults when absent
+ * @param routable where migrations may be routed ({@code routable} section); nowhere when absent
  */
 public record Policy(
     EncryptionMode encryption,
@@ -25,14 +27,31 @@ public record Policy(
     PortCatalog catalog,
     List<TrustZone> zones,
     List<ZonePath> allowedPaths,
-    HypervPolicy hyperv) {
+    HypervPolicy hyperv,
+    CryptoPolicy crypto,
+    RoutablePolicy routable) {
 
   public Policy {
     hyperv = hyperv == null ? HypervPolicy.off() : hyperv;
+    crypto = crypto == null ? CryptoPolicy.defaults() : crypto;
+    routable = routable == null ? RoutablePolicy.none() : routable;
     migrationNetworks = List.copyOf(migrationNetworks);
     trustedHosts = List.copyOf(trustedHosts);
     zones = zones == null ? List.of() : List.copyOf(zones);
     allowedPaths = allowedPaths == null ? List.of() : List.copyOf(allowedPaths);
+  }
+
+  /** A policy with the default {@code crypto} and {@code routable} sections. */
+  public Policy(EncryptionMode encryption, List<MigrationNetwork> migrationNetworks,
+      List<Cidr> trustedHosts, PortCatalog catalog, List<TrustZone> zones, List<ZonePath> allowedPaths,
+      HypervPolicy hyperv) {
+    this(encryption, migrationNetworks, trustedHosts, catalog, zones, allowedPaths, hyperv, null, null);
+  }
+
+  /** This policy with other {@code crypto} and {@code routable} sections. */
+  public Policy withPath(CryptoPolicy newCrypto, RoutablePolicy newRoutable) {
+    return new Policy(encryption, migrationNetworks, trustedHosts, catalog, zones, allowedPaths, hyperv,
+        newCrypto, newRoutable);
   }
 
   /** A policy without the Hyper-V authentication audit. */
@@ -43,7 +62,8 @@ public record Policy(
 
   /** This policy with another {@code hyperv} section. */
   public Policy withHyperv(HypervPolicy newHyperv) {
-    return new Policy(encryption, migrationNetworks, trustedHosts, catalog, zones, allowedPaths, newHyperv);
+    return new Policy(encryption, migrationNetworks, trustedHosts, catalog, zones, allowedPaths, newHyperv,
+        crypto, routable);
   }
 
   /** A policy without trust zones. */

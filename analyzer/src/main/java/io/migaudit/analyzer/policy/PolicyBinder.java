@@ -21,8 +21,10 @@ final class PolicyBinder {
   static final String ZONES = "zones";
   static final String ALLOWED_PATHS = "allowedPaths";
   static final String HYPERV = "hyperv";
+  static final String CRYPTO = "crypto";
+  static final String ROUTABLE = "routable";
   static final List<String> TOP_FIELDS =
-      List.of(ENCRYPTION, MIGRATION_NETWORKS, TRUSTED_HOSTS, PORTS, ZONES, ALLOWED_PATHS, HYPERV);
+      List.of(ENCRYPTION, MIGRATION_NETWORKS, TRUSTED_HOSTS, PORTS, ZONES, ALLOWED_PATHS, HYPERV, CRYPTO, ROUTABLE);
   static final List<String> NETWORK_FIELDS = List.of("name", "cidrs", "vlans");
   static final List<String> PORT_FIELDS = List.of("protocol", "transport", "ports");
   static final List<String> PORT_TRANSPORTS = List.of("tcp", "udp");
@@ -53,7 +55,8 @@ final class PolicyBinder {
     List<TrustZone> zones = ZoneBinder.zones(root.field(ZONES));
     List<ZonePath> paths = ZoneBinder.allowedPaths(root.field(ALLOWED_PATHS), zones);
     HypervPolicy hyperv = HypervBinder.hyperv(root.field(HYPERV));
-    return new Policy(encryption, networks, trusted, catalog, zones, paths, hyperv);
+    return new Policy(encryption, networks, trusted, catalog, zones, paths, hyperv,
+        CryptoBinder.crypto(root.field(CRYPTO)), CryptoBinder.routable(root.field(ROUTABLE)));
   }
 
   private static EncryptionMode encryption(LocatedNode n) throws PolicyException {

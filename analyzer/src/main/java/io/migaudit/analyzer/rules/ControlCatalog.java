@@ -49,6 +49,13 @@ public final class ControlCatalog {
   public static final String MICROSOFT_LIVE_MIGRATION_KCD =
       "Microsoft Learn set-up-hosts-for-live-migration-without-failover-clustering";
 
+  /** NIST SP 800-53 SC-13, cryptographic protection: the algorithms in use are the approved ones. */
+  public static final String NIST_SC_13 = "NIST SC-13";
+  /** NIST SP 800-53 SC-23, session authenticity: both ends of a session authenticated. */
+  public static final String NIST_SC_23 = "NIST SC-23";
+  /** NIST SP 800-52 Rev. 2: TLS 1.2 at least, approved suites, for government systems. */
+  public static final String NIST_SP_800_52 = "NIST SP 800-52r2";
+
   private static final List<String> ENCRYPTION = List.of(NIST_SC_8, NIST_SC_8_1,
       DISA_VMCH_80_000203, DISA_VMCH_70_000024, SCG_VMOTION_ENCRYPTED);
   private static final List<String> TRUST = List.of(NIST_AC_4_21, NIST_AC_3, SCG_VMK_VMOTION);
@@ -58,6 +65,12 @@ public final class ControlCatalog {
   private static final List<String> NFC_ENCRYPTION = List.of(NIST_SC_8, NIST_SC_8_1);
   private static final List<String> AUTHENTICATION = List.of(MICROSOFT_LIVE_MIGRATION_KCD, NIST_IA_5);
   private static final List<String> ZONES = List.of(NIST_AC_4, NIST_AC_4_21, NIST_AC_3, SCG_VMK_VMOTION);
+
+  private static final List<String> CRYPTO_STRENGTH = List.of(NIST_SC_8, NIST_SC_8_1, NIST_SC_13,
+      NIST_SC_23, NIST_SP_800_52, DISA_VMCH_80_000203, SCG_VMOTION_ENCRYPTED);
+  /** The STIG's "vMotion network must not be routable" (its check asks for an SA interview). */
+  private static final List<String> NOT_ROUTABLE = List.of(DISA_ESXI_80_000160, DISA_ESXI_70_000048,
+      NIST_SC_7, NIST_AC_4_21, SCG_VMK_VMOTION);
 
   private static final Map<RuleId, List<String>> BY_RULE = byRule();
 
@@ -73,6 +86,8 @@ public final class ControlCatalog {
     m.put(RuleId.CROSS_ZONE_MIGRATION, ZONES);
     m.put(RuleId.UNENCRYPTED_NFC, NFC_ENCRYPTION);
     m.put(RuleId.CREDSSP_MIGRATION, AUTHENTICATION);
+    m.put(RuleId.WEAK_MIGRATION_CRYPTO, CRYPTO_STRENGTH);
+    m.put(RuleId.ROUTED_MIGRATION, NOT_ROUTABLE);
     return m;
   }
 

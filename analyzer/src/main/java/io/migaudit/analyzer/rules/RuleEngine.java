@@ -60,7 +60,9 @@ public final class RuleEngine {
         new SharedMigrationSegmentRule(),
         new CrossZoneMigrationRule(),
         new UnencryptedNfcRule(),
-        new CredSspMigrationRule()); // stateful: a new memory of Kerberos requests per engine
+        new CredSspMigrationRule(), // stateful: a new memory of Kerberos requests per engine
+        new WeakMigrationCryptoRule(),
+        new RoutedMigrationRule());
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.migaudit.analyzer.rules;
 
+import io.migaudit.analyzer.policy.EncryptionMode;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
@@ -13,6 +14,8 @@ import java.util.Optional;
  * {@code UNENCRYPTED_MIGRATION}: a migration whose payload is readable (plaintext, or compressed,
  * which is not encryption) while the policy expects encryption. Critical under {@code required},
  * warning under {@code opportunistic}, nothing under {@code disabled} or for an unknown verdict.
+ * A handshake that chose no encryption (a NULL TLS suite, SSH {@code none}) makes the payload
+ * readable whatever its statistics say: the framing carries it as it is.
  */
 public final class UnencryptedMigrationRule implements Rule {
 
@@ -25,12 +28,17 @@ public final class UnencryptedMigrationRule implements Rule {
   public Optional<Alert> evaluate(ClassifiedFlow flow, Policy policy) {
     FlowRecord r = flow.record();
     PayloadFeatures p = r.payload();
-    if (!flow.migration() || !ReadablePayload.breaks(p, policy)) {
+    if (!flow.migration()) {
+      return Optional.empty();
+    }
+    String nullCipher = CryptoFindings.unencryptedBy(r.handshake());
+    boolean readable = ReadablePayload.breaks(p, policy);
+    if (!readable && (nullCipher == null || policy.encryption() == EncryptionMode.DISABLED || p == null)) {
       return Optional.empty();
     }
     Severity severity = ReadablePayload.severity(policy);
-    String verdict = p.verdict().wire();
-    String why = ReadablePayload.why(p);
+    String verdict = p.verdict() == null ? null : p.verdict().wire();
+    String why = readable ? ReadablePayload.why(p) : nullCipher;
     String message = "Unencrypted " + flow.protocol() + " migration " + AlertFactory.path(r)
         + " (" + why + ")";
     Map<String, Object> evidence = AlertFactory.evidence(
@@ -41,7 +49,8 @@ public final class UnencryptedMigrationRule implements Rule {
         "zeroFraction", p.zeroFraction(),
         "printableFraction", p.printableFraction(),
         "sampledBytes", p.sampledBytes(),
-        "reason", p.reason());
+        "reason", p.reason(),
+        "handshake", nullCipher);
     return Optional.of(AlertFactory.create(id(), severity, r, policy, evidence, message));
   }
 }

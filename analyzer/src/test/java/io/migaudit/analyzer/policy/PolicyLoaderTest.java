@@ -114,7 +114,7 @@ class PolicyLoaderTest {
   @Test
   void unknownFieldWithNothingCloseListsTheKnownOnes() {
     assertRejected("colour: blue\n", "policy.yaml:1: unknown field \"colour\" "
-        + "(expected one of encryption, migrationNetworks, trustedHosts, ports, zones, allowedPaths, hyperv)");
+        + "(expected one of encryption, migrationNetworks, trustedHosts, ports, zones, allowedPaths, hyperv, crypto, routable)");
   }
 
   @Test
@@ -163,7 +163,7 @@ class PolicyLoaderTest {
   @Test
   void rootMustBeAMapping() {
     assertRejected("- encryption\n", "policy.yaml:1: a policy is a mapping of encryption, "
-        + "migrationNetworks, trustedHosts, ports, zones, allowedPaths, hyperv, not a list");
+        + "migrationNetworks, trustedHosts, ports, zones, allowedPaths, hyperv, crypto, routable, not a list");
   }
 
   @Test

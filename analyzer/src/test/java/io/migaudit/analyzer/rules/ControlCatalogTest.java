@@ -46,6 +46,15 @@ class ControlCatalogTest {
   }
 
   @Test
+  void weakCryptoAndRoutedMigrationsEvidenceCryptographyAndIsolation() {
+    assertThat(ControlCatalog.controlsOf(RuleId.WEAK_MIGRATION_CRYPTO)).containsExactly("NIST SC-8",
+        "NIST SC-8(1)", "NIST SC-13", "NIST SC-23", "NIST SP 800-52r2", "DISA VMCH-80-000203",
+        "VMware SCG vm-9.vmotion-encrypted");
+    assertThat(ControlCatalog.controlsOf(RuleId.ROUTED_MIGRATION)).startsWith("DISA ESXI-80-000160",
+        "DISA ESXI-70-000048").contains("NIST SC-7");
+  }
+
+  @Test
   void alertsFromTheEngineCarryTheirRulesControls() {
     RuleEngine engine = new RuleEngine(Flows.samplePolicy());
     List<Alert> alerts = new java.util.ArrayList<>();

@@ -21,7 +21,7 @@ public final class PayloadClassifier {
   /** Fewer sampled bytes than this give {@link Verdict#UNKNOWN}. */
   public static final int MIN_SAMPLED_BYTES = 1024;
   /** Longest reason written: the analyzer refuses records with longer text fields. */
-  public static final int MAX_REASON_CHARS = 255;
+  public static final int MAX_REASON_CHARS = PayloadFeatures.MAX_REASON_CHARS;
   /** How far below the entropy of uniform bytes a sample may fall and still count as compressed. */
   private static final double COMPRESSED_ENTROPY_MARGIN = 0.6;
   private static final String[] TOO_FEW_BYTES = new String[MIN_SAMPLED_BYTES];
@@ -81,7 +81,8 @@ public final class PayloadClassifier {
       verdict = Verdict.PLAINTEXT;
     }
     return new PayloadFeatures(stats.n(), round(stats.entropy()), round(stats.chiSquare()),
-        round(stats.zeroFraction()), round(stats.printableFraction()), signature, verdict, bounded(reason));
+        round(stats.zeroFraction()), round(stats.printableFraction()), signature, verdict,
+        PayloadFeatures.boundedReason(reason));
   }
 
   private static boolean isSmb(Signature s) {
@@ -147,10 +148,6 @@ public final class PayloadClassifier {
     return reason;
   }
 
-  /** A reason the analyzer takes: text fields longer than {@link #MAX_REASON_CHARS} are refused there. */
-  private static String bounded(String reason) {
-    return reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS - 3) + "...";
-  }
 
   private static double round(double v) {
     return Math.round(v * 10_000) / 10_000.0;

@@ -43,6 +43,8 @@ public final class DecodedPacket {
    * session or overlay segment never joins a flow it does not belong to.
    */
   public long tunnelPath;
+  /** IPv4 TTL or IPv6 hop limit of the innermost IP header, as it arrived. */
+  public int ttl;
   /** True for a non-first IPv4/IPv6 fragment: no transport header, ports are 0. */
   public boolean fragment;
   /** True for any piece of a fragmented IPv4 packet, the first included (MF set or offset not 0). */
@@ -80,6 +82,7 @@ public final class DecodedPacket {
     srcHi = srcLo = dstHi = dstLo = 0;
     ipProtocol = 0;
     ipLength = 0;
+    ttl = 0;
     fragment = false;
     ipv4Fragment = false;
     tunnelPath = 0;
@@ -113,6 +116,7 @@ public final class DecodedPacket {
     srcHi = srcLo = dstHi = dstLo = 0;
     ipProtocol = 0;
     ipLength = 0;
+    ttl = 0;
     fragment = false;
     ipv4Fragment = false;
     srcPort = dstPort = 0;

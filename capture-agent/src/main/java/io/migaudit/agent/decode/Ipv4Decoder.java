@@ -15,6 +15,8 @@ final class Ipv4Decoder {
   private static final int OFFSET_VERSION_IHL = 0;
   private static final int OFFSET_TOTAL_LENGTH = 2;
   private static final int OFFSET_FLAGS_FRAGMENT = 6;
+  /** RFC 791 §3.1: Time to Live. */
+  private static final int OFFSET_TTL = 8;
   private static final int OFFSET_PROTOCOL = 9;
   private static final int OFFSET_SOURCE = 12;
   private static final int OFFSET_DESTINATION = 16;
@@ -58,6 +60,7 @@ final class Ipv4Decoder {
     int length = totalLength == PRESUMED_LENGTH ? wireEnd - offset : totalLength;
     out.ipVersion = VERSION;
     out.ipLength = length;
+    out.ttl = Byte.toUnsignedInt(frame.get(offset + OFFSET_TTL));
     out.ipProtocol = Byte.toUnsignedInt(frame.get(offset + OFFSET_PROTOCOL));
     out.srcHi = 0;
     out.srcLo = Integer.toUnsignedLong(frame.getInt(offset + OFFSET_SOURCE));

@@ -13,6 +13,8 @@ final class Ipv6Decoder {
   static final int HEADER_LENGTH = 40;
   private static final int OFFSET_PAYLOAD_LENGTH = 4;
   private static final int OFFSET_NEXT_HEADER = 6;
+  /** RFC 8200 §3: Hop Limit. */
+  private static final int OFFSET_HOP_LIMIT = 7;
   private static final int OFFSET_SOURCE = 8;
   private static final int OFFSET_DESTINATION = 24;
 
@@ -60,6 +62,7 @@ final class Ipv6Decoder {
     int packetWireEnd = presumed ? wireEnd : offset + HEADER_LENGTH + payloadLength;
     int packetEnd = Math.min(end, packetWireEnd);
     out.ipVersion = VERSION;
+    out.ttl = Byte.toUnsignedInt(frame.get(offset + OFFSET_HOP_LIMIT));
     out.srcHi = frame.getLong(offset + OFFSET_SOURCE);
     out.srcLo = frame.getLong(offset + OFFSET_SOURCE + Long.BYTES);
     out.dstHi = frame.getLong(offset + OFFSET_DESTINATION);

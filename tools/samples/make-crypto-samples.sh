@@ -1,0 +1,395 @@
+#!/usr/bin/env bash
+# make-crypto-samples.sh — samples of issue 14 (WEAK_MIGRATION_CRYPTO, ROUTED_MIGRATION) from real
+# traffic between network namespaces:
+#
+#   sudo tools/samples/make-crypto-samples.sh [scenario...]     # default: all of them
+#   tools/samples/make-crypto-samples.sh --list
+#
+# Hosts are namespaces joined by a veth pair, untagged (judged by address), with the trusted
+# vMotion addresses 192.168.50.11 (A, the sender) and .12 (B); tcpdump captures on A's side. The
+# payload is the guest memory of guest_memory.py (24 pages, seed 50, vMotion framing: as
+# make-samples.sh), sent on TCP 8000 by:
+#   tls-1.0-migration, tls-1.1-migration  openssl s_client/s_server forced to TLS 1.0 / 1.1
+#                                         (@SECLEVEL=0: OpenSSL 3 refuses them otherwise)
+#   tls-null-cipher                       TLS 1.2 with NULL-SHA256 (@SECLEVEL=0): plaintext framed
+#   ssh-tunnel-aes-gcm, ssh-tunnel-cbc    ssh -L through sshd in B (aes256-gcm@openssh.com /
+#                                         aes128-cbc with hmac-sha1), socat at both ends
+#   esp-null                              plain TCP, then esp_null.py wraps each packet in ESP-NULL:
+#                                         this kernel has no ESP transform (ip xfrm state add ...
+#                                         proto esp: "Requested type not found"), so the ESP layer is
+#                                         scripted around real traffic
+#   migration-routed                      TLS 1.3 from A to B through a third namespace R that
+#                                         routes (A and B on their own /32s, TTL 63 on arrival);
+#                                         captured on B's link
+#   migration-on-segment                  the same TLS 1.3 migration with A and B on one segment
+#                                         (TTL 64): nothing to report
+# Each capture is checked (the bytes delivered equal the bytes sent; the expected cipher/version
+# in the client's log), then written to samples/<scenario>/capture.pcap with expect.yaml.
+#
+# Needs root and: iproute2 tcpdump socat openssl openssh-server openssh-client python3 (Debian
+# bookworm). Nothing leaves the namespaces (no default route); namespaces and processes are
+# removed on exit, error or Ctrl-C. KEEP_WORK=1 keeps the work directory.
+set -euo pipefail
+
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$TOOLS/../.." && pwd)
+readonly TOOLS REPO
+readonly SAMPLES=${MIGAUDIT_SAMPLES_DIR:-$REPO/samples}
+readonly RUN_ID=ma-cs-$$
+readonly PYTHON=${PYTHON:-python3}
+readonly SCENARIOS=(tls-1.0-migration tls-1.1-migration tls-null-cipher ssh-tunnel-aes-gcm ssh-tunnel-cbc
+  esp-null migration-routed migration-on-segment)
+readonly GUEST_PAGES=24 GUEST_SEED=50 PORT=8000 TUNNEL_PORT=18000
+readonly CLIENT_PORT=41011 MAX_CAPTURE_BYTES=153600 DEADLINE_SECONDS=20
+readonly ADDR_A=192.168.50.11 ADDR_B=192.168.50.12
+
+WORK="" NS_A="" NS_B="" NS_R="" NEW_NS="" CAPTURE_NS="" CAPTURE_IF="" LAST_PID="" TCPDUMP_PID=""
+NAMESPACES=() PIDS=()
+
+log() { printf 'make-crypto-samples: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+cleanup() {
+  local status=$? pid ns
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for ns in "${NAMESPACES[@]}"; do ip netns delete "$ns" 2>/dev/null || true; done
+  [[ -n $WORK && -z ${KEEP_WORK:-} ]] && rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# start_bg LOG COMMAND... : background process, remembered for cleanup.
+start_bg() {
+  local logfile=$1
+  shift
+  rm -f "$logfile"
+  "$@" </dev/null >/dev/null 2>"$logfile" &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+# stop_bg PID [SIGNAL] : signal and reap; returns the process's exit status.
+stop_bg() {
+  local pid=$1 status=0 kept=() p
+  [[ -z ${2:-} ]] || kill -s "$2" "$pid" 2>/dev/null || true
+  wait "$pid" || status=$?
+  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
+  PIDS=("${kept[@]}")
+  return "$status"
+}
+
+wait_for() {
+  local what=$1 tries=$((DEADLINE_SECONDS * 20))
+  shift
+  until "$@"; do
+    tries=$((tries - 1))
+    ((tries > 0)) || die "timed out waiting for $what"
+    sleep 0.05
+  done
+}
+
+file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
+listening() { [[ -n $(ip netns exec "$1" ss -Hltn "sport = :$2") ]]; }
+tcp_quiet() {
+  local ns
+  for ns in "$@"; do
+    [[ -z $(ip netns exec "$ns" ss -Htan state connected exclude time-wait) ]] || return 1
+  done
+}
+
+# new_ns NAME : a namespace $RUN_ID-NAME (in NEW_NS), IPv4 only, remembered for cleanup.
+new_ns() {
+  NEW_NS=$RUN_ID-$1
+  ip netns add "$NEW_NS"
+  NAMESPACES+=("$NEW_NS")
+  ip netns exec "$NEW_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip -n "$NEW_NS" link set lo up
+}
+
+# segment_up NAME : A and B on one veth segment, 192.168.50.0/24; capture on A's end.
+segment_up() {
+  new_ns "$1-a"; NS_A=$NEW_NS
+  new_ns "$1-b"; NS_B=$NEW_NS
+  NS_R=""
+  ip -n "$NS_A" link add vmk0 type veth peer name vmk0 netns "$NS_B"
+  ip -n "$NS_A" addr add "$ADDR_A/24" dev vmk0
+  ip -n "$NS_B" addr add "$ADDR_B/24" dev vmk0
+  ip -n "$NS_A" link set vmk0 up
+  ip -n "$NS_B" link set vmk0 up
+  CAPTURE_NS=$NS_A CAPTURE_IF=vmk0
+}
+
+# routed_up NAME : A - R - B; A and B keep their vMotion addresses as /32s, R forwards between its
+# two links (10.99.1.0/30 to A, 10.99.2.0/30 to B); capture on B's end, where A's packets arrive.
+routed_up() {
+  new_ns "$1-a"; NS_A=$NEW_NS
+  new_ns "$1-b"; NS_B=$NEW_NS
+  new_ns "$1-r"; NS_R=$NEW_NS
+  ip -n "$NS_A" link add vmk0 type veth peer name to-a netns "$NS_R"
+  ip -n "$NS_B" link add vmk0 type veth peer name to-b netns "$NS_R"
+  ip -n "$NS_R" addr add 10.99.1.1/30 dev to-a
+  ip -n "$NS_R" addr add 10.99.2.1/30 dev to-b
+  ip -n "$NS_A" addr add "$ADDR_A/32" dev vmk0
+  ip -n "$NS_B" addr add "$ADDR_B/32" dev vmk0
+  local ns
+  for ns in "$NS_A" "$NS_B"; do ip -n "$ns" link set vmk0 up; done
+  ip -n "$NS_R" link set to-a up
+  ip -n "$NS_R" link set to-b up
+  ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1
+  ip -n "$NS_R" route add "$ADDR_A/32" dev to-a
+  ip -n "$NS_R" route add "$ADDR_B/32" dev to-b
+  ip -n "$NS_A" route add 10.99.1.1/32 dev vmk0
+  ip -n "$NS_A" route add "$ADDR_B/32" via 10.99.1.1 src "$ADDR_A"
+  ip -n "$NS_B" route add 10.99.2.1/32 dev vmk0
+  ip -n "$NS_B" route add "$ADDR_A/32" via 10.99.2.1 src "$ADDR_B"
+  CAPTURE_NS=$NS_B CAPTURE_IF=vmk0
+}
+
+hosts_down() {
+  local pid ns
+  for pid in "${PIDS[@]}"; do stop_bg "$pid" TERM || true; done
+  for ns in "${NAMESPACES[@]}"; do ip netns delete "$ns"; done
+  NAMESPACES=()
+}
+
+capture_start() {
+  rm -f "$WORK/capture.pcap"
+  start_bg "$WORK/tcpdump.log" ip netns exec "$CAPTURE_NS" tcpdump -i "$CAPTURE_IF" -nn --immediate-mode \
+    -s 65535 -B 65536 -Z root -U -w "$WORK/capture.pcap"
+  TCPDUMP_PID=$LAST_PID
+  wait_for "tcpdump to listen" file_has "$WORK/tcpdump.log" "listening on"
+}
+
+capture_stop() {
+  wait_for "the TCP connections to close" tcp_quiet "$NS_A" "$NS_B"
+  sleep 0.3   # let tcpdump write the final ACK
+  stop_bg "$TCPDUMP_PID" INT || true
+  file_has "$WORK/tcpdump.log" "^0 packets dropped by kernel" ||
+    die "tcpdump lost packets: $(tr '\n' ' ' <"$WORK/tcpdump.log")"
+}
+
+# send_tls CHECK OPTIONS... : the guest stream from A to B:8000 with openssl s_client/s_server and
+# these protocol options on both sides; CHECK must appear in the client's log.
+send_tls() {
+  local check=$1 server stdin
+  shift
+  rm -f "$WORK/received.bin" "$WORK/server-stdin"
+  mkfifo "$WORK/server-stdin"
+  exec {stdin}<>"$WORK/server-stdin"   # s_server ends when its input ends: hold it open
+  ip netns exec "$NS_B" openssl s_server -quiet -accept "$ADDR_B:$PORT" -naccept 1 -cert "$WORK/cert.pem" \
+    -key "$WORK/key.pem" "$@" <"$WORK/server-stdin" >"$WORK/received.bin" 2>"$WORK/server.log" &
+  server=$!
+  PIDS+=("$server")
+  wait_for "the TLS server" listening "$NS_B" "$PORT"
+  timeout "$DEADLINE_SECONDS" ip netns exec "$NS_A" openssl s_client -nocommands -no_ign_eof -noservername \
+    -connect "$ADDR_B:$PORT" -bind "$ADDR_A:$CLIENT_PORT" "$@" <"$WORK/stream.bin" >"$WORK/client.log" 2>&1 ||
+    die "openssl s_client failed: $(tail -5 "$WORK/client.log")"
+  stop_bg "$server" || die "openssl s_server failed: $(cat "$WORK/server.log")"
+  exec {stdin}<&-
+  cmp -s "$WORK/stream.bin" "$WORK/received.bin" || die "the TLS server received other bytes than were sent"
+  grep -q -- "$check" "$WORK/client.log" || die "no '$check' in the client's log: $(grep -m3 -i 'cipher\|protocol' "$WORK/client.log")"
+}
+
+# send_tcp : the guest stream from A to B:8000 over plain TCP (socat).
+send_tcp() {
+  local server
+  start_bg "$WORK/server.log" ip netns exec "$NS_B" socat -u "TCP4-LISTEN:$PORT,bind=$ADDR_B" \
+    "CREATE:$WORK/received.bin"
+  server=$LAST_PID
+  wait_for "the server" listening "$NS_B" "$PORT"
+  timeout "$DEADLINE_SECONDS" ip netns exec "$NS_A" socat -u "OPEN:$WORK/stream.bin" \
+    "TCP4:$ADDR_B:$PORT,sourceport=$CLIENT_PORT"
+  stop_bg "$server" || die "socat server failed: $(cat "$WORK/server.log")"
+  cmp -s "$WORK/stream.bin" "$WORK/received.bin" || die "the server received other bytes than were sent"
+}
+
+# send_ssh CIPHER MAC : the guest stream through ssh -L (A:18000 -> B's sshd -> B:127.0.0.1:8000).
+send_ssh() {
+  local cipher=$1 mac=$2 ssh=$WORK/ssh server tunnel
+  rm -rf "$ssh"
+  mkdir -p "$ssh" /run/sshd
+  ssh-keygen -q -t ed25519 -N '' -C host-b -f "$ssh/host_key"
+  ssh-keygen -q -t ed25519 -N '' -C host-a -f "$ssh/client_key"
+  cp "$ssh/client_key.pub" "$ssh/authorized_keys"
+  printf '%s %s\n' "$ADDR_B" "$(cut -d' ' -f1,2 "$ssh/host_key.pub")" >"$ssh/known_hosts"
+  start_bg "$WORK/sshd.log" ip netns exec "$NS_B" "$(command -v sshd)" -D -e -f /dev/null -h "$ssh/host_key" \
+    -o ListenAddress="$ADDR_B" -o AuthorizedKeysFile="$ssh/authorized_keys" -o PermitRootLogin=prohibit-password \
+    -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -o UsePAM=no -o StrictModes=no \
+    -o PidFile=none -o AllowTcpForwarding=local -o "Ciphers=aes256-gcm@openssh.com,aes128-cbc" \
+    -o "MACs=hmac-sha2-256,hmac-sha1"
+  wait_for "sshd" listening "$NS_B" 22
+  start_bg "$WORK/server.log" ip netns exec "$NS_B" socat -u "TCP4-LISTEN:$PORT,bind=127.0.0.1" \
+    "CREATE:$WORK/received.bin"
+  server=$LAST_PID
+  wait_for "the server behind sshd" listening "$NS_B" "$PORT"
+  start_bg "$WORK/ssh.log" ip netns exec "$NS_A" ssh -F /dev/null -N -T -c "$cipher" -m "$mac" \
+    -i "$ssh/client_key" -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile="$ssh/known_hosts" \
+    -o StrictHostKeyChecking=yes -o ExitOnForwardFailure=yes -b "$ADDR_A" \
+    -L "127.0.0.1:$TUNNEL_PORT:127.0.0.1:$PORT" "root@$ADDR_B"
+  tunnel=$LAST_PID
+  wait_for "the SSH tunnel" listening "$NS_A" "$TUNNEL_PORT"
+  timeout "$DEADLINE_SECONDS" ip netns exec "$NS_A" socat -u "OPEN:$WORK/stream.bin" "TCP4:127.0.0.1:$TUNNEL_PORT"
+  stop_bg "$server" || die "socat server failed: $(cat "$WORK/server.log")"
+  stop_bg "$tunnel" TERM || true
+  cmp -s "$WORK/stream.bin" "$WORK/received.bin" || die "the tunnel delivered other bytes than were sent"
+}
+
+publish() {
+  local name=$1 out=$WORK/out/$1 size
+  mkdir -p "$out"
+  cp "$WORK/capture.pcap" "$out/capture.pcap"
+  size=$(stat -c %s "$out/capture.pcap")
+  ((size <= MAX_CAPTURE_BYTES)) || die "$name: capture is $size bytes, over $MAX_CAPTURE_BYTES"
+}
+
+# expect NAME DESCRIPTION FLOW ALERT... : one migration flow mapping, then the alert mappings.
+expect() {
+  local file=$WORK/out/$1/expect.yaml description=$2 flow=$3 alert
+  shift 3
+  {
+    printf 'description: %s\n' "$description"
+    printf 'migrationFlows:         # migration flows (by their final record) per protocol and verdict\n'
+    printf '  - %s\n' "$flow"
+    if (($#)); then
+      printf 'alerts:                 # exactly these alerts, nothing else\n'
+      for alert in "$@"; do printf '  - %s\n' "$alert"; done
+    else
+      printf 'alerts: []              # exactly these alerts, nothing else\n'
+    fi
+  } >"$file"
+}
+
+install_sample() {
+  local dir=$SAMPLES/$1
+  mkdir -p "$dir"
+  rm -f "$dir"/capture.* "$dir"/expect.yaml
+  cp "$WORK/out/$1"/* "$dir"/
+  log "$1: wrote $(find "$dir" -name 'capture.*' -printf '%f %s bytes')"
+}
+
+readonly WEAK_WARNING='{rule: WEAK_MIGRATION_CRYPTO, severity: warning, count: 1}'
+readonly WEAK_CRITICAL='{rule: WEAK_MIGRATION_CRYPTO, severity: critical, count: 1}'
+readonly VMOTION_ENCRYPTED='{protocol: vmotion, verdict: encrypted, count: 1}'
+
+tls_legacy() {
+  local name=$1 flag=$2 version=$3
+  segment_up "$name"
+  capture_start
+  send_tls "Protocol  : $version" "$flag" -cipher 'DEFAULT:@SECLEVEL=0'
+  capture_stop
+  hosts_down
+  publish "$name"
+  expect "$name" \
+    "The vMotion-style page stream inside $version (openssl, SECLEVEL 0) on TCP 8000 between the trusted hosts; an old TLS version and a CBC-SHA1 suite." \
+    "$VMOTION_ENCRYPTED" "$WEAK_WARNING"
+}
+
+scenario_tls_1_0_migration() { tls_legacy tls-1.0-migration -tls1 TLSv1; }
+scenario_tls_1_1_migration() { tls_legacy tls-1.1-migration -tls1_1 TLSv1.1; }
+
+scenario_tls_null_cipher() {
+  segment_up tls-null-cipher
+  capture_start
+  send_tls "Cipher is NULL-SHA256" -tls1_2 -cipher 'NULL-SHA256:@SECLEVEL=0'
+  capture_stop
+  hosts_down
+  publish tls-null-cipher
+  expect tls-null-cipher \
+    "The vMotion-style page stream inside TLS 1.2 with the NULL-SHA256 suite on TCP 8000 between the trusted hosts; TLS records frame plaintext pages." \
+    '{protocol: vmotion, verdict: plaintext, count: 1}' \
+    '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}' "$WEAK_CRITICAL"
+}
+
+ssh_tunnel() {
+  local name=$1 cipher=$2 mac=$3 description=$4
+  shift 4
+  segment_up "$name"
+  capture_start
+  send_ssh "$cipher" "$mac"
+  capture_stop
+  hosts_down
+  publish "$name"
+  expect "$name" "$description" '{protocol: tunnel-ssh, verdict: encrypted, count: 1}' "$@"
+}
+
+scenario_ssh_tunnel_aes_gcm() {
+  ssh_tunnel ssh-tunnel-aes-gcm aes256-gcm@openssh.com hmac-sha2-256 \
+    "The page stream through an SSH tunnel (ssh -L, aes256-gcm@openssh.com) on TCP 22 between the trusted hosts; nothing to report."
+}
+
+scenario_ssh_tunnel_cbc() {
+  ssh_tunnel ssh-tunnel-cbc aes128-cbc hmac-sha1 \
+    "The page stream through an SSH tunnel (ssh -L) negotiated with aes128-cbc and hmac-sha1 on TCP 22 between the trusted hosts." \
+    "$WEAK_WARNING"
+}
+
+scenario_esp_null() {
+  segment_up esp-null
+  capture_start
+  send_tcp
+  capture_stop
+  hosts_down
+  "$PYTHON" "$TOOLS/esp_null.py" "$WORK/capture.pcap" "$WORK/esp.pcap"
+  mv "$WORK/esp.pcap" "$WORK/capture.pcap"
+  publish esp-null
+  expect esp-null \
+    "The plaintext page stream between the trusted hosts with each packet wrapped in ESP-NULL (HMAC-SHA-256-128, no encryption) by esp_null.py." \
+    '{protocol: tunnel-esp, verdict: plaintext, count: 1}' \
+    '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}' "$WEAK_CRITICAL"
+}
+
+scenario_migration_routed() {
+  routed_up migration-routed
+  capture_start
+  send_tls "New, TLSv1.3" -tls1_3
+  capture_stop
+  hosts_down
+  publish migration-routed
+  expect migration-routed \
+    "TLS 1.3 migration on TCP 8000 between the trusted hosts through a router namespace; captured at the destination, the sender's packets arrive with TTL 63." \
+    "$VMOTION_ENCRYPTED" '{rule: ROUTED_MIGRATION, severity: warning, count: 1}'
+}
+
+scenario_migration_on_segment() {
+  segment_up migration-on-segment
+  capture_start
+  send_tls "New, TLSv1.3" -tls1_3
+  capture_stop
+  hosts_down
+  publish migration-on-segment
+  expect migration-on-segment \
+    "The same TLS 1.3 migration with both hosts on one segment (TTL 64); nothing to report." "$VMOTION_ENCRYPTED"
+}
+
+main() {
+  local selected=() name
+  case ${1:-} in
+    --list) printf '%s\n' "${SCENARIOS[@]}"; return 0 ;;
+    -h | --help) printf 'usage: sudo %s [--list] [scenario...]\n' "$0"; return 0 ;;
+  esac
+  for name in "$@"; do
+    [[ " ${SCENARIOS[*]} " == *" $name "* ]] || die "unknown scenario: $name"
+  done
+  if (($#)); then selected=("$@"); else selected=("${SCENARIOS[@]}"); fi
+  ((EUID == 0)) || die "needs root for network namespaces and capture: sudo $0"
+  for name in ip tcpdump openssl socat ssh sshd ssh-keygen timeout "$PYTHON"; do
+    command -v "$name" >/dev/null || die "missing $name (see the packages at the top of $0)"
+  done
+  WORK=$(mktemp -d "/tmp/$RUN_ID.XXXXXX")
+  # RSA: the NULL-SHA256 suite (TLS_RSA_WITH_NULL_SHA256) needs an RSA key.
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
+    -subj "/CN=migration-host.sample.invalid" -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+  "$PYTHON" "$TOOLS/guest_memory.py" --frame vmotion --pages "$GUEST_PAGES" --seed "$GUEST_SEED" \
+    -o "$WORK/stream.bin"
+  for name in "${selected[@]}"; do
+    log "$name"
+    "scenario_${name//[-.]/_}"
+    install_sample "$name"
+  done
+}
+
+main "$@"
