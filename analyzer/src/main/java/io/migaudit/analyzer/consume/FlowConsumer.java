@@ -6,6 +6,7 @@ import io.migaudit.analyzer.events.MigrationGrouper;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.rules.Evaluation;
 import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.AgentHeartbeat;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
@@ -79,7 +80,12 @@ public final class FlowConsumer implements AutoCloseable {
    * What became of one Kafka record: an evaluation (with its migration event, if any), or the
    * outcome that made it skipped.
    */
-  private record Outcome(String outcome, Evaluation evaluation, MigrationGrouper.Update update) {}
+  private record Outcome(String outcome, Evaluation evaluation, MigrationGrouper.Update update,
+      AgentHeartbeat heartbeat) {
+    Outcome(String outcome, Evaluation evaluation, MigrationGrouper.Update update) {
+      this(outcome, evaluation, update, null);
+    }
+  }
 
   /** Subscribes {@code consumer} to {@link Topics#FLOWS}; migration events go nowhere. */
   public FlowConsumer(Consumer<byte[], byte[]> consumer, RuleEngine engine, List<AlertSink> sinks,
@@ -215,13 +221,26 @@ public final class FlowConsumer implements AutoCloseable {
     try {
       record = RecordJson.flowRecord(r.value());
     } catch (MalformedRecordException e) {
-      return new Parsed(r, null, skipped(r, e.kind(), e.getMessage()));
+      return heartbeatOr(r, () -> skipped(r, e.kind(), e.getMessage()));
     }
     String missing = RequiredFields.firstMissing(record);
     if (missing != null) {
-      return new Parsed(r, null, skipped(r, MISSING_FIELDS, "flow record without " + missing));
+      return heartbeatOr(r, () -> skipped(r, MISSING_FIELDS, "flow record without " + missing));
     }
     return new Parsed(r, record, null);
+  }
+
+  /**
+   * An agent's heartbeat, counted and never judged; anything else that is not a flow record is
+   * {@code otherwise}. Tried only on records that failed as flow records: heartbeats are rare.
+   */
+  private static Parsed heartbeatOr(ConsumerRecord<byte[], byte[]> r, Supplier<Outcome> otherwise) {
+    try {
+      AgentHeartbeat h = RecordJson.heartbeat(r.value());
+      return new Parsed(r, null, new Outcome(AnalyzerMetrics.OUTCOME_HEARTBEAT, null, null, h));
+    } catch (MalformedRecordException notHeartbeat) {
+      return new Parsed(r, null, otherwise.get());
+    }
   }
 
   private Outcome judge(FlowRecord record, RuleEngine engine) {
@@ -292,6 +311,10 @@ public final class FlowConsumer implements AutoCloseable {
   private void report(Outcome o) {
     metrics.recordRead(o.outcome());
     Evaluation e = o.evaluation();
+    if (o.heartbeat() != null) {
+      observer.onHeartbeat(o.heartbeat());
+      return;
+    }
     if (e == null) {
       if (!AnalyzerMetrics.OUTCOME_EVIDENCE.equals(o.outcome())) { // a copy is read, not skipped
         observer.onMalformed(o.outcome());

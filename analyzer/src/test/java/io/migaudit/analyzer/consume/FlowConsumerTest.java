@@ -15,7 +15,9 @@ import io.migaudit.analyzer.alert.MigrationEventSink;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.rules.Flows;
 import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.AgentHeartbeat;
 import io.migaudit.record.Alert;
+import io.migaudit.record.RecordJson;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
@@ -82,6 +84,12 @@ class FlowConsumerTest {
     final List<String> records = new ArrayList<>();
     final List<RuleId> alerts = new ArrayList<>();
     final List<String> malformed = new ArrayList<>();
+    final List<String> heartbeats = new ArrayList<>();
+
+    @Override
+    public void onHeartbeat(AgentHeartbeat heartbeat) {
+      heartbeats.add(heartbeat.agent());
+    }
 
     @Override
     public void onRecord(FlowRecord record, boolean migration, String protocol) {
@@ -211,6 +219,22 @@ class FlowConsumerTest {
     assertThat(events.flushes).isEqualTo(2);
     assertThat(registry.get(AnalyzerMetrics.MIGRATION_EVENTS).tag(AnalyzerMetrics.TAG_PROTOCOL, "vmotion")
         .tag(AnalyzerMetrics.TAG_VERDICT, "plaintext").counter().count()).isEqualTo(1);
+  }
+
+  /** Agents' heartbeats share the topic: counted as heartbeats, never judged nor malformed. */
+  @Test
+  void aHeartbeatIsCountedAndNeverJudged() {
+    assign();
+    add(0, RecordJson.toBytes(AgentHeartbeat.of("esx-01", java.time.Instant.parse("2026-11-23T10:00:00Z"),
+        30, List.of("vmk1"), 10, 2)));
+    add(1, json(plaintextVmotion().seq(0).last()));
+    assertThat(flows.pollOnce(Duration.ZERO)).isEqualTo(2);
+    assertThat(records(AnalyzerMetrics.OUTCOME_HEARTBEAT)).isEqualTo(1);
+    assertThat(records(AnalyzerMetrics.OUTCOME_OK)).isEqualTo(1);
+    assertThat(observer.malformed).isEmpty();
+    assertThat(observer.heartbeats).containsExactly("esx-01");
+    assertThat(sink.written).extracting(Alert::rule).containsExactly(RuleId.UNENCRYPTED_MIGRATION);
+    assertThat(committed()).isEqualTo(2);
   }
 
   @Test
