@@ -6,11 +6,13 @@ final class ReportDrillDown {
 
   static void render(StringBuilder b, ComplianceReport r) {
     b.append("<h2>Alerts per control</h2>\n<table><thead><tr><th>Control</th><th>Alerts</th><th>Rules</th>")
-        .append("<th>Severities</th><th>Host pairs</th></tr></thead><tbody>\n");
+        .append("<th>Severities</th><th>Host pairs (alerts, critical)</th></tr></thead><tbody>\n");
     r.controls.forEach((c, row) -> b.append("<tr><td>").append(ReportHtml.esc(c)).append("</td><td class=\"n\">")
         .append(row.alerts).append("</td><td>").append(ReportHtml.esc(ReportText.counts(row.rules)))
         .append("</td><td>").append(ReportHtml.esc(ReportText.severities(row.severities))).append("</td><td>")
-        .append(ReportHtml.joined(row.pairs.keySet())).append("</td></tr>\n"));
+        .append(ReportHtml.joined(row.pairs.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue()[0]
+            + (e.getValue()[1] > 0 ? ", " + e.getValue()[1] + " critical" : "") + ")").toList()))
+        .append("</td></tr>\n"));
     if (r.controls.isEmpty()) {
       b.append("<tr><td colspan=\"5\">none</td></tr>\n");
     }

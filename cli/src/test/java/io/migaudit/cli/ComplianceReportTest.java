@@ -126,7 +126,7 @@ class ComplianceReportTest {
         .doesNotContain("<script").doesNotContain("http://").doesNotContain("https://")
         .contains("<svg width=");
     assertThat(html.indexOf("id=\"controls\"")).isPositive().isLessThan(html.indexOf("<svg"));
-    assertThat(html).contains("<td class=\"FAIL\">FAIL</td><td>NIST SC-8</td>")
+    assertThat(html).contains("<td class=\"FAIL\">FAIL</td><td class=\"id\">NIST SC-8</td>")
         .contains("<td class=\"NOT_OBSERVED\">NOT OBSERVED</td>")
         .contains("aria-label=\"Migrations per day by verdict\"")
         .contains("aria-label=\"Share of migration bytes by verdict\"")

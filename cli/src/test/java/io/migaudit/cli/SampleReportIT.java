@@ -1,0 +1,120 @@
+package io.migaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migaudit.analyzer.rules.ControlCatalog;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import nu.validator.client.EmbeddedValidator;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The samples' compliance report, end to end: replay over samples/ (embedded Kafka), then {@code
+ * report} over its alerts, events and flows files; the HTML page passes the Nu HTML Checker and
+ * headless Chromium renders it. With {@code -Dmigaudit.reportPicture=FILE} the rendered PNG is
+ * copied there (tools/report-picture.sh makes the README's picture this way).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SampleReportIT {
+  static final int PICTURE_WIDTH = 900;
+  static final int PICTURE_HEIGHT = 1500;
+  private Path dir;
+  private Path html;
+  private String text;
+
+  private record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = MigauditCommand.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    return new Run(cl.execute(args), out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  void replayAndReport(@TempDir Path tmp) {
+    dir = tmp;
+    Run replay = run("replay", "--alerts", dir.resolve("alerts.jsonl").toString(), "--events",
+        dir.resolve("events.jsonl").toString(), "--flows", dir.resolve("flows.jsonl").toString(),
+        SampleExpectation.SAMPLES.toString());
+    assertThat(replay.code).as(replay.err).isZero();
+    html = dir.resolve("report.html");
+    Run report = run("report", "--html", html.toString(), dir.resolve("alerts.jsonl").toString(),
+        dir.resolve("events.jsonl").toString(), dir.resolve("flows.jsonl").toString());
+    assertThat(report.code).as(report.err).isZero();
+    assertThat(report.err).as("replay's files are all alerts, events or flow records").isEmpty();
+    text = report.out;
+  }
+
+  @Test
+  void everyControlHasAStateAndTheSamplesShowEachState() {
+    for (ControlCatalog.Control c : ControlCatalog.controls()) {
+      assertThat(text).containsPattern("\\n  (PASS|FAIL|NOT OBSERVED) +" + java.util.regex.Pattern.quote(c.id()) + ": ");
+    }
+    assertThat(text).contains("  FAIL         NIST SC-8: ").contains("Observed migrations by protocol and verdict")
+        .contains("replay: ").containsPattern("period \\d{4}-");
+  }
+
+  @Test
+  void htmlPassesTheNuHtmlChecker() throws Exception {
+    EmbeddedValidator validator = new EmbeddedValidator();
+    validator.setOutputFormat(EmbeddedValidator.OutputFormat.JSON);
+    JsonNode result = new ObjectMapper().readTree(validator.validate(html));
+    List<String> problems = new ArrayList<>();
+    result.path("messages").forEach(m -> {
+      if (!"info".equals(m.path("type").asText())) {
+        problems.add(m.path("type").asText() + " line " + m.path("lastLine").asText() + ": "
+            + m.path("message").asText());
+      }
+    });
+    assertThat(result.has("messages")).isTrue();
+    assertThat(problems).isEmpty();
+  }
+
+  @Test
+  void headlessChromiumRendersTheSummaryTableAndCharts() throws Exception {
+    HeadlessChromium chromium = HeadlessChromium.require();
+    String dom = chromium.dumpDom(html, dir);
+    // every sample is a scenario that breaks something: the samples' controls all fail
+    assertThat(dom).contains("<table id=\"controls\">").contains(">FAIL</td>")
+        .contains("<svg").doesNotContain("<script");
+    assertThat(dom.indexOf("id=\"controls\"")).isLessThan(dom.indexOf("<svg"));
+    Path png = dir.resolve("report.png");
+    chromium.screenshot(html, png, PICTURE_WIDTH, PICTURE_HEIGHT, dir);
+    String picture = System.getProperty("migaudit.reportPicture");
+    if (picture != null && !picture.isBlank()) {
+      Files.copy(png, Path.of(picture), StandardCopyOption.REPLACE_EXISTING);
+    }
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertThat(image.getWidth()).isEqualTo(PICTURE_WIDTH);
+    Set<Integer> colors = new HashSet<>();
+    long ink = 0;
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        int rgb = image.getRGB(x, y) & 0xffffff;
+        colors.add(rgb);
+        ink += rgb == 0xffffff ? 0 : 1;
+      }
+    }
+    assertThat(ink).as("pixels that are not white").isGreaterThan((long) PICTURE_WIDTH * PICTURE_HEIGHT / 50);
+    assertThat(colors).as("the FAIL cells' and the charts' colours are drawn")
+        .contains(0xffcdd2, 0x2e7d32, 0xc62828);
+  }
+}
