@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.analyzer.alert.AlertPublisher;
 import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.alert.AlertFormat;
 import io.migaudit.analyzer.alert.AlertWriter;
 import io.migaudit.analyzer.alert.MigrationEventPublisher;
 import io.migaudit.analyzer.alert.MigrationEventSink;
@@ -81,6 +82,10 @@ final class AnalyzerCommand implements Callable<Integer> {
   @Option(names = "--alerts", paramLabel = "FILE", description = "Also append alerts as JSON lines to FILE.")
   Path alertsFile;
 
+  @Option(names = "--alerts-format", paramLabel = "migaudit|ocsf", defaultValue = "migaudit",
+      converter = AlertFormatConverter.class, description = AlertFormatConverter.DESCRIPTION)
+  AlertFormat alertsFormat = AlertFormat.MIGAUDIT;
+
   @Option(names = "--metrics-address", paramLabel = "HOST:PORT",
       description = "Where /metrics and /healthz listen (default: " + AnalyzerSettings.DEFAULT_METRICS_ADDRESS
           + "; loopback only).")
@@ -156,7 +161,7 @@ final class AnalyzerCommand implements Callable<Integer> {
       }
       sinks.add(new AlertPublisher(producer));
       if (settings.alerts() != null) {
-        sinks.add(AlertWriter.append(settings.alerts()));
+        sinks.add(AlertWriter.append(settings.alerts(), alertsFormat));
       }
       Map<String, Object> consumerProps = kafka.consumerProperties();
       consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());

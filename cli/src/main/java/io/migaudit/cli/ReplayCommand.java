@@ -3,6 +3,7 @@ package io.migaudit.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.alert.AlertFormat;
 import io.migaudit.analyzer.alert.AlertWriter;
 import io.migaudit.analyzer.alert.MigrationEventSink;
 import io.migaudit.analyzer.alert.MigrationEventWriter;
@@ -52,6 +53,10 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Option(names = "--alerts", paramLabel = "FILE", description = "Write alerts as JSON lines to FILE.")
   Path alertsFile;
+
+  @Option(names = "--alerts-format", paramLabel = "migaudit|ocsf", defaultValue = "migaudit",
+      converter = AlertFormatConverter.class, description = AlertFormatConverter.DESCRIPTION)
+  AlertFormat alertsFormat = AlertFormat.MIGAUDIT;
 
   @Option(names = "--events", paramLabel = "FILE",
       description = "Write migration events as JSON lines to FILE, one line per update (the last line of an"
@@ -117,7 +122,7 @@ final class ReplayCommand implements Callable<Integer> {
         metricsServer = outputs.add(MetricsServer.start(serveMetrics, registry, () -> true));
       }
       if (alertsFile != null) {
-        sinks.add(outputs.add(AlertWriter.create(alertsFile)));
+        sinks.add(outputs.add(AlertWriter.create(alertsFile, alertsFormat)));
       }
       List<MigrationEventSink> eventSinks = new ArrayList<>();
       if (eventsFile != null) {

@@ -51,7 +51,8 @@ import picocli.CommandLine.Spec;
     footer = {"", "Examples:",
         "  ./migaudit report alerts.jsonl events.jsonl flows.jsonl",
         "  ./migaudit report --since 24h --html report.html alerts.jsonl",
-        "  ./migaudit report --bootstrap-servers kafka1:9092 --since 7d"})
+        "  ./migaudit report --bootstrap-servers kafka1:9092 --since 7d",
+        "  ./migaudit report --format ocsf alerts.jsonl events.jsonl > findings.ocsf.jsonl"})
 final class ReportCommand implements Callable<Integer> {
   static final String TOPIC = Topics.ALERTS;
   private static final Pattern DURATION = Pattern.compile("(\\d+)([smhdw])");
@@ -88,6 +89,12 @@ final class ReportCommand implements Callable<Integer> {
           + " inline SVG charts, printable) to FILE.")
   Path html;
 
+  @Option(names = "--format", paramLabel = "text|ocsf", defaultValue = "text",
+      description = "What goes to stdout: text (default), or ocsf: JSON lines of OCSF 1.3.0 findings, one"
+          + " Compliance Finding per control (Pass, Fail, or Warning for NOT OBSERVED) and one Detection"
+          + " Finding per alert (finding_info.uid = alertId), for a SIEM.")
+  String format;
+
   @Option(names = "--verbose", description = "Print stack traces of errors.")
   boolean verbose;
 
@@ -105,6 +112,10 @@ final class ReportCommand implements Callable<Integer> {
         throw new UserError("--now " + now + ": not an ISO-8601 instant (e.g. 2026-01-31T12:00:00Z)");
       }
     }
+    if (!"text".equals(format) && !"ocsf".equals(format)) {
+      throw new UserError("--format " + format + ": expected text or ocsf");
+    }
+    boolean ocsf = "ocsf".equals(format);
     if (bootstrapServers == null && files.isEmpty()) {
       throw new UserError("no input: pass FILE.jsonl files or --bootstrap-servers HOST:PORT");
     }
@@ -119,7 +130,11 @@ final class ReportCommand implements Callable<Integer> {
     }
     ComplianceReport report = ComplianceReport.of(input, window, reference);
     PrintWriter out = spec.commandLine().getOut();
-    out.print(ReportText.render(report));
+    if (ocsf) {
+      ReportOcsf.lines(report).forEach(out::println);
+    } else {
+      out.print(ReportText.render(report));
+    }
     out.flush();
     if (html != null) {
       try {

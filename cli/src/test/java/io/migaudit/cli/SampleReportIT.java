@@ -117,4 +117,65 @@ class SampleReportIT {
     assertThat(colors).as("the FAIL cells' and the charts' colours are drawn")
         .contains(0xffcdd2, 0x2e7d32, 0xc62828);
   }
+
+  /** The OCSF export validates line by line, and names exactly the alerts' ids. */
+  @Test
+  void ocsfExportValidatesAndKeepsTheAlertIds() throws Exception {
+    Run ocsf = run("report", "--format", "ocsf", dir.resolve("alerts.jsonl").toString(),
+        dir.resolve("events.jsonl").toString());
+    assertThat(ocsf.code).as(ocsf.err).isZero();
+    com.networknt.schema.JsonSchema schema = ocsfSchema();
+    ObjectMapper json = new ObjectMapper();
+    Set<String> detectionIds = new HashSet<>();
+    int compliance = 0;
+    for (String line : ocsf.out.split("\n")) {
+      JsonNode f = json.readTree(line);
+      assertThat(schema.validate(f)).as(line).isEmpty();
+      if (f.get("class_uid").asInt() == 2004) {
+        detectionIds.add(f.at("/finding_info/uid").asText());
+      } else {
+        compliance++;
+      }
+    }
+    assertThat(compliance).isEqualTo(ControlCatalog.controls().size());
+    Set<String> alertIds = new HashSet<>();
+    for (String line : Files.readAllLines(dir.resolve("alerts.jsonl"))) {
+      alertIds.add(json.readTree(line).get("alertId").asText());
+    }
+    assertThat(detectionIds).isEqualTo(alertIds).isNotEmpty();
+  }
+
+  /** replay --alerts-format ocsf writes valid Detection Findings with the ids replay gives its alerts. */
+  @Test
+  void replayWritesOcsfAlertsWithTheSameIds() throws Exception {
+    Path sample = SampleExpectation.SAMPLES.resolve("vmotion-plaintext");
+    Path plain = dir.resolve("one.jsonl");
+    Path ocsf = dir.resolve("one.ocsf.jsonl");
+    String policy = SampleExpectation.SAMPLES.resolve("policy.yaml").toString();
+    assertThat(run("replay", "--policy", policy, "--alerts", plain.toString(), sample.toString()).code).isZero();
+    assertThat(run("replay", "--policy", policy, "--alerts", ocsf.toString(), "--alerts-format", "ocsf",
+        sample.toString()).code).isZero();
+    ObjectMapper json = new ObjectMapper();
+    com.networknt.schema.JsonSchema schema = ocsfSchema();
+    List<String> ids = new ArrayList<>();
+    for (String line : Files.readAllLines(ocsf)) {
+      JsonNode f = json.readTree(line);
+      assertThat(schema.validate(f)).isEmpty();
+      ids.add(f.at("/finding_info/uid").asText());
+    }
+    List<String> expected = new ArrayList<>();
+    for (String line : Files.readAllLines(plain)) {
+      expected.add(json.readTree(line).get("alertId").asText());
+    }
+    assertThat(ids).isNotEmpty().containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  /** The OCSF schema subset bundled with the analyzer's tests (its source and version are inside). */
+  static com.networknt.schema.JsonSchema ocsfSchema() throws java.io.IOException {
+    try (var in = Files.newInputStream(Path.of("..", "analyzer", "src", "test", "resources", "ocsf",
+        "findings-1.3.0-subset.schema.json"))) {
+      return com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V202012)
+          .getSchema(in, com.networknt.schema.SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
+    }
+  }
 }
