@@ -37,7 +37,7 @@ class SampleReportIT {
   private Path html;
   private String text;
 
-  private record Run(int code, String out, String err) {}
+  record Run(int code, String out, String err) {}
 
   static Run run(String... args) {
     StringWriter out = new StringWriter();
