@@ -38,8 +38,11 @@ import picocli.CommandLine.Spec;
         "broker (KRaft) is started for the run and removed after it.",
         "",
         "Reads pcap and pcapng, gzip-compressed or not; directories are searched for *.pcap, *.pcapng,",
-        "*.cap (and .gz). Prints flows, migration flows by protocol and verdict, alerts by rule and one",
-        "line per alert. Exit 0 when the run completed (alerts or not), 2 on bad input, 1 on failure."},
+        "*.cap (and .gz). Prints flows, migration flows and events by protocol and verdict, alerts by",
+        "rule, then the findings: one line per migration event (hosts, protocol, streams, bytes, verdict,",
+        "the rules it broke with counts); per-flow alerts with --verbose or in --alerts FILE. On a",
+        "terminal, progress goes to stderr. Exit 0 when the run completed (alerts or not), 2 on bad",
+        "input, 1 on failure."},
     footer = {"", "Example:", "  ./migaudit replay samples/",
         "  ./migaudit replay --policy my-policy.yaml --alerts alerts.jsonl capture.pcapng"})
 final class ReplayCommand implements Callable<Integer> {
@@ -98,7 +101,8 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Longest the analyzer may take to catch up with the agent (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
+  @Option(names = "--verbose", description = "List every per-flow alert after the findings, and print stack"
+      + " traces of errors.")
   boolean verbose;
 
   @Spec
@@ -132,19 +136,21 @@ final class ReplayCommand implements Callable<Integer> {
         observers.add(outputs.add(new FlowLinesWriter(flowsFile)));
       }
       Replay.AgentResult result;
+      ReplayProgress progress = outputs.add(ReplayProgress.onTerminal(spec.commandLine().getErr(), totalSize(files)));
       if (bootstrapServers == null) {
         try (EmbeddedBroker broker = EmbeddedBroker.start()) {
           broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
-          result = new Replay(broker.bootstrapServers(), clientSettings, policy, registry, agentId)
+          result = new Replay(broker.bootstrapServers(), clientSettings, policy, registry, agentId).withProgress(progress)
               .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds),
                   this::awaitBaselineScrape);
         }
       } else {
-        result = new Replay(bootstrapServers, clientSettings, policy, registry, agentId)
+        result = new Replay(bootstrapServers, clientSettings, policy, registry, agentId).withProgress(progress)
             .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds),
                 this::awaitBaselineScrape);
       }
-      summary.print(spec.commandLine().getOut(), files.size(), result.counters(), result.truncations());
+      progress.close();
+      summary.print(spec.commandLine().getOut(), files.size(), result.counters(), result.truncations(), verbose);
       spec.commandLine().getOut().flush();
       if (metricsFile != null) {
         Files.writeString(metricsFile, registry.scrape());
@@ -184,6 +190,14 @@ final class ReplayCommand implements Callable<Integer> {
     } else {
       java.util.concurrent.TimeUnit.SECONDS.sleep(lingerSeconds);
     }
+  }
+
+  private static long totalSize(List<Path> files) throws IOException {
+    long n = 0;
+    for (Path f : files) {
+      n += Files.size(f);
+    }
+    return n;
   }
 
   private Policy loadPolicy() throws UserError {
