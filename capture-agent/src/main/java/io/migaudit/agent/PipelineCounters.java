@@ -5,11 +5,13 @@ import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowTable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
  * Counters of one capture pipeline. Written by the pipeline's single thread, read by metric scrapes
- * and the replay summary.
+ * and the replay summary. A pipeline split over capture workers gives each worker counters of its
+ * own ({@link #worker()}); every reading of the parent adds its workers' counts to its own.
  */
 public final class PipelineCounters {
   /** Drop reason for frames whose capture file ended mid-record. */
@@ -27,12 +29,22 @@ public final class PipelineCounters {
   private volatile long truncatedFiles;
   private volatile LongSupplier kernelDrops = NONE;
   private volatile LongSupplier interfaceDrops = NONE;
+  private final List<PipelineCounters> workers = new CopyOnWriteArrayList<>();
 
-  void packet() {
+  /** Counters for one more worker of this pipeline, written by that worker's thread alone. */
+  public PipelineCounters worker() {
+    PipelineCounters w = new PipelineCounters();
+    workers.add(w);
+    return w;
+  }
+
+  /** One frame read; called by the pipeline's thread. */
+  public void packet() {
     packets++;
   }
 
-  void dropped(DecodeIssue issue) {
+  /** One frame that did not decode to an IP packet; called by the pipeline's thread. */
+  public void dropped(DecodeIssue issue) {
     dropped[issue.ordinal()]++;
   }
 
@@ -47,7 +59,7 @@ public final class PipelineCounters {
   }
 
   /** The pipeline started a new flow table; the counts of the previous one are kept. */
-  void table(FlowTable next) {
+  public void table(FlowTable next) {
     FlowTable previous = table;
     if (previous != null) {
       for (EndReason r : EndReason.values()) {
@@ -58,7 +70,11 @@ public final class PipelineCounters {
   }
 
   public long packets() {
-    return packets;
+    long n = packets;
+    for (PipelineCounters w : workers) {
+      n += w.packets();
+    }
+    return n;
   }
 
   /** Drop reasons this pipeline can report (metric tag values). */
@@ -80,6 +96,14 @@ public final class PipelineCounters {
    * and {@link #INTERFACE} are frames a live capture never received.
    */
   public long dropped(String reason) {
+    long n = ownDropped(reason);
+    for (PipelineCounters w : workers) {
+      n += w.dropped(reason);
+    }
+    return n;
+  }
+
+  private long ownDropped(String reason) {
     if (TRUNCATED_FILE.equals(reason)) {
       return truncatedFiles;
     }
@@ -100,6 +124,9 @@ public final class PipelineCounters {
   /** Packets that decoded badly: malformed, unsupported; not counting non-IP frames. */
   public long malformed() {
     long n = 0;
+    for (PipelineCounters w : workers) {
+      n += w.malformed();
+    }
     for (DecodeIssue i : DecodeIssue.values()) {
       if (i != DecodeIssue.NONE && i != DecodeIssue.NOT_IP) {
         n += dropped[i.ordinal()];
@@ -109,7 +136,11 @@ public final class PipelineCounters {
   }
 
   public long notIp() {
-    return dropped[DecodeIssue.NOT_IP.ordinal()];
+    long n = dropped[DecodeIssue.NOT_IP.ordinal()];
+    for (PipelineCounters w : workers) {
+      n += w.notIp();
+    }
+    return n;
   }
 
   /**
@@ -118,12 +149,20 @@ public final class PipelineCounters {
    */
   public long activeFlows() {
     FlowTable t = table;
-    return t == null ? 0 : t.size();
+    long n = t == null ? 0 : t.size();
+    for (PipelineCounters w : workers) {
+      n += w.activeFlows();
+    }
+    return n;
   }
 
   public long flowsEnded(EndReason reason) {
     FlowTable t = table;
-    return endedBefore[reason.ordinal()] + (t == null ? 0 : t.ended(reason));
+    long n = endedBefore[reason.ordinal()] + (t == null ? 0 : t.ended(reason));
+    for (PipelineCounters w : workers) {
+      n += w.flowsEnded(reason);
+    }
+    return n;
   }
 
   public long truncatedFiles() {

@@ -39,6 +39,14 @@ public record FlowKey(
     return c <= 0;
   }
 
+  /**
+   * Hash of the packet's key, the same for both directions of its flow: what the capture workers'
+   * dispatcher spreads flows by (with other bits of it than the flow table's slots use).
+   */
+  public static int symmetricHash(DecodedPacket p) {
+    return hash(p, sourceIsA(p));
+  }
+
   /** Hash of the packet's key, the same for both directions; {@code fromA} as from {@link #sourceIsA}. */
   static int hash(DecodedPacket p, boolean fromA) {
     return fromA

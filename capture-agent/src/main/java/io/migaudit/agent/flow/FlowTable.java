@@ -64,6 +64,19 @@ public final class FlowTable {
     sweepIfDue();
   }
 
+  /**
+   * Moves the table's packet clock to {@code timestampMicros} (if later) as a packet of another table
+   * would, without a packet of this one: timeouts and interim records then fall due exactly as in one
+   * table that saw every packet. Capture workers ({@code io.migaudit.agent.dispatch}) call it for the
+   * packets another worker's table takes.
+   */
+  public void tick(long timestampMicros) {
+    if (timestampMicros > clockMicros) {
+      clockMicros = timestampMicros;
+    }
+    sweepIfDue();
+  }
+
   private void track(DecodedPacket p) {
     boolean fromA = FlowKey.sourceIsA(p);
     int hash = FlowKey.hash(p, fromA);

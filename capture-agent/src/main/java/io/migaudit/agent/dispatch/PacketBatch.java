@@ -1,0 +1,84 @@
+package io.migaudit.agent.dispatch;
+
+import io.migaudit.agent.source.CapturedPacket;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Up to {@link #PACKETS} IP frames in capture order, their bytes packed in one array, each with the
+ * worker that owns its flow. Every worker reads every batch: it takes its own frames and moves its
+ * table's packet clock on the others' ({@code FlowTable.tick}), so timeouts fall due as in one
+ * table. The last worker done with a batch hands it back for reuse.
+ */
+final class PacketBatch {
+  static final int PACKETS = 512;
+  private static final int INITIAL_BYTES = PACKETS * 256;
+
+  final long[] timestampMicros = new long[PACKETS];
+  final int[] linkType = new int[PACKETS];
+  final int[] originalLength = new int[PACKETS];
+  final int[] offset = new int[PACKETS];
+  final int[] length = new int[PACKETS];
+  final byte[] owner = new byte[PACKETS];
+  private byte[] bytes = new byte[INITIAL_BYTES];
+  private int used;
+  int count;
+  /** True for the batch after the last frame: workers end their flows and stop. */
+  boolean last;
+  private final AtomicInteger readers = new AtomicInteger();
+
+  boolean full() {
+    return count == PACKETS;
+  }
+
+  void clear() {
+    count = 0;
+    used = 0;
+    last = false;
+  }
+
+  /** Appends a copy of {@code p}'s frame, owned by worker {@code worker}. */
+  void add(CapturedPacket p, int worker) {
+    ByteBuffer data = p.data;
+    int n = data.limit();
+    if (used + n > bytes.length) {
+      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + n));
+    }
+    data.get(0, bytes, used, n);
+    int i = count++;
+    timestampMicros[i] = p.timestampMicros;
+    linkType[i] = p.linkType;
+    originalLength[i] = p.originalLength;
+    offset[i] = used;
+    length[i] = n;
+    owner[i] = (byte) worker;
+    used += n;
+  }
+
+  /** Fills {@code into} with frame {@code i}, copying its bytes into {@code frame} (big-endian, reused). */
+  ByteBuffer frame(int i, CapturedPacket into, ByteBuffer frame) {
+    ByteBuffer f = frame;
+    if (f.capacity() < length[i]) {
+      f = ByteBuffer.allocate(Math.max(length[i], f.capacity() * 2));
+    }
+    f.clear();
+    f.put(0, bytes, offset[i], length[i]);
+    f.limit(length[i]);
+    into.data = f;
+    into.timestampMicros = timestampMicros[i];
+    into.linkType = linkType[i];
+    into.originalLength = originalLength[i];
+    return f;
+  }
+
+  /** Sets how many workers will read this batch. */
+  void readers(int n) {
+    readers.set(n);
+  }
+
+  /** One worker is done with the batch; true for the last one. */
+  boolean release() {
+    return readers.decrementAndGet() == 0;
+  }
+}
