@@ -51,6 +51,11 @@ final class HeadlessChromium {
         "--hide-scrollbars");
   }
 
+  /** The page printed to PDF (the print stylesheet applies), without Chromium's header and footer. */
+  void printToPdf(Path page, Path pdf, Path work) throws IOException, InterruptedException {
+    run(page, work, "--print-to-pdf=" + pdf.toAbsolutePath(), "--no-pdf-header-footer");
+  }
+
   private String run(Path page, Path work, String... extra) throws IOException, InterruptedException {
     Path profile = Files.createTempDirectory(work, "chromium-profile");
     List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",

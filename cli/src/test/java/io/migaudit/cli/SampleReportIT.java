@@ -64,7 +64,7 @@ class SampleReportIT {
   }
 
   @Test
-  void everyControlHasAStateAndTheSamplesShowEachState() {
+  void everyControlHasAState() {
     for (ControlCatalog.Control c : ControlCatalog.controls()) {
       assertThat(text).containsPattern("\\n  (PASS|FAIL|NOT OBSERVED) +" + java.util.regex.Pattern.quote(c.id()) + ": ");
     }
@@ -116,6 +116,18 @@ class SampleReportIT {
     assertThat(ink).as("pixels that are not white").isGreaterThan((long) PICTURE_WIDTH * PICTURE_HEIGHT / 50);
     assertThat(colors).as("the FAIL cells' and the charts' colours are drawn")
         .contains(0xffcdd2, 0x2e7d32, 0xc62828);
+  }
+
+  @Test
+  void thePagePrintsToPdf() throws Exception {
+    HeadlessChromium chromium = HeadlessChromium.require();
+    Path pdf = dir.resolve("report.pdf");
+    chromium.printToPdf(html, pdf, dir);
+    byte[] bytes = Files.readAllBytes(pdf);
+    assertThat(new String(bytes, 0, 5, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+    String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    long pages = java.util.regex.Pattern.compile("/Type\\s*/Page[^s]").matcher(text).results().count();
+    assertThat(pages).as("A4 pages of the report").isGreaterThanOrEqualTo(2);
   }
 
   /** The OCSF export validates line by line, and names exactly the alerts' ids. */
