@@ -25,18 +25,25 @@ final class HeadlessChromium {
   }
 
   static HeadlessChromium require() {
-    for (String name : List.of("chromium", "chromium-browser")) {
-      for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-        Path p = Path.of(dir, name);
-        if (Files.isExecutable(p)) {
-          return new HeadlessChromium(p);
-        }
-      }
+    Path found = find("chromium");
+    if (found != null) {
+      return new HeadlessChromium(found);
     }
     if ("true".equalsIgnoreCase(System.getenv("CI"))) {
       Assertions.fail("chromium is not installed (Debian package chromium; .ci/run installs it)");
     }
     assumeThat(false).as("chromium is not installed (apt-get install chromium): skipping").isTrue();
+    return null;
+  }
+
+  /** {@code name} on the PATH, or null. */
+  private static Path find(String name) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+      Path p = Path.of(dir, name);
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
     return null;
   }
 
