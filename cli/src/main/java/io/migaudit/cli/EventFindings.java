@@ -67,7 +67,7 @@ final class EventFindings {
     MigrationEvent e = g.event;
     return String.format("%-8s %-10s %s -> %s  %d stream%s  %s  %s  %s  [%s]", g.worst().wire(), e.protocol(),
         e.src(), e.dst(), e.streams(), e.streams() == 1 ? "" : "s", bytes(e.bytes()), e.verdict().wire(),
-        g.rules(), g.alerts.get(0).iface());
+        g.rules(), String.join(", ", g.alerts.stream().map(Alert::iface).distinct().toList()));
   }
 
   private static String outsideLine(Group g) {
