@@ -38,8 +38,51 @@ final class ReportInput {
   int malformed;
   String firstMalformed;
 
-  /** One line or Kafka record; {@code where} names it in the malformed message. */
+  private static final byte[] ALERT_MARK = mark("alertId");
+  private static final byte[] EVENT_MARK = mark("eventId");
+  private static final byte[] STREAMS_MARK = mark("streams");
+  private static final byte[] FLOW_MARK = mark("flowId");
+
+  private static byte[] mark(String field) {
+    return ("\"" + field + "\":").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * One line or Kafka record; {@code where} names it in the malformed message. Compact JSON (what
+   * migaudit writes) is told by its field names and parsed once; anything else is parsed as a tree
+   * first, to say what it is.
+   */
   void add(byte[] bytes, String where) {
+    try {
+      if (indexOf(bytes, ALERT_MARK) >= 0) {
+        read++;
+        addAlert(RecordJson.alert(bytes));
+        return;
+      }
+      if (indexOf(bytes, EVENT_MARK) >= 0 && indexOf(bytes, STREAMS_MARK) >= 0) {
+        read++;
+        addEvent(RecordJson.migrationEvent(bytes));
+        return;
+      }
+    } catch (MalformedRecordException e) {
+      malformedLine(where, e.getMessage());
+      return;
+    }
+    addParsed(bytes, where);
+  }
+
+  private void addAlert(Alert a) {
+    if (alerts.putIfAbsent(a.alertId(), a) != null) {
+      duplicateAlerts++;
+    }
+  }
+
+  private void addEvent(MigrationEvent e) {
+    events.remove(e.eventId()); // keeps read order of latest states
+    events.put(e.eventId(), e);
+  }
+
+  private void addParsed(byte[] bytes, String where) {
     read++;
     JsonNode tree;
     try {
@@ -60,29 +103,22 @@ final class ReportInput {
   }
 
   private void classify(JsonNode tree, byte[] bytes, String where) throws MalformedRecordException {
-    {
-      if (tree.has("alertId")) {
-        Alert a = RecordJson.alert(bytes);
-        if (alerts.putIfAbsent(a.alertId(), a) != null) {
-          duplicateAlerts++;
-        }
-      } else if (tree.has("eventId") && tree.has("streams")) {
-        MigrationEvent e = RecordJson.migrationEvent(bytes);
-        events.remove(e.eventId()); // keeps read order of latest states
-        events.put(e.eventId(), e);
-      } else if (AgentHeartbeat.KIND.equals(tree.path("kind").asText(null))) {
-        heartbeats.add(RecordJson.heartbeat(bytes));
-      } else if (tree.has("flowId")) {
-        flowRecords++;
-      } else {
-        malformedLine(where, "not an alert, migration event, heartbeat or flow record");
-      }
+    if (tree.has("alertId")) {
+      addAlert(RecordJson.alert(bytes));
+    } else if (tree.has("eventId") && tree.has("streams")) {
+      addEvent(RecordJson.migrationEvent(bytes));
+    } else if (AgentHeartbeat.KIND.equals(tree.path("kind").asText(null))) {
+      heartbeats.add(RecordJson.heartbeat(bytes));
+    } else if (tree.has("flowId")) {
+      flowRecords++;
+    } else {
+      malformedLine(where, "not an alert, migration event, heartbeat or flow record");
     }
   }
 
   /** A record of the flows topic: only heartbeats are read, flow records counted unparsed. */
   void addFlowTopicRecord(byte[] bytes, String where) {
-    if (indexOf(bytes, HEARTBEAT_MARK) < 0) {
+    if (indexOf(bytes, HEARTBEAT_MARK) < 0 && indexOf(bytes, FLOW_MARK) >= 0) {
       read++;
       flowRecords++;
       return;
