@@ -32,6 +32,10 @@ public final class HeartbeatPublisher implements AutoCloseable {
   /** Default time between heartbeats. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatPublisher.class);
+  /** Longest a heartbeat's send waits for metadata or buffer space. */
+  static final Duration SEND_BLOCK = Duration.ofSeconds(1);
+  /** Longest {@link #close()} waits for the last heartbeats to be acknowledged. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
   private final Producer<byte[], byte[]> producer;
   private final String agent;
@@ -64,6 +68,10 @@ public final class HeartbeatPublisher implements AutoCloseable {
     p.put(ProducerConfig.CLIENT_ID_CONFIG, p.get(ProducerConfig.CLIENT_ID_CONFIG) + "-heartbeat");
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.remove(ProducerConfig.PARTITIONER_CLASS_CONFIG); // by key: one agent, one partition
+    // a heartbeat Kafka cannot take soon is worth nothing later: never hold up capture or shutdown
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_BLOCK.toMillis());
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
     return p;
   }
 
@@ -112,6 +120,6 @@ public final class HeartbeatPublisher implements AutoCloseable {
       timer.shutdownNow();
     }
     beat();
-    producer.close(Duration.ofSeconds(5));
+    producer.close(CLOSE_WAIT);
   }
 }
