@@ -8,6 +8,9 @@ import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
+import io.migaudit.agent.publish.HeartbeatPublisher;
+import java.time.Clock;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.publish.Spool;
 import io.migaudit.agent.source.PcapFileSource;
@@ -138,7 +141,15 @@ final class AgentCommand implements Callable<Integer> {
       drained.set(publisher);
       metrics.bind(publisher);
       if (capture != null) {
-        capture.run(AgentConfig.defaults(id), publisher, metrics); // binds one counter series per interface
+        Map<String, Object> beatProps = HeartbeatPublisher.producerSettings(
+            ProducerSettings.of(settings.bootstrapServers(), "migaudit-agent-" + id, clientSettings));
+        // binds one counter series per interface
+        capture.run(AgentConfig.defaults(id), publisher, metrics, (interfaces, packets, records) -> {
+          HeartbeatPublisher beats = new HeartbeatPublisher(new KafkaProducer<byte[], byte[]>(beatProps), id,
+              interfaces, HeartbeatPublisher.DEFAULT_INTERVAL, Clock.systemUTC(), packets, records);
+          beats.start();
+          return beats;
+        });
       } else {
         PipelineCounters counters = new PipelineCounters();
         metrics.bind("pcap", counters);

@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.analyzer.Analyzer;
 import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.DeploymentException;
+import io.migaudit.analyzer.alert.AlertFormat;
 import io.migaudit.analyzer.alert.AlertSink;
 import io.migaudit.analyzer.alert.AlertWriter;
 import io.migaudit.analyzer.consume.FlowObserver;
@@ -76,6 +77,10 @@ final class AnalyzerCommand implements Callable<Integer> {
 
   @Option(names = "--alerts", paramLabel = "FILE", description = "Also append alerts as JSON lines to FILE.")
   Path alertsFile;
+
+  @Option(names = "--alerts-format", paramLabel = "migaudit|ocsf", defaultValue = "migaudit",
+      converter = AlertFormatConverter.class, description = AlertFormatConverter.DESCRIPTION)
+  AlertFormat alertsFormat = AlertFormat.MIGAUDIT;
 
   @Option(names = "--metrics-address", paramLabel = "HOST:PORT",
       description = "Where /metrics and /healthz listen (default: " + AnalyzerSettings.DEFAULT_METRICS_ADDRESS
@@ -161,7 +166,7 @@ final class AnalyzerCommand implements Callable<Integer> {
     RuleEngineHolder engines = new RuleEngineHolder(engine);
     List<AlertSink> sinks = new ArrayList<>();
     if (settings.alerts() != null) {
-      sinks.add(AlertWriter.append(settings.alerts()));
+      sinks.add(AlertWriter.append(settings.alerts(), alertsFormat));
     }
     AnalyzerConfig config = analyzerConfig(kafka, settings.groupId());
     Thread hook = new Thread(() -> {

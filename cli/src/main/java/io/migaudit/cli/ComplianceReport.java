@@ -1,195 +1,221 @@
 package io.migaudit.cli;
 
+import io.migaudit.analyzer.rules.ControlCatalog;
+import io.migaudit.analyzer.rules.ControlCatalog.Control;
+import io.migaudit.record.AgentHeartbeat;
 import io.migaudit.record.Alert;
+import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.Severity;
+import io.migaudit.record.Verdict;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * Alerts grouped per compliance control and per host pair (sender to receiver), rendered as text or
- * as a self-contained HTML page. Deterministic: the same alerts give the same bytes.
+ * Compliance evidence from alerts, migration events and agents' heartbeats: a verdict per control
+ * (PASS, FAIL, NOT OBSERVED), the migrations observed, the period and the agents' coverage, and
+ * alerts per control and per host pair for the drill-down. Deterministic: the same input gives the
+ * same report. {@link ReportText} and {@link ReportHtml} render it.
  */
 final class ComplianceReport {
   static final String NO_CONTROL = "(no control mapped)";
+  /** Host pairs named as the worst of a failing control. */
+  static final int WORST_PAIRS = 3;
 
-  /** Alerts of one control. */
+  /** A control's state over the period. */
+  enum State {
+    PASS, FAIL, NOT_OBSERVED;
+
+    String label() {
+      return this == NOT_OBSERVED ? "NOT OBSERVED" : name();
+    }
+  }
+
+  /** Alerts of one host pair for one control: critical ones rank first. */
+  record PairCount(String pair, int alerts, int critical) {}
+
+  /**
+   * One control's verdict: {@code migrations} observed that it applies to, the alerts that
+   * evidence a failure, and the host pairs with most (critical first) alerts.
+   */
+  record ControlVerdict(Control control, State state, int migrations, int alerts, List<PairCount> worstPairs) {}
+
+  /** Alerts of one control (drill-down). */
   static final class ControlRow {
     int alerts;
     final Map<String, Integer> rules = new TreeMap<>();
     final Map<Severity, Integer> severities = new TreeMap<>();
-    final Set<String> pairs = new TreeSet<>();
+    final Map<String, int[]> pairs = new TreeMap<>();
   }
 
   /** Alerts from one sender to one receiver. */
   static final class PairRow {
     int alerts;
+    int critical;
     final Map<String, Integer> rules = new TreeMap<>();
     final Set<String> controls = new TreeSet<>();
-    /** Per rule, the message of its newest alert (ties: the smallest message): an example. */
+    /** Per rule, its newest alert (ties: the smallest message): an example. */
     final Map<String, Alert> example = new TreeMap<>();
+  }
+
+  /** Migrations of one protocol and verdict. */
+  static final class Observed {
+    int events;
+    int streams;
+    long bytes;
   }
 
   private static final Comparator<Alert> NEWEST_FIRST = Comparator.comparing(Alert::detectedAt)
       .reversed().thenComparing(a -> String.valueOf(a.message()));
 
-  final int total;
-  final int selected;
-  final Instant from;
-  final Instant to;
+  final int totalAlerts;
+  final int duplicateAlerts;
   final Instant reference;
   final Duration window;
+  final List<Alert> alerts;
+  final List<MigrationEvent> events;
+  final Instant from;
+  final Instant to;
+  final List<ControlVerdict> verdicts = new ArrayList<>();
   final Map<String, ControlRow> controls = new TreeMap<>();
   final Map<String, PairRow> pairs = new TreeMap<>();
+  /** Key: protocol, then verdict. */
+  final Map<String, Map<Verdict, Observed>> observed = new TreeMap<>();
+  final Set<String> hosts = new TreeSet<>();
+  final Set<String> hostPairs = new TreeSet<>();
+  final Map<LocalDate, Map<Verdict, Integer>> perDay = new TreeMap<>();
+  final Map<Verdict, Long> bytesByVerdict = new EnumMap<>(Verdict.class);
+  final List<AgentCoverage> agents;
 
-  private ComplianceReport(int total, List<Alert> selected, Duration window, Instant reference) {
-    this.total = total;
-    this.selected = selected.size();
+  private ComplianceReport(ReportInput in, Duration window, Instant reference, Filtered f) {
+    this.totalAlerts = in.alerts.size();
+    this.duplicateAlerts = in.duplicateAlerts;
     this.window = window;
     this.reference = reference;
-    this.from = selected.stream().map(Alert::detectedAt).min(Comparator.naturalOrder()).orElse(null);
-    this.to = selected.stream().map(Alert::detectedAt).max(Comparator.naturalOrder()).orElse(null);
-    for (Alert a : selected) {
-      String pair = pair(a);
-      String rule = String.valueOf(a.rule());
-      List<String> cs = a.controls().isEmpty() ? List.of(NO_CONTROL) : a.controls();
-      for (String c : new TreeSet<>(cs)) {
-        ControlRow row = controls.computeIfAbsent(c, k -> new ControlRow());
-        row.alerts++;
-        row.rules.merge(rule, 1, Integer::sum);
-        if (a.severity() != null) {
-          row.severities.merge(a.severity(), 1, Integer::sum);
-        }
-        row.pairs.add(pair);
-      }
-      PairRow p = pairs.computeIfAbsent(pair, k -> new PairRow());
-      p.alerts++;
-      p.rules.merge(rule, 1, Integer::sum);
-      p.controls.addAll(a.controls());
-      p.example.merge(rule, a, (x, y) -> NEWEST_FIRST.compare(x, y) <= 0 ? x : y);
-    }
+    this.alerts = f.alerts;
+    this.events = f.events;
+    List<Instant> times = Stream.of(
+        f.alerts.stream().map(Alert::detectedAt),
+        f.events.stream().flatMap(e -> Stream.of(e.start(), e.end())),
+        f.heartbeats.stream().map(AgentHeartbeat::at)).flatMap(s -> s).filter(Objects::nonNull).toList();
+    this.from = times.stream().min(Comparator.naturalOrder()).orElse(null);
+    this.to = times.stream().max(Comparator.naturalOrder()).orElse(null);
+    f.alerts.forEach(this::addAlert);
+    f.events.forEach(this::addEvent);
+    ControlCatalog.controls().forEach(c -> verdicts.add(verdict(c)));
+    this.agents = AgentCoverage.of(f.alerts, f.events, f.heartbeats, from, to);
   }
 
+  /** What falls inside the window. */
+  private record Filtered(List<Alert> alerts, List<MigrationEvent> events, List<AgentHeartbeat> heartbeats) {}
+
   /**
-   * The report over {@code alerts}; with a window, only alerts detected at or after
-   * {@code reference - window} (reference: the given instant, else the newest alert's detectedAt).
+   * The report over {@code in}; with a window, only what happened at or after {@code reference -
+   * window} (reference: the given instant, else the newest time in the input) and not after it.
    */
-  static ComplianceReport of(List<Alert> alerts, Duration window, Instant reference) {
-    List<Alert> usable = alerts.stream().filter(a -> a.detectedAt() != null).toList();
+  static ComplianceReport of(ReportInput in, Duration window, Instant reference) {
+    List<Alert> alerts = in.alerts.values().stream().filter(a -> a.detectedAt() != null).toList();
+    List<MigrationEvent> events = in.events.values().stream()
+        .filter(e -> e.start() != null && e.end() != null && e.protocol() != null).toList();
+    List<AgentHeartbeat> beats = in.heartbeats;
     Instant ref = reference;
     if (ref == null && window != null) {
-      ref = usable.stream().map(Alert::detectedAt).max(Comparator.naturalOrder()).orElse(null);
+      ref = Stream.of(alerts.stream().map(Alert::detectedAt), events.stream().map(MigrationEvent::end),
+          beats.stream().map(AgentHeartbeat::at)).flatMap(s -> s).max(Comparator.naturalOrder()).orElse(null);
     }
-    List<Alert> selected = new ArrayList<>(usable);
     if (window != null && ref != null) {
       Instant cutoff = ref.minus(window);
       Instant end = ref;
-      selected = usable.stream()
-          .filter(a -> !a.detectedAt().isBefore(cutoff) && !a.detectedAt().isAfter(end))
-          .collect(Collectors.toCollection(ArrayList::new));
+      java.util.function.Predicate<Instant> inside = t -> !t.isBefore(cutoff) && !t.isAfter(end);
+      alerts = alerts.stream().filter(a -> inside.test(a.detectedAt())).toList();
+      events = events.stream().filter(e -> inside.test(e.end())).toList();
+      beats = beats.stream().filter(h -> inside.test(h.at())).toList();
     }
-    return new ComplianceReport(alerts.size(), selected, window, window == null ? null : ref);
+    return new ComplianceReport(in, window, window == null ? null : ref, new Filtered(alerts, events, beats));
   }
 
-  static String pair(Alert a) {
-    return a.src() + " -> " + a.dst();
+  private void addAlert(Alert a) {
+    String pair = pair(a.src(), a.dst());
+    String rule = String.valueOf(a.rule());
+    boolean critical = a.severity() == Severity.CRITICAL;
+    List<String> cs = a.controls().isEmpty() ? List.of(NO_CONTROL) : a.controls();
+    for (String c : new TreeSet<>(cs)) {
+      ControlRow row = controls.computeIfAbsent(c, k -> new ControlRow());
+      row.alerts++;
+      row.rules.merge(rule, 1, Integer::sum);
+      if (a.severity() != null) {
+        row.severities.merge(a.severity(), 1, Integer::sum);
+      }
+      int[] n = row.pairs.computeIfAbsent(pair, k -> new int[2]);
+      n[0]++;
+      n[1] += critical ? 1 : 0;
+    }
+    PairRow p = pairs.computeIfAbsent(pair, k -> new PairRow());
+    p.alerts++;
+    p.critical += critical ? 1 : 0;
+    p.rules.merge(rule, 1, Integer::sum);
+    p.controls.addAll(a.controls());
+    p.example.merge(rule, a, (x, y) -> NEWEST_FIRST.compare(x, y) <= 0 ? x : y);
   }
 
-  private static String counts(Map<?, Integer> m) {
-    return m.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
-        .collect(Collectors.joining(", "));
+  private void addEvent(MigrationEvent e) {
+    Verdict v = e.verdict() == null ? Verdict.UNKNOWN : e.verdict();
+    Observed o = observed.computeIfAbsent(e.protocol(), k -> new EnumMap<>(Verdict.class))
+        .computeIfAbsent(v, k -> new Observed());
+    o.events++;
+    o.streams += e.streams();
+    o.bytes += e.bytes();
+    hosts.add(e.src());
+    hosts.add(e.dst());
+    hostPairs.add(pair(e.src(), e.dst()));
+    perDay.computeIfAbsent(LocalDate.ofInstant(e.start(), ZoneOffset.UTC), k -> new EnumMap<>(Verdict.class))
+        .merge(v, 1, Integer::sum);
+    bytesByVerdict.merge(v, e.bytes(), Long::sum);
   }
 
-  private static String severities(Map<Severity, Integer> m) {
-    return m.entrySet().stream().map(e -> e.getKey().wire() + " " + e.getValue())
-        .collect(Collectors.joining(", "));
+  private ControlVerdict verdict(Control c) {
+    int migrations = (int) events.stream().filter(e -> c.appliesTo(e.protocol())).count();
+    ControlRow row = controls.get(c.id());
+    if (row == null) {
+      return new ControlVerdict(c, migrations > 0 ? State.PASS : State.NOT_OBSERVED, migrations, 0, List.of());
+    }
+    List<PairCount> worst = row.pairs.entrySet().stream()
+        .map(e -> new PairCount(e.getKey(), e.getValue()[0], e.getValue()[1]))
+        .sorted(Comparator.comparingInt(PairCount::critical).reversed()
+            .thenComparing(Comparator.comparingInt(PairCount::alerts).reversed())
+            .thenComparing(PairCount::pair))
+        .limit(WORST_PAIRS).toList();
+    return new ControlVerdict(c, State.FAIL, migrations, row.alerts, worst);
   }
 
-  String header() {
-    StringBuilder b = new StringBuilder();
-    b.append(selected).append(" alert(s)");
-    if (selected != total) {
-      b.append(" of ").append(total).append(" read");
-    }
-    if (from != null) {
-      b.append(", detected ").append(from).append(" .. ").append(to);
-    }
-    if (window != null) {
-      b.append(", window ").append(human(window)).append(" before ")
-          .append(reference == null ? "(no alerts)" : reference.toString());
-    }
-    b.append(", ").append(controls.size()).append(" control(s), ").append(pairs.size())
-        .append(" host pair(s)");
-    return b.toString();
+  /** Controls named by alerts that the catalog does not list (written by another version). */
+  List<String> unlistedControls() {
+    Set<String> listed = new TreeSet<>();
+    verdicts.forEach(v -> listed.add(v.control().id()));
+    return controls.keySet().stream().filter(c -> !listed.contains(c)).toList();
   }
 
-  /** The report as plain text. Values from the network are printed as read, one line each. */
-  String text() {
-    StringBuilder b = new StringBuilder();
-    b.append("migaudit compliance report\n").append(header()).append("\n\n");
-    b.append("Per control\n");
-    if (controls.isEmpty()) {
-      b.append("  (none)\n");
-    }
-    controls.forEach((c, r) -> {
-      b.append("  ").append(oneLine(c)).append(": ").append(r.alerts).append(" alert(s), ")
-          .append(r.pairs.size()).append(" host pair(s)\n");
-      b.append("    rules: ").append(counts(r.rules)).append('\n');
-      b.append("    severities: ").append(severities(r.severities)).append('\n');
-      b.append("    host pairs: ").append(oneLine(String.join(", ", r.pairs))).append('\n');
-    });
-    b.append("\nPer host pair (sender -> receiver)\n");
-    if (pairs.isEmpty()) {
-      b.append("  (none)\n");
-    }
-    pairs.forEach((p, r) -> {
-      b.append("  ").append(oneLine(p)).append(": ").append(r.alerts).append(" alert(s)\n");
-      b.append("    rules: ").append(counts(r.rules)).append('\n');
-      b.append("    controls: ").append(r.controls.isEmpty() ? "-"
-          : oneLine(String.join(", ", r.controls))).append('\n');
-      r.example.forEach((rule, a) -> b.append("    e.g. ").append(rule).append(": ")
-          .append(oneLine(String.valueOf(a.message()))).append('\n'));
-    });
-    return b.toString();
+  long migrationEvents() {
+    return events.size();
   }
 
-  /** The report as one HTML page: inline CSS, no scripts, every value escaped. */
-  String html() {
-    StringBuilder b = new StringBuilder();
-    b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-        .append("<title>migaudit compliance report</title>\n<style>")
-        .append("body{font-family:sans-serif;margin:2em;color:#222}")
-        .append("table{border-collapse:collapse;margin-bottom:2em}")
-        .append("th,td{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}")
-        .append("th{background:#eee}td.n{text-align:right}")
-        .append("</style></head><body>\n<h1>migaudit compliance report</h1>\n<p>")
-        .append(esc(header())).append("</p>\n<h2>Per control</h2>\n<table>")
-        .append("<tr><th>Control</th><th>Alerts</th><th>Rules</th><th>Severities</th>")
-        .append("<th>Host pairs</th></tr>\n");
-    controls.forEach((c, r) -> b.append("<tr><td>").append(esc(c)).append("</td><td class=\"n\">")
-        .append(r.alerts).append("</td><td>").append(esc(counts(r.rules))).append("</td><td>")
-        .append(esc(severities(r.severities))).append("</td><td>")
-        .append(r.pairs.stream().map(ComplianceReport::esc).collect(Collectors.joining("<br>")))
-        .append("</td></tr>\n"));
-    b.append("</table>\n<h2>Per host pair (sender &rarr; receiver)</h2>\n<table>")
-        .append("<tr><th>Sender &rarr; receiver</th><th>Alerts</th><th>Rules</th>")
-        .append("<th>Controls evidenced</th><th>Example (newest per rule)</th></tr>\n");
-    pairs.forEach((p, r) -> b.append("<tr><td>").append(esc(p)).append("</td><td class=\"n\">")
-        .append(r.alerts).append("</td><td>").append(esc(counts(r.rules))).append("</td><td>")
-        .append(r.controls.stream().map(ComplianceReport::esc).collect(Collectors.joining("<br>")))
-        .append("</td><td>").append(r.example.entrySet().stream()
-            .map(e -> esc(e.getKey() + ": " + e.getValue().message()))
-            .collect(Collectors.joining("<br>")))
-        .append("</td></tr>\n"));
-    b.append("</table>\n</body></html>\n");
-    return b.toString();
+  long totalBytes() {
+    return bytesByVerdict.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  static String pair(String src, String dst) {
+    return src + " -> " + dst;
   }
 
   /** 90m, 24h, 7d: the way --since is written. */
@@ -205,43 +231,5 @@ final class ComplianceReport {
       return s / 60 + "m";
     }
     return s + "s";
-  }
-
-  static String esc(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '&' -> b.append("&amp;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        default -> {
-          if (c < 0x20 && c != '\t' && c != '\n') {
-            b.append("&#xFFFD;");
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.toString();
-  }
-
-  /** Control characters (a newline in a network-supplied value) must not forge report lines. */
-  private static String oneLine(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    s.codePoints().forEach(cp -> {
-      if (Character.isISOControl(cp)) {
-        b.append(String.format("\\u%04x", cp));
-      } else {
-        b.appendCodePoint(cp);
-      }
-    });
-    return b.toString();
   }
 }

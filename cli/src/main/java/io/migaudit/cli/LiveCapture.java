@@ -6,6 +6,7 @@ import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
+import io.migaudit.agent.publish.HeartbeatPublisher;
 import io.migaudit.agent.source.CaptureFilter;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.agent.source.LiveCaptureOptions;
@@ -90,6 +91,14 @@ final class LiveCapture {
   }
 
   private final AgentSettings settings;
+  private final List<PipelineCounters> allCounters = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Starts an agent's heartbeats once its interfaces are open. */
+  @FunctionalInterface
+  interface Heartbeats {
+    HeartbeatPublisher start(List<String> interfaces, java.util.function.LongSupplier packets,
+        java.util.function.LongSupplier records);
+  }
   private final List<LiveSource> sources = new CopyOnWriteArrayList<>();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final CaptureHealth health = new CaptureHealth();
@@ -119,6 +128,12 @@ final class LiveCapture {
 
   /** Captures until SIGTERM/Ctrl-C (or a capture fails), then flushes every flow and the publisher. */
   void run(AgentConfig config, FlowPublisher publisher, AgentMetrics metrics) throws Exception {
+    run(config, publisher, metrics, null);
+  }
+
+  /** As above, publishing heartbeats through {@code heartbeats} (null: none) while it captures. */
+  void run(AgentConfig config, FlowPublisher publisher, AgentMetrics metrics, Heartbeats heartbeats)
+      throws Exception {
     LiveCaptureOptions capture = capture(config);
     LOG.info("capture filter: {}", capture.filter());
     CaptureBackend backend = backend();
@@ -132,6 +147,7 @@ final class LiveCapture {
       List<Thread> threads = new ArrayList<>();
       for (LiveSource source : sources) {
         PipelineCounters counters = new PipelineCounters();
+        allCounters.add(counters);
         counters.captureDrops(source::kernelDrops, source::interfaceDrops);
         metrics.bind(source.name(), counters);
         CaptureAgent agent = new CaptureAgent(config, publisher, counters);
@@ -141,8 +157,13 @@ final class LiveCapture {
         health.watch(t);
       }
       LOG.warn("capturing on {}", settings.interfaces());
+      HeartbeatPublisher beats = heartbeats == null ? null : heartbeats.start(settings.interfaces(),
+          () -> allCounters.stream().mapToLong(PipelineCounters::packets).sum(), publisher::sent);
       for (Thread t : threads) {
         t.join();
+      }
+      if (beats != null) {
+        beats.close(); // the last heartbeat says when capture stopped
       }
       publisher.flush();
       LOG.warn("capture stopped; {} flow records published", publisher.sent());

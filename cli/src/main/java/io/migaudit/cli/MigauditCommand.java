@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         "",
         "Capture agents turn packets into flow records on Kafka (migaudit.flows); the analyzer applies",
         "a policy and publishes alerts (migaudit.alerts)."},
-    subcommands = {ReplayCommand.class, AgentCommand.class, AnalyzerCommand.class, ReportCommand.class, ClassifyReportCommand.class, BenchCommand.class,
+    subcommands = {ReplayCommand.class, AgentCommand.class, AnalyzerCommand.class, ReportCommand.class, PolicyCommand.class, ClassifyReportCommand.class, BenchCommand.class,
         CaptureBenchCommand.class, AnalyzerBenchCommand.class, AlertDelayCommand.class,
         CommandLine.HelpCommand.class})
 public final class MigauditCommand {

@@ -57,6 +57,7 @@ final class Replay {
   private final Policy policy;
   private final MeterRegistry registry;
   private final String agentId;
+  private ReplayProgress progress = ReplayProgress.NONE;
 
   Replay(String bootstrapServers, Map<String, String> clientSettings, Policy policy, MeterRegistry registry,
       String agentId) {
@@ -65,6 +66,12 @@ final class Replay {
     this.policy = policy;
     this.registry = registry;
     this.agentId = agentId;
+  }
+
+  /** This replay, counting the capture bytes it reads into {@code p}. */
+  Replay withProgress(ReplayProgress p) {
+    this.progress = p;
+    return this;
   }
 
   /** What the agent side of a replay read. */
@@ -90,6 +97,7 @@ final class Replay {
     String group = "migaudit-replay-" + UUID.randomUUID();
     startGroupAtCurrentEnd(kafka, group);
     PipelineCounters counters = new PipelineCounters();
+    progress.packets(counters::packets);
     AgentMetrics agentMetrics = new AgentMetrics(registry);
     agentMetrics.bind("pcap", counters);
     RuleEngine engine = new RuleEngine(policy);
@@ -138,7 +146,8 @@ final class Replay {
     List<String> truncations = new ArrayList<>();
     CaptureAgent agent = new CaptureAgent(config, publisher, counters);
     for (Path file : files) {
-      try (PcapFileSource source = PcapFileSource.open(file)) {
+      try (PcapFileSource source = PcapFileSource.open(progress.counting(Files.newInputStream(file)),
+          file.toString())) {
         CaptureAgent.SourceReport report = agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
         if (report.truncation() != null) {
           truncations.add(file + ": " + report.truncation() + "; read the " + report.packets()

@@ -3,6 +3,7 @@ package io.migaudit.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.alert.AlertFormat;
 import io.migaudit.analyzer.alert.AlertWriter;
 import io.migaudit.analyzer.alert.MigrationEventSink;
 import io.migaudit.analyzer.alert.MigrationEventWriter;
@@ -38,8 +39,11 @@ import picocli.CommandLine.Spec;
         "broker (KRaft) is started for the run and removed after it.",
         "",
         "Reads pcap and pcapng, gzip-compressed or not; directories are searched for *.pcap, *.pcapng,",
-        "*.cap (and .gz). Prints flows, migration flows by protocol and verdict, alerts by rule and one",
-        "line per alert. Exit 0 when the run completed (alerts or not), 2 on bad input, 1 on failure."},
+        "*.cap (and .gz). Prints flows, migration flows and events by protocol and verdict, alerts by",
+        "rule, then the findings: one line per migration event (hosts, protocol, streams, bytes, verdict,",
+        "the rules it broke with counts); per-flow alerts with --verbose or in --alerts FILE. On a",
+        "terminal, progress goes to stderr. Exit 0 when the run completed (alerts or not), 2 on bad",
+        "input, 1 on failure."},
     footer = {"", "Example:", "  ./migaudit replay samples/",
         "  ./migaudit replay --policy my-policy.yaml --alerts alerts.jsonl capture.pcapng"})
 final class ReplayCommand implements Callable<Integer> {
@@ -53,6 +57,10 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Option(names = "--alerts", paramLabel = "FILE", description = "Write alerts as JSON lines to FILE.")
   Path alertsFile;
+
+  @Option(names = "--alerts-format", paramLabel = "migaudit|ocsf", defaultValue = "migaudit",
+      converter = AlertFormatConverter.class, description = AlertFormatConverter.DESCRIPTION)
+  AlertFormat alertsFormat = AlertFormat.MIGAUDIT;
 
   @Option(names = "--events", paramLabel = "FILE",
       description = "Write migration events as JSON lines to FILE, one line per update (the last line of an"
@@ -94,7 +102,8 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Longest the analyzer may take to catch up with the agent (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
+  @Option(names = "--verbose", description = "List every per-flow alert after the findings, and print stack"
+      + " traces of errors.")
   boolean verbose;
 
   @Spec
@@ -118,7 +127,7 @@ final class ReplayCommand implements Callable<Integer> {
         metricsServer = outputs.add(MetricsServer.start(serveMetrics, registry, () -> true));
       }
       if (alertsFile != null) {
-        sinks.add(outputs.add(AlertWriter.create(alertsFile)));
+        sinks.add(outputs.add(AlertWriter.create(alertsFile, alertsFormat)));
       }
       List<MigrationEventSink> eventSinks = new ArrayList<>();
       if (eventsFile != null) {
@@ -128,19 +137,21 @@ final class ReplayCommand implements Callable<Integer> {
         observers.add(outputs.add(new FlowLinesWriter(flowsFile)));
       }
       Replay.AgentResult result;
+      ReplayProgress progress = outputs.add(ReplayProgress.onTerminal(spec.commandLine().getErr(), totalSize(files)));
       if (bootstrapServers == null) {
         try (EmbeddedBroker broker = EmbeddedBroker.start()) {
           broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
-          result = new Replay(broker.bootstrapServers(), clientSettings, policy, registry, agentId)
+          result = new Replay(broker.bootstrapServers(), clientSettings, policy, registry, agentId).withProgress(progress)
               .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds),
                   this::awaitBaselineScrape);
         }
       } else {
-        result = new Replay(bootstrapServers, clientSettings, policy, registry, agentId)
+        result = new Replay(bootstrapServers, clientSettings, policy, registry, agentId).withProgress(progress)
             .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds),
                 this::awaitBaselineScrape);
       }
-      summary.print(spec.commandLine().getOut(), files.size(), result.counters(), result.truncations());
+      progress.close();
+      summary.print(spec.commandLine().getOut(), files.size(), result.counters(), result.truncations(), verbose);
       spec.commandLine().getOut().flush();
       if (metricsFile != null) {
         Files.writeString(metricsFile, registry.scrape());
@@ -180,6 +191,14 @@ final class ReplayCommand implements Callable<Integer> {
     } else {
       java.util.concurrent.TimeUnit.SECONDS.sleep(lingerSeconds);
     }
+  }
+
+  private static long totalSize(List<Path> files) throws IOException {
+    long n = 0;
+    for (Path f : files) {
+      n += Files.size(f);
+    }
+    return n;
   }
 
   private Policy loadPolicy() throws UserError {

@@ -55,6 +55,11 @@ final class ReplaySummary implements FlowObserver {
   }
 
   void print(PrintWriter out, int files, PipelineCounters counters, List<String> truncations) {
+    print(out, files, counters, truncations, false);
+  }
+
+  /** The summary; {@code verbose} adds one line per alert. */
+  void print(PrintWriter out, int files, PipelineCounters counters, List<String> truncations, boolean verbose) {
     out.printf("Read %d capture file%s: %d packets (%d not IP, %d malformed and skipped)%n", files,
         files == 1 ? "" : "s", counters.packets(), counters.notIp(), counters.malformed());
     for (String t : truncations) {
@@ -87,7 +92,8 @@ final class ReplaySummary implements FlowObserver {
       String[] rs = k.split(" ");
       out.printf("  %-26s %-9s %5d%n", rs[0], rs[1], n);
     });
-    if (!alerts.isEmpty()) {
+    EventFindings.print(out, events, alerts);
+    if (verbose && !alerts.isEmpty()) {
       out.println();
       out.println("Alerts:");
       alerts.stream()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.testbed.VethBed;
 import io.migaudit.broker.EmbeddedBroker;
+import io.migaudit.record.AgentHeartbeat;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
@@ -71,7 +72,14 @@ class AgentShutdownIT {
       } finally {
         agent.destroyForcibly();
       }
-      List<FlowRecord> records = flowRecords(broker.bootstrapServers());
+      List<AgentHeartbeat> heartbeats = new ArrayList<>();
+      List<FlowRecord> records = flowRecords(broker.bootstrapServers(), heartbeats);
+      assertThat(heartbeats).as("the live agent's heartbeats (one at start, one when capture stops)")
+          .hasSizeGreaterThanOrEqualTo(2).allSatisfy(h -> {
+            assertThat(h.agent()).isEqualTo("sigterm-it");
+            assertThat(h.interfaces()).containsExactly(bed.captureEnd());
+          });
+      assertThat(heartbeats.get(heartbeats.size() - 1).packets()).isGreaterThanOrEqualTo(PACKETS - ARP_FRAMES);
       List<FlowRecord> migration = records.stream().filter(r -> r.dstPort() == 8000).toList();
       assertThat(migration).as("records of the open migration; agent log:\n" + Files.readString(log)).isNotEmpty();
       FlowRecord last = migration.get(migration.size() - 1);
@@ -104,7 +112,7 @@ class AgentShutdownIT {
     throw new AssertionError(series + " did not reach " + atLeast + "; log:\n" + Files.readString(log));
   }
 
-  private static List<FlowRecord> flowRecords(String bootstrap) throws Exception {
+  private static List<FlowRecord> flowRecords(String bootstrap, List<AgentHeartbeat> heartbeats) throws Exception {
     Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ConsumerConfig.GROUP_ID_CONFIG, "sigterm-it", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
@@ -113,9 +121,14 @@ class AgentShutdownIT {
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       consumer.subscribe(List.of(Topics.FLOWS));
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (System.nanoTime() < deadline && (records.isEmpty() || !records.get(records.size() - 1).last())) {
+      while (System.nanoTime() < deadline && (records.isEmpty() || !records.get(records.size() - 1).last()
+          || heartbeats.size() < 2)) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          records.add(RecordJson.flowRecord(r.value()));
+          if (new String(r.key(), java.nio.charset.StandardCharsets.UTF_8).startsWith("heartbeat/")) {
+            heartbeats.add(RecordJson.heartbeat(r.value()));
+          } else {
+            records.add(RecordJson.flowRecord(r.value()));
+          }
         }
       }
     }

@@ -79,6 +79,16 @@ class ReplayCommandTest {
     Result r = run("replay", "--help");
     assertThat(r.code).isZero();
     assertThat(r.out).contains("--policy").contains("--alerts").contains("--flows")
-        .contains("--bootstrap-servers").contains("--kafka-config").contains("embedded");
+        .contains("--bootstrap-servers").contains("--kafka-config").contains("embedded")
+        .contains("--alerts-format").contains("ocsf").contains("--verbose");
+  }
+
+  @Test
+  void anUnknownAlertsFormatIsOneLineAndExit2() {
+    Result r = run("replay", "--alerts-format", "cef", "--policy", "../samples/policy.yaml", dir.toString());
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("'cef' is not migaudit or ocsf");
+    Result analyzer = run("analyzer", "--help");
+    assertThat(analyzer.out).contains("--alerts-format");
   }
 }

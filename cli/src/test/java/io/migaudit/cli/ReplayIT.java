@@ -160,10 +160,15 @@ class ReplayIT {
   }
 
   @Test
-  void summaryListsFlowsVerdictsRulesAndEveryAlert() {
-    assertThat(summary).contains("Migration flows by protocol and verdict:").contains("Alerts by rule:");
+  void summaryListsFlowsVerdictsRulesAndFindingsByEvent() {
+    assertThat(summary).contains("Migration flows by protocol and verdict:").contains("Alerts by rule:")
+        .contains("Findings by migration event");
     for (JsonNode a : alerts) {
-      assertThat(summary).contains(a.get("message").asText());
+      // one findings line per event (or per rule and host pair outside events) names the alert's rule
+      assertThat(summary).containsPattern(java.util.regex.Pattern.quote(a.get("src").asText() + " -> "
+          + a.get("dst").asText()) + ".*" + a.get("rule").asText() + ".*" + java.util.regex.Pattern.quote(
+          a.get("interface").asText()));
+      assertThat(summary).as("per-flow alert lines only with --verbose").doesNotContain(a.get("message").asText());
     }
     assertThat(summary).containsPattern("Flows: \\d+ \\(\\d+ flow records through migaudit.flows\\)");
   }

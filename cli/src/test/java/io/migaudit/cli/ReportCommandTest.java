@@ -74,8 +74,8 @@ class ReportCommandTest {
     Result r = run("report", sample().toString());
     assertThat(r.code).as(r.err).isZero();
     assertThat(r.err).isEmpty();
-    assertThat(r.out).contains("4 alert(s), detected 2025-02-27T10:00:00Z .. 2025-03-01T10:00:00Z")
-        .contains("3 control(s), 3 host pair(s)")
+    assertThat(r.out).contains("4 alert(s), 0 migration event(s), 1 agent(s), period 2025-02-27T10:00:00Z .. 2025-03-01T10:00:00Z")
+        .contains("3 control(s) with alerts, 3 host pair(s) with alerts")
         .contains("  NIST SC-8: 3 alert(s), 2 host pair(s)\n"
             + "    rules: UNENCRYPTED_MIGRATION 2, UNENCRYPTED_NFC 1\n"
             + "    severities: critical 2, warning 1\n"
@@ -114,7 +114,7 @@ class ReportCommandTest {
     assertThat(r.code).isZero();
     assertThat(r.err.strip()).doesNotContain("\n")
         .startsWith("migaudit: skipped 3 malformed line(s) of 7 (first: " + f + ":5: not JSON");
-    assertThat(r.out).contains("4 alert(s), detected");
+    assertThat(r.out).contains("4 alert(s), 0 migration event(s)");
   }
 
   @Test

@@ -14,8 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The only code that knows the wire format of {@link FlowRecord}, {@link Alert} and {@link
- * MigrationEvent}: JSON, one object
+ * The only code that knows the wire format of {@link FlowRecord}, {@link Alert}, {@link
+ * MigrationEvent} and {@link AgentHeartbeat}: JSON, one object
  * per Kafka record or per line, enums in lowercase, times as ISO-8601 UTC with microseconds.
  * Readers ignore fields they do not know, so adding a field is compatible within a schema version;
  * removing or changing one bumps {@link SchemaVersion}.
@@ -121,6 +121,33 @@ public final class RecordJson {
 
   public static MigrationEvent migrationEvent(byte[] json) throws MalformedRecordException {
     return read(json, MigrationEvent.class);
+  }
+
+  /**
+   * An agent's heartbeat; a record whose {@code kind} is not {@link AgentHeartbeat#KIND} (every
+   * flow record) is rejected with kind "not-heartbeat".
+   */
+  public static AgentHeartbeat heartbeat(byte[] json) throws MalformedRecordException {
+    String kind = kindOf(json);
+    if (!AgentHeartbeat.KIND.equals(kind)) {
+      throw new MalformedRecordException("not-heartbeat", "kind " + kind + " is not "
+          + AgentHeartbeat.KIND, null);
+    }
+    AgentHeartbeat h = read(json, AgentHeartbeat.class);
+    if (h.agent() == null || h.at() == null) {
+      throw new MalformedRecordException("fields", "heartbeat without agent or at", null);
+    }
+    return h;
+  }
+
+  /** The top-level {@code kind} of a JSON object, null when absent or not JSON. */
+  private static String kindOf(byte[] json) {
+    try {
+      JsonNode kind = MAPPER.readTree(json).get("kind");
+      return kind == null || !kind.isTextual() ? null : kind.textValue();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   private static <T> T read(byte[] json, Class<T> type) throws MalformedRecordException {

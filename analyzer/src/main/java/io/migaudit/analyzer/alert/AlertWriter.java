@@ -29,12 +29,22 @@ public final class AlertWriter implements AlertSink {
 
   /** A new or emptied file (the replay command's {@code --alerts}). */
   public static AlertWriter create(Path file) throws IOException {
-    return new AlertWriter(JsonLines.create(file, WHAT));
+    return create(file, AlertFormat.MIGAUDIT);
+  }
+
+  /** A new or emptied file of alerts in {@code format}. */
+  public static AlertWriter create(Path file, AlertFormat format) throws IOException {
+    return new AlertWriter(format.apply(JsonLines.create(file, WHAT)));
   }
 
   /** A file kept across restarts: alerts are added at its end. */
   public static AlertWriter append(Path file) throws IOException {
-    return new AlertWriter(JsonLines.append(file, WHAT));
+    return append(file, AlertFormat.MIGAUDIT);
+  }
+
+  /** A file kept across restarts, alerts in {@code format} added at its end. */
+  public static AlertWriter append(Path file, AlertFormat format) throws IOException {
+    return new AlertWriter(format.apply(JsonLines.append(file, WHAT)));
   }
 
   @Override

@@ -21,11 +21,18 @@ final class JsonLines implements AutoCloseable {
   private final Writer out;
   private final FileChannel channel;
   private final String what;
+  private java.util.function.Function<Object, String> lineOf = RecordJson::toLine;
 
   private JsonLines(Writer out, FileChannel channel, String what) {
     this.out = out;
     this.channel = channel;
     this.what = what;
+  }
+
+  /** These lines, each record rendered by {@code renderer} instead of {@link RecordJson#toLine}. */
+  JsonLines renderedBy(java.util.function.Function<Object, String> renderer) {
+    this.lineOf = renderer;
+    return this;
   }
 
   /** Lines to {@code out}; {@code flush} flushes it, {@code close} closes it. */
@@ -51,7 +58,7 @@ final class JsonLines implements AutoCloseable {
   void write(List<?> records) {
     try {
       for (Object r : records) {
-        out.write(RecordJson.toLine(r));
+        out.write(lineOf.apply(r));
         out.write('\n');
       }
     } catch (IOException e) {

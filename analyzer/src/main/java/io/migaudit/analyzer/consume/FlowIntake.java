@@ -1,6 +1,7 @@
 package io.migaudit.analyzer.consume;
 
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
+import io.migaudit.record.AgentHeartbeat;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RecordJson.MalformedRecordException;
@@ -36,7 +37,11 @@ public final class FlowIntake {
   private static final String CLAMPED_KIND = "clamped";
 
   /** A record read: the flow record (null when skipped), its outcome and whether it was clamped. */
-  public record Read(FlowRecord record, String outcome, boolean clamped) {
+  public record Read(FlowRecord record, String outcome, boolean clamped, AgentHeartbeat heartbeat) {
+    Read(FlowRecord record, String outcome, boolean clamped) {
+      this(record, outcome, clamped, null);
+    }
+
     static Read skipped(String outcome) {
       return new Read(null, outcome, false);
     }
@@ -62,13 +67,13 @@ public final class FlowIntake {
     try {
       record = RecordJson.flowRecord(value);
     } catch (MalformedRecordException e) {
-      return skipped(e.kind(), where, e.getMessage());
+      return heartbeatOr(value, () -> skipped(e.kind(), where, e.getMessage()));
     } catch (RuntimeException e) { // a parser bug must not stop the analyzer either
       return skipped(AnalyzerMetrics.OUTCOME_ERROR, where, "unreadable record: " + e);
     }
     String problem = FieldCheck.problem(record);
     if (problem != null) {
-      return skipped(AnalyzerMetrics.OUTCOME_FIELDS, where, problem);
+      return heartbeatOr(value, () -> skipped(AnalyzerMetrics.OUTCOME_FIELDS, where, problem));
     }
     if (kafkaTimestampMillis >= 0) {
       Instant limit = Instant.ofEpochMilli(kafkaTimestampMillis).plus(MAX_LEAD);
@@ -80,6 +85,18 @@ public final class FlowIntake {
       }
     }
     return new Read(record, AnalyzerMetrics.OUTCOME_OK, false);
+  }
+
+  /**
+   * An agent's heartbeat (outcome {@link AnalyzerMetrics#OUTCOME_HEARTBEAT}, counted and never
+   * judged), or {@code otherwise}. Tried only on values that are not flow records: heartbeats are rare.
+   */
+  private static Read heartbeatOr(byte[] value, java.util.function.Supplier<Read> otherwise) {
+    try {
+      return new Read(null, AnalyzerMetrics.OUTCOME_HEARTBEAT, false, RecordJson.heartbeat(value));
+    } catch (MalformedRecordException | RuntimeException notHeartbeat) {
+      return otherwise.get();
+    }
   }
 
   /** Logs a judging failure once (further ones are only counted by the caller). */

@@ -1,5 +1,6 @@
 package io.migaudit.analyzer.consume;
 
+import io.migaudit.record.AgentHeartbeat;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
@@ -26,6 +27,9 @@ public interface FlowObserver {
 
   /** A migration event was updated by a record (its latest state; called once per record). */
   default void onMigrationEvent(MigrationEvent event) {}
+
+  /** An agent's heartbeat was read (counted, never judged). */
+  default void onHeartbeat(AgentHeartbeat heartbeat) {}
 
   /** A Kafka record was skipped; {@code kind} is the metric outcome ("json", "fields", ...). */
   default void onMalformed(String kind) {}

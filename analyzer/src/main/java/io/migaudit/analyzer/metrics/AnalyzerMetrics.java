@@ -98,6 +98,8 @@ public final class AnalyzerMetrics {
   public static final String OUTCOME_TOO_LARGE = "too-large";
   /** A copy of a record that belongs to another partition, kept as evidence and not judged. */
   public static final String OUTCOME_EVIDENCE = "evidence-copy";
+  /** An agent's heartbeat ({@code AgentHeartbeat}): read, counted, not judged. */
+  public static final String OUTCOME_HEARTBEAT = "heartbeat";
   /** A record with a field out of range, too long or missing (Kerberos requests included). */
   public static final String OUTCOME_FIELDS = "fields";
   /** A record whose judging failed with an exception: a bug, counted and skipped. */
@@ -114,7 +116,7 @@ public final class AnalyzerMetrics {
    * from construction, at zero, so that an alert on the first malformed record of a kind can fire.
    */
   public static final List<String> KNOWN_OUTCOMES = List.of(OUTCOME_OK, OUTCOME_EMPTY, "json", "schema-version",
-      OUTCOME_FIELDS, OUTCOME_TOO_LARGE, OUTCOME_EVIDENCE, OUTCOME_ERROR);
+      OUTCOME_FIELDS, OUTCOME_TOO_LARGE, OUTCOME_EVIDENCE, OUTCOME_ERROR, OUTCOME_HEARTBEAT);
   /** Protocol tag of a label that is not in the known set. */
   public static final String OTHER_PROTOCOL = "other";
   /**

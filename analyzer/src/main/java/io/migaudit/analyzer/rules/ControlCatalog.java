@@ -2,8 +2,10 @@ package io.migaudit.analyzer.rules;
 
 import io.migaudit.record.RuleId;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which audit controls each rule's alerts are evidence for (PROTOCOLS.md, "What auditors check
@@ -74,6 +76,51 @@ public final class ControlCatalog {
 
   private static final Map<RuleId, List<String>> BY_RULE = byRule();
 
+  /** Every protocol family's migrations are evidence for the control. */
+  public static final Set<String> EVERY_PROTOCOL = Set.of();
+  private static final Set<String> VMOTION = Set.of("vmotion");
+  private static final Set<String> HYPERV = Set.of("hyperv");
+
+  /**
+   * A control a report judges: PASS when migrations it applies to were seen and none broke it,
+   * FAIL when an alert evidences it, NOT OBSERVED when no migration it applies to was seen.
+   *
+   * @param id as in {@link io.migaudit.record.Alert#controls()}
+   * @param title what the control asks, in a few words
+   * @param protocols the migration protocol families whose migrations are evidence for it; {@link
+   *     #EVERY_PROTOCOL} (empty) for all of them
+   */
+  public record Control(String id, String title, Set<String> protocols) {
+    public Control {
+      protocols = Set.copyOf(protocols);
+    }
+
+    /** True when a migration of {@code protocol} is evidence for this control. */
+    public boolean appliesTo(String protocol) {
+      return protocols.isEmpty() || protocols.contains(protocol);
+    }
+  }
+
+  private static final List<Control> CONTROLS = List.of(
+      new Control(NIST_SC_8, "Transmission confidentiality and integrity", EVERY_PROTOCOL),
+      new Control(NIST_SC_8_1, "Cryptographic protection of transmissions", EVERY_PROTOCOL),
+      new Control(DISA_VMCH_80_000203, "vSphere 8 VM STIG: vMotion encryption Opportunistic or Required",
+          VMOTION),
+      new Control(DISA_VMCH_70_000024, "vSphere 7 VM STIG: vMotion encryption Opportunistic or Required",
+          VMOTION),
+      new Control(SCG_VMOTION_ENCRYPTED, "vMotion encryption Required", VMOTION),
+      new Control(NIST_AC_4_21, "Physical or logical separation of information flows", EVERY_PROTOCOL),
+      new Control(NIST_AC_3, "Access enforcement: only trusted hosts migrate", EVERY_PROTOCOL),
+      new Control(NIST_AC_4, "Information flow enforcement between trust zones", EVERY_PROTOCOL),
+      new Control(NIST_SC_7, "Boundary protection: migration stays on its segment", EVERY_PROTOCOL),
+      new Control(DISA_ESXI_80_000160, "vSphere 8 ESXi STIG: vMotion traffic isolated", VMOTION),
+      new Control(DISA_ESXI_70_000048, "vSphere 7 ESXi STIG: vMotion traffic isolated", VMOTION),
+      new Control(SCG_VMK_VMOTION, "vMotion on a dedicated VMkernel network", VMOTION),
+      new Control(MICROSOFT_LIVE_MIGRATION_KCD,
+          "Microsoft: Hyper-V live migration authenticated by Kerberos (constrained delegation), not CredSSP",
+          HYPERV),
+      new Control(NIST_IA_5, "Authenticator management: no reusable credentials delegated", HYPERV));
+
   private ControlCatalog() {}
 
   private static Map<RuleId, List<String>> byRule() {
@@ -89,6 +136,21 @@ public final class ControlCatalog {
     m.put(RuleId.WEAK_MIGRATION_CRYPTO, CRYPTO_STRENGTH);
     m.put(RuleId.ROUTED_MIGRATION, NOT_ROUTABLE);
     return m;
+  }
+
+  /**
+   * Every control some rule evidences, in report order (encryption, separation, authentication),
+   * each once.
+   */
+  public static List<Control> controls() {
+    return CONTROLS;
+  }
+
+  /** Every control id any rule names, each once (the test holds {@link #controls()} to it). */
+  static Set<String> mappedIds() {
+    Set<String> ids = new LinkedHashSet<>();
+    BY_RULE.values().forEach(ids::addAll);
+    return ids;
   }
 
   /** The controls {@code rule}'s alerts evidence, in the order above; empty if none is mapped. */

@@ -96,6 +96,11 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     if (read.clamped()) {
       metrics.recordClamped();
     }
+    if (read.heartbeat() != null) { // an agent's heartbeat: counted, never judged
+      metrics.recordRead(read.outcome());
+      observer.onHeartbeat(read.heartbeat());
+      return;
+    }
     if (read.record() == null) {
       skipped(read.outcome());
       return;

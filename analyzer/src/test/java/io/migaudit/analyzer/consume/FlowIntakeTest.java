@@ -25,6 +25,20 @@ class FlowIntakeTest {
     assertThat(read.record().firstSeen()).isEqualTo(Flows.T0);
   }
 
+  /** Agents' heartbeats share migaudit.flows: read as heartbeats, neither judged nor malformed. */
+  @Test
+  void aHeartbeatIsReadAsOne() {
+    io.migaudit.record.AgentHeartbeat h = io.migaudit.record.AgentHeartbeat.of("esx-01", Flows.T0, 30,
+        java.util.List.of("vmk1"), 10, 2);
+    FlowIntake.Read read = intake.read(io.migaudit.record.RecordJson.toBytes(h), SENT, "t-0 offset 0");
+    assertThat(read.outcome()).isEqualTo(AnalyzerMetrics.OUTCOME_HEARTBEAT);
+    assertThat(read.record()).isNull();
+    assertThat(read.heartbeat()).isEqualTo(h);
+    assertThat(intake.read("{\"schemaVersion\":1,\"kind\":\"heartbeat\"}".getBytes(StandardCharsets.UTF_8), SENT,
+        "t-0 offset 1")
+        .outcome()).as("a heartbeat without agent and time is malformed").isNotEqualTo(AnalyzerMetrics.OUTCOME_HEARTBEAT);
+  }
+
   @Test
   void aKerberosRequestWithoutServiceIsSkippedAsFields() {
     assertThat(outcome(kdcFlow(q -> q.putNull("service")))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);

@@ -87,4 +87,19 @@ class ControlCatalogTest {
     assertThat(new RuleEngine(Flows.samplePolicy(EncryptionMode.DISABLED)).evaluate(plaintext).alerts())
         .isEmpty();
   }
+
+  @Test
+  void aReportJudgesEveryMappedControlOnce() {
+    assertThat(ControlCatalog.controls()).extracting(ControlCatalog.Control::id)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(ControlCatalog.mappedIds());
+  }
+
+  @Test
+  void vmotionControlsApplyOnlyToVmotion() {
+    ControlCatalog.Control isolated = ControlCatalog.controls().stream()
+        .filter(c -> c.id().equals(ControlCatalog.DISA_ESXI_80_000160)).findFirst().orElseThrow();
+    assertThat(isolated.appliesTo("vmotion")).isTrue();
+    assertThat(isolated.appliesTo("qemu")).isFalse();
+  }
 }

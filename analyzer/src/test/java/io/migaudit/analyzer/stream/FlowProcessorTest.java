@@ -96,6 +96,20 @@ class FlowProcessorTest {
     assertThat(driver.getKeyValueStore(StoreEventStorage.NAME).approximateNumEntries()).as("event idle").isZero();
   }
 
+  /** Agents' heartbeats share migaudit.flows: counted as heartbeats, never judged nor malformed. */
+  @Test
+  void aHeartbeatIsCountedAndNeverJudged() throws Exception {
+    start(Flows.samplePolicy());
+    flows.pipeInput(RecordJson.toBytes(io.migaudit.record.AgentHeartbeat.of("esx-01", NOW, 30, List.of("vmk1"), 10, 2)));
+    flows.pipeInput(bytes(Flows.flow("192.168.50.11", "192.168.50.12", 8000).protocol("vmotion")
+        .verdict(Verdict.PLAINTEXT, "text").json().toString()));
+    assertThat(alerts.readValuesToList()).hasSize(1);
+    assertThat(registry.find(AnalyzerMetrics.RECORDS).tag(AnalyzerMetrics.TAG_OUTCOME,
+        AnalyzerMetrics.OUTCOME_HEARTBEAT).counter().count()).isEqualTo(1);
+    assertThat(registry.find(AnalyzerMetrics.RECORDS).tag(AnalyzerMetrics.TAG_OUTCOME, "fields").counter().count())
+        .as("not malformed").isZero();
+  }
+
   @Test
   void aPoisonKerberosRecordIsCountedAndTheNextRecordsAreJudged() throws Exception {
     start(Flows.samplePolicy());
