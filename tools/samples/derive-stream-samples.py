@@ -20,7 +20,7 @@ messy capture makes to what a sensor sees:
   length and checksum of the merged frame and the TCP checksum left as offload leaves it (unfinished).
 
 Python 3 standard library only; the source captures are the real ones under samples/. Each
-scenario writes samples/<name>/capture.pcap and expect.yaml, moved FIRST_DAY + its index days later
+scenario writes samples/<name>/capture.pcap and expect.yaml, moved FIRST_DAY + its index days earlier
 than its source (so it is a flow of its own when samples are replayed together); the random bytes
 are seeded, so a rerun writes the same files.
 """
@@ -41,8 +41,10 @@ FAKE_TLS = bytes([0x17, 0x03, 0x03, 0x00, 0x40])
 FAKE_SSH = b"SSH-2.0-OpenSSH_9.6p1 Debian-4\r\n"
 FAR_AWAY = 1 << 31
 SUPER_FRAME_PAYLOAD = 60000
-# Days each derived sample is moved (the first scenario by FIRST_DAY, the next by one more), past the
-# one-day moves of make-damaged-samples.py and make-kerberos-samples.sh.
+# Days each derived sample is moved back (the first scenario by FIRST_DAY, the next by one more): clear of
+# the one-day moves of make-damaged-samples.py and make-kerberos-samples.sh, and never dated after its
+# source, so no derived capture lies in the future (the analyzer clamps such records to the present,
+# which would make their alert ids change from run to run).
 FIRST_DAY = 10
 
 
@@ -284,7 +286,7 @@ def main(argv=None):
         out = transform(packets)
         days = FIRST_DAY + list(SCENARIOS).index(name)
         for p in out:  # another day for each: its own flow, never one of its source's (replays mix samples)
-            p.ts_sec += days * 86400
+            p.ts_sec -= days * 86400
         write(os.path.join("samples", name, "capture.pcap"), header, out)
         with open(os.path.join("samples", name, "expect.yaml"), "w") as f:
             f.write(expect_yaml(protocol, verdict, alerts, description))

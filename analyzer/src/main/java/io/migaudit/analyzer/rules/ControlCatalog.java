@@ -119,7 +119,10 @@ public final class ControlCatalog {
       new Control(MICROSOFT_LIVE_MIGRATION_KCD,
           "Microsoft: Hyper-V live migration authenticated by Kerberos (constrained delegation), not CredSSP",
           HYPERV),
-      new Control(NIST_IA_5, "Authenticator management: no reusable credentials delegated", HYPERV));
+      new Control(NIST_IA_5, "Authenticator management: no reusable credentials delegated", HYPERV),
+      new Control(NIST_SC_13, "Cryptographic protection: approved algorithms only", EVERY_PROTOCOL),
+      new Control(NIST_SC_23, "Session authenticity: both ends authenticated", EVERY_PROTOCOL),
+      new Control(NIST_SP_800_52, "TLS 1.2 or later with approved cipher suites", EVERY_PROTOCOL));
 
   private ControlCatalog() {}
 

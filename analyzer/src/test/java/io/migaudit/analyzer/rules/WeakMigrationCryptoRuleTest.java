@@ -121,8 +121,10 @@ class WeakMigrationCryptoRuleTest {
 
   @Test
   void espNullAndIkeNullAreCritical() {
+    // an ESP tunnel counts as a migration once it shows a memory copy (CopyEvidence)
     FlowRecord r = flow("192.168.50.11", "192.168.50.12", 0).transport("esp").verdict(Verdict.ENCRYPTED, "esp")
-        .build().withPath(null, new Handshake(null, null, new EspProtection(EspProtection.NULL, "tcp", 12), null));
+        .payload(1 << 20, 4096).last().build()
+        .withPath(null, new Handshake(null, null, new EspProtection(EspProtection.NULL, "tcp", 12), null));
     Alert a = rule.evaluate(new MigrationDetector(Flows.samplePolicy()).classify(r), Flows.samplePolicy()).orElseThrow();
     assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
     assertThat(a.message()).contains("ESP-NULL");
