@@ -1,5 +1,6 @@
 package io.migaudit.cli;
 
+import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.agent.publish.Spool;
 import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.agent.source.LiveCaptureOptions;
@@ -25,15 +26,19 @@ import java.util.Optional;
  * @param spoolMaxBytes bound of the spool's files; at the bound the oldest records are dropped
  * @param captureBackend how live frames are read; null means the fastest available ({@link
  *     CaptureBackend#best()})
+ * @param workers capture workers: pipelines per interface (live, in one AF_PACKET fanout group) or per
+ *     capture file (behind a flow-hash dispatcher), each with a flow table of its own
  */
 record AgentSettings(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
     Path kafkaConfig, String metricsAddress, int snaplen, boolean promiscuous, int bufferSize, String bpfExtra,
-    Path spoolDir, long spoolMaxBytes, CaptureBackend captureBackend) {
+    Path spoolDir, long spoolMaxBytes, CaptureBackend captureBackend, int workers) {
 
   static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1:9464";
   /** The smallest snap length that still holds the headers of an encapsulated frame. */
   static final int MIN_SNAPLEN_BYTES = 64;
   static final long DEFAULT_SPOOL_MAX_BYTES = 1024L * 1024 * 1024;
+  /** The dispatcher marks a frame's worker in a byte. */
+  static final int MAX_WORKERS = 127;
 
   AgentSettings {
     interfaces = List.copyOf(interfaces);
@@ -43,7 +48,7 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
   static AgentSettings defaults() {
     return new AgentSettings(null, List.of(), List.of(), null, null, DEFAULT_METRICS_ADDRESS,
         LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true, LiveCaptureOptions.DEFAULT_BUFFER_BYTES, null, null,
-        DEFAULT_SPOOL_MAX_BYTES, null);
+        DEFAULT_SPOOL_MAX_BYTES, null, CaptureWorkers.defaultWorkers());
   }
 
   /**
@@ -60,9 +65,9 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
    */
   record Overrides(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
       Path kafkaConfig, String metricsAddress, Integer snaplen, Boolean promiscuous, Integer bufferSize,
-      String bpfExtra, Path spoolDir, Long spoolMaxBytes, CaptureBackend captureBackend) {
+      String bpfExtra, Path spoolDir, Long spoolMaxBytes, CaptureBackend captureBackend, Integer workers) {
     static Overrides none() {
-      return new Overrides(null, null, null, null, null, null, null, null, null, null, null, null, null);
+      return new Overrides(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 
@@ -82,7 +87,8 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
         or(o.bpfExtra(), bpfExtra),
         or(o.spoolDir(), spoolDir),
         or(o.spoolMaxBytes(), spoolMaxBytes),
-        or(o.captureBackend(), captureBackend));
+        or(o.captureBackend(), captureBackend),
+        or(o.workers(), workers));
   }
 
   boolean live() {
@@ -94,6 +100,9 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
     if (snaplen < MIN_SNAPLEN_BYTES) {
       return Optional.of(new SettingsFile.Problem("snaplen",
           snaplen + " is below the minimum of " + MIN_SNAPLEN_BYTES + " bytes"));
+    }
+    if (workers < 1 || workers > MAX_WORKERS) {
+      return Optional.of(new SettingsFile.Problem("workers", workers + " is not 1 to " + MAX_WORKERS));
     }
     if (bufferSize < 0) {
       return Optional.of(new SettingsFile.Problem("bufferSize", bufferSize + " is negative"));

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
@@ -54,6 +55,7 @@ final class Replay {
   private final Policy policy;
   private final MeterRegistry registry;
   private final String agentId;
+  private int workers = 1;
 
   Replay(String bootstrapServers, Map<String, String> clientSettings, Policy policy, MeterRegistry registry,
       String agentId) {
@@ -62,6 +64,12 @@ final class Replay {
     this.policy = policy;
     this.registry = registry;
     this.agentId = agentId;
+  }
+
+  /** Reads the files with {@code n} capture workers ({@link CaptureWorkers}); one by default. */
+  Replay workers(int n) {
+    this.workers = n;
+    return this;
   }
 
   /** What the agent side of a replay read. */
@@ -139,7 +147,7 @@ final class Replay {
       throws Exception {
     AgentConfig config = AgentConfig.defaults(agentId).withCatalog(policy.catalog());
     List<String> truncations = new ArrayList<>();
-    CaptureAgent agent = new CaptureAgent(config, publisher, counters);
+    CaptureWorkers agent = new CaptureWorkers(config, publisher, counters, workers);
     for (Path file : files) {
       try (PcapFileSource source = PcapFileSource.open(file)) {
         CaptureAgent.SourceReport report = agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);

@@ -3,6 +3,7 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.migaudit.agent.CaptureWorkers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,8 @@ class AgentSettingsLoaderTest {
         """);
     assertThat(s).isEqualTo(new AgentSettings("collector-1", List.of("ens224", "ens256"), List.of(), "kafka1:9092",
         dir.toAbsolutePath().resolve("client.properties"), "0.0.0.0:9500", 1500, false, 1048576,
-        "net 192.168.50.0/24", null, AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null));
+        "net 192.168.50.0/24", null, AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null,
+        CaptureWorkers.defaultWorkers()));
   }
 
   @Test
@@ -47,7 +49,7 @@ class AgentSettingsLoaderTest {
     assertThat(s.read()).containsExactly(dir.toAbsolutePath().resolve("captures"));
     assertThat(s).isEqualTo(AgentSettings.defaults().with(new AgentSettings.Overrides(
         null, null, List.of(dir.toAbsolutePath().resolve("captures")), null, null, null, null, null, null, null, null,
-        null, null)));
+        null, null, null)));
     assertThat(s.snaplen()).isEqualTo(65535);
     assertThat(s.promiscuous()).isTrue();
     assertThat(s.metricsAddress()).isEqualTo("127.0.0.1:9464");
