@@ -9,6 +9,7 @@ import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
+import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.publish.Spool;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.record.Topics;
@@ -138,10 +139,12 @@ final class AgentCommand implements Callable<Integer> {
       } else {
         PipelineCounters counters = new PipelineCounters();
         metrics.bind("pcap", counters);
-        CaptureWorkers agent = new CaptureWorkers(AgentConfig.defaults(id), publisher, counters, settings.workers());
-        for (Path file : files) {
-          try (PcapFileSource source = PcapFileSource.open(file)) {
-            agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
+        try (RecordHandOff records = new RecordHandOff(publisher, RecordHandOff.DEFAULT_CAPACITY)) {
+          CaptureWorkers agent = new CaptureWorkers(AgentConfig.defaults(id), records, counters, settings.workers());
+          for (Path file : files) {
+            try (PcapFileSource source = PcapFileSource.open(file)) {
+              agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
+            }
           }
         }
       }

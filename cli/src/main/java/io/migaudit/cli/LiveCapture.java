@@ -7,6 +7,7 @@ import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
+import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.source.CaptureFilter;
 import io.migaudit.agent.source.LiveCaptureOptions;
 import io.migaudit.agent.source.CaptureBackend;
@@ -117,6 +118,7 @@ final class LiveCapture {
     LOG.info("capture filter: {}", capture.filter());
     CaptureBackend backend = backend();
     Thread hook = new Thread(this::shutdown, "migaudit-agent-shutdown");
+    RecordHandOff records = new RecordHandOff(publisher, RecordHandOff.DEFAULT_CAPACITY); // JSON off the capture threads
     try {
       int workers = workers(backend);
       List<List<LiveSource>> perInterface = new ArrayList<>();
@@ -135,7 +137,7 @@ final class LiveCapture {
           int i = threads.size();
           PipelineCounters worker = counters.worker();
           worker.captureDrops(source::kernelDrops, source::interfaceDrops);
-          CaptureAgent agent = new CaptureAgent(CaptureWorkers.perWorker(config, group.size()), publisher, worker);
+          CaptureAgent agent = new CaptureAgent(CaptureWorkers.perWorker(config, group.size()), records, worker);
           Thread t = new Thread(() -> capture(agent, source, failure), "capture-" + source.name() + "-" + i);
           threads.add(t);
           t.start();
@@ -146,12 +148,18 @@ final class LiveCapture {
       for (Thread t : threads) {
         t.join();
       }
+      records.close();
       publisher.flush();
       LOG.warn("capture stopped; {} flow records published", publisher.sent());
       if (failure.get() != null) {
         throw failure.get();
       }
     } finally {
+      try {
+        records.close();
+      } catch (RuntimeException e) {
+        LOG.warn("flow records after a publisher failure: {}", e.toString());
+      }
       sources.forEach(LiveCapture::closeQuietly);
       finished.countDown();
       try {
