@@ -3,6 +3,7 @@ package io.migaudit.cli;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyException;
 import io.migaudit.analyzer.policy.PolicyLoader;
+import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.record.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,14 +1,12 @@
 package io.migaudit.cli;
 
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.migaudit.analyzer.alert.AlertPublisher;
+import io.migaudit.analyzer.Analyzer;
+import io.migaudit.analyzer.AnalyzerConfig;
+import io.migaudit.analyzer.DeploymentException;
 import io.migaudit.analyzer.alert.AlertSink;
 import io.migaudit.analyzer.alert.AlertWriter;
-import io.migaudit.analyzer.alert.MigrationEventPublisher;
-import io.migaudit.analyzer.alert.MigrationEventSink;
-import io.migaudit.analyzer.consume.FlowConsumer;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
@@ -21,16 +19,14 @@ import io.migaudit.analyzer.rules.RuleEngineHolder;
 import io.migaudit.record.Topics;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -41,11 +37,11 @@ import picocli.CommandLine.Option;
     name = "analyzer",
     mixinStandardHelpOptions = true,
     description = {
-        "Consumes flow records from " + Topics.FLOWS + " as a member of a consumer group, applies the",
-        "policy, publishes alerts to " + Topics.ALERTS + " (and JSON lines with --alerts) and migration",
-        "events to " + Topics.MIGRATIONS + " (when that topic exists), and serves",
-        "Prometheus metrics on /metrics and a health check on /healthz. Offsets are committed only",
-        "after alerts are written. Runs until SIGTERM or Ctrl-C. Start more instances with the same",
+        "Judges flow records from " + Topics.FLOWS + " as a Kafka Streams application (exactly once: input",
+        "offsets, alerts, events and state commit together), applies the policy, publishes alerts to",
+        Topics.ALERTS + " (and, once committed, JSON lines with --alerts) and migration events to",
+        Topics.MIGRATIONS + " (when that topic exists), and serves Prometheus metrics on /metrics and a",
+        "health check on /healthz. Runs until SIGTERM or Ctrl-C. Start more instances with the same",
         "--group-id to share the topic's partitions. Settings come from --config FILE (YAML), then from",
         "the flags given. SIGHUP (systemctl reload) re-reads the policy, and so does a change of its file",
         "unless --no-policy-reload: a valid policy takes over between two batches, a broken one is",
@@ -90,6 +86,25 @@ final class AnalyzerCommand implements Callable<Integer> {
       description = {"Re-read the policy when its file changes (default: on; --no-policy-reload). SIGHUP",
           "re-reads it either way."})
   Boolean policyReload;
+
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = {"Local state of Kafka Streams (locks, checkpoints), made private to this user (default:",
+          "$XDG_STATE_HOME or ~/.local/state, then migaudit/analyzer/GROUP). The state itself lives in Kafka."})
+  Path stateDir;
+
+  @Option(names = "--standby-replicas", paramLabel = "N", defaultValue = "0",
+      description = "Warm copies of each partition's state on other instances, for fast failover (default: 0).")
+  int standbyReplicas;
+
+  @Option(names = "--flows-partitions", paramLabel = "N", defaultValue = "0",
+      description = {"Partition count of " + Topics.FLOWS + " the deployment was made with; the analyzer",
+          "refuses to start when the topic has another (default: 0, the count its state was built for)."})
+  int flowsPartitions;
+
+  @Option(names = "--judge-grace", paramLabel = "SECONDS",
+      description = {"How long a Hyper-V migration waits for Kerberos evidence before CREDSSP_MIGRATION is",
+          "judged (default: 30)."})
+  Long judgeGraceSeconds;
 
   @Option(names = "--verbose", description = "Print stack traces of errors.")
   boolean verbose;
@@ -139,61 +154,62 @@ final class AnalyzerCommand implements Callable<Integer> {
       throw new UserError(e.getMessage(), e);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    AtomicBoolean running = new AtomicBoolean(true);
+    CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
-    List<AlertSink> sinks = new ArrayList<>();
     RuleEngine engine = new RuleEngine(loaded.policy());
     AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
     RuleEngineHolder engines = new RuleEngineHolder(engine);
+    List<AlertSink> sinks = new ArrayList<>();
+    if (settings.alerts() != null) {
+      sinks.add(AlertWriter.append(settings.alerts()));
+    }
+    AnalyzerConfig config = analyzerConfig(kafka, settings.groupId());
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      awaitQuietly(stopped);
+    }, "migaudit-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     try (PolicyReloader reloader = new PolicyReloader(settings.policy(), loaded, engines::offer, metrics,
             Clock.systemUTC());
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
-        KafkaClientMetrics producerMeters = Replay.bound(new KafkaClientMetrics(producer), registry);
-        MetricsServer ignored = MetricsServer.start(settings.metricsAddress(), registry, running::get)) {
+        Analyzer analyzer = new Analyzer(config, engines, metrics, FlowObserver.NONE, sinks, List.of(), registry);
+        MetricsServer ignored = MetricsServer.start(settings.metricsAddress(), registry, analyzer::alive)) {
       ReloadSignal.install(reloader);
       if (settings.policyReload()) {
         reloader.watch(PolicyReloader.DEFAULT_QUIET_PERIOD);
       }
-      sinks.add(new AlertPublisher(producer));
-      if (settings.alerts() != null) {
-        sinks.add(AlertWriter.append(settings.alerts()));
+      try {
+        analyzer.start();
+      } catch (DeploymentException e) {
+        throw new UserError(e.getMessage(), e);
       }
-      Map<String, Object> consumerProps = kafka.consumerProperties();
-      consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
-      KafkaConsumer<byte[], byte[]> kafkaConsumer = new KafkaConsumer<>(consumerProps);
-      List<MigrationEventSink> eventSinks = new ArrayList<>();
-      if (Replay.topicExists(kafka, Topics.MIGRATIONS)) {
-        eventSinks.add(new MigrationEventPublisher(producer));
-      } else {
-        LOG.warn("topic {} does not exist: migration events are not published (create it to get them)",
-            Topics.MIGRATIONS);
-      }
-      FlowConsumer consumer = new FlowConsumer(kafkaConsumer, engines, sinks, eventSinks, metrics,
-          FlowObserver.NONE);
-      Thread hook = new Thread(() -> {
-        running.set(false);
-        consumer.wakeup();
-        awaitQuietly(stopped);
-      }, "migaudit-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      LOG.warn("analyzer consuming {} as group {} with policy {} ({}, encryption {}; reload on SIGHUP{})",
-          Topics.FLOWS, settings.groupId(), settings.policy(), loaded.shortDigest(), loaded.policy().encryption(),
+      LOG.warn("analyzer judging {} as group {} (Kafka Streams, exactly once, state in {}) with policy {} ({},"
+          + " encryption {}; reload on SIGHUP{})", Topics.FLOWS, settings.groupId(), config.stateDir(),
+          settings.policy(), loaded.shortDigest(), loaded.policy().encryption(),
           settings.policyReload() ? " and file change" : " only");
-      try (consumer;
-          KafkaClientMetrics consumerMeters = Replay.bound(new KafkaClientMetrics(kafkaConsumer), registry)) {
-        consumer.run(running::get);
-      } finally {
-        try {
-          for (AlertSink s : sinks) {
-            s.close();
-          }
-        } finally {
-          // even when a sink fails to close: the shutdown hook waits for this, and so does JVM exit
-          stopped.countDown();
+      while (!stop.await(1, TimeUnit.SECONDS)) {
+        if (!analyzer.alive()) {
+          throw new UserError("the analyzer stopped (" + analyzer.state() + "); see the log above");
         }
+      }
+    } finally {
+      try {
+        for (AlertSink s : sinks) {
+          s.close();
+        }
+      } finally {
+        // even when a sink fails to close: the shutdown hook waits for this, and so does JVM exit
+        stopped.countDown();
       }
     }
     return 0;
+  }
+
+  /** The analyzer's settings: the group, its state directory, standbys and the expected partitions. */
+  AnalyzerConfig analyzerConfig(KafkaSettings kafka, String group) {
+    AnalyzerConfig c = AnalyzerConfig.defaults(kafka, group,
+        stateDir != null ? stateDir : AnalyzerConfig.defaultStateDir().resolve(group));
+    c = c.withStandbyReplicas(standbyReplicas).withExpectedPartitions(flowsPartitions);
+    return judgeGraceSeconds == null ? c : c.withJudgeGrace(Duration.ofSeconds(judgeGraceSeconds));
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

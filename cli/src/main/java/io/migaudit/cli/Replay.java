@@ -11,11 +11,10 @@ import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.source.PcapFileSource;
-import io.migaudit.analyzer.alert.AlertPublisher;
+import io.migaudit.analyzer.Analyzer;
+import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.alert.AlertSink;
-import io.migaudit.analyzer.alert.MigrationEventPublisher;
 import io.migaudit.analyzer.alert.MigrationEventSink;
-import io.migaudit.analyzer.consume.FlowConsumer;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
@@ -24,6 +23,7 @@ import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Topics;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +34,6 @@ import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
@@ -43,12 +42,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole pipeline over capture files: the capture agent publishes flow records to Kafka, then the
- * analyzer, as a consumer group of its own, judges exactly the records this run produced and writes
- * alerts and migration events to Kafka and the given sinks.
+ * {@link Analyzer}, as an application (consumer group) of its own, judges exactly the records this run
+ * produced and writes alerts and migration events to Kafka; the given sinks get them once committed.
  */
 final class Replay {
   private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
-  private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * A replay's records are all on the topic when the analyzer starts: evidence in another partition
+   * is judged within this, and every replay ends this much later.
+   */
+  static final Duration JUDGE_GRACE = Duration.ofSeconds(2);
 
   private final String bootstrapServers;
   private final Map<String, String> clientSettings;
@@ -109,31 +112,25 @@ final class Replay {
       ready.await();
       truncations = publishFlows(files, counters, publisher);
     }
-    try (KafkaProducer<byte[], byte[]> alertProducer = new KafkaProducer<>(kafka.producerProperties());
-        KafkaClientMetrics alertProducerMeters = bound(new KafkaClientMetrics(alertProducer), registry);
-        AlertPublisher alertPublisher = new AlertPublisher(alertProducer)) {
-      List<AlertSink> sinks = new ArrayList<>();
-      sinks.add(alertPublisher);
-      sinks.addAll(extraSinks);
-      List<MigrationEventSink> eventSinks = new ArrayList<>();
-      if (topicExists(kafka, Topics.MIGRATIONS)) {
-        eventSinks.add(new MigrationEventPublisher(alertProducer)); // shares the alert producer
-      } else {
-        LOG.warn("topic {} does not exist: migration events are not published to Kafka", Topics.MIGRATIONS);
-      }
-      eventSinks.addAll(extraEventSinks);
-      Map<String, Object> consumerProps = kafka.consumerProperties();
-      consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-      KafkaConsumer<byte[], byte[]> kafkaConsumer = new KafkaConsumer<>(consumerProps);
-      try (FlowConsumer consumer = new FlowConsumer(kafkaConsumer, engine, sinks, eventSinks, metrics,
-          observer);
-          KafkaClientMetrics consumerMeters = bound(new KafkaClientMetrics(kafkaConsumer), registry)) {
-        Map<TopicPartition, Long> end = consumer.endOffsets(KAFKA_TIMEOUT);
-        LOG.info("analyzer draining {} up to {}", Topics.FLOWS, end);
-        consumer.drainTo(end, drainTimeout);
-      }
+    Path state = Files.createTempDirectory("migaudit-replay-state");
+    AnalyzerConfig config = AnalyzerConfig.defaults(kafka, group, state).withJudgeGrace(JUDGE_GRACE);
+    try (Analyzer analyzer = new Analyzer(config, () -> engine, metrics, observer, extraSinks, extraEventSinks,
+        registry)) {
+      analyzer.start();
+      LOG.info("analyzer judging {} as {}", Topics.FLOWS, group);
+      analyzer.awaitCaughtUp(drainTimeout);
+    } finally {
+      deleteTree(state);
     }
     return new AgentResult(counters, truncations);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** Called once the run's meters exist, before it reads any packet. */

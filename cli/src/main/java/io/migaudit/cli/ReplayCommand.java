@@ -11,6 +11,7 @@ import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyException;
 import io.migaudit.analyzer.policy.PolicyLoader;
+import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;

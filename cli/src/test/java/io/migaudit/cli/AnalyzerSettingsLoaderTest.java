@@ -132,7 +132,7 @@ class AnalyzerSettingsLoaderTest {
   @Test
   void systemdUnitRunsWithTheConfigAndReloadsWithSighup() throws IOException {
     String unit = Files.readString(Path.of("..", "deploy", "migaudit-analyzer.service"));
-    assertThat(unit).contains("ExecStart=/opt/migaudit/migaudit analyzer --config /etc/migaudit/analyzer.yaml\n")
+    assertThat(unit).contains("ExecStart=/usr/bin/migaudit analyzer --config /etc/migaudit/analyzer.yaml\n")
         .contains("ExecReload=/bin/kill -HUP $MAINPID\n");
   }
 }

@@ -1,5 +1,6 @@
 package io.migaudit.cli;
 
+import io.migaudit.broker.EmbeddedBroker;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;

@@ -15,6 +15,7 @@ import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.record.Alert;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
@@ -54,7 +55,7 @@ class MalformedRecordsIT {
   void badRecordsAreCountedLoggedOncePerKindAndSkippedWhileGoodOnesAreJudged() throws Exception {
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
-    Logger consumerLog = (Logger) LoggerFactory.getLogger(FlowConsumer.class);
+    Logger consumerLog = (Logger) LoggerFactory.getLogger(io.migaudit.analyzer.consume.FlowIntake.class);
     consumerLog.addAppender(log);
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       try (Admin admin = broker.admin()) {

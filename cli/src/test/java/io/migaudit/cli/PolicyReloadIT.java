@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;

@@ -2,6 +2,7 @@ package io.migaudit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.record.Alert;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RuleId;

@@ -39,6 +39,9 @@ import java.util.List;
  * @param kerberos for a flow to a KDC (TCP/UDP 88): the service principals of the TGS requests seen
  *     from the client; null (and absent from the JSON) otherwise. Added within schema version 1: a
  *     record without it reads as null, and readers that do not know it ignore it
+ * @param stream how the agent followed a TCP flow's streams (picked up mid-stream, segments ignored
+ *     as out of window or retransmitted, bytes missing); null (and absent from the JSON) when there
+ *     is nothing to say or the flow is not TCP. Added within schema version 1 like {@code kerberos}
  */
 public record FlowRecord(
     int schemaVersion,
@@ -65,7 +68,8 @@ public record FlowRecord(
     List<String> tcpFlags,
     String protocol,
     PayloadFeatures payload,
-    @JsonInclude(JsonInclude.Include.NON_NULL) KerberosActivity kerberos) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) KerberosActivity kerberos,
+    @JsonInclude(JsonInclude.Include.NON_NULL) StreamEvidence stream) {
 
   public FlowRecord {
     encapsulation = encapsulation == null ? List.of() : List.copyOf(encapsulation);
@@ -80,7 +84,18 @@ public record FlowRecord(
       String protocol, PayloadFeatures payload) {
     this(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan, outerVlan,
         encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload, null);
+        tcpFlags, protocol, payload, null, null);
+  }
+
+  /** A record with Kerberos requests (or null) and nothing to say about its TCP streams. */
+  public FlowRecord(int schemaVersion, String agent, String iface, String flowId, long seq, boolean last,
+      String endReason, Instant firstSeen, Instant lastSeen, Integer vlan, Integer outerVlan,
+      List<String> encapsulation, int ipVersion, String transport, String src, int srcPort, String dst,
+      int dstPort, String initiator, Counters srcToDst, Counters dstToSrc, List<String> tcpFlags,
+      String protocol, PayloadFeatures payload, KerberosActivity kerberos) {
+    this(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan, outerVlan,
+        encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
+        tcpFlags, protocol, payload, kerberos, null);
   }
 
   /** Bytes of both directions. */
@@ -98,7 +113,7 @@ public record FlowRecord(
     return new FlowRecord(
         schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, newProtocol, payload, kerberos);
+        srcToDst, dstToSrc, tcpFlags, newProtocol, payload, kerberos, stream);
   }
 
   /** The same record carrying these Kerberos requests (null: none). */
@@ -106,6 +121,20 @@ public record FlowRecord(
     return new FlowRecord(
         schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, protocol, payload, newKerberos);
+        srcToDst, dstToSrc, tcpFlags, protocol, payload, newKerberos, stream);
+  }
+
+  /** The same record with this stream evidence (null, or an unremarkable one: none). */
+  public FlowRecord withStream(StreamEvidence newStream) {
+    return new FlowRecord(
+        schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
+        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
+        srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos,
+        newStream == null || newStream.unremarkable() ? null : newStream);
+  }
+
+  /** True when a direction of this TCP flow was picked up mid-stream (its first bytes are not its start). */
+  public boolean midStream() {
+    return stream != null && stream.midStream();
   }
 }

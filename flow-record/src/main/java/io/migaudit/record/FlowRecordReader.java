@@ -72,6 +72,7 @@ final class FlowRecordReader {
     List<String> tcpFlags = null;
     String protocol = null;
     PayloadFeatures payload = null;
+    StreamEvidence stream = null;
     String field;
     while ((field = p.nextFieldName()) != null) {
       JsonToken t = p.nextToken();
@@ -105,6 +106,7 @@ final class FlowRecordReader {
             throw Shape.INSTANCE;
           }
         }
+        case "stream" -> stream = stream(p, t);
         default -> p.skipChildren();
       }
     }
@@ -113,7 +115,32 @@ final class FlowRecordReader {
     }
     return new FlowRecord(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
         outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload);
+        tcpFlags, protocol, payload, null, stream);
+  }
+
+  private static StreamEvidence stream(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (t != JsonToken.START_OBJECT) {
+      throw Shape.INSTANCE;
+    }
+    boolean midStream = false;
+    long outOfWindow = 0;
+    long retransmitted = 0;
+    long gapBytes = 0;
+    String field;
+    while ((field = p.nextFieldName()) != null) {
+      JsonToken v = p.nextToken();
+      switch (field) {
+        case "midStream" -> midStream = bool(v);
+        case "outOfWindowSegments" -> outOfWindow = longValue(p, v);
+        case "retransmittedSegments" -> retransmitted = longValue(p, v);
+        case "gapBytes" -> gapBytes = longValue(p, v);
+        default -> p.skipChildren();
+      }
+    }
+    return new StreamEvidence(midStream, outOfWindow, retransmitted, gapBytes);
   }
 
   private static Counters counters(JsonParser p, JsonToken t) throws IOException {

@@ -61,6 +61,31 @@ class RecordJsonTest {
     assertThat(RecordJson.flowRecord(RecordJson.toBytes(kerberosSample()))).isEqualTo(kerberosSample());
   }
 
+  /** A vMotion flow the agent picked up mid-stream, with a forged segment ignored. */
+  static FlowRecord streamSample() {
+    return sample().withStream(new StreamEvidence(true, 1, 12, 2896));
+  }
+
+  @Test
+  void streamEvidenceMatchesGoldenFileAndRoundTrips() throws Exception {
+    ObjectMapper plain = new ObjectMapper();
+    JsonNode golden;
+    try (InputStream in = getClass().getResourceAsStream("/flow-record-stream-v1.json")) {
+      golden = plain.readTree(in);
+    }
+    assertThat(plain.readTree(RecordJson.toBytes(streamSample()))).isEqualTo(golden);
+    assertThat(RecordJson.flowRecord(RecordJson.toBytes(streamSample()))).isEqualTo(streamSample());
+    assertThat(RecordJson.flowRecord(RecordJson.toBytes(streamSample())).midStream()).isTrue();
+  }
+
+  @Test
+  void unremarkableStreamEvidenceIsLeftOut() throws Exception {
+    FlowRecord r = sample().withStream(new StreamEvidence(false, 0, 0, 0));
+    assertThat(r.stream()).isNull();
+    assertThat(RecordJson.toLine(r)).doesNotContain("stream");
+    assertThat(RecordJson.flowRecord(RecordJson.toBytes(sample())).midStream()).isFalse();
+  }
+
   @Test
   void aRecordWithoutKerberosOmitsTheFieldAndReadsItAsNull() throws Exception {
     assertThat(RecordJson.toLine(sample())).doesNotContain("kerberos");

@@ -9,16 +9,12 @@ import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
-import io.migaudit.record.RecordJson;
-import io.migaudit.record.RecordJson.MalformedRecordException;
 import io.migaudit.record.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -26,8 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads flow records from {@link Topics#FLOWS}, judges them with the {@link RuleEngine}, writes the
@@ -48,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * before the next poll, the only place a rebalance happens; events of a revoked partition stay in
  * memory until they expire, inert unless the partition comes back.
  *
- * <p>A record larger than {@link #MAX_RECORD_BYTES} is skipped unread, as malformed.
+ * <p>Every record is read and checked by {@link FlowIntake} (a record larger than {@link
+ * #MAX_RECORD_BYTES} is skipped unread, as malformed), and judged inside a guard: a record that sets
+ * off an exception in a rule is counted as {@code error} and skipped, and the next one is judged.
  *
  * <p>Owns the Kafka consumer ({@link #close()} closes it) but not the sinks. Like the Kafka
  * consumer, it must be used from one thread; only {@link #wakeup()} may be called from another.
@@ -56,14 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class FlowConsumer implements AutoCloseable {
   /** How long {@link #run(BooleanSupplier)} waits in one poll. */
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(500);
-  private static final Logger LOG = LoggerFactory.getLogger(FlowConsumer.class);
-  private static final String MISSING_FIELDS = "fields";
-  /**
-   * The largest flow record judged: Kafka's default {@code max.message.bytes} (1 MiB), hundreds of
-   * times a real record (about 1 KB); a topic configured for larger messages cannot make the analyzer
-   * parse them.
-   */
-  public static final int MAX_RECORD_BYTES = 1024 * 1024;
+  /** The largest flow record judged ({@link FlowIntake#MAX_RECORD_BYTES}). */
+  public static final int MAX_RECORD_BYTES = FlowIntake.MAX_RECORD_BYTES;
 
   private final Consumer<byte[], byte[]> consumer;
   private final Supplier<RuleEngine> engines;
@@ -72,7 +62,7 @@ public final class FlowConsumer implements AutoCloseable {
   private final FlowObserver observer;
   private final MigrationGrouper grouper = new MigrationGrouper();
   private final List<MigrationEventSink> eventSinks;
-  private final Set<String> warnedKinds = new HashSet<>();
+  private final FlowIntake intake = new FlowIntake();
   private final PartitionRestore restore;
 
   /**
@@ -122,7 +112,7 @@ public final class FlowConsumer implements AutoCloseable {
       parsed.add(parse(r));
     }
     // a batch comes partition by partition: correlating rules (Kerberos) see it all first
-    parsed.stream().filter(p -> p.record() != null).forEach(p -> engine.preview(p.record()));
+    parsed.stream().filter(p -> p.record() != null).forEach(p -> preview(p, engine));
     List<Outcome> outcomes = new ArrayList<>(batch.count());
     List<Alert> alerts = new ArrayList<>();
     Map<String, MigrationEvent> events = new LinkedHashMap<>();
@@ -133,7 +123,7 @@ public final class FlowConsumer implements AutoCloseable {
       }
       Outcome o = p.record() == null ? p.skipped()
           : evidenceCopy(p.kafkaRecord()) ? new Outcome(AnalyzerMetrics.OUTCOME_EVIDENCE, null, null)
-          : judge(p.record(), engine);
+          : judgeGuarded(p, engine);
       outcomes.add(o);
       if (o.evaluation() != null) {
         alerts.addAll(o.evaluation().alerts());
@@ -204,24 +194,25 @@ public final class FlowConsumer implements AutoCloseable {
   private record Parsed(ConsumerRecord<byte[], byte[]> kafkaRecord, FlowRecord record, Outcome skipped) {}
 
   private Parsed parse(ConsumerRecord<byte[], byte[]> r) {
-    if (r.value() == null) {
-      return new Parsed(r, null, skipped(r, AnalyzerMetrics.OUTCOME_EMPTY, "a record without a value"));
+    FlowIntake.Read read = intake.read(r.value(), r.timestamp(), where(r));
+    if (read.clamped()) {
+      metrics.recordClamped();
     }
-    if (r.value().length > MAX_RECORD_BYTES) {
-      return new Parsed(r, null, skipped(r, AnalyzerMetrics.OUTCOME_TOO_LARGE, "a record of "
-          + r.value().length + " bytes, more than the " + MAX_RECORD_BYTES + " a flow record may have"));
-    }
-    FlowRecord record;
+    return new Parsed(r, read.record(), read.record() == null ? new Outcome(read.outcome(), null, null) : null);
+  }
+
+  private static String where(ConsumerRecord<?, ?> r) {
+    return r.topic() + "-" + r.partition() + " offset " + r.offset();
+  }
+
+  /** Judges one record; an exception (a bug a record set off) skips the record, counted and logged once. */
+  private Outcome judgeGuarded(Parsed p, RuleEngine engine) {
     try {
-      record = RecordJson.flowRecord(r.value());
-    } catch (MalformedRecordException e) {
-      return new Parsed(r, null, skipped(r, e.kind(), e.getMessage()));
+      return judge(p.record(), engine);
+    } catch (RuntimeException e) {
+      intake.failed(where(p.kafkaRecord()), e);
+      return new Outcome(AnalyzerMetrics.OUTCOME_ERROR, null, null);
     }
-    String missing = RequiredFields.firstMissing(record);
-    if (missing != null) {
-      return new Parsed(r, null, skipped(r, MISSING_FIELDS, "flow record without " + missing));
-    }
-    return new Parsed(r, record, null);
   }
 
   private Outcome judge(FlowRecord record, RuleEngine engine) {
@@ -251,19 +242,22 @@ public final class FlowConsumer implements AutoCloseable {
     if (p.record() == null || evidenceCopy(p.kafkaRecord())) {
       return; // skipped and counted by whoever judged it
     }
-    Evaluation evaluation = engine.evaluate(p.record());
-    if (evaluation.migration()) {
-      grouper.add(evaluation.record());
+    try {
+      Evaluation evaluation = engine.evaluate(p.record());
+      if (evaluation.migration()) {
+        grouper.add(evaluation.record());
+      }
+    } catch (RuntimeException e) {
+      intake.failed(where(p.kafkaRecord()), e); // counted when it was judged
     }
   }
 
-  private Outcome skipped(ConsumerRecord<byte[], byte[]> r, String kind, String why) {
-    if (warnedKinds.add(kind)) {
-      LOG.warn("Skipping malformed flow record at {}-{} offset {} ({}): {};"
-          + " further '{}' records are only counted",
-          r.topic(), r.partition(), r.offset(), kind, why, kind);
+  private void preview(Parsed p, RuleEngine engine) {
+    try {
+      engine.preview(p.record());
+    } catch (RuntimeException e) {
+      intake.failed(where(p.kafkaRecord()), e); // its evaluation fails too, and is counted then
     }
-    return new Outcome(kind, null, null);
   }
 
   private void writeAll(List<Alert> alerts, List<MigrationEvent> events) {

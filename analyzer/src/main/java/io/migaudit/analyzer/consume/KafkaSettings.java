@@ -60,6 +60,11 @@ public final class KafkaSettings {
     this.clientProperties = Map.copyOf(props);
   }
 
+  /** The user's client settings as given (bootstrap servers included), for Kafka Streams. */
+  public Map<String, String> clientProperties() {
+    return clientProperties;
+  }
+
   /** Settings of the flow consumer. */
   public Map<String, Object> consumerProperties() {
     Map<String, Object> p = new HashMap<>();

@@ -16,7 +16,7 @@ final class OpenEvent {
   private static final double MICROS_PER_SECOND = 1_000_000.0;
 
   /** The latest record's view of one stream. */
-  private record Stream(long bytes, Verdict verdict, boolean ended) {}
+  record Stream(long bytes, Verdict verdict, boolean ended) {}
 
   final String eventId;
   final String family;
@@ -26,16 +26,24 @@ final class OpenEvent {
   Instant start;
   Instant end;
   boolean reportedEnd;
+  /** Wall-clock time of the latest record, in milliseconds (for expiry in a store). */
+  long touchedMillis;
+  /** Streams not kept because the event held its most already (counted, never listed). */
+  int omittedStreams;
   final Map<String, Stream> streams = new LinkedHashMap<>();
 
   OpenEvent(String eventId, String family, FlowRecord first) {
+    this(eventId, family, first.src(), first.dst(), first.agent(), first.firstSeen(), first.lastSeen());
+  }
+
+  OpenEvent(String eventId, String family, String src, String dst, String agent, Instant start, Instant end) {
     this.eventId = eventId;
     this.family = family;
-    this.src = first.src();
-    this.dst = first.dst();
-    this.agent = first.agent();
-    this.start = first.firstSeen();
-    this.end = first.lastSeen();
+    this.src = src;
+    this.dst = dst;
+    this.agent = agent;
+    this.start = start;
+    this.end = end;
   }
 
   /** The grouping key of a family and an unordered host pair. */
@@ -48,15 +56,29 @@ final class OpenEvent {
   }
 
   void put(FlowRecord r) {
+    put(r, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Takes the record's view of its stream; a new stream past {@code maxStreams} is not kept, only
+   * counted (at its first record); returns false then.
+   */
+  boolean put(FlowRecord r, int maxStreams) {
     PayloadFeatures p = r.payload();
     Verdict verdict = p == null || p.verdict() == null ? Verdict.UNKNOWN : p.verdict();
-    streams.put(r.flowId(), new Stream(r.totalBytes(), verdict, r.last()));
+    boolean kept = streams.containsKey(r.flowId()) || streams.size() < maxStreams;
+    if (kept) {
+      streams.put(r.flowId(), new Stream(r.totalBytes(), verdict, r.last()));
+    } else if (r.seq() == 0) {
+      omittedStreams++;
+    }
     if (r.firstSeen().isBefore(start)) {
       start = r.firstSeen();
     }
     if (r.lastSeen().isAfter(end)) {
       end = r.lastSeen();
     }
+    return kept;
   }
 
   boolean allEnded() {
@@ -73,6 +95,6 @@ final class OpenEvent {
     long micros = Duration.between(start, end).toNanos() / 1000;
     double rate = micros > 0 ? bytes * MICROS_PER_SECOND / micros : 0;
     return new MigrationEvent(SchemaVersion.CURRENT, eventId, family, src, dst, agent, start, end, bytes,
-        streams.size(), rate, worst, allEnded(), List.copyOf(streams.keySet()));
+        streams.size() + omittedStreams, rate, worst, allEnded(), List.copyOf(streams.keySet()));
   }
 }

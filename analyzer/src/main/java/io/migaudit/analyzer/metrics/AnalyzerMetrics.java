@@ -98,6 +98,14 @@ public final class AnalyzerMetrics {
   public static final String OUTCOME_TOO_LARGE = "too-large";
   /** A copy of a record that belongs to another partition, kept as evidence and not judged. */
   public static final String OUTCOME_EVIDENCE = "evidence-copy";
+  /** A record with a field out of range, too long or missing (Kerberos requests included). */
+  public static final String OUTCOME_FIELDS = "fields";
+  /** A record whose judging failed with an exception: a bug, counted and skipped. */
+  public static final String OUTCOME_ERROR = "error";
+  /** Records whose capture times lay far ahead of their Kafka timestamp and were clamped to it. */
+  public static final String CLAMPED = "migaudit.analyzer.records.clamped";
+  /** Streams of migration events past the per-event cap, counted and not listed. */
+  public static final String EVENT_STREAMS_OMITTED = "migaudit.migration.event.streams.omitted";
   /**
    * Every outcome a record can have: {@link #OUTCOME_OK}, {@link #OUTCOME_EMPTY}, {@link
    * #OUTCOME_TOO_LARGE}, and the kinds of
@@ -106,7 +114,7 @@ public final class AnalyzerMetrics {
    * from construction, at zero, so that an alert on the first malformed record of a kind can fire.
    */
   public static final List<String> KNOWN_OUTCOMES = List.of(OUTCOME_OK, OUTCOME_EMPTY, "json", "schema-version",
-      "fields", OUTCOME_TOO_LARGE, OUTCOME_EVIDENCE);
+      OUTCOME_FIELDS, OUTCOME_TOO_LARGE, OUTCOME_EVIDENCE, OUTCOME_ERROR);
   /** Protocol tag of a label that is not in the known set. */
   public static final String OTHER_PROTOCOL = "other";
   /**
@@ -146,10 +154,27 @@ public final class AnalyzerMetrics {
     this.protocols = Set.copyOf(protocols);
     this.byteDeltas = new FlowByteDeltas(DEFAULT_TRACKED_FLOWS);
     KNOWN_OUTCOMES.forEach(outcome -> recordRead(outcome, 0));
+    clampedCounter();
     for (RuleId rule : RuleId.values()) {
       CONTRACT_SEVERITIES.getOrDefault(rule.name(), List.of()).forEach(severity -> alertCounter(rule, severity));
       detectionDelay(rule);
     }
+  }
+
+  /** Counts a stream left out of a migration event that listed its most streams already. */
+  public void streamOmitted() {
+    Counter.builder(EVENT_STREAMS_OMITTED).description("Streams counted but not listed by full migration events")
+        .register(registry).increment();
+  }
+
+  /** Counts a record whose capture times were clamped to its Kafka timestamp (it is still judged). */
+  public void recordClamped() {
+    clampedCounter().increment();
+  }
+
+  private Counter clampedCounter() {
+    return Counter.builder(CLAMPED).description("Flow records dated far ahead of their Kafka timestamp, clamped to it")
+        .register(registry);
   }
 
   /** Counts one record read from Kafka with its outcome. */

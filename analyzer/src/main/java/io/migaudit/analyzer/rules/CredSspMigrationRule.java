@@ -54,6 +54,13 @@ public final class CredSspMigrationRule implements Rule {
     evidence.observe(record, policy.hyperv());
   }
 
+  /** A final record of a Hyper-V migration while Kerberos is audited: judged after the grace period. */
+  @Override
+  public boolean judgesLater(ClassifiedFlow flow, Policy policy) {
+    return policy.hyperv().kerberosAudit() && flow.migration() && flow.record().last()
+        && HYPERV_PROTOCOLS.contains(flow.protocol());
+  }
+
   @Override
   public Optional<Alert> evaluate(ClassifiedFlow flow, Policy policy) {
     FlowRecord r = flow.record();

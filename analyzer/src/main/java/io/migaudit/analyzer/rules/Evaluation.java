@@ -9,11 +9,17 @@ import java.util.List;
  *
  * @param flow the record, labelled with its migration protocol when it is a migration
  * @param alerts alerts raised for the first time by this record (usually none)
+ * @param judgeLater true when a rule asked to judge this record after a grace period ({@link
+ *     RuleEngine#judgeLater})
  */
-public record Evaluation(ClassifiedFlow flow, List<Alert> alerts) {
+public record Evaluation(ClassifiedFlow flow, List<Alert> alerts, boolean judgeLater) {
 
   public Evaluation {
     alerts = List.copyOf(alerts);
+  }
+
+  public Evaluation(ClassifiedFlow flow, List<Alert> alerts) {
+    this(flow, alerts, false);
   }
 
   public FlowRecord record() {

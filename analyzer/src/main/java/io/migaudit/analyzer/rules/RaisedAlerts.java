@@ -8,7 +8,7 @@ import java.util.Map;
  * capacity} the least recently seen id is forgotten, which at worst lets that alert be raised again
  * with the same id (consumers de-duplicate by id). Not thread-safe.
  */
-final class RaisedAlerts {
+final class RaisedAlerts implements AlertMemory {
   private final Map<String, Boolean> ids;
 
   RaisedAlerts(int capacity) {
@@ -26,6 +26,11 @@ final class RaisedAlerts {
   /** Records {@code alertId}; true when it was not raised before. */
   boolean firstTime(String alertId) {
     return ids.put(alertId, Boolean.TRUE) == null;
+  }
+
+  @Override
+  public boolean firstTime(io.migaudit.record.Alert alert) {
+    return firstTime(alert.alertId());
   }
 
   /** Lets {@code alertId} be raised again (its output was never written). */

@@ -22,4 +22,13 @@ public interface Rule {
    * partition by partition, not in time order); must be harmless to repeat. Stateless rules ignore it.
    */
   default void preview(FlowRecord record, Policy policy) {}
+
+  /**
+   * True when this rule judges {@code flow} only after a grace period, so that evidence recorded by
+   * other agents can arrive first (see {@link RuleEngine#judgeLater}); the record is then only
+   * {@link #preview}ed when it is evaluated. Rules that judge at once keep the default.
+   */
+  default boolean judgesLater(ClassifiedFlow flow, Policy policy) {
+    return false;
+  }
 }

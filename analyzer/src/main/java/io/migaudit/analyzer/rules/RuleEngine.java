@@ -75,15 +75,42 @@ public final class RuleEngine {
 
   /** Classifies the record and returns the alerts it raises for the first time. */
   public Evaluation evaluate(FlowRecord record) {
+    return evaluate(record, raised, false);
+  }
+
+  /**
+   * Classifies the record and returns the alerts it raises for the first time by {@code memory}.
+   * With {@code defer}, rules that {@link Rule#judgesLater judge this flow later} only preview it,
+   * and the evaluation says so: the caller calls {@link #judgeLater} after its grace period.
+   */
+  public Evaluation evaluate(FlowRecord record, AlertMemory memory, boolean defer) {
     ClassifiedFlow flow = detector.classify(record);
     List<Alert> fresh = new ArrayList<>();
+    boolean later = false;
     for (Rule rule : rules) {
+      if (defer && rule.judgesLater(flow, policy)) {
+        rule.preview(record, policy);
+        later = true;
+        continue;
+      }
       Optional<Alert> alert = rule.evaluate(flow, policy);
-      if (alert.isPresent() && raised.firstTime(alert.get().alertId())) {
+      if (alert.isPresent() && memory.firstTime(alert.get())) {
         fresh.add(alert.get());
       }
     }
-    return new Evaluation(flow, fresh);
+    return new Evaluation(flow, fresh, later);
+  }
+
+  /** The alerts the rules that judge {@code record} later raise now, for the first time by {@code memory}. */
+  public List<Alert> judgeLater(FlowRecord record, AlertMemory memory) {
+    ClassifiedFlow flow = detector.classify(record);
+    List<Alert> fresh = new ArrayList<>();
+    for (Rule rule : rules) {
+      if (rule.judgesLater(flow, policy)) {
+        rule.evaluate(flow, policy).filter(memory::firstTime).ifPresent(fresh::add);
+      }
+    }
+    return fresh;
   }
 
   /**

@@ -104,12 +104,12 @@ class FlowConsumerTest {
     flows = new FlowConsumer(kafka, engine, List.of(sink),
         new AnalyzerMetrics(registry, engine.protocols()), observer);
     log.start();
-    ((Logger) LoggerFactory.getLogger(FlowConsumer.class)).addAppender(log);
+    ((Logger) LoggerFactory.getLogger(FlowIntake.class)).addAppender(log);
   }
 
   @AfterEach
   void tearDown() {
-    ((Logger) LoggerFactory.getLogger(FlowConsumer.class)).detachAppender(log);
+    ((Logger) LoggerFactory.getLogger(FlowIntake.class)).detachAppender(log);
   }
 
   private void assign() {

@@ -147,7 +147,7 @@ class PartitionRestoreTest {
   @Test
   void aRecordTooLargeForAFlowRecordIsSkippedUnreadAndCounted() {
     Instance one = new Instance();
-    byte[] huge = new byte[FlowConsumer.MAX_RECORD_BYTES + 1];
+    byte[] huge = new byte[FlowIntake.MAX_RECORD_BYTES + 1];
     Arrays.fill(huge, (byte) ' ');
     byte[][] records = migration();
     one.assign(null, huge, records[0]);

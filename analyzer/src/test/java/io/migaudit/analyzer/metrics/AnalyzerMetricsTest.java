@@ -74,7 +74,8 @@ class AnalyzerMetricsTest {
         "migaudit_migration_bytes_total{protocol,verdict}",
         "migaudit_alerts_total{rule,severity}",
         "migaudit_alert_detection_delay_seconds{rule}",
-        "migaudit_analyzer_records_total{outcome}");
+        "migaudit_analyzer_records_total{outcome}",
+        "migaudit_analyzer_records_clamped_total{}");
   }
 
   @Test

@@ -15,13 +15,13 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class CredSspMigrationRuleTest {
-  static final String VSMS = "Microsoft Virtual System Migration Service";
+public class CredSspMigrationRuleTest {
+  public static final String VSMS = "Microsoft Virtual System Migration Service";
   final Policy policy = Flows.samplePolicy().withHyperv(hyperv());
   final MigrationDetector detector = new MigrationDetector(policy);
   final CredSspMigrationRule rule = new CredSspMigrationRule();
 
-  static HypervPolicy hyperv() {
+  public static HypervPolicy hyperv() {
     return new HypervPolicy(true, Duration.ofHours(10), java.util.Map.of(
         "hv-01.corp.example", List.of("10.66.0.21", "10.10.0.21"),
         "hv-02.corp.example", List.of("10.66.0.22", "10.10.0.22")));

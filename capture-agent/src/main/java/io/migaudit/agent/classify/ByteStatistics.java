@@ -32,7 +32,8 @@ public record ByteStatistics(long n, double entropy, double chiSquare, double ze
     }
   }
 
-  private static ByteStatistics of(long n, int[] counts) {
+  /** Statistics of {@code n} bytes counted per value in {@code counts}. */
+  static ByteStatistics of(long n, int[] counts) {
     double expected = n / 256.0;
     double entropy = 0;
     double chi = 0;

@@ -11,6 +11,9 @@ import java.util.Locale;
  * byte statistics of the direction that carried the most payload. Compressed data has high entropy
  * but a histogram far from uniform; encrypted data is uniform; plaintext has low entropy. A QEMU
  * multifd channel whose packet headers name a compression method is compressed on their word.
+ * Evidence must agree: a signature that means encrypted yields {@link Verdict#ENCRYPTED} only when
+ * {@link EncryptionEvidence} finds its framing held over the stream and the bytes it covers look
+ * encrypted; otherwise the verdict follows the content and the reason says what disagreed.
  */
 public final class PayloadClassifier {
   /** Fewer sampled bytes than this give {@link Verdict#UNKNOWN}. */
@@ -30,8 +33,17 @@ public final class PayloadClassifier {
     String reason;
     switch (signature) {
       case TLS, SSH, SMB3_ENCRYPTED, ESP -> {
-        verdict = Verdict.ENCRYPTED;
-        reason = signature.wire() + " framing: the payload is encrypted by the protocol";
+        FramingCheck check = esp ? EncryptionEvidence.esp(stats)
+            : EncryptionEvidence.of(signature, carrier(signature, initiator, responder), stats);
+        if (check.agrees()) {
+          verdict = Verdict.ENCRYPTED;
+          reason = signature.wire() + " framing: the payload is encrypted by the protocol ("
+              + check.description() + ")";
+        } else {
+          verdict = byStatistics(stats);
+          reason = signature.wire() + " framing claims encryption but " + check.disagreement()
+              + "; judged on content: " + reasonFor(verdict, dominant);
+        }
       }
       case ZLIB, GZIP, ZSTD, LZ4, SMB3_COMPRESSED -> {
         verdict = Verdict.COMPRESSED;
@@ -67,6 +79,11 @@ public final class PayloadClassifier {
     return s != Signature.NONE ? s : SignatureMatcher.match(responder);
   }
 
+  /** The direction whose first bytes gave {@code signature} (the initiator's are matched first). */
+  private static PayloadSample carrier(Signature signature, PayloadSample initiator, PayloadSample responder) {
+    return SignatureMatcher.match(initiator) == signature ? initiator : responder;
+  }
+
   private static MultifdCompression multifdCompression(PayloadSample initiator, PayloadSample responder) {
     MultifdCompression c = initiator.multifdCompression();
     return c != MultifdCompression.UNDECIDED ? c : responder.multifdCompression();
@@ -80,7 +97,7 @@ public final class PayloadClassifier {
     };
   }
 
-  private static Verdict byStatistics(ByteStatistics stats) {
+  static Verdict byStatistics(ByteStatistics stats) {
     if (stats.n() < MIN_SAMPLED_BYTES) {
       return Verdict.UNKNOWN;
     }

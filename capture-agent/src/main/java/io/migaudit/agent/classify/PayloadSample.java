@@ -11,8 +11,14 @@ import java.nio.ByteBuffer;
  * cost nothing here. A direction whose first byte may start a QEMU multifd channel also gets a
  * {@link MultifdPacketReader}, which reads the compression method from the packet headers that
  * follow (a few dozen bytes of state).
+ *
+ * <p>For TCP the flow table feeds it in stream order through {@link StreamSink}: the head stops at
+ * the first gap (a signature is never spliced across missing bytes), and a direction whose first
+ * bytes look like TLS or SSH gets a {@link FramingFollower} that checks the framing's claim of
+ * encryption against the bytes it covers. A stream picked up mid-way ({@link #markMidStream}) has no
+ * meaningful first bytes: it is judged on content and on TLS framing found by searching.
  */
-public final class PayloadSample {
+public final class PayloadSample implements StreamSink {
   /** How many leading payload bytes are kept for signature matching. */
   public static final int HEAD_BYTES = 64;
 
@@ -29,6 +35,10 @@ public final class PayloadSample {
   private MultifdPacketReader multifd;
   private long payloadSeen;
   private ResampleWindow resample;
+  private FramingFollower framing;
+  private boolean midStream;
+  /** A gap was reported: the head and the multifd reader stop there. */
+  private boolean gapSeen;
 
   /**
    * @param maxBytes histogram budget for this direction
@@ -39,20 +49,51 @@ public final class PayloadSample {
     this.maxBytesPerPacket = maxBytesPerPacket;
   }
 
-  /** Adds {@code length} payload bytes of {@code frame} starting at absolute {@code offset}. */
+  /**
+   * Adds {@code length} payload bytes of {@code frame} starting at absolute {@code offset}, next in
+   * the direction (packets without a stream order: UDP, ESP, other IP protocols).
+   */
   public void add(ByteBuffer frame, int offset, int length) {
+    bytes(payloadSeen, frame, offset, length);
+  }
+
+  /** Marks the direction as picked up mid-stream; call before its first bytes. */
+  public void markMidStream() {
+    midStream = true;
+  }
+
+  /** True when the direction was picked up mid-stream (its first bytes are not its start). */
+  public boolean midStream() {
+    return midStream;
+  }
+
+  @Override
+  public void gap(long streamOffset, long missingBytes) {
+    gapSeen = true;
+    if (framing != null) {
+      framing.gap(streamOffset, missingBytes);
+    }
+  }
+
+  @Override
+  public void bytes(long streamOffset, ByteBuffer frame, int offset, int length) {
     if (length <= 0) {
       return;
     }
-    if (headLength == 0 && frame.get(offset) == (byte) (MultifdPacketReader.MAGIC >>> 24)) {
-      multifd = new MultifdPacketReader();
+    if (payloadSeen == 0 && !gapSeen) {
+      start(frame.get(offset));
     }
-    if (multifd != null) {
+    if (framing != null) {
+      framing.bytes(streamOffset, frame, offset, length);
+    }
+    if (multifd != null && !gapSeen) {
       multifd.add(frame, offset, length);
     }
-    int toHead = Math.min(length, HEAD_BYTES - headLength);
-    for (int i = 0; i < toHead; i++) {
-      head[headLength++] = frame.get(offset + i);
+    if (!gapSeen) {
+      int toHead = Math.min(length, HEAD_BYTES - headLength);
+      for (int i = 0; i < toHead; i++) {
+        head[headLength++] = frame.get(offset + i);
+      }
     }
     payloadSeen += length;
     long room = maxBytes - sampledBytes;
@@ -68,6 +109,36 @@ public final class PayloadSample {
     statisticsText = null;
     histogram.add(frame, offset, take);
     sampledBytes += take;
+  }
+
+  /** Readers the first byte of the direction calls for: multifd, TLS or SSH framing followers. */
+  private void start(byte first) {
+    int b = Byte.toUnsignedInt(first);
+    if (midStream) {
+      framing = TlsRecordFollower.searching(maxBytes, maxBytesPerPacket);
+    } else if (b == MultifdPacketReader.MAGIC >>> 24) {
+      multifd = new MultifdPacketReader();
+    } else if (TlsRecordFollower.mayStartRecord(b)) {
+      framing = TlsRecordFollower.atStart(maxBytes, maxBytesPerPacket);
+    } else if (b == 'S') {
+      framing = new SshPacketFollower(maxBytes, maxBytesPerPacket);
+    }
+  }
+
+  /**
+   * Whether the framing behind {@code signature} held over this direction and its encrypted bytes
+   * look encrypted; a signature with no follower of its framing here does not agree.
+   */
+  public FramingCheck framingCheck(io.migaudit.record.Signature signature) {
+    if (framing != null && framing.signature() == signature) {
+      return framing.check();
+    }
+    return FramingCheck.disagreed("no " + signature.wire() + " framing could be followed in the stream");
+  }
+
+  /** True when a TLS record chain was found in this direction (how a mid-stream TLS flow is told). */
+  public boolean tlsFramingFound() {
+    return framing instanceof TlsRecordFollower && framing.recognised();
   }
 
   /** {@link #statistics()} as text for verdict reasons, also made once per change of the sample. */

@@ -2,7 +2,11 @@ package io.migaudit.agent.classify;
 
 import io.migaudit.record.Signature;
 
-/** Recognises a protocol or container from the first payload bytes of one direction (PROTOCOLS.md). */
+/**
+ * Recognises a protocol or container from the first payload bytes of one direction (PROTOCOLS.md).
+ * A direction picked up mid-stream has no first bytes to match: only a TLS record chain found in it
+ * names a protocol.
+ */
 public final class SignatureMatcher {
   // RFC 8446 5.1: ContentType change_cipher_spec(20)..application_data(23), legacy version 0x03 0x0N.
   private static final int TLS_FIRST_CONTENT_TYPE = 0x14;
@@ -29,6 +33,9 @@ public final class SignatureMatcher {
   private SignatureMatcher() {}
 
   public static Signature match(PayloadSample s) {
+    if (s.midStream()) {
+      return s.tlsFramingFound() ? Signature.TLS : Signature.NONE;
+    }
     int n = s.headLength();
     if (n < 4) {
       return Signature.NONE;

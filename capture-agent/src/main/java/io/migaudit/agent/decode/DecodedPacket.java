@@ -41,6 +41,15 @@ public final class DecodedPacket {
   public int dstPort;
   /** TCP flag bits as in the header's 13th byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10). */
   public int tcpFlags;
+  /** TCP sequence number (RFC 9293 3.1), as the 32 bits of the header. */
+  public int tcpSeq;
+  /** TCP acknowledgment number, meaningful when the ACK flag is set. */
+  public int tcpAck;
+  /** TCP window field, unscaled. */
+  public int tcpWindow;
+  /** Window scale shift of a SYN's option (RFC 7323 2.2), or {@link #NO_WINDOW_SCALE}. */
+  public int tcpWindowScale;
+  public static final int NO_WINDOW_SCALE = -1;
 
   /** The frame the offsets below point into. */
   public ByteBuffer frame;
@@ -63,6 +72,8 @@ public final class DecodedPacket {
     fragment = false;
     srcPort = dstPort = 0;
     tcpFlags = 0;
+    tcpSeq = tcpAck = tcpWindow = 0;
+    tcpWindowScale = NO_WINDOW_SCALE;
     frame = null;
     payloadOffset = payloadCapturedLength = payloadWireLength = 0;
   }
@@ -89,6 +100,8 @@ public final class DecodedPacket {
     fragment = false;
     srcPort = dstPort = 0;
     tcpFlags = 0;
+    tcpSeq = tcpAck = tcpWindow = 0;
+    tcpWindowScale = NO_WINDOW_SCALE;
     payloadOffset = payloadCapturedLength = payloadWireLength = 0;
     return true;
   }

@@ -9,6 +9,7 @@ import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.SchemaVersion;
+import io.migaudit.record.StreamEvidence;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,6 +23,13 @@ import java.util.List;
  */
 final class FlowEntry {
   static final int IP_PROTOCOL_ESP = 50;
+  static final int IP_PROTOCOL_TCP = 6;
+  /**
+   * ESP bytes before the ciphertext that are not encrypted or not random: SPI and sequence number
+   * (RFC 4303 2.1-2.2) and the 8-byte IV of AES-GCM/CTR/ChaCha20 (RFC 4106, 3686, 7634), which is
+   * often a counter. Left out of the sample so that the statistics judge the ciphertext.
+   */
+  static final int ESP_CLEAR_BYTES = 16;
   private static final HexFormat HEX = HexFormat.of();
   /** Stands in for a direction that carried no payload; never written to. */
   private static final PayloadSample NO_PAYLOAD = new PayloadSample(0, 0);
@@ -72,6 +80,12 @@ final class FlowEntry {
   private int idLow;
   private PayloadSample initiatorSample;
   private PayloadSample responderSample;
+  /** Initial sequence numbers from the SYNs: the initiator's in the high 32 bits, the responder's low. */
+  private long isns;
+  /** Per direction a byte (initiator low): 0 SYN not seen, else its window scale code + 1. */
+  private short synScales;
+  /** The initiator's direction of a TCP flow that carried payload (the responder's is its peer), or null. */
+  private TcpStream stream;
   private final KerberosInspector kerberos; // null unless the server port is Kerberos's
 
   FlowEntry(DecodedPacket first, boolean fromA, int hash, boolean initiatorIsA, String initiatorEvidence,
@@ -141,11 +155,19 @@ final class FlowEntry {
       responderBytes += p.ipLength;
       responderPayloadBytes += p.payloadWireLength;
     }
-    if (p.payloadCapturedLength > 0) {
-      sample(initiator, sampleBytes, sampleBytesPerPacket).add(p.frame, p.payloadOffset, p.payloadCapturedLength);
-      if (initiator && kerberos != null) {
-        kerberos.add(p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
+    if (ipProtocol() == IP_PROTOCOL_TCP) {
+      if (!tcpSegment(p, initiator, sampleBytes, sampleBytesPerPacket)) {
+        flags &= ~(TcpFlagNames.FIN | TcpFlagNames.RST); // outside the window: the receiver ignores it too
       }
+    } else if (p.payloadCapturedLength > 0) {
+      int skip = ipProtocol() == IP_PROTOCOL_ESP ? ESP_CLEAR_BYTES : 0;
+      if (p.payloadCapturedLength > skip) {
+        sample(initiator, sampleBytes, sampleBytesPerPacket)
+            .add(p.frame, p.payloadOffset + skip, p.payloadCapturedLength - skip);
+      }
+    }
+    if (initiator && kerberos != null && p.payloadCapturedLength > 0) {
+      kerberos.add(p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
     }
     int bits = DIRTY;
     if ((flags & TcpFlagNames.FIN) != 0) {
@@ -156,6 +178,51 @@ final class FlowEntry {
     if (p.timestampMicros > lastSeenMicros) {
       lastSeenMicros = p.timestampMicros;
     }
+  }
+
+  /**
+   * Follows a TCP segment by sequence number (see {@link TcpStream}); the streams exist from the
+   * flow's first payload on, anchored at the SYNs' initial sequence numbers when they were seen.
+   * Returns false when the segment lies outside the receiver's window.
+   */
+  private boolean tcpSegment(DecodedPacket p, boolean initiator, int sampleBytes, int sampleBytesPerPacket) {
+    if ((p.tcpFlags & TcpFlagNames.SYN) != 0) {
+      rememberSyn(p, initiator);
+    }
+    if (stream == null) {
+      if (p.payloadWireLength == 0) {
+        return true;
+      }
+      stream = newStream(true);
+      stream.peer = newStream(false);
+      stream.peer.peer = stream;
+    }
+    TcpStream mine = initiator ? stream : stream.peer;
+    PayloadSample sink = null;
+    if (p.payloadWireLength > 0) {
+      boolean fresh = (initiator ? initiatorSample : responderSample) == null;
+      sink = sample(initiator, sampleBytes, sampleBytesPerPacket);
+      if (fresh && mine.startsMidStream(p)) {
+        sink.markMidStream();
+      }
+    }
+    return mine.segment(p, mine.peer, sink);
+  }
+
+  private void rememberSyn(DecodedPacket p, boolean initiator) {
+    int shift = initiator ? 0 : 8;
+    if (((synScales >>> shift) & 0xFF) != 0) {
+      return; // a retransmitted SYN; the first one anchors the stream
+    }
+    int code = 1 + (p.tcpWindowScale == DecodedPacket.NO_WINDOW_SCALE ? TcpStream.SCALE_NOT_OFFERED : p.tcpWindowScale);
+    synScales = (short) (synScales | (code << shift));
+    isns = initiator ? (isns & 0xFFFFFFFFL) | ((long) p.tcpSeq << 32) : (isns & ~0xFFFFFFFFL) | (p.tcpSeq & 0xFFFFFFFFL);
+  }
+
+  private TcpStream newStream(boolean initiator) {
+    int code = initiator ? synScales & 0xFF : (synScales >>> 8) & 0xFF;
+    int isn = initiator ? (int) (isns >>> 32) : (int) isns;
+    return new TcpStream(code != 0, isn, code == 0 ? TcpStream.SYN_NOT_SEEN : code - 1);
   }
 
   private PayloadSample sample(boolean initiator, int sampleBytes, int sampleBytesPerPacket) {
@@ -198,9 +265,19 @@ final class FlowEntry {
         new Counters(responderPackets, responderBytes, responderPayloadBytes),
         TcpFlagNames.of(tcpFlags), protocol, payloadFeatures());
     r = kerberos == null ? r : r.withKerberos(kerberos.activity());
+    r = stream == null ? r : r.withStream(streamEvidence());
     state &= ~DIRTY;
     lastExportMicros = lastSeenMicros;
     return r;
+  }
+
+  /** What following the two TCP directions showed (see {@link StreamEvidence}). */
+  private StreamEvidence streamEvidence() {
+    TcpStream peer = stream.peer;
+    boolean midStream = initiatorSample != null && initiatorSample.midStream()
+        || responderSample != null && responderSample.midStream() || stream.midStream() || peer.midStream();
+    return new StreamEvidence(midStream, stream.outOfWindowSegments + peer.outOfWindowSegments,
+        stream.retransmittedSegments + peer.retransmittedSegments, stream.gapBytes + peer.gapBytes);
   }
 
   private PayloadFeatures payloadFeatures() {

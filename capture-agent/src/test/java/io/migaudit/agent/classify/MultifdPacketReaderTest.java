@@ -156,14 +156,15 @@ class MultifdPacketReaderTest {
   }
 
   @Test
-  void aTlsChannelIsEncryptedWhateverItCarries() {
-    // multifd over TLS: the channel starts with a TLS handshake record, never with the multifd magic.
+  void aTlsHeaderInFrontOfACompressedChannelDoesNotMakeItEncrypted() {
+    // a record header whose length does not reach the next header: the chain breaks, content decides
     byte[] stream = new Channel().sync().packet(FLAG_ZLIB, 128, zlib(pages(128))).bytes();
     byte[] tls = new byte[stream.length + 5];
     System.arraycopy(new byte[] {0x16, 0x03, 0x01, 0x01, 0x70}, 0, tls, 0, 5);
     System.arraycopy(stream, 0, tls, 5, stream.length);
     PayloadFeatures f = classify(sampleOf(tls, 1448));
     assertThat(f.signature()).isEqualTo(Signature.TLS);
-    assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
+    assertThat(f.verdict()).isEqualTo(Verdict.COMPRESSED);
+    assertThat(f.reason()).startsWith("tls framing claims encryption but the tls record chain broke at stream byte 373");
   }
 }

@@ -69,6 +69,7 @@ class FlowTableAllocationTest {
     p.ipLength = 40 + 1448;
     p.frame = frame;
     p.payloadCapturedLength = p.payloadWireLength = 1448;
+    p.tcpSeq = (i / (2 * FLOWS)) * 1448; // each direction's segments follow on in its stream
   }
 
   private static com.sun.management.ThreadMXBean threadBean() {

@@ -11,9 +11,15 @@ final class Packets {
   static final int RST = 0x04;
   static final int PSH = 0x08;
 
+  /** Next sequence number of each sender (host and port), as a real one would number its bytes. */
+  private static final java.util.Map<Long, Integer> NEXT_SEQ = new java.util.concurrent.ConcurrentHashMap<>();
+
   private Packets() {}
 
-  /** A TCP/IPv4 packet between 10.0.0.a and 10.0.0.b with {@code payload} bytes of value 'x'. */
+  /**
+   * A TCP/IPv4 packet between 10.0.0.a and 10.0.0.b with {@code payload} bytes of value 'x', numbered
+   * in its sender's sequence space (each sender's bytes follow on; a SYN takes one number).
+   */
   static DecodedPacket tcp(long micros, int srcHost, int srcPort, int dstHost, int dstPort, int flags, int payload) {
     DecodedPacket p = new DecodedPacket();
     p.reset();
@@ -32,6 +38,10 @@ final class Packets {
     p.payloadOffset = 0;
     p.payloadCapturedLength = payload;
     p.payloadWireLength = payload;
+    long sender = ((long) srcHost << 16) | srcPort;
+    int seq = NEXT_SEQ.getOrDefault(sender, 1_000_000 * srcHost + srcPort);
+    p.tcpSeq = seq;
+    NEXT_SEQ.put(sender, seq + payload + ((flags & SYN) != 0 ? 1 : 0));
     return p;
   }
 }

@@ -1,4 +1,4 @@
-package io.migaudit.cli;
+package io.migaudit.broker;
 
 import java.io.OutputStream;
 import java.io.PrintStream;

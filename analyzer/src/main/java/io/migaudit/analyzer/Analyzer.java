@@ -1,0 +1,185 @@
+package io.migaudit.analyzer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.alert.MigrationEventSink;
+import io.migaudit.analyzer.consume.DrainTimeoutException;
+import io.migaudit.analyzer.consume.FlowObserver;
+import io.migaudit.analyzer.metrics.AnalyzerMetrics;
+import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.analyzer.stream.AnalyzerTopology;
+import io.migaudit.analyzer.stream.CommittedOutputs;
+import io.migaudit.analyzer.stream.Progress;
+import io.migaudit.analyzer.stream.StreamsSettings;
+import io.migaudit.record.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The analyzer: a Kafka Streams application that judges {@code migaudit.flows} with the rules and
+ * writes alerts to {@code migaudit.alerts} and migration events to {@code migaudit.migrations}
+ * (when that topic exists), exactly once: input offsets, outputs and state commit together. Local
+ * sinks (JSON lines) get the committed alerts ({@link CommittedOutputs}). {@link #start()} checks the
+ * deployment first ({@link Deployment}); {@link #close()} leaves the group so a restart is quick.
+ */
+public final class Analyzer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Analyzer.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration OUTPUTS_ASSIGN_WAIT = Duration.ofSeconds(30);
+  private static final Duration CHECK_PERIOD = Duration.ofMillis(100);
+
+  private final AnalyzerConfig config;
+  private final Supplier<RuleEngine> engines;
+  private final AnalyzerMetrics metrics;
+  private final FlowObserver observer;
+  private final List<AlertSink> alertSinks;
+  private final List<MigrationEventSink> eventSinks;
+  private final MeterRegistry registry;
+  private final Progress progress = new Progress();
+  private final AtomicInteger threadFailures = new AtomicInteger();
+  private KafkaStreams streams;
+  private KafkaStreamsMetrics streamsMeters;
+  private CommittedOutputs outputs;
+
+  /**
+   * @param engines the rule engine to judge each record with (a {@code RuleEngineHolder} for policy
+   *     reloads); called on the stream thread only
+   * @param alertSinks local sinks of committed alerts (JSON lines); none for no reader
+   * @param eventSinks local sinks of committed event updates
+   * @param registry where Kafka Streams' own client metrics (lag, ...) go; null for nowhere
+   */
+  public Analyzer(AnalyzerConfig config, Supplier<RuleEngine> engines, AnalyzerMetrics metrics, FlowObserver observer,
+      List<AlertSink> alertSinks, List<MigrationEventSink> eventSinks, MeterRegistry registry) {
+    this.config = config;
+    this.engines = engines;
+    this.metrics = metrics;
+    this.observer = observer;
+    this.alertSinks = List.copyOf(alertSinks);
+    this.eventSinks = List.copyOf(eventSinks);
+    this.registry = registry;
+  }
+
+  /**
+   * Checks the deployment, starts the JSON-lines writer (if any sink) and then Kafka Streams.
+   *
+   * @throws DeploymentException when {@code migaudit.flows} is missing or its partition count changed
+   */
+  public void start() throws Exception {
+    boolean publishEvents;
+    try (Admin admin = Admin.create(Deployment.adminProperties(config.kafka()))) {
+      publishEvents = new Deployment(admin, config).check();
+    }
+    if (!publishEvents) {
+      LOG.warn("topic {} does not exist: migration events are not published (create it to get them)",
+          Topics.MIGRATIONS);
+    }
+    StateDirectory.prepare(config.stateDir());
+    List<MigrationEventSink> committedEvents = publishEvents ? eventSinks : List.of();
+    if (!alertSinks.isEmpty() || !committedEvents.isEmpty()) {
+      outputs = new CommittedOutputs(config.kafka(), config.applicationId() + ".lines", alertSinks, committedEvents);
+      outputs.start(OUTPUTS_ASSIGN_WAIT);
+    }
+    streams = new KafkaStreams(AnalyzerTopology.build(config, engines, metrics, observer, progress, publishEvents),
+        StreamsSettings.of(config));
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("analyzer stream thread failed ({} so far), replacing it: {}", threadFailures.incrementAndGet(),
+          e.toString(), e);
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    if (registry != null) {
+      streamsMeters = new KafkaStreamsMetrics(streams);
+      streamsMeters.bindTo(registry);
+    }
+    streams.start();
+  }
+
+  /** The Kafka Streams state (CREATED, REBALANCING, RUNNING, ...). */
+  public KafkaStreams.State state() {
+    return streams == null ? KafkaStreams.State.CREATED : streams.state();
+  }
+
+  /** True while the instance is starting or running (not failed, not closing). */
+  public boolean alive() {
+    return streams != null && (streams.state().isRunningOrRebalancing() || streams.state() == KafkaStreams.State.CREATED);
+  }
+
+  public Progress progress() {
+    return progress;
+  }
+
+  /**
+   * Waits until every record now on {@code migaudit.flows} is committed by the application, no
+   * judgement waits for its grace period, and the local sinks got every committed output (a
+   * replay's end).
+   *
+   * @throws DrainTimeoutException when {@code timeout} passes first
+   */
+  public void awaitCaughtUp(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (Admin admin = Admin.create(Deployment.adminProperties(config.kafka()))) {
+      Map<TopicPartition, Long> end = Deployment.endOffsets(admin);
+      String behind = "";
+      while (System.nanoTime() < deadline) {
+        if (!alive()) {
+          throw new IllegalStateException("the analyzer stopped (" + state() + ")");
+        }
+        behind = behind(admin, end);
+        if (behind.isEmpty()) {
+          return;
+        }
+        Thread.sleep(CHECK_PERIOD.toMillis());
+      }
+      throw new DrainTimeoutException("flow records not all judged within " + timeout + ": " + behind);
+    }
+  }
+
+  private String behind(Admin admin, Map<TopicPartition, Long> end) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata().get();
+    StringBuilder b = new StringBuilder();
+    end.forEach((tp, offset) -> {
+      OffsetAndMetadata c = committed.get(tp);
+      long at = c == null ? 0 : c.offset();
+      if (offset > 0 && at < offset) {
+        b.append(tp).append(" at ").append(at).append(" of ").append(offset).append("; ");
+      }
+    });
+    if (progress.judgementsWaiting() > 0) {
+      b.append(progress.judgementsWaiting()).append(" judgements waiting; ");
+    }
+    if (outputs != null && (outputs.alertsWritten() < progress.alertsForwarded()
+        || (!eventSinks.isEmpty() && outputs.eventsWritten() < progress.eventsForwarded()))) {
+      b.append("committed outputs not all written yet");
+    }
+    return b.toString();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (streams != null) {
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+            .withTimeout(CLOSE_TIMEOUT));
+      }
+    } finally {
+      if (streamsMeters != null) {
+        streamsMeters.close();
+      }
+      if (outputs != null) {
+        outputs.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package io.migaudit.analyzer;
+
+import io.migaudit.analyzer.consume.KafkaSettings;
+import io.migaudit.analyzer.stream.AnalyzerTopology;
+import io.migaudit.record.Topics;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Checks at start that {@code migaudit.flows} is what the analyzer's deployment was made with: it
+ * exists, and it has the partition count of the analyzer's state (its changelog topics, created at
+ * the first start) and of {@code --flows-partitions} when given. Records of one source host stay on
+ * one partition and the state of a partition lives with it: after a change of the count, both are
+ * wrong, and Kafka Streams would fail with an error that says neither why nor what to do.
+ */
+final class Deployment {
+  private final Admin admin;
+  private final AnalyzerConfig config;
+
+  Deployment(Admin admin, AnalyzerConfig config) {
+    this.admin = admin;
+    this.config = config;
+  }
+
+  /** Checks the topics; returns whether {@code migaudit.migrations} exists. */
+  boolean check() throws Exception {
+    Set<String> topics = admin.listTopics().names().get();
+    if (!topics.contains(Topics.FLOWS)) {
+      throw new DeploymentException("topic " + Topics.FLOWS + " does not exist: create it (deploy/ has the"
+          + " command) before starting the analyzer");
+    }
+    int flows = partitions(Topics.FLOWS);
+    if (config.expectedPartitions() > 0 && flows != config.expectedPartitions()) {
+      throw new DeploymentException(changed(flows, config.expectedPartitions(), "the deployment's setting"));
+    }
+    String changelog = AnalyzerTopology.changelog(config.applicationId(), AnalyzerTopology.STORES.get(0));
+    if (topics.contains(changelog)) {
+      int state = partitions(changelog);
+      if (state != flows) {
+        throw new DeploymentException(changed(flows, state, "the analyzer's state (" + changelog + ")"));
+      }
+    }
+    return topics.contains(Topics.MIGRATIONS);
+  }
+
+  private String changed(int now, int before, String source) {
+    return Topics.FLOWS + " has " + now + " partitions but " + source + " was made for " + before + ": put the"
+        + " count back to " + before + ", or start over with a new --group-id (alerts of running flows may repeat"
+        + " once, with the same ids) and delete the topics " + config.applicationId() + "-*-changelog";
+  }
+
+  private int partitions(String topic) throws Exception {
+    TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+    return d.partitions().size();
+  }
+
+  /** The end offsets of every partition of {@code migaudit.flows}. */
+  static Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
+    TopicDescription d = admin.describeTopics(List.of(Topics.FLOWS)).allTopicNames().get().get(Topics.FLOWS);
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    d.partitions().forEach(p -> latest.put(new TopicPartition(Topics.FLOWS, p.partition()), OffsetSpec.latest()));
+    Map<TopicPartition, Long> end = new HashMap<>();
+    admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+    return end;
+  }
+
+  /** Admin client settings from the user's client settings. */
+  static Map<String, Object> adminProperties(KafkaSettings kafka) {
+    Map<String, Object> p = new HashMap<>(kafka.consumerProperties());
+    for (String k : List.of(ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG)) {
+      p.remove(k);
+    }
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "migaudit-analyzer-admin");
+    return p;
+  }
+}

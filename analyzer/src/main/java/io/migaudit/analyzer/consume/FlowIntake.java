@@ -1,0 +1,112 @@
+package io.migaudit.analyzer.consume;
+
+import io.migaudit.analyzer.metrics.AnalyzerMetrics;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.RecordJson;
+import io.migaudit.record.RecordJson.MalformedRecordException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one Kafka record's value into a flow record the rules may judge, or into the outcome that
+ * makes it skipped: a tombstone, a record over {@link #MAX_RECORD_BYTES}, bad JSON, another schema
+ * version, a missing, too long or out-of-range field ({@link FieldCheck}). Each kind is logged once,
+ * at its first record, then only counted by the caller.
+ *
+ * <p>Capture times more than {@link #MAX_LEAD} ahead of the record's Kafka timestamp (the time the
+ * agent sent it, or the broker's append time) come from a broken clock or a forger: both are
+ * clamped to that timestamp, so a record dated 2099 cannot expire open migration events or the
+ * memory of raised alerts; the record is judged and {@link AnalyzerMetrics#CLAMPED} counts it.
+ * Not thread-safe.
+ */
+public final class FlowIntake {
+  /**
+   * The largest flow record judged: Kafka's default {@code max.message.bytes} (1 MiB), hundreds of
+   * times a real record (about 1 KB); a topic configured for larger messages cannot make the analyzer
+   * parse them.
+   */
+  public static final int MAX_RECORD_BYTES = 1024 * 1024;
+  /** How far a record's capture time may lead its Kafka timestamp (agents' clocks differ a little). */
+  public static final Duration MAX_LEAD = Duration.ofMinutes(1);
+  private static final Logger LOG = LoggerFactory.getLogger(FlowIntake.class);
+  private static final String CLAMPED_KIND = "clamped";
+
+  /** A record read: the flow record (null when skipped), its outcome and whether it was clamped. */
+  public record Read(FlowRecord record, String outcome, boolean clamped) {
+    static Read skipped(String outcome) {
+      return new Read(null, outcome, false);
+    }
+  }
+
+  private final Set<String> warnedKinds = new HashSet<>();
+
+  /**
+   * Reads a Kafka record's value.
+   *
+   * @param kafkaTimestampMillis the record's Kafka timestamp, negative when it has none
+   * @param where where the record sits (topic-partition and offset), for the log
+   */
+  public Read read(byte[] value, long kafkaTimestampMillis, String where) {
+    if (value == null) {
+      return skipped(AnalyzerMetrics.OUTCOME_EMPTY, where, "a record without a value");
+    }
+    if (value.length > MAX_RECORD_BYTES) {
+      return skipped(AnalyzerMetrics.OUTCOME_TOO_LARGE, where, "a record of " + value.length
+          + " bytes, more than the " + MAX_RECORD_BYTES + " a flow record may have");
+    }
+    FlowRecord record;
+    try {
+      record = RecordJson.flowRecord(value);
+    } catch (MalformedRecordException e) {
+      return skipped(e.kind(), where, e.getMessage());
+    } catch (RuntimeException e) { // a parser bug must not stop the analyzer either
+      return skipped(AnalyzerMetrics.OUTCOME_ERROR, where, "unreadable record: " + e);
+    }
+    String problem = FieldCheck.problem(record);
+    if (problem != null) {
+      return skipped(AnalyzerMetrics.OUTCOME_FIELDS, where, problem);
+    }
+    if (kafkaTimestampMillis >= 0) {
+      Instant limit = Instant.ofEpochMilli(kafkaTimestampMillis).plus(MAX_LEAD);
+      if (record.lastSeen().isAfter(limit)) {
+        Instant sent = Instant.ofEpochMilli(kafkaTimestampMillis);
+        warnOnce(CLAMPED_KIND, "Clamping flow record at " + where + " dated " + record.lastSeen() + ", more than "
+            + MAX_LEAD + " after its Kafka timestamp " + sent + "; further such records are only counted");
+        return new Read(clamp(record, sent), AnalyzerMetrics.OUTCOME_OK, true);
+      }
+    }
+    return new Read(record, AnalyzerMetrics.OUTCOME_OK, false);
+  }
+
+  /** Logs a judging failure once (further ones are only counted by the caller). */
+  public void failed(String where, RuntimeException e) {
+    warnOnce(AnalyzerMetrics.OUTCOME_ERROR, "Skipping flow record at " + where + ": judging it failed (" + e
+        + "); further such records are only counted");
+  }
+
+  private Read skipped(String kind, String where, String why) {
+    warnOnce(kind, "Skipping malformed flow record at " + where + " (" + kind + "): " + why + "; further '" + kind
+        + "' records are only counted");
+    return Read.skipped(kind);
+  }
+
+  private void warnOnce(String kind, String message) {
+    if (warnedKinds.add(kind)) {
+      LOG.warn(message);
+    }
+  }
+
+  /** {@code r} with both capture times no later than {@code at}. */
+  static FlowRecord clamp(FlowRecord r, Instant at) {
+    Instant last = r.lastSeen().isAfter(at) ? at : r.lastSeen();
+    Instant first = r.firstSeen().isAfter(last) ? last : r.firstSeen();
+    return new FlowRecord(r.schemaVersion(), r.agent(), r.iface(), r.flowId(), r.seq(), r.last(), r.endReason(),
+        first, last, r.vlan(), r.outerVlan(), r.encapsulation(), r.ipVersion(), r.transport(), r.src(),
+        r.srcPort(), r.dst(), r.dstPort(), r.initiator(), r.srcToDst(), r.dstToSrc(), r.tcpFlags(), r.protocol(),
+        r.payload(), r.kerberos());
+  }
+}

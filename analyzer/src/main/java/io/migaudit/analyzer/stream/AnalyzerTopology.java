@@ -1,0 +1,54 @@
+package io.migaudit.analyzer.stream;
+
+import io.migaudit.analyzer.AnalyzerConfig;
+import io.migaudit.analyzer.consume.FlowObserver;
+import io.migaudit.analyzer.metrics.AnalyzerMetrics;
+import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.Topics;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The analyzer's topology: {@code migaudit.flows} -> {@link FlowProcessor} (with its three
+ * changelogged in-memory stores) -> {@code migaudit.alerts}, and {@code migaudit.migrations} when
+ * events are published.
+ */
+public final class AnalyzerTopology {
+  /** The stores, each with a compacted changelog topic {@code <application id>-<store>-changelog}. */
+  public static final List<String> STORES = List.of(RaisedAlertStore.NAME, StoreEventStorage.NAME,
+      PendingJudgements.NAME);
+  private static final String SOURCE = "flows";
+  private static final String PROCESSOR = "judge";
+
+  private AnalyzerTopology() {}
+
+  public static Topology build(AnalyzerConfig config, Supplier<RuleEngine> engines, AnalyzerMetrics metrics,
+      FlowObserver observer, Progress progress, boolean publishEvents) {
+    Topology t = new Topology();
+    t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.FLOWS);
+    t.addProcessor(PROCESSOR, () -> new FlowProcessor(engines, metrics, observer, config, progress, publishEvents),
+        SOURCE);
+    for (String store : STORES) {
+      t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(),
+          Serdes.ByteArray()).withLoggingEnabled(Map.of()).withCachingDisabled(), PROCESSOR);
+    }
+    t.addSink(FlowProcessor.ALERTS_SINK, Topics.ALERTS, new ByteArraySerializer(), new ByteArraySerializer(),
+        PROCESSOR);
+    if (publishEvents) {
+      t.addSink(FlowProcessor.EVENTS_SINK, Topics.MIGRATIONS, new ByteArraySerializer(), new ByteArraySerializer(),
+          PROCESSOR);
+    }
+    return t;
+  }
+
+  /** The changelog topic of {@code store} under {@code applicationId}. */
+  public static String changelog(String applicationId, String store) {
+    return applicationId + "-" + store + "-changelog";
+  }
+}

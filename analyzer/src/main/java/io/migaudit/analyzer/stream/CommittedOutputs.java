@@ -1,0 +1,150 @@
+package io.migaudit.analyzer.stream;
+
+import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.alert.MigrationEventSink;
+import io.migaudit.analyzer.consume.KafkaSettings;
+import io.migaudit.record.Alert;
+import io.migaudit.record.MigrationEvent;
+import io.migaudit.record.RecordJson;
+import io.migaudit.record.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the alerts (and event updates) the analyzer committed to local sinks (JSON lines): reads
+ * {@code migaudit.alerts} and {@code migaudit.migrations} with {@code read_committed}, so a line is
+ * only ever written for an output of a committed transaction, in a consumer group of its own whose
+ * offsets are committed after the sinks flushed. A fresh group starts at the topics' current end,
+ * fixed before the analyzer starts judging. Runs on a thread of its own.
+ */
+public final class CommittedOutputs implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CommittedOutputs.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final List<AlertSink> alertSinks;
+  private final List<MigrationEventSink> eventSinks;
+  private final AtomicLong alerts = new AtomicLong();
+  private final AtomicLong events = new AtomicLong();
+  private final CountDownLatch assigned = new CountDownLatch(1);
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  public CommittedOutputs(KafkaSettings kafka, String group, List<AlertSink> alertSinks,
+      List<MigrationEventSink> eventSinks) {
+    Map<String, Object> props = kafka.consumerProperties();
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, group);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    this.consumer = new KafkaConsumer<>(props);
+    this.alertSinks = List.copyOf(alertSinks);
+    this.eventSinks = List.copyOf(eventSinks);
+    this.thread = new Thread(this::run, "migaudit-committed-outputs");
+    this.thread.setDaemon(true);
+  }
+
+  /** Starts reading; returns once the topics' partitions are assigned and positioned, or after {@code wait}. */
+  public void start(Duration wait) throws InterruptedException {
+    thread.start();
+    if (!assigned.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+      LOG.warn("no partitions of {} assigned to the JSON-lines writer within {}: lines may miss the first alerts",
+          Topics.ALERTS, wait);
+    }
+  }
+
+  public long alertsWritten() {
+    return alerts.get();
+  }
+
+  public long eventsWritten() {
+    return events.get();
+  }
+
+  /** The error that stopped the writer, or null. */
+  public Throwable failure() {
+    return failure.get();
+  }
+
+  private void run() {
+    List<String> topics = eventSinks.isEmpty() ? List.of(Topics.ALERTS) : List.of(Topics.ALERTS, Topics.MIGRATIONS);
+    try {
+      consumer.subscribe(topics, new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+          partitions.forEach(consumer::position); // a fresh group's "latest" is fixed now
+          if (!partitions.isEmpty()) {
+            assigned.countDown();
+          }
+        }
+      });
+      while (running) {
+        deliver(consumer.poll(POLL));
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      failure.set(e);
+      LOG.error("the JSON-lines writer stopped: {}", e.toString());
+    } finally {
+      consumer.close();
+    }
+  }
+
+  private void deliver(ConsumerRecords<byte[], byte[]> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<Alert> alertBatch = new ArrayList<>();
+    List<MigrationEvent> eventBatch = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : batch) {
+      try {
+        if (Topics.ALERTS.equals(r.topic())) {
+          alertBatch.add(RecordJson.alert(r.value()));
+        } else {
+          eventBatch.add(RecordJson.migrationEvent(r.value()));
+        }
+      } catch (RecordJson.MalformedRecordException | RuntimeException e) {
+        LOG.debug("not an alert or event at {}-{} offset {}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+      }
+    }
+    if (!alertBatch.isEmpty()) {
+      alertSinks.forEach(s -> s.write(alertBatch));
+    }
+    if (!eventBatch.isEmpty()) {
+      eventSinks.forEach(s -> s.write(eventBatch));
+    }
+    alertSinks.forEach(AlertSink::flush);
+    eventSinks.forEach(MigrationEventSink::flush);
+    consumer.commitSync();
+    alerts.addAndGet(alertBatch.size());
+    events.addAndGet(eventBatch.size());
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    consumer.wakeup();
+    thread.join(Duration.ofSeconds(30).toMillis());
+  }
+}

@@ -1,0 +1,173 @@
+package io.migaudit.analyzer.stream;
+
+import io.migaudit.analyzer.AnalyzerConfig;
+import io.migaudit.analyzer.consume.FlowIntake;
+import io.migaudit.analyzer.consume.FlowObserver;
+import io.migaudit.analyzer.events.StoredEventGrouper;
+import io.migaudit.analyzer.metrics.AnalyzerMetrics;
+import io.migaudit.analyzer.rules.Evaluation;
+import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.Alert;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.MigrationEvent;
+import io.migaudit.record.RecordJson;
+import io.migaudit.record.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Judges each flow record of one partition (one task): reads and checks it ({@link FlowIntake}),
+ * runs the rules, raises each (rule, flow) alert once by the {@link RaisedAlertStore}, groups
+ * migrations into events ({@link StoredEventGrouper}), and forwards alerts and event updates to their
+ * topics, all inside the task's transaction. Final records of Hyper-V migrations wait in the
+ * {@link PendingJudgements} for the grace period, then CREDSSP_MIGRATION is judged. A record that
+ * sets off an exception is counted ({@code error}) and skipped. Copies of Kerberos evidence sent by
+ * older agents feed the rules' Kerberos memory and are never judged.
+ */
+final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+  static final String ALERTS_SINK = "alerts";
+  static final String EVENTS_SINK = "events";
+  private static final Duration EXPIRY_PERIOD = Duration.ofMinutes(1);
+  private static final Duration MIN_JUDGE_PERIOD = Duration.ofMillis(100);
+  private static final Duration MAX_JUDGE_PERIOD = Duration.ofSeconds(1);
+
+  private final Supplier<RuleEngine> engines;
+  private final AnalyzerMetrics metrics;
+  private final FlowObserver observer;
+  private final AnalyzerConfig config;
+  private final Progress progress;
+  private final boolean publishEvents;
+  private final FlowIntake intake = new FlowIntake();
+  private ProcessorContext<byte[], byte[]> context;
+  private RaisedAlertStore raised;
+  private StoredEventGrouper grouper;
+  private PendingJudgements pending;
+
+  FlowProcessor(Supplier<RuleEngine> engines, AnalyzerMetrics metrics, FlowObserver observer, AnalyzerConfig config,
+      Progress progress, boolean publishEvents) {
+    this.engines = engines;
+    this.metrics = metrics;
+    this.observer = observer;
+    this.config = config;
+    this.progress = progress;
+    this.publishEvents = publishEvents;
+  }
+
+  @Override
+  public void init(ProcessorContext<byte[], byte[]> context) {
+    this.context = context;
+    raised = new RaisedAlertStore(context.getStateStore(RaisedAlertStore.NAME), config.alertRetention().toMillis());
+    grouper = new StoredEventGrouper(new StoreEventStorage(context.getStateStore(StoreEventStorage.NAME)),
+        io.migaudit.analyzer.events.MigrationGrouper.DEFAULT_GAP, config.maxStreamsPerEvent(), config.eventIdle());
+    pending = new PendingJudgements(context.getStateStore(PendingJudgements.NAME), progress.waiting);
+    progress.waiting.addAndGet(pending.size());
+    Duration judgePeriod = config.judgeGrace().dividedBy(4);
+    judgePeriod = judgePeriod.compareTo(MIN_JUDGE_PERIOD) < 0 ? MIN_JUDGE_PERIOD
+        : judgePeriod.compareTo(MAX_JUDGE_PERIOD) > 0 ? MAX_JUDGE_PERIOD : judgePeriod;
+    context.schedule(judgePeriod, PunctuationType.WALL_CLOCK_TIME, this::judgeDue);
+    context.schedule(EXPIRY_PERIOD, PunctuationType.WALL_CLOCK_TIME, now -> {
+      raised.expire(now);
+      grouper.expire(now);
+    });
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    String where = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + " offset " + m.offset())
+        .orElse("?");
+    FlowIntake.Read read = intake.read(record.value(), record.timestamp(), where);
+    if (read.clamped()) {
+      metrics.recordClamped();
+    }
+    if (read.record() == null) {
+      skipped(read.outcome());
+      return;
+    }
+    RuleEngine engine = engines.get();
+    try {
+      if (record.headers().lastHeader(Topics.EVIDENCE_COPY_HEADER) != null) {
+        engine.preview(read.record());
+        metrics.recordRead(AnalyzerMetrics.OUTCOME_EVIDENCE);
+        return;
+      }
+      judge(read.record(), engine, record.timestamp());
+    } catch (RuntimeException e) {
+      intake.failed(where, e);
+      skipped(AnalyzerMetrics.OUTCOME_ERROR);
+    }
+  }
+
+  private void judge(FlowRecord r, RuleEngine engine, long timestamp) {
+    long now = context.currentSystemTimeMs();
+    RaisedAlertStore.Flow memory = raised.of(r.flowId(), now);
+    Evaluation e = engine.evaluate(r, memory, true);
+    StoredEventGrouper.Update update = e.migration() ? grouper.add(e.record(), now) : null;
+    String eventId = update == null ? null : update.event().eventId();
+    if (e.judgeLater()) {
+      pending.put(e.record(), eventId, now + config.judgeGrace().toMillis());
+    }
+    memory.save();
+    List<Alert> alerts = eventId == null ? e.alerts() : e.alerts().stream().map(a -> a.withEventId(eventId)).toList();
+    alerts.forEach(a -> forward(a, timestamp));
+    if (update != null && publishEvents) {
+      MigrationEvent event = update.event();
+      context.forward(new Record<>(bytes(event.eventId()), RecordJson.toBytes(event), timestamp), EVENTS_SINK);
+      progress.events.incrementAndGet();
+    }
+    metrics.recordRead(AnalyzerMetrics.OUTCOME_OK);
+    if (e.migration()) {
+      metrics.migrationRecord(e.record());
+    }
+    observer.onRecord(e.record(), e.migration(), e.migration() ? e.flow().protocol() : null);
+    if (update != null) {
+      observer.onMigrationEvent(update.event());
+      if (update.endedNow()) {
+        metrics.migrationEventEnded(update.event());
+      }
+      if (update.streamOmitted()) {
+        metrics.streamOmitted();
+      }
+    }
+  }
+
+  private void judgeDue(long now) {
+    List<PendingJudgements.Due> due = pending.takeDue(now);
+    if (due.isEmpty()) {
+      return;
+    }
+    RuleEngine engine = engines.get();
+    for (PendingJudgements.Due d : due) {
+      try {
+        RaisedAlertStore.Flow memory = raised.of(d.flowId(), now);
+        List<Alert> alerts = engine.judgeLater(d.record(), memory);
+        memory.save();
+        alerts.forEach(a -> forward(d.eventId() == null ? a : a.withEventId(d.eventId()), now));
+      } catch (RuntimeException e) {
+        intake.failed("pending judgement of flow " + d.flowId(), e);
+        metrics.recordRead(AnalyzerMetrics.OUTCOME_ERROR);
+      }
+    }
+  }
+
+  private void forward(Alert a, long timestamp) {
+    context.forward(new Record<>(bytes(a.alertId()), RecordJson.toBytes(a), timestamp), ALERTS_SINK);
+    progress.alerts.incrementAndGet();
+    metrics.alertRaised(a);
+    observer.onAlert(a);
+  }
+
+  private void skipped(String outcome) {
+    metrics.recordRead(outcome);
+    observer.onMalformed(outcome);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

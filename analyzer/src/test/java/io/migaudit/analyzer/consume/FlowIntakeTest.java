@@ -1,0 +1,119 @@
+package io.migaudit.analyzer.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.migaudit.analyzer.metrics.AnalyzerMetrics;
+import io.migaudit.analyzer.rules.Flows;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** Hostile and broken values: each one a counted outcome, never an exception. */
+class FlowIntakeTest {
+  private static final long SENT = Flows.T0.plusSeconds(5).toEpochMilli();
+
+  private final FlowIntake intake = new FlowIntake();
+
+  @Test
+  void aGoodRecordIsReadUnchanged() {
+    FlowIntake.Read read = intake.read(bytes(good()), SENT, "t-0 offset 0");
+    assertThat(read.outcome()).isEqualTo(AnalyzerMetrics.OUTCOME_OK);
+    assertThat(read.clamped()).isFalse();
+    assertThat(read.record().firstSeen()).isEqualTo(Flows.T0);
+  }
+
+  @Test
+  void aKerberosRequestWithoutServiceIsSkippedAsFields() {
+    assertThat(outcome(kdcFlow(q -> q.putNull("service")))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(kdcFlow(q -> q.remove("realm")))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(kdcFlow(q -> q.put("service", "x".repeat(5000))))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+  }
+
+  @Test
+  void tooManyKerberosRequestsAreSkipped() {
+    ObjectNode o = kdcFlow(q -> { });
+    ArrayNode requests = (ArrayNode) o.get("kerberos").get("requests");
+    for (int i = 0; i < 20; i++) {
+      requests.addObject().put("type", "TGS-REQ").put("service", "cifs/h" + i).put("realm", "R");
+    }
+    assertThat(outcome(o)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+  }
+
+  @Test
+  void outOfRangeNumbersAndHugeFieldsAreSkipped() {
+    assertThat(outcome(good().put("dstPort", 70000))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(good().put("srcPort", -1))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(good().put("vlan", 5000))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(good().put("ipVersion", 5))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(good().put("agent", "a".repeat(10_000)))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode flags = good();
+    ArrayNode list = flags.putArray("tcpFlags");
+    for (int i = 0; i < 1000; i++) {
+      list.add("SYN");
+    }
+    assertThat(outcome(flags)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode negative = good();
+    ((ObjectNode) negative.get("srcToDst")).put("bytes", -5);
+    assertThat(outcome(negative)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode entropy = good();
+    ((ObjectNode) entropy.get("payload")).put("entropy", 9.5);
+    assertThat(outcome(entropy)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(good().put("lastSeen", "2020-01-01T00:00:00Z"))).as("ends before it starts")
+        .isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+  }
+
+  @Test
+  void aRecordDatedFarAheadOfItsKafkaTimestampIsClampedAndJudged() {
+    FlowIntake.Read read = intake.read(bytes(good().put("firstSeen", "2099-01-01T00:00:00Z")
+        .put("lastSeen", "2099-01-01T00:00:01Z")), SENT, "t-0 offset 7");
+    assertThat(read.outcome()).isEqualTo(AnalyzerMetrics.OUTCOME_OK);
+    assertThat(read.clamped()).isTrue();
+    assertThat(read.record().lastSeen()).isEqualTo(Instant.ofEpochMilli(SENT));
+    assertThat(read.record().firstSeen()).isEqualTo(Instant.ofEpochMilli(SENT));
+  }
+
+  @Test
+  void aSmallLeadIsAClockDifferenceAndStays() {
+    long sentEarlier = Flows.T0.minusSeconds(10).toEpochMilli();
+    FlowIntake.Read read = intake.read(bytes(good()), sentEarlier, "t-0 offset 8");
+    assertThat(read.clamped()).isFalse();
+    assertThat(read.record().firstSeen()).isEqualTo(Flows.T0);
+  }
+
+  @Test
+  void tombstonesHugeValuesAndBadJsonHaveTheirKinds() {
+    assertThat(intake.read(null, SENT, "w").outcome()).isEqualTo(AnalyzerMetrics.OUTCOME_EMPTY);
+    assertThat(intake.read(new byte[FlowIntake.MAX_RECORD_BYTES + 1], SENT, "w").outcome())
+        .isEqualTo(AnalyzerMetrics.OUTCOME_TOO_LARGE);
+    assertThat(intake.read("{".getBytes(StandardCharsets.UTF_8), SENT, "w").outcome()).isEqualTo("json");
+  }
+
+  private String outcome(ObjectNode o) {
+    FlowIntake.Read read = intake.read(bytes(o), SENT, "t-0 offset 1");
+    assertThat(read.record() == null).as("skipped records carry no record").isEqualTo(
+        !AnalyzerMetrics.OUTCOME_OK.equals(read.outcome()));
+    return read.outcome();
+  }
+
+  private static ObjectNode good() {
+    return Flows.flow("192.168.50.11", "192.168.50.12", 8000).protocol("vmotion").json();
+  }
+
+  /** A flow to a KDC with one well-formed request, then {@code edit} applied to that request. */
+  static ObjectNode kdcFlow(Consumer<ObjectNode> edit) {
+    ObjectNode o = Flows.flow("10.66.0.21", "10.66.0.5", 88).json();
+    ObjectNode q = o.putObject("kerberos").putArray("requests").addObject()
+        .put("type", "TGS-REQ").put("service", "Microsoft Virtual System Migration Service/hv-02")
+        .put("realm", "CORP");
+    edit.accept(q);
+    return o;
+  }
+
+  private static byte[] bytes(ObjectNode o) {
+    return o.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+}

@@ -1,0 +1,140 @@
+package io.migaudit.analyzer.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.migaudit.analyzer.AnalyzerConfig;
+import io.migaudit.analyzer.auth.KerberosEvidenceTest;
+import io.migaudit.analyzer.consume.FlowObserver;
+import io.migaudit.analyzer.consume.KafkaSettings;
+import io.migaudit.analyzer.metrics.AnalyzerMetrics;
+import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.analyzer.rules.CredSspMigrationRuleTest;
+import io.migaudit.analyzer.rules.Flows;
+import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.RecordJson;
+import io.migaudit.record.RuleId;
+import io.migaudit.record.Topics;
+import io.migaudit.record.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The processor on Kafka Streams' test driver: outputs, stores, grace period and expiry by time. */
+class FlowProcessorTest {
+  private static final Instant NOW = Instant.parse("2025-03-01T10:00:10Z");
+  @TempDir
+  Path state;
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> flows;
+  private TestOutputTopic<byte[], byte[]> alerts;
+  private TestOutputTopic<byte[], byte[]> events;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+  private void start(Policy policy) {
+    AnalyzerConfig config = AnalyzerConfig.defaults(new KafkaSettings("localhost:1", Map.of()), "test", state)
+        .withJudgeGrace(Duration.ofSeconds(30)).withAlertRetention(Duration.ofHours(1));
+    RuleEngine engine = new RuleEngine(policy);
+    AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
+    Properties props = StreamsSettings.of(config);
+    driver = new TopologyTestDriver(AnalyzerTopology.build(config, () -> engine, metrics, FlowObserver.NONE,
+        new Progress(), true), props, NOW);
+    flows = driver.createInputTopic(Topics.FLOWS, new ByteArraySerializer(), new ByteArraySerializer(), NOW,
+        Duration.ofMillis(10));
+    alerts = driver.createOutputTopic(Topics.ALERTS, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    events = driver.createOutputTopic(Topics.MIGRATIONS, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @AfterEach
+  void close() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  @Test
+  void eachAlertOnceAcrossInterimRecordsAndEveryRecordUpdatesItsEvent() throws Exception {
+    start(Flows.samplePolicy());
+    for (int seq = 0; seq < 3; seq++) {
+      flows.pipeInput(bytes(Flows.flow("192.168.50.11", "192.168.50.12", 8000).protocol("vmotion")
+          .verdict(Verdict.PLAINTEXT, "text").seq(seq).json().toString()));
+    }
+    List<byte[]> out = alerts.readValuesToList();
+    assertThat(out).hasSize(1);
+    assertThat(RecordJson.alert(out.get(0)).rule()).isEqualTo(RuleId.UNENCRYPTED_MIGRATION);
+    assertThat(RecordJson.alert(out.get(0)).eventId()).isNotNull();
+    assertThat(events.readValuesToList()).hasSize(3);
+    KeyValueStore<String, byte[]> raised = driver.getKeyValueStore(RaisedAlertStore.NAME);
+    assertThat(raised.approximateNumEntries()).isEqualTo(1);
+  }
+
+  @Test
+  void raisedAlertsAreForgottenATimeAfterTheFlowsLastRecordNotByCount() {
+    start(Flows.samplePolicy());
+    flows.pipeInput(bytes(Flows.flow("192.168.50.11", "192.168.50.12", 8000).protocol("vmotion")
+        .verdict(Verdict.PLAINTEXT, "text").json().toString()));
+    KeyValueStore<String, byte[]> raised = driver.getKeyValueStore(RaisedAlertStore.NAME);
+    driver.advanceWallClockTime(Duration.ofMinutes(30));
+    assertThat(raised.approximateNumEntries()).as("within the retention").isEqualTo(1);
+    driver.advanceWallClockTime(Duration.ofMinutes(32));
+    assertThat(raised.approximateNumEntries()).as("an hour after the last record").isZero();
+    assertThat(driver.getKeyValueStore(StoreEventStorage.NAME).approximateNumEntries()).as("event idle").isZero();
+  }
+
+  @Test
+  void aPoisonKerberosRecordIsCountedAndTheNextRecordsAreJudged() throws Exception {
+    start(Flows.samplePolicy());
+    ObjectNode poison = Flows.flow("10.66.0.21", "10.66.0.5", 88).json();
+    poison.putObject("kerberos").putArray("requests").addObject().put("type", "TGS-REQ").putNull("service")
+        .put("realm", "CORP");
+    flows.pipeInput(bytes(poison.toString()));
+    flows.pipeInput(bytes(Flows.flow("192.168.50.11", "192.168.50.12", 8000).protocol("vmotion")
+        .verdict(Verdict.PLAINTEXT, "text").json().toString()));
+    assertThat(alerts.readValuesToList()).hasSize(1);
+    assertThat(registry.find(AnalyzerMetrics.RECORDS).tag(AnalyzerMetrics.TAG_OUTCOME, "fields").counter().count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void credSspIsJudgedAfterTheGracePeriodSoLateKerberosEvidenceCounts() throws Exception {
+    Policy policy = Flows.samplePolicy().withHyperv(CredSspMigrationRuleTest.hyperv());
+    start(policy);
+    FlowRecord migration = KerberosEvidenceTest.migration("10.66.0.21", "10.66.0.22", 6600, "hyperv",
+        Flows.T0.plusSeconds(3));
+    flows.pipeInput(RecordJson.toBytes(KerberosEvidenceTest.kdcFlow("10.10.0.21", Flows.T0, "HTTP/intranet")));
+    flows.pipeInput(RecordJson.toBytes(migration));
+    assertThat(alerts.readValuesToList()).as("within the grace period").isEmpty();
+    driver.advanceWallClockTime(Duration.ofSeconds(31));
+    List<byte[]> out = alerts.readValuesToList();
+    assertThat(out).hasSize(1);
+    assertThat(RecordJson.alert(out.get(0)).rule()).isEqualTo(RuleId.CREDSSP_MIGRATION);
+
+    FlowRecord second = KerberosEvidenceTest.migration("10.66.0.21", "10.66.0.22", 6600, "hyperv",
+        Flows.T0.plusSeconds(600));
+    flows.pipeInput(RecordJson.toBytes(second));
+    flows.pipeInput(RecordJson.toBytes(KerberosEvidenceTest.kdcFlow("10.10.0.21", Flows.T0.plusSeconds(590),
+        CredSspMigrationRuleTest.VSMS + "/hv-02.corp.example")));
+    driver.advanceWallClockTime(Duration.ofSeconds(31));
+    assertThat(alerts.readValuesToList()).as("evidence that came after the migration's record, in the grace")
+        .isEmpty();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

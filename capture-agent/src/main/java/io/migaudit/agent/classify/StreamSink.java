@@ -1,0 +1,31 @@
+package io.migaudit.agent.classify;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Receives one direction of a connection in stream order: the TCP stream tracker ({@code
+ * flow.TcpStream}) calls it with the bytes of each accepted segment at their offset from the initial
+ * sequence number, never with a segment the receiver would drop (out of window), twice with the same
+ * bytes (retransmissions, duplicates) or spliced across bytes it did not see (it reports a gap
+ * instead). {@link PayloadSample} is the sink the flow table feeds; a parser that needs the stream
+ * (a framing follower, a handshake reader) implements this and is fed by the sample the same way as
+ * {@link TlsRecordFollower} and {@link SshPacketFollower} are.
+ */
+public interface StreamSink {
+  /** Sentinel for {@link #gap}: the stream resynchronised and the bytes missed are unknown. */
+  long UNKNOWN_GAP = -1;
+
+  /**
+   * {@code length} bytes of {@code frame} from absolute {@code offset} lie at {@code streamOffset}
+   * of the direction (0 = the byte after the SYN, or the first byte seen of a stream picked up
+   * mid-way); each call continues where the previous call or gap ended.
+   */
+  void bytes(long streamOffset, ByteBuffer frame, int offset, int length);
+
+  /**
+   * {@code missingBytes} bytes from {@code streamOffset} were not seen (capture loss, a segment cut
+   * by the snap length, a packet outside the capture), or {@link #UNKNOWN_GAP} when the tracker had
+   * to find the stream again: whatever framing a parser followed, it must not splice across.
+   */
+  void gap(long streamOffset, long missingBytes);
+}

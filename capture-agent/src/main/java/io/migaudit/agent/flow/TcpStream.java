@@ -1,0 +1,194 @@
+package io.migaudit.agent.flow;
+
+import io.migaudit.agent.classify.StreamSink;
+import io.migaudit.agent.decode.DecodedPacket;
+
+/**
+ * One direction of a TCP connection followed by sequence number (RFC 9293 3.4, 3.10.7.4), so that
+ * its payload sample holds what the receiver took, in stream order: from the initial sequence number
+ * on (or from the first segment seen, for a stream picked up mid-way); segments wholly before the
+ * next expected byte (retransmissions, duplicates) and segments outside the receiver's window are
+ * ignored; bytes not seen are reported as a gap, never spliced over; an overlapping segment gives
+ * only its new bytes. The checksum is never consulted: captures on the sending host carry unfinished
+ * ones (offload), so it cannot tell a forged segment from a real one; the window can.
+ *
+ * <p>The window is the receiver's last acknowledgment plus its advertised window (scaled per RFC
+ * 7323), never less than {@link #MIN_WINDOW_BYTES} past the next expected byte, so a forged ACK can
+ * widen what is accepted but never blind the tracker. A stream that lost its place (capture loss
+ * longer than the window, or a stream picked up at a forged segment) finds it again after {@link
+ * #RUN_TO_RESYNC} contiguous segments outside the window. Exists only for TCP flows that carried
+ * payload: about 80 bytes per direction.
+ */
+final class TcpStream {
+  /** Accepted past the next expected byte whatever the receiver advertised (a forged ACK cannot narrow it). */
+  static final int MIN_WINDOW_BYTES = 4 << 20;
+  /** A SYN without the window scale option: its windows are not scaled (RFC 7323 2.2). */
+  static final int SCALE_NOT_OFFERED = 15;
+  /** This direction's SYN was not seen: how its windows scale is unknown. */
+  static final int SYN_NOT_SEEN = -1;
+  /** Assumed reach of a window whose scale is unknown. */
+  private static final long UNKNOWN_SCALE_WINDOW_BYTES = 16 << 20;
+  /** Largest window RFC 7323 allows: 65535 << 14. */
+  private static final long MAX_WINDOW_BYTES = 65535L << 14;
+  /** Contiguous out-of-window segments after which the tracker takes them as the stream. */
+  static final int RUN_TO_RESYNC = 4;
+
+  private int next;
+  private long nextOffset;
+  private boolean anchored;
+  private boolean midStream;
+  /** What this direction acknowledges and advertises about its peer's stream. */
+  private int ackSent;
+  private boolean hasAck;
+  private int windowSent;
+  /** This direction's SYN window scale, {@link #SCALE_NOT_OFFERED} or {@link #SYN_NOT_SEEN}. */
+  private final int windowScale;
+  /** The other direction of the connection. */
+  TcpStream peer;
+  private int runEnd;
+  private int runLength;
+  long outOfWindowSegments;
+  long retransmittedSegments;
+  long gapBytes;
+
+  /**
+   * A direction whose initial sequence number came with its SYN ({@code isnKnown}), or one still to
+   * be anchored; {@code windowScale} as its SYN offered it, {@link #SCALE_NOT_OFFERED} or {@link
+   * #SYN_NOT_SEEN}.
+   */
+  TcpStream(boolean isnKnown, int isn, int windowScale) {
+    if (isnKnown) {
+      anchored = true;
+      next = isn + 1;
+    }
+    this.windowScale = windowScale;
+  }
+
+  /**
+   * Takes one segment of this direction: records its acknowledgment and window (about the peer), and
+   * hands its accepted payload to {@code sink} (null while the direction carried no payload).
+   * Returns false when the segment lies outside the receiver's window: its flags must not count.
+   */
+  boolean segment(DecodedPacket p, TcpStream receiver, StreamSink sink) {
+    if ((p.tcpFlags & TcpFlagNames.ACK) != 0) {
+      ackSent = p.tcpAck;
+      windowSent = p.tcpWindow;
+      hasAck = true;
+    }
+    int seq = p.tcpSeq;
+    int length = p.payloadWireLength;
+    if ((p.tcpFlags & TcpFlagNames.SYN) != 0) {
+      if (!anchored) {
+        anchored = true;
+        next = seq + 1;
+      }
+      if (length == 0) {
+        return true;
+      }
+      seq++; // data on a SYN (TCP Fast Open) starts after it
+    }
+    if (!anchored) {
+      if (length == 0) { // no anchor from a bare ACK, FIN or RST: judge it by what the peer acknowledged
+        return !receiver.hasAck || Math.abs(seq - receiver.ackSent) <= MIN_WINDOW_BYTES;
+      }
+      anchorMidStream(seq, receiver);
+    }
+    int rel = seq - next;
+    long ahead = allowedAhead(receiver);
+    if (length == 0) {
+      return rel >= -ahead && rel <= ahead; // a bare ACK, FIN or RST: in window or not
+    }
+    if ((long) rel + length <= 0) {
+      if (rel >= -ahead) {
+        retransmittedSegments++;
+        return true;
+      }
+      return outOfWindow(p, seq, length, sink);
+    }
+    if (rel > ahead) {
+      return outOfWindow(p, seq, length, sink);
+    }
+    runLength = 0;
+    deliver(p, rel, length, sink);
+    return true;
+  }
+
+  /** True when this segment will start the direction mid-way (no SYN seen, no anchor yet). */
+  boolean startsMidStream(DecodedPacket p) {
+    return !anchored && (p.tcpFlags & TcpFlagNames.SYN) == 0;
+  }
+
+  /** Picks up a stream first seen mid-way: at what the peer acknowledged, else at this segment. */
+  private void anchorMidStream(int seq, TcpStream receiver) {
+    anchored = true;
+    midStream = true;
+    next = receiver.hasAck && Math.abs(seq - receiver.ackSent) <= MIN_WINDOW_BYTES ? receiver.ackSent : seq;
+  }
+
+  private void deliver(DecodedPacket p, int rel, int length, StreamSink sink) {
+    int skip = 0;
+    if (rel > 0) {
+      gapBytes += rel;
+      if (sink != null) {
+        sink.gap(nextOffset, rel);
+      }
+      nextOffset += rel;
+      next += rel;
+    } else {
+      skip = -rel; // an overlapping segment: its first bytes were taken already
+    }
+    int newBytes = length - skip;
+    int take = Math.min(Math.max(0, p.payloadCapturedLength - skip), newBytes);
+    if (sink != null && take > 0) {
+      sink.bytes(nextOffset, p.frame, p.payloadOffset + skip, take);
+    }
+    if (sink != null && take < newBytes) {
+      sink.gap(nextOffset + take, newBytes - take); // cut by the snap length: not seen, not spliced
+    }
+    nextOffset += newBytes;
+    next += newBytes;
+  }
+
+  /** A segment outside the window: ignored, unless it continues a run long enough to be the stream. */
+  private boolean outOfWindow(DecodedPacket p, int seq, int length, StreamSink sink) {
+    runLength = runLength > 0 && seq == runEnd ? runLength + 1 : 1;
+    runEnd = seq + length;
+    if (runLength < RUN_TO_RESYNC) {
+      outOfWindowSegments++;
+      return false;
+    }
+    runLength = 0;
+    next = seq; // the stream moved on without us (loss longer than the window, or a forged start)
+    midStream = true;
+    if (sink != null) {
+      sink.gap(nextOffset, StreamSink.UNKNOWN_GAP);
+    }
+    deliver(p, 0, length, sink);
+    return true;
+  }
+
+  /** How far past the next expected byte a segment may start: the receiver's window, at least the minimum. */
+  private long allowedAhead(TcpStream receiver) {
+    if (!receiver.hasAck) {
+      return MIN_WINDOW_BYTES;
+    }
+    long window;
+    if (receiver.windowScale == SYN_NOT_SEEN || windowScale == SYN_NOT_SEEN) {
+      window = receiver.windowSent == 0 ? 0 : UNKNOWN_SCALE_WINDOW_BYTES;
+    } else if (receiver.windowScale == SCALE_NOT_OFFERED || windowScale == SCALE_NOT_OFFERED) {
+      window = receiver.windowSent; // scaling is in effect only when both SYNs offered it
+    } else {
+      window = (long) receiver.windowSent << receiver.windowScale;
+    }
+    long right = (long) (receiver.ackSent - next) + Math.min(window, MAX_WINDOW_BYTES);
+    return Math.max(MIN_WINDOW_BYTES, right);
+  }
+
+  boolean midStream() {
+    return midStream;
+  }
+
+  boolean anchored() {
+    return anchored;
+  }
+}

@@ -1,0 +1,203 @@
+package io.migaudit.agent.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migaudit.agent.decode.DecodedPacket;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.PortCatalog;
+import io.migaudit.record.Signature;
+import io.migaudit.record.StreamEvidence;
+import io.migaudit.record.Verdict;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The flow table samples what the receiver takes, in stream order, whatever else is on the wire. */
+class TcpStreamTest {
+  private static final long T0 = 1_700_000_000_000_000L;
+  private static final int MSS = 1448;
+  private static final int CLIENT_ISN = 1_000;
+  private static final int SERVER_ISN = 900_000;
+  private static final int SYN = 0x02;
+  private static final int ACK = 0x10;
+  private static final int RST = 0x04;
+  private static final int PSH = 0x08;
+
+  private final List<FlowRecord> records = new ArrayList<>();
+  private final FlowTable table = new FlowTable(new FlowTableConfig(1000, Duration.ofHours(1), Duration.ofHours(1),
+      Duration.ofSeconds(2)), PortCatalog.builtIn(), "t", "eth0", records::add, 256 * 1024, 1500);
+  private long clock = T0;
+
+  /** A segment of the client (10.0.0.11:40000) to the vMotion server (10.0.0.12:8000) or back. */
+  private void offer(boolean fromClient, int flags, int seq, int ack, byte[] payload, int wireLength) {
+    DecodedPacket p = new DecodedPacket();
+    p.reset();
+    p.timestampMicros = clock += 10;
+    p.ipVersion = 4;
+    p.ipProtocol = 6;
+    p.srcLo = fromClient ? 0x0A00000BL : 0x0A00000CL;
+    p.dstLo = fromClient ? 0x0A00000CL : 0x0A00000BL;
+    p.srcPort = fromClient ? 40000 : 8000;
+    p.dstPort = fromClient ? 8000 : 40000;
+    p.tcpFlags = flags;
+    p.tcpSeq = seq;
+    p.tcpAck = ack;
+    p.tcpWindow = 65535;
+    p.tcpWindowScale = (flags & SYN) != 0 ? 7 : DecodedPacket.NO_WINDOW_SCALE;
+    p.ipLength = 40 + wireLength;
+    p.frame = ByteBuffer.wrap(payload);
+    p.payloadCapturedLength = payload.length;
+    p.payloadWireLength = wireLength;
+    table.offer(p);
+  }
+
+  private void data(int seq, byte[] payload) {
+    offer(true, ACK | PSH, seq, SERVER_ISN + 1, payload, payload.length);
+  }
+
+  private void handshake() {
+    offer(true, SYN, CLIENT_ISN, 0, new byte[0], 0);
+    offer(false, SYN | ACK, SERVER_ISN, CLIENT_ISN + 1, new byte[0], 0);
+    offer(true, ACK, CLIENT_ISN + 1, SERVER_ISN + 1, new byte[0], 0);
+  }
+
+  /** Guest-memory-like plaintext: zero pages, kernel pointers, small integers. */
+  private static byte[] memory(int n) {
+    Random r = new Random(n);
+    byte[] out = new byte[n];
+    for (int i = 0; i < n; i += 8) {
+      long v = (i / 4096) % 3 == 0 ? 0 : 0xffff888000000000L | (r.nextInt(1 << 20) << 6);
+      for (int b = 0; b < 8 && i + b < n; b++) {
+        out[i + b] = (byte) (v >>> (8 * b));
+      }
+    }
+    return out;
+  }
+
+  private static byte[] forgedTlsRecord() {
+    byte[] b = new byte[69];
+    new Random(1).nextBytes(b);
+    System.arraycopy(new byte[] {0x17, 0x03, 0x03, 0x00, 0x40}, 0, b, 0, 5);
+    return b;
+  }
+
+  /** Sends {@code stream} as MSS-sized segments from sequence number {@code seq}. */
+  private void send(int seq, byte[] stream) {
+    for (int off = 0; off < stream.length; off += MSS) {
+      data(seq + off, java.util.Arrays.copyOfRange(stream, off, Math.min(stream.length, off + MSS)));
+    }
+  }
+
+  private FlowRecord finalRecord() {
+    table.flush(EndReason.END_OF_CAPTURE);
+    return records.get(records.size() - 1);
+  }
+
+  @Test
+  void aForgedSegmentOutsideTheWindowIsIgnored() {
+    handshake();
+    offer(true, ACK | PSH, CLIENT_ISN + 1 + (1 << 30), SERVER_ISN + 1, forgedTlsRecord(), 69);
+    send(CLIENT_ISN + 1, memory(100 * MSS));
+    FlowRecord r = finalRecord();
+    assertThat(r.payload().signature()).isEqualTo(Signature.NONE);
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(r.payload().sampledBytes()).isEqualTo(100 * MSS);
+    assertThat(r.stream()).isEqualTo(new StreamEvidence(false, 1, 0, 0));
+  }
+
+  @Test
+  void aForgedSegmentInsideTheWindowCannotMakePlaintextEncrypted() {
+    handshake();
+    offer(true, ACK | PSH, CLIENT_ISN + 1, SERVER_ISN + 1, forgedTlsRecord(), 69); // bad checksum: dropped
+    send(CLIENT_ISN + 1, memory(100 * MSS)); // the receiver's real first segment overlaps it
+    FlowRecord r = finalRecord();
+    assertThat(r.payload().signature()).isEqualTo(Signature.TLS);
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(r.payload().reason()).contains("the tls record chain broke");
+  }
+
+  @Test
+  void retransmissionsAreSampledOnce() {
+    handshake();
+    byte[] stream = memory(10 * MSS);
+    send(CLIENT_ISN + 1, stream);
+    data(CLIENT_ISN + 1 + 3 * MSS, java.util.Arrays.copyOfRange(stream, 3 * MSS, 4 * MSS));
+    FlowRecord r = finalRecord();
+    assertThat(r.payload().sampledBytes()).isEqualTo(10 * MSS);
+    assertThat(r.stream().retransmittedSegments()).isEqualTo(1);
+    assertThat(r.srcToDst().payloadBytes()).as("counters count the wire").isEqualTo(11 * MSS);
+  }
+
+  @Test
+  void aLostSegmentIsAGap() {
+    handshake();
+    byte[] stream = memory(10 * MSS);
+    for (int i = 0; i < 10; i++) {
+      if (i != 4) {
+        data(CLIENT_ISN + 1 + i * MSS, java.util.Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+      }
+    }
+    FlowRecord r = finalRecord();
+    assertThat(r.stream().gapBytes()).isEqualTo(MSS);
+    assertThat(r.payload().sampledBytes()).isEqualTo(9 * MSS);
+  }
+
+  @Test
+  void bytesCutByTheSnapLengthAreAGapNotSpliced() {
+    handshake();
+    byte[] head = memory(128);
+    offer(true, ACK, CLIENT_ISN + 1, SERVER_ISN + 1, head, MSS);
+    offer(true, ACK, CLIENT_ISN + 1 + MSS, SERVER_ISN + 1, head, MSS);
+    FlowRecord r = finalRecord();
+    assertThat(r.payload().sampledBytes()).isEqualTo(256);
+    assertThat(r.stream()).as("snap-length cuts are not capture loss on the wire").isNull();
+  }
+
+  @Test
+  void superFramesLargerThanTheMssFollowOn() {
+    handshake();
+    byte[] gro = memory(64_000); // a GRO/TSO segment as a host capture shows it
+    offer(true, ACK, CLIENT_ISN + 1, SERVER_ISN + 1, gro, gro.length);
+    offer(true, ACK, CLIENT_ISN + 1 + gro.length, SERVER_ISN + 1, memory(MSS), MSS);
+    FlowRecord r = finalRecord();
+    assertThat(r.stream()).isNull();
+    assertThat(r.payload().sampledBytes()).isEqualTo(1500 + MSS);
+  }
+
+  @Test
+  void aResetOutsideTheWindowDoesNotEndTheFlow() {
+    handshake();
+    send(CLIENT_ISN + 1, memory(4 * MSS));
+    offer(false, RST, SERVER_ISN + 1 + (1 << 30), 0, new byte[0], 0);
+    assertThat(records).noneMatch(FlowRecord::last);
+    offer(false, RST | ACK, SERVER_ISN + 1, CLIENT_ISN + 1 + 4 * MSS, new byte[0], 0);
+    assertThat(records).filteredOn(FlowRecord::last).singleElement()
+        .satisfies(r -> assertThat(r.endReason()).isEqualTo("rst"));
+  }
+
+  @Test
+  void aFlowFirstSeenMidStreamIsMarkedAndJudgedOnContent() {
+    byte[] stream = memory(50 * MSS);
+    System.arraycopy("QEVM".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, stream, 0, 4);
+    send(77_777, stream);
+    FlowRecord r = finalRecord();
+    assertThat(r.midStream()).isTrue();
+    assertThat(r.payload().signature()).as("a mid-stream head is no signature").isEqualTo(Signature.NONE);
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+  }
+
+  @Test
+  void aStreamThatLostItsPlaceFindsItAgain() {
+    handshake();
+    send(CLIENT_ISN + 1, memory(10 * MSS));
+    // 64 MiB never captured (one direction of a mirror: no ACKs to say where the stream went)
+    send(CLIENT_ISN + 1 + 10 * MSS + (64 << 20), memory(40 * MSS));
+    FlowRecord r = finalRecord();
+    assertThat(r.stream().outOfWindowSegments()).isEqualTo(TcpStream.RUN_TO_RESYNC - 1);
+    assertThat(r.payload().sampledBytes()).isEqualTo(10 * MSS + (40 - TcpStream.RUN_TO_RESYNC + 1) * MSS);
+    assertThat(r.midStream()).isTrue();
+  }
+}
