@@ -49,6 +49,10 @@ final class BenchCommand implements Callable<Integer> {
           "flows of 64 and of 1024 payload bytes (default: ${DEFAULT-VALUE}; 0 skips)."})
   int memoryFlows;
 
+  @Option(names = "--compression", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Also measure the producer codecs (lz4, zstd) on the capture's flow records (default: on).")
+  boolean compression;
+
   @Option(names = "--workers", paramLabel = "N",
       description = "Capture workers timed next to one worker (default: cores - 1, at least 2).")
   Integer workersOption;
@@ -109,6 +113,16 @@ final class BenchCommand implements Callable<Integer> {
     row(out, "migaudit read + decode only", decodePps, one, many, "");
     if (peers) {
       timePeers(out, file, one, many);
+    }
+    if (compression) {
+      List<byte[]> records = RecordCompressionProbe.records(file);
+      out.printf(Locale.ROOT, "%nFlow records in producer batches of %d bytes (%d records of this capture):%n",
+          RecordCompressionProbe.BATCH_BYTES, records.size());
+      for (RecordCompressionProbe.Result r : RecordCompressionProbe.all(records)) {
+        out.printf(Locale.ROOT, "  %-5s %7.1f bytes/record %8.0f ns CPU/record%n", r.codec(), r.bytesPerRecord(),
+            r.cpuNanosPerRecord());
+      }
+      out.flush();
     }
     if (memoryFlows > 0) {
       out.printf(Locale.ROOT, "%nHeap per tracked flow with %,d one-packet flows: %.0f bytes%n", memoryFlows,
