@@ -95,6 +95,7 @@ public final class FlowDispatcher {
         batch.add(captured, workerOf(FlowKey.symmetricHash(decoded), workers));
         if (batch.full()) {
           hand(batch, crew);
+          batch = null; // handed over: never touched again here, even if the take below fails
           batch = take(free, failure);
         }
       }
