@@ -7,27 +7,23 @@ import java.util.Arrays;
  * Open-addressing hash set of flow entries, looked up with a packet's fields so that no key object
  * is made per packet. Linear probing over a power-of-two array at most three quarters full; removal
  * shifts the following run back instead of leaving tombstones, so lookups never slow down as flows
- * come and go. Grows by doubling and never shrinks (the table's bound caps it). Each slot's hash is
- * kept in an array beside the entries, so a probe reads the entry (a cache miss in a large table)
- * only when its hash matches, not for every entry of the run it passes.
+ * come and go. Grows by doubling and never shrinks (the table's bound caps it).
  */
 final class FlowSlots {
   /** A short capture should not pay for a large array. */
   static final int INITIAL_CAPACITY = 1024;
 
   private FlowEntry[] slots = new FlowEntry[INITIAL_CAPACITY];
-  private int[] hashes = new int[INITIAL_CAPACITY];
   private int mask = INITIAL_CAPACITY - 1;
   private int size;
 
   /** The entry of the packet's flow, or null; {@code fromA} and {@code hash} as {@link FlowKey} gives them. */
   FlowEntry find(DecodedPacket p, boolean fromA, int hash) {
     FlowEntry[] s = slots;
-    int[] h = hashes;
     int m = mask;
     for (int i = hash & m; ; i = (i + 1) & m) {
       FlowEntry e = s[i];
-      if (e == null || (h[i] == hash && e.matches(p, fromA))) {
+      if (e == null || (e.hash == hash && e.matches(p, fromA))) {
         return e;
       }
     }
@@ -38,14 +34,13 @@ final class FlowSlots {
     if (size + 1 > (slots.length >>> 2) * 3) {
       grow();
     }
-    place(slots, hashes, mask, e);
+    place(slots, mask, e);
     size++;
   }
 
   /** Removes this entry (by identity); does nothing if it is absent. */
   void remove(FlowEntry e) {
     FlowEntry[] s = slots;
-    int[] h = hashes;
     int m = mask;
     int i = e.hash & m;
     while (s[i] != e) {
@@ -65,14 +60,13 @@ final class FlowSlots {
         if (next == null) {
           return;
         }
-        int home = h[j] & m;
+        int home = next.hash & m;
         boolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
         if (!stays) {
           break;
         }
       }
       s[i] = next;
-      h[i] = h[j];
       i = j;
     }
   }
@@ -88,24 +82,21 @@ final class FlowSlots {
 
   private void grow() {
     FlowEntry[] bigger = new FlowEntry[slots.length << 1];
-    int[] biggerHashes = new int[bigger.length];
     int m = bigger.length - 1;
     for (FlowEntry e : slots) {
       if (e != null) {
-        place(bigger, biggerHashes, m, e);
+        place(bigger, m, e);
       }
     }
     slots = bigger;
-    hashes = biggerHashes;
     mask = m;
   }
 
-  private static void place(FlowEntry[] s, int[] h, int m, FlowEntry e) {
+  private static void place(FlowEntry[] s, int m, FlowEntry e) {
     int i = e.hash & m;
     while (s[i] != null) {
       i = (i + 1) & m;
     }
     s[i] = e;
-    h[i] = e.hash;
   }
 }
