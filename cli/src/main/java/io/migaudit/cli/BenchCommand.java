@@ -86,12 +86,15 @@ final class BenchCommand implements Callable<Integer> {
     PipelineBenchmark.run(file, config, 1); // and one with one worker, whose path differs
     List<PipelineBenchmark.Pass> ones = new ArrayList<>();
     List<PipelineBenchmark.Pass> manys = new ArrayList<>();
-    for (int i = 0; i < runs; i++) { // interleaved: a load that comes and goes hits both alike
+    List<PipelineBenchmark.Pass> handedOff = new ArrayList<>();
+    for (int i = 0; i < runs; i++) { // interleaved: a load that comes and goes hits all alike
       ones.add(PipelineBenchmark.run(file, config, 1));
       manys.add(PipelineBenchmark.run(file, config, workers));
+      handedOff.add(PipelineBenchmark.run(file, config, 1, true));
     }
     PipelineBenchmark.Pass one = median(ones);
     PipelineBenchmark.Pass many = median(manys);
+    PipelineBenchmark.Pass off = median(handedOff);
     out.printf(Locale.ROOT, "%n%-48s %14s %10s %10s%n", "reader", "packets/s", "vs 1 worker", "vs " + workers);
     row(out, "migaudit pipeline (no Kafka), 1 worker", one.packetsPerSecond(), one, many,
         String.format(Locale.ROOT, "(%d packets, %d records, %.0f ns CPU/packet, median of %d)", one.packets(),
@@ -101,6 +104,9 @@ final class BenchCommand implements Callable<Integer> {
             many.records(), many.processCpuNanosPerPacket(), runs));
     row(out, "migaudit pipeline, 1 worker, per CPU second", one.packetsPerCpuSecond(), one, many,
         "(CPU time of the pipeline thread, median pass)");
+    row(out, "  records serialized off it, per CPU second", off.packetsPerCpuSecond(), one, many,
+        String.format(Locale.ROOT, "(the capture thread alone, records to JSON on a publishing thread: %.0f vs %.0f"
+            + " ns/packet)", 1e9 / off.packetsPerCpuSecond(), 1e9 / one.packetsPerCpuSecond()));
     row(out, "migaudit pipeline, first pass in the JVM", cold.packetsPerSecond(), one, many,
         String.format(Locale.ROOT, "(%d workers; class loading, JIT compilation; %.0f ns CPU/packet)", workers,
             cold.processCpuNanosPerPacket()));

@@ -5,6 +5,8 @@ import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.flow.FlowRecordSink;
+import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.decode.DecodeIssue;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.decode.PacketDecoder;
@@ -84,12 +86,23 @@ final class PipelineBenchmark {
    * thread that made them (the reader with one worker, the workers otherwise) and dropped.
    */
   static Pass run(Path capture, AgentConfig config, int workers) throws IOException {
+    return run(capture, config, workers, false);
+  }
+
+  /**
+   * As above; with {@code handOff} the records go through a {@link RecordHandOff} and are serialized
+   * on its thread, as the agent does, so that the pass's thread CPU time is the capture thread's alone.
+   */
+  static Pass run(Path capture, AgentConfig config, int workers, boolean handOff) throws IOException {
     LongAdder records = new LongAdder();
     LongAdder recordBytes = new LongAdder();
-    CaptureWorkers agent = new CaptureWorkers(config, r -> {
+    FlowRecordSink serialize = r -> {
       records.increment();
       recordBytes.add(RecordJson.toBytes(r).length);
-    }, new PipelineCounters(), workers);
+    };
+    RecordHandOff offThread = handOff ? new RecordHandOff(serialize, RecordHandOff.DEFAULT_CAPACITY) : null;
+    CaptureWorkers agent = new CaptureWorkers(config, offThread != null ? offThread : serialize,
+        new PipelineCounters(), workers);
     long p0 = processCpuNanos();
     long c0 = cpuNanos();
     long t0 = System.nanoTime();
@@ -97,8 +110,11 @@ final class PipelineBenchmark {
     try (PcapFileSource source = PcapFileSource.open(capture)) {
       report = agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
     }
-    long nanos = System.nanoTime() - t0;
     long cpu = cpuNanos() - c0;
+    if (offThread != null) {
+      offThread.close(); // every record written before the pass ends
+    }
+    long nanos = System.nanoTime() - t0;
     return new Pass(report.packets(), records.sum(), recordBytes.sum(), nanos, c0 < 0 ? -1 : cpu,
         processCpuSince(p0));
   }
