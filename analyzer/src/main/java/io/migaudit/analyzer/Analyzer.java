@@ -39,6 +39,8 @@ public final class Analyzer implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration OUTPUTS_ASSIGN_WAIT = Duration.ofSeconds(30);
   private static final Duration CHECK_PERIOD = Duration.ofMillis(100);
+  /** Ten commit intervals of exactly_once_v2 (100 ms). */
+  private static final Duration SETTLE = Duration.ofSeconds(1);
 
   private final AnalyzerConfig config;
   private final Supplier<RuleEngine> engines;
@@ -137,12 +139,32 @@ public final class Analyzer implements AutoCloseable {
         }
         behind = behind(admin, end);
         if (behind.isEmpty()) {
+          awaitNextCommit(deadline);
           return;
         }
         Thread.sleep(CHECK_PERIOD.toMillis());
       }
       throw new DrainTimeoutException("flow records not all judged within " + timeout + ": " + behind);
     }
+  }
+
+  /**
+   * Outputs forwarded last (a judgement after its grace period) commit with the next transaction:
+   * waits for the stream thread's next commit, or {@link #SETTLE} when it had nothing to commit.
+   */
+  private void awaitNextCommit(long deadline) throws InterruptedException {
+    double before = commits();
+    long settle = System.nanoTime() + SETTLE.toNanos();
+    while (commits() <= before && System.nanoTime() < Math.min(settle, deadline)) {
+      Thread.sleep(CHECK_PERIOD.toMillis() / 4);
+    }
+  }
+
+  private double commits() {
+    return streams.metrics().values().stream()
+        .filter(m -> m.metricName().name().equals("commit-total")
+            && m.metricName().group().equals("stream-thread-metrics"))
+        .mapToDouble(m -> ((Number) m.metricValue()).doubleValue()).sum();
   }
 
   private String behind(Admin admin, Map<TopicPartition, Long> end) throws Exception {

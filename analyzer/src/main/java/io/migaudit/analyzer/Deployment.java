@@ -3,7 +3,13 @@ package io.migaudit.analyzer;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.stream.AnalyzerTopology;
 import io.migaudit.record.Topics;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +27,8 @@ import org.apache.kafka.common.TopicPartition;
  * wrong, and Kafka Streams would fail with an error that says neither why nor what to do.
  */
 final class Deployment {
+  /** Eight days: more than the longest ticket lifetime a policy takes (7 days). */
+  static final Duration KERBEROS_RETENTION = Duration.ofDays(8);
   private final Admin admin;
   private final AnalyzerConfig config;
 
@@ -47,7 +55,29 @@ final class Deployment {
         throw new DeploymentException(changed(flows, state, "the analyzer's state (" + changelog + ")"));
       }
     }
+    if (!topics.contains(Topics.KERBEROS)) {
+      createKerberosTopic();
+    }
     return topics.contains(Topics.MIGRATIONS);
+  }
+
+  /**
+   * {@code migaudit.kerberos}: one partition (every instance reads it all), compacted by key and
+   * deleted after {@link #KERBEROS_RETENTION}, longer than the longest ticket lifetime a policy takes.
+   */
+  private void createKerberosTopic() throws Exception {
+    NewTopic topic = new NewTopic(Topics.KERBEROS, Optional.of(1), Optional.empty()).configs(Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+        TopicConfig.RETENTION_MS_CONFIG, Long.toString(KERBEROS_RETENTION.toMillis())));
+    try {
+      admin.createTopics(List.of(topic)).all().get();
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new DeploymentException("topic " + Topics.KERBEROS + " does not exist and could not be created ("
+            + e.getCause().getMessage() + "): create it with cleanup.policy=compact,delete and retention.ms="
+            + KERBEROS_RETENTION.toMillis());
+      }
+    }
   }
 
   private String changed(int now, int before, String source) {

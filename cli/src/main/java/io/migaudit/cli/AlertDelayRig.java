@@ -6,8 +6,8 @@ import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
-import io.migaudit.analyzer.alert.AlertPublisher;
-import io.migaudit.analyzer.consume.FlowConsumer;
+import io.migaudit.analyzer.Analyzer;
+import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
@@ -19,6 +19,8 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,8 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running parts of the time-to-alert benchmark: an analyzer consuming migaudit.flows in a thread of
- * its own, and a consumer of migaudit.alerts noting when each alert arrives. {@link #measure} runs the
+ * The running parts of the time-to-alert benchmark: an analyzer (Kafka Streams, exactly once) judging
+ * migaudit.flows, and a read_committed consumer of migaudit.alerts noting when each alert arrives. {@link #measure} runs the
  * agent over one migration and pairs its first payload packet with the first alert on its flow.
  */
 final class AlertDelayRig implements AutoCloseable {
@@ -50,10 +52,9 @@ final class AlertDelayRig implements AutoCloseable {
   private final Policy policy;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Map<String, Arrival> firstAlertByFlow = new ConcurrentHashMap<>();
-  private final Thread analyzer;
   private final Thread watcher;
-  private final FlowConsumer flows;
-  private final KafkaProducer<byte[], byte[]> alertProducer;
+  private final Analyzer analyzer;
+  private final Path state;
 
   /** The first alert on a flow and when a consumer of the alerts topic had it. */
   private record Arrival(long nanos, String rule) {}
@@ -61,31 +62,30 @@ final class AlertDelayRig implements AutoCloseable {
   /** One migration's figures; {@code delayNanos} is -1 when no alert came. */
   record Result(long delayNanos, String rule, long records) {}
 
-  private AlertDelayRig(String bootstrapServers, Policy policy) {
+  private AlertDelayRig(String bootstrapServers, Policy policy) throws IOException {
     this.bootstrapServers = bootstrapServers;
     this.policy = policy;
     KafkaSettings kafka = new KafkaSettings(bootstrapServers, Map.of());
-    alertProducer = new KafkaProducer<>(kafka.producerProperties());
-    Map<String, Object> consumerProps = kafka.consumerProperties();
-    consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-alert-delay-" + UUID.randomUUID());
     RuleEngine engine = new RuleEngine(policy);
-    flows = new FlowConsumer(new KafkaConsumer<>(consumerProps), engine, List.of(new AlertPublisher(alertProducer)),
-        new AnalyzerMetrics(new SimpleMeterRegistry(), engine.protocols()), FlowObserver.NONE);
-    analyzer = new Thread(() -> flows.run(running::get), "bench-analyzer");
+    state = Files.createTempDirectory("bench-alert-delay-state");
+    analyzer = new Analyzer(AnalyzerConfig.defaults(kafka, "bench-alert-delay-" + UUID.randomUUID(), state), () -> engine,
+        new AnalyzerMetrics(new SimpleMeterRegistry(), engine.protocols()), FlowObserver.NONE, List.of(), List.of(),
+        null);
     watcher = new Thread(this::watchAlerts, "bench-alert-watcher");
   }
 
   static AlertDelayRig start(EmbeddedBroker broker, Policy policy) throws Exception {
     broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
     AlertDelayRig rig = new AlertDelayRig(broker.bootstrapServers(), policy);
-    rig.analyzer.start();
     rig.watcher.start();
+    rig.analyzer.start();
     return rig;
   }
 
   private void watchAlerts() {
     Map<String, Object> props = new KafkaSettings(bootstrapServers, Map.of()).consumerProperties();
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-alert-watcher-" + UUID.randomUUID());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // what a downstream consumer sees
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       consumer.subscribe(List.of(Topics.ALERTS));
       while (running.get()) {
@@ -134,12 +134,17 @@ final class AlertDelayRig implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws Exception {
     running.set(false);
-    flows.wakeup();
-    analyzer.join(TimeUnit.SECONDS.toMillis(10));
-    watcher.join(TimeUnit.SECONDS.toMillis(10));
-    flows.close();
-    alertProducer.close();
+    try {
+      analyzer.close();
+    } finally {
+      watcher.join(TimeUnit.SECONDS.toMillis(10));
+      try (var paths = Files.walk(state)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 }

@@ -5,9 +5,8 @@ import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.source.PcapFileSource;
-import io.migaudit.analyzer.alert.AlertPublisher;
-import io.migaudit.analyzer.alert.MigrationEventPublisher;
-import io.migaudit.analyzer.consume.FlowConsumer;
+import io.migaudit.analyzer.Analyzer;
+import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
@@ -19,9 +18,17 @@ import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -111,44 +118,84 @@ final class AnalyzerBenchRun {
     }
   }
 
-  /** The analyzer as the analyzer command builds it, reading {@code count} records. */
-  Timing analyzer(long count) {
+  /**
+   * {@code instances} analyzers as the analyzer command builds them (Kafka Streams, exactly once), in
+   * one application, from the first record judged until the application committed the end of the
+   * topic (every output of the run is then readable by a read_committed consumer).
+   */
+  Timing analyzer(long count, int instances) throws Exception {
     KafkaSettings kafka = new KafkaSettings(bootstrapServers, Map.of());
-    Map<String, Object> props = kafka.consumerProperties();
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-analyzer-" + UUID.randomUUID());
+    String group = "bench-analyzer-" + UUID.randomUUID();
     RuleEngine engine = new RuleEngine(policy);
     AnalyzerMetrics metrics = new AnalyzerMetrics(new SimpleMeterRegistry(), engine.protocols());
-    long[] seen = new long[2];
+    AtomicLong read = new AtomicLong();
+    AtomicLong alerts = new AtomicLong();
+    AtomicLong migrations = new AtomicLong();
+    AtomicLong t0 = new AtomicLong();
     FlowObserver counting = new FlowObserver() {
       @Override
       public void onAlert(Alert alert) {
-        seen[0]++;
+        alerts.incrementAndGet();
       }
 
       @Override
       public void onRecord(FlowRecord record, boolean migration, String protocol) {
+        t0.compareAndSet(0, System.nanoTime());
+        read.incrementAndGet();
         if (migration) {
-          seen[1]++;
+          migrations.incrementAndGet();
         }
       }
     };
-    long read = 0;
-    long t0 = 0;
-    long deadline = System.nanoTime() + DEADLINE_NANOS;
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
-        AlertPublisher alerts = new AlertPublisher(producer);
-        FlowConsumer consumer = new FlowConsumer(new KafkaConsumer<>(props), engine, List.of(alerts),
-            List.of(new MigrationEventPublisher(producer)), metrics, counting)) {
-      while (read < count && System.nanoTime() < deadline) {
-        long before = System.nanoTime();
-        int n = consumer.pollOnce(POLL);
-        if (n > 0 && t0 == 0) {
-          t0 = before;
-        }
-        read += n;
+    Path state = Files.createTempDirectory("bench-analyzer-state");
+    List<Analyzer> running = new ArrayList<>();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      Map<TopicPartition, Long> end = endOffsets(admin);
+      for (int i = 0; i < instances; i++) {
+        // one engine per instance: each instance's stream thread owns its engine
+        RuleEngine own = new RuleEngine(policy);
+        Analyzer a = new Analyzer(AnalyzerConfig.defaults(kafka, group, state.resolve("i" + i)), () -> own, metrics,
+            counting, List.of(), List.of(), null);
+        running.add(a);
+        a.start();
       }
-      long nanos = System.nanoTime() - t0;
-      return new Timing(read, nanos, seen[0], seen[1]);
+      awaitCommitted(admin, group, end);
+      long nanos = System.nanoTime() - t0.get();
+      return new Timing(read.get(), nanos, alerts.get(), migrations.get());
+    } finally {
+      for (Analyzer a : running) {
+        a.close();
+      }
+      try (var paths = Files.walk(state)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
     }
+  }
+
+  private static Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
+    int n = admin.describeTopics(List.of(Topics.FLOWS)).allTopicNames().get().get(Topics.FLOWS).partitions().size();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < n; p++) {
+      latest.put(new TopicPartition(Topics.FLOWS, p), OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> end = new HashMap<>();
+    admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+    return end;
+  }
+
+  private static void awaitCommitted(Admin admin, String group, Map<TopicPartition, Long> end) throws Exception {
+    long deadline = System.nanoTime() + DEADLINE_NANOS;
+    while (System.nanoTime() < deadline) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+      if (end.entrySet().stream().allMatch(e -> e.getValue() == 0
+          || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()))) {
+        return;
+      }
+      Thread.sleep(20); // polling committed offsets until the deadline
+    }
+    throw new IllegalStateException("the analyzer did not commit the end of " + Topics.FLOWS + " in time");
   }
 }

@@ -14,7 +14,12 @@ import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.FlowRecordSerializer;
 import io.migaudit.agent.source.PcapFileSource;
-import io.migaudit.analyzer.consume.FlowConsumer;
+import io.migaudit.analyzer.AnalyzerConfig;
+import io.migaudit.analyzer.stream.AnalyzerTopology;
+import io.migaudit.analyzer.stream.Progress;
+import io.migaudit.analyzer.stream.StreamsSettings;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
@@ -25,6 +30,7 @@ import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,11 +46,9 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -54,7 +58,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every metric a dashboard or alert rule reads exists. The metric names come from a real in-process
  * run over {@code samples/} without a broker: the capture agent publishes to a {@link MockProducer},
- * the analyzer's {@link FlowConsumer} reads those records from a {@link MockConsumer}, both on the
+ * the analyzer's topology reads those records on Kafka Streams' {@link TopologyTestDriver}, both on the
  * meters the commands use, plus Micrometer's {@link KafkaClientMetrics} bound to a real Kafka
  * consumer and producer that are never connected. {@code PrometheusIT} runs the same expressions on
  * a real Prometheus.
@@ -115,25 +119,19 @@ class DashboardQueriesTest {
   private static void runAnalyzer(PrometheusMeterRegistry registry, Policy policy,
       List<ProducerRecord<byte[], FlowRecord>> published) throws Exception {
     RuleEngine engine = new RuleEngine(policy);
-    TopicPartition partition = new TopicPartition(Topics.FLOWS, 0);
-    MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest");
     AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
     Path policyFile = SampleExpectation.SAMPLES.resolve("policy.yaml");
+    Path state = Files.createTempDirectory("dashboard-queries-state");
+    AnalyzerConfig config = AnalyzerConfig.defaults(new KafkaSettings("127.0.0.1:1", Map.of()), "dashboards", state);
     // as `migaudit analyzer` does: its reloader exports the policy reload series from the start
     try (PolicyReloader reloader = new PolicyReloader(policyFile, PolicyLoader.loadDigested(policyFile),
             p -> { }, metrics, Clock.systemUTC());
-        FlowConsumer consumer = new FlowConsumer(kafka, engine, List.of(), metrics, FlowObserver.NONE)) {
-      kafka.rebalance(List.of(partition));
-      kafka.updateBeginningOffsets(Map.of(partition, 0L));
-      long offset = 0;
+        TopologyTestDriver driver = new TopologyTestDriver(AnalyzerTopology.build(config, () -> engine, metrics,
+            FlowObserver.NONE, new Progress(), true), StreamsSettings.of(config))) {
+      TestInputTopic<byte[], byte[]> flows =
+          driver.createInputTopic(Topics.FLOWS, new ByteArraySerializer(), new ByteArraySerializer());
       for (ProducerRecord<byte[], FlowRecord> r : published) {
-        kafka.addRecord(new ConsumerRecord<>(Topics.FLOWS, 0, offset++, r.key(), RecordJson.toBytes(r.value())));
-      }
-      int read = 0;
-      while (read < published.size()) {
-        int n = consumer.pollOnce(Duration.ofMillis(100));
-        assertThat(n).as("records left to read").isPositive();
-        read += n;
+        flows.pipeInput(r.key(), RecordJson.toBytes(r.value()));
       }
     }
   }

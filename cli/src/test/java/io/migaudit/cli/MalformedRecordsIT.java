@@ -8,15 +8,13 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.migaudit.analyzer.consume.FlowConsumer;
 import io.migaudit.analyzer.consume.FlowObserver;
-import io.migaudit.analyzer.consume.KafkaSettings;
-import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
-import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.record.Alert;
+import io.migaudit.record.RecordJson;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +26,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -38,6 +34,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -46,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * consumer does not stop, and the sample migration published after them is judged as expected.
  */
 class MalformedRecordsIT {
+  @TempDir
+  java.nio.file.Path state;
   private static final int HUGE_BYTES = 5 * 1024 * 1024;
   private static final int TOPIC_LIMIT_BYTES = 8 * 1024 * 1024;
   private static final Duration DEADLINE = Duration.ofMinutes(2);
@@ -60,7 +59,7 @@ class MalformedRecordsIT {
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       try (Admin admin = broker.admin()) {
         // the broker would refuse a 5 MB record under its default 1 MiB limit; a topic may allow more
-        admin.createTopics(List.of(new NewTopic(Topics.FLOWS, 1, (short) 1)
+        admin.createTopics(List.of(new NewTopic(Topics.ALERTS, 1, (short) 1), new NewTopic(Topics.FLOWS, 1, (short) 1)
             .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(TOPIC_LIMIT_BYTES))))).all().get();
       }
       Policy policy = PolicyLoader.load(SampleExpectation.SAMPLES.resolve("policy.yaml"));
@@ -70,15 +69,15 @@ class MalformedRecordsIT {
           List.of(SampleExpectation.SAMPLES.resolve(SAMPLE).resolve("capture.pcap")));
       assertThat(good).isPositive();
 
-      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      SimpleMeterRegistry registry;
+      try (AnalyzerInstance analyzer = new AnalyzerInstance("malformed", broker.bootstrapServers(), "malformed", policy, 1,
+          state, FlowObserver.NONE)) {
+        analyzer.analyzer().awaitCaughtUp(DEADLINE);
+        registry = analyzer.registry;
+      }
       List<Alert> alerts = new ArrayList<>();
-      Map<String, Object> props = new KafkaSettings(broker.bootstrapServers(), Map.of()).consumerProperties();
-      props.put(ConsumerConfig.GROUP_ID_CONFIG, "malformed");
-      RuleEngine engine = new RuleEngine(policy);
-      try (FlowConsumer flows = new FlowConsumer(new KafkaConsumer<>(props), engine,
-          List.of(AnalyzerInstance.alertsInto(alerts)), new AnalyzerMetrics(registry, engine.protocols()),
-          FlowObserver.NONE)) {
-        flows.drainTo(flows.endOffsets(DEADLINE), DEADLINE);
+      for (var r : CommittedTopic.read(broker.bootstrapServers(), Topics.ALERTS, Map.of())) {
+        alerts.add(RecordJson.alert(r.value()));
       }
 
       assertThat(count(registry, AnalyzerMetrics.OUTCOME_TOO_LARGE)).isEqualTo(2);

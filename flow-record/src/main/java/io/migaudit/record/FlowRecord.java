@@ -124,6 +124,17 @@ public record FlowRecord(
         srcToDst, dstToSrc, tcpFlags, protocol, payload, newKerberos, stream);
   }
 
+  /**
+   * The same record under another flow id and first and latest packet times (the analyzer clamps
+   * times far in the future and gives one flow reported by agents with different clocks one identity).
+   */
+  public FlowRecord withIdentity(String newFlowId, Instant newFirstSeen, Instant newLastSeen) {
+    return new FlowRecord(
+        schemaVersion, agent, iface, newFlowId, seq, last, endReason, newFirstSeen, newLastSeen, vlan,
+        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
+        srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos, stream);
+  }
+
   /** The same record with this stream evidence (null, or an unremarkable one: none). */
   public FlowRecord withStream(StreamEvidence newStream) {
     return new FlowRecord(

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Remembers, per client address, its flows to a KDC (TCP/UDP 88) and the Kerberos service tickets
@@ -23,7 +24,10 @@ import java.util.Set;
  * KDC path no agent captures, and {@link MigrationAuthentication#watched()} is false.
  *
  * <p>Matching is conservative: it never calls a migration Kerberos-authenticated without a request
- * that names the destination. A request counts when
+ * that names the destination. Only flows to KDCs the policy names count ({@code hyperv.kdcs}, any
+ * KDC when it names none), and a request counts only from a flow in which the KDC sent a
+ * ticket-granting reply (TGS-REP, msg-type 13): one spoofed UDP request cannot silence the rule.
+ * A request counts when
  *
  * <ul>
  *   <li>it came from the migration's source address, or from another address the policy's {@code
@@ -68,6 +72,7 @@ public final class KerberosEvidence {
   }
 
   private final Map<String, Client> byClient;
+  private volatile Function<String, List<FlowRecord>> shared = client -> List.of();
 
   public KerberosEvidence() {
     this(DEFAULT_MAX_CLIENTS);
@@ -88,14 +93,14 @@ public final class KerberosEvidence {
    */
   public void observe(FlowRecord r, HypervPolicy policy) {
     boolean toKdc = r.dstPort() == KERBEROS_PORT && ("tcp".equals(r.transport()) || "udp".equals(r.transport()));
-    if (!toKdc || r.src() == null || r.firstSeen() == null) {
+    if (!toKdc || r.src() == null || r.firstSeen() == null || !policy.trustsKdc(r.dst())) {
       return;
     }
     Client c = byClient.computeIfAbsent(r.src(), k -> new Client());
     if (!c.contacts.contains(r.firstSeen())) {
       c.contacts.addLast(r.firstSeen());
     }
-    if (r.kerberos() != null) {
+    if (r.kerberos() != null && r.kerberos().replied()) { // a request alone proves nothing: it can be forged
       for (KerberosRequest q : r.kerberos().requests()) {
         Seen s = new Seen(q, r.firstSeen());
         if (!c.requests.contains(s)) {
@@ -118,6 +123,9 @@ public final class KerberosEvidence {
   /** How the migration {@code r} (a Hyper-V flow: its src sent the VM to dst) was authenticated. */
   public MigrationAuthentication judge(FlowRecord r, HypervPolicy policy) {
     List<String> sources = policy.addressesOfHostWith(r.src());
+    for (String source : sources) { // what other instances and earlier runs recorded (a global table)
+      shared.apply(source).forEach(kdcFlow -> observe(kdcFlow, policy));
+    }
     Instant from = r.firstSeen().minus(policy.ticketLifetime());
     Instant to = r.firstSeen().plus(CLOCK_SKEW);
     Set<String> classes = SMB_PROTOCOL.equals(r.protocol()) ? Set.of(norm(MIGRATION_SERVICE), CIFS_SERVICE)
@@ -155,6 +163,15 @@ public final class KerberosEvidence {
 
   private static boolean inside(Instant t, Instant from, Instant to) {
     return !t.isBefore(from) && !t.isAfter(to);
+  }
+
+  /**
+   * Also consult {@code lookup} (the KDC flow records of a client address, e.g. from the analyzer's
+   * global table of {@code migaudit.kerberos}) when judging: evidence other instances saw, and that
+   * outlives a restart.
+   */
+  public void share(Function<String, List<FlowRecord>> lookup) {
+    this.shared = lookup;
   }
 
   /** Client addresses remembered (for tests and bounds). */

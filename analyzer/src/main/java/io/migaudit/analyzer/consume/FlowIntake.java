@@ -104,9 +104,6 @@ public final class FlowIntake {
   static FlowRecord clamp(FlowRecord r, Instant at) {
     Instant last = r.lastSeen().isAfter(at) ? at : r.lastSeen();
     Instant first = r.firstSeen().isAfter(last) ? last : r.firstSeen();
-    return new FlowRecord(r.schemaVersion(), r.agent(), r.iface(), r.flowId(), r.seq(), r.last(), r.endReason(),
-        first, last, r.vlan(), r.outerVlan(), r.encapsulation(), r.ipVersion(), r.transport(), r.src(),
-        r.srcPort(), r.dst(), r.dstPort(), r.initiator(), r.srcToDst(), r.dstToSrc(), r.tcpFlags(), r.protocol(),
-        r.payload(), r.kerberos());
+    return r.withIdentity(r.flowId(), first, last);
   }
 }

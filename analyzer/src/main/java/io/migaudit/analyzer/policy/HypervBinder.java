@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  * hyperv:
  *   kerberosAudit: true      # the agents capture TCP/UDP 88 of the Hyper-V hosts
  *   ticketLifetime: 10h      # s, m or h; default 10h
+ *   kdcs: [10.10.0.5]        # optional: only these KDCs' replies count (default: any KDC)
  *   hosts:                   # SPN host name: its addresses (migration, management)
  *     hv-02.corp.example: [10.66.0.22, 10.10.0.22]
  *     hv-02: [10.66.0.22, 10.10.0.22]   # every name the SPNs use, short names too
@@ -26,7 +27,8 @@ final class HypervBinder {
   static final String KERBEROS_AUDIT = "kerberosAudit";
   static final String TICKET_LIFETIME = "ticketLifetime";
   static final String HOSTS = "hosts";
-  static final List<String> FIELDS = List.of(KERBEROS_AUDIT, TICKET_LIFETIME, HOSTS);
+  static final String KDCS = "kdcs";
+  static final List<String> FIELDS = List.of(KERBEROS_AUDIT, TICKET_LIFETIME, HOSTS, KDCS);
   static final Duration MIN_LIFETIME = Duration.ofMinutes(1);
   static final Duration MAX_LIFETIME = Duration.ofDays(7);
   private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([smh])");
@@ -46,7 +48,23 @@ final class HypervBinder {
       throw audit.error(audit.shown() + " is not true or false");
     }
     boolean kerberosAudit = flag.equals("true");
-    return new HypervPolicy(kerberosAudit, lifetime(n.field(TICKET_LIFETIME)), hosts(n.field(HOSTS)));
+    return new HypervPolicy(kerberosAudit, lifetime(n.field(TICKET_LIFETIME)), hosts(n.field(HOSTS)),
+        kdcs(n.field(KDCS)));
+  }
+
+  /** The KDCs whose replies count (addresses); none listed: any KDC's. */
+  private static List<String> kdcs(LocatedNode n) throws PolicyException {
+    if (n.isAbsent()) {
+      return List.of();
+    }
+    if (!n.node().isArray()) {
+      throw n.error("expected a list of KDC addresses, not " + n.shown());
+    }
+    List<String> out = new ArrayList<>();
+    for (LocatedNode item : n.elements()) {
+      out.add(address(item));
+    }
+    return out;
   }
 
   private static Duration lifetime(LocatedNode n) throws PolicyException {

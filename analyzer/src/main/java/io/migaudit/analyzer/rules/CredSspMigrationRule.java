@@ -44,6 +44,11 @@ public final class CredSspMigrationRule implements Rule {
     this.evidence = evidence;
   }
 
+  /** The rule's memory of Kerberos requests (to give it a shared lookup). */
+  public KerberosEvidence evidence() {
+    return evidence;
+  }
+
   @Override
   public RuleId id() {
     return RuleId.CREDSSP_MIGRATION;

@@ -120,6 +120,18 @@ public final class RuleEngine {
     alerts.forEach(a -> raised.forget(a.alertId()));
   }
 
+  /**
+   * Lets the rules that correlate Kerberos evidence also look it up in {@code lookup} (KDC flow
+   * records by client address); engines made by {@link #withPolicy} share it.
+   */
+  public void shareKerberosEvidence(java.util.function.Function<String, List<FlowRecord>> lookup) {
+    for (Rule rule : rules) {
+      if (rule instanceof CredSspMigrationRule c) {
+        c.evidence().share(lookup);
+      }
+    }
+  }
+
   public Policy policy() {
     return policy;
   }

@@ -11,18 +11,20 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The analyzer's topology: {@code migaudit.flows} -> {@link FlowProcessor} (with its three
- * changelogged in-memory stores) -> {@code migaudit.alerts}, and {@code migaudit.migrations} when
- * events are published.
+ * The analyzer's topology: {@code migaudit.flows} -> {@link FlowProcessor} (with its four
+ * changelogged in-memory stores) -> {@code migaudit.alerts}, {@code migaudit.kerberos} (KDC flows'
+ * records), and {@code migaudit.migrations} when events are published; plus the global table of
+ * {@code migaudit.kerberos} ({@link KerberosTable}) every instance reads.
  */
 public final class AnalyzerTopology {
   /** The stores, each with a compacted changelog topic {@code <application id>-<store>-changelog}. */
   public static final List<String> STORES = List.of(RaisedAlertStore.NAME, StoreEventStorage.NAME,
-      PendingJudgements.NAME);
+      PendingJudgements.NAME, FlowIdentities.NAME);
   private static final String SOURCE = "flows";
   private static final String PROCESSOR = "judge";
 
@@ -38,6 +40,11 @@ public final class AnalyzerTopology {
       t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(),
           Serdes.ByteArray()).withLoggingEnabled(Map.of()).withCachingDisabled(), PROCESSOR);
     }
+    t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(KerberosTable.NAME), Serdes.String(),
+        Serdes.ByteArray()).withLoggingDisabled(), KerberosTable.SOURCE, new StringDeserializer(),
+        new ByteArrayDeserializer(), Topics.KERBEROS, KerberosTable.LOADER, KerberosTable.Loader::new);
+    t.addSink(FlowProcessor.KERBEROS_SINK, Topics.KERBEROS, new ByteArraySerializer(), new ByteArraySerializer(),
+        PROCESSOR);
     t.addSink(FlowProcessor.ALERTS_SINK, Topics.ALERTS, new ByteArraySerializer(), new ByteArraySerializer(),
         PROCESSOR);
     if (publishEvents) {

@@ -10,6 +10,7 @@ import io.migaudit.record.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -36,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class CommittedOutputs implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CommittedOutputs.class);
   private static final Duration POLL = Duration.ofMillis(200);
+  /** How long {@link #close()} keeps writing what the analyzer committed before it closed. */
+  private static final Duration DRAIN = Duration.ofSeconds(20);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<AlertSink> alertSinks;
@@ -92,14 +96,25 @@ public final class CommittedOutputs implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-          partitions.forEach(consumer::position); // a fresh group's "latest" is fixed now
+          // a fresh group's "latest" is fixed now, and committed: a restart resumes here, not at a later end
+          Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+          partitions.forEach(tp -> start.put(tp, new OffsetAndMetadata(consumer.position(tp))));
+          consumer.commitSync(start);
           if (!partitions.isEmpty()) {
             assigned.countDown();
           }
         }
       });
-      while (running) {
-        deliver(consumer.poll(POLL));
+      long drainDeadline = Long.MAX_VALUE;
+      while (true) {
+        ConsumerRecords<byte[], byte[]> batch = consumer.poll(POLL);
+        deliver(batch);
+        if (!running) {
+          drainDeadline = Math.min(drainDeadline, System.nanoTime() + DRAIN.toNanos());
+          if (batch.isEmpty() && atEnd() || System.nanoTime() > drainDeadline) {
+            break;
+          }
+        }
       }
     } catch (WakeupException e) {
       // closing
@@ -109,6 +124,12 @@ public final class CommittedOutputs implements AutoCloseable {
     } finally {
       consumer.close();
     }
+  }
+
+  /** True when every assigned partition is read up to its last committed output. */
+  private boolean atEnd() {
+    Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment()); // read_committed: the LSO
+    return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
   }
 
   private void deliver(ConsumerRecords<byte[], byte[]> batch) {
@@ -141,10 +162,17 @@ public final class CommittedOutputs implements AutoCloseable {
     events.addAndGet(eventBatch.size());
   }
 
+  /**
+   * Stops once everything committed so far is written (close the analyzer first), or after {@link
+   * #DRAIN}.
+   */
   @Override
   public void close() throws InterruptedException {
     running = false;
-    consumer.wakeup();
-    thread.join(Duration.ofSeconds(30).toMillis());
+    thread.join(DRAIN.plusSeconds(5).toMillis());
+    if (thread.isAlive()) {
+      consumer.wakeup();
+      thread.join(Duration.ofSeconds(5).toMillis());
+    }
   }
 }

@@ -20,19 +20,25 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Judges each flow record of one partition (one task): reads and checks it ({@link FlowIntake}),
  * runs the rules, raises each (rule, flow) alert once by the {@link RaisedAlertStore}, groups
  * migrations into events ({@link StoredEventGrouper}), and forwards alerts and event updates to their
- * topics, all inside the task's transaction. Final records of Hyper-V migrations wait in the
+ * topics, all inside the task's transaction. Records of one flow from agents with different clocks
+ * get one identity ({@link FlowIdentities}). Final records of Hyper-V migrations wait in the
  * {@link PendingJudgements} for the grace period, then CREDSSP_MIGRATION is judged. A record that
- * sets off an exception is counted ({@code error}) and skipped. Copies of Kerberos evidence sent by
- * older agents feed the rules' Kerberos memory and are never judged.
+ * sets off an exception is counted ({@code error}) and skipped. Records of flows to a KDC are also
+ * written to {@code migaudit.kerberos}, read back by every instance as a global table ({@link
+ * KerberosTable}). Copies of Kerberos evidence sent by older agents feed the rules' Kerberos memory
+ * and are never judged.
  */
 final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   static final String ALERTS_SINK = "alerts";
   static final String EVENTS_SINK = "events";
+  static final String KERBEROS_SINK = "kerberos";
+  private static final int KERBEROS_PORT = 88;
   private static final Duration EXPIRY_PERIOD = Duration.ofMinutes(1);
   private static final Duration MIN_JUDGE_PERIOD = Duration.ofMillis(100);
   private static final Duration MAX_JUDGE_PERIOD = Duration.ofSeconds(1);
@@ -48,6 +54,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   private RaisedAlertStore raised;
   private StoredEventGrouper grouper;
   private PendingJudgements pending;
+  private FlowIdentities identities;
 
   FlowProcessor(Supplier<RuleEngine> engines, AnalyzerMetrics metrics, FlowObserver observer, AnalyzerConfig config,
       Progress progress, boolean publishEvents) {
@@ -66,7 +73,10 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     grouper = new StoredEventGrouper(new StoreEventStorage(context.getStateStore(StoreEventStorage.NAME)),
         io.migaudit.analyzer.events.MigrationGrouper.DEFAULT_GAP, config.maxStreamsPerEvent(), config.eventIdle());
     pending = new PendingJudgements(context.getStateStore(PendingJudgements.NAME), progress.waiting);
+    identities = new FlowIdentities(context.getStateStore(FlowIdentities.NAME), config.alertRetention().toMillis());
     progress.waiting.addAndGet(pending.size());
+    KeyValueStore<String, byte[]> kerberos = context.getStateStore(KerberosTable.NAME);
+    engines.get().shareKerberosEvidence(client -> KerberosTable.of(kerberos, client));
     Duration judgePeriod = config.judgeGrace().dividedBy(4);
     judgePeriod = judgePeriod.compareTo(MIN_JUDGE_PERIOD) < 0 ? MIN_JUDGE_PERIOD
         : judgePeriod.compareTo(MAX_JUDGE_PERIOD) > 0 ? MAX_JUDGE_PERIOD : judgePeriod;
@@ -74,6 +84,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     context.schedule(EXPIRY_PERIOD, PunctuationType.WALL_CLOCK_TIME, now -> {
       raised.expire(now);
       grouper.expire(now);
+      identities.expire(now);
     });
   }
 
@@ -103,8 +114,9 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     }
   }
 
-  private void judge(FlowRecord r, RuleEngine engine, long timestamp) {
+  private void judge(FlowRecord record, RuleEngine engine, long timestamp) {
     long now = context.currentSystemTimeMs();
+    FlowRecord r = identities.canonical(record, now);
     RaisedAlertStore.Flow memory = raised.of(r.flowId(), now);
     Evaluation e = engine.evaluate(r, memory, true);
     StoredEventGrouper.Update update = e.migration() ? grouper.add(e.record(), now) : null;
@@ -113,6 +125,9 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
       pending.put(e.record(), eventId, now + config.judgeGrace().toMillis());
     }
     memory.save();
+    if (r.dstPort() == KERBEROS_PORT && ("udp".equals(r.transport()) || "tcp".equals(r.transport()))) {
+      context.forward(new Record<>(KerberosTable.key(r), RecordJson.toBytes(r), timestamp), KERBEROS_SINK);
+    }
     List<Alert> alerts = eventId == null ? e.alerts() : e.alerts().stream().map(a -> a.withEventId(eventId)).toList();
     alerts.forEach(a -> forward(a, timestamp));
     if (update != null && publishEvents) {

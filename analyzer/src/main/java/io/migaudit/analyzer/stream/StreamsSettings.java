@@ -1,6 +1,7 @@
 package io.migaudit.analyzer.stream;
 
 import io.migaudit.analyzer.AnalyzerConfig;
+import io.migaudit.analyzer.consume.KafkaSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -42,6 +43,8 @@ public final class StreamsSettings {
       }
     }
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    // client ids "migaudit-analyzer-StreamThread-1-consumer", ...: the dashboards select on the prefix
+    p.put(StreamsConfig.CLIENT_ID_CONFIG, KafkaSettings.CONSUMER_CLIENT_ID);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());

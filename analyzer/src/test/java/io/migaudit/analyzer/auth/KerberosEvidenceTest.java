@@ -33,7 +33,7 @@ public class KerberosEvidenceTest {
     }
     List<KerberosRequest> q = java.util.Arrays.stream(services)
         .map(s -> new KerberosRequest("TGS-REQ", s, "CORP.EXAMPLE")).toList();
-    return r.withKerberos(new KerberosActivity(q));
+    return r.withKerberos(new KerberosActivity(q, 1)); // the KDC replied
   }
 
   public static FlowRecord migration(String src, String dst, int port, String protocol, Instant at) {
@@ -58,6 +58,26 @@ public class KerberosEvidenceTest {
     assertThat(a.kerberos()).isTrue();
     assertThat(a.matchedService()).isEqualTo(VSMS + "/hv-02.corp.example@CORP.EXAMPLE");
     assertThat(a.sourceAddresses()).containsExactly("10.66.0.21", "10.10.0.21");
+  }
+
+  @Test
+  void aRequestTheKdcNeverAnsweredIsNoEvidence() {
+    FlowRecord spoofed = kdcFlow("10.10.0.21", T0, VSMS + "/hv-02.corp.example");
+    evidence.observe(spoofed.withKerberos(new KerberosActivity(spoofed.kerberos().requests(), 0)), POLICY);
+    assertThat(judge6600(T0.plusSeconds(2)).kerberos()).as("no TGS-REP").isFalse();
+    evidence.observe(spoofed.withKerberos(new KerberosActivity(spoofed.kerberos().requests())), POLICY);
+    assertThat(judge6600(T0.plusSeconds(2)).kerberos()).as("an agent that does not say").isFalse();
+  }
+
+  @Test
+  void onlyTheKdcsThePolicyNamesCountWhenItNamesAny() {
+    io.migaudit.analyzer.policy.HypervPolicy listed = new io.migaudit.analyzer.policy.HypervPolicy(true,
+        POLICY.ticketLifetime(), POLICY.hosts(), List.of("10.10.0.9"));
+    evidence.observe(kdcFlow("10.10.0.21", T0, VSMS + "/hv-02.corp.example"), listed);
+    assertThat(evidence.judge(migration("10.66.0.21", "10.66.0.22", 6600, "hyperv", T0.plusSeconds(2)), listed)
+        .watched()).as("10.10.0.2 is not a KDC of the policy").isFalse();
+    evidence.observe(kdcFlow("10.10.0.21", T0, VSMS + "/hv-02.corp.example"), POLICY);
+    assertThat(judge6600(T0.plusSeconds(2)).kerberos()).as("without a list, any KDC").isTrue();
   }
 
   @Test

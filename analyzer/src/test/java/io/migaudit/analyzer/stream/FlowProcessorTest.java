@@ -134,6 +134,33 @@ class FlowProcessorTest {
         .isEmpty();
   }
 
+  @Test
+  void aSecondAgentTenSecondsApartAndARecordDated2099LeaveTheEventUnchanged() throws Exception {
+    start(Flows.samplePolicy());
+    ObjectNode first = Flows.flow("192.168.50.11", "192.168.50.12", 8000).protocol("vmotion")
+        .verdict(Verdict.PLAINTEXT, "text").json();
+    flows.pipeInput(bytes(first.toString()));
+    ObjectNode otherEnd = first.deepCopy().put("agent", "esx-b")
+        .put("firstSeen", Flows.T0.minusSeconds(10).toString()).put("lastSeen", Flows.T0.minusSeconds(9).toString());
+    otherEnd.put("flowId", io.migaudit.record.FlowId.of("tcp", "192.168.50.11", 51000, "192.168.50.12", 8000, null,
+        Flows.T0.minusSeconds(10)));
+    flows.pipeInput(bytes(otherEnd.toString()));
+    flows.pipeInput(bytes(Flows.flow("203.0.113.1", "203.0.113.2", 80).json()
+        .put("firstSeen", "2099-01-01T00:00:00Z").put("lastSeen", "2099-01-01T00:00:01Z").toString()));
+    assertThat(alerts.readValuesToList()).as("one alert: the other end's record is the same flow").hasSize(1);
+    List<byte[]> updates = events.readValuesToList();
+    assertThat(updates).hasSize(2);
+    var before = RecordJson.migrationEvent(updates.get(0));
+    var after = RecordJson.migrationEvent(updates.get(1));
+    assertThat(after.eventId()).isEqualTo(before.eventId());
+    assertThat(after.streams()).isEqualTo(1);
+    assertThat(after.start()).isEqualTo(before.start());
+    assertThat(after.flowIds()).isEqualTo(before.flowIds());
+    driver.advanceWallClockTime(Duration.ofSeconds(61));
+    assertThat(driver.getKeyValueStore(StoreEventStorage.NAME).approximateNumEntries())
+        .as("the 2099 record expired nothing").isEqualTo(1);
+  }
+
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

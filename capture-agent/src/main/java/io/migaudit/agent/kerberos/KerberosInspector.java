@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * Watches the client-to-KDC direction of one Kerberos flow (TCP or UDP port 88) and collects the
- * service principals its TGS requests name (see {@link KdcRequestReader}). Over UDP every datagram
+ * service principals its TGS requests name (see {@link KdcRequestReader}), and counts the KDC's
+ * ticket-granting replies in the other direction (a request without one proves nothing: anyone
+ * can send a request). Over UDP every datagram
  * is one message; over TCP each message follows a 4-byte big-endian length (RFC 4120 §7.2.2).
  * Keeps no payload: only the names read and a few counters. Stops at the first sign the stream is
  * not one it can follow (a snaplen-cut packet, a lost TCP segment, a message that is not DER), so a
@@ -22,6 +24,8 @@ public final class KerberosInspector {
   static final long TCP_LENGTH_RESERVED_BIT = 0x8000_0000L;
   /** Messages read per flow; a KDC connection rarely carries more than one. */
   static final int MAX_MESSAGES = 32;
+  /** DER identifier of a KDC-REP of msg-type 13: [APPLICATION 13], constructed (RFC 4120 §5.4.2). */
+  static final int TGS_REP_TAG = 0x6d;
   private static final int TCP = 6;
   private static final int UDP = 17;
 
@@ -33,6 +37,9 @@ public final class KerberosInspector {
   private long prefix;
   private int messages;
   private boolean stopped;
+  private int replies;
+  /** Bytes of the KDC's direction seen so far (TCP: to find the first reply's tag after its length). */
+  private long replyBytes;
 
   private KerberosInspector(boolean tcp) {
     this.tcp = tcp;
@@ -65,6 +72,28 @@ public final class KerberosInspector {
       reader.feed(frame, offset, capturedLength);
       endMessage();
     }
+  }
+
+  /**
+   * Reads one server-to-client packet's payload and counts a ticket-granting reply (TGS-REP, RFC
+   * 4120 msg-type 13, DER tag [APPLICATION 13] = {@value #TGS_REP_TAG}): each datagram over UDP; the
+   * first message of a TCP connection (a client asks one ticket per connection). Nothing is kept.
+   */
+  public void addReply(ByteBuffer frame, int offset, int capturedLength) {
+    if (capturedLength <= 0) {
+      return;
+    }
+    if (!tcp) {
+      if (Byte.toUnsignedInt(frame.get(offset)) == TGS_REP_TAG && replies < MAX_MESSAGES) {
+        replies++;
+      }
+      return;
+    }
+    long at = TCP_LENGTH_PREFIX_BYTES - replyBytes;
+    if (at >= 0 && at < capturedLength && Byte.toUnsignedInt(frame.get(offset + (int) at)) == TGS_REP_TAG) {
+      replies = 1;
+    }
+    replyBytes += capturedLength;
   }
 
   private void addTcp(ByteBuffer frame, int offset, int length) {
@@ -113,8 +142,8 @@ public final class KerberosInspector {
     stopped = (tcp && outcome == KdcRequestReader.Outcome.FAILED) || ++messages >= MAX_MESSAGES;
   }
 
-  /** The requests read so far; null when none. */
+  /** The requests read so far and the replies counted; null when no request was read. */
   public KerberosActivity activity() {
-    return requests.isEmpty() ? null : new KerberosActivity(requests);
+    return requests.isEmpty() ? null : new KerberosActivity(requests, replies);
   }
 }

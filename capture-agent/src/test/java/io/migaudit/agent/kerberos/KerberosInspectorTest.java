@@ -51,6 +51,38 @@ class KerberosInspectorTest {
     assertThat(inspect(UDP, datagram, datagram.length).requests()).containsExactly(CIFS);
   }
 
+  /** A KDC reply's first bytes: over TCP a 4-byte length, then the tag of the KDC-REP. */
+  private static ByteBuffer reply(int... bytes) {
+    ByteBuffer frame = ByteBuffer.allocate(54 + bytes.length);
+    frame.position(54);
+    for (int b : bytes) {
+      frame.put((byte) b);
+    }
+    return frame;
+  }
+
+  @Test
+  void countsTheKdcsTicketGrantingRepliesNotItsErrorsOrAsReplies() throws IOException {
+    byte[] datagram = fixture("tgs-req-udp.bin");
+    KerberosInspector udp = KerberosInspector.forFlow(UDP, 88);
+    ByteBuffer request = ByteBuffer.allocate(54 + datagram.length).position(54).put(datagram);
+    udp.add(request, 54, datagram.length, datagram.length);
+    assertThat(udp.activity().replied()).as("no reply yet").isFalse();
+    udp.addReply(reply(0x7e, 0x81), 54, 2); // KRB-ERROR [APPLICATION 30]
+    udp.addReply(reply(0x6b, 0x81), 54, 2); // AS-REP [APPLICATION 11]
+    assertThat(udp.activity().replied()).isFalse();
+    udp.addReply(reply(0x6d, 0x82), 54, 2); // TGS-REP [APPLICATION 13]
+    assertThat(udp.activity().replies()).isEqualTo(1);
+
+    byte[] tcpRequest = fixture("tgs-req-tcp.bin");
+    KerberosInspector tcp = KerberosInspector.forFlow(TCP, 88);
+    ByteBuffer frame = ByteBuffer.allocate(54 + tcpRequest.length).position(54).put(tcpRequest);
+    tcp.add(frame, 54, tcpRequest.length, tcpRequest.length);
+    tcp.addReply(reply(0, 0), 54, 2); // the length prefix across two segments
+    tcp.addReply(reply(0, 0x40, 0x6d, 0x82), 54, 4);
+    assertThat(tcp.activity().replies()).as("TCP: the tag after the 4-byte length").isEqualTo(1);
+  }
+
   @Test
   void tcpMessagesMaySpanSegmentsOfAnySize() throws IOException {
     byte[] tcp = fixture("tgs-req-tcp.bin");

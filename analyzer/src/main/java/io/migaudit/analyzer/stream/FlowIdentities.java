@@ -1,0 +1,121 @@
+package io.migaudit.analyzer.stream;
+
+import io.migaudit.record.FlowRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * One identity per flow whatever agent reported it. Agents at both ends of a migration see the same
+ * connection (same canonical 5-tuple and VLAN; records of one source host share a partition) but
+ * their clocks differ, so their flow ids, which hash the first packet's time to the microsecond,
+ * differ too. This store, keyed by 5-tuple and VLAN, keeps the first packet's time and id of each
+ * flow seen and the agent that reported it first: a record from another agent whose first packet
+ * lies within {@link #MAX_CLOCK_SKEW} of a known flow's is that flow, and takes its id and its clock
+ * (both times shifted by the difference), so its alerts and its migration event are the first
+ * agent's. One agent's own clock is consistent, so its flow ids are taken as they are (a tuple it
+ * reuses is a new connection), and so is a first packet further apart. Entries are forgotten {@code retention} after their flow's latest record.
+ */
+final class FlowIdentities {
+  static final String NAME = "flow-identities";
+  /** Agents' clocks may differ this much (NTP keeps them far closer; a VM host may not run it). */
+  static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
+  private static final int MAX_PER_TUPLE = 16;
+
+  private record Known(long firstMicros, String flowId, String agent, long touched) {}
+
+  private final KeyValueStore<String, byte[]> store;
+  private final long retentionMillis;
+
+  FlowIdentities(KeyValueStore<String, byte[]> store, long retentionMillis) {
+    this.store = store;
+    this.retentionMillis = retentionMillis;
+  }
+
+  /** {@code r} under the identity and clock of the flow it is, learning it when it is new. */
+  FlowRecord canonical(FlowRecord r, long nowMillis) {
+    String key = r.transport() + '|' + r.src() + '|' + r.srcPort() + '|' + r.dst() + '|' + r.dstPort() + '|'
+        + r.vlan();
+    List<Known> known = decode(store.get(key));
+    long first = micros(r.firstSeen());
+    String agent = r.agent() == null ? "" : r.agent().replace(';', '_').replace('\n', '_');
+    for (int i = 0; i < known.size(); i++) {
+      Known k = known.get(i);
+      boolean same = k.flowId().equals(r.flowId())
+          || !k.agent().equals(agent) && Math.abs(k.firstMicros() - first) <= MAX_CLOCK_SKEW.toNanos() / 1000;
+      if (same) {
+        if (nowMillis - k.touched() >= RaisedAlertStore.REFRESH_MILLIS) {
+          known.set(i, new Known(k.firstMicros(), k.flowId(), k.agent(), nowMillis));
+          store.put(key, encode(known));
+        }
+        return k.flowId().equals(r.flowId()) && k.firstMicros() == first ? r : shifted(r, k, first);
+      }
+    }
+    known.removeIf(k -> k.touched() < nowMillis - retentionMillis);
+    known.add(new Known(first, r.flowId(), agent, nowMillis));
+    while (known.size() > MAX_PER_TUPLE) {
+      known.remove(0);
+    }
+    store.put(key, encode(known));
+    return r;
+  }
+
+  /** Forgets flows whose latest record is older than the retention. */
+  void expire(long nowMillis) {
+    List<KeyValue<String, byte[]>> changed = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> all = store.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, byte[]> e = all.next();
+        List<Known> known = decode(e.value);
+        if (known.removeIf(k -> k.touched() < nowMillis - retentionMillis)) {
+          changed.add(KeyValue.pair(e.key, known.isEmpty() ? null : encode(known)));
+        }
+      }
+    }
+    changed.forEach(e -> {
+      if (e.value == null) {
+        store.delete(e.key);
+      } else {
+        store.put(e.key, e.value);
+      }
+    });
+  }
+
+  private static FlowRecord shifted(FlowRecord r, Known k, long firstMicros) {
+    long delta = k.firstMicros() - firstMicros;
+    Instant first = r.firstSeen().plus(delta, ChronoUnit.MICROS);
+    Instant last = r.lastSeen().plus(delta, ChronoUnit.MICROS);
+    return r.withIdentity(k.flowId(), first, last);
+  }
+
+  private static long micros(Instant t) {
+    return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+  }
+
+  private static List<Known> decode(byte[] value) {
+    List<Known> out = new ArrayList<>();
+    if (value == null) {
+      return out;
+    }
+    for (String line : new String(value, StandardCharsets.UTF_8).split("\n")) {
+      String[] f = line.split(";");
+      out.add(new Known(Long.parseLong(f[0]), f[1], f[2], Long.parseLong(f[3])));
+    }
+    return out;
+  }
+
+  private static byte[] encode(List<Known> known) {
+    StringBuilder b = new StringBuilder();
+    for (Known k : known) {
+      b.append(b.length() == 0 ? "" : "\n").append(k.firstMicros()).append(';').append(k.flowId()).append(';')
+          .append(k.agent()).append(';').append(k.touched());
+    }
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+}
