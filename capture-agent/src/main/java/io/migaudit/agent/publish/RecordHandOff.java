@@ -2,34 +2,42 @@ package io.migaudit.agent.publish;
 
 import io.migaudit.agent.flow.FlowRecordSink;
 import io.migaudit.record.FlowRecord;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Takes flow records off the capture threads: {@link #accept} only queues the record, and one
  * thread of its own hands the records, in the order they were queued, to the next sink (the {@link
  * FlowPublisher}, whose send serializes the record to JSON and batches it for Kafka). A flood of
  * short flows then costs the capture threads the records' making, not their writing. The queue is
- * bounded: when the publisher falls behind by {@link #DEFAULT_CAPACITY} records the capture waits,
- * as it waited on a direct send before. {@link #close()} hands over what is queued, then stops.
+ * bounded: when the publisher falls behind by the capacity ({@link #DEFAULT_CAPACITY}) the capture
+ * waits, as it waited on a direct send before. {@link #close()} hands over what is queued, then stops.
  */
 public final class RecordHandOff implements FlowRecordSink, AutoCloseable {
   /** Records queued at most: about a second of a flood of short flows, a few MB of records. */
   public static final int DEFAULT_CAPACITY = 16_384;
-  private static final int DRAIN_BATCH = 256;
+  /**
+   * How long either side naps when it must wait (the queue empty, or full). Neither side wakes the
+   * other: a wake-up per record (a futex call) cost the capture thread more than the JSON it saved.
+   * A record therefore waits at most this long for the publishing thread.
+   */
+  private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final FlowRecordSink next;
-  private final BlockingQueue<Object> queue;
+  private final int capacity;
+  private final Queue<FlowRecord> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger size = new AtomicInteger();
   private final Thread thread;
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
   private volatile boolean closed;
 
   public RecordHandOff(FlowRecordSink next, int capacity) {
     this.next = next;
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.capacity = capacity;
     this.thread = new Thread(this::drain, "flow-record-publisher");
     thread.setDaemon(true);
     thread.start();
@@ -37,44 +45,42 @@ public final class RecordHandOff implements FlowRecordSink, AutoCloseable {
 
   @Override
   public void accept(FlowRecord record) {
-    RuntimeException e = failure.get();
-    if (e != null) {
-      throw new IllegalStateException("the flow record publisher thread failed: " + e, e);
+    while (true) {
+      RuntimeException e = failure.get();
+      if (e != null) {
+        throw new IllegalStateException("the flow record publisher thread failed: " + e, e);
+      }
+      if (closed) {
+        throw new IllegalStateException("record hand-off closed");
+      }
+      if (size.get() < capacity) {
+        break;
+      }
+      LockSupport.parkNanos(NAP_NANOS); // the publisher is behind: wait, as a direct send would
     }
-    if (closed) {
-      throw new IllegalStateException("record hand-off closed");
-    }
-    try {
-      queue.put(record);
-    } catch (InterruptedException ie) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while the flow record queue was full", ie);
-    }
+    queue.add(record);
+    size.incrementAndGet();
   }
 
   /** Records queued and not yet handed to the next sink. */
   public int queued() {
-    return queue.size();
+    return size.get();
   }
 
   private void drain() {
-    List<Object> batch = new ArrayList<>(DRAIN_BATCH);
-    try {
-      while (true) {
-        batch.add(queue.take());
-        queue.drainTo(batch, DRAIN_BATCH - 1);
-        for (Object o : batch) {
-          if (o == Stop.STOP) {
-            return;
-          }
-          if (failure.get() == null) {
-            pass((FlowRecord) o);
-          } // after a failure the queue is still emptied, so that no capture thread waits on it
+    while (true) {
+      FlowRecord r = queue.poll();
+      if (r == null) {
+        if (closed && queue.isEmpty()) {
+          return;
         }
-        batch.clear();
+        LockSupport.parkNanos(NAP_NANOS);
+        continue;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      size.decrementAndGet();
+      if (failure.get() == null) {
+        pass(r);
+      } // after a failure the queue is still emptied, so that no capture thread waits on it
     }
   }
 
@@ -86,15 +92,24 @@ public final class RecordHandOff implements FlowRecordSink, AutoCloseable {
     }
   }
 
-  /** Hands every queued record to the next sink and stops the thread; rethrows the next sink's failure. */
+  /**
+   * Hands every queued record to the next sink and stops the thread; rethrows the next sink's failure.
+   * Call it once the capture threads are done.
+   */
   @Override
   public void close() {
     if (!closed) {
       closed = true;
-      try {
-        queue.put(Stop.STOP);
-        thread.join();
-      } catch (InterruptedException e) {
+      LockSupport.unpark(thread);
+      boolean interrupted = false;
+      while (thread.isAlive()) {
+        try {
+          thread.join();
+        } catch (InterruptedException e) {
+          interrupted = true; // the queue is finite: wait for it, then say so
+        }
+      }
+      if (interrupted) {
         Thread.currentThread().interrupt();
       }
     }
@@ -103,7 +118,4 @@ public final class RecordHandOff implements FlowRecordSink, AutoCloseable {
       throw e;
     }
   }
-
-  /** The end mark in the queue (the queue holds records and this). */
-  private enum Stop { STOP }
 }
