@@ -31,7 +31,7 @@ public final class CaptureWorkers {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1, not " + workers);
     }
-    this.config = workers == 1 ? config : config.withFlowTable(shareOf(config.flowTable(), workers));
+    this.config = perWorker(config, workers);
     this.sink = sink;
     this.counters = counters;
     this.workers = workers;
@@ -43,10 +43,14 @@ public final class CaptureWorkers {
     return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
   }
 
-  /** One worker's share of the table bound. */
-  static FlowTableConfig shareOf(FlowTableConfig whole, int workers) {
-    return new FlowTableConfig(Math.max(1, whole.maxFlows() / workers), whole.activeTimeout(),
-        whole.idleTimeout(), whole.closedLinger());
+  /** One worker's settings: its share of the flow table bound, so N workers take no more memory than one. */
+  public static AgentConfig perWorker(AgentConfig config, int workers) {
+    if (workers == 1) {
+      return config;
+    }
+    FlowTableConfig whole = config.flowTable();
+    return config.withFlowTable(new FlowTableConfig(Math.max(1, whole.maxFlows() / workers), whole.activeTimeout(),
+        whole.idleTimeout(), whole.closedLinger()));
   }
 
   public int workers() {

@@ -3,7 +3,7 @@ package io.migaudit.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
@@ -12,6 +12,7 @@ import io.migaudit.agent.publish.HeartbeatPublisher;
 import java.time.Clock;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import io.migaudit.agent.publish.ProducerSettings;
+import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.publish.Spool;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.record.Topics;
@@ -48,7 +49,7 @@ final class AgentCommand implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "Agent settings in YAML (keys: agentId, interfaces, read, bootstrapServers, kafkaConfig, "
-          + "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra, spoolDir, spoolMaxBytes, captureBackend, policy); flags given here "
+          + "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra, spoolDir, spoolMaxBytes, captureBackend, policy, workers); flags given here "
           + "override the file's values.")
   Path config;
 
@@ -94,7 +95,7 @@ final class AgentCommand implements Callable<Integer> {
   /** Command-line flag of each settings key, for complaints about flag values. */
   private static final Map<String, String> FLAGS = Map.of("agentId", "--agent-id", "interfaces", "--interface",
       "bootstrapServers", "--bootstrap-servers", "metricsAddress", "--metrics-address", "snaplen", "--snaplen",
-      "bufferSize", "--buffer-size", "spoolMaxBytes", "--spool-max-bytes");
+      "bufferSize", "--buffer-size", "spoolMaxBytes", "--spool-max-bytes", "workers", "--workers");
 
   /** Defaults, then the --config file, then the flags given. */
   AgentSettings settings() throws UserError {
@@ -104,7 +105,7 @@ final class AgentCommand implements Callable<Integer> {
     }
     s = s.with(new AgentSettings.Overrides(agentId, live.interfaces, inputs, bootstrapServers, kafkaConfig,
         metricsAddress, live.snaplenBytes, live.promiscuous, live.bufferBytes, live.bpfExtra, spoolDir, spoolMaxBytes,
-        live.backend, live.policy));
+        live.backend, live.policy, live.workers));
     var problem = s.problem();
     if (problem.isPresent()) {
       String key = problem.get().key();
@@ -153,10 +154,12 @@ final class AgentCommand implements Callable<Integer> {
       } else {
         PipelineCounters counters = new PipelineCounters();
         metrics.bind("pcap", counters);
-        CaptureAgent agent = new CaptureAgent(AgentConfig.defaults(id), publisher, counters);
-        for (Path file : files) {
-          try (PcapFileSource source = PcapFileSource.open(file)) {
-            agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
+        try (RecordHandOff records = new RecordHandOff(publisher, RecordHandOff.DEFAULT_CAPACITY)) {
+          CaptureWorkers agent = new CaptureWorkers(AgentConfig.defaults(id), records, counters, settings.workers());
+          for (Path file : files) {
+            try (PcapFileSource source = PcapFileSource.open(file)) {
+              agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
+            }
           }
         }
       }

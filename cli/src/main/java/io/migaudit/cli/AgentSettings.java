@@ -1,5 +1,6 @@
 package io.migaudit.cli;
 
+import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.agent.publish.Spool;
 import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.agent.source.LiveCaptureOptions;
@@ -27,15 +28,19 @@ import java.util.Optional;
  *     CaptureBackend#best()})
  * @param policy the analyzer's policy file, or null: a live capture then also sees all traffic
  *     inside its migration networks and all TCP between its trusted hosts (migrations on any port)
+ * @param workers capture workers: pipelines per interface (live, in one AF_PACKET fanout group) or per
+ *     capture file (behind a flow-hash dispatcher), each with a flow table of its own
  */
 record AgentSettings(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
     Path kafkaConfig, String metricsAddress, int snaplen, boolean promiscuous, int bufferSize, String bpfExtra,
-    Path spoolDir, long spoolMaxBytes, CaptureBackend captureBackend, Path policy) {
+    Path spoolDir, long spoolMaxBytes, CaptureBackend captureBackend, Path policy, int workers) {
 
   static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1:9464";
   /** The smallest snap length that still holds the headers of an encapsulated frame. */
   static final int MIN_SNAPLEN_BYTES = 64;
   static final long DEFAULT_SPOOL_MAX_BYTES = 1024L * 1024 * 1024;
+  /** The dispatcher marks a frame's worker in a byte. */
+  static final int MAX_WORKERS = 127;
 
   AgentSettings {
     interfaces = List.copyOf(interfaces);
@@ -45,7 +50,7 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
   static AgentSettings defaults() {
     return new AgentSettings(null, List.of(), List.of(), null, null, DEFAULT_METRICS_ADDRESS,
         LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true, LiveCaptureOptions.DEFAULT_BUFFER_BYTES, null, null,
-        DEFAULT_SPOOL_MAX_BYTES, null, null);
+        DEFAULT_SPOOL_MAX_BYTES, null, null, CaptureWorkers.defaultWorkers());
   }
 
   /**
@@ -72,7 +77,8 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
    */
   record Overrides(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
       Path kafkaConfig, String metricsAddress, Integer snaplen, Boolean promiscuous, Integer bufferSize,
-      String bpfExtra, Path spoolDir, Long spoolMaxBytes, CaptureBackend captureBackend, Path policy) {
+      String bpfExtra, Path spoolDir, Long spoolMaxBytes, CaptureBackend captureBackend, Path policy,
+      Integer workers) {
     static Overrides none() {
       return new Overrides(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
@@ -95,7 +101,7 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
         or(o.spoolDir(), spoolDir),
         or(o.spoolMaxBytes(), spoolMaxBytes),
         or(o.captureBackend(), captureBackend),
-        or(o.policy(), policy));
+        or(o.policy(), policy), or(o.workers(), workers));
   }
 
   boolean live() {
@@ -107,6 +113,9 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
     if (snaplen < MIN_SNAPLEN_BYTES) {
       return Optional.of(new SettingsFile.Problem("snaplen",
           snaplen + " is below the minimum of " + MIN_SNAPLEN_BYTES + " bytes"));
+    }
+    if (workers < 1 || workers > MAX_WORKERS) {
+      return Optional.of(new SettingsFile.Problem("workers", workers + " is not 1 to " + MAX_WORKERS));
     }
     if (bufferSize < 0) {
       return Optional.of(new SettingsFile.Problem("bufferSize", bufferSize + " is negative"));

@@ -16,7 +16,8 @@ final class AgentSettingsLoader {
   /** The file's shape: paths stay text until they are resolved against the file's directory. */
   private record FileSettings(String agentId, List<String> interfaces, List<String> read, String bootstrapServers,
       String kafkaConfig, String metricsAddress, Integer snaplen, Boolean promiscuous, Integer bufferSize,
-      String bpfExtra, String spoolDir, Long spoolMaxBytes, String captureBackend, String policy) {}
+      String bpfExtra, String spoolDir, Long spoolMaxBytes, String captureBackend, String policy,
+      Integer workers) {}
 
   private AgentSettingsLoader() {}
 
@@ -30,7 +31,8 @@ final class AgentSettingsLoader {
     AgentSettings.Overrides o = new AgentSettings.Overrides(s.agentId(), s.interfaces(),
         s.read() == null ? null : s.read().stream().map(f::resolve).toList(), s.bootstrapServers(),
         f.resolve(s.kafkaConfig()), s.metricsAddress(), s.snaplen(), s.promiscuous(), s.bufferSize(), s.bpfExtra(),
-        f.resolve(s.spoolDir()), s.spoolMaxBytes(), backend(f, s.captureBackend()), f.resolve(s.policy()));
+        f.resolve(s.spoolDir()), s.spoolMaxBytes(), backend(f, s.captureBackend()), f.resolve(s.policy()),
+        s.workers());
     var problem = AgentSettings.defaults().with(o).problem();
     if (problem.isPresent()) {
       throw f.error(problem.get().key(), problem.get().message());

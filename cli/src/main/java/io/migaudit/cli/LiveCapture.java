@@ -2,15 +2,18 @@ package io.migaudit.cli;
 
 import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.HeartbeatPublisher;
+import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.source.CaptureFilter;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.agent.source.LiveCaptureOptions;
 import io.migaudit.agent.source.CaptureBackend;
+import io.migaudit.agent.source.LibpcapSource;
 import io.migaudit.agent.source.LiveSource;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,7 +30,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The agent's live path: one capture thread per interface, each a {@link CaptureAgent} over a
+ * The agent's live path: capture threads per interface (one, or {@code --workers} in an AF_PACKET
+ * fanout group), each a {@link CaptureAgent} with a flow table of its own over a
  * {@link LiveSource} of the chosen {@link CaptureBackend}, all publishing through one {@link FlowPublisher}. SIGTERM or Ctrl-C stops the
  * capture loops; each thread then ends its open flows as final records with end reason
  * {@code shutdown}, and the publisher is flushed before the JVM exits.
@@ -76,6 +80,13 @@ final class LiveCapture {
             "pcap4j (portable, e.g. Windows with Npcap; about 25x slower than libpcap).",
             "Default: libpcap where it works (64-bit Linux, macOS), else pcap4j."})
     CaptureBackend backend;
+
+    @Option(names = "--workers", paramLabel = "N",
+        description = {"Capture workers, each with a flow table of its own (default: cores - 1, at least 1).",
+            "Live (libpcap backend, Linux): N captures per interface in one AF_PACKET fanout group, the",
+            "kernel keeping both directions of a flow on one worker; tcpdump and pcap4j read with one.",
+            "--read: a reader thread hands each flow's frames to one of N workers."})
+    Integer workers;
   }
 
   /** Lowercase backend names on the command line, with the choices in the error. */
@@ -138,23 +149,32 @@ final class LiveCapture {
     LOG.info("capture filter: {}", capture.filter());
     CaptureBackend backend = backend();
     Thread hook = new Thread(this::shutdown, "migaudit-agent-shutdown");
+    RecordHandOff records = new RecordHandOff(publisher, RecordHandOff.DEFAULT_CAPACITY); // JSON off the capture threads
     try {
+      int workers = workers(backend);
+      List<List<LiveSource>> perInterface = new ArrayList<>();
       for (String iface : settings.interfaces()) {
-        sources.add(open(backend, iface, capture));
+        List<LiveSource> group = open(backend, iface, capture, workers);
+        sources.addAll(group);
+        perInterface.add(group);
       }
       Runtime.getRuntime().addShutdownHook(hook);
       AtomicReference<Exception> failure = new AtomicReference<>();
       List<Thread> threads = new ArrayList<>();
-      for (LiveSource source : sources) {
+      for (List<LiveSource> group : perInterface) {
         PipelineCounters counters = new PipelineCounters();
         allCounters.add(counters);
-        counters.captureDrops(source::kernelDrops, source::interfaceDrops);
-        metrics.bind(source.name(), counters);
-        CaptureAgent agent = new CaptureAgent(config, publisher, counters);
-        Thread t = new Thread(() -> capture(agent, source, failure), "capture-" + source.name());
-        threads.add(t);
-        t.start();
-        health.watch(t);
+        metrics.bind(group.get(0).name(), counters);
+        for (LiveSource source : group) {
+          int i = threads.size();
+          PipelineCounters worker = counters.worker();
+          worker.captureDrops(source::kernelDrops, source::interfaceDrops);
+          CaptureAgent agent = new CaptureAgent(CaptureWorkers.perWorker(config, group.size()), records, worker);
+          Thread t = new Thread(() -> capture(agent, source, failure), "capture-" + source.name() + "-" + i);
+          threads.add(t);
+          t.start();
+          health.watch(t);
+        }
       }
       LOG.warn("capturing on {}", settings.interfaces());
       HeartbeatPublisher beats = heartbeats == null ? null : heartbeats.start(settings.interfaces(),
@@ -165,12 +185,18 @@ final class LiveCapture {
       if (beats != null) {
         beats.close(); // the last heartbeat says when capture stopped
       }
+      records.close();
       publisher.flush();
       LOG.warn("capture stopped; {} flow records published", publisher.sent());
       if (failure.get() != null) {
         throw failure.get();
       }
     } finally {
+      try {
+        records.close();
+      } catch (RuntimeException e) {
+        LOG.warn("flow records after a publisher failure: {}", e.toString());
+      }
       sources.forEach(LiveCapture::closeQuietly);
       finished.countDown();
       try {
@@ -198,9 +224,29 @@ final class LiveCapture {
     return best;
   }
 
-  private static LiveSource open(CaptureBackend backend, String iface, LiveCaptureOptions capture) throws UserError {
+  /** Workers per interface: as configured where the backend can share an interface, else one. */
+  private int workers(CaptureBackend backend) {
+    int asked = settings.workers();
+    if (asked == 1) {
+      return 1;
+    }
+    String problem = backend == CaptureBackend.LIBPCAP ? LibpcapSource.fanoutUnavailable()
+        : "the " + backend.wire() + " backend reads an interface with one worker";
+    if (problem != null) {
+      LOG.warn("capture workers: 1 per interface, not {} ({})", asked, problem);
+      return 1;
+    }
+    LOG.warn("capture workers: {} per interface in an AF_PACKET fanout group (--workers)", asked);
+    return asked;
+  }
+
+  private static List<LiveSource> open(CaptureBackend backend, String iface, LiveCaptureOptions capture, int workers)
+      throws UserError {
     try {
-      return backend.open(iface, capture);
+      if (workers == 1) {
+        return List.of(backend.open(iface, capture));
+      }
+      return List.copyOf(LibpcapSource.openWorkers(iface, capture, workers));
     } catch (IOException e) {
       throw new UserError(e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
@@ -58,6 +59,7 @@ final class Replay {
   private final MeterRegistry registry;
   private final String agentId;
   private ReplayProgress progress = ReplayProgress.NONE;
+  private int workers = 1;
 
   Replay(String bootstrapServers, Map<String, String> clientSettings, Policy policy, MeterRegistry registry,
       String agentId) {
@@ -71,6 +73,12 @@ final class Replay {
   /** This replay, counting the capture bytes it reads into {@code p}. */
   Replay withProgress(ReplayProgress p) {
     this.progress = p;
+    return this;
+  }
+
+  /** Reads the files with {@code n} capture workers ({@link CaptureWorkers}); one by default. */
+  Replay workers(int n) {
+    this.workers = n;
     return this;
   }
 
@@ -144,7 +152,7 @@ final class Replay {
       throws Exception {
     AgentConfig config = AgentConfig.defaults(agentId).withCatalog(policy.catalog());
     List<String> truncations = new ArrayList<>();
-    CaptureAgent agent = new CaptureAgent(config, publisher, counters);
+    CaptureWorkers agent = new CaptureWorkers(config, publisher, counters, workers);
     for (Path file : files) {
       try (PcapFileSource source = PcapFileSource.open(progress.counting(Files.newInputStream(file)),
           file.toString())) {

@@ -2,6 +2,7 @@ package io.migaudit.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.analyzer.alert.AlertSink;
 import io.migaudit.analyzer.alert.AlertFormat;
 import io.migaudit.analyzer.alert.AlertWriter;
@@ -102,6 +103,11 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Longest the analyzer may take to catch up with the agent (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
+  @Option(names = "--workers", paramLabel = "N",
+      description = {"Capture workers: a reader thread hands each flow's frames to one of N flow tables",
+          "(default: cores - 1, at least 1); the records are those of one worker."})
+  Integer workers;
+
   @Option(names = "--verbose", description = "List every per-flow alert after the findings, and print stack"
       + " traces of errors.")
   boolean verbose;
@@ -111,6 +117,16 @@ final class ReplayCommand implements Callable<Integer> {
 
   private static final Duration BASELINE_SCRAPE_WAIT = Duration.ofSeconds(60);
   private MetricsServer metricsServer;
+
+  private int workers() throws UserError {
+    if (workers == null) {
+      return CaptureWorkers.defaultWorkers();
+    }
+    if (workers < 1 || workers > AgentSettings.MAX_WORKERS) {
+      throw new UserError("--workers: " + workers + " is not 1 to " + AgentSettings.MAX_WORKERS);
+    }
+    return workers;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -142,11 +158,13 @@ final class ReplayCommand implements Callable<Integer> {
         try (EmbeddedBroker broker = EmbeddedBroker.start()) {
           broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
           result = new Replay(broker.bootstrapServers(), clientSettings, policy, registry, agentId).withProgress(progress)
+              .workers(workers())
               .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds),
                   this::awaitBaselineScrape);
         }
       } else {
         result = new Replay(bootstrapServers, clientSettings, policy, registry, agentId).withProgress(progress)
+            .workers(workers())
             .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds),
                 this::awaitBaselineScrape);
       }

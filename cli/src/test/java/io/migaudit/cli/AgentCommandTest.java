@@ -3,6 +3,7 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.agent.source.CaptureBackend;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -55,7 +56,7 @@ class AgentCommandTest {
     AgentSettings s = settings("--config", config(FILE).toString());
     assertThat(s).isEqualTo(new AgentSettings("collector-1", List.of("ens224"), List.of(), "kafka1:9092", null,
         "0.0.0.0:9500", 1500, false, 1048576, "net 192.168.50.0/24", null, AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null,
-        null));
+        null, CaptureWorkers.defaultWorkers()));
   }
 
   @Test
@@ -65,7 +66,8 @@ class AgentCommandTest {
         "--agent-id", "collector-2", "--bootstrap-servers", "kafka2:9092", "--policy", "/etc/migaudit/policy.yaml");
     assertThat(s).isEqualTo(new AgentSettings("collector-2", List.of("br-migration", "bond0.50"), List.of(),
         "kafka2:9092", null, "127.0.0.1:0", 9000, true, 1048576, "net 192.168.50.0/24", null,
-        AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null, Path.of("/etc/migaudit/policy.yaml")));
+        AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null, Path.of("/etc/migaudit/policy.yaml"),
+        CaptureWorkers.defaultWorkers()));
   }
 
   @Test
@@ -87,6 +89,17 @@ class AgentCommandTest {
     AgentSettings s = settings("--bootstrap-servers", "k:9092", "--interface", "eth0");
     assertThat(s).isEqualTo(AgentSettings.defaults().with(new AgentSettings.Overrides(
         null, List.of("eth0"), null, "k:9092", null, null, null, null, null, null, null, null, null, null)));
+  }
+
+  @Test
+  void workersFromFileAndFlag() throws Exception {
+    assertThat(settings("--config", config(FILE + "workers: 3\n").toString()).workers()).isEqualTo(3);
+    assertThat(settings("--config", config(FILE + "workers: 3\n").toString(), "--workers", "2").workers())
+        .isEqualTo(2);
+    assertThat(settings("--bootstrap-servers", "k:9092", "--interface", "eth0").workers())
+        .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+    assertThatThrownBy(() -> settings("--bootstrap-servers", "k:9092", "--interface", "eth0", "--workers", "0"))
+        .isInstanceOf(UserError.class).hasMessage("--workers: 0 is not 1 to 127");
   }
 
   @Test

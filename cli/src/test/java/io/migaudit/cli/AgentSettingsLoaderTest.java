@@ -3,6 +3,7 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.migaudit.agent.CaptureWorkers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class AgentSettingsLoaderTest {
     assertThat(s).isEqualTo(new AgentSettings("collector-1", List.of("ens224", "ens256"), List.of(), "kafka1:9092",
         dir.toAbsolutePath().resolve("client.properties"), "0.0.0.0:9500", 1500, false, 1048576,
         "net 192.168.50.0/24", null, AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null,
-        dir.toAbsolutePath().resolve("policy.yaml")));
+        dir.toAbsolutePath().resolve("policy.yaml"), CaptureWorkers.defaultWorkers()));
   }
 
   @Test

@@ -28,7 +28,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,10 +48,12 @@ class AgentShutdownIT {
   @TempDir
   Path dir;
 
-  @Test
-  void sigtermEndsEveryOpenFlowWithAFinalRecord() throws Exception {
+  /** One capture, and two in an AF_PACKET fanout group (the migration's frames reach one of them). */
+  @ParameterizedTest(name = "--workers {0}")
+  @ValueSource(ints = {1, 2})
+  void sigtermEndsEveryOpenFlowWithAFinalRecord(int workers) throws Exception {
     VethBed.requirePrerequisites();
-    try (VethBed bed = VethBed.create("ma-sd-" + ProcessHandle.current().pid());
+    try (VethBed bed = VethBed.create("ma-sd" + workers + "-" + ProcessHandle.current().pid());
         EmbeddedBroker broker = EmbeddedBroker.start()) {
       broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 1);
       int port = freePort();
@@ -59,7 +62,7 @@ class AgentShutdownIT {
           "-cp", System.getProperty("java.class.path"), MigauditCommand.class.getName(), "agent",
           "--interface", bed.captureEnd(), "--bootstrap-servers", broker.bootstrapServers(),
           "--agent-id", "sigterm-it", "--metrics-address", "127.0.0.1:" + port,
-          "--spool-dir", dir.resolve("spool").toString())
+          "--spool-dir", dir.resolve("spool" + workers).toString(), "--workers", String.valueOf(workers))
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       try {
         String packets = "migaudit_agent_packets_total{interface=\"" + bed.captureEnd() + "\"}";

@@ -15,17 +15,21 @@ class BenchCommandTest {
     StringWriter out = new StringWriter();
     CommandLine cl = MigauditCommand.commandLine();
     cl.setOut(new PrintWriter(out));
-    int code = cl.execute("bench", "--runs", "1", "--no-peers", "--memory-flows", "20000",
+    int code = cl.execute("bench", "--runs", "1", "--no-peers", "--memory-flows", "20000", "--workers", "3",
         "../samples/vmotion-plaintext/capture.pcap");
     assertThat(code).isZero();
     assertThat(out.toString())
-        .containsPattern("migaudit agent pipeline \\(no Kafka\\) +\\d+\\.\\d\\d M")
+        .containsPattern("migaudit pipeline \\(no Kafka\\), 1 worker +\\d+\\.\\d\\d M +1\\.00 ")
+        .containsPattern("migaudit pipeline \\(no Kafka\\), 3 workers +\\d+\\.\\d\\d M +\\d+\\.\\d\\d +1\\.00 ")
         .containsPattern("\\(\\d+ packets, 1 records,")
+        .containsPattern("\\(1 records, [\\dNa]+ ns CPU/packet")
+        .containsPattern("zstd +\\d+\\.\\d bytes/record")
+        .containsPattern("lz4 +\\d+\\.\\d bytes/record")
         .contains("migaudit read + decode only")
         .containsPattern("Heap per tracked flow with 20,000 one-packet flows: \\d+ bytes")
         .containsPattern("Heap per tracked flow with 20,000 one-packet flows of 64 payload bytes: \\d+ bytes")
         .containsPattern("Heap per tracked flow with 20,000 one-packet flows of 1024 payload bytes: \\d+ bytes")
-        .containsPattern("migaudit agent pipeline, per CPU second +\\d+\\.\\d\\d M");
+        .containsPattern("migaudit pipeline, 1 worker, per CPU second +\\d+\\.\\d\\d M");
   }
 
   @Test

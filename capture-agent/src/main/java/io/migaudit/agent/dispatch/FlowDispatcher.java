@@ -67,18 +67,8 @@ public final class FlowDispatcher {
       free.add(new PacketBatch());
     }
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    List<FlowWorker> crew = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
-    for (int i = 0; i < workers; i++) {
-      FlowTable table = tables.apply(i);
-      counters.worker().table(table);
-      FlowWorker w = new FlowWorker(i, table, pool, free, endReason, failure);
-      crew.add(w);
-      Thread t = new Thread(w, "flow-worker-" + i);
-      t.setDaemon(true);
-      threads.add(t);
-      t.start();
-    }
+    List<FlowWorker> crew = start(tables, pool, free, endReason, failure, threads);
     long packets = 0;
     long ip = 0;
     PacketBatch batch = take(free, failure);
@@ -95,6 +85,7 @@ public final class FlowDispatcher {
         batch.add(captured, workerOf(FlowKey.symmetricHash(decoded), workers));
         if (batch.full()) {
           hand(batch, crew);
+          batch = null; // handed over: never touched again here, even if the take below fails
           batch = take(free, failure);
         }
       }
@@ -112,6 +103,23 @@ public final class FlowDispatcher {
       records += w.table().recordsWritten();
     }
     return new long[] {packets, ip, records};
+  }
+
+  /** Starts the worker threads (added to {@code threads}), each with its table. */
+  private List<FlowWorker> start(IntFunction<FlowTable> tables, int pool, BlockingQueue<PacketBatch> free,
+      EndReason endReason, AtomicReference<Throwable> failure, List<Thread> threads) {
+    List<FlowWorker> crew = new ArrayList<>();
+    for (int i = 0; i < workers; i++) {
+      FlowTable table = tables.apply(i);
+      counters.worker().table(table);
+      FlowWorker w = new FlowWorker(i, table, pool, free, endReason, failure);
+      crew.add(w);
+      Thread t = new Thread(w, "flow-worker-" + i);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+    return crew;
   }
 
   private void hand(PacketBatch batch, List<FlowWorker> crew) {

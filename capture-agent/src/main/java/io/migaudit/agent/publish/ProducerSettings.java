@@ -19,7 +19,8 @@ public final class ProducerSettings {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    // zstd: flow records are JSON with many repeated names; see BENCHMARKS.md ("Record cost")
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
     // A send waits this long for metadata or buffer space before failing: the capture thread must
     // not stall for the default minute when Kafka is away (the record goes to the spool instead).

@@ -1,5 +1,6 @@
 package io.migaudit.agent.source;
 
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
@@ -114,6 +115,8 @@ final class Libpcap {
     static native void pcap_breakloop(long p);
 
     static native void pcap_close(long p);
+
+    static native int pcap_fileno(long p);
   }
 
   /** libc's in-memory stdio stream, which pcap_dump writes a batch of records into. */
@@ -127,7 +130,18 @@ final class Libpcap {
     static native int fseek(long file, long offset, int whence);
 
     static native long ftell(long file);
+
+    /** Throws {@link LastErrorException} with the errno when it fails. */
+    static native int setsockopt(int fd, int level, int name, int[] value, int length) throws LastErrorException;
+
+    static native int getsockopt(int fd, int level, int name, int[] value, int[] length) throws LastErrorException;
   }
+
+  /** linux/if_packet.h: SOL_PACKET, PACKET_FANOUT and its hash mode and unique-id flag (Linux 4.2+). */
+  static final int SOL_PACKET = 263;
+  static final int PACKET_FANOUT = 18;
+  static final int PACKET_FANOUT_HASH = 0;
+  static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
 
   /** stdio.h: _IONBF (unbuffered: every write goes straight to the memory) and SEEK_SET, same on glibc and macOS. */
   static final int IONBF = 2;

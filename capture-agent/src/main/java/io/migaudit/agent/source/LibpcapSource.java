@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +39,8 @@ public final class LibpcapSource implements LiveSource {
   private static final int OFFSET_CAPLEN = 8;
   private static final int OFFSET_LEN = 12;
   private static final int MAGIC_NANOS = 0xA1B23C4D;
+  /** A filter no frame passes (pcap-filter(7): "less 1" is a length of at most one byte). */
+  private static final String MATCH_NOTHING = "less 1";
   private static final long DUMP_FUNCTION = Libpcap.problem() == null ? Libpcap.pcapDumpFunction() : 0;
 
   private final String name;
@@ -98,6 +102,41 @@ public final class LibpcapSource implements LiveSource {
    *     the process may not capture (needs root or CAP_NET_RAW) or the filter does not compile
    */
   public static LibpcapSource open(String iface, LiveCaptureOptions options) throws IOException {
+    return open(iface, options, null);
+  }
+
+  /**
+   * Opens {@code workers} captures of {@code iface} joined in one AF_PACKET fanout group (Linux): each
+   * frame reaches one of them, both directions of a flow the same one (see {@link FanoutGroup}).
+   *
+   * @throws IOException as {@link #open(String, LiveCaptureOptions)}, or when fanout is not available
+   */
+  public static List<LibpcapSource> openWorkers(String iface, LiveCaptureOptions options, int workers)
+      throws IOException {
+    String problem = FanoutGroup.unavailable();
+    if (problem != null) {
+      throw new IOException(iface + ": " + problem);
+    }
+    FanoutGroup group = new FanoutGroup();
+    List<LibpcapSource> sources = new ArrayList<>();
+    try {
+      for (int i = 0; i < workers; i++) {
+        sources.add(open(iface, options, group));
+      }
+    } catch (IOException | RuntimeException e) {
+      sources.forEach(LibpcapSource::close);
+      throw e;
+    }
+    return sources;
+  }
+
+  /** Null when workers can share an interface here (AF_PACKET fanout), else why not. */
+  public static String fanoutUnavailable() {
+    return FanoutGroup.unavailable();
+  }
+
+  private static LibpcapSource open(String iface, LiveCaptureOptions options, FanoutGroup group)
+      throws IOException {
     requireBinding(iface);
     byte[] errbuf = new byte[Libpcap.ERRBUF_SIZE];
     long p = Pcap.pcap_create(iface, errbuf);
@@ -119,7 +158,14 @@ public final class LibpcapSource implements LiveSource {
         throw new IOException(iface + ": cannot capture: " + Libpcap.string(Pcap.pcap_statustostr(status))
             + (detail.isEmpty() ? "" : " (" + detail + ")"));
       }
-      setFilter(p, iface, options.filter());
+      if (group != null) {
+        // until it is in the group the socket sees every frame: keep those out, or two members get them
+        installFilter(p, iface, MATCH_NOTHING);
+        group.join(p, iface);
+        installFilter(p, iface, options.filter() == null ? "" : options.filter());
+      } else {
+        setFilter(p, iface, options.filter());
+      }
       return new LibpcapSource(iface, p, true);
     } catch (IOException | RuntimeException e) {
       Pcap.pcap_close(p);
@@ -158,6 +204,11 @@ public final class LibpcapSource implements LiveSource {
     if (filter == null || filter.isBlank()) {
       return;
     }
+    installFilter(p, what, filter);
+  }
+
+  /** Compiles and sets {@code filter}; the empty filter passes every frame. */
+  private static void installFilter(long p, String what, String filter) throws IOException {
     Memory program = new Memory(Libpcap.BPF_PROGRAM_BYTES); // freed by the collector
     program.clear();
     long address = Pointer.nativeValue(program);
