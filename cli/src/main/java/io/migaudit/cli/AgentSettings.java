@@ -80,7 +80,7 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
       String bpfExtra, Path spoolDir, Long spoolMaxBytes, CaptureBackend captureBackend, Path policy,
       Integer workers) {
     static Overrides none() {
-      return new Overrides(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+      return new Overrides(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 

@@ -88,7 +88,7 @@ class AgentCommandTest {
   void flagsAloneUseTheDefaults() throws Exception {
     AgentSettings s = settings("--bootstrap-servers", "k:9092", "--interface", "eth0");
     assertThat(s).isEqualTo(AgentSettings.defaults().with(new AgentSettings.Overrides(
-        null, List.of("eth0"), null, "k:9092", null, null, null, null, null, null, null, null, null, null)));
+        null, List.of("eth0"), null, "k:9092", null, null, null, null, null, null, null, null, null, null, null)));
   }
 
   @Test

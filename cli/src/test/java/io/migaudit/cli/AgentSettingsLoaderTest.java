@@ -50,7 +50,7 @@ class AgentSettingsLoaderTest {
     assertThat(s.read()).containsExactly(dir.toAbsolutePath().resolve("captures"));
     assertThat(s).isEqualTo(AgentSettings.defaults().with(new AgentSettings.Overrides(
         null, null, List.of(dir.toAbsolutePath().resolve("captures")), null, null, null, null, null, null, null, null,
-        null, null, null)));
+        null, null, null, null)));
     assertThat(s.snaplen()).isEqualTo(65535);
     assertThat(s.promiscuous()).isTrue();
     assertThat(s.metricsAddress()).isEqualTo("127.0.0.1:9464");
