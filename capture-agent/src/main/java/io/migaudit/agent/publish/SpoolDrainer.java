@@ -34,7 +34,6 @@ final class SpoolDrainer implements AutoCloseable {
   private final Spool spool;
   private final Supplier<? extends Producer<byte[], FlowRecord>> producers;
   private final String topic;
-  private final EvidenceCopies evidence;
   private final Thread thread;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -49,7 +48,6 @@ final class SpoolDrainer implements AutoCloseable {
     this.spool = spool;
     this.producers = producers;
     this.topic = topic;
-    this.evidence = new EvidenceCopies(topic);
     this.thread = new Thread(this::run, "migaudit-spool-drainer");
     thread.setDaemon(true);
   }
@@ -166,7 +164,6 @@ final class SpoolDrainer implements AutoCloseable {
           first.compareAndSet(null, error);
         }
       });
-      evidence.send(p, FlowPublisher.key(record), record);
     }
     p.flush();
     if (errors.get() > 0) {
