@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Judges each flow record of one partition (one task): reads and checks it ({@link FlowIntake}),
  * runs the rules, raises each (rule, flow) alert once by the {@link RaisedAlertStore}, groups
  * migrations into events ({@link StoredEventGrouper}), and forwards alerts and event updates to their
- * topics, all inside the task's transaction. Records of one flow from agents with different clocks
+ * topics, all inside the task's transaction. Records of one migration flow from agents with different clocks
  * get one identity ({@link FlowIdentities}). Final records of Hyper-V migrations wait in the
  * {@link PendingJudgements} for the grace period, then CREDSSP_MIGRATION is judged. A record that
  * sets off an exception is counted ({@code error}) and skipped. Records of flows to a KDC are also
@@ -116,7 +116,9 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
   private void judge(FlowRecord record, RuleEngine engine, long timestamp) {
     long now = context.currentSystemTimeMs();
-    FlowRecord r = identities.canonical(record, now);
+    // only migrations: their streams, events and alerts are what two agents must not split, and the
+    // store then writes once per migration flow, not once per flow of the network
+    FlowRecord r = engine.migration(record) ? identities.canonical(record, now) : record;
     RaisedAlertStore.Flow memory = raised.of(r.flowId(), now);
     Evaluation e = engine.evaluate(r, memory, true);
     StoredEventGrouper.Update update = e.migration() ? grouper.add(e.record(), now) : null;
