@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
         "publishes them to " + Topics.FLOWS + ", keyed by flow id, idempotently with acks=all.",
         "Captures live on interfaces (--interface, until SIGTERM/Ctrl-C, which ends every open flow",
         "as a final record) or reads capture files (--read). Settings come from --config FILE (YAML),",
-        "then from the flags given. /healthz answers 503 once a capture thread has died."},
+        "then from the flags given. /healthz answers 503 once a capture thread or the spool's drainer has died."},
     footer = {"", "Examples:", "  ./migaudit agent --bootstrap-servers kafka1:9092 --interface ens224 --interface ens256",
         "  ./migaudit agent --bootstrap-servers kafka1:9092 --read esx01-vmk1.pcapng",
         "  ./migaudit agent --config /etc/migaudit/agent.yaml --agent-id collector-2"})
@@ -74,8 +74,9 @@ final class AgentCommand implements Callable<Integer> {
 
   @Option(names = "--spool-dir", paramLabel = "DIR",
       description = "Where flow records wait on disk while Kafka does not take them; they are sent first, in "
-          + "order, when it does again, also after a restart (default: migaudit-spool-AGENT_ID in the temporary "
-          + "directory; the service uses /var/lib/migaudit/spool). One agent per directory.")
+          + "order, when it does again, also after a restart (default: migaudit/spool-AGENT_ID under $XDG_STATE_HOME "
+          + "or ~/.local/state; the service uses /var/lib/migaudit/spool). One agent per directory; it must be the "
+          + "agent user's own and not writable by others (created 0700).")
   Path spoolDir;
 
   @Option(names = "--spool-max-bytes", paramLabel = "BYTES",
@@ -125,13 +126,16 @@ final class AgentCommand implements Callable<Integer> {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AgentMetrics metrics = new AgentMetrics(registry);
     LiveCapture capture = settings.live() ? new LiveCapture(settings) : null;
-    // reading files: healthy while the read runs (the process ends with it)
-    BooleanSupplier healthy = capture != null ? capture.health() : () -> true;
+    // reading files: healthy while the read runs (the process ends with it); and while the spool drains
+    BooleanSupplier captureHealthy = capture != null ? capture.health() : () -> true;
+    java.util.concurrent.atomic.AtomicReference<FlowPublisher> drained = new java.util.concurrent.atomic.AtomicReference<>();
+    BooleanSupplier healthy = () -> captureHealthy.getAsBoolean() && (drained.get() == null || drained.get().drainerAlive());
     Spool spool = openSpool(settings.spoolDirFor(id), settings.spoolMaxBytes());
     try (MetricsServer ignored = MetricsServer.start(settings.metricsAddress(), registry, healthy);
         MeteredProducers producers = new MeteredProducers(
             ProducerSettings.of(settings.bootstrapServers(), "migaudit-agent-" + id, clientSettings), registry);
         FlowPublisher publisher = new FlowPublisher(producers, Topics.FLOWS, spool)) {
+      drained.set(publisher);
       metrics.bind(publisher);
       if (capture != null) {
         capture.run(AgentConfig.defaults(id), publisher, metrics); // binds one counter series per interface

@@ -47,11 +47,21 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
   }
 
   /**
-   * The spool directory: the one given, else {@code migaudit-spool-AGENT_ID} in the temporary
-   * directory, the same for every run of one agent id (the service sets /var/lib/migaudit/spool).
+   * The spool directory: the one given, else {@code migaudit/spool-AGENT_ID} in the user's private
+   * state directory ({@code $XDG_STATE_HOME}, else {@code ~/.local/state}), the same for every run of
+   * one agent id; never a shared temporary directory (the service sets /var/lib/migaudit/spool).
    */
   Path spoolDirFor(String id) {
-    return spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"), "migaudit-spool-" + id);
+    return spoolDir != null ? spoolDir : stateHome(System.getenv()).resolve("migaudit").resolve("spool-" + id);
+  }
+
+  /** {@code $XDG_STATE_HOME} when it is an absolute path (XDG Base Directory), else {@code ~/.local/state}. */
+  static Path stateHome(java.util.Map<String, String> env) {
+    String xdg = env.get("XDG_STATE_HOME");
+    if (xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()) {
+      return Path.of(xdg);
+    }
+    return Path.of(System.getProperty("user.home"), ".local", "state");
   }
 
   /**

@@ -36,6 +36,11 @@ final class ClassifyReport {
     boolean correct() {
       return expected.equals(got().wire());
     }
+
+    /** The stream conditions the flow was judged under (see {@link StreamCondition}). */
+    List<StreamCondition> conditions() {
+      return StreamCondition.of(timeline.last());
+    }
   }
 
   private final Policy policy;

@@ -15,17 +15,21 @@ final class ClassifyReportPrinter {
   }
 
   void print(List<ClassifyReport.Row> rows, long budgetBytes) {
-    row("sample", "flow", "protocol", "expected", "verdict", "KiB to verdict", "ms to verdict", "reason");
+    row("sample", "flow", "protocol", "expected", "verdict", "KiB to verdict", "ms to verdict", "stream", "reason");
     if (markdown) {
-      out.println("| --- | --- | --- | --- | --- | ---: | ---: | --- |");
+      out.println("| --- | --- | --- | --- | --- | ---: | ---: | --- | --- |");
     }
     for (ClassifyReport.Row r : rows) {
       row(r.sample(), r.flow(), r.protocol(), r.expected(), r.got().wire() + (r.correct() ? "" : " (WRONG)"),
           ClassifyReportCommand.kib(r.timeline().payloadBytesToVerdict()),
-          String.format(Locale.ROOT, "%.1f", r.timeline().millisToVerdict()), r.timeline().last().payload().reason());
+          String.format(Locale.ROOT, "%.1f", r.timeline().millisToVerdict()),
+          String.join(", ", r.conditions().stream().map(StreamCondition::label).toList()),
+          r.timeline().last().payload().reason());
     }
     out.println();
     matrix(rows);
+    out.println();
+    conditions(rows);
     long worst = rows.stream().mapToLong(r -> r.timeline().payloadBytesToVerdict()).max().orElse(0);
     long correct = rows.stream().filter(ClassifyReport.Row::correct).count();
     out.printf(Locale.ROOT, "%n%d migration flows, %d with the expected verdict, %d not; most payload before a"
@@ -57,6 +61,27 @@ final class ClassifyReportPrinter {
     }
   }
 
+  /** Flows and verdicts per stream condition: how the classifier fares under each (a flow may be in several). */
+  private void conditions(List<ClassifyReport.Row> rows) {
+    String[] header = {"stream condition", "flows", "expected", "wrong"};
+    if (markdown) {
+      row(header);
+      out.println("| --- | ---: | ---: | ---: |");
+    } else {
+      out.println(String.format("%-40s%8s%10s%8s", (Object[]) header));
+    }
+    for (StreamCondition c : StreamCondition.values()) {
+      List<ClassifyReport.Row> in = rows.stream().filter(r -> r.conditions().contains(c)).toList();
+      long right = in.stream().filter(ClassifyReport.Row::correct).count();
+      String[] cells = {c.label(), Long.toString(in.size()), Long.toString(right), Long.toString(in.size() - right)};
+      if (markdown) {
+        row(cells);
+      } else {
+        out.println(String.format("%-40s%8s%10s%8s", (Object[]) cells));
+      }
+    }
+  }
+
   private void matrixRow(String... cells) {
     if (markdown) {
       row(cells);
@@ -76,7 +101,7 @@ final class ClassifyReportPrinter {
     }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < cells.length; i++) {
-      int width = i == 0 ? 26 : i == 1 ? 44 : 12;
+      int width = i == 0 ? 30 : i == 1 ? 44 : i == 7 ? 36 : 12;
       sb.append(String.format("%-" + width + "s", cells[i])).append(' ');
     }
     out.println(sb.toString().stripTrailing());

@@ -98,7 +98,20 @@ class AgentSettingsLoaderTest {
     assertThat(s.spoolDir()).isEqualTo(dir.toAbsolutePath().resolve("spool"));
     assertThat(s.spoolMaxBytes()).isEqualTo(10L * 1024 * 1024 * 1024);
     assertThat(s.spoolDirFor("a1")).isEqualTo(s.spoolDir());
-    assertThat(AgentSettings.defaults().spoolDirFor("a1").getFileName().toString()).isEqualTo("migaudit-spool-a1");
+    Path byDefault = AgentSettings.defaults().spoolDirFor("a1");
+    assertThat(byDefault.getFileName().toString()).isEqualTo("spool-a1");
+    assertThat(byDefault.getParent().getParent()).isEqualTo(AgentSettings.stateHome(System.getenv()));
+    assertThat(byDefault.startsWith(Path.of(System.getProperty("java.io.tmpdir")))).isFalse();
+  }
+
+  @Test
+  void theDefaultSpoolLivesInTheXdgStateHome() {
+    assertThat(AgentSettings.stateHome(java.util.Map.of("XDG_STATE_HOME", "/srv/state"))).isEqualTo(Path.of("/srv/state"));
+    // relative or empty: ignored, as the XDG Base Directory spec says
+    assertThat(AgentSettings.stateHome(java.util.Map.of("XDG_STATE_HOME", "rel")))
+        .isEqualTo(Path.of(System.getProperty("user.home"), ".local", "state"));
+    assertThat(AgentSettings.stateHome(java.util.Map.of()))
+        .isEqualTo(Path.of(System.getProperty("user.home"), ".local", "state"));
   }
 
   @Test

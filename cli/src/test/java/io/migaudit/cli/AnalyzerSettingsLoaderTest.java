@@ -132,7 +132,8 @@ class AnalyzerSettingsLoaderTest {
   @Test
   void systemdUnitRunsWithTheConfigAndReloadsWithSighup() throws IOException {
     String unit = Files.readString(Path.of("..", "deploy", "migaudit-analyzer.service"));
-    assertThat(unit).contains("ExecStart=/usr/bin/migaudit analyzer --config /etc/migaudit/analyzer.yaml\n")
+    assertThat(unit).contains("ExecStart=/usr/bin/migaudit analyzer --config /etc/migaudit/analyzer.yaml"
+        + " --state-dir /var/lib/migaudit/analyzer\n")
         .contains("ExecReload=/bin/kill -HUP $MAINPID\n");
   }
 }

@@ -37,6 +37,11 @@ class ClassifyReportCommandTest {
           }
         }).sum();
     assertThat(Long.parseLong(m.group(1))).isEqualTo(expectedFlows).isPositive();
+    for (StreamCondition c : StreamCondition.values()) { // issue 12's conditions each have samples, all right
+      Matcher row = Pattern.compile(Pattern.quote(c.label()) + "\\s+(\\d+)\\s+(\\d+)\\s+0\\n").matcher(report);
+      assertThat(row.find()).as(c.label() + " in\n" + report).isTrue();
+      assertThat(Integer.parseInt(row.group(1))).as(c.label()).isPositive();
+    }
   }
 
   @Test

@@ -29,15 +29,16 @@ final class Programs {
     return run(dir, Map.of(), command);
   }
 
-  /** As {@link #run(Path, String...)}, with {@code env} replacing those environment variables. */
+  /** As {@link #run(Path, String...)}, with {@code env} setting (or, null, removing) environment variables. */
   static Result run(Path dir, Map<String, String> env, String... command) throws IOException, InterruptedException {
     require(command[0]);
     ProcessBuilder pb = new ProcessBuilder(List.of(command)).directory(dir.toFile()).redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().putAll(env);
     env.forEach((k, v) -> {
       if (v == null) {
         pb.environment().remove(k);
+      } else {
+        pb.environment().put(k, v);
       }
     });
     Process p = pb.start();

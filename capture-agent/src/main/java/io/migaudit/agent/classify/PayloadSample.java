@@ -37,6 +37,8 @@ public final class PayloadSample implements StreamSink {
   private ResampleWindow resample;
   private FramingFollower framing;
   private boolean midStream;
+  /** Mid-stream bytes looked at for a TLS record header before a follower was made. */
+  private int searched;
   /** A gap was reported: the head and the multifd reader stop there. */
   private boolean gapSeen;
 
@@ -83,6 +85,12 @@ public final class PayloadSample implements StreamSink {
     if (payloadSeen == 0 && !gapSeen) {
       start(frame.get(offset));
     }
+    if (framing == null && midStream && searched < TlsRecordFollower.SEARCH_BYTES) {
+      searched += length;
+      if (TlsRecordFollower.mayHoldHeader(frame, offset, length)) {
+        framing = TlsRecordFollower.searching(maxBytes, maxBytesPerPacket);
+      }
+    }
     if (framing != null) {
       framing.bytes(streamOffset, frame, offset, length);
     }
@@ -115,8 +123,9 @@ public final class PayloadSample implements StreamSink {
   private void start(byte first) {
     int b = Byte.toUnsignedInt(first);
     if (midStream) {
-      framing = TlsRecordFollower.searching(maxBytes, maxBytesPerPacket);
-    } else if (b == MultifdPacketReader.MAGIC >>> 24) {
+      return; // no start to read: a TLS follower comes when a record header may be in sight
+    }
+    if (b == MultifdPacketReader.MAGIC >>> 24) {
       multifd = new MultifdPacketReader();
     } else if (TlsRecordFollower.mayStartRecord(b)) {
       framing = TlsRecordFollower.atStart(maxBytes, maxBytesPerPacket);

@@ -69,6 +69,24 @@ final class TlsRecordFollower implements FramingFollower {
     return firstByte >= FIRST_CONTENT_TYPE && firstByte <= LAST_CONTENT_TYPE;
   }
 
+  /**
+   * True when the chunk holds something shaped like a record header (content type, version): worth
+   * a searching follower for a stream picked up mid-way. Costs a byte compare per byte; no follower
+   * (and no memory) for the many mid-stream flows that show none.
+   */
+  static boolean mayHoldHeader(ByteBuffer frame, int offset, int length) {
+    for (int j = 0; j + HEADER_BYTES <= length; j++) {
+      int type = Byte.toUnsignedInt(frame.get(offset + j));
+      if (type >= FIRST_CONTENT_TYPE && type <= LAST_CONTENT_TYPE && frame.get(offset + j + 1) == MAJOR_VERSION) {
+        int minor = Byte.toUnsignedInt(frame.get(offset + j + 2));
+        if (minor >= MIN_MINOR_VERSION && minor <= MAX_MINOR_VERSION) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   @Override
   public Signature signature() {
     return Signature.TLS;

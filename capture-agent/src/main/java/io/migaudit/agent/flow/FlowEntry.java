@@ -24,6 +24,8 @@ import java.util.List;
 final class FlowEntry {
   static final int IP_PROTOCOL_ESP = 50;
   static final int IP_PROTOCOL_TCP = 6;
+  /** The values of FlowRecord's {@code initiator}, as {@link FlowTable} tells them. */
+  private static final String[] EVIDENCE = {"syn", "port", "first-packet"};
   /**
    * ESP bytes before the ciphertext that are not encrypted or not random: SPI and sequence number
    * (RFC 4303 2.1-2.2) and the 8-byte IV of AES-GCM/CTR/ChaCha20 (RFC 4106, 3686, 7634), which is
@@ -62,7 +64,8 @@ final class FlowEntry {
 
   private final short outerVlan;
   private final List<String> encapsulation;
-  private final String initiatorEvidence;
+  /** How the initiator was told, as an index into {@link #EVIDENCE} (a byte, not a reference: memory). */
+  private final byte initiatorEvidence;
   private final String protocol;
   private final long firstSeenMicros;
   private long lastSeenMicros;
@@ -76,12 +79,15 @@ final class FlowEntry {
   private long responderBytes;
   private long initiatorPayloadBytes;
   private long responderPayloadBytes;
+  /**
+   * The flow id's first 8 bytes once it is made ({@link #HAS_ID}); before that, the initial sequence
+   * numbers of the SYNs (the initiator's in the high 32 bits), kept until the streams are made: the
+   * two uses never overlap, so a flow costs no extra field for them.
+   */
   private long idHigh;
   private int idLow;
   private PayloadSample initiatorSample;
   private PayloadSample responderSample;
-  /** Initial sequence numbers from the SYNs: the initiator's in the high 32 bits, the responder's low. */
-  private long isns;
   /** Per direction a byte (initiator low): 0 SYN not seen, else its window scale code + 1. */
   private short synScales;
   /** The initiator's direction of a TCP flow that carried payload (the responder's is its peer), or null. */
@@ -101,7 +107,7 @@ final class FlowEntry {
     this.ipProtocol = (byte) first.ipProtocol;
     this.hash = hash;
     this.state = (byte) (initiatorIsA ? INITIATOR_IS_A : 0);
-    this.initiatorEvidence = initiatorEvidence;
+    this.initiatorEvidence = (byte) java.util.Arrays.asList(EVIDENCE).indexOf(initiatorEvidence);
     this.protocol = protocol;
     this.outerVlan = (short) first.outerVlan;
     this.encapsulation = encapsulation;
@@ -109,6 +115,22 @@ final class FlowEntry {
     this.lastSeenMicros = first.timestampMicros;
     this.lastExportMicros = first.timestampMicros;
     this.kerberos = KerberosInspector.forFlow(ipProtocol(), initiatorIsA ? bPort : aPort);
+  }
+
+  /** {@link #evictionRank}: evict before anything else (closed, or one packet: a scan's half-open SYN). */
+  static final int EVICT_FIRST = 0;
+  /** {@link #evictionRank}: an ordinary flow. */
+  static final int EVICT_NEXT = 1;
+  /** {@link #evictionRank}: a flow on a migration port that completed a handshake: evicted last. */
+  static final int EVICT_LAST = 2;
+
+  /** How readily this flow gives way to a new one when the table is full. */
+  int evictionRank() {
+    if (is(CLOSED) || initiatorPackets + responderPackets <= 1) {
+      return EVICT_FIRST;
+    }
+    boolean handshake = (synScales & 0xFF) != 0 && (synScales & 0xFF00) != 0;
+    return protocol != null && handshake ? EVICT_LAST : EVICT_NEXT;
   }
 
   /** True when the packet belongs to this flow; {@code fromA} as {@link FlowKey#sourceIsA} says. */
@@ -195,9 +217,7 @@ final class FlowEntry {
       if (p.payloadWireLength == 0) {
         return true;
       }
-      stream = newStream(true);
-      stream.peer = newStream(false);
-      stream.peer.peer = stream;
+      openStreams();
     }
     TcpStream mine = initiator ? stream : stream.peer;
     PayloadSample sink = null;
@@ -211,6 +231,12 @@ final class FlowEntry {
     return mine.segment(p, mine.peer, sink);
   }
 
+  private void openStreams() {
+    stream = newStream(true);
+    stream.peer = newStream(false);
+    stream.peer.peer = stream;
+  }
+
   private void rememberSyn(DecodedPacket p, boolean initiator) {
     int shift = initiator ? 0 : 8;
     if (((synScales >>> shift) & 0xFF) != 0) {
@@ -218,13 +244,16 @@ final class FlowEntry {
     }
     int code = 1 + (p.tcpWindowScale == DecodedPacket.NO_WINDOW_SCALE ? TcpStream.SCALE_NOT_OFFERED : p.tcpWindowScale);
     synScales = (short) (synScales | (code << shift));
-    isns = initiator ? (isns & 0xFFFFFFFFL) | ((long) p.tcpSeq << 32) : (isns & ~0xFFFFFFFFL) | (p.tcpSeq & 0xFFFFFFFFL);
+    if (!is(HAS_ID)) {
+      idHigh = initiator ? (idHigh & 0xFFFFFFFFL) | ((long) p.tcpSeq << 32)
+          : (idHigh & ~0xFFFFFFFFL) | (p.tcpSeq & 0xFFFFFFFFL);
+    }
   }
 
   private TcpStream newStream(boolean initiator) {
     int code = initiator ? synScales & 0xFF : (synScales >>> 8) & 0xFF;
-    int isn = initiator ? (int) (isns >>> 32) : (int) isns;
-    return new TcpStream(code != 0, isn, code == 0 ? TcpStream.SYN_NOT_SEEN : code - 1);
+    int isn = initiator ? (int) (idHigh >>> 32) : (int) idHigh;
+    return new TcpStream(code != 0 && !is(HAS_ID), isn, code == 0 ? TcpStream.SYN_NOT_SEEN : code - 1);
   }
 
   private PayloadSample sample(boolean initiator, int sampleBytes, int sampleBytesPerPacket) {
@@ -250,6 +279,9 @@ final class FlowEntry {
 
   /** Builds the next record of this flow and marks the entry exported. */
   FlowRecord export(String agent, String iface, EndReason end) {
+    if (stream == null && end == null && synScales != 0) {
+      openStreams(); // the flow id is about to take the place of the initial sequence numbers
+    }
     boolean initiatorIsA = is(INITIATOR_IS_A);
     Instant first = toInstant(firstSeenMicros);
     String src = address(initiatorIsA);
@@ -262,7 +294,7 @@ final class FlowEntry {
         flowId(transport, src, srcPort, dst, dstPort, vlanId, first), seq++, end != null,
         end == null ? null : end.wire(), first, toInstant(lastSeenMicros), vlanId,
         outerVlan == DecodedPacket.NO_VLAN ? null : (int) outerVlan, encapsulation, ipVersion, transport,
-        src, srcPort, dst, dstPort, initiatorEvidence,
+        src, srcPort, dst, dstPort, initiatorEvidence < 0 ? null : EVIDENCE[initiatorEvidence],
         new Counters(initiatorPackets, initiatorBytes, initiatorPayloadBytes),
         new Counters(responderPackets, responderBytes, responderPayloadBytes),
         TcpFlagNames.of(tcpFlags), protocol, payloadFeatures());
@@ -278,8 +310,8 @@ final class FlowEntry {
     TcpStream peer = stream.peer;
     boolean midStream = initiatorSample != null && initiatorSample.midStream()
         || responderSample != null && responderSample.midStream() || stream.midStream() || peer.midStream();
-    return new StreamEvidence(midStream, stream.outOfWindowSegments + peer.outOfWindowSegments,
-        stream.retransmittedSegments + peer.retransmittedSegments, stream.gapBytes + peer.gapBytes);
+    return new StreamEvidence(midStream, (long) stream.outOfWindowSegments + peer.outOfWindowSegments,
+        (long) stream.retransmittedSegments + peer.retransmittedSegments, stream.gapBytes + peer.gapBytes);
   }
 
   private PayloadFeatures payloadFeatures() {

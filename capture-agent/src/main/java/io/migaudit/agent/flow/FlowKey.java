@@ -16,6 +16,11 @@ public record FlowKey(
 
   /** Golden-ratio multiplier (Fibonacci hashing): folds each field into the running hash. */
   private static final long MIX = 0x9E3779B97F4A7C15L;
+  /**
+   * Random per process: whoever sends packets cannot work out which 5-tuples share a slot of the
+   * table and pile flows onto one probe run (hash flooding). Records do not depend on it.
+   */
+  private static final long SEED = new java.security.SecureRandom().nextLong();
 
   /** The key of a decoded packet's flow. */
   public static FlowKey of(DecodedPacket p) {
@@ -56,15 +61,22 @@ public record FlowKey(
 
   static int hash(int ipVersion, int ipProtocol, int vlan, long aHi, long aLo, int aPort, long bHi, long bLo,
       int bPort) {
+    return hash(SEED, ipVersion, ipProtocol, vlan, aHi, aLo, aPort, bHi, bLo, bPort);
+  }
+
+  /** The hash under a given seed (tests: the process's seed changes which keys collide). */
+  static int hash(long seed, int ipVersion, int ipProtocol, int vlan, long aHi, long aLo, int aPort, long bHi,
+      long bLo, int bPort) {
     long h = ((long) aPort << 48) ^ ((long) bPort << 32) ^ ((long) (vlan & 0xFFFF) << 16)
         ^ ((long) ipProtocol << 8) ^ ipVersion;
+    h = (h ^ seed) * MIX;
     h = (h ^ aLo) * MIX;
     h = (h ^ bLo) * MIX;
     if ((aHi | bHi) != 0) {
       h = (h ^ aHi) * MIX;
       h = (h ^ bHi) * MIX;
     }
-    return (int) finish(h);
+    return (int) finish(h + seed);
   }
 
   /** MurmurHash3's 64-bit finalizer: every input bit reaches every output bit, low bits included. */

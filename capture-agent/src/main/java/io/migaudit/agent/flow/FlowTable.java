@@ -8,8 +8,9 @@ import io.migaudit.record.PortCatalog;
  * the same records. Writes an interim record of a flow every {@code activeTimeout} while it carries
  * traffic, one more as soon as a direction's payload sample is full (its verdict is then known, so the
  * analyzer can judge a migration milliseconds into it), and a final one when it ends (FIN from both sides, RST, idle timeout, eviction, end of
- * capture). When full, a new flow evicts the least recently seen one: scans and floods of one-packet
- * flows are evicted before a busy migration stream is.
+ * capture). When full, a new flow evicts a closed or one-packet flow among the least recently seen,
+ * else one that is not a migration-port flow with a handshake, else the least recently seen: scans
+ * and floods of one-packet flows are evicted before a migration stream is (see {@link #victim}).
  *
  * <p>The packet path allocates nothing for a packet of a known flow: flows live in an open-addressing
  * {@link FlowSlots} probed with the packet's own fields, and a recency list threaded through the
@@ -28,7 +29,11 @@ public final class FlowTable {
   private final FlowRecordSink sink;
   private final int sampleBytes;
   private final int sampleBytesPerPacket;
-  private final FlowSlots flows = new FlowSlots();
+  /** Entries from the eldest that eviction looks at for a weaker victim than the eldest. */
+  static final int EVICTION_SCAN = 32;
+
+  private final FlowSlots flows;
+  private long refused;
   private final Encapsulations encapsulations = new Encapsulations();
   /** Least and most recently seen flows: the ends of the recency list. */
   private FlowEntry eldest;
@@ -50,6 +55,7 @@ public final class FlowTable {
     this.sink = sink;
     this.sampleBytes = sampleBytes;
     this.sampleBytesPerPacket = sampleBytesPerPacket;
+    this.flows = new FlowSlots(config.maxFlows());
     this.activeMicros = config.activeTimeout().toNanos() / 1000;
     this.idleMicros = config.idleTimeout().toNanos() / 1000;
     this.lingerMicros = config.closedLinger().toNanos() / 1000;
@@ -93,6 +99,9 @@ public final class FlowTable {
     }
     if (e == null) {
       e = open(p, fromA, hash);
+      if (e == null) {
+        return; // refused: its probe run is full (see FlowSlots)
+      }
     }
     e.add(p, fromA, sampleBytes, sampleBytesPerPacket);
     EndReason close = e.closeReason();
@@ -129,9 +138,14 @@ public final class FlowTable {
     return recordsWritten;
   }
 
+  /** New flows not tracked because their probe run was full at the largest table (see {@link FlowSlots}). */
+  public long refusedFlows() {
+    return refused;
+  }
+
   private FlowEntry open(DecodedPacket p, boolean fromA, int hash) {
     if (flows.size() >= config.maxFlows()) {
-      FlowEntry victim = eldest;
+      FlowEntry victim = victim();
       remove(victim);
       if (!victim.closed()) {
         count(EndReason.EVICTED);
@@ -160,9 +174,33 @@ public final class FlowTable {
     boolean senderIsInitiator = initiatorIsA == fromA;
     String protocol = senderIsInitiator ? protocolAtDst : protocolAtSrc;
     FlowEntry e = new FlowEntry(p, fromA, hash, initiatorIsA, evidence, protocol, encapsulations.of(p));
-    flows.add(e);
+    if (!flows.add(e)) {
+      refused++;
+      return null;
+    }
     append(e);
     return e;
+  }
+
+  /**
+   * The flow to evict for a new one: among the {@link #EVICTION_SCAN} least recently seen, the first
+   * closed or one-packet flow (a scan's or flood's half-open SYN); else the first that is not a
+   * migration-port flow with a handshake; else the least recently seen. A flood of one-packet flows
+   * thus never pushes out an established migration stream, even one that paused.
+   */
+  private FlowEntry victim() {
+    FlowEntry firstUnprotected = null;
+    int looked = 0;
+    for (FlowEntry e = eldest; e != null && looked < EVICTION_SCAN; e = e.newer, looked++) {
+      int rank = e.evictionRank();
+      if (rank == FlowEntry.EVICT_FIRST) {
+        return e;
+      }
+      if (rank == FlowEntry.EVICT_NEXT && firstUnprotected == null) {
+        firstUnprotected = e;
+      }
+    }
+    return firstUnprotected != null ? firstUnprotected : eldest;
   }
 
   private String protocolOf(DecodedPacket p, int port) {

@@ -17,7 +17,7 @@ import io.migaudit.agent.decode.DecodedPacket;
  * widen what is accepted but never blind the tracker. A stream that lost its place (capture loss
  * longer than the window, or a stream picked up at a forged segment) finds it again after {@link
  * #RUN_TO_RESYNC} contiguous segments outside the window. Exists only for TCP flows that carried
- * payload: about 80 bytes per direction.
+ * payload: 64 bytes per direction.
  */
 final class TcpStream {
   /** Accepted past the next expected byte whatever the receiver advertised (a forged ACK cannot narrow it). */
@@ -40,15 +40,15 @@ final class TcpStream {
   /** What this direction acknowledges and advertises about its peer's stream. */
   private int ackSent;
   private boolean hasAck;
-  private int windowSent;
+  private char windowSent;
   /** This direction's SYN window scale, {@link #SCALE_NOT_OFFERED} or {@link #SYN_NOT_SEEN}. */
-  private final int windowScale;
+  private final byte windowScale;
   /** The other direction of the connection. */
   TcpStream peer;
   private int runEnd;
-  private int runLength;
-  long outOfWindowSegments;
-  long retransmittedSegments;
+  private byte runLength;
+  int outOfWindowSegments;
+  int retransmittedSegments;
   long gapBytes;
 
   /**
@@ -61,7 +61,7 @@ final class TcpStream {
       anchored = true;
       next = isn + 1;
     }
-    this.windowScale = windowScale;
+    this.windowScale = (byte) windowScale;
   }
 
   /**
@@ -72,7 +72,7 @@ final class TcpStream {
   boolean segment(DecodedPacket p, TcpStream receiver, StreamSink sink) {
     if ((p.tcpFlags & TcpFlagNames.ACK) != 0) {
       ackSent = p.tcpAck;
-      windowSent = p.tcpWindow;
+      windowSent = (char) p.tcpWindow;
       hasAck = true;
     }
     int seq = p.tcpSeq;
@@ -151,7 +151,7 @@ final class TcpStream {
 
   /** A segment outside the window: ignored, unless it continues a run long enough to be the stream. */
   private boolean outOfWindow(DecodedPacket p, int seq, int length, StreamSink sink) {
-    runLength = runLength > 0 && seq == runEnd ? runLength + 1 : 1;
+    runLength = (byte) (runLength > 0 && seq == runEnd ? runLength + 1 : 1);
     runEnd = seq + length;
     if (runLength < RUN_TO_RESYNC) {
       outOfWindowSegments++;

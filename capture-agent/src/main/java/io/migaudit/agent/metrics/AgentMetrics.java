@@ -30,6 +30,7 @@ public final class AgentMetrics {
   public static final String SPOOL_APPENDED = "migaudit.agent.spool.appended.records";
   public static final String SPOOL_DRAINED = "migaudit.agent.spool.drained.records";
   public static final String SPOOL_DROPPED = "migaudit.agent.spool.dropped.records";
+  public static final String SPOOL_SKIPPED = "migaudit.agent.spool.skipped.records";
 
   public static final String TAG_INTERFACE = "interface";
   public static final String TAG_REASON = "reason";
@@ -79,6 +80,9 @@ public final class AgentMetrics {
         .description("Spooled flow records Kafka acknowledged").register(registry);
     FunctionCounter.builder(SPOOL_DROPPED, publisher, FlowPublisher::spoolDropped)
         .description("Spooled flow records deleted unsent because the spool reached its bound").register(registry);
+    FunctionCounter.builder(SPOOL_SKIPPED, publisher, FlowPublisher::spoolSkipped)
+        .description("Spooled entries skipped: not publishable (not a flow record, refused by Kafka as such)")
+        .register(registry);
   }
 
 }

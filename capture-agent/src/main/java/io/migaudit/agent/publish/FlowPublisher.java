@@ -331,6 +331,16 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
     return spool == null ? 0 : spool.dropped();
   }
 
+  /** Spooled records skipped because they could not be published for a reason of their own. */
+  public long spoolSkipped() {
+    return drainer == null ? 0 : drainer.skipped();
+  }
+
+  /** False once the spool's drainer thread has died: the spool would only grow. */
+  public boolean drainerAlive() {
+    return drainer == null || drainer.alive();
+  }
+
   /** Spooled records not yet acknowledged by Kafka (0 without a spool). */
   public long spoolPending() {
     return spool == null ? 0 : spool.pending();

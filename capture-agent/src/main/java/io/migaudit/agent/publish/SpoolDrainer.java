@@ -6,13 +6,17 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * fresh producer has no cached metadata, so only a reachable broker answers) and, once it answers,
  * sends the spooled records in order, a batch at a time. A batch is acknowledged in the spool only
  * when every record of it is acknowledged by Kafka; a failed batch is sent again from its start.
+ *
+ * <p>An entry that cannot be published for a reason of its own (not a flow record, a record Kafka
+ * refuses as such, or any error of ours while sending it) is logged, counted in {@link #skipped()}
+ * and skipped; it never holds the spool back or ends the thread. Should the thread end anyway,
+ * {@link #alive()} turns false and the agent's /healthz answers 503.
  */
 final class SpoolDrainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolDrainer.class);
@@ -41,6 +50,7 @@ final class SpoolDrainer implements AutoCloseable {
   private volatile boolean closed;
   private volatile Producer<byte[], FlowRecord> producer;
   private boolean failing;
+  private final AtomicLong skipped = new AtomicLong();
 
   SpoolDrainer(FlowPublisher publisher, Spool spool, Supplier<? extends Producer<byte[], FlowRecord>> producers,
       String topic) {
@@ -83,17 +93,16 @@ final class SpoolDrainer implements AutoCloseable {
 
   private void run() {
     while (!closed) {
-      FlowPublisher.State s = publisher.state();
-      if (s == FlowPublisher.State.CUTOVER) {
-        publisher.retire(Duration.ZERO);
-      } else if (s == FlowPublisher.State.SPOOLING) {
-        sync();
-        if (!drainBatch()) {
-          pause();
+      try {
+        turn();
+      } catch (RuntimeException e) {
+        // a bug, never a reason to stop draining: log it, drop the producer, try again after a pause
+        LOG.error("spool drainer: {}; retrying", e.toString(), e);
+        Producer<byte[], FlowRecord> p = producer;
+        producer = null;
+        if (p != null) {
+          p.close(Duration.ZERO);
         }
-      } else if (publisher.stalled(System.nanoTime())) {
-        publisher.cutOverStalled(); // retired on the next turn
-      } else {
         pause();
       }
     }
@@ -101,6 +110,33 @@ final class SpoolDrainer implements AutoCloseable {
     if (p != null) {
       p.close(Duration.ZERO);
     }
+  }
+
+  /** One step: cut over, drain a batch, cut over a stalled producer, or wait. */
+  private void turn() {
+    FlowPublisher.State s = publisher.state();
+    if (s == FlowPublisher.State.CUTOVER) {
+      publisher.retire(Duration.ZERO);
+    } else if (s == FlowPublisher.State.SPOOLING) {
+      sync();
+      if (!drainBatch()) {
+        pause();
+      }
+    } else if (publisher.stalled(System.nanoTime())) {
+      publisher.cutOverStalled(); // retired on the next turn
+    } else {
+      pause();
+    }
+  }
+
+  /** False once the thread has ended other than by {@link #close()}: nothing drains the spool any more. */
+  boolean alive() {
+    return closed || thread.isAlive() || thread.getState() == Thread.State.NEW;
+  }
+
+  /** Spooled entries skipped because they could not be published for a reason of their own. */
+  long skipped() {
+    return skipped.get();
   }
 
   private void sync() {
@@ -130,11 +166,12 @@ final class SpoolDrainer implements AutoCloseable {
         }
         return true;
       }
+      long skippedBefore = skipped.get();
       if (!send(p, batch)) {
         return false;
       }
       spool.acknowledge(batch);
-      publisher.drained(batch.size());
+      publisher.drained(batch.size() - (int) (skipped.get() - skippedBefore));
       if (failing) {
         LOG.warn("Kafka answers again: sending {} spooled flow records", spool.pending() + batch.size());
         failing = false;
@@ -154,16 +191,20 @@ final class SpoolDrainer implements AutoCloseable {
       FlowRecord record;
       try {
         record = RecordJson.flowRecord(entry);
-      } catch (RecordJson.MalformedRecordException e) {
-        LOG.error("spool: an entry with a good CRC is not a flow record ({}); skipped", e.getMessage());
-        continue;
-      }
-      p.send(new ProducerRecord<>(topic, FlowPublisher.key(record), record), (meta, error) -> {
-        if (error != null) {
-          errors.incrementAndGet();
-          first.compareAndSet(null, error);
+        p.send(new ProducerRecord<>(topic, FlowPublisher.key(record), record), (meta, error) -> {
+          if (error != null && entryFault(error)) {
+            skip(error);
+          } else if (error != null) {
+            errors.incrementAndGet();
+            first.compareAndSet(null, error);
+          }
+        });
+      } catch (RecordJson.MalformedRecordException | RuntimeException e) {
+        if (!entryFault(e)) {
+          throw (KafkaException) e; // Kafka itself failed: the batch is sent again
         }
-      });
+        skip(e);
+      }
     }
     p.flush();
     if (errors.get() > 0) {
@@ -171,6 +212,20 @@ final class SpoolDrainer implements AutoCloseable {
       return false;
     }
     return true;
+  }
+
+  /**
+   * True when {@code e} is the entry's own fault, so that sending it again would fail again: it is
+   * skipped. Any other Kafka error (a broker away, a timeout, a refused login) retries the batch.
+   */
+  static boolean entryFault(Throwable e) {
+    return !(e instanceof KafkaException) || e instanceof RecordTooLargeException
+        || e instanceof SerializationException || e instanceof InvalidRecordException;
+  }
+
+  private void skip(Throwable e) {
+    long n = skipped.incrementAndGet();
+    LOG.error("spool: an entry could not be published ({}); skipped ({} in all)", e.toString(), n);
   }
 
   /** Abandons a producer that failed; the next attempt starts with a fresh one (no stale metadata). */

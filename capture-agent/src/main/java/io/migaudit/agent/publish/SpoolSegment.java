@@ -45,8 +45,9 @@ final class SpoolSegment {
   /** A new, empty segment. */
   static SpoolSegment create(Path dir, long id) throws IOException {
     Path path = pathOf(dir, id);
-    FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+    FileChannel ch = FileChannel.open(path, SpoolDirectory.openOptions(posix, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.READ, StandardOpenOption.WRITE), SpoolDirectory.fileAttributes(posix));
     ch.write(ByteBuffer.wrap(MAGIC), 0);
     return new SpoolSegment(id, path, ch, MAGIC.length, 0);
   }
@@ -61,7 +62,15 @@ final class SpoolSegment {
    * @throws IOException if the file does not start with the magic: not a spool segment
    */
   static Recovered recover(Path path, long id) throws IOException {
-    FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel ch;
+    try {
+      // a link planted in place of a segment is refused (ELOOP), not followed
+      ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, SpoolDirectory.NO_FOLLOW);
+    } catch (IOException e) {
+      // the JDK's ELOOP error names no file
+      throw e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? e
+          : new IOException(path + ": " + e.getMessage(), e);
+    }
     try {
       ByteBuffer magic = ByteBuffer.allocate(MAGIC.length);
       ch.read(magic, 0);

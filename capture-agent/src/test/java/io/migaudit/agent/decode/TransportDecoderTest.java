@@ -50,6 +50,26 @@ class TransportDecoderTest {
   }
 
   @Test
+  void tcpSequenceAcknowledgmentWindowAndTheSynsWindowScale() {
+    byte[] syn = tcpHeader(1, 2, 8, 0x02); // options: MSS 1460, NOP, window scale 7, SACK permitted, ...
+    byte[] options = {2, 4, 0x05, (byte) 0xB4, 1, 3, 3, 7, 4, 2, 1, 1};
+    System.arraycopy(options, 0, syn, 20, options.length);
+    FrameBytes.Decoded d = decodeIp(ipv4(TCP, A, B, syn));
+    assertThat(d.packet().tcpSeq).isEqualTo(1000);
+    assertThat(d.packet().tcpAck).isEqualTo(2000);
+    assertThat(d.packet().tcpWindow).isEqualTo(65535);
+    assertThat(d.packet().tcpWindowScale).isEqualTo(7);
+
+    byte[] ack = tcpHeader(1, 2, 8, 0x10); // the same options on a non-SYN: scale is a SYN's only
+    System.arraycopy(options, 0, ack, 20, options.length);
+    assertThat(decodeIp(ipv4(TCP, A, B, ack)).packet().tcpWindowScale).isEqualTo(DecodedPacket.NO_WINDOW_SCALE);
+
+    byte[] broken = tcpHeader(1, 2, 6, 0x02);
+    System.arraycopy(new byte[] {3, 9, 7, 0}, 0, broken, 20, 4); // an option running past the header
+    assertThat(decodeIp(ipv4(TCP, A, B, broken)).packet().tcpWindowScale).isEqualTo(DecodedPacket.NO_WINDOW_SCALE);
+  }
+
+  @Test
   void aTcpHeaderCutByTheSnapLengthIsTooShort() {
     byte[] packet = ipv4(TCP, A, B, tcp(1, 2, 0x10, payload(100)));
 

@@ -33,7 +33,8 @@ class FlowFloodTest {
     DecodedPacket scan = new DecodedPacket();
     long migrationPayload = 0;
     int maxSize = 0;
-    table.offer(Packets.tcp(T0, 11, 40000, 12, 8000, SYN, 0));
+    DecodedPacket syn = Packets.tcp(T0, 11, 40000, 12, 8000, SYN, 0);
+    table.offer(syn);
     for (int i = 0; i < SCAN_PACKETS; i++) {
       long now = T0 + 1 + i * 3L; // 3 us apart: the whole flood lasts 3 s of packet time
       synTo(scan, now, i);
@@ -43,6 +44,7 @@ class FlowFloodTest {
         data.frame = ByteBuffer.wrap(page);
         data.payloadCapturedLength = data.payloadWireLength = page.length;
         data.ipLength = 40 + page.length;
+        data.tcpSeq = syn.tcpSeq + 1 + (int) migrationPayload; // the migration's stream follows on
         table.offer(data);
         migrationPayload += page.length;
       }

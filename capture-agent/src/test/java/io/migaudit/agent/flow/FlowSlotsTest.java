@@ -65,9 +65,42 @@ class FlowSlotsTest {
     assertThat(slots.find(back, backFromA, FlowKey.hash(back, backFromA))).isNull();
   }
 
-  /** Hashes that pile up: 5000 keys on 64 home slots, some near the end of the array. */
+  /** Hashes that pile up: eight keys per home slot, homes 13 apart, some wrapping round the array. */
   private static int crowdedHash(int port) {
-    return (port % 64) * 0x01000001 - 40;
+    return (port / 8) * 13 - 40;
+  }
+
+  /** Entries with one hash: the worst an attacker who knew the hash could do. */
+  @Test
+  void probingIsBoundedAndAFullRunRefusesNewEntries() {
+    FlowSlots slots = new FlowSlots(100);
+    int accepted = 0;
+    for (int port = 0; port < 1000; port++) {
+      if (slots.add(new FlowEntry(packet(port), true, 12345, true, "syn", null, List.of()))) {
+        accepted++;
+      }
+    }
+    assertThat(accepted).isEqualTo(FlowSlots.MAX_PROBE);
+    assertThat(slots.size()).isEqualTo(FlowSlots.MAX_PROBE);
+    for (int port = 0; port < 1000; port++) {
+      FlowEntry found = slots.find(packet(port), true, 12345);
+      assertThat(found == null).as("port %d", port).isEqualTo(port >= FlowSlots.MAX_PROBE);
+    }
+  }
+
+  @Test
+  void theProcessSeedDecidesWhichKeysShareASlot() {
+    int sameHome = 0;
+    int sameUnderDefault = 0;
+    for (int port = 1; port <= 1000; port++) {
+      int a = FlowKey.hash(1L, 4, 6, -1, 0, 0x0A000001L, port, 0, 0x0A000002L, 8000);
+      int b = FlowKey.hash(2L, 4, 6, -1, 0, 0x0A000001L, port, 0, 0x0A000002L, 8000);
+      int seeded = FlowKey.hash(4, 6, -1, 0, 0x0A000001L, port, 0, 0x0A000002L, 8000);
+      sameHome += (a & 1023) == (b & 1023) ? 1 : 0;
+      sameUnderDefault += seeded == a ? 1 : 0;
+    }
+    assertThat(sameHome).as("keys sharing a home slot under two seeds").isLessThan(10);
+    assertThat(sameUnderDefault).as("the process's own seed is random, not 1").isLessThan(10);
   }
 
   private static DecodedPacket packet(int srcPort) {

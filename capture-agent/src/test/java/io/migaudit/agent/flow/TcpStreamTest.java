@@ -33,9 +33,14 @@ class TcpStreamTest {
 
   /** A segment of the client (10.0.0.11:40000) to the vMotion server (10.0.0.12:8000) or back. */
   private void offer(boolean fromClient, int flags, int seq, int ack, byte[] payload, int wireLength) {
+    offerTo(table, fromClient, flags, seq, ack, payload, wireLength, clock += 10);
+  }
+
+  private static void offerTo(FlowTable table, boolean fromClient, int flags, int seq, int ack, byte[] payload,
+      int wireLength, long micros) {
     DecodedPacket p = new DecodedPacket();
     p.reset();
-    p.timestampMicros = clock += 10;
+    p.timestampMicros = micros;
     p.ipVersion = 4;
     p.ipProtocol = 6;
     p.srcLo = fromClient ? 0x0A00000BL : 0x0A00000CL;
@@ -117,6 +122,31 @@ class TcpStreamTest {
     assertThat(r.payload().signature()).isEqualTo(Signature.TLS);
     assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(r.payload().reason()).contains("the tls record chain broke");
+  }
+
+  @Test
+  void aRecordBeforeTheFirstDataKeepsTheStreamAnchoredAtTheSyn() {
+    List<FlowRecord> out = new ArrayList<>();
+    FlowTable quick = new FlowTable(new FlowTableConfig(1000, Duration.ofSeconds(1), Duration.ofHours(1),
+        Duration.ofSeconds(2)), PortCatalog.builtIn(), "t", "eth0", out::add, 256 * 1024, 1500);
+    // the handshake, then 2 s of silence (an interim record: the flow id is made), then the attack
+    offerTo(quick, true, SYN, CLIENT_ISN, 0, new byte[0], 0, T0);
+    offerTo(quick, false, SYN | ACK, SERVER_ISN, CLIENT_ISN + 1, new byte[0], 0, T0 + 10);
+    offerTo(quick, true, ACK, CLIENT_ISN + 1, SERVER_ISN + 1, new byte[0], 0, T0 + 20);
+    offerTo(quick, true, ACK, CLIENT_ISN + 1, SERVER_ISN + 1, new byte[0], 0, T0 + 2_000_000);
+    assertThat(out).as("an interim record before any payload").isNotEmpty();
+    offerTo(quick, true, ACK | PSH, CLIENT_ISN + 1 + (1 << 30), SERVER_ISN + 1, forgedTlsRecord(), 69, T0 + 2_000_010);
+    byte[] stream = memory(20 * MSS);
+    for (int off = 0; off < stream.length; off += MSS) {
+      offerTo(quick, true, ACK, CLIENT_ISN + 1 + off, SERVER_ISN + 1, java.util.Arrays.copyOfRange(stream, off, off + MSS),
+          MSS, T0 + 2_000_100 + off);
+    }
+    quick.flush(EndReason.END_OF_CAPTURE);
+    FlowRecord r = out.get(out.size() - 1);
+    assertThat(r.midStream()).isFalse();
+    assertThat(r.stream().outOfWindowSegments()).isEqualTo(1);
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(r.flowId()).isEqualTo(out.get(0).flowId());
   }
 
   @Test

@@ -36,7 +36,7 @@ class FlowPublisherTest {
   Path dir;
 
   /** A producer whose close fails what it holds, and whose metadata fails while {@code down}. */
-  static final class Producer extends MockProducer<byte[], FlowRecord> {
+  static class Producer extends MockProducer<byte[], FlowRecord> {
     private final AtomicBoolean down;
 
     Producer(AtomicBoolean down) {
@@ -70,7 +70,7 @@ class FlowPublisherTest {
     };
   }
 
-  private static FlowRecord record(int seq) {
+  static FlowRecord record(int seq) {
     Instant first = Instant.parse("2026-11-23T10:02:00.123456Z");
     String flowId = FlowId.of("tcp", "192.168.50.11", 40022, "192.168.50.12", 8000, 50, first);
     return new FlowRecord(SchemaVersion.CURRENT, "esx-01", "eth1", flowId, seq, false, null, first,

@@ -1,0 +1,171 @@
+package io.migaudit.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built {@code migaudit-VERSION.tar.gz}, unpacked, run with a PATH that holds only a shell and
+ * the few tools the launcher calls (no Maven, no build) and {@code JAVA_HOME} naming this JVM.
+ */
+class ReleaseArchiveIT {
+  /** Replayed from the archive's own samples; their expect.yaml says which alerts each must give. */
+  static final List<String> SAMPLES = List.of("vmotion-plaintext", "vmotion-tls", "untrusted-source");
+  /** Jars the agent and the analyzer must not carry: the broker, its test kit and what they pull in. */
+  static final Pattern BROKER_ONLY = Pattern.compile(
+      "kafka_2\\.|kafka-server|kafka-raft|kafka-storage|test-common|scala|log4j|junit|jose4j|commons-(collections|beanutils|digester)");
+
+  @TempDir
+  static Path dir;
+  static Path home;
+  static Map<String, String> env;
+
+  @BeforeAll
+  static void unpack() throws Exception {
+    Programs.Result tar = Programs.run(dir, "tar", "-xzf", Release.tarball().toString());
+    assertThat(tar.exitCode()).as(tar.output()).isZero();
+    home = dir.resolve("migaudit-" + Release.VERSION);
+    Path bin = Files.createDirectories(dir.resolve("path"));
+    for (String tool : List.of("bash", "readlink", "dirname")) {
+      Path real = Programs.require(tool).toRealPath();
+      Files.writeString(bin.resolve(tool), "#!" + Programs.require("bash").toRealPath() + "\nexec " + real + " \"$@\"\n");
+      bin.resolve(tool).toFile().setExecutable(true);
+    }
+    env = new HashMap<>();
+    env.put("PATH", bin.toString());
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    env.put("JAVA", null);
+    env.put("MIGAUDIT_LIB", null);
+    env.put("MIGAUDIT_CLASSPATH", null);
+  }
+
+  @Test
+  void replaysItsSamplesWithoutMavenAndPrintsTheExpectedAlerts() throws Exception {
+    assertThat(Files.exists(dir.resolve("path/mvn"))).isFalse();
+    List<String> command = new ArrayList<>(List.of("bin/migaudit", "replay", "--policy", "samples/policy.yaml"));
+    SAMPLES.forEach(s -> command.add("samples/" + s));
+    Programs.Result r = Programs.run(home, env, command.toArray(String[]::new));
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    for (String sample : SAMPLES) {
+      assertThat(alertsIn(r.output(), sample)).as("alerts of %s in:%n%s", sample, r.output())
+          .isEqualTo(expectedAlerts(home.resolve("samples").resolve(sample)));
+    }
+  }
+
+  @Test
+  void agentAndAnalyzerRunWithoutTheBroker() throws Exception {
+    for (String command : List.of("agent", "analyzer")) {
+      List<Path> jars = classpathJars(command);
+      assertThat(jars).as("%s classpath", command).isNotEmpty()
+          .noneMatch(j -> BROKER_ONLY.matcher(j.getFileName().toString()).find());
+      Programs.Result help = Programs.run(home, env, "bin/migaudit", command, "--help");
+      assertThat(help.exitCode()).as(help.output()).isZero();
+      assertThat(help.output()).startsWith("Usage: migaudit " + command);
+    }
+    assertThat(classpathJars("replay")).anyMatch(j -> j.getFileName().toString().startsWith("kafka_2.13-"))
+        .anyMatch(j -> j.getFileName().toString().startsWith("embedded-broker-"));
+  }
+
+  @Test
+  void windowsLauncherNamesAClasspathThatExists() throws Exception {
+    String cmd = Files.readString(home.resolve("bin/migaudit.cmd"));
+    assertThat(cmd).contains("\r\n").contains("set \"LIB=%~dp0..\\lib\"").contains("io.migaudit.cli.MigauditCommand");
+    Matcher m = Pattern.compile("%LIB%((?:\\\\\\w+)*)\\\\\\*").matcher(cmd);
+    List<String> dirs = new ArrayList<>();
+    while (m.find()) {
+      dirs.add(m.group(1).replace('\\', '/'));
+    }
+    assertThat(dirs).contains("", "/broker");
+    for (String d : dirs) {
+      try (Stream<Path> jars = Files.list(home.resolve("lib" + d))) {
+        assertThat(jars.filter(p -> p.toString().endsWith(".jar"))).as("lib%s", d).isNotEmpty();
+      }
+    }
+    assertThat(jarHolding("io/migaudit/cli/MigauditCommand.class")).isNotNull();
+  }
+
+  @Test
+  void carriesConfigsUnitsDashboardsAndTheSbom() throws IOException {
+    for (String f : List.of("etc/agent.yaml", "etc/analyzer.yaml", "etc/policy.yaml", "systemd/migaudit-agent.service",
+        "systemd/migaudit-analyzer.service", "dashboards/migration-security.json", "README.md")) {
+      assertThat(home.resolve(f)).as(f).isRegularFile();
+    }
+    assertThat(Files.isExecutable(home.resolve("bin/migaudit"))).isTrue();
+    Path sbomFile = home.resolve("migaudit-" + Release.VERSION + "-sbom.json");
+    if (!Files.exists(sbomFile) && !"true".equalsIgnoreCase(System.getenv("CI"))) {
+      // cyclonedx's makeBom skips itself when Maven runs offline (-o); CI runs online
+      Assumptions.abort("skipped: no SBOM in the archive (built offline?)");
+    }
+    String sbom = Files.readString(sbomFile);
+    assertThat(sbom).contains("\"bomFormat\" : \"CycloneDX\"").contains("\"name\" : \"kafka-clients\"")
+        .contains("\"name\" : \"pcap4j-core\"");
+  }
+
+  /** The jars the launcher would put on the classpath of {@code command} (its dry run, expanded). */
+  private static List<Path> classpathJars(String command) throws Exception {
+    Map<String, String> dry = new HashMap<>(env);
+    dry.put("MIGAUDIT_DRY_RUN", "1");
+    Programs.Result r = Programs.run(home, dry, "bin/migaudit", command);
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    Matcher cp = Pattern.compile(" -cp (\\S+) ").matcher(r.output());
+    assertThat(cp.find()).as(r.output()).isTrue();
+    List<Path> jars = new ArrayList<>();
+    for (String entry : cp.group(1).split(":")) {
+      assertThat(entry).endsWith("/*");
+      try (Stream<Path> files = Files.list(Path.of(entry.substring(0, entry.length() - 2)))) {
+        files.filter(p -> p.toString().endsWith(".jar")).forEach(jars::add);
+      }
+    }
+    return jars;
+  }
+
+  private static Path jarHolding(String entry) throws IOException {
+    try (Stream<Path> files = Files.list(home.resolve("lib"))) {
+      for (Path jar : files.filter(p -> p.toString().endsWith(".jar")).toList()) {
+        try (JarFile j = new JarFile(jar.toFile())) {
+          if (j.getEntry(entry) != null) {
+            return jar;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** rule/severity -> count, from the sample's expect.yaml. */
+  static Map<String, Integer> expectedAlerts(Path sample) throws IOException {
+    Map<String, Integer> out = new TreeMap<>();
+    Matcher m = Pattern.compile("\\{rule: (\\w+), severity: (\\w+), count: (\\d+)}")
+        .matcher(Files.readString(sample.resolve("expect.yaml")));
+    while (m.find()) {
+      out.merge(m.group(1) + "/" + m.group(2), Integer.parseInt(m.group(3)), Integer::sum);
+    }
+    return out;
+  }
+
+  /** rule/severity -> count, from the replay's alert lines that end with the sample's capture. */
+  static Map<String, Integer> alertsIn(String output, String sample) {
+    Map<String, Integer> out = new TreeMap<>();
+    Matcher m = Pattern.compile("(?m)^\\s+(\\w+) (\\w+) .*\\[samples/" + Pattern.quote(sample) + "/[^\\]]+]$")
+        .matcher(output);
+    while (m.find()) {
+      out.merge(m.group(2) + "/" + m.group(1), 1, Integer::sum);
+    }
+    return out;
+  }
+}

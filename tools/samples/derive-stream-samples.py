@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+"""Derive the stream-tracking samples from real sample captures, by the edits an attacker or a
+messy capture makes to what a sensor sees:
+
+  tools/samples/derive-stream-samples.py [--list] [scenario...]      (run from the repository root)
+
+- injected-*: one forged TCP segment with the migration's own 5-tuple, sent just before its first
+  data, carrying a fake TLS record header (17 03 03 00 40 + 64 random bytes) or a fake SSH banner;
+  its TCP checksum is wrong (the receiving host drops it) and, unless the scenario says in-window,
+  its sequence number lies 2^31 away from the stream's (far outside the receiver's window). This is
+  exactly the attack of issue 12: the receiver and the migration never notice; a sensor that reads
+  first bytes does.
+- midstream-*: the capture starts late (an agent started during the migration): the handshake and
+  the first data segments are cut away.
+- mirror-one-direction: only the sender-to-receiver half of the conversation (a mirror session of
+  one direction, or asymmetric routing).
+- capture-loss-*: every fifth data segment of the sender is missing from the capture.
+- gro-superframes: a capture on the receiving/sending host with GRO/TSO: runs of consecutive data
+  segments coalesced into frames of up to 60,000 payload bytes (far above the MSS), with the IP
+  length and checksum of the merged frame and the TCP checksum left as offload leaves it (unfinished).
+
+Python 3 standard library only; the source captures are the real ones under samples/. Each
+scenario writes samples/<name>/capture.pcap and expect.yaml, moved FIRST_DAY + its index days later
+than its source (so it is a flow of its own when samples are replayed together); the random bytes
+are seeded, so a rerun writes the same files.
+"""
+
+import argparse
+import os
+import random
+import struct
+import sys
+
+PCAP_HEADER = 24
+RECORD_HEADER = 16
+VLAN_TPIDS = (0x8100, 0x88A8)
+ETH_P_IPV4 = 0x0800
+IPPROTO_TCP = 6
+TCP_SYN, TCP_RST, TCP_FIN, TCP_PSH, TCP_ACK = 0x02, 0x04, 0x01, 0x08, 0x10
+FAKE_TLS = bytes([0x17, 0x03, 0x03, 0x00, 0x40])
+FAKE_SSH = b"SSH-2.0-OpenSSH_9.6p1 Debian-4\r\n"
+FAR_AWAY = 1 << 31
+SUPER_FRAME_PAYLOAD = 60000
+# Days each derived sample is moved (the first scenario by FIRST_DAY, the next by one more), past the
+# one-day moves of make-damaged-samples.py and make-kerberos-samples.sh.
+FIRST_DAY = 10
+
+
+class Packet:
+    """One pcap record, with the offsets of its IPv4 and TCP headers when it has them."""
+
+    def __init__(self, ts_sec, ts_usec, frame):
+        self.ts_sec, self.ts_usec, self.frame = ts_sec, ts_usec, bytearray(frame)
+        self.tcp = False
+        ethertype = struct.unpack_from("!H", frame, 12)[0]
+        offset = 14
+        while ethertype in VLAN_TPIDS:
+            ethertype = struct.unpack_from("!H", frame, offset + 2)[0]
+            offset += 4
+        if ethertype != ETH_P_IPV4 or frame[offset + 9] != IPPROTO_TCP:
+            return
+        self.ip = offset
+        self.l4 = offset + (frame[offset] & 0x0F) * 4
+        self.tcp = True
+
+    @property
+    def sport(self):
+        return struct.unpack_from("!H", self.frame, self.l4)[0]
+
+    @property
+    def dport(self):
+        return struct.unpack_from("!H", self.frame, self.l4 + 2)[0]
+
+    @property
+    def seq(self):
+        return struct.unpack_from("!I", self.frame, self.l4 + 4)[0]
+
+    @property
+    def flags(self):
+        return self.frame[self.l4 + 13] & 0x3F
+
+    @property
+    def payload_offset(self):
+        return self.l4 + (self.frame[self.l4 + 12] >> 4) * 4
+
+    @property
+    def payload(self):
+        total = struct.unpack_from("!H", self.frame, self.ip + 2)[0]
+        return bytes(self.frame[self.payload_offset:self.ip + total])
+
+    def with_payload(self, payload, seq=None):
+        """A copy carrying another payload (and sequence number): IP length and checksum redone,
+        the TCP checksum left as it was, so it is wrong for the new segment."""
+        out = Packet(self.ts_sec, self.ts_usec, bytes(self.frame[:self.payload_offset]) + payload)
+        struct.pack_into("!H", out.frame, out.ip + 2, out.payload_offset - out.ip + len(payload))
+        if seq is not None:
+            struct.pack_into("!I", out.frame, out.l4 + 4, seq & 0xFFFFFFFF)
+        struct.pack_into("!H", out.frame, out.ip + 10, 0)
+        struct.pack_into("!H", out.frame, out.ip + 10, ip_checksum(out.frame[out.ip:out.l4]))
+        return out
+
+    def earlier(self, micros):
+        t = self.ts_sec * 1_000_000 + self.ts_usec - micros
+        self.ts_sec, self.ts_usec = divmod(t, 1_000_000)
+        return self
+
+
+def ip_checksum(header):
+    total = sum(struct.unpack("!%dH" % (len(header) // 2), bytes(header)))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def read(path):
+    data = open(path, "rb").read()
+    if struct.unpack_from("<I", data)[0] != 0xA1B2C3D4:
+        raise SystemExit(f"{path}: not a little-endian microsecond pcap")
+    packets, offset = [], PCAP_HEADER
+    while offset + RECORD_HEADER <= len(data):
+        ts_sec, ts_usec, caplen, wirelen = struct.unpack_from("<IIII", data, offset)
+        if caplen != wirelen:
+            raise SystemExit(f"{path}: truncated records are not expected here")
+        frame = data[offset + RECORD_HEADER:offset + RECORD_HEADER + caplen]
+        packets.append(Packet(ts_sec, ts_usec, frame))
+        offset += RECORD_HEADER + caplen
+    return data[:PCAP_HEADER], packets
+
+
+def write(path, header, packets):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as out:
+        out.write(header)
+        for p in packets:
+            out.write(struct.pack("<IIII", p.ts_sec, p.ts_usec, len(p.frame), len(p.frame)))
+            out.write(p.frame)
+
+
+def is_data_to(p, port):
+    return p.tcp and p.dport == port and len(p.payload) > 0
+
+
+def inject(packets, port, payload, in_window):
+    """The forged segment goes just before the sender's first data segment."""
+    first = next(i for i, p in enumerate(packets) if is_data_to(p, port))
+    real = packets[first]
+    seq = real.seq if in_window else real.seq + FAR_AWAY
+    forged = real.with_payload(payload, seq).earlier(1)
+    return packets[:first] + [forged] + packets[first:]
+
+
+def midstream(packets, port, skip_bytes):
+    """Drops everything of the connection before the sender's payload passes skip_bytes."""
+    sent, start = 0, None
+    for i, p in enumerate(packets):
+        if is_data_to(p, port):
+            if sent >= skip_bytes:
+                start = i
+                break
+            sent += len(p.payload)
+    return [p for i, p in enumerate(packets) if i >= start or not p.tcp]
+
+
+def one_direction(packets, port):
+    return [p for p in packets if not p.tcp or p.dport == port]
+
+
+def drop_every(packets, port, n):
+    out, k = [], 0
+    for p in packets:
+        if is_data_to(p, port):
+            k += 1
+            if k % n == 0:
+                continue
+        out.append(p)
+    return out
+
+
+def coalesce(packets, port):
+    """Merges runs of contiguous data segments of the sender into super-frames, as GRO/TSO shows them:
+    the receiver's ACKs sent during a run come after the super-frame, as the host saw them."""
+    out, run, held = [], [], []
+
+    def flush():
+        if run:
+            out.append(run[0].with_payload(b"".join(p.payload for p in run)))
+            run.clear()
+        out.extend(held)
+        held.clear()
+
+    for p in packets:
+        mergeable = is_data_to(p, port) and p.flags & ~(TCP_ACK | TCP_PSH) == 0
+        if mergeable and run and p.seq == (run[-1].seq + len(run[-1].payload)) & 0xFFFFFFFF \
+                and sum(len(q.payload) for q in run) + len(p.payload) <= SUPER_FRAME_PAYLOAD:
+            run.append(p)
+            continue
+        if run and p.tcp and p.sport == port and p.flags & (TCP_SYN | TCP_FIN | TCP_RST) == 0:
+            held.append(p)  # the other direction's ACKs during the run
+            continue
+        flush()
+        if mergeable:
+            run.append(p)
+        else:
+            out.append(p)
+    flush()
+    return out
+
+
+def fake_tls():
+    return FAKE_TLS + random.Random(12).randbytes(64)
+
+
+# name: (source sample, port, transformation, protocol, verdict, alerts, description)
+UNENCRYPTED = [("UNENCRYPTED_MIGRATION", "critical")]
+SCENARIOS = {
+    "injected-tls-header-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: inject(ps, 8000, fake_tls(), False), "vmotion", "plaintext",
+        UNENCRYPTED, "Plaintext vMotion stream with a forged out-of-window, bad-checksum segment carrying a fake "
+        "TLS record header just before its first data."),
+    "injected-ssh-banner-plaintext": (
+        "qemu-plaintext", 49152, lambda ps: inject(ps, 49152, FAKE_SSH, False), "qemu", "plaintext", UNENCRYPTED,
+        "Plaintext QEMU migration with a forged out-of-window, bad-checksum segment carrying a fake SSH banner "
+        "just before its first data."),
+    "injected-tls-header-compressed": (
+        "hyperv-compressed", 6600, lambda ps: inject(ps, 6600, fake_tls(), False), "hyperv", "compressed",
+        UNENCRYPTED, "Compressed Hyper-V migration with a forged out-of-window, bad-checksum segment carrying a "
+        "fake TLS record header just before its first data."),
+    "injected-ssh-banner-compressed": (
+        "vmotion-zlib", 8000, lambda ps: inject(ps, 8000, FAKE_SSH, False), "vmotion", "compressed", UNENCRYPTED,
+        "zlib vMotion stream with a forged out-of-window, bad-checksum segment carrying a fake SSH banner just "
+        "before its first data."),
+    "injected-tls-header-in-window": (
+        "qemu-plaintext", 49152, lambda ps: inject(ps, 49152, fake_tls(), True), "qemu", "plaintext", UNENCRYPTED,
+        "Plaintext QEMU migration with a forged segment at the stream's own next sequence number (in window, bad "
+        "checksum, so the receiver drops it and takes the real one) carrying a fake TLS record header."),
+    "midstream-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: midstream(ps, 8000, 20000), "vmotion", "plaintext", UNENCRYPTED,
+        "Plaintext vMotion stream picked up mid-way (no handshake, the first 20 KB of the stream not captured)."),
+    "midstream-compressed": (
+        "hyperv-compressed", 6600, lambda ps: midstream(ps, 6600, 8000), "hyperv", "compressed", UNENCRYPTED,
+        "Compressed Hyper-V migration picked up mid-way (no handshake, the first 8 KB of the stream not captured)."),
+    "midstream-tls": (
+        "qemu-tls", 49152, lambda ps: midstream(ps, 49152, 20000), "qemu", "encrypted", [],
+        "QEMU TLS migration picked up mid-way (inside a record, no handshake, the first 20 KB not captured)."),
+    "mirror-one-direction": (
+        "vmotion-plaintext", 8000, lambda ps: one_direction(ps, 8000), "vmotion", "plaintext", UNENCRYPTED,
+        "Plaintext vMotion stream of which only the sender-to-receiver direction was mirrored (no ACKs)."),
+    "capture-loss-plaintext": (
+        "qemu-plaintext", 49152, lambda ps: drop_every(ps, 49152, 5), "qemu", "plaintext", UNENCRYPTED,
+        "Plaintext QEMU migration with every fifth data segment of the sender missing from the capture."),
+    "capture-loss-tls": (
+        "qemu-tls", 49152, lambda ps: drop_every(ps, 49152, 5), "qemu", "encrypted", [],
+        "QEMU TLS migration with every fifth data segment of the sender missing from the capture."),
+    "gro-superframes": (
+        "vmotion-plaintext", 8000, lambda ps: coalesce(ps, 8000), "vmotion", "plaintext", UNENCRYPTED,
+        "Plaintext vMotion stream as a host capture with GRO/TSO shows it, segments coalesced into frames of up "
+        "to 60,000 payload bytes."),
+}
+
+
+def expect_yaml(protocol, verdict, alerts, description):
+    lines = [f"description: {description}",
+             "migrationFlows:         # migration flows (by their final record) per protocol and verdict",
+             f"  - {{protocol: {protocol}, verdict: {verdict}, count: 1}}"]
+    if alerts:
+        lines.append("alerts:                 # exactly these alerts, nothing else")
+        lines += [f"  - {{rule: {rule}, severity: {severity}, count: 1}}" for rule, severity in alerts]
+    else:
+        lines.append("alerts: []              # exactly these alerts, nothing else")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--list", action="store_true")
+    parser.add_argument("scenario", nargs="*")
+    args = parser.parse_args(argv)
+    if args.list:
+        print("\n".join(SCENARIOS))
+        return 0
+    for name in args.scenario or SCENARIOS:
+        source, _port, transform, protocol, verdict, alerts, description = SCENARIOS[name]
+        header, packets = read(os.path.join("samples", source, "capture.pcap"))
+        out = transform(packets)
+        days = FIRST_DAY + list(SCENARIOS).index(name)
+        for p in out:  # another day for each: its own flow, never one of its source's (replays mix samples)
+            p.ts_sec += days * 86400
+        write(os.path.join("samples", name, "capture.pcap"), header, out)
+        with open(os.path.join("samples", name, "expect.yaml"), "w") as f:
+            f.write(expect_yaml(protocol, verdict, alerts, description))
+        print(f"{name}: {len(out)} packets from samples/{source} ({len(packets)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
