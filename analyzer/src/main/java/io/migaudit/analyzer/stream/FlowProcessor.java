@@ -49,7 +49,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   private final AnalyzerConfig config;
   private final Progress progress;
   private final boolean publishEvents;
-  private final FlowIntake intake = new FlowIntake();
+  private final FlowIntake intake;
   private ProcessorContext<byte[], byte[]> context;
   private RaisedAlertStore raised;
   private StoredEventGrouper grouper;
@@ -64,6 +64,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     this.config = config;
     this.progress = progress;
     this.publishEvents = publishEvents;
+    this.intake = new FlowIntake(config.maxCaptureLead());
   }
 
   @Override
