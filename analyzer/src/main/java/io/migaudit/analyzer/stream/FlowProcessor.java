@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -55,6 +56,8 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   private StoredEventGrouper grouper;
   private PendingJudgements pending;
   private FlowIdentities identities;
+  /** No judgement before this wall-clock time: after a start, evidence in other partitions catches up. */
+  private long judgeNotBefore;
 
   FlowProcessor(Supplier<RuleEngine> engines, AnalyzerMetrics metrics, FlowObserver observer, AnalyzerConfig config,
       Progress progress, boolean publishEvents) {
@@ -81,6 +84,9 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     Duration judgePeriod = config.judgeGrace().dividedBy(4);
     judgePeriod = judgePeriod.compareTo(MIN_JUDGE_PERIOD) < 0 ? MIN_JUDGE_PERIOD
         : judgePeriod.compareTo(MAX_JUDGE_PERIOD) > 0 ? MAX_JUDGE_PERIOD : judgePeriod;
+    // judgements whose grace ran out while no instance ran them wait one more grace period: the
+    // Kerberos evidence other partitions hold is read again first
+    judgeNotBefore = context.currentSystemTimeMs() + config.judgeGrace().toMillis();
     context.schedule(judgePeriod, PunctuationType.WALL_CLOCK_TIME, this::judgeDue);
     context.schedule(EXPIRY_PERIOD, PunctuationType.WALL_CLOCK_TIME, now -> {
       raised.expire(now);
@@ -109,6 +115,8 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
         return;
       }
       judge(read.record(), engine, record.timestamp());
+    } catch (KafkaException e) {
+      throw e; // Kafka's (a fenced producer, a moved task): the transaction aborts, the record comes again
     } catch (RuntimeException e) {
       intake.failed(where, e);
       skipped(AnalyzerMetrics.OUTCOME_ERROR);
@@ -155,6 +163,9 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   }
 
   private void judgeDue(long now) {
+    if (now < judgeNotBefore) {
+      return;
+    }
     List<PendingJudgements.Due> due = pending.takeDue(now);
     if (due.isEmpty()) {
       return;
@@ -166,6 +177,8 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
         List<Alert> alerts = engine.judgeLater(d.record(), memory);
         memory.save();
         alerts.forEach(a -> forward(d.eventId() == null ? a : a.withEventId(d.eventId()), now));
+      } catch (KafkaException e) {
+        throw e;
       } catch (RuntimeException e) {
         intake.failed("pending judgement of flow " + d.flowId(), e);
         metrics.recordRead(AnalyzerMetrics.OUTCOME_ERROR);
