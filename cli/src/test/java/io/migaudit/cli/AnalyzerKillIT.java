@@ -53,7 +53,7 @@ class AnalyzerKillIT {
    * The analyzer's grace for Kerberos evidence: a restart must not judge a migration before the
    * partitions holding its source's KDC flows caught up (they have no copies in its partition).
    */
-  private static final int JUDGE_GRACE_SECONDS = 5;
+  private static final int JUDGE_GRACE_SECONDS = 10;
   /** Twice the grace: a restart adds one before judging, then the judgement and its commit. */
   private static final Duration JUDGE_WAIT = Duration.ofSeconds(2L * JUDGE_GRACE_SECONDS + 2);
 

@@ -95,6 +95,14 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     });
   }
 
+  /** The task moves or stops: its waiting judgements are no longer this instance's to count. */
+  @Override
+  public void close() {
+    if (pending != null) {
+      progress.waiting.addAndGet(-pending.size());
+    }
+  }
+
   @Override
   public void process(Record<byte[], byte[]> record) {
     String where = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + " offset " + m.offset())
