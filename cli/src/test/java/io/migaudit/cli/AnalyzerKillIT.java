@@ -188,7 +188,8 @@ class AnalyzerKillIT {
         "-cp", System.getProperty("java.class.path"), MigauditCommand.class.getName(), "analyzer",
         "--policy", POLICY.toString(), "--bootstrap-servers", broker.bootstrapServers(), "--group-id", group,
         "--kafka-config", kafkaConfig.toString(), "--state-dir", dir.resolve("state-" + group).toString(),
-        "--judge-grace", Integer.toString(JUDGE_GRACE_SECONDS), "--alerts", alerts.toString(), "--metrics-address", "127.0.0.1:0")
+        "--judge-grace", Integer.toString(JUDGE_GRACE_SECONDS), "--alerts", alerts.toString(),
+        "--metrics-address", "127.0.0.1:0")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
 
