@@ -57,7 +57,9 @@ class ReleaseArchiveIT {
   @Test
   void replaysItsSamplesWithoutMavenAndPrintsTheExpectedAlerts() throws Exception {
     assertThat(Files.exists(dir.resolve("path/mvn"))).isFalse();
-    List<String> command = new ArrayList<>(List.of("bin/migaudit", "replay", "--policy", "samples/policy.yaml"));
+    // --verbose: one line per alert after the findings, each naming its capture
+    List<String> command = new ArrayList<>(
+        List.of("bin/migaudit", "replay", "--verbose", "--policy", "samples/policy.yaml"));
     SAMPLES.forEach(s -> command.add("samples/" + s));
     Programs.Result r = Programs.run(home, env, command.toArray(String[]::new));
     assertThat(r.exitCode()).as(r.output()).isZero();
@@ -161,7 +163,7 @@ class ReleaseArchiveIT {
   /** rule/severity -> count, from the replay's alert lines that end with the sample's capture. */
   static Map<String, Integer> alertsIn(String output, String sample) {
     Map<String, Integer> out = new TreeMap<>();
-    Matcher m = Pattern.compile("(?m)^\\s+(\\w+) (\\w+) .*\\[samples/" + Pattern.quote(sample) + "/[^\\]]+]$")
+    Matcher m = Pattern.compile("(?m)^\\s+(\\w+) ([A-Z][A-Z_]+) .*\\[samples/" + Pattern.quote(sample) + "/[^\\]]+]$")
         .matcher(output);
     while (m.find()) {
       out.merge(m.group(2) + "/" + m.group(1), 1, Integer::sum);
