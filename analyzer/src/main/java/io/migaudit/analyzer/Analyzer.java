@@ -114,7 +114,11 @@ public final class Analyzer implements AutoCloseable {
 
   /** True while the instance is starting or running (not failed, not closing). */
   public boolean alive() {
-    return streams != null && (streams.state().isRunningOrRebalancing() || streams.state() == KafkaStreams.State.CREATED);
+    if (streams == null) {
+      return false;
+    }
+    KafkaStreams.State s = streams.state();
+    return s.isRunningOrRebalancing() || s == KafkaStreams.State.CREATED;
   }
 
   public Progress progress() {

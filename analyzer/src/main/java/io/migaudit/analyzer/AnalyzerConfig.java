@@ -1,5 +1,6 @@
 package io.migaudit.analyzer;
 
+import io.migaudit.analyzer.consume.FlowIntake;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.events.StoredEventGrouper;
 import java.nio.file.Path;
@@ -23,10 +24,12 @@ import java.util.Objects;
  *     is judged
  * @param expectedPartitions the partition count of {@code migaudit.flows} the deployment was made
  *     with, 0 to take the one its state was built for
+ * @param maxCaptureLead how far a record's capture time may lead its Kafka timestamp before it is
+ *     clamped to it; null for never (a replay of capture files, which may be dated by any clock)
  */
 public record AnalyzerConfig(KafkaSettings kafka, String applicationId, Path stateDir, int standbyReplicas,
     Duration alertRetention, Duration eventIdle, int maxStreamsPerEvent, Duration judgeGrace,
-    int expectedPartitions) {
+    int expectedPartitions, Duration maxCaptureLead) {
   public static final Duration DEFAULT_ALERT_RETENTION = Duration.ofHours(24);
   public static final Duration DEFAULT_JUDGE_GRACE = Duration.ofSeconds(30);
 
@@ -44,7 +47,8 @@ public record AnalyzerConfig(KafkaSettings kafka, String applicationId, Path sta
   /** The defaults for {@code kafka}, in group {@code applicationId}, with state under {@code stateDir}. */
   public static AnalyzerConfig defaults(KafkaSettings kafka, String applicationId, Path stateDir) {
     return new AnalyzerConfig(kafka, applicationId, stateDir, 0, DEFAULT_ALERT_RETENTION,
-        StoredEventGrouper.DEFAULT_IDLE, StoredEventGrouper.DEFAULT_MAX_STREAMS, DEFAULT_JUDGE_GRACE, 0);
+        StoredEventGrouper.DEFAULT_IDLE, StoredEventGrouper.DEFAULT_MAX_STREAMS, DEFAULT_JUDGE_GRACE, 0,
+        FlowIntake.MAX_LEAD);
   }
 
   /**
@@ -61,21 +65,27 @@ public record AnalyzerConfig(KafkaSettings kafka, String applicationId, Path sta
 
   public AnalyzerConfig withStandbyReplicas(int n) {
     return new AnalyzerConfig(kafka, applicationId, stateDir, n, alertRetention, eventIdle, maxStreamsPerEvent,
-        judgeGrace, expectedPartitions);
+        judgeGrace, expectedPartitions, maxCaptureLead);
   }
 
   public AnalyzerConfig withJudgeGrace(Duration grace) {
     return new AnalyzerConfig(kafka, applicationId, stateDir, standbyReplicas, alertRetention, eventIdle,
-        maxStreamsPerEvent, grace, expectedPartitions);
+        maxStreamsPerEvent, grace, expectedPartitions, maxCaptureLead);
   }
 
   public AnalyzerConfig withAlertRetention(Duration retention) {
     return new AnalyzerConfig(kafka, applicationId, stateDir, standbyReplicas, retention, eventIdle,
-        maxStreamsPerEvent, judgeGrace, expectedPartitions);
+        maxStreamsPerEvent, judgeGrace, expectedPartitions, maxCaptureLead);
+  }
+
+  /** Capture times are never clamped (a replay of capture files dated by any clock). */
+  public AnalyzerConfig withoutClamping() {
+    return new AnalyzerConfig(kafka, applicationId, stateDir, standbyReplicas, alertRetention, eventIdle,
+        maxStreamsPerEvent, judgeGrace, expectedPartitions, null);
   }
 
   public AnalyzerConfig withExpectedPartitions(int partitions) {
     return new AnalyzerConfig(kafka, applicationId, stateDir, standbyReplicas, alertRetention, eventIdle,
-        maxStreamsPerEvent, judgeGrace, partitions);
+        maxStreamsPerEvent, judgeGrace, partitions, maxCaptureLead);
   }
 }

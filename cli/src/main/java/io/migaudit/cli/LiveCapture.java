@@ -182,11 +182,11 @@ final class LiveCapture {
       for (Thread t : threads) {
         t.join();
       }
-      if (beats != null) {
-        beats.close(); // the last heartbeat says when capture stopped
-      }
       records.close();
       publisher.flush();
+      if (beats != null) {
+        beats.close(); // the last heartbeat says when capture stopped, with every record counted
+      }
       LOG.warn("capture stopped; {} flow records published", publisher.sent());
       if (failure.get() != null) {
         throw failure.get();

@@ -121,7 +121,8 @@ final class Replay {
       truncations = publishFlows(files, counters, publisher);
     }
     Path state = Files.createTempDirectory("migaudit-replay-state");
-    AnalyzerConfig config = AnalyzerConfig.defaults(kafka, group, state).withJudgeGrace(JUDGE_GRACE);
+    // capture files may be dated by any clock: their times are the record's, never clamped
+    AnalyzerConfig config = AnalyzerConfig.defaults(kafka, group, state).withJudgeGrace(JUDGE_GRACE).withoutClamping();
     try (Analyzer analyzer = new Analyzer(config, () -> engine, metrics, observer, extraSinks, extraEventSinks,
         registry)) {
       analyzer.start();

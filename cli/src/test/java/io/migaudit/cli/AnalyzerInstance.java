@@ -52,8 +52,14 @@ final class AnalyzerInstance implements AutoCloseable {
    */
   AnalyzerInstance(String name, String bootstrapServers, String group, Policy policy, int partitions, Path stateDir,
       FlowObserver also) throws Exception {
+    this(name, bootstrapServers, group, policy, partitions, stateDir, also, Duration.ofSeconds(1));
+  }
+
+  /** As above, Hyper-V judgements waiting {@code grace} for Kerberos evidence. */
+  AnalyzerInstance(String name, String bootstrapServers, String group, Policy policy, int partitions, Path stateDir,
+      FlowObserver also, Duration grace) throws Exception {
     this(name, AnalyzerConfig.defaults(new KafkaSettings(bootstrapServers, TEST_CLIENT_SETTINGS), group, stateDir)
-        .withJudgeGrace(Duration.ofSeconds(1)), policy, partitions, also, List.of(), List.of());
+        .withJudgeGrace(grace), policy, partitions, also, List.of(), List.of());
   }
 
   AnalyzerInstance(String name, AnalyzerConfig config, Policy policy, int partitions, FlowObserver also,

@@ -61,15 +61,17 @@ class PrometheusIT {
   private static final String AGENT_JOB = "migaudit-agent";
   private static final String ANALYZER_JOB = "migaudit-analyzer";
   /** The Prometheus alert each migaudit rule's findings raise (dashboards/prometheus/migaudit-rules.yml). */
-  private static final Map<String, String> ALERT_OF_RULE = Map.of(
-      "UNENCRYPTED_MIGRATION", "MigauditUnencryptedMigration",
-      "UNENCRYPTED_NFC", "MigauditUnencryptedMigration",
-      "UNTRUSTED_SOURCE", "MigauditUntrustedHost",
-      "UNTRUSTED_DESTINATION", "MigauditUntrustedHost",
-      "CROSS_ZONE_MIGRATION", "MigauditCrossZoneMigration",
-      "CREDSSP_MIGRATION", "MigauditCredsspMigration",
-      "NON_DEDICATED_SEGMENT", "MigauditMigrationSegment",
-      "SHARED_MIGRATION_SEGMENT", "MigauditMigrationSegment");
+  private static final Map<String, String> ALERT_OF_RULE = Map.ofEntries(
+      Map.entry("UNENCRYPTED_MIGRATION", "MigauditUnencryptedMigration"),
+      Map.entry("UNENCRYPTED_NFC", "MigauditUnencryptedMigration"),
+      Map.entry("UNTRUSTED_SOURCE", "MigauditUntrustedHost"),
+      Map.entry("UNTRUSTED_DESTINATION", "MigauditUntrustedHost"),
+      Map.entry("CROSS_ZONE_MIGRATION", "MigauditCrossZoneMigration"),
+      Map.entry("CREDSSP_MIGRATION", "MigauditCredsspMigration"),
+      Map.entry("NON_DEDICATED_SEGMENT", "MigauditMigrationSegment"),
+      Map.entry("SHARED_MIGRATION_SEGMENT", "MigauditMigrationSegment"),
+      Map.entry("WEAK_MIGRATION_CRYPTO", "MigauditWeakMigrationCrypto"),
+      Map.entry("ROUTED_MIGRATION", "MigauditRoutedMigration"));
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private Path dir;

@@ -16,6 +16,8 @@ import java.util.List;
 final class FieldCheck {
   /** Longest text field taken (addresses, agent and interface names, labels). */
   static final int MAX_TEXT_CHARS = 255;
+  /** Longest payload reason taken: a sentence the agent writes (real ones stay under 300). */
+  static final int MAX_REASON_CHARS = 2048;
   /** Longest list taken (encapsulation layers, TCP flags): real records carry under ten. */
   static final int MAX_LIST_SIZE = 32;
   private static final int MAX_PORT = 65_535;
@@ -104,7 +106,11 @@ final class FieldCheck {
     }
     boolean bad = p.sampledBytes() < 0 || !(p.entropy() >= 0 && p.entropy() <= MAX_ENTROPY_BITS)
         || !(p.chiSquare() >= 0) || !fraction(p.zeroFraction()) || !fraction(p.printableFraction());
-    return bad ? "payload features out of range" : text("payload.reason", p.reason());
+    if (bad) {
+      return "payload features out of range";
+    }
+    return p.reason() != null && p.reason().length() > MAX_REASON_CHARS
+        ? "payload.reason of " + p.reason().length() + " characters, more than " + MAX_REASON_CHARS : null;
   }
 
   private static boolean fraction(double f) {

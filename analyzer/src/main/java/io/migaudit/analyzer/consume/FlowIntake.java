@@ -48,6 +48,17 @@ public final class FlowIntake {
   }
 
   private final Set<String> warnedKinds = new HashSet<>();
+  private final Duration maxLead;
+
+  /** Clamps capture times more than {@link #MAX_LEAD} ahead of the Kafka timestamp. */
+  public FlowIntake() {
+    this(MAX_LEAD);
+  }
+
+  /** Clamps capture times more than {@code maxLead} ahead of the Kafka timestamp; null: never. */
+  public FlowIntake(Duration maxLead) {
+    this.maxLead = maxLead;
+  }
 
   /**
    * Reads a Kafka record's value.
@@ -75,12 +86,12 @@ public final class FlowIntake {
     if (problem != null) {
       return heartbeatOr(value, () -> skipped(AnalyzerMetrics.OUTCOME_FIELDS, where, problem));
     }
-    if (kafkaTimestampMillis >= 0) {
-      Instant limit = Instant.ofEpochMilli(kafkaTimestampMillis).plus(MAX_LEAD);
+    if (kafkaTimestampMillis >= 0 && maxLead != null) {
+      Instant limit = Instant.ofEpochMilli(kafkaTimestampMillis).plus(maxLead);
       if (record.lastSeen().isAfter(limit)) {
         Instant sent = Instant.ofEpochMilli(kafkaTimestampMillis);
         warnOnce(CLAMPED_KIND, "Clamping flow record at " + where + " dated " + record.lastSeen() + ", more than "
-            + MAX_LEAD + " after its Kafka timestamp " + sent + "; further such records are only counted");
+            + maxLead + " after its Kafka timestamp " + sent + "; further such records are only counted");
         return new Read(clamp(record, sent), AnalyzerMetrics.OUTCOME_OK, true);
       }
     }

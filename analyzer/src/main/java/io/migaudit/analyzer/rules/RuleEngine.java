@@ -75,6 +75,11 @@ public final class RuleEngine {
     }
   }
 
+  /** True when {@code record} is of a live-migration flow (classification only, no rule runs). */
+  public boolean migration(FlowRecord record) {
+    return detector.classify(record).migration();
+  }
+
   /** Classifies the record and returns the alerts it raises for the first time. */
   public Evaluation evaluate(FlowRecord record) {
     return evaluate(record, raised, false);

@@ -6,10 +6,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * The rule engine a consumer judges with, replaced when a new policy is offered. {@link #offer} may
- * be called from any thread (a file watcher, a signal handler); the swap happens in {@link #get()},
- * on the consumer's thread, which calls it once per batch: a batch is judged by one policy, never
- * two. The new engine keeps the memory of raised alerts ({@link RuleEngine#withPolicy}).
+ * The rule engine the analyzer judges with, replaced when a new policy is offered. {@link #offer}
+ * may be called from any thread (a file watcher, a signal handler); the swap happens in {@link
+ * #get()}, on the analyzer's stream thread, which calls it once per record: a record is judged by
+ * one policy, never two. The new engine keeps the rules' memory ({@link RuleEngine#withPolicy}).
  */
 public final class RuleEngineHolder implements Supplier<RuleEngine> {
   private final AtomicReference<Policy> pending = new AtomicReference<>();

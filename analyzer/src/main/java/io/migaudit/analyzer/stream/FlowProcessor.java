@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -26,7 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Judges each flow record of one partition (one task): reads and checks it ({@link FlowIntake}),
  * runs the rules, raises each (rule, flow) alert once by the {@link RaisedAlertStore}, groups
  * migrations into events ({@link StoredEventGrouper}), and forwards alerts and event updates to their
- * topics, all inside the task's transaction. Records of one flow from agents with different clocks
+ * topics, all inside the task's transaction. Records of one migration flow from agents with different clocks
  * get one identity ({@link FlowIdentities}). Final records of Hyper-V migrations wait in the
  * {@link PendingJudgements} for the grace period, then CREDSSP_MIGRATION is judged. A record that
  * sets off an exception is counted ({@code error}) and skipped. Records of flows to a KDC are also
@@ -49,12 +50,14 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   private final AnalyzerConfig config;
   private final Progress progress;
   private final boolean publishEvents;
-  private final FlowIntake intake = new FlowIntake();
+  private final FlowIntake intake;
   private ProcessorContext<byte[], byte[]> context;
   private RaisedAlertStore raised;
   private StoredEventGrouper grouper;
   private PendingJudgements pending;
   private FlowIdentities identities;
+  /** No judgement before this wall-clock time: after a start, evidence in other partitions catches up. */
+  private long judgeNotBefore;
 
   FlowProcessor(Supplier<RuleEngine> engines, AnalyzerMetrics metrics, FlowObserver observer, AnalyzerConfig config,
       Progress progress, boolean publishEvents) {
@@ -64,6 +67,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     this.config = config;
     this.progress = progress;
     this.publishEvents = publishEvents;
+    this.intake = new FlowIntake(config.maxCaptureLead());
   }
 
   @Override
@@ -80,12 +84,23 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     Duration judgePeriod = config.judgeGrace().dividedBy(4);
     judgePeriod = judgePeriod.compareTo(MIN_JUDGE_PERIOD) < 0 ? MIN_JUDGE_PERIOD
         : judgePeriod.compareTo(MAX_JUDGE_PERIOD) > 0 ? MAX_JUDGE_PERIOD : judgePeriod;
+    // judgements whose grace ran out while no instance ran them wait one more grace period: the
+    // Kerberos evidence other partitions hold is read again first
+    judgeNotBefore = context.currentSystemTimeMs() + config.judgeGrace().toMillis();
     context.schedule(judgePeriod, PunctuationType.WALL_CLOCK_TIME, this::judgeDue);
     context.schedule(EXPIRY_PERIOD, PunctuationType.WALL_CLOCK_TIME, now -> {
       raised.expire(now);
       grouper.expire(now);
       identities.expire(now);
     });
+  }
+
+  /** The task moves or stops: its waiting judgements are no longer this instance's to count. */
+  @Override
+  public void close() {
+    if (pending != null) {
+      progress.waiting.addAndGet(-pending.size());
+    }
   }
 
   @Override
@@ -113,6 +128,8 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
         return;
       }
       judge(read.record(), engine, record.timestamp());
+    } catch (KafkaException e) {
+      throw e; // Kafka's (a fenced producer, a moved task): the transaction aborts, the record comes again
     } catch (RuntimeException e) {
       intake.failed(where, e);
       skipped(AnalyzerMetrics.OUTCOME_ERROR);
@@ -121,7 +138,9 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
   private void judge(FlowRecord record, RuleEngine engine, long timestamp) {
     long now = context.currentSystemTimeMs();
-    FlowRecord r = identities.canonical(record, now);
+    // only migrations: their streams, events and alerts are what two agents must not split, and the
+    // store then writes once per migration flow, not once per flow of the network
+    FlowRecord r = engine.migration(record) ? identities.canonical(record, now) : record;
     RaisedAlertStore.Flow memory = raised.of(r.flowId(), now);
     Evaluation e = engine.evaluate(r, memory, true);
     StoredEventGrouper.Update update = e.migration() ? grouper.add(e.record(), now) : null;
@@ -157,6 +176,9 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   }
 
   private void judgeDue(long now) {
+    if (now < judgeNotBefore) {
+      return;
+    }
     List<PendingJudgements.Due> due = pending.takeDue(now);
     if (due.isEmpty()) {
       return;
@@ -168,6 +190,8 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
         List<Alert> alerts = engine.judgeLater(d.record(), memory);
         memory.save();
         alerts.forEach(a -> forward(d.eventId() == null ? a : a.withEventId(d.eventId()), now));
+      } catch (KafkaException e) {
+        throw e;
       } catch (RuntimeException e) {
         intake.failed("pending judgement of flow " + d.flowId(), e);
         metrics.recordRead(AnalyzerMetrics.OUTCOME_ERROR);

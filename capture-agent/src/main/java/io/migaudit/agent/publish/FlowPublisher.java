@@ -53,7 +53,6 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
 
   private final Supplier<? extends Producer<byte[], FlowRecord>> producers;
   private final String topic;
-  private final EvidenceCopies evidence;
   private final Spool spool;
   private final SpoolDrainer drainer;
   private final ReentrantLock lock = new ReentrantLock();
@@ -83,7 +82,6 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
     this.producers = () -> producer;
     this.producer = producer;
     this.topic = topic;
-    this.evidence = new EvidenceCopies(topic);
     this.spool = null;
     this.drainer = null;
     this.stallAfter = STALL_AFTER;
@@ -103,7 +101,6 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
     this.stallAfter = stallAfter;
     this.producers = producers;
     this.topic = topic;
-    this.evidence = new EvidenceCopies(topic);
     this.spool = spool;
     if (!spool.isEmpty()) {
       state.set(State.SPOOLING);
@@ -130,7 +127,6 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
       try {
         Producer<byte[], FlowRecord> p = producer();
         p.send(new ProducerRecord<>(topic, key(record), record), (meta, error) -> completed(n, record, error));
-        evidence.send(p, key(record), record);
       } catch (KafkaException | IllegalStateException e) { // the producer was closed during the send
         completed(n, record, e);
       }

@@ -32,10 +32,13 @@ public final class HeartbeatPublisher implements AutoCloseable {
   /** Default time between heartbeats. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatPublisher.class);
-  /** Longest a heartbeat's send waits for metadata or buffer space. */
-  static final Duration SEND_BLOCK = Duration.ofSeconds(1);
-  /** Longest {@link #close()} waits for the last heartbeats to be acknowledged. */
-  static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+  /**
+   * Longest a heartbeat's send waits for metadata or buffer space: beats run on their own timer
+   * thread, so this holds up no capture; 1 s lost the first beat on a loaded 2-core host.
+   */
+  static final Duration SEND_BLOCK = Duration.ofSeconds(5);
+  /** Longest {@link #close()} waits for the last heartbeats to be acknowledged (at shutdown). */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
   private final Producer<byte[], byte[]> producer;
   private final String agent;

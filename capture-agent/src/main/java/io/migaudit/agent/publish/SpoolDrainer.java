@@ -43,7 +43,6 @@ final class SpoolDrainer implements AutoCloseable {
   private final Spool spool;
   private final Supplier<? extends Producer<byte[], FlowRecord>> producers;
   private final String topic;
-  private final EvidenceCopies evidence;
   private final Thread thread;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
@@ -59,7 +58,6 @@ final class SpoolDrainer implements AutoCloseable {
     this.spool = spool;
     this.producers = producers;
     this.topic = topic;
-    this.evidence = new EvidenceCopies(topic);
     this.thread = new Thread(this::run, "migaudit-spool-drainer");
     thread.setDaemon(true);
   }
@@ -201,7 +199,6 @@ final class SpoolDrainer implements AutoCloseable {
             first.compareAndSet(null, error);
           }
         });
-        evidence.send(p, FlowPublisher.key(record), record);
       } catch (RecordJson.MalformedRecordException | RuntimeException e) {
         if (!entryFault(e)) {
           throw (KafkaException) e; // Kafka itself failed: the batch is sent again
