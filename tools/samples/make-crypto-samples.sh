@@ -47,59 +47,7 @@ WORK="" NS_A="" NS_B="" NS_R="" NEW_NS="" CAPTURE_NS="" CAPTURE_IF="" LAST_PID="
 NAMESPACES=() PIDS=()
 
 log() { printf 'make-crypto-samples: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-cleanup() {
-  local status=$? pid ns
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for ns in "${NAMESPACES[@]}"; do ip netns delete "$ns" 2>/dev/null || true; done
-  [[ -n $WORK && -z ${KEEP_WORK:-} ]] && rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# start_bg LOG COMMAND... : background process, remembered for cleanup.
-start_bg() {
-  local logfile=$1
-  shift
-  rm -f "$logfile"
-  "$@" </dev/null >/dev/null 2>"$logfile" &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-}
-
-# stop_bg PID [SIGNAL] : signal and reap; returns the process's exit status.
-stop_bg() {
-  local pid=$1 status=0 kept=() p
-  [[ -z ${2:-} ]] || kill -s "$2" "$pid" 2>/dev/null || true
-  wait "$pid" || status=$?
-  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
-  PIDS=("${kept[@]}")
-  return "$status"
-}
-
-wait_for() {
-  local what=$1 tries=$((DEADLINE_SECONDS * 20))
-  shift
-  until "$@"; do
-    tries=$((tries - 1))
-    ((tries > 0)) || die "timed out waiting for $what"
-    sleep 0.05
-  done
-}
-
-file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
-listening() { [[ -n $(ip netns exec "$1" ss -Hltn "sport = :$2") ]]; }
-tcp_quiet() {
-  local ns
-  for ns in "$@"; do
-    [[ -z $(ip netns exec "$ns" ss -Htan state connected exclude time-wait) ]] || return 1
-  done
-}
+source "$TOOLS/lib.sh"
 
 # new_ns NAME : a namespace $RUN_ID-NAME (in NEW_NS), IPv4 only, remembered for cleanup.
 new_ns() {

@@ -22,8 +22,8 @@
 # Needs root and: iproute2 tcpdump socat python3 python3-cryptography wireshark-common (mergecap)
 # krb5-kdc krb5-admin-server krb5-user (Debian bookworm). Nothing leaves the namespaces (no default
 # route); namespaces and processes are removed on exit, error or Ctrl-C. KEEP_WORK=1 keeps the work
-# directory; MIGAUDIT_SAMPLES_DIR writes somewhere other than samples/. The other scripts are not
-# sourced (they run on load), so the few functions needed are repeated here in short form.
+# directory; MIGAUDIT_SAMPLES_DIR writes somewhere other than samples/. The shared helpers are in
+# lib.sh; the hosts (with a DC namespace) and listening (TCP or UDP) are this script's own.
 set -euo pipefail
 
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -50,60 +50,9 @@ WORK="" NS_A="" NS_B="" NS_DC="" LAST_PID="" KRB_ENV=()
 NAMESPACES=() PIDS=()
 
 log() { printf 'make-kerberos-samples: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+source "$TOOLS/lib.sh"
 
-cleanup() {
-  local status=$? pid ns
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for ns in "${NAMESPACES[@]}"; do ip netns delete "$ns" 2>/dev/null || true; done
-  [[ -n $WORK && -z ${KEEP_WORK:-} ]] && rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# start_bg LOG COMMAND... : background process, remembered for cleanup.
-start_bg() {
-  local logfile=$1
-  shift
-  rm -f "$logfile"
-  "$@" </dev/null >/dev/null 2>"$logfile" &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-}
-
-# stop_bg PID [SIGNAL] : signal and reap; returns the process's exit status.
-stop_bg() {
-  local pid=$1 status=0 kept=() p
-  [[ -z ${2:-} ]] || kill -s "$2" "$pid" 2>/dev/null || true
-  wait "$pid" || status=$?
-  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
-  PIDS=("${kept[@]}")
-  return "$status"
-}
-
-wait_for() {
-  local what=$1 tries=$((DEADLINE_SECONDS * 20))
-  shift
-  until "$@"; do
-    tries=$((tries - 1))
-    ((tries > 0)) || die "timed out waiting for $what"
-    sleep 0.05
-  done
-}
-
-file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
-not_running() { ! kill -0 "$1" 2>/dev/null; }
 listening() { [[ -n $(ip netns exec "$1" ss -Hl"$3"n "sport = :$2") ]]; }
-tcp_quiet() {
-  local ns
-  for ns in "$@"; do
-    [[ -z $(ip netns exec "$ns" ss -Htan state connected exclude time-wait) ]] || return 1
-  done
-}
 mac_of() {
   "$PYTHON" -c 'import ipaddress, sys; b = ipaddress.ip_address(sys.argv[1]).packed[-4:]
 print("02:00:" + ":".join(f"{x:02x}" for x in b))' "$1"

@@ -18,8 +18,7 @@
 # Needs root and: iproute2 tcpdump openssl python3 samba smbclient (Debian bookworm). Nothing leaves
 # the namespaces (no default route); namespaces and processes are removed on exit, error or Ctrl-C.
 # KEEP_WORK=1 keeps the work directory; MIGAUDIT_SAMPLES_DIR writes somewhere other than samples/.
-# The other sample scripts are not sourced (they run on load), so the few functions needed are
-# repeated here in short form.
+# The shared helpers (processes, waiting, the hosts) are in lib.sh.
 set -euo pipefail
 
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,96 +36,7 @@ WORK="" NS_A="" NS_B="" ADDR_A="" ADDR_B="" LAST_PID="" TCPDUMP_PID=""
 NAMESPACES=() PIDS=()
 
 log() { printf 'make-protocol-samples: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-cleanup() {
-  local status=$? pid ns
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for ns in "${NAMESPACES[@]}"; do ip netns delete "$ns" 2>/dev/null || true; done
-  [[ -n $WORK && -z ${KEEP_WORK:-} ]] && rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# start_bg LOG COMMAND... : background process, remembered for cleanup.
-start_bg() {
-  local logfile=$1
-  shift
-  rm -f "$logfile"
-  "$@" </dev/null >/dev/null 2>"$logfile" &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-}
-
-# stop_bg PID [SIGNAL] : signal and reap; returns the process's exit status.
-stop_bg() {
-  local pid=$1 status=0 kept=() p
-  [[ -z ${2:-} ]] || kill -s "$2" "$pid" 2>/dev/null || true
-  wait "$pid" || status=$?
-  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
-  PIDS=("${kept[@]}")
-  return "$status"
-}
-
-wait_for() {
-  local what=$1 tries=$((DEADLINE_SECONDS * 20))
-  shift
-  until "$@"; do
-    tries=$((tries - 1))
-    ((tries > 0)) || die "timed out waiting for $what"
-    sleep 0.05
-  done
-}
-
-file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
-listening() { [[ -n $(ip netns exec "$1" ss -Hltn "sport = :$2") ]]; }
-tcp_quiet() {
-  local ns
-  for ns in "$@"; do
-    [[ -z $(ip netns exec "$ns" ss -Htan state connected exclude time-wait) ]] || return 1
-  done
-}
-
-# hosts_up NAME VLAN ADDR_A/PREFIX ADDR_B/PREFIX : as make-samples.sh's (IPv4 only).
-hosts_up() {
-  local ns
-  NS_A=$RUN_ID-$1-a NS_B=$RUN_ID-$1-b ADDR_A=${3%/*} ADDR_B=${4%/*}
-  for ns in "$NS_A" "$NS_B"; do
-    ip netns add "$ns"
-    NAMESPACES+=("$ns")
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-      net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$ns" link set lo up
-  done
-  ip -n "$NS_A" link add uplink0 type veth peer name uplink0 netns "$NS_B"
-  host_up "$NS_A" "$3" "$2"
-  host_up "$NS_B" "$4" "$2"
-}
-
-host_up() {
-  local ns=$1 cidr=$2 vlan=$3 mac
-  mac=$("$PYTHON" -c 'import ipaddress, sys; b = ipaddress.ip_address(sys.argv[1]).packed[-4:]
-print("02:00:" + ":".join(f"{x:02x}" for x in b))' "${cidr%/*}")
-  ip -n "$ns" tuntap add dev vmk0 mode tap
-  ip -n "$ns" link set vmk0 address "$mac"
-  ip -n "$ns" addr add "$cidr" dev vmk0
-  ip -n "$ns" link set uplink0 arp off up   # layer 2 only: no ARP answers on the trunk
-  ip -n "$ns" link set vmk0 up
-  start_bg "$WORK/switch-$ns.log" ip netns exec "$ns" \
-    "$PYTHON" "$TOOLS/tagging_switch.py" --access vmk0 --uplink uplink0 --vlan "$vlan"
-  wait_for "the switch in $ns" file_has "$WORK/switch-$ns.log" " ready"
-}
-
-hosts_down() {
-  local pid ns
-  for pid in "${PIDS[@]}"; do stop_bg "$pid" TERM || true; done
-  for ns in "$NS_A" "$NS_B"; do ip netns delete "$ns"; done
-  NAMESPACES=()
-}
+source "$TOOLS/lib.sh"
 
 make_certificate() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
@@ -149,12 +59,6 @@ capture_stop() {
   stop_bg "$TCPDUMP_PID" INT || true
   file_has "$WORK/tcpdump.log" "^0 packets dropped by kernel" ||
     die "tcpdump lost packets: $(tr '\n' ' ' <"$WORK/tcpdump.log")"
-}
-
-# check ARGS... : check_capture.py on the raw capture; its summary goes to stderr.
-check() {
-  "$PYTHON" "$TOOLS/check_capture.py" "$WORK/capture.pcap" "$@" >&2 ||
-    die "the capture does not match its scenario"
 }
 
 # publish NAME DESCRIPTION FLOW ALERT : samples/NAME/capture.pcap and expect.yaml (format of

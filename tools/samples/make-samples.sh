@@ -52,26 +52,7 @@ SCENARIO_COUNT=0
 NS_A="" NS_B="" ADDR_A="" ADDR_B="" CAPTURE="" CAPTURE_PID="" LAST_PID=""
 
 log() { printf 'make-samples: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-cleanup() {
-  local status=$? pid ns
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  for ns in "${NAMESPACES[@]}"; do
-    ip netns delete "$ns" 2>/dev/null || true
-  done
-  [[ -n $WORK && -z ${KEEP_WORK:-} ]] && rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+source "$TOOLS/lib.sh"
 
 # ---------------------------------------------------------------- processes and waiting
 
@@ -95,17 +76,6 @@ stop_pid() {
   PIDS=("${kept[@]}")
 }
 
-# wait_for WHAT COMMAND... : poll COMMAND until it succeeds, at most DEADLINE_SECONDS.
-wait_for() {
-  local what=$1 tries=$((DEADLINE_SECONDS * 20))
-  shift
-  until "$@"; do
-    tries=$((tries - 1))
-    ((tries > 0)) || die "timed out waiting for $what"
-    sleep 0.05
-  done
-}
-
 # wait_exit PID : wait (with the deadline) for a background process to end; returns its status.
 wait_exit() {
   local pid=$1 status=0
@@ -115,16 +85,6 @@ wait_exit() {
   return "$status"
 }
 
-not_running() { ! kill -0 "$1" 2>/dev/null; }
-file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
-listening() { [[ -n $(ip netns exec "$1" ss -Hltn "sport = :$2") ]]; }
-# No TCP connection is still open or closing (TIME-WAIT puts nothing more on the wire).
-tcp_quiet() {
-  local ns
-  for ns in "$@"; do
-    [[ -z $(ip netns exec "$ns" ss -Htan state connected exclude time-wait) ]] || return 1
-  done
-}
 no_tentative_ipv6() { [[ -z $(ip -n "$1" -6 addr show dev vmk0 tentative) ]]; }
 
 # ---------------------------------------------------------------- hosts and the trunk

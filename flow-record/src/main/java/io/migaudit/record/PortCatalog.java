@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which server ports carry live migration (DESIGN.md, "Port catalog"). Shared by the agent, which
+ * Which server ports carry live migration (docs/DESIGN.md, "Port catalog"). Shared by the agent, which
  * labels flows with it, and the analyzer, which adds the policy's ports.
  */
 public final class PortCatalog {
@@ -42,7 +42,7 @@ public final class PortCatalog {
     this.entries = List.copyOf(entries);
   }
 
-  /** The catalog of DESIGN.md. */
+  /** The catalog of docs/DESIGN.md. */
   public static PortCatalog builtIn() {
     return BUILT_IN;
   }

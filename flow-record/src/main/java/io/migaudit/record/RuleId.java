@@ -1,6 +1,6 @@
 package io.migaudit.record;
 
-/** The alert {@code rule} values of the contract (DESIGN.md, "Rules"). */
+/** The alert {@code rule} values of the contract (docs/DESIGN.md, "Rules"). */
 public enum RuleId {
   UNENCRYPTED_MIGRATION,
   UNTRUSTED_SOURCE,

@@ -1,6 +1,6 @@
 package io.migaudit.record;
 
-/** What the first payload bytes of a flow look like (PROTOCOLS.md, "Wrappers"). */
+/** What the first payload bytes of a flow look like (docs/PROTOCOLS.md, "Wrappers"). */
 public enum Signature {
   TLS("tls"),
   SSH("ssh"),

@@ -1,6 +1,6 @@
 package io.migaudit.record;
 
-/** Kafka topic names of the contract (DESIGN.md). */
+/** Kafka topic names of the contract (docs/DESIGN.md). */
 public final class Topics {
   public static final String FLOWS = "migaudit.flows";
   public static final String ALERTS = "migaudit.alerts";

@@ -16,7 +16,7 @@ class FlowIdTest {
   }
 
   @Test
-  void idAlgorithmIsStable() { // the id is a contract (DESIGN.md): same wire, same id, across releases
+  void idAlgorithmIsStable() { // the id is a contract (docs/DESIGN.md): same wire, same id, across releases
     assertThat(FlowId.of("tcp", "192.168.50.11", 40022, "192.168.50.12", 8000, 50,
         Instant.parse("2026-11-23T10:02:00.123456Z"))).isEqualTo("16c3e0b83cbe720a90ffe26a");
   }

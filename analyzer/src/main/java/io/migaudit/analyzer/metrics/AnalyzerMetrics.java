@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The analyzer's meters (DESIGN.md, "Metrics"), on an injected registry. Prometheus renders them as
+ * The analyzer's meters (docs/DESIGN.md, "Metrics"), on an injected registry. Prometheus renders them as
  * {@code migaudit_migration_flows_total{protocol,verdict}}, {@code
  * migaudit_migration_bytes_total{protocol,verdict}}, {@code migaudit_alerts_total{rule,severity}},
  * {@code migaudit_alert_detection_delay_seconds{rule}} (a histogram) and {@code

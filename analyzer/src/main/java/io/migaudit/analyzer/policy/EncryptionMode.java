@@ -2,7 +2,7 @@ package io.migaudit.analyzer.policy;
 
 import java.util.Optional;
 
-/** How migrations must be protected: vSphere's three modes (DESIGN.md, "Policy"). */
+/** How migrations must be protected: vSphere's three modes (docs/DESIGN.md, "Policy"). */
 public enum EncryptionMode {
   /** Every migration must be encrypted; a readable one is critical. */
   REQUIRED("required"),

@@ -1,5 +1,6 @@
 package io.migaudit.analyzer.policy;
 
+import io.migaudit.record.AddressText;
 import java.util.Arrays;
 
 /**
@@ -99,51 +100,10 @@ final class IpAddress {
     return Arrays.hashCode(bytes);
   }
 
+  /** The address as records and alerts write it ({@link AddressText}). */
   @Override
   public String toString() {
-    if (bytes.length == IPV4_BYTES) {
-      return Byte.toUnsignedInt(bytes[0]) + "." + Byte.toUnsignedInt(bytes[1]) + "."
-          + Byte.toUnsignedInt(bytes[2]) + "." + Byte.toUnsignedInt(bytes[3]);
-    }
-    int[] g = new int[IPV6_GROUPS];
-    for (int i = 0; i < IPV6_GROUPS; i++) {
-      g[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
-    }
-    int[] run = longestZeroRun(g);
-    StringBuilder s = new StringBuilder();
-    for (int i = 0; i < IPV6_GROUPS; i++) {
-      if (i == run[0]) {
-        s.append("::");
-        i += run[1] - 1;
-      } else {
-        if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
-          s.append(':');
-        }
-        s.append(Integer.toHexString(g[i]));
-      }
-    }
-    return s.toString();
-  }
-
-  /**
-   * Start and length of the first longest run of two or more zero groups (RFC 5952 4.2); start -1
-   * if none.
-   */
-  private static int[] longestZeroRun(int[] groups) {
-    int bestStart = -1;
-    int bestLength = 1;
-    for (int i = 0; i < groups.length; ) {
-      int j = i;
-      while (j < groups.length && groups[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLength) {
-        bestStart = i;
-        bestLength = j - i;
-      }
-      i = j == i ? i + 1 : j;
-    }
-    return new int[] {bestStart, bestLength};
+    return AddressText.format(bytes);
   }
 
   private static byte[] parseIpv4(String text) {

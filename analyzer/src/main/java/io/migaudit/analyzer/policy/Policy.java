@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What the auditor expects of live migration (DESIGN.md, "Policy").
+ * What the auditor expects of live migration (docs/DESIGN.md, "Policy").
  *
  * @param encryption how migrations must be protected
  * @param migrationNetworks the dedicated migration segments; empty turns segment rules off

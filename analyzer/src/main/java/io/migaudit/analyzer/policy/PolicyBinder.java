@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Checks a located YAML tree against the policy schema (DESIGN.md, "Policy") and builds the {@link
+ * Checks a located YAML tree against the policy schema (docs/DESIGN.md, "Policy") and builds the {@link
  * Policy}; the first problem found is thrown with its file, line and field.
  */
 final class PolicyBinder {

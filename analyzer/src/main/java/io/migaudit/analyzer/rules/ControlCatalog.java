@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which audit controls each rule's alerts are evidence for (PROTOCOLS.md, "What auditors check
+ * Which audit controls each rule's alerts are evidence for (docs/PROTOCOLS.md, "What auditors check
  * against"): NIST SP 800-53, DISA STIGs for vSphere 7 and 8, and the VMware Security Configuration
  * Guide (SCG). The only place these ids are written. Control ids are written as
  * {@code "<framework> <id>"}: {@code "NIST SC-8"}, {@code "DISA ESXI-80-000160"}, {@code "VMware SCG

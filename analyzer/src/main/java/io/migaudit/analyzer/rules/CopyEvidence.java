@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * Whether a flow without a migration port or signature shows the traffic shape of a memory copy
- * (DESIGN.md, "Rules"): a bulk of payload flowing one way, many times what comes back. A live
+ * (docs/DESIGN.md, "Rules"): a bulk of payload flowing one way, many times what comes back. A live
  * migration's sender opens the connection and pushes the VM's memory (vMotion, QEMU, Hyper-V, an
  * {@code ssh -L} from the source, {@code xl migrate} over SSH), so for TCP the bulk must flow from the
  * initiator; an HTTPS API call moves a small request one way and its answer the other, and a

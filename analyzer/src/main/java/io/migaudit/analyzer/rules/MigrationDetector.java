@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Decides which flows are live migrations (DESIGN.md, "Rules"): a record the agent labelled, a
+ * Decides which flows are live migrations (docs/DESIGN.md, "Rules"): a record the agent labelled, a
  * responder port in the policy's catalog; on any port, a flow next to a policy host that carries a
  * migration signature (QEVM, multifd, vMotion page-stream start: labelled with what was recognised,
  * e.g. {@code qemu} on 5000); and between two trusted hosts, a flow with the evidence of a memory
@@ -24,7 +24,7 @@ public final class MigrationDetector {
   public static final String TUNNEL_TLS = "tunnel-tls";
   /** A plain TCP bulk transfer between two trusted hosts on a port no catalog lists. */
   public static final String BULK_TCP = "tcp-bulk";
-  /** vSphere NFC server port (PROTOCOLS.md); UDP 902 is the vCenter heartbeat, not NFC. */
+  /** vSphere NFC server port (docs/PROTOCOLS.md); UDP 902 is the vCenter heartbeat, not NFC. */
   public static final int NFC_TCP_PORT = 902;
   /** Protocol labels this detector gives tunnels. */
   public static final List<String> TUNNEL_PROTOCOLS = List.of(TUNNEL_ESP, TUNNEL_SSH, TUNNEL_TLS);

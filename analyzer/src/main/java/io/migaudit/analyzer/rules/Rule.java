@@ -6,7 +6,7 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RuleId;
 import java.util.Optional;
 
-/** One check of DESIGN.md's rule table: a flow and the policy in, at most one alert out. */
+/** One check of docs/DESIGN.md's rule table: a flow and the policy in, at most one alert out. */
 public interface Rule {
 
   /** The {@code rule} value of the alerts this rule raises. */

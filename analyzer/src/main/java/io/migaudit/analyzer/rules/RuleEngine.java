@@ -50,7 +50,7 @@ public final class RuleEngine {
     return new RuleEngine(newPolicy, rules, raised);
   }
 
-  /** The rules of DESIGN.md's table, in its order, then those added since (README, "Rules"). */
+  /** The rules of docs/DESIGN.md's table, in its order, then those added since (README, "Rules"). */
   public static List<Rule> standardRules() {
     return List.of(
         new UnencryptedMigrationRule(),

@@ -3,7 +3,7 @@ package io.migaudit.agent.classify;
 import io.migaudit.record.Signature;
 
 /**
- * Recognises a protocol or container from the first payload bytes of one direction (PROTOCOLS.md).
+ * Recognises a protocol or container from the first payload bytes of one direction (docs/PROTOCOLS.md).
  * A direction picked up mid-stream has no first bytes to match: only a TLS record chain found in it
  * names a protocol.
  */
@@ -27,7 +27,7 @@ public final class SignatureMatcher {
   private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD};
   private static final byte[] LZ4_FRAME_MAGIC = {0x04, 0x22, 0x4D, 0x18};
   private static final byte[] GZIP_MAGIC = {0x1F, (byte) 0x8B, 0x08};
-  // Reverse-engineered ESXi 6.0 plaintext vMotion stream start (PROTOCOLS.md: a hint, not proof).
+  // Reverse-engineered ESXi 6.0 plaintext vMotion stream start (docs/PROTOCOLS.md: a hint, not proof).
   private static final byte[] VMOTION_START = {0, 0, 0, 0, 3, 0, 5, 0};
 
   private SignatureMatcher() {}

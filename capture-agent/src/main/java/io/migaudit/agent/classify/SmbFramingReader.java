@@ -3,7 +3,7 @@ package io.migaudit.agent.classify;
 import java.nio.ByteBuffer;
 
 /**
- * Follows one direction of an SMB2/3 connection over TCP 445 message by message (PROTOCOLS.md,
+ * Follows one direction of an SMB2/3 connection over TCP 445 message by message (docs/PROTOCOLS.md,
  * "Framing to follow"): each message is a 4-byte session header (MS-SMB2 2.1: a zero byte, then a
  * 24-bit big-endian length) and an SMB2 message, a plain SMB2 header ({@code FE 'SMB'}, MS-SMB2
  * 2.2.1, command at offset 12), a transform header ({@code FD 'SMB'}, 2.2.41: 52 bytes, then the

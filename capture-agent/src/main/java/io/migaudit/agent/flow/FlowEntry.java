@@ -6,6 +6,7 @@ import io.migaudit.agent.classify.StreamSink;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.handshake.HandshakeInspector;
 import io.migaudit.agent.kerberos.KerberosInspector;
+import io.migaudit.record.AddressText;
 import io.migaudit.record.Counters;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;

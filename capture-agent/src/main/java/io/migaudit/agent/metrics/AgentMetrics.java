@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The capture agent's meters. Names are dotted; the Prometheus registry renders
- * {@code migaudit.agent.packets} as {@code migaudit_agent_packets_total} and so on (DESIGN.md,
+ * {@code migaudit.agent.packets} as {@code migaudit_agent_packets_total} and so on (docs/DESIGN.md,
  * "Metrics"). Tag values come from bounded sets only: configured interfaces, decode issue names and
  * end reasons.
  */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestFactory;
  * as many frames as tcpdump printed.
  */
 class CaptureCorpusTest {
-  /** The full corpus next to the repository (DESIGN.md); tests skip it when it is absent. */
+  /** The full corpus next to the repository (docs/DESIGN.md); tests skip it when it is absent. */
   private static final Path SHARED = Path.of(System.getProperty("migaudit.encapsulation.captures",
       "../../shared/captures/encapsulation"));
 

@@ -1,6 +1,7 @@
-package io.migaudit.agent.flow;
+package io.migaudit.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.util.Random;
@@ -42,5 +43,28 @@ class AddressTextTest {
       String text = AddressText.format(6, hi, lo);
       assertThat(InetAddress.getByName(text).getAddress()).as(text).isEqualTo(b);
     }
+  }
+
+  @Test
+  void bytesGiveTheSameTextAsLongs() throws Exception {
+    assertThat(AddressText.format(new byte[] {(byte) 192, (byte) 168, 50, 11})).isEqualTo("192.168.50.11");
+    Random r = new Random(11);
+    for (int n = 0; n < 500; n++) {
+      long hi = r.nextBoolean() ? 0 : r.nextLong() & 0xffff0000ffff0000L;
+      long lo = r.nextLong() & (r.nextBoolean() ? 0xffffffffffffffffL : 0x00000000ffff0000L);
+      byte[] b = new byte[16];
+      for (int i = 0; i < 8; i++) {
+        b[i] = (byte) (hi >>> (56 - 8 * i));
+        b[8 + i] = (byte) (lo >>> (56 - 8 * i));
+      }
+      assertThat(AddressText.format(b)).isEqualTo(AddressText.format(6, hi, lo));
+      assertThat(InetAddress.getByName(AddressText.format(b)).getAddress()).isEqualTo(b);
+    }
+  }
+
+  @Test
+  void otherLengthsAreRefused() {
+    assertThatThrownBy(() -> AddressText.format(new byte[5])).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not 5");
   }
 }
