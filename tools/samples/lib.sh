@@ -111,3 +111,58 @@ check() {
   "$PYTHON" "$TOOLS/check_capture.py" "$WORK/capture.pcap" "$@" >&2 ||
     die "the capture does not match its scenario"
 }
+
+# capture_start [NS IFACE] : tcpdump into $WORK/capture.pcap (host A's trunk port by default); its
+# pid in TCPDUMP_PID.
+capture_start() {
+  rm -f "$WORK/capture.pcap"
+  start_bg "$WORK/tcpdump.log" ip netns exec "${1:-$NS_A}" tcpdump -i "${2:-uplink0}" -nn --immediate-mode \
+    -s 65535 -B 65536 -Z root -U -w "$WORK/capture.pcap"
+  TCPDUMP_PID=$LAST_PID
+  wait_for "tcpdump to listen" file_has "$WORK/tcpdump.log" "listening on"
+}
+
+# capture_stop : once the connections between the hosts closed, stops tcpdump; dies if it lost packets.
+capture_stop() {
+  wait_for "the TCP connections to close" tcp_quiet "$NS_A" "$NS_B"
+  sleep 0.3   # let tcpdump write the final ACK
+  stop_bg "$TCPDUMP_PID" INT || true
+  file_has "$WORK/tcpdump.log" "^0 packets dropped by kernel" ||
+    die "tcpdump lost packets: $(tr '\n' ' ' <"$WORK/tcpdump.log")"
+}
+
+# publish NAME DESCRIPTION FLOW ALERT [EVENT] : $WORK/capture.pcap as $SAMPLES/NAME/capture.pcap and
+# its expect.yaml (format of samples/README.md). FLOW, ALERT and EVENT are one YAML mapping each, or
+# empty for none; the events section is written only when EVENT is given (even empty).
+publish() {
+  local dir=$SAMPLES/$1 size
+  size=$(stat -c %s "$WORK/capture.pcap")
+  ((size <= MAX_CAPTURE_BYTES)) || die "$1: capture is $size bytes, over $MAX_CAPTURE_BYTES"
+  [[ $2 != *': '* && $2 != *' #'* && $2 =~ ^[A-Za-z] ]] || die "$1: not a plain YAML scalar: $2"
+  mkdir -p "$dir"
+  rm -f "$dir"/capture.pcap "$dir"/capture.pcapng "$dir"/capture.pcap.gz "$dir"/expect.yaml
+  cp "$WORK/capture.pcap" "$dir/capture.pcap"
+  {
+    printf 'description: %s\n' "$2"
+    if [[ -n $3 ]]; then
+      printf 'migrationFlows:         # migration flows (by their final record) per protocol and verdict\n'
+      printf '  - %s\n' "$3"
+    else
+      printf 'migrationFlows: []      # migration flows (by their final record) per protocol and verdict\n'
+    fi
+    if [[ -n $4 ]]; then
+      printf 'alerts:                 # exactly these alerts, nothing else\n  - %s\n' "$4"
+    else
+      printf 'alerts: []              # exactly these alerts, nothing else\n'
+    fi
+    if (($# >= 5)); then
+      if [[ -n $5 ]]; then
+        printf 'events:                 # exactly these migration events (protocol, worst verdict, streams)\n'
+        printf '  - %s\n' "$5"
+      else
+        printf 'events: []              # exactly these migration events (protocol, worst verdict, streams)\n'
+      fi
+    fi
+  } >"$dir/expect.yaml"
+  log "$1: wrote capture.pcap ($size bytes)"
+}

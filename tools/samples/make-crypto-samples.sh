@@ -104,22 +104,6 @@ hosts_down() {
   NAMESPACES=()
 }
 
-capture_start() {
-  rm -f "$WORK/capture.pcap"
-  start_bg "$WORK/tcpdump.log" ip netns exec "$CAPTURE_NS" tcpdump -i "$CAPTURE_IF" -nn --immediate-mode \
-    -s 65535 -B 65536 -Z root -U -w "$WORK/capture.pcap"
-  TCPDUMP_PID=$LAST_PID
-  wait_for "tcpdump to listen" file_has "$WORK/tcpdump.log" "listening on"
-}
-
-capture_stop() {
-  wait_for "the TCP connections to close" tcp_quiet "$NS_A" "$NS_B"
-  sleep 0.3   # let tcpdump write the final ACK
-  stop_bg "$TCPDUMP_PID" INT || true
-  file_has "$WORK/tcpdump.log" "^0 packets dropped by kernel" ||
-    die "tcpdump lost packets: $(tr '\n' ' ' <"$WORK/tcpdump.log")"
-}
-
 # send_tls CHECK OPTIONS... : the guest stream from A to B:8000 with openssl s_client/s_server and
 # these protocol options on both sides; CHECK must appear in the client's log.
 send_tls() {
@@ -226,7 +210,7 @@ readonly VMOTION_ENCRYPTED='{protocol: vmotion, verdict: encrypted, count: 1}'
 tls_legacy() {
   local name=$1 flag=$2 version=$3
   segment_up "$name"
-  capture_start
+  capture_start "$CAPTURE_NS" "$CAPTURE_IF"
   send_tls "Protocol  : $version" "$flag" -cipher 'DEFAULT:@SECLEVEL=0'
   capture_stop
   hosts_down
@@ -241,7 +225,7 @@ scenario_tls_1_1_migration() { tls_legacy tls-1.1-migration -tls1_1 TLSv1.1; }
 
 scenario_tls_null_cipher() {
   segment_up tls-null-cipher
-  capture_start
+  capture_start "$CAPTURE_NS" "$CAPTURE_IF"
   send_tls "Cipher is NULL-SHA256" -tls1_2 -cipher 'NULL-SHA256:@SECLEVEL=0'
   capture_stop
   hosts_down
@@ -256,7 +240,7 @@ ssh_tunnel() {
   local name=$1 cipher=$2 mac=$3 description=$4
   shift 4
   segment_up "$name"
-  capture_start
+  capture_start "$CAPTURE_NS" "$CAPTURE_IF"
   send_ssh "$cipher" "$mac"
   capture_stop
   hosts_down
@@ -277,7 +261,7 @@ scenario_ssh_tunnel_cbc() {
 
 scenario_esp_null() {
   segment_up esp-null
-  capture_start
+  capture_start "$CAPTURE_NS" "$CAPTURE_IF"
   send_tcp
   capture_stop
   hosts_down
@@ -292,7 +276,7 @@ scenario_esp_null() {
 
 scenario_migration_routed() {
   routed_up migration-routed
-  capture_start
+  capture_start "$CAPTURE_NS" "$CAPTURE_IF"
   send_tls "New, TLSv1.3" -tls1_3
   capture_stop
   hosts_down
@@ -304,7 +288,7 @@ scenario_migration_routed() {
 
 scenario_migration_on_segment() {
   segment_up migration-on-segment
-  capture_start
+  capture_start "$CAPTURE_NS" "$CAPTURE_IF"
   send_tls "New, TLSv1.3" -tls1_3
   capture_stop
   hosts_down

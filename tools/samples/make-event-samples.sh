@@ -117,40 +117,6 @@ plain_tcp() {
   hosts_down
 }
 
-# publish NAME DESCRIPTION FLOW ALERT EVENT : samples/NAME/capture.pcap and expect.yaml (format
-# of make-samples.sh plus "events"; each of FLOW, ALERT and EVENT is one YAML mapping or empty
-# for none).
-publish() {
-  local dir=$SAMPLES/$1 size
-  size=$(stat -c %s "$WORK/capture.pcap")
-  ((size <= MAX_CAPTURE_BYTES)) || die "$1: capture is $size bytes, over $MAX_CAPTURE_BYTES"
-  [[ $2 != *': '* && $2 != *' #'* && $2 =~ ^[A-Za-z] ]] || die "$1: not a plain YAML scalar: $2"
-  mkdir -p "$dir"
-  rm -f "$dir"/capture.pcap "$dir"/capture.pcapng "$dir"/capture.pcap.gz "$dir"/expect.yaml
-  cp "$WORK/capture.pcap" "$dir/capture.pcap"
-  {
-    printf 'description: %s\n' "$2"
-    if [[ -n $3 ]]; then
-      printf 'migrationFlows:         # migration flows (by their final record) per protocol and verdict\n'
-      printf '  - %s\n' "$3"
-    else
-      printf 'migrationFlows: []      # migration flows (by their final record) per protocol and verdict\n'
-    fi
-    if [[ -n $4 ]]; then
-      printf 'alerts:                 # exactly these alerts, nothing else\n  - %s\n' "$4"
-    else
-      printf 'alerts: []              # exactly these alerts, nothing else\n'
-    fi
-    if [[ -n $5 ]]; then
-      printf 'events:                 # exactly these migration events (protocol, worst verdict, streams)\n'
-      printf '  - %s\n' "$5"
-    else
-      printf 'events: []              # exactly these migration events (protocol, worst verdict, streams)\n'
-    fi
-  } >"$dir/expect.yaml"
-  log "$1: wrote capture.pcap ($size bytes)"
-}
-
 scenario_vmotion_multistream() {
   local streams=3
   "$PYTHON" "$TOOLS/guest_memory.py" --frame vmotion --pages "$GUEST_PAGES" --seed "$GUEST_SEED" \

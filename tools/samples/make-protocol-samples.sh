@@ -44,50 +44,6 @@ make_certificate() {
     -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
 }
 
-# capture_start [NS IFACE] : tcpdump into $WORK/capture.pcap, on host A's trunk by default.
-capture_start() {
-  rm -f "$WORK/capture.pcap"
-  start_bg "$WORK/tcpdump.log" ip netns exec "${1:-$NS_A}" tcpdump -i "${2:-uplink0}" -nn --immediate-mode \
-    -s 65535 -B 65536 -Z root -U -w "$WORK/capture.pcap"
-  TCPDUMP_PID=$LAST_PID
-  wait_for "tcpdump to listen" file_has "$WORK/tcpdump.log" "listening on"
-}
-
-capture_stop() {
-  wait_for "the TCP connections to close" tcp_quiet "$NS_A" "$NS_B"
-  sleep 0.3   # let tcpdump write the final ACK
-  stop_bg "$TCPDUMP_PID" INT || true
-  file_has "$WORK/tcpdump.log" "^0 packets dropped by kernel" ||
-    die "tcpdump lost packets: $(tr '\n' ' ' <"$WORK/tcpdump.log")"
-}
-
-# publish NAME DESCRIPTION FLOW ALERT : samples/NAME/capture.pcap and expect.yaml (format of
-# make-samples.sh; FLOW and ALERT are one YAML mapping each, or empty for none).
-publish() {
-  local dir=$SAMPLES/$1 size
-  size=$(stat -c %s "$WORK/capture.pcap")
-  ((size <= MAX_CAPTURE_BYTES)) || die "$1: capture is $size bytes, over $MAX_CAPTURE_BYTES"
-  [[ $2 != *': '* && $2 != *' #'* && $2 =~ ^[A-Za-z] ]] || die "$1: not a plain YAML scalar: $2"
-  mkdir -p "$dir"
-  rm -f "$dir"/capture.pcap "$dir"/capture.pcapng "$dir"/capture.pcap.gz "$dir"/expect.yaml
-  cp "$WORK/capture.pcap" "$dir/capture.pcap"
-  {
-    printf 'description: %s\n' "$2"
-    if [[ -n $3 ]]; then
-      printf 'migrationFlows:         # migration flows (by their final record) per protocol and verdict\n'
-      printf '  - %s\n' "$3"
-    else
-      printf 'migrationFlows: []      # migration flows (by their final record) per protocol and verdict\n'
-    fi
-    if [[ -n $4 ]]; then
-      printf 'alerts:                 # exactly these alerts, nothing else\n  - %s\n' "$4"
-    else
-      printf 'alerts: []              # exactly these alerts, nothing else\n'
-    fi
-  } >"$dir/expect.yaml"
-  log "$1: wrote capture.pcap ($size bytes)"
-}
-
 # ---------------------------------------------------------------- management HTTPS
 
 # An API server in B: HTTP/1.1 keep-alive over TLS on 443, JSON answers of a few hundred bytes.

@@ -69,29 +69,6 @@ migrate() {
   hosts_down
 }
 
-# publish NAME DESCRIPTION FLOW ALERT : samples/NAME/capture.pcap and expect.yaml (format of
-# make-samples.sh; FLOW is one YAML mapping, ALERT one mapping or empty for none).
-publish() {
-  local dir=$SAMPLES/$1 size
-  size=$(stat -c %s "$WORK/capture.pcap")
-  ((size <= MAX_CAPTURE_BYTES)) || die "$1: capture is $size bytes, over $MAX_CAPTURE_BYTES"
-  [[ $2 != *': '* && $2 != *' #'* && $2 =~ ^[A-Za-z] ]] || die "$1: not a plain YAML scalar: $2"
-  mkdir -p "$dir"
-  rm -f "$dir"/capture.pcap "$dir"/capture.pcapng "$dir"/capture.pcap.gz "$dir"/expect.yaml
-  cp "$WORK/capture.pcap" "$dir/capture.pcap"
-  {
-    printf 'description: %s\n' "$2"
-    printf 'migrationFlows:         # migration flows (by their final record) per protocol and verdict\n'
-    printf '  - %s\n' "$3"
-    if [[ -n $4 ]]; then
-      printf 'alerts:                 # exactly these alerts, nothing else\n  - %s\n' "$4"
-    else
-      printf 'alerts: []              # exactly these alerts, nothing else\n'
-    fi
-  } >"$dir/expect.yaml"
-  log "$1: wrote capture.pcap ($size bytes)"
-}
-
 readonly UNENCRYPTED='{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}'
 
 scenario_vmotion_zlib() {
