@@ -30,8 +30,7 @@ final class SshPacketFollower implements FramingFollower {
 
   private enum State { BANNER, PACKETS, ENCRYPTED, BROKEN }
 
-  private final long bodyBudget;
-  private final int bodyPerChunk;
+  private final BodySample body;
   private State state = State.BANNER;
   private final byte[] header = new byte[HEADER_BYTES];
   private int headerFill;
@@ -40,12 +39,9 @@ final class SshPacketFollower implements FramingFollower {
   private long packets;
   private long seen;
   private String broke;
-  private int[] bodyCounts;
-  private long bodyBytes;
 
   SshPacketFollower(long bodyBudget, int bodyPerChunk) {
-    this.bodyBudget = bodyBudget;
-    this.bodyPerChunk = bodyPerChunk;
+    this.body = new BodySample(bodyBudget, bodyPerChunk);
   }
 
   @Override
@@ -80,7 +76,7 @@ final class SshPacketFollower implements FramingFollower {
         case ENCRYPTED -> {
           int skip = (int) Math.max(0, Math.min(length - i, encryptedFrom - pos));
           i += skip;
-          countBody(frame, offset + i, length - i);
+          body.add(frame, offset + i, length - i);
           i = length;
         }
         default -> i = length;
@@ -129,20 +125,6 @@ final class SshPacketFollower implements FramingFollower {
     broke = why + " (stream byte " + at + ")";
   }
 
-  private void countBody(ByteBuffer frame, int offset, int n) {
-    int take = (int) Math.min(Math.min(n, bodyPerChunk), bodyBudget - bodyBytes);
-    if (take <= 0) {
-      return;
-    }
-    if (bodyCounts == null) {
-      bodyCounts = new int[ByteHistogram.BYTE_VALUES];
-    }
-    for (int k = 0; k < take; k++) {
-      bodyCounts[Byte.toUnsignedInt(frame.get(offset + k))]++;
-    }
-    bodyBytes += take;
-  }
-
   @Override
   public void gap(long streamOffset, long missingBytes) {
     if (state == State.BANNER || state == State.PACKETS) {
@@ -159,9 +141,7 @@ final class SshPacketFollower implements FramingFollower {
       case BANNER, PACKETS -> seen > MAX_KEX_BYTES
           ? FramingCheck.disagreed("no ssh NEWKEYS in " + seen + " bytes")
           : FramingCheck.agreed("ssh key exchange in progress (" + packets + " packets)");
-      case ENCRYPTED -> FramingCheck.ofBody("bytes after it", bodyBytes,
-          bodyCounts == null ? new int[ByteHistogram.BYTE_VALUES] : bodyCounts,
-          "ssh NEWKEYS after " + packets + " packets");
+      case ENCRYPTED -> body.check("bytes after it", "ssh NEWKEYS after " + packets + " packets");
     };
   }
 }

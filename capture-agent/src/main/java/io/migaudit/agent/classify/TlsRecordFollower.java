@@ -31,8 +31,7 @@ final class TlsRecordFollower implements FramingFollower {
   private static final int MAX_SEARCHES = 16;
   private static final int CANDIDATES = 8;
 
-  private final long bodyBudget;
-  private final int bodyPerChunk;
+  private final BodySample body;
   private final byte[] header = new byte[HEADER_BYTES];
   private int headerFill;
   private boolean synced;
@@ -40,8 +39,6 @@ final class TlsRecordFollower implements FramingFollower {
   private int bodyType;
   private long records;
   private String broke;
-  private int[] bodyCounts;
-  private long bodyBytes;
   private long[] candidateNext;
   private int[] candidateRun;
   private int candidateCursor;
@@ -49,8 +46,7 @@ final class TlsRecordFollower implements FramingFollower {
   private int searches;
 
   private TlsRecordFollower(long bodyBudget, int bodyPerChunk, boolean synced) {
-    this.bodyBudget = bodyBudget;
-    this.bodyPerChunk = bodyPerChunk;
+    this.body = new BodySample(bodyBudget, bodyPerChunk);
     this.synced = synced;
   }
 
@@ -109,7 +105,7 @@ final class TlsRecordFollower implements FramingFollower {
       if (pos < nextHeaderAt) {
         int n = (int) Math.min(length - i, nextHeaderAt - pos);
         if (bodyType == APPLICATION_DATA) {
-          countBody(frame, offset + i, n);
+          body.add(frame, offset + i, n);
         }
         i += n;
       } else {
@@ -188,20 +184,6 @@ final class TlsRecordFollower implements FramingFollower {
     return 1;
   }
 
-  private void countBody(ByteBuffer frame, int offset, int n) {
-    int take = (int) Math.min(Math.min(n, bodyPerChunk), bodyBudget - bodyBytes);
-    if (take <= 0) {
-      return;
-    }
-    if (bodyCounts == null) {
-      bodyCounts = new int[ByteHistogram.BYTE_VALUES];
-    }
-    for (int k = 0; k < take; k++) {
-      bodyCounts[Byte.toUnsignedInt(frame.get(offset + k))]++;
-    }
-    bodyBytes += take;
-  }
-
   @Override
   public void gap(long streamOffset, long missingBytes) {
     if (!synced) {
@@ -227,8 +209,6 @@ final class TlsRecordFollower implements FramingFollower {
     if (records == 0) {
       return FramingCheck.disagreed("no tls record chain was found in the stream");
     }
-    return FramingCheck.ofBody("tls application-data bodies", bodyBytes,
-        bodyCounts == null ? new int[ByteHistogram.BYTE_VALUES] : bodyCounts,
-        records + " tls records chained");
+    return body.check("tls application-data bodies", records + " tls records chained");
   }
 }
