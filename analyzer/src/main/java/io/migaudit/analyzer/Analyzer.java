@@ -146,7 +146,7 @@ public final class Analyzer implements AutoCloseable {
           awaitNextCommit(deadline);
           return;
         }
-        Thread.sleep(CHECK_PERIOD.toMillis());
+        Thread.sleep(CHECK_PERIOD.toMillis()); // Kafka tells no one when a group commits: poll until the deadline
       }
       throw new DrainTimeoutException("flow records not all judged within " + timeout + ": " + behind);
     }
@@ -160,7 +160,7 @@ public final class Analyzer implements AutoCloseable {
     double before = commits();
     long settle = System.nanoTime() + SETTLE.toNanos();
     while (commits() <= before && System.nanoTime() < Math.min(settle, deadline)) {
-      Thread.sleep(CHECK_PERIOD.toMillis() / 4);
+      Thread.sleep(CHECK_PERIOD.toMillis() / 4); // polling the commit counter, bounded by SETTLE and the deadline
     }
   }
 
