@@ -31,14 +31,16 @@ import org.slf4j.LoggerFactory;
  * The analyzer: a Kafka Streams application that judges {@code migaudit.flows} with the rules and
  * writes alerts to {@code migaudit.alerts} and migration events to {@code migaudit.migrations}
  * (when that topic exists), exactly once: input offsets, outputs and state commit together. Local
- * sinks (JSON lines) get the committed alerts ({@link CommittedOutputs}). {@link #start()} checks the
- * deployment first ({@link Deployment}); {@link #close()} leaves the group so a restart is quick.
+ * sinks (JSON lines) get the committed alerts ({@link CommittedOutputs}). {@link #start()} checks
+ * the deployment first ({@link Deployment}); {@link #close()} leaves the group so a restart is
+ * quick.
  */
 public final class Analyzer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Analyzer.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration OUTPUTS_ASSIGN_WAIT = Duration.ofSeconds(30);
   private static final Duration CHECK_PERIOD = Duration.ofMillis(100);
+
   /** Ten commit intervals of exactly_once_v2 (100 ms). */
   private static final Duration SETTLE = Duration.ofSeconds(1);
 
@@ -62,8 +64,14 @@ public final class Analyzer implements AutoCloseable {
    * @param eventSinks local sinks of committed event updates
    * @param registry where Kafka Streams' own client metrics (lag, ...) go; null for nowhere
    */
-  public Analyzer(AnalyzerConfig config, Supplier<RuleEngine> engines, AnalyzerMetrics metrics, FlowObserver observer,
-      List<AlertSink> alertSinks, List<MigrationEventSink> eventSinks, MeterRegistry registry) {
+  public Analyzer(
+      AnalyzerConfig config,
+      Supplier<RuleEngine> engines,
+      AnalyzerMetrics metrics,
+      FlowObserver observer,
+      List<AlertSink> alertSinks,
+      List<MigrationEventSink> eventSinks,
+      MeterRegistry registry) {
     this.config = config;
     this.engines = engines;
     this.metrics = metrics;
@@ -76,7 +84,8 @@ public final class Analyzer implements AutoCloseable {
   /**
    * Checks the deployment, starts the JSON-lines writer (if any sink) and then Kafka Streams.
    *
-   * @throws DeploymentException when {@code migaudit.flows} is missing or its partition count changed
+   * @throws DeploymentException when {@code migaudit.flows} is missing or its partition count
+   *     changed
    */
   public void start() throws Exception {
     boolean publishEvents;
@@ -84,22 +93,31 @@ public final class Analyzer implements AutoCloseable {
       publishEvents = new Deployment(admin, config).check();
     }
     if (!publishEvents) {
-      LOG.warn("topic {} does not exist: migration events are not published (create it to get them)",
+      LOG.warn(
+          "topic {} does not exist: migration events are not published (create it to get them)",
           Topics.MIGRATIONS);
     }
     StateDirectory.prepare(config.stateDir());
     List<MigrationEventSink> committedEvents = publishEvents ? eventSinks : List.of();
     if (!alertSinks.isEmpty() || !committedEvents.isEmpty()) {
-      outputs = new CommittedOutputs(config.kafka(), config.applicationId() + ".lines", alertSinks, committedEvents);
+      outputs =
+          new CommittedOutputs(
+              config.kafka(), config.applicationId() + ".lines", alertSinks, committedEvents);
       outputs.start(OUTPUTS_ASSIGN_WAIT);
     }
-    streams = new KafkaStreams(AnalyzerTopology.build(config, engines, metrics, observer, progress, publishEvents),
-        StreamsSettings.of(config));
-    streams.setUncaughtExceptionHandler(e -> {
-      LOG.error("analyzer stream thread failed ({} so far), replacing it: {}", threadFailures.incrementAndGet(),
-          e.toString(), e);
-      return StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
+    streams =
+        new KafkaStreams(
+            AnalyzerTopology.build(config, engines, metrics, observer, progress, publishEvents),
+            StreamsSettings.of(config));
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error(
+              "analyzer stream thread failed ({} so far), replacing it: {}",
+              threadFailures.incrementAndGet(),
+              e.toString(),
+              e);
+          return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
     if (registry != null) {
       streamsMeters = new KafkaStreamsMetrics(streams);
       streamsMeters.bindTo(registry);
@@ -146,9 +164,12 @@ public final class Analyzer implements AutoCloseable {
           awaitNextCommit(deadline);
           return;
         }
-        Thread.sleep(CHECK_PERIOD.toMillis()); // Kafka tells no one when a group commits: poll until the deadline
+        Thread.sleep(
+            CHECK_PERIOD
+                .toMillis()); // Kafka tells no one when a group commits: poll until the deadline
       }
-      throw new DrainTimeoutException("flow records not all judged within " + timeout + ": " + behind);
+      throw new DrainTimeoutException(
+          "flow records not all judged within " + timeout + ": " + behind);
     }
   }
 
@@ -160,33 +181,43 @@ public final class Analyzer implements AutoCloseable {
     double before = commits();
     long settle = System.nanoTime() + SETTLE.toNanos();
     while (commits() <= before && System.nanoTime() < Math.min(settle, deadline)) {
-      Thread.sleep(CHECK_PERIOD.toMillis() / 4); // polling the commit counter, bounded by SETTLE and the deadline
+      Thread.sleep(
+          CHECK_PERIOD.toMillis()
+              / 4); // polling the commit counter, bounded by SETTLE and the deadline
     }
   }
 
   private double commits() {
     return streams.metrics().values().stream()
-        .filter(m -> m.metricName().name().equals("commit-total")
-            && m.metricName().group().equals("stream-thread-metrics"))
-        .mapToDouble(m -> ((Number) m.metricValue()).doubleValue()).sum();
+        .filter(
+            m ->
+                m.metricName().name().equals("commit-total")
+                    && m.metricName().group().equals("stream-thread-metrics"))
+        .mapToDouble(m -> ((Number) m.metricValue()).doubleValue())
+        .sum();
   }
 
   private String behind(Admin admin, Map<TopicPartition, Long> end) throws Exception {
     Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata().get();
+        admin
+            .listConsumerGroupOffsets(config.applicationId())
+            .partitionsToOffsetAndMetadata()
+            .get();
     StringBuilder b = new StringBuilder();
-    end.forEach((tp, offset) -> {
-      OffsetAndMetadata c = committed.get(tp);
-      long at = c == null ? 0 : c.offset();
-      if (offset > 0 && at < offset) {
-        b.append(tp).append(" at ").append(at).append(" of ").append(offset).append("; ");
-      }
-    });
+    end.forEach(
+        (tp, offset) -> {
+          OffsetAndMetadata c = committed.get(tp);
+          long at = c == null ? 0 : c.offset();
+          if (offset > 0 && at < offset) {
+            b.append(tp).append(" at ").append(at).append(" of ").append(offset).append("; ");
+          }
+        });
     if (progress.judgementsWaiting() > 0) {
       b.append(progress.judgementsWaiting()).append(" judgements waiting; ");
     }
-    if (outputs != null && (outputs.alertsWritten() < progress.alertsForwarded()
-        || (!eventSinks.isEmpty() && outputs.eventsWritten() < progress.eventsForwarded()))) {
+    if (outputs != null
+        && (outputs.alertsWritten() < progress.alertsForwarded()
+            || (!eventSinks.isEmpty() && outputs.eventsWritten() < progress.eventsForwarded()))) {
       b.append("committed outputs not all written yet");
     }
     return b.toString();
@@ -196,8 +227,9 @@ public final class Analyzer implements AutoCloseable {
   public void close() throws Exception {
     try {
       if (streams != null) {
-        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-            .withTimeout(CLOSE_TIMEOUT));
+        streams.close(
+            CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(CLOSE_TIMEOUT));
       }
     } finally {
       if (streamsMeters != null) {

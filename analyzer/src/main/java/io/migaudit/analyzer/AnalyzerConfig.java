@@ -15,21 +15,30 @@ import java.util.Objects;
  *     instances that share {@code migaudit.flows} ({@code --group-id})
  * @param stateDir where Kafka Streams keeps its local state (locks, checkpoints); private to the
  *     analyzer's user, never a shared /tmp
- * @param standbyReplicas warm copies of each partition's state on other instances, for fast failover
+ * @param standbyReplicas warm copies of each partition's state on other instances, for fast
+ *     failover
  * @param alertRetention how long after a flow's latest record its raised alerts are remembered (a
  *     record of the flow later than that may raise them again, with the same ids)
  * @param eventIdle how long an open migration event stays open without a record
  * @param maxStreamsPerEvent streams an event lists (more are counted, not listed)
- * @param judgeGrace how long a Hyper-V migration waits for Kerberos evidence before CREDSSP_MIGRATION
- *     is judged
+ * @param judgeGrace how long a Hyper-V migration waits for Kerberos evidence before
+ *     CREDSSP_MIGRATION is judged
  * @param expectedPartitions the partition count of {@code migaudit.flows} the deployment was made
  *     with, 0 to take the one its state was built for
  * @param maxCaptureLead how far a record's capture time may lead its Kafka timestamp before it is
  *     clamped to it; null for never (a replay of capture files, which may be dated by any clock)
  */
-public record AnalyzerConfig(KafkaSettings kafka, String applicationId, Path stateDir, int standbyReplicas,
-    Duration alertRetention, Duration eventIdle, int maxStreamsPerEvent, Duration judgeGrace,
-    int expectedPartitions, Duration maxCaptureLead) {
+public record AnalyzerConfig(
+    KafkaSettings kafka,
+    String applicationId,
+    Path stateDir,
+    int standbyReplicas,
+    Duration alertRetention,
+    Duration eventIdle,
+    int maxStreamsPerEvent,
+    Duration judgeGrace,
+    int expectedPartitions,
+    Duration maxCaptureLead) {
   public static final Duration DEFAULT_ALERT_RETENTION = Duration.ofHours(24);
   public static final Duration DEFAULT_JUDGE_GRACE = Duration.ofSeconds(30);
 
@@ -37,55 +46,123 @@ public record AnalyzerConfig(KafkaSettings kafka, String applicationId, Path sta
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
-    if (standbyReplicas < 0 || maxStreamsPerEvent < 1 || expectedPartitions < 0 || alertRetention.isNegative()
-        || eventIdle.isNegative() || judgeGrace.isNegative()) {
-      throw new IllegalArgumentException("bad analyzer settings: " + standbyReplicas + " standbys, "
-          + maxStreamsPerEvent + " streams per event, " + expectedPartitions + " partitions");
+    if (standbyReplicas < 0
+        || maxStreamsPerEvent < 1
+        || expectedPartitions < 0
+        || alertRetention.isNegative()
+        || eventIdle.isNegative()
+        || judgeGrace.isNegative()) {
+      throw new IllegalArgumentException(
+          "bad analyzer settings: "
+              + standbyReplicas
+              + " standbys, "
+              + maxStreamsPerEvent
+              + " streams per event, "
+              + expectedPartitions
+              + " partitions");
     }
   }
 
-  /** The defaults for {@code kafka}, in group {@code applicationId}, with state under {@code stateDir}. */
+  /**
+   * The defaults for {@code kafka}, in group {@code applicationId}, with state under {@code
+   * stateDir}.
+   */
   public static AnalyzerConfig defaults(KafkaSettings kafka, String applicationId, Path stateDir) {
-    return new AnalyzerConfig(kafka, applicationId, stateDir, 0, DEFAULT_ALERT_RETENTION,
-        StoredEventGrouper.DEFAULT_IDLE, StoredEventGrouper.DEFAULT_MAX_STREAMS, DEFAULT_JUDGE_GRACE, 0,
+    return new AnalyzerConfig(
+        kafka,
+        applicationId,
+        stateDir,
+        0,
+        DEFAULT_ALERT_RETENTION,
+        StoredEventGrouper.DEFAULT_IDLE,
+        StoredEventGrouper.DEFAULT_MAX_STREAMS,
+        DEFAULT_JUDGE_GRACE,
+        0,
         FlowIntake.MAX_LEAD);
   }
 
   /**
-   * The default state directory: {@code $XDG_STATE_HOME/migaudit} or {@code ~/.local/state/migaudit}
-   * (the systemd unit sets {@code StateDirectory=}, i.e. {@code /var/lib/migaudit}, through
-   * {@code --state-dir}).
+   * The default state directory: {@code $XDG_STATE_HOME/migaudit} or {@code
+   * ~/.local/state/migaudit} (the systemd unit sets {@code StateDirectory=}, i.e. {@code
+   * /var/lib/migaudit}, through {@code --state-dir}).
    */
   public static Path defaultStateDir() {
     String xdg = System.getenv("XDG_STATE_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
-        : Path.of(System.getProperty("user.home"), ".local", "state");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".local", "state");
     return base.resolve("migaudit").resolve("analyzer");
   }
 
   public AnalyzerConfig withStandbyReplicas(int n) {
-    return new AnalyzerConfig(kafka, applicationId, stateDir, n, alertRetention, eventIdle, maxStreamsPerEvent,
-        judgeGrace, expectedPartitions, maxCaptureLead);
+    return new AnalyzerConfig(
+        kafka,
+        applicationId,
+        stateDir,
+        n,
+        alertRetention,
+        eventIdle,
+        maxStreamsPerEvent,
+        judgeGrace,
+        expectedPartitions,
+        maxCaptureLead);
   }
 
   public AnalyzerConfig withJudgeGrace(Duration grace) {
-    return new AnalyzerConfig(kafka, applicationId, stateDir, standbyReplicas, alertRetention, eventIdle,
-        maxStreamsPerEvent, grace, expectedPartitions, maxCaptureLead);
+    return new AnalyzerConfig(
+        kafka,
+        applicationId,
+        stateDir,
+        standbyReplicas,
+        alertRetention,
+        eventIdle,
+        maxStreamsPerEvent,
+        grace,
+        expectedPartitions,
+        maxCaptureLead);
   }
 
   public AnalyzerConfig withAlertRetention(Duration retention) {
-    return new AnalyzerConfig(kafka, applicationId, stateDir, standbyReplicas, retention, eventIdle,
-        maxStreamsPerEvent, judgeGrace, expectedPartitions, maxCaptureLead);
+    return new AnalyzerConfig(
+        kafka,
+        applicationId,
+        stateDir,
+        standbyReplicas,
+        retention,
+        eventIdle,
+        maxStreamsPerEvent,
+        judgeGrace,
+        expectedPartitions,
+        maxCaptureLead);
   }
 
   /** Capture times are never clamped (a replay of capture files dated by any clock). */
   public AnalyzerConfig withoutClamping() {
-    return new AnalyzerConfig(kafka, applicationId, stateDir, standbyReplicas, alertRetention, eventIdle,
-        maxStreamsPerEvent, judgeGrace, expectedPartitions, null);
+    return new AnalyzerConfig(
+        kafka,
+        applicationId,
+        stateDir,
+        standbyReplicas,
+        alertRetention,
+        eventIdle,
+        maxStreamsPerEvent,
+        judgeGrace,
+        expectedPartitions,
+        null);
   }
 
   public AnalyzerConfig withExpectedPartitions(int partitions) {
-    return new AnalyzerConfig(kafka, applicationId, stateDir, standbyReplicas, alertRetention, eventIdle,
-        maxStreamsPerEvent, judgeGrace, partitions, maxCaptureLead);
+    return new AnalyzerConfig(
+        kafka,
+        applicationId,
+        stateDir,
+        standbyReplicas,
+        alertRetention,
+        eventIdle,
+        maxStreamsPerEvent,
+        judgeGrace,
+        partitions,
+        maxCaptureLead);
   }
 }

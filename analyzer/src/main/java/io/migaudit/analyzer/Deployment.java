@@ -5,19 +5,19 @@ import io.migaudit.analyzer.stream.AnalyzerTopology;
 import io.migaudit.record.Topics;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Checks at start that {@code migaudit.flows} is what the analyzer's deployment was made with: it
@@ -29,6 +29,7 @@ import org.apache.kafka.common.TopicPartition;
 final class Deployment {
   /** Eight days: more than the longest ticket lifetime a policy takes (7 days). */
   static final Duration KERBEROS_RETENTION = Duration.ofDays(8);
+
   private final Admin admin;
   private final AnalyzerConfig config;
 
@@ -41,18 +42,24 @@ final class Deployment {
   boolean check() throws Exception {
     Set<String> topics = admin.listTopics().names().get();
     if (!topics.contains(Topics.FLOWS)) {
-      throw new DeploymentException("topic " + Topics.FLOWS + " does not exist: create it (deploy/ has the"
-          + " command) before starting the analyzer");
+      throw new DeploymentException(
+          "topic "
+              + Topics.FLOWS
+              + " does not exist: create it (deploy/ has the"
+              + " command) before starting the analyzer");
     }
     int flows = partitions(Topics.FLOWS);
     if (config.expectedPartitions() > 0 && flows != config.expectedPartitions()) {
-      throw new DeploymentException(changed(flows, config.expectedPartitions(), "the deployment's setting"));
+      throw new DeploymentException(
+          changed(flows, config.expectedPartitions(), "the deployment's setting"));
     }
-    String changelog = AnalyzerTopology.changelog(config.applicationId(), AnalyzerTopology.STORES.get(0));
+    String changelog =
+        AnalyzerTopology.changelog(config.applicationId(), AnalyzerTopology.STORES.get(0));
     if (topics.contains(changelog)) {
       int state = partitions(changelog);
       if (state != flows) {
-        throw new DeploymentException(changed(flows, state, "the analyzer's state (" + changelog + ")"));
+        throw new DeploymentException(
+            changed(flows, state, "the analyzer's state (" + changelog + ")"));
       }
     }
     if (!topics.contains(Topics.KERBEROS)) {
@@ -63,27 +70,48 @@ final class Deployment {
 
   /**
    * {@code migaudit.kerberos}: one partition (every instance reads it all), compacted by key and
-   * deleted after {@link #KERBEROS_RETENTION}, longer than the longest ticket lifetime a policy takes.
+   * deleted after {@link #KERBEROS_RETENTION}, longer than the longest ticket lifetime a policy
+   * takes.
    */
   private void createKerberosTopic() throws Exception {
-    NewTopic topic = new NewTopic(Topics.KERBEROS, Optional.of(1), Optional.empty()).configs(Map.of(
-        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
-        TopicConfig.RETENTION_MS_CONFIG, Long.toString(KERBEROS_RETENTION.toMillis())));
+    NewTopic topic =
+        new NewTopic(Topics.KERBEROS, Optional.of(1), Optional.empty())
+            .configs(
+                Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG,
+                    Long.toString(KERBEROS_RETENTION.toMillis())));
     try {
       admin.createTopics(List.of(topic)).all().get();
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new DeploymentException("topic " + Topics.KERBEROS + " does not exist and could not be created ("
-            + e.getCause().getMessage() + "): create it with cleanup.policy=compact,delete and retention.ms="
-            + KERBEROS_RETENTION.toMillis());
+        throw new DeploymentException(
+            "topic "
+                + Topics.KERBEROS
+                + " does not exist and could not be created ("
+                + e.getCause().getMessage()
+                + "): create it with cleanup.policy=compact,delete and retention.ms="
+                + KERBEROS_RETENTION.toMillis());
       }
     }
   }
 
   private String changed(int now, int before, String source) {
-    return Topics.FLOWS + " has " + now + " partitions but " + source + " was made for " + before + ": put the"
-        + " count back to " + before + ", or start over with a new --group-id (alerts of running flows may repeat"
-        + " once, with the same ids) and delete the topics " + config.applicationId() + "-*-changelog";
+    return Topics.FLOWS
+        + " has "
+        + now
+        + " partitions but "
+        + source
+        + " was made for "
+        + before
+        + ": put the"
+        + " count back to "
+        + before
+        + ", or start over with a new --group-id (alerts of running flows may repeat"
+        + " once, with the same ids) and delete the topics "
+        + config.applicationId()
+        + "-*-changelog";
   }
 
   private int partitions(String topic) throws Exception {
@@ -93,9 +121,12 @@ final class Deployment {
 
   /** The end offsets of every partition of {@code migaudit.flows}. */
   static Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
-    TopicDescription d = admin.describeTopics(List.of(Topics.FLOWS)).allTopicNames().get().get(Topics.FLOWS);
+    TopicDescription d =
+        admin.describeTopics(List.of(Topics.FLOWS)).allTopicNames().get().get(Topics.FLOWS);
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    d.partitions().forEach(p -> latest.put(new TopicPartition(Topics.FLOWS, p.partition()), OffsetSpec.latest()));
+    d.partitions()
+        .forEach(
+            p -> latest.put(new TopicPartition(Topics.FLOWS, p.partition()), OffsetSpec.latest()));
     Map<TopicPartition, Long> end = new HashMap<>();
     admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
     return end;
@@ -104,10 +135,15 @@ final class Deployment {
   /** Admin client settings from the user's client settings. */
   static Map<String, Object> adminProperties(KafkaSettings kafka) {
     Map<String, Object> p = new HashMap<>(kafka.consumerProperties());
-    for (String k : List.of(ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG)) {
+    for (String k :
+        List.of(
+            ConsumerConfig.GROUP_ID_CONFIG,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG)) {
       p.remove(k);
     }
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "migaudit-analyzer-admin");

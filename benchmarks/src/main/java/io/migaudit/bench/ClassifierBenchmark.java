@@ -41,17 +41,22 @@ public class ClassifierBenchmark {
   public void samples() {
     new Random(1).nextBytes(segment.array());
     filling = new PayloadSample(Integer.MAX_VALUE, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
-    full = new PayloadSample(AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    full =
+        new PayloadSample(
+            AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     while (full.sampledBytes() < AgentConfig.DEFAULT_SAMPLE_BYTES) {
       full.add(segment, 0, SEGMENT);
     }
-    ack = new PayloadSample(AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    ack =
+        new PayloadSample(
+            AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
   }
 
   /** One 1448-byte segment into a sample that still has room. */
   @Benchmark
   public long sampleSegment() {
-    if (filling.sampledBytes() > 1 << 30) { // stay below the budget: measure sampling, not the resample path
+    if (filling.sampledBytes()
+        > 1 << 30) { // stay below the budget: measure sampling, not the resample path
       filling = new PayloadSample(Integer.MAX_VALUE, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     }
     filling.add(segment, 0, SEGMENT);
@@ -66,7 +71,10 @@ public class ClassifierBenchmark {
     return PayloadClassifier.classify(false, s, ack);
   }
 
-  /** Verdict of a flow with a full, unchanged sample: the case of every interim record of a migration. */
+  /**
+   * Verdict of a flow with a full, unchanged sample: the case of every interim record of a
+   * migration.
+   */
   @Benchmark
   public PayloadFeatures classifyFullSample() {
     return PayloadClassifier.classify(false, full, ack);

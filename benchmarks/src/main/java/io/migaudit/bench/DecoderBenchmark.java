@@ -16,7 +16,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Decoding one frame: untagged IPv4/TCP, 802.1Q IPv4/TCP and IPv6/TCP, cut to 128 bytes as in the bench capture. */
+/**
+ * Decoding one frame: untagged IPv4/TCP, 802.1Q IPv4/TCP and IPv6/TCP, cut to 128 bytes as in the
+ * bench capture.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

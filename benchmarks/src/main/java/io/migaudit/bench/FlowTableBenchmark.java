@@ -34,9 +34,12 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgs = {"-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgs = {"-Xmx2g"})
 public class FlowTableBenchmark {
   private static final int SNAP = 128;
+
   /** Packet time advances half a microsecond per packet: 2 M packets per second of capture. */
   private static final long PACKETS_PER_MICROSECOND = 2;
 
@@ -49,17 +52,29 @@ public class FlowTableBenchmark {
 
   @Setup
   public void table(Blackhole records) {
-    FlowTableConfig config = new FlowTableConfig(FlowTableConfig.defaults().maxFlows(), Duration.ofHours(1),
-        Duration.ofHours(1), Duration.ofSeconds(2));
-    table = new FlowTable(config, PortCatalog.builtIn(), "bench", "bench", records::consume,
-        AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    FlowTableConfig config =
+        new FlowTableConfig(
+            FlowTableConfig.defaults().maxFlows(),
+            Duration.ofHours(1),
+            Duration.ofHours(1),
+            Duration.ofSeconds(2));
+    table =
+        new FlowTable(
+            config,
+            PortCatalog.builtIn(),
+            "bench",
+            "bench",
+            records::consume,
+            AgentConfig.DEFAULT_SAMPLE_BYTES,
+            AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     PacketDecoder decoder = new PacketDecoder();
     byte[] segment = new byte[1448];
     for (int i = 0; i < segment.length; i++) {
       segment[i] = (byte) (i * 31 + (i >>> 3));
     }
     for (int i = 0; i < packets.length; i++) {
-      CapturedPacket c = Frames.ipv4Tcp(-1, 0xC6120000 + i, 0xC6130001, 40000, 8000, 0x10, segment, SNAP);
+      CapturedPacket c =
+          Frames.ipv4Tcp(-1, 0xC6120000 + i, 0xC6130001, 40000, 8000, 0x10, segment, SNAP);
       packets[i] = new DecodedPacket();
       decoder.decode(c, packets[i]);
     }

@@ -4,7 +4,10 @@ import io.migaudit.agent.decode.PacketDecoder;
 import io.migaudit.agent.source.CapturedPacket;
 import java.nio.ByteBuffer;
 
-/** Ethernet frames built by hand for the benchmarks, as a capture truncated to a snap length holds them. */
+/**
+ * Ethernet frames built by hand for the benchmarks, as a capture truncated to a snap length holds
+ * them.
+ */
 final class Frames {
   static final int ETHERTYPE_IPV4 = 0x0800;
   static final int ETHERTYPE_IPV6 = 0x86DD;
@@ -18,9 +21,11 @@ final class Frames {
 
   private Frames() {}
 
-  /** Ethernet (optionally 802.1Q) + IPv4 + TCP carrying {@code payload}, cut to {@code snap} bytes. */
-  static CapturedPacket ipv4Tcp(int vlan, int src, int dst, int srcPort, int dstPort, int flags, byte[] payload,
-      int snap) {
+  /**
+   * Ethernet (optionally 802.1Q) + IPv4 + TCP carrying {@code payload}, cut to {@code snap} bytes.
+   */
+  static CapturedPacket ipv4Tcp(
+      int vlan, int src, int dst, int srcPort, int dstPort, int flags, byte[] payload, int snap) {
     int l2 = ETHERNET_HEADER + (vlan >= 0 ? VLAN_TAG : 0);
     ByteBuffer b = ByteBuffer.allocate(l2 + IPV4_HEADER + TCP_HEADER + payload.length);
     int ip = ethernet(b, vlan, ETHERTYPE_IPV4);
@@ -35,8 +40,8 @@ final class Frames {
   }
 
   /** Ethernet + IPv6 + TCP carrying {@code payload}, cut to {@code snap} bytes. */
-  static CapturedPacket ipv6Tcp(long srcLo, long dstLo, int srcPort, int dstPort, int flags, byte[] payload,
-      int snap) {
+  static CapturedPacket ipv6Tcp(
+      long srcLo, long dstLo, int srcPort, int dstPort, int flags, byte[] payload, int snap) {
     ByteBuffer b = ByteBuffer.allocate(ETHERNET_HEADER + IPV6_HEADER + TCP_HEADER + payload.length);
     int ip = ethernet(b, -1, ETHERTYPE_IPV6);
     b.put(ip, (byte) 0x60);
@@ -63,7 +68,8 @@ final class Frames {
     return ETHERNET_HEADER;
   }
 
-  private static void tcp(ByteBuffer b, int at, int srcPort, int dstPort, int flags, byte[] payload) {
+  private static void tcp(
+      ByteBuffer b, int at, int srcPort, int dstPort, int flags, byte[] payload) {
     b.putShort(at, (short) srcPort);
     b.putShort(at + 2, (short) dstPort);
     b.put(at + 12, (byte) (5 << 4));

@@ -31,13 +31,41 @@ import org.openjdk.jmh.annotations.Warmup;
 public class RecordJsonBenchmark {
   private static final Instant FIRST = Instant.parse("2024-11-22T10:26:40.123456Z");
 
-  private final FlowRecord record = new FlowRecord(SchemaVersion.CURRENT, "esx-01", "vmk1",
-      FlowId.of("tcp", "198.18.20.11", 41011, "198.18.20.21", 8000, 200, FIRST), 3, false, null, FIRST,
-      FIRST.plusMillis(3001), 200, null, List.of("ethernet", "vlan"), 4, "tcp", "198.18.20.11", 41011,
-      "198.18.20.21", 8000, "syn", new Counters(37_000, 54_000_000, 52_500_000), new Counters(18_500, 740_000, 0),
-      List.of("SYN", "PSH", "ACK"), "vmotion", new PayloadFeatures(262_144, 5.2311, 712_345.1, 0.31, 0.22,
-          Signature.VMOTION, Verdict.PLAINTEXT, "vmotion framing in clear (entropy 5.23 bits/byte, chi-square "
-          + "712345 over 262144 bytes, 31% zero, 22% printable)"));
+  private final FlowRecord record =
+      new FlowRecord(
+          SchemaVersion.CURRENT,
+          "esx-01",
+          "vmk1",
+          FlowId.of("tcp", "198.18.20.11", 41011, "198.18.20.21", 8000, 200, FIRST),
+          3,
+          false,
+          null,
+          FIRST,
+          FIRST.plusMillis(3001),
+          200,
+          null,
+          List.of("ethernet", "vlan"),
+          4,
+          "tcp",
+          "198.18.20.11",
+          41011,
+          "198.18.20.21",
+          8000,
+          "syn",
+          new Counters(37_000, 54_000_000, 52_500_000),
+          new Counters(18_500, 740_000, 0),
+          List.of("SYN", "PSH", "ACK"),
+          "vmotion",
+          new PayloadFeatures(
+              262_144,
+              5.2311,
+              712_345.1,
+              0.31,
+              0.22,
+              Signature.VMOTION,
+              Verdict.PLAINTEXT,
+              "vmotion framing in clear (entropy 5.23 bits/byte, chi-square "
+                  + "712345 over 262144 bytes, 31% zero, 22% printable)"));
 
   @Benchmark
   public byte[] flowRecordToBytes() {

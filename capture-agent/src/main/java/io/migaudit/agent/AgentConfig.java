@@ -13,13 +13,19 @@ import io.migaudit.record.PortCatalog;
  * @param sampleBytesPerPacket at most this many bytes of each packet go into the sample
  */
 public record AgentConfig(
-    String agentId, FlowTableConfig flowTable, PortCatalog catalog, int sampleBytes, int sampleBytesPerPacket) {
+    String agentId,
+    FlowTableConfig flowTable,
+    PortCatalog catalog,
+    int sampleBytes,
+    int sampleBytesPerPacket) {
 
   /**
    * 256 KiB per direction: compressed data's chi-square grows with the sample while uniform data's
-   * stays near 255, so a larger sample separates compressed from encrypted; it is read once per flow.
+   * stays near 255, so a larger sample separates compressed from encrypted; it is read once per
+   * flow.
    */
   public static final int DEFAULT_SAMPLE_BYTES = 256 * 1024;
+
   /** Whole standard-MTU segments; larger (TSO/jumbo) frames are sampled in part. */
   public static final int DEFAULT_SAMPLE_BYTES_PER_PACKET = 1500;
 
@@ -34,7 +40,11 @@ public record AgentConfig(
   }
 
   public static AgentConfig defaults(String agentId) {
-    return new AgentConfig(agentId, FlowTableConfig.defaults(), PortCatalog.builtIn(), DEFAULT_SAMPLE_BYTES,
+    return new AgentConfig(
+        agentId,
+        FlowTableConfig.defaults(),
+        PortCatalog.builtIn(),
+        DEFAULT_SAMPLE_BYTES,
         DEFAULT_SAMPLE_BYTES_PER_PACKET);
   }
 }

@@ -38,9 +38,17 @@ public final class CaptureAgent {
    * Reads a source to its end and ends every flow with {@code endReason}. {@code iface} names the
    * source in the records (the interface, or the capture file for replays).
    */
-  public SourceReport run(PacketSource source, String iface, EndReason endReason) throws IOException {
-    FlowTable table = new FlowTable(config.flowTable(), config.catalog(), config.agentId(), iface, sink,
-        config.sampleBytes(), config.sampleBytesPerPacket());
+  public SourceReport run(PacketSource source, String iface, EndReason endReason)
+      throws IOException {
+    FlowTable table =
+        new FlowTable(
+            config.flowTable(),
+            config.catalog(),
+            config.agentId(),
+            iface,
+            sink,
+            config.sampleBytes(),
+            config.sampleBytesPerPacket());
     counters.table(table);
     long packets = 0;
     long ip = 0;
@@ -64,7 +72,12 @@ public final class CaptureAgent {
       counters.truncatedFile();
       LOG.warn("{}: {}; read the {} packets before it", source.name(), truncation, packets);
     }
-    LOG.info("{}: {} packets, {} IP, {} flow records", source.name(), packets, ip, table.recordsWritten());
+    LOG.info(
+        "{}: {} packets, {} IP, {} flow records",
+        source.name(),
+        packets,
+        ip,
+        table.recordsWritten());
     return new SourceReport(source.name(), packets, ip, table.recordsWritten(), truncation);
   }
 
@@ -81,5 +94,6 @@ public final class CaptureAgent {
    * @param records flow records written
    * @param truncation where the capture broke off, or null when it was read whole
    */
-  public record SourceReport(String name, long packets, long ipPackets, long records, String truncation) {}
+  public record SourceReport(
+      String name, long packets, long ipPackets, long records, String truncation) {}
 }

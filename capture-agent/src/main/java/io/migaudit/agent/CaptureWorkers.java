@@ -11,11 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a capture file through {@code workers} pipelines, each a thread with a flow table of its own,
- * fed by a {@link FlowDispatcher} that keeps every flow on one worker. One worker is a plain {@link
- * CaptureAgent} on the calling thread. The flow table bound is shared out: each of N workers tracks
- * at most {@code maxFlows / N} flows. The records are those of one worker (same content, other
- * order), as long as no table is full; a full one evicts its own least recently seen flow.
+ * Runs a capture file through {@code workers} pipelines, each a thread with a flow table of its
+ * own, fed by a {@link FlowDispatcher} that keeps every flow on one worker. One worker is a plain
+ * {@link CaptureAgent} on the calling thread. The flow table bound is shared out: each of N workers
+ * tracks at most {@code maxFlows / N} flows. The records are those of one worker (same content,
+ * other order), as long as no table is full; a full one evicts its own least recently seen flow.
  * The sink is called from the worker threads at once: it must be thread-safe.
  */
 public final class CaptureWorkers {
@@ -27,7 +27,8 @@ public final class CaptureWorkers {
   private final int workers;
   private final CaptureAgent single;
 
-  public CaptureWorkers(AgentConfig config, FlowRecordSink sink, PipelineCounters counters, int workers) {
+  public CaptureWorkers(
+      AgentConfig config, FlowRecordSink sink, PipelineCounters counters, int workers) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1, not " + workers);
     }
@@ -43,35 +44,63 @@ public final class CaptureWorkers {
     return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
   }
 
-  /** One worker's settings: its share of the flow table bound, so N workers take no more memory than one. */
+  /**
+   * One worker's settings: its share of the flow table bound, so N workers take no more memory than
+   * one.
+   */
   public static AgentConfig perWorker(AgentConfig config, int workers) {
     if (workers == 1) {
       return config;
     }
     FlowTableConfig whole = config.flowTable();
-    return config.withFlowTable(new FlowTableConfig(Math.max(1, whole.maxFlows() / workers), whole.activeTimeout(),
-        whole.idleTimeout(), whole.closedLinger()));
+    return config.withFlowTable(
+        new FlowTableConfig(
+            Math.max(1, whole.maxFlows() / workers),
+            whole.activeTimeout(),
+            whole.idleTimeout(),
+            whole.closedLinger()));
   }
 
   public int workers() {
     return workers;
   }
 
-  /** As {@link CaptureAgent#run}: reads {@code source} to its end and ends every flow with {@code endReason}. */
-  public CaptureAgent.SourceReport run(PacketSource source, String iface, EndReason endReason) throws IOException {
+  /**
+   * As {@link CaptureAgent#run}: reads {@code source} to its end and ends every flow with {@code
+   * endReason}.
+   */
+  public CaptureAgent.SourceReport run(PacketSource source, String iface, EndReason endReason)
+      throws IOException {
     if (single != null) {
       return single.run(source, iface, endReason);
     }
-    long[] counts = new FlowDispatcher(workers, counters).run(source,
-        i -> new FlowTable(config.flowTable(), config.catalog(), config.agentId(), iface, sink,
-            config.sampleBytes(), config.sampleBytesPerPacket()), endReason);
+    long[] counts =
+        new FlowDispatcher(workers, counters)
+            .run(
+                source,
+                i ->
+                    new FlowTable(
+                        config.flowTable(),
+                        config.catalog(),
+                        config.agentId(),
+                        iface,
+                        sink,
+                        config.sampleBytes(),
+                        config.sampleBytesPerPacket()),
+                endReason);
     String truncation = source.stats().truncation();
     if (truncation != null) {
       counters.truncatedFile();
       LOG.warn("{}: {}; read the {} packets before it", source.name(), truncation, counts[0]);
     }
-    LOG.info("{}: {} packets, {} IP, {} flow records ({} workers)", source.name(), counts[0], counts[1],
-        counts[2], workers);
-    return new CaptureAgent.SourceReport(source.name(), counts[0], counts[1], counts[2], truncation);
+    LOG.info(
+        "{}: {} packets, {} IP, {} flow records ({} workers)",
+        source.name(),
+        counts[0],
+        counts[1],
+        counts[2],
+        workers);
+    return new CaptureAgent.SourceReport(
+        source.name(), counts[0], counts[1], counts[2], truncation);
   }
 }

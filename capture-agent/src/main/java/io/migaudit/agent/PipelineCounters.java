@@ -16,10 +16,15 @@ import java.util.function.LongSupplier;
 public final class PipelineCounters {
   /** Drop reason for frames whose capture file ended mid-record. */
   public static final String TRUNCATED_FILE = "truncated-file";
-  /** Drop reason for frames the kernel dropped before the capture read them (pcap_stats ps_drop). */
+
+  /**
+   * Drop reason for frames the kernel dropped before the capture read them (pcap_stats ps_drop).
+   */
   public static final String KERNEL = "kernel";
+
   /** Drop reason for frames the interface or its driver dropped (pcap_stats ps_ifdrop). */
   public static final String INTERFACE = "interface";
+
   private static final LongSupplier NONE = () -> 0;
 
   private volatile long packets;
@@ -105,8 +110,8 @@ public final class PipelineCounters {
   }
 
   /**
-   * Packets dropped (or, for {@link #TRUNCATED_FILE}, files cut short) for this reason; {@link #KERNEL}
-   * and {@link #INTERFACE} are frames a live capture never received.
+   * Packets dropped (or, for {@link #TRUNCATED_FILE}, files cut short) for this reason; {@link
+   * #KERNEL} and {@link #INTERFACE} are frames a live capture never received.
    */
   public long dropped(String reason) {
     long n = ownDropped(reason);

@@ -37,8 +37,12 @@ class PipelineCountersTest {
     PipelineCounters b = new PipelineCounters();
     metrics.bind("eth0", a);
     metrics.bind("eth1", b);
-    FlowTable ta = new FlowTable(FlowTableConfig.defaults(), PortCatalog.builtIn(), "t", "eth0", r -> { }, 1024, 512);
-    FlowTable tb = new FlowTable(FlowTableConfig.defaults(), PortCatalog.builtIn(), "t", "eth1", r -> { }, 1024, 512);
+    FlowTable ta =
+        new FlowTable(
+            FlowTableConfig.defaults(), PortCatalog.builtIn(), "t", "eth0", r -> {}, 1024, 512);
+    FlowTable tb =
+        new FlowTable(
+            FlowTableConfig.defaults(), PortCatalog.builtIn(), "t", "eth1", r -> {}, 1024, 512);
     a.table(ta);
     b.table(tb);
     for (int port = 40000; port < 40003; port++) {
@@ -50,21 +54,33 @@ class PipelineCountersTest {
     assertThat(registry.get(AgentMetrics.FLOWS_ACTIVE).gauge().value()).isEqualTo(1.0);
   }
 
-  /** IPv4 fragments of TCP are counted (migaudit_agent_tcp_fragments_total); those of UDP are not. */
+  /**
+   * IPv4 fragments of TCP are counted (migaudit_agent_tcp_fragments_total); those of UDP are not.
+   */
   @Test
-  void tcpFragmentsAreCountedAndExposed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+  void tcpFragmentsAreCountedAndExposed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
     java.nio.file.Path pcap = dir.resolve("fragments.pcap");
     java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
-    file.writeBytes(java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0xA1B2C3D4)
-        .putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1).array());
+    file.writeBytes(
+        java.nio.ByteBuffer.allocate(24)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putInt(0xA1B2C3D4)
+            .putShort((short) 2)
+            .putShort((short) 4)
+            .putInt(0)
+            .putInt(0)
+            .putInt(65535)
+            .putInt(1)
+            .array());
     record(file, fragment(6, 0x2000, 24)); // first piece: More Fragments, TCP header inside
-    record(file, fragment(6, 3, 16));      // a later piece: offset 3 * 8
+    record(file, fragment(6, 3, 16)); // a later piece: offset 3 * 8
     record(file, fragment(17, 0x2000, 16)); // UDP: not counted
     java.nio.file.Files.write(pcap, file.toByteArray());
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     PipelineCounters counters = new PipelineCounters();
     new AgentMetrics(registry).bind("file", counters);
-    CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("t"), r -> { }, counters);
+    CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("t"), r -> {}, counters);
     try (var source = io.migaudit.agent.source.PcapFileSource.open(pcap)) {
       agent.run(source, "file", EndReason.END_OF_CAPTURE);
     }
@@ -75,16 +91,34 @@ class PipelineCountersTest {
   private static byte[] fragment(int protocol, int flagsFragment, int payload) {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(14 + 20 + payload);
     b.put(new byte[12]).putShort((short) 0x0800);
-    b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + payload)).putShort((short) 7)
-        .putShort((short) flagsFragment).put((byte) 64).put((byte) protocol).putShort((short) 0)
-        .putInt(0xC0A8320B).putInt(0xC0A8320C);
-    b.putShort((short) 41011).putShort((short) 5000).putInt(1).putInt(0).put((byte) 0x50).put((byte) 0x10);
+    b.put((byte) 0x45)
+        .put((byte) 0)
+        .putShort((short) (20 + payload))
+        .putShort((short) 7)
+        .putShort((short) flagsFragment)
+        .put((byte) 64)
+        .put((byte) protocol)
+        .putShort((short) 0)
+        .putInt(0xC0A8320B)
+        .putInt(0xC0A8320C);
+    b.putShort((short) 41011)
+        .putShort((short) 5000)
+        .putInt(1)
+        .putInt(0)
+        .put((byte) 0x50)
+        .put((byte) 0x10);
     return b.array();
   }
 
   private static void record(java.io.ByteArrayOutputStream file, byte[] frame) {
-    file.writeBytes(java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(1_700_000_000)
-        .putInt(0).putInt(frame.length).putInt(frame.length).array());
+    file.writeBytes(
+        java.nio.ByteBuffer.allocate(16)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putInt(1_700_000_000)
+            .putInt(0)
+            .putInt(frame.length)
+            .putInt(frame.length)
+            .array());
     file.writeBytes(frame);
   }
 }

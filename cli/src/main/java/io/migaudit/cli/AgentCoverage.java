@@ -24,8 +24,14 @@ import java.util.TreeMap;
  * @param events migration events whose first stream it saw
  * @param gaps silences, in time order
  */
-record AgentCoverage(String agent, int heartbeats, Instant firstBeat, Instant lastBeat, int alerts,
-    int events, List<Gap> gaps) {
+record AgentCoverage(
+    String agent,
+    int heartbeats,
+    Instant firstBeat,
+    Instant lastBeat,
+    int alerts,
+    int events,
+    List<Gap> gaps) {
   /** Heartbeats that may be missed before the silence counts as a gap. */
   static final int MISSED_BEATS = 2;
 
@@ -36,9 +42,15 @@ record AgentCoverage(String agent, int heartbeats, Instant firstBeat, Instant la
     }
   }
 
-  /** The agents named by any of the inputs, by id; gaps only within {@code periodFrom..periodTo}. */
-  static List<AgentCoverage> of(List<Alert> alerts, List<MigrationEvent> events, List<AgentHeartbeat> beats,
-      Instant periodFrom, Instant periodTo) {
+  /**
+   * The agents named by any of the inputs, by id; gaps only within {@code periodFrom..periodTo}.
+   */
+  static List<AgentCoverage> of(
+      List<Alert> alerts,
+      List<MigrationEvent> events,
+      List<AgentHeartbeat> beats,
+      Instant periodFrom,
+      Instant periodTo) {
     Map<String, int[]> counts = new TreeMap<>();
     Map<String, List<AgentHeartbeat>> byAgent = new TreeMap<>();
     alerts.forEach(a -> counts.computeIfAbsent(String.valueOf(a.agent()), k -> new int[2])[0]++);
@@ -48,13 +60,18 @@ record AgentCoverage(String agent, int heartbeats, Instant firstBeat, Instant la
       byAgent.computeIfAbsent(h.agent(), k -> new ArrayList<>()).add(h);
     }
     List<AgentCoverage> out = new ArrayList<>();
-    counts.forEach((agent, n) -> {
-      List<AgentHeartbeat> hs = byAgent.getOrDefault(agent, List.of()).stream()
-          .sorted(Comparator.comparing(AgentHeartbeat::at)).toList();
-      Instant first = hs.isEmpty() ? null : hs.get(0).at();
-      Instant last = hs.isEmpty() ? null : hs.get(hs.size() - 1).at();
-      out.add(new AgentCoverage(agent, hs.size(), first, last, n[0], n[1], gaps(hs, periodFrom, periodTo)));
-    });
+    counts.forEach(
+        (agent, n) -> {
+          List<AgentHeartbeat> hs =
+              byAgent.getOrDefault(agent, List.of()).stream()
+                  .sorted(Comparator.comparing(AgentHeartbeat::at))
+                  .toList();
+          Instant first = hs.isEmpty() ? null : hs.get(0).at();
+          Instant last = hs.isEmpty() ? null : hs.get(hs.size() - 1).at();
+          out.add(
+              new AgentCoverage(
+                  agent, hs.size(), first, last, n[0], n[1], gaps(hs, periodFrom, periodTo)));
+        });
     return out;
   }
 

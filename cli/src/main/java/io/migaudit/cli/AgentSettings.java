@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Everything {@code migaudit agent} runs with: {@link #defaults()}, then the {@code --config} file, then
- * the command-line flags, each overriding only what it gives ({@link #with(Overrides)}).
+ * Everything {@code migaudit agent} runs with: {@link #defaults()}, then the {@code --config} file,
+ * then the command-line flags, each overriding only what it gives ({@link #with(Overrides)}).
  *
  * @param agentId agent id in the records; null means the host name
  * @param interfaces interfaces to capture live on (empty in file mode)
@@ -28,17 +28,33 @@ import java.util.Optional;
  *     CaptureBackend#best()})
  * @param policy the analyzer's policy file, or null: a live capture then also sees all traffic
  *     inside its migration networks and all TCP between its trusted hosts (migrations on any port)
- * @param workers capture workers: pipelines per interface (live, in one AF_PACKET fanout group) or per
- *     capture file (behind a flow-hash dispatcher), each with a flow table of its own
+ * @param workers capture workers: pipelines per interface (live, in one AF_PACKET fanout group) or
+ *     per capture file (behind a flow-hash dispatcher), each with a flow table of its own
  */
-record AgentSettings(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
-    Path kafkaConfig, String metricsAddress, int snaplen, boolean promiscuous, int bufferSize, String bpfExtra,
-    Path spoolDir, long spoolMaxBytes, CaptureBackend captureBackend, Path policy, int workers) {
+record AgentSettings(
+    String agentId,
+    List<String> interfaces,
+    List<Path> read,
+    String bootstrapServers,
+    Path kafkaConfig,
+    String metricsAddress,
+    int snaplen,
+    boolean promiscuous,
+    int bufferSize,
+    String bpfExtra,
+    Path spoolDir,
+    long spoolMaxBytes,
+    CaptureBackend captureBackend,
+    Path policy,
+    int workers) {
 
   static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1:9464";
+
   /** The smallest snap length that still holds the headers of an encapsulated frame. */
   static final int MIN_SNAPLEN_BYTES = 64;
+
   static final long DEFAULT_SPOOL_MAX_BYTES = 1024L * 1024 * 1024;
+
   /** The dispatcher marks a frame's worker in a byte. */
   static final int MAX_WORKERS = 127;
 
@@ -48,21 +64,39 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
   }
 
   static AgentSettings defaults() {
-    return new AgentSettings(null, List.of(), List.of(), null, null, DEFAULT_METRICS_ADDRESS,
-        LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES, true, LiveCaptureOptions.DEFAULT_BUFFER_BYTES, null, null,
-        DEFAULT_SPOOL_MAX_BYTES, null, null, CaptureWorkers.defaultWorkers());
+    return new AgentSettings(
+        null,
+        List.of(),
+        List.of(),
+        null,
+        null,
+        DEFAULT_METRICS_ADDRESS,
+        LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES,
+        true,
+        LiveCaptureOptions.DEFAULT_BUFFER_BYTES,
+        null,
+        null,
+        DEFAULT_SPOOL_MAX_BYTES,
+        null,
+        null,
+        CaptureWorkers.defaultWorkers());
   }
 
   /**
    * The spool directory: the one given, else {@code migaudit/spool-AGENT_ID} in the user's private
-   * state directory ({@code $XDG_STATE_HOME}, else {@code ~/.local/state}), the same for every run of
-   * one agent id; never a shared temporary directory (the service sets /var/lib/migaudit/spool).
+   * state directory ({@code $XDG_STATE_HOME}, else {@code ~/.local/state}), the same for every run
+   * of one agent id; never a shared temporary directory (the service sets /var/lib/migaudit/spool).
    */
   Path spoolDirFor(String id) {
-    return spoolDir != null ? spoolDir : stateHome(System.getenv()).resolve("migaudit").resolve("spool-" + id);
+    return spoolDir != null
+        ? spoolDir
+        : stateHome(System.getenv()).resolve("migaudit").resolve("spool-" + id);
   }
 
-  /** {@code $XDG_STATE_HOME} when it is an absolute path (XDG Base Directory), else {@code ~/.local/state}. */
+  /**
+   * {@code $XDG_STATE_HOME} when it is an absolute path (XDG Base Directory), else {@code
+   * ~/.local/state}.
+   */
   static Path stateHome(java.util.Map<String, String> env) {
     String xdg = env.get("XDG_STATE_HOME");
     if (xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()) {
@@ -75,12 +109,25 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
    * Settings given in one place (a config file or the command line); null means "not given here".
    * The capture mode is one choice: giving {@code interfaces} or {@code read} replaces both.
    */
-  record Overrides(String agentId, List<String> interfaces, List<Path> read, String bootstrapServers,
-      Path kafkaConfig, String metricsAddress, Integer snaplen, Boolean promiscuous, Integer bufferSize,
-      String bpfExtra, Path spoolDir, Long spoolMaxBytes, CaptureBackend captureBackend, Path policy,
+  record Overrides(
+      String agentId,
+      List<String> interfaces,
+      List<Path> read,
+      String bootstrapServers,
+      Path kafkaConfig,
+      String metricsAddress,
+      Integer snaplen,
+      Boolean promiscuous,
+      Integer bufferSize,
+      String bpfExtra,
+      Path spoolDir,
+      Long spoolMaxBytes,
+      CaptureBackend captureBackend,
+      Path policy,
       Integer workers) {
     static Overrides none() {
-      return new Overrides(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+      return new Overrides(
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 
@@ -101,7 +148,8 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
         or(o.spoolDir(), spoolDir),
         or(o.spoolMaxBytes(), spoolMaxBytes),
         or(o.captureBackend(), captureBackend),
-        or(o.policy(), policy), or(o.workers(), workers));
+        or(o.policy(), policy),
+        or(o.workers(), workers));
   }
 
   boolean live() {
@@ -111,22 +159,31 @@ record AgentSettings(String agentId, List<String> interfaces, List<Path> read, S
   /** A value out of range, named by its key; checked for the file and again after the flags. */
   Optional<SettingsFile.Problem> problem() {
     if (snaplen < MIN_SNAPLEN_BYTES) {
-      return Optional.of(new SettingsFile.Problem("snaplen",
-          snaplen + " is below the minimum of " + MIN_SNAPLEN_BYTES + " bytes"));
+      return Optional.of(
+          new SettingsFile.Problem(
+              "snaplen", snaplen + " is below the minimum of " + MIN_SNAPLEN_BYTES + " bytes"));
     }
     if (workers < 1 || workers > MAX_WORKERS) {
-      return Optional.of(new SettingsFile.Problem("workers", workers + " is not 1 to " + MAX_WORKERS));
+      return Optional.of(
+          new SettingsFile.Problem("workers", workers + " is not 1 to " + MAX_WORKERS));
     }
     if (bufferSize < 0) {
       return Optional.of(new SettingsFile.Problem("bufferSize", bufferSize + " is negative"));
     }
     if (spoolMaxBytes < Spool.MIN_MAX_BYTES) {
-      return Optional.of(new SettingsFile.Problem("spoolMaxBytes", spoolMaxBytes + " is below the minimum of "
-          + Spool.MIN_MAX_BYTES + " bytes"));
+      return Optional.of(
+          new SettingsFile.Problem(
+              "spoolMaxBytes",
+              spoolMaxBytes + " is below the minimum of " + Spool.MIN_MAX_BYTES + " bytes"));
     }
     if (!SettingsFile.isHostPort(metricsAddress)) {
-      return Optional.of(new SettingsFile.Problem("metricsAddress",
-          "\"" + metricsAddress + "\" is not HOST:PORT with a port 0-65535, e.g. " + DEFAULT_METRICS_ADDRESS));
+      return Optional.of(
+          new SettingsFile.Problem(
+              "metricsAddress",
+              "\""
+                  + metricsAddress
+                  + "\" is not HOST:PORT with a port 0-65535, e.g. "
+                  + DEFAULT_METRICS_ADDRESS));
     }
     if (agentId != null && agentId.isBlank()) {
       return Optional.of(new SettingsFile.Problem("agentId", "must not be empty"));

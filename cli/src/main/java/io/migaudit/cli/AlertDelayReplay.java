@@ -17,11 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A migration capture replayed as a live interface would give it: at the capture's own pace, stamped
- * with the wall clock, and kept going (its payload packets again, at {@code ratePerSecond}) until
- * {@code duration} has passed, as a real migration lasts far longer than a sample's few milliseconds.
- * FIN and RST packets are left out so the flow stays open, as it would mid-migration. Remembers when
- * it handed out the first payload packet of a migration-port flow.
+ * A migration capture replayed as a live interface would give it: at the capture's own pace,
+ * stamped with the wall clock, and kept going (its payload packets again, at {@code ratePerSecond})
+ * until {@code duration} has passed, as a real migration lasts far longer than a sample's few
+ * milliseconds. FIN and RST packets are left out so the flow stays open, as it would mid-migration.
+ * Remembers when it handed out the first payload packet of a migration-port flow.
  */
 final class AlertDelayReplay implements PacketSource {
   private static final long TCP_FIN_OR_RST = 0x01 | 0x04;
@@ -43,8 +43,13 @@ final class AlertDelayReplay implements PacketSource {
   private long bytes;
   private volatile long firstPayloadSentNanos;
 
-  private AlertDelayReplay(String name, List<CapturedPacket> frames, List<CapturedPacket> payload, int firstPayloadIndex,
-      int ratePerSecond, long durationNanos) {
+  private AlertDelayReplay(
+      String name,
+      List<CapturedPacket> frames,
+      List<CapturedPacket> payload,
+      int firstPayloadIndex,
+      int ratePerSecond,
+      long durationNanos) {
     this.name = name;
     this.frames = frames;
     this.payload = payload;
@@ -54,7 +59,8 @@ final class AlertDelayReplay implements PacketSource {
   }
 
   /** Reads {@code capture} into memory and finds its first migration payload packet. */
-  static AlertDelayReplay of(Path capture, PortCatalog catalog, int ratePerSecond, long durationNanos) throws IOException {
+  static AlertDelayReplay of(
+      Path capture, PortCatalog catalog, int ratePerSecond, long durationNanos) throws IOException {
     List<CapturedPacket> frames = new ArrayList<>();
     List<CapturedPacket> payload = new ArrayList<>();
     int first = -1;
@@ -81,12 +87,14 @@ final class AlertDelayReplay implements PacketSource {
     if (first < 0) {
       throw new IOException(capture + ": no payload packet on a migration port");
     }
-    return new AlertDelayReplay(capture.toString(), frames, payload, first, ratePerSecond, durationNanos);
+    return new AlertDelayReplay(
+        capture.toString(), frames, payload, first, ratePerSecond, durationNanos);
   }
 
   private static boolean migration(PortCatalog catalog, DecodedPacket d) {
     String transport = d.ipProtocol == TCP ? "tcp" : "udp";
-    return catalog.protocolOf(transport, d.dstPort) != null || catalog.protocolOf(transport, d.srcPort) != null;
+    return catalog.protocolOf(transport, d.dstPort) != null
+        || catalog.protocolOf(transport, d.srcPort) != null;
   }
 
   private static CapturedPacket copy(CapturedPacket p) {

@@ -1,5 +1,6 @@
 package io.migaudit.cli;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.PipelineCounters;
@@ -18,7 +19,6 @@ import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,13 +38,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running parts of the time-to-alert benchmark: an analyzer (Kafka Streams, exactly once) judging
- * migaudit.flows, and a read_committed consumer of migaudit.alerts noting when each alert arrives. {@link #measure} runs the
- * agent over one migration and pairs its first payload packet with the first alert on its flow.
+ * The running parts of the time-to-alert benchmark: an analyzer (Kafka Streams, exactly once)
+ * judging migaudit.flows, and a read_committed consumer of migaudit.alerts noting when each alert
+ * arrives. {@link #measure} runs the agent over one migration and pairs its first payload packet
+ * with the first alert on its flow.
  */
 final class AlertDelayRig implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AlertDelayRig.class);
   private static final Duration POLL = Duration.ofMillis(5);
+
   /** How long after a migration ends its alert may still come. */
   private static final long STRAGGLER_NANOS = TimeUnit.SECONDS.toNanos(3);
 
@@ -68,9 +70,15 @@ final class AlertDelayRig implements AutoCloseable {
     KafkaSettings kafka = new KafkaSettings(bootstrapServers, Map.of());
     RuleEngine engine = new RuleEngine(policy);
     state = Files.createTempDirectory("bench-alert-delay-state");
-    analyzer = new Analyzer(AnalyzerConfig.defaults(kafka, "bench-alert-delay-" + UUID.randomUUID(), state), () -> engine,
-        new AnalyzerMetrics(new SimpleMeterRegistry(), engine.protocols()), FlowObserver.NONE, List.of(), List.of(),
-        null);
+    analyzer =
+        new Analyzer(
+            AnalyzerConfig.defaults(kafka, "bench-alert-delay-" + UUID.randomUUID(), state),
+            () -> engine,
+            new AnalyzerMetrics(new SimpleMeterRegistry(), engine.protocols()),
+            FlowObserver.NONE,
+            List.of(),
+            List.of(),
+            null);
     watcher = new Thread(this::watchAlerts, "bench-alert-watcher");
   }
 
@@ -85,7 +93,8 @@ final class AlertDelayRig implements AutoCloseable {
   private void watchAlerts() {
     Map<String, Object> props = new KafkaSettings(bootstrapServers, Map.of()).consumerProperties();
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-alert-watcher-" + UUID.randomUUID());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // what a downstream consumer sees
+    props.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // what a downstream consumer sees
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       consumer.subscribe(List.of(Topics.ALERTS));
       while (running.get()) {
@@ -105,16 +114,22 @@ final class AlertDelayRig implements AutoCloseable {
   /** Runs the agent over one migration and waits for its first alert. */
   Result measure(Path capture, int rate, Duration duration) throws Exception {
     AgentConfig config = AgentConfig.defaults("alert-delay").withCatalog(policy.catalog());
-    AlertDelayReplay replay = AlertDelayReplay.of(capture, config.catalog(), rate, duration.toNanos());
+    AlertDelayReplay replay =
+        AlertDelayReplay.of(capture, config.catalog(), rate, duration.toNanos());
     Set<String> flowIds = ConcurrentHashMap.newKeySet();
     long records;
-    try (KafkaProducer<byte[], FlowRecord> producer = new KafkaProducer<>(
-        ProducerSettings.of(bootstrapServers, "bench-alert-delay-agent", Map.of()));
+    try (KafkaProducer<byte[], FlowRecord> producer =
+            new KafkaProducer<>(
+                ProducerSettings.of(bootstrapServers, "bench-alert-delay-agent", Map.of()));
         FlowPublisher publisher = new FlowPublisher(producer)) {
-      CaptureAgent agent = new CaptureAgent(config, (FlowRecord r) -> {
-        flowIds.add(r.flowId());
-        publisher.accept(r);
-      }, new PipelineCounters());
+      CaptureAgent agent =
+          new CaptureAgent(
+              config,
+              (FlowRecord r) -> {
+                flowIds.add(r.flowId());
+                publisher.accept(r);
+              },
+              new PipelineCounters());
       agent.run(replay, capture.toString(), EndReason.SHUTDOWN);
       publisher.flush();
       records = publisher.sent();
@@ -122,14 +137,19 @@ final class AlertDelayRig implements AutoCloseable {
     long deadline = System.nanoTime() + STRAGGLER_NANOS;
     Arrival first = null;
     while (System.nanoTime() < deadline) {
-      first = flowIds.stream().map(firstAlertByFlow::get).filter(a -> a != null)
-          .min((a, b) -> Long.compare(a.nanos(), b.nanos())).orElse(null);
+      first =
+          flowIds.stream()
+              .map(firstAlertByFlow::get)
+              .filter(a -> a != null)
+              .min((a, b) -> Long.compare(a.nanos(), b.nanos()))
+              .orElse(null);
       if (first != null) {
         break;
       }
       Thread.sleep(10); // polling for the alert consumer's arrivals until the straggler deadline
     }
-    return first == null ? new Result(-1, null, records)
+    return first == null
+        ? new Result(-1, null, records)
         : new Result(first.nanos() - replay.firstPayloadSentNanos(), first.rule(), records);
   }
 

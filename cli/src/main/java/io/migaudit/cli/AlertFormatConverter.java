@@ -5,8 +5,9 @@ import picocli.CommandLine;
 
 /** {@code --alerts-format migaudit|ocsf}, any case; a bad value is a one-line user error. */
 final class AlertFormatConverter implements CommandLine.ITypeConverter<AlertFormat> {
-  static final String DESCRIPTION = "Format of the --alerts file: migaudit (the alert contract, default) or"
-      + " ocsf (one OCSF 1.3.0 Detection Finding per alert, finding_info.uid = alertId, for SIEMs).";
+  static final String DESCRIPTION =
+      "Format of the --alerts file: migaudit (the alert contract, default) or"
+          + " ocsf (one OCSF 1.3.0 Detection Finding per alert, finding_info.uid = alertId, for SIEMs).";
 
   @Override
   public AlertFormat convert(String value) {

@@ -1,5 +1,6 @@
 package io.migaudit.cli;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.PipelineCounters;
@@ -16,30 +17,31 @@ import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 
-/** One analyzer benchmark on a broker: publishing the records, then timing each reader over them. */
+/**
+ * One analyzer benchmark on a broker: publishing the records, then timing each reader over them.
+ */
 final class AnalyzerBenchRun {
   private static final Duration POLL = Duration.ofMillis(100);
   private static final long DEADLINE_NANOS = Duration.ofMinutes(10).toNanos();
@@ -62,12 +64,21 @@ final class AnalyzerBenchRun {
     this.policy = policy;
   }
 
-  /** Runs the agent pipeline over {@code capture} and publishes its records, again and again, up to {@code count}. */
+  /**
+   * Runs the agent pipeline over {@code capture} and publishes its records, again and again, up to
+   * {@code count}.
+   */
   Published publish(Path capture, int count) throws Exception {
     List<byte[][]> distinct = new ArrayList<>();
-    CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("bench").withCatalog(policy.catalog()),
-        (FlowRecord r) -> distinct.add(new byte[][] {r.flowId().getBytes(StandardCharsets.UTF_8), RecordJson.toBytes(r)}),
-        new PipelineCounters());
+    CaptureAgent agent =
+        new CaptureAgent(
+            AgentConfig.defaults("bench").withCatalog(policy.catalog()),
+            (FlowRecord r) ->
+                distinct.add(
+                    new byte[][] {
+                      r.flowId().getBytes(StandardCharsets.UTF_8), RecordJson.toBytes(r)
+                    }),
+            new PipelineCounters());
     try (PcapFileSource source = PcapFileSource.open(capture)) {
       agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
     }
@@ -119,8 +130,8 @@ final class AnalyzerBenchRun {
   }
 
   /**
-   * {@code instances} analyzers as the analyzer command builds them (Kafka Streams, exactly once), in
-   * one application, from the first record judged until the application committed the end of the
+   * {@code instances} analyzers as the analyzer command builds them (Kafka Streams, exactly once),
+   * in one application, from the first record judged until the application committed the end of the
    * topic (every output of the run is then readable by a read_committed consumer).
    */
   Timing analyzer(long count, int instances) throws Exception {
@@ -132,30 +143,39 @@ final class AnalyzerBenchRun {
     AtomicLong alerts = new AtomicLong();
     AtomicLong migrations = new AtomicLong();
     AtomicLong t0 = new AtomicLong();
-    FlowObserver counting = new FlowObserver() {
-      @Override
-      public void onAlert(Alert alert) {
-        alerts.incrementAndGet();
-      }
+    FlowObserver counting =
+        new FlowObserver() {
+          @Override
+          public void onAlert(Alert alert) {
+            alerts.incrementAndGet();
+          }
 
-      @Override
-      public void onRecord(FlowRecord record, boolean migration, String protocol) {
-        t0.compareAndSet(0, System.nanoTime());
-        read.incrementAndGet();
-        if (migration) {
-          migrations.incrementAndGet();
-        }
-      }
-    };
+          @Override
+          public void onRecord(FlowRecord record, boolean migration, String protocol) {
+            t0.compareAndSet(0, System.nanoTime());
+            read.incrementAndGet();
+            if (migration) {
+              migrations.incrementAndGet();
+            }
+          }
+        };
     Path state = Files.createTempDirectory("bench-analyzer-state");
     List<Analyzer> running = new ArrayList<>();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       Map<TopicPartition, Long> end = endOffsets(admin);
       for (int i = 0; i < instances; i++) {
         // one engine per instance: each instance's stream thread owns its engine
         RuleEngine own = new RuleEngine(policy);
-        Analyzer a = new Analyzer(AnalyzerConfig.defaults(kafka, group, state.resolve("i" + i)), () -> own, metrics,
-            counting, List.of(), List.of(), null);
+        Analyzer a =
+            new Analyzer(
+                AnalyzerConfig.defaults(kafka, group, state.resolve("i" + i)),
+                () -> own,
+                metrics,
+                counting,
+                List.of(),
+                List.of(),
+                null);
         running.add(a);
         a.start();
       }
@@ -175,7 +195,14 @@ final class AnalyzerBenchRun {
   }
 
   private static Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
-    int n = admin.describeTopics(List.of(Topics.FLOWS)).allTopicNames().get().get(Topics.FLOWS).partitions().size();
+    int n =
+        admin
+            .describeTopics(List.of(Topics.FLOWS))
+            .allTopicNames()
+            .get()
+            .get(Topics.FLOWS)
+            .partitions()
+            .size();
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     for (int p = 0; p < n; p++) {
       latest.put(new TopicPartition(Topics.FLOWS, p), OffsetSpec.latest());
@@ -185,17 +212,23 @@ final class AnalyzerBenchRun {
     return end;
   }
 
-  private static void awaitCommitted(Admin admin, String group, Map<TopicPartition, Long> end) throws Exception {
+  private static void awaitCommitted(Admin admin, String group, Map<TopicPartition, Long> end)
+      throws Exception {
     long deadline = System.nanoTime() + DEADLINE_NANOS;
     while (System.nanoTime() < deadline) {
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-      if (end.entrySet().stream().allMatch(e -> e.getValue() == 0
-          || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()))) {
+      if (end.entrySet().stream()
+          .allMatch(
+              e ->
+                  e.getValue() == 0
+                      || (committed.get(e.getKey()) != null
+                          && committed.get(e.getKey()).offset() >= e.getValue()))) {
         return;
       }
       Thread.sleep(20); // polling committed offsets until the deadline
     }
-    throw new IllegalStateException("the analyzer did not commit the end of " + Topics.FLOWS + " in time");
+    throw new IllegalStateException(
+        "the analyzer did not commit the end of " + Topics.FLOWS + " in time");
   }
 }

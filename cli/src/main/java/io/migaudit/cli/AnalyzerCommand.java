@@ -33,90 +33,153 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code migaudit analyzer}: the long-running consumer that judges flow records and raises alerts. */
+/**
+ * {@code migaudit analyzer}: the long-running consumer that judges flow records and raises alerts.
+ */
 @Command(
     name = "analyzer",
     mixinStandardHelpOptions = true,
     description = {
-        "Judges flow records from " + Topics.FLOWS + " as a Kafka Streams application (exactly once: input",
-        "offsets, alerts, events and state commit together), applies the policy, publishes alerts to",
-        Topics.ALERTS + " (and, once committed, JSON lines with --alerts) and migration events to",
-        Topics.MIGRATIONS + " (when that topic exists), and serves Prometheus metrics on /metrics and a",
-        "health check on /healthz. Runs until SIGTERM or Ctrl-C. Start more instances with the same",
-        "--group-id to share the topic's partitions. Settings come from --config FILE (YAML), then from",
-        "the flags given. SIGHUP (systemctl reload) re-reads the policy, and so does a change of its file",
-        "unless --no-policy-reload: a valid policy takes over between two batches, a broken one is",
-        "logged and counted and the policy in force stays."},
-    footer = {"", "Examples:",
-        "  ./migaudit analyzer --bootstrap-servers kafka1:9092 --policy /etc/migaudit/policy.yaml",
-        "  ./migaudit analyzer --config /etc/migaudit/analyzer.yaml --group-id migaudit-analyzer-eu"})
+      "Judges flow records from "
+          + Topics.FLOWS
+          + " as a Kafka Streams application (exactly once: input",
+      "offsets, alerts, events and state commit together), applies the policy, publishes alerts to",
+      Topics.ALERTS + " (and, once committed, JSON lines with --alerts) and migration events to",
+      Topics.MIGRATIONS
+          + " (when that topic exists), and serves Prometheus metrics on /metrics and a",
+      "health check on /healthz. Runs until SIGTERM or Ctrl-C. Start more instances with the same",
+      "--group-id to share the topic's partitions. Settings come from --config FILE (YAML), then from",
+      "the flags given. SIGHUP (systemctl reload) re-reads the policy, and so does a change of its file",
+      "unless --no-policy-reload: a valid policy takes over between two batches, a broken one is",
+      "logged and counted and the policy in force stays."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  ./migaudit analyzer --bootstrap-servers kafka1:9092 --policy /etc/migaudit/policy.yaml",
+      "  ./migaudit analyzer --config /etc/migaudit/analyzer.yaml --group-id migaudit-analyzer-eu"
+    })
 final class AnalyzerCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(AnalyzerCommand.class);
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = {"Analyzer settings in YAML (keys: policy, bootstrapServers, kafkaConfig, groupId, alerts,",
-          "metricsAddress, policyReload); flags given here override the file's values."})
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = {
+        "Analyzer settings in YAML (keys: policy, bootstrapServers, kafkaConfig, groupId, alerts,",
+        "metricsAddress, policyReload); flags given here override the file's values."
+      })
   Path config;
 
-  @Option(names = "--policy", paramLabel = "FILE",
+  @Option(
+      names = "--policy",
+      paramLabel = "FILE",
       description = "Policy YAML (required here or as policy in --config).")
   Path policyFile;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-      description = {"Kafka cluster to read flow records from and write alerts to (required here, as",
-          "bootstrapServers in --config, or as bootstrap.servers in --kafka-config)."})
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT[,...]",
+      description = {
+        "Kafka cluster to read flow records from and write alerts to (required here, as",
+        "bootstrapServers in --config, or as bootstrap.servers in --kafka-config)."
+      })
   String bootstrapServers;
 
-  @Option(names = "--kafka-config", paramLabel = "FILE",
+  @Option(
+      names = "--kafka-config",
+      paramLabel = "FILE",
       description = KafkaClientConfig.OPTION_DESCRIPTION)
   Path kafkaConfig;
 
-  @Option(names = "--group-id", paramLabel = "ID",
+  @Option(
+      names = "--group-id",
+      paramLabel = "ID",
       description = "Consumer group (default: " + KafkaSettings.DEFAULT_GROUP_ID + ").")
   String groupId;
 
-  @Option(names = "--alerts", paramLabel = "FILE", description = "Also append alerts as JSON lines to FILE.")
+  @Option(
+      names = "--alerts",
+      paramLabel = "FILE",
+      description = "Also append alerts as JSON lines to FILE.")
   Path alertsFile;
 
-  @Option(names = "--alerts-format", paramLabel = "migaudit|ocsf", defaultValue = "migaudit",
-      converter = AlertFormatConverter.class, description = AlertFormatConverter.DESCRIPTION)
+  @Option(
+      names = "--alerts-format",
+      paramLabel = "migaudit|ocsf",
+      defaultValue = "migaudit",
+      converter = AlertFormatConverter.class,
+      description = AlertFormatConverter.DESCRIPTION)
   AlertFormat alertsFormat = AlertFormat.MIGAUDIT;
 
-  @Option(names = "--metrics-address", paramLabel = "HOST:PORT",
-      description = "Where /metrics and /healthz listen (default: " + AnalyzerSettings.DEFAULT_METRICS_ADDRESS
-          + "; loopback only).")
+  @Option(
+      names = "--metrics-address",
+      paramLabel = "HOST:PORT",
+      description =
+          "Where /metrics and /healthz listen (default: "
+              + AnalyzerSettings.DEFAULT_METRICS_ADDRESS
+              + "; loopback only).")
   String metricsAddress;
 
-  @Option(names = "--policy-reload", negatable = true,
-      description = {"Re-read the policy when its file changes (default: on; --no-policy-reload). SIGHUP",
-          "re-reads it either way."})
+  @Option(
+      names = "--policy-reload",
+      negatable = true,
+      description = {
+        "Re-read the policy when its file changes (default: on; --no-policy-reload). SIGHUP",
+        "re-reads it either way."
+      })
   Boolean policyReload;
 
-  @Option(names = "--state-dir", paramLabel = "DIR",
-      description = {"Local state of Kafka Streams (locks, checkpoints), made private to this user (default:",
-          "$XDG_STATE_HOME or ~/.local/state, then migaudit/analyzer/GROUP). The state itself lives in Kafka."})
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = {
+        "Local state of Kafka Streams (locks, checkpoints), made private to this user (default:",
+        "$XDG_STATE_HOME or ~/.local/state, then migaudit/analyzer/GROUP). The state itself lives in Kafka."
+      })
   Path stateDir;
 
-  @Option(names = "--standby-replicas", paramLabel = "N", defaultValue = "0",
-      description = "Warm copies of each partition's state on other instances, for fast failover (default: 0).")
+  @Option(
+      names = "--standby-replicas",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Warm copies of each partition's state on other instances, for fast failover (default: 0).")
   int standbyReplicas;
 
-  @Option(names = "--flows-partitions", paramLabel = "N", defaultValue = "0",
-      description = {"Partition count of " + Topics.FLOWS + " the deployment was made with; the analyzer",
-          "refuses to start when the topic has another (default: 0, the count its state was built for)."})
+  @Option(
+      names = "--flows-partitions",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = {
+        "Partition count of " + Topics.FLOWS + " the deployment was made with; the analyzer",
+        "refuses to start when the topic has another (default: 0, the count its state was built for)."
+      })
   int flowsPartitions;
 
-  @Option(names = "--judge-grace", paramLabel = "SECONDS",
-      description = {"How long a Hyper-V migration waits for Kerberos evidence before CREDSSP_MIGRATION is",
-          "judged (default: 30)."})
+  @Option(
+      names = "--judge-grace",
+      paramLabel = "SECONDS",
+      description = {
+        "How long a Hyper-V migration waits for Kerberos evidence before CREDSSP_MIGRATION is",
+        "judged (default: 30)."
+      })
   Long judgeGraceSeconds;
 
   @Option(names = "--verbose", description = "Print stack traces of errors.")
   boolean verbose;
 
   /** Command-line flag of each settings key, for complaints about flag values. */
-  private static final Map<String, String> FLAGS = Map.of("policy", "--policy", "bootstrapServers",
-      "--bootstrap-servers", "groupId", "--group-id", "metricsAddress", "--metrics-address");
+  private static final Map<String, String> FLAGS =
+      Map.of(
+          "policy",
+          "--policy",
+          "bootstrapServers",
+          "--bootstrap-servers",
+          "groupId",
+          "--group-id",
+          "metricsAddress",
+          "--metrics-address");
 
   /** Defaults, then the --config file, then the flags given. */
   AnalyzerSettings settings() throws UserError {
@@ -124,8 +187,16 @@ final class AnalyzerCommand implements Callable<Integer> {
     if (config != null) {
       s = s.with(AnalyzerSettingsLoader.load(config));
     }
-    s = s.with(new AnalyzerSettings.Overrides(policyFile, bootstrapServers, kafkaConfig, groupId, alertsFile,
-        metricsAddress, policyReload));
+    s =
+        s.with(
+            new AnalyzerSettings.Overrides(
+                policyFile,
+                bootstrapServers,
+                kafkaConfig,
+                groupId,
+                alertsFile,
+                metricsAddress,
+                policyReload));
     var problem = s.problem();
     if (problem.isPresent()) {
       String key = problem.get().key();
@@ -149,8 +220,10 @@ final class AnalyzerCommand implements Callable<Integer> {
     Map<String, String> clientSettings = KafkaClientConfig.load(settings.kafkaConfig());
     if (settings.bootstrapServers() == null
         && !clientSettings.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
-      throw new UserError("give --bootstrap-servers (or bootstrapServers in --config, or "
-          + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG + " in --kafka-config)");
+      throw new UserError(
+          "give --bootstrap-servers (or bootstrapServers in --config, or "
+              + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG
+              + " in --kafka-config)");
     }
     KafkaSettings kafka;
     try {
@@ -169,15 +242,21 @@ final class AnalyzerCommand implements Callable<Integer> {
       sinks.add(AlertWriter.append(settings.alerts(), alertsFormat));
     }
     AnalyzerConfig config = analyzerConfig(kafka, settings.groupId());
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      awaitQuietly(stopped);
-    }, "migaudit-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              awaitQuietly(stopped);
+            },
+            "migaudit-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    try (PolicyReloader reloader = new PolicyReloader(settings.policy(), loaded, engines::offer, metrics,
-            Clock.systemUTC());
-        Analyzer analyzer = new Analyzer(config, engines, metrics, FlowObserver.NONE, sinks, List.of(), registry);
-        MetricsServer ignored = MetricsServer.start(settings.metricsAddress(), registry, analyzer::alive)) {
+    try (PolicyReloader reloader =
+            new PolicyReloader(
+                settings.policy(), loaded, engines::offer, metrics, Clock.systemUTC());
+        Analyzer analyzer =
+            new Analyzer(config, engines, metrics, FlowObserver.NONE, sinks, List.of(), registry);
+        MetricsServer ignored =
+            MetricsServer.start(settings.metricsAddress(), registry, analyzer::alive)) {
       ReloadSignal.install(reloader);
       if (settings.policyReload()) {
         reloader.watch(PolicyReloader.DEFAULT_QUIET_PERIOD);
@@ -187,9 +266,15 @@ final class AnalyzerCommand implements Callable<Integer> {
       } catch (DeploymentException e) {
         throw new UserError(e.getMessage(), e);
       }
-      LOG.warn("analyzer judging {} as group {} (Kafka Streams, exactly once, state in {}) with policy {} ({},"
-          + " encryption {}; reload on SIGHUP{})", Topics.FLOWS, settings.groupId(), config.stateDir(),
-          settings.policy(), loaded.shortDigest(), loaded.policy().encryption(),
+      LOG.warn(
+          "analyzer judging {} as group {} (Kafka Streams, exactly once, state in {}) with policy {} ({},"
+              + " encryption {}; reload on SIGHUP{})",
+          Topics.FLOWS,
+          settings.groupId(),
+          config.stateDir(),
+          settings.policy(),
+          loaded.shortDigest(),
+          loaded.policy().encryption(),
           settings.policyReload() ? " and file change" : " only");
       while (!stop.await(1, TimeUnit.SECONDS)) {
         if (!analyzer.alive()) {
@@ -209,10 +294,15 @@ final class AnalyzerCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The analyzer's settings: the group, its state directory, standbys and the expected partitions. */
+  /**
+   * The analyzer's settings: the group, its state directory, standbys and the expected partitions.
+   */
   AnalyzerConfig analyzerConfig(KafkaSettings kafka, String group) {
-    AnalyzerConfig c = AnalyzerConfig.defaults(kafka, group,
-        stateDir != null ? stateDir : AnalyzerConfig.defaultStateDir().resolve(group));
+    AnalyzerConfig c =
+        AnalyzerConfig.defaults(
+            kafka,
+            group,
+            stateDir != null ? stateDir : AnalyzerConfig.defaultStateDir().resolve(group));
     c = c.withStandbyReplicas(standbyReplicas).withExpectedPartitions(flowsPartitions);
     return judgeGraceSeconds == null ? c : c.withJudgeGrace(Duration.ofSeconds(judgeGraceSeconds));
   }

@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Everything {@code migaudit analyzer} runs with: {@link #defaults()}, then the {@code --config} file,
- * then the command-line flags, each overriding only what it gives ({@link #with(Overrides)}), as for
- * the agent ({@link AgentSettings}).
+ * Everything {@code migaudit analyzer} runs with: {@link #defaults()}, then the {@code --config}
+ * file, then the command-line flags, each overriding only what it gives ({@link #with(Overrides)}),
+ * as for the agent ({@link AgentSettings}).
  *
  * @param policy the policy file; null until the file or a flag gives it
  * @param bootstrapServers the Kafka cluster; null means the Kafka client properties give it
@@ -17,19 +17,33 @@ import java.util.Optional;
  * @param metricsAddress where /metrics and /healthz listen
  * @param policyReload re-read the policy when its file changes (SIGHUP re-reads it either way)
  */
-record AnalyzerSettings(Path policy, String bootstrapServers, Path kafkaConfig, String groupId, Path alerts,
-    String metricsAddress, boolean policyReload) {
+record AnalyzerSettings(
+    Path policy,
+    String bootstrapServers,
+    Path kafkaConfig,
+    String groupId,
+    Path alerts,
+    String metricsAddress,
+    boolean policyReload) {
 
   static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1:9465";
 
   static AnalyzerSettings defaults() {
-    return new AnalyzerSettings(null, null, null, KafkaSettings.DEFAULT_GROUP_ID, null, DEFAULT_METRICS_ADDRESS,
-        true);
+    return new AnalyzerSettings(
+        null, null, null, KafkaSettings.DEFAULT_GROUP_ID, null, DEFAULT_METRICS_ADDRESS, true);
   }
 
-  /** Settings given in one place (a config file or the command line); null means "not given here". */
-  record Overrides(Path policy, String bootstrapServers, Path kafkaConfig, String groupId, Path alerts,
-      String metricsAddress, Boolean policyReload) {
+  /**
+   * Settings given in one place (a config file or the command line); null means "not given here".
+   */
+  record Overrides(
+      Path policy,
+      String bootstrapServers,
+      Path kafkaConfig,
+      String groupId,
+      Path alerts,
+      String metricsAddress,
+      Boolean policyReload) {
     static Overrides none() {
       return new Overrides(null, null, null, null, null, null, null);
     }
@@ -50,8 +64,13 @@ record AnalyzerSettings(Path policy, String bootstrapServers, Path kafkaConfig, 
   /** A value out of range, named by its key; checked for the file and again after the flags. */
   Optional<SettingsFile.Problem> problem() {
     if (!SettingsFile.isHostPort(metricsAddress)) {
-      return Optional.of(new SettingsFile.Problem("metricsAddress",
-          "\"" + metricsAddress + "\" is not HOST:PORT with a port 0-65535, e.g. " + DEFAULT_METRICS_ADDRESS));
+      return Optional.of(
+          new SettingsFile.Problem(
+              "metricsAddress",
+              "\""
+                  + metricsAddress
+                  + "\" is not HOST:PORT with a port 0-65535, e.g. "
+                  + DEFAULT_METRICS_ADDRESS));
     }
     if (groupId.isBlank()) {
       return Optional.of(new SettingsFile.Problem("groupId", "must not be empty"));

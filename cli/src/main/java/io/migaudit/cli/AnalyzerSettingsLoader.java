@@ -3,17 +3,24 @@ package io.migaudit.cli;
 import java.nio.file.Path;
 
 /**
- * Reads {@code migaudit analyzer --config FILE}: a YAML mapping whose keys are {@link AnalyzerSettings}'
- * components. Unknown keys, values of the wrong type and out-of-range values become a {@link UserError}
- * of one line naming the file, the line and the key ({@link SettingsFile}). Relative paths ({@code
- * policy}, {@code kafkaConfig}, {@code alerts}) are resolved against the file's directory.
+ * Reads {@code migaudit analyzer --config FILE}: a YAML mapping whose keys are {@link
+ * AnalyzerSettings}' components. Unknown keys, values of the wrong type and out-of-range values
+ * become a {@link UserError} of one line naming the file, the line and the key ({@link
+ * SettingsFile}). Relative paths ({@code policy}, {@code kafkaConfig}, {@code alerts}) are resolved
+ * against the file's directory.
  */
 final class AnalyzerSettingsLoader {
   private static final String EXAMPLE = "policy: ..., bootstrapServers: ..., ...";
 
   /** The file's shape: paths stay text until they are resolved against the file's directory. */
-  private record FileSettings(String policy, String bootstrapServers, String kafkaConfig, String groupId,
-      String alerts, String metricsAddress, Boolean policyReload) {}
+  private record FileSettings(
+      String policy,
+      String bootstrapServers,
+      String kafkaConfig,
+      String groupId,
+      String alerts,
+      String metricsAddress,
+      Boolean policyReload) {}
 
   private AnalyzerSettingsLoader() {}
 
@@ -24,8 +31,15 @@ final class AnalyzerSettingsLoader {
     if (s == null) {
       return AnalyzerSettings.Overrides.none();
     }
-    AnalyzerSettings.Overrides o = new AnalyzerSettings.Overrides(f.resolve(s.policy()), s.bootstrapServers(),
-        f.resolve(s.kafkaConfig()), s.groupId(), f.resolve(s.alerts()), s.metricsAddress(), s.policyReload());
+    AnalyzerSettings.Overrides o =
+        new AnalyzerSettings.Overrides(
+            f.resolve(s.policy()),
+            s.bootstrapServers(),
+            f.resolve(s.kafkaConfig()),
+            s.groupId(),
+            f.resolve(s.alerts()),
+            s.metricsAddress(),
+            s.policyReload());
     var problem = AnalyzerSettings.defaults().with(o).problem();
     if (problem.isPresent()) {
       throw f.error(problem.get().key(), problem.get().message());

@@ -16,12 +16,27 @@ final class BenchCapture {
       return FILE;
     }
     if (!Files.isRegularFile(GENERATOR)) {
-      throw new UserError(GENERATOR + " not found: run bench from the repository root, or give a FILE");
+      throw new UserError(
+          GENERATOR + " not found: run bench from the repository root, or give a FILE");
     }
     Files.createDirectories(FILE.getParent());
     System.err.println("migaudit: making " + FILE + " with " + GENERATOR + " (about 15 s)...");
-    Process p = new ProcessBuilder("python3", GENERATOR.toString(), "--snap", FILE.toString(),
-        "--packets", "2000000", "--flows", "100000", "--snaplen", "128", "--seed", "1").inheritIO().start();
+    Process p =
+        new ProcessBuilder(
+                "python3",
+                GENERATOR.toString(),
+                "--snap",
+                FILE.toString(),
+                "--packets",
+                "2000000",
+                "--flows",
+                "100000",
+                "--snaplen",
+                "128",
+                "--seed",
+                "1")
+            .inheritIO()
+            .start();
     if (p.waitFor() != 0) {
       Files.deleteIfExists(FILE);
       throw new UserError("the benchmark capture generator failed (exit " + p.exitValue() + ")");

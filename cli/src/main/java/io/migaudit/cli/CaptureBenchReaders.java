@@ -12,8 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The capture backends as readers of one capture file, timed in this JVM: libpcap through JNA direct
- * mapping, a tcpdump child piping pcap to the Java reader, pcap4j, and the pure-Java file reader.
+ * The capture backends as readers of one capture file, timed in this JVM: libpcap through JNA
+ * direct mapping, a tcpdump child piping pcap to the Java reader, pcap4j, and the pure-Java file
+ * reader.
  */
 final class CaptureBenchReaders {
 
@@ -31,11 +32,15 @@ final class CaptureBenchReaders {
     }
   }
 
-  static final List<Reader> READERS = List.of(
-      reader("libpcap backend (JNA direct, pcap_dispatch batches)", f -> LibpcapSource.openFile(f, null)),
-      reader("tcpdump backend (tcpdump -r FILE -w - | PcapReader)", CaptureBenchReaders::tcpdump),
-      reader("pcap4j backend (getNextRawPacketEx)", Pcap4jSource::openFile),
-      reader("pure-Java file reader (PcapFileSource, no libpcap)", PcapFileSource::open));
+  static final List<Reader> READERS =
+      List.of(
+          reader(
+              "libpcap backend (JNA direct, pcap_dispatch batches)",
+              f -> LibpcapSource.openFile(f, null)),
+          reader(
+              "tcpdump backend (tcpdump -r FILE -w - | PcapReader)", CaptureBenchReaders::tcpdump),
+          reader("pcap4j backend (getNextRawPacketEx)", Pcap4jSource::openFile),
+          reader("pure-Java file reader (PcapFileSource, no libpcap)", PcapFileSource::open));
 
   private CaptureBenchReaders() {}
 
@@ -57,20 +62,28 @@ final class CaptureBenchReaders {
     };
   }
 
-  /** tcpdump reading the file through libpcap and writing pcap to a pipe, as the live backend streams. */
+  /**
+   * tcpdump reading the file through libpcap and writing pcap to a pipe, as the live backend
+   * streams.
+   */
   private static PacketSource tcpdump(Path file) throws IOException {
     Path tcpdump = TcpdumpSource.binary();
     if (tcpdump == null) {
       throw new IOException(TcpdumpSource.unavailable());
     }
-    Process p = new ProcessBuilder(tcpdump.toString(), "-r", file.toString(), "-w", "-")
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(tcpdump.toString(), "-r", file.toString(), "-w", "-")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     return PcapFileSource.open(p.getInputStream(), "tcpdump -r " + file);
   }
 
-  /** Reads {@code file} once, touching one byte of every frame; counts this thread's allocations. */
+  /**
+   * Reads {@code file} once, touching one byte of every frame; counts this thread's allocations.
+   */
   static Pass time(Reader reader, Path file) throws IOException {
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long checksum = 0;
     long packets = 0;
     CapturedPacket packet = new CapturedPacket();

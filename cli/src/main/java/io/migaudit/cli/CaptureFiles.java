@@ -21,7 +21,10 @@ final class CaptureFiles {
     for (Path p : given) {
       if (Files.isDirectory(p)) {
         try (Stream<Path> walk = Files.walk(p)) {
-          walk.filter(Files::isRegularFile).filter(CaptureFiles::looksLikeCapture).sorted().forEach(files::add);
+          walk.filter(Files::isRegularFile)
+              .filter(CaptureFiles::looksLikeCapture)
+              .sorted()
+              .forEach(files::add);
         } catch (IOException e) {
           throw new UserError(p + ": cannot list directory: " + e.getMessage(), e);
         }

@@ -5,9 +5,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 /**
- * The live agent's answer to {@code /healthz}: healthy while every capture thread is alive, unhealthy
- * for good once one failed, or ended while no stop was asked for (its interface went away). A stop
- * (SIGTERM) ends the threads without making the agent unhealthy.
+ * The live agent's answer to {@code /healthz}: healthy while every capture thread is alive,
+ * unhealthy for good once one failed, or ended while no stop was asked for (its interface went
+ * away). A stop (SIGTERM) ends the threads without making the agent unhealthy.
  */
 final class CaptureHealth implements BooleanSupplier {
   private final List<Thread> threads = new CopyOnWriteArrayList<>();

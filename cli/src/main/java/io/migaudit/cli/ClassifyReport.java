@@ -22,13 +22,19 @@ import java.util.Map;
 
 /**
  * Measures the encryption verdict on sample captures against their expect.yaml: the agent runs with
- * a record after every packet (so the moment the verdict settles is visible) and the analyzer's rule
- * engine says which flows are migrations. No Kafka: this measures the classifier, not the pipeline.
+ * a record after every packet (so the moment the verdict settles is visible) and the analyzer's
+ * rule engine says which flows are migrations. No Kafka: this measures the classifier, not the
+ * pipeline.
  */
 final class ClassifyReport {
 
   /** One migration flow of one sample. */
-  record Row(String sample, String flow, String protocol, String condition, String expected,
+  record Row(
+      String sample,
+      String flow,
+      String protocol,
+      String condition,
+      String expected,
       VerdictTimeline timeline) {
     Verdict got() {
       return timeline.last().payload().verdict();
@@ -53,11 +59,20 @@ final class ClassifyReport {
   List<Row> run(Path sampleDir) throws IOException, UserError {
     SampleExpectation expected = SampleExpectation.read(sampleDir);
     Map<String, List<FlowRecord>> byFlow = new LinkedHashMap<>();
-    AgentConfig perPacket = AgentConfig.defaults("classify-report").withFlowTable(new FlowTableConfig(
-        FlowTableConfig.defaults().maxFlows(), Duration.ofNanos(1000), FlowTableConfig.defaults().idleTimeout(),
-        FlowTableConfig.defaults().closedLinger())).withCatalog(policy.catalog());
-    CaptureAgent agent = new CaptureAgent(perPacket,
-        r -> byFlow.computeIfAbsent(r.flowId(), k -> new ArrayList<>()).add(r), new PipelineCounters());
+    AgentConfig perPacket =
+        AgentConfig.defaults("classify-report")
+            .withFlowTable(
+                new FlowTableConfig(
+                    FlowTableConfig.defaults().maxFlows(),
+                    Duration.ofNanos(1000),
+                    FlowTableConfig.defaults().idleTimeout(),
+                    FlowTableConfig.defaults().closedLinger()))
+            .withCatalog(policy.catalog());
+    CaptureAgent agent =
+        new CaptureAgent(
+            perPacket,
+            r -> byFlow.computeIfAbsent(r.flowId(), k -> new ArrayList<>()).add(r),
+            new PipelineCounters());
     for (Path capture : CaptureFiles.expand(List.of(sampleDir))) {
       try (PcapFileSource source = PcapFileSource.open(capture)) {
         agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
@@ -75,7 +90,8 @@ final class ClassifyReport {
     }
     List<Row> rows = new ArrayList<>();
     Map<String, Map<String, Integer>> remaining = new HashMap<>();
-    // expect.yaml gives counts per (protocol, verdict): flows whose verdict is still expected take it
+    // expect.yaml gives counts per (protocol, verdict): flows whose verdict is still expected take
+    // it
     // first, the others take what is left over, so a wrong verdict shows as a wrong one.
     List<FlowRecord> unmatched = new ArrayList<>();
     for (FlowRecord r : migrations) {
@@ -90,17 +106,30 @@ final class ClassifyReport {
     }
     for (FlowRecord r : unmatched) {
       Map<String, Integer> left = remaining.get(r.protocol());
-      String truth = left.entrySet().stream().filter(en -> en.getValue() > 0).map(Map.Entry::getKey)
-          .findFirst().orElse("none expected");
+      String truth =
+          left.entrySet().stream()
+              .filter(en -> en.getValue() > 0)
+              .map(Map.Entry::getKey)
+              .findFirst()
+              .orElse("none expected");
       left.computeIfPresent(truth, (k, n) -> n - 1);
       rows.add(row(expected, r, truth, recordsOf, policy));
     }
     return rows;
   }
 
-  private static Row row(SampleExpectation expected, FlowRecord r, String truth,
-      Map<String, List<FlowRecord>> recordsOf, Policy policy) {
-    return new Row(expected.name(), r.src() + ":" + r.srcPort() + " -> " + r.dst() + ":" + r.dstPort(),
-        r.protocol(), FlowCondition.of(r, policy), truth, VerdictTimeline.of(recordsOf.get(r.flowId())));
+  private static Row row(
+      SampleExpectation expected,
+      FlowRecord r,
+      String truth,
+      Map<String, List<FlowRecord>> recordsOf,
+      Policy policy) {
+    return new Row(
+        expected.name(),
+        r.src() + ":" + r.srcPort() + " -> " + r.dst() + ":" + r.dstPort(),
+        r.protocol(),
+        FlowCondition.of(r, policy),
+        truth,
+        VerdictTimeline.of(recordsOf.get(r.flowId())));
   }
 }

@@ -22,23 +22,35 @@ import picocli.CommandLine.Spec;
     name = "classify-report",
     mixinStandardHelpOptions = true,
     description = {
-        "Runs the capture agent over sample directories (each with a capture and an expect.yaml) and",
-        "compares the verdict of every migration flow with the one expect.yaml gives: one line per",
-        "flow with the payload bytes and capture milliseconds the classifier needed before its",
-        "verdict stopped changing, then a confusion matrix. No Kafka is involved.",
-        "Exit 0 when every flow got its expected verdict, 3 when some did not."},
-    footer = {"", "Example:", "  ./migaudit classify-report samples/", "  ./migaudit classify-report --markdown samples/"})
+      "Runs the capture agent over sample directories (each with a capture and an expect.yaml) and",
+      "compares the verdict of every migration flow with the one expect.yaml gives: one line per",
+      "flow with the payload bytes and capture milliseconds the classifier needed before its",
+      "verdict stopped changing, then a confusion matrix. No Kafka is involved.",
+      "Exit 0 when every flow got its expected verdict, 3 when some did not."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  ./migaudit classify-report samples/",
+      "  ./migaudit classify-report --markdown samples/"
+    })
 final class ClassifyReportCommand implements Callable<Integer> {
   static final int MISMATCH = 3;
+
   /** The bound: every verdict must be final within this much migration payload. */
   static final long VERDICT_BUDGET_BYTES = 256 * 1024;
 
-  @Parameters(arity = "1..*", paramLabel = "DIR",
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "DIR",
       description = "Sample directories, or directories holding sample directories.")
   List<Path> inputs;
 
-  @Option(names = "--policy", paramLabel = "FILE",
-      description = "Policy YAML (it decides which flows are migrations). Default: policy.yaml in the first DIR.")
+  @Option(
+      names = "--policy",
+      paramLabel = "FILE",
+      description =
+          "Policy YAML (it decides which flows are migrations). Default: policy.yaml in the first DIR.")
   Path policyFile;
 
   @Option(names = "--markdown", description = "Print Markdown tables (for BENCHMARKS.md).")
@@ -47,8 +59,7 @@ final class ClassifyReportCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Print stack traces of errors.")
   boolean verbose;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -63,7 +74,8 @@ final class ClassifyReportCommand implements Callable<Integer> {
       }
     }
     if (samples.isEmpty()) {
-      throw new UserError("no sample directories (with " + SampleExpectation.FILE + ") in " + inputs);
+      throw new UserError(
+          "no sample directories (with " + SampleExpectation.FILE + ") in " + inputs);
     }
     ClassifyReport report = new ClassifyReport(loadPolicy());
     List<ClassifyReport.Row> rows = new ArrayList<>();
@@ -99,5 +111,4 @@ final class ClassifyReportCommand implements Callable<Integer> {
     }
     return names;
   }
-
 }

@@ -17,13 +17,28 @@ final class ClassifyReportPrinter {
   }
 
   void print(List<ClassifyReport.Row> rows, long budgetBytes) {
-    row("sample", "flow", "protocol", "condition", "expected", "verdict", "KiB to verdict", "ms to verdict",
-        "stream", "reason");
+    row(
+        "sample",
+        "flow",
+        "protocol",
+        "condition",
+        "expected",
+        "verdict",
+        "KiB to verdict",
+        "ms to verdict",
+        "stream",
+        "reason");
     if (markdown) {
       out.println("| --- | --- | --- | --- | --- | --- | ---: | ---: | --- | --- |");
     }
     for (ClassifyReport.Row r : rows) {
-      row(r.sample(), r.flow(), r.protocol(), r.condition(), r.expected(), r.got().wire() + (r.correct() ? "" : " (WRONG)"),
+      row(
+          r.sample(),
+          r.flow(),
+          r.protocol(),
+          r.condition(),
+          r.expected(),
+          r.got().wire() + (r.correct() ? "" : " (WRONG)"),
           ClassifyReportCommand.kib(r.timeline().payloadBytesToVerdict()),
           String.format(Locale.ROOT, "%.1f", r.timeline().millisToVerdict()),
           String.join(", ", r.conditions().stream().map(StreamCondition::label).toList()),
@@ -37,9 +52,15 @@ final class ClassifyReportPrinter {
     streamConditions(rows);
     long worst = rows.stream().mapToLong(r -> r.timeline().payloadBytesToVerdict()).max().orElse(0);
     long correct = rows.stream().filter(ClassifyReport.Row::correct).count();
-    out.printf(Locale.ROOT, "%n%d migration flows, %d with the expected verdict, %d not; most payload before a"
-        + " final verdict: %s KiB (budget %s KiB)%s%n", rows.size(), correct, rows.size() - correct,
-        ClassifyReportCommand.kib(worst), ClassifyReportCommand.kib(budgetBytes),
+    out.printf(
+        Locale.ROOT,
+        "%n%d migration flows, %d with the expected verdict, %d not; most payload before a"
+            + " final verdict: %s KiB (budget %s KiB)%s%n",
+        rows.size(),
+        correct,
+        rows.size() - correct,
+        ClassifyReportCommand.kib(worst),
+        ClassifyReportCommand.kib(budgetBytes),
         worst > budgetBytes ? " EXCEEDED" : "");
   }
 
@@ -59,14 +80,20 @@ final class ClassifyReportPrinter {
       cells[0] = expected;
       for (int i = 0; i < verdicts.size(); i++) {
         String got = verdicts.get(i);
-        cells[i + 1] = Long.toString(rows.stream()
-            .filter(r -> r.expected().equals(expected) && r.got().wire().equals(got)).count());
+        cells[i + 1] =
+            Long.toString(
+                rows.stream()
+                    .filter(r -> r.expected().equals(expected) && r.got().wire().equals(got))
+                    .count());
       }
       matrixRow(cells);
     }
   }
 
-  /** Flows and verdicts per stream condition: how the classifier fares under each (a flow may be in several). */
+  /**
+   * Flows and verdicts per stream condition: how the classifier fares under each (a flow may be in
+   * several).
+   */
   private void streamConditions(List<ClassifyReport.Row> rows) {
     String[] header = {"stream condition", "flows", "expected", "wrong"};
     if (markdown) {
@@ -78,7 +105,9 @@ final class ClassifyReportPrinter {
     for (StreamCondition c : StreamCondition.values()) {
       List<ClassifyReport.Row> in = rows.stream().filter(r -> r.conditions().contains(c)).toList();
       long right = in.stream().filter(ClassifyReport.Row::correct).count();
-      String[] cells = {c.label(), Long.toString(in.size()), Long.toString(right), Long.toString(in.size() - right)};
+      String[] cells = {
+        c.label(), Long.toString(in.size()), Long.toString(right), Long.toString(in.size() - right)
+      };
       if (markdown) {
         row(cells);
       } else {

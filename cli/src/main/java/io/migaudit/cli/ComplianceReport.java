@@ -30,12 +30,15 @@ import java.util.stream.Stream;
  */
 final class ComplianceReport {
   static final String NO_CONTROL = "(no control mapped)";
+
   /** Host pairs named as the worst of a failing control. */
   static final int WORST_PAIRS = 3;
 
   /** A control's state over the period. */
   enum State {
-    PASS, FAIL, NOT_OBSERVED;
+    PASS,
+    FAIL,
+    NOT_OBSERVED;
 
     String label() {
       return this == NOT_OBSERVED ? "NOT OBSERVED" : name();
@@ -46,10 +49,11 @@ final class ComplianceReport {
   record PairCount(String pair, int alerts, int critical) {}
 
   /**
-   * One control's verdict: {@code migrations} observed that it applies to, the alerts that
-   * evidence a failure, and the host pairs with most (critical first) alerts.
+   * One control's verdict: {@code migrations} observed that it applies to, the alerts that evidence
+   * a failure, and the host pairs with most (critical first) alerts.
    */
-  record ControlVerdict(Control control, State state, int migrations, int alerts, List<PairCount> worstPairs) {}
+  record ControlVerdict(
+      Control control, State state, int migrations, int alerts, List<PairCount> worstPairs) {}
 
   /** Alerts of one control (drill-down). */
   static final class ControlRow {
@@ -65,6 +69,7 @@ final class ComplianceReport {
     int critical;
     final Map<String, Integer> rules = new TreeMap<>();
     final Set<String> controls = new TreeSet<>();
+
     /** Per rule, its newest alert (ties: the smallest message): an example. */
     final Map<String, Alert> example = new TreeMap<>();
   }
@@ -76,8 +81,10 @@ final class ComplianceReport {
     long bytes;
   }
 
-  private static final Comparator<Alert> NEWEST_FIRST = Comparator.comparing(Alert::detectedAt)
-      .reversed().thenComparing(a -> String.valueOf(a.message()));
+  private static final Comparator<Alert> NEWEST_FIRST =
+      Comparator.comparing(Alert::detectedAt)
+          .reversed()
+          .thenComparing(a -> String.valueOf(a.message()));
 
   final int totalAlerts;
   final int duplicateAlerts;
@@ -90,8 +97,10 @@ final class ComplianceReport {
   final List<ControlVerdict> verdicts = new ArrayList<>();
   final Map<String, ControlRow> controls = new TreeMap<>();
   final Map<String, PairRow> pairs = new TreeMap<>();
+
   /** Key: protocol, then verdict. */
   final Map<String, Map<Verdict, Observed>> observed = new TreeMap<>();
+
   final Set<String> hosts = new TreeSet<>();
   final Set<String> hostPairs = new TreeSet<>();
   final Map<LocalDate, Map<Verdict, Integer>> perDay = new TreeMap<>();
@@ -105,10 +114,14 @@ final class ComplianceReport {
     this.reference = reference;
     this.alerts = f.alerts;
     this.events = f.events;
-    List<Instant> times = Stream.of(
-        f.alerts.stream().map(Alert::detectedAt),
-        f.events.stream().flatMap(e -> Stream.of(e.start(), e.end())),
-        f.heartbeats.stream().map(AgentHeartbeat::at)).flatMap(s -> s).filter(Objects::nonNull).toList();
+    List<Instant> times =
+        Stream.of(
+                f.alerts.stream().map(Alert::detectedAt),
+                f.events.stream().flatMap(e -> Stream.of(e.start(), e.end())),
+                f.heartbeats.stream().map(AgentHeartbeat::at))
+            .flatMap(s -> s)
+            .filter(Objects::nonNull)
+            .toList();
     this.from = times.stream().min(Comparator.naturalOrder()).orElse(null);
     this.to = times.stream().max(Comparator.naturalOrder()).orElse(null);
     f.alerts.forEach(this::addAlert);
@@ -118,7 +131,8 @@ final class ComplianceReport {
   }
 
   /** What falls inside the window. */
-  private record Filtered(List<Alert> alerts, List<MigrationEvent> events, List<AgentHeartbeat> heartbeats) {}
+  private record Filtered(
+      List<Alert> alerts, List<MigrationEvent> events, List<AgentHeartbeat> heartbeats) {}
 
   /**
    * The report over {@code in}; with a window, only what happened at or after {@code reference -
@@ -126,13 +140,21 @@ final class ComplianceReport {
    */
   static ComplianceReport of(ReportInput in, Duration window, Instant reference) {
     List<Alert> alerts = in.alerts.values().stream().filter(a -> a.detectedAt() != null).toList();
-    List<MigrationEvent> events = in.events.values().stream()
-        .filter(e -> e.start() != null && e.end() != null && e.protocol() != null).toList();
+    List<MigrationEvent> events =
+        in.events.values().stream()
+            .filter(e -> e.start() != null && e.end() != null && e.protocol() != null)
+            .toList();
     List<AgentHeartbeat> beats = in.heartbeats;
     Instant ref = reference;
     if (ref == null && window != null) {
-      ref = Stream.of(alerts.stream().map(Alert::detectedAt), events.stream().map(MigrationEvent::end),
-          beats.stream().map(AgentHeartbeat::at)).flatMap(s -> s).max(Comparator.naturalOrder()).orElse(null);
+      ref =
+          Stream.of(
+                  alerts.stream().map(Alert::detectedAt),
+                  events.stream().map(MigrationEvent::end),
+                  beats.stream().map(AgentHeartbeat::at))
+              .flatMap(s -> s)
+              .max(Comparator.naturalOrder())
+              .orElse(null);
     }
     if (window != null && ref != null) {
       Instant cutoff = ref.minus(window);
@@ -142,7 +164,8 @@ final class ComplianceReport {
       events = events.stream().filter(e -> inside.test(e.end())).toList();
       beats = beats.stream().filter(h -> inside.test(h.at())).toList();
     }
-    return new ComplianceReport(in, window, window == null ? null : ref, new Filtered(alerts, events, beats));
+    return new ComplianceReport(
+        in, window, window == null ? null : ref, new Filtered(alerts, events, beats));
   }
 
   private void addAlert(Alert a) {
@@ -171,15 +194,19 @@ final class ComplianceReport {
 
   private void addEvent(MigrationEvent e) {
     Verdict v = e.verdict() == null ? Verdict.UNKNOWN : e.verdict();
-    Observed o = observed.computeIfAbsent(e.protocol(), k -> new EnumMap<>(Verdict.class))
-        .computeIfAbsent(v, k -> new Observed());
+    Observed o =
+        observed
+            .computeIfAbsent(e.protocol(), k -> new EnumMap<>(Verdict.class))
+            .computeIfAbsent(v, k -> new Observed());
     o.events++;
     o.streams += e.streams();
     o.bytes += e.bytes();
     hosts.add(e.src());
     hosts.add(e.dst());
     hostPairs.add(pair(e.src(), e.dst()));
-    perDay.computeIfAbsent(LocalDate.ofInstant(e.start(), ZoneOffset.UTC), k -> new EnumMap<>(Verdict.class))
+    perDay
+        .computeIfAbsent(
+            LocalDate.ofInstant(e.start(), ZoneOffset.UTC), k -> new EnumMap<>(Verdict.class))
         .merge(v, 1, Integer::sum);
     bytesByVerdict.merge(v, e.bytes(), Long::sum);
   }
@@ -188,14 +215,19 @@ final class ComplianceReport {
     int migrations = (int) events.stream().filter(e -> c.appliesTo(e.protocol())).count();
     ControlRow row = controls.get(c.id());
     if (row == null) {
-      return new ControlVerdict(c, migrations > 0 ? State.PASS : State.NOT_OBSERVED, migrations, 0, List.of());
+      return new ControlVerdict(
+          c, migrations > 0 ? State.PASS : State.NOT_OBSERVED, migrations, 0, List.of());
     }
-    List<PairCount> worst = row.pairs.entrySet().stream()
-        .map(e -> new PairCount(e.getKey(), e.getValue()[0], e.getValue()[1]))
-        .sorted(Comparator.comparingInt(PairCount::critical).reversed()
-            .thenComparing(Comparator.comparingInt(PairCount::alerts).reversed())
-            .thenComparing(PairCount::pair))
-        .limit(WORST_PAIRS).toList();
+    List<PairCount> worst =
+        row.pairs.entrySet().stream()
+            .map(e -> new PairCount(e.getKey(), e.getValue()[0], e.getValue()[1]))
+            .sorted(
+                Comparator.comparingInt(PairCount::critical)
+                    .reversed()
+                    .thenComparing(Comparator.comparingInt(PairCount::alerts).reversed())
+                    .thenComparing(PairCount::pair))
+            .limit(WORST_PAIRS)
+            .toList();
     return new ControlVerdict(c, State.FAIL, migrations, row.alerts, worst);
   }
 

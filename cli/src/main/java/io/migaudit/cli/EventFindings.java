@@ -30,13 +30,18 @@ final class EventFindings {
     }
 
     Severity worst() {
-      return alerts.stream().map(Alert::severity).min(Comparator.naturalOrder()).orElse(Severity.INFO);
+      return alerts.stream()
+          .map(Alert::severity)
+          .min(Comparator.naturalOrder())
+          .orElse(Severity.INFO);
     }
 
     String rules() {
       Map<String, Integer> byRule = new TreeMap<>();
       alerts.forEach(a -> byRule.merge(a.rule().name(), 1, Integer::sum));
-      return byRule.entrySet().stream().map(e -> e.getKey() + " x" + e.getValue()).collect(Collectors.joining(", "));
+      return byRule.entrySet().stream()
+          .map(e -> e.getKey() + " x" + e.getValue())
+          .collect(Collectors.joining(", "));
     }
   }
 
@@ -45,12 +50,17 @@ final class EventFindings {
     Map<String, Group> outside = new TreeMap<>();
     for (Alert a : alerts) {
       MigrationEvent e = a.eventId() == null ? null : events.get(a.eventId());
-      Group g = e != null ? byEvent.computeIfAbsent(e.eventId(), k -> new Group(e))
-          : outside.computeIfAbsent(a.rule() + " " + a.src() + " " + a.dst() + ":" + a.dstPort(), k -> new Group(null));
+      Group g =
+          e != null
+              ? byEvent.computeIfAbsent(e.eventId(), k -> new Group(e))
+              : outside.computeIfAbsent(
+                  a.rule() + " " + a.src() + " " + a.dst() + ":" + a.dstPort(),
+                  k -> new Group(null));
       g.alerts.add(a);
     }
     out.println();
-    out.println("Findings by migration event (worst first; per-flow alerts with --verbose or --alerts FILE):");
+    out.println(
+        "Findings by migration event (worst first; per-flow alerts with --verbose or --alerts FILE):");
     List<Group> sorted = new ArrayList<>(byEvent.values());
     sorted.sort(Comparator.comparing(Group::worst).thenComparing(g -> g.event.start()));
     sorted.forEach(g -> out.println("  " + eventLine(g)));
@@ -65,15 +75,32 @@ final class EventFindings {
 
   private static String eventLine(Group g) {
     MigrationEvent e = g.event;
-    return String.format("%-8s %-10s %s -> %s  %d stream%s  %s  %s  %s  [%s]", g.worst().wire(), e.protocol(),
-        e.src(), e.dst(), e.streams(), e.streams() == 1 ? "" : "s", bytes(e.bytes()), e.verdict().wire(),
-        g.rules(), String.join(", ", g.alerts.stream().map(Alert::iface).distinct().toList()));
+    return String.format(
+        "%-8s %-10s %s -> %s  %d stream%s  %s  %s  %s  [%s]",
+        g.worst().wire(),
+        e.protocol(),
+        e.src(),
+        e.dst(),
+        e.streams(),
+        e.streams() == 1 ? "" : "s",
+        bytes(e.bytes()),
+        e.verdict().wire(),
+        g.rules(),
+        String.join(", ", g.alerts.stream().map(Alert::iface).distinct().toList()));
   }
 
   private static String outsideLine(Group g) {
     Alert a = g.alerts.get(0);
-    return String.format("%-8s %s -> %s:%d  %d flow%s  %s  [%s]", g.worst().wire(), a.src(), a.dst(), a.dstPort(),
-        g.alerts.size(), g.alerts.size() == 1 ? "" : "s", a.rule().name(), a.iface());
+    return String.format(
+        "%-8s %s -> %s:%d  %d flow%s  %s  [%s]",
+        g.worst().wire(),
+        a.src(),
+        a.dst(),
+        a.dstPort(),
+        g.alerts.size(),
+        g.alerts.size() == 1 ? "" : "s",
+        a.rule().name(),
+        a.iface());
   }
 
   /** 950 B, 12.3 KB, 4.5 MB, 1.2 GB (powers of 1000). */

@@ -33,7 +33,9 @@ final class FlowCondition {
     } else {
       conditions.add(UNLISTED_PORT);
     }
-    r.encapsulation().stream().filter(TUNNEL_LAYERS::contains).forEach(layer -> conditions.add("in " + layer));
+    r.encapsulation().stream()
+        .filter(TUNNEL_LAYERS::contains)
+        .forEach(layer -> conditions.add("in " + layer));
     if (r.payload() != null && r.payload().signature() == Signature.SMB3_ENCRYPTED) {
       conditions.add(SMB3_TRANSFORM);
     }

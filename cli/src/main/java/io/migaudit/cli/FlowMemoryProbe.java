@@ -6,8 +6,8 @@ import io.migaudit.agent.flow.FlowTable;
 import io.migaudit.agent.flow.FlowTableConfig;
 import io.migaudit.record.PortCatalog;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
 import java.lang.management.MemoryMXBean;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
@@ -24,12 +24,24 @@ final class FlowMemoryProbe {
     return bytesPerFlow(flows, 0);
   }
 
-  /** Bytes of heap per flow with {@code flows} flows tracked, each one packet of {@code payloadBytes}. */
+  /**
+   * Bytes of heap per flow with {@code flows} flows tracked, each one packet of {@code
+   * payloadBytes}.
+   */
   static double bytesPerFlow(int flows, int payloadBytes) {
-    FlowTableConfig cfg = new FlowTableConfig(flows + 1, Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(2));
+    FlowTableConfig cfg =
+        new FlowTableConfig(
+            flows + 1, Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(2));
     long before = liveHeap();
-    FlowTable table = new FlowTable(cfg, PortCatalog.builtIn(), "probe", "probe", r -> { },
-        AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    FlowTable table =
+        new FlowTable(
+            cfg,
+            PortCatalog.builtIn(),
+            "probe",
+            "probe",
+            r -> {},
+            AgentConfig.DEFAULT_SAMPLE_BYTES,
+            AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     ByteBuffer payload = ByteBuffer.wrap(new byte[payloadBytes]);
     DecodedPacket p = new DecodedPacket();
     for (int i = 0; i < flows; i++) {

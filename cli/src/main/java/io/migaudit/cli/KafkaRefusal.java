@@ -11,10 +11,15 @@ import org.apache.kafka.common.errors.SslAuthenticationException;
 final class KafkaRefusal {
   private KafkaRefusal() {}
 
-  /** The one-line explanation when {@code e} or one of its causes is an authentication failure, else null. */
+  /**
+   * The one-line explanation when {@code e} or one of its causes is an authentication failure, else
+   * null.
+   */
   static String describe(Throwable e) {
     AuthenticationException refusal = null;
-    for (Throwable t = e; t != null && refusal == null; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t = e;
+        t != null && refusal == null;
+        t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof AuthenticationException a) {
         refusal = a;
       }
@@ -23,12 +28,17 @@ final class KafkaRefusal {
       return null;
     }
     if (refusal instanceof SslAuthenticationException) {
-      return "Kafka TLS handshake failed (" + deepestMessage(refusal)
+      return "Kafka TLS handshake failed ("
+          + deepestMessage(refusal)
           + "): check in --kafka-config ssl.truststore.* (the CA that signed the broker's certificate), the"
           + " broker address, and ssl.keystore.* if the broker asks for client certificates";
     }
-    String what = refusal instanceof SaslAuthenticationException ? "SASL authentication" : "authentication";
-    return "Kafka refused " + what + " (" + deepestMessage(refusal)
+    String what =
+        refusal instanceof SaslAuthenticationException ? "SASL authentication" : "authentication";
+    return "Kafka refused "
+        + what
+        + " ("
+        + deepestMessage(refusal)
         + "): check sasl.mechanism and the user name and password in sasl.jaas.config of --kafka-config";
   }
 

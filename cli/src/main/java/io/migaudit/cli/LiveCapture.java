@@ -9,12 +9,12 @@ import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.HeartbeatPublisher;
 import io.migaudit.agent.publish.RecordHandOff;
-import io.migaudit.agent.source.CaptureFilter;
-import io.migaudit.analyzer.policy.Policy;
-import io.migaudit.agent.source.LiveCaptureOptions;
 import io.migaudit.agent.source.CaptureBackend;
+import io.migaudit.agent.source.CaptureFilter;
 import io.migaudit.agent.source.LibpcapSource;
+import io.migaudit.agent.source.LiveCaptureOptions;
 import io.migaudit.agent.source.LiveSource;
+import io.migaudit.analyzer.policy.Policy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,61 +31,93 @@ import picocli.CommandLine.Option;
 
 /**
  * The agent's live path: capture threads per interface (one, or {@code --workers} in an AF_PACKET
- * fanout group), each a {@link CaptureAgent} with a flow table of its own over a
- * {@link LiveSource} of the chosen {@link CaptureBackend}, all publishing through one {@link FlowPublisher}. SIGTERM or Ctrl-C stops the
- * capture loops; each thread then ends its open flows as final records with end reason
- * {@code shutdown}, and the publisher is flushed before the JVM exits.
+ * fanout group), each a {@link CaptureAgent} with a flow table of its own over a {@link LiveSource}
+ * of the chosen {@link CaptureBackend}, all publishing through one {@link FlowPublisher}. SIGTERM
+ * or Ctrl-C stops the capture loops; each thread then ends its open flows as final records with end
+ * reason {@code shutdown}, and the publisher is flushed before the JVM exits.
  */
 final class LiveCapture {
   private static final Logger LOG = LoggerFactory.getLogger(LiveCapture.class);
+
   /** How long a shutdown waits for the final records to be acknowledged by Kafka. */
   private static final long SHUTDOWN_GRACE_SECONDS = 30;
 
   /**
-   * The live-capture options of {@code migaudit agent} (a picocli mixin). Null means "not given on the
-   * command line": the {@code --config} file's value, else the default, applies.
+   * The live-capture options of {@code migaudit agent} (a picocli mixin). Null means "not given on
+   * the command line": the {@code --config} file's value, else the default, applies.
    */
   static final class Options {
-    @Option(names = "--interface", paramLabel = "NAME",
-        description = {"Capture live on this interface (repeatable: one capture thread each; `any` = all",
-            "interfaces, as Linux cooked capture). Needs root or CAP_NET_RAW and libpcap (Npcap on Windows)."})
+    @Option(
+        names = "--interface",
+        paramLabel = "NAME",
+        description = {
+          "Capture live on this interface (repeatable: one capture thread each; `any` = all",
+          "interfaces, as Linux cooked capture). Needs root or CAP_NET_RAW and libpcap (Npcap on Windows)."
+        })
     List<String> interfaces;
 
-    @Option(names = "--snaplen", paramLabel = "BYTES",
-        description = "Bytes kept of each frame (default: " + LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES + ").")
+    @Option(
+        names = "--snaplen",
+        paramLabel = "BYTES",
+        description =
+            "Bytes kept of each frame (default: " + LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES + ").")
     Integer snaplenBytes;
 
-    @Option(names = "--promiscuous", negatable = true,
-        description = "Put the interfaces in promiscuous mode, as mirror and SPAN ports need (default: on; --no-promiscuous).")
+    @Option(
+        names = "--promiscuous",
+        negatable = true,
+        description =
+            "Put the interfaces in promiscuous mode, as mirror and SPAN ports need (default: on; --no-promiscuous).")
     Boolean promiscuous;
 
-    @Option(names = "--buffer-size", paramLabel = "BYTES",
-        description = "Kernel capture buffer per interface (default: " + LiveCaptureOptions.DEFAULT_BUFFER_BYTES
-            + "); raise it when kernel drops show up.")
+    @Option(
+        names = "--buffer-size",
+        paramLabel = "BYTES",
+        description =
+            "Kernel capture buffer per interface (default: "
+                + LiveCaptureOptions.DEFAULT_BUFFER_BYTES
+                + "); raise it when kernel drops show up.")
     Integer bufferBytes;
 
-    @Option(names = "--bpf-extra", paramLabel = "EXPR",
-        description = {"pcap-filter expression ORed with the built-in filter (migration ports, ESP, Kerberos,",
-            "GRE/ERSPAN, VXLAN, Geneve), e.g. \"net 192.168.50.0/24\" to see all traffic on a migration segment."})
+    @Option(
+        names = "--bpf-extra",
+        paramLabel = "EXPR",
+        description = {
+          "pcap-filter expression ORed with the built-in filter (migration ports, ESP, Kerberos,",
+          "GRE/ERSPAN, VXLAN, Geneve), e.g. \"net 192.168.50.0/24\" to see all traffic on a migration segment."
+        })
     String bpfExtra;
 
-    @Option(names = "--policy", paramLabel = "FILE",
-        description = {"The analyzer's policy file: the capture also takes all traffic inside its migrationNetworks",
-            "(other traffic on a migration segment) and all TCP between its trustedHosts (migrations on any port)."})
+    @Option(
+        names = "--policy",
+        paramLabel = "FILE",
+        description = {
+          "The analyzer's policy file: the capture also takes all traffic inside its migrationNetworks",
+          "(other traffic on a migration segment) and all TCP between its trustedHosts (migrations on any port)."
+        })
     Path policy;
 
-    @Option(names = "--capture-backend", paramLabel = "libpcap|tcpdump|pcap4j", converter = BackendConverter.class,
-        description = {"How frames are read: libpcap (called directly, nothing allocated per frame; fastest),",
-            "tcpdump (a tcpdump child streams pcap to the agent: capture privileges stay with tcpdump),",
-            "pcap4j (portable, e.g. Windows with Npcap; about 25x slower than libpcap).",
-            "Default: libpcap where it works (64-bit Linux, macOS), else pcap4j."})
+    @Option(
+        names = "--capture-backend",
+        paramLabel = "libpcap|tcpdump|pcap4j",
+        converter = BackendConverter.class,
+        description = {
+          "How frames are read: libpcap (called directly, nothing allocated per frame; fastest),",
+          "tcpdump (a tcpdump child streams pcap to the agent: capture privileges stay with tcpdump),",
+          "pcap4j (portable, e.g. Windows with Npcap; about 25x slower than libpcap).",
+          "Default: libpcap where it works (64-bit Linux, macOS), else pcap4j."
+        })
     CaptureBackend backend;
 
-    @Option(names = "--workers", paramLabel = "N",
-        description = {"Capture workers, each with a flow table of its own (default: cores - 1, at least 1).",
-            "Live (libpcap backend, Linux): N captures per interface in one AF_PACKET fanout group, the",
-            "kernel keeping both directions of a flow on one worker; tcpdump and pcap4j read with one.",
-            "--read: a reader thread hands each flow's frames to one of N workers."})
+    @Option(
+        names = "--workers",
+        paramLabel = "N",
+        description = {
+          "Capture workers, each with a flow table of its own (default: cores - 1, at least 1).",
+          "Live (libpcap backend, Linux): N captures per interface in one AF_PACKET fanout group, the",
+          "kernel keeping both directions of a flow on one worker; tcpdump and pcap4j read with one.",
+          "--read: a reader thread hands each flow's frames to one of N workers."
+        })
     Integer workers;
   }
 
@@ -102,14 +134,18 @@ final class LiveCapture {
   }
 
   private final AgentSettings settings;
-  private final List<PipelineCounters> allCounters = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<PipelineCounters> allCounters =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Starts an agent's heartbeats once its interfaces are open. */
   @FunctionalInterface
   interface Heartbeats {
-    HeartbeatPublisher start(List<String> interfaces, java.util.function.LongSupplier packets,
+    HeartbeatPublisher start(
+        List<String> interfaces,
+        java.util.function.LongSupplier packets,
         java.util.function.LongSupplier records);
   }
+
   private final List<LiveSource> sources = new CopyOnWriteArrayList<>();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final CaptureHealth health = new CaptureHealth();
@@ -123,21 +159,33 @@ final class LiveCapture {
     return health;
   }
 
-  /** The capture options; with a policy, its ports, networks and hypervisor hosts widen the filter. */
+  /**
+   * The capture options; with a policy, its ports, networks and hypervisor hosts widen the filter.
+   */
   private LiveCaptureOptions capture(AgentConfig config) throws UserError {
     String filter;
     if (settings.policy() == null) {
       filter = CaptureFilter.of(config.catalog(), settings.bpfExtra());
     } else {
       Policy policy = PolicyScope.load(settings.policy());
-      filter = CaptureFilter.of(config.catalog().with(policy.catalog().entries()), PolicyScope.of(policy),
-          settings.bpfExtra());
+      filter =
+          CaptureFilter.of(
+              config.catalog().with(policy.catalog().entries()),
+              PolicyScope.of(policy),
+              settings.bpfExtra());
     }
-    return new LiveCaptureOptions(settings.snaplen(), settings.promiscuous(), settings.bufferSize(), false,
-        LiveCaptureOptions.DEFAULT_READ_TIMEOUT, filter);
+    return new LiveCaptureOptions(
+        settings.snaplen(),
+        settings.promiscuous(),
+        settings.bufferSize(),
+        false,
+        LiveCaptureOptions.DEFAULT_READ_TIMEOUT,
+        filter);
   }
 
-  /** Captures until SIGTERM/Ctrl-C (or a capture fails), then flushes every flow and the publisher. */
+  /**
+   * Captures until SIGTERM/Ctrl-C (or a capture fails), then flushes every flow and the publisher.
+   */
   void run(AgentConfig config, FlowPublisher publisher, AgentMetrics metrics) throws Exception {
     run(config, publisher, metrics, null);
   }
@@ -149,7 +197,9 @@ final class LiveCapture {
     LOG.info("capture filter: {}", capture.filter());
     CaptureBackend backend = backend();
     Thread hook = new Thread(this::shutdown, "migaudit-agent-shutdown");
-    RecordHandOff records = new RecordHandOff(publisher, RecordHandOff.DEFAULT_CAPACITY); // JSON off the capture threads
+    RecordHandOff records =
+        new RecordHandOff(
+            publisher, RecordHandOff.DEFAULT_CAPACITY); // JSON off the capture threads
     try {
       int workers = workers(backend);
       List<List<LiveSource>> perInterface = new ArrayList<>();
@@ -169,16 +219,24 @@ final class LiveCapture {
           int i = threads.size();
           PipelineCounters worker = counters.worker();
           worker.captureDrops(source::kernelDrops, source::interfaceDrops);
-          CaptureAgent agent = new CaptureAgent(CaptureWorkers.perWorker(config, group.size()), records, worker);
-          Thread t = new Thread(() -> capture(agent, source, failure), "capture-" + source.name() + "-" + i);
+          CaptureAgent agent =
+              new CaptureAgent(CaptureWorkers.perWorker(config, group.size()), records, worker);
+          Thread t =
+              new Thread(
+                  () -> capture(agent, source, failure), "capture-" + source.name() + "-" + i);
           threads.add(t);
           t.start();
           health.watch(t);
         }
       }
       LOG.warn("capturing on {}", settings.interfaces());
-      HeartbeatPublisher beats = heartbeats == null ? null : heartbeats.start(settings.interfaces(),
-          () -> allCounters.stream().mapToLong(PipelineCounters::packets).sum(), publisher::sent);
+      HeartbeatPublisher beats =
+          heartbeats == null
+              ? null
+              : heartbeats.start(
+                  settings.interfaces(),
+                  () -> allCounters.stream().mapToLong(PipelineCounters::packets).sum(),
+                  publisher::sent);
       for (Thread t : threads) {
         t.join();
       }
@@ -207,7 +265,10 @@ final class LiveCapture {
     }
   }
 
-  /** The backend asked for (it must be usable here), else the fastest usable one; says which in the log. */
+  /**
+   * The backend asked for (it must be usable here), else the fastest usable one; says which in the
+   * log.
+   */
   private CaptureBackend backend() throws UserError {
     CaptureBackend asked = settings.captureBackend();
     if (asked != null) {
@@ -219,7 +280,10 @@ final class LiveCapture {
       return asked;
     }
     CaptureBackend best = CaptureBackend.best();
-    String why = best == CaptureBackend.LIBPCAP ? "the fastest" : "libpcap backend unusable: " + CaptureBackend.LIBPCAP.unavailable();
+    String why =
+        best == CaptureBackend.LIBPCAP
+            ? "the fastest"
+            : "libpcap backend unusable: " + CaptureBackend.LIBPCAP.unavailable();
     LOG.warn("capture backend: {} ({}; --capture-backend chooses another)", best.wire(), why);
     return best;
   }
@@ -230,8 +294,10 @@ final class LiveCapture {
     if (asked == 1) {
       return 1;
     }
-    String problem = backend == CaptureBackend.LIBPCAP ? LibpcapSource.fanoutUnavailable()
-        : "the " + backend.wire() + " backend reads an interface with one worker";
+    String problem =
+        backend == CaptureBackend.LIBPCAP
+            ? LibpcapSource.fanoutUnavailable()
+            : "the " + backend.wire() + " backend reads an interface with one worker";
     if (problem != null) {
       LOG.warn("capture workers: 1 per interface, not {} ({})", asked, problem);
       return 1;
@@ -240,7 +306,8 @@ final class LiveCapture {
     return asked;
   }
 
-  private static List<LiveSource> open(CaptureBackend backend, String iface, LiveCaptureOptions capture, int workers)
+  private static List<LiveSource> open(
+      CaptureBackend backend, String iface, LiveCaptureOptions capture, int workers)
       throws UserError {
     try {
       if (workers == 1) {

@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@code /metrics} (Prometheus text format) and {@code /healthz} over HTTP with the JDK's own
- * server. Binds to loopback unless told otherwise: metrics describe the hosts' migrations.
+ * Serves {@code /metrics} (Prometheus text format) and {@code /healthz} over HTTP with the JDK's
+ * own server. Binds to loopback unless told otherwise: metrics describe the hosts' migrations.
  */
 final class MetricsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
@@ -59,8 +59,8 @@ final class MetricsServer implements AutoCloseable {
    * @param address host:port to listen on, e.g. 127.0.0.1:9464; port 0 picks a free one
    * @param healthy answers /healthz: 200 when true, 503 when false
    */
-  static MetricsServer start(String address, PrometheusMeterRegistry registry, BooleanSupplier healthy)
-      throws UserError {
+  static MetricsServer start(
+      String address, PrometheusMeterRegistry registry, BooleanSupplier healthy) throws UserError {
     InetSocketAddress bind = parse(address);
     HttpServer server;
     try {
@@ -69,21 +69,30 @@ final class MetricsServer implements AutoCloseable {
       throw new UserError("cannot listen on " + address + " for /metrics: " + e.getMessage(), e);
     }
     Scrapes scrapes = new Scrapes();
-    server.createContext("/metrics", ex -> {
-      respond(ex, 200, PROMETHEUS_TEXT, registry.scrape());
-      scrapes.add();
-    });
-    server.createContext("/healthz", ex -> {
-      boolean ok = healthy.getAsBoolean();
-      respond(ex, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "unhealthy\n");
-    });
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "migaudit-metrics-http");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.createContext(
+        "/metrics",
+        ex -> {
+          respond(ex, 200, PROMETHEUS_TEXT, registry.scrape());
+          scrapes.add();
+        });
+    server.createContext(
+        "/healthz",
+        ex -> {
+          boolean ok = healthy.getAsBoolean();
+          respond(ex, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "unhealthy\n");
+        });
+    server.setExecutor(
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "migaudit-metrics-http");
+              t.setDaemon(true);
+              return t;
+            }));
     server.start();
-    LOG.info("serving /metrics and /healthz on http://{}:{}", bind.getHostString(), server.getAddress().getPort());
+    LOG.info(
+        "serving /metrics and /healthz on http://{}:{}",
+        bind.getHostString(),
+        server.getAddress().getPort());
     return new MetricsServer(server, scrapes);
   }
 
@@ -102,7 +111,8 @@ final class MetricsServer implements AutoCloseable {
   static InetSocketAddress parse(String address) throws UserError {
     int colon = address.lastIndexOf(':');
     if (colon < 0) {
-      throw new UserError("--metrics-address " + address + ": expected HOST:PORT, e.g. 127.0.0.1:9464");
+      throw new UserError(
+          "--metrics-address " + address + ": expected HOST:PORT, e.g. 127.0.0.1:9464");
     }
     String host = address.substring(0, colon).replace("[", "").replace("]", "");
     try {
@@ -116,7 +126,8 @@ final class MetricsServer implements AutoCloseable {
     }
   }
 
-  private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
+  private static void respond(HttpExchange ex, int status, String type, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(status, bytes.length);

@@ -9,14 +9,25 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-        "Audits the network traffic of virtual-machine live migration: is the VM memory on the wire",
-        "encrypted, between trusted hosts, on the dedicated migration segment?",
-        "",
-        "Capture agents turn packets into flow records on Kafka (migaudit.flows); the analyzer applies",
-        "a policy and publishes alerts (migaudit.alerts)."},
-    subcommands = {ReplayCommand.class, AgentCommand.class, AnalyzerCommand.class, ReportCommand.class, PolicyCommand.class, ClassifyReportCommand.class, BenchCommand.class,
-        CaptureBenchCommand.class, AnalyzerBenchCommand.class, AlertDelayCommand.class,
-        CommandLine.HelpCommand.class})
+      "Audits the network traffic of virtual-machine live migration: is the VM memory on the wire",
+      "encrypted, between trusted hosts, on the dedicated migration segment?",
+      "",
+      "Capture agents turn packets into flow records on Kafka (migaudit.flows); the analyzer applies",
+      "a policy and publishes alerts (migaudit.alerts)."
+    },
+    subcommands = {
+      ReplayCommand.class,
+      AgentCommand.class,
+      AnalyzerCommand.class,
+      ReportCommand.class,
+      PolicyCommand.class,
+      ClassifyReportCommand.class,
+      BenchCommand.class,
+      CaptureBenchCommand.class,
+      AnalyzerBenchCommand.class,
+      AlertDelayCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class MigauditCommand {
   /** Descriptions are written in lines of up to 100 characters; wider help keeps them whole. */
   private static final int USAGE_WIDTH = 120;
@@ -25,7 +36,10 @@ public final class MigauditCommand {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command line with migaudit's error handling: one line for user errors, traces with --verbose. */
+  /**
+   * The command line with migaudit's error handling: one line for user errors, traces with
+   * --verbose.
+   */
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new MigauditCommand());
     cl.setUsageHelpWidth(USAGE_WIDTH);

@@ -22,11 +22,18 @@ final class PeerTimer {
     }
   }
 
-  static final List<Peer> PEERS = List.of(
-      new Peer("tcpdump -r -w /dev/null (libpcap read floor)", "tcpdump", List.of("-q", "-r"), List.of("-w", "/dev/null")),
-      new Peer("nfpcapd (nfdump)", "nfpcapd", List.of("-r"), List.of("-w", "{scratch}")),
-      new Peer("softflowd", "softflowd", List.of("-d", "-D", "-r"), List.of("-n", "127.0.0.1:9")),
-      new Peer("tshark -q -z conv,tcp", "tshark", List.of("-q", "-z", "conv,tcp", "-r"), List.of()));
+  static final List<Peer> PEERS =
+      List.of(
+          new Peer(
+              "tcpdump -r -w /dev/null (libpcap read floor)",
+              "tcpdump",
+              List.of("-q", "-r"),
+              List.of("-w", "/dev/null")),
+          new Peer("nfpcapd (nfdump)", "nfpcapd", List.of("-r"), List.of("-w", "{scratch}")),
+          new Peer(
+              "softflowd", "softflowd", List.of("-d", "-D", "-r"), List.of("-n", "127.0.0.1:9")),
+          new Peer(
+              "tshark -q -z conv,tcp", "tshark", List.of("-q", "-z", "conv,tcp", "-r"), List.of()));
 
   private PeerTimer() {}
 
@@ -42,9 +49,12 @@ final class PeerTimer {
   }
 
   /** Wall-clock nanoseconds of one run, or -1 when it failed or ran over {@code timeoutSeconds}. */
-  static long time(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+  static long time(List<String> command, long timeoutSeconds)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     long t0 = System.nanoTime();
     Process p = pb.start();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

@@ -4,12 +4,12 @@ import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
-import io.migaudit.agent.flow.FlowRecordSink;
-import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.decode.DecodeIssue;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.decode.PacketDecoder;
+import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.flow.FlowRecordSink;
+import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.record.RecordJson;
@@ -29,12 +29,18 @@ final class PipelineBenchmark {
    * One timed pass.
    *
    * @param nanos wall-clock time of the pass
-   * @param cpuNanos CPU time of the thread that ran it (-1 if the JVM cannot tell): on a loaded machine
-   *     it shows what the pipeline costs apart from waiting for a core; GC threads are not in it (nor,
-   *     with workers, the worker threads)
+   * @param cpuNanos CPU time of the thread that ran it (-1 if the JVM cannot tell): on a loaded
+   *     machine it shows what the pipeline costs apart from waiting for a core; GC threads are not
+   *     in it (nor, with workers, the worker threads)
    * @param processCpuNanos CPU time of the whole JVM during the pass (-1 if it cannot tell)
    */
-  record Pass(long packets, long records, long recordBytes, long nanos, long cpuNanos, long processCpuNanos) {
+  record Pass(
+      long packets,
+      long records,
+      long recordBytes,
+      long nanos,
+      long cpuNanos,
+      long processCpuNanos) {
     double packetsPerSecond() {
       return packets * 1e9 / nanos;
     }
@@ -90,19 +96,24 @@ final class PipelineBenchmark {
   }
 
   /**
-   * As above; with {@code handOff} the records go through a {@link RecordHandOff} and are serialized
-   * on its thread, as the agent does, so that the pass's thread CPU time is the capture thread's alone.
+   * As above; with {@code handOff} the records go through a {@link RecordHandOff} and are
+   * serialized on its thread, as the agent does, so that the pass's thread CPU time is the capture
+   * thread's alone.
    */
-  static Pass run(Path capture, AgentConfig config, int workers, boolean handOff) throws IOException {
+  static Pass run(Path capture, AgentConfig config, int workers, boolean handOff)
+      throws IOException {
     LongAdder records = new LongAdder();
     LongAdder recordBytes = new LongAdder();
-    FlowRecordSink serialize = r -> {
-      records.increment();
-      recordBytes.add(RecordJson.toBytes(r).length);
-    };
-    RecordHandOff offThread = handOff ? new RecordHandOff(serialize, RecordHandOff.DEFAULT_CAPACITY) : null;
-    CaptureWorkers agent = new CaptureWorkers(config, offThread != null ? offThread : serialize,
-        new PipelineCounters(), workers);
+    FlowRecordSink serialize =
+        r -> {
+          records.increment();
+          recordBytes.add(RecordJson.toBytes(r).length);
+        };
+    RecordHandOff offThread =
+        handOff ? new RecordHandOff(serialize, RecordHandOff.DEFAULT_CAPACITY) : null;
+    CaptureWorkers agent =
+        new CaptureWorkers(
+            config, offThread != null ? offThread : serialize, new PipelineCounters(), workers);
     long p0 = processCpuNanos();
     long c0 = cpuNanos();
     long t0 = System.nanoTime();
@@ -115,13 +126,20 @@ final class PipelineBenchmark {
       offThread.close(); // every record written before the pass ends
     }
     long nanos = System.nanoTime() - t0;
-    return new Pass(report.packets(), records.sum(), recordBytes.sum(), nanos, c0 < 0 ? -1 : cpu,
+    return new Pass(
+        report.packets(),
+        records.sum(),
+        recordBytes.sum(),
+        nanos,
+        c0 < 0 ? -1 : cpu,
         processCpuSince(p0));
   }
 
   private static long processCpuNanos() {
-    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-        ? os.getProcessCpuTime() : -1;
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : -1;
   }
 
   private static long processCpuSince(long before) {

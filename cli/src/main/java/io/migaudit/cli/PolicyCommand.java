@@ -10,8 +10,7 @@ import picocli.CommandLine.Command;
     description = "Commands about the policy: suggest writes a first policy.yaml from captures.",
     subcommands = {PolicySuggestCommand.class, CommandLine.HelpCommand.class})
 final class PolicyCommand implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {

@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What a live capture learns from the analyzer's policy file ({@code --policy}, {@code policy:} in the
- * agent config): the CIDRs of each migration network, and the hypervisor hosts, i.e. the trusted
- * hosts and the hosts of every trust zone. The agent does not judge by them; it only captures enough
- * for the analyzer to.
+ * What a live capture learns from the analyzer's policy file ({@code --policy}, {@code policy:} in
+ * the agent config): the CIDRs of each migration network, and the hypervisor hosts, i.e. the
+ * trusted hosts and the hosts of every trust zone. The agent does not judge by them; it only
+ * captures enough for the analyzer to.
  */
 final class PolicyScope {
   private PolicyScope() {}
@@ -34,8 +34,10 @@ final class PolicyScope {
   }
 
   static CaptureScope of(Policy policy) {
-    List<List<String>> networks = policy.migrationNetworks().stream()
-        .map(n -> n.cidrs().stream().map(Cidr::toString).toList()).toList();
+    List<List<String>> networks =
+        policy.migrationNetworks().stream()
+            .map(n -> n.cidrs().stream().map(Cidr::toString).toList())
+            .toList();
     Set<String> hosts = new LinkedHashSet<>();
     policy.trustedHosts().forEach(c -> hosts.add(c.toString()));
     for (TrustZone zone : policy.zones()) {

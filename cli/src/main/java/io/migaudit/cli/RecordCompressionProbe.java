@@ -18,13 +18,14 @@ import org.apache.kafka.common.utils.ByteBufferOutputStream;
 
 /**
  * What Kafka's producer compression makes of the agent's flow records: the records of a capture as
- * JSON, cut into producer batches of {@link #BATCH_BYTES} (the producer's default {@code batch.size})
- * and compressed with Kafka's own codecs, as the producer does; bytes out per record and CPU time of
- * compressing per record.
+ * JSON, cut into producer batches of {@link #BATCH_BYTES} (the producer's default {@code
+ * batch.size}) and compressed with Kafka's own codecs, as the producer does; bytes out per record
+ * and CPU time of compressing per record.
  */
 final class RecordCompressionProbe {
   static final int BATCH_BYTES = 16_384;
   private static final int MAX_RECORDS = 50_000;
+
   /** The record batch format producers write (Kafka's magic value 2; its constant is internal). */
   private static final byte MAGIC_V2 = 2;
 
@@ -36,18 +37,23 @@ final class RecordCompressionProbe {
   /** The first {@value #MAX_RECORDS} records of {@code capture} as JSON. */
   static List<byte[]> records(Path capture) throws IOException {
     List<byte[]> out = new ArrayList<>();
-    CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("bench"), r -> {
-      if (out.size() < MAX_RECORDS) {
-        out.add(RecordJson.toBytes(r));
-      }
-    }, new PipelineCounters());
+    CaptureAgent agent =
+        new CaptureAgent(
+            AgentConfig.defaults("bench"),
+            r -> {
+              if (out.size() < MAX_RECORDS) {
+                out.add(RecordJson.toBytes(r));
+              }
+            },
+            new PipelineCounters());
     try (PcapFileSource source = PcapFileSource.open(capture)) {
       agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
     }
     return out;
   }
 
-  static Result measure(String codec, Compression compression, List<byte[]> records) throws IOException {
+  static Result measure(String codec, Compression compression, List<byte[]> records)
+      throws IOException {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     measureOnce(compression, records, threads); // warm-up
     long[] r = measureOnce(compression, records, threads);
@@ -55,8 +61,8 @@ final class RecordCompressionProbe {
   }
 
   /** Compressed bytes and CPU nanoseconds over all records. */
-  private static long[] measureOnce(Compression compression, List<byte[]> records, ThreadMXBean threads)
-      throws IOException {
+  private static long[] measureOnce(
+      Compression compression, List<byte[]> records, ThreadMXBean threads) throws IOException {
     long out = 0;
     long c0 = threads.getCurrentThreadCpuTime();
     int i = 0;

@@ -16,13 +16,17 @@ final class ReloadSignal {
 
   private ReloadSignal() {}
 
-  /** From now on, SIGHUP makes {@code reloader} re-read its file (replacing any earlier handler). */
+  /**
+   * From now on, SIGHUP makes {@code reloader} re-read its file (replacing any earlier handler).
+   */
   static void install(PolicyReloader reloader) {
     try {
       Signal.handle(new Signal(HANGUP), signal -> reloader.reload("SIGHUP"));
     } catch (IllegalArgumentException e) {
       // the JVM keeps SIGHUP for itself (-Xrs): reloads come from file changes only
-      LOG.warn("SIGHUP cannot be handled ({}); the policy is reloaded on file changes only", e.getMessage());
+      LOG.warn(
+          "SIGHUP cannot be handled ({}); the policy is reloaded on file changes only",
+          e.getMessage());
     }
   }
 }

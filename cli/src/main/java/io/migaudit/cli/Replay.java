@@ -41,12 +41,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole pipeline over capture files: the capture agent publishes flow records to Kafka, then the
- * {@link Analyzer}, as an application (consumer group) of its own, judges exactly the records this run
- * produced and writes alerts and migration events to Kafka; the given sinks get them once committed.
+ * The whole pipeline over capture files: the capture agent publishes flow records to Kafka, then
+ * the {@link Analyzer}, as an application (consumer group) of its own, judges exactly the records
+ * this run produced and writes alerts and migration events to Kafka; the given sinks get them once
+ * committed.
  */
 final class Replay {
   private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
+
   /**
    * A replay's records are all on the topic when the analyzer starts: evidence in another partition
    * is judged within this, and every replay ends this much later.
@@ -61,7 +63,11 @@ final class Replay {
   private ReplayProgress progress = ReplayProgress.NONE;
   private int workers = 1;
 
-  Replay(String bootstrapServers, Map<String, String> clientSettings, Policy policy, MeterRegistry registry,
+  Replay(
+      String bootstrapServers,
+      Map<String, String> clientSettings,
+      Policy policy,
+      MeterRegistry registry,
       String agentId) {
     this.bootstrapServers = bootstrapServers;
     this.clientSettings = clientSettings;
@@ -90,17 +96,28 @@ final class Replay {
    *
    * @param drainTimeout how long the analyzer may take to catch up with the agent
    */
-  AgentResult run(List<Path> files, List<AlertSink> extraSinks, List<MigrationEventSink> extraEventSinks,
-      FlowObserver observer, Duration drainTimeout) throws Exception {
-    return run(files, extraSinks, extraEventSinks, observer, drainTimeout, () -> { });
+  AgentResult run(
+      List<Path> files,
+      List<AlertSink> extraSinks,
+      List<MigrationEventSink> extraEventSinks,
+      FlowObserver observer,
+      Duration drainTimeout)
+      throws Exception {
+    return run(files, extraSinks, extraEventSinks, observer, drainTimeout, () -> {});
   }
 
   /**
    * As above; {@code ready} runs once every meter of the run exists at zero and before any packet
    * is read (the replay command waits there for a first Prometheus scrape).
    */
-  AgentResult run(List<Path> files, List<AlertSink> extraSinks, List<MigrationEventSink> extraEventSinks,
-      FlowObserver observer, Duration drainTimeout, Ready ready) throws Exception {
+  AgentResult run(
+      List<Path> files,
+      List<AlertSink> extraSinks,
+      List<MigrationEventSink> extraEventSinks,
+      FlowObserver observer,
+      Duration drainTimeout,
+      Ready ready)
+      throws Exception {
     KafkaSettings kafka = new KafkaSettings(bootstrapServers, clientSettings);
     String group = "migaudit-replay-" + UUID.randomUUID();
     startGroupAtCurrentEnd(kafka, group);
@@ -111,8 +128,9 @@ final class Replay {
     RuleEngine engine = new RuleEngine(policy);
     AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
     metrics.startMigrationSeriesAtZero();
-    KafkaProducer<byte[], FlowRecord> producer = new KafkaProducer<>(
-        ProducerSettings.of(bootstrapServers, "migaudit-agent-" + agentId, clientSettings));
+    KafkaProducer<byte[], FlowRecord> producer =
+        new KafkaProducer<>(
+            ProducerSettings.of(bootstrapServers, "migaudit-agent-" + agentId, clientSettings));
     List<String> truncations;
     try (FlowPublisher publisher = new FlowPublisher(producer);
         KafkaClientMetrics producerMeters = bound(new KafkaClientMetrics(producer), registry)) {
@@ -122,9 +140,11 @@ final class Replay {
     }
     Path state = Files.createTempDirectory("migaudit-replay-state");
     // capture files may be dated by any clock: their times are the record's, never clamped
-    AnalyzerConfig config = AnalyzerConfig.defaults(kafka, group, state).withJudgeGrace(JUDGE_GRACE).withoutClamping();
-    try (Analyzer analyzer = new Analyzer(config, () -> engine, metrics, observer, extraSinks, extraEventSinks,
-        registry)) {
+    AnalyzerConfig config =
+        AnalyzerConfig.defaults(kafka, group, state).withJudgeGrace(JUDGE_GRACE).withoutClamping();
+    try (Analyzer analyzer =
+        new Analyzer(
+            config, () -> engine, metrics, observer, extraSinks, extraEventSinks, registry)) {
       analyzer.start();
       LOG.info("analyzer judging {} as {}", Topics.FLOWS, group);
       analyzer.awaitCaughtUp(drainTimeout);
@@ -149,18 +169,24 @@ final class Replay {
   }
 
   /** Runs the agent over the files; returns the truncation warnings. */
-  private List<String> publishFlows(List<Path> files, PipelineCounters counters, FlowPublisher publisher)
-      throws Exception {
+  private List<String> publishFlows(
+      List<Path> files, PipelineCounters counters, FlowPublisher publisher) throws Exception {
     AgentConfig config = AgentConfig.defaults(agentId).withCatalog(policy.catalog());
     List<String> truncations = new ArrayList<>();
     CaptureWorkers agent = new CaptureWorkers(config, publisher, counters, workers);
     for (Path file : files) {
-      try (PcapFileSource source = PcapFileSource.open(progress.counting(Files.newInputStream(file)),
-          file.toString())) {
-        CaptureAgent.SourceReport report = agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
+      try (PcapFileSource source =
+          PcapFileSource.open(progress.counting(Files.newInputStream(file)), file.toString())) {
+        CaptureAgent.SourceReport report =
+            agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
         if (report.truncation() != null) {
-          truncations.add(file + ": " + report.truncation() + "; read the " + report.packets()
-              + " packets before it");
+          truncations.add(
+              file
+                  + ": "
+                  + report.truncation()
+                  + "; read the "
+                  + report.packets()
+                  + " packets before it");
         }
       }
     }
@@ -170,8 +196,8 @@ final class Replay {
   }
 
   /**
-   * Binds a Kafka client's own metrics (lag, errors, ...) to {@code registry} until closed; close it
-   * before or with the client.
+   * Binds a Kafka client's own metrics (lag, errors, ...) to {@code registry} until closed; close
+   * it before or with the client.
    */
   static KafkaClientMetrics bound(KafkaClientMetrics clientMetrics, MeterRegistry registry) {
     clientMetrics.bindTo(registry);
@@ -185,28 +211,42 @@ final class Replay {
   private static void startGroupAtCurrentEnd(KafkaSettings kafka, String group) throws Exception {
     Map<String, Object> adminProps = new HashMap<>(kafka.consumerProperties());
     try (Admin admin = Admin.create(withoutClientSpecifics(adminProps))) {
-      var description = admin.describeTopics(List.of(Topics.FLOWS)).allTopicNames().get().get(Topics.FLOWS);
+      var description =
+          admin.describeTopics(List.of(Topics.FLOWS)).allTopicNames().get().get(Topics.FLOWS);
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      description.partitions().forEach(p -> latest.put(new TopicPartition(Topics.FLOWS, p.partition()),
-          OffsetSpec.latest()));
+      description
+          .partitions()
+          .forEach(
+              p ->
+                  latest.put(new TopicPartition(Topics.FLOWS, p.partition()), OffsetSpec.latest()));
       Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
-      admin.listOffsets(latest).all().get().forEach((tp, info) -> start.put(tp, new OffsetAndMetadata(info.offset())));
+      admin
+          .listOffsets(latest)
+          .all()
+          .get()
+          .forEach((tp, info) -> start.put(tp, new OffsetAndMetadata(info.offset())));
       admin.alterConsumerGroupOffsets(group, start).all().get();
     }
   }
 
   /** True when the cluster has {@code topic} (a cluster set up before it existed may lack it). */
   static boolean topicExists(KafkaSettings kafka, String topic) throws Exception {
-    try (Admin admin = Admin.create(withoutClientSpecifics(new HashMap<>(kafka.consumerProperties())))) {
+    try (Admin admin =
+        Admin.create(withoutClientSpecifics(new HashMap<>(kafka.consumerProperties())))) {
       return admin.listTopics().names().get().contains(topic);
     }
   }
 
   private static Map<String, Object> withoutClientSpecifics(Map<String, Object> props) {
     Map<String, Object> admin = new HashMap<>(props);
-    for (String k : List.of(ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.CLIENT_ID_CONFIG)) {
+    for (String k :
+        List.of(
+            ConsumerConfig.GROUP_ID_CONFIG,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.CLIENT_ID_CONFIG)) {
       admin.remove(k);
     }
     admin.put(ConsumerConfig.CLIENT_ID_CONFIG, "migaudit-replay-admin");

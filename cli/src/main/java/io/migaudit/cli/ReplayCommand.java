@@ -3,8 +3,8 @@ package io.migaudit.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.agent.CaptureWorkers;
-import io.migaudit.analyzer.alert.AlertSink;
 import io.migaudit.analyzer.alert.AlertFormat;
+import io.migaudit.analyzer.alert.AlertSink;
 import io.migaudit.analyzer.alert.AlertWriter;
 import io.migaudit.analyzer.alert.MigrationEventSink;
 import io.migaudit.analyzer.alert.MigrationEventWriter;
@@ -34,86 +34,140 @@ import picocli.CommandLine.Spec;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-        "Runs the whole pipeline on capture files: the capture agent turns packets into flow records on",
-        "Kafka topic " + Topics.FLOWS + ", the analyzer judges them against the policy and publishes",
-        "alerts to " + Topics.ALERTS + ". Without --bootstrap-servers an embedded single-node Kafka",
-        "broker (KRaft) is started for the run and removed after it.",
-        "",
-        "Reads pcap and pcapng, gzip-compressed or not; directories are searched for *.pcap, *.pcapng,",
-        "*.cap (and .gz). Prints flows, migration flows and events by protocol and verdict, alerts by",
-        "rule, then the findings: one line per migration event (hosts, protocol, streams, bytes, verdict,",
-        "the rules it broke with counts); per-flow alerts with --verbose or in --alerts FILE. On a",
-        "terminal, progress goes to stderr. Exit 0 when the run completed (alerts or not), 2 on bad",
-        "input, 1 on failure."},
-    footer = {"", "Example:", "  ./migaudit replay samples/",
-        "  ./migaudit replay --policy my-policy.yaml --alerts alerts.jsonl capture.pcapng"})
+      "Runs the whole pipeline on capture files: the capture agent turns packets into flow records on",
+      "Kafka topic " + Topics.FLOWS + ", the analyzer judges them against the policy and publishes",
+      "alerts to " + Topics.ALERTS + ". Without --bootstrap-servers an embedded single-node Kafka",
+      "broker (KRaft) is started for the run and removed after it.",
+      "",
+      "Reads pcap and pcapng, gzip-compressed or not; directories are searched for *.pcap, *.pcapng,",
+      "*.cap (and .gz). Prints flows, migration flows and events by protocol and verdict, alerts by",
+      "rule, then the findings: one line per migration event (hosts, protocol, streams, bytes, verdict,",
+      "the rules it broke with counts); per-flow alerts with --verbose or in --alerts FILE. On a",
+      "terminal, progress goes to stderr. Exit 0 when the run completed (alerts or not), 2 on bad",
+      "input, 1 on failure."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  ./migaudit replay samples/",
+      "  ./migaudit replay --policy my-policy.yaml --alerts alerts.jsonl capture.pcapng"
+    })
 final class ReplayCommand implements Callable<Integer> {
 
-  @Parameters(arity = "1..*", paramLabel = "PCAP_OR_DIR", description = "Capture files or directories.")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "PCAP_OR_DIR",
+      description = "Capture files or directories.")
   List<Path> inputs;
 
-  @Option(names = "--policy", paramLabel = "FILE",
+  @Option(
+      names = "--policy",
+      paramLabel = "FILE",
       description = "Policy YAML. Default: policy.yaml in the first directory given that has one.")
   Path policyFile;
 
-  @Option(names = "--alerts", paramLabel = "FILE", description = "Write alerts as JSON lines to FILE.")
+  @Option(
+      names = "--alerts",
+      paramLabel = "FILE",
+      description = "Write alerts as JSON lines to FILE.")
   Path alertsFile;
 
-  @Option(names = "--alerts-format", paramLabel = "migaudit|ocsf", defaultValue = "migaudit",
-      converter = AlertFormatConverter.class, description = AlertFormatConverter.DESCRIPTION)
+  @Option(
+      names = "--alerts-format",
+      paramLabel = "migaudit|ocsf",
+      defaultValue = "migaudit",
+      converter = AlertFormatConverter.class,
+      description = AlertFormatConverter.DESCRIPTION)
   AlertFormat alertsFormat = AlertFormat.MIGAUDIT;
 
-  @Option(names = "--events", paramLabel = "FILE",
-      description = "Write migration events as JSON lines to FILE, one line per update (the last line of an"
-          + " eventId is its latest state).")
+  @Option(
+      names = "--events",
+      paramLabel = "FILE",
+      description =
+          "Write migration events as JSON lines to FILE, one line per update (the last line of an"
+              + " eventId is its latest state).")
   Path eventsFile;
 
-  @Option(names = "--flows", paramLabel = "FILE",
+  @Option(
+      names = "--flows",
+      paramLabel = "FILE",
       description = "Write every flow record the analyzer read as JSON lines to FILE.")
   Path flowsFile;
 
-  @Option(names = "--metrics", paramLabel = "FILE",
-      description = "Write the agent's and analyzer's metrics in Prometheus text format to FILE at the end.")
+  @Option(
+      names = "--metrics",
+      paramLabel = "FILE",
+      description =
+          "Write the agent's and analyzer's metrics in Prometheus text format to FILE at the end.")
   Path metricsFile;
 
-  @Option(names = "--serve-metrics", paramLabel = "HOST:PORT",
-      description = "Serve /metrics and /healthz here during the run and after it, until Ctrl-C or --linger"
-          + " ends, so Prometheus and the dashboards can read the run (e.g. 127.0.0.1:9464). The replay"
-          + " waits (up to 60 s) for a first scrape before reading packets, so rates and increases show.")
+  @Option(
+      names = "--serve-metrics",
+      paramLabel = "HOST:PORT",
+      description =
+          "Serve /metrics and /healthz here during the run and after it, until Ctrl-C or --linger"
+              + " ends, so Prometheus and the dashboards can read the run (e.g. 127.0.0.1:9464). The replay"
+              + " waits (up to 60 s) for a first scrape before reading packets, so rates and increases show.")
   String serveMetrics;
 
-  @Option(names = "--linger", paramLabel = "SECONDS", defaultValue = "-1",
-      description = "With --serve-metrics: stop serving after this many seconds (default: until Ctrl-C).")
+  @Option(
+      names = "--linger",
+      paramLabel = "SECONDS",
+      defaultValue = "-1",
+      description =
+          "With --serve-metrics: stop serving after this many seconds (default: until Ctrl-C).")
   long lingerSeconds;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-      description = "Use this Kafka cluster instead of an embedded broker. Topics " + Topics.FLOWS + ", "
-          + Topics.ALERTS + " and " + Topics.MIGRATIONS + " must exist (or the cluster must create them).")
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT[,...]",
+      description =
+          "Use this Kafka cluster instead of an embedded broker. Topics "
+              + Topics.FLOWS
+              + ", "
+              + Topics.ALERTS
+              + " and "
+              + Topics.MIGRATIONS
+              + " must exist (or the cluster must create them).")
   String bootstrapServers;
 
-  @Option(names = "--kafka-config", paramLabel = "FILE",
+  @Option(
+      names = "--kafka-config",
+      paramLabel = "FILE",
       description = KafkaClientConfig.OPTION_DESCRIPTION)
   Path kafkaConfig;
 
-  @Option(names = "--agent-id", paramLabel = "ID", defaultValue = "replay",
+  @Option(
+      names = "--agent-id",
+      paramLabel = "ID",
+      defaultValue = "replay",
       description = "Agent id written into flow records (default: ${DEFAULT-VALUE}).")
   String agentId;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
-      description = "Longest the analyzer may take to catch up with the agent (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "300",
+      description =
+          "Longest the analyzer may take to catch up with the agent (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
-  @Option(names = "--workers", paramLabel = "N",
-      description = {"Capture workers: a reader thread hands each flow's frames to one of N flow tables",
-          "(default: cores - 1, at least 1); the records are those of one worker."})
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description = {
+        "Capture workers: a reader thread hands each flow's frames to one of N flow tables",
+        "(default: cores - 1, at least 1); the records are those of one worker."
+      })
   Integer workers;
 
-  @Option(names = "--verbose", description = "List every per-flow alert after the findings, and print stack"
-      + " traces of errors.")
+  @Option(
+      names = "--verbose",
+      description =
+          "List every per-flow alert after the findings, and print stack" + " traces of errors.")
   boolean verbose;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   private static final Duration BASELINE_SCRAPE_WAIT = Duration.ofSeconds(60);
   private MetricsServer metricsServer;
@@ -153,23 +207,43 @@ final class ReplayCommand implements Callable<Integer> {
         observers.add(outputs.add(new FlowLinesWriter(flowsFile)));
       }
       Replay.AgentResult result;
-      ReplayProgress progress = outputs.add(ReplayProgress.onTerminal(spec.commandLine().getErr(), totalSize(files)));
+      ReplayProgress progress =
+          outputs.add(ReplayProgress.onTerminal(spec.commandLine().getErr(), totalSize(files)));
       if (bootstrapServers == null) {
         try (EmbeddedBroker broker = EmbeddedBroker.start()) {
           broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
-          result = new Replay(broker.bootstrapServers(), clientSettings, policy, registry, agentId).withProgress(progress)
-              .workers(workers())
-              .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds),
-                  this::awaitBaselineScrape);
+          result =
+              new Replay(broker.bootstrapServers(), clientSettings, policy, registry, agentId)
+                  .withProgress(progress)
+                  .workers(workers())
+                  .run(
+                      files,
+                      sinks,
+                      eventSinks,
+                      new FanOutObserver(observers),
+                      Duration.ofSeconds(timeoutSeconds),
+                      this::awaitBaselineScrape);
         }
       } else {
-        result = new Replay(bootstrapServers, clientSettings, policy, registry, agentId).withProgress(progress)
-            .workers(workers())
-            .run(files, sinks, eventSinks, new FanOutObserver(observers), Duration.ofSeconds(timeoutSeconds),
-                this::awaitBaselineScrape);
+        result =
+            new Replay(bootstrapServers, clientSettings, policy, registry, agentId)
+                .withProgress(progress)
+                .workers(workers())
+                .run(
+                    files,
+                    sinks,
+                    eventSinks,
+                    new FanOutObserver(observers),
+                    Duration.ofSeconds(timeoutSeconds),
+                    this::awaitBaselineScrape);
       }
       progress.close();
-      summary.print(spec.commandLine().getOut(), files.size(), result.counters(), result.truncations(), verbose);
+      summary.print(
+          spec.commandLine().getOut(),
+          files.size(),
+          result.counters(),
+          result.truncations(),
+          verbose);
       spec.commandLine().getOut().flush();
       if (metricsFile != null) {
         Files.writeString(metricsFile, registry.scrape());
@@ -191,8 +265,12 @@ final class ReplayCommand implements Callable<Integer> {
       return;
     }
     PrintWriter err = spec.commandLine().getErr();
-    err.println("migaudit: waiting up to " + BASELINE_SCRAPE_WAIT.toSeconds() + " s for a scrape of "
-        + serveMetrics + "/metrics, so the dashboards see the run's counters rise");
+    err.println(
+        "migaudit: waiting up to "
+            + BASELINE_SCRAPE_WAIT.toSeconds()
+            + " s for a scrape of "
+            + serveMetrics
+            + "/metrics, so the dashboards see the run's counters rise");
     err.flush();
     if (!metricsServer.awaitNextScrape(BASELINE_SCRAPE_WAIT)) {
       err.println("migaudit: no scrape yet; replaying anyway");
@@ -201,8 +279,12 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   private void lingerServingMetrics() throws InterruptedException {
-    spec.commandLine().getErr().println("migaudit: serving metrics on " + serveMetrics
-        + (lingerSeconds < 0 ? " until Ctrl-C" : " for " + lingerSeconds + " s"));
+    spec.commandLine()
+        .getErr()
+        .println(
+            "migaudit: serving metrics on "
+                + serveMetrics
+                + (lingerSeconds < 0 ? " until Ctrl-C" : " for " + lingerSeconds + " s"));
     spec.commandLine().getErr().flush();
     if (lingerSeconds < 0) {
       new java.util.concurrent.CountDownLatch(1).await();
@@ -222,9 +304,16 @@ final class ReplayCommand implements Callable<Integer> {
   private Policy loadPolicy() throws UserError {
     Path file = policyFile;
     if (file == null) {
-      file = inputs.stream().filter(Files::isDirectory).map(d -> d.resolve("policy.yaml"))
-          .filter(Files::isRegularFile).findFirst()
-          .orElseThrow(() -> new UserError("no policy: pass --policy FILE (no policy.yaml in the directories given)"));
+      file =
+          inputs.stream()
+              .filter(Files::isDirectory)
+              .map(d -> d.resolve("policy.yaml"))
+              .filter(Files::isRegularFile)
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new UserError(
+                          "no policy: pass --policy FILE (no policy.yaml in the directories given)"));
     }
     try {
       return PolicyLoader.load(file);

@@ -8,29 +8,37 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * Replay's progress on stderr while it reads captures, on a terminal only: bytes and packets read of
- * the total, rate and time left, redrawn in place twice a second. {@link #NONE} draws nothing (not
- * a terminal: logs and pipes get no progress lines).
+ * Replay's progress on stderr while it reads captures, on a terminal only: bytes and packets read
+ * of the total, rate and time left, redrawn in place twice a second. {@link #NONE} draws nothing
+ * (not a terminal: logs and pipes get no progress lines).
  */
 class ReplayProgress implements AutoCloseable {
   /** Counts nothing and draws nothing. */
-  static final ReplayProgress NONE = new ReplayProgress(null, 0, System::nanoTime) {
-    @Override
-    InputStream counting(InputStream in) {
-      return in;
-    }
-  };
+  static final ReplayProgress NONE =
+      new ReplayProgress(null, 0, System::nanoTime) {
+        @Override
+        InputStream counting(InputStream in) {
+          return in;
+        }
+      };
+
   private static final long REDRAW_MILLIS = 500;
 
   private final PrintWriter err;
   private final long totalBytes;
   private volatile LongSupplier packets;
   private final LongSupplier nanos;
+
   /** When the first byte was read (the broker's start is not reading); -1 before. */
   private volatile long startNanos = -1;
+
   private final AtomicLong read = new AtomicLong();
-  /** When the last byte was counted: the rate covers reading, not the analyzer's catching up after. */
+
+  /**
+   * When the last byte was counted: the rate covers reading, not the analyzer's catching up after.
+   */
   private volatile long lastReadNanos;
+
   private Thread drawer;
 
   ReplayProgress(PrintWriter err, long totalBytes, LongSupplier nanos) {
@@ -40,7 +48,10 @@ class ReplayProgress implements AutoCloseable {
     this.nanos = nanos;
   }
 
-  /** Drawing progress when this JVM has a terminal ({@code System.console() != null}), else {@link #NONE}. */
+  /**
+   * Drawing progress when this JVM has a terminal ({@code System.console() != null}), else {@link
+   * #NONE}.
+   */
   static ReplayProgress onTerminal(PrintWriter err, long totalBytes) {
     if (System.console() == null) {
       return NONE;
@@ -55,7 +66,10 @@ class ReplayProgress implements AutoCloseable {
     this.packets = count;
   }
 
-  /** {@code in}, adding the bytes read from it (compressed bytes for .gz: the file's size) to the progress. */
+  /**
+   * {@code in}, adding the bytes read from it (compressed bytes for .gz: the file's size) to the
+   * progress.
+   */
   InputStream counting(InputStream in) {
     return new FilterInputStream(in) {
       @Override
@@ -96,25 +110,40 @@ class ReplayProgress implements AutoCloseable {
     long until = done >= totalBytes ? lastReadNanos : nanos.getAsLong();
     double seconds = startNanos < 0 ? 0 : Math.max(1e-3, (until - startNanos) / 1e9);
     double rate = seconds == 0 ? 0 : done / seconds;
-    String left = done >= totalBytes ? "analyzing" : rate <= 0 ? "- left"
-        : Math.round((totalBytes - done) / rate) + " s left";
+    String left =
+        done >= totalBytes
+            ? "analyzing"
+            : rate <= 0 ? "- left" : Math.round((totalBytes - done) / rate) + " s left";
     long percent = totalBytes == 0 ? 100 : Math.min(100, done * 100 / totalBytes);
-    return "read " + EventFindings.bytes(done) + " of " + EventFindings.bytes(totalBytes) + " (" + percent
-        + "%), " + packets.getAsLong() + " packets, " + EventFindings.bytes(Math.round(rate)) + "/s, "
+    return "read "
+        + EventFindings.bytes(done)
+        + " of "
+        + EventFindings.bytes(totalBytes)
+        + " ("
+        + percent
+        + "%), "
+        + packets.getAsLong()
+        + " packets, "
+        + EventFindings.bytes(Math.round(rate))
+        + "/s, "
         + left;
   }
 
   private void start() {
-    drawer = new Thread(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          draw("\r");
-          Thread.sleep(REDRAW_MILLIS); // a redraw cadence for a human, not a wait for a condition
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "migaudit-replay-progress");
+    drawer =
+        new Thread(
+            () -> {
+              try {
+                while (!Thread.currentThread().isInterrupted()) {
+                  draw("\r");
+                  Thread.sleep(
+                      REDRAW_MILLIS); // a redraw cadence for a human, not a wait for a condition
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "migaudit-replay-progress");
     drawer.setDaemon(true);
     drawer.start();
   }

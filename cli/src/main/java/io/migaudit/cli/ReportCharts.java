@@ -16,8 +16,8 @@ final class ReportCharts {
   static final int WIDTH = 640;
   private static final int LEFT = 40;
   private static final int TOP_PAIRS = 8;
-  private static final List<Verdict> ORDER = List.of(Verdict.ENCRYPTED, Verdict.UNKNOWN, Verdict.COMPRESSED,
-      Verdict.PLAINTEXT);
+  private static final List<Verdict> ORDER =
+      List.of(Verdict.ENCRYPTED, Verdict.UNKNOWN, Verdict.COMPRESSED, Verdict.PLAINTEXT);
 
   private ReportCharts() {}
 
@@ -31,20 +31,35 @@ final class ReportCharts {
   }
 
   private static StringBuilder open(int height, String label) {
-    return new StringBuilder().append("<svg width=\"").append(WIDTH)
-        .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ')
-        .append(height).append("\" role=\"img\" aria-label=\"").append(ReportHtml.esc(label)).append("\"><title>")
-        .append(ReportHtml.esc(label)).append("</title>");
+    return new StringBuilder()
+        .append("<svg width=\"")
+        .append(WIDTH)
+        .append("\" height=\"")
+        .append(height)
+        .append("\" viewBox=\"0 0 ")
+        .append(WIDTH)
+        .append(' ')
+        .append(height)
+        .append("\" role=\"img\" aria-label=\"")
+        .append(ReportHtml.esc(label))
+        .append("\"><title>")
+        .append(ReportHtml.esc(label))
+        .append("</title>");
   }
 
   private static void text(StringBuilder b, double x, double y, String anchor, String s) {
-    b.append(String.format("<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"%s\">", x, y, anchor))
-        .append(ReportHtml.esc(s)).append("</text>");
+    b.append(
+            String.format(
+                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"%s\">", x, y, anchor))
+        .append(ReportHtml.esc(s))
+        .append("</text>");
   }
 
   private static void rect(StringBuilder b, double x, double y, double w, double h, String fill) {
-    b.append(String.format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>", x, y,
-        Math.max(w, 0), Math.max(h, 0), fill));
+    b.append(
+        String.format(
+            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>",
+            x, y, Math.max(w, 0), Math.max(h, 0), fill));
   }
 
   private static void legend(StringBuilder b, double y) {
@@ -62,10 +77,15 @@ final class ReportCharts {
     int plotTop = 10;
     int plotBottom = height - 45;
     StringBuilder b = open(height, "Migrations per day by verdict");
-    int max = perDay.values().stream().mapToInt(m -> m.values().stream().mapToInt(Integer::intValue).sum())
-        .max().orElse(0);
-    b.append(String.format("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>", LEFT, plotBottom,
-        WIDTH - 10, plotBottom));
+    int max =
+        perDay.values().stream()
+            .mapToInt(m -> m.values().stream().mapToInt(Integer::intValue).sum())
+            .max()
+            .orElse(0);
+    b.append(
+        String.format(
+            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>",
+            LEFT, plotBottom, WIDTH - 10, plotBottom));
     text(b, LEFT - 4, plotTop + 8, "end", String.valueOf(max));
     text(b, LEFT - 4, plotBottom, "end", "0");
     if (max == 0) {
@@ -113,8 +133,12 @@ final class ReportCharts {
       double w = width * n / total;
       rect(b, x, 10, w, 28, color(v));
       if (w > 50) {
-        b.append(String.format("<text x=\"%.1f\" y=\"28\" font-size=\"11\" text-anchor=\"middle\" fill=\"#fff\">",
-            x + w / 2)).append(ReportText.percent(n, total)).append("</text>");
+        b.append(
+                String.format(
+                    "<text x=\"%.1f\" y=\"28\" font-size=\"11\" text-anchor=\"middle\" fill=\"#fff\">",
+                    x + w / 2))
+            .append(ReportText.percent(n, total))
+            .append("</text>");
       }
       x += w;
     }
@@ -125,8 +149,10 @@ final class ReportCharts {
   /** Horizontal bars: host pairs with most alerts, critical part darker. */
   static String topPairs(Map<String, ComplianceReport.PairRow> pairs) {
     List<Map.Entry<String, ComplianceReport.PairRow>> top = new ArrayList<>(pairs.entrySet());
-    top.sort(Comparator.comparing((Map.Entry<String, ComplianceReport.PairRow> e) -> -e.getValue().alerts)
-        .thenComparing(Map.Entry::getKey));
+    top.sort(
+        Comparator.comparing(
+                (Map.Entry<String, ComplianceReport.PairRow> e) -> -e.getValue().alerts)
+            .thenComparing(Map.Entry::getKey));
     top = top.subList(0, Math.min(TOP_PAIRS, top.size()));
     int rowHeight = 22;
     int labelWidth = 260;

@@ -38,68 +38,102 @@ import picocli.CommandLine.Spec;
     name = "report",
     mixinStandardHelpOptions = true,
     description = {
-        "Compliance evidence for an auditor: every control (NIST SC-8, SC-8(1), AC-4(21), DISA STIG,",
-        "VMware SCG, Microsoft's Kerberos-not-CredSSP guidance) as PASS (migrations it applies to were",
-        "observed, none failed), FAIL (alerts, with the worst host pairs) or NOT OBSERVED (no evidence);",
-        "the migrations observed by protocol and verdict, the period, the agents and when they were",
-        "silent; then alerts per control and per host pair. Alerts are counted once per alertId.",
-        "Input: JSON lines files of alerts, migration events and heartbeats in any mix (replay's --alerts,",
-        "--events and --flows files) or, with --bootstrap-servers, the topics " + Topics.ALERTS + ",",
-        Topics.MIGRATIONS + " and " + Topics.FLOWS + " (heartbeats only) read from the beginning up to their",
-        "current end (no consumer group, no offsets committed). Lines that are none of these are counted",
-        "and reported in one line on stderr; they do not stop the report."},
-    footer = {"", "Examples:",
-        "  ./migaudit report alerts.jsonl events.jsonl flows.jsonl",
-        "  ./migaudit report --since 24h --html report.html alerts.jsonl",
-        "  ./migaudit report --bootstrap-servers kafka1:9092 --since 7d",
-        "  ./migaudit report --format ocsf alerts.jsonl events.jsonl > findings.ocsf.jsonl"})
+      "Compliance evidence for an auditor: every control (NIST SC-8, SC-8(1), AC-4(21), DISA STIG,",
+      "VMware SCG, Microsoft's Kerberos-not-CredSSP guidance) as PASS (migrations it applies to were",
+      "observed, none failed), FAIL (alerts, with the worst host pairs) or NOT OBSERVED (no evidence);",
+      "the migrations observed by protocol and verdict, the period, the agents and when they were",
+      "silent; then alerts per control and per host pair. Alerts are counted once per alertId.",
+      "Input: JSON lines files of alerts, migration events and heartbeats in any mix (replay's --alerts,",
+      "--events and --flows files) or, with --bootstrap-servers, the topics " + Topics.ALERTS + ",",
+      Topics.MIGRATIONS
+          + " and "
+          + Topics.FLOWS
+          + " (heartbeats only) read from the beginning up to their",
+      "current end (no consumer group, no offsets committed). Lines that are none of these are counted",
+      "and reported in one line on stderr; they do not stop the report."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  ./migaudit report alerts.jsonl events.jsonl flows.jsonl",
+      "  ./migaudit report --since 24h --html report.html alerts.jsonl",
+      "  ./migaudit report --bootstrap-servers kafka1:9092 --since 7d",
+      "  ./migaudit report --format ocsf alerts.jsonl events.jsonl > findings.ocsf.jsonl"
+    })
 final class ReportCommand implements Callable<Integer> {
   static final String TOPIC = Topics.ALERTS;
   private static final Pattern DURATION = Pattern.compile("(\\d+)([smhdw])");
   private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
 
-  @Parameters(arity = "0..*", paramLabel = "FILE.jsonl",
-      description = "JSON lines of alerts, migration events and heartbeats (flow records are skipped)."
-          + " Required unless --bootstrap-servers is given.")
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "FILE.jsonl",
+      description =
+          "JSON lines of alerts, migration events and heartbeats (flow records are skipped)."
+              + " Required unless --bootstrap-servers is given.")
   List<Path> files = new ArrayList<>();
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-      description = "Read topics " + TOPIC + ", " + Topics.MIGRATIONS + " and " + Topics.FLOWS
-          + " (all partitions, from the beginning to the end offsets at start) instead of files; a topic"
-          + " that does not exist is skipped, except " + TOPIC + ".")
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT[,...]",
+      description =
+          "Read topics "
+              + TOPIC
+              + ", "
+              + Topics.MIGRATIONS
+              + " and "
+              + Topics.FLOWS
+              + " (all partitions, from the beginning to the end offsets at start) instead of files; a topic"
+              + " that does not exist is skipped, except "
+              + TOPIC
+              + ".")
   String bootstrapServers;
 
-  @Option(names = "--kafka-config", paramLabel = "FILE",
+  @Option(
+      names = "--kafka-config",
+      paramLabel = "FILE",
       description = KafkaClientConfig.OPTION_DESCRIPTION)
   Path kafkaConfig;
 
-  @Option(names = "--since", paramLabel = "DURATION",
-      description = "Only what happened within DURATION (e.g. 90m, 24h, 7d, 2w) before the reference"
-          + " time. The reference is the newest time in the input (alert, event, heartbeat), NOT the wall clock"
-          + " (replayed captures carry old timestamps); --now overrides it. Default: all alerts.")
+  @Option(
+      names = "--since",
+      paramLabel = "DURATION",
+      description =
+          "Only what happened within DURATION (e.g. 90m, 24h, 7d, 2w) before the reference"
+              + " time. The reference is the newest time in the input (alert, event, heartbeat), NOT the wall clock"
+              + " (replayed captures carry old timestamps); --now overrides it. Default: all alerts.")
   String since;
 
-  @Option(names = "--now", paramLabel = "INSTANT",
-      description = "Reference time for --since, ISO-8601 UTC (e.g. 2026-01-31T12:00:00Z)."
-          + " Default: the newest time in the input.")
+  @Option(
+      names = "--now",
+      paramLabel = "INSTANT",
+      description =
+          "Reference time for --since, ISO-8601 UTC (e.g. 2026-01-31T12:00:00Z)."
+              + " Default: the newest time in the input.")
   String now;
 
-  @Option(names = "--html", paramLabel = "FILE",
-      description = "Also write the report as a self-contained HTML page (no script, no network access,"
-          + " inline SVG charts, printable) to FILE.")
+  @Option(
+      names = "--html",
+      paramLabel = "FILE",
+      description =
+          "Also write the report as a self-contained HTML page (no script, no network access,"
+              + " inline SVG charts, printable) to FILE.")
   Path html;
 
-  @Option(names = "--format", paramLabel = "text|ocsf", defaultValue = "text",
-      description = "What goes to stdout: text (default), or ocsf: JSON lines of OCSF 1.3.0 findings, one"
-          + " Compliance Finding per control (Pass, Fail, or Warning for NOT OBSERVED) and one Detection"
-          + " Finding per alert (finding_info.uid = alertId), for a SIEM.")
+  @Option(
+      names = "--format",
+      paramLabel = "text|ocsf",
+      defaultValue = "text",
+      description =
+          "What goes to stdout: text (default), or ocsf: JSON lines of OCSF 1.3.0 findings, one"
+              + " Compliance Finding per control (Pass, Fail, or Warning for NOT OBSERVED) and one Detection"
+              + " Finding per alert (finding_info.uid = alertId), for a SIEM.")
   String format;
 
   @Option(names = "--verbose", description = "Print stack traces of errors.")
   boolean verbose;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -109,7 +143,8 @@ final class ReportCommand implements Callable<Integer> {
       try {
         reference = Instant.parse(now);
       } catch (DateTimeParseException e) {
-        throw new UserError("--now " + now + ": not an ISO-8601 instant (e.g. 2026-01-31T12:00:00Z)");
+        throw new UserError(
+            "--now " + now + ": not an ISO-8601 instant (e.g. 2026-01-31T12:00:00Z)");
       }
     }
     if (!"text".equals(format) && !"ocsf".equals(format)) {
@@ -124,8 +159,16 @@ final class ReportCommand implements Callable<Integer> {
     }
     ReportInput input = bootstrapServers != null ? readKafka() : ReportInput.readFiles(files);
     if (input.malformed > 0) {
-      spec.commandLine().getErr().println("migaudit: skipped " + input.malformed
-          + " malformed line(s) of " + input.read + " (first: " + input.firstMalformed + ")");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "migaudit: skipped "
+                  + input.malformed
+                  + " malformed line(s) of "
+                  + input.read
+                  + " (first: "
+                  + input.firstMalformed
+                  + ")");
       spec.commandLine().getErr().flush();
     }
     ComplianceReport report = ComplianceReport.of(input, window, reference);
@@ -183,26 +226,36 @@ final class ReportCommand implements Callable<Integer> {
   }
 
   /** Reads {@code topic} from its beginning to its current end; false when it does not exist. */
-  private boolean readTopic(KafkaConsumer<byte[], byte[]> c, String topic,
-      java.util.function.BiConsumer<byte[], String> sink) throws UserError {
+  private boolean readTopic(
+      KafkaConsumer<byte[], byte[]> c,
+      String topic,
+      java.util.function.BiConsumer<byte[], String> sink)
+      throws UserError {
     List<PartitionInfo> infos = c.listTopics(KAFKA_TIMEOUT).get(topic);
     if (infos == null || infos.isEmpty()) {
       return false;
     }
-    List<TopicPartition> parts = infos.stream()
-        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+    List<TopicPartition> parts =
+        infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
     c.assign(parts);
     c.seekToBeginning(parts);
     Map<TopicPartition, Long> end = c.endOffsets(parts, KAFKA_TIMEOUT);
     Instant deadline = Instant.now().plus(KAFKA_TIMEOUT);
     while (!reachedEnd(c, end)) {
       if (Instant.now().isAfter(deadline)) {
-        throw new UserError("reading " + topic + " from " + bootstrapServers + " timed out after "
-            + KAFKA_TIMEOUT.toSeconds() + "s");
+        throw new UserError(
+            "reading "
+                + topic
+                + " from "
+                + bootstrapServers
+                + " timed out after "
+                + KAFKA_TIMEOUT.toSeconds()
+                + "s");
       }
       for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
         if (r.offset() < end.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L)) {
-          sink.accept(r.value() == null ? new byte[0] : r.value(),
+          sink.accept(
+              r.value() == null ? new byte[0] : r.value(),
               r.topic() + "-" + r.partition() + "@" + r.offset());
         }
       }

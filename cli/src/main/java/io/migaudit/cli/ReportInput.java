@@ -21,8 +21,9 @@ import java.util.Map;
 /**
  * What a report reads: alerts (de-duplicated by alertId, the first kept), migration events (the
  * latest state of each eventId: the last one read) and agents' heartbeats, from JSON lines of any
- * mix (replay's --alerts, --events and --flows files, the analyzer's) or Kafka records. Flow records
- * are counted and otherwise ignored; anything else is counted as malformed, the first one named.
+ * mix (replay's --alerts, --events and --flows files, the analyzer's) or Kafka records. Flow
+ * records are counted and otherwise ignored; anything else is counted as malformed, the first one
+ * named.
  */
 final class ReportInput {
   private static final ObjectMapper TREES = new ObjectMapper();

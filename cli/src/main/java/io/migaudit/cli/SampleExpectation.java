@@ -11,23 +11,32 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * A sample directory's {@code expect.yaml}: the migration flows (protocol and verdict of their final
- * record) and exactly the alerts (rule and severity) its capture must produce, and optionally the
- * packets the decoders must count as malformed and whether the capture file is cut short, and,
+ * A sample directory's {@code expect.yaml}: the migration flows (protocol and verdict of their
+ * final record) and exactly the alerts (rule and severity) its capture must produce, and optionally
+ * the packets the decoders must count as malformed and whether the capture file is cut short, and,
  * when it lists {@code events}, exactly the migration events (protocol, worst verdict, streams);
  * {@code events} is null for samples that do not list them.
  */
-record SampleExpectation(String name, Map<String, Integer> migrationFlows, Map<String, Integer> alerts,
-    int malformedPackets, int truncatedFiles, Map<String, Integer> events) {
+record SampleExpectation(
+    String name,
+    Map<String, Integer> migrationFlows,
+    Map<String, Integer> alerts,
+    int malformedPackets,
+    int truncatedFiles,
+    Map<String, Integer> events) {
   /** The samples directory seen from a module's directory, where Maven runs tests. */
   static final Path SAMPLES = Path.of("..", "samples");
+
   static final String FILE = "expect.yaml";
 
   static SampleExpectation read(Path dir) throws IOException {
     JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(dir.resolve(FILE).toFile());
-    return new SampleExpectation(dir.getFileName().toString(),
-        counts(root.path("migrationFlows"), "protocol", "verdict"), counts(root.path("alerts"), "rule", "severity"),
-        root.path("malformedPackets").asInt(0), root.path("truncatedFiles").asInt(0),
+    return new SampleExpectation(
+        dir.getFileName().toString(),
+        counts(root.path("migrationFlows"), "protocol", "verdict"),
+        counts(root.path("alerts"), "rule", "severity"),
+        root.path("malformedPackets").asInt(0),
+        root.path("truncatedFiles").asInt(0),
         root.has("events") ? events(root.path("events")) : null);
   }
 
@@ -45,12 +54,13 @@ record SampleExpectation(String name, Map<String, Integer> migrationFlows, Map<S
   /** The verdicts expected for migration flows of {@code protocol}, with their counts. */
   Map<String, Integer> verdictsOf(String protocol) {
     Map<String, Integer> v = new TreeMap<>();
-    migrationFlows.forEach((k, n) -> {
-      String[] pv = k.split(" ");
-      if (pv[0].equals(protocol)) {
-        v.put(pv[1], n);
-      }
-    });
+    migrationFlows.forEach(
+        (k, n) -> {
+          String[] pv = k.split(" ");
+          if (pv[0].equals(protocol)) {
+            v.put(pv[1], n);
+          }
+        });
     return v;
   }
 
@@ -58,8 +68,14 @@ record SampleExpectation(String name, Map<String, Integer> migrationFlows, Map<S
   private static Map<String, Integer> events(JsonNode list) {
     Map<String, Integer> m = new TreeMap<>();
     for (JsonNode n : list) {
-      m.merge(n.get("protocol").asText() + " " + n.get("verdict").asText() + " " + n.get("streams").asInt(),
-          n.path("count").asInt(1), Integer::sum);
+      m.merge(
+          n.get("protocol").asText()
+              + " "
+              + n.get("verdict").asText()
+              + " "
+              + n.get("streams").asInt(),
+          n.path("count").asInt(1),
+          Integer::sum);
     }
     return m;
   }
@@ -67,7 +83,10 @@ record SampleExpectation(String name, Map<String, Integer> migrationFlows, Map<S
   private static Map<String, Integer> counts(JsonNode list, String first, String second) {
     Map<String, Integer> m = new TreeMap<>();
     for (JsonNode n : list) {
-      m.merge(n.get(first).asText() + " " + n.get(second).asText(), n.path("count").asInt(1), Integer::sum);
+      m.merge(
+          n.get(first).asText() + " " + n.get(second).asText(),
+          n.path("count").asInt(1),
+          Integer::sum);
     }
     return m;
   }

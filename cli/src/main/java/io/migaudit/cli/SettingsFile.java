@@ -25,15 +25,17 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 /**
  * One service's {@code --config FILE} (agent, analyzer): a flat YAML mapping read into a record
  * whose components are the keys. Unknown keys, values of the wrong type and values a service finds
- * out of range ({@link #error}) become a {@link UserError} of one line naming the file, the line and
- * the key. Relative paths are resolved against the file's directory ({@link #resolve}).
+ * out of range ({@link #error}) become a {@link UserError} of one line naming the file, the line
+ * and the key. Relative paths are resolved against the file's directory ({@link #resolve}).
  */
 final class SettingsFile {
   /** Service configs are a dozen lines; anything larger is the wrong file. */
   private static final long MAX_FILE_BYTES = 1024 * 1024;
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
+
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
 
   /** A value out of range, named by its key. */
   record Problem(String key, String message) {}
@@ -55,7 +57,13 @@ final class SettingsFile {
         throw new UserError(file + ": is a directory, not an " + service + " config file");
       }
       if (Files.size(file) > MAX_FILE_BYTES) {
-        throw new UserError(file + ": larger than " + MAX_FILE_BYTES + " bytes; not an " + service + " config file");
+        throw new UserError(
+            file
+                + ": larger than "
+                + MAX_FILE_BYTES
+                + " bytes; not an "
+                + service
+                + " config file");
       }
       return new SettingsFile(file, Files.readString(file), service);
     } catch (NoSuchFileException e) {
@@ -75,7 +83,9 @@ final class SettingsFile {
    * @param example the start of a valid mapping, for the complaint about a file that is not one
    */
   <T> T bind(Class<T> shape, String example) throws UserError {
-    if (text.lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#") || l.equals("---"))) {
+    if (text.lines()
+        .map(String::strip)
+        .allMatch(l -> l.isEmpty() || l.startsWith("#") || l.equals("---"))) {
       return null;
     }
     try {
@@ -99,17 +109,34 @@ final class SettingsFile {
     MarkedYAMLException syntax = cause(e, MarkedYAMLException.class);
     if (syntax != null) {
       int line = syntax.getProblemMark() == null ? 1 : syntax.getProblemMark().getLine() + 1;
-      return new UserError(file + ":" + line + ": not valid YAML: " + firstLine(syntax.getProblem()), e);
+      return new UserError(
+          file + ":" + line + ": not valid YAML: " + firstLine(syntax.getProblem()), e);
     }
     if (e instanceof UnrecognizedPropertyException u) {
-      String known = u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
-      return new UserError(file + ":" + lineOf(text, u.getPropertyName()) + ": unknown key \""
-          + u.getPropertyName() + "\" (known: " + known + ")", e);
+      String known =
+          u.getKnownPropertyIds().stream()
+              .map(Object::toString)
+              .sorted()
+              .collect(Collectors.joining(", "));
+      return new UserError(
+          file
+              + ":"
+              + lineOf(text, u.getPropertyName())
+              + ": unknown key \""
+              + u.getPropertyName()
+              + "\" (known: "
+              + known
+              + ")",
+          e);
     }
-    if (e instanceof JsonMappingException m && !m.getPath().isEmpty() && m.getPath().get(0).getFieldName() != null) {
-      String where = file + ":" + lineOf(text, m.getPath().get(0).getFieldName()) + ": " + key(m) + ": ";
+    if (e instanceof JsonMappingException m
+        && !m.getPath().isEmpty()
+        && m.getPath().get(0).getFieldName() != null) {
+      String where =
+          file + ":" + lineOf(text, m.getPath().get(0).getFieldName()) + ": " + key(m) + ": ";
       if (e instanceof InvalidFormatException f) {
-        return new UserError(where + "\"" + f.getValue() + "\" is not " + kind(f.getTargetType()), e);
+        return new UserError(
+            where + "\"" + f.getValue() + "\" is not " + kind(f.getTargetType()), e);
       }
       if (e instanceof MismatchedInputException f && f.getTargetType() != null) {
         return new UserError(where + "expected " + kind(f.getTargetType()), e);
@@ -119,7 +146,8 @@ final class SettingsFile {
     JsonLocation at = e.getLocation();
     String where = file + ":" + (at == null ? 1 : Math.max(1, at.getLineNr())) + ": ";
     if (e instanceof MismatchedInputException) {
-      return new UserError(where + "expected a mapping of " + service + " settings (" + example + ")", e);
+      return new UserError(
+          where + "expected a mapping of " + service + " settings (" + example + ")", e);
     }
     return new UserError(where + "not valid YAML: " + firstLine(e.getOriginalMessage()), e);
   }
@@ -167,7 +195,9 @@ final class SettingsFile {
 
   /** The line of a top-level key (the file is one flat mapping), or 1 when it cannot be found. */
   static int lineOf(String text, String key) {
-    Matcher m = Pattern.compile("^[\"']?" + Pattern.quote(key) + "[\"']?\\s*:", Pattern.MULTILINE).matcher(text);
+    Matcher m =
+        Pattern.compile("^[\"']?" + Pattern.quote(key) + "[\"']?\\s*:", Pattern.MULTILINE)
+            .matcher(text);
     if (!m.find()) {
       return 1;
     }

@@ -41,10 +41,14 @@ enum StreamCondition {
     if (s != null && s.gapBytes() > 0) {
       out.add(GAPS);
     }
-    if (r.dstToSrc() != null && r.dstToSrc().packets() == 0 && r.srcToDst() != null && r.srcToDst().packets() > 0) {
+    if (r.dstToSrc() != null
+        && r.dstToSrc().packets() == 0
+        && r.srcToDst() != null
+        && r.srcToDst().packets() > 0) {
       out.add(ONE_DIRECTION);
     }
-    if (r.payload() != null && r.payload().reason() != null
+    if (r.payload() != null
+        && r.payload().reason() != null
         && r.payload().reason().contains("framing claims encryption but")) {
       out.add(FRAMING_DISAGREED);
     }

@@ -5,9 +5,10 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Turns exceptions from commands into exit codes: a {@link UserError} prints one line and exits 2, and
- * so does a Kafka broker refusing the client (TLS handshake, SASL login; see {@link KafkaRefusal});
- * any other failure prints one line and exits 1. A stack trace is printed only with {@code --verbose}.
+ * Turns exceptions from commands into exit codes: a {@link UserError} prints one line and exits 2,
+ * and so does a Kafka broker refusing the client (TLS handshake, SASL login; see {@link
+ * KafkaRefusal}); any other failure prints one line and exits 1. A stack trace is printed only with
+ * {@code --verbose}.
  */
 final class UserErrorHandler implements IExecutionExceptionHandler {
   static final int USER_ERROR = 2;
@@ -15,8 +16,9 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
-    boolean verbose = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
-        || parsed.hasMatchedOption("--verbose");
+    boolean verbose =
+        parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
+            || parsed.hasMatchedOption("--verbose");
     if (verbose) {
       e.printStackTrace(cl.getErr());
     }

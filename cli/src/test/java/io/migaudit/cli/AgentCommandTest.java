@@ -15,10 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code agent --config}: file values apply, flags override them, bad settings fail before any capture. */
+/**
+ * {@code agent --config}: file values apply, flags override them, bad settings fail before any
+ * capture.
+ */
 class AgentCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private record Result(int code, String err) {}
 
@@ -40,7 +42,8 @@ class AgentCommandTest {
     return Files.writeString(dir.resolve("agent.yaml"), yaml);
   }
 
-  private static final String FILE = """
+  private static final String FILE =
+      """
       agentId: collector-1
       interfaces: [ens224]
       bootstrapServers: kafka1:9092
@@ -54,26 +57,75 @@ class AgentCommandTest {
   @Test
   void fileValuesAreUsed() throws Exception {
     AgentSettings s = settings("--config", config(FILE).toString());
-    assertThat(s).isEqualTo(new AgentSettings("collector-1", List.of("ens224"), List.of(), "kafka1:9092", null,
-        "0.0.0.0:9500", 1500, false, 1048576, "net 192.168.50.0/24", null, AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null,
-        null, CaptureWorkers.defaultWorkers()));
+    assertThat(s)
+        .isEqualTo(
+            new AgentSettings(
+                "collector-1",
+                List.of("ens224"),
+                List.of(),
+                "kafka1:9092",
+                null,
+                "0.0.0.0:9500",
+                1500,
+                false,
+                1048576,
+                "net 192.168.50.0/24",
+                null,
+                AgentSettings.DEFAULT_SPOOL_MAX_BYTES,
+                null,
+                null,
+                CaptureWorkers.defaultWorkers()));
   }
 
   @Test
   void flagsOverrideTheFile() throws Exception {
-    AgentSettings s = settings("--config", config(FILE).toString(), "--interface", "br-migration",
-        "--interface", "bond0.50", "--snaplen", "9000", "--promiscuous", "--metrics-address", "127.0.0.1:0",
-        "--agent-id", "collector-2", "--bootstrap-servers", "kafka2:9092", "--policy", "/etc/migaudit/policy.yaml");
-    assertThat(s).isEqualTo(new AgentSettings("collector-2", List.of("br-migration", "bond0.50"), List.of(),
-        "kafka2:9092", null, "127.0.0.1:0", 9000, true, 1048576, "net 192.168.50.0/24", null,
-        AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null, Path.of("/etc/migaudit/policy.yaml"),
-        CaptureWorkers.defaultWorkers()));
+    AgentSettings s =
+        settings(
+            "--config",
+            config(FILE).toString(),
+            "--interface",
+            "br-migration",
+            "--interface",
+            "bond0.50",
+            "--snaplen",
+            "9000",
+            "--promiscuous",
+            "--metrics-address",
+            "127.0.0.1:0",
+            "--agent-id",
+            "collector-2",
+            "--bootstrap-servers",
+            "kafka2:9092",
+            "--policy",
+            "/etc/migaudit/policy.yaml");
+    assertThat(s)
+        .isEqualTo(
+            new AgentSettings(
+                "collector-2",
+                List.of("br-migration", "bond0.50"),
+                List.of(),
+                "kafka2:9092",
+                null,
+                "127.0.0.1:0",
+                9000,
+                true,
+                1048576,
+                "net 192.168.50.0/24",
+                null,
+                AgentSettings.DEFAULT_SPOOL_MAX_BYTES,
+                null,
+                Path.of("/etc/migaudit/policy.yaml"),
+                CaptureWorkers.defaultWorkers()));
   }
 
   @Test
   void negatedFlagOverridesTheFile() throws Exception {
-    AgentSettings s = settings("--config", config("interfaces: [ens224]\nbootstrapServers: k:9092\npromiscuous: true\n")
-        .toString(), "--no-promiscuous");
+    AgentSettings s =
+        settings(
+            "--config",
+            config("interfaces: [ens224]\nbootstrapServers: k:9092\npromiscuous: true\n")
+                .toString(),
+            "--no-promiscuous");
     assertThat(s.promiscuous()).isFalse();
   }
 
@@ -87,41 +139,85 @@ class AgentCommandTest {
   @Test
   void flagsAloneUseTheDefaults() throws Exception {
     AgentSettings s = settings("--bootstrap-servers", "k:9092", "--interface", "eth0");
-    assertThat(s).isEqualTo(AgentSettings.defaults().with(new AgentSettings.Overrides(
-        null, List.of("eth0"), null, "k:9092", null, null, null, null, null, null, null, null, null, null, null)));
+    assertThat(s)
+        .isEqualTo(
+            AgentSettings.defaults()
+                .with(
+                    new AgentSettings.Overrides(
+                        null,
+                        List.of("eth0"),
+                        null,
+                        "k:9092",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null)));
   }
 
   @Test
   void workersFromFileAndFlag() throws Exception {
-    assertThat(settings("--config", config(FILE + "workers: 3\n").toString()).workers()).isEqualTo(3);
-    assertThat(settings("--config", config(FILE + "workers: 3\n").toString(), "--workers", "2").workers())
+    assertThat(settings("--config", config(FILE + "workers: 3\n").toString()).workers())
+        .isEqualTo(3);
+    assertThat(
+            settings("--config", config(FILE + "workers: 3\n").toString(), "--workers", "2")
+                .workers())
         .isEqualTo(2);
     assertThat(settings("--bootstrap-servers", "k:9092", "--interface", "eth0").workers())
         .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
-    assertThatThrownBy(() -> settings("--bootstrap-servers", "k:9092", "--interface", "eth0", "--workers", "0"))
-        .isInstanceOf(UserError.class).hasMessage("--workers: 0 is not 1 to 127");
+    assertThatThrownBy(
+            () ->
+                settings("--bootstrap-servers", "k:9092", "--interface", "eth0", "--workers", "0"))
+        .isInstanceOf(UserError.class)
+        .hasMessage("--workers: 0 is not 1 to 127");
   }
 
   @Test
   void captureBackendFromFileAndFlag() throws Exception {
-    AgentSettings file = settings("--config", config(FILE + "captureBackend: TcpDump\n").toString());
+    AgentSettings file =
+        settings("--config", config(FILE + "captureBackend: TcpDump\n").toString());
     assertThat(file.captureBackend()).isEqualTo(CaptureBackend.TCPDUMP);
-    AgentSettings flag = settings("--config", config(FILE + "captureBackend: tcpdump\n").toString(),
-        "--capture-backend", "pcap4j");
+    AgentSettings flag =
+        settings(
+            "--config",
+            config(FILE + "captureBackend: tcpdump\n").toString(),
+            "--capture-backend",
+            "pcap4j");
     assertThat(flag.captureBackend()).isEqualTo(CaptureBackend.PCAP4J);
-    assertThat(settings("--config", config(FILE).toString()).captureBackend()).as("automatic").isNull();
+    assertThat(settings("--config", config(FILE).toString()).captureBackend())
+        .as("automatic")
+        .isNull();
   }
 
   @Test
   void unknownCaptureBackendIsOneLine() throws IOException {
-    Result flag = run("agent", "--bootstrap-servers", "k:9092", "--interface", "eth0", "--capture-backend", "dpdk");
+    Result flag =
+        run(
+            "agent",
+            "--bootstrap-servers",
+            "k:9092",
+            "--interface",
+            "eth0",
+            "--capture-backend",
+            "dpdk");
     assertThat(flag.code).isEqualTo(2);
-    assertThat(flag.err).contains("unknown capture backend \"dpdk\" (choose libpcap, tcpdump or pcap4j)");
+    assertThat(flag.err)
+        .contains("unknown capture backend \"dpdk\" (choose libpcap, tcpdump or pcap4j)");
     Path f = config(FILE + "captureBackend: pfring\n");
     Result file = run("agent", "--config", f.toString());
     assertThat(file.code).isEqualTo(2);
-    assertThat(file.err.strip()).doesNotContain("\n")
-        .isEqualTo("migaudit: " + f + ":9: captureBackend: unknown capture backend \"pfring\" (choose libpcap, tcpdump or pcap4j)");
+    assertThat(file.err.strip())
+        .doesNotContain("\n")
+        .isEqualTo(
+            "migaudit: "
+                + f
+                + ":9: captureBackend: unknown capture backend \"pfring\" (choose libpcap, tcpdump or pcap4j)");
   }
 
   @Test
@@ -129,7 +225,8 @@ class AgentCommandTest {
     Path f = config("interfaces: [ens224]\nbootstrapServers: kafka1:9092\nsnapLength: 1500\n");
     Result r = run("agent", "--config", f.toString());
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err.strip()).doesNotContain("\n")
+    assertThat(r.err.strip())
+        .doesNotContain("\n")
         .startsWith("migaudit: " + f + ":3: unknown key \"snapLength\"");
   }
 
@@ -151,7 +248,8 @@ class AgentCommandTest {
   void bootstrapServersAreRequiredSomewhere() throws IOException {
     Result r = run("agent", "--config", config("interfaces: [ens224]\n").toString());
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err.strip()).isEqualTo("migaudit: give --bootstrap-servers (or bootstrapServers in --config)");
+    assertThat(r.err.strip())
+        .isEqualTo("migaudit: give --bootstrap-servers (or bootstrapServers in --config)");
   }
 
   @Test
@@ -167,7 +265,10 @@ class AgentCommandTest {
     CommandLine cl = MigauditCommand.commandLine();
     cl.setOut(new PrintWriter(out));
     assertThat(cl.execute("agent", "--help")).isZero();
-    assertThat(out.toString()).contains("--config=FILE").contains("override").contains("127.0.0.1:9464")
+    assertThat(out.toString())
+        .contains("--config=FILE")
+        .contains("override")
+        .contains("127.0.0.1:9464")
         .contains("65535");
   }
 
@@ -177,21 +278,38 @@ class AgentCommandTest {
     CommandLine cl = MigauditCommand.commandLine();
     cl.setOut(new PrintWriter(out));
     assertThat(cl.execute("agent", "--help")).isZero();
-    assertThat(out.toString()).contains("--spool-dir=DIR").contains("--spool-max-bytes=BYTES").contains("1073741824")
-        .contains("${env:VAR}").contains("${file:PATH:KEY}").doesNotContain("null");
+    assertThat(out.toString())
+        .contains("--spool-dir=DIR")
+        .contains("--spool-max-bytes=BYTES")
+        .contains("1073741824")
+        .contains("${env:VAR}")
+        .contains("${file:PATH:KEY}")
+        .doesNotContain("null");
   }
 
   @Test
   void spoolFlagsOverrideTheDefaults() throws Exception {
-    AgentSettings s = settings("--bootstrap-servers", "k:9092", "--read", "x.pcap", "--spool-dir", "/srv/spool",
-        "--spool-max-bytes", "2147483648");
+    AgentSettings s =
+        settings(
+            "--bootstrap-servers",
+            "k:9092",
+            "--read",
+            "x.pcap",
+            "--spool-dir",
+            "/srv/spool",
+            "--spool-max-bytes",
+            "2147483648");
     assertThat(s.spoolDir()).isEqualTo(Path.of("/srv/spool"));
     assertThat(s.spoolMaxBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
   }
 
   @Test
   void aSpoolBoundBelowTheMinimumNamesTheFlag() {
-    assertThatThrownBy(() -> settings("--bootstrap-servers", "k:9092", "--read", "x.pcap", "--spool-max-bytes", "10"))
-        .isInstanceOf(UserError.class).hasMessage("--spool-max-bytes: 10 is below the minimum of 65536 bytes");
+    assertThatThrownBy(
+            () ->
+                settings(
+                    "--bootstrap-servers", "k:9092", "--read", "x.pcap", "--spool-max-bytes", "10"))
+        .isInstanceOf(UserError.class)
+        .hasMessage("--spool-max-bytes: 10 is below the minimum of 65536 bytes");
   }
 }

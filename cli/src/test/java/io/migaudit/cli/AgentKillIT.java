@@ -34,19 +34,46 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentKillIT {
   private static final String AGENT_ID = "kill-it";
   private static final Duration DEADLINE = Duration.ofSeconds(180);
-  /** A pcap global header (little-endian, v2.4, snaplen 65535, Ethernet) and no packets. */
-  private static final byte[] EMPTY_PCAP = {(byte) 0xd4, (byte) 0xc3, (byte) 0xb2, (byte) 0xa1, 2, 0, 4, 0,
-      0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 0, 0, 1, 0, 0, 0};
 
-  @TempDir
-  Path dir;
+  /** A pcap global header (little-endian, v2.4, snaplen 65535, Ethernet) and no packets. */
+  private static final byte[] EMPTY_PCAP = {
+    (byte) 0xd4,
+    (byte) 0xc3,
+    (byte) 0xb2,
+    (byte) 0xa1,
+    2,
+    0,
+    4,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    (byte) 0xff,
+    (byte) 0xff,
+    0,
+    0,
+    1,
+    0,
+    0,
+    0
+  };
+
+  @TempDir Path dir;
 
   @Test
   void spooledRecordsSurviveKill9AndAreSentByTheNextStart() throws Exception {
     Path capture = Captures.generated(dir, 20_000, 2_000);
     List<FlowRecord> expected = recordsOf(capture);
     Path spoolDir = dir.resolve("spool");
-    Path clientProps = Files.writeString(dir.resolve("kafka-client.properties"), """
+    Path clientProps =
+        Files.writeString(
+            dir.resolve("kafka-client.properties"),
+            """
         delivery.timeout.ms=4000
         request.timeout.ms=2000
         max.block.ms=2000
@@ -59,7 +86,8 @@ class AgentKillIT {
       Path firstLog = dir.resolve("agent-1.log");
       Process first = agent(broker, capture, spoolDir, clientProps, port, firstLog);
       try {
-        awaitMetric(port, "migaudit_agent_spool_appended_records_total", expected.size(), first, firstLog);
+        awaitMetric(
+            port, "migaudit_agent_spool_appended_records_total", expected.size(), first, firstLog);
       } finally {
         first.destroyForcibly(); // SIGKILL: no shutdown hook, no close
         first.waitFor(60, TimeUnit.SECONDS);
@@ -67,14 +95,16 @@ class AgentKillIT {
       assertThat(first.exitValue()).as("killed by SIGKILL").isEqualTo(137);
       try (Spool left = Spool.open(spoolDir, Spool.MIN_MAX_BYTES * 1024)) {
         assertThat(left.pending()).as("records on disk after kill -9").isEqualTo(expected.size());
-        System.out.printf("AgentKillIT: %d records, %d spool bytes on disk after kill -9%n", left.pending(),
-            left.bytes());
+        System.out.printf(
+            "AgentKillIT: %d records, %d spool bytes on disk after kill -9%n",
+            left.pending(), left.bytes());
       }
 
       broker.start();
       Path nothing = Files.write(dir.resolve("empty.pcap"), EMPTY_PCAP);
       Path secondLog = dir.resolve("agent-2.log");
-      Process second = agent(broker, nothing, spoolDir, clientProps, ChildBroker.freePort(), secondLog);
+      Process second =
+          agent(broker, nothing, spoolDir, clientProps, ChildBroker.freePort(), secondLog);
       boolean exited = second.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS);
       second.destroyForcibly();
       String log = Files.readString(secondLog);
@@ -88,7 +118,8 @@ class AgentKillIT {
   /** What the agent produces from the capture: the same code, in this JVM, into a list. */
   private static List<FlowRecord> recordsOf(Path capture) throws IOException {
     List<FlowRecord> records = new ArrayList<>();
-    CaptureAgent agent = new CaptureAgent(AgentConfig.defaults(AGENT_ID), records::add, new PipelineCounters());
+    CaptureAgent agent =
+        new CaptureAgent(AgentConfig.defaults(AGENT_ID), records::add, new PipelineCounters());
     try (PcapFileSource source = PcapFileSource.open(capture)) {
       agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
     }
@@ -96,17 +127,35 @@ class AgentKillIT {
     return records;
   }
 
-  private static Process agent(ChildBroker broker, Path capture, Path spoolDir, Path clientProps, int port, Path log)
+  private static Process agent(
+      ChildBroker broker, Path capture, Path spoolDir, Path clientProps, int port, Path log)
       throws IOException {
-    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), MigauditCommand.class.getName(), "agent",
-        "--read", capture.toString(), "--bootstrap-servers", broker.bootstrapServers(), "--kafka-config",
-        clientProps.toString(), "--spool-dir", spoolDir.toString(), "--agent-id", AGENT_ID,
-        "--metrics-address", "127.0.0.1:" + port)
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            MigauditCommand.class.getName(),
+            "agent",
+            "--read",
+            capture.toString(),
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--kafka-config",
+            clientProps.toString(),
+            "--spool-dir",
+            spoolDir.toString(),
+            "--agent-id",
+            AGENT_ID,
+            "--metrics-address",
+            "127.0.0.1:" + port)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
-  private static void awaitMetric(int port, String series, long atLeast, Process agent, Path log) throws Exception {
+  private static void awaitMetric(int port, String series, long atLeast, Process agent, Path log)
+      throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     Pattern value = Pattern.compile("(?m)^" + Pattern.quote(series) + "(\\{[^}]*})? ([0-9.eE+]+)");
     long deadline = System.nanoTime() + DEADLINE.toNanos();
@@ -114,8 +163,12 @@ class AgentKillIT {
     while (System.nanoTime() < deadline) {
       assertThat(agent.isAlive()).as("agent running; log:\n" + Files.readString(log)).isTrue();
       try {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
+        String body =
+            http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
         Matcher m = value.matcher(body);
         if (m.find()) {
           last = m.group(2);
@@ -128,6 +181,7 @@ class AgentKillIT {
       }
       Thread.sleep(100); // polling with a deadline
     }
-    throw new AssertionError(series + " at " + last + ", not " + atLeast + "; log:\n" + Files.readString(log));
+    throw new AssertionError(
+        series + " at " + last + ", not " + atLeast + "; log:\n" + Files.readString(log));
   }
 }

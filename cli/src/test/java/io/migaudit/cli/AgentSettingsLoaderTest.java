@@ -13,8 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code agent --config FILE}: values, defaults, and one-line errors naming file, line and key. */
 class AgentSettingsLoaderTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path write(String yaml) throws IOException {
     return Files.writeString(dir.resolve("agent.yaml"), yaml);
@@ -26,7 +25,9 @@ class AgentSettingsLoaderTest {
 
   @Test
   void everyKeyIsRead() throws Exception {
-    AgentSettings s = load("""
+    AgentSettings s =
+        load(
+            """
         agentId: collector-1
         interfaces: [ens224, ens256]
         bootstrapServers: kafka1:9092
@@ -38,19 +39,50 @@ class AgentSettingsLoaderTest {
         bpfExtra: net 192.168.50.0/24
         policy: policy.yaml
         """);
-    assertThat(s).isEqualTo(new AgentSettings("collector-1", List.of("ens224", "ens256"), List.of(), "kafka1:9092",
-        dir.toAbsolutePath().resolve("client.properties"), "0.0.0.0:9500", 1500, false, 1048576,
-        "net 192.168.50.0/24", null, AgentSettings.DEFAULT_SPOOL_MAX_BYTES, null,
-        dir.toAbsolutePath().resolve("policy.yaml"), CaptureWorkers.defaultWorkers()));
+    assertThat(s)
+        .isEqualTo(
+            new AgentSettings(
+                "collector-1",
+                List.of("ens224", "ens256"),
+                List.of(),
+                "kafka1:9092",
+                dir.toAbsolutePath().resolve("client.properties"),
+                "0.0.0.0:9500",
+                1500,
+                false,
+                1048576,
+                "net 192.168.50.0/24",
+                null,
+                AgentSettings.DEFAULT_SPOOL_MAX_BYTES,
+                null,
+                dir.toAbsolutePath().resolve("policy.yaml"),
+                CaptureWorkers.defaultWorkers()));
   }
 
   @Test
   void omittedKeysKeepTheirDefaults() throws Exception {
     AgentSettings s = load("read: captures\n");
     assertThat(s.read()).containsExactly(dir.toAbsolutePath().resolve("captures"));
-    assertThat(s).isEqualTo(AgentSettings.defaults().with(new AgentSettings.Overrides(
-        null, null, List.of(dir.toAbsolutePath().resolve("captures")), null, null, null, null, null, null, null, null,
-        null, null, null, null)));
+    assertThat(s)
+        .isEqualTo(
+            AgentSettings.defaults()
+                .with(
+                    new AgentSettings.Overrides(
+                        null,
+                        null,
+                        List.of(dir.toAbsolutePath().resolve("captures")),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null)));
     assertThat(s.snaplen()).isEqualTo(65535);
     assertThat(s.promiscuous()).isTrue();
     assertThat(s.metricsAddress()).isEqualTo("127.0.0.1:9464");
@@ -69,8 +101,10 @@ class AgentSettingsLoaderTest {
   @Test
   void unknownKeyNamesFileLineAndKey() throws IOException {
     Path f = write("interfaces: [ens224]\nbootstrapServers: kafka1:9092\nbufferSzie: 1024\n");
-    assertThatThrownBy(() -> AgentSettingsLoader.load(f)).isInstanceOf(UserError.class)
-        .hasMessageStartingWith(f + ":3: unknown key \"bufferSzie\"").hasMessageContaining("bufferSize")
+    assertThatThrownBy(() -> AgentSettingsLoader.load(f))
+        .isInstanceOf(UserError.class)
+        .hasMessageStartingWith(f + ":3: unknown key \"bufferSzie\"")
+        .hasMessageContaining("bufferSize")
         .hasMessageNotContaining("\n");
   }
 
@@ -103,13 +137,15 @@ class AgentSettingsLoaderTest {
     assertThat(s.spoolDirFor("a1")).isEqualTo(s.spoolDir());
     Path byDefault = AgentSettings.defaults().spoolDirFor("a1");
     assertThat(byDefault.getFileName().toString()).isEqualTo("spool-a1");
-    assertThat(byDefault.getParent().getParent()).isEqualTo(AgentSettings.stateHome(System.getenv()));
+    assertThat(byDefault.getParent().getParent())
+        .isEqualTo(AgentSettings.stateHome(System.getenv()));
     assertThat(byDefault.startsWith(Path.of(System.getProperty("java.io.tmpdir")))).isFalse();
   }
 
   @Test
   void theDefaultSpoolLivesInTheXdgStateHome() {
-    assertThat(AgentSettings.stateHome(java.util.Map.of("XDG_STATE_HOME", "/srv/state"))).isEqualTo(Path.of("/srv/state"));
+    assertThat(AgentSettings.stateHome(java.util.Map.of("XDG_STATE_HOME", "/srv/state")))
+        .isEqualTo(Path.of("/srv/state"));
     // relative or empty: ignored, as the XDG Base Directory spec says
     assertThat(AgentSettings.stateHome(java.util.Map.of("XDG_STATE_HOME", "rel")))
         .isEqualTo(Path.of(System.getProperty("user.home"), ".local", "state"));
@@ -134,27 +170,33 @@ class AgentSettingsLoaderTest {
   @Test
   void yamlSyntaxErrorNamesLine() throws IOException {
     Path f = write("interfaces: [ens224\nsnaplen: 100\n");
-    assertThatThrownBy(() -> AgentSettingsLoader.load(f)).isInstanceOf(UserError.class)
-        .hasMessageStartingWith(f + ":2: not valid YAML: expected ',' or ']'").hasMessageNotContaining("\n");
+    assertThatThrownBy(() -> AgentSettingsLoader.load(f))
+        .isInstanceOf(UserError.class)
+        .hasMessageStartingWith(f + ":2: not valid YAML: expected ',' or ']'")
+        .hasMessageNotContaining("\n");
   }
 
   @Test
   void listInsteadOfMappingIsRejected() throws IOException {
     Path f = write("- ens224\n");
     assertThatThrownBy(() -> AgentSettingsLoader.load(f))
-        .hasMessage(f + ":1: expected a mapping of agent settings (agentId: ..., interfaces: [...], ...)");
+        .hasMessage(
+            f + ":1: expected a mapping of agent settings (agentId: ..., interfaces: [...], ...)");
   }
 
   @Test
   void missingFileIsOneLine() {
     Path f = dir.resolve("nope.yaml");
-    assertThatThrownBy(() -> AgentSettingsLoader.load(f)).isInstanceOf(UserError.class)
+    assertThatThrownBy(() -> AgentSettingsLoader.load(f))
+        .isInstanceOf(UserError.class)
         .hasMessage(f + ": no such file");
   }
 
   @Test
   void exampleConfigInDeployLoads() throws Exception {
-    AgentSettings s = AgentSettings.defaults().with(AgentSettingsLoader.load(Path.of("..", "deploy", "agent.yaml")));
+    AgentSettings s =
+        AgentSettings.defaults()
+            .with(AgentSettingsLoader.load(Path.of("..", "deploy", "agent.yaml")));
     assertThat(s.problem()).isEmpty();
     assertThat(s.live()).isTrue();
     assertThat(s.bootstrapServers()).isNotBlank();
@@ -164,7 +206,9 @@ class AgentSettingsLoaderTest {
   void exampleConfigMentionsEveryKey() throws IOException {
     String example = Files.readString(Path.of("..", "deploy", "agent.yaml"));
     for (var component : AgentSettings.class.getRecordComponents()) {
-      assertThat(example).as(component.getName()).containsPattern("(?m)^#? ?" + component.getName() + ":");
+      assertThat(example)
+          .as(component.getName())
+          .containsPattern("(?m)^#? ?" + component.getName() + ":");
     }
   }
 }

@@ -28,9 +28,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code migaudit agent --interface} as users run it, in its own JVM: a migration is captured live
@@ -39,16 +39,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AgentShutdownIT {
   private static final Path SAMPLE = Path.of("../samples/vmotion-plaintext/capture.pcap");
+
   /** The handshake and the first data segments, not the FINs: the connection stays open. */
   private static final int PACKETS = 40;
+
   /** The sample's first frames are an ARP exchange, which the capture filter does not pass. */
   private static final int ARP_FRAMES = 2;
+
   private static final Duration DEADLINE = Duration.ofSeconds(60);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  /** One capture, and two in an AF_PACKET fanout group (the migration's frames reach one of them). */
+  /**
+   * One capture, and two in an AF_PACKET fanout group (the migration's frames reach one of them).
+   */
   @ParameterizedTest(name = "--workers {0}")
   @ValueSource(ints = {1, 2})
   void sigtermEndsEveryOpenFlowWithAFinalRecord(int workers) throws Exception {
@@ -58,33 +62,56 @@ class AgentShutdownIT {
       broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 1);
       int port = freePort();
       Path log = dir.resolve("agent.log");
-      Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), MigauditCommand.class.getName(), "agent",
-          "--interface", bed.captureEnd(), "--bootstrap-servers", broker.bootstrapServers(),
-          "--agent-id", "sigterm-it", "--metrics-address", "127.0.0.1:" + port,
-          "--spool-dir", dir.resolve("spool" + workers).toString(), "--workers", String.valueOf(workers))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process agent =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  MigauditCommand.class.getName(),
+                  "agent",
+                  "--interface",
+                  bed.captureEnd(),
+                  "--bootstrap-servers",
+                  broker.bootstrapServers(),
+                  "--agent-id",
+                  "sigterm-it",
+                  "--metrics-address",
+                  "127.0.0.1:" + port,
+                  "--spool-dir",
+                  dir.resolve("spool" + workers).toString(),
+                  "--workers",
+                  String.valueOf(workers))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       try {
         String packets = "migaudit_agent_packets_total{interface=\"" + bed.captureEnd() + "\"}";
         awaitMetric(port, packets, 0, agent, log);
         bed.replay(List.of("--limit=" + PACKETS, "--pps=200"), List.of(SAMPLE));
         awaitMetric(port, packets, PACKETS - ARP_FRAMES, agent, log);
         agent.destroy(); // SIGTERM
-        assertThat(agent.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)).as("agent exited; log:\n"
-            + Files.readString(log)).isTrue();
+        assertThat(agent.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+            .as("agent exited; log:\n" + Files.readString(log))
+            .isTrue();
       } finally {
         agent.destroyForcibly();
       }
       List<AgentHeartbeat> heartbeats = new ArrayList<>();
       List<FlowRecord> records = flowRecords(broker.bootstrapServers(), heartbeats);
-      assertThat(heartbeats).as("the live agent's heartbeats (one at start, one when capture stops)")
-          .hasSizeGreaterThanOrEqualTo(2).allSatisfy(h -> {
-            assertThat(h.agent()).isEqualTo("sigterm-it");
-            assertThat(h.interfaces()).containsExactly(bed.captureEnd());
-          });
-      assertThat(heartbeats.get(heartbeats.size() - 1).packets()).isGreaterThanOrEqualTo(PACKETS - ARP_FRAMES);
+      assertThat(heartbeats)
+          .as("the live agent's heartbeats (one at start, one when capture stops)")
+          .hasSizeGreaterThanOrEqualTo(2)
+          .allSatisfy(
+              h -> {
+                assertThat(h.agent()).isEqualTo("sigterm-it");
+                assertThat(h.interfaces()).containsExactly(bed.captureEnd());
+              });
+      assertThat(heartbeats.get(heartbeats.size() - 1).packets())
+          .isGreaterThanOrEqualTo(PACKETS - ARP_FRAMES);
       List<FlowRecord> migration = records.stream().filter(r -> r.dstPort() == 8000).toList();
-      assertThat(migration).as("records of the open migration; agent log:\n" + Files.readString(log)).isNotEmpty();
+      assertThat(migration)
+          .as("records of the open migration; agent log:\n" + Files.readString(log))
+          .isNotEmpty();
       FlowRecord last = migration.get(migration.size() - 1);
       assertThat(last.last()).isTrue();
       assertThat(last.endReason()).isEqualTo("shutdown");
@@ -94,15 +121,20 @@ class AgentShutdownIT {
     }
   }
 
-  private static void awaitMetric(int port, String series, long atLeast, Process agent, Path log) throws Exception {
+  private static void awaitMetric(int port, String series, long atLeast, Process agent, Path log)
+      throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     Pattern value = Pattern.compile(Pattern.quote(series) + " ([0-9.eE+]+)");
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (System.nanoTime() < deadline) {
       assertThat(agent.isAlive()).as("agent running; log:\n" + Files.readString(log)).isTrue();
       try {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
+        String body =
+            http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
         Matcher m = value.matcher(body);
         if (m.find() && Double.parseDouble(m.group(1)) >= atLeast) {
           return;
@@ -112,22 +144,35 @@ class AgentShutdownIT {
       }
       Thread.sleep(50); // polling with a deadline
     }
-    throw new AssertionError(series + " did not reach " + atLeast + "; log:\n" + Files.readString(log));
+    throw new AssertionError(
+        series + " did not reach " + atLeast + "; log:\n" + Files.readString(log));
   }
 
-  private static List<FlowRecord> flowRecords(String bootstrap, List<AgentHeartbeat> heartbeats) throws Exception {
-    Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "sigterm-it", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+  private static List<FlowRecord> flowRecords(String bootstrap, List<AgentHeartbeat> heartbeats)
+      throws Exception {
+    Map<String, Object> props =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "sigterm-it",
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ByteArrayDeserializer.class.getName(),
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ByteArrayDeserializer.class.getName());
     List<FlowRecord> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       consumer.subscribe(List.of(Topics.FLOWS));
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (System.nanoTime() < deadline && (records.isEmpty() || !records.get(records.size() - 1).last()
-          || heartbeats.size() < 2)) {
+      while (System.nanoTime() < deadline
+          && (records.isEmpty()
+              || !records.get(records.size() - 1).last()
+              || heartbeats.size() < 2)) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          if (new String(r.key(), java.nio.charset.StandardCharsets.UTF_8).startsWith("heartbeat/")) {
+          if (new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)
+              .startsWith("heartbeat/")) {
             heartbeats.add(RecordJson.heartbeat(r.value()));
           } else {
             records.add(RecordJson.flowRecord(r.value()));

@@ -11,10 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code analyzer --config}: file values apply, flags override them, bad settings fail before Kafka. */
+/**
+ * {@code analyzer --config}: file values apply, flags override them, bad settings fail before
+ * Kafka.
+ */
 class AnalyzerCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private record Result(int code, String err) {}
 
@@ -36,7 +38,8 @@ class AnalyzerCommandTest {
     return Files.writeString(dir.resolve("analyzer.yaml"), yaml);
   }
 
-  private static final String FILE = """
+  private static final String FILE =
+      """
       policy: /etc/migaudit/policy.yaml
       bootstrapServers: kafka1:9092
       groupId: analyzers-eu
@@ -48,31 +51,72 @@ class AnalyzerCommandTest {
   @Test
   void fileValuesAreUsed() throws Exception {
     AnalyzerSettings s = settings("--config", config(FILE).toString());
-    assertThat(s).isEqualTo(new AnalyzerSettings(Path.of("/etc/migaudit/policy.yaml"), "kafka1:9092", null,
-        "analyzers-eu", Path.of("/var/lib/migaudit/alerts.jsonl"), "0.0.0.0:9500", false));
+    assertThat(s)
+        .isEqualTo(
+            new AnalyzerSettings(
+                Path.of("/etc/migaudit/policy.yaml"),
+                "kafka1:9092",
+                null,
+                "analyzers-eu",
+                Path.of("/var/lib/migaudit/alerts.jsonl"),
+                "0.0.0.0:9500",
+                false));
   }
 
   @Test
   void flagsOverrideTheFile() throws Exception {
-    AnalyzerSettings s = settings("--config", config(FILE).toString(), "--policy", "other.yaml",
-        "--bootstrap-servers", "kafka2:9092", "--kafka-config", "client.properties", "--group-id", "g2",
-        "--alerts", "a.jsonl", "--metrics-address", "127.0.0.1:0", "--policy-reload");
-    assertThat(s).isEqualTo(new AnalyzerSettings(Path.of("other.yaml"), "kafka2:9092", Path.of("client.properties"),
-        "g2", Path.of("a.jsonl"), "127.0.0.1:0", true));
+    AnalyzerSettings s =
+        settings(
+            "--config",
+            config(FILE).toString(),
+            "--policy",
+            "other.yaml",
+            "--bootstrap-servers",
+            "kafka2:9092",
+            "--kafka-config",
+            "client.properties",
+            "--group-id",
+            "g2",
+            "--alerts",
+            "a.jsonl",
+            "--metrics-address",
+            "127.0.0.1:0",
+            "--policy-reload");
+    assertThat(s)
+        .isEqualTo(
+            new AnalyzerSettings(
+                Path.of("other.yaml"),
+                "kafka2:9092",
+                Path.of("client.properties"),
+                "g2",
+                Path.of("a.jsonl"),
+                "127.0.0.1:0",
+                true));
   }
 
   @Test
   void negatedFlagOverridesTheFile() throws Exception {
-    AnalyzerSettings s = settings("--config", config("policy: p.yaml\npolicyReload: true\n").toString(),
-        "--no-policy-reload");
+    AnalyzerSettings s =
+        settings(
+            "--config",
+            config("policy: p.yaml\npolicyReload: true\n").toString(),
+            "--no-policy-reload");
     assertThat(s.policyReload()).isFalse();
   }
 
   @Test
   void flagsAloneUseTheDefaults() throws Exception {
     AnalyzerSettings s = settings("--policy", "p.yaml", "--bootstrap-servers", "k:9092");
-    assertThat(s).isEqualTo(new AnalyzerSettings(Path.of("p.yaml"), "k:9092", null, "migaudit-analyzer", null,
-        "127.0.0.1:9465", true));
+    assertThat(s)
+        .isEqualTo(
+            new AnalyzerSettings(
+                Path.of("p.yaml"),
+                "k:9092",
+                null,
+                "migaudit-analyzer",
+                null,
+                "127.0.0.1:9465",
+                true));
   }
 
   @Test
@@ -80,7 +124,8 @@ class AnalyzerCommandTest {
     Path f = config("policy: p.yaml\nbootstrapServers: kafka1:9092\npolicyReloads: on\n");
     Result r = run("analyzer", "--config", f.toString());
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err.strip()).doesNotContain("\n")
+    assertThat(r.err.strip())
+        .doesNotContain("\n")
         .startsWith("migaudit: " + f + ":3: unknown key \"policyReloads\"");
   }
 
@@ -88,7 +133,8 @@ class AnalyzerCommandTest {
   void badFlagValueNamesTheFlag() throws IOException {
     Result r = run("analyzer", "--config", config(FILE).toString(), "--metrics-address", "nowhere");
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err.strip()).startsWith("migaudit: --metrics-address: \"nowhere\" is not HOST:PORT");
+    assertThat(r.err.strip())
+        .startsWith("migaudit: --metrics-address: \"nowhere\" is not HOST:PORT");
   }
 
   @Test
@@ -103,8 +149,10 @@ class AnalyzerCommandTest {
     Path policy = Files.writeString(dir.resolve("policy.yaml"), "encryption: required\n");
     Result r = run("analyzer", "--config", config("policy: policy.yaml\n").toString());
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err.strip()).isEqualTo("migaudit: give --bootstrap-servers (or bootstrapServers in --config, or"
-        + " bootstrap.servers in --kafka-config)");
+    assertThat(r.err.strip())
+        .isEqualTo(
+            "migaudit: give --bootstrap-servers (or bootstrapServers in --config, or"
+                + " bootstrap.servers in --kafka-config)");
     assertThat(policy).exists();
   }
 
@@ -113,7 +161,9 @@ class AnalyzerCommandTest {
     Path policy = Files.writeString(dir.resolve("policy.yaml"), "encryption: sometimes\n");
     Result r = run("analyzer", "--policy", policy.toString(), "--bootstrap-servers", "127.0.0.1:1");
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err.strip()).doesNotContain("\n").startsWith("migaudit: " + policy + ":1: encryption:");
+    assertThat(r.err.strip())
+        .doesNotContain("\n")
+        .startsWith("migaudit: " + policy + ":1: encryption:");
   }
 
   @Test
@@ -122,7 +172,11 @@ class AnalyzerCommandTest {
     CommandLine cl = MigauditCommand.commandLine();
     cl.setOut(new PrintWriter(out));
     assertThat(cl.execute("analyzer", "--help")).isZero();
-    assertThat(out.toString()).contains("--config=FILE").contains("override").contains("127.0.0.1:9465")
-        .contains("--[no-]policy-reload").contains("SIGHUP");
+    assertThat(out.toString())
+        .contains("--config=FILE")
+        .contains("override")
+        .contains("127.0.0.1:9465")
+        .contains("--[no-]policy-reload")
+        .contains("SIGHUP");
   }
 }

@@ -33,14 +33,23 @@ final class AnalyzerInstance implements AutoCloseable {
    * Short session timeout (a test waits that long when an instance leaves without saying so); small
    * polls, so instances that share partitions interleave.
    */
-  static final Map<String, String> TEST_CLIENT_SETTINGS = Map.of("session.timeout.ms", "10000",
-      "heartbeat.interval.ms", "1000", "consumer.max.poll.records", "20");
+  static final Map<String, String> TEST_CLIENT_SETTINGS =
+      Map.of(
+          "session.timeout.ms",
+          "10000",
+          "heartbeat.interval.ms",
+          "1000",
+          "consumer.max.poll.records",
+          "20");
 
   final String name;
+
   /** Partitions of the records this instance judged. */
   final Set<Integer> partitionsJudged = ConcurrentHashMap.newKeySet();
+
   /** Flow ids of the records this instance judged. */
   final Set<String> flowsJudged = ConcurrentHashMap.newKeySet();
+
   final AtomicInteger recordsJudged = new AtomicInteger();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final Analyzer analyzer;
@@ -48,50 +57,89 @@ final class AnalyzerInstance implements AutoCloseable {
   /**
    * Starts an instance.
    *
-   * @param also sees every record judged, after this instance's own bookkeeping, on its stream thread
+   * @param also sees every record judged, after this instance's own bookkeeping, on its stream
+   *     thread
    */
-  AnalyzerInstance(String name, String bootstrapServers, String group, Policy policy, int partitions, Path stateDir,
-      FlowObserver also) throws Exception {
+  AnalyzerInstance(
+      String name,
+      String bootstrapServers,
+      String group,
+      Policy policy,
+      int partitions,
+      Path stateDir,
+      FlowObserver also)
+      throws Exception {
     this(name, bootstrapServers, group, policy, partitions, stateDir, also, Duration.ofSeconds(1));
   }
 
   /** As above, Hyper-V judgements waiting {@code grace} for Kerberos evidence. */
-  AnalyzerInstance(String name, String bootstrapServers, String group, Policy policy, int partitions, Path stateDir,
-      FlowObserver also, Duration grace) throws Exception {
-    this(name, AnalyzerConfig.defaults(new KafkaSettings(bootstrapServers, TEST_CLIENT_SETTINGS), group, stateDir)
-        .withJudgeGrace(grace), policy, partitions, also, List.of(), List.of());
+  AnalyzerInstance(
+      String name,
+      String bootstrapServers,
+      String group,
+      Policy policy,
+      int partitions,
+      Path stateDir,
+      FlowObserver also,
+      Duration grace)
+      throws Exception {
+    this(
+        name,
+        AnalyzerConfig.defaults(
+                new KafkaSettings(bootstrapServers, TEST_CLIENT_SETTINGS), group, stateDir)
+            .withJudgeGrace(grace),
+        policy,
+        partitions,
+        also,
+        List.of(),
+        List.of());
   }
 
-  AnalyzerInstance(String name, AnalyzerConfig config, Policy policy, int partitions, FlowObserver also,
-      List<AlertSink> alertSinks, List<MigrationEventSink> eventSinks) throws Exception {
+  AnalyzerInstance(
+      String name,
+      AnalyzerConfig config,
+      Policy policy,
+      int partitions,
+      FlowObserver also,
+      List<AlertSink> alertSinks,
+      List<MigrationEventSink> eventSinks)
+      throws Exception {
     this.name = name;
-    FlowObserver observer = new FlowObserver() {
-      @Override
-      public void onRecord(FlowRecord record, boolean migration, String protocol) {
-        recordsJudged.incrementAndGet();
-        flowsJudged.add(record.flowId());
-        partitionsJudged.add(SourceHostPartitioner.partitionFor(record.src(), partitions));
-        also.onRecord(record, migration, protocol);
-      }
+    FlowObserver observer =
+        new FlowObserver() {
+          @Override
+          public void onRecord(FlowRecord record, boolean migration, String protocol) {
+            recordsJudged.incrementAndGet();
+            flowsJudged.add(record.flowId());
+            partitionsJudged.add(SourceHostPartitioner.partitionFor(record.src(), partitions));
+            also.onRecord(record, migration, protocol);
+          }
 
-      @Override
-      public void onAlert(Alert alert) {
-        also.onAlert(alert);
-      }
+          @Override
+          public void onAlert(Alert alert) {
+            also.onAlert(alert);
+          }
 
-      @Override
-      public void onMigrationEvent(MigrationEvent event) {
-        also.onMigrationEvent(event);
-      }
+          @Override
+          public void onMigrationEvent(MigrationEvent event) {
+            also.onMigrationEvent(event);
+          }
 
-      @Override
-      public void onMalformed(String kind) {
-        also.onMalformed(kind);
-      }
-    };
+          @Override
+          public void onMalformed(String kind) {
+            also.onMalformed(kind);
+          }
+        };
     RuleEngine engine = new RuleEngine(policy);
-    analyzer = new Analyzer(config, () -> engine, new AnalyzerMetrics(registry, engine.protocols()), observer,
-        alertSinks, eventSinks, null);
+    analyzer =
+        new Analyzer(
+            config,
+            () -> engine,
+            new AnalyzerMetrics(registry, engine.protocols()),
+            observer,
+            alertSinks,
+            eventSinks,
+            null);
     analyzer.start();
   }
 

@@ -10,10 +10,11 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code analyzer --config FILE}: values, defaults, and one-line errors naming file, line and key. */
+/**
+ * {@code analyzer --config FILE}: values, defaults, and one-line errors naming file, line and key.
+ */
 class AnalyzerSettingsLoaderTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path write(String yaml) throws IOException {
     return Files.writeString(dir.resolve("analyzer.yaml"), yaml);
@@ -25,7 +26,9 @@ class AnalyzerSettingsLoaderTest {
 
   @Test
   void everyKeyIsReadAndPathsAreRelativeToTheFile() throws Exception {
-    AnalyzerSettings s = load("""
+    AnalyzerSettings s =
+        load(
+            """
         policy: policy.yaml
         bootstrapServers: kafka1:9092
         kafkaConfig: /etc/migaudit/client.properties
@@ -35,9 +38,16 @@ class AnalyzerSettingsLoaderTest {
         policyReload: false
         """);
     Path abs = dir.toAbsolutePath();
-    assertThat(s).isEqualTo(new AnalyzerSettings(abs.resolve("policy.yaml"), "kafka1:9092",
-        Path.of("/etc/migaudit/client.properties"), "analyzers-eu", abs.resolve("../alerts.jsonl"), "0.0.0.0:9500",
-        false));
+    assertThat(s)
+        .isEqualTo(
+            new AnalyzerSettings(
+                abs.resolve("policy.yaml"),
+                "kafka1:9092",
+                Path.of("/etc/migaudit/client.properties"),
+                "analyzers-eu",
+                abs.resolve("../alerts.jsonl"),
+                "0.0.0.0:9500",
+                false));
   }
 
   @Test
@@ -64,15 +74,18 @@ class AnalyzerSettingsLoaderTest {
   @Test
   void unknownKeyNamesFileLineAndKey() throws IOException {
     Path f = write("policy: p.yaml\n# the group\ngroupID: eu\n");
-    assertThatThrownBy(() -> AnalyzerSettingsLoader.load(f)).isInstanceOf(UserError.class)
-        .hasMessageStartingWith(f + ":3: unknown key \"groupID\"").hasMessageContaining("groupId")
+    assertThatThrownBy(() -> AnalyzerSettingsLoader.load(f))
+        .isInstanceOf(UserError.class)
+        .hasMessageStartingWith(f + ":3: unknown key \"groupID\"")
+        .hasMessageContaining("groupId")
         .hasMessageNotContaining("\n");
   }
 
   @Test
   void listForATextKeyNamesLineAndKey() throws IOException {
     Path f = write("policy: p.yaml\nalerts: [a.jsonl]\n");
-    assertThatThrownBy(() -> AnalyzerSettingsLoader.load(f)).hasMessage(f + ":2: alerts: expected a string");
+    assertThatThrownBy(() -> AnalyzerSettingsLoader.load(f))
+        .hasMessage(f + ":2: alerts: expected a string");
   }
 
   @Test
@@ -92,27 +105,33 @@ class AnalyzerSettingsLoaderTest {
   @Test
   void emptyGroupNamesLineAndKey() throws IOException {
     Path f = write("policy: p.yaml\ngroupId: \"\"\n");
-    assertThatThrownBy(() -> AnalyzerSettingsLoader.load(f)).hasMessage(f + ":2: groupId: must not be empty");
+    assertThatThrownBy(() -> AnalyzerSettingsLoader.load(f))
+        .hasMessage(f + ":2: groupId: must not be empty");
   }
 
   @Test
   void listInsteadOfMappingIsRejected() throws IOException {
     Path f = write("- policy.yaml\n");
     assertThatThrownBy(() -> AnalyzerSettingsLoader.load(f))
-        .hasMessage(f + ":1: expected a mapping of analyzer settings (policy: ..., bootstrapServers: ..., ...)");
+        .hasMessage(
+            f
+                + ":1: expected a mapping of analyzer settings (policy: ..., bootstrapServers: ..., ...)");
   }
 
   @Test
   void yamlSyntaxErrorNamesLine() throws IOException {
     Path f = write("policy: p.yaml\ngroupId: eu\n  alerts: a.jsonl\n");
-    assertThatThrownBy(() -> AnalyzerSettingsLoader.load(f)).isInstanceOf(UserError.class)
-        .hasMessageStartingWith(f + ":3: not valid YAML").hasMessageNotContaining("\n");
+    assertThatThrownBy(() -> AnalyzerSettingsLoader.load(f))
+        .isInstanceOf(UserError.class)
+        .hasMessageStartingWith(f + ":3: not valid YAML")
+        .hasMessageNotContaining("\n");
   }
 
   @Test
   void exampleConfigInDeployLoadsAndNamesTheSamePolicyAsTheUnit() throws Exception {
-    AnalyzerSettings s = AnalyzerSettings.defaults()
-        .with(AnalyzerSettingsLoader.load(Path.of("..", "deploy", "analyzer.yaml")));
+    AnalyzerSettings s =
+        AnalyzerSettings.defaults()
+            .with(AnalyzerSettingsLoader.load(Path.of("..", "deploy", "analyzer.yaml")));
     assertThat(s.problem()).isEmpty();
     assertThat(s.policy()).isEqualTo(Path.of("/etc/migaudit/policy.yaml"));
     assertThat(s.bootstrapServers()).isNotBlank();
@@ -125,15 +144,19 @@ class AnalyzerSettingsLoaderTest {
   void exampleConfigMentionsEveryKey() throws IOException {
     String example = Files.readString(Path.of("..", "deploy", "analyzer.yaml"));
     for (var component : AnalyzerSettings.class.getRecordComponents()) {
-      assertThat(example).as(component.getName()).containsPattern("(?m)^#? ?" + component.getName() + ":");
+      assertThat(example)
+          .as(component.getName())
+          .containsPattern("(?m)^#? ?" + component.getName() + ":");
     }
   }
 
   @Test
   void systemdUnitRunsWithTheConfigAndReloadsWithSighup() throws IOException {
     String unit = Files.readString(Path.of("..", "deploy", "migaudit-analyzer.service"));
-    assertThat(unit).contains("ExecStart=/usr/bin/migaudit analyzer --config /etc/migaudit/analyzer.yaml"
-        + " --state-dir /var/lib/migaudit/analyzer\n")
+    assertThat(unit)
+        .contains(
+            "ExecStart=/usr/bin/migaudit analyzer --config /etc/migaudit/analyzer.yaml"
+                + " --state-dir /var/lib/migaudit/analyzer\n")
         .contains("ExecReload=/bin/kill -HUP $MAINPID\n");
   }
 }

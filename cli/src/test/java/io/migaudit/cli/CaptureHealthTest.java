@@ -10,13 +10,16 @@ class CaptureHealthTest {
   private final CountDownLatch release = new CountDownLatch(1);
 
   private Thread capture() {
-    Thread t = new Thread(() -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "test-capture");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "test-capture");
     t.setDaemon(true);
     t.start();
     return t;

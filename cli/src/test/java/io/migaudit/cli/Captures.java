@@ -21,9 +21,23 @@ final class Captures {
     Path out = dir.resolve("generated-" + packets + ".pcap");
     Process p;
     try {
-      p = new ProcessBuilder("python3", GENERATOR.toString(), "--full", out.toString(), "--packets", "" + packets,
-          "--flows", "" + flows, "--duration", "20", "--seed", "7").redirectErrorStream(true)
-          .redirectOutput(dir.resolve("generator.log").toFile()).start();
+      p =
+          new ProcessBuilder(
+                  "python3",
+                  GENERATOR.toString(),
+                  "--full",
+                  out.toString(),
+                  "--packets",
+                  "" + packets,
+                  "--flows",
+                  "" + flows,
+                  "--duration",
+                  "20",
+                  "--seed",
+                  "7")
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("generator.log").toFile())
+              .start();
     } catch (java.io.IOException e) {
       String reason = "test capture generator needs python3: " + e.getMessage();
       if ("true".equals(System.getenv("CI"))) {

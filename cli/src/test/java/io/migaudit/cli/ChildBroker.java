@@ -16,11 +16,11 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A real single-node Kafka broker (KRaft, combined broker and controller) in a child JVM
- * ({@code kafka.Kafka}), on fixed loopback ports with its log in a directory that outlives the
- * process: {@link #kill()} takes it away at once (SIGKILL, like a crashed or unplugged broker) and
- * {@link #start()} brings it back on the same address with the same data. {@link EmbeddedBroker}
- * cannot do that: its test kit picks new ports on every start.
+ * A real single-node Kafka broker (KRaft, combined broker and controller) in a child JVM ({@code
+ * kafka.Kafka}), on fixed loopback ports with its log in a directory that outlives the process:
+ * {@link #kill()} takes it away at once (SIGKILL, like a crashed or unplugged broker) and {@link
+ * #start()} brings it back on the same address with the same data. {@link EmbeddedBroker} cannot do
+ * that: its test kit picks new ports on every start.
  */
 final class ChildBroker implements AutoCloseable {
   private static final Duration STARTUP = Duration.ofSeconds(120);
@@ -42,30 +42,45 @@ final class ChildBroker implements AutoCloseable {
     int port = freePort();
     int controllerPort = freePort();
     Path props = dir.resolve("server.properties");
-    Files.writeString(props, String.join("\n",
-        "process.roles=broker,controller",
-        "node.id=1",
-        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-        "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "log.dirs=" + dir.resolve("data"),
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=1",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "auto.create.topics.enable=false",
-        "") + "\n");
-    Process format = java(dir.resolve("format.log"), "kafka.tools.StorageTool", "format", "-t",
-        Uuid.randomUuid().toString(), "-c", props.toString());
+    Files.writeString(
+        props,
+        String.join(
+                "\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:"
+                    + port
+                    + ",CONTROLLER://127.0.0.1:"
+                    + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + dir.resolve("data"),
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=false",
+                "")
+            + "\n");
+    Process format =
+        java(
+            dir.resolve("format.log"),
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            Uuid.randomUuid().toString(),
+            "-c",
+            props.toString());
     if (!format.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
       format.destroyForcibly();
-      throw new IllegalStateException("kafka-storage format failed:\n" + Files.readString(dir.resolve("format.log")));
+      throw new IllegalStateException(
+          "kafka-storage format failed:\n" + Files.readString(dir.resolve("format.log")));
     }
     ChildBroker broker = new ChildBroker(dir, port, props);
     broker.start();
@@ -73,11 +88,19 @@ final class ChildBroker implements AutoCloseable {
   }
 
   private static Process java(Path log, String main, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-cp", System.getProperty("java.class.path"), main));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                main));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
   }
 
   /** Starts (or restarts) the broker process and waits until it serves admin requests. */
@@ -88,18 +111,27 @@ final class ChildBroker implements AutoCloseable {
     starts++;
     process = java(log(), "kafka.Kafka", properties.toString());
     long deadline = System.nanoTime() + STARTUP.toNanos();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4000))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                5000,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                4000))) {
       while (true) {
         if (!process.isAlive()) {
-          throw new IllegalStateException("broker exited with " + process.exitValue() + ":\n" + Files.readString(log()));
+          throw new IllegalStateException(
+              "broker exited with " + process.exitValue() + ":\n" + Files.readString(log()));
         }
         try {
           admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
           return;
         } catch (Exception notYet) {
           if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("broker not ready in " + STARTUP + ":\n" + Files.readString(log()), notYet);
+            throw new IllegalStateException(
+                "broker not ready in " + STARTUP + ":\n" + Files.readString(log()), notYet);
           }
         }
       }
@@ -126,8 +158,11 @@ final class ChildBroker implements AutoCloseable {
 
   /** Creates topics with one replica each. */
   void createTopics(List<String> names, int partitions) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-      admin.createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList()).all()
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      admin
+          .createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList())
+          .all()
           .get(60, TimeUnit.SECONDS);
     }
   }

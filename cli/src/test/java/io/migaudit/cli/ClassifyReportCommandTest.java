@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The classifier on every sample: each migration flow gets the verdict its expect.yaml gives, within
- * the first 256 KiB of migration payload (issue 3's bound).
+ * The classifier on every sample: each migration flow gets the verdict its expect.yaml gives,
+ * within the first 256 KiB of migration payload (issue 3's bound).
  */
 class ClassifyReportCommandTest {
 
@@ -26,19 +26,29 @@ class ClassifyReportCommandTest {
     String report = out.toString();
     assertThat(code).as(report + err).isZero();
     assertThat(report).doesNotContain("(WRONG)").doesNotContain("EXCEEDED");
-    Matcher m = Pattern.compile("(\\d+) migration flows, (\\d+) with the expected verdict, 0 not").matcher(report);
+    Matcher m =
+        Pattern.compile("(\\d+) migration flows, (\\d+) with the expected verdict, 0 not")
+            .matcher(report);
     assertThat(m.find()).as(report).isTrue();
-    long expectedFlows = SampleExpectation.directories()
-        .mapToLong(d -> {
-          try {
-            return SampleExpectation.read(d).migrationFlows().values().stream().mapToLong(Integer::longValue).sum();
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        }).sum();
+    long expectedFlows =
+        SampleExpectation.directories()
+            .mapToLong(
+                d -> {
+                  try {
+                    return SampleExpectation.read(d).migrationFlows().values().stream()
+                        .mapToLong(Integer::longValue)
+                        .sum();
+                  } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                })
+            .sum();
     assertThat(Long.parseLong(m.group(1))).isEqualTo(expectedFlows).isPositive();
-    for (StreamCondition c : StreamCondition.values()) { // issue 12's conditions each have samples, all right
-      Matcher row = Pattern.compile(Pattern.quote(c.label()) + "\\s+(\\d+)\\s+(\\d+)\\s+0\\n").matcher(report);
+    for (StreamCondition c :
+        StreamCondition.values()) { // issue 12's conditions each have samples, all right
+      Matcher row =
+          Pattern.compile(Pattern.quote(c.label()) + "\\s+(\\d+)\\s+(\\d+)\\s+0\\n")
+              .matcher(report);
       assertThat(row.find()).as(c.label() + " in\n" + report).isTrue();
       assertThat(Integer.parseInt(row.group(1))).as(c.label()).isPositive();
     }

@@ -22,7 +22,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads what an analyzer committed, as a downstream consumer would: {@code read_committed}, from
- * given offsets to the end; and waits for an application to commit the end of {@code migaudit.flows}.
+ * given offsets to the end; and waits for an application to commit the end of {@code
+ * migaudit.flows}.
  */
 final class CommittedTopic {
   private static final Duration DEADLINE = Duration.ofMinutes(3);
@@ -32,7 +33,8 @@ final class CommittedTopic {
   /** The current end offsets of {@code topic}'s partitions. */
   static Map<TopicPartition, Long> end(String bootstrapServers, String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
-      int n = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      int n =
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (int p = 0; p < n; p++) {
         latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
@@ -43,17 +45,28 @@ final class CommittedTopic {
     }
   }
 
-  /** The committed records of {@code topic} from {@code from} (missing partitions: from 0) to its end. */
-  static List<ConsumerRecord<byte[], byte[]>> read(String bootstrapServers, String topic,
-      Map<TopicPartition, Long> from) {
-    Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+  /**
+   * The committed records of {@code topic} from {@code from} (missing partitions: from 0) to its
+   * end.
+   */
+  static List<ConsumerRecord<byte[], byte[]>> read(
+      String bootstrapServers, String topic, Map<TopicPartition, Long> from) {
+    Map<String, Object> props =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ByteArrayDeserializer.class.getName(),
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ByteArrayDeserializer.class.getName());
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
-      List<TopicPartition> partitions = c.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      List<TopicPartition> partitions =
+          c.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       c.assign(partitions);
       partitions.forEach(tp -> c.seek(tp, from.getOrDefault(tp, 0L)));
       Map<TopicPartition, Long> end = c.endOffsets(partitions);
@@ -67,7 +80,8 @@ final class CommittedTopic {
   }
 
   /** Alert ids among committed records of {@code migaudit.alerts}, by how often each appears. */
-  static Map<String, Integer> alertIdCounts(List<ConsumerRecord<byte[], byte[]>> records) throws Exception {
+  static Map<String, Integer> alertIdCounts(List<ConsumerRecord<byte[], byte[]>> records)
+      throws Exception {
     Map<String, Integer> counts = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       counts.merge(RecordJson.alert(r.value()).alertId(), 1, Integer::sum);
@@ -76,11 +90,13 @@ final class CommittedTopic {
   }
 
   /** The latest state of each event among committed records of {@code migaudit.migrations}. */
-  static Map<String, MigrationEvent> latestEvents(List<ConsumerRecord<byte[], byte[]>> records) throws Exception {
+  static Map<String, MigrationEvent> latestEvents(List<ConsumerRecord<byte[], byte[]>> records)
+      throws Exception {
     Map<String, MigrationEvent> latest = new LinkedHashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       MigrationEvent e = RecordJson.migrationEvent(r.value());
-      latest.put(e.eventId(), e); // keyed by eventId: one partition holds an event's updates in order
+      latest.put(
+          e.eventId(), e); // keyed by eventId: one partition holds an event's updates in order
     }
     return latest;
   }
@@ -93,12 +109,18 @@ final class CommittedTopic {
       while (true) {
         Map<TopicPartition, OffsetAndMetadata> committed =
             admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-        boolean atEnd = end.entrySet().stream().allMatch(e -> e.getValue() == 0
-            || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
+        boolean atEnd =
+            end.entrySet().stream()
+                .allMatch(
+                    e ->
+                        e.getValue() == 0
+                            || (committed.get(e.getKey()) != null
+                                && committed.get(e.getKey()).offset() >= e.getValue()));
         if (atEnd) {
           return;
         }
-        assertThat(System.nanoTime()).as("group " + group + " committing " + end + "; now " + committed)
+        assertThat(System.nanoTime())
+            .as("group " + group + " committing " + end + "; now " + committed)
             .isLessThan(deadline);
         Thread.sleep(100); // polling committed offsets with a deadline
       }

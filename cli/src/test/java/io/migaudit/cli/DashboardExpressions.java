@@ -21,21 +21,27 @@ import java.util.stream.Stream;
 final class DashboardExpressions {
   static final Path DASHBOARDS = Path.of("..", "dashboards");
   static final Path RULES = DASHBOARDS.resolve("prometheus").resolve("migaudit-rules.yml");
-  static final Path RULE_TESTS = DASHBOARDS.resolve("prometheus").resolve("migaudit-rules.test.yml");
+  static final Path RULE_TESTS =
+      DASHBOARDS.resolve("prometheus").resolve("migaudit-rules.test.yml");
   static final Path PROMETHEUS_CONFIG = DASHBOARDS.resolve("prometheus").resolve("prometheus.yml");
 
   /** What Grafana substitutes, as the checks substitute it: every template variable is "All". */
   static final String RATE_INTERVAL = "1m";
+
   static final String RANGE = "15m";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final YAMLMapper YAML = new YAMLMapper();
-  private static final Pattern LABEL_VALUES = Pattern.compile("^label_values\\((.*),\\s*([a-zA-Z_]\\w*)\\)$");
-  private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
+  private static final Pattern LABEL_VALUES =
+      Pattern.compile("^label_values\\((.*),\\s*([a-zA-Z_]\\w*)\\)$");
+  private static final Pattern STRING =
+      Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
   private static final Pattern GROUPING =
       Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
-  private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w.$:])([a-zA-Z_:][a-zA-Z0-9_:]*+)(?!\\s*\\()");
-  private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "inf", "nan");
+  private static final Pattern IDENTIFIER =
+      Pattern.compile("(?<![\\w.$:])([a-zA-Z_:][a-zA-Z0-9_:]*+)(?!\\s*\\()");
+  private static final Set<String> KEYWORDS =
+      Set.of("and", "or", "unless", "bool", "offset", "inf", "nan");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::\\w+)?}|\\$(\\w+)");
 
   /**
@@ -74,14 +80,22 @@ final class DashboardExpressions {
       String name = file.getFileName().toString();
       for (JsonNode panel : panels(board)) {
         for (JsonNode target : panel.path("targets")) {
-          out.add(new Expression(name + " panel \"" + panel.path("title").asText() + "\" " + target.path("refId")
-              .asText(), substitute(target.path("expr").asText())));
+          out.add(
+              new Expression(
+                  name
+                      + " panel \""
+                      + panel.path("title").asText()
+                      + "\" "
+                      + target.path("refId").asText(),
+                  substitute(target.path("expr").asText())));
         }
       }
       for (JsonNode variable : board.path("templating").path("list")) {
         if (variable.path("type").asText().equals("query")) {
-          out.add(new Expression(name + " variable $" + variable.path("name").asText(),
-              variableQuery(variable.path("query").path("query").asText())));
+          out.add(
+              new Expression(
+                  name + " variable $" + variable.path("name").asText(),
+                  variableQuery(variable.path("query").path("query").asText())));
         }
       }
     }
@@ -102,7 +116,10 @@ final class DashboardExpressions {
     List<AlertRule> out = new ArrayList<>();
     for (JsonNode group : YAML.readTree(RULES.toFile()).path("groups")) {
       for (JsonNode rule : group.path("rules")) {
-        out.add(new AlertRule(rule.path("alert").asText(rule.path("record").asText()), rule.path("expr").asText()));
+        out.add(
+            new AlertRule(
+                rule.path("alert").asText(rule.path("record").asText()),
+                rule.path("expr").asText()));
       }
     }
     return out;
@@ -126,17 +143,21 @@ final class DashboardExpressions {
     return "count by (" + m.group(2) + ") (" + substitute(m.group(1)) + ")";
   }
 
-  /** Substitutes Grafana's variables: intervals by fixed durations, template variables by ".*" (All). */
+  /**
+   * Substitutes Grafana's variables: intervals by fixed durations, template variables by ".*"
+   * (All).
+   */
   static String substitute(String expr) {
     Matcher m = VARIABLE.matcher(expr);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       String name = m.group(1) != null ? m.group(1) : m.group(2);
-      String value = switch (name) {
-        case "__rate_interval", "__interval" -> RATE_INTERVAL;
-        case "__range" -> RANGE;
-        default -> ".*";
-      };
+      String value =
+          switch (name) {
+            case "__rate_interval", "__interval" -> RATE_INTERVAL;
+            case "__range" -> RANGE;
+            default -> ".*";
+          };
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }
     m.appendTail(out);
@@ -188,8 +209,13 @@ final class DashboardExpressions {
         depth++;
       } else if (!quoted && (c == ')' || c == '}' || c == ']')) {
         depth--;
-      } else if (!quoted && depth == 0 && (c == '>' || c == '<' || (c == '=' || c == '!')
-          && i + 1 < promql.length() && promql.charAt(i + 1) == '=')) {
+      } else if (!quoted
+          && depth == 0
+          && (c == '>'
+              || c == '<'
+              || (c == '=' || c == '!')
+                  && i + 1 < promql.length()
+                  && promql.charAt(i + 1) == '=')) {
         cut = i;
       }
     }
@@ -201,6 +227,18 @@ final class DashboardExpressions {
   }
 
   /** Labels an expression must never group by or match on: unbounded values (DESIGN, "Metrics"). */
-  static final Set<String> UNBOUNDED_LABELS = Set.of("src", "dst", "src_port", "dst_port", "srcPort", "dstPort",
-      "flow_id", "flowId", "address", "host", "alert_id", "alertId");
+  static final Set<String> UNBOUNDED_LABELS =
+      Set.of(
+          "src",
+          "dst",
+          "src_port",
+          "dst_port",
+          "srcPort",
+          "dstPort",
+          "flow_id",
+          "flowId",
+          "address",
+          "host",
+          "alert_id",
+          "alertId");
 }

@@ -53,29 +53,47 @@ final class HeadlessChromium {
   }
 
   /** A PNG of the page's first {@code width x height} CSS pixels. */
-  void screenshot(Path page, Path png, int width, int height, Path work) throws IOException, InterruptedException {
-    run(page, work, "--screenshot=" + png.toAbsolutePath(), "--window-size=" + width + "," + height,
+  void screenshot(Path page, Path png, int width, int height, Path work)
+      throws IOException, InterruptedException {
+    run(
+        page,
+        work,
+        "--screenshot=" + png.toAbsolutePath(),
+        "--window-size=" + width + "," + height,
         "--hide-scrollbars");
   }
 
-  /** The page printed to PDF (the print stylesheet applies), without Chromium's header and footer. */
+  /**
+   * The page printed to PDF (the print stylesheet applies), without Chromium's header and footer.
+   */
   void printToPdf(Path page, Path pdf, Path work) throws IOException, InterruptedException {
     run(page, work, "--print-to-pdf=" + pdf.toAbsolutePath(), "--no-pdf-header-footer");
   }
 
-  private String run(Path page, Path work, String... extra) throws IOException, InterruptedException {
+  private String run(Path page, Path work, String... extra)
+      throws IOException, InterruptedException {
     Path profile = Files.createTempDirectory(work, "chromium-profile");
-    List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--no-first-run", "--disable-extensions", "--disable-dev-shm-usage",
-        "--user-data-dir=" + profile.toAbsolutePath()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                binary.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-extensions",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile.toAbsolutePath()));
     cmd.addAll(List.of(extra));
     cmd.add(page.toAbsolutePath().toUri().toString());
     Path out = work.resolve("chromium-" + System.nanoTime() + ".out");
     Path err = work.resolve("chromium-" + System.nanoTime() + ".err");
-    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      Assertions.fail("chromium did not finish within " + TIMEOUT_SECONDS + " s: " + Files.readString(err));
+      Assertions.fail(
+          "chromium did not finish within " + TIMEOUT_SECONDS + " s: " + Files.readString(err));
     }
     Assertions.assertEquals(0, p.exitValue(), () -> "chromium failed: " + readQuietly(err));
     return Files.readString(out, StandardCharsets.UTF_8);

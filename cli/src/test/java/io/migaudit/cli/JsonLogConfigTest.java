@@ -14,7 +14,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** MIGAUDIT_LOG_FORMAT=json selects logback-json.xml: every event is one JSON object on one line. */
+/**
+ * MIGAUDIT_LOG_FORMAT=json selects logback-json.xml: every event is one JSON object on one line.
+ */
 class JsonLogConfigTest {
 
   @Test
@@ -25,17 +27,25 @@ class JsonLogConfigTest {
       configurator.setContext(context);
       configurator.doConfigure(getClass().getResource("/logback-json.xml"));
       @SuppressWarnings("unchecked")
-      OutputStreamAppender<ILoggingEvent> stderr = (OutputStreamAppender<ILoggingEvent>)
-          context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR");
+      OutputStreamAppender<ILoggingEvent> stderr =
+          (OutputStreamAppender<ILoggingEvent>)
+              context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR");
       Logger logger = context.getLogger("io.migaudit.cli.Replay");
-      LoggingEvent event = new LoggingEvent(Logger.class.getName(), logger, Level.WARN,
-          "agent published {} flow records", null, new Object[] {42});
+      LoggingEvent event =
+          new LoggingEvent(
+              Logger.class.getName(),
+              logger,
+              Level.WARN,
+              "agent published {} flow records",
+              null,
+              new Object[] {42});
       String line = new String(stderr.getEncoder().encode(event), StandardCharsets.UTF_8);
       assertThat(line).endsWith("\n").doesNotContain("\n\n");
       JsonNode json = new ObjectMapper().readTree(line);
       assertThat(json.get("level").asText()).isEqualTo("WARN");
       assertThat(json.get("loggerName").asText()).isEqualTo("io.migaudit.cli.Replay");
-      assertThat(json.get("formattedMessage").asText()).isEqualTo("agent published 42 flow records");
+      assertThat(json.get("formattedMessage").asText())
+          .isEqualTo("agent published 42 flow records");
       assertThat(logger.isDebugEnabled()).as("default level of io.migaudit").isFalse();
     } finally {
       context.stop();

@@ -38,11 +38,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KerberosRestartIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String VSMS = "Microsoft Virtual System Migration Service/hv-02.corp.example";
+  private static final String VSMS =
+      "Microsoft Virtual System Migration Service/hv-02.corp.example";
   private static final Duration DEADLINE = Duration.ofMinutes(2);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void ticketRequestsSurviveARestartWithWipedStateAndAgeOutByTheTicketLifetime() throws Exception {
@@ -50,19 +50,32 @@ class KerberosRestartIT {
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
       Policy policy = PolicyLoader.load(SampleExpectation.SAMPLES.resolve("policy.yaml"));
-      // host hv-01 asks for hv-02's migration service 9 h before migrating (10.66.0.21 -> .22), host
+      // host hv-01 asks for hv-02's migration service 9 h before migrating (10.66.0.21 -> .22),
+      // host
       // 10.66.0.23 a month before its migration, and something else an hour before
-      send(broker, List.of(kdcFlow("10.10.0.21", migration.minus(Duration.ofHours(9)), VSMS),
-          kdcFlow("10.66.0.23", migration.minus(Duration.ofDays(30)), VSMS),
-          kdcFlow("10.66.0.23", migration.minus(Duration.ofHours(1)), "HTTP/intranet.corp.example")));
+      send(
+          broker,
+          List.of(
+              kdcFlow("10.10.0.21", migration.minus(Duration.ofHours(9)), VSMS),
+              kdcFlow("10.66.0.23", migration.minus(Duration.ofDays(30)), VSMS),
+              kdcFlow(
+                  "10.66.0.23",
+                  migration.minus(Duration.ofHours(1)),
+                  "HTTP/intranet.corp.example")));
       run(broker, policy, "first");
       wipe(dir.resolve("state"));
 
       var alertsFrom = CommittedTopic.end(broker.bootstrapServers(), Topics.ALERTS);
-      // hv-01's recent KDC traffic (another service) shows its Kerberos is watched: without the 9 h old
+      // hv-01's recent KDC traffic (another service) shows its Kerberos is watched: without the 9 h
+      // old
       // request, read back from migaudit.kerberos, its migration would be CREDSSP_MIGRATION
-      send(broker, List.of(kdcFlow("10.10.0.21", migration.minus(Duration.ofHours(1)), "HTTP/intranet.corp.example"),
-          hypervMigration("10.66.0.21", "10.66.0.22", migration), hypervMigration("10.66.0.23", "10.66.0.22", migration)));
+      send(
+          broker,
+          List.of(
+              kdcFlow(
+                  "10.10.0.21", migration.minus(Duration.ofHours(1)), "HTTP/intranet.corp.example"),
+              hypervMigration("10.66.0.21", "10.66.0.22", migration),
+              hypervMigration("10.66.0.23", "10.66.0.22", migration)));
       run(broker, policy, "after the restart");
       List<String> credssp = new ArrayList<>();
       for (var r : CommittedTopic.read(broker.bootstrapServers(), Topics.ALERTS, alertsFrom)) {
@@ -71,15 +84,24 @@ class KerberosRestartIT {
           credssp.add(a.src());
         }
       }
-      assertThat(credssp).as("CREDSSP_MIGRATION after a restart with wiped state: only the month-old request's host")
+      assertThat(credssp)
+          .as(
+              "CREDSSP_MIGRATION after a restart with wiped state: only the month-old request's host")
           .containsExactly("10.66.0.23");
     }
   }
 
   /** One analyzer run in the application "kerberos" up to the end of the flows, then closed. */
   private void run(EmbeddedBroker broker, Policy policy, String name) throws Exception {
-    try (AnalyzerInstance a = new AnalyzerInstance(name, broker.bootstrapServers(), "kerberos", policy, 3,
-        Files.createDirectories(dir.resolve("state")), FlowObserver.NONE)) {
+    try (AnalyzerInstance a =
+        new AnalyzerInstance(
+            name,
+            broker.bootstrapServers(),
+            "kerberos",
+            policy,
+            3,
+            Files.createDirectories(dir.resolve("state")),
+            FlowObserver.NONE)) {
       a.analyzer().awaitCaughtUp(DEADLINE);
     }
   }
@@ -92,29 +114,57 @@ class KerberosRestartIT {
     }
   }
 
-  /** A flow from {@code client} to the KDC at {@code at}: a TGS request for {@code service}, answered. */
+  /**
+   * A flow from {@code client} to the KDC at {@code at}: a TGS request for {@code service},
+   * answered.
+   */
   private static ObjectNode kdcFlow(String client, Instant at, String service) {
     ObjectNode o = flow(client, "10.10.0.2", 88, "udp", at, null);
-    o.putObject("kerberos").put("replies", 1).putArray("requests").addObject().put("type", "TGS-REQ")
-        .put("service", service).put("realm", "CORP.EXAMPLE");
+    o.putObject("kerberos")
+        .put("replies", 1)
+        .putArray("requests")
+        .addObject()
+        .put("type", "TGS-REQ")
+        .put("service", service)
+        .put("realm", "CORP.EXAMPLE");
     return o;
   }
 
   private static ObjectNode hypervMigration(String src, String dst, Instant at) {
     ObjectNode o = flow(src, dst, 6600, "tcp", at, "hyperv");
-    o.putObject("payload").put("sampledBytes", 4096).put("entropy", 7.95).put("chiSquare", 250.0)
-        .put("zeroFraction", 0.004).put("printableFraction", 0.37).put("signature", "none")
-        .put("verdict", "encrypted").put("reason", "random bytes");
+    o.putObject("payload")
+        .put("sampledBytes", 4096)
+        .put("entropy", 7.95)
+        .put("chiSquare", 250.0)
+        .put("zeroFraction", 0.004)
+        .put("printableFraction", 0.37)
+        .put("signature", "none")
+        .put("verdict", "encrypted")
+        .put("reason", "random bytes");
     return o;
   }
 
-  private static ObjectNode flow(String src, String dst, int dstPort, String transport, Instant at, String protocol) {
+  private static ObjectNode flow(
+      String src, String dst, int dstPort, String transport, Instant at, String protocol) {
     ObjectNode o = JSON.createObjectNode();
-    o.put("schemaVersion", SchemaVersion.CURRENT).put("agent", "it").put("interface", "eth0")
-        .put("flowId", FlowId.of(transport, src, 50000, dst, dstPort, null, at)).put("seq", 0).put("last", true)
-        .put("endReason", "fin").put("firstSeen", at.toString()).put("lastSeen", at.plusSeconds(2).toString())
-        .putNull("vlan").putNull("outerVlan").put("ipVersion", 4).put("transport", transport)
-        .put("src", src).put("srcPort", 50000).put("dst", dst).put("dstPort", dstPort).put("initiator", "syn")
+    o.put("schemaVersion", SchemaVersion.CURRENT)
+        .put("agent", "it")
+        .put("interface", "eth0")
+        .put("flowId", FlowId.of(transport, src, 50000, dst, dstPort, null, at))
+        .put("seq", 0)
+        .put("last", true)
+        .put("endReason", "fin")
+        .put("firstSeen", at.toString())
+        .put("lastSeen", at.plusSeconds(2).toString())
+        .putNull("vlan")
+        .putNull("outerVlan")
+        .put("ipVersion", 4)
+        .put("transport", transport)
+        .put("src", src)
+        .put("srcPort", 50000)
+        .put("dst", dst)
+        .put("dstPort", dstPort)
+        .put("initiator", "syn")
         .put("protocol", protocol);
     o.putArray("encapsulation").add("ethernet");
     o.putArray("tcpFlags").add("SYN");
@@ -124,14 +174,22 @@ class KerberosRestartIT {
   }
 
   private static void send(EmbeddedBroker broker, List<ObjectNode> records) throws Exception {
-    Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    Map<String, Object> props =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.bootstrapServers(),
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            ByteArraySerializer.class.getName(),
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            ByteArraySerializer.class.getName());
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
       for (ObjectNode o : records) {
         // the KDC flows and the migrations sit in different partitions, as from different addresses
         int partition = Math.floorMod(o.get("src").asText().hashCode(), 3);
-        producer.send(new ProducerRecord<>(Topics.FLOWS, partition, null, o.toString().getBytes(StandardCharsets.UTF_8)))
+        producer
+            .send(
+                new ProducerRecord<>(
+                    Topics.FLOWS, partition, null, o.toString().getBytes(StandardCharsets.UTF_8)))
             .get();
       }
     }

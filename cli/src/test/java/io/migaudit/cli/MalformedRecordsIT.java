@@ -9,9 +9,9 @@ import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.migaudit.analyzer.consume.FlowObserver;
+import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
-import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.record.Alert;
 import io.migaudit.record.RecordJson;
@@ -38,13 +38,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * Malformed Kafka records on a real broker (issue 7): 5 MB records, bad JSON, another schema version,
- * missing fields and a tombstone are counted by kind, logged once per kind and skipped; the
- * consumer does not stop, and the sample migration published after them is judged as expected.
+ * Malformed Kafka records on a real broker (issue 7): 5 MB records, bad JSON, another schema
+ * version, missing fields and a tombstone are counted by kind, logged once per kind and skipped;
+ * the consumer does not stop, and the sample migration published after them is judged as expected.
  */
 class MalformedRecordsIT {
-  @TempDir
-  java.nio.file.Path state;
+  @TempDir java.nio.file.Path state;
   private static final int HUGE_BYTES = 5 * 1024 * 1024;
   private static final int TOPIC_LIMIT_BYTES = 8 * 1024 * 1024;
   private static final Duration DEADLINE = Duration.ofMinutes(2);
@@ -54,24 +53,52 @@ class MalformedRecordsIT {
   void badRecordsAreCountedLoggedOncePerKindAndSkippedWhileGoodOnesAreJudged() throws Exception {
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
-    Logger consumerLog = (Logger) LoggerFactory.getLogger(io.migaudit.analyzer.consume.FlowIntake.class);
+    Logger consumerLog =
+        (Logger) LoggerFactory.getLogger(io.migaudit.analyzer.consume.FlowIntake.class);
     consumerLog.addAppender(log);
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       try (Admin admin = broker.admin()) {
-        // the broker would refuse a 5 MB record under its default 1 MiB limit; a topic may allow more
-        admin.createTopics(List.of(new NewTopic(Topics.ALERTS, 1, (short) 1), new NewTopic(Topics.FLOWS, 1, (short) 1)
-            .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(TOPIC_LIMIT_BYTES))))).all().get();
+        // the broker would refuse a 5 MB record under its default 1 MiB limit; a topic may allow
+        // more
+        admin
+            .createTopics(
+                List.of(
+                    new NewTopic(Topics.ALERTS, 1, (short) 1),
+                    new NewTopic(Topics.FLOWS, 1, (short) 1)
+                        .configs(
+                            Map.of(
+                                TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                                Integer.toString(TOPIC_LIMIT_BYTES)))))
+            .all()
+            .get();
       }
       Policy policy = PolicyLoader.load(SampleExpectation.SAMPLES.resolve("policy.yaml"));
-      sendRaw(broker, Arrays.asList(huge(), bytes("not json"), bytes("{\"schemaVersion\": 99}"),
-          bytes("{\"schemaVersion\": " + SchemaVersion.CURRENT + "}"), null, huge()));
-      long good = SamplePublisher.publish(broker.bootstrapServers(), policy,
-          List.of(SampleExpectation.SAMPLES.resolve(SAMPLE).resolve("capture.pcap")));
+      sendRaw(
+          broker,
+          Arrays.asList(
+              huge(),
+              bytes("not json"),
+              bytes("{\"schemaVersion\": 99}"),
+              bytes("{\"schemaVersion\": " + SchemaVersion.CURRENT + "}"),
+              null,
+              huge()));
+      long good =
+          SamplePublisher.publish(
+              broker.bootstrapServers(),
+              policy,
+              List.of(SampleExpectation.SAMPLES.resolve(SAMPLE).resolve("capture.pcap")));
       assertThat(good).isPositive();
 
       SimpleMeterRegistry registry;
-      try (AnalyzerInstance analyzer = new AnalyzerInstance("malformed", broker.bootstrapServers(), "malformed", policy, 1,
-          state, FlowObserver.NONE)) {
+      try (AnalyzerInstance analyzer =
+          new AnalyzerInstance(
+              "malformed",
+              broker.bootstrapServers(),
+              "malformed",
+              policy,
+              1,
+              state,
+              FlowObserver.NONE)) {
         analyzer.analyzer().awaitCaughtUp(DEADLINE);
         registry = analyzer.registry;
       }
@@ -85,30 +112,38 @@ class MalformedRecordsIT {
       assertThat(count(registry, "schema-version")).isEqualTo(1);
       assertThat(count(registry, "fields")).isEqualTo(1);
       assertThat(count(registry, AnalyzerMetrics.OUTCOME_EMPTY)).isEqualTo(1);
-      assertThat(count(registry, AnalyzerMetrics.OUTCOME_OK)).as("sample records judged").isEqualTo(good);
+      assertThat(count(registry, AnalyzerMetrics.OUTCOME_OK))
+          .as("sample records judged")
+          .isEqualTo(good);
       Map<String, Integer> actual = new TreeMap<>();
       alerts.forEach(a -> actual.merge(a.rule() + " " + a.severity().wire(), 1, Integer::sum));
-      assertThat(actual).as("alerts of " + SAMPLE + " after the bad records")
+      assertThat(actual)
+          .as("alerts of " + SAMPLE + " after the bad records")
           .isEqualTo(SampleExpectation.read(SampleExpectation.SAMPLES.resolve(SAMPLE)).alerts());
 
       try (Admin admin = broker.admin()) {
         Map<TopicPartition, OffsetAndMetadata> committed =
             admin.listConsumerGroupOffsets("malformed").partitionsToOffsetAndMetadata().get();
-        assertThat(committed.get(new TopicPartition(Topics.FLOWS, 0)).offset()).as("committed past every record")
+        assertThat(committed.get(new TopicPartition(Topics.FLOWS, 0)).offset())
+            .as("committed past every record")
             .isEqualTo(6 + good);
       }
     } finally {
       consumerLog.detachAppender(log);
     }
-    List<String> warnings = log.list.stream().filter(e -> e.getLevel() == Level.WARN)
-        .map(ILoggingEvent::getFormattedMessage).toList();
+    List<String> warnings =
+        log.list.stream()
+            .filter(e -> e.getLevel() == Level.WARN)
+            .map(ILoggingEvent::getFormattedMessage)
+            .toList();
     assertThat(warnings).as("one warning per kind").hasSize(5);
     assertThat(warnings.get(0)).contains("offset 0", "(too-large)", HUGE_BYTES + 1 + " bytes");
     assertThat(warnings.get(4)).contains("offset 4", "(empty)");
   }
 
   private static double count(SimpleMeterRegistry registry, String outcome) {
-    Counter c = registry.find(AnalyzerMetrics.RECORDS).tag(AnalyzerMetrics.TAG_OUTCOME, outcome).counter();
+    Counter c =
+        registry.find(AnalyzerMetrics.RECORDS).tag(AnalyzerMetrics.TAG_OUTCOME, outcome).counter();
     return c == null ? 0 : c.count();
   }
 
@@ -124,10 +159,16 @@ class MalformedRecordsIT {
   }
 
   private static void sendRaw(EmbeddedBroker broker, List<byte[]> values) throws Exception {
-    Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TOPIC_LIMIT_BYTES,
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    Map<String, Object> props =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.bootstrapServers(),
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+            TOPIC_LIMIT_BYTES,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            ByteArraySerializer.class.getName(),
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            ByteArraySerializer.class.getName());
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
       for (byte[] v : values) {
         producer.send(new ProducerRecord<>(Topics.FLOWS, bytes("bad"), v)).get();

@@ -14,7 +14,6 @@ import io.migaudit.agent.source.PacketSource;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.agent.source.SourceStats;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,64 +37,83 @@ import org.junit.jupiter.api.io.TempDir;
  * (SIGKILL) mid-capture and restarted on the same address with its data. The capture agent keeps
  * capturing; the records the producer gives up on, and every record after them, wait in the disk
  * spool and are sent when the broker is back. Every record the agent produced must reach the topic:
- * the same set of {@code (flowId, seq)}, each copy byte-identical to what the agent produced, and per
- * flow in the agent's order.
+ * the same set of {@code (flowId, seq)}, each copy byte-identical to what the agent produced, and
+ * per flow in the agent's order.
  */
 class OutageIT {
   /** The producer gives up on a record after this long (120 s in production). */
   private static final int DELIVERY_TIMEOUT_MS = 5_000;
+
   private static final Duration OUTAGE = Duration.ofSeconds(12);
   private static final Duration DEADLINE = Duration.ofSeconds(180);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everyRecordCapturedDuringAnOutageIsDeliveredAfterIt() throws Exception {
     Path capture = Captures.generated(dir, 60_000, 6_000);
-    try (ChildBroker broker = ChildBroker.start(java.nio.file.Files.createDirectories(dir.resolve("broker")))) {
+    try (ChildBroker broker =
+        ChildBroker.start(java.nio.file.Files.createDirectories(dir.resolve("broker")))) {
       broker.createTopics(List.of(Topics.FLOWS), 3);
-      Map<String, Object> producerSettings = ProducerSettings.of(broker.bootstrapServers(), "outage-it", Map.of(
-          ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS,
-          ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
-          ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000));
+      Map<String, Object> producerSettings =
+          ProducerSettings.of(
+              broker.bootstrapServers(),
+              "outage-it",
+              Map.of(
+                  ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS,
+                  ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+                  ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000));
       List<FlowRecord> produced = Collections.synchronizedList(new ArrayList<>());
       Spool spool = Spool.open(dir.resolve("spool"), 256L * 1024 * 1024);
       long[] stops = {15_000, 30_000, 45_000};
       GatedSource source = new GatedSource(PcapFileSource.open(capture), stops);
       AtomicLong spoolPeak = new AtomicLong();
       long outageNanos;
-      try (FlowPublisher publisher = new FlowPublisher(() -> new KafkaProducer<>(producerSettings), Topics.FLOWS,
-          spool)) {
-        CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("outage-it"), r -> {
-          produced.add(r);
-          publisher.accept(r);
-          spoolPeak.accumulateAndGet(publisher.spoolBytes(), Math::max);
-        }, new PipelineCounters());
+      try (FlowPublisher publisher =
+          new FlowPublisher(() -> new KafkaProducer<>(producerSettings), Topics.FLOWS, spool)) {
+        CaptureAgent agent =
+            new CaptureAgent(
+                AgentConfig.defaults("outage-it"),
+                r -> {
+                  produced.add(r);
+                  publisher.accept(r);
+                  spoolPeak.accumulateAndGet(publisher.spoolBytes(), Math::max);
+                },
+                new PipelineCounters());
         AtomicReference<Exception> failure = new AtomicReference<>();
-        Thread capturing = new Thread(() -> {
-          try {
-            agent.run(source, "outage-it", EndReason.END_OF_CAPTURE);
-          } catch (IOException | RuntimeException e) {
-            failure.set(e);
-          }
-        }, "outage-it-capture");
-        capturing.setDaemon(true); // a failed assertion leaves it parked in the gated source: the JVM must still exit
+        Thread capturing =
+            new Thread(
+                () -> {
+                  try {
+                    agent.run(source, "outage-it", EndReason.END_OF_CAPTURE);
+                  } catch (IOException | RuntimeException e) {
+                    failure.set(e);
+                  }
+                },
+                "outage-it-capture");
+        capturing.setDaemon(
+            true); // a failed assertion leaves it parked in the gated source: the JVM must still
+        // exit
         capturing.start();
 
         source.awaitStop(); // phase 1 delivered directly
         int beforeOutage = produced.size();
         broker.kill();
         long down = System.nanoTime();
-        source.resume(); // phase 2a: the producer holds these until its delivery timeout, then they are spooled
+        source.resume(); // phase 2a: the producer holds these until its delivery timeout, then they
+        // are spooled
         source.awaitStop();
         await(() -> publisher.spooled() > 0, "the first undelivered records to be spooled");
         long spooledAtCutover = publisher.spooled();
         source.resume(); // phase 2b: straight to the spool, after the records before them
         source.awaitStop();
-        assertThat(publisher.spooled()).as("records captured after the cut-over go to the spool")
+        assertThat(publisher.spooled())
+            .as("records captured after the cut-over go to the spool")
             .isGreaterThan(spooledAtCutover);
-        Thread.sleep(Math.max(0, OUTAGE.toMillis() - (System.nanoTime() - down) / 1_000_000)); // the outage itself
+        Thread.sleep(
+            Math.max(
+                0,
+                OUTAGE.toMillis() - (System.nanoTime() - down) / 1_000_000)); // the outage itself
         broker.start();
         outageNanos = System.nanoTime() - down;
         source.resume(); // phase 3: spooled while the spool drains, then directly
@@ -106,15 +124,19 @@ class OutageIT {
         assertThat(publisher.spoolDropped()).isZero();
         assertThat(publisher.failed()).isZero();
         assertThat(beforeOutage).as("records delivered before the outage").isPositive();
-        assertThat(produced.size()).as("records captured during and after the outage").isGreaterThan(beforeOutage);
+        assertThat(produced.size())
+            .as("records captured during and after the outage")
+            .isGreaterThan(beforeOutage);
         report(produced.size(), publisher, outageNanos, spoolPeak.get());
       }
       TopicCheck.assertDeliveredExactly(broker.bootstrapServers(), produced, DEADLINE);
     }
   }
 
-  private static void report(int produced, FlowPublisher publisher, long outageNanos, long spoolPeak) {
-    System.out.printf("OutageIT: %d records produced, %d spooled, %d drained, outage %.1f s, spool peak %d bytes%n",
+  private static void report(
+      int produced, FlowPublisher publisher, long outageNanos, long spoolPeak) {
+    System.out.printf(
+        "OutageIT: %d records produced, %d spooled, %d drained, outage %.1f s, spool peak %d bytes%n",
         produced, publisher.spooled(), publisher.drained(), outageNanos / 1e9, spoolPeak);
   }
 
@@ -154,7 +176,9 @@ class OutageIT {
     }
 
     void awaitStop() throws InterruptedException {
-      assertThat(stopped.tryAcquire(DEADLINE.toSeconds(), TimeUnit.SECONDS)).as("capture reached its next stop").isTrue();
+      assertThat(stopped.tryAcquire(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+          .as("capture reached its next stop")
+          .isTrue();
     }
 
     void resume() {

@@ -1,6 +1,5 @@
 package io.migaudit.cli;
 
-import io.migaudit.broker.EmbeddedBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,9 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.migaudit.analyzer.consume.FlowObserver;
+import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
-import io.migaudit.analyzer.metrics.AnalyzerMetrics;
+import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.record.Alert;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.SchemaVersion;
@@ -34,14 +34,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hostile records on a real broker (issue 13): a Kerberos request with {@code "service": null} (which
- * used to kill the analyzer, and again at every restart), requests without realm or over-long, too
- * many of them, out-of-range ports, VLANs and counters, a huge list, a record dated 2099; each one
- * ahead of every sample's records on the same (only) partition. Every sample alert still comes out.
+ * Hostile records on a real broker (issue 13): a Kerberos request with {@code "service": null}
+ * (which used to kill the analyzer, and again at every restart), requests without realm or
+ * over-long, too many of them, out-of-range ports, VLANs and counters, a huge list, a record dated
+ * 2099; each one ahead of every sample's records on the same (only) partition. Every sample alert
+ * still comes out.
  */
 class PoisonRecordsIT {
-  @TempDir
-  java.nio.file.Path state;
+  @TempDir java.nio.file.Path state;
   private static final Duration DEADLINE = Duration.ofMinutes(2);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,7 +49,13 @@ class PoisonRecordsIT {
   void poisonRecordsOfEveryKindThenTheSamplesStillGiveEverySampleAlert() throws Exception {
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       try (Admin admin = broker.admin()) {
-        admin.createTopics(List.of(new NewTopic(Topics.ALERTS, 1, (short) 1), new NewTopic(Topics.FLOWS, 1, (short) 1))).all().get();
+        admin
+            .createTopics(
+                List.of(
+                    new NewTopic(Topics.ALERTS, 1, (short) 1),
+                    new NewTopic(Topics.FLOWS, 1, (short) 1)))
+            .all()
+            .get();
       }
       Policy policy = PolicyLoader.load(SampleExpectation.SAMPLES.resolve("policy.yaml"));
       List<byte[]> poison = poison();
@@ -57,8 +63,9 @@ class PoisonRecordsIT {
       long good = SamplePublisher.publishAll(broker.bootstrapServers(), policy);
 
       SimpleMeterRegistry registry;
-      try (AnalyzerInstance analyzer = new AnalyzerInstance("poison", broker.bootstrapServers(), "poison", policy, 1,
-          state, FlowObserver.NONE)) {
+      try (AnalyzerInstance analyzer =
+          new AnalyzerInstance(
+              "poison", broker.bootstrapServers(), "poison", policy, 1, state, FlowObserver.NONE)) {
         analyzer.analyzer().awaitCaughtUp(DEADLINE);
         registry = analyzer.registry;
       }
@@ -67,12 +74,17 @@ class PoisonRecordsIT {
         alerts.add(RecordJson.alert(r.value()));
       }
 
-      assertThat(count(registry, AnalyzerMetrics.OUTCOME_FIELDS)).as("poison records skipped")
+      assertThat(count(registry, AnalyzerMetrics.OUTCOME_FIELDS))
+          .as("poison records skipped")
           .isEqualTo(poison.size() - 1);
       // the 2099 record, and the sample records dated after the machine's clock (some samples are)
-      assertThat(registry.find(AnalyzerMetrics.CLAMPED).counter().count()).as("the 2099 record").isGreaterThanOrEqualTo(1);
+      assertThat(registry.find(AnalyzerMetrics.CLAMPED).counter().count())
+          .as("the 2099 record")
+          .isGreaterThanOrEqualTo(1);
       assertThat(count(registry, AnalyzerMetrics.OUTCOME_OK)).isEqualTo(good + 1);
-      assertThat(bySeverity(alerts)).as("every sample alert after the poison records").isEqualTo(expected());
+      assertThat(bySeverity(alerts))
+          .as("every sample alert after the poison records")
+          .isEqualTo(expected());
     }
   }
 
@@ -91,16 +103,22 @@ class PoisonRecordsIT {
     return actual;
   }
 
-  /** One record of each hostile kind; the last one (dated 2099, not a migration) is clamped and judged. */
+  /**
+   * One record of each hostile kind; the last one (dated 2099, not a migration) is clamped and
+   * judged.
+   */
   static List<byte[]> poison() {
     List<byte[]> list = new ArrayList<>();
     list.add(bytes(kdcFlow(q -> q.putNull("service"))));
     list.add(bytes(kdcFlow(q -> q.remove("realm"))));
     list.add(bytes(kdcFlow(q -> q.put("service", "cifs/" + "h".repeat(100_000)))));
-    ObjectNode many = kdcFlow(q -> { });
+    ObjectNode many = kdcFlow(q -> {});
     for (int i = 0; i < 500; i++) {
-      ((ArrayNode) many.get("kerberos").get("requests")).addObject().put("type", "TGS-REQ")
-          .put("service", "cifs/h" + i).put("realm", "CORP");
+      ((ArrayNode) many.get("kerberos").get("requests"))
+          .addObject()
+          .put("type", "TGS-REQ")
+          .put("service", "cifs/h" + i)
+          .put("realm", "CORP");
     }
     list.add(bytes(many));
     list.add(bytes(flow("192.168.50.11", "192.168.50.12", 8000).put("dstPort", 99_999)));
@@ -114,27 +132,51 @@ class PoisonRecordsIT {
       tcpFlags.add("ACK");
     }
     list.add(bytes(flags));
-    list.add(bytes(flow("203.0.113.7", "203.0.113.8", 80).put("firstSeen", "2099-01-01T00:00:00Z")
-        .put("lastSeen", "2099-01-01T00:00:01Z")));
+    list.add(
+        bytes(
+            flow("203.0.113.7", "203.0.113.8", 80)
+                .put("firstSeen", "2099-01-01T00:00:00Z")
+                .put("lastSeen", "2099-01-01T00:00:01Z")));
     return list;
   }
 
-  /** A flow from a Hyper-V host of the samples' policy to its KDC, one request edited by {@code edit}. */
+  /**
+   * A flow from a Hyper-V host of the samples' policy to its KDC, one request edited by {@code
+   * edit}.
+   */
   private static ObjectNode kdcFlow(Consumer<ObjectNode> edit) {
     ObjectNode o = flow("10.66.0.21", "10.66.0.5", 88);
-    ObjectNode q = o.putObject("kerberos").putArray("requests").addObject().put("type", "TGS-REQ")
-        .put("service", "Microsoft Virtual System Migration Service/hv-02").put("realm", "CORP");
+    ObjectNode q =
+        o.putObject("kerberos")
+            .putArray("requests")
+            .addObject()
+            .put("type", "TGS-REQ")
+            .put("service", "Microsoft Virtual System Migration Service/hv-02")
+            .put("realm", "CORP");
     edit.accept(q);
     return o;
   }
 
   private static ObjectNode flow(String src, String dst, int dstPort) {
     ObjectNode o = JSON.createObjectNode();
-    o.put("schemaVersion", SchemaVersion.CURRENT).put("agent", "hostile").put("interface", "eth0")
-        .put("flowId", "poison-" + src + "-" + dstPort).put("seq", 0).put("last", true).put("endReason", "fin")
-        .put("firstSeen", "2025-03-01T10:00:00Z").put("lastSeen", "2025-03-01T10:00:01Z")
-        .putNull("vlan").putNull("outerVlan").put("ipVersion", 4).put("transport", "tcp")
-        .put("src", src).put("srcPort", 50000).put("dst", dst).put("dstPort", dstPort).put("initiator", "syn")
+    o.put("schemaVersion", SchemaVersion.CURRENT)
+        .put("agent", "hostile")
+        .put("interface", "eth0")
+        .put("flowId", "poison-" + src + "-" + dstPort)
+        .put("seq", 0)
+        .put("last", true)
+        .put("endReason", "fin")
+        .put("firstSeen", "2025-03-01T10:00:00Z")
+        .put("lastSeen", "2025-03-01T10:00:01Z")
+        .putNull("vlan")
+        .putNull("outerVlan")
+        .put("ipVersion", 4)
+        .put("transport", "tcp")
+        .put("src", src)
+        .put("srcPort", 50000)
+        .put("dst", dst)
+        .put("dstPort", dstPort)
+        .put("initiator", "syn")
         .putNull("protocol");
     o.putArray("encapsulation").add("ethernet");
     o.putArray("tcpFlags").add("SYN");
@@ -144,14 +186,20 @@ class PoisonRecordsIT {
   }
 
   private static double count(SimpleMeterRegistry registry, String outcome) {
-    Counter c = registry.find(AnalyzerMetrics.RECORDS).tag(AnalyzerMetrics.TAG_OUTCOME, outcome).counter();
+    Counter c =
+        registry.find(AnalyzerMetrics.RECORDS).tag(AnalyzerMetrics.TAG_OUTCOME, outcome).counter();
     return c == null ? 0 : c.count();
   }
 
   private static void send(EmbeddedBroker broker, List<byte[]> values) throws Exception {
-    Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    Map<String, Object> props =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.bootstrapServers(),
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            ByteArraySerializer.class.getName(),
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            ByteArraySerializer.class.getName());
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
       for (byte[] v : values) {
         producer.send(new ProducerRecord<>(Topics.FLOWS, 0, bytes("hostile"), v)).get();

@@ -45,19 +45,24 @@ class PolicyReloadIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
   private static final String RECEIVER = "192.168.50.12";
+
   /** The host the second policy trusts. */
   private static final String NEWLY_TRUSTED = "192.168.50.99";
+
   /** A host no policy trusts: its alert shows that the records before it have been judged. */
   private static final String NEVER_TRUSTED = "192.168.50.98";
-  private static final String POLICY = """
+
+  private static final String POLICY =
+      """
       migrationNetworks: [{name: vmotion, cidrs: [192.168.50.0/24]}]
       trustedHosts: [192.168.50.11, 192.168.50.12%s]
       """;
-  private static final String APPLIED = "migaudit_analyzer_policy_reloads_total{outcome=\"applied\"}";
-  private static final String REJECTED = "migaudit_analyzer_policy_reloads_total{outcome=\"rejected\"}";
+  private static final String APPLIED =
+      "migaudit_analyzer_policy_reloads_total{outcome=\"applied\"}";
+  private static final String REJECTED =
+      "migaudit_analyzer_policy_reloads_total{outcome=\"rejected\"}";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Process analyzer;
   private Path log;
@@ -67,25 +72,39 @@ class PolicyReloadIT {
   @Test
   void reloadedPolicyJudgesLaterRecordsAndABrokenOneKeepsIt() throws Exception {
     try (EmbeddedBroker broker = EmbeddedBroker.start();
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-            new ByteArraySerializer(), new ByteArraySerializer())) {
+        KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
       broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 1);
       Path policy = Files.writeString(dir.resolve("policy.yaml"), POLICY.formatted(""));
       port = freePort();
-      Path config = Files.writeString(dir.resolve("analyzer.yaml"), """
+      Path config =
+          Files.writeString(
+              dir.resolve("analyzer.yaml"),
+              """
           policy: policy.yaml
           bootstrapServers: %s
           groupId: policy-reload-it
           alerts: alerts.jsonl
           metricsAddress: 127.0.0.1:%d
           policyReload: on
-          """.formatted(broker.bootstrapServers(), port));
+          """
+                  .formatted(broker.bootstrapServers(), port));
       log = dir.resolve("analyzer.log");
-      analyzer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), MigauditCommand.class.getName(), "analyzer",
-          "--config", config.toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      analyzer =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  MigauditCommand.class.getName(),
+                  "analyzer",
+                  "--config",
+                  config.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       try {
         awaitMetric(APPLIED, 0);
         // the first policy: the host is not trusted
@@ -93,16 +112,23 @@ class PolicyReloadIT {
         awaitAlertFrom(first);
 
         // an editor writes the new policy aside and renames it over the old one
-        Path aside = Files.writeString(dir.resolve(".policy.yaml.tmp"), POLICY.formatted(", " + NEWLY_TRUSTED));
-        Files.move(aside, policy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path aside =
+            Files.writeString(
+                dir.resolve(".policy.yaml.tmp"), POLICY.formatted(", " + NEWLY_TRUSTED));
+        Files.move(
+            aside, policy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         awaitMetric(APPLIED, 1);
         assertJudgedAsTrusted(producer, true);
 
-        // a broken policy is rejected, with the file and line in one log line, and the old one stays
+        // a broken policy is rejected, with the file and line in one log line, and the old one
+        // stays
         Files.writeString(policy, "trustedHosts:\n  - 192.168.50.11\n  - 192.168.500.12\n");
         awaitMetric(REJECTED, 1);
-        assertThat(Files.readString(log)).containsPattern(
-            "rejected, keeping policy [0-9a-f]{12}: " + Pattern.quote(policy.toString()) + ":3: trustedHosts\\[1]");
+        assertThat(Files.readString(log))
+            .containsPattern(
+                "rejected, keeping policy [0-9a-f]{12}: "
+                    + Pattern.quote(policy.toString())
+                    + ":3: trustedHosts\\[1]");
         assertJudgedAsTrusted(producer, true);
 
         // systemctl reload: SIGHUP re-reads the still broken file and rejects it again
@@ -114,7 +140,9 @@ class PolicyReloadIT {
         Files.writeString(policy, POLICY.formatted(""));
         awaitMetric(APPLIED, 2);
         assertJudgedAsTrusted(producer, false);
-        assertThat(analyzer.isAlive()).as("analyzer still running; log:\n" + Files.readString(log)).isTrue();
+        assertThat(analyzer.isAlive())
+            .as("analyzer still running; log:\n" + Files.readString(log))
+            .isTrue();
       } finally {
         analyzer.destroy();
         if (!analyzer.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
@@ -128,34 +156,61 @@ class PolicyReloadIT {
    * Sends a migration from {@link #NEWLY_TRUSTED}, then one from {@link #NEVER_TRUSTED}; once the
    * second's alert is out, the first has been judged (one partition, in order).
    */
-  private void assertJudgedAsTrusted(KafkaProducer<byte[], byte[]> producer, boolean trusted) throws Exception {
+  private void assertJudgedAsTrusted(KafkaProducer<byte[], byte[]> producer, boolean trusted)
+      throws Exception {
     int subject = send(producer, NEWLY_TRUSTED);
     int witness = send(producer, NEVER_TRUSTED);
     awaitAlertFrom(witness);
-    assertThat(alertedSourcePorts()).as("alert for the migration from " + NEWLY_TRUSTED + " (source port "
-        + subject + ")").matches(ports -> ports.contains(subject) != trusted);
+    assertThat(alertedSourcePorts())
+        .as("alert for the migration from " + NEWLY_TRUSTED + " (source port " + subject + ")")
+        .matches(ports -> ports.contains(subject) != trusted);
   }
 
-  /** A TLS migration from {@code src} to {@link #RECEIVER}:8000 as one final flow record; returns its source port. */
+  /**
+   * A TLS migration from {@code src} to {@link #RECEIVER}:8000 as one final flow record; returns
+   * its source port.
+   */
   private int send(KafkaProducer<byte[], byte[]> producer, String src) throws Exception {
     int srcPort = nextSourcePort++;
     String flowId = FlowId.of("tcp", src, srcPort, RECEIVER, 8000, null, T0);
     ObjectNode o = JSON.createObjectNode();
-    o.put("schemaVersion", SchemaVersion.CURRENT).put("agent", "policy-reload-it").put("interface", "vmk1")
-        .put("flowId", flowId).put("seq", 0).put("last", true).put("endReason", "fin")
-        .put("firstSeen", T0.toString()).put("lastSeen", T0.plusSeconds(1).toString())
-        .putNull("vlan").putNull("outerVlan").put("ipVersion", 4).put("transport", "tcp")
-        .put("src", src).put("srcPort", srcPort).put("dst", RECEIVER).put("dstPort", 8000)
-        .put("initiator", "syn").put("protocol", "vmotion");
+    o.put("schemaVersion", SchemaVersion.CURRENT)
+        .put("agent", "policy-reload-it")
+        .put("interface", "vmk1")
+        .put("flowId", flowId)
+        .put("seq", 0)
+        .put("last", true)
+        .put("endReason", "fin")
+        .put("firstSeen", T0.toString())
+        .put("lastSeen", T0.plusSeconds(1).toString())
+        .putNull("vlan")
+        .putNull("outerVlan")
+        .put("ipVersion", 4)
+        .put("transport", "tcp")
+        .put("src", src)
+        .put("srcPort", srcPort)
+        .put("dst", RECEIVER)
+        .put("dstPort", 8000)
+        .put("initiator", "syn")
+        .put("protocol", "vmotion");
     o.putArray("encapsulation").add("ethernet");
     o.putArray("tcpFlags").add("SYN").add("ACK").add("FIN");
     o.putObject("srcToDst").put("packets", 10).put("bytes", 90_000).put("payloadBytes", 80_000);
     o.putObject("dstToSrc").put("packets", 5).put("bytes", 400).put("payloadBytes", 0);
-    o.putObject("payload").put("sampledBytes", 4096).put("entropy", 7.95).put("chiSquare", 260.0)
-        .put("zeroFraction", 0.0).put("printableFraction", 0.37).put("signature", "tls")
-        .put("verdict", "encrypted").put("reason", "TLS record layer");
-    producer.send(new ProducerRecord<>(Topics.FLOWS, flowId.getBytes(StandardCharsets.UTF_8),
-        JSON.writeValueAsBytes(o))).get();
+    o.putObject("payload")
+        .put("sampledBytes", 4096)
+        .put("entropy", 7.95)
+        .put("chiSquare", 260.0)
+        .put("zeroFraction", 0.0)
+        .put("printableFraction", 0.37)
+        .put("signature", "tls")
+        .put("verdict", "encrypted")
+        .put("reason", "TLS record layer");
+    producer
+        .send(
+            new ProducerRecord<>(
+                Topics.FLOWS, flowId.getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(o)))
+        .get();
     return srcPort;
   }
 
@@ -167,7 +222,9 @@ class PolicyReloadIT {
     }
     for (String line : Files.readAllLines(alerts)) {
       JsonNode a = JSON.readTree(line);
-      assertThat(a.get("rule").asText()).as("the only rule these migrations can break").isEqualTo("UNTRUSTED_SOURCE");
+      assertThat(a.get("rule").asText())
+          .as("the only rule these migrations can break")
+          .isEqualTo("UNTRUSTED_SOURCE");
       ports.add(a.get("srcPort").asInt());
     }
     return ports;
@@ -182,7 +239,8 @@ class PolicyReloadIT {
       }
       Thread.sleep(50); // polling with a deadline
     }
-    throw new AssertionError("no alert for source port " + srcPort + "; log:\n" + Files.readString(log));
+    throw new AssertionError(
+        "no alert for source port " + srcPort + "; log:\n" + Files.readString(log));
   }
 
   private void awaitMetric(String series, long value) throws Exception {
@@ -194,7 +252,9 @@ class PolicyReloadIT {
     while (System.nanoTime() < deadline) {
       assertRunning();
       try {
-        last = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        last =
+            http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
         Matcher m = pattern.matcher(last);
         if (m.find() && Double.parseDouble(m.group(1)) == value) {
           return;
@@ -204,8 +264,14 @@ class PolicyReloadIT {
       }
       Thread.sleep(50); // polling with a deadline
     }
-    throw new AssertionError(series + " did not reach " + value + "; metrics:\n" + last.lines()
-        .filter(l -> l.startsWith("migaudit_analyzer_policy")).toList() + "\nlog:\n" + Files.readString(log));
+    throw new AssertionError(
+        series
+            + " did not reach "
+            + value
+            + "; metrics:\n"
+            + last.lines().filter(l -> l.startsWith("migaudit_analyzer_policy")).toList()
+            + "\nlog:\n"
+            + Files.readString(log));
   }
 
   private void assertRunning() throws IOException {
@@ -213,7 +279,8 @@ class PolicyReloadIT {
   }
 
   private void signal(String name) throws Exception {
-    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(analyzer.pid())).inheritIO().start();
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(analyzer.pid())).inheritIO().start();
     assertThat(kill.waitFor()).as("kill -" + name).isZero();
   }
 

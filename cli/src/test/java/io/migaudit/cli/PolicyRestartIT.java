@@ -39,15 +39,17 @@ class PolicyRestartIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration DEADLINE = Duration.ofMinutes(2);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void anAlertTheEditedPolicyRaisesForARunningFlowIsCommittedOnce() throws Exception {
     String required = Files.readString(SampleExpectation.SAMPLES.resolve("policy.yaml"));
     assertThat(required).contains("encryption: required");
-    Policy before = PolicyLoader.load(Files.writeString(dir.resolve("before.yaml"),
-        required.replace("encryption: required", "encryption: disabled")));
+    Policy before =
+        PolicyLoader.load(
+            Files.writeString(
+                dir.resolve("before.yaml"),
+                required.replace("encryption: required", "encryption: disabled")));
     Policy after = PolicyLoader.load(Files.writeString(dir.resolve("after.yaml"), required));
     Instant start = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
@@ -55,22 +57,33 @@ class PolicyRestartIT {
       var alertsFrom = CommittedTopic.end(broker.bootstrapServers(), Topics.ALERTS);
       send(broker, start, 0, 5);
       run(broker, before);
-      assertThat(rules(broker, alertsFrom)).as("no encryption required: nothing to report").isEmpty();
+      assertThat(rules(broker, alertsFrom))
+          .as("no encryption required: nothing to report")
+          .isEmpty();
       send(broker, start, 5, 10);
       run(broker, after);
-      assertThat(rules(broker, alertsFrom)).as("after the edit and the restart")
+      assertThat(rules(broker, alertsFrom))
+          .as("after the edit and the restart")
           .containsExactly("UNENCRYPTED_MIGRATION");
     }
   }
 
   private void run(EmbeddedBroker broker, Policy policy) throws Exception {
-    try (AnalyzerInstance a = new AnalyzerInstance("policy", broker.bootstrapServers(), "policy-restart", policy, 3,
-        Files.createDirectories(dir.resolve("state")), FlowObserver.NONE)) {
+    try (AnalyzerInstance a =
+        new AnalyzerInstance(
+            "policy",
+            broker.bootstrapServers(),
+            "policy-restart",
+            policy,
+            3,
+            Files.createDirectories(dir.resolve("state")),
+            FlowObserver.NONE)) {
       a.analyzer().awaitCaughtUp(DEADLINE);
     }
   }
 
-  private static List<String> rules(EmbeddedBroker broker, Map<org.apache.kafka.common.TopicPartition, Long> from)
+  private static List<String> rules(
+      EmbeddedBroker broker, Map<org.apache.kafka.common.TopicPartition, Long> from)
       throws Exception {
     List<String> out = new ArrayList<>();
     for (var r : CommittedTopic.read(broker.bootstrapServers(), Topics.ALERTS, from)) {
@@ -80,34 +93,67 @@ class PolicyRestartIT {
   }
 
   /** Records {@code from} to {@code to} (exclusive) of a plaintext vMotion with 10 records. */
-  private static void send(EmbeddedBroker broker, Instant start, int from, int to) throws Exception {
-    Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+  private static void send(EmbeddedBroker broker, Instant start, int from, int to)
+      throws Exception {
+    Map<String, Object> props =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.bootstrapServers(),
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            ByteArraySerializer.class.getName(),
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            ByteArraySerializer.class.getName());
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
       for (int seq = from; seq < to; seq++) {
-        producer.send(new ProducerRecord<>(Topics.FLOWS, 0, null,
-            record(start, seq, seq == 9).toString().getBytes(StandardCharsets.UTF_8))).get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    Topics.FLOWS,
+                    0,
+                    null,
+                    record(start, seq, seq == 9).toString().getBytes(StandardCharsets.UTF_8)))
+            .get();
       }
     }
   }
 
   private static ObjectNode record(Instant start, int seq, boolean last) {
     ObjectNode o = JSON.createObjectNode();
-    o.put("schemaVersion", SchemaVersion.CURRENT).put("agent", "it").put("interface", "vmk1")
-        .put("flowId", FlowId.of("tcp", "192.168.50.11", 41011, "192.168.50.12", 8000, 50, start)).put("seq", seq)
-        .put("last", last).put("endReason", last ? "fin" : null).put("firstSeen", start.toString())
-        .put("lastSeen", start.plusSeconds(seq + 1).toString()).put("vlan", 50).putNull("outerVlan")
-        .put("ipVersion", 4).put("transport", "tcp").put("src", "192.168.50.11").put("srcPort", 41011)
-        .put("dst", "192.168.50.12").put("dstPort", 8000).put("initiator", "syn").put("protocol", "vmotion");
+    o.put("schemaVersion", SchemaVersion.CURRENT)
+        .put("agent", "it")
+        .put("interface", "vmk1")
+        .put("flowId", FlowId.of("tcp", "192.168.50.11", 41011, "192.168.50.12", 8000, 50, start))
+        .put("seq", seq)
+        .put("last", last)
+        .put("endReason", last ? "fin" : null)
+        .put("firstSeen", start.toString())
+        .put("lastSeen", start.plusSeconds(seq + 1).toString())
+        .put("vlan", 50)
+        .putNull("outerVlan")
+        .put("ipVersion", 4)
+        .put("transport", "tcp")
+        .put("src", "192.168.50.11")
+        .put("srcPort", 41011)
+        .put("dst", "192.168.50.12")
+        .put("dstPort", 8000)
+        .put("initiator", "syn")
+        .put("protocol", "vmotion");
     o.putArray("encapsulation").add("ethernet").add("vlan");
     o.putArray("tcpFlags").add("SYN").add("ACK");
-    o.putObject("srcToDst").put("packets", 100L * (seq + 1)).put("bytes", 100_000L * (seq + 1))
+    o.putObject("srcToDst")
+        .put("packets", 100L * (seq + 1))
+        .put("bytes", 100_000L * (seq + 1))
         .put("payloadBytes", 98_000L * (seq + 1));
     o.putObject("dstToSrc").put("packets", 50).put("bytes", 3000).put("payloadBytes", 0);
-    o.putObject("payload").put("sampledBytes", 65536).put("entropy", 3.2).put("chiSquare", 900000.0)
-        .put("zeroFraction", 0.3).put("printableFraction", 0.6).put("signature", "none")
-        .put("verdict", "plaintext").put("reason", "readable bytes");
+    o.putObject("payload")
+        .put("sampledBytes", 65536)
+        .put("entropy", 3.2)
+        .put("chiSquare", 900000.0)
+        .put("zeroFraction", 0.3)
+        .put("printableFraction", 0.6)
+        .put("signature", "none")
+        .put("verdict", "plaintext")
+        .put("reason", "readable bytes");
     return o;
   }
 }

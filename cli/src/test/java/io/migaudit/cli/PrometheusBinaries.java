@@ -27,7 +27,8 @@ final class PrometheusBinaries {
   static Path require(String name) {
     Optional<Path> found = find(name);
     if (found.isEmpty()) {
-      String why = name + " is not on the PATH; install Debian's prometheus package (" + INSTALL_HINT + ")";
+      String why =
+          name + " is not on the PATH; install Debian's prometheus package (" + INSTALL_HINT + ")";
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         fail("CI=true and " + why);
       }
@@ -52,10 +53,16 @@ final class PrometheusBinaries {
   /** What a finished command printed (stdout and stderr together) and its exit code. */
   record Result(int exitCode, String output) {}
 
-  /** Runs a command in {@code dir}, stdin closed, and waits for it at most {@code timeoutSeconds}. */
-  static Result run(Path dir, long timeoutSeconds, String... command) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(List.of(command)).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+  /**
+   * Runs a command in {@code dir}, stdin closed, and waits for it at most {@code timeoutSeconds}.
+   */
+  static Result run(Path dir, long timeoutSeconds, String... command)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb =
+        new ProcessBuilder(List.of(command))
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Path log = Files.createTempFile("migaudit-promtool", ".log");
     pb.redirectOutput(log.toFile());
     Process p = pb.start();

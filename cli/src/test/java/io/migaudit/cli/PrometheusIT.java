@@ -60,20 +60,26 @@ class PrometheusIT {
   private static final Duration PIPELINE = Duration.ofSeconds(120);
   private static final String AGENT_JOB = "migaudit-agent";
   private static final String ANALYZER_JOB = "migaudit-analyzer";
-  /** The Prometheus alert each migaudit rule's findings raise (dashboards/prometheus/migaudit-rules.yml). */
-  private static final Map<String, String> ALERT_OF_RULE = Map.ofEntries(
-      Map.entry("UNENCRYPTED_MIGRATION", "MigauditUnencryptedMigration"),
-      Map.entry("UNENCRYPTED_NFC", "MigauditUnencryptedMigration"),
-      Map.entry("UNTRUSTED_SOURCE", "MigauditUntrustedHost"),
-      Map.entry("UNTRUSTED_DESTINATION", "MigauditUntrustedHost"),
-      Map.entry("CROSS_ZONE_MIGRATION", "MigauditCrossZoneMigration"),
-      Map.entry("CREDSSP_MIGRATION", "MigauditCredsspMigration"),
-      Map.entry("NON_DEDICATED_SEGMENT", "MigauditMigrationSegment"),
-      Map.entry("SHARED_MIGRATION_SEGMENT", "MigauditMigrationSegment"),
-      Map.entry("WEAK_MIGRATION_CRYPTO", "MigauditWeakMigrationCrypto"),
-      Map.entry("ROUTED_MIGRATION", "MigauditRoutedMigration"));
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /**
+   * The Prometheus alert each migaudit rule's findings raise
+   * (dashboards/prometheus/migaudit-rules.yml).
+   */
+  private static final Map<String, String> ALERT_OF_RULE =
+      Map.ofEntries(
+          Map.entry("UNENCRYPTED_MIGRATION", "MigauditUnencryptedMigration"),
+          Map.entry("UNENCRYPTED_NFC", "MigauditUnencryptedMigration"),
+          Map.entry("UNTRUSTED_SOURCE", "MigauditUntrustedHost"),
+          Map.entry("UNTRUSTED_DESTINATION", "MigauditUntrustedHost"),
+          Map.entry("CROSS_ZONE_MIGRATION", "MigauditCrossZoneMigration"),
+          Map.entry("CREDSSP_MIGRATION", "MigauditCredsspMigration"),
+          Map.entry("NON_DEDICATED_SEGMENT", "MigauditMigrationSegment"),
+          Map.entry("SHARED_MIGRATION_SEGMENT", "MigauditMigrationSegment"),
+          Map.entry("WEAK_MIGRATION_CRYPTO", "MigauditWeakMigrationCrypto"),
+          Map.entry("ROUTED_MIGRATION", "MigauditRoutedMigration"));
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private Path dir;
   private EmbeddedBroker broker;
   private Process prometheus;
@@ -97,7 +103,9 @@ class PrometheusIT {
       thread.start();
     }
 
-    /** Interrupts the command (a poll or the replay's linger) and waits for it to close its outputs. */
+    /**
+     * Interrupts the command (a poll or the replay's linger) and waits for it to close its outputs.
+     */
     void stop() throws InterruptedException {
       thread.interrupt();
       thread.join(TimeUnit.SECONDS.toMillis(30));
@@ -106,7 +114,12 @@ class PrometheusIT {
         for (StackTraceElement e : thread.getStackTrace()) {
           stack.append("\n  at ").append(e);
         }
-        fail(thread.getName() + " did not stop within 30 s of an interrupt:" + stack + "\nstderr: " + err);
+        fail(
+            thread.getName()
+                + " did not stop within 30 s of an interrupt:"
+                + stack
+                + "\nstderr: "
+                + err);
       }
     }
   }
@@ -121,78 +134,141 @@ class PrometheusIT {
     int agentPort = freePort();
     startPrometheus(binary, analyzerPort, agentPort);
 
-    analyzer = new Command("analyzer", "analyzer", "--bootstrap-servers", broker.bootstrapServers(),
-        "--policy", SampleExpectation.SAMPLES.resolve("policy.yaml").toString(),
-        "--metrics-address", "127.0.0.1:" + analyzerPort, "--group-id", "prometheus-it",
-        "--alerts", dir.resolve("analyzer-alerts.jsonl").toString());
+    analyzer =
+        new Command(
+            "analyzer",
+            "analyzer",
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--policy",
+            SampleExpectation.SAMPLES.resolve("policy.yaml").toString(),
+            "--metrics-address",
+            "127.0.0.1:" + analyzerPort,
+            "--group-id",
+            "prometheus-it",
+            "--alerts",
+            dir.resolve("analyzer-alerts.jsonl").toString());
     // Prometheus sees an increase only of a series it scraped before: wait for the analyzer's zeros
-    await("Prometheus to scrape the analyzer's alert counters at zero", STARTUP, () -> series(
-        "migaudit_alerts_total{job=\"" + ANALYZER_JOB + "\",rule=\"UNENCRYPTED_MIGRATION\",severity=\"critical\"} == 0")
-        .isEmpty() ? Optional.empty() : Optional.of(true));
+    await(
+        "Prometheus to scrape the analyzer's alert counters at zero",
+        STARTUP,
+        () ->
+            series(
+                        "migaudit_alerts_total{job=\""
+                            + ANALYZER_JOB
+                            + "\",rule=\"UNENCRYPTED_MIGRATION\",severity=\"critical\"} == 0")
+                    .isEmpty()
+                ? Optional.empty()
+                : Optional.of(true));
 
     runStart = Instant.now().minusSeconds(5);
-    replay = new Command("replay", "replay", "--bootstrap-servers", broker.bootstrapServers(),
-        "--serve-metrics", "127.0.0.1:" + agentPort, "--linger", "600", "--timeout", "90",
-        SampleExpectation.SAMPLES.toString());
+    replay =
+        new Command(
+            "replay",
+            "replay",
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--serve-metrics",
+            "127.0.0.1:" + agentPort,
+            "--linger",
+            "600",
+            "--timeout",
+            "90",
+            SampleExpectation.SAMPLES.toString());
     try {
-      await("the replay to finish and linger", PIPELINE, () -> {
-        assertThat(replay.thread.isAlive()).as("replay still running").isTrue();
-        return replay.err.toString().contains("serving metrics on") ? Optional.of(true) : Optional.empty();
-      });
+      await(
+          "the replay to finish and linger",
+          PIPELINE,
+          () -> {
+            assertThat(replay.thread.isAlive()).as("replay still running").isTrue();
+            return replay.err.toString().contains("serving metrics on")
+                ? Optional.of(true)
+                : Optional.empty();
+          });
     } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "\nreplay stdout:\n" + replay.out + "\nreplay stderr:\n" + replay.err, e);
+      throw new AssertionError(
+          e.getMessage() + "\nreplay stdout:\n" + replay.out + "\nreplay stderr:\n" + replay.err,
+          e);
     }
-    await("the analyzer service to judge every record the agent sent, as Prometheus sees it", PIPELINE, () -> {
-      double sent = sum("migaudit_agent_records_sent_total{job=\"" + AGENT_JOB + "\"}");
-      double judged = sum("migaudit_analyzer_records_total{job=\"" + ANALYZER_JOB + "\",outcome=\"ok\"}");
-      return sent > 0 && sent == judged ? Optional.of(true) : Optional.empty();
-    });
+    await(
+        "the analyzer service to judge every record the agent sent, as Prometheus sees it",
+        PIPELINE,
+        () -> {
+          double sent = sum("migaudit_agent_records_sent_total{job=\"" + AGENT_JOB + "\"}");
+          double judged =
+              sum("migaudit_analyzer_records_total{job=\"" + ANALYZER_JOB + "\",outcome=\"ok\"}");
+          return sent > 0 && sent == judged ? Optional.of(true) : Optional.empty();
+        });
     // rate() needs two samples in its window: let Prometheus scrape the final counters a few times
     long caughtUp = Instant.now().getEpochSecond();
-    await("Prometheus to scrape the agent's final counters for 3 s more", STARTUP, () -> series(
-        "timestamp(migaudit_agent_records_sent_total{job=\"" + AGENT_JOB + "\"}) > " + (caughtUp + 3)).isEmpty()
-        ? Optional.empty() : Optional.of(true));
+    await(
+        "Prometheus to scrape the agent's final counters for 3 s more",
+        STARTUP,
+        () ->
+            series(
+                        "timestamp(migaudit_agent_records_sent_total{job=\""
+                            + AGENT_JOB
+                            + "\"}) > "
+                            + (caughtUp + 3))
+                    .isEmpty()
+                ? Optional.empty()
+                : Optional.of(true));
   }
 
   private void startPrometheus(Path binary, int analyzerPort, int agentPort) throws Exception {
     int port = freePort();
     Path config = dir.resolve("prometheus.yml");
-    Files.writeString(config, String.join("\n",
-        "global:",
-        "  scrape_interval: 1s",
-        "  scrape_timeout: 1s",
-        "  evaluation_interval: 1s",
-        "rule_files:",
-        "  - " + DashboardExpressions.RULES.toAbsolutePath().normalize(),
-        "scrape_configs:",
-        "  - job_name: " + AGENT_JOB,
-        "    static_configs: [{targets: ['127.0.0.1:" + agentPort + "']}]",
-        "  - job_name: " + ANALYZER_JOB,
-        "    static_configs: [{targets: ['127.0.0.1:" + analyzerPort + "']}]",
-        ""));
-    prometheus = new ProcessBuilder(PrometheusBinaries.command(binary,
-        "--config.file=" + config,
-        "--storage.tsdb.path=" + dir.resolve("data"),
-        "--web.listen-address=127.0.0.1:" + port))
-        .directory(dir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("prometheus.log").toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .start();
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "global:",
+            "  scrape_interval: 1s",
+            "  scrape_timeout: 1s",
+            "  evaluation_interval: 1s",
+            "rule_files:",
+            "  - " + DashboardExpressions.RULES.toAbsolutePath().normalize(),
+            "scrape_configs:",
+            "  - job_name: " + AGENT_JOB,
+            "    static_configs: [{targets: ['127.0.0.1:" + agentPort + "']}]",
+            "  - job_name: " + ANALYZER_JOB,
+            "    static_configs: [{targets: ['127.0.0.1:" + analyzerPort + "']}]",
+            ""));
+    prometheus =
+        new ProcessBuilder(
+                PrometheusBinaries.command(
+                    binary,
+                    "--config.file=" + config,
+                    "--storage.tsdb.path=" + dir.resolve("data"),
+                    "--web.listen-address=127.0.0.1:" + port))
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("prometheus.log").toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
     prometheusUrl = "http://127.0.0.1:" + port;
-    await("Prometheus to be ready on " + prometheusUrl, STARTUP, () -> {
-      assertThat(prometheus.isAlive()).as("prometheus exited; log:\n" + prometheusLog()).isTrue();
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(prometheusUrl + "/-/ready"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() == 200 ? Optional.of(true) : Optional.empty();
-      } catch (IOException e) {
-        return Optional.empty();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    });
+    await(
+        "Prometheus to be ready on " + prometheusUrl,
+        STARTUP,
+        () -> {
+          assertThat(prometheus.isAlive())
+              .as("prometheus exited; log:\n" + prometheusLog())
+              .isTrue();
+          try {
+            HttpResponse<String> r =
+                http.send(
+                    HttpRequest.newBuilder(URI.create(prometheusUrl + "/-/ready"))
+                        .timeout(Duration.ofSeconds(2))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? Optional.of(true) : Optional.empty();
+          } catch (IOException e) {
+            return Optional.empty();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   @AfterAll
@@ -235,41 +311,66 @@ class PrometheusIT {
   @TestFactory
   Stream<DynamicTest> everyDashboardExpressionReturnsDataOverTheRun() throws IOException {
     return DashboardExpressions.dashboardExpressions().stream()
-        .map(e -> DynamicTest.dynamicTest(e.source(), () -> assertThat(rangeQuery(e.promql()))
-            .as("series returned by %s over the run", e.promql()).isNotEmpty()));
+        .map(
+            e ->
+                DynamicTest.dynamicTest(
+                    e.source(),
+                    () ->
+                        assertThat(rangeQuery(e.promql()))
+                            .as("series returned by %s over the run", e.promql())
+                            .isNotEmpty()));
   }
 
   @TestFactory
   Stream<DynamicTest> everyRuleEvaluatesAndItsSignalReturnsData() throws IOException {
-    return DashboardExpressions.ruleExpressions().stream().map(e -> DynamicTest.dynamicTest(e.source(), () -> {
-      query("/api/v1/query", Map.of("query", e.promql()));
-      String signal = DashboardExpressions.signal(e.promql());
-      assertThat(signal).as("the threshold of " + e.promql()).isNotEqualTo(e.promql());
-      assertThat(rangeQuery(signal)).as("series returned by %s over the run", signal).isNotEmpty();
-    }));
+    return DashboardExpressions.ruleExpressions().stream()
+        .map(
+            e ->
+                DynamicTest.dynamicTest(
+                    e.source(),
+                    () -> {
+                      query("/api/v1/query", Map.of("query", e.promql()));
+                      String signal = DashboardExpressions.signal(e.promql());
+                      assertThat(signal)
+                          .as("the threshold of " + e.promql())
+                          .isNotEqualTo(e.promql());
+                      assertThat(rangeQuery(signal))
+                          .as("series returned by %s over the run", signal)
+                          .isNotEmpty();
+                    }));
   }
 
   @Test
   void prometheusLoadedEveryRuleAndEvaluatesThemWithoutError() throws Exception {
     List<String> loaded = new ArrayList<>();
-    await("every rule to be evaluated", STARTUP, () -> {
-      loaded.clear();
-      boolean allEvaluated = true;
-      for (JsonNode group : uncheckedQuery("/api/v1/rules", Map.of()).path("groups")) {
-        for (JsonNode rule : group.path("rules")) {
-          loaded.add(rule.path("name").asText());
-          assertThat(rule.path("health").asText()).as(rule.path("name").asText() + ": " + rule.path("lastError"))
-              .isNotEqualTo("err");
-          allEvaluated &= rule.path("health").asText().equals("ok");
-        }
-      }
-      return allEvaluated && !loaded.isEmpty() ? Optional.of(true) : Optional.empty();
-    });
-    assertThat(loaded).containsExactlyInAnyOrderElementsOf(
-        DashboardExpressions.rules().stream().map(DashboardExpressions.AlertRule::alert).toList());
+    await(
+        "every rule to be evaluated",
+        STARTUP,
+        () -> {
+          loaded.clear();
+          boolean allEvaluated = true;
+          for (JsonNode group : uncheckedQuery("/api/v1/rules", Map.of()).path("groups")) {
+            for (JsonNode rule : group.path("rules")) {
+              loaded.add(rule.path("name").asText());
+              assertThat(rule.path("health").asText())
+                  .as(rule.path("name").asText() + ": " + rule.path("lastError"))
+                  .isNotEqualTo("err");
+              allEvaluated &= rule.path("health").asText().equals("ok");
+            }
+          }
+          return allEvaluated && !loaded.isEmpty() ? Optional.of(true) : Optional.empty();
+        });
+    assertThat(loaded)
+        .containsExactlyInAnyOrderElementsOf(
+            DashboardExpressions.rules().stream()
+                .map(DashboardExpressions.AlertRule::alert)
+                .toList());
   }
 
-  /** The rules each sample's expect.yaml lists raise their Prometheus alert; a clean run raises no delivery alert. */
+  /**
+   * The rules each sample's expect.yaml lists raise their Prometheus alert; a clean run raises no
+   * delivery alert.
+   */
   @Test
   void theAlertsTheSamplesDeserveAreActive() throws Exception {
     Set<String> expected = new TreeSet<>();
@@ -282,36 +383,50 @@ class PrometheusIT {
     }
     assertThat(expected).as("alerts the samples deserve").contains("MigauditUnencryptedMigration");
     Set<String> active = new TreeSet<>();
-    await("alerts " + expected + " to be active", STARTUP, () -> {
-      active.clear();
-      for (JsonNode a : uncheckedQuery("/api/v1/alerts", Map.of()).path("alerts")) {
-        active.add(a.path("labels").path("alertname").asText());
-      }
-      return active.containsAll(expected) ? Optional.of(true) : Optional.empty();
-    });
-    assertThat(active).doesNotContain("MigauditFlowRecordsUndelivered", "MigauditKafkaProducerErrors",
-        "MigauditMalformedFlowRecords");
+    await(
+        "alerts " + expected + " to be active",
+        STARTUP,
+        () -> {
+          active.clear();
+          for (JsonNode a : uncheckedQuery("/api/v1/alerts", Map.of()).path("alerts")) {
+            active.add(a.path("labels").path("alertname").asText());
+          }
+          return active.containsAll(expected) ? Optional.of(true) : Optional.empty();
+        });
+    assertThat(active)
+        .doesNotContain(
+            "MigauditFlowRecordsUndelivered",
+            "MigauditKafkaProducerErrors",
+            "MigauditMalformedFlowRecords");
   }
 
   /**
-   * A replay with --serve-metrics is scraped at zero before it reads a packet, so what the dashboards
-   * compute with increase() (the stat panels) is the run itself, not zero.
+   * A replay with --serve-metrics is scraped at zero before it reads a packet, so what the
+   * dashboards compute with increase() (the stat panels) is the run itself, not zero.
    */
   @Test
   void replayCountersRiseFromZeroSoTheDashboardsShowTheRun() {
-    for (String counter : List.of("migaudit_agent_packets_total", "migaudit_agent_records_sent_total",
-        "migaudit_migration_flows_total", "migaudit_alerts_total{rule=\"UNENCRYPTED_MIGRATION\"}")) {
-      String selector = counter.contains("{")
-          ? counter.replace("{", "{job=\"" + AGENT_JOB + "\",")
-          : counter + "{job=\"" + AGENT_JOB + "\"}";
+    for (String counter :
+        List.of(
+            "migaudit_agent_packets_total",
+            "migaudit_agent_records_sent_total",
+            "migaudit_migration_flows_total",
+            "migaudit_alerts_total{rule=\"UNENCRYPTED_MIGRATION\"}")) {
+      String selector =
+          counter.contains("{")
+              ? counter.replace("{", "{job=\"" + AGENT_JOB + "\",")
+              : counter + "{job=\"" + AGENT_JOB + "\"}";
       assertThat(sum("increase(" + selector + "[10m])")).as("increase of " + selector).isPositive();
     }
   }
 
   @Test
   void theUnencryptedMigrationAlertCarriesTheAnalyzersSeverity() throws Exception {
-    JsonNode result = query("/api/v1/query", Map.of("query",
-        "ALERTS{alertname=\"MigauditUnencryptedMigration\"}")).path("result");
+    JsonNode result =
+        query(
+                "/api/v1/query",
+                Map.of("query", "ALERTS{alertname=\"MigauditUnencryptedMigration\"}"))
+            .path("result");
     assertThat(result).isNotEmpty();
     for (JsonNode s : result) {
       assertThat(s.path("metric").path("severity").asText()).isIn("critical", "warning");
@@ -322,10 +437,18 @@ class PrometheusIT {
 
   /** A range query over the run, one step a second; returns the series. */
   private JsonNode rangeQuery(String promql) throws Exception {
-    return query("/api/v1/query_range", Map.of("query", promql,
-        "start", Long.toString(runStart.getEpochSecond()),
-        "end", Long.toString(Instant.now().getEpochSecond()),
-        "step", "1")).path("result");
+    return query(
+            "/api/v1/query_range",
+            Map.of(
+                "query",
+                promql,
+                "start",
+                Long.toString(runStart.getEpochSecond()),
+                "end",
+                Long.toString(Instant.now().getEpochSecond()),
+                "step",
+                "1"))
+        .path("result");
   }
 
   private List<JsonNode> series(String promql) {
@@ -351,12 +474,21 @@ class PrometheusIT {
   }
 
   /** GETs the API, fails on any status but success, returns {@code data}. */
-  private JsonNode query(String path, Map<String, String> params) throws IOException, InterruptedException {
+  private JsonNode query(String path, Map<String, String> params)
+      throws IOException, InterruptedException {
     StringBuilder q = new StringBuilder();
-    params.forEach((k, v) -> q.append(q.isEmpty() ? "?" : "&").append(k).append('=')
-        .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(prometheusUrl + path + q))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    params.forEach(
+        (k, v) ->
+            q.append(q.isEmpty() ? "?" : "&")
+                .append(k)
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(prometheusUrl + path + q))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     JsonNode body = JSON.readTree(r.body());
     if (r.statusCode() != 200 || !"success".equals(body.path("status").asText())) {
       fail(path + " " + params + " -> HTTP " + r.statusCode() + ": " + r.body());
@@ -364,7 +496,8 @@ class PrometheusIT {
     return body.path("data");
   }
 
-  // ----------------------------------------------------------------------------------------- helpers
+  // -----------------------------------------------------------------------------------------
+  // helpers
 
   private String prometheusLog() {
     try {
@@ -389,8 +522,13 @@ class PrometheusIT {
         return v.get();
       }
       if (Instant.now().isAfter(deadline)) {
-        fail("timed out after " + timeout.toSeconds() + " s waiting for " + what + "; prometheus log tail:\n"
-            + tail(prometheusLog()));
+        fail(
+            "timed out after "
+                + timeout.toSeconds()
+                + " s waiting for "
+                + what
+                + "; prometheus log tail:\n"
+                + tail(prometheusLog()));
       }
       try {
         TimeUnit.MILLISECONDS.sleep(200);

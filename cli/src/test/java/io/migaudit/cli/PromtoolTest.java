@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PromtoolTest {
   private static final long TIMEOUT_SECONDS = 60;
   private static Path promtool;
-  private static final Path DIR = DashboardExpressions.RULES.getParent().toAbsolutePath().normalize();
+  private static final Path DIR =
+      DashboardExpressions.RULES.getParent().toAbsolutePath().normalize();
 
   @BeforeAll
   static void findPromtool() {
@@ -24,15 +25,16 @@ class PromtoolTest {
   }
 
   private static PrometheusBinaries.Result promtool(Path dir, String... args) throws Exception {
-    return PrometheusBinaries.run(dir, TIMEOUT_SECONDS,
-        PrometheusBinaries.command(promtool, args).toArray(String[]::new));
+    return PrometheusBinaries.run(
+        dir, TIMEOUT_SECONDS, PrometheusBinaries.command(promtool, args).toArray(String[]::new));
   }
 
   @Test
   void rulesPassPromtoolCheck() throws Exception {
     PrometheusBinaries.Result r = promtool(DIR, "check", "rules", "migaudit-rules.yml");
     assertThat(r.exitCode()).as(r.output()).isZero();
-    assertThat(r.output()).contains("SUCCESS: " + DashboardExpressions.rules().size() + " rules found");
+    assertThat(r.output())
+        .contains("SUCCESS: " + DashboardExpressions.rules().size() + " rules found");
   }
 
   @Test
@@ -49,12 +51,18 @@ class PromtoolTest {
     assertThat(r.output()).contains("1 rule files found");
   }
 
-  /** The checks above can fail: a rule unit test that expects the wrong thing makes promtool exit non-zero. */
+  /**
+   * The checks above can fail: a rule unit test that expects the wrong thing makes promtool exit
+   * non-zero.
+   */
   @Test
   void aWrongExpectationFailsTheRuleUnitTests(@TempDir Path dir) throws Exception {
     Files.copy(DIR.resolve("migaudit-rules.yml"), dir.resolve("migaudit-rules.yml"));
-    String tests = Files.readString(DIR.resolve("migaudit-rules.test.yml"))
-        .replace("{instance: \"an2:9465\", severity: warning,", "{instance: \"an2:9465\", severity: critical,");
+    String tests =
+        Files.readString(DIR.resolve("migaudit-rules.test.yml"))
+            .replace(
+                "{instance: \"an2:9465\", severity: warning,",
+                "{instance: \"an2:9465\", severity: critical,");
     assertThat(tests).isNotEqualTo(Files.readString(DIR.resolve("migaudit-rules.test.yml")));
     Files.writeString(dir.resolve("migaudit-rules.test.yml"), tests);
     PrometheusBinaries.Result r = promtool(dir, "test", "rules", "migaudit-rules.test.yml");

@@ -13,8 +13,7 @@ import picocli.CommandLine;
 
 /** Bad input fails fast with one line and exit code 2, before any broker starts. */
 class ReplayCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private record Result(int code, String out, String err) {}
 
@@ -35,19 +34,25 @@ class ReplayCommandTest {
   @Test
   void badPolicyNamesFileLineAndField() throws IOException {
     Path policy = dir.resolve("policy.yaml");
-    Files.writeString(policy, "encryption: required\ntrustedHosts: [192.168.50.11, 192.168.500.12]\n");
+    Files.writeString(
+        policy, "encryption: required\ntrustedHosts: [192.168.50.11, 192.168.500.12]\n");
     Result r = run("replay", "--policy", policy.toString(), sampleCapture().toString());
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err.strip()).doesNotContain("\n").startsWith("migaudit: ").contains("policy.yaml:2")
+    assertThat(r.err.strip())
+        .doesNotContain("\n")
+        .startsWith("migaudit: ")
+        .contains("policy.yaml:2")
         .contains("192.168.500.12");
     assertThat(r.err).doesNotContain("Exception");
   }
 
   @Test
   void missingFileIsOneLine() {
-    Result r = run("replay", "--policy", "../samples/policy.yaml", dir.resolve("nope.pcap").toString());
+    Result r =
+        run("replay", "--policy", "../samples/policy.yaml", dir.resolve("nope.pcap").toString());
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err.strip()).isEqualTo("migaudit: " + dir.resolve("nope.pcap") + ": no such file or directory");
+    assertThat(r.err.strip())
+        .isEqualTo("migaudit: " + dir.resolve("nope.pcap") + ": no such file or directory");
   }
 
   @Test
@@ -56,7 +61,10 @@ class ReplayCommandTest {
     Files.writeString(notPcap, "<html>this is not a capture</html>");
     Result r = run("replay", "--policy", "../samples/policy.yaml", notPcap.toString());
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err.strip()).doesNotContain("\n").contains("notes.pcap").contains("not a pcap or pcapng file");
+    assertThat(r.err.strip())
+        .doesNotContain("\n")
+        .contains("notes.pcap")
+        .contains("not a pcap or pcapng file");
   }
 
   @Test
@@ -78,14 +86,28 @@ class ReplayCommandTest {
   void helpExplainsEveryOption() {
     Result r = run("replay", "--help");
     assertThat(r.code).isZero();
-    assertThat(r.out).contains("--policy").contains("--alerts").contains("--flows")
-        .contains("--bootstrap-servers").contains("--kafka-config").contains("embedded")
-        .contains("--alerts-format").contains("ocsf").contains("--verbose");
+    assertThat(r.out)
+        .contains("--policy")
+        .contains("--alerts")
+        .contains("--flows")
+        .contains("--bootstrap-servers")
+        .contains("--kafka-config")
+        .contains("embedded")
+        .contains("--alerts-format")
+        .contains("ocsf")
+        .contains("--verbose");
   }
 
   @Test
   void anUnknownAlertsFormatIsOneLineAndExit2() {
-    Result r = run("replay", "--alerts-format", "cef", "--policy", "../samples/policy.yaml", dir.toString());
+    Result r =
+        run(
+            "replay",
+            "--alerts-format",
+            "cef",
+            "--policy",
+            "../samples/policy.yaml",
+            dir.toString());
     assertThat(r.code).isEqualTo(2);
     assertThat(r.err).contains("'cef' is not migaudit or ocsf");
     Result analyzer = run("analyzer", "--help");

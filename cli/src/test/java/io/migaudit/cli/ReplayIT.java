@@ -67,10 +67,18 @@ class ReplayIT {
     CommandLine cl = MigauditCommand.commandLine();
     cl.setOut(new PrintWriter(stdout));
     cl.setErr(new PrintWriter(stderr));
-    int code = cl.execute("replay", "--alerts", dir.resolve("alerts.jsonl").toString(),
-        "--flows", dir.resolve("flows.jsonl").toString(), "--metrics", dir.resolve("metrics.prom").toString(),
-        "--events", dir.resolve("events.jsonl").toString(),
-        SampleExpectation.SAMPLES.toString());
+    int code =
+        cl.execute(
+            "replay",
+            "--alerts",
+            dir.resolve("alerts.jsonl").toString(),
+            "--flows",
+            dir.resolve("flows.jsonl").toString(),
+            "--metrics",
+            dir.resolve("metrics.prom").toString(),
+            "--events",
+            dir.resolve("events.jsonl").toString(),
+            SampleExpectation.SAMPLES.toString());
     return new Run(code, stdout.toString(), stderr.toString());
   }
 
@@ -88,21 +96,37 @@ class ReplayIT {
 
   @TestFactory
   Stream<DynamicTest> everySampleGivesExactlyItsExpectedAlerts() throws IOException {
-    return SampleExpectation.directories().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
-      SampleExpectation expected = SampleExpectation.read(dir);
-      Map<String, Integer> actual = new TreeMap<>();
-      alerts.stream().filter(a -> sampleOf(a).equals(expected.name()))
-          .forEach(a -> actual.merge(a.get("rule").asText() + " " + a.get("severity").asText(), 1, Integer::sum));
-      assertThat(actual).as("alerts of " + expected.name()).isEqualTo(expected.alerts());
-    }));
+    return SampleExpectation.directories()
+        .map(
+            dir ->
+                DynamicTest.dynamicTest(
+                    dir.getFileName().toString(),
+                    () -> {
+                      SampleExpectation expected = SampleExpectation.read(dir);
+                      Map<String, Integer> actual = new TreeMap<>();
+                      alerts.stream()
+                          .filter(a -> sampleOf(a).equals(expected.name()))
+                          .forEach(
+                              a ->
+                                  actual.merge(
+                                      a.get("rule").asText() + " " + a.get("severity").asText(),
+                                      1,
+                                      Integer::sum));
+                      assertThat(actual)
+                          .as("alerts of " + expected.name())
+                          .isEqualTo(expected.alerts());
+                    }));
   }
 
-  /** The latest state of each migration event of a sample (events name no file: use their flows'). */
+  /**
+   * The latest state of each migration event of a sample (events name no file: use their flows').
+   */
   private Map<String, JsonNode> latestEventsOf(String sample) {
     Map<String, String> sampleOfFlow = new java.util.HashMap<>();
     flows.forEach(f -> sampleOfFlow.put(f.get("flowId").asText(), sampleOf(f)));
     Map<String, JsonNode> latest = new java.util.LinkedHashMap<>();
-    events.stream().filter(e -> sample.equals(sampleOfFlow.get(e.at("/flowIds/0").asText())))
+    events.stream()
+        .filter(e -> sample.equals(sampleOfFlow.get(e.at("/flowIds/0").asText())))
         .forEach(e -> latest.put(e.get("eventId").asText(), e));
     return latest;
   }
@@ -117,12 +141,29 @@ class ReplayIT {
       }
     }
     assertThat(listing).as("samples whose expect.yaml lists events").isNotEmpty();
-    return listing.stream().map(expected -> DynamicTest.dynamicTest(expected.name(), () -> {
-      Map<String, Integer> actual = new TreeMap<>();
-      latestEventsOf(expected.name()).values().forEach(e -> actual.merge(e.get("protocol").asText() + " "
-          + e.get("verdict").asText() + " " + e.get("streams").asInt(), 1, Integer::sum));
-      assertThat(actual).as("migration events of " + expected.name()).isEqualTo(expected.events());
-    }));
+    return listing.stream()
+        .map(
+            expected ->
+                DynamicTest.dynamicTest(
+                    expected.name(),
+                    () -> {
+                      Map<String, Integer> actual = new TreeMap<>();
+                      latestEventsOf(expected.name())
+                          .values()
+                          .forEach(
+                              e ->
+                                  actual.merge(
+                                      e.get("protocol").asText()
+                                          + " "
+                                          + e.get("verdict").asText()
+                                          + " "
+                                          + e.get("streams").asInt(),
+                                      1,
+                                      Integer::sum));
+                      assertThat(actual)
+                          .as("migration events of " + expected.name())
+                          .isEqualTo(expected.events());
+                    }));
   }
 
   @Test
@@ -130,7 +171,9 @@ class ReplayIT {
     Map<String, JsonNode> latest = new java.util.HashMap<>();
     events.forEach(e -> latest.put(e.get("eventId").asText(), e));
     Set<String> migrationFlows = new java.util.HashSet<>();
-    flows.stream().filter(f -> !f.get("protocol").isNull()).forEach(f -> migrationFlows.add(f.get("flowId").asText()));
+    flows.stream()
+        .filter(f -> !f.get("protocol").isNull())
+        .forEach(f -> migrationFlows.add(f.get("flowId").asText()));
     List<JsonNode> named = alerts.stream().filter(a -> !a.get("eventId").isNull()).toList();
     assertThat(named).isNotEmpty();
     for (JsonNode a : named) {
@@ -140,40 +183,82 @@ class ReplayIT {
       event.get("flowIds").forEach(id -> ids.add(id.asText()));
       assertThat(ids).contains(a.get("flowId").asText());
     }
-    alerts.stream().filter(a -> a.get("eventId").isNull() && !a.get("rule").asText().equals("SHARED_MIGRATION_SEGMENT")
-        && !a.get("rule").asText().equals("UNENCRYPTED_NFC"))
-        .forEach(a -> assertThat(migrationFlows).as("alert without event " + a).doesNotContain(a.get("flowId").asText()));
-    alerts.forEach(a -> assertThat(a.get("controls").size()).as("controls of " + a.get("alertId")).isPositive());
+    alerts.stream()
+        .filter(
+            a ->
+                a.get("eventId").isNull()
+                    && !a.get("rule").asText().equals("SHARED_MIGRATION_SEGMENT")
+                    && !a.get("rule").asText().equals("UNENCRYPTED_NFC"))
+        .forEach(
+            a ->
+                assertThat(migrationFlows)
+                    .as("alert without event " + a)
+                    .doesNotContain(a.get("flowId").asText()));
+    alerts.forEach(
+        a ->
+            assertThat(a.get("controls").size())
+                .as("controls of " + a.get("alertId"))
+                .isPositive());
   }
 
   @TestFactory
   Stream<DynamicTest> everySampleGivesItsMigrationFlowsAndVerdicts() throws IOException {
-    return SampleExpectation.directories().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
-      SampleExpectation expected = SampleExpectation.read(dir);
-      Map<String, Integer> actual = new TreeMap<>();
-      flows.stream()
-          .filter(f -> sampleOf(f).equals(expected.name()) && f.get("last").asBoolean() && !f.get("protocol").isNull())
-          .forEach(f -> actual.merge(f.get("protocol").asText() + " " + f.at("/payload/verdict").asText(), 1,
-              Integer::sum));
-      assertThat(actual).as("migration flows of " + expected.name()).isEqualTo(expected.migrationFlows());
-    }));
+    return SampleExpectation.directories()
+        .map(
+            dir ->
+                DynamicTest.dynamicTest(
+                    dir.getFileName().toString(),
+                    () -> {
+                      SampleExpectation expected = SampleExpectation.read(dir);
+                      Map<String, Integer> actual = new TreeMap<>();
+                      flows.stream()
+                          .filter(
+                              f ->
+                                  sampleOf(f).equals(expected.name())
+                                      && f.get("last").asBoolean()
+                                      && !f.get("protocol").isNull())
+                          .forEach(
+                              f ->
+                                  actual.merge(
+                                      f.get("protocol").asText()
+                                          + " "
+                                          + f.at("/payload/verdict").asText(),
+                                      1,
+                                      Integer::sum));
+                      assertThat(actual)
+                          .as("migration flows of " + expected.name())
+                          .isEqualTo(expected.migrationFlows());
+                    }));
   }
 
   @Test
   void summaryListsFlowsVerdictsRulesAndFindingsByEvent() {
-    assertThat(summary).contains("Migration flows by protocol and verdict:").contains("Alerts by rule:")
+    assertThat(summary)
+        .contains("Migration flows by protocol and verdict:")
+        .contains("Alerts by rule:")
         .contains("Findings by migration event");
     for (JsonNode a : alerts) {
-      // one findings line per event (or per rule and host pair outside events) names the alert's rule
-      assertThat(summary).containsPattern(java.util.regex.Pattern.quote(a.get("src").asText() + " -> "
-          + a.get("dst").asText()) + ".*" + a.get("rule").asText() + ".*" + java.util.regex.Pattern.quote(
-          a.get("interface").asText()));
-      assertThat(summary).as("per-flow alert lines only with --verbose").doesNotContain(a.get("message").asText());
+      // one findings line per event (or per rule and host pair outside events) names the alert's
+      // rule
+      assertThat(summary)
+          .containsPattern(
+              java.util.regex.Pattern.quote(a.get("src").asText() + " -> " + a.get("dst").asText())
+                  + ".*"
+                  + a.get("rule").asText()
+                  + ".*"
+                  + java.util.regex.Pattern.quote(a.get("interface").asText()));
+      assertThat(summary)
+          .as("per-flow alert lines only with --verbose")
+          .doesNotContain(a.get("message").asText());
     }
-    assertThat(summary).containsPattern("Flows: \\d+ \\(\\d+ flow records through migaudit.flows\\)");
+    assertThat(summary)
+        .containsPattern("Flows: \\d+ \\(\\d+ flow records through migaudit.flows\\)");
   }
 
-  /** Damaged input loses nothing: malformed packets are counted and skipped, cut files read to the break. */
+  /**
+   * Damaged input loses nothing: malformed packets are counted and skipped, cut files read to the
+   * break.
+   */
   @Test
   void malformedPacketsAndTruncatedFilesAreCountedAsExpected() throws IOException {
     int malformed = 0;
@@ -185,11 +270,13 @@ class ReplayIT {
         truncatedSamples.add(e.name());
       }
     }
-    assertThat(summary).containsPattern("\\(\\d+ not IP, " + malformed + " malformed and skipped\\)");
+    assertThat(summary)
+        .containsPattern("\\(\\d+ not IP, " + malformed + " malformed and skipped\\)");
     List<String> warnings = summary.lines().filter(l -> l.contains("warning:")).toList();
     assertThat(warnings).hasSameSizeAs(truncatedSamples);
     for (String sample : truncatedSamples) {
-      assertThat(warnings).anySatisfy(w -> assertThat(w).contains(sample).contains("packets before it"));
+      assertThat(warnings)
+          .anySatisfy(w -> assertThat(w).contains(sample).contains("packets before it"));
     }
   }
 
@@ -203,7 +290,8 @@ class ReplayIT {
         .contains("migaudit_migration_bytes_total{")
         .contains("migaudit_alerts_total{rule=\"UNENCRYPTED_MIGRATION\",severity=\"critical\"}")
         .contains("migaudit_analyzer_records_total{outcome=\"ok\"}")
-        .containsPattern("migaudit_agent_packets_dropped_total\\{interface=\"pcap\",reason=\"ipv4-bad-ihl\"} [1-9]");
+        .containsPattern(
+            "migaudit_agent_packets_dropped_total\\{interface=\"pcap\",reason=\"ipv4-bad-ihl\"} [1-9]");
   }
 
   @Test
@@ -213,15 +301,17 @@ class ReplayIT {
     Set<String> first = new HashSet<>();
     alerts.forEach(a -> first.add(a.get("alertId").asText()));
     Set<String> second = new HashSet<>();
-    readLines(out.resolve("second").resolve("alerts.jsonl")).forEach(a -> second.add(a.get("alertId").asText()));
+    readLines(out.resolve("second").resolve("alerts.jsonl"))
+        .forEach(a -> second.add(a.get("alertId").asText()));
     assertThat(second).isEqualTo(first).isNotEmpty();
   }
 
   /**
-   * VM memory stays on the host: no run of 32 printable payload bytes from any capture appears in any
-   * output (shorter runs would match ordinary English such as the metrics' own help texts). The one
-   * exception is protocol metadata the records exist to show: an SSH algorithm name of a KEXINIT
-   * name-list (e.g. {@code ssh-ed25519-cert-v01@openssh.com}), recorded as a name of its own.
+   * VM memory stays on the host: no run of 32 printable payload bytes from any capture appears in
+   * any output (shorter runs would match ordinary English such as the metrics' own help texts). The
+   * one exception is protocol metadata the records exist to show: an SSH algorithm name of a
+   * KEXINIT name-list (e.g. {@code ssh-ed25519-cert-v01@openssh.com}), recorded as a name of its
+   * own.
    */
   @Test
   void noPayloadBytesLeaveTheAgent() throws IOException {
@@ -231,15 +321,31 @@ class ReplayIT {
         payloadText.addAll(printableRuns(f, 32));
       }
     }
-    assertThat(payloadText).as("the samples carry readable payload to look for").hasSizeGreaterThan(50);
-    String outputs = Files.readString(out.resolve("first").resolve("alerts.jsonl"))
-        + Files.readString(out.resolve("first").resolve("flows.jsonl")) + metrics + summary;
+    assertThat(payloadText)
+        .as("the samples carry readable payload to look for")
+        .hasSizeGreaterThan(50);
+    String outputs =
+        Files.readString(out.resolve("first").resolve("alerts.jsonl"))
+            + Files.readString(out.resolve("first").resolve("flows.jsonl"))
+            + metrics
+            + summary;
     Set<String> algorithmNames = new HashSet<>();
     for (JsonNode f : flows) {
-      f.path("handshake").path("ssh").findValues("kex").forEach(n -> n.forEach(v -> algorithmNames.add(v.asText())));
-      for (String list : List.of("hostKey", "ciphersClientToServer", "ciphersServerToClient", "macsClientToServer",
-          "macsServerToClient")) {
-        f.path("handshake").path("ssh").findValues(list).forEach(n -> n.forEach(v -> algorithmNames.add(v.asText())));
+      f.path("handshake")
+          .path("ssh")
+          .findValues("kex")
+          .forEach(n -> n.forEach(v -> algorithmNames.add(v.asText())));
+      for (String list :
+          List.of(
+              "hostKey",
+              "ciphersClientToServer",
+              "ciphersServerToClient",
+              "macsClientToServer",
+              "macsServerToClient")) {
+        f.path("handshake")
+            .path("ssh")
+            .findValues(list)
+            .forEach(n -> n.forEach(v -> algorithmNames.add(v.asText())));
       }
     }
     assertThat(algorithmNames).as("the SSH samples' algorithm names").contains("aes128-cbc");

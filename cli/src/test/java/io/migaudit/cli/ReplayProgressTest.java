@@ -21,12 +21,14 @@ class ReplayProgressTest {
       in.readAllBytes();
     }
     now.set(7_000_000_000L); // 2 s after the first byte
-    assertThat(p.line()).isEqualTo("read 1.0 MB of 4.0 MB (25%), 1234 packets, 500.0 KB/s, 6 s left");
+    assertThat(p.line())
+        .isEqualTo("read 1.0 MB of 4.0 MB (25%), 1234 packets, 500.0 KB/s, 6 s left");
     try (InputStream in = p.counting(new ByteArrayInputStream(new byte[3_000_000]))) {
       in.readAllBytes();
     }
     now.set(60_000_000_000L); // the analyzer catches up: the rate is the reading's
-    assertThat(p.line()).isEqualTo("read 4.0 MB of 4.0 MB (100%), 1234 packets, 2.0 MB/s, analyzing");
+    assertThat(p.line())
+        .isEqualTo("read 4.0 MB of 4.0 MB (100%), 1234 packets, 2.0 MB/s, analyzing");
   }
 
   @Test

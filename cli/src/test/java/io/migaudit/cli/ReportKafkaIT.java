@@ -30,34 +30,101 @@ class ReportKafkaIT {
   void readsEveryPartitionToItsEnd() throws Exception {
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       broker.createTopics(List.of(Topics.ALERTS, Topics.MIGRATIONS, Topics.FLOWS), 3);
-      try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(
-          Map.of("bootstrap.servers", broker.bootstrapServers()),
-          new ByteArraySerializer(), new ByteArraySerializer())) {
+      try (KafkaProducer<byte[], byte[]> p =
+          new KafkaProducer<>(
+              Map.of("bootstrap.servers", broker.bootstrapServers()),
+              new ByteArraySerializer(),
+              new ByteArraySerializer())) {
         for (int i = 0; i < 5; i++) {
-          Alert a = new Alert(SchemaVersion.CURRENT, "a" + i, RuleId.UNENCRYPTED_MIGRATION,
-              Severity.CRITICAL, "vmotion", "192.168.50." + (10 + i), 40000, "192.168.50.99", 8000,
-              null, "agent", "eth0", "f" + i, Instant.parse("2025-03-01T10:00:00Z"),
-              Instant.parse("2025-03-01T10:00:0" + i + "Z"), "required", Map.of(), "plaintext",
-              List.of("NIST SC-8"), null);
-          p.send(new ProducerRecord<>(Topics.ALERTS, ("k" + i).getBytes(StandardCharsets.UTF_8),
-              RecordJson.toBytes(a)));
+          Alert a =
+              new Alert(
+                  SchemaVersion.CURRENT,
+                  "a" + i,
+                  RuleId.UNENCRYPTED_MIGRATION,
+                  Severity.CRITICAL,
+                  "vmotion",
+                  "192.168.50." + (10 + i),
+                  40000,
+                  "192.168.50.99",
+                  8000,
+                  null,
+                  "agent",
+                  "eth0",
+                  "f" + i,
+                  Instant.parse("2025-03-01T10:00:00Z"),
+                  Instant.parse("2025-03-01T10:00:0" + i + "Z"),
+                  "required",
+                  Map.of(),
+                  "plaintext",
+                  List.of("NIST SC-8"),
+                  null);
+          p.send(
+              new ProducerRecord<>(
+                  Topics.ALERTS,
+                  ("k" + i).getBytes(StandardCharsets.UTF_8),
+                  RecordJson.toBytes(a)));
         }
         p.send(new ProducerRecord<>(Topics.ALERTS, "garbage".getBytes(StandardCharsets.UTF_8)));
         // a repeat of an alert (a restarted analyzer): counted once
-        p.send(new ProducerRecord<>(Topics.ALERTS, "k0".getBytes(StandardCharsets.UTF_8), RecordJson.toBytes(
-            new Alert(SchemaVersion.CURRENT, "a0", RuleId.UNENCRYPTED_MIGRATION, Severity.CRITICAL, "vmotion",
-                "192.168.50.10", 40000, "192.168.50.99", 8000, null, "agent", "eth0", "f0",
-                Instant.parse("2025-03-01T10:00:00Z"), Instant.parse("2025-03-01T10:00:00Z"), "required", Map.of(),
-                "plaintext", List.of("NIST SC-8"), null))));
-        p.send(new ProducerRecord<>(Topics.MIGRATIONS, "e1".getBytes(StandardCharsets.UTF_8), RecordJson.toBytes(
-            new io.migaudit.record.MigrationEvent(SchemaVersion.CURRENT, "e1", "vmotion", "192.168.50.10",
-                "192.168.50.99", "agent", Instant.parse("2025-03-01T09:59:58Z"), Instant.parse("2025-03-01T10:00:00Z"),
-                1000, 1, 500, io.migaudit.record.Verdict.PLAINTEXT, true, List.of("f0")))));
+        p.send(
+            new ProducerRecord<>(
+                Topics.ALERTS,
+                "k0".getBytes(StandardCharsets.UTF_8),
+                RecordJson.toBytes(
+                    new Alert(
+                        SchemaVersion.CURRENT,
+                        "a0",
+                        RuleId.UNENCRYPTED_MIGRATION,
+                        Severity.CRITICAL,
+                        "vmotion",
+                        "192.168.50.10",
+                        40000,
+                        "192.168.50.99",
+                        8000,
+                        null,
+                        "agent",
+                        "eth0",
+                        "f0",
+                        Instant.parse("2025-03-01T10:00:00Z"),
+                        Instant.parse("2025-03-01T10:00:00Z"),
+                        "required",
+                        Map.of(),
+                        "plaintext",
+                        List.of("NIST SC-8"),
+                        null))));
+        p.send(
+            new ProducerRecord<>(
+                Topics.MIGRATIONS,
+                "e1".getBytes(StandardCharsets.UTF_8),
+                RecordJson.toBytes(
+                    new io.migaudit.record.MigrationEvent(
+                        SchemaVersion.CURRENT,
+                        "e1",
+                        "vmotion",
+                        "192.168.50.10",
+                        "192.168.50.99",
+                        "agent",
+                        Instant.parse("2025-03-01T09:59:58Z"),
+                        Instant.parse("2025-03-01T10:00:00Z"),
+                        1000,
+                        1,
+                        500,
+                        io.migaudit.record.Verdict.PLAINTEXT,
+                        true,
+                        List.of("f0")))));
         for (int i = 0; i < 3; i++) { // the agent's heartbeats, 30 s apart, then silent for 10 min
-          p.send(new ProducerRecord<>(Topics.FLOWS, "heartbeat/agent".getBytes(StandardCharsets.UTF_8),
-              RecordJson.toBytes(io.migaudit.record.AgentHeartbeat.of("agent",
-                  Instant.parse("2025-03-01T09:50:00Z").plusSeconds(i == 2 ? 630 : 30L * i), 30, List.of("eth0"),
-                  10, 1))));
+          p.send(
+              new ProducerRecord<>(
+                  Topics.FLOWS,
+                  "heartbeat/agent".getBytes(StandardCharsets.UTF_8),
+                  RecordJson.toBytes(
+                      io.migaudit.record.AgentHeartbeat.of(
+                          "agent",
+                          Instant.parse("2025-03-01T09:50:00Z").plusSeconds(i == 2 ? 630 : 30L * i),
+                          30,
+                          List.of("eth0"),
+                          10,
+                          1))));
         }
         p.flush();
       }
@@ -68,11 +135,14 @@ class ReportKafkaIT {
       cl.setErr(new PrintWriter(err));
       int code = cl.execute("report", "--bootstrap-servers", broker.bootstrapServers());
       assertThat(code).as(err.toString()).isZero();
-      assertThat(out.toString()).contains("NIST SC-8: 5 alert(s), 5 host pair(s)")
-          .contains("5 alert(s) (1 repeated alertId(s) counted once), 1 migration event(s), 1 agent(s)")
+      assertThat(out.toString())
+          .contains("NIST SC-8: 5 alert(s), 5 host pair(s)")
+          .contains(
+              "5 alert(s) (1 repeated alertId(s) counted once), 1 migration event(s), 1 agent(s)")
           .contains("  vmotion        plaintext       1     1           1000")
-          .contains("agent: 5 alert(s), 1 event(s); 3 heartbeat(s) 2025-03-01T09:50:00Z .. 2025-03-01T10:00:30Z,"
-              + " silent 2025-03-01T09:50:30Z .. 2025-03-01T10:00:30Z (10m)");
+          .contains(
+              "agent: 5 alert(s), 1 event(s); 3 heartbeat(s) 2025-03-01T09:50:00Z .. 2025-03-01T10:00:30Z,"
+                  + " silent 2025-03-01T09:50:30Z .. 2025-03-01T10:00:30Z (10m)");
       assertThat(err.toString()).contains("skipped 1 malformed line(s) of 11");
     }
   }

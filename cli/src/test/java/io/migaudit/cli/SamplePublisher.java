@@ -15,22 +15,26 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
- * The agent side of the pipeline for tests: every capture under {@code samples/} through the capture
- * agent and the real {@link FlowPublisher} (so its source-host partitioner places the records).
+ * The agent side of the pipeline for tests: every capture under {@code samples/} through the
+ * capture agent and the real {@link FlowPublisher} (so its source-host partitioner places the
+ * records).
  */
 final class SamplePublisher {
   private SamplePublisher() {}
 
-  /** Publishes the flow records of every sample capture; returns how many the broker acknowledged. */
+  /**
+   * Publishes the flow records of every sample capture; returns how many the broker acknowledged.
+   */
   static long publishAll(String bootstrapServers, Policy policy) throws Exception {
-    return publish(bootstrapServers, policy, CaptureFiles.expand(List.of(SampleExpectation.SAMPLES)));
+    return publish(
+        bootstrapServers, policy, CaptureFiles.expand(List.of(SampleExpectation.SAMPLES)));
   }
 
   /** Publishes the flow records of these captures; returns how many the broker acknowledged. */
   static long publish(String bootstrapServers, Policy policy, List<Path> files) throws Exception {
     AgentConfig config = AgentConfig.defaults("it-agent").withCatalog(policy.catalog());
-    KafkaProducer<byte[], FlowRecord> producer = new KafkaProducer<>(
-        ProducerSettings.of(bootstrapServers, "it-agent", Map.of()));
+    KafkaProducer<byte[], FlowRecord> producer =
+        new KafkaProducer<>(ProducerSettings.of(bootstrapServers, "it-agent", Map.of()));
     try (FlowPublisher publisher = new FlowPublisher(producer)) {
       CaptureAgent agent = new CaptureAgent(config, publisher, new PipelineCounters());
       for (Path file : files) {

@@ -51,13 +51,26 @@ class SampleReportIT {
   @BeforeAll
   void replayAndReport(@TempDir Path tmp) {
     dir = tmp;
-    Run replay = run("replay", "--alerts", dir.resolve("alerts.jsonl").toString(), "--events",
-        dir.resolve("events.jsonl").toString(), "--flows", dir.resolve("flows.jsonl").toString(),
-        SampleExpectation.SAMPLES.toString());
+    Run replay =
+        run(
+            "replay",
+            "--alerts",
+            dir.resolve("alerts.jsonl").toString(),
+            "--events",
+            dir.resolve("events.jsonl").toString(),
+            "--flows",
+            dir.resolve("flows.jsonl").toString(),
+            SampleExpectation.SAMPLES.toString());
     assertThat(replay.code).as(replay.err).isZero();
     html = dir.resolve("report.html");
-    Run report = run("report", "--html", html.toString(), dir.resolve("alerts.jsonl").toString(),
-        dir.resolve("events.jsonl").toString(), dir.resolve("flows.jsonl").toString());
+    Run report =
+        run(
+            "report",
+            "--html",
+            html.toString(),
+            dir.resolve("alerts.jsonl").toString(),
+            dir.resolve("events.jsonl").toString(),
+            dir.resolve("flows.jsonl").toString());
     assertThat(report.code).as(report.err).isZero();
     assertThat(report.err).as("replay's files are all alerts, events or flow records").isEmpty();
     text = report.out;
@@ -66,10 +79,15 @@ class SampleReportIT {
   @Test
   void everyControlHasAState() {
     for (ControlCatalog.Control c : ControlCatalog.controls()) {
-      assertThat(text).containsPattern("\\n  (PASS|FAIL|NOT OBSERVED) +" + java.util.regex.Pattern.quote(c.id()) + ": ");
+      assertThat(text)
+          .containsPattern(
+              "\\n  (PASS|FAIL|NOT OBSERVED) +" + java.util.regex.Pattern.quote(c.id()) + ": ");
     }
-    assertThat(text).contains("  FAIL         NIST SC-8: ").contains("Observed migrations by protocol and verdict")
-        .contains("replay: ").containsPattern("period \\d{4}-");
+    assertThat(text)
+        .contains("  FAIL         NIST SC-8: ")
+        .contains("Observed migrations by protocol and verdict")
+        .contains("replay: ")
+        .containsPattern("period \\d{4}-");
   }
 
   @Test
@@ -78,12 +96,19 @@ class SampleReportIT {
     validator.setOutputFormat(EmbeddedValidator.OutputFormat.JSON);
     JsonNode result = new ObjectMapper().readTree(validator.validate(html));
     List<String> problems = new ArrayList<>();
-    result.path("messages").forEach(m -> {
-      if (!"info".equals(m.path("type").asText())) {
-        problems.add(m.path("type").asText() + " line " + m.path("lastLine").asText() + ": "
-            + m.path("message").asText());
-      }
-    });
+    result
+        .path("messages")
+        .forEach(
+            m -> {
+              if (!"info".equals(m.path("type").asText())) {
+                problems.add(
+                    m.path("type").asText()
+                        + " line "
+                        + m.path("lastLine").asText()
+                        + ": "
+                        + m.path("message").asText());
+              }
+            });
     assertThat(result.has("messages")).isTrue();
     assertThat(problems).isEmpty();
   }
@@ -93,8 +118,11 @@ class SampleReportIT {
     HeadlessChromium chromium = HeadlessChromium.require();
     String dom = chromium.dumpDom(html, dir);
     // every sample is a scenario that breaks something: the samples' controls all fail
-    assertThat(dom).contains("<table id=\"controls\">").contains(">FAIL</td>")
-        .contains("<svg").doesNotContain("<script");
+    assertThat(dom)
+        .contains("<table id=\"controls\">")
+        .contains(">FAIL</td>")
+        .contains("<svg")
+        .doesNotContain("<script");
     assertThat(dom.indexOf("id=\"controls\"")).isLessThan(dom.indexOf("<svg"));
     Path png = dir.resolve("report.png");
     chromium.screenshot(html, png, PICTURE_WIDTH, PICTURE_HEIGHT, dir);
@@ -113,8 +141,11 @@ class SampleReportIT {
         ink += rgb == 0xffffff ? 0 : 1;
       }
     }
-    assertThat(ink).as("pixels that are not white").isGreaterThan((long) PICTURE_WIDTH * PICTURE_HEIGHT / 50);
-    assertThat(colors).as("the FAIL cells' and the charts' colours are drawn")
+    assertThat(ink)
+        .as("pixels that are not white")
+        .isGreaterThan((long) PICTURE_WIDTH * PICTURE_HEIGHT / 50);
+    assertThat(colors)
+        .as("the FAIL cells' and the charts' colours are drawn")
         .contains(0xffcdd2, 0x2e7d32, 0xc62828);
   }
 
@@ -124,17 +155,24 @@ class SampleReportIT {
     Path pdf = dir.resolve("report.pdf");
     chromium.printToPdf(html, pdf, dir);
     byte[] bytes = Files.readAllBytes(pdf);
-    assertThat(new String(bytes, 0, 5, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+    assertThat(new String(bytes, 0, 5, java.nio.charset.StandardCharsets.US_ASCII))
+        .isEqualTo("%PDF-");
     String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
-    long pages = java.util.regex.Pattern.compile("/Type\\s*/Page[^s]").matcher(text).results().count();
+    long pages =
+        java.util.regex.Pattern.compile("/Type\\s*/Page[^s]").matcher(text).results().count();
     assertThat(pages).as("A4 pages of the report").isGreaterThanOrEqualTo(2);
   }
 
   /** The OCSF export validates line by line, and names exactly the alerts' ids. */
   @Test
   void ocsfExportValidatesAndKeepsTheAlertIds() throws Exception {
-    Run ocsf = run("report", "--format", "ocsf", dir.resolve("alerts.jsonl").toString(),
-        dir.resolve("events.jsonl").toString());
+    Run ocsf =
+        run(
+            "report",
+            "--format",
+            "ocsf",
+            dir.resolve("alerts.jsonl").toString(),
+            dir.resolve("events.jsonl").toString());
     assertThat(ocsf.code).as(ocsf.err).isZero();
     com.networknt.schema.JsonSchema schema = ocsfSchema();
     ObjectMapper json = new ObjectMapper();
@@ -157,16 +195,31 @@ class SampleReportIT {
     assertThat(detectionIds).isEqualTo(alertIds).isNotEmpty();
   }
 
-  /** replay --alerts-format ocsf writes valid Detection Findings with the ids replay gives its alerts. */
+  /**
+   * replay --alerts-format ocsf writes valid Detection Findings with the ids replay gives its
+   * alerts.
+   */
   @Test
   void replayWritesOcsfAlertsWithTheSameIds() throws Exception {
     Path sample = SampleExpectation.SAMPLES.resolve("vmotion-plaintext");
     Path plain = dir.resolve("one.jsonl");
     Path ocsf = dir.resolve("one.ocsf.jsonl");
     String policy = SampleExpectation.SAMPLES.resolve("policy.yaml").toString();
-    assertThat(run("replay", "--policy", policy, "--alerts", plain.toString(), sample.toString()).code).isZero();
-    assertThat(run("replay", "--policy", policy, "--alerts", ocsf.toString(), "--alerts-format", "ocsf",
-        sample.toString()).code).isZero();
+    assertThat(
+            run("replay", "--policy", policy, "--alerts", plain.toString(), sample.toString()).code)
+        .isZero();
+    assertThat(
+            run(
+                    "replay",
+                    "--policy",
+                    policy,
+                    "--alerts",
+                    ocsf.toString(),
+                    "--alerts-format",
+                    "ocsf",
+                    sample.toString())
+                .code)
+        .isZero();
     ObjectMapper json = new ObjectMapper();
     com.networknt.schema.JsonSchema schema = ocsfSchema();
     List<String> ids = new ArrayList<>();
@@ -182,12 +235,27 @@ class SampleReportIT {
     assertThat(ids).isNotEmpty().containsExactlyInAnyOrderElementsOf(expected);
   }
 
-  /** The OCSF schema subset bundled with the analyzer's tests (its source and version are inside). */
+  /**
+   * The OCSF schema subset bundled with the analyzer's tests (its source and version are inside).
+   */
   static com.networknt.schema.JsonSchema ocsfSchema() throws java.io.IOException {
-    try (var in = Files.newInputStream(Path.of("..", "analyzer", "src", "test", "resources", "ocsf",
-        "findings-1.3.0-subset.schema.json"))) {
-      return com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V202012)
-          .getSchema(in, com.networknt.schema.SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
+    try (var in =
+        Files.newInputStream(
+            Path.of(
+                "..",
+                "analyzer",
+                "src",
+                "test",
+                "resources",
+                "ocsf",
+                "findings-1.3.0-subset.schema.json"))) {
+      return com.networknt.schema.JsonSchemaFactory.getInstance(
+              com.networknt.schema.SpecVersion.VersionFlag.V202012)
+          .getSchema(
+              in,
+              com.networknt.schema.SchemaValidatorsConfig.builder()
+                  .formatAssertionsEnabled(true)
+                  .build());
     }
   }
 }

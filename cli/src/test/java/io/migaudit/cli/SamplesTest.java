@@ -11,10 +11,10 @@ import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.decode.DecodeIssue;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.decode.PacketDecoder;
-import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.FlowRecordSerializer;
+import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.consume.FlowObserver;
@@ -55,16 +55,17 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every sample as a named fast test, without a broker: the capture agent's {@link CaptureWorkers}
- * publish each sample's captures through the real {@link FlowPublisher} into a {@link MockProducer},
- * and the analyzer's real topology ({@link AnalyzerTopology}, the one {@code migaudit analyzer} runs
- * on Kafka Streams, with its alert de-duplication and Kerberos table) judges those records on Kafka
- * Streams' {@link TopologyTestDriver}. Each sample must give its {@code expect.yaml}: the migration
- * flows by protocol and verdict of their final record, exactly the alerts by rule and severity, and
- * the malformed packets and cut files its decoders count. {@code ReplayIT} runs the same samples
- * through a real broker.
+ * publish each sample's captures through the real {@link FlowPublisher} into a {@link
+ * MockProducer}, and the analyzer's real topology ({@link AnalyzerTopology}, the one {@code
+ * migaudit analyzer} runs on Kafka Streams, with its alert de-duplication and Kerberos table)
+ * judges those records on Kafka Streams' {@link TopologyTestDriver}. Each sample must give its
+ * {@code expect.yaml}: the migration flows by protocol and verdict of their final record, exactly
+ * the alerts by rule and severity, and the malformed packets and cut files its decoders count.
+ * {@code ReplayIT} runs the same samples through a real broker.
  */
 class SamplesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Two workers, so that the reader thread and the per-worker flow tables run as in the replay. */
   private static final int WORKERS = 2;
 
@@ -73,13 +74,17 @@ class SamplesTest {
   private static final List<JsonNode> flows = new ArrayList<>();
   private static final List<JsonNode> alerts = new ArrayList<>();
 
-  /** The records as the analyzer judged them, labelled with their migration protocol (as flows.jsonl). */
-  private static final FlowObserver JUDGED = new FlowObserver() {
-    @Override
-    public void onRecord(FlowRecord record, boolean migration, String protocol) {
-      judged.add(RecordJson.toBytes(record));
-    }
-  };
+  /**
+   * The records as the analyzer judged them, labelled with their migration protocol (as
+   * flows.jsonl).
+   */
+  private static final FlowObserver JUDGED =
+      new FlowObserver() {
+        @Override
+        public void onRecord(FlowRecord record, boolean migration, String protocol) {
+          judged.add(RecordJson.toBytes(record));
+        }
+      };
 
   @BeforeAll
   static void runSamplesWithoutBroker() throws Exception {
@@ -108,20 +113,28 @@ class SamplesTest {
     }
   }
 
-  /** The analyzer's topology over the records, then past the grace a Hyper-V flow waits for Kerberos. */
+  /**
+   * The analyzer's topology over the records, then past the grace a Hyper-V flow waits for
+   * Kerberos.
+   */
   private static void runAnalyzer(Policy policy, List<ProducerRecord<byte[], FlowRecord>> published)
       throws Exception {
     RuleEngine engine = new RuleEngine(policy);
     AnalyzerMetrics metrics = new AnalyzerMetrics(new SimpleMeterRegistry(), engine.protocols());
     Path state = Files.createTempDirectory("samples-test-state");
-    AnalyzerConfig config = AnalyzerConfig.defaults(new KafkaSettings("127.0.0.1:1", Map.of()), "samples-test",
-        state).withJudgeGrace(Replay.JUDGE_GRACE);
-    try (TopologyTestDriver driver = new TopologyTestDriver(AnalyzerTopology.build(config, () -> engine, metrics,
-        JUDGED, new Progress(), false), StreamsSettings.of(config))) {
+    AnalyzerConfig config =
+        AnalyzerConfig.defaults(new KafkaSettings("127.0.0.1:1", Map.of()), "samples-test", state)
+            .withJudgeGrace(Replay.JUDGE_GRACE);
+    try (TopologyTestDriver driver =
+        new TopologyTestDriver(
+            AnalyzerTopology.build(config, () -> engine, metrics, JUDGED, new Progress(), false),
+            StreamsSettings.of(config))) {
       TestInputTopic<byte[], byte[]> in =
-          driver.createInputTopic(Topics.FLOWS, new ByteArraySerializer(), new ByteArraySerializer());
+          driver.createInputTopic(
+              Topics.FLOWS, new ByteArraySerializer(), new ByteArraySerializer());
       TestOutputTopic<byte[], byte[]> out =
-          driver.createOutputTopic(Topics.ALERTS, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+          driver.createOutputTopic(
+              Topics.ALERTS, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       for (ProducerRecord<byte[], FlowRecord> r : published) {
         in.pipeInput(r.key(), RecordJson.toBytes(r.value()));
       }
@@ -143,24 +156,51 @@ class SamplesTest {
   Stream<DynamicTest> everySampleGivesItsExpectation() throws Exception {
     assertThat(flows).as("flow records of the samples").isNotEmpty();
     assertThat(alerts).as("alerts of the samples").isNotEmpty();
-    return SampleExpectation.directories().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
-      SampleExpectation expected = SampleExpectation.read(dir);
-      Map<String, Integer> migrationFlows = new TreeMap<>();
-      flows.stream()
-          .filter(f -> sampleOf(f).equals(expected.name()) && f.get("last").asBoolean() && !f.get("protocol").isNull())
-          .forEach(f -> migrationFlows.merge(f.get("protocol").asText() + " " + f.at("/payload/verdict").asText(), 1,
-              Integer::sum));
-      Map<String, Integer> raised = new TreeMap<>();
-      alerts.stream().filter(a -> sampleOf(a).equals(expected.name()))
-          .forEach(a -> raised.merge(a.get("rule").asText() + " " + a.get("severity").asText(), 1, Integer::sum));
-      PipelineCounters counters = countersBySample.get(expected.name());
-      assertThat(migrationFlows).as("migration flows of " + expected.name()).isEqualTo(expected.migrationFlows());
-      assertThat(raised).as("alerts of " + expected.name()).isEqualTo(expected.alerts());
-      assertThat(counters.malformed()).as("malformed packets of " + expected.name())
-          .isEqualTo(expected.malformedPackets());
-      assertThat(counters.truncatedFiles()).as("cut files of " + expected.name())
-          .isEqualTo(expected.truncatedFiles());
-    }));
+    return SampleExpectation.directories()
+        .map(
+            dir ->
+                DynamicTest.dynamicTest(
+                    dir.getFileName().toString(),
+                    () -> {
+                      SampleExpectation expected = SampleExpectation.read(dir);
+                      Map<String, Integer> migrationFlows = new TreeMap<>();
+                      flows.stream()
+                          .filter(
+                              f ->
+                                  sampleOf(f).equals(expected.name())
+                                      && f.get("last").asBoolean()
+                                      && !f.get("protocol").isNull())
+                          .forEach(
+                              f ->
+                                  migrationFlows.merge(
+                                      f.get("protocol").asText()
+                                          + " "
+                                          + f.at("/payload/verdict").asText(),
+                                      1,
+                                      Integer::sum));
+                      Map<String, Integer> raised = new TreeMap<>();
+                      alerts.stream()
+                          .filter(a -> sampleOf(a).equals(expected.name()))
+                          .forEach(
+                              a ->
+                                  raised.merge(
+                                      a.get("rule").asText() + " " + a.get("severity").asText(),
+                                      1,
+                                      Integer::sum));
+                      PipelineCounters counters = countersBySample.get(expected.name());
+                      assertThat(migrationFlows)
+                          .as("migration flows of " + expected.name())
+                          .isEqualTo(expected.migrationFlows());
+                      assertThat(raised)
+                          .as("alerts of " + expected.name())
+                          .isEqualTo(expected.alerts());
+                      assertThat(counters.malformed())
+                          .as("malformed packets of " + expected.name())
+                          .isEqualTo(expected.malformedPackets());
+                      assertThat(counters.truncatedFiles())
+                          .as("cut files of " + expected.name())
+                          .isEqualTo(expected.truncatedFiles());
+                    }));
   }
 
   /**
@@ -184,7 +224,13 @@ class SamplesTest {
     for (String text : strings) {
       for (int i = 0; i + WINDOW <= text.length(); i++) {
         assertThat(payload.contains(text.substring(i, i + WINDOW)))
-            .as("payload bytes \"" + text.substring(i, i + WINDOW) + "\" in record field \"" + text + "\"").isFalse();
+            .as(
+                "payload bytes \""
+                    + text.substring(i, i + WINDOW)
+                    + "\" in record field \""
+                    + text
+                    + "\"")
+            .isFalse();
       }
     }
   }
@@ -195,18 +241,21 @@ class SamplesTest {
    */
   private static final int WINDOW = 16;
 
-  private static final Set<String> METADATA_FROM_PAYLOAD = Set.of("handshake", "kerberos", "src", "dst");
+  private static final Set<String> METADATA_FROM_PAYLOAD =
+      Set.of("handshake", "kerberos", "src", "dst");
 
   /** Every string of a record's JSON but those of {@link #METADATA_FROM_PAYLOAD}. */
   private static void stringsOf(JsonNode node, List<String> into) {
     if (node.isTextual()) {
       into.add(node.asText());
     }
-    node.fields().forEachRemaining(e -> {
-      if (!METADATA_FROM_PAYLOAD.contains(e.getKey())) {
-        stringsOf(e.getValue(), into);
-      }
-    });
+    node.fields()
+        .forEachRemaining(
+            e -> {
+              if (!METADATA_FROM_PAYLOAD.contains(e.getKey())) {
+                stringsOf(e.getValue(), into);
+              }
+            });
     if (node.isArray()) {
       node.forEach(n -> stringsOf(n, into));
     }

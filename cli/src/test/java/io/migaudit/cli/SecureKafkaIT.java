@@ -69,11 +69,26 @@ class SecureKafkaIT {
     certificates = TestCertificates.create(tmp);
     String prefix = "listener.name." + LISTENER.toLowerCase() + ".";
     Map<String, String> settings = new HashMap<>();
-    settings.put("listeners", EmbeddedBroker.PLAINTEXT_LISTENER + "://localhost:0,"
-        + EmbeddedBroker.CONTROLLER_LISTENER + "://localhost:0," + LISTENER + "://localhost:0,"
-        + MTLS_LISTENER + "://localhost:0");
-    settings.put("listener.security.protocol.map", EmbeddedBroker.PLAINTEXT_LISTENER + ":PLAINTEXT,"
-        + EmbeddedBroker.CONTROLLER_LISTENER + ":PLAINTEXT," + LISTENER + ":SASL_SSL," + MTLS_LISTENER + ":SSL");
+    settings.put(
+        "listeners",
+        EmbeddedBroker.PLAINTEXT_LISTENER
+            + "://localhost:0,"
+            + EmbeddedBroker.CONTROLLER_LISTENER
+            + "://localhost:0,"
+            + LISTENER
+            + "://localhost:0,"
+            + MTLS_LISTENER
+            + "://localhost:0");
+    settings.put(
+        "listener.security.protocol.map",
+        EmbeddedBroker.PLAINTEXT_LISTENER
+            + ":PLAINTEXT,"
+            + EmbeddedBroker.CONTROLLER_LISTENER
+            + ":PLAINTEXT,"
+            + LISTENER
+            + ":SASL_SSL,"
+            + MTLS_LISTENER
+            + ":SSL");
     String mtls = "listener.name." + MTLS_LISTENER.toLowerCase() + ".";
     settings.put(mtls + "ssl.client.auth", "required");
     settings.put(mtls + "ssl.keystore.type", "PKCS12");
@@ -84,7 +99,8 @@ class SecureKafkaIT {
     settings.put(mtls + "ssl.truststore.location", certificates.truststore().toString());
     settings.put(mtls + "ssl.truststore.password", certificates.password());
     settings.put(prefix + "sasl.enabled.mechanisms", MECHANISM);
-    settings.put(prefix + MECHANISM.toLowerCase() + ".sasl.jaas.config",
+    settings.put(
+        prefix + MECHANISM.toLowerCase() + ".sasl.jaas.config",
         "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     settings.put(prefix + "ssl.keystore.type", "PKCS12");
     settings.put(prefix + "ssl.keystore.location", certificates.serverKeystore().toString());
@@ -93,8 +109,13 @@ class SecureKafkaIT {
     broker = EmbeddedBroker.start(settings);
     broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
     try (Admin admin = broker.admin()) {
-      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(USER,
-          new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password))).all().get();
+      admin
+          .alterUserScramCredentials(
+              List.of(
+                  new UserScramCredentialUpsertion(
+                      USER, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password)))
+          .all()
+          .get();
     }
     secureServers = broker.bootstrapServers(LISTENER);
     mtlsServers = broker.bootstrapServers(MTLS_LISTENER);
@@ -108,10 +129,14 @@ class SecureKafkaIT {
     }
   }
 
-  /** The controller accepted the user; wait until the broker, too, lets it in over the secure listener. */
+  /**
+   * The controller accepted the user; wait until the broker, too, lets it in over the secure
+   * listener.
+   */
   private void awaitCredentialOnBroker() throws Exception {
-    Map<String, Object> client = new HashMap<>(Map.copyOf(KafkaClientConfig.load(clientProperties(
-        "ready", password, true))));
+    Map<String, Object> client =
+        new HashMap<>(
+            Map.copyOf(KafkaClientConfig.load(clientProperties("ready", password, true))));
     client.put("bootstrap.servers", secureServers);
     long deadline = System.nanoTime() + CREDENTIAL_WAIT.toNanos();
     while (true) {
@@ -119,7 +144,8 @@ class SecureKafkaIT {
         admin.describeCluster().clusterId().get();
         return;
       } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof SaslAuthenticationException) || System.nanoTime() > deadline) {
+        if (!(e.getCause() instanceof SaslAuthenticationException)
+            || System.nanoTime() > deadline) {
           throw e;
         }
       }
@@ -130,21 +156,36 @@ class SecureKafkaIT {
    * Client settings as a user writes them: the password lives in a separate file read by Kafka's
    * FileConfigProvider (an EnvVarConfigProvider works the same way with {@code ${env:NAME}}).
    */
-  private Path clientProperties(String name, String userPassword, boolean withTruststore) throws Exception {
+  private Path clientProperties(String name, String userPassword, boolean withTruststore)
+      throws Exception {
     Path secret = dir.resolve(name + "-secret.properties");
-    Files.writeString(secret, "password=" + userPassword + "\ntruststore.password=" + certificates.password() + "\n");
+    Files.writeString(
+        secret,
+        "password=" + userPassword + "\ntruststore.password=" + certificates.password() + "\n");
     String ref = "${file:" + secret + ":";
-    StringBuilder p = new StringBuilder()
-        .append("security.protocol=SASL_SSL\n")
-        .append("sasl.mechanism=").append(MECHANISM).append('\n')
-        .append("sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"")
-        .append(USER).append("\" password=\"").append(ref).append("password}\";\n")
-        .append("config.providers=file\n")
-        .append("config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider\n");
+    StringBuilder p =
+        new StringBuilder()
+            .append("security.protocol=SASL_SSL\n")
+            .append("sasl.mechanism=")
+            .append(MECHANISM)
+            .append('\n')
+            .append(
+                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"")
+            .append(USER)
+            .append("\" password=\"")
+            .append(ref)
+            .append("password}\";\n")
+            .append("config.providers=file\n")
+            .append(
+                "config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider\n");
     if (withTruststore) {
       p.append("ssl.truststore.type=PKCS12\n")
-          .append("ssl.truststore.location=").append(certificates.truststore()).append('\n')
-          .append("ssl.truststore.password=").append(ref).append("truststore.password}\n");
+          .append("ssl.truststore.location=")
+          .append(certificates.truststore())
+          .append('\n')
+          .append("ssl.truststore.password=")
+          .append(ref)
+          .append("truststore.password}\n");
     }
     Path file = dir.resolve(name + ".properties");
     Files.writeString(file, p.toString());
@@ -164,30 +205,53 @@ class SecureKafkaIT {
     CommandLine cl = MigauditCommand.commandLine();
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
-    List<String> args = List.of("replay", "--bootstrap-servers", servers, "--kafka-config",
-        kafkaConfig.toString(), "--alerts", alerts.toString(), "--timeout", "120",
-        SampleExpectation.SAMPLES.toString());
+    List<String> args =
+        List.of(
+            "replay",
+            "--bootstrap-servers",
+            servers,
+            "--kafka-config",
+            kafkaConfig.toString(),
+            "--alerts",
+            alerts.toString(),
+            "--timeout",
+            "120",
+            SampleExpectation.SAMPLES.toString());
     int code = cl.execute(args.toArray(String[]::new));
     return new Run(code, out.toString(), err.toString(), args);
   }
 
-  /** Mutual TLS: the client's certificate is its identity; key and store passwords come from a file. */
+  /**
+   * Mutual TLS: the client's certificate is its identity; key and store passwords come from a file.
+   */
   private Path mtlsProperties(String name, boolean withKeystore) throws Exception {
     Path secret = dir.resolve(name + "-secret.properties");
     Files.writeString(secret, "store.password=" + certificates.password() + "\n");
     String ref = "${file:" + secret + ":store.password}";
-    StringBuilder p = new StringBuilder()
-        .append("security.protocol=SSL\n")
-        .append("ssl.truststore.type=PKCS12\n")
-        .append("ssl.truststore.location=").append(certificates.truststore()).append('\n')
-        .append("ssl.truststore.password=").append(ref).append('\n')
-        .append("config.providers=file\n")
-        .append("config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider\n");
+    StringBuilder p =
+        new StringBuilder()
+            .append("security.protocol=SSL\n")
+            .append("ssl.truststore.type=PKCS12\n")
+            .append("ssl.truststore.location=")
+            .append(certificates.truststore())
+            .append('\n')
+            .append("ssl.truststore.password=")
+            .append(ref)
+            .append('\n')
+            .append("config.providers=file\n")
+            .append(
+                "config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider\n");
     if (withKeystore) {
       p.append("ssl.keystore.type=PKCS12\n")
-          .append("ssl.keystore.location=").append(certificates.clientKeystore()).append('\n')
-          .append("ssl.keystore.password=").append(ref).append('\n')
-          .append("ssl.key.password=").append(ref).append('\n');
+          .append("ssl.keystore.location=")
+          .append(certificates.clientKeystore())
+          .append('\n')
+          .append("ssl.keystore.password=")
+          .append(ref)
+          .append('\n')
+          .append("ssl.key.password=")
+          .append(ref)
+          .append('\n');
     }
     Path file = dir.resolve(name + ".properties");
     Files.writeString(file, p.toString());
@@ -203,7 +267,8 @@ class SecureKafkaIT {
     assertThat(String.join(" ", run.args())).doesNotContain(password);
     assertThat(run.out() + run.err()).doesNotContain(password);
     Set<String> fileIds = assertEverySampleGaveItsAlerts(alertsFile);
-    assertThat(alertIdsOnTheBroker(before)).as("alerts the analyzer published over SASL_SSL")
+    assertThat(alertIdsOnTheBroker(before))
+        .as("alerts the analyzer published over SASL_SSL")
         .containsExactlyInAnyOrderElementsOf(fileIds);
   }
 
@@ -212,7 +277,8 @@ class SecureKafkaIT {
     Path alertsFile = dir.resolve("mtls-alerts.jsonl");
     Run run = replay(mtlsServers, mtlsProperties("mtls", true), alertsFile);
     assertThat(run.exitCode()).as("replay over mutual TLS; stderr: " + run.err()).isZero();
-    assertThat(String.join(" ", run.args()) + run.out() + run.err()).doesNotContain(certificates.password());
+    assertThat(String.join(" ", run.args()) + run.out() + run.err())
+        .doesNotContain(certificates.password());
     assertEverySampleGaveItsAlerts(alertsFile);
   }
 
@@ -220,7 +286,9 @@ class SecureKafkaIT {
   void clientWithoutCertificateIsRefusedInOneLine() throws Exception {
     Run run = replay(mtlsServers, mtlsProperties("no-cert", false), dir.resolve("no-cert.jsonl"));
     assertThat(run.exitCode()).as(run.err()).isEqualTo(UserErrorHandler.USER_ERROR);
-    assertThat(run.err().lines().toList()).singleElement().asString()
+    assertThat(run.err().lines().toList())
+        .singleElement()
+        .asString()
         .startsWith("migaudit: Kafka TLS handshake failed")
         .contains("ssl.keystore");
   }
@@ -234,8 +302,12 @@ class SecureKafkaIT {
     for (Path sample : SampleExpectation.directories().toList()) {
       SampleExpectation expected = SampleExpectation.read(sample);
       Map<String, Integer> actual = new TreeMap<>();
-      alerts.stream().filter(a -> sampleOf(a).equals(expected.name()))
-          .forEach(a -> actual.merge(a.get("rule").asText() + " " + a.get("severity").asText(), 1, Integer::sum));
+      alerts.stream()
+          .filter(a -> sampleOf(a).equals(expected.name()))
+          .forEach(
+              a ->
+                  actual.merge(
+                      a.get("rule").asText() + " " + a.get("severity").asText(), 1, Integer::sum));
       assertThat(actual).as("alerts of " + expected.name()).isEqualTo(expected.alerts());
     }
     Set<String> fileIds = new HashSet<>();
@@ -246,9 +318,12 @@ class SecureKafkaIT {
 
   @Test
   void wrongPasswordIsRefusedInOneLine() throws Exception {
-    Run run = replay(clientProperties("wrong", password + "-not", true), dir.resolve("wrong.jsonl"));
+    Run run =
+        replay(clientProperties("wrong", password + "-not", true), dir.resolve("wrong.jsonl"));
     assertThat(run.exitCode()).as(run.err()).isEqualTo(UserErrorHandler.USER_ERROR);
-    assertThat(run.err().lines().toList()).singleElement().asString()
+    assertThat(run.err().lines().toList())
+        .singleElement()
+        .asString()
         .startsWith("migaudit: Kafka refused SASL authentication")
         .contains("invalid credentials", MECHANISM, "sasl.jaas.config");
     assertThat(run.err()).doesNotContain(password);
@@ -256,28 +331,39 @@ class SecureKafkaIT {
 
   @Test
   void brokerCertificateNotTrustedIsRefusedInOneLine() throws Exception {
-    Run run = replay(clientProperties("untrusted", password, false), dir.resolve("untrusted.jsonl"));
+    Run run =
+        replay(clientProperties("untrusted", password, false), dir.resolve("untrusted.jsonl"));
     assertThat(run.exitCode()).as(run.err()).isEqualTo(UserErrorHandler.USER_ERROR);
-    assertThat(run.err().lines().toList()).singleElement().asString()
+    assertThat(run.err().lines().toList())
+        .singleElement()
+        .asString()
         .startsWith("migaudit: Kafka TLS handshake failed")
         .contains("ssl.truststore");
   }
 
   private Map<String, Object> plaintextConsumer() {
-    return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        broker.bootstrapServers(),
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+        ByteArrayDeserializer.class.getName(),
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+        ByteArrayDeserializer.class.getName());
   }
 
   /** The current end offsets of migaudit.alerts. */
   private Map<TopicPartition, Long> alertsEnd() {
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(plaintextConsumer())) {
-      return c.endOffsets(c.partitionsFor(Topics.ALERTS).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
+      return c.endOffsets(
+          c.partitionsFor(Topics.ALERTS).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList());
     }
   }
 
-  /** The ids of the alerts on migaudit.alerts after {@code from}, read over the plaintext listener. */
+  /**
+   * The ids of the alerts on migaudit.alerts after {@code from}, read over the plaintext listener.
+   */
   private List<String> alertIdsOnTheBroker(Map<TopicPartition, Long> from) throws Exception {
     List<String> ids = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(plaintextConsumer())) {
@@ -287,7 +373,9 @@ class SecureKafkaIT {
       Map<TopicPartition, Long> end = c.endOffsets(partitions);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        assertThat(System.nanoTime()).as("reading " + Topics.ALERTS + " to its end").isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as("reading " + Topics.ALERTS + " to its end")
+            .isLessThan(deadline);
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
           ids.add(JSON.readTree(r.value()).get("alertId").asText());
         }

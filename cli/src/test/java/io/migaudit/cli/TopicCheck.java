@@ -27,13 +27,23 @@ final class TopicCheck {
     return r.flowId() + "/" + r.seq();
   }
 
-  /** Every record of the topic, in partition order, read until {@code expected} distinct ids are in. */
-  static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, int expected, Duration deadline) {
-    Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "topic-check-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+  /**
+   * Every record of the topic, in partition order, read until {@code expected} distinct ids are in.
+   */
+  static List<ConsumerRecord<byte[], byte[]>> read(
+      String bootstrap, int expected, Duration deadline) {
+    Map<String, Object> props =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "topic-check-" + UUID.randomUUID(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ByteArrayDeserializer.class.getName(),
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ByteArrayDeserializer.class.getName());
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     java.util.Set<String> ids = new java.util.HashSet<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
@@ -65,10 +75,13 @@ final class TopicCheck {
    * byte-identical to the produced record's JSON (so a repeat is only a repeat), and per flow the
    * first copies in the agent's order. Returns the number of repeated copies.
    */
-  static int assertDeliveredExactly(String bootstrap, List<FlowRecord> produced, Duration deadline) throws Exception {
+  static int assertDeliveredExactly(String bootstrap, List<FlowRecord> produced, Duration deadline)
+      throws Exception {
     Map<String, byte[]> expected = new LinkedHashMap<>();
     for (FlowRecord r : produced) {
-      assertThat(expected.put(id(r), RecordJson.toBytes(r))).as("the agent produced " + id(r) + " once").isNull();
+      assertThat(expected.put(id(r), RecordJson.toBytes(r)))
+          .as("the agent produced " + id(r) + " once")
+          .isNull();
     }
     List<ConsumerRecord<byte[], byte[]>> got = read(bootstrap, expected.size(), deadline);
     Map<String, Long> lastSeqOfFlow = new HashMap<>();
@@ -78,7 +91,8 @@ final class TopicCheck {
       FlowRecord r = RecordJson.flowRecord(c.value());
       String id = id(r);
       assertThat(expected).as("delivered " + id + " was produced").containsKey(id);
-      assertThat(new String(c.value(), StandardCharsets.UTF_8)).as("copy of " + id)
+      assertThat(new String(c.value(), StandardCharsets.UTF_8))
+          .as("copy of " + id)
           .isEqualTo(new String(expected.get(id), StandardCharsets.UTF_8));
       int n = copies.merge(id, 1, Integer::sum);
       if (n > 1) {
@@ -86,13 +100,16 @@ final class TopicCheck {
         continue;
       }
       Long before = lastSeqOfFlow.put(r.flowId(), r.seq());
-      assertThat(before == null || before < r.seq()).as("first copies of flow " + r.flowId() + " in order: "
-          + before + " then " + r.seq()).isTrue();
+      assertThat(before == null || before < r.seq())
+          .as("first copies of flow " + r.flowId() + " in order: " + before + " then " + r.seq())
+          .isTrue();
     }
-    assertThat(copies.keySet()).as("every produced (flowId, seq) delivered").containsExactlyInAnyOrderElementsOf(
-        expected.keySet());
-    System.out.printf("TopicCheck: %d produced, %d delivered copies, %d distinct, %d repeats%n", produced.size(),
-        got.size(), copies.size(), repeats);
+    assertThat(copies.keySet())
+        .as("every produced (flowId, seq) delivered")
+        .containsExactlyInAnyOrderElementsOf(expected.keySet());
+    System.out.printf(
+        "TopicCheck: %d produced, %d delivered copies, %d distinct, %d repeats%n",
+        produced.size(), got.size(), copies.size(), repeats);
     return repeats;
   }
 }

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,9 +56,12 @@ class TwoAnalyzersIT {
   private EmbeddedBroker broker;
   private Policy policy;
   private Path dir;
+
   /** What one instance alone committed: alert ids, and the latest state of each event. */
   private Set<String> singleAlertIds;
+
   private Map<String, MigrationEvent> singleEvents;
+
   /** The long migration's flow, judged partly before and partly after its partition moves. */
   private String longFlow;
 
@@ -128,13 +130,15 @@ class TwoAnalyzersIT {
       gate.awaitPaused();
       second = instance("second", run.group, FlowObserver.NONE);
       awaitRebalanceStarted(run.group);
-      Thread leaving = new Thread(() -> {
-        try {
-          first.close();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      Thread leaving =
+          new Thread(
+              () -> {
+                try {
+                  first.close();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       leaving.start();
       gate.release();
       leaving.join();
@@ -147,15 +151,25 @@ class TwoAnalyzersIT {
       }
     }
     assertThat(first.flowsJudged).contains(longFlow);
-    assertThat(second.flowsJudged).as("the long migration, after its partition moved").contains(longFlow);
+    assertThat(second.flowsJudged)
+        .as("the long migration, after its partition moved")
+        .contains(longFlow);
     run.assertSameAsOneInstance();
   }
 
   private AnalyzerInstance instance(String name, String group, FlowObserver also) throws Exception {
-    // Kerberos evidence judged by one instance reaches the other through migaudit.kerberos; a slowed
+    // Kerberos evidence judged by one instance reaches the other through migaudit.kerberos; a
+    // slowed
     // instance may take seconds to get to it
-    return new AnalyzerInstance(name, broker.bootstrapServers(), group, policy, PARTITIONS,
-        Files.createDirectories(dir.resolve(group).resolve(name)), also, JUDGE_GRACE);
+    return new AnalyzerInstance(
+        name,
+        broker.bootstrapServers(),
+        group,
+        policy,
+        PARTITIONS,
+        Files.createDirectories(dir.resolve(group).resolve(name)),
+        also,
+        JUDGE_GRACE);
   }
 
   /** One application's run: where the output topics stood before it, and its group. */
@@ -172,7 +186,10 @@ class TwoAnalyzersIT {
       flowsEnd = CommittedTopic.end(broker.bootstrapServers(), Topics.FLOWS);
     }
 
-    /** Until the group committed every record and no instance still waits to judge a Hyper-V migration. */
+    /**
+     * Until the group committed every record and no instance still waits to judge a Hyper-V
+     * migration.
+     */
     void awaitDone(AnalyzerInstance... instances) throws Exception {
       CommittedTopic.awaitCommitted(broker.bootstrapServers(), group, flowsEnd);
       for (AnalyzerInstance i : instances) {
@@ -192,7 +209,8 @@ class TwoAnalyzersIT {
       Map<String, Integer> counts = CommittedTopic.alertIdCounts(alerts());
       assertThat(counts.keySet()).as("alerts committed by " + group).isEqualTo(singleAlertIds);
       assertThat(counts.values()).as("each alert committed once").containsOnly(1);
-      assertThat(CommittedTopic.latestEvents(events())).as("final state of every migration event")
+      assertThat(CommittedTopic.latestEvents(events()))
+          .as("final state of every migration event")
           .isEqualTo(singleEvents);
     }
   }
@@ -205,7 +223,8 @@ class TwoAnalyzersIT {
   private String publishLongMigration() throws Exception {
     FlowRecord template = null;
     RuleEngine engine = new RuleEngine(policy);
-    for (ConsumerRecord<byte[], byte[]> r : CommittedTopic.read(broker.bootstrapServers(), Topics.FLOWS, Map.of())) {
+    for (ConsumerRecord<byte[], byte[]> r :
+        CommittedTopic.read(broker.bootstrapServers(), Topics.FLOWS, Map.of())) {
       FlowRecord f = RecordJson.flowRecord(r.value());
       var e = engine.evaluate(f);
       if (template == null && e.migration() && !e.alerts().isEmpty()) {
@@ -214,19 +233,51 @@ class TwoAnalyzersIT {
     }
     assertThat(template).as("an alerting migration flow among the samples").isNotNull();
     Instant first = template.firstSeen().plus(Duration.ofDays(1));
-    String flowId = FlowId.of(template.transport(), template.src(), template.srcPort(), template.dst(),
-        template.dstPort(), template.vlan(), first);
-    Map<String, Object> props = ProducerSettings.of(broker.bootstrapServers(), "it-long-migration", Map.of());
+    String flowId =
+        FlowId.of(
+            template.transport(),
+            template.src(),
+            template.srcPort(),
+            template.dst(),
+            template.dstPort(),
+            template.vlan(),
+            first);
+    Map<String, Object> props =
+        ProducerSettings.of(broker.bootstrapServers(), "it-long-migration", Map.of());
     try (FlowPublisher publisher = new FlowPublisher(new KafkaProducer<>(props))) {
       for (int seq = 0; seq < LONG_MIGRATION_RECORDS; seq++) {
         boolean last = seq == LONG_MIGRATION_RECORDS - 1;
-        Counters up = new Counters(template.srcToDst().packets() * (seq + 1), template.srcToDst().bytes() * (seq + 1),
-            template.srcToDst().payloadBytes() * (seq + 1));
-        publisher.accept(new FlowRecord(template.schemaVersion(), template.agent(), template.iface(), flowId, seq,
-            last, last ? template.endReason() : null, first, first.plusSeconds(seq + 1), template.vlan(),
-            template.outerVlan(), template.encapsulation(), template.ipVersion(), template.transport(),
-            template.src(), template.srcPort(), template.dst(), template.dstPort(), template.initiator(), up,
-            template.dstToSrc(), template.tcpFlags(), template.protocol(), template.payload()));
+        Counters up =
+            new Counters(
+                template.srcToDst().packets() * (seq + 1),
+                template.srcToDst().bytes() * (seq + 1),
+                template.srcToDst().payloadBytes() * (seq + 1));
+        publisher.accept(
+            new FlowRecord(
+                template.schemaVersion(),
+                template.agent(),
+                template.iface(),
+                flowId,
+                seq,
+                last,
+                last ? template.endReason() : null,
+                first,
+                first.plusSeconds(seq + 1),
+                template.vlan(),
+                template.outerVlan(),
+                template.encapsulation(),
+                template.ipVersion(),
+                template.transport(),
+                template.src(),
+                template.srcPort(),
+                template.dst(),
+                template.dstPort(),
+                template.initiator(),
+                up,
+                template.dstToSrc(),
+                template.tcpFlags(),
+                template.protocol(),
+                template.payload()));
       }
       publisher.flush();
     }
@@ -271,7 +322,8 @@ class TwoAnalyzersIT {
           if (slow.getAsBoolean()) {
             Thread.sleep(SLOW); // the other instance has not judged anything yet
           }
-        } else if ((flowId == null || flowId.equals(record.flowId())) && seen.incrementAndGet() == 1) {
+        } else if ((flowId == null || flowId.equals(record.flowId()))
+            && seen.incrementAndGet() == 1) {
           paused.countDown();
           resume.await();
         }
@@ -281,7 +333,9 @@ class TwoAnalyzersIT {
     }
 
     void awaitPaused() throws InterruptedException {
-      assertThat(paused.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).as("instance reached the gate").isTrue();
+      assertThat(paused.await(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+          .as("instance reached the gate")
+          .isTrue();
     }
 
     void release() {

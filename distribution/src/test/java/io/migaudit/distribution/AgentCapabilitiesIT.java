@@ -22,15 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The released agent with exactly the unit's privileges: user nobody, only CAP_NET_RAW (ambient and
  * bounding set), no CAP_NET_ADMIN. In a network namespace this test creates, it must put its
- * interface in promiscuous mode, capture a TCP handshake addressed to another host's MAC, create its
- * spool (0700, its own) and, after SIGTERM, leave the flow's final record there (Kafka is away).
+ * interface in promiscuous mode, capture a TCP handshake addressed to another host's MAC, create
+ * its spool (0700, its own) and, after SIGTERM, leave the flow's final record there (Kafka is
+ * away).
  */
 class AgentCapabilitiesIT {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
-  private static final String NS = "mgcap" + ProcessHandle.current().pid() + "x" + ThreadLocalRandom.current().nextInt(1000);
+  private static final String NS =
+      "mgcap" + ProcessHandle.current().pid() + "x" + ThreadLocalRandom.current().nextInt(1000);
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static Path home;
   static boolean namespaceMade;
 
@@ -51,7 +52,8 @@ class AgentCapabilitiesIT {
     ip("-n", NS, "link", "set", "v1", "up");
     ip("-n", NS, "addr", "add", "10.77.0.1/24", "dev", "v1");
     ip("-n", NS, "neigh", "add", "10.77.0.9", "lladdr", "02:00:00:00:00:09", "dev", "v1");
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody reads the jars
+    Files.setPosixFilePermissions(
+        dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody reads the jars
     Programs.Result tar = Programs.run(dir, "tar", "-xzf", Release.tarball().toString());
     assertThat(tar.exitCode()).as(tar.output()).isZero();
     home = dir.resolve("migaudit-" + Release.VERSION);
@@ -67,22 +69,60 @@ class AgentCapabilitiesIT {
   @Test
   void capturesPromiscuouslyWithOnlyCapNetRaw() throws Exception {
     Path state = Files.createDirectory(dir.resolve("state"));
-    UserPrincipal nobody = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+    UserPrincipal nobody =
+        dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
     Files.setOwner(state, nobody);
     Path spool = state.resolve("spool");
     Path log = dir.resolve("agent.log");
-    Process agent = new ProcessBuilder(List.of("ip", "netns", "exec", NS, "setpriv", "--reuid=nobody",
-        "--regid=nogroup", "--clear-groups", "--inh-caps=-all,+net_raw", "--ambient-caps=-all,+net_raw",
-        "--bounding-set=-all,+net_raw", "--", home.resolve("bin/migaudit").toString(), "agent", "--interface",
-        "v0", "--capture-backend", "libpcap", "--bootstrap-servers", "127.0.0.1:9", "--spool-dir", spool.toString(),
-        "--agent-id", "cap-it"))
-        .directory(state.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    Process agent =
+        new ProcessBuilder(
+                List.of(
+                    "ip",
+                    "netns",
+                    "exec",
+                    NS,
+                    "setpriv",
+                    "--reuid=nobody",
+                    "--regid=nogroup",
+                    "--clear-groups",
+                    "--inh-caps=-all,+net_raw",
+                    "--ambient-caps=-all,+net_raw",
+                    "--bounding-set=-all,+net_raw",
+                    "--",
+                    home.resolve("bin/migaudit").toString(),
+                    "agent",
+                    "--interface",
+                    "v0",
+                    "--capture-backend",
+                    "libpcap",
+                    "--bootstrap-servers",
+                    "127.0.0.1:9",
+                    "--spool-dir",
+                    spool.toString(),
+                    "--agent-id",
+                    "cap-it"))
+            .directory(state.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
     // agent is the agent's JVM itself: ip netns exec, setpriv and the launcher exec, never fork
     try {
-      await(() -> ip("-n", NS, "-d", "link", "show", "v0").contains("promiscuity 1"), "v0 in promiscuous mode", agent, log);
+      await(
+          () -> ip("-n", NS, "-d", "link", "show", "v0").contains("promiscuity 1"),
+          "v0 in promiscuous mode",
+          agent,
+          log);
       // a TCP SYN to port 8000 of another host's MAC: only a promiscuous capture sees it on v0
-      Programs.run(dir, "ip", "netns", "exec", NS, "bash", "-c", "timeout 2 bash -c 'echo > /dev/tcp/10.77.0.9/8000' || true");
+      Programs.run(
+          dir,
+          "ip",
+          "netns",
+          "exec",
+          NS,
+          "bash",
+          "-c",
+          "timeout 2 bash -c 'echo > /dev/tcp/10.77.0.9/8000' || true");
       assertThat(agent.isAlive()).as("agent alive; log:%n%s", Files.readString(log)).isTrue();
     } finally {
       agent.destroy(); // SIGTERM: the open flow's final record goes to the spool
@@ -92,10 +132,15 @@ class AgentCapabilitiesIT {
     }
     String output = Files.readString(log);
     assertThat(output).doesNotContain("Operation not permitted").contains("capturing on [v0]");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(spool))).isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(spool)))
+        .isEqualTo("rwx------");
     assertThat(Files.getOwner(spool)).isEqualTo(nobody);
     try (Stream<Path> files = Files.list(spool)) {
-      long recordBytes = files.filter(p -> p.toString().endsWith(".seg")).mapToLong(p -> p.toFile().length() - 8).sum();
+      long recordBytes =
+          files
+              .filter(p -> p.toString().endsWith(".seg"))
+              .mapToLong(p -> p.toFile().length() - 8)
+              .sum();
       assertThat(recordBytes).as("spooled flow records; agent log:%n%s", output).isPositive();
     }
   }

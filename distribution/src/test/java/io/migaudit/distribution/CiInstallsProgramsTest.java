@@ -18,49 +18,56 @@ import org.junit.jupiter.api.Test;
 /**
  * CI runs on a fresh machine with only a JDK and Maven: every program a test starts (directly, or
  * through the main code it drives) must be installed by {@code .ci/run}, or the test fails there
- * ({@code CI=true}) while passing on machines where someone installed it by hand. This test finds the
- * programs the sources start, requires each to be declared below with its Debian package, and
+ * ({@code CI=true}) while passing on machines where someone installed it by hand. This test finds
+ * the programs the sources start, requires each to be declared below with its Debian package, and
  * requires {@code .ci/run} to install every declared package.
  */
 class CiInstallsProgramsTest {
   /** Programs the test suite starts, and the Debian package that gives each. */
-  static final Map<String, String> PROGRAMS = Map.ofEntries(
-      Map.entry("tcpdump", "tcpdump"),
-      Map.entry("tcpreplay", "tcpreplay"),
-      Map.entry("ip", "iproute2"),
-      Map.entry("prometheus", "prometheus"),
-      Map.entry("promtool", "prometheus"),
-      Map.entry("python3", "python3"),
-      Map.entry("kill", "procps"),
-      Map.entry("lintian", "lintian"),
-      Map.entry("systemd-analyze", "systemd"),
-      Map.entry("dpkg-deb", "dpkg"),
-      Map.entry("tar", "tar"),
-      Map.entry("bash", "bash"),
-      Map.entry("setpriv", "util-linux"),
-      Map.entry("chromium", "chromium"),
-      // bench peers: no test starts them (BenchCommandTest runs --no-peers), but CI machines carry
-      // them so that ./migaudit bench compares with the peers wherever the suite passes
-      Map.entry("nfpcapd", "nfdump"),
-      Map.entry("softflowd", "softflowd"));
+  static final Map<String, String> PROGRAMS =
+      Map.ofEntries(
+          Map.entry("tcpdump", "tcpdump"),
+          Map.entry("tcpreplay", "tcpreplay"),
+          Map.entry("ip", "iproute2"),
+          Map.entry("prometheus", "prometheus"),
+          Map.entry("promtool", "prometheus"),
+          Map.entry("python3", "python3"),
+          Map.entry("kill", "procps"),
+          Map.entry("lintian", "lintian"),
+          Map.entry("systemd-analyze", "systemd"),
+          Map.entry("dpkg-deb", "dpkg"),
+          Map.entry("tar", "tar"),
+          Map.entry("bash", "bash"),
+          Map.entry("setpriv", "util-linux"),
+          Map.entry("chromium", "chromium"),
+          // bench peers: no test starts them (BenchCommandTest runs --no-peers), but CI machines
+          // carry
+          // them so that ./migaudit bench compares with the peers wherever the suite passes
+          Map.entry("nfpcapd", "nfdump"),
+          Map.entry("softflowd", "softflowd"));
+
   /** Programs found in the sources that no test starts, and why; .ci/run need not install them. */
-  static final Map<String, String> NOT_STARTED_BY_TESTS = Map.of(
-      "bin/migaudit", "the release's own launcher, unpacked from the built tarball by ReleaseArchiveIT",
-      "java", "the JDK that runs Maven (java.home)",
-      "keytool", "the JDK's own keytool, next to java",
-      "tshark", "bench capture peer, run by hand; skipped when absent");
+  static final Map<String, String> NOT_STARTED_BY_TESTS =
+      Map.of(
+          "bin/migaudit",
+              "the release's own launcher, unpacked from the built tarball by ReleaseArchiveIT",
+          "java", "the JDK that runs Maven (java.home)",
+          "keytool", "the JDK's own keytool, next to java",
+          "tshark", "bench capture peer, run by hand; skipped when absent");
 
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
-  /** Where a program's name stands in the sources: first word of a command, or a binary looked up. */
+  /**
+   * Where a program's name stands in the sources: first word of a command, or a binary looked up.
+   */
   private static final Pattern[] PROGRAM_SITES = {
-      Pattern.compile("new ProcessBuilder\\(\\s*(?:List\\.of\\(\\s*)?\"([^\"-][^\"]*)\""),
-      Pattern.compile("(?:run|ArrayList<>)\\(\\s*List\\.of\\(\\s*\"([^\"-][^\"]*)\""),
-      Pattern.compile("\"exec\",\\s*[\\w.]+,\\s*\"([^\"-][^\"]*)\""),
-      Pattern.compile("(?:require|find|resolveSibling|binary)\\(\\s*\"([a-z][\\w.+-]*)\"\\s*\\)"),
-      Pattern.compile("isExecutable\\(Path\\.of\\(\\w+,\\s*\"([^\"]+)\"\\)"),
-      Pattern.compile("new Peer\\(\"[^\"]*\",\\s*\"([^\"]+)\""),
-      Pattern.compile("Programs\\.run\\(\\s*[\\w.]+,\\s*(?:[\\w.]+,\\s*)?\"([^\"]+)\""),
+    Pattern.compile("new ProcessBuilder\\(\\s*(?:List\\.of\\(\\s*)?\"([^\"-][^\"]*)\""),
+    Pattern.compile("(?:run|ArrayList<>)\\(\\s*List\\.of\\(\\s*\"([^\"-][^\"]*)\""),
+    Pattern.compile("\"exec\",\\s*[\\w.]+,\\s*\"([^\"-][^\"]*)\""),
+    Pattern.compile("(?:require|find|resolveSibling|binary)\\(\\s*\"([a-z][\\w.+-]*)\"\\s*\\)"),
+    Pattern.compile("isExecutable\\(Path\\.of\\(\\w+,\\s*\"([^\"]+)\"\\)"),
+    Pattern.compile("new Peer\\(\"[^\"]*\",\\s*\"([^\"]+)\""),
+    Pattern.compile("Programs\\.run\\(\\s*[\\w.]+,\\s*(?:[\\w.]+,\\s*)?\"([^\"]+)\""),
   };
 
   @Test
@@ -70,16 +77,28 @@ class CiInstallsProgramsTest {
     undeclared.removeAll(PROGRAMS.keySet());
     undeclared.removeAll(NOT_STARTED_BY_TESTS.keySet());
     assertThat(undeclared)
-        .as("programs started in %s: declare each in PROGRAMS (with its Debian package, and install it in"
-            + " .ci/run) or in NOT_STARTED_BY_TESTS", found)
+        .as(
+            "programs started in %s: declare each in PROGRAMS (with its Debian package, and install it in"
+                + " .ci/run) or in NOT_STARTED_BY_TESTS",
+            found)
         .isEmpty();
   }
 
   @Test
   void theScanStillFindsTheProgramsWeKnowOf() {
-    // Guards the patterns above: a refactoring that hides these from the scan would hide new ones too.
+    // Guards the patterns above: a refactoring that hides these from the scan would hide new ones
+    // too.
     assertThat(programsInSources().keySet())
-        .contains("tcpdump", "tcpreplay", "ip", "prometheus", "promtool", "python3", "kill", "keytool", "systemd-analyze",
+        .contains(
+            "tcpdump",
+            "tcpreplay",
+            "ip",
+            "prometheus",
+            "promtool",
+            "python3",
+            "kill",
+            "keytool",
+            "systemd-analyze",
             "chromium");
   }
 
@@ -94,30 +113,39 @@ class CiInstallsProgramsTest {
     }
     Set<String> missing = new TreeSet<>(PROGRAMS.values());
     missing.removeAll(words);
-    assertThat(missing).as(".ci/run must install the packages of every program the tests start").isEmpty();
+    assertThat(missing)
+        .as(".ci/run must install the packages of every program the tests start")
+        .isEmpty();
   }
 
   @Test
   void ciRunEndsWithTheReadmeTestCommand() throws IOException {
     String readme = Files.readString(ROOT.resolve("README.md"));
     assertThat(readme).contains("mvn -B verify");
-    String last = Files.readAllLines(ROOT.resolve(".ci/run")).stream()
-        .map(String::strip).filter(l -> !l.isEmpty()).reduce((a, b) -> b).orElseThrow();
+    String last =
+        Files.readAllLines(ROOT.resolve(".ci/run")).stream()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty())
+            .reduce((a, b) -> b)
+            .orElseThrow();
     assertThat(last).isEqualTo("mvn -B verify");
   }
 
   static Map<String, Set<Path>> programsInSources() {
     Map<String, Set<Path>> found = new TreeMap<>();
     try (Stream<Path> files = Files.walk(ROOT)) {
-      files.filter(CiInstallsProgramsTest::isSource).forEach(f -> {
-        String text = read(f);
-        for (Pattern site : PROGRAM_SITES) {
-          Matcher m = site.matcher(text);
-          while (m.find()) {
-            found.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(ROOT.relativize(f));
-          }
-        }
-      });
+      files
+          .filter(CiInstallsProgramsTest::isSource)
+          .forEach(
+              f -> {
+                String text = read(f);
+                for (Pattern site : PROGRAM_SITES) {
+                  Matcher m = site.matcher(text);
+                  while (m.find()) {
+                    found.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(ROOT.relativize(f));
+                  }
+                }
+              });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -126,7 +154,10 @@ class CiInstallsProgramsTest {
 
   private static boolean isSource(Path f) {
     String s = ROOT.relativize(f).toString();
-    return s.endsWith(".java") && s.contains("/src/") && !s.contains("/target/") && !s.startsWith(".git");
+    return s.endsWith(".java")
+        && s.contains("/src/")
+        && !s.contains("/target/")
+        && !s.startsWith(".git");
   }
 
   private static String read(Path f) {

@@ -24,23 +24,33 @@ final class Programs {
   /** A finished program: exit code and output (stdout and stderr). */
   record Result(int exitCode, String output) {}
 
-  /** Runs {@code command} in {@code dir}; its first word must be on the PATH (else skip or fail). */
+  /**
+   * Runs {@code command} in {@code dir}; its first word must be on the PATH (else skip or fail).
+   */
   static Result run(Path dir, String... command) throws IOException, InterruptedException {
     return run(dir, Map.of(), command);
   }
 
-  /** As {@link #run(Path, String...)}, with {@code env} setting (or, null, removing) environment variables. */
-  static Result run(Path dir, Map<String, String> env, String... command) throws IOException, InterruptedException {
+  /**
+   * As {@link #run(Path, String...)}, with {@code env} setting (or, null, removing) environment
+   * variables.
+   */
+  static Result run(Path dir, Map<String, String> env, String... command)
+      throws IOException, InterruptedException {
     require(command[0]);
-    ProcessBuilder pb = new ProcessBuilder(List.of(command)).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    env.forEach((k, v) -> {
-      if (v == null) {
-        pb.environment().remove(k);
-      } else {
-        pb.environment().put(k, v);
-      }
-    });
+    ProcessBuilder pb =
+        new ProcessBuilder(List.of(command))
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    env.forEach(
+        (k, v) -> {
+          if (v == null) {
+            pb.environment().remove(k);
+          } else {
+            pb.environment().put(k, v);
+          }
+        });
     Process p = pb.start();
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
@@ -61,8 +71,11 @@ final class Programs {
         return candidate;
       }
     }
-    String why = name + " is not installed (.ci/run installs it; Debian: apt-get install "
-        + CiInstallsProgramsTest.PROGRAMS.getOrDefault(name, name) + ")";
+    String why =
+        name
+            + " is not installed (.ci/run installs it; Debian: apt-get install "
+            + CiInstallsProgramsTest.PROGRAMS.getOrDefault(name, name)
+            + ")";
     if ("true".equalsIgnoreCase(System.getenv("CI"))) {
       fail("CI=true and " + why);
     }

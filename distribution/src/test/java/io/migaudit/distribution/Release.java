@@ -18,8 +18,11 @@ final class Release {
   /** The one {@code migaudit_*_all.deb} in target. */
   static Path deb() throws java.io.IOException {
     try (Stream<Path> files = Files.list(TARGET)) {
-      return files.filter(p -> p.getFileName().toString().matches("migaudit_.+_all\\.deb")).findFirst()
-          .orElseThrow(() -> new AssertionError("no migaudit_*_all.deb in " + TARGET + ": run mvn package"));
+      return files
+          .filter(p -> p.getFileName().toString().matches("migaudit_.+_all\\.deb"))
+          .findFirst()
+          .orElseThrow(
+              () -> new AssertionError("no migaudit_*_all.deb in " + TARGET + ": run mvn package"));
     }
   }
 }

@@ -24,14 +24,20 @@ import org.junit.jupiter.api.io.TempDir;
  * the few tools the launcher calls (no Maven, no build) and {@code JAVA_HOME} naming this JVM.
  */
 class ReleaseArchiveIT {
-  /** Replayed from the archive's own samples; their expect.yaml says which alerts each must give. */
-  static final List<String> SAMPLES = List.of("vmotion-plaintext", "vmotion-tls", "untrusted-source");
-  /** Jars the agent and the analyzer must not carry: the broker, its test kit and what they pull in. */
-  static final Pattern BROKER_ONLY = Pattern.compile(
-      "kafka_2\\.|kafka-server|kafka-raft|kafka-storage|test-common|scala|log4j|junit|jose4j|commons-(collections|beanutils|digester)");
+  /**
+   * Replayed from the archive's own samples; their expect.yaml says which alerts each must give.
+   */
+  static final List<String> SAMPLES =
+      List.of("vmotion-plaintext", "vmotion-tls", "untrusted-source");
 
-  @TempDir
-  static Path dir;
+  /**
+   * Jars the agent and the analyzer must not carry: the broker, its test kit and what they pull in.
+   */
+  static final Pattern BROKER_ONLY =
+      Pattern.compile(
+          "kafka_2\\.|kafka-server|kafka-raft|kafka-storage|test-common|scala|log4j|junit|jose4j|commons-(collections|beanutils|digester)");
+
+  @TempDir static Path dir;
   static Path home;
   static Map<String, String> env;
 
@@ -43,7 +49,9 @@ class ReleaseArchiveIT {
     Path bin = Files.createDirectories(dir.resolve("path"));
     for (String tool : List.of("bash", "readlink", "dirname")) {
       Path real = Programs.require(tool).toRealPath();
-      Files.writeString(bin.resolve(tool), "#!" + Programs.require("bash").toRealPath() + "\nexec " + real + " \"$@\"\n");
+      Files.writeString(
+          bin.resolve(tool),
+          "#!" + Programs.require("bash").toRealPath() + "\nexec " + real + " \"$@\"\n");
       bin.resolve(tool).toFile().setExecutable(true);
     }
     env = new HashMap<>();
@@ -58,13 +66,15 @@ class ReleaseArchiveIT {
   void replaysItsSamplesWithoutMavenAndPrintsTheExpectedAlerts() throws Exception {
     assertThat(Files.exists(dir.resolve("path/mvn"))).isFalse();
     // --verbose: one line per alert after the findings, each naming its capture
-    List<String> command = new ArrayList<>(
-        List.of("bin/migaudit", "replay", "--verbose", "--policy", "samples/policy.yaml"));
+    List<String> command =
+        new ArrayList<>(
+            List.of("bin/migaudit", "replay", "--verbose", "--policy", "samples/policy.yaml"));
     SAMPLES.forEach(s -> command.add("samples/" + s));
     Programs.Result r = Programs.run(home, env, command.toArray(String[]::new));
     assertThat(r.exitCode()).as(r.output()).isZero();
     for (String sample : SAMPLES) {
-      assertThat(alertsIn(r.output(), sample)).as("alerts of %s in:%n%s", sample, r.output())
+      assertThat(alertsIn(r.output(), sample))
+          .as("alerts of %s in:%n%s", sample, r.output())
           .isEqualTo(expectedAlerts(home.resolve("samples").resolve(sample)));
     }
   }
@@ -73,20 +83,26 @@ class ReleaseArchiveIT {
   void agentAndAnalyzerRunWithoutTheBroker() throws Exception {
     for (String command : List.of("agent", "analyzer")) {
       List<Path> jars = classpathJars(command);
-      assertThat(jars).as("%s classpath", command).isNotEmpty()
+      assertThat(jars)
+          .as("%s classpath", command)
+          .isNotEmpty()
           .noneMatch(j -> BROKER_ONLY.matcher(j.getFileName().toString()).find());
       Programs.Result help = Programs.run(home, env, "bin/migaudit", command, "--help");
       assertThat(help.exitCode()).as(help.output()).isZero();
       assertThat(help.output()).startsWith("Usage: migaudit " + command);
     }
-    assertThat(classpathJars("replay")).anyMatch(j -> j.getFileName().toString().startsWith("kafka_2.13-"))
+    assertThat(classpathJars("replay"))
+        .anyMatch(j -> j.getFileName().toString().startsWith("kafka_2.13-"))
         .anyMatch(j -> j.getFileName().toString().startsWith("embedded-broker-"));
   }
 
   @Test
   void windowsLauncherNamesAClasspathThatExists() throws Exception {
     String cmd = Files.readString(home.resolve("bin/migaudit.cmd"));
-    assertThat(cmd).contains("\r\n").contains("set \"LIB=%~dp0..\\lib\"").contains("io.migaudit.cli.MigauditCommand");
+    assertThat(cmd)
+        .contains("\r\n")
+        .contains("set \"LIB=%~dp0..\\lib\"")
+        .contains("io.migaudit.cli.MigauditCommand");
     Matcher m = Pattern.compile("%LIB%((?:\\\\\\w+)*)\\\\\\*").matcher(cmd);
     List<String> dirs = new ArrayList<>();
     while (m.find()) {
@@ -103,8 +119,15 @@ class ReleaseArchiveIT {
 
   @Test
   void carriesConfigsUnitsDashboardsAndTheSbom() throws IOException {
-    for (String f : List.of("etc/agent.yaml", "etc/analyzer.yaml", "etc/policy.yaml", "systemd/migaudit-agent.service",
-        "systemd/migaudit-analyzer.service", "dashboards/migration-security.json", "README.md")) {
+    for (String f :
+        List.of(
+            "etc/agent.yaml",
+            "etc/analyzer.yaml",
+            "etc/policy.yaml",
+            "systemd/migaudit-agent.service",
+            "systemd/migaudit-analyzer.service",
+            "dashboards/migration-security.json",
+            "README.md")) {
       assertThat(home.resolve(f)).as(f).isRegularFile();
     }
     assertThat(Files.isExecutable(home.resolve("bin/migaudit"))).isTrue();
@@ -114,11 +137,15 @@ class ReleaseArchiveIT {
       Assumptions.abort("skipped: no SBOM in the archive (built offline?)");
     }
     String sbom = Files.readString(sbomFile);
-    assertThat(sbom).contains("\"bomFormat\" : \"CycloneDX\"").contains("\"name\" : \"kafka-clients\"")
+    assertThat(sbom)
+        .contains("\"bomFormat\" : \"CycloneDX\"")
+        .contains("\"name\" : \"kafka-clients\"")
         .contains("\"name\" : \"pcap4j-core\"");
   }
 
-  /** The jars the launcher would put on the classpath of {@code command} (its dry run, expanded). */
+  /**
+   * The jars the launcher would put on the classpath of {@code command} (its dry run, expanded).
+   */
   private static List<Path> classpathJars(String command) throws Exception {
     Map<String, String> dry = new HashMap<>(env);
     dry.put("MIGAUDIT_DRY_RUN", "1");
@@ -152,8 +179,9 @@ class ReleaseArchiveIT {
   /** rule/severity -> count, from the sample's expect.yaml. */
   static Map<String, Integer> expectedAlerts(Path sample) throws IOException {
     Map<String, Integer> out = new TreeMap<>();
-    Matcher m = Pattern.compile("\\{rule: (\\w+), severity: (\\w+), count: (\\d+)}")
-        .matcher(Files.readString(sample.resolve("expect.yaml")));
+    Matcher m =
+        Pattern.compile("\\{rule: (\\w+), severity: (\\w+), count: (\\d+)}")
+            .matcher(Files.readString(sample.resolve("expect.yaml")));
     while (m.find()) {
       out.merge(m.group(1) + "/" + m.group(2), Integer.parseInt(m.group(3)), Integer::sum);
     }
@@ -163,8 +191,12 @@ class ReleaseArchiveIT {
   /** rule/severity -> count, from the replay's alert lines that end with the sample's capture. */
   static Map<String, Integer> alertsIn(String output, String sample) {
     Map<String, Integer> out = new TreeMap<>();
-    Matcher m = Pattern.compile("(?m)^\\s+(\\w+) ([A-Z][A-Z_]+) .*\\[samples/" + Pattern.quote(sample) + "/[^\\]]+]$")
-        .matcher(output);
+    Matcher m =
+        Pattern.compile(
+                "(?m)^\\s+(\\w+) ([A-Z][A-Z_]+) .*\\[samples/"
+                    + Pattern.quote(sample)
+                    + "/[^\\]]+]$")
+            .matcher(output);
     while (m.find()) {
       out.merge(m.group(2) + "/" + m.group(1), 1, Integer::sum);
     }

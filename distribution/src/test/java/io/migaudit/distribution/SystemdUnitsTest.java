@@ -13,17 +13,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped units ({@code deploy/*.service}) as systemd sees them, without a running systemd:
- * {@code systemd-analyze verify} in a scratch root that holds the system's units and the
- * {@code /usr/bin/migaudit} the units start, and {@code systemd-analyze security --offline=true}, whose
+ * {@code systemd-analyze verify} in a scratch root that holds the system's units and the {@code
+ * /usr/bin/migaudit} the units start, and {@code systemd-analyze security --offline=true}, whose
  * exposure must stay at most 3.0 for the agent (packet capture needs CAP_NET_RAW and AF_PACKET) and
  * 2.0 for the analyzer.
  */
 class SystemdUnitsTest {
   static final Path DEPLOY = CiInstallsProgramsTest.ROOT.resolve("deploy");
-  private static final Pattern EXPOSURE = Pattern.compile("Overall exposure level for \\S+: (\\d+\\.\\d)");
+  private static final Pattern EXPOSURE =
+      Pattern.compile("Overall exposure level for \\S+: (\\d+\\.\\d)");
 
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   @Test
   void agentExposureIsAtMostThree() throws Exception {
@@ -40,7 +40,8 @@ class SystemdUnitsTest {
     Path units = scratchRoot();
     for (String unit : List.of("migaudit-agent.service", "migaudit-analyzer.service")) {
       Files.copy(DEPLOY.resolve(unit), units.resolve(unit));
-      Programs.Result r = Programs.run(root, "systemd-analyze", "verify", "--man=no", "--root=" + root, unit);
+      Programs.Result r =
+          Programs.run(root, "systemd-analyze", "verify", "--man=no", "--root=" + root, unit);
       assertThat(r.output()).as("systemd-analyze verify %s", unit).isEmpty();
       assertThat(r.exitCode()).as("systemd-analyze verify %s:%n%s", unit, r.output()).isZero();
     }
@@ -50,9 +51,13 @@ class SystemdUnitsTest {
   void verifyCatchesABrokenUnit() throws Exception {
     // the harness above must be able to fail: a unit naming a program that does not exist
     Path units = scratchRoot();
-    Files.writeString(units.resolve("broken.service"),
-        Files.readString(DEPLOY.resolve("migaudit-agent.service")).replace("/usr/bin/migaudit", "/usr/bin/nothere"));
-    Programs.Result r = Programs.run(root, "systemd-analyze", "verify", "--man=no", "--root=" + root, "broken.service");
+    Files.writeString(
+        units.resolve("broken.service"),
+        Files.readString(DEPLOY.resolve("migaudit-agent.service"))
+            .replace("/usr/bin/migaudit", "/usr/bin/nothere"));
+    Programs.Result r =
+        Programs.run(
+            root, "systemd-analyze", "verify", "--man=no", "--root=" + root, "broken.service");
     assertThat(r.exitCode()).isNotZero();
     assertThat(r.output()).contains("/usr/bin/nothere");
   }
@@ -60,28 +65,35 @@ class SystemdUnitsTest {
   @Test
   void agentKeepsOnlyCapNetRaw() throws IOException {
     String unit = Files.readString(DEPLOY.resolve("migaudit-agent.service"));
-    assertThat(unit).contains("\nAmbientCapabilities=CAP_NET_RAW\n", "\nCapabilityBoundingSet=CAP_NET_RAW\n")
+    assertThat(unit)
+        .contains("\nAmbientCapabilities=CAP_NET_RAW\n", "\nCapabilityBoundingSet=CAP_NET_RAW\n")
         .doesNotContain("MemoryDenyWriteExecute=yes");
     assertThat(Files.readString(DEPLOY.resolve("migaudit-analyzer.service")))
-        .contains("\nCapabilityBoundingSet=\n").doesNotContain("MemoryDenyWriteExecute=yes");
+        .contains("\nCapabilityBoundingSet=\n")
+        .doesNotContain("MemoryDenyWriteExecute=yes");
   }
 
   private double exposure(String unit) throws Exception {
-    Programs.Result r = Programs.run(DEPLOY, "systemd-analyze", "security", "--offline=true", "--no-pager", unit);
+    Programs.Result r =
+        Programs.run(DEPLOY, "systemd-analyze", "security", "--offline=true", "--no-pager", unit);
     Matcher m = EXPOSURE.matcher(r.output());
     assertThat(m.find()).as("systemd-analyze security output:%n%s", r.output()).isTrue();
     return Double.parseDouble(m.group(1));
   }
 
   /**
-   * Under {@link #root}: the system's own units (the targets ours name), the host's programs the units
-   * start (so a wrong path still fails) and an executable /usr/bin/migaudit, which the package gives.
+   * Under {@link #root}: the system's own units (the targets ours name), the host's programs the
+   * units start (so a wrong path still fails) and an executable /usr/bin/migaudit, which the
+   * package gives.
    */
   private Path scratchRoot() throws Exception {
     Programs.require("systemd-analyze");
     Path units = Files.createDirectories(root.resolve("lib/systemd/system"));
     try (var system = Files.list(Path.of("/lib/systemd/system"))) {
-      for (Path unit : system.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+      for (Path unit :
+          system
+              .filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+              .toList()) {
         Files.copy(unit, units.resolve(unit.getFileName()));
       }
     }

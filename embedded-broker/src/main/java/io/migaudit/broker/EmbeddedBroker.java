@@ -18,15 +18,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Apache Kafka broker (KRaft, combined broker and controller) inside this JVM, on
- * loopback with a random port, storing its log in a temporary directory removed on close. The only
- * class that touches Kafka's test kit, which has no compatibility promise.
+ * A real single-node Apache Kafka broker (KRaft, combined broker and controller) inside this JVM,
+ * on loopback with a random port, storing its log in a temporary directory removed on close. The
+ * only class that touches Kafka's test kit, which has no compatibility promise.
  */
 public final class EmbeddedBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
 
-  /** The test kit's name of the plaintext client listener, the one {@link #bootstrapServers()} names. */
+  /**
+   * The test kit's name of the plaintext client listener, the one {@link #bootstrapServers()}
+   * names.
+   */
   public static final String PLAINTEXT_LISTENER = "EXTERNAL";
+
   /** The test kit's name of the KRaft controller listener. */
   public static final String CONTROLLER_LISTENER = "CONTROLLER";
 
@@ -50,21 +54,24 @@ public final class EmbeddedBroker implements AutoCloseable {
   public static EmbeddedBroker start(Map<String, String> brokerSettings) throws Exception {
     Path dir = Files.createTempDirectory("migaudit-kafka-");
     long t0 = System.nanoTime();
-    TestKitNodes nodes = new TestKitNodes.Builder()
-        .setCombined(true)
-        .setNumBrokerNodes(1)
-        .setNumControllerNodes(1)
-        .setBaseDirectory(dir)
-        .build();
-    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
-        // One broker: internal topics must not ask for more replicas than exist, or consumer groups
-        // never find a coordinator.
-        .setConfigProp("offsets.topic.replication.factor", "1")
-        .setConfigProp("offsets.topic.num.partitions", "1")
-        .setConfigProp("transaction.state.log.replication.factor", "1")
-        .setConfigProp("transaction.state.log.min.isr", "1")
-        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-        .setConfigProp("auto.create.topics.enable", "false");
+    TestKitNodes nodes =
+        new TestKitNodes.Builder()
+            .setCombined(true)
+            .setNumBrokerNodes(1)
+            .setNumControllerNodes(1)
+            .setBaseDirectory(dir)
+            .build();
+    KafkaClusterTestKit.Builder builder =
+        new KafkaClusterTestKit.Builder(nodes)
+            // One broker: internal topics must not ask for more replicas than exist, or consumer
+            // groups
+            // never find a coordinator.
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("offsets.topic.num.partitions", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("transaction.state.log.min.isr", "1")
+            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .setConfigProp("auto.create.topics.enable", "false");
     brokerSettings.forEach(builder::setConfigProp);
     KafkaClusterTestKit cluster = builder.setDeleteOnClose(true).build();
     PrintStream stdout = System.out;
@@ -81,7 +88,9 @@ public final class EmbeddedBroker implements AutoCloseable {
       deleteTree(dir);
       throw e;
     }
-    LOG.info("embedded Kafka broker ready at {} in {} ms", cluster.bootstrapServers(),
+    LOG.info(
+        "embedded Kafka broker ready at {} in {} ms",
+        cluster.bootstrapServers(),
         (System.nanoTime() - t0) / 1_000_000);
     return new EmbeddedBroker(cluster, dir);
   }
@@ -90,9 +99,12 @@ public final class EmbeddedBroker implements AutoCloseable {
     return cluster.bootstrapServers();
   }
 
-  /** {@code localhost:port} of the listener named {@code listenerName} (e.g. one added at start). */
+  /**
+   * {@code localhost:port} of the listener named {@code listenerName} (e.g. one added at start).
+   */
   public String bootstrapServers(String listenerName) {
-    int port = cluster.brokers().values().iterator().next().boundPort(new ListenerName(listenerName));
+    int port =
+        cluster.brokers().values().iterator().next().boundPort(new ListenerName(listenerName));
     return "localhost:" + port;
   }
 
@@ -104,7 +116,8 @@ public final class EmbeddedBroker implements AutoCloseable {
   /** Creates topics (one replica each) unless they exist. */
   public void createTopics(List<String> names, int partitions) throws Exception {
     try (Admin admin = cluster.admin()) {
-      List<NewTopic> topics = names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList();
+      List<NewTopic> topics =
+          names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList();
       try {
         admin.createTopics(topics).all().get();
       } catch (java.util.concurrent.ExecutionException e) {

@@ -2,10 +2,10 @@ package io.migaudit.record;
 
 /**
  * The one text form of an address in records and alerts: dotted quad for IPv4, RFC 5952 for IPv6
- * (lowercase hex, no leading zeros, the first longest run of two or more zero groups as "::").
- * The agent writes its decoded addresses (two longs, see DecodedPacket) with it, and the analyzer's
- * policy its parsed addresses, so both sides spell an address alike. Written by hand:
- * {@code InetAddress.getByAddress} turns IPv4-mapped IPv6 bytes into an IPv4 address.
+ * (lowercase hex, no leading zeros, the first longest run of two or more zero groups as "::"). The
+ * agent writes its decoded addresses (two longs, see DecodedPacket) with it, and the analyzer's
+ * policy its parsed addresses, so both sides spell an address alike. Written by hand: {@code
+ * InetAddress.getByAddress} turns IPv4-mapped IPv6 bytes into an IPv4 address.
  */
 public final class AddressText {
   private static final int GROUPS = 8;
@@ -41,7 +41,13 @@ public final class AddressText {
    */
   public static String format(int ipVersion, long hi, long lo) {
     if (ipVersion == 4) {
-      return ((lo >>> 24) & 0xff) + "." + ((lo >>> 16) & 0xff) + "." + ((lo >>> 8) & 0xff) + "." + (lo & 0xff);
+      return ((lo >>> 24) & 0xff)
+          + "."
+          + ((lo >>> 16) & 0xff)
+          + "."
+          + ((lo >>> 8) & 0xff)
+          + "."
+          + (lo & 0xff);
     }
     int[] g = new int[GROUPS];
     for (int i = 0; i < 4; i++) {

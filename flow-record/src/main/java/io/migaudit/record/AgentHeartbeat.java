@@ -37,9 +37,14 @@ public record AgentHeartbeat(
   }
 
   /** A heartbeat of the current schema version. */
-  public static AgentHeartbeat of(String agent, Instant at, long intervalSeconds, List<String> interfaces,
-      long packets, long records) {
-    return new AgentHeartbeat(SchemaVersion.CURRENT, KIND, agent, at, intervalSeconds, interfaces,
-        packets, records);
+  public static AgentHeartbeat of(
+      String agent,
+      Instant at,
+      long intervalSeconds,
+      List<String> interfaces,
+      long packets,
+      long records) {
+    return new AgentHeartbeat(
+        SchemaVersion.CURRENT, KIND, agent, at, intervalSeconds, interfaces, packets, records);
   }
 }

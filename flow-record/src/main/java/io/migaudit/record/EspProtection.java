@@ -1,9 +1,9 @@
 package io.migaudit.record;
 
 /**
- * Whether an ESP flow's payload is encrypted at all. ESP-NULL (RFC 2410) authenticates but does
- * not encrypt: the inner transport header follows the ESP header in clear, which RFC 5840's
- * heuristics detect.
+ * Whether an ESP flow's payload is encrypted at all. ESP-NULL (RFC 2410) authenticates but does not
+ * encrypt: the inner transport header follows the ESP header in clear, which RFC 5840's heuristics
+ * detect.
  *
  * @param encryption "null" (the inner header was found in clear), "encrypted" (packets were
  *     examined and none showed one)

@@ -8,23 +8,47 @@ import java.util.HexFormat;
 
 /**
  * Deterministic identifiers. A flow id depends only on what was on the wire (the canonical 5-tuple,
- * the VLAN and the first packet's timestamp), not on which agent saw it or when it ran, so two agents
- * on both ends of a migration name the flow alike and a replay always yields the same ids.
+ * the VLAN and the first packet's timestamp), not on which agent saw it or when it ran, so two
+ * agents on both ends of a migration name the flow alike and a replay always yields the same ids.
  */
 public final class FlowId {
   private static final int ID_BYTES = 12;
   private static final HexFormat HEX = HexFormat.of();
-  /** {@code MessageDigest.getInstance} looks up providers on every call; a digest resets after each use. */
+
+  /**
+   * {@code MessageDigest.getInstance} looks up providers on every call; a digest resets after each
+   * use.
+   */
   private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(FlowId::sha256);
 
   private FlowId() {}
 
   /** Id of a flow; {@code src} is the initiator. */
   public static String of(
-      String transport, String src, int srcPort, String dst, int dstPort, Integer vlan, Instant firstSeen) {
-    return hash("flow|" + transport + '|' + src + '|' + srcPort + '|' + dst + '|' + dstPort + '|'
-        + (vlan == null ? "-" : vlan.toString()) + '|' + firstSeen.getEpochSecond() + '.'
-        + firstSeen.getNano() / 1000);
+      String transport,
+      String src,
+      int srcPort,
+      String dst,
+      int dstPort,
+      Integer vlan,
+      Instant firstSeen) {
+    return hash(
+        "flow|"
+            + transport
+            + '|'
+            + src
+            + '|'
+            + srcPort
+            + '|'
+            + dst
+            + '|'
+            + dstPort
+            + '|'
+            + (vlan == null ? "-" : vlan.toString())
+            + '|'
+            + firstSeen.getEpochSecond()
+            + '.'
+            + firstSeen.getNano() / 1000);
   }
 
   /** Id of the one alert a rule may raise about a flow. */
@@ -38,8 +62,17 @@ public final class FlowId {
    */
   public static String eventId(String protocol, String hostA, String hostB, Instant firstSeen) {
     boolean ordered = hostA.compareTo(hostB) <= 0;
-    return hash("event|" + protocol + '|' + (ordered ? hostA : hostB) + '|' + (ordered ? hostB : hostA)
-        + '|' + firstSeen.getEpochSecond() + '.' + firstSeen.getNano() / 1000);
+    return hash(
+        "event|"
+            + protocol
+            + '|'
+            + (ordered ? hostA : hostB)
+            + '|'
+            + (ordered ? hostB : hostA)
+            + '|'
+            + firstSeen.getEpochSecond()
+            + '.'
+            + firstSeen.getNano() / 1000);
   }
 
   private static String hash(String text) {

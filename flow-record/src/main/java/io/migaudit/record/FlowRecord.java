@@ -29,8 +29,8 @@ import java.util.List;
  * @param srcPort port of the initiator (0 for protocols without ports)
  * @param dst address of the responder
  * @param dstPort port of the responder
- * @param initiator how the initiator was told: "syn" (saw the handshake), "port" (no handshake,
- *     the side on a catalog or lower port is taken as server), "first-packet"
+ * @param initiator how the initiator was told: "syn" (saw the handshake), "port" (no handshake, the
+ *     side on a catalog or lower port is taken as server), "first-packet"
  * @param srcToDst counters of packets sent by the initiator
  * @param dstToSrc counters of packets sent by the responder
  * @param tcpFlags TCP flags seen in either direction (e.g. "SYN", "ACK", "FIN")
@@ -83,25 +83,118 @@ public record FlowRecord(
   }
 
   /** A record without Kerberos requests (every flow that is not to a KDC). */
-  public FlowRecord(int schemaVersion, String agent, String iface, String flowId, long seq, boolean last,
-      String endReason, Instant firstSeen, Instant lastSeen, Integer vlan, Integer outerVlan,
-      List<String> encapsulation, int ipVersion, String transport, String src, int srcPort, String dst,
-      int dstPort, String initiator, Counters srcToDst, Counters dstToSrc, List<String> tcpFlags,
-      String protocol, PayloadFeatures payload) {
-    this(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan, outerVlan,
-        encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload, null, null, null, null);
+  public FlowRecord(
+      int schemaVersion,
+      String agent,
+      String iface,
+      String flowId,
+      long seq,
+      boolean last,
+      String endReason,
+      Instant firstSeen,
+      Instant lastSeen,
+      Integer vlan,
+      Integer outerVlan,
+      List<String> encapsulation,
+      int ipVersion,
+      String transport,
+      String src,
+      int srcPort,
+      String dst,
+      int dstPort,
+      String initiator,
+      Counters srcToDst,
+      Counters dstToSrc,
+      List<String> tcpFlags,
+      String protocol,
+      PayloadFeatures payload) {
+    this(
+        schemaVersion,
+        agent,
+        iface,
+        flowId,
+        seq,
+        last,
+        endReason,
+        firstSeen,
+        lastSeen,
+        vlan,
+        outerVlan,
+        encapsulation,
+        ipVersion,
+        transport,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        initiator,
+        srcToDst,
+        dstToSrc,
+        tcpFlags,
+        protocol,
+        payload,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** A record with Kerberos requests (or null) and nothing to say about its TCP streams. */
-  public FlowRecord(int schemaVersion, String agent, String iface, String flowId, long seq, boolean last,
-      String endReason, Instant firstSeen, Instant lastSeen, Integer vlan, Integer outerVlan,
-      List<String> encapsulation, int ipVersion, String transport, String src, int srcPort, String dst,
-      int dstPort, String initiator, Counters srcToDst, Counters dstToSrc, List<String> tcpFlags,
-      String protocol, PayloadFeatures payload, KerberosActivity kerberos) {
-    this(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan, outerVlan,
-        encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload, kerberos, null, null, null);
+  public FlowRecord(
+      int schemaVersion,
+      String agent,
+      String iface,
+      String flowId,
+      long seq,
+      boolean last,
+      String endReason,
+      Instant firstSeen,
+      Instant lastSeen,
+      Integer vlan,
+      Integer outerVlan,
+      List<String> encapsulation,
+      int ipVersion,
+      String transport,
+      String src,
+      int srcPort,
+      String dst,
+      int dstPort,
+      String initiator,
+      Counters srcToDst,
+      Counters dstToSrc,
+      List<String> tcpFlags,
+      String protocol,
+      PayloadFeatures payload,
+      KerberosActivity kerberos) {
+    this(
+        schemaVersion,
+        agent,
+        iface,
+        flowId,
+        seq,
+        last,
+        endReason,
+        firstSeen,
+        lastSeen,
+        vlan,
+        outerVlan,
+        encapsulation,
+        ipVersion,
+        transport,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        initiator,
+        srcToDst,
+        dstToSrc,
+        tcpFlags,
+        protocol,
+        payload,
+        kerberos,
+        null,
+        null,
+        null);
   }
 
   /** Bytes of both directions. */
@@ -117,48 +210,176 @@ public record FlowRecord(
   /** The same record with another protocol label (the analyzer applies a policy's extra ports). */
   public FlowRecord withProtocol(String newProtocol) {
     return new FlowRecord(
-        schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
-        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, newProtocol, payload, kerberos, stream, ttl, handshake);
+        schemaVersion,
+        agent,
+        iface,
+        flowId,
+        seq,
+        last,
+        endReason,
+        firstSeen,
+        lastSeen,
+        vlan,
+        outerVlan,
+        encapsulation,
+        ipVersion,
+        transport,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        initiator,
+        srcToDst,
+        dstToSrc,
+        tcpFlags,
+        newProtocol,
+        payload,
+        kerberos,
+        stream,
+        ttl,
+        handshake);
   }
 
   /** The same record carrying these Kerberos requests (null: none). */
   public FlowRecord withKerberos(KerberosActivity newKerberos) {
     return new FlowRecord(
-        schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
-        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, protocol, payload, newKerberos, stream, ttl, handshake);
+        schemaVersion,
+        agent,
+        iface,
+        flowId,
+        seq,
+        last,
+        endReason,
+        firstSeen,
+        lastSeen,
+        vlan,
+        outerVlan,
+        encapsulation,
+        ipVersion,
+        transport,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        initiator,
+        srcToDst,
+        dstToSrc,
+        tcpFlags,
+        protocol,
+        payload,
+        newKerberos,
+        stream,
+        ttl,
+        handshake);
   }
 
   /**
    * The same record under another flow id and first and latest packet times (the analyzer clamps
-   * times far in the future and gives one flow reported by agents with different clocks one identity).
+   * times far in the future and gives one flow reported by agents with different clocks one
+   * identity).
    */
   public FlowRecord withIdentity(String newFlowId, Instant newFirstSeen, Instant newLastSeen) {
     return new FlowRecord(
-        schemaVersion, agent, iface, newFlowId, seq, last, endReason, newFirstSeen, newLastSeen, vlan,
-        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos, stream, ttl, handshake);
+        schemaVersion,
+        agent,
+        iface,
+        newFlowId,
+        seq,
+        last,
+        endReason,
+        newFirstSeen,
+        newLastSeen,
+        vlan,
+        outerVlan,
+        encapsulation,
+        ipVersion,
+        transport,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        initiator,
+        srcToDst,
+        dstToSrc,
+        tcpFlags,
+        protocol,
+        payload,
+        kerberos,
+        stream,
+        ttl,
+        handshake);
   }
 
   /** The same record with this stream evidence (null, or an unremarkable one: none). */
   public FlowRecord withStream(StreamEvidence newStream) {
     return new FlowRecord(
-        schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
-        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos,
-        newStream == null || newStream.unremarkable() ? null : newStream, ttl, handshake);
+        schemaVersion,
+        agent,
+        iface,
+        flowId,
+        seq,
+        last,
+        endReason,
+        firstSeen,
+        lastSeen,
+        vlan,
+        outerVlan,
+        encapsulation,
+        ipVersion,
+        transport,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        initiator,
+        srcToDst,
+        dstToSrc,
+        tcpFlags,
+        protocol,
+        payload,
+        kerberos,
+        newStream == null || newStream.unremarkable() ? null : newStream,
+        ttl,
+        handshake);
   }
 
   /** The same record carrying these TTL ranges and handshake facts (null: none). */
   public FlowRecord withPath(HopLimits newTtl, Handshake newHandshake) {
     return new FlowRecord(
-        schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
-        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator,
-        srcToDst, dstToSrc, tcpFlags, protocol, payload, kerberos, stream, newTtl, newHandshake);
+        schemaVersion,
+        agent,
+        iface,
+        flowId,
+        seq,
+        last,
+        endReason,
+        firstSeen,
+        lastSeen,
+        vlan,
+        outerVlan,
+        encapsulation,
+        ipVersion,
+        transport,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        initiator,
+        srcToDst,
+        dstToSrc,
+        tcpFlags,
+        protocol,
+        payload,
+        kerberos,
+        stream,
+        newTtl,
+        newHandshake);
   }
 
-  /** True when a direction of this TCP flow was picked up mid-stream (its first bytes are not its start). */
+  /**
+   * True when a direction of this TCP flow was picked up mid-stream (its first bytes are not its
+   * start).
+   */
   public boolean midStream() {
     return stream != null && stream.midStream();
   }

@@ -10,13 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a flow record's JSON with Jackson's streaming parser straight into a {@link FlowRecord}: the
- * analyzer reads every record, and data binding cost about twice the parse. It takes only the plain
- * shape {@link RecordJson} writes (strings as strings, numbers as numbers, ISO instants, known enum
- * names; unknown fields skipped, missing ones at their defaults, as data binding does; no {@code
- * kerberos} activity) and returns
- * null for anything else, which {@link RecordJson} then reads the general way and, when it is bad,
- * says exactly what is wrong.
+ * Reads a flow record's JSON with Jackson's streaming parser straight into a {@link FlowRecord}:
+ * the analyzer reads every record, and data binding cost about twice the parse. It takes only the
+ * plain shape {@link RecordJson} writes (strings as strings, numbers as numbers, ISO instants,
+ * known enum names; unknown fields skipped, missing ones at their defaults, as data binding does;
+ * no {@code kerberos} activity) and returns null for anything else, which {@link RecordJson} then
+ * reads the general way and, when it is bad, says exactly what is wrong.
  */
 final class FlowRecordReader {
   private final JsonFactory factory;
@@ -115,9 +114,35 @@ final class FlowRecordReader {
     if (p.currentToken() != JsonToken.END_OBJECT) {
       throw Shape.INSTANCE;
     }
-    return new FlowRecord(schemaVersion, agent, iface, flowId, seq, last, endReason, firstSeen, lastSeen, vlan,
-        outerVlan, encapsulation, ipVersion, transport, src, srcPort, dst, dstPort, initiator, srcToDst, dstToSrc,
-        tcpFlags, protocol, payload, null, stream, ttl, null);
+    return new FlowRecord(
+        schemaVersion,
+        agent,
+        iface,
+        flowId,
+        seq,
+        last,
+        endReason,
+        firstSeen,
+        lastSeen,
+        vlan,
+        outerVlan,
+        encapsulation,
+        ipVersion,
+        transport,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        initiator,
+        srcToDst,
+        dstToSrc,
+        tcpFlags,
+        protocol,
+        payload,
+        null,
+        stream,
+        ttl,
+        null);
   }
 
   private static StreamEvidence stream(JsonParser p, JsonToken t) throws IOException {
@@ -192,13 +217,22 @@ final class FlowRecordReader {
         case "chiSquare" -> chiSquare = number(p, v);
         case "zeroFraction" -> zeroFraction = number(p, v);
         case "printableFraction" -> printableFraction = number(p, v);
-        case "signature" -> signature = v == JsonToken.VALUE_NULL ? null : Signature.fromWire(string(p, v));
-        case "verdict" -> verdict = v == JsonToken.VALUE_NULL ? null : Verdict.fromWire(string(p, v));
+        case "signature" ->
+            signature = v == JsonToken.VALUE_NULL ? null : Signature.fromWire(string(p, v));
+        case "verdict" ->
+            verdict = v == JsonToken.VALUE_NULL ? null : Verdict.fromWire(string(p, v));
         case "reason" -> reason = string(p, v);
         default -> p.skipChildren();
       }
     }
-    return new PayloadFeatures(sampledBytes, entropy, chiSquare, zeroFraction, printableFraction, signature, verdict,
+    return new PayloadFeatures(
+        sampledBytes,
+        entropy,
+        chiSquare,
+        zeroFraction,
+        printableFraction,
+        signature,
+        verdict,
         reason);
   }
 
@@ -238,10 +272,19 @@ final class FlowRecordReader {
   /** Length of "2026-11-23T10:02:00.123456Z", the form RecordJson writes (UTC, microseconds). */
   private static final int MICROS_INSTANT_LENGTH = 27;
 
-  /** {@link Instant#parse} with a quick path for RecordJson's own form (it is a third of a record's parse). */
+  /**
+   * {@link Instant#parse} with a quick path for RecordJson's own form (it is a third of a record's
+   * parse).
+   */
   static Instant instant(String s) {
-    if (s.length() != MICROS_INSTANT_LENGTH || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
-        || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(19) != '.' || s.charAt(26) != 'Z') {
+    if (s.length() != MICROS_INSTANT_LENGTH
+        || s.charAt(4) != '-'
+        || s.charAt(7) != '-'
+        || s.charAt(10) != 'T'
+        || s.charAt(13) != ':'
+        || s.charAt(16) != ':'
+        || s.charAt(19) != '.'
+        || s.charAt(26) != 'Z') {
       return Instant.parse(s);
     }
     int year = digits(s, 0, 4);
@@ -251,12 +294,22 @@ final class FlowRecordReader {
     int minute = digits(s, 14, 2);
     int second = digits(s, 17, 2);
     int micros = digits(s, 20, 6);
-    if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
-        || second > 59 || micros < 0) {
-      return Instant.parse(s); // says what is wrong, or takes what this path does not (a leap second)
+    if (year < 0
+        || month < 0
+        || day < 0
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59
+        || micros < 0) {
+      return Instant.parse(
+          s); // says what is wrong, or takes what this path does not (a leap second)
     }
     long days = java.time.LocalDate.of(year, month, day).toEpochDay();
-    return Instant.ofEpochSecond(days * 86_400L + hour * 3_600L + minute * 60L + second, micros * 1_000L);
+    return Instant.ofEpochSecond(
+        days * 86_400L + hour * 3_600L + minute * 60L + second, micros * 1_000L);
   }
 
   /** The decimal number in {@code s[from, from + n)}, or -1 when a character is not a digit. */

@@ -1,9 +1,9 @@
 package io.migaudit.record;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
@@ -17,32 +17,69 @@ import java.util.List;
 /**
  * Writes a {@link FlowRecord} as the very bytes {@link RecordJson}'s mapper would, field by field
  * through Jackson's streaming generator instead of by reflection: the agent writes one record per
- * flow and second, and reflective serialization was most of its cost. The mapper stays the source of
- * truth: at startup the fields written here are compared with the mapper's own serializers of the
- * record classes (names, order, inclusion); on any difference this writer is not used and the mapper
- * writes every record. {@code FlowRecordWriterTest} fails the build in that case and compares both
- * outputs byte for byte. FlowRecord properties after the ones listed here (fields added later, rare
- * ones such as a KDC flow's Kerberos requests) are written by the mapper's own property writers, with
- * their annotations; listing a field here (a name and a line in {@link #write}) makes it fast.
+ * flow and second, and reflective serialization was most of its cost. The mapper stays the source
+ * of truth: at startup the fields written here are compared with the mapper's own serializers of
+ * the record classes (names, order, inclusion); on any difference this writer is not used and the
+ * mapper writes every record. {@code FlowRecordWriterTest} fails the build in that case and
+ * compares both outputs byte for byte. FlowRecord properties after the ones listed here (fields
+ * added later, rare ones such as a KDC flow's Kerberos requests) are written by the mapper's own
+ * property writers, with their annotations; listing a field here (a name and a line in {@link
+ * #write}) makes it fast.
  */
 final class FlowRecordWriter {
-  private static final List<String> RECORD_FIELDS = List.of("schemaVersion", "agent", "interface", "flowId",
-      "seq", "last", "endReason", "firstSeen", "lastSeen", "vlan", "outerVlan", "encapsulation", "ipVersion",
-      "transport", "src", "srcPort", "dst", "dstPort", "initiator", "srcToDst", "dstToSrc", "tcpFlags",
-      "protocol", "payload");
+  private static final List<String> RECORD_FIELDS =
+      List.of(
+          "schemaVersion",
+          "agent",
+          "interface",
+          "flowId",
+          "seq",
+          "last",
+          "endReason",
+          "firstSeen",
+          "lastSeen",
+          "vlan",
+          "outerVlan",
+          "encapsulation",
+          "ipVersion",
+          "transport",
+          "src",
+          "srcPort",
+          "dst",
+          "dstPort",
+          "initiator",
+          "srcToDst",
+          "dstToSrc",
+          "tcpFlags",
+          "protocol",
+          "payload");
   private static final List<String> COUNTER_FIELDS = List.of("packets", "bytes", "payloadBytes");
-  private static final List<String> PAYLOAD_FIELDS = List.of("sampledBytes", "entropy", "chiSquare",
-      "zeroFraction", "printableFraction", "signature", "verdict", "reason");
+  private static final List<String> PAYLOAD_FIELDS =
+      List.of(
+          "sampledBytes",
+          "entropy",
+          "chiSquare",
+          "zeroFraction",
+          "printableFraction",
+          "signature",
+          "verdict",
+          "reason");
 
   private static final SerializableString[] R = names(RECORD_FIELDS);
   private static final SerializableString[] C = names(COUNTER_FIELDS);
   private static final SerializableString[] P = names(PAYLOAD_FIELDS);
 
   private final ObjectMapper mapper;
+
   /** The mapper's writers of the FlowRecord properties after {@link #RECORD_FIELDS}. */
   private final List<PropertyWriter> delegated = new ArrayList<>();
+
   private final String mismatch;
-  /** Each thread writes through its own generator, made once: making one per record cost a fifth of the writing. */
+
+  /**
+   * Each thread writes through its own generator, made once: making one per record cost a fifth of
+   * the writing.
+   */
   private final ThreadLocal<Output> outputs = ThreadLocal.withInitial(this::newOutput);
 
   FlowRecordWriter(ObjectMapper mapper) {
@@ -50,8 +87,14 @@ final class FlowRecordWriter {
     this.mismatch = firstMismatch();
   }
 
-  /** A generator writing into a buffer that is emptied after each record, a date cache, a provider. */
-  private record Output(JsonGenerator generator, RecordBuffer buffer, IsoInstant instants, JsonText text,
+  /**
+   * A generator writing into a buffer that is emptied after each record, a date cache, a provider.
+   */
+  private record Output(
+      JsonGenerator generator,
+      RecordBuffer buffer,
+      IsoInstant instants,
+      JsonText text,
       SerializerProvider provider) {}
 
   private Output newOutput() {
@@ -59,7 +102,8 @@ final class FlowRecordWriter {
     try {
       JsonGenerator g = mapper.getFactory().createGenerator(buffer);
       g.setRootValueSeparator(null); // records are separate documents, not a stream of values
-      return new Output(g, buffer, new IsoInstant(), new JsonText(), mapper.getSerializerProviderInstance());
+      return new Output(
+          g, buffer, new IsoInstant(), new JsonText(), mapper.getSerializerProviderInstance());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -83,14 +127,16 @@ final class FlowRecordWriter {
       return out.buffer().toByteArray();
     } catch (Exception e) { // the generator may be mid-record: the next record starts afresh
       outputs.remove();
-      throw e instanceof IOException io ? new UncheckedIOException(io)
+      throw e instanceof IOException io
+          ? new UncheckedIOException(io)
           : e instanceof RuntimeException re ? re : new IllegalStateException(e);
     } finally {
       out.buffer().reset();
     }
   }
 
-  private static void write(JsonGenerator g, IsoInstant instants, JsonText t, FlowRecord r) throws IOException {
+  private static void write(JsonGenerator g, IsoInstant instants, JsonText t, FlowRecord r)
+      throws IOException {
     g.writeStartObject();
     g.writeFieldName(R[0]);
     g.writeNumber(r.schemaVersion());
@@ -124,7 +170,8 @@ final class FlowRecordWriter {
     payload(g, t, R[23], r.payload());
   }
 
-  private static void counters(JsonGenerator g, SerializableString name, Counters c) throws IOException {
+  private static void counters(JsonGenerator g, SerializableString name, Counters c)
+      throws IOException {
     g.writeFieldName(name);
     if (c == null) {
       g.writeNull();
@@ -140,8 +187,8 @@ final class FlowRecordWriter {
     g.writeEndObject();
   }
 
-  private static void payload(JsonGenerator g, JsonText t, SerializableString name, PayloadFeatures p)
-      throws IOException {
+  private static void payload(
+      JsonGenerator g, JsonText t, SerializableString name, PayloadFeatures p) throws IOException {
     g.writeFieldName(name);
     if (p == null) {
       g.writeNull();
@@ -164,7 +211,8 @@ final class FlowRecordWriter {
     g.writeEndObject();
   }
 
-  private static void string(JsonGenerator g, JsonText t, SerializableString name, String value) throws IOException {
+  private static void string(JsonGenerator g, JsonText t, SerializableString name, String value)
+      throws IOException {
     g.writeFieldName(name);
     if (value == null) {
       g.writeNull();
@@ -173,7 +221,8 @@ final class FlowRecordWriter {
     }
   }
 
-  private static void integer(JsonGenerator g, SerializableString name, Integer value) throws IOException {
+  private static void integer(JsonGenerator g, SerializableString name, Integer value)
+      throws IOException {
     g.writeFieldName(name);
     if (value == null) {
       g.writeNull();
@@ -182,7 +231,8 @@ final class FlowRecordWriter {
     }
   }
 
-  private static void strings(JsonGenerator g, JsonText t, SerializableString name, List<String> values)
+  private static void strings(
+      JsonGenerator g, JsonText t, SerializableString name, List<String> values)
       throws IOException {
     g.writeFieldName(name);
     if (values == null) {
@@ -202,9 +252,12 @@ final class FlowRecordWriter {
   }
 
   private String firstMismatch() {
-    JsonInclude.Include inclusion = mapper.getSerializationConfig().getDefaultPropertyInclusion().getValueInclusion();
+    JsonInclude.Include inclusion =
+        mapper.getSerializationConfig().getDefaultPropertyInclusion().getValueInclusion();
     if (inclusion != JsonInclude.Include.ALWAYS && inclusion != JsonInclude.Include.USE_DEFAULTS) {
-      return "the mapper includes properties " + inclusion + ", FlowRecordWriter writes them always";
+      return "the mapper includes properties "
+          + inclusion
+          + ", FlowRecordWriter writes them always";
     }
     try {
       List<PropertyWriter> record = properties(FlowRecord.class);
@@ -213,7 +266,9 @@ final class FlowRecordWriter {
         m = compare(Counters.class, properties(Counters.class), COUNTER_FIELDS, false);
       }
       if (m == null) {
-        m = compare(PayloadFeatures.class, properties(PayloadFeatures.class), PAYLOAD_FIELDS, false);
+        m =
+            compare(
+                PayloadFeatures.class, properties(PayloadFeatures.class), PAYLOAD_FIELDS, false);
       }
       if (m == null) {
         delegated.addAll(record.subList(RECORD_FIELDS.size(), record.size()));
@@ -226,7 +281,11 @@ final class FlowRecordWriter {
 
   private List<PropertyWriter> properties(Class<?> type) throws JsonMappingException {
     List<PropertyWriter> found = new ArrayList<>();
-    mapper.getSerializerProviderInstance().findValueSerializer(type).properties().forEachRemaining(found::add);
+    mapper
+        .getSerializerProviderInstance()
+        .findValueSerializer(type)
+        .properties()
+        .forEachRemaining(found::add);
     return found;
   }
 
@@ -234,23 +293,37 @@ final class FlowRecordWriter {
    * Null when the mapper's properties of {@code type} begin with {@code written} (or are exactly
    * them, unless {@code more}), each a plain property written even when null.
    */
-  private static String compare(Class<?> type, List<PropertyWriter> found, List<String> written, boolean more) {
+  private static String compare(
+      Class<?> type, List<PropertyWriter> found, List<String> written, boolean more) {
     List<String> names = found.stream().map(PropertyWriter::getName).toList();
-    boolean same = more ? names.size() >= written.size() && names.subList(0, written.size()).equals(written)
-        : names.equals(written);
+    boolean same =
+        more
+            ? names.size() >= written.size() && names.subList(0, written.size()).equals(written)
+            : names.equals(written);
     if (!same) {
-      return type.getSimpleName() + " has properties " + names + " but FlowRecordWriter writes " + written;
+      return type.getSimpleName()
+          + " has properties "
+          + names
+          + " but FlowRecordWriter writes "
+          + written;
     }
     for (PropertyWriter p : found.subList(0, written.size())) {
-      if (!(p instanceof BeanPropertyWriter b) || b.willSuppressNulls() || p.getAnnotation(JsonInclude.class) != null
+      if (!(p instanceof BeanPropertyWriter b)
+          || b.willSuppressNulls()
+          || p.getAnnotation(JsonInclude.class) != null
           || b.hasSerializer() && !isStandard(b)) {
-        return type.getSimpleName() + "." + p.getName() + " is not written as a plain property by the mapper";
+        return type.getSimpleName()
+            + "."
+            + p.getName()
+            + " is not written as a plain property by the mapper";
       }
     }
     return null;
   }
 
-  /** A serializer the mapper assigned by type (strings, numbers), not one an annotation asked for. */
+  /**
+   * A serializer the mapper assigned by type (strings, numbers), not one an annotation asked for.
+   */
   private static boolean isStandard(BeanPropertyWriter p) {
     return p.getAnnotation(com.fasterxml.jackson.databind.annotation.JsonSerialize.class) == null;
   }

@@ -3,8 +3,8 @@ package io.migaudit.record;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * What a flow's clear-text handshake said about its protection: at most one of the parts is set,
- * by the protocol the agent recognised. Names, versions and sizes only, never keys or certificate
+ * What a flow's clear-text handshake said about its protection: at most one of the parts is set, by
+ * the protocol the agent recognised. Names, versions and sizes only, never keys or certificate
  * bytes.
  *
  * @param tls TLS ClientHello / ServerHello / Certificate facts

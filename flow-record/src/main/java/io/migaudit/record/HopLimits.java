@@ -1,9 +1,10 @@
 package io.migaudit.record;
 
 /**
- * The IPv4 TTL / IPv6 hop limit values a flow's packets arrived with, per direction. A sender starts
- * at 64, 128 or 255 (RFC 1700's default of 64, Windows' 128, network gear's 255); each router on
- * the path takes one off, so a value below the nearest of those above it says the packet was routed.
+ * The IPv4 TTL / IPv6 hop limit values a flow's packets arrived with, per direction. A sender
+ * starts at 64, 128 or 255 (RFC 1700's default of 64, Windows' 128, network gear's 255); each
+ * router on the path takes one off, so a value below the nearest of those above it says the packet
+ * was routed.
  *
  * @param srcToDst packets sent by the initiator; null when it sent none
  * @param dstToSrc packets sent by the responder; null when it sent none
@@ -21,7 +22,10 @@ public record HopLimits(Range srcToDst, Range dstToSrc) {
    */
   public record Range(int min, int max) {}
 
-  /** The initial value a sender most likely used: the nearest common one at or above {@code observed}. */
+  /**
+   * The initial value a sender most likely used: the nearest common one at or above {@code
+   * observed}.
+   */
   public static int initialValue(int observed) {
     for (int initial : INITIAL_VALUES) {
       if (observed <= initial) {

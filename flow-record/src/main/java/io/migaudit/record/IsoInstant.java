@@ -9,8 +9,12 @@ import java.time.LocalDate;
  */
 final class IsoInstant {
   private static final long SECONDS_PER_DAY = 86_400;
-  /** 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z: outside, years are signed or have five digits. */
+
+  /**
+   * 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z: outside, years are signed or have five digits.
+   */
   private static final long FIRST_FOUR_DIGIT_SECOND = -62_167_219_200L;
+
   private static final long FIRST_FIVE_DIGIT_SECOND = 253_402_300_800L;
 
   private final char[] c = new char[30];

@@ -14,10 +14,13 @@ package io.migaudit.record;
 public record KerberosRequest(String type, String service, String realm) {
   /** RFC 4120 msg-type 12, a ticket-granting service request. */
   public static final String TGS_REQ = "TGS-REQ";
+
   /** Bound on {@code service} and {@code realm}. */
   public static final int MAX_NAME_CHARS = 255;
 
-  /** The first name component, the service class ({@code "cifs"}), or the whole name if it has one. */
+  /**
+   * The first name component, the service class ({@code "cifs"}), or the whole name if it has one.
+   */
   public String serviceClass() {
     int slash = service.indexOf('/');
     return slash < 0 ? service : service.substring(0, slash);

@@ -5,7 +5,8 @@ package io.migaudit.record;
  *
  * @param sampledBytes how many payload bytes the statistics were computed over
  * @param entropy Shannon entropy of the sample, bits per byte (0..8)
- * @param chiSquare chi-square statistic of the byte histogram against uniform (255 degrees of freedom)
+ * @param chiSquare chi-square statistic of the byte histogram against uniform (255 degrees of
+ *     freedom)
  * @param zeroFraction share of 0x00 bytes
  * @param printableFraction share of printable ASCII bytes (0x20..0x7e, tab, CR, LF)
  * @param signature what the first payload bytes look like

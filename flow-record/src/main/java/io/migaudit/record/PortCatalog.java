@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which server ports carry live migration (docs/DESIGN.md, "Port catalog"). Shared by the agent, which
- * labels flows with it, and the analyzer, which adds the policy's ports.
+ * Which server ports carry live migration (docs/DESIGN.md, "Port catalog"). Shared by the agent,
+ * which labels flows with it, and the analyzer, which adds the policy's ports.
  */
 public final class PortCatalog {
 
@@ -26,15 +26,17 @@ public final class PortCatalog {
     }
   }
 
-  private static final PortCatalog BUILT_IN = new PortCatalog(List.of(
-      Entry.tcp("vmotion", 8000),
-      Entry.tcp("hyperv", 6600),
-      Entry.tcp("hyperv-smb", 445),
-      new Entry("qemu", "tcp", 49152, 49215),
-      Entry.tcp("libvirt-tcp", 16509),
-      Entry.tcp("libvirt-tls", 16514),
-      Entry.tcp("xen", 8002),
-      new Entry("proxmox", "tcp", 60000, 60050)));
+  private static final PortCatalog BUILT_IN =
+      new PortCatalog(
+          List.of(
+              Entry.tcp("vmotion", 8000),
+              Entry.tcp("hyperv", 6600),
+              Entry.tcp("hyperv-smb", 445),
+              new Entry("qemu", "tcp", 49152, 49215),
+              Entry.tcp("libvirt-tcp", 16509),
+              Entry.tcp("libvirt-tls", 16514),
+              Entry.tcp("xen", 8002),
+              new Entry("proxmox", "tcp", 60000, 60050)));
 
   private final List<Entry> entries;
 

@@ -3,7 +3,9 @@ package io.migaudit.record;
 import java.io.OutputStream;
 import java.util.Arrays;
 
-/** The bytes of one JSON record: a growable array, emptied for the next (no locks, no block list). */
+/**
+ * The bytes of one JSON record: a growable array, emptied for the next (no locks, no block list).
+ */
 final class RecordBuffer extends OutputStream {
   /** A typical flow record is 700-900 bytes. */
   private static final int INITIAL_BYTES = 1024;

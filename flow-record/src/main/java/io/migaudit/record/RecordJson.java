@@ -15,10 +15,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The only code that knows the wire format of {@link FlowRecord}, {@link Alert}, {@link
- * MigrationEvent} and {@link AgentHeartbeat}: JSON, one object
- * per Kafka record or per line, enums in lowercase, times as ISO-8601 UTC with microseconds.
- * Readers ignore fields they do not know, so adding a field is compatible within a schema version;
- * removing or changing one bumps {@link SchemaVersion}.
+ * MigrationEvent} and {@link AgentHeartbeat}: JSON, one object per Kafka record or per line, enums
+ * in lowercase, times as ISO-8601 UTC with microseconds. Readers ignore fields they do not know, so
+ * adding a field is compatible within a schema version; removing or changing one bumps {@link
+ * SchemaVersion}.
  */
 public final class RecordJson {
 
@@ -45,10 +45,12 @@ public final class RecordJson {
         .addModule(new JavaTimeModule())
         .addModule(enumsInLowercase())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-        .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) // evidence maps: same alert, same bytes
+        .enable(
+            SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS) // evidence maps: same alert, same bytes
         .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        // tolerant reader: a field added within a schema version (e.g. Alert.controls) must not make
+        // tolerant reader: a field added within a schema version (e.g. Alert.controls) must not
+        // make
         // an older reader drop the record; incompatible changes bump SchemaVersion instead
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .serializationInclusion(JsonInclude.Include.ALWAYS);
@@ -65,8 +67,10 @@ public final class RecordJson {
     m.addSerializer(Signature.class, new WireEnumSerializer<>(Signature.class, Signature::wire));
     m.addSerializer(Severity.class, new WireEnumSerializer<>(Severity.class, Severity::wire));
     m.addDeserializer(Verdict.class, new WireEnumDeserializer<>(Verdict.class, Verdict::fromWire));
-    m.addDeserializer(Signature.class, new WireEnumDeserializer<>(Signature.class, Signature::fromWire));
-    m.addDeserializer(Severity.class, new WireEnumDeserializer<>(Severity.class, Severity::fromWire));
+    m.addDeserializer(
+        Signature.class, new WireEnumDeserializer<>(Signature.class, Signature::fromWire));
+    m.addDeserializer(
+        Severity.class, new WireEnumDeserializer<>(Severity.class, Severity::fromWire));
     return m;
   }
 
@@ -94,7 +98,10 @@ public final class RecordJson {
     }
   }
 
-  /** Why flow records are written by the mapper rather than by the faster writer, or null if they are not. */
+  /**
+   * Why flow records are written by the mapper rather than by the faster writer, or null if they
+   * are not.
+   */
   static String flowRecordWriterMismatch() {
     return FLOW_RECORDS.mismatch();
   }
@@ -105,8 +112,10 @@ public final class RecordJson {
   }
 
   public static FlowRecord flowRecord(byte[] json) throws MalformedRecordException {
-    // Fast path, one streaming parse straight into the record: the analyzer reads every flow record.
-    // Anything it does not take (bad JSON, another schema version, another shape) goes the general way
+    // Fast path, one streaming parse straight into the record: the analyzer reads every flow
+    // record.
+    // Anything it does not take (bad JSON, another schema version, another shape) goes the general
+    // way
     // below, which reads what data binding accepts and says what is wrong exactly as before.
     FlowRecord r = FLOW_READER.read(json);
     if (r != null && r.schemaVersion() == SchemaVersion.CURRENT) {
@@ -130,8 +139,8 @@ public final class RecordJson {
   public static AgentHeartbeat heartbeat(byte[] json) throws MalformedRecordException {
     String kind = kindOf(json);
     if (!AgentHeartbeat.KIND.equals(kind)) {
-      throw new MalformedRecordException("not-heartbeat", "kind " + kind + " is not "
-          + AgentHeartbeat.KIND, null);
+      throw new MalformedRecordException(
+          "not-heartbeat", "kind " + kind + " is not " + AgentHeartbeat.KIND, null);
     }
     AgentHeartbeat h = read(json, AgentHeartbeat.class);
     if (h.agent() == null || h.at() == null) {
@@ -161,15 +170,17 @@ public final class RecordJson {
       throw new MalformedRecordException("json", "not a JSON object", null);
     }
     JsonNode version = tree.get("schemaVersion");
-    if (version == null || !version.canConvertToInt() || version.intValue() != SchemaVersion.CURRENT) {
-      throw new MalformedRecordException("schema-version",
-          "schemaVersion " + version + " is not " + SchemaVersion.CURRENT, null);
+    if (version == null
+        || !version.canConvertToInt()
+        || version.intValue() != SchemaVersion.CURRENT) {
+      throw new MalformedRecordException(
+          "schema-version", "schemaVersion " + version + " is not " + SchemaVersion.CURRENT, null);
     }
     try {
       return MAPPER.treeToValue(tree, type);
     } catch (IOException | IllegalArgumentException e) {
-      throw new MalformedRecordException("fields", "bad " + type.getSimpleName() + ": "
-          + firstLine(e.getMessage()), e);
+      throw new MalformedRecordException(
+          "fields", "bad " + type.getSimpleName() + ": " + firstLine(e.getMessage()), e);
     }
   }
 

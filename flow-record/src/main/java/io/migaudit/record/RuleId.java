@@ -21,6 +21,8 @@ public enum RuleId {
    * exchange or certificate (the policy's {@code crypto} section), or no encryption at all.
    */
   WEAK_MIGRATION_CRYPTO,
-  /** A migration whose packets crossed a router (TTL / hop limit below the sender's initial value). */
+  /**
+   * A migration whose packets crossed a router (TTL / hop limit below the sender's initial value).
+   */
   ROUTED_MIGRATION
 }

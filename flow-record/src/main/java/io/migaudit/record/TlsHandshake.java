@@ -11,9 +11,9 @@ import java.util.List;
  * @param version version the ServerHello chose; null when not seen
  * @param cipherSuite the chosen suite's IANA name (e.g. "TLS_AES_256_GCM_SHA384"), or "0xC02F" for
  *     a code this agent does not name; null when not seen
- * @param clientCertificate "requested" or "not-requested" (TLS 1.2 and earlier: a CertificateRequest
- *     seen or not), "not-visible" (TLS 1.3 encrypts it); null when the handshake was not followed
- *     that far
+ * @param clientCertificate "requested" or "not-requested" (TLS 1.2 and earlier: a
+ *     CertificateRequest seen or not), "not-visible" (TLS 1.3 encrypts it); null when the handshake
+ *     was not followed that far
  * @param certificate the server's leaf certificate (TLS 1.2 and earlier); null when not visible
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -16,7 +16,8 @@ final class WireEnumSerializer<E extends Enum<E>> extends StdSerializer<E> {
   }
 
   @Override
-  public void serialize(E value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+  public void serialize(E value, JsonGenerator gen, SerializerProvider provider)
+      throws IOException {
     gen.writeString(toWire.apply(value));
   }
 }

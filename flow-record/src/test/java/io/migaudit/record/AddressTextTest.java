@@ -19,8 +19,10 @@ class AddressTextTest {
     assertThat(AddressText.format(6, 0, 1)).isEqualTo("::1");
     assertThat(AddressText.format(6, 0, 0)).isEqualTo("::");
     assertThat(AddressText.format(6, 0xfe80000000000000L, 0)).isEqualTo("fe80::");
-    assertThat(AddressText.format(6, 0x0001000000020000L, 0x0000000300000004L)).isEqualTo("1:0:2::3:0:4");
-    assertThat(AddressText.format(6, 0x0001000200030004L, 0x0005000600070008L)).isEqualTo("1:2:3:4:5:6:7:8");
+    assertThat(AddressText.format(6, 0x0001000000020000L, 0x0000000300000004L))
+        .isEqualTo("1:0:2::3:0:4");
+    assertThat(AddressText.format(6, 0x0001000200030004L, 0x0005000600070008L))
+        .isEqualTo("1:2:3:4:5:6:7:8");
   }
 
   /** Found by CaptureFuzzTest: Java turns these bytes into an Inet4Address. */
@@ -47,7 +49,8 @@ class AddressTextTest {
 
   @Test
   void bytesGiveTheSameTextAsLongs() throws Exception {
-    assertThat(AddressText.format(new byte[] {(byte) 192, (byte) 168, 50, 11})).isEqualTo("192.168.50.11");
+    assertThat(AddressText.format(new byte[] {(byte) 192, (byte) 168, 50, 11}))
+        .isEqualTo("192.168.50.11");
     Random r = new Random(11);
     for (int n = 0; n < 500; n++) {
       long hi = r.nextBoolean() ? 0 : r.nextLong() & 0xffff0000ffff0000L;
@@ -64,7 +67,8 @@ class AddressTextTest {
 
   @Test
   void otherLengthsAreRefused() {
-    assertThatThrownBy(() -> AddressText.format(new byte[5])).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> AddressText.format(new byte[5]))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not 5");
   }
 }

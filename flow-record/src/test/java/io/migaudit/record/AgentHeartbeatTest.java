@@ -12,8 +12,14 @@ import org.junit.jupiter.api.Test;
 
 /** The heartbeat's wire format, and what a flow-record reader makes of it. */
 class AgentHeartbeatTest {
-  private static final AgentHeartbeat SAMPLE = AgentHeartbeat.of("esx-01",
-      Instant.parse("2026-11-23T10:02:00.123456Z"), 30, List.of("vmk1", "vmk2"), 123_456, 789);
+  private static final AgentHeartbeat SAMPLE =
+      AgentHeartbeat.of(
+          "esx-01",
+          Instant.parse("2026-11-23T10:02:00.123456Z"),
+          30,
+          List.of("vmk1", "vmk2"),
+          123_456,
+          789);
 
   @Test
   void matchesGoldenFileAndRoundTrips() throws Exception {
@@ -34,7 +40,8 @@ class AgentHeartbeatTest {
     }
     assertThatThrownBy(() -> RecordJson.heartbeat(flow))
         .isInstanceOf(RecordJson.MalformedRecordException.class)
-        .extracting(e -> ((RecordJson.MalformedRecordException) e).kind()).isEqualTo("not-heartbeat");
+        .extracting(e -> ((RecordJson.MalformedRecordException) e).kind())
+        .isEqualTo("not-heartbeat");
   }
 
   /**

@@ -15,13 +15,36 @@ import org.junit.jupiter.api.Test;
  */
 class FlowRecordReaderTest {
   private static final ObjectMapper PLAIN = new ObjectMapper();
-  private final FlowRecordReader reader = new FlowRecordReader(JsonMapper.builder().build().getFactory());
+  private final FlowRecordReader reader =
+      new FlowRecordReader(JsonMapper.builder().build().getFactory());
 
   private static FlowRecord sparse() {
     FlowRecord s = RecordJsonTest.sample();
-    return new FlowRecord(s.schemaVersion(), s.agent(), s.iface(), s.flowId(), 7, true, "fin", s.firstSeen(),
-        s.lastSeen(), null, null, List.of(), 6, "udp", "fe80::1", 1, "fe80::2", 2, "port", Counters.ZERO,
-        new Counters(Long.MAX_VALUE, 0, 0), List.of(), null, null);
+    return new FlowRecord(
+        s.schemaVersion(),
+        s.agent(),
+        s.iface(),
+        s.flowId(),
+        7,
+        true,
+        "fin",
+        s.firstSeen(),
+        s.lastSeen(),
+        null,
+        null,
+        List.of(),
+        6,
+        "udp",
+        "fe80::1",
+        1,
+        "fe80::2",
+        2,
+        "port",
+        Counters.ZERO,
+        new Counters(Long.MAX_VALUE, 0, 0),
+        List.of(),
+        null,
+        null);
   }
 
   @Test
@@ -44,19 +67,32 @@ class FlowRecordReaderTest {
     assertThat(r.seq()).isZero();
     assertThat(r.protocol()).isNull();
     assertThat(r.payload().reason()).isNull();
-    assertThat(r).usingRecursiveComparison().ignoringFields("protocol", "payload.reason")
+    assertThat(r)
+        .usingRecursiveComparison()
+        .ignoringFields("protocol", "payload.reason")
         .isEqualTo(RecordJsonTest.sample());
     assertThat(r).isEqualTo(RecordJson.flowRecord(json));
   }
 
   @Test
   void quickInstantPathAgreesWithInstantParse() {
-    for (String t : List.of("2026-11-23T10:02:00.123456Z", "1970-01-01T00:00:00.000000Z", "2024-02-29T23:59:59.999999Z",
-        "1969-12-31T23:59:59.000001Z", "2026-11-23T10:02:00Z", "2026-11-23T10:02:00.123456789Z")) {
+    for (String t :
+        List.of(
+            "2026-11-23T10:02:00.123456Z",
+            "1970-01-01T00:00:00.000000Z",
+            "2024-02-29T23:59:59.999999Z",
+            "1969-12-31T23:59:59.000001Z",
+            "2026-11-23T10:02:00Z",
+            "2026-11-23T10:02:00.123456789Z")) {
       assertThat(FlowRecordReader.instant(t)).as(t).isEqualTo(java.time.Instant.parse(t));
     }
-    for (String bad : List.of("2026-02-30T10:02:00.123456Z", "2026-11-23T24:02:00.123456Z", "2026-11-23T10:02:00.12345xZ")) {
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> FlowRecordReader.instant(bad)).as(bad)
+    for (String bad :
+        List.of(
+            "2026-02-30T10:02:00.123456Z",
+            "2026-11-23T24:02:00.123456Z",
+            "2026-11-23T10:02:00.12345xZ")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> FlowRecordReader.instant(bad))
+          .as(bad)
           .isInstanceOf(java.time.DateTimeException.class);
     }
   }
@@ -64,13 +100,17 @@ class FlowRecordReaderTest {
   @Test
   void declinesOtherShapes() throws Exception {
     String good = new String(RecordJson.toBytes(RecordJsonTest.sample()), StandardCharsets.UTF_8);
-    List<String> others = List.of(
-        good.replace("\"seq\":0", "\"seq\":\"0\""),
-        good.replace("\"firstSeen\":\"2026-11-23T10:02:00.123456Z\"", "\"firstSeen\":1795428120.123456"),
-        good.replace("\"verdict\":\"plaintext\"", "\"verdict\":\"maybe\""),
-        good.replace("[\"ethernet\",\"vlan\"]", "[\"ethernet\",null]"),
-        good.replace("\"last\":false", "\"last\":null"),
-        "[]", "{\"schemaVersion\":", "not json");
+    List<String> others =
+        List.of(
+            good.replace("\"seq\":0", "\"seq\":\"0\""),
+            good.replace(
+                "\"firstSeen\":\"2026-11-23T10:02:00.123456Z\"", "\"firstSeen\":1795428120.123456"),
+            good.replace("\"verdict\":\"plaintext\"", "\"verdict\":\"maybe\""),
+            good.replace("[\"ethernet\",\"vlan\"]", "[\"ethernet\",null]"),
+            good.replace("\"last\":false", "\"last\":null"),
+            "[]",
+            "{\"schemaVersion\":",
+            "not json");
     for (String other : others) {
       assertThat(other).as("test input changed").isNotEqualTo(good);
       assertThat(reader.read(other.getBytes(StandardCharsets.UTF_8))).as(other).isNull();
@@ -80,10 +120,17 @@ class FlowRecordReaderTest {
   @Test
   void recordJsonStillReadsWhatDataBindingAcceptsAndNamesWhatIsWrong() throws Exception {
     String good = new String(RecordJson.toBytes(RecordJsonTest.sample()), StandardCharsets.UTF_8);
-    FlowRecord coerced = RecordJson.flowRecord(good.replace("\"seq\":0", "\"seq\":\"0\"").getBytes(StandardCharsets.UTF_8));
+    FlowRecord coerced =
+        RecordJson.flowRecord(
+            good.replace("\"seq\":0", "\"seq\":\"0\"").getBytes(StandardCharsets.UTF_8));
     assertThat(coerced).isEqualTo(RecordJsonTest.sample());
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordJson.flowRecord(
-            good.replace("\"verdict\":\"plaintext\"", "\"verdict\":\"maybe\"").getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOfSatisfying(RecordJson.MalformedRecordException.class, e -> assertThat(e.kind()).isEqualTo("fields"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                RecordJson.flowRecord(
+                    good.replace("\"verdict\":\"plaintext\"", "\"verdict\":\"maybe\"")
+                        .getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(
+            RecordJson.MalformedRecordException.class,
+            e -> assertThat(e.kind()).isEqualTo("fields"));
   }
 }

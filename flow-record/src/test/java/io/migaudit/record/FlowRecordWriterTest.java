@@ -18,7 +18,8 @@ class FlowRecordWriterTest {
   @Test
   void writerMatchesTheMappersProperties() {
     assertThat(RecordJson.flowRecordWriterMismatch())
-        .as("FlowRecordWriter must list every FlowRecord property; add new fields to it").isNull();
+        .as("FlowRecordWriter must list every FlowRecord property; add new fields to it")
+        .isNull();
   }
 
   @Test
@@ -26,7 +27,8 @@ class FlowRecordWriterTest {
     FlowRecord r = RecordJsonTest.sample();
     assertThat(new String(RecordJson.toBytes(r), StandardCharsets.UTF_8))
         .isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
-    assertThat(RecordJson.toLine(r)).isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
+    assertThat(RecordJson.toLine(r))
+        .isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
   }
 
   @Test
@@ -35,16 +37,26 @@ class FlowRecordWriterTest {
     for (int i = 0; i < RANDOM_RECORDS; i++) {
       FlowRecord r = randomRecord(random);
       String expected = new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8);
-      assertThat(new String(RecordJson.toBytes(r), StandardCharsets.UTF_8)).as("record %d", i).isEqualTo(expected);
+      assertThat(new String(RecordJson.toBytes(r), StandardCharsets.UTF_8))
+          .as("record %d", i)
+          .isEqualTo(expected);
     }
   }
 
   @Test
   void instantsAreFormattedAsInstantToString() {
     Random random = new Random(9);
-    List<Instant> instants = new ArrayList<>(List.of(Instant.EPOCH, Instant.ofEpochSecond(-1),
-        Instant.ofEpochSecond(-62_167_219_200L), Instant.parse("9999-12-31T23:59:59.999999999Z"),
-        Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("-0001-01-01T00:00:00Z"), Instant.MIN, Instant.MAX));
+    List<Instant> instants =
+        new ArrayList<>(
+            List.of(
+                Instant.EPOCH,
+                Instant.ofEpochSecond(-1),
+                Instant.ofEpochSecond(-62_167_219_200L),
+                Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                Instant.parse("+10000-01-01T00:00:00Z"),
+                Instant.parse("-0001-01-01T00:00:00Z"),
+                Instant.MIN,
+                Instant.MAX));
     for (int i = 0; i < 100_000; i++) {
       instants.add(randomInstant(random));
     }
@@ -73,7 +85,8 @@ class FlowRecordWriterTest {
     abstract long totalBytes();
 
     @com.fasterxml.jackson.annotation.JsonProperty("catalogProtocol")
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+    @com.fasterxml.jackson.annotation.JsonInclude(
+        com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
     abstract boolean hasCatalogProtocol();
   }
 
@@ -96,28 +109,58 @@ class FlowRecordWriterTest {
   @Test
   void aMapperThatOmitsNullsDisablesTheWriter() {
     com.fasterxml.jackson.databind.ObjectMapper nonNull =
-        RecordJson.mapperBuilder().serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        RecordJson.mapperBuilder()
+            .serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
             .build();
     assertThat(new FlowRecordWriter(nonNull).mismatch()).contains("NON_NULL");
   }
 
   @Test
   void aMapperThatNamesFieldsOtherwiseDisablesTheWriter() {
-    JsonMapper snake = JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
-    assertThat(new FlowRecordWriter(snake).mismatch()).contains("FlowRecord has properties").contains("schema_version");
+    JsonMapper snake =
+        JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+    assertThat(new FlowRecordWriter(snake).mismatch())
+        .contains("FlowRecord has properties")
+        .contains("schema_version");
   }
 
   private static FlowRecord randomRecord(Random r) {
     Instant first = randomInstant(r);
-    return new FlowRecord(SchemaVersion.CURRENT, text(r), nullable(r, text(r)), text(r), r.nextLong(),
-        r.nextBoolean(), nullable(r, text(r)), first, nullable(r, randomInstant(r)), nullable(r, r.nextInt(4096)),
-        nullable(r, r.nextInt(4096)), r.nextBoolean() ? List.of() : List.of("ethernet", text(r)),
-        r.nextBoolean() ? 4 : 6, text(r), text(r), r.nextInt(65536), text(r), r.nextInt(65536), text(r),
-        nullable(r, new Counters(r.nextLong(), r.nextInt(), 0)), new Counters(0, r.nextLong(), r.nextLong()),
-        r.nextBoolean() ? List.of("SYN", "ACK") : List.of(), nullable(r, text(r)),
-        nullable(r, new PayloadFeatures(r.nextInt(1 << 20), number(r), number(r), number(r), number(r),
-            Signature.values()[r.nextInt(Signature.values().length)],
-            Verdict.values()[r.nextInt(Verdict.values().length)], text(r))));
+    return new FlowRecord(
+        SchemaVersion.CURRENT,
+        text(r),
+        nullable(r, text(r)),
+        text(r),
+        r.nextLong(),
+        r.nextBoolean(),
+        nullable(r, text(r)),
+        first,
+        nullable(r, randomInstant(r)),
+        nullable(r, r.nextInt(4096)),
+        nullable(r, r.nextInt(4096)),
+        r.nextBoolean() ? List.of() : List.of("ethernet", text(r)),
+        r.nextBoolean() ? 4 : 6,
+        text(r),
+        text(r),
+        r.nextInt(65536),
+        text(r),
+        r.nextInt(65536),
+        text(r),
+        nullable(r, new Counters(r.nextLong(), r.nextInt(), 0)),
+        new Counters(0, r.nextLong(), r.nextLong()),
+        r.nextBoolean() ? List.of("SYN", "ACK") : List.of(),
+        nullable(r, text(r)),
+        nullable(
+            r,
+            new PayloadFeatures(
+                r.nextInt(1 << 20),
+                number(r),
+                number(r),
+                number(r),
+                number(r),
+                Signature.values()[r.nextInt(Signature.values().length)],
+                Verdict.values()[r.nextInt(Verdict.values().length)],
+                text(r))));
   }
 
   private static <T> T nullable(Random r, T value) {
@@ -131,7 +174,8 @@ class FlowRecordWriterTest {
       case 1 -> r.nextDouble() * 1e9;
       case 2 -> r.nextDouble() * 1e-9;
       case 3 -> r.nextInt(1000);
-      case 4 -> new double[] {Double.NaN, Double.POSITIVE_INFINITY, -0.0, Double.MAX_VALUE}[r.nextInt(4)];
+      case 4 ->
+          new double[] {Double.NaN, Double.POSITIVE_INFINITY, -0.0, Double.MAX_VALUE}[r.nextInt(4)];
       default -> r.nextDouble();
     };
   }
@@ -153,18 +197,20 @@ class FlowRecordWriterTest {
   }
 
   private static Instant randomInstant(Random r) {
-    long seconds = switch (r.nextInt(4)) {
-      case 0 -> 1_700_000_000L + r.nextInt(100_000_000);
-      case 1 -> r.nextLong() % 253_402_300_799L; // years 1 BCE .. 9999
-      case 2 -> -r.nextInt(Integer.MAX_VALUE);
-      default -> 253_402_300_800L + r.nextInt(1_000_000_000); // five-digit years
-    };
-    int nano = switch (r.nextInt(4)) {
-      case 0 -> 0;
-      case 1 -> r.nextInt(1000) * 1_000_000;
-      case 2 -> r.nextInt(1_000_000) * 1000;
-      default -> r.nextInt(1_000_000_000);
-    };
+    long seconds =
+        switch (r.nextInt(4)) {
+          case 0 -> 1_700_000_000L + r.nextInt(100_000_000);
+          case 1 -> r.nextLong() % 253_402_300_799L; // years 1 BCE .. 9999
+          case 2 -> -r.nextInt(Integer.MAX_VALUE);
+          default -> 253_402_300_800L + r.nextInt(1_000_000_000); // five-digit years
+        };
+    int nano =
+        switch (r.nextInt(4)) {
+          case 0 -> 0;
+          case 1 -> r.nextInt(1000) * 1_000_000;
+          case 2 -> r.nextInt(1_000_000) * 1000;
+          default -> r.nextInt(1_000_000_000);
+        };
     return Instant.ofEpochSecond(seconds, nano);
   }
 }

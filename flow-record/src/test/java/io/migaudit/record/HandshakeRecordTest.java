@@ -13,25 +13,51 @@ import org.junit.jupiter.api.Test;
 class HandshakeRecordTest {
 
   static FlowRecord tlsSample() {
-    TlsHandshake tls = new TlsHandshake(List.of("TLS 1.0", "TLS 1.1"), "TLS 1.0",
-        "TLS_RSA_WITH_NULL_SHA", TlsHandshake.CLIENT_CERT_NOT_REQUESTED,
-        new TlsCertificate("SHA256withRSA", "RSA", 2048, Instant.parse("2026-01-01T00:00:00Z"),
-            Instant.parse("2027-01-01T00:00:00Z"), true));
-    return RecordJsonTest.sample().withPath(
-        new HopLimits(new HopLimits.Range(63, 63), new HopLimits.Range(63, 64)),
-        new Handshake(tls, null, null, null));
+    TlsHandshake tls =
+        new TlsHandshake(
+            List.of("TLS 1.0", "TLS 1.1"),
+            "TLS 1.0",
+            "TLS_RSA_WITH_NULL_SHA",
+            TlsHandshake.CLIENT_CERT_NOT_REQUESTED,
+            new TlsCertificate(
+                "SHA256withRSA",
+                "RSA",
+                2048,
+                Instant.parse("2026-01-01T00:00:00Z"),
+                Instant.parse("2027-01-01T00:00:00Z"),
+                true));
+    return RecordJsonTest.sample()
+        .withPath(
+            new HopLimits(new HopLimits.Range(63, 63), new HopLimits.Range(63, 64)),
+            new Handshake(tls, null, null, null));
   }
 
   static FlowRecord sshSample() {
-    SshKexinit client = new SshKexinit(List.of("curve25519-sha256"), List.of("ssh-ed25519"),
-        List.of("aes128-cbc", "aes256-gcm@openssh.com"), List.of("aes128-cbc"), List.of("hmac-sha1"),
-        List.of("hmac-sha1"));
-    SshKexinit server = new SshKexinit(List.of("curve25519-sha256"), List.of("ssh-ed25519"),
-        List.of("aes256-gcm@openssh.com", "aes128-cbc"), List.of("aes128-cbc"), List.of("hmac-sha1"),
-        List.of("hmac-sha1"));
-    return RecordJsonTest.sample().withPath(null,
-        new Handshake(null, new SshHandshake(client, server, "aes128-cbc", "aes128-cbc", "hmac-sha1", "hmac-sha1"),
-            null, new IkeProposals(List.of("ENCR_NULL"), List.of())));
+    SshKexinit client =
+        new SshKexinit(
+            List.of("curve25519-sha256"),
+            List.of("ssh-ed25519"),
+            List.of("aes128-cbc", "aes256-gcm@openssh.com"),
+            List.of("aes128-cbc"),
+            List.of("hmac-sha1"),
+            List.of("hmac-sha1"));
+    SshKexinit server =
+        new SshKexinit(
+            List.of("curve25519-sha256"),
+            List.of("ssh-ed25519"),
+            List.of("aes256-gcm@openssh.com", "aes128-cbc"),
+            List.of("aes128-cbc"),
+            List.of("hmac-sha1"),
+            List.of("hmac-sha1"));
+    return RecordJsonTest.sample()
+        .withPath(
+            null,
+            new Handshake(
+                null,
+                new SshHandshake(
+                    client, server, "aes128-cbc", "aes128-cbc", "hmac-sha1", "hmac-sha1"),
+                null,
+                new IkeProposals(List.of("ENCR_NULL"), List.of())));
   }
 
   @Test
@@ -52,7 +78,8 @@ class HandshakeRecordTest {
 
   @Test
   void ttlAloneIsReadByTheFastReader() throws Exception {
-    FlowRecord r = RecordJsonTest.sample().withPath(new HopLimits(new HopLimits.Range(64, 64), null), null);
+    FlowRecord r =
+        RecordJsonTest.sample().withPath(new HopLimits(new HopLimits.Range(64, 64), null), null);
     assertThat(RecordJson.flowRecord(RecordJson.toBytes(r))).isEqualTo(r);
   }
 

@@ -9,7 +9,9 @@ class PayloadFeaturesTest {
   @Test
   void aReasonIsCutToWhatTheAnalyzerTakes() {
     String longReason = "x".repeat(300);
-    assertThat(PayloadFeatures.boundedReason(longReason)).hasSize(PayloadFeatures.MAX_REASON_CHARS).endsWith("...");
+    assertThat(PayloadFeatures.boundedReason(longReason))
+        .hasSize(PayloadFeatures.MAX_REASON_CHARS)
+        .endsWith("...");
     assertThat(PayloadFeatures.boundedReason("short")).isEqualTo("short");
     assertThat(PayloadFeatures.boundedReason("y".repeat(255))).isEqualTo("y".repeat(255));
     assertThat(PayloadFeatures.boundedReason(null)).isNull();

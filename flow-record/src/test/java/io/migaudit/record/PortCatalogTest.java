@@ -27,6 +27,7 @@ class PortCatalogTest {
 
   @Test
   void badRangeIsRejected() {
-    assertThatThrownBy(() -> new PortCatalog.Entry("x", "tcp", 10, 5)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new PortCatalog.Entry("x", "tcp", 10, 5))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -18,11 +18,38 @@ class RecordJsonTest {
   static FlowRecord sample() {
     Instant first = Instant.parse("2026-11-23T10:02:00.123456Z");
     String flowId = FlowId.of("tcp", "192.168.50.11", 40022, "192.168.50.12", 8000, 50, first);
-    return new FlowRecord(SchemaVersion.CURRENT, "esx-01", "eth1", flowId, 0, false, null, first,
-        Instant.parse("2026-11-23T10:02:01.000001Z"), 50, null, List.of("ethernet", "vlan"), 4, "tcp",
-        "192.168.50.11", 40022, "192.168.50.12", 8000, "syn", new Counters(1200, 1_700_000, 1_650_000),
-        new Counters(600, 31_200, 0), List.of("SYN", "ACK"), "vmotion",
-        new PayloadFeatures(65536, 5.12, 41234.5, 0.25, 0.41, Signature.VMOTION, Verdict.PLAINTEXT,
+    return new FlowRecord(
+        SchemaVersion.CURRENT,
+        "esx-01",
+        "eth1",
+        flowId,
+        0,
+        false,
+        null,
+        first,
+        Instant.parse("2026-11-23T10:02:01.000001Z"),
+        50,
+        null,
+        List.of("ethernet", "vlan"),
+        4,
+        "tcp",
+        "192.168.50.11",
+        40022,
+        "192.168.50.12",
+        8000,
+        "syn",
+        new Counters(1200, 1_700_000, 1_650_000),
+        new Counters(600, 31_200, 0),
+        List.of("SYN", "ACK"),
+        "vmotion",
+        new PayloadFeatures(
+            65536,
+            5.12,
+            41234.5,
+            0.25,
+            0.41,
+            Signature.VMOTION,
+            Verdict.PLAINTEXT,
             "byte histogram far from uniform"));
   }
 
@@ -40,14 +67,38 @@ class RecordJsonTest {
   static FlowRecord kerberosSample() {
     Instant first = Instant.parse("2026-11-23T10:01:58.500000Z");
     String flowId = FlowId.of("tcp", "10.10.0.21", 52110, "10.10.0.2", 88, null, first);
-    return new FlowRecord(SchemaVersion.CURRENT, "hv-01", "eth0", flowId, 1, true, "fin", first,
-        Instant.parse("2026-11-23T10:01:58.503000Z"), null, null, List.of("ethernet"), 4, "tcp",
-        "10.10.0.21", 52110, "10.10.0.2", 88, "syn", new Counters(6, 1477, 1149),
-        new Counters(5, 1406, 1098), List.of("SYN", "ACK", "FIN"), null,
-        new PayloadFeatures(2247, 7.1, 1500.2, 0.04, 0.3, Signature.NONE, Verdict.UNKNOWN,
-            "not a migration"),
-        new KerberosActivity(List.of(new KerberosRequest(KerberosRequest.TGS_REQ,
-            "Microsoft Virtual System Migration Service/hv-02.corp.example", "CORP.EXAMPLE"))));
+    return new FlowRecord(
+        SchemaVersion.CURRENT,
+        "hv-01",
+        "eth0",
+        flowId,
+        1,
+        true,
+        "fin",
+        first,
+        Instant.parse("2026-11-23T10:01:58.503000Z"),
+        null,
+        null,
+        List.of("ethernet"),
+        4,
+        "tcp",
+        "10.10.0.21",
+        52110,
+        "10.10.0.2",
+        88,
+        "syn",
+        new Counters(6, 1477, 1149),
+        new Counters(5, 1406, 1098),
+        List.of("SYN", "ACK", "FIN"),
+        null,
+        new PayloadFeatures(
+            2247, 7.1, 1500.2, 0.04, 0.3, Signature.NONE, Verdict.UNKNOWN, "not a migration"),
+        new KerberosActivity(
+            List.of(
+                new KerberosRequest(
+                    KerberosRequest.TGS_REQ,
+                    "Microsoft Virtual System Migration Service/hv-02.corp.example",
+                    "CORP.EXAMPLE"))));
   }
 
   @Test
@@ -58,7 +109,8 @@ class RecordJsonTest {
       golden = plain.readTree(in);
     }
     assertThat(plain.readTree(RecordJson.toBytes(kerberosSample()))).isEqualTo(golden);
-    assertThat(RecordJson.flowRecord(RecordJson.toBytes(kerberosSample()))).isEqualTo(kerberosSample());
+    assertThat(RecordJson.flowRecord(RecordJson.toBytes(kerberosSample())))
+        .isEqualTo(kerberosSample());
   }
 
   /** A vMotion flow the agent picked up mid-stream, with a forged segment ignored. */
@@ -98,7 +150,9 @@ class RecordJsonTest {
   void aReaderWithoutTheKerberosFieldStillReadsTheRecord() throws Exception {
     // what a reader built before the field sees: the same JSON less one unknown field
     ObjectMapper plain = new ObjectMapper();
-    var json = (com.fasterxml.jackson.databind.node.ObjectNode) plain.readTree(RecordJson.toBytes(kerberosSample()));
+    var json =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            plain.readTree(RecordJson.toBytes(kerberosSample()));
     assertThat(json.has("kerberos")).isTrue();
     json.put("unknownToThisReader", 1);
     assertThat(RecordJson.flowRecord(plain.writeValueAsBytes(json))).isEqualTo(kerberosSample());
@@ -125,30 +179,75 @@ class RecordJsonTest {
   @Test
   void alertRoundTripsWithLowercaseEnums() throws Exception {
     FlowRecord r = sample();
-    Alert a = new Alert(SchemaVersion.CURRENT, FlowId.alertId(RuleId.UNENCRYPTED_MIGRATION, r.flowId()),
-        RuleId.UNENCRYPTED_MIGRATION, Severity.CRITICAL, "vmotion", r.src(), r.srcPort(), r.dst(),
-        r.dstPort(), 50, "esx-01", "eth1", r.flowId(), r.firstSeen(), r.lastSeen(), "required",
-        Map.of("verdict", "plaintext"), "Unencrypted vMotion.");
+    Alert a =
+        new Alert(
+            SchemaVersion.CURRENT,
+            FlowId.alertId(RuleId.UNENCRYPTED_MIGRATION, r.flowId()),
+            RuleId.UNENCRYPTED_MIGRATION,
+            Severity.CRITICAL,
+            "vmotion",
+            r.src(),
+            r.srcPort(),
+            r.dst(),
+            r.dstPort(),
+            50,
+            "esx-01",
+            "eth1",
+            r.flowId(),
+            r.firstSeen(),
+            r.lastSeen(),
+            "required",
+            Map.of("verdict", "plaintext"),
+            "Unencrypted vMotion.");
     String line = RecordJson.toLine(a);
-    assertThat(line).contains("\"severity\":\"critical\"").contains("\"rule\":\"UNENCRYPTED_MIGRATION\"");
+    assertThat(line)
+        .contains("\"severity\":\"critical\"")
+        .contains("\"rule\":\"UNENCRYPTED_MIGRATION\"");
     assertThat(RecordJson.alert(line.getBytes(StandardCharsets.UTF_8))).isEqualTo(a);
   }
 
   static Alert sampleAlert() {
     FlowRecord r = sample();
-    return new Alert(SchemaVersion.CURRENT, FlowId.alertId(RuleId.UNENCRYPTED_MIGRATION, r.flowId()),
-        RuleId.UNENCRYPTED_MIGRATION, Severity.CRITICAL, "vmotion", r.src(), r.srcPort(), r.dst(),
-        r.dstPort(), 50, "esx-01", "eth1", r.flowId(), r.firstSeen(), r.lastSeen(), "required",
-        Map.of("verdict", "plaintext"), "Unencrypted vmotion migration.",
+    return new Alert(
+        SchemaVersion.CURRENT,
+        FlowId.alertId(RuleId.UNENCRYPTED_MIGRATION, r.flowId()),
+        RuleId.UNENCRYPTED_MIGRATION,
+        Severity.CRITICAL,
+        "vmotion",
+        r.src(),
+        r.srcPort(),
+        r.dst(),
+        r.dstPort(),
+        50,
+        "esx-01",
+        "eth1",
+        r.flowId(),
+        r.firstSeen(),
+        r.lastSeen(),
+        "required",
+        Map.of("verdict", "plaintext"),
+        "Unencrypted vmotion migration.",
         List.of("NIST SC-8", "VMware SCG vm-9.vmotion-encrypted"),
         FlowId.eventId("vmotion", r.src(), r.dst(), r.firstSeen()));
   }
 
   static MigrationEvent sampleEvent() {
     FlowRecord r = sample();
-    return new MigrationEvent(SchemaVersion.CURRENT, FlowId.eventId("vmotion", r.src(), r.dst(), r.firstSeen()),
-        "vmotion", r.src(), r.dst(), "esx-01", r.firstSeen(), Instant.parse("2026-11-23T10:02:04.123456Z"),
-        4_000_000, 2, 1_000_000.0, Verdict.PLAINTEXT, false, List.of(r.flowId(), "0123456789abcdef01234567"));
+    return new MigrationEvent(
+        SchemaVersion.CURRENT,
+        FlowId.eventId("vmotion", r.src(), r.dst(), r.firstSeen()),
+        "vmotion",
+        r.src(),
+        r.dst(),
+        "esx-01",
+        r.firstSeen(),
+        Instant.parse("2026-11-23T10:02:04.123456Z"),
+        4_000_000,
+        2,
+        1_000_000.0,
+        Verdict.PLAINTEXT,
+        false,
+        List.of(r.flowId(), "0123456789abcdef01234567"));
   }
 
   @Test
@@ -159,7 +258,8 @@ class RecordJsonTest {
       golden = plain.readTree(in);
     }
     assertThat(plain.readTree(RecordJson.toBytes(sampleEvent()))).isEqualTo(golden);
-    assertThat(RecordJson.migrationEvent(RecordJson.toBytes(sampleEvent()))).isEqualTo(sampleEvent());
+    assertThat(RecordJson.migrationEvent(RecordJson.toBytes(sampleEvent())))
+        .isEqualTo(sampleEvent());
   }
 
   @Test
@@ -201,7 +301,9 @@ class RecordJsonTest {
   @Test
   void alertWrittenBeforeControlsReadsAsNamingNone() throws Exception {
     ObjectMapper plain = new ObjectMapper();
-    var old = (com.fasterxml.jackson.databind.node.ObjectNode) plain.readTree(RecordJson.toBytes(sampleAlert()));
+    var old =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            plain.readTree(RecordJson.toBytes(sampleAlert()));
     old.remove("controls");
     old.remove("eventId");
     Alert read = RecordJson.alert(plain.writeValueAsBytes(old));
@@ -213,49 +315,80 @@ class RecordJsonTest {
   @Test
   void fieldsAddedWithinTheSchemaVersionAreIgnored() throws Exception {
     String line = RecordJson.toLine(sample());
-    byte[] newer = ("{\"addedLater\":{\"x\":1}," + line.substring(1)).getBytes(StandardCharsets.UTF_8);
+    byte[] newer =
+        ("{\"addedLater\":{\"x\":1}," + line.substring(1)).getBytes(StandardCharsets.UTF_8);
     assertThat(RecordJson.flowRecord(newer)).isEqualTo(sample());
     String alert = RecordJson.toLine(sampleAlert());
-    byte[] newerAlert = ("{\"addedLater\":[1]," + alert.substring(1)).getBytes(StandardCharsets.UTF_8);
+    byte[] newerAlert =
+        ("{\"addedLater\":[1]," + alert.substring(1)).getBytes(StandardCharsets.UTF_8);
     assertThat(RecordJson.alert(newerAlert)).isEqualTo(sampleAlert());
   }
 
   @Test
   void evidenceIsWrittenInKeyOrder() {
     FlowRecord r = sample();
-    Alert a = new Alert(SchemaVersion.CURRENT, "id", RuleId.UNTRUSTED_SOURCE, Severity.CRITICAL, "vmotion",
-        r.src(), r.srcPort(), r.dst(), r.dstPort(), null, "a", "i", r.flowId(), r.firstSeen(), r.lastSeen(),
-        "required", Map.of("zeta", 1, "alpha", 2, "mid", 3), "m");
+    Alert a =
+        new Alert(
+            SchemaVersion.CURRENT,
+            "id",
+            RuleId.UNTRUSTED_SOURCE,
+            Severity.CRITICAL,
+            "vmotion",
+            r.src(),
+            r.srcPort(),
+            r.dst(),
+            r.dstPort(),
+            null,
+            "a",
+            "i",
+            r.flowId(),
+            r.firstSeen(),
+            r.lastSeen(),
+            "required",
+            Map.of("zeta", 1, "alpha", 2, "mid", 3),
+            "m");
     assertThat(RecordJson.toLine(a)).contains("\"evidence\":{\"alpha\":2,\"mid\":3,\"zeta\":1}");
   }
 
   @Test
   void timesAreUtcWithMicroseconds() {
-    assertThat(RecordJson.toLine(sample())).contains("\"firstSeen\":\"2026-11-23T10:02:00.123456Z\"");
+    assertThat(RecordJson.toLine(sample()))
+        .contains("\"firstSeen\":\"2026-11-23T10:02:00.123456Z\"");
   }
 
   @Test
   void otherSchemaVersionIsRejectedByKind() {
-    byte[] json = RecordJson.toLine(sample()).replace("\"schemaVersion\":1", "\"schemaVersion\":2")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] json =
+        RecordJson.toLine(sample())
+            .replace("\"schemaVersion\":1", "\"schemaVersion\":2")
+            .getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> RecordJson.flowRecord(json))
         .isInstanceOf(RecordJson.MalformedRecordException.class)
-        .satisfies(e -> assertThat(((RecordJson.MalformedRecordException) e).kind()).isEqualTo("schema-version"));
+        .satisfies(
+            e ->
+                assertThat(((RecordJson.MalformedRecordException) e).kind())
+                    .isEqualTo("schema-version"));
   }
 
   @Test
   void badJsonIsRejectedByKind() {
-    assertThatThrownBy(() -> RecordJson.flowRecord("{\"schemaVersion\":1,".getBytes(StandardCharsets.UTF_8)))
-        .satisfies(e -> assertThat(((RecordJson.MalformedRecordException) e).kind()).isEqualTo("json"));
+    assertThatThrownBy(
+            () -> RecordJson.flowRecord("{\"schemaVersion\":1,".getBytes(StandardCharsets.UTF_8)))
+        .satisfies(
+            e -> assertThat(((RecordJson.MalformedRecordException) e).kind()).isEqualTo("json"));
     assertThatThrownBy(() -> RecordJson.flowRecord("[1,2]".getBytes(StandardCharsets.UTF_8)))
-        .satisfies(e -> assertThat(((RecordJson.MalformedRecordException) e).kind()).isEqualTo("json"));
+        .satisfies(
+            e -> assertThat(((RecordJson.MalformedRecordException) e).kind()).isEqualTo("json"));
   }
 
   @Test
   void unknownVerdictIsRejectedAsFields() {
-    byte[] json = RecordJson.toLine(sample()).replace("\"verdict\":\"plaintext\"", "\"verdict\":\"maybe\"")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] json =
+        RecordJson.toLine(sample())
+            .replace("\"verdict\":\"plaintext\"", "\"verdict\":\"maybe\"")
+            .getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> RecordJson.flowRecord(json))
-        .satisfies(e -> assertThat(((RecordJson.MalformedRecordException) e).kind()).isEqualTo("fields"));
+        .satisfies(
+            e -> assertThat(((RecordJson.MalformedRecordException) e).kind()).isEqualTo("fields"));
   }
 }

@@ -7,11 +7,12 @@ import java.io.UncheckedIOException;
 import java.util.Locale;
 
 /**
- * How alerts are written as JSON lines: {@code migaudit} (the {@link Alert} contract) or {@code ocsf}
- * (one OCSF Detection Finding per alert, {@link OcsfFinding}).
+ * How alerts are written as JSON lines: {@code migaudit} (the {@link Alert} contract) or {@code
+ * ocsf} (one OCSF Detection Finding per alert, {@link OcsfFinding}).
  */
 public enum AlertFormat {
-  MIGAUDIT, OCSF;
+  MIGAUDIT,
+  OCSF;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final OcsfFinding FINDINGS =

@@ -55,8 +55,14 @@ public final class AlertPublisher implements AlertSink {
       try {
         p.ack().get();
       } catch (ExecutionException e) {
-        throw new KafkaException("alert " + p.alertId() + " was not published to " + topic + ": "
-            + e.getCause().getMessage(), e.getCause());
+        throw new KafkaException(
+            "alert "
+                + p.alertId()
+                + " was not published to "
+                + topic
+                + ": "
+                + e.getCause().getMessage(),
+            e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new KafkaException("interrupted while waiting for alert acknowledgements", e);

@@ -13,9 +13,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * A JSON-lines output: one {@link RecordJson} line per record, flushed to the disk on
- * {@link #flush()} so that a consumer may commit its offsets after it. Shared by the alert and
- * migration event writers.
+ * A JSON-lines output: one {@link RecordJson} line per record, flushed to the disk on {@link
+ * #flush()} so that a consumer may commit its offsets after it. Shared by the alert and migration
+ * event writers.
  */
 final class JsonLines implements AutoCloseable {
   private final Writer out;
@@ -51,7 +51,8 @@ final class JsonLines implements AutoCloseable {
   }
 
   private static JsonLines open(Path file, OpenOption mode, String what) throws IOException {
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode);
+    FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode);
     return new JsonLines(Channels.newWriter(channel, StandardCharsets.UTF_8), channel, what);
   }
 

@@ -50,8 +50,14 @@ public final class MigrationEventPublisher implements MigrationEventSink {
         try {
           pending.get(i).get();
         } catch (ExecutionException e) {
-          throw new KafkaException("migration event " + pendingIds.get(i) + " was not published to "
-              + topic + ": " + e.getCause().getMessage(), e.getCause());
+          throw new KafkaException(
+              "migration event "
+                  + pendingIds.get(i)
+                  + " was not published to "
+                  + topic
+                  + ": "
+                  + e.getCause().getMessage(),
+              e.getCause());
         }
       }
     } catch (InterruptedException e) {

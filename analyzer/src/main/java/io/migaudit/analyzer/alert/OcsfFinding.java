@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * migaudit's findings in the Open Cybersecurity Schema Framework (OCSF) {@value #SCHEMA_VERSION}, the
- * shape Splunk, Elastic, Sentinel and Amazon Security Lake ingest: each alert is a Detection Finding
- * (class_uid {@value #DETECTION_FINDING}) whose {@code finding_info.uid} is the alert's id, so a SIEM
- * de-duplicates repeats exactly as migaudit does; each control verdict of a report is a Compliance
- * Finding (class_uid {@value #COMPLIANCE_FINDING}). Evidence goes in the standard fields
+ * migaudit's findings in the Open Cybersecurity Schema Framework (OCSF) {@value #SCHEMA_VERSION},
+ * the shape Splunk, Elastic, Sentinel and Amazon Security Lake ingest: each alert is a Detection
+ * Finding (class_uid {@value #DETECTION_FINDING}) whose {@code finding_info.uid} is the alert's id,
+ * so a SIEM de-duplicates repeats exactly as migaudit does; each control verdict of a report is a
+ * Compliance Finding (class_uid {@value #COMPLIANCE_FINDING}). Evidence goes in the standard fields
  * ({@code evidences[].src_endpoint/dst_endpoint/data}, {@code finding_info.analytic} for the rule);
  * what OCSF has no field for (agent, interface, flow and event ids, policy mode, controls) goes in
  * {@code unmapped}. Times are epoch milliseconds ({@code timestamp_t}).
@@ -26,9 +26,14 @@ public final class OcsfFinding {
   private static final int ACTIVITY_CREATE = 1;
   private static final int STATUS_NEW = 1;
 
-  /** A control's result as OCSF's compliance status: Pass, Fail, or Warning (no result for want of data). */
+  /**
+   * A control's result as OCSF's compliance status: Pass, Fail, or Warning (no result for want of
+   * data).
+   */
   public enum ComplianceStatus {
-    PASS(1, "Pass"), WARNING(2, "Warning"), FAIL(3, "Fail");
+    PASS(1, "Pass"),
+    WARNING(2, "Warning"),
+    FAIL(3, "Fail");
 
     final int id;
     final String caption;
@@ -42,26 +47,37 @@ public final class OcsfFinding {
   /**
    * One control's verdict over a period.
    *
-   * @param controlId as in {@link Alert#controls()}, e.g. "NIST SC-8": the framework, a space, the control
+   * @param controlId as in {@link Alert#controls()}, e.g. "NIST SC-8": the framework, a space, the
+   *     control
    * @param title what the control asks
    * @param status its result
    * @param detail one sentence of evidence
    * @param worst the most severe alert's severity, null when none
    * @param alertIds the alerts that evidence a failure (their finding_info.uid)
    */
-  public record ControlResult(String controlId, String title, ComplianceStatus status, String detail,
-      Severity worst, Instant from, Instant to, List<String> alertIds) {}
+  public record ControlResult(
+      String controlId,
+      String title,
+      ComplianceStatus status,
+      String detail,
+      Severity worst,
+      Instant from,
+      Instant to,
+      List<String> alertIds) {}
 
   private final String productVersion;
 
-  /** @param productVersion migaudit's version, written in {@code metadata.product.version} */
+  /**
+   * @param productVersion migaudit's version, written in {@code metadata.product.version}
+   */
   public OcsfFinding(String productVersion) {
     this.productVersion = productVersion == null ? "dev" : productVersion;
   }
 
   /** The Detection Finding of one alert. */
   public Map<String, Object> detection(Alert a) {
-    Map<String, Object> f = base(DETECTION_FINDING, "Detection Finding", a.detectedAt(), a.severity());
+    Map<String, Object> f =
+        base(DETECTION_FINDING, "Detection Finding", a.detectedAt(), a.severity());
     f.put("start_time", millis(a.firstSeen()));
     f.put("end_time", millis(a.detectedAt()));
     f.put("message", a.message());
@@ -71,8 +87,17 @@ public final class OcsfFinding {
     info.put("title", a.rule() + " " + a.src() + " -> " + a.dst());
     info.put("desc", a.message());
     info.put("types", List.of(String.valueOf(a.rule())));
-    info.put("analytic", Map.of("uid", String.valueOf(a.rule()), "name", String.valueOf(a.rule()),
-        "type_id", 1, "type", "Rule"));
+    info.put(
+        "analytic",
+        Map.of(
+            "uid",
+            String.valueOf(a.rule()),
+            "name",
+            String.valueOf(a.rule()),
+            "type_id",
+            1,
+            "type",
+            "Rule"));
     info.put("first_seen_time", millis(a.firstSeen()));
     info.put("last_seen_time", millis(a.detectedAt()));
     f.put("finding_info", info);
@@ -112,14 +137,17 @@ public final class OcsfFinding {
     info.put("types", List.of("Compliance"));
     if (!c.alertIds().isEmpty()) {
       List<Map<String, Object>> related = new ArrayList<>();
-      c.alertIds().forEach(id -> related.add(Map.of("uid", id, "type_id", 99, "type", "Detection Finding")));
+      c.alertIds()
+          .forEach(
+              id -> related.add(Map.of("uid", id, "type_id", 99, "type", "Detection Finding")));
       info.put("related_events", related);
       info.put("related_events_count", c.alertIds().size());
     }
     f.put("finding_info", info);
     int space = c.controlId().lastIndexOf(' ');
     Map<String, Object> compliance = new LinkedHashMap<>();
-    compliance.put("standards", List.of(space < 0 ? c.controlId() : c.controlId().substring(0, space)));
+    compliance.put(
+        "standards", List.of(space < 0 ? c.controlId() : c.controlId().substring(0, space)));
     compliance.put("control", space < 0 ? c.controlId() : c.controlId().substring(space + 1));
     compliance.put("status_id", c.status().id);
     compliance.put("status", c.status().caption);
@@ -128,7 +156,8 @@ public final class OcsfFinding {
     return f;
   }
 
-  private Map<String, Object> base(int classUid, String className, Instant time, Severity severity) {
+  private Map<String, Object> base(
+      int classUid, String className, Instant time, Severity severity) {
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("class_uid", classUid);
     f.put("class_name", className);
@@ -143,8 +172,13 @@ public final class OcsfFinding {
     f.put("severity", severityCaption(severity));
     f.put("status_id", STATUS_NEW);
     f.put("status", "New");
-    f.put("metadata", Map.of("version", SCHEMA_VERSION, "product",
-        Map.of("name", "migaudit", "vendor_name", "migaudit", "version", productVersion)));
+    f.put(
+        "metadata",
+        Map.of(
+            "version",
+            SCHEMA_VERSION,
+            "product",
+            Map.of("name", "migaudit", "vendor_name", "migaudit", "version", productVersion)));
     return f;
   }
 

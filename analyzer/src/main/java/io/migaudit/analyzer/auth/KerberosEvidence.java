@@ -15,19 +15,19 @@ import java.util.function.Function;
 
 /**
  * Remembers, per client address, its flows to a KDC (TCP/UDP 88) and the Kerberos service tickets
- * they requested (TGS-REQ, from the agents' flow records), and tells whether a Hyper-V migration was
- * preceded by a request from its source for its destination's migration service.
+ * they requested (TGS-REQ, from the agents' flow records), and tells whether a Hyper-V migration
+ * was preceded by a request from its source for its destination's migration service.
  *
  * <p>A migration is judged only when the agents demonstrably see its source's Kerberos traffic: at
  * least one flow from the source host to port 88 in the window below (any request, even a TGT's
- * AS-REQ or a ticket for another service). Without one the analyzer cannot tell CredSSP from a
- * KDC path no agent captures, and {@link MigrationAuthentication#watched()} is false.
+ * AS-REQ or a ticket for another service). Without one the analyzer cannot tell CredSSP from a KDC
+ * path no agent captures, and {@link MigrationAuthentication#watched()} is false.
  *
  * <p>Matching is conservative: it never calls a migration Kerberos-authenticated without a request
  * that names the destination. Only flows to KDCs the policy names count ({@code hyperv.kdcs}, any
  * KDC when it names none), and a request counts only from a flow in which the KDC sent a
- * ticket-granting reply (TGS-REP, msg-type 13): one spoofed UDP request cannot silence the rule.
- * A request counts when
+ * ticket-granting reply (TGS-REP, msg-type 13): one spoofed UDP request cannot silence the rule. A
+ * request counts when
  *
  * <ul>
  *   <li>it came from the migration's source address, or from another address the policy's {@code
@@ -42,9 +42,9 @@ import java.util.function.Function;
  *       is that address written literally.
  * </ul>
  *
- * A request for the migration service of a host the policy does not map is not a match (it could
- * be for any host): it is reported in {@link MigrationAuthentication#unmappedServices()} so the
- * alert says what to add to the policy.
+ * A request for the migration service of a host the policy does not map is not a match (it could be
+ * for any host): it is reported in {@link MigrationAuthentication#unmappedServices()} so the alert
+ * says what to add to the policy.
  *
  * <p>Bounded: at most {@code maxClients} client addresses (least recently seen forgotten first),
  * {@link #MAX_REQUESTS_PER_CLIENT} requests each; requests older than the newest one of their
@@ -53,13 +53,16 @@ import java.util.function.Function;
 public final class KerberosEvidence {
   /** Tolerated lead of a request's timestamp over the migration's (agents' clock difference). */
   public static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
+
   public static final int DEFAULT_MAX_CLIENTS = 65_536;
   public static final int MAX_REQUESTS_PER_CLIENT = 64;
   public static final int MAX_REPORTED_SERVICES = 8;
   public static final String MIGRATION_SERVICE = "Microsoft Virtual System Migration Service";
   public static final String CIFS_SERVICE = "cifs";
+
   /** Port-catalog label of Hyper-V live migration over SMB (TCP 445). */
   public static final String SMB_PROTOCOL = "hyperv-smb";
+
   /** IANA "kerberos", TCP and UDP. */
   public static final int KERBEROS_PORT = 88;
 
@@ -79,12 +82,13 @@ public final class KerberosEvidence {
   }
 
   public KerberosEvidence(int maxClients) {
-    this.byClient = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Client> eldest) {
-        return size() > maxClients;
-      }
-    };
+    this.byClient =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Client> eldest) {
+            return size() > maxClients;
+          }
+        };
   }
 
   /**
@@ -92,7 +96,9 @@ public final class KerberosEvidence {
    * every other record.
    */
   public void observe(FlowRecord r, HypervPolicy policy) {
-    boolean toKdc = r.dstPort() == KERBEROS_PORT && ("tcp".equals(r.transport()) || "udp".equals(r.transport()));
+    boolean toKdc =
+        r.dstPort() == KERBEROS_PORT
+            && ("tcp".equals(r.transport()) || "udp".equals(r.transport()));
     if (!toKdc || r.src() == null || r.firstSeen() == null || !policy.trustsKdc(r.dst())) {
       return;
     }
@@ -100,7 +106,8 @@ public final class KerberosEvidence {
     if (!c.contacts.contains(r.firstSeen())) {
       c.contacts.addLast(r.firstSeen());
     }
-    if (r.kerberos() != null && r.kerberos().replied()) { // a request alone proves nothing: it can be forged
+    if (r.kerberos() != null
+        && r.kerberos().replied()) { // a request alone proves nothing: it can be forged
       for (KerberosRequest q : r.kerberos().requests()) {
         Seen s = new Seen(q, r.firstSeen());
         if (!c.requests.contains(s)) {
@@ -108,8 +115,11 @@ public final class KerberosEvidence {
         }
       }
     }
-    Instant oldest = c.contacts.stream().max(Instant::compareTo).orElse(r.firstSeen())
-        .minus(policy.ticketLifetime());
+    Instant oldest =
+        c.contacts.stream()
+            .max(Instant::compareTo)
+            .orElse(r.firstSeen())
+            .minus(policy.ticketLifetime());
     c.contacts.removeIf(t -> t.isBefore(oldest));
     c.requests.removeIf(s -> s.at().isBefore(oldest));
     while (c.contacts.size() > MAX_REQUESTS_PER_CLIENT) {
@@ -123,13 +133,16 @@ public final class KerberosEvidence {
   /** How the migration {@code r} (a Hyper-V flow: its src sent the VM to dst) was authenticated. */
   public MigrationAuthentication judge(FlowRecord r, HypervPolicy policy) {
     List<String> sources = policy.addressesOfHostWith(r.src());
-    for (String source : sources) { // what other instances and earlier runs recorded (a global table)
+    for (String source :
+        sources) { // what other instances and earlier runs recorded (a global table)
       shared.apply(source).forEach(kdcFlow -> observe(kdcFlow, policy));
     }
     Instant from = r.firstSeen().minus(policy.ticketLifetime());
     Instant to = r.firstSeen().plus(CLOCK_SKEW);
-    Set<String> classes = SMB_PROTOCOL.equals(r.protocol()) ? Set.of(norm(MIGRATION_SERVICE), CIFS_SERVICE)
-        : Set.of(norm(MIGRATION_SERVICE));
+    Set<String> classes =
+        SMB_PROTOCOL.equals(r.protocol())
+            ? Set.of(norm(MIGRATION_SERVICE), CIFS_SERVICE)
+            : Set.of(norm(MIGRATION_SERVICE));
     int flows = 0;
     int count = 0;
     String matched = null;
@@ -152,13 +165,15 @@ public final class KerberosEvidence {
         String name = q.service() + "@" + q.realm();
         if (policy.hostHasAddress(q.serviceHost(), r.dst())) {
           matched = matched == null ? name : matched;
-        } else if (!policy.knowsHost(q.serviceHost()) && unmapped.size() < MAX_REPORTED_SERVICES
+        } else if (!policy.knowsHost(q.serviceHost())
+            && unmapped.size() < MAX_REPORTED_SERVICES
             && !unmapped.contains(name)) {
           unmapped.add(name);
         }
       }
     }
-    return new MigrationAuthentication(flows > 0, matched != null, matched, flows, count, unmapped, sources);
+    return new MigrationAuthentication(
+        flows > 0, matched != null, matched, flows, count, unmapped, sources);
   }
 
   private static boolean inside(Instant t, Instant from, Instant to) {

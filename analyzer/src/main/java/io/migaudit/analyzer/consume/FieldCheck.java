@@ -16,14 +16,19 @@ import java.util.List;
 final class FieldCheck {
   /** Longest text field taken (addresses, agent and interface names, labels). */
   static final int MAX_TEXT_CHARS = 255;
+
   /** Longest payload reason taken: a sentence the agent writes (real ones stay under 300). */
   static final int MAX_REASON_CHARS = 2048;
+
   /** Longest list taken (encapsulation layers, TCP flags): real records carry under ten. */
   static final int MAX_LIST_SIZE = 32;
+
   private static final int MAX_PORT = 65_535;
   private static final int MAX_VLAN = 4_095;
+
   /** A cut name ends with "...", after at most {@link KerberosRequest#MAX_NAME_CHARS}. */
   private static final int MAX_KERBEROS_NAME = KerberosRequest.MAX_NAME_CHARS + 3;
+
   private static final double MAX_ENTROPY_BITS = 8.0;
 
   private FieldCheck() {}
@@ -34,20 +39,36 @@ final class FieldCheck {
     if (p != null) {
       return "flow record without " + p;
     }
-    p = firstNonNull(text("agent", r.agent()), text("interface", r.iface()), text("flowId", r.flowId()),
-        text("transport", r.transport()), text("src", r.src()), text("dst", r.dst()),
-        text("initiator", r.initiator()), text("protocol", r.protocol()), text("endReason", r.endReason()),
-        list("encapsulation", r.encapsulation()), list("tcpFlags", r.tcpFlags()));
+    p =
+        firstNonNull(
+            text("agent", r.agent()),
+            text("interface", r.iface()),
+            text("flowId", r.flowId()),
+            text("transport", r.transport()),
+            text("src", r.src()),
+            text("dst", r.dst()),
+            text("initiator", r.initiator()),
+            text("protocol", r.protocol()),
+            text("endReason", r.endReason()),
+            list("encapsulation", r.encapsulation()),
+            list("tcpFlags", r.tcpFlags()));
     if (p != null) {
       return p;
     }
-    p = firstNonNull(range("srcPort", r.srcPort(), 0, MAX_PORT), range("dstPort", r.dstPort(), 0, MAX_PORT),
-        r.vlan() == null ? null : range("vlan", r.vlan(), 0, MAX_VLAN),
-        r.outerVlan() == null ? null : range("outerVlan", r.outerVlan(), 0, MAX_VLAN),
-        r.ipVersion() == 4 || r.ipVersion() == 6 ? null : "ipVersion " + r.ipVersion() + " is neither 4 nor 6",
-        r.seq() < 0 ? "seq " + r.seq() + " is negative" : null,
-        r.lastSeen().isBefore(r.firstSeen()) ? "lastSeen is before firstSeen" : null,
-        counters("srcToDst", r.srcToDst()), counters("dstToSrc", r.dstToSrc()), payload(r.payload()));
+    p =
+        firstNonNull(
+            range("srcPort", r.srcPort(), 0, MAX_PORT),
+            range("dstPort", r.dstPort(), 0, MAX_PORT),
+            r.vlan() == null ? null : range("vlan", r.vlan(), 0, MAX_VLAN),
+            r.outerVlan() == null ? null : range("outerVlan", r.outerVlan(), 0, MAX_VLAN),
+            r.ipVersion() == 4 || r.ipVersion() == 6
+                ? null
+                : "ipVersion " + r.ipVersion() + " is neither 4 nor 6",
+            r.seq() < 0 ? "seq " + r.seq() + " is negative" : null,
+            r.lastSeen().isBefore(r.firstSeen()) ? "lastSeen is before firstSeen" : null,
+            counters("srcToDst", r.srcToDst()),
+            counters("dstToSrc", r.dstToSrc()),
+            payload(r.payload()));
     return p != null ? p : kerberos(r.kerberos());
   }
 
@@ -82,17 +103,28 @@ final class FieldCheck {
       return null;
     }
     if (k.requests().size() > KerberosActivity.MAX_REQUESTS) {
-      return "kerberos: " + k.requests().size() + " requests, more than " + KerberosActivity.MAX_REQUESTS;
+      return "kerberos: "
+          + k.requests().size()
+          + " requests, more than "
+          + KerberosActivity.MAX_REQUESTS;
     }
     for (KerberosRequest q : k.requests()) {
-      String p = q == null ? "kerberos: a null request"
-          : q.type() == null ? "kerberos request without type"
-          : q.service() == null ? "kerberos request without service"
-          : q.realm() == null ? "kerberos request without realm"
-          : q.service().length() > MAX_KERBEROS_NAME || q.realm().length() > MAX_KERBEROS_NAME
-              || q.type().length() > MAX_TEXT_CHARS ? "kerberos request with a name over " + MAX_KERBEROS_NAME
-              + " characters"
-          : null;
+      String p =
+          q == null
+              ? "kerberos: a null request"
+              : q.type() == null
+                  ? "kerberos request without type"
+                  : q.service() == null
+                      ? "kerberos request without service"
+                      : q.realm() == null
+                          ? "kerberos request without realm"
+                          : q.service().length() > MAX_KERBEROS_NAME
+                                  || q.realm().length() > MAX_KERBEROS_NAME
+                                  || q.type().length() > MAX_TEXT_CHARS
+                              ? "kerberos request with a name over "
+                                  + MAX_KERBEROS_NAME
+                                  + " characters"
+                              : null;
       if (p != null) {
         return p;
       }
@@ -104,13 +136,18 @@ final class FieldCheck {
     if (p == null) {
       return null;
     }
-    boolean bad = p.sampledBytes() < 0 || !(p.entropy() >= 0 && p.entropy() <= MAX_ENTROPY_BITS)
-        || !(p.chiSquare() >= 0) || !fraction(p.zeroFraction()) || !fraction(p.printableFraction());
+    boolean bad =
+        p.sampledBytes() < 0
+            || !(p.entropy() >= 0 && p.entropy() <= MAX_ENTROPY_BITS)
+            || !(p.chiSquare() >= 0)
+            || !fraction(p.zeroFraction())
+            || !fraction(p.printableFraction());
     if (bad) {
       return "payload features out of range";
     }
     return p.reason() != null && p.reason().length() > MAX_REASON_CHARS
-        ? "payload.reason of " + p.reason().length() + " characters, more than " + MAX_REASON_CHARS : null;
+        ? "payload.reason of " + p.reason().length() + " characters, more than " + MAX_REASON_CHARS
+        : null;
   }
 
   private static boolean fraction(double f) {
@@ -118,12 +155,15 @@ final class FieldCheck {
   }
 
   private static String counters(String name, Counters c) {
-    return c.packets() < 0 || c.bytes() < 0 || c.payloadBytes() < 0 ? name + " has a negative counter" : null;
+    return c.packets() < 0 || c.bytes() < 0 || c.payloadBytes() < 0
+        ? name + " has a negative counter"
+        : null;
   }
 
   private static String text(String name, String value) {
     return value != null && value.length() > MAX_TEXT_CHARS
-        ? name + " of " + value.length() + " characters, more than " + MAX_TEXT_CHARS : null;
+        ? name + " of " + value.length() + " characters, more than " + MAX_TEXT_CHARS
+        : null;
   }
 
   private static String list(String name, List<String> values) {
@@ -140,7 +180,9 @@ final class FieldCheck {
   }
 
   private static String range(String name, int value, int min, int max) {
-    return value < min || value > max ? name + " " + value + " is outside " + min + "-" + max : null;
+    return value < min || value > max
+        ? name + " " + value + " is outside " + min + "-" + max
+        : null;
   }
 
   private static String firstNonNull(String... problems) {

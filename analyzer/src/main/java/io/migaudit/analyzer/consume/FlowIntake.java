@@ -15,24 +15,28 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns one Kafka record's value into a flow record the rules may judge, or into the outcome that
  * makes it skipped: a tombstone, a record over {@link #MAX_RECORD_BYTES}, bad JSON, another schema
- * version, a missing, too long or out-of-range field ({@link FieldCheck}). Each kind is logged once,
- * at its first record, then only counted by the caller.
+ * version, a missing, too long or out-of-range field ({@link FieldCheck}). Each kind is logged
+ * once, at its first record, then only counted by the caller.
  *
  * <p>Capture times more than {@link #MAX_LEAD} ahead of the record's Kafka timestamp (the time the
  * agent sent it, or the broker's append time) come from a broken clock or a forger: both are
  * clamped to that timestamp, so a record dated 2099 cannot expire open migration events or the
- * memory of raised alerts; the record is judged and {@link AnalyzerMetrics#CLAMPED} counts it.
- * Not thread-safe.
+ * memory of raised alerts; the record is judged and {@link AnalyzerMetrics#CLAMPED} counts it. Not
+ * thread-safe.
  */
 public final class FlowIntake {
   /**
    * The largest flow record judged: Kafka's default {@code max.message.bytes} (1 MiB), hundreds of
-   * times a real record (about 1 KB); a topic configured for larger messages cannot make the analyzer
-   * parse them.
+   * times a real record (about 1 KB); a topic configured for larger messages cannot make the
+   * analyzer parse them.
    */
   public static final int MAX_RECORD_BYTES = 1024 * 1024;
-  /** How far a record's capture time may lead its Kafka timestamp (agents' clocks differ a little). */
+
+  /**
+   * How far a record's capture time may lead its Kafka timestamp (agents' clocks differ a little).
+   */
   public static final Duration MAX_LEAD = Duration.ofMinutes(1);
+
   private static final Logger LOG = LoggerFactory.getLogger(FlowIntake.class);
   private static final String CLAMPED_KIND = "clamped";
 
@@ -71,8 +75,14 @@ public final class FlowIntake {
       return skipped(AnalyzerMetrics.OUTCOME_EMPTY, where, "a record without a value");
     }
     if (value.length > MAX_RECORD_BYTES) {
-      return skipped(AnalyzerMetrics.OUTCOME_TOO_LARGE, where, "a record of " + value.length
-          + " bytes, more than the " + MAX_RECORD_BYTES + " a flow record may have");
+      return skipped(
+          AnalyzerMetrics.OUTCOME_TOO_LARGE,
+          where,
+          "a record of "
+              + value.length
+              + " bytes, more than the "
+              + MAX_RECORD_BYTES
+              + " a flow record may have");
     }
     FlowRecord record;
     try {
@@ -90,8 +100,17 @@ public final class FlowIntake {
       Instant limit = Instant.ofEpochMilli(kafkaTimestampMillis).plus(maxLead);
       if (record.lastSeen().isAfter(limit)) {
         Instant sent = Instant.ofEpochMilli(kafkaTimestampMillis);
-        warnOnce(CLAMPED_KIND, "Clamping flow record at " + where + " dated " + record.lastSeen() + ", more than "
-            + maxLead + " after its Kafka timestamp " + sent + "; further such records are only counted");
+        warnOnce(
+            CLAMPED_KIND,
+            "Clamping flow record at "
+                + where
+                + " dated "
+                + record.lastSeen()
+                + ", more than "
+                + maxLead
+                + " after its Kafka timestamp "
+                + sent
+                + "; further such records are only counted");
         return new Read(clamp(record, sent), AnalyzerMetrics.OUTCOME_OK, true);
       }
     }
@@ -100,7 +119,8 @@ public final class FlowIntake {
 
   /**
    * An agent's heartbeat (outcome {@link AnalyzerMetrics#OUTCOME_HEARTBEAT}, counted and never
-   * judged), or {@code otherwise}. Tried only on values that are not flow records: heartbeats are rare.
+   * judged), or {@code otherwise}. Tried only on values that are not flow records: heartbeats are
+   * rare.
    */
   private static Read heartbeatOr(byte[] value, java.util.function.Supplier<Read> otherwise) {
     try {
@@ -112,13 +132,27 @@ public final class FlowIntake {
 
   /** Logs a judging failure once (further ones are only counted by the caller). */
   public void failed(String where, RuntimeException e) {
-    warnOnce(AnalyzerMetrics.OUTCOME_ERROR, "Skipping flow record at " + where + ": judging it failed (" + e
-        + "); further such records are only counted");
+    warnOnce(
+        AnalyzerMetrics.OUTCOME_ERROR,
+        "Skipping flow record at "
+            + where
+            + ": judging it failed ("
+            + e
+            + "); further such records are only counted");
   }
 
   private Read skipped(String kind, String where, String why) {
-    warnOnce(kind, "Skipping malformed flow record at " + where + " (" + kind + "): " + why + "; further '" + kind
-        + "' records are only counted");
+    warnOnce(
+        kind,
+        "Skipping malformed flow record at "
+            + where
+            + " ("
+            + kind
+            + "): "
+            + why
+            + "; further '"
+            + kind
+            + "' records are only counted");
     return Read.skipped(kind);
   }
 

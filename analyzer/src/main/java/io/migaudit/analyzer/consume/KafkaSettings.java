@@ -18,20 +18,31 @@ public final class KafkaSettings {
   public static final String DEFAULT_GROUP_ID = "migaudit-analyzer";
   public static final String CONSUMER_CLIENT_ID = "migaudit-analyzer";
   public static final String PRODUCER_CLIENT_ID = "migaudit-analyzer-alerts";
+
   /** Records per poll, so per output flush and commit (Kafka's default is 500). */
   public static final int MAX_POLL_RECORDS = 10_000;
-  /** Bytes fetched per partition per request: about 5,000 flow records of ~800 bytes (default 1 MiB). */
+
+  /**
+   * Bytes fetched per partition per request: about 5,000 flow records of ~800 bytes (default 1
+   * MiB).
+   */
   public static final int MAX_PARTITION_FETCH_BYTES = 4 << 20;
 
-  private static final Map<String, Object> CONSUMER_FIXED = Map.of(
-      ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-      ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-      ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-  private static final Map<String, Object> PRODUCER_FIXED = Map.of(
-      ProducerConfig.ACKS_CONFIG, "all",
-      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-      ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-      ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+  private static final Map<String, Object> CONSUMER_FIXED =
+      Map.of(
+          ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+          ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+          ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+  private static final Map<String, Object> PRODUCER_FIXED =
+      Map.of(
+          ProducerConfig.ACKS_CONFIG,
+          "all",
+          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+          "true",
+          ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+          ByteArraySerializer.class.getName(),
+          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+          ByteArraySerializer.class.getName());
 
   /** {@code acks=-1} is the numeric spelling of {@code acks=all}. */
   private static final String ALL_REPLICAS_NUMERIC = "-1";
@@ -53,9 +64,13 @@ public final class KafkaSettings {
     if (props.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) == null) {
       throw new IllegalArgumentException("no Kafka bootstrap servers given");
     }
-    refuseOverrides(props, CONSUMER_FIXED,
+    refuseOverrides(
+        props,
+        CONSUMER_FIXED,
         "the analyzer commits offsets itself, after its outputs are written");
-    refuseOverrides(props, PRODUCER_FIXED,
+    refuseOverrides(
+        props,
+        PRODUCER_FIXED,
         "alerts must be written once and acknowledged by all in-sync replicas");
     this.clientProperties = Map.copyOf(props);
   }
@@ -71,7 +86,8 @@ public final class KafkaSettings {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, DEFAULT_GROUP_ID);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, CONSUMER_CLIENT_ID);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // Each batch costs a flush of the outputs and a synchronous commit, two broker round trips: with
+    // Each batch costs a flush of the outputs and a synchronous commit, two broker round trips:
+    // with
     // Kafka's default of 500 records those, not the rules, bounded the analyzer (BENCHMARKS.md).
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_PARTITION_FETCH_BYTES);

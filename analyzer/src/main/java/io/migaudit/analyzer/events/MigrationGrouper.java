@@ -12,19 +12,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Groups migration flow records into {@link MigrationEvent}s. A flow joins an open event when it has
- * the event's protocol family and host pair (in either direction) and its first packet lies within
- * {@code gap} of the event: no earlier than {@code start - gap}, no later than {@code end + gap},
- * where {@code end} is the latest packet of any of the event's streams. Otherwise it opens a new
- * event, whose id comes from the family, the host pair and this first stream's first packet.
+ * Groups migration flow records into {@link MigrationEvent}s. A flow joins an open event when it
+ * has the event's protocol family and host pair (in either direction) and its first packet lies
+ * within {@code gap} of the event: no earlier than {@code start - gap}, no later than {@code end +
+ * gap}, where {@code end} is the latest packet of any of the event's streams. Otherwise it opens a
+ * new event, whose id comes from the family, the host pair and this first stream's first packet.
  *
  * <p>All times are capture times, so replaying a capture gives the same events. Bounded: an event
- * is forgotten once the newest packet seen is more than {@code gap} plus {@link #LIVE_STREAM_SILENCE}
- * past its end (a live stream would have sent an interim record by then), or when more than {@code
- * maxEvents} are open (the least recently updated goes). Re-adding a record is harmless: a stream's
- * counters are replaced, not summed. {@link Update#endedNow()} is true once per event, for the
- * record that made all its streams end (a stream joining later does not make it end again).
- * Not thread-safe.
+ * is forgotten once the newest packet seen is more than {@code gap} plus {@link
+ * #LIVE_STREAM_SILENCE} past its end (a live stream would have sent an interim record by then), or
+ * when more than {@code maxEvents} are open (the least recently updated goes). Re-adding a record
+ * is harmless: a stream's counters are replaced, not summed. {@link Update#endedNow()} is true once
+ * per event, for the record that made all its streams end (a stream joining later does not make it
+ * end again). Not thread-safe.
  */
 public final class MigrationGrouper {
   /**
@@ -34,25 +34,33 @@ public final class MigrationGrouper {
    * after the previous one between the same hosts ended is a new event.
    */
   public static final Duration DEFAULT_GAP = Duration.ofSeconds(2);
+
   public static final int DEFAULT_MAX_EVENTS = 100_000;
+
   /** Longer than the agent's interim cadence (1 s) and idle timeout (60 s). */
   public static final Duration LIVE_STREAM_SILENCE = Duration.ofMinutes(2);
+
   /** Protocol labels that belong to the same family of migration. */
-  private static final Map<String, String> FAMILY = Map.of(
-      "hyperv-smb", "hyperv",
-      "libvirt-tcp", "qemu",
-      "libvirt-tls", "qemu");
+  private static final Map<String, String> FAMILY =
+      Map.of(
+          "hyperv-smb", "hyperv",
+          "libvirt-tcp", "qemu",
+          "libvirt-tls", "qemu");
 
   /** The event a record belongs to, and whether this record made it end for the first time. */
   public record Update(MigrationEvent event, boolean endedNow) {}
 
   private final Duration gap;
   private final int maxEvents;
+
   /** Open events, least recently updated first. */
   private final LinkedHashMap<String, OpenEvent> events = new LinkedHashMap<>();
+
   private final Map<String, String> eventByFlow = new HashMap<>();
+
   /** Open event ids by family and host pair, oldest first. */
   private final Map<String, List<String>> eventsByKey = new HashMap<>();
+
   private Instant newest = Instant.MIN;
 
   public MigrationGrouper() {

@@ -26,17 +26,34 @@ final class OpenEvent {
   Instant start;
   Instant end;
   boolean reportedEnd;
+
   /** Wall-clock time of the latest record, in milliseconds (for expiry in a store). */
   long touchedMillis;
+
   /** Streams not kept because the event held its most already (counted, never listed). */
   int omittedStreams;
+
   final Map<String, Stream> streams = new LinkedHashMap<>();
 
   OpenEvent(String eventId, String family, FlowRecord first) {
-    this(eventId, family, first.src(), first.dst(), first.agent(), first.firstSeen(), first.lastSeen());
+    this(
+        eventId,
+        family,
+        first.src(),
+        first.dst(),
+        first.agent(),
+        first.firstSeen(),
+        first.lastSeen());
   }
 
-  OpenEvent(String eventId, String family, String src, String dst, String agent, Instant start, Instant end) {
+  OpenEvent(
+      String eventId,
+      String family,
+      String src,
+      String dst,
+      String agent,
+      Instant start,
+      Instant end) {
     this.eventId = eventId;
     this.family = family;
     this.src = src;
@@ -94,7 +111,20 @@ final class OpenEvent {
     }
     long micros = Duration.between(start, end).toNanos() / 1000;
     double rate = micros > 0 ? bytes * MICROS_PER_SECOND / micros : 0;
-    return new MigrationEvent(SchemaVersion.CURRENT, eventId, family, src, dst, agent, start, end, bytes,
-        streams.size() + omittedStreams, rate, worst, allEnded(), List.copyOf(streams.keySet()));
+    return new MigrationEvent(
+        SchemaVersion.CURRENT,
+        eventId,
+        family,
+        src,
+        dst,
+        agent,
+        start,
+        end,
+        bytes,
+        streams.size() + omittedStreams,
+        rate,
+        worst,
+        allEnded(),
+        List.copyOf(streams.keySet()));
   }
 }

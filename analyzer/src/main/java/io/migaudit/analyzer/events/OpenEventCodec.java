@@ -24,11 +24,22 @@ final class OpenEventCodec {
   static byte[] encode(List<OpenEvent> events) {
     ArrayNode list = JSON.createArrayNode();
     for (OpenEvent e : events) {
-      ObjectNode o = list.addObject().put("id", e.eventId).put("family", e.family).put("src", e.src)
-          .put("dst", e.dst).put("agent", e.agent).put("start", e.start.toString()).put("end", e.end.toString())
-          .put("reportedEnd", e.reportedEnd).put("touched", e.touchedMillis).put("omitted", e.omittedStreams);
+      ObjectNode o =
+          list.addObject()
+              .put("id", e.eventId)
+              .put("family", e.family)
+              .put("src", e.src)
+              .put("dst", e.dst)
+              .put("agent", e.agent)
+              .put("start", e.start.toString())
+              .put("end", e.end.toString())
+              .put("reportedEnd", e.reportedEnd)
+              .put("touched", e.touchedMillis)
+              .put("omitted", e.omittedStreams);
       ObjectNode streams = o.putObject("streams");
-      e.streams.forEach((flowId, s) -> streams.putArray(flowId).add(s.bytes()).add(s.verdict().wire()).add(s.ended()));
+      e.streams.forEach(
+          (flowId, s) ->
+              streams.putArray(flowId).add(s.bytes()).add(s.verdict().wire()).add(s.ended()));
     }
     try {
       return JSON.writeValueAsBytes(list);
@@ -46,15 +57,28 @@ final class OpenEventCodec {
     }
     List<OpenEvent> events = new ArrayList<>(list.size());
     for (JsonNode o : list) {
-      OpenEvent e = new OpenEvent(o.get("id").asText(), o.get("family").asText(), o.get("src").asText(),
-          o.get("dst").asText(), o.path("agent").isNull() ? null : o.path("agent").asText(),
-          Instant.parse(o.get("start").asText()), Instant.parse(o.get("end").asText()));
+      OpenEvent e =
+          new OpenEvent(
+              o.get("id").asText(),
+              o.get("family").asText(),
+              o.get("src").asText(),
+              o.get("dst").asText(),
+              o.path("agent").isNull() ? null : o.path("agent").asText(),
+              Instant.parse(o.get("start").asText()),
+              Instant.parse(o.get("end").asText()));
       e.reportedEnd = o.get("reportedEnd").asBoolean();
       e.touchedMillis = o.get("touched").asLong();
       e.omittedStreams = o.get("omitted").asInt();
-      o.get("streams").fields().forEachRemaining(f -> e.streams.put(f.getKey(), new OpenEvent.Stream(
-          f.getValue().get(0).asLong(), Verdict.fromWire(f.getValue().get(1).asText()),
-          f.getValue().get(2).asBoolean())));
+      o.get("streams")
+          .fields()
+          .forEachRemaining(
+              f ->
+                  e.streams.put(
+                      f.getKey(),
+                      new OpenEvent.Stream(
+                          f.getValue().get(0).asLong(),
+                          Verdict.fromWire(f.getValue().get(1).asText()),
+                          f.getValue().get(2).asBoolean())));
       events.add(e);
     }
     return events;

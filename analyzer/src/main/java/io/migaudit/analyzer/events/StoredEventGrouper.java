@@ -14,17 +14,21 @@ import java.util.Map;
  * family and host pair, first packet within {@code gap} of the event, ids from the first stream),
  * keeping the open events in an {@link EventStorage}, so that they survive restarts and move with
  * their partition. Bounded by time and size, never by the records' capture times (a record dated
- * 2099 cannot expire anything): an event is dropped {@code idle} of wall-clock time after its latest
- * record; a host pair keeps at most {@link #MAX_EVENTS_PER_PAIR} open events; an event keeps at most
- * {@code maxStreams} streams, and counts the others it does not list (its {@code streams} includes
- * them), so a long-lived stream mix cannot grow one event past Kafka's record size. Not thread-safe.
+ * 2099 cannot expire anything): an event is dropped {@code idle} of wall-clock time after its
+ * latest record; a host pair keeps at most {@link #MAX_EVENTS_PER_PAIR} open events; an event keeps
+ * at most {@code maxStreams} streams, and counts the others it does not list (its {@code streams}
+ * includes them), so a long-lived stream mix cannot grow one event past Kafka's record size. Not
+ * thread-safe.
  */
 public final class StoredEventGrouper {
   /** Streams listed per event: vMotion and multifd open a handful, SMB a few dozen at most. */
   public static final int DEFAULT_MAX_STREAMS = 256;
+
   public static final int MAX_EVENTS_PER_PAIR = 16;
+
   /** Longer than the agent's idle timeout (60 s): a live stream sends an interim record before. */
-  public static final Duration DEFAULT_IDLE = MigrationGrouper.LIVE_STREAM_SILENCE.plus(MigrationGrouper.DEFAULT_GAP);
+  public static final Duration DEFAULT_IDLE =
+      MigrationGrouper.LIVE_STREAM_SILENCE.plus(MigrationGrouper.DEFAULT_GAP);
 
   /**
    * The event a record belongs to, whether this record made it end for the first time, and whether
@@ -43,7 +47,8 @@ public final class StoredEventGrouper {
 
   public StoredEventGrouper(EventStorage storage, Duration gap, int maxStreams, Duration idle) {
     if (gap.isNegative() || maxStreams < 1 || idle.isNegative()) {
-      throw new IllegalArgumentException("gap " + gap + ", maxStreams " + maxStreams + ", idle " + idle);
+      throw new IllegalArgumentException(
+          "gap " + gap + ", maxStreams " + maxStreams + ", idle " + idle);
     }
     this.storage = storage;
     this.gap = gap;
@@ -76,22 +81,26 @@ public final class StoredEventGrouper {
     return new Update(event.snapshot(), endedNow, !kept && r.seq() == 0);
   }
 
-  /** Drops the events idle since before {@code nowMillis - idle}; returns the host pairs touched. */
+  /**
+   * Drops the events idle since before {@code nowMillis - idle}; returns the host pairs touched.
+   */
   public int expire(long nowMillis) {
     Map<String, List<OpenEvent>> changed = new LinkedHashMap<>();
-    storage.forEach((key, bytes) -> {
-      List<OpenEvent> events = OpenEventCodec.decode(bytes);
-      if (events.removeIf(e -> stale(e, nowMillis))) {
-        changed.put(key, events);
-      }
-    });
-    changed.forEach((key, events) -> {
-      if (events.isEmpty()) {
-        storage.delete(key);
-      } else {
-        storage.put(key, OpenEventCodec.encode(events));
-      }
-    });
+    storage.forEach(
+        (key, bytes) -> {
+          List<OpenEvent> events = OpenEventCodec.decode(bytes);
+          if (events.removeIf(e -> stale(e, nowMillis))) {
+            changed.put(key, events);
+          }
+        });
+    changed.forEach(
+        (key, events) -> {
+          if (events.isEmpty()) {
+            storage.delete(key);
+          } else {
+            storage.put(key, OpenEventCodec.encode(events));
+          }
+        });
     return changed.size();
   }
 

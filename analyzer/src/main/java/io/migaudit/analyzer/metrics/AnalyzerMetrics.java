@@ -20,8 +20,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The analyzer's meters (docs/DESIGN.md, "Metrics"), on an injected registry. Prometheus renders them as
- * {@code migaudit_migration_flows_total{protocol,verdict}}, {@code
+ * The analyzer's meters (docs/DESIGN.md, "Metrics"), on an injected registry. Prometheus renders
+ * them as {@code migaudit_migration_flows_total{protocol,verdict}}, {@code
  * migaudit_migration_bytes_total{protocol,verdict}}, {@code migaudit_alerts_total{rule,severity}},
  * {@code migaudit_alert_detection_delay_seconds{rule}} (a histogram) and {@code
  * migaudit_analyzer_records_total{outcome}}.
@@ -34,10 +34,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The record counters of every known outcome ({@link #KNOWN_OUTCOMES}), the alert counters of
  * every (rule, severity) pair the rules can raise ({@link #CONTRACT_SEVERITIES}) and the
- * detection-delay histogram of every rule exist from construction, at
- * zero: Prometheus only sees an increase of a series it has already scraped, so an alert rule on
- * {@code increase(migaudit_alerts_total[5m])} would miss the very first alert of a fresh analyzer if
- * the counter were born at one.
+ * detection-delay histogram of every rule exist from construction, at zero: Prometheus only sees an
+ * increase of a series it has already scraped, so an alert rule on {@code
+ * increase(migaudit_alerts_total[5m])} would miss the very first alert of a fresh analyzer if the
+ * counter were born at one.
  *
  * <p>Tags come from bounded sets only: protocols outside the set given at construction are counted
  * as {@value #OTHER_PROTOCOL}; verdicts, rules and severities are enums; outcomes are {@value
@@ -48,14 +48,17 @@ public final class AnalyzerMetrics {
   public static final String MIGRATION_BYTES = "migaudit.migration.bytes";
   public static final String ALERTS = "migaudit.alerts";
   public static final String RECORDS = "migaudit.analyzer.records";
+
   /**
    * Migration events, counted once when all their streams have ended, under the protocol family and
    * the worst verdict of their streams: {@code migaudit_migration_events_total{protocol,verdict}}.
    */
   public static final String MIGRATION_EVENTS = "migaudit.migration.events";
+
   /**
-   * Time to detect: an alert's {@code detectedAt} minus its flow's {@code firstSeen}, both in capture
-   * time (the packet timestamps), so replaying a capture gives the same delays as seeing it live.
+   * Time to detect: an alert's {@code detectedAt} minus its flow's {@code firstSeen}, both in
+   * capture time (the packet timestamps), so replaying a capture gives the same delays as seeing it
+   * live.
    */
   public static final String DETECTION_DELAY = "migaudit.alert.detection.delay";
 
@@ -63,10 +66,12 @@ public final class AnalyzerMetrics {
    * Names Micrometer's {@code KafkaClientMetrics} gives the Kafka clients' own metrics once bound
    * (the cli binds it to every consumer and producer): the largest lag of the consumer in records,
    * and the producer's records that failed to send. Rendered as {@code
-   * kafka_consumer_fetch_manager_records_lag_max} and {@code kafka_producer_record_error_total}, with
-   * the bounded tags {@code client_id} and {@code kafka_version}.
+   * kafka_consumer_fetch_manager_records_lag_max} and {@code kafka_producer_record_error_total},
+   * with the bounded tags {@code client_id} and {@code kafka_version}.
    */
-  public static final String KAFKA_CONSUMER_RECORDS_LAG_MAX = "kafka.consumer.fetch.manager.records.lag.max";
+  public static final String KAFKA_CONSUMER_RECORDS_LAG_MAX =
+      "kafka.consumer.fetch.manager.records.lag.max";
+
   public static final String KAFKA_PRODUCER_RECORD_ERRORS = "kafka.producer.record.error.total";
 
   /**
@@ -74,13 +79,16 @@ public final class AnalyzerMetrics {
    * {@value #RELOAD_REJECTED}: {@code migaudit_analyzer_policy_reloads_total{outcome}}.
    */
   public static final String POLICY_RELOADS = "migaudit.analyzer.policy.reloads";
+
   /**
    * When the policy in force was loaded, in seconds since the epoch (wall clock): {@code
    * migaudit_analyzer_policy_loaded_timestamp_seconds}. A rejected reload leaves it unchanged.
    */
   public static final String POLICY_LOADED = "migaudit.analyzer.policy.loaded.timestamp";
+
   /** Base unit of {@link #POLICY_LOADED}; Micrometer's {@code BaseUnits} has none for time. */
   private static final String SECONDS = "seconds";
+
   public static final String RELOAD_APPLIED = "applied";
   public static final String RELOAD_REJECTED = "rejected";
 
@@ -92,59 +100,103 @@ public final class AnalyzerMetrics {
 
   /** Outcome of a record that was read and judged. */
   public static final String OUTCOME_OK = "ok";
+
   /** Outcome of a Kafka record without a value (a tombstone). */
   public static final String OUTCOME_EMPTY = "empty";
+
   /** Outcome of a Kafka record too large to be a flow record, skipped unread. */
   public static final String OUTCOME_TOO_LARGE = "too-large";
+
   /** A copy of a record that belongs to another partition, kept as evidence and not judged. */
   public static final String OUTCOME_EVIDENCE = "evidence-copy";
+
   /** An agent's heartbeat ({@code AgentHeartbeat}): read, counted, not judged. */
   public static final String OUTCOME_HEARTBEAT = "heartbeat";
+
   /** A record with a field out of range, too long or missing (Kerberos requests included). */
   public static final String OUTCOME_FIELDS = "fields";
+
   /** A record whose judging failed with an exception: a bug, counted and skipped. */
   public static final String OUTCOME_ERROR = "error";
+
   /** Records whose capture times lay far ahead of their Kafka timestamp and were clamped to it. */
   public static final String CLAMPED = "migaudit.analyzer.records.clamped";
+
   /** Streams of migration events past the per-event cap, counted and not listed. */
   public static final String EVENT_STREAMS_OMITTED = "migaudit.migration.event.streams.omitted";
+
   /**
    * Every outcome a record can have: {@link #OUTCOME_OK}, {@link #OUTCOME_EMPTY}, {@link
-   * #OUTCOME_TOO_LARGE}, and the kinds of
-   * {@code RecordJson.MalformedRecordException} ({@code json}, {@code schema-version}, {@code fields},
-   * the last also used by the consumer for records missing a required field). Their counters exist
-   * from construction, at zero, so that an alert on the first malformed record of a kind can fire.
+   * #OUTCOME_TOO_LARGE}, and the kinds of {@code RecordJson.MalformedRecordException} ({@code
+   * json}, {@code schema-version}, {@code fields}, the last also used by the consumer for records
+   * missing a required field). Their counters exist from construction, at zero, so that an alert on
+   * the first malformed record of a kind can fire.
    */
-  public static final List<String> KNOWN_OUTCOMES = List.of(OUTCOME_OK, OUTCOME_EMPTY, "json", "schema-version",
-      OUTCOME_FIELDS, OUTCOME_TOO_LARGE, OUTCOME_EVIDENCE, OUTCOME_ERROR, OUTCOME_HEARTBEAT);
+  public static final List<String> KNOWN_OUTCOMES =
+      List.of(
+          OUTCOME_OK,
+          OUTCOME_EMPTY,
+          "json",
+          "schema-version",
+          OUTCOME_FIELDS,
+          OUTCOME_TOO_LARGE,
+          OUTCOME_EVIDENCE,
+          OUTCOME_ERROR,
+          OUTCOME_HEARTBEAT);
+
   /** Protocol tag of a label that is not in the known set. */
   public static final String OTHER_PROTOCOL = "other";
+
   /**
    * The severities each rule raises (README, "Rules"), by rule name; the alert counters of the
    * rules that exist are created at zero. A pair outside this map is still counted, from its first
    * alert on; {@code AnalyzerMetricsTest} requires an entry for every {@link RuleId}.
    */
-  public static final Map<String, List<Severity>> CONTRACT_SEVERITIES = Map.of(
-      RuleId.UNENCRYPTED_MIGRATION.name(), List.of(Severity.CRITICAL, Severity.WARNING),
-      RuleId.UNTRUSTED_SOURCE.name(), List.of(Severity.CRITICAL),
-      RuleId.UNTRUSTED_DESTINATION.name(), List.of(Severity.CRITICAL),
-      RuleId.NON_DEDICATED_SEGMENT.name(), List.of(Severity.WARNING),
-      RuleId.SHARED_MIGRATION_SEGMENT.name(), List.of(Severity.WARNING),
-      "CROSS_ZONE_MIGRATION", List.of(Severity.CRITICAL),
-      "UNENCRYPTED_NFC", List.of(Severity.CRITICAL, Severity.WARNING),
-      RuleId.CREDSSP_MIGRATION.name(), List.of(Severity.WARNING),
-      RuleId.WEAK_MIGRATION_CRYPTO.name(), List.of(Severity.CRITICAL, Severity.WARNING),
-      RuleId.ROUTED_MIGRATION.name(), List.of(Severity.WARNING));
-  /** Histogram buckets of {@link #DETECTION_DELAY}: interim records come every second of capture. */
-  static final List<Duration> DETECTION_DELAY_BUCKETS = List.of(Duration.ofMillis(100),
-      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
-      Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120),
-      Duration.ofSeconds(300));
+  public static final Map<String, List<Severity>> CONTRACT_SEVERITIES =
+      Map.of(
+          RuleId.UNENCRYPTED_MIGRATION.name(),
+          List.of(Severity.CRITICAL, Severity.WARNING),
+          RuleId.UNTRUSTED_SOURCE.name(),
+          List.of(Severity.CRITICAL),
+          RuleId.UNTRUSTED_DESTINATION.name(),
+          List.of(Severity.CRITICAL),
+          RuleId.NON_DEDICATED_SEGMENT.name(),
+          List.of(Severity.WARNING),
+          RuleId.SHARED_MIGRATION_SEGMENT.name(),
+          List.of(Severity.WARNING),
+          "CROSS_ZONE_MIGRATION",
+          List.of(Severity.CRITICAL),
+          "UNENCRYPTED_NFC",
+          List.of(Severity.CRITICAL, Severity.WARNING),
+          RuleId.CREDSSP_MIGRATION.name(),
+          List.of(Severity.WARNING),
+          RuleId.WEAK_MIGRATION_CRYPTO.name(),
+          List.of(Severity.CRITICAL, Severity.WARNING),
+          RuleId.ROUTED_MIGRATION.name(),
+          List.of(Severity.WARNING));
+
+  /**
+   * Histogram buckets of {@link #DETECTION_DELAY}: interim records come every second of capture.
+   */
+  static final List<Duration> DETECTION_DELAY_BUCKETS =
+      List.of(
+          Duration.ofMillis(100),
+          Duration.ofMillis(500),
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(60),
+          Duration.ofSeconds(120),
+          Duration.ofSeconds(300));
+
   /** Live flows whose byte count is remembered between records. */
   public static final int DEFAULT_TRACKED_FLOWS = 100_000;
 
   private final MeterRegistry registry;
-  private final java.util.Map<String, Counter> readCounters = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, Counter> readCounters =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<String> protocols;
   private final FlowByteDeltas byteDeltas;
   private final AtomicLong policyLoadedMillis = new AtomicLong();
@@ -160,24 +212,31 @@ public final class AnalyzerMetrics {
     KNOWN_OUTCOMES.forEach(outcome -> recordRead(outcome, 0));
     clampedCounter();
     for (RuleId rule : RuleId.values()) {
-      CONTRACT_SEVERITIES.getOrDefault(rule.name(), List.of()).forEach(severity -> alertCounter(rule, severity));
+      CONTRACT_SEVERITIES
+          .getOrDefault(rule.name(), List.of())
+          .forEach(severity -> alertCounter(rule, severity));
       detectionDelay(rule);
     }
   }
 
   /** Counts a stream left out of a migration event that listed its most streams already. */
   public void streamOmitted() {
-    Counter.builder(EVENT_STREAMS_OMITTED).description("Streams counted but not listed by full migration events")
-        .register(registry).increment();
+    Counter.builder(EVENT_STREAMS_OMITTED)
+        .description("Streams counted but not listed by full migration events")
+        .register(registry)
+        .increment();
   }
 
-  /** Counts a record whose capture times were clamped to its Kafka timestamp (it is still judged). */
+  /**
+   * Counts a record whose capture times were clamped to its Kafka timestamp (it is still judged).
+   */
   public void recordClamped() {
     clampedCounter().increment();
   }
 
   private Counter clampedCounter() {
-    return Counter.builder(CLAMPED).description("Flow records dated far ahead of their Kafka timestamp, clamped to it")
+    return Counter.builder(CLAMPED)
+        .description("Flow records dated far ahead of their Kafka timestamp, clamped to it")
         .register(registry);
   }
 
@@ -188,8 +247,10 @@ public final class AnalyzerMetrics {
 
   /** Counts a record of a migration flow; {@code record} carries the protocol label. */
   public void migrationRecord(FlowRecord record) {
-    String protocol = record.protocol() != null && protocols.contains(record.protocol())
-        ? record.protocol() : OTHER_PROTOCOL;
+    String protocol =
+        record.protocol() != null && protocols.contains(record.protocol())
+            ? record.protocol()
+            : OTHER_PROTOCOL;
     String verdict = verdictOf(record.payload());
     long bytes = byteDeltas.add(record);
     if (bytes > 0) {
@@ -235,7 +296,8 @@ public final class AnalyzerMetrics {
 
   private Counter eventsCounter(String protocol, String verdict) {
     return Counter.builder(MIGRATION_EVENTS)
-        .description("Migration events (parallel streams of one migration) that ended, by worst verdict")
+        .description(
+            "Migration events (parallel streams of one migration) that ended, by worst verdict")
         .tag(TAG_PROTOCOL, protocol)
         .tag(TAG_VERDICT, verdict)
         .register(registry);
@@ -243,8 +305,10 @@ public final class AnalyzerMetrics {
 
   /** Counts a migration event whose streams have all ended (once per event). */
   public void migrationEventEnded(MigrationEvent event) {
-    String protocol = event.protocol() != null && protocols.contains(event.protocol())
-        ? event.protocol() : OTHER_PROTOCOL;
+    String protocol =
+        event.protocol() != null && protocols.contains(event.protocol())
+            ? event.protocol()
+            : OTHER_PROTOCOL;
     Verdict verdict = event.verdict() == null ? Verdict.UNKNOWN : event.verdict();
     eventsCounter(protocol, verdict.wire()).increment();
   }
@@ -271,7 +335,8 @@ public final class AnalyzerMetrics {
 
   private Timer detectionDelay(RuleId rule) {
     return Timer.builder(DETECTION_DELAY)
-        .description("Time from a flow's first packet to the record that raised its alert, in capture time")
+        .description(
+            "Time from a flow's first packet to the record that raised its alert, in capture time")
         .tag(TAG_RULE, rule.name())
         .serviceLevelObjectives(DETECTION_DELAY_BUCKETS.toArray(Duration[]::new))
         .register(registry);
@@ -280,10 +345,14 @@ public final class AnalyzerMetrics {
   private void recordRead(String outcome, int count) {
     // looked up once per outcome (a handful): building and registering the id cost more per record
     // than the rules did (BENCHMARKS.md, "Analyzer throughput")
-    readCounters.computeIfAbsent(outcome, o -> Counter.builder(RECORDS)
-        .description("Flow records read from Kafka, by outcome")
-        .tag(TAG_OUTCOME, o)
-        .register(registry))
+    readCounters
+        .computeIfAbsent(
+            outcome,
+            o ->
+                Counter.builder(RECORDS)
+                    .description("Flow records read from Kafka, by outcome")
+                    .tag(TAG_OUTCOME, o)
+                    .register(registry))
         .increment(count);
   }
 

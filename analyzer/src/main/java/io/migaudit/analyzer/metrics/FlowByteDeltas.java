@@ -17,12 +17,13 @@ final class FlowByteDeltas {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be positive: " + capacity);
     }
-    this.lastTotals = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-        return size() > capacity;
-      }
-    };
+    this.lastTotals =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > capacity;
+          }
+        };
   }
 
   /** Bytes of both directions this record adds to what earlier records of its flow reported. */

@@ -46,7 +46,9 @@ public final class Cidr {
     int slash = text == null ? -1 : text.indexOf('/');
     IpAddress address = slash < 0 ? null : IpAddress.parse(text.substring(0, slash));
     int prefix = slash < 0 ? -1 : prefixLength(text.substring(slash + 1));
-    if (address == null || prefix < 0 || prefix > address.bitLength()
+    if (address == null
+        || prefix < 0
+        || prefix > address.bitLength()
         || address.hostBitsZero(prefix)) {
       return Optional.empty();
     }

@@ -61,8 +61,14 @@ final class CryptoBinder {
       }
       deny.add(item.node().textValue());
     }
-    return new CryptoPolicy(min, deny, flag(n.field(FORWARD_SECRECY), false), flag(n.field(CLIENT_AUTH), false),
-        flag(n.field(SELF_SIGNED), false), flag(n.field(EXPIRED), true), severity(n.field(SEVERITY)));
+    return new CryptoPolicy(
+        min,
+        deny,
+        flag(n.field(FORWARD_SECRECY), false),
+        flag(n.field(CLIENT_AUTH), false),
+        flag(n.field(SELF_SIGNED), false),
+        flag(n.field(EXPIRED), true),
+        severity(n.field(SEVERITY)));
   }
 
   private static boolean flag(LocatedNode n, boolean absent) throws PolicyException {
@@ -103,7 +109,9 @@ final class CryptoBinder {
       LocatedNode hops = entry.field("maxHops");
       int maxHops = 0;
       if (!hops.isAbsent()) {
-        if (!hops.node().isIntegralNumber() || hops.node().intValue() < 1 || hops.node().intValue() > MAX_HOPS) {
+        if (!hops.node().isIntegralNumber()
+            || hops.node().intValue() < 1
+            || hops.node().intValue() > MAX_HOPS) {
           throw hops.error(hops.shown() + " is not a number of routers (1-" + MAX_HOPS + ")");
         }
         maxHops = hops.node().intValue();

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *   hosts:                   # SPN host name: its addresses (migration, management)
  *     hv-02.corp.example: [10.66.0.22, 10.10.0.22]
  *     hv-02: [10.66.0.22, 10.10.0.22]   # every name the SPNs use, short names too
-
+ *
  * </pre>
  */
 final class HypervBinder {
@@ -32,8 +32,10 @@ final class HypervBinder {
   static final Duration MIN_LIFETIME = Duration.ofMinutes(1);
   static final Duration MAX_LIFETIME = Duration.ofDays(7);
   private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([smh])");
+
   /** RFC 1123 host names: letters, digits, '-' and '.', at most 253 characters. */
-  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
+  private static final Pattern HOST_NAME =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
 
   private HypervBinder() {}
 
@@ -43,12 +45,16 @@ final class HypervBinder {
     }
     PolicyBinder.mapping(n, FIELDS);
     LocatedNode audit = n.field(KERBEROS_AUDIT);
-    String flag = audit.isAbsent() ? "false" : audit.node().isValueNode() ? audit.node().asText() : "";
+    String flag =
+        audit.isAbsent() ? "false" : audit.node().isValueNode() ? audit.node().asText() : "";
     if (!flag.equals("true") && !flag.equals("false")) {
       throw audit.error(audit.shown() + " is not true or false");
     }
     boolean kerberosAudit = flag.equals("true");
-    return new HypervPolicy(kerberosAudit, lifetime(n.field(TICKET_LIFETIME)), hosts(n.field(HOSTS)),
+    return new HypervPolicy(
+        kerberosAudit,
+        lifetime(n.field(TICKET_LIFETIME)),
+        hosts(n.field(HOSTS)),
         kdcs(n.field(KDCS)));
   }
 
@@ -76,11 +82,12 @@ final class HypervBinder {
       throw n.error(n.shown() + " is not a duration like \"10h\", \"90m\" or \"600s\"");
     }
     long amount = Long.parseLong(m.group(1));
-    Duration d = switch (m.group(2)) {
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      default -> Duration.ofHours(amount);
-    };
+    Duration d =
+        switch (m.group(2)) {
+          case "s" -> Duration.ofSeconds(amount);
+          case "m" -> Duration.ofMinutes(amount);
+          default -> Duration.ofHours(amount);
+        };
     if (d.compareTo(MIN_LIFETIME) < 0 || d.compareTo(MAX_LIFETIME) > 0) {
       throw n.error(n.shown() + " is not between 1m and 168h");
     }
@@ -108,7 +115,6 @@ final class HypervBinder {
       List<String> addresses = new ArrayList<>();
       for (LocatedNode item : items) {
         addresses.add(address(item)); // names may share addresses: "hv-02" and "hv-02.corp.example"
-
       }
       if (addresses.isEmpty()) {
         throw value.error("a host needs at least one address");

@@ -19,10 +19,13 @@ import java.util.Set;
  *     lifetime; Active Directory's default is 10 hours)
  * @param kdcs the KDCs (addresses) whose replies count as Kerberos evidence; empty: any KDC
  * @param hosts host names (as service principals name them, lowercase) and the addresses of each
- *     host: its migration address and the management address it talks to the KDC from; a host
- *     known by several names (short and fully qualified) is listed under each
+ *     host: its migration address and the management address it talks to the KDC from; a host known
+ *     by several names (short and fully qualified) is listed under each
  */
-public record HypervPolicy(boolean kerberosAudit, Duration ticketLifetime, Map<String, List<String>> hosts,
+public record HypervPolicy(
+    boolean kerberosAudit,
+    Duration ticketLifetime,
+    Map<String, List<String>> hosts,
     List<String> kdcs) {
   /** Active Directory's default maximum lifetime of a service ticket. */
   public static final Duration DEFAULT_TICKET_LIFETIME = Duration.ofHours(10);
@@ -34,11 +37,15 @@ public record HypervPolicy(boolean kerberosAudit, Duration ticketLifetime, Map<S
 
   /** No Kerberos audit. */
   /** Without a KDC list: evidence from any KDC counts. */
-  public HypervPolicy(boolean kerberosAudit, Duration ticketLifetime, Map<String, List<String>> hosts) {
+  public HypervPolicy(
+      boolean kerberosAudit, Duration ticketLifetime, Map<String, List<String>> hosts) {
     this(kerberosAudit, ticketLifetime, hosts, List.of());
   }
 
-  /** True when Kerberos traffic to {@code address} counts: any KDC when none is listed, else a listed one. */
+  /**
+   * True when Kerberos traffic to {@code address} counts: any KDC when none is listed, else a
+   * listed one.
+   */
   public boolean trustsKdc(String address) {
     if (kdcs.isEmpty()) {
       return true;

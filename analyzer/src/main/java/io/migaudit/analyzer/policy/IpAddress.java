@@ -21,7 +21,9 @@ final class IpAddress {
     this.bytes = bytes;
   }
 
-  /** The last two addresses this thread parsed: a record's src and dst, tested against every CIDR. */
+  /**
+   * The last two addresses this thread parsed: a record's src and dst, tested against every CIDR.
+   */
   private static final class Recent {
     String text1;
     IpAddress address1;

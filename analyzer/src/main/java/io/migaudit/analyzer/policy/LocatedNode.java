@@ -83,8 +83,13 @@ final class LocatedNode {
   /** A complaint about a field name of this mapping, located at that field's line. */
   PolicyException fieldError(String name, String message) {
     String childPath = path.isEmpty() ? name : path + "." + name;
-    return new PolicyException(file + ":" + lines.getOrDefault(childPath, line) + ": "
-        + (path.isEmpty() ? "" : path + ": ") + message);
+    return new PolicyException(
+        file
+            + ":"
+            + lines.getOrDefault(childPath, line)
+            + ": "
+            + (path.isEmpty() ? "" : path + ": ")
+            + message);
   }
 
   static LocatedNode missing(String file, String path, int line, Map<String, Integer> lines) {

@@ -17,7 +17,8 @@ import java.util.Set;
  * @param allowedPaths the directions in which migrations may cross from one zone to another;
  *     migrations within one zone are always allowed
  * @param hyperv the Hyper-V authentication audit ({@code hyperv} section); off when absent
- * @param crypto what a migration's handshake may show ({@code crypto} section); defaults when absent
+ * @param crypto what a migration's handshake may show ({@code crypto} section); defaults when
+ *     absent
  * @param routable where migrations may be routed ({@code routable} section); nowhere when absent
  */
 public record Policy(
@@ -42,33 +43,78 @@ public record Policy(
   }
 
   /** A policy with the default {@code crypto} and {@code routable} sections. */
-  public Policy(EncryptionMode encryption, List<MigrationNetwork> migrationNetworks,
-      List<Cidr> trustedHosts, PortCatalog catalog, List<TrustZone> zones, List<ZonePath> allowedPaths,
+  public Policy(
+      EncryptionMode encryption,
+      List<MigrationNetwork> migrationNetworks,
+      List<Cidr> trustedHosts,
+      PortCatalog catalog,
+      List<TrustZone> zones,
+      List<ZonePath> allowedPaths,
       HypervPolicy hyperv) {
-    this(encryption, migrationNetworks, trustedHosts, catalog, zones, allowedPaths, hyperv, null, null);
+    this(
+        encryption,
+        migrationNetworks,
+        trustedHosts,
+        catalog,
+        zones,
+        allowedPaths,
+        hyperv,
+        null,
+        null);
   }
 
   /** This policy with other {@code crypto} and {@code routable} sections. */
   public Policy withPath(CryptoPolicy newCrypto, RoutablePolicy newRoutable) {
-    return new Policy(encryption, migrationNetworks, trustedHosts, catalog, zones, allowedPaths, hyperv,
-        newCrypto, newRoutable);
+    return new Policy(
+        encryption,
+        migrationNetworks,
+        trustedHosts,
+        catalog,
+        zones,
+        allowedPaths,
+        hyperv,
+        newCrypto,
+        newRoutable);
   }
 
   /** A policy without the Hyper-V authentication audit. */
-  public Policy(EncryptionMode encryption, List<MigrationNetwork> migrationNetworks,
-      List<Cidr> trustedHosts, PortCatalog catalog, List<TrustZone> zones, List<ZonePath> allowedPaths) {
-    this(encryption, migrationNetworks, trustedHosts, catalog, zones, allowedPaths, HypervPolicy.off());
+  public Policy(
+      EncryptionMode encryption,
+      List<MigrationNetwork> migrationNetworks,
+      List<Cidr> trustedHosts,
+      PortCatalog catalog,
+      List<TrustZone> zones,
+      List<ZonePath> allowedPaths) {
+    this(
+        encryption,
+        migrationNetworks,
+        trustedHosts,
+        catalog,
+        zones,
+        allowedPaths,
+        HypervPolicy.off());
   }
 
   /** This policy with another {@code hyperv} section. */
   public Policy withHyperv(HypervPolicy newHyperv) {
-    return new Policy(encryption, migrationNetworks, trustedHosts, catalog, zones, allowedPaths, newHyperv,
-        crypto, routable);
+    return new Policy(
+        encryption,
+        migrationNetworks,
+        trustedHosts,
+        catalog,
+        zones,
+        allowedPaths,
+        newHyperv,
+        crypto,
+        routable);
   }
 
   /** A policy without trust zones. */
-  public Policy(EncryptionMode encryption, List<MigrationNetwork> migrationNetworks,
-      List<Cidr> trustedHosts, PortCatalog catalog) {
+  public Policy(
+      EncryptionMode encryption,
+      List<MigrationNetwork> migrationNetworks,
+      List<Cidr> trustedHosts,
+      PortCatalog catalog) {
     this(encryption, migrationNetworks, trustedHosts, catalog, List.of(), List.of());
   }
 
@@ -92,7 +138,8 @@ public record Policy(
    * migration network. A migration signature on an unlisted port counts only next to such a host.
    */
   public boolean isPolicyHost(String address) {
-    return isTrusted(address) || zoneOf(address).isPresent()
+    return isTrusted(address)
+        || zoneOf(address).isPresent()
         || migrationNetworks.stream().anyMatch(n -> n.contains(address));
   }
 
@@ -116,7 +163,9 @@ public record Policy(
     return zones.stream().filter(z -> z.contains(address)).findFirst();
   }
 
-  /** True when a migration from a host of zone {@code from} to one of zone {@code to} is allowed. */
+  /**
+   * True when a migration from a host of zone {@code from} to one of zone {@code to} is allowed.
+   */
   public boolean pathAllowed(String from, String to) {
     return from.equals(to) || allowedPaths.contains(new ZonePath(from, to));
   }

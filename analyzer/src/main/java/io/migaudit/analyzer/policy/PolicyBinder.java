@@ -10,8 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Checks a located YAML tree against the policy schema (docs/DESIGN.md, "Policy") and builds the {@link
- * Policy}; the first problem found is thrown with its file, line and field.
+ * Checks a located YAML tree against the policy schema (docs/DESIGN.md, "Policy") and builds the
+ * {@link Policy}; the first problem found is thrown with its file, line and field.
  */
 final class PolicyBinder {
   static final String ENCRYPTION = "encryption";
@@ -24,12 +24,23 @@ final class PolicyBinder {
   static final String CRYPTO = "crypto";
   static final String ROUTABLE = "routable";
   static final List<String> TOP_FIELDS =
-      List.of(ENCRYPTION, MIGRATION_NETWORKS, TRUSTED_HOSTS, PORTS, ZONES, ALLOWED_PATHS, HYPERV, CRYPTO, ROUTABLE);
+      List.of(
+          ENCRYPTION,
+          MIGRATION_NETWORKS,
+          TRUSTED_HOSTS,
+          PORTS,
+          ZONES,
+          ALLOWED_PATHS,
+          HYPERV,
+          CRYPTO,
+          ROUTABLE);
   static final List<String> NETWORK_FIELDS = List.of("name", "cidrs", "vlans");
   static final List<String> PORT_FIELDS = List.of("protocol", "transport", "ports");
   static final List<String> PORT_TRANSPORTS = List.of("tcp", "udp");
+
   /** 802.1Q: 0 means priority tag only and 4095 is reserved. */
   static final int MIN_VLAN = 1;
+
   static final int MAX_VLAN = 4094;
   static final int MIN_PORT = 1;
   static final int MAX_PORT = 65535;
@@ -44,8 +55,8 @@ final class PolicyBinder {
       return Policy.defaults();
     }
     if (!root.node().isObject()) {
-      throw root.error("a policy is a mapping of " + String.join(", ", TOP_FIELDS) + ", not "
-          + root.shown());
+      throw root.error(
+          "a policy is a mapping of " + String.join(", ", TOP_FIELDS) + ", not " + root.shown());
     }
     checkFieldNames(root, TOP_FIELDS);
     EncryptionMode encryption = encryption(root.field(ENCRYPTION));
@@ -55,8 +66,16 @@ final class PolicyBinder {
     List<TrustZone> zones = ZoneBinder.zones(root.field(ZONES));
     List<ZonePath> paths = ZoneBinder.allowedPaths(root.field(ALLOWED_PATHS), zones);
     HypervPolicy hyperv = HypervBinder.hyperv(root.field(HYPERV));
-    return new Policy(encryption, networks, trusted, catalog, zones, paths, hyperv,
-        CryptoBinder.crypto(root.field(CRYPTO)), CryptoBinder.routable(root.field(ROUTABLE)));
+    return new Policy(
+        encryption,
+        networks,
+        trusted,
+        catalog,
+        zones,
+        paths,
+        hyperv,
+        CryptoBinder.crypto(root.field(CRYPTO)),
+        CryptoBinder.routable(root.field(ROUTABLE)));
   }
 
   private static EncryptionMode encryption(LocatedNode n) throws PolicyException {
@@ -88,7 +107,8 @@ final class PolicyBinder {
         cidrs.add(cidr(c, "an IPv4 or IPv6 CIDR"));
       }
       if (cidrs.isEmpty()) {
-        throw cidrNode.isAbsent() ? entry.error("missing field \"cidrs\"")
+        throw cidrNode.isAbsent()
+            ? entry.error("missing field \"cidrs\"")
             : cidrNode.error("a migration network needs at least one CIDR");
       }
       out.add(new MigrationNetwork(name, cidrs, vlans(entry.field("vlans"))));
@@ -119,19 +139,21 @@ final class PolicyBinder {
       LocatedNode protocolNode = entry.field("protocol");
       String protocol = requiredText(entry, protocolNode);
       if (!PROTOCOL_NAME.matcher(protocol).matches()) {
-        throw protocolNode.error(protocolNode.shown()
-            + " is not a protocol name (lowercase letters, digits, '.', '_', '-')");
+        throw protocolNode.error(
+            protocolNode.shown()
+                + " is not a protocol name (lowercase letters, digits, '.', '_', '-')");
       }
       LocatedNode transportNode = entry.field("transport");
       String transport = requiredText(entry, transportNode);
       if (!PORT_TRANSPORTS.contains(transport)) {
-        throw transportNode.error(transportNode.shown() + " is not one of "
-            + String.join(", ", PORT_TRANSPORTS));
+        throw transportNode.error(
+            transportNode.shown() + " is not one of " + String.join(", ", PORT_TRANSPORTS));
       }
       LocatedNode portsNode = entry.field("ports");
       List<LocatedNode> ports = elements(portsNode);
       if (ports.isEmpty()) {
-        throw portsNode.isAbsent() ? entry.error("missing field \"ports\"")
+        throw portsNode.isAbsent()
+            ? entry.error("missing field \"ports\"")
             : portsNode.error("needs at least one port");
       }
       for (LocatedNode p : ports) {
@@ -176,8 +198,10 @@ final class PolicyBinder {
   }
 
   private static int integer(LocatedNode n, int min, int max, String what) throws PolicyException {
-    if (!n.node().isIntegralNumber() || !n.node().canConvertToInt()
-        || n.node().intValue() < min || n.node().intValue() > max) {
+    if (!n.node().isIntegralNumber()
+        || !n.node().canConvertToInt()
+        || n.node().intValue() < min
+        || n.node().intValue() > max) {
       throw n.error(n.shown() + " is not " + what);
     }
     return n.node().intValue();

@@ -8,10 +8,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Loads a {@link Policy} from a YAML file (docs/DESIGN.md, "Policy"). Every problem, from a missing file
- * to a misspelt field, becomes a {@link PolicyException} with a one-line message naming the file,
- * the line and the field. Omitted fields take their defaults: encryption {@code required}, empty
- * lists.
+ * Loads a {@link Policy} from a YAML file (docs/DESIGN.md, "Policy"). Every problem, from a missing
+ * file to a misspelt field, becomes a {@link PolicyException} with a one-line message naming the
+ * file, the line and the field. Omitted fields take their defaults: encryption {@code required},
+ * empty lists.
  */
 public final class PolicyLoader {
   /** Policies are a few lines; anything larger is the wrong file. */

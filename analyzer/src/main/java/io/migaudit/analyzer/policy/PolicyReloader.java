@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Re-reads the policy file on request ({@link #reload}, e.g. on SIGHUP) and, once {@link #watch} is
  * called, when the file changes. A valid policy whose text differs from the one in force is handed
- * to {@code apply} (a {@code RuleEngineHolder} swaps it in between batches); a policy that cannot be
- * read or checked is rejected with one log line naming the file and line, and the one in force
+ * to {@code apply} (a {@code RuleEngineHolder} swaps it in between batches); a policy that cannot
+ * be read or checked is rejected with one log line naming the file and line, and the one in force
  * stays. Both are counted ({@link AnalyzerMetrics#POLICY_RELOADS}).
  *
  * <p>The watcher watches the file's directory, not the file, so editors that write a new file and
@@ -37,19 +37,27 @@ import org.slf4j.LoggerFactory;
 public final class PolicyReloader implements AutoCloseable {
   /** Quiet time after the last file event before the file is read. */
   public static final Duration DEFAULT_QUIET_PERIOD = Duration.ofMillis(500);
+
   private static final Logger LOG = LoggerFactory.getLogger(PolicyReloader.class);
 
   /** What one reload did. */
-  public enum Outcome { APPLIED, REJECTED, UNCHANGED }
+  public enum Outcome {
+    APPLIED,
+    REJECTED,
+    UNCHANGED
+  }
 
   private final Path file;
   private final Consumer<Policy> apply;
   private final AnalyzerMetrics metrics;
   private final Clock clock;
+
   /** Digest of the policy in force. */
   private String loadedDigest;
+
   /** Digest (or problem) of the last text read, applied or not: the watcher's "nothing new". */
   private String lastRead;
+
   private WatchService watchService;
   private Thread watcher;
 
@@ -59,7 +67,11 @@ public final class PolicyReloader implements AutoCloseable {
    * @param apply receives each newly applied policy (from the caller of {@link #reload} or the
    *     watcher thread)
    */
-  public PolicyReloader(Path file, DigestedPolicy loaded, Consumer<Policy> apply, AnalyzerMetrics metrics,
+  public PolicyReloader(
+      Path file,
+      DigestedPolicy loaded,
+      Consumer<Policy> apply,
+      AnalyzerMetrics metrics,
       Clock clock) {
     this.file = Objects.requireNonNull(file);
     this.apply = Objects.requireNonNull(apply);
@@ -91,14 +103,20 @@ public final class PolicyReloader implements AutoCloseable {
       }
       lastRead = problem;
       metrics.policyReload(AnalyzerMetrics.RELOAD_REJECTED, 1);
-      LOG.error("policy reload ({}) rejected, keeping policy {}: {}", trigger, shortDigest(loadedDigest),
+      LOG.error(
+          "policy reload ({}) rejected, keeping policy {}: {}",
+          trigger,
+          shortDigest(loadedDigest),
           e.getMessage());
       return Outcome.REJECTED;
     }
     lastRead = next.sha256();
     if (next.sha256().equals(loadedDigest)) {
       if (!onlyIfNew) {
-        LOG.warn("policy reload ({}): {} is unchanged (policy {}), nothing to do", trigger, file,
+        LOG.warn(
+            "policy reload ({}): {} is unchanged (policy {}), nothing to do",
+            trigger,
+            file,
             next.shortDigest());
       }
       return Outcome.UNCHANGED;
@@ -106,9 +124,16 @@ public final class PolicyReloader implements AutoCloseable {
     apply.accept(next.policy());
     metrics.policyReload(AnalyzerMetrics.RELOAD_APPLIED, 1);
     metrics.policyLoaded(clock.instant());
-    LOG.warn("policy reload ({}): applied {} (policy {}, was {}; encryption {}, {} trusted hosts, {} zones)"
-        + " from the next batch", trigger, file, next.shortDigest(), shortDigest(loadedDigest),
-        next.policy().encryption(), next.policy().trustedHosts().size(), next.policy().zones().size());
+    LOG.warn(
+        "policy reload ({}): applied {} (policy {}, was {}; encryption {}, {} trusted hosts, {} zones)"
+            + " from the next batch",
+        trigger,
+        file,
+        next.shortDigest(),
+        shortDigest(loadedDigest),
+        next.policy().encryption(),
+        next.policy().trustedHosts().size(),
+        next.policy().zones().size());
     loadedDigest = next.sha256();
     return Outcome.APPLIED;
   }
@@ -148,7 +173,8 @@ public final class PolicyReloader implements AutoCloseable {
     } catch (ClosedWatchServiceException | InterruptedException e) {
       LOG.debug("stopped watching {}", file);
     } catch (RuntimeException e) {
-      LOG.error("stopped watching {} for changes (SIGHUP still reloads it): {}", file, e.toString(), e);
+      LOG.error(
+          "stopped watching {} for changes (SIGHUP still reloads it): {}", file, e.toString(), e);
     }
   }
 
@@ -161,7 +187,8 @@ public final class PolicyReloader implements AutoCloseable {
       relevant |= event.kind() == OVERFLOW || symlink || name.equals(event.context());
     }
     if (!key.reset()) {
-      LOG.error("the directory of {} can no longer be watched (removed?); SIGHUP still reloads it", file);
+      LOG.error(
+          "the directory of {} can no longer be watched (removed?); SIGHUP still reloads it", file);
     }
     return relevant;
   }

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The policy's {@code routable} section: where migrations may cross routers on purpose (vSphere's
- * vMotion TCP/IP stack with a gateway, stretched clusters). Anything else routed raises
- * {@code ROUTED_MIGRATION}.
+ * vMotion TCP/IP stack with a gateway, stretched clusters). Anything else routed raises {@code
+ * ROUTED_MIGRATION}.
  *
  * @param allowed the allowed routed paths; empty: no migration may be routed
  */
@@ -34,7 +34,10 @@ public record RoutablePolicy(List<RoutedPath> allowed) {
     }
   }
 
-  /** The allowed path that admits a migration between {@code a} and {@code b} over {@code hops} routers. */
+  /**
+   * The allowed path that admits a migration between {@code a} and {@code b} over {@code hops}
+   * routers.
+   */
   public RoutedPath admitting(String a, String b, int hops) {
     return allowed.stream().filter(p -> p.admits(a, b, hops)).findFirst().orElse(null);
   }

@@ -28,7 +28,8 @@ final class Suggestion {
 
   /** {@code " (did you mean x?)"}, or the list of known names when none is close. */
   static String hint(String given, Collection<String> known) {
-    return closest(given, known).map(k -> " (did you mean " + k + "?)")
+    return closest(given, known)
+        .map(k -> " (did you mean " + k + "?)")
         .orElse(" (expected one of " + String.join(", ", known) + ")");
   }
 

@@ -3,8 +3,8 @@ package io.migaudit.analyzer.policy;
 import java.util.List;
 
 /**
- * A named group of hypervisor hosts that may migrate among themselves ({@code prod}, {@code dev},
- * a guarded fabric of shielded-VM hosts, or a single destination host, Hyper-V style). Zones of one
+ * A named group of hypervisor hosts that may migrate among themselves ({@code prod}, {@code dev}, a
+ * guarded fabric of shielded-VM hosts, or a single destination host, Hyper-V style). Zones of one
  * policy never overlap, so an address is in at most one zone.
  *
  * @param name how the policy names it

@@ -22,6 +22,7 @@ final class YamlTreeReader {
   /** {@code trustedHosts:} with no value means "none", as a null would. */
   private static final YAMLFactory YAML =
       YAMLFactory.builder().enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build();
+
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final int FIRST_LINE = 1;
 
@@ -49,8 +50,13 @@ final class YamlTreeReader {
       }
       return new LocatedNode(file, root, "", rootLine, lines);
     } catch (JsonProcessingException e) {
-      throw new PolicyException(file + ":" + YamlSyntaxError.line(e) + ": YAML syntax error: "
-          + YamlSyntaxError.problem(e), e);
+      throw new PolicyException(
+          file
+              + ":"
+              + YamlSyntaxError.line(e)
+              + ": YAML syntax error: "
+              + YamlSyntaxError.problem(e),
+          e);
     } catch (IOException e) {
       throw new PolicyException(file + ": cannot parse: " + e.getMessage(), e);
     }
@@ -58,8 +64,15 @@ final class YamlTreeReader {
 
   private JsonNode value(YAMLParser p, String path) throws IOException, PolicyException {
     if (p.isCurrentAlias()) {
-      throw new PolicyException(file + ":" + line(p) + ": " + (path.isEmpty() ? "" : path + ": ")
-          + "YAML aliases (*" + p.getText() + ") are not supported; write the value out");
+      throw new PolicyException(
+          file
+              + ":"
+              + line(p)
+              + ": "
+              + (path.isEmpty() ? "" : path + ": ")
+              + "YAML aliases (*"
+              + p.getText()
+              + ") are not supported; write the value out");
     }
     JsonToken t = p.currentToken();
     switch (t) {
@@ -87,8 +100,15 @@ final class YamlTreeReader {
       String name = p.currentName();
       String childPath = path.isEmpty() ? name : path + "." + name;
       if (o.has(name)) {
-        throw new PolicyException(file + ":" + line(p) + ": " + (path.isEmpty() ? "" : path + ": ")
-            + "duplicate field \"" + name + "\"");
+        throw new PolicyException(
+            file
+                + ":"
+                + line(p)
+                + ": "
+                + (path.isEmpty() ? "" : path + ": ")
+                + "duplicate field \""
+                + name
+                + "\"");
       }
       lines.put(childPath, line(p));
       p.nextToken();

@@ -39,7 +39,8 @@ final class ZoneBinder {
         hosts.add(cidr);
       }
       if (hosts.isEmpty()) {
-        throw hostsNode.isAbsent() ? entry.error("missing field \"hosts\"")
+        throw hostsNode.isAbsent()
+            ? entry.error("missing field \"hosts\"")
             : hostsNode.error("a zone needs at least one address or CIDR");
       }
       out.add(new TrustZone(name, hosts));
@@ -51,8 +52,15 @@ final class ZoneBinder {
       throws PolicyException {
     for (Placed p : placed) {
       if (!p.zone().equals(zone) && p.cidr().overlaps(cidr)) {
-        throw at.error(cidr + " overlaps " + p.cidr() + " of zone \"" + p.zone() + "\" ("
-            + p.path() + "); an address may be in one zone only");
+        throw at.error(
+            cidr
+                + " overlaps "
+                + p.cidr()
+                + " of zone \""
+                + p.zone()
+                + "\" ("
+                + p.path()
+                + "); an address may be in one zone only");
       }
     }
   }
@@ -74,7 +82,8 @@ final class ZoneBinder {
       throws PolicyException {
     String name = PolicyBinder.requiredText(owner, n);
     if (!names.contains(name)) {
-      String hint = names.isEmpty() ? " (the policy defines no zones)" : Suggestion.hint(name, names);
+      String hint =
+          names.isEmpty() ? " (the policy defines no zones)" : Suggestion.hint(name, names);
       throw n.error(n.shown() + " is not a zone" + hint);
     }
     return name;

@@ -17,8 +17,13 @@ import java.util.Map;
 final class AlertFactory {
   private AlertFactory() {}
 
-  static Alert create(RuleId rule, Severity severity, FlowRecord r, Policy policy,
-      Map<String, Object> evidence, String message) {
+  static Alert create(
+      RuleId rule,
+      Severity severity,
+      FlowRecord r,
+      Policy policy,
+      Map<String, Object> evidence,
+      String message) {
     return new Alert(
         SchemaVersion.CURRENT,
         FlowId.alertId(rule, r.flowId()),

@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code CROSS_ZONE_MIGRATION}: a migration whose sender (the host that opened the connection) is in
- * one trust zone and whose receiver is in another, with no allowed path from the first to the
- * second. Migrations within a zone, and those with an end in no zone (left to {@code trustedHosts}),
- * are not judged. Off when the policy has no zones. Critical.
+ * {@code CROSS_ZONE_MIGRATION}: a migration whose sender (the host that opened the connection) is
+ * in one trust zone and whose receiver is in another, with no allowed path from the first to the
+ * second. Migrations within a zone, and those with an end in no zone (left to {@code
+ * trustedHosts}), are not judged. Off when the policy has no zones. Critical.
  */
 public final class CrossZoneMigrationRule implements Rule {
 
@@ -35,12 +35,21 @@ public final class CrossZoneMigrationRule implements Rule {
     }
     String fromZone = from.get().name();
     String toZone = to.get().name();
-    String message = "The " + flow.protocol() + " migration " + AlertFactory.path(r) + " crosses from zone "
-        + fromZone + " to zone " + toZone + ", which no allowed path permits";
-    Map<String, Object> evidence = AlertFactory.evidence(
-        "fromZone", fromZone,
-        "toZone", toZone,
-        "allowedSources", policy.sourcesAllowedInto(toZone));
+    String message =
+        "The "
+            + flow.protocol()
+            + " migration "
+            + AlertFactory.path(r)
+            + " crosses from zone "
+            + fromZone
+            + " to zone "
+            + toZone
+            + ", which no allowed path permits";
+    Map<String, Object> evidence =
+        AlertFactory.evidence(
+            "fromZone", fromZone,
+            "toZone", toZone,
+            "allowedSources", policy.sourcesAllowedInto(toZone));
     return Optional.of(AlertFactory.create(id(), Severity.CRITICAL, r, policy, evidence, message));
   }
 }

@@ -14,10 +14,11 @@ import java.util.Locale;
 
 /**
  * What is weak in a handshake under a {@link CryptoPolicy}: one short finding per weakness, and
- * whether any of them leaves the payload without encryption at all (a NULL suite, SSH {@code
- * none}, ESP-NULL, IKE's ENCR_NULL). Pure: a handshake and a policy in, findings out.
+ * whether any of them leaves the payload without encryption at all (a NULL suite, SSH {@code none},
+ * ESP-NULL, IKE's ENCR_NULL). Pure: a handshake and a policy in, findings out.
  *
- * @param findings e.g. "tls version TLS 1.0 below TLS 1.2", "tls suite TLS_RSA_WITH_NULL_SHA: NULL cipher"
+ * @param findings e.g. "tls version TLS 1.0 below TLS 1.2", "tls suite TLS_RSA_WITH_NULL_SHA: NULL
+ *     cipher"
  * @param noEncryption true when a finding means the payload is not encrypted
  */
 public record CryptoFindings(List<String> findings, boolean noEncryption) {
@@ -59,13 +60,17 @@ public record CryptoFindings(List<String> findings, boolean noEncryption) {
       return "tls suite " + h.tls().cipherSuite() + " does not encrypt";
     }
     SshHandshake s = h.ssh();
-    if (s != null && ("none".equals(s.cipherClientToServer()) || "none".equals(s.cipherServerToClient()))) {
+    if (s != null
+        && ("none".equals(s.cipherClientToServer()) || "none".equals(s.cipherServerToClient()))) {
       return "ssh cipher none: the tunnel does not encrypt";
     }
     return null;
   }
 
-  /** True when a TLS suite name says it does not encrypt (TLS_*_WITH_NULL_*, TLS_NULL_WITH_NULL_NULL). */
+  /**
+   * True when a TLS suite name says it does not encrypt (TLS_*_WITH_NULL_*,
+   * TLS_NULL_WITH_NULL_NULL).
+   */
   public static boolean nullTlsSuite(String suite) {
     return suite != null && (suite.contains("_WITH_NULL_") || suite.startsWith("TLS_NULL_"));
   }
@@ -88,7 +93,8 @@ public record CryptoFindings(List<String> findings, boolean noEncryption) {
       if (suite != null) {
         tlsSuite(suite);
       }
-      if (policy.requireClientAuth() && TlsHandshake.CLIENT_CERT_NOT_REQUESTED.equals(t.clientCertificate())) {
+      if (policy.requireClientAuth()
+          && TlsHandshake.CLIENT_CERT_NOT_REQUESTED.equals(t.clientCertificate())) {
         findings.add("tls server does not ask for a client certificate");
       }
       TlsCertificate cert = t.certificate();
@@ -96,9 +102,17 @@ public record CryptoFindings(List<String> findings, boolean noEncryption) {
         if (policy.rejectSelfSigned() && cert.selfSigned()) {
           findings.add("tls certificate is self-signed");
         }
-        if (policy.rejectExpired() && at != null && cert.notAfter() != null && cert.notBefore() != null
+        if (policy.rejectExpired()
+            && at != null
+            && cert.notAfter() != null
+            && cert.notBefore() != null
             && (at.isAfter(cert.notAfter()) || at.isBefore(cert.notBefore()))) {
-          findings.add("tls certificate not valid at the time (" + cert.notBefore() + " to " + cert.notAfter() + ")");
+          findings.add(
+              "tls certificate not valid at the time ("
+                  + cert.notBefore()
+                  + " to "
+                  + cert.notAfter()
+                  + ")");
         }
       }
     }
@@ -155,16 +169,28 @@ public record CryptoFindings(List<String> findings, boolean noEncryption) {
       boolean aead = SSH_AEAD.stream().anyMatch(lower::contains);
       if (mac != null && !aead) {
         String macLower = mac.toLowerCase(Locale.ROOT);
-        if (macLower.equals("none") || macLower.startsWith("hmac-md5") || policy.denied(mac) != null) {
-          findings.add("ssh mac " + direction + " " + mac + ": " + (macLower.equals("none") ? "no integrity"
-              : macLower.startsWith("hmac-md5") ? "MD5" : "denied by the policy (" + policy.denied(mac) + ")"));
+        if (macLower.equals("none")
+            || macLower.startsWith("hmac-md5")
+            || policy.denied(mac) != null) {
+          findings.add(
+              "ssh mac "
+                  + direction
+                  + " "
+                  + mac
+                  + ": "
+                  + (macLower.equals("none")
+                      ? "no integrity"
+                      : macLower.startsWith("hmac-md5")
+                          ? "MD5"
+                          : "denied by the policy (" + policy.denied(mac) + ")"));
         }
       }
     }
 
     void esp(EspProtection e) {
       if (e.nullEncryption()) {
-        findings.add("esp payload not encrypted (ESP-NULL, inner " + e.innerProtocol() + " in clear)");
+        findings.add(
+            "esp payload not encrypted (ESP-NULL, inner " + e.innerProtocol() + " in clear)");
         noEncryption = true;
       }
     }
@@ -173,10 +199,16 @@ public record CryptoFindings(List<String> findings, boolean noEncryption) {
       List<String> judged = p.chosen().isEmpty() ? p.offered() : p.chosen();
       String which = p.chosen().isEmpty() ? "offers" : "chose";
       for (String t : judged) {
-        String weak = t.startsWith("ENCR_NULL") && !t.startsWith("ENCR_NULL_AUTH") ? "no encryption"
-            : t.startsWith("ENCR_DES") || t.startsWith("ENCR_3DES") ? "DES/3DES"
-            : t.startsWith("PRF_HMAC_MD5") || t.startsWith("AUTH_HMAC_MD5") ? "MD5"
-            : policy.denied(t) != null ? "denied by the policy (" + policy.denied(t) + ")" : null;
+        String weak =
+            t.startsWith("ENCR_NULL") && !t.startsWith("ENCR_NULL_AUTH")
+                ? "no encryption"
+                : t.startsWith("ENCR_DES") || t.startsWith("ENCR_3DES")
+                    ? "DES/3DES"
+                    : t.startsWith("PRF_HMAC_MD5") || t.startsWith("AUTH_HMAC_MD5")
+                        ? "MD5"
+                        : policy.denied(t) != null
+                            ? "denied by the policy (" + policy.denied(t) + ")"
+                            : null;
         if (weak != null) {
           findings.add("ike " + which + " " + t + ": " + weak);
           noEncryption |= weak.equals("no encryption") && !p.chosen().isEmpty();

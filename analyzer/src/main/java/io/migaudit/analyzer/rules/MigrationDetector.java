@@ -14,20 +14,24 @@ import java.util.Set;
  * e.g. {@code qemu} on 5000); and between two trusted hosts, a flow with the evidence of a memory
  * copy ({@link CopyEvidence}): a tunnel (ESP, SSH, TLS) or a plain TCP bulk transfer. ESP, SSH or
  * TLS without that evidence (an HTTPS API call between hypervisors) is not a migration; while such
- * a flow may still show it, it is {@link FlowKind#UNDECIDED}. ICMP, ICMPv6 and IGMP are link control
- * and never migrations. A TCP flow to port 902 that the catalog does not claim is vSphere NFC, a
- * kind of its own.
+ * a flow may still show it, it is {@link FlowKind#UNDECIDED}. ICMP, ICMPv6 and IGMP are link
+ * control and never migrations. A TCP flow to port 902 that the catalog does not claim is vSphere
+ * NFC, a kind of its own.
  */
 public final class MigrationDetector {
   public static final String TUNNEL_ESP = "tunnel-esp";
   public static final String TUNNEL_SSH = "tunnel-ssh";
   public static final String TUNNEL_TLS = "tunnel-tls";
+
   /** A plain TCP bulk transfer between two trusted hosts on a port no catalog lists. */
   public static final String BULK_TCP = "tcp-bulk";
+
   /** vSphere NFC server port (docs/PROTOCOLS.md); UDP 902 is the vCenter heartbeat, not NFC. */
   public static final int NFC_TCP_PORT = 902;
+
   /** Protocol labels this detector gives tunnels. */
   public static final List<String> TUNNEL_PROTOCOLS = List.of(TUNNEL_ESP, TUNNEL_SSH, TUNNEL_TLS);
+
   /** Every label this detector gives without a catalog port: tunnels and bulk transfers. */
   public static final List<String> INFERRED_PROTOCOLS =
       List.of(TUNNEL_ESP, TUNNEL_SSH, TUNNEL_TLS, BULK_TCP);
@@ -37,10 +41,13 @@ public final class MigrationDetector {
    */
   static final Set<String> LINK_CONTROL_TRANSPORTS =
       Set.of("icmp", "icmpv6", "igmp", "ip-1", "ip-2", "ip-58");
+
   /** IPsec ESP, IP protocol 50 (RFC 4303). */
   static final Set<String> ESP_TRANSPORTS = Set.of("esp", "ip-50");
+
   /** Catalog names of the protocols a signature can name on an unlisted port. */
   static final String QEMU_LABEL = "qemu";
+
   static final String VMOTION_LABEL = "vmotion";
 
   private final Policy policy;
@@ -86,7 +93,8 @@ public final class MigrationDetector {
     if (CopyEvidence.shows(record, esp)) {
       return new ClassifiedFlow(record.withProtocol(label), FlowKind.MIGRATION);
     }
-    return new ClassifiedFlow(record, CopyEvidence.mayStillShow(record) ? FlowKind.UNDECIDED : FlowKind.OTHER);
+    return new ClassifiedFlow(
+        record, CopyEvidence.mayStillShow(record) ? FlowKind.UNDECIDED : FlowKind.OTHER);
   }
 
   /**
@@ -96,11 +104,14 @@ public final class MigrationDetector {
   private String signatureProtocol(FlowRecord record) {
     PayloadFeatures payload = record.payload();
     Signature signature = payload == null ? null : payload.signature();
-    String named = signature == null ? null : switch (signature) {
-      case QEMU, QEMU_MULTIFD -> QEMU_LABEL;
-      case VMOTION -> VMOTION_LABEL;
-      default -> null;
-    };
+    String named =
+        signature == null
+            ? null
+            : switch (signature) {
+              case QEMU, QEMU_MULTIFD -> QEMU_LABEL;
+              case VMOTION -> VMOTION_LABEL;
+              default -> null;
+            };
     if (named == null || !"tcp".equals(record.transport())) {
       return null;
     }

@@ -19,6 +19,7 @@ import java.util.Optional;
 public final class NonDedicatedSegmentRule implements Rule {
   /** Evidence {@code reason} values. */
   public static final String OUTSIDE_NETWORKS = "outside-migration-networks";
+
   public static final String WRONG_VLAN = "vlan-not-in-network";
 
   @Override
@@ -35,27 +36,43 @@ public final class NonDedicatedSegmentRule implements Rule {
     List<MigrationNetwork> holding = policy.networksContaining(r.src(), r.dst());
     if (holding.isEmpty()) {
       List<String> names = policy.migrationNetworks().stream().map(MigrationNetwork::name).toList();
-      String message = "The " + flow.protocol() + " migration " + AlertFactory.path(r)
-          + " runs outside every migration network (" + String.join(", ", names) + ")";
-      Map<String, Object> evidence = AlertFactory.evidence(
-          "reason", OUTSIDE_NETWORKS,
-          "networks", names,
-          "vlan", r.vlan());
+      String message =
+          "The "
+              + flow.protocol()
+              + " migration "
+              + AlertFactory.path(r)
+              + " runs outside every migration network ("
+              + String.join(", ", names)
+              + ")";
+      Map<String, Object> evidence =
+          AlertFactory.evidence(
+              "reason", OUTSIDE_NETWORKS,
+              "networks", names,
+              "vlan", r.vlan());
       return Optional.of(AlertFactory.create(id(), Severity.WARNING, r, policy, evidence, message));
     }
     if (holding.stream().anyMatch(n -> n.admitsTag(r.vlan()))) {
       return Optional.empty();
     }
     MigrationNetwork network = holding.get(0);
-    String message = "The " + flow.protocol() + " migration " + AlertFactory.path(r)
-        + " on network " + network.name() + " carries VLAN " + r.vlan()
-        + ", not one of its VLANs " + network.vlans();
-    Map<String, Object> evidence = AlertFactory.evidence(
-        "reason", WRONG_VLAN,
-        "network", network.name(),
-        "cidrs", network.cidrTexts(),
-        "vlan", r.vlan(),
-        "networkVlans", network.vlans());
+    String message =
+        "The "
+            + flow.protocol()
+            + " migration "
+            + AlertFactory.path(r)
+            + " on network "
+            + network.name()
+            + " carries VLAN "
+            + r.vlan()
+            + ", not one of its VLANs "
+            + network.vlans();
+    Map<String, Object> evidence =
+        AlertFactory.evidence(
+            "reason", WRONG_VLAN,
+            "network", network.name(),
+            "cidrs", network.cidrTexts(),
+            "vlan", r.vlan(),
+            "networkVlans", network.vlans());
     return Optional.of(AlertFactory.create(id(), Severity.WARNING, r, policy, evidence, message));
   }
 }

@@ -16,7 +16,9 @@ final class ReadablePayload {
 
   /** True when {@code p} is readable and {@code policy} expects encryption. */
   static boolean breaks(PayloadFeatures p, Policy policy) {
-    return p != null && p.verdict() != null && p.verdict().readable()
+    return p != null
+        && p.verdict() != null
+        && p.verdict().readable()
         && policy.encryption() != EncryptionMode.DISABLED;
   }
 
@@ -24,7 +26,9 @@ final class ReadablePayload {
     return policy.encryption() == EncryptionMode.REQUIRED ? Severity.CRITICAL : Severity.WARNING;
   }
 
-  /** The verdict, and the classifier's reason when it gave one: "plaintext: structured bytes (...)". */
+  /**
+   * The verdict, and the classifier's reason when it gave one: "plaintext: structured bytes (...)".
+   */
   static String why(PayloadFeatures p) {
     String verdict = p.verdict().wire();
     return p.reason() == null || p.reason().isBlank() ? verdict : verdict + ": " + p.reason();

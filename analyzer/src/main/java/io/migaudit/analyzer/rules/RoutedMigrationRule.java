@@ -42,15 +42,26 @@ public final class RoutedMigrationRule implements Rule {
       return Optional.empty();
     }
     HopLimits.Range range = sentHops >= receivedHops ? ttl.srcToDst() : ttl.dstToSrc();
-    String message = "The " + flow.protocol() + " migration " + AlertFactory.path(r) + " crossed " + hops
-        + (hops == 1 ? " router" : " routers") + " (TTL " + range.min() + ", sent with "
-        + HopLimits.initialValue(range.min()) + "): the migration network is routable";
-    Map<String, Object> evidence = AlertFactory.evidence(
-        "hops", hops,
-        "ttlSrcToDst", ttl.srcToDst(),
-        "ttlDstToSrc", ttl.dstToSrc(),
-        "initialTtl", HopLimits.initialValue(range.min()),
-        "vlan", r.vlan());
+    String message =
+        "The "
+            + flow.protocol()
+            + " migration "
+            + AlertFactory.path(r)
+            + " crossed "
+            + hops
+            + (hops == 1 ? " router" : " routers")
+            + " (TTL "
+            + range.min()
+            + ", sent with "
+            + HopLimits.initialValue(range.min())
+            + "): the migration network is routable";
+    Map<String, Object> evidence =
+        AlertFactory.evidence(
+            "hops", hops,
+            "ttlSrcToDst", ttl.srcToDst(),
+            "ttlDstToSrc", ttl.dstToSrc(),
+            "initialTtl", HopLimits.initialValue(range.min()),
+            "vlan", r.vlan());
     return Optional.of(AlertFactory.create(id(), Severity.WARNING, r, policy, evidence, message));
   }
 

@@ -19,7 +19,8 @@ public interface Rule {
 
   /**
    * Shows a rule that correlates flows a record ahead of its turn (records of one Kafka batch come
-   * partition by partition, not in time order); must be harmless to repeat. Stateless rules ignore it.
+   * partition by partition, not in time order); must be harmless to repeat. Stateless rules ignore
+   * it.
    */
   default void preview(FlowRecord record, Policy policy) {}
 

@@ -42,15 +42,17 @@ public final class RuleEngine {
   }
 
   /**
-   * An engine judging by {@code newPolicy} with the same rules and the same memory of raised alerts:
-   * after a policy reload, a flow does not raise again what it raised before, and this engine must
-   * no longer be used (the two share that memory).
+   * An engine judging by {@code newPolicy} with the same rules and the same memory of raised
+   * alerts: after a policy reload, a flow does not raise again what it raised before, and this
+   * engine must no longer be used (the two share that memory).
    */
   public RuleEngine withPolicy(Policy newPolicy) {
     return new RuleEngine(newPolicy, rules, raised);
   }
 
-  /** The rules of docs/DESIGN.md's table, in its order, then those added since (README, "Rules"). */
+  /**
+   * The rules of docs/DESIGN.md's table, in its order, then those added since (README, "Rules").
+   */
   public static List<Rule> standardRules() {
     return List.of(
         new UnencryptedMigrationRule(),
@@ -108,7 +110,10 @@ public final class RuleEngine {
     return new Evaluation(flow, fresh, later);
   }
 
-  /** The alerts the rules that judge {@code record} later raise now, for the first time by {@code memory}. */
+  /**
+   * The alerts the rules that judge {@code record} later raise now, for the first time by {@code
+   * memory}.
+   */
   public List<Alert> judgeLater(FlowRecord record, AlertMemory memory) {
     ClassifiedFlow flow = detector.classify(record);
     List<Alert> fresh = new ArrayList<>();
@@ -143,7 +148,9 @@ public final class RuleEngine {
     return policy;
   }
 
-  /** Every protocol label a migration may carry: the catalog's names, tunnels and bulk transfers. */
+  /**
+   * Every protocol label a migration may carry: the catalog's names, tunnels and bulk transfers.
+   */
   public Set<String> protocols() {
     Set<String> names = new LinkedHashSet<>(policy.catalogProtocols());
     names.addAll(MigrationDetector.INFERRED_PROTOCOLS);

@@ -19,6 +19,7 @@ import java.util.Optional;
 public final class SharedMigrationSegmentRule implements Rule {
   /** Evidence {@code matchedBy} values. */
   public static final String BY_VLAN = "vlan";
+
   public static final String BY_ADDRESS = "address";
 
   @Override
@@ -40,14 +41,23 @@ public final class SharedMigrationSegmentRule implements Rule {
     }
     MigrationNetwork n = network.get();
     String tag = r.vlan() == null ? "untagged" : "VLAN " + r.vlan();
-    String message = "Non-migration " + r.transport() + " traffic " + AlertFactory.path(r)
-        + " on migration network " + n.name() + " (" + tag + ")";
-    Map<String, Object> evidence = AlertFactory.evidence(
-        "network", n.name(),
-        "matchedBy", byVlan.isPresent() ? BY_VLAN : BY_ADDRESS,
-        "cidrs", n.cidrTexts(),
-        "vlan", r.vlan(),
-        "transport", r.transport());
+    String message =
+        "Non-migration "
+            + r.transport()
+            + " traffic "
+            + AlertFactory.path(r)
+            + " on migration network "
+            + n.name()
+            + " ("
+            + tag
+            + ")";
+    Map<String, Object> evidence =
+        AlertFactory.evidence(
+            "network", n.name(),
+            "matchedBy", byVlan.isPresent() ? BY_VLAN : BY_ADDRESS,
+            "cidrs", n.cidrTexts(),
+            "vlan", r.vlan(),
+            "transport", r.transport());
     return Optional.of(AlertFactory.create(id(), Severity.WARNING, r, policy, evidence, message));
   }
 

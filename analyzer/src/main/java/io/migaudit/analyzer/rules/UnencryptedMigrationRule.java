@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * {@code UNENCRYPTED_MIGRATION}: a migration whose payload is readable (plaintext, or compressed,
  * which is not encryption) while the policy expects encryption. Critical under {@code required},
- * warning under {@code opportunistic}, nothing under {@code disabled} or for an unknown verdict.
- * A handshake that chose no encryption (a NULL TLS suite, SSH {@code none}) makes the payload
+ * warning under {@code opportunistic}, nothing under {@code disabled} or for an unknown verdict. A
+ * handshake that chose no encryption (a NULL TLS suite, SSH {@code none}) makes the payload
  * readable whatever its statistics say: the framing carries it as it is.
  */
 public final class UnencryptedMigrationRule implements Rule {
@@ -33,24 +33,26 @@ public final class UnencryptedMigrationRule implements Rule {
     }
     String nullCipher = CryptoFindings.unencryptedBy(r.handshake());
     boolean readable = ReadablePayload.breaks(p, policy);
-    if (!readable && (nullCipher == null || policy.encryption() == EncryptionMode.DISABLED || p == null)) {
+    if (!readable
+        && (nullCipher == null || policy.encryption() == EncryptionMode.DISABLED || p == null)) {
       return Optional.empty();
     }
     Severity severity = ReadablePayload.severity(policy);
     String verdict = p.verdict() == null ? null : p.verdict().wire();
     String why = readable ? ReadablePayload.why(p) : nullCipher;
-    String message = "Unencrypted " + flow.protocol() + " migration " + AlertFactory.path(r)
-        + " (" + why + ")";
-    Map<String, Object> evidence = AlertFactory.evidence(
-        "verdict", verdict,
-        "signature", p.signature() == null ? null : p.signature().wire(),
-        "entropy", p.entropy(),
-        "chiSquare", p.chiSquare(),
-        "zeroFraction", p.zeroFraction(),
-        "printableFraction", p.printableFraction(),
-        "sampledBytes", p.sampledBytes(),
-        "reason", p.reason(),
-        "handshake", nullCipher);
+    String message =
+        "Unencrypted " + flow.protocol() + " migration " + AlertFactory.path(r) + " (" + why + ")";
+    Map<String, Object> evidence =
+        AlertFactory.evidence(
+            "verdict", verdict,
+            "signature", p.signature() == null ? null : p.signature().wire(),
+            "entropy", p.entropy(),
+            "chiSquare", p.chiSquare(),
+            "zeroFraction", p.zeroFraction(),
+            "printableFraction", p.printableFraction(),
+            "sampledBytes", p.sampledBytes(),
+            "reason", p.reason(),
+            "handshake", nullCipher);
     return Optional.of(AlertFactory.create(id(), severity, r, policy, evidence, message));
   }
 }

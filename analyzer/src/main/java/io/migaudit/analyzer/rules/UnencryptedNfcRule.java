@@ -33,13 +33,14 @@ public final class UnencryptedNfcRule implements Rule {
     String verdict = p.verdict().wire();
     String why = ReadablePayload.why(p);
     String message = "Unencrypted NFC disk copy " + AlertFactory.path(r) + " (" + why + ")";
-    Map<String, Object> evidence = AlertFactory.evidence(
-        "verdict", verdict,
-        "signature", p.signature() == null ? null : p.signature().wire(),
-        "entropy", p.entropy(),
-        "chiSquare", p.chiSquare(),
-        "sampledBytes", p.sampledBytes(),
-        "reason", p.reason());
+    Map<String, Object> evidence =
+        AlertFactory.evidence(
+            "verdict", verdict,
+            "signature", p.signature() == null ? null : p.signature().wire(),
+            "entropy", p.entropy(),
+            "chiSquare", p.chiSquare(),
+            "sampledBytes", p.sampledBytes(),
+            "reason", p.reason());
     return Optional.of(AlertFactory.create(id(), severity, r, policy, evidence, message));
   }
 }

@@ -25,12 +25,18 @@ public final class UntrustedDestinationRule implements Rule {
     if (!flow.migration() || policy.isTrusted(r.dst())) {
       return Optional.empty();
     }
-    String message = "Untrusted host " + AlertFactory.endpoint(r.dst(), r.dstPort())
-        + " accepted a " + flow.protocol() + " migration from " + r.src();
-    Map<String, Object> evidence = AlertFactory.evidence(
-        "untrustedAddress", r.dst(),
-        "role", "destination",
-        "initiatorBy", r.initiator());
+    String message =
+        "Untrusted host "
+            + AlertFactory.endpoint(r.dst(), r.dstPort())
+            + " accepted a "
+            + flow.protocol()
+            + " migration from "
+            + r.src();
+    Map<String, Object> evidence =
+        AlertFactory.evidence(
+            "untrustedAddress", r.dst(),
+            "role", "destination",
+            "initiatorBy", r.initiator());
     return Optional.of(AlertFactory.create(id(), Severity.CRITICAL, r, policy, evidence, message));
   }
 }

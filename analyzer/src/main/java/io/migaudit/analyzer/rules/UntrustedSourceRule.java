@@ -25,12 +25,18 @@ public final class UntrustedSourceRule implements Rule {
     if (!flow.migration() || policy.isTrusted(r.src())) {
       return Optional.empty();
     }
-    String message = "Untrusted host " + r.src() + " opened a " + flow.protocol() + " migration to "
-        + AlertFactory.endpoint(r.dst(), r.dstPort());
-    Map<String, Object> evidence = AlertFactory.evidence(
-        "untrustedAddress", r.src(),
-        "role", "source",
-        "initiatorBy", r.initiator());
+    String message =
+        "Untrusted host "
+            + r.src()
+            + " opened a "
+            + flow.protocol()
+            + " migration to "
+            + AlertFactory.endpoint(r.dst(), r.dstPort());
+    Map<String, Object> evidence =
+        AlertFactory.evidence(
+            "untrustedAddress", r.src(),
+            "role", "source",
+            "initiatorBy", r.initiator());
     return Optional.of(AlertFactory.create(id(), Severity.CRITICAL, r, policy, evidence, message));
   }
 }

@@ -34,18 +34,24 @@ public final class WeakMigrationCryptoRule implements Rule {
       return Optional.empty();
     }
     Severity severity = found.noEncryption() ? Severity.CRITICAL : policy.crypto().severity();
-    String message = "Weak crypto on the " + flow.protocol() + " migration " + AlertFactory.path(r) + ": "
-        + String.join("; ", found.findings());
-    Map<String, Object> evidence = AlertFactory.evidence(
-        "findings", found.findings(),
-        "noEncryption", found.noEncryption(),
-        "tlsVersion", h.tls() == null ? null : h.tls().version(),
-        "tlsCipherSuite", h.tls() == null ? null : h.tls().cipherSuite(),
-        "tlsClientCertificate", h.tls() == null ? null : h.tls().clientCertificate(),
-        "sshCipherClientToServer", h.ssh() == null ? null : h.ssh().cipherClientToServer(),
-        "sshMacClientToServer", h.ssh() == null ? null : h.ssh().macClientToServer(),
-        "espEncryption", h.esp() == null ? null : h.esp().encryption(),
-        "minTlsVersion", policy.crypto().minTlsVersion());
+    String message =
+        "Weak crypto on the "
+            + flow.protocol()
+            + " migration "
+            + AlertFactory.path(r)
+            + ": "
+            + String.join("; ", found.findings());
+    Map<String, Object> evidence =
+        AlertFactory.evidence(
+            "findings", found.findings(),
+            "noEncryption", found.noEncryption(),
+            "tlsVersion", h.tls() == null ? null : h.tls().version(),
+            "tlsCipherSuite", h.tls() == null ? null : h.tls().cipherSuite(),
+            "tlsClientCertificate", h.tls() == null ? null : h.tls().clientCertificate(),
+            "sshCipherClientToServer", h.ssh() == null ? null : h.ssh().cipherClientToServer(),
+            "sshMacClientToServer", h.ssh() == null ? null : h.ssh().macClientToServer(),
+            "espEncryption", h.esp() == null ? null : h.esp().encryption(),
+            "minTlsVersion", policy.crypto().minTlsVersion());
     return Optional.of(AlertFactory.create(id(), severity, r, policy, evidence, message));
   }
 }

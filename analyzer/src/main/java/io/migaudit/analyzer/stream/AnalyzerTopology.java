@@ -22,33 +22,72 @@ import org.apache.kafka.streams.state.Stores;
  * {@code migaudit.kerberos} ({@link KerberosTable}) every instance reads.
  */
 public final class AnalyzerTopology {
-  /** The stores, each with a compacted changelog topic {@code <application id>-<store>-changelog}. */
-  public static final List<String> STORES = List.of(RaisedAlertStore.NAME, StoreEventStorage.NAME,
-      PendingJudgements.NAME, FlowIdentities.NAME);
+  /**
+   * The stores, each with a compacted changelog topic {@code <application id>-<store>-changelog}.
+   */
+  public static final List<String> STORES =
+      List.of(
+          RaisedAlertStore.NAME,
+          StoreEventStorage.NAME,
+          PendingJudgements.NAME,
+          FlowIdentities.NAME);
+
   private static final String SOURCE = "flows";
   private static final String PROCESSOR = "judge";
 
   private AnalyzerTopology() {}
 
-  public static Topology build(AnalyzerConfig config, Supplier<RuleEngine> engines, AnalyzerMetrics metrics,
-      FlowObserver observer, Progress progress, boolean publishEvents) {
+  public static Topology build(
+      AnalyzerConfig config,
+      Supplier<RuleEngine> engines,
+      AnalyzerMetrics metrics,
+      FlowObserver observer,
+      Progress progress,
+      boolean publishEvents) {
     Topology t = new Topology();
     t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.FLOWS);
-    t.addProcessor(PROCESSOR, () -> new FlowProcessor(engines, metrics, observer, config, progress, publishEvents),
+    t.addProcessor(
+        PROCESSOR,
+        () -> new FlowProcessor(engines, metrics, observer, config, progress, publishEvents),
         SOURCE);
     for (String store : STORES) {
-      t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(),
-          Serdes.ByteArray()).withLoggingEnabled(Map.of()).withCachingDisabled(), PROCESSOR);
+      t.addStateStore(
+          Stores.keyValueStoreBuilder(
+                  Stores.inMemoryKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
+              .withLoggingEnabled(Map.of())
+              .withCachingDisabled(),
+          PROCESSOR);
     }
-    t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(KerberosTable.NAME), Serdes.String(),
-        Serdes.ByteArray()).withLoggingDisabled(), KerberosTable.SOURCE, new StringDeserializer(),
-        new ByteArrayDeserializer(), Topics.KERBEROS, KerberosTable.LOADER, KerberosTable.Loader::new);
-    t.addSink(FlowProcessor.KERBEROS_SINK, Topics.KERBEROS, new ByteArraySerializer(), new ByteArraySerializer(),
+    t.addGlobalStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(KerberosTable.NAME),
+                Serdes.String(),
+                Serdes.ByteArray())
+            .withLoggingDisabled(),
+        KerberosTable.SOURCE,
+        new StringDeserializer(),
+        new ByteArrayDeserializer(),
+        Topics.KERBEROS,
+        KerberosTable.LOADER,
+        KerberosTable.Loader::new);
+    t.addSink(
+        FlowProcessor.KERBEROS_SINK,
+        Topics.KERBEROS,
+        new ByteArraySerializer(),
+        new ByteArraySerializer(),
         PROCESSOR);
-    t.addSink(FlowProcessor.ALERTS_SINK, Topics.ALERTS, new ByteArraySerializer(), new ByteArraySerializer(),
+    t.addSink(
+        FlowProcessor.ALERTS_SINK,
+        Topics.ALERTS,
+        new ByteArraySerializer(),
+        new ByteArraySerializer(),
         PROCESSOR);
     if (publishEvents) {
-      t.addSink(FlowProcessor.EVENTS_SINK, Topics.MIGRATIONS, new ByteArraySerializer(), new ByteArraySerializer(),
+      t.addSink(
+          FlowProcessor.EVENTS_SINK,
+          Topics.MIGRATIONS,
+          new ByteArraySerializer(),
+          new ByteArraySerializer(),
           PROCESSOR);
     }
     return t;

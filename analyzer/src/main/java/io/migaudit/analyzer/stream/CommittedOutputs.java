@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class CommittedOutputs implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CommittedOutputs.class);
   private static final Duration POLL = Duration.ofMillis(200);
+
   /** How long {@link #close()} keeps writing what the analyzer committed before it closed. */
   private static final Duration DRAIN = Duration.ofSeconds(20);
 
@@ -51,7 +52,10 @@ public final class CommittedOutputs implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  public CommittedOutputs(KafkaSettings kafka, String group, List<AlertSink> alertSinks,
+  public CommittedOutputs(
+      KafkaSettings kafka,
+      String group,
+      List<AlertSink> alertSinks,
       List<MigrationEventSink> eventSinks) {
     Map<String, Object> props = kafka.consumerProperties();
     props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -65,12 +69,17 @@ public final class CommittedOutputs implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  /** Starts reading; returns once the topics' partitions are assigned and positioned, or after {@code wait}. */
+  /**
+   * Starts reading; returns once the topics' partitions are assigned and positioned, or after
+   * {@code wait}.
+   */
   public void start(Duration wait) throws InterruptedException {
     thread.start();
     if (!assigned.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-      LOG.warn("no partitions of {} assigned to the JSON-lines writer within {}: lines may miss the first alerts",
-          Topics.ALERTS, wait);
+      LOG.warn(
+          "no partitions of {} assigned to the JSON-lines writer within {}: lines may miss the first alerts",
+          Topics.ALERTS,
+          wait);
     }
   }
 
@@ -88,23 +97,27 @@ public final class CommittedOutputs implements AutoCloseable {
   }
 
   private void run() {
-    List<String> topics = eventSinks.isEmpty() ? List.of(Topics.ALERTS) : List.of(Topics.ALERTS, Topics.MIGRATIONS);
+    List<String> topics =
+        eventSinks.isEmpty() ? List.of(Topics.ALERTS) : List.of(Topics.ALERTS, Topics.MIGRATIONS);
     try {
-      consumer.subscribe(topics, new ConsumerRebalanceListener() {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+      consumer.subscribe(
+          topics,
+          new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
 
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-          // a fresh group's "latest" is fixed now, and committed: a restart resumes here, not at a later end
-          Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
-          partitions.forEach(tp -> start.put(tp, new OffsetAndMetadata(consumer.position(tp))));
-          consumer.commitSync(start);
-          if (!partitions.isEmpty()) {
-            assigned.countDown();
-          }
-        }
-      });
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+              // a fresh group's "latest" is fixed now, and committed: a restart resumes here, not
+              // at a later end
+              Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+              partitions.forEach(tp -> start.put(tp, new OffsetAndMetadata(consumer.position(tp))));
+              consumer.commitSync(start);
+              if (!partitions.isEmpty()) {
+                assigned.countDown();
+              }
+            }
+          });
       long drainDeadline = Long.MAX_VALUE;
       while (true) {
         ConsumerRecords<byte[], byte[]> batch = consumer.poll(POLL);
@@ -128,7 +141,8 @@ public final class CommittedOutputs implements AutoCloseable {
 
   /** True when every assigned partition is read up to its last committed output. */
   private boolean atEnd() {
-    Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment()); // read_committed: the LSO
+    Map<TopicPartition, Long> end =
+        consumer.endOffsets(consumer.assignment()); // read_committed: the LSO
     return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
   }
 
@@ -146,7 +160,12 @@ public final class CommittedOutputs implements AutoCloseable {
           eventBatch.add(RecordJson.migrationEvent(r.value()));
         }
       } catch (RecordJson.MalformedRecordException | RuntimeException e) {
-        LOG.debug("not an alert or event at {}-{} offset {}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+        LOG.debug(
+            "not an alert or event at {}-{} offset {}: {}",
+            r.topic(),
+            r.partition(),
+            r.offset(),
+            e.toString());
       }
     }
     if (!alertBatch.isEmpty()) {

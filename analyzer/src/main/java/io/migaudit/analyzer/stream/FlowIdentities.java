@@ -17,15 +17,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * their clocks differ, so their flow ids, which hash the first packet's time to the microsecond,
  * differ too. This store, keyed by 5-tuple and VLAN, keeps the first packet's time and id of each
  * flow seen and the agent that reported it first: a record from another agent whose first packet
- * lies within {@link #MAX_CLOCK_SKEW} of a known flow's is that flow, and takes its id and its clock
- * (both times shifted by the difference), so its alerts and its migration event are the first
+ * lies within {@link #MAX_CLOCK_SKEW} of a known flow's is that flow, and takes its id and its
+ * clock (both times shifted by the difference), so its alerts and its migration event are the first
  * agent's. One agent's own clock is consistent, so its flow ids are taken as they are (a tuple it
- * reuses is a new connection), and so is a first packet further apart. Entries are forgotten {@code retention} after their flow's latest record.
+ * reuses is a new connection), and so is a first packet further apart. Entries are forgotten {@code
+ * retention} after their flow's latest record.
  */
 final class FlowIdentities {
   static final String NAME = "flow-identities";
+
   /** Agents' clocks may differ this much (NTP keeps them far closer; a VM host may not run it). */
   static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
+
   private static final int MAX_PER_TUPLE = 16;
 
   private record Known(long firstMicros, String flowId, String agent, long touched) {}
@@ -40,15 +43,27 @@ final class FlowIdentities {
 
   /** {@code r} under the identity and clock of the flow it is, learning it when it is new. */
   FlowRecord canonical(FlowRecord r, long nowMillis) {
-    String key = r.transport() + '|' + r.src() + '|' + r.srcPort() + '|' + r.dst() + '|' + r.dstPort() + '|'
-        + r.vlan();
+    String key =
+        r.transport()
+            + '|'
+            + r.src()
+            + '|'
+            + r.srcPort()
+            + '|'
+            + r.dst()
+            + '|'
+            + r.dstPort()
+            + '|'
+            + r.vlan();
     List<Known> known = decode(store.get(key));
     long first = micros(r.firstSeen());
     String agent = r.agent() == null ? "" : r.agent().replace(';', '_').replace('\n', '_');
     for (int i = 0; i < known.size(); i++) {
       Known k = known.get(i);
-      boolean same = k.flowId().equals(r.flowId())
-          || !k.agent().equals(agent) && Math.abs(k.firstMicros() - first) <= MAX_CLOCK_SKEW.toNanos() / 1000;
+      boolean same =
+          k.flowId().equals(r.flowId())
+              || !k.agent().equals(agent)
+                  && Math.abs(k.firstMicros() - first) <= MAX_CLOCK_SKEW.toNanos() / 1000;
       if (same) {
         if (nowMillis - k.touched() >= RaisedAlertStore.REFRESH_MILLIS) {
           known.set(i, new Known(k.firstMicros(), k.flowId(), k.agent(), nowMillis));
@@ -78,13 +93,14 @@ final class FlowIdentities {
         }
       }
     }
-    changed.forEach(e -> {
-      if (e.value == null) {
-        store.delete(e.key);
-      } else {
-        store.put(e.key, e.value);
-      }
-    });
+    changed.forEach(
+        e -> {
+          if (e.value == null) {
+            store.delete(e.key);
+          } else {
+            store.put(e.key, e.value);
+          }
+        });
   }
 
   private static FlowRecord shifted(FlowRecord r, Known k, long firstMicros) {
@@ -113,8 +129,14 @@ final class FlowIdentities {
   private static byte[] encode(List<Known> known) {
     StringBuilder b = new StringBuilder();
     for (Known k : known) {
-      b.append(b.length() == 0 ? "" : "\n").append(k.firstMicros()).append(';').append(k.flowId()).append(';')
-          .append(k.agent()).append(';').append(k.touched());
+      b.append(b.length() == 0 ? "" : "\n")
+          .append(k.firstMicros())
+          .append(';')
+          .append(k.flowId())
+          .append(';')
+          .append(k.agent())
+          .append(';')
+          .append(k.touched());
     }
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }

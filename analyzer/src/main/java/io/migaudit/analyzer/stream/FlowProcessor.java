@@ -26,14 +26,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Judges each flow record of one partition (one task): reads and checks it ({@link FlowIntake}),
  * runs the rules, raises each (rule, flow) alert once by the {@link RaisedAlertStore}, groups
- * migrations into events ({@link StoredEventGrouper}), and forwards alerts and event updates to their
- * topics, all inside the task's transaction. Records of one migration flow from agents with different clocks
- * get one identity ({@link FlowIdentities}). Final records of Hyper-V migrations wait in the
- * {@link PendingJudgements} for the grace period, then CREDSSP_MIGRATION is judged. A record that
- * sets off an exception is counted ({@code error}) and skipped. Records of flows to a KDC are also
- * written to {@code migaudit.kerberos}, read back by every instance as a global table ({@link
- * KerberosTable}). Copies of Kerberos evidence sent by older agents feed the rules' Kerberos memory
- * and are never judged.
+ * migrations into events ({@link StoredEventGrouper}), and forwards alerts and event updates to
+ * their topics, all inside the task's transaction. Records of one migration flow from agents with
+ * different clocks get one identity ({@link FlowIdentities}). Final records of Hyper-V migrations
+ * wait in the {@link PendingJudgements} for the grace period, then CREDSSP_MIGRATION is judged. A
+ * record that sets off an exception is counted ({@code error}) and skipped. Records of flows to a
+ * KDC are also written to {@code migaudit.kerberos}, read back by every instance as a global table
+ * ({@link KerberosTable}). Copies of Kerberos evidence sent by older agents feed the rules'
+ * Kerberos memory and are never judged.
  */
 final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   static final String ALERTS_SINK = "alerts";
@@ -56,11 +56,20 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   private StoredEventGrouper grouper;
   private PendingJudgements pending;
   private FlowIdentities identities;
-  /** No judgement before this wall-clock time: after a start, evidence in other partitions catches up. */
+
+  /**
+   * No judgement before this wall-clock time: after a start, evidence in other partitions catches
+   * up.
+   */
   private long judgeNotBefore;
 
-  FlowProcessor(Supplier<RuleEngine> engines, AnalyzerMetrics metrics, FlowObserver observer, AnalyzerConfig config,
-      Progress progress, boolean publishEvents) {
+  FlowProcessor(
+      Supplier<RuleEngine> engines,
+      AnalyzerMetrics metrics,
+      FlowObserver observer,
+      AnalyzerConfig config,
+      Progress progress,
+      boolean publishEvents) {
     this.engines = engines;
     this.metrics = metrics;
     this.observer = observer;
@@ -73,26 +82,40 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   @Override
   public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
-    raised = new RaisedAlertStore(context.getStateStore(RaisedAlertStore.NAME), config.alertRetention().toMillis());
-    grouper = new StoredEventGrouper(new StoreEventStorage(context.getStateStore(StoreEventStorage.NAME)),
-        io.migaudit.analyzer.events.MigrationGrouper.DEFAULT_GAP, config.maxStreamsPerEvent(), config.eventIdle());
-    pending = new PendingJudgements(context.getStateStore(PendingJudgements.NAME), progress.waiting);
-    identities = new FlowIdentities(context.getStateStore(FlowIdentities.NAME), config.alertRetention().toMillis());
+    raised =
+        new RaisedAlertStore(
+            context.getStateStore(RaisedAlertStore.NAME), config.alertRetention().toMillis());
+    grouper =
+        new StoredEventGrouper(
+            new StoreEventStorage(context.getStateStore(StoreEventStorage.NAME)),
+            io.migaudit.analyzer.events.MigrationGrouper.DEFAULT_GAP,
+            config.maxStreamsPerEvent(),
+            config.eventIdle());
+    pending =
+        new PendingJudgements(context.getStateStore(PendingJudgements.NAME), progress.waiting);
+    identities =
+        new FlowIdentities(
+            context.getStateStore(FlowIdentities.NAME), config.alertRetention().toMillis());
     progress.waiting.addAndGet(pending.size());
     KeyValueStore<String, byte[]> kerberos = context.getStateStore(KerberosTable.NAME);
     engines.get().shareKerberosEvidence(client -> KerberosTable.of(kerberos, client));
     Duration judgePeriod = config.judgeGrace().dividedBy(4);
-    judgePeriod = judgePeriod.compareTo(MIN_JUDGE_PERIOD) < 0 ? MIN_JUDGE_PERIOD
-        : judgePeriod.compareTo(MAX_JUDGE_PERIOD) > 0 ? MAX_JUDGE_PERIOD : judgePeriod;
+    judgePeriod =
+        judgePeriod.compareTo(MIN_JUDGE_PERIOD) < 0
+            ? MIN_JUDGE_PERIOD
+            : judgePeriod.compareTo(MAX_JUDGE_PERIOD) > 0 ? MAX_JUDGE_PERIOD : judgePeriod;
     // judgements whose grace ran out while no instance ran them wait one more grace period: the
     // Kerberos evidence other partitions hold is read again first
     judgeNotBefore = context.currentSystemTimeMs() + config.judgeGrace().toMillis();
     context.schedule(judgePeriod, PunctuationType.WALL_CLOCK_TIME, this::judgeDue);
-    context.schedule(EXPIRY_PERIOD, PunctuationType.WALL_CLOCK_TIME, now -> {
-      raised.expire(now);
-      grouper.expire(now);
-      identities.expire(now);
-    });
+    context.schedule(
+        EXPIRY_PERIOD,
+        PunctuationType.WALL_CLOCK_TIME,
+        now -> {
+          raised.expire(now);
+          grouper.expire(now);
+          identities.expire(now);
+        });
   }
 
   /** The task moves or stops: its waiting judgements are no longer this instance's to count. */
@@ -105,8 +128,11 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
   @Override
   public void process(Record<byte[], byte[]> record) {
-    String where = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + " offset " + m.offset())
-        .orElse("?");
+    String where =
+        context
+            .recordMetadata()
+            .map(m -> m.topic() + "-" + m.partition() + " offset " + m.offset())
+            .orElse("?");
     FlowIntake.Read read = intake.read(record.value(), record.timestamp(), where);
     if (read.clamped()) {
       metrics.recordClamped();
@@ -129,7 +155,8 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
       }
       judge(read.record(), engine, record.timestamp());
     } catch (KafkaException e) {
-      throw e; // Kafka's (a fenced producer, a moved task): the transaction aborts, the record comes again
+      throw e; // Kafka's (a fenced producer, a moved task): the transaction aborts, the record
+      // comes again
     } catch (RuntimeException e) {
       intake.failed(where, e);
       skipped(AnalyzerMetrics.OUTCOME_ERROR);
@@ -149,14 +176,20 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
       pending.put(e.record(), eventId, now + config.judgeGrace().toMillis());
     }
     memory.save();
-    if (r.dstPort() == KERBEROS_PORT && ("udp".equals(r.transport()) || "tcp".equals(r.transport()))) {
-      context.forward(new Record<>(KerberosTable.key(r), RecordJson.toBytes(r), timestamp), KERBEROS_SINK);
+    if (r.dstPort() == KERBEROS_PORT
+        && ("udp".equals(r.transport()) || "tcp".equals(r.transport()))) {
+      context.forward(
+          new Record<>(KerberosTable.key(r), RecordJson.toBytes(r), timestamp), KERBEROS_SINK);
     }
-    List<Alert> alerts = eventId == null ? e.alerts() : e.alerts().stream().map(a -> a.withEventId(eventId)).toList();
+    List<Alert> alerts =
+        eventId == null
+            ? e.alerts()
+            : e.alerts().stream().map(a -> a.withEventId(eventId)).toList();
     alerts.forEach(a -> forward(a, timestamp));
     if (update != null && publishEvents) {
       MigrationEvent event = update.event();
-      context.forward(new Record<>(bytes(event.eventId()), RecordJson.toBytes(event), timestamp), EVENTS_SINK);
+      context.forward(
+          new Record<>(bytes(event.eventId()), RecordJson.toBytes(event), timestamp), EVENTS_SINK);
       progress.events.incrementAndGet();
     }
     metrics.recordRead(AnalyzerMetrics.OUTCOME_OK);
@@ -200,7 +233,8 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   }
 
   private void forward(Alert a, long timestamp) {
-    context.forward(new Record<>(bytes(a.alertId()), RecordJson.toBytes(a), timestamp), ALERTS_SINK);
+    context.forward(
+        new Record<>(bytes(a.alertId()), RecordJson.toBytes(a), timestamp), ALERTS_SINK);
     progress.alerts.incrementAndGet();
     metrics.alertRaised(a);
     observer.onAlert(a);

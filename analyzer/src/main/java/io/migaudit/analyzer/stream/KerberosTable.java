@@ -15,10 +15,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Kerberos evidence every instance sees: the global table of {@code migaudit.kerberos}, whose
- * records are the flow records of flows to a KDC under the key {@code "client|flowId"}. The analyzer
- * instance that judges a KDC flow's record writes it there, in its transaction; each instance loads
- * the whole topic (again after its local state was wiped) and looks evidence up by client address.
- * It outlives restarts, and no copy per partition is needed.
+ * records are the flow records of flows to a KDC under the key {@code "client|flowId"}. The
+ * analyzer instance that judges a KDC flow's record writes it there, in its transaction; each
+ * instance loads the whole topic (again after its local state was wiped) and looks evidence up by
+ * client address. It outlives restarts, and no copy per partition is needed.
  */
 final class KerberosTable {
   static final String NAME = "kerberos-evidence";
@@ -28,7 +28,9 @@ final class KerberosTable {
 
   private KerberosTable() {}
 
-  /** The key of a KDC flow's record: its client first, so one client's records are a prefix range. */
+  /**
+   * The key of a KDC flow's record: its client first, so one client's records are a prefix range.
+   */
   static byte[] key(FlowRecord kdcFlow) {
     return (kdcFlow.src() + SEPARATOR + kdcFlow.flowId()).getBytes(StandardCharsets.UTF_8);
   }
@@ -36,7 +38,8 @@ final class KerberosTable {
   /** The KDC flow records of {@code client} in {@code table}; unreadable ones are left out. */
   static List<FlowRecord> of(KeyValueStore<String, byte[]> table, String client) {
     List<FlowRecord> out = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> range = table.prefixScan(client + SEPARATOR, new StringSerializer())) {
+    try (KeyValueIterator<String, byte[]> range =
+        table.prefixScan(client + SEPARATOR, new StringSerializer())) {
       while (range.hasNext()) {
         KeyValue<String, byte[]> e = range.next();
         try {

@@ -39,7 +39,8 @@ final class PendingJudgements {
   }
 
   void put(FlowRecord record, String eventId, long dueMillis) {
-    byte[] head = (dueMillis + ";" + (eventId == null ? "" : eventId) + ";").getBytes(StandardCharsets.UTF_8);
+    byte[] head =
+        (dueMillis + ";" + (eventId == null ? "" : eventId) + ";").getBytes(StandardCharsets.UTF_8);
     byte[] json = RecordJson.toBytes(record);
     byte[] value = Arrays.copyOf(head, head.length + json.length);
     System.arraycopy(json, 0, value, head.length, json.length);
@@ -65,7 +66,8 @@ final class PendingJudgements {
         done.add(e.key);
         String eventId = new String(e.value, first + 1, second - first - 1, StandardCharsets.UTF_8);
         try {
-          FlowRecord r = RecordJson.flowRecord(Arrays.copyOfRange(e.value, second + 1, e.value.length));
+          FlowRecord r =
+              RecordJson.flowRecord(Arrays.copyOfRange(e.value, second + 1, e.value.length));
           due.add(new Due(e.key, eventId.isEmpty() ? null : eventId, r));
         } catch (RecordJson.MalformedRecordException ex) {
           // written by this analyzer from a checked record: only another version's could fail

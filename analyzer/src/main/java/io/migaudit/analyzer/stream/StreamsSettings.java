@@ -19,15 +19,24 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StreamsSettings {
   /** Records per poll (Kafka's default is 500): fewer, larger transactions. */
   static final int MAX_POLL_RECORDS = 10_000;
+
   /** Bytes fetched per partition per request: about 5,000 flow records of ~800 bytes. */
   static final int MAX_PARTITION_FETCH_BYTES = 4 << 20;
+
   /** Client settings that name a single client or group: Kafka Streams derives its own. */
-  private static final List<String> DROPPED = List.of(ConsumerConfig.GROUP_ID_CONFIG,
-      ConsumerConfig.CLIENT_ID_CONFIG, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-      ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-      ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, ProducerConfig.ACKS_CONFIG,
-      ConsumerConfig.ISOLATION_LEVEL_CONFIG, ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+  private static final List<String> DROPPED =
+      List.of(
+          ConsumerConfig.GROUP_ID_CONFIG,
+          ConsumerConfig.CLIENT_ID_CONFIG,
+          ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+          ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+          ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+          ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+          ProducerConfig.ACKS_CONFIG,
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+          ProducerConfig.TRANSACTIONAL_ID_CONFIG);
 
   private StreamsSettings() {}
 
@@ -35,7 +44,9 @@ public final class StreamsSettings {
   public static Properties of(AnalyzerConfig config) {
     Properties p = new Properties();
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), MAX_POLL_RECORDS);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), MAX_PARTITION_FETCH_BYTES);
+    p.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+        MAX_PARTITION_FETCH_BYTES);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     for (Map.Entry<String, String> e : config.kafka().clientProperties().entrySet()) {
       if (!DROPPED.contains(e.getKey())) {
@@ -43,7 +54,8 @@ public final class StreamsSettings {
       }
     }
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    // client ids "migaudit-analyzer-StreamThread-1-consumer", ...: the dashboards select on the prefix
+    // client ids "migaudit-analyzer-StreamThread-1-consumer", ...: the dashboards select on the
+    // prefix
     p.put(StreamsConfig.CLIENT_ID_CONFIG, KafkaSettings.CONSUMER_CLIENT_ID);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);

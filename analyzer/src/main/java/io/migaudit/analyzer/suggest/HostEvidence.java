@@ -31,7 +31,10 @@ public final class HostEvidence {
     return asSource + asDestination;
   }
 
-  /** Why it is not suggested as trusted, or null when it is: it must have sent a migration, twice or more. */
+  /**
+   * Why it is not suggested as trusted, or null when it is: it must have sent a migration, twice or
+   * more.
+   */
   public String notTrustedBecause() {
     if (asSource == 0) {
       return "seen only as a destination";

@@ -16,32 +16,50 @@ import java.util.Optional;
  * @param bySignature true when only its signature (not its port) made it a migration
  * @param tunnel true for an ESP/SSH/TLS tunnel
  */
-public record MigrationSighting(FlowRecord record, String protocol, String reason, boolean bySignature,
-    boolean tunnel) {
+public record MigrationSighting(
+    FlowRecord record, String protocol, String reason, boolean bySignature, boolean tunnel) {
   /** Bytes a tunnel must carry to count as a memory copy rather than a short call between hosts. */
   public static final long TUNNEL_MIN_BYTES = 1 << 20;
 
   /** The sighting of {@code r}, or empty when it does not look like a migration. */
   public static Optional<MigrationSighting> of(FlowRecord r, PortCatalog catalog) {
     if (r.protocol() != null) {
-      return Optional.of(new MigrationSighting(r, r.protocol(), "port " + r.dstPort(), false, false));
+      return Optional.of(
+          new MigrationSighting(r, r.protocol(), "port " + r.dstPort(), false, false));
     }
     String byPort = catalog.protocolOf(r.transport(), r.dstPort());
     if (byPort != null) {
       return Optional.of(new MigrationSighting(r, byPort, "port " + r.dstPort(), false, false));
     }
     Signature s = r.payload() == null ? null : r.payload().signature();
-    String bySignature = s == Signature.QEMU || s == Signature.QEMU_MULTIFD ? "qemu"
-        : s == Signature.VMOTION ? "vmotion" : null;
+    String bySignature =
+        s == Signature.QEMU || s == Signature.QEMU_MULTIFD
+            ? "qemu"
+            : s == Signature.VMOTION ? "vmotion" : null;
     if (bySignature != null) {
-      return Optional.of(new MigrationSighting(r, bySignature, "signature " + s.wire() + " on port "
-          + r.dstPort(), true, false));
+      return Optional.of(
+          new MigrationSighting(
+              r, bySignature, "signature " + s.wire() + " on port " + r.dstPort(), true, false));
     }
-    String tunnel = "esp".equals(r.transport()) || "ip-50".equals(r.transport()) ? "tunnel-esp"
-        : s == Signature.SSH ? "tunnel-ssh" : s == Signature.TLS ? "tunnel-tls" : null;
-    if (tunnel != null && r.srcToDst() != null && r.dstToSrc() != null && r.totalBytes() >= TUNNEL_MIN_BYTES) {
-      return Optional.of(new MigrationSighting(r, tunnel, "bulk " + tunnel.substring("tunnel-".length())
-          + " tunnel, " + r.totalBytes() + " bytes", false, true));
+    String tunnel =
+        "esp".equals(r.transport()) || "ip-50".equals(r.transport())
+            ? "tunnel-esp"
+            : s == Signature.SSH ? "tunnel-ssh" : s == Signature.TLS ? "tunnel-tls" : null;
+    if (tunnel != null
+        && r.srcToDst() != null
+        && r.dstToSrc() != null
+        && r.totalBytes() >= TUNNEL_MIN_BYTES) {
+      return Optional.of(
+          new MigrationSighting(
+              r,
+              tunnel,
+              "bulk "
+                  + tunnel.substring("tunnel-".length())
+                  + " tunnel, "
+                  + r.totalBytes()
+                  + " bytes",
+              false,
+              true));
     }
     return Optional.empty();
   }

@@ -20,7 +20,10 @@ public final class NetworkEvidence {
   int flows;
   long bytes;
   Instant lastSeen;
-  /** Flows on it that are not migrations: SHARED_MIGRATION_SEGMENT once it is a migration network. */
+
+  /**
+   * Flows on it that are not migrations: SHARED_MIGRATION_SEGMENT once it is a migration network.
+   */
   int otherFlows;
 
   NetworkEvidence(String name, Integer vlan) {

@@ -22,6 +22,7 @@ import java.util.TreeSet;
 public final class PolicySuggestion {
   /** IPv4 and IPv6 prefix lengths a suggested network is made of. */
   static final int IPV4_PREFIX = 24;
+
   static final int IPV6_PREFIX = 64;
 
   /** A migration flow and what became of it in the suggestion. */
@@ -32,8 +33,10 @@ public final class PolicySuggestion {
   private List<Listed> listed;
   final Map<String, HostEvidence> hosts = new TreeMap<>();
   final Map<String, NetworkEvidence> networks = new TreeMap<>();
+
   /** Key "protocol transport port": migrations on a port the catalog does not name. */
   final Map<String, int[]> ports = new TreeMap<>();
+
   final Map<String, Integer> verdicts = new TreeMap<>();
   int otherFlows;
 
@@ -66,7 +69,9 @@ public final class PolicySuggestion {
 
   private Set<String> trustedHosts() {
     Set<String> t = new TreeSet<>();
-    hosts.values().stream().filter(h -> h.notTrustedBecause() == null).forEach(h -> t.add(h.address));
+    hosts.values().stream()
+        .filter(h -> h.notTrustedBecause() == null)
+        .forEach(h -> t.add(h.address));
     return t;
   }
 
@@ -107,10 +112,12 @@ public final class PolicySuggestion {
     }
   }
 
-  private static final Set<String> LINK_CONTROL = Set.of("icmp", "icmpv6", "igmp", "ip-1", "ip-2", "ip-58");
+  private static final Set<String> LINK_CONTROL =
+      Set.of("icmp", "icmpv6", "igmp", "ip-1", "ip-2", "ip-58");
 
   /** Puts a migration on its network; returns its status for the listing. */
-  private String place(MigrationSighting s, Set<String> trusted, Map<String, NetworkEvidence> untagged) {
+  private String place(
+      MigrationSighting s, Set<String> trusted, Map<String, NetworkEvidence> untagged) {
     FlowRecord r = s.record();
     boolean hostsTrusted = trusted.contains(r.src()) && trusted.contains(r.dst());
     if (s.tunnel() && !hostsTrusted) {
@@ -118,7 +125,9 @@ public final class PolicySuggestion {
     }
     verdicts.merge(r.payload() == null ? "unknown" : r.payload().verdict().wire(), 1, Integer::sum);
     if (s.bySignature()) {
-      ports.computeIfAbsent(s.protocol() + " " + r.transport() + " " + r.dstPort(), k -> new int[1])[0]++;
+      ports
+          .computeIfAbsent(s.protocol() + " " + r.transport() + " " + r.dstPort(), k -> new int[1])[
+          0]++;
     }
     String ps = prefix(r.src());
     String pd = prefix(r.dst());
@@ -128,11 +137,19 @@ public final class PolicySuggestion {
       n.cidrs.add(ps);
       n.cidrs.add(pd);
     } else if (ps.equals(pd)) {
-      n = untagged.computeIfAbsent(ps, k -> new NetworkEvidence("net-" + k.replaceAll("[^0-9a-f]+", "-")
-          .replaceAll("-+$", ""), null));
+      n =
+          untagged.computeIfAbsent(
+              ps,
+              k ->
+                  new NetworkEvidence(
+                      "net-" + k.replaceAll("[^0-9a-f]+", "-").replaceAll("-+$", ""), null));
       n.cidrs.add(ps);
     } else {
-      return "not accepted: untagged, endpoints in " + ps + " and " + pd + " (routed?); no network suggested";
+      return "not accepted: untagged, endpoints in "
+          + ps
+          + " and "
+          + pd
+          + " (routed?); no network suggested";
     }
     n.add(r);
     if (hostsTrusted) {
@@ -145,17 +162,25 @@ public final class PolicySuggestion {
     return "on " + n.name + ", not accepted: " + why;
   }
 
-  /** An untagged prefix that a VLAN's network already holds joins it; the rest stay on their own. */
+  /**
+   * An untagged prefix that a VLAN's network already holds joins it; the rest stay on their own.
+   */
   private void mergeUntagged(Map<String, NetworkEvidence> untagged) {
-    untagged.values().stream().sorted(Comparator.comparing(n -> n.name)).forEach(u -> {
-      NetworkEvidence tagged = networks.values().stream().filter(n -> n.vlan != null
-          && n.cidrs.containsAll(u.cidrs)).findFirst().orElse(null);
-      if (tagged != null) {
-        tagged.absorb(u);
-      } else {
-        networks.put(u.name, u);
-      }
-    });
+    untagged.values().stream()
+        .sorted(Comparator.comparing(n -> n.name))
+        .forEach(
+            u -> {
+              NetworkEvidence tagged =
+                  networks.values().stream()
+                      .filter(n -> n.vlan != null && n.cidrs.containsAll(u.cidrs))
+                      .findFirst()
+                      .orElse(null);
+              if (tagged != null) {
+                tagged.absorb(u);
+              } else {
+                networks.put(u.name, u);
+              }
+            });
   }
 
   /** The /24 or /64 holding {@code address}. */

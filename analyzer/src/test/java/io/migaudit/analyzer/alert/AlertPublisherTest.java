@@ -47,9 +47,13 @@ class AlertPublisherTest {
     publisher.write(alerts.subList(0, 2));
     producer.completeNext();
     producer.errorNext(new NotEnoughReplicasException("only 1 in-sync replica"));
-    assertThatThrownBy(publisher::flush).isInstanceOf(KafkaException.class)
-        .hasMessage("alert " + alerts.get(1).alertId() + " was not published to migaudit.alerts:"
-            + " only 1 in-sync replica")
+    assertThatThrownBy(publisher::flush)
+        .isInstanceOf(KafkaException.class)
+        .hasMessage(
+            "alert "
+                + alerts.get(1).alertId()
+                + " was not published to migaudit.alerts:"
+                + " only 1 in-sync replica")
         .hasCauseInstanceOf(NotEnoughReplicasException.class);
   }
 

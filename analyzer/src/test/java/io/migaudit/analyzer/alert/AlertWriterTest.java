@@ -18,16 +18,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AlertWriterTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static List<Alert> alerts() {
     RuleEngine engine = new RuleEngine(Flows.samplePolicy());
-    return engine.evaluate(flow("10.1.1.1", "10.1.1.2", 8000).verdict(Verdict.PLAINTEXT, "zeros").build())
+    return engine
+        .evaluate(flow("10.1.1.1", "10.1.1.2", 8000).verdict(Verdict.PLAINTEXT, "zeros").build())
         .alerts();
   }
 
-  /** The alert as any reader sees it: evidence numbers come back as JSON gives them (4096 is an int). */
+  /**
+   * The alert as any reader sees it: evidence numbers come back as JSON gives them (4096 is an
+   * int).
+   */
   static Alert asRead(Alert a) throws Exception {
     return RecordJson.alert(RecordJson.toBytes(a));
   }
@@ -88,6 +91,8 @@ class AlertWriterTest {
     AlertWriter w = new AlertWriter(out);
     w.write(alerts());
     w.flush();
-    assertThat(out.toString().lines()).hasSize(4).allMatch(l -> l.startsWith("{") && l.endsWith("}"));
+    assertThat(out.toString().lines())
+        .hasSize(4)
+        .allMatch(l -> l.startsWith("{") && l.endsWith("}"));
   }
 }

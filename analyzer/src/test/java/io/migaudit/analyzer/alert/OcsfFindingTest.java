@@ -29,10 +29,27 @@ class OcsfFindingTest {
   private final OcsfFinding findings = new OcsfFinding("1.2.3");
 
   private static Alert alert(Integer vlan, String src) {
-    return new Alert(SchemaVersion.CURRENT, "a1b2c3", RuleId.UNENCRYPTED_MIGRATION, Severity.CRITICAL,
-        "vmotion", src, 41011, "192.168.50.12", 8000, vlan, "esx-01", "vmk1", "f1", T0,
-        T0.plusSeconds(2), "required", Map.of("verdict", "plaintext", "entropy", 3.79),
-        "Unencrypted vmotion migration", ControlCatalog.controlsOf(RuleId.UNENCRYPTED_MIGRATION), "e1");
+    return new Alert(
+        SchemaVersion.CURRENT,
+        "a1b2c3",
+        RuleId.UNENCRYPTED_MIGRATION,
+        Severity.CRITICAL,
+        "vmotion",
+        src,
+        41011,
+        "192.168.50.12",
+        8000,
+        vlan,
+        "esx-01",
+        "vmk1",
+        "f1",
+        T0,
+        T0.plusSeconds(2),
+        "required",
+        Map.of("verdict", "plaintext", "entropy", 3.79),
+        "Unencrypted vmotion migration",
+        ControlCatalog.controlsOf(RuleId.UNENCRYPTED_MIGRATION),
+        "e1");
   }
 
   @Test
@@ -55,7 +72,8 @@ class OcsfFindingTest {
 
   @Test
   void ipv6AndUntaggedAlertsValidateToo() {
-    assertThat(SCHEMA.problems(JSON.valueToTree(findings.detection(alert(null, "fd00:50::11"))))).isEmpty();
+    assertThat(SCHEMA.problems(JSON.valueToTree(findings.detection(alert(null, "fd00:50::11")))))
+        .isEmpty();
   }
 
   @Test
@@ -73,9 +91,16 @@ class OcsfFindingTest {
   @Test
   void controlVerdictsAreValidComplianceFindings() {
     for (ComplianceStatus s : ComplianceStatus.values()) {
-      ControlResult c = new ControlResult("NIST SC-8(1)", "Cryptographic protection", s, "3 alert(s)",
-          s == ComplianceStatus.FAIL ? Severity.CRITICAL : null, T0, T0.plusSeconds(60),
-          s == ComplianceStatus.FAIL ? List.of("a1b2c3") : List.of());
+      ControlResult c =
+          new ControlResult(
+              "NIST SC-8(1)",
+              "Cryptographic protection",
+              s,
+              "3 alert(s)",
+              s == ComplianceStatus.FAIL ? Severity.CRITICAL : null,
+              T0,
+              T0.plusSeconds(60),
+              s == ComplianceStatus.FAIL ? List.of("a1b2c3") : List.of());
       JsonNode f = JSON.valueToTree(findings.compliance(c));
       assertThat(SCHEMA.problems(f)).as(s.name()).isEmpty();
       assertThat(f.get("class_uid").asInt()).isEqualTo(2003);

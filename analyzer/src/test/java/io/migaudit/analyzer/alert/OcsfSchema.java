@@ -17,8 +17,10 @@ public final class OcsfSchema {
   private final JsonSchema schema;
 
   public OcsfSchema(InputStream in) {
-    SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
-    this.schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config);
+    SchemaValidatorsConfig config =
+        SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+    this.schema =
+        JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config);
   }
 
   /** The schema from this module's test resources. */

@@ -16,31 +16,83 @@ import org.junit.jupiter.api.Test;
 
 public class KerberosEvidenceTest {
   static final String VSMS = "Microsoft Virtual System Migration Service";
-  static final HypervPolicy POLICY = new HypervPolicy(true, Duration.ofHours(10), Map.of(
-      "hv-01.corp.example", List.of("10.66.0.21", "10.10.0.21"),
-      "hv-02.corp.example", List.of("10.66.0.22", "10.10.0.22"),
-      "hv-03.corp.example", List.of("10.66.0.23")));
+  static final HypervPolicy POLICY =
+      new HypervPolicy(
+          true,
+          Duration.ofHours(10),
+          Map.of(
+              "hv-01.corp.example", List.of("10.66.0.21", "10.10.0.21"),
+              "hv-02.corp.example", List.of("10.66.0.22", "10.10.0.22"),
+              "hv-03.corp.example", List.of("10.66.0.23")));
 
-  /** A flow from {@code client} to a KDC at {@code at}, asking for these services (none: an AS-REQ). */
+  /**
+   * A flow from {@code client} to a KDC at {@code at}, asking for these services (none: an AS-REQ).
+   */
   public static FlowRecord kdcFlow(String client, Instant at, String... services) {
     FlowRecord r = flow(client, "10.10.0.2", 88).build();
-    r = new FlowRecord(r.schemaVersion(), r.agent(), r.iface(), r.flowId() + at.getEpochSecond(), r.seq(), true,
-        "fin", at, at.plusMillis(3), r.vlan(), r.outerVlan(), r.encapsulation(), r.ipVersion(), r.transport(),
-        r.src(), r.srcPort(), r.dst(), r.dstPort(), r.initiator(), r.srcToDst(), r.dstToSrc(), r.tcpFlags(),
-        null, r.payload());
+    r =
+        new FlowRecord(
+            r.schemaVersion(),
+            r.agent(),
+            r.iface(),
+            r.flowId() + at.getEpochSecond(),
+            r.seq(),
+            true,
+            "fin",
+            at,
+            at.plusMillis(3),
+            r.vlan(),
+            r.outerVlan(),
+            r.encapsulation(),
+            r.ipVersion(),
+            r.transport(),
+            r.src(),
+            r.srcPort(),
+            r.dst(),
+            r.dstPort(),
+            r.initiator(),
+            r.srcToDst(),
+            r.dstToSrc(),
+            r.tcpFlags(),
+            null,
+            r.payload());
     if (services.length == 0) {
       return r;
     }
-    List<KerberosRequest> q = java.util.Arrays.stream(services)
-        .map(s -> new KerberosRequest("TGS-REQ", s, "CORP.EXAMPLE")).toList();
+    List<KerberosRequest> q =
+        java.util.Arrays.stream(services)
+            .map(s -> new KerberosRequest("TGS-REQ", s, "CORP.EXAMPLE"))
+            .toList();
     return r.withKerberos(new KerberosActivity(q, 1)); // the KDC replied
   }
 
-  public static FlowRecord migration(String src, String dst, int port, String protocol, Instant at) {
+  public static FlowRecord migration(
+      String src, String dst, int port, String protocol, Instant at) {
     FlowRecord r = flow(src, dst, port).protocol(protocol).last().build();
-    return new FlowRecord(r.schemaVersion(), r.agent(), r.iface(), r.flowId(), r.seq(), true, "fin", at,
-        at.plusSeconds(30), r.vlan(), r.outerVlan(), r.encapsulation(), r.ipVersion(), r.transport(), r.src(),
-        r.srcPort(), r.dst(), r.dstPort(), r.initiator(), r.srcToDst(), r.dstToSrc(), r.tcpFlags(), r.protocol(),
+    return new FlowRecord(
+        r.schemaVersion(),
+        r.agent(),
+        r.iface(),
+        r.flowId(),
+        r.seq(),
+        true,
+        "fin",
+        at,
+        at.plusSeconds(30),
+        r.vlan(),
+        r.outerVlan(),
+        r.encapsulation(),
+        r.ipVersion(),
+        r.transport(),
+        r.src(),
+        r.srcPort(),
+        r.dst(),
+        r.dstPort(),
+        r.initiator(),
+        r.srcToDst(),
+        r.dstToSrc(),
+        r.tcpFlags(),
+        r.protocol(),
         r.payload());
   }
 
@@ -63,19 +115,28 @@ public class KerberosEvidenceTest {
   @Test
   void aRequestTheKdcNeverAnsweredIsNoEvidence() {
     FlowRecord spoofed = kdcFlow("10.10.0.21", T0, VSMS + "/hv-02.corp.example");
-    evidence.observe(spoofed.withKerberos(new KerberosActivity(spoofed.kerberos().requests(), 0)), POLICY);
+    evidence.observe(
+        spoofed.withKerberos(new KerberosActivity(spoofed.kerberos().requests(), 0)), POLICY);
     assertThat(judge6600(T0.plusSeconds(2)).kerberos()).as("no TGS-REP").isFalse();
-    evidence.observe(spoofed.withKerberos(new KerberosActivity(spoofed.kerberos().requests())), POLICY);
+    evidence.observe(
+        spoofed.withKerberos(new KerberosActivity(spoofed.kerberos().requests())), POLICY);
     assertThat(judge6600(T0.plusSeconds(2)).kerberos()).as("an agent that does not say").isFalse();
   }
 
   @Test
   void onlyTheKdcsThePolicyNamesCountWhenItNamesAny() {
-    io.migaudit.analyzer.policy.HypervPolicy listed = new io.migaudit.analyzer.policy.HypervPolicy(true,
-        POLICY.ticketLifetime(), POLICY.hosts(), List.of("10.10.0.9"));
+    io.migaudit.analyzer.policy.HypervPolicy listed =
+        new io.migaudit.analyzer.policy.HypervPolicy(
+            true, POLICY.ticketLifetime(), POLICY.hosts(), List.of("10.10.0.9"));
     evidence.observe(kdcFlow("10.10.0.21", T0, VSMS + "/hv-02.corp.example"), listed);
-    assertThat(evidence.judge(migration("10.66.0.21", "10.66.0.22", 6600, "hyperv", T0.plusSeconds(2)), listed)
-        .watched()).as("10.10.0.2 is not a KDC of the policy").isFalse();
+    assertThat(
+            evidence
+                .judge(
+                    migration("10.66.0.21", "10.66.0.22", 6600, "hyperv", T0.plusSeconds(2)),
+                    listed)
+                .watched())
+        .as("10.10.0.2 is not a KDC of the policy")
+        .isFalse();
     evidence.observe(kdcFlow("10.10.0.21", T0, VSMS + "/hv-02.corp.example"), POLICY);
     assertThat(judge6600(T0.plusSeconds(2)).kerberos()).as("without a list, any KDC").isTrue();
   }
@@ -88,8 +149,14 @@ public class KerberosEvidenceTest {
 
   @Test
   void aRequestForAnotherHostOrServiceDoesNotMatch() {
-    evidence.observe(kdcFlow("10.10.0.21", T0, VSMS + "/hv-03.corp.example", "cifs/hv-02.corp.example",
-        "HTTP/intranet.corp.example"), POLICY);
+    evidence.observe(
+        kdcFlow(
+            "10.10.0.21",
+            T0,
+            VSMS + "/hv-03.corp.example",
+            "cifs/hv-02.corp.example",
+            "HTTP/intranet.corp.example"),
+        POLICY);
     MigrationAuthentication a = judge6600(T0.plusSeconds(2));
     assertThat(a.watched()).isTrue();
     assertThat(a.kerberos()).isFalse();
@@ -100,8 +167,13 @@ public class KerberosEvidenceTest {
   @Test
   void cifsCountsForSmbMigrationsOnly() {
     evidence.observe(kdcFlow("10.10.0.21", T0, "cifs/hv-02.corp.example"), POLICY);
-    assertThat(evidence.judge(migration("10.66.0.21", "10.66.0.22", 445, "hyperv-smb", T0.plusSeconds(1)), POLICY)
-        .kerberos()).isTrue();
+    assertThat(
+            evidence
+                .judge(
+                    migration("10.66.0.21", "10.66.0.22", 445, "hyperv-smb", T0.plusSeconds(1)),
+                    POLICY)
+                .kerberos())
+        .isTrue();
     assertThat(judge6600(T0.plusSeconds(1)).kerberos()).isFalse();
   }
 
@@ -135,10 +207,17 @@ public class KerberosEvidenceTest {
     assertThat(judge6600(T0.plus(Duration.ofHours(10)).plusSeconds(1)).watched()).isFalse();
     assertThat(judge6600(T0.minus(KerberosEvidence.CLOCK_SKEW)).kerberos()).isTrue();
     assertThat(judge6600(T0.minus(KerberosEvidence.CLOCK_SKEW).minusSeconds(1)).kerberos())
-        .as("a request after the migration began").isFalse();
+        .as("a request after the migration began")
+        .isFalse();
     HypervPolicy shortTickets = new HypervPolicy(true, Duration.ofHours(1), POLICY.hosts());
-    assertThat(evidence.judge(migration("10.66.0.21", "10.66.0.22", 6600, "hyperv", T0.plus(Duration.ofHours(2))),
-        shortTickets).kerberos()).isFalse();
+    assertThat(
+            evidence
+                .judge(
+                    migration(
+                        "10.66.0.21", "10.66.0.22", 6600, "hyperv", T0.plus(Duration.ofHours(2))),
+                    shortTickets)
+                .kerberos())
+        .isFalse();
   }
 
   @Test
@@ -180,6 +259,8 @@ public class KerberosEvidenceTest {
   void requestsOlderThanTheLifetimeAreForgotten() {
     evidence.observe(kdcFlow("10.10.0.21", T0, VSMS + "/hv-02.corp.example"), POLICY);
     evidence.observe(kdcFlow("10.10.0.21", T0.plus(Duration.ofHours(11)), "HTTP/x"), POLICY);
-    assertThat(judge6600(T0.plusSeconds(5)).kerberos()).as("forgotten, though in this window").isFalse();
+    assertThat(judge6600(T0.plusSeconds(5)).kerberos())
+        .as("forgotten, though in this window")
+        .isFalse();
   }
 }

@@ -28,27 +28,37 @@ class FlowIntakeTest {
   /** Agents' heartbeats share migaudit.flows: read as heartbeats, neither judged nor malformed. */
   @Test
   void aHeartbeatIsReadAsOne() {
-    io.migaudit.record.AgentHeartbeat h = io.migaudit.record.AgentHeartbeat.of("esx-01", Flows.T0, 30,
-        java.util.List.of("vmk1"), 10, 2);
-    FlowIntake.Read read = intake.read(io.migaudit.record.RecordJson.toBytes(h), SENT, "t-0 offset 0");
+    io.migaudit.record.AgentHeartbeat h =
+        io.migaudit.record.AgentHeartbeat.of(
+            "esx-01", Flows.T0, 30, java.util.List.of("vmk1"), 10, 2);
+    FlowIntake.Read read =
+        intake.read(io.migaudit.record.RecordJson.toBytes(h), SENT, "t-0 offset 0");
     assertThat(read.outcome()).isEqualTo(AnalyzerMetrics.OUTCOME_HEARTBEAT);
     assertThat(read.record()).isNull();
     assertThat(read.heartbeat()).isEqualTo(h);
-    assertThat(intake.read("{\"schemaVersion\":1,\"kind\":\"heartbeat\"}".getBytes(StandardCharsets.UTF_8), SENT,
-        "t-0 offset 1")
-        .outcome()).as("a heartbeat without agent and time is malformed").isNotEqualTo(AnalyzerMetrics.OUTCOME_HEARTBEAT);
+    assertThat(
+            intake
+                .read(
+                    "{\"schemaVersion\":1,\"kind\":\"heartbeat\"}".getBytes(StandardCharsets.UTF_8),
+                    SENT,
+                    "t-0 offset 1")
+                .outcome())
+        .as("a heartbeat without agent and time is malformed")
+        .isNotEqualTo(AnalyzerMetrics.OUTCOME_HEARTBEAT);
   }
 
   @Test
   void aKerberosRequestWithoutServiceIsSkippedAsFields() {
-    assertThat(outcome(kdcFlow(q -> q.putNull("service")))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(kdcFlow(q -> q.putNull("service"))))
+        .isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
     assertThat(outcome(kdcFlow(q -> q.remove("realm")))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
-    assertThat(outcome(kdcFlow(q -> q.put("service", "x".repeat(5000))))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(kdcFlow(q -> q.put("service", "x".repeat(5000)))))
+        .isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
   }
 
   @Test
   void tooManyKerberosRequestsAreSkipped() {
-    ObjectNode o = kdcFlow(q -> { });
+    ObjectNode o = kdcFlow(q -> {});
     ArrayNode requests = (ArrayNode) o.get("kerberos").get("requests");
     for (int i = 0; i < 20; i++) {
       requests.addObject().put("type", "TGS-REQ").put("service", "cifs/h" + i).put("realm", "R");
@@ -62,7 +72,8 @@ class FlowIntakeTest {
     assertThat(outcome(good().put("srcPort", -1))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
     assertThat(outcome(good().put("vlan", 5000))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
     assertThat(outcome(good().put("ipVersion", 5))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
-    assertThat(outcome(good().put("agent", "a".repeat(10_000)))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(good().put("agent", "a".repeat(10_000))))
+        .isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
     ObjectNode flags = good();
     ArrayNode list = flags.putArray("tcpFlags");
     for (int i = 0; i < 1000; i++) {
@@ -75,14 +86,21 @@ class FlowIntakeTest {
     ObjectNode entropy = good();
     ((ObjectNode) entropy.get("payload")).put("entropy", 9.5);
     assertThat(outcome(entropy)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
-    assertThat(outcome(good().put("lastSeen", "2020-01-01T00:00:00Z"))).as("ends before it starts")
+    assertThat(outcome(good().put("lastSeen", "2020-01-01T00:00:00Z")))
+        .as("ends before it starts")
         .isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
   }
 
   @Test
   void aRecordDatedFarAheadOfItsKafkaTimestampIsClampedAndJudged() {
-    FlowIntake.Read read = intake.read(bytes(good().put("firstSeen", "2099-01-01T00:00:00Z")
-        .put("lastSeen", "2099-01-01T00:00:01Z")), SENT, "t-0 offset 7");
+    FlowIntake.Read read =
+        intake.read(
+            bytes(
+                good()
+                    .put("firstSeen", "2099-01-01T00:00:00Z")
+                    .put("lastSeen", "2099-01-01T00:00:01Z")),
+            SENT,
+            "t-0 offset 7");
     assertThat(read.outcome()).isEqualTo(AnalyzerMetrics.OUTCOME_OK);
     assertThat(read.clamped()).isTrue();
     assertThat(read.record().lastSeen()).isEqualTo(Instant.ofEpochMilli(SENT));
@@ -102,13 +120,15 @@ class FlowIntakeTest {
     assertThat(intake.read(null, SENT, "w").outcome()).isEqualTo(AnalyzerMetrics.OUTCOME_EMPTY);
     assertThat(intake.read(new byte[FlowIntake.MAX_RECORD_BYTES + 1], SENT, "w").outcome())
         .isEqualTo(AnalyzerMetrics.OUTCOME_TOO_LARGE);
-    assertThat(intake.read("{".getBytes(StandardCharsets.UTF_8), SENT, "w").outcome()).isEqualTo("json");
+    assertThat(intake.read("{".getBytes(StandardCharsets.UTF_8), SENT, "w").outcome())
+        .isEqualTo("json");
   }
 
   private String outcome(ObjectNode o) {
     FlowIntake.Read read = intake.read(bytes(o), SENT, "t-0 offset 1");
-    assertThat(read.record() == null).as("skipped records carry no record").isEqualTo(
-        !AnalyzerMetrics.OUTCOME_OK.equals(read.outcome()));
+    assertThat(read.record() == null)
+        .as("skipped records carry no record")
+        .isEqualTo(!AnalyzerMetrics.OUTCOME_OK.equals(read.outcome()));
     return read.outcome();
   }
 
@@ -119,9 +139,13 @@ class FlowIntakeTest {
   /** A flow to a KDC with one well-formed request, then {@code edit} applied to that request. */
   static ObjectNode kdcFlow(Consumer<ObjectNode> edit) {
     ObjectNode o = Flows.flow("10.66.0.21", "10.66.0.5", 88).json();
-    ObjectNode q = o.putObject("kerberos").putArray("requests").addObject()
-        .put("type", "TGS-REQ").put("service", "Microsoft Virtual System Migration Service/hv-02")
-        .put("realm", "CORP");
+    ObjectNode q =
+        o.putObject("kerberos")
+            .putArray("requests")
+            .addObject()
+            .put("type", "TGS-REQ")
+            .put("service", "Microsoft Virtual System Migration Service/hv-02")
+            .put("realm", "CORP");
     edit.accept(q);
     return o;
   }
@@ -129,5 +153,4 @@ class FlowIntakeTest {
   private static byte[] bytes(ObjectNode o) {
     return o.toString().getBytes(StandardCharsets.UTF_8);
   }
-
 }

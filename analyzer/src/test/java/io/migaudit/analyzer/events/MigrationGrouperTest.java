@@ -19,18 +19,49 @@ class MigrationGrouperTest {
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
 
   /** A record of a stream src:port -> dst:dstPort that started {@code startMs} after T0. */
-  private static FlowRecord stream(String src, int srcPort, String dst, String protocol, long startMs,
-      long durationMs, long bytes, Verdict verdict, boolean last) {
+  private static FlowRecord stream(
+      String src,
+      int srcPort,
+      String dst,
+      String protocol,
+      long startMs,
+      long durationMs,
+      long bytes,
+      Verdict verdict,
+      boolean last) {
     Instant first = T0.plusMillis(startMs);
     String flowId = FlowId.of("tcp", src, srcPort, dst, 8000, null, first);
-    return new FlowRecord(SchemaVersion.CURRENT, "esx-a", "vmk1", flowId, 0, last, last ? "fin" : null,
-        first, first.plusMillis(durationMs), null, null, List.of("ethernet"), 4, "tcp", src, srcPort, dst,
-        8000, "syn", new Counters(10, bytes, bytes), new Counters(5, 0, 0), List.of(), protocol,
+    return new FlowRecord(
+        SchemaVersion.CURRENT,
+        "esx-a",
+        "vmk1",
+        flowId,
+        0,
+        last,
+        last ? "fin" : null,
+        first,
+        first.plusMillis(durationMs),
+        null,
+        null,
+        List.of("ethernet"),
+        4,
+        "tcp",
+        src,
+        srcPort,
+        dst,
+        8000,
+        "syn",
+        new Counters(10, bytes, bytes),
+        new Counters(5, 0, 0),
+        List.of(),
+        protocol,
         new PayloadFeatures(4096, 7.99, 250, 0.0, 0.37, Signature.NONE, verdict, "r"));
   }
 
-  private static FlowRecord vmotion(int srcPort, long startMs, long bytes, Verdict verdict, boolean last) {
-    return stream("192.168.50.11", srcPort, "192.168.50.12", "vmotion", startMs, 2000, bytes, verdict, last);
+  private static FlowRecord vmotion(
+      int srcPort, long startMs, long bytes, Verdict verdict, boolean last) {
+    return stream(
+        "192.168.50.11", srcPort, "192.168.50.12", "vmotion", startMs, 2000, bytes, verdict, last);
   }
 
   @Test
@@ -45,7 +76,8 @@ class MigrationGrouperTest {
     assertThat(e.start()).isEqualTo(T0);
     assertThat(e.end()).isEqualTo(T0.plusMillis(2200));
     assertThat(e.bytesPerSecond()).isEqualTo(6000 / 2.2, org.assertj.core.data.Offset.offset(1e-6));
-    assertThat(e.eventId()).isEqualTo(FlowId.eventId("vmotion", "192.168.50.11", "192.168.50.12", T0));
+    assertThat(e.eventId())
+        .isEqualTo(FlowId.eventId("vmotion", "192.168.50.11", "192.168.50.12", T0));
     assertThat(e.src()).isEqualTo("192.168.50.11");
     assertThat(e.flowIds()).hasSize(3).doesNotHaveDuplicates();
     assertThat(g.openEvents()).isEqualTo(1);
@@ -67,14 +99,16 @@ class MigrationGrouperTest {
     assertThat(u.event().ended()).isTrue();
     assertThat(u.endedNow()).isTrue();
     assertThat(g.add(vmotion(40002, 0, 7000, Verdict.ENCRYPTED, true)).endedNow())
-        .as("the same final record again").isFalse();
+        .as("the same final record again")
+        .isFalse();
   }
 
   @Test
   void aStreamStartingMoreThanTheGapAfterTheLastActivityOpensANewEvent() {
     MigrationGrouper g = new MigrationGrouper(Duration.ofSeconds(10), 100);
     MigrationEvent first = g.add(vmotion(40001, 0, 1000, Verdict.ENCRYPTED, true)).event();
-    // last activity at 2 s: a stream at 12 s still joins (and extends it to 14 s); 24.001 s does not
+    // last activity at 2 s: a stream at 12 s still joins (and extends it to 14 s); 24.001 s does
+    // not
     assertThat(g.add(vmotion(40002, 12_000, 1000, Verdict.ENCRYPTED, true)).event().eventId())
         .isEqualTo(first.eventId());
     MigrationEvent other = g.add(vmotion(40003, 24_001, 1000, Verdict.ENCRYPTED, true)).event();
@@ -86,14 +120,33 @@ class MigrationGrouperTest {
   void theReverseDirectionJoinsButOtherPairsAndFamiliesDoNot() {
     MigrationGrouper g = new MigrationGrouper();
     String id = g.add(vmotion(40001, 0, 1000, Verdict.ENCRYPTED, false)).event().eventId();
-    FlowRecord back = stream("192.168.50.12", 40100, "192.168.50.11", "vmotion", 50, 100, 10,
-        Verdict.UNKNOWN, false);
+    FlowRecord back =
+        stream(
+            "192.168.50.12",
+            40100,
+            "192.168.50.11",
+            "vmotion",
+            50,
+            100,
+            10,
+            Verdict.UNKNOWN,
+            false);
     assertThat(g.add(back).event().eventId()).isEqualTo(id);
-    FlowRecord otherPair = stream("192.168.50.11", 40200, "192.168.50.13", "vmotion", 50, 100, 10,
-        Verdict.UNKNOWN, false);
+    FlowRecord otherPair =
+        stream(
+            "192.168.50.11",
+            40200,
+            "192.168.50.13",
+            "vmotion",
+            50,
+            100,
+            10,
+            Verdict.UNKNOWN,
+            false);
     assertThat(g.add(otherPair).event().eventId()).isNotEqualTo(id);
-    FlowRecord hyperv = stream("192.168.50.11", 40300, "192.168.50.12", "hyperv", 50, 100, 10,
-        Verdict.UNKNOWN, false);
+    FlowRecord hyperv =
+        stream(
+            "192.168.50.11", 40300, "192.168.50.12", "hyperv", 50, 100, 10, Verdict.UNKNOWN, false);
     assertThat(g.add(hyperv).event().eventId()).isNotEqualTo(id);
     assertThat(g.openEvents()).isEqualTo(3);
   }
@@ -104,10 +157,23 @@ class MigrationGrouperTest {
     assertThat(MigrationGrouper.family("libvirt-tls")).isEqualTo("qemu");
     assertThat(MigrationGrouper.family("vmotion")).isEqualTo("vmotion");
     MigrationGrouper g = new MigrationGrouper();
-    String id = g.add(stream("10.66.0.21", 1, "10.66.0.22", "hyperv", 0, 100, 10, Verdict.UNKNOWN, false))
-        .event().eventId();
-    MigrationEvent e = g.add(stream("10.66.0.21", 2, "10.66.0.22", "hyperv-smb", 0, 100, 10,
-        Verdict.UNKNOWN, false)).event();
+    String id =
+        g.add(stream("10.66.0.21", 1, "10.66.0.22", "hyperv", 0, 100, 10, Verdict.UNKNOWN, false))
+            .event()
+            .eventId();
+    MigrationEvent e =
+        g.add(
+                stream(
+                    "10.66.0.21",
+                    2,
+                    "10.66.0.22",
+                    "hyperv-smb",
+                    0,
+                    100,
+                    10,
+                    Verdict.UNKNOWN,
+                    false))
+            .event();
     assertThat(e.eventId()).isEqualTo(id);
     assertThat(e.protocol()).isEqualTo("hyperv");
   }

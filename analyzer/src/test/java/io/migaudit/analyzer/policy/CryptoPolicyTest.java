@@ -18,7 +18,9 @@ class CryptoPolicyTest {
 
   @Test
   void readsTheSections() throws Exception {
-    Policy p = parse("""
+    Policy p =
+        parse(
+            """
         crypto:
           minTlsVersion: 1.3
           deny: [CBC, sha1]
@@ -56,16 +58,23 @@ class CryptoPolicyTest {
 
   @Test
   void badValuesAreRefusedWithTheirLine() {
-    assertRejected("crypto:\n  minTlsVersion: 2.0\n",
+    assertRejected(
+        "crypto:\n  minTlsVersion: 2.0\n",
         "policy.yaml:2: crypto.minTlsVersion: 2.0 is not one of 1.0, 1.1, 1.2, 1.3");
-    assertRejected("crypto:\n  severity: info\n",
+    assertRejected(
+        "crypto:\n  severity: info\n",
         "policy.yaml:2: crypto.severity: \"info\" is not warning or critical");
-    assertRejected("crypto:\n  requireClientAuth: maybe\n",
+    assertRejected(
+        "crypto:\n  requireClientAuth: maybe\n",
         "policy.yaml:2: crypto.requireClientAuth: \"maybe\" is not true or false");
-    assertRejected("crypto:\n  deny: [\"\"]\n", "policy.yaml:2: crypto.deny[0]: \"\" is not an algorithm name");
-    assertRejected("routable:\n  allowed:\n    - {from: 10.1.0.0/16}\n",
+    assertRejected(
+        "crypto:\n  deny: [\"\"]\n",
+        "policy.yaml:2: crypto.deny[0]: \"\" is not an algorithm name");
+    assertRejected(
+        "routable:\n  allowed:\n    - {from: 10.1.0.0/16}\n",
         "policy.yaml:3: routable.allowed[0]: missing field \"to\"");
-    assertRejected("routable:\n  allowed:\n    - {from: 10.1.0.0/16, to: 10.2.0.0/16, maxHops: 0}\n",
+    assertRejected(
+        "routable:\n  allowed:\n    - {from: 10.1.0.0/16, to: 10.2.0.0/16, maxHops: 0}\n",
         "policy.yaml:3: routable.allowed[0].maxHops: 0 is not a number of routers (1-254)");
   }
 }

@@ -7,7 +7,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class HypervPolicyTest {
-  private static final String HYPERV = """
+  private static final String HYPERV =
+      """
       hyperv:
         kerberosAudit: true
         ticketLifetime: 90m
@@ -46,7 +47,8 @@ class HypervPolicyTest {
     HypervPolicy h = parse("encryption: required\n").hyperv();
     assertThat(h.kerberosAudit()).isFalse();
     assertThat(h.ticketLifetime()).isEqualTo(Duration.ofHours(10));
-    assertThat(parse("hyperv: {hosts: {a.example: 10.0.0.1}}\n").hyperv().kerberosAudit()).isFalse();
+    assertThat(parse("hyperv: {hosts: {a.example: 10.0.0.1}}\n").hyperv().kerberosAudit())
+        .isFalse();
   }
 
   @Test
@@ -58,28 +60,39 @@ class HypervPolicyTest {
 
   @Test
   void badValuesAreNamedWithTheirLine() {
-    assertRejected("hyperv:\n  kerberosAudit: yes please\n",
+    assertRejected(
+        "hyperv:\n  kerberosAudit: yes please\n",
         "policy.yaml:2: hyperv.kerberosAudit: \"yes please\" is not true or false");
-    assertRejected("hyperv:\n  ticketLifetime: 10 hours\n",
+    assertRejected(
+        "hyperv:\n  ticketLifetime: 10 hours\n",
         "policy.yaml:2: hyperv.ticketLifetime: \"10 hours\" is not a duration like \"10h\", \"90m\" or \"600s\"");
-    assertRejected("hyperv:\n  ticketLifetime: 30s\n",
+    assertRejected(
+        "hyperv:\n  ticketLifetime: 30s\n",
         "policy.yaml:2: hyperv.ticketLifetime: \"30s\" is not between 1m and 168h");
-    assertRejected("hyperv:\n  hosts:\n    hv-02.corp.example: 10.66.0.0/24\n",
+    assertRejected(
+        "hyperv:\n  hosts:\n    hv-02.corp.example: 10.66.0.0/24\n",
         "policy.yaml:3: hyperv.hosts.hv-02.corp.example: \"10.66.0.0/24\" is not an IPv4 or IPv6 address (one address, not a network)");
-    assertRejected("hyperv:\n  hosts: [10.66.0.22]\n",
+    assertRejected(
+        "hyperv:\n  hosts: [10.66.0.22]\n",
         "policy.yaml:2: hyperv.hosts: expected a mapping of host names to addresses, not a list");
-    assertRejected("hyperv:\n  kerberosaudit: true\n",
+    assertRejected(
+        "hyperv:\n  kerberosaudit: true\n",
         "policy.yaml:2: hyperv: unknown field \"kerberosaudit\" (did you mean kerberosAudit?)");
   }
 
   @Test
   void namesMayShareAddressesButNotRepeat() throws Exception {
-    HypervPolicy h = parse("hyperv:\n  hosts:\n    hv-02: [10.66.0.22, 10.10.0.22]\n"
-        + "    hv-02.corp.example: [10.66.0.22, 10.10.0.22]\n").hyperv();
+    HypervPolicy h =
+        parse(
+                "hyperv:\n  hosts:\n    hv-02: [10.66.0.22, 10.10.0.22]\n"
+                    + "    hv-02.corp.example: [10.66.0.22, 10.10.0.22]\n")
+            .hyperv();
     assertThat(h.hostHasAddress("HV-02", "10.66.0.22")).isTrue();
     assertThat(h.hostHasAddress("hv-02.corp.example", "10.66.0.22")).isTrue();
     assertThat(h.addressesOfHostWith("10.10.0.22")).containsExactly("10.10.0.22", "10.66.0.22");
-    assertThatThrownBy(() -> parse("hyperv:\n  hosts:\n    a.example: 10.0.0.1\n    A.example: 10.0.0.2\n"))
-        .isInstanceOf(PolicyException.class).hasMessageContaining("listed twice");
+    assertThatThrownBy(
+            () -> parse("hyperv:\n  hosts:\n    a.example: 10.0.0.1\n    A.example: 10.0.0.2\n"))
+        .isInstanceOf(PolicyException.class)
+        .hasMessageContaining("listed twice");
   }
 }

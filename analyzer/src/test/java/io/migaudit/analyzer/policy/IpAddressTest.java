@@ -9,7 +9,8 @@ class IpAddressTest {
   @Test
   void printsTheCanonicalTextOfAnySpelling() {
     assertThat(IpAddress.parse("192.168.50.11")).hasToString("192.168.50.11");
-    assertThat(IpAddress.parse("FD00:0050:0000:0000:0000:0000:0000:0011")).hasToString("fd00:50::11");
+    assertThat(IpAddress.parse("FD00:0050:0000:0000:0000:0000:0000:0011"))
+        .hasToString("fd00:50::11");
     assertThat(IpAddress.parse("0:0:0:0:0:0:0:1")).hasToString("::1");
     assertThat(IpAddress.parse("1:0:0:2:0:0:0:3")).hasToString("1:0:0:2::3");
     assertThat(IpAddress.parse("::ffff:192.168.50.11")).hasToString("::ffff:c0a8:320b");

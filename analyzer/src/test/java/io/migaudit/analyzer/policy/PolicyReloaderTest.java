@@ -26,18 +26,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-/** Policy reloads on request and on file changes: applied, rejected (old one kept), or nothing new. */
+/**
+ * Policy reloads on request and on file changes: applied, rejected (old one kept), or nothing new.
+ */
 class PolicyReloaderTest {
   /** Generous: the watcher thread competes with other builds for the CPU. */
   private static final Duration DEADLINE = Duration.ofSeconds(30);
+
   private static final Duration QUIET = Duration.ofMillis(50);
   private static final String FIRST = "trustedHosts: [192.168.50.11, 192.168.50.12]\n";
-  private static final String SECOND = "trustedHosts: [192.168.50.11, 192.168.50.12, 192.168.50.99]\n";
+  private static final String SECOND =
+      "trustedHosts: [192.168.50.11, 192.168.50.12, 192.168.50.99]\n";
   private static final String BROKEN = "trustedHosts:\n  - 192.168.50.11\n  - 192.168.500.12\n";
   private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final AnalyzerMetrics metrics = new AnalyzerMetrics(registry, Set.of("vmotion"));
@@ -49,8 +52,13 @@ class PolicyReloaderTest {
   @BeforeEach
   void setUp() throws Exception {
     file = Files.writeString(dir.resolve("policy.yaml"), FIRST);
-    reloader = new PolicyReloader(file, PolicyLoader.loadDigested(file), applied::add, metrics,
-        Clock.fixed(NOW, ZoneOffset.UTC));
+    reloader =
+        new PolicyReloader(
+            file,
+            PolicyLoader.loadDigested(file),
+            applied::add,
+            metrics,
+            Clock.fixed(NOW, ZoneOffset.UTC));
     log.start();
     ((Logger) LoggerFactory.getLogger(PolicyReloader.class)).addAppender(log);
   }
@@ -62,7 +70,11 @@ class PolicyReloaderTest {
   }
 
   private double reloads(String outcome) {
-    return registry.get(AnalyzerMetrics.POLICY_RELOADS).tag(AnalyzerMetrics.TAG_OUTCOME, outcome).counter().count();
+    return registry
+        .get(AnalyzerMetrics.POLICY_RELOADS)
+        .tag(AnalyzerMetrics.TAG_OUTCOME, outcome)
+        .counter()
+        .count();
   }
 
   private Policy nextApplied() throws InterruptedException {
@@ -71,7 +83,9 @@ class PolicyReloaderTest {
     return p;
   }
 
-  /** Waits (with a deadline) until the watcher has counted {@code count} reloads of this outcome. */
+  /**
+   * Waits (with a deadline) until the watcher has counted {@code count} reloads of this outcome.
+   */
   private void awaitReloads(String outcome, double count) throws InterruptedException {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (reloads(outcome) < count && System.nanoTime() < deadline) {
@@ -84,7 +98,8 @@ class PolicyReloaderTest {
   void countersStartAtZeroAndTheLoadTimeIsKnown() {
     assertThat(reloads(AnalyzerMetrics.RELOAD_APPLIED)).isZero();
     assertThat(reloads(AnalyzerMetrics.RELOAD_REJECTED)).isZero();
-    assertThat(registry.get(AnalyzerMetrics.POLICY_LOADED).gauge().value()).isEqualTo(NOW.getEpochSecond());
+    assertThat(registry.get(AnalyzerMetrics.POLICY_LOADED).gauge().value())
+        .isEqualTo(NOW.getEpochSecond());
   }
 
   @Test
@@ -93,8 +108,12 @@ class PolicyReloaderTest {
     assertThat(reloader.reload("test")).isEqualTo(PolicyReloader.Outcome.APPLIED);
     assertThat(applied.poll().isTrusted("192.168.50.99")).isTrue();
     assertThat(reloads(AnalyzerMetrics.RELOAD_APPLIED)).isEqualTo(1);
-    assertThat(log.list).singleElement().extracting(ILoggingEvent::getFormattedMessage).asString()
-        .contains("applied").contains(file.toString());
+    assertThat(log.list)
+        .singleElement()
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .asString()
+        .contains("applied")
+        .contains(file.toString());
   }
 
   @Test
@@ -104,10 +123,14 @@ class PolicyReloaderTest {
     assertThat(applied).isEmpty();
     assertThat(reloads(AnalyzerMetrics.RELOAD_REJECTED)).isEqualTo(1);
     assertThat(reloads(AnalyzerMetrics.RELOAD_APPLIED)).isZero();
-    assertThat(registry.get(AnalyzerMetrics.POLICY_LOADED).gauge().value()).isEqualTo(NOW.getEpochSecond());
+    assertThat(registry.get(AnalyzerMetrics.POLICY_LOADED).gauge().value())
+        .isEqualTo(NOW.getEpochSecond());
     String line = log.list.get(0).getFormattedMessage();
     assertThat(log.list).hasSize(1);
-    assertThat(line).contains("rejected").contains(file + ":3: trustedHosts[1]").doesNotContain("\n");
+    assertThat(line)
+        .contains("rejected")
+        .contains(file + ":3: trustedHosts[1]")
+        .doesNotContain("\n");
     // asked again, it is rejected again (someone sent SIGHUP and should see it)
     assertThat(reloader.reload("test")).isEqualTo(PolicyReloader.Outcome.REJECTED);
     assertThat(reloads(AnalyzerMetrics.RELOAD_REJECTED)).isEqualTo(2);
@@ -180,8 +203,9 @@ class PolicyReloaderTest {
     Path data = Files.createSymbolicLink(dir.resolve("..data"), v1.getFileName());
     Path link = dir.resolve("linked.yaml");
     Files.createSymbolicLink(link, data.getFileName().resolve("policy.yaml"));
-    try (PolicyReloader linked = new PolicyReloader(link, PolicyLoader.loadDigested(link), applied::add, metrics,
-        Clock.systemUTC())) {
+    try (PolicyReloader linked =
+        new PolicyReloader(
+            link, PolicyLoader.loadDigested(link), applied::add, metrics, Clock.systemUTC())) {
       linked.watch(QUIET);
       Path next = Files.createSymbolicLink(dir.resolve("..data_tmp"), v2.getFileName());
       Files.move(next, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -12,8 +12,12 @@ class PolicyTest {
 
   @Test
   void trustsListedAddressesAndNetworks() {
-    Policy withCidr = new Policy(EncryptionMode.REQUIRED, List.of(),
-        Flows.cidrs("10.20.0.0/16", "fd00:99::/48"), PortCatalog.builtIn());
+    Policy withCidr =
+        new Policy(
+            EncryptionMode.REQUIRED,
+            List.of(),
+            Flows.cidrs("10.20.0.0/16", "fd00:99::/48"),
+            PortCatalog.builtIn());
     assertThat(withCidr.isTrusted("10.20.3.4")).isTrue();
     assertThat(withCidr.isTrusted("10.21.3.4")).isFalse();
     assertThat(withCidr.isTrusted("fd00:99:0:1::5")).isTrue();
@@ -24,9 +28,11 @@ class PolicyTest {
   @Test
   void findsTheNetworkHoldingBothAddresses() {
     assertThat(policy.networkContaining("192.168.50.11", "192.168.50.12"))
-        .map(MigrationNetwork::name).contains("vmotion");
+        .map(MigrationNetwork::name)
+        .contains("vmotion");
     assertThat(policy.networkContaining("fd00:50::11", "fd00:50::12"))
-        .map(MigrationNetwork::name).contains("vmotion");
+        .map(MigrationNetwork::name)
+        .contains("vmotion");
     assertThat(policy.networkContaining("192.168.50.11", "10.66.0.21")).isEmpty();
     assertThat(policy.networkWithVlan(66)).map(MigrationNetwork::name).contains("live-migration");
     assertThat(policy.networkWithVlan(10)).isEmpty();

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 class ZonePolicyTest {
-  private static final String ZONES = """
+  private static final String ZONES =
+      """
       zones:
         - name: prod
           hosts: [10.1.0.0/24, "fd00:1::/64"]
@@ -31,7 +32,8 @@ class ZonePolicyTest {
   void readsZonesAndPaths() throws Exception {
     Policy p = parse(ZONES);
     assertThat(p.zones()).extracting(TrustZone::name).containsExactly("prod", "dev", "hv-07");
-    assertThat(p.allowedPaths()).containsExactly(new ZonePath("dev", "prod"), new ZonePath("prod", "hv-07"));
+    assertThat(p.allowedPaths())
+        .containsExactly(new ZonePath("dev", "prod"), new ZonePath("prod", "hv-07"));
     assertThat(p.zoneOf("10.1.0.9")).map(TrustZone::name).contains("prod");
     assertThat(p.zoneOf("fd00:1::9")).map(TrustZone::name).contains("prod");
     assertThat(p.zoneOf("10.3.0.7")).map(TrustZone::name).contains("hv-07");
@@ -57,24 +59,28 @@ class ZonePolicyTest {
 
   @Test
   void overlappingZonesNameBothSides() {
-    assertRejected("""
+    assertRejected(
+        """
         zones:
           - name: prod
             hosts: [10.1.0.0/24, 10.9.0.1]
           - name: dev
             hosts: [10.2.0.0/24, 10.1.0.128/25]
-        """, "policy.yaml:5: zones[1].hosts[1]: 10.1.0.128/25 overlaps 10.1.0.0/24 of zone \"prod\""
-        + " (zones[0].hosts[0]); an address may be in one zone only");
+        """,
+        "policy.yaml:5: zones[1].hosts[1]: 10.1.0.128/25 overlaps 10.1.0.0/24 of zone \"prod\""
+            + " (zones[0].hosts[0]); an address may be in one zone only");
   }
 
   @Test
   void aHostInsideAnotherZonesNetworkOverlaps() {
-    assertRejected("""
+    assertRejected(
+        """
         zones:
           - {name: prod, hosts: [10.1.0.5]}
           - {name: all, hosts: [10.0.0.0/8]}
-        """, "policy.yaml:3: zones[1].hosts[0]: 10.0.0.0/8 overlaps 10.1.0.5/32 of zone \"prod\""
-        + " (zones[0].hosts[0]); an address may be in one zone only");
+        """,
+        "policy.yaml:3: zones[1].hosts[0]: 10.0.0.0/8 overlaps 10.1.0.5/32 of zone \"prod\""
+            + " (zones[0].hosts[0]); an address may be in one zone only");
   }
 
   @Test
@@ -84,32 +90,41 @@ class ZonePolicyTest {
 
   @Test
   void unknownZoneInAPathIsRejected() {
-    assertRejected(ZONES + "  - {from: prd, to: dev}\n",
+    assertRejected(
+        ZONES + "  - {from: prd, to: dev}\n",
         "policy.yaml:11: allowedPaths[2].from: \"prd\" is not a zone (did you mean prod?)");
-    assertRejected(ZONES + "  - {from: dev, to: staging}\n",
+    assertRejected(
+        ZONES + "  - {from: dev, to: staging}\n",
         "policy.yaml:11: allowedPaths[2].to: \"staging\" is not a zone"
             + " (expected one of prod, dev, hv-07)");
   }
 
   @Test
   void pathsWithoutZonesAreRejected() {
-    assertRejected("allowedPaths: [{from: a, to: b}]\n",
+    assertRejected(
+        "allowedPaths: [{from: a, to: b}]\n",
         "policy.yaml:1: allowedPaths[0].from: \"a\" is not a zone (the policy defines no zones)");
   }
 
   @Test
   void zoneShapeIsChecked() {
     assertRejected("zones: [{name: prod}]\n", "policy.yaml:1: zones[0]: missing field \"hosts\"");
-    assertRejected("zones: [{name: prod, hosts: []}]\n",
+    assertRejected(
+        "zones: [{name: prod, hosts: []}]\n",
         "policy.yaml:1: zones[0].hosts: a zone needs at least one address or CIDR");
-    assertRejected("zones: [{name: a, hosts: [10.0.0.1]}, {name: a, hosts: [10.0.0.2]}]\n",
+    assertRejected(
+        "zones: [{name: a, hosts: [10.0.0.1]}, {name: a, hosts: [10.0.0.2]}]\n",
         "policy.yaml:1: zones[1].name: \"a\" is already the name of zones[0]");
-    assertRejected("zones: [{name: a, host: [10.0.0.1]}]\n",
+    assertRejected(
+        "zones: [{name: a, host: [10.0.0.1]}]\n",
         "policy.yaml:1: zones[0]: unknown field \"host\" (did you mean hosts?)");
-    assertRejected("zones: [{name: a, hosts: [10.0.0.300]}]\n",
+    assertRejected(
+        "zones: [{name: a, hosts: [10.0.0.300]}]\n",
         "policy.yaml:1: zones[0].hosts[0]: \"10.0.0.300\" is not an IPv4 or IPv6 address or CIDR");
-    assertRejected("allowedPaths: [{from: a}]\n", "policy.yaml:1: allowedPaths[0].from: \"a\" is not a zone"
-        + " (the policy defines no zones)");
+    assertRejected(
+        "allowedPaths: [{from: a}]\n",
+        "policy.yaml:1: allowedPaths[0].from: \"a\" is not a zone"
+            + " (the policy defines no zones)");
   }
 
   @Test

@@ -20,10 +20,17 @@ import org.junit.jupiter.api.Test;
 class CrossZoneMigrationRuleTest {
   private final Rule rule = new CrossZoneMigrationRule();
 
-  /** prod and dev; dev may send to prod; hv-07 accepts only from prod (a zone per destination host). */
+  /**
+   * prod and dev; dev may send to prod; hv-07 accepts only from prod (a zone per destination host).
+   */
   private static Policy zoned() {
-    return new Policy(EncryptionMode.REQUIRED, List.of(), Flows.cidrs("10.0.0.0/8"), PortCatalog.builtIn(),
-        List.of(new TrustZone("prod", Flows.cidrs("10.1.0.0/24")),
+    return new Policy(
+        EncryptionMode.REQUIRED,
+        List.of(),
+        Flows.cidrs("10.0.0.0/8"),
+        PortCatalog.builtIn(),
+        List.of(
+            new TrustZone("prod", Flows.cidrs("10.1.0.0/24")),
             new TrustZone("dev", Flows.cidrs("10.2.0.0/24")),
             new TrustZone("hv-07", Flows.cidrs("10.3.0.7"))),
         List.of(new ZonePath("dev", "prod"), new ZonePath("prod", "hv-07")));
@@ -39,9 +46,13 @@ class CrossZoneMigrationRuleTest {
     Alert a = judge(r, zoned()).orElseThrow();
     assertThat(a.rule()).isEqualTo(RuleId.CROSS_ZONE_MIGRATION);
     assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
-    assertThat(a.message()).isEqualTo("The vmotion migration 10.1.0.5 -> 10.2.0.6:8000 crosses from zone prod"
-        + " to zone dev, which no allowed path permits");
-    assertThat(a.evidence()).containsEntry("fromZone", "prod").containsEntry("toZone", "dev")
+    assertThat(a.message())
+        .isEqualTo(
+            "The vmotion migration 10.1.0.5 -> 10.2.0.6:8000 crosses from zone prod"
+                + " to zone dev, which no allowed path permits");
+    assertThat(a.evidence())
+        .containsEntry("fromZone", "prod")
+        .containsEntry("toZone", "dev")
         .containsEntry("allowedSources", List.of("dev"));
     assertThat(a.controls()).isEqualTo(ControlCatalog.controlsOf(RuleId.CROSS_ZONE_MIGRATION));
   }
@@ -56,8 +67,9 @@ class CrossZoneMigrationRuleTest {
   void perDestinationZoneAdmitsOnlyItsListedSources() {
     assertThat(judge(flow("10.1.0.5", "10.3.0.7", 6600).build(), zoned())).isEmpty();
     Alert a = judge(flow("10.2.0.5", "10.3.0.7", 6600).build(), zoned()).orElseThrow();
-    assertThat(a.evidence()).containsEntry("toZone", "hv-07").containsEntry("allowedSources",
-        List.of("hv-07", "prod"));
+    assertThat(a.evidence())
+        .containsEntry("toZone", "hv-07")
+        .containsEntry("allowedSources", List.of("hv-07", "prod"));
   }
 
   @Test
@@ -76,7 +88,9 @@ class CrossZoneMigrationRuleTest {
   void theEngineRunsTheRuleOncePerFlow() {
     RuleEngine engine = new RuleEngine(zoned());
     FlowRecord first = flow("10.1.0.5", "10.2.0.6", 8000).build();
-    assertThat(engine.evaluate(first).alerts()).extracting(Alert::rule).containsExactly(RuleId.CROSS_ZONE_MIGRATION);
+    assertThat(engine.evaluate(first).alerts())
+        .extracting(Alert::rule)
+        .containsExactly(RuleId.CROSS_ZONE_MIGRATION);
     assertThat(engine.evaluate(first).alerts()).isEmpty();
   }
 }

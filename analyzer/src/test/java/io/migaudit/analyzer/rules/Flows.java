@@ -1,11 +1,11 @@
 package io.migaudit.analyzer.rules;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.migaudit.analyzer.policy.Cidr;
 import io.migaudit.analyzer.policy.EncryptionMode;
 import io.migaudit.analyzer.policy.MigrationNetwork;
 import io.migaudit.analyzer.policy.Policy;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
@@ -31,12 +31,20 @@ public final class Flows {
 
   /** samples/policy.yaml with the given mode. */
   public static Policy samplePolicy(EncryptionMode mode) {
-    return new Policy(mode,
+    return new Policy(
+        mode,
         List.of(
             new MigrationNetwork("vmotion", cidrs("192.168.50.0/24", "fd00:50::/64"), List.of(50)),
             new MigrationNetwork("live-migration", cidrs("10.66.0.0/24"), List.of(66))),
-        cidrs("192.168.50.11", "192.168.50.12", "10.66.0.21", "10.66.0.22", "10.10.0.11",
-            "10.10.0.12", "fd00:50::11", "fd00:50::12"),
+        cidrs(
+            "192.168.50.11",
+            "192.168.50.12",
+            "10.66.0.21",
+            "10.66.0.22",
+            "10.10.0.11",
+            "10.10.0.12",
+            "fd00:50::11",
+            "fd00:50::12"),
         PortCatalog.builtIn());
   }
 
@@ -143,8 +151,8 @@ public final class Flows {
     }
 
     /**
-     * The record, read through {@link RecordJson} like one from Kafka. Going through JSON keeps this
-     * fixture independent of the record's constructor while the schema gains fields.
+     * The record, read through {@link RecordJson} like one from Kafka. Going through JSON keeps
+     * this fixture independent of the record's constructor while the schema gains fields.
      */
     public FlowRecord build() {
       try {
@@ -157,24 +165,40 @@ public final class Flows {
     /** The record's JSON object, for tests that feed raw Kafka values. */
     public ObjectNode json() {
       ObjectNode o = JSON.objectNode();
-      o.put("schemaVersion", SchemaVersion.CURRENT).put("agent", agent).put("interface", "vmk1")
+      o.put("schemaVersion", SchemaVersion.CURRENT)
+          .put("agent", agent)
+          .put("interface", "vmk1")
           .put("flowId", FlowId.of(transport, src, srcPort, dst, dstPort, vlan, T0))
-          .put("seq", seq).put("last", last).put("endReason", last ? "fin" : null)
-          .put("firstSeen", T0.toString()).put("lastSeen", T0.plusSeconds(seconds >= 0 ? seconds : seq + 1).toString())
-          .put("vlan", vlan).putNull("outerVlan")
-          .put("ipVersion", src.indexOf(':') >= 0 ? 6 : 4).put("transport", transport)
-          .put("src", src).put("srcPort", srcPort).put("dst", dst).put("dstPort", dstPort)
-          .put("initiator", "syn").put("protocol", protocol);
+          .put("seq", seq)
+          .put("last", last)
+          .put("endReason", last ? "fin" : null)
+          .put("firstSeen", T0.toString())
+          .put("lastSeen", T0.plusSeconds(seconds >= 0 ? seconds : seq + 1).toString())
+          .put("vlan", vlan)
+          .putNull("outerVlan")
+          .put("ipVersion", src.indexOf(':') >= 0 ? 6 : 4)
+          .put("transport", transport)
+          .put("src", src)
+          .put("srcPort", srcPort)
+          .put("dst", dst)
+          .put("dstPort", dstPort)
+          .put("initiator", "syn")
+          .put("protocol", protocol);
       o.putArray("encapsulation").add("ethernet");
       o.putArray("tcpFlags").add("SYN").add("ACK");
       long toDst = bytes * 3 / 4;
       counters(o.putObject("srcToDst"), 10, toDst, payloadToDst >= 0 ? payloadToDst : toDst / 2);
       counters(o.putObject("dstToSrc"), 5, bytes - toDst, Math.max(0, payloadToSrc));
       boolean random = verdict == Verdict.ENCRYPTED;
-      o.putObject("payload").put("sampledBytes", 4096).put("entropy", random ? 7.95 : 3.1)
-          .put("chiSquare", random ? 260.0 : 90000.0).put("zeroFraction", 0.4)
-          .put("printableFraction", 0.3).put("signature", signature.wire())
-          .put("verdict", verdict.wire()).put("reason", reason);
+      o.putObject("payload")
+          .put("sampledBytes", 4096)
+          .put("entropy", random ? 7.95 : 3.1)
+          .put("chiSquare", random ? 260.0 : 90000.0)
+          .put("zeroFraction", 0.4)
+          .put("printableFraction", 0.3)
+          .put("signature", signature.wire())
+          .put("verdict", verdict.wire())
+          .put("reason", reason);
       return o;
     }
 

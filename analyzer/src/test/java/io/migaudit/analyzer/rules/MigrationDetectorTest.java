@@ -22,22 +22,27 @@ class MigrationDetectorTest {
 
   @Test
   void agentLabelIsKept() {
-    ClassifiedFlow f = detector.classify(flow("10.66.0.21", "10.66.0.22", 6600).protocol("hyperv").build());
+    ClassifiedFlow f =
+        detector.classify(flow("10.66.0.21", "10.66.0.22", 6600).protocol("hyperv").build());
     assertThat(f.migration()).isTrue();
     assertThat(f.protocol()).isEqualTo("hyperv");
   }
 
   @Test
   void sourcePortInCatalogDoesNotMakeAMigration() {
-    ClassifiedFlow f = detector.classify(flow("192.168.50.11", "192.168.50.12", 443).last().build());
+    ClassifiedFlow f =
+        detector.classify(flow("192.168.50.11", "192.168.50.12", 443).last().build());
     assertThat(f.kind()).isEqualTo(FlowKind.OTHER);
     assertThat(f.protocol()).isNull();
   }
 
   @Test
   void policyPortsCount() throws Exception {
-    MigrationDetector custom = new MigrationDetector(PolicyLoader.parse("p.yaml",
-        "ports: [{protocol: lab-migrate, transport: udp, ports: [\"7000-7010\"]}]"));
+    MigrationDetector custom =
+        new MigrationDetector(
+            PolicyLoader.parse(
+                "p.yaml",
+                "ports: [{protocol: lab-migrate, transport: udp, ports: [\"7000-7010\"]}]"));
     ClassifiedFlow f = custom.classify(flow("10.0.0.1", "10.0.0.2", 7005).transport("udp").build());
     assertThat(f.migration()).isTrue();
     assertThat(f.protocol()).isEqualTo("lab-migrate");
@@ -47,8 +52,12 @@ class MigrationDetectorTest {
   @Test
   void linkControlIsNeverMigrationEvenWhenLabelled() {
     for (String transport : new String[] {"icmp", "icmpv6", "igmp", "ip-2"}) {
-      ClassifiedFlow f = detector.classify(
-          flow("192.168.50.11", "192.168.50.12", 0).transport(transport).protocol("vmotion").build());
+      ClassifiedFlow f =
+          detector.classify(
+              flow("192.168.50.11", "192.168.50.12", 0)
+                  .transport(transport)
+                  .protocol("vmotion")
+                  .build());
       assertThat(f.kind()).as(transport).isEqualTo(FlowKind.LINK_CONTROL);
       assertThat(f.protocol()).as(transport).isNull();
     }
@@ -56,21 +65,50 @@ class MigrationDetectorTest {
 
   @Test
   void tunnelsBetweenTrustedHostsWithACopysEvidenceAreMigrations() {
-    assertThat(detector.classify(flow("10.10.0.11", "10.10.0.12", 0).transport("esp")
-        .payload(1_000, 5_000_000).build()).protocol()).isEqualTo(MigrationDetector.TUNNEL_ESP);
-    assertThat(detector.classify(flow("10.10.0.11", "10.10.0.12", 22).signature(Signature.SSH)
-        .payload(82_169, 3_381).build()).protocol()).isEqualTo(MigrationDetector.TUNNEL_SSH);
-    assertThat(detector.classify(flow("fd00:50::11", "fd00:50::12", 443).signature(Signature.TLS)
-        .payload(40_000_000, 20_000).build()).protocol()).isEqualTo(MigrationDetector.TUNNEL_TLS);
+    assertThat(
+            detector
+                .classify(
+                    flow("10.10.0.11", "10.10.0.12", 0)
+                        .transport("esp")
+                        .payload(1_000, 5_000_000)
+                        .build())
+                .protocol())
+        .isEqualTo(MigrationDetector.TUNNEL_ESP);
+    assertThat(
+            detector
+                .classify(
+                    flow("10.10.0.11", "10.10.0.12", 22)
+                        .signature(Signature.SSH)
+                        .payload(82_169, 3_381)
+                        .build())
+                .protocol())
+        .isEqualTo(MigrationDetector.TUNNEL_SSH);
+    assertThat(
+            detector
+                .classify(
+                    flow("fd00:50::11", "fd00:50::12", 443)
+                        .signature(Signature.TLS)
+                        .payload(40_000_000, 20_000)
+                        .build())
+                .protocol())
+        .isEqualTo(MigrationDetector.TUNNEL_TLS);
   }
 
   @Test
   void apiCallsOverHttpsBetweenTrustedHostsAreNotMigrations() {
     // request/response: the bulk comes back to the initiator, or there is no bulk at all
-    FlowRecord download = flow("10.10.0.11", "10.10.0.12", 443).signature(Signature.TLS)
-        .payload(3_000, 900_000).last().build();
-    FlowRecord small = flow("10.10.0.11", "10.10.0.12", 443).signature(Signature.TLS)
-        .payload(2_000, 6_000).last().build();
+    FlowRecord download =
+        flow("10.10.0.11", "10.10.0.12", 443)
+            .signature(Signature.TLS)
+            .payload(3_000, 900_000)
+            .last()
+            .build();
+    FlowRecord small =
+        flow("10.10.0.11", "10.10.0.12", 443)
+            .signature(Signature.TLS)
+            .payload(2_000, 6_000)
+            .last()
+            .build();
     assertThat(detector.classify(download).kind()).isEqualTo(FlowKind.OTHER);
     assertThat(detector.classify(small).kind()).isEqualTo(FlowKind.OTHER);
     assertThat(detector.classify(small).protocol()).isNull();
@@ -78,9 +116,11 @@ class MigrationDetectorTest {
 
   @Test
   void tunnelShortOfEvidenceWaitsWhileYoungThenIsOther() {
-    Flows.Builder early = flow("10.10.0.11", "10.10.0.12", 22).signature(Signature.SSH).payload(4_000, 3_000);
+    Flows.Builder early =
+        flow("10.10.0.11", "10.10.0.12", 22).signature(Signature.SSH).payload(4_000, 3_000);
     assertThat(detector.classify(early.lasting(2).build()).kind()).isEqualTo(FlowKind.UNDECIDED);
-    assertThat(detector.classify(early.lasting(CopyEvidence.UNDECIDED_FOR.toSeconds()).build()).kind())
+    assertThat(
+            detector.classify(early.lasting(CopyEvidence.UNDECIDED_FOR.toSeconds()).build()).kind())
         .isEqualTo(FlowKind.OTHER);
     assertThat(detector.classify(early.lasting(2).last().build()).kind()).isEqualTo(FlowKind.OTHER);
   }
@@ -88,56 +128,106 @@ class MigrationDetectorTest {
   @Test
   void bulkMustOutweighTheReturnTraffic() {
     Flows.Builder f = flow("10.10.0.11", "10.10.0.12", 22).signature(Signature.SSH).last();
-    assertThat(detector.classify(f.payload(CopyEvidence.MIN_BULK_PAYLOAD_BYTES, 8_192).build()).migration())
+    assertThat(
+            detector
+                .classify(f.payload(CopyEvidence.MIN_BULK_PAYLOAD_BYTES, 8_192).build())
+                .migration())
         .isTrue();
-    assertThat(detector.classify(f.payload(CopyEvidence.MIN_BULK_PAYLOAD_BYTES, 8_193).build()).migration())
+    assertThat(
+            detector
+                .classify(f.payload(CopyEvidence.MIN_BULK_PAYLOAD_BYTES, 8_193).build())
+                .migration())
         .isFalse();
-    assertThat(detector.classify(f.payload(CopyEvidence.MIN_BULK_PAYLOAD_BYTES - 1, 0).build()).migration())
+    assertThat(
+            detector
+                .classify(f.payload(CopyEvidence.MIN_BULK_PAYLOAD_BYTES - 1, 0).build())
+                .migration())
         .isFalse();
   }
 
   @Test
   void tunnelsNeedBothEndsTrusted() {
-    assertThat(detector.classify(flow("10.10.0.11", "10.10.0.99", 0).transport("esp")
-        .payload(5_000_000, 0).build()).kind()).isEqualTo(FlowKind.OTHER);
-    assertThat(detector.classify(flow("10.10.0.99", "10.10.0.12", 22).signature(Signature.SSH)
-        .payload(5_000_000, 0).build()).kind()).isEqualTo(FlowKind.OTHER);
+    assertThat(
+            detector
+                .classify(
+                    flow("10.10.0.11", "10.10.0.99", 0)
+                        .transport("esp")
+                        .payload(5_000_000, 0)
+                        .build())
+                .kind())
+        .isEqualTo(FlowKind.OTHER);
+    assertThat(
+            detector
+                .classify(
+                    flow("10.10.0.99", "10.10.0.12", 22)
+                        .signature(Signature.SSH)
+                        .payload(5_000_000, 0)
+                        .build())
+                .kind())
+        .isEqualTo(FlowKind.OTHER);
   }
 
   @Test
   void plainTrafficBetweenTrustedHostsIsNotMigration() {
     assertThat(detector.classify(flow("10.10.0.11", "10.10.0.12", 80).last().build()).kind())
         .isEqualTo(FlowKind.OTHER);
-    assertThat(detector.classify(flow("10.10.0.11", "10.10.0.12", 80).signature(Signature.ZLIB).last().build())
-        .kind()).isEqualTo(FlowKind.OTHER);
-    assertThat(detector.classify(flow("10.10.0.11", "10.10.0.12", 80).transport("udp").payload(9_000_000, 0).build())
-        .kind()).isEqualTo(FlowKind.OTHER);
+    assertThat(
+            detector
+                .classify(
+                    flow("10.10.0.11", "10.10.0.12", 80).signature(Signature.ZLIB).last().build())
+                .kind())
+        .isEqualTo(FlowKind.OTHER);
+    assertThat(
+            detector
+                .classify(
+                    flow("10.10.0.11", "10.10.0.12", 80)
+                        .transport("udp")
+                        .payload(9_000_000, 0)
+                        .build())
+                .kind())
+        .isEqualTo(FlowKind.OTHER);
   }
 
   @Test
   void plainBulkTransferBetweenTrustedHostsOnAnyPortIsMigration() {
-    ClassifiedFlow f = detector.classify(flow("192.168.50.11", "192.168.50.12", 5000)
-        .payload(3_000_000, 10_000).build());
+    ClassifiedFlow f =
+        detector.classify(
+            flow("192.168.50.11", "192.168.50.12", 5000).payload(3_000_000, 10_000).build());
     assertThat(f.migration()).isTrue();
     assertThat(f.protocol()).isEqualTo(MigrationDetector.BULK_TCP);
   }
 
   @Test
   void migrationSignatureOnAnUnlistedPortNamesItsProtocol() {
-    ClassifiedFlow qemu = detector.classify(flow("192.168.50.11", "192.168.50.12", 5000)
-        .signature(Signature.QEMU).verdict(Verdict.PLAINTEXT, "qemu framing in clear").build());
+    ClassifiedFlow qemu =
+        detector.classify(
+            flow("192.168.50.11", "192.168.50.12", 5000)
+                .signature(Signature.QEMU)
+                .verdict(Verdict.PLAINTEXT, "qemu framing in clear")
+                .build());
     assertThat(qemu.migration()).isTrue();
     assertThat(qemu.protocol()).isEqualTo("qemu");
-    assertThat(detector.classify(flow("192.168.50.99", "192.168.50.12", 6000)
-        .signature(Signature.QEMU_MULTIFD).build()).protocol()).isEqualTo("qemu");
-    assertThat(detector.classify(flow("10.10.0.11", "203.0.113.9", 7000)
-        .signature(Signature.VMOTION).build()).protocol()).isEqualTo("vmotion");
+    assertThat(
+            detector
+                .classify(
+                    flow("192.168.50.99", "192.168.50.12", 6000)
+                        .signature(Signature.QEMU_MULTIFD)
+                        .build())
+                .protocol())
+        .isEqualTo("qemu");
+    assertThat(
+            detector
+                .classify(
+                    flow("10.10.0.11", "203.0.113.9", 7000).signature(Signature.VMOTION).build())
+                .protocol())
+        .isEqualTo("vmotion");
   }
 
   @Test
   void migrationSignatureAwayFromEveryPolicyHostIsNotEnough() {
-    ClassifiedFlow f = detector.classify(flow("203.0.113.8", "203.0.113.9", 5000)
-        .signature(Signature.QEMU).build());
+    ClassifiedFlow f =
+        detector.classify(
+            flow("203.0.113.8", "203.0.113.9", 5000).signature(Signature.QEMU).build());
     assertThat(f.kind()).isEqualTo(FlowKind.OTHER);
     assertThat(f.protocol()).isNull();
   }

@@ -25,7 +25,8 @@ class NonDedicatedSegmentRuleTest {
 
   @Test
   void migrationInsideItsNetworkWithItsVlanIsFine() {
-    assertThat(judge(policy, flow("192.168.50.11", "192.168.50.12", 8000).vlan(50).build())).isEmpty();
+    assertThat(judge(policy, flow("192.168.50.11", "192.168.50.12", 8000).vlan(50).build()))
+        .isEmpty();
     assertThat(judge(policy, flow("fd00:50::11", "fd00:50::12", 8000).vlan(50).build())).isEmpty();
   }
 
@@ -40,10 +41,14 @@ class NonDedicatedSegmentRuleTest {
     Alert a = judge(policy, flow("10.10.0.11", "10.10.0.12", 8000).build()).orElseThrow();
     assertThat(a.rule()).isEqualTo(RuleId.NON_DEDICATED_SEGMENT);
     assertThat(a.severity()).isEqualTo(Severity.WARNING);
-    assertThat(a.evidence()).containsEntry("reason", NonDedicatedSegmentRule.OUTSIDE_NETWORKS)
-        .containsEntry("networks", List.of("vmotion", "live-migration")).doesNotContainKey("vlan");
-    assertThat(a.message()).isEqualTo("The vmotion migration 10.10.0.11 -> 10.10.0.12:8000 runs outside"
-        + " every migration network (vmotion, live-migration)");
+    assertThat(a.evidence())
+        .containsEntry("reason", NonDedicatedSegmentRule.OUTSIDE_NETWORKS)
+        .containsEntry("networks", List.of("vmotion", "live-migration"))
+        .doesNotContainKey("vlan");
+    assertThat(a.message())
+        .isEqualTo(
+            "The vmotion migration 10.10.0.11 -> 10.10.0.12:8000 runs outside"
+                + " every migration network (vmotion, live-migration)");
   }
 
   @Test
@@ -54,33 +59,44 @@ class NonDedicatedSegmentRuleTest {
 
   @Test
   void wrongVlanWarnsEvenInsideTheNetwork() {
-    Alert a = judge(policy, flow("192.168.50.11", "192.168.50.12", 8000).vlan(10).build()).orElseThrow();
-    assertThat(a.evidence()).containsEntry("reason", NonDedicatedSegmentRule.WRONG_VLAN)
-        .containsEntry("network", "vmotion").containsEntry("vlan", 10)
+    Alert a =
+        judge(policy, flow("192.168.50.11", "192.168.50.12", 8000).vlan(10).build()).orElseThrow();
+    assertThat(a.evidence())
+        .containsEntry("reason", NonDedicatedSegmentRule.WRONG_VLAN)
+        .containsEntry("network", "vmotion")
+        .containsEntry("vlan", 10)
         .containsEntry("networkVlans", List.of(50))
         .containsEntry("cidrs", List.of("192.168.50.0/24", "fd00:50::/64"));
     assertThat(a.vlan()).isEqualTo(10);
-    assertThat(a.message()).isEqualTo("The vmotion migration 192.168.50.11 -> 192.168.50.12:8000 on"
-        + " network vmotion carries VLAN 10, not one of its VLANs [50]");
+    assertThat(a.message())
+        .isEqualTo(
+            "The vmotion migration 192.168.50.11 -> 192.168.50.12:8000 on"
+                + " network vmotion carries VLAN 10, not one of its VLANs [50]");
   }
 
   @Test
   void anotherNetworksVlanIsWrongToo() {
     assertThat(judge(policy, flow("fd00:50::11", "fd00:50::12", 8000).vlan(66).build()))
-        .map(a -> a.evidence().get("reason")).contains(NonDedicatedSegmentRule.WRONG_VLAN);
+        .map(a -> a.evidence().get("reason"))
+        .contains(NonDedicatedSegmentRule.WRONG_VLAN);
   }
 
   @Test
   void networkWithoutVlansAcceptsAnyTag() {
-    Policy noVlans = new Policy(EncryptionMode.REQUIRED,
-        List.of(new MigrationNetwork("vmotion", Flows.cidrs("192.168.50.0/24"), List.of())),
-        List.of(), PortCatalog.builtIn());
-    assertThat(judge(noVlans, flow("192.168.50.11", "192.168.50.12", 8000).vlan(123).build())).isEmpty();
+    Policy noVlans =
+        new Policy(
+            EncryptionMode.REQUIRED,
+            List.of(new MigrationNetwork("vmotion", Flows.cidrs("192.168.50.0/24"), List.of())),
+            List.of(),
+            PortCatalog.builtIn());
+    assertThat(judge(noVlans, flow("192.168.50.11", "192.168.50.12", 8000).vlan(123).build()))
+        .isEmpty();
   }
 
   @Test
   void offWhenThePolicyHasNoNetworks() {
-    assertThat(judge(Policy.defaults(), flow("10.10.0.11", "10.10.0.12", 8000).vlan(7).build())).isEmpty();
+    assertThat(judge(Policy.defaults(), flow("10.10.0.11", "10.10.0.12", 8000).vlan(7).build()))
+        .isEmpty();
   }
 
   @Test
@@ -90,9 +106,15 @@ class NonDedicatedSegmentRuleTest {
 
   @Test
   void tunnelOutsideTheNetworksWarns() {
-    Alert a = judge(policy, flow("10.10.0.11", "10.10.0.12", 0).transport("esp").payload(2_000_000, 0).build()).orElseThrow();
+    Alert a =
+        judge(
+                policy,
+                flow("10.10.0.11", "10.10.0.12", 0).transport("esp").payload(2_000_000, 0).build())
+            .orElseThrow();
     assertThat(a.protocol()).isEqualTo(MigrationDetector.TUNNEL_ESP);
-    assertThat(a.message()).isEqualTo("The tunnel-esp migration 10.10.0.11 -> 10.10.0.12 runs outside"
-        + " every migration network (vmotion, live-migration)");
+    assertThat(a.message())
+        .isEqualTo(
+            "The tunnel-esp migration 10.10.0.11 -> 10.10.0.12 runs outside"
+                + " every migration network (vmotion, live-migration)");
   }
 }

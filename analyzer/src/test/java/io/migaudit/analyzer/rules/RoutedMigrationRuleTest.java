@@ -20,7 +20,8 @@ class RoutedMigrationRuleTest {
   private final RoutedMigrationRule rule = new RoutedMigrationRule();
 
   private static HopLimits ttl(int sentMin, int receivedMin) {
-    return new HopLimits(new HopLimits.Range(sentMin, sentMin), new HopLimits.Range(receivedMin, receivedMin));
+    return new HopLimits(
+        new HopLimits.Range(sentMin, sentMin), new HopLimits.Range(receivedMin, receivedMin));
   }
 
   private Optional<Alert> judge(String src, String dst, HopLimits ttl, Policy policy) {
@@ -30,13 +31,16 @@ class RoutedMigrationRuleTest {
 
   @Test
   void onTheSegmentNothingIsRaised() {
-    assertThat(judge("192.168.50.11", "192.168.50.12", ttl(64, 64), Flows.samplePolicy())).isEmpty();
-    assertThat(judge("192.168.50.11", "192.168.50.12", ttl(128, 255), Flows.samplePolicy())).isEmpty();
+    assertThat(judge("192.168.50.11", "192.168.50.12", ttl(64, 64), Flows.samplePolicy()))
+        .isEmpty();
+    assertThat(judge("192.168.50.11", "192.168.50.12", ttl(128, 255), Flows.samplePolicy()))
+        .isEmpty();
   }
 
   @Test
   void oneRouterIsARoutedMigration() {
-    Alert a = judge("192.168.50.11", "192.168.50.12", ttl(63, 64), Flows.samplePolicy()).orElseThrow();
+    Alert a =
+        judge("192.168.50.11", "192.168.50.12", ttl(63, 64), Flows.samplePolicy()).orElseThrow();
     assertThat(a.rule()).isEqualTo(RuleId.ROUTED_MIGRATION);
     assertThat(a.severity()).isEqualTo(Severity.WARNING);
     assertThat(a.evidence()).containsEntry("hops", 1).containsEntry("initialTtl", 64);
@@ -46,19 +50,26 @@ class RoutedMigrationRuleTest {
 
   @Test
   void theFurtherDirectionCounts() {
-    assertThat(judge("192.168.50.11", "192.168.50.12", ttl(64, 125), Flows.samplePolicy()).orElseThrow()
-        .evidence()).containsEntry("hops", 3);
+    assertThat(
+            judge("192.168.50.11", "192.168.50.12", ttl(64, 125), Flows.samplePolicy())
+                .orElseThrow()
+                .evidence())
+        .containsEntry("hops", 3);
   }
 
   @Test
   void anAllowedPathIsNotRaisedUpToItsHops() {
     Cidr a = Cidr.parse("192.168.50.0/25").orElseThrow();
     Cidr b = Cidr.parse("192.168.50.0/24").orElseThrow();
-    Policy routed = Flows.samplePolicy().withPath(CryptoPolicy.defaults(),
-        new RoutablePolicy(List.of(new RoutablePolicy.RoutedPath(b, a, 2))));
+    Policy routed =
+        Flows.samplePolicy()
+            .withPath(
+                CryptoPolicy.defaults(),
+                new RoutablePolicy(List.of(new RoutablePolicy.RoutedPath(b, a, 2))));
     assertThat(judge("192.168.50.11", "192.168.50.12", ttl(62, 62), routed)).isEmpty();
     assertThat(judge("192.168.50.11", "192.168.50.12", ttl(61, 64), routed)).isPresent();
-    assertThat(judge("192.168.50.11", "192.168.50.200", ttl(63, 63), routed)).as("reverse direction")
+    assertThat(judge("192.168.50.11", "192.168.50.200", ttl(63, 63), routed))
+        .as("reverse direction")
         .isEmpty();
   }
 

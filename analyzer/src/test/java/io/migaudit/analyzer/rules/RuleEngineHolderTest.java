@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A new policy takes over at the next {@code get()}, and the memory of raised alerts carries over. */
+/**
+ * A new policy takes over at the next {@code get()}, and the memory of raised alerts carries over.
+ */
 class RuleEngineHolderTest {
   private static final String UNTRUSTED = "192.168.50.99";
 
@@ -33,12 +35,18 @@ class RuleEngineHolderTest {
     RuleEngine before = holder.get();
     assertThat(holder.get()).isSameAs(before);
     holder.offer(trusting(UNTRUSTED));
-    assertThat(rules(before, flow(UNTRUSTED, "192.168.50.12", 8000).srcPort(1).verdict(Verdict.ENCRYPTED, "u")))
+    assertThat(
+            rules(
+                before,
+                flow(UNTRUSTED, "192.168.50.12", 8000).srcPort(1).verdict(Verdict.ENCRYPTED, "u")))
         .containsExactly(RuleId.UNTRUSTED_SOURCE);
     RuleEngine after = holder.get();
     assertThat(after).isNotSameAs(before);
     assertThat(after.policy().isTrusted(UNTRUSTED)).isTrue();
-    assertThat(rules(after, flow(UNTRUSTED, "192.168.50.12", 8000).srcPort(2).verdict(Verdict.ENCRYPTED, "u")))
+    assertThat(
+            rules(
+                after,
+                flow(UNTRUSTED, "192.168.50.12", 8000).srcPort(2).verdict(Verdict.ENCRYPTED, "u")))
         .isEmpty();
     assertThat(holder.get()).isSameAs(after);
   }
@@ -54,7 +62,8 @@ class RuleEngineHolderTest {
   @Test
   void alertsRaisedBeforeTheReloadAreNotRaisedAgain() {
     RuleEngineHolder holder = new RuleEngineHolder(new RuleEngine(Flows.samplePolicy()));
-    Flows.Builder plaintext = flow("192.168.50.11", "192.168.50.12", 8000).verdict(Verdict.PLAINTEXT, "zeros");
+    Flows.Builder plaintext =
+        flow("192.168.50.11", "192.168.50.12", 8000).verdict(Verdict.PLAINTEXT, "zeros");
     assertThat(rules(holder.get(), plaintext.seq(0))).containsExactly(RuleId.UNENCRYPTED_MIGRATION);
     holder.offer(trusting(UNTRUSTED));
     assertThat(rules(holder.get(), plaintext.seq(1))).isEmpty();

@@ -15,8 +15,10 @@ class RuleEngineTest {
 
   @Test
   void interimRecordsOfAFlowAlertOnce() {
-    Flows.Builder f = flow("192.168.50.11", "192.168.50.12", 8000).verdict(Verdict.PLAINTEXT, "zeros");
-    assertThat(engine.evaluate(f.seq(0).build()).alerts()).extracting(Alert::rule)
+    Flows.Builder f =
+        flow("192.168.50.11", "192.168.50.12", 8000).verdict(Verdict.PLAINTEXT, "zeros");
+    assertThat(engine.evaluate(f.seq(0).build()).alerts())
+        .extracting(Alert::rule)
         .containsExactly(RuleId.UNENCRYPTED_MIGRATION);
     assertThat(engine.evaluate(f.seq(1).build()).alerts()).isEmpty();
     assertThat(engine.evaluate(f.seq(2).last().build()).alerts()).isEmpty();
@@ -24,9 +26,13 @@ class RuleEngineTest {
 
   @Test
   void aTunnelBetweenTrustedHostsOnTheSegmentWaitsForItsEvidence() {
-    // SSH on the vMotion VLAN: nothing while it may still turn out a copy; a copy is a clean migration
-    Flows.Builder tunnel = flow("192.168.50.11", "192.168.50.12", 22).vlan(50)
-        .signature(io.migaudit.record.Signature.SSH).verdict(Verdict.ENCRYPTED, "ssh");
+    // SSH on the vMotion VLAN: nothing while it may still turn out a copy; a copy is a clean
+    // migration
+    Flows.Builder tunnel =
+        flow("192.168.50.11", "192.168.50.12", 22)
+            .vlan(50)
+            .signature(io.migaudit.record.Signature.SSH)
+            .verdict(Verdict.ENCRYPTED, "ssh");
     assertThat(engine.evaluate(tunnel.seq(0).payload(3_000, 2_000).build()).alerts()).isEmpty();
     Evaluation copy = engine.evaluate(tunnel.seq(1).payload(4_000_000, 40_000).build());
     assertThat(copy.migration()).isTrue();
@@ -35,10 +41,15 @@ class RuleEngineTest {
 
   @Test
   void aShellBetweenTrustedHostsOnTheSegmentIsSharedTrafficWhenItEnds() {
-    Flows.Builder shell = flow("192.168.50.11", "192.168.50.12", 22).vlan(50)
-        .signature(io.migaudit.record.Signature.SSH).verdict(Verdict.ENCRYPTED, "ssh").payload(3_000, 9_000);
+    Flows.Builder shell =
+        flow("192.168.50.11", "192.168.50.12", 22)
+            .vlan(50)
+            .signature(io.migaudit.record.Signature.SSH)
+            .verdict(Verdict.ENCRYPTED, "ssh")
+            .payload(3_000, 9_000);
     assertThat(engine.evaluate(shell.seq(0).build()).alerts()).isEmpty();
-    assertThat(engine.evaluate(shell.seq(1).last().build()).alerts()).extracting(Alert::rule)
+    assertThat(engine.evaluate(shell.seq(1).last().build()).alerts())
+        .extracting(Alert::rule)
         .containsExactly(RuleId.SHARED_MIGRATION_SEGMENT);
   }
 
@@ -47,32 +58,53 @@ class RuleEngineTest {
     Flows.Builder f = flow("192.168.50.11", "192.168.50.12", 8000);
     assertThat(engine.evaluate(f.seq(0).build()).alerts()).isEmpty();
     Evaluation later = engine.evaluate(f.seq(1).verdict(Verdict.PLAINTEXT, "zeros").build());
-    assertThat(later.alerts()).extracting(Alert::rule).containsExactly(RuleId.UNENCRYPTED_MIGRATION);
+    assertThat(later.alerts())
+        .extracting(Alert::rule)
+        .containsExactly(RuleId.UNENCRYPTED_MIGRATION);
     assertThat(engine.evaluate(f.seq(2).build()).alerts()).isEmpty();
   }
 
   @Test
   void everyRuleThatFiresAlertsInOneRecord() {
-    Evaluation e = engine.evaluate(flow("10.1.1.1", "10.1.1.2", 8000).vlan(7)
-        .verdict(Verdict.COMPRESSED, "lz4").build());
-    assertThat(e.alerts()).extracting(Alert::rule).containsExactly(RuleId.UNENCRYPTED_MIGRATION,
-        RuleId.UNTRUSTED_SOURCE, RuleId.UNTRUSTED_DESTINATION, RuleId.NON_DEDICATED_SEGMENT);
+    Evaluation e =
+        engine.evaluate(
+            flow("10.1.1.1", "10.1.1.2", 8000).vlan(7).verdict(Verdict.COMPRESSED, "lz4").build());
+    assertThat(e.alerts())
+        .extracting(Alert::rule)
+        .containsExactly(
+            RuleId.UNENCRYPTED_MIGRATION,
+            RuleId.UNTRUSTED_SOURCE,
+            RuleId.UNTRUSTED_DESTINATION,
+            RuleId.NON_DEDICATED_SEGMENT);
     assertThat(e.alerts()).extracting(Alert::alertId).doesNotHaveDuplicates();
   }
 
   @Test
   void sameFlowFromTwoAgentsAlertsOnce() {
-    Flows.Builder f = flow("192.168.50.11", "192.168.50.12", 8000).verdict(Verdict.PLAINTEXT, "zeros");
+    Flows.Builder f =
+        flow("192.168.50.11", "192.168.50.12", 8000).verdict(Verdict.PLAINTEXT, "zeros");
     assertThat(engine.evaluate(f.agent("esx-a").build()).alerts()).hasSize(1);
     assertThat(engine.evaluate(f.agent("esx-b").build()).alerts()).isEmpty();
   }
 
   @Test
   void differentFlowsAlertSeparately() {
-    assertThat(engine.evaluate(flow("192.168.50.11", "192.168.50.12", 8000)
-        .verdict(Verdict.PLAINTEXT, "z").build()).alerts()).hasSize(1);
-    assertThat(engine.evaluate(flow("192.168.50.12", "192.168.50.11", 8000)
-        .verdict(Verdict.PLAINTEXT, "z").build()).alerts()).hasSize(1);
+    assertThat(
+            engine
+                .evaluate(
+                    flow("192.168.50.11", "192.168.50.12", 8000)
+                        .verdict(Verdict.PLAINTEXT, "z")
+                        .build())
+                .alerts())
+        .hasSize(1);
+    assertThat(
+            engine
+                .evaluate(
+                    flow("192.168.50.12", "192.168.50.11", 8000)
+                        .verdict(Verdict.PLAINTEXT, "z")
+                        .build())
+                .alerts())
+        .hasSize(1);
   }
 
   @Test
@@ -104,7 +136,15 @@ class RuleEngineTest {
 
   @Test
   void protocolsCoverCatalogAndTunnels() {
-    assertThat(engine.protocols()).contains("vmotion", "hyperv", "qemu", "proxmox",
-        MigrationDetector.TUNNEL_ESP, MigrationDetector.TUNNEL_SSH, MigrationDetector.TUNNEL_TLS, MigrationDetector.BULK_TCP);
+    assertThat(engine.protocols())
+        .contains(
+            "vmotion",
+            "hyperv",
+            "qemu",
+            "proxmox",
+            MigrationDetector.TUNNEL_ESP,
+            MigrationDetector.TUNNEL_SSH,
+            MigrationDetector.TUNNEL_TLS,
+            MigrationDetector.BULK_TCP);
   }
 }

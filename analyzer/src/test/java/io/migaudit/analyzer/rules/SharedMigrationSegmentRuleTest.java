@@ -29,28 +29,36 @@ class SharedMigrationSegmentRuleTest {
     assertThat(a.rule()).isEqualTo(RuleId.SHARED_MIGRATION_SEGMENT);
     assertThat(a.severity()).isEqualTo(Severity.WARNING);
     assertThat(a.protocol()).isNull();
-    assertThat(a.evidence()).containsEntry("network", "vmotion")
-        .containsEntry("matchedBy", SharedMigrationSegmentRule.BY_VLAN).containsEntry("vlan", 50)
+    assertThat(a.evidence())
+        .containsEntry("network", "vmotion")
+        .containsEntry("matchedBy", SharedMigrationSegmentRule.BY_VLAN)
+        .containsEntry("vlan", 50)
         .containsEntry("transport", "tcp");
-    assertThat(a.message()).isEqualTo(
-        "Non-migration tcp traffic 172.16.0.5 -> 172.16.0.6:2049 on migration network vmotion (VLAN 50)");
+    assertThat(a.message())
+        .isEqualTo(
+            "Non-migration tcp traffic 172.16.0.5 -> 172.16.0.6:2049 on migration network vmotion (VLAN 50)");
   }
 
   @Test
   void untaggedOtherTrafficInsideANetworkWarns() {
     Alert a = judge(policy, flow("10.66.0.30", "10.66.0.22", 22).build()).orElseThrow();
-    assertThat(a.evidence()).containsEntry("network", "live-migration")
+    assertThat(a.evidence())
+        .containsEntry("network", "live-migration")
         .containsEntry("matchedBy", SharedMigrationSegmentRule.BY_ADDRESS)
-        .containsEntry("cidrs", List.of("10.66.0.0/24")).doesNotContainKey("vlan");
-    assertThat(a.message()).isEqualTo(
-        "Non-migration tcp traffic 10.66.0.30 -> 10.66.0.22:22 on migration network live-migration (untagged)");
+        .containsEntry("cidrs", List.of("10.66.0.0/24"))
+        .doesNotContainKey("vlan");
+    assertThat(a.message())
+        .isEqualTo(
+            "Non-migration tcp traffic 10.66.0.30 -> 10.66.0.22:22 on migration network live-migration (untagged)");
   }
 
   @Test
   void untaggedIpv6InsideANetworkWarns() {
     assertThat(judge(policy, flow("fd00:50::30", "fd00:50::12", 80).transport("udp").build()))
-        .map(Alert::message).contains("Non-migration udp traffic fd00:50::30 -> [fd00:50::12]:80"
-            + " on migration network vmotion (untagged)");
+        .map(Alert::message)
+        .contains(
+            "Non-migration udp traffic fd00:50::30 -> [fd00:50::12]:80"
+                + " on migration network vmotion (untagged)");
   }
 
   @Test
@@ -60,34 +68,46 @@ class SharedMigrationSegmentRuleTest {
 
   @Test
   void otherVlanIsAnotherSegmentEvenWithMigrationAddresses() {
-    assertThat(judge(policy, flow("192.168.50.30", "192.168.50.12", 443).vlan(10).build())).isEmpty();
+    assertThat(judge(policy, flow("192.168.50.30", "192.168.50.12", 443).vlan(10).build()))
+        .isEmpty();
   }
 
   @Test
   void taggedTrafficInANetworkWithoutVlansIsJudgedByAddress() {
-    Policy noVlans = new Policy(EncryptionMode.REQUIRED,
-        List.of(new MigrationNetwork("vmotion", Flows.cidrs("192.168.50.0/24"), List.of())),
-        List.of(), PortCatalog.builtIn());
+    Policy noVlans =
+        new Policy(
+            EncryptionMode.REQUIRED,
+            List.of(new MigrationNetwork("vmotion", Flows.cidrs("192.168.50.0/24"), List.of())),
+            List.of(),
+            PortCatalog.builtIn());
     assertThat(judge(noVlans, flow("192.168.50.30", "192.168.50.12", 443).vlan(10).build()))
-        .map(a -> a.evidence().get("matchedBy")).contains(SharedMigrationSegmentRule.BY_ADDRESS);
+        .map(a -> a.evidence().get("matchedBy"))
+        .contains(SharedMigrationSegmentRule.BY_ADDRESS);
   }
 
   @Test
   void linkControlDoesNotCount() {
-    assertThat(judge(policy, flow("192.168.50.11", "192.168.50.12", 0).transport("icmp").vlan(50).build()))
+    assertThat(
+            judge(
+                policy,
+                flow("192.168.50.11", "192.168.50.12", 0).transport("icmp").vlan(50).build()))
         .isEmpty();
-    assertThat(judge(policy, flow("fd00:50::11", "fd00:50::12", 0).transport("icmpv6").build())).isEmpty();
-    assertThat(judge(policy, flow("192.168.50.11", "192.168.50.12", 0).transport("igmp").build())).isEmpty();
+    assertThat(judge(policy, flow("fd00:50::11", "fd00:50::12", 0).transport("icmpv6").build()))
+        .isEmpty();
+    assertThat(judge(policy, flow("192.168.50.11", "192.168.50.12", 0).transport("igmp").build()))
+        .isEmpty();
   }
 
   @Test
   void migrationTrafficDoesNotCount() {
-    assertThat(judge(policy, flow("192.168.50.11", "192.168.50.12", 8000).vlan(50).build())).isEmpty();
+    assertThat(judge(policy, flow("192.168.50.11", "192.168.50.12", 8000).vlan(50).build()))
+        .isEmpty();
   }
 
   @Test
   void offWhenThePolicyHasNoNetworks() {
-    assertThat(judge(Policy.defaults(), flow("192.168.50.30", "192.168.50.12", 22).vlan(50).build()))
+    assertThat(
+            judge(Policy.defaults(), flow("192.168.50.30", "192.168.50.12", 22).vlan(50).build()))
         .isEmpty();
   }
 }

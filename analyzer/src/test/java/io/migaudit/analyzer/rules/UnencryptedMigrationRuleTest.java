@@ -25,8 +25,11 @@ class UnencryptedMigrationRuleTest {
   }
 
   private static FlowRecord plaintextVmotion() {
-    return flow("192.168.50.11", "192.168.50.12", 8000).vlan(50).seq(2)
-        .verdict(Verdict.PLAINTEXT, "printable and zero bytes dominate").signature(Signature.VMOTION)
+    return flow("192.168.50.11", "192.168.50.12", 8000)
+        .vlan(50)
+        .seq(2)
+        .verdict(Verdict.PLAINTEXT, "printable and zero bytes dominate")
+        .signature(Signature.VMOTION)
         .build();
   }
 
@@ -36,10 +39,15 @@ class UnencryptedMigrationRuleTest {
     Alert a = judge(r, EncryptionMode.REQUIRED).orElseThrow();
     assertThat(a.rule()).isEqualTo(RuleId.UNENCRYPTED_MIGRATION);
     assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
-    assertThat(a.message()).isEqualTo("Unencrypted vmotion migration 192.168.50.11 -> 192.168.50.12:8000"
-        + " (plaintext: printable and zero bytes dominate)");
-    assertThat(a.evidence()).containsEntry("verdict", "plaintext").containsEntry("signature", "vmotion")
-        .containsEntry("entropy", 3.1).containsEntry("chiSquare", 90000.0)
+    assertThat(a.message())
+        .isEqualTo(
+            "Unencrypted vmotion migration 192.168.50.11 -> 192.168.50.12:8000"
+                + " (plaintext: printable and zero bytes dominate)");
+    assertThat(a.evidence())
+        .containsEntry("verdict", "plaintext")
+        .containsEntry("signature", "vmotion")
+        .containsEntry("entropy", 3.1)
+        .containsEntry("chiSquare", 90000.0)
         .containsEntry("sampledBytes", 4096L)
         .containsEntry("reason", "printable and zero bytes dominate");
   }
@@ -66,18 +74,23 @@ class UnencryptedMigrationRuleTest {
 
   @Test
   void compressedUnderOpportunisticIsWarning() {
-    FlowRecord r = flow("10.66.0.21", "10.66.0.22", 6600)
-        .verdict(Verdict.COMPRESSED, "high entropy but far from uniform").build();
+    FlowRecord r =
+        flow("10.66.0.21", "10.66.0.22", 6600)
+            .verdict(Verdict.COMPRESSED, "high entropy but far from uniform")
+            .build();
     Alert a = judge(r, EncryptionMode.OPPORTUNISTIC).orElseThrow();
     assertThat(a.severity()).isEqualTo(Severity.WARNING);
     assertThat(a.policyMode()).isEqualTo("opportunistic");
-    assertThat(a.message()).isEqualTo("Unencrypted hyperv migration 10.66.0.21 -> 10.66.0.22:6600"
-        + " (compressed: high entropy but far from uniform)");
+    assertThat(a.message())
+        .isEqualTo(
+            "Unencrypted hyperv migration 10.66.0.21 -> 10.66.0.22:6600"
+                + " (compressed: high entropy but far from uniform)");
   }
 
   @Test
   void compressedUnderRequiredIsCritical() {
-    FlowRecord r = flow("10.66.0.21", "10.66.0.22", 6600).verdict(Verdict.COMPRESSED, "zlib").build();
+    FlowRecord r =
+        flow("10.66.0.21", "10.66.0.22", 6600).verdict(Verdict.COMPRESSED, "zlib").build();
     assertThat(judge(r, EncryptionMode.REQUIRED)).map(Alert::severity).contains(Severity.CRITICAL);
   }
 
@@ -96,14 +109,17 @@ class UnencryptedMigrationRuleTest {
 
   @Test
   void nothingForPlaintextThatIsNotMigration() {
-    FlowRecord r = flow("192.168.50.11", "192.168.50.12", 80).verdict(Verdict.PLAINTEXT, "http").build();
+    FlowRecord r =
+        flow("192.168.50.11", "192.168.50.12", 80).verdict(Verdict.PLAINTEXT, "http").build();
     assertThat(judge(r, EncryptionMode.REQUIRED)).isEmpty();
   }
 
   @Test
   void ipv6ResponderIsBracketed() {
-    FlowRecord r = flow("fd00:50::11", "fd00:50::12", 49152).verdict(Verdict.PLAINTEXT, "QEVM").build();
+    FlowRecord r =
+        flow("fd00:50::11", "fd00:50::12", 49152).verdict(Verdict.PLAINTEXT, "QEVM").build();
     assertThat(judge(r, EncryptionMode.REQUIRED).orElseThrow().message())
-        .isEqualTo("Unencrypted qemu migration fd00:50::11 -> [fd00:50::12]:49152 (plaintext: QEVM)");
+        .isEqualTo(
+            "Unencrypted qemu migration fd00:50::11 -> [fd00:50::12]:49152 (plaintext: QEVM)");
   }
 }

@@ -32,8 +32,9 @@ class UnencryptedNfcRuleTest {
     assertThat(f.kind()).isEqualTo(FlowKind.NFC);
     assertThat(f.migration()).isFalse();
     assertThat(f.protocol()).as("NFC is not a migration protocol").isNull();
-    ClassifiedFlow udp = new MigrationDetector(Flows.samplePolicy())
-        .classify(flow("10.10.0.11", "10.10.0.12", 902).transport("udp").build());
+    ClassifiedFlow udp =
+        new MigrationDetector(Flows.samplePolicy())
+            .classify(flow("10.10.0.11", "10.10.0.12", 902).transport("udp").build());
     assertThat(udp.kind()).isEqualTo(FlowKind.OTHER);
   }
 
@@ -45,16 +46,20 @@ class UnencryptedNfcRuleTest {
     Alert a = alerts.get(0);
     assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
     assertThat(a.protocol()).isNull();
-    assertThat(a.message()).isEqualTo("Unencrypted NFC disk copy 10.10.0.11 -> 10.10.0.12:902"
-        + " (plaintext: structured bytes)");
+    assertThat(a.message())
+        .isEqualTo(
+            "Unencrypted NFC disk copy 10.10.0.11 -> 10.10.0.12:902"
+                + " (plaintext: structured bytes)");
     assertThat(a.controls()).containsExactly("NIST SC-8", "NIST SC-8(1)");
   }
 
   @Test
   void compressedIsReadableAndOpportunisticIsAWarning() {
-    assertThat(judge(nfc(Verdict.COMPRESSED), EncryptionMode.REQUIRED)).map(Alert::severity)
+    assertThat(judge(nfc(Verdict.COMPRESSED), EncryptionMode.REQUIRED))
+        .map(Alert::severity)
         .contains(Severity.CRITICAL);
-    assertThat(judge(nfc(Verdict.PLAINTEXT), EncryptionMode.OPPORTUNISTIC)).map(Alert::severity)
+    assertThat(judge(nfc(Verdict.PLAINTEXT), EncryptionMode.OPPORTUNISTIC))
+        .map(Alert::severity)
         .contains(Severity.WARNING);
   }
 
@@ -67,16 +72,21 @@ class UnencryptedNfcRuleTest {
 
   @Test
   void migrationsAreNotNfc() {
-    FlowRecord vmotion = flow("10.10.0.11", "10.10.0.12", 8000).verdict(Verdict.PLAINTEXT, "x").build();
+    FlowRecord vmotion =
+        flow("10.10.0.11", "10.10.0.12", 8000).verdict(Verdict.PLAINTEXT, "x").build();
     assertThat(judge(vmotion, EncryptionMode.REQUIRED)).isEmpty();
   }
 
   @Test
   void nfcOnTheMigrationVlanStillSharesTheSegment() {
     RuleEngine engine = new RuleEngine(Flows.samplePolicy());
-    FlowRecord onVlan = flow("192.168.50.11", "192.168.50.12", 902).vlan(50)
-        .verdict(Verdict.ENCRYPTED, "uniform").build();
-    assertThat(engine.evaluate(onVlan).alerts()).extracting(Alert::rule)
+    FlowRecord onVlan =
+        flow("192.168.50.11", "192.168.50.12", 902)
+            .vlan(50)
+            .verdict(Verdict.ENCRYPTED, "uniform")
+            .build();
+    assertThat(engine.evaluate(onVlan).alerts())
+        .extracting(Alert::rule)
         .containsExactly(RuleId.SHARED_MIGRATION_SEGMENT);
   }
 }

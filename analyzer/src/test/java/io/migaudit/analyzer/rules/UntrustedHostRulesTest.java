@@ -30,8 +30,10 @@ class UntrustedHostRulesTest {
     Alert a = judge(source, policy, r).orElseThrow();
     assertThat(a.rule()).isEqualTo(RuleId.UNTRUSTED_SOURCE);
     assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
-    assertThat(a.evidence()).containsEntry("untrustedAddress", "192.168.50.99")
-        .containsEntry("role", "source").containsEntry("initiatorBy", "syn");
+    assertThat(a.evidence())
+        .containsEntry("untrustedAddress", "192.168.50.99")
+        .containsEntry("role", "source")
+        .containsEntry("initiatorBy", "syn");
     assertThat(a.message())
         .isEqualTo("Untrusted host 192.168.50.99 opened a vmotion migration to 192.168.50.12:8000");
     assertThat(judge(destination, policy, r)).isEmpty();
@@ -43,10 +45,12 @@ class UntrustedHostRulesTest {
     Alert a = judge(destination, policy, r).orElseThrow();
     assertThat(a.rule()).isEqualTo(RuleId.UNTRUSTED_DESTINATION);
     assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
-    assertThat(a.evidence()).containsEntry("untrustedAddress", "192.168.50.99")
+    assertThat(a.evidence())
+        .containsEntry("untrustedAddress", "192.168.50.99")
         .containsEntry("role", "destination");
     assertThat(a.message())
-        .isEqualTo("Untrusted host 192.168.50.99:8000 accepted a vmotion migration from 192.168.50.11");
+        .isEqualTo(
+            "Untrusted host 192.168.50.99:8000 accepted a vmotion migration from 192.168.50.11");
     assertThat(judge(source, policy, r)).isEmpty();
   }
 
@@ -59,8 +63,12 @@ class UntrustedHostRulesTest {
 
   @Test
   void trustedCidrCoversItsHosts() {
-    Policy cidrPolicy = new Policy(EncryptionMode.REQUIRED, List.of(), Flows.cidrs("192.168.50.0/28"),
-        PortCatalog.builtIn());
+    Policy cidrPolicy =
+        new Policy(
+            EncryptionMode.REQUIRED,
+            List.of(),
+            Flows.cidrs("192.168.50.0/28"),
+            PortCatalog.builtIn());
     FlowRecord inside = flow("192.168.50.1", "192.168.50.14", 8000).build();
     FlowRecord outside = flow("192.168.50.1", "192.168.50.16", 8000).build();
     assertThat(judge(source, cidrPolicy, inside)).isEmpty();
@@ -77,7 +85,8 @@ class UntrustedHostRulesTest {
         .containsEntry("untrustedAddress", "fd00:50::66");
     FlowRecord toUntrusted = flow("fd00:50::11", "fd00:50::66", 8000).build();
     assertThat(judge(destination, policy, toUntrusted).orElseThrow().message())
-        .isEqualTo("Untrusted host [fd00:50::66]:8000 accepted a vmotion migration from fd00:50::11");
+        .isEqualTo(
+            "Untrusted host [fd00:50::66]:8000 accepted a vmotion migration from fd00:50::11");
   }
 
   @Test

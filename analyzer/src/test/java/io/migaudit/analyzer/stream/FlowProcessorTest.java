@@ -35,11 +35,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The processor on Kafka Streams' test driver: outputs, stores, grace period and expiry by time. */
+/**
+ * The processor on Kafka Streams' test driver: outputs, stores, grace period and expiry by time.
+ */
 class FlowProcessorTest {
   private static final Instant NOW = Instant.parse("2025-03-01T10:00:10Z");
-  @TempDir
-  Path state;
+  @TempDir Path state;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> flows;
   private TestOutputTopic<byte[], byte[]> alerts;
@@ -47,17 +48,32 @@ class FlowProcessorTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private void start(Policy policy) {
-    AnalyzerConfig config = AnalyzerConfig.defaults(new KafkaSettings("localhost:1", Map.of()), "test", state)
-        .withJudgeGrace(Duration.ofSeconds(30)).withAlertRetention(Duration.ofHours(1));
+    AnalyzerConfig config =
+        AnalyzerConfig.defaults(new KafkaSettings("localhost:1", Map.of()), "test", state)
+            .withJudgeGrace(Duration.ofSeconds(30))
+            .withAlertRetention(Duration.ofHours(1));
     RuleEngine engine = new RuleEngine(policy);
     AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
     Properties props = StreamsSettings.of(config);
-    driver = new TopologyTestDriver(AnalyzerTopology.build(config, () -> engine, metrics, FlowObserver.NONE,
-        new Progress(), true), props, NOW);
-    flows = driver.createInputTopic(Topics.FLOWS, new ByteArraySerializer(), new ByteArraySerializer(), NOW,
-        Duration.ofMillis(10));
-    alerts = driver.createOutputTopic(Topics.ALERTS, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    events = driver.createOutputTopic(Topics.MIGRATIONS, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    driver =
+        new TopologyTestDriver(
+            AnalyzerTopology.build(
+                config, () -> engine, metrics, FlowObserver.NONE, new Progress(), true),
+            props,
+            NOW);
+    flows =
+        driver.createInputTopic(
+            Topics.FLOWS,
+            new ByteArraySerializer(),
+            new ByteArraySerializer(),
+            NOW,
+            Duration.ofMillis(10));
+    alerts =
+        driver.createOutputTopic(
+            Topics.ALERTS, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    events =
+        driver.createOutputTopic(
+            Topics.MIGRATIONS, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   @AfterEach
@@ -71,8 +87,14 @@ class FlowProcessorTest {
   void eachAlertOnceAcrossInterimRecordsAndEveryRecordUpdatesItsEvent() throws Exception {
     start(Flows.samplePolicy());
     for (int seq = 0; seq < 3; seq++) {
-      flows.pipeInput(bytes(Flows.flow("192.168.50.11", "192.168.50.12", 8000).protocol("vmotion")
-          .verdict(Verdict.PLAINTEXT, "text").seq(seq).json().toString()));
+      flows.pipeInput(
+          bytes(
+              Flows.flow("192.168.50.11", "192.168.50.12", 8000)
+                  .protocol("vmotion")
+                  .verdict(Verdict.PLAINTEXT, "text")
+                  .seq(seq)
+                  .json()
+                  .toString()));
     }
     List<byte[]> out = alerts.readValuesToList();
     assertThat(out).hasSize(1);
@@ -86,41 +108,81 @@ class FlowProcessorTest {
   @Test
   void raisedAlertsAreForgottenATimeAfterTheFlowsLastRecordNotByCount() {
     start(Flows.samplePolicy());
-    flows.pipeInput(bytes(Flows.flow("192.168.50.11", "192.168.50.12", 8000).protocol("vmotion")
-        .verdict(Verdict.PLAINTEXT, "text").json().toString()));
+    flows.pipeInput(
+        bytes(
+            Flows.flow("192.168.50.11", "192.168.50.12", 8000)
+                .protocol("vmotion")
+                .verdict(Verdict.PLAINTEXT, "text")
+                .json()
+                .toString()));
     KeyValueStore<String, byte[]> raised = driver.getKeyValueStore(RaisedAlertStore.NAME);
     driver.advanceWallClockTime(Duration.ofMinutes(30));
     assertThat(raised.approximateNumEntries()).as("within the retention").isEqualTo(1);
     driver.advanceWallClockTime(Duration.ofMinutes(32));
     assertThat(raised.approximateNumEntries()).as("an hour after the last record").isZero();
-    assertThat(driver.getKeyValueStore(StoreEventStorage.NAME).approximateNumEntries()).as("event idle").isZero();
+    assertThat(driver.getKeyValueStore(StoreEventStorage.NAME).approximateNumEntries())
+        .as("event idle")
+        .isZero();
   }
 
   /** Agents' heartbeats share migaudit.flows: counted as heartbeats, never judged nor malformed. */
   @Test
   void aHeartbeatIsCountedAndNeverJudged() throws Exception {
     start(Flows.samplePolicy());
-    flows.pipeInput(RecordJson.toBytes(io.migaudit.record.AgentHeartbeat.of("esx-01", NOW, 30, List.of("vmk1"), 10, 2)));
-    flows.pipeInput(bytes(Flows.flow("192.168.50.11", "192.168.50.12", 8000).protocol("vmotion")
-        .verdict(Verdict.PLAINTEXT, "text").json().toString()));
+    flows.pipeInput(
+        RecordJson.toBytes(
+            io.migaudit.record.AgentHeartbeat.of("esx-01", NOW, 30, List.of("vmk1"), 10, 2)));
+    flows.pipeInput(
+        bytes(
+            Flows.flow("192.168.50.11", "192.168.50.12", 8000)
+                .protocol("vmotion")
+                .verdict(Verdict.PLAINTEXT, "text")
+                .json()
+                .toString()));
     assertThat(alerts.readValuesToList()).hasSize(1);
-    assertThat(registry.find(AnalyzerMetrics.RECORDS).tag(AnalyzerMetrics.TAG_OUTCOME,
-        AnalyzerMetrics.OUTCOME_HEARTBEAT).counter().count()).isEqualTo(1);
-    assertThat(registry.find(AnalyzerMetrics.RECORDS).tag(AnalyzerMetrics.TAG_OUTCOME, "fields").counter().count())
-        .as("not malformed").isZero();
+    assertThat(
+            registry
+                .find(AnalyzerMetrics.RECORDS)
+                .tag(AnalyzerMetrics.TAG_OUTCOME, AnalyzerMetrics.OUTCOME_HEARTBEAT)
+                .counter()
+                .count())
+        .isEqualTo(1);
+    assertThat(
+            registry
+                .find(AnalyzerMetrics.RECORDS)
+                .tag(AnalyzerMetrics.TAG_OUTCOME, "fields")
+                .counter()
+                .count())
+        .as("not malformed")
+        .isZero();
   }
 
   @Test
   void aPoisonKerberosRecordIsCountedAndTheNextRecordsAreJudged() throws Exception {
     start(Flows.samplePolicy());
     ObjectNode poison = Flows.flow("10.66.0.21", "10.66.0.5", 88).json();
-    poison.putObject("kerberos").putArray("requests").addObject().put("type", "TGS-REQ").putNull("service")
+    poison
+        .putObject("kerberos")
+        .putArray("requests")
+        .addObject()
+        .put("type", "TGS-REQ")
+        .putNull("service")
         .put("realm", "CORP");
     flows.pipeInput(bytes(poison.toString()));
-    flows.pipeInput(bytes(Flows.flow("192.168.50.11", "192.168.50.12", 8000).protocol("vmotion")
-        .verdict(Verdict.PLAINTEXT, "text").json().toString()));
+    flows.pipeInput(
+        bytes(
+            Flows.flow("192.168.50.11", "192.168.50.12", 8000)
+                .protocol("vmotion")
+                .verdict(Verdict.PLAINTEXT, "text")
+                .json()
+                .toString()));
     assertThat(alerts.readValuesToList()).hasSize(1);
-    assertThat(registry.find(AnalyzerMetrics.RECORDS).tag(AnalyzerMetrics.TAG_OUTCOME, "fields").counter().count())
+    assertThat(
+            registry
+                .find(AnalyzerMetrics.RECORDS)
+                .tag(AnalyzerMetrics.TAG_OUTCOME, "fields")
+                .counter()
+                .count())
         .isEqualTo(1);
   }
 
@@ -128,9 +190,11 @@ class FlowProcessorTest {
   void credSspIsJudgedAfterTheGracePeriodSoLateKerberosEvidenceCounts() throws Exception {
     Policy policy = Flows.samplePolicy().withHyperv(CredSspMigrationRuleTest.hyperv());
     start(policy);
-    FlowRecord migration = KerberosEvidenceTest.migration("10.66.0.21", "10.66.0.22", 6600, "hyperv",
-        Flows.T0.plusSeconds(3));
-    flows.pipeInput(RecordJson.toBytes(KerberosEvidenceTest.kdcFlow("10.10.0.21", Flows.T0, "HTTP/intranet")));
+    FlowRecord migration =
+        KerberosEvidenceTest.migration(
+            "10.66.0.21", "10.66.0.22", 6600, "hyperv", Flows.T0.plusSeconds(3));
+    flows.pipeInput(
+        RecordJson.toBytes(KerberosEvidenceTest.kdcFlow("10.10.0.21", Flows.T0, "HTTP/intranet")));
     flows.pipeInput(RecordJson.toBytes(migration));
     assertThat(alerts.readValuesToList()).as("within the grace period").isEmpty();
     driver.advanceWallClockTime(Duration.ofSeconds(31));
@@ -138,30 +202,52 @@ class FlowProcessorTest {
     assertThat(out).hasSize(1);
     assertThat(RecordJson.alert(out.get(0)).rule()).isEqualTo(RuleId.CREDSSP_MIGRATION);
 
-    FlowRecord second = KerberosEvidenceTest.migration("10.66.0.21", "10.66.0.22", 6600, "hyperv",
-        Flows.T0.plusSeconds(600));
+    FlowRecord second =
+        KerberosEvidenceTest.migration(
+            "10.66.0.21", "10.66.0.22", 6600, "hyperv", Flows.T0.plusSeconds(600));
     flows.pipeInput(RecordJson.toBytes(second));
-    flows.pipeInput(RecordJson.toBytes(KerberosEvidenceTest.kdcFlow("10.10.0.21", Flows.T0.plusSeconds(590),
-        CredSspMigrationRuleTest.VSMS + "/hv-02.corp.example")));
+    flows.pipeInput(
+        RecordJson.toBytes(
+            KerberosEvidenceTest.kdcFlow(
+                "10.10.0.21",
+                Flows.T0.plusSeconds(590),
+                CredSspMigrationRuleTest.VSMS + "/hv-02.corp.example")));
     driver.advanceWallClockTime(Duration.ofSeconds(31));
-    assertThat(alerts.readValuesToList()).as("evidence that came after the migration's record, in the grace")
+    assertThat(alerts.readValuesToList())
+        .as("evidence that came after the migration's record, in the grace")
         .isEmpty();
   }
 
   @Test
   void aSecondAgentTenSecondsApartAndARecordDated2099LeaveTheEventUnchanged() throws Exception {
     start(Flows.samplePolicy());
-    ObjectNode first = Flows.flow("192.168.50.11", "192.168.50.12", 8000).protocol("vmotion")
-        .verdict(Verdict.PLAINTEXT, "text").json();
+    ObjectNode first =
+        Flows.flow("192.168.50.11", "192.168.50.12", 8000)
+            .protocol("vmotion")
+            .verdict(Verdict.PLAINTEXT, "text")
+            .json();
     flows.pipeInput(bytes(first.toString()));
-    ObjectNode otherEnd = first.deepCopy().put("agent", "esx-b")
-        .put("firstSeen", Flows.T0.minusSeconds(10).toString()).put("lastSeen", Flows.T0.minusSeconds(9).toString());
-    otherEnd.put("flowId", io.migaudit.record.FlowId.of("tcp", "192.168.50.11", 51000, "192.168.50.12", 8000, null,
-        Flows.T0.minusSeconds(10)));
+    ObjectNode otherEnd =
+        first
+            .deepCopy()
+            .put("agent", "esx-b")
+            .put("firstSeen", Flows.T0.minusSeconds(10).toString())
+            .put("lastSeen", Flows.T0.minusSeconds(9).toString());
+    otherEnd.put(
+        "flowId",
+        io.migaudit.record.FlowId.of(
+            "tcp", "192.168.50.11", 51000, "192.168.50.12", 8000, null, Flows.T0.minusSeconds(10)));
     flows.pipeInput(bytes(otherEnd.toString()));
-    flows.pipeInput(bytes(Flows.flow("203.0.113.1", "203.0.113.2", 80).json()
-        .put("firstSeen", "2099-01-01T00:00:00Z").put("lastSeen", "2099-01-01T00:00:01Z").toString()));
-    assertThat(alerts.readValuesToList()).as("one alert: the other end's record is the same flow").hasSize(1);
+    flows.pipeInput(
+        bytes(
+            Flows.flow("203.0.113.1", "203.0.113.2", 80)
+                .json()
+                .put("firstSeen", "2099-01-01T00:00:00Z")
+                .put("lastSeen", "2099-01-01T00:00:01Z")
+                .toString()));
+    assertThat(alerts.readValuesToList())
+        .as("one alert: the other end's record is the same flow")
+        .hasSize(1);
     List<byte[]> updates = events.readValuesToList();
     assertThat(updates).hasSize(2);
     var before = RecordJson.migrationEvent(updates.get(0));
@@ -172,7 +258,8 @@ class FlowProcessorTest {
     assertThat(after.flowIds()).isEqualTo(before.flowIds());
     driver.advanceWallClockTime(Duration.ofSeconds(61));
     assertThat(driver.getKeyValueStore(StoreEventStorage.NAME).approximateNumEntries())
-        .as("the 2099 record expired nothing").isEqualTo(1);
+        .as("the 2099 record expired nothing")
+        .isEqualTo(1);
   }
 
   private static byte[] bytes(String s) {

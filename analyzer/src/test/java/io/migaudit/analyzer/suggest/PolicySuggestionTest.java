@@ -18,22 +18,48 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** What policy suggest accepts, what it lists commented out, and the round trip through the rules. */
+/**
+ * What policy suggest accepts, what it lists commented out, and the round trip through the rules.
+ */
 class PolicySuggestionTest {
   private static final String A = "192.168.50.11";
   private static final String B = "192.168.50.12";
   private static final String C = "192.168.50.99";
-  private static final Set<RuleId> JUDGED = EnumSet.of(RuleId.UNTRUSTED_SOURCE, RuleId.UNTRUSTED_DESTINATION,
-      RuleId.NON_DEDICATED_SEGMENT);
+  private static final Set<RuleId> JUDGED =
+      EnumSet.of(
+          RuleId.UNTRUSTED_SOURCE, RuleId.UNTRUSTED_DESTINATION, RuleId.NON_DEDICATED_SEGMENT);
 
   private static List<FlowRecord> records() {
     return List.of(
-        flow(A, B, 8000).srcPort(41000).vlan(50).verdict(Verdict.ENCRYPTED, "x").bytes(5000).last().build(),
-        flow(B, A, 8000).srcPort(41001).vlan(50).verdict(Verdict.ENCRYPTED, "x").bytes(6000).last().build(),
-        flow(A, B, 8000).srcPort(41002).vlan(50).verdict(Verdict.PLAINTEXT, "x").bytes(7000).last().build(),
+        flow(A, B, 8000)
+            .srcPort(41000)
+            .vlan(50)
+            .verdict(Verdict.ENCRYPTED, "x")
+            .bytes(5000)
+            .last()
+            .build(),
+        flow(B, A, 8000)
+            .srcPort(41001)
+            .vlan(50)
+            .verdict(Verdict.ENCRYPTED, "x")
+            .bytes(6000)
+            .last()
+            .build(),
+        flow(A, B, 8000)
+            .srcPort(41002)
+            .vlan(50)
+            .verdict(Verdict.PLAINTEXT, "x")
+            .bytes(7000)
+            .last()
+            .build(),
         // a QEMU stream on a port the catalog does not name: a migration by its signature
-        flow(B, A, 4444).srcPort(41003).vlan(50).signature(Signature.QEMU).verdict(Verdict.PLAINTEXT, "x")
-            .last().build(),
+        flow(B, A, 4444)
+            .srcPort(41003)
+            .vlan(50)
+            .signature(Signature.QEMU)
+            .verdict(Verdict.PLAINTEXT, "x")
+            .last()
+            .build(),
         flow(C, B, 8000).srcPort(41004).vlan(50).verdict(Verdict.ENCRYPTED, "x").last().build(),
         flow(A, "10.10.0.12", 8000).srcPort(41005).verdict(Verdict.ENCRYPTED, "x").last().build(),
         flow(A, B, 22).srcPort(41006).vlan(50).last().build());
@@ -50,32 +76,47 @@ class PolicySuggestionTest {
     PolicySuggestion s = suggestion();
     assertThat(s.trusted()).containsExactly(A, B);
     String yaml = SuggestedPolicyYaml.render(s, "test");
-    assertThat(yaml).contains("  - \"" + A + "\"").contains("  - \"" + B + "\"")
+    assertThat(yaml)
+        .contains("  - \"" + A + "\"")
+        .contains("  - \"" + B + "\"")
         .contains("  # - \"" + C + "\"    # NOT trusted: seen in one flow only")
         .contains("  # - \"10.10.0.12\"       # NOT trusted: seen only as a destination")
         .contains("  - {protocol: qemu, transport: tcp, ports: [4444]}")
         .contains("  - name: vlan-50\n    cidrs: [\"192.168.50.0/24\"]\n    vlans: [50]")
         .contains("# zones:");
     assertThat(s.flows()).hasSize(6);
-    assertThat(s.flows()).filteredOn(l -> l.sighting().record().dstPort() == 4444)
-        .extracting(PolicySuggestion.Listed::status).containsExactly("accepted on vlan-50");
-    assertThat(s.flows()).filteredOn(l -> l.sighting().record().dst().equals("10.10.0.12"))
-        .extracting(PolicySuggestion.Listed::status).first().asString().contains("routed?");
+    assertThat(s.flows())
+        .filteredOn(l -> l.sighting().record().dstPort() == 4444)
+        .extracting(PolicySuggestion.Listed::status)
+        .containsExactly("accepted on vlan-50");
+    assertThat(s.flows())
+        .filteredOn(l -> l.sighting().record().dst().equals("10.10.0.12"))
+        .extracting(PolicySuggestion.Listed::status)
+        .first()
+        .asString()
+        .contains("routed?");
   }
 
   @Test
   void replayingWithTheSuggestedPolicyRaisesNothingAboutWhatItAccepted() throws Exception {
     PolicySuggestion s = suggestion();
-    Policy policy = PolicyLoader.parse("suggested-policy.yaml", SuggestedPolicyYaml.render(s, "test"));
+    Policy policy =
+        PolicyLoader.parse("suggested-policy.yaml", SuggestedPolicyYaml.render(s, "test"));
     RuleEngine engine = new RuleEngine(policy);
     List<Alert> judged = new ArrayList<>();
     for (FlowRecord r : records()) {
-      engine.evaluate(r).alerts().stream().filter(a -> JUDGED.contains(a.rule())).forEach(judged::add);
+      engine.evaluate(r).alerts().stream()
+          .filter(a -> JUDGED.contains(a.rule()))
+          .forEach(judged::add);
     }
     Set<String> trusted = s.trusted();
-    assertThat(judged).as("nothing about flows between accepted hosts")
-        .allSatisfy(a -> assertThat(trusted.contains(a.src()) && trusted.contains(a.dst())).isFalse());
-    assertThat(judged).as("what it did not accept is still judged").extracting(Alert::rule)
+    assertThat(judged)
+        .as("nothing about flows between accepted hosts")
+        .allSatisfy(
+            a -> assertThat(trusted.contains(a.src()) && trusted.contains(a.dst())).isFalse());
+    assertThat(judged)
+        .as("what it did not accept is still judged")
+        .extracting(Alert::rule)
         .contains(RuleId.UNTRUSTED_SOURCE, RuleId.UNTRUSTED_DESTINATION);
   }
 }

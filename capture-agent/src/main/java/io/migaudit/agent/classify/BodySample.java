@@ -18,7 +18,10 @@ final class BodySample {
     this.perChunk = perChunk;
   }
 
-  /** Counts up to {@code perChunk} of the {@code n} body bytes of {@code frame} from absolute {@code offset}. */
+  /**
+   * Counts up to {@code perChunk} of the {@code n} body bytes of {@code frame} from absolute {@code
+   * offset}.
+   */
   void add(ByteBuffer frame, int offset, int n) {
     int take = (int) Math.min(Math.min(n, perChunk), budget - bytes);
     if (take <= 0) {
@@ -35,6 +38,7 @@ final class BodySample {
 
   /** Whether the body bytes look encrypted, as {@link FramingCheck#ofBody} judges them. */
   FramingCheck check(String what, String held) {
-    return FramingCheck.ofBody(what, bytes, counts == null ? new int[ByteHistogram.BYTE_VALUES] : counts, held);
+    return FramingCheck.ofBody(
+        what, bytes, counts == null ? new int[ByteHistogram.BYTE_VALUES] : counts, held);
   }
 }

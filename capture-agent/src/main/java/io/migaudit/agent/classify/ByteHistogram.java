@@ -4,24 +4,30 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Counts of each byte value in a direction's sample, held as compactly as its size allows, because a
- * table holds one per direction of hundreds of thousands of flows and touches it on every packet:
+ * Counts of each byte value in a direction's sample, held as compactly as its size allows, because
+ * a table holds one per direction of hundreds of thousands of flows and touches it on every packet:
  * the first {@link #RAW_BYTES} bytes are kept as they are (small flows: DNS, short requests), then
- * counted in 16-bit counters (512 bytes) while no count can pass 65,535, then in 32-bit ones (1 KiB).
+ * counted in 16-bit counters (512 bytes) while no count can pass 65,535, then in 32-bit ones (1
+ * KiB).
  */
 final class ByteHistogram {
   /** Sampled bytes kept as they are before counters are worth their size. */
   static final int RAW_BYTES = 256;
+
   static final int RAW_INITIAL_BYTES = 32;
   static final int BYTE_VALUES = 256;
+
   /** A count in 16-bit counters: no count can exceed the bytes counted. */
   private static final int NARROW_LIMIT = Character.MAX_VALUE;
 
   private int total;
+
   /** The bytes while {@code total <= RAW_BYTES}; then null. */
   private byte[] raw;
+
   /** Counters while {@code RAW_BYTES < total <= NARROW_LIMIT}; then null. */
   private char[] narrow;
+
   /** Counters once {@code total > NARROW_LIMIT}. */
   private int[] wide;
 
@@ -117,8 +123,8 @@ final class ByteHistogram {
   }
 
   /**
-   * The counts without a copy where possible: the 32-bit counters themselves, or {@code scratch} (all
-   * zeros, 256 entries) filled. Read the result, never change it; then {@link #clearScratch}.
+   * The counts without a copy where possible: the 32-bit counters themselves, or {@code scratch}
+   * (all zeros, 256 entries) filled. Read the result, never change it; then {@link #clearScratch}.
    */
   int[] countsView(int[] scratch) {
     if (wide != null) {

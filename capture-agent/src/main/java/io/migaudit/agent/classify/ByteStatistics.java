@@ -1,21 +1,28 @@
 package io.migaudit.agent.classify;
 
 /**
- * Statistics of a byte histogram (the measures of Fourmilab {@code ent}): Shannon entropy, chi-square
- * against the uniform distribution, and the shares of zero and printable bytes.
+ * Statistics of a byte histogram (the measures of Fourmilab {@code ent}): Shannon entropy,
+ * chi-square against the uniform distribution, and the shares of zero and printable bytes.
  */
-public record ByteStatistics(long n, double entropy, double chiSquare, double zeroFraction, double printableFraction) {
+public record ByteStatistics(
+    long n, double entropy, double chiSquare, double zeroFraction, double printableFraction) {
 
   /** Degrees of freedom of the chi-square test over 256 byte values. */
   public static final int DEGREES_OF_FREEDOM = 255;
+
   private static final double LN_2 = Math.log(2);
+
   /**
    * Entropy terms {@code p * log2(p)} of small samples by size and count, filled as met: most flows
    * are small (DNS, short requests) and their samples repeat the same few terms, each a logarithm.
    * The same expression gives the same double, so cached and computed terms are equal.
    */
   private static final double[][] SMALL_TERMS = new double[ByteHistogram.RAW_BYTES + 1][];
-  /** Counts of a small sample kept as bytes, per thread, zero between uses: no 1 KiB array per record. */
+
+  /**
+   * Counts of a small sample kept as bytes, per thread, zero between uses: no 1 KiB array per
+   * record.
+   */
   private static final ThreadLocal<int[]> SCRATCH = ThreadLocal.withInitial(() -> new int[256]);
 
   public static ByteStatistics of(PayloadSample s) {
@@ -43,7 +50,8 @@ public record ByteStatistics(long n, double entropy, double chiSquare, double ze
     double entropy = 0;
     double chi = 0;
     long printable = 0;
-    double absent = (0 - expected) * (0 - expected) / expected; // every absent value adds the same term
+    double absent =
+        (0 - expected) * (0 - expected) / expected; // every absent value adds the same term
     for (int b = 0; b < 256; b++) {
       int c = counts[b];
       if (c > 0) {
@@ -88,10 +96,17 @@ public record ByteStatistics(long n, double entropy, double chiSquare, double ze
    * chi-square %.0f over %d bytes, %.0f%% zero, %.0f%% printable", ...)}.
    */
   public String describe() {
-    return "entropy " + FixedDecimal.format(entropy, 2) + " bits/byte, chi-square "
-        + FixedDecimal.format(chiSquare, 0) + " over " + n + " bytes, "
-        + FixedDecimal.format(100 * zeroFraction, 0) + "% zero, "
-        + FixedDecimal.format(100 * printableFraction, 0) + "% printable";
+    return "entropy "
+        + FixedDecimal.format(entropy, 2)
+        + " bits/byte, chi-square "
+        + FixedDecimal.format(chiSquare, 0)
+        + " over "
+        + n
+        + " bytes, "
+        + FixedDecimal.format(100 * zeroFraction, 0)
+        + "% zero, "
+        + FixedDecimal.format(100 * printableFraction, 0)
+        + "% printable";
   }
 
   /**

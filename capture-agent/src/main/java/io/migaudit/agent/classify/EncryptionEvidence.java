@@ -18,11 +18,13 @@ final class EncryptionEvidence {
   static FramingCheck of(Signature signature, PayloadSample carrier, ByteStatistics dominant) {
     if (signature == Signature.SMB3_ENCRYPTED) {
       FramingCheck followed = carrier.framingCheck(signature);
-      if (followed.agrees() || followed.disagreement() != null && !followed.disagreement().startsWith("no ")) {
+      if (followed.agrees()
+          || followed.disagreement() != null && !followed.disagreement().startsWith("no ")) {
         return followed;
       }
       return PayloadClassifier.byStatistics(dominant) == Verdict.PLAINTEXT
-          ? FramingCheck.disagreed("the payload under the smb3 transform headers reads as plaintext")
+          ? FramingCheck.disagreed(
+              "the payload under the smb3 transform headers reads as plaintext")
           : FramingCheck.agreed("content not readable; transform framing not followed");
     }
     return carrier.framingCheck(signature);
@@ -36,6 +38,7 @@ final class EncryptionEvidence {
     if (bodies.chiSquare() <= ByteStatistics.uniformChiSquareLimit()) {
       return FramingCheck.agreed("esp bodies uniform");
     }
-    return FramingCheck.disagreed("the esp bodies are not uniform (ESP-NULL or a cleartext payload)");
+    return FramingCheck.disagreed(
+        "the esp bodies are not uniform (ESP-NULL or a cleartext payload)");
   }
 }

@@ -17,7 +17,9 @@ public enum MultifdCompression {
   /** A compression bit this list does not know: still compression, not encryption. */
   OTHER("other", 0);
 
-  /** {@code MULTIFD_FLAG_COMPRESSION_MASK}: the bits reserved for the method (QEMU 9.2 and later). */
+  /**
+   * {@code MULTIFD_FLAG_COMPRESSION_MASK}: the bits reserved for the method (QEMU 9.2 and later).
+   */
   static final int FLAG_MASK = 0x1F << 1;
 
   private final String wire;

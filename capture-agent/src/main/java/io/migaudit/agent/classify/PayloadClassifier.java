@@ -6,53 +6,72 @@ import io.migaudit.record.Verdict;
 import java.util.Locale;
 
 /**
- * Decides whether a flow's payload is readable: signatures first (TLS, SSH, SMB3 transform, ESP mean
- * encrypted; QEMU, SMB2 and vMotion framing mean cleartext; zlib/zstd/lz4/gzip mean compressed), then
- * byte statistics of the direction that carried the most payload. Compressed data has high entropy
- * but a histogram far from uniform; encrypted data is uniform; plaintext has low entropy. A QEMU
- * multifd channel whose packet headers name a compression method is compressed on their word.
- * Evidence must agree: a signature that means encrypted yields {@link Verdict#ENCRYPTED} only when
- * {@link EncryptionEvidence} finds its framing held over the stream and the bytes it covers look
- * encrypted; otherwise the verdict follows the content and the reason says what disagreed. An SMB
- * connection is judged by its message framing ({@link SmbVerdict}): encrypted only when every
- * message after session setup is transformed and the encrypted bodies are uniform.
+ * Decides whether a flow's payload is readable: signatures first (TLS, SSH, SMB3 transform, ESP
+ * mean encrypted; QEMU, SMB2 and vMotion framing mean cleartext; zlib/zstd/lz4/gzip mean
+ * compressed), then byte statistics of the direction that carried the most payload. Compressed data
+ * has high entropy but a histogram far from uniform; encrypted data is uniform; plaintext has low
+ * entropy. A QEMU multifd channel whose packet headers name a compression method is compressed on
+ * their word. Evidence must agree: a signature that means encrypted yields {@link
+ * Verdict#ENCRYPTED} only when {@link EncryptionEvidence} finds its framing held over the stream
+ * and the bytes it covers look encrypted; otherwise the verdict follows the content and the reason
+ * says what disagreed. An SMB connection is judged by its message framing ({@link SmbVerdict}):
+ * encrypted only when every message after session setup is transformed and the encrypted bodies are
+ * uniform.
  */
 public final class PayloadClassifier {
   /** Fewer sampled bytes than this give {@link Verdict#UNKNOWN}. */
   public static final int MIN_SAMPLED_BYTES = 1024;
+
   /** Longest reason written: the analyzer refuses records with longer text fields. */
   public static final int MAX_REASON_CHARS = PayloadFeatures.MAX_REASON_CHARS;
+
   /** How far below the entropy of uniform bytes a sample may fall and still count as compressed. */
   private static final double COMPRESSED_ENTROPY_MARGIN = 0.6;
+
   private static final String[] TOO_FEW_BYTES = new String[MIN_SAMPLED_BYTES];
 
   private PayloadClassifier() {}
 
   /** Features of a flow from its two direction samples; {@code esp} for IPsec ESP flows. */
-  public static PayloadFeatures classify(boolean esp, PayloadSample initiator, PayloadSample responder) {
-    PayloadSample dominant = initiator.sampledBytes() >= responder.sampledBytes() ? initiator : responder;
+  public static PayloadFeatures classify(
+      boolean esp, PayloadSample initiator, PayloadSample responder) {
+    PayloadSample dominant =
+        initiator.sampledBytes() >= responder.sampledBytes() ? initiator : responder;
     ByteStatistics stats = dominant.statistics();
     Signature signature = esp ? Signature.ESP : signatureOf(initiator, responder);
     Verdict verdict;
     String reason;
-    SmbVerdict smb = isSmb(signature) ? SmbVerdict.of(dominant, dominant == initiator ? responder : initiator) : null;
+    SmbVerdict smb =
+        isSmb(signature)
+            ? SmbVerdict.of(dominant, dominant == initiator ? responder : initiator)
+            : null;
     if (smb != null) {
       signature = smb.signature();
     }
-    // SMB framing decides when it was followed; a transform header it did not confirm is a claim to check.
+    // SMB framing decides when it was followed; a transform header it did not confirm is a claim to
+    // check.
     boolean byContent = smb != null;
     switch (byContent ? Signature.NONE : signature) {
       case TLS, SSH, SMB3_ENCRYPTED, ESP -> {
-        FramingCheck check = esp ? EncryptionEvidence.esp(stats)
-            : EncryptionEvidence.of(signature, carrier(signature, initiator, responder), stats);
+        FramingCheck check =
+            esp
+                ? EncryptionEvidence.esp(stats)
+                : EncryptionEvidence.of(signature, carrier(signature, initiator, responder), stats);
         if (check.agrees()) {
           verdict = Verdict.ENCRYPTED;
-          reason = signature.wire() + " framing: the payload is encrypted by the protocol ("
-              + check.description() + ")";
+          reason =
+              signature.wire()
+                  + " framing: the payload is encrypted by the protocol ("
+                  + check.description()
+                  + ")";
         } else {
           verdict = byStatistics(stats);
-          reason = signature.wire() + " framing claims encryption but " + check.disagreement()
-              + "; content: " + reasonFor(verdict, dominant);
+          reason =
+              signature.wire()
+                  + " framing claims encryption but "
+                  + check.disagreement()
+                  + "; content: "
+                  + reasonFor(verdict, dominant);
         }
       }
       case ZLIB, GZIP, ZSTD, LZ4, SMB3_COMPRESSED -> {
@@ -61,9 +80,15 @@ public final class PayloadClassifier {
       }
       case QEMU_MULTIFD -> {
         MultifdCompression method = multifdCompression(initiator, responder);
-        verdict = method.compresses() || looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
-        reason = signature.wire() + " framing in clear, " + describe(method) + " ("
-            + dominant.statisticsText() + ")";
+        verdict =
+            method.compresses() || looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
+        reason =
+            signature.wire()
+                + " framing in clear, "
+                + describe(method)
+                + " ("
+                + dominant.statisticsText()
+                + ")";
       }
       case QEMU, SMB2, VMOTION -> {
         verdict = looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
@@ -76,12 +101,24 @@ public final class PayloadClassifier {
     }
     PayloadSample later = initiator.readableLaterAt() >= 0 ? initiator : responder;
     if (!verdict.readable() && later.readableLaterAt() >= 0) {
-      reason = String.format(Locale.ROOT, "payload turned readable after %.1f MiB (window entropy %.2f bits/byte);"
-          + " earlier: %s", later.readableLaterAt() / 1048576.0, later.readableLaterEntropy(), reason);
+      reason =
+          String.format(
+              Locale.ROOT,
+              "payload turned readable after %.1f MiB (window entropy %.2f bits/byte);"
+                  + " earlier: %s",
+              later.readableLaterAt() / 1048576.0,
+              later.readableLaterEntropy(),
+              reason);
       verdict = Verdict.PLAINTEXT;
     }
-    return new PayloadFeatures(stats.n(), round(stats.entropy()), round(stats.chiSquare()),
-        round(stats.zeroFraction()), round(stats.printableFraction()), signature, verdict,
+    return new PayloadFeatures(
+        stats.n(),
+        round(stats.entropy()),
+        round(stats.chiSquare()),
+        round(stats.zeroFraction()),
+        round(stats.printableFraction()),
+        signature,
+        verdict,
         PayloadFeatures.boundedReason(reason));
   }
 
@@ -95,11 +132,13 @@ public final class PayloadClassifier {
   }
 
   /** The direction whose first bytes gave {@code signature} (the initiator's are matched first). */
-  private static PayloadSample carrier(Signature signature, PayloadSample initiator, PayloadSample responder) {
+  private static PayloadSample carrier(
+      Signature signature, PayloadSample initiator, PayloadSample responder) {
     return SignatureMatcher.match(initiator) == signature ? initiator : responder;
   }
 
-  private static MultifdCompression multifdCompression(PayloadSample initiator, PayloadSample responder) {
+  private static MultifdCompression multifdCompression(
+      PayloadSample initiator, PayloadSample responder) {
     MultifdCompression c = initiator.multifdCompression();
     return c != MultifdCompression.UNDECIDED ? c : responder.multifdCompression();
   }
@@ -124,7 +163,8 @@ public final class PayloadClassifier {
 
   static boolean looksCompressed(ByteStatistics stats) {
     return stats.n() >= MIN_SAMPLED_BYTES
-        && stats.entropy() >= ByteStatistics.expectedUniformEntropy(stats.n()) - COMPRESSED_ENTROPY_MARGIN;
+        && stats.entropy()
+            >= ByteStatistics.expectedUniformEntropy(stats.n()) - COMPRESSED_ENTROPY_MARGIN;
   }
 
   private static String reasonFor(Verdict verdict, PayloadSample dominant) {
@@ -132,13 +172,17 @@ public final class PayloadClassifier {
     return switch (verdict) {
       case UNKNOWN -> stats.n() == 0 ? "no payload sampled" : tooFewBytes((int) stats.n());
       case ENCRYPTED -> "uniform bytes (" + dominant.statisticsText() + ")";
-      case COMPRESSED -> "high entropy but not uniform (" + dominant.statisticsText()
-          + "): compressed, not encrypted";
+      case COMPRESSED ->
+          "high entropy but not uniform ("
+              + dominant.statisticsText()
+              + "): compressed, not encrypted";
       case PLAINTEXT -> "structured bytes (" + dominant.statisticsText() + ")";
     };
   }
 
-  /** The reason of the many small flows (DNS, bare requests), made once per byte count and shared. */
+  /**
+   * The reason of the many small flows (DNS, bare requests), made once per byte count and shared.
+   */
   private static String tooFewBytes(int n) {
     String reason = TOO_FEW_BYTES[n];
     if (reason == null) {
@@ -147,7 +191,6 @@ public final class PayloadClassifier {
     }
     return reason;
   }
-
 
   private static double round(double v) {
     return Math.round(v * 10_000) / 10_000.0;

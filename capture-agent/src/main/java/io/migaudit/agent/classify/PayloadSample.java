@@ -3,21 +3,21 @@ package io.migaudit.agent.classify;
 import java.nio.ByteBuffer;
 
 /**
- * A bounded sample of one direction of a flow's payload: the first bytes (for signatures) and a byte
- * histogram (for statistics, a {@link ByteHistogram}: small samples are kept as bytes, larger ones
- * counted in 512 bytes, then 1 KiB). The bytes themselves never leave this object, and past the
- * histogram's first bytes only the first {@link #HEAD_BYTES} are kept. Statistics are computed when
- * asked and kept until the next sampled byte, so the interim records of a flow whose sample is full
- * cost nothing here. A direction whose first byte may start a QEMU multifd channel also gets a
+ * A bounded sample of one direction of a flow's payload: the first bytes (for signatures) and a
+ * byte histogram (for statistics, a {@link ByteHistogram}: small samples are kept as bytes, larger
+ * ones counted in 512 bytes, then 1 KiB). The bytes themselves never leave this object, and past
+ * the histogram's first bytes only the first {@link #HEAD_BYTES} are kept. Statistics are computed
+ * when asked and kept until the next sampled byte, so the interim records of a flow whose sample is
+ * full cost nothing here. A direction whose first byte may start a QEMU multifd channel also gets a
  * {@link MultifdPacketReader}, which reads the compression method from the packet headers that
- * follow (a few dozen bytes of state); one whose first bytes start an SMB2 message gets a
- * {@link SmbFramingReader}, which follows the messages and samples SMB3's encrypted bodies apart.
+ * follow (a few dozen bytes of state); one whose first bytes start an SMB2 message gets a {@link
+ * SmbFramingReader}, which follows the messages and samples SMB3's encrypted bodies apart.
  *
  * <p>For TCP the flow table feeds it in stream order through {@link StreamSink}: the head stops at
  * the first gap (a signature is never spliced across missing bytes), and a direction whose first
  * bytes look like TLS or SSH gets a {@link FramingFollower} that checks the framing's claim of
- * encryption against the bytes it covers. A stream picked up mid-way ({@link #markMidStream}) has no
- * meaningful first bytes: it is judged on content and on TLS framing found by searching.
+ * encryption against the bytes it covers. A stream picked up mid-way ({@link #markMidStream}) has
+ * no meaningful first bytes: it is judged on content and on TLS framing found by searching.
  */
 public final class PayloadSample implements StreamSink {
   /** How many leading payload bytes are kept for signature matching. */
@@ -28,10 +28,13 @@ public final class PayloadSample implements StreamSink {
   private final byte[] head = new byte[HEAD_BYTES];
   private int headLength;
   private final ByteHistogram histogram = new ByteHistogram();
+
   /** Statistics of the current sample, or null when a byte was sampled since they were computed. */
   private ByteStatistics statistics;
+
   /** {@link ByteStatistics#describe()} of {@link #statistics}, or null until asked. */
   private String statisticsText;
+
   private long sampledBytes;
   private MultifdPacketReader multifd;
   private SmbFramingReader smb;
@@ -39,8 +42,10 @@ public final class PayloadSample implements StreamSink {
   private ResampleWindow resample;
   private FramingFollower framing;
   private boolean midStream;
+
   /** Mid-stream bytes looked at for a TLS record header before a follower was made. */
   private int searched;
+
   /** A gap was reported: the head and the multifd reader stop there. */
   private boolean gapSeen;
 
@@ -153,10 +158,13 @@ public final class PayloadSample implements StreamSink {
     if (framing != null && framing.signature() == signature) {
       return framing.check();
     }
-    return FramingCheck.disagreed("no " + signature.wire() + " framing could be followed in the stream");
+    return FramingCheck.disagreed(
+        "no " + signature.wire() + " framing could be followed in the stream");
   }
 
-  /** True when a TLS record chain was found in this direction (how a mid-stream TLS flow is told). */
+  /**
+   * True when a TLS record chain was found in this direction (how a mid-stream TLS flow is told).
+   */
   public boolean tlsFramingFound() {
     return framing instanceof TlsRecordFollower && framing.recognised();
   }
@@ -181,7 +189,9 @@ public final class PayloadSample implements StreamSink {
     return sampledBytes;
   }
 
-  /** True when the histogram holds its whole budget: later bytes go only to the re-sample window. */
+  /**
+   * True when the histogram holds its whole budget: later bytes go only to the re-sample window.
+   */
   public boolean full() {
     return sampledBytes >= maxBytes;
   }
@@ -195,12 +205,16 @@ public final class PayloadSample implements StreamSink {
     return Byte.toUnsignedInt(head[i]);
   }
 
-  /** The compression QEMU multifd packet headers declare, if this direction is a multifd channel. */
+  /**
+   * The compression QEMU multifd packet headers declare, if this direction is a multifd channel.
+   */
   public MultifdCompression multifdCompression() {
     return multifd == null ? MultifdCompression.UNDECIDED : multifd.compression();
   }
 
-  /** The SMB message framing of this direction, or null when it did not start with an SMB2 message. */
+  /**
+   * The SMB message framing of this direction, or null when it did not start with an SMB2 message.
+   */
   SmbFramingReader smbFraming() {
     return smb;
   }

@@ -5,9 +5,10 @@ import java.nio.ByteBuffer;
 /**
  * Keeps looking at a long flow after its first sample is full: every {@link #INTERVAL_BYTES} of
  * payload it takes a window of {@link #WINDOW_BYTES} and measures its entropy. A window below
- * {@link #READABLE_ENTROPY} bits per byte is readable whatever came before (encrypted and compressed
- * data never fall that low over 64 KiB), so a migration that turns plaintext mid-way, such as an
- * opportunistic one falling back, is caught. Costs one histogram and reads under 1% of the bytes.
+ * {@link #READABLE_ENTROPY} bits per byte is readable whatever came before (encrypted and
+ * compressed data never fall that low over 64 KiB), so a migration that turns plaintext mid-way,
+ * such as an opportunistic one falling back, is caught. Costs one histogram and reads under 1% of
+ * the bytes.
  */
 final class ResampleWindow {
   static final long INTERVAL_BYTES = 8L << 20;
@@ -21,7 +22,9 @@ final class ResampleWindow {
   private long readableAt = -1;
   private double readableEntropy;
 
-  /** @param startAt payload offset of the direction at which the first window starts */
+  /**
+   * @param startAt payload offset of the direction at which the first window starts
+   */
   ResampleWindow(long startAt) {
     this.nextWindowAt = startAt + INTERVAL_BYTES;
     this.payloadSeen = startAt;

@@ -3,12 +3,13 @@ package io.migaudit.agent.classify;
 import io.migaudit.record.Signature;
 
 /**
- * Recognises a protocol or container from the first payload bytes of one direction (docs/PROTOCOLS.md).
- * A direction picked up mid-stream has no first bytes to match: only a TLS record chain found in it
- * names a protocol.
+ * Recognises a protocol or container from the first payload bytes of one direction
+ * (docs/PROTOCOLS.md). A direction picked up mid-stream has no first bytes to match: only a TLS
+ * record chain found in it names a protocol.
  */
 public final class SignatureMatcher {
-  // RFC 8446 5.1: ContentType change_cipher_spec(20)..application_data(23), legacy version 0x03 0x0N.
+  // RFC 8446 5.1: ContentType change_cipher_spec(20)..application_data(23), legacy version 0x03
+  // 0x0N.
   private static final int TLS_FIRST_CONTENT_TYPE = 0x14;
   private static final int TLS_LAST_CONTENT_TYPE = 0x17;
   private static final int TLS_MAJOR_VERSION = 0x03;
@@ -27,7 +28,8 @@ public final class SignatureMatcher {
   private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD};
   private static final byte[] LZ4_FRAME_MAGIC = {0x04, 0x22, 0x4D, 0x18};
   private static final byte[] GZIP_MAGIC = {0x1F, (byte) 0x8B, 0x08};
-  // Reverse-engineered ESXi 6.0 plaintext vMotion stream start (docs/PROTOCOLS.md: a hint, not proof).
+  // Reverse-engineered ESXi 6.0 plaintext vMotion stream start (docs/PROTOCOLS.md: a hint, not
+  // proof).
   private static final byte[] VMOTION_START = {0, 0, 0, 0, 3, 0, 5, 0};
 
   private SignatureMatcher() {}
@@ -68,9 +70,12 @@ public final class SignatureMatcher {
     }
     int type = s.headByte(0);
     int length = (s.headByte(3) << 8) | s.headByte(4);
-    return type >= TLS_FIRST_CONTENT_TYPE && type <= TLS_LAST_CONTENT_TYPE
-        && s.headByte(1) == TLS_MAJOR_VERSION && s.headByte(2) <= TLS_MAX_MINOR_VERSION
-        && length > 0 && length <= TLS_MAX_RECORD_LENGTH;
+    return type >= TLS_FIRST_CONTENT_TYPE
+        && type <= TLS_LAST_CONTENT_TYPE
+        && s.headByte(1) == TLS_MAJOR_VERSION
+        && s.headByte(2) <= TLS_MAX_MINOR_VERSION
+        && length > 0
+        && length <= TLS_MAX_RECORD_LENGTH;
   }
 
   private static Signature smb(PayloadSample s) {
@@ -105,7 +110,10 @@ public final class SignatureMatcher {
     // RFC 1950 2.2: CM = 8 (deflate), CINFO <= 7, and (CMF * 256 + FLG) is a multiple of 31.
     int cmf = s.headByte(at);
     int flg = s.headByte(at + 1);
-    if ((cmf & 0x0F) == 8 && (cmf >>> 4) <= 7 && ((cmf << 8) | flg) % 31 == 0 && (flg & 0x20) == 0) {
+    if ((cmf & 0x0F) == 8
+        && (cmf >>> 4) <= 7
+        && ((cmf << 8) | flg) % 31 == 0
+        && (flg & 0x20) == 0) {
       return cmf == 0x78 ? Signature.ZLIB : Signature.NONE;
     }
     return Signature.NONE;

@@ -9,43 +9,58 @@ import java.nio.ByteBuffer;
  * 2.2.1, command at offset 12), a transform header ({@code FD 'SMB'}, 2.2.41: 52 bytes, then the
  * ciphertext) or a compression transform ({@code FC 'SMB'}, 2.2.42). It counts the messages sent in
  * clear during negotiate and session setup, those sent in clear after it, and the transformed ones,
- * and keeps a histogram of the encrypted bodies alone, so that an encrypted session is judged by its
- * ciphertext and not by the clear handshake and the headers that frame it.
+ * and keeps a histogram of the encrypted bodies alone, so that an encrypted session is judged by
+ * its ciphertext and not by the clear handshake and the headers that frame it.
  *
- * <p>Payload must arrive in stream order. A length or protocol id that is not SMB's means the reader
- * lost its place (a capture starting mid-stream, a gap): it stops and says so ({@link #lost()}), and
- * the verdict falls back to the statistics of the whole sample.
+ * <p>Payload must arrive in stream order. A length or protocol id that is not SMB's means the
+ * reader lost its place (a capture starting mid-stream, a gap): it stops and says so ({@link
+ * #lost()}), and the verdict falls back to the statistics of the whole sample.
  */
 final class SmbFramingReader {
   /** MS-SMB2 2.1: the Direct TCP transport header, a zero byte and a 24-bit length. */
   static final int SESSION_HEADER_BYTES = 4;
-  /** MS-SMB2 2.2.41: ProtocolId, Signature, Nonce, OriginalMessageSize, Reserved, Flags, SessionId. */
+
+  /**
+   * MS-SMB2 2.2.41: ProtocolId, Signature, Nonce, OriginalMessageSize, Reserved, Flags, SessionId.
+   */
   static final int TRANSFORM_HEADER_BYTES = 52;
+
   /** MS-SMB2 2.2.1: the SMB2 header's StructureSize. */
   static final int SMB2_HEADER_BYTES = 64;
+
   /** MS-SMB2 2.2.1: offset of the 16-bit Command in the SMB2 header. */
   static final int COMMAND_AT = 12;
+
   static final int PROTOCOL_SMB2 = 0xFE;
   static final int PROTOCOL_TRANSFORM = 0xFD;
   static final int PROTOCOL_COMPRESSION = 0xFC;
   static final int COMMAND_NEGOTIATE = 0x0000;
   static final int COMMAND_SESSION_SETUP = 0x0001;
+
   /** The smallest message: a transform header without ciphertext. */
   private static final int MIN_MESSAGE_BYTES = TRANSFORM_HEADER_BYTES;
-  /** What the reader keeps of each message's start: the session header and 16 bytes of the message. */
+
+  /**
+   * What the reader keeps of each message's start: the session header and 16 bytes of the message.
+   */
   private static final int HEAD_BYTES = SESSION_HEADER_BYTES + 16;
 
   private final byte[] head = new byte[HEAD_BYTES];
   private final ByteHistogram bodies = new ByteHistogram();
+
   /** Bodies of the messages sent in clear after session setup: what an encrypted session leaked. */
   private final ByteHistogram clearBodies = new ByteHistogram();
+
   /** The histogram the current message's body goes to. */
   private ByteHistogram current;
+
   private final int maxBodyBytes;
   private int filled;
   private long position;
+
   /** Stream offsets of the current message's start and end, and of its encrypted body (or -1). */
   private long messageAt;
+
   private long messageEnd;
   private long bodyAt = -1;
   private boolean lost;
@@ -54,22 +69,32 @@ final class SmbFramingReader {
   private long transformed;
   private long compressed;
 
-  /** @param maxBodyBytes at most this many encrypted-body bytes go into the histogram */
+  /**
+   * @param maxBodyBytes at most this many encrypted-body bytes go into the histogram
+   */
   SmbFramingReader(int maxBodyBytes) {
     this.maxBodyBytes = maxBodyBytes;
   }
 
-  /** True when a direction's first payload bytes start an SMB2 message: the reader is worth making. */
+  /**
+   * True when a direction's first payload bytes start an SMB2 message: the reader is worth making.
+   */
   static boolean startsSmb(ByteBuffer frame, int offset, int length) {
     if (length < SESSION_HEADER_BYTES + 4 || frame.get(offset) != 0) {
       return false;
     }
     int id = Byte.toUnsignedInt(frame.get(offset + SESSION_HEADER_BYTES));
-    return id >= PROTOCOL_COMPRESSION && id <= PROTOCOL_SMB2 && frame.get(offset + 5) == 'S'
-        && frame.get(offset + 6) == 'M' && frame.get(offset + 7) == 'B';
+    return id >= PROTOCOL_COMPRESSION
+        && id <= PROTOCOL_SMB2
+        && frame.get(offset + 5) == 'S'
+        && frame.get(offset + 6) == 'M'
+        && frame.get(offset + 7) == 'B';
   }
 
-  /** Feeds the next {@code length} bytes of the direction, at absolute {@code offset} of {@code frame}. */
+  /**
+   * Feeds the next {@code length} bytes of the direction, at absolute {@code offset} of {@code
+   * frame}.
+   */
   void add(ByteBuffer frame, int offset, int length) {
     long start = position;
     position += length;
@@ -118,7 +143,9 @@ final class SmbFramingReader {
       }
       case PROTOCOL_COMPRESSION -> compressed++;
       default -> {
-        int command = u8(SESSION_HEADER_BYTES + COMMAND_AT) | (u8(SESSION_HEADER_BYTES + COMMAND_AT + 1) << 8);
+        int command =
+            u8(SESSION_HEADER_BYTES + COMMAND_AT)
+                | (u8(SESSION_HEADER_BYTES + COMMAND_AT + 1) << 8);
         boolean setup = command == COMMAND_NEGOTIATE || command == COMMAND_SESSION_SETUP;
         if (setup && otherInClear == 0 && transformed == 0) {
           setupInClear++;
@@ -147,7 +174,9 @@ final class SmbFramingReader {
     lost = true;
   }
 
-  /** True once a length or protocol id was not SMB's, or bytes went missing: the counts stop there. */
+  /**
+   * True once a length or protocol id was not SMB's, or bytes went missing: the counts stop there.
+   */
   boolean lost() {
     return lost;
   }

@@ -6,29 +6,43 @@ import java.nio.ByteBuffer;
 /**
  * Follows one direction of SSH (RFC 4253): the identification line, then binary packets in clear
  * (uint32 packet_length, byte padding_length, payload starting with the message number, padding)
- * through the key exchange, up to the end of SSH_MSG_NEWKEYS; only the bytes after it are encrypted,
- * and they must look uniform. A banner followed by anything that does not parse as key-exchange
- * packets breaks the framing, and a "key exchange" that carries more than {@link #MAX_KEX_BYTES}
- * without NEWKEYS is not one (SSH_MSG_IGNORE packets can carry anything in clear).
+ * through the key exchange, up to the end of SSH_MSG_NEWKEYS; only the bytes after it are
+ * encrypted, and they must look uniform. A banner followed by anything that does not parse as
+ * key-exchange packets breaks the framing, and a "key exchange" that carries more than {@link
+ * #MAX_KEX_BYTES} without NEWKEYS is not one (SSH_MSG_IGNORE packets can carry anything in clear).
  */
 final class SshPacketFollower implements FramingFollower {
   /** RFC 4253 4.2: the identification line, CR LF included, is at most 255 bytes. */
   static final int MAX_LINE_BYTES = 255;
+
   /** RFC 4253 6: packet_length (4) and padding_length (1), then the message number. */
   private static final int HEADER_BYTES = 6;
-  /** RFC 4253 6: a packet (with its length field) is at least 16 bytes, a multiple of 8 in clear. */
+
+  /**
+   * RFC 4253 6: a packet (with its length field) is at least 16 bytes, a multiple of 8 in clear.
+   */
   private static final int MIN_PACKET_BYTES = 16;
+
   private static final int CLEAR_BLOCK = 8;
   private static final int MIN_PADDING = 4;
+
   /** OpenSSH's PACKET_MAX_SIZE (256 KiB); RFC 4253 6.1 requires at least 35000. */
   private static final int MAX_PACKET_LENGTH = 256 * 1024;
+
   /** RFC 4250 4.1.2: transport generic 1-19, algorithm negotiation 20-29, key exchange 30-49. */
   private static final int LAST_KEX_MESSAGE = 49;
+
   private static final int MSG_NEWKEYS = 21;
+
   /** Key exchanges are a few KiB (post-quantum ones under 10); more in clear is not one. */
   static final long MAX_KEX_BYTES = 64 << 10;
 
-  private enum State { BANNER, PACKETS, ENCRYPTED, BROKEN }
+  private enum State {
+    BANNER,
+    PACKETS,
+    ENCRYPTED,
+    BROKEN
+  }
 
   private final BodySample body;
   private State state = State.BANNER;
@@ -100,13 +114,22 @@ final class SshPacketFollower implements FramingFollower {
 
   /** The 6 header bytes of a packet starting at {@code start} were read. */
   private void packet(long start) {
-    long length = Integer.toUnsignedLong(((header[0] & 0xFF) << 24) | ((header[1] & 0xFF) << 16)
-        | ((header[2] & 0xFF) << 8) | (header[3] & 0xFF));
+    long length =
+        Integer.toUnsignedLong(
+            ((header[0] & 0xFF) << 24)
+                | ((header[1] & 0xFF) << 16)
+                | ((header[2] & 0xFF) << 8)
+                | (header[3] & 0xFF));
     int padding = header[4] & 0xFF;
     int message = header[5] & 0xFF;
     long total = length + 4;
-    if (length > MAX_PACKET_LENGTH || total < MIN_PACKET_BYTES || total % CLEAR_BLOCK != 0
-        || padding < MIN_PADDING || padding > length - 2 || message == 0 || message > LAST_KEX_MESSAGE) {
+    if (length > MAX_PACKET_LENGTH
+        || total < MIN_PACKET_BYTES
+        || total % CLEAR_BLOCK != 0
+        || padding < MIN_PADDING
+        || padding > length - 2
+        || message == 0
+        || message > LAST_KEX_MESSAGE) {
       fail(start, "no ssh key-exchange packet where the previous one ended");
       return;
     }
@@ -116,7 +139,9 @@ final class SshPacketFollower implements FramingFollower {
       state = State.ENCRYPTED;
       encryptedFrom = nextPacketAt;
     } else if (nextPacketAt > MAX_KEX_BYTES) {
-      fail(start, "more than " + (MAX_KEX_BYTES >> 10) + " KiB of ssh packets in clear without NEWKEYS");
+      fail(
+          start,
+          "more than " + (MAX_KEX_BYTES >> 10) + " KiB of ssh packets in clear without NEWKEYS");
     }
   }
 
@@ -130,7 +155,8 @@ final class SshPacketFollower implements FramingFollower {
     if (state == State.BANNER || state == State.PACKETS) {
       // the key exchange cannot be followed across lost bytes: judge what comes after on content
       fail(streamOffset, "bytes of the ssh key exchange were not seen");
-      broke = "bytes of the ssh key exchange were not seen (gap at stream byte " + streamOffset + ")";
+      broke =
+          "bytes of the ssh key exchange were not seen (gap at stream byte " + streamOffset + ")";
     }
   }
 
@@ -138,9 +164,10 @@ final class SshPacketFollower implements FramingFollower {
   public FramingCheck check() {
     return switch (state) {
       case BROKEN -> FramingCheck.disagreed(broke);
-      case BANNER, PACKETS -> seen > MAX_KEX_BYTES
-          ? FramingCheck.disagreed("no ssh NEWKEYS in " + seen + " bytes")
-          : FramingCheck.agreed("ssh key exchange in progress (" + packets + " packets)");
+      case BANNER, PACKETS ->
+          seen > MAX_KEX_BYTES
+              ? FramingCheck.disagreed("no ssh NEWKEYS in " + seen + " bytes")
+              : FramingCheck.agreed("ssh key exchange in progress (" + packets + " packets)");
       case ENCRYPTED -> body.check("bytes after it", "ssh NEWKEYS after " + packets + " packets");
     };
   }

@@ -4,12 +4,12 @@ import java.nio.ByteBuffer;
 
 /**
  * Receives one direction of a connection in stream order: the TCP stream tracker ({@code
- * flow.TcpStream}) calls it with the bytes of each accepted segment at their offset from the initial
- * sequence number, never with a segment the receiver would drop (out of window), twice with the same
- * bytes (retransmissions, duplicates) or spliced across bytes it did not see (it reports a gap
- * instead). {@link PayloadSample} is the sink the flow table feeds; a parser that needs the stream
- * (a framing follower, a handshake reader) implements this and is fed by the sample the same way as
- * {@link TlsRecordFollower} and {@link SshPacketFollower} are.
+ * flow.TcpStream}) calls it with the bytes of each accepted segment at their offset from the
+ * initial sequence number, never with a segment the receiver would drop (out of window), twice with
+ * the same bytes (retransmissions, duplicates) or spliced across bytes it did not see (it reports a
+ * gap instead). {@link PayloadSample} is the sink the flow table feeds; a parser that needs the
+ * stream (a framing follower, a handshake reader) implements this and is fed by the sample the same
+ * way as {@link TlsRecordFollower} and {@link SshPacketFollower} are.
  */
 public interface StreamSink {
   /** Sentinel for {@link #gap}: the stream resynchronised and the bytes missed are unknown. */

@@ -6,12 +6,12 @@ import java.nio.ByteBuffer;
 /**
  * Follows TLS record framing through one direction (RFC 8446 section 5.1, RFC 5246 section 6.2):
  * each 5-byte header (content type 0x14-0x18, legacy version 0x0301-0x0304, length at most 2^14 +
- * 2048) must sit exactly where the previous record ended, and the bodies of application-data records
- * (AEAD ciphertext) must look uniform. A header that is not one where the chain says one must be
- * breaks the chain: the first bytes only looked like TLS (an injected record header in front of a
- * cleartext stream, for instance). A stream picked up mid-way, or after a gap the chain cannot skip,
- * is searched for the chain: a header whose successor sits at offset + 5 + length, {@link
- * #CHAIN_TO_SYNC} times in a row.
+ * 2048) must sit exactly where the previous record ended, and the bodies of application-data
+ * records (AEAD ciphertext) must look uniform. A header that is not one where the chain says one
+ * must be breaks the chain: the first bytes only looked like TLS (an injected record header in
+ * front of a cleartext stream, for instance). A stream picked up mid-way, or after a gap the chain
+ * cannot skip, is searched for the chain: a header whose successor sits at offset + 5 + length,
+ * {@link #CHAIN_TO_SYNC} times in a row.
  */
 final class TlsRecordFollower implements FramingFollower {
   static final int HEADER_BYTES = 5;
@@ -21,14 +21,21 @@ final class TlsRecordFollower implements FramingFollower {
   private static final int MAJOR_VERSION = 0x03;
   private static final int MIN_MINOR_VERSION = 0x01;
   private static final int MAX_MINOR_VERSION = 0x04;
+
   /** RFC 5246 6.2.3: TLSCiphertext.length is at most 2^14 + 2048. */
   static final int MAX_RECORD_LENGTH = (1 << 14) + 2048;
-  /** Headers in a row, each where the previous record ended, that establish the chain mid-stream. */
+
+  /**
+   * Headers in a row, each where the previous record ended, that establish the chain mid-stream.
+   */
   static final int CHAIN_TO_SYNC = 3;
+
   /** Stream bytes searched for the chain after each loss of it; then the search gives up. */
   static final long SEARCH_BYTES = 256 << 10;
+
   /** Losses of the chain (gaps) after which the follower stops searching. */
   private static final int MAX_SEARCHES = 16;
+
   private static final int CANDIDATES = 8;
 
   private final BodySample body;
@@ -73,7 +80,9 @@ final class TlsRecordFollower implements FramingFollower {
   static boolean mayHoldHeader(ByteBuffer frame, int offset, int length) {
     for (int j = 0; j + HEADER_BYTES <= length; j++) {
       int type = Byte.toUnsignedInt(frame.get(offset + j));
-      if (type >= FIRST_CONTENT_TYPE && type <= LAST_CONTENT_TYPE && frame.get(offset + j + 1) == MAJOR_VERSION) {
+      if (type >= FIRST_CONTENT_TYPE
+          && type <= LAST_CONTENT_TYPE
+          && frame.get(offset + j + 1) == MAJOR_VERSION) {
         int minor = Byte.toUnsignedInt(frame.get(offset + j + 2));
         if (minor >= MIN_MINOR_VERSION && minor <= MAX_MINOR_VERSION) {
           return true;
@@ -123,8 +132,12 @@ final class TlsRecordFollower implements FramingFollower {
     int type = Byte.toUnsignedInt(header[0]);
     int length = (Byte.toUnsignedInt(header[3]) << 8) | Byte.toUnsignedInt(header[4]);
     if (!isHeader(type, Byte.toUnsignedInt(header[1]), Byte.toUnsignedInt(header[2]), length)) {
-      broke = "the tls record chain broke at stream byte " + (end - HEADER_BYTES) + " after " + records
-          + (records == 1 ? " record" : " records");
+      broke =
+          "the tls record chain broke at stream byte "
+              + (end - HEADER_BYTES)
+              + " after "
+              + records
+              + (records == 1 ? " record" : " records");
       return;
     }
     records++;
@@ -133,11 +146,19 @@ final class TlsRecordFollower implements FramingFollower {
   }
 
   private static boolean isHeader(int type, int major, int minor, int length) {
-    return type >= FIRST_CONTENT_TYPE && type <= LAST_CONTENT_TYPE && major == MAJOR_VERSION
-        && minor >= MIN_MINOR_VERSION && minor <= MAX_MINOR_VERSION && length > 0 && length <= MAX_RECORD_LENGTH;
+    return type >= FIRST_CONTENT_TYPE
+        && type <= LAST_CONTENT_TYPE
+        && major == MAJOR_VERSION
+        && minor >= MIN_MINOR_VERSION
+        && minor <= MAX_MINOR_VERSION
+        && length > 0
+        && length <= MAX_RECORD_LENGTH;
   }
 
-  /** Searches the chunk from {@code i} for the chain; returns where to go on (past a header once found). */
+  /**
+   * Searches the chunk from {@code i} for the chain; returns where to go on (past a header once
+   * found).
+   */
   private int search(long streamOffset, ByteBuffer frame, int offset, int length, int i) {
     if (searches >= MAX_SEARCHES || searched >= SEARCH_BYTES) {
       return length;
@@ -153,7 +174,10 @@ final class TlsRecordFollower implements FramingFollower {
         continue;
       }
       int len = Short.toUnsignedInt(frame.getShort(offset + j + 3));
-      if (!isHeader(type, Byte.toUnsignedInt(frame.get(offset + j + 1)), Byte.toUnsignedInt(frame.get(offset + j + 2)),
+      if (!isHeader(
+          type,
+          Byte.toUnsignedInt(frame.get(offset + j + 1)),
+          Byte.toUnsignedInt(frame.get(offset + j + 2)),
           len)) {
         continue;
       }
@@ -189,7 +213,8 @@ final class TlsRecordFollower implements FramingFollower {
     if (!synced) {
       return;
     }
-    boolean insideBody = missingBytes >= 0 && headerFill == 0 && streamOffset + missingBytes <= nextHeaderAt;
+    boolean insideBody =
+        missingBytes >= 0 && headerFill == 0 && streamOffset + missingBytes <= nextHeaderAt;
     if (!insideBody) {
       synced = false; // the next header is somewhere in the gap: search again, never splice
       headerFill = 0;

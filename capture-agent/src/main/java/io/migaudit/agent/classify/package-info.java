@@ -1,2 +1,4 @@
-/** Classify stage: bounded payload samples to signatures, byte statistics and an encryption verdict. */
+/**
+ * Classify stage: bounded payload samples to signatures, byte statistics and an encryption verdict.
+ */
 package io.migaudit.agent.classify;

@@ -1,13 +1,13 @@
 package io.migaudit.agent.decode;
 
 /**
- * What decoding one frame came to: {@link #NONE} for a decoded IP packet, {@link #NOT_IP} for frames
- * that carry something else, and one named malformation per way a header can be wrong (Suricata's
- * decode events). {@link #reason()} is a bounded metric tag value.
+ * What decoding one frame came to: {@link #NONE} for a decoded IP packet, {@link #NOT_IP} for
+ * frames that carry something else, and one named malformation per way a header can be wrong
+ * (Suricata's decode events). {@link #reason()} is a bounded metric tag value.
  *
  * <p>{@code *_TOO_SHORT} means the header is cut: the frame (or, for a transport header, the IP
- * packet) ends before it does, often because of the capture's snap length. A payload cut by the snap
- * length is not an issue.
+ * packet) ends before it does, often because of the capture's snap length. A payload cut by the
+ * snap length is not an issue.
  */
 public enum DecodeIssue {
   /** An IP packet was decoded (possibly a fragment, possibly with a cut payload). */

@@ -10,8 +10,10 @@ import java.nio.ByteBuffer;
 public final class DecodedPacket {
   public static final int NO_VLAN = -1;
   public static final int MAX_LAYERS = 8;
+
   /** Layers a tunnel adds before its inner frame: the outer IP header and the tunnel header. */
   private static final int TUNNEL_LAYERS = 2;
+
   /** Golden-ratio multiplier that mixes tunnel endpoints and ids into {@link #tunnelPath}. */
   private static final long PATH_MIX = 0x9E3779B97F4A7C15L;
 
@@ -19,57 +21,79 @@ public final class DecodedPacket {
 
   /** Innermost 802.1Q VLAN id, or {@link #NO_VLAN}. */
   public int vlan;
+
   /** Outer VLAN id of a double-tagged (QinQ) frame, or {@link #NO_VLAN}. */
   public int outerVlan;
 
   /** Layers outside the inner IP header, outermost first. */
   public final Layer[] layers = new Layer[MAX_LAYERS];
+
   public int layerCount;
 
   /** 4 or 6; 0 when no IP header was decoded. */
   public int ipVersion;
+
   public long srcHi;
   public long srcLo;
   public long dstHi;
   public long dstLo;
+
   /** IP protocol number of the transport (6 TCP, 17 UDP, 50 ESP, 1 ICMP, 58 ICMPv6, ...). */
   public int ipProtocol;
+
   /** IP packet length from its header (IPv4 total length, IPv6 40 + payload length). */
   public int ipLength;
+
   /**
    * The path of a tunnelled packet, 0 when it came in no tunnel: a hash of each tunnel's outer
-   * endpoints (the same for both directions), its kind and its id (GRE key, ERSPAN session, VXLAN or
-   * Geneve VNI), outermost first. Flows are keyed with it, so a packet from another tunnel, mirror
-   * session or overlay segment never joins a flow it does not belong to.
+   * endpoints (the same for both directions), its kind and its id (GRE key, ERSPAN session, VXLAN
+   * or Geneve VNI), outermost first. Flows are keyed with it, so a packet from another tunnel,
+   * mirror session or overlay segment never joins a flow it does not belong to.
    */
   public long tunnelPath;
+
   /** IPv4 TTL or IPv6 hop limit of the innermost IP header, as it arrived. */
   public int ttl;
+
   /** True for a non-first IPv4/IPv6 fragment: no transport header, ports are 0. */
   public boolean fragment;
-  /** True for any piece of a fragmented IPv4 packet, the first included (MF set or offset not 0). */
+
+  /**
+   * True for any piece of a fragmented IPv4 packet, the first included (MF set or offset not 0).
+   */
   public boolean ipv4Fragment;
 
   public int srcPort;
   public int dstPort;
-  /** TCP flag bits as in the header's 13th byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10). */
+
+  /**
+   * TCP flag bits as in the header's 13th byte (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10).
+   */
   public int tcpFlags;
+
   /** TCP sequence number (RFC 9293 3.1), as the 32 bits of the header. */
   public int tcpSeq;
+
   /** TCP acknowledgment number, meaningful when the ACK flag is set. */
   public int tcpAck;
+
   /** TCP window field, unscaled. */
   public int tcpWindow;
+
   /** Window scale shift of a SYN's option (RFC 7323 2.2), or {@link #NO_WINDOW_SCALE}. */
   public int tcpWindowScale;
+
   public static final int NO_WINDOW_SCALE = -1;
 
   /** The frame the offsets below point into. */
   public ByteBuffer frame;
+
   /** Offset of the transport payload in {@link #frame}. */
   public int payloadOffset;
+
   /** Payload bytes present in the capture (may be fewer than on the wire). */
   public int payloadCapturedLength;
+
   /** Payload bytes on the wire according to the headers. */
   public int payloadWireLength;
 
@@ -95,11 +119,12 @@ public final class DecodedPacket {
   }
 
   /**
-   * Called by a tunnel decoder (GRE, VXLAN, Geneve) before it decodes the frame or packet it carries:
-   * records the outer IP header and the tunnel as layers, then clears what the outer layers set (IP
-   * fields, ports, payload, VLAN ids) so that the inner frame's values replace them; the outer VLAN of
-   * the capture port is not the mirrored frame's. Returns false, changing nothing, when the layers
-   * have no room for the tunnel and at least one layer inside it: the frame nests too deep.
+   * Called by a tunnel decoder (GRE, VXLAN, Geneve) before it decodes the frame or packet it
+   * carries: records the outer IP header and the tunnel as layers, then clears what the outer
+   * layers set (IP fields, ports, payload, VLAN ids) so that the inner frame's values replace them;
+   * the outer VLAN of the capture port is not the mirrored frame's. Returns false, changing
+   * nothing, when the layers have no room for the tunnel and at least one layer inside it: the
+   * frame nests too deep.
    */
   boolean enterTunnel(Layer tunnel) {
     if (layerCount + TUNNEL_LAYERS >= MAX_LAYERS) {
@@ -127,7 +152,10 @@ public final class DecodedPacket {
     return true;
   }
 
-  /** Adds the id of the tunnel just entered (GRE key, ERSPAN session id, VNI) to {@link #tunnelPath}. */
+  /**
+   * Adds the id of the tunnel just entered (GRE key, ERSPAN session id, VNI) to {@link
+   * #tunnelPath}.
+   */
   void tunnelId(long id) {
     tunnelPath = fold(tunnelPath, id + 1);
   }

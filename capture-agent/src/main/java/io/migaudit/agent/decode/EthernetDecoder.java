@@ -8,17 +8,23 @@ import java.nio.ByteBuffer;
  * captures, and the frames GRE, ERSPAN, VXLAN and Geneve tunnels carry).
  */
 final class EthernetDecoder {
-  /** Destination MAC(6) + source MAC(6) + EtherType(2); the FCS, if captured, trails the payload. */
+  /**
+   * Destination MAC(6) + source MAC(6) + EtherType(2); the FCS, if captured, trails the payload.
+   */
   static final int HEADER_LENGTH = 14;
+
   private static final int OFFSET_ETHERTYPE = 12;
 
   // EtherTypes, IEEE Registration Authority / RFC 7042 appendix B.
   static final int ETHERTYPE_IPV4 = 0x0800;
   static final int ETHERTYPE_IPV6 = 0x86DD;
+
   /** IEEE 802.1Q customer VLAN tag. */
   static final int ETHERTYPE_VLAN = 0x8100;
+
   /** IEEE 802.1ad service VLAN tag (QinQ outer tag). */
   static final int ETHERTYPE_QINQ = 0x88A8;
+
   /** Pre-standard QinQ outer tag used by some switches. */
   static final int ETHERTYPE_QINQ_LEGACY = 0x9100;
 
@@ -34,8 +40,8 @@ final class EthernetDecoder {
   }
 
   /**
-   * Decodes the payload named by {@code etherType}, starting at {@code offset}. Values up to 1500 are
-   * 802.3 lengths (LLC frames such as STP) and, like every other non-IP type, give {@link
+   * Decodes the payload named by {@code etherType}, starting at {@code offset}. Values up to 1500
+   * are 802.3 lengths (LLC frames such as STP) and, like every other non-IP type, give {@link
    * DecodeIssue#NOT_IP}.
    */
   static DecodeIssue decodeEtherType(
@@ -50,6 +56,8 @@ final class EthernetDecoder {
   }
 
   static boolean isVlanTag(int etherType) {
-    return etherType == ETHERTYPE_VLAN || etherType == ETHERTYPE_QINQ || etherType == ETHERTYPE_QINQ_LEGACY;
+    return etherType == ETHERTYPE_VLAN
+        || etherType == ETHERTYPE_QINQ
+        || etherType == ETHERTYPE_QINQ_LEGACY;
   }
 }

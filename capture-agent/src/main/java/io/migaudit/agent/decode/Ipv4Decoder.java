@@ -15,19 +15,26 @@ final class Ipv4Decoder {
   private static final int OFFSET_VERSION_IHL = 0;
   private static final int OFFSET_TOTAL_LENGTH = 2;
   private static final int OFFSET_FLAGS_FRAGMENT = 6;
+
   /** RFC 791 §3.1: Time to Live. */
   private static final int OFFSET_TTL = 8;
+
   private static final int OFFSET_PROTOCOL = 9;
   private static final int OFFSET_SOURCE = 12;
   private static final int OFFSET_DESTINATION = 16;
   private static final int IHL_MASK = 0x0F;
+
   /** IHL counts 32-bit words. */
   private static final int IHL_UNIT = 4;
+
   private static final int MIN_IHL = MIN_HEADER_LENGTH / IHL_UNIT;
+
   /** RFC 791 3.1: the More Fragments flag. */
   static final int FLAG_MORE_FRAGMENTS = 0x2000;
+
   /** Fragment offset: the low 13 bits of the flags/fragment field, in 8-byte units. */
   private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+
   /** Total length written by TSO / BIG TCP senders for oversized packets. */
   private static final int PRESUMED_LENGTH = 0;
 

@@ -5,16 +5,18 @@ import java.nio.ByteBuffer;
 /**
  * IPv6 headers (RFC 8200 section 3) and the extension header chain (section 4): Hop-by-Hop Options,
  * Routing, Fragment, Destination Options and the Authentication Header (RFC 4302), up to {@link
- * #MAX_EXTENSION_HEADERS}. A payload length of 0 means a Jumbo Payload option (RFC 2675) or, without
- * one, a Linux BIG TCP packet that runs to the end of the frame on the wire.
+ * #MAX_EXTENSION_HEADERS}. A payload length of 0 means a Jumbo Payload option (RFC 2675) or,
+ * without one, a Linux BIG TCP packet that runs to the end of the frame on the wire.
  */
 final class Ipv6Decoder {
   static final int VERSION = 6;
   static final int HEADER_LENGTH = 40;
   private static final int OFFSET_PAYLOAD_LENGTH = 4;
   private static final int OFFSET_NEXT_HEADER = 6;
+
   /** RFC 8200 §3: Hop Limit. */
   private static final int OFFSET_HOP_LIMIT = 7;
+
   private static final int OFFSET_SOURCE = 8;
   private static final int OFFSET_DESTINATION = 24;
 
@@ -25,19 +27,28 @@ final class Ipv6Decoder {
   static final int AUTHENTICATION = 51;
   static final int NO_NEXT_HEADER = 59;
   static final int DESTINATION_OPTIONS = 60;
+
   /** Longer chains are taken for malformed (or hostile) packets. */
   static final int MAX_EXTENSION_HEADERS = 8;
 
   /** Next Header(1) + Hdr Ext Len(1) open every extension header decoded here. */
   private static final int EXTENSION_PREFIX_LENGTH = 2;
+
   private static final int OFFSET_EXTENSION_LENGTH = 1;
+
   /** Hdr Ext Len: 8-octet units, not counting the first 8 octets (RFC 8200 section 4.3). */
   private static final int EXTENSION_UNIT = 8;
+
   /** AH Payload Len: 4-octet units, minus 2 (RFC 4302 section 2.2). */
   private static final int AH_UNIT = 4;
+
   private static final int AH_LENGTH_BIAS = 2;
-  /** Fragment header (RFC 8200 section 4.5): next(1) reserved(1) offset+flags(2) identification(4). */
+
+  /**
+   * Fragment header (RFC 8200 section 4.5): next(1) reserved(1) offset+flags(2) identification(4).
+   */
   private static final int FRAGMENT_HEADER_LENGTH = 8;
+
   private static final int OFFSET_FRAGMENT_OFFSET = 2;
   private static final int FRAGMENT_OFFSET_MASK = 0xFFF8;
 
@@ -68,7 +79,8 @@ final class Ipv6Decoder {
     out.dstHi = frame.getLong(offset + OFFSET_DESTINATION);
     out.dstLo = frame.getLong(offset + OFFSET_DESTINATION + Long.BYTES);
     int first = Byte.toUnsignedInt(frame.get(offset + OFFSET_NEXT_HEADER));
-    DecodeIssue chain = walkExtensions(frame, first, offset + HEADER_LENGTH, packetEnd, packetWireEnd, out);
+    DecodeIssue chain =
+        walkExtensions(frame, first, offset + HEADER_LENGTH, packetEnd, packetWireEnd, out);
     if (chain != DecodeIssue.NONE) {
       return chain;
     }
@@ -85,14 +97,15 @@ final class Ipv6Decoder {
       TransportDecoder.payload(out.payloadOffset, packetEnd, packetWireEnd, out);
       return DecodeIssue.NONE;
     }
-    return TransportDecoder.decode(out.ipProtocol, frame, out.payloadOffset, packetEnd, packetWireEnd, out);
+    return TransportDecoder.decode(
+        out.ipProtocol, frame, out.payloadOffset, packetEnd, packetWireEnd, out);
   }
 
   /**
-   * Walks the extension headers from {@code pos}, each checked against the packet's captured and wire
-   * ends. Leaves the upper-layer protocol in {@link DecodedPacket#ipProtocol}, where it starts in
-   * {@link DecodedPacket#payloadOffset}, and sets {@link DecodedPacket#fragment} after the Fragment
-   * header of a non-first fragment (whatever follows it is no header).
+   * Walks the extension headers from {@code pos}, each checked against the packet's captured and
+   * wire ends. Leaves the upper-layer protocol in {@link DecodedPacket#ipProtocol}, where it starts
+   * in {@link DecodedPacket#payloadOffset}, and sets {@link DecodedPacket#fragment} after the
+   * Fragment header of a non-first fragment (whatever follows it is no header).
    */
   private static DecodeIssue walkExtensions(
       ByteBuffer frame, int first, int start, int packetEnd, int packetWireEnd, DecodedPacket out) {
@@ -113,8 +126,11 @@ final class Ipv6Decoder {
       if (cut != DecodeIssue.NONE) {
         return cut;
       }
-      out.fragment = next == FRAGMENT
-          && (Short.toUnsignedInt(frame.getShort(pos + OFFSET_FRAGMENT_OFFSET)) & FRAGMENT_OFFSET_MASK) != 0;
+      out.fragment =
+          next == FRAGMENT
+              && (Short.toUnsignedInt(frame.getShort(pos + OFFSET_FRAGMENT_OFFSET))
+                      & FRAGMENT_OFFSET_MASK)
+                  != 0;
       next = Byte.toUnsignedInt(frame.get(pos));
       pos += length;
     }
@@ -126,10 +142,11 @@ final class Ipv6Decoder {
   /**
    * The wire end of a packet whose payload length is 0: the Jumbo Payload option's length when the
    * Hop-by-Hop header carries one; else the IPv6 header alone for No Next Header, or the end of the
-   * frame on the wire (Linux BIG TCP strips the Hop-by-Hop header). Returns -1 when extension headers
-   * sit in a packet that, without a jumbo option, says it has no payload.
+   * frame on the wire (Linux BIG TCP strips the Hop-by-Hop header). Returns -1 when extension
+   * headers sit in a packet that, without a jumbo option, says it has no payload.
    */
-  private static int presumedWireEnd(ByteBuffer frame, int offset, int wireEnd, int first, DecodedPacket out) {
+  private static int presumedWireEnd(
+      ByteBuffer frame, int offset, int wireEnd, int first, DecodedPacket out) {
     int headersStart = offset + HEADER_LENGTH;
     if (first == HOP_BY_HOP) { // the walk checked that it lies within the capture
       int end = headersStart + extensionLength(HOP_BY_HOP, frame, headersStart);
@@ -146,7 +163,10 @@ final class Ipv6Decoder {
   }
 
   static boolean isExtension(int next) {
-    return next == HOP_BY_HOP || next == ROUTING || next == FRAGMENT || next == DESTINATION_OPTIONS
+    return next == HOP_BY_HOP
+        || next == ROUTING
+        || next == FRAGMENT
+        || next == DESTINATION_OPTIONS
         || next == AUTHENTICATION;
   }
 
@@ -161,7 +181,9 @@ final class Ipv6Decoder {
     return DecodeIssue.NONE;
   }
 
-  /** Length of the extension header of type {@code next} at {@code pos}; its prefix is in bounds. */
+  /**
+   * Length of the extension header of type {@code next} at {@code pos}; its prefix is in bounds.
+   */
   private static int extensionLength(int next, ByteBuffer frame, int pos) {
     if (next == FRAGMENT) {
       return FRAGMENT_HEADER_LENGTH;

@@ -10,19 +10,26 @@ import java.nio.ByteBuffer;
 final class LoopbackDecoder {
   static final int HEADER_LENGTH = 4;
   static final int AF_INET = 2;
+
   /** AF_INET6 on NetBSD, OpenBSD and BSD/OS. */
   static final int AF_INET6_BSD = 24;
+
   /** AF_INET6 on FreeBSD and DragonFly BSD. */
   static final int AF_INET6_FREEBSD = 28;
+
   /** AF_INET6 on macOS and iOS. */
   static final int AF_INET6_DARWIN = 30;
-  /** Families fit in 16 bits; a value with only high bits set was written in the other byte order. */
+
+  /**
+   * Families fit in 16 bits; a value with only high bits set was written in the other byte order.
+   */
   private static final int LOW_HALF = 0x0000FFFF;
 
   private LoopbackDecoder() {}
 
   /** LINKTYPE_NULL: the family is in the writer's byte order, which the value itself betrays. */
-  static DecodeIssue decodeNull(ByteBuffer frame, int offset, int end, int wireEnd, DecodedPacket out) {
+  static DecodeIssue decodeNull(
+      ByteBuffer frame, int offset, int end, int wireEnd, DecodedPacket out) {
     out.addLayer(Layer.LOOPBACK);
     if (end - offset < HEADER_LENGTH) {
       return DecodeIssue.LOOPBACK_TOO_SHORT;
@@ -35,7 +42,8 @@ final class LoopbackDecoder {
   }
 
   /** LINKTYPE_LOOP (OpenBSD): the family is in network byte order. */
-  static DecodeIssue decodeLoop(ByteBuffer frame, int offset, int end, int wireEnd, DecodedPacket out) {
+  static DecodeIssue decodeLoop(
+      ByteBuffer frame, int offset, int end, int wireEnd, DecodedPacket out) {
     out.addLayer(Layer.LOOPBACK);
     if (end - offset < HEADER_LENGTH) {
       return DecodeIssue.LOOPBACK_TOO_SHORT;
@@ -47,7 +55,8 @@ final class LoopbackDecoder {
       int family, ByteBuffer frame, int offset, int end, int wireEnd, DecodedPacket out) {
     return switch (family) {
       case AF_INET -> Ipv4Decoder.decode(frame, offset, end, wireEnd, out);
-      case AF_INET6_BSD, AF_INET6_FREEBSD, AF_INET6_DARWIN -> Ipv6Decoder.decode(frame, offset, end, wireEnd, out);
+      case AF_INET6_BSD, AF_INET6_FREEBSD, AF_INET6_DARWIN ->
+          Ipv6Decoder.decode(frame, offset, end, wireEnd, out);
       default -> DecodeIssue.NOT_IP;
     };
   }

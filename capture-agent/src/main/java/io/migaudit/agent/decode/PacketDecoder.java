@@ -12,17 +12,20 @@ import java.nio.ByteOrder;
  * <p>Each layer decoder takes the frame and three positions in it: where its header starts, where
  * the captured bytes of its packet end, and where they end on the wire (past the capture when the
  * snap length cut the frame). Tunnel decoders (GRE, ERSPAN, VXLAN, Geneve) recurse into {@link
- * EthernetDecoder} or the IP decoders with the inner positions, so a mirrored or overlay frame decodes
- * to its inner packet; {@link DecodedPacket#MAX_LAYERS} bounds that recursion.
+ * EthernetDecoder} or the IP decoders with the inner positions, so a mirrored or overlay frame
+ * decodes to its inner packet; {@link DecodedPacket#MAX_LAYERS} bounds that recursion.
  */
 public final class PacketDecoder {
   // LINKTYPE_* values, https://www.tcpdump.org/linktypes.html
   public static final int LINKTYPE_NULL = 0;
   public static final int LINKTYPE_ETHERNET = 1;
+
   /** DLT_RAW as written by most BSDs and older libpcap. */
   public static final int LINKTYPE_RAW_DLT12 = 12;
+
   /** DLT_RAW as written on OpenBSD. */
   public static final int LINKTYPE_RAW_DLT14 = 14;
+
   public static final int LINKTYPE_RAW = 101;
   public static final int LINKTYPE_LOOP = 108;
   public static final int LINKTYPE_LINUX_SLL = 113;
@@ -32,8 +35,8 @@ public final class PacketDecoder {
 
   /**
    * Decodes one frame. {@code out} is reset first; on {@link DecodeIssue#NONE} it describes the IP
-   * packet, otherwise it holds whatever the outer layers had decoded (VLAN ids, layers) and must not
-   * be fed to the flow table.
+   * packet, otherwise it holds whatever the outer layers had decoded (VLAN ids, layers) and must
+   * not be fed to the flow table.
    */
   public DecodeIssue decode(CapturedPacket in, DecodedPacket out) {
     out.reset();

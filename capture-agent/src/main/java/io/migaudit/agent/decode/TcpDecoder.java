@@ -3,9 +3,9 @@ package io.migaudit.agent.decode;
 import java.nio.ByteBuffer;
 
 /**
- * TCP headers (RFC 9293 section 3.1): ports, sequence and acknowledgment numbers, data offset, flags
- * and window; on a SYN also the window scale option (RFC 7323 section 2.2), which tells how far a
- * receiver's window reaches. The checksum is not checked: captures on the sending host carry
+ * TCP headers (RFC 9293 section 3.1): ports, sequence and acknowledgment numbers, data offset,
+ * flags and window; on a SYN also the window scale option (RFC 7323 section 2.2), which tells how
+ * far a receiver's window reaches. The checksum is not checked: captures on the sending host carry
  * unfinished checksums (offload), so it cannot tell a forged segment from a real one.
  */
 final class TcpDecoder {
@@ -15,12 +15,16 @@ final class TcpDecoder {
   private static final int OFFSET_SEQUENCE = 4;
   private static final int OFFSET_ACKNOWLEDGMENT = 8;
   private static final int OFFSET_DATA_OFFSET = 12;
+
   /** CWR ECE URG ACK PSH RST SYN FIN. */
   private static final int OFFSET_FLAGS = 13;
+
   private static final int OFFSET_WINDOW = 14;
   private static final int FLAG_SYN = 0x02;
+
   /** Data offset counts 32-bit words in the high nibble. */
   private static final int DATA_OFFSET_UNIT = 4;
+
   // RFC 9293 3.2 option kinds; RFC 7323 2.2: window scale is kind 3, length 3, shift at most 14.
   private static final int OPTION_END = 0;
   private static final int OPTION_NOP = 1;
@@ -34,7 +38,8 @@ final class TcpDecoder {
     if (end - offset < MIN_HEADER_LENGTH) {
       return DecodeIssue.TCP_TOO_SHORT;
     }
-    int headerLength = (Byte.toUnsignedInt(frame.get(offset + OFFSET_DATA_OFFSET)) >>> 4) * DATA_OFFSET_UNIT;
+    int headerLength =
+        (Byte.toUnsignedInt(frame.get(offset + OFFSET_DATA_OFFSET)) >>> 4) * DATA_OFFSET_UNIT;
     if (headerLength < MIN_HEADER_LENGTH || headerLength > wireEnd - offset) {
       return DecodeIssue.TCP_BAD_DATA_OFFSET;
     }
@@ -47,8 +52,10 @@ final class TcpDecoder {
     out.tcpSeq = frame.getInt(offset + OFFSET_SEQUENCE);
     out.tcpAck = frame.getInt(offset + OFFSET_ACKNOWLEDGMENT);
     out.tcpWindow = Short.toUnsignedInt(frame.getShort(offset + OFFSET_WINDOW));
-    out.tcpWindowScale = (out.tcpFlags & FLAG_SYN) == 0 ? DecodedPacket.NO_WINDOW_SCALE
-        : windowScale(frame, offset + MIN_HEADER_LENGTH, offset + headerLength);
+    out.tcpWindowScale =
+        (out.tcpFlags & FLAG_SYN) == 0
+            ? DecodedPacket.NO_WINDOW_SCALE
+            : windowScale(frame, offset + MIN_HEADER_LENGTH, offset + headerLength);
     TransportDecoder.payload(offset + headerLength, end, wireEnd, out);
     return DecodeIssue.NONE;
   }

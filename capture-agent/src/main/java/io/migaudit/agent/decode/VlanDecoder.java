@@ -14,6 +14,7 @@ final class VlanDecoder {
   private static final int OFFSET_NEXT_ETHERTYPE = 2;
   private static final int VLAN_ID_MASK = 0x0FFF;
   private static final int NULL_VLAN_ID = 0;
+
   /** Tags beyond this many are taken for a malformed (or hostile) frame. */
   static final int MAX_TAGS = 4;
 

@@ -10,10 +10,14 @@ import java.nio.ByteBuffer;
 final class VxlanDecoder {
   /** IANA-assigned VXLAN port (RFC 7348 section 5, "Destination Port"). */
   static final int UDP_PORT = 4789;
+
   static final int HEADER_LENGTH = 8;
+
   /** The I flag: the VNI is valid. */
   static final int FLAG_VNI = 0x08;
+
   private static final int OFFSET_FLAGS = 0;
+
   /** RFC 7348 5: the VNI is the high 24 bits of the second word. */
   private static final int OFFSET_VNI = 4;
 
@@ -31,7 +35,8 @@ final class VxlanDecoder {
     if (!out.enterTunnel(Layer.VXLAN)) {
       return DecodeIssue.TUNNEL_TOO_DEEP;
     }
-    out.tunnelId(Integer.toUnsignedLong(frame.getInt(offset + OFFSET_VNI)) >>> 8); // RFC 7348 5: 24-bit VNI
+    out.tunnelId(
+        Integer.toUnsignedLong(frame.getInt(offset + OFFSET_VNI)) >>> 8); // RFC 7348 5: 24-bit VNI
     return EthernetDecoder.decode(frame, offset + HEADER_LENGTH, end, wireEnd, out);
   }
 }

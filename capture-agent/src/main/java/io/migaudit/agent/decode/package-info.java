@@ -1,2 +1,5 @@
-/** Decode stage: stateless, allocation-free decoders from link layer to transport, bad input as a DecodeIssue. */
+/**
+ * Decode stage: stateless, allocation-free decoders from link layer to transport, bad input as a
+ * DecodeIssue.
+ */
 package io.migaudit.agent.decode;

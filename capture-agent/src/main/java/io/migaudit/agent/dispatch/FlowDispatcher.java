@@ -23,9 +23,9 @@ import java.util.function.IntFunction;
  * table of its own. A frame is decoded here to find its flow; the flow's symmetric hash (both
  * directions, the whole inner 5-tuple and VLAN, so a tunnelled flow stays with its key) picks the
  * worker. Frames travel in {@link PacketBatch}es from a fixed pool, so memory is bounded and a slow
- * worker holds the reader back. Every worker sees every batch's timestamps, so each table's timeouts
- * and interim records fall due at the same packets as in one table: records are those of one worker,
- * in another order.
+ * worker holds the reader back. Every worker sees every batch's timestamps, so each table's
+ * timeouts and interim records fall due at the same packets as in one table: records are those of
+ * one worker, in another order.
  */
 public final class FlowDispatcher {
   private static final long POLL_MILLIS = 100;
@@ -38,8 +38,8 @@ public final class FlowDispatcher {
 
   /**
    * @param workers worker threads, 2 to 127
-   * @param counters the pipeline's counters: frames and decode drops are counted here, each worker's
-   *     table under a {@link PipelineCounters#worker()} of it
+   * @param counters the pipeline's counters: frames and decode drops are counted here, each
+   *     worker's table under a {@link PipelineCounters#worker()} of it
    */
   public FlowDispatcher(int workers, PipelineCounters counters) {
     if (workers < 2 || workers > Byte.MAX_VALUE) {
@@ -49,18 +49,23 @@ public final class FlowDispatcher {
     this.counters = counters;
   }
 
-  /** The worker of a flow's symmetric hash: its high bits, as the flow table's slots use the low ones. */
+  /**
+   * The worker of a flow's symmetric hash: its high bits, as the flow table's slots use the low
+   * ones.
+   */
   static int workerOf(int hash, int workers) {
     return (int) ((Integer.toUnsignedLong(hash) * workers) >>> 32);
   }
 
   /**
-   * Reads {@code source} to its end through the workers; each ends its flows with {@code endReason}.
+   * Reads {@code source} to its end through the workers; each ends its flows with {@code
+   * endReason}.
    *
    * @param tables makes worker i's flow table
    * @return frames read, IP packets, records written
    */
-  public long[] run(PacketSource source, IntFunction<FlowTable> tables, EndReason endReason) throws IOException {
+  public long[] run(PacketSource source, IntFunction<FlowTable> tables, EndReason endReason)
+      throws IOException {
     int pool = 2 * workers + 2;
     BlockingQueue<PacketBatch> free = new ArrayBlockingQueue<>(pool);
     for (int i = 0; i < pool; i++) {
@@ -106,8 +111,13 @@ public final class FlowDispatcher {
   }
 
   /** Starts the worker threads (added to {@code threads}), each with its table. */
-  private List<FlowWorker> start(IntFunction<FlowTable> tables, int pool, BlockingQueue<PacketBatch> free,
-      EndReason endReason, AtomicReference<Throwable> failure, List<Thread> threads) {
+  private List<FlowWorker> start(
+      IntFunction<FlowTable> tables,
+      int pool,
+      BlockingQueue<PacketBatch> free,
+      EndReason endReason,
+      AtomicReference<Throwable> failure,
+      List<Thread> threads) {
     List<FlowWorker> crew = new ArrayList<>();
     for (int i = 0; i < workers; i++) {
       FlowTable table = tables.apply(i);
@@ -130,8 +140,8 @@ public final class FlowDispatcher {
   }
 
   /** A free batch, or null once a worker failed (the read then stops). */
-  private static PacketBatch take(BlockingQueue<PacketBatch> free, AtomicReference<Throwable> failure)
-      throws IOException {
+  private static PacketBatch take(
+      BlockingQueue<PacketBatch> free, AtomicReference<Throwable> failure) throws IOException {
     try {
       while (failure.get() == null) {
         PacketBatch b = free.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);

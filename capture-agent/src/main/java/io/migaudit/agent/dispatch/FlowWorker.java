@@ -12,9 +12,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One capture worker: a thread with a flow table of its own, fed every {@link PacketBatch}. It decodes
- * and tracks the frames it owns and moves its table's clock on the others' timestamps. After a failure
- * it keeps releasing batches (doing no work) so that the reader never waits on it.
+ * One capture worker: a thread with a flow table of its own, fed every {@link PacketBatch}. It
+ * decodes and tracks the frames it owns and moves its table's clock on the others' timestamps.
+ * After a failure it keeps releasing batches (doing no work) so that the reader never waits on it.
  */
 final class FlowWorker implements Runnable {
   private final int id;
@@ -28,7 +28,12 @@ final class FlowWorker implements Runnable {
   private final DecodedPacket decoded = new DecodedPacket();
   private ByteBuffer frame = ByteBuffer.allocate(2048);
 
-  FlowWorker(int id, FlowTable table, int capacity, BlockingQueue<PacketBatch> free, EndReason endReason,
+  FlowWorker(
+      int id,
+      FlowTable table,
+      int capacity,
+      BlockingQueue<PacketBatch> free,
+      EndReason endReason,
       AtomicReference<Throwable> failure) {
     this.id = id;
     this.table = table;
@@ -86,7 +91,8 @@ final class FlowWorker implements Runnable {
       frame = batch.frame(i, captured, frame);
       DecodeIssue issue = decoder.decode(captured, decoded);
       if (issue != DecodeIssue.NONE) {
-        throw new IllegalStateException("worker " + id + ": a frame the reader decoded failed here: " + issue);
+        throw new IllegalStateException(
+            "worker " + id + ": a frame the reader decoded failed here: " + issue);
       }
       table.offer(decoded);
     }

@@ -24,8 +24,10 @@ final class PacketBatch {
   private byte[] bytes = new byte[INITIAL_BYTES];
   private int used;
   int count;
+
   /** True for the batch after the last frame: workers end their flows and stop. */
   boolean last;
+
   private final AtomicInteger readers = new AtomicInteger();
 
   boolean full() {
@@ -56,7 +58,10 @@ final class PacketBatch {
     used += n;
   }
 
-  /** Fills {@code into} with frame {@code i}, copying its bytes into {@code frame} (big-endian, reused). */
+  /**
+   * Fills {@code into} with frame {@code i}, copying its bytes into {@code frame} (big-endian,
+   * reused).
+   */
   ByteBuffer frame(int i, CapturedPacket into, ByteBuffer frame) {
     ByteBuffer f = frame;
     if (f.capacity() < length[i]) {

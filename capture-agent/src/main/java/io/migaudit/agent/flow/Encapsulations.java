@@ -10,11 +10,12 @@ import java.util.Map;
 /**
  * Shares one immutable encapsulation list (FlowRecord.encapsulation) among all flows with the same
  * layer stack: a capture has a handful of stacks, so flows hold a reference instead of a copy, and
- * records reuse the list ({@code List.copyOf} of an immutable list is the list itself). Past
- * {@link #MAX_STACKS} distinct stacks (crafted tunnels) new stacks get their own list.
+ * records reuse the list ({@code List.copyOf} of an immutable list is the list itself). Past {@link
+ * #MAX_STACKS} distinct stacks (crafted tunnels) new stacks get their own list.
  */
 final class Encapsulations {
   static final int MAX_STACKS = 1024;
+
   /** Bits per layer in a stack's code: room for 255 layer kinds. */
   private static final int BITS = 8;
 

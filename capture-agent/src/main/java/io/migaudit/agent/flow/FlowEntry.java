@@ -26,15 +26,19 @@ import java.util.List;
 final class FlowEntry {
   static final int IP_PROTOCOL_ESP = 50;
   static final int IP_PROTOCOL_TCP = 6;
+
   /** The values of FlowRecord's {@code initiator}, as {@link FlowTable} tells them. */
   private static final String[] EVIDENCE = {"syn", "port", "first-packet"};
+
   /**
    * ESP bytes before the ciphertext that are not encrypted or not random: SPI and sequence number
    * (RFC 4303 2.1-2.2) and the 8-byte IV of AES-GCM/CTR/ChaCha20 (RFC 4106, 3686, 7634), which is
    * often a counter. Left out of the sample so that the statistics judge the ciphertext.
    */
   static final int ESP_CLEAR_BYTES = 16;
+
   private static final HexFormat HEX = HexFormat.of();
+
   /** Stands in for a direction that carried no payload; never written to. */
   private static final PayloadSample NO_PAYLOAD = new PayloadSample(0, 0);
 
@@ -46,10 +50,14 @@ final class FlowEntry {
   private static final int DIRTY = 1 << 4;
   private static final int HAS_ID = 1 << 5;
   private static final int SAMPLE_FULL_EXPORTED = 1 << 6;
-  /** A first in-window payload was seen: a TCP flow's handshake inspector exists now or never will. */
+
+  /**
+   * A first in-window payload was seen: a TCP flow's handshake inspector exists now or never will.
+   */
   private static final int INSPECTION_DECIDED = 1 << 7;
 
-  // The canonical key: endpoint a is the lower (address, port) pair. Narrow types hold the decoders'
+  // The canonical key: endpoint a is the lower (address, port) pair. Narrow types hold the
+  // decoders'
   // ranges: ports are 16-bit, VLAN ids 12-bit or NO_VLAN (-1), the IP protocol an unsigned byte.
   final long aHi;
   final long aLo;
@@ -60,18 +68,29 @@ final class FlowEntry {
   final short vlan;
   final byte ipVersion;
   final byte ipProtocol;
+
   /** {@link DecodedPacket#tunnelPath} of the flow's packets: 0 for packets in no tunnel. */
   final long tunnelPath;
+
   /** {@link FlowKey#hash} of the key, kept for the table's probing and resizing. */
   final int hash;
-  /** Neighbours in the table's recency list (least recently seen first); owned by {@link FlowTable}. */
+
+  /**
+   * Neighbours in the table's recency list (least recently seen first); owned by {@link FlowTable}.
+   */
   FlowEntry older;
+
   FlowEntry newer;
 
   private final short outerVlan;
   private final List<String> encapsulation;
-  /** How the initiator was told, as an index into {@link #EVIDENCE} (a byte, not a reference: memory). */
+
+  /**
+   * How the initiator was told, as an index into {@link #EVIDENCE} (a byte, not a reference:
+   * memory).
+   */
   private final byte initiatorEvidence;
+
   private final String protocol;
   private final long firstSeenMicros;
   private long lastSeenMicros;
@@ -85,29 +104,45 @@ final class FlowEntry {
   private long responderBytes;
   private long initiatorPayloadBytes;
   private long responderPayloadBytes;
+
   /**
-   * The flow id's first 8 bytes once it is made ({@link #HAS_ID}); before that, the initial sequence
-   * numbers of the SYNs (the initiator's in the high 32 bits), kept until the streams are made: the
-   * two uses never overlap, so a flow costs no extra field for them.
+   * The flow id's first 8 bytes once it is made ({@link #HAS_ID}); before that, the initial
+   * sequence numbers of the SYNs (the initiator's in the high 32 bits), kept until the streams are
+   * made: the two uses never overlap, so a flow costs no extra field for them.
    */
   private long idHigh;
+
   private int idLow;
   private PayloadSample initiatorSample;
   private PayloadSample responderSample;
+
   /** Per direction a byte (initiator low): 0 SYN not seen, else its window scale code + 1. */
   private short synScales;
-  /** The initiator's direction of a TCP flow that carried payload (the responder's is its peer), or null. */
+
+  /**
+   * The initiator's direction of a TCP flow that carried payload (the responder's is its peer), or
+   * null.
+   */
   private TcpStream stream;
+
   /**
    * What reads the payload beyond the sample: a {@link KerberosInspector} (flows to port 88), a
-   * {@link HandshakeInspector} (TLS, SSH, ESP, IKE), or null. One field for both saves a flow 8 bytes.
+   * {@link HandshakeInspector} (TLS, SSH, ESP, IKE), or null. One field for both saves a flow 8
+   * bytes.
    */
   private Object inspector;
+
   /** Lowest and highest TTL / hop limit per direction, see {@link TtlRanges}. */
   private int ttls = TtlRanges.EMPTY;
 
-  FlowEntry(DecodedPacket first, boolean fromA, int hash, boolean initiatorIsA, String initiatorEvidence,
-      String protocol, List<String> encapsulation) {
+  FlowEntry(
+      DecodedPacket first,
+      boolean fromA,
+      int hash,
+      boolean initiatorIsA,
+      String initiatorEvidence,
+      String protocol,
+      List<String> encapsulation) {
     this.aHi = fromA ? first.srcHi : first.dstHi;
     this.aLo = fromA ? first.srcLo : first.dstLo;
     this.bHi = fromA ? first.dstHi : first.srcHi;
@@ -129,13 +164,19 @@ final class FlowEntry {
     this.lastExportMicros = first.timestampMicros;
     int serverPort = initiatorIsA ? bPort : aPort;
     KerberosInspector kerberos = KerberosInspector.forFlow(ipProtocol(), serverPort);
-    this.inspector = kerberos != null ? kerberos : HandshakeInspector.forDatagrams(ipProtocol(), serverPort);
+    this.inspector =
+        kerberos != null ? kerberos : HandshakeInspector.forDatagrams(ipProtocol(), serverPort);
   }
 
-  /** {@link #evictionRank}: evict before anything else (closed, or one packet: a scan's half-open SYN). */
+  /**
+   * {@link #evictionRank}: evict before anything else (closed, or one packet: a scan's half-open
+   * SYN).
+   */
   static final int EVICT_FIRST = 0;
+
   /** {@link #evictionRank}: an ordinary flow. */
   static final int EVICT_NEXT = 1;
+
   /** {@link #evictionRank}: a flow on a migration port that completed a handshake: evicted last. */
   static final int EVICT_LAST = 2;
 
@@ -150,22 +191,33 @@ final class FlowEntry {
 
   /** True when the packet belongs to this flow; {@code fromA} as {@link FlowKey#sourceIsA} says. */
   boolean matches(DecodedPacket p, boolean fromA) {
-    if (p.ipVersion != ipVersion || p.ipProtocol != ipProtocol() || p.vlan != vlan || p.tunnelPath != tunnelPath) {
+    if (p.ipVersion != ipVersion
+        || p.ipProtocol != ipProtocol()
+        || p.vlan != vlan
+        || p.tunnelPath != tunnelPath) {
       return false;
     }
     return fromA
-        ? p.srcLo == aLo && p.dstLo == bLo && p.srcPort == aPort && p.dstPort == bPort && p.srcHi == aHi
+        ? p.srcLo == aLo
+            && p.dstLo == bLo
+            && p.srcPort == aPort
+            && p.dstPort == bPort
+            && p.srcHi == aHi
             && p.dstHi == bHi
-        : p.dstLo == aLo && p.srcLo == bLo && p.dstPort == aPort && p.srcPort == bPort && p.dstHi == aHi
+        : p.dstLo == aLo
+            && p.srcLo == bLo
+            && p.dstPort == aPort
+            && p.srcPort == bPort
+            && p.dstHi == aHi
             && p.srcHi == bHi;
   }
 
   /**
    * True once, at the packet that fills a direction's payload sample: the statistics behind the
-   * verdict are complete, so a record now carries the verdict that a record after the active timeout
-   * would (a later change of the payload shows in later records through the re-sample window). Lets
-   * the first record of a migration, and so its alert, come milliseconds after its payload starts
-   * rather than one active timeout later.
+   * verdict are complete, so a record now carries the verdict that a record after the active
+   * timeout would (a later change of the payload shows in later records through the re-sample
+   * window). Lets the first record of a migration, and so its alert, come milliseconds after its
+   * payload starts rather than one active timeout later.
    */
   boolean sampleFilledNow() {
     if (is(SAMPLE_FULL_EXPORTED) || !(full(initiatorSample) || full(responderSample))) {
@@ -195,7 +247,9 @@ final class FlowEntry {
     ttls = TtlRanges.add(ttls, initiator, p.ttl);
     if (ipProtocol() == IP_PROTOCOL_TCP) {
       if (!tcpSegment(p, initiator, sampleBytes, sampleBytesPerPacket)) {
-        flags &= ~(TcpFlagNames.FIN | TcpFlagNames.RST); // outside the window: the receiver ignores it too
+        flags &=
+            ~(TcpFlagNames.FIN
+                | TcpFlagNames.RST); // outside the window: the receiver ignores it too
       }
     } else if (p.payloadCapturedLength > 0) {
       int skip = ipProtocol() == IP_PROTOCOL_ESP ? ESP_CLEAR_BYTES : 0;
@@ -204,7 +258,8 @@ final class FlowEntry {
             .add(p.frame, p.payloadOffset + skip, p.payloadCapturedLength - skip);
       }
       if (inspector instanceof HandshakeInspector datagrams) {
-        datagrams.add(initiator, p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
+        datagrams.add(
+            initiator, p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
       }
     }
     if (inspector instanceof KerberosInspector kerberos && p.payloadCapturedLength > 0) {
@@ -230,7 +285,8 @@ final class FlowEntry {
    * flow's first payload on, anchored at the SYNs' initial sequence numbers when they were seen.
    * Returns false when the segment lies outside the receiver's window.
    */
-  private boolean tcpSegment(DecodedPacket p, boolean initiator, int sampleBytes, int sampleBytesPerPacket) {
+  private boolean tcpSegment(
+      DecodedPacket p, boolean initiator, int sampleBytes, int sampleBytesPerPacket) {
     if ((p.tcpFlags & TcpFlagNames.SYN) != 0) {
       rememberSyn(p, initiator);
     }
@@ -251,7 +307,9 @@ final class FlowEntry {
     }
     boolean undecided = sink != null && !is(INSPECTION_DECIDED);
     if (undecided && inspector == null && !mine.startsMidStream(p)) {
-      inspector = HandshakeInspector.forStream(ipProtocol(), p.frame, p.payloadOffset, p.payloadCapturedLength);
+      inspector =
+          HandshakeInspector.forStream(
+              ipProtocol(), p.frame, p.payloadOffset, p.payloadCapturedLength);
     }
     StreamSink target = inspector instanceof HandshakeInspector h ? h.tee(initiator, sink) : sink;
     boolean inWindow = mine.segment(p, mine.peer, target);
@@ -272,11 +330,17 @@ final class FlowEntry {
     if (((synScales >>> shift) & 0xFF) != 0) {
       return; // a retransmitted SYN; the first one anchors the stream
     }
-    int code = 1 + (p.tcpWindowScale == DecodedPacket.NO_WINDOW_SCALE ? TcpStream.SCALE_NOT_OFFERED : p.tcpWindowScale);
+    int code =
+        1
+            + (p.tcpWindowScale == DecodedPacket.NO_WINDOW_SCALE
+                ? TcpStream.SCALE_NOT_OFFERED
+                : p.tcpWindowScale);
     synScales = (short) (synScales | (code << shift));
     if (!is(HAS_ID)) {
-      idHigh = initiator ? (idHigh & 0xFFFFFFFFL) | ((long) p.tcpSeq << 32)
-          : (idHigh & ~0xFFFFFFFFL) | (p.tcpSeq & 0xFFFFFFFFL);
+      idHigh =
+          initiator
+              ? (idHigh & 0xFFFFFFFFL) | ((long) p.tcpSeq << 32)
+              : (idHigh & ~0xFFFFFFFFL) | (p.tcpSeq & 0xFFFFFFFFL);
     }
   }
 
@@ -314,34 +378,66 @@ final class FlowEntry {
     int dstPort = initiatorIsA ? bPort : aPort;
     Integer vlanId = vlan == DecodedPacket.NO_VLAN ? null : (int) vlan;
     String transport = TransportName.of(ipProtocol());
-    FlowRecord r = new FlowRecord(SchemaVersion.CURRENT, agent, iface,
-        flowId(transport, src, srcPort, dst, dstPort, vlanId, first), seq++, end != null,
-        end == null ? null : end.wire(), first, toInstant(lastSeenMicros), vlanId,
-        outerVlan == DecodedPacket.NO_VLAN ? null : (int) outerVlan, encapsulation, ipVersion, transport,
-        src, srcPort, dst, dstPort, initiatorEvidence < 0 ? null : EVIDENCE[initiatorEvidence],
-        new Counters(initiatorPackets, initiatorBytes, initiatorPayloadBytes),
-        new Counters(responderPackets, responderBytes, responderPayloadBytes),
-        TcpFlagNames.of(tcpFlags), protocol, payloadFeatures());
+    FlowRecord r =
+        new FlowRecord(
+            SchemaVersion.CURRENT,
+            agent,
+            iface,
+            flowId(transport, src, srcPort, dst, dstPort, vlanId, first),
+            seq++,
+            end != null,
+            end == null ? null : end.wire(),
+            first,
+            toInstant(lastSeenMicros),
+            vlanId,
+            outerVlan == DecodedPacket.NO_VLAN ? null : (int) outerVlan,
+            encapsulation,
+            ipVersion,
+            transport,
+            src,
+            srcPort,
+            dst,
+            dstPort,
+            initiatorEvidence < 0 ? null : EVIDENCE[initiatorEvidence],
+            new Counters(initiatorPackets, initiatorBytes, initiatorPayloadBytes),
+            new Counters(responderPackets, responderBytes, responderPayloadBytes),
+            TcpFlagNames.of(tcpFlags),
+            protocol,
+            payloadFeatures());
     if (inspector instanceof KerberosInspector kerberos) {
       r = r.withKerberos(kerberos.activity());
     }
-    r = stream == null ? r : r.withStream(stream.evidence(initiatorSample != null && initiatorSample.midStream()
-        || responderSample != null && responderSample.midStream()));
-    r = r.withPath(TtlRanges.of(ttls, initiatorPackets > 0, responderPackets > 0),
-        inspector instanceof HandshakeInspector handshake ? handshake.facts() : null);
+    r =
+        stream == null
+            ? r
+            : r.withStream(
+                stream.evidence(
+                    initiatorSample != null && initiatorSample.midStream()
+                        || responderSample != null && responderSample.midStream()));
+    r =
+        r.withPath(
+            TtlRanges.of(ttls, initiatorPackets > 0, responderPackets > 0),
+            inspector instanceof HandshakeInspector handshake ? handshake.facts() : null);
     state &= ~DIRTY;
     lastExportMicros = lastSeenMicros;
     return r;
   }
 
   private PayloadFeatures payloadFeatures() {
-    return PayloadClassifier.classify(ipProtocol() == IP_PROTOCOL_ESP,
+    return PayloadClassifier.classify(
+        ipProtocol() == IP_PROTOCOL_ESP,
         initiatorSample == null ? NO_PAYLOAD : initiatorSample,
         responderSample == null ? NO_PAYLOAD : responderSample);
   }
 
   /** The flow's id, hashed at its first record and kept as its 12 bytes (see {@link FlowId}). */
-  private String flowId(String transport, String src, int srcPort, String dst, int dstPort, Integer vlanId,
+  private String flowId(
+      String transport,
+      String src,
+      int srcPort,
+      String dst,
+      int dstPort,
+      Integer vlanId,
       Instant first) {
     if (!is(HAS_ID)) {
       String id = FlowId.of(transport, src, srcPort, dst, dstPort, vlanId, first);
@@ -358,7 +454,8 @@ final class FlowEntry {
   }
 
   private static Instant toInstant(long micros) {
-    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
   }
 
   private boolean is(int bit) {

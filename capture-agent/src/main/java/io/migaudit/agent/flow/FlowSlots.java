@@ -17,6 +17,7 @@ import java.util.Arrays;
 final class FlowSlots {
   /** A short capture should not pay for a large array. */
   static final int INITIAL_CAPACITY = 1024;
+
   /** Longest probe run a lookup walks. */
   static final int MAX_PROBE = 128;
 
@@ -26,9 +27,14 @@ final class FlowSlots {
   private int mask = INITIAL_CAPACITY - 1;
   private int size;
 
-  /** A set that holds at most about {@code maxEntries} (its array grows to twice what they need). */
+  /**
+   * A set that holds at most about {@code maxEntries} (its array grows to twice what they need).
+   */
   FlowSlots(int maxEntries) {
-    int needed = Integer.highestOneBit(Math.max(INITIAL_CAPACITY, (int) Math.min(1 << 29, maxEntries * 4L / 3)) - 1) << 1;
+    int needed =
+        Integer.highestOneBit(
+                Math.max(INITIAL_CAPACITY, (int) Math.min(1 << 29, maxEntries * 4L / 3)) - 1)
+            << 1;
     this.maxCapacity = Math.max(INITIAL_CAPACITY, Math.min(1 << 30, needed << 1));
   }
 
@@ -37,7 +43,10 @@ final class FlowSlots {
     this(1 << 20);
   }
 
-  /** The entry of the packet's flow, or null; {@code fromA} and {@code hash} as {@link FlowKey} gives them. */
+  /**
+   * The entry of the packet's flow, or null; {@code fromA} and {@code hash} as {@link FlowKey}
+   * gives them.
+   */
   FlowEntry find(DecodedPacket p, boolean fromA, int hash) {
     FlowEntry[] s = slots;
     int m = mask;
@@ -51,7 +60,10 @@ final class FlowSlots {
     return null;
   }
 
-  /** Adds an entry whose key is not in the set; false when its probe run is full at the largest array. */
+  /**
+   * Adds an entry whose key is not in the set; false when its probe run is full at the largest
+   * array.
+   */
   boolean add(FlowEntry e) {
     if (size + 1 > (slots.length >>> 2) * 3) {
       grow();
@@ -113,7 +125,8 @@ final class FlowSlots {
     int m = bigger.length - 1;
     for (FlowEntry e : slots) {
       if (e != null && !place(bigger, m, e)) {
-        placeAnywhere(bigger, m, e); // cannot happen in a larger array in practice; never lose an entry
+        placeAnywhere(
+            bigger, m, e); // cannot happen in a larger array in practice; never lose an entry
       }
     }
     slots = bigger;

@@ -4,21 +4,23 @@ import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.record.PortCatalog;
 
 /**
- * Bounded table of live flows, driven only by packet timestamps so that the same capture always gives
- * the same records. Writes an interim record of a flow every {@code activeTimeout} while it carries
- * traffic, one more as soon as a direction's payload sample is full (its verdict is then known, so the
- * analyzer can judge a migration milliseconds into it), and a final one when it ends (FIN from both sides, RST, idle timeout, eviction, end of
- * capture). When full, a new flow evicts a closed or one-packet flow among the least recently seen,
- * else one that is not a migration-port flow with a handshake, else the least recently seen: scans
- * and floods of one-packet flows are evicted before a migration stream is (see {@link #victim}).
+ * Bounded table of live flows, driven only by packet timestamps so that the same capture always
+ * gives the same records. Writes an interim record of a flow every {@code activeTimeout} while it
+ * carries traffic, one more as soon as a direction's payload sample is full (its verdict is then
+ * known, so the analyzer can judge a migration milliseconds into it), and a final one when it ends
+ * (FIN from both sides, RST, idle timeout, eviction, end of capture). When full, a new flow evicts
+ * a closed or one-packet flow among the least recently seen, else one that is not a migration-port
+ * flow with a handshake, else the least recently seen: scans and floods of one-packet flows are
+ * evicted before a migration stream is (see {@link #victim}).
  *
- * <p>The packet path allocates nothing for a packet of a known flow: flows live in an open-addressing
- * {@link FlowSlots} probed with the packet's own fields, and a recency list threaded through the
- * entries replaces {@code LinkedHashMap}'s access order.
+ * <p>The packet path allocates nothing for a packet of a known flow: flows live in an
+ * open-addressing {@link FlowSlots} probed with the packet's own fields, and a recency list
+ * threaded through the entries replaces {@code LinkedHashMap}'s access order.
  */
 public final class FlowTable {
   private static final int TCP = 6;
   private static final int UDP = 17;
+
   /** Ports below this are taken as server ports when no handshake was seen (IANA system ports). */
   private static final int SYSTEM_PORT_LIMIT = 1024;
 
@@ -29,14 +31,17 @@ public final class FlowTable {
   private final FlowRecordSink sink;
   private final int sampleBytes;
   private final int sampleBytesPerPacket;
+
   /** Entries from the eldest that eviction looks at for a weaker victim than the eldest. */
   static final int EVICTION_SCAN = 32;
 
   private final FlowSlots flows;
   private long refused;
   private final Encapsulations encapsulations = new Encapsulations();
+
   /** Least and most recently seen flows: the ends of the recency list. */
   private FlowEntry eldest;
+
   private FlowEntry newest;
   private final long[] ended = new long[EndReason.values().length];
   private final long activeMicros;
@@ -46,8 +51,14 @@ public final class FlowTable {
   private long clockMicros = Long.MIN_VALUE;
   private long recordsWritten;
 
-  public FlowTable(FlowTableConfig config, PortCatalog catalog, String agent, String iface, FlowRecordSink sink,
-      int sampleBytes, int sampleBytesPerPacket) {
+  public FlowTable(
+      FlowTableConfig config,
+      PortCatalog catalog,
+      String agent,
+      String iface,
+      FlowRecordSink sink,
+      int sampleBytes,
+      int sampleBytesPerPacket) {
     this.config = config;
     this.catalog = catalog;
     this.agent = agent;
@@ -71,10 +82,10 @@ public final class FlowTable {
   }
 
   /**
-   * Moves the table's packet clock to {@code timestampMicros} (if later) as a packet of another table
-   * would, without a packet of this one: timeouts and interim records then fall due exactly as in one
-   * table that saw every packet. Capture workers ({@code io.migaudit.agent.dispatch}) call it for the
-   * packets another worker's table takes.
+   * Moves the table's packet clock to {@code timestampMicros} (if later) as a packet of another
+   * table would, without a packet of this one: timeouts and interim records then fall due exactly
+   * as in one table that saw every packet. Capture workers ({@code io.migaudit.agent.dispatch})
+   * call it for the packets another worker's table takes.
    */
   public void tick(long timestampMicros) {
     if (timestampMicros > clockMicros) {
@@ -138,7 +149,10 @@ public final class FlowTable {
     return recordsWritten;
   }
 
-  /** New flows not tracked because their probe run was full at the largest table (see {@link FlowSlots}). */
+  /**
+   * New flows not tracked because their probe run was full at the largest table (see {@link
+   * FlowSlots}).
+   */
   public long refusedFlows() {
     return refused;
   }
@@ -164,7 +178,8 @@ public final class FlowTable {
     } else if (protocolAtDst != null || protocolAtSrc != null) {
       initiatorIsA = (protocolAtDst != null) == fromA;
       evidence = "port";
-    } else if ((p.dstPort < SYSTEM_PORT_LIMIT) != (p.srcPort < SYSTEM_PORT_LIMIT) && p.dstPort != 0) {
+    } else if ((p.dstPort < SYSTEM_PORT_LIMIT) != (p.srcPort < SYSTEM_PORT_LIMIT)
+        && p.dstPort != 0) {
       initiatorIsA = (p.dstPort < SYSTEM_PORT_LIMIT) == fromA;
       evidence = "port";
     } else {
@@ -173,7 +188,8 @@ public final class FlowTable {
     }
     boolean senderIsInitiator = initiatorIsA == fromA;
     String protocol = senderIsInitiator ? protocolAtDst : protocolAtSrc;
-    FlowEntry e = new FlowEntry(p, fromA, hash, initiatorIsA, evidence, protocol, encapsulations.of(p));
+    FlowEntry e =
+        new FlowEntry(p, fromA, hash, initiatorIsA, evidence, protocol, encapsulations.of(p));
     if (!flows.add(e)) {
       refused++;
       return null;
@@ -183,10 +199,10 @@ public final class FlowTable {
   }
 
   /**
-   * The flow to evict for a new one: among the {@link #EVICTION_SCAN} least recently seen, the first
-   * closed or one-packet flow (a scan's or flood's half-open SYN); else the first that is not a
-   * migration-port flow with a handshake; else the least recently seen. A flood of one-packet flows
-   * thus never pushes out an established migration stream, even one that paused.
+   * The flow to evict for a new one: among the {@link #EVICTION_SCAN} least recently seen, the
+   * first closed or one-packet flow (a scan's or flood's half-open SYN); else the first that is not
+   * a migration-port flow with a handshake; else the least recently seen. A flood of one-packet
+   * flows thus never pushes out an established migration stream, even one that paused.
    */
   private FlowEntry victim() {
     FlowEntry firstUnprotected = null;
@@ -211,7 +227,8 @@ public final class FlowTable {
   }
 
   private static boolean isOpeningSyn(DecodedPacket p) {
-    return p.ipProtocol == TCP && (p.tcpFlags & (TcpFlagNames.SYN | TcpFlagNames.ACK)) == TcpFlagNames.SYN;
+    return p.ipProtocol == TCP
+        && (p.tcpFlags & (TcpFlagNames.SYN | TcpFlagNames.ACK)) == TcpFlagNames.SYN;
   }
 
   private void sweepIfDue() {
@@ -243,7 +260,9 @@ public final class FlowTable {
     }
   }
 
-  /** Moves a flow to the recent end of the recency list, as a lookup in an access-ordered map would. */
+  /**
+   * Moves a flow to the recent end of the recency list, as a lookup in an access-ordered map would.
+   */
   private void touch(FlowEntry e) {
     if (e != newest) {
       unlink(e);

@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param idleTimeout a flow with no packet for this long ends with reason {@code idle}
  * @param closedLinger how long a flow that ended on FIN/RST keeps absorbing its trailing packets
  */
-public record FlowTableConfig(int maxFlows, Duration activeTimeout, Duration idleTimeout, Duration closedLinger) {
+public record FlowTableConfig(
+    int maxFlows, Duration activeTimeout, Duration idleTimeout, Duration closedLinger) {
 
   public FlowTableConfig {
     if (maxFlows < 1) {
@@ -26,6 +27,7 @@ public record FlowTableConfig(int maxFlows, Duration activeTimeout, Duration idl
 
   /** 262,144 flows, interim records every second, 60 s idle timeout, 2 s linger after close. */
   public static FlowTableConfig defaults() {
-    return new FlowTableConfig(262_144, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(2));
+    return new FlowTableConfig(
+        262_144, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(2));
   }
 }

@@ -12,6 +12,7 @@ final class TcpFlagNames {
   static final int ACK = 0x10;
   static final int URG = 0x20;
   private static final String[] NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+
   /** The name list of each of the 256 flag combinations, made once: records share them. */
   private static final List<List<String>> LISTS = new ArrayList<>(1 << NAMES.length);
 

@@ -6,12 +6,13 @@ import io.migaudit.record.StreamEvidence;
 
 /**
  * One direction of a TCP connection followed by sequence number (RFC 9293 3.4, 3.10.7.4), so that
- * its payload sample holds what the receiver took, in stream order: from the initial sequence number
- * on (or from the first segment seen, for a stream picked up mid-way); segments wholly before the
- * next expected byte (retransmissions, duplicates) and segments outside the receiver's window are
- * ignored; bytes not seen are reported as a gap, never spliced over; an overlapping segment gives
- * only its new bytes. The checksum is never consulted: captures on the sending host carry unfinished
- * ones (offload), so it cannot tell a forged segment from a real one; the window can.
+ * its payload sample holds what the receiver took, in stream order: from the initial sequence
+ * number on (or from the first segment seen, for a stream picked up mid-way); segments wholly
+ * before the next expected byte (retransmissions, duplicates) and segments outside the receiver's
+ * window are ignored; bytes not seen are reported as a gap, never spliced over; an overlapping
+ * segment gives only its new bytes. The checksum is never consulted: captures on the sending host
+ * carry unfinished ones (offload), so it cannot tell a forged segment from a real one; the window
+ * can.
  *
  * <p>The window is the receiver's last acknowledgment plus its advertised window (scaled per RFC
  * 7323), never less than {@link #MIN_WINDOW_BYTES} past the next expected byte, so a forged ACK can
@@ -21,16 +22,24 @@ import io.migaudit.record.StreamEvidence;
  * payload: 64 bytes per direction.
  */
 final class TcpStream {
-  /** Accepted past the next expected byte whatever the receiver advertised (a forged ACK cannot narrow it). */
+  /**
+   * Accepted past the next expected byte whatever the receiver advertised (a forged ACK cannot
+   * narrow it).
+   */
   static final int MIN_WINDOW_BYTES = 4 << 20;
+
   /** A SYN without the window scale option: its windows are not scaled (RFC 7323 2.2). */
   static final int SCALE_NOT_OFFERED = 15;
+
   /** This direction's SYN was not seen: how its windows scale is unknown. */
   static final int SYN_NOT_SEEN = -1;
+
   /** Assumed reach of a window whose scale is unknown. */
   private static final long UNKNOWN_SCALE_WINDOW_BYTES = 16 << 20;
+
   /** Largest window RFC 7323 allows: 65535 << 14. */
   private static final long MAX_WINDOW_BYTES = 65535L << 14;
+
   /** Contiguous out-of-window segments after which the tracker takes them as the stream. */
   static final int RUN_TO_RESYNC = 4;
 
@@ -38,14 +47,19 @@ final class TcpStream {
   private long nextOffset;
   private boolean anchored;
   private boolean midStream;
+
   /** What this direction acknowledges and advertises about its peer's stream. */
   private int ackSent;
+
   private boolean hasAck;
   private char windowSent;
+
   /** This direction's SYN window scale, {@link #SCALE_NOT_OFFERED} or {@link #SYN_NOT_SEEN}. */
   private final byte windowScale;
+
   /** The other direction of the connection. */
   TcpStream peer;
+
   private int runEnd;
   private byte runLength;
   int outOfWindowSegments;
@@ -66,8 +80,8 @@ final class TcpStream {
   }
 
   /**
-   * Takes one segment of this direction: records its acknowledgment and window (about the peer), and
-   * hands its accepted payload to {@code sink} (null while the direction carried no payload).
+   * Takes one segment of this direction: records its acknowledgment and window (about the peer),
+   * and hands its accepted payload to {@code sink} (null while the direction carried no payload).
    * Returns false when the segment lies outside the receiver's window: its flags must not count.
    */
   boolean segment(DecodedPacket p, TcpStream receiver, StreamSink sink) {
@@ -89,7 +103,8 @@ final class TcpStream {
       seq++; // data on a SYN (TCP Fast Open) starts after it
     }
     if (!anchored) {
-      if (length == 0) { // no anchor from a bare ACK, FIN or RST: judge it by what the peer acknowledged
+      if (length
+          == 0) { // no anchor from a bare ACK, FIN or RST: judge it by what the peer acknowledged
         return !receiver.hasAck || Math.abs(seq - receiver.ackSent) <= MIN_WINDOW_BYTES;
       }
       anchorMidStream(seq, receiver);
@@ -123,7 +138,10 @@ final class TcpStream {
   private void anchorMidStream(int seq, TcpStream receiver) {
     anchored = true;
     midStream = true;
-    next = receiver.hasAck && Math.abs(seq - receiver.ackSent) <= MIN_WINDOW_BYTES ? receiver.ackSent : seq;
+    next =
+        receiver.hasAck && Math.abs(seq - receiver.ackSent) <= MIN_WINDOW_BYTES
+            ? receiver.ackSent
+            : seq;
   }
 
   private void deliver(DecodedPacket p, int rel, int length, StreamSink sink) {
@@ -150,7 +168,9 @@ final class TcpStream {
     next += newBytes;
   }
 
-  /** A segment outside the window: ignored, unless it continues a run long enough to be the stream. */
+  /**
+   * A segment outside the window: ignored, unless it continues a run long enough to be the stream.
+   */
   private boolean outOfWindow(DecodedPacket p, int seq, int length, StreamSink sink) {
     runLength = (byte) (runLength > 0 && seq == runEnd ? runLength + 1 : 1);
     runEnd = seq + length;
@@ -168,7 +188,10 @@ final class TcpStream {
     return true;
   }
 
-  /** How far past the next expected byte a segment may start: the receiver's window, at least the minimum. */
+  /**
+   * How far past the next expected byte a segment may start: the receiver's window, at least the
+   * minimum.
+   */
   private long allowedAhead(TcpStream receiver) {
     if (!receiver.hasAck) {
       return MIN_WINDOW_BYTES;
@@ -203,11 +226,16 @@ final class TcpStream {
     return new TcpStream(code != 0 && isnValid, isn, code == 0 ? SYN_NOT_SEEN : code - 1);
   }
 
-  /** What following this direction and its peer showed; {@code samplesMidStream} from the payload samples. */
+  /**
+   * What following this direction and its peer showed; {@code samplesMidStream} from the payload
+   * samples.
+   */
   StreamEvidence evidence(boolean samplesMidStream) {
-    return new StreamEvidence(samplesMidStream || midStream || peer.midStream,
+    return new StreamEvidence(
+        samplesMidStream || midStream || peer.midStream,
         (long) outOfWindowSegments + peer.outOfWindowSegments,
-        (long) retransmittedSegments + peer.retransmittedSegments, gapBytes + peer.gapBytes);
+        (long) retransmittedSegments + peer.retransmittedSegments,
+        gapBytes + peer.gapBytes);
   }
 
   boolean midStream() {

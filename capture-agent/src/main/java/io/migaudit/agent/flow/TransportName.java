@@ -1,6 +1,8 @@
 package io.migaudit.agent.flow;
 
-/** Names IP protocol numbers (IANA "Assigned Internet Protocol Numbers") as flow records spell them. */
+/**
+ * Names IP protocol numbers (IANA "Assigned Internet Protocol Numbers") as flow records spell them.
+ */
 final class TransportName {
   private TransportName() {}
 

@@ -1,2 +1,4 @@
-/** Flow stage: packets to bidirectional flows with timeouts driven by packet time, and flow records. */
+/**
+ * Flow stage: packets to bidirectional flows with timeouts driven by packet time, and flow records.
+ */
 package io.migaudit.agent.flow;

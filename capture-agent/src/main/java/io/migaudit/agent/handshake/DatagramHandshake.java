@@ -13,8 +13,10 @@ import java.util.List;
  */
 final class DatagramHandshake {
   static final int MAX_PACKETS = 64;
+
   /** RFC 3948 §2.2: an IKE message on 4500 starts with four zero bytes; ESP starts with its SPI. */
   static final int NON_ESP_MARKER_LENGTH = 4;
+
   static final int IKE_PORT = 500;
   static final int NAT_T_PORT = 4500;
 
@@ -88,10 +90,14 @@ final class DatagramHandshake {
     EspProtection esp = null;
     if (espPackets > 0) {
       boolean clear = espClear * 2 > espPackets;
-      esp = new EspProtection(clear ? EspProtection.NULL : EspProtection.ENCRYPTED,
-          clear ? innerProtocol : null, espPackets);
+      esp =
+          new EspProtection(
+              clear ? EspProtection.NULL : EspProtection.ENCRYPTED,
+              clear ? innerProtocol : null,
+              espPackets);
     }
-    IkeProposals ike = offered.isEmpty() && chosen.isEmpty() ? null : new IkeProposals(offered, chosen);
+    IkeProposals ike =
+        offered.isEmpty() && chosen.isEmpty() ? null : new IkeProposals(offered, chosen);
     return esp == null && ike == null ? null : new Handshake(null, null, esp, ike);
   }
 }

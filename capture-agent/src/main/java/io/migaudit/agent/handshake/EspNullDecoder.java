@@ -5,17 +5,20 @@ import java.nio.ByteBuffer;
 /**
  * Tells whether one ESP packet carries its payload in clear (ESP-NULL, RFC 2410) by RFC 5840's
  * heuristics: for each common ICV length, the trailer's Next Header names a transport or IP, the
- * padding is the default 1, 2, 3 ... sequence (RFC 4303 §2.4), and right after the 8-byte ESP header
- * (no IV with NULL encryption) sits a well-formed header of that protocol whose length fits exactly.
- * Encrypted packets pass these checks only by chance. Stateless.
+ * padding is the default 1, 2, 3 ... sequence (RFC 4303 §2.4), and right after the 8-byte ESP
+ * header (no IV with NULL encryption) sits a well-formed header of that protocol whose length fits
+ * exactly. Encrypted packets pass these checks only by chance. Stateless.
  */
 public final class EspNullDecoder {
   /** RFC 4303 §2: SPI(4) sequence number(4). */
   static final int ESP_HEADER_LENGTH = 8;
+
   /** RFC 4303 §2: Pad Length(1) Next Header(1). */
   static final int TRAILER_LENGTH = 2;
+
   /** ICV lengths of the integrity algorithms ESP-NULL is used with (RFC 4868, RFC 2404, GMAC). */
   static final int[] ICV_LENGTHS = {12, 16, 24, 32, 8};
+
   static final int IPV4 = 4;
   static final int TCP = 6;
   static final int UDP = 17;
@@ -79,7 +82,9 @@ public final class EspNullDecoder {
     return true;
   }
 
-  /** The protocol name when {@code inner} holds a well-formed header of {@code next} that fits it. */
+  /**
+   * The protocol name when {@code inner} holds a well-formed header of {@code next} that fits it.
+   */
   static String inner(ByteBuffer inner, int next) {
     int n = inner.limit();
     switch (next) {
@@ -91,15 +96,23 @@ public final class EspNullDecoder {
         return headerLength >= TCP_MIN_HEADER && headerLength <= n ? "tcp" : null;
       }
       case UDP -> {
-        return n >= UDP_HEADER && Short.toUnsignedInt(inner.getShort(UDP_LENGTH)) == n ? "udp" : null;
+        return n >= UDP_HEADER && Short.toUnsignedInt(inner.getShort(UDP_LENGTH)) == n
+            ? "udp"
+            : null;
       }
       case IPV4 -> {
-        return n >= IPV4_MIN_HEADER && Byte.toUnsignedInt(inner.get(0)) >> 4 == 4
-            && Short.toUnsignedInt(inner.getShort(IPV4_TOTAL_LENGTH)) == n ? "ipv4" : null;
+        return n >= IPV4_MIN_HEADER
+                && Byte.toUnsignedInt(inner.get(0)) >> 4 == 4
+                && Short.toUnsignedInt(inner.getShort(IPV4_TOTAL_LENGTH)) == n
+            ? "ipv4"
+            : null;
       }
       case IPV6 -> {
-        return n >= IPV6_HEADER && Byte.toUnsignedInt(inner.get(0)) >> 4 == 6
-            && Short.toUnsignedInt(inner.getShort(IPV6_PAYLOAD_LENGTH)) + IPV6_HEADER == n ? "ipv6" : null;
+        return n >= IPV6_HEADER
+                && Byte.toUnsignedInt(inner.get(0)) >> 4 == 6
+                && Short.toUnsignedInt(inner.getShort(IPV6_PAYLOAD_LENGTH)) + IPV6_HEADER == n
+            ? "ipv6"
+            : null;
       }
       default -> {
         return null;

@@ -3,9 +3,9 @@ package io.migaudit.agent.handshake;
 import java.nio.ByteBuffer;
 
 /**
- * Reads length-prefixed fields of a buffer from its start with a bounds check before every read.
- * A read past the end sets {@link #failed()} and returns zero or an empty slice; it never throws,
- * so a decoder reads a whole structure and checks once.
+ * Reads length-prefixed fields of a buffer from its start with a bounds check before every read. A
+ * read past the end sets {@link #failed()} and returns zero or an empty slice; it never throws, so
+ * a decoder reads a whole structure and checks once.
  */
 final class FieldReader {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);

@@ -15,8 +15,10 @@ public final class HandshakeInspector {
   static final int TCP = 6;
   static final int UDP = 17;
   static final int ESP = 50;
+
   /** RFC 8446 §5.1: a handshake record starts 0x16 0x03. */
   static final int TLS_HANDSHAKE = 0x16;
+
   static final int TLS_MAJOR = 0x03;
 
   private final StreamHandshake stream;
@@ -35,7 +37,8 @@ public final class HandshakeInspector {
       return new HandshakeInspector(null, new DatagramHandshake(false, serverPort));
     }
     if (ipProtocol == UDP
-        && (serverPort == DatagramHandshake.IKE_PORT || serverPort == DatagramHandshake.NAT_T_PORT)) {
+        && (serverPort == DatagramHandshake.IKE_PORT
+            || serverPort == DatagramHandshake.NAT_T_PORT)) {
       return new HandshakeInspector(null, new DatagramHandshake(true, serverPort));
     }
     return null;
@@ -46,7 +49,8 @@ public final class HandshakeInspector {
    * at {@code offset}: one for TLS when they start a handshake record, for SSH when an
    * identification string; null otherwise.
    */
-  public static HandshakeInspector forStream(int ipProtocol, ByteBuffer frame, int offset, int length) {
+  public static HandshakeInspector forStream(
+      int ipProtocol, ByteBuffer frame, int offset, int length) {
     if (ipProtocol != TCP || length < 2) {
       return null;
     }
@@ -67,11 +71,12 @@ public final class HandshakeInspector {
   }
 
   /**
-   * Reads one packet's payload: {@code capturedLength} bytes of {@code frame} from absolute
-   * {@code offset}, of the {@code wireLength} it carried; {@code initiator} says its direction. A
-   * packet cut by the snap length ends a TCP direction's reading and is skipped for datagrams.
+   * Reads one packet's payload: {@code capturedLength} bytes of {@code frame} from absolute {@code
+   * offset}, of the {@code wireLength} it carried; {@code initiator} says its direction. A packet
+   * cut by the snap length ends a TCP direction's reading and is skipped for datagrams.
    */
-  public void add(boolean initiator, ByteBuffer frame, int offset, int capturedLength, int wireLength) {
+  public void add(
+      boolean initiator, ByteBuffer frame, int offset, int capturedLength, int wireLength) {
     if (capturedLength <= 0) {
       return;
     }

@@ -5,13 +5,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the transforms of an IKEv2 IKE_SA_INIT message's SA payload (RFC 7296 §3.1, §3.3). Fed
- * one UDP datagram to port 500, or to 4500 after its four-byte non-ESP marker (RFC 3948 §2.2).
+ * Reads the transforms of an IKEv2 IKE_SA_INIT message's SA payload (RFC 7296 §3.1, §3.3). Fed one
+ * UDP datagram to port 500, or to 4500 after its four-byte non-ESP marker (RFC 3948 §2.2).
  * Stateless.
  */
 public final class IkeSaInitDecoder {
-  /** RFC 7296 §3.1: SPIs(16) next payload(1) version(1) exchange(1) flags(1) message id(4) length(4). */
+  /**
+   * RFC 7296 §3.1: SPIs(16) next payload(1) version(1) exchange(1) flags(1) message id(4)
+   * length(4).
+   */
   static final int HEADER_LENGTH = 28;
+
   static final int OFFSET_NEXT_PAYLOAD = 16;
   static final int OFFSET_VERSION = 17;
   static final int OFFSET_EXCHANGE = 18;
@@ -20,15 +24,22 @@ public final class IkeSaInitDecoder {
   static final int MAJOR_VERSION_2 = 2;
   static final int IKE_SA_INIT = 34;
   static final int FLAG_RESPONSE = 0x20;
+
   /** RFC 7296 §3.2: next payload(1) critical(1) length(2). */
   static final int GENERIC_HEADER_LENGTH = 4;
+
   static final int PAYLOAD_SA = 33;
   static final int NO_NEXT_PAYLOAD = 0;
   static final int MAX_PAYLOADS = 32;
-  /** RFC 7296 §3.3.1: last(1) reserved(1) length(2) number(1) protocol(1) SPI size(1) transforms(1). */
+
+  /**
+   * RFC 7296 §3.3.1: last(1) reserved(1) length(2) number(1) protocol(1) SPI size(1) transforms(1).
+   */
   static final int PROPOSAL_HEADER_LENGTH = 8;
+
   /** RFC 7296 §3.3.2: last(1) reserved(1) length(2) type(1) reserved(1) id(2). */
   static final int TRANSFORM_HEADER_LENGTH = 8;
+
   /** RFC 7296 §3.3.5: attribute type 14 (Key Length) in TV format (AF bit set). */
   static final int ATTRIBUTE_KEY_LENGTH_TV = 0x800E;
 
@@ -76,7 +87,8 @@ public final class IkeSaInitDecoder {
       }
       if (type == PAYLOAD_SA) {
         List<String> names = new ArrayList<>();
-        return proposals(body, names) ? new Result(response, names, null)
+        return proposals(body, names)
+            ? new Result(response, names, null)
             : Result.failed(HandshakeIssue.IKE_BAD_LENGTH);
       }
     }
@@ -102,7 +114,8 @@ public final class IkeSaInitDecoder {
         int id = tr.u16();
         int keyBits = tr.remaining() >= 4 && tr.u16() == ATTRIBUTE_KEY_LENGTH_TV ? tr.u16() : 0;
         String name = IkeNames.transform(type, id, keyBits);
-        if (!names.contains(name) && names.size() < io.migaudit.record.IkeProposals.MAX_TRANSFORMS) {
+        if (!names.contains(name)
+            && names.size() < io.migaudit.record.IkeProposals.MAX_TRANSFORMS) {
           names.add(name);
         }
       }

@@ -13,19 +13,27 @@ import java.util.List;
  */
 public final class SshKexinitDecoder {
   static final byte[] IDENTIFICATION_PREFIX = "SSH-".getBytes(StandardCharsets.US_ASCII);
+
   /** RFC 4253 §4.2: the identification line is at most 255 characters with CR LF. */
   static final int MAX_LINE_LENGTH = 255;
+
   /** Lines before the identification a reader accepts (the RFC sets no bound). */
   static final int MAX_PRE_LINES = 16;
+
   /** packet_length(4) padding_length(1). */
   static final int PACKET_HEADER_LENGTH = 5;
+
   /** RFC 4253 §6.1: implementations must handle packets of 35000 bytes; KEXINIT is far smaller. */
   static final int MAX_PACKET_LENGTH = 35000;
+
   /** RFC 4253 §12: SSH_MSG_KEXINIT. */
   static final int MSG_KEXINIT = 20;
+
   static final int COOKIE_LENGTH = 16;
+
   /** The ten name-lists of KEXINIT, of which the first six are recorded. */
   static final int NAME_LISTS = 10;
+
   static final int RECORDED_NAME_LISTS = 6;
 
   private SshKexinitDecoder() {}
@@ -44,9 +52,13 @@ public final class SshKexinitDecoder {
     for (int line = 0; ; line++) {
       int eol = lineEnd(stream, at, end);
       if (eol < 0) {
-        return new Result(null, end - at > MAX_LINE_LENGTH ? HandshakeIssue.SSH_BANNER_TOO_LONG
-            : startsWith(stream, at, end) || line > 0 || end - at < IDENTIFICATION_PREFIX.length
-                ? HandshakeIssue.NEED_MORE : HandshakeIssue.NOT_THIS_PROTOCOL);
+        return new Result(
+            null,
+            end - at > MAX_LINE_LENGTH
+                ? HandshakeIssue.SSH_BANNER_TOO_LONG
+                : startsWith(stream, at, end) || line > 0 || end - at < IDENTIFICATION_PREFIX.length
+                    ? HandshakeIssue.NEED_MORE
+                    : HandshakeIssue.NOT_THIS_PROTOCOL);
       }
       boolean identification = startsWith(stream, at, end);
       at = eol + 1;
@@ -92,7 +104,8 @@ public final class SshKexinitDecoder {
     if (b.limit() - Integer.BYTES < packetLength) {
       return new Result(null, HandshakeIssue.NEED_MORE);
     }
-    FieldReader r = new FieldReader(b.slice(PACKET_HEADER_LENGTH, (int) packetLength - padding - 1));
+    FieldReader r =
+        new FieldReader(b.slice(PACKET_HEADER_LENGTH, (int) packetLength - padding - 1));
     if (r.u8() != MSG_KEXINIT) {
       return new Result(null, HandshakeIssue.SSH_NOT_KEXINIT);
     }
@@ -115,13 +128,15 @@ public final class SshKexinitDecoder {
     if (r.failed()) {
       return new Result(null, HandshakeIssue.SSH_BAD_NAME_LIST);
     }
-    return new Result(new SshKexinit(lists.get(0), lists.get(1), lists.get(2), lists.get(3), lists.get(4),
-        lists.get(5)), null);
+    return new Result(
+        new SshKexinit(
+            lists.get(0), lists.get(1), lists.get(2), lists.get(3), lists.get(4), lists.get(5)),
+        null);
   }
 
   /**
-   * RFC 4251 §5: a name-list is comma-separated US-ASCII names, none empty. Null when it is not one;
-   * names beyond the record's bounds are left out, over-long ones cut.
+   * RFC 4251 §5: a name-list is comma-separated US-ASCII names, none empty. Null when it is not
+   * one; names beyond the record's bounds are left out, over-long ones cut.
    */
   static List<String> names(ByteBuffer b) {
     List<String> names = new ArrayList<>();

@@ -16,7 +16,9 @@ public final class SshNegotiation {
     if (client == null || server == null) {
       return new SshHandshake(client, server, null, null, null, null);
     }
-    return new SshHandshake(client, server,
+    return new SshHandshake(
+        client,
+        server,
         first(client.ciphersClientToServer(), server.ciphersClientToServer()),
         first(client.ciphersServerToClient(), server.ciphersServerToClient()),
         first(client.macsClientToServer(), server.macsClientToServer()),

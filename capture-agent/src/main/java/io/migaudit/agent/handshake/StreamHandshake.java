@@ -15,6 +15,7 @@ import java.util.List;
 final class StreamHandshake {
   /** Decoder runs per direction: a handshake arrives in a few segments, not thousands. */
   static final int MAX_ATTEMPTS = 64;
+
   private final boolean tls;
   private final Side client = new Side();
   private final Side server = new Side();
@@ -42,7 +43,10 @@ final class StreamHandshake {
     }
   }
 
-  /** Adds the next in-order stream bytes of one direction; {@code gap} when bytes before them are missing. */
+  /**
+   * Adds the next in-order stream bytes of one direction; {@code gap} when bytes before them are
+   * missing.
+   */
   void add(boolean initiator, ByteBuffer frame, int offset, int length, boolean gap) {
     Side side = initiator ? client : server;
     if (!side.open()) {
@@ -92,10 +96,18 @@ final class StreamHandshake {
       if (offeredVersions.isEmpty() && (s == null || s.version() == null)) {
         return null;
       }
-      return new Handshake(s == null
-          ? new TlsHandshake(offeredVersions, null, null, null, null)
-          : new TlsHandshake(offeredVersions, s.version(), s.cipherSuite(), s.clientCertificate(), s.certificate()),
-          null, null, null);
+      return new Handshake(
+          s == null
+              ? new TlsHandshake(offeredVersions, null, null, null, null)
+              : new TlsHandshake(
+                  offeredVersions,
+                  s.version(),
+                  s.cipherSuite(),
+                  s.clientCertificate(),
+                  s.certificate()),
+          null,
+          null,
+          null);
     }
     if (clientKexinit == null && serverKexinit == null) {
       return null;

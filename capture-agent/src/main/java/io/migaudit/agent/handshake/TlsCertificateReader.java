@@ -45,18 +45,26 @@ final class TlsCertificateReader {
     byte[] bytes = new byte[der.remaining()];
     der.get(0, bytes);
     try {
-      X509Certificate c = (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new ByteArrayInputStream(bytes));
+      X509Certificate c =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(new ByteArrayInputStream(bytes));
       return new Result(facts(c), null);
     } catch (CertificateException | RuntimeException e) {
-      return new Result(null, HandshakeIssue.TLS_BAD_CERTIFICATE); // the JDK parser's view of bad DER
+      return new Result(
+          null, HandshakeIssue.TLS_BAD_CERTIFICATE); // the JDK parser's view of bad DER
     }
   }
 
   private static TlsCertificate facts(X509Certificate c) {
     PublicKey key = c.getPublicKey();
-    return new TlsCertificate(c.getSigAlgName(), key.getAlgorithm(), keyBits(key),
-        c.getNotBefore().toInstant(), c.getNotAfter().toInstant(), selfSigned(c));
+    return new TlsCertificate(
+        c.getSigAlgName(),
+        key.getAlgorithm(),
+        keyBits(key),
+        c.getNotBefore().toInstant(),
+        c.getNotAfter().toInstant(),
+        selfSigned(c));
   }
 
   static int keyBits(PublicKey key) {

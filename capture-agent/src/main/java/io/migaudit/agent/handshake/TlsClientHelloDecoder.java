@@ -11,10 +11,13 @@ import java.util.List;
  */
 public final class TlsClientHelloDecoder {
   static final int CLIENT_HELLO = 1;
+
   /** legacy_version(2) random(32). */
   static final int VERSION_AND_RANDOM_LENGTH = 2 + 32;
+
   /** RFC 8446 §4.2: extension type 43. */
   static final int EXTENSION_SUPPORTED_VERSIONS = 43;
+
   static final int MAX_VERSIONS = 16;
 
   private TlsClientHelloDecoder() {}
@@ -39,7 +42,8 @@ public final class TlsClientHelloDecoder {
     }
     int length = TlsHandshakeMessages.messageLength(m, 0);
     if (length < 0) {
-      return Result.failed(joined.ended() ? HandshakeIssue.TLS_BAD_LENGTH : HandshakeIssue.NEED_MORE);
+      return Result.failed(
+          joined.ended() ? HandshakeIssue.TLS_BAD_LENGTH : HandshakeIssue.NEED_MORE);
     }
     if (Byte.toUnsignedInt(m.get(0)) != CLIENT_HELLO) {
       return Result.failed(HandshakeIssue.TLS_UNEXPECTED_MESSAGE);
@@ -48,7 +52,8 @@ public final class TlsClientHelloDecoder {
       return Result.failed(HandshakeIssue.TLS_MESSAGE_TOO_LONG);
     }
     if (m.limit() - TlsHandshakeMessages.MESSAGE_HEADER_LENGTH < length) {
-      return Result.failed(joined.ended() ? HandshakeIssue.TLS_BAD_LENGTH : HandshakeIssue.NEED_MORE);
+      return Result.failed(
+          joined.ended() ? HandshakeIssue.TLS_BAD_LENGTH : HandshakeIssue.NEED_MORE);
     }
     return body(m.slice(TlsHandshakeMessages.MESSAGE_HEADER_LENGTH, length));
   }

@@ -10,8 +10,12 @@ import java.util.Map;
  * and the weak families an audit must name; any other code reads "0xHHHH".
  */
 final class TlsNames {
-  /** RFC 8701 GREASE values (0x0A0A, 0x1A1A, ... 0xFAFA): offered to keep peers honest, never chosen. */
+  /**
+   * RFC 8701 GREASE values (0x0A0A, 0x1A1A, ... 0xFAFA): offered to keep peers honest, never
+   * chosen.
+   */
   private static final int GREASE_MASK = 0x0F0F;
+
   private static final int GREASE_PATTERN = 0x0A0A;
   private static final Map<Integer, String> SUITES = new HashMap<>();
 

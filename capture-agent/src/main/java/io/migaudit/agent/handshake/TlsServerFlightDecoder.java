@@ -5,10 +5,10 @@ import io.migaudit.record.TlsHandshake;
 import java.nio.ByteBuffer;
 
 /**
- * Reads a TLS server's first flight from its stream bytes: the ServerHello's version (its
- * {@code supported_versions} for TLS 1.3, RFC 8446 §4.2.1) and cipher suite; for TLS 1.2 and
- * earlier (RFC 5246 §7.4) the leaf of the Certificate message and whether a CertificateRequest came
- * before ServerHelloDone. TLS 1.3 encrypts everything after the ServerHello: the certificate and the
+ * Reads a TLS server's first flight from its stream bytes: the ServerHello's version (its {@code
+ * supported_versions} for TLS 1.3, RFC 8446 §4.2.1) and cipher suite; for TLS 1.2 and earlier (RFC
+ * 5246 §7.4) the leaf of the Certificate message and whether a CertificateRequest came before
+ * ServerHelloDone. TLS 1.3 encrypts everything after the ServerHello: the certificate and the
  * request are "not visible". Stateless.
  */
 public final class TlsServerFlightDecoder {
@@ -17,6 +17,7 @@ public final class TlsServerFlightDecoder {
   static final int CERTIFICATE_REQUEST = 13;
   static final int SERVER_HELLO_DONE = 14;
   static final int TLS13 = 0x0304;
+
   /** legacy_version(2) random(32). */
   static final int VERSION_AND_RANDOM_LENGTH = 2 + 32;
 
@@ -32,8 +33,13 @@ public final class TlsServerFlightDecoder {
    * @param complete true when nothing more of the handshake will be readable
    * @param issue why reading stopped early; null when it did not, NEED_MORE while incomplete
    */
-  public record Result(String version, String cipherSuite, String clientCertificate,
-      TlsCertificate certificate, boolean complete, HandshakeIssue issue) {}
+  public record Result(
+      String version,
+      String cipherSuite,
+      String clientCertificate,
+      TlsCertificate certificate,
+      boolean complete,
+      HandshakeIssue issue) {}
 
   public static Result decode(ByteBuffer serverStream) {
     TlsHandshakeMessages.Joined joined = TlsHandshakeMessages.join(serverStream);
@@ -54,14 +60,20 @@ public final class TlsServerFlightDecoder {
       issue = f.message(Byte.toUnsignedInt(m.get(at)), m.slice(start, length));
       at = start + length;
     }
-    boolean complete = f.complete || joined.ended() || (issue != null && issue != HandshakeIssue.NEED_MORE);
+    boolean complete =
+        f.complete || joined.ended() || (issue != null && issue != HandshakeIssue.NEED_MORE);
     if (issue == HandshakeIssue.NEED_MORE && joined.issue() != null) {
       issue = joined.issue();
     }
     if (complete && f.version != null && f.clientCertificate == null && !f.tls13) {
       f.clientCertificate = TlsHandshake.CLIENT_CERT_NOT_REQUESTED;
     }
-    return new Result(f.version, f.cipherSuite, f.clientCertificate, f.certificate, complete,
+    return new Result(
+        f.version,
+        f.cipherSuite,
+        f.clientCertificate,
+        f.certificate,
+        complete,
         f.complete ? null : issue);
   }
 
@@ -89,7 +101,7 @@ public final class TlsServerFlightDecoder {
         }
         case CERTIFICATE_REQUEST -> clientCertificate = TlsHandshake.CLIENT_CERT_REQUESTED;
         case SERVER_HELLO_DONE -> complete = true;
-        default -> { } // ServerKeyExchange, CertificateStatus, ...: nothing to record
+        default -> {} // ServerKeyExchange, CertificateStatus, ...: nothing to record
       }
       return null;
     }
@@ -103,7 +115,8 @@ public final class TlsServerFlightDecoder {
       r.skip(1); // compression method
       int chosen = legacy;
       if (r.remaining() > 0) {
-        ByteBuffer supported = TlsExtensions.find(r.vector16(), TlsClientHelloDecoder.EXTENSION_SUPPORTED_VERSIONS);
+        ByteBuffer supported =
+            TlsExtensions.find(r.vector16(), TlsClientHelloDecoder.EXTENSION_SUPPORTED_VERSIONS);
         if (supported == TlsExtensions.MALFORMED) {
           return HandshakeIssue.TLS_BAD_LENGTH;
         }

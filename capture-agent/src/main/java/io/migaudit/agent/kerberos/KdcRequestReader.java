@@ -17,16 +17,22 @@ import java.nio.ByteBuffer;
  *
  * <p>A minimal DER walker: it descends only into the elements on that path, skips every other
  * element by its length without looking at (or keeping) its bytes, so the ticket and authenticator
- * in {@code padata} are never stored, and it stops after {@code sname}. Bounded: a fixed depth,
- * at most {@link #MAX_NAME_COMPONENTS} name components and {@link KerberosRequest#MAX_NAME_CHARS}
+ * in {@code padata} are never stored, and it stops after {@code sname}. Bounded: a fixed depth, at
+ * most {@link #MAX_NAME_COMPONENTS} name components and {@link KerberosRequest#MAX_NAME_CHARS}
  * characters per name. Garbage makes it {@link Outcome#FAILED}, never throw.
  */
 final class KdcRequestReader {
   /** What the reader made of the message so far. */
-  enum Outcome { READING, TGS_REQ, NOT_TGS_REQ, FAILED }
+  enum Outcome {
+    READING,
+    TGS_REQ,
+    NOT_TGS_REQ,
+    FAILED
+  }
 
   /** DER identifier octets (X.690 §8.1.2): universal, context-specific and application tags. */
   static final int TAG_INTEGER = 0x02;
+
   static final int TAG_SEQUENCE = 0x30;
   static final int TAG_GENERAL_STRING = 0x1B;
   static final int TAG_AS_REQ = 0x6A; // [APPLICATION 10], constructed
@@ -34,14 +40,27 @@ final class KdcRequestReader {
   static final int TAG_CONTEXT_0 = 0xA0; // [n] constructed is 0xA0 + n
   static final int TAG_LOW_BITS_MULTI_BYTE = 0x1F;
   static final int LENGTH_LONG_FORM = 0x80;
+
   /** DER lengths beyond 4 octets would describe more than a 32-bit TCP length prefix allows. */
   static final int MAX_LENGTH_OCTETS = 4;
+
   static final int MSG_TYPE_TGS_REQ = 12;
   static final int MAX_NAME_COMPONENTS = 4;
-  /** TGS-REQ, KDC-REQ, req-body [4], body, sname [3], PrincipalName, name-string [1], SEQUENCE OF. */
+
+  /**
+   * TGS-REQ, KDC-REQ, req-body [4], body, sname [3], PrincipalName, name-string [1], SEQUENCE OF.
+   */
   static final int MAX_DEPTH = 8;
 
-  private enum Mode { HEADER_TAG, HEADER_LENGTH, HEADER_LENGTH_MORE, SKIP, INTEGER, REALM, NAME_COMPONENT }
+  private enum Mode {
+    HEADER_TAG,
+    HEADER_LENGTH,
+    HEADER_LENGTH_MORE,
+    SKIP,
+    INTEGER,
+    REALM,
+    NAME_COMPONENT
+  }
 
   private final long messageLength;
   private final long[] ends = new long[MAX_DEPTH + 1];
@@ -61,7 +80,9 @@ final class KdcRequestReader {
   private boolean cut;
   private Outcome outcome = Outcome.READING;
 
-  /** @param messageLength bytes the message has (TCP length prefix, or the UDP datagram) */
+  /**
+   * @param messageLength bytes the message has (TCP length prefix, or the UDP datagram)
+   */
   KdcRequestReader(long messageLength) {
     this.messageLength = messageLength;
   }
@@ -79,7 +100,9 @@ final class KdcRequestReader {
     return new KerberosRequest(KerberosRequest.TGS_REQ, s, realm.toString());
   }
 
-  /** Reads {@code length} bytes of {@code frame} from absolute {@code from}; returns bytes consumed. */
+  /**
+   * Reads {@code length} bytes of {@code frame} from absolute {@code from}; returns bytes consumed.
+   */
   int feed(ByteBuffer frame, int from, int length) {
     int i = 0;
     while (i < length && outcome == Outcome.READING) {
@@ -288,8 +311,10 @@ final class KdcRequestReader {
     if (outcome != Outcome.READING) {
       return;
     }
-    outcome = snameSeen && components > 0 && msgType == MSG_TYPE_TGS_REQ ? Outcome.TGS_REQ
-        : Outcome.NOT_TGS_REQ;
+    outcome =
+        snameSeen && components > 0 && msgType == MSG_TYPE_TGS_REQ
+            ? Outcome.TGS_REQ
+            : Outcome.NOT_TGS_REQ;
   }
 
   private void fail() {

@@ -1,9 +1,9 @@
 package io.migaudit.agent.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.publish.FlowPublisher;
@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The capture agent's meters. Names are dotted; the Prometheus registry renders
- * {@code migaudit.agent.packets} as {@code migaudit_agent_packets_total} and so on (docs/DESIGN.md,
+ * The capture agent's meters. Names are dotted; the Prometheus registry renders {@code
+ * migaudit.agent.packets} as {@code migaudit_agent_packets_total} and so on (docs/DESIGN.md,
  * "Metrics"). Tag values come from bounded sets only: configured interfaces, decode issue names and
  * end reasons.
  */
@@ -20,15 +20,20 @@ public final class AgentMetrics {
   public static final String PACKETS = "migaudit.agent.packets";
   public static final String PACKETS_DROPPED = "migaudit.agent.packets.dropped";
   public static final String FLOWS_ACTIVE = "migaudit.agent.flows.active";
+
   /** Pieces of fragmented IPv4 packets carrying TCP (migaudit_agent_tcp_fragments_total). */
   public static final String TCP_FRAGMENTS = "migaudit.agent.tcp.fragments";
+
   public static final String FLOWS_ENDED = "migaudit.agent.flows.ended";
   public static final String RECORDS_SENT = "migaudit.agent.records.sent";
   public static final String RECORDS_FAILED = "migaudit.agent.records.failed";
+
   /** Prometheus: {@code migaudit_agent_spool_bytes}. */
   public static final String SPOOL = "migaudit.agent.spool";
+
   /** Prometheus: {@code migaudit_agent_spool_limit_bytes}. */
   public static final String SPOOL_LIMIT = "migaudit.agent.spool.limit";
+
   public static final String SPOOL_APPENDED = "migaudit.agent.spool.appended.records";
   public static final String SPOOL_DRAINED = "migaudit.agent.spool.drained.records";
   public static final String SPOOL_DROPPED = "migaudit.agent.spool.dropped.records";
@@ -42,52 +47,71 @@ public final class AgentMetrics {
 
   public AgentMetrics(MeterRegistry registry) {
     this.registry = registry;
-    Gauge.builder(FLOWS_ACTIVE, pipelines, all -> all.stream().mapToLong(PipelineCounters::activeFlows).sum())
-        .description("Flows tracked by the flow tables").register(registry);
+    Gauge.builder(
+            FLOWS_ACTIVE,
+            pipelines,
+            all -> all.stream().mapToLong(PipelineCounters::activeFlows).sum())
+        .description("Flows tracked by the flow tables")
+        .register(registry);
   }
 
   /** Exposes one capture pipeline's counters under its interface tag. */
   public void bind(String iface, PipelineCounters counters) {
     pipelines.add(counters);
     FunctionCounter.builder(TCP_FRAGMENTS, counters, PipelineCounters::tcpFragments)
-        .description("Pieces of fragmented IPv4 packets carrying TCP; a migration path should not fragment")
-        .tag(TAG_INTERFACE, iface).register(registry);
+        .description(
+            "Pieces of fragmented IPv4 packets carrying TCP; a migration path should not fragment")
+        .tag(TAG_INTERFACE, iface)
+        .register(registry);
     FunctionCounter.builder(PACKETS, counters, PipelineCounters::packets)
         .description("Packets read from the interface or capture file")
-        .tag(TAG_INTERFACE, iface).register(registry);
+        .tag(TAG_INTERFACE, iface)
+        .register(registry);
     for (String reason : counters.dropReasons()) {
       FunctionCounter.builder(PACKETS_DROPPED, counters, c -> c.dropped(reason))
-          .description("Packets not turned into flows, by reason (malformed headers, not IP, kernel or interface capture drops)")
-          .tags(TAG_INTERFACE, iface, TAG_REASON, reason).register(registry);
+          .description(
+              "Packets not turned into flows, by reason (malformed headers, not IP, kernel or interface capture drops)")
+          .tags(TAG_INTERFACE, iface, TAG_REASON, reason)
+          .register(registry);
     }
     for (EndReason reason : EndReason.values()) {
       FunctionCounter.builder(FLOWS_ENDED, counters, c -> c.flowsEnded(reason))
           .description("Flows that ended, by reason (evicted = pushed out of the full flow table)")
-          .tags(TAG_INTERFACE, iface, TAG_REASON, reason.wire()).register(registry);
+          .tags(TAG_INTERFACE, iface, TAG_REASON, reason.wire())
+          .register(registry);
     }
   }
 
   /** Exposes the publisher's delivery counters. */
   public void bind(FlowPublisher publisher) {
     FunctionCounter.builder(RECORDS_SENT, publisher, FlowPublisher::sent)
-        .description("Flow records acknowledged by Kafka").register(registry);
-    FunctionCounter.builder(RECORDS_FAILED, publisher, FlowPublisher::failed)
-        .description("Flow records lost: not acknowledged by Kafka and not spooled").register(registry);
-    Gauge.builder(SPOOL, publisher, FlowPublisher::spoolBytes).baseUnit(BaseUnits.BYTES)
-        .description("Bytes of flow records waiting on disk for Kafka (0 when it takes them directly)")
+        .description("Flow records acknowledged by Kafka")
         .register(registry);
-    Gauge.builder(SPOOL_LIMIT, publisher, FlowPublisher::spoolMaxBytes).baseUnit(BaseUnits.BYTES)
-        .description("The spool's bound (--spool-max-bytes); at the bound its oldest records are dropped")
+    FunctionCounter.builder(RECORDS_FAILED, publisher, FlowPublisher::failed)
+        .description("Flow records lost: not acknowledged by Kafka and not spooled")
+        .register(registry);
+    Gauge.builder(SPOOL, publisher, FlowPublisher::spoolBytes)
+        .baseUnit(BaseUnits.BYTES)
+        .description(
+            "Bytes of flow records waiting on disk for Kafka (0 when it takes them directly)")
+        .register(registry);
+    Gauge.builder(SPOOL_LIMIT, publisher, FlowPublisher::spoolMaxBytes)
+        .baseUnit(BaseUnits.BYTES)
+        .description(
+            "The spool's bound (--spool-max-bytes); at the bound its oldest records are dropped")
         .register(registry);
     FunctionCounter.builder(SPOOL_APPENDED, publisher, FlowPublisher::spooled)
-        .description("Flow records written to the spool while Kafka did not take them").register(registry);
+        .description("Flow records written to the spool while Kafka did not take them")
+        .register(registry);
     FunctionCounter.builder(SPOOL_DRAINED, publisher, FlowPublisher::drained)
-        .description("Spooled flow records Kafka acknowledged").register(registry);
+        .description("Spooled flow records Kafka acknowledged")
+        .register(registry);
     FunctionCounter.builder(SPOOL_DROPPED, publisher, FlowPublisher::spoolDropped)
-        .description("Spooled flow records deleted unsent because the spool reached its bound").register(registry);
+        .description("Spooled flow records deleted unsent because the spool reached its bound")
+        .register(registry);
     FunctionCounter.builder(SPOOL_SKIPPED, publisher, FlowPublisher::spoolSkipped)
-        .description("Spooled entries skipped: not publishable (not a flow record, refused by Kafka as such)")
+        .description(
+            "Spooled entries skipped: not publishable (not a flow record, refused by Kafka as such)")
         .register(registry);
   }
-
 }

@@ -1,2 +1,4 @@
-/** Agent metrics: every meter name and tag key of the capture agent, bound to an injected registry. */
+/**
+ * Agent metrics: every meter name and tag key of the capture agent, bound to an injected registry.
+ */
 package io.migaudit.agent.metrics;

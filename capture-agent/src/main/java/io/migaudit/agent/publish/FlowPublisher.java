@@ -26,30 +26,36 @@ import org.slf4j.LoggerFactory;
  * partition of the flow's source host ({@link SourceHostPartitioner}).
  *
  * <p>With a {@link Spool}, nothing is lost while Kafka is away. The first record the producer fails
- * to deliver (delivery timeout, full buffer, no metadata) starts a <em>cut-over</em>: the producer is
- * closed at once, which fails every record it still holds; those records, and every record accepted
- * after them, go to the spool in the order they were accepted (new records wait for the few
- * milliseconds this takes). While the spool holds records, new records go to it too, so per source
- * host the order stays the order of capture. A {@link SpoolDrainer} sends the spooled records when
- * Kafka answers again and hands a working producer back once the spool is empty. A record the broker
- * stored but whose acknowledgement was lost is sent again: consumers see it twice, with the same
- * {@code (flowId, seq)}.
+ * to deliver (delivery timeout, full buffer, no metadata) starts a <em>cut-over</em>: the producer
+ * is closed at once, which fails every record it still holds; those records, and every record
+ * accepted after them, go to the spool in the order they were accepted (new records wait for the
+ * few milliseconds this takes). While the spool holds records, new records go to it too, so per
+ * source host the order stays the order of capture. A {@link SpoolDrainer} sends the spooled
+ * records when Kafka answers again and hands a working producer back once the spool is empty. A
+ * record the broker stored but whose acknowledgement was lost is sent again: consumers see it
+ * twice, with the same {@code (flowId, seq)}.
  *
  * <p>Without a spool, undelivered records are counted in {@link #failed()} and logged.
  */
 public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FlowPublisher.class);
+
   /** How long {@link #flush()} waits for acknowledgements before spooling what is left. */
   static final Duration FLUSH_GRACE = Duration.ofSeconds(10);
+
   /**
-   * Records in flight with neither an acknowledgement nor a failure for this long start the cut-over
-   * without waiting for the Kafka client: an idempotent producer whose broker went away can hold
-   * them past its delivery timeout (while it waits to be given a new producer id, it expires
-   * nothing), which OutageIT saw once in a few runs.
+   * Records in flight with neither an acknowledgement nor a failure for this long start the
+   * cut-over without waiting for the Kafka client: an idempotent producer whose broker went away
+   * can hold them past its delivery timeout (while it waits to be given a new producer id, it
+   * expires nothing), which OutageIT saw once in a few runs.
    */
   static final Duration STALL_AFTER = Duration.ofSeconds(30);
 
-  enum State { DIRECT, CUTOVER, SPOOLING }
+  enum State {
+    DIRECT,
+    CUTOVER,
+    SPOOLING
+  }
 
   private final Supplier<? extends Producer<byte[], FlowRecord>> producers;
   private final String topic;
@@ -58,14 +64,21 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final AtomicReference<State> state = new AtomicReference<>(State.DIRECT);
+
   /** The producer in use while DIRECT; null until first needed and after a cut-over. */
   private volatile Producer<byte[], FlowRecord> producer;
+
   /** Records the producer gave up on during a cut-over, by acceptance number. */
   private final ConcurrentSkipListMap<Long, FlowRecord> undelivered = new ConcurrentSkipListMap<>();
+
   private long accepted;
   private final AtomicLong inFlight = new AtomicLong();
-  /** When the producer last acknowledged or failed a record, or was handed one with none in flight. */
+
+  /**
+   * When the producer last acknowledged or failed a record, or was handed one with none in flight.
+   */
   private volatile long progressNanos = System.nanoTime();
+
   private final Duration stallAfter;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -91,12 +104,16 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
    * Publishes through producers made by {@code producers} (a new one after each outage), spooling
    * to {@code spool}; records an earlier run left in the spool are sent first.
    */
-  public FlowPublisher(Supplier<? extends Producer<byte[], FlowRecord>> producers, String topic, Spool spool) {
+  public FlowPublisher(
+      Supplier<? extends Producer<byte[], FlowRecord>> producers, String topic, Spool spool) {
     this(producers, topic, spool, STALL_AFTER);
   }
 
   /** As above, starting the cut-over after {@code stallAfter} without word from the producer. */
-  FlowPublisher(Supplier<? extends Producer<byte[], FlowRecord>> producers, String topic, Spool spool,
+  FlowPublisher(
+      Supplier<? extends Producer<byte[], FlowRecord>> producers,
+      String topic,
+      Spool spool,
       Duration stallAfter) {
     this.stallAfter = stallAfter;
     this.producers = producers;
@@ -126,8 +143,11 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
       }
       try {
         Producer<byte[], FlowRecord> p = producer();
-        p.send(new ProducerRecord<>(topic, key(record), record), (meta, error) -> completed(n, record, error));
-      } catch (KafkaException | IllegalStateException e) { // the producer was closed during the send
+        p.send(
+            new ProducerRecord<>(topic, key(record), record),
+            (meta, error) -> completed(n, record, error));
+      } catch (KafkaException
+          | IllegalStateException e) { // the producer was closed during the send
         completed(n, record, e);
       }
     } finally {
@@ -160,8 +180,11 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
       } else {
         undelivered.put(n, record);
         if (state.compareAndSet(State.DIRECT, State.CUTOVER)) {
-          LOG.error("flow records not delivered to {} ({}): spooling to {} until Kafka answers", topic,
-              error.toString(), spool.directory());
+          LOG.error(
+              "flow records not delivered to {} ({}): spooling to {} until Kafka answers",
+              topic,
+              error.toString(),
+              spool.directory());
           drainer.wake();
         }
       }
@@ -171,17 +194,25 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
     }
   }
 
-  /** True while records are in flight and the producer has said nothing for {@link #STALL_AFTER}. */
+  /**
+   * True while records are in flight and the producer has said nothing for {@link #STALL_AFTER}.
+   */
   boolean stalled(long nowNanos) {
-    return spool != null && state.get() == State.DIRECT && inFlight.get() > 0
+    return spool != null
+        && state.get() == State.DIRECT
+        && inFlight.get() > 0
         && nowNanos - progressNanos > stallAfter.toNanos();
   }
 
   /** Starts the cut-over the producer did not start itself (see {@link #STALL_AFTER}). */
   void cutOverStalled() {
     if (state.compareAndSet(State.DIRECT, State.CUTOVER)) {
-      LOG.error("{} flow records neither acknowledged nor failed by Kafka for {} s: spooling to {} until"
-          + " Kafka answers", inFlight.get(), stallAfter.toSeconds(), spool.directory());
+      LOG.error(
+          "{} flow records neither acknowledged nor failed by Kafka for {} s: spooling to {} until"
+              + " Kafka answers",
+          inFlight.get(),
+          stallAfter.toSeconds(),
+          spool.directory());
     }
   }
 
@@ -212,8 +243,8 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
 
   /**
    * Closes the producer in use, waiting up to {@code grace} for its acknowledgements; what it could
-   * not deliver is spooled in acceptance order, and new records go to the spool until it is drained.
-   * Called by the drainer after a failure, and by {@link #flush()}.
+   * not deliver is spooled in acceptance order, and new records go to the spool until it is
+   * drained. Called by the drainer after a failure, and by {@link #flush()}.
    */
   void retire(Duration grace) {
     Producer<byte[], FlowRecord> p = producer;
@@ -225,7 +256,9 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
       if (inFlight.get() != 0) {
         LOG.error("{} flow records still in flight after the producer closed", inFlight.get());
       }
-      for (Map.Entry<Long, FlowRecord> e = undelivered.pollFirstEntry(); e != null; e = undelivered.pollFirstEntry()) {
+      for (Map.Entry<Long, FlowRecord> e = undelivered.pollFirstEntry();
+          e != null;
+          e = undelivered.pollFirstEntry()) {
         toSpool(e.getValue());
       }
       if (producer == p) {
@@ -238,7 +271,10 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
     }
   }
 
-  /** The spool is empty: {@code working} (which just delivered its last records) takes new ones again. */
+  /**
+   * The spool is empty: {@code working} (which just delivered its last records) takes new ones
+   * again.
+   */
   boolean handBack(Producer<byte[], FlowRecord> working) {
     lock.lock();
     try {
@@ -277,7 +313,8 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
     }
     Exception e = firstFailure.get();
     if (e != null) {
-      throw new DeliveryException(failed.get() + " flow records not delivered to " + topic + ": " + e.getMessage(), e);
+      throw new DeliveryException(
+          failed.get() + " flow records not delivered to " + topic + ": " + e.getMessage(), e);
     }
   }
 
@@ -293,8 +330,11 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
     try {
       while (!spool.isEmpty() || state.get() != State.DIRECT) {
         if (!changed.await(every.toNanos(), TimeUnit.NANOSECONDS)) {
-          LOG.warn("waiting for Kafka to take {} spooled flow records ({} bytes in {})", spool.pending(),
-              spool.bytes(), spool.directory());
+          LOG.warn(
+              "waiting for Kafka to take {} spooled flow records ({} bytes in {})",
+              spool.pending(),
+              spool.bytes(),
+              spool.directory());
         }
       }
       return true;
@@ -376,7 +416,10 @@ public final class FlowPublisher implements FlowRecordSink, AutoCloseable {
       LOG.error("spool {}: {}", spool.directory(), e.toString());
     }
     if (left > 0) {
-      LOG.warn("{} flow records left in spool {}: the agent's next start sends them", left, spool.directory());
+      LOG.warn(
+          "{} flow records left in spool {}: the agent's next start sends them",
+          left,
+          spool.directory());
     }
   }
 

@@ -31,12 +31,15 @@ import org.slf4j.LoggerFactory;
 public final class HeartbeatPublisher implements AutoCloseable {
   /** Default time between heartbeats. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
+
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatPublisher.class);
+
   /**
    * Longest a heartbeat's send waits for metadata or buffer space: beats run on their own timer
    * thread, so this holds up no capture; 1 s lost the first beat on a loaded 2-core host.
    */
   static final Duration SEND_BLOCK = Duration.ofSeconds(5);
+
   /** Longest {@link #close()} waits for the last heartbeats to be acknowledged (at shutdown). */
   static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
@@ -54,8 +57,14 @@ public final class HeartbeatPublisher implements AutoCloseable {
    * @param packets packets read so far by the agent
    * @param records flow records handed to the publisher so far
    */
-  public HeartbeatPublisher(Producer<byte[], byte[]> producer, String agent, List<String> interfaces,
-      Duration interval, Clock clock, LongSupplier packets, LongSupplier records) {
+  public HeartbeatPublisher(
+      Producer<byte[], byte[]> producer,
+      String agent,
+      List<String> interfaces,
+      Duration interval,
+      Clock clock,
+      LongSupplier packets,
+      LongSupplier records) {
     this.producer = producer;
     this.agent = agent;
     this.interfaces = List.copyOf(interfaces);
@@ -80,26 +89,36 @@ public final class HeartbeatPublisher implements AutoCloseable {
 
   /** Sends a first heartbeat now and one every interval on a daemon thread. */
   public void start() {
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "migaudit-heartbeat");
-      t.setDaemon(true);
-      return t;
-    });
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "migaudit-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
     long ms = interval.toMillis();
     timer.scheduleAtFixedRate(this::beat, 0, ms, TimeUnit.MILLISECONDS);
   }
 
   /** Publishes one heartbeat now; a failure is logged and counted, never thrown. */
   public void beat() {
-    AgentHeartbeat h = AgentHeartbeat.of(agent, clock.instant(), interval.toSeconds(), interfaces,
-        packets.getAsLong(), records.getAsLong());
+    AgentHeartbeat h =
+        AgentHeartbeat.of(
+            agent,
+            clock.instant(),
+            interval.toSeconds(),
+            interfaces,
+            packets.getAsLong(),
+            records.getAsLong());
     byte[] key = ("heartbeat/" + agent).getBytes(StandardCharsets.UTF_8);
     try {
-      producer.send(new ProducerRecord<>(Topics.FLOWS, key, RecordJson.toBytes(h)), (meta, error) -> {
-        if (error != null) {
-          noteFailure(error);
-        }
-      });
+      producer.send(
+          new ProducerRecord<>(Topics.FLOWS, key, RecordJson.toBytes(h)),
+          (meta, error) -> {
+            if (error != null) {
+              noteFailure(error);
+            }
+          });
     } catch (KafkaException | IllegalStateException e) {
       noteFailure(e);
     }

@@ -10,11 +10,12 @@ public final class ProducerSettings {
   private ProducerSettings() {}
 
   /**
-   * Producer properties: idempotent, {@code acks=all}, flow records as JSON on the partition of their
-   * source host, plus the user's client settings (TLS, SASL, ...) passed through unchanged; user
-   * settings win except for the serializers and the partitioner, which the analyzer relies on.
+   * Producer properties: idempotent, {@code acks=all}, flow records as JSON on the partition of
+   * their source host, plus the user's client settings (TLS, SASL, ...) passed through unchanged;
+   * user settings win except for the serializers and the partitioner, which the analyzer relies on.
    */
-  public static Map<String, Object> of(String bootstrapServers, String clientId, Map<String, ?> userSettings) {
+  public static Map<String, Object> of(
+      String bootstrapServers, String clientId, Map<String, ?> userSettings) {
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

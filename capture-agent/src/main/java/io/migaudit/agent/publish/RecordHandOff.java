@@ -15,11 +15,13 @@ import java.util.concurrent.locks.LockSupport;
  * FlowPublisher}, whose send serializes the record to JSON and batches it for Kafka). A flood of
  * short flows then costs the capture threads the records' making, not their writing. The queue is
  * bounded: when the publisher falls behind by the capacity ({@link #DEFAULT_CAPACITY}) the capture
- * waits, as it waited on a direct send before. {@link #close()} hands over what is queued, then stops.
+ * waits, as it waited on a direct send before. {@link #close()} hands over what is queued, then
+ * stops.
  */
 public final class RecordHandOff implements FlowRecordSink, AutoCloseable {
   /** Records queued at most: about a second of a flood of short flows, a few MB of records. */
   public static final int DEFAULT_CAPACITY = 16_384;
+
   /**
    * How long either side naps when it must wait (the queue empty, or full). Neither side wakes the
    * other: a wake-up per record (a futex call) cost the capture thread more than the JSON it saved.
@@ -93,8 +95,8 @@ public final class RecordHandOff implements FlowRecordSink, AutoCloseable {
   }
 
   /**
-   * Hands every queued record to the next sink and stops the thread; rethrows the next sink's failure.
-   * Call it once the capture threads are done.
+   * Hands every queued record to the next sink and stops the thread; rethrows the next sink's
+   * failure. Call it once the capture threads are done.
    */
   @Override
   public void close() {

@@ -14,18 +14,19 @@ import org.apache.kafka.common.utils.Utils;
  * <p>So all records of one flow keep their order, all streams of one migration reach one analyzer
  * instance (which groups them into one event), and the Kerberos tickets a source host asked for
  * reach the instance that judges its migrations. Any one host pair lands on one partition. The
- * choice depends only on the source address, so it is the same on every agent and every run.
- * A value that is not a flow record falls back to the hash of its key.
+ * choice depends only on the source address, so it is the same on every agent and every run. A
+ * value that is not a flow record falls back to the hash of its key.
  */
 public final class SourceHostPartitioner implements Partitioner {
 
   @Override
-  public int partition(String topic, Object key, byte[] keyBytes, Object value, byte[] valueBytes,
-      Cluster cluster) {
+  public int partition(
+      String topic, Object key, byte[] keyBytes, Object value, byte[] valueBytes, Cluster cluster) {
     int partitions = cluster.partitionCountForTopic(topic);
-    byte[] basis = value instanceof FlowRecord r && r.src() != null
-        ? r.src().getBytes(StandardCharsets.UTF_8)
-        : keyBytes;
+    byte[] basis =
+        value instanceof FlowRecord r && r.src() != null
+            ? r.src().getBytes(StandardCharsets.UTF_8)
+            : keyBytes;
     return partitionOf(basis, partitions);
   }
 

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  * every entry in it is {@linkplain #acknowledge acknowledged}.
  *
  * <p><b>Bound.</b> The segment files never hold more than {@code maxBytes} together. An append that
- * would pass the bound first deletes the oldest segment, whose unacknowledged entries are counted in
- * {@link #dropped()} and logged, one line per deleted segment: the newest records are kept, because
- * they describe migrations still running.
+ * would pass the bound first deletes the oldest segment, whose unacknowledged entries are counted
+ * in {@link #dropped()} and logged, one line per deleted segment: the newest records are kept,
+ * because they describe migrations still running.
  *
  * <p><b>Durability.</b> Each append is one write to the file, so it survives the agent's process
  * being killed at any moment (a torn last entry is cut off on the next open: its CRC or length does
@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Spool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+
   /** Segments per bound: dropping one segment gives back a sixteenth of the spool. */
   static final int SEGMENTS_PER_BOUND = 16;
+
   /** The smallest bound: a segment must hold a few records. */
   public static final long MIN_MAX_BYTES = 64 * 1024;
 
@@ -42,8 +44,10 @@ public final class Spool implements AutoCloseable {
   private long nextId;
   private long bytes;
   private long pending;
+
   /** Read position in the oldest segment: byte offset and entries before it. */
   private long headOffset = SpoolSegment.MAGIC.length;
+
   private int headEntries;
   private long appended;
   private long dropped;
@@ -56,20 +60,26 @@ public final class Spool implements AutoCloseable {
     this.segmentBytes = segmentBytes;
   }
 
-  /** Opens (creating it if needed) the spool in {@code dir}, with segments of a sixteenth of the bound. */
+  /**
+   * Opens (creating it if needed) the spool in {@code dir}, with segments of a sixteenth of the
+   * bound.
+   */
   public static Spool open(Path dir, long maxBytes) throws IOException {
-    return open(dir, maxBytes, Math.max(maxBytes / SEGMENTS_PER_BOUND, MIN_MAX_BYTES / SEGMENTS_PER_BOUND));
+    return open(
+        dir, maxBytes, Math.max(maxBytes / SEGMENTS_PER_BOUND, MIN_MAX_BYTES / SEGMENTS_PER_BOUND));
   }
 
   /**
-   * Opens the spool in {@code dir}, recovering the segments an earlier run left: their whole entries
-   * are kept in order, a torn tail is cut off and logged.
+   * Opens the spool in {@code dir}, recovering the segments an earlier run left: their whole
+   * entries are kept in order, a torn tail is cut off and logged.
    *
    * @throws IOException if the directory cannot be used or another process has it open
    */
   public static Spool open(Path dir, long maxBytes, long segmentBytes) throws IOException {
-    if (maxBytes < 2 * segmentBytes || segmentBytes < SpoolSegment.MAGIC.length + SpoolSegment.ENTRY_HEADER_BYTES) {
-      throw new IllegalArgumentException("spool bound " + maxBytes + " must hold two segments of " + segmentBytes);
+    if (maxBytes < 2 * segmentBytes
+        || segmentBytes < SpoolSegment.MAGIC.length + SpoolSegment.ENTRY_HEADER_BYTES) {
+      throw new IllegalArgumentException(
+          "spool bound " + maxBytes + " must hold two segments of " + segmentBytes);
     }
     Spool spool = new Spool(SpoolDirectory.open(dir), maxBytes, segmentBytes);
     try {
@@ -93,8 +103,11 @@ public final class Spool implements AutoCloseable {
         continue;
       }
       if (r.cutBytes() > 0) {
-        LOG.warn("spool: {} had a torn or damaged tail: cut {} bytes after its {} whole records", file,
-            r.cutBytes(), r.segment().entries());
+        LOG.warn(
+            "spool: {} had a torn or damaged tail: cut {} bytes after its {} whole records",
+            file,
+            r.cutBytes(),
+            r.segment().entries());
       }
       if (r.segment().entries() == 0) {
         r.segment().delete();
@@ -106,16 +119,24 @@ public final class Spool implements AutoCloseable {
     }
     restoreHead();
     if (pending > 0) {
-      LOG.warn("spool {} holds {} flow records ({} bytes) from an earlier run; they are sent first", dir,
-          pending, bytes);
+      LOG.warn(
+          "spool {} holds {} flow records ({} bytes) from an earlier run; they are sent first",
+          dir,
+          pending,
+          bytes);
     }
   }
 
-  /** Appends one entry after every other, deleting the oldest segments first if the bound needs it. */
+  /**
+   * Appends one entry after every other, deleting the oldest segments first if the bound needs it.
+   */
   public synchronized void append(byte[] entry) throws IOException {
     if (entry.length > SpoolSegment.MAX_ENTRY_BYTES) {
-      throw new IOException("spool entry of " + entry.length + " bytes is above the limit of "
-          + SpoolSegment.MAX_ENTRY_BYTES);
+      throw new IOException(
+          "spool entry of "
+              + entry.length
+              + " bytes is above the limit of "
+              + SpoolSegment.MAX_ENTRY_BYTES);
     }
     long size = SpoolSegment.entryBytes(entry.length);
     SpoolSegment active = segments.peekLast();
@@ -152,8 +173,12 @@ public final class Spool implements AutoCloseable {
     headOffset = SpoolSegment.MAGIC.length;
     headEntries = 0;
     oldest.delete();
-    LOG.error("spool {} full ({} bytes): dropped its oldest segment, {} flow records never delivered ({} in all)",
-        dir, maxBytes, lost, dropped);
+    LOG.error(
+        "spool {} full ({} bytes): dropped its oldest segment, {} flow records never delivered ({} in all)",
+        dir,
+        maxBytes,
+        lost,
+        dropped);
   }
 
   /** The oldest entries not acknowledged yet, at most {@code max}, and where they end. */
@@ -169,7 +194,10 @@ public final class Spool implements AutoCloseable {
         return new Batch(entries, head.id, end, headEntries + entries.size());
       }
       if (headEntries < head.entries()) {
-        LOG.error("spool: {} is damaged after record {}; its other {} records are dropped", head.path, headEntries,
+        LOG.error(
+            "spool: {} is damaged after record {}; its other {} records are dropped",
+            head.path,
+            headEntries,
             head.entries() - headEntries);
         dropOldest();
       } else if (segments.size() > 1) {
@@ -181,7 +209,10 @@ public final class Spool implements AutoCloseable {
     return new Batch(List.of(), -1, 0, 0);
   }
 
-  /** Marks a batch delivered: its entries are not read again, and fully delivered segments are deleted. */
+  /**
+   * Marks a batch delivered: its entries are not read again, and fully delivered segments are
+   * deleted.
+   */
   public synchronized void acknowledge(Batch batch) throws IOException {
     SpoolSegment head = segments.peekFirst();
     if (batch.entries().isEmpty() || head == null || head.id != batch.segment()) {

@@ -21,14 +21,14 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * A {@link Spool}'s directory: the {@code lock} file that keeps a second agent out, the {@code head}
- * file that remembers the read position (segment id and byte offset) across restarts, and the list
- * of segment files.
+ * A {@link Spool}'s directory: the {@code lock} file that keeps a second agent out, the {@code
+ * head} file that remembers the read position (segment id and byte offset) across restarts, and the
+ * list of segment files.
  *
  * <p><b>Private.</b> The agent may run as root, and what it reads from the spool it publishes under
- * its own Kafka identity: the directory must be its own. It is created 0700 (files 0600); an existing
- * one is refused when it is a symbolic link, is owned by another user, or is writable by group or
- * others. Files in it are opened without following links.
+ * its own Kafka identity: the directory must be its own. It is created 0700 (files 0600); an
+ * existing one is refused when it is a symbolic link, is owned by another user, or is writable by
+ * group or others. Files in it are opened without following links.
  */
 final class SpoolDirectory implements AutoCloseable {
   static final String LOCK_FILE = "lock";
@@ -38,6 +38,7 @@ final class SpoolDirectory implements AutoCloseable {
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
   static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FILE =
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
   /** Never follow a link planted where a spool file should be. */
   static final OpenOption NO_FOLLOW = LinkOption.NOFOLLOW_LINKS;
 
@@ -46,7 +47,8 @@ final class SpoolDirectory implements AutoCloseable {
   private final FileLock lock;
   private final FileChannel headChannel;
 
-  private SpoolDirectory(Path path, FileChannel lockChannel, FileLock lock, FileChannel headChannel) {
+  private SpoolDirectory(
+      Path path, FileChannel lockChannel, FileLock lock, FileChannel headChannel) {
     this.path = path;
     this.lockChannel = lockChannel;
     this.lock = lock;
@@ -70,8 +72,11 @@ final class SpoolDirectory implements AutoCloseable {
     if (posix) {
       requirePrivate(path);
     }
-    FileChannel lockChannel = FileChannel.open(path.resolve(LOCK_FILE), openOptions(posix, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE), fileAttributes(posix));
+    FileChannel lockChannel =
+        FileChannel.open(
+            path.resolve(LOCK_FILE),
+            openOptions(posix, StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            fileAttributes(posix));
     try {
       FileLock lock;
       try {
@@ -82,8 +87,15 @@ final class SpoolDirectory implements AutoCloseable {
       if (lock == null) {
         throw new IOException(path + ": spool directory in use by another migaudit agent");
       }
-      FileChannel head = FileChannel.open(path.resolve(HEAD_FILE), openOptions(posix, StandardOpenOption.CREATE,
-          StandardOpenOption.READ, StandardOpenOption.WRITE), fileAttributes(posix));
+      FileChannel head =
+          FileChannel.open(
+              path.resolve(HEAD_FILE),
+              openOptions(
+                  posix,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.READ,
+                  StandardOpenOption.WRITE),
+              fileAttributes(posix));
       return new SpoolDirectory(path, lockChannel, lock, head);
     } catch (IOException | RuntimeException e) {
       lockChannel.close();
@@ -96,21 +108,34 @@ final class SpoolDirectory implements AutoCloseable {
    * others may write to (they could plant segments, or links where the lock and head files go).
    */
   static void requirePrivate(Path path) throws IOException {
-    PosixFileAttributes attrs = Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-        .readAttributes();
+    PosixFileAttributes attrs =
+        Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+            .readAttributes();
     if (!attrs.isDirectory()) {
-      throw new IOException(path + ": not a directory" + (attrs.isSymbolicLink() ? " (a symbolic link)" : ""));
+      throw new IOException(
+          path + ": not a directory" + (attrs.isSymbolicLink() ? " (a symbolic link)" : ""));
     }
-    UserPrincipal me = path.getFileSystem().getUserPrincipalLookupService()
-        .lookupPrincipalByName(System.getProperty("user.name"));
+    UserPrincipal me =
+        path.getFileSystem()
+            .getUserPrincipalLookupService()
+            .lookupPrincipalByName(System.getProperty("user.name"));
     if (!attrs.owner().equals(me)) {
-      throw new IOException(path + ": owned by " + attrs.owner().getName() + ", not by " + me.getName()
-          + " who runs the agent; refusing a spool directory someone else controls");
+      throw new IOException(
+          path
+              + ": owned by "
+              + attrs.owner().getName()
+              + ", not by "
+              + me.getName()
+              + " who runs the agent; refusing a spool directory someone else controls");
     }
     Set<PosixFilePermission> perms = attrs.permissions();
-    if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
-      throw new IOException(path + ": writable by group or others (" + PosixFilePermissions.toString(perms)
-          + "); chmod 700 it, or let the agent create its own");
+    if (perms.contains(PosixFilePermission.GROUP_WRITE)
+        || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new IOException(
+          path
+              + ": writable by group or others ("
+              + PosixFilePermissions.toString(perms)
+              + "); chmod 700 it, or let the agent create its own");
     }
   }
 
@@ -130,7 +155,9 @@ final class SpoolDirectory implements AutoCloseable {
   /** The segment files, oldest first. */
   List<Path> segments() throws IOException {
     try (Stream<Path> list = Files.list(path)) {
-      return list.filter(p -> p.getFileName().toString().matches("\\d{20}\\" + SpoolSegment.SUFFIX)).sorted().toList();
+      return list.filter(p -> p.getFileName().toString().matches("\\d{20}\\" + SpoolSegment.SUFFIX))
+          .sorted()
+          .toList();
     }
   }
 
@@ -138,7 +165,10 @@ final class SpoolDirectory implements AutoCloseable {
     return Long.parseLong(segment.getFileName().toString().substring(0, 20));
   }
 
-  /** Remembers the read position; written on every acknowledgement, not fsynced (a crash resends a batch). */
+  /**
+   * Remembers the read position; written on every acknowledgement, not fsynced (a crash resends a
+   * batch).
+   */
   void saveHead(long segmentId, long offset) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(HEAD_BYTES);
     buf.putLong(segmentId).putLong(offset).flip();

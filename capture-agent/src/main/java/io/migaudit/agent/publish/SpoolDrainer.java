@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  */
 final class SpoolDrainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolDrainer.class);
+
   /** Records sent before waiting for their acknowledgements. */
   static final int BATCH_RECORDS = 5_000;
+
   /** Pause between attempts while Kafka does not answer; also how often the spool is fsynced. */
   static final Duration RETRY = Duration.ofSeconds(1);
 
@@ -52,7 +54,10 @@ final class SpoolDrainer implements AutoCloseable {
   private boolean failing;
   private final AtomicLong skipped = new AtomicLong();
 
-  SpoolDrainer(FlowPublisher publisher, Spool spool, Supplier<? extends Producer<byte[], FlowRecord>> producers,
+  SpoolDrainer(
+      FlowPublisher publisher,
+      Spool spool,
+      Supplier<? extends Producer<byte[], FlowRecord>> producers,
       String topic) {
     this.publisher = publisher;
     this.spool = spool;
@@ -96,7 +101,8 @@ final class SpoolDrainer implements AutoCloseable {
       try {
         turn();
       } catch (RuntimeException e) {
-        // a bug, never a reason to stop draining: log it, drop the producer, try again after a pause
+        // a bug, never a reason to stop draining: log it, drop the producer, try again after a
+        // pause
         LOG.error("spool drainer: {}; retrying", e.toString(), e);
         Producer<byte[], FlowRecord> p = producer;
         producer = null;
@@ -129,7 +135,10 @@ final class SpoolDrainer implements AutoCloseable {
     }
   }
 
-  /** False once the thread has ended other than by {@link #close()}: nothing drains the spool any more. */
+  /**
+   * False once the thread has ended other than by {@link #close()}: nothing drains the spool any
+   * more.
+   */
   boolean alive() {
     return closed || thread.isAlive() || thread.getState() == Thread.State.NEW;
   }
@@ -147,7 +156,9 @@ final class SpoolDrainer implements AutoCloseable {
     }
   }
 
-  /** One attempt: true if a batch was delivered (or the spool handed back), false to wait and retry. */
+  /**
+   * One attempt: true if a batch was delivered (or the spool handed back), false to wait and retry.
+   */
   private boolean drainBatch() {
     Producer<byte[], FlowRecord> p = producer;
     if (p == null) {
@@ -160,7 +171,8 @@ final class SpoolDrainer implements AutoCloseable {
       if (batch.entries().isEmpty()) {
         if (publisher.handBack(p)) {
           producer = null;
-          LOG.warn("Kafka takes flow records again: spool drained ({} records sent from it in all)",
+          LOG.warn(
+              "Kafka takes flow records again: spool drained ({} records sent from it in all)",
               publisher.drained());
           failing = false;
         }
@@ -173,7 +185,8 @@ final class SpoolDrainer implements AutoCloseable {
       spool.acknowledge(batch);
       publisher.drained(batch.size() - (int) (skipped.get() - skippedBefore));
       if (failing) {
-        LOG.warn("Kafka answers again: sending {} spooled flow records", spool.pending() + batch.size());
+        LOG.warn(
+            "Kafka answers again: sending {} spooled flow records", spool.pending() + batch.size());
         failing = false;
       }
       return true;
@@ -191,14 +204,16 @@ final class SpoolDrainer implements AutoCloseable {
       FlowRecord record;
       try {
         record = RecordJson.flowRecord(entry);
-        p.send(new ProducerRecord<>(topic, FlowPublisher.key(record), record), (meta, error) -> {
-          if (error != null && entryFault(error)) {
-            skip(error);
-          } else if (error != null) {
-            errors.incrementAndGet();
-            first.compareAndSet(null, error);
-          }
-        });
+        p.send(
+            new ProducerRecord<>(topic, FlowPublisher.key(record), record),
+            (meta, error) -> {
+              if (error != null && entryFault(error)) {
+                skip(error);
+              } else if (error != null) {
+                errors.incrementAndGet();
+                first.compareAndSet(null, error);
+              }
+            });
       } catch (RecordJson.MalformedRecordException | RuntimeException e) {
         if (!entryFault(e)) {
           throw (KafkaException) e; // Kafka itself failed: the batch is sent again
@@ -219,8 +234,10 @@ final class SpoolDrainer implements AutoCloseable {
    * skipped. Any other Kafka error (a broker away, a timeout, a refused login) retries the batch.
    */
   static boolean entryFault(Throwable e) {
-    return !(e instanceof KafkaException) || e instanceof RecordTooLargeException
-        || e instanceof SerializationException || e instanceof InvalidRecordException;
+    return !(e instanceof KafkaException)
+        || e instanceof RecordTooLargeException
+        || e instanceof SerializationException
+        || e instanceof InvalidRecordException;
   }
 
   private void skip(Throwable e) {
@@ -228,11 +245,17 @@ final class SpoolDrainer implements AutoCloseable {
     LOG.error("spool: an entry could not be published ({}); skipped ({} in all)", e.toString(), n);
   }
 
-  /** Abandons a producer that failed; the next attempt starts with a fresh one (no stale metadata). */
+  /**
+   * Abandons a producer that failed; the next attempt starts with a fresh one (no stale metadata).
+   */
   private void drop(Producer<byte[], FlowRecord> p, Exception e) {
     if (!failing) {
-      LOG.warn("Kafka does not take spooled flow records yet ({}); {} records ({} bytes) wait in {}", e.toString(),
-          spool.pending(), spool.bytes(), spool.directory());
+      LOG.warn(
+          "Kafka does not take spooled flow records yet ({}); {} records ({} bytes) wait in {}",
+          e.toString(),
+          spool.pending(),
+          spool.bytes(),
+          spool.directory());
       failing = true;
     }
     producer = null;

@@ -14,14 +14,19 @@ import java.util.zip.CRC32C;
 
 /**
  * One append-only file of a {@link Spool}: an 8-byte magic, then entries, each a 4-byte big-endian
- * length, the CRC-32C of the entry's bytes (4 bytes, big-endian) and the bytes. Not thread-safe: the
- * spool serializes every call.
+ * length, the CRC-32C of the entry's bytes (4 bytes, big-endian) and the bytes. Not thread-safe:
+ * the spool serializes every call.
  */
 final class SpoolSegment {
   static final byte[] MAGIC = "MIGSPL01".getBytes(StandardCharsets.US_ASCII);
   static final int ENTRY_HEADER_BYTES = 8;
-  /** Flow records are a few hundred bytes of JSON; a length above this is a damaged file, not a record. */
+
+  /**
+   * Flow records are a few hundred bytes of JSON; a length above this is a damaged file, not a
+   * record.
+   */
   static final int MAX_ENTRY_BYTES = 1024 * 1024;
+
   static final String SUFFIX = ".seg";
 
   final long id;
@@ -46,13 +51,22 @@ final class SpoolSegment {
   static SpoolSegment create(Path dir, long id) throws IOException {
     Path path = pathOf(dir, id);
     boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-    FileChannel ch = FileChannel.open(path, SpoolDirectory.openOptions(posix, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.READ, StandardOpenOption.WRITE), SpoolDirectory.fileAttributes(posix));
+    FileChannel ch =
+        FileChannel.open(
+            path,
+            SpoolDirectory.openOptions(
+                posix,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE),
+            SpoolDirectory.fileAttributes(posix));
     ch.write(ByteBuffer.wrap(MAGIC), 0);
     return new SpoolSegment(id, path, ch, MAGIC.length, 0);
   }
 
-  /** What {@link #recover} found: the segment, and the bytes of a torn or damaged tail it cut off. */
+  /**
+   * What {@link #recover} found: the segment, and the bytes of a torn or damaged tail it cut off.
+   */
   record Recovered(SpoolSegment segment, long cutBytes) {}
 
   /**
@@ -65,18 +79,24 @@ final class SpoolSegment {
     FileChannel ch;
     try {
       // a link planted in place of a segment is refused (ELOOP), not followed
-      ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, SpoolDirectory.NO_FOLLOW);
+      ch =
+          FileChannel.open(
+              path, StandardOpenOption.READ, StandardOpenOption.WRITE, SpoolDirectory.NO_FOLLOW);
     } catch (IOException e) {
       // the JDK's ELOOP error names no file
-      throw e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? e
+      throw e instanceof java.nio.file.FileSystemException f && f.getFile() != null
+          ? e
           : new IOException(path + ": " + e.getMessage(), e);
     }
     try {
       ByteBuffer magic = ByteBuffer.allocate(MAGIC.length);
       ch.read(magic, 0);
       if (magic.position() < MAGIC.length || !Arrays.equals(magic.array(), MAGIC)) {
-        throw new IOException(path + ": not a spool segment (no " + new String(MAGIC, StandardCharsets.US_ASCII)
-            + " header)");
+        throw new IOException(
+            path
+                + ": not a spool segment (no "
+                + new String(MAGIC, StandardCharsets.US_ASCII)
+                + " header)");
       }
       long fileBytes = ch.size();
       long offset = MAGIC.length;

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.util.Locale;
 
 /**
- * How live frames reach the agent. {@link #LIBPCAP} is the fastest (libpcap called directly, nothing
- * allocated per frame) and the default where it works (64-bit Linux, macOS); {@link #TCPDUMP} keeps
- * capture privileges in a child process; {@link #PCAP4J} is the portable path (Windows with Npcap).
- * Figures are in BENCHMARKS.md ("Capture path").
+ * How live frames reach the agent. {@link #LIBPCAP} is the fastest (libpcap called directly,
+ * nothing allocated per frame) and the default where it works (64-bit Linux, macOS); {@link
+ * #TCPDUMP} keeps capture privileges in a child process; {@link #PCAP4J} is the portable path
+ * (Windows with Npcap). Figures are in BENCHMARKS.md ("Capture path").
  */
 public enum CaptureBackend {
   LIBPCAP,
@@ -26,7 +26,8 @@ public enum CaptureBackend {
         return b;
       }
     }
-    throw new IllegalArgumentException("unknown capture backend \"" + text + "\" (choose libpcap, tcpdump or pcap4j)");
+    throw new IllegalArgumentException(
+        "unknown capture backend \"" + text + "\" (choose libpcap, tcpdump or pcap4j)");
   }
 
   /** Null when this backend can run here, else one line saying why not. */

@@ -16,8 +16,16 @@ final class CaptureBreak extends IOException {
 
   /** The input ended after {@code present} of the {@code expected} bytes of {@code what}. */
   static CaptureBreak truncated(String what, long offset, long present, long expected) {
-    return new CaptureBreak("file ends inside " + what + " at byte offset " + offset + ": "
-        + present + " of " + expected + " bytes present");
+    return new CaptureBreak(
+        "file ends inside "
+            + what
+            + " at byte offset "
+            + offset
+            + ": "
+            + present
+            + " of "
+            + expected
+            + " bytes present");
   }
 
   /** {@code what} holds a value no valid capture can hold. */
@@ -27,7 +35,8 @@ final class CaptureBreak extends IOException {
 
   /** The compressed stream around the capture is damaged or cut. */
   static CaptureBreak compression(long offset, String why) {
-    return new CaptureBreak("gzip stream breaks off at uncompressed byte offset " + offset + ": " + why);
+    return new CaptureBreak(
+        "gzip stream breaks off at uncompressed byte offset " + offset + ": " + why);
   }
 
   @Override

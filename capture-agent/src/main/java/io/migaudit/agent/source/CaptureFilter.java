@@ -7,44 +7,60 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Builds the BPF filter (pcap-filter(7) syntax) a live capture sets in the kernel, so that only what
- * the agent judges crosses into user space: the port catalog's ports, IPsec ESP (IP protocol 50),
- * Kerberos (TCP/UDP 88, for telling Kerberos-authenticated Hyper-V migrations from CredSSP ones),
- * non-first IPv4 fragments (they carry no ports), and the tunnels a mirror session or overlay wraps
- * them in (GRE with ERSPAN, VXLAN on UDP 4789, Geneve on UDP 6081), whose inner packets the decoder
- * judges. The whole expression is repeated after {@code vlan} so that 802.1Q-tagged frames match too.
+ * Builds the BPF filter (pcap-filter(7) syntax) a live capture sets in the kernel, so that only
+ * what the agent judges crosses into user space: the port catalog's ports, IPsec ESP (IP protocol
+ * 50), Kerberos (TCP/UDP 88, for telling Kerberos-authenticated Hyper-V migrations from CredSSP
+ * ones), non-first IPv4 fragments (they carry no ports), and the tunnels a mirror session or
+ * overlay wraps them in (GRE with ERSPAN, VXLAN on UDP 4789, Geneve on UDP 6081), whose inner
+ * packets the decoder judges. The whole expression is repeated after {@code vlan} so that
+ * 802.1Q-tagged frames match too.
  *
  * <p>With a {@link CaptureScope} learnt from the policy, it also passes all traffic inside each
  * migration network (so SHARED_MIGRATION_SEGMENT sees other traffic there, and a migration on an
  * unlisted port is seen) and all TCP between two hypervisor hosts. IPv6 packets behind extension
- * headers (which plain {@code tcp port} does not follow) pass whole: the decoder walks the chain. Without a scope, other traffic is only
- * seen for what {@code extra} lets through, e.g. {@code "net 192.168.50.0/24"}.
+ * headers (which plain {@code tcp port} does not follow) pass whole: the decoder walks the chain.
+ * Without a scope, other traffic is only seen for what {@code extra} lets through, e.g. {@code "net
+ * 192.168.50.0/24"}.
  */
 public final class CaptureFilter {
   /** IANA protocol numbers of IPsec ESP and GRE. */
   static final int PROTOCOL_ESP = 50;
+
   static final int PROTOCOL_GRE = 47;
   static final int PROTOCOL_TCP = 6;
   static final int KERBEROS_PORT = 88;
+
   /** VXLAN (RFC 7348) and Geneve (RFC 8926) UDP ports, as the decoder knows them. */
   static final int VXLAN_PORT = 4789;
+
   static final int GENEVE_PORT = 6081;
 
-  /** RFC 8200 section 4: hop-by-hop 0, routing 43, fragment 44, AH 51 (RFC 4302), destination options 60. */
+  /**
+   * RFC 8200 section 4: hop-by-hop 0, routing 43, fragment 44, AH 51 (RFC 4302), destination
+   * options 60.
+   */
   private static final int[] EXTENSION_HEADERS = {0, 43, 44, 51, 60};
-  /** What may follow the first extension header for the packet to pass: TCP, ESP, or more headers. */
+
+  /**
+   * What may follow the first extension header for the packet to pass: TCP, ESP, or more headers.
+   */
   private static final int[] TCP_ESP_OR_EXTENSION = {PROTOCOL_TCP, PROTOCOL_ESP, 0, 43, 44, 51, 60};
+
   /**
    * IPv6 packets whose first next header is an extension header followed by TCP, ESP or another
-   * extension header (every extension header starts with its next header, RFC 8200 section 4, so the
-   * first one's is at byte 40), which {@code tcp port} and {@code ip6 proto} do not follow: passed
-   * whole, the decoder walks the chain. MLD (ICMPv6 behind hop-by-hop) stays out. Not {@code ip6 protochain 6}:
-   * it compiles to a loop the Linux kernel refuses ("Kernel filter failed: Invalid argument", and
-   * libpcap then filters in user space, copying every frame), and libpcap cannot compile it after
-   * {@code vlan} at all.
+   * extension header (every extension header starts with its next header, RFC 8200 section 4, so
+   * the first one's is at byte 40), which {@code tcp port} and {@code ip6 proto} do not follow:
+   * passed whole, the decoder walks the chain. MLD (ICMPv6 behind hop-by-hop) stays out. Not {@code
+   * ip6 protochain 6}: it compiles to a loop the Linux kernel refuses ("Kernel filter failed:
+   * Invalid argument", and libpcap then filters in user space, copying every frame), and libpcap
+   * cannot compile it after {@code vlan} at all.
    */
-  static final String EXTENSION_CHAINS = "(ip6 and " + anyOf("ip6[6]", EXTENSION_HEADERS) + " and "
-      + anyOf("ip6[40]", TCP_ESP_OR_EXTENSION) + ")";
+  static final String EXTENSION_CHAINS =
+      "(ip6 and "
+          + anyOf("ip6[6]", EXTENSION_HEADERS)
+          + " and "
+          + anyOf("ip6[40]", TCP_ESP_OR_EXTENSION)
+          + ")";
 
   private CaptureFilter() {}
 
@@ -64,16 +80,25 @@ public final class CaptureFilter {
     if (extra != null && !extra.isBlank()) {
       base = base + " or (" + extra.strip() + ")";
     }
-    return "(" + base + " or " + EXTENSION_CHAINS + ") or (vlan and (" + base + " or " + EXTENSION_CHAINS + "))";
+    return "("
+        + base
+        + " or "
+        + EXTENSION_CHAINS
+        + ") or (vlan and ("
+        + base
+        + " or "
+        + EXTENSION_CHAINS
+        + "))";
   }
 
   static List<String> clauses(PortCatalog catalog) {
     Set<String> clauses = new LinkedHashSet<>();
     for (PortCatalog.Entry e : catalog.entries()) {
       String transport = e.transport().equals("udp") ? "udp" : "tcp";
-      clauses.add(e.firstPort() == e.lastPort()
-          ? transport + " port " + e.firstPort()
-          : transport + " portrange " + e.firstPort() + "-" + e.lastPort());
+      clauses.add(
+          e.firstPort() == e.lastPort()
+              ? transport + " port " + e.firstPort()
+              : transport + " portrange " + e.firstPort() + "-" + e.lastPort());
     }
     clauses.add("port " + KERBEROS_PORT);
     clauses.add("ip proto " + PROTOCOL_ESP);

@@ -17,8 +17,10 @@ import java.util.zip.ZipException;
 final class CaptureInput implements Closeable {
   private static final int INITIAL_BLOCK_BYTES = 256;
   private static final int INITIAL_PACKET_BYTES = 2048;
+
   /** Largest step a buffer grows by before the bytes to fill it have arrived. */
   private static final int GROWTH_STEP_BYTES = 1 << 20;
+
   private static final int SKIP_BUFFER_BYTES = 8192;
 
   private final InputStream in;
@@ -66,7 +68,9 @@ final class CaptureInput implements Closeable {
     return pos - at;
   }
 
-  /** Reads up to {@code length} frame bytes into the packet buffer at 0; fewer only at end of input. */
+  /**
+   * Reads up to {@code length} frame bytes into the packet buffer at 0; fewer only at end of input.
+   */
   int readPacket(int length) throws IOException {
     byte[] before = packet;
     int pos = 0;
@@ -85,14 +89,18 @@ final class CaptureInput implements Closeable {
     return pos;
   }
 
-  /** The packet buffer's first {@code length} bytes: position 0, limit {@code length}, big-endian. */
+  /**
+   * The packet buffer's first {@code length} bytes: position 0, limit {@code length}, big-endian.
+   */
   ByteBuffer packetView(int length) {
     packetView.clear();
     packetView.limit(length);
     return packetView;
   }
 
-  /** Skips up to {@code length} bytes; returns how many were skipped (fewer only at end of input). */
+  /**
+   * Skips up to {@code length} bytes; returns how many were skipped (fewer only at end of input).
+   */
   long skip(long length) throws IOException {
     if (skipBuffer == null) {
       skipBuffer = new byte[SKIP_BUFFER_BYTES];

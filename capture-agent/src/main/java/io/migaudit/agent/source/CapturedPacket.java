@@ -9,10 +9,13 @@ import java.nio.ByteBuffer;
 public final class CapturedPacket {
   /** Capture timestamp, microseconds since the Unix epoch (UTC). */
   public long timestampMicros;
+
   /** Link-layer header type (LINKTYPE_* of the pcap spec: 1 Ethernet, 113 Linux SLL, ...). */
   public int linkType;
+
   /** Length of the frame on the wire; may exceed {@code data.remaining()} when snaplen cut it. */
   public int originalLength;
+
   /** The captured bytes: position 0, limit = captured length. Valid until the next call. */
   public ByteBuffer data = ByteBuffer.allocate(0);
 

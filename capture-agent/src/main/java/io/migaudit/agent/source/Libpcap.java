@@ -10,21 +10,27 @@ import com.sun.jna.Pointer;
  * The few libpcap (and libc) functions {@link LibpcapSource} calls, bound with JNA direct mapping:
  * every argument on the capture path is a primitive (pointers as {@code long}), so a call allocates
  * nothing on the Java heap, unlike pcap4j's interface-mapped calls that build a byte array, a
- * timestamp and a header object per packet. Needs a 64-bit Linux or macOS (pointers as {@code long},
- * {@code fmemopen} from libc); elsewhere {@link #problem()} says why it is not usable.
+ * timestamp and a header object per packet. Needs a 64-bit Linux or macOS (pointers as {@code
+ * long}, {@code fmemopen} from libc); elsewhere {@link #problem()} says why it is not usable.
  */
 final class Libpcap {
   /** pcap.h: PCAP_ERRBUF_SIZE. */
   static final int ERRBUF_SIZE = 256;
+
   /** pcap.h: PCAP_TSTAMP_PRECISION_MICRO. */
   static final int TSTAMP_PRECISION_MICRO = 0;
+
   /** pcap_dispatch results (pcap.h) besides a packet count: an error, pcap_breakloop. */
   static final int DISPATCH_ERROR = -1;
+
   static final int DISPATCH_BREAK = -2;
+
   /** struct bpf_program { u_int bf_len; struct bpf_insn *bf_insns; }, padded on 64-bit. */
   static final int BPF_PROGRAM_BYTES = 16;
+
   /** struct pcap_stat { u_int ps_recv, ps_drop, ps_ifdrop; } (Windows adds a field after). */
   static final int PCAP_STAT_BYTES = 16;
+
   static final int PCAP_STAT_OFFSET_DROP = 4;
   static final int PCAP_STAT_OFFSET_IFDROP = 8;
 
@@ -44,7 +50,9 @@ final class Libpcap {
     }
     try {
       // pcap4j's property names the library the same way, so one setting serves both backends
-      Native.register(Pcap.class, NativeLibrary.getInstance(System.getProperty("org.pcap4j.core.pcapLibName", "pcap")));
+      Native.register(
+          Pcap.class,
+          NativeLibrary.getInstance(System.getProperty("org.pcap4j.core.pcapLibName", "pcap")));
       Native.register(C.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
       return null;
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
@@ -132,24 +140,37 @@ final class Libpcap {
     static native long ftell(long file);
 
     /** Throws {@link LastErrorException} with the errno when it fails. */
-    static native int setsockopt(int fd, int level, int name, int[] value, int length) throws LastErrorException;
+    static native int setsockopt(int fd, int level, int name, int[] value, int length)
+        throws LastErrorException;
 
-    static native int getsockopt(int fd, int level, int name, int[] value, int[] length) throws LastErrorException;
+    static native int getsockopt(int fd, int level, int name, int[] value, int[] length)
+        throws LastErrorException;
   }
 
-  /** linux/if_packet.h: SOL_PACKET, PACKET_FANOUT and its hash mode and unique-id flag (Linux 4.2+). */
+  /**
+   * linux/if_packet.h: SOL_PACKET, PACKET_FANOUT and its hash mode and unique-id flag (Linux 4.2+).
+   */
   static final int SOL_PACKET = 263;
+
   static final int PACKET_FANOUT = 18;
   static final int PACKET_FANOUT_HASH = 0;
   static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
 
-  /** stdio.h: _IONBF (unbuffered: every write goes straight to the memory) and SEEK_SET, same on glibc and macOS. */
+  /**
+   * stdio.h: _IONBF (unbuffered: every write goes straight to the memory) and SEEK_SET, same on
+   * glibc and macOS.
+   */
   static final int IONBF = 2;
+
   static final int SEEK_SET = 0;
 
-  /** The address of libpcap's own pcap_dump, which pcap(3PCAP) documents as a pcap_dispatch callback. */
+  /**
+   * The address of libpcap's own pcap_dump, which pcap(3PCAP) documents as a pcap_dispatch
+   * callback.
+   */
   static long pcapDumpFunction() {
-    return Pointer.nativeValue(NativeLibrary.getInstance(System.getProperty("org.pcap4j.core.pcapLibName", "pcap"))
-        .getFunction("pcap_dump"));
+    return Pointer.nativeValue(
+        NativeLibrary.getInstance(System.getProperty("org.pcap4j.core.pcapLibName", "pcap"))
+            .getFunction("pcap_dump"));
   }
 }

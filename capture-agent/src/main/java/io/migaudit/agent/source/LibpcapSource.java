@@ -15,33 +15,47 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Live capture (or a capture file, for benchmarks and tests) read through libpcap, bound by JNA direct
- * mapping ({@link Libpcap}). One native call takes a batch: {@code pcap_dispatch} hands up to {@link
- * #BATCH_PACKETS} frames to libpcap's own {@code pcap_dump}, which writes them as pcap records into
- * one reused native buffer (an unbuffered {@code fmemopen} stream); the records are then parsed in
- * Java and each frame copied into one reused buffer that {@link CapturedPacket#data} views. So the
- * cost of crossing into C is paid per batch, not per frame, and reading allocates nothing per packet.
+ * Live capture (or a capture file, for benchmarks and tests) read through libpcap, bound by JNA
+ * direct mapping ({@link Libpcap}). One native call takes a batch: {@code pcap_dispatch} hands up
+ * to {@link #BATCH_PACKETS} frames to libpcap's own {@code pcap_dump}, which writes them as pcap
+ * records into one reused native buffer (an unbuffered {@code fmemopen} stream); the records are
+ * then parsed in Java and each frame copied into one reused buffer that {@link CapturedPacket#data}
+ * views. So the cost of crossing into C is paid per batch, not per frame, and reading allocates
+ * nothing per packet.
  *
  * <p>Kernel and interface drop counts (pcap_stats) are refreshed by the reading thread about once a
- * second and readable from any thread. {@link #stop()} breaks a waiting read from any thread; {@link
- * #close()} waits for a read in progress before it frees the handle.
+ * second and readable from any thread. {@link #stop()} breaks a waiting read from any thread;
+ * {@link #close()} waits for a read in progress before it frees the handle.
  */
 public final class LibpcapSource implements LiveSource {
   private static final long STATS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MICROS_PER_SECOND = 1_000_000L;
-  /** Frames per pcap_dispatch call; fewer when a batch of full-size frames would not fit {@link #BATCH_BYTES}. */
+
+  /**
+   * Frames per pcap_dispatch call; fewer when a batch of full-size frames would not fit {@link
+   * #BATCH_BYTES}.
+   */
   static final int BATCH_PACKETS = 256;
+
   private static final int BATCH_BYTES = 8 << 20;
-  /** pcap_dump's records: ts_sec(4) ts_usec(4) caplen(4) len(4), host byte order (draft-ietf-opsawg-pcap). */
+
+  /**
+   * pcap_dump's records: ts_sec(4) ts_usec(4) caplen(4) len(4), host byte order
+   * (draft-ietf-opsawg-pcap).
+   */
   private static final int RECORD_HEADER_BYTES = 16;
+
   private static final int FILE_HEADER_BYTES = 24;
   private static final int OFFSET_TS_FRACTION = 4;
   private static final int OFFSET_CAPLEN = 8;
   private static final int OFFSET_LEN = 12;
   private static final int MAGIC_NANOS = 0xA1B23C4D;
+
   /** A filter no frame passes (pcap-filter(7): "less 1" is a length of at most one byte). */
   private static final String MATCH_NOTHING = "less 1";
-  private static final long DUMP_FUNCTION = Libpcap.problem() == null ? Libpcap.pcapDumpFunction() : 0;
+
+  private static final long DUMP_FUNCTION =
+      Libpcap.problem() == null ? Libpcap.pcapDumpFunction() : 0;
 
   private final String name;
   private final int linkType;
@@ -71,7 +85,8 @@ public final class LibpcapSource implements LiveSource {
     this.live = live;
     this.linkType = Pcap.pcap_datalink(handle);
     int snapshot = Math.max(1, Pcap.pcap_snapshot(handle));
-    this.batchPackets = Math.max(1, Math.min(BATCH_PACKETS, BATCH_BYTES / (RECORD_HEADER_BYTES + snapshot)));
+    this.batchPackets =
+        Math.max(1, Math.min(BATCH_PACKETS, BATCH_BYTES / (RECORD_HEADER_BYTES + snapshot)));
     long batchBytes = FILE_HEADER_BYTES + (long) batchPackets * (RECORD_HEADER_BYTES + snapshot);
     this.batch = new Memory(batchBytes);
     this.batchView = batch.getByteBuffer(0, batchBytes).order(ByteOrder.nativeOrder());
@@ -83,7 +98,8 @@ public final class LibpcapSource implements LiveSource {
     C.setvbuf(file, 0, Libpcap.IONBF, 0);
     this.dumper = Pcap.pcap_dump_fopen(handle, file);
     if (dumper == 0) {
-      throw new IOException(name + ": pcap_dump_fopen failed: " + Libpcap.string(Pcap.pcap_geterr(handle)));
+      throw new IOException(
+          name + ": pcap_dump_fopen failed: " + Libpcap.string(Pcap.pcap_geterr(handle)));
     }
     Pcap.pcap_dump_flush(dumper);
     this.nanos = batchView.getInt(0) == MAGIC_NANOS;
@@ -98,21 +114,24 @@ public final class LibpcapSource implements LiveSource {
   /**
    * Opens {@code iface} with {@code options} and sets the filter.
    *
-   * @throws IOException with a one-line reason when libpcap is missing, the interface does not exist,
-   *     the process may not capture (needs root or CAP_NET_RAW) or the filter does not compile
+   * @throws IOException with a one-line reason when libpcap is missing, the interface does not
+   *     exist, the process may not capture (needs root or CAP_NET_RAW) or the filter does not
+   *     compile
    */
   public static LibpcapSource open(String iface, LiveCaptureOptions options) throws IOException {
     return open(iface, options, null);
   }
 
   /**
-   * Opens {@code workers} captures of {@code iface} joined in one AF_PACKET fanout group (Linux): each
-   * frame reaches one of them, both directions of a flow the same one (see {@link FanoutGroup}).
+   * Opens {@code workers} captures of {@code iface} joined in one AF_PACKET fanout group (Linux):
+   * each frame reaches one of them, both directions of a flow the same one (see {@link
+   * FanoutGroup}).
    *
-   * @throws IOException as {@link #open(String, LiveCaptureOptions)}, or when fanout is not available
+   * @throws IOException as {@link #open(String, LiveCaptureOptions)}, or when fanout is not
+   *     available
    */
-  public static List<LibpcapSource> openWorkers(String iface, LiveCaptureOptions options, int workers)
-      throws IOException {
+  public static List<LibpcapSource> openWorkers(
+      String iface, LiveCaptureOptions options, int workers) throws IOException {
     String problem = FanoutGroup.unavailable();
     if (problem != null) {
       throw new IOException(iface + ": " + problem);
@@ -155,11 +174,15 @@ public final class LibpcapSource implements LiveSource {
       int status = Pcap.pcap_activate(p);
       if (status < 0) {
         String detail = Libpcap.string(Pcap.pcap_geterr(p));
-        throw new IOException(iface + ": cannot capture: " + Libpcap.string(Pcap.pcap_statustostr(status))
-            + (detail.isEmpty() ? "" : " (" + detail + ")"));
+        throw new IOException(
+            iface
+                + ": cannot capture: "
+                + Libpcap.string(Pcap.pcap_statustostr(status))
+                + (detail.isEmpty() ? "" : " (" + detail + ")"));
       }
       if (group != null) {
-        // until it is in the group the socket sees every frame: keep those out, or two members get them
+        // until it is in the group the socket sees every frame: keep those out, or two members get
+        // them
         installFilter(p, iface, MATCH_NOTHING);
         group.join(p, iface);
         installFilter(p, iface, options.filter() == null ? "" : options.filter());
@@ -214,11 +237,13 @@ public final class LibpcapSource implements LiveSource {
     long address = Pointer.nativeValue(program);
     // netmask 0: only "ip broadcast" needs the real one
     if (Pcap.pcap_compile(p, address, filter, 1, 0) != 0) {
-      throw new IOException(what + ": bad capture filter \"" + filter + "\": " + Libpcap.string(Pcap.pcap_geterr(p)));
+      throw new IOException(
+          what + ": bad capture filter \"" + filter + "\": " + Libpcap.string(Pcap.pcap_geterr(p)));
     }
     try {
       if (Pcap.pcap_setfilter(p, address) != 0) {
-        throw new IOException(what + ": cannot set the capture filter: " + Libpcap.string(Pcap.pcap_geterr(p)));
+        throw new IOException(
+            what + ": cannot set the capture filter: " + Libpcap.string(Pcap.pcap_geterr(p)));
       }
     } finally {
       Pcap.pcap_freecode(address);
@@ -237,8 +262,15 @@ public final class LibpcapSource implements LiveSource {
     int captured = batchView.getInt(at + OFFSET_CAPLEN);
     int next = at + RECORD_HEADER_BYTES + captured;
     if (captured < 0 || captured > frameView.capacity() || next > end) {
-      throw new IOException(name + ": pcap_dump wrote a record of " + captured + " bytes at " + at
-          + " past the batch's " + end + " bytes");
+      throw new IOException(
+          name
+              + ": pcap_dump wrote a record of "
+              + captured
+              + " bytes at "
+              + at
+              + " past the batch's "
+              + end
+              + " bytes");
     }
     long seconds = Integer.toUnsignedLong(batchView.getInt(at));
     long fraction = Integer.toUnsignedLong(batchView.getInt(at + OFFSET_TS_FRACTION));
@@ -296,8 +328,8 @@ public final class LibpcapSource implements LiveSource {
   }
 
   /**
-   * Makes {@link #next} return false; callable from any thread. pcap_breakloop wakes a read waiting for
-   * a frame (in immediate mode libpcap ignores the read timeout and would wait indefinitely).
+   * Makes {@link #next} return false; callable from any thread. pcap_breakloop wakes a read waiting
+   * for a frame (in immediate mode libpcap ignores the read timeout and would wait indefinitely).
    */
   @Override
   public void stop() {

@@ -2,8 +2,8 @@ package io.migaudit.agent.source;
 
 /**
  * A live capture on one interface, whichever backend reads it: {@link #next} blocks until a frame
- * arrives, {@link #stop()} (from any thread) makes it return false, and the kernel's drop counters are
- * readable from any thread.
+ * arrives, {@link #stop()} (from any thread) makes it return false, and the kernel's drop counters
+ * are readable from any thread.
  */
 public interface LiveSource extends PacketSource {
 

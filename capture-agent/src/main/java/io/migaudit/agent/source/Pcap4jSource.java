@@ -16,13 +16,13 @@ import org.pcap4j.core.PcapStat;
 import org.pcap4j.core.Pcaps;
 
 /**
- * Live capture on one interface (or {@code any}, which libpcap gives as Linux cooked capture) through
- * libpcap, by way of pcap4j. The only class that touches pcap4j: frames come out as raw bytes, copied
- * into one reused buffer, and are decoded by the agent's own decoders.
+ * Live capture on one interface (or {@code any}, which libpcap gives as Linux cooked capture)
+ * through libpcap, by way of pcap4j. The only class that touches pcap4j: frames come out as raw
+ * bytes, copied into one reused buffer, and are decoded by the agent's own decoders.
  *
  * <p>{@link #next} blocks until a frame arrives or {@link #stop()} breaks the wait, after which it
- * returns false. Kernel and interface drop counts (pcap_stats: ps_drop, ps_ifdrop) are
- * refreshed by the capture thread about once a second and readable from any thread.
+ * returns false. Kernel and interface drop counts (pcap_stats: ps_drop, ps_ifdrop) are refreshed by
+ * the capture thread about once a second and readable from any thread.
  */
 public final class Pcap4jSource implements LiveSource {
   private static final long STATS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -51,24 +51,33 @@ public final class Pcap4jSource implements LiveSource {
   /**
    * Opens {@code iface} and sets the filter.
    *
-   * @throws IOException with a one-line reason when libpcap is missing, the interface does not exist,
-   *     the process may not capture (needs root or CAP_NET_RAW) or the filter does not compile
+   * @throws IOException with a one-line reason when libpcap is missing, the interface does not
+   *     exist, the process may not capture (needs root or CAP_NET_RAW) or the filter does not
+   *     compile
    */
   public static Pcap4jSource open(String iface, LiveCaptureOptions options) throws IOException {
     PcapHandle handle;
     try {
-      handle = new PcapHandle.Builder(iface)
-          .snaplen(options.snaplenBytes())
-          .promiscuousMode(options.promiscuous() ? PromiscuousMode.PROMISCUOUS : PromiscuousMode.NONPROMISCUOUS)
-          .bufferSize(options.bufferBytes())
-          .immediateMode(options.immediate())
-          .timeoutMillis((int) Math.min(Integer.MAX_VALUE, options.readTimeout().toMillis()))
-          .timestampPrecision(PcapHandle.TimestampPrecision.MICRO)
-          .build();
+      handle =
+          new PcapHandle.Builder(iface)
+              .snaplen(options.snaplenBytes())
+              .promiscuousMode(
+                  options.promiscuous()
+                      ? PromiscuousMode.PROMISCUOUS
+                      : PromiscuousMode.NONPROMISCUOUS)
+              .bufferSize(options.bufferBytes())
+              .immediateMode(options.immediate())
+              .timeoutMillis((int) Math.min(Integer.MAX_VALUE, options.readTimeout().toMillis()))
+              .timestampPrecision(PcapHandle.TimestampPrecision.MICRO)
+              .build();
     } catch (PcapNativeException e) {
       throw new IOException(iface + ": cannot capture: " + e.getMessage(), e);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-      throw new IOException(iface + ": libpcap is not installed (Debian: apt-get install libpcap0.8): " + e.getMessage(), e);
+      throw new IOException(
+          iface
+              + ": libpcap is not installed (Debian: apt-get install libpcap0.8): "
+              + e.getMessage(),
+          e);
     }
     try {
       if (options.filter() != null && !options.filter().isBlank()) {
@@ -77,22 +86,28 @@ public final class Pcap4jSource implements LiveSource {
       return new Pcap4jSource(iface, handle, options.snaplenBytes());
     } catch (PcapNativeException | NotOpenException | RuntimeException e) {
       handle.close();
-      throw new IOException(iface + ": bad capture filter \"" + options.filter() + "\": " + e.getMessage(), e);
+      throw new IOException(
+          iface + ": bad capture filter \"" + options.filter() + "\": " + e.getMessage(), e);
     }
   }
 
   /**
-   * Reads a capture file through pcap4j (pcap_open_offline), for the capture benchmark's comparison of
-   * backends on one file.
+   * Reads a capture file through pcap4j (pcap_open_offline), for the capture benchmark's comparison
+   * of backends on one file.
    */
   public static Pcap4jSource openFile(Path file) throws IOException {
     try {
       PcapHandle handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.MICRO);
-      return new Pcap4jSource(file.toString(), handle, Math.max(PcapReader.DEFAULT_MAX_CAPTURED, handle.getSnapshot()));
+      return new Pcap4jSource(
+          file.toString(), handle, Math.max(PcapReader.DEFAULT_MAX_CAPTURED, handle.getSnapshot()));
     } catch (PcapNativeException | NotOpenException e) {
       throw new IOException(file + ": pcap4j cannot read it: " + e.getMessage(), e);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-      throw new IOException(file + ": libpcap is not installed (Debian: apt-get install libpcap0.8): " + e.getMessage(), e);
+      throw new IOException(
+          file
+              + ": libpcap is not installed (Debian: apt-get install libpcap0.8): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -127,7 +142,8 @@ public final class Pcap4jSource implements LiveSource {
     buffer.clear();
     buffer.put(frame, 0, length).flip();
     Timestamp ts = handle.getTimestamp();
-    into.timestampMicros = ts.getTime() / 1000 * MICROS_PER_SECOND + ts.getNanos() / NANOS_PER_MICRO;
+    into.timestampMicros =
+        ts.getTime() / 1000 * MICROS_PER_SECOND + ts.getNanos() / NANOS_PER_MICRO;
     into.linkType = linkType;
     Integer original = handle.getOriginalLength();
     into.originalLength = original == null ? length : Math.max(length, original);
@@ -136,7 +152,9 @@ public final class Pcap4jSource implements LiveSource {
     bytes += length;
   }
 
-  /** Reads pcap_stats when a second has passed (or {@code now}); called by the capture thread only. */
+  /**
+   * Reads pcap_stats when a second has passed (or {@code now}); called by the capture thread only.
+   */
   private void refreshStats(boolean now) {
     long t = System.nanoTime();
     if (!now && t - statsReadNanos < STATS_INTERVAL_NANOS) {
@@ -154,7 +172,8 @@ public final class Pcap4jSource implements LiveSource {
 
   /**
    * Makes {@link #next} return false; callable from any thread. pcap_breakloop wakes a read that is
-   * waiting for a frame (in immediate mode libpcap ignores the read timeout and waits indefinitely).
+   * waiting for a frame (in immediate mode libpcap ignores the read timeout and waits
+   * indefinitely).
    */
   @Override
   public void stop() {

@@ -12,15 +12,17 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * Reads pcap and pcapng capture files, gzip-compressed or not, in pure Java. A file that ends inside
- * a record or holds a corrupt one is not an error: every complete packet before the break is
+ * Reads pcap and pcapng capture files, gzip-compressed or not, in pure Java. A file that ends
+ * inside a record or holds a corrupt one is not an error: every complete packet before the break is
  * returned, then {@link #next} returns false and {@link #stats()} says where the file broke. Only
  * input that is not a capture at all, or cannot be read, throws.
  */
 public final class PcapFileSource implements PacketSource {
   private static final int STREAM_BUFFER_BYTES = 1 << 16;
+
   /** RFC 1952, section 2.3.1: ID1 ID2. */
   private static final int GZIP_ID1 = 0x1F;
+
   private static final int GZIP_ID2 = 0x8B;
   private static final int MAGIC_LENGTH = 4;
 
@@ -83,7 +85,8 @@ public final class PcapFileSource implements PacketSource {
       return in;
     }
     try {
-      return new BufferedInputStream(new GZIPInputStream(in, STREAM_BUFFER_BYTES), STREAM_BUFFER_BYTES);
+      return new BufferedInputStream(
+          new GZIPInputStream(in, STREAM_BUFFER_BYTES), STREAM_BUFFER_BYTES);
     } catch (ZipException | EOFException e) {
       throw new CaptureFormatException(name + ": damaged gzip header (" + e.getMessage() + ")");
     }
@@ -92,20 +95,27 @@ public final class PcapFileSource implements PacketSource {
   private void readFileHeader() throws IOException {
     int n = input.readBlock(0, MAGIC_LENGTH);
     if (n < MAGIC_LENGTH) {
-      throw new CaptureFormatException(name + ": not a pcap or pcapng file ("
-          + (n == 0 ? "empty" : "only " + n + " bytes") + ")");
+      throw new CaptureFormatException(
+          name
+              + ": not a pcap or pcapng file ("
+              + (n == 0 ? "empty" : "only " + n + " bytes")
+              + ")");
     }
     int magic = input.magic();
     try {
-      reader = switch (magic) {
-        case PcapReader.MAGIC_MICROS, PcapReader.MAGIC_NANOS, PcapReader.MAGIC_MODIFIED ->
-            new PcapReader(input, name, magic, true);
-        case PcapReader.MAGIC_MICROS_SWAPPED, PcapReader.MAGIC_NANOS_SWAPPED, PcapReader.MAGIC_MODIFIED_SWAPPED ->
-            new PcapReader(input, name, Integer.reverseBytes(magic), false);
-        case PcapngReader.BLOCK_SECTION_HEADER -> new PcapngReader(input, name);
-        default -> throw new CaptureFormatException(
-            String.format("%s: not a pcap or pcapng file (magic 0x%08x)", name, magic));
-      };
+      reader =
+          switch (magic) {
+            case PcapReader.MAGIC_MICROS, PcapReader.MAGIC_NANOS, PcapReader.MAGIC_MODIFIED ->
+                new PcapReader(input, name, magic, true);
+            case PcapReader.MAGIC_MICROS_SWAPPED,
+                PcapReader.MAGIC_NANOS_SWAPPED,
+                PcapReader.MAGIC_MODIFIED_SWAPPED ->
+                new PcapReader(input, name, Integer.reverseBytes(magic), false);
+            case PcapngReader.BLOCK_SECTION_HEADER -> new PcapngReader(input, name);
+            default ->
+                throw new CaptureFormatException(
+                    String.format("%s: not a pcap or pcapng file (magic 0x%08x)", name, magic));
+          };
     } catch (CaptureBreak b) {
       truncation = b.getMessage(); // a valid magic but a cut header: an empty capture, not an error
     }

@@ -4,40 +4,51 @@ import java.io.IOException;
 
 /**
  * Classic libpcap files: a 24-byte file header, then records of a 16-byte header and the frame
- * (draft-ietf-opsawg-pcap, "File Header" and "Packet Record"). Handles both byte orders, microsecond
- * and nanosecond timestamps, and Alexey Kuznetzov's modified format with 24-byte record headers.
+ * (draft-ietf-opsawg-pcap, "File Header" and "Packet Record"). Handles both byte orders,
+ * microsecond and nanosecond timestamps, and Alexey Kuznetzov's modified format with 24-byte record
+ * headers.
  */
 final class PcapReader implements CaptureReader {
   static final int MAGIC_MICROS = 0xA1B2C3D4;
   static final int MAGIC_NANOS = 0xA1B23C4D;
+
   /** libpcap's LINKTYPE-independent "modified" format (extra ifindex, protocol, pkt_type). */
   static final int MAGIC_MODIFIED = 0xA1B2CD34;
+
   /** The same magics as read from a file written in the other byte order. */
   static final int MAGIC_MICROS_SWAPPED = 0xD4C3B2A1;
+
   static final int MAGIC_NANOS_SWAPPED = 0x4D3CB2A1;
   static final int MAGIC_MODIFIED_SWAPPED = 0x34CDB2A1;
 
   /** File header: magic(4) major(2) minor(2) thiszone(4) sigfigs(4) snaplen(4) linktype(4). */
   static final int FILE_HEADER_LENGTH = 24;
+
   private static final int MAGIC_LENGTH = 4;
   private static final int OFFSET_VERSION_MAJOR = 4;
   private static final int OFFSET_SNAPLEN = 16;
   private static final int OFFSET_LINKTYPE = 20;
+
   /** The only major version libpcap writes; older ones are a different layout. */
   private static final int VERSION_MAJOR = 2;
+
   /** Link type in the low 16 bits; the high bits carry FCS information (draft, "LinkType"). */
   private static final int LINKTYPE_MASK = 0xFFFF;
 
   /** Record header: ts_sec(4) ts_usec-or-nsec(4) incl_len(4) orig_len(4). */
   private static final int RECORD_HEADER_LENGTH = 16;
+
   private static final int MODIFIED_RECORD_HEADER_LENGTH = 24;
   private static final int OFFSET_TS_SECONDS = 0;
   private static final int OFFSET_TS_FRACTION = 4;
   private static final int OFFSET_CAPTURED_LENGTH = 8;
   private static final int OFFSET_ORIGINAL_LENGTH = 12;
 
-  /** libpcap's MAXIMUM_SNAPLEN: records up to this size are accepted whatever the header's snaplen. */
+  /**
+   * libpcap's MAXIMUM_SNAPLEN: records up to this size are accepted whatever the header's snaplen.
+   */
   static final int DEFAULT_MAX_CAPTURED = 262_144;
+
   /** Beyond this a record length is a lie, whatever the header's snaplen says. */
   static final int MAX_CAPTURED = 256 << 20;
 
@@ -57,7 +68,8 @@ final class PcapReader implements CaptureReader {
   PcapReader(CaptureInput input, String name, int magic, boolean bigEndian) throws IOException {
     this.input = input;
     this.nanos = magic == MAGIC_NANOS;
-    this.recordHeaderLength = magic == MAGIC_MODIFIED ? MODIFIED_RECORD_HEADER_LENGTH : RECORD_HEADER_LENGTH;
+    this.recordHeaderLength =
+        magic == MAGIC_MODIFIED ? MODIFIED_RECORD_HEADER_LENGTH : RECORD_HEADER_LENGTH;
     input.bigEndian(bigEndian);
     int rest = FILE_HEADER_LENGTH - MAGIC_LENGTH;
     int n = input.readBlock(MAGIC_LENGTH, rest);
@@ -66,8 +78,13 @@ final class PcapReader implements CaptureReader {
     }
     int major = input.u16(OFFSET_VERSION_MAJOR);
     if (major != VERSION_MAJOR) {
-      throw new CaptureFormatException(name + ": unsupported pcap version " + major + "."
-          + input.u16(OFFSET_VERSION_MAJOR + 2) + " (only 2.x is defined)");
+      throw new CaptureFormatException(
+          name
+              + ": unsupported pcap version "
+              + major
+              + "."
+              + input.u16(OFFSET_VERSION_MAJOR + 2)
+              + " (only 2.x is defined)");
     }
     long snaplen = input.u32(OFFSET_SNAPLEN);
     maxCaptured = (int) Math.min(MAX_CAPTURED, Math.max(snaplen, DEFAULT_MAX_CAPTURED));
@@ -83,14 +100,17 @@ final class PcapReader implements CaptureReader {
       return false;
     }
     if (n < recordHeaderLength) {
-      throw CaptureBreak.truncated("the header of packet record " + number, start, n, recordHeaderLength);
+      throw CaptureBreak.truncated(
+          "the header of packet record " + number, start, n, recordHeaderLength);
     }
     long seconds = input.u32(OFFSET_TS_SECONDS);
     long fraction = input.u32(OFFSET_TS_FRACTION);
     long captured = input.u32(OFFSET_CAPTURED_LENGTH);
     long original = input.u32(OFFSET_ORIGINAL_LENGTH);
     if (captured > maxCaptured) {
-      throw CaptureBreak.corrupt("packet record " + number, start,
+      throw CaptureBreak.corrupt(
+          "packet record " + number,
+          start,
           "captured length " + captured + " exceeds the limit of " + maxCaptured + " bytes");
     }
     int length = (int) captured;

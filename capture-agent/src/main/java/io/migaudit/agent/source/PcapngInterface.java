@@ -1,9 +1,9 @@
 package io.migaudit.agent.source;
 
 /**
- * One pcapng Interface Description Block: link type, snap length and how to turn its timestamps into
- * microseconds (draft-ietf-opsawg-pcapng, "Interface Description Block", options {@code if_tsresol}
- * and {@code if_tsoffset}).
+ * One pcapng Interface Description Block: link type, snap length and how to turn its timestamps
+ * into microseconds (draft-ietf-opsawg-pcapng, "Interface Description Block", options {@code
+ * if_tsresol} and {@code if_tsoffset}).
  *
  * @param linkType LINKTYPE_* of the interface's frames
  * @param snapLength largest frame the interface captured, 0 for no limit
@@ -12,7 +12,11 @@ package io.migaudit.agent.source;
  * @param offsetSeconds {@code if_tsoffset}: seconds to add to every timestamp
  */
 record PcapngInterface(
-    int linkType, long snapLength, boolean binaryResolution, int resolutionExponent, long offsetSeconds) {
+    int linkType,
+    long snapLength,
+    boolean binaryResolution,
+    int resolutionExponent,
+    long offsetSeconds) {
 
   /** if_tsresol's default when the option is absent: 10^-6 s. */
   static final int DEFAULT_DECIMAL_EXPONENT = 6;
@@ -27,6 +31,7 @@ record PcapngInterface(
   private static final int TSRESOL_EXPONENT_MASK = 0x7F;
   private static final long MICROS_PER_SECOND = 1_000_000L;
   private static final int MICRO_EXPONENT = 6;
+
   /** 10^0 .. 10^18, every power of ten a long holds. */
   private static final long[] POWERS_OF_TEN = powersOfTen();
 
@@ -35,7 +40,8 @@ record PcapngInterface(
    * snap length at the given offsets, options from {@code optionsStart} to {@code optionsEnd}. An
    * option overrunning the block ends the list; the interface itself is still sound.
    */
-  static PcapngInterface read(CaptureInput input, int linkTypeAt, int snapLengthAt, int optionsStart, int optionsEnd) {
+  static PcapngInterface read(
+      CaptureInput input, int linkTypeAt, int snapLengthAt, int optionsStart, int optionsEnd) {
     boolean binary = false;
     int exponent = DEFAULT_DECIMAL_EXPONENT;
     long offsetSeconds = 0;
@@ -55,12 +61,14 @@ record PcapngInterface(
       }
       pos = value + ((valueLength + OPTION_ALIGNMENT - 1) & -OPTION_ALIGNMENT);
     }
-    return new PcapngInterface(input.u16(linkTypeAt), input.u32(snapLengthAt), binary, exponent, offsetSeconds);
+    return new PcapngInterface(
+        input.u16(linkTypeAt), input.u32(snapLengthAt), binary, exponent, offsetSeconds);
   }
 
   /** Microseconds since the epoch for a timestamp of {@code ticks} (unsigned 64-bit) units. */
   long toMicros(long ticks) {
-    long micros = binaryResolution ? binaryToMicros(ticks, resolutionExponent) : decimalToMicros(ticks);
+    long micros =
+        binaryResolution ? binaryToMicros(ticks, resolutionExponent) : decimalToMicros(ticks);
     return micros + offsetSeconds * MICROS_PER_SECOND;
   }
 
@@ -93,7 +101,9 @@ record PcapngInterface(
     return seconds * MICROS_PER_SECOND + fractionMicros;
   }
 
-  /** High 64 bits of the unsigned 128-bit product (Math.unsignedMultiplyHigh arrived in Java 18). */
+  /**
+   * High 64 bits of the unsigned 128-bit product (Math.unsignedMultiplyHigh arrived in Java 18).
+   */
   private static long unsignedMultiplyHigh(long a, long b) {
     return Math.multiplyHigh(a, b) + ((a >> (Long.SIZE - 1)) & b) + ((b >> (Long.SIZE - 1)) & a);
   }

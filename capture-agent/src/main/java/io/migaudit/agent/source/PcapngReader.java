@@ -20,6 +20,7 @@ final class PcapngReader implements CaptureReader {
 
   /** Section Header Block byte-order magic, as read big-endian when the section is big-endian. */
   private static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
+
   private static final int BYTE_ORDER_MAGIC_SWAPPED = 0x4D3C2B1A;
   private static final int VERSION_MAJOR = 1;
 
@@ -29,6 +30,7 @@ final class PcapngReader implements CaptureReader {
   private static final int BLOCK_TRAILER_LENGTH = 4;
   private static final int MIN_BLOCK_LENGTH = BLOCK_HEADER_LENGTH + BLOCK_TRAILER_LENGTH;
   private static final int BLOCK_ALIGNMENT = 4;
+
   /** A block longer than this is taken for a lie rather than allocated. */
   static final long MAX_BLOCK_LENGTH = 256L << 20;
 
@@ -75,7 +77,8 @@ final class PcapngReader implements CaptureReader {
     blockNumber = 1;
     int n = input.readBlock(OFFSET_BLOCK_LENGTH, BLOCK_HEADER_LENGTH - OFFSET_BLOCK_LENGTH);
     if (n < BLOCK_HEADER_LENGTH - OFFSET_BLOCK_LENGTH) {
-      throw CaptureBreak.truncated(describe(1, BLOCK_SECTION_HEADER), 0, input.offset(), MIN_SHB_LENGTH);
+      throw CaptureBreak.truncated(
+          describe(1, BLOCK_SECTION_HEADER), 0, input.offset(), MIN_SHB_LENGTH);
     }
     readSectionHeader(0, name);
   }
@@ -90,7 +93,8 @@ final class PcapngReader implements CaptureReader {
       }
       blockNumber++;
       if (n < BLOCK_HEADER_LENGTH) {
-        throw CaptureBreak.truncated("the header of block " + blockNumber, start, n, BLOCK_HEADER_LENGTH);
+        throw CaptureBreak.truncated(
+            "the header of block " + blockNumber, start, n, BLOCK_HEADER_LENGTH);
       }
       int type = input.i32(0);
       switch (type) {
@@ -109,7 +113,10 @@ final class PcapngReader implements CaptureReader {
     }
   }
 
-  /** Reads a Section Header Block whose first 8 bytes are in the block buffer; name is set for the first. */
+  /**
+   * Reads a Section Header Block whose first 8 bytes are in the block buffer; name is set for the
+   * first.
+   */
   private void readSectionHeader(long start, String firstName) throws IOException {
     int n = input.readBlock(OFFSET_BYTE_ORDER_MAGIC, 4);
     if (n < 4) {
@@ -117,7 +124,8 @@ final class PcapngReader implements CaptureReader {
     }
     int order = (input.u8(8) << 24) | (input.u8(9) << 16) | (input.u8(10) << 8) | input.u8(11);
     if (order != BYTE_ORDER_MAGIC && order != BYTE_ORDER_MAGIC_SWAPPED) {
-      String why = String.format("byte-order magic 0x%08x is neither 0x1a2b3c4d nor 0x4d3c2b1a", order);
+      String why =
+          String.format("byte-order magic 0x%08x is neither 0x1a2b3c4d nor 0x4d3c2b1a", order);
       if (firstName != null) {
         throw new CaptureFormatException(firstName + ": not a pcapng file (" + why + ")");
       }
@@ -144,32 +152,43 @@ final class PcapngReader implements CaptureReader {
     int optionsEnd = (int) length - BLOCK_TRAILER_LENGTH;
     checkTrailer(start, BLOCK_INTERFACE_DESCRIPTION, length, optionsEnd);
     if (interfaces.size() >= MAX_INTERFACES) {
-      throw CaptureBreak.corrupt(describe(blockNumber, BLOCK_INTERFACE_DESCRIPTION), start,
+      throw CaptureBreak.corrupt(
+          describe(blockNumber, BLOCK_INTERFACE_DESCRIPTION),
+          start,
           "more than " + MAX_INTERFACES + " interfaces in one section");
     }
-    interfaces.add(PcapngInterface.read(input, OFFSET_IDB_LINKTYPE, OFFSET_IDB_SNAPLEN, OFFSET_IDB_OPTIONS,
-        optionsEnd));
+    interfaces.add(
+        PcapngInterface.read(
+            input, OFFSET_IDB_LINKTYPE, OFFSET_IDB_SNAPLEN, OFFSET_IDB_OPTIONS, optionsEnd));
   }
 
-  /** Enhanced Packet Block or the obsolete Packet Block: same fields, 32- or 16-bit interface id. */
+  /**
+   * Enhanced Packet Block or the obsolete Packet Block: same fields, 32- or 16-bit interface id.
+   */
   private void readPacket(long start, int type, CapturedPacket into) throws IOException {
     long length = checkedLength(start, type, MIN_PACKET_BLOCK_LENGTH);
     if (input.readBlock(BLOCK_HEADER_LENGTH, PACKET_FIXED_LENGTH) < PACKET_FIXED_LENGTH) {
       throw truncated(start, type, length);
     }
-    long interfaceId = type == BLOCK_ENHANCED_PACKET
-        ? input.u32(OFFSET_PACKET_INTERFACE) : input.u16(OFFSET_PACKET_INTERFACE);
+    long interfaceId =
+        type == BLOCK_ENHANCED_PACKET
+            ? input.u32(OFFSET_PACKET_INTERFACE)
+            : input.u16(OFFSET_PACKET_INTERFACE);
     long ticks = (input.u32(OFFSET_PACKET_TS_HIGH) << 32) | input.u32(OFFSET_PACKET_TS_LOW);
     long captured = input.u32(OFFSET_PACKET_CAPLEN);
     long original = input.u32(OFFSET_PACKET_ORIGLEN);
     long room = length - MIN_PACKET_BLOCK_LENGTH;
     if (captured > room) {
-      throw CaptureBreak.corrupt(describe(blockNumber, type), start,
+      throw CaptureBreak.corrupt(
+          describe(blockNumber, type),
+          start,
           "captured length " + captured + " exceeds the block's room of " + room + " bytes");
     }
     if (interfaceId >= interfaces.size()) {
-      throw CaptureBreak.corrupt(describe(blockNumber, type), start, "refers to interface " + interfaceId
-          + " but the section describes " + interfaces.size());
+      throw CaptureBreak.corrupt(
+          describe(blockNumber, type),
+          start,
+          "refers to interface " + interfaceId + " but the section describes " + interfaces.size());
     }
     PcapngInterface iface = interfaces.get((int) interfaceId);
     readFrame(start, type, length, (int) captured, room - captured);
@@ -183,7 +202,9 @@ final class PcapngReader implements CaptureReader {
       throw truncated(start, BLOCK_SIMPLE_PACKET, length);
     }
     if (interfaces.isEmpty()) {
-      throw CaptureBreak.corrupt(describe(blockNumber, BLOCK_SIMPLE_PACKET), start,
+      throw CaptureBreak.corrupt(
+          describe(blockNumber, BLOCK_SIMPLE_PACKET),
+          start,
           "no Interface Description Block precedes it");
     }
     PcapngInterface iface = interfaces.get(0);
@@ -198,7 +219,8 @@ final class PcapngReader implements CaptureReader {
     fill(into, iface, original, (int) captured);
   }
 
-  private void readFrame(long start, int type, long length, int captured, long padding) throws IOException {
+  private void readFrame(long start, int type, long length, int captured, long padding)
+      throws IOException {
     if (input.readPacket(captured) < captured || input.skip(padding) < padding) {
       throw truncated(start, type, length);
     }
@@ -221,7 +243,9 @@ final class PcapngReader implements CaptureReader {
     checkTrailer(start, type, length, -1);
   }
 
-  /** The block's total length, checked against the minimum for its type, the maximum and alignment. */
+  /**
+   * The block's total length, checked against the minimum for its type, the maximum and alignment.
+   */
   private long checkedLength(long start, int type, int minimum) throws CaptureBreak {
     long length = input.u32(OFFSET_BLOCK_LENGTH);
     String why = null;
@@ -246,7 +270,10 @@ final class PcapngReader implements CaptureReader {
     }
   }
 
-  /** Checks the trailing length at {@code at} in the block buffer, or reads it first when {@code at < 0}. */
+  /**
+   * Checks the trailing length at {@code at} in the block buffer, or reads it first when {@code at
+   * < 0}.
+   */
   private void checkTrailer(long start, int type, long length, int at) throws IOException {
     int pos = at;
     if (pos < 0) {
@@ -257,24 +284,28 @@ final class PcapngReader implements CaptureReader {
     }
     long trailer = input.u32(pos);
     if (trailer != length) {
-      throw CaptureBreak.corrupt(describe(blockNumber, type), start,
+      throw CaptureBreak.corrupt(
+          describe(blockNumber, type),
+          start,
           "trailing block length " + trailer + " differs from the leading " + length);
     }
   }
 
   private CaptureBreak truncated(long start, int type, long expected) {
-    return CaptureBreak.truncated(describe(blockNumber, type), start, input.offset() - start, expected);
+    return CaptureBreak.truncated(
+        describe(blockNumber, type), start, input.offset() - start, expected);
   }
 
   static String describe(long number, int type) {
-    String kind = switch (type) {
-      case BLOCK_SECTION_HEADER -> "Section Header Block";
-      case BLOCK_INTERFACE_DESCRIPTION -> "Interface Description Block";
-      case BLOCK_PACKET -> "Packet Block";
-      case BLOCK_SIMPLE_PACKET -> "Simple Packet Block";
-      case BLOCK_ENHANCED_PACKET -> "Enhanced Packet Block";
-      default -> String.format("block type 0x%08x", type);
-    };
+    String kind =
+        switch (type) {
+          case BLOCK_SECTION_HEADER -> "Section Header Block";
+          case BLOCK_INTERFACE_DESCRIPTION -> "Interface Description Block";
+          case BLOCK_PACKET -> "Packet Block";
+          case BLOCK_SIMPLE_PACKET -> "Simple Packet Block";
+          case BLOCK_ENHANCED_PACKET -> "Enhanced Packet Block";
+          default -> String.format("block type 0x%08x", type);
+        };
     return "block " + number + " (" + kind + ")";
   }
 }

@@ -5,8 +5,8 @@ package io.migaudit.agent.source;
  *
  * @param packetsRead frames handed out
  * @param bytesRead captured bytes of those frames (what the capture holds, not the wire lengths)
- * @param truncation one line saying where and how the input broke off or turned corrupt, or null when
- *     it was read whole (so far)
+ * @param truncation one line saying where and how the input broke off or turned corrupt, or null
+ *     when it was read whole (so far)
  */
 public record SourceStats(long packetsRead, long bytesRead, String truncation) {
 

@@ -15,24 +15,26 @@ import java.util.regex.Pattern;
 
 /**
  * Live capture by a tcpdump child process (Wireshark's dumpcap model): tcpdump opens the interface,
- * filters in the kernel and streams pcap to its standard output ({@code -w - -U}), which the pure-Java
- * {@link PcapFileSource} reads into one reused buffer. The JVM needs no raw-socket privilege of its
- * own when tcpdump is given it (e.g. {@code setcap cap_net_raw,cap_net_admin+eip}), and the copy into
- * the pipe runs on another core.
+ * filters in the kernel and streams pcap to its standard output ({@code -w - -U}), which the
+ * pure-Java {@link PcapFileSource} reads into one reused buffer. The JVM needs no raw-socket
+ * privilege of its own when tcpdump is given it (e.g. {@code setcap
+ * cap_net_raw,cap_net_admin+eip}), and the copy into the pipe runs on another core.
  *
- * <p>tcpdump runs in immediate mode whatever {@link LiveCaptureOptions#immediate()} says, since its own
- * read timeout is a fixed second; on Linux that means a TPACKET_V2 ring of snaplen-sized slots, so a
- * smaller snap length (or a larger buffer) is what keeps its kernel drops down.
+ * <p>tcpdump runs in immediate mode whatever {@link LiveCaptureOptions#immediate()} says, since its
+ * own read timeout is a fixed second; on Linux that means a TPACKET_V2 ring of snaplen-sized slots,
+ * so a smaller snap length (or a larger buffer) is what keeps its kernel drops down.
  *
- * <p>tcpdump prints its counters on standard error when it ends and on SIGUSR1, which this source sends
- * about once a second; the "dropped by kernel" and "dropped by interface" lines feed {@link
- * #kernelDrops()} and {@link #interfaceDrops()}. {@link #stop()} sends SIGTERM: tcpdump flushes, prints
- * its final counters and exits, and {@link #next} returns false at the end of the stream.
+ * <p>tcpdump prints its counters on standard error when it ends and on SIGUSR1, which this source
+ * sends about once a second; the "dropped by kernel" and "dropped by interface" lines feed {@link
+ * #kernelDrops()} and {@link #interfaceDrops()}. {@link #stop()} sends SIGTERM: tcpdump flushes,
+ * prints its final counters and exits, and {@link #next} returns false at the end of the stream.
  */
 public final class TcpdumpSource implements LiveSource {
   private static final long STATS_INTERVAL_MILLIS = 1000;
   private static final long START_TIMEOUT_SECONDS = 10;
-  private static final Pattern COUNTER = Pattern.compile("(\\d+) packets? (captured|received by filter|dropped by kernel|dropped by interface)");
+  private static final Pattern COUNTER =
+      Pattern.compile(
+          "(\\d+) packets? (captured|received by filter|dropped by kernel|dropped by interface)");
   private static final int KIB = 1024;
 
   private final String name;
@@ -54,7 +56,8 @@ public final class TcpdumpSource implements LiveSource {
 
   /** The tcpdump binary on PATH (or in /usr/sbin, /sbin), or null when there is none. */
   public static Path binary() {
-    List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+    List<String> dirs =
+        new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
     dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin"));
     for (String dir : dirs) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "tcpdump"))) {
@@ -71,12 +74,24 @@ public final class TcpdumpSource implements LiveSource {
 
   /** The tcpdump command line for {@code iface} and {@code options}. */
   static List<String> command(Path tcpdump, String iface, LiveCaptureOptions options) {
-    List<String> command = new ArrayList<>(List.of(tcpdump.toString(), "-i", iface, "-w", "-", "-U", "-n",
-        "-s", Integer.toString(options.snaplenBytes()), "--time-stamp-precision=micro"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                tcpdump.toString(),
+                "-i",
+                iface,
+                "-w",
+                "-",
+                "-U",
+                "-n",
+                "-s",
+                Integer.toString(options.snaplenBytes()),
+                "--time-stamp-precision=micro"));
     if (options.bufferBytes() > 0) {
       command.addAll(List.of("-B", Integer.toString(Math.max(1, options.bufferBytes() / KIB))));
     }
-    // always: without it tcpdump holds frames for its fixed 1 s read timeout, a second on every alert
+    // always: without it tcpdump holds frames for its fixed 1 s read timeout, a second on every
+    // alert
     command.add("--immediate-mode");
     if (!options.promiscuous()) {
       command.add("-p");
@@ -90,8 +105,8 @@ public final class TcpdumpSource implements LiveSource {
   /**
    * Starts tcpdump on {@code iface} and waits until it is listening.
    *
-   * @throws IOException with tcpdump's own one-line reason when it is missing, the interface does not
-   *     exist, it may not capture or the filter does not compile
+   * @throws IOException with tcpdump's own one-line reason when it is missing, the interface does
+   *     not exist, it may not capture or the filter does not compile
    */
   public static TcpdumpSource open(String iface, LiveCaptureOptions options) throws IOException {
     Path tcpdump = binary();
@@ -136,7 +151,9 @@ public final class TcpdumpSource implements LiveSource {
   }
 
   private void readErrors() {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         Matcher m = COUNTER.matcher(line);
@@ -149,7 +166,7 @@ public final class TcpdumpSource implements LiveSource {
             case "received by filter" -> receivedByFilter = n;
             case "dropped by kernel" -> kernelDrops = n;
             case "dropped by interface" -> interfaceDrops = n;
-            default -> { }
+            default -> {}
           }
         }
         if (!counters && line.contains("listening on")) {
@@ -167,7 +184,9 @@ public final class TcpdumpSource implements LiveSource {
 
   private String lastError() {
     synchronized (errors) {
-      return errors.isEmpty() ? "exit " + (process.isAlive() ? "pending" : process.exitValue()) : errors.get(errors.size() - 1);
+      return errors.isEmpty()
+          ? "exit " + (process.isAlive() ? "pending" : process.exitValue())
+          : errors.get(errors.size() - 1);
     }
   }
 
@@ -178,7 +197,10 @@ public final class TcpdumpSource implements LiveSource {
         Thread.sleep(STATS_INTERVAL_MILLIS);
         if (!stopped && process.isAlive()) {
           new ProcessBuilder("kill", "-USR1", Long.toString(process.pid()))
-              .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start()
+              .waitFor();
         }
       }
     } catch (IOException e) {
@@ -195,11 +217,13 @@ public final class TcpdumpSource implements LiveSource {
         return false;
       }
       try {
-        // tcpdump writes the file header with the first packet (-U flushes per packet), so open here
+        // tcpdump writes the file header with the first packet (-U flushes per packet), so open
+        // here
         stream = PcapFileSource.open(process.getInputStream(), name);
       } catch (CaptureFormatException e) {
         if (stopped || !process.isAlive()) {
-          return false; // ended before a packet: an empty capture, or a failure the stderr line names
+          return false; // ended before a packet: an empty capture, or a failure the stderr line
+          // names
         }
         throw e;
       }
@@ -239,7 +263,12 @@ public final class TcpdumpSource implements LiveSource {
 
   /** tcpdump's own counters as it last printed them, for logs and benchmarks. */
   public String tcpdumpCounters() {
-    return captured + " captured, " + receivedByFilter + " received by filter, " + kernelDrops + " dropped by kernel";
+    return captured
+        + " captured, "
+        + receivedByFilter
+        + " received by filter, "
+        + kernelDrops
+        + " dropped by kernel";
   }
 
   @Override
@@ -264,7 +293,8 @@ public final class TcpdumpSource implements LiveSource {
       if (!process.waitFor(5, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
-      errorReader.join(TimeUnit.SECONDS.toMillis(1)); // its final counters are the last lines it prints
+      errorReader.join(
+          TimeUnit.SECONDS.toMillis(1)); // its final counters are the last lines it prints
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();

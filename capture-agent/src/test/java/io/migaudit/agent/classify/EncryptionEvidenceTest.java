@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** A signature's claim of encryption stands only when the framing holds and the bytes it covers agree. */
+/**
+ * A signature's claim of encryption stands only when the framing holds and the bytes it covers
+ * agree.
+ */
 class EncryptionEvidenceTest {
   private static final int SEGMENT = 1448;
   private static final byte[] FAKE_TLS = {0x17, 0x03, 0x03, 0x00, 0x40};
@@ -53,7 +56,9 @@ class EncryptionEvidenceTest {
   }
 
   private static PayloadSample stream(byte[] bytes, boolean midStream) {
-    PayloadSample s = new PayloadSample(AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    PayloadSample s =
+        new PayloadSample(
+            AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     if (midStream) {
       s.markMidStream();
     }
@@ -87,8 +92,10 @@ class EncryptionEvidenceTest {
     PayloadFeatures f = judge(stream(concat(FAKE_TLS, random(64, 3), plain), false));
     assertThat(f.signature()).isEqualTo(Signature.TLS);
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
-    assertThat(f.reason()).startsWith("tls framing claims encryption but the tls record chain broke at stream byte 69"
-        + " after 1 record; content: structured bytes");
+    assertThat(f.reason())
+        .startsWith(
+            "tls framing claims encryption but the tls record chain broke at stream byte 69"
+                + " after 1 record; content: structured bytes");
   }
 
   @Test
@@ -101,7 +108,8 @@ class EncryptionEvidenceTest {
 
   @Test
   void aRecordHeaderWhoseBodyIsPlaintextIsReadable() {
-    // one well-formed record claiming 16 KiB, then a header where it ends: a NULL cipher, or a forger
+    // one well-formed record claiming 16 KiB, then a header where it ends: a NULL cipher, or a
+    // forger
     // who sized the header to the plaintext behind it
     byte[] plain = PayloadClassifierTest.text(200_000, 6);
     PayloadFeatures f = judge(stream(tlsRecords(0x17, plain), false));
@@ -120,8 +128,11 @@ class EncryptionEvidenceTest {
 
   @Test
   void aMidStreamFlowIsJudgedOnContentNotItsFirstBytes() {
-    byte[] plain = concat("QEVM".getBytes(StandardCharsets.US_ASCII), FAKE_TLS,
-        PayloadClassifierTest.memoryLike(100_000, 8));
+    byte[] plain =
+        concat(
+            "QEVM".getBytes(StandardCharsets.US_ASCII),
+            FAKE_TLS,
+            PayloadClassifierTest.memoryLike(100_000, 8));
     PayloadFeatures f = judge(stream(plain, true));
     assertThat(f.signature()).isEqualTo(Signature.NONE);
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
@@ -130,7 +141,9 @@ class EncryptionEvidenceTest {
   @Test
   void aGapOverARecordHeaderIsNotSplicedButSearchedAgain() {
     byte[] records = tlsRecords(0x17, random(300_000, 9));
-    PayloadSample s = new PayloadSample(AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    PayloadSample s =
+        new PayloadSample(
+            AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     int lostFrom = 16384;
     int lostTo = 16389 + 2000; // the second header and 2000 body bytes are missing
     feed(s, records, 0, lostFrom);
@@ -144,8 +157,11 @@ class EncryptionEvidenceTest {
   @Test
   void aFakeSshBannerInFrontOfPlaintextBreaksAtTheFirstPacket() {
     byte[] plain = PayloadClassifierTest.memoryLike(200_000, 10);
-    PayloadFeatures f = judge(stream(concat("SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII), plain),
-        false));
+    PayloadFeatures f =
+        judge(
+            stream(
+                concat("SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII), plain),
+                false));
     assertThat(f.signature()).isEqualTo(Signature.SSH);
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(f.reason()).contains("no ssh key-exchange packet where the previous one ended");
@@ -153,9 +169,12 @@ class EncryptionEvidenceTest {
 
   @Test
   void sshIsEncryptedAfterNewKeysOnly() {
-    byte[] kex = concat("SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII),
-        sshPacket(20, PayloadClassifierTest.text(900, 11)), sshPacket(30, random(40, 12)),
-        sshPacket(21, new byte[0]));
+    byte[] kex =
+        concat(
+            "SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII),
+            sshPacket(20, PayloadClassifierTest.text(900, 11)),
+            sshPacket(30, random(40, 12)),
+            sshPacket(21, new byte[0]));
     PayloadFeatures f = judge(stream(concat(kex, random(100_000, 13)), false));
     assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
     assertThat(f.reason()).contains("ssh NEWKEYS after 3 packets, bytes after it uniform");
@@ -166,7 +185,9 @@ class EncryptionEvidenceTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes("SSH-2.0-x\r\n".getBytes(StandardCharsets.US_ASCII));
     byte[] memory = PayloadClassifierTest.memoryLike(120_000, 14);
-    for (int off = 0; off < memory.length; off += 8000) { // SSH_MSG_IGNORE (2) carrying memory in clear
+    for (int off = 0;
+        off < memory.length;
+        off += 8000) { // SSH_MSG_IGNORE (2) carrying memory in clear
       out.writeBytes(sshPacket(2, java.util.Arrays.copyOfRange(memory, off, off + 8000)));
     }
     PayloadFeatures f = judge(stream(out.toByteArray(), false));
@@ -177,7 +198,8 @@ class EncryptionEvidenceTest {
   @Test
   void everyReasonFitsTheAnalyzersTextBound() {
     byte[] compressed = PayloadClassifierTest.deflate(PayloadClassifierTest.text(600_000, 17));
-    PayloadFeatures f = judge(stream(tlsRecords(0x17, compressed), false)); // bodies compressed: the longest
+    PayloadFeatures f =
+        judge(stream(tlsRecords(0x17, compressed), false)); // bodies compressed: the longest
     assertThat(f.verdict()).isEqualTo(Verdict.COMPRESSED);
     assertThat(f.reason()).contains("tls application-data bodies not uniform");
     assertThat(f.reason().length()).isLessThanOrEqualTo(PayloadClassifier.MAX_REASON_CHARS);
@@ -194,8 +216,9 @@ class EncryptionEvidenceTest {
 
   @Test
   void espBodiesOfCiphertextAreEncrypted() {
-    PayloadFeatures f = PayloadClassifier.classify(true, stream(random(100_000, 16), false),
-        new PayloadSample(1024, 512));
+    PayloadFeatures f =
+        PayloadClassifier.classify(
+            true, stream(random(100_000, 16), false), new PayloadSample(1024, 512));
     assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
   }
 }

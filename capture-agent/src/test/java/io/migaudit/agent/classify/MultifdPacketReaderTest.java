@@ -20,7 +20,9 @@ class MultifdPacketReaderTest {
   private static final int FLAG_ZLIB = 1 << 1;
   private static final int FLAG_ZSTD = 2 << 1;
 
-  /** A channel: MultiFDInit_t, then one packet per {flags, normalPages, dataBytes} with its data. */
+  /**
+   * A channel: MultiFDInit_t, then one packet per {flags, normalPages, dataBytes} with its data.
+   */
   static final class Channel {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
@@ -32,8 +34,13 @@ class MultifdPacketReaderTest {
 
     Channel packet(int magic, int flags, int normalPages, byte[] data) {
       ByteBuffer h = ByteBuffer.allocate(MultifdPacketReader.PACKET_FIXED_BYTES + 8 * PAGES_ALLOC);
-      h.putInt(magic).putInt(MultifdPacketReader.VERSION).putInt(flags).putInt(PAGES_ALLOC)
-          .putInt(normalPages).putInt(data.length).putLong(1);
+      h.putInt(magic)
+          .putInt(MultifdPacketReader.VERSION)
+          .putInt(flags)
+          .putInt(PAGES_ALLOC)
+          .putInt(normalPages)
+          .putInt(data.length)
+          .putLong(1);
       h.position(64).put("pc.ram".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       for (int i = 0; i < normalPages; i++) {
         h.putLong(MultifdPacketReader.PACKET_FIXED_BYTES + 8 * i, 0x100000L + (long) i * PAGE);
@@ -65,7 +72,9 @@ class MultifdPacketReaderTest {
   }
 
   static PayloadSample sampleOf(byte[] stream, int segment) {
-    PayloadSample s = new PayloadSample(AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    PayloadSample s =
+        new PayloadSample(
+            AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     for (int off = 0; off < stream.length; off += segment) {
       s.add(ByteBuffer.wrap(stream), off, Math.min(segment, stream.length - off));
     }
@@ -82,7 +91,8 @@ class MultifdPacketReaderTest {
 
   @Test
   void zlibFlagAfterASyncPacketMakesTheChannelCompressed() {
-    byte[] stream = new Channel().sync().packet(FLAG_SYNC | FLAG_ZLIB, 128, zlib(pages(128))).bytes();
+    byte[] stream =
+        new Channel().sync().packet(FLAG_SYNC | FLAG_ZLIB, 128, zlib(pages(128))).bytes();
     PayloadSample s = sampleOf(stream, 1448);
     assertThat(s.multifdCompression()).isEqualTo(MultifdCompression.ZLIB);
     PayloadFeatures f = classify(s);
@@ -131,7 +141,8 @@ class MultifdPacketReaderTest {
   @Test
   void aLostPlaceLeavesTheVerdictToStatistics() {
     // A header where the magic should be is missing (a segment lost before the capture).
-    byte[] stream = new Channel().sync().packet(0x0BADF00D, FLAG_ZLIB, 128, zlib(pages(128))).bytes();
+    byte[] stream =
+        new Channel().sync().packet(0x0BADF00D, FLAG_ZLIB, 128, zlib(pages(128))).bytes();
     PayloadSample s = sampleOf(stream, 1448);
     assertThat(s.multifdCompression()).isEqualTo(MultifdCompression.UNDECIDED);
     assertThat(classify(s).reason()).contains("no page packet read yet");
@@ -144,20 +155,23 @@ class MultifdPacketReaderTest {
       c.sync();
     }
     c.packet(FLAG_ZLIB, 1, new byte[10]);
-    assertThat(sampleOf(c.bytes(), 1448).multifdCompression()).isEqualTo(MultifdCompression.UNDECIDED);
+    assertThat(sampleOf(c.bytes(), 1448).multifdCompression())
+        .isEqualTo(MultifdCompression.UNDECIDED);
   }
 
   @Test
   void otherStreamsGetNoReader() {
     byte[] notMultifd = {0x11, 0x22, 0x33, 0x45, 0, 0, 0, 1, 0, 0, 0, 0};
-    assertThat(sampleOf(notMultifd, 1448).multifdCompression()).isEqualTo(MultifdCompression.UNDECIDED);
+    assertThat(sampleOf(notMultifd, 1448).multifdCompression())
+        .isEqualTo(MultifdCompression.UNDECIDED);
     assertThat(sampleOf(new byte[] {'Q', 'E', 'V', 'M', 0, 0, 0, 3}, 8).multifdCompression())
         .isEqualTo(MultifdCompression.UNDECIDED);
   }
 
   @Test
   void aTlsHeaderInFrontOfACompressedChannelDoesNotMakeItEncrypted() {
-    // a record header whose length does not reach the next header: the chain breaks, content decides
+    // a record header whose length does not reach the next header: the chain breaks, content
+    // decides
     byte[] stream = new Channel().sync().packet(FLAG_ZLIB, 128, zlib(pages(128))).bytes();
     byte[] tls = new byte[stream.length + 5];
     System.arraycopy(new byte[] {0x16, 0x03, 0x01, 0x01, 0x70}, 0, tls, 0, 5);
@@ -165,6 +179,8 @@ class MultifdPacketReaderTest {
     PayloadFeatures f = classify(sampleOf(tls, 1448));
     assertThat(f.signature()).isEqualTo(Signature.TLS);
     assertThat(f.verdict()).isEqualTo(Verdict.COMPRESSED);
-    assertThat(f.reason()).startsWith("tls framing claims encryption but the tls record chain broke at stream byte 373");
+    assertThat(f.reason())
+        .startsWith(
+            "tls framing claims encryption but the tls record chain broke at stream byte 373");
   }
 }

@@ -16,8 +16,24 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 class PayloadClassifierTest {
-  private static final String[] WORDS = {"the", "kernel", "page", "memory", "process", "socket", "buffer",
-      "customer", "password", "invoice", "table", "index", "vmotion", "guest", "driver", "cache"};
+  private static final String[] WORDS = {
+    "the",
+    "kernel",
+    "page",
+    "memory",
+    "process",
+    "socket",
+    "buffer",
+    "customer",
+    "password",
+    "invoice",
+    "table",
+    "index",
+    "vmotion",
+    "guest",
+    "driver",
+    "cache"
+  };
 
   static byte[] text(int n, long seed) {
     Random r = new Random(seed);
@@ -34,7 +50,10 @@ class PayloadClassifierTest {
     for (int page = 0; page * 4096 < n; page++) {
       int kind = r.nextInt(3);
       for (int i = page * 4096; i < Math.min(n, (page + 1) * 4096); i += 8) {
-        long v = kind == 0 ? 0 : kind == 1 ? 0xffff888000000000L | (r.nextInt(1 << 20) << 6) : r.nextInt(64);
+        long v =
+            kind == 0
+                ? 0
+                : kind == 1 ? 0xffff888000000000L | (r.nextInt(1 << 20) << 6) : r.nextInt(64);
         for (int b = 0; b < 8 && i + b < n; b++) {
           out[i + b] = (byte) (v >>> (8 * b));
         }
@@ -54,15 +73,20 @@ class PayloadClassifierTest {
 
   static byte[] aesGcm(byte[] in) throws Exception {
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-    c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(new byte[32], "AES"), new GCMParameterSpec(128, new byte[12]));
+    c.init(
+        Cipher.ENCRYPT_MODE,
+        new SecretKeySpec(new byte[32], "AES"),
+        new GCMParameterSpec(128, new byte[12]));
     return c.doFinal(in);
   }
 
   private static PayloadFeatures classify(byte[] initiatorBytes) {
-    PayloadSample initiator = new PayloadSample(AgentConfig.DEFAULT_SAMPLE_BYTES,
-        AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    PayloadSample initiator =
+        new PayloadSample(
+            AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     for (int off = 0; off < initiatorBytes.length; off += 1448) {
-      initiator.add(ByteBuffer.wrap(initiatorBytes), off, Math.min(1448, initiatorBytes.length - off));
+      initiator.add(
+          ByteBuffer.wrap(initiatorBytes), off, Math.min(1448, initiatorBytes.length - off));
     }
     return PayloadClassifier.classify(false, initiator, new PayloadSample(64 * 1024, 512));
   }
@@ -141,7 +165,9 @@ class PayloadClassifierTest {
 
   @Test
   void espIsEncryptedBySignature() {
-    PayloadFeatures f = PayloadClassifier.classify(true, new PayloadSample(1024, 512), new PayloadSample(1024, 512));
+    PayloadFeatures f =
+        PayloadClassifier.classify(
+            true, new PayloadSample(1024, 512), new PayloadSample(1024, 512));
     assertThat(f.signature()).isEqualTo(Signature.ESP);
     assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
   }

@@ -13,7 +13,8 @@ class ResampleWindowTest {
   private static final int MIB = 1 << 20;
 
   private static PayloadSample sample() {
-    return new PayloadSample(AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    return new PayloadSample(
+        AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
   }
 
   private static void feed(PayloadSample s, byte[] stream) {
@@ -31,12 +32,18 @@ class ResampleWindowTest {
   @Test
   void encryptedStreamThatFallsBackToPlaintextIsCaught() throws Exception {
     PayloadSample s = sample();
-    feed(s, concat(PayloadClassifierTest.aesGcm(PayloadClassifierTest.memoryLike(20 * MIB, 1)),
-        PayloadClassifierTest.memoryLike(20 * MIB, 2)));
+    feed(
+        s,
+        concat(
+            PayloadClassifierTest.aesGcm(PayloadClassifierTest.memoryLike(20 * MIB, 1)),
+            PayloadClassifierTest.memoryLike(20 * MIB, 2)));
     PayloadFeatures f = PayloadClassifier.classify(false, s, sample());
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
-    assertThat(f.reason()).startsWith("payload turned readable after ").contains("earlier: uniform bytes");
-    assertThat(s.readableLaterAt()).isBetween(20L * MIB, 20L * MIB + ResampleWindow.INTERVAL_BYTES + 65536);
+    assertThat(f.reason())
+        .startsWith("payload turned readable after ")
+        .contains("earlier: uniform bytes");
+    assertThat(s.readableLaterAt())
+        .isBetween(20L * MIB, 20L * MIB + ResampleWindow.INTERVAL_BYTES + 65536);
   }
 
   @Test
@@ -53,9 +60,12 @@ class ResampleWindowTest {
     PayloadSample s = sample();
     byte[] compressed = PayloadClassifierTest.deflate(PayloadClassifierTest.text(96 * MIB, 4));
     feed(s, compressed);
-    assertThat((long) compressed.length).as("long enough for a window").isGreaterThan(ResampleWindow.INTERVAL_BYTES + MIB);
+    assertThat((long) compressed.length)
+        .as("long enough for a window")
+        .isGreaterThan(ResampleWindow.INTERVAL_BYTES + MIB);
     assertThat(s.readableLaterAt()).isEqualTo(-1);
-    assertThat(PayloadClassifier.classify(false, s, sample()).verdict()).isEqualTo(Verdict.COMPRESSED);
+    assertThat(PayloadClassifier.classify(false, s, sample()).verdict())
+        .isEqualTo(Verdict.COMPRESSED);
   }
 
   @Test
@@ -66,8 +76,12 @@ class ResampleWindowTest {
     hello[2] = 0x01;
     hello[4] = (byte) 195;
     PayloadSample s = sample();
-    feed(s, concat(concat(hello, PayloadClassifierTest.aesGcm(PayloadClassifierTest.memoryLike(10 * MIB, 5))),
-        PayloadClassifierTest.memoryLike(12 * MIB, 6)));
+    feed(
+        s,
+        concat(
+            concat(
+                hello, PayloadClassifierTest.aesGcm(PayloadClassifierTest.memoryLike(10 * MIB, 5))),
+            PayloadClassifierTest.memoryLike(12 * MIB, 6)));
     PayloadFeatures f = PayloadClassifier.classify(false, s, sample());
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(f.reason()).contains("earlier: tls framing");

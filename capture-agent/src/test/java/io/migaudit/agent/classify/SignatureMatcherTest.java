@@ -37,7 +37,8 @@ class SignatureMatcherTest {
 
   @Test
   void nearMissesAreNone() {
-    assertThat(match(0x16, 0x03, 0x09, 0x00, 0x40)).isEqualTo(Signature.NONE); // no such TLS version
+    assertThat(match(0x16, 0x03, 0x09, 0x00, 0x40))
+        .isEqualTo(Signature.NONE); // no such TLS version
     assertThat(match(0x17, 0x03, 0x03, 0xFF, 0xFF)).isEqualTo(Signature.NONE); // record too long
     assertThat(match(0x78, 0x9D, 1, 2)).isEqualTo(Signature.NONE); // zlib header check fails
     assertThat(match(1, 2, 3)).isEqualTo(Signature.NONE); // too short

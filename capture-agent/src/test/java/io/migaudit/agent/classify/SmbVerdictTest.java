@@ -12,20 +12,26 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** SMB connections judged by their message framing: MS-SMB2 session headers, SMB2 and transform headers. */
+/**
+ * SMB connections judged by their message framing: MS-SMB2 session headers, SMB2 and transform
+ * headers.
+ */
 class SmbVerdictTest {
   private static final int NEGOTIATE = 0;
   private static final int SESSION_SETUP = 1;
   private static final int WRITE = 9;
-  private static final byte[] PAGE_TEXT = ("the guest kernel page cache holds process memory, socket"
-      + " buffers and 0xffff888012345678 pointers; ").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PAGE_TEXT =
+      ("the guest kernel page cache holds process memory, socket"
+              + " buffers and 0xffff888012345678 pointers; ")
+          .getBytes(StandardCharsets.US_ASCII);
 
   @Test
   void everyMessageAfterSetupTransformedWithUniformBodiesIsEncrypted() {
     PayloadFeatures f = classify(session(false, i -> random(16 * 1024, i), 8));
     assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
     assertThat(f.signature()).isEqualTo(Signature.SMB3_ENCRYPTED);
-    assertThat(f.reason()).startsWith("smb3 encrypted: 8 messages after setup transformed, bodies uniform")
+    assertThat(f.reason())
+        .startsWith("smb3 encrypted: 8 messages after setup transformed, bodies uniform")
         .hasSizeLessThan(200);
   }
 
@@ -50,7 +56,8 @@ class SmbVerdictTest {
     s.writeBytes(smb2(WRITE, pages(16 * 1024)));
     PayloadFeatures f = classify(s.toByteArray());
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
-    assertThat(f.reason()).startsWith("smb3: 1 message(s) after setup in clear beside 6 encrypted")
+    assertThat(f.reason())
+        .startsWith("smb3: 1 message(s) after setup in clear beside 6 encrypted")
         .hasSizeLessThan(200);
   }
 
@@ -58,7 +65,8 @@ class SmbVerdictTest {
   void aFakeTransformHeaderAtTheStartOfAPageStreamDoesNotMakeItEncrypted() {
     ByteArrayOutputStream s = new ByteArrayOutputStream();
     s.writeBytes(transform(random(64, 3)));
-    s.writeBytes(pages(64 * 1024)); // no framing after the first message: the reader loses its place
+    s.writeBytes(
+        pages(64 * 1024)); // no framing after the first message: the reader loses its place
     PayloadFeatures f = classify(s.toByteArray());
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
   }
@@ -86,8 +94,12 @@ class SmbVerdictTest {
     assertThat(r.lost()).isTrue();
   }
 
-  /** Negotiate, two session-setup rounds in clear, then {@code messages} writes, clear or transformed. */
-  private static byte[] session(boolean clear, java.util.function.IntFunction<byte[]> body, int messages) {
+  /**
+   * Negotiate, two session-setup rounds in clear, then {@code messages} writes, clear or
+   * transformed.
+   */
+  private static byte[] session(
+      boolean clear, java.util.function.IntFunction<byte[]> body, int messages) {
     ByteArrayOutputStream s = new ByteArrayOutputStream();
     s.writeBytes(smb2(NEGOTIATE, new byte[100]));
     s.writeBytes(smb2(SESSION_SETUP, new byte[200]));
@@ -146,10 +158,12 @@ class SmbVerdictTest {
   }
 
   private static PayloadFeatures classify(byte[] initiatorBytes) {
-    PayloadSample initiator = new PayloadSample(AgentConfig.DEFAULT_SAMPLE_BYTES,
-        AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    PayloadSample initiator =
+        new PayloadSample(
+            AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     for (int off = 0; off < initiatorBytes.length; off += 1448) {
-      initiator.add(ByteBuffer.wrap(initiatorBytes), off, Math.min(1448, initiatorBytes.length - off));
+      initiator.add(
+          ByteBuffer.wrap(initiatorBytes), off, Math.min(1448, initiatorBytes.length - off));
     }
     return PayloadClassifier.classify(false, initiator, new PayloadSample(64 * 1024, 512));
   }

@@ -20,8 +20,10 @@ import org.junit.jupiter.api.TestFactory;
  */
 class CaptureCorpusTest {
   /** The full corpus next to the repository (docs/DESIGN.md); tests skip it when it is absent. */
-  private static final Path SHARED = Path.of(System.getProperty("migaudit.encapsulation.captures",
-      "../../shared/captures/encapsulation"));
+  private static final Path SHARED =
+      Path.of(
+          System.getProperty(
+              "migaudit.encapsulation.captures", "../../shared/captures/encapsulation"));
 
   @TestFactory
   Stream<DynamicTest> bundledCapturesDecodeToTheEndAsTcpdumpCountsThem() throws IOException {
@@ -40,20 +42,27 @@ class CaptureCorpusTest {
     List<Path> captures = CorpusReader.captures(CorpusReader.bundledDirectory());
 
     assertThat(captures).hasSize(17);
-    assertThat(CorpusReader.testList(CorpusReader.bundledDirectory().resolve("README.md"))).hasSize(16);
+    assertThat(CorpusReader.testList(CorpusReader.bundledDirectory().resolve("README.md")))
+        .hasSize(16);
   }
 
-  private static Stream<DynamicTest> corpus(Path dir, Map<String, String> outputs) throws IOException {
-    return CorpusReader.captures(dir).stream().map(capture -> DynamicTest.dynamicTest(
-        capture.getFileName().toString(), () -> {
-          CorpusReader.Capture read = CorpusReader.read(capture);
-          assertThat(read.stats().truncation()).as("truncation").isNull();
-          assertThat(read.stats().packetsRead()).isEqualTo(read.packets().size());
-          String out = outputs.get(CorpusReader.testListName(capture));
-          if (out != null && Files.exists(dir.resolve(out))) {
-            assertThat(read.packets()).as("frames vs tcpdump's numbered lines in " + out)
-                .hasSameSizeAs(CorpusReader.packetLines(dir.resolve(out)));
-          }
-        }));
+  private static Stream<DynamicTest> corpus(Path dir, Map<String, String> outputs)
+      throws IOException {
+    return CorpusReader.captures(dir).stream()
+        .map(
+            capture ->
+                DynamicTest.dynamicTest(
+                    capture.getFileName().toString(),
+                    () -> {
+                      CorpusReader.Capture read = CorpusReader.read(capture);
+                      assertThat(read.stats().truncation()).as("truncation").isNull();
+                      assertThat(read.stats().packetsRead()).isEqualTo(read.packets().size());
+                      String out = outputs.get(CorpusReader.testListName(capture));
+                      if (out != null && Files.exists(dir.resolve(out))) {
+                        assertThat(read.packets())
+                            .as("frames vs tcpdump's numbered lines in " + out)
+                            .hasSameSizeAs(CorpusReader.packetLines(dir.resolve(out)));
+                      }
+                    }));
   }
 }

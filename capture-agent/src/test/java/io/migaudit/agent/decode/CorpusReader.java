@@ -17,16 +17,36 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Reads real captures through PcapFileSource and PacketDecoder, checking invariants on every frame. */
+/**
+ * Reads real captures through PcapFileSource and PacketDecoder, checking invariants on every frame.
+ */
 final class CorpusReader {
   /** A numbered packet line of tcpdump's output (tests run it with {@code -#}). */
   static final Pattern PACKET_LINE = Pattern.compile("^ +(\\d+)  .*");
+
   private static final int HEAD_BYTES = 8;
 
   /** What the decoder made of one frame, copied out of the reused objects. */
-  record Seen(DecodeIssue issue, long micros, int originalLength, int vlan, int outerVlan, List<Layer> layers,
-      int ipVersion, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int ipLength,
-      boolean fragment, int srcPort, int dstPort, int payloadCaptured, int payloadWire, byte[] payloadHead) {}
+  record Seen(
+      DecodeIssue issue,
+      long micros,
+      int originalLength,
+      int vlan,
+      int outerVlan,
+      List<Layer> layers,
+      int ipVersion,
+      long srcHi,
+      long srcLo,
+      long dstHi,
+      long dstLo,
+      int protocol,
+      int ipLength,
+      boolean fragment,
+      int srcPort,
+      int dstPort,
+      int payloadCaptured,
+      int payloadWire,
+      byte[] payloadHead) {}
 
   record Capture(List<Seen> packets, SourceStats stats) {
     long count(DecodeIssue issue) {
@@ -51,7 +71,10 @@ final class CorpusReader {
   /** Every .pcap and .pcap.gz in {@code dir}, sorted. */
   static List<Path> captures(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(f -> f.toString().endsWith(".pcap") || f.toString().endsWith(".pcap.gz")).sorted().toList();
+      return files
+          .filter(f -> f.toString().endsWith(".pcap") || f.toString().endsWith(".pcap.gz"))
+          .sorted()
+          .toList();
     }
   }
 
@@ -92,10 +115,26 @@ final class CorpusReader {
     if (issue == DecodeIssue.NONE) {
       out.frame.get(out.payloadOffset, head);
     }
-    return new Seen(issue, in.timestampMicros, in.originalLength, out.vlan, out.outerVlan,
-        List.of(Arrays.copyOf(out.layers, out.layerCount)), out.ipVersion, out.srcHi, out.srcLo, out.dstHi,
-        out.dstLo, out.ipProtocol, out.ipLength, out.fragment, out.srcPort, out.dstPort,
-        out.payloadCapturedLength, out.payloadWireLength, head);
+    return new Seen(
+        issue,
+        in.timestampMicros,
+        in.originalLength,
+        out.vlan,
+        out.outerVlan,
+        List.of(Arrays.copyOf(out.layers, out.layerCount)),
+        out.ipVersion,
+        out.srcHi,
+        out.srcLo,
+        out.dstHi,
+        out.dstLo,
+        out.ipProtocol,
+        out.ipLength,
+        out.fragment,
+        out.srcPort,
+        out.dstPort,
+        out.payloadCapturedLength,
+        out.payloadWireLength,
+        head);
   }
 
   /** capture file name to tcpdump output file name, from the TESTLIST block of a README. */

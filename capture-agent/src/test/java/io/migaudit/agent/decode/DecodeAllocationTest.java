@@ -20,7 +20,9 @@ import io.migaudit.agent.source.CapturedPacket;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
-/** The hot path allocates nothing per packet: measured with the JVM's per-thread allocation counter. */
+/**
+ * The hot path allocates nothing per packet: measured with the JVM's per-thread allocation counter.
+ */
 class DecodeAllocationTest {
   private static final int ROUNDS = 200_000;
 
@@ -28,10 +30,19 @@ class DecodeAllocationTest {
   void decodingAllocatesNothingPerPacket() {
     com.sun.management.ThreadMXBean threads = threadBean();
     CapturedPacket[] packets = {
-      packet(PacketDecoder.LINKTYPE_ETHERNET, ethernet(0x0800, ipv4(TCP, v4(10, 0, 0, 1), v4(10, 0, 0, 2),
-          tcp(1, 8000, 0x10, payload(100))))),
-      packet(PacketDecoder.LINKTYPE_ETHERNET, ethernet(0x88A8, concat(tag(10, 0x8100), tag(20, 0x86DD),
-          ipv6(0, concat(extension(UDP, 0), udp(1, 2, payload(10))))))),
+      packet(
+          PacketDecoder.LINKTYPE_ETHERNET,
+          ethernet(
+              0x0800,
+              ipv4(TCP, v4(10, 0, 0, 1), v4(10, 0, 0, 2), tcp(1, 8000, 0x10, payload(100))))),
+      packet(
+          PacketDecoder.LINKTYPE_ETHERNET,
+          ethernet(
+              0x88A8,
+              concat(
+                  tag(10, 0x8100),
+                  tag(20, 0x86DD),
+                  ipv6(0, concat(extension(UDP, 0), udp(1, 2, payload(10))))))),
       packet(PacketDecoder.LINKTYPE_ETHERNET, ethernet(0x0806, payload(28))),
       packet(PacketDecoder.LINKTYPE_RAW, new byte[] {0x45, 0, 0}),
     };
@@ -53,9 +64,12 @@ class DecodeAllocationTest {
 
   static com.sun.management.ThreadMXBean threadBean() {
     java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "JVM without per-thread allocation counters");
+    assumeTrue(
+        bean instanceof com.sun.management.ThreadMXBean,
+        "JVM without per-thread allocation counters");
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
-    assumeTrue(threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
+    assumeTrue(
+        threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
     threads.setThreadAllocatedMemoryEnabled(true);
     return threads;
   }

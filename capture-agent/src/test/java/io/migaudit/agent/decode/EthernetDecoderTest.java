@@ -16,7 +16,13 @@ import org.junit.jupiter.api.Test;
 
 class EthernetDecoderTest {
   private static final byte[] TCP_FRAME =
-      ethernet(0x0800, ipv4(TCP, v4(192, 168, 50, 11), v4(192, 168, 50, 12), tcp(40000, 8000, SYN_ACK, payload(10))));
+      ethernet(
+          0x0800,
+          ipv4(
+              TCP,
+              v4(192, 168, 50, 11),
+              v4(192, 168, 50, 12),
+              tcp(40000, 8000, SYN_ACK, payload(10))));
 
   @Test
   void decodesIpv4OverEthernet() {
@@ -33,12 +39,14 @@ class EthernetDecoderTest {
 
   @Test
   void aFrameShorterThanTheHeaderIsTooShort() {
-    assertThat(decodeEthernet(Arrays.copyOf(TCP_FRAME, 13)).issue()).isEqualTo(DecodeIssue.ETHERNET_TOO_SHORT);
+    assertThat(decodeEthernet(Arrays.copyOf(TCP_FRAME, 13)).issue())
+        .isEqualTo(DecodeIssue.ETHERNET_TOO_SHORT);
   }
 
   @Test
   void anEthernetHeaderAloneIsNotEnoughForIpv4() {
-    assertThat(decodeEthernet(Arrays.copyOf(TCP_FRAME, 14)).issue()).isEqualTo(DecodeIssue.IPV4_TOO_SHORT);
+    assertThat(decodeEthernet(Arrays.copyOf(TCP_FRAME, 14)).issue())
+        .isEqualTo(DecodeIssue.IPV4_TOO_SHORT);
   }
 
   @Test
@@ -54,7 +62,8 @@ class EthernetDecoderTest {
   @Test
   void an8023LengthFieldWithLlcIsNotIp() {
     // STP BPDU: 802.3 length 38, LLC 42 42 03
-    FrameBytes.Decoded d = decodeEthernet(ethernet(38, FrameBytes.concat(bytes(0x42, 0x42, 0x03), payload(35))));
+    FrameBytes.Decoded d =
+        decodeEthernet(ethernet(38, FrameBytes.concat(bytes(0x42, 0x42, 0x03), payload(35))));
 
     assertThat(d.issue()).isEqualTo(DecodeIssue.NOT_IP);
     assertThat(d.issue().malformed()).isFalse();

@@ -45,13 +45,20 @@ final class FrameBytes {
   /** Destination and source MAC, then the EtherType. */
   static byte[] ethernet(int etherType, byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(14);
-    b.put(bytes(0, 0x50, 0x56, 0, 0, 1)).put(bytes(0, 0x50, 0x56, 0, 0, 2)).putShort((short) etherType);
+    b.put(bytes(0, 0x50, 0x56, 0, 0, 1))
+        .put(bytes(0, 0x50, 0x56, 0, 0, 2))
+        .putShort((short) etherType);
     return concat(b.array(), payload);
   }
 
-  /** A tag: TCI with {@code vlanId}, then the next EtherType (the TPID is the previous EtherType). */
+  /**
+   * A tag: TCI with {@code vlanId}, then the next EtherType (the TPID is the previous EtherType).
+   */
   static byte[] tag(int vlanId, int nextEtherType) {
-    return ByteBuffer.allocate(4).putShort((short) (0x2000 | vlanId)).putShort((short) nextEtherType).array();
+    return ByteBuffer.allocate(4)
+        .putShort((short) (0x2000 | vlanId))
+        .putShort((short) nextEtherType)
+        .array();
   }
 
   /** IPv4 header without options, total length = 20 + payload. */
@@ -59,12 +66,20 @@ final class FrameBytes {
     return concat(ipv4Header(0x45, 20 + payload.length, 0, protocol, src, dst), payload);
   }
 
-  static byte[] ipv4Header(int versionIhl, int totalLength, int flagsFragment, int protocol, int src, int dst) {
+  static byte[] ipv4Header(
+      int versionIhl, int totalLength, int flagsFragment, int protocol, int src, int dst) {
     int length = Math.max(20, (versionIhl & 0x0F) * 4);
     ByteBuffer b = ByteBuffer.allocate(length);
-    b.put((byte) versionIhl).put((byte) 0).putShort((short) totalLength).putShort((short) 0x1234)
-        .putShort((short) flagsFragment).put((byte) 64).put((byte) protocol).putShort((short) 0)
-        .putInt(src).putInt(dst);
+    b.put((byte) versionIhl)
+        .put((byte) 0)
+        .putShort((short) totalLength)
+        .putShort((short) 0x1234)
+        .putShort((short) flagsFragment)
+        .put((byte) 64)
+        .put((byte) protocol)
+        .putShort((short) 0)
+        .putInt(src)
+        .putInt(dst);
     return b.array();
   }
 
@@ -75,11 +90,18 @@ final class FrameBytes {
 
   static byte[] ipv6Header(int nextHeader, int payloadLength) {
     ByteBuffer b = ByteBuffer.allocate(40);
-    b.putInt(0x60000000).putShort((short) payloadLength).put((byte) nextHeader).put((byte) 64).put(SRC6).put(DST6);
+    b.putInt(0x60000000)
+        .putShort((short) payloadLength)
+        .put((byte) nextHeader)
+        .put((byte) 64)
+        .put(SRC6)
+        .put(DST6);
     return b.array();
   }
 
-  /** An extension header with the Next Header/Hdr Ext Len prefix, {@code 8 * (extLen + 1)} bytes. */
+  /**
+   * An extension header with the Next Header/Hdr Ext Len prefix, {@code 8 * (extLen + 1)} bytes.
+   */
   static byte[] extension(int nextHeader, int extLen) {
     byte[] b = new byte[8 * (extLen + 1)];
     b[0] = (byte) nextHeader;
@@ -90,8 +112,12 @@ final class FrameBytes {
   }
 
   static byte[] fragment(int nextHeader, int offsetUnits, boolean more) {
-    return ByteBuffer.allocate(8).put((byte) nextHeader).put((byte) 0)
-        .putShort((short) ((offsetUnits << 3) | (more ? 1 : 0))).putInt(0xCAFE).array();
+    return ByteBuffer.allocate(8)
+        .put((byte) nextHeader)
+        .put((byte) 0)
+        .putShort((short) ((offsetUnits << 3) | (more ? 1 : 0)))
+        .putInt(0xCAFE)
+        .array();
   }
 
   /** Authentication Header with a 12-byte ICV: Payload Len = (24 / 4) - 2 = 4. */
@@ -108,18 +134,28 @@ final class FrameBytes {
 
   static byte[] tcpHeader(int srcPort, int dstPort, int dataOffset, int flags) {
     ByteBuffer b = ByteBuffer.allocate(Math.max(20, dataOffset * 4));
-    b.putShort((short) srcPort).putShort((short) dstPort).putInt(1000).putInt(2000)
-        .put((byte) (dataOffset << 4)).put((byte) flags).putShort((short) 65535);
+    b.putShort((short) srcPort)
+        .putShort((short) dstPort)
+        .putInt(1000)
+        .putInt(2000)
+        .put((byte) (dataOffset << 4))
+        .put((byte) flags)
+        .putShort((short) 65535);
     return b.array();
   }
 
   static byte[] udp(int srcPort, int dstPort, byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(8);
-    b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) (8 + payload.length)).putShort((short) 0);
+    b.putShort((short) srcPort)
+        .putShort((short) dstPort)
+        .putShort((short) (8 + payload.length))
+        .putShort((short) 0);
     return concat(b.array(), payload);
   }
 
-  /** GRE header with the given flags word (C 0x8000, K 0x2000, S 0x1000) and its optional fields. */
+  /**
+   * GRE header with the given flags word (C 0x8000, K 0x2000, S 0x1000) and its optional fields.
+   */
   static byte[] gre(int flags, int protocol, byte[] payload) {
     int optional = Integer.bitCount(flags & 0xB000);
     ByteBuffer b = ByteBuffer.allocate(4 + 4 * optional);
@@ -137,16 +173,23 @@ final class FrameBytes {
     return concat(b.array(), frame);
   }
 
-  /** ERSPAN type III header: version 2, VLAN, frame type, with an 8-byte platform sub-header when asked. */
+  /**
+   * ERSPAN type III header: version 2, VLAN, frame type, with an 8-byte platform sub-header when
+   * asked.
+   */
   static byte[] erspanIII(int vlanId, int frameType, boolean subheader, byte[] frame) {
     ByteBuffer b = ByteBuffer.allocate(subheader ? 20 : 12);
-    b.putShort((short) (0x2000 | vlanId)).putShort((short) 101).putInt(0x12345678)
-        .putShort((short) 0).putShort((short) ((frameType << 10) | (subheader ? 1 : 0)));
+    b.putShort((short) (0x2000 | vlanId))
+        .putShort((short) 101)
+        .putInt(0x12345678)
+        .putShort((short) 0)
+        .putShort((short) ((frameType << 10) | (subheader ? 1 : 0)));
     return concat(b.array(), frame);
   }
 
   static byte[] vxlan(int flags, byte[] frame) {
-    return concat(ByteBuffer.allocate(8).put((byte) flags).put(new byte[3]).putInt(100 << 8).array(), frame);
+    return concat(
+        ByteBuffer.allocate(8).put((byte) flags).put(new byte[3]).putInt(100 << 8).array(), frame);
   }
 
   /** Geneve header with {@code optionWords} 4-byte words of options. */
@@ -178,7 +221,9 @@ final class FrameBytes {
     return p;
   }
 
-  /** The first {@code caplen} bytes of {@code frame}, captured from a wire frame of its full length. */
+  /**
+   * The first {@code caplen} bytes of {@code frame}, captured from a wire frame of its full length.
+   */
   static CapturedPacket snapped(int linkType, byte[] frame, int caplen) {
     return packet(linkType, Arrays.copyOf(frame, caplen), frame.length);
   }

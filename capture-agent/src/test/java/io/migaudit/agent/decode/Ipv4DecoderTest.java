@@ -44,7 +44,8 @@ class Ipv4DecoderTest {
 
   @Test
   void skipsOptions() {
-    byte[] packet = concat(ipv4Header(0x47, 28 + 20, 0, TCP, SRC, DST), tcp(1, 2, 0x02, payload(0)));
+    byte[] packet =
+        concat(ipv4Header(0x47, 28 + 20, 0, TCP, SRC, DST), tcp(1, 2, 0x02, payload(0)));
 
     FrameBytes.Decoded d = decodeIp(packet);
 
@@ -64,7 +65,8 @@ class Ipv4DecoderTest {
     byte[] packet = ipv4(UDP, SRC, DST, UDP_SEGMENT);
     packet[0] = 0x65;
 
-    assertThat(decodeEthernet(ethernet(0x0800, packet)).issue()).isEqualTo(DecodeIssue.IPV4_BAD_VERSION);
+    assertThat(decodeEthernet(ethernet(0x0800, packet)).issue())
+        .isEqualTo(DecodeIssue.IPV4_BAD_VERSION);
   }
 
   @Test
@@ -87,7 +89,8 @@ class Ipv4DecoderTest {
   void optionsCutByTheSnapLengthAreTooShort() {
     byte[] packet = concat(ipv4Header(0x4F, 60 + 8, 0, UDP, SRC, DST), udp(1, 2, payload(0)));
 
-    assertThat(decode(snapped(PacketDecoder.LINKTYPE_RAW, packet, 40)).issue()).isEqualTo(DecodeIssue.IPV4_TOO_SHORT);
+    assertThat(decode(snapped(PacketDecoder.LINKTYPE_RAW, packet, 40)).issue())
+        .isEqualTo(DecodeIssue.IPV4_TOO_SHORT);
   }
 
   @Test
@@ -134,7 +137,8 @@ class Ipv4DecoderTest {
 
   @Test
   void aLaterFragmentHasNoPorts() {
-    byte[] packet = concat(ipv4Header(0x45, 20 + 16, 185, UDP, SRC, DST), payload(16)); // offset 185 * 8
+    byte[] packet =
+        concat(ipv4Header(0x45, 20 + 16, 185, UDP, SRC, DST), payload(16)); // offset 185 * 8
 
     FrameBytes.Decoded d = decodeIp(packet);
 
@@ -150,7 +154,8 @@ class Ipv4DecoderTest {
 
   @Test
   void theFirstFragmentCarriesThePorts() {
-    byte[] packet = concat(ipv4Header(0x45, 20 + 20, 0x2000, UDP, SRC, DST), udp(500, 4500, payload(12)));
+    byte[] packet =
+        concat(ipv4Header(0x45, 20 + 20, 0x2000, UDP, SRC, DST), udp(500, 4500, payload(12)));
 
     FrameBytes.Decoded d = decodeIp(packet);
 

@@ -50,12 +50,17 @@ class Ipv6DecoderTest {
 
   @Test
   void lessThanAHeaderIsTooShort() {
-    assertThat(decodeIp(Arrays.copyOf(ipv6(TCP, SEGMENT), 39)).issue()).isEqualTo(DecodeIssue.IPV6_TOO_SHORT);
+    assertThat(decodeIp(Arrays.copyOf(ipv6(TCP, SEGMENT), 39)).issue())
+        .isEqualTo(DecodeIssue.IPV6_TOO_SHORT);
   }
 
   @Test
   void anotherVersionIsBad() {
-    assertThat(decode(FrameBytes.packet(PacketDecoder.LINKTYPE_IPV6, FrameBytes.ipv4(TCP, 1, 2, SEGMENT))).issue())
+    assertThat(
+            decode(
+                    FrameBytes.packet(
+                        PacketDecoder.LINKTYPE_IPV6, FrameBytes.ipv4(TCP, 1, 2, SEGMENT)))
+                .issue())
         .isEqualTo(DecodeIssue.IPV6_BAD_VERSION);
   }
 
@@ -172,9 +177,16 @@ class Ipv6DecoderTest {
 
   @Test
   void aPayloadLengthOfZeroWithAJumboOptionTakesTheJumboLength() {
-    byte[] hopByHop = ByteBuffer.allocate(8).put((byte) UDP).put((byte) 0)
-        .put((byte) 0xC2).put((byte) 4).putInt(8 + 8 + 70_000).array();
-    byte[] packet = concat(ipv6Header(HOP_BY_HOP, 0), hopByHop, udp(1, 2, payload(70_000)), payload(50));
+    byte[] hopByHop =
+        ByteBuffer.allocate(8)
+            .put((byte) UDP)
+            .put((byte) 0)
+            .put((byte) 0xC2)
+            .put((byte) 4)
+            .putInt(8 + 8 + 70_000)
+            .array();
+    byte[] packet =
+        concat(ipv6Header(HOP_BY_HOP, 0), hopByHop, udp(1, 2, payload(70_000)), payload(50));
 
     FrameBytes.Decoded d = decodeIp(packet);
 

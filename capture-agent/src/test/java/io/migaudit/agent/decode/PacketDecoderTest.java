@@ -18,25 +18,37 @@ import io.migaudit.agent.source.CapturedPacket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
-/** Link-type dispatch: every supported link layer down to the same IP packet, and what goes wrong. */
+/**
+ * Link-type dispatch: every supported link layer down to the same IP packet, and what goes wrong.
+ */
 class PacketDecoderTest {
-  private static final byte[] IPV4 = ipv4(TCP, v4(10, 1, 1, 1), v4(10, 2, 2, 2), tcp(50000, 6600, 0x18, payload(5)));
+  private static final byte[] IPV4 =
+      ipv4(TCP, v4(10, 1, 1, 1), v4(10, 2, 2, 2), tcp(50000, 6600, 0x18, payload(5)));
   private static final byte[] IPV6 = ipv6(UDP, udp(40000, 5001, payload(3)));
 
   private static byte[] sll(int protocol, int arphrd) {
     ByteBuffer b = ByteBuffer.allocate(16);
-    b.putShort((short) 0).putShort((short) arphrd).putShort((short) 6).put(new byte[8]).putShort((short) protocol);
+    b.putShort((short) 0)
+        .putShort((short) arphrd)
+        .putShort((short) 6)
+        .put(new byte[8])
+        .putShort((short) protocol);
     return b.array();
   }
 
   private static byte[] sll2(int protocol, int arphrd) {
     ByteBuffer b = ByteBuffer.allocate(20);
-    b.putShort((short) protocol).putShort((short) 0).putInt(3).putShort((short) arphrd).put((byte) 0)
-        .put((byte) 6).put(new byte[8]);
+    b.putShort((short) protocol)
+        .putShort((short) 0)
+        .putInt(3)
+        .putShort((short) arphrd)
+        .put((byte) 0)
+        .put((byte) 6)
+        .put(new byte[8]);
     return b.array();
   }
 
@@ -76,9 +88,14 @@ class PacketDecoderTest {
   void resetsWhatThePreviousPacketLeft() {
     PacketDecoder decoder = new PacketDecoder();
     DecodedPacket out = new DecodedPacket();
-    decoder.decode(packet(PacketDecoder.LINKTYPE_ETHERNET, ethernet(0x8100, concat(FrameBytes.tag(7, 0x0800), IPV4))), out);
+    decoder.decode(
+        packet(
+            PacketDecoder.LINKTYPE_ETHERNET,
+            ethernet(0x8100, concat(FrameBytes.tag(7, 0x0800), IPV4))),
+        out);
 
-    DecodeIssue issue = decoder.decode(packet(PacketDecoder.LINKTYPE_ETHERNET, ethernet(0x0806, payload(28))), out);
+    DecodeIssue issue =
+        decoder.decode(packet(PacketDecoder.LINKTYPE_ETHERNET, ethernet(0x0806, payload(28))), out);
 
     assertThat(issue).isEqualTo(DecodeIssue.NOT_IP);
     assertThat(out.vlan).isEqualTo(DecodedPacket.NO_VLAN);
@@ -97,36 +114,59 @@ class PacketDecoderTest {
 
   @Test
   void linuxCookedCapture() {
-    assertIpv4(decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL, concat(sll(0x0800, 1), IPV4))), Layer.LINUX_SLL);
-    assertIpv6(decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL, concat(sll(0x86DD, 1), IPV6))), Layer.LINUX_SLL);
+    assertIpv4(
+        decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL, concat(sll(0x0800, 1), IPV4))),
+        Layer.LINUX_SLL);
+    assertIpv6(
+        decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL, concat(sll(0x86DD, 1), IPV6))),
+        Layer.LINUX_SLL);
   }
 
   @Test
   void linuxCookedCaptureV2() {
-    assertIpv4(decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL2, concat(sll2(0x0800, 1), IPV4))), Layer.LINUX_SLL2);
-    assertIpv6(decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL2, concat(sll2(0x86DD, 1), IPV6))), Layer.LINUX_SLL2);
+    assertIpv4(
+        decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL2, concat(sll2(0x0800, 1), IPV4))),
+        Layer.LINUX_SLL2);
+    assertIpv6(
+        decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL2, concat(sll2(0x86DD, 1), IPV6))),
+        Layer.LINUX_SLL2);
   }
 
   @Test
   void cutCookedHeadersAreTooShort() {
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL, Arrays.copyOf(sll(0x0800, 1), 15))).issue())
+    assertThat(
+            decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL, Arrays.copyOf(sll(0x0800, 1), 15)))
+                .issue())
         .isEqualTo(DecodeIssue.SLL_TOO_SHORT);
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL2, Arrays.copyOf(sll2(0x0800, 1), 19))).issue())
+    assertThat(
+            decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL2, Arrays.copyOf(sll2(0x0800, 1), 19)))
+                .issue())
         .isEqualTo(DecodeIssue.SLL_TOO_SHORT);
   }
 
   @Test
   void cookedNetlinkAndArpAreNotIp() {
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL, concat(sll(0x0800, 824), IPV4))).issue())
+    assertThat(
+            decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL, concat(sll(0x0800, 824), IPV4)))
+                .issue())
         .isEqualTo(DecodeIssue.NOT_IP);
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL2, concat(sll2(0x0800, 824), IPV4))).issue())
+    assertThat(
+            decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL2, concat(sll2(0x0800, 824), IPV4)))
+                .issue())
         .isEqualTo(DecodeIssue.NOT_IP);
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL, concat(sll(0x0806, 1), payload(28)))).issue())
+    assertThat(
+            decode(packet(PacketDecoder.LINKTYPE_LINUX_SLL, concat(sll(0x0806, 1), payload(28))))
+                .issue())
         .isEqualTo(DecodeIssue.NOT_IP);
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {PacketDecoder.LINKTYPE_RAW, PacketDecoder.LINKTYPE_RAW_DLT12, PacketDecoder.LINKTYPE_RAW_DLT14})
+  @ValueSource(
+      ints = {
+        PacketDecoder.LINKTYPE_RAW,
+        PacketDecoder.LINKTYPE_RAW_DLT12,
+        PacketDecoder.LINKTYPE_RAW_DLT14
+      })
   void rawIpPicksTheVersionFromTheFirstNibble(int linkType) {
     assertIpv4(decode(packet(linkType, IPV4)), Layer.RAW_IP);
     assertIpv6(decode(packet(linkType, IPV6)), Layer.RAW_IP);
@@ -137,49 +177,74 @@ class PacketDecoderTest {
     byte[] bad = IPV4.clone();
     bad[0] = 0x55;
 
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_RAW, bad)).issue()).isEqualTo(DecodeIssue.RAW_IP_BAD_VERSION);
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_RAW, new byte[0])).issue()).isEqualTo(DecodeIssue.RAW_IP_TOO_SHORT);
+    assertThat(decode(packet(PacketDecoder.LINKTYPE_RAW, bad)).issue())
+        .isEqualTo(DecodeIssue.RAW_IP_BAD_VERSION);
+    assertThat(decode(packet(PacketDecoder.LINKTYPE_RAW, new byte[0])).issue())
+        .isEqualTo(DecodeIssue.RAW_IP_TOO_SHORT);
   }
 
   @Test
   void linkTypesIpv4AndIpv6ExpectTheirVersion() {
     assertIpv4(decode(packet(PacketDecoder.LINKTYPE_IPV4, IPV4)), Layer.RAW_IP);
     assertIpv6(decode(packet(PacketDecoder.LINKTYPE_IPV6, IPV6)), Layer.RAW_IP);
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_IPV4, IPV6)).issue()).isEqualTo(DecodeIssue.IPV4_BAD_VERSION);
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_IPV6, IPV4)).issue()).isEqualTo(DecodeIssue.IPV6_BAD_VERSION);
+    assertThat(decode(packet(PacketDecoder.LINKTYPE_IPV4, IPV6)).issue())
+        .isEqualTo(DecodeIssue.IPV4_BAD_VERSION);
+    assertThat(decode(packet(PacketDecoder.LINKTYPE_IPV6, IPV4)).issue())
+        .isEqualTo(DecodeIssue.IPV6_BAD_VERSION);
   }
 
   @Test
   void bsdNullReadsTheFamilyInEitherByteOrder() {
-    assertIpv4(decode(packet(PacketDecoder.LINKTYPE_NULL, concat(family(2, ByteOrder.LITTLE_ENDIAN), IPV4))),
+    assertIpv4(
+        decode(
+            packet(PacketDecoder.LINKTYPE_NULL, concat(family(2, ByteOrder.LITTLE_ENDIAN), IPV4))),
         Layer.LOOPBACK);
-    assertIpv4(decode(packet(PacketDecoder.LINKTYPE_NULL, concat(family(2, ByteOrder.BIG_ENDIAN), IPV4))),
+    assertIpv4(
+        decode(packet(PacketDecoder.LINKTYPE_NULL, concat(family(2, ByteOrder.BIG_ENDIAN), IPV4))),
         Layer.LOOPBACK);
   }
 
   @ParameterizedTest
   @ValueSource(ints = {24, 28, 30})
   void bsdNullKnowsEveryBsdsInet6(int inet6) {
-    assertIpv6(decode(packet(PacketDecoder.LINKTYPE_NULL, concat(family(inet6, ByteOrder.LITTLE_ENDIAN), IPV6))),
+    assertIpv6(
+        decode(
+            packet(
+                PacketDecoder.LINKTYPE_NULL, concat(family(inet6, ByteOrder.LITTLE_ENDIAN), IPV6))),
         Layer.LOOPBACK);
-    assertIpv6(decode(packet(PacketDecoder.LINKTYPE_LOOP, concat(family(inet6, ByteOrder.BIG_ENDIAN), IPV6))),
+    assertIpv6(
+        decode(
+            packet(PacketDecoder.LINKTYPE_LOOP, concat(family(inet6, ByteOrder.BIG_ENDIAN), IPV6))),
         Layer.LOOPBACK);
   }
 
   @Test
   void openBsdLoopIsInNetworkOrderOnly() {
-    assertIpv4(decode(packet(PacketDecoder.LINKTYPE_LOOP, concat(family(2, ByteOrder.BIG_ENDIAN), IPV4))),
+    assertIpv4(
+        decode(packet(PacketDecoder.LINKTYPE_LOOP, concat(family(2, ByteOrder.BIG_ENDIAN), IPV4))),
         Layer.LOOPBACK);
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_LOOP, concat(family(2, ByteOrder.LITTLE_ENDIAN), IPV4))).issue())
+    assertThat(
+            decode(
+                    packet(
+                        PacketDecoder.LINKTYPE_LOOP,
+                        concat(family(2, ByteOrder.LITTLE_ENDIAN), IPV4)))
+                .issue())
         .isEqualTo(DecodeIssue.NOT_IP);
   }
 
   @Test
   void loopbackOtherFamiliesAndCutHeaders() {
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_NULL, concat(family(7, ByteOrder.LITTLE_ENDIAN), IPV4))).issue())
+    assertThat(
+            decode(
+                    packet(
+                        PacketDecoder.LINKTYPE_NULL,
+                        concat(family(7, ByteOrder.LITTLE_ENDIAN), IPV4)))
+                .issue())
         .isEqualTo(DecodeIssue.NOT_IP);
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_NULL, new byte[3])).issue()).isEqualTo(DecodeIssue.LOOPBACK_TOO_SHORT);
-    assertThat(decode(packet(PacketDecoder.LINKTYPE_LOOP, new byte[3])).issue()).isEqualTo(DecodeIssue.LOOPBACK_TOO_SHORT);
+    assertThat(decode(packet(PacketDecoder.LINKTYPE_NULL, new byte[3])).issue())
+        .isEqualTo(DecodeIssue.LOOPBACK_TOO_SHORT);
+    assertThat(decode(packet(PacketDecoder.LINKTYPE_LOOP, new byte[3])).issue())
+        .isEqualTo(DecodeIssue.LOOPBACK_TOO_SHORT);
   }
 
   @Test

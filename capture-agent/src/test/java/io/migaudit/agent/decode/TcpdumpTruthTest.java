@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** Decoded facts checked against tcpdump's own decoding ({@code .out}) of the bundled captures. */
 class TcpdumpTruthTest {
-  private static final DateTimeFormatter TCPDUMP_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+  private static final DateTimeFormatter TCPDUMP_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
 
   private static long micros(String tcpdumpTime) {
     LocalDateTime t = LocalDateTime.parse(tcpdumpTime, TCPDUMP_TIME); // tcpdump's tests run in UTC
@@ -30,21 +31,27 @@ class TcpdumpTruthTest {
 
   @Test
   void qinqFramesCarryOuterVlan200AndInnerVlan2001() throws Exception {
-    // 802.1ad_QinQ.out: "ethertype 802.1Q-QinQ (0x88a8), ...: vlan 200, ..., vlan 2001, ..., ethertype ARP"
+    // 802.1ad_QinQ.out: "ethertype 802.1Q-QinQ (0x88a8), ...: vlan 200, ..., vlan 2001, ...,
+    // ethertype ARP"
     CorpusReader.Capture c = CorpusReader.read(CorpusReader.bundled("802.1ad_QinQ.pcap"));
 
-    assertThat(c.packets()).hasSize(2).allSatisfy(p -> {
-      assertThat(p.issue()).isEqualTo(DecodeIssue.NOT_IP);
-      assertThat(p.outerVlan()).isEqualTo(200);
-      assertThat(p.vlan()).isEqualTo(2001);
-      assertThat(p.layers()).containsExactly(Layer.ETHERNET, Layer.QINQ, Layer.VLAN);
-      assertThat(p.originalLength()).isEqualTo(64);
-    });
+    assertThat(c.packets())
+        .hasSize(2)
+        .allSatisfy(
+            p -> {
+              assertThat(p.issue()).isEqualTo(DecodeIssue.NOT_IP);
+              assertThat(p.outerVlan()).isEqualTo(200);
+              assertThat(p.vlan()).isEqualTo(2001);
+              assertThat(p.layers()).containsExactly(Layer.ETHERNET, Layer.QINQ, Layer.VLAN);
+              assertThat(p.originalLength()).isEqualTo(64);
+            });
   }
 
   @Test
   void espPacketsMatchSpiSequenceAddressesAndLength() throws Exception {
-    Pattern line = Pattern.compile(".* IP (\\S+) > (\\S+): ESP\\(spi=0x(\\p{XDigit}+),seq=0x(\\p{XDigit}+)\\), length (\\d+)");
+    Pattern line =
+        Pattern.compile(
+            ".* IP (\\S+) > (\\S+): ESP\\(spi=0x(\\p{XDigit}+),seq=0x(\\p{XDigit}+)\\), length (\\d+)");
     List<String> lines = CorpusReader.packetLines(CorpusReader.bundled("esp0.out"));
     CorpusReader.Capture c = CorpusReader.read(CorpusReader.bundled("02-sunrise-sunset-esp.pcap"));
 
@@ -69,8 +76,10 @@ class TcpdumpTruthTest {
   void vxlanFramesMatchTimeLengthAndTheirInnerPacket() throws Exception {
     // vxlan.out, with -e: the outer frame's line, then the inner frame's:
     // "... length 98: 192.168.203.3 > 192.168.203.5: ICMP echo request" or "... ethertype ARP ..."
-    Pattern outer = Pattern.compile(" +\\d+  (\\S+ \\S+) .*, length (\\d+): .*: VXLAN, flags \\[I\\].*");
-    Pattern inner = Pattern.compile(".*ethertype (\\S+) .*, length (\\d+): (?:(\\S+) > (\\S+): ICMP.*|.*)");
+    Pattern outer =
+        Pattern.compile(" +\\d+  (\\S+ \\S+) .*, length (\\d+): .*: VXLAN, flags \\[I\\].*");
+    Pattern inner =
+        Pattern.compile(".*ethertype (\\S+) .*, length (\\d+): (?:(\\S+) > (\\S+): ICMP.*|.*)");
     List<String> blocks = TunnelTruthTest.packetBlocks(CorpusReader.bundled("vxlan.out"));
     CorpusReader.Capture c = CorpusReader.read(CorpusReader.bundled("vxlan.pcap"));
 
@@ -84,7 +93,8 @@ class TcpdumpTruthTest {
       CorpusReader.Seen p = c.packets().get(i);
       assertThat(p.micros()).isEqualTo(micros(o.group(1)));
       assertThat(p.originalLength()).isEqualTo(Integer.parseInt(o.group(2)));
-      assertThat(p.layers()).containsExactly(Layer.ETHERNET, Layer.IPV4, Layer.VXLAN, Layer.ETHERNET);
+      assertThat(p.layers())
+          .containsExactly(Layer.ETHERNET, Layer.IPV4, Layer.VXLAN, Layer.ETHERNET);
       if (in.group(1).equals("ARP")) {
         assertThat(p.issue()).isEqualTo(DecodeIssue.NOT_IP);
         continue;
@@ -100,8 +110,10 @@ class TcpdumpTruthTest {
 
   @Test
   void snapCutUdpEncapsulatedEspKeepsPortsAndWireLength() throws Exception {
-    // esp_truncated.out: "2020-11-19 12:07:26.999999 IP 0.254.92.182.4500 > 255.127.255.121.8472: UDP-encap: ESP(spi=0xc0f7d4c3 [|esp]"
-    CorpusReader.Seen p = CorpusReader.read(CorpusReader.bundled("esp_truncated.pcap")).packets().get(0);
+    // esp_truncated.out: "2020-11-19 12:07:26.999999 IP 0.254.92.182.4500 > 255.127.255.121.8472:
+    // UDP-encap: ESP(spi=0xc0f7d4c3 [|esp]"
+    CorpusReader.Seen p =
+        CorpusReader.read(CorpusReader.bundled("esp_truncated.pcap")).packets().get(0);
 
     assertThat(p.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(p.micros()).isEqualTo(micros("2020-11-19 12:07:26.999999"));
@@ -115,9 +127,12 @@ class TcpdumpTruthTest {
 
   @Test
   void bigTcpIpv4TakesItsLengthFromTheFrame() throws Exception {
-    // bigtcp-ipv4-vxlan-ipv4.out: "proto UDP (17), length 80102 [was 0, presumed BIG TCP]) 10.25.132.11.47044 > 10.25.132.13.4789:
-    // VXLAN ... proto TCP (6), length 80052 [was 0, presumed BIG TCP]) 192.168.1.2.36875 > 192.168.1.1.36449: ... length 80000"
-    CorpusReader.Seen p = CorpusReader.read(CorpusReader.bundled("bigtcp-ipv4-vxlan-ipv4.pcap.gz")).packets().get(0);
+    // bigtcp-ipv4-vxlan-ipv4.out: "proto UDP (17), length 80102 [was 0, presumed BIG TCP])
+    // 10.25.132.11.47044 > 10.25.132.13.4789:
+    // VXLAN ... proto TCP (6), length 80052 [was 0, presumed BIG TCP]) 192.168.1.2.36875 >
+    // 192.168.1.1.36449: ... length 80000"
+    CorpusReader.Seen p =
+        CorpusReader.read(CorpusReader.bundled("bigtcp-ipv4-vxlan-ipv4.pcap.gz")).packets().get(0);
 
     assertThat(p.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(p.layers()).containsExactly(Layer.ETHERNET, Layer.IPV4, Layer.VXLAN, Layer.ETHERNET);
@@ -131,9 +146,12 @@ class TcpdumpTruthTest {
 
   @Test
   void bigTcpIpv6TakesItsLengthFromTheFrame() throws Exception {
-    // bigtcp-ipv6-vxlan-ipv6.out: "payload length 0) [real length 80142, presumed BIG TCP] 2604:1380:4091:ce00::d.37059 >
-    // 2604:1380:4091:ce00::b.4789: ... VXLAN ... [real length 80072, presumed BIG TCP] fd00::1.40007 > fd00::2.40607: ... length 80000"
-    CorpusReader.Seen p = CorpusReader.read(CorpusReader.bundled("bigtcp-ipv6-vxlan-ipv6.pcap.gz")).packets().get(0);
+    // bigtcp-ipv6-vxlan-ipv6.out: "payload length 0) [real length 80142, presumed BIG TCP]
+    // 2604:1380:4091:ce00::d.37059 >
+    // 2604:1380:4091:ce00::b.4789: ... VXLAN ... [real length 80072, presumed BIG TCP]
+    // fd00::1.40007 > fd00::2.40607: ... length 80000"
+    CorpusReader.Seen p =
+        CorpusReader.read(CorpusReader.bundled("bigtcp-ipv6-vxlan-ipv6.pcap.gz")).packets().get(0);
 
     assertThat(p.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(p.layers()).containsExactly(Layer.ETHERNET, Layer.IPV6, Layer.VXLAN, Layer.ETHERNET);
@@ -149,9 +167,11 @@ class TcpdumpTruthTest {
 
   @Test
   void gsoFrameUsesItsTotalLength() throws Exception {
-    // gso-ipv4-vxlan-ipv4.out: "proto UDP (17), length 7092) 10.25.132.11.60345 > 10.25.132.13.4789: VXLAN ...
+    // gso-ipv4-vxlan-ipv4.out: "proto UDP (17), length 7092) 10.25.132.11.60345 >
+    // 10.25.132.13.4789: VXLAN ...
     // proto TCP (6), length 7042) 192.168.1.2.37099 > 192.168.1.1.41547: ... length 6990"
-    CorpusReader.Seen p = CorpusReader.read(CorpusReader.bundled("gso-ipv4-vxlan-ipv4.pcap.gz")).packets().get(0);
+    CorpusReader.Seen p =
+        CorpusReader.read(CorpusReader.bundled("gso-ipv4-vxlan-ipv4.pcap.gz")).packets().get(0);
 
     assertThat(p.ipLength()).isEqualTo(7042);
     assertThat(p.srcPort()).isEqualTo(37099);
@@ -161,8 +181,10 @@ class TcpdumpTruthTest {
 
   @Test
   void rawIpv6WalksDestinationOptionsToGre() throws Exception {
-    // erspan-type-iii-pb-1.out: "IP6 (... next-header DSTOPT (60), payload length 288) 4120:7467:1700:4200:143:100:7f01:400e > ... GREv0"
-    CorpusReader.Seen p = CorpusReader.read(CorpusReader.bundled("erspan-type-iii-pb-1.pcap")).packets().get(0);
+    // erspan-type-iii-pb-1.out: "IP6 (... next-header DSTOPT (60), payload length 288)
+    // 4120:7467:1700:4200:143:100:7f01:400e > ... GREv0"
+    CorpusReader.Seen p =
+        CorpusReader.read(CorpusReader.bundled("erspan-type-iii-pb-1.pcap")).packets().get(0);
 
     assertThat(p.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(p.layers()).containsExactly(Layer.RAW_IP);
@@ -176,24 +198,32 @@ class TcpdumpTruthTest {
   void fuzzCasesAreNamedMalformationsOrNotIp() throws Exception {
     // gre-heapoverflow-1.out: "ethertype Unknown (0x3030)", then "IP [version 0 != 4] (invalid)"
     assertThat(CorpusReader.read(CorpusReader.bundled("gre-heapoverflow-1.pcap")).packets())
-        .extracting(CorpusReader.Seen::issue).containsExactly(DecodeIssue.NOT_IP, DecodeIssue.IPV4_BAD_VERSION);
-    // gre-heapoverflow-2.out: "ethertype Unknown (0x3030)", then "proto GRE (47), length 12336 ... 48.48.48.48 > 48.48.48.48"
-    List<CorpusReader.Seen> second = CorpusReader.read(CorpusReader.bundled("gre-heapoverflow-2.pcap")).packets();
-    assertThat(second).extracting(CorpusReader.Seen::issue).containsExactly(DecodeIssue.NOT_IP, DecodeIssue.NONE);
+        .extracting(CorpusReader.Seen::issue)
+        .containsExactly(DecodeIssue.NOT_IP, DecodeIssue.IPV4_BAD_VERSION);
+    // gre-heapoverflow-2.out: "ethertype Unknown (0x3030)", then "proto GRE (47), length 12336 ...
+    // 48.48.48.48 > 48.48.48.48"
+    List<CorpusReader.Seen> second =
+        CorpusReader.read(CorpusReader.bundled("gre-heapoverflow-2.pcap")).packets();
+    assertThat(second)
+        .extracting(CorpusReader.Seen::issue)
+        .containsExactly(DecodeIssue.NOT_IP, DecodeIssue.NONE);
     assertThat(second.get(1).protocol()).isEqualTo(47);
     assertThat(second.get(1).ipLength()).isEqualTo(12336);
     assertThat(second.get(1).srcLo()).isEqualTo(v4("48.48.48.48"));
     // ip6_frag_asan.out: "frag ( [|frag6]"
     assertThat(CorpusReader.read(CorpusReader.bundled("ip6_frag_asan.pcap")).packets())
-        .extracting(CorpusReader.Seen::issue).containsExactly(DecodeIssue.IPV6_EXTENSION_HEADER_TOO_SHORT);
+        .extracting(CorpusReader.Seen::issue)
+        .containsExactly(DecodeIssue.IPV6_EXTENSION_HEADER_TOO_SHORT);
     // ipv6_frag6_negative_len.out: "payload length 0 ... frag (...|[length < 0] (invalid))"
     assertThat(CorpusReader.read(CorpusReader.bundled("ipv6_frag6_negative_len.pcap")).packets())
-        .extracting(CorpusReader.Seen::issue).containsExactly(DecodeIssue.IPV6_BAD_EXTENSION_HEADER);
+        .extracting(CorpusReader.Seen::issue)
+        .containsExactly(DecodeIssue.IPV6_BAD_EXTENSION_HEADER);
   }
 
   @Test
   void variousGreHasThirtyIpFramesAmongAHundred() throws Exception {
-    // various_gre.out (not copied): 100 numbered lines; 30 start with "IP", the rest are STP, CDP, DTP, Loopback
+    // various_gre.out (not copied): 100 numbered lines; 30 start with "IP", the rest are STP, CDP,
+    // DTP, Loopback
     CorpusReader.Capture c = CorpusReader.read(CorpusReader.bundled("various_gre.pcap.gz"));
 
     assertThat(c.packets()).hasSize(100);

@@ -51,7 +51,8 @@ class TransportDecoderTest {
 
   @Test
   void tcpSequenceAcknowledgmentWindowAndTheSynsWindowScale() {
-    byte[] syn = tcpHeader(1, 2, 8, 0x02); // options: MSS 1460, NOP, window scale 7, SACK permitted, ...
+    byte[] syn =
+        tcpHeader(1, 2, 8, 0x02); // options: MSS 1460, NOP, window scale 7, SACK permitted, ...
     byte[] options = {2, 4, 0x05, (byte) 0xB4, 1, 3, 3, 7, 4, 2, 1, 1};
     System.arraycopy(options, 0, syn, 20, options.length);
     FrameBytes.Decoded d = decodeIp(ipv4(TCP, A, B, syn));
@@ -62,18 +63,22 @@ class TransportDecoderTest {
 
     byte[] ack = tcpHeader(1, 2, 8, 0x10); // the same options on a non-SYN: scale is a SYN's only
     System.arraycopy(options, 0, ack, 20, options.length);
-    assertThat(decodeIp(ipv4(TCP, A, B, ack)).packet().tcpWindowScale).isEqualTo(DecodedPacket.NO_WINDOW_SCALE);
+    assertThat(decodeIp(ipv4(TCP, A, B, ack)).packet().tcpWindowScale)
+        .isEqualTo(DecodedPacket.NO_WINDOW_SCALE);
 
     byte[] broken = tcpHeader(1, 2, 6, 0x02);
-    System.arraycopy(new byte[] {3, 9, 7, 0}, 0, broken, 20, 4); // an option running past the header
-    assertThat(decodeIp(ipv4(TCP, A, B, broken)).packet().tcpWindowScale).isEqualTo(DecodedPacket.NO_WINDOW_SCALE);
+    System.arraycopy(
+        new byte[] {3, 9, 7, 0}, 0, broken, 20, 4); // an option running past the header
+    assertThat(decodeIp(ipv4(TCP, A, B, broken)).packet().tcpWindowScale)
+        .isEqualTo(DecodedPacket.NO_WINDOW_SCALE);
   }
 
   @Test
   void aTcpHeaderCutByTheSnapLengthIsTooShort() {
     byte[] packet = ipv4(TCP, A, B, tcp(1, 2, 0x10, payload(100)));
 
-    assertThat(decode(snapped(PacketDecoder.LINKTYPE_RAW, packet, 30)).issue()).isEqualTo(DecodeIssue.TCP_TOO_SHORT);
+    assertThat(decode(snapped(PacketDecoder.LINKTYPE_RAW, packet, 30)).issue())
+        .isEqualTo(DecodeIssue.TCP_TOO_SHORT);
   }
 
   @Test
@@ -123,7 +128,8 @@ class TransportDecoderTest {
     byte[] packet = ipv4(UDP, A, B, udp(1, 2, payload(4)));
 
     assertThat(decodeIp(Arrays.copyOf(packet, 27)).issue()).isEqualTo(DecodeIssue.UDP_TOO_SHORT);
-    assertThat(decode(snapped(PacketDecoder.LINKTYPE_RAW, packet, 27)).issue()).isEqualTo(DecodeIssue.UDP_TOO_SHORT);
+    assertThat(decode(snapped(PacketDecoder.LINKTYPE_RAW, packet, 27)).issue())
+        .isEqualTo(DecodeIssue.UDP_TOO_SHORT);
   }
 
   @Test

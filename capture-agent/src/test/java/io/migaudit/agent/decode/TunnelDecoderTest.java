@@ -28,19 +28,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** GRE, ERSPAN, VXLAN and Geneve: the inner packet becomes the flow; one test per way it goes wrong. */
+/**
+ * GRE, ERSPAN, VXLAN and Geneve: the inner packet becomes the flow; one test per way it goes wrong.
+ */
 class TunnelDecoderTest {
   private static final int MIRROR_SOURCE = v4(10, 99, 0, 1);
   private static final int COLLECTOR = v4(10, 99, 0, 2);
   private static final int VMOTION_SRC = v4(192, 168, 50, 11);
   private static final int VMOTION_DST = v4(192, 168, 50, 12);
+
   /** The mirrored vMotion segment: 41011 -> 8000 with 6 payload bytes. */
-  private static final byte[] INNER_IP = ipv4(TCP, VMOTION_SRC, VMOTION_DST, tcp(41011, 8000, 0x18, payload(6)));
+  private static final byte[] INNER_IP =
+      ipv4(TCP, VMOTION_SRC, VMOTION_DST, tcp(41011, 8000, 0x18, payload(6)));
+
   private static final byte[] INNER_FRAME = ethernet(0x0800, INNER_IP);
 
-  /** The collector's view: Ethernet, tagged 99 on the collector port, IPv4 from the mirror source. */
+  /**
+   * The collector's view: Ethernet, tagged 99 on the collector port, IPv4 from the mirror source.
+   */
   private static byte[] outer(int protocol, byte[] payload) {
-    return ethernet(0x8100, concat(tag(99, 0x0800), ipv4(protocol, MIRROR_SOURCE, COLLECTOR, payload)));
+    return ethernet(
+        0x8100, concat(tag(99, 0x0800), ipv4(protocol, MIRROR_SOURCE, COLLECTOR, payload)));
   }
 
   private static byte[] overUdp(int dstPort, byte[] payload) {
@@ -66,14 +74,20 @@ class TunnelDecoderTest {
     FrameBytes.Decoded d = decodeEthernet(outer(GRE, gre(0, 0x0800, INNER_IP)));
 
     assertInner(d, Layer.ETHERNET, Layer.VLAN, Layer.IPV4, Layer.GRE);
-    assertThat(d.packet().vlan).as("the collector port's VLAN is not the flow's").isEqualTo(DecodedPacket.NO_VLAN);
+    assertThat(d.packet().vlan)
+        .as("the collector port's VLAN is not the flow's")
+        .isEqualTo(DecodedPacket.NO_VLAN);
   }
 
   @ParameterizedTest
   @ValueSource(ints = {0x8000, 0x2000, 0x1000, 0xB000})
   void greOptionalFieldsAreSkipped(int flags) {
-    assertInner(decodeEthernet(outer(GRE, gre(flags, 0x0800, INNER_IP))),
-        Layer.ETHERNET, Layer.VLAN, Layer.IPV4, Layer.GRE);
+    assertInner(
+        decodeEthernet(outer(GRE, gre(flags, 0x0800, INNER_IP))),
+        Layer.ETHERNET,
+        Layer.VLAN,
+        Layer.IPV4,
+        Layer.GRE);
   }
 
   @Test
@@ -90,8 +104,10 @@ class TunnelDecoderTest {
     byte[] frame = outer(GRE, gre(0xB000, 0x0800, INNER_IP));
     int greStart = 14 + 4 + 20;
 
-    assertThat(decode(snapped(1, frame, greStart + 3)).issue()).isEqualTo(DecodeIssue.GRE_TOO_SHORT);
-    assertThat(decode(snapped(1, frame, greStart + 15)).issue()).isEqualTo(DecodeIssue.GRE_TOO_SHORT);
+    assertThat(decode(snapped(1, frame, greStart + 3)).issue())
+        .isEqualTo(DecodeIssue.GRE_TOO_SHORT);
+    assertThat(decode(snapped(1, frame, greStart + 15)).issue())
+        .isEqualTo(DecodeIssue.GRE_TOO_SHORT);
   }
 
   @ParameterizedTest
@@ -120,7 +136,10 @@ class TunnelDecoderTest {
   @Test
   void nonFirstFragmentOfATunnelIsNotDecapsulated() {
     byte[] gre = gre(0, 0x0800, INNER_IP);
-    byte[] frame = ethernet(0x0800, concat(ipv4Header(0x45, 20 + gre.length, 0x0010, GRE, MIRROR_SOURCE, COLLECTOR), gre));
+    byte[] frame =
+        ethernet(
+            0x0800,
+            concat(ipv4Header(0x45, 20 + gre.length, 0x0010, GRE, MIRROR_SOURCE, COLLECTOR), gre));
     FrameBytes.Decoded d = decodeEthernet(frame);
 
     assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
@@ -130,13 +149,20 @@ class TunnelDecoderTest {
 
   @Test
   void erspanTypeIHasNoHeader() {
-    assertInner(decodeEthernet(outer(GRE, gre(0, 0x88BE, INNER_FRAME))),
-        Layer.ETHERNET, Layer.VLAN, Layer.IPV4, Layer.GRE, Layer.ERSPAN, Layer.ETHERNET);
+    assertInner(
+        decodeEthernet(outer(GRE, gre(0, 0x88BE, INNER_FRAME))),
+        Layer.ETHERNET,
+        Layer.VLAN,
+        Layer.IPV4,
+        Layer.GRE,
+        Layer.ERSPAN,
+        Layer.ETHERNET);
   }
 
   @Test
   void erspanTypeIIVlanStandsForTheStrippedTag() {
-    FrameBytes.Decoded d = decodeEthernet(outer(GRE, gre(0x1000, 0x88BE, erspanII(50, 2, INNER_FRAME))));
+    FrameBytes.Decoded d =
+        decodeEthernet(outer(GRE, gre(0x1000, 0x88BE, erspanII(50, 2, INNER_FRAME))));
 
     assertInner(d, Layer.ETHERNET, Layer.VLAN, Layer.IPV4, Layer.GRE, Layer.ERSPAN, Layer.ETHERNET);
     assertThat(d.packet().vlan).isEqualTo(50);
@@ -146,8 +172,10 @@ class TunnelDecoderTest {
   @Test
   void erspanTypeIIInnerTagWinsAndUntaggedEnMeansNoVlan() {
     byte[] tagged = ethernet(0x8100, concat(tag(51, 0x0800), INNER_IP));
-    FrameBytes.Decoded inner = decodeEthernet(outer(GRE, gre(0x1000, 0x88BE, erspanII(50, 3, tagged))));
-    FrameBytes.Decoded untagged = decodeEthernet(outer(GRE, gre(0x1000, 0x88BE, erspanII(50, 0, INNER_FRAME))));
+    FrameBytes.Decoded inner =
+        decodeEthernet(outer(GRE, gre(0x1000, 0x88BE, erspanII(50, 3, tagged))));
+    FrameBytes.Decoded untagged =
+        decodeEthernet(outer(GRE, gre(0x1000, 0x88BE, erspanII(50, 0, INNER_FRAME))));
 
     assertThat(inner.packet().vlan).isEqualTo(51);
     assertThat(inner.layers()).endsWith(Layer.ETHERNET, Layer.VLAN);
@@ -160,13 +188,15 @@ class TunnelDecoderTest {
     byte[] frame = outer(GRE, gre(0x1000, 0x88BE, erspanII(50, 2, INNER_FRAME)));
     byte[] typeIII = outer(GRE, gre(0x1000, 0x88BE, erspanIII(50, 0, false, INNER_FRAME)));
 
-    assertThat(decode(snapped(1, frame, 14 + 4 + 20 + 8 + 7)).issue()).isEqualTo(DecodeIssue.ERSPAN_TOO_SHORT);
+    assertThat(decode(snapped(1, frame, 14 + 4 + 20 + 8 + 7)).issue())
+        .isEqualTo(DecodeIssue.ERSPAN_TOO_SHORT);
     assertThat(decodeEthernet(typeIII).issue()).isEqualTo(DecodeIssue.ERSPAN_BAD_VERSION);
   }
 
   @Test
   void erspanTypeIIISkipsThePlatformSubheader() {
-    FrameBytes.Decoded d = decodeEthernet(outer(GRE, gre(0x1000, 0x22EB, erspanIII(50, 0, true, INNER_FRAME))));
+    FrameBytes.Decoded d =
+        decodeEthernet(outer(GRE, gre(0x1000, 0x22EB, erspanIII(50, 0, true, INNER_FRAME))));
 
     assertInner(d, Layer.ETHERNET, Layer.VLAN, Layer.IPV4, Layer.GRE, Layer.ERSPAN, Layer.ETHERNET);
     assertThat(d.packet().vlan).isEqualTo(50);
@@ -174,8 +204,13 @@ class TunnelDecoderTest {
 
   @Test
   void erspanTypeIIICarriesBareIpPackets() {
-    assertInner(decodeEthernet(outer(GRE, gre(0, 0x22EB, erspanIII(0, 2, false, INNER_IP)))),
-        Layer.ETHERNET, Layer.VLAN, Layer.IPV4, Layer.GRE, Layer.ERSPAN);
+    assertInner(
+        decodeEthernet(outer(GRE, gre(0, 0x22EB, erspanIII(0, 2, false, INNER_IP)))),
+        Layer.ETHERNET,
+        Layer.VLAN,
+        Layer.IPV4,
+        Layer.GRE,
+        Layer.ERSPAN);
   }
 
   @Test
@@ -183,17 +218,23 @@ class TunnelDecoderTest {
     byte[] withSubheader = outer(GRE, gre(0, 0x22EB, erspanIII(50, 0, true, INNER_FRAME)));
     int erspanStart = 14 + 4 + 20 + 4;
 
-    assertThat(decode(snapped(1, withSubheader, erspanStart + 11)).issue()).isEqualTo(DecodeIssue.ERSPAN_TOO_SHORT);
-    assertThat(decode(snapped(1, withSubheader, erspanStart + 19)).issue()).isEqualTo(DecodeIssue.ERSPAN_TOO_SHORT);
+    assertThat(decode(snapped(1, withSubheader, erspanStart + 11)).issue())
+        .isEqualTo(DecodeIssue.ERSPAN_TOO_SHORT);
+    assertThat(decode(snapped(1, withSubheader, erspanStart + 19)).issue())
+        .isEqualTo(DecodeIssue.ERSPAN_TOO_SHORT);
     assertThat(decodeEthernet(outer(GRE, gre(0, 0x22EB, erspanII(50, 2, INNER_FRAME)))).issue())
         .isEqualTo(DecodeIssue.ERSPAN_BAD_VERSION);
-    assertThat(decodeEthernet(outer(GRE, gre(0, 0x22EB, erspanIII(50, 7, false, INNER_FRAME)))).issue())
+    assertThat(
+            decodeEthernet(outer(GRE, gre(0, 0x22EB, erspanIII(50, 7, false, INNER_FRAME))))
+                .issue())
         .isEqualTo(DecodeIssue.ERSPAN_UNSUPPORTED_FRAME_TYPE);
   }
 
   @Test
   void mirroredNonIpFrameIsNotIpAndKeepsItsVlan() {
-    FrameBytes.Decoded d = decodeEthernet(outer(GRE, gre(0x1000, 0x88BE, erspanII(50, 2, ethernet(0x0806, payload(28))))));
+    FrameBytes.Decoded d =
+        decodeEthernet(
+            outer(GRE, gre(0x1000, 0x88BE, erspanII(50, 2, ethernet(0x0806, payload(28))))));
 
     assertThat(d.issue()).isEqualTo(DecodeIssue.NOT_IP);
     assertThat(d.packet().vlan).isEqualTo(50);
@@ -201,8 +242,13 @@ class TunnelDecoderTest {
 
   @Test
   void vxlanIsTheInnerFrame() {
-    assertInner(decodeEthernet(overUdp(4789, vxlan(0x08, INNER_FRAME))),
-        Layer.ETHERNET, Layer.VLAN, Layer.IPV4, Layer.VXLAN, Layer.ETHERNET);
+    assertInner(
+        decodeEthernet(overUdp(4789, vxlan(0x08, INNER_FRAME))),
+        Layer.ETHERNET,
+        Layer.VLAN,
+        Layer.IPV4,
+        Layer.VXLAN,
+        Layer.ETHERNET);
   }
 
   @Test
@@ -221,7 +267,8 @@ class TunnelDecoderTest {
     byte[] frame = overUdp(4789, vxlan(0x08, INNER_FRAME));
     FrameBytes.Decoded noFlag = decodeEthernet(overUdp(4789, vxlan(0x00, INNER_FRAME)));
 
-    assertThat(decode(snapped(1, frame, 14 + 4 + 20 + 8 + 7)).issue()).isEqualTo(DecodeIssue.VXLAN_TOO_SHORT);
+    assertThat(decode(snapped(1, frame, 14 + 4 + 20 + 8 + 7)).issue())
+        .isEqualTo(DecodeIssue.VXLAN_TOO_SHORT);
     assertThat(noFlag.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(noFlag.packet().dstPort).isEqualTo(4789);
     assertThat(noFlag.packet().srcLo).isEqualTo(MIRROR_SOURCE);
@@ -229,10 +276,19 @@ class TunnelDecoderTest {
 
   @Test
   void geneveSkipsItsOptions() {
-    assertInner(decodeEthernet(overUdp(6081, geneve(3, 0x6558, INNER_FRAME))),
-        Layer.ETHERNET, Layer.VLAN, Layer.IPV4, Layer.GENEVE, Layer.ETHERNET);
-    assertInner(decodeEthernet(overUdp(6081, geneve(0, 0x0800, INNER_IP))),
-        Layer.ETHERNET, Layer.VLAN, Layer.IPV4, Layer.GENEVE);
+    assertInner(
+        decodeEthernet(overUdp(6081, geneve(3, 0x6558, INNER_FRAME))),
+        Layer.ETHERNET,
+        Layer.VLAN,
+        Layer.IPV4,
+        Layer.GENEVE,
+        Layer.ETHERNET);
+    assertInner(
+        decodeEthernet(overUdp(6081, geneve(0, 0x0800, INNER_IP))),
+        Layer.ETHERNET,
+        Layer.VLAN,
+        Layer.IPV4,
+        Layer.GENEVE);
   }
 
   @Test
@@ -240,8 +296,10 @@ class TunnelDecoderTest {
     byte[] frame = overUdp(6081, geneve(3, 0x6558, INNER_FRAME));
     FrameBytes.Decoded other = decodeEthernet(overUdp(6081, geneve(0, 0x8847, payload(20))));
 
-    assertThat(decode(snapped(1, frame, 14 + 4 + 20 + 8 + 7)).issue()).isEqualTo(DecodeIssue.GENEVE_TOO_SHORT);
-    assertThat(decode(snapped(1, frame, 14 + 4 + 20 + 8 + 19)).issue()).isEqualTo(DecodeIssue.GENEVE_TOO_SHORT);
+    assertThat(decode(snapped(1, frame, 14 + 4 + 20 + 8 + 7)).issue())
+        .isEqualTo(DecodeIssue.GENEVE_TOO_SHORT);
+    assertThat(decode(snapped(1, frame, 14 + 4 + 20 + 8 + 19)).issue())
+        .isEqualTo(DecodeIssue.GENEVE_TOO_SHORT);
     assertThat(other.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(other.packet().dstPort).isEqualTo(6081);
   }
@@ -250,16 +308,29 @@ class TunnelDecoderTest {
   void innerMalformationIsReportedAsSuch() {
     byte[] cutInner = ethernet(0x0800, new byte[12]);
 
-    assertThat(decodeEthernet(overUdp(4789, vxlan(0x08, cutInner))).issue()).isEqualTo(DecodeIssue.IPV4_TOO_SHORT);
+    assertThat(decodeEthernet(overUdp(4789, vxlan(0x08, cutInner))).issue())
+        .isEqualTo(DecodeIssue.IPV4_TOO_SHORT);
   }
 
   @Test
   void twoNestedTunnelsDecodeAndAThirdIsTooDeep() {
-    byte[] two = ethernet(0x0800, ipv4(UDP, MIRROR_SOURCE, COLLECTOR, udp(1, 4789, vxlan(0x08, INNER_FRAME))));
-    byte[] three = ethernet(0x0800, ipv4(UDP, MIRROR_SOURCE, COLLECTOR, udp(1, 4789, vxlan(0x08, two))));
+    byte[] two =
+        ethernet(
+            0x0800, ipv4(UDP, MIRROR_SOURCE, COLLECTOR, udp(1, 4789, vxlan(0x08, INNER_FRAME))));
+    byte[] three =
+        ethernet(0x0800, ipv4(UDP, MIRROR_SOURCE, COLLECTOR, udp(1, 4789, vxlan(0x08, two))));
 
-    assertInner(decodeEthernet(overUdp(4789, vxlan(0x08, two))), Layer.ETHERNET, Layer.VLAN, Layer.IPV4,
-        Layer.VXLAN, Layer.ETHERNET, Layer.IPV4, Layer.VXLAN, Layer.ETHERNET);
-    assertThat(decodeEthernet(overUdp(4789, vxlan(0x08, three))).issue()).isEqualTo(DecodeIssue.TUNNEL_TOO_DEEP);
+    assertInner(
+        decodeEthernet(overUdp(4789, vxlan(0x08, two))),
+        Layer.ETHERNET,
+        Layer.VLAN,
+        Layer.IPV4,
+        Layer.VXLAN,
+        Layer.ETHERNET,
+        Layer.IPV4,
+        Layer.VXLAN,
+        Layer.ETHERNET);
+    assertThat(decodeEthernet(overUdp(4789, vxlan(0x08, three))).issue())
+        .isEqualTo(DecodeIssue.TUNNEL_TOO_DEEP);
   }
 }

@@ -17,15 +17,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The tunnel path a packet's flow is keyed with: outer endpoints (either order), tunnel kind and id. */
+/**
+ * The tunnel path a packet's flow is keyed with: outer endpoints (either order), tunnel kind and
+ * id.
+ */
 class TunnelPathTest {
   private static final int VTEP_A = v4(10, 99, 0, 1);
   private static final int VTEP_B = v4(10, 99, 0, 2);
-  private static final byte[] INNER = ethernet(0x0800,
-      ipv4(TCP, v4(192, 168, 50, 11), v4(192, 168, 50, 12), tcp(41011, 8000, 0x18, payload(6))));
+  private static final byte[] INNER =
+      ethernet(
+          0x0800,
+          ipv4(
+              TCP, v4(192, 168, 50, 11), v4(192, 168, 50, 12), tcp(41011, 8000, 0x18, payload(6))));
 
   private static long path(int outerSrc, int outerDst, int protocol, byte[] tunnel) {
-    DecodedPacket p = decodeEthernet(ethernet(0x0800, ipv4(protocol, outerSrc, outerDst, tunnel))).packet();
+    DecodedPacket p =
+        decodeEthernet(ethernet(0x0800, ipv4(protocol, outerSrc, outerDst, tunnel))).packet();
     assertThat(p.dstPort).isEqualTo(8000);
     return p.tunnelPath;
   }
@@ -52,17 +59,28 @@ class TunnelPathTest {
 
   @Test
   void bothDirectionsOfOneTunnelShareItsPath() {
-    assertThat(path(VTEP_A, VTEP_B, UDP, vxlanWithVni(100))).isNotZero()
+    assertThat(path(VTEP_A, VTEP_B, UDP, vxlanWithVni(100)))
+        .isNotZero()
         .isEqualTo(path(VTEP_B, VTEP_A, UDP, vxlanWithVni(100)));
   }
 
   @Test
   void anotherVniSessionKeyOrEndpointIsAnotherPath() {
-    assertThat(path(VTEP_A, VTEP_B, UDP, vxlanWithVni(100))).isNotEqualTo(path(VTEP_A, VTEP_B, UDP, vxlanWithVni(101)));
+    assertThat(path(VTEP_A, VTEP_B, UDP, vxlanWithVni(100)))
+        .isNotEqualTo(path(VTEP_A, VTEP_B, UDP, vxlanWithVni(101)));
     assertThat(path(VTEP_A, VTEP_B, UDP, vxlanWithVni(100)))
         .isNotEqualTo(path(VTEP_A, v4(10, 99, 0, 3), UDP, vxlanWithVni(100)));
-    assertThat(path(VTEP_A, VTEP_B, GRE, erspanSession(1))).isNotEqualTo(path(VTEP_A, VTEP_B, GRE, erspanSession(2)));
-    byte[] keyed1 = gre(0x2000, 0x0800, ipv4(TCP, v4(192, 168, 50, 11), v4(192, 168, 50, 12), tcp(41011, 8000, 0x18, payload(6))));
+    assertThat(path(VTEP_A, VTEP_B, GRE, erspanSession(1)))
+        .isNotEqualTo(path(VTEP_A, VTEP_B, GRE, erspanSession(2)));
+    byte[] keyed1 =
+        gre(
+            0x2000,
+            0x0800,
+            ipv4(
+                TCP,
+                v4(192, 168, 50, 11),
+                v4(192, 168, 50, 12),
+                tcp(41011, 8000, 0x18, payload(6))));
     byte[] keyed2 = keyed1.clone();
     keyed2[7] ^= 1; // the GRE key's last byte
     assertThat(path(VTEP_A, VTEP_B, GRE, keyed1)).isNotEqualTo(path(VTEP_A, VTEP_B, GRE, keyed2));

@@ -15,19 +15,26 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Decapsulation checked against tcpdump's decoding: every frame of each ERSPAN, GRE, VXLAN and Geneve
- * capture decodes to the inner packet tcpdump prints after the tunnel header (addresses, ports, IP
- * protocol, ERSPAN VLAN), or to not-IP when tcpdump prints no inner IP packet. Captures come from the
- * bundled copies, else from the shared corpus (skipped when neither has them).
+ * Decapsulation checked against tcpdump's decoding: every frame of each ERSPAN, GRE, VXLAN and
+ * Geneve capture decodes to the inner packet tcpdump prints after the tunnel header (addresses,
+ * ports, IP protocol, ERSPAN VLAN), or to not-IP when tcpdump prints no inner IP packet. Captures
+ * come from the bundled copies, else from the shared corpus (skipped when neither has them).
  */
 class TunnelTruthTest {
-  private static final Path SHARED = Path.of(System.getProperty("migaudit.encapsulation.captures",
-      "../../shared/captures/encapsulation"));
+  private static final Path SHARED =
+      Path.of(
+          System.getProperty(
+              "migaudit.encapsulation.captures", "../../shared/captures/encapsulation"));
+
   /** Where tcpdump starts printing the tunnelled frame. */
-  private static final Pattern TUNNEL = Pattern.compile("erspan type\\d[^:]*:|Geneve, [^\\n]*\\n|VXLAN, [^\\n]*\\n");
-  private static final Pattern ERSPAN_VLAN = Pattern.compile("erspan type\\d [^:]*?(?:vlan|isl) (\\d+)");
-  private static final Pattern INNER_ADDRESSES = Pattern.compile(
-      "(\\d+\\.\\d+\\.\\d+\\.\\d+)(?:\\.(\\d+))? > (\\d+\\.\\d+\\.\\d+\\.\\d+)(?:\\.(\\d+))?:");
+  private static final Pattern TUNNEL =
+      Pattern.compile("erspan type\\d[^:]*:|Geneve, [^\\n]*\\n|VXLAN, [^\\n]*\\n");
+
+  private static final Pattern ERSPAN_VLAN =
+      Pattern.compile("erspan type\\d [^:]*?(?:vlan|isl) (\\d+)");
+  private static final Pattern INNER_ADDRESSES =
+      Pattern.compile(
+          "(\\d+\\.\\d+\\.\\d+\\.\\d+)(?:\\.(\\d+))? > (\\d+\\.\\d+\\.\\d+\\.\\d+)(?:\\.(\\d+))?:");
   private static final Pattern INNER_PROTOCOL = Pattern.compile("proto \\S+ \\((\\d+)\\)");
 
   private static Path capture(String name) {
@@ -74,8 +81,19 @@ class TunnelTruthTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"erspan-type-i-1", "erspan-type-i-2", "erspan-type-ii-1", "erspan-type-ii-2",
-      "erspan-type-ii-3", "erspan-type-iii-ft-0", "geneve-gcp", "geneve", "vxlan", "vxlan_port_8472:vxlan"})
+  @ValueSource(
+      strings = {
+        "erspan-type-i-1",
+        "erspan-type-i-2",
+        "erspan-type-ii-1",
+        "erspan-type-ii-2",
+        "erspan-type-ii-3",
+        "erspan-type-iii-ft-0",
+        "geneve-gcp",
+        "geneve",
+        "vxlan",
+        "vxlan_port_8472:vxlan"
+      })
   void innerPacketsAreTheOnesTcpdumpPrints(String test) throws IOException {
     String[] names = test.split(":");
     Path pcap = capture(names[0] + ".pcap");
@@ -120,27 +138,34 @@ class TunnelTruthTest {
         assertThat(p.protocol()).as(block).isEqualTo(Integer.parseInt(protocol.group(1)));
       }
     }
-    assertThat(inner + vlans + (tunnelled ? 0 : 1)).as("frames with an inner IP packet or an ERSPAN VLAN").isPositive();
+    assertThat(inner + vlans + (tunnelled ? 0 : 1))
+        .as("frames with an inner IP packet or an ERSPAN VLAN")
+        .isPositive();
   }
 
   @Test
   void erspanTypeIIIWithAnUnknownFrameTypeIsNamed() throws IOException {
-    // erspan-type-iii-ft-7.out: "erspan type3 session 101 bso Bad cos 0 ft unknown 7: Frame type unknown"
+    // erspan-type-iii-ft-7.out: "erspan type3 session 101 bso Bad cos 0 ft unknown 7: Frame type
+    // unknown"
     assertThat(CorpusReader.read(capture("erspan-type-iii-ft-7.pcap")).packets())
         .isNotEmpty()
-        .allSatisfy(p -> {
-          assertThat(p.issue()).isEqualTo(DecodeIssue.ERSPAN_UNSUPPORTED_FRAME_TYPE);
-          assertThat(p.layers()).containsExactly(Layer.ETHERNET, Layer.IPV4, Layer.GRE, Layer.ERSPAN);
-        });
+        .allSatisfy(
+            p -> {
+              assertThat(p.issue()).isEqualTo(DecodeIssue.ERSPAN_UNSUPPORTED_FRAME_TYPE);
+              assertThat(p.layers())
+                  .containsExactly(Layer.ETHERNET, Layer.IPV4, Layer.GRE, Layer.ERSPAN);
+            });
   }
 
   @Test
   void erspanTypeIILayersRunFromTheCollectorPortToTheMirroredFrame() throws IOException {
-    // erspan-type-ii-1.out: "1.1.1.2 > 192.168.255.5: GREv0, Flags [sequence# present] ... erspan type2 session 666
+    // erspan-type-ii-1.out: "1.1.1.2 > 192.168.255.5: GREv0, Flags [sequence# present] ... erspan
+    // type2 session 666
     // ...: IP ... proto PIM (103) ... 10.48.6.1 > 224.0.0.13"
     CorpusReader.Seen p = CorpusReader.read(capture("erspan-type-ii-1.pcap")).packets().get(0);
 
-    assertThat(p.layers()).containsExactly(Layer.ETHERNET, Layer.IPV4, Layer.GRE, Layer.ERSPAN, Layer.ETHERNET);
+    assertThat(p.layers())
+        .containsExactly(Layer.ETHERNET, Layer.IPV4, Layer.GRE, Layer.ERSPAN, Layer.ETHERNET);
     assertThat(p.protocol()).isEqualTo(103);
     assertThat(p.ipLength()).isEqualTo(58);
     assertThat(p.srcLo()).isEqualTo(v4("10.48.6.1"));
@@ -148,7 +173,8 @@ class TunnelTruthTest {
 
   @Test
   void geneveOptionsAreSkippedToTheInnerTcpSegment() throws IOException {
-    // geneve-gcp.out: "192.168.100.254.62974 > 192.168.100.3.6081: ... Geneve ... options [... 40 bytes]
+    // geneve-gcp.out: "192.168.100.254.62974 > 192.168.100.3.6081: ... Geneve ... options [... 40
+    // bytes]
     // IP ... proto TCP (6), length 40) 192.168.100.2.2905 > 192.168.100.1.8080: Flags [none]"
     CorpusReader.Seen p = CorpusReader.read(capture("geneve-gcp.pcap")).packets().get(0);
 

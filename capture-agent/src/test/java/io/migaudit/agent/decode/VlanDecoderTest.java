@@ -16,7 +16,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class VlanDecoderTest {
-  private static final byte[] UDP_PACKET = ipv4(UDP, v4(10, 0, 0, 1), v4(10, 0, 0, 2), udp(5000, 6000, payload(4)));
+  private static final byte[] UDP_PACKET =
+      ipv4(UDP, v4(10, 0, 0, 1), v4(10, 0, 0, 2), udp(5000, 6000, payload(4)));
 
   @Test
   void oneTagGivesTheVlanId() {
@@ -32,7 +33,8 @@ class VlanDecoderTest {
 
   @Test
   void qinqGivesInnerAndOuterIds() {
-    FrameBytes.Decoded d = decodeEthernet(ethernet(0x88A8, concat(tag(200, 0x8100), tag(2001, 0x0800), UDP_PACKET)));
+    FrameBytes.Decoded d =
+        decodeEthernet(ethernet(0x88A8, concat(tag(200, 0x8100), tag(2001, 0x0800), UDP_PACKET)));
 
     assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(d.packet().vlan).isEqualTo(2001);
@@ -43,8 +45,11 @@ class VlanDecoderTest {
 
   @Test
   void theLegacy9100OuterTagIsQinqToo() {
-    FrameBytes.Decoded d = decodeEthernet(ethernet(0x9100, concat(tag(300, 0x8100), tag(50, 0x86DD),
-        ipv6(UDP, udp(1, 2, payload(0))))));
+    FrameBytes.Decoded d =
+        decodeEthernet(
+            ethernet(
+                0x9100,
+                concat(tag(300, 0x8100), tag(50, 0x86DD), ipv6(UDP, udp(1, 2, payload(0))))));
 
     assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(d.packet().outerVlan).isEqualTo(300);
@@ -54,8 +59,9 @@ class VlanDecoderTest {
 
   @Test
   void threeTagsKeepTheOutermostAndInnermost() {
-    FrameBytes.Decoded d = decodeEthernet(
-        ethernet(0x88A8, concat(tag(1, 0x88A8), tag(2, 0x8100), tag(3, 0x0800), UDP_PACKET)));
+    FrameBytes.Decoded d =
+        decodeEthernet(
+            ethernet(0x88A8, concat(tag(1, 0x88A8), tag(2, 0x8100), tag(3, 0x0800), UDP_PACKET)));
 
     assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(d.packet().outerVlan).isEqualTo(1);
@@ -84,14 +90,16 @@ class VlanDecoderTest {
   void aCutTagIsTooShort() {
     byte[] frame = ethernet(0x8100, concat(tag(50, 0x0800), UDP_PACKET));
 
-    assertThat(decodeEthernet(Arrays.copyOf(frame, 17)).issue()).isEqualTo(DecodeIssue.VLAN_TOO_SHORT);
+    assertThat(decodeEthernet(Arrays.copyOf(frame, 17)).issue())
+        .isEqualTo(DecodeIssue.VLAN_TOO_SHORT);
   }
 
   @Test
   void aCutInnerTagIsTooShort() {
     byte[] frame = ethernet(0x88A8, concat(tag(200, 0x8100), tag(2001, 0x0800), UDP_PACKET));
 
-    assertThat(decodeEthernet(Arrays.copyOf(frame, 14 + 4 + 3)).issue()).isEqualTo(DecodeIssue.VLAN_TOO_SHORT);
+    assertThat(decodeEthernet(Arrays.copyOf(frame, 14 + 4 + 3)).issue())
+        .isEqualTo(DecodeIssue.VLAN_TOO_SHORT);
   }
 
   @Test
@@ -100,7 +108,8 @@ class VlanDecoderTest {
     for (int i = 0; i < VlanDecoder.MAX_TAGS; i++) {
       tags = concat(tags, tag(i + 1, 0x8100));
     }
-    FrameBytes.Decoded d = decodeEthernet(ethernet(0x8100, concat(tags, tag(9, 0x0800), UDP_PACKET)));
+    FrameBytes.Decoded d =
+        decodeEthernet(ethernet(0x8100, concat(tags, tag(9, 0x0800), UDP_PACKET)));
 
     assertThat(d.issue()).isEqualTo(DecodeIssue.VLAN_TOO_MANY_TAGS);
   }

@@ -21,26 +21,35 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * Capture workers give the records of one worker: every sample, read by 1 and by 2, 3 and 5 workers,
- * yields the same records (as JSON, sorted by flow id and sequence number), also with timeouts short
- * enough that most records come from sweeps (idle ends and interim records due on another worker's
- * packets).
+ * Capture workers give the records of one worker: every sample, read by 1 and by 2, 3 and 5
+ * workers, yields the same records (as JSON, sorted by flow id and sequence number), also with
+ * timeouts short enough that most records come from sweeps (idle ends and interim records due on
+ * another worker's packets).
  */
 class CaptureWorkersTest {
-  private static final Comparator<FlowRecord> BY_FLOW = Comparator.comparing(FlowRecord::flowId)
-      .thenComparingLong(FlowRecord::seq);
-  /** Timeouts of milliseconds: a sample's flows end idle and get interim records many times over. */
-  private static final FlowTableConfig SHORT = new FlowTableConfig(262_144, Duration.ofMillis(1),
-      Duration.ofMillis(20), Duration.ofMillis(5));
+  private static final Comparator<FlowRecord> BY_FLOW =
+      Comparator.comparing(FlowRecord::flowId).thenComparingLong(FlowRecord::seq);
+
+  /**
+   * Timeouts of milliseconds: a sample's flows end idle and get interim records many times over.
+   */
+  private static final FlowTableConfig SHORT =
+      new FlowTableConfig(
+          262_144, Duration.ofMillis(1), Duration.ofMillis(20), Duration.ofMillis(5));
 
   static Stream<Path> samples() throws IOException {
     try (Stream<Path> dirs = Files.list(Path.of("../samples"))) {
-      return dirs.map(d -> d.resolve("capture.pcap")).filter(Files::isRegularFile).sorted().toList().stream();
+      return dirs
+          .map(d -> d.resolve("capture.pcap"))
+          .filter(Files::isRegularFile)
+          .sorted()
+          .toList()
+          .stream();
     }
   }
 
@@ -68,8 +77,8 @@ class CaptureWorkersTest {
     Path capture = Path.of("../samples/vmotion-multistream/capture.pcap");
     PipelineCounters single = new PipelineCounters();
     PipelineCounters split = new PipelineCounters();
-    CaptureAgent.SourceReport a = run(capture, AgentConfig.defaults("t"), 1, r -> { }, single);
-    CaptureAgent.SourceReport b = run(capture, AgentConfig.defaults("t"), 3, r -> { }, split);
+    CaptureAgent.SourceReport a = run(capture, AgentConfig.defaults("t"), 1, r -> {}, single);
+    CaptureAgent.SourceReport b = run(capture, AgentConfig.defaults("t"), 3, r -> {}, split);
     assertThat(b).isEqualTo(a);
     assertThat(split.packets()).isEqualTo(single.packets()).isEqualTo(a.packets());
     long ended = 0;
@@ -84,9 +93,17 @@ class CaptureWorkersTest {
   @Test
   void aFailingSinkEndsTheReadWithItsErrorInsteadOfHanging() {
     Path capture = Path.of("../samples/vmotion-multistream/capture.pcap");
-    assertThatThrownBy(() -> run(capture, AgentConfig.defaults("t"), 2, r -> {
-      throw new IllegalStateException("sink broke");
-    }, new PipelineCounters())).hasMessage("sink broke");
+    assertThatThrownBy(
+            () ->
+                run(
+                    capture,
+                    AgentConfig.defaults("t"),
+                    2,
+                    r -> {
+                      throw new IllegalStateException("sink broke");
+                    },
+                    new PipelineCounters()))
+        .hasMessage("sink broke");
   }
 
   @Test
@@ -100,7 +117,8 @@ class CaptureWorkersTest {
     assertThat(seen).containsOnly(true);
   }
 
-  private static List<String> records(Path capture, AgentConfig config, int workers) throws IOException {
+  private static List<String> records(Path capture, AgentConfig config, int workers)
+      throws IOException {
     List<FlowRecord> records = Collections.synchronizedList(new ArrayList<>());
     run(capture, config, workers, records::add, new PipelineCounters());
     List<FlowRecord> sorted = new ArrayList<>(records);
@@ -108,10 +126,16 @@ class CaptureWorkersTest {
     return sorted.stream().map(RecordJson::toLine).toList();
   }
 
-  private static CaptureAgent.SourceReport run(Path capture, AgentConfig config, int workers,
-      io.migaudit.agent.flow.FlowRecordSink sink, PipelineCounters counters) throws IOException {
+  private static CaptureAgent.SourceReport run(
+      Path capture,
+      AgentConfig config,
+      int workers,
+      io.migaudit.agent.flow.FlowRecordSink sink,
+      PipelineCounters counters)
+      throws IOException {
     try (PcapFileSource source = PcapFileSource.open(capture)) {
-      return new CaptureWorkers(config, sink, counters, workers).run(source, "test", EndReason.END_OF_CAPTURE);
+      return new CaptureWorkers(config, sink, counters, workers)
+          .run(source, "test", EndReason.END_OF_CAPTURE);
     }
   }
 }

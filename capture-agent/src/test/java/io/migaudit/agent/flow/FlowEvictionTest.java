@@ -16,8 +16,15 @@ import org.junit.jupiter.api.Test;
 class FlowEvictionTest {
   private static final long T0 = 1_700_000_000_000_000L;
   private final List<FlowRecord> records = new ArrayList<>();
-  private final FlowTable table = new FlowTable(new FlowTableConfig(10, Duration.ofHours(1), Duration.ofHours(1),
-      Duration.ofSeconds(2)), PortCatalog.builtIn(), "t", "eth0", records::add, 4096, 512);
+  private final FlowTable table =
+      new FlowTable(
+          new FlowTableConfig(10, Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(2)),
+          PortCatalog.builtIn(),
+          "t",
+          "eth0",
+          records::add,
+          4096,
+          512);
 
   private void migration(long at, int host) {
     table.offer(tcp(at, host, 40000, 200, 8000, SYN, 0));
@@ -26,7 +33,10 @@ class FlowEvictionTest {
   }
 
   private List<Integer> evictedSourcePorts() {
-    return records.stream().filter(r -> "evicted".equals(r.endReason())).map(FlowRecord::srcPort).toList();
+    return records.stream()
+        .filter(r -> "evicted".equals(r.endReason()))
+        .map(FlowRecord::srcPort)
+        .toList();
   }
 
   @Test
@@ -47,7 +57,8 @@ class FlowEvictionTest {
       migration(T0 + i * 10, 20 + i);
     }
     table.offer(tcp(T0 + 500, 50, 5555, 51, 80, ACK, 10));
-    table.offer(tcp(T0 + 501, 51, 80, 50, 5555, ACK, 10)); // two packets: not half-open, not a migration
+    table.offer(
+        tcp(T0 + 501, 51, 80, 50, 5555, ACK, 10)); // two packets: not half-open, not a migration
     table.offer(tcp(T0 + 600, 60, 6666, 61, 8000, SYN, 0));
     assertThat(evictedSourcePorts()).containsExactly(5555);
   }
@@ -58,7 +69,9 @@ class FlowEvictionTest {
       migration(T0 + i * 10, 20 + i);
     }
     table.offer(tcp(T0 + 600, 60, 6666, 61, 8000, SYN, 0));
-    assertThat(records).filteredOn(r -> "evicted".equals(r.endReason())).singleElement()
+    assertThat(records)
+        .filteredOn(r -> "evicted".equals(r.endReason()))
+        .singleElement()
         .satisfies(r -> assertThat(r.src()).isEqualTo("10.0.0.20"));
   }
 }

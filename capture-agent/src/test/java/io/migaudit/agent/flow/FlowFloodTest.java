@@ -27,8 +27,16 @@ class FlowFloodTest {
   @Test
   void scanIsEvictedAndTheMigrationIsStillCaught() {
     List<FlowRecord> records = new ArrayList<>();
-    FlowTable table = new FlowTable(new FlowTableConfig(BOUND, Duration.ofSeconds(1), Duration.ofSeconds(60),
-        Duration.ofSeconds(2)), PortCatalog.builtIn(), "flood", "eth0", records::add, 256 * 1024, 1500);
+    FlowTable table =
+        new FlowTable(
+            new FlowTableConfig(
+                BOUND, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(2)),
+            PortCatalog.builtIn(),
+            "flood",
+            "eth0",
+            records::add,
+            256 * 1024,
+            1500);
     byte[] page = memoryPage();
     DecodedPacket scan = new DecodedPacket();
     long migrationPayload = 0;
@@ -52,8 +60,11 @@ class FlowFloodTest {
     }
     assertThat(maxSize).isEqualTo(BOUND);
     assertThat(table.ended(EndReason.EVICTED)).isEqualTo(SCAN_PACKETS + 1 - BOUND);
-    List<FlowRecord> migration = records.stream().filter(r -> r.dstPort() == 8000 && r.srcPort() == 40000).toList();
-    assertThat(migration).as("interim records of the migration during the flood").hasSizeGreaterThanOrEqualTo(2);
+    List<FlowRecord> migration =
+        records.stream().filter(r -> r.dstPort() == 8000 && r.srcPort() == 40000).toList();
+    assertThat(migration)
+        .as("interim records of the migration during the flood")
+        .hasSizeGreaterThanOrEqualTo(2);
     assertThat(migration).noneMatch(r -> "evicted".equals(r.endReason()));
     FlowRecord latest = migration.get(migration.size() - 1);
     assertThat(latest.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);

@@ -17,8 +17,16 @@ import org.junit.jupiter.api.Test;
 /** Flows keyed by their whole path: the same inner 5-tuple in another tunnel is another flow. */
 class FlowPathTest {
   private final List<FlowRecord> records = new ArrayList<>();
-  private final FlowTable table = new FlowTable(new FlowTableConfig(100, Duration.ofSeconds(60),
-      Duration.ofSeconds(120), Duration.ofSeconds(2)), PortCatalog.builtIn(), "a", "eth0", records::add, 4096, 512);
+  private final FlowTable table =
+      new FlowTable(
+          new FlowTableConfig(
+              100, Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(2)),
+          PortCatalog.builtIn(),
+          "a",
+          "eth0",
+          records::add,
+          4096,
+          512);
 
   private static DecodedPacket inTunnel(DecodedPacket p, long path) {
     p.tunnelPath = path;
@@ -31,10 +39,13 @@ class FlowPathTest {
     table.offer(inTunnel(tcp(2, 11, 41011, 12, 8000, ACK | PSH, 1000), 0x1234));
     table.offer(inTunnel(tcp(3, 11, 41011, 12, 8000, ACK | PSH, 1000), 0x5678));
     assertThat(table.size()).isEqualTo(3);
-    table.offer(inTunnel(tcp(4, 12, 8000, 11, 41011, ACK, 0), 0x1234)); // the reply in the first tunnel
+    table.offer(
+        inTunnel(tcp(4, 12, 8000, 11, 41011, ACK, 0), 0x1234)); // the reply in the first tunnel
     assertThat(table.size()).isEqualTo(3);
     table.flush(EndReason.END_OF_CAPTURE);
-    assertThat(records).hasSize(3).extracting(r -> r.srcToDst().packets() + r.dstToSrc().packets())
+    assertThat(records)
+        .hasSize(3)
+        .extracting(r -> r.srcToDst().packets() + r.dstToSrc().packets())
         .containsExactlyInAnyOrder(1L, 2L, 1L);
   }
 }

@@ -29,7 +29,8 @@ class FlowSlotsTest {
         live.remove(Integer.valueOf(port));
         slots.remove(e);
       } else if (!model.containsKey(port)) {
-        FlowEntry e = new FlowEntry(packet(port), true, crowdedHash(port), true, "syn", null, List.of());
+        FlowEntry e =
+            new FlowEntry(packet(port), true, crowdedHash(port), true, "syn", null, List.of());
         slots.add(e);
         model.put(port, e);
         live.add(port);
@@ -37,7 +38,8 @@ class FlowSlotsTest {
       if (step % 20_000 == 0 || step > 199_950) {
         assertThat(slots.size()).isEqualTo(model.size());
         for (int p = 0; p < 5000; p++) {
-          assertThat(slots.find(packet(p), true, crowdedHash(p))).as("port %d at step %d", p, step)
+          assertThat(slots.find(packet(p), true, crowdedHash(p)))
+              .as("port %d at step %d", p, step)
               .isSameAs(model.get(p));
         }
       }
@@ -65,7 +67,9 @@ class FlowSlotsTest {
     assertThat(slots.find(back, backFromA, FlowKey.hash(back, backFromA))).isNull();
   }
 
-  /** Hashes that pile up: eight keys per home slot, homes 13 apart, some wrapping round the array. */
+  /**
+   * Hashes that pile up: eight keys per home slot, homes 13 apart, some wrapping round the array.
+   */
   private static int crowdedHash(int port) {
     return (port / 8) * 13 - 40;
   }

@@ -26,15 +26,25 @@ class FlowTableAllocationTest {
   void packetsOfKnownFlowsAllocateNothing() {
     com.sun.management.ThreadMXBean threads = threadBean();
     List<FlowRecord> records = new ArrayList<>();
-    FlowTable table = new FlowTable(new FlowTableConfig(FLOWS * 2, Duration.ofHours(1), Duration.ofHours(1),
-        Duration.ofSeconds(2)), PortCatalog.builtIn(), "alloc", "eth0", records::add, 64 * 1024, 1500);
+    FlowTable table =
+        new FlowTable(
+            new FlowTableConfig(
+                FLOWS * 2, Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(2)),
+            PortCatalog.builtIn(),
+            "alloc",
+            "eth0",
+            records::add,
+            64 * 1024,
+            1500);
     DecodedPacket p = new DecodedPacket();
     byte[] segment = new byte[1448];
     for (int i = 0; i < segment.length; i++) {
       segment[i] = (byte) (i * 7);
     }
     ByteBuffer frame = ByteBuffer.wrap(segment);
-    for (int i = 0; i < ROUNDS; i++) { // opens the flows, fills their samples, lets the JIT compile the path
+    for (int i = 0;
+        i < ROUNDS;
+        i++) { // opens the flows, fills their samples, lets the JIT compile the path
       packet(p, frame, i);
       table.offer(p);
     }
@@ -50,10 +60,14 @@ class FlowTableAllocationTest {
 
     assertThat(table.size()).isEqualTo(FLOWS);
     assertThat(records).isEmpty();
-    assertThat(allocated).as("bytes allocated for %d packets of known flows", ROUNDS).isLessThan(ROUNDS / 10);
+    assertThat(allocated)
+        .as("bytes allocated for %d packets of known flows", ROUNDS)
+        .isLessThan(ROUNDS / 10);
   }
 
-  /** Packet {@code i}: flow {@code i % FLOWS}, alternating directions, a full segment of payload. */
+  /**
+   * Packet {@code i}: flow {@code i % FLOWS}, alternating directions, a full segment of payload.
+   */
   private static void packet(DecodedPacket p, ByteBuffer frame, int i) {
     int flow = i % FLOWS;
     boolean out = (i / FLOWS) % 2 == 0;
@@ -74,9 +88,12 @@ class FlowTableAllocationTest {
 
   private static com.sun.management.ThreadMXBean threadBean() {
     java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "JVM without per-thread allocation counters");
+    assumeTrue(
+        bean instanceof com.sun.management.ThreadMXBean,
+        "JVM without per-thread allocation counters");
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
-    assumeTrue(threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
+    assumeTrue(
+        threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
     threads.setThreadAllocatedMemoryEnabled(true);
     return threads;
   }

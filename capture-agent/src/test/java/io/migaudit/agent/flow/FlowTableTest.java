@@ -23,7 +23,9 @@ class FlowTableTest {
   private final List<FlowRecord> records = new ArrayList<>();
 
   private FlowTable table(int maxFlows) {
-    FlowTableConfig cfg = new FlowTableConfig(maxFlows, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(2));
+    FlowTableConfig cfg =
+        new FlowTableConfig(
+            maxFlows, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(2));
     return new FlowTable(cfg, PortCatalog.builtIn(), "test-agent", "eth0", records::add, 4096, 512);
   }
 
@@ -82,7 +84,8 @@ class FlowTableTest {
     FlowTable t = table(100);
     t.offer(tcp(T0, 11, 40000, 12, 8000, SYN, 0));
     for (long us = 100_000; us <= 2_500_000; us += 100_000) {
-      t.offer(tcp(T0 + us, 11, 40000, 12, 8000, ACK, 100)); // 2,500 bytes: the 4 KiB sample never fills
+      t.offer(
+          tcp(T0 + us, 11, 40000, 12, 8000, ACK, 100)); // 2,500 bytes: the 4 KiB sample never fills
     }
     t.flush(EndReason.END_OF_CAPTURE);
     assertThat(records).extracting(FlowRecord::seq).containsExactly(0L, 1L, 2L);
@@ -107,20 +110,29 @@ class FlowTableTest {
       t.offer(tcp(at, 11, 40000, 12, 8000, ACK, 1400));
     }
     long filled = filledAt;
-    assertThat(records).as("one early record, the active timeout not reached").singleElement().satisfies(r -> {
-      assertThat(r.last()).isFalse();
-      assertThat(r.lastSeen().toEpochMilli() * 1000).isEqualTo(filled);
-      assertThat(r.payload().sampledBytes()).isEqualTo(4096);
-    });
+    assertThat(records)
+        .as("one early record, the active timeout not reached")
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.last()).isFalse();
+              assertThat(r.lastSeen().toEpochMilli() * 1000).isEqualTo(filled);
+              assertThat(r.payload().sampledBytes()).isEqualTo(4096);
+            });
     for (long us = 400_000; us <= 2_500_000; us += 100_000) {
       t.offer(tcp(T0 + us, 11, 40000, 12, 8000, ACK, 1400));
     }
     t.flush(EndReason.END_OF_CAPTURE);
-    assertThat(records).extracting(FlowRecord::seq).as("early, interim after 1 s, interim, final")
+    assertThat(records)
+        .extracting(FlowRecord::seq)
+        .as("early, interim after 1 s, interim, final")
         .containsExactly(0L, 1L, 2L, 3L);
-    assertThat(records).extracting(r -> r.payload().verdict()).as("the early verdict is the flow's verdict")
+    assertThat(records)
+        .extracting(r -> r.payload().verdict())
+        .as("the early verdict is the flow's verdict")
         .containsOnly(records.get(records.size() - 1).payload().verdict());
-    assertThat(records.get(1).lastSeen().toEpochMilli() * 1000).as("the cadence restarts at the early record")
+    assertThat(records.get(1).lastSeen().toEpochMilli() * 1000)
+        .as("the cadence restarts at the early record")
         .isBetween(filledAt + 1_000_000, filledAt + 1_100_000);
   }
 
@@ -131,10 +143,12 @@ class FlowTableTest {
     for (long s = 1; s <= 12; s++) {
       t.offer(tcp(T0 + s * S, 21, 50000, 22, 443, ACK, 10));
     }
-    assertThat(records).anySatisfy(r -> {
-      assertThat(r.srcPort()).isEqualTo(40000);
-      assertThat(r.endReason()).isEqualTo("idle");
-    });
+    assertThat(records)
+        .anySatisfy(
+            r -> {
+              assertThat(r.srcPort()).isEqualTo(40000);
+              assertThat(r.endReason()).isEqualTo("idle");
+            });
     assertThat(t.ended(EndReason.IDLE)).isEqualTo(1);
   }
 
@@ -146,10 +160,13 @@ class FlowTableTest {
     t.offer(tcp(T0 + 2, 11, 40000, 12, 8000, ACK, 100)); // first flow is now the most recent
     t.offer(tcp(T0 + 3, 14, 40002, 12, 8000, SYN, 0));
     assertThat(t.size()).isEqualTo(2);
-    assertThat(records).singleElement().satisfies(r -> {
-      assertThat(r.src()).isEqualTo("10.0.0.13");
-      assertThat(r.endReason()).isEqualTo("evicted");
-    });
+    assertThat(records)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.src()).isEqualTo("10.0.0.13");
+              assertThat(r.endReason()).isEqualTo("evicted");
+            });
     assertThat(t.ended(EndReason.EVICTED)).isEqualTo(1);
   }
 

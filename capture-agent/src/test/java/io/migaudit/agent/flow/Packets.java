@@ -12,15 +12,18 @@ final class Packets {
   static final int PSH = 0x08;
 
   /** Next sequence number of each sender (host and port), as a real one would number its bytes. */
-  private static final java.util.Map<Long, Integer> NEXT_SEQ = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.Map<Long, Integer> NEXT_SEQ =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private Packets() {}
 
   /**
-   * A TCP/IPv4 packet between 10.0.0.a and 10.0.0.b with {@code payload} bytes of value 'x', numbered
-   * in its sender's sequence space (each sender's bytes follow on; a SYN takes one number).
+   * A TCP/IPv4 packet between 10.0.0.a and 10.0.0.b with {@code payload} bytes of value 'x',
+   * numbered in its sender's sequence space (each sender's bytes follow on; a SYN takes one
+   * number).
    */
-  static DecodedPacket tcp(long micros, int srcHost, int srcPort, int dstHost, int dstPort, int flags, int payload) {
+  static DecodedPacket tcp(
+      long micros, int srcHost, int srcPort, int dstHost, int dstPort, int flags, int payload) {
     DecodedPacket p = new DecodedPacket();
     p.reset();
     p.timestampMicros = micros;

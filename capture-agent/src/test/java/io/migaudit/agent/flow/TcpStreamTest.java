@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The flow table samples what the receiver takes, in stream order, whatever else is on the wire. */
+/**
+ * The flow table samples what the receiver takes, in stream order, whatever else is on the wire.
+ */
 class TcpStreamTest {
   private static final long T0 = 1_700_000_000_000_000L;
   private static final int MSS = 1448;
@@ -27,17 +29,33 @@ class TcpStreamTest {
   private static final int PSH = 0x08;
 
   private final List<FlowRecord> records = new ArrayList<>();
-  private final FlowTable table = new FlowTable(new FlowTableConfig(1000, Duration.ofHours(1), Duration.ofHours(1),
-      Duration.ofSeconds(2)), PortCatalog.builtIn(), "t", "eth0", records::add, 256 * 1024, 1500);
+  private final FlowTable table =
+      new FlowTable(
+          new FlowTableConfig(
+              1000, Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(2)),
+          PortCatalog.builtIn(),
+          "t",
+          "eth0",
+          records::add,
+          256 * 1024,
+          1500);
   private long clock = T0;
 
   /** A segment of the client (10.0.0.11:40000) to the vMotion server (10.0.0.12:8000) or back. */
-  private void offer(boolean fromClient, int flags, int seq, int ack, byte[] payload, int wireLength) {
+  private void offer(
+      boolean fromClient, int flags, int seq, int ack, byte[] payload, int wireLength) {
     offerTo(table, fromClient, flags, seq, ack, payload, wireLength, clock += 10);
   }
 
-  private static void offerTo(FlowTable table, boolean fromClient, int flags, int seq, int ack, byte[] payload,
-      int wireLength, long micros) {
+  private static void offerTo(
+      FlowTable table,
+      boolean fromClient,
+      int flags,
+      int seq,
+      int ack,
+      byte[] payload,
+      int wireLength,
+      long micros) {
     DecodedPacket p = new DecodedPacket();
     p.reset();
     p.timestampMicros = micros;
@@ -92,7 +110,8 @@ class TcpStreamTest {
   /** Sends {@code stream} as MSS-sized segments from sequence number {@code seq}. */
   private void send(int seq, byte[] stream) {
     for (int off = 0; off < stream.length; off += MSS) {
-      data(seq + off, java.util.Arrays.copyOfRange(stream, off, Math.min(stream.length, off + MSS)));
+      data(
+          seq + off, java.util.Arrays.copyOfRange(stream, off, Math.min(stream.length, off + MSS)));
     }
   }
 
@@ -116,7 +135,13 @@ class TcpStreamTest {
   @Test
   void aForgedSegmentInsideTheWindowCannotMakePlaintextEncrypted() {
     handshake();
-    offer(true, ACK | PSH, CLIENT_ISN + 1, SERVER_ISN + 1, forgedTlsRecord(), 69); // bad checksum: dropped
+    offer(
+        true,
+        ACK | PSH,
+        CLIENT_ISN + 1,
+        SERVER_ISN + 1,
+        forgedTlsRecord(),
+        69); // bad checksum: dropped
     send(CLIENT_ISN + 1, memory(100 * MSS)); // the receiver's real first segment overlaps it
     FlowRecord r = finalRecord();
     assertThat(r.payload().signature()).isEqualTo(Signature.TLS);
@@ -127,19 +152,42 @@ class TcpStreamTest {
   @Test
   void aRecordBeforeTheFirstDataKeepsTheStreamAnchoredAtTheSyn() {
     List<FlowRecord> out = new ArrayList<>();
-    FlowTable quick = new FlowTable(new FlowTableConfig(1000, Duration.ofSeconds(1), Duration.ofHours(1),
-        Duration.ofSeconds(2)), PortCatalog.builtIn(), "t", "eth0", out::add, 256 * 1024, 1500);
+    FlowTable quick =
+        new FlowTable(
+            new FlowTableConfig(
+                1000, Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofSeconds(2)),
+            PortCatalog.builtIn(),
+            "t",
+            "eth0",
+            out::add,
+            256 * 1024,
+            1500);
     // the handshake, then 2 s of silence (an interim record: the flow id is made), then the attack
     offerTo(quick, true, SYN, CLIENT_ISN, 0, new byte[0], 0, T0);
     offerTo(quick, false, SYN | ACK, SERVER_ISN, CLIENT_ISN + 1, new byte[0], 0, T0 + 10);
     offerTo(quick, true, ACK, CLIENT_ISN + 1, SERVER_ISN + 1, new byte[0], 0, T0 + 20);
     offerTo(quick, true, ACK, CLIENT_ISN + 1, SERVER_ISN + 1, new byte[0], 0, T0 + 2_000_000);
     assertThat(out).as("an interim record before any payload").isNotEmpty();
-    offerTo(quick, true, ACK | PSH, CLIENT_ISN + 1 + (1 << 30), SERVER_ISN + 1, forgedTlsRecord(), 69, T0 + 2_000_010);
+    offerTo(
+        quick,
+        true,
+        ACK | PSH,
+        CLIENT_ISN + 1 + (1 << 30),
+        SERVER_ISN + 1,
+        forgedTlsRecord(),
+        69,
+        T0 + 2_000_010);
     byte[] stream = memory(20 * MSS);
     for (int off = 0; off < stream.length; off += MSS) {
-      offerTo(quick, true, ACK, CLIENT_ISN + 1 + off, SERVER_ISN + 1, java.util.Arrays.copyOfRange(stream, off, off + MSS),
-          MSS, T0 + 2_000_100 + off);
+      offerTo(
+          quick,
+          true,
+          ACK,
+          CLIENT_ISN + 1 + off,
+          SERVER_ISN + 1,
+          java.util.Arrays.copyOfRange(stream, off, off + MSS),
+          MSS,
+          T0 + 2_000_100 + off);
     }
     quick.flush(EndReason.END_OF_CAPTURE);
     FlowRecord r = out.get(out.size() - 1);
@@ -167,7 +215,8 @@ class TcpStreamTest {
     byte[] stream = memory(10 * MSS);
     for (int i = 0; i < 10; i++) {
       if (i != 4) {
-        data(CLIENT_ISN + 1 + i * MSS, java.util.Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+        data(
+            CLIENT_ISN + 1 + i * MSS, java.util.Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
       }
     }
     FlowRecord r = finalRecord();
@@ -204,7 +253,9 @@ class TcpStreamTest {
     offer(false, RST, SERVER_ISN + 1 + (1 << 30), 0, new byte[0], 0);
     assertThat(records).noneMatch(FlowRecord::last);
     offer(false, RST | ACK, SERVER_ISN + 1, CLIENT_ISN + 1 + 4 * MSS, new byte[0], 0);
-    assertThat(records).filteredOn(FlowRecord::last).singleElement()
+    assertThat(records)
+        .filteredOn(FlowRecord::last)
+        .singleElement()
         .satisfies(r -> assertThat(r.endReason()).isEqualTo("rst"));
   }
 
@@ -215,7 +266,9 @@ class TcpStreamTest {
     send(77_777, stream);
     FlowRecord r = finalRecord();
     assertThat(r.midStream()).isTrue();
-    assertThat(r.payload().signature()).as("a mid-stream head is no signature").isEqualTo(Signature.NONE);
+    assertThat(r.payload().signature())
+        .as("a mid-stream head is no signature")
+        .isEqualTo(Signature.NONE);
     assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
   }
 
@@ -227,7 +280,8 @@ class TcpStreamTest {
     send(CLIENT_ISN + 1 + 10 * MSS + (64 << 20), memory(40 * MSS));
     FlowRecord r = finalRecord();
     assertThat(r.stream().outOfWindowSegments()).isEqualTo(TcpStream.RUN_TO_RESYNC - 1);
-    assertThat(r.payload().sampledBytes()).isEqualTo(10 * MSS + (40 - TcpStream.RUN_TO_RESYNC + 1) * MSS);
+    assertThat(r.payload().sampledBytes())
+        .isEqualTo(10 * MSS + (40 - TcpStream.RUN_TO_RESYNC + 1) * MSS);
     assertThat(r.midStream()).isTrue();
   }
 }

@@ -12,9 +12,9 @@ import java.nio.ByteBuffer;
 /**
  * Coverage-guided fuzzing (Jazzer) of the Kerberos inspector: any bytes, cut into any segments,
  * over TCP or UDP, never throw, and whatever it reads stays bounded and printable. Seeds: {@code
- * src/test/resources/io/migaudit/agent/fuzz/KerberosFuzzTestInputs/} (real TGS-REQ messages).
- * Runs in the {@code fuzz} surefire execution with {@link CaptureFuzzTest}; see that class for
- * {@code JAZZER_FUZZ}.
+ * src/test/resources/io/migaudit/agent/fuzz/KerberosFuzzTestInputs/} (real TGS-REQ messages). Runs
+ * in the {@code fuzz} surefire execution with {@link CaptureFuzzTest}; see that class for {@code
+ * JAZZER_FUZZ}.
  */
 class KerberosFuzzTest {
 
@@ -36,8 +36,12 @@ class KerberosFuzzTest {
       assertThat(a.requests()).isNotEmpty().hasSizeLessThanOrEqualTo(KerberosActivity.MAX_REQUESTS);
       for (KerberosRequest r : a.requests()) {
         assertThat(r.type()).isEqualTo(KerberosRequest.TGS_REQ);
-        assertThat(r.service()).hasSizeLessThanOrEqualTo(KerberosRequest.MAX_NAME_CHARS).matches("[ -~]+");
-        assertThat(r.realm()).hasSizeLessThanOrEqualTo(KerberosRequest.MAX_NAME_CHARS).matches("[ -~]*");
+        assertThat(r.service())
+            .hasSizeLessThanOrEqualTo(KerberosRequest.MAX_NAME_CHARS)
+            .matches("[ -~]+");
+        assertThat(r.realm())
+            .hasSizeLessThanOrEqualTo(KerberosRequest.MAX_NAME_CHARS)
+            .matches("[ -~]*");
       }
     }
   }

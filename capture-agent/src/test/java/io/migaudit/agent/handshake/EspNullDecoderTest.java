@@ -10,7 +10,8 @@ class EspNullDecoderTest {
 
   /** SPI, sequence, a TCP header and {@code data} bytes, default padding to 4, trailer, ICV. */
   static byte[] espNullTcp(int data, int icv) {
-    TlsBytes inner = new TlsBytes().u16(40022).u16(8000).zeros(8).u8(0x50).u8(0x18).u16(502).zeros(4);
+    TlsBytes inner =
+        new TlsBytes().u16(40022).u16(8000).zeros(8).u8(0x50).u8(0x18).u16(502).zeros(4);
     inner.bytes(new byte[data]);
     int innerLength = inner.toArray().length;
     int pad = (4 - (innerLength + 2) % 4) % 4;
@@ -58,6 +59,7 @@ class EspNullDecoderTest {
 
   @Test
   void aTooShortPacketIsAnIssue() {
-    assertThat(EspNullDecoder.decode(ByteBuffer.wrap(new byte[12])).issue()).isEqualTo(HandshakeIssue.ESP_TOO_SHORT);
+    assertThat(EspNullDecoder.decode(ByteBuffer.wrap(new byte[12])).issue())
+        .isEqualTo(HandshakeIssue.ESP_TOO_SHORT);
   }
 }

@@ -28,30 +28,44 @@ class HandshakeFuzzTest {
 
   @Test
   void tlsDecodersSurviveMutations() {
-    fuzz(TlsBytes.handshakeRecord(TlsBytes.clientHello(0x0303, TlsBytes.supportedVersions(0x0304, 0x0303))),
+    fuzz(
+        TlsBytes.handshakeRecord(
+            TlsBytes.clientHello(0x0303, TlsBytes.supportedVersions(0x0304, 0x0303))),
         TlsClientHelloDecoder::decode);
-    byte[] flight = TlsBytes.handshakeRecord(TlsBytes.concat(TlsBytes.serverHello(0x0303, 0xC02F, null),
-        TlsBytes.certificate(TlsBytes.resource("ca-signed-p256.der")), TlsBytes.message(13, new byte[4]),
-        TlsBytes.message(14, new byte[0])));
+    byte[] flight =
+        TlsBytes.handshakeRecord(
+            TlsBytes.concat(
+                TlsBytes.serverHello(0x0303, 0xC02F, null),
+                TlsBytes.certificate(TlsBytes.resource("ca-signed-p256.der")),
+                TlsBytes.message(13, new byte[4]),
+                TlsBytes.message(14, new byte[0])));
     fuzz(flight, TlsServerFlightDecoder::decode);
   }
 
   @Test
   void sshEspAndIkeDecodersSurviveMutations() {
-    fuzz(SshKexinitDecoderTest.client("aes128-ctr,aes256-gcm@openssh.com", "hmac-sha2-256"), SshKexinitDecoder::decode);
+    fuzz(
+        SshKexinitDecoderTest.client("aes128-ctr,aes256-gcm@openssh.com", "hmac-sha2-256"),
+        SshKexinitDecoder::decode);
     fuzz(EspNullDecoderTest.espNullTcp(60, 12), EspNullDecoder::decode);
-    fuzz(IkeSaInitDecoderTest.saInit(false, IkeSaInitDecoderTest.transform(false, 1, 12, 256),
-        IkeSaInitDecoderTest.transform(true, 4, 19, 0)), IkeSaInitDecoder::decode);
+    fuzz(
+        IkeSaInitDecoderTest.saInit(
+            false,
+            IkeSaInitDecoderTest.transform(false, 1, 12, 256),
+            IkeSaInitDecoderTest.transform(true, 4, 19, 0)),
+        IkeSaInitDecoder::decode);
   }
 
   @Test
   void theInspectorSurvivesMutatedStreams() {
     Random random = new Random(4253);
-    byte[] client = TlsBytes.handshakeRecord(TlsBytes.clientHello(0x0303, TlsBytes.supportedVersions(0x0304)));
+    byte[] client =
+        TlsBytes.handshakeRecord(TlsBytes.clientHello(0x0303, TlsBytes.supportedVersions(0x0304)));
     for (int i = 0; i < ROUNDS; i++) {
       byte[] b = client.clone();
       b[2 + random.nextInt(b.length - 2)] = (byte) random.nextInt(256);
-      HandshakeInspector inspector = HandshakeInspector.forStream(6, ByteBuffer.wrap(b), 0, b.length);
+      HandshakeInspector inspector =
+          HandshakeInspector.forStream(6, ByteBuffer.wrap(b), 0, b.length);
       inspector.add(true, ByteBuffer.wrap(b), 0, b.length, b.length);
       inspector.add(false, ByteBuffer.wrap(b), 0, b.length, b.length);
       inspector.facts(); // null or facts, never an exception

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class HandshakeInspectorTest {
 
-  private static void feed(HandshakeInspector inspector, boolean initiator, byte[] bytes, int segment) {
+  private static void feed(
+      HandshakeInspector inspector, boolean initiator, byte[] bytes, int segment) {
     for (int at = 0; at < bytes.length; at += segment) {
       int n = Math.min(segment, bytes.length - at);
       ByteBuffer frame = ByteBuffer.wrap(Arrays.copyOfRange(bytes, at, at + n));
@@ -25,9 +26,15 @@ class HandshakeInspectorTest {
 
   @Test
   void tlsHandshakeSplitAcrossSegmentsIsRead() {
-    byte[] client = TlsBytes.handshakeRecord(TlsBytes.clientHello(0x0303, TlsBytes.supportedVersions(0x0304, 0x0303)));
-    byte[] server = TlsBytes.handshakeRecord(TlsBytes.concat(TlsBytes.serverHello(0x0302, 0x000A, null),
-        TlsBytes.certificate(TlsBytes.resource("self-signed-rsa2048.der")), TlsBytes.message(14, new byte[0])));
+    byte[] client =
+        TlsBytes.handshakeRecord(
+            TlsBytes.clientHello(0x0303, TlsBytes.supportedVersions(0x0304, 0x0303)));
+    byte[] server =
+        TlsBytes.handshakeRecord(
+            TlsBytes.concat(
+                TlsBytes.serverHello(0x0302, 0x000A, null),
+                TlsBytes.certificate(TlsBytes.resource("self-signed-rsa2048.der")),
+                TlsBytes.message(14, new byte[0])));
     HandshakeInspector inspector = stream(client);
     feed(inspector, true, client, 7);
     feed(inspector, false, server, 100);
@@ -53,13 +60,15 @@ class HandshakeInspectorTest {
   void otherStreamsAreNotInspected() {
     byte[] qevm = {'Q', 'E', 'V', 'M', 0, 0, 0, 3};
     assertThat(stream(qevm)).isNull();
-    assertThat(HandshakeInspector.forStream(17, ByteBuffer.wrap(new byte[] {0x16, 3, 1}), 0, 3)).isNull();
+    assertThat(HandshakeInspector.forStream(17, ByteBuffer.wrap(new byte[] {0x16, 3, 1}), 0, 3))
+        .isNull();
     assertThat(HandshakeInspector.forDatagrams(17, 53)).isNull();
   }
 
   @Test
   void aCutSegmentEndsTheReadingWithWhatWasRead() {
-    byte[] client = TlsBytes.handshakeRecord(TlsBytes.clientHello(0x0303, TlsBytes.supportedVersions(0x0304)));
+    byte[] client =
+        TlsBytes.handshakeRecord(TlsBytes.clientHello(0x0303, TlsBytes.supportedVersions(0x0304)));
     HandshakeInspector inspector = stream(client);
     inspector.add(true, ByteBuffer.wrap(client), 0, 20, client.length); // snap length cut it
     inspector.add(true, ByteBuffer.wrap(client), 20, client.length - 20, client.length - 20);
@@ -88,8 +97,10 @@ class HandshakeInspectorTest {
 
   @Test
   void ikeOnNatTraversalSkipsTheNonEspMarker() {
-    byte[] m = TlsBytes.concat(new byte[4], IkeSaInitDecoderTest.saInit(false,
-        IkeSaInitDecoderTest.transform(true, 1, 11, 0)));
+    byte[] m =
+        TlsBytes.concat(
+            new byte[4],
+            IkeSaInitDecoderTest.saInit(false, IkeSaInitDecoderTest.transform(true, 1, 11, 0)));
     HandshakeInspector inspector = HandshakeInspector.forDatagrams(17, 4500);
     inspector.add(true, ByteBuffer.wrap(m), 0, m.length, m.length);
     assertThat(inspector.facts().ike().offered()).containsExactly("ENCR_NULL");

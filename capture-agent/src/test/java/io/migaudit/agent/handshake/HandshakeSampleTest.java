@@ -21,8 +21,10 @@ class HandshakeSampleTest {
 
   static FlowRecord migration(String sample, int port) throws IOException {
     List<FlowRecord> records = new ArrayList<>();
-    CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("test"), records::add, new PipelineCounters());
-    try (PcapFileSource source = PcapFileSource.open(Path.of("../samples", sample, "capture.pcap"))) {
+    CaptureAgent agent =
+        new CaptureAgent(AgentConfig.defaults("test"), records::add, new PipelineCounters());
+    try (PcapFileSource source =
+        PcapFileSource.open(Path.of("../samples", sample, "capture.pcap"))) {
       agent.run(source, sample, EndReason.END_OF_CAPTURE);
     }
     return records.stream().filter(r -> r.last() && r.dstPort() == port).findFirst().orElseThrow();
@@ -38,13 +40,17 @@ class HandshakeSampleTest {
     assertThat(tls.certificate().keyBits()).isEqualTo(2048);
     assertThat(tls.certificate().selfSigned()).isTrue();
     FlowRecord r = migration("tls-null-cipher", 8000);
-    assertThat(r.payload().verdict()).as("the record bodies are plaintext").isEqualTo(io.migaudit.record.Verdict.PLAINTEXT);
-    assertThat(r.payload().reason()).hasSizeLessThanOrEqualTo(io.migaudit.record.PayloadFeatures.MAX_REASON_CHARS);
+    assertThat(r.payload().verdict())
+        .as("the record bodies are plaintext")
+        .isEqualTo(io.migaudit.record.Verdict.PLAINTEXT);
+    assertThat(r.payload().reason())
+        .hasSizeLessThanOrEqualTo(io.migaudit.record.PayloadFeatures.MAX_REASON_CHARS);
   }
 
   @Test
   void tls10SessionAndQemuTls13WithMutualAuth() throws IOException {
-    assertThat(migration("tls-1.0-migration", 8000).handshake().tls().version()).isEqualTo("TLS 1.0");
+    assertThat(migration("tls-1.0-migration", 8000).handshake().tls().version())
+        .isEqualTo("TLS 1.0");
     TlsHandshake qemu = migration("qemu-tls", 49152).handshake().tls();
     assertThat(qemu.version()).isEqualTo("TLS 1.3");
     assertThat(qemu.clientCertificate()).isEqualTo(TlsHandshake.CLIENT_CERT_NOT_VISIBLE);
@@ -53,8 +59,10 @@ class HandshakeSampleTest {
 
   @Test
   void sshTunnelsNegotiateWhatTheClientAskedFor() throws IOException {
-    assertThat(migration("ssh-tunnel-cbc", 22).handshake().ssh().cipherClientToServer()).isEqualTo("aes128-cbc");
-    assertThat(migration("ssh-tunnel-cbc", 22).handshake().ssh().macServerToClient()).isEqualTo("hmac-sha1");
+    assertThat(migration("ssh-tunnel-cbc", 22).handshake().ssh().cipherClientToServer())
+        .isEqualTo("aes128-cbc");
+    assertThat(migration("ssh-tunnel-cbc", 22).handshake().ssh().macServerToClient())
+        .isEqualTo("hmac-sha1");
     assertThat(migration("ssh-tunnel-aes-gcm", 22).handshake().ssh().cipherServerToClient())
         .isEqualTo("aes256-gcm@openssh.com");
   }
@@ -66,6 +74,7 @@ class HandshakeSampleTest {
     HopLimits routed = migration("migration-routed", 8000).ttl();
     assertThat(routed.srcToDst()).isEqualTo(new HopLimits.Range(63, 63));
     assertThat(routed.dstToSrc()).isEqualTo(new HopLimits.Range(64, 64));
-    assertThat(migration("migration-on-segment", 8000).ttl().srcToDst()).isEqualTo(new HopLimits.Range(64, 64));
+    assertThat(migration("migration-on-segment", 8000).ttl().srcToDst())
+        .isEqualTo(new HopLimits.Range(64, 64));
   }
 }

@@ -17,8 +17,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The flow table hands the handshake reader what the receiver takes: a forged handshake outside
- * the window says nothing, a retransmitted segment is read once, and TTLs are kept per direction.
+ * The flow table hands the handshake reader what the receiver takes: a forged handshake outside the
+ * window says nothing, a retransmitted segment is read once, and TTLs are kept per direction.
  */
 class StreamOrderHandshakeTest {
   private static final int CLIENT_ISN = 5_000;
@@ -28,8 +28,15 @@ class StreamOrderHandshakeTest {
   private static final int PSH = 0x08;
 
   private final List<FlowRecord> records = new ArrayList<>();
-  private final FlowTable table = new FlowTable(new FlowTableConfig(100, Duration.ofHours(1), Duration.ofHours(1),
-      Duration.ofSeconds(2)), PortCatalog.builtIn(), "t", "eth0", records::add, 64 * 1024, 1500);
+  private final FlowTable table =
+      new FlowTable(
+          new FlowTableConfig(100, Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(2)),
+          PortCatalog.builtIn(),
+          "t",
+          "eth0",
+          records::add,
+          64 * 1024,
+          1500);
   private long clock = 1_700_000_000_000_000L;
 
   private void offer(boolean fromClient, int flags, int seq, int ack, byte[] payload, int ttl) {
@@ -67,7 +74,8 @@ class StreamOrderHandshakeTest {
   }
 
   private static byte[] clientHello() {
-    return TlsBytes.handshakeRecord(TlsBytes.clientHello(0x0303, TlsBytes.supportedVersions(0x0304, 0x0303)));
+    return TlsBytes.handshakeRecord(
+        TlsBytes.clientHello(0x0303, TlsBytes.supportedVersions(0x0304, 0x0303)));
   }
 
   @Test
@@ -86,18 +94,29 @@ class StreamOrderHandshakeTest {
     connect();
     byte[] hello = clientHello();
     offer(true, ACK | PSH, CLIENT_ISN + 1, SERVER_ISN + 1, hello, 63);
-    byte[] flight = TlsBytes.handshakeRecord(TlsBytes.concat(TlsBytes.serverHello(0x0303, 0x009C, null),
-        TlsBytes.certificate(TlsBytes.resource("self-signed-rsa2048.der")), TlsBytes.message(14, new byte[0])));
+    byte[] flight =
+        TlsBytes.handshakeRecord(
+            TlsBytes.concat(
+                TlsBytes.serverHello(0x0303, 0x009C, null),
+                TlsBytes.certificate(TlsBytes.resource("self-signed-rsa2048.der")),
+                TlsBytes.message(14, new byte[0])));
     byte[] first = Arrays.copyOfRange(flight, 0, 300);
     byte[] rest = Arrays.copyOfRange(flight, 300, flight.length);
     offer(false, ACK | PSH, SERVER_ISN + 1, CLIENT_ISN + 1 + hello.length, first, 64);
-    offer(false, ACK | PSH, SERVER_ISN + 1, CLIENT_ISN + 1 + hello.length, first, 64); // retransmitted
+    offer(
+        false,
+        ACK | PSH,
+        SERVER_ISN + 1,
+        CLIENT_ISN + 1 + hello.length,
+        first,
+        64); // retransmitted
     offer(false, ACK | PSH, SERVER_ISN + 301, CLIENT_ISN + 1 + hello.length, rest, 64);
     FlowRecord r = finalRecord();
     assertThat(r.handshake().tls().offeredVersions()).containsExactly("TLS 1.3", "TLS 1.2");
     assertThat(r.handshake().tls().cipherSuite()).isEqualTo("TLS_RSA_WITH_AES_128_GCM_SHA256");
     assertThat(r.handshake().tls().certificate().keyBits()).isEqualTo(2048);
-    assertThat(r.ttl()).isEqualTo(new HopLimits(new HopLimits.Range(63, 63), new HopLimits.Range(64, 64)));
+    assertThat(r.ttl())
+        .isEqualTo(new HopLimits(new HopLimits.Range(63, 63), new HopLimits.Range(64, 64)));
   }
 
   @Test
@@ -105,7 +124,13 @@ class StreamOrderHandshakeTest {
     connect();
     byte[] hello = clientHello();
     offer(true, ACK | PSH, CLIENT_ISN + 1, SERVER_ISN + 1, Arrays.copyOfRange(hello, 0, 10), 63);
-    offer(true, ACK | PSH, CLIENT_ISN + 21, SERVER_ISN + 1, Arrays.copyOfRange(hello, 20, hello.length), 63);
+    offer(
+        true,
+        ACK | PSH,
+        CLIENT_ISN + 21,
+        SERVER_ISN + 1,
+        Arrays.copyOfRange(hello, 20, hello.length),
+        63);
     assertThat(finalRecord().handshake()).isNull(); // bytes 10-19 never seen: nothing is spliced
   }
 }

@@ -6,7 +6,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 
-/** Builds TLS handshake bytes field by field for the decoder tests (RFC 8446 / RFC 5246 layouts). */
+/**
+ * Builds TLS handshake bytes field by field for the decoder tests (RFC 8446 / RFC 5246 layouts).
+ */
 final class TlsBytes {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 

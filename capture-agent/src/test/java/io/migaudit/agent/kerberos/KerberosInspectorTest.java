@@ -17,9 +17,13 @@ import org.junit.jupiter.api.Test;
 class KerberosInspectorTest {
   static final int TCP = 6;
   static final int UDP = 17;
-  static final KerberosRequest MIGRATION = new KerberosRequest("TGS-REQ",
-      "Microsoft Virtual System Migration Service/hv-02.corp.example", "CORP.EXAMPLE");
-  static final KerberosRequest CIFS = new KerberosRequest("TGS-REQ", "cifs/hv-02.corp.example", "CORP.EXAMPLE");
+  static final KerberosRequest MIGRATION =
+      new KerberosRequest(
+          "TGS-REQ",
+          "Microsoft Virtual System Migration Service/hv-02.corp.example",
+          "CORP.EXAMPLE");
+  static final KerberosRequest CIFS =
+      new KerberosRequest("TGS-REQ", "cifs/hv-02.corp.example", "CORP.EXAMPLE");
 
   static byte[] fixture(String name) throws IOException {
     try (InputStream in = KerberosInspectorTest.class.getResourceAsStream("/kerberos/" + name)) {
@@ -42,7 +46,8 @@ class KerberosInspectorTest {
 
   @Test
   void readsTheServiceOfARealTcpTgsRequest() throws IOException {
-    assertThat(inspect(TCP, fixture("tgs-req-tcp.bin"), 1460).requests()).containsExactly(MIGRATION);
+    assertThat(inspect(TCP, fixture("tgs-req-tcp.bin"), 1460).requests())
+        .containsExactly(MIGRATION);
   }
 
   @Test
@@ -87,7 +92,9 @@ class KerberosInspectorTest {
   void tcpMessagesMaySpanSegmentsOfAnySize() throws IOException {
     byte[] tcp = fixture("tgs-req-tcp.bin");
     for (int segment : new int[] {1, 2, 3, 7, 100, 536}) {
-      assertThat(inspect(TCP, tcp, segment).requests()).as("segments of %d", segment).containsExactly(MIGRATION);
+      assertThat(inspect(TCP, tcp, segment).requests())
+          .as("segments of %d", segment)
+          .containsExactly(MIGRATION);
     }
   }
 
@@ -165,7 +172,9 @@ class KerberosInspectorTest {
   void anElementLongerThanItsMessageIsRejected() throws IOException {
     byte[] udp = fixture("tgs-req-udp.bin");
     byte[] longer = udp.clone();
-    longer[3] = (byte) (longer[3] + 1); // outer [APPLICATION 12] length (82 xx xx) one more than the datagram
+    longer[3] =
+        (byte)
+            (longer[3] + 1); // outer [APPLICATION 12] length (82 xx xx) one more than the datagram
     assertThat(inspect(UDP, longer, longer.length)).isNull();
   }
 
@@ -177,7 +186,9 @@ class KerberosInspectorTest {
     }
     assertThat(inspect(TCP, garbage, 50)).isNull();
     assertThat(inspect(UDP, garbage, garbage.length)).isNull();
-    assertThat(inspect(UDP, new byte[] {0x6C, (byte) 0x80, 0, 0}, 4)).as("indefinite length").isNull();
+    assertThat(inspect(UDP, new byte[] {0x6C, (byte) 0x80, 0, 0}, 4))
+        .as("indefinite length")
+        .isNull();
     assertThat(inspect(UDP, new byte[] {0x7F, 0x01, 0x00}, 3)).as("multi-byte tag").isNull();
   }
 
@@ -188,7 +199,10 @@ class KerberosInspectorTest {
     KerberosActivity a = inspect(UDP, req, req.length);
     KerberosRequest r = a.requests().get(0);
     assertThat(r.realm()).isEqualTo("REALM?");
-    assertThat(r.service()).hasSize(KerberosRequest.MAX_NAME_CHARS).startsWith("cifs/xxx").endsWith("...");
+    assertThat(r.service())
+        .hasSize(KerberosRequest.MAX_NAME_CHARS)
+        .startsWith("cifs/xxx")
+        .endsWith("...");
   }
 
   @Test

@@ -24,16 +24,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The publisher's cut-over to the spool and back, with in-memory producers that behave as
- * {@code KafkaProducer} does where it matters: closing one fails every record it still holds, and
- * asking for partitions fails while the broker is away. The real broker is in cli's OutageIT.
+ * The publisher's cut-over to the spool and back, with in-memory producers that behave as {@code
+ * KafkaProducer} does where it matters: closing one fails every record it still holds, and asking
+ * for partitions fails while the broker is away. The real broker is in cli's OutageIT.
  */
 class FlowPublisherTest {
   private static final String TOPIC = "flows";
   private static final Duration DEADLINE = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** A producer whose close fails what it holds, and whose metadata fails while {@code down}. */
   static class Producer extends MockProducer<byte[], FlowRecord> {
@@ -61,7 +60,10 @@ class FlowPublisherTest {
     }
   }
 
-  /** Makes a {@link Producer} per call, as the agent makes a KafkaProducer, and keeps each in {@code made}. */
+  /**
+   * Makes a {@link Producer} per call, as the agent makes a KafkaProducer, and keeps each in {@code
+   * made}.
+   */
   private static Supplier<Producer> producers(AtomicBoolean down, List<Producer> made) {
     return () -> {
       Producer p = new Producer(down);
@@ -73,10 +75,31 @@ class FlowPublisherTest {
   static FlowRecord record(int seq) {
     Instant first = Instant.parse("2026-11-23T10:02:00.123456Z");
     String flowId = FlowId.of("tcp", "192.168.50.11", 40022, "192.168.50.12", 8000, 50, first);
-    return new FlowRecord(SchemaVersion.CURRENT, "esx-01", "eth1", flowId, seq, false, null, first,
-        first.plusSeconds(seq), 50, null, List.of("ethernet"), 4, "tcp", "192.168.50.11", 40022,
-        "192.168.50.12", 8000, "syn", new Counters(seq, seq * 1000L, seq * 900L), new Counters(0, 0, 0),
-        List.of("SYN"), "vmotion", null);
+    return new FlowRecord(
+        SchemaVersion.CURRENT,
+        "esx-01",
+        "eth1",
+        flowId,
+        seq,
+        false,
+        null,
+        first,
+        first.plusSeconds(seq),
+        50,
+        null,
+        List.of("ethernet"),
+        4,
+        "tcp",
+        "192.168.50.11",
+        40022,
+        "192.168.50.12",
+        8000,
+        "syn",
+        new Counters(seq, seq * 1000L, seq * 900L),
+        new Counters(0, 0, 0),
+        List.of("SYN"),
+        "vmotion",
+        null);
   }
 
   private static List<Long> seqs(Producer p) {
@@ -92,7 +115,8 @@ class FlowPublisherTest {
   }
 
   @Test
-  void afterAFailureEveryRecordGoesThroughTheSpoolInOrderAndDirectAgainOnceDrained() throws Exception {
+  void afterAFailureEveryRecordGoesThroughTheSpoolInOrderAndDirectAgainOnceDrained()
+      throws Exception {
     AtomicBoolean down = new AtomicBoolean(false);
     List<Producer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
@@ -113,9 +137,13 @@ class FlowPublisherTest {
       down.set(false);
       await(() -> publisher.state() == FlowPublisher.State.DIRECT, "the spool to drain");
       Producer working = made.get(made.size() - 1);
-      assertThat(seqs(working)).as("spooled records, in the order accepted").containsExactly(1L, 2L, 3L, 4L, 5L);
+      assertThat(seqs(working))
+          .as("spooled records, in the order accepted")
+          .containsExactly(1L, 2L, 3L, 4L, 5L);
       publisher.accept(record(6));
-      assertThat(seqs(working)).as("after the drain, records go to the producer that drained").endsWith(6L);
+      assertThat(seqs(working))
+          .as("after the drain, records go to the producer that drained")
+          .endsWith(6L);
       working.completeNext();
       publisher.flush();
       assertThat(publisher.sent()).isEqualTo(7);
@@ -131,12 +159,14 @@ class FlowPublisherTest {
     AtomicBoolean down = new AtomicBoolean(false);
     List<Producer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
-        FlowPublisher publisher = new FlowPublisher(producers(down, made), TOPIC, spool, Duration.ofMillis(300))) {
+        FlowPublisher publisher =
+            new FlowPublisher(producers(down, made), TOPIC, spool, Duration.ofMillis(300))) {
       for (int seq = 0; seq < 3; seq++) {
         publisher.accept(record(seq)); // the producer never calls back, as a stuck idempotent one
       }
       down.set(true);
-      await(() -> publisher.state() != FlowPublisher.State.DIRECT, "the stall to start the cut-over");
+      await(
+          () -> publisher.state() != FlowPublisher.State.DIRECT, "the stall to start the cut-over");
       await(() -> spool.pending() == 3, "the stalled records to be spooled");
       publisher.accept(record(3));
       assertThat(spool.pending()).as("later records go after them").isEqualTo(4);
@@ -158,7 +188,8 @@ class FlowPublisherTest {
     List<Producer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
         FlowPublisher publisher = new FlowPublisher(producers(down, made), TOPIC, spool)) {
-      publisher.accept(record(3)); // Kafka away, an earlier run's records waiting: spooled after them
+      publisher.accept(
+          record(3)); // Kafka away, an earlier run's records waiting: spooled after them
       assertThat(spool.pending()).isEqualTo(4);
       down.set(false);
       await(() -> publisher.state() == FlowPublisher.State.DIRECT, "the spool to drain");
@@ -176,7 +207,8 @@ class FlowPublisherTest {
         publisher.accept(record(seq));
       }
       made.get(0).completeNext();
-      publisher.flush(); // as on SIGTERM: the producer is closed, seqs 1 and 2 were never acknowledged
+      publisher
+          .flush(); // as on SIGTERM: the producer is closed, seqs 1 and 2 were never acknowledged
       assertThat(publisher.failed()).isZero();
       assertThat(spool.pending()).isEqualTo(2);
       assertThat(publisher.state()).isEqualTo(FlowPublisher.State.SPOOLING);

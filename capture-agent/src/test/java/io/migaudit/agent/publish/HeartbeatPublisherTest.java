@@ -24,16 +24,25 @@ class HeartbeatPublisherTest {
     MockProducer<byte[], byte[]> producer =
         new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
     AtomicLong packets = new AtomicLong(5);
-    HeartbeatPublisher beats = new HeartbeatPublisher(producer, "esx-01", List.of("vmk1"),
-        Duration.ofSeconds(30), Clock.fixed(T0, ZoneOffset.UTC), packets::get, () -> 2);
+    HeartbeatPublisher beats =
+        new HeartbeatPublisher(
+            producer,
+            "esx-01",
+            List.of("vmk1"),
+            Duration.ofSeconds(30),
+            Clock.fixed(T0, ZoneOffset.UTC),
+            packets::get,
+            () -> 2);
     beats.beat();
     packets.set(9);
     beats.close();
     assertThat(producer.history()).hasSize(2);
-    assertThat(producer.history()).allSatisfy(r -> {
-      assertThat(r.topic()).isEqualTo(Topics.FLOWS);
-      assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("heartbeat/esx-01");
-    });
+    assertThat(producer.history())
+        .allSatisfy(
+            r -> {
+              assertThat(r.topic()).isEqualTo(Topics.FLOWS);
+              assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("heartbeat/esx-01");
+            });
     AgentHeartbeat last = RecordJson.heartbeat(producer.history().get(1).value());
     assertThat(last).isEqualTo(AgentHeartbeat.of("esx-01", T0, 30, List.of("vmk1"), 9, 2));
     assertThat(producer.closed()).isTrue();
@@ -44,8 +53,15 @@ class HeartbeatPublisherTest {
   void anUndeliveredBeatIsCountedNotThrown() {
     MockProducer<byte[], byte[]> producer =
         new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-    HeartbeatPublisher beats = new HeartbeatPublisher(producer, "esx-01", List.of("vmk1"),
-        Duration.ofSeconds(30), Clock.fixed(T0, ZoneOffset.UTC), () -> 0, () -> 0);
+    HeartbeatPublisher beats =
+        new HeartbeatPublisher(
+            producer,
+            "esx-01",
+            List.of("vmk1"),
+            Duration.ofSeconds(30),
+            Clock.fixed(T0, ZoneOffset.UTC),
+            () -> 0,
+            () -> 0);
     beats.beat();
     producer.errorNext(new org.apache.kafka.common.errors.TimeoutException("broker away"));
     assertThat(beats.failed()).isEqualTo(1);

@@ -15,17 +15,23 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Records handed off the capture thread reach the next sink in order, on another thread, all of them by close. */
+/**
+ * Records handed off the capture thread reach the next sink in order, on another thread, all of
+ * them by close.
+ */
 class RecordHandOffTest {
 
   @Test
   void everyRecordArrivesInOrderOnThePublisherThreadByClose() {
     List<Long> seqs = Collections.synchronizedList(new ArrayList<>());
     List<String> threads = Collections.synchronizedList(new ArrayList<>());
-    RecordHandOff handOff = new RecordHandOff(r -> {
-      seqs.add(r.seq());
-      threads.add(Thread.currentThread().getName());
-    }, 8); // smaller than the records: the capture side waits for room
+    RecordHandOff handOff =
+        new RecordHandOff(
+            r -> {
+              seqs.add(r.seq());
+              threads.add(Thread.currentThread().getName());
+            },
+            8); // smaller than the records: the capture side waits for room
     for (int i = 0; i < 1000; i++) {
       handOff.accept(record(i));
     }
@@ -41,26 +47,52 @@ class RecordHandOffTest {
   @Test
   void aFailingSinkNeitherBlocksTheCaptureNorGoesUnnoticed() throws InterruptedException {
     CountDownLatch failed = new CountDownLatch(1);
-    RecordHandOff handOff = new RecordHandOff(r -> {
-      failed.countDown();
-      throw new IllegalStateException("publisher broke");
-    }, 4);
+    RecordHandOff handOff =
+        new RecordHandOff(
+            r -> {
+              failed.countDown();
+              throw new IllegalStateException("publisher broke");
+            },
+            4);
     handOff.accept(record(0));
     assertThat(failed.await(30, TimeUnit.SECONDS)).isTrue();
-    assertThatThrownBy(() -> {
-      for (int i = 1; i < 100; i++) {
-        handOff.accept(record(i));
-      }
-    }).hasMessageContaining("publisher broke");
+    assertThatThrownBy(
+            () -> {
+              for (int i = 1; i < 100; i++) {
+                handOff.accept(record(i));
+              }
+            })
+        .hasMessageContaining("publisher broke");
     assertThatThrownBy(handOff::close).hasMessage("publisher broke");
   }
 
   private static FlowRecord record(int seq) {
     Instant first = Instant.parse("2026-11-23T10:02:00.123456Z");
     String flowId = FlowId.of("tcp", "192.168.50.11", 40022, "192.168.50.12", 8000, 50, first);
-    return new FlowRecord(SchemaVersion.CURRENT, "esx-01", "eth1", flowId, seq, false, null, first,
-        first.plusSeconds(seq), 50, null, List.of("ethernet"), 4, "tcp", "192.168.50.11", 40022,
-        "192.168.50.12", 8000, "syn", new Counters(seq, seq * 1000L, seq * 900L), new Counters(0, 0, 0),
-        List.of("SYN"), "vmotion", null);
+    return new FlowRecord(
+        SchemaVersion.CURRENT,
+        "esx-01",
+        "eth1",
+        flowId,
+        seq,
+        false,
+        null,
+        first,
+        first.plusSeconds(seq),
+        50,
+        null,
+        List.of("ethernet"),
+        4,
+        "tcp",
+        "192.168.50.11",
+        40022,
+        "192.168.50.12",
+        8000,
+        "syn",
+        new Counters(seq, seq * 1000L, seq * 900L),
+        new Counters(0, 0, 0),
+        List.of("SYN"),
+        "vmotion",
+        null);
   }
 }

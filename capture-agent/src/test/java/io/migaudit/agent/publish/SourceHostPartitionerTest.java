@@ -53,10 +53,12 @@ class SourceHostPartitionerTest {
     return partitioner.partition(TOPIC, key, key, r, null, cluster);
   }
 
-  private static FlowRecord record(String src, int srcPort, String dst, int dstPort, String flowId) {
+  private static FlowRecord record(
+      String src, int srcPort, String dst, int dstPort, String flowId) {
     Instant t = Instant.parse("2026-11-23T10:00:00Z");
-    return new FlowRecord(1, "agent", "eth0", flowId, 0, false, null, t, t, null, null, List.of(), 4, "tcp",
-        src, srcPort, dst, dstPort, "syn", null, null, List.of(), null, null);
+    return new FlowRecord(
+        1, "agent", "eth0", flowId, 0, false, null, t, t, null, null, List.of(), 4, "tcp", src,
+        srcPort, dst, dstPort, "syn", null, null, List.of(), null, null);
   }
 
   private static Cluster cluster(int partitions) {

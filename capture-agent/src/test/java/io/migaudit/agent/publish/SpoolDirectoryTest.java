@@ -14,10 +14,12 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The spool directory is the agent's own: created private, and refused when someone else controls it. */
+/**
+ * The spool directory is the agent's own: created private, and refused when someone else controls
+ * it.
+ */
 class SpoolDirectoryTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void createsTheDirectory0700AndItsFiles0600() throws IOException {
@@ -25,10 +27,12 @@ class SpoolDirectoryTest {
     try (Spool spool = Spool.open(dir, 1 << 20)) {
       spool.append(new byte[] {1, 2, 3});
       spool.sync();
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+          .isEqualTo("rwx------");
       try (var files = Files.list(dir)) {
         for (Path f : files.toList()) {
-          assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString())
+          assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+              .as(f.toString())
               .isEqualTo("rw-------");
         }
       }
@@ -39,7 +43,8 @@ class SpoolDirectoryTest {
   void refusesADirectoryAnotherUserCreated() throws IOException {
     Path dir = Files.createDirectory(tmp.resolve("planted"));
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    UserPrincipal nobody = tmp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+    UserPrincipal nobody =
+        tmp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
     try {
       Files.setOwner(dir, nobody); // what a local user who made the directory first would have
     } catch (IOException e) {
@@ -49,8 +54,10 @@ class SpoolDirectoryTest {
       }
       Assumptions.abort("skipped: " + why);
     }
-    assertThatThrownBy(() -> Spool.open(dir, 1 << 20)).isInstanceOf(IOException.class)
-        .hasMessageContaining("owned by nobody").hasMessageContaining("refusing");
+    assertThatThrownBy(() -> Spool.open(dir, 1 << 20))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("owned by nobody")
+        .hasMessageContaining("refusing");
     assertThat(dir.resolve(SpoolDirectory.LOCK_FILE)).doesNotExist();
   }
 
@@ -58,17 +65,20 @@ class SpoolDirectoryTest {
   void refusesADirectoryOthersMayWrite() throws IOException {
     Path dir = Files.createDirectory(tmp.resolve("shared"));
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-    assertThatThrownBy(() -> Spool.open(dir, 1 << 20)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> Spool.open(dir, 1 << 20))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("writable by group or others");
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwx---"));
-    assertThatThrownBy(() -> Spool.open(dir, 1 << 20)).hasMessageContaining("writable by group or others");
+    assertThatThrownBy(() -> Spool.open(dir, 1 << 20))
+        .hasMessageContaining("writable by group or others");
   }
 
   @Test
   void refusesALinkInPlaceOfTheDirectory() throws IOException {
     Path real = Files.createDirectory(tmp.resolve("real"));
     Path link = Files.createSymbolicLink(tmp.resolve("spool"), real);
-    assertThatThrownBy(() -> Spool.open(link, 1 << 20)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> Spool.open(link, 1 << 20))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("symbolic link");
   }
 
@@ -87,6 +97,7 @@ class SpoolDirectoryTest {
     }
     assertThat(Files.readString(victim)).isEqualTo("precious");
     assertThat(Files.isSymbolicLink(SpoolSegment.pathOf(dir, 0))).isTrue();
-    assertThat(Files.exists(dir.resolve(SpoolDirectory.LOCK_FILE), LinkOption.NOFOLLOW_LINKS)).isTrue();
+    assertThat(Files.exists(dir.resolve(SpoolDirectory.LOCK_FILE), LinkOption.NOFOLLOW_LINKS))
+        .isTrue();
   }
 }

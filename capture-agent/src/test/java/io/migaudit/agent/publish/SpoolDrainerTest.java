@@ -22,22 +22,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An entry that cannot be published, for whatever reason of its own, is counted and skipped: the
- * records after it still go out in order and the drainer lives on. A drainer that dies anyway says so.
+ * records after it still go out in order and the drainer lives on. A drainer that dies anyway says
+ * so.
  */
 class SpoolDrainerTest {
   private static final Duration DEADLINE = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  /** Refuses record seq 1 as Kafka refuses an unserializable record, and trips over seq 3 with a bug. */
+  /**
+   * Refuses record seq 1 as Kafka refuses an unserializable record, and trips over seq 3 with a
+   * bug.
+   */
   static final class PickyProducer extends FlowPublisherTest.Producer {
     PickyProducer(AtomicBoolean down) {
       super(down);
     }
 
     @Override
-    public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], FlowRecord> r, Callback callback) {
+    public synchronized Future<RecordMetadata> send(
+        ProducerRecord<byte[], FlowRecord> r, Callback callback) {
       if (r.value().seq() == 1) {
         throw new SerializationException("cannot serialize record 1");
       }
@@ -81,17 +85,26 @@ class SpoolDrainerTest {
     AtomicBoolean down = new AtomicBoolean(false);
     List<PickyProducer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
-        FlowPublisher publisher = new FlowPublisher(() -> {
-          PickyProducer p = new PickyProducer(down);
-          made.add(p);
-          return p;
-        }, "flows", spool)) {
+        FlowPublisher publisher =
+            new FlowPublisher(
+                () -> {
+                  PickyProducer p = new PickyProducer(down);
+                  made.add(p);
+                  return p;
+                },
+                "flows",
+                spool)) {
       publisher.accept(FlowPublisherTest.record(5)); // goes after the six spooled entries
-      await(() -> publisher.state() == FlowPublisher.State.DIRECT, "the spool to drain past the bad entries");
-      List<Long> sent = made.get(made.size() - 1).history().stream().map(r -> r.value().seq()).toList();
+      await(
+          () -> publisher.state() == FlowPublisher.State.DIRECT,
+          "the spool to drain past the bad entries");
+      List<Long> sent =
+          made.get(made.size() - 1).history().stream().map(r -> r.value().seq()).toList();
       assertThat(sent).containsExactly(0L, 2L, 4L, 5L);
       assertThat(publisher.spoolSkipped()).isEqualTo(3);
-      assertThat(publisher.drained()).as("spooled records Kafka acknowledged: 0, 2, 4, 5").isEqualTo(4);
+      assertThat(publisher.drained())
+          .as("spooled records Kafka acknowledged: 0, 2, 4, 5")
+          .isEqualTo(4);
       assertThat(publisher.drainerAlive()).isTrue();
       assertThat(spool.pending()).isZero();
     }

@@ -19,8 +19,7 @@ class SpoolTest {
   /** 40 entries of "record-NNNN" (11 bytes + 8 of header) per 1 KiB segment. */
   private static final long SEGMENT = 1024;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static byte[] entry(int i) {
     return String.format("record-%04d", i).getBytes(StandardCharsets.US_ASCII);
@@ -89,7 +88,9 @@ class SpoolTest {
       long kept = spool.pending();
       assertThat(spool.dropped()).isPositive().isEqualTo(1000 - kept);
       List<String> left = drain(spool);
-      assertThat(left).as("the newest records are kept, in order").isEqualTo(names((int) (1000 - kept), 1000));
+      assertThat(left)
+          .as("the newest records are kept, in order")
+          .isEqualTo(names((int) (1000 - kept), 1000));
     }
   }
 
@@ -141,7 +142,8 @@ class SpoolTest {
     try (Spool spool = Spool.open(dir, 100 * SEGMENT, SEGMENT)) {
       assertThat(spool.pending()).isEqualTo(29);
       spool.append(entry(30));
-      assertThat(drain(spool)).isEqualTo(Stream.concat(names(0, 29).stream(), names(30, 31).stream()).toList());
+      assertThat(drain(spool))
+          .isEqualTo(Stream.concat(names(0, 29).stream(), names(30, 31).stream()).toList());
     }
   }
 
@@ -165,7 +167,8 @@ class SpoolTest {
   @Test
   void aSecondOpenOfTheSameDirectoryIsRefused() throws IOException {
     try (Spool spool = Spool.open(dir, 100 * SEGMENT, SEGMENT)) {
-      assertThatThrownBy(() -> Spool.open(dir, 100 * SEGMENT, SEGMENT)).isInstanceOf(IOException.class)
+      assertThatThrownBy(() -> Spool.open(dir, 100 * SEGMENT, SEGMENT))
+          .isInstanceOf(IOException.class)
           .hasMessageContaining("in use by another migaudit agent");
     }
   }

@@ -81,16 +81,25 @@ final class CaptureBytes {
 
   CaptureBytes epb(int interfaceId, long ticks, byte[] data, int originalLength) {
     ByteBuffer body = body(20 + pad(data.length));
-    body.putInt(interfaceId).putInt((int) (ticks >>> 32)).putInt((int) ticks)
-        .putInt(data.length).putInt(originalLength).put(data);
+    body.putInt(interfaceId)
+        .putInt((int) (ticks >>> 32))
+        .putInt((int) ticks)
+        .putInt(data.length)
+        .putInt(originalLength)
+        .put(data);
     return block(BLOCK_EPB, body);
   }
 
   /** Obsolete Packet Block. */
   CaptureBytes pb(int interfaceId, long ticks, byte[] data, int originalLength) {
     ByteBuffer body = body(20 + pad(data.length));
-    body.putShort((short) interfaceId).putShort((short) 0).putInt((int) (ticks >>> 32)).putInt((int) ticks)
-        .putInt(data.length).putInt(originalLength).put(data);
+    body.putShort((short) interfaceId)
+        .putShort((short) 0)
+        .putInt((int) (ticks >>> 32))
+        .putInt((int) ticks)
+        .putInt(data.length)
+        .putInt(originalLength)
+        .put(data);
     return block(BLOCK_PB, body);
   }
 

@@ -14,13 +14,17 @@ import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.Pcaps;
 import org.pcap4j.packet.namednumber.DataLinkType;
 
-/** The live capture's BPF filter: what it says, and (with libpcap installed) what it lets through. */
+/**
+ * The live capture's BPF filter: what it says, and (with libpcap installed) what it lets through.
+ */
 class CaptureFilterTest {
   private static final String FILTER = CaptureFilter.of(PortCatalog.builtIn(), null);
 
   private static byte[] ethernet(int etherType, byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(14 + payload.length);
-    b.put(new byte[] {0, 0x50, 0x56, 0, 0, 1, 0, 0x50, 0x56, 0, 0, 2}).putShort((short) etherType).put(payload);
+    b.put(new byte[] {0, 0x50, 0x56, 0, 0, 1, 0, 0x50, 0x56, 0, 0, 2})
+        .putShort((short) etherType)
+        .put(payload);
     return b.array();
   }
 
@@ -32,14 +36,26 @@ class CaptureFilterTest {
 
   private static byte[] ipv4(int protocol, int fragment, byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(20 + payload.length);
-    b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + payload.length)).putShort((short) 1)
-        .putShort((short) fragment).put((byte) 64).put((byte) protocol).putShort((short) 0)
-        .putInt(0xC0A8320B).putInt(0xC0A8320C).put(payload);
+    b.put((byte) 0x45)
+        .put((byte) 0)
+        .putShort((short) (20 + payload.length))
+        .putShort((short) 1)
+        .putShort((short) fragment)
+        .put((byte) 64)
+        .put((byte) protocol)
+        .putShort((short) 0)
+        .putInt(0xC0A8320B)
+        .putInt(0xC0A8320C)
+        .put(payload);
     return b.array();
   }
 
   private static byte[] ports(int src, int dst) {
-    return ByteBuffer.allocate(20).putShort((short) src).putShort((short) dst).put(12, (byte) 0x50).array();
+    return ByteBuffer.allocate(20)
+        .putShort((short) src)
+        .putShort((short) dst)
+        .put(12, (byte) 0x50)
+        .array();
   }
 
   private static boolean passes(BpfProgram program, byte[] frame) {
@@ -48,26 +64,43 @@ class CaptureFilterTest {
 
   @Test
   void namesEveryCatalogEntryEspKerberosAndTheTunnels() {
-    assertThat(CaptureFilter.clauses(PortCatalog.builtIn())).contains("tcp port 8000", "tcp port 6600",
-        "tcp portrange 49152-49215", "tcp portrange 60000-60050", "port 88", "ip proto 50", "ip6 proto 50",
-        "ip proto 47", "udp dst port 4789", "udp dst port 6081");
+    assertThat(CaptureFilter.clauses(PortCatalog.builtIn()))
+        .contains(
+            "tcp port 8000",
+            "tcp port 6600",
+            "tcp portrange 49152-49215",
+            "tcp portrange 60000-60050",
+            "port 88",
+            "ip proto 50",
+            "ip6 proto 50",
+            "ip proto 47",
+            "udp dst port 4789",
+            "udp dst port 6081");
     assertThat(FILTER).contains("or (vlan and (");
   }
 
   @Test
   void policyPortsAndExtraExpressionJoinTheFilter() {
-    PortCatalog catalog = PortCatalog.builtIn().with(List.of(new PortCatalog.Entry("custom", "udp", 7000, 7000)));
+    PortCatalog catalog =
+        PortCatalog.builtIn().with(List.of(new PortCatalog.Entry("custom", "udp", 7000, 7000)));
 
-    assertThat(CaptureFilter.of(catalog, " net 192.168.50.0/24 ")).contains("udp port 7000")
-        .contains(" or (net 192.168.50.0/24) or (ip6 and (ip6[6] == 0").contains(") or (vlan and (");
+    assertThat(CaptureFilter.of(catalog, " net 192.168.50.0/24 "))
+        .contains("udp port 7000")
+        .contains(" or (net 192.168.50.0/24) or (ip6 and (ip6[6] == 0")
+        .contains(") or (vlan and (");
   }
 
   @Test
   void libpcapCompilesItAndItLetsThroughMigrationTunnelsAndTagsOnly() throws Exception {
     BpfProgram program;
     try {
-      program = Pcaps.compileFilter(65535, DataLinkType.EN10MB, FILTER, BpfCompileMode.OPTIMIZE,
-          (Inet4Address) InetAddress.getByName("255.255.255.255"));
+      program =
+          Pcaps.compileFilter(
+              65535,
+              DataLinkType.EN10MB,
+              FILTER,
+              BpfCompileMode.OPTIMIZE,
+              (Inet4Address) InetAddress.getByName("255.255.255.255"));
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
       String reason = "libpcap is not installed (Debian: apt-get install libpcap0.8): " + e;
       if ("true".equals(System.getenv("CI"))) {
@@ -77,24 +110,41 @@ class CaptureFilterTest {
       return;
     }
     try {
-      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0, ports(41011, 8000))))).as("vMotion").isTrue();
-      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0, ports(8000, 41011))))).as("vMotion reply").isTrue();
-      assertThat(passes(program, tagged(50, ipv4(6, 0, ports(50000, 6600))))).as("tagged Hyper-V").isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0, ports(41011, 8000)))))
+          .as("vMotion")
+          .isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0, ports(8000, 41011)))))
+          .as("vMotion reply")
+          .isTrue();
+      assertThat(passes(program, tagged(50, ipv4(6, 0, ports(50000, 6600)))))
+          .as("tagged Hyper-V")
+          .isTrue();
       assertThat(passes(program, ethernet(0x0800, ipv4(50, 0, new byte[16])))).as("ESP").isTrue();
-      assertThat(passes(program, ethernet(0x0800, ipv4(47, 0, new byte[16])))).as("GRE/ERSPAN").isTrue();
-      assertThat(passes(program, ethernet(0x0800, ipv4(17, 0, ports(53001, 4789))))).as("VXLAN").isTrue();
-      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0x0010, new byte[16])))).as("later fragment").isTrue();
-      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0, ports(50000, 443))))).as("HTTPS").isFalse();
-      assertThat(passes(program, tagged(50, ipv4(6, 0, ports(50000, 80))))).as("tagged HTTP").isFalse();
+      assertThat(passes(program, ethernet(0x0800, ipv4(47, 0, new byte[16]))))
+          .as("GRE/ERSPAN")
+          .isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(17, 0, ports(53001, 4789)))))
+          .as("VXLAN")
+          .isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0x0010, new byte[16]))))
+          .as("later fragment")
+          .isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0, ports(50000, 443)))))
+          .as("HTTPS")
+          .isFalse();
+      assertThat(passes(program, tagged(50, ipv4(6, 0, ports(50000, 80)))))
+          .as("tagged HTTP")
+          .isFalse();
       assertThat(passes(program, ethernet(0x0806, new byte[28]))).as("ARP").isFalse();
     } finally {
       program.free();
     }
   }
 
-  private static final CaptureScope SCOPE = new CaptureScope(
-      List.of(List.of("192.168.50.0/24", "fd00:50::/64"), List.of("10.66.0.0/24")),
-      List.of("192.168.50.11", "192.168.50.12", "10.10.0.11", "10.10.0.12"));
+  private static final CaptureScope SCOPE =
+      new CaptureScope(
+          List.of(List.of("192.168.50.0/24", "fd00:50::/64"), List.of("10.66.0.0/24")),
+          List.of("192.168.50.11", "192.168.50.12", "10.10.0.11", "10.10.0.12"));
 
   private static byte[] ipv4(int protocol, int src, int dst, byte[] payload) {
     byte[] b = ipv4(protocol, 0, payload);
@@ -115,7 +165,11 @@ class CaptureFilterTest {
   private static byte[] ipv6(int protocol, byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(40 + payload.length);
     b.putInt(0x60000000).putShort((short) payload.length).put((byte) protocol).put((byte) 64);
-    b.putLong(0xfd00005000000000L).putLong(0x11).putLong(0xfd00005000000000L).putLong(0x12).put(payload);
+    b.putLong(0xfd00005000000000L)
+        .putLong(0x11)
+        .putLong(0xfd00005000000000L)
+        .putLong(0x12)
+        .put(payload);
     return b.array();
   }
 
@@ -132,9 +186,13 @@ class CaptureFilterTest {
   @Test
   void scopeAddsMigrationNetworksAndTcpBetweenHypervisors() {
     String filter = CaptureFilter.of(PortCatalog.builtIn(), SCOPE, null);
-    assertThat(filter).contains("((src net 192.168.50.0/24 or src net fd00:50::/64) and (dst net 192.168.50.0/24"
-        + " or dst net fd00:50::/64))", "(tcp and (src net 192.168.50.11 or src net 192.168.50.12");
-    assertThat(CaptureFilter.of(PortCatalog.builtIn(), CaptureScope.none(), null)).isEqualTo(FILTER);
+    assertThat(filter)
+        .contains(
+            "((src net 192.168.50.0/24 or src net fd00:50::/64) and (dst net 192.168.50.0/24"
+                + " or dst net fd00:50::/64))",
+            "(tcp and (src net 192.168.50.11 or src net 192.168.50.12");
+    assertThat(CaptureFilter.of(PortCatalog.builtIn(), CaptureScope.none(), null))
+        .isEqualTo(FILTER);
   }
 
   @Test
@@ -146,17 +204,27 @@ class CaptureFilterTest {
     int mgmtB = 0x0A0A000C;
     int outside = 0x0A090909;
     try {
-      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0, ports(41011, 5000))))).as("QEMU on 5000").isTrue();
-      assertThat(passes(program, tagged(50, ipv4(6, 0, ports(41011, 5000))))).as("tagged, on 5000").isTrue();
-      assertThat(passes(program, tagged(50, ipv4(17, 0, ports(5353, 5353))))).as("UDP on the segment").isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(6, 0, ports(41011, 5000)))))
+          .as("QEMU on 5000")
+          .isTrue();
+      assertThat(passes(program, tagged(50, ipv4(6, 0, ports(41011, 5000)))))
+          .as("tagged, on 5000")
+          .isTrue();
+      assertThat(passes(program, tagged(50, ipv4(17, 0, ports(5353, 5353)))))
+          .as("UDP on the segment")
+          .isTrue();
       assertThat(passes(program, ethernet(0x0800, ipv4(6, mgmtA, mgmtB, ports(41011, 5000)))))
-          .as("TCP between hypervisors' management addresses").isTrue();
+          .as("TCP between hypervisors' management addresses")
+          .isTrue();
       assertThat(passes(program, ethernet(0x0800, ipv4(17, mgmtA, mgmtB, ports(41011, 5000)))))
-          .as("UDP between hypervisors outside the networks").isFalse();
+          .as("UDP between hypervisors outside the networks")
+          .isFalse();
       assertThat(passes(program, ethernet(0x0800, ipv4(6, esxA, outside, ports(41011, 5000)))))
-          .as("to a host outside the scope").isFalse();
+          .as("to a host outside the scope")
+          .isFalse();
       assertThat(passes(program, ethernet(0x86DD, ipv6WithHopByHop(6, ports(41011, 443)))))
-          .as("IPv6 TCP behind a hop-by-hop header").isTrue();
+          .as("IPv6 TCP behind a hop-by-hop header")
+          .isTrue();
       assertThat(esxB).isNotEqualTo(esxA);
     } finally {
       program.free();
@@ -168,13 +236,17 @@ class CaptureFilterTest {
     BpfProgram program = compileOrSkip(FILTER);
     try {
       assertThat(passes(program, ethernet(0x86DD, ipv6WithHopByHop(6, ports(41011, 8000)))))
-          .as("IPv6 TCP behind a hop-by-hop header").isTrue();
+          .as("IPv6 TCP behind a hop-by-hop header")
+          .isTrue();
       assertThat(passes(program, ethernet(0x86DD, ipv6WithHopByHop(50, new byte[16]))))
-          .as("IPv6 ESP behind a hop-by-hop header").isTrue();
+          .as("IPv6 ESP behind a hop-by-hop header")
+          .isTrue();
       assertThat(passes(program, ethernet(0x86DD, ipv6(17, ports(41011, 53)))))
-          .as("IPv6 UDP without extension headers").isFalse();
+          .as("IPv6 UDP without extension headers")
+          .isFalse();
       assertThat(passes(program, ethernet(0x86DD, ipv6WithHopByHop(58, new byte[24]))))
-          .as("MLD: ICMPv6 behind a hop-by-hop header").isFalse();
+          .as("MLD: ICMPv6 behind a hop-by-hop header")
+          .isFalse();
     } finally {
       program.free();
     }
@@ -182,7 +254,11 @@ class CaptureFilterTest {
 
   private static BpfProgram compileOrSkip(String filter) throws Exception {
     try {
-      return Pcaps.compileFilter(65535, DataLinkType.EN10MB, filter, BpfCompileMode.OPTIMIZE,
+      return Pcaps.compileFilter(
+          65535,
+          DataLinkType.EN10MB,
+          filter,
+          BpfCompileMode.OPTIMIZE,
           (Inet4Address) InetAddress.getByName("255.255.255.255"));
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
       String reason = "libpcap is not installed (Debian: apt-get install libpcap0.8): " + e;

@@ -15,7 +15,8 @@ final class Frames {
   private Frames() {}
 
   static Read read(byte[] capture) throws IOException {
-    try (PcapFileSource source = PcapFileSource.open(new ByteArrayInputStream(capture), "test.pcap")) {
+    try (PcapFileSource source =
+        PcapFileSource.open(new ByteArrayInputStream(capture), "test.pcap")) {
       List<Frame> frames = new ArrayList<>();
       CapturedPacket packet = new CapturedPacket();
       while (source.next(packet)) {

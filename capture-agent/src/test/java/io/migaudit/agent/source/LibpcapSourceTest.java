@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LibpcapSourceTest {
   private static final int PACKETS = 50_000;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static void requireLibpcap() {
     String problem = LibpcapSource.unavailable();
@@ -38,7 +37,8 @@ class LibpcapSourceTest {
     static Frame of(CapturedPacket p) {
       byte[] b = new byte[p.capturedLength()];
       p.data.get(0, b);
-      return new Frame(p.timestampMicros, p.linkType, p.originalLength, java.util.HexFormat.of().formatHex(b));
+      return new Frame(
+          p.timestampMicros, p.linkType, p.originalLength, java.util.HexFormat.of().formatHex(b));
     }
   }
 
@@ -74,9 +74,13 @@ class LibpcapSourceTest {
     try (LibpcapSource libpcap = LibpcapSource.openFile(sample, null)) {
       all = frames(libpcap);
     }
-    try (LibpcapSource libpcap = LibpcapSource.openFile(sample, "vlan and tcp port 8000 and greater 1000")) {
+    try (LibpcapSource libpcap =
+        LibpcapSource.openFile(sample, "vlan and tcp port 8000 and greater 1000")) {
       List<Frame> big = frames(libpcap);
-      assertThat(big).isNotEmpty().hasSizeLessThan(all.size()).allMatch(f -> f.originalLength() >= 1000);
+      assertThat(big)
+          .isNotEmpty()
+          .hasSizeLessThan(all.size())
+          .allMatch(f -> f.originalLength() >= 1000);
     }
   }
 
@@ -85,20 +89,27 @@ class LibpcapSourceTest {
     requireLibpcap();
     Path sample = Path.of("../samples/vmotion-plaintext/capture.pcap");
     assertThatThrownBy(() -> LibpcapSource.openFile(sample, "tcp port banana"))
-        .isInstanceOf(IOException.class).hasMessageContaining("bad capture filter \"tcp port banana\"");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("bad capture filter \"tcp port banana\"");
     assertThatThrownBy(() -> LibpcapSource.openFile(dir.resolve("none.pcap"), null))
-        .isInstanceOf(IOException.class).hasMessageContaining("no such file");
-    assertThatThrownBy(() -> LibpcapSource.open("ma-no-such-if0", LiveCaptureOptions.defaults(null)))
-        .isInstanceOf(IOException.class).hasMessageStartingWith("ma-no-such-if0: cannot capture");
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("no such file");
+    assertThatThrownBy(
+            () -> LibpcapSource.open("ma-no-such-if0", LiveCaptureOptions.defaults(null)))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith("ma-no-such-if0: cannot capture");
   }
 
   @Test
   void readingAllocatesNothingPerPacket() throws Exception {
     requireLibpcap();
     java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "JVM without per-thread allocation counters");
+    assumeTrue(
+        bean instanceof com.sun.management.ThreadMXBean,
+        "JVM without per-thread allocation counters");
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
-    assumeTrue(threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
+    assumeTrue(
+        threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
     threads.setThreadAllocatedMemoryEnabled(true);
     CaptureBytes pcap = CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, 0xA1B2C3D4, 65535, 1);
     for (int i = 0; i < PACKETS; i++) {
@@ -108,7 +119,9 @@ class LibpcapSourceTest {
     Files.write(file, pcap.bytes());
     readAll(file, threads); // warm up: let the JIT compile the path
     long allocated = readAll(file, threads);
-    assertThat(allocated).as("bytes allocated reading %d packets", PACKETS).isLessThan(PACKETS / 10);
+    assertThat(allocated)
+        .as("bytes allocated reading %d packets", PACKETS)
+        .isLessThan(PACKETS / 10);
   }
 
   /** Bytes allocated after the first packet (buffers are set up by then). */

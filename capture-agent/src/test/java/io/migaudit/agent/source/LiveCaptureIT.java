@@ -1,6 +1,5 @@
 package io.migaudit.agent.source;
 
-import io.migaudit.agent.testbed.VethBed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,6 +7,7 @@ import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.testbed.VethBed;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.analyzer.rules.RuleEngine;
@@ -34,30 +34,56 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 
 /**
  * Live capture end to end on a real kernel: a veth pair with one end in a network namespace of its
- * own, each {@link CaptureBackend} in turn on the other end, the sample captures replayed into the namespace's end
- * with tcpreplay. The flow records from the wire must be the ones the offline replay of the same files
- * (through the same BPF filter) gives: same 5-tuples, VLAN, encapsulation, protocol, counters, TCP
- * flags and verdict; only times and end reasons differ.
+ * own, each {@link CaptureBackend} in turn on the other end, the sample captures replayed into the
+ * namespace's end with tcpreplay. The flow records from the wire must be the ones the offline
+ * replay of the same files (through the same BPF filter) gives: same 5-tuples, VLAN, encapsulation,
+ * protocol, counters, TCP flags and verdict; only times and end reasons differ.
  *
- * <p>Needs root, {@code ip} (iproute2), {@code tcpreplay} and libpcap: without them it skips, saying
- * which is missing, except under {@code CI=true}, where it fails.
+ * <p>Needs root, {@code ip} (iproute2), {@code tcpreplay} and libpcap: without them it skips,
+ * saying which is missing, except under {@code CI=true}, where it fails.
  */
 class LiveCaptureIT {
-  private static final List<Path> SAMPLES = List.of(
-      Path.of("../samples/vmotion-plaintext/capture.pcap"), Path.of("../samples/untrusted-source/capture.pcap"));
+  private static final List<Path> SAMPLES =
+      List.of(
+          Path.of("../samples/vmotion-plaintext/capture.pcap"),
+          Path.of("../samples/untrusted-source/capture.pcap"));
   private static final Path UNLISTED_PORT = Path.of("../samples/qemu-unlisted-port/capture.pcap");
-  private static final Path SHARED_SEGMENT = Path.of("../samples/shared-migration-vlan/capture.pcap");
+  private static final Path SHARED_SEGMENT =
+      Path.of("../samples/shared-migration-vlan/capture.pcap");
   private static final Duration CAPTURE_DEADLINE = Duration.ofSeconds(60);
 
   private final String bedName = "ma-lc-" + ProcessHandle.current().pid();
 
   /** The projection both paths must agree on. */
-  record Seen(String transport, String src, int srcPort, String dst, int dstPort, Integer vlan,
-      List<String> encapsulation, String protocol, String initiator, Object srcToDst, Object dstToSrc,
-      List<String> tcpFlags, Object verdict) {
+  record Seen(
+      String transport,
+      String src,
+      int srcPort,
+      String dst,
+      int dstPort,
+      Integer vlan,
+      List<String> encapsulation,
+      String protocol,
+      String initiator,
+      Object srcToDst,
+      Object dstToSrc,
+      List<String> tcpFlags,
+      Object verdict) {
     static Seen of(FlowRecord r) {
-      return new Seen(r.transport(), r.src(), r.srcPort(), r.dst(), r.dstPort(), r.vlan(), r.encapsulation(),
-          r.protocol(), r.initiator(), r.srcToDst(), r.dstToSrc(), r.tcpFlags(), r.payload().verdict());
+      return new Seen(
+          r.transport(),
+          r.src(),
+          r.srcPort(),
+          r.dst(),
+          r.dstPort(),
+          r.vlan(),
+          r.encapsulation(),
+          r.protocol(),
+          r.initiator(),
+          r.srcToDst(),
+          r.dstToSrc(),
+          r.tcpFlags(),
+          r.payload().verdict());
     }
   }
 
@@ -72,23 +98,33 @@ class LiveCaptureIT {
     assumeTrue(unavailable == null, unavailable);
     String filter = CaptureFilter.of(PortCatalog.builtIn(), null);
     List<Seen> offline = offline(filter, SAMPLES);
-    assertThat(offline).as("offline records: both samples, tagged VLAN 50").hasSizeGreaterThanOrEqualTo(2)
-        .extracting(Seen::vlan).contains(50);
+    assertThat(offline)
+        .as("offline records: both samples, tagged VLAN 50")
+        .hasSizeGreaterThanOrEqualTo(2)
+        .extracting(Seen::vlan)
+        .contains(50);
     List<FlowRecord> records = captureLive(backend, filter, SAMPLES);
     List<Seen> live = records.stream().filter(FlowRecord::last).map(Seen::of).toList();
-    assertThat(records).filteredOn(FlowRecord::last).extracting(FlowRecord::endReason)
-        .isSubsetOf(EndReason.SHUTDOWN.wire(), EndReason.FIN.wire(), EndReason.RST.wire(), EndReason.IDLE.wire());
+    assertThat(records)
+        .filteredOn(FlowRecord::last)
+        .extracting(FlowRecord::endReason)
+        .isSubsetOf(
+            EndReason.SHUTDOWN.wire(),
+            EndReason.FIN.wire(),
+            EndReason.RST.wire(),
+            EndReason.IDLE.wire());
     assertThat(live).containsExactlyInAnyOrderElementsOf(offline);
   }
 
   /**
    * A plaintext QEMU migration to TCP 5000 (a port no catalog lists) between two policy hosts: the
-   * catalog-only filter never lets it through; the filter scoped by samples/policy.yaml does, and the
-   * analyzer's rules raise UNENCRYPTED_MIGRATION on the live records, and SHARED_MIGRATION_SEGMENT
-   * on other traffic of the migration network.
+   * catalog-only filter never lets it through; the filter scoped by samples/policy.yaml does, and
+   * the analyzer's rules raise UNENCRYPTED_MIGRATION on the live records, and
+   * SHARED_MIGRATION_SEGMENT on other traffic of the migration network.
    */
   @Test
-  void migrationOnAnUnlistedPortIsCapturedWithThePolicyScopeAndJudgedUnencrypted() throws Exception {
+  void migrationOnAnUnlistedPortIsCapturedWithThePolicyScopeAndJudgedUnencrypted()
+      throws Exception {
     VethBed.requirePrerequisites();
     CaptureBackend backend = CaptureBackend.best();
     String unavailable = backend.unavailable();
@@ -99,7 +135,9 @@ class LiveCaptureIT {
     Policy policy = PolicyLoader.load(Path.of("../samples/policy.yaml"));
     String catalogOnly = CaptureFilter.of(PortCatalog.builtIn(), null);
     String scoped = CaptureFilter.of(PortCatalog.builtIn(), scopeOf(policy), null);
-    assertThat(offline(catalogOnly, List.of(UNLISTED_PORT))).as("catalog-only filter: the 5000 flow").isEmpty();
+    assertThat(offline(catalogOnly, List.of(UNLISTED_PORT)))
+        .as("catalog-only filter: the 5000 flow")
+        .isEmpty();
 
     List<FlowRecord> records = captureLive(backend, scoped, List.of(UNLISTED_PORT, SHARED_SEGMENT));
     RuleEngine engine = new RuleEngine(policy);
@@ -107,37 +145,47 @@ class LiveCaptureIT {
     for (FlowRecord r : records) {
       alerts.addAll(engine.evaluate(r).alerts());
     }
-    assertThat(alerts).filteredOn(a -> a.rule() == RuleId.UNENCRYPTED_MIGRATION)
-        .extracting(Alert::protocol, Alert::dstPort).containsExactly(org.assertj.core.groups.Tuple.tuple("qemu", 5000));
-    assertThat(alerts).extracting(Alert::rule)
+    assertThat(alerts)
+        .filteredOn(a -> a.rule() == RuleId.UNENCRYPTED_MIGRATION)
+        .extracting(Alert::protocol, Alert::dstPort)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("qemu", 5000));
+    assertThat(alerts)
+        .extracting(Alert::rule)
         .containsExactlyInAnyOrder(RuleId.UNENCRYPTED_MIGRATION, RuleId.SHARED_MIGRATION_SEGMENT);
   }
 
   /** The policy's networks and hypervisor hosts, as the agent's --policy learns them. */
   private static CaptureScope scopeOf(Policy policy) {
-    List<List<String>> networks = policy.migrationNetworks().stream()
-        .map(n -> n.cidrs().stream().map(Object::toString).toList()).toList();
+    List<List<String>> networks =
+        policy.migrationNetworks().stream()
+            .map(n -> n.cidrs().stream().map(Object::toString).toList())
+            .toList();
     List<String> hosts = policy.trustedHosts().stream().map(Object::toString).toList();
     return new CaptureScope(networks, hosts);
   }
 
   /** Replays {@code samples} onto a veth pair and returns every record the live capture made. */
-  private List<FlowRecord> captureLive(CaptureBackend backend, String filter, List<Path> samples) throws Exception {
+  private List<FlowRecord> captureLive(CaptureBackend backend, String filter, List<Path> samples)
+      throws Exception {
     long expectedFrames = framesPassing(filter, samples);
     try (VethBed bed = VethBed.create(bedName)) {
       String captureEnd = bed.captureEnd();
       List<FlowRecord> records = Collections.synchronizedList(new ArrayList<>());
       PipelineCounters counters = new PipelineCounters();
-      CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("live-it"), records::add, counters);
+      CaptureAgent agent =
+          new CaptureAgent(AgentConfig.defaults("live-it"), records::add, counters);
       try (LiveSource source = backend.open(captureEnd, LiveCaptureOptions.defaults(filter))) {
         counters.captureDrops(source::kernelDrops, source::interfaceDrops);
-        Thread capture = new Thread(() -> {
-          try {
-            agent.run(source, captureEnd, EndReason.SHUTDOWN);
-          } catch (IOException e) {
-            throw new IllegalStateException(e);
-          }
-        }, "live-it-capture-" + backend.wire());
+        Thread capture =
+            new Thread(
+                () -> {
+                  try {
+                    agent.run(source, captureEnd, EndReason.SHUTDOWN);
+                  } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                  }
+                },
+                "live-it-capture-" + backend.wire());
         capture.start();
         bed.replay(List.of("--topspeed"), samples);
         long deadline = System.nanoTime() + CAPTURE_DEADLINE.toNanos();
@@ -156,7 +204,8 @@ class LiveCaptureIT {
 
   private static List<Seen> offline(String filter, List<Path> samples) throws Exception {
     List<FlowRecord> records = new ArrayList<>();
-    CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("offline"), records::add, new PipelineCounters());
+    CaptureAgent agent =
+        new CaptureAgent(AgentConfig.defaults("offline"), records::add, new PipelineCounters());
     BpfProgram program = compile(filter);
     try {
       for (Path sample : samples) {
@@ -189,7 +238,11 @@ class LiveCaptureIT {
   }
 
   private static BpfProgram compile(String filter) throws Exception {
-    return Pcaps.compileFilter(65535, DataLinkType.EN10MB, filter, BpfCompileMode.OPTIMIZE,
+    return Pcaps.compileFilter(
+        65535,
+        DataLinkType.EN10MB,
+        filter,
+        BpfCompileMode.OPTIMIZE,
         (Inet4Address) InetAddress.getByName("255.255.255.255"));
   }
 

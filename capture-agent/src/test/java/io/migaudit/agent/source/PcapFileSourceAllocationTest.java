@@ -8,16 +8,21 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 
-/** Reading packets allocates nothing per packet once the buffers have grown: one frame view, reused. */
+/**
+ * Reading packets allocates nothing per packet once the buffers have grown: one frame view, reused.
+ */
 class PcapFileSourceAllocationTest {
   private static final int PACKETS = 50_000;
 
   @Test
   void readingAllocatesNothingPerPacket() throws Exception {
     java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "JVM without per-thread allocation counters");
+    assumeTrue(
+        bean instanceof com.sun.management.ThreadMXBean,
+        "JVM without per-thread allocation counters");
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
-    assumeTrue(threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
+    assumeTrue(
+        threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
     threads.setThreadAllocatedMemoryEnabled(true);
 
     CaptureBytes pcap = CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, 0xA1B2C3D4, 65535, 1);
@@ -29,12 +34,15 @@ class PcapFileSourceAllocationTest {
     for (byte[] file : new byte[][] {pcap.bytes(), pcapng.bytes()}) {
       readAll(file, threads); // warm up: let the JIT compile the path
       long allocated = readAll(file, threads);
-      assertThat(allocated).as("bytes allocated reading %d packets", PACKETS).isLessThan(PACKETS / 10);
+      assertThat(allocated)
+          .as("bytes allocated reading %d packets", PACKETS)
+          .isLessThan(PACKETS / 10);
     }
   }
 
   /** Bytes allocated after the first packet (buffers and streams are set up by then). */
-  private static long readAll(byte[] file, com.sun.management.ThreadMXBean threads) throws Exception {
+  private static long readAll(byte[] file, com.sun.management.ThreadMXBean threads)
+      throws Exception {
     try (PcapFileSource source = PcapFileSource.open(new ByteArrayInputStream(file), "alloc")) {
       CapturedPacket packet = new CapturedPacket();
       source.next(packet);

@@ -20,7 +20,8 @@ class PcapFileSourceTest {
   @TempDir Path dir;
 
   private static byte[] pcap(int packets) {
-    CaptureBytes c = CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, 0xA1B2C3D4, 65535, LINKTYPE_ETHERNET);
+    CaptureBytes c =
+        CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, 0xA1B2C3D4, 65535, LINKTYPE_ETHERNET);
     for (int i = 0; i < packets; i++) {
       c.record(1000 + i, i, frame(100, i), 100);
     }
@@ -57,7 +58,9 @@ class PcapFileSourceTest {
 
     Frames.Read read = Frames.read(CaptureBytes.gzip(c.bytes()));
 
-    assertThat(read.frames()).singleElement().satisfies(f -> assertThat(f.data()).isEqualTo(frame(70, 0)));
+    assertThat(read.frames())
+        .singleElement()
+        .satisfies(f -> assertThat(f.data()).isEqualTo(frame(70, 0)));
   }
 
   @Test
@@ -68,7 +71,8 @@ class PcapFileSourceTest {
     Frames.Read read = Frames.read(cut);
 
     assertThat(read.frames()).isNotEmpty().hasSizeLessThan(500);
-    assertThat(read.stats().truncation()).startsWith("gzip stream breaks off at uncompressed byte offset ");
+    assertThat(read.stats().truncation())
+        .startsWith("gzip stream breaks off at uncompressed byte offset ");
   }
 
   @Test
@@ -115,7 +119,11 @@ class PcapFileSourceTest {
 
   @Test
   void aThreeByteFileIsNoCapture() {
-    assertThatThrownBy(() -> PcapFileSource.open(new ByteArrayInputStream(new byte[] {(byte) 0xD4, (byte) 0xC3, (byte) 0xB2}), "t"))
+    assertThatThrownBy(
+            () ->
+                PcapFileSource.open(
+                    new ByteArrayInputStream(new byte[] {(byte) 0xD4, (byte) 0xC3, (byte) 0xB2}),
+                    "t"))
         .isInstanceOf(CaptureFormatException.class)
         .hasMessage("t: not a pcap or pcapng file (only 3 bytes)");
   }

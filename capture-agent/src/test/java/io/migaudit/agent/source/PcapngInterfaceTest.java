@@ -25,7 +25,8 @@ class PcapngInterfaceTest {
   @Test
   void decimalResolutionsFinerThanALongHoldsGiveZeroNotAnError() {
     assertThat(decimal(30).toMicros(-1L)).isZero();
-    assertThat(decimal(24).toMicros(-1L)).isEqualTo(Long.divideUnsigned(-1L, 1_000_000_000_000_000_000L));
+    assertThat(decimal(24).toMicros(-1L))
+        .isEqualTo(Long.divideUnsigned(-1L, 1_000_000_000_000_000_000L));
   }
 
   @Test
@@ -37,7 +38,8 @@ class PcapngInterfaceTest {
   void binaryResolutionsAreExact() {
     assertThat(binary(20).toMicros((5L << 20) | (1L << 19))).isEqualTo(5_500_000);
     assertThat(binary(0).toMicros(3)).isEqualTo(3_000_000);
-    assertThat(binary(32).toMicros((1_700_000_000L << 32) | 0x40000000L)).isEqualTo(1_700_000_000_250_000L);
+    assertThat(binary(32).toMicros((1_700_000_000L << 32) | 0x40000000L))
+        .isEqualTo(1_700_000_000_250_000L);
     // 2^-63 s ticks: 2^62 ticks = 0.5 s
     assertThat(binary(63).toMicros(1L << 62)).isEqualTo(500_000);
     // 2^-64 s ticks: 2^63 ticks (as unsigned) = 0.5 s

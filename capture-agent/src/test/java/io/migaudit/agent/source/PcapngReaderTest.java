@@ -21,7 +21,8 @@ class PcapngReaderTest {
 
   @ParameterizedTest
   @EnumSource(PcapReaderTest.Order.class)
-  void readsTwoInterfacesWithTheirOwnLinkTypesAndResolutions(PcapReaderTest.Order o) throws Exception {
+  void readsTwoInterfacesWithTheirOwnLinkTypesAndResolutions(PcapReaderTest.Order o)
+      throws Exception {
     CaptureBytes c = CaptureBytes.pcapng(o.order);
     c.idb(LINKTYPE_ETHERNET, 65535) // no if_tsresol: microseconds
         .idb(LINKTYPE_LINUX_SLL, 262144, c.option(IF_TSRESOL, new byte[] {9})) // nanoseconds
@@ -53,7 +54,8 @@ class PcapngReaderTest {
 
     Frames.Read read = Frames.read(c.bytes());
 
-    assertThat(read.frames()).extracting(Frames.Frame::micros)
+    assertThat(read.frames())
+        .extracting(Frames.Frame::micros)
         .containsExactly(T0 * 1_000_000L + 500_000, T0 * 1_000_000L + 250_000);
   }
 
@@ -74,7 +76,9 @@ class PcapngReaderTest {
 
     Frames.Read read = Frames.read(c.bytes());
 
-    assertThat(read.frames()).extracting(Frames.Frame::linkType).containsExactly(LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL);
+    assertThat(read.frames())
+        .extracting(Frames.Frame::linkType)
+        .containsExactly(LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL);
     assertThat(read.frames()).extracting(Frames.Frame::micros).containsExactly(1L, 2L);
     assertThat(read.stats().truncation()).isNull();
   }
@@ -108,11 +112,14 @@ class PcapngReaderTest {
 
     Frames.Read read = Frames.read(c.bytes());
 
-    assertThat(read.frames()).singleElement().satisfies(f -> {
-      assertThat(f.linkType()).isEqualTo(LINKTYPE_LINUX_SLL);
-      assertThat(f.micros()).isEqualTo(99);
-      assertThat(f.data()).isEqualTo(frame(13, 3));
-    });
+    assertThat(read.frames())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.linkType()).isEqualTo(LINKTYPE_LINUX_SLL);
+              assertThat(f.micros()).isEqualTo(99);
+              assertThat(f.data()).isEqualTo(frame(13, 3));
+            });
   }
 
   @Test
@@ -141,8 +148,11 @@ class PcapngReaderTest {
     Frames.Read read = Frames.read(Arrays.copyOf(c.bytes(), second + 28 + 40));
 
     assertThat(read.frames()).hasSize(1);
-    assertThat(read.stats().truncation()).isEqualTo("file ends inside block 4 (Enhanced Packet Block) at byte offset "
-        + second + ": 68 of 1548 bytes present");
+    assertThat(read.stats().truncation())
+        .isEqualTo(
+            "file ends inside block 4 (Enhanced Packet Block) at byte offset "
+                + second
+                + ": 68 of 1548 bytes present");
   }
 
   @Test
@@ -156,7 +166,10 @@ class PcapngReaderTest {
 
     assertThat(read.frames()).hasSize(1);
     assertThat(read.stats().truncation())
-        .isEqualTo("file ends inside the header of block 4 at byte offset " + end + ": 5 of 8 bytes present");
+        .isEqualTo(
+            "file ends inside the header of block 4 at byte offset "
+                + end
+                + ": 5 of 8 bytes present");
   }
 
   @Test
@@ -166,45 +179,53 @@ class PcapngReaderTest {
     Frames.Read read = Frames.read(Arrays.copyOf(whole, 20));
 
     assertThat(read.frames()).isEmpty();
-    assertThat(read.stats().truncation()).startsWith("file ends inside block 1 (Section Header Block) at byte offset 0");
+    assertThat(read.stats().truncation())
+        .startsWith("file ends inside block 1 (Section Header Block) at byte offset 0");
   }
 
   @Test
   void aBlockLengthThatIsNotAMultipleOfFourIsCorrupt() throws Exception {
-    assertCorruptAfterOnePacket(c -> c.i32(CaptureBytes.BLOCK_EPB).i32(45).raw(new byte[37]),
+    assertCorruptAfterOnePacket(
+        c -> c.i32(CaptureBytes.BLOCK_EPB).i32(45).raw(new byte[37]),
         "block 4 (Enhanced Packet Block) at byte offset %d is corrupt: block length 45 is not a multiple of 4");
   }
 
   @Test
   void aBlockLengthBelowItsTypesMinimumIsCorrupt() throws Exception {
-    assertCorruptAfterOnePacket(c -> c.i32(CaptureBytes.BLOCK_EPB).i32(16).i32(0).i32(16),
+    assertCorruptAfterOnePacket(
+        c -> c.i32(CaptureBytes.BLOCK_EPB).i32(16).i32(0).i32(16),
         "block 4 (Enhanced Packet Block) at byte offset %d is corrupt: block length 16 is below the minimum of 32");
   }
 
   @Test
   void aHugeBlockLengthIsCorrupt() throws Exception {
-    assertCorruptAfterOnePacket(c -> c.i32(0x0BAD).i32(0x7FFFFFFC),
+    assertCorruptAfterOnePacket(
+        c -> c.i32(0x0BAD).i32(0x7FFFFFFC),
         "block 4 (block type 0x00000bad) at byte offset %d is corrupt: block length 2147483644 exceeds the limit of 268435456");
   }
 
   @Test
   void aTrailingLengthThatDiffersFromTheLeadingOneIsCorrupt() throws Exception {
-    assertCorruptAfterOnePacket(c -> c.i32(CaptureBytes.BLOCK_NRB).i32(16).i32(0).i32(20),
+    assertCorruptAfterOnePacket(
+        c -> c.i32(CaptureBytes.BLOCK_NRB).i32(16).i32(0).i32(20),
         "block 4 (block type 0x00000004) at byte offset %d is corrupt: trailing block length 20 differs from the leading 16");
   }
 
   @Test
   void aCapturedLengthBeyondTheBlockIsCorrupt() throws Exception {
-    assertCorruptAfterOnePacket(c -> {
-      ByteBuffer body = c.body(20 + 8);
-      body.putInt(0).putInt(0).putInt(0).putInt(9).putInt(9);
-      c.block(CaptureBytes.BLOCK_EPB, body);
-    }, "block 4 (Enhanced Packet Block) at byte offset %d is corrupt: captured length 9 exceeds the block's room of 8 bytes");
+    assertCorruptAfterOnePacket(
+        c -> {
+          ByteBuffer body = c.body(20 + 8);
+          body.putInt(0).putInt(0).putInt(0).putInt(9).putInt(9);
+          c.block(CaptureBytes.BLOCK_EPB, body);
+        },
+        "block 4 (Enhanced Packet Block) at byte offset %d is corrupt: captured length 9 exceeds the block's room of 8 bytes");
   }
 
   @Test
   void aPacketOnAnUndescribedInterfaceIsCorrupt() throws Exception {
-    assertCorruptAfterOnePacket(c -> c.epb(3, 0, frame(4, 0), 4),
+    assertCorruptAfterOnePacket(
+        c -> c.epb(3, 0, frame(4, 0), 4),
         "block 4 (Enhanced Packet Block) at byte offset %d is corrupt: refers to interface 3 but the section describes 1");
   }
 
@@ -215,13 +236,16 @@ class PcapngReaderTest {
     Frames.Read read = Frames.read(c.bytes());
 
     assertThat(read.frames()).isEmpty();
-    assertThat(read.stats().truncation()).isEqualTo("block 2 (Simple Packet Block) at byte offset 28 is corrupt: "
-        + "no Interface Description Block precedes it");
+    assertThat(read.stats().truncation())
+        .isEqualTo(
+            "block 2 (Simple Packet Block) at byte offset 28 is corrupt: "
+                + "no Interface Description Block precedes it");
   }
 
   @Test
   void aBadByteOrderMagicInALaterSectionIsCorrupt() throws Exception {
-    assertCorruptAfterOnePacket(c -> c.i32(CaptureBytes.BLOCK_SHB).i32(28).i32(0x11223344).raw(new byte[16]),
+    assertCorruptAfterOnePacket(
+        c -> c.i32(CaptureBytes.BLOCK_SHB).i32(28).i32(0x11223344).raw(new byte[16]),
         "block 4 (Section Header Block) at byte offset %d is corrupt: "
             + "byte-order magic 0x44332211 is neither 0x1a2b3c4d nor 0x4d3c2b1a");
   }
@@ -233,7 +257,8 @@ class PcapngReaderTest {
 
     assertThatThrownBy(() -> Frames.read(file))
         .isInstanceOf(CaptureFormatException.class)
-        .hasMessage("test.pcap: not a pcapng file (byte-order magic 0x552b3c4d is neither 0x1a2b3c4d nor 0x4d3c2b1a)");
+        .hasMessage(
+            "test.pcap: not a pcapng file (byte-order magic 0x552b3c4d is neither 0x1a2b3c4d nor 0x4d3c2b1a)");
   }
 
   @Test
@@ -252,7 +277,8 @@ class PcapngReaderTest {
   }
 
   /** One good packet, then the block {@code broken} appends: one packet and the given report. */
-  private static void assertCorruptAfterOnePacket(Appender broken, String expected) throws Exception {
+  private static void assertCorruptAfterOnePacket(Appender broken, String expected)
+      throws Exception {
     CaptureBytes c = CaptureBytes.pcapng(ByteOrder.LITTLE_ENDIAN);
     c.idb(LINKTYPE_ETHERNET, 0).epb(0, 1, frame(60, 0), 60);
     int offset = c.size();

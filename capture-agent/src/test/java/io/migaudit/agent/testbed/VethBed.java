@@ -17,11 +17,12 @@ import org.pcap4j.core.Pcaps;
 /**
  * A test host for live capture: a veth pair with one end in a network namespace of its own (the
  * "replay" end, where tcpreplay sends) and the other end in this namespace (the "capture" end).
- * Traffic never leaves the pair. {@link #requirePrerequisites()} skips the test when root, iproute2,
- * tcpreplay or libpcap is missing, except under {@code CI=true}, where it fails.
+ * Traffic never leaves the pair. {@link #requirePrerequisites()} skips the test when root,
+ * iproute2, tcpreplay or libpcap is missing, except under {@code CI=true}, where it fails.
  */
 public final class VethBed implements AutoCloseable {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+
   /** Above the samples' tagged 1518-byte frames. */
   private static final int MTU = 9000;
 
@@ -35,13 +36,28 @@ public final class VethBed implements AutoCloseable {
     this.replayEnd = name + "-b";
   }
 
-  /** Creates the namespace {@code name} and the pair {@code name-a} (here) / {@code name-b} (there). */
+  /**
+   * Creates the namespace {@code name} and the pair {@code name-a} (here) / {@code name-b} (there).
+   */
   public static VethBed create(String name) throws Exception {
     VethBed bed = new VethBed(name);
     try {
       run(List.of("ip", "netns", "add", bed.ns));
-      run(List.of("ip", "link", "add", bed.captureEnd, "mtu", "" + MTU, "type", "veth", "peer", "name",
-          bed.replayEnd, "mtu", "" + MTU));
+      run(
+          List.of(
+              "ip",
+              "link",
+              "add",
+              bed.captureEnd,
+              "mtu",
+              "" + MTU,
+              "type",
+              "veth",
+              "peer",
+              "name",
+              bed.replayEnd,
+              "mtu",
+              "" + MTU));
       run(List.of("ip", "link", "set", bed.replayEnd, "netns", bed.ns));
       run(List.of("ip", "link", "set", bed.captureEnd, "up"));
       run(List.of("ip", "netns", "exec", bed.ns, "ip", "link", "set", bed.replayEnd, "up"));
@@ -56,7 +72,9 @@ public final class VethBed implements AutoCloseable {
     return captureEnd;
   }
 
-  /** Sends capture files from the namespace's end with tcpreplay; {@code options} go before them. */
+  /**
+   * Sends capture files from the namespace's end with tcpreplay; {@code options} go before them.
+   */
   public void replay(List<String> options, List<Path> captures) throws Exception {
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, "tcpreplay", "-q"));
     command.addAll(options);
@@ -79,7 +97,8 @@ public final class VethBed implements AutoCloseable {
     }
     for (String tool : List.of("ip", "tcpreplay")) {
       if (!onPath(tool)) {
-        missing.add(tool + " (Debian: apt-get install " + (tool.equals("ip") ? "iproute2" : tool) + ")");
+        missing.add(
+            tool + " (Debian: apt-get install " + (tool.equals("ip") ? "iproute2" : tool) + ")");
       }
     }
     try {
@@ -97,7 +116,8 @@ public final class VethBed implements AutoCloseable {
   }
 
   private static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+    for (String dir :
+        System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
       if (Files.isExecutable(Path.of(dir, tool))) {
         return true;
       }
@@ -107,8 +127,11 @@ public final class VethBed implements AutoCloseable {
 
   private static void quietly(List<String> command) {
     try {
-      new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start().waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (IOException e) {
       // nothing to clean up with
     } catch (InterruptedException e) {
