@@ -3,6 +3,7 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -27,7 +28,6 @@ import io.migaudit.analyzer.stream.Progress;
 import io.migaudit.analyzer.stream.StreamsSettings;
 import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.cli.common.CaptureFiles;
-import io.migaudit.cli.replay.Replay;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
@@ -165,10 +165,8 @@ class DashboardQueriesTest {
     consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "dashboard-queries-test");
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
-        KafkaClientMetrics consumerMeters =
-            Replay.bound(new KafkaClientMetrics(consumer), registry);
-        KafkaClientMetrics producerMeters =
-            Replay.bound(new KafkaClientMetrics(producer), registry)) {
+        KafkaClientMetrics consumerMeters = bound(new KafkaClientMetrics(consumer), registry);
+        KafkaClientMetrics producerMeters = bound(new KafkaClientMetrics(producer), registry)) {
       String scrape = registry.scrape();
       producer.close(Duration.ZERO);
       return scrape;
@@ -353,5 +351,11 @@ class DashboardQueriesTest {
       }
     }
     assertThat(rules).isEqualTo(DashboardExpressions.rules().size()).isPositive();
+  }
+
+  private static KafkaClientMetrics bound(
+      KafkaClientMetrics clientMetrics, MeterRegistry registry) {
+    clientMetrics.bindTo(registry);
+    return clientMetrics;
   }
 }

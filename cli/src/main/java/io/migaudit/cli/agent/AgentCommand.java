@@ -9,6 +9,7 @@ import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.HeartbeatPublisher;
+import io.migaudit.agent.publish.MeteredProducers;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.publish.Spool;
@@ -17,7 +18,6 @@ import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.cli.common.KafkaClientConfig;
 import io.migaudit.cli.common.MetricsServer;
 import io.migaudit.cli.common.UserError;
-import io.migaudit.cli.replay.Replay;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -190,7 +190,7 @@ public final class AgentCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     AgentSettings settings = settings();
     List<Path> files = settings.live() ? List.of() : CaptureFiles.expand(settings.read());
-    Replay.requireReadable(files);
+    CaptureFiles.requireReadable(files);
     Map<String, String> clientSettings = KafkaClientConfig.load(settings.kafkaConfig());
     String id =
         settings.agentId() != null ? settings.agentId() : InetAddress.getLocalHost().getHostName();

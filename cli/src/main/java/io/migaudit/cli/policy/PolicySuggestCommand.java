@@ -9,7 +9,6 @@ import io.migaudit.analyzer.suggest.PolicySuggestion;
 import io.migaudit.analyzer.suggest.SuggestedPolicyYaml;
 import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.cli.common.UserError;
-import io.migaudit.cli.replay.Replay;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
 import java.io.IOException;
@@ -71,7 +70,7 @@ final class PolicySuggestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Path> files = CaptureFiles.expand(inputs);
-    Replay.requireReadable(files);
+    CaptureFiles.requireReadable(files);
     if (Files.exists(output) && !force) {
       throw new UserError(
           output + ": exists; pass --force to overwrite it or --output another file");

@@ -1,7 +1,6 @@
 package io.migaudit.cli.replay;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.CaptureWorkers;
@@ -9,6 +8,7 @@ import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
+import io.migaudit.agent.publish.MeteredProducers;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.Analyzer;
@@ -20,8 +20,6 @@ import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.rules.RuleEngine;
-import io.migaudit.cli.common.UserError;
-import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +34,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,12 +126,12 @@ public final class Replay {
     RuleEngine engine = new RuleEngine(policy);
     AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
     metrics.startMigrationSeriesAtZero();
-    KafkaProducer<byte[], FlowRecord> producer =
-        new KafkaProducer<>(
-            ProducerSettings.of(bootstrapServers, "migaudit-agent-" + agentId, clientSettings));
     List<String> truncations;
-    try (FlowPublisher publisher = new FlowPublisher(producer);
-        KafkaClientMetrics producerMeters = bound(new KafkaClientMetrics(producer), registry)) {
+    try (MeteredProducers producers =
+            new MeteredProducers(
+                ProducerSettings.of(bootstrapServers, "migaudit-agent-" + agentId, clientSettings),
+                registry);
+        FlowPublisher publisher = new FlowPublisher(producers.get())) {
       agentMetrics.bind(publisher);
       ready.await();
       truncations = publishFlows(files, counters, publisher);
@@ -197,15 +194,6 @@ public final class Replay {
   }
 
   /**
-   * Binds a Kafka client's own metrics (lag, errors, ...) to {@code registry} until closed; close
-   * it before or with the client.
-   */
-  public static KafkaClientMetrics bound(KafkaClientMetrics clientMetrics, MeterRegistry registry) {
-    clientMetrics.bindTo(registry);
-    return clientMetrics;
-  }
-
-  /**
    * Commits the current end of {@link Topics#FLOWS} for a fresh consumer group, so that on a shared
    * cluster the analyzer judges only the records this replay is about to publish.
    */
@@ -230,14 +218,6 @@ public final class Replay {
     }
   }
 
-  /** True when the cluster has {@code topic} (a cluster set up before it existed may lack it). */
-  static boolean topicExists(KafkaSettings kafka, String topic) throws Exception {
-    try (Admin admin =
-        Admin.create(withoutClientSpecifics(new HashMap<>(kafka.consumerProperties())))) {
-      return admin.listTopics().names().get().contains(topic);
-    }
-  }
-
   private static Map<String, Object> withoutClientSpecifics(Map<String, Object> props) {
     Map<String, Object> admin = new HashMap<>(props);
     for (String k :
@@ -252,15 +232,5 @@ public final class Replay {
     }
     admin.put(ConsumerConfig.CLIENT_ID_CONFIG, "migaudit-replay-admin");
     return admin;
-  }
-
-  public static void requireReadable(List<Path> files) throws UserError {
-    for (Path f : files) {
-      try (PcapFileSource ignored = PcapFileSource.open(f)) {
-        // opening reads and checks the file header
-      } catch (IOException e) {
-        throw new UserError(e.getMessage(), e);
-      }
-    }
   }
 }

@@ -191,7 +191,7 @@ public final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Path> files = CaptureFiles.expand(inputs);
-    Replay.requireReadable(files);
+    CaptureFiles.requireReadable(files);
     Policy policy = loadPolicy();
     Map<String, String> clientSettings = KafkaClientConfig.load(kafkaConfig);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
