@@ -3,9 +3,8 @@ package io.migaudit.cli.agent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureWorkers;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.live.LiveAgent;
 import io.migaudit.agent.live.LiveAgentConfig;
 import io.migaudit.agent.metrics.AgentMetrics;
@@ -16,7 +15,6 @@ import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.publish.Spool;
 import io.migaudit.agent.source.CaptureBackend;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.cli.common.KafkaClientConfig;
 import io.migaudit.cli.common.MetricsServer;
@@ -296,12 +294,7 @@ public final class AgentCommand implements Callable<Integer> {
     PipelineCounters counters = new PipelineCounters();
     metrics.bind("pcap", counters);
     try (RecordHandOff records = new RecordHandOff(publisher, RecordHandOff.DEFAULT_CAPACITY)) {
-      CaptureWorkers agent = new CaptureWorkers(config, records, counters, workers);
-      for (Path file : files) {
-        try (PcapFileSource source = PcapFileSource.open(file)) {
-          agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
-        }
-      }
+      new FileAgent(config, records, counters, workers).read(files);
     }
   }
 

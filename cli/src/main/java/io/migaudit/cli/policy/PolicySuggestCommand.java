@@ -1,10 +1,8 @@
 package io.migaudit.cli.policy;
 
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.suggest.PolicySuggestion;
 import io.migaudit.analyzer.suggest.SuggestedPolicyYaml;
 import io.migaudit.cli.common.CaptureFiles;
@@ -77,13 +75,7 @@ final class PolicySuggestCommand implements Callable<Integer> {
     }
     PolicySuggestion suggestion = new PolicySuggestion(PortCatalog.builtIn());
     PipelineCounters counters = new PipelineCounters();
-    CaptureAgent agent =
-        new CaptureAgent(AgentConfig.defaults("policy-suggest"), suggestion::add, counters);
-    for (Path file : files) {
-      try (PcapFileSource source = PcapFileSource.open(file)) {
-        agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
-      }
-    }
+    new FileAgent(AgentConfig.defaults("policy-suggest"), suggestion::add, counters).read(files);
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "Read %d capture file%s: %d packets%n",

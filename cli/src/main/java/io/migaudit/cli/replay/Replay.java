@@ -2,10 +2,9 @@ package io.migaudit.cli.replay;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.CaptureWorkers;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.MeteredProducers;
@@ -25,7 +24,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -170,24 +168,13 @@ public final class Replay {
   private List<String> publishFlows(
       List<Path> files, PipelineCounters counters, FlowPublisher publisher) throws Exception {
     AgentConfig config = AgentConfig.defaults(agentId).withCatalog(policy.catalog());
-    List<String> truncations = new ArrayList<>();
-    CaptureWorkers agent = new CaptureWorkers(config, publisher, counters, workers);
-    for (Path file : files) {
-      try (PcapFileSource source =
-          PcapFileSource.open(progress.counting(Files.newInputStream(file)), file.toString())) {
-        CaptureAgent.SourceReport report =
-            agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
-        if (report.truncation() != null) {
-          truncations.add(
-              file
-                  + ": "
-                  + report.truncation()
-                  + "; read the "
-                  + report.packets()
-                  + " packets before it");
-        }
-      }
-    }
+    List<String> truncations =
+        new FileAgent(config, publisher, counters, workers)
+            .opening(
+                file ->
+                    PcapFileSource.open(
+                        progress.counting(Files.newInputStream(file)), file.toString()))
+            .read(files);
     publisher.flush();
     LOG.info("agent published {} flow records", publisher.sent());
     return truncations;
