@@ -1,4 +1,4 @@
-package io.migaudit.cli;
+package io.migaudit.testsupport;
 
 import io.migaudit.broker.EmbeddedBroker;
 import java.io.IOException;
@@ -22,7 +22,7 @@ import org.apache.kafka.common.Uuid;
  * #start()} brings it back on the same address with the same data. {@link EmbeddedBroker} cannot do
  * that: its test kit picks new ports on every start.
  */
-final class ChildBroker implements AutoCloseable {
+public final class ChildBroker implements AutoCloseable {
   private static final Duration STARTUP = Duration.ofSeconds(120);
 
   private final Path dir;
@@ -38,7 +38,7 @@ final class ChildBroker implements AutoCloseable {
   }
 
   /** Formats the log directory and starts the broker; returns once it serves admin requests. */
-  static ChildBroker start(Path dir) throws Exception {
+  public static ChildBroker start(Path dir) throws Exception {
     int port = freePort();
     int controllerPort = freePort();
     Path props = dir.resolve("server.properties");
@@ -104,7 +104,7 @@ final class ChildBroker implements AutoCloseable {
   }
 
   /** Starts (or restarts) the broker process and waits until it serves admin requests. */
-  void start() throws Exception {
+  public void start() throws Exception {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("broker already running");
     }
@@ -139,25 +139,25 @@ final class ChildBroker implements AutoCloseable {
   }
 
   /** SIGKILL: the broker is gone at once, as in a crash or a network cut; its data stays. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return "127.0.0.1:" + port;
   }
 
-  Path log() {
+  public Path log() {
     return dir.resolve("broker.log");
   }
 
-  int starts() {
+  public int starts() {
     return starts;
   }
 
   /** Creates topics with one replica each. */
-  void createTopics(List<String> names, int partitions) throws Exception {
+  public void createTopics(List<String> names, int partitions) throws Exception {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
       admin
@@ -174,7 +174,7 @@ final class ChildBroker implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

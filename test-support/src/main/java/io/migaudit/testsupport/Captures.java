@@ -1,4 +1,4 @@
-package io.migaudit.cli;
+package io.migaudit.testsupport;
 
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** Generated test captures: the repository's benchmark generator, deterministic for its seed. */
-final class Captures {
+public final class Captures {
   private static final Path GENERATOR = Path.of("..", "tools", "bench", "gen_migration_pcap.py");
 
   private Captures() {}
@@ -17,7 +17,7 @@ final class Captures {
    * A capture of migration streams and {@code flows} short background flows in {@code packets}
    * packets, written under {@code dir}. Skips without python3, fails without it when CI=true.
    */
-  static Path generated(Path dir, int packets, int flows) throws Exception {
+  public static Path generated(Path dir, int packets, int flows) throws Exception {
     Path out = dir.resolve("generated-" + packets + ".pcap");
     Process p;
     try {
