@@ -18,6 +18,8 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
+import io.migaudit.testsupport.Captures;
+import io.migaudit.testsupport.CommittedTopic;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -14,6 +14,7 @@ import io.migaudit.record.RecordJson;
 import io.migaudit.record.RuleId;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
+import io.migaudit.testsupport.CommittedTopic;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -18,6 +18,7 @@ import io.migaudit.record.Alert;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
+import io.migaudit.testsupport.CommittedTopic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -16,6 +16,7 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
+import io.migaudit.testsupport.CommittedTopic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

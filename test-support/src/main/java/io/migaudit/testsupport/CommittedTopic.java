@@ -1,4 +1,4 @@
-package io.migaudit.cli;
+package io.migaudit.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,13 +25,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * given offsets to the end; and waits for an application to commit the end of {@code
  * migaudit.flows}.
  */
-final class CommittedTopic {
+public final class CommittedTopic {
   private static final Duration DEADLINE = Duration.ofMinutes(3);
 
   private CommittedTopic() {}
 
   /** The current end offsets of {@code topic}'s partitions. */
-  static Map<TopicPartition, Long> end(String bootstrapServers, String topic) throws Exception {
+  public static Map<TopicPartition, Long> end(String bootstrapServers, String topic)
+      throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
       int n =
           admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
@@ -49,7 +50,7 @@ final class CommittedTopic {
    * The committed records of {@code topic} from {@code from} (missing partitions: from 0) to its
    * end.
    */
-  static List<ConsumerRecord<byte[], byte[]>> read(
+  public static List<ConsumerRecord<byte[], byte[]>> read(
       String bootstrapServers, String topic, Map<TopicPartition, Long> from) {
     Map<String, Object> props =
         Map.of(
@@ -80,7 +81,7 @@ final class CommittedTopic {
   }
 
   /** Alert ids among committed records of {@code migaudit.alerts}, by how often each appears. */
-  static Map<String, Integer> alertIdCounts(List<ConsumerRecord<byte[], byte[]>> records)
+  public static Map<String, Integer> alertIdCounts(List<ConsumerRecord<byte[], byte[]>> records)
       throws Exception {
     Map<String, Integer> counts = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -90,8 +91,8 @@ final class CommittedTopic {
   }
 
   /** The latest state of each event among committed records of {@code migaudit.migrations}. */
-  static Map<String, MigrationEvent> latestEvents(List<ConsumerRecord<byte[], byte[]>> records)
-      throws Exception {
+  public static Map<String, MigrationEvent> latestEvents(
+      List<ConsumerRecord<byte[], byte[]>> records) throws Exception {
     Map<String, MigrationEvent> latest = new LinkedHashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       MigrationEvent e = RecordJson.migrationEvent(r.value());
@@ -102,8 +103,8 @@ final class CommittedTopic {
   }
 
   /** Waits until {@code group} committed {@code end} of every partition of {@link Topics#FLOWS}. */
-  static void awaitCommitted(String bootstrapServers, String group, Map<TopicPartition, Long> end)
-      throws Exception {
+  public static void awaitCommitted(
+      String bootstrapServers, String group, Map<TopicPartition, Long> end) throws Exception {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
       while (true) {

@@ -1,4 +1,4 @@
-package io.migaudit.cli;
+package io.migaudit.testsupport;
 
 import io.migaudit.broker.EmbeddedBroker;
 import java.io.IOException;
@@ -6,7 +6,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,13 +21,14 @@ import org.apache.kafka.common.Uuid;
  * #start()} brings it back on the same address with the same data. {@link EmbeddedBroker} cannot do
  * that: its test kit picks new ports on every start.
  */
-final class ChildBroker implements AutoCloseable {
+public final class ChildBroker implements AutoCloseable {
   private static final Duration STARTUP = Duration.ofSeconds(120);
+  private static final String HEAP = "-Xmx384m";
 
   private final Path dir;
   private final int port;
   private final Path properties;
-  private Process process;
+  private ChildProcess process;
   private int starts;
 
   private ChildBroker(Path dir, int port, Path properties) {
@@ -38,7 +38,7 @@ final class ChildBroker implements AutoCloseable {
   }
 
   /** Formats the log directory and starts the broker; returns once it serves admin requests. */
-  static ChildBroker start(Path dir) throws Exception {
+  public static ChildBroker start(Path dir) throws Exception {
     int port = freePort();
     int controllerPort = freePort();
     Path props = dir.resolve("server.properties");
@@ -68,49 +68,29 @@ final class ChildBroker implements AutoCloseable {
                 "auto.create.topics.enable=false",
                 "")
             + "\n");
-    Process format =
-        java(
+    ChildProcess format =
+        ChildProcess.java(
             dir.resolve("format.log"),
+            List.of(HEAP),
             "kafka.tools.StorageTool",
             "format",
             "-t",
             Uuid.randomUuid().toString(),
             "-c",
             props.toString());
-    if (!format.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
-      format.destroyForcibly();
-      throw new IllegalStateException(
-          "kafka-storage format failed:\n" + Files.readString(dir.resolve("format.log")));
-    }
+    format.awaitSuccess(STARTUP);
     ChildBroker broker = new ChildBroker(dir, port, props);
     broker.start();
     return broker;
   }
 
-  private static Process java(Path log, String main, String... args) throws IOException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                main));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
-  }
-
   /** Starts (or restarts) the broker process and waits until it serves admin requests. */
-  void start() throws Exception {
+  public void start() throws Exception {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("broker already running");
     }
     starts++;
-    process = java(log(), "kafka.Kafka", properties.toString());
-    long deadline = System.nanoTime() + STARTUP.toNanos();
+    process = ChildProcess.java(log(), List.of(HEAP), "kafka.Kafka", properties.toString());
     try (Admin admin =
         Admin.create(
             Map.of(
@@ -120,44 +100,35 @@ final class ChildBroker implements AutoCloseable {
                 5000,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 4000))) {
-      while (true) {
-        if (!process.isAlive()) {
-          throw new IllegalStateException(
-              "broker exited with " + process.exitValue() + ":\n" + Files.readString(log()));
-        }
-        try {
-          admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-          return;
-        } catch (Exception notYet) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException(
-                "broker not ready in " + STARTUP + ":\n" + Files.readString(log()), notYet);
-          }
-        }
-      }
+      Eventually.untilAsserted(
+          "the broker to serve admin requests",
+          STARTUP,
+          () -> {
+            process.assertAlive();
+            admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+          });
     }
   }
 
   /** SIGKILL: the broker is gone at once, as in a crash or a network cut; its data stays. */
-  void kill() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor();
+  public void kill() throws InterruptedException {
+    process.kill();
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return "127.0.0.1:" + port;
   }
 
-  Path log() {
+  public Path log() {
     return dir.resolve("broker.log");
   }
 
-  int starts() {
+  public int starts() {
     return starts;
   }
 
   /** Creates topics with one replica each. */
-  void createTopics(List<String> names, int partitions) throws Exception {
+  public void createTopics(List<String> names, int partitions) throws Exception {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
       admin
@@ -174,7 +145,7 @@ final class ChildBroker implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -1,4 +1,4 @@
-package io.migaudit.cli;
+package io.migaudit.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,18 +19,18 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** What reached {@link Topics#FLOWS}, held against what the agent produced. */
-final class TopicCheck {
+public final class TopicCheck {
   private TopicCheck() {}
 
   /** A flow record's identity: {@code flowId/seq}. */
-  static String id(FlowRecord r) {
+  public static String id(FlowRecord r) {
     return r.flowId() + "/" + r.seq();
   }
 
   /**
    * Every record of the topic, in partition order, read until {@code expected} distinct ids are in.
    */
-  static List<ConsumerRecord<byte[], byte[]>> read(
+  public static List<ConsumerRecord<byte[], byte[]>> read(
       String bootstrap, int expected, Duration deadline) {
     Map<String, Object> props =
         Map.of(
@@ -75,8 +75,8 @@ final class TopicCheck {
    * byte-identical to the produced record's JSON (so a repeat is only a repeat), and per flow the
    * first copies in the agent's order. Returns the number of repeated copies.
    */
-  static int assertDeliveredExactly(String bootstrap, List<FlowRecord> produced, Duration deadline)
-      throws Exception {
+  public static int assertDeliveredExactly(
+      String bootstrap, List<FlowRecord> produced, Duration deadline) throws Exception {
     Map<String, byte[]> expected = new LinkedHashMap<>();
     for (FlowRecord r : produced) {
       assertThat(expected.put(id(r), RecordJson.toBytes(r)))
