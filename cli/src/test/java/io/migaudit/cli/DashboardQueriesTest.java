@@ -8,13 +8,11 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.FlowRecordSerializer;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
@@ -109,14 +107,8 @@ class DashboardQueriesTest {
         new MockProducer<>(true, null, new ByteArraySerializer(), new FlowRecordSerializer());
     try (FlowPublisher publisher = new FlowPublisher(producer)) {
       metrics.bind(publisher);
-      CaptureAgent agent =
-          new CaptureAgent(
-              AgentConfig.defaults("test").withCatalog(policy.catalog()), publisher, counters);
-      for (Path file : CaptureFiles.expand(List.of(SampleExpectation.SAMPLES))) {
-        try (PcapFileSource source = PcapFileSource.open(file)) {
-          agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
-        }
-      }
+      new FileAgent(AgentConfig.defaults("test").withCatalog(policy.catalog()), publisher, counters)
+          .read(CaptureFiles.expand(List.of(SampleExpectation.SAMPLES)));
       publisher.flush();
       return new ArrayList<>(producer.history());
     }

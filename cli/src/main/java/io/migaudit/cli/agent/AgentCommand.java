@@ -17,9 +17,11 @@ import io.migaudit.agent.publish.Spool;
 import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.cli.common.KafkaClientConfig;
+import io.migaudit.cli.common.KafkaConfigOption;
 import io.migaudit.cli.common.MetricsServer;
 import io.migaudit.cli.common.ShutdownHook;
 import io.migaudit.cli.common.UserError;
+import io.migaudit.cli.common.VerboseOption;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -85,11 +87,7 @@ public final class AgentCommand implements Callable<Integer> {
           "Kafka cluster to publish flow records to (required here or as bootstrapServers in --config).")
   String bootstrapServers;
 
-  @Option(
-      names = "--kafka-config",
-      paramLabel = "FILE",
-      description = KafkaClientConfig.OPTION_DESCRIPTION)
-  Path kafkaConfig;
+  @Mixin KafkaConfigOption kafkaConfig = new KafkaConfigOption();
 
   @Option(
       names = "--agent-id",
@@ -128,8 +126,7 @@ public final class AgentCommand implements Callable<Integer> {
               + "dropped, counted in migaudit_agent_spool_dropped_records_total and logged.")
   Long spoolMaxBytes;
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
-  boolean verbose;
+  @Mixin VerboseOption verbose = new VerboseOption();
 
   /** Command-line flag of each settings key, for complaints about flag values. */
   private static final Map<String, String> FLAGS =
@@ -164,7 +161,7 @@ public final class AgentCommand implements Callable<Integer> {
                 live.interfaces,
                 inputs,
                 bootstrapServers,
-                kafkaConfig,
+                kafkaConfig.file(),
                 metricsAddress,
                 live.snaplenBytes,
                 live.promiscuous,

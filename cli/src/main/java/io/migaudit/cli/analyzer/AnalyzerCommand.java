@@ -14,9 +14,11 @@ import io.migaudit.analyzer.policy.PolicyException;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.cli.common.AlertFormatConverter;
 import io.migaudit.cli.common.KafkaClientConfig;
+import io.migaudit.cli.common.KafkaConfigOption;
 import io.migaudit.cli.common.MetricsServer;
 import io.migaudit.cli.common.ShutdownHook;
 import io.migaudit.cli.common.UserError;
+import io.migaudit.cli.common.VerboseOption;
 import io.migaudit.record.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +32,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -85,11 +88,7 @@ public final class AnalyzerCommand implements Callable<Integer> {
       })
   String bootstrapServers;
 
-  @Option(
-      names = "--kafka-config",
-      paramLabel = "FILE",
-      description = KafkaClientConfig.OPTION_DESCRIPTION)
-  Path kafkaConfig;
+  @Mixin KafkaConfigOption kafkaConfig = new KafkaConfigOption();
 
   @Option(
       names = "--group-id",
@@ -165,8 +164,7 @@ public final class AnalyzerCommand implements Callable<Integer> {
       })
   Long judgeGraceSeconds;
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
-  boolean verbose;
+  @Mixin VerboseOption verbose = new VerboseOption();
 
   /** Command-line flag of each settings key, for complaints about flag values. */
   private static final Map<String, String> FLAGS =
@@ -191,7 +189,7 @@ public final class AnalyzerCommand implements Callable<Integer> {
             new AnalyzerSettings.Overrides(
                 policyFile,
                 bootstrapServers,
-                kafkaConfig,
+                kafkaConfig.file(),
                 groupId,
                 alertsFile,
                 metricsAddress,

@@ -7,6 +7,7 @@ import io.migaudit.analyzer.suggest.PolicySuggestion;
 import io.migaudit.analyzer.suggest.SuggestedPolicyYaml;
 import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.cli.common.UserError;
+import io.migaudit.cli.common.VerboseOption;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -60,8 +62,7 @@ final class PolicySuggestCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite --output if it exists.")
   boolean force;
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
-  boolean verbose;
+  @Mixin VerboseOption verbose = new VerboseOption();
 
   @Spec CommandSpec spec;
 

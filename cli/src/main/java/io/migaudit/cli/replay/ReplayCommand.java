@@ -16,9 +16,10 @@ import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.cli.agent.AgentSettings;
 import io.migaudit.cli.common.AlertFormatConverter;
 import io.migaudit.cli.common.CaptureFiles;
-import io.migaudit.cli.common.KafkaClientConfig;
+import io.migaudit.cli.common.KafkaConfigOption;
 import io.migaudit.cli.common.MetricsServer;
 import io.migaudit.cli.common.UserError;
+import io.migaudit.cli.common.Verbosity;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -58,7 +60,7 @@ import picocli.CommandLine.Spec;
       "  ./migaudit replay samples/",
       "  ./migaudit replay --policy my-policy.yaml --alerts alerts.jsonl capture.pcapng"
     })
-public final class ReplayCommand implements Callable<Integer> {
+public final class ReplayCommand implements Callable<Integer>, Verbosity {
 
   @Parameters(
       arity = "1..*",
@@ -137,11 +139,7 @@ public final class ReplayCommand implements Callable<Integer> {
               + " must exist (or the cluster must create them).")
   String bootstrapServers;
 
-  @Option(
-      names = "--kafka-config",
-      paramLabel = "FILE",
-      description = KafkaClientConfig.OPTION_DESCRIPTION)
-  Path kafkaConfig;
+  @Mixin KafkaConfigOption kafkaConfig = new KafkaConfigOption();
 
   @Option(
       names = "--agent-id",
@@ -175,6 +173,11 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Override
+  public boolean verbose() {
+    return verbose;
+  }
+
   private static final Duration BASELINE_SCRAPE_WAIT = Duration.ofSeconds(60);
   private MetricsServer metricsServer;
 
@@ -193,7 +196,7 @@ public final class ReplayCommand implements Callable<Integer> {
     List<Path> files = CaptureFiles.expand(inputs);
     CaptureFiles.requireReadable(files);
     Policy policy = loadPolicy();
-    Map<String, String> clientSettings = KafkaClientConfig.load(kafkaConfig);
+    Map<String, String> clientSettings = kafkaConfig.load();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ReplaySummary summary = new ReplaySummary();
     List<FlowObserver> observers = new ArrayList<>(List.of(summary));

@@ -1,7 +1,8 @@
 package io.migaudit.cli.report;
 
-import io.migaudit.cli.common.KafkaClientConfig;
+import io.migaudit.cli.common.KafkaConfigOption;
 import io.migaudit.cli.common.UserError;
+import io.migaudit.cli.common.VerboseOption;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,6 +28,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -91,11 +93,7 @@ public final class ReportCommand implements Callable<Integer> {
               + ".")
   String bootstrapServers;
 
-  @Option(
-      names = "--kafka-config",
-      paramLabel = "FILE",
-      description = KafkaClientConfig.OPTION_DESCRIPTION)
-  Path kafkaConfig;
+  @Mixin KafkaConfigOption kafkaConfig = new KafkaConfigOption();
 
   @Option(
       names = "--since",
@@ -132,8 +130,7 @@ public final class ReportCommand implements Callable<Integer> {
               + " Finding per alert (finding_info.uid = alertId), for a SIEM.")
   String format;
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
-  boolean verbose;
+  @Mixin VerboseOption verbose = new VerboseOption();
 
   @Spec CommandSpec spec;
 
@@ -207,7 +204,7 @@ public final class ReportCommand implements Callable<Integer> {
   }
 
   private ReportInput readKafka() throws UserError {
-    Map<String, Object> props = new HashMap<>(KafkaClientConfig.load(kafkaConfig));
+    Map<String, Object> props = new HashMap<>(kafkaConfig.load());
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "migaudit-report-" + UUID.randomUUID());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
