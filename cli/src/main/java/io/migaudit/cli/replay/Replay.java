@@ -84,6 +84,12 @@ public final class Replay {
     return this;
   }
 
+  /** A replay on the cluster at {@code bootstrapServers}. */
+  @FunctionalInterface
+  interface Run {
+    AgentResult on(String bootstrapServers) throws Exception;
+  }
+
   /** What the agent side of a replay read. */
   record AgentResult(PipelineCounters counters, List<String> truncations) {}
 

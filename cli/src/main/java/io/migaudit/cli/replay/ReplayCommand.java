@@ -30,6 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -218,11 +220,9 @@ public final class ReplayCommand implements Callable<Integer>, Verbosity {
       Replay.AgentResult result;
       ReplayProgress progress =
           outputs.add(ReplayProgress.onTerminal(spec.commandLine().getErr(), totalSize(files)));
-      if (bootstrapServers == null) {
-        try (EmbeddedBroker broker = EmbeddedBroker.start()) {
-          broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
-          result =
-              new Replay(broker.bootstrapServers(), clientSettings, policy, registry, agentId)
+      Replay.Run run =
+          servers ->
+              new Replay(servers, clientSettings, policy, registry, agentId)
                   .withProgress(progress)
                   .workers(workers())
                   .run(
@@ -232,19 +232,13 @@ public final class ReplayCommand implements Callable<Integer>, Verbosity {
                       new FanOutObserver(observers),
                       Duration.ofSeconds(timeoutSeconds),
                       this::awaitBaselineScrape);
+      if (bootstrapServers == null) {
+        try (EmbeddedBroker broker = EmbeddedBroker.start()) {
+          broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
+          result = run.on(broker.bootstrapServers());
         }
       } else {
-        result =
-            new Replay(bootstrapServers, clientSettings, policy, registry, agentId)
-                .withProgress(progress)
-                .workers(workers())
-                .run(
-                    files,
-                    sinks,
-                    eventSinks,
-                    new FanOutObserver(observers),
-                    Duration.ofSeconds(timeoutSeconds),
-                    this::awaitBaselineScrape);
+        result = run.on(bootstrapServers);
       }
       progress.close();
       summary.print(
@@ -296,9 +290,9 @@ public final class ReplayCommand implements Callable<Integer>, Verbosity {
                 + (lingerSeconds < 0 ? " until Ctrl-C" : " for " + lingerSeconds + " s"));
     spec.commandLine().getErr().flush();
     if (lingerSeconds < 0) {
-      new java.util.concurrent.CountDownLatch(1).await();
+      new CountDownLatch(1).await();
     } else {
-      java.util.concurrent.TimeUnit.SECONDS.sleep(lingerSeconds);
+      TimeUnit.SECONDS.sleep(lingerSeconds);
     }
   }
 

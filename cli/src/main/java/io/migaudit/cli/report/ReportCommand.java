@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -226,9 +227,7 @@ public final class ReportCommand implements Callable<Integer> {
 
   /** Reads {@code topic} from its beginning to its current end; false when it does not exist. */
   private boolean readTopic(
-      KafkaConsumer<byte[], byte[]> c,
-      String topic,
-      java.util.function.BiConsumer<byte[], String> sink)
+      KafkaConsumer<byte[], byte[]> c, String topic, BiConsumer<byte[], String> sink)
       throws UserError {
     List<PartitionInfo> infos = c.listTopics(KAFKA_TIMEOUT).get(topic);
     if (infos == null || infos.isEmpty()) {
