@@ -3,18 +3,14 @@ package io.migaudit.cli.replay;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.agent.CaptureWorkers;
-import io.migaudit.analyzer.alert.AlertFormat;
 import io.migaudit.analyzer.alert.AlertSink;
-import io.migaudit.analyzer.alert.AlertWriter;
 import io.migaudit.analyzer.alert.MigrationEventSink;
-import io.migaudit.analyzer.alert.MigrationEventWriter;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyException;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.cli.agent.AgentSettings;
-import io.migaudit.cli.common.AlertFormatConverter;
 import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.cli.common.KafkaConfigOption;
 import io.migaudit.cli.common.MetricsServer;
@@ -76,40 +72,7 @@ public final class ReplayCommand implements Callable<Integer>, Verbosity {
       description = "Policy YAML. Default: policy.yaml in the first directory given that has one.")
   Path policyFile;
 
-  @Option(
-      names = "--alerts",
-      paramLabel = "FILE",
-      description = "Write alerts as JSON lines to FILE.")
-  Path alertsFile;
-
-  @Option(
-      names = "--alerts-format",
-      paramLabel = "migaudit|ocsf",
-      defaultValue = "migaudit",
-      converter = AlertFormatConverter.class,
-      description = AlertFormatConverter.DESCRIPTION)
-  AlertFormat alertsFormat = AlertFormat.MIGAUDIT;
-
-  @Option(
-      names = "--events",
-      paramLabel = "FILE",
-      description =
-          "Write migration events as JSON lines to FILE, one line per update (the last line of an"
-              + " eventId is its latest state).")
-  Path eventsFile;
-
-  @Option(
-      names = "--flows",
-      paramLabel = "FILE",
-      description = "Write every flow record the analyzer read as JSON lines to FILE.")
-  Path flowsFile;
-
-  @Option(
-      names = "--metrics",
-      paramLabel = "FILE",
-      description =
-          "Write the agent's and analyzer's metrics in Prometheus text format to FILE at the end.")
-  Path metricsFile;
+  @Mixin ReplayOutputs outputFiles = new ReplayOutputs();
 
   @Option(
       names = "--serve-metrics",
@@ -207,16 +170,8 @@ public final class ReplayCommand implements Callable<Integer>, Verbosity {
       if (serveMetrics != null) {
         metricsServer = outputs.add(MetricsServer.start(serveMetrics, registry, () -> true));
       }
-      if (alertsFile != null) {
-        sinks.add(outputs.add(AlertWriter.create(alertsFile, alertsFormat)));
-      }
       List<MigrationEventSink> eventSinks = new ArrayList<>();
-      if (eventsFile != null) {
-        eventSinks.add(outputs.add(MigrationEventWriter.create(eventsFile)));
-      }
-      if (flowsFile != null) {
-        observers.add(outputs.add(new FlowLinesWriter(flowsFile)));
-      }
+      outputFiles.open(outputs::add, sinks, eventSinks, observers);
       Replay.AgentResult result;
       ReplayProgress progress =
           outputs.add(ReplayProgress.onTerminal(spec.commandLine().getErr(), totalSize(files)));
@@ -248,9 +203,7 @@ public final class ReplayCommand implements Callable<Integer>, Verbosity {
           result.truncations(),
           verbose);
       spec.commandLine().getOut().flush();
-      if (metricsFile != null) {
-        Files.writeString(metricsFile, registry.scrape());
-      }
+      outputFiles.writeMetrics(registry::scrape);
       if (serveMetrics != null) {
         lingerServingMetrics();
       }
