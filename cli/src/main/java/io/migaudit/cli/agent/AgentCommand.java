@@ -5,11 +5,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
+import io.migaudit.agent.live.KafkaHeartbeats;
 import io.migaudit.agent.live.LiveAgent;
 import io.migaudit.agent.live.LiveAgentConfig;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
-import io.migaudit.agent.publish.HeartbeatPublisher;
 import io.migaudit.agent.publish.MeteredProducers;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.publish.RecordHandOff;
@@ -26,14 +26,12 @@ import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -217,7 +215,8 @@ public final class AgentCommand implements Callable<Integer> {
       metrics.bind(publisher);
       if (liveConfig != null) {
         LiveAgent live =
-            new LiveAgent(liveConfig, publisher, metrics, heartbeats(id, producerSettings));
+            new LiveAgent(
+                liveConfig, publisher, metrics, new KafkaHeartbeats(id, producerSettings));
         captureHealthy.set(live.health());
         capture(live);
       } else {
@@ -260,24 +259,6 @@ public final class AgentCommand implements Callable<Integer> {
     try (ShutdownHook hook = ShutdownHook.install("migaudit-agent-shutdown", live::close)) {
       live.await();
     }
-  }
-
-  /** Heartbeats on their own producer, started once the interfaces are open. */
-  private static LiveAgent.Heartbeats heartbeats(String id, Map<String, Object> producerSettings) {
-    Map<String, Object> beatProps = HeartbeatPublisher.producerSettings(producerSettings);
-    return (interfaces, packets, records) -> {
-      HeartbeatPublisher beats =
-          new HeartbeatPublisher(
-              new KafkaProducer<byte[], byte[]>(beatProps),
-              id,
-              interfaces,
-              HeartbeatPublisher.DEFAULT_INTERVAL,
-              Clock.systemUTC(),
-              packets,
-              records);
-      beats.start();
-      return beats;
-    };
   }
 
   /** Publishes the flows of capture files, each read to its end. */
