@@ -22,7 +22,7 @@ public final class FileAgent {
   }
 
   private final CaptureWorkers workers;
-  private Opener opener = PcapFileSource::open;
+  private Opener opener; // null: the capture workers open the file themselves
 
   /** Records go to {@code sink}, counted in {@code counters}, by {@code workers} flow tables. */
   public FileAgent(
@@ -35,10 +35,22 @@ public final class FileAgent {
     this(config, sink, counters, 1);
   }
 
-  /** This agent, opening files with {@code o}. */
+  /**
+   * This agent, opening each file once with {@code o} (e.g. counting the bytes read); several
+   * workers then share that one reader, which hands each flow's frames to one of them.
+   */
   public FileAgent opening(Opener o) {
     this.opener = o;
     return this;
+  }
+
+  private CaptureAgent.SourceReport read(Path file) throws IOException {
+    if (opener == null) { // each worker reads the file itself (FileWorkers)
+      return workers.run(file, file.toString(), EndReason.END_OF_CAPTURE);
+    }
+    try (PcapFileSource source = opener.open(file)) {
+      return workers.run(source, file.toString(), EndReason.END_OF_CAPTURE);
+    }
   }
 
   /**
@@ -50,18 +62,15 @@ public final class FileAgent {
   public List<String> read(List<Path> files) throws IOException {
     List<String> truncations = new ArrayList<>();
     for (Path file : files) {
-      try (PcapFileSource source = opener.open(file)) {
-        CaptureAgent.SourceReport report =
-            workers.run(source, file.toString(), EndReason.END_OF_CAPTURE);
-        if (report.truncation() != null) {
-          truncations.add(
-              file
-                  + ": "
-                  + report.truncation()
-                  + "; read the "
-                  + report.packets()
-                  + " packets before it");
-        }
+      CaptureAgent.SourceReport report = read(file);
+      if (report.truncation() != null) {
+        truncations.add(
+            file
+                + ": "
+                + report.truncation()
+                + "; read the "
+                + report.packets()
+                + " packets before it");
       }
     }
     return truncations;

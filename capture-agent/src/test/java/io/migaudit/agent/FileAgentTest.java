@@ -44,6 +44,20 @@ class FileAgentTest {
   }
 
   @Test
+  void workersThatEachReadTheFileGiveTheFlowsOfOne() throws Exception {
+    List<FlowRecord> one = new ArrayList<>();
+    new FileAgent(AgentConfig.defaults("t"), one::add, new PipelineCounters())
+        .read(List.of(VMOTION));
+    List<FlowRecord> three = Collections.synchronizedList(new ArrayList<>());
+    PipelineCounters counters = new PipelineCounters();
+    new FileAgent(AgentConfig.defaults("t"), three::add, counters, 3).read(List.of(VMOTION));
+    assertThat(three.stream().filter(FlowRecord::last).map(FlowRecord::flowId))
+        .containsExactlyInAnyOrderElementsOf(
+            one.stream().filter(FlowRecord::last).map(FlowRecord::flowId).toList());
+    assertThat(counters.packets()).isPositive();
+  }
+
+  @Test
   void reportsATruncatedFileWithThePacketsReadBeforeTheBreak() throws Exception {
     byte[] whole = Files.readAllBytes(VMOTION);
     Path cut = dir.resolve("cut.pcap");
