@@ -17,6 +17,7 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.Captures;
 import io.migaudit.testsupport.ChildBroker;
+import io.migaudit.testsupport.Eventually;
 import io.migaudit.testsupport.TopicCheck;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -143,14 +144,8 @@ class OutageIT {
         produced, publisher.spooled(), publisher.drained(), outageNanos / 1e9, spoolPeak);
   }
 
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50); // polling with a deadline
-    }
+  static void await(BooleanSupplier condition, String what) {
+    Eventually.until(what, DEADLINE, condition::getAsBoolean);
   }
 
   /** A capture read in phases: it stops before each given packet until the test resumes it. */

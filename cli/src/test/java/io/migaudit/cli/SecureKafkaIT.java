@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.record.Topics;
+import io.migaudit.testsupport.Eventually;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -138,18 +139,20 @@ class SecureKafkaIT {
         new HashMap<>(
             Map.copyOf(KafkaClientConfig.load(clientProperties("ready", password, true))));
     client.put("bootstrap.servers", secureServers);
-    long deadline = System.nanoTime() + CREDENTIAL_WAIT.toNanos();
-    while (true) {
-      try (Admin admin = Admin.create(client)) {
-        admin.describeCluster().clusterId().get();
-        return;
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof SaslAuthenticationException)
-            || System.nanoTime() > deadline) {
-          throw e;
-        }
-      }
-    }
+    Eventually.until(
+        "the broker to let the SCRAM user in",
+        CREDENTIAL_WAIT,
+        () -> {
+          try (Admin admin = Admin.create(client)) {
+            admin.describeCluster().clusterId().get();
+            return true;
+          } catch (ExecutionException e) {
+            if (e.getCause() instanceof SaslAuthenticationException) {
+              return false; // the broker has not seen the credential yet
+            }
+            throw new AssertionError("the secure listener refused: " + e.getCause(), e);
+          }
+        });
   }
 
   /**
