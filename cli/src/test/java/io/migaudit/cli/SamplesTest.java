@@ -124,7 +124,7 @@ class SamplesTest {
     Path state = Files.createTempDirectory("samples-test-state");
     AnalyzerConfig config =
         AnalyzerConfig.defaults(new KafkaSettings("127.0.0.1:1", Map.of()), "samples-test", state)
-            .withJudgeGrace(Replay.JUDGE_GRACE);
+            .withJudgeGrace(AnalyzerConfig.REPLAY_JUDGE_GRACE);
     try (TopologyTestDriver driver =
         new TopologyTestDriver(
             AnalyzerTopology.build(config, () -> engine, metrics, JUDGED, new Progress(), false),
@@ -138,7 +138,8 @@ class SamplesTest {
       for (ProducerRecord<byte[], FlowRecord> r : published) {
         in.pipeInput(r.key(), RecordJson.toBytes(r.value()));
       }
-      driver.advanceWallClockTime(Replay.JUDGE_GRACE.multipliedBy(2).plus(Duration.ofSeconds(1)));
+      driver.advanceWallClockTime(
+          AnalyzerConfig.REPLAY_JUDGE_GRACE.multipliedBy(2).plus(Duration.ofSeconds(1)));
       for (byte[] flow : judged) {
         flows.add(JSON.readTree(flow));
       }
