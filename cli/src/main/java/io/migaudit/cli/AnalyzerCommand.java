@@ -6,8 +6,7 @@ import io.migaudit.analyzer.Analyzer;
 import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.DeploymentException;
 import io.migaudit.analyzer.alert.AlertFormat;
-import io.migaudit.analyzer.alert.AlertSink;
-import io.migaudit.analyzer.alert.AlertWriter;
+import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
@@ -17,6 +16,7 @@ import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.analyzer.policy.PolicyReloader;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.analyzer.rules.RuleEngineHolder;
+import io.migaudit.record.Alert;
 import io.migaudit.record.Topics;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -237,9 +237,9 @@ final class AnalyzerCommand implements Callable<Integer> {
     RuleEngine engine = new RuleEngine(loaded.policy());
     AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
     RuleEngineHolder engines = new RuleEngineHolder(engine);
-    List<AlertSink> sinks = new ArrayList<>();
+    List<RecordSink<Alert>> sinks = new ArrayList<>();
     if (settings.alerts() != null) {
-      sinks.add(AlertWriter.append(settings.alerts(), alertsFormat));
+      sinks.add(alertsFormat.append(settings.alerts()));
     }
     AnalyzerConfig config = analyzerConfig(kafka, settings.groupId());
     Thread hook =
@@ -283,7 +283,7 @@ final class AnalyzerCommand implements Callable<Integer> {
       }
     } finally {
       try {
-        for (AlertSink s : sinks) {
+        for (RecordSink<Alert> s : sinks) {
           s.close();
         }
       } finally {

@@ -4,15 +4,15 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.analyzer.alert.AlertFormat;
-import io.migaudit.analyzer.alert.AlertSink;
-import io.migaudit.analyzer.alert.AlertWriter;
-import io.migaudit.analyzer.alert.MigrationEventSink;
-import io.migaudit.analyzer.alert.MigrationEventWriter;
+import io.migaudit.analyzer.alert.JsonLinesSink;
+import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyException;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.broker.EmbeddedBroker;
+import io.migaudit.record.Alert;
+import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -191,17 +191,18 @@ final class ReplayCommand implements Callable<Integer> {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ReplaySummary summary = new ReplaySummary();
     List<FlowObserver> observers = new ArrayList<>(List.of(summary));
-    List<AlertSink> sinks = new ArrayList<>();
+    List<RecordSink<Alert>> sinks = new ArrayList<>();
     try (Outputs outputs = new Outputs()) {
       if (serveMetrics != null) {
         metricsServer = outputs.add(MetricsServer.start(serveMetrics, registry, () -> true));
       }
       if (alertsFile != null) {
-        sinks.add(outputs.add(AlertWriter.create(alertsFile, alertsFormat)));
+        sinks.add(outputs.add(alertsFormat.create(alertsFile)));
       }
-      List<MigrationEventSink> eventSinks = new ArrayList<>();
+      List<RecordSink<MigrationEvent>> eventSinks = new ArrayList<>();
       if (eventsFile != null) {
-        eventSinks.add(outputs.add(MigrationEventWriter.create(eventsFile)));
+        eventSinks.add(
+            outputs.add(JsonLinesSink.<MigrationEvent>create(eventsFile, "migration events")));
       }
       if (flowsFile != null) {
         observers.add(outputs.add(new FlowLinesWriter(flowsFile)));

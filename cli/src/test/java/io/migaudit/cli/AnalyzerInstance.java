@@ -4,8 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.migaudit.agent.publish.SourceHostPartitioner;
 import io.migaudit.analyzer.Analyzer;
 import io.migaudit.analyzer.AnalyzerConfig;
-import io.migaudit.analyzer.alert.AlertSink;
-import io.migaudit.analyzer.alert.MigrationEventSink;
+import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
@@ -101,8 +100,8 @@ final class AnalyzerInstance implements AutoCloseable {
       Policy policy,
       int partitions,
       FlowObserver also,
-      List<AlertSink> alertSinks,
-      List<MigrationEventSink> eventSinks)
+      List<RecordSink<Alert>> alertSinks,
+      List<RecordSink<MigrationEvent>> eventSinks)
       throws Exception {
     this.name = name;
     FlowObserver observer =
@@ -157,8 +156,8 @@ final class AnalyzerInstance implements AutoCloseable {
   }
 
   /** A sink keeping the alerts written to it in {@code kept}, in order. */
-  static AlertSink alertsInto(List<Alert> kept) {
-    return new AlertSink() {
+  static RecordSink<Alert> alertsInto(List<Alert> kept) {
+    return new RecordSink<Alert>() {
       @Override
       public void write(List<Alert> written) {
         kept.addAll(written);
@@ -173,8 +172,8 @@ final class AnalyzerInstance implements AutoCloseable {
   }
 
   /** A sink keeping the event updates written to it in {@code kept}, in order. */
-  static MigrationEventSink eventsInto(List<MigrationEvent> kept) {
-    return new MigrationEventSink() {
+  static RecordSink<MigrationEvent> eventsInto(List<MigrationEvent> kept) {
+    return new RecordSink<MigrationEvent>() {
       @Override
       public void write(List<MigrationEvent> written) {
         kept.addAll(written);
