@@ -1,4 +1,4 @@
-package io.migaudit.cli;
+package io.migaudit.agent.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,9 +6,6 @@ import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
-import io.migaudit.agent.publish.FlowPublisher;
-import io.migaudit.agent.publish.ProducerSettings;
-import io.migaudit.agent.publish.Spool;
 import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.agent.source.PacketSource;
 import io.migaudit.agent.source.PcapFileSource;
