@@ -12,6 +12,7 @@ import io.migaudit.agent.publish.HeartbeatPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.publish.Spool;
+import io.migaudit.agent.publish.SpoolingPublisher;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.record.Topics;
 import java.io.IOException;
@@ -208,7 +209,7 @@ final class AgentCommand implements Callable<Integer> {
                 ProducerSettings.of(
                     settings.bootstrapServers(), "migaudit-agent-" + id, clientSettings),
                 registry);
-        FlowPublisher publisher = new FlowPublisher(producers, Topics.FLOWS, spool)) {
+        FlowPublisher publisher = new SpoolingPublisher(producers, Topics.FLOWS, spool)) {
       drained.set(publisher);
       metrics.bind(publisher);
       if (capture != null) {

@@ -70,8 +70,8 @@ class OutageIT {
       GatedSource source = new GatedSource(PcapFileSource.open(capture), stops);
       AtomicLong spoolPeak = new AtomicLong();
       long outageNanos;
-      try (FlowPublisher publisher =
-          new FlowPublisher(() -> new KafkaProducer<>(producerSettings), Topics.FLOWS, spool)) {
+      try (SpoolingPublisher publisher =
+          new SpoolingPublisher(() -> new KafkaProducer<>(producerSettings), Topics.FLOWS, spool)) {
         CaptureAgent agent =
             new CaptureAgent(
                 AgentConfig.defaults("outage-it"),
@@ -135,7 +135,7 @@ class OutageIT {
   }
 
   private static void report(
-      int produced, FlowPublisher publisher, long outageNanos, long spoolPeak) {
+      int produced, SpoolingPublisher publisher, long outageNanos, long spoolPeak) {
     System.out.printf(
         "OutageIT: %d records produced, %d spooled, %d drained, outage %.1f s, spool peak %d bytes%n",
         produced, publisher.spooled(), publisher.drained(), outageNanos / 1e9, spoolPeak);
