@@ -8,6 +8,7 @@ import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.broker.EmbeddedBroker;
+import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RuleId;

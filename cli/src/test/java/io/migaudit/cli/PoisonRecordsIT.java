@@ -12,6 +12,7 @@ import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.broker.EmbeddedBroker;
+import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.record.Alert;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.SchemaVersion;

@@ -26,6 +26,8 @@ import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.analyzer.stream.AnalyzerTopology;
 import io.migaudit.analyzer.stream.Progress;
 import io.migaudit.analyzer.stream.StreamsSettings;
+import io.migaudit.cli.classify.SampleExpectation;
+import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;

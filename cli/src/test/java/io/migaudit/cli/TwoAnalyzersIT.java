@@ -9,6 +9,7 @@ import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.broker.EmbeddedBroker;
+import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.record.Counters;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
