@@ -41,7 +41,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -151,10 +150,6 @@ class SamplesTest {
     }
   }
 
-  private static String sampleOf(JsonNode recordOrAlert) {
-    return Path.of(recordOrAlert.get("interface").asText()).getParent().getFileName().toString();
-  }
-
   @TestFactory
   Stream<DynamicTest> everySampleGivesItsExpectation() throws Exception {
     assertThat(flows).as("flow records of the samples").isNotEmpty();
@@ -166,30 +161,9 @@ class SamplesTest {
                     dir.getFileName().toString(),
                     () -> {
                       SampleExpectation expected = SampleExpectation.read(dir);
-                      Map<String, Integer> migrationFlows = new TreeMap<>();
-                      flows.stream()
-                          .filter(
-                              f ->
-                                  sampleOf(f).equals(expected.name())
-                                      && f.get("last").asBoolean()
-                                      && !f.get("protocol").isNull())
-                          .forEach(
-                              f ->
-                                  migrationFlows.merge(
-                                      f.get("protocol").asText()
-                                          + " "
-                                          + f.at("/payload/verdict").asText(),
-                                      1,
-                                      Integer::sum));
-                      Map<String, Integer> raised = new TreeMap<>();
-                      alerts.stream()
-                          .filter(a -> sampleOf(a).equals(expected.name()))
-                          .forEach(
-                              a ->
-                                  raised.merge(
-                                      a.get("rule").asText() + " " + a.get("severity").asText(),
-                                      1,
-                                      Integer::sum));
+                      Map<String, Integer> migrationFlows =
+                          SampleTally.migrationFlows(flows, expected.name());
+                      Map<String, Integer> raised = SampleTally.alerts(alerts, expected.name());
                       PipelineCounters counters = countersBySample.get(expected.name());
                       assertThat(migrationFlows)
                           .as("migration flows of " + expected.name())
