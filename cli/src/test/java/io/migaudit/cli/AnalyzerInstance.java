@@ -1,7 +1,6 @@
 package io.migaudit.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.migaudit.agent.publish.SourceHostPartitioner;
 import io.migaudit.analyzer.Analyzer;
 import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.alert.RecordSink;
@@ -25,7 +24,7 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * One analyzer instance for tests, as {@code migaudit analyzer} runs it but in this JVM: an {@link
  * Analyzer} (Kafka Streams, exactly once) in an application (group), with its own state directory.
- * Records what it judged (flow ids and, from their source host, partitions).
+ * Records what it judged (flow ids).
  */
 final class AnalyzerInstance implements AutoCloseable {
   /**
@@ -42,9 +41,6 @@ final class AnalyzerInstance implements AutoCloseable {
           "20");
 
   final String name;
-
-  /** Partitions of the records this instance judged. */
-  final Set<Integer> partitionsJudged = ConcurrentHashMap.newKeySet();
 
   /** Flow ids of the records this instance judged. */
   final Set<String> flowsJudged = ConcurrentHashMap.newKeySet();
@@ -64,11 +60,10 @@ final class AnalyzerInstance implements AutoCloseable {
       String bootstrapServers,
       String group,
       Policy policy,
-      int partitions,
       Path stateDir,
       FlowObserver also)
       throws Exception {
-    this(name, bootstrapServers, group, policy, partitions, stateDir, also, Duration.ofSeconds(1));
+    this(name, bootstrapServers, group, policy, stateDir, also, Duration.ofSeconds(1));
   }
 
   /** As above, Hyper-V judgements waiting {@code grace} for Kerberos evidence. */
@@ -77,7 +72,6 @@ final class AnalyzerInstance implements AutoCloseable {
       String bootstrapServers,
       String group,
       Policy policy,
-      int partitions,
       Path stateDir,
       FlowObserver also,
       Duration grace)
@@ -88,7 +82,6 @@ final class AnalyzerInstance implements AutoCloseable {
                 new KafkaSettings(bootstrapServers, TEST_CLIENT_SETTINGS), group, stateDir)
             .withJudgeGrace(grace),
         policy,
-        partitions,
         also,
         List.of(),
         List.of());
@@ -98,7 +91,6 @@ final class AnalyzerInstance implements AutoCloseable {
       String name,
       AnalyzerConfig config,
       Policy policy,
-      int partitions,
       FlowObserver also,
       List<RecordSink<Alert>> alertSinks,
       List<RecordSink<MigrationEvent>> eventSinks)
@@ -110,7 +102,6 @@ final class AnalyzerInstance implements AutoCloseable {
           public void onRecord(FlowRecord record, boolean migration, String protocol) {
             recordsJudged.incrementAndGet();
             flowsJudged.add(record.flowId());
-            partitionsJudged.add(SourceHostPartitioner.partitionFor(record.src(), partitions));
             also.onRecord(record, migration, protocol);
           }
 

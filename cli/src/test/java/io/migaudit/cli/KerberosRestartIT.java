@@ -101,7 +101,6 @@ class KerberosRestartIT {
             broker.bootstrapServers(),
             "kerberos",
             policy,
-            3,
             Files.createDirectories(dir.resolve("state")),
             FlowObserver.NONE)) {
       a.analyzer().awaitCaughtUp(DEADLINE);

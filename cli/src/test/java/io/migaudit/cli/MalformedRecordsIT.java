@@ -98,7 +98,6 @@ class MalformedRecordsIT {
               broker.bootstrapServers(),
               "malformed",
               policy,
-              1,
               state,
               FlowObserver.NONE)) {
         analyzer.analyzer().awaitCaughtUp(DEADLINE);

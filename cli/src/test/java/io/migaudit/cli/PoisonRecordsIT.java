@@ -67,7 +67,7 @@ class PoisonRecordsIT {
       SimpleMeterRegistry registry;
       try (AnalyzerInstance analyzer =
           new AnalyzerInstance(
-              "poison", broker.bootstrapServers(), "poison", policy, 1, state, FlowObserver.NONE)) {
+              "poison", broker.bootstrapServers(), "poison", policy, state, FlowObserver.NONE)) {
         analyzer.analyzer().awaitCaughtUp(DEADLINE);
         registry = analyzer.registry;
       }

@@ -77,7 +77,6 @@ class PolicyRestartIT {
             broker.bootstrapServers(),
             "policy-restart",
             policy,
-            3,
             Files.createDirectories(dir.resolve("state")),
             FlowObserver.NONE)) {
       a.analyzer().awaitCaughtUp(DEADLINE);

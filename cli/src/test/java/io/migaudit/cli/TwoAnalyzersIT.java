@@ -168,7 +168,6 @@ class TwoAnalyzersIT {
         broker.bootstrapServers(),
         group,
         policy,
-        PARTITIONS,
         Files.createDirectories(dir.resolve(group).resolve(name)),
         also,
         JUDGE_GRACE);
