@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.migaudit.analyzer.AnalyzerInstance;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;

@@ -1,4 +1,4 @@
-package io.migaudit.cli;
+package io.migaudit.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,6 @@ import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.broker.EmbeddedBroker;
-import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.SchemaVersion;
@@ -45,7 +44,7 @@ class PolicyRestartIT {
 
   @Test
   void anAlertTheEditedPolicyRaisesForARunningFlowIsCommittedOnce() throws Exception {
-    String required = Files.readString(SampleExpectation.SAMPLES.resolve("policy.yaml"));
+    String required = Files.readString(Path.of("..", "samples", "policy.yaml"));
     assertThat(required).contains("encryption: required");
     Policy before =
         PolicyLoader.load(

@@ -1,4 +1,4 @@
-package io.migaudit.cli;
+package io.migaudit.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,6 @@ import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.broker.EmbeddedBroker;
-import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RuleId;
@@ -51,7 +50,7 @@ class KerberosRestartIT {
     Instant migration = Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS);
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
-      Policy policy = PolicyLoader.load(SampleExpectation.SAMPLES.resolve("policy.yaml"));
+      Policy policy = PolicyLoader.load(Path.of("..", "samples", "policy.yaml"));
       // host hv-01 asks for hv-02's migration service 9 h before migrating (10.66.0.21 -> .22),
       // host
       // 10.66.0.23 a month before its migration, and something else an hour before

@@ -1,8 +1,6 @@
-package io.migaudit.cli;
+package io.migaudit.analyzer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.migaudit.analyzer.Analyzer;
-import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
@@ -26,12 +24,12 @@ import org.apache.kafka.streams.KafkaStreams;
  * Analyzer} (Kafka Streams, exactly once) in an application (group), with its own state directory.
  * Records what it judged (flow ids).
  */
-final class AnalyzerInstance implements AutoCloseable {
+public final class AnalyzerInstance implements AutoCloseable {
   /**
    * Short session timeout (a test waits that long when an instance leaves without saying so); small
    * polls, so instances that share partitions interleave.
    */
-  static final Map<String, String> TEST_CLIENT_SETTINGS =
+  public static final Map<String, String> TEST_CLIENT_SETTINGS =
       Map.of(
           "session.timeout.ms",
           "10000",
@@ -40,13 +38,13 @@ final class AnalyzerInstance implements AutoCloseable {
           "consumer.max.poll.records",
           "20");
 
-  final String name;
+  public final String name;
 
   /** Flow ids of the records this instance judged. */
-  final Set<String> flowsJudged = ConcurrentHashMap.newKeySet();
+  public final Set<String> flowsJudged = ConcurrentHashMap.newKeySet();
 
-  final AtomicInteger recordsJudged = new AtomicInteger();
-  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  public final AtomicInteger recordsJudged = new AtomicInteger();
+  public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final Analyzer analyzer;
 
   /**
@@ -55,7 +53,7 @@ final class AnalyzerInstance implements AutoCloseable {
    * @param also sees every record judged, after this instance's own bookkeeping, on its stream
    *     thread
    */
-  AnalyzerInstance(
+  public AnalyzerInstance(
       String name,
       String bootstrapServers,
       String group,
@@ -67,7 +65,7 @@ final class AnalyzerInstance implements AutoCloseable {
   }
 
   /** As above, Hyper-V judgements waiting {@code grace} for Kerberos evidence. */
-  AnalyzerInstance(
+  public AnalyzerInstance(
       String name,
       String bootstrapServers,
       String group,
@@ -87,7 +85,7 @@ final class AnalyzerInstance implements AutoCloseable {
         List.of());
   }
 
-  AnalyzerInstance(
+  public AnalyzerInstance(
       String name,
       AnalyzerConfig config,
       Policy policy,
@@ -133,11 +131,11 @@ final class AnalyzerInstance implements AutoCloseable {
     analyzer.start();
   }
 
-  Analyzer analyzer() {
+  public Analyzer analyzer() {
     return analyzer;
   }
 
-  KafkaStreams.State state() {
+  public KafkaStreams.State state() {
     return analyzer.state();
   }
 
@@ -147,7 +145,7 @@ final class AnalyzerInstance implements AutoCloseable {
   }
 
   /** A sink keeping the alerts written to it in {@code kept}, in order. */
-  static RecordSink<Alert> alertsInto(List<Alert> kept) {
+  public static RecordSink<Alert> alertsInto(List<Alert> kept) {
     return new RecordSink<Alert>() {
       @Override
       public void write(List<Alert> written) {
@@ -163,7 +161,7 @@ final class AnalyzerInstance implements AutoCloseable {
   }
 
   /** A sink keeping the event updates written to it in {@code kept}, in order. */
-  static RecordSink<MigrationEvent> eventsInto(List<MigrationEvent> kept) {
+  public static RecordSink<MigrationEvent> eventsInto(List<MigrationEvent> kept) {
     return new RecordSink<MigrationEvent>() {
       @Override
       public void write(List<MigrationEvent> written) {
