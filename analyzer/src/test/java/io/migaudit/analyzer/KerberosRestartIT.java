@@ -14,6 +14,7 @@ import io.migaudit.record.RuleId;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.CommittedTopic;
+import io.migaudit.testsupport.TopicWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +23,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -174,24 +171,14 @@ class KerberosRestartIT {
   }
 
   private static void send(EmbeddedBroker broker, List<ObjectNode> records) throws Exception {
-    Map<String, Object> props =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            broker.bootstrapServers(),
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class.getName(),
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class.getName());
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-      for (ObjectNode o : records) {
-        // the KDC flows and the migrations sit in different partitions, as from different addresses
-        int partition = Math.floorMod(o.get("src").asText().hashCode(), 3);
-        producer
-            .send(
-                new ProducerRecord<>(
-                    Topics.FLOWS, partition, null, o.toString().getBytes(StandardCharsets.UTF_8)))
-            .get();
-      }
+    List<ProducerRecord<byte[], byte[]>> sent = new ArrayList<>();
+    for (ObjectNode o : records) {
+      // the KDC flows and the migrations sit in different partitions, as from different addresses
+      int partition = Math.floorMod(o.get("src").asText().hashCode(), 3);
+      sent.add(
+          new ProducerRecord<>(
+              Topics.FLOWS, partition, null, o.toString().getBytes(StandardCharsets.UTF_8)));
     }
+    TopicWriter.send(broker.bootstrapServers(), sent);
   }
 }

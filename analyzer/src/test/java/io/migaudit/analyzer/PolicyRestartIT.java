@@ -13,6 +13,7 @@ import io.migaudit.record.RecordJson;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.CommittedTopic;
+import io.migaudit.testsupport.TopicWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,26 +93,16 @@ class PolicyRestartIT {
   /** Records {@code from} to {@code to} (exclusive) of a plaintext vMotion with 10 records. */
   private static void send(EmbeddedBroker broker, Instant start, int from, int to)
       throws Exception {
-    Map<String, Object> props =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            broker.bootstrapServers(),
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class.getName(),
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class.getName());
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-      for (int seq = from; seq < to; seq++) {
-        producer
-            .send(
-                new ProducerRecord<>(
-                    Topics.FLOWS,
-                    0,
-                    null,
-                    record(start, seq, seq == 9).toString().getBytes(StandardCharsets.UTF_8)))
-            .get();
-      }
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int seq = from; seq < to; seq++) {
+      records.add(
+          new ProducerRecord<>(
+              Topics.FLOWS,
+              0,
+              null,
+              record(start, seq, seq == 9).toString().getBytes(StandardCharsets.UTF_8)));
     }
+    TopicWriter.send(broker.bootstrapServers(), records);
   }
 
   private static ObjectNode record(Instant start, int seq, boolean last) {

@@ -19,6 +19,7 @@ import io.migaudit.record.RecordJson;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.CommittedTopic;
+import io.migaudit.testsupport.TopicWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,10 +30,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -195,19 +193,11 @@ class PoisonRecordsIT {
   }
 
   private static void send(EmbeddedBroker broker, List<byte[]> values) throws Exception {
-    Map<String, Object> props =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            broker.bootstrapServers(),
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class.getName(),
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class.getName());
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-      for (byte[] v : values) {
-        producer.send(new ProducerRecord<>(Topics.FLOWS, 0, bytes("hostile"), v)).get();
-      }
-    }
+    TopicWriter.send(
+        broker.bootstrapServers(),
+        values.stream()
+            .map(v -> new ProducerRecord<>(Topics.FLOWS, 0, bytes("hostile"), v))
+            .toList());
   }
 
   private static byte[] bytes(ObjectNode o) {

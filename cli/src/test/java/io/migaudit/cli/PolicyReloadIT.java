@@ -13,6 +13,7 @@ import io.migaudit.testsupport.ChildBroker;
 import io.migaudit.testsupport.ChildProcess;
 import io.migaudit.testsupport.Eventually;
 import io.migaudit.testsupport.MetricWait;
+import io.migaudit.testsupport.TopicWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,12 +23,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,11 +66,7 @@ class PolicyReloadIT {
   @Test
   void reloadedPolicyJudgesLaterRecordsAndABrokenOneKeepsIt() throws Exception {
     try (EmbeddedBroker broker = EmbeddedBroker.start();
-        KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        KafkaProducer<byte[], byte[]> producer = TopicWriter.producer(broker.bootstrapServers())) {
       broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 1);
       Path policy = Files.writeString(dir.resolve("policy.yaml"), POLICY.formatted(""));
       int port = ChildBroker.freePort();
