@@ -146,25 +146,18 @@ public final class AnalyzerInstance implements AutoCloseable {
 
   /** A sink keeping the alerts written to it in {@code kept}, in order. */
   public static RecordSink<Alert> alertsInto(List<Alert> kept) {
-    return new RecordSink<Alert>() {
-      @Override
-      public void write(List<Alert> written) {
-        kept.addAll(written);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
+    return into(kept);
   }
 
   /** A sink keeping the event updates written to it in {@code kept}, in order. */
   public static RecordSink<MigrationEvent> eventsInto(List<MigrationEvent> kept) {
-    return new RecordSink<MigrationEvent>() {
+    return into(kept);
+  }
+
+  private static <T> RecordSink<T> into(List<T> kept) {
+    return new RecordSink<T>() {
       @Override
-      public void write(List<MigrationEvent> written) {
+      public void write(List<T> written) {
         kept.addAll(written);
       }
 
