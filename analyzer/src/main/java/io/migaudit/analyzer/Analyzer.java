@@ -2,8 +2,7 @@ package io.migaudit.analyzer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.migaudit.analyzer.alert.AlertSink;
-import io.migaudit.analyzer.alert.MigrationEventSink;
+import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.DrainTimeoutException;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
@@ -12,6 +11,8 @@ import io.migaudit.analyzer.stream.AnalyzerTopology;
 import io.migaudit.analyzer.stream.CommittedOutputs;
 import io.migaudit.analyzer.stream.Progress;
 import io.migaudit.analyzer.stream.StreamsSettings;
+import io.migaudit.record.Alert;
+import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -48,8 +49,8 @@ public final class Analyzer implements AutoCloseable {
   private final Supplier<RuleEngine> engines;
   private final AnalyzerMetrics metrics;
   private final FlowObserver observer;
-  private final List<AlertSink> alertSinks;
-  private final List<MigrationEventSink> eventSinks;
+  private final List<RecordSink<Alert>> alertSinks;
+  private final List<RecordSink<MigrationEvent>> eventSinks;
   private final MeterRegistry registry;
   private final Progress progress = new Progress();
   private final AtomicInteger threadFailures = new AtomicInteger();
@@ -69,8 +70,8 @@ public final class Analyzer implements AutoCloseable {
       Supplier<RuleEngine> engines,
       AnalyzerMetrics metrics,
       FlowObserver observer,
-      List<AlertSink> alertSinks,
-      List<MigrationEventSink> eventSinks,
+      List<RecordSink<Alert>> alertSinks,
+      List<RecordSink<MigrationEvent>> eventSinks,
       MeterRegistry registry) {
     this.config = config;
     this.engines = engines;
@@ -98,7 +99,7 @@ public final class Analyzer implements AutoCloseable {
           Topics.MIGRATIONS);
     }
     StateDirectory.prepare(config.stateDir());
-    List<MigrationEventSink> committedEvents = publishEvents ? eventSinks : List.of();
+    List<RecordSink<MigrationEvent>> committedEvents = publishEvents ? eventSinks : List.of();
     if (!alertSinks.isEmpty() || !committedEvents.isEmpty()) {
       outputs =
           new CommittedOutputs(

@@ -42,6 +42,13 @@ public record AnalyzerConfig(
   public static final Duration DEFAULT_ALERT_RETENTION = Duration.ofHours(24);
   public static final Duration DEFAULT_JUDGE_GRACE = Duration.ofSeconds(30);
 
+  /**
+   * The judge grace of a replay ({@code migaudit replay}, and tests that judge the samples as it
+   * does): its records are all on the topic when the analyzer starts, so evidence in another
+   * partition arrives within this, and every replay ends this much later.
+   */
+  public static final Duration REPLAY_JUDGE_GRACE = Duration.ofSeconds(2);
+
   public AnalyzerConfig {
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(applicationId, "applicationId");

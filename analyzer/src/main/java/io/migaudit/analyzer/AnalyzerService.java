@@ -1,13 +1,14 @@
 package io.migaudit.analyzer;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.DigestedPolicy;
 import io.migaudit.analyzer.policy.PolicyReloader;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.analyzer.rules.RuleEngineHolder;
+import io.migaudit.record.Alert;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class AnalyzerService implements AutoCloseable {
   private final AnalyzerConfig config;
-  private final List<AlertSink> sinks;
+  private final List<RecordSink<Alert>> sinks;
   private final PolicyReloader reloader;
   private final Analyzer analyzer;
 
@@ -35,7 +36,7 @@ public final class AnalyzerService implements AutoCloseable {
       AnalyzerConfig config,
       Path policyFile,
       DigestedPolicy loaded,
-      List<AlertSink> sinks,
+      List<RecordSink<Alert>> sinks,
       MeterRegistry registry) {
     this.config = config;
     this.sinks = List.copyOf(sinks);
@@ -89,7 +90,7 @@ public final class AnalyzerService implements AutoCloseable {
         analyzer) {
       // the analyzer closes first: the reloader's policy serves it to the end
     } finally {
-      for (AlertSink s : sinks) {
+      for (RecordSink<Alert> s : sinks) {
         s.close();
       }
     }

@@ -3,7 +3,7 @@ package io.migaudit.analyzer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.migaudit.analyzer.alert.AlertSink;
+import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.analyzer.policy.PolicyReloader.Outcome;
@@ -28,8 +28,8 @@ class AnalyzerServiceTest {
     Path policy = dir.resolve("policy.yaml");
     Files.copy(Path.of("../samples/policy.yaml"), policy);
     AtomicBoolean closed = new AtomicBoolean();
-    AlertSink sink =
-        new AlertSink() {
+    RecordSink<Alert> sink =
+        new RecordSink<Alert>() {
           @Override
           public void write(List<Alert> alerts) {}
 

@@ -12,20 +12,15 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.Captures;
 import io.migaudit.testsupport.ChildBroker;
+import io.migaudit.testsupport.ChildProcess;
+import io.migaudit.testsupport.MetricWait;
 import io.migaudit.testsupport.TopicCheck;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,15 +82,14 @@ class AgentKillIT {
 
       int port = ChildBroker.freePort();
       Path firstLog = dir.resolve("agent-1.log");
-      Process first = agent(broker, capture, spoolDir, clientProps, port, firstLog);
+      ChildProcess first = agent(broker, capture, spoolDir, clientProps, port, firstLog);
       try {
-        awaitMetric(
-            port, "migaudit_agent_spool_appended_records_total", expected.size(), first, firstLog);
+        new MetricWait(port, first)
+            .awaitAtLeast("migaudit_agent_spool_appended_records_total", expected.size(), DEADLINE);
       } finally {
-        first.destroyForcibly(); // SIGKILL: no shutdown hook, no close
-        first.waitFor(60, TimeUnit.SECONDS);
+        first.kill(); // SIGKILL: no shutdown hook, no close
       }
-      assertThat(first.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+      assertThat(first.process().exitValue()).as("killed by SIGKILL").isEqualTo(137);
       try (Spool left = Spool.open(spoolDir, Spool.MIN_MAX_BYTES * 1024)) {
         assertThat(left.pending()).as("records on disk after kill -9").isEqualTo(expected.size());
         System.out.printf(
@@ -106,14 +100,11 @@ class AgentKillIT {
       broker.start();
       Path nothing = Files.write(dir.resolve("empty.pcap"), EMPTY_PCAP);
       Path secondLog = dir.resolve("agent-2.log");
-      Process second =
-          agent(broker, nothing, spoolDir, clientProps, ChildBroker.freePort(), secondLog);
-      boolean exited = second.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-      second.destroyForcibly();
-      String log = Files.readString(secondLog);
-      assertThat(exited).as("second agent finished; log:\n" + log).isTrue();
-      assertThat(second.exitValue()).as("second agent's exit; log:\n" + log).isZero();
-      assertThat(log).contains("from an earlier run");
+      try (ChildProcess second =
+          agent(broker, nothing, spoolDir, clientProps, ChildBroker.freePort(), secondLog)) {
+        second.awaitSuccess(DEADLINE);
+        assertThat(second.log()).contains("from an earlier run");
+      }
       TopicCheck.assertDeliveredExactly(broker.bootstrapServers(), expected, DEADLINE);
     }
   }
@@ -130,61 +121,25 @@ class AgentKillIT {
     return records;
   }
 
-  private static Process agent(
+  private static ChildProcess agent(
       ChildBroker broker, Path capture, Path spoolDir, Path clientProps, int port, Path log)
       throws IOException {
-    return new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            MigauditCommand.class.getName(),
-            "agent",
-            "--read",
-            capture.toString(),
-            "--bootstrap-servers",
-            broker.bootstrapServers(),
-            "--kafka-config",
-            clientProps.toString(),
-            "--spool-dir",
-            spoolDir.toString(),
-            "--agent-id",
-            AGENT_ID,
-            "--metrics-address",
-            "127.0.0.1:" + port)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-  }
-
-  private static void awaitMetric(int port, String series, long atLeast, Process agent, Path log)
-      throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    Pattern value = Pattern.compile("(?m)^" + Pattern.quote(series) + "(\\{[^}]*})? ([0-9.eE+]+)");
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      assertThat(agent.isAlive()).as("agent running; log:\n" + Files.readString(log)).isTrue();
-      try {
-        String body =
-            http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .body();
-        Matcher m = value.matcher(body);
-        if (m.find()) {
-          last = m.group(2);
-          if (Double.parseDouble(last) >= atLeast) {
-            return;
-          }
-        }
-      } catch (IOException notListeningYet) {
-        // the agent is still starting
-      }
-      Thread.sleep(100); // polling with a deadline
-    }
-    throw new AssertionError(
-        series + " at " + last + ", not " + atLeast + "; log:\n" + Files.readString(log));
+    return ChildProcess.java(
+        log,
+        List.of("-Xmx256m"),
+        MigauditCommand.class.getName(),
+        "agent",
+        "--read",
+        capture.toString(),
+        "--bootstrap-servers",
+        broker.bootstrapServers(),
+        "--kafka-config",
+        clientProps.toString(),
+        "--spool-dir",
+        spoolDir.toString(),
+        "--agent-id",
+        AGENT_ID,
+        "--metrics-address",
+        "127.0.0.1:" + port);
   }
 }

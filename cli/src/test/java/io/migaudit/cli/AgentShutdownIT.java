@@ -9,21 +9,14 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
 import io.migaudit.record.Verdict;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
+import io.migaudit.testsupport.ChildBroker;
+import io.migaudit.testsupport.ChildProcess;
+import io.migaudit.testsupport.MetricWait;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -60,41 +53,34 @@ class AgentShutdownIT {
     try (VethBed bed = VethBed.create("ma-sd" + workers + "-" + ProcessHandle.current().pid());
         EmbeddedBroker broker = EmbeddedBroker.start()) {
       broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 1);
-      int port = freePort();
-      Path log = dir.resolve("agent.log");
-      Process agent =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  MigauditCommand.class.getName(),
-                  "agent",
-                  "--interface",
-                  bed.captureEnd(),
-                  "--bootstrap-servers",
-                  broker.bootstrapServers(),
-                  "--agent-id",
-                  "sigterm-it",
-                  "--metrics-address",
-                  "127.0.0.1:" + port,
-                  "--spool-dir",
-                  dir.resolve("spool" + workers).toString(),
-                  "--workers",
-                  String.valueOf(workers))
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
-      try {
+      int port = ChildBroker.freePort();
+      String log;
+      try (ChildProcess agent =
+          ChildProcess.java(
+              dir.resolve("agent.log"),
+              List.of(),
+              MigauditCommand.class.getName(),
+              "agent",
+              "--interface",
+              bed.captureEnd(),
+              "--bootstrap-servers",
+              broker.bootstrapServers(),
+              "--agent-id",
+              "sigterm-it",
+              "--metrics-address",
+              "127.0.0.1:" + port,
+              "--spool-dir",
+              dir.resolve("spool" + workers).toString(),
+              "--workers",
+              String.valueOf(workers))) {
+        MetricWait metrics = new MetricWait(port, agent);
         String packets = "migaudit_agent_packets_total{interface=\"" + bed.captureEnd() + "\"}";
-        awaitMetric(port, packets, 0, agent, log);
+        metrics.awaitAtLeast(packets, 0, DEADLINE);
         bed.replay(List.of("--limit=" + PACKETS, "--pps=200"), List.of(SAMPLE));
-        awaitMetric(port, packets, PACKETS - ARP_FRAMES, agent, log);
-        agent.destroy(); // SIGTERM
-        assertThat(agent.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS))
-            .as("agent exited; log:\n" + Files.readString(log))
-            .isTrue();
-      } finally {
-        agent.destroyForcibly();
+        metrics.awaitAtLeast(packets, PACKETS - ARP_FRAMES, DEADLINE);
+        agent.process().destroy(); // SIGTERM
+        agent.awaitExit(DEADLINE);
+        log = agent.log();
       }
       List<AgentHeartbeat> heartbeats = new ArrayList<>();
       List<FlowRecord> records = flowRecords(broker.bootstrapServers(), heartbeats);
@@ -109,9 +95,7 @@ class AgentShutdownIT {
       assertThat(heartbeats.get(heartbeats.size() - 1).packets())
           .isGreaterThanOrEqualTo(PACKETS - ARP_FRAMES);
       List<FlowRecord> migration = records.stream().filter(r -> r.dstPort() == 8000).toList();
-      assertThat(migration)
-          .as("records of the open migration; agent log:\n" + Files.readString(log))
-          .isNotEmpty();
+      assertThat(migration).as("records of the open migration; agent log:\n" + log).isNotEmpty();
       FlowRecord last = migration.get(migration.size() - 1);
       assertThat(last.last()).isTrue();
       assertThat(last.endReason()).isEqualTo("shutdown");
@@ -119,33 +103,6 @@ class AgentShutdownIT {
       assertThat(last.tcpFlags()).doesNotContain("FIN");
       assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
     }
-  }
-
-  private static void awaitMetric(int port, String series, long atLeast, Process agent, Path log)
-      throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    Pattern value = Pattern.compile(Pattern.quote(series) + " ([0-9.eE+]+)");
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (System.nanoTime() < deadline) {
-      assertThat(agent.isAlive()).as("agent running; log:\n" + Files.readString(log)).isTrue();
-      try {
-        String body =
-            http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .body();
-        Matcher m = value.matcher(body);
-        if (m.find() && Double.parseDouble(m.group(1)) >= atLeast) {
-          return;
-        }
-      } catch (IOException notListeningYet) {
-        // the agent is still starting
-      }
-      Thread.sleep(50); // polling with a deadline
-    }
-    throw new AssertionError(
-        series + " did not reach " + atLeast + "; log:\n" + Files.readString(log));
   }
 
   private static List<FlowRecord> flowRecords(String bootstrap, List<AgentHeartbeat> heartbeats)
@@ -181,11 +138,5 @@ class AgentShutdownIT {
       }
     }
     return records;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.migaudit.analyzer.AnalyzerInstance;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
@@ -98,7 +99,6 @@ class MalformedRecordsIT {
               broker.bootstrapServers(),
               "malformed",
               policy,
-              1,
               state,
               FlowObserver.NONE)) {
         analyzer.analyzer().awaitCaughtUp(DEADLINE);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.migaudit.analyzer.AnalyzerInstance;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
@@ -18,6 +19,7 @@ import io.migaudit.record.RecordJson;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.CommittedTopic;
+import io.migaudit.testsupport.TopicWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,10 +30,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +66,7 @@ class PoisonRecordsIT {
       SimpleMeterRegistry registry;
       try (AnalyzerInstance analyzer =
           new AnalyzerInstance(
-              "poison", broker.bootstrapServers(), "poison", policy, 1, state, FlowObserver.NONE)) {
+              "poison", broker.bootstrapServers(), "poison", policy, state, FlowObserver.NONE)) {
         analyzer.analyzer().awaitCaughtUp(DEADLINE);
         registry = analyzer.registry;
       }
@@ -194,19 +193,11 @@ class PoisonRecordsIT {
   }
 
   private static void send(EmbeddedBroker broker, List<byte[]> values) throws Exception {
-    Map<String, Object> props =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            broker.bootstrapServers(),
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class.getName(),
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class.getName());
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-      for (byte[] v : values) {
-        producer.send(new ProducerRecord<>(Topics.FLOWS, 0, bytes("hostile"), v)).get();
-      }
-    }
+    TopicWriter.send(
+        broker.bootstrapServers(),
+        values.stream()
+            .map(v -> new ProducerRecord<>(Topics.FLOWS, 0, bytes("hostile"), v))
+            .toList());
   }
 
   private static byte[] bytes(ObjectNode o) {

@@ -9,12 +9,12 @@ import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
+import io.migaudit.testsupport.ChildBroker;
+import io.migaudit.testsupport.ChildProcess;
+import io.migaudit.testsupport.Eventually;
+import io.migaudit.testsupport.MetricWait;
+import io.migaudit.testsupport.TopicWriter;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +23,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,22 +59,17 @@ class PolicyReloadIT {
 
   @TempDir Path dir;
 
-  private Process analyzer;
-  private Path log;
-  private int port;
+  private ChildProcess analyzer;
+  private MetricWait metrics;
   private int nextSourcePort = 41000;
 
   @Test
   void reloadedPolicyJudgesLaterRecordsAndABrokenOneKeepsIt() throws Exception {
     try (EmbeddedBroker broker = EmbeddedBroker.start();
-        KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        KafkaProducer<byte[], byte[]> producer = TopicWriter.producer(broker.bootstrapServers())) {
       broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 1);
       Path policy = Files.writeString(dir.resolve("policy.yaml"), POLICY.formatted(""));
-      port = freePort();
+      int port = ChildBroker.freePort();
       Path config =
           Files.writeString(
               dir.resolve("analyzer.yaml"),
@@ -92,19 +82,15 @@ class PolicyReloadIT {
           policyReload: on
           """
                   .formatted(broker.bootstrapServers(), port));
-      log = dir.resolve("analyzer.log");
       analyzer =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  MigauditCommand.class.getName(),
-                  "analyzer",
-                  "--config",
-                  config.toString())
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
+          ChildProcess.java(
+              dir.resolve("analyzer.log"),
+              List.of(),
+              MigauditCommand.class.getName(),
+              "analyzer",
+              "--config",
+              config.toString());
+      metrics = new MetricWait(port, analyzer);
       try {
         awaitMetric(APPLIED, 0);
         // the first policy: the host is not trusted
@@ -124,7 +110,7 @@ class PolicyReloadIT {
         // stays
         Files.writeString(policy, "trustedHosts:\n  - 192.168.50.11\n  - 192.168.500.12\n");
         awaitMetric(REJECTED, 1);
-        assertThat(Files.readString(log))
+        assertThat(analyzer.log())
             .containsPattern(
                 "rejected, keeping policy [0-9a-f]{12}: "
                     + Pattern.quote(policy.toString())
@@ -140,14 +126,10 @@ class PolicyReloadIT {
         Files.writeString(policy, POLICY.formatted(""));
         awaitMetric(APPLIED, 2);
         assertJudgedAsTrusted(producer, false);
-        assertThat(analyzer.isAlive())
-            .as("analyzer still running; log:\n" + Files.readString(log))
-            .isTrue();
+        analyzer.assertAlive();
       } finally {
-        analyzer.destroy();
-        if (!analyzer.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
-          analyzer.destroyForcibly();
-        }
+        analyzer.process().destroy();
+        analyzer.awaitExit(DEADLINE);
       }
     }
   }
@@ -230,63 +212,23 @@ class PolicyReloadIT {
     return ports;
   }
 
-  private void awaitAlertFrom(int srcPort) throws Exception {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (System.nanoTime() < deadline) {
-      assertRunning();
-      if (alertedSourcePorts().contains(srcPort)) {
-        return;
-      }
-      Thread.sleep(50); // polling with a deadline
-    }
-    throw new AssertionError(
-        "no alert for source port " + srcPort + "; log:\n" + Files.readString(log));
+  private void awaitAlertFrom(int srcPort) {
+    Eventually.until(
+        "an alert for source port " + srcPort,
+        DEADLINE,
+        () -> {
+          analyzer.assertAlive();
+          return alertedSourcePorts().contains(srcPort);
+        });
   }
 
-  private void awaitMetric(String series, long value) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    Pattern pattern = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+]+)$");
-    URI uri = URI.create("http://127.0.0.1:" + port + "/metrics");
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      assertRunning();
-      try {
-        last =
-            http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
-                .body();
-        Matcher m = pattern.matcher(last);
-        if (m.find() && Double.parseDouble(m.group(1)) == value) {
-          return;
-        }
-      } catch (IOException notListeningYet) {
-        // the analyzer is still starting
-      }
-      Thread.sleep(50); // polling with a deadline
-    }
-    throw new AssertionError(
-        series
-            + " did not reach "
-            + value
-            + "; metrics:\n"
-            + last.lines().filter(l -> l.startsWith("migaudit_analyzer_policy")).toList()
-            + "\nlog:\n"
-            + Files.readString(log));
-  }
-
-  private void assertRunning() throws IOException {
-    assertThat(analyzer.isAlive()).as("analyzer running; log:\n" + Files.readString(log)).isTrue();
+  private void awaitMetric(String series, long value) {
+    metrics.awaitEqual(series, value, DEADLINE);
   }
 
   private void signal(String name) throws Exception {
     Process kill =
         new ProcessBuilder("kill", "-" + name, Long.toString(analyzer.pid())).inheritIO().start();
     assertThat(kill.waitFor()).as("kill -" + name).isZero();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.record.Topics;
+import io.migaudit.testsupport.Eventually;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -514,29 +515,13 @@ class PrometheusIT {
     }
   }
 
-  /** Polls {@code probe} every 200 ms until it gives a value, failing after {@code timeout}. */
+  /** Polls {@code probe} until it gives a value, failing after {@code timeout}. */
   private <T> T await(String what, Duration timeout, Supplier<Optional<T>> probe) {
-    Instant deadline = Instant.now().plus(timeout);
-    while (true) {
-      Optional<T> v = probe.get();
-      if (v.isPresent()) {
-        return v.get();
-      }
-      if (Instant.now().isAfter(deadline)) {
-        fail(
-            "timed out after "
-                + timeout.toSeconds()
-                + " s waiting for "
-                + what
-                + "; prometheus log tail:\n"
-                + tail(prometheusLog()));
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+    try {
+      return Eventually.get(what, timeout, probe::get);
+    } catch (AssertionError failed) {
+      throw new AssertionError(
+          failed.getMessage() + "; prometheus log tail:\n" + tail(prometheusLog()), failed);
     }
   }
 

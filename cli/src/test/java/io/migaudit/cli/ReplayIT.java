@@ -92,10 +92,6 @@ class ReplayIT {
     return nodes;
   }
 
-  private static String sampleOf(JsonNode recordOrAlert) {
-    return Path.of(recordOrAlert.get("interface").asText()).getParent().getFileName().toString();
-  }
-
   @TestFactory
   Stream<DynamicTest> everySampleGivesExactlyItsExpectedAlerts() throws IOException {
     return SampleExpectation.directories()
@@ -105,16 +101,7 @@ class ReplayIT {
                     dir.getFileName().toString(),
                     () -> {
                       SampleExpectation expected = SampleExpectation.read(dir);
-                      Map<String, Integer> actual = new TreeMap<>();
-                      alerts.stream()
-                          .filter(a -> sampleOf(a).equals(expected.name()))
-                          .forEach(
-                              a ->
-                                  actual.merge(
-                                      a.get("rule").asText() + " " + a.get("severity").asText(),
-                                      1,
-                                      Integer::sum));
-                      assertThat(actual)
+                      assertThat(SampleTally.alerts(alerts, expected.name()))
                           .as("alerts of " + expected.name())
                           .isEqualTo(expected.alerts());
                     }));
@@ -125,7 +112,7 @@ class ReplayIT {
    */
   private Map<String, JsonNode> latestEventsOf(String sample) {
     Map<String, String> sampleOfFlow = new java.util.HashMap<>();
-    flows.forEach(f -> sampleOfFlow.put(f.get("flowId").asText(), sampleOf(f)));
+    flows.forEach(f -> sampleOfFlow.put(f.get("flowId").asText(), SampleTally.sampleOf(f)));
     Map<String, JsonNode> latest = new java.util.LinkedHashMap<>();
     events.stream()
         .filter(e -> sample.equals(sampleOfFlow.get(e.at("/flowIds/0").asText())))
@@ -212,22 +199,7 @@ class ReplayIT {
                     dir.getFileName().toString(),
                     () -> {
                       SampleExpectation expected = SampleExpectation.read(dir);
-                      Map<String, Integer> actual = new TreeMap<>();
-                      flows.stream()
-                          .filter(
-                              f ->
-                                  sampleOf(f).equals(expected.name())
-                                      && f.get("last").asBoolean()
-                                      && !f.get("protocol").isNull())
-                          .forEach(
-                              f ->
-                                  actual.merge(
-                                      f.get("protocol").asText()
-                                          + " "
-                                          + f.at("/payload/verdict").asText(),
-                                      1,
-                                      Integer::sum));
-                      assertThat(actual)
+                      assertThat(SampleTally.migrationFlows(flows, expected.name()))
                           .as("migration flows of " + expected.name())
                           .isEqualTo(expected.migrationFlows());
                     }));

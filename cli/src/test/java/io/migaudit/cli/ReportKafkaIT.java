@@ -9,6 +9,7 @@ import io.migaudit.record.RuleId;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Severity;
 import io.migaudit.record.Topics;
+import io.migaudit.testsupport.TopicWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -30,11 +30,7 @@ class ReportKafkaIT {
   void readsEveryPartitionToItsEnd() throws Exception {
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       broker.createTopics(List.of(Topics.ALERTS, Topics.MIGRATIONS, Topics.FLOWS), 3);
-      try (KafkaProducer<byte[], byte[]> p =
-          new KafkaProducer<>(
-              Map.of("bootstrap.servers", broker.bootstrapServers()),
-              new ByteArraySerializer(),
-              new ByteArraySerializer())) {
+      try (KafkaProducer<byte[], byte[]> p = TopicWriter.producer(broker.bootstrapServers())) {
         for (int i = 0; i < 5; i++) {
           Alert a =
               new Alert(

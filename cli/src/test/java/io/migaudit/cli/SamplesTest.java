@@ -28,7 +28,6 @@ import io.migaudit.analyzer.stream.Progress;
 import io.migaudit.analyzer.stream.StreamsSettings;
 import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.cli.common.CaptureFiles;
-import io.migaudit.cli.replay.Replay;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
@@ -42,7 +41,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -122,7 +120,7 @@ class SamplesTest {
     Path state = Files.createTempDirectory("samples-test-state");
     AnalyzerConfig config =
         AnalyzerConfig.defaults(new KafkaSettings("127.0.0.1:1", Map.of()), "samples-test", state)
-            .withJudgeGrace(Replay.JUDGE_GRACE);
+            .withJudgeGrace(AnalyzerConfig.REPLAY_JUDGE_GRACE);
     try (TopologyTestDriver driver =
         new TopologyTestDriver(
             AnalyzerTopology.build(config, () -> engine, metrics, JUDGED, new Progress(), false),
@@ -136,7 +134,8 @@ class SamplesTest {
       for (ProducerRecord<byte[], FlowRecord> r : published) {
         in.pipeInput(r.key(), RecordJson.toBytes(r.value()));
       }
-      driver.advanceWallClockTime(Replay.JUDGE_GRACE.multipliedBy(2).plus(Duration.ofSeconds(1)));
+      driver.advanceWallClockTime(
+          AnalyzerConfig.REPLAY_JUDGE_GRACE.multipliedBy(2).plus(Duration.ofSeconds(1)));
       for (byte[] flow : judged) {
         flows.add(JSON.readTree(flow));
       }
@@ -144,10 +143,6 @@ class SamplesTest {
         alerts.add(JSON.readTree(alert));
       }
     }
-  }
-
-  private static String sampleOf(JsonNode recordOrAlert) {
-    return Path.of(recordOrAlert.get("interface").asText()).getParent().getFileName().toString();
   }
 
   @TestFactory
@@ -161,30 +156,9 @@ class SamplesTest {
                     dir.getFileName().toString(),
                     () -> {
                       SampleExpectation expected = SampleExpectation.read(dir);
-                      Map<String, Integer> migrationFlows = new TreeMap<>();
-                      flows.stream()
-                          .filter(
-                              f ->
-                                  sampleOf(f).equals(expected.name())
-                                      && f.get("last").asBoolean()
-                                      && !f.get("protocol").isNull())
-                          .forEach(
-                              f ->
-                                  migrationFlows.merge(
-                                      f.get("protocol").asText()
-                                          + " "
-                                          + f.at("/payload/verdict").asText(),
-                                      1,
-                                      Integer::sum));
-                      Map<String, Integer> raised = new TreeMap<>();
-                      alerts.stream()
-                          .filter(a -> sampleOf(a).equals(expected.name()))
-                          .forEach(
-                              a ->
-                                  raised.merge(
-                                      a.get("rule").asText() + " " + a.get("severity").asText(),
-                                      1,
-                                      Integer::sum));
+                      Map<String, Integer> migrationFlows =
+                          SampleTally.migrationFlows(flows, expected.name());
+                      Map<String, Integer> raised = SampleTally.alerts(alerts, expected.name());
                       PipelineCounters counters = countersBySample.get(expected.name());
                       assertThat(migrationFlows)
                           .as("migration flows of " + expected.name())

@@ -8,6 +8,7 @@ import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.cli.common.KafkaClientConfig;
 import io.migaudit.record.Topics;
+import io.migaudit.testsupport.Eventually;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -140,18 +141,20 @@ class SecureKafkaIT {
         new HashMap<>(
             Map.copyOf(KafkaClientConfig.load(clientProperties("ready", password, true))));
     client.put("bootstrap.servers", secureServers);
-    long deadline = System.nanoTime() + CREDENTIAL_WAIT.toNanos();
-    while (true) {
-      try (Admin admin = Admin.create(client)) {
-        admin.describeCluster().clusterId().get();
-        return;
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof SaslAuthenticationException)
-            || System.nanoTime() > deadline) {
-          throw e;
-        }
-      }
-    }
+    Eventually.until(
+        "the broker to let the SCRAM user in",
+        CREDENTIAL_WAIT,
+        () -> {
+          try (Admin admin = Admin.create(client)) {
+            admin.describeCluster().clusterId().get();
+            return true;
+          } catch (ExecutionException e) {
+            if (e.getCause() instanceof SaslAuthenticationException) {
+              return false; // the broker has not seen the credential yet
+            }
+            throw new AssertionError("the secure listener refused: " + e.getCause(), e);
+          }
+        });
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
+import io.migaudit.analyzer.AnalyzerInstance;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
@@ -168,7 +169,6 @@ class TwoAnalyzersIT {
         broker.bootstrapServers(),
         group,
         policy,
-        PARTITIONS,
         Files.createDirectories(dir.resolve(group).resolve(name)),
         also,
         JUDGE_GRACE);

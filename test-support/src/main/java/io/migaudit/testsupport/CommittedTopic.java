@@ -105,26 +105,20 @@ public final class CommittedTopic {
   /** Waits until {@code group} committed {@code end} of every partition of {@link Topics#FLOWS}. */
   public static void awaitCommitted(
       String bootstrapServers, String group, Map<TopicPartition, Long> end) throws Exception {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
-      while (true) {
-        Map<TopicPartition, OffsetAndMetadata> committed =
-            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-        boolean atEnd =
-            end.entrySet().stream()
+      Eventually.until(
+          "group " + group + " committing " + end,
+          DEADLINE,
+          () -> {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            return end.entrySet().stream()
                 .allMatch(
                     e ->
                         e.getValue() == 0
                             || (committed.get(e.getKey()) != null
                                 && committed.get(e.getKey()).offset() >= e.getValue()));
-        if (atEnd) {
-          return;
-        }
-        assertThat(System.nanoTime())
-            .as("group " + group + " committing " + end + "; now " + committed)
-            .isLessThan(deadline);
-        Thread.sleep(100); // polling committed offsets with a deadline
-      }
+          });
     }
   }
 }

@@ -32,31 +32,40 @@ public final class Eventually {
 
   private Eventually() {}
 
-  /** Returns once {@code condition} holds; fails after {@code deadline} naming {@code what}. */
+  /**
+   * Returns once {@code condition} holds; fails after {@code deadline} naming {@code what}. An
+   * exception from the condition means "not yet"; an {@link AssertionError} fails at once.
+   */
   public static void until(String what, Duration deadline, Condition condition) {
     get(what, deadline, () -> condition.holds() ? Optional.of(true) : Optional.empty());
   }
 
   /**
-   * Runs {@code check} until it passes; fails after {@code deadline} with its last failure as the
-   * cause. A {@link #stop} thrown by the check (e.g. the process it waits on died) ends the wait at
-   * once.
+   * Runs {@code check} until it passes: a failed assertion or an exception means "not yet". Fails
+   * after {@code deadline} with the last failure as the cause; a {@link #stop} fails at once.
    */
   public static void untilAsserted(String what, Duration deadline, Check check) {
-    get(
+    poll(
         what,
         deadline,
         () -> {
           check.run();
           return Optional.of(true);
-        });
+        },
+        true);
   }
 
   /**
-   * The first value {@code probe} gives; an empty result or an exception means "not yet". Fails
-   * after {@code deadline}, with the last exception (if any) as the cause.
+   * The first value {@code probe} gives: an empty result or an exception means "not yet", an {@link
+   * AssertionError} fails at once. Fails after {@code deadline}, with the last exception (if any)
+   * as the cause.
    */
   public static <T> T get(String what, Duration deadline, Probe<T> probe) {
+    return poll(what, deadline, probe, false);
+  }
+
+  private static <T> T poll(
+      String what, Duration deadline, Probe<T> probe, boolean failedAssertionIsNotYet) {
     long end = System.nanoTime() + deadline.toNanos();
     long pause = FIRST_PAUSE_MILLIS;
     Throwable last = null;
@@ -68,7 +77,15 @@ public final class Eventually {
         }
       } catch (Stop stop) {
         throw stop;
-      } catch (Exception | AssertionError notYet) {
+      } catch (AssertionError failed) {
+        if (!failedAssertionIsNotYet) {
+          throw failed;
+        }
+        last = failed;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while waiting for " + what, e);
+      } catch (Exception notYet) {
         last = notYet;
       }
       if (System.nanoTime() - end > 0) {

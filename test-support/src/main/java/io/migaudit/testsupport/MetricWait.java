@@ -43,10 +43,15 @@ public final class MetricWait {
     return valueIn(body, series);
   }
 
-  /** The value of {@code series} in a Prometheus text exposition. */
+  /**
+   * The value of {@code series} in a Prometheus text exposition. A name without labels also matches
+   * its first line with labels (e.g. a counter the service tags with its agent id).
+   */
   public static OptionalDouble valueIn(String exposition, String series) {
+    String labels = series.contains("{") ? "" : "(?:\\{[^}]*})?";
     Matcher m =
-        Pattern.compile("(?m)^" + Pattern.quote(series) + " ([-0-9.eE+]+|NaN)").matcher(exposition);
+        Pattern.compile("(?m)^" + Pattern.quote(series) + labels + " ([-0-9.eE+]+|NaN)")
+            .matcher(exposition);
     return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(1))) : OptionalDouble.empty();
   }
 

@@ -3,7 +3,11 @@ package io.migaudit.analyzer.alert;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.migaudit.record.Alert;
+import io.migaudit.record.RecordJson;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -14,6 +18,7 @@ public enum AlertFormat {
   MIGAUDIT,
   OCSF;
 
+  private static final String ALERTS = "alerts";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final OcsfFinding FINDINGS =
       new OcsfFinding(AlertFormat.class.getPackage().getImplementationVersion());
@@ -30,7 +35,7 @@ public enum AlertFormat {
 
   /** The JSON line of one alert in this format. */
   public String line(Alert a) {
-    return this == MIGAUDIT ? io.migaudit.record.RecordJson.toLine(a) : ocsfLine(a);
+    return this == MIGAUDIT ? RecordJson.toLine(a) : ocsfLine(a);
   }
 
   /** The OCSF Detection Finding of {@code a} as one JSON line. */
@@ -42,7 +47,18 @@ public enum AlertFormat {
     }
   }
 
-  JsonLines apply(JsonLines lines) {
-    return this == MIGAUDIT ? lines : lines.renderedBy(r -> line((Alert) r));
+  /** A new or emptied file of alerts in this format (the replay command's {@code --alerts}). */
+  public JsonLinesSink<Alert> create(Path file) throws IOException {
+    return JsonLinesSink.<Alert>create(file, ALERTS).renderedBy(this::line);
+  }
+
+  /** A file kept across restarts, alerts in this format added at its end. */
+  public JsonLinesSink<Alert> append(Path file) throws IOException {
+    return JsonLinesSink.<Alert>append(file, ALERTS).renderedBy(this::line);
+  }
+
+  /** Alerts in this format to {@code out}, e.g. standard output. */
+  public JsonLinesSink<Alert> to(Writer out) {
+    return JsonLinesSink.<Alert>to(out, ALERTS).renderedBy(this::line);
   }
 }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
+import io.migaudit.analyzer.rules.RuleSeverities;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
@@ -15,7 +16,6 @@ import io.migaudit.record.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,11 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * sent before the classifier decided are counted as {@code unknown}.
  *
  * <p>The record counters of every known outcome ({@link #KNOWN_OUTCOMES}), the alert counters of
- * every (rule, severity) pair the rules can raise ({@link #CONTRACT_SEVERITIES}) and the
- * detection-delay histogram of every rule exist from construction, at zero: Prometheus only sees an
- * increase of a series it has already scraped, so an alert rule on {@code
- * increase(migaudit_alerts_total[5m])} would miss the very first alert of a fresh analyzer if the
- * counter were born at one.
+ * every (rule, severity) pair the rules can raise ({@link RuleSeverities}) and the detection-delay
+ * histogram of every rule exist from construction, at zero: Prometheus only sees an increase of a
+ * series it has already scraped, so an alert rule on {@code increase(migaudit_alerts_total[5m])}
+ * would miss the very first alert of a fresh analyzer if the counter were born at one.
  *
  * <p>Tags come from bounded sets only: protocols outside the set given at construction are counted
  * as {@value #OTHER_PROTOCOL}; verdicts, rules and severities are enums; outcomes are {@value
@@ -148,34 +147,6 @@ public final class AnalyzerMetrics {
   public static final String OTHER_PROTOCOL = "other";
 
   /**
-   * The severities each rule raises (README, "Rules"), by rule name; the alert counters of the
-   * rules that exist are created at zero. A pair outside this map is still counted, from its first
-   * alert on; {@code AnalyzerMetricsTest} requires an entry for every {@link RuleId}.
-   */
-  public static final Map<String, List<Severity>> CONTRACT_SEVERITIES =
-      Map.of(
-          RuleId.UNENCRYPTED_MIGRATION.name(),
-          List.of(Severity.CRITICAL, Severity.WARNING),
-          RuleId.UNTRUSTED_SOURCE.name(),
-          List.of(Severity.CRITICAL),
-          RuleId.UNTRUSTED_DESTINATION.name(),
-          List.of(Severity.CRITICAL),
-          RuleId.NON_DEDICATED_SEGMENT.name(),
-          List.of(Severity.WARNING),
-          RuleId.SHARED_MIGRATION_SEGMENT.name(),
-          List.of(Severity.WARNING),
-          "CROSS_ZONE_MIGRATION",
-          List.of(Severity.CRITICAL),
-          "UNENCRYPTED_NFC",
-          List.of(Severity.CRITICAL, Severity.WARNING),
-          RuleId.CREDSSP_MIGRATION.name(),
-          List.of(Severity.WARNING),
-          RuleId.WEAK_MIGRATION_CRYPTO.name(),
-          List.of(Severity.CRITICAL, Severity.WARNING),
-          RuleId.ROUTED_MIGRATION.name(),
-          List.of(Severity.WARNING));
-
-  /**
    * Histogram buckets of {@link #DETECTION_DELAY}: interim records come every second of capture.
    */
   static final List<Duration> DETECTION_DELAY_BUCKETS =
@@ -212,9 +183,7 @@ public final class AnalyzerMetrics {
     KNOWN_OUTCOMES.forEach(outcome -> recordRead(outcome, 0));
     clampedCounter();
     for (RuleId rule : RuleId.values()) {
-      CONTRACT_SEVERITIES
-          .getOrDefault(rule.name(), List.of())
-          .forEach(severity -> alertCounter(rule, severity));
+      RuleSeverities.of(rule).forEach(severity -> alertCounter(rule, severity));
       detectionDelay(rule);
     }
   }

@@ -7,7 +7,6 @@ import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RuleId;
-import io.migaudit.record.Severity;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -114,7 +113,8 @@ public final class CredSspMigrationRule implements Rule {
             "sourceAddresses", auth.sourceAddresses(),
             "unmappedServices", auth.unmappedServices().isEmpty() ? null : auth.unmappedServices(),
             "ticketLifetime", hyperv.ticketLifetime().toString());
-    return Optional.of(AlertFactory.create(id(), Severity.WARNING, r, policy, ev, message));
+    return Optional.of(
+        AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, ev, message));
   }
 
   /** "10h", "90m" or "45s". */

@@ -5,7 +5,6 @@ import io.migaudit.analyzer.policy.TrustZone;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RuleId;
-import io.migaudit.record.Severity;
 import java.util.Map;
 import java.util.Optional;
 
@@ -50,6 +49,7 @@ public final class CrossZoneMigrationRule implements Rule {
             "fromZone", fromZone,
             "toZone", toZone,
             "allowedSources", policy.sourcesAllowedInto(toZone));
-    return Optional.of(AlertFactory.create(id(), Severity.CRITICAL, r, policy, evidence, message));
+    return Optional.of(
+        AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
   }
 }

@@ -5,7 +5,6 @@ import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RuleId;
-import io.migaudit.record.Severity;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,7 +48,8 @@ public final class NonDedicatedSegmentRule implements Rule {
               "reason", OUTSIDE_NETWORKS,
               "networks", names,
               "vlan", r.vlan());
-      return Optional.of(AlertFactory.create(id(), Severity.WARNING, r, policy, evidence, message));
+      return Optional.of(
+          AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
     }
     if (holding.stream().anyMatch(n -> n.admitsTag(r.vlan()))) {
       return Optional.empty();
@@ -73,6 +73,7 @@ public final class NonDedicatedSegmentRule implements Rule {
             "cidrs", network.cidrTexts(),
             "vlan", r.vlan(),
             "networkVlans", network.vlans());
-    return Optional.of(AlertFactory.create(id(), Severity.WARNING, r, policy, evidence, message));
+    return Optional.of(
+        AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
   }
 }

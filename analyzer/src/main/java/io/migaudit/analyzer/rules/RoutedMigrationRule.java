@@ -6,7 +6,6 @@ import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.HopLimits;
 import io.migaudit.record.RuleId;
-import io.migaudit.record.Severity;
 import java.util.Map;
 import java.util.Optional;
 
@@ -62,7 +61,8 @@ public final class RoutedMigrationRule implements Rule {
             "ttlDstToSrc", ttl.dstToSrc(),
             "initialTtl", HopLimits.initialValue(range.min()),
             "vlan", r.vlan());
-    return Optional.of(AlertFactory.create(id(), Severity.WARNING, r, policy, evidence, message));
+    return Optional.of(
+        AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
   }
 
   private static int hops(HopLimits.Range range) {

@@ -5,7 +5,6 @@ import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RuleId;
-import io.migaudit.record.Severity;
 import java.util.Map;
 import java.util.Optional;
 
@@ -58,7 +57,8 @@ public final class SharedMigrationSegmentRule implements Rule {
             "cidrs", n.cidrTexts(),
             "vlan", r.vlan(),
             "transport", r.transport());
-    return Optional.of(AlertFactory.create(id(), Severity.WARNING, r, policy, evidence, message));
+    return Optional.of(
+        AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
   }
 
   private static Optional<MigrationNetwork> byAddress(FlowRecord r, Policy policy) {

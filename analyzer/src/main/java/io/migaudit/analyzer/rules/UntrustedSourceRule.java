@@ -4,7 +4,6 @@ import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RuleId;
-import io.migaudit.record.Severity;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,6 +36,7 @@ public final class UntrustedSourceRule implements Rule {
             "untrustedAddress", r.src(),
             "role", "source",
             "initiatorBy", r.initiator());
-    return Optional.of(AlertFactory.create(id(), Severity.CRITICAL, r, policy, evidence, message));
+    return Optional.of(
+        AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
   }
 }

@@ -1,7 +1,6 @@
 package io.migaudit.analyzer.stream;
 
-import io.migaudit.analyzer.alert.AlertSink;
-import io.migaudit.analyzer.alert.MigrationEventSink;
+import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.record.Alert;
 import io.migaudit.record.MigrationEvent;
@@ -43,8 +42,8 @@ public final class CommittedOutputs implements AutoCloseable {
   private static final Duration DRAIN = Duration.ofSeconds(20);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final List<AlertSink> alertSinks;
-  private final List<MigrationEventSink> eventSinks;
+  private final List<RecordSink<Alert>> alertSinks;
+  private final List<RecordSink<MigrationEvent>> eventSinks;
   private final AtomicLong alerts = new AtomicLong();
   private final AtomicLong events = new AtomicLong();
   private final CountDownLatch assigned = new CountDownLatch(1);
@@ -55,8 +54,8 @@ public final class CommittedOutputs implements AutoCloseable {
   public CommittedOutputs(
       KafkaSettings kafka,
       String group,
-      List<AlertSink> alertSinks,
-      List<MigrationEventSink> eventSinks) {
+      List<RecordSink<Alert>> alertSinks,
+      List<RecordSink<MigrationEvent>> eventSinks) {
     Map<String, Object> props = kafka.consumerProperties();
     props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, group);
@@ -174,8 +173,8 @@ public final class CommittedOutputs implements AutoCloseable {
     if (!eventBatch.isEmpty()) {
       eventSinks.forEach(s -> s.write(eventBatch));
     }
-    alertSinks.forEach(AlertSink::flush);
-    eventSinks.forEach(MigrationEventSink::flush);
+    alertSinks.forEach(RecordSink::flush);
+    eventSinks.forEach(RecordSink::flush);
     consumer.commitSync();
     alerts.addAndGet(alertBatch.size());
     events.addAndGet(eventBatch.size());

@@ -113,7 +113,7 @@ class OcsfFindingTest {
   @Test
   void theOcsfFormatWritesOneFindingPerLineWithTheAlertId(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("alerts.ocsf.jsonl");
-    try (AlertWriter w = AlertWriter.create(file, AlertFormat.OCSF)) {
+    try (JsonLinesSink<Alert> w = AlertFormat.OCSF.create(file)) {
       w.write(List.of(alert(50, "192.168.50.11")));
     }
     List<String> lines = Files.readAllLines(file);
@@ -122,7 +122,7 @@ class OcsfFindingTest {
     assertThat(SCHEMA.problems(f)).isEmpty();
     assertThat(f.at("/finding_info/uid").asText()).isEqualTo("a1b2c3");
     StringWriter plain = new StringWriter();
-    try (AlertWriter w = new AlertWriter(plain)) {
+    try (JsonLinesSink<Alert> w = AlertFormat.MIGAUDIT.to(plain)) {
       w.write(List.of(alert(50, "192.168.50.11")));
     }
     assertThat(JSON.readTree(plain.toString()).get("alertId").asText()).isEqualTo("a1b2c3");

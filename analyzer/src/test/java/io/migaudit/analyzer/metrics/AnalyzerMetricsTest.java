@@ -10,12 +10,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.analyzer.rules.Flows;
 import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.analyzer.rules.RuleSeverities;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RuleId;
 import io.migaudit.record.Verdict;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -210,21 +212,13 @@ class AnalyzerMetricsTest {
             "NON_DEDICATED_SEGMENT warning",
             "SHARED_MIGRATION_SEGMENT warning");
     for (RuleId rule : RuleId.values()) {
-      assertThat(AnalyzerMetrics.CONTRACT_SEVERITIES)
-          .as("severities of " + rule + " (a new rule?)")
-          .containsKey(rule.name());
-      for (var severity : AnalyzerMetrics.CONTRACT_SEVERITIES.get(rule.name())) {
+      assertThat(RuleSeverities.of(rule)).as("severities of " + rule).isNotEmpty();
+      for (var severity : RuleSeverities.of(rule)) {
         assertThat(series).contains(rule.name() + " " + severity.wire());
       }
     }
     assertThat(series)
-        .hasSize(
-            AnalyzerMetrics.CONTRACT_SEVERITIES.entrySet().stream()
-                .filter(
-                    e ->
-                        Set.of(RuleId.values()).stream().anyMatch(r -> r.name().equals(e.getKey())))
-                .mapToInt(e -> e.getValue().size())
-                .sum());
+        .hasSize(Arrays.stream(RuleId.values()).mapToInt(r -> RuleSeverities.of(r).size()).sum());
     assertThat(registry.get(AnalyzerMetrics.DETECTION_DELAY).timers())
         .hasSize(RuleId.values().length)
         .allSatisfy(t -> assertThat(t.count()).isZero());
@@ -242,7 +236,7 @@ class AnalyzerMetricsTest {
               flow("192.168.50.11", "192.168.50.99", 8000).build(),
               flow("192.168.50.11", "192.168.50.12", 80).build())) {
         for (Alert a : e.evaluate(r).alerts()) {
-          assertThat(AnalyzerMetrics.CONTRACT_SEVERITIES.get(a.rule().name()))
+          assertThat(RuleSeverities.of(a.rule()))
               .as(a.rule() + " under " + mode)
               .contains(a.severity());
         }

@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link FlowPublisher}'s background thread: performs the cut-over to the spool after a
+ * The {@link SpoolingPublisher}'s background thread: performs the cut-over to the spool after a
  * delivery failure, and while the spool holds records, asks Kafka for the topic's partitions (a
  * fresh producer has no cached metadata, so only a reachable broker answers) and, once it answers,
  * sends the spooled records in order, a batch at a time. A batch is acknowledged in the spool only
@@ -41,7 +41,7 @@ final class SpoolDrainer implements AutoCloseable {
   /** Pause between attempts while Kafka does not answer; also how often the spool is fsynced. */
   static final Duration RETRY = Duration.ofSeconds(1);
 
-  private final FlowPublisher publisher;
+  private final SpoolingPublisher publisher;
   private final Spool spool;
   private final Supplier<? extends Producer<byte[], FlowRecord>> producers;
   private final String topic;
@@ -55,7 +55,7 @@ final class SpoolDrainer implements AutoCloseable {
   private final AtomicLong skipped = new AtomicLong();
 
   SpoolDrainer(
-      FlowPublisher publisher,
+      SpoolingPublisher publisher,
       Spool spool,
       Supplier<? extends Producer<byte[], FlowRecord>> producers,
       String topic) {
@@ -120,10 +120,10 @@ final class SpoolDrainer implements AutoCloseable {
 
   /** One step: cut over, drain a batch, cut over a stalled producer, or wait. */
   private void turn() {
-    FlowPublisher.State s = publisher.state();
-    if (s == FlowPublisher.State.CUTOVER) {
+    SpoolingPublisher.State s = publisher.state();
+    if (s == SpoolingPublisher.State.CUTOVER) {
       publisher.retire(Duration.ZERO);
-    } else if (s == FlowPublisher.State.SPOOLING) {
+    } else if (s == SpoolingPublisher.State.SPOOLING) {
       sync();
       if (!drainBatch()) {
         pause();

@@ -11,6 +11,7 @@ import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.agent.source.LiveCaptureOptions;
 import io.migaudit.agent.testbed.VethBed;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.testsupport.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -65,10 +66,7 @@ class LiveAgentIT {
                 }
               });
       bed.replay(List.of(), List.of(VMOTION));
-      long deadline = System.nanoTime() + DEADLINE.toNanos();
-      while (agent.packets() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      Eventually.until("frames read from the wire", DEADLINE, () -> agent.packets() > 0);
       assertThat(agent.health().getAsBoolean()).as("healthy while capturing").isTrue();
       agent.close();
       running.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);

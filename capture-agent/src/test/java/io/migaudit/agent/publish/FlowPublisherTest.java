@@ -117,7 +117,7 @@ class FlowPublisherTest {
     AtomicBoolean down = new AtomicBoolean(false);
     List<Producer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
-        FlowPublisher publisher = new FlowPublisher(producers(down, made), TOPIC, spool)) {
+        SpoolingPublisher publisher = new SpoolingPublisher(producers(down, made), TOPIC, spool)) {
       for (int seq = 0; seq < 5; seq++) {
         publisher.accept(record(seq));
       }
@@ -126,13 +126,13 @@ class FlowPublisherTest {
       down.set(true);
       first.errorNext(new TimeoutException("delivery timeout")); // seq 1 expires: cut-over
       publisher.accept(record(5)); // waits for the cut-over, then goes after seqs 1-4
-      assertThat(publisher.state()).isEqualTo(FlowPublisher.State.SPOOLING);
+      assertThat(publisher.state()).isEqualTo(SpoolingPublisher.State.SPOOLING);
       assertThat(spool.pending()).isEqualTo(5);
       await(() -> made.size() >= 3, "the drainer to try (and drop) a producer while Kafka is away");
       assertThat(publisher.drained()).isZero();
 
       down.set(false);
-      await(() -> publisher.state() == FlowPublisher.State.DIRECT, "the spool to drain");
+      await(() -> publisher.state() == SpoolingPublisher.State.DIRECT, "the spool to drain");
       Producer working = made.get(made.size() - 1);
       assertThat(seqs(working))
           .as("spooled records, in the order accepted")
@@ -156,19 +156,20 @@ class FlowPublisherTest {
     AtomicBoolean down = new AtomicBoolean(false);
     List<Producer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
-        FlowPublisher publisher =
-            new FlowPublisher(producers(down, made), TOPIC, spool, Duration.ofMillis(300))) {
+        SpoolingPublisher publisher =
+            new SpoolingPublisher(producers(down, made), TOPIC, spool, Duration.ofMillis(300))) {
       for (int seq = 0; seq < 3; seq++) {
         publisher.accept(record(seq)); // the producer never calls back, as a stuck idempotent one
       }
       down.set(true);
       await(
-          () -> publisher.state() != FlowPublisher.State.DIRECT, "the stall to start the cut-over");
+          () -> publisher.state() != SpoolingPublisher.State.DIRECT,
+          "the stall to start the cut-over");
       await(() -> spool.pending() == 3, "the stalled records to be spooled");
       publisher.accept(record(3));
       assertThat(spool.pending()).as("later records go after them").isEqualTo(4);
       down.set(false);
-      await(() -> publisher.state() == FlowPublisher.State.DIRECT, "the spool to drain");
+      await(() -> publisher.state() == SpoolingPublisher.State.DIRECT, "the spool to drain");
       assertThat(seqs(made.get(made.size() - 1))).containsExactly(0L, 1L, 2L, 3L);
       assertThat(publisher.failed()).isZero();
     }
@@ -184,12 +185,12 @@ class FlowPublisherTest {
     }
     List<Producer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
-        FlowPublisher publisher = new FlowPublisher(producers(down, made), TOPIC, spool)) {
+        SpoolingPublisher publisher = new SpoolingPublisher(producers(down, made), TOPIC, spool)) {
       publisher.accept(
           record(3)); // Kafka away, an earlier run's records waiting: spooled after them
       assertThat(spool.pending()).isEqualTo(4);
       down.set(false);
-      await(() -> publisher.state() == FlowPublisher.State.DIRECT, "the spool to drain");
+      await(() -> publisher.state() == SpoolingPublisher.State.DIRECT, "the spool to drain");
       assertThat(seqs(made.get(made.size() - 1))).containsExactly(0L, 1L, 2L, 3L);
     }
   }
@@ -199,7 +200,7 @@ class FlowPublisherTest {
     AtomicBoolean down = new AtomicBoolean(true);
     List<Producer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
-        FlowPublisher publisher = new FlowPublisher(producers(down, made), TOPIC, spool)) {
+        SpoolingPublisher publisher = new SpoolingPublisher(producers(down, made), TOPIC, spool)) {
       for (int seq = 0; seq < 3; seq++) {
         publisher.accept(record(seq));
       }
@@ -208,9 +209,9 @@ class FlowPublisherTest {
           .flush(); // as on SIGTERM: the producer is closed, seqs 1 and 2 were never acknowledged
       assertThat(publisher.failed()).isZero();
       assertThat(spool.pending()).isEqualTo(2);
-      assertThat(publisher.state()).isEqualTo(FlowPublisher.State.SPOOLING);
+      assertThat(publisher.state()).isEqualTo(SpoolingPublisher.State.SPOOLING);
       down.set(false);
-      await(() -> publisher.state() == FlowPublisher.State.DIRECT, "the spool to drain");
+      await(() -> publisher.state() == SpoolingPublisher.State.DIRECT, "the spool to drain");
       assertThat(seqs(made.get(made.size() - 1))).containsExactly(1L, 2L);
     }
   }

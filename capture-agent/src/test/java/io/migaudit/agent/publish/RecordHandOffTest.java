@@ -3,11 +3,6 @@ package io.migaudit.agent.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.migaudit.record.Counters;
-import io.migaudit.record.FlowId;
-import io.migaudit.record.FlowRecord;
-import io.migaudit.record.SchemaVersion;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -33,7 +28,7 @@ class RecordHandOffTest {
             },
             8); // smaller than the records: the capture side waits for room
     for (int i = 0; i < 1000; i++) {
-      handOff.accept(record(i));
+      handOff.accept(FlowPublisherTest.record(i));
     }
     handOff.close();
     assertThat(seqs).hasSize(1000);
@@ -54,45 +49,15 @@ class RecordHandOffTest {
               throw new IllegalStateException("publisher broke");
             },
             4);
-    handOff.accept(record(0));
+    handOff.accept(FlowPublisherTest.record(0));
     assertThat(failed.await(30, TimeUnit.SECONDS)).isTrue();
     assertThatThrownBy(
             () -> {
               for (int i = 1; i < 100; i++) {
-                handOff.accept(record(i));
+                handOff.accept(FlowPublisherTest.record(i));
               }
             })
         .hasMessageContaining("publisher broke");
     assertThatThrownBy(handOff::close).hasMessage("publisher broke");
-  }
-
-  private static FlowRecord record(int seq) {
-    Instant first = Instant.parse("2026-11-23T10:02:00.123456Z");
-    String flowId = FlowId.of("tcp", "192.168.50.11", 40022, "192.168.50.12", 8000, 50, first);
-    return new FlowRecord(
-        SchemaVersion.CURRENT,
-        "esx-01",
-        "eth1",
-        flowId,
-        seq,
-        false,
-        null,
-        first,
-        first.plusSeconds(seq),
-        50,
-        null,
-        List.of("ethernet"),
-        4,
-        "tcp",
-        "192.168.50.11",
-        40022,
-        "192.168.50.12",
-        8000,
-        "syn",
-        new Counters(seq, seq * 1000L, seq * 900L),
-        new Counters(0, 0, 0),
-        List.of("SYN"),
-        "vmotion",
-        null);
   }
 }

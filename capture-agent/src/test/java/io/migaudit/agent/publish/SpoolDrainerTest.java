@@ -82,8 +82,8 @@ class SpoolDrainerTest {
     AtomicBoolean down = new AtomicBoolean(false);
     List<PickyProducer> made = new CopyOnWriteArrayList<>();
     try (Spool spool = Spool.open(dir, 1 << 20);
-        FlowPublisher publisher =
-            new FlowPublisher(
+        SpoolingPublisher publisher =
+            new SpoolingPublisher(
                 () -> {
                   PickyProducer p = new PickyProducer(down);
                   made.add(p);
@@ -93,7 +93,7 @@ class SpoolDrainerTest {
                 spool)) {
       publisher.accept(FlowPublisherTest.record(5)); // goes after the six spooled entries
       await(
-          () -> publisher.state() == FlowPublisher.State.DIRECT,
+          () -> publisher.state() == SpoolingPublisher.State.DIRECT,
           "the spool to drain past the bad entries");
       List<Long> sent =
           made.get(made.size() - 1).history().stream().map(r -> r.value().seq()).toList();
@@ -113,7 +113,7 @@ class SpoolDrainerTest {
       spool.append(RecordJson.toBytes(FlowPublisherTest.record(0)));
     }
     try (Spool spool = Spool.open(dir, 1 << 20);
-        FlowPublisher publisher = new FlowPublisher(BrokenProducer::new, "flows", spool)) {
+        SpoolingPublisher publisher = new SpoolingPublisher(BrokenProducer::new, "flows", spool)) {
       publisher.accept(FlowPublisherTest.record(1)); // spooled: the drainer starts sending and dies
       await(() -> !publisher.drainerAlive(), "the dead drainer to be reported");
     }

@@ -14,6 +14,7 @@ import io.migaudit.agent.publish.MeteredProducers;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.publish.Spool;
+import io.migaudit.agent.publish.SpoolingPublisher;
 import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.cli.common.KafkaClientConfig;
@@ -210,7 +211,7 @@ public final class AgentCommand implements Callable<Integer> {
     Spool spool = openSpool(settings.spoolDirFor(id), settings.spoolMaxBytes());
     try (MetricsServer ignored = MetricsServer.start(settings.metricsAddress(), registry, healthy);
         MeteredProducers producers = new MeteredProducers(producerSettings, registry);
-        FlowPublisher publisher = new FlowPublisher(producers, Topics.FLOWS, spool)) {
+        FlowPublisher publisher = new SpoolingPublisher(producers, Topics.FLOWS, spool)) {
       drained.set(publisher);
       metrics.bind(publisher);
       if (liveConfig != null) {

@@ -6,8 +6,7 @@ import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.AnalyzerService;
 import io.migaudit.analyzer.DeploymentException;
 import io.migaudit.analyzer.alert.AlertFormat;
-import io.migaudit.analyzer.alert.AlertSink;
-import io.migaudit.analyzer.alert.AlertWriter;
+import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.policy.DigestedPolicy;
 import io.migaudit.analyzer.policy.PolicyException;
@@ -19,6 +18,7 @@ import io.migaudit.cli.common.MetricsServer;
 import io.migaudit.cli.common.ShutdownHook;
 import io.migaudit.cli.common.UserError;
 import io.migaudit.cli.common.VerboseOption;
+import io.migaudit.record.Alert;
 import io.migaudit.record.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -229,9 +229,9 @@ public final class AnalyzerCommand implements Callable<Integer> {
       throw new UserError(e.getMessage(), e);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    List<AlertSink> sinks = new ArrayList<>();
+    List<RecordSink<Alert>> sinks = new ArrayList<>();
     if (settings.alerts() != null) {
-      sinks.add(AlertWriter.append(settings.alerts(), alertsFormat));
+      sinks.add(alertsFormat.append(settings.alerts()));
     }
     AnalyzerConfig config = analyzerConfig(kafka, settings.groupId());
     CountDownLatch stop = new CountDownLatch(1);

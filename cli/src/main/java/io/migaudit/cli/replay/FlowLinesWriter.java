@@ -1,34 +1,27 @@
 package io.migaudit.cli.replay;
 
+import io.migaudit.analyzer.alert.JsonLinesSink;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.RecordJson;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Writes every flow record the analyzer read as one JSON line ({@code --flows FILE}). */
 final class FlowLinesWriter implements FlowObserver, AutoCloseable {
-  private final BufferedWriter out;
+  private final JsonLinesSink<FlowRecord> out;
 
   FlowLinesWriter(Path file) throws IOException {
-    this.out = Files.newBufferedWriter(file);
+    this.out = JsonLinesSink.create(file, "flow records");
   }
 
   @Override
   public void onRecord(FlowRecord record, boolean migration, String protocol) {
-    try {
-      out.write(RecordJson.toLine(record));
-      out.newLine();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    out.write(List.of(record));
   }
 
   @Override
-  public void close() throws IOException {
+  public void close() {
     out.close();
   }
 }

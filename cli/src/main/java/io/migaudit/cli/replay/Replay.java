@@ -12,13 +12,14 @@ import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.Analyzer;
 import io.migaudit.analyzer.AnalyzerConfig;
-import io.migaudit.analyzer.alert.AlertSink;
-import io.migaudit.analyzer.alert.MigrationEventSink;
+import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.Alert;
+import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,12 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Replay {
   private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
-
-  /**
-   * A replay's records are all on the topic when the analyzer starts: evidence in another partition
-   * is judged within this, and every replay ends this much later.
-   */
-  public static final Duration JUDGE_GRACE = Duration.ofSeconds(2);
 
   private final String bootstrapServers;
   private final Map<String, String> clientSettings;
@@ -100,8 +95,8 @@ public final class Replay {
    */
   AgentResult run(
       List<Path> files,
-      List<AlertSink> extraSinks,
-      List<MigrationEventSink> extraEventSinks,
+      List<RecordSink<Alert>> extraSinks,
+      List<RecordSink<MigrationEvent>> extraEventSinks,
       FlowObserver observer,
       Duration drainTimeout)
       throws Exception {
@@ -114,8 +109,8 @@ public final class Replay {
    */
   AgentResult run(
       List<Path> files,
-      List<AlertSink> extraSinks,
-      List<MigrationEventSink> extraEventSinks,
+      List<RecordSink<Alert>> extraSinks,
+      List<RecordSink<MigrationEvent>> extraEventSinks,
       FlowObserver observer,
       Duration drainTimeout,
       Ready ready)
@@ -143,7 +138,9 @@ public final class Replay {
     Path state = Files.createTempDirectory("migaudit-replay-state");
     // capture files may be dated by any clock: their times are the record's, never clamped
     AnalyzerConfig config =
-        AnalyzerConfig.defaults(kafka, group, state).withJudgeGrace(JUDGE_GRACE).withoutClamping();
+        AnalyzerConfig.defaults(kafka, group, state)
+            .withJudgeGrace(AnalyzerConfig.REPLAY_JUDGE_GRACE)
+            .withoutClamping();
     try (Analyzer analyzer =
         new Analyzer(
             config, () -> engine, metrics, observer, extraSinks, extraEventSinks, registry)) {

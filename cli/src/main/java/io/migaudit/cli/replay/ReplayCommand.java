@@ -3,8 +3,7 @@ package io.migaudit.cli.replay;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.agent.CaptureWorkers;
-import io.migaudit.analyzer.alert.AlertSink;
-import io.migaudit.analyzer.alert.MigrationEventSink;
+import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyException;
@@ -16,6 +15,8 @@ import io.migaudit.cli.common.KafkaConfigOption;
 import io.migaudit.cli.common.MetricsServer;
 import io.migaudit.cli.common.UserError;
 import io.migaudit.cli.common.Verbosity;
+import io.migaudit.record.Alert;
+import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -165,12 +166,12 @@ public final class ReplayCommand implements Callable<Integer>, Verbosity {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ReplaySummary summary = new ReplaySummary();
     List<FlowObserver> observers = new ArrayList<>(List.of(summary));
-    List<AlertSink> sinks = new ArrayList<>();
+    List<RecordSink<Alert>> sinks = new ArrayList<>();
     try (Outputs outputs = new Outputs()) {
       if (serveMetrics != null) {
         metricsServer = outputs.add(MetricsServer.start(serveMetrics, registry, () -> true));
       }
-      List<MigrationEventSink> eventSinks = new ArrayList<>();
+      List<RecordSink<MigrationEvent>> eventSinks = new ArrayList<>();
       outputFiles.open(outputs::add, sinks, eventSinks, observers);
       Replay.AgentResult result;
       ReplayProgress progress =

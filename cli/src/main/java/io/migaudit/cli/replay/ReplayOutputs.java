@@ -1,12 +1,12 @@
 package io.migaudit.cli.replay;
 
 import io.migaudit.analyzer.alert.AlertFormat;
-import io.migaudit.analyzer.alert.AlertSink;
-import io.migaudit.analyzer.alert.AlertWriter;
-import io.migaudit.analyzer.alert.MigrationEventSink;
-import io.migaudit.analyzer.alert.MigrationEventWriter;
+import io.migaudit.analyzer.alert.JsonLinesSink;
+import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.cli.common.AlertFormatConverter;
+import io.migaudit.record.Alert;
+import io.migaudit.record.MigrationEvent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,17 +58,18 @@ final class ReplayOutputs {
    */
   void open(
       UnaryOperator<AutoCloseable> keep,
-      List<AlertSink> alertSinks,
-      List<MigrationEventSink> eventSinks,
+      List<RecordSink<Alert>> alertSinks,
+      List<RecordSink<MigrationEvent>> eventSinks,
       List<FlowObserver> observers)
       throws IOException {
     if (alertsFile != null) {
-      AlertSink sink = AlertWriter.create(alertsFile, alertsFormat);
+      RecordSink<Alert> sink = alertsFormat.create(alertsFile);
       keep.apply(sink);
       alertSinks.add(sink);
     }
     if (eventsFile != null) {
-      MigrationEventSink sink = MigrationEventWriter.create(eventsFile);
+      RecordSink<MigrationEvent> sink =
+          JsonLinesSink.<MigrationEvent>create(eventsFile, "migration events");
       keep.apply(sink);
       eventSinks.add(sink);
     }

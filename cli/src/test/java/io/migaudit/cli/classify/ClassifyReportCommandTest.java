@@ -2,12 +2,18 @@ package io.migaudit.cli.classify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.cli.MigauditCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import picocli.CommandLine;
 
 /**
@@ -52,6 +58,37 @@ class ClassifyReportCommandTest {
               .matcher(report);
       assertThat(row.find()).as(c.label() + " in\n" + report).isTrue();
       assertThat(Integer.parseInt(row.group(1))).as(c.label()).isPositive();
+    }
+  }
+
+  /**
+   * One test per sample directory, named for it: every migration flow of the sample gets the
+   * verdict its expect.yaml gives within the budget, and the sample has as many migration flows as
+   * expect.yaml lists.
+   */
+  @TestFactory
+  Stream<DynamicTest> eachSampleGetsItsExpectedVerdicts() throws Exception {
+    ClassifyReport report =
+        new ClassifyReport(PolicyLoader.load(SampleExpectation.SAMPLES.resolve("policy.yaml")));
+    return SampleExpectation.directories()
+        .map(
+            dir ->
+                DynamicTest.dynamicTest(
+                    dir.getFileName().toString(), () -> assertClassified(report, dir)));
+  }
+
+  private static void assertClassified(ClassifyReport report, Path dir) throws Exception {
+    List<ClassifyReport.Row> rows = report.run(dir);
+    int expectedFlows =
+        SampleExpectation.read(dir).migrationFlows().values().stream()
+            .mapToInt(Integer::intValue)
+            .sum();
+    assertThat(rows).as("migration flows of " + dir).hasSize(expectedFlows);
+    for (ClassifyReport.Row r : rows) {
+      assertThat(r.got().wire()).as(r.flow() + " (" + r.protocol() + ")").isEqualTo(r.expected());
+      assertThat(r.timeline().payloadBytesToVerdict())
+          .as(r.flow() + ": payload bytes before the verdict settled")
+          .isLessThanOrEqualTo(ClassifyReportCommand.VERDICT_BUDGET_BYTES);
     }
   }
 

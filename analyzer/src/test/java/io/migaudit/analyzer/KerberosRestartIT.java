@@ -1,4 +1,4 @@
-package io.migaudit.cli;
+package io.migaudit.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,13 +8,13 @@ import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.broker.EmbeddedBroker;
-import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RuleId;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.CommittedTopic;
+import io.migaudit.testsupport.TopicWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +23,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +47,7 @@ class KerberosRestartIT {
     Instant migration = Instant.now().minus(Duration.ofDays(1)).truncatedTo(ChronoUnit.SECONDS);
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
-      Policy policy = PolicyLoader.load(SampleExpectation.SAMPLES.resolve("policy.yaml"));
+      Policy policy = PolicyLoader.load(Path.of("..", "samples", "policy.yaml"));
       // host hv-01 asks for hv-02's migration service 9 h before migrating (10.66.0.21 -> .22),
       // host
       // 10.66.0.23 a month before its migration, and something else an hour before
@@ -101,7 +97,6 @@ class KerberosRestartIT {
             broker.bootstrapServers(),
             "kerberos",
             policy,
-            3,
             Files.createDirectories(dir.resolve("state")),
             FlowObserver.NONE)) {
       a.analyzer().awaitCaughtUp(DEADLINE);
@@ -176,24 +171,14 @@ class KerberosRestartIT {
   }
 
   private static void send(EmbeddedBroker broker, List<ObjectNode> records) throws Exception {
-    Map<String, Object> props =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            broker.bootstrapServers(),
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class.getName(),
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class.getName());
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-      for (ObjectNode o : records) {
-        // the KDC flows and the migrations sit in different partitions, as from different addresses
-        int partition = Math.floorMod(o.get("src").asText().hashCode(), 3);
-        producer
-            .send(
-                new ProducerRecord<>(
-                    Topics.FLOWS, partition, null, o.toString().getBytes(StandardCharsets.UTF_8)))
-            .get();
-      }
+    List<ProducerRecord<byte[], byte[]>> sent = new ArrayList<>();
+    for (ObjectNode o : records) {
+      // the KDC flows and the migrations sit in different partitions, as from different addresses
+      int partition = Math.floorMod(o.get("src").asText().hashCode(), 3);
+      sent.add(
+          new ProducerRecord<>(
+              Topics.FLOWS, partition, null, o.toString().getBytes(StandardCharsets.UTF_8)));
     }
+    TopicWriter.send(broker.bootstrapServers(), sent);
   }
 }

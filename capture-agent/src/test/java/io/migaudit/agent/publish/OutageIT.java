@@ -1,4 +1,4 @@
-package io.migaudit.cli;
+package io.migaudit.agent.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,9 +6,6 @@ import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
-import io.migaudit.agent.publish.FlowPublisher;
-import io.migaudit.agent.publish.ProducerSettings;
-import io.migaudit.agent.publish.Spool;
 import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.agent.source.PacketSource;
 import io.migaudit.agent.source.PcapFileSource;
@@ -17,6 +14,7 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.Captures;
 import io.migaudit.testsupport.ChildBroker;
+import io.migaudit.testsupport.Eventually;
 import io.migaudit.testsupport.TopicCheck;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -72,8 +70,8 @@ class OutageIT {
       GatedSource source = new GatedSource(PcapFileSource.open(capture), stops);
       AtomicLong spoolPeak = new AtomicLong();
       long outageNanos;
-      try (FlowPublisher publisher =
-          new FlowPublisher(() -> new KafkaProducer<>(producerSettings), Topics.FLOWS, spool)) {
+      try (SpoolingPublisher publisher =
+          new SpoolingPublisher(() -> new KafkaProducer<>(producerSettings), Topics.FLOWS, spool)) {
         CaptureAgent agent =
             new CaptureAgent(
                 AgentConfig.defaults("outage-it"),
@@ -137,20 +135,14 @@ class OutageIT {
   }
 
   private static void report(
-      int produced, FlowPublisher publisher, long outageNanos, long spoolPeak) {
+      int produced, SpoolingPublisher publisher, long outageNanos, long spoolPeak) {
     System.out.printf(
         "OutageIT: %d records produced, %d spooled, %d drained, outage %.1f s, spool peak %d bytes%n",
         produced, publisher.spooled(), publisher.drained(), outageNanos / 1e9, spoolPeak);
   }
 
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50); // polling with a deadline
-    }
+  static void await(BooleanSupplier condition, String what) {
+    Eventually.until(what, DEADLINE, condition::getAsBoolean);
   }
 
   /** A capture read in phases: it stops before each given packet until the test resumes it. */

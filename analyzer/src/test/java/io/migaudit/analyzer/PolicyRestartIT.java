@@ -1,4 +1,4 @@
-package io.migaudit.cli;
+package io.migaudit.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,12 +8,12 @@ import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.broker.EmbeddedBroker;
-import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.CommittedTopic;
+import io.migaudit.testsupport.TopicWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +42,7 @@ class PolicyRestartIT {
 
   @Test
   void anAlertTheEditedPolicyRaisesForARunningFlowIsCommittedOnce() throws Exception {
-    String required = Files.readString(SampleExpectation.SAMPLES.resolve("policy.yaml"));
+    String required = Files.readString(Path.of("..", "samples", "policy.yaml"));
     assertThat(required).contains("encryption: required");
     Policy before =
         PolicyLoader.load(
@@ -77,7 +74,6 @@ class PolicyRestartIT {
             broker.bootstrapServers(),
             "policy-restart",
             policy,
-            3,
             Files.createDirectories(dir.resolve("state")),
             FlowObserver.NONE)) {
       a.analyzer().awaitCaughtUp(DEADLINE);
@@ -97,26 +93,16 @@ class PolicyRestartIT {
   /** Records {@code from} to {@code to} (exclusive) of a plaintext vMotion with 10 records. */
   private static void send(EmbeddedBroker broker, Instant start, int from, int to)
       throws Exception {
-    Map<String, Object> props =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            broker.bootstrapServers(),
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class.getName(),
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-            ByteArraySerializer.class.getName());
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-      for (int seq = from; seq < to; seq++) {
-        producer
-            .send(
-                new ProducerRecord<>(
-                    Topics.FLOWS,
-                    0,
-                    null,
-                    record(start, seq, seq == 9).toString().getBytes(StandardCharsets.UTF_8)))
-            .get();
-      }
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int seq = from; seq < to; seq++) {
+      records.add(
+          new ProducerRecord<>(
+              Topics.FLOWS,
+              0,
+              null,
+              record(start, seq, seq == 9).toString().getBytes(StandardCharsets.UTF_8)));
     }
+    TopicWriter.send(broker.bootstrapServers(), records);
   }
 
   private static ObjectNode record(Instant start, int seq, boolean last) {

@@ -11,54 +11,63 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * A JSON-lines output: one {@link RecordJson} line per record, flushed to the disk on {@link
- * #flush()} so that a consumer may commit its offsets after it. Shared by the alert and migration
- * event writers.
+ * The one JSON-lines output: one line per record ({@link RecordJson#toLine} unless {@link
+ * #renderedBy} says otherwise), flushed and forced to the disk on {@link #flush()}, so that a
+ * committed offset never points past a record lost in a crash. Alerts ({@link AlertFormat#create}),
+ * migration events and flow records all go through it.
+ *
+ * @param <T> what it writes: a record {@link RecordJson} knows
  */
-final class JsonLines implements AutoCloseable {
+public final class JsonLinesSink<T> implements RecordSink<T> {
   private final Writer out;
   private final FileChannel channel;
   private final String what;
-  private java.util.function.Function<Object, String> lineOf = RecordJson::toLine;
+  private Function<? super T, String> lineOf = RecordJson::toLine;
 
-  private JsonLines(Writer out, FileChannel channel, String what) {
+  private JsonLinesSink(Writer out, FileChannel channel, String what) {
     this.out = out;
     this.channel = channel;
     this.what = what;
   }
 
   /** These lines, each record rendered by {@code renderer} instead of {@link RecordJson#toLine}. */
-  JsonLines renderedBy(java.util.function.Function<Object, String> renderer) {
+  public JsonLinesSink<T> renderedBy(Function<? super T, String> renderer) {
     this.lineOf = renderer;
     return this;
   }
 
-  /** Lines to {@code out}; {@code flush} flushes it, {@code close} closes it. */
-  static JsonLines to(Writer out, String what) {
-    return new JsonLines(out, null, what);
+  /**
+   * Lines of {@code what} (e.g. "alerts", for messages) to {@code out}, e.g. standard output;
+   * {@code flush} flushes it, {@code close} closes it.
+   */
+  public static <T> JsonLinesSink<T> to(Writer out, String what) {
+    return new JsonLinesSink<>(out, null, what);
   }
 
   /** A new or emptied file. */
-  static JsonLines create(Path file, String what) throws IOException {
+  public static <T> JsonLinesSink<T> create(Path file, String what) throws IOException {
     return open(file, StandardOpenOption.TRUNCATE_EXISTING, what);
   }
 
   /** A file kept across restarts: lines are added at its end. */
-  static JsonLines append(Path file, String what) throws IOException {
+  public static <T> JsonLinesSink<T> append(Path file, String what) throws IOException {
     return open(file, StandardOpenOption.APPEND, what);
   }
 
-  private static JsonLines open(Path file, OpenOption mode, String what) throws IOException {
+  private static <T> JsonLinesSink<T> open(Path file, OpenOption mode, String what)
+      throws IOException {
     FileChannel channel =
         FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode);
-    return new JsonLines(Channels.newWriter(channel, StandardCharsets.UTF_8), channel, what);
+    return new JsonLinesSink<>(Channels.newWriter(channel, StandardCharsets.UTF_8), channel, what);
   }
 
-  void write(List<?> records) {
+  @Override
+  public void write(List<T> records) {
     try {
-      for (Object r : records) {
+      for (T r : records) {
         out.write(lineOf.apply(r));
         out.write('\n');
       }
@@ -67,7 +76,8 @@ final class JsonLines implements AutoCloseable {
     }
   }
 
-  void flush() {
+  @Override
+  public void flush() {
     try {
       out.flush();
       if (channel != null) {

@@ -1,11 +1,7 @@
-package io.migaudit.cli;
+package io.migaudit.analyzer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.migaudit.agent.publish.SourceHostPartitioner;
-import io.migaudit.analyzer.Analyzer;
-import io.migaudit.analyzer.AnalyzerConfig;
-import io.migaudit.analyzer.alert.AlertSink;
-import io.migaudit.analyzer.alert.MigrationEventSink;
+import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
@@ -26,14 +22,14 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * One analyzer instance for tests, as {@code migaudit analyzer} runs it but in this JVM: an {@link
  * Analyzer} (Kafka Streams, exactly once) in an application (group), with its own state directory.
- * Records what it judged (flow ids and, from their source host, partitions).
+ * Records what it judged (flow ids).
  */
-final class AnalyzerInstance implements AutoCloseable {
+public final class AnalyzerInstance implements AutoCloseable {
   /**
    * Short session timeout (a test waits that long when an instance leaves without saying so); small
    * polls, so instances that share partitions interleave.
    */
-  static final Map<String, String> TEST_CLIENT_SETTINGS =
+  public static final Map<String, String> TEST_CLIENT_SETTINGS =
       Map.of(
           "session.timeout.ms",
           "10000",
@@ -42,16 +38,13 @@ final class AnalyzerInstance implements AutoCloseable {
           "consumer.max.poll.records",
           "20");
 
-  final String name;
-
-  /** Partitions of the records this instance judged. */
-  final Set<Integer> partitionsJudged = ConcurrentHashMap.newKeySet();
+  public final String name;
 
   /** Flow ids of the records this instance judged. */
-  final Set<String> flowsJudged = ConcurrentHashMap.newKeySet();
+  public final Set<String> flowsJudged = ConcurrentHashMap.newKeySet();
 
-  final AtomicInteger recordsJudged = new AtomicInteger();
-  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  public final AtomicInteger recordsJudged = new AtomicInteger();
+  public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final Analyzer analyzer;
 
   /**
@@ -60,25 +53,23 @@ final class AnalyzerInstance implements AutoCloseable {
    * @param also sees every record judged, after this instance's own bookkeeping, on its stream
    *     thread
    */
-  AnalyzerInstance(
+  public AnalyzerInstance(
       String name,
       String bootstrapServers,
       String group,
       Policy policy,
-      int partitions,
       Path stateDir,
       FlowObserver also)
       throws Exception {
-    this(name, bootstrapServers, group, policy, partitions, stateDir, also, Duration.ofSeconds(1));
+    this(name, bootstrapServers, group, policy, stateDir, also, Duration.ofSeconds(1));
   }
 
   /** As above, Hyper-V judgements waiting {@code grace} for Kerberos evidence. */
-  AnalyzerInstance(
+  public AnalyzerInstance(
       String name,
       String bootstrapServers,
       String group,
       Policy policy,
-      int partitions,
       Path stateDir,
       FlowObserver also,
       Duration grace)
@@ -89,20 +80,18 @@ final class AnalyzerInstance implements AutoCloseable {
                 new KafkaSettings(bootstrapServers, TEST_CLIENT_SETTINGS), group, stateDir)
             .withJudgeGrace(grace),
         policy,
-        partitions,
         also,
         List.of(),
         List.of());
   }
 
-  AnalyzerInstance(
+  public AnalyzerInstance(
       String name,
       AnalyzerConfig config,
       Policy policy,
-      int partitions,
       FlowObserver also,
-      List<AlertSink> alertSinks,
-      List<MigrationEventSink> eventSinks)
+      List<RecordSink<Alert>> alertSinks,
+      List<RecordSink<MigrationEvent>> eventSinks)
       throws Exception {
     this.name = name;
     FlowObserver observer =
@@ -111,7 +100,6 @@ final class AnalyzerInstance implements AutoCloseable {
           public void onRecord(FlowRecord record, boolean migration, String protocol) {
             recordsJudged.incrementAndGet();
             flowsJudged.add(record.flowId());
-            partitionsJudged.add(SourceHostPartitioner.partitionFor(record.src(), partitions));
             also.onRecord(record, migration, protocol);
           }
 
@@ -143,11 +131,11 @@ final class AnalyzerInstance implements AutoCloseable {
     analyzer.start();
   }
 
-  Analyzer analyzer() {
+  public Analyzer analyzer() {
     return analyzer;
   }
 
-  KafkaStreams.State state() {
+  public KafkaStreams.State state() {
     return analyzer.state();
   }
 
@@ -157,26 +145,19 @@ final class AnalyzerInstance implements AutoCloseable {
   }
 
   /** A sink keeping the alerts written to it in {@code kept}, in order. */
-  static AlertSink alertsInto(List<Alert> kept) {
-    return new AlertSink() {
-      @Override
-      public void write(List<Alert> written) {
-        kept.addAll(written);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
+  public static RecordSink<Alert> alertsInto(List<Alert> kept) {
+    return into(kept);
   }
 
   /** A sink keeping the event updates written to it in {@code kept}, in order. */
-  static MigrationEventSink eventsInto(List<MigrationEvent> kept) {
-    return new MigrationEventSink() {
+  public static RecordSink<MigrationEvent> eventsInto(List<MigrationEvent> kept) {
+    return into(kept);
+  }
+
+  private static <T> RecordSink<T> into(List<T> kept) {
+    return new RecordSink<T>() {
       @Override
-      public void write(List<MigrationEvent> written) {
+      public void write(List<T> written) {
         kept.addAll(written);
       }
 

@@ -17,7 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class AlertWriterTest {
+class JsonLinesSinkTest {
   @TempDir Path dir;
 
   static List<Alert> alerts() {
@@ -55,7 +55,7 @@ class AlertWriterTest {
   void writesOneJsonObjectPerLineAndFlushesToTheFile() throws Exception {
     List<Alert> alerts = alerts();
     Path file = dir.resolve("alerts.jsonl");
-    try (AlertWriter w = AlertWriter.create(file)) {
+    try (JsonLinesSink<Alert> w = AlertFormat.MIGAUDIT.create(file)) {
       w.write(alerts);
       w.flush();
       assertThat(read(file)).isEqualTo(asRead(alerts));
@@ -67,7 +67,7 @@ class AlertWriterTest {
   void createEmptiesAnExistingFile() throws Exception {
     Path file = dir.resolve("alerts.jsonl");
     Files.writeString(file, "old line\nanother\n");
-    try (AlertWriter w = AlertWriter.create(file)) {
+    try (JsonLinesSink<Alert> w = AlertFormat.MIGAUDIT.create(file)) {
       w.write(alerts().subList(0, 1));
     }
     assertThat(read(file)).hasSize(1);
@@ -76,10 +76,10 @@ class AlertWriterTest {
   @Test
   void appendKeepsEarlierAlerts() throws Exception {
     Path file = dir.resolve("alerts.jsonl");
-    try (AlertWriter w = AlertWriter.create(file)) {
+    try (JsonLinesSink<Alert> w = AlertFormat.MIGAUDIT.create(file)) {
       w.write(alerts().subList(0, 1));
     }
-    try (AlertWriter w = AlertWriter.append(file)) {
+    try (JsonLinesSink<Alert> w = AlertFormat.MIGAUDIT.append(file)) {
       w.write(alerts().subList(1, 3));
     }
     assertThat(read(file)).isEqualTo(asRead(alerts().subList(0, 3)));
@@ -88,7 +88,7 @@ class AlertWriterTest {
   @Test
   void writesToAnyWriter() {
     StringWriter out = new StringWriter();
-    AlertWriter w = new AlertWriter(out);
+    JsonLinesSink<Alert> w = AlertFormat.MIGAUDIT.to(out);
     w.write(alerts());
     w.flush();
     assertThat(out.toString().lines())
