@@ -51,6 +51,18 @@ final class CommittedTopic {
    */
   static List<ConsumerRecord<byte[], byte[]>> read(
       String bootstrapServers, String topic, Map<TopicPartition, Long> from) {
+    return read(bootstrapServers, topic, from, null);
+  }
+
+  /**
+   * The committed records of {@code topic} from {@code from} (missing partitions: from 0) to {@code
+   * to} (null: the end).
+   */
+  static List<ConsumerRecord<byte[], byte[]>> read(
+      String bootstrapServers,
+      String topic,
+      Map<TopicPartition, Long> from,
+      Map<TopicPartition, Long> to) {
     Map<String, Object> props =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -69,11 +81,15 @@ final class CommittedTopic {
               .toList();
       c.assign(partitions);
       partitions.forEach(tp -> c.seek(tp, from.getOrDefault(tp, 0L)));
-      Map<TopicPartition, Long> end = c.endOffsets(partitions);
+      Map<TopicPartition, Long> end = to != null ? to : c.endOffsets(partitions);
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
         assertThat(System.nanoTime()).as("reading " + topic + " to its end").isLessThan(deadline);
-        c.poll(Duration.ofMillis(200)).forEach(records::add);
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+            records.add(r);
+          }
+        }
       }
     }
     return records;
