@@ -1,5 +1,6 @@
 package io.migaudit.cli;
 
+import io.migaudit.cli.common.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;

@@ -2,6 +2,7 @@ package io.migaudit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.migaudit.testsupport.ChildBroker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -14,6 +14,8 @@ import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.broker.EmbeddedBroker;
+import io.migaudit.cli.classify.SampleExpectation;
+import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;

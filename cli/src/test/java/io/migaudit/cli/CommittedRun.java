@@ -6,6 +6,7 @@ import io.migaudit.record.Alert;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
+import io.migaudit.testsupport.CommittedTopic;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
