@@ -3,6 +3,7 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.testsupport.ChildBroker;
+import io.migaudit.testsupport.ChildProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,24 +47,13 @@ final class AnalyzerProcess {
    */
   static AnalyzerProcess start(Path log, List<String> options) throws IOException {
     int port = ChildBroker.freePort();
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                MigauditCommand.class.getName(),
-                "analyzer",
-                "--metrics-address",
-                "127.0.0.1:" + port));
-    command.addAll(options);
-    Process p =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
-    return new AnalyzerProcess(p, port, log);
+    List<String> args =
+        new ArrayList<>(List.of("analyzer", "--metrics-address", "127.0.0.1:" + port));
+    args.addAll(options);
+    ChildProcess child =
+        ChildProcess.java(
+            log, List.of("-Xmx256m"), MigauditCommand.class.getName(), args.toArray(String[]::new));
+    return new AnalyzerProcess(child.process(), port, log);
   }
 
   long pid() {
