@@ -96,12 +96,13 @@ class AnalyzerKillIT {
       List<String> moments = new ArrayList<>();
       try (FlowPublisher agent = publisher(broker.bootstrapServers())) {
         for (int i = 0; i < KILLS + TERMS; i++) {
-          AnalyzerProcess p =
+          try (AnalyzerProcess p =
               AnalyzerProcess.start(
                   dir.resolve("interrupted-" + i + ".log"),
-                  options(broker, "interrupted", file, kafkaConfig));
-          publishRound(agent, round, i); // the agent goes on while the analyzer starts
-          moments.add(stopAtRandomMoment(p, random, i < KILLS, round.size()));
+                  options(broker, "interrupted", file, kafkaConfig))) {
+            publishRound(agent, round, i); // the agent goes on while the analyzer starts
+            moments.add(stopAtRandomMoment(p, random, i < KILLS, round.size()));
+          }
         }
       }
       moments.add("drain from " + CommittedTopic.end(broker.bootstrapServers(), Topics.ALERTS));

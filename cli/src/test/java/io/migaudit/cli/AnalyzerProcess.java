@@ -22,9 +22,9 @@ import java.util.regex.Pattern;
  * {@code migaudit analyzer} in its own JVM, for tests that send it signals: SIGKILL ({@link
  * #kill()}), SIGTERM ({@link #terminate()}), SIGSTOP and SIGCONT ({@link #pause()}, {@link
  * #resume()}). Its /metrics listens on a port chosen here, so a test can poll how many records it
- * judged instead of sleeping.
+ * judged instead of sleeping. {@link #close()} kills it if it still runs.
  */
-final class AnalyzerProcess {
+final class AnalyzerProcess implements AutoCloseable {
   private static final Duration STOP_DEADLINE = Duration.ofSeconds(90);
   private static final Pattern RECORDS_OK =
       Pattern.compile("migaudit_analyzer_records_total\\{[^}]*outcome=\"ok\"[^}]*} ([0-9.E+]+)");
@@ -131,6 +131,14 @@ final class AnalyzerProcess {
     assertThat(process.waitFor(STOP_DEADLINE.toSeconds(), TimeUnit.SECONDS))
         .as("analyzer stopped (log " + log + ")")
         .isTrue();
+  }
+
+  /** Kills it if it still runs (a test that failed half-way leaves no analyzer behind). */
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
   }
 
   /** The process's output so far. */

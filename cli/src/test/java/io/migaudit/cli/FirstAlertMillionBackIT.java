@@ -59,6 +59,16 @@ class FirstAlertMillionBackIT {
 
   @TempDir Path dir;
 
+  /** Analyzers started by the test, killed if a failure left them running. */
+  private final List<AnalyzerProcess> started = new ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void killLeftovers() throws InterruptedException {
+    for (AnalyzerProcess p : started) {
+      p.close();
+    }
+  }
+
   @Test
   void aSigtermRestartDoesNotRepeatAnAlertRaisedAMillionRecordsBack() throws Exception {
     long t0 = System.nanoTime();
@@ -148,21 +158,24 @@ class FirstAlertMillionBackIT {
   }
 
   private AnalyzerProcess start(EmbeddedBroker broker, Path kafkaConfig, int run) throws Exception {
-    return AnalyzerProcess.start(
-        dir.resolve("restarted-" + run + ".log"),
-        List.of(
-            "--policy",
-            POLICY.toString(),
-            "--bootstrap-servers",
-            broker.bootstrapServers(),
-            "--group-id",
-            "restarted",
-            "--kafka-config",
-            kafkaConfig.toString(),
-            "--state-dir",
-            dir.resolve("state-restarted").toString(),
-            "--judge-grace",
-            "1"));
+    AnalyzerProcess p =
+        AnalyzerProcess.start(
+            dir.resolve("restarted-" + run + ".log"),
+            List.of(
+                "--policy",
+                POLICY.toString(),
+                "--bootstrap-servers",
+                broker.bootstrapServers(),
+                "--group-id",
+                "restarted",
+                "--kafka-config",
+                kafkaConfig.toString(),
+                "--state-dir",
+                dir.resolve("state-restarted").toString(),
+                "--judge-grace",
+                "1"));
+    started.add(p);
+    return p;
   }
 
   /**

@@ -16,6 +16,7 @@ import io.migaudit.testsupport.CommittedTopic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,16 @@ class PausedAnalyzerIT {
 
   @TempDir Path dir;
 
+  /** Analyzers started by the test, killed if a failure left them running. */
+  private final List<AnalyzerProcess> started = new ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void killLeftovers() throws InterruptedException {
+    for (AnalyzerProcess p : started) {
+      p.close();
+    }
+  }
+
   @Test
   void anInstanceFrozenPastItsTimeoutsIsFencedAndItsWritesNeverCommit() throws Exception {
     long t0 = System.nanoTime();
@@ -62,6 +73,7 @@ class PausedAnalyzerIT {
           AnalyzerKillIT.publishRound(agent, round, day);
         }
         zombie = AnalyzerProcess.start(dir.resolve("zombie.log"), options(broker));
+        started.add(zombie);
         zombie.awaitJudgedMoreThan(500, DEADLINE);
         frozenTransactions = freezeMidTransaction(zombie, admin);
 
