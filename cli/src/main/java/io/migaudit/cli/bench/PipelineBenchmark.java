@@ -92,15 +92,17 @@ final class PipelineBenchmark {
    * thread that made them (the reader with one worker, the workers otherwise) and dropped.
    */
   static Pass run(Path capture, AgentConfig config, int workers) throws IOException {
-    return run(capture, config, workers, false);
+    return run(capture, config, workers, false, false);
   }
 
   /**
    * As above; with {@code handOff} the records go through a {@link RecordHandOff} and are
    * serialized on its thread, as the agent does, so that the pass's thread CPU time is the capture
-   * thread's alone.
+   * thread's alone. With {@code readerThread} several workers are fed by a reader thread (as for a
+   * stream: standard input, replay) instead of each reading the file.
    */
-  static Pass run(Path capture, AgentConfig config, int workers, boolean handOff)
+  static Pass run(
+      Path capture, AgentConfig config, int workers, boolean handOff, boolean readerThread)
       throws IOException {
     LongAdder records = new LongAdder();
     LongAdder recordBytes = new LongAdder();
@@ -118,8 +120,12 @@ final class PipelineBenchmark {
     long c0 = cpuNanos();
     long t0 = System.nanoTime();
     CaptureAgent.SourceReport report;
-    try (PcapFileSource source = PcapFileSource.open(capture)) {
-      report = agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
+    if (readerThread) {
+      try (PcapFileSource source = PcapFileSource.open(capture)) {
+        report = agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
+      }
+    } else {
+      report = agent.run(capture, capture.toString(), EndReason.END_OF_CAPTURE);
     }
     long cpu = cpuNanos() - c0;
     if (offThread != null) {
