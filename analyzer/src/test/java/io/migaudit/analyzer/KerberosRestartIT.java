@@ -29,10 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kerberos evidence outlives the analyzer's local state (issue 13): a KDC flow judged by one run is
- * on {@code migaudit.kerberos}; every instance restarted with a wiped state directory reads it back
- * as a global table. A ticket request (answered by the KDC) 9 hours before a Hyper-V migration then
- * means Kerberos: no CREDSSP_MIGRATION; one a month before is out of the 10 h ticket lifetime: one
- * CREDSSP_MIGRATION (the source's recent KDC traffic shows its Kerberos is watched).
+ * on {@code migaudit.kerberos}; every instance (two) restarted with a wiped state directory reads
+ * it back as a global table. A ticket request (answered by the KDC) 9 hours before a Hyper-V
+ * migration then means Kerberos: no CREDSSP_MIGRATION; one a month before is out of the 10 h ticket
+ * lifetime: one CREDSSP_MIGRATION (the source's recent KDC traffic shows its Kerberos is watched).
  */
 class KerberosRestartIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -89,18 +89,27 @@ class KerberosRestartIT {
     }
   }
 
-  /** One analyzer run in the application "kerberos" up to the end of the flows, then closed. */
+  /**
+   * One run of the application "kerberos", two instances each with its own state directory under
+   * {@code state}, up to the end of the flows, then closed.
+   */
   private void run(EmbeddedBroker broker, Policy policy, String name) throws Exception {
-    try (AnalyzerInstance a =
-        new AnalyzerInstance(
-            name,
-            broker.bootstrapServers(),
-            "kerberos",
-            policy,
-            Files.createDirectories(dir.resolve("state")),
-            FlowObserver.NONE)) {
+    try (AnalyzerInstance a = instance(broker, policy, name + " a");
+        AnalyzerInstance b = instance(broker, policy, name + " b")) {
       a.analyzer().awaitCaughtUp(DEADLINE);
+      b.analyzer().awaitCaughtUp(DEADLINE);
     }
+  }
+
+  private AnalyzerInstance instance(EmbeddedBroker broker, Policy policy, String name)
+      throws Exception {
+    return new AnalyzerInstance(
+        name,
+        broker.bootstrapServers(),
+        "kerberos",
+        policy,
+        Files.createDirectories(dir.resolve("state").resolve(name.replace(' ', '-'))),
+        FlowObserver.NONE);
   }
 
   private static void wipe(Path state) throws Exception {

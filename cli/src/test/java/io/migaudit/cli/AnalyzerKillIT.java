@@ -9,18 +9,22 @@ import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.analyzer.AnalyzerConfig;
+import io.migaudit.analyzer.AnalyzerInstance;
+import io.migaudit.analyzer.alert.AlertFormat;
+import io.migaudit.analyzer.consume.FlowObserver;
+import io.migaudit.analyzer.consume.KafkaSettings;
+import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.Captures;
 import io.migaudit.testsupport.CommittedTopic;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,157 +36,186 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code migaudit analyzer} (its own JVM, Kafka Streams with exactly_once_v2) stopped again and
- * again while an agent keeps publishing: {@value #KILLS} {@code kill -9} at random moments
- * (mid-transaction, mid-commit, mid-restore) and {@value #TERMS} SIGTERM, each followed by a
- * restart in the same group. Read downstream with {@code read_committed}, its alerts are exactly
- * the ids of one uninterrupted run over the same records, each once, and every migration event ends
- * in the same state; its JSON lines (written from committed alerts) hold the same ids. Four kills,
- * not twenty: each restart waits out a session timeout on a 2-core machine.
+ * again while an agent keeps publishing: {@value #KILLS} {@code kill -9} at random moments (while
+ * restoring, judging, mid-transaction and mid-commit: exactly_once_v2 commits every 100 ms) and
+ * {@value #TERMS} SIGTERM, each followed by a restart in the same group, all on one broker. Then an
+ * instance runs to the end, and an uninterrupted one runs over the same records in another group.
+ * Read downstream with {@code read_committed}, the interrupted application's alerts are exactly the
+ * ids of the uninterrupted run, each once, and every migration event ends in the same state; its
+ * JSON lines (written from committed alerts) hold the same ids. The broker lets the group's session
+ * time out after 2 s, so a restart after a kill waits for the group about as long as a JVM takes to
+ * start.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class AnalyzerKillIT {
-  private static final int KILLS = 3;
+  private static final int KILLS = 20;
   private static final int TERMS = 1;
-  private static final int ROUNDS = 12;
-  private static final Duration DEADLINE = Duration.ofSeconds(240);
+  private static final int PARTITIONS = 3;
+  private static final Duration DEADLINE = Duration.ofSeconds(180);
   private static final Path POLICY = SampleExpectation.SAMPLES.resolve("policy.yaml");
 
   /**
    * The analyzer's grace for Kerberos evidence: a restart must not judge a migration before the
    * partitions holding its source's KDC flows caught up (they have no copies in its partition).
    */
-  private static final int JUDGE_GRACE_SECONDS = 10;
+  private static final Duration JUDGE_GRACE = Duration.ofSeconds(10);
 
-  /** Twice the grace: a restart adds one before judging, then the judgement and its commit. */
-  private static final Duration JUDGE_WAIT = Duration.ofSeconds(2L * JUDGE_GRACE_SECONDS + 2);
+  /** Client settings of every instance: a dead member leaves the group 2 s after its last beat. */
+  static final Map<String, String> CLIENT_SETTINGS =
+      Map.of(
+          "session.timeout.ms", "2000",
+          "heartbeat.interval.ms", "300",
+          "consumer.max.poll.records", "200");
 
-  @TempDir Path dir;
+  /** Broker settings: allows the short session timeout above. */
+  static final Map<String, String> BROKER_SETTINGS = Map.of("group.min.session.timeout.ms", "1000");
+
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+  Path dir;
 
   @Test
-  void killedAndRestartedMidStreamItCommitsExactlyWhatAnUninterruptedRunDoes() throws Exception {
+  void killedTwentyTimesAndRestartedMidStreamItCommitsExactlyWhatAnUninterruptedRunDoes()
+      throws Exception {
     long seed = System.nanoTime();
     Random random = new Random(seed);
-    try (EmbeddedBroker broker = EmbeddedBroker.start()) {
-      broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
-      Path kafkaConfig =
-          Files.writeString(
-              dir.resolve("kafka.properties"),
-              "session.timeout.ms=6000\nheartbeat.interval.ms=500\nconsumer.max.poll.records=200\n");
-      List<FlowRecord> round = records();
-      Map<TopicPartition, Long> alertsFrom =
-          CommittedTopic.end(broker.bootstrapServers(), Topics.ALERTS);
-      Map<TopicPartition, Long> eventsFrom =
-          CommittedTopic.end(broker.bootstrapServers(), Topics.MIGRATIONS);
-
-      AtomicReference<Throwable> publishFailure = new AtomicReference<>();
-      Thread agent =
-          new Thread(
-              () -> {
-                try {
-                  publishRounds(broker.bootstrapServers(), round);
-                } catch (Throwable t) {
-                  publishFailure.set(t);
-                }
-              },
-              "agent");
-      agent.start();
+    long t0 = System.nanoTime();
+    try (EmbeddedBroker broker = EmbeddedBroker.start(BROKER_SETTINGS)) {
+      broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), PARTITIONS);
+      Policy policy = PolicyLoader.load(POLICY);
+      Path kafkaConfig = kafkaConfig(dir);
+      List<FlowRecord> round = records(dir, policy, 30_000, 3_000);
+      CommittedRun interrupted = new CommittedRun(broker.bootstrapServers());
       Path file = dir.resolve("interrupted.jsonl");
-      for (int i = 0; i < KILLS + TERMS; i++) {
-        Process p = analyzer(broker, "interrupted", file, kafkaConfig, i);
-        Thread.sleep(3000 + random.nextInt(5000)); // starting, restoring, judging or committing
-        if (i < KILLS) {
-          p.destroyForcibly(); // SIGKILL: no hook, no commit, an open transaction left behind
-        } else {
-          p.destroy();
+      List<String> moments = new ArrayList<>();
+      try (FlowPublisher agent = publisher(broker.bootstrapServers())) {
+        for (int i = 0; i < KILLS + TERMS; i++) {
+          try (AnalyzerProcess p =
+              AnalyzerProcess.start(
+                  dir.resolve("interrupted-" + i + ".log"),
+                  options(broker, "interrupted", file, kafkaConfig))) {
+            publishRound(agent, round, i); // the agent goes on while the analyzer starts
+            moments.add(stopAtRandomMoment(p, random, i < KILLS, round.size()));
+          }
         }
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("analyzer stopped").isTrue();
       }
-      agent.join();
-      assertThat(publishFailure.get()).as("agent").isNull();
-      Process last = analyzer(broker, "interrupted", file, kafkaConfig, KILLS + TERMS);
-      CommittedTopic.awaitCommitted(
-          broker.bootstrapServers(),
-          "interrupted",
-          CommittedTopic.end(broker.bootstrapServers(), Topics.FLOWS));
-      Thread.sleep(JUDGE_WAIT.toMillis()); // Hyper-V judgements wait out their grace (wall clock)
-      stop(last);
-      var interruptedAlerts =
-          CommittedTopic.read(broker.bootstrapServers(), Topics.ALERTS, alertsFrom);
-      var interruptedEvents =
-          CommittedTopic.read(broker.bootstrapServers(), Topics.MIGRATIONS, eventsFrom);
+      moments.add("drain from " + CommittedTopic.end(broker.bootstrapServers(), Topics.ALERTS));
+      drain(broker, policy, "interrupted", file);
+      interrupted.finish();
+      long interruptedSeconds = (System.nanoTime() - t0) / 1_000_000_000;
 
-      Map<TopicPartition, Long> baselineAlertsFrom =
-          CommittedTopic.end(broker.bootstrapServers(), Topics.ALERTS);
-      Map<TopicPartition, Long> baselineEventsFrom =
-          CommittedTopic.end(broker.bootstrapServers(), Topics.MIGRATIONS);
+      CommittedRun baseline = new CommittedRun(broker.bootstrapServers());
       Path baselineFile = dir.resolve("baseline.jsonl");
-      Process baseline = analyzer(broker, "uninterrupted", baselineFile, kafkaConfig, 99);
-      CommittedTopic.awaitCommitted(
-          broker.bootstrapServers(),
-          "uninterrupted",
-          CommittedTopic.end(broker.bootstrapServers(), Topics.FLOWS));
-      Thread.sleep(JUDGE_WAIT.toMillis()); // Hyper-V judgements wait out their grace (wall clock)
-      stop(baseline);
-      var baselineAlerts =
-          CommittedTopic.read(broker.bootstrapServers(), Topics.ALERTS, baselineAlertsFrom);
-      Map<String, Integer> expected = CommittedTopic.alertIdCounts(baselineAlerts);
-      Map<String, MigrationEvent> expectedEvents =
-          CommittedTopic.latestEvents(
-              CommittedTopic.read(
-                  broker.bootstrapServers(), Topics.MIGRATIONS, baselineEventsFrom));
-      assertThat(expected).as("alerts of the uninterrupted run").isNotEmpty();
-      assertThat(expected.values()).as("uninterrupted: each alert once").containsOnly(1);
+      drain(broker, policy, "uninterrupted", baselineFile);
+      baseline.finish();
 
-      Map<String, Integer> got = CommittedTopic.alertIdCounts(interruptedAlerts);
-      Map<String, String> described = new java.util.HashMap<>();
-      for (var r : baselineAlerts) {
-        var a = RecordJson.alert(r.value());
-        described.put(a.alertId(), a.rule() + " " + a.src() + "->" + a.dst() + ":" + a.dstPort());
-      }
-      for (var r : interruptedAlerts) {
-        var a = RecordJson.alert(r.value());
-        described.putIfAbsent(
-            a.alertId(), a.rule() + " " + a.src() + "->" + a.dst() + ":" + a.dstPort());
-      }
-      Set<String> missing = new TreeSet<>(expected.keySet());
-      missing.removeAll(got.keySet());
-      Set<String> extra = new TreeSet<>(got.keySet());
-      extra.removeAll(expected.keySet());
-      assertThat(missing.stream().map(described::get).toList())
-          .as("alerts missing after kills (seed " + seed + ")")
-          .isEmpty();
-      assertThat(extra.stream().map(described::get).toList())
-          .as("alerts extra after kills (seed " + seed + ")")
-          .isEmpty();
-      assertThat(got.values()).as("each alert committed once (seed " + seed + ")").containsOnly(1);
-      assertThat(CommittedTopic.latestEvents(interruptedEvents))
-          .as("final state of every migration event")
-          .isEqualTo(expectedEvents);
-      assertThat(ids(file)).as("JSON lines from committed alerts").isEqualTo(expected.keySet());
-      assertThat(ids(baselineFile)).isEqualTo(expected.keySet());
+      interrupted.assertSameAs(baseline, "seed " + seed + ", stops " + moments);
+      Set<String> expected = baseline.alertIdCounts().keySet();
+      assertThat(ids(file)).as("JSON lines from committed alerts").isEqualTo(expected);
+      assertThat(ids(baselineFile)).isEqualTo(expected);
       System.out.printf(
-          "AnalyzerKillIT: seed %d, %d records a round, %d rounds, %d alerts, %d events%n",
-          seed, round.size(), ROUNDS, expected.size(), expectedEvents.size());
+          "AnalyzerKillIT: seed %d, %d records a round, %d rounds, %d alerts, %d events;"
+              + " %d kills and %d SIGTERM in %d s (then the uninterrupted run, %d s in all); %s%n",
+          seed,
+          round.size(),
+          KILLS + TERMS,
+          expected.size(),
+          baseline.events().size(),
+          KILLS,
+          TERMS,
+          interruptedSeconds,
+          (System.nanoTime() - t0) / 1_000_000_000,
+          moments);
     }
+  }
+
+  /**
+   * Stops {@code p} (SIGKILL, or SIGTERM) at a random moment: one time in four while it starts,
+   * rebalances or restores its stores (a random delay once /metrics answers), otherwise a random
+   * delay after it judged a random number of records, up to half a round (judging, forwarding,
+   * committing; the backlog stays small). Returns what was done when, for the failure message.
+   */
+  private static String stopAtRandomMoment(
+      AnalyzerProcess p, Random random, boolean kill, int roundSize) throws Exception {
+    boolean early = random.nextInt(4) == 0;
+    p.awaitJudgedMoreThan(early ? -1 : random.nextInt(roundSize / 2), DEADLINE);
+    int delayMillis = random.nextInt(early ? 1500 : 300);
+    Thread.sleep(delayMillis); // a random moment to stop it at, not a wait for anything
+    long judged = p.recordsJudged();
+    if (kill) {
+      p.kill();
+    } else {
+      p.terminate();
+    }
+    return (kill ? "kill" : "term")
+        + (early ? "@start+" : "@judging+")
+        + delayMillis
+        + "ms/"
+        + judged;
+  }
+
+  /** An uninterrupted instance (in this JVM) of {@code group} up to the end of the flows. */
+  private void drain(EmbeddedBroker broker, Policy policy, String group, Path alerts)
+      throws Exception {
+    AnalyzerConfig config =
+        AnalyzerConfig.defaults(
+                new KafkaSettings(broker.bootstrapServers(), CLIENT_SETTINGS),
+                group,
+                dir.resolve("state-" + group))
+            .withJudgeGrace(JUDGE_GRACE);
+    try (AnalyzerInstance a =
+        new AnalyzerInstance(
+            group,
+            config,
+            policy,
+            FlowObserver.NONE,
+            List.of(AlertFormat.MIGAUDIT.append(alerts)),
+            List.of())) {
+      a.analyzer().awaitCaughtUp(DEADLINE);
+    }
+  }
+
+  static Path kafkaConfig(Path dir) throws Exception {
+    StringBuilder b = new StringBuilder();
+    CLIENT_SETTINGS.forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+    return Files.writeString(dir.resolve("kafka.properties"), b.toString());
+  }
+
+  private List<String> options(EmbeddedBroker broker, String group, Path alerts, Path kafkaConfig) {
+    return List.of(
+        "--policy",
+        POLICY.toString(),
+        "--bootstrap-servers",
+        broker.bootstrapServers(),
+        "--group-id",
+        group,
+        "--kafka-config",
+        kafkaConfig.toString(),
+        "--state-dir",
+        dir.resolve("state-" + group).toString(),
+        "--judge-grace",
+        Long.toString(JUDGE_GRACE.toSeconds()),
+        "--alerts",
+        alerts.toString());
   }
 
   /**
    * The flow records of every sample and a generated capture: many records, alerts early and late.
    */
-  private List<FlowRecord> records() throws Exception {
+  static List<FlowRecord> records(Path dir, Policy policy, int packets, int flows)
+      throws Exception {
     List<Path> files = new ArrayList<>(CaptureFiles.expand(List.of(SampleExpectation.SAMPLES)));
-    files.add(files.size() / 2, Captures.generated(dir, 60_000, 6_000));
+    files.add(files.size() / 2, Captures.generated(dir, packets, flows));
     List<FlowRecord> out = new ArrayList<>();
     CaptureAgent agent =
         new CaptureAgent(
-            AgentConfig.defaults("ak").withCatalog(PolicyLoader.load(POLICY).catalog()),
+            AgentConfig.defaults("ak").withCatalog(policy.catalog()),
             out::add,
             new PipelineCounters());
     for (Path f : files) {
@@ -193,72 +226,30 @@ class AnalyzerKillIT {
     return out;
   }
 
-  /**
-   * Publishes {@link #ROUNDS} copies of the records, each a day later (new flow ids), over some
-   * seconds.
-   */
-  private static void publishRounds(String bootstrap, List<FlowRecord> round) throws Exception {
-    try (FlowPublisher publisher =
-        new FlowPublisher(
-            new KafkaProducer<byte[], FlowRecord>(
-                ProducerSettings.of(bootstrap, "analyzer-kill-it", Map.of())))) {
-      for (int r = 0; r < ROUNDS; r++) {
-        Duration shift = Duration.ofDays(r);
-        for (FlowRecord f : round) {
-          publisher.accept(shifted(f, shift));
-        }
-        publisher.flush();
-        Thread.sleep(
-            1500); // an agent publishes as traffic comes: the analyzer runs while records arrive
-      }
-    }
+  static FlowPublisher publisher(String bootstrap) {
+    return new FlowPublisher(
+        new KafkaProducer<byte[], FlowRecord>(
+            ProducerSettings.of(bootstrap, "analyzer-kill-it", Map.of())));
   }
 
-  private static FlowRecord shifted(FlowRecord r, Duration by) {
+  /** One copy of the records, {@code day} days earlier (new flow ids, none dated ahead). */
+  static void publishRound(FlowPublisher publisher, List<FlowRecord> round, int day)
+      throws Exception {
+    Duration shift = Duration.ofDays(-day);
+    for (FlowRecord f : round) {
+      publisher.accept(shifted(f, shift));
+    }
+    publisher.flush();
+  }
+
+  static FlowRecord shifted(FlowRecord r, Duration by) {
     var first = r.firstSeen().plus(by);
     String flowId =
         FlowId.of(r.transport(), r.src(), r.srcPort(), r.dst(), r.dstPort(), r.vlan(), first);
     return r.withIdentity(flowId, first, r.lastSeen().plus(by));
   }
 
-  private Process analyzer(
-      EmbeddedBroker broker, String group, Path alerts, Path kafkaConfig, int run)
-      throws IOException {
-    Path log = dir.resolve(group + "-" + run + ".log");
-    return new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            MigauditCommand.class.getName(),
-            "analyzer",
-            "--policy",
-            POLICY.toString(),
-            "--bootstrap-servers",
-            broker.bootstrapServers(),
-            "--group-id",
-            group,
-            "--kafka-config",
-            kafkaConfig.toString(),
-            "--state-dir",
-            dir.resolve("state-" + group).toString(),
-            "--judge-grace",
-            Integer.toString(JUDGE_GRACE_SECONDS),
-            "--alerts",
-            alerts.toString(),
-            "--metrics-address",
-            "127.0.0.1:0")
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
-  }
-
-  private static void stop(Process p) throws InterruptedException {
-    p.destroy(); // SIGTERM: a clean stop
-    assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("analyzer stopped").isTrue();
-  }
-
-  private static Set<String> ids(Path file) throws Exception {
+  static Set<String> ids(Path file) throws Exception {
     Set<String> out = new TreeSet<>();
     if (!Files.exists(file)) {
       return out;

@@ -38,8 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Hostile records on a real broker (issue 13): a Kerberos request with {@code "service": null}
  * (which used to kill the analyzer, and again at every restart), requests without realm or
  * over-long, too many of them, out-of-range ports, VLANs and counters, a huge list, a record dated
- * 2099; each one ahead of every sample's records on the same (only) partition. Every sample alert
- * still comes out.
+ * 2099, and records that are not flow records (not JSON, empty, schema version 99); each one ahead
+ * of every sample's records on the same (only) partition. Every sample alert still comes out, and
+ * the analyzer is still running.
  */
 class PoisonRecordsIT {
   @TempDir java.nio.file.Path state;
@@ -61,6 +62,13 @@ class PoisonRecordsIT {
       Policy policy = PolicyLoader.load(SampleExpectation.SAMPLES.resolve("policy.yaml"));
       List<byte[]> poison = poison();
       send(broker, poison);
+      // and records that are not flow records at all: not JSON, empty, another schema version
+      send(
+          broker,
+          List.of(
+              bytes("{\"schemaVersion\": 1, \"flowId\": "),
+              new byte[0],
+              bytes(flow("192.168.50.11", "192.168.50.12", 8000).put("schemaVersion", 99))));
       long good = SamplePublisher.publishAll(broker.bootstrapServers(), policy);
 
       SimpleMeterRegistry registry;
@@ -68,6 +76,10 @@ class PoisonRecordsIT {
           new AnalyzerInstance(
               "poison", broker.bootstrapServers(), "poison", policy, state, FlowObserver.NONE)) {
         analyzer.analyzer().awaitCaughtUp(DEADLINE);
+        assertThat(analyzer.analyzer().alive())
+            .as("the analyzer after every poison record")
+            .isTrue();
+        assertThat(analyzer.state()).isEqualTo(org.apache.kafka.streams.KafkaStreams.State.RUNNING);
         registry = analyzer.registry;
       }
       List<Alert> alerts = new ArrayList<>();
@@ -82,6 +94,17 @@ class PoisonRecordsIT {
       assertThat(registry.find(AnalyzerMetrics.CLAMPED).counter().count())
           .as("the 2099 record")
           .isGreaterThanOrEqualTo(1);
+      double json = count(registry, "json");
+      double version = count(registry, "schema-version");
+      double empty = count(registry, AnalyzerMetrics.OUTCOME_EMPTY);
+      assertThat(json + version + empty)
+          .as(
+              "not JSON, empty, schema version 99 (json %s, schema-version %s, empty %s)",
+              json, version, empty)
+          .isEqualTo(3);
+      assertThat(count(registry, AnalyzerMetrics.OUTCOME_ERROR))
+          .as("no record broke a rule")
+          .isZero();
       assertThat(count(registry, AnalyzerMetrics.OUTCOME_OK)).isEqualTo(good + 1);
       assertThat(bySeverity(alerts))
           .as("every sample alert after the poison records")

@@ -42,11 +42,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Two analyzer instances (Kafka Streams, exactly once) in one application on a real broker give
- * exactly what one instance alone gives over the same records, read downstream with {@code
- * read_committed}: each alert id once, and the same final state of every migration event, whether
- * they start together or the second joins mid-flow and the first then leaves (the partition of a
- * long migration moves between its records, with its state).
+ * Two and three analyzer instances (Kafka Streams, exactly once) in one application on a real
+ * broker give exactly what one instance alone gives over the same records, read downstream with
+ * {@code read_committed}: each alert id once, and the same final state of every migration event,
+ * whether they start together or join mid-flow while others leave (the partition of a long
+ * migration moves between its records, with its state).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -157,6 +157,87 @@ class TwoAnalyzersIT {
     assertThat(second.flowsJudged)
         .as("the long migration, after its partition moved")
         .contains(longFlow);
+    run.assertSameAsOneInstance();
+  }
+
+  @Test
+  void threeInstancesStartedTogetherCommitEveryAlertAndEventExactlyOnce() throws Exception {
+    Run run = new Run("trio");
+    // the first to join waits at its first record until the other two asked to join, then goes
+    // slowly until both judged something
+    List<AnalyzerInstance> others = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Gate gate =
+        new Gate(
+            null,
+            () -> others.size() < 2 || others.stream().anyMatch(o -> o.recordsJudged.get() == 0));
+    AnalyzerInstance a = instance("a", run.group, gate);
+    try (a) {
+      gate.awaitPaused();
+      AnalyzerInstance b = instance("b", run.group, FlowObserver.NONE);
+      try (b) {
+        AnalyzerInstance c = instance("c", run.group, FlowObserver.NONE);
+        try (c) {
+          others.add(b);
+          others.add(c);
+          awaitRebalanceStarted(run.group);
+          gate.release();
+          run.awaitDone(a, b, c);
+          assertThat(List.of(a, b, c))
+              .as("records judged by each of the three")
+              .allMatch(i -> i.recordsJudged.get() > 0);
+        } finally {
+          gate.release();
+        }
+      }
+    }
+    run.assertSameAsOneInstance();
+  }
+
+  /**
+   * The first instance holds the long migration's partition at its first record; a second and a
+   * third join (two rebalances), the first leaves mid-flow, then the second leaves too: the third
+   * ends the migration, with its state, and nothing is raised twice.
+   */
+  @Test
+  void threeInstancesJoiningAndLeavingMidFlowRepeatNothing() throws Exception {
+    Run run = new Run("join-leave-3");
+    Gate gate = new Gate(longFlow, () -> true);
+    AnalyzerInstance first = instance("first", run.group, gate);
+    AnalyzerInstance second = null;
+    AnalyzerInstance third = null;
+    try {
+      gate.awaitPaused();
+      second = instance("second", run.group, FlowObserver.NONE);
+      awaitRebalanceStarted(run.group);
+      third = instance("third", run.group, FlowObserver.NONE);
+      Thread leaving =
+          new Thread(
+              () -> {
+                try {
+                  first.close();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      leaving.start();
+      gate.release();
+      leaving.join();
+      second.close(); // leaves while the third may still be restoring or judging
+      run.awaitDone(third);
+    } finally {
+      gate.release();
+      first.close();
+      if (second != null) {
+        second.close();
+      }
+      if (third != null) {
+        third.close();
+      }
+    }
+    assertThat(first.flowsJudged).contains(longFlow);
+    Set<String> afterFirst = new java.util.HashSet<>(second.flowsJudged);
+    afterFirst.addAll(third.flowsJudged);
+    assertThat(afterFirst).as("the long migration, after its partition moved").contains(longFlow);
     run.assertSameAsOneInstance();
   }
 

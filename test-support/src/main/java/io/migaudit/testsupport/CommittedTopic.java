@@ -52,6 +52,18 @@ public final class CommittedTopic {
    */
   public static List<ConsumerRecord<byte[], byte[]>> read(
       String bootstrapServers, String topic, Map<TopicPartition, Long> from) {
+    return read(bootstrapServers, topic, from, null);
+  }
+
+  /**
+   * The committed records of {@code topic} from {@code from} (missing partitions: from 0) to {@code
+   * to} (null: the end).
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> read(
+      String bootstrapServers,
+      String topic,
+      Map<TopicPartition, Long> from,
+      Map<TopicPartition, Long> to) {
     Map<String, Object> props =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -70,11 +82,15 @@ public final class CommittedTopic {
               .toList();
       c.assign(partitions);
       partitions.forEach(tp -> c.seek(tp, from.getOrDefault(tp, 0L)));
-      Map<TopicPartition, Long> end = c.endOffsets(partitions);
+      Map<TopicPartition, Long> end = to != null ? to : c.endOffsets(partitions);
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
         assertThat(System.nanoTime()).as("reading " + topic + " to its end").isLessThan(deadline);
-        c.poll(Duration.ofMillis(200)).forEach(records::add);
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+            records.add(r);
+          }
+        }
       }
     }
     return records;

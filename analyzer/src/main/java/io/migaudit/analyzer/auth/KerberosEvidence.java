@@ -96,25 +96,11 @@ public final class KerberosEvidence {
    * every other record.
    */
   public void observe(FlowRecord r, HypervPolicy policy) {
-    boolean toKdc =
-        r.dstPort() == KERBEROS_PORT
-            && ("tcp".equals(r.transport()) || "udp".equals(r.transport()));
-    if (!toKdc || r.src() == null || r.firstSeen() == null || !policy.trustsKdc(r.dst())) {
+    if (!countable(r, policy)) {
       return;
     }
     Client c = byClient.computeIfAbsent(r.src(), k -> new Client());
-    if (!c.contacts.contains(r.firstSeen())) {
-      c.contacts.addLast(r.firstSeen());
-    }
-    if (r.kerberos() != null
-        && r.kerberos().replied()) { // a request alone proves nothing: it can be forged
-      for (KerberosRequest q : r.kerberos().requests()) {
-        Seen s = new Seen(q, r.firstSeen());
-        if (!c.requests.contains(s)) {
-          c.requests.addLast(s);
-        }
-      }
-    }
+    add(c, r);
     Instant oldest =
         c.contacts.stream()
             .max(Instant::compareTo)
@@ -130,13 +116,54 @@ public final class KerberosEvidence {
     }
   }
 
+  /** A flow to a KDC the policy trusts, from a known client at a known time. */
+  private static boolean countable(FlowRecord r, HypervPolicy policy) {
+    boolean toKdc =
+        r.dstPort() == KERBEROS_PORT
+            && ("tcp".equals(r.transport()) || "udp".equals(r.transport()));
+    return toKdc && r.src() != null && r.firstSeen() != null && policy.trustsKdc(r.dst());
+  }
+
+  /** Adds the KDC flow {@code r}'s contact and answered requests to {@code c}, each once. */
+  private static void add(Client c, FlowRecord r) {
+    if (!c.contacts.contains(r.firstSeen())) {
+      c.contacts.addLast(r.firstSeen());
+    }
+    if (r.kerberos() != null
+        && r.kerberos().replied()) { // a request alone proves nothing: it can be forged
+      for (KerberosRequest q : r.kerberos().requests()) {
+        Seen s = new Seen(q, r.firstSeen());
+        if (!c.requests.contains(s)) {
+          c.requests.addLast(s);
+        }
+      }
+    }
+  }
+
+  /**
+   * The evidence of {@code source} a judgement reads: what this memory holds, and the shared
+   * records (a global table) added without forgetting anything, so that newer evidence seen first
+   * (a backlog judged after a restart, records out of time order) cannot hide the requests of an
+   * older migration's window: the judgement depends on the evidence, not on the order it came in.
+   */
+  private Client evidenceOf(String source, HypervPolicy policy) {
+    Client remembered = byClient.get(source);
+    Client c = new Client();
+    if (remembered != null) {
+      c.contacts.addAll(remembered.contacts);
+      c.requests.addAll(remembered.requests);
+    }
+    for (FlowRecord kdcFlow : shared.apply(source)) {
+      if (countable(kdcFlow, policy) && source.equals(kdcFlow.src())) {
+        add(c, kdcFlow);
+      }
+    }
+    return c;
+  }
+
   /** How the migration {@code r} (a Hyper-V flow: its src sent the VM to dst) was authenticated. */
   public MigrationAuthentication judge(FlowRecord r, HypervPolicy policy) {
     List<String> sources = policy.addressesOfHostWith(r.src());
-    for (String source :
-        sources) { // what other instances and earlier runs recorded (a global table)
-      shared.apply(source).forEach(kdcFlow -> observe(kdcFlow, policy));
-    }
     Instant from = r.firstSeen().minus(policy.ticketLifetime());
     Instant to = r.firstSeen().plus(CLOCK_SKEW);
     Set<String> classes =
@@ -148,10 +175,8 @@ public final class KerberosEvidence {
     String matched = null;
     List<String> unmapped = new ArrayList<>();
     for (String source : sources) {
-      Client c = byClient.get(source);
-      if (c == null) {
-        continue;
-      }
+      // what this engine saw, and what other instances and earlier runs recorded (a global table)
+      Client c = evidenceOf(source, policy);
       flows += (int) c.contacts.stream().filter(t -> inside(t, from, to)).count();
       for (Seen s : c.requests) {
         if (!inside(s.at(), from, to)) {

@@ -263,4 +263,24 @@ public class KerberosEvidenceTest {
         .as("forgotten, though in this window")
         .isFalse();
   }
+
+  /**
+   * A backlog judged after a restart: the global table holds a ticket request an hour before the
+   * migration and a KDC flow 12 h after it, and this engine saw the newer one first. The older
+   * migration is still judged on its own window (it once was forgotten, and the verdict depended on
+   * the order the evidence came in).
+   */
+  @Test
+  void sharedEvidenceNewerThanTheLifetimeDoesNotHideAnOlderMigrationsTicket() {
+    FlowRecord later = kdcFlow("10.10.0.21", T0.plus(Duration.ofHours(12)), "HTTP/x");
+    FlowRecord ticket =
+        kdcFlow("10.10.0.21", T0.minus(Duration.ofHours(1)), VSMS + "/hv-02.corp.example");
+    List<FlowRecord> table = List.of(later, ticket);
+    evidence.share(client -> table.stream().filter(f -> f.src().equals(client)).toList());
+    evidence.observe(later, POLICY);
+    MigrationAuthentication a = judge6600(T0);
+    assertThat(a.watched()).isTrue();
+    assertThat(a.kerberos()).as("the ticket of its window, from the shared table").isTrue();
+    assertThat(a.kdcFlowsFromSource()).as("the later flow is outside the window").isEqualTo(1);
+  }
 }
