@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -141,6 +143,11 @@ public final class Analyzer implements AutoCloseable {
 
   public Progress progress() {
     return progress;
+  }
+
+  /** Kafka Streams' own metrics of this instance (its threads, tasks, stores and clients). */
+  public Map<MetricName, ? extends Metric> streamsMetrics() {
+    return streams == null ? Map.of() : streams.metrics();
   }
 
   /**

@@ -8,8 +8,10 @@ import io.migaudit.record.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,6 +64,14 @@ final class AnalyzerBenchCommand implements Callable<Integer> {
       description = "Policy the analyzer judges with (default: ${DEFAULT-VALUE}).")
   Path policyFile;
 
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Kafka Streams or client setting for the analyzer, as the analyzer's client properties"
+              + " take it (repeatable; e.g. commit.interval.ms=200, num.stream.threads=1).")
+  Map<String, String> settings = new LinkedHashMap<>();
+
   @Spec CommandSpec spec;
 
   @Override
@@ -79,7 +89,7 @@ final class AnalyzerBenchCommand implements Callable<Integer> {
     }
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), partitions);
-      AnalyzerBenchRun run = new AnalyzerBenchRun(broker.bootstrapServers(), policy);
+      AnalyzerBenchRun run = new AnalyzerBenchRun(broker.bootstrapServers(), policy, settings);
       AnalyzerBenchRun.Published published = run.publish(file, records);
       out.printf(
           Locale.ROOT,
@@ -113,6 +123,7 @@ final class AnalyzerBenchCommand implements Callable<Integer> {
             analyzer.perSecond() / bare.perSecond(),
             analyzer.alerts(),
             analyzer.migrationRecords());
+        out.printf(Locale.ROOT, "%-56s %s%n", "", analyzer.threads());
         out.flush();
       }
     }
