@@ -137,10 +137,11 @@ final class AnalyzerBenchRun {
 
   /**
    * {@code instances} analyzers as the analyzer command builds them (Kafka Streams, exactly once),
-   * in one application, from the first record judged until the application committed the end of the
-   * topic (every output of the run is then readable by a read_committed consumer).
+   * with {@code threads} stream threads each, in one application, from the first record judged
+   * until the application committed the end of the topic (every output of the run is then readable
+   * by a read_committed consumer).
    */
-  Timing analyzer(long count, int instances) throws Exception {
+  Timing analyzer(long count, int instances, int threads) throws Exception {
     KafkaSettings kafka = new KafkaSettings(bootstrapServers, streamsSettings);
     String group = "bench-analyzer-" + UUID.randomUUID();
     RuleEngine engine = new RuleEngine(policy);
@@ -177,7 +178,8 @@ final class AnalyzerBenchRun {
         RuleEngine own = new RuleEngine(policy);
         Analyzer a =
             new Analyzer(
-                AnalyzerConfig.defaults(kafka, group, state.resolve("i" + i)),
+                AnalyzerConfig.defaults(kafka, group, state.resolve("i" + i))
+                    .withStreamThreads(threads),
                 () -> own,
                 metrics,
                 counting,

@@ -75,6 +75,7 @@ public final class KerberosEvidence {
   }
 
   private final Map<String, Client> byClient;
+  private final int maxClients;
   private volatile Function<String, List<FlowRecord>> shared = client -> List.of();
 
   public KerberosEvidence() {
@@ -82,6 +83,7 @@ public final class KerberosEvidence {
   }
 
   public KerberosEvidence(int maxClients) {
+    this.maxClients = maxClients;
     this.byClient =
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
@@ -89,6 +91,11 @@ public final class KerberosEvidence {
             return size() > maxClients;
           }
         };
+  }
+
+  /** An empty memory of the same bound, for another thread (this one is not thread-safe). */
+  public KerberosEvidence emptyCopy() {
+    return new KerberosEvidence(maxClients);
   }
 
   /**

@@ -51,6 +51,17 @@ public final class RuleEngine {
   }
 
   /**
+   * An engine for another thread: the same policy and rules, except that each rule with a memory
+   * (CREDSSP_MIGRATION's Kerberos requests) and the memory of raised alerts are new and empty. The
+   * Kerberos evidence lookup is not shared: give it to the new engine ({@link
+   * #shareKerberosEvidence}).
+   */
+  public RuleEngine sibling() {
+    return new RuleEngine(
+        policy, rules.stream().map(Rule::forAnotherThread).toList(), raised.empty());
+  }
+
+  /**
    * The rules of docs/DESIGN.md's table, in its order, then those added since (README, "Rules").
    */
   public static List<Rule> standardRules() {
