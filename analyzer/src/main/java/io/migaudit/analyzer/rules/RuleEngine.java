@@ -93,6 +93,11 @@ public final class RuleEngine {
     return detector.classify(record).migration();
   }
 
+  /** The record classified (what {@link #evaluate} starts with), to evaluate with it later. */
+  public ClassifiedFlow classify(FlowRecord record) {
+    return detector.classify(record);
+  }
+
   /** Classifies the record and returns the alerts it raises for the first time. */
   public Evaluation evaluate(FlowRecord record) {
     return evaluate(record, raised, false);
@@ -104,7 +109,14 @@ public final class RuleEngine {
    * and the evaluation says so: the caller calls {@link #judgeLater} after its grace period.
    */
   public Evaluation evaluate(FlowRecord record, AlertMemory memory, boolean defer) {
-    ClassifiedFlow flow = detector.classify(record);
+    return evaluate(record, detector.classify(record), memory, defer);
+  }
+
+  /**
+   * As {@link #evaluate(FlowRecord, AlertMemory, boolean)}, with {@code flow = classify(record)}.
+   */
+  public Evaluation evaluate(
+      FlowRecord record, ClassifiedFlow flow, AlertMemory memory, boolean defer) {
     List<Alert> fresh = new ArrayList<>();
     boolean later = false;
     for (Rule rule : rules) {
