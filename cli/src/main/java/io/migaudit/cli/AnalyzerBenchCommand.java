@@ -34,9 +34,11 @@ import picocli.CommandLine.Spec;
       "published again, in order, until there are enough), then times on the same topic: a bare",
       "KafkaConsumer reading byte[] records and doing nothing with them, and the analyzer (Kafka Streams,",
       "exactly_once_v2: JSON parsing, rules, migration events in changelogged stores, alerts and events",
-      "in transactions), with one instance and then two in one application. The bare consumer's clock",
-      "starts at the poll that returned its first records, the analyzer's at its first record judged,",
-      "and stops when the application committed the end of the topic."
+      "in transactions): one instance with one stream thread, one with --stream-threads, and two with",
+      "--stream-threads in one application. The bare consumer's clock starts at the poll that returned",
+      "its first records, the analyzer's at its first record judged, and stops when the application",
+      "committed the end of the topic. Each analyzer row is followed by its stream threads' CPU time",
+      "from their first record, transaction commits and polls (Kafka Streams' thread metrics)."
     },
     footer = {"", "Example:", "  ./migaudit bench-analyzer --records 1000000"})
 final class AnalyzerBenchCommand implements Callable<Integer> {

@@ -48,7 +48,8 @@ import java.util.function.Function;
  *
  * <p>Bounded: at most {@code maxClients} client addresses (least recently seen forgotten first),
  * {@link #MAX_REQUESTS_PER_CLIENT} requests each; requests older than the newest one of their
- * client by more than the ticket lifetime are dropped. Not thread-safe: one per rule engine.
+ * client by more than the ticket lifetime are dropped. Thread-safe: the engines of one instance's
+ * stream threads share it.
  */
 public final class KerberosEvidence {
   /** Tolerated lead of a request's timestamp over the migration's (agents' clock difference). */
@@ -75,7 +76,6 @@ public final class KerberosEvidence {
   }
 
   private final Map<String, Client> byClient;
-  private final int maxClients;
   private volatile Function<String, List<FlowRecord>> shared = client -> List.of();
 
   public KerberosEvidence() {
@@ -83,7 +83,6 @@ public final class KerberosEvidence {
   }
 
   public KerberosEvidence(int maxClients) {
-    this.maxClients = maxClients;
     this.byClient =
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
@@ -91,11 +90,6 @@ public final class KerberosEvidence {
             return size() > maxClients;
           }
         };
-  }
-
-  /** An empty memory of the same bound, for another thread (this one is not thread-safe). */
-  public KerberosEvidence emptyCopy() {
-    return new KerberosEvidence(maxClients);
   }
 
   /**
@@ -109,6 +103,12 @@ public final class KerberosEvidence {
     if (!toKdc || r.src() == null || r.firstSeen() == null || !policy.trustsKdc(r.dst())) {
       return;
     }
+    synchronized (this) { // the stream threads of one instance share this memory
+      remember(r, policy);
+    }
+  }
+
+  private void remember(FlowRecord r, HypervPolicy policy) {
     Client c = byClient.computeIfAbsent(r.src(), k -> new Client());
     if (!c.contacts.contains(r.firstSeen())) {
       c.contacts.addLast(r.firstSeen());
@@ -138,11 +138,11 @@ public final class KerberosEvidence {
   }
 
   /** How the migration {@code r} (a Hyper-V flow: its src sent the VM to dst) was authenticated. */
-  public MigrationAuthentication judge(FlowRecord r, HypervPolicy policy) {
+  public synchronized MigrationAuthentication judge(FlowRecord r, HypervPolicy policy) {
     List<String> sources = policy.addressesOfHostWith(r.src());
     for (String source :
         sources) { // what other instances and earlier runs recorded (a global table)
-      shared.apply(source).forEach(kdcFlow -> observe(kdcFlow, policy));
+      shared.apply(source).forEach(kdcFlow -> observe(kdcFlow, policy)); // same lock: reentrant
     }
     Instant from = r.firstSeen().minus(policy.ticketLifetime());
     Instant to = r.firstSeen().plus(CLOCK_SKEW);
@@ -197,7 +197,7 @@ public final class KerberosEvidence {
   }
 
   /** Client addresses remembered (for tests and bounds). */
-  public int clients() {
+  public synchronized int clients() {
     return byClient.size();
   }
 

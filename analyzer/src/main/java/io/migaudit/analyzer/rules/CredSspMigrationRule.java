@@ -55,12 +55,6 @@ public final class CredSspMigrationRule implements Rule {
     return RuleId.CREDSSP_MIGRATION;
   }
 
-  /** A rule with an empty memory of Kerberos requests of the same bound. */
-  @Override
-  public Rule forAnotherThread() {
-    return new CredSspMigrationRule(evidence.emptyCopy());
-  }
-
   @Override
   public void preview(FlowRecord record, Policy policy) {
     evidence.observe(record, policy.hyperv());

@@ -32,12 +32,4 @@ public interface Rule {
   default boolean judgesLater(ClassifiedFlow flow, Policy policy) {
     return false;
   }
-
-  /**
-   * This rule for an engine of another thread: a stateless rule is itself; a rule with a memory
-   * (fed by {@link #preview}) gives a new one with an empty memory.
-   */
-  default Rule forAnotherThread() {
-    return this;
-  }
 }

@@ -14,7 +14,7 @@ import java.util.Set;
  * Runs every rule on each flow record and lets each (rule, flow) alert once: interim records repeat
  * a flow, so a later record raises only what an earlier one did not (say, the verdict turned
  * plaintext). The memory of raised alerts is bounded (see {@link RaisedAlerts}). Not thread-safe:
- * one engine per consumer thread.
+ * one engine per consumer thread ({@link #sibling}).
  */
 public final class RuleEngine {
   /** Alert ids remembered by default: about 100 MB at most, reached only after that many alerts. */
@@ -51,14 +51,12 @@ public final class RuleEngine {
   }
 
   /**
-   * An engine for another thread: the same policy and rules, except that each rule with a memory
-   * (CREDSSP_MIGRATION's Kerberos requests) and the memory of raised alerts are new and empty. The
-   * Kerberos evidence lookup is not shared: give it to the new engine ({@link
-   * #shareKerberosEvidence}).
+   * An engine for another thread: the same policy and rules, CREDSSP_MIGRATION's memory of Kerberos
+   * requests included (it is thread-safe and shared, so every thread sees the KDC flows any of them
+   * judged, as one thread did), and an empty memory of raised alerts of its own.
    */
   public RuleEngine sibling() {
-    return new RuleEngine(
-        policy, rules.stream().map(Rule::forAnotherThread).toList(), raised.empty());
+    return new RuleEngine(policy, rules, raised.empty());
   }
 
   /**
