@@ -1,12 +1,15 @@
 package io.migaudit.agent;
 
+import io.migaudit.agent.dispatch.FileWorkers;
 import io.migaudit.agent.dispatch.FlowDispatcher;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowRecordSink;
 import io.migaudit.agent.flow.FlowTable;
 import io.migaudit.agent.flow.FlowTableConfig;
 import io.migaudit.agent.source.PacketSource;
+import io.migaudit.agent.source.PcapFileSource;
 import java.io.IOException;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,40 +70,55 @@ public final class CaptureWorkers {
 
   /**
    * As {@link CaptureAgent#run}: reads {@code source} to its end and ends every flow with {@code
-   * endReason}.
+   * endReason}. With several workers a reader thread hands the frames over ({@link
+   * FlowDispatcher}); a file that can be opened once per worker reads faster with {@link #run(Path,
+   * String, EndReason)}.
    */
   public CaptureAgent.SourceReport run(PacketSource source, String iface, EndReason endReason)
       throws IOException {
     if (single != null) {
       return single.run(source, iface, endReason);
     }
-    long[] counts =
-        new FlowDispatcher(workers, counters)
-            .run(
-                source,
-                i ->
-                    new FlowTable(
-                        config.flowTable(),
-                        config.catalog(),
-                        config.agentId(),
-                        iface,
-                        sink,
-                        config.sampleBytes(),
-                        config.sampleBytesPerPacket()),
-                endReason);
-    String truncation = source.stats().truncation();
+    long[] counts = new FlowDispatcher(workers, counters).run(source, i -> table(iface), endReason);
+    return report(source.name(), counts[0], counts[1], counts[2], source.stats().truncation());
+  }
+
+  /**
+   * Reads a capture file to its end and ends every flow with {@code endReason}; with several
+   * workers each reads the file itself and keeps the flows of its own ({@link FileWorkers}).
+   */
+  public CaptureAgent.SourceReport run(Path file, String iface, EndReason endReason)
+      throws IOException {
+    if (single != null) {
+      try (PcapFileSource source = PcapFileSource.open(file)) {
+        return single.run(source, iface, endReason);
+      }
+    }
+    FileWorkers.Result r =
+        new FileWorkers(workers, counters)
+            .run(() -> PcapFileSource.open(file), i -> table(iface), endReason);
+    return report(r.name(), r.packets(), r.ipPackets(), r.records(), r.truncation());
+  }
+
+  private FlowTable table(String iface) {
+    return new FlowTable(
+        config.flowTable(),
+        config.catalog(),
+        config.agentId(),
+        iface,
+        sink,
+        config.sampleBytes(),
+        config.sampleBytesPerPacket());
+  }
+
+  private CaptureAgent.SourceReport report(
+      String name, long packets, long ip, long records, String truncation) {
     if (truncation != null) {
       counters.truncatedFile();
-      LOG.warn("{}: {}; read the {} packets before it", source.name(), truncation, counts[0]);
+      LOG.warn("{}: {}; read the {} packets before it", name, truncation, packets);
     }
     LOG.info(
-        "{}: {} packets, {} IP, {} flow records ({} workers)",
-        source.name(),
-        counts[0],
-        counts[1],
-        counts[2],
-        workers);
-    return new CaptureAgent.SourceReport(
-        source.name(), counts[0], counts[1], counts[2], truncation);
+        "{}: {} packets, {} IP, {} flow records ({} workers)", name, packets, ip, records, workers);
+    return new CaptureAgent.SourceReport(name, packets, ip, records, truncation);
   }
 }

@@ -58,7 +58,7 @@ public final class PipelineCounters {
     truncatedFiles++;
   }
 
-  void tcpFragment() {
+  public void tcpFragment() {
     tcpFragments++;
   }
 

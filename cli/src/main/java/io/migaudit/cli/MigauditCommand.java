@@ -1,5 +1,15 @@
 package io.migaudit.cli;
 
+import io.migaudit.cli.agent.AgentCommand;
+import io.migaudit.cli.analyzer.AnalyzerCommand;
+import io.migaudit.cli.bench.AlertDelayCommand;
+import io.migaudit.cli.bench.AnalyzerBenchCommand;
+import io.migaudit.cli.bench.BenchCommand;
+import io.migaudit.cli.bench.CaptureBenchCommand;
+import io.migaudit.cli.classify.ClassifyReportCommand;
+import io.migaudit.cli.policy.PolicyCommand;
+import io.migaudit.cli.replay.ReplayCommand;
+import io.migaudit.cli.report.ReportCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,7 +50,7 @@ public final class MigauditCommand {
    * The command line with migaudit's error handling: one line for user errors, traces with
    * --verbose.
    */
-  static CommandLine commandLine() {
+  public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new MigauditCommand());
     cl.setUsageHelpWidth(USAGE_WIDTH);
     cl.setExecutionExceptionHandler(new UserErrorHandler());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
+import io.migaudit.cli.classify.SampleExpectation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

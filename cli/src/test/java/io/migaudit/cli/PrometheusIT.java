@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.migaudit.broker.EmbeddedBroker;
+import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;

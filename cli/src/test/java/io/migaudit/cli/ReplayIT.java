@@ -9,6 +9,8 @@ import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.decode.PacketDecoder;
 import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.cli.classify.SampleExpectation;
+import io.migaudit.cli.common.CaptureFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

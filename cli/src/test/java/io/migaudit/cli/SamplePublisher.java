@@ -8,6 +8,8 @@ import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.policy.Policy;
+import io.migaudit.cli.classify.SampleExpectation;
+import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.record.FlowRecord;
 import java.nio.file.Path;
 import java.util.List;

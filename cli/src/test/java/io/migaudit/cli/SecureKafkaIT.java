@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.migaudit.broker.EmbeddedBroker;
+import io.migaudit.cli.classify.SampleExpectation;
+import io.migaudit.cli.common.KafkaClientConfig;
 import io.migaudit.record.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,8 +1,9 @@
 package io.migaudit.distribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
+import io.migaudit.testsupport.CiGate;
+import io.migaudit.testsupport.Eventually;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,13 +37,8 @@ class AgentCapabilitiesIT {
 
   @BeforeAll
   static void namespaceAndRelease() throws Exception {
-    if (!"root".equals(System.getProperty("user.name"))) {
-      String why = "needs root (network namespace, setpriv)";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail("CI=true and " + why);
-      }
-      Assumptions.abort("skipped: " + why);
-    }
+    CiGate.require(
+        "root".equals(System.getProperty("user.name")), "needs root (network namespace, setpriv)");
     ip("netns", "add", NS);
     namespaceMade = true;
     ip("-n", NS, "link", "set", "lo", "up");
@@ -154,17 +149,15 @@ class AgentCapabilitiesIT {
     return r.output();
   }
 
-  private interface Check {
-    boolean ok() throws Exception;
-  }
-
-  private static void await(Check check, String what, Process agent, Path log) throws Exception {
-    long end = System.nanoTime() + DEADLINE.toNanos();
-    while (!check.ok()) {
-      if (!agent.isAlive() || System.nanoTime() > end) {
-        fail(what + " did not happen; agent log:%n" + Files.readString(log));
-      }
-      Thread.sleep(50); // polling with a deadline
-    }
+  private static void await(Eventually.Condition check, String what, Process agent, Path log) {
+    Eventually.until(
+        what,
+        DEADLINE,
+        () -> {
+          if (!agent.isAlive()) {
+            throw Eventually.stop("the agent exited; log:\n" + Files.readString(log));
+          }
+          return check.holds();
+        });
   }
 }

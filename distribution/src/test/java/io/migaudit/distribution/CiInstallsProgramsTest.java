@@ -68,6 +68,8 @@ class CiInstallsProgramsTest {
     Pattern.compile("isExecutable\\(Path\\.of\\(\\w+,\\s*\"([^\"]+)\"\\)"),
     Pattern.compile("new Peer\\(\"[^\"]*\",\\s*\"([^\"]+)\""),
     Pattern.compile("Programs\\.run\\(\\s*[\\w.]+,\\s*(?:[\\w.]+,\\s*)?\"([^\"]+)\""),
+    // test-support's launcher: ChildProcess.program(log, List.of("python3", ...))
+    Pattern.compile("ChildProcess\\.program\\(\\s*[^,]+,\\s*List\\.of\\(\\s*\"([^\"-][^\"]*)\""),
   };
 
   @Test

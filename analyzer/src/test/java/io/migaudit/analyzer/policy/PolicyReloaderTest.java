@@ -7,6 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
+import io.migaudit.testsupport.Eventually;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,11 +87,8 @@ class PolicyReloaderTest {
   /**
    * Waits (with a deadline) until the watcher has counted {@code count} reloads of this outcome.
    */
-  private void awaitReloads(String outcome, double count) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (reloads(outcome) < count && System.nanoTime() < deadline) {
-      Thread.sleep(10); // polling with a deadline
-    }
+  private void awaitReloads(String outcome, double count) {
+    Eventually.until(count + " " + outcome + " reloads", DEADLINE, () -> reloads(outcome) >= count);
     assertThat(reloads(outcome)).isEqualTo(count);
   }
 

@@ -56,6 +56,9 @@ final class FlowEntry {
    */
   private static final int INSPECTION_DECIDED = 1 << 7;
 
+  /** On the table's list of dirty flows whose interim record was not yet due at the last sweep. */
+  private static final int SWEEP_PENDING = 1 << 8;
+
   // The canonical key: endpoint a is the lower (address, port) pair. Narrow types hold the
   // decoders'
   // ranges: ports are 16-bit, VLAN ids 12-bit or NO_VLAN (-1), the IP protocol an unsigned byte.
@@ -96,7 +99,7 @@ final class FlowEntry {
   private long lastSeenMicros;
   private long lastExportMicros;
   private int seq;
-  private byte state;
+  private short state;
   private byte tcpFlags;
   private long initiatorPackets;
   private long responderPackets;
@@ -154,7 +157,7 @@ final class FlowEntry {
     this.ipProtocol = (byte) first.ipProtocol;
     this.tunnelPath = first.tunnelPath;
     this.hash = hash;
-    this.state = (byte) (initiatorIsA ? INITIATOR_IS_A : 0);
+    this.state = (short) (initiatorIsA ? INITIATOR_IS_A : 0);
     this.initiatorEvidence = (byte) java.util.Arrays.asList(EVIDENCE).indexOf(initiatorEvidence);
     this.protocol = protocol;
     this.outerVlan = (short) first.outerVlan;
@@ -489,5 +492,13 @@ final class FlowEntry {
 
   void markClosed() {
     state |= CLOSED;
+  }
+
+  boolean sweepPending() {
+    return is(SWEEP_PENDING);
+  }
+
+  void sweepPending(boolean value) {
+    state = (short) (value ? state | SWEEP_PENDING : state & ~SWEEP_PENDING);
   }
 }

@@ -39,10 +39,8 @@ public final class FlowTable {
   private long refused;
   private final Encapsulations encapsulations = new Encapsulations();
 
-  /** Least and most recently seen flows: the ends of the recency list. */
-  private FlowEntry eldest;
-
-  private FlowEntry newest;
+  private final RecencyList recency = new RecencyList();
+  private final DueFlows due = new DueFlows();
   private final long[] ended = new long[EndReason.values().length];
   private final long activeMicros;
   private final long idleMicros;
@@ -76,6 +74,8 @@ public final class FlowTable {
   public void offer(DecodedPacket p) {
     if (p.timestampMicros > clockMicros) {
       clockMicros = p.timestampMicros;
+    } else {
+      due.late(clockMicros - p.timestampMicros);
     }
     track(p);
     sweepIfDue();
@@ -99,7 +99,7 @@ public final class FlowTable {
     int hash = FlowKey.hash(p, fromA);
     FlowEntry e = flows.find(p, fromA, hash);
     if (e != null) {
-      touch(e);
+      recency.touch(e);
       if (e.closed()) {
         if (!isOpeningSyn(p)) {
           return; // trailing ACKs and retransmissions of a flow already reported as ended
@@ -125,14 +125,15 @@ public final class FlowTable {
 
   /** Ends every flow (end of a capture file, or shutdown) with final records. */
   public void flush(EndReason reason) {
-    for (FlowEntry e = eldest; e != null; e = e.newer) {
+    for (FlowEntry e = recency.eldest(); e != null; e = e.newer) {
       if (!e.closed()) {
         count(reason);
         emit(e, reason);
       }
     }
     flows.clear();
-    eldest = newest = null;
+    recency.clear();
+    due.clear();
   }
 
   /** Flows currently tracked (including recently closed ones still absorbing trailing packets). */
@@ -194,7 +195,7 @@ public final class FlowTable {
       refused++;
       return null;
     }
-    append(e);
+    recency.append(e);
     return e;
   }
 
@@ -207,6 +208,7 @@ public final class FlowTable {
   private FlowEntry victim() {
     FlowEntry firstUnprotected = null;
     int looked = 0;
+    FlowEntry eldest = recency.eldest();
     for (FlowEntry e = eldest; e != null && looked < EVICTION_SCAN; e = e.newer, looked++) {
       int rank = e.evictionRank();
       if (rank == FlowEntry.EVICT_FIRST) {
@@ -240,70 +242,79 @@ public final class FlowTable {
     }
   }
 
-  /** Ends idle flows, drops closed ones past their linger, and writes due interim records. */
+  /**
+   * Ends idle flows, drops closed ones past their linger, and writes due interim records, visiting
+   * only flows that may have something due (see {@link DueFlows}) rather than every tracked flow:
+   * the same records as a walk over the whole table, in another order.
+   */
   private void sweep() {
+    sweepIdle();
+    for (FlowEntry e : due.takeClosing()) {
+      if (recency.contains(e) && clockMicros - e.lastSeenMicros() < lingerMicros) {
+        due.closing(e); // still absorbing trailing packets
+      } else if (recency.contains(e)) {
+        remove(e);
+      }
+    }
+    for (FlowEntry e : due.takePending()) {
+      e.sweepPending(false);
+      sweepActive(e);
+    }
+    FlowEntry mark = recency.mark();
+    for (FlowEntry e = mark == null ? recency.eldest() : mark.newer; e != null; e = e.newer) {
+      sweepActive(e);
+    }
+    recency.markAll();
+  }
+
+  /**
+   * Ends the idle flows: open flows are in the recency list by last packet, give or take how late a
+   * packet ever came ({@link DueFlows#lateMicros}), so the walk stops at the first one that cannot
+   * be idle; closed flows on the way are left to their linger.
+   */
+  private void sweepIdle() {
+    long stop = idleMicros - due.lateMicros();
     FlowEntry next;
-    for (FlowEntry e = eldest; e != null; e = next) {
+    for (FlowEntry e = recency.eldest(); e != null; e = next) {
       next = e.newer;
       long quiet = clockMicros - e.lastSeenMicros();
       if (e.closed()) {
-        if (quiet >= lingerMicros) {
-          remove(e);
-        }
-      } else if (quiet >= idleMicros) {
+        continue;
+      }
+      if (quiet < stop) {
+        return;
+      }
+      if (quiet >= idleMicros) {
         remove(e);
         count(EndReason.IDLE);
         emit(e, EndReason.IDLE);
-      } else if (e.dirty() && clockMicros - e.lastExportMicros() >= activeMicros) {
-        emit(e, null);
       }
     }
   }
 
-  /**
-   * Moves a flow to the recent end of the recency list, as a lookup in an access-ordered map would.
-   */
-  private void touch(FlowEntry e) {
-    if (e != newest) {
-      unlink(e);
-      append(e);
+  /** Writes an open flow's interim record if due; keeps it for the next sweep if it is not yet. */
+  private void sweepActive(FlowEntry e) {
+    if (!recency.contains(e) || e.closed() || !e.dirty()) {
+      return;
     }
-  }
-
-  private void append(FlowEntry e) {
-    e.older = newest;
-    e.newer = null;
-    if (newest == null) {
-      eldest = e;
-    } else {
-      newest.newer = e;
+    if (clockMicros - e.lastExportMicros() >= activeMicros) {
+      emit(e, null);
+    } else if (!e.sweepPending()) {
+      e.sweepPending(true);
+      due.pending(e);
     }
-    newest = e;
-  }
-
-  private void unlink(FlowEntry e) {
-    if (e.older == null) {
-      eldest = e.newer;
-    } else {
-      e.older.newer = e.newer;
-    }
-    if (e.newer == null) {
-      newest = e.older;
-    } else {
-      e.newer.older = e.older;
-    }
-    e.older = e.newer = null;
   }
 
   private void remove(FlowEntry e) {
     flows.remove(e);
-    unlink(e);
+    recency.unlink(e);
   }
 
   private void end(FlowEntry e, EndReason reason) {
     count(reason);
     emit(e, reason);
     e.markClosed();
+    due.closing(e);
   }
 
   private void count(EndReason reason) {

@@ -23,6 +23,12 @@ final class CaptureInput implements Closeable {
 
   private static final int SKIP_BUFFER_BYTES = 8192;
 
+  /**
+   * Bytes read from the stream at a time. The reader keeps its own buffer rather than reading each
+   * header and frame through {@code BufferedInputStream}, whose every read takes a lock.
+   */
+  private static final int READ_AHEAD_BYTES = 1 << 16;
+
   private final InputStream in;
   private long offset;
   private boolean bigEndian;
@@ -30,6 +36,9 @@ final class CaptureInput implements Closeable {
   private byte[] packet = new byte[INITIAL_PACKET_BYTES];
   private ByteBuffer packetView = ByteBuffer.wrap(packet);
   private byte[] skipBuffer;
+  private final byte[] ahead = new byte[READ_AHEAD_BYTES];
+  private int aheadPos;
+  private int aheadLimit;
 
   CaptureInput(InputStream in) {
     this.in = in;
@@ -160,21 +169,40 @@ final class CaptureInput implements Closeable {
 
   private int fill(byte[] into, int at, int length) throws IOException {
     int filled = 0;
-    try {
-      while (filled < length) {
-        int n = in.read(into, at + filled, length - filled);
-        if (n < 0) {
-          break;
-        }
-        filled += n;
+    while (filled < length) {
+      if (aheadPos == aheadLimit && !readAhead(filled)) {
+        break;
       }
+      int n = Math.min(length - filled, aheadLimit - aheadPos);
+      System.arraycopy(ahead, aheadPos, into, at + filled, n);
+      aheadPos += n;
+      filled += n;
+    }
+    offset += filled;
+    return filled;
+  }
+
+  /**
+   * Refills the read-ahead buffer; false at the end of the input. {@code filled}: bytes of the
+   * current read already taken, for the offset of a break.
+   */
+  private boolean readAhead(int filled) throws IOException {
+    try {
+      int n = 0;
+      while (n == 0) {
+        n = in.read(ahead, 0, ahead.length);
+      }
+      if (n < 0) {
+        return false;
+      }
+      aheadPos = 0;
+      aheadLimit = n;
+      return true;
     } catch (EOFException | ZipException e) {
       // only GZIPInputStream throws these mid-stream: the compressed file is cut or damaged
       offset += filled;
       throw CaptureBreak.compression(offset, String.valueOf(e.getMessage()));
     }
-    offset += filled;
-    return filled;
   }
 
   /**

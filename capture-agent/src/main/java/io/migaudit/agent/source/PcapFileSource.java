@@ -85,8 +85,9 @@ public final class PcapFileSource implements PacketSource {
       return in;
     }
     try {
-      return new BufferedInputStream(
-          new GZIPInputStream(in, STREAM_BUFFER_BYTES), STREAM_BUFFER_BYTES);
+      // no BufferedInputStream on top: its read keeps reading while available() says more may
+      // come, and so loses the bytes before a cut (CaptureInput reads ahead by itself)
+      return new GZIPInputStream(in, STREAM_BUFFER_BYTES);
     } catch (ZipException | EOFException e) {
       throw new CaptureFormatException(name + ": damaged gzip header (" + e.getMessage() + ")");
     }

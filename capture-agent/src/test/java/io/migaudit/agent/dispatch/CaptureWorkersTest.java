@@ -61,6 +61,9 @@ class CaptureWorkersTest {
     assertThat(one).isNotEmpty();
     for (int workers : new int[] {2, 3, 5}) {
       assertThat(records(capture, config, workers)).as("%d workers", workers).isEqualTo(one);
+      assertThat(fileRecords(capture, config, workers))
+          .as("%d workers each reading the file", workers)
+          .isEqualTo(one);
     }
   }
 
@@ -70,6 +73,7 @@ class CaptureWorkersTest {
     AgentConfig config = AgentConfig.defaults("test").withFlowTable(SHORT);
     List<String> one = records(capture, config, 1);
     assertThat(records(capture, config, 3)).isEqualTo(one);
+    assertThat(fileRecords(capture, config, 3)).isEqualTo(one);
   }
 
   @Test
@@ -88,6 +92,15 @@ class CaptureWorkersTest {
     }
     assertThat(ended).isPositive();
     assertThat(split.notIp()).isEqualTo(single.notIp());
+    PipelineCounters byFile = new PipelineCounters();
+    CaptureAgent.SourceReport c =
+        new CaptureWorkers(AgentConfig.defaults("t"), r -> {}, byFile, 3)
+            .run(capture, capture.toString(), EndReason.END_OF_CAPTURE);
+    assertThat(c).isEqualTo(a);
+    assertThat(byFile.packets()).isEqualTo(a.packets());
+    for (EndReason reason : EndReason.values()) {
+      assertThat(byFile.flowsEnded(reason)).as(reason.wire()).isEqualTo(single.flowsEnded(reason));
+    }
   }
 
   @Test
@@ -103,6 +116,18 @@ class CaptureWorkersTest {
                       throw new IllegalStateException("sink broke");
                     },
                     new PipelineCounters()))
+        .hasMessage("sink broke");
+    assertThatThrownBy(
+            () ->
+                new CaptureWorkers(
+                        AgentConfig.defaults("t"),
+                        r -> {
+                          throw new IllegalStateException("sink broke");
+                        },
+                        new PipelineCounters(),
+                        2)
+                    .run(capture, "test", EndReason.END_OF_CAPTURE))
+        .as("each worker reading the file")
         .hasMessage("sink broke");
   }
 
@@ -121,6 +146,17 @@ class CaptureWorkersTest {
       throws IOException {
     List<FlowRecord> records = Collections.synchronizedList(new ArrayList<>());
     run(capture, config, workers, records::add, new PipelineCounters());
+    List<FlowRecord> sorted = new ArrayList<>(records);
+    sorted.sort(BY_FLOW);
+    return sorted.stream().map(RecordJson::toLine).toList();
+  }
+
+  /** As {@link #records}, each worker reading the file itself ({@link FileWorkers}). */
+  private static List<String> fileRecords(Path capture, AgentConfig config, int workers)
+      throws IOException {
+    List<FlowRecord> records = Collections.synchronizedList(new ArrayList<>());
+    new CaptureWorkers(config, records::add, new PipelineCounters(), workers)
+        .run(capture, "test", EndReason.END_OF_CAPTURE);
     List<FlowRecord> sorted = new ArrayList<>(records);
     sorted.sort(BY_FLOW);
     return sorted.stream().map(RecordJson::toLine).toList();

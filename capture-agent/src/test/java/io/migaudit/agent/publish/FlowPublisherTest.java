@@ -6,6 +6,7 @@ import io.migaudit.record.Counters;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.SchemaVersion;
+import io.migaudit.testsupport.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,12 +107,8 @@ class FlowPublisherTest {
     return p.history().stream().map(ProducerRecord::value).map(FlowRecord::seq).toList();
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long end = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as(what).isLessThan(end);
-      Thread.sleep(10); // polling with a deadline
-    }
+  private static void await(BooleanSupplier condition, String what) {
+    Eventually.until(what, DEADLINE, condition::getAsBoolean);
   }
 
   @Test

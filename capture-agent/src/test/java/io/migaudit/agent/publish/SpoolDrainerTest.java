@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
+import io.migaudit.testsupport.Eventually;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,12 +65,8 @@ class SpoolDrainerTest {
     }
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long end = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as(what).isLessThan(end);
-      Thread.sleep(10); // polling with a deadline
-    }
+  private static void await(BooleanSupplier condition, String what) {
+    Eventually.until(what, DEADLINE, condition::getAsBoolean);
   }
 
   @Test

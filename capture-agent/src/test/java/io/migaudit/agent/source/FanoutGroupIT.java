@@ -7,6 +7,7 @@ import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.decode.PacketDecoder;
 import io.migaudit.agent.flow.FlowKey;
 import io.migaudit.agent.testbed.VethBed;
+import io.migaudit.testsupport.Eventually;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -58,10 +59,10 @@ class FanoutGroupIT {
           t.start();
         }
         bed.replay(List.of("--topspeed"), List.of(capture));
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (frames.get() < (long) FLOWS * PACKETS_PER_FLOW && System.nanoTime() < deadline) {
-          Thread.sleep(10); // polling a counter with a deadline, not timing anything
-        }
+        Eventually.until(
+            "every replayed frame captured",
+            DEADLINE,
+            () -> frames.get() >= (long) FLOWS * PACKETS_PER_FLOW);
       } finally {
         workers.forEach(LibpcapSource::stop);
         for (Thread t : threads) {

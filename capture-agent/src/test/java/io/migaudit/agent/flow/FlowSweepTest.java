@@ -1,0 +1,96 @@
+package io.migaudit.agent.flow;
+
+import static io.migaudit.agent.flow.Packets.ACK;
+import static io.migaudit.agent.flow.Packets.FIN;
+import static io.migaudit.agent.flow.Packets.tcp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.PortCatalog;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sweep visits only flows that may have something due ({@link DueFlows}); these are the cases
+ * where a flow it does not walk past could be missed.
+ */
+class FlowSweepTest {
+  private static final long MS = 1_000L;
+  private static final long T0 = 1_700_000_000_000_000L;
+
+  private final List<FlowRecord> records = new ArrayList<>();
+
+  /** Active timeout 10 ms, idle 20 ms, linger 5 ms. */
+  private FlowTable table() {
+    FlowTableConfig cfg =
+        new FlowTableConfig(
+            100, Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(5));
+    return new FlowTable(cfg, PortCatalog.builtIn(), "test-agent", "eth0", records::add, 4096, 512);
+  }
+
+  @Test
+  void aFlowNotYetDueAtOneSweepGetsItsInterimRecordAtTheNextWithoutAPacket() {
+    FlowTable t = table();
+    t.offer(tcp(T0, 1, 40000, 2, 8000, ACK, 10)); // the first packet: sweeps every 10 ms from it
+    t.offer(tcp(T0 + 6 * MS, 11, 40001, 12, 8000, ACK, 10)); // flow B opens
+    t.offer(tcp(T0 + 8 * MS, 11, 40001, 12, 8000, ACK, 10)); // B is dirty, due at 16 ms
+    t.offer(tcp(T0 + 10 * MS, 1, 40000, 2, 8000, ACK, 10)); // sweep at 10 ms: B not due yet
+    assertThat(records).noneMatch(r -> r.srcPort() == 40001);
+    t.tick(T0 + 21 * MS); // the next sweep: B has carried nothing since the last one
+    assertThat(records)
+        .filteredOn(r -> r.srcPort() == 40001)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.last()).isFalse();
+              assertThat(r.srcToDst().packets()).isEqualTo(2);
+            });
+  }
+
+  @Test
+  void anIdleFlowBehindALatePacketIsStillEnded() {
+    FlowTable t = table();
+    t.offer(tcp(T0, 1, 40000, 2, 8000, ACK, 10)); // flow A
+    t.offer(tcp(T0 + 10 * MS, 11, 40001, 12, 8000, ACK, 10)); // flow B, and a sweep
+    t.offer(tcp(T0 + 5 * MS, 1, 40000, 2, 8000, ACK, 10)); // A again, 5 ms late: now after B
+    t.tick(T0 + 26 * MS); // A quiet 21 ms (idle), B 16 ms (not)
+    assertThat(records)
+        .filteredOn(r -> r.last())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.srcPort()).isEqualTo(40000);
+              assertThat(r.endReason()).isEqualTo("idle");
+              assertThat(r.srcToDst().packets()).isEqualTo(2);
+            });
+    assertThat(t.size()).isEqualTo(1);
+  }
+
+  @Test
+  void aClosedFlowLeavesTheTableWhenItsLingerEnds() {
+    FlowTable t = table();
+    t.offer(tcp(T0, 1, 40000, 2, 8000, ACK, 10));
+    t.offer(tcp(T0 + 1 * MS, 1, 40000, 2, 8000, FIN | ACK, 0));
+    t.offer(tcp(T0 + 2 * MS, 2, 8000, 1, 40000, FIN | ACK, 0));
+    assertThat(t.size()).isEqualTo(1); // closed, absorbing trailing packets
+    t.offer(tcp(T0 + 10 * MS, 11, 40001, 12, 8000, ACK, 10)); // sweep: linger ended at 7 ms
+    assertThat(t.size()).isEqualTo(1);
+    assertThat(records).singleElement().satisfies(r -> assertThat(r.endReason()).isEqualTo("fin"));
+  }
+
+  @Test
+  void aTouchedFlowThatWasTheSweepMarkIsStillVisited() {
+    FlowTable t = table();
+    t.offer(tcp(T0, 1, 40000, 2, 8000, ACK, 10)); // A
+    t.offer(tcp(T0, 11, 40001, 12, 8000, ACK, 10)); // B
+    t.offer(tcp(T0 + 10 * MS, 11, 40001, 12, 8000, ACK, 10)); // B's record; sweep; B the newest
+    t.offer(tcp(T0 + 12 * MS, 11, 40001, 12, 8000, ACK, 10)); // B dirty again, still the newest
+    t.tick(T0 + 20 * MS); // sweep: B due (last record at 10 ms), pending nowhere
+    assertThat(records)
+        .filteredOn(r -> r.srcPort() == 40001)
+        .extracting(r -> r.srcToDst().packets())
+        .containsExactly(2L, 3L);
+  }
+}

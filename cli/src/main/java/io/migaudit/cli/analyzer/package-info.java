@@ -1,0 +1,2 @@
+/** {@code migaudit analyzer}: options, settings file and wiring of the analyzer service. */
+package io.migaudit.cli.analyzer;

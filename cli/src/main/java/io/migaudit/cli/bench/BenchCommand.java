@@ -1,0 +1,308 @@
+package io.migaudit.cli.bench;
+
+import io.migaudit.agent.AgentConfig;
+import io.migaudit.agent.CaptureWorkers;
+import io.migaudit.cli.agent.AgentSettings;
+import io.migaudit.cli.common.UserError;
+import io.migaudit.cli.common.VerboseOption;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code migaudit bench}: agent pipeline throughput next to other tools on the same capture. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Times the capture agent's pipeline (read, decode, flow table, payload features, JSON records;",
+      "no Kafka) on a capture file with 1 and with N capture workers, the median of several passes in",
+      "this JVM each, with the whole process's CPU time per packet, and in the same run the",
+      "installed peers on the same file as whole processes: tcpdump -r -w /dev/null, nfpcapd,",
+      "softflowd, tshark. Prints packets/s and each peer's ratio to migaudit, then heap per flow.",
+      "Without FILE it makes the benchmark capture (2,000,000 packets truncated to 128 bytes) with",
+      "tools/bench/gen_migration_pcap.py under target/bench/."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  ./migaudit bench",
+      "  ./migaudit bench --runs 5 --no-peers big.pcap"
+    })
+public final class BenchCommand implements Callable<Integer> {
+
+  /** A small flow's payload kept as bytes (a DNS query), and one large enough for a histogram. */
+  private static final int[] PROBE_PAYLOADS = {64, 1024};
+
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "FILE",
+      description = "Capture to read (pcap or pcapng).")
+  Path capture;
+
+  @Option(
+      names = "--runs",
+      defaultValue = "5",
+      description = "Timed passes of migaudit (default: ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(
+      names = "--peers",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Also time the installed peer tools (default: on).")
+  boolean peers;
+
+  @Option(
+      names = "--memory-flows",
+      defaultValue = "1000000",
+      description = {
+        "Flows to fill the flow table with for the heap-per-flow figures: flows without payload, then",
+        "flows of 64 and of 1024 payload bytes (default: ${DEFAULT-VALUE}; 0 skips)."
+      })
+  int memoryFlows;
+
+  @Option(
+      names = "--compression",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Also measure the producer codecs (lz4, zstd) on the capture's flow records (default: on).")
+  boolean compression;
+
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description = "Capture workers timed next to one worker (default: cores - 1, at least 2).")
+  Integer workersOption;
+
+  int workers;
+
+  @Mixin VerboseOption verbose = new VerboseOption();
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    Path file = capture != null ? capture : BenchCapture.ensure();
+    if (!Files.isRegularFile(file)) {
+      throw new UserError(file + ": no such file");
+    }
+    workers = workersOption != null ? workersOption : Math.max(2, CaptureWorkers.defaultWorkers());
+    if (workers < 2 || workers > AgentSettings.MAX_WORKERS) {
+      throw new UserError("--workers: " + workers + " is not 2 to " + AgentSettings.MAX_WORKERS);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        Locale.ROOT,
+        "Capture: %s (%.1f MB); %d cores, max heap %d MB, Java %s%n",
+        file,
+        Files.size(file) / 1e6,
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20,
+        System.getProperty("java.version"));
+    AgentConfig config = AgentConfig.defaults("bench");
+    // the first pass in the JVM, with N workers: class loading and JIT included, the figure closest
+    // to
+    // a peer's whole-process run
+    PipelineBenchmark.Pass cold = PipelineBenchmark.run(file, config, workers);
+    PipelineBenchmark.run(file, config, 1); // and one with one worker, whose path differs
+    List<PipelineBenchmark.Pass> ones = new ArrayList<>();
+    List<PipelineBenchmark.Pass> manys = new ArrayList<>();
+    List<PipelineBenchmark.Pass> handedOff = new ArrayList<>();
+    List<PipelineBenchmark.Pass> fed = new ArrayList<>();
+    for (int i = 0; i < runs; i++) { // interleaved: a load that comes and goes hits all alike
+      ones.add(PipelineBenchmark.run(file, config, 1));
+      manys.add(PipelineBenchmark.run(file, config, workers));
+      handedOff.add(PipelineBenchmark.run(file, config, 1, true, false));
+      fed.add(PipelineBenchmark.run(file, config, workers, false, true));
+    }
+    PipelineBenchmark.Pass one = median(ones);
+    PipelineBenchmark.Pass many = median(manys);
+    PipelineBenchmark.Pass off = median(handedOff);
+    PipelineBenchmark.Pass viaReader = median(fed);
+    out.printf(
+        Locale.ROOT,
+        "%n%-48s %14s %10s %10s%n",
+        "reader",
+        "packets/s",
+        "vs 1 worker",
+        "vs " + workers);
+    row(
+        out,
+        "migaudit pipeline (no Kafka), 1 worker",
+        one.packetsPerSecond(),
+        one,
+        many,
+        String.format(
+            Locale.ROOT,
+            "(%d packets, %d records, %.0f ns CPU/packet, median of %d)",
+            one.packets(),
+            one.records(),
+            one.processCpuNanosPerPacket(),
+            runs));
+    row(
+        out,
+        "migaudit pipeline (no Kafka), " + workers + " workers",
+        many.packetsPerSecond(),
+        one,
+        many,
+        String.format(
+            Locale.ROOT,
+            "(%d records, %.0f ns CPU/packet: workers each reading the file, GC, JIT)",
+            many.records(),
+            many.processCpuNanosPerPacket()));
+    row(
+        out,
+        "  " + workers + " workers fed by a reader thread",
+        viaReader.packetsPerSecond(),
+        one,
+        many,
+        String.format(
+            Locale.ROOT,
+            "(as for a stream: %.0f ns CPU/packet: reader, workers, GC, JIT)",
+            viaReader.processCpuNanosPerPacket()));
+    row(
+        out,
+        "migaudit pipeline, 1 worker, per CPU second",
+        one.packetsPerCpuSecond(),
+        one,
+        many,
+        "(CPU time of the pipeline thread, median pass)");
+    row(
+        out,
+        "  records serialized off it, per CPU second",
+        off.packetsPerCpuSecond(),
+        one,
+        many,
+        String.format(
+            Locale.ROOT,
+            "(the capture thread alone, records to JSON on a publishing thread: %.0f vs %.0f"
+                + " ns/packet)",
+            1e9 / off.packetsPerCpuSecond(),
+            1e9 / one.packetsPerCpuSecond()));
+    row(
+        out,
+        "migaudit pipeline, first pass in the JVM",
+        cold.packetsPerSecond(),
+        one,
+        many,
+        String.format(
+            Locale.ROOT,
+            "(%d workers; class loading, JIT compilation; %.0f ns CPU/packet)",
+            workers,
+            cold.processCpuNanosPerPacket()));
+    List<PipelineBenchmark.Pass> decodes = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      decodes.add(PipelineBenchmark.decodeOnly(file));
+    }
+    decodes.sort(Comparator.comparingLong(PipelineBenchmark.Pass::nanos));
+    double decodePps = decodes.get(decodes.size() / 2).packetsPerSecond();
+    row(out, "migaudit read + decode only", decodePps, one, many, "");
+    if (peers) {
+      timePeers(out, file, one, many);
+    }
+    if (compression) {
+      List<byte[]> records = RecordCompressionProbe.records(file);
+      out.printf(
+          Locale.ROOT,
+          "%nFlow records in producer batches of %d bytes (%d records of this capture):%n",
+          RecordCompressionProbe.BATCH_BYTES,
+          records.size());
+      for (RecordCompressionProbe.Result r : RecordCompressionProbe.all(records)) {
+        out.printf(
+            Locale.ROOT,
+            "  %-5s %7.1f bytes/record %8.0f ns CPU/record%n",
+            r.codec(),
+            r.bytesPerRecord(),
+            r.cpuNanosPerRecord());
+      }
+      out.flush();
+    }
+    if (memoryFlows > 0) {
+      out.printf(
+          Locale.ROOT,
+          "%nHeap per tracked flow with %,d one-packet flows: %.0f bytes%n",
+          memoryFlows,
+          FlowMemoryProbe.bytesPerFlow(memoryFlows));
+      out.flush();
+      for (int payload : PROBE_PAYLOADS) {
+        out.printf(
+            Locale.ROOT,
+            "Heap per tracked flow with %,d one-packet flows of %d payload bytes: %.0f bytes%n",
+            memoryFlows,
+            payload,
+            FlowMemoryProbe.bytesPerFlow(memoryFlows, payload));
+        out.flush();
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** The pass of median wall-clock time. */
+  private static PipelineBenchmark.Pass median(List<PipelineBenchmark.Pass> passes) {
+    List<PipelineBenchmark.Pass> sorted = new ArrayList<>(passes);
+    sorted.sort(Comparator.comparingLong(PipelineBenchmark.Pass::nanos));
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static void row(
+      PrintWriter out,
+      String name,
+      double pps,
+      PipelineBenchmark.Pass one,
+      PipelineBenchmark.Pass many,
+      String note) {
+    out.printf(
+        Locale.ROOT,
+        "%-48s %14s %10.2f %10.2f   %s%n",
+        name,
+        mpps(pps),
+        pps / one.packetsPerSecond(),
+        pps / many.packetsPerSecond(),
+        note);
+    out.flush();
+  }
+
+  private void timePeers(
+      PrintWriter out, Path file, PipelineBenchmark.Pass one, PipelineBenchmark.Pass many)
+      throws Exception {
+    Path scratch = Files.createTempDirectory("migaudit-bench-");
+    try {
+      for (PeerTimer.Peer peer : PeerTimer.PEERS) {
+        String path = PeerTimer.find(peer.binary());
+        if (path == null) {
+          out.printf(Locale.ROOT, "%-48s %14s%n", peer.name(), "not installed");
+          continue;
+        }
+        long nanos = PeerTimer.time(peer.command(path, file, scratch), 600);
+        if (nanos < 0) {
+          out.printf(Locale.ROOT, "%-48s %14s%n", peer.name(), "failed");
+          continue;
+        }
+        row(out, peer.name(), one.packets() * 1e9 / nanos, one, many, "");
+      }
+    } finally {
+      try (var walk = Files.walk(scratch)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static String mpps(double pps) {
+    return String.format(Locale.ROOT, "%.2f M", pps / 1e6);
+  }
+}

@@ -1,0 +1,2 @@
+/** {@code migaudit classify-report}: the classifier's accuracy on the samples. */
+package io.migaudit.cli.classify;

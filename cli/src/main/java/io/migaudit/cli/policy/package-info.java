@@ -1,0 +1,2 @@
+/** {@code migaudit policy}: commands about the policy file. */
+package io.migaudit.cli.policy;

@@ -1,0 +1,160 @@
+package io.migaudit.cli.replay;
+
+import io.migaudit.agent.PipelineCounters;
+import io.migaudit.analyzer.consume.FlowObserver;
+import io.migaudit.record.Alert;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.MigrationEvent;
+import io.migaudit.record.Topics;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Collects what the analyzer judged during a replay and prints the summary users read. */
+final class ReplaySummary implements FlowObserver {
+  private final Set<String> flows = new HashSet<>();
+  private final Map<String, Integer> migrationsByProtocolAndVerdict = new TreeMap<>();
+  private final Map<String, Integer> alertsByRule = new TreeMap<>();
+  private final List<Alert> alerts = new ArrayList<>();
+  private final Map<String, Integer> malformedRecords = new TreeMap<>();
+  private final Map<String, MigrationEvent> events = new LinkedHashMap<>();
+  private long records;
+
+  @Override
+  public void onRecord(FlowRecord record, boolean migration, String protocol) {
+    records++;
+    flows.add(record.flowId());
+    if (migration && record.last()) {
+      migrationsByProtocolAndVerdict.merge(
+          protocol + " " + record.payload().verdict().wire(), 1, Integer::sum);
+    }
+  }
+
+  @Override
+  public void onAlert(Alert alert) {
+    alerts.add(alert);
+    alertsByRule.merge(alert.rule().name() + " " + alert.severity().wire(), 1, Integer::sum);
+  }
+
+  @Override
+  public void onMigrationEvent(MigrationEvent event) {
+    events.put(event.eventId(), event);
+  }
+
+  @Override
+  public void onMalformed(String kind) {
+    malformedRecords.merge(kind, 1, Integer::sum);
+  }
+
+  List<Alert> alerts() {
+    return alerts;
+  }
+
+  void print(PrintWriter out, int files, PipelineCounters counters, List<String> truncations) {
+    print(out, files, counters, truncations, false);
+  }
+
+  /** The summary; {@code verbose} adds one line per alert. */
+  void print(
+      PrintWriter out,
+      int files,
+      PipelineCounters counters,
+      List<String> truncations,
+      boolean verbose) {
+    out.printf(
+        "Read %d capture file%s: %d packets (%d not IP, %d malformed and skipped)%n",
+        files, files == 1 ? "" : "s", counters.packets(), counters.notIp(), counters.malformed());
+    for (String t : truncations) {
+      out.println("  warning: " + t);
+    }
+    if (counters.tcpFragments() > 0) {
+      out.printf(
+          "  warning: %d IPv4 fragments of TCP (a migration path should not fragment)%n",
+          counters.tcpFragments());
+    }
+    out.printf("Flows: %d (%d flow records through %s)%n", flows.size(), records, Topics.FLOWS);
+    if (!malformedRecords.isEmpty()) {
+      out.println("  skipped malformed Kafka records: " + malformedRecords);
+    }
+    out.println();
+    out.println("Migration flows by protocol and verdict:");
+    if (migrationsByProtocolAndVerdict.isEmpty()) {
+      out.println("  (none)");
+    }
+    migrationsByProtocolAndVerdict.forEach(
+        (k, n) -> {
+          String[] pv = k.split(" ");
+          out.printf("  %-14s %-11s %5d%n", pv[0], pv[1], n);
+        });
+    printEvents(out);
+    out.println();
+    out.println("Alerts by rule:");
+    if (alertsByRule.isEmpty()) {
+      out.println("  (none)");
+    }
+    alertsByRule.forEach(
+        (k, n) -> {
+          String[] rs = k.split(" ");
+          out.printf("  %-26s %-9s %5d%n", rs[0], rs[1], n);
+        });
+    EventFindings.print(out, events, alerts);
+    if (verbose && !alerts.isEmpty()) {
+      out.println();
+      out.println("Alerts:");
+      alerts.stream()
+          .sorted(
+              (a, b) ->
+                  a.iface().equals(b.iface())
+                      ? a.firstSeen().compareTo(b.firstSeen())
+                      : a.iface().compareTo(b.iface()))
+          .forEach(a -> out.println("  " + line(a)));
+    }
+  }
+
+  /** Events by protocol and worst verdict, with their streams, from each event's latest state. */
+  private void printEvents(PrintWriter out) {
+    Map<String, int[]> byKey = new TreeMap<>();
+    events
+        .values()
+        .forEach(
+            e -> {
+              int[] n =
+                  byKey.computeIfAbsent(e.protocol() + " " + e.verdict().wire(), k -> new int[2]);
+              n[0]++;
+              n[1] += e.streams();
+            });
+    out.println();
+    out.println("Migration events by protocol and verdict (events, streams):");
+    if (byKey.isEmpty()) {
+      out.println("  (none)");
+    }
+    byKey.forEach(
+        (k, n) -> {
+          String[] pv = k.split(" ");
+          out.printf("  %-14s %-11s %5d %5d%n", pv[0], pv[1], n[0], n[1]);
+        });
+  }
+
+  static String line(Alert a) {
+    return String.format(
+        "%-8s %-24s %s:%d -> %s:%d%s  %s  [%s]",
+        a.severity().wire(),
+        a.rule().name(),
+        bracketed(a.src()),
+        a.srcPort(),
+        bracketed(a.dst()),
+        a.dstPort(),
+        a.vlan() == null ? "" : " vlan " + a.vlan(),
+        a.message(),
+        a.iface());
+  }
+
+  private static String bracketed(String address) {
+    return address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+  }
+}

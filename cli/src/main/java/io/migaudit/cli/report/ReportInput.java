@@ -1,0 +1,182 @@
+package io.migaudit.cli.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migaudit.cli.common.UserError;
+import io.migaudit.record.AgentHeartbeat;
+import io.migaudit.record.Alert;
+import io.migaudit.record.MigrationEvent;
+import io.migaudit.record.RecordJson;
+import io.migaudit.record.RecordJson.MalformedRecordException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a report reads: alerts (de-duplicated by alertId, the first kept), migration events (the
+ * latest state of each eventId: the last one read) and agents' heartbeats, from JSON lines of any
+ * mix (replay's --alerts, --events and --flows files, the analyzer's) or Kafka records. Flow
+ * records are counted and otherwise ignored; anything else is counted as malformed, the first one
+ * named.
+ */
+final class ReportInput {
+  private static final ObjectMapper TREES = new ObjectMapper();
+  private static final byte[] HEARTBEAT_MARK =
+      ("\"kind\":\"" + AgentHeartbeat.KIND + "\"").getBytes(StandardCharsets.UTF_8);
+
+  final Map<String, Alert> alerts = new LinkedHashMap<>();
+  final Map<String, MigrationEvent> events = new LinkedHashMap<>();
+  final List<AgentHeartbeat> heartbeats = new ArrayList<>();
+  int duplicateAlerts;
+  int flowRecords;
+  int read;
+  int malformed;
+  String firstMalformed;
+
+  private static final byte[] ALERT_MARK = mark("alertId");
+  private static final byte[] EVENT_MARK = mark("eventId");
+  private static final byte[] STREAMS_MARK = mark("streams");
+  private static final byte[] FLOW_MARK = mark("flowId");
+
+  private static byte[] mark(String field) {
+    return ("\"" + field + "\":").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * One line or Kafka record; {@code where} names it in the malformed message. Compact JSON (what
+   * migaudit writes) is told by its field names and parsed once; anything else is parsed as a tree
+   * first, to say what it is.
+   */
+  void add(byte[] bytes, String where) {
+    try {
+      if (indexOf(bytes, ALERT_MARK) >= 0) {
+        read++;
+        addAlert(RecordJson.alert(bytes));
+        return;
+      }
+      if (indexOf(bytes, EVENT_MARK) >= 0 && indexOf(bytes, STREAMS_MARK) >= 0) {
+        read++;
+        addEvent(RecordJson.migrationEvent(bytes));
+        return;
+      }
+    } catch (MalformedRecordException e) {
+      malformedLine(where, e.getMessage());
+      return;
+    }
+    addParsed(bytes, where);
+  }
+
+  private void addAlert(Alert a) {
+    if (alerts.putIfAbsent(a.alertId(), a) != null) {
+      duplicateAlerts++;
+    }
+  }
+
+  private void addEvent(MigrationEvent e) {
+    events.remove(e.eventId()); // keeps read order of latest states
+    events.put(e.eventId(), e);
+  }
+
+  private void addParsed(byte[] bytes, String where) {
+    read++;
+    JsonNode tree;
+    try {
+      tree = TREES.readTree(bytes);
+    } catch (IOException e) {
+      malformedLine(where, "not JSON: " + firstLine(e.getMessage()));
+      return;
+    }
+    if (tree == null || !tree.isObject()) {
+      malformedLine(where, "not a JSON object");
+      return;
+    }
+    try {
+      classify(tree, bytes, where);
+    } catch (MalformedRecordException e) {
+      malformedLine(where, e.getMessage());
+    }
+  }
+
+  private void classify(JsonNode tree, byte[] bytes, String where) throws MalformedRecordException {
+    if (tree.has("alertId")) {
+      addAlert(RecordJson.alert(bytes));
+    } else if (tree.has("eventId") && tree.has("streams")) {
+      addEvent(RecordJson.migrationEvent(bytes));
+    } else if (AgentHeartbeat.KIND.equals(tree.path("kind").asText(null))) {
+      heartbeats.add(RecordJson.heartbeat(bytes));
+    } else if (tree.has("flowId")) {
+      flowRecords++;
+    } else {
+      malformedLine(where, "not an alert, migration event, heartbeat or flow record");
+    }
+  }
+
+  /** A record of the flows topic: only heartbeats are read, flow records counted unparsed. */
+  void addFlowTopicRecord(byte[] bytes, String where) {
+    if (indexOf(bytes, HEARTBEAT_MARK) < 0 && indexOf(bytes, FLOW_MARK) >= 0) {
+      read++;
+      flowRecords++;
+      return;
+    }
+    add(bytes, where);
+  }
+
+  private void malformedLine(String where, String why) {
+    if (malformed++ == 0) {
+      firstMalformed = where + ": " + why;
+    }
+  }
+
+  List<Alert> alerts() {
+    return List.copyOf(alerts.values());
+  }
+
+  static ReportInput readFiles(List<Path> paths) throws UserError {
+    ReportInput in = new ReportInput();
+    for (Path p : paths) {
+      if (!Files.isRegularFile(p)) {
+        throw new UserError(p + ": no such file");
+      }
+      try (BufferedReader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
+        String line;
+        int n = 0;
+        while ((line = r.readLine()) != null) {
+          n++;
+          if (!line.isBlank()) {
+            in.add(line.getBytes(StandardCharsets.UTF_8), p + ":" + n);
+          }
+        }
+      } catch (NoSuchFileException e) {
+        throw new UserError(p + ": no such file", e);
+      } catch (IOException e) {
+        throw new UserError(p + ": cannot read: " + e.getMessage(), e);
+      }
+    }
+    return in;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s == null ? -1 : s.indexOf('\n');
+    return s == null ? "" : nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,61 @@
+package io.migaudit.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migaudit.cli.MigauditCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The benchmark runs end to end on a small capture; it asserts what it printed, never a speed. */
+class BenchCommandTest {
+
+  @Test
+  void benchPrintsThroughputRowsAndHeapPerFlow() {
+    StringWriter out = new StringWriter();
+    CommandLine cl = MigauditCommand.commandLine();
+    cl.setOut(new PrintWriter(out));
+    int code =
+        cl.execute(
+            "bench",
+            "--runs",
+            "1",
+            "--no-peers",
+            "--memory-flows",
+            "20000",
+            "--workers",
+            "3",
+            "../samples/vmotion-plaintext/capture.pcap");
+    assertThat(code).isZero();
+    assertThat(out.toString())
+        .containsPattern("migaudit pipeline \\(no Kafka\\), 1 worker +\\d+\\.\\d\\d M +1\\.00 ")
+        .containsPattern(
+            "migaudit pipeline \\(no Kafka\\), 3 workers +\\d+\\.\\d\\d M +\\d+\\.\\d\\d +1\\.00 ")
+        .containsPattern("\\(\\d+ packets, 1 records,")
+        .containsPattern("\\(1 records, [\\dNa]+ ns CPU/packet")
+        .containsPattern("zstd +\\d+\\.\\d bytes/record")
+        .containsPattern("lz4 +\\d+\\.\\d bytes/record")
+        .contains("migaudit read + decode only")
+        .containsPattern("Heap per tracked flow with 20,000 one-packet flows: \\d+ bytes")
+        .containsPattern(
+            "Heap per tracked flow with 20,000 one-packet flows of 64 payload bytes: \\d+ bytes")
+        .containsPattern(
+            "Heap per tracked flow with 20,000 one-packet flows of 1024 payload bytes: \\d+ bytes")
+        .containsPattern("migaudit pipeline, 1 worker, per CPU second +\\d+\\.\\d\\d M");
+  }
+
+  @Test
+  void memoryProbeTracksEveryFlowItCreates() {
+    assertThat(FlowMemoryProbe.bytesPerFlow(70_000)).isPositive();
+  }
+
+  @Test
+  void flowsWithPayloadHoldTheirSamples() {
+    double bare = FlowMemoryProbe.bytesPerFlow(50_000);
+    double histogram = FlowMemoryProbe.bytesPerFlow(50_000, 1024);
+    assertThat(histogram)
+        .as("a histogram of 256 16-bit counters per flow")
+        .isGreaterThan(bare + 512);
+  }
+}
