@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -60,7 +62,9 @@ public final class Analyzer implements AutoCloseable {
 
   /**
    * @param engines the rule engine to judge each record with (a {@code RuleEngineHolder} for policy
-   *     reloads); called on the stream thread only
+   *     reloads); with one stream thread called on it only, with several one at a time, each thread
+   *     judging with its own {@link RuleEngine#sibling} that follows the policy of the engine this
+   *     gives
    * @param alertSinks local sinks of committed alerts (JSON lines); none for no reader
    * @param eventSinks local sinks of committed event updates
    * @param registry where Kafka Streams' own client metrics (lag, ...) go; null for nowhere
@@ -106,9 +110,12 @@ public final class Analyzer implements AutoCloseable {
               config.kafka(), config.applicationId() + ".lines", alertSinks, committedEvents);
       outputs.start(OUTPUTS_ASSIGN_WAIT);
     }
+    // several stream threads: an engine each (one engine is not thread-safe)
+    Supplier<RuleEngine> perThread =
+        config.streamThreads() > 1 ? AnalyzerTopology.enginePerThread(engines) : engines;
     streams =
         new KafkaStreams(
-            AnalyzerTopology.build(config, engines, metrics, observer, progress, publishEvents),
+            AnalyzerTopology.build(config, perThread, metrics, observer, progress, publishEvents),
             StreamsSettings.of(config));
     streams.setUncaughtExceptionHandler(
         e -> {
@@ -142,6 +149,11 @@ public final class Analyzer implements AutoCloseable {
 
   public Progress progress() {
     return progress;
+  }
+
+  /** Kafka Streams' own metrics of this instance (its threads, tasks, stores and clients). */
+  public Map<MetricName, ? extends Metric> streamsMetrics() {
+    return streams == null ? Map.of() : streams.metrics();
   }
 
   /**

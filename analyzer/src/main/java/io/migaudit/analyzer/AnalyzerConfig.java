@@ -27,6 +27,9 @@ import java.util.Objects;
  *     with, 0 to take the one its state was built for
  * @param maxCaptureLead how far a record's capture time may lead its Kafka timestamp before it is
  *     clamped to it; null for never (a replay of capture files, which may be dated by any clock)
+ * @param streamThreads Kafka Streams threads of this instance ({@code num.stream.threads}), each
+ *     with its own rule engine: one thread waits on Kafka (fetches, transaction commits) while
+ *     another judges; more threads than the partitions of {@code migaudit.flows} idle
  */
 public record AnalyzerConfig(
     KafkaSettings kafka,
@@ -38,7 +41,8 @@ public record AnalyzerConfig(
     int maxStreamsPerEvent,
     Duration judgeGrace,
     int expectedPartitions,
-    Duration maxCaptureLead) {
+    Duration maxCaptureLead,
+    int streamThreads) {
   public static final Duration DEFAULT_ALERT_RETENTION = Duration.ofHours(24);
   public static final Duration DEFAULT_JUDGE_GRACE = Duration.ofSeconds(30);
 
@@ -54,6 +58,7 @@ public record AnalyzerConfig(
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(stateDir, "stateDir");
     if (standbyReplicas < 0
+        || streamThreads < 1
         || maxStreamsPerEvent < 1
         || expectedPartitions < 0
         || alertRetention.isNegative()
@@ -66,13 +71,16 @@ public record AnalyzerConfig(
               + maxStreamsPerEvent
               + " streams per event, "
               + expectedPartitions
-              + " partitions");
+              + " partitions, "
+              + streamThreads
+              + " stream threads");
     }
   }
 
   /**
    * The defaults for {@code kafka}, in group {@code applicationId}, with state under {@code
-   * stateDir}.
+   * stateDir}; one stream thread ({@code migaudit analyzer} runs one per core: {@link
+   * #withStreamThreads}).
    */
   public static AnalyzerConfig defaults(KafkaSettings kafka, String applicationId, Path stateDir) {
     return new AnalyzerConfig(
@@ -85,7 +93,8 @@ public record AnalyzerConfig(
         StoredEventGrouper.DEFAULT_MAX_STREAMS,
         DEFAULT_JUDGE_GRACE,
         0,
-        FlowIntake.MAX_LEAD);
+        FlowIntake.MAX_LEAD,
+        1);
   }
 
   /**
@@ -113,7 +122,8 @@ public record AnalyzerConfig(
         maxStreamsPerEvent,
         judgeGrace,
         expectedPartitions,
-        maxCaptureLead);
+        maxCaptureLead,
+        streamThreads);
   }
 
   public AnalyzerConfig withJudgeGrace(Duration grace) {
@@ -127,7 +137,8 @@ public record AnalyzerConfig(
         maxStreamsPerEvent,
         grace,
         expectedPartitions,
-        maxCaptureLead);
+        maxCaptureLead,
+        streamThreads);
   }
 
   public AnalyzerConfig withAlertRetention(Duration retention) {
@@ -141,7 +152,8 @@ public record AnalyzerConfig(
         maxStreamsPerEvent,
         judgeGrace,
         expectedPartitions,
-        maxCaptureLead);
+        maxCaptureLead,
+        streamThreads);
   }
 
   /** Capture times are never clamped (a replay of capture files dated by any clock). */
@@ -156,7 +168,24 @@ public record AnalyzerConfig(
         maxStreamsPerEvent,
         judgeGrace,
         expectedPartitions,
-        null);
+        null,
+        streamThreads);
+  }
+
+  /** {@code threads} stream threads ({@link #streamThreads}). */
+  public AnalyzerConfig withStreamThreads(int threads) {
+    return new AnalyzerConfig(
+        kafka,
+        applicationId,
+        stateDir,
+        standbyReplicas,
+        alertRetention,
+        eventIdle,
+        maxStreamsPerEvent,
+        judgeGrace,
+        expectedPartitions,
+        maxCaptureLead,
+        threads);
   }
 
   public AnalyzerConfig withExpectedPartitions(int partitions) {
@@ -170,6 +199,7 @@ public record AnalyzerConfig(
         maxStreamsPerEvent,
         judgeGrace,
         partitions,
-        maxCaptureLead);
+        maxCaptureLead,
+        streamThreads);
   }
 }

@@ -3,6 +3,7 @@ package io.migaudit.record;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -27,6 +28,9 @@ final class FlowRecordReader {
   /** The record, or null when the input is not in the plain shape (or not a record at all). */
   FlowRecord read(byte[] json) {
     try (JsonParser p = factory.createParser(json)) {
+      // the payload statistics are doubles: Jackson's fast parser reads the same values
+      // (correctly rounded, as Double.parseDouble) in a fraction of the time
+      p.enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER.mappedFeature());
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }

@@ -48,7 +48,8 @@ import java.util.function.Function;
  *
  * <p>Bounded: at most {@code maxClients} client addresses (least recently seen forgotten first),
  * {@link #MAX_REQUESTS_PER_CLIENT} requests each; requests older than the newest one of their
- * client by more than the ticket lifetime are dropped. Not thread-safe: one per rule engine.
+ * client by more than the ticket lifetime are dropped. Thread-safe: the engines of one instance's
+ * stream threads share it.
  */
 public final class KerberosEvidence {
   /** Tolerated lead of a request's timestamp over the migration's (agents' clock difference). */
@@ -99,6 +100,12 @@ public final class KerberosEvidence {
     if (!countable(r, policy)) {
       return;
     }
+    synchronized (this) { // the stream threads of one instance share this memory
+      remember(r, policy);
+    }
+  }
+
+  private void remember(FlowRecord r, HypervPolicy policy) {
     Client c = byClient.computeIfAbsent(r.src(), k -> new Client());
     add(c, r);
     Instant oldest =
@@ -162,7 +169,7 @@ public final class KerberosEvidence {
   }
 
   /** How the migration {@code r} (a Hyper-V flow: its src sent the VM to dst) was authenticated. */
-  public MigrationAuthentication judge(FlowRecord r, HypervPolicy policy) {
+  public synchronized MigrationAuthentication judge(FlowRecord r, HypervPolicy policy) {
     List<String> sources = policy.addressesOfHostWith(r.src());
     Instant from = r.firstSeen().minus(policy.ticketLifetime());
     Instant to = r.firstSeen().plus(CLOCK_SKEW);
@@ -215,7 +222,7 @@ public final class KerberosEvidence {
   }
 
   /** Client addresses remembered (for tests and bounds). */
-  public int clients() {
+  public synchronized int clients() {
     return byClient.size();
   }
 

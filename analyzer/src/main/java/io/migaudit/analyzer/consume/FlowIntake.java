@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +72,14 @@ public final class FlowIntake {
    * @param where where the record sits (topic-partition and offset), for the log
    */
   public Read read(byte[] value, long kafkaTimestampMillis, String where) {
+    return read(value, kafkaTimestampMillis, () -> where);
+  }
+
+  /**
+   * As {@link #read(byte[], long, String)}, {@code where} made only when a line is logged (a string
+   * per record cost more than reading most of its fields).
+   */
+  public Read read(byte[] value, long kafkaTimestampMillis, Supplier<String> where) {
     if (value == null) {
       return skipped(AnalyzerMetrics.OUTCOME_EMPTY, where, "a record without a value");
     }
@@ -103,7 +112,7 @@ public final class FlowIntake {
         warnOnce(
             CLAMPED_KIND,
             "Clamping flow record at "
-                + where
+                + where.get()
                 + " dated "
                 + record.lastSeen()
                 + ", more than "
@@ -141,11 +150,14 @@ public final class FlowIntake {
             + "); further such records are only counted");
   }
 
-  private Read skipped(String kind, String where, String why) {
+  private Read skipped(String kind, Supplier<String> where, String why) {
+    if (warnedKinds.contains(kind)) {
+      return Read.skipped(kind);
+    }
     warnOnce(
         kind,
         "Skipping malformed flow record at "
-            + where
+            + where.get()
             + " ("
             + kind
             + "): "

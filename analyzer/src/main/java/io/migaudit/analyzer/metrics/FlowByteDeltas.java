@@ -27,7 +27,7 @@ final class FlowByteDeltas {
   }
 
   /** Bytes of both directions this record adds to what earlier records of its flow reported. */
-  long add(FlowRecord record) {
+  synchronized long add(FlowRecord record) { // stream threads of one instance share the metrics
     long total = record.totalBytes();
     Long previous = lastTotals.get(record.flowId());
     long before = previous == null ? 0 : previous;
@@ -39,7 +39,7 @@ final class FlowByteDeltas {
     return Math.max(0, total - before);
   }
 
-  int size() {
+  synchronized int size() {
     return lastTotals.size();
   }
 }

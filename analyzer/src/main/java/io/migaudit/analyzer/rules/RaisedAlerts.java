@@ -10,11 +10,13 @@ import java.util.Map;
  */
 final class RaisedAlerts implements AlertMemory {
   private final Map<String, Boolean> ids;
+  private final int capacity;
 
   RaisedAlerts(int capacity) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be positive: " + capacity);
     }
+    this.capacity = capacity;
     this.ids =
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
@@ -37,6 +39,11 @@ final class RaisedAlerts implements AlertMemory {
   /** Lets {@code alertId} be raised again (its output was never written). */
   void forget(String alertId) {
     ids.remove(alertId);
+  }
+
+  /** An empty memory of the same capacity. */
+  RaisedAlerts empty() {
+    return new RaisedAlerts(capacity);
   }
 
   int size() {

@@ -14,7 +14,7 @@ import java.util.Set;
  * Runs every rule on each flow record and lets each (rule, flow) alert once: interim records repeat
  * a flow, so a later record raises only what an earlier one did not (say, the verdict turned
  * plaintext). The memory of raised alerts is bounded (see {@link RaisedAlerts}). Not thread-safe:
- * one engine per consumer thread.
+ * one engine per consumer thread ({@link #sibling}).
  */
 public final class RuleEngine {
   /** Alert ids remembered by default: about 100 MB at most, reached only after that many alerts. */
@@ -51,6 +51,15 @@ public final class RuleEngine {
   }
 
   /**
+   * An engine for another thread: the same policy and rules, CREDSSP_MIGRATION's memory of Kerberos
+   * requests included (it is thread-safe and shared, so every thread sees the KDC flows any of them
+   * judged, as one thread did), and an empty memory of raised alerts of its own.
+   */
+  public RuleEngine sibling() {
+    return new RuleEngine(policy, rules, raised.empty());
+  }
+
+  /**
    * The rules of docs/DESIGN.md's table, in its order, then those added since (README, "Rules").
    */
   public static List<Rule> standardRules() {
@@ -82,6 +91,11 @@ public final class RuleEngine {
     return detector.classify(record).migration();
   }
 
+  /** The record classified (what {@link #evaluate} starts with), to evaluate with it later. */
+  public ClassifiedFlow classify(FlowRecord record) {
+    return detector.classify(record);
+  }
+
   /** Classifies the record and returns the alerts it raises for the first time. */
   public Evaluation evaluate(FlowRecord record) {
     return evaluate(record, raised, false);
@@ -93,7 +107,14 @@ public final class RuleEngine {
    * and the evaluation says so: the caller calls {@link #judgeLater} after its grace period.
    */
   public Evaluation evaluate(FlowRecord record, AlertMemory memory, boolean defer) {
-    ClassifiedFlow flow = detector.classify(record);
+    return evaluate(record, detector.classify(record), memory, defer);
+  }
+
+  /**
+   * As {@link #evaluate(FlowRecord, AlertMemory, boolean)}, with {@code flow = classify(record)}.
+   */
+  public Evaluation evaluate(
+      FlowRecord record, ClassifiedFlow flow, AlertMemory memory, boolean defer) {
     List<Alert> fresh = new ArrayList<>();
     boolean later = false;
     for (Rule rule : rules) {

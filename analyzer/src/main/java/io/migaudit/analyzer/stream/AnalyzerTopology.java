@@ -93,6 +93,14 @@ public final class AnalyzerTopology {
     return t;
   }
 
+  /**
+   * Engines for several stream threads: each thread's own, following {@code source}'s policy (see
+   * {@link ThreadEngines}).
+   */
+  public static Supplier<RuleEngine> enginePerThread(Supplier<RuleEngine> source) {
+    return new ThreadEngines(source);
+  }
+
   /** The changelog topic of {@code store} under {@code applicationId}. */
   public static String changelog(String applicationId, String store) {
     return applicationId + "-" + store + "-changelog";

@@ -5,6 +5,7 @@ import io.migaudit.analyzer.consume.FlowIntake;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.events.StoredEventGrouper;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
+import io.migaudit.analyzer.rules.ClassifiedFlow;
 import io.migaudit.analyzer.rules.Evaluation;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.Alert;
@@ -128,11 +129,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
   @Override
   public void process(Record<byte[], byte[]> record) {
-    String where =
-        context
-            .recordMetadata()
-            .map(m -> m.topic() + "-" + m.partition() + " offset " + m.offset())
-            .orElse("?");
+    Supplier<String> where = this::where; // for the log only: made when one is written
     FlowIntake.Read read = intake.read(record.value(), record.timestamp(), where);
     if (read.clamped()) {
       metrics.recordClamped();
@@ -158,18 +155,30 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
       throw e; // Kafka's (a fenced producer, a moved task): the transaction aborts, the record
       // comes again
     } catch (RuntimeException e) {
-      intake.failed(where, e);
+      intake.failed(where.get(), e);
       skipped(AnalyzerMetrics.OUTCOME_ERROR);
     }
+  }
+
+  /** Where the record being processed sits: topic-partition and offset. */
+  private String where() {
+    return context
+        .recordMetadata()
+        .map(m -> m.topic() + "-" + m.partition() + " offset " + m.offset())
+        .orElse("?");
   }
 
   private void judge(FlowRecord record, RuleEngine engine, long timestamp) {
     long now = context.currentSystemTimeMs();
     // only migrations: their streams, events and alerts are what two agents must not split, and the
     // store then writes once per migration flow, not once per flow of the network
-    FlowRecord r = engine.migration(record) ? identities.canonical(record, now) : record;
+    ClassifiedFlow flow = engine.classify(record);
+    FlowRecord r = flow.migration() ? identities.canonical(record, now) : record;
+    if (r != record) {
+      flow = engine.classify(r); // another agent's record of a known flow, under its identity
+    }
     RaisedAlertStore.Flow memory = raised.of(r.flowId(), now);
-    Evaluation e = engine.evaluate(r, memory, true);
+    Evaluation e = engine.evaluate(r, flow, memory, true);
     StoredEventGrouper.Update update = e.migration() ? grouper.add(e.record(), now) : null;
     String eventId = update == null ? null : update.event().eventId();
     if (e.judgeLater()) {

@@ -13,8 +13,8 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * The one place that builds the Kafka Streams settings of the analyzer. The user's client settings
  * (security.protocol, sasl.*, ssl.*, ...) pass through to every client; the settings the analyzer's
- * guarantees rest on are set here and win: exactly_once_v2, one stream thread (the rule engine and
- * its Kerberos memory belong to one thread), byte-array serdes.
+ * guarantees rest on are set here and win: exactly_once_v2, the configured stream threads (each
+ * with its own rule engine and Kerberos memory), byte-array serdes.
  */
 public final class StreamsSettings {
   /** Records per poll (Kafka's default is 500): fewer, larger transactions. */
@@ -58,7 +58,7 @@ public final class StreamsSettings {
     // prefix
     p.put(StreamsConfig.CLIENT_ID_CONFIG, KafkaSettings.CONSUMER_CLIENT_ID);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());

@@ -146,6 +146,16 @@ public final class AnalyzerCommand implements Callable<Integer> {
   int standbyReplicas;
 
   @Option(
+      names = "--stream-threads",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = {
+        "Kafka Streams threads of this instance, each with its own rule engine: one waits on Kafka",
+        "(fetches, transaction commits) while another judges (default: 0, one per core)."
+      })
+  int streamThreads;
+
+  @Option(
       names = "--flows-partitions",
       paramLabel = "N",
       defaultValue = "0",
@@ -275,16 +285,28 @@ public final class AnalyzerCommand implements Callable<Integer> {
   }
 
   /**
-   * The analyzer's settings: the group, its state directory, standbys and the expected partitions.
+   * The analyzer's settings: the group, its state directory, standbys, stream threads and the
+   * expected partitions.
    */
-  AnalyzerConfig analyzerConfig(KafkaSettings kafka, String group) {
+  AnalyzerConfig analyzerConfig(KafkaSettings kafka, String group) throws UserError {
     AnalyzerConfig c =
         AnalyzerConfig.defaults(
             kafka,
             group,
             stateDir != null ? stateDir : AnalyzerConfig.defaultStateDir().resolve(group));
-    c = c.withStandbyReplicas(standbyReplicas).withExpectedPartitions(flowsPartitions);
+    c =
+        c.withStandbyReplicas(standbyReplicas)
+            .withExpectedPartitions(flowsPartitions)
+            .withStreamThreads(streamThreads(streamThreads));
     return judgeGraceSeconds == null ? c : c.withJudgeGrace(Duration.ofSeconds(judgeGraceSeconds));
+  }
+
+  /** {@code option}, or one thread per core when it is 0. */
+  public static int streamThreads(int option) throws UserError {
+    if (option < 0) {
+      throw new UserError("--stream-threads must be 0 (one per core) or more");
+    }
+    return option > 0 ? option : Runtime.getRuntime().availableProcessors();
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * A migration capture replayed as a live interface would give it: at the capture's own pace,
  * stamped with the wall clock, and kept going (its payload packets again, at {@code ratePerSecond})
  * until {@code duration} has passed, as a real migration lasts far longer than a sample's few
- * milliseconds. FIN and RST packets are left out so the flow stays open, as it would mid-migration.
- * Remembers when it handed out the first payload packet of a migration-port flow.
+ * milliseconds; the payload sent again carries the sequence numbers that follow the capture's (see
+ * {@link TcpLoopShift}). FIN and RST packets are left out so the flow stays open, as it would
+ * mid-migration. Remembers when it handed out the first payload packet of a migration-port flow.
  */
 final class AlertDelayReplay implements PacketSource {
   private static final long TCP_FIN_OR_RST = 0x01 | 0x04;
@@ -30,6 +31,7 @@ final class AlertDelayReplay implements PacketSource {
   private final String name;
   private final List<CapturedPacket> frames;
   private final List<CapturedPacket> payload;
+  private final TcpLoopShift shift;
   private final int firstPayloadIndex;
   private final long gapNanos;
   private final long durationNanos;
@@ -47,12 +49,14 @@ final class AlertDelayReplay implements PacketSource {
       String name,
       List<CapturedPacket> frames,
       List<CapturedPacket> payload,
+      TcpLoopShift shift,
       int firstPayloadIndex,
       int ratePerSecond,
       long durationNanos) {
     this.name = name;
     this.frames = frames;
     this.payload = payload;
+    this.shift = shift;
     this.firstPayloadIndex = firstPayloadIndex;
     this.gapNanos = TimeUnit.SECONDS.toNanos(1) / ratePerSecond;
     this.durationNanos = durationNanos;
@@ -63,6 +67,7 @@ final class AlertDelayReplay implements PacketSource {
       Path capture, PortCatalog catalog, int ratePerSecond, long durationNanos) throws IOException {
     List<CapturedPacket> frames = new ArrayList<>();
     List<CapturedPacket> payload = new ArrayList<>();
+    List<DecodedPacket> payloadDecoded = new ArrayList<>();
     int first = -1;
     PacketDecoder decoder = new PacketDecoder();
     DecodedPacket d = new DecodedPacket();
@@ -81,14 +86,20 @@ final class AlertDelayReplay implements PacketSource {
         frames.add(copy);
         if (migrationPayload) {
           payload.add(copy);
+          DecodedPacket kept = new DecodedPacket();
+          decoder.decode(copy, kept);
+          payloadDecoded.add(kept);
         }
       }
     }
     if (first < 0) {
       throw new IOException(capture + ": no payload packet on a migration port");
     }
+    TcpLoopShift shift =
+        TcpLoopShift.of(
+            payload.toArray(CapturedPacket[]::new), payloadDecoded.toArray(DecodedPacket[]::new));
     return new AlertDelayReplay(
-        capture.toString(), frames, payload, first, ratePerSecond, durationNanos);
+        capture.toString(), frames, payload, shift, first, ratePerSecond, durationNanos);
   }
 
   private static boolean migration(PortCatalog catalog, DecodedPacket d) {
@@ -116,16 +127,21 @@ final class AlertDelayReplay implements PacketSource {
       captureStartMicros = frames.get(0).timestampMicros;
     }
     CapturedPacket p;
+    ByteBuffer data;
     long dueNanos;
     if (index < frames.size()) {
       p = frames.get(index);
+      data = p.data.duplicate().clear();
       dueNanos = startNanos + (p.timestampMicros - captureStartMicros) * 1000;
     } else {
       long elapsed = System.nanoTime() - startNanos;
       if (elapsed >= durationNanos) {
         return false;
       }
-      p = payload.get((int) (loopsSent++ % payload.size()));
+      int i = (int) (loopsSent % payload.size());
+      long round = loopsSent++ / payload.size() + 1;
+      p = payload.get(i);
+      data = shift.shifted(i, p.data, round); // numbered on, as the migration goes on
       dueNanos = lastDueNanos + gapNanos;
     }
     waitUntil(dueNanos);
@@ -138,7 +154,7 @@ final class AlertDelayReplay implements PacketSource {
     into.timestampMicros = startMicros + (now - startNanos) / 1000; // a live capture's clock
     into.linkType = p.linkType;
     into.originalLength = p.originalLength;
-    into.data = p.data.duplicate().clear();
+    into.data = data;
     sent++;
     bytes += p.capturedLength();
     return true;

@@ -72,7 +72,8 @@ final class AlertDelayRig implements AutoCloseable {
     state = Files.createTempDirectory("bench-alert-delay-state");
     analyzer =
         new Analyzer(
-            AnalyzerConfig.defaults(kafka, "bench-alert-delay-" + UUID.randomUUID(), state),
+            AnalyzerConfig.defaults(kafka, "bench-alert-delay-" + UUID.randomUUID(), state)
+                .withStreamThreads(Runtime.getRuntime().availableProcessors()), // as the command
             () -> engine,
             new AnalyzerMetrics(new SimpleMeterRegistry(), engine.protocols()),
             FlowObserver.NONE,

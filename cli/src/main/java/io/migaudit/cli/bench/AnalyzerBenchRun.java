@@ -47,20 +47,26 @@ final class AnalyzerBenchRun {
 
   private final String bootstrapServers;
   private final Policy policy;
+  private final Map<String, String> streamsSettings;
 
   /** What was published. */
   record Published(long records, long bytes, long distinct) {}
 
   /** One reader's pass over the published records. */
-  record Timing(long records, long nanos, long alerts, long migrationRecords) {
+  record Timing(long records, long nanos, long alerts, long migrationRecords, String threads) {
     double perSecond() {
       return records * 1e9 / Math.max(1, nanos);
     }
   }
 
-  AnalyzerBenchRun(String bootstrapServers, Policy policy) {
+  /**
+   * @param streamsSettings Kafka Streams and client settings for the analyzer (as the analyzer
+   *     command's client properties take them)
+   */
+  AnalyzerBenchRun(String bootstrapServers, Policy policy, Map<String, String> streamsSettings) {
     this.bootstrapServers = bootstrapServers;
     this.policy = policy;
+    this.streamsSettings = Map.copyOf(streamsSettings);
   }
 
   /**
@@ -121,17 +127,18 @@ final class AnalyzerBenchRun {
       if (checksum == 0) {
         throw new IllegalStateException("empty records");
       }
-      return new Timing(read, nanos, 0, 0);
+      return new Timing(read, nanos, 0, 0, "");
     }
   }
 
   /**
    * {@code instances} analyzers as the analyzer command builds them (Kafka Streams, exactly once),
-   * in one application, from the first record judged until the application committed the end of the
-   * topic (every output of the run is then readable by a read_committed consumer).
+   * with {@code threads} stream threads each, in one application, from the first record judged
+   * until the application committed the end of the topic (every output of the run is then readable
+   * by a read_committed consumer).
    */
-  Timing analyzer(long count, int instances) throws Exception {
-    KafkaSettings kafka = new KafkaSettings(bootstrapServers, Map.of());
+  Timing analyzer(long count, int instances, int threads) throws Exception {
+    KafkaSettings kafka = new KafkaSettings(bootstrapServers, streamsSettings);
     String group = "bench-analyzer-" + UUID.randomUUID();
     RuleEngine engine = new RuleEngine(policy);
     AnalyzerMetrics metrics = new AnalyzerMetrics(new SimpleMeterRegistry(), engine.protocols());
@@ -139,6 +146,7 @@ final class AnalyzerBenchRun {
     AtomicLong alerts = new AtomicLong();
     AtomicLong migrations = new AtomicLong();
     AtomicLong t0 = new AtomicLong();
+    StreamThreadFigures figures = new StreamThreadFigures();
     FlowObserver counting =
         new FlowObserver() {
           @Override
@@ -149,6 +157,7 @@ final class AnalyzerBenchRun {
           @Override
           public void onRecord(FlowRecord record, boolean migration, String protocol) {
             t0.compareAndSet(0, System.nanoTime());
+            figures.onRecord();
             read.incrementAndGet();
             if (migration) {
               migrations.incrementAndGet();
@@ -165,7 +174,8 @@ final class AnalyzerBenchRun {
         RuleEngine own = new RuleEngine(policy);
         Analyzer a =
             new Analyzer(
-                AnalyzerConfig.defaults(kafka, group, state.resolve("i" + i)),
+                AnalyzerConfig.defaults(kafka, group, state.resolve("i" + i))
+                    .withStreamThreads(threads),
                 () -> own,
                 metrics,
                 counting,
@@ -177,7 +187,7 @@ final class AnalyzerBenchRun {
       }
       awaitCommitted(admin, group, end);
       long nanos = System.nanoTime() - t0.get();
-      return new Timing(read.get(), nanos, alerts.get(), migrations.get());
+      return new Timing(read.get(), nanos, alerts.get(), migrations.get(), figures.line(running));
     } finally {
       for (Analyzer a : running) {
         a.close();

@@ -181,4 +181,30 @@ class AnalyzerCommandTest {
         .contains("--[no-]policy-reload")
         .contains("SIGHUP");
   }
+
+  @Test
+  void streamThreadsDefaultToOnePerCore() throws Exception {
+    io.migaudit.analyzer.consume.KafkaSettings kafka =
+        new io.migaudit.analyzer.consume.KafkaSettings("k:9092", java.util.Map.of());
+    AnalyzerCommand byDefault = new AnalyzerCommand();
+    new CommandLine(byDefault).parseArgs();
+    assertThat(byDefault.analyzerConfig(kafka, "g").streamThreads())
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
+    AnalyzerCommand three = new AnalyzerCommand();
+    new CommandLine(three).parseArgs("--stream-threads", "3");
+    assertThat(three.analyzerConfig(kafka, "g").streamThreads()).isEqualTo(3);
+    Path policy = Files.writeString(dir.resolve("policy.yaml"), "encryption: required\n");
+    Result r =
+        run(
+            "analyzer",
+            "--policy",
+            policy.toString(),
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+            "--stream-threads",
+            "-1");
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err.strip())
+        .isEqualTo("migaudit: --stream-threads must be 0 (one per core) or more");
+  }
 }
