@@ -182,6 +182,9 @@ class PausedAnalyzerIT {
         "--state-dir",
         dir.resolve("state-zombie").toString(),
         "--judge-grace",
-        Long.toString(JUDGE_GRACE.toSeconds()));
+        Long.toString(JUDGE_GRACE.toSeconds()),
+        // one consumer per process: the group's member count then says which processes are in it
+        "--stream-threads",
+        "1");
   }
 }
