@@ -133,60 +133,77 @@ public final class AlertDelayCommand implements Callable<Integer> {
         "max ms",
         "flow records",
         "first alert of the flow");
+    List<List<AlertDelayRig.Result>> bySample = measureRounds(captures, policy);
     List<Long> all = new ArrayList<>();
     int missed = 0;
+    for (int i = 0; i < captures.size(); i++) {
+      String name = captures.get(i).getParent().getFileName().toString();
+      missed += printSample(out, name, bySample.get(i), all);
+    }
+    printSummary(out, all, missed);
+    out.flush();
+    return 0;
+  }
+
+  /** Every sample's migration, --repeat rounds over the samples, after one warm-up migration. */
+  private List<List<AlertDelayRig.Result>> measureRounds(List<Path> captures, Policy policy)
+      throws Exception {
+    List<List<AlertDelayRig.Result>> bySample = new ArrayList<>();
+    captures.forEach(c -> bySample.add(new ArrayList<>()));
     try (EmbeddedBroker broker = EmbeddedBroker.start();
         AlertDelayRig rig = AlertDelayRig.start(broker, policy)) {
       rig.measure(
           captures.get(0), rate, Duration.ofSeconds(seconds)); // warm-up: consumer groups, JIT
-      List<List<AlertDelayRig.Result>> bySample = new ArrayList<>();
-      captures.forEach(c -> bySample.add(new ArrayList<>()));
       for (int round = 0; round < repeat; round++) { // rounds, so a passing load hits all alike
         for (int i = 0; i < captures.size(); i++) {
           bySample.get(i).add(rig.measure(captures.get(i), rate, Duration.ofSeconds(seconds)));
         }
       }
-      for (int i = 0; i < captures.size(); i++) {
-        List<AlertDelayRig.Result> results = bySample.get(i);
-        List<Long> delays =
-            results.stream().map(AlertDelayRig.Result::delayNanos).filter(d -> d >= 0).toList();
-        missed += results.size() - delays.size();
-        all.addAll(delays);
-        AlertDelayRig.Result last = results.get(results.size() - 1);
-        String name = captures.get(i).getParent().getFileName().toString();
-        if (delays.isEmpty()) {
-          out.printf(Locale.ROOT, "%-24s %10s %10s %14d%n", name, "no alert", "", last.records());
-        } else {
-          out.printf(
-              Locale.ROOT,
-              "%-24s %10.1f %10.1f %14d  %s%s%n",
-              name,
-              percentile(delays, 50) / 1e6,
-              percentile(delays, 100) / 1e6,
-              last.records(),
-              last.rule() == null ? "" : last.rule(),
-              delays.size() < results.size()
-                  ? " (" + (results.size() - delays.size()) + " without alert)"
-                  : "");
-        }
-        out.flush();
-      }
     }
-    if (all.isEmpty()) {
-      out.printf(Locale.ROOT, "%nno alert came%n");
+    return bySample;
+  }
+
+  /** One sample's line; adds its delays to {@code all}; returns its migrations without alert. */
+  private static int printSample(
+      PrintWriter out, String name, List<AlertDelayRig.Result> results, List<Long> all) {
+    List<Long> delays =
+        results.stream().map(AlertDelayRig.Result::delayNanos).filter(d -> d >= 0).toList();
+    all.addAll(delays);
+    AlertDelayRig.Result last = results.get(results.size() - 1);
+    int missed = results.size() - delays.size();
+    if (delays.isEmpty()) {
+      out.printf(Locale.ROOT, "%-24s %10s %10s %14d%n", name, "no alert", "", last.records());
     } else {
+      String rule =
+          results.stream().map(AlertDelayRig.Result::rule).filter(r -> r != null).findFirst().get();
       out.printf(
           Locale.ROOT,
-          "%nover %d migrations (%d rounds): p50 %.1f ms, p99 %.1f ms, largest %.1f ms%s"
-              + " (agent active timeout 1 s, producer linger 5 ms)%n",
-          all.size(),
-          repeat,
-          percentile(all, 50) / 1e6,
-          percentile(all, 99) / 1e6,
-          percentile(all, 100) / 1e6,
-          missed > 0 ? "; " + missed + " without alert" : "");
+          "%-24s %10.1f %10.1f %14d  %s%s%n",
+          name,
+          percentile(delays, 50) / 1e6,
+          percentile(delays, 100) / 1e6,
+          last.records(),
+          rule,
+          missed > 0 ? " (" + missed + " without alert)" : "");
     }
     out.flush();
-    return 0;
+    return missed;
+  }
+
+  private void printSummary(PrintWriter out, List<Long> all, int missed) {
+    if (all.isEmpty()) {
+      out.printf(Locale.ROOT, "%nno alert came%n");
+      return;
+    }
+    out.printf(
+        Locale.ROOT,
+        "%nover %d migrations (%d rounds): p50 %.1f ms, p99 %.1f ms, largest %.1f ms%s"
+            + " (agent active timeout 1 s, producer linger 5 ms)%n",
+        all.size(),
+        repeat,
+        percentile(all, 50) / 1e6,
+        percentile(all, 99) / 1e6,
+        percentile(all, 100) / 1e6,
+        missed > 0 ? "; " + missed + " without alert" : "");
   }
 }

@@ -129,55 +129,66 @@ public final class AnalyzerBenchCommand implements Callable<Integer> {
           Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.version"));
       out.flush();
-      int threads = AnalyzerCommand.streamThreads(streamThreads);
-      List<Row> rows =
-          List.of(new Row(1, 1), new Row(1, threads), new Row(2, threads)).stream()
-              .distinct()
-              .toList();
-      List<List<Double>> ratios = new ArrayList<>();
-      List<List<Double>> rates = new ArrayList<>();
-      for (int i = 0; i <= rows.size(); i++) {
-        ratios.add(new ArrayList<>());
-        rates.add(new ArrayList<>());
-      }
-      for (int round = 1; round <= this.rounds; round++) {
-        if (this.rounds > 1) {
-          out.printf(Locale.ROOT, "round %d of %d%n", round, this.rounds);
-        }
-        AnalyzerBenchRun.Timing bare = run.bareConsumer(published.records());
-        out.printf(Locale.ROOT, "%-56s %14s %10s%n", "reader (same topic)", "records/s", "vs bare");
-        out.printf(Locale.ROOT, ROW, "bare KafkaConsumer (byte[], no work)", krps(bare), 1.0, "");
-        rates.get(0).add(bare.perSecond());
-        for (int i = 0; i < rows.size(); i++) {
-          Row r = rows.get(i);
-          AnalyzerBenchRun.Timing t = run.analyzer(published.records(), r.instances(), r.threads());
-          out.printf(
-              Locale.ROOT,
-              ROW,
-              r.label(),
-              krps(t),
-              t.perSecond() / bare.perSecond(),
-              String.format(
-                  Locale.ROOT,
-                  "   (%,d alerts, %,d migration records)",
-                  t.alerts(),
-                  t.migrationRecords()));
-          out.printf(Locale.ROOT, "%-56s %s%n", "", t.threads());
-          out.flush();
-          rates.get(i + 1).add(t.perSecond());
-          ratios.get(i + 1).add(t.perSecond() / bare.perSecond());
-        }
-        out.println();
-      }
-      if (this.rounds > 1) {
-        printMedians(out, rows, rates, ratios);
-      }
+      timeRounds(out, run, published.records());
     }
     out.flush();
     return 0;
   }
 
   private static final String ROW = "%-56s %14s %10.2f%s%n";
+
+  /** Every round: the bare consumer, then each analyzer row; then the medians. */
+  private void timeRounds(PrintWriter out, AnalyzerBenchRun run, long count) throws Exception {
+    int threads = AnalyzerCommand.streamThreads(streamThreads);
+    List<Row> rows =
+        List.of(new Row(1, 1), new Row(1, threads), new Row(2, threads)).stream()
+            .distinct()
+            .toList();
+    List<List<Double>> ratios = new ArrayList<>();
+    List<List<Double>> rates = new ArrayList<>();
+    for (int i = 0; i <= rows.size(); i++) {
+      ratios.add(new ArrayList<>());
+      rates.add(new ArrayList<>());
+    }
+    for (int round = 1; round <= this.rounds; round++) {
+      if (this.rounds > 1) {
+        out.printf(Locale.ROOT, "round %d of %d%n", round, this.rounds);
+      }
+      AnalyzerBenchRun.Timing bare = run.bareConsumer(count);
+      out.printf(Locale.ROOT, "%-56s %14s %10s%n", "reader (same topic)", "records/s", "vs bare");
+      out.printf(Locale.ROOT, ROW, "bare KafkaConsumer (byte[], no work)", krps(bare), 1.0, "");
+      rates.get(0).add(bare.perSecond());
+      for (int i = 0; i < rows.size(); i++) {
+        AnalyzerBenchRun.Timing t = timeRow(out, run, count, rows.get(i), bare);
+        rates.get(i + 1).add(t.perSecond());
+        ratios.get(i + 1).add(t.perSecond() / bare.perSecond());
+      }
+      out.println();
+    }
+    if (this.rounds > 1) {
+      printMedians(out, rows, rates, ratios);
+    }
+  }
+
+  private static AnalyzerBenchRun.Timing timeRow(
+      PrintWriter out, AnalyzerBenchRun run, long count, Row r, AnalyzerBenchRun.Timing bare)
+      throws Exception {
+    AnalyzerBenchRun.Timing t = run.analyzer(count, r.instances(), r.threads());
+    out.printf(
+        Locale.ROOT,
+        ROW,
+        r.label(),
+        krps(t),
+        t.perSecond() / bare.perSecond(),
+        String.format(
+            Locale.ROOT,
+            "   (%,d alerts, %,d migration records)",
+            t.alerts(),
+            t.migrationRecords()));
+    out.printf(Locale.ROOT, "%-56s %s%n", "", t.threads());
+    out.flush();
+    return t;
+  }
 
   /** One analyzer setup timed: instances in one application, stream threads each. */
   record Row(int instances, int threads) {
