@@ -159,34 +159,44 @@ public final class FileWorkers {
       }
     }
 
-    /** Reads the source to its end; false when another worker failed first. */
+    /**
+     * Reads the source to its end; false when another worker failed first. The counts stay in
+     * locals until the end: fields of two workers' objects may share a cache line.
+     */
     private boolean read(PacketSource source) throws IOException {
       boolean counting = id == 0;
-      while (source.next(captured)) {
-        if ((++packets & (CHECK_EVERY - 1)) == 0 && failure.get() != null) {
-          return false;
-        }
-        if (counting) {
-          counters.packet();
-        }
-        DecodeIssue issue = decoder.decode(captured, decoded);
-        if (issue != DecodeIssue.NONE) {
-          if (counting) {
-            counters.dropped(issue);
+      long frames = 0;
+      long ipFrames = 0;
+      try {
+        while (source.next(captured)) {
+          if ((++frames & (CHECK_EVERY - 1)) == 0 && failure.get() != null) {
+            return false;
           }
-          continue;
+          if (counting) {
+            counters.packet();
+          }
+          DecodeIssue issue = decoder.decode(captured, decoded);
+          if (issue != DecodeIssue.NONE) {
+            if (counting) {
+              counters.dropped(issue);
+            }
+            continue;
+          }
+          ipFrames++;
+          if (counting && decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
+            counters.tcpFragment();
+          }
+          if (FlowDispatcher.workerOf(FlowKey.symmetricHash(decoded), workers) == id) {
+            table.offer(decoded);
+          } else {
+            table.tick(decoded.timestampMicros);
+          }
         }
-        ip++;
-        if (counting && decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
-          counters.tcpFragment();
-        }
-        if (FlowDispatcher.workerOf(FlowKey.symmetricHash(decoded), workers) == id) {
-          table.offer(decoded);
-        } else {
-          table.tick(decoded.timestampMicros);
-        }
+        return true;
+      } finally {
+        packets = frames;
+        ip = ipFrames;
       }
-      return true;
     }
   }
 }

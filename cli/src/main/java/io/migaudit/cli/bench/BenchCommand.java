@@ -88,6 +88,12 @@ public final class BenchCommand implements Callable<Integer> {
 
   int workers;
 
+  @Option(
+      names = "--single-pass",
+      hidden = true,
+      description = "One pass with the workers, nothing printed (the whole-process row's child).")
+  boolean singlePass;
+
   @Option(names = "--verbose", description = "Print stack traces of errors.")
   boolean verbose;
 
@@ -102,6 +108,10 @@ public final class BenchCommand implements Callable<Integer> {
     workers = workersOption != null ? workersOption : Math.max(2, CaptureWorkers.defaultWorkers());
     if (workers < 2 || workers > AgentSettings.MAX_WORKERS) {
       throw new UserError("--workers: " + workers + " is not 2 to " + AgentSettings.MAX_WORKERS);
+    }
+    if (singlePass) {
+      PipelineBenchmark.run(file, AgentConfig.defaults("bench"), workers);
+      return 0;
     }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
@@ -203,6 +213,17 @@ public final class BenchCommand implements Callable<Integer> {
             "(%d workers; class loading, JIT compilation; %.0f ns CPU/packet)",
             workers,
             cold.processCpuNanosPerPacket()));
+    long whole = WholeProcessRun.time(file, workers);
+    row(
+        out,
+        "migaudit whole process (new JVM, one pass)",
+        whole > 0 ? one.packets() * 1e9 / whole : Double.NaN,
+        one,
+        many,
+        String.format(
+            Locale.ROOT,
+            "(%d workers; start-up, class loading, JIT, as the peers are timed)",
+            workers));
     List<PipelineBenchmark.Pass> decodes = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
       decodes.add(PipelineBenchmark.decodeOnly(file));
