@@ -19,9 +19,11 @@ import java.util.function.IntFunction;
  * Capture workers for a capture file that each can open: every worker reads and decodes the whole
  * file itself, tracks the flows whose symmetric hash is its own and moves its table's packet clock
  * on the others' timestamps, as {@link FlowDispatcher}'s workers do. No frame is copied or handed
- * between threads and no thread only reads: reading and decoding a frame (about 60 ns) is a
- * fraction of tracking it, so on few cores this gains more than a reader feeding the workers. The
- * first worker runs on the calling thread and counts the frames and decode drops.
+ * between threads and no thread only reads, at the price of reading and decoding every frame once
+ * per worker (about 100 ns each). Measured on a loaded 2-core VM it used no less CPU than a reader
+ * thread feeding the workers and was slower in wall-clock time (BENCHMARKS.md, issue 18), so the
+ * agent keeps the reader thread; this stays as the alternative the bench times. The first worker
+ * runs on the calling thread and counts the frames and decode drops.
  */
 public final class FileWorkers {
   /** Frames between two looks at whether another worker failed. */

@@ -12,6 +12,7 @@ import io.migaudit.agent.publish.HeartbeatPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.publish.Spool;
+import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.cli.common.KafkaClientConfig;
 import io.migaudit.cli.common.MetricsServer;
@@ -245,7 +246,9 @@ public final class AgentCommand implements Callable<Integer> {
           CaptureWorkers agent =
               new CaptureWorkers(AgentConfig.defaults(id), records, counters, settings.workers());
           for (Path file : files) {
-            agent.run(file, file.toString(), EndReason.END_OF_CAPTURE); // each worker reads it
+            try (PcapFileSource source = PcapFileSource.open(file)) {
+              agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
+            }
           }
         }
       }

@@ -131,17 +131,17 @@ public final class BenchCommand implements Callable<Integer> {
     List<PipelineBenchmark.Pass> ones = new ArrayList<>();
     List<PipelineBenchmark.Pass> manys = new ArrayList<>();
     List<PipelineBenchmark.Pass> handedOff = new ArrayList<>();
-    List<PipelineBenchmark.Pass> fed = new ArrayList<>();
+    List<PipelineBenchmark.Pass> selfRead = new ArrayList<>();
     for (int i = 0; i < runs; i++) { // interleaved: a load that comes and goes hits all alike
       ones.add(PipelineBenchmark.run(file, config, 1));
       manys.add(PipelineBenchmark.run(file, config, workers));
       handedOff.add(PipelineBenchmark.run(file, config, 1, true, false));
-      fed.add(PipelineBenchmark.run(file, config, workers, false, true));
+      selfRead.add(PipelineBenchmark.run(file, config, workers, false, false));
     }
     PipelineBenchmark.Pass one = median(ones);
     PipelineBenchmark.Pass many = median(manys);
     PipelineBenchmark.Pass off = median(handedOff);
-    PipelineBenchmark.Pass viaReader = median(fed);
+    PipelineBenchmark.Pass eachReading = median(selfRead);
     out.printf(
         Locale.ROOT,
         "%n%-48s %14s %10s %10s%n",
@@ -170,19 +170,19 @@ public final class BenchCommand implements Callable<Integer> {
         many,
         String.format(
             Locale.ROOT,
-            "(%d records, %.0f ns CPU/packet: workers each reading the file, GC, JIT)",
+            "(%d records, %.0f ns CPU/packet: reader, workers, GC, JIT)",
             many.records(),
             many.processCpuNanosPerPacket()));
     row(
         out,
-        "  " + workers + " workers fed by a reader thread",
-        viaReader.packetsPerSecond(),
+        "  " + workers + " workers each reading the file",
+        eachReading.packetsPerSecond(),
         one,
         many,
         String.format(
             Locale.ROOT,
-            "(as for a stream: %.0f ns CPU/packet: reader, workers, GC, JIT)",
-            viaReader.processCpuNanosPerPacket()));
+            "(no reader thread: %.0f ns CPU/packet: workers, GC, JIT)",
+            eachReading.processCpuNanosPerPacket()));
     row(
         out,
         "migaudit pipeline, 1 worker, per CPU second",

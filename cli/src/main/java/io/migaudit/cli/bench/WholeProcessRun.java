@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Times the agent pipeline as a whole process, as the peers are timed: a fresh JVM with this one's
  * options and classpath runs {@code bench --single-pass} (start-up, class loading, JIT compilation
- * and one pass over the capture with N workers, each reading the file) and exits.
+ * and one pass over the capture with N workers) and exits.
  */
 final class WholeProcessRun {
   private WholeProcessRun() {}
