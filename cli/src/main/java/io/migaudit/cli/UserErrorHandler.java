@@ -1,8 +1,11 @@
 package io.migaudit.cli;
 
 import io.migaudit.cli.common.UserError;
+import io.migaudit.cli.common.Verbosity;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
 
 /**
@@ -17,10 +20,7 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
-    boolean verbose =
-        parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
-            || parsed.hasMatchedOption("--verbose");
-    if (verbose) {
+    if (verbose(parsed)) {
       e.printStackTrace(cl.getErr());
     }
     if (e instanceof UserError) {
@@ -34,6 +34,22 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
     }
     cl.getErr().println("migaudit: failed: " + oneLine(e));
     return FAILURE;
+  }
+
+  /**
+   * The {@code --verbose} of the command that ran (the innermost one), read where it is declared:
+   * on the command itself or on one of its mixins.
+   */
+  private static boolean verbose(ParseResult parsed) {
+    ParseResult ran = parsed;
+    while (ran.hasSubcommand()) {
+      ran = ran.subcommand();
+    }
+    CommandSpec spec = ran.commandSpec();
+    return Stream.concat(
+            Stream.of(spec.userObject()),
+            spec.mixins().values().stream().map(CommandSpec::userObject))
+        .anyMatch(o -> o instanceof Verbosity v && v.verbose());
   }
 
   private static String oneLine(Throwable e) {

@@ -3,17 +3,16 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.FlowRecordSerializer;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
@@ -27,7 +26,6 @@ import io.migaudit.analyzer.stream.Progress;
 import io.migaudit.analyzer.stream.StreamsSettings;
 import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.cli.common.CaptureFiles;
-import io.migaudit.cli.replay.Replay;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
@@ -109,14 +107,8 @@ class DashboardQueriesTest {
         new MockProducer<>(true, null, new ByteArraySerializer(), new FlowRecordSerializer());
     try (FlowPublisher publisher = new FlowPublisher(producer)) {
       metrics.bind(publisher);
-      CaptureAgent agent =
-          new CaptureAgent(
-              AgentConfig.defaults("test").withCatalog(policy.catalog()), publisher, counters);
-      for (Path file : CaptureFiles.expand(List.of(SampleExpectation.SAMPLES))) {
-        try (PcapFileSource source = PcapFileSource.open(file)) {
-          agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
-        }
-      }
+      new FileAgent(AgentConfig.defaults("test").withCatalog(policy.catalog()), publisher, counters)
+          .read(CaptureFiles.expand(List.of(SampleExpectation.SAMPLES)));
       publisher.flush();
       return new ArrayList<>(producer.history());
     }
@@ -165,10 +157,8 @@ class DashboardQueriesTest {
     consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "dashboard-queries-test");
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
-        KafkaClientMetrics consumerMeters =
-            Replay.bound(new KafkaClientMetrics(consumer), registry);
-        KafkaClientMetrics producerMeters =
-            Replay.bound(new KafkaClientMetrics(producer), registry)) {
+        KafkaClientMetrics consumerMeters = bound(new KafkaClientMetrics(consumer), registry);
+        KafkaClientMetrics producerMeters = bound(new KafkaClientMetrics(producer), registry)) {
       String scrape = registry.scrape();
       producer.close(Duration.ZERO);
       return scrape;
@@ -353,5 +343,11 @@ class DashboardQueriesTest {
       }
     }
     assertThat(rules).isEqualTo(DashboardExpressions.rules().size()).isPositive();
+  }
+
+  private static KafkaClientMetrics bound(
+      KafkaClientMetrics clientMetrics, MeterRegistry registry) {
+    clientMetrics.bindTo(registry);
+    return clientMetrics;
   }
 }

@@ -30,7 +30,7 @@ class JsonLogConfigTest {
       OutputStreamAppender<ILoggingEvent> stderr =
           (OutputStreamAppender<ILoggingEvent>)
               context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR");
-      Logger logger = context.getLogger("io.migaudit.cli.Replay");
+      Logger logger = context.getLogger("io.migaudit.cli.replay.Replay");
       LoggingEvent event =
           new LoggingEvent(
               Logger.class.getName(),
@@ -43,7 +43,7 @@ class JsonLogConfigTest {
       assertThat(line).endsWith("\n").doesNotContain("\n\n");
       JsonNode json = new ObjectMapper().readTree(line);
       assertThat(json.get("level").asText()).isEqualTo("WARN");
-      assertThat(json.get("loggerName").asText()).isEqualTo("io.migaudit.cli.Replay");
+      assertThat(json.get("loggerName").asText()).isEqualTo("io.migaudit.cli.replay.Replay");
       assertThat(json.get("formattedMessage").asText())
           .isEqualTo("agent published 42 flow records");
       assertThat(logger.isDebugEnabled()).as("default level of io.migaudit").isFalse();

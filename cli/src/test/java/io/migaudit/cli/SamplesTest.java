@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureWorkers;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.decode.DecodeIssue;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.decode.PacketDecoder;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.FlowRecordSerializer;
 import io.migaudit.agent.source.CapturedPacket;
@@ -104,12 +104,7 @@ class SamplesTest {
       for (Path dir : SampleExpectation.directories().toList()) {
         PipelineCounters counters = new PipelineCounters();
         countersBySample.put(dir.getFileName().toString(), counters);
-        CaptureWorkers agent = new CaptureWorkers(config, publisher, counters, WORKERS);
-        for (Path file : CaptureFiles.expand(List.of(dir))) {
-          try (PcapFileSource source = PcapFileSource.open(file)) {
-            agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
-          }
-        }
+        new FileAgent(config, publisher, counters, WORKERS).read(CaptureFiles.expand(List.of(dir)));
       }
       publisher.flush();
       return new ArrayList<>(producer.history());

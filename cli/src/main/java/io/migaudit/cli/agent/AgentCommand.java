@@ -3,21 +3,25 @@ package io.migaudit.cli.agent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureWorkers;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.live.LiveAgent;
+import io.migaudit.agent.live.LiveAgentConfig;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.HeartbeatPublisher;
+import io.migaudit.agent.publish.MeteredProducers;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.publish.Spool;
-import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.cli.common.KafkaClientConfig;
+import io.migaudit.cli.common.KafkaConfigOption;
 import io.migaudit.cli.common.MetricsServer;
+import io.migaudit.cli.common.ShutdownHook;
 import io.migaudit.cli.common.UserError;
-import io.migaudit.cli.replay.Replay;
+import io.migaudit.cli.common.VerboseOption;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,6 +31,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -66,7 +71,7 @@ public final class AgentCommand implements Callable<Integer> {
               + "override the file's values.")
   Path config;
 
-  @Mixin LiveCapture.Options live = new LiveCapture.Options();
+  @Mixin LiveOptions live = new LiveOptions();
 
   @Option(
       names = "--read",
@@ -82,11 +87,7 @@ public final class AgentCommand implements Callable<Integer> {
           "Kafka cluster to publish flow records to (required here or as bootstrapServers in --config).")
   String bootstrapServers;
 
-  @Option(
-      names = "--kafka-config",
-      paramLabel = "FILE",
-      description = KafkaClientConfig.OPTION_DESCRIPTION)
-  Path kafkaConfig;
+  @Mixin KafkaConfigOption kafkaConfig = new KafkaConfigOption();
 
   @Option(
       names = "--agent-id",
@@ -125,8 +126,7 @@ public final class AgentCommand implements Callable<Integer> {
               + "dropped, counted in migaudit_agent_spool_dropped_records_total and logged.")
   Long spoolMaxBytes;
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
-  boolean verbose;
+  @Mixin VerboseOption verbose = new VerboseOption();
 
   /** Command-line flag of each settings key, for complaints about flag values. */
   private static final Map<String, String> FLAGS =
@@ -161,7 +161,7 @@ public final class AgentCommand implements Callable<Integer> {
                 live.interfaces,
                 inputs,
                 bootstrapServers,
-                kafkaConfig,
+                kafkaConfig.file(),
                 metricsAddress,
                 live.snaplenBytes,
                 live.promiscuous,
@@ -190,70 +190,41 @@ public final class AgentCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     AgentSettings settings = settings();
     List<Path> files = settings.live() ? List.of() : CaptureFiles.expand(settings.read());
-    Replay.requireReadable(files);
+    CaptureFiles.requireReadable(files);
     Map<String, String> clientSettings = KafkaClientConfig.load(settings.kafkaConfig());
     String id =
         settings.agentId() != null ? settings.agentId() : InetAddress.getLocalHost().getHostName();
+    AgentConfig agentConfig = AgentConfig.defaults(id);
+    LiveAgentConfig liveConfig = settings.live() ? liveConfig(settings, agentConfig) : null;
+    Map<String, Object> producerSettings =
+        ProducerSettings.of(settings.bootstrapServers(), "migaudit-agent-" + id, clientSettings);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AgentMetrics metrics = new AgentMetrics(registry);
-    LiveCapture capture = settings.live() ? new LiveCapture(settings) : null;
+    // the publisher comes after the metrics server, which answers health from the start
+    AtomicReference<FlowPublisher> drained = new AtomicReference<>();
+    AtomicReference<BooleanSupplier> captureHealthy = new AtomicReference<>(() -> true);
     // reading files: healthy while the read runs (the process ends with it); and while the spool
     // drains
-    BooleanSupplier captureHealthy = capture != null ? capture.health() : () -> true;
-    java.util.concurrent.atomic.AtomicReference<FlowPublisher> drained =
-        new java.util.concurrent.atomic.AtomicReference<>();
     BooleanSupplier healthy =
         () ->
-            captureHealthy.getAsBoolean()
+            captureHealthy.get().getAsBoolean()
                 && (drained.get() == null || drained.get().drainerAlive());
     Spool spool = openSpool(settings.spoolDirFor(id), settings.spoolMaxBytes());
     try (MetricsServer ignored = MetricsServer.start(settings.metricsAddress(), registry, healthy);
-        MeteredProducers producers =
-            new MeteredProducers(
-                ProducerSettings.of(
-                    settings.bootstrapServers(), "migaudit-agent-" + id, clientSettings),
-                registry);
+        MeteredProducers producers = new MeteredProducers(producerSettings, registry);
         FlowPublisher publisher = new FlowPublisher(producers, Topics.FLOWS, spool)) {
       drained.set(publisher);
       metrics.bind(publisher);
-      if (capture != null) {
-        Map<String, Object> beatProps =
-            HeartbeatPublisher.producerSettings(
-                ProducerSettings.of(
-                    settings.bootstrapServers(), "migaudit-agent-" + id, clientSettings));
-        // binds one counter series per interface
-        capture.run(
-            AgentConfig.defaults(id),
-            publisher,
-            metrics,
-            (interfaces, packets, records) -> {
-              HeartbeatPublisher beats =
-                  new HeartbeatPublisher(
-                      new KafkaProducer<byte[], byte[]>(beatProps),
-                      id,
-                      interfaces,
-                      HeartbeatPublisher.DEFAULT_INTERVAL,
-                      Clock.systemUTC(),
-                      packets,
-                      records);
-              beats.start();
-              return beats;
-            });
+      if (liveConfig != null) {
+        LiveAgent live =
+            new LiveAgent(liveConfig, publisher, metrics, heartbeats(id, producerSettings));
+        captureHealthy.set(live.health());
+        capture(live);
       } else {
-        PipelineCounters counters = new PipelineCounters();
-        metrics.bind("pcap", counters);
-        try (RecordHandOff records = new RecordHandOff(publisher, RecordHandOff.DEFAULT_CAPACITY)) {
-          CaptureWorkers agent =
-              new CaptureWorkers(AgentConfig.defaults(id), records, counters, settings.workers());
-          for (Path file : files) {
-            try (PcapFileSource source = PcapFileSource.open(file)) {
-              agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
-            }
-          }
-        }
+        read(agentConfig, settings.workers(), files, publisher, metrics);
       }
       publisher.flush();
-      if (capture == null) {
+      if (liveConfig == null) {
         publisher.awaitSpoolDrained(
             SPOOL_REPORT_EVERY); // a read is done when Kafka has every record
       }
@@ -261,6 +232,67 @@ public final class AgentCommand implements Callable<Integer> {
           "agent {} published {} flow records from {} files", id, publisher.sent(), files.size());
     }
     return 0;
+  }
+
+  /** The live agent's configuration, once the backend asked for is known to be usable here. */
+  private static LiveAgentConfig liveConfig(AgentSettings settings, AgentConfig agentConfig)
+      throws UserError {
+    CaptureBackend asked = settings.captureBackend();
+    String problem = asked == null ? null : asked.unavailable();
+    if (problem != null) {
+      throw new UserError("--capture-backend " + asked.wire() + ": " + problem);
+    }
+    return new LiveAgentConfig(
+        agentConfig,
+        settings.interfaces(),
+        PolicyScope.captureOptions(settings, agentConfig),
+        asked,
+        settings.workers());
+  }
+
+  /** Captures until SIGTERM/Ctrl-C (or a capture fails); the agent then flushes every flow. */
+  private static void capture(LiveAgent live) throws Exception {
+    try {
+      live.start();
+    } catch (IOException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    try (ShutdownHook hook = ShutdownHook.install("migaudit-agent-shutdown", live::close)) {
+      live.await();
+    }
+  }
+
+  /** Heartbeats on their own producer, started once the interfaces are open. */
+  private static LiveAgent.Heartbeats heartbeats(String id, Map<String, Object> producerSettings) {
+    Map<String, Object> beatProps = HeartbeatPublisher.producerSettings(producerSettings);
+    return (interfaces, packets, records) -> {
+      HeartbeatPublisher beats =
+          new HeartbeatPublisher(
+              new KafkaProducer<byte[], byte[]>(beatProps),
+              id,
+              interfaces,
+              HeartbeatPublisher.DEFAULT_INTERVAL,
+              Clock.systemUTC(),
+              packets,
+              records);
+      beats.start();
+      return beats;
+    };
+  }
+
+  /** Publishes the flows of capture files, each read to its end. */
+  private static void read(
+      AgentConfig config,
+      int workers,
+      List<Path> files,
+      FlowPublisher publisher,
+      AgentMetrics metrics)
+      throws Exception {
+    PipelineCounters counters = new PipelineCounters();
+    metrics.bind("pcap", counters);
+    try (RecordHandOff records = new RecordHandOff(publisher, RecordHandOff.DEFAULT_CAPACITY)) {
+      new FileAgent(config, records, counters, workers).read(files);
+    }
   }
 
   private static Spool openSpool(Path dir, long maxBytes) throws UserError {

@@ -1,6 +1,9 @@
 package io.migaudit.cli.agent;
 
+import io.migaudit.agent.AgentConfig;
+import io.migaudit.agent.source.CaptureFilter;
 import io.migaudit.agent.source.CaptureScope;
+import io.migaudit.agent.source.LiveCaptureOptions;
 import io.migaudit.analyzer.policy.Cidr;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyException;
@@ -45,5 +48,30 @@ final class PolicyScope {
       zone.hosts().forEach(c -> hosts.add(c.toString()));
     }
     return new CaptureScope(networks, List.copyOf(hosts));
+  }
+
+  /**
+   * How the agent's live capture opens its interfaces: the settings' snap length, mode and buffer,
+   * and the built-in filter; with a policy, its ports, networks and hypervisor hosts widen the
+   * filter.
+   */
+  static LiveCaptureOptions captureOptions(AgentSettings settings, AgentConfig config)
+      throws UserError {
+    String filter;
+    if (settings.policy() == null) {
+      filter = CaptureFilter.of(config.catalog(), settings.bpfExtra());
+    } else {
+      Policy policy = load(settings.policy());
+      filter =
+          CaptureFilter.of(
+              config.catalog().with(policy.catalog().entries()), of(policy), settings.bpfExtra());
+    }
+    return new LiveCaptureOptions(
+        settings.snaplen(),
+        settings.promiscuous(),
+        settings.bufferSize(),
+        false,
+        LiveCaptureOptions.DEFAULT_READ_TIMEOUT,
+        filter);
   }
 }

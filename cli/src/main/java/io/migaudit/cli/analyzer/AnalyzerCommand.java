@@ -2,28 +2,25 @@ package io.migaudit.cli.analyzer;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.migaudit.analyzer.Analyzer;
 import io.migaudit.analyzer.AnalyzerConfig;
+import io.migaudit.analyzer.AnalyzerService;
 import io.migaudit.analyzer.DeploymentException;
 import io.migaudit.analyzer.alert.AlertFormat;
 import io.migaudit.analyzer.alert.AlertSink;
 import io.migaudit.analyzer.alert.AlertWriter;
-import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
-import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.DigestedPolicy;
 import io.migaudit.analyzer.policy.PolicyException;
 import io.migaudit.analyzer.policy.PolicyLoader;
-import io.migaudit.analyzer.policy.PolicyReloader;
-import io.migaudit.analyzer.rules.RuleEngine;
-import io.migaudit.analyzer.rules.RuleEngineHolder;
 import io.migaudit.cli.common.AlertFormatConverter;
 import io.migaudit.cli.common.KafkaClientConfig;
+import io.migaudit.cli.common.KafkaConfigOption;
 import io.migaudit.cli.common.MetricsServer;
+import io.migaudit.cli.common.ShutdownHook;
 import io.migaudit.cli.common.UserError;
+import io.migaudit.cli.common.VerboseOption;
 import io.migaudit.record.Topics;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +32,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -90,11 +88,7 @@ public final class AnalyzerCommand implements Callable<Integer> {
       })
   String bootstrapServers;
 
-  @Option(
-      names = "--kafka-config",
-      paramLabel = "FILE",
-      description = KafkaClientConfig.OPTION_DESCRIPTION)
-  Path kafkaConfig;
+  @Mixin KafkaConfigOption kafkaConfig = new KafkaConfigOption();
 
   @Option(
       names = "--group-id",
@@ -170,8 +164,7 @@ public final class AnalyzerCommand implements Callable<Integer> {
       })
   Long judgeGraceSeconds;
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
-  boolean verbose;
+  @Mixin VerboseOption verbose = new VerboseOption();
 
   /** Command-line flag of each settings key, for complaints about flag values. */
   private static final Map<String, String> FLAGS =
@@ -196,7 +189,7 @@ public final class AnalyzerCommand implements Callable<Integer> {
             new AnalyzerSettings.Overrides(
                 policyFile,
                 bootstrapServers,
-                kafkaConfig,
+                kafkaConfig.file(),
                 groupId,
                 alertsFile,
                 metricsAddress,
@@ -236,37 +229,26 @@ public final class AnalyzerCommand implements Callable<Integer> {
       throw new UserError(e.getMessage(), e);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch stopped = new CountDownLatch(1);
-    RuleEngine engine = new RuleEngine(loaded.policy());
-    AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
-    RuleEngineHolder engines = new RuleEngineHolder(engine);
     List<AlertSink> sinks = new ArrayList<>();
     if (settings.alerts() != null) {
       sinks.add(AlertWriter.append(settings.alerts(), alertsFormat));
     }
     AnalyzerConfig config = analyzerConfig(kafka, settings.groupId());
-    Thread hook =
-        new Thread(
-            () -> {
-              stop.countDown();
-              awaitQuietly(stopped);
-            },
-            "migaudit-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try (PolicyReloader reloader =
-            new PolicyReloader(
-                settings.policy(), loaded, engines::offer, metrics, Clock.systemUTC());
-        Analyzer analyzer =
-            new Analyzer(config, engines, metrics, FlowObserver.NONE, sinks, List.of(), registry);
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    ShutdownHook.install(
+        "migaudit-shutdown",
+        () -> {
+          stop.countDown();
+          awaitQuietly(stopped);
+        });
+    try (AnalyzerService analyzer =
+            new AnalyzerService(config, settings.policy(), loaded, sinks, registry);
         MetricsServer ignored =
             MetricsServer.start(settings.metricsAddress(), registry, analyzer::alive)) {
-      ReloadSignal.install(reloader);
-      if (settings.policyReload()) {
-        reloader.watch(PolicyReloader.DEFAULT_QUIET_PERIOD);
-      }
+      ReloadSignal.install(analyzer.reloader());
       try {
-        analyzer.start();
+        analyzer.start(settings.policyReload());
       } catch (DeploymentException e) {
         throw new UserError(e.getMessage(), e);
       }
@@ -286,14 +268,8 @@ public final class AnalyzerCommand implements Callable<Integer> {
         }
       }
     } finally {
-      try {
-        for (AlertSink s : sinks) {
-          s.close();
-        }
-      } finally {
-        // even when a sink fails to close: the shutdown hook waits for this, and so does JVM exit
-        stopped.countDown();
-      }
+      // even when a sink fails to close: the shutdown hook waits for this, and so does JVM exit
+      stopped.countDown();
     }
     return 0;
   }

@@ -2,10 +2,8 @@ package io.migaudit.cli.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.Analyzer;
 import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.consume.FlowObserver;
@@ -71,18 +69,15 @@ final class AnalyzerBenchRun {
    */
   Published publish(Path capture, int count) throws Exception {
     List<byte[][]> distinct = new ArrayList<>();
-    CaptureAgent agent =
-        new CaptureAgent(
+    new FileAgent(
             AgentConfig.defaults("bench").withCatalog(policy.catalog()),
             (FlowRecord r) ->
                 distinct.add(
                     new byte[][] {
                       r.flowId().getBytes(StandardCharsets.UTF_8), RecordJson.toBytes(r)
                     }),
-            new PipelineCounters());
-    try (PcapFileSource source = PcapFileSource.open(capture)) {
-      agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
-    }
+            new PipelineCounters())
+        .read(List.of(capture));
     if (distinct.isEmpty()) {
       throw new UserError(capture + ": the pipeline made no flow records");
     }

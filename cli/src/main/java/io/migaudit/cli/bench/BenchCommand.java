@@ -4,6 +4,7 @@ import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.cli.agent.AgentSettings;
 import io.migaudit.cli.common.UserError;
+import io.migaudit.cli.common.VerboseOption;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -94,8 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
       description = "One pass with the workers, nothing printed (the whole-process row's child).")
   boolean singlePass;
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
-  boolean verbose;
+  @Mixin VerboseOption verbose = new VerboseOption();
 
   @Spec CommandSpec spec;
 

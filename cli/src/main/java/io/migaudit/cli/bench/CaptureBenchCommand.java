@@ -4,7 +4,7 @@ import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.agent.source.LiveCaptureOptions;
 import io.migaudit.agent.source.LiveSource;
-import io.migaudit.cli.agent.LiveCapture;
+import io.migaudit.cli.common.CaptureBackendConverter;
 import io.migaudit.cli.common.UserError;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -64,7 +64,7 @@ public final class CaptureBenchCommand implements Callable<Integer> {
   @Option(
       names = "--capture-backend",
       paramLabel = "libpcap|tcpdump|pcap4j",
-      converter = LiveCapture.BackendConverter.class,
+      converter = CaptureBackendConverter.class,
       description = "Backend for --live (default: the agent's default).")
   CaptureBackend backend;
 

@@ -1,10 +1,8 @@
 package io.migaudit.cli.bench;
 
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.record.RecordJson;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,18 +35,15 @@ final class RecordCompressionProbe {
   /** The first {@value #MAX_RECORDS} records of {@code capture} as JSON. */
   static List<byte[]> records(Path capture) throws IOException {
     List<byte[]> out = new ArrayList<>();
-    CaptureAgent agent =
-        new CaptureAgent(
+    new FileAgent(
             AgentConfig.defaults("bench"),
             r -> {
               if (out.size() < MAX_RECORDS) {
                 out.add(RecordJson.toBytes(r));
               }
             },
-            new PipelineCounters());
-    try (PcapFileSource source = PcapFileSource.open(capture)) {
-      agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
-    }
+            new PipelineCounters())
+        .read(List.of(capture));
     return out;
   }
 

@@ -1,11 +1,9 @@
 package io.migaudit.cli.classify;
 
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowTableConfig;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.rules.Evaluation;
 import io.migaudit.analyzer.rules.RuleEngine;
@@ -70,16 +68,11 @@ final class ClassifyReport {
                     FlowTableConfig.defaults().idleTimeout(),
                     FlowTableConfig.defaults().closedLinger()))
             .withCatalog(policy.catalog());
-    CaptureAgent agent =
-        new CaptureAgent(
+    new FileAgent(
             perPacket,
             r -> byFlow.computeIfAbsent(r.flowId(), k -> new ArrayList<>()).add(r),
-            new PipelineCounters());
-    for (Path capture : CaptureFiles.expand(List.of(sampleDir))) {
-      try (PcapFileSource source = PcapFileSource.open(capture)) {
-        agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
-      }
-    }
+            new PipelineCounters())
+        .read(CaptureFiles.expand(List.of(sampleDir)));
     RuleEngine engine = new RuleEngine(policy);
     List<FlowRecord> migrations = new ArrayList<>();
     Map<String, List<FlowRecord>> recordsOf = new LinkedHashMap<>();

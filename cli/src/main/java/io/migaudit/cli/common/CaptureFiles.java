@@ -1,5 +1,6 @@
 package io.migaudit.cli.common;
 
+import io.migaudit.agent.source.PcapFileSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,17 @@ public final class CaptureFiles {
       throw new UserError("no capture files (" + String.join(", ", SUFFIXES) + ") in " + given);
     }
     return files;
+  }
+
+  /** Fails with the first file that is not a capture this build reads (its header is checked). */
+  public static void requireReadable(List<Path> files) throws UserError {
+    for (Path f : files) {
+      try (PcapFileSource ignored = PcapFileSource.open(f)) {
+        // opening reads and checks the file header
+      } catch (IOException e) {
+        throw new UserError(e.getMessage(), e);
+      }
+    }
   }
 
   public static boolean looksLikeCapture(Path p) {

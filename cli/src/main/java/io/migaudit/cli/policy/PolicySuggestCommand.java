@@ -1,15 +1,13 @@
 package io.migaudit.cli.policy;
 
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.suggest.PolicySuggestion;
 import io.migaudit.analyzer.suggest.SuggestedPolicyYaml;
 import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.cli.common.UserError;
-import io.migaudit.cli.replay.Replay;
+import io.migaudit.cli.common.VerboseOption;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
 import java.io.IOException;
@@ -20,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -63,28 +62,21 @@ final class PolicySuggestCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite --output if it exists.")
   boolean force;
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
-  boolean verbose;
+  @Mixin VerboseOption verbose = new VerboseOption();
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     List<Path> files = CaptureFiles.expand(inputs);
-    Replay.requireReadable(files);
+    CaptureFiles.requireReadable(files);
     if (Files.exists(output) && !force) {
       throw new UserError(
           output + ": exists; pass --force to overwrite it or --output another file");
     }
     PolicySuggestion suggestion = new PolicySuggestion(PortCatalog.builtIn());
     PipelineCounters counters = new PipelineCounters();
-    CaptureAgent agent =
-        new CaptureAgent(AgentConfig.defaults("policy-suggest"), suggestion::add, counters);
-    for (Path file : files) {
-      try (PcapFileSource source = PcapFileSource.open(file)) {
-        agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
-      }
-    }
+    new FileAgent(AgentConfig.defaults("policy-suggest"), suggestion::add, counters).read(files);
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "Read %d capture file%s: %d packets%n",

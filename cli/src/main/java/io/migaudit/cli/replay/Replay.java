@@ -1,14 +1,13 @@
 package io.migaudit.cli.replay;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.CaptureWorkers;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
+import io.migaudit.agent.publish.MeteredProducers;
 import io.migaudit.agent.publish.ProducerSettings;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.Analyzer;
@@ -20,14 +19,11 @@ import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.rules.RuleEngine;
-import io.migaudit.cli.common.UserError;
-import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +32,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +84,12 @@ public final class Replay {
     return this;
   }
 
+  /** A replay on the cluster at {@code bootstrapServers}. */
+  @FunctionalInterface
+  interface Run {
+    AgentResult on(String bootstrapServers) throws Exception;
+  }
+
   /** What the agent side of a replay read. */
   record AgentResult(PipelineCounters counters, List<String> truncations) {}
 
@@ -129,12 +130,12 @@ public final class Replay {
     RuleEngine engine = new RuleEngine(policy);
     AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
     metrics.startMigrationSeriesAtZero();
-    KafkaProducer<byte[], FlowRecord> producer =
-        new KafkaProducer<>(
-            ProducerSettings.of(bootstrapServers, "migaudit-agent-" + agentId, clientSettings));
     List<String> truncations;
-    try (FlowPublisher publisher = new FlowPublisher(producer);
-        KafkaClientMetrics producerMeters = bound(new KafkaClientMetrics(producer), registry)) {
+    try (MeteredProducers producers =
+            new MeteredProducers(
+                ProducerSettings.of(bootstrapServers, "migaudit-agent-" + agentId, clientSettings),
+                registry);
+        FlowPublisher publisher = new FlowPublisher(producers.get())) {
       agentMetrics.bind(publisher);
       ready.await();
       truncations = publishFlows(files, counters, publisher);
@@ -173,36 +174,16 @@ public final class Replay {
   private List<String> publishFlows(
       List<Path> files, PipelineCounters counters, FlowPublisher publisher) throws Exception {
     AgentConfig config = AgentConfig.defaults(agentId).withCatalog(policy.catalog());
-    List<String> truncations = new ArrayList<>();
-    CaptureWorkers agent = new CaptureWorkers(config, publisher, counters, workers);
-    for (Path file : files) {
-      try (PcapFileSource source =
-          PcapFileSource.open(progress.counting(Files.newInputStream(file)), file.toString())) {
-        CaptureAgent.SourceReport report =
-            agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
-        if (report.truncation() != null) {
-          truncations.add(
-              file
-                  + ": "
-                  + report.truncation()
-                  + "; read the "
-                  + report.packets()
-                  + " packets before it");
-        }
-      }
-    }
+    List<String> truncations =
+        new FileAgent(config, publisher, counters, workers)
+            .opening(
+                file ->
+                    PcapFileSource.open(
+                        progress.counting(Files.newInputStream(file)), file.toString()))
+            .read(files);
     publisher.flush();
     LOG.info("agent published {} flow records", publisher.sent());
     return truncations;
-  }
-
-  /**
-   * Binds a Kafka client's own metrics (lag, errors, ...) to {@code registry} until closed; close
-   * it before or with the client.
-   */
-  public static KafkaClientMetrics bound(KafkaClientMetrics clientMetrics, MeterRegistry registry) {
-    clientMetrics.bindTo(registry);
-    return clientMetrics;
   }
 
   /**
@@ -230,14 +211,6 @@ public final class Replay {
     }
   }
 
-  /** True when the cluster has {@code topic} (a cluster set up before it existed may lack it). */
-  static boolean topicExists(KafkaSettings kafka, String topic) throws Exception {
-    try (Admin admin =
-        Admin.create(withoutClientSpecifics(new HashMap<>(kafka.consumerProperties())))) {
-      return admin.listTopics().names().get().contains(topic);
-    }
-  }
-
   private static Map<String, Object> withoutClientSpecifics(Map<String, Object> props) {
     Map<String, Object> admin = new HashMap<>(props);
     for (String k :
@@ -252,15 +225,5 @@ public final class Replay {
     }
     admin.put(ConsumerConfig.CLIENT_ID_CONFIG, "migaudit-replay-admin");
     return admin;
-  }
-
-  public static void requireReadable(List<Path> files) throws UserError {
-    for (Path f : files) {
-      try (PcapFileSource ignored = PcapFileSource.open(f)) {
-        // opening reads and checks the file header
-      } catch (IOException e) {
-        throw new UserError(e.getMessage(), e);
-      }
-    }
   }
 }

@@ -16,9 +16,10 @@ import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.cli.agent.AgentSettings;
 import io.migaudit.cli.common.AlertFormatConverter;
 import io.migaudit.cli.common.CaptureFiles;
-import io.migaudit.cli.common.KafkaClientConfig;
+import io.migaudit.cli.common.KafkaConfigOption;
 import io.migaudit.cli.common.MetricsServer;
 import io.migaudit.cli.common.UserError;
+import io.migaudit.cli.common.Verbosity;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,7 +30,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -58,7 +62,7 @@ import picocli.CommandLine.Spec;
       "  ./migaudit replay samples/",
       "  ./migaudit replay --policy my-policy.yaml --alerts alerts.jsonl capture.pcapng"
     })
-public final class ReplayCommand implements Callable<Integer> {
+public final class ReplayCommand implements Callable<Integer>, Verbosity {
 
   @Parameters(
       arity = "1..*",
@@ -137,11 +141,7 @@ public final class ReplayCommand implements Callable<Integer> {
               + " must exist (or the cluster must create them).")
   String bootstrapServers;
 
-  @Option(
-      names = "--kafka-config",
-      paramLabel = "FILE",
-      description = KafkaClientConfig.OPTION_DESCRIPTION)
-  Path kafkaConfig;
+  @Mixin KafkaConfigOption kafkaConfig = new KafkaConfigOption();
 
   @Option(
       names = "--agent-id",
@@ -175,6 +175,11 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Override
+  public boolean verbose() {
+    return verbose;
+  }
+
   private static final Duration BASELINE_SCRAPE_WAIT = Duration.ofSeconds(60);
   private MetricsServer metricsServer;
 
@@ -191,9 +196,9 @@ public final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Path> files = CaptureFiles.expand(inputs);
-    Replay.requireReadable(files);
+    CaptureFiles.requireReadable(files);
     Policy policy = loadPolicy();
-    Map<String, String> clientSettings = KafkaClientConfig.load(kafkaConfig);
+    Map<String, String> clientSettings = kafkaConfig.load();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ReplaySummary summary = new ReplaySummary();
     List<FlowObserver> observers = new ArrayList<>(List.of(summary));
@@ -215,11 +220,9 @@ public final class ReplayCommand implements Callable<Integer> {
       Replay.AgentResult result;
       ReplayProgress progress =
           outputs.add(ReplayProgress.onTerminal(spec.commandLine().getErr(), totalSize(files)));
-      if (bootstrapServers == null) {
-        try (EmbeddedBroker broker = EmbeddedBroker.start()) {
-          broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
-          result =
-              new Replay(broker.bootstrapServers(), clientSettings, policy, registry, agentId)
+      Replay.Run run =
+          servers ->
+              new Replay(servers, clientSettings, policy, registry, agentId)
                   .withProgress(progress)
                   .workers(workers())
                   .run(
@@ -229,19 +232,13 @@ public final class ReplayCommand implements Callable<Integer> {
                       new FanOutObserver(observers),
                       Duration.ofSeconds(timeoutSeconds),
                       this::awaitBaselineScrape);
+      if (bootstrapServers == null) {
+        try (EmbeddedBroker broker = EmbeddedBroker.start()) {
+          broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS, Topics.MIGRATIONS), 3);
+          result = run.on(broker.bootstrapServers());
         }
       } else {
-        result =
-            new Replay(bootstrapServers, clientSettings, policy, registry, agentId)
-                .withProgress(progress)
-                .workers(workers())
-                .run(
-                    files,
-                    sinks,
-                    eventSinks,
-                    new FanOutObserver(observers),
-                    Duration.ofSeconds(timeoutSeconds),
-                    this::awaitBaselineScrape);
+        result = run.on(bootstrapServers);
       }
       progress.close();
       summary.print(
@@ -293,9 +290,9 @@ public final class ReplayCommand implements Callable<Integer> {
                 + (lingerSeconds < 0 ? " until Ctrl-C" : " for " + lingerSeconds + " s"));
     spec.commandLine().getErr().flush();
     if (lingerSeconds < 0) {
-      new java.util.concurrent.CountDownLatch(1).await();
+      new CountDownLatch(1).await();
     } else {
-      java.util.concurrent.TimeUnit.SECONDS.sleep(lingerSeconds);
+      TimeUnit.SECONDS.sleep(lingerSeconds);
     }
   }
 

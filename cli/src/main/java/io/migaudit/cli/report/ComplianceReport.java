@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -159,7 +160,7 @@ final class ComplianceReport {
     if (window != null && ref != null) {
       Instant cutoff = ref.minus(window);
       Instant end = ref;
-      java.util.function.Predicate<Instant> inside = t -> !t.isBefore(cutoff) && !t.isAfter(end);
+      Predicate<Instant> inside = t -> !t.isBefore(cutoff) && !t.isAfter(end);
       alerts = alerts.stream().filter(a -> inside.test(a.detectedAt())).toList();
       events = events.stream().filter(e -> inside.test(e.end())).toList();
       beats = beats.stream().filter(h -> inside.test(h.at())).toList();

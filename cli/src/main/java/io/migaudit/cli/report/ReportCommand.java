@@ -1,7 +1,8 @@
 package io.migaudit.cli.report;
 
-import io.migaudit.cli.common.KafkaClientConfig;
+import io.migaudit.cli.common.KafkaConfigOption;
 import io.migaudit.cli.common.UserError;
+import io.migaudit.cli.common.VerboseOption;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,6 +29,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -91,11 +94,7 @@ public final class ReportCommand implements Callable<Integer> {
               + ".")
   String bootstrapServers;
 
-  @Option(
-      names = "--kafka-config",
-      paramLabel = "FILE",
-      description = KafkaClientConfig.OPTION_DESCRIPTION)
-  Path kafkaConfig;
+  @Mixin KafkaConfigOption kafkaConfig = new KafkaConfigOption();
 
   @Option(
       names = "--since",
@@ -132,8 +131,7 @@ public final class ReportCommand implements Callable<Integer> {
               + " Finding per alert (finding_info.uid = alertId), for a SIEM.")
   String format;
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.")
-  boolean verbose;
+  @Mixin VerboseOption verbose = new VerboseOption();
 
   @Spec CommandSpec spec;
 
@@ -207,7 +205,7 @@ public final class ReportCommand implements Callable<Integer> {
   }
 
   private ReportInput readKafka() throws UserError {
-    Map<String, Object> props = new HashMap<>(KafkaClientConfig.load(kafkaConfig));
+    Map<String, Object> props = new HashMap<>(kafkaConfig.load());
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "migaudit-report-" + UUID.randomUUID());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -229,9 +227,7 @@ public final class ReportCommand implements Callable<Integer> {
 
   /** Reads {@code topic} from its beginning to its current end; false when it does not exist. */
   private boolean readTopic(
-      KafkaConsumer<byte[], byte[]> c,
-      String topic,
-      java.util.function.BiConsumer<byte[], String> sink)
+      KafkaConsumer<byte[], byte[]> c, String topic, BiConsumer<byte[], String> sink)
       throws UserError {
     List<PartitionInfo> infos = c.listTopics(KAFKA_TIMEOUT).get(topic);
     if (infos == null || infos.isEmpty()) {

@@ -1,8 +1,7 @@
-package io.migaudit.cli.agent;
+package io.migaudit.agent.publish;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.migaudit.cli.replay.Replay;
 import io.migaudit.record.FlowRecord;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -13,12 +12,13 @@ import org.apache.kafka.clients.producer.Producer;
  * Makes the agent's Kafka producers (a new one after each outage) with their client meters bound to
  * the registry; the meters of the previous producer are removed.
  */
-final class MeteredProducers implements Supplier<Producer<byte[], FlowRecord>>, AutoCloseable {
+public final class MeteredProducers
+    implements Supplier<Producer<byte[], FlowRecord>>, AutoCloseable {
   private final Map<String, Object> settings;
   private final MeterRegistry registry;
   private KafkaClientMetrics meters;
 
-  MeteredProducers(Map<String, Object> settings, MeterRegistry registry) {
+  public MeteredProducers(Map<String, Object> settings, MeterRegistry registry) {
     this.settings = settings;
     this.registry = registry;
   }
@@ -27,7 +27,8 @@ final class MeteredProducers implements Supplier<Producer<byte[], FlowRecord>>, 
   public synchronized Producer<byte[], FlowRecord> get() {
     KafkaProducer<byte[], FlowRecord> producer = new KafkaProducer<>(settings);
     close();
-    meters = Replay.bound(new KafkaClientMetrics(producer), registry);
+    meters = new KafkaClientMetrics(producer);
+    meters.bindTo(registry);
     return producer;
   }
 

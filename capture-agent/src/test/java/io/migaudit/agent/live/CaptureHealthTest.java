@@ -1,4 +1,4 @@
-package io.migaudit.cli.agent;
+package io.migaudit.agent.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

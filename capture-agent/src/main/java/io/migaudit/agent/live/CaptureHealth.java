@@ -1,4 +1,4 @@
-package io.migaudit.cli.agent;
+package io.migaudit.agent.live;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

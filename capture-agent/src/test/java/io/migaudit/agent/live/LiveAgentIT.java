@@ -1,0 +1,85 @@
+package io.migaudit.agent.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.migaudit.agent.AgentConfig;
+import io.migaudit.agent.metrics.AgentMetrics;
+import io.migaudit.agent.publish.FlowPublisher;
+import io.migaudit.agent.publish.FlowRecordSerializer;
+import io.migaudit.agent.source.CaptureBackend;
+import io.migaudit.agent.source.LiveCaptureOptions;
+import io.migaudit.agent.testbed.VethBed;
+import io.migaudit.record.FlowRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The live agent service on a real interface: a veth pair with one end in a network namespace of
+ * its own, the vMotion sample replayed into it with tcpreplay, {@link LiveAgent} capturing on the
+ * other end with libpcap until it is closed. Needs root, {@code ip}, {@code tcpreplay} and libpcap
+ * (skips without them, fails under {@code CI=true}).
+ */
+class LiveAgentIT {
+  private static final Path VMOTION = Path.of("../samples/vmotion-plaintext/capture.pcap");
+  private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+  @Test
+  void capturesUntilClosedThenFlushesEveryFlowAndStaysHealthy() throws Exception {
+    VethBed.requirePrerequisites();
+    MockProducer<byte[], FlowRecord> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new FlowRecordSerializer());
+    AtomicReference<List<String>> beatInterfaces = new AtomicReference<>();
+    try (VethBed bed = VethBed.create("ma-la-" + ProcessHandle.current().pid());
+        FlowPublisher publisher = new FlowPublisher(producer, "flows")) {
+      LiveAgent agent =
+          new LiveAgent(
+              new LiveAgentConfig(
+                  AgentConfig.defaults("live-agent-it"),
+                  List.of(bed.captureEnd()),
+                  LiveCaptureOptions.defaults(null),
+                  CaptureBackend.LIBPCAP,
+                  1),
+              publisher,
+              new AgentMetrics(new SimpleMeterRegistry()),
+              (interfaces, packets, records) -> {
+                beatInterfaces.set(interfaces);
+                return null;
+              });
+      agent.start();
+      CompletableFuture<Void> running =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  agent.await();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      bed.replay(List.of(), List.of(VMOTION));
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (agent.packets() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(agent.health().getAsBoolean()).as("healthy while capturing").isTrue();
+      agent.close();
+      running.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      assertThat(agent.packets()).as("frames read from the wire").isPositive();
+      assertThat(agent.health().getAsBoolean()).as("a stop is not a failure").isTrue();
+      assertThat(beatInterfaces.get()).containsExactly(bed.captureEnd());
+      List<FlowRecord> records = producer.history().stream().map(ProducerRecord::value).toList();
+      assertThat(records)
+          .as("the vMotion flow, flushed by close")
+          .anyMatch(r -> r.dstPort() == 8000 || r.srcPort() == 8000);
+      assertThat(publisher.sent()).isEqualTo(records.size());
+    }
+  }
+}
