@@ -71,8 +71,8 @@ public final class CaptureWorkers {
   /**
    * As {@link CaptureAgent#run}: reads {@code source} to its end and ends every flow with {@code
    * endReason}. With several workers a reader thread hands the frames over ({@link
-   * FlowDispatcher}); a file that can be opened once per worker reads faster with {@link #run(Path,
-   * String, EndReason)}.
+   * FlowDispatcher}); {@link #run(Path, String, EndReason)} is the alternative for a file (on the
+   * 2-core VM the reader thread did as well or better: BENCHMARKS.md, issue 18).
    */
   public CaptureAgent.SourceReport run(PacketSource source, String iface, EndReason endReason)
       throws IOException {

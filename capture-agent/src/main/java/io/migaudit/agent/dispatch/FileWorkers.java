@@ -19,9 +19,11 @@ import java.util.function.IntFunction;
  * Capture workers for a capture file that each can open: every worker reads and decodes the whole
  * file itself, tracks the flows whose symmetric hash is its own and moves its table's packet clock
  * on the others' timestamps, as {@link FlowDispatcher}'s workers do. No frame is copied or handed
- * between threads and no thread only reads: reading and decoding a frame (about 60 ns) is a
- * fraction of tracking it, so on few cores this gains more than a reader feeding the workers. The
- * first worker runs on the calling thread and counts the frames and decode drops.
+ * between threads and no thread only reads, at the price of reading and decoding every frame once
+ * per worker (about 100 ns each). Measured on a loaded 2-core VM it used no less CPU than a reader
+ * thread feeding the workers and was slower in wall-clock time (BENCHMARKS.md, issue 18), so the
+ * agent keeps the reader thread; this stays as the alternative the bench times. The first worker
+ * runs on the calling thread and counts the frames and decode drops.
  */
 public final class FileWorkers {
   /** Frames between two looks at whether another worker failed. */
@@ -159,34 +161,44 @@ public final class FileWorkers {
       }
     }
 
-    /** Reads the source to its end; false when another worker failed first. */
+    /**
+     * Reads the source to its end; false when another worker failed first. The counts stay in
+     * locals until the end: fields of two workers' objects may share a cache line.
+     */
     private boolean read(PacketSource source) throws IOException {
       boolean counting = id == 0;
-      while (source.next(captured)) {
-        if ((++packets & (CHECK_EVERY - 1)) == 0 && failure.get() != null) {
-          return false;
-        }
-        if (counting) {
-          counters.packet();
-        }
-        DecodeIssue issue = decoder.decode(captured, decoded);
-        if (issue != DecodeIssue.NONE) {
-          if (counting) {
-            counters.dropped(issue);
+      long frames = 0;
+      long ipFrames = 0;
+      try {
+        while (source.next(captured)) {
+          if ((++frames & (CHECK_EVERY - 1)) == 0 && failure.get() != null) {
+            return false;
           }
-          continue;
+          if (counting) {
+            counters.packet();
+          }
+          DecodeIssue issue = decoder.decode(captured, decoded);
+          if (issue != DecodeIssue.NONE) {
+            if (counting) {
+              counters.dropped(issue);
+            }
+            continue;
+          }
+          ipFrames++;
+          if (counting && decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
+            counters.tcpFragment();
+          }
+          if (FlowDispatcher.workerOf(FlowKey.symmetricHash(decoded), workers) == id) {
+            table.offer(decoded);
+          } else {
+            table.tick(decoded.timestampMicros);
+          }
         }
-        ip++;
-        if (counting && decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
-          counters.tcpFragment();
-        }
-        if (FlowDispatcher.workerOf(FlowKey.symmetricHash(decoded), workers) == id) {
-          table.offer(decoded);
-        } else {
-          table.tick(decoded.timestampMicros);
-        }
+        return true;
+      } finally {
+        packets = frames;
+        ip = ipFrames;
       }
-      return true;
     }
   }
 }

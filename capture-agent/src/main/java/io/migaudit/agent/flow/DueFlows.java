@@ -16,15 +16,44 @@ import java.util.List;
  *       packet give or take how late any packet ever came ({@link #lateMicros}).
  * </ul>
  *
- * The lists hold flows until the next sweep, which drops those the table no longer holds, so they
- * never grow past the flows that closed or stayed busy between two sweeps.
+ * The lists hold flows until the next sweep, which drops those the table no longer holds. A flow
+ * that leaves the table between two sweeps (evicted, or its 5-tuple reused by a new SYN) stays on a
+ * list until then; once such dead references pass {@link #DEAD_SLACK} plus an eighth of a list, the
+ * list drops them at once, so a flood of flows that close and are evicted within one sweep period
+ * keeps no more than that beyond the table's own bound.
  */
 final class DueFlows {
+  /** Dead references a list may hold before it drops them, besides an eighth of its length. */
+  static final int DEAD_SLACK = 1024;
+
+  private final RecencyList recency;
+  private int pendingDead;
+  private int closingDead;
   private List<FlowEntry> pending = new ArrayList<>();
   private List<FlowEntry> pendingSpare = new ArrayList<>();
   private List<FlowEntry> closing = new ArrayList<>();
   private List<FlowEntry> closingSpare = new ArrayList<>();
   private long lateMicros;
+
+  /** Lists of flows of the table whose entries {@code recency} holds. */
+  DueFlows(RecencyList recency) {
+    this.recency = recency;
+  }
+
+  /**
+   * A flow left the table (after {@link RecencyList#unlink}); counts it where a list may still hold
+   * it and drops a list's dead references once they add up.
+   */
+  void removed(FlowEntry e) {
+    if (e.closed() && ++closingDead > DEAD_SLACK + closing.size() / 8) {
+      closing.removeIf(x -> !recency.contains(x));
+      closingDead = 0;
+    }
+    if (e.sweepPending() && ++pendingDead > DEAD_SLACK + pending.size() / 8) {
+      pending.removeIf(x -> !recency.contains(x));
+      pendingDead = 0;
+    }
+  }
 
   /** A packet came {@code micros} behind the latest timestamp seen. */
   void late(long micros) {
@@ -56,6 +85,7 @@ final class DueFlows {
     pending = pendingSpare;
     pendingSpare = taken;
     pending.clear();
+    pendingDead = 0;
     return taken;
   }
 
@@ -65,7 +95,13 @@ final class DueFlows {
     closing = closingSpare;
     closingSpare = taken;
     closing.clear();
+    closingDead = 0;
     return taken;
+  }
+
+  /** References the lists hold now, dead ones included (tests). */
+  int listed() {
+    return pending.size() + closing.size();
   }
 
   void clear() {
@@ -73,5 +109,7 @@ final class DueFlows {
     pendingSpare.clear();
     closing.clear();
     closingSpare.clear();
+    pendingDead = 0;
+    closingDead = 0;
   }
 }

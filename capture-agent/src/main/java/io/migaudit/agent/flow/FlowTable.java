@@ -11,7 +11,7 @@ import io.migaudit.record.PortCatalog;
  * (FIN from both sides, RST, idle timeout, eviction, end of capture). When full, a new flow evicts
  * a closed or one-packet flow among the least recently seen, else one that is not a migration-port
  * flow with a handshake, else the least recently seen: scans and floods of one-packet flows are
- * evicted before a migration stream is (see {@link #victim}).
+ * evicted before a migration stream is (see {@link RecencyList#victim}).
  *
  * <p>The packet path allocates nothing for a packet of a known flow: flows live in an
  * open-addressing {@link FlowSlots} probed with the packet's own fields, and a recency list
@@ -32,15 +32,12 @@ public final class FlowTable {
   private final int sampleBytes;
   private final int sampleBytesPerPacket;
 
-  /** Entries from the eldest that eviction looks at for a weaker victim than the eldest. */
-  static final int EVICTION_SCAN = 32;
-
   private final FlowSlots flows;
   private long refused;
   private final Encapsulations encapsulations = new Encapsulations();
 
   private final RecencyList recency = new RecencyList();
-  private final DueFlows due = new DueFlows();
+  private final DueFlows due = new DueFlows(recency);
   private final long[] ended = new long[EndReason.values().length];
   private final long activeMicros;
   private final long idleMicros;
@@ -141,6 +138,11 @@ public final class FlowTable {
     return flows.size();
   }
 
+  /** Flows the sweep's lists hold, including some that left the table (tests). */
+  int dueListed() {
+    return due.listed();
+  }
+
   /** Flows that ended for this reason so far. */
   public long ended(EndReason reason) {
     return ended[reason.ordinal()];
@@ -160,7 +162,7 @@ public final class FlowTable {
 
   private FlowEntry open(DecodedPacket p, boolean fromA, int hash) {
     if (flows.size() >= config.maxFlows()) {
-      FlowEntry victim = victim();
+      FlowEntry victim = recency.victim();
       remove(victim);
       if (!victim.closed()) {
         count(EndReason.EVICTED);
@@ -197,28 +199,6 @@ public final class FlowTable {
     }
     recency.append(e);
     return e;
-  }
-
-  /**
-   * The flow to evict for a new one: among the {@link #EVICTION_SCAN} least recently seen, the
-   * first closed or one-packet flow (a scan's or flood's half-open SYN); else the first that is not
-   * a migration-port flow with a handshake; else the least recently seen. A flood of one-packet
-   * flows thus never pushes out an established migration stream, even one that paused.
-   */
-  private FlowEntry victim() {
-    FlowEntry firstUnprotected = null;
-    int looked = 0;
-    FlowEntry eldest = recency.eldest();
-    for (FlowEntry e = eldest; e != null && looked < EVICTION_SCAN; e = e.newer, looked++) {
-      int rank = e.evictionRank();
-      if (rank == FlowEntry.EVICT_FIRST) {
-        return e;
-      }
-      if (rank == FlowEntry.EVICT_NEXT && firstUnprotected == null) {
-        firstUnprotected = e;
-      }
-    }
-    return firstUnprotected != null ? firstUnprotected : eldest;
   }
 
   private String protocolOf(DecodedPacket p, int port) {
@@ -308,6 +288,7 @@ public final class FlowTable {
   private void remove(FlowEntry e) {
     flows.remove(e);
     recency.unlink(e);
+    due.removed(e);
   }
 
   private void end(FlowEntry e, EndReason reason) {

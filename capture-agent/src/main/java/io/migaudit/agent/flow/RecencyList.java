@@ -10,6 +10,9 @@ package io.migaudit.agent.flow;
  * finds the flows that carried packets since the previous one without walking the others.
  */
 final class RecencyList {
+  /** Entries from the eldest that eviction looks at for a weaker victim than the eldest. */
+  static final int EVICTION_SCAN = 32;
+
   /** Least and most recently seen entries. */
   private FlowEntry eldest;
 
@@ -28,6 +31,27 @@ final class RecencyList {
    */
   FlowEntry mark() {
     return mark;
+  }
+
+  /**
+   * The flow to evict for a new one: among the {@link #EVICTION_SCAN} least recently seen, the
+   * first closed or one-packet flow (a scan's or flood's half-open SYN); else the first that is not
+   * a migration-port flow with a handshake; else the least recently seen. A flood of one-packet
+   * flows thus never pushes out an established migration stream, even one that paused.
+   */
+  FlowEntry victim() {
+    FlowEntry firstUnprotected = null;
+    int looked = 0;
+    for (FlowEntry e = eldest; e != null && looked < EVICTION_SCAN; e = e.newer, looked++) {
+      int rank = e.evictionRank();
+      if (rank == FlowEntry.EVICT_FIRST) {
+        return e;
+      }
+      if (rank == FlowEntry.EVICT_NEXT && firstUnprotected == null) {
+        firstUnprotected = e;
+      }
+    }
+    return firstUnprotected != null ? firstUnprotected : eldest;
   }
 
   /** Marks every entry in the list as seen before now. */

@@ -2,6 +2,8 @@ package io.migaudit.agent.flow;
 
 import static io.migaudit.agent.flow.Packets.ACK;
 import static io.migaudit.agent.flow.Packets.FIN;
+import static io.migaudit.agent.flow.Packets.RST;
+import static io.migaudit.agent.flow.Packets.SYN;
 import static io.migaudit.agent.flow.Packets.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -92,5 +94,31 @@ class FlowSweepTest {
         .filteredOn(r -> r.srcPort() == 40001)
         .extracting(r -> r.srcToDst().packets())
         .containsExactly(2L, 3L);
+  }
+
+  @Test
+  void flowsThatCloseAndAreEvictedBetweenTwoSweepsAreNotAllKept() {
+    FlowTable t =
+        new FlowTable(
+            new FlowTableConfig(
+                100, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(2)),
+            PortCatalog.builtIn(),
+            "test-agent",
+            "eth0",
+            r -> {},
+            4096,
+            512);
+    int flows = 50_000;
+    for (int i = 0; i < flows; i++) { // 50 ms of packet time: no sweep in between
+      int port = 1024 + i % 60_000;
+      int host = 1 + i / 60_000;
+      t.offer(tcp(T0 + i, host, port, 200, 8000, SYN, 0));
+      t.offer(tcp(T0 + i, 200, 8000, host, port, RST | ACK, 0)); // closed, lingers, then evicted
+    }
+    assertThat(t.ended(EndReason.RST)).isEqualTo(flows);
+    assertThat(t.size()).isEqualTo(100);
+    assertThat(t.dueListed())
+        .as("closed flows kept for their linger, dead ones dropped as they add up")
+        .isLessThanOrEqualTo(100 + 2 * DueFlows.DEAD_SLACK);
   }
 }

@@ -92,14 +92,14 @@ final class PipelineBenchmark {
    * thread that made them (the reader with one worker, the workers otherwise) and dropped.
    */
   static Pass run(Path capture, AgentConfig config, int workers) throws IOException {
-    return run(capture, config, workers, false, false);
+    return run(capture, config, workers, false, true);
   }
 
   /**
    * As above; with {@code handOff} the records go through a {@link RecordHandOff} and are
    * serialized on its thread, as the agent does, so that the pass's thread CPU time is the capture
-   * thread's alone. With {@code readerThread} several workers are fed by a reader thread (as for a
-   * stream: standard input, replay) instead of each reading the file.
+   * thread's alone. With {@code readerThread} several workers are fed by a reader thread, as the
+   * agent and replay run them; without, each reads the file itself ({@code FileWorkers}).
    */
   static Pass run(
       Path capture, AgentConfig config, int workers, boolean handOff, boolean readerThread)

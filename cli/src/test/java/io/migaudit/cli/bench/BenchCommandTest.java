@@ -36,6 +36,8 @@ class BenchCommandTest {
         .containsPattern("\\(1 records, [\\dNa]+ ns CPU/packet")
         .containsPattern("zstd +\\d+\\.\\d bytes/record")
         .containsPattern("lz4 +\\d+\\.\\d bytes/record")
+        .containsPattern("  3 workers each reading the file +\\d+\\.\\d\\d M ")
+        .containsPattern("migaudit whole process \\(new JVM, one pass\\) +\\d+\\.\\d\\d M ")
         .contains("migaudit read + decode only")
         .containsPattern("Heap per tracked flow with 20,000 one-packet flows: \\d+ bytes")
         .containsPattern(

@@ -1,0 +1,43 @@
+package io.migaudit.cli.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Times the agent pipeline as a whole process, as the peers are timed: a fresh JVM with this one's
+ * options and classpath runs {@code bench --single-pass} (start-up, class loading, JIT compilation
+ * and one pass over the capture with N workers) and exits.
+ */
+final class WholeProcessRun {
+  private WholeProcessRun() {}
+
+  /** Wall-clock nanoseconds of the child process, or -1 when it failed. */
+  static long time(Path capture, int workers) throws IOException, InterruptedException {
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!arg.startsWith("-XX:StartFlightRecording") && !arg.startsWith("-agentlib")) {
+        command.add(arg);
+      }
+    }
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.migaudit.cli.MigauditCommand",
+            "bench",
+            "--single-pass",
+            "--workers",
+            Integer.toString(workers),
+            capture.toString()));
+    return PeerTimer.time(command, 600);
+  }
+}
