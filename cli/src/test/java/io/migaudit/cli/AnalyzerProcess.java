@@ -121,7 +121,7 @@ final class AnalyzerProcess implements AutoCloseable {
   }
 
   private void signal(String name) throws Exception {
-    Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + process.pid()).start();
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
     assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
         .as("kill -" + name + " " + process.pid())
         .isTrue();

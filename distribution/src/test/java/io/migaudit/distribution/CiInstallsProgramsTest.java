@@ -52,6 +52,8 @@ class CiInstallsProgramsTest {
           "bin/migaudit",
               "the release's own launcher, unpacked from the built tarball by ReleaseArchiveIT",
           "java", "the JDK that runs Maven (java.home)",
+          "analyzer",
+              "a migaudit subcommand: the first argument of a child JVM (cli's AnalyzerProcess)",
           "keytool", "the JDK's own keytool, next to java",
           "tshark", "bench capture peer, run by hand; skipped when absent");
 
