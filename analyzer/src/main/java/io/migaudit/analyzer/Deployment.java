@@ -14,7 +14,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -134,19 +133,6 @@ final class Deployment {
 
   /** Admin client settings from the user's client settings. */
   static Map<String, Object> adminProperties(KafkaSettings kafka) {
-    Map<String, Object> p = new HashMap<>(kafka.consumerProperties());
-    for (String k :
-        List.of(
-            ConsumerConfig.GROUP_ID_CONFIG,
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG)) {
-      p.remove(k);
-    }
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "migaudit-analyzer-admin");
-    return p;
+    return kafka.adminProperties("migaudit-analyzer-admin");
   }
 }

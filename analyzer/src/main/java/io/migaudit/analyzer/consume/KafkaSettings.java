@@ -1,6 +1,7 @@
 package io.migaudit.analyzer.consume;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -87,13 +88,34 @@ public final class KafkaSettings {
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, CONSUMER_CLIENT_ID);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     // Each batch costs a flush of the outputs and a synchronous commit, two broker round trips:
-    // with
-    // Kafka's default of 500 records those, not the rules, bounded the analyzer (BENCHMARKS.md).
+    // with Kafka's default of 500 records those, not the rules, bounded the analyzer
+    // (BENCHMARKS.md).
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_PARTITION_FETCH_BYTES);
     p.putAll(clientProperties);
     p.putAll(CONSUMER_FIXED);
     PRODUCER_FIXED.keySet().forEach(p::remove);
+    return p;
+  }
+
+  /**
+   * Settings of an admin client named {@code clientId}: the user's client settings (security,
+   * bootstrap servers) without what only a consumer takes.
+   */
+  public Map<String, Object> adminProperties(String clientId) {
+    Map<String, Object> p = consumerProperties();
+    for (String k :
+        List.of(
+            ConsumerConfig.GROUP_ID_CONFIG,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG)) {
+      p.remove(k);
+    }
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     return p;
   }
 

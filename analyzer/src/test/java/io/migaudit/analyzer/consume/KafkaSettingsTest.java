@@ -35,6 +35,20 @@ class KafkaSettingsTest {
   }
 
   @Test
+  void adminClientKeepsTheSecuritySettingsAndDropsWhatOnlyAConsumerTakes() {
+    Map<String, Object> p = new KafkaSettings("broker:9092", SECURE).adminProperties("admin-x");
+    assertThat(p)
+        .containsEntry(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "broker:9092")
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry(CommonClientConfigs.CLIENT_ID_CONFIG, "admin-x")
+        .doesNotContainKeys(
+            ConsumerConfig.GROUP_ID_CONFIG,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG);
+  }
+
+  @Test
   void producerWaitsForAllReplicasAndIsIdempotent() {
     Map<String, Object> p = new KafkaSettings("broker:9092", Map.of()).producerProperties();
     assertThat(p)

@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -188,8 +187,7 @@ public final class Replay {
    * cluster the analyzer judges only the records this replay is about to publish.
    */
   private static void startGroupAtCurrentEnd(KafkaSettings kafka, String group) throws Exception {
-    Map<String, Object> adminProps = new HashMap<>(kafka.consumerProperties());
-    try (Admin admin = Admin.create(withoutClientSpecifics(adminProps))) {
+    try (Admin admin = Admin.create(kafka.adminProperties("migaudit-replay-admin"))) {
       var description =
           admin.describeTopics(List.of(Topics.FLOWS)).allTopicNames().get().get(Topics.FLOWS);
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -206,21 +204,5 @@ public final class Replay {
           .forEach((tp, info) -> start.put(tp, new OffsetAndMetadata(info.offset())));
       admin.alterConsumerGroupOffsets(group, start).all().get();
     }
-  }
-
-  private static Map<String, Object> withoutClientSpecifics(Map<String, Object> props) {
-    Map<String, Object> admin = new HashMap<>(props);
-    for (String k :
-        List.of(
-            ConsumerConfig.GROUP_ID_CONFIG,
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-            ConsumerConfig.CLIENT_ID_CONFIG)) {
-      admin.remove(k);
-    }
-    admin.put(ConsumerConfig.CLIENT_ID_CONFIG, "migaudit-replay-admin");
-    return admin;
   }
 }
