@@ -40,6 +40,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.io.CleanupMode;
 
 /**
  * {@code migaudit analyzer} (its own JVM, Kafka Streams with exactly_once_v2) stopped again and
@@ -77,7 +78,7 @@ class AnalyzerKillIT {
   /** Broker settings: allows the short session timeout above. */
   static final Map<String, String> BROKER_SETTINGS = Map.of("group.min.session.timeout.ms", "1000");
 
-  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
   @Test

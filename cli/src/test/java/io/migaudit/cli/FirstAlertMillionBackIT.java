@@ -41,6 +41,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.AfterEach;
 
 /**
  * A SIGTERM restart of {@code migaudit analyzer} (its own JVM) mid-way through a migration whose
@@ -63,7 +64,7 @@ class FirstAlertMillionBackIT {
   /** Analyzers started by the test, killed if a failure left them running. */
   private final List<AnalyzerProcess> started = new ArrayList<>();
 
-  @org.junit.jupiter.api.AfterEach
+  @AfterEach
   void killLeftovers() throws InterruptedException {
     for (AnalyzerProcess p : started) {
       p.close();

@@ -23,6 +23,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.migaudit.record.RecordJson;
 
 /**
  * The publisher's cut-over to the spool and back, with in-memory producers that behave as {@code
@@ -180,7 +181,7 @@ class FlowPublisherTest {
     AtomicBoolean down = new AtomicBoolean(true);
     try (Spool spool = Spool.open(dir, 1 << 20)) {
       for (int seq = 0; seq < 3; seq++) {
-        spool.append(io.migaudit.record.RecordJson.toBytes(record(seq)));
+        spool.append(RecordJson.toBytes(record(seq)));
       }
     }
     List<Producer> made = new CopyOnWriteArrayList<>();

@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Files;
 
 /**
  * A Kafka outage longer than the producer's delivery timeout, with a real broker that is killed
@@ -54,7 +55,7 @@ class OutageIT {
   void everyRecordCapturedDuringAnOutageIsDeliveredAfterIt() throws Exception {
     Path capture = Captures.generated(dir, 60_000, 6_000);
     try (ChildBroker broker =
-        ChildBroker.start(java.nio.file.Files.createDirectories(dir.resolve("broker")))) {
+        ChildBroker.start(Files.createDirectories(dir.resolve("broker")))) {
       broker.createTopics(List.of(Topics.FLOWS), 3);
       Map<String, Object> producerSettings =
           ProducerSettings.of(

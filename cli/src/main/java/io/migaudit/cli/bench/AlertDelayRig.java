@@ -36,6 +36,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Comparator;
 
 /**
  * The running parts of the time-to-alert benchmark: an analyzer (Kafka Streams, exactly once)
@@ -162,7 +163,7 @@ final class AlertDelayRig implements AutoCloseable {
     } finally {
       watcher.join(TimeUnit.SECONDS.toMillis(10));
       try (var paths = Files.walk(state)) {
-        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(p);
         }
       }
