@@ -3,12 +3,10 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.AnalyzerInstance;
 import io.migaudit.analyzer.alert.AlertFormat;
@@ -214,16 +212,11 @@ class AnalyzerKillIT {
     List<Path> files = new ArrayList<>(CaptureFiles.expand(List.of(SampleExpectation.SAMPLES)));
     files.add(files.size() / 2, Captures.generated(dir, packets, flows));
     List<FlowRecord> out = new ArrayList<>();
-    CaptureAgent agent =
-        new CaptureAgent(
+    new FileAgent(
             AgentConfig.defaults("ak").withCatalog(policy.catalog()),
             out::add,
-            new PipelineCounters());
-    for (Path f : files) {
-      try (PcapFileSource source = PcapFileSource.open(f)) {
-        agent.run(source, f.toString(), EndReason.END_OF_CAPTURE);
-      }
-    }
+            new PipelineCounters())
+        .read(files);
     return out;
   }
 

@@ -73,6 +73,8 @@ class OutageIT {
       long outageNanos;
       try (SpoolingPublisher publisher =
           new SpoolingPublisher(() -> new KafkaProducer<>(producerSettings), Topics.FLOWS, spool)) {
+        // CaptureAgent itself, not FileAgent: the gated source pauses the capture at each stop,
+        // which only a PacketSource handed to the one pipeline can do
         CaptureAgent agent =
             new CaptureAgent(
                 AgentConfig.defaults("outage-it"),

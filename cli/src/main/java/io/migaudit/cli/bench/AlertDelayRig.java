@@ -124,6 +124,8 @@ final class AlertDelayRig implements AutoCloseable {
             new KafkaProducer<>(
                 ProducerSettings.of(bootstrapServers, "bench-alert-delay-agent", Map.of()));
         FlowPublisher publisher = new FlowPublisher(producer)) {
+      // CaptureAgent itself, not FileAgent: the replay is a paced source (the capture at its own
+      // pace, then its payload at `rate`, stamped with the wall clock), not a file read flat out
       CaptureAgent agent =
           new CaptureAgent(
               config,
