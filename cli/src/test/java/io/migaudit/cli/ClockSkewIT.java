@@ -3,12 +3,10 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.AnalyzerInstance;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
@@ -187,17 +185,15 @@ class ClockSkewIT {
 
   private List<FlowRecord> sampleRecords(Policy policy) throws Exception {
     List<FlowRecord> out = new ArrayList<>();
-    CaptureAgent agent =
-        new CaptureAgent(
+    FileAgent agent =
+        new FileAgent(
             AgentConfig.defaults("esx-a").withCatalog(policy.catalog()),
             out::add,
             new PipelineCounters());
     List<FlowRecord> shifted = new ArrayList<>();
     int hours = 0;
     for (Path f : CaptureFiles.expand(List.of(SampleExpectation.SAMPLES))) {
-      try (PcapFileSource source = PcapFileSource.open(f)) {
-        agent.run(source, f.toString(), EndReason.END_OF_CAPTURE);
-      }
+      agent.read(List.of(f));
       // the sample scripts reuse addresses and ports, and made some captures seconds apart: an
       // hour between captures, as TCP's TIME_WAIT keeps a real host from reusing a 5-tuple within
       // the analyzer's clock-skew window (60 s)
