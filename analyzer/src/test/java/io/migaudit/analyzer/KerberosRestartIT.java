@@ -26,6 +26,7 @@ import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Comparator;
 
 /**
  * Kerberos evidence outlives the analyzer's local state (issue 13): a KDC flow judged by one run is
@@ -114,7 +115,7 @@ class KerberosRestartIT {
 
   private static void wipe(Path state) throws Exception {
     try (var paths = Files.walk(state)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
     }

@@ -10,6 +10,13 @@ import io.migaudit.agent.flow.FlowTableConfig;
 import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.record.PortCatalog;
 import org.junit.jupiter.api.Test;
+import io.migaudit.agent.source.PcapFileSource;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 
 class PipelineCountersTest {
 
@@ -58,13 +65,13 @@ class PipelineCountersTest {
    * IPv4 fragments of TCP are counted (migaudit_agent_tcp_fragments_total); those of UDP are not.
    */
   @Test
-  void tcpFragmentsAreCountedAndExposed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+  void tcpFragmentsAreCountedAndExposed(@TempDir Path dir)
       throws Exception {
-    java.nio.file.Path pcap = dir.resolve("fragments.pcap");
-    java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+    Path pcap = dir.resolve("fragments.pcap");
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
     file.writeBytes(
-        java.nio.ByteBuffer.allocate(24)
-            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        ByteBuffer.allocate(24)
+            .order(ByteOrder.LITTLE_ENDIAN)
             .putInt(0xA1B2C3D4)
             .putShort((short) 2)
             .putShort((short) 4)
@@ -76,12 +83,12 @@ class PipelineCountersTest {
     record(file, fragment(6, 0x2000, 24)); // first piece: More Fragments, TCP header inside
     record(file, fragment(6, 3, 16)); // a later piece: offset 3 * 8
     record(file, fragment(17, 0x2000, 16)); // UDP: not counted
-    java.nio.file.Files.write(pcap, file.toByteArray());
+    Files.write(pcap, file.toByteArray());
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     PipelineCounters counters = new PipelineCounters();
     new AgentMetrics(registry).bind("file", counters);
     CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("t"), r -> {}, counters);
-    try (var source = io.migaudit.agent.source.PcapFileSource.open(pcap)) {
+    try (var source = PcapFileSource.open(pcap)) {
       agent.run(source, "file", EndReason.END_OF_CAPTURE);
     }
     assertThat(counters.tcpFragments()).isEqualTo(2);
@@ -89,7 +96,7 @@ class PipelineCountersTest {
   }
 
   private static byte[] fragment(int protocol, int flagsFragment, int payload) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(14 + 20 + payload);
+    ByteBuffer b = ByteBuffer.allocate(14 + 20 + payload);
     b.put(new byte[12]).putShort((short) 0x0800);
     b.put((byte) 0x45)
         .put((byte) 0)
@@ -110,10 +117,10 @@ class PipelineCountersTest {
     return b.array();
   }
 
-  private static void record(java.io.ByteArrayOutputStream file, byte[] frame) {
+  private static void record(ByteArrayOutputStream file, byte[] frame) {
     file.writeBytes(
-        java.nio.ByteBuffer.allocate(16)
-            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        ByteBuffer.allocate(16)
+            .order(ByteOrder.LITTLE_ENDIAN)
             .putInt(1_700_000_000)
             .putInt(0)
             .putInt(frame.length)

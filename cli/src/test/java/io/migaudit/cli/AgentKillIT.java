@@ -3,11 +3,9 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.publish.Spool;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.Captures;
@@ -112,11 +110,8 @@ class AgentKillIT {
   /** What the agent produces from the capture: the same code, in this JVM, into a list. */
   private static List<FlowRecord> recordsOf(Path capture) throws IOException {
     List<FlowRecord> records = new ArrayList<>();
-    CaptureAgent agent =
-        new CaptureAgent(AgentConfig.defaults(AGENT_ID), records::add, new PipelineCounters());
-    try (PcapFileSource source = PcapFileSource.open(capture)) {
-      agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
-    }
+    new FileAgent(AgentConfig.defaults(AGENT_ID), records::add, new PipelineCounters())
+        .read(List.of(capture));
     assertThat(records).hasSizeGreaterThan(1000);
     return records;
   }

@@ -24,6 +24,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@code migaudit agent --interface} as users run it, in its own JVM: a migration is captured live
@@ -128,7 +129,7 @@ class AgentShutdownIT {
               || !records.get(records.size() - 1).last()
               || heartbeats.size() < 2)) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          if (new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)
+          if (new String(r.key(), StandardCharsets.UTF_8)
               .startsWith("heartbeat/")) {
             heartbeats.add(RecordJson.heartbeat(r.value()));
           } else {

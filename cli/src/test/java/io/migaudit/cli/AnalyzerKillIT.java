@@ -3,12 +3,10 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.AnalyzerInstance;
 import io.migaudit.analyzer.alert.AlertFormat;
@@ -40,6 +38,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.io.CleanupMode;
 
 /**
  * {@code migaudit analyzer} (its own JVM, Kafka Streams with exactly_once_v2) stopped again and
@@ -77,7 +76,7 @@ class AnalyzerKillIT {
   /** Broker settings: allows the short session timeout above. */
   static final Map<String, String> BROKER_SETTINGS = Map.of("group.min.session.timeout.ms", "1000");
 
-  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
   @Test
@@ -213,16 +212,11 @@ class AnalyzerKillIT {
     List<Path> files = new ArrayList<>(CaptureFiles.expand(List.of(SampleExpectation.SAMPLES)));
     files.add(files.size() / 2, Captures.generated(dir, packets, flows));
     List<FlowRecord> out = new ArrayList<>();
-    CaptureAgent agent =
-        new CaptureAgent(
+    new FileAgent(
             AgentConfig.defaults("ak").withCatalog(policy.catalog()),
             out::add,
-            new PipelineCounters());
-    for (Path f : files) {
-      try (PcapFileSource source = PcapFileSource.open(f)) {
-        agent.run(source, f.toString(), EndReason.END_OF_CAPTURE);
-      }
-    }
+            new PipelineCounters())
+        .read(files);
     return out;
   }
 

@@ -3,12 +3,10 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.AnalyzerInstance;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.policy.Policy;
@@ -33,6 +31,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.migaudit.record.Counters;
+import io.migaudit.record.SchemaVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Clocks on a real broker (issue 13): every migration record of the samples also reported by an
@@ -68,9 +72,9 @@ class ClockSkewIT {
     Outputs twice = judge(skewed, skewed.size() / 3, "two-agents");
     assertThat(alone.alerts.values()).as("each alert once").containsOnly(1);
     assertThat(twice.alerts.values()).as("each alert once").containsOnly(1);
-    java.util.Set<String> extra = new java.util.TreeSet<>(twice.described.keySet());
+    Set<String> extra = new TreeSet<>(twice.described.keySet());
     extra.removeAll(alone.described.keySet());
-    java.util.Set<String> missing = new java.util.TreeSet<>(alone.described.keySet());
+    Set<String> missing = new TreeSet<>(alone.described.keySet());
     missing.removeAll(twice.described.keySet());
     assertThat(extra.stream().map(twice.described::get).toList())
         .as("alerts raised only with the other end's records")
@@ -125,7 +129,7 @@ class ClockSkewIT {
         a.analyzer().awaitCaughtUp(DEADLINE);
       }
       run.finish();
-      Map<String, String> described = new java.util.HashMap<>();
+      Map<String, String> described = new HashMap<>();
       for (var a : run.alerts()) {
         described.put(
             a.alertId(),
@@ -145,7 +149,7 @@ class ClockSkewIT {
         RecordJson.toLine(moved)
             .replace("\"agent\":\"" + r.agent() + "\"", "\"agent\":\"far-end\"");
     assertThat(json).contains("far-end");
-    return RecordJson.flowRecord(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return RecordJson.flowRecord(json.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A short web flow dated 2099, as from an agent whose clock is wrong by decades. */
@@ -153,7 +157,7 @@ class ClockSkewIT {
     Instant at = Instant.parse("2099-01-01T00:00:00Z").plusSeconds(n);
     String src = "203.0.113." + (n + 1);
     return new FlowRecord(
-        io.migaudit.record.SchemaVersion.CURRENT,
+        SchemaVersion.CURRENT,
         "wrong-clock",
         "eth0",
         FlowId.of("tcp", src, 40000, "203.0.113.200", 80, null, at),
@@ -172,8 +176,8 @@ class ClockSkewIT {
         "203.0.113.200",
         80,
         "syn",
-        new io.migaudit.record.Counters(3, 300, 0),
-        new io.migaudit.record.Counters(3, 300, 0),
+        new Counters(3, 300, 0),
+        new Counters(3, 300, 0),
         List.of("SYN"),
         null,
         null);
@@ -181,17 +185,15 @@ class ClockSkewIT {
 
   private List<FlowRecord> sampleRecords(Policy policy) throws Exception {
     List<FlowRecord> out = new ArrayList<>();
-    CaptureAgent agent =
-        new CaptureAgent(
+    FileAgent agent =
+        new FileAgent(
             AgentConfig.defaults("esx-a").withCatalog(policy.catalog()),
             out::add,
             new PipelineCounters());
     List<FlowRecord> shifted = new ArrayList<>();
     int hours = 0;
     for (Path f : CaptureFiles.expand(List.of(SampleExpectation.SAMPLES))) {
-      try (PcapFileSource source = PcapFileSource.open(f)) {
-        agent.run(source, f.toString(), EndReason.END_OF_CAPTURE);
-      }
+      agent.read(List.of(f));
       // the sample scripts reuse addresses and ports, and made some captures seconds apart: an
       // hour between captures, as TCP's TIME_WAIT keeps a real host from reusing a 5-tuple within
       // the analyzer's clock-skew window (60 s)

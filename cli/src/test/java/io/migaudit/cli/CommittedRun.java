@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import java.util.ArrayList;
+import java.util.TreeMap;
 
 /**
  * What one analyzer application committed to {@code migaudit.alerts} and {@code
@@ -51,7 +53,7 @@ final class CommittedRun {
   }
 
   List<Alert> alerts() throws Exception {
-    List<Alert> out = new java.util.ArrayList<>();
+    List<Alert> out = new ArrayList<>();
     for (var r : alertRecords()) {
       out.add(RecordJson.alert(r.value()));
     }
@@ -107,12 +109,12 @@ final class CommittedRun {
 
   /** Each alert committed more than once, with where each copy is (partition@offset). */
   List<String> duplicates() throws Exception {
-    Map<String, List<String>> where = new java.util.TreeMap<>();
+    Map<String, List<String>> where = new TreeMap<>();
     Map<String, String> described = new HashMap<>();
     for (var r : alertRecords()) {
       Alert a = RecordJson.alert(r.value());
       where
-          .computeIfAbsent(a.alertId(), k -> new java.util.ArrayList<>())
+          .computeIfAbsent(a.alertId(), k -> new ArrayList<>())
           .add(r.partition() + "@" + r.offset());
       described.put(a.alertId(), describe(a));
     }

@@ -54,6 +54,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.migaudit.record.RuleId;
 
 /**
  * Every metric a dashboard or alert rule reads exists. The metric names come from a real in-process
@@ -314,7 +316,7 @@ class DashboardQueriesTest {
         DashboardExpressions.rules().stream()
             .map(DashboardExpressions.AlertRule::expr)
             .reduce("", String::concat);
-    for (io.migaudit.record.RuleId rule : io.migaudit.record.RuleId.values()) {
+    for (RuleId rule : RuleId.values()) {
       assertThat(exprs).as("an alert in migaudit-rules.yml for rule " + rule).contains(rule.name());
     }
   }
@@ -322,7 +324,7 @@ class DashboardQueriesTest {
   @Test
   void everyRuleHasASeverityAndAnAnnotatedSummary() throws Exception {
     JsonNode doc =
-        new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+        new YAMLMapper()
             .readTree(DashboardExpressions.RULES.toFile());
     int rules = 0;
     for (JsonNode group : doc.path("groups")) {

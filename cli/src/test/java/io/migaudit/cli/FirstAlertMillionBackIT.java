@@ -3,10 +3,8 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.AnalyzerInstance;
 import io.migaudit.analyzer.consume.FlowObserver;
@@ -41,6 +39,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.AfterEach;
 
 /**
  * A SIGTERM restart of {@code migaudit analyzer} (its own JVM) mid-way through a migration whose
@@ -63,7 +62,7 @@ class FirstAlertMillionBackIT {
   /** Analyzers started by the test, killed if a failure left them running. */
   private final List<AnalyzerProcess> started = new ArrayList<>();
 
-  @org.junit.jupiter.api.AfterEach
+  @AfterEach
   void killLeftovers() throws InterruptedException {
     for (AnalyzerProcess p : started) {
       p.close();
@@ -186,13 +185,11 @@ class FirstAlertMillionBackIT {
   private static List<FlowRecord> migration(RuleEngine engine) throws Exception {
     Path capture = SampleExpectation.SAMPLES.resolve("vmotion-plaintext").resolve("capture.pcap");
     List<FlowRecord> records = new ArrayList<>();
-    try (PcapFileSource source = PcapFileSource.open(capture)) {
-      new CaptureAgent(
-              AgentConfig.defaults("far-back").withCatalog(engine.policy().catalog()),
-              records::add,
-              new PipelineCounters())
-          .run(source, capture.toString(), EndReason.END_OF_CAPTURE);
-    }
+    new FileAgent(
+            AgentConfig.defaults("far-back").withCatalog(engine.policy().catalog()),
+            records::add,
+            new PipelineCounters())
+        .read(List.of(capture));
     FlowRecord t =
         records.stream()
             .filter(r -> !engine.evaluate(r).alerts().isEmpty())

@@ -39,6 +39,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import io.migaudit.analyzer.consume.FlowIntake;
+import java.nio.file.Path;
 
 /**
  * Malformed Kafka records on a real broker (issue 7): 5 MB records, bad JSON, another schema
@@ -46,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * the consumer does not stop, and the sample migration published after them is judged as expected.
  */
 class MalformedRecordsIT {
-  @TempDir java.nio.file.Path state;
+  @TempDir Path state;
   private static final int HUGE_BYTES = 5 * 1024 * 1024;
   private static final int TOPIC_LIMIT_BYTES = 8 * 1024 * 1024;
   private static final Duration DEADLINE = Duration.ofMinutes(2);
@@ -57,7 +59,7 @@ class MalformedRecordsIT {
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
     Logger consumerLog =
-        (Logger) LoggerFactory.getLogger(io.migaudit.analyzer.consume.FlowIntake.class);
+        (Logger) LoggerFactory.getLogger(FlowIntake.class);
     consumerLog.addAppender(log);
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       try (Admin admin = broker.admin()) {

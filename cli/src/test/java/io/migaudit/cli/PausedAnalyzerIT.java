@@ -28,6 +28,7 @@ import org.apache.kafka.clients.admin.TransactionState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.AfterEach;
 
 /**
  * A zombie analyzer (issue 13): {@code migaudit analyzer} in its own JVM is frozen with SIGSTOP
@@ -51,7 +52,7 @@ class PausedAnalyzerIT {
   /** Analyzers started by the test, killed if a failure left them running. */
   private final List<AnalyzerProcess> started = new ArrayList<>();
 
-  @org.junit.jupiter.api.AfterEach
+  @AfterEach
   void killLeftovers() throws InterruptedException {
     for (AnalyzerProcess p : started) {
       p.close();

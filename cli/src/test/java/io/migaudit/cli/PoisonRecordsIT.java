@@ -33,6 +33,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Hostile records on a real broker (issue 13): a Kerberos request with {@code "service": null}
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the analyzer is still running.
  */
 class PoisonRecordsIT {
-  @TempDir java.nio.file.Path state;
+  @TempDir Path state;
   private static final Duration DEADLINE = Duration.ofMinutes(2);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -79,7 +80,7 @@ class PoisonRecordsIT {
         assertThat(analyzer.analyzer().alive())
             .as("the analyzer after every poison record")
             .isTrue();
-        assertThat(analyzer.state()).isEqualTo(org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+        assertThat(analyzer.state()).isEqualTo(KafkaStreams.State.RUNNING);
         registry = analyzer.registry;
       }
       List<Alert> alerts = new ArrayList<>();

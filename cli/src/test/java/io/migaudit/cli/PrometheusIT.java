@@ -41,6 +41,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import java.io.File;
 
 /**
  * The dashboards and alert rules against a real Prometheus (Debian's package) scraping the real
@@ -246,7 +247,7 @@ class PrometheusIT {
             .directory(dir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("prometheus.log").toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
     prometheusUrl = "http://127.0.0.1:" + port;
     await(

@@ -31,6 +31,9 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The pipeline users run: {@code migaudit replay samples/} in this JVM, with a real embedded Kafka
@@ -111,9 +114,9 @@ class ReplayIT {
    * The latest state of each migration event of a sample (events name no file: use their flows').
    */
   private Map<String, JsonNode> latestEventsOf(String sample) {
-    Map<String, String> sampleOfFlow = new java.util.HashMap<>();
+    Map<String, String> sampleOfFlow = new HashMap<>();
     flows.forEach(f -> sampleOfFlow.put(f.get("flowId").asText(), SampleTally.sampleOf(f)));
-    Map<String, JsonNode> latest = new java.util.LinkedHashMap<>();
+    Map<String, JsonNode> latest = new LinkedHashMap<>();
     events.stream()
         .filter(e -> sample.equals(sampleOfFlow.get(e.at("/flowIds/0").asText())))
         .forEach(e -> latest.put(e.get("eventId").asText(), e));
@@ -157,9 +160,9 @@ class ReplayIT {
 
   @Test
   void everyMigrationAlertNamesAnEventHoldingItsFlow() {
-    Map<String, JsonNode> latest = new java.util.HashMap<>();
+    Map<String, JsonNode> latest = new HashMap<>();
     events.forEach(e -> latest.put(e.get("eventId").asText(), e));
-    Set<String> migrationFlows = new java.util.HashSet<>();
+    Set<String> migrationFlows = new HashSet<>();
     flows.stream()
         .filter(f -> !f.get("protocol").isNull())
         .forEach(f -> migrationFlows.add(f.get("flowId").asText()));
@@ -216,11 +219,11 @@ class ReplayIT {
       // rule
       assertThat(summary)
           .containsPattern(
-              java.util.regex.Pattern.quote(a.get("src").asText() + " -> " + a.get("dst").asText())
+              Pattern.quote(a.get("src").asText() + " -> " + a.get("dst").asText())
                   + ".*"
                   + a.get("rule").asText()
                   + ".*"
-                  + java.util.regex.Pattern.quote(a.get("interface").asText()));
+                  + Pattern.quote(a.get("interface").asText()));
       assertThat(summary)
           .as("per-flow alert lines only with --verbose")
           .doesNotContain(a.get("message").asText());

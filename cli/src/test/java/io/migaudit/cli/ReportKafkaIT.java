@@ -20,6 +20,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import io.migaudit.record.AgentHeartbeat;
+import io.migaudit.record.MigrationEvent;
+import io.migaudit.record.Verdict;
 
 /**
  * {@code migaudit report --bootstrap-servers}: reads migaudit.alerts, migaudit.migrations and the
@@ -93,7 +96,7 @@ class ReportKafkaIT {
                 Topics.MIGRATIONS,
                 "e1".getBytes(StandardCharsets.UTF_8),
                 RecordJson.toBytes(
-                    new io.migaudit.record.MigrationEvent(
+                    new MigrationEvent(
                         SchemaVersion.CURRENT,
                         "e1",
                         "vmotion",
@@ -105,7 +108,7 @@ class ReportKafkaIT {
                         1000,
                         1,
                         500,
-                        io.migaudit.record.Verdict.PLAINTEXT,
+                        Verdict.PLAINTEXT,
                         true,
                         List.of("f0")))));
         for (int i = 0; i < 3; i++) { // the agent's heartbeats, 30 s apart, then silent for 10 min
@@ -114,7 +117,7 @@ class ReportKafkaIT {
                   Topics.FLOWS,
                   "heartbeat/agent".getBytes(StandardCharsets.UTF_8),
                   RecordJson.toBytes(
-                      io.migaudit.record.AgentHeartbeat.of(
+                      AgentHeartbeat.of(
                           "agent",
                           Instant.parse("2025-03-01T09:50:00Z").plusSeconds(i == 2 ? 630 : 30L * i),
                           30,

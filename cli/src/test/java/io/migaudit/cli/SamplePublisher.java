@@ -1,12 +1,10 @@
 package io.migaudit.cli;
 
 import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.ProducerSettings;
-import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.cli.common.CaptureFiles;
@@ -18,7 +16,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * The agent side of the pipeline for tests: every capture under {@code samples/} through the
- * capture agent and the real {@link FlowPublisher} (so its source-host partitioner places the
+ * {@link FileAgent} and the real {@link FlowPublisher} (so its source-host partitioner places the
  * records).
  */
 final class SamplePublisher {
@@ -38,12 +36,7 @@ final class SamplePublisher {
     KafkaProducer<byte[], FlowRecord> producer =
         new KafkaProducer<>(ProducerSettings.of(bootstrapServers, "it-agent", Map.of()));
     try (FlowPublisher publisher = new FlowPublisher(producer)) {
-      CaptureAgent agent = new CaptureAgent(config, publisher, new PipelineCounters());
-      for (Path file : files) {
-        try (PcapFileSource source = PcapFileSource.open(file)) {
-          agent.run(source, file.toString(), EndReason.END_OF_CAPTURE);
-        }
-      }
+      new FileAgent(config, publisher, new PipelineCounters()).read(files);
       publisher.flush();
       return publisher.sent();
     }

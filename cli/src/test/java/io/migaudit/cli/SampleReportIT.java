@@ -23,6 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * The samples' compliance report, end to end: replay over samples/ (embedded Kafka), then {@code
@@ -82,7 +89,7 @@ class SampleReportIT {
     for (ControlCatalog.Control c : ControlCatalog.controls()) {
       assertThat(text)
           .containsPattern(
-              "\\n  (PASS|FAIL|NOT OBSERVED) +" + java.util.regex.Pattern.quote(c.id()) + ": ");
+              "\\n  (PASS|FAIL|NOT OBSERVED) +" + Pattern.quote(c.id()) + ": ");
     }
     assertThat(text)
         .contains("  FAIL         NIST SC-8: ")
@@ -156,11 +163,11 @@ class SampleReportIT {
     Path pdf = dir.resolve("report.pdf");
     chromium.printToPdf(html, pdf, dir);
     byte[] bytes = Files.readAllBytes(pdf);
-    assertThat(new String(bytes, 0, 5, java.nio.charset.StandardCharsets.US_ASCII))
+    assertThat(new String(bytes, 0, 5, StandardCharsets.US_ASCII))
         .isEqualTo("%PDF-");
-    String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    String text = new String(bytes, StandardCharsets.ISO_8859_1);
     long pages =
-        java.util.regex.Pattern.compile("/Type\\s*/Page[^s]").matcher(text).results().count();
+        Pattern.compile("/Type\\s*/Page[^s]").matcher(text).results().count();
     assertThat(pages).as("A4 pages of the report").isGreaterThanOrEqualTo(2);
   }
 
@@ -175,7 +182,7 @@ class SampleReportIT {
             dir.resolve("alerts.jsonl").toString(),
             dir.resolve("events.jsonl").toString());
     assertThat(ocsf.code).as(ocsf.err).isZero();
-    com.networknt.schema.JsonSchema schema = ocsfSchema();
+    JsonSchema schema = ocsfSchema();
     ObjectMapper json = new ObjectMapper();
     Set<String> detectionIds = new HashSet<>();
     int compliance = 0;
@@ -222,7 +229,7 @@ class SampleReportIT {
                 .code)
         .isZero();
     ObjectMapper json = new ObjectMapper();
-    com.networknt.schema.JsonSchema schema = ocsfSchema();
+    JsonSchema schema = ocsfSchema();
     List<String> ids = new ArrayList<>();
     for (String line : Files.readAllLines(ocsf)) {
       JsonNode f = json.readTree(line);
@@ -239,7 +246,7 @@ class SampleReportIT {
   /**
    * The OCSF schema subset bundled with the analyzer's tests (its source and version are inside).
    */
-  static com.networknt.schema.JsonSchema ocsfSchema() throws java.io.IOException {
+  static JsonSchema ocsfSchema() throws IOException {
     try (var in =
         Files.newInputStream(
             Path.of(
@@ -250,11 +257,11 @@ class SampleReportIT {
                 "resources",
                 "ocsf",
                 "findings-1.3.0-subset.schema.json"))) {
-      return com.networknt.schema.JsonSchemaFactory.getInstance(
-              com.networknt.schema.SpecVersion.VersionFlag.V202012)
+      return JsonSchemaFactory.getInstance(
+              SpecVersion.VersionFlag.V202012)
           .getSchema(
               in,
-              com.networknt.schema.SchemaValidatorsConfig.builder()
+              SchemaValidatorsConfig.builder()
                   .formatAssertionsEnabled(true)
                   .build());
     }

@@ -40,6 +40,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import java.util.HashSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Two and three analyzer instances (Kafka Streams, exactly once) in one application on a real
@@ -165,7 +167,7 @@ class TwoAnalyzersIT {
     Run run = new Run("trio");
     // the first to join waits at its first record until the other two asked to join, then goes
     // slowly until both judged something
-    List<AnalyzerInstance> others = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<AnalyzerInstance> others = new CopyOnWriteArrayList<>();
     Gate gate =
         new Gate(
             null,
@@ -235,7 +237,7 @@ class TwoAnalyzersIT {
       }
     }
     assertThat(first.flowsJudged).contains(longFlow);
-    Set<String> afterFirst = new java.util.HashSet<>(second.flowsJudged);
+    Set<String> afterFirst = new HashSet<>(second.flowsJudged);
     afterFirst.addAll(third.flowsJudged);
     assertThat(afterFirst).as("the long migration, after its partition moved").contains(longFlow);
     run.assertSameAsOneInstance();

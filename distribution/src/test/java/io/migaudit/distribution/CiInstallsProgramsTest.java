@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 /**
  * CI runs on a fresh machine with only a JDK and Maven: every program a test starts (directly, or
@@ -112,7 +113,7 @@ class CiInstallsProgramsTest {
     for (String line : Files.readAllLines(ROOT.resolve(".ci/run"))) {
       String code = line.strip();
       if (!code.startsWith("#")) {
-        words.addAll(java.util.Arrays.asList(code.split("[^\\w.+-]+")));
+        words.addAll(Arrays.asList(code.split("[^\\w.+-]+")));
       }
     }
     Set<String> missing = new TreeSet<>(PROGRAMS.values());

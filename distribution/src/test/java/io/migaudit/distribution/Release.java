@@ -3,6 +3,7 @@ package io.migaudit.distribution;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import java.io.IOException;
 
 /** Where the build put the release: {@code distribution/target}, after {@code package}. */
 final class Release {
@@ -16,7 +17,7 @@ final class Release {
   }
 
   /** The one {@code migaudit_*_all.deb} in target. */
-  static Path deb() throws java.io.IOException {
+  static Path deb() throws IOException {
     try (Stream<Path> files = Files.list(TARGET)) {
       return files
           .filter(p -> p.getFileName().toString().matches("migaudit_.+_all\\.deb"))

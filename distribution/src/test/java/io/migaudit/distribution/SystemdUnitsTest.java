@@ -10,6 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardCopyOption;
 
 /**
  * The shipped units ({@code deploy/*.service}) as systemd sees them, without a running systemd:
@@ -92,7 +94,7 @@ class SystemdUnitsTest {
     try (var system = Files.list(Path.of("/lib/systemd/system"))) {
       for (Path unit :
           system
-              .filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+              .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
               .toList()) {
         Files.copy(unit, units.resolve(unit.getFileName()));
       }
@@ -101,7 +103,7 @@ class SystemdUnitsTest {
       Path copy = root.resolve(program.substring(1));
       Files.createDirectories(copy.getParent());
       if (Files.exists(Path.of(program))) {
-        Files.copy(Path.of(program), copy, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(Path.of(program), copy, StandardCopyOption.COPY_ATTRIBUTES);
       }
     }
     Path bin = Files.createDirectories(root.resolve("usr/bin"));

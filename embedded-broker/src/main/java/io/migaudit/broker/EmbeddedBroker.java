@@ -16,6 +16,8 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.io.IOException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * A real single-node Apache Kafka broker (KRaft, combined broker and controller) inside this JVM,
@@ -120,7 +122,7 @@ public final class EmbeddedBroker implements AutoCloseable {
           names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList();
       try {
         admin.createTopics(topics).all().get();
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw e;
         }
@@ -143,7 +145,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       LOG.warn("could not remove {}: {}", dir, e.toString());
     }
   }

@@ -9,6 +9,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.LocalDate;
 
 /**
  * Reads a flow record's JSON with Jackson's streaming parser straight into a {@link FlowRecord}:
@@ -311,7 +312,7 @@ final class FlowRecordReader {
       return Instant.parse(
           s); // says what is wrong, or takes what this path does not (a leap second)
     }
-    long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+    long days = LocalDate.of(year, month, day).toEpochDay();
     return Instant.ofEpochSecond(
         days * 86_400L + hour * 3_600L + minute * 60L + second, micros * 1_000L);
   }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
 /**
  * Writes a {@link FlowRecord} as the very bytes {@link RecordJson}'s mapper would, field by field
@@ -325,7 +326,7 @@ final class FlowRecordWriter {
    * A serializer the mapper assigned by type (strings, numbers), not one an annotation asked for.
    */
   private static boolean isStandard(BeanPropertyWriter p) {
-    return p.getAnnotation(com.fasterxml.jackson.databind.annotation.JsonSerialize.class) == null;
+    return p.getAnnotation(JsonSerialize.class) == null;
   }
 
   private static SerializableString[] names(List<String> names) {

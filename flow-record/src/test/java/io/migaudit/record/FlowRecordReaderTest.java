@@ -1,6 +1,7 @@
 package io.migaudit.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -8,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.time.DateTimeException;
+import java.time.Instant;
 
 /**
  * The streaming reader gives exactly the record data binding gives for what the agent writes, and
@@ -84,16 +87,16 @@ class FlowRecordReaderTest {
             "1969-12-31T23:59:59.000001Z",
             "2026-11-23T10:02:00Z",
             "2026-11-23T10:02:00.123456789Z")) {
-      assertThat(FlowRecordReader.instant(t)).as(t).isEqualTo(java.time.Instant.parse(t));
+      assertThat(FlowRecordReader.instant(t)).as(t).isEqualTo(Instant.parse(t));
     }
     for (String bad :
         List.of(
             "2026-02-30T10:02:00.123456Z",
             "2026-11-23T24:02:00.123456Z",
             "2026-11-23T10:02:00.12345xZ")) {
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> FlowRecordReader.instant(bad))
+      assertThatThrownBy(() -> FlowRecordReader.instant(bad))
           .as(bad)
-          .isInstanceOf(java.time.DateTimeException.class);
+          .isInstanceOf(DateTimeException.class);
     }
   }
 
@@ -124,7 +127,7 @@ class FlowRecordReaderTest {
         RecordJson.flowRecord(
             good.replace("\"seq\":0", "\"seq\":\"0\"").getBytes(StandardCharsets.UTF_8));
     assertThat(coerced).isEqualTo(RecordJsonTest.sample());
-    org.assertj.core.api.Assertions.assertThatThrownBy(
+    assertThatThrownBy(
             () ->
                 RecordJson.flowRecord(
                     good.replace("\"verdict\":\"plaintext\"", "\"verdict\":\"maybe\"")

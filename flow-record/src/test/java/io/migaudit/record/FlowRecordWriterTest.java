@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The hand-written flow record writer gives the mapper's bytes exactly, or is not used at all. */
 class FlowRecordWriterTest {
@@ -81,18 +84,18 @@ class FlowRecordWriterTest {
 
   /** A property the writer does not list, as a field added to FlowRecord later would be. */
   abstract static class WithTotalBytes {
-    @com.fasterxml.jackson.annotation.JsonProperty("totalBytes")
+    @JsonProperty("totalBytes")
     abstract long totalBytes();
 
-    @com.fasterxml.jackson.annotation.JsonProperty("catalogProtocol")
-    @com.fasterxml.jackson.annotation.JsonInclude(
-        com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+    @JsonProperty("catalogProtocol")
+    @JsonInclude(
+        JsonInclude.Include.NON_DEFAULT)
     abstract boolean hasCatalogProtocol();
   }
 
   @Test
   void propertiesAfterTheListedOnesAreWrittenByTheMapper() throws Exception {
-    com.fasterxml.jackson.databind.ObjectMapper extended =
+    ObjectMapper extended =
         RecordJson.mapperBuilder().addMixIn(FlowRecord.class, WithTotalBytes.class).build();
     FlowRecordWriter writer = new FlowRecordWriter(extended);
     assertThat(writer.mismatch()).isNull();
@@ -108,9 +111,9 @@ class FlowRecordWriterTest {
 
   @Test
   void aMapperThatOmitsNullsDisablesTheWriter() {
-    com.fasterxml.jackson.databind.ObjectMapper nonNull =
+    ObjectMapper nonNull =
         RecordJson.mapperBuilder()
-            .serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
     assertThat(new FlowRecordWriter(nonNull).mismatch()).contains("NON_NULL");
   }

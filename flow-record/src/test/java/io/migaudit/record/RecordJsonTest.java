@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 class RecordJsonTest {
 
@@ -151,7 +152,7 @@ class RecordJsonTest {
     // what a reader built before the field sees: the same JSON less one unknown field
     ObjectMapper plain = new ObjectMapper();
     var json =
-        (com.fasterxml.jackson.databind.node.ObjectNode)
+        (ObjectNode)
             plain.readTree(RecordJson.toBytes(kerberosSample()));
     assertThat(json.has("kerberos")).isTrue();
     json.put("unknownToThisReader", 1);
@@ -302,7 +303,7 @@ class RecordJsonTest {
   void alertWrittenBeforeControlsReadsAsNamingNone() throws Exception {
     ObjectMapper plain = new ObjectMapper();
     var old =
-        (com.fasterxml.jackson.databind.node.ObjectNode)
+        (ObjectNode)
             plain.readTree(RecordJson.toBytes(sampleAlert()));
     old.remove("controls");
     old.remove("eventId");

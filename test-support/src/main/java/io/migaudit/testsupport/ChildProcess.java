@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.io.File;
 
 /**
  * A program a test starts, its output (stdout and stderr) appended to a log file that failures
@@ -61,7 +62,7 @@ public final class ChildProcess implements AutoCloseable {
         builder
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
     return new ChildProcess(p, log, name);
   }

@@ -17,6 +17,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import java.util.HashSet;
+import java.util.Set;
 
 /** What reached {@link Topics#FLOWS}, held against what the agent produced. */
 public final class TopicCheck {
@@ -45,7 +47,7 @@ public final class TopicCheck {
             ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
             ByteArrayDeserializer.class.getName());
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    java.util.Set<String> ids = new java.util.HashSet<>();
+    Set<String> ids = new HashSet<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       consumer.subscribe(List.of(Topics.FLOWS));
       long end = System.nanoTime() + deadline.toNanos();

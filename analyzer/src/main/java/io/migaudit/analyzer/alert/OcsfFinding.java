@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * migaudit's findings in the Open Cybersecurity Schema Framework (OCSF) {@value #SCHEMA_VERSION},
@@ -104,7 +105,7 @@ public final class OcsfFinding {
     Map<String, Object> evidence = new LinkedHashMap<>();
     evidence.put("src_endpoint", endpoint(a.src(), a.srcPort(), a.vlan()));
     evidence.put("dst_endpoint", endpoint(a.dst(), a.dstPort(), a.vlan()));
-    Map<String, Object> data = new LinkedHashMap<>(new java.util.TreeMap<>(a.evidence()));
+    Map<String, Object> data = new LinkedHashMap<>(new TreeMap<>(a.evidence()));
     if (a.protocol() != null) {
       data.put("protocol", a.protocol());
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.Locale;
 
 /**
  * Remembers, per client address, its flows to a KDC (TCP/UDP 88) and the Kerberos service tickets
@@ -227,6 +228,6 @@ public final class KerberosEvidence {
   }
 
   private static String norm(String s) {
-    return s == null ? "" : s.toLowerCase(java.util.Locale.ROOT);
+    return s == null ? "" : s.toLowerCase(Locale.ROOT);
   }
 }

@@ -131,7 +131,7 @@ public final class FlowIntake {
    * judged), or {@code otherwise}. Tried only on values that are not flow records: heartbeats are
    * rare.
    */
-  private static Read heartbeatOr(byte[] value, java.util.function.Supplier<Read> otherwise) {
+  private static Read heartbeatOr(byte[] value, Supplier<Read> otherwise) {
     try {
       return new Read(null, AnalyzerMetrics.OUTCOME_HEARTBEAT, false, RecordJson.heartbeat(value));
     } catch (MalformedRecordException | RuntimeException notHeartbeat) {

@@ -18,6 +18,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The analyzer's meters (docs/DESIGN.md, "Metrics"), on an injected registry. Prometheus renders
@@ -166,8 +168,8 @@ public final class AnalyzerMetrics {
   public static final int DEFAULT_TRACKED_FLOWS = 100_000;
 
   private final MeterRegistry registry;
-  private final java.util.Map<String, Counter> readCounters =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Counter> readCounters =
+      new ConcurrentHashMap<>();
   private final Set<String> protocols;
   private final FlowByteDeltas byteDeltas;
   private final AtomicLong policyLoadedMillis = new AtomicLong();

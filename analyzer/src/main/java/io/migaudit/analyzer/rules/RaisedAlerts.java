@@ -2,6 +2,7 @@ package io.migaudit.analyzer.rules;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.migaudit.record.Alert;
 
 /**
  * The ids of alerts already raised, so each (rule, flow) alerts once. Bounded: past {@code
@@ -32,7 +33,7 @@ final class RaisedAlerts implements AlertMemory {
   }
 
   @Override
-  public boolean firstTime(io.migaudit.record.Alert alert) {
+  public boolean firstTime(Alert alert) {
     return firstTime(alert.alertId());
   }
 

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Runs every rule on each flow record and lets each (rule, flow) alert once: interim records repeat
@@ -157,7 +158,7 @@ public final class RuleEngine {
    * Lets the rules that correlate Kerberos evidence also look it up in {@code lookup} (KDC flow
    * records by client address); engines made by {@link #withPolicy} share it.
    */
-  public void shareKerberosEvidence(java.util.function.Function<String, List<FlowRecord>> lookup) {
+  public void shareKerberosEvidence(Function<String, List<FlowRecord>> lookup) {
     for (Rule rule : rules) {
       if (rule instanceof CredSspMigrationRule c) {
         c.evidence().share(lookup);

@@ -23,6 +23,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import io.migaudit.analyzer.events.MigrationGrouper;
 
 /**
  * Judges each flow record of one partition (one task): reads and checks it ({@link FlowIntake}),
@@ -89,7 +90,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     grouper =
         new StoredEventGrouper(
             new StoreEventStorage(context.getStateStore(StoreEventStorage.NAME)),
-            io.migaudit.analyzer.events.MigrationGrouper.DEFAULT_GAP,
+            MigrationGrouper.DEFAULT_GAP,
             config.maxStreamsPerEvent(),
             config.eventIdle());
     pending =

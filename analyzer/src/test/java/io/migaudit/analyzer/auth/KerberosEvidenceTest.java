@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 public class KerberosEvidenceTest {
   static final String VSMS = "Microsoft Virtual System Migration Service";
@@ -60,7 +61,7 @@ public class KerberosEvidenceTest {
       return r;
     }
     List<KerberosRequest> q =
-        java.util.Arrays.stream(services)
+        Arrays.stream(services)
             .map(s -> new KerberosRequest("TGS-REQ", s, "CORP.EXAMPLE"))
             .toList();
     return r.withKerberos(new KerberosActivity(q, 1)); // the KDC replied
@@ -125,8 +126,8 @@ public class KerberosEvidenceTest {
 
   @Test
   void onlyTheKdcsThePolicyNamesCountWhenItNamesAny() {
-    io.migaudit.analyzer.policy.HypervPolicy listed =
-        new io.migaudit.analyzer.policy.HypervPolicy(
+    HypervPolicy listed =
+        new HypervPolicy(
             true, POLICY.ticketLifetime(), POLICY.hosts(), List.of("10.10.0.9"));
     evidence.observe(kdcFlow("10.10.0.21", T0, VSMS + "/hv-02.corp.example"), listed);
     assertThat(

@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import io.migaudit.record.AgentHeartbeat;
+import io.migaudit.record.RecordJson;
+import java.util.List;
 
 /** Hostile and broken values: each one a counted outcome, never an exception. */
 class FlowIntakeTest {
@@ -28,11 +31,11 @@ class FlowIntakeTest {
   /** Agents' heartbeats share migaudit.flows: read as heartbeats, neither judged nor malformed. */
   @Test
   void aHeartbeatIsReadAsOne() {
-    io.migaudit.record.AgentHeartbeat h =
-        io.migaudit.record.AgentHeartbeat.of(
-            "esx-01", Flows.T0, 30, java.util.List.of("vmk1"), 10, 2);
+    AgentHeartbeat h =
+        AgentHeartbeat.of(
+            "esx-01", Flows.T0, 30, List.of("vmk1"), 10, 2);
     FlowIntake.Read read =
-        intake.read(io.migaudit.record.RecordJson.toBytes(h), SENT, "t-0 offset 0");
+        intake.read(RecordJson.toBytes(h), SENT, "t-0 offset 0");
     assertThat(read.outcome()).isEqualTo(AnalyzerMetrics.OUTCOME_HEARTBEAT);
     assertThat(read.record()).isNull();
     assertThat(read.heartbeat()).isEqualTo(h);

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.assertj.core.data.Offset;
 
 class MigrationGrouperTest {
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
@@ -75,7 +76,7 @@ class MigrationGrouperTest {
     assertThat(e.verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(e.start()).isEqualTo(T0);
     assertThat(e.end()).isEqualTo(T0.plusMillis(2200));
-    assertThat(e.bytesPerSecond()).isEqualTo(6000 / 2.2, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(e.bytesPerSecond()).isEqualTo(6000 / 2.2, Offset.offset(1e-6));
     assertThat(e.eventId())
         .isEqualTo(FlowId.eventId("vmotion", "192.168.50.11", "192.168.50.12", T0));
     assertThat(e.src()).isEqualTo("192.168.50.11");

@@ -23,6 +23,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import io.migaudit.analyzer.policy.EncryptionMode;
+import java.util.TreeSet;
 
 class AnalyzerMetricsTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -175,7 +177,7 @@ class AnalyzerMetricsTest {
 
   @Test
   void everyOutcomeOfAMalformedRecordIsKnownAndExistsAtZero() {
-    Set<String> kinds = new java.util.TreeSet<>();
+    Set<String> kinds = new TreeSet<>();
     var badFieldJson =
         Flows.flow("10.1.1.1", "10.1.1.2", 8000).json().put("firstSeen", "yesterday");
     for (String value :
@@ -227,7 +229,7 @@ class AnalyzerMetricsTest {
   /** The rules raise only the severities whose counters exist from the start. */
   @Test
   void theRulesRaiseOnlyContractSeverities() {
-    for (var mode : io.migaudit.analyzer.policy.EncryptionMode.values()) {
+    for (var mode : EncryptionMode.values()) {
       RuleEngine e = new RuleEngine(Flows.samplePolicy(mode));
       for (FlowRecord r :
           List.of(

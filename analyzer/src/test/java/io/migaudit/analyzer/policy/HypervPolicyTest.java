@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import java.nio.file.Path;
 
 class HypervPolicyTest {
   private static final String HYPERV =
@@ -53,7 +54,7 @@ class HypervPolicyTest {
 
   @Test
   void theSamplesPolicyAuditsHvHosts() throws Exception {
-    HypervPolicy h = PolicyLoader.load(java.nio.file.Path.of("../samples/policy.yaml")).hyperv();
+    HypervPolicy h = PolicyLoader.load(Path.of("../samples/policy.yaml")).hyperv();
     assertThat(h.kerberosAudit()).isTrue();
     assertThat(h.hostHasAddress("hv-02.corp.example", "10.66.0.22")).isTrue();
   }

@@ -13,6 +13,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import java.util.ArrayList;
 
 class ControlCatalogTest {
 
@@ -76,7 +77,7 @@ class ControlCatalogTest {
   @Test
   void alertsFromTheEngineCarryTheirRulesControls() {
     RuleEngine engine = new RuleEngine(Flows.samplePolicy());
-    List<Alert> alerts = new java.util.ArrayList<>();
+    List<Alert> alerts = new ArrayList<>();
     // plaintext vMotion from an untrusted host to an untrusted one, outside every migration network
     alerts.addAll(
         engine

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import java.util.Map;
 
 public class CredSspMigrationRuleTest {
   public static final String VSMS = "Microsoft Virtual System Migration Service";
@@ -25,7 +26,7 @@ public class CredSspMigrationRuleTest {
     return new HypervPolicy(
         true,
         Duration.ofHours(10),
-        java.util.Map.of(
+        Map.of(
             "hv-01.corp.example", List.of("10.66.0.21", "10.10.0.21"),
             "hv-02.corp.example", List.of("10.66.0.22", "10.10.0.22")));
   }
@@ -144,11 +145,11 @@ public class CredSspMigrationRuleTest {
   void lifetimeIsWrittenInItsLargestWholeUnit() {
     assertThat(
             CredSspMigrationRule.lifetime(
-                new HypervPolicy(true, Duration.ofMinutes(90), java.util.Map.of())))
+                new HypervPolicy(true, Duration.ofMinutes(90), Map.of())))
         .isEqualTo("90m");
     assertThat(
             CredSspMigrationRule.lifetime(
-                new HypervPolicy(true, Duration.ofSeconds(61), java.util.Map.of())))
+                new HypervPolicy(true, Duration.ofSeconds(61), Map.of())))
         .isEqualTo("61s");
   }
 }

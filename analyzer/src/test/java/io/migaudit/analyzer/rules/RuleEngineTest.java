@@ -8,6 +8,7 @@ import io.migaudit.record.Alert;
 import io.migaudit.record.RuleId;
 import io.migaudit.record.Verdict;
 import org.junit.jupiter.api.Test;
+import io.migaudit.record.Signature;
 
 class RuleEngineTest {
   private final Policy policy = Flows.samplePolicy();
@@ -31,7 +32,7 @@ class RuleEngineTest {
     Flows.Builder tunnel =
         flow("192.168.50.11", "192.168.50.12", 22)
             .vlan(50)
-            .signature(io.migaudit.record.Signature.SSH)
+            .signature(Signature.SSH)
             .verdict(Verdict.ENCRYPTED, "ssh");
     assertThat(engine.evaluate(tunnel.seq(0).payload(3_000, 2_000).build()).alerts()).isEmpty();
     Evaluation copy = engine.evaluate(tunnel.seq(1).payload(4_000_000, 40_000).build());
@@ -44,7 +45,7 @@ class RuleEngineTest {
     Flows.Builder shell =
         flow("192.168.50.11", "192.168.50.12", 22)
             .vlan(50)
-            .signature(io.migaudit.record.Signature.SSH)
+            .signature(Signature.SSH)
             .verdict(Verdict.ENCRYPTED, "ssh")
             .payload(3_000, 9_000);
     assertThat(engine.evaluate(shell.seq(0).build()).alerts()).isEmpty();

@@ -34,6 +34,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.migaudit.record.AgentHeartbeat;
+import io.migaudit.record.FlowId;
 
 /**
  * The processor on Kafka Streams' test driver: outputs, stores, grace period and expiry by time.
@@ -131,7 +133,7 @@ class FlowProcessorTest {
     start(Flows.samplePolicy());
     flows.pipeInput(
         RecordJson.toBytes(
-            io.migaudit.record.AgentHeartbeat.of("esx-01", NOW, 30, List.of("vmk1"), 10, 2)));
+            AgentHeartbeat.of("esx-01", NOW, 30, List.of("vmk1"), 10, 2)));
     flows.pipeInput(
         bytes(
             Flows.flow("192.168.50.11", "192.168.50.12", 8000)
@@ -235,7 +237,7 @@ class FlowProcessorTest {
             .put("lastSeen", Flows.T0.minusSeconds(9).toString());
     otherEnd.put(
         "flowId",
-        io.migaudit.record.FlowId.of(
+        FlowId.of(
             "tcp", "192.168.50.11", 51000, "192.168.50.12", 8000, null, Flows.T0.minusSeconds(10)));
     flows.pipeInput(bytes(otherEnd.toString()));
     flows.pipeInput(

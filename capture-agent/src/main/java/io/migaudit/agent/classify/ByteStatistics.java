@@ -1,5 +1,7 @@
 package io.migaudit.agent.classify;
 
+import java.util.Arrays;
+
 /**
  * Statistics of a byte histogram (the measures of Fourmilab {@code ent}): Shannon entropy,
  * chi-square against the uniform distribution, and the shares of zero and printable bytes.
@@ -75,7 +77,7 @@ public record ByteStatistics(
     double[] terms = SMALL_TERMS[(int) n];
     if (terms == null) {
       terms = new double[(int) n + 1];
-      java.util.Arrays.fill(terms, Double.NaN);
+      Arrays.fill(terms, Double.NaN);
       SMALL_TERMS[(int) n] = terms; // benign race: a thread that misses it fills its own copy
     }
     double t = terms[c];

@@ -1,6 +1,7 @@
 package io.migaudit.agent.classify;
 
 import java.nio.ByteBuffer;
+import io.migaudit.record.Signature;
 
 /**
  * A bounded sample of one direction of a flow's payload: the first bytes (for signatures) and a
@@ -154,7 +155,7 @@ public final class PayloadSample implements StreamSink {
    * Whether the framing behind {@code signature} held over this direction and its encrypted bytes
    * look encrypted; a signature with no follower of its framing here does not agree.
    */
-  public FramingCheck framingCheck(io.migaudit.record.Signature signature) {
+  public FramingCheck framingCheck(Signature signature) {
     if (framing != null && framing.signature() == signature) {
       return framing.check();
     }

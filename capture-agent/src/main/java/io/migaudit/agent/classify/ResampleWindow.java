@@ -1,6 +1,7 @@
 package io.migaudit.agent.classify;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Keeps looking at a long flow after its first sample is full: every {@link #INTERVAL_BYTES} of
@@ -59,7 +60,7 @@ final class ResampleWindow {
       readableAt = payloadSeen - windowFill;
       readableEntropy = entropy;
     }
-    java.util.Arrays.fill(histogram, 0);
+    Arrays.fill(histogram, 0);
     windowFill = 0;
     nextWindowAt = payloadSeen + INTERVAL_BYTES;
   }

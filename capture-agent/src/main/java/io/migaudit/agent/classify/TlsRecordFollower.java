@@ -2,6 +2,7 @@ package io.migaudit.agent.classify;
 
 import io.migaudit.record.Signature;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Follows TLS record framing through one direction (RFC 8446 section 5.1, RFC 5246 section 6.2):
@@ -221,7 +222,7 @@ final class TlsRecordFollower implements FramingFollower {
       searched = 0;
       searches++;
       if (candidateRun != null) {
-        java.util.Arrays.fill(candidateRun, 0);
+        Arrays.fill(candidateRun, 0);
       }
     }
   }

@@ -15,6 +15,7 @@ import io.migaudit.record.SchemaVersion;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Arrays;
 
 /**
  * Mutable state of one tracked flow. Directions are "initiator" (client) and "responder" (server).
@@ -158,7 +159,7 @@ final class FlowEntry {
     this.tunnelPath = first.tunnelPath;
     this.hash = hash;
     this.state = (short) (initiatorIsA ? INITIATOR_IS_A : 0);
-    this.initiatorEvidence = (byte) java.util.Arrays.asList(EVIDENCE).indexOf(initiatorEvidence);
+    this.initiatorEvidence = (byte) Arrays.asList(EVIDENCE).indexOf(initiatorEvidence);
     this.protocol = protocol;
     this.outerVlan = (short) first.outerVlan;
     this.encapsulation = encapsulation;

@@ -1,6 +1,7 @@
 package io.migaudit.agent.flow;
 
 import io.migaudit.agent.decode.DecodedPacket;
+import java.security.SecureRandom;
 
 /**
  * Canonical 5-tuple plus VLAN (and, for a tunnelled packet, its tunnel path, kept by {@link
@@ -28,7 +29,7 @@ public record FlowKey(
    * Random per process: whoever sends packets cannot work out which 5-tuples share a slot of the
    * table and pile flows onto one probe run (hash flooding). Records do not depend on it.
    */
-  private static final long SEED = new java.security.SecureRandom().nextLong();
+  private static final long SEED = new SecureRandom().nextLong();
 
   /** The key of a decoded packet's flow. */
   public static FlowKey of(DecodedPacket p) {

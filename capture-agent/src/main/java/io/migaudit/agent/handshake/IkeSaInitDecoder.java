@@ -3,6 +3,7 @@ package io.migaudit.agent.handshake;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import io.migaudit.record.IkeProposals;
 
 /**
  * Reads the transforms of an IKEv2 IKE_SA_INIT message's SA payload (RFC 7296 §3.1, §3.3). Fed one
@@ -115,7 +116,7 @@ public final class IkeSaInitDecoder {
         int keyBits = tr.remaining() >= 4 && tr.u16() == ATTRIBUTE_KEY_LENGTH_TV ? tr.u16() : 0;
         String name = IkeNames.transform(type, id, keyBits);
         if (!names.contains(name)
-            && names.size() < io.migaudit.record.IkeProposals.MAX_TRANSFORMS) {
+            && names.size() < IkeProposals.MAX_TRANSFORMS) {
           names.add(name);
         }
       }

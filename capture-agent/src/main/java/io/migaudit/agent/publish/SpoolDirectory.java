@@ -19,6 +19,7 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.util.HashSet;
 
 /**
  * A {@link Spool}'s directory: the {@code lock} file that keeps a second agent out, the {@code
@@ -141,7 +142,7 @@ final class SpoolDirectory implements AutoCloseable {
 
   /** {@code options}, plus {@link #NO_FOLLOW} where links exist. */
   static Set<OpenOption> openOptions(boolean posix, OpenOption... options) {
-    Set<OpenOption> set = new java.util.HashSet<>(List.of(options));
+    Set<OpenOption> set = new HashSet<>(List.of(options));
     if (posix) {
       set.add(NO_FOLLOW);
     }

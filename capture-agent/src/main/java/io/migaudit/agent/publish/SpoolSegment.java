@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
+import java.nio.file.FileSystemException;
 
 /**
  * One append-only file of a {@link Spool}: an 8-byte magic, then entries, each a 4-byte big-endian
@@ -84,7 +85,7 @@ final class SpoolSegment {
               path, StandardOpenOption.READ, StandardOpenOption.WRITE, SpoolDirectory.NO_FOLLOW);
     } catch (IOException e) {
       // the JDK's ELOOP error names no file
-      throw e instanceof java.nio.file.FileSystemException f && f.getFile() != null
+      throw e instanceof FileSystemException f && f.getFile() != null
           ? e
           : new IOException(path + ": " + e.getMessage(), e);
     }

@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The few libpcap (and libc) functions {@link LibpcapSource} calls, bound with JNA direct mapping:
@@ -71,7 +72,7 @@ final class Libpcap {
     while (n < errbuf.length && errbuf[n] != 0) {
       n++;
     }
-    return new String(errbuf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+    return new String(errbuf, 0, n, StandardCharsets.UTF_8);
   }
 
   /** libpcap entry points; pcap_t* and other pointers are {@code long}. */

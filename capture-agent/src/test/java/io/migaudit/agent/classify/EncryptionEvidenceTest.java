@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 /**
  * A signature's claim of encryption stands only when the framing holds and the bytes it covers
@@ -120,7 +121,7 @@ class EncryptionEvidenceTest {
   @Test
   void aMidStreamTlsFlowIsFoundByItsChain() {
     byte[] records = tlsRecords(0x17, random(300_000, 7));
-    byte[] fromMidRecord = java.util.Arrays.copyOfRange(records, 5000, records.length);
+    byte[] fromMidRecord = Arrays.copyOfRange(records, 5000, records.length);
     PayloadFeatures f = judge(stream(fromMidRecord, true));
     assertThat(f.signature()).isEqualTo(Signature.TLS);
     assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
@@ -188,7 +189,7 @@ class EncryptionEvidenceTest {
     for (int off = 0;
         off < memory.length;
         off += 8000) { // SSH_MSG_IGNORE (2) carrying memory in clear
-      out.writeBytes(sshPacket(2, java.util.Arrays.copyOfRange(memory, off, off + 8000)));
+      out.writeBytes(sshPacket(2, Arrays.copyOfRange(memory, off, off + 8000)));
     }
     PayloadFeatures f = judge(stream(out.toByteArray(), false));
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);

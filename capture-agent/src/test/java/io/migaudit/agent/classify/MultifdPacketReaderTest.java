@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.Deflater;
 import org.junit.jupiter.api.Test;
+import java.nio.charset.StandardCharsets;
 
 /** QEMU multifd channels laid out as QEMU 7.2 sends them (migration/multifd.h). */
 class MultifdPacketReaderTest {
@@ -41,7 +42,7 @@ class MultifdPacketReaderTest {
           .putInt(normalPages)
           .putInt(data.length)
           .putLong(1);
-      h.position(64).put("pc.ram".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      h.position(64).put("pc.ram".getBytes(StandardCharsets.US_ASCII));
       for (int i = 0; i < normalPages; i++) {
         h.putLong(MultifdPacketReader.PACKET_FIXED_BYTES + 8 * i, 0x100000L + (long) i * PAGE);
       }

@@ -14,6 +14,7 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 class PayloadClassifierTest {
   private static final String[] WORDS = {
@@ -68,7 +69,7 @@ class PayloadClassifierTest {
     d.finish();
     byte[] buf = new byte[in.length + 1024];
     int n = d.deflate(buf);
-    return java.util.Arrays.copyOf(buf, n);
+    return Arrays.copyOf(buf, n);
   }
 
   static byte[] aesGcm(byte[] in) throws Exception {

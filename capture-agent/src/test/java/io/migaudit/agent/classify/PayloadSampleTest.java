@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 /** Small samples are kept as bytes and larger ones as a histogram; both count alike. */
 class PayloadSampleTest {
@@ -61,7 +62,7 @@ class PayloadSampleTest {
   @Test
   void countsPastSixteenBitsAreExact() {
     byte[] packet = new byte[1500];
-    java.util.Arrays.fill(packet, (byte) 7);
+    Arrays.fill(packet, (byte) 7);
     packet[0] = 9;
     PayloadSample s = new PayloadSample(200_000, 1500);
     int packets = 0;
@@ -84,7 +85,7 @@ class PayloadSampleTest {
     assertThat(zeros.zeroFraction()).isEqualTo(1.0);
     assertThat(s.statistics()).isSameAs(zeros);
     byte[] ones = new byte[100];
-    java.util.Arrays.fill(ones, (byte) 1);
+    Arrays.fill(ones, (byte) 1);
     s.add(ByteBuffer.wrap(ones), 0, 100);
     assertThat(s.statistics().zeroFraction()).isEqualTo(0.5);
     assertThat(s.statistics().entropy()).isEqualTo(1.0);

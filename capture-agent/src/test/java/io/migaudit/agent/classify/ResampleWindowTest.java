@@ -7,6 +7,7 @@ import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.Verdict;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 /** A long flow keeps being looked at: a migration that turns readable mid-way is caught. */
 class ResampleWindowTest {
@@ -24,7 +25,7 @@ class ResampleWindowTest {
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import java.util.function.IntFunction;
 
 /**
  * SMB connections judged by their message framing: MS-SMB2 session headers, SMB2 and transform
@@ -99,7 +100,7 @@ class SmbVerdictTest {
    * transformed.
    */
   private static byte[] session(
-      boolean clear, java.util.function.IntFunction<byte[]> body, int messages) {
+      boolean clear, IntFunction<byte[]> body, int messages) {
     ByteArrayOutputStream s = new ByteArrayOutputStream();
     s.writeBytes(smb2(NEGOTIATE, new byte[100]));
     s.writeBytes(smb2(SESSION_SETUP, new byte[200]));

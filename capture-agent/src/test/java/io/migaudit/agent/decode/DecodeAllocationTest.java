@@ -17,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.migaudit.agent.source.CapturedPacket;
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class DecodeAllocationTest {
 
   @Test
   void decodingAllocatesNothingPerPacket() {
-    com.sun.management.ThreadMXBean threads = threadBean();
+    ThreadMXBean threads = threadBean();
     CapturedPacket[] packets = {
       packet(
           PacketDecoder.LINKTYPE_ETHERNET,
@@ -62,12 +63,12 @@ class DecodeAllocationTest {
     assertThat(allocated).as("bytes allocated for %d decodes", ROUNDS).isLessThan(ROUNDS / 10);
   }
 
-  static com.sun.management.ThreadMXBean threadBean() {
-    java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+  static ThreadMXBean threadBean() {
+    var bean = ManagementFactory.getThreadMXBean();
     assumeTrue(
-        bean instanceof com.sun.management.ThreadMXBean,
+        bean instanceof ThreadMXBean,
         "JVM without per-thread allocation counters");
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+    ThreadMXBean threads = (ThreadMXBean) bean;
     assumeTrue(
         threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
     threads.setThreadAllocatedMemoryEnabled(true);

@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import io.migaudit.agent.flow.FlowRecordSink;
 
 /**
  * Capture workers give the records of one worker: every sample, read by 1 and by 2, 3 and 5
@@ -166,7 +167,7 @@ class CaptureWorkersTest {
       Path capture,
       AgentConfig config,
       int workers,
-      io.migaudit.agent.flow.FlowRecordSink sink,
+      FlowRecordSink sink,
       PipelineCounters counters)
       throws IOException {
     try (PcapFileSource source = PcapFileSource.open(capture)) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -24,7 +25,7 @@ class FlowTableAllocationTest {
 
   @Test
   void packetsOfKnownFlowsAllocateNothing() {
-    com.sun.management.ThreadMXBean threads = threadBean();
+    ThreadMXBean threads = threadBean();
     List<FlowRecord> records = new ArrayList<>();
     FlowTable table =
         new FlowTable(
@@ -86,12 +87,12 @@ class FlowTableAllocationTest {
     p.tcpSeq = (i / (2 * FLOWS)) * 1448; // each direction's segments follow on in its stream
   }
 
-  private static com.sun.management.ThreadMXBean threadBean() {
-    java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+  private static ThreadMXBean threadBean() {
+    var bean = ManagementFactory.getThreadMXBean();
     assumeTrue(
-        bean instanceof com.sun.management.ThreadMXBean,
+        bean instanceof ThreadMXBean,
         "JVM without per-thread allocation counters");
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+    ThreadMXBean threads = (ThreadMXBean) bean;
     assumeTrue(
         threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
     threads.setThreadAllocatedMemoryEnabled(true);

@@ -2,6 +2,9 @@ package io.migaudit.agent.flow;
 
 import io.migaudit.agent.decode.DecodedPacket;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Builds decoded packets by hand for flow table tests (no decoder involved). */
 final class Packets {
@@ -12,8 +15,8 @@ final class Packets {
   static final int PSH = 0x08;
 
   /** Next sequence number of each sender (host and port), as a real one would number its bytes. */
-  private static final java.util.Map<Long, Integer> NEXT_SEQ =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<Long, Integer> NEXT_SEQ =
+      new ConcurrentHashMap<>();
 
   private Packets() {}
 
@@ -36,7 +39,7 @@ final class Packets {
     p.tcpFlags = flags;
     p.ipLength = 40 + payload;
     byte[] bytes = new byte[payload];
-    java.util.Arrays.fill(bytes, (byte) 'x');
+    Arrays.fill(bytes, (byte) 'x');
     p.frame = ByteBuffer.wrap(bytes);
     p.payloadOffset = 0;
     p.payloadCapturedLength = payload;

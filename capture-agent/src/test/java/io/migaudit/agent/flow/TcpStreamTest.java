@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The flow table samples what the receiver takes, in stream order, whatever else is on the wire.
@@ -111,7 +113,7 @@ class TcpStreamTest {
   private void send(int seq, byte[] stream) {
     for (int off = 0; off < stream.length; off += MSS) {
       data(
-          seq + off, java.util.Arrays.copyOfRange(stream, off, Math.min(stream.length, off + MSS)));
+          seq + off, Arrays.copyOfRange(stream, off, Math.min(stream.length, off + MSS)));
     }
   }
 
@@ -185,7 +187,7 @@ class TcpStreamTest {
           ACK,
           CLIENT_ISN + 1 + off,
           SERVER_ISN + 1,
-          java.util.Arrays.copyOfRange(stream, off, off + MSS),
+          Arrays.copyOfRange(stream, off, off + MSS),
           MSS,
           T0 + 2_000_100 + off);
     }
@@ -202,7 +204,7 @@ class TcpStreamTest {
     handshake();
     byte[] stream = memory(10 * MSS);
     send(CLIENT_ISN + 1, stream);
-    data(CLIENT_ISN + 1 + 3 * MSS, java.util.Arrays.copyOfRange(stream, 3 * MSS, 4 * MSS));
+    data(CLIENT_ISN + 1 + 3 * MSS, Arrays.copyOfRange(stream, 3 * MSS, 4 * MSS));
     FlowRecord r = finalRecord();
     assertThat(r.payload().sampledBytes()).isEqualTo(10 * MSS);
     assertThat(r.stream().retransmittedSegments()).isEqualTo(1);
@@ -216,7 +218,7 @@ class TcpStreamTest {
     for (int i = 0; i < 10; i++) {
       if (i != 4) {
         data(
-            CLIENT_ISN + 1 + i * MSS, java.util.Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+            CLIENT_ISN + 1 + i * MSS, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
       }
     }
     FlowRecord r = finalRecord();
@@ -262,7 +264,7 @@ class TcpStreamTest {
   @Test
   void aFlowFirstSeenMidStreamIsMarkedAndJudgedOnContent() {
     byte[] stream = memory(50 * MSS);
-    System.arraycopy("QEVM".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, stream, 0, 4);
+    System.arraycopy("QEVM".getBytes(StandardCharsets.US_ASCII), 0, stream, 0, 4);
     send(77_777, stream);
     FlowRecord r = finalRecord();
     assertThat(r.midStream()).isTrue();

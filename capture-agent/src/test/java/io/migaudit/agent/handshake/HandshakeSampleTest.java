@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import io.migaudit.record.PayloadFeatures;
+import io.migaudit.record.Verdict;
 
 /** The agent on the real captures of tools/samples/make-crypto-samples.sh and make-samples.sh. */
 class HandshakeSampleTest {
@@ -42,9 +44,9 @@ class HandshakeSampleTest {
     FlowRecord r = migration("tls-null-cipher", 8000);
     assertThat(r.payload().verdict())
         .as("the record bodies are plaintext")
-        .isEqualTo(io.migaudit.record.Verdict.PLAINTEXT);
+        .isEqualTo(Verdict.PLAINTEXT);
     assertThat(r.payload().reason())
-        .hasSizeLessThanOrEqualTo(io.migaudit.record.PayloadFeatures.MAX_REASON_CHARS);
+        .hasSizeLessThanOrEqualTo(PayloadFeatures.MAX_REASON_CHARS);
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.apache.kafka.common.errors.TimeoutException;
 
 class HeartbeatPublisherTest {
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
@@ -63,7 +64,7 @@ class HeartbeatPublisherTest {
             () -> 0,
             () -> 0);
     beats.beat();
-    producer.errorNext(new org.apache.kafka.common.errors.TimeoutException("broker away"));
+    producer.errorNext(new TimeoutException("broker away"));
     assertThat(beats.failed()).isEqualTo(1);
   }
 }

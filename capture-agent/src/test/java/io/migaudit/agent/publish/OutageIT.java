@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Files;
 
 /**
  * A Kafka outage longer than the producer's delivery timeout, with a real broker that is killed
@@ -54,7 +55,7 @@ class OutageIT {
   void everyRecordCapturedDuringAnOutageIsDeliveredAfterIt() throws Exception {
     Path capture = Captures.generated(dir, 60_000, 6_000);
     try (ChildBroker broker =
-        ChildBroker.start(java.nio.file.Files.createDirectories(dir.resolve("broker")))) {
+        ChildBroker.start(Files.createDirectories(dir.resolve("broker")))) {
       broker.createTopics(List.of(Topics.FLOWS), 3);
       Map<String, Object> producerSettings =
           ProducerSettings.of(
@@ -72,6 +73,8 @@ class OutageIT {
       long outageNanos;
       try (SpoolingPublisher publisher =
           new SpoolingPublisher(() -> new KafkaProducer<>(producerSettings), Topics.FLOWS, spool)) {
+        // CaptureAgent itself, not FileAgent: the gated source pauses the capture at each stop,
+        // which only a PacketSource handed to the one pipeline can do
         CaptureAgent agent =
             new CaptureAgent(
                 AgentConfig.defaults("outage-it"),

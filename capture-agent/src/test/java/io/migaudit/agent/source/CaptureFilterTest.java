@@ -13,6 +13,7 @@ import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.Pcaps;
 import org.pcap4j.packet.namednumber.DataLinkType;
+import java.io.IOException;
 
 /**
  * The live capture's BPF filter: what it says, and (with libpcap installed) what it lets through.
@@ -267,7 +268,7 @@ class CaptureFilterTest {
     try {
       Pcap4jSource.open("ma-no-such-if0", LiveCaptureOptions.defaults(FILTER)).close();
       throw new AssertionError("opened a missing interface");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       assertThat(e.getMessage()).startsWith("ma-no-such-if0: ").doesNotContain("\n");
     }
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.migaudit.testsupport.CiGate;
 import java.io.IOException;
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.HexFormat;
 
 /**
  * The libpcap backend read through pcap_open_offline: the same frames as the pure-Java reader, the
@@ -35,7 +37,7 @@ class LibpcapSourceTest {
       byte[] b = new byte[p.capturedLength()];
       p.data.get(0, b);
       return new Frame(
-          p.timestampMicros, p.linkType, p.originalLength, java.util.HexFormat.of().formatHex(b));
+          p.timestampMicros, p.linkType, p.originalLength, HexFormat.of().formatHex(b));
     }
   }
 
@@ -100,11 +102,11 @@ class LibpcapSourceTest {
   @Test
   void readingAllocatesNothingPerPacket() throws Exception {
     requireLibpcap();
-    java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+    var bean = ManagementFactory.getThreadMXBean();
     assumeTrue(
-        bean instanceof com.sun.management.ThreadMXBean,
+        bean instanceof ThreadMXBean,
         "JVM without per-thread allocation counters");
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+    ThreadMXBean threads = (ThreadMXBean) bean;
     assumeTrue(
         threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
     threads.setThreadAllocatedMemoryEnabled(true);
@@ -122,7 +124,7 @@ class LibpcapSourceTest {
   }
 
   /** Bytes allocated after the first packet (buffers are set up by then). */
-  private static long readAll(Path file, com.sun.management.ThreadMXBean threads) throws Exception {
+  private static long readAll(Path file, ThreadMXBean threads) throws Exception {
     try (LibpcapSource source = LibpcapSource.openFile(file, null)) {
       CapturedPacket packet = new CapturedPacket();
       source.next(packet);

@@ -32,6 +32,7 @@ import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.Pcaps;
 import org.pcap4j.packet.namednumber.DataLinkType;
+import org.assertj.core.groups.Tuple;
 
 /**
  * Live capture end to end on a real kernel: a veth pair with one end in a network namespace of its
@@ -141,7 +142,7 @@ class LiveCaptureIT {
     assertThat(alerts)
         .filteredOn(a -> a.rule() == RuleId.UNENCRYPTED_MIGRATION)
         .extracting(Alert::protocol, Alert::dstPort)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("qemu", 5000));
+        .containsExactly(Tuple.tuple("qemu", 5000));
     assertThat(alerts)
         .extracting(Alert::rule)
         .containsExactlyInAnyOrder(RuleId.UNENCRYPTED_MIGRATION, RuleId.SHARED_MIGRATION_SEGMENT);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
@@ -16,11 +17,11 @@ class PcapFileSourceAllocationTest {
 
   @Test
   void readingAllocatesNothingPerPacket() throws Exception {
-    java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+    var bean = ManagementFactory.getThreadMXBean();
     assumeTrue(
-        bean instanceof com.sun.management.ThreadMXBean,
+        bean instanceof ThreadMXBean,
         "JVM without per-thread allocation counters");
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+    ThreadMXBean threads = (ThreadMXBean) bean;
     assumeTrue(
         threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
     threads.setThreadAllocatedMemoryEnabled(true);
@@ -41,7 +42,7 @@ class PcapFileSourceAllocationTest {
   }
 
   /** Bytes allocated after the first packet (buffers and streams are set up by then). */
-  private static long readAll(byte[] file, com.sun.management.ThreadMXBean threads)
+  private static long readAll(byte[] file, ThreadMXBean threads)
       throws Exception {
     try (PcapFileSource source = PcapFileSource.open(new ByteArrayInputStream(file), "alloc")) {
       CapturedPacket packet = new CapturedPacket();

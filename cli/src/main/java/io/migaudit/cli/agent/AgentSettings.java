@@ -8,6 +8,7 @@ import io.migaudit.cli.common.SettingsFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Map;
 
 /**
  * Everything {@code migaudit agent} runs with: {@link #defaults()}, then the {@code --config} file,
@@ -98,7 +99,7 @@ public record AgentSettings(
    * {@code $XDG_STATE_HOME} when it is an absolute path (XDG Base Directory), else {@code
    * ~/.local/state}.
    */
-  static Path stateHome(java.util.Map<String, String> env) {
+  static Path stateHome(Map<String, String> env) {
     String xdg = env.get("XDG_STATE_HOME");
     if (xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()) {
       return Path.of(xdg);

@@ -36,6 +36,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Comparator;
 
 /**
  * The running parts of the time-to-alert benchmark: an analyzer (Kafka Streams, exactly once)
@@ -123,6 +124,8 @@ final class AlertDelayRig implements AutoCloseable {
             new KafkaProducer<>(
                 ProducerSettings.of(bootstrapServers, "bench-alert-delay-agent", Map.of()));
         FlowPublisher publisher = new FlowPublisher(producer)) {
+      // CaptureAgent itself, not FileAgent: the replay is a paced source (the capture at its own
+      // pace, then its payload at `rate`, stamped with the wall clock), not a file read flat out
       CaptureAgent agent =
           new CaptureAgent(
               config,
@@ -162,7 +165,7 @@ final class AlertDelayRig implements AutoCloseable {
     } finally {
       watcher.join(TimeUnit.SECONDS.toMillis(10));
       try (var paths = Files.walk(state)) {
-        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(p);
         }
       }

@@ -37,6 +37,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import java.util.Comparator;
 
 /**
  * One analyzer benchmark on a broker: publishing the records, then timing each reader over them.
@@ -193,7 +194,7 @@ final class AnalyzerBenchRun {
         a.close();
       }
       try (var paths = Files.walk(state)) {
-        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(p);
         }
       }

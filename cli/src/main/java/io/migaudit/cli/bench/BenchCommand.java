@@ -123,10 +123,33 @@ public final class BenchCommand implements Callable<Integer> {
         Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20,
         System.getProperty("java.version"));
+    Passes passes = measure(file);
+    ThroughputTable table = new ThroughputTable(out, passes.one(), passes.many());
+    table.header(workers);
+    inJvmRows(table, passes);
+    otherRows(table, file, passes.one());
+    if (compression) {
+      compressionFigures(out, file);
+    }
+    if (memoryFlows > 0) {
+      heapFigures(out);
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** The median passes in this JVM, and the first one. */
+  private record Passes(
+      PipelineBenchmark.Pass cold,
+      PipelineBenchmark.Pass one,
+      PipelineBenchmark.Pass many,
+      PipelineBenchmark.Pass handedOff,
+      PipelineBenchmark.Pass eachReading) {}
+
+  private Passes measure(Path file) throws Exception {
     AgentConfig config = AgentConfig.defaults("bench");
     // the first pass in the JVM, with N workers: class loading and JIT included, the figure closest
-    // to
-    // a peer's whole-process run
+    // to a peer's whole-process run
     PipelineBenchmark.Pass cold = PipelineBenchmark.run(file, config, workers);
     PipelineBenchmark.run(file, config, 1); // and one with one worker, whose path differs
     List<PipelineBenchmark.Pass> ones = new ArrayList<>();
@@ -139,23 +162,16 @@ public final class BenchCommand implements Callable<Integer> {
       handedOff.add(PipelineBenchmark.run(file, config, 1, true, false));
       selfRead.add(PipelineBenchmark.run(file, config, workers, false, false));
     }
-    PipelineBenchmark.Pass one = median(ones);
-    PipelineBenchmark.Pass many = median(manys);
-    PipelineBenchmark.Pass off = median(handedOff);
-    PipelineBenchmark.Pass eachReading = median(selfRead);
-    out.printf(
-        Locale.ROOT,
-        "%n%-48s %14s %10s %10s%n",
-        "reader",
-        "packets/s",
-        "vs 1 worker",
-        "vs " + workers);
-    row(
-        out,
+    return new Passes(cold, median(ones), median(manys), median(handedOff), median(selfRead));
+  }
+
+  /** The rows of the passes in this JVM. */
+  private void inJvmRows(ThroughputTable table, Passes p) {
+    PipelineBenchmark.Pass one = p.one();
+    PipelineBenchmark.Pass many = p.many();
+    table.row(
         "migaudit pipeline (no Kafka), 1 worker",
         one.packetsPerSecond(),
-        one,
-        many,
         String.format(
             Locale.ROOT,
             "(%d packets, %d records, %.0f ns CPU/packet, median of %d)",
@@ -163,64 +179,51 @@ public final class BenchCommand implements Callable<Integer> {
             one.records(),
             one.processCpuNanosPerPacket(),
             runs));
-    row(
-        out,
+    table.row(
         "migaudit pipeline (no Kafka), " + workers + " workers",
         many.packetsPerSecond(),
-        one,
-        many,
         String.format(
             Locale.ROOT,
             "(%d records, %.0f ns CPU/packet: reader, workers, GC, JIT)",
             many.records(),
             many.processCpuNanosPerPacket()));
-    row(
-        out,
+    table.row(
         "  " + workers + " workers each reading the file",
-        eachReading.packetsPerSecond(),
-        one,
-        many,
+        p.eachReading().packetsPerSecond(),
         String.format(
             Locale.ROOT,
             "(no reader thread: %.0f ns CPU/packet: workers, GC, JIT)",
-            eachReading.processCpuNanosPerPacket()));
-    row(
-        out,
+            p.eachReading().processCpuNanosPerPacket()));
+    table.row(
         "migaudit pipeline, 1 worker, per CPU second",
         one.packetsPerCpuSecond(),
-        one,
-        many,
         "(CPU time of the pipeline thread, median pass)");
-    row(
-        out,
+    table.row(
         "  records serialized off it, per CPU second",
-        off.packetsPerCpuSecond(),
-        one,
-        many,
+        p.handedOff().packetsPerCpuSecond(),
         String.format(
             Locale.ROOT,
             "(the capture thread alone, records to JSON on a publishing thread: %.0f vs %.0f"
                 + " ns/packet)",
-            1e9 / off.packetsPerCpuSecond(),
+            1e9 / p.handedOff().packetsPerCpuSecond(),
             1e9 / one.packetsPerCpuSecond()));
-    row(
-        out,
+    table.row(
         "migaudit pipeline, first pass in the JVM",
-        cold.packetsPerSecond(),
-        one,
-        many,
+        p.cold().packetsPerSecond(),
         String.format(
             Locale.ROOT,
             "(%d workers; class loading, JIT compilation; %.0f ns CPU/packet)",
             workers,
-            cold.processCpuNanosPerPacket()));
+            p.cold().processCpuNanosPerPacket()));
+  }
+
+  /** The whole-process pass, read + decode alone, and the peers when asked for. */
+  private void otherRows(ThroughputTable table, Path file, PipelineBenchmark.Pass one)
+      throws Exception {
     long whole = WholeProcessRun.time(file, workers);
-    row(
-        out,
+    table.row(
         "migaudit whole process (new JVM, one pass)",
         whole > 0 ? one.packets() * 1e9 / whole : Double.NaN,
-        one,
-        many,
         String.format(
             Locale.ROOT,
             "(%d workers; start-up, class loading, JIT, as the peers are timed)",
@@ -229,48 +232,46 @@ public final class BenchCommand implements Callable<Integer> {
     for (int i = 0; i < runs; i++) {
       decodes.add(PipelineBenchmark.decodeOnly(file));
     }
-    decodes.sort(Comparator.comparingLong(PipelineBenchmark.Pass::nanos));
-    double decodePps = decodes.get(decodes.size() / 2).packetsPerSecond();
-    row(out, "migaudit read + decode only", decodePps, one, many, "");
+    table.row("migaudit read + decode only", median(decodes).packetsPerSecond(), "");
     if (peers) {
-      timePeers(out, file, one, many);
+      table.peers(file);
     }
-    if (compression) {
-      List<byte[]> records = RecordCompressionProbe.records(file);
+  }
+
+  private static void compressionFigures(PrintWriter out, Path file) throws Exception {
+    List<byte[]> records = RecordCompressionProbe.records(file);
+    out.printf(
+        Locale.ROOT,
+        "%nFlow records in producer batches of %d bytes (%d records of this capture):%n",
+        RecordCompressionProbe.BATCH_BYTES,
+        records.size());
+    for (RecordCompressionProbe.Result r : RecordCompressionProbe.all(records)) {
       out.printf(
           Locale.ROOT,
-          "%nFlow records in producer batches of %d bytes (%d records of this capture):%n",
-          RecordCompressionProbe.BATCH_BYTES,
-          records.size());
-      for (RecordCompressionProbe.Result r : RecordCompressionProbe.all(records)) {
-        out.printf(
-            Locale.ROOT,
-            "  %-5s %7.1f bytes/record %8.0f ns CPU/record%n",
-            r.codec(),
-            r.bytesPerRecord(),
-            r.cpuNanosPerRecord());
-      }
-      out.flush();
-    }
-    if (memoryFlows > 0) {
-      out.printf(
-          Locale.ROOT,
-          "%nHeap per tracked flow with %,d one-packet flows: %.0f bytes%n",
-          memoryFlows,
-          FlowMemoryProbe.bytesPerFlow(memoryFlows));
-      out.flush();
-      for (int payload : PROBE_PAYLOADS) {
-        out.printf(
-            Locale.ROOT,
-            "Heap per tracked flow with %,d one-packet flows of %d payload bytes: %.0f bytes%n",
-            memoryFlows,
-            payload,
-            FlowMemoryProbe.bytesPerFlow(memoryFlows, payload));
-        out.flush();
-      }
+          "  %-5s %7.1f bytes/record %8.0f ns CPU/record%n",
+          r.codec(),
+          r.bytesPerRecord(),
+          r.cpuNanosPerRecord());
     }
     out.flush();
-    return 0;
+  }
+
+  private void heapFigures(PrintWriter out) {
+    out.printf(
+        Locale.ROOT,
+        "%nHeap per tracked flow with %,d one-packet flows: %.0f bytes%n",
+        memoryFlows,
+        FlowMemoryProbe.bytesPerFlow(memoryFlows));
+    out.flush();
+    for (int payload : PROBE_PAYLOADS) {
+      out.printf(
+          Locale.ROOT,
+          "Heap per tracked flow with %,d one-packet flows of %d payload bytes: %.0f bytes%n",
+          memoryFlows,
+          payload,
+          FlowMemoryProbe.bytesPerFlow(memoryFlows, payload));
+      out.flush();
+    }
   }
 
   /** The pass of median wall-clock time. */
@@ -278,52 +279,5 @@ public final class BenchCommand implements Callable<Integer> {
     List<PipelineBenchmark.Pass> sorted = new ArrayList<>(passes);
     sorted.sort(Comparator.comparingLong(PipelineBenchmark.Pass::nanos));
     return sorted.get(sorted.size() / 2);
-  }
-
-  private static void row(
-      PrintWriter out,
-      String name,
-      double pps,
-      PipelineBenchmark.Pass one,
-      PipelineBenchmark.Pass many,
-      String note) {
-    out.printf(
-        Locale.ROOT,
-        "%-48s %14s %10.2f %10.2f   %s%n",
-        name,
-        mpps(pps),
-        pps / one.packetsPerSecond(),
-        pps / many.packetsPerSecond(),
-        note);
-    out.flush();
-  }
-
-  private void timePeers(
-      PrintWriter out, Path file, PipelineBenchmark.Pass one, PipelineBenchmark.Pass many)
-      throws Exception {
-    Path scratch = Files.createTempDirectory("migaudit-bench-");
-    try {
-      for (PeerTimer.Peer peer : PeerTimer.PEERS) {
-        String path = PeerTimer.find(peer.binary());
-        if (path == null) {
-          out.printf(Locale.ROOT, "%-48s %14s%n", peer.name(), "not installed");
-          continue;
-        }
-        long nanos = PeerTimer.time(peer.command(path, file, scratch), 600);
-        if (nanos < 0) {
-          out.printf(Locale.ROOT, "%-48s %14s%n", peer.name(), "failed");
-          continue;
-        }
-        row(out, peer.name(), one.packets() * 1e9 / nanos, one, many, "");
-      }
-    } finally {
-      try (var walk = Files.walk(scratch)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-  }
-
-  private static String mpps(double pps) {
-    return String.format(Locale.ROOT, "%.2f M", pps / 1e6);
   }
 }

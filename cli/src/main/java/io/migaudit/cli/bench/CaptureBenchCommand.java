@@ -21,6 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import io.migaudit.agent.source.TcpdumpSource;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 
 /**
  * {@code migaudit bench-capture}: the capture backends' packets/s on a file, or live on an
@@ -182,7 +185,7 @@ public final class CaptureBenchCommand implements Callable<Integer> {
           Math.max(ifDrops, source.interfaceDrops()),
           cpuNanosPerPacket,
           cpuNanosPerPacket > 0 ? 1e3 / cpuNanosPerPacket : 0);
-      if (source instanceof io.migaudit.agent.source.TcpdumpSource t) {
+      if (source instanceof TcpdumpSource t) {
         out.printf(
             Locale.ROOT, "%s: tcpdump's own counters: %s%n", chosen.wire(), t.tcpdumpCounters());
       }
@@ -199,8 +202,8 @@ public final class CaptureBenchCommand implements Callable<Integer> {
     }
   }
 
-  private static final java.lang.management.ThreadMXBean THREADS =
-      java.lang.management.ManagementFactory.getThreadMXBean();
+  private static final ThreadMXBean THREADS =
+      ManagementFactory.getThreadMXBean();
 
   /**
    * Reads until stopped; {@code firstLast}: wall nanoseconds at the first and the last frame,

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
+import com.sun.management.ThreadMXBean;
 
 /**
  * The capture backends as readers of one capture file, timed in this JVM: libpcap through JNA
@@ -82,8 +83,8 @@ final class CaptureBenchReaders {
    * Reads {@code file} once, touching one byte of every frame; counts this thread's allocations.
    */
   static Pass time(Reader reader, Path file) throws IOException {
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ThreadMXBean threads =
+        (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long checksum = 0;
     long packets = 0;
     CapturedPacket packet = new CapturedPacket();

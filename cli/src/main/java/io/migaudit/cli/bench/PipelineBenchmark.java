@@ -18,6 +18,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.LongAdder;
+import com.sun.management.OperatingSystemMXBean;
 
 /**
  * Times the agent pipeline on a capture file: read, decode, flow table, payload features and record
@@ -143,7 +144,7 @@ final class PipelineBenchmark {
 
   private static long processCpuNanos() {
     return ManagementFactory.getOperatingSystemMXBean()
-            instanceof com.sun.management.OperatingSystemMXBean os
+            instanceof OperatingSystemMXBean os
         ? os.getProcessCpuTime()
         : -1;
   }

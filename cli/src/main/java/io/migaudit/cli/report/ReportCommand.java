@@ -34,6 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * {@code migaudit report}: compliance evidence per control (PASS, FAIL, NOT OBSERVED) from alerts,
@@ -219,7 +220,7 @@ public final class ReportCommand implements Callable<Integer> {
       }
       readTopic(c, Topics.MIGRATIONS, in::add);
       readTopic(c, Topics.FLOWS, in::addFlowTopicRecord);
-    } catch (org.apache.kafka.common.KafkaException e) {
+    } catch (KafkaException e) {
       throw new UserError("Kafka " + bootstrapServers + ": " + e.getMessage(), e);
     }
     return in;

@@ -2,6 +2,7 @@ package io.migaudit.cli.report;
 
 import io.migaudit.cli.report.ComplianceReport.ControlVerdict;
 import java.util.stream.Collectors;
+import java.util.Collection;
 
 /**
  * A {@link ComplianceReport} as one self-contained HTML page that reads like an audit artefact: the
@@ -178,7 +179,7 @@ final class ReportHtml {
     b.append("</tbody></table>\n");
   }
 
-  static String joined(java.util.Collection<String> values) {
+  static String joined(Collection<String> values) {
     return values.stream().map(ReportHtml::esc).collect(Collectors.joining("<br>"));
   }
 

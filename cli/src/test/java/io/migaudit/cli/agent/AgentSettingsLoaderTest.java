@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Map;
 
 /** {@code agent --config FILE}: values, defaults, and one-line errors naming file, line and key. */
 class AgentSettingsLoaderTest {
@@ -145,12 +146,12 @@ class AgentSettingsLoaderTest {
 
   @Test
   void theDefaultSpoolLivesInTheXdgStateHome() {
-    assertThat(AgentSettings.stateHome(java.util.Map.of("XDG_STATE_HOME", "/srv/state")))
+    assertThat(AgentSettings.stateHome(Map.of("XDG_STATE_HOME", "/srv/state")))
         .isEqualTo(Path.of("/srv/state"));
     // relative or empty: ignored, as the XDG Base Directory spec says
-    assertThat(AgentSettings.stateHome(java.util.Map.of("XDG_STATE_HOME", "rel")))
+    assertThat(AgentSettings.stateHome(Map.of("XDG_STATE_HOME", "rel")))
         .isEqualTo(Path.of(System.getProperty("user.home"), ".local", "state"));
-    assertThat(AgentSettings.stateHome(java.util.Map.of()))
+    assertThat(AgentSettings.stateHome(Map.of()))
         .isEqualTo(Path.of(System.getProperty("user.home"), ".local", "state"));
   }
 

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import io.migaudit.analyzer.consume.KafkaSettings;
+import java.util.Map;
 
 /**
  * {@code analyzer --config}: file values apply, flags override them, bad settings fail before
@@ -184,8 +186,8 @@ class AnalyzerCommandTest {
 
   @Test
   void streamThreadsDefaultToOnePerCore() throws Exception {
-    io.migaudit.analyzer.consume.KafkaSettings kafka =
-        new io.migaudit.analyzer.consume.KafkaSettings("k:9092", java.util.Map.of());
+    KafkaSettings kafka =
+        new KafkaSettings("k:9092", Map.of());
     AnalyzerCommand byDefault = new AnalyzerCommand();
     new CommandLine(byDefault).parseArgs();
     assertThat(byDefault.analyzerConfig(kafka, "g").streamThreads())

@@ -26,6 +26,7 @@ class AlertDelayReplayTest {
     AlertDelayReplay replay =
         AlertDelayReplay.of(CAPTURE, config.catalog(), 20_000, TimeUnit.MILLISECONDS.toNanos(400));
     List<FlowRecord> records = new ArrayList<>();
+    // CaptureAgent itself, not FileAgent: the replay is a paced source, not a file
     new CaptureAgent(config, records::add, new PipelineCounters())
         .run(replay, CAPTURE.toString(), EndReason.SHUTDOWN);
 

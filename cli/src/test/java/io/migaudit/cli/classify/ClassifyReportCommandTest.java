@@ -15,6 +15,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import picocli.CommandLine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The classifier on every sample: each migration flow gets the verdict its expect.yaml gives,
@@ -45,8 +47,8 @@ class ClassifyReportCommandTest {
                     return SampleExpectation.read(d).migrationFlows().values().stream()
                         .mapToLong(Integer::longValue)
                         .sum();
-                  } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                   }
                 })
             .sum();

@@ -104,7 +104,7 @@ class KafkaClientConfigTest {
   @Test
   void noSecretIsLoggedWhileTheClientsStart() throws Exception {
     Map<String, String> settings = KafkaClientConfig.load(clientConfig());
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
     Logger kafka = (Logger) LoggerFactory.getLogger("org.apache.kafka");
     Logger migaudit = (Logger) LoggerFactory.getLogger("io.migaudit");
     Level rootLevel = root.getLevel();

@@ -1,0 +1,80 @@
+package io.migaudit.cli.bench;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+
+/**
+ * The packets/s table of {@code migaudit bench}: one row per reader, its rate and its ratio to the
+ * migaudit pipeline with one worker and with N, and the installed peers' rows on the same capture.
+ * Each row is flushed as it is printed, so a long run shows its progress.
+ */
+final class ThroughputTable {
+  private final PrintWriter out;
+  private final PipelineBenchmark.Pass one;
+  private final PipelineBenchmark.Pass many;
+
+  /** Rows to {@code out}, rated against the median passes with one worker and with N. */
+  ThroughputTable(PrintWriter out, PipelineBenchmark.Pass one, PipelineBenchmark.Pass many) {
+    this.out = out;
+    this.one = one;
+    this.many = many;
+  }
+
+  /** The column heads; {@code workers} is N. */
+  void header(int workers) {
+    out.printf(
+        Locale.ROOT,
+        "%n%-48s %14s %10s %10s%n",
+        "reader",
+        "packets/s",
+        "vs 1 worker",
+        "vs " + workers);
+  }
+
+  /** One reader's row: {@code pps} packets/s, then {@code note}. */
+  void row(String name, double pps, String note) {
+    out.printf(
+        Locale.ROOT,
+        "%-48s %14s %10.2f %10.2f   %s%n",
+        name,
+        mpps(pps),
+        pps / one.packetsPerSecond(),
+        pps / many.packetsPerSecond(),
+        note);
+    out.flush();
+  }
+
+  /**
+   * A row per peer tool, each timed as a whole process on {@code file} (at most 600 s); a peer not
+   * installed or failing says so. The peers' output files go to a scratch directory, removed after.
+   */
+  void peers(Path file) throws Exception {
+    Path scratch = Files.createTempDirectory("migaudit-bench-");
+    try {
+      for (PeerTimer.Peer peer : PeerTimer.PEERS) {
+        String path = PeerTimer.find(peer.binary());
+        if (path == null) {
+          out.printf(Locale.ROOT, "%-48s %14s%n", peer.name(), "not installed");
+          continue;
+        }
+        long nanos = PeerTimer.time(peer.command(path, file, scratch), 600);
+        if (nanos < 0) {
+          out.printf(Locale.ROOT, "%-48s %14s%n", peer.name(), "failed");
+          continue;
+        }
+        row(peer.name(), one.packets() * 1e9 / nanos, "");
+      }
+    } finally {
+      try (var walk = Files.walk(scratch)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static String mpps(double pps) {
+    return String.format(Locale.ROOT, "%.2f M", pps / 1e6);
+  }
+}
