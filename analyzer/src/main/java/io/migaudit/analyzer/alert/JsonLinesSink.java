@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one JSON-lines output: one line per record ({@link RecordJson#toLine} unless {@link
@@ -22,6 +24,7 @@ import java.util.function.Function;
  * @param <T> what it writes: a record {@link RecordJson} knows
  */
 public final class JsonLinesSink<T> implements RecordSink<T> {
+  private static final Logger LOG = LoggerFactory.getLogger(JsonLinesSink.class);
   private final Writer out;
   private final FileChannel channel;
   private final String what;
@@ -52,8 +55,21 @@ public final class JsonLinesSink<T> implements RecordSink<T> {
     return open(file, StandardOpenOption.TRUNCATE_EXISTING, what);
   }
 
-  /** A file kept across restarts: lines are added at its end. */
+  /**
+   * A file kept across restarts: lines are added at its end. A last line without its newline was
+   * being written when the process died (a crash or {@code kill -9} mid-write): it was never
+   * flushed, so the offsets behind it were not committed and its record is written again. It is cut
+   * off first, so that the next line does not run on from it and two records become one bad line.
+   */
   public static <T> JsonLinesSink<T> append(Path file, String what) throws IOException {
+    long cut = TornLine.cut(file);
+    if (cut > 0) {
+      LOG.warn(
+          "{}: cut off a last line of {} bytes without its newline (the writer stopped"
+              + " mid-line; its record is written again)",
+          file,
+          cut);
+    }
     return open(file, StandardOpenOption.APPEND, what);
   }
 

@@ -86,6 +86,32 @@ class JsonLinesSinkTest {
   }
 
   @Test
+  void appendCutsALineTheWriterDidNotFinishSoTheNextLineStandsAlone() throws Exception {
+    Path file = dir.resolve("alerts.jsonl");
+    try (JsonLinesSink<Alert> w = AlertFormat.MIGAUDIT.create(file)) {
+      w.write(alerts().subList(0, 1));
+    }
+    String whole = Files.readString(file);
+    // killed mid-write: the second line stops inside its JSON, longer than one read chunk
+    Files.writeString(
+        file, whole + "{\"alertId\":\"torn\",\"controls\":[\"NIST" + "x".repeat(9000));
+    try (JsonLinesSink<Alert> w = AlertFormat.MIGAUDIT.append(file)) {
+      w.write(alerts().subList(1, 3));
+    }
+    assertThat(read(file)).isEqualTo(asRead(alerts().subList(0, 3)));
+  }
+
+  @Test
+  void appendToAFileOfOneUnfinishedLineStartsItAfresh() throws Exception {
+    Path file = dir.resolve("alerts.jsonl");
+    Files.writeString(file, "{\"alertId\":\"to");
+    try (JsonLinesSink<Alert> w = AlertFormat.MIGAUDIT.append(file)) {
+      w.write(alerts().subList(0, 1));
+    }
+    assertThat(read(file)).isEqualTo(asRead(alerts().subList(0, 1)));
+  }
+
+  @Test
   void writesToAnyWriter() {
     StringWriter out = new StringWriter();
     JsonLinesSink<Alert> w = AlertFormat.MIGAUDIT.to(out);
