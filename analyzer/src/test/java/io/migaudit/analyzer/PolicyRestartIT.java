@@ -24,9 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * A policy edit followed by a restart (issue 13): a plaintext vMotion runs under a policy that does
@@ -81,8 +81,7 @@ class PolicyRestartIT {
     }
   }
 
-  private static List<String> rules(
-      EmbeddedBroker broker, Map<TopicPartition, Long> from)
+  private static List<String> rules(EmbeddedBroker broker, Map<TopicPartition, Long> from)
       throws Exception {
     List<String> out = new ArrayList<>();
     for (var r : CommittedTopic.read(broker.bootstrapServers(), Topics.ALERTS, from)) {

@@ -8,14 +8,14 @@ import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowTable;
 import io.migaudit.agent.flow.FlowTableConfig;
 import io.migaudit.agent.metrics.AgentMetrics;
-import io.migaudit.record.PortCatalog;
-import org.junit.jupiter.api.Test;
 import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.record.PortCatalog;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PipelineCountersTest {
@@ -65,8 +65,7 @@ class PipelineCountersTest {
    * IPv4 fragments of TCP are counted (migaudit_agent_tcp_fragments_total); those of UDP are not.
    */
   @Test
-  void tcpFragmentsAreCountedAndExposed(@TempDir Path dir)
-      throws Exception {
+  void tcpFragmentsAreCountedAndExposed(@TempDir Path dir) throws Exception {
     Path pcap = dir.resolve("fragments.pcap");
     ByteArrayOutputStream file = new ByteArrayOutputStream();
     file.writeBytes(

@@ -12,6 +12,7 @@ import io.migaudit.record.Verdict;
 import io.migaudit.testsupport.ChildBroker;
 import io.migaudit.testsupport.ChildProcess;
 import io.migaudit.testsupport.MetricWait;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +25,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import java.nio.charset.StandardCharsets;
 
 /**
  * {@code migaudit agent --interface} as users run it, in its own JVM: a migration is captured live
@@ -129,8 +129,7 @@ class AgentShutdownIT {
               || !records.get(records.size() - 1).last()
               || heartbeats.size() < 2)) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          if (new String(r.key(), StandardCharsets.UTF_8)
-              .startsWith("heartbeat/")) {
+          if (new String(r.key(), StandardCharsets.UTF_8).startsWith("heartbeat/")) {
             heartbeats.add(RecordJson.heartbeat(r.value()));
           } else {
             records.add(RecordJson.flowRecord(r.value()));

@@ -15,28 +15,28 @@ import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.cli.common.CaptureFiles;
+import io.migaudit.record.Counters;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
+import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.migaudit.record.Counters;
-import io.migaudit.record.SchemaVersion;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Clocks on a real broker (issue 13): every migration record of the samples also reported by an

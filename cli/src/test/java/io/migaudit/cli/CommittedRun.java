@@ -7,15 +7,15 @@ import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.CommittedTopic;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import java.util.ArrayList;
-import java.util.TreeMap;
 
 /**
  * What one analyzer application committed to {@code migaudit.alerts} and {@code

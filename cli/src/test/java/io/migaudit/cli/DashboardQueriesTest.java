@@ -3,6 +3,7 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -28,6 +29,7 @@ import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
+import io.migaudit.record.RuleId;
 import io.migaudit.record.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +56,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.migaudit.record.RuleId;
 
 /**
  * Every metric a dashboard or alert rule reads exists. The metric names come from a real in-process
@@ -323,9 +323,7 @@ class DashboardQueriesTest {
 
   @Test
   void everyRuleHasASeverityAndAnAnnotatedSummary() throws Exception {
-    JsonNode doc =
-        new YAMLMapper()
-            .readTree(DashboardExpressions.RULES.toFile());
+    JsonNode doc = new YAMLMapper().readTree(DashboardExpressions.RULES.toFile());
     int rules = 0;
     for (JsonNode group : doc.path("groups")) {
       for (JsonNode rule : group.path("rules")) {

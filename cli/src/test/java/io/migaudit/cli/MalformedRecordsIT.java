@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.migaudit.analyzer.AnalyzerInstance;
+import io.migaudit.analyzer.consume.FlowIntake;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
@@ -21,6 +22,7 @@ import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.CommittedTopic;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,8 +41,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
-import io.migaudit.analyzer.consume.FlowIntake;
-import java.nio.file.Path;
 
 /**
  * Malformed Kafka records on a real broker (issue 7): 5 MB records, bad JSON, another schema
@@ -58,8 +58,7 @@ class MalformedRecordsIT {
   void badRecordsAreCountedLoggedOncePerKindAndSkippedWhileGoodOnesAreJudged() throws Exception {
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
-    Logger consumerLog =
-        (Logger) LoggerFactory.getLogger(FlowIntake.class);
+    Logger consumerLog = (Logger) LoggerFactory.getLogger(FlowIntake.class);
     consumerLog.addAppender(log);
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       try (Admin admin = broker.admin()) {

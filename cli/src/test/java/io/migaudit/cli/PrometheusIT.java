@@ -9,6 +9,7 @@ import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.cli.classify.SampleExpectation;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.Eventually;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -41,7 +42,6 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import java.io.File;
 
 /**
  * The dashboards and alert rules against a real Prometheus (Debian's package) scraping the real

@@ -3,12 +3,15 @@ package io.migaudit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.broker.EmbeddedBroker;
+import io.migaudit.record.AgentHeartbeat;
 import io.migaudit.record.Alert;
+import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RuleId;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Severity;
 import io.migaudit.record.Topics;
+import io.migaudit.record.Verdict;
 import io.migaudit.testsupport.TopicWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,9 +23,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
-import io.migaudit.record.AgentHeartbeat;
-import io.migaudit.record.MigrationEvent;
-import io.migaudit.record.Verdict;
 
 /**
  * {@code migaudit report --bootstrap-servers}: reads migaudit.alerts, migaudit.migrations and the

@@ -15,8 +15,8 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
- * The agent side of the pipeline for tests: every capture under {@code samples/} through the
- * {@link FileAgent} and the real {@link FlowPublisher} (so its source-host partitioner places the
+ * The agent side of the pipeline for tests: every capture under {@code samples/} through the {@link
+ * FileAgent} and the real {@link FlowPublisher} (so its source-host partitioner places the
  * records).
  */
 final class SamplePublisher {

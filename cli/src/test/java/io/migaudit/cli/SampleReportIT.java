@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
 import io.migaudit.analyzer.rules.ControlCatalog;
 import io.migaudit.cli.classify.SampleExpectation;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import nu.validator.client.EmbeddedValidator;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,13 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
 
 /**
  * The samples' compliance report, end to end: replay over samples/ (embedded Kafka), then {@code
@@ -88,8 +88,7 @@ class SampleReportIT {
   void everyControlHasAState() {
     for (ControlCatalog.Control c : ControlCatalog.controls()) {
       assertThat(text)
-          .containsPattern(
-              "\\n  (PASS|FAIL|NOT OBSERVED) +" + Pattern.quote(c.id()) + ": ");
+          .containsPattern("\\n  (PASS|FAIL|NOT OBSERVED) +" + Pattern.quote(c.id()) + ": ");
     }
     assertThat(text)
         .contains("  FAIL         NIST SC-8: ")
@@ -163,11 +162,9 @@ class SampleReportIT {
     Path pdf = dir.resolve("report.pdf");
     chromium.printToPdf(html, pdf, dir);
     byte[] bytes = Files.readAllBytes(pdf);
-    assertThat(new String(bytes, 0, 5, StandardCharsets.US_ASCII))
-        .isEqualTo("%PDF-");
+    assertThat(new String(bytes, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
     String text = new String(bytes, StandardCharsets.ISO_8859_1);
-    long pages =
-        Pattern.compile("/Type\\s*/Page[^s]").matcher(text).results().count();
+    long pages = Pattern.compile("/Type\\s*/Page[^s]").matcher(text).results().count();
     assertThat(pages).as("A4 pages of the report").isGreaterThanOrEqualTo(2);
   }
 
@@ -257,13 +254,8 @@ class SampleReportIT {
                 "resources",
                 "ocsf",
                 "findings-1.3.0-subset.schema.json"))) {
-      return JsonSchemaFactory.getInstance(
-              SpecVersion.VersionFlag.V202012)
-          .getSchema(
-              in,
-              SchemaValidatorsConfig.builder()
-                  .formatAssertionsEnabled(true)
-                  .build());
+      return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+          .getSchema(in, SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
     }
   }
 }

@@ -1,9 +1,9 @@
 package io.migaudit.distribution;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import java.io.IOException;
 
 /** Where the build put the release: {@code distribution/target}, after {@code package}. */
 final class Release {

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.nio.file.LinkOption;
-import java.nio.file.StandardCopyOption;
 
 /**
  * The shipped units ({@code deploy/*.service}) as systemd sees them, without a running systemd:
@@ -93,9 +93,7 @@ class SystemdUnitsTest {
     Path units = Files.createDirectories(root.resolve("lib/systemd/system"));
     try (var system = Files.list(Path.of("/lib/systemd/system"))) {
       for (Path unit :
-          system
-              .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-              .toList()) {
+          system.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
         Files.copy(unit, units.resolve(unit.getFileName()));
       }
     }

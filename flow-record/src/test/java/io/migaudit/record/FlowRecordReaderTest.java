@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import org.junit.jupiter.api.Test;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * The streaming reader gives exactly the record data binding gives for what the agent writes, and

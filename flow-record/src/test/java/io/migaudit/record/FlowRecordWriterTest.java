@@ -2,6 +2,9 @@ package io.migaudit.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
@@ -10,9 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The hand-written flow record writer gives the mapper's bytes exactly, or is not used at all. */
 class FlowRecordWriterTest {
@@ -88,8 +88,7 @@ class FlowRecordWriterTest {
     abstract long totalBytes();
 
     @JsonProperty("catalogProtocol")
-    @JsonInclude(
-        JsonInclude.Include.NON_DEFAULT)
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
     abstract boolean hasCatalogProtocol();
   }
 
@@ -112,9 +111,7 @@ class FlowRecordWriterTest {
   @Test
   void aMapperThatOmitsNullsDisablesTheWriter() {
     ObjectMapper nonNull =
-        RecordJson.mapperBuilder()
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
-            .build();
+        RecordJson.mapperBuilder().serializationInclusion(JsonInclude.Include.NON_NULL).build();
     assertThat(new FlowRecordWriter(nonNull).mismatch()).contains("NON_NULL");
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 class RecordJsonTest {
 
@@ -151,9 +151,7 @@ class RecordJsonTest {
   void aReaderWithoutTheKerberosFieldStillReadsTheRecord() throws Exception {
     // what a reader built before the field sees: the same JSON less one unknown field
     ObjectMapper plain = new ObjectMapper();
-    var json =
-        (ObjectNode)
-            plain.readTree(RecordJson.toBytes(kerberosSample()));
+    var json = (ObjectNode) plain.readTree(RecordJson.toBytes(kerberosSample()));
     assertThat(json.has("kerberos")).isTrue();
     json.put("unknownToThisReader", 1);
     assertThat(RecordJson.flowRecord(plain.writeValueAsBytes(json))).isEqualTo(kerberosSample());
@@ -302,9 +300,7 @@ class RecordJsonTest {
   @Test
   void alertWrittenBeforeControlsReadsAsNamingNone() throws Exception {
     ObjectMapper plain = new ObjectMapper();
-    var old =
-        (ObjectNode)
-            plain.readTree(RecordJson.toBytes(sampleAlert()));
+    var old = (ObjectNode) plain.readTree(RecordJson.toBytes(sampleAlert()));
     old.remove("controls");
     old.remove("eventId");
     Alert read = RecordJson.alert(plain.writeValueAsBytes(old));

@@ -1,5 +1,6 @@
 package io.migaudit.testsupport;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.io.File;
 
 /**
  * A program a test starts, its output (stdout and stderr) appended to a log file that failures

@@ -9,10 +9,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.Locale;
 
 /**
  * Remembers, per client address, its flows to a KDC (TCP/UDP 88) and the Kerberos service tickets

@@ -16,10 +16,10 @@ import io.migaudit.record.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The analyzer's meters (docs/DESIGN.md, "Metrics"), on an injected registry. Prometheus renders
@@ -168,8 +168,7 @@ public final class AnalyzerMetrics {
   public static final int DEFAULT_TRACKED_FLOWS = 100_000;
 
   private final MeterRegistry registry;
-  private final Map<String, Counter> readCounters =
-      new ConcurrentHashMap<>();
+  private final Map<String, Counter> readCounters = new ConcurrentHashMap<>();
   private final Set<String> protocols;
   private final FlowByteDeltas byteDeltas;
   private final AtomicLong policyLoadedMillis = new AtomicLong();

@@ -1,8 +1,8 @@
 package io.migaudit.analyzer.rules;
 
+import io.migaudit.record.Alert;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import io.migaudit.record.Alert;
 
 /**
  * The ids of alerts already raised, so each (rule, flow) alerts once. Bounded: past {@code

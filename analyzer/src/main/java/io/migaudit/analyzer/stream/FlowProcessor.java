@@ -3,6 +3,7 @@ package io.migaudit.analyzer.stream;
 import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.consume.FlowIntake;
 import io.migaudit.analyzer.consume.FlowObserver;
+import io.migaudit.analyzer.events.MigrationGrouper;
 import io.migaudit.analyzer.events.StoredEventGrouper;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.rules.ClassifiedFlow;
@@ -23,7 +24,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import io.migaudit.analyzer.events.MigrationGrouper;
 
 /**
  * Judges each flow record of one partition (one task): reads and checks it ({@link FlowIntake}),

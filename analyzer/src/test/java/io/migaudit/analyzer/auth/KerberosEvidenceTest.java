@@ -10,10 +10,10 @@ import io.migaudit.record.KerberosActivity;
 import io.migaudit.record.KerberosRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import java.util.Arrays;
 
 public class KerberosEvidenceTest {
   static final String VSMS = "Microsoft Virtual System Migration Service";
@@ -127,8 +127,7 @@ public class KerberosEvidenceTest {
   @Test
   void onlyTheKdcsThePolicyNamesCountWhenItNamesAny() {
     HypervPolicy listed =
-        new HypervPolicy(
-            true, POLICY.ticketLifetime(), POLICY.hosts(), List.of("10.10.0.9"));
+        new HypervPolicy(true, POLICY.ticketLifetime(), POLICY.hosts(), List.of("10.10.0.9"));
     evidence.observe(kdcFlow("10.10.0.21", T0, VSMS + "/hv-02.corp.example"), listed);
     assertThat(
             evidence

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.rules.Flows;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.function.Consumer;
-import org.junit.jupiter.api.Test;
 import io.migaudit.record.AgentHeartbeat;
 import io.migaudit.record.RecordJson;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
 
 /** Hostile and broken values: each one a counted outcome, never an exception. */
 class FlowIntakeTest {
@@ -31,11 +31,8 @@ class FlowIntakeTest {
   /** Agents' heartbeats share migaudit.flows: read as heartbeats, neither judged nor malformed. */
   @Test
   void aHeartbeatIsReadAsOne() {
-    AgentHeartbeat h =
-        AgentHeartbeat.of(
-            "esx-01", Flows.T0, 30, List.of("vmk1"), 10, 2);
-    FlowIntake.Read read =
-        intake.read(RecordJson.toBytes(h), SENT, "t-0 offset 0");
+    AgentHeartbeat h = AgentHeartbeat.of("esx-01", Flows.T0, 30, List.of("vmk1"), 10, 2);
+    FlowIntake.Read read = intake.read(RecordJson.toBytes(h), SENT, "t-0 offset 0");
     assertThat(read.outcome()).isEqualTo(AnalyzerMetrics.OUTCOME_HEARTBEAT);
     assertThat(read.record()).isNull();
     assertThat(read.heartbeat()).isEqualTo(h);

@@ -13,8 +13,8 @@ import io.migaudit.record.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
 
 class MigrationGrouperTest {
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.config.NamingConvention;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.migaudit.analyzer.policy.EncryptionMode;
 import io.migaudit.analyzer.rules.Flows;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.analyzer.rules.RuleSeverities;
@@ -20,11 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import io.migaudit.analyzer.policy.EncryptionMode;
-import java.util.TreeSet;
 
 class AnalyzerMetricsTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -3,9 +3,9 @@ package io.migaudit.analyzer.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import java.nio.file.Path;
 
 class HypervPolicyTest {
   private static final String HYPERV =

@@ -9,11 +9,11 @@ import io.migaudit.record.RuleId;
 import io.migaudit.record.Severity;
 import io.migaudit.record.Signature;
 import io.migaudit.record.Verdict;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import java.util.ArrayList;
 
 class ControlCatalogTest {
 

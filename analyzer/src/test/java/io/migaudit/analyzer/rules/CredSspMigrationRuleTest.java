@@ -12,9 +12,9 @@ import io.migaudit.record.RuleId;
 import io.migaudit.record.Severity;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import java.util.Map;
 
 public class CredSspMigrationRuleTest {
   public static final String VSMS = "Microsoft Virtual System Migration Service";
@@ -144,12 +144,10 @@ public class CredSspMigrationRuleTest {
   @Test
   void lifetimeIsWrittenInItsLargestWholeUnit() {
     assertThat(
-            CredSspMigrationRule.lifetime(
-                new HypervPolicy(true, Duration.ofMinutes(90), Map.of())))
+            CredSspMigrationRule.lifetime(new HypervPolicy(true, Duration.ofMinutes(90), Map.of())))
         .isEqualTo("90m");
     assertThat(
-            CredSspMigrationRule.lifetime(
-                new HypervPolicy(true, Duration.ofSeconds(61), Map.of())))
+            CredSspMigrationRule.lifetime(new HypervPolicy(true, Duration.ofSeconds(61), Map.of())))
         .isEqualTo("61s");
   }
 }

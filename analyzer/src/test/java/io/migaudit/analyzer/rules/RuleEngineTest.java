@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
 import io.migaudit.record.RuleId;
+import io.migaudit.record.Signature;
 import io.migaudit.record.Verdict;
 import org.junit.jupiter.api.Test;
-import io.migaudit.record.Signature;
 
 class RuleEngineTest {
   private final Policy policy = Flows.samplePolicy();

@@ -13,6 +13,8 @@ import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.rules.CredSspMigrationRuleTest;
 import io.migaudit.analyzer.rules.Flows;
 import io.migaudit.analyzer.rules.RuleEngine;
+import io.migaudit.record.AgentHeartbeat;
+import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RuleId;
@@ -34,8 +36,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.migaudit.record.AgentHeartbeat;
-import io.migaudit.record.FlowId;
 
 /**
  * The processor on Kafka Streams' test driver: outputs, stores, grace period and expiry by time.
@@ -132,8 +132,7 @@ class FlowProcessorTest {
   void aHeartbeatIsCountedAndNeverJudged() throws Exception {
     start(Flows.samplePolicy());
     flows.pipeInput(
-        RecordJson.toBytes(
-            AgentHeartbeat.of("esx-01", NOW, 30, List.of("vmk1"), 10, 2)));
+        RecordJson.toBytes(AgentHeartbeat.of("esx-01", NOW, 30, List.of("vmk1"), 10, 2)));
     flows.pipeInput(
         bytes(
             Flows.flow("192.168.50.11", "192.168.50.12", 8000)

@@ -1,7 +1,7 @@
 package io.migaudit.agent.classify;
 
-import java.nio.ByteBuffer;
 import io.migaudit.record.Signature;
+import java.nio.ByteBuffer;
 
 /**
  * A bounded sample of one direction of a flow's payload: the first bytes (for signatures) and a

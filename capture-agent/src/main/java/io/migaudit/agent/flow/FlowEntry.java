@@ -13,9 +13,9 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.SchemaVersion;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Arrays;
 
 /**
  * Mutable state of one tracked flow. Directions are "initiator" (client) and "responder" (server).

@@ -1,9 +1,9 @@
 package io.migaudit.agent.handshake;
 
+import io.migaudit.record.IkeProposals;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import io.migaudit.record.IkeProposals;
 
 /**
  * Reads the transforms of an IKEv2 IKE_SA_INIT message's SA payload (RFC 7296 §3.1, §3.3). Fed one
@@ -115,8 +115,7 @@ public final class IkeSaInitDecoder {
         int id = tr.u16();
         int keyBits = tr.remaining() >= 4 && tr.u16() == ATTRIBUTE_KEY_LENGTH_TV ? tr.u16() : 0;
         String name = IkeNames.transform(type, id, keyBits);
-        if (!names.contains(name)
-            && names.size() < IkeProposals.MAX_TRANSFORMS) {
+        if (!names.contains(name) && names.size() < IkeProposals.MAX_TRANSFORMS) {
           names.add(name);
         }
       }

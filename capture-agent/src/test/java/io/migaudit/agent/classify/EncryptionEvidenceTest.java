@@ -9,9 +9,9 @@ import io.migaudit.record.Verdict;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import java.util.Arrays;
 
 /**
  * A signature's claim of encryption stands only when the framing holds and the bytes it covers

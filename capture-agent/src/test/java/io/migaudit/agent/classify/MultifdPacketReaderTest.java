@@ -8,10 +8,10 @@ import io.migaudit.record.Signature;
 import io.migaudit.record.Verdict;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.Deflater;
 import org.junit.jupiter.api.Test;
-import java.nio.charset.StandardCharsets;
 
 /** QEMU multifd channels laid out as QEMU 7.2 sends them (migration/multifd.h). */
 class MultifdPacketReaderTest {

@@ -8,13 +8,13 @@ import io.migaudit.record.Signature;
 import io.migaudit.record.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.Deflater;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
-import java.util.Arrays;
 
 class PayloadClassifierTest {
   private static final String[] WORDS = {

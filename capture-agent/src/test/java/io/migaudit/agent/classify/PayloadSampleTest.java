@@ -3,9 +3,9 @@ package io.migaudit.agent.classify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import java.util.Arrays;
 
 /** Small samples are kept as bytes and larger ones as a histogram; both count alike. */
 class PayloadSampleTest {

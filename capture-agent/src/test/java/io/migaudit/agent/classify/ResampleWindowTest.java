@@ -6,8 +6,8 @@ import io.migaudit.agent.AgentConfig;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.Verdict;
 import java.nio.ByteBuffer;
-import org.junit.jupiter.api.Test;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 
 /** A long flow keeps being looked at: a migration that turns readable mid-way is caught. */
 class ResampleWindowTest {

@@ -10,8 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
 import java.util.function.IntFunction;
+import org.junit.jupiter.api.Test;
 
 /**
  * SMB connections judged by their message framing: MS-SMB2 session headers, SMB2 and transform
@@ -99,8 +99,7 @@ class SmbVerdictTest {
    * Negotiate, two session-setup rounds in clear, then {@code messages} writes, clear or
    * transformed.
    */
-  private static byte[] session(
-      boolean clear, IntFunction<byte[]> body, int messages) {
+  private static byte[] session(boolean clear, IntFunction<byte[]> body, int messages) {
     ByteArrayOutputStream s = new ByteArrayOutputStream();
     s.writeBytes(smb2(NEGOTIATE, new byte[100]));
     s.writeBytes(smb2(SESSION_SETUP, new byte[200]));

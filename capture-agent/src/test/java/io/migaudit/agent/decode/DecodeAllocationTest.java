@@ -16,8 +16,8 @@ import static io.migaudit.agent.decode.FrameBytes.v4;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.migaudit.agent.source.CapturedPacket;
 import com.sun.management.ThreadMXBean;
+import io.migaudit.agent.source.CapturedPacket;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
@@ -65,9 +65,7 @@ class DecodeAllocationTest {
 
   static ThreadMXBean threadBean() {
     var bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(
-        bean instanceof ThreadMXBean,
-        "JVM without per-thread allocation counters");
+    assumeTrue(bean instanceof ThreadMXBean, "JVM without per-thread allocation counters");
     ThreadMXBean threads = (ThreadMXBean) bean;
     assumeTrue(
         threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");

@@ -8,6 +8,7 @@ import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.flow.FlowRecordSink;
 import io.migaudit.agent.flow.FlowTableConfig;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.record.FlowRecord;
@@ -24,7 +25,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import io.migaudit.agent.flow.FlowRecordSink;
 
 /**
  * Capture workers give the records of one worker: every sample, read by 1 and by 2, 3 and 5
@@ -164,11 +164,7 @@ class CaptureWorkersTest {
   }
 
   private static CaptureAgent.SourceReport run(
-      Path capture,
-      AgentConfig config,
-      int workers,
-      FlowRecordSink sink,
-      PipelineCounters counters)
+      Path capture, AgentConfig config, int workers, FlowRecordSink sink, PipelineCounters counters)
       throws IOException {
     try (PcapFileSource source = PcapFileSource.open(capture)) {
       return new CaptureWorkers(config, sink, counters, workers)

@@ -3,10 +3,10 @@ package io.migaudit.agent.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.management.ThreadMXBean;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
-import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -89,9 +89,7 @@ class FlowTableAllocationTest {
 
   private static ThreadMXBean threadBean() {
     var bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(
-        bean instanceof ThreadMXBean,
-        "JVM without per-thread allocation counters");
+    assumeTrue(bean instanceof ThreadMXBean, "JVM without per-thread allocation counters");
     ThreadMXBean threads = (ThreadMXBean) bean;
     assumeTrue(
         threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");

@@ -15,8 +15,7 @@ final class Packets {
   static final int PSH = 0x08;
 
   /** Next sequence number of each sender (host and port), as a real one would number its bytes. */
-  private static final Map<Long, Integer> NEXT_SEQ =
-      new ConcurrentHashMap<>();
+  private static final Map<Long, Integer> NEXT_SEQ = new ConcurrentHashMap<>();
 
   private Packets() {}
 

@@ -9,13 +9,13 @@ import io.migaudit.record.Signature;
 import io.migaudit.record.StreamEvidence;
 import io.migaudit.record.Verdict;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The flow table samples what the receiver takes, in stream order, whatever else is on the wire.
@@ -112,8 +112,7 @@ class TcpStreamTest {
   /** Sends {@code stream} as MSS-sized segments from sequence number {@code seq}. */
   private void send(int seq, byte[] stream) {
     for (int off = 0; off < stream.length; off += MSS) {
-      data(
-          seq + off, Arrays.copyOfRange(stream, off, Math.min(stream.length, off + MSS)));
+      data(seq + off, Arrays.copyOfRange(stream, off, Math.min(stream.length, off + MSS)));
     }
   }
 
@@ -217,8 +216,7 @@ class TcpStreamTest {
     byte[] stream = memory(10 * MSS);
     for (int i = 0; i < 10; i++) {
       if (i != 4) {
-        data(
-            CLIENT_ISN + 1 + i * MSS, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+        data(CLIENT_ISN + 1 + i * MSS, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
       }
     }
     FlowRecord r = finalRecord();

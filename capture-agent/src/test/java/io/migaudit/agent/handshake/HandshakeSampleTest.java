@@ -9,14 +9,14 @@ import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.HopLimits;
+import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.TlsHandshake;
+import io.migaudit.record.Verdict;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import io.migaudit.record.PayloadFeatures;
-import io.migaudit.record.Verdict;
 
 /** The agent on the real captures of tools/samples/make-crypto-samples.sh and make-samples.sh. */
 class HandshakeSampleTest {
@@ -45,8 +45,7 @@ class HandshakeSampleTest {
     assertThat(r.payload().verdict())
         .as("the record bodies are plaintext")
         .isEqualTo(Verdict.PLAINTEXT);
-    assertThat(r.payload().reason())
-        .hasSizeLessThanOrEqualTo(PayloadFeatures.MAX_REASON_CHARS);
+    assertThat(r.payload().reason()).hasSizeLessThanOrEqualTo(PayloadFeatures.MAX_REASON_CHARS);
   }
 
   @Test

@@ -6,29 +6,21 @@ import io.migaudit.record.Counters;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.SchemaVersion;
-import io.migaudit.testsupport.Eventually;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import io.migaudit.record.RecordJson;
 
 /**
- * The plain publisher counts what Kafka does not take as lost; {@link Producer} and {@link
- * #record} serve the spooling publisher's and the drainer's tests too ({@link
- * SpoolingPublisherTest}, {@link SpoolDrainerTest}).
+ * The plain publisher counts what Kafka does not take as lost; {@link Producer} and {@link #record}
+ * serve the spooling publisher's and the drainer's tests too ({@link SpoolingPublisherTest}, {@link
+ * SpoolDrainerTest}).
  */
 class FlowPublisherTest {
   private static final String TOPIC = "flows";

@@ -13,9 +13,9 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
-import org.apache.kafka.common.errors.TimeoutException;
 
 class HeartbeatPublisherTest {
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");

@@ -17,6 +17,7 @@ import io.migaudit.testsupport.ChildBroker;
 import io.migaudit.testsupport.Eventually;
 import io.migaudit.testsupport.TopicCheck;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +33,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.nio.file.Files;
 
 /**
  * A Kafka outage longer than the producer's delivery timeout, with a real broker that is killed
@@ -54,8 +54,7 @@ class OutageIT {
   @Test
   void everyRecordCapturedDuringAnOutageIsDeliveredAfterIt() throws Exception {
     Path capture = Captures.generated(dir, 60_000, 6_000);
-    try (ChildBroker broker =
-        ChildBroker.start(Files.createDirectories(dir.resolve("broker")))) {
+    try (ChildBroker broker = ChildBroker.start(Files.createDirectories(dir.resolve("broker")))) {
       broker.createTopics(List.of(Topics.FLOWS), 3);
       Map<String, Object> producerSettings =
           ProducerSettings.of(

@@ -4,34 +4,26 @@ import static io.migaudit.agent.publish.FlowPublisherTest.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.publish.FlowPublisherTest.Producer;
-import io.migaudit.record.Counters;
-import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.SchemaVersion;
+import io.migaudit.record.RecordJson;
 import io.migaudit.testsupport.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.migaudit.record.RecordJson;
 
 /**
  * The spooling publisher's cut-over to the spool and back, with in-memory producers that behave as
  * {@code KafkaProducer} does where it matters ({@link FlowPublisherTest.Producer}): closing one
- * fails every record it still holds, and asking for partitions fails while the broker is away.
- * The real broker is in {@link OutageIT}.
+ * fails every record it still holds, and asking for partitions fails while the broker is away. The
+ * real broker is in {@link OutageIT}.
  */
 class SpoolingPublisherTest {
   private static final String TOPIC = "flows";

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.record.PortCatalog;
 import io.migaudit.testsupport.CiGate;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -13,7 +14,6 @@ import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.Pcaps;
 import org.pcap4j.packet.namednumber.DataLinkType;
-import java.io.IOException;
 
 /**
  * The live capture's BPF filter: what it says, and (with libpcap installed) what it lets through.

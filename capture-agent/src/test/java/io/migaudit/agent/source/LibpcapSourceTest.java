@@ -4,18 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.management.ThreadMXBean;
 import io.migaudit.testsupport.CiGate;
 import java.io.IOException;
-import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.HexFormat;
 
 /**
  * The libpcap backend read through pcap_open_offline: the same frames as the pure-Java reader, the
@@ -103,9 +103,7 @@ class LibpcapSourceTest {
   void readingAllocatesNothingPerPacket() throws Exception {
     requireLibpcap();
     var bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(
-        bean instanceof ThreadMXBean,
-        "JVM without per-thread allocation counters");
+    assumeTrue(bean instanceof ThreadMXBean, "JVM without per-thread allocation counters");
     ThreadMXBean threads = (ThreadMXBean) bean;
     assumeTrue(
         threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");

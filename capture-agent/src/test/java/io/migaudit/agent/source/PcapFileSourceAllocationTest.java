@@ -3,8 +3,8 @@ package io.migaudit.agent.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayInputStream;
 import com.sun.management.ThreadMXBean;
+import java.io.ByteArrayInputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
@@ -18,9 +18,7 @@ class PcapFileSourceAllocationTest {
   @Test
   void readingAllocatesNothingPerPacket() throws Exception {
     var bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(
-        bean instanceof ThreadMXBean,
-        "JVM without per-thread allocation counters");
+    assumeTrue(bean instanceof ThreadMXBean, "JVM without per-thread allocation counters");
     ThreadMXBean threads = (ThreadMXBean) bean;
     assumeTrue(
         threads.isThreadAllocatedMemorySupported(), "per-thread allocation counters unsupported");
@@ -42,8 +40,7 @@ class PcapFileSourceAllocationTest {
   }
 
   /** Bytes allocated after the first packet (buffers and streams are set up by then). */
-  private static long readAll(byte[] file, ThreadMXBean threads)
-      throws Exception {
+  private static long readAll(byte[] file, ThreadMXBean threads) throws Exception {
     try (PcapFileSource source = PcapFileSource.open(new ByteArrayInputStream(file), "alloc")) {
       CapturedPacket packet = new CapturedPacket();
       source.next(packet);

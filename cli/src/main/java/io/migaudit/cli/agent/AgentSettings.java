@@ -7,8 +7,8 @@ import io.migaudit.agent.source.LiveCaptureOptions;
 import io.migaudit.cli.common.SettingsFile;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything {@code migaudit agent} runs with: {@link #defaults()}, then the {@code --config} file,

@@ -4,10 +4,13 @@ import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.agent.source.LiveCaptureOptions;
 import io.migaudit.agent.source.LiveSource;
+import io.migaudit.agent.source.TcpdumpSource;
 import io.migaudit.cli.common.CaptureBackendConverter;
 import io.migaudit.cli.common.UserError;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,9 +24,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import io.migaudit.agent.source.TcpdumpSource;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 
 /**
  * {@code migaudit bench-capture}: the capture backends' packets/s on a file, or live on an
@@ -202,8 +202,7 @@ public final class CaptureBenchCommand implements Callable<Integer> {
     }
   }
 
-  private static final ThreadMXBean THREADS =
-      ManagementFactory.getThreadMXBean();
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   /**
    * Reads until stopped; {@code firstLast}: wall nanoseconds at the first and the last frame,

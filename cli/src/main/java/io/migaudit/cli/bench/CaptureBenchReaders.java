@@ -1,5 +1,6 @@
 package io.migaudit.cli.bench;
 
+import com.sun.management.ThreadMXBean;
 import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.agent.source.LibpcapSource;
 import io.migaudit.agent.source.PacketSource;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
-import com.sun.management.ThreadMXBean;
 
 /**
  * The capture backends as readers of one capture file, timed in this JVM: libpcap through JNA
@@ -83,8 +83,7 @@ final class CaptureBenchReaders {
    * Reads {@code file} once, touching one byte of every frame; counts this thread's allocations.
    */
   static Pass time(Reader reader, Path file) throws IOException {
-    ThreadMXBean threads =
-        (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long checksum = 0;
     long packets = 0;
     CapturedPacket packet = new CapturedPacket();

@@ -1,5 +1,6 @@
 package io.migaudit.cli.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.CaptureWorkers;
@@ -18,7 +19,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.LongAdder;
-import com.sun.management.OperatingSystemMXBean;
 
 /**
  * Times the agent pipeline on a capture file: read, decode, flow table, payload features and record
@@ -143,8 +143,7 @@ final class PipelineBenchmark {
   }
 
   private static long processCpuNanos() {
-    return ManagementFactory.getOperatingSystemMXBean()
-            instanceof OperatingSystemMXBean os
+    return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
         ? os.getProcessCpuTime()
         : -1;
   }

@@ -1,8 +1,8 @@
 package io.migaudit.cli.report;
 
 import io.migaudit.cli.report.ComplianceReport.ControlVerdict;
-import java.util.stream.Collectors;
 import java.util.Collection;
+import java.util.stream.Collectors;
 
 /**
  * A {@link ComplianceReport} as one self-contained HTML page that reads like an audit artefact: the

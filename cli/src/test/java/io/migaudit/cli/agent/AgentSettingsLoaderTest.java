@@ -9,9 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.Map;
 
 /** {@code agent --config FILE}: values, defaults, and one-line errors naming file, line and key. */
 class AgentSettingsLoaderTest {

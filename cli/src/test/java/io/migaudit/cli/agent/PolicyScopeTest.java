@@ -9,9 +9,9 @@ import io.migaudit.cli.common.UserError;
 import io.migaudit.record.PortCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.List;
 
 /** The live capture's scope, learnt from the samples' policy file. */
 class PolicyScopeTest {
@@ -21,9 +21,7 @@ class PolicyScopeTest {
   void samplesPolicyGivesItsNetworksAndHypervisorHosts() throws Exception {
     CaptureScope scope = PolicyScope.of(Path.of("../samples/policy.yaml"));
     assertThat(scope.migrationNetworks())
-        .containsExactly(
-            List.of("192.168.50.0/24", "fd00:50::/64"),
-            List.of("10.66.0.0/24"));
+        .containsExactly(List.of("192.168.50.0/24", "fd00:50::/64"), List.of("10.66.0.0/24"));
     assertThat(scope.hypervisorHosts())
         .contains("192.168.50.11/32", "10.10.0.12/32", "fd00:50::12/128", "192.168.50.41/32")
         .doesNotHaveDuplicates();

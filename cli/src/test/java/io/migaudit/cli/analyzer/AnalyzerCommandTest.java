@@ -2,6 +2,7 @@ package io.migaudit.cli.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.cli.MigauditCommand;
 import io.migaudit.cli.common.UserError;
 import java.io.IOException;
@@ -9,11 +10,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import io.migaudit.analyzer.consume.KafkaSettings;
-import java.util.Map;
 
 /**
  * {@code analyzer --config}: file values apply, flags override them, bad settings fail before
@@ -186,8 +186,7 @@ class AnalyzerCommandTest {
 
   @Test
   void streamThreadsDefaultToOnePerCore() throws Exception {
-    KafkaSettings kafka =
-        new KafkaSettings("k:9092", Map.of());
+    KafkaSettings kafka = new KafkaSettings("k:9092", Map.of());
     AnalyzerCommand byDefault = new AnalyzerCommand();
     new CommandLine(byDefault).parseArgs();
     assertThat(byDefault.analyzerConfig(kafka, "g").streamThreads())

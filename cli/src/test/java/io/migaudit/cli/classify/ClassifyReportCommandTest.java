@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.cli.MigauditCommand;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -15,8 +17,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import picocli.CommandLine;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The classifier on every sample: each migration flow gets the verdict its expect.yaml gives,
