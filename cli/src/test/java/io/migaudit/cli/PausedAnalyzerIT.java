@@ -131,7 +131,9 @@ class PausedAnalyzerIT {
       }
       assertThat(System.nanoTime()).as("freezing with a transaction open").isLessThan(end);
       p.resume();
-      Thread.sleep(37); // let it run a little, then try again
+      // resumed for a moment so that it opens its next transaction; 37 ms is off the 100 ms commit
+      // period, so each try freezes it at another point of it (bounded by the deadline above)
+      Thread.sleep(37);
     }
   }
 

@@ -405,7 +405,9 @@ class TwoAnalyzersIT {
       try {
         if (paused.getCount() == 0) {
           if (slow.getAsBoolean()) {
-            Thread.sleep(SLOW); // the other instance has not judged anything yet
+            // a pace, not a wait: this instance judges 20 ms a record until the other one has
+            // judged a record, so that both take part in the run instead of this one finishing it
+            Thread.sleep(SLOW);
           }
         } else if ((flowId == null || flowId.equals(record.flowId()))
             && seen.incrementAndGet() == 1) {
