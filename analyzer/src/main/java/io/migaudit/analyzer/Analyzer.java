@@ -15,8 +15,10 @@ import io.migaudit.record.Alert;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.Topics;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,6 +28,8 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,6 +155,29 @@ public final class Analyzer implements AutoCloseable {
     return progress;
   }
 
+  /**
+   * The partitions of {@code migaudit.flows} this instance judges now (its active tasks'); none
+   * while it is not RUNNING (rebalancing, restoring). A waiting judgement lives in the state of its
+   * partition, so only the instance judging that partition counts it: callers that wait for several
+   * instances to finish check first that together they judge every partition.
+   */
+  public Set<TopicPartition> judging() {
+    if (streams == null || streams.state() != KafkaStreams.State.RUNNING) {
+      return Set.of();
+    }
+    Set<TopicPartition> partitions = new HashSet<>();
+    for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+      for (TaskMetadata task : thread.activeTasks()) {
+        for (TopicPartition tp : task.topicPartitions()) {
+          if (tp.topic().equals(Topics.FLOWS)) {
+            partitions.add(tp);
+          }
+        }
+      }
+    }
+    return partitions;
+  }
+
   /** Kafka Streams' own metrics of this instance (its threads, tasks, stores and clients). */
   public Map<MetricName, ? extends Metric> streamsMetrics() {
     return streams == null ? Map.of() : streams.metrics();
@@ -217,6 +244,10 @@ public final class Analyzer implements AutoCloseable {
             .partitionsToOffsetAndMetadata()
             .get();
     StringBuilder b = new StringBuilder();
+    if (state() != KafkaStreams.State.RUNNING) {
+      // a partition on its way here may bring judgements that wait in its state
+      b.append("instance ").append(state()).append("; ");
+    }
     end.forEach(
         (tp, offset) -> {
           OffsetAndMetadata c = committed.get(tp);

@@ -12,11 +12,13 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -137,6 +139,47 @@ public final class AnalyzerInstance implements AutoCloseable {
 
   public KafkaStreams.State state() {
     return analyzer.state();
+  }
+
+  /**
+   * Waits until {@code instances} together judge all {@code flowPartitions} partitions of {@code
+   * migaudit.flows}, each RUNNING, and each is caught up ({@link Analyzer#awaitCaughtUp}), with no
+   * partition moving meanwhile. An instance that left hands its partitions, and the judgements
+   * waiting in their state, to the others only after a rebalance; until then each of the others may
+   * look caught up.
+   */
+  public static void awaitAllCaughtUp(
+      Duration timeout, int flowPartitions, AnalyzerInstance... instances) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Set<TopicPartition> judged = judging(instances);
+      if (judged.size() == flowPartitions) {
+        for (AnalyzerInstance i : instances) {
+          i.analyzer.awaitCaughtUp(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+        if (judging(instances).equals(judged)) {
+          return;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "instances judge "
+                + judged.size()
+                + " of "
+                + flowPartitions
+                + " flow partitions after "
+                + timeout);
+      }
+      Thread.sleep(100); // waiting for a rebalance to hand every partition out, with a deadline
+    }
+  }
+
+  private static Set<TopicPartition> judging(AnalyzerInstance... instances) {
+    Set<TopicPartition> judged = new HashSet<>();
+    for (AnalyzerInstance i : instances) {
+      judged.addAll(i.analyzer.judging());
+    }
+    return judged;
   }
 
   @Override

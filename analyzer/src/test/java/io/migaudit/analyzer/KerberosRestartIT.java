@@ -97,8 +97,7 @@ class KerberosRestartIT {
   private void run(EmbeddedBroker broker, Policy policy, String name) throws Exception {
     try (AnalyzerInstance a = instance(broker, policy, name + " a");
         AnalyzerInstance b = instance(broker, policy, name + " b")) {
-      a.analyzer().awaitCaughtUp(DEADLINE);
-      b.analyzer().awaitCaughtUp(DEADLINE);
+      AnalyzerInstance.awaitAllCaughtUp(DEADLINE, 3, a, b);
     }
   }
 

@@ -96,7 +96,8 @@ class PausedAnalyzerIT {
           other.analyzer().awaitCaughtUp(DEADLINE);
           assertThat(zombie.alive()).as("the woken instance goes on").isTrue();
           zombie.terminate();
-          other.analyzer().awaitCaughtUp(DEADLINE); // judgements the zombie left are taken over
+          // judgements the zombie left are taken over, once its partitions moved here
+          AnalyzerInstance.awaitAllCaughtUp(DEADLINE, PARTITIONS, other);
         }
         paused.finish();
       }
