@@ -31,6 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class ClassifierBenchmark {
   private static final int SEGMENT = 1448;
+  private static final int SMALL_SEGMENT = 120;
 
   private final ByteBuffer segment = ByteBuffer.allocate(SEGMENT);
   private PayloadSample filling;
@@ -68,6 +69,17 @@ public class ClassifierBenchmark {
   public PayloadFeatures classifyChangedSample() {
     PayloadSample s = new PayloadSample(4096, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     s.add(segment, 0, SEGMENT);
+    return PayloadClassifier.classify(false, s, ack);
+  }
+
+  /**
+   * Verdict of a short flow whose sample just changed, 120 bytes kept as they are: the common
+   * record of a flood of short flows.
+   */
+  @Benchmark
+  public PayloadFeatures classifyChangedSmallSample() {
+    PayloadSample s = new PayloadSample(4096, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    s.add(segment, 0, SMALL_SEGMENT);
     return PayloadClassifier.classify(false, s, ack);
   }
 
