@@ -3,10 +3,12 @@ package io.migaudit.bench;
 import io.migaudit.record.Counters;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.record.HopLimits;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Signature;
+import io.migaudit.record.StreamEvidence;
 import io.migaudit.record.Verdict;
 import java.time.Instant;
 import java.util.List;
@@ -33,39 +35,42 @@ public class RecordJsonBenchmark {
 
   private final FlowRecord record =
       new FlowRecord(
-          SchemaVersion.CURRENT,
-          "esx-01",
-          "vmk1",
-          FlowId.of("tcp", "198.18.20.11", 41011, "198.18.20.21", 8000, 200, FIRST),
-          3,
-          false,
-          null,
-          FIRST,
-          FIRST.plusMillis(3001),
-          200,
-          null,
-          List.of("ethernet", "vlan"),
-          4,
-          "tcp",
-          "198.18.20.11",
-          41011,
-          "198.18.20.21",
-          8000,
-          "syn",
-          new Counters(37_000, 54_000_000, 52_500_000),
-          new Counters(18_500, 740_000, 0),
-          List.of("SYN", "PSH", "ACK"),
-          "vmotion",
-          new PayloadFeatures(
-              262_144,
-              5.2311,
-              712_345.1,
-              0.31,
-              0.22,
-              Signature.VMOTION,
-              Verdict.PLAINTEXT,
-              "vmotion framing in clear (entropy 5.23 bits/byte, chi-square "
-                  + "712345 over 262144 bytes, 31% zero, 22% printable)"));
+              SchemaVersion.CURRENT,
+              "esx-01",
+              "vmk1",
+              FlowId.of("tcp", "198.18.20.11", 41011, "198.18.20.21", 8000, 200, FIRST),
+              3,
+              false,
+              null,
+              FIRST,
+              FIRST.plusMillis(3001),
+              200,
+              null,
+              List.of("ethernet", "vlan"),
+              4,
+              "tcp",
+              "198.18.20.11",
+              41011,
+              "198.18.20.21",
+              8000,
+              "syn",
+              new Counters(37_000, 54_000_000, 52_500_000),
+              new Counters(18_500, 740_000, 0),
+              List.of("SYN", "PSH", "ACK"),
+              "vmotion",
+              new PayloadFeatures(
+                  262_144,
+                  5.2311,
+                  712_345.1,
+                  0.31,
+                  0.22,
+                  Signature.VMOTION,
+                  Verdict.PLAINTEXT,
+                  "vmotion framing in clear (entropy 5.23 bits/byte, chi-square "
+                      + "712345 over 262144 bytes, 31% zero, 22% printable)"))
+          // as the agent's TCP records carry them
+          .withStream(new StreamEvidence(false, 0, 12, 0))
+          .withPath(new HopLimits(new HopLimits.Range(63, 64), new HopLimits.Range(64, 64)), null);
 
   @Benchmark
   public byte[] flowRecordToBytes() {

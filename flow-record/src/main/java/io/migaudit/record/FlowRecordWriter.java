@@ -66,14 +66,38 @@ final class FlowRecordWriter {
           "verdict",
           "reason");
 
+  private static final List<String> STREAM_FIELDS =
+      List.of("midStream", "outOfWindowSegments", "retransmittedSegments", "gapBytes");
+  private static final List<String> HOP_LIMIT_FIELDS = List.of("srcToDst", "dstToSrc");
+  private static final List<String> RANGE_FIELDS = List.of("min", "max");
+
   private static final SerializableString[] R = names(RECORD_FIELDS);
   private static final SerializableString[] C = names(COUNTER_FIELDS);
   private static final SerializableString[] P = names(PAYLOAD_FIELDS);
+  private static final SerializableString[] S = names(STREAM_FIELDS);
+  private static final SerializableString[] H = names(HOP_LIMIT_FIELDS);
+  private static final SerializableString[] N = names(RANGE_FIELDS);
+  private static final SerializableString STREAM = new SerializedString("stream");
+  private static final SerializableString TTL = new SerializedString("ttl");
 
   private final ObjectMapper mapper;
 
-  /** The mapper's writers of the FlowRecord properties after {@link #RECORD_FIELDS}. */
-  private final List<PropertyWriter> delegated = new ArrayList<>();
+  /**
+   * Writers of the FlowRecord properties after {@link #RECORD_FIELDS}: by hand for the stream
+   * evidence and the TTL ranges (most TCP records carry them; the mapper's reflective writers of
+   * these small objects cost as much as the rest of the record) when the mapper writes them as
+   * plain properties left out when null, the mapper's own writers for the others.
+   */
+  private final List<TailField> tail = new ArrayList<>();
+
+  /** Names of the properties after {@link #RECORD_FIELDS} written by hand. */
+  private final List<String> handWrittenTail = new ArrayList<>();
+
+  /** One property after {@link #RECORD_FIELDS}. */
+  @FunctionalInterface
+  private interface TailField {
+    void write(FlowRecord r, JsonGenerator g, SerializerProvider provider) throws Exception;
+  }
 
   private final String mismatch;
 
@@ -115,13 +139,18 @@ final class FlowRecordWriter {
     return mismatch;
   }
 
+  /** The properties after {@link #RECORD_FIELDS} this writer writes by hand. */
+  List<String> handWrittenTail() {
+    return List.copyOf(handWrittenTail);
+  }
+
   byte[] toBytes(FlowRecord r) {
     Output out = outputs.get();
     try {
       JsonGenerator g = out.generator();
       write(g, out.instants(), out.text(), r);
-      for (PropertyWriter p : delegated) {
-        p.serializeAsField(r, g, out.provider());
+      for (TailField field : tail) {
+        field.write(r, g, out.provider());
       }
       g.writeEndObject();
       g.flush();
@@ -272,12 +301,80 @@ final class FlowRecordWriter {
                 PayloadFeatures.class, properties(PayloadFeatures.class), PAYLOAD_FIELDS, false);
       }
       if (m == null) {
-        delegated.addAll(record.subList(RECORD_FIELDS.size(), record.size()));
+        for (PropertyWriter p : record.subList(RECORD_FIELDS.size(), record.size())) {
+          tail.add(tailField(p));
+        }
       }
       return m;
     } catch (JsonMappingException e) {
       return "the mapper has no serializer for flow records: " + e.getOriginalMessage();
     }
+  }
+
+  /** The hand-written writer of {@code p} where there is one and it matches the mapper. */
+  private TailField tailField(PropertyWriter p) throws JsonMappingException {
+    boolean omittedWhenNull = p instanceof BeanPropertyWriter b && b.willSuppressNulls();
+    if (omittedWhenNull
+        && p.getName().equals("stream")
+        && plain(StreamEvidence.class, STREAM_FIELDS)) {
+      handWrittenTail.add(p.getName());
+      return (r, g, provider) -> stream(g, r.stream());
+    }
+    if (omittedWhenNull
+        && p.getName().equals("ttl")
+        && plain(HopLimits.class, HOP_LIMIT_FIELDS)
+        && plain(HopLimits.Range.class, RANGE_FIELDS)) {
+      handWrittenTail.add(p.getName());
+      return (r, g, provider) -> ttl(g, r.ttl());
+    }
+    return p::serializeAsField;
+  }
+
+  private boolean plain(Class<?> type, List<String> written) throws JsonMappingException {
+    return compare(type, properties(type), written, false) == null;
+  }
+
+  private static void stream(JsonGenerator g, StreamEvidence s) throws IOException {
+    if (s == null) {
+      return;
+    }
+    g.writeFieldName(STREAM);
+    g.writeStartObject();
+    g.writeFieldName(S[0]);
+    g.writeBoolean(s.midStream());
+    g.writeFieldName(S[1]);
+    g.writeNumber(s.outOfWindowSegments());
+    g.writeFieldName(S[2]);
+    g.writeNumber(s.retransmittedSegments());
+    g.writeFieldName(S[3]);
+    g.writeNumber(s.gapBytes());
+    g.writeEndObject();
+  }
+
+  private static void ttl(JsonGenerator g, HopLimits t) throws IOException {
+    if (t == null) {
+      return;
+    }
+    g.writeFieldName(TTL);
+    g.writeStartObject();
+    range(g, H[0], t.srcToDst());
+    range(g, H[1], t.dstToSrc());
+    g.writeEndObject();
+  }
+
+  private static void range(JsonGenerator g, SerializableString name, HopLimits.Range range)
+      throws IOException {
+    g.writeFieldName(name);
+    if (range == null) {
+      g.writeNull();
+      return;
+    }
+    g.writeStartObject();
+    g.writeFieldName(N[0]);
+    g.writeNumber(range.min());
+    g.writeFieldName(N[1]);
+    g.writeNumber(range.max());
+    g.writeEndObject();
   }
 
   private List<PropertyWriter> properties(Class<?> type) throws JsonMappingException {

@@ -47,6 +47,24 @@ class FlowRecordWriterTest {
   }
 
   @Test
+  void streamEvidenceAndTtlRangesAreWrittenByHandAsTheMapperWritesThem() throws Exception {
+    FlowRecord r =
+        RecordJsonTest.sample()
+            .withStream(new StreamEvidence(true, 3, 0, 1 << 20))
+            .withPath(new HopLimits(new HopLimits.Range(60, 64), null), null);
+    String written = new String(RecordJson.toBytes(r), StandardCharsets.UTF_8);
+    assertThat(written)
+        .contains(
+            "\"stream\":{\"midStream\":true,\"outOfWindowSegments\":3,"
+                + "\"retransmittedSegments\":0,\"gapBytes\":1048576}")
+        .contains("\"ttl\":{\"srcToDst\":{\"min\":60,\"max\":64},\"dstToSrc\":null}")
+        .isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
+    assertThat(RecordJson.flowRecord(written.getBytes(StandardCharsets.UTF_8))).isEqualTo(r);
+    assertThat(new FlowRecordWriter(RecordJson.mapperBuilder().build()).handWrittenTail())
+        .containsExactly("stream", "ttl");
+  }
+
+  @Test
   void instantsAreFormattedAsInstantToString() {
     Random random = new Random(9);
     List<Instant> instants =
@@ -125,6 +143,25 @@ class FlowRecordWriterTest {
   }
 
   private static FlowRecord randomRecord(Random r) {
+    FlowRecord record = randomCore(r);
+    if (r.nextBoolean()) {
+      record =
+          record.withStream(
+              new StreamEvidence(r.nextBoolean(), r.nextLong(), r.nextInt(100), r.nextLong()));
+    }
+    if (r.nextBoolean()) {
+      record =
+          record.withPath(
+              new HopLimits(nullable(r, range(r)), nullable(r, range(r))), record.handshake());
+    }
+    return record;
+  }
+
+  private static HopLimits.Range range(Random r) {
+    return new HopLimits.Range(r.nextInt(256), r.nextInt(256));
+  }
+
+  private static FlowRecord randomCore(Random r) {
     Instant first = randomInstant(r);
     return new FlowRecord(
         SchemaVersion.CURRENT,
