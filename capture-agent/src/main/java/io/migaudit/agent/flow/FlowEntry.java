@@ -22,8 +22,8 @@ import java.util.HexFormat;
  * fixed and other flows share (the rest of the key, VLANs, encapsulation, protocol, initiator) is
  * one shared {@link FlowTraits}, counters are fields, the flow id is kept as its 12 bytes,
  * addresses are formatted per record, and a direction's payload sample exists only once that
- * direction has carried payload. 176 bytes with compressed references (12-byte header, 8-byte
- * alignment): 164 bytes of fields, so 4 bytes more make it 184.
+ * direction has carried payload. 176 bytes with compressed references: a 12-byte header and 164
+ * bytes of fields, no room left before the next 8-byte step (one more byte makes it 184).
  */
 final class FlowEntry {
   static final int IP_PROTOCOL_ESP = 50;
