@@ -13,23 +13,21 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.SchemaVersion;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
 
 /**
  * Mutable state of one tracked flow. Directions are "initiator" (client) and "responder" (server).
- * Kept small because a table holds hundreds of thousands of them: the canonical key (see {@link
- * FlowKey}) is stored as fields rather than as an object, counters are fields, the flow id is kept
- * as its 12 bytes, addresses are formatted per record, and a direction's payload sample exists only
- * once that direction has carried payload.
+ * Kept small because a table holds hundreds of thousands of them: the endpoints of the canonical
+ * key (see {@link FlowKey}) are stored as fields rather than as an object, what the first packet
+ * fixed and other flows share (the rest of the key, VLANs, encapsulation, protocol, initiator) is
+ * one shared {@link FlowTraits}, counters are fields, the flow id is kept as its 12 bytes,
+ * addresses are formatted per record, and a direction's payload sample exists only once that
+ * direction has carried payload. 176 bytes with compressed references: a 12-byte header and 164
+ * bytes of fields, no room left before the next 8-byte step (one more byte makes it 184).
  */
 final class FlowEntry {
   static final int IP_PROTOCOL_ESP = 50;
   static final int IP_PROTOCOL_TCP = 6;
-
-  /** The values of FlowRecord's {@code initiator}, as {@link FlowTable} tells them. */
-  private static final String[] EVIDENCE = {"syn", "port", "first-packet"};
 
   /**
    * ESP bytes before the ciphertext that are not encrypted or not random: SPI and sequence number
@@ -43,38 +41,36 @@ final class FlowEntry {
   /** Stands in for a direction that carried no payload; never written to. */
   private static final PayloadSample NO_PAYLOAD = new PayloadSample(0, 0);
 
-  // state bits
-  private static final int INITIATOR_IS_A = 1;
-  private static final int INITIATOR_FIN = 1 << 1;
-  private static final int RESPONDER_FIN = 1 << 2;
-  private static final int CLOSED = 1 << 3;
-  private static final int DIRTY = 1 << 4;
-  private static final int HAS_ID = 1 << 5;
-  private static final int SAMPLE_FULL_EXPORTED = 1 << 6;
+  // state bits: eight, so that the state is a byte (one more makes a flow 8 bytes larger)
+  private static final int INITIATOR_FIN = 1;
+  private static final int RESPONDER_FIN = 1 << 1;
+  private static final int CLOSED = 1 << 2;
+  private static final int DIRTY = 1 << 3;
+  private static final int HAS_ID = 1 << 4;
+  private static final int SAMPLE_FULL_EXPORTED = 1 << 5;
 
   /**
    * A first in-window payload was seen: a TCP flow's handshake inspector exists now or never will.
    */
-  private static final int INSPECTION_DECIDED = 1 << 7;
+  private static final int INSPECTION_DECIDED = 1 << 6;
 
   /** On the table's list of dirty flows whose interim record was not yet due at the last sweep. */
-  private static final int SWEEP_PENDING = 1 << 8;
+  private static final int SWEEP_PENDING = 1 << 7;
 
-  // The canonical key: endpoint a is the lower (address, port) pair. Narrow types hold the
-  // decoders'
-  // ranges: ports are 16-bit, VLAN ids 12-bit or NO_VLAN (-1), the IP protocol an unsigned byte.
+  // The canonical key: endpoint a is the lower (address, port) pair; ports are 16-bit. The rest of
+  // the key (IP version and protocol, VLAN, tunnel path) is in the shared traits.
   final long aHi;
   final long aLo;
   final long bHi;
   final long bLo;
   final char aPort;
   final char bPort;
-  final short vlan;
-  final byte ipVersion;
-  final byte ipProtocol;
 
-  /** {@link DecodedPacket#tunnelPath} of the flow's packets: 0 for packets in no tunnel. */
-  final long tunnelPath;
+  /**
+   * What the first packet fixed, shared with other flows: the rest of the key, the encapsulation,
+   * protocol and initiator (see {@link FlowTraits}).
+   */
+  final FlowTraits traits;
 
   /** {@link FlowKey#hash} of the key, kept for the table's probing and resizing. */
   final int hash;
@@ -86,21 +82,11 @@ final class FlowEntry {
 
   FlowEntry newer;
 
-  private final short outerVlan;
-  private final List<String> encapsulation;
-
-  /**
-   * How the initiator was told, as an index into {@link #EVIDENCE} (a byte, not a reference:
-   * memory).
-   */
-  private final byte initiatorEvidence;
-
-  private final String protocol;
   private final long firstSeenMicros;
   private long lastSeenMicros;
   private long lastExportMicros;
   private int seq;
-  private short state;
+  private byte state;
   private byte tcpFlags;
   private long initiatorPackets;
   private long responderPackets;
@@ -139,34 +125,19 @@ final class FlowEntry {
   /** Lowest and highest TTL / hop limit per direction, see {@link TtlRanges}. */
   private int ttls = TtlRanges.EMPTY;
 
-  FlowEntry(
-      DecodedPacket first,
-      boolean fromA,
-      int hash,
-      boolean initiatorIsA,
-      String initiatorEvidence,
-      String protocol,
-      List<String> encapsulation) {
+  FlowEntry(DecodedPacket first, boolean fromA, int hash, FlowTraits traits) {
     this.aHi = fromA ? first.srcHi : first.dstHi;
     this.aLo = fromA ? first.srcLo : first.dstLo;
     this.bHi = fromA ? first.dstHi : first.srcHi;
     this.bLo = fromA ? first.dstLo : first.srcLo;
     this.aPort = (char) (fromA ? first.srcPort : first.dstPort);
     this.bPort = (char) (fromA ? first.dstPort : first.srcPort);
-    this.vlan = (short) first.vlan;
-    this.ipVersion = (byte) first.ipVersion;
-    this.ipProtocol = (byte) first.ipProtocol;
-    this.tunnelPath = first.tunnelPath;
+    this.traits = traits;
     this.hash = hash;
-    this.state = (short) (initiatorIsA ? INITIATOR_IS_A : 0);
-    this.initiatorEvidence = (byte) Arrays.asList(EVIDENCE).indexOf(initiatorEvidence);
-    this.protocol = protocol;
-    this.outerVlan = (short) first.outerVlan;
-    this.encapsulation = encapsulation;
     this.firstSeenMicros = first.timestampMicros;
     this.lastSeenMicros = first.timestampMicros;
     this.lastExportMicros = first.timestampMicros;
-    int serverPort = initiatorIsA ? bPort : aPort;
+    int serverPort = traits.initiatorIsA ? bPort : aPort;
     KerberosInspector kerberos = KerberosInspector.forFlow(ipProtocol(), serverPort);
     this.inspector =
         kerberos != null ? kerberos : HandshakeInspector.forDatagrams(ipProtocol(), serverPort);
@@ -190,30 +161,29 @@ final class FlowEntry {
       return EVICT_FIRST;
     }
     boolean handshake = (synScales & 0xFF) != 0 && (synScales & 0xFF00) != 0;
-    return protocol != null && handshake ? EVICT_LAST : EVICT_NEXT;
+    return traits.protocol != null && handshake ? EVICT_LAST : EVICT_NEXT;
   }
 
-  /** True when the packet belongs to this flow; {@code fromA} as {@link FlowKey#sourceIsA} says. */
+  /**
+   * True when the packet belongs to this flow; {@code fromA} as {@link FlowKey#sourceIsA} says. The
+   * entry's own fields first: the traits are only read for the flow that matched them.
+   */
   boolean matches(DecodedPacket p, boolean fromA) {
-    if (p.ipVersion != ipVersion
-        || p.ipProtocol != ipProtocol()
-        || p.vlan != vlan
-        || p.tunnelPath != tunnelPath) {
-      return false;
-    }
-    return fromA
-        ? p.srcLo == aLo
-            && p.dstLo == bLo
-            && p.srcPort == aPort
-            && p.dstPort == bPort
-            && p.srcHi == aHi
-            && p.dstHi == bHi
-        : p.dstLo == aLo
-            && p.srcLo == bLo
-            && p.dstPort == aPort
-            && p.srcPort == bPort
-            && p.dstHi == aHi
-            && p.srcHi == bHi;
+    boolean endpoints =
+        fromA
+            ? p.srcLo == aLo
+                && p.dstLo == bLo
+                && p.srcPort == aPort
+                && p.dstPort == bPort
+                && p.srcHi == aHi
+                && p.dstHi == bHi
+            : p.dstLo == aLo
+                && p.srcLo == bLo
+                && p.dstPort == aPort
+                && p.srcPort == bPort
+                && p.dstHi == aHi
+                && p.srcHi == bHi;
+    return endpoints && traits.sameKey(p);
   }
 
   /**
@@ -237,7 +207,9 @@ final class FlowEntry {
 
   /** Counts a packet; {@code fromA} tells its direction relative to the key. */
   void add(DecodedPacket p, boolean fromA, int sampleBytes, int sampleBytesPerPacket) {
-    boolean initiator = fromA == is(INITIATOR_IS_A);
+    FlowTraits t = traits;
+    boolean initiator = fromA == t.initiatorIsA;
+    int ipProtocol = t.ipProtocol();
     int flags = p.tcpFlags;
     if (initiator) {
       initiatorPackets++;
@@ -249,14 +221,14 @@ final class FlowEntry {
       responderPayloadBytes += p.payloadWireLength;
     }
     ttls = TtlRanges.add(ttls, initiator, p.ttl);
-    if (ipProtocol() == IP_PROTOCOL_TCP) {
+    if (ipProtocol == IP_PROTOCOL_TCP) {
       if (!tcpSegment(p, initiator, sampleBytes, sampleBytesPerPacket)) {
         flags &=
             ~(TcpFlagNames.FIN
                 | TcpFlagNames.RST); // outside the window: the receiver ignores it too
       }
     } else if (p.payloadCapturedLength > 0) {
-      int skip = ipProtocol() == IP_PROTOCOL_ESP ? ESP_CLEAR_BYTES : 0;
+      int skip = ipProtocol == IP_PROTOCOL_ESP ? ESP_CLEAR_BYTES : 0;
       if (p.payloadCapturedLength > skip) {
         sample(initiator, sampleBytes, sampleBytesPerPacket)
             .add(p.frame, p.payloadOffset + skip, p.payloadCapturedLength - skip);
@@ -374,13 +346,13 @@ final class FlowEntry {
     if (stream == null && end == null && synScales != 0) {
       openStreams(); // the flow id is about to take the place of the initial sequence numbers
     }
-    boolean initiatorIsA = is(INITIATOR_IS_A);
+    boolean initiatorIsA = traits.initiatorIsA;
     Instant first = toInstant(firstSeenMicros);
     String src = address(initiatorIsA);
     String dst = address(!initiatorIsA);
     int srcPort = initiatorIsA ? aPort : bPort;
     int dstPort = initiatorIsA ? bPort : aPort;
-    Integer vlanId = vlan == DecodedPacket.NO_VLAN ? null : (int) vlan;
+    Integer vlanId = traits.vlanId();
     String transport = TransportName.of(ipProtocol());
     FlowRecord r =
         new FlowRecord(
@@ -394,19 +366,19 @@ final class FlowEntry {
             first,
             toInstant(lastSeenMicros),
             vlanId,
-            outerVlan == DecodedPacket.NO_VLAN ? null : (int) outerVlan,
-            encapsulation,
-            ipVersion,
+            traits.outerVlanId(),
+            traits.encapsulation,
+            traits.ipVersion,
             transport,
             src,
             srcPort,
             dst,
             dstPort,
-            initiatorEvidence < 0 ? null : EVIDENCE[initiatorEvidence],
+            traits.evidence(),
             new Counters(initiatorPackets, initiatorBytes, initiatorPayloadBytes),
             new Counters(responderPackets, responderBytes, responderPayloadBytes),
             TcpFlagNames.of(tcpFlags),
-            protocol,
+            traits.protocol,
             payloadFeatures());
     if (inspector instanceof KerberosInspector kerberos) {
       r = r.withKerberos(kerberos.activity());
@@ -454,7 +426,9 @@ final class FlowEntry {
   }
 
   private String address(boolean a) {
-    return a ? AddressText.format(ipVersion, aHi, aLo) : AddressText.format(ipVersion, bHi, bLo);
+    return a
+        ? AddressText.format(traits.ipVersion, aHi, aLo)
+        : AddressText.format(traits.ipVersion, bHi, bLo);
   }
 
   private static Instant toInstant(long micros) {
@@ -467,12 +441,13 @@ final class FlowEntry {
   }
 
   int ipProtocol() {
-    return ipProtocol & 0xFF;
+    return traits.ipProtocol();
   }
 
   /** The key as a value (tests, diagnostics). */
   FlowKey key() {
-    return new FlowKey(ipVersion, ipProtocol(), vlan, aHi, aLo, aPort, bHi, bLo, bPort);
+    return new FlowKey(
+        traits.ipVersion, ipProtocol(), traits.vlan, aHi, aLo, aPort, bHi, bLo, bPort);
   }
 
   long lastSeenMicros() {
@@ -500,6 +475,6 @@ final class FlowEntry {
   }
 
   void sweepPending(boolean value) {
-    state = (short) (value ? state | SWEEP_PENDING : state & ~SWEEP_PENDING);
+    state = (byte) (value ? state | SWEEP_PENDING : state & ~SWEEP_PENDING);
   }
 }

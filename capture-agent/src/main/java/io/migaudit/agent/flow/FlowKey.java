@@ -5,7 +5,7 @@ import java.security.SecureRandom;
 
 /**
  * Canonical 5-tuple plus VLAN (and, for a tunnelled packet, its tunnel path, kept by {@link
- * FlowEntry}): both directions of a conversation map to the same key. Endpoint {@code a} is the
+ * FlowTraits}): both directions of a conversation map to the same key. Endpoint {@code a} is the
  * lower of the two (address, port) pairs; the initiator is kept in {@link FlowEntry}. The flow
  * table does not allocate keys per packet: it hashes and compares a packet's fields in place
  * ({@link #sourceIsA}, {@link #hash}) against the key fields each {@link FlowEntry} holds; this

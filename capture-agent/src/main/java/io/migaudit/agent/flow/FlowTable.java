@@ -34,7 +34,7 @@ public final class FlowTable {
 
   private final FlowSlots flows;
   private long refused;
-  private final Encapsulations encapsulations = new Encapsulations();
+  private final FlowTraitsCache traits = new FlowTraitsCache();
 
   private final RecencyList recency = new RecencyList();
   private final DueFlows due = new DueFlows(recency);
@@ -170,29 +170,28 @@ public final class FlowTable {
       }
     }
     boolean initiatorIsA;
-    String evidence;
+    int evidence;
     boolean syn = (p.tcpFlags & TcpFlagNames.SYN) != 0;
     boolean ack = (p.tcpFlags & TcpFlagNames.ACK) != 0;
     String protocolAtDst = protocolOf(p, p.dstPort);
     String protocolAtSrc = protocolOf(p, p.srcPort);
     if (p.ipProtocol == TCP && syn) {
       initiatorIsA = ack != fromA; // SYN: sender opened it; SYN+ACK: the receiver did
-      evidence = "syn";
+      evidence = FlowTraits.EVIDENCE_SYN;
     } else if (protocolAtDst != null || protocolAtSrc != null) {
       initiatorIsA = (protocolAtDst != null) == fromA;
-      evidence = "port";
+      evidence = FlowTraits.EVIDENCE_PORT;
     } else if ((p.dstPort < SYSTEM_PORT_LIMIT) != (p.srcPort < SYSTEM_PORT_LIMIT)
         && p.dstPort != 0) {
       initiatorIsA = (p.dstPort < SYSTEM_PORT_LIMIT) == fromA;
-      evidence = "port";
+      evidence = FlowTraits.EVIDENCE_PORT;
     } else {
       initiatorIsA = fromA;
-      evidence = "first-packet";
+      evidence = FlowTraits.EVIDENCE_FIRST_PACKET;
     }
     boolean senderIsInitiator = initiatorIsA == fromA;
     String protocol = senderIsInitiator ? protocolAtDst : protocolAtSrc;
-    FlowEntry e =
-        new FlowEntry(p, fromA, hash, initiatorIsA, evidence, protocol, encapsulations.of(p));
+    FlowEntry e = new FlowEntry(p, fromA, hash, traits.of(p, initiatorIsA, evidence, protocol));
     if (!flows.add(e)) {
       refused++;
       return null;

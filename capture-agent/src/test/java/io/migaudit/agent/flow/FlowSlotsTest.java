@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * a few slots (long probe runs that wrap around the array end), through several resizes.
  */
 class FlowSlotsTest {
+  private static final FlowTraitsCache TRAITS = new FlowTraitsCache();
 
   @Test
   void findsWhatWasAddedAndNotWhatWasRemoved() {
@@ -29,8 +30,7 @@ class FlowSlotsTest {
         live.remove(Integer.valueOf(port));
         slots.remove(e);
       } else if (!model.containsKey(port)) {
-        FlowEntry e =
-            new FlowEntry(packet(port), true, crowdedHash(port), true, "syn", null, List.of());
+        FlowEntry e = entry(packet(port), true, crowdedHash(port));
         slots.add(e);
         model.put(port, e);
         live.add(port);
@@ -52,7 +52,7 @@ class FlowSlotsTest {
     FlowSlots slots = new FlowSlots();
     DecodedPacket out = packet(40000);
     boolean fromA = FlowKey.sourceIsA(out);
-    FlowEntry e = new FlowEntry(out, fromA, FlowKey.hash(out, fromA), true, "syn", null, List.of());
+    FlowEntry e = entry(out, fromA, FlowKey.hash(out, fromA));
     slots.add(e);
     DecodedPacket back = packet(40000);
     back.srcLo = out.dstLo;
@@ -80,7 +80,7 @@ class FlowSlotsTest {
     FlowSlots slots = new FlowSlots(100);
     int accepted = 0;
     for (int port = 0; port < 1000; port++) {
-      if (slots.add(new FlowEntry(packet(port), true, 12345, true, "syn", null, List.of()))) {
+      if (slots.add(entry(packet(port), true, 12345))) {
         accepted++;
       }
     }
@@ -105,6 +105,10 @@ class FlowSlotsTest {
     }
     assertThat(sameHome).as("keys sharing a home slot under two seeds").isLessThan(10);
     assertThat(sameUnderDefault).as("the process's own seed is random, not 1").isLessThan(10);
+  }
+
+  private static FlowEntry entry(DecodedPacket first, boolean fromA, int hash) {
+    return new FlowEntry(first, fromA, hash, TRAITS.of(first, true, FlowTraits.EVIDENCE_SYN, null));
   }
 
   private static DecodedPacket packet(int srcPort) {
