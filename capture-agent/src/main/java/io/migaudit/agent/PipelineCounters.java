@@ -67,7 +67,11 @@ public final class PipelineCounters {
    * hosts' MTUs disagree, or someone splits segments to hide their headers from a sensor).
    */
   public long tcpFragments() {
-    return tcpFragments;
+    long n = tcpFragments;
+    for (PipelineCounters w : workers) {
+      n += w.tcpFragments();
+    }
+    return n;
   }
 
   /** Where this pipeline's capture-level drop counts come from (a live source's pcap stats). */

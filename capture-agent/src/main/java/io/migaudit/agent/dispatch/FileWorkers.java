@@ -8,6 +8,7 @@ import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowKey;
 import io.migaudit.agent.flow.FlowTable;
 import io.migaudit.agent.source.CapturedPacket;
+import io.migaudit.agent.source.FrameSelector;
 import io.migaudit.agent.source.PacketSource;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -16,14 +17,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
 /**
- * Capture workers for a capture file that each can open: every worker reads and decodes the whole
- * file itself, tracks the flows whose symmetric hash is its own and moves its table's packet clock
- * on the others' timestamps, as {@link FlowDispatcher}'s workers do. No frame is copied or handed
- * between threads and no thread only reads, at the price of reading and decoding every frame once
- * per worker (about 100 ns each). Measured on a loaded 2-core VM it used no less CPU than a reader
- * thread feeding the workers and was slower in wall-clock time (BENCHMARKS.md, issue 18), so the
- * agent keeps the reader thread; this stays as the alternative the bench times. The first worker
- * runs on the calling thread and counts the frames and decode drops.
+ * Capture workers for a capture file that each can open: every worker reads the whole file itself,
+ * tracks the flows whose symmetric hash is its own and moves its table's packet clock on the
+ * others' timestamps, as {@link FlowDispatcher}'s workers do. No frame is handed between threads
+ * and no thread only reads. A plain TCP frame's flow hash is read from its bytes in the source's
+ * read-ahead buffer ({@link FrameHash}): a worker skips the other workers' frames there, neither
+ * copied nor decoded, and decodes its own; any other frame every worker decodes to find its flow.
+ * On two free cores this beat a reader thread feeding the workers, so {@code agent --read} uses it
+ * (BENCHMARKS.md, issue 18). The first worker runs on the calling thread and counts the frames;
+ * each frame's decode drop is counted by the worker it belongs to (the first for frames with no
+ * flow hash).
  */
 public final class FileWorkers {
   /** Frames between two looks at whether another worker failed. */
@@ -77,8 +80,9 @@ public final class FileWorkers {
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < workers; i++) {
       FlowTable table = tables.apply(i);
-      counters.worker().table(table);
-      readers.add(new Reader(i, table, opener, endReason, failure));
+      PipelineCounters own = counters.worker();
+      own.table(table);
+      readers.add(new Reader(i, table, own, opener, endReason, failure));
     }
     for (int i = 1; i < workers; i++) {
       Thread t = new Thread(readers.get(i), "flow-worker-" + i);
@@ -97,11 +101,13 @@ public final class FileWorkers {
       throw e;
     }
     long records = 0;
+    long ip = 0;
     for (Reader r : readers) {
       records += r.table.recordsWritten();
+      ip += r.ip;
     }
     Reader first = readers.get(0);
-    return new Result(first.name, first.packets, first.ip, records, first.truncation);
+    return new Result(first.name, first.packets, ip, records, first.truncation);
   }
 
   private static void join(List<Thread> threads) {
@@ -121,15 +127,20 @@ public final class FileWorkers {
   }
 
   /** One worker: its own source, decoder and flow table. */
-  private final class Reader implements Runnable {
+  private final class Reader implements Runnable, FrameSelector {
     private final int id;
     private final FlowTable table;
+    private final PipelineCounters own;
     private final Opener opener;
     private final EndReason endReason;
     private final AtomicReference<Throwable> failure;
     private final PacketDecoder decoder = new PacketDecoder();
     private final CapturedPacket captured = new CapturedPacket();
     private final DecodedPacket decoded = new DecodedPacket();
+
+    /** The frame last selected had a flow hash from its bytes (and is then this worker's). */
+    private boolean hashed;
+
     private String name;
     private long packets;
     private long ip;
@@ -138,11 +149,13 @@ public final class FileWorkers {
     Reader(
         int id,
         FlowTable table,
+        PipelineCounters own,
         Opener opener,
         EndReason endReason,
         AtomicReference<Throwable> failure) {
       this.id = id;
       this.table = table;
+      this.own = own;
       this.opener = opener;
       this.endReason = endReason;
       this.failure = failure;
@@ -161,34 +174,48 @@ public final class FileWorkers {
       }
     }
 
+    /** Wants this worker's plain TCP frames and every frame without a flow hash. */
+    @Override
+    public boolean select(int linkType, byte[] frame, int offset, int length) {
+      long hash = FrameHash.of(linkType, frame, offset, length);
+      hashed = hash != FrameHash.UNKNOWN;
+      return !hashed || FlowDispatcher.workerOf((int) hash, workers) == id;
+    }
+
     /**
      * Reads the source to its end; false when another worker failed first. The counts stay in
      * locals until the end: fields of two workers' objects may share a cache line.
      */
     private boolean read(PacketSource source) throws IOException {
-      boolean counting = id == 0;
+      boolean first = id == 0;
       long frames = 0;
       long ipFrames = 0;
       try {
-        while (source.next(captured)) {
+        while (source.next(captured, this)) {
           if ((++frames & (CHECK_EVERY - 1)) == 0 && failure.get() != null) {
             return false;
           }
-          if (counting) {
+          if (first) {
             counters.packet();
           }
+          if (captured.skipped) {
+            table.tick(captured.timestampMicros);
+            continue;
+          }
+          boolean mine = hashed;
           DecodeIssue issue = decoder.decode(captured, decoded);
           if (issue != DecodeIssue.NONE) {
-            if (counting) {
-              counters.dropped(issue);
+            if (mine || first) {
+              own.dropped(issue);
             }
             continue;
           }
-          ipFrames++;
-          if (counting && decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
-            counters.tcpFragment();
-          }
-          if (FlowDispatcher.workerOf(FlowKey.symmetricHash(decoded), workers) == id) {
+          mine = mine || FlowDispatcher.workerOf(FlowKey.symmetricHash(decoded), workers) == id;
+          if (mine) {
+            ipFrames++;
+            if (decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
+              own.tcpFragment();
+            }
             table.offer(decoded);
           } else {
             table.tick(decoded.timestampMicros);

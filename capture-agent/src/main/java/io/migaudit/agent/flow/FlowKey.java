@@ -59,12 +59,17 @@ public record FlowKey(
 
   /** True when the packet's source is endpoint {@code a} of its key. */
   public static boolean sourceIsA(DecodedPacket p) {
-    int c = Long.compareUnsigned(p.srcHi, p.dstHi);
+    return sourceIsA(p.srcHi, p.srcLo, p.srcPort, p.dstHi, p.dstLo, p.dstPort);
+  }
+
+  private static boolean sourceIsA(
+      long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort) {
+    int c = Long.compareUnsigned(srcHi, dstHi);
     if (c == 0) {
-      c = Long.compareUnsigned(p.srcLo, p.dstLo);
+      c = Long.compareUnsigned(srcLo, dstLo);
     }
     if (c == 0) {
-      c = Integer.compare(p.srcPort, p.dstPort);
+      c = Integer.compare(srcPort, dstPort);
     }
     return c <= 0;
   }
@@ -75,6 +80,25 @@ public record FlowKey(
    */
   public static int symmetricHash(DecodedPacket p) {
     return hash(p, sourceIsA(p));
+  }
+
+  /**
+   * {@link #symmetricHash(DecodedPacket)} of an untunnelled packet with these fields, for callers
+   * that read them straight from a frame's bytes.
+   */
+  public static int symmetricHash(
+      int ipVersion,
+      int ipProtocol,
+      int vlan,
+      long srcHi,
+      long srcLo,
+      int srcPort,
+      long dstHi,
+      long dstLo,
+      int dstPort) {
+    return sourceIsA(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort)
+        ? hash(ipVersion, ipProtocol, vlan, srcHi, srcLo, srcPort, dstHi, dstLo, dstPort)
+        : hash(ipVersion, ipProtocol, vlan, dstHi, dstLo, dstPort, srcHi, srcLo, srcPort);
   }
 
   /**

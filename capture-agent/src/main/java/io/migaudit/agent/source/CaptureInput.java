@@ -37,6 +37,10 @@ final class CaptureInput implements Closeable {
   private ByteBuffer packetView = ByteBuffer.wrap(packet);
   private byte[] skipBuffer;
   private final byte[] ahead = new byte[READ_AHEAD_BYTES];
+
+  /** A damaged compressed stream that {@link #peek} met, thrown by the next read. */
+  private IOException deferred;
+
   private int aheadPos;
   private int aheadLimit;
 
@@ -105,6 +109,53 @@ final class CaptureInput implements Closeable {
     packetView.clear();
     packetView.limit(length);
     return packetView;
+  }
+
+  /**
+   * Makes the next {@code length} bytes contiguous in the read-ahead buffer ({@link #ahead()}) and
+   * returns where they start there, without consuming them; -1 when they do not fit in it or the
+   * input ends first (then read them with {@link #readPacket}).
+   */
+  int peek(int length) throws IOException {
+    if (aheadLimit - aheadPos >= length) {
+      return aheadPos;
+    }
+    if (length > ahead.length) {
+      return -1;
+    }
+    System.arraycopy(ahead, aheadPos, ahead, 0, aheadLimit - aheadPos);
+    aheadLimit -= aheadPos;
+    aheadPos = 0;
+    while (aheadLimit < length) {
+      int n;
+      try {
+        n = in.read(ahead, aheadLimit, ahead.length - aheadLimit);
+      } catch (EOFException | ZipException e) {
+        deferred = e; // reported where a plain read would meet it, with the same offset
+        return -1;
+      }
+      if (n < 0) {
+        return -1;
+      }
+      aheadLimit += n;
+    }
+    return 0;
+  }
+
+  /** The packet buffer {@link #readPacket} fills. */
+  byte[] packetArray() {
+    return packet;
+  }
+
+  /** The read-ahead buffer {@link #peek} points into. */
+  byte[] ahead() {
+    return ahead;
+  }
+
+  /** Consumes {@code length} bytes that {@link #peek} made available. */
+  void consume(int length) {
+    aheadPos += length;
+    offset += length;
   }
 
   /**
@@ -188,6 +239,11 @@ final class CaptureInput implements Closeable {
    */
   private boolean readAhead(int filled) throws IOException {
     try {
+      if (deferred != null) {
+        IOException e = deferred;
+        deferred = null;
+        throw e;
+      }
       int n = 0;
       while (n == 0) {
         n = in.read(ahead, 0, ahead.length);

@@ -1,6 +1,7 @@
 package io.migaudit.agent.source;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /** One capture file format's record walker, fed by a {@link CaptureInput}. */
 interface CaptureReader {
@@ -12,4 +13,17 @@ interface CaptureReader {
    * @throws CaptureBreak when the file ends inside a record or a record is corrupt
    */
   boolean next(CapturedPacket into) throws IOException;
+
+  /**
+   * As {@link #next(CapturedPacket)}, skipping a frame {@code selector} declines ({@link
+   * CapturedPacket#skipped}); this default copies every frame out first.
+   */
+  default boolean next(CapturedPacket into, FrameSelector selector) throws IOException {
+    if (!next(into)) {
+      return false;
+    }
+    ByteBuffer data = into.data;
+    into.skipped = !selector.select(into.linkType, data.array(), data.arrayOffset(), data.limit());
+    return true;
+  }
 }

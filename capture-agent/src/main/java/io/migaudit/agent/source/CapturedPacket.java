@@ -19,8 +19,18 @@ public final class CapturedPacket {
   /** The captured bytes: position 0, limit = captured length. Valid until the next call. */
   public ByteBuffer data = ByteBuffer.allocate(0);
 
+  /**
+   * True when {@link PacketSource#next(CapturedPacket, FrameSelector)} skipped the frame because
+   * the selector declined it: then only the timestamp, link type and original length are the
+   * frame's, and {@code data} is stale.
+   */
+  public boolean skipped;
+
+  /** Captured bytes of a skipped frame. */
+  int skippedLength;
+
   /** Bytes actually captured. */
   public int capturedLength() {
-    return data.limit();
+    return skipped ? skippedLength : data.limit();
   }
 }

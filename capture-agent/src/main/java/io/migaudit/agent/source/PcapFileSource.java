@@ -141,6 +141,24 @@ public final class PcapFileSource implements PacketSource {
   }
 
   @Override
+  public boolean next(CapturedPacket into, FrameSelector selector) throws IOException {
+    if (reader == null) {
+      return false;
+    }
+    try {
+      if (reader.next(into, selector)) {
+        packets++;
+        bytes += into.capturedLength();
+        return true;
+      }
+    } catch (CaptureBreak b) {
+      truncation = b.getMessage();
+    }
+    reader = null;
+    return false;
+  }
+
+  @Override
   public String name() {
     return name;
   }

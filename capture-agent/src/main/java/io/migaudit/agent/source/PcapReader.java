@@ -93,6 +93,15 @@ final class PcapReader implements CaptureReader {
 
   @Override
   public boolean next(CapturedPacket into) throws IOException {
+    return next(into, null);
+  }
+
+  /**
+   * Reads the next record; a frame {@code selector} (when not null) declines is skipped in the
+   * read-ahead buffer without being copied out.
+   */
+  @Override
+  public boolean next(CapturedPacket into, FrameSelector selector) throws IOException {
     long start = input.offset();
     long number = recordNumber + 1;
     int n = input.readBlock(0, recordHeaderLength);
@@ -114,15 +123,29 @@ final class PcapReader implements CaptureReader {
           "captured length " + captured + " exceeds the limit of " + maxCaptured + " bytes");
     }
     int length = (int) captured;
+    into.timestampMicros = seconds * 1_000_000L + (nanos ? fraction / 1_000 : fraction);
+    into.linkType = linkType;
+    into.originalLength = (int) Math.min(Integer.MAX_VALUE, Math.max(original, captured));
+    into.skipped = false;
+    int at = selector == null ? -1 : input.peek(length);
+    if (at >= 0 && !selector.select(linkType, input.ahead(), at, length)) {
+      input.consume(length);
+      recordNumber = number;
+      into.skipped = true;
+      into.skippedLength = length;
+      return true;
+    }
     int read = input.readPacket(length);
     if (read < length) {
       throw CaptureBreak.truncated("packet record " + number, start, read, length);
     }
     recordNumber = number;
-    into.timestampMicros = seconds * 1_000_000L + (nanos ? fraction / 1_000 : fraction);
-    into.linkType = linkType;
-    into.originalLength = (int) Math.min(Integer.MAX_VALUE, Math.max(original, captured));
     into.data = input.packetView(length);
+    if (at < 0 && selector != null) {
+      // too long for the read-ahead buffer, or cut: asked once the frame is copied out
+      into.skipped = !selector.select(linkType, input.packetArray(), 0, length);
+      into.skippedLength = length;
+    }
     return true;
   }
 }

@@ -99,6 +99,9 @@ class CaptureWorkersTest {
             .run(capture, capture.toString(), EndReason.END_OF_CAPTURE);
     assertThat(c).isEqualTo(a);
     assertThat(byFile.packets()).isEqualTo(a.packets());
+    assertThat(byFile.notIp()).isEqualTo(single.notIp());
+    assertThat(byFile.malformed()).isEqualTo(single.malformed());
+    assertThat(byFile.tcpFragments()).isEqualTo(single.tcpFragments());
     for (EndReason reason : EndReason.values()) {
       assertThat(byFile.flowsEnded(reason)).as(reason.wire()).isEqualTo(single.flowsEnded(reason));
     }

@@ -14,6 +14,27 @@ final class Frames {
 
   private Frames() {}
 
+  /**
+   * Reads through {@code selector}: a frame it declines is in the list with null data, and must be
+   * flagged skipped.
+   */
+  static Read readSelecting(byte[] capture, FrameSelector selector) throws IOException {
+    try (PcapFileSource source =
+        PcapFileSource.open(new ByteArrayInputStream(capture), "test.pcap")) {
+      List<Frame> frames = new ArrayList<>();
+      CapturedPacket packet = new CapturedPacket();
+      while (source.next(packet, selector)) {
+        byte[] copy = null;
+        if (!packet.skipped) {
+          copy = new byte[packet.data.limit()];
+          packet.data.get(0, copy);
+        }
+        frames.add(new Frame(packet.timestampMicros, packet.linkType, packet.originalLength, copy));
+      }
+      return new Read(frames, source.stats());
+    }
+  }
+
   static Read read(byte[] capture) throws IOException {
     try (PcapFileSource source =
         PcapFileSource.open(new ByteArrayInputStream(capture), "test.pcap")) {

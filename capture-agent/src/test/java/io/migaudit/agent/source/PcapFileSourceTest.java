@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +62,50 @@ class PcapFileSourceTest {
     assertThat(read.frames())
         .singleElement()
         .satisfies(f -> assertThat(f.data()).isEqualTo(frame(70, 0)));
+  }
+
+  @Test
+  void framesASelectorDeclinesAreSkippedAndTheRestReadAsWithout() throws Exception {
+    CaptureBytes c =
+        CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, 0xA1B2C3D4, 262_144, LINKTYPE_ETHERNET);
+    for (int i = 0; i < 500; i++) {
+      int length = i % 97 == 5 ? 70_000 + i : 60 + i % 1400; // some longer than the read-ahead
+      c.record(1000 + i, i, frame(length, i), length + 4);
+    }
+    byte[] plain = c.bytes();
+    // declines the frames whose first byte is odd (frame(n, i) starts at i)
+    FrameSelector even = (linkType, frame, offset, length) -> (frame[offset] & 1) == 0;
+    for (byte[] capture :
+        List.of(plain, CaptureBytes.gzip(plain), Arrays.copyOf(plain, plain.length * 2 / 3))) {
+      Frames.Read all = Frames.read(capture);
+      Frames.Read selected = Frames.readSelecting(capture, even);
+      assertThat(selected.stats()).isEqualTo(all.stats());
+      assertThat(selected.frames()).hasSameSizeAs(all.frames());
+      for (int i = 0; i < all.frames().size(); i++) {
+        Frames.Frame a = all.frames().get(i);
+        Frames.Frame s = selected.frames().get(i);
+        assertThat(s.micros()).isEqualTo(a.micros());
+        assertThat(s.originalLength()).isEqualTo(a.originalLength());
+        if ((a.data()[0] & 1) == 0) {
+          assertThat(s.data()).as("frame %d kept", i).isEqualTo(a.data());
+        } else {
+          assertThat(s.data()).as("frame %d skipped", i).isNull();
+        }
+      }
+    }
+  }
+
+  @Test
+  void aCutGzipStreamKeepsThePacketsBeforeTheCutWhenSelecting() throws Exception {
+    byte[] gz = CaptureBytes.gzip(pcap(500));
+    byte[] cut = Arrays.copyOf(gz, gz.length / 2);
+    FrameSelector none = (linkType, frame, offset, length) -> false;
+    Frames.Read all = Frames.read(cut);
+    Frames.Read selected = Frames.readSelecting(cut, none);
+    assertThat(selected.frames()).hasSameSizeAs(all.frames()).allMatch(f -> f.data() == null);
+    assertThat(selected.stats()).isEqualTo(all.stats());
+    assertThat(selected.stats().truncation())
+        .startsWith("gzip stream breaks off at uncompressed byte offset ");
   }
 
   @Test
