@@ -49,6 +49,14 @@ public final class PipelineCounters {
     packets++;
   }
 
+  /**
+   * {@code n} frames read, counted in bulk by a thread that reads many (a volatile write per frame
+   * costs more than the rest of skipping another worker's frame).
+   */
+  public void packets(long n) {
+    packets += n;
+  }
+
   /** One frame that did not decode to an IP packet; called by the pipeline's thread. */
   public void dropped(DecodeIssue issue) {
     dropped[issue.ordinal()]++;

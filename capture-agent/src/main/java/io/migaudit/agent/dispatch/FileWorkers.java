@@ -24,9 +24,9 @@ import java.util.function.IntFunction;
  * read-ahead buffer ({@link FrameHash}): a worker skips the other workers' frames there, neither
  * copied nor decoded, and decodes its own; any other frame every worker decodes to find its flow.
  * On two free cores this beat a reader thread feeding the workers, so {@code agent --read} uses it
- * (BENCHMARKS.md, issue 18). The first worker runs on the calling thread and counts the frames;
- * each frame's decode drop is counted by the worker it belongs to (the first for frames with no
- * flow hash).
+ * (BENCHMARKS.md, issue 18). The first worker runs on the calling thread and counts the frames
+ * (every {@link #CHECK_EVERY} frames, and at the end); each frame's decode drop is counted by the
+ * worker it belongs to (the first for frames with no flow hash).
  */
 public final class FileWorkers {
   /** Frames between two looks at whether another worker failed. */
@@ -190,13 +190,17 @@ public final class FileWorkers {
       boolean first = id == 0;
       long frames = 0;
       long ipFrames = 0;
+      long counted = 0;
       try {
         while (source.next(captured, this)) {
-          if ((++frames & (CHECK_EVERY - 1)) == 0 && failure.get() != null) {
-            return false;
-          }
-          if (first) {
-            counters.packet();
+          if ((++frames & (CHECK_EVERY - 1)) == 0) {
+            if (first) {
+              counters.packets(frames - counted);
+              counted = frames;
+            }
+            if (failure.get() != null) {
+              return false;
+            }
           }
           if (captured.skipped) {
             table.tick(captured.timestampMicros);
@@ -223,6 +227,9 @@ public final class FileWorkers {
         }
         return true;
       } finally {
+        if (first) {
+          counters.packets(frames - counted);
+        }
         packets = frames;
         ip = ipFrames;
       }

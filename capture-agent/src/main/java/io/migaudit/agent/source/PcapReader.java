@@ -53,6 +53,7 @@ final class PcapReader implements CaptureReader {
   static final int MAX_CAPTURED = 256 << 20;
 
   private final CaptureInput input;
+  private final boolean bigEndian;
   private final boolean nanos;
   private final int recordHeaderLength;
   private int linkType;
@@ -71,6 +72,7 @@ final class PcapReader implements CaptureReader {
     this.recordHeaderLength =
         magic == MAGIC_MODIFIED ? MODIFIED_RECORD_HEADER_LENGTH : RECORD_HEADER_LENGTH;
     input.bigEndian(bigEndian);
+    this.bigEndian = bigEndian;
     int rest = FILE_HEADER_LENGTH - MAGIC_LENGTH;
     int n = input.readBlock(MAGIC_LENGTH, rest);
     if (n < rest) {
@@ -91,6 +93,17 @@ final class PcapReader implements CaptureReader {
     linkType = input.i32(OFFSET_LINKTYPE) & LINKTYPE_MASK;
   }
 
+  /** Unsigned 32-bit value at {@code at} of {@code a} in the file's byte order. */
+  private long u32(byte[] a, int at) {
+    long b0 = a[at] & 0xFF;
+    long b1 = a[at + 1] & 0xFF;
+    long b2 = a[at + 2] & 0xFF;
+    long b3 = a[at + 3] & 0xFF;
+    return bigEndian
+        ? (b0 << 24) | (b1 << 16) | (b2 << 8) | b3
+        : (b3 << 24) | (b2 << 16) | (b1 << 8) | b0;
+  }
+
   @Override
   public boolean next(CapturedPacket into) throws IOException {
     return next(into, null);
@@ -104,18 +117,32 @@ final class PcapReader implements CaptureReader {
   public boolean next(CapturedPacket into, FrameSelector selector) throws IOException {
     long start = input.offset();
     long number = recordNumber + 1;
-    int n = input.readBlock(0, recordHeaderLength);
-    if (n == 0) {
-      return false;
+    long seconds;
+    long fraction;
+    long captured;
+    long original;
+    int header = input.peek(recordHeaderLength);
+    if (header >= 0) { // the usual case: read in place, no copy
+      byte[] a = input.ahead();
+      seconds = u32(a, header + OFFSET_TS_SECONDS);
+      fraction = u32(a, header + OFFSET_TS_FRACTION);
+      captured = u32(a, header + OFFSET_CAPTURED_LENGTH);
+      original = u32(a, header + OFFSET_ORIGINAL_LENGTH);
+      input.consume(recordHeaderLength);
+    } else {
+      int n = input.readBlock(0, recordHeaderLength);
+      if (n == 0) {
+        return false;
+      }
+      if (n < recordHeaderLength) {
+        throw CaptureBreak.truncated(
+            "the header of packet record " + number, start, n, recordHeaderLength);
+      }
+      seconds = input.u32(OFFSET_TS_SECONDS);
+      fraction = input.u32(OFFSET_TS_FRACTION);
+      captured = input.u32(OFFSET_CAPTURED_LENGTH);
+      original = input.u32(OFFSET_ORIGINAL_LENGTH);
     }
-    if (n < recordHeaderLength) {
-      throw CaptureBreak.truncated(
-          "the header of packet record " + number, start, n, recordHeaderLength);
-    }
-    long seconds = input.u32(OFFSET_TS_SECONDS);
-    long fraction = input.u32(OFFSET_TS_FRACTION);
-    long captured = input.u32(OFFSET_CAPTURED_LENGTH);
-    long original = input.u32(OFFSET_ORIGINAL_LENGTH);
     if (captured > maxCaptured) {
       throw CaptureBreak.corrupt(
           "packet record " + number,
