@@ -69,7 +69,7 @@ final class FieldCheck {
             counters("srcToDst", r.srcToDst()),
             counters("dstToSrc", r.dstToSrc()),
             payload(r.payload()));
-    return p != null ? p : kerberos(r.kerberos());
+    return p != null ? p : firstNonNull(kerberos(r.kerberos()), EvidenceCheck.problem(r));
   }
 
   private static String missing(FlowRecord r) {
@@ -160,13 +160,13 @@ final class FieldCheck {
         : null;
   }
 
-  private static String text(String name, String value) {
+  static String text(String name, String value) {
     return value != null && value.length() > MAX_TEXT_CHARS
         ? name + " of " + value.length() + " characters, more than " + MAX_TEXT_CHARS
         : null;
   }
 
-  private static String list(String name, List<String> values) {
+  static String list(String name, List<String> values) {
     if (values.size() > MAX_LIST_SIZE) {
       return name + " of " + values.size() + " entries, more than " + MAX_LIST_SIZE;
     }
@@ -179,13 +179,13 @@ final class FieldCheck {
     return null;
   }
 
-  private static String range(String name, int value, int min, int max) {
+  static String range(String name, int value, int min, int max) {
     return value < min || value > max
         ? name + " " + value + " is outside " + min + "-" + max
         : null;
   }
 
-  private static String firstNonNull(String... problems) {
+  static String firstNonNull(String... problems) {
     for (String p : problems) {
       if (p != null) {
         return p;

@@ -91,6 +91,69 @@ class FlowIntakeTest {
         .isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
   }
 
+  /** Stream, TTL and handshake evidence, forged or broken, as the rest of a record. */
+  @Test
+  void forgedEvidenceIsSkippedAsFields() {
+    ObjectNode ok = withEvidence();
+    assertThat(outcome(ok)).as("sane evidence").isEqualTo(AnalyzerMetrics.OUTCOME_OK);
+
+    ObjectNode negative = withEvidence();
+    ((ObjectNode) negative.get("stream")).put("gapBytes", -1);
+    assertThat(outcome(negative)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode ttl = withEvidence();
+    ((ObjectNode) ttl.get("ttl").get("srcToDst")).put("max", 300);
+    assertThat(outcome(ttl)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode inverted = withEvidence();
+    ((ObjectNode) inverted.get("ttl").get("dstToSrc")).put("min", 65).put("max", 60);
+    assertThat(outcome(inverted)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode cipher = withEvidence();
+    ((ObjectNode) cipher.get("handshake").get("tls")).put("cipherSuite", "A".repeat(100_000));
+    assertThat(outcome(cipher)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode versions = withEvidence();
+    ArrayNode offered =
+        ((ObjectNode) versions.get("handshake").get("tls")).putArray("offeredVersions");
+    for (int i = 0; i < 5000; i++) {
+      offered.add("TLSv1.3");
+    }
+    assertThat(outcome(versions)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode ike = withEvidence();
+    ArrayNode transforms = ((ObjectNode) ike.get("handshake")).putObject("ike").putArray("offered");
+    for (int i = 0; i < 1000; i++) {
+      transforms.add("ENCR_AES_GCM_16-256");
+    }
+    assertThat(outcome(ike)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode esp = withEvidence();
+    ((ObjectNode) esp.get("handshake"))
+        .putObject("esp")
+        .put("encryption", "null")
+        .put("packets", -3);
+    assertThat(outcome(esp)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode keyBits = withEvidence();
+    ((ObjectNode) keyBits.get("handshake").get("tls"))
+        .putObject("certificate")
+        .put("keyBits", -2048);
+    assertThat(outcome(keyBits)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+  }
+
+  private static ObjectNode withEvidence() {
+    ObjectNode o = good();
+    o.putObject("stream")
+        .put("midStream", false)
+        .put("outOfWindowSegments", 0)
+        .put("retransmittedSegments", 2)
+        .put("gapBytes", 0);
+    ObjectNode ttl = o.putObject("ttl");
+    ttl.putObject("srcToDst").put("min", 63).put("max", 64);
+    ttl.putObject("dstToSrc").put("min", 64).put("max", 64);
+    o.putObject("handshake")
+        .putObject("tls")
+        .put("version", "TLSv1.3")
+        .put("cipherSuite", "TLS_AES_256_GCM_SHA384")
+        .putArray("offeredVersions")
+        .add("TLSv1.3");
+    return o;
+  }
+
   @Test
   void aRecordDatedFarAheadOfItsKafkaTimestampIsClampedAndJudged() {
     FlowIntake.Read read =
