@@ -15,12 +15,16 @@ interface CaptureReader {
   boolean next(CapturedPacket into) throws IOException;
 
   /**
-   * As {@link #next(CapturedPacket)}, skipping a frame {@code selector} declines ({@link
-   * CapturedPacket#skipped}); this default copies every frame out first.
+   * As {@link #next(CapturedPacket)}, skipping a frame {@code selector} (when not null) declines
+   * ({@link CapturedPacket#skipped}); this default copies every frame out first.
    */
   default boolean next(CapturedPacket into, FrameSelector selector) throws IOException {
     if (!next(into)) {
       return false;
+    }
+    if (selector == null) {
+      into.skipped = false;
+      return true;
     }
     ByteBuffer data = into.data;
     into.skipped = !selector.select(into.linkType, data.array(), data.arrayOffset(), data.limit());

@@ -124,22 +124,10 @@ public final class PcapFileSource implements PacketSource {
 
   @Override
   public boolean next(CapturedPacket into) throws IOException {
-    if (reader == null) {
-      return false;
-    }
-    try {
-      if (reader.next(into)) {
-        packets++;
-        bytes += into.capturedLength();
-        return true;
-      }
-    } catch (CaptureBreak b) {
-      truncation = b.getMessage();
-    }
-    reader = null;
-    return false;
+    return next(into, null);
   }
 
+  /** As {@link PacketSource#next(CapturedPacket, FrameSelector)}; no selector: every frame. */
   @Override
   public boolean next(CapturedPacket into, FrameSelector selector) throws IOException {
     if (reader == null) {
