@@ -8,7 +8,9 @@ import io.migaudit.agent.metrics.AgentMetrics;
 import io.migaudit.agent.publish.FlowPublisher;
 import io.migaudit.agent.publish.FlowRecordSerializer;
 import io.migaudit.agent.source.CaptureBackend;
+import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.agent.source.LiveCaptureOptions;
+import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.agent.testbed.VethBed;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.testsupport.Eventually;
@@ -65,8 +67,10 @@ class LiveAgentIT {
                   throw new IllegalStateException(e);
                 }
               });
+      long frames = frames(VMOTION);
       bed.replay(List.of(), List.of(VMOTION));
-      Eventually.until("frames read from the wire", DEADLINE, () -> agent.packets() > 0);
+      Eventually.until(
+          "the replayed frames read from the wire", DEADLINE, () -> agent.packets() >= frames);
       assertThat(agent.health().getAsBoolean()).as("healthy while capturing").isTrue();
       agent.close();
       running.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
@@ -78,6 +82,17 @@ class LiveAgentIT {
           .as("the vMotion flow, flushed by close")
           .anyMatch(r -> r.dstPort() == 8000 || r.srcPort() == 8000);
       assertThat(publisher.sent()).isEqualTo(records.size());
+    }
+  }
+
+  private static long frames(Path capture) throws Exception {
+    try (PcapFileSource source = PcapFileSource.open(capture)) {
+      CapturedPacket p = new CapturedPacket();
+      long n = 0;
+      while (source.next(p)) {
+        n++;
+      }
+      return n;
     }
   }
 }
