@@ -3,6 +3,7 @@ package io.migaudit.record;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,7 +29,7 @@ import java.util.List;
  * #write}) makes it fast.
  */
 final class FlowRecordWriter {
-  private static final List<String> RECORD_FIELDS =
+  static final List<String> RECORD_FIELDS =
       List.of(
           "schemaVersion",
           "agent",
@@ -54,8 +55,8 @@ final class FlowRecordWriter {
           "tcpFlags",
           "protocol",
           "payload");
-  private static final List<String> COUNTER_FIELDS = List.of("packets", "bytes", "payloadBytes");
-  private static final List<String> PAYLOAD_FIELDS =
+  static final List<String> COUNTER_FIELDS = List.of("packets", "bytes", "payloadBytes");
+  static final List<String> PAYLOAD_FIELDS =
       List.of(
           "sampledBytes",
           "entropy",
@@ -66,10 +67,10 @@ final class FlowRecordWriter {
           "verdict",
           "reason");
 
-  private static final List<String> STREAM_FIELDS =
+  static final List<String> STREAM_FIELDS =
       List.of("midStream", "outOfWindowSegments", "retransmittedSegments", "gapBytes");
-  private static final List<String> HOP_LIMIT_FIELDS = List.of("srcToDst", "dstToSrc");
-  private static final List<String> RANGE_FIELDS = List.of("min", "max");
+  static final List<String> HOP_LIMIT_FIELDS = List.of("srcToDst", "dstToSrc");
+  static final List<String> RANGE_FIELDS = List.of("min", "max");
 
   private static final SerializableString[] R = names(RECORD_FIELDS);
   private static final SerializableString[] C = names(COUNTER_FIELDS);
@@ -92,6 +93,13 @@ final class FlowRecordWriter {
 
   /** Names of the properties after {@link #RECORD_FIELDS} written by hand. */
   private final List<String> handWrittenTail = new ArrayList<>();
+
+  /**
+   * The properties after {@link #RECORD_FIELDS} are the stream evidence and TTL ranges (by hand)
+   * and the Kerberos requests and handshake, left out when null: a record without the last two is
+   * written whole by {@link FlowRecordBytes}.
+   */
+  private boolean wholeByHand;
 
   /** One property after {@link #RECORD_FIELDS}. */
   @FunctionalInterface
@@ -120,7 +128,8 @@ final class FlowRecordWriter {
       RecordBuffer buffer,
       IsoInstant instants,
       JsonText text,
-      SerializerProvider provider) {}
+      SerializerProvider provider,
+      FlowRecordBytes bytes) {}
 
   private Output newOutput() {
     RecordBuffer buffer = new RecordBuffer();
@@ -128,7 +137,13 @@ final class FlowRecordWriter {
       JsonGenerator g = mapper.getFactory().createGenerator(buffer);
       g.setRootValueSeparator(null); // records are separate documents, not a stream of values
       return new Output(
-          g, buffer, new IsoInstant(), new JsonText(), mapper.getSerializerProviderInstance());
+          g,
+          buffer,
+          new IsoInstant(),
+          new JsonText(),
+          mapper.getSerializerProviderInstance(),
+          new FlowRecordBytes(
+              mapper.getFactory().isEnabled(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -144,8 +159,16 @@ final class FlowRecordWriter {
     return List.copyOf(handWrittenTail);
   }
 
+  /** True when a record without Kerberos requests or handshake is written without Jackson. */
+  boolean wholeByHand() {
+    return wholeByHand;
+  }
+
   byte[] toBytes(FlowRecord r) {
     Output out = outputs.get();
+    if (wholeByHand && r.kerberos() == null && r.handshake() == null) {
+      return out.bytes().toBytes(r);
+    }
     try {
       JsonGenerator g = out.generator();
       write(g, out.instants(), out.text(), r);
@@ -301,9 +324,21 @@ final class FlowRecordWriter {
                 PayloadFeatures.class, properties(PayloadFeatures.class), PAYLOAD_FIELDS, false);
       }
       if (m == null) {
+        List<String> leftOutWhenNull = new ArrayList<>();
         for (PropertyWriter p : record.subList(RECORD_FIELDS.size(), record.size())) {
           tail.add(tailField(p));
+          if (p instanceof BeanPropertyWriter b && b.willSuppressNulls()) {
+            leftOutWhenNull.add(p.getName());
+          }
         }
+        List<String> tailNames =
+            record.subList(RECORD_FIELDS.size(), record.size()).stream()
+                .map(PropertyWriter::getName)
+                .toList();
+        wholeByHand =
+            tailNames.equals(List.of("kerberos", "stream", "ttl", "handshake"))
+                && handWrittenTail.equals(List.of("stream", "ttl"))
+                && leftOutWhenNull.containsAll(tailNames);
       }
       return m;
     } catch (JsonMappingException e) {

@@ -60,8 +60,11 @@ class FlowRecordWriterTest {
         .contains("\"ttl\":{\"srcToDst\":{\"min\":60,\"max\":64},\"dstToSrc\":null}")
         .isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
     assertThat(RecordJson.flowRecord(written.getBytes(StandardCharsets.UTF_8))).isEqualTo(r);
-    assertThat(new FlowRecordWriter(RecordJson.mapperBuilder().build()).handWrittenTail())
-        .containsExactly("stream", "ttl");
+    FlowRecordWriter writer = new FlowRecordWriter(RecordJson.mapperBuilder().build());
+    assertThat(writer.handWrittenTail()).containsExactly("stream", "ttl");
+    assertThat(writer.wholeByHand())
+        .as("records without Kerberos or handshake: no Jackson")
+        .isTrue();
   }
 
   @Test
@@ -116,6 +119,7 @@ class FlowRecordWriterTest {
         RecordJson.mapperBuilder().addMixIn(FlowRecord.class, WithTotalBytes.class).build();
     FlowRecordWriter writer = new FlowRecordWriter(extended);
     assertThat(writer.mismatch()).isNull();
+    assertThat(writer.wholeByHand()).as("a property it does not know: through Jackson").isFalse();
     FlowRecord withProtocol = RecordJsonTest.sample();
     FlowRecord without = withProtocol.withProtocol(null);
     for (FlowRecord r : List.of(withProtocol, without)) {
