@@ -39,6 +39,7 @@ class CiInstallsProgramsTest {
           Map.entry("dpkg-deb", "dpkg"),
           Map.entry("tar", "tar"),
           Map.entry("bash", "bash"),
+          Map.entry("sh", "dash"),
           Map.entry("setpriv", "util-linux"),
           Map.entry("chromium", "chromium"),
           // bench peers: no test starts them (BenchCommandTest runs --no-peers), but CI machines
