@@ -166,7 +166,7 @@ class TwoAnalyzersIT {
   void threeInstancesStartedTogetherCommitEveryAlertAndEventExactlyOnce() throws Exception {
     Run run = new Run("trio");
     // the first to join waits at its first record until the other two asked to join, then goes
-    // slowly until both judged something
+    // slowly until both judged something (or the run ends)
     List<AnalyzerInstance> others = new CopyOnWriteArrayList<>();
     Gate gate =
         new Gate(
@@ -184,9 +184,15 @@ class TwoAnalyzersIT {
           awaitRebalanceStarted(run.group);
           gate.release();
           run.awaitDone(a, b, c);
+          // all three hold partitions (six: two each); whether a partition moved to the third
+          // before the first had judged its few sample records is up to timing, so two at least
+          // must have judged records
           assertThat(List.of(a, b, c))
-              .as("records judged by each of the three")
-              .allMatch(i -> i.recordsJudged.get() > 0);
+              .as("partitions held by each of the three")
+              .allMatch(i -> !i.analyzer().judging().isEmpty());
+          assertThat(List.of(a, b, c).stream().filter(i -> i.recordsJudged.get() > 0).count())
+              .as("instances that judged records")
+              .isGreaterThanOrEqualTo(2);
         } finally {
           gate.release();
         }
