@@ -23,10 +23,11 @@ import java.util.List;
  * of truth: at startup the fields written here are compared with the mapper's own serializers of
  * the record classes (names, order, inclusion); on any difference this writer is not used and the
  * mapper writes every record. {@code FlowRecordWriterTest} fails the build in that case and
- * compares both outputs byte for byte. FlowRecord properties after the ones listed here (fields
- * added later, rare ones such as a KDC flow's Kerberos requests) are written by the mapper's own
- * property writers, with their annotations; listing a field here (a name and a line in {@link
- * #write}) makes it fast.
+ * compares both outputs byte for byte. A record without Kerberos requests or a handshake (most of
+ * them) is written whole by {@link FlowRecordBytes} when the mapper agrees on the shape of every
+ * property, the stream evidence and TTL ranges included; others go through the generator here, and
+ * their properties after the ones listed (fields added later, a KDC flow's Kerberos requests, a
+ * handshake) through the mapper's own property writers, with their annotations.
  */
 final class FlowRecordWriter {
   static final List<String> RECORD_FIELDS =
@@ -75,23 +76,20 @@ final class FlowRecordWriter {
   private static final SerializableString[] R = names(RECORD_FIELDS);
   private static final SerializableString[] C = names(COUNTER_FIELDS);
   private static final SerializableString[] P = names(PAYLOAD_FIELDS);
-  private static final SerializableString[] S = names(STREAM_FIELDS);
-  private static final SerializableString[] H = names(HOP_LIMIT_FIELDS);
-  private static final SerializableString[] N = names(RANGE_FIELDS);
-  private static final SerializableString STREAM = new SerializedString("stream");
-  private static final SerializableString TTL = new SerializedString("ttl");
 
   private final ObjectMapper mapper;
 
   /**
-   * Writers of the FlowRecord properties after {@link #RECORD_FIELDS}: by hand for the stream
-   * evidence and the TTL ranges (most TCP records carry them; the mapper's reflective writers of
-   * these small objects cost as much as the rest of the record) when the mapper writes them as
-   * plain properties left out when null, the mapper's own writers for the others.
+   * The mapper's writers of the FlowRecord properties after {@link #RECORD_FIELDS}, for the records
+   * the generator writes (those with Kerberos requests or a handshake).
    */
-  private final List<TailField> tail = new ArrayList<>();
+  private final List<PropertyWriter> tail = new ArrayList<>();
 
-  /** Names of the properties after {@link #RECORD_FIELDS} written by hand. */
+  /**
+   * Names of the properties after {@link #RECORD_FIELDS} that {@link FlowRecordBytes} writes by
+   * hand: the stream evidence and TTL ranges, when the mapper writes them as plain properties left
+   * out when null.
+   */
   private final List<String> handWrittenTail = new ArrayList<>();
 
   /**
@@ -100,12 +98,6 @@ final class FlowRecordWriter {
    * written whole by {@link FlowRecordBytes}.
    */
   private boolean wholeByHand;
-
-  /** One property after {@link #RECORD_FIELDS}. */
-  @FunctionalInterface
-  private interface TailField {
-    void write(FlowRecord r, JsonGenerator g, SerializerProvider provider) throws Exception;
-  }
 
   private final String mismatch;
 
@@ -172,8 +164,8 @@ final class FlowRecordWriter {
     try {
       JsonGenerator g = out.generator();
       write(g, out.instants(), out.text(), r);
-      for (TailField field : tail) {
-        field.write(r, g, out.provider());
+      for (PropertyWriter p : tail) {
+        p.serializeAsField(r, g, out.provider());
       }
       g.writeEndObject();
       g.flush();
@@ -326,9 +318,12 @@ final class FlowRecordWriter {
       if (m == null) {
         List<String> leftOutWhenNull = new ArrayList<>();
         for (PropertyWriter p : record.subList(RECORD_FIELDS.size(), record.size())) {
-          tail.add(tailField(p));
+          tail.add(p);
           if (p instanceof BeanPropertyWriter b && b.willSuppressNulls()) {
             leftOutWhenNull.add(p.getName());
+            if (writtenByHand(p)) {
+              handWrittenTail.add(p.getName());
+            }
           }
         }
         List<String> tailNames =
@@ -346,70 +341,18 @@ final class FlowRecordWriter {
     }
   }
 
-  /** The hand-written writer of {@code p} where there is one and it matches the mapper. */
-  private TailField tailField(PropertyWriter p) throws JsonMappingException {
-    boolean omittedWhenNull = p instanceof BeanPropertyWriter b && b.willSuppressNulls();
-    if (omittedWhenNull
-        && p.getName().equals("stream")
-        && plain(StreamEvidence.class, STREAM_FIELDS)) {
-      handWrittenTail.add(p.getName());
-      return (r, g, provider) -> stream(g, r.stream());
-    }
-    if (omittedWhenNull
-        && p.getName().equals("ttl")
-        && plain(HopLimits.class, HOP_LIMIT_FIELDS)
-        && plain(HopLimits.Range.class, RANGE_FIELDS)) {
-      handWrittenTail.add(p.getName());
-      return (r, g, provider) -> ttl(g, r.ttl());
-    }
-    return p::serializeAsField;
+  /** True for the stream evidence and TTL ranges when the mapper writes them as plain objects. */
+  private boolean writtenByHand(PropertyWriter p) throws JsonMappingException {
+    return switch (p.getName()) {
+      case "stream" -> plain(StreamEvidence.class, STREAM_FIELDS);
+      case "ttl" ->
+          plain(HopLimits.class, HOP_LIMIT_FIELDS) && plain(HopLimits.Range.class, RANGE_FIELDS);
+      default -> false;
+    };
   }
 
   private boolean plain(Class<?> type, List<String> written) throws JsonMappingException {
     return compare(type, properties(type), written, false) == null;
-  }
-
-  private static void stream(JsonGenerator g, StreamEvidence s) throws IOException {
-    if (s == null) {
-      return;
-    }
-    g.writeFieldName(STREAM);
-    g.writeStartObject();
-    g.writeFieldName(S[0]);
-    g.writeBoolean(s.midStream());
-    g.writeFieldName(S[1]);
-    g.writeNumber(s.outOfWindowSegments());
-    g.writeFieldName(S[2]);
-    g.writeNumber(s.retransmittedSegments());
-    g.writeFieldName(S[3]);
-    g.writeNumber(s.gapBytes());
-    g.writeEndObject();
-  }
-
-  private static void ttl(JsonGenerator g, HopLimits t) throws IOException {
-    if (t == null) {
-      return;
-    }
-    g.writeFieldName(TTL);
-    g.writeStartObject();
-    range(g, H[0], t.srcToDst());
-    range(g, H[1], t.dstToSrc());
-    g.writeEndObject();
-  }
-
-  private static void range(JsonGenerator g, SerializableString name, HopLimits.Range range)
-      throws IOException {
-    g.writeFieldName(name);
-    if (range == null) {
-      g.writeNull();
-      return;
-    }
-    g.writeStartObject();
-    g.writeFieldName(N[0]);
-    g.writeNumber(range.min());
-    g.writeFieldName(N[1]);
-    g.writeNumber(range.max());
-    g.writeEndObject();
   }
 
   private List<PropertyWriter> properties(Class<?> type) throws JsonMappingException {
