@@ -135,16 +135,7 @@ class TwoAnalyzersIT {
       gate.awaitPaused();
       second = instance("second", run.group, FlowObserver.NONE);
       awaitRebalanceStarted(run.group);
-      Thread leaving =
-          new Thread(
-              () -> {
-                try {
-                  first.close();
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
-              });
-      leaving.start();
+      Thread leaving = leaveInBackground(first);
       gate.release();
       leaving.join();
       run.awaitDone(second);
@@ -218,16 +209,7 @@ class TwoAnalyzersIT {
       second = instance("second", run.group, FlowObserver.NONE);
       awaitRebalanceStarted(run.group);
       third = instance("third", run.group, FlowObserver.NONE);
-      Thread leaving =
-          new Thread(
-              () -> {
-                try {
-                  first.close();
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
-              });
-      leaving.start();
+      Thread leaving = leaveInBackground(first);
       gate.release();
       leaving.join();
       second.close(); // leaves while the third may still be restoring or judging
@@ -247,6 +229,21 @@ class TwoAnalyzersIT {
     afterFirst.addAll(third.flowsJudged);
     assertThat(afterFirst).as("the long migration, after its partition moved").contains(longFlow);
     run.assertSameAsOneInstance();
+  }
+
+  /** Closes {@code instance} on a thread of its own, so that the gate can be released meanwhile. */
+  private static Thread leaveInBackground(AnalyzerInstance instance) {
+    Thread leaving =
+        new Thread(
+            () -> {
+              try {
+                instance.close();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    leaving.start();
+    return leaving;
   }
 
   private AnalyzerInstance instance(String name, String group, FlowObserver also) throws Exception {
