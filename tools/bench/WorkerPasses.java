@@ -1,0 +1,106 @@
+import io.migaudit.agent.AgentConfig;
+import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.CaptureWorkers;
+import io.migaudit.agent.PipelineCounters;
+import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.record.RecordJson;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Passes of the agent pipeline back to back in one JVM, as `migaudit bench` times them but without
+ * the other rows, to compare builds (A/B) or settings quickly (BENCHMARKS.md, issue 18).
+ *
+ * <pre>
+ * ./migaudit --version   # builds cli/target
+ * java -Xmn512m -cp "cli/target/migaudit-cli.jar:cli/target/lib/*" tools/bench/WorkerPasses.java \
+ *     target/bench/migration-2M-snap128.pcap WORKERS PASSES
+ * java -Xmn1g -cp "cli/target/migaudit-cli.jar:cli/target/lib/*" tools/bench/WorkerPasses.java \
+ *     target/bench/migration-2M-snap128.pcap pair PASSES
+ * </pre>
+ *
+ * WORKERS 1: one worker fed by the file; 2 or more: workers each reading the file (as `agent
+ * --read`); prints packets/s and the whole process's CPU a packet. {@code pair}: one worker alone,
+ * then two one-worker pipelines at once on two threads, each thread's CPU a packet (whether two
+ * threads slow each other on this machine's cores).
+ */
+public class WorkerPasses {
+  public static void main(String[] args) throws Exception {
+    Path capture = Path.of(args[0]);
+    int passes = Integer.parseInt(args[2]);
+    if (args[1].equals("pair")) {
+      pair(capture, passes);
+      return;
+    }
+    int workers = Integer.parseInt(args[1]);
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    for (int pass = 0; pass < passes; pass++) {
+      CaptureWorkers pipeline = pipeline(workers);
+      long cpu0 = os.getProcessCpuTime();
+      long t0 = System.nanoTime();
+      CaptureAgent.SourceReport report;
+      if (workers == 1) {
+        try (PcapFileSource source = PcapFileSource.open(capture)) {
+          report = pipeline.run(source, "bench", EndReason.END_OF_CAPTURE);
+        }
+      } else {
+        report = pipeline.run(capture, "bench", EndReason.END_OF_CAPTURE);
+      }
+      long nanos = System.nanoTime() - t0;
+      long cpu = os.getProcessCpuTime() - cpu0;
+      System.out.printf(
+          "workers %d: %.2f M packets/s, %.0f ns of process CPU a packet%n",
+          workers, report.packets() * 1e3 / nanos, (double) cpu / report.packets());
+    }
+  }
+
+  /** Records serialized to JSON and dropped, as the bench does. */
+  private static CaptureWorkers pipeline(int workers) {
+    LongAdder bytes = new LongAdder();
+    return new CaptureWorkers(
+        AgentConfig.defaults("bench"),
+        r -> bytes.add(RecordJson.toBytes(r).length),
+        new PipelineCounters(),
+        workers);
+  }
+
+  private static void pair(Path capture, int passes) throws Exception {
+    for (int pass = 0; pass < passes; pass++) {
+      System.out.printf("alone: %.0f ns of thread CPU a packet%n", oneWorker(capture));
+    }
+    for (int pass = 0; pass < passes; pass++) {
+      double[] cost = new double[2];
+      Thread[] threads = new Thread[2];
+      for (int i = 0; i < 2; i++) {
+        int k = i;
+        threads[i] =
+            new Thread(
+                () -> {
+                  try {
+                    cost[k] = oneWorker(capture);
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
+        threads[i].start();
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      System.out.printf("two at once: %.0f / %.0f ns of thread CPU a packet%n", cost[0], cost[1]);
+    }
+  }
+
+  private static double oneWorker(Path capture) throws Exception {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long cpu0 = threads.getCurrentThreadCpuTime();
+    try (PcapFileSource source = PcapFileSource.open(capture)) {
+      CaptureAgent.SourceReport report =
+          pipeline(1).run(source, "bench", EndReason.END_OF_CAPTURE);
+      return (double) (threads.getCurrentThreadCpuTime() - cpu0) / report.packets();
+    }
+  }
+}
