@@ -42,7 +42,18 @@ class FixedDecimalTest {
       Double.POSITIVE_INFINITY,
       Double.NEGATIVE_INFINITY,
       -1.5,
-      -0.004
+      -0.004,
+      9.995,
+      99.96,
+      999999.95,
+      9999999.5,
+      9999999.996,
+      1e7,
+      0.001,
+      0.0015,
+      0.00099,
+      -99.5,
+      0.9
     };
     for (double v : values) {
       for (int decimals = 0; decimals <= 3; decimals++) {
