@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  * </pre>
  *
  * WORKERS 1: one worker fed by the file; 2 or more: workers each reading the file (as `agent
- * --read`); prints packets/s and the whole process's CPU a packet. {@code pair}: one worker alone,
+ * --read`); prints packets/s and the whole process's CPU a packet, and with one worker its thread's
+ * CPU and the bytes it allocated a packet (the last does not vary from run to run: a fair A/B
+ * figure on a noisy machine). {@code pair}: one worker alone,
  * then two one-worker pipelines at once on two threads, each thread's CPU a packet (whether two
  * threads slow each other on this machine's cores).
  */
@@ -37,8 +39,11 @@ public class WorkerPasses {
     }
     int workers = Integer.parseInt(args[1]);
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var thread = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     for (int pass = 0; pass < passes; pass++) {
       CaptureWorkers pipeline = pipeline(workers);
+      long threadCpu0 = thread.getCurrentThreadCpuTime();
+      long allocated0 = thread.getCurrentThreadAllocatedBytes();
       long cpu0 = os.getProcessCpuTime();
       long t0 = System.nanoTime();
       CaptureAgent.SourceReport report;
@@ -51,9 +56,17 @@ public class WorkerPasses {
       }
       long nanos = System.nanoTime() - t0;
       long cpu = os.getProcessCpuTime() - cpu0;
+      long packets = report.packets();
       System.out.printf(
-          "workers %d: %.2f M packets/s, %.0f ns of process CPU a packet%n",
-          workers, report.packets() * 1e3 / nanos, (double) cpu / report.packets());
+          "workers %d: %.2f M packets/s, %.0f ns of process CPU a packet",
+          workers, packets * 1e3 / nanos, (double) cpu / packets);
+      if (workers == 1) { // the pipeline ran on this thread
+        System.out.printf(
+            ", its thread %.0f ns and %.0f B allocated a packet",
+            (double) (thread.getCurrentThreadCpuTime() - threadCpu0) / packets,
+            (double) (thread.getCurrentThreadAllocatedBytes() - allocated0) / packets);
+      }
+      System.out.println();
     }
   }
 
