@@ -33,6 +33,14 @@ final class FlowRecordBytes {
   private static final char DELETE = 0x7F;
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
+  /** Magnitudes that shortest-digit output writes without an exponent: from here... */
+  private static final double PLAIN_FROM = 1e-3;
+
+  /** ...to below here. */
+  private static final double PLAIN_TO = 1e7;
+
+  private static final double TEN_THOUSAND = 10_000;
+
   private final IsoInstant instants = new IsoInstant();
   private final boolean fastDoubles;
   private byte[] out = new byte[1024];
@@ -280,8 +288,13 @@ final class FlowRecordBytes {
 
   /**
    * As Jackson's generator: {@link NumberOutput#toString(double, boolean)}, quoted when not finite.
+   * The payload statistics the agent writes are rounded to four decimals; those are written here
+   * without the two objects and two arrays a double cost through {@code NumberOutput}.
    */
   private void number(double v) {
+    if (fastDoubles && fourDecimals(v)) {
+      return;
+    }
     String s = NumberOutput.toString(v, fastDoubles);
     boolean quoted = Double.isNaN(v) || Double.isInfinite(v);
     ensure(s.length() + 2);
@@ -294,6 +307,39 @@ final class FlowRecordBytes {
     if (quoted) {
       out[at++] = '"';
     }
+  }
+
+  /**
+   * Writes {@code v} when it is a decimal of at most four places ({@code k / 10^4}) in the range
+   * that shortest-digit output writes plainly (10^-3 to 10^7, and 0): then that decimal, trailing
+   * zeros dropped, one fractional digit kept, is the shortest that rounds to {@code v} (any other
+   * decimal of at most four places lies 10^-4 away, far beyond an ulp), so Schubfach writes exactly
+   * it. False, and nothing written, for any other value.
+   */
+  private boolean fourDecimals(double v) {
+    boolean zero = v == 0 && Double.doubleToRawLongBits(v) == 0; // -0.0 goes the general way
+    if (!zero && !(v >= PLAIN_FROM && v < PLAIN_TO)) {
+      return false;
+    }
+    long k = Math.round(v * TEN_THOUSAND);
+    if (k / TEN_THOUSAND != v) {
+      return false;
+    }
+    ensure(20);
+    number(k / 10_000);
+    out[at++] = '.';
+    int fraction = (int) (k % 10_000);
+    int places = 4;
+    while (places > 1 && fraction % 10 == 0) {
+      fraction /= 10;
+      places--;
+    }
+    for (int i = at + places - 1; i >= at; i--) {
+      out[i] = (byte) ('0' + fraction % 10);
+      fraction /= 10;
+    }
+    at += places;
+    return true;
   }
 
   private void close() {

@@ -46,6 +46,85 @@ class FlowRecordWriterTest {
     }
   }
 
+  /**
+   * The statistics the agent rounds to four places, and their neighbours, as the mapper writes
+   * them.
+   */
+  @Test
+  void fourDecimalStatisticsAreWrittenAsTheMapperWritesThem() throws Exception {
+    Random random = new Random(10_000);
+    double[] edges = {
+      0.0,
+      -0.0,
+      0.001,
+      0.0009,
+      0.0011,
+      0.0001,
+      9_999_999.9999,
+      1e7,
+      1e7 - 0.5,
+      8.0,
+      255.0,
+      0.5,
+      0.1,
+      0.3,
+      2.675,
+      100.0001,
+      1234567.0001,
+      4_294_967_296.0001,
+      -0.25,
+      -5.1234
+    };
+    FlowRecord base = RecordJsonTest.sample();
+    for (int i = 0; i < 50_000; i++) {
+      double[] v = new double[4];
+      for (int j = 0; j < 4; j++) {
+        v[j] =
+            switch (random.nextInt(5)) {
+              case 0 -> edges[random.nextInt(edges.length)];
+              case 1 -> Math.round(random.nextDouble() * 80_000) / 10_000.0; // entropy
+              case 2 -> Math.round(random.nextDouble() * 1e11) / 10_000.0; // chi-square
+              case 3 -> Math.round(random.nextDouble() * 10_000) / 10_000.0; // a fraction
+              default -> Math.nextUp(Math.round(random.nextDouble() * 1e8) / 10_000.0);
+            };
+      }
+      FlowRecord r = withPayloadNumbers(base, v);
+      assertThat(new String(RecordJson.toBytes(r), StandardCharsets.UTF_8))
+          .as("%s", java.util.Arrays.toString(v))
+          .isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
+    }
+  }
+
+  private static FlowRecord withPayloadNumbers(FlowRecord r, double[] v) {
+    PayloadFeatures p = r.payload();
+    return new FlowRecord(
+        r.schemaVersion(),
+        r.agent(),
+        r.iface(),
+        r.flowId(),
+        r.seq(),
+        r.last(),
+        r.endReason(),
+        r.firstSeen(),
+        r.lastSeen(),
+        r.vlan(),
+        r.outerVlan(),
+        r.encapsulation(),
+        r.ipVersion(),
+        r.transport(),
+        r.src(),
+        r.srcPort(),
+        r.dst(),
+        r.dstPort(),
+        r.initiator(),
+        r.srcToDst(),
+        r.dstToSrc(),
+        r.tcpFlags(),
+        r.protocol(),
+        new PayloadFeatures(
+            p.sampledBytes(), v[0], v[1], v[2], v[3], p.signature(), p.verdict(), p.reason()));
+  }
+
   @Test
   void streamEvidenceAndTtlRangesAreWrittenByHandAsTheMapperWritesThem() throws Exception {
     FlowRecord r =
