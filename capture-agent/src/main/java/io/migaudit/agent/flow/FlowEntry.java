@@ -12,6 +12,7 @@ import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.SchemaVersion;
+import io.migaudit.record.StreamEvidence;
 import java.time.Instant;
 import java.util.HexFormat;
 
@@ -354,6 +355,13 @@ final class FlowEntry {
     int dstPort = initiatorIsA ? bPort : aPort;
     Integer vlanId = traits.vlanId();
     String transport = TransportName.of(ipProtocol());
+    StreamEvidence streamEvidence =
+        stream == null
+            ? null
+            : stream.evidence(
+                initiatorSample != null && initiatorSample.midStream()
+                    || responderSample != null && responderSample.midStream());
+    // built once with everything (not copied by withStream / withPath): a record per short flow
     FlowRecord r =
         new FlowRecord(
             SchemaVersion.CURRENT,
@@ -379,19 +387,9 @@ final class FlowEntry {
             new Counters(responderPackets, responderBytes, responderPayloadBytes),
             TcpFlagNames.of(tcpFlags),
             traits.protocol,
-            payloadFeatures());
-    if (inspector instanceof KerberosInspector kerberos) {
-      r = r.withKerberos(kerberos.activity());
-    }
-    r =
-        stream == null
-            ? r
-            : r.withStream(
-                stream.evidence(
-                    initiatorSample != null && initiatorSample.midStream()
-                        || responderSample != null && responderSample.midStream()));
-    r =
-        r.withPath(
+            payloadFeatures(),
+            inspector instanceof KerberosInspector kerberos ? kerberos.activity() : null,
+            streamEvidence == null || streamEvidence.unremarkable() ? null : streamEvidence,
             TtlRanges.of(ttls, initiatorPackets > 0, responderPackets > 0),
             inspector instanceof HandshakeInspector handshake ? handshake.facts() : null);
     state &= ~DIRTY;
