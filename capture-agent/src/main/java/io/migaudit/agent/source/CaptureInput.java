@@ -25,9 +25,12 @@ final class CaptureInput implements Closeable {
 
   /**
    * Bytes read from the stream at a time. The reader keeps its own buffer rather than reading each
-   * header and frame through {@code BufferedInputStream}, whose every read takes a lock.
+   * header and frame through {@code BufferedInputStream}, whose every read takes a lock. Every
+   * worker reading a file reads all of it: reading a record and declining its frame cost 30.4-30.5
+   * ns a frame with 64 KiB, 26.6-27.1 with 128 KiB (half the reads), 27.1-27.4 with 256 KiB and
+   * 29.4-30.5 with 1 MiB, no longer in the core's cache ({@code tools/bench/SharedReadCost.java}).
    */
-  private static final int READ_AHEAD_BYTES = 1 << 16;
+  static final int READ_AHEAD_BYTES = 1 << 17;
 
   private final InputStream in;
   private long offset;

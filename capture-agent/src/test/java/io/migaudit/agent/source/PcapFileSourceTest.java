@@ -68,8 +68,8 @@ class PcapFileSourceTest {
   void framesASelectorDeclinesAreSkippedAndTheRestReadAsWithout() throws Exception {
     CaptureBytes c =
         CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, 0xA1B2C3D4, 262_144, LINKTYPE_ETHERNET);
-    for (int i = 0; i < 500; i++) {
-      int length = i % 97 == 5 ? 70_000 + i : 60 + i % 1400; // some longer than the read-ahead
+    for (int i = 0; i < 500; i++) { // some frames longer than the read-ahead buffer
+      int length = i % 97 == 5 ? CaptureInput.READ_AHEAD_BYTES + 4_000 + i : 60 + i % 1400;
       c.record(1000 + i, i, frame(length, i), length + 4);
     }
     byte[] plain = c.bytes();
