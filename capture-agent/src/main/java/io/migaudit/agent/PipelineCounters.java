@@ -33,6 +33,7 @@ public final class PipelineCounters {
   private volatile FlowTable table;
   private volatile long truncatedFiles;
   private volatile long tcpFragments;
+  private volatile long flowPackets;
   private volatile LongSupplier kernelDrops = NONE;
   private volatile LongSupplier interfaceDrops = NONE;
   private final List<PipelineCounters> workers = new CopyOnWriteArrayList<>();
@@ -55,6 +56,28 @@ public final class PipelineCounters {
    */
   public void packets(long n) {
     packets += n;
+  }
+
+  /**
+   * {@code n} IP packets of this worker's own flows, counted by a worker that reads every frame of
+   * a file (and skips the other workers').
+   */
+  public void flowPackets(long n) {
+    flowPackets += n;
+  }
+
+  /**
+   * The largest share of IP packets one worker of a file took (0 when no worker counted any): flows
+   * are split by hash, so a few heavy flows can load one worker more than the others.
+   */
+  public double busiestWorkerShare() {
+    long total = 0;
+    long most = 0;
+    for (PipelineCounters w : workers) {
+      total += w.flowPackets;
+      most = Math.max(most, w.flowPackets);
+    }
+    return total == 0 ? 0 : (double) most / total;
   }
 
   /** One frame that did not decode to an IP packet; called by the pipeline's thread. */

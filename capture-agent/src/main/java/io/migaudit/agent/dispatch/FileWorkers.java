@@ -232,6 +232,7 @@ public final class FileWorkers {
         }
         packets = frames;
         ip = ipFrames;
+        own.flowPackets(ipFrames);
       }
     }
   }

@@ -102,6 +102,11 @@ class CaptureWorkersTest {
     assertThat(byFile.notIp()).isEqualTo(single.notIp());
     assertThat(byFile.malformed()).isEqualTo(single.malformed());
     assertThat(byFile.tcpFragments()).isEqualTo(single.tcpFragments());
+    // the busiest of three workers took a whole number of the capture's IP packets, a third or more
+    double busiest = byFile.busiestWorkerShare() * a.ipPackets();
+    assertThat(busiest).isBetween(a.ipPackets() / 3.0, (double) a.ipPackets());
+    assertThat(busiest).isCloseTo(Math.rint(busiest), org.assertj.core.api.Assertions.within(1e-6));
+    assertThat(single.busiestWorkerShare()).isZero(); // only workers that each read a file count
     for (EndReason reason : EndReason.values()) {
       assertThat(byFile.flowsEnded(reason)).as(reason.wire()).isEqualTo(single.flowsEnded(reason));
     }

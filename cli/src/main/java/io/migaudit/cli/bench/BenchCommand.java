@@ -192,8 +192,10 @@ public final class BenchCommand implements Callable<Integer> {
         p.eachReading().packetsPerSecond(),
         String.format(
             Locale.ROOT,
-            "(no reader thread: %.0f ns CPU/packet: workers, GC, JIT)",
-            p.eachReading().processCpuNanosPerPacket()));
+            "(no reader thread: %.0f ns CPU/packet: workers, GC, JIT; busiest worker %.0f %% of"
+                + " the IP packets)",
+            p.eachReading().processCpuNanosPerPacket(),
+            100 * p.eachReading().busiestWorkerShare()));
     table.row(
         "migaudit pipeline, 1 worker, per CPU second",
         one.packetsPerCpuSecond(),

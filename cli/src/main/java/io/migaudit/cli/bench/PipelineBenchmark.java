@@ -41,7 +41,8 @@ final class PipelineBenchmark {
       long recordBytes,
       long nanos,
       long cpuNanos,
-      long processCpuNanos) {
+      long processCpuNanos,
+      double busiestWorkerShare) {
     double packetsPerSecond() {
       return packets * 1e9 / nanos;
     }
@@ -85,7 +86,7 @@ final class PipelineBenchmark {
     if (ip == 0 && packets > 0) {
       throw new IllegalStateException("no IP packet decoded: not a fair benchmark");
     }
-    return new Pass(packets, 0, 0, nanos, c0 < 0 ? -1 : cpu, processCpuSince(p0));
+    return new Pass(packets, 0, 0, nanos, c0 < 0 ? -1 : cpu, processCpuSince(p0), 0);
   }
 
   /**
@@ -114,9 +115,9 @@ final class PipelineBenchmark {
         };
     RecordHandOff offThread =
         handOff ? new RecordHandOff(serialize, RecordHandOff.DEFAULT_CAPACITY) : null;
+    PipelineCounters counters = new PipelineCounters();
     CaptureWorkers agent =
-        new CaptureWorkers(
-            config, offThread != null ? offThread : serialize, new PipelineCounters(), workers);
+        new CaptureWorkers(config, offThread != null ? offThread : serialize, counters, workers);
     long p0 = processCpuNanos();
     long c0 = cpuNanos();
     long t0 = System.nanoTime();
@@ -139,7 +140,8 @@ final class PipelineBenchmark {
         recordBytes.sum(),
         nanos,
         c0 < 0 ? -1 : cpu,
-        processCpuSince(p0));
+        processCpuSince(p0),
+        counters.busiestWorkerShare());
   }
 
   private static long processCpuNanos() {
