@@ -3,6 +3,7 @@ package io.migaudit.record;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 
@@ -67,8 +68,8 @@ final class FlowRecordBytes {
     name(RECORD[5]);
     raw(r.last() ? TRUE : FALSE);
     string(RECORD[6], r.endReason());
-    string(RECORD[7], r.firstSeen() == null ? null : instants.format(r.firstSeen()));
-    string(RECORD[8], r.lastSeen() == null ? null : instants.format(r.lastSeen()));
+    instant(RECORD[7], r.firstSeen());
+    instant(RECORD[8], r.lastSeen());
     integer(RECORD[9], r.vlan());
     integer(RECORD[10], r.outerVlan());
     strings(RECORD[11], r.encapsulation());
@@ -177,6 +178,21 @@ final class FlowRecordBytes {
       return;
     }
     text(value);
+  }
+
+  /** An instant as {@link Instant#toString()} writes it, copied from {@link IsoInstant}'s bytes. */
+  private void instant(byte[] name, Instant t) {
+    int n = t == null ? -1 : instants.fill(t);
+    if (n < 0) {
+      string(name, t == null ? null : t.toString());
+      return;
+    }
+    name(name);
+    ensure(n + 2);
+    out[at++] = '"';
+    System.arraycopy(instants.text(), 0, out, at, n);
+    at += n;
+    out[at++] = '"';
   }
 
   private void integer(byte[] name, Integer value) {

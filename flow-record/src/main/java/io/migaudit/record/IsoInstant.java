@@ -1,5 +1,6 @@
 package io.migaudit.record;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 
@@ -17,13 +18,23 @@ final class IsoInstant {
 
   private static final long FIRST_FIVE_DIGIT_SECOND = 253_402_300_800L;
 
-  private final char[] c = new char[30];
+  private final byte[] c = new byte[30];
   private long day = Long.MIN_VALUE;
 
   String format(Instant t) {
+    int n = fill(t);
+    return n < 0 ? t.toString() : new String(c, 0, n, StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * Writes {@code t} into {@link #text()} and returns its length, or -1 for an instant outside the
+   * years 0000-9999 (rare: leave them to {@link Instant#toString()}). The record writer copies the
+   * text from there, with no String in between.
+   */
+  int fill(Instant t) {
     long seconds = t.getEpochSecond();
     if (seconds < FIRST_FOUR_DIGIT_SECOND || seconds >= FIRST_FIVE_DIGIT_SECOND) {
-      return t.toString(); // rare: leave them to the JDK
+      return -1;
     }
     long days = Math.floorDiv(seconds, SECONDS_PER_DAY);
     int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
@@ -55,12 +66,17 @@ final class IsoInstant {
       }
     }
     c[n++] = 'Z';
-    return new String(c, 0, n);
+    return n;
   }
 
-  private static int digits(char[] c, int at, int value, int width) {
+  /** The ASCII text {@link #fill} wrote. */
+  byte[] text() {
+    return c;
+  }
+
+  private static int digits(byte[] c, int at, int value, int width) {
     for (int i = at + width - 1; i >= at; i--) {
-      c[i] = (char) ('0' + value % 10);
+      c[i] = (byte) ('0' + value % 10);
       value /= 10;
     }
     return at + width;
