@@ -3,9 +3,6 @@ package io.migaudit.agent.dispatch;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.decode.PacketDecoder;
 import io.migaudit.agent.flow.FlowKey;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 
 /**
  * The flow hash ({@link FlowKey#symmetricHash}) of a plain TCP frame read straight from its bytes,
@@ -33,15 +30,6 @@ final class FrameHash {
 
   /** MF flag and fragment offset of the IPv4 flags-fragment field. */
   private static final int FRAGMENT_BITS = 0x3FFF;
-
-  /** Network byte order views: one load a field (every worker hashes every plain TCP frame). */
-  private static final VarHandle SHORT =
-      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
-
-  private static final VarHandle INT =
-      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-  private static final VarHandle LONG =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private FrameHash() {}
 
@@ -138,14 +126,14 @@ final class FrameHash {
   }
 
   private static int u16(byte[] a, int at) {
-    return Short.toUnsignedInt((short) SHORT.get(a, at));
+    return ((a[at] & 0xFF) << 8) | (a[at + 1] & 0xFF);
   }
 
   private static int i32(byte[] a, int at) {
-    return (int) INT.get(a, at);
+    return (u16(a, at) << 16) | u16(a, at + 2);
   }
 
   private static long i64(byte[] a, int at) {
-    return (long) LONG.get(a, at);
+    return ((long) i32(a, at) << 32) | Integer.toUnsignedLong(i32(a, at + 4));
   }
 }
