@@ -75,7 +75,7 @@ class FlowRecordWriterTest {
       -0.25,
       -5.1234
     };
-    FlowRecord base = RecordJsonTest.sample();
+    PayloadFeatures base = RecordJsonTest.sample().payload();
     for (int i = 0; i < 50_000; i++) {
       double[] v = new double[4];
       for (int j = 0; j < 4; j++) {
@@ -88,41 +88,21 @@ class FlowRecordWriterTest {
               default -> Math.nextUp(Math.round(random.nextDouble() * 1e8) / 10_000.0);
             };
       }
-      FlowRecord r = withPayloadNumbers(base, v);
+      FlowRecord r =
+          RecordJsonTest.sample(
+              new PayloadFeatures(
+                  base.sampledBytes(),
+                  v[0],
+                  v[1],
+                  v[2],
+                  v[3],
+                  base.signature(),
+                  base.verdict(),
+                  base.reason()));
       assertThat(new String(RecordJson.toBytes(r), StandardCharsets.UTF_8))
           .as("%s", java.util.Arrays.toString(v))
           .isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
     }
-  }
-
-  private static FlowRecord withPayloadNumbers(FlowRecord r, double[] v) {
-    PayloadFeatures p = r.payload();
-    return new FlowRecord(
-        r.schemaVersion(),
-        r.agent(),
-        r.iface(),
-        r.flowId(),
-        r.seq(),
-        r.last(),
-        r.endReason(),
-        r.firstSeen(),
-        r.lastSeen(),
-        r.vlan(),
-        r.outerVlan(),
-        r.encapsulation(),
-        r.ipVersion(),
-        r.transport(),
-        r.src(),
-        r.srcPort(),
-        r.dst(),
-        r.dstPort(),
-        r.initiator(),
-        r.srcToDst(),
-        r.dstToSrc(),
-        r.tcpFlags(),
-        r.protocol(),
-        new PayloadFeatures(
-            p.sampledBytes(), v[0], v[1], v[2], v[3], p.signature(), p.verdict(), p.reason()));
   }
 
   @Test

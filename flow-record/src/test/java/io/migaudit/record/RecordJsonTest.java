@@ -17,6 +17,20 @@ import org.junit.jupiter.api.Test;
 class RecordJsonTest {
 
   static FlowRecord sample() {
+    return sample(
+        new PayloadFeatures(
+            65536,
+            5.12,
+            41234.5,
+            0.25,
+            0.41,
+            Signature.VMOTION,
+            Verdict.PLAINTEXT,
+            "byte histogram far from uniform"));
+  }
+
+  /** The sample record with other payload features. */
+  static FlowRecord sample(PayloadFeatures payload) {
     Instant first = Instant.parse("2026-11-23T10:02:00.123456Z");
     String flowId = FlowId.of("tcp", "192.168.50.11", 40022, "192.168.50.12", 8000, 50, first);
     return new FlowRecord(
@@ -43,15 +57,7 @@ class RecordJsonTest {
         new Counters(600, 31_200, 0),
         List.of("SYN", "ACK"),
         "vmotion",
-        new PayloadFeatures(
-            65536,
-            5.12,
-            41234.5,
-            0.25,
-            0.41,
-            Signature.VMOTION,
-            Verdict.PLAINTEXT,
-            "byte histogram far from uniform"));
+        payload);
   }
 
   @Test
