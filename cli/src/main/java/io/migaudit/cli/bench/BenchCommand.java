@@ -28,8 +28,9 @@ import picocli.CommandLine.Spec;
       "Times the capture agent's pipeline (read, decode, flow table, payload features, JSON records;",
       "no Kafka) on a capture file with 1 and with N capture workers, the median of several passes in",
       "this JVM each, with the whole process's CPU time per packet, and in the same run the",
-      "installed peers on the same file as whole processes: tcpdump -r -w /dev/null, nfpcapd,",
-      "softflowd, tshark. Prints packets/s and each peer's ratio to migaudit, then heap per flow.",
+      "installed peers on the same file as whole processes, each the median of as many runs:",
+      "tcpdump -r -w /dev/null, nfpcapd, softflowd, tshark. Prints packets/s and each peer's",
+      "ratio to migaudit, then heap per flow.",
       "Without FILE it makes the benchmark capture (2,000,000 packets truncated to 128 bytes) with",
       "tools/bench/gen_migration_pcap.py under target/bench/."
     },
@@ -53,7 +54,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--runs",
       defaultValue = "5",
-      description = "Timed passes of migaudit (default: ${DEFAULT-VALUE}).")
+      description =
+          "Timed passes of migaudit, and runs of each peer, both rated by their median (default:"
+              + " ${DEFAULT-VALUE}).")
   int runs;
 
   @Option(
@@ -236,7 +239,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     table.row("migaudit read + decode only", median(decodes).packetsPerSecond(), "");
     if (peers) {
-      table.peers(file);
+      table.peers(file, runs);
     }
   }
 

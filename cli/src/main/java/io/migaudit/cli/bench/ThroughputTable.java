@@ -3,6 +3,7 @@ package io.migaudit.cli.bench;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Locale;
 
@@ -48,10 +49,12 @@ final class ThroughputTable {
   }
 
   /**
-   * A row per peer tool, each timed as a whole process on {@code file} (at most 600 s); a peer not
-   * installed or failing says so. The peers' output files go to a scratch directory, removed after.
+   * A row per peer tool, each timed {@code runs} times as a whole process on {@code file} (at most
+   * 600 s a run) and rated by its median run, as migaudit's rows are: one run of a peer swung by
+   * 1.7x between bench runs on a quiet machine (BENCHMARKS.md, issue 18). A peer not installed or
+   * failing says so. The peers' output files go to a scratch directory, removed after.
    */
-  void peers(Path file) throws Exception {
+  void peers(Path file, int runs) throws Exception {
     Path scratch = Files.createTempDirectory("migaudit-bench-");
     try {
       for (PeerTimer.Peer peer : PeerTimer.PEERS) {
@@ -60,12 +63,28 @@ final class ThroughputTable {
           out.printf(Locale.ROOT, "%-48s %14s%n", peer.name(), "not installed");
           continue;
         }
-        long nanos = PeerTimer.time(peer.command(path, file, scratch), 600);
-        if (nanos < 0) {
+        long[] nanos = new long[runs];
+        boolean failed = false;
+        for (int i = 0; i < runs && !failed; i++) {
+          nanos[i] = PeerTimer.time(peer.command(path, file, scratch), 600);
+          failed = nanos[i] < 0;
+        }
+        if (failed) {
           out.printf(Locale.ROOT, "%-48s %14s%n", peer.name(), "failed");
           continue;
         }
-        row(peer.name(), one.packets() * 1e9 / nanos, "");
+        Arrays.sort(nanos);
+        row(
+            peer.name(),
+            one.packets() * 1e9 / nanos[runs / 2],
+            runs == 1
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    "(median of %d runs; %.2f-%.2f M)",
+                    runs,
+                    one.packets() * 1e3 / nanos[runs - 1],
+                    one.packets() * 1e3 / nanos[0]));
       }
     } finally {
       try (var walk = Files.walk(scratch)) {
