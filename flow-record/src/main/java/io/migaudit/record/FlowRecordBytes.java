@@ -30,8 +30,23 @@ final class FlowRecordBytes {
   private static final byte[] TRUE = ascii("true");
   private static final byte[] FALSE = ascii("false");
   private static final byte[] LONG_MIN = ascii(Long.toString(Long.MIN_VALUE));
-  private static final char FIRST_PRINTABLE = 0x20;
-  private static final char DELETE = 0x7F;
+
+  /** Characters written as they are: printable ASCII but the quote and the backslash. */
+  private static final boolean[] PLAIN = new boolean[0x7F];
+
+  /** "00" to "99", two ASCII digits each. */
+  private static final byte[] DIGIT_PAIRS = new byte[200];
+
+  static {
+    for (char c = 0x20; c < 0x7F; c++) {
+      PLAIN[c] = c != '"' && c != '\\';
+    }
+    for (int i = 0; i < 100; i++) {
+      DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+      DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+    }
+  }
+
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   /** Magnitudes that shortest-digit output writes without an exponent: from here... */
@@ -232,20 +247,22 @@ final class FlowRecordBytes {
   private void text(String value) {
     int n = value.length();
     ensure(n + 2);
-    int start = at;
-    out[at++] = '"';
+    byte[] o = out; // locals: one table look a character, nothing re-read from fields
+    int p = at;
+    o[p++] = '"';
     for (int i = 0; i < n; i++) {
       char c = value.charAt(i);
-      if (c < FIRST_PRINTABLE || c >= DELETE || c == '"' || c == '\\') {
-        at = start + 1;
+      if (c >= PLAIN.length || !PLAIN[c]) {
+        at++; // past the opening quote
         escaped(value);
         ensure(1);
         out[at++] = '"';
         return;
       }
-      out[at++] = (byte) c;
+      o[p++] = (byte) c;
     }
-    out[at++] = '"';
+    o[p++] = '"';
+    at = p;
   }
 
   /**
@@ -281,22 +298,33 @@ final class FlowRecordBytes {
       return;
     }
     ensure(20);
+    byte[] o = out;
+    int p = at;
     if (v < 0) {
-      out[at++] = '-';
+      o[p++] = '-';
       v = -v;
     }
-    int end = at + digits(v);
-    for (int i = end - 1; i >= at; i--) {
-      out[i] = (byte) ('0' + v % 10);
-      v /= 10;
+    int end = p + digits(v);
+    int i = end;
+    while (v >= 100) { // two digits a division
+      int pair = (int) (v % 100);
+      v /= 100;
+      o[--i] = DIGIT_PAIRS[2 * pair + 1];
+      o[--i] = DIGIT_PAIRS[2 * pair];
+    }
+    if (v >= 10) {
+      o[--i] = DIGIT_PAIRS[2 * (int) v + 1];
+      o[--i] = DIGIT_PAIRS[2 * (int) v];
+    } else {
+      o[--i] = (byte) ('0' + v);
     }
     at = end;
   }
 
+  /** Decimal digits of {@code v >= 0}, by comparison. */
   private static int digits(long v) {
     int d = 1;
-    while (v >= 10) {
-      v /= 10;
+    for (long bound = 10; d < 19 && v >= bound; bound *= 10) {
       d++;
     }
     return d;
