@@ -14,22 +14,17 @@ public record ByteStatistics(
 
   private static final double LN_2 = Math.log(2);
 
-  /** Byte values counted as printable: ASCII graphic characters, space, tab, CR and LF. */
-  private static final boolean[] PRINTABLE = new boolean[256];
-
-  static {
-    for (int b = 0x20; b <= 0x7e; b++) {
-      PRINTABLE[b] = true;
-    }
-    PRINTABLE['\t'] = true;
-    PRINTABLE['\n'] = true;
-    PRINTABLE['\r'] = true;
-  }
+  /**
+   * 1 for the byte values counted as printable (ASCII graphic characters, space, tab, CR and LF),
+   * else 0: multiplied in, not branched on.
+   */
+  private static final int[] PRINTABLE = new int[256];
 
   /**
    * {@code c * log2(c)} for the counts most histograms hold: with {@code entropy = log2(n) - sum(c
-   * * log2(c)) / n} a statistic costs one logarithm, not one per byte value present, which made a
-   * sample of a few hundred bytes cost 2.1 us (issue 18).
+   * * log2(c)) / n} a statistic costs one logarithm, not one per byte value present (JMH {@code
+   * ClassifierBenchmark.classifyChangedSample} 3587 -> 2110 ns with the rest of issue 18's changes
+   * here).
    */
   private static final double[] C_LOG2_C = new double[4096];
 
@@ -43,19 +38,19 @@ public record ByteStatistics(
    */
   private static final long[] C_LOG2_C_STEPS = new long[ByteHistogram.RAW_BYTES + 1];
 
-  /** 1 for a printable byte value, else 0 (added without a branch). */
-  private static final int[] PRINTABLE_COUNT = new int[256];
-
   static {
+    for (int b = 0x20; b <= 0x7e; b++) {
+      PRINTABLE[b] = 1;
+    }
+    PRINTABLE['\t'] = 1;
+    PRINTABLE['\n'] = 1;
+    PRINTABLE['\r'] = 1;
     for (int c = 1; c < C_LOG2_C.length; c++) {
       C_LOG2_C[c] = c * (Math.log(c) / LN_2);
     }
     for (int c = 1; c < C_LOG2_C_STEPS.length; c++) {
       C_LOG2_C_STEPS[c] =
           Math.round(C_LOG2_C[c] * STEP_SCALE) - Math.round(C_LOG2_C[c - 1] * STEP_SCALE);
-    }
-    for (int b = 0; b < 256; b++) {
-      PRINTABLE_COUNT[b] = PRINTABLE[b] ? 1 : 0;
     }
   }
 
@@ -101,7 +96,7 @@ public record ByteStatistics(
       int c = ++counts[b];
       sumCLog2C += C_LOG2_C_STEPS[c];
       sumSquares += 2 * c - 1;
-      printable += PRINTABLE_COUNT[b];
+      printable += PRINTABLE[b];
     }
     int zeros = counts[0];
     Arrays.fill(counts, 0);
@@ -118,11 +113,10 @@ public record ByteStatistics(
 
   /**
    * Statistics of {@code n} bytes counted per value in {@code counts}, one pass over the 256 values
-   * with neither a logarithm nor a division in it ({@code C_LOG2_C}, a reciprocal): a sample of a
-   * few hundred bytes cost 2.1 us with one logarithm per value present, 0.4 us now (issue 18). The
-   * absent values' equal chi-square terms are added at once after the loop: a small sample has few
-   * values present. Summing the squares instead ({@code sum(c^2) / e - n}) took twice as long on
-   * large samples in JMH {@code ClassifierBenchmark}.
+   * with neither a logarithm nor a division in it ({@code C_LOG2_C}, a reciprocal). The absent
+   * values' equal chi-square terms are added at once after the loop: a small sample has few values
+   * present. Summing the squares instead ({@code sum(c^2) / e - n}) took twice as long on large
+   * samples in JMH {@code ClassifierBenchmark}.
    */
   static ByteStatistics of(long n, int[] counts) {
     double expected = n / 256.0;
@@ -137,9 +131,7 @@ public record ByteStatistics(
         sumCLog2C += cLog2C(c);
         double d = c - expected;
         chi += d * d * perExpected;
-        if (PRINTABLE[b]) {
-          printable += c;
-        }
+        printable += (long) c * PRINTABLE[b];
       } else {
         absent++;
       }
