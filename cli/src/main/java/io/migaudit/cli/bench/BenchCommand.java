@@ -105,6 +105,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (runs < 1) {
+      throw new UserError("--runs must be at least 1");
+    }
     Path file = capture != null ? capture : BenchCapture.ensure();
     if (!Files.isRegularFile(file)) {
       throw new UserError(file + ": no such file");

@@ -71,26 +71,36 @@ final class ThroughputTable {
         }
         if (failed) {
           out.printf(Locale.ROOT, "%-48s %14s%n", peer.name(), "failed");
-          continue;
+        } else {
+          peerRow(peer.name(), nanos);
         }
-        Arrays.sort(nanos);
-        row(
-            peer.name(),
-            one.packets() * 1e9 / nanos[runs / 2],
-            runs == 1
-                ? ""
-                : String.format(
-                    Locale.ROOT,
-                    "(median of %d runs; %.2f-%.2f M)",
-                    runs,
-                    one.packets() * 1e3 / nanos[runs - 1],
-                    one.packets() * 1e3 / nanos[0]));
       }
     } finally {
       try (var walk = Files.walk(scratch)) {
         walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  /**
+   * A peer's row from the wall-clock nanoseconds of its runs over the capture: the median run's
+   * rate, and with several runs the slowest and fastest beside it.
+   */
+  void peerRow(String name, long[] runNanos) {
+    long[] nanos = runNanos.clone();
+    Arrays.sort(nanos);
+    int runs = nanos.length;
+    row(
+        name,
+        one.packets() * 1e9 / nanos[runs / 2],
+        runs == 1
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                "(median of %d runs; %.2f-%.2f M)",
+                runs,
+                one.packets() * 1e3 / nanos[runs - 1],
+                one.packets() * 1e3 / nanos[0]));
   }
 
   private static String mpps(double pps) {
