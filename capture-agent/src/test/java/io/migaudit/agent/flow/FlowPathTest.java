@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.PortCatalog;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,16 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Flows keyed by their whole path: the same inner 5-tuple in another tunnel is another flow. */
 class FlowPathTest {
   private final List<FlowRecord> records = new ArrayList<>();
-  private final FlowTable table =
-      new FlowTable(
-          new FlowTableConfig(
-              100, Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(2)),
-          PortCatalog.builtIn(),
-          "a",
-          "eth0",
-          records::add,
-          4096,
-          512);
+  private final FlowTable table = CollectingTables.collecting(100, records);
 
   private static DecodedPacket inTunnel(DecodedPacket p, long path) {
     p.tunnelPath = path;

@@ -10,8 +10,6 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.decode.Layer;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.PortCatalog;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,16 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class FlowTraitsTest {
   private final List<FlowRecord> records = new ArrayList<>();
-  private final FlowTable table =
-      new FlowTable(
-          new FlowTableConfig(
-              100_000, Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(2)),
-          PortCatalog.builtIn(),
-          "a",
-          "eth0",
-          records::add,
-          4096,
-          512);
+  private final FlowTable table = CollectingTables.collecting(100_000, records);
 
   /** The packet inside a VXLAN tunnel from a QinQ port: outer VLAN, inner VLAN, tunnel path. */
   private static DecodedPacket tunnelled(DecodedPacket p, int outerVlan, int vlan, long path) {
