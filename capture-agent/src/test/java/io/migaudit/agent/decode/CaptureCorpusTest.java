@@ -41,9 +41,9 @@ class CaptureCorpusTest {
   void theBundledCorpusIsThere() throws IOException {
     List<Path> captures = CorpusReader.captures(CorpusReader.bundledDirectory());
 
-    assertThat(captures).hasSize(17);
+    assertThat(captures).hasSize(23);
     assertThat(CorpusReader.testList(CorpusReader.bundledDirectory().resolve("README.md")))
-        .hasSize(16);
+        .hasSize(22);
   }
 
   private static Stream<DynamicTest> corpus(Path dir, Map<String, String> outputs)
