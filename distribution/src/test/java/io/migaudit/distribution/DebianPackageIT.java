@@ -41,7 +41,9 @@ class DebianPackageIT {
             "/etc/migaudit/agent.yaml", "/etc/migaudit/analyzer.yaml", "/etc/migaudit/policy.yaml");
     assertThat(dpkgDeb("-I", "postinst"))
         .contains("adduser --system")
-        .contains("install -d -o migaudit -g migaudit -m 0700");
+        .contains("install -d -o migaudit -g migaudit -m 0700")
+        .contains("MIGAUDIT_CDS_WRITE=/var/cache/migaudit/classes.jsa.new /usr/bin/migaudit");
+    assertThat(dpkgDeb("-I", "postrm")).contains("rm -rf /var/cache/migaudit");
   }
 
   @Test

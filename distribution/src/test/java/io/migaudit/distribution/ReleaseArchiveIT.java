@@ -96,6 +96,54 @@ class ReleaseArchiveIT {
         .anyMatch(j -> j.getFileName().toString().startsWith("embedded-broker-"));
   }
 
+  /**
+   * The launcher's class-data archive: made by a run with MIGAUDIT_CDS_WRITE, then mapped by every
+   * command, the broker's too (their classpath only adds to the one it was made with), and not by a
+   * run that says none. The JVM's class-loading log names where each class came from.
+   */
+  @Test
+  void classArchiveMadeByOneRunIsMappedByEveryCommand() throws Exception {
+    Path archive = home.resolve("lib/classes.jsa");
+    try {
+      Map<String, String> write = new HashMap<>(env);
+      write.put("MIGAUDIT_CDS_WRITE", archive.toString());
+      Programs.Result made =
+          Programs.run(
+              home,
+              write,
+              "bin/migaudit",
+              "classify-report",
+              "--policy",
+              "samples/policy.yaml",
+              "samples/vmotion-plaintext");
+      assertThat(made.exitCode()).as(made.output()).isZero();
+      assertThat(made.output())
+          .as("the JVM's CDS warnings are not the user's")
+          .doesNotContain("[cds");
+      assertThat(archive).isNotEmptyFile();
+      Programs.Result refused = Programs.run(home, write, "bin/migaudit", "replay", "--help");
+      assertThat(refused.exitCode()).isEqualTo(2);
+      assertThat(refused.output()).contains("MIGAUDIT_CDS_WRITE: make the archive with another");
+
+      String shared = "io.migaudit.cli.MigauditCommand source: shared objects file (top)";
+      Map<String, String> logged = new HashMap<>(env);
+      logged.put("MIGAUDIT_JAVA_OPTS", "-Xlog:class+load=info");
+      for (String command : List.of("analyzer", "replay")) {
+        Programs.Result r = Programs.run(home, logged, "bin/migaudit", command, "--help");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).as(command).contains(shared);
+      }
+      logged.put("MIGAUDIT_CDS_ARCHIVE", "none");
+      Programs.Result none = Programs.run(home, logged, "bin/migaudit", "--version");
+      assertThat(none.exitCode()).as(none.output()).isZero();
+      assertThat(none.output())
+          .contains("io.migaudit.cli.MigauditCommand source: ")
+          .doesNotContain(shared);
+    } finally {
+      Files.deleteIfExists(archive);
+    }
+  }
+
   @Test
   void windowsLauncherNamesAClasspathThatExists() throws Exception {
     String cmd = Files.readString(home.resolve("bin/migaudit.cmd"));
