@@ -3,6 +3,8 @@ import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.flow.FlowRecordSink;
+import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.record.RecordJson;
 import java.lang.management.ManagementFactory;
@@ -17,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  * ./migaudit --version   # builds cli/target
  * java -Xmn512m -cp "cli/target/migaudit-cli.jar:cli/target/lib/*" tools/bench/WorkerPasses.java \
- *     target/bench/migration-2M-snap128.pcap WORKERS PASSES
+ *     target/bench/migration-2M-snap128.pcap WORKERS PASSES [handoff]
  * java -Xmn1g -cp "cli/target/migaudit-cli.jar:cli/target/lib/*" tools/bench/WorkerPasses.java \
  *     target/bench/migration-2M-snap128.pcap pair PASSES
  * </pre>
@@ -25,7 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  * WORKERS 1: one worker fed by the file; 2 or more: workers each reading the file (as `agent
  * --read`); prints packets/s and the whole process's CPU a packet, and with one worker its thread's
  * CPU and the bytes it allocated a packet (the last does not vary from run to run: a fair A/B
- * figure on a noisy machine). {@code pair}: one worker alone,
+ * figure on a noisy machine); {@code handoff}: the records serialized on a publishing thread
+ * ({@code RecordHandOff}), as the agent does. {@code pair}: one worker alone,
  * then two one-worker pipelines at once on two threads, each thread's CPU a packet (whether two
  * threads slow each other on this machine's cores).
  */
@@ -41,7 +44,11 @@ public class WorkerPasses {
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     var thread = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     for (int pass = 0; pass < passes; pass++) {
-      CaptureWorkers pipeline = pipeline(workers);
+      RecordHandOff handOff =
+          args.length > 3 && args[3].equals("handoff")
+              ? new RecordHandOff(serialize(), RecordHandOff.DEFAULT_CAPACITY)
+              : null;
+      CaptureWorkers pipeline = pipeline(workers, handOff);
       long threadCpu0 = thread.getCurrentThreadCpuTime();
       long allocated0 = thread.getCurrentThreadAllocatedBytes();
       long cpu0 = os.getProcessCpuTime();
@@ -53,6 +60,9 @@ public class WorkerPasses {
         }
       } else {
         report = pipeline.run(capture, "bench", EndReason.END_OF_CAPTURE);
+      }
+      if (handOff != null) {
+        handOff.close(); // every record serialized before the pass ends
       }
       long nanos = System.nanoTime() - t0;
       long cpu = os.getProcessCpuTime() - cpu0;
@@ -71,11 +81,16 @@ public class WorkerPasses {
   }
 
   /** Records serialized to JSON and dropped, as the bench does. */
-  private static CaptureWorkers pipeline(int workers) {
+  private static FlowRecordSink serialize() {
     LongAdder bytes = new LongAdder();
+    return r -> bytes.add(RecordJson.toBytes(r).length);
+  }
+
+  /** On the threads that make them, or through {@code handOff} on its thread (as the agent). */
+  private static CaptureWorkers pipeline(int workers, RecordHandOff handOff) {
     return new CaptureWorkers(
         AgentConfig.defaults("bench"),
-        r -> bytes.add(RecordJson.toBytes(r).length),
+        handOff != null ? handOff : serialize(),
         new PipelineCounters(),
         workers);
   }
@@ -112,7 +127,7 @@ public class WorkerPasses {
     long cpu0 = threads.getCurrentThreadCpuTime();
     try (PcapFileSource source = PcapFileSource.open(capture)) {
       CaptureAgent.SourceReport report =
-          pipeline(1).run(source, "bench", EndReason.END_OF_CAPTURE);
+          pipeline(1, null).run(source, "bench", EndReason.END_OF_CAPTURE);
       return (double) (threads.getCurrentThreadCpuTime() - cpu0) / report.packets();
     }
   }
