@@ -157,7 +157,11 @@ public final class BenchCommand implements Callable<Integer> {
     // the first pass in the JVM, with N workers: class loading and JIT included, the figure closest
     // to a peer's whole-process run
     PipelineBenchmark.Pass cold = PipelineBenchmark.run(file, config, workers);
-    PipelineBenchmark.run(file, config, 1); // and one with one worker, whose path differs
+    // then an untimed pass of each other way of running, whose code paths differ (one worker, the
+    // hand-off, workers each reading the file): the timed ones below are all warm
+    PipelineBenchmark.run(file, config, 1);
+    PipelineBenchmark.run(file, config, 1, true, false);
+    PipelineBenchmark.run(file, config, workers, false, false);
     List<PipelineBenchmark.Pass> ones = new ArrayList<>();
     List<PipelineBenchmark.Pass> manys = new ArrayList<>();
     List<PipelineBenchmark.Pass> handedOff = new ArrayList<>();
