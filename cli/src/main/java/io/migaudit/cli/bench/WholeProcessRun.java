@@ -23,11 +23,7 @@ final class WholeProcessRun {
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> command = new ArrayList<>();
     command.add(java);
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!arg.startsWith("-XX:StartFlightRecording") && !arg.startsWith("-agentlib")) {
-        command.add(arg);
-      }
-    }
+    command.addAll(childOptions(ManagementFactory.getRuntimeMXBean().getInputArguments()));
     command.addAll(
         List.of(
             "-cp",
@@ -39,5 +35,23 @@ final class WholeProcessRun {
             Integer.toString(workers),
             capture.toString()));
     return PeerTimer.time(command, 600);
+  }
+
+  /**
+   * This JVM's options as the child gets them: without a recording or an agent, and without the
+   * fixed, pre-touched heap the launcher gives the bench's own passes (a fresh agent grows its heap
+   * as it goes, and pre-touching would add to the start-up the row times).
+   */
+  static List<String> childOptions(List<String> options) {
+    List<String> kept = new ArrayList<>();
+    for (String arg : options) {
+      if (!arg.startsWith("-XX:StartFlightRecording")
+          && !arg.startsWith("-agentlib")
+          && !arg.startsWith("-Xms")
+          && !arg.equals("-XX:+AlwaysPreTouch")) {
+        kept.add(arg);
+      }
+    }
+    return kept;
   }
 }
