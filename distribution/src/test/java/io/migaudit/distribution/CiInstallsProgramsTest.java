@@ -41,6 +41,7 @@ class CiInstallsProgramsTest {
           Map.entry("bash", "bash"),
           Map.entry("sh", "dash"),
           Map.entry("setpriv", "util-linux"),
+          Map.entry("unshare", "util-linux"),
           Map.entry("chromium", "chromium"),
           // bench peers: no test starts them (BenchCommandTest runs --no-peers), but CI machines
           // carry

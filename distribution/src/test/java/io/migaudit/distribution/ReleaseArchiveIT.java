@@ -2,6 +2,7 @@ package io.migaudit.distribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.migaudit.testsupport.CiGate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,6 +143,68 @@ class ReleaseArchiveIT {
     } finally {
       Files.deleteIfExists(archive);
     }
+  }
+
+  /**
+   * The launcher sizes the heap by the memory the JVM gets: the machine's, or a container's limit
+   * where that is lower. In a private mount namespace a file saying 1 GiB is mounted over the
+   * cgroup's limit; the dry run of {@code bench} then has neither the 512 MB young generation nor
+   * the bench's fixed 2 GB heap, which it has with the memory this machine gives (8 GiB or more).
+   */
+  @Test
+  void heapOptionsFollowAContainersMemoryLimit() throws Exception {
+    CiGate.require(
+        "root".equals(System.getProperty("user.name")), "needs root (a mount namespace)");
+    Path limitFile =
+        Stream.of("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+            .map(Path::of)
+            .filter(Files::isRegularFile)
+            .findFirst()
+            .orElse(null);
+    CiGate.require(limitFile != null, "no cgroup memory limit file to stand in for");
+    Map<String, String> dry = new HashMap<>(env);
+    dry.put("PATH", System.getenv("PATH")); // the launcher reads /proc/meminfo with awk
+    dry.put("MIGAUDIT_DRY_RUN", "1");
+    Path oneGib = Files.writeString(dir.resolve("memory-limit"), (1L << 30) + "\n");
+    Programs.Result limited =
+        Programs.run(
+            home,
+            dry,
+            "unshare",
+            "--mount",
+            "sh",
+            "-c",
+            "mount --bind \"$0\" \"$1\" && exec bin/migaudit bench",
+            oneGib.toString(),
+            limitFile.toString());
+    assertThat(limited.exitCode()).as(limited.output()).isZero();
+    assertThat(limited.output())
+        .contains("io.migaudit.cli.MigauditCommand bench")
+        .doesNotContain("-Xmn")
+        .doesNotContain("-Xms");
+
+    long memoryKb = Math.min(memTotalKb(), limitKb(limitFile));
+    Programs.Result free = Programs.run(home, dry, "bin/migaudit", "bench");
+    assertThat(free.exitCode()).as(free.output()).isZero();
+    if (memoryKb >= 8L << 20) {
+      assertThat(free.output()).contains("-Xmn512m -Xms2g -XX:+AlwaysPreTouch");
+    } else {
+      assertThat(free.output()).as("%d kB of memory", memoryKb).doesNotContain("-Xmn");
+    }
+  }
+
+  private static long memTotalKb() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+      if (line.startsWith("MemTotal:")) {
+        return Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    }
+    throw new IllegalStateException("no MemTotal in /proc/meminfo");
+  }
+
+  private static long limitKb(Path limitFile) throws IOException {
+    String limit = Files.readString(limitFile).trim();
+    return limit.matches("\\d{1,15}") ? Long.parseLong(limit) / 1024 : Long.MAX_VALUE;
   }
 
   @Test
