@@ -42,6 +42,8 @@ class CiInstallsProgramsTest {
           Map.entry("sh", "dash"),
           Map.entry("setpriv", "util-linux"),
           Map.entry("unshare", "util-linux"),
+          Map.entry("chmod", "coreutils"),
+          Map.entry("truncate", "coreutils"),
           Map.entry("chromium", "chromium"),
           // bench peers: no test starts them (BenchCommandTest runs --no-peers), but CI machines
           // carry

@@ -42,7 +42,7 @@ class DebianPackageIT {
     assertThat(dpkgDeb("-I", "postinst"))
         .contains("adduser --system")
         .contains("install -d -o migaudit -g migaudit -m 0700")
-        .contains("MIGAUDIT_CDS_WRITE=/var/cache/migaudit/classes.jsa.new /usr/bin/migaudit");
+        .contains("MIGAUDIT_CDS_WRITE=/var/cache/migaudit/classes.jsa /usr/bin/migaudit");
     assertThat(dpkgDeb("-I", "postrm")).contains("rm -rf /var/cache/migaudit");
   }
 

@@ -48,7 +48,8 @@ class ReleaseArchiveIT {
     assertThat(tar.exitCode()).as(tar.output()).isZero();
     home = dir.resolve("migaudit-" + Release.VERSION);
     Path bin = Files.createDirectories(dir.resolve("path"));
-    for (String tool : List.of("bash", "readlink", "dirname")) {
+    // what the launcher calls: mv and rm only to put a class-data archive in place
+    for (String tool : List.of("bash", "readlink", "dirname", "mv", "rm")) {
       Path real = Programs.require(tool).toRealPath();
       Files.writeString(
           bin.resolve(tool),
@@ -143,6 +144,57 @@ class ReleaseArchiveIT {
     } finally {
       Files.deleteIfExists(archive);
     }
+  }
+
+  /**
+   * A JVM that maps a cut class-data archive crashes, so the launcher checks the one it made before
+   * moving it into place: here a {@code java} that cuts every archive it writes leaves none, and
+   * the run says so and fails.
+   */
+  @Test
+  void aCutClassArchiveIsNeverPutInPlace() throws Exception {
+    Path archive = home.resolve("lib/classes.jsa");
+    Files.deleteIfExists(archive);
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path cutting = dir.resolve("java-cutting-archives");
+    Files.writeString(
+        cutting,
+        String.join(
+            "\n",
+            "#!" + Programs.require("bash").toRealPath(),
+            "\"" + java + "\" \"$@\"; rc=$?",
+            "for a in \"$@\"; do",
+            "  case \"$a\" in -XX:ArchiveClassesAtExit=*) f=\"${a#*=}\"",
+            "    " + Programs.require("chmod").toRealPath() + " u+w \"$f\"",
+            "    " + Programs.require("truncate").toRealPath() + " -s 100000 \"$f\" ;;",
+            "  esac",
+            "done",
+            "exit $rc",
+            ""));
+    cutting.toFile().setExecutable(true);
+    Map<String, String> write = new HashMap<>(env);
+    write.put("JAVA", cutting.toString());
+    write.put("MIGAUDIT_CDS_WRITE", archive.toString());
+    Programs.Result r =
+        Programs.run(
+            home,
+            write,
+            "bin/migaudit",
+            "classify-report",
+            "--policy",
+            "samples/policy.yaml",
+            "samples/vmotion-plaintext");
+    assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
+    assertThat(r.output()).contains("no usable class-data archive was made");
+    assertThat(archive).doesNotExist();
+    try (Stream<Path> left = Files.list(home.resolve("lib"))) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".jsa"));
+    }
+    try (Stream<Path> left = Files.list(home)) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("hs_err"));
+    }
+    Programs.Result after = Programs.run(home, env, "bin/migaudit", "--version");
+    assertThat(after.exitCode()).as(after.output()).isZero();
   }
 
   /**
