@@ -109,15 +109,7 @@ class ReleaseArchiveIT {
     try {
       Map<String, String> write = new HashMap<>(env);
       write.put("MIGAUDIT_CDS_WRITE", archive.toString());
-      Programs.Result made =
-          Programs.run(
-              home,
-              write,
-              "bin/migaudit",
-              "classify-report",
-              "--policy",
-              "samples/policy.yaml",
-              "samples/vmotion-plaintext");
+      Programs.Result made = archiveRun(write);
       assertThat(made.exitCode()).as(made.output()).isZero();
       assertThat(made.output())
           .as("the JVM's CDS warnings are not the user's")
@@ -175,15 +167,7 @@ class ReleaseArchiveIT {
     Map<String, String> write = new HashMap<>(env);
     write.put("JAVA", cutting.toString());
     write.put("MIGAUDIT_CDS_WRITE", archive.toString());
-    Programs.Result r =
-        Programs.run(
-            home,
-            write,
-            "bin/migaudit",
-            "classify-report",
-            "--policy",
-            "samples/policy.yaml",
-            "samples/vmotion-plaintext");
+    Programs.Result r = archiveRun(write);
     assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
     assertThat(r.output()).contains("no usable class-data archive was made");
     assertThat(archive).doesNotExist();
@@ -195,6 +179,18 @@ class ReleaseArchiveIT {
     }
     Programs.Result after = Programs.run(home, env, "bin/migaudit", "--version");
     assertThat(after.exitCode()).as(after.output()).isZero();
+  }
+
+  /** The run ./migaudit and the Debian package make the class-data archive with. */
+  private static Programs.Result archiveRun(Map<String, String> env) throws Exception {
+    return Programs.run(
+        home,
+        env,
+        "bin/migaudit",
+        "classify-report",
+        "--policy",
+        "samples/policy.yaml",
+        "samples/vmotion-plaintext");
   }
 
   /**
