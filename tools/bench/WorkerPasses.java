@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
  *     target/bench/migration-2M-snap128.pcap pair PASSES
  * </pre>
  *
- * WORKERS 1: one worker fed by the file; 2 or more: workers each reading the file (as `agent
+ * WORKERS 1: one worker fed by the file; 2 or more: workers taking turns reading the file (as `agent
  * --read`); prints packets/s and the whole process's CPU a packet, and with one worker its thread's
  * CPU and the bytes it allocated a packet (the last does not vary from run to run: a fair A/B
  * figure on a noisy machine); {@code handoff}: the records serialized on a publishing thread

@@ -1,7 +1,6 @@
 package io.migaudit.agent;
 
 import io.migaudit.agent.dispatch.FileWorkers;
-import io.migaudit.agent.dispatch.FlowDispatcher;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowRecordSink;
 import io.migaudit.agent.flow.FlowTable;
@@ -15,11 +14,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a capture file through {@code workers} pipelines, each a thread with a flow table of its
- * own, fed by a {@link FlowDispatcher} that keeps every flow on one worker. One worker is a plain
- * {@link CaptureAgent} on the calling thread. The flow table bound is shared out: each of N workers
- * tracks at most {@code maxFlows / N} flows. The records are those of one worker (same content,
- * other order), as long as no table is full; a full one evicts its own least recently seen flow.
- * The sink is called from the worker threads at once: it must be thread-safe.
+ * own, that take turns reading the file and keep every flow on one worker ({@link FileWorkers}).
+ * One worker is a plain {@link CaptureAgent} on the calling thread. The flow table bound is shared
+ * out: each of N workers tracks at most {@code maxFlows / N} flows. The records are those of one
+ * worker (same content, other order), as long as no table is full; a full one evicts its own least
+ * recently seen flow. The sink is called from the worker threads at once: it must be thread-safe.
  */
 public final class CaptureWorkers {
   private static final Logger LOG = LoggerFactory.getLogger(CaptureWorkers.class);
@@ -69,35 +68,25 @@ public final class CaptureWorkers {
   }
 
   /**
-   * As {@link CaptureAgent#run}: reads {@code source} to its end and ends every flow with {@code
-   * endReason}. With several workers a reader thread hands the frames over ({@link
-   * FlowDispatcher}); {@link #run(Path, String, EndReason)} is the alternative for a file (on the
-   * 2-core VM the reader thread did as well or better: BENCHMARKS.md, issue 18).
+   * As {@link CaptureAgent#run}: reads {@code source} (a capture file's) to its end and ends every
+   * flow with {@code endReason}; the caller closes the source.
    */
   public CaptureAgent.SourceReport run(PacketSource source, String iface, EndReason endReason)
       throws IOException {
     if (single != null) {
       return single.run(source, iface, endReason);
     }
-    long[] counts = new FlowDispatcher(workers, counters).run(source, i -> table(iface), endReason);
-    return report(source.name(), counts[0], counts[1], counts[2], source.stats().truncation());
+    FileWorkers.Result r =
+        new FileWorkers(workers, counters).run(source, i -> table(iface), endReason);
+    return report(r.name(), r.packets(), r.ipPackets(), r.records(), r.truncation());
   }
 
-  /**
-   * Reads a capture file to its end and ends every flow with {@code endReason}; with several
-   * workers each reads the file itself and keeps the flows of its own ({@link FileWorkers}).
-   */
+  /** Opens a capture file and reads it as {@link #run(PacketSource, String, EndReason)}. */
   public CaptureAgent.SourceReport run(Path file, String iface, EndReason endReason)
       throws IOException {
-    if (single != null) {
-      try (PcapFileSource source = PcapFileSource.open(file)) {
-        return single.run(source, iface, endReason);
-      }
+    try (PcapFileSource source = PcapFileSource.open(file)) {
+      return run(source, iface, endReason);
     }
-    FileWorkers.Result r =
-        new FileWorkers(workers, counters)
-            .run(() -> PcapFileSource.open(file), i -> table(iface), endReason);
-    return report(r.name(), r.packets(), r.ipPackets(), r.records(), r.truncation());
   }
 
   private FlowTable table(String iface) {

@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * The agent over capture files: each file read to its end by {@link CaptureWorkers} (one worker, or
- * a reader thread handing each flow's frames to one of N), the flows still open at a file's end
- * ended as final records with end reason {@code end_of_capture}. A truncated file is read up to
- * where it breaks off and reported, not refused.
+ * N taking turns reading it, each flow on one of them), the flows still open at a file's end ended
+ * as final records with end reason {@code end_of_capture}. A truncated file is read up to where it
+ * breaks off and reported, not refused.
  */
 public final class FileAgent {
   /** Opens a capture file as a packet source (e.g. counting the bytes read). */
@@ -22,7 +22,7 @@ public final class FileAgent {
   }
 
   private final CaptureWorkers workers;
-  private Opener opener; // null: the capture workers open the file themselves
+  private Opener opener = PcapFileSource::open;
 
   /** Records go to {@code sink}, counted in {@code counters}, by {@code workers} flow tables. */
   public FileAgent(
@@ -35,19 +35,13 @@ public final class FileAgent {
     this(config, sink, counters, 1);
   }
 
-  /**
-   * This agent, opening each file once with {@code o} (e.g. counting the bytes read); several
-   * workers then share that one reader, which hands each flow's frames to one of them.
-   */
+  /** This agent, opening each file with {@code o} (e.g. counting the bytes read). */
   public FileAgent opening(Opener o) {
     this.opener = o;
     return this;
   }
 
   private CaptureAgent.SourceReport read(Path file) throws IOException {
-    if (opener == null) { // each worker reads the file itself (FileWorkers)
-      return workers.run(file, file.toString(), EndReason.END_OF_CAPTURE);
-    }
     try (PcapFileSource source = opener.open(file)) {
       return workers.run(source, file.toString(), EndReason.END_OF_CAPTURE);
     }

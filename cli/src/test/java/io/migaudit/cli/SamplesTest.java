@@ -67,7 +67,9 @@ import org.junit.jupiter.api.TestFactory;
 class SamplesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Two workers, so that the reader thread and the per-worker flow tables run as in the replay. */
+  /**
+   * Two workers, so that the shared reading and the per-worker flow tables run as in the replay.
+   */
   private static final int WORKERS = 2;
 
   private static final Map<String, PipelineCounters> countersBySample = new HashMap<>();

@@ -11,37 +11,41 @@ import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.agent.source.FrameSelector;
 import io.migaudit.agent.source.PacketSource;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
 
 /**
- * Capture workers for a capture file that each can open: every worker reads the whole file itself,
- * tracks the flows whose symmetric hash is its own and moves its table's packet clock on the
- * others' timestamps, as {@link FlowDispatcher}'s workers do. No frame is handed between threads
- * and no thread only reads. A plain TCP frame's flow hash is read from its bytes in the source's
- * read-ahead buffer ({@link FrameHash}): a worker skips the other workers' frames there, neither
- * copied nor decoded, and decodes its own; any other frame every worker decodes to find its flow.
- * On two free cores this beat a reader thread feeding the workers, so {@code agent --read} uses it
- * (BENCHMARKS.md, issue 18). The first worker runs on the calling thread and counts the frames
- * (every {@link #CHECK_EVERY} frames, and at the end); each frame's decode drop is counted by the
- * worker it belongs to (the first for frames with no flow hash).
+ * Capture workers for a capture file that take turns reading it: no thread only reads. A worker
+ * that runs short of frames takes the file's lock and reads the next {@link PacketBatch}: it finds
+ * each frame's flow hash once (from a plain TCP frame's bytes in the source's read-ahead buffer,
+ * {@link FrameHash}, or else by decoding it), copies the frame into the batch with the worker that
+ * owns its flow, and hands the batch to every worker in file order. Each worker decodes and tracks
+ * its own frames and moves its table's packet clock on the others' timestamps, so that timeouts and
+ * interim records fall due at the same packets as in one table: records are those of one worker, in
+ * another order. Each frame is read and hashed once however many workers there are; before, every
+ * worker read and hashed the whole file (BENCHMARKS.md, issue 18). Batches come from a fixed pool,
+ * so memory is bounded and a worker that falls behind holds the reading back. The first worker runs
+ * on the calling thread. A frame that does not decode is counted once: by the worker that read it,
+ * or by its owner.
  */
 public final class FileWorkers {
-  /** Frames between two looks at whether another worker failed. */
-  private static final int CHECK_EVERY = 4096;
+  /** Batches in a worker's inbox below which it reads another when the file is free. */
+  private static final int READ_AHEAD = 2;
+
+  /** How often a reader waiting for a free batch looks whether a worker failed. */
+  private static final long FAILURE_CHECK_MILLIS = 10;
 
   private static final int IP_PROTOCOL_TCP = 6;
 
   private final int workers;
   private final PipelineCounters counters;
-
-  /** Opens the capture once per worker. */
-  @FunctionalInterface
-  public interface Opener {
-    PacketSource open() throws IOException;
-  }
 
   /**
    * What the read gave.
@@ -69,45 +73,59 @@ public final class FileWorkers {
   }
 
   /**
-   * Reads the capture to its end once per worker; each ends its flows with {@code endReason}.
+   * Reads {@code source} to its end (the caller closes it); each worker ends its flows with {@code
+   * endReason}.
    *
    * @param tables makes worker i's flow table
    */
-  public Result run(Opener opener, IntFunction<FlowTable> tables, EndReason endReason)
+  public Result run(PacketSource source, IntFunction<FlowTable> tables, EndReason endReason)
       throws IOException {
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    List<Reader> readers = new ArrayList<>();
-    List<Thread> threads = new ArrayList<>();
+    Shared shared = new Shared(source);
+    List<Worker> crew = new ArrayList<>();
     for (int i = 0; i < workers; i++) {
       FlowTable table = tables.apply(i);
       PipelineCounters own = counters.worker();
       own.table(table);
-      readers.add(new Reader(i, table, own, opener, endReason, failure));
+      crew.add(new Worker(i, table, own, shared, endReason));
     }
+    shared.crew = crew;
+    List<Thread> threads = new ArrayList<>();
     for (int i = 1; i < workers; i++) {
-      Thread t = new Thread(readers.get(i), "flow-worker-" + i);
+      Thread t = new Thread(crew.get(i), "flow-worker-" + i);
       t.setDaemon(true);
       threads.add(t);
       t.start();
     }
-    readers.get(0).run();
+    crew.get(0).run();
     join(threads);
-    Throwable t = failure.get();
+    rethrow(shared.failure.get());
+    long records = 0;
+    long ip = 0;
+    for (Worker w : crew) {
+      records += w.table.recordsWritten();
+      ip += w.ip;
+    }
+    return new Result(source.name(), shared.packets, ip, records, source.stats().truncation());
+  }
+
+  /**
+   * The worker of a flow's symmetric hash ({@link FlowKey#symmetricHash}): its high bits, as the
+   * flow table's slots use the low ones.
+   */
+  static int workerOf(int hash, int workers) {
+    return (int) ((Integer.toUnsignedLong(hash) * workers) >>> 32);
+  }
+
+  private static void rethrow(Throwable t) throws IOException {
     if (t instanceof IOException e) {
       throw e;
     } else if (t instanceof RuntimeException e) {
       throw e;
     } else if (t instanceof Error e) {
       throw e;
+    } else if (t != null) {
+      throw new IllegalStateException("capture worker failed: " + t, t);
     }
-    long records = 0;
-    long ip = 0;
-    for (Reader r : readers) {
-      records += r.table.recordsWritten();
-      ip += r.ip;
-    }
-    Reader first = readers.get(0);
-    return new Result(first.name, first.packets, ip, records, first.truncation);
   }
 
   private static void join(List<Thread> threads) {
@@ -126,113 +144,222 @@ public final class FileWorkers {
     }
   }
 
-  /** One worker: its own source, decoder and flow table. */
-  private final class Reader implements Runnable, FrameSelector {
+  /**
+   * The file and what goes with reading it: the fields below the lock are touched only by the
+   * worker that holds it.
+   */
+  private final class Shared implements FrameSelector {
+    final AtomicReference<Throwable> failure = new AtomicReference<>();
+    final ReentrantLock lock = new ReentrantLock();
+    final BlockingQueue<PacketBatch> free;
+    List<Worker> crew;
+
+    /** The end mark was handed out: nobody reads any more. */
+    volatile boolean ended;
+
+    // under the lock
+    private final PacketSource source;
+    private final CapturedPacket captured = new CapturedPacket();
+    private final DecodedPacket decoded = new DecodedPacket();
+    private final PacketDecoder decoder = new PacketDecoder();
+    private PacketBatch filling;
+    private long packets;
+
+    Shared(PacketSource source) {
+      this.source = source;
+      int pool = 2 * workers + 2;
+      free = new ArrayBlockingQueue<>(pool);
+      for (int i = 0; i < pool; i++) {
+        free.add(new PacketBatch());
+      }
+    }
+
+    /**
+     * Reads one batch and hands it to every worker, if the file is free and a batch is; with {@code
+     * mayWait} (the caller's inbox is empty: it has nothing else to do) waits for a free batch.
+     * Workers block on their inboxes, never poll: a worker that finds the file taken gets the batch
+     * its reader hands out; one that finds no free batch has workers behind it, and the first of
+     * them to empty its inbox reads, waiting for the batches still in use if it must.
+     */
+    void readIfFree(boolean mayWait) throws InterruptedException {
+      if (ended || !lock.tryLock()) {
+        return;
+      }
+      try {
+        if (ended) {
+          return;
+        }
+        if (failure.get() != null) {
+          end(new PacketBatch());
+          return;
+        }
+        PacketBatch batch = mayWait ? awaitFree() : free.poll();
+        if (batch == null) {
+          if (failure.get() != null) {
+            end(new PacketBatch()); // a failed worker may hold batches it will never release
+          }
+          return;
+        }
+        batch.clear();
+        if (fill(batch)) {
+          hand(batch);
+        } else {
+          end(batch);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** A free batch, or null once a worker failed. */
+    private PacketBatch awaitFree() throws InterruptedException {
+      while (failure.get() == null) {
+        PacketBatch b = free.poll(FAILURE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        if (b != null) {
+          return b;
+        }
+      }
+      return null;
+    }
+
+    /** Fills the batch; false at the end of the file or when reading it failed. */
+    private boolean fill(PacketBatch batch) {
+      filling = batch;
+      long read = 0;
+      try {
+        while (!batch.full()) {
+          if (!source.next(captured, this)) {
+            return false;
+          }
+          read++;
+          if (captured.skipped) {
+            continue; // copied into the batch by select
+          }
+          DecodeIssue issue = decoder.decode(captured, decoded);
+          if (issue != DecodeIssue.NONE) {
+            counters.dropped(issue);
+            continue;
+          }
+          batch.add(captured, workerOf(FlowKey.symmetricHash(decoded)));
+        }
+        return true;
+      } catch (IOException | RuntimeException | Error e) {
+        failure.compareAndSet(null, e);
+        return false;
+      } finally {
+        counters.packets(read);
+        packets += read;
+        filling = null;
+      }
+    }
+
+    /**
+     * A plain TCP frame goes into the batch straight from the read-ahead buffer with the worker of
+     * its hash; any other frame is copied out to be decoded.
+     */
+    @Override
+    public boolean select(int linkType, byte[] frame, int offset, int length) {
+      long hash = FrameHash.of(linkType, frame, offset, length);
+      if (hash == FrameHash.UNKNOWN) {
+        return true;
+      }
+      filling.add(captured, frame, offset, length, workerOf((int) hash));
+      return false;
+    }
+
+    private int workerOf(int hash) {
+      return FileWorkers.workerOf(hash, workers);
+    }
+
+    private void hand(PacketBatch batch) {
+      batch.readers(crew.size());
+      for (Worker w : crew) {
+        w.inbox.add(batch); // never full: it holds every batch in circulation
+      }
+    }
+
+    private void end(PacketBatch batch) {
+      batch.last = true;
+      ended = true;
+      hand(batch);
+    }
+  }
+
+  /** One worker: its own decoder and flow table, fed every batch. */
+  private final class Worker implements Runnable {
     private final int id;
     private final FlowTable table;
     private final PipelineCounters own;
-    private final Opener opener;
+    private final Shared shared;
     private final EndReason endReason;
-    private final AtomicReference<Throwable> failure;
+    private final BlockingQueue<PacketBatch> inbox;
     private final PacketDecoder decoder = new PacketDecoder();
     private final CapturedPacket captured = new CapturedPacket();
     private final DecodedPacket decoded = new DecodedPacket();
-
-    /** The frame last selected had a flow hash from its bytes (and is then this worker's). */
-    private boolean hashed;
-
-    private String name;
-    private long packets;
+    private ByteBuffer frame = ByteBuffer.allocate(2048);
     private long ip;
-    private String truncation;
 
-    Reader(
-        int id,
-        FlowTable table,
-        PipelineCounters own,
-        Opener opener,
-        EndReason endReason,
-        AtomicReference<Throwable> failure) {
+    Worker(int id, FlowTable table, PipelineCounters own, Shared shared, EndReason endReason) {
       this.id = id;
       this.table = table;
       this.own = own;
-      this.opener = opener;
+      this.shared = shared;
       this.endReason = endReason;
-      this.failure = failure;
+      this.inbox =
+          new ArrayBlockingQueue<>(shared.free.remainingCapacity() + shared.free.size() + 1);
     }
 
     @Override
     public void run() {
-      try (PacketSource source = opener.open()) {
-        name = source.name();
-        if (read(source)) {
-          table.flush(endReason);
+      try {
+        boolean last = false;
+        while (!last) {
+          if (inbox.size() < READ_AHEAD) {
+            shared.readIfFree(inbox.isEmpty());
+          }
+          PacketBatch batch = inbox.take();
+          last = batch.last;
+          try {
+            if (shared.failure.get() == null) {
+              process(batch);
+            }
+          } catch (RuntimeException | Error e) {
+            shared.failure.compareAndSet(null, e);
+          } finally {
+            if (batch.release() && !batch.last) {
+              shared.free.add(batch);
+            }
+          }
         }
-        truncation = source.stats().truncation();
-      } catch (IOException | RuntimeException | Error e) {
-        failure.compareAndSet(null, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        shared.failure.compareAndSet(null, e);
+      } finally {
+        own.flowPackets(ip);
       }
     }
 
-    /** Wants this worker's plain TCP frames and every frame without a flow hash. */
-    @Override
-    public boolean select(int linkType, byte[] frame, int offset, int length) {
-      long hash = FrameHash.of(linkType, frame, offset, length);
-      hashed = hash != FrameHash.UNKNOWN;
-      return !hashed || FlowDispatcher.workerOf((int) hash, workers) == id;
-    }
-
-    /**
-     * Reads the source to its end; false when another worker failed first. The counts stay in
-     * locals until the end: fields of two workers' objects may share a cache line.
-     */
-    private boolean read(PacketSource source) throws IOException {
-      boolean first = id == 0;
-      long frames = 0;
-      long ipFrames = 0;
-      long counted = 0;
-      try {
-        while (source.next(captured, this)) {
-          if ((++frames & (CHECK_EVERY - 1)) == 0) {
-            if (first) {
-              counters.packets(frames - counted);
-              counted = frames;
-            }
-            if (failure.get() != null) {
-              return false;
-            }
-          }
-          if (captured.skipped) {
-            table.tick(captured.timestampMicros);
-            continue;
-          }
-          boolean mine = hashed;
-          DecodeIssue issue = decoder.decode(captured, decoded);
-          if (issue != DecodeIssue.NONE) {
-            if (mine || first) {
-              own.dropped(issue);
-            }
-            continue;
-          }
-          mine = mine || FlowDispatcher.workerOf(FlowKey.symmetricHash(decoded), workers) == id;
-          if (mine) {
-            ipFrames++;
-            if (decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
-              own.tcpFragment();
-            }
-            table.offer(decoded);
-          } else {
-            table.tick(decoded.timestampMicros);
-          }
+    private void process(PacketBatch batch) {
+      byte me = (byte) id;
+      for (int i = 0; i < batch.count; i++) {
+        if (batch.owner[i] != me) {
+          table.tick(batch.timestampMicros[i]);
+          continue;
         }
-        return true;
-      } finally {
-        if (first) {
-          counters.packets(frames - counted);
+        frame = batch.frame(i, captured, frame);
+        DecodeIssue issue = decoder.decode(captured, decoded);
+        if (issue != DecodeIssue.NONE) {
+          own.dropped(issue);
+          continue;
         }
-        packets = frames;
-        ip = ipFrames;
-        own.flowPackets(ipFrames);
+        ip++;
+        if (decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
+          own.tcpFragment();
+        }
+        table.offer(decoded);
+      }
+      if (batch.last && shared.failure.get() == null) {
+        table.flush(endReason);
       }
     }
   }

@@ -6,14 +6,19 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Up to {@link #PACKETS} IP frames in capture order, their bytes packed in one array, each with the
- * worker that owns its flow. Every worker reads every batch: it takes its own frames and moves its
- * table's packet clock on the others' ({@code FlowTable.tick}), so timeouts fall due as in one
- * table. The last worker done with a batch hands it back for reuse.
+ * Up to {@link #PACKETS} IP frames in capture order, their bytes packed in one array of about
+ * {@link #BYTES} at most (a frame may take it past that once), each with the worker that owns its
+ * flow. Every worker reads every batch: it takes its own frames and moves its table's packet clock
+ * on the others' ({@code FlowTable.tick}), so timeouts fall due as in one table. The last worker
+ * done with a batch hands it back for reuse.
  */
 final class PacketBatch {
-  static final int PACKETS = 512;
-  private static final int INITIAL_BYTES = PACKETS * 256;
+  static final int PACKETS = 2048;
+
+  /** Bytes of frames after which a batch is full, whatever its count: bounds a pool of batches. */
+  static final int BYTES = 512 * 1024;
+
+  private static final int INITIAL_BYTES = PACKETS * 128;
 
   final long[] timestampMicros = new long[PACKETS];
   final int[] linkType = new int[PACKETS];
@@ -31,7 +36,7 @@ final class PacketBatch {
   private final AtomicInteger readers = new AtomicInteger();
 
   boolean full() {
-    return count == PACKETS;
+    return count == PACKETS || used >= BYTES;
   }
 
   void clear() {
@@ -44,15 +49,34 @@ final class PacketBatch {
   void add(CapturedPacket p, int worker) {
     ByteBuffer data = p.data;
     int n = data.limit();
+    int at = reserve(n);
+    data.get(0, bytes, at, n);
+    close(p, at, n, worker);
+  }
+
+  /**
+   * Appends a copy of {@code length} bytes of {@code frame} from {@code from}, with {@code p}'s
+   * timestamp, link type and original length (a frame still in a source's read-ahead buffer).
+   */
+  void add(CapturedPacket p, byte[] frame, int from, int length, int worker) {
+    int at = reserve(length);
+    System.arraycopy(frame, from, bytes, at, length);
+    close(p, at, length, worker);
+  }
+
+  private int reserve(int n) {
     if (used + n > bytes.length) {
       bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + n));
     }
-    data.get(0, bytes, used, n);
+    return used;
+  }
+
+  private void close(CapturedPacket p, int at, int n, int worker) {
     int i = count++;
     timestampMicros[i] = p.timestampMicros;
     linkType[i] = p.linkType;
     originalLength[i] = p.originalLength;
-    offset[i] = used;
+    offset[i] = at;
     length[i] = n;
     owner[i] = (byte) worker;
     used += n;

@@ -63,7 +63,7 @@ class CaptureWorkersTest {
     for (int workers : new int[] {2, 3, 5}) {
       assertThat(records(capture, config, workers)).as("%d workers", workers).isEqualTo(one);
       assertThat(fileRecords(capture, config, workers))
-          .as("%d workers each reading the file", workers)
+          .as("%d workers, the file opened by CaptureWorkers", workers)
           .isEqualTo(one);
     }
   }
@@ -144,7 +144,7 @@ class CaptureWorkersTest {
   void everyWorkerIndexIsInRangeAndUsed() {
     boolean[] seen = new boolean[5];
     for (int h = Integer.MIN_VALUE; h < Integer.MAX_VALUE - (1 << 20); h += 1 << 20) {
-      int w = FlowDispatcher.workerOf(h * 0x9E3779B9, 5);
+      int w = FileWorkers.workerOf(h * 0x9E3779B9, 5);
       assertThat(w).isBetween(0, 4);
       seen[w] = true;
     }

@@ -82,7 +82,7 @@ final class LiveOptions {
         "Capture workers, each with a flow table of its own (default: cores - 1, at least 1).",
         "Live (libpcap backend, Linux): N captures per interface in one AF_PACKET fanout group, the",
         "kernel keeping both directions of a flow on one worker; tcpdump and pcap4j read with one.",
-        "--read: a reader thread hands each flow's frames to one of N workers."
+        "--read: the N workers take turns reading the file, each frame going to its flow's worker."
       })
   Integer workers;
 }

@@ -149,8 +149,7 @@ public final class BenchCommand implements Callable<Integer> {
       PipelineBenchmark.Pass cold,
       PipelineBenchmark.Pass one,
       PipelineBenchmark.Pass many,
-      PipelineBenchmark.Pass handedOff,
-      PipelineBenchmark.Pass eachReading) {}
+      PipelineBenchmark.Pass handedOff) {}
 
   private Passes measure(Path file) throws Exception {
     AgentConfig config = AgentConfig.defaults("bench");
@@ -158,21 +157,18 @@ public final class BenchCommand implements Callable<Integer> {
     // to a peer's whole-process run
     PipelineBenchmark.Pass cold = PipelineBenchmark.run(file, config, workers);
     // then an untimed pass of each other way of running, whose code paths differ (one worker, the
-    // hand-off, workers each reading the file): the timed ones below are all warm
+    // hand-off): the timed ones below are all warm
     PipelineBenchmark.run(file, config, 1);
-    PipelineBenchmark.run(file, config, 1, true, false);
-    PipelineBenchmark.run(file, config, workers, false, false);
+    PipelineBenchmark.run(file, config, 1, true);
     List<PipelineBenchmark.Pass> ones = new ArrayList<>();
     List<PipelineBenchmark.Pass> manys = new ArrayList<>();
     List<PipelineBenchmark.Pass> handedOff = new ArrayList<>();
-    List<PipelineBenchmark.Pass> selfRead = new ArrayList<>();
     for (int i = 0; i < runs; i++) { // interleaved: a load that comes and goes hits all alike
       ones.add(PipelineBenchmark.run(file, config, 1));
       manys.add(PipelineBenchmark.run(file, config, workers));
-      handedOff.add(PipelineBenchmark.run(file, config, 1, true, false));
-      selfRead.add(PipelineBenchmark.run(file, config, workers, false, false));
+      handedOff.add(PipelineBenchmark.run(file, config, 1, true));
     }
-    return new Passes(cold, median(ones), median(manys), median(handedOff), median(selfRead));
+    return new Passes(cold, median(ones), median(manys), median(handedOff));
   }
 
   /** The rows of the passes in this JVM. */
@@ -194,18 +190,11 @@ public final class BenchCommand implements Callable<Integer> {
         many.packetsPerSecond(),
         String.format(
             Locale.ROOT,
-            "(%d records, %.0f ns CPU/packet: reader, workers, GC, JIT)",
+            "(%d records, %.0f ns CPU/packet: workers taking turns reading the file, GC, JIT;"
+                + " busiest worker %.0f %% of the IP packets)",
             many.records(),
-            many.processCpuNanosPerPacket()));
-    table.row(
-        "  " + workers + " workers each reading the file",
-        p.eachReading().packetsPerSecond(),
-        String.format(
-            Locale.ROOT,
-            "(no reader thread: %.0f ns CPU/packet: workers, GC, JIT; busiest worker %.0f %% of"
-                + " the IP packets)",
-            p.eachReading().processCpuNanosPerPacket(),
-            100 * p.eachReading().busiestWorkerShare()));
+            many.processCpuNanosPerPacket(),
+            100 * many.busiestWorkerShare()));
     table.row(
         "migaudit pipeline, 1 worker, per CPU second",
         one.packetsPerCpuSecond(),

@@ -94,17 +94,16 @@ final class PipelineBenchmark {
    * thread that made them (the reader with one worker, the workers otherwise) and dropped.
    */
   static Pass run(Path capture, AgentConfig config, int workers) throws IOException {
-    return run(capture, config, workers, false, true);
+    return run(capture, config, workers, false);
   }
 
   /**
    * As above; with {@code handOff} the records go through a {@link RecordHandOff} and are
    * serialized on its thread, as the agent does, so that the pass's thread CPU time is the capture
-   * thread's alone. With {@code readerThread} several workers are fed by a reader thread, as the
-   * agent and replay run them; without, each reads the file itself ({@code FileWorkers}).
+   * thread's alone. Several workers take turns reading the file ({@code FileWorkers}), as the agent
+   * and replay run them.
    */
-  static Pass run(
-      Path capture, AgentConfig config, int workers, boolean handOff, boolean readerThread)
+  static Pass run(Path capture, AgentConfig config, int workers, boolean handOff)
       throws IOException {
     LongAdder records = new LongAdder();
     LongAdder recordBytes = new LongAdder();
@@ -121,14 +120,8 @@ final class PipelineBenchmark {
     long p0 = processCpuNanos();
     long c0 = cpuNanos();
     long t0 = System.nanoTime();
-    CaptureAgent.SourceReport report;
-    if (readerThread) {
-      try (PcapFileSource source = PcapFileSource.open(capture)) {
-        report = agent.run(source, capture.toString(), EndReason.END_OF_CAPTURE);
-      }
-    } else {
-      report = agent.run(capture, capture.toString(), EndReason.END_OF_CAPTURE);
-    }
+    CaptureAgent.SourceReport report =
+        agent.run(capture, capture.toString(), EndReason.END_OF_CAPTURE);
     long cpu = cpuNanos() - c0;
     if (offThread != null) {
       offThread.close(); // every record written before the pass ends

@@ -126,7 +126,7 @@ public final class ReplayCommand implements Callable<Integer>, Verbosity {
       names = "--workers",
       paramLabel = "N",
       description = {
-        "Capture workers: a reader thread hands each flow's frames to one of N flow tables",
+        "Capture workers taking turns reading each file, every flow on one of N flow tables",
         "(default: cores - 1, at least 1); the records are those of one worker."
       })
   Integer workers;

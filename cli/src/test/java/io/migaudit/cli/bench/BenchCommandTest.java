@@ -36,7 +36,6 @@ class BenchCommandTest {
         .containsPattern("\\(1 records, [\\dNa]+ ns CPU/packet")
         .containsPattern("zstd +\\d+\\.\\d bytes/record")
         .containsPattern("lz4 +\\d+\\.\\d bytes/record")
-        .containsPattern("  3 workers each reading the file +\\d+\\.\\d\\d M ")
         .contains("busiest worker 100 % of the IP packets") // one flow: one worker has it all
         .containsPattern("migaudit whole process \\(new JVM, one pass\\) +\\d+\\.\\d\\d M ")
         .contains("migaudit read + decode only")

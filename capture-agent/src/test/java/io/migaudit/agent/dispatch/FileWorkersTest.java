@@ -1,0 +1,194 @@
+package io.migaudit.agent.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.migaudit.agent.AgentConfig;
+import io.migaudit.agent.CaptureWorkers;
+import io.migaudit.agent.PipelineCounters;
+import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.source.CapturedPacket;
+import io.migaudit.agent.source.FrameSelector;
+import io.migaudit.agent.source.PacketSource;
+import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.agent.source.SourceStats;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.RecordJson;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Workers taking turns reading one capture: over a capture long enough that the batches go round
+ * their pool many times, each frame is read from the source once, whatever the number of workers,
+ * and the records are those of one worker; a source that fails part-way ends the run with its
+ * error; a batch is full at its byte bound, so big frames cannot grow the pool without limit.
+ */
+@Timeout(120)
+class FileWorkersTest {
+  private static final Path SAMPLE = Path.of("../samples/qemu-multifd-zstd/capture.pcap");
+  private static final int ROUNDS = 100;
+  private static final int PCAP_HEADER = 24;
+  private static final int RECORD_HEADER = 16;
+
+  @TempDir Path dir;
+
+  @Test
+  void eachFrameIsReadOnceAndTheRecordsAreThoseOfOneWorker() throws IOException {
+    Path capture = repeated(SAMPLE, ROUNDS, dir.resolve("long.pcap"));
+    AgentConfig config = AgentConfig.defaults("test");
+    PipelineCounters single = new PipelineCounters();
+    List<String> one = records(capture, config, 1, single, Long.MAX_VALUE);
+    assertThat(one).hasSizeGreaterThan(ROUNDS);
+    long frames = single.packets();
+    // enough batches (full at PACKETS frames or BYTES bytes) to go round a pool of 2 * 3 + 2 often
+    long frameBytes = Files.size(capture) - PCAP_HEADER - RECORD_HEADER * frames;
+    assertThat(Math.max(frames / PacketBatch.PACKETS, frameBytes / PacketBatch.BYTES))
+        .isGreaterThan(4L * (2 * 3 + 2));
+    for (int workers : new int[] {2, 3, 16}) {
+      PipelineCounters split = new PipelineCounters();
+      Counting source = new Counting(PcapFileSource.open(capture), Long.MAX_VALUE);
+      List<String> many = records(source, config, workers, split);
+      assertThat(many).as("%d workers", workers).isEqualTo(one);
+      assertThat(source.frames).as("frames read from the source").isEqualTo(frames);
+      assertThat(split.packets()).isEqualTo(frames);
+      assertThat(split.notIp()).isEqualTo(single.notIp());
+    }
+  }
+
+  @Test
+  void aSourceThatFailsPartWayEndsTheRunWithItsError() throws IOException {
+    Path capture = repeated(SAMPLE, ROUNDS, dir.resolve("long.pcap"));
+    Counting source = new Counting(PcapFileSource.open(capture), 10_000);
+    assertThatThrownBy(
+            () -> records(source, AgentConfig.defaults("test"), 3, new PipelineCounters()))
+        .isInstanceOf(IOException.class)
+        .hasMessage("disk gone after 10000 frames");
+  }
+
+  @Test
+  void aBatchIsFullAtItsByteBoundAndKeepsEachFrame() {
+    PacketBatch batch = new PacketBatch();
+    CapturedPacket p = new CapturedPacket();
+    byte[] jumbo = new byte[9000];
+    int frames = 0;
+    while (!batch.full()) {
+      jumbo[0] = (byte) frames;
+      p.timestampMicros = frames;
+      p.linkType = 1;
+      p.originalLength = jumbo.length;
+      batch.add(p, jumbo, 0, jumbo.length, frames % 3);
+      frames++;
+    }
+    assertThat(frames).isLessThan(PacketBatch.PACKETS);
+    assertThat((long) frames * jumbo.length)
+        .isBetween((long) PacketBatch.BYTES, PacketBatch.BYTES + 9000L);
+    ByteBuffer copy = ByteBuffer.allocate(16);
+    for (int i = 0; i < frames; i++) {
+      copy = batch.frame(i, p, copy);
+      assertThat(p.data.limit()).isEqualTo(jumbo.length);
+      assertThat(p.data.get(0)).isEqualTo((byte) i);
+      assertThat(p.timestampMicros).isEqualTo(i);
+      assertThat(batch.owner[i]).isEqualTo((byte) (i % 3));
+    }
+  }
+
+  private static List<String> records(
+      Path capture, AgentConfig config, int workers, PipelineCounters counters, long failAfter)
+      throws IOException {
+    return records(
+        new Counting(PcapFileSource.open(capture), failAfter), config, workers, counters);
+  }
+
+  private static List<String> records(
+      PacketSource source, AgentConfig config, int workers, PipelineCounters counters)
+      throws IOException {
+    List<FlowRecord> records = Collections.synchronizedList(new ArrayList<>());
+    try (source) {
+      new CaptureWorkers(config, records::add, counters, workers)
+          .run(source, "test", EndReason.END_OF_CAPTURE);
+    }
+    List<FlowRecord> sorted = new ArrayList<>(records);
+    sorted.sort(Comparator.comparing(FlowRecord::flowId).thenComparingLong(FlowRecord::seq));
+    return sorted.stream().map(RecordJson::toLine).toList();
+  }
+
+  /**
+   * A classic little-endian pcap of {@code rounds} copies of {@code sample}'s records, each round
+   * an hour after the one before, so its flows end idle and start again.
+   */
+  private static Path repeated(Path sample, int rounds, Path out) throws IOException {
+    byte[] in = Files.readAllBytes(sample);
+    ByteBuffer src = ByteBuffer.wrap(in).order(ByteOrder.LITTLE_ENDIAN);
+    assertThat(src.getInt(0)).isEqualTo(0xA1B2C3D4);
+    int records = in.length - PCAP_HEADER;
+    ByteBuffer dst =
+        ByteBuffer.allocate(PCAP_HEADER + rounds * records).order(ByteOrder.LITTLE_ENDIAN);
+    dst.put(in, 0, PCAP_HEADER);
+    for (int round = 0; round < rounds; round++) {
+      int at = PCAP_HEADER;
+      while (at + RECORD_HEADER <= in.length) {
+        int length = src.getInt(at + 8);
+        int start = dst.position();
+        dst.put(in, at, RECORD_HEADER + length);
+        dst.putInt(start, src.getInt(at) + round * 3600);
+        at += RECORD_HEADER + length;
+      }
+    }
+    Files.write(out, dst.array());
+    return out;
+  }
+
+  /** Counts the frames read from a source; fails with an IOException after {@code failAfter}. */
+  private static final class Counting implements PacketSource {
+    private final PacketSource source;
+    private final long failAfter;
+    long frames;
+
+    Counting(PacketSource source, long failAfter) {
+      this.source = source;
+      this.failAfter = failAfter;
+    }
+
+    @Override
+    public boolean next(CapturedPacket into) throws IOException {
+      return counted(source.next(into));
+    }
+
+    @Override
+    public boolean next(CapturedPacket into, FrameSelector selector) throws IOException {
+      return counted(source.next(into, selector));
+    }
+
+    private boolean counted(boolean read) throws IOException {
+      if (read && ++frames > failAfter) {
+        throw new IOException("disk gone after " + failAfter + " frames");
+      }
+      return read;
+    }
+
+    @Override
+    public String name() {
+      return source.name();
+    }
+
+    @Override
+    public SourceStats stats() {
+      return source.stats();
+    }
+
+    @Override
+    public void close() throws IOException {
+      source.close();
+    }
+  }
+}
