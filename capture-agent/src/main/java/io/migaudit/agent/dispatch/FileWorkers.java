@@ -175,13 +175,15 @@ public final class FileWorkers {
     }
 
     /**
-     * Reads one batch and hands it to every worker, if the file is free and a batch is; with {@code
-     * mayWait} (the caller's inbox is empty: it has nothing else to do) waits for a free batch.
-     * Workers block on their inboxes, never poll: a worker that finds the file taken gets the batch
-     * its reader hands out; one that finds no free batch has workers behind it, and the first of
-     * them to empty its inbox reads, waiting for the batches still in use if it must.
+     * Reads one batch and hands it to every worker, if the file is free and a batch is; when the
+     * caller's inbox is empty (it has nothing else to do) waits for a free batch. That is decided
+     * under the lock, where no batch can arrive: a worker that waited with a batch in its inbox
+     * could wait for itself, as every batch goes to every worker. Workers block on their inboxes,
+     * never poll: a worker that finds the file taken gets the batch its reader hands out; one that
+     * finds no free batch has workers behind it, and the first of them to empty its inbox reads,
+     * waiting for the batches still in use if it must.
      */
-    void readIfFree(boolean mayWait) throws InterruptedException {
+    void readIfFree(BlockingQueue<PacketBatch> inbox) throws InterruptedException {
       if (ended || !lock.tryLock()) {
         return;
       }
@@ -193,7 +195,7 @@ public final class FileWorkers {
           end(new PacketBatch());
           return;
         }
-        PacketBatch batch = mayWait ? awaitFree() : free.poll();
+        PacketBatch batch = inbox.isEmpty() ? awaitFree() : free.poll();
         if (batch == null) {
           if (failure.get() != null) {
             end(new PacketBatch()); // a failed worker may hold batches it will never release
@@ -315,7 +317,7 @@ public final class FileWorkers {
         boolean last = false;
         while (!last) {
           if (inbox.size() < READ_AHEAD) {
-            shared.readIfFree(inbox.isEmpty());
+            shared.readIfFree(inbox);
           }
           PacketBatch batch = inbox.take();
           last = batch.last;

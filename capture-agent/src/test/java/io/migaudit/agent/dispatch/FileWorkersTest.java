@@ -65,6 +65,25 @@ class FileWorkersTest {
     }
   }
 
+  /**
+   * Runs back to back over a capture that cycles the pool, with 2 to 5 workers: a race in who reads
+   * and who waits for a free batch would hang one of them (the class's timeout fails it).
+   */
+  @Test
+  void manyRunsInARowNeitherHangNorLoseAFrame() throws IOException {
+    Path capture = repeated(SAMPLE, ROUNDS, dir.resolve("long.pcap"));
+    AgentConfig config = AgentConfig.defaults("test");
+    PipelineCounters single = new PipelineCounters();
+    int records = records(capture, config, 1, single, Long.MAX_VALUE).size();
+    for (int run = 0; run < 40; run++) {
+      PipelineCounters split = new PipelineCounters();
+      assertThat(records(capture, config, 2 + run % 4, split, Long.MAX_VALUE))
+          .as("run %d", run)
+          .hasSize(records);
+      assertThat(split.packets()).isEqualTo(single.packets());
+    }
+  }
+
   @Test
   void aSourceThatFailsPartWayEndsTheRunWithItsError() throws IOException {
     Path capture = repeated(SAMPLE, ROUNDS, dir.resolve("long.pcap"));

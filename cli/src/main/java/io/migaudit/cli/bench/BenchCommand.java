@@ -225,10 +225,18 @@ public final class BenchCommand implements Callable<Integer> {
     table.row(
         "migaudit whole process (new JVM, one pass)",
         whole > 0 ? one.packets() * 1e9 / whole : Double.NaN,
-        String.format(
-            Locale.ROOT,
-            "(%d workers; start-up, class loading, JIT, as the peers are timed)",
-            workers));
+        whole > 0
+            ? String.format(
+                Locale.ROOT,
+                "(%d workers; start-up, class loading, JIT, as the peers are timed)",
+                workers)
+            : String.format(
+                Locale.ROOT,
+                "(%d workers: the new JVM failed or ran past %d s; run `migaudit bench"
+                    + " --single-pass --workers %d FILE` to see why)",
+                workers,
+                WholeProcessRun.TIMEOUT_SECONDS,
+                workers));
     List<PipelineBenchmark.Pass> decodes = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
       decodes.add(PipelineBenchmark.decodeOnly(file));

@@ -12,6 +12,9 @@ import java.util.List;
  * and one pass over the capture with N workers) and exits.
  */
 final class WholeProcessRun {
+  /** How long the fresh JVM may take before its row says it failed. */
+  static final long TIMEOUT_SECONDS = 600;
+
   private WholeProcessRun() {}
 
   /** Wall-clock nanoseconds of the child process, or -1 when it failed. */
@@ -34,7 +37,7 @@ final class WholeProcessRun {
             "--workers",
             Integer.toString(workers),
             capture.toString()));
-    return PeerTimer.time(command, 600);
+    return PeerTimer.time(command, TIMEOUT_SECONDS);
   }
 
   /**
