@@ -8,10 +8,10 @@ import io.migaudit.agent.CaptureWorkers;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.source.CapturedPacket;
+import io.migaudit.agent.source.ForwardingSource;
 import io.migaudit.agent.source.FrameSelector;
 import io.migaudit.agent.source.PacketSource;
 import io.migaudit.agent.source.PcapFileSource;
-import io.migaudit.agent.source.SourceStats;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
 import java.io.IOException;
@@ -168,24 +168,23 @@ class FileWorkersTest {
   }
 
   /** Counts the frames read from a source; fails with an IOException after {@code failAfter}. */
-  private static final class Counting implements PacketSource {
-    private final PacketSource source;
+  private static final class Counting extends ForwardingSource {
     private final long failAfter;
     long frames;
 
     Counting(PacketSource source, long failAfter) {
-      this.source = source;
+      super(source);
       this.failAfter = failAfter;
     }
 
     @Override
     public boolean next(CapturedPacket into) throws IOException {
-      return counted(source.next(into));
+      return counted(inner.next(into));
     }
 
     @Override
     public boolean next(CapturedPacket into, FrameSelector selector) throws IOException {
-      return counted(source.next(into, selector));
+      return counted(inner.next(into, selector));
     }
 
     private boolean counted(boolean read) throws IOException {
@@ -193,21 +192,6 @@ class FileWorkersTest {
         throw new IOException("disk gone after " + failAfter + " frames");
       }
       return read;
-    }
-
-    @Override
-    public String name() {
-      return source.name();
-    }
-
-    @Override
-    public SourceStats stats() {
-      return source.stats();
-    }
-
-    @Override
-    public void close() throws IOException {
-      source.close();
     }
   }
 }

@@ -7,9 +7,9 @@ import io.migaudit.agent.CaptureAgent;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.source.CapturedPacket;
+import io.migaudit.agent.source.ForwardingSource;
 import io.migaudit.agent.source.PacketSource;
 import io.migaudit.agent.source.PcapFileSource;
-import io.migaudit.agent.source.SourceStats;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Topics;
 import io.migaudit.testsupport.Captures;
@@ -148,8 +148,7 @@ class OutageIT {
   }
 
   /** A capture read in phases: it stops before each given packet until the test resumes it. */
-  static final class GatedSource implements PacketSource {
-    private final PacketSource inner;
+  static final class GatedSource extends ForwardingSource {
     private final long[] stops;
     private final Semaphore stopped = new Semaphore(0);
     private final Semaphore go = new Semaphore(0);
@@ -157,7 +156,7 @@ class OutageIT {
     private int next;
 
     GatedSource(PacketSource inner, long[] stops) {
-      this.inner = inner;
+      super(inner);
       this.stops = stops;
     }
 
@@ -180,21 +179,6 @@ class OutageIT {
 
     void resume() {
       go.release();
-    }
-
-    @Override
-    public String name() {
-      return inner.name();
-    }
-
-    @Override
-    public SourceStats stats() {
-      return inner.stats();
-    }
-
-    @Override
-    public void close() throws IOException {
-      inner.close();
     }
   }
 }

@@ -241,10 +241,17 @@ class LiveCaptureIT {
   }
 
   /** A capture file read through the kernel's filter, as the live capture sees it. */
-  private record Filtered(PcapFileSource source, BpfProgram program) implements PacketSource {
+  private static final class Filtered extends ForwardingSource {
+    private final BpfProgram program;
+
+    Filtered(PcapFileSource source, BpfProgram program) {
+      super(source);
+      this.program = program;
+    }
+
     @Override
     public boolean next(CapturedPacket into) throws IOException {
-      while (source.next(into)) {
+      while (inner.next(into)) {
         byte[] frame = new byte[into.capturedLength()];
         into.data.get(0, frame);
         if (program.applyFilter(frame)) {
@@ -252,21 +259,6 @@ class LiveCaptureIT {
         }
       }
       return false;
-    }
-
-    @Override
-    public String name() {
-      return source.name();
-    }
-
-    @Override
-    public SourceStats stats() {
-      return source.stats();
-    }
-
-    @Override
-    public void close() throws IOException {
-      source.close();
     }
   }
 }
