@@ -26,14 +26,15 @@ import java.util.function.IntFunction;
  * that runs short of frames takes the file's lock and reads the next {@link PacketBatch}: it finds
  * each frame's flow hash once (from a plain TCP frame's bytes in the source's read-ahead buffer,
  * {@link FrameHash}, or else by decoding it), copies the frame into the batch with the worker that
- * owns its flow, and hands the batch to every worker in file order. Each worker decodes and tracks
- * its own frames and moves its table's packet clock on the others' timestamps, so that timeouts and
- * interim records fall due at the same packets as in one table: records are those of one worker, in
- * another order. Each frame is read and hashed once however many workers there are; before, every
- * worker read and hashed the whole file (BENCHMARKS.md, issue 18). Batches come from a fixed pool,
- * so memory is bounded and a worker that falls behind holds the reading back. The first worker runs
- * on the calling thread. A frame that does not decode is counted once: by the worker that read it,
- * or by its owner.
+ * owns its flow ({@link FlowSteering}: flows are dealt to the least loaded worker as they start),
+ * and hands the batch to every worker in file order. Each worker decodes and tracks its own frames
+ * and moves its table's packet clock on the others' timestamps, so that timeouts and interim
+ * records fall due at the same packets as in one table: records are those of one worker, in another
+ * order. Each frame is read and hashed once however many workers there are; before, every worker
+ * read and hashed the whole file (BENCHMARKS.md, issue 18). Batches come from a fixed pool, so
+ * memory is bounded and a worker that falls behind holds the reading back. The first worker runs on
+ * the calling thread. A frame that does not decode is counted once: by the worker that read it, or
+ * by its owner.
  */
 public final class FileWorkers {
   /** Batches in a worker's inbox below which it reads another when the file is free. */
@@ -80,10 +81,17 @@ public final class FileWorkers {
    */
   public Result run(PacketSource source, IntFunction<FlowTable> tables, EndReason endReason)
       throws IOException {
-    Shared shared = new Shared(source);
+    List<FlowTable> made = new ArrayList<>();
+    for (int i = 0; i < workers; i++) {
+      made.add(tables.apply(i));
+      if (!made.get(i).config().equals(made.get(0).config())) {
+        throw new IllegalArgumentException("capture workers' flow tables must share one config");
+      }
+    }
+    Shared shared = new Shared(source, new FlowSteering(workers, made.get(0).config()));
     List<Worker> crew = new ArrayList<>();
     for (int i = 0; i < workers; i++) {
-      FlowTable table = tables.apply(i);
+      FlowTable table = made.get(i);
       PipelineCounters own = counters.worker();
       own.table(table);
       crew.add(new Worker(i, table, own, shared, endReason));
@@ -106,14 +114,6 @@ public final class FileWorkers {
       ip += w.ip;
     }
     return new Result(source.name(), shared.packets, ip, records, source.stats().truncation());
-  }
-
-  /**
-   * The worker of a flow's symmetric hash ({@link FlowKey#symmetricHash}): its high bits, as the
-   * flow table's slots use the low ones.
-   */
-  static int workerOf(int hash, int workers) {
-    return (int) ((Integer.toUnsignedLong(hash) * workers) >>> 32);
   }
 
   private static void rethrow(Throwable t) throws IOException {
@@ -162,11 +162,13 @@ public final class FileWorkers {
     private final CapturedPacket captured = new CapturedPacket();
     private final DecodedPacket decoded = new DecodedPacket();
     private final PacketDecoder decoder = new PacketDecoder();
+    private final FlowSteering steering;
     private PacketBatch filling;
     private long packets;
 
-    Shared(PacketSource source) {
+    Shared(PacketSource source, FlowSteering steering) {
       this.source = source;
+      this.steering = steering;
       int pool = 2 * workers + 2;
       free = new ArrayBlockingQueue<>(pool);
       for (int i = 0; i < pool; i++) {
@@ -270,7 +272,7 @@ public final class FileWorkers {
     }
 
     private int workerOf(int hash) {
-      return FileWorkers.workerOf(hash, workers);
+      return steering.workerOf(hash, captured.timestampMicros);
     }
 
     private void hand(PacketBatch batch) {

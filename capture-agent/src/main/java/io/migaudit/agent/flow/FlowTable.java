@@ -133,6 +133,11 @@ public final class FlowTable {
     due.clear();
   }
 
+  /** The bounds and timeouts this table runs by. */
+  public FlowTableConfig config() {
+    return config;
+  }
+
   /** Flows currently tracked (including recently closed ones still absorbing trailing packets). */
   public int size() {
     return flows.size();
