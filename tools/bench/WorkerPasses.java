@@ -28,7 +28,10 @@ import java.util.concurrent.atomic.LongAdder;
  * --read`); prints packets/s and the whole process's CPU a packet, and with one worker its thread's
  * CPU and the bytes it allocated a packet (the last does not vary from run to run: a fair A/B
  * figure on a noisy machine); {@code handoff}: the records serialized on a publishing thread
- * ({@code RecordHandOff}), as the agent does. {@code pair}: one worker alone,
+ * ({@code RecordHandOff}), as the agent does. With two or more workers it also prints the busiest
+ * worker's share of the IP packets and of the workers' CPU time (sampled every 5 ms): on a host
+ * with a core for each worker, the busiest worker bounds the speed-up at 1 / its share of the work.
+ * {@code pair}: one worker alone,
  * then two one-worker pipelines at once on two threads, each thread's CPU a packet (whether two
  * threads slow each other on this machine's cores).
  */
@@ -48,7 +51,9 @@ public class WorkerPasses {
           args.length > 3 && args[3].equals("handoff")
               ? new RecordHandOff(serialize(), RecordHandOff.DEFAULT_CAPACITY)
               : null;
-      CaptureWorkers pipeline = pipeline(workers, handOff);
+      PipelineCounters counters = new PipelineCounters();
+      CaptureWorkers pipeline = pipeline(workers, handOff, counters);
+      WorkerCpu workerCpu = workers > 1 ? WorkerCpu.start(thread) : null;
       long threadCpu0 = thread.getCurrentThreadCpuTime();
       long allocated0 = thread.getCurrentThreadAllocatedBytes();
       long cpu0 = os.getProcessCpuTime();
@@ -70,6 +75,11 @@ public class WorkerPasses {
       System.out.printf(
           "workers %d: %.2f M packets/s, %.0f ns of process CPU a packet",
           workers, packets * 1e3 / nanos, (double) cpu / packets);
+      if (workerCpu != null) {
+        System.out.printf(
+            "; busiest worker %.1f %% of the IP packets, %.1f %% of the workers' CPU (even: %.1f %%)",
+            100 * counters.busiestWorkerShare(), 100 * workerCpu.stop(), 100.0 / workers);
+      }
       if (workers == 1) { // the pipeline ran on this thread
         System.out.printf(
             ", its thread %.0f ns and %.0f B allocated a packet",
@@ -87,12 +97,80 @@ public class WorkerPasses {
   }
 
   /** On the threads that make them, or through {@code handOff} on its thread (as the agent). */
-  private static CaptureWorkers pipeline(int workers, RecordHandOff handOff) {
+  private static CaptureWorkers pipeline(
+      int workers, RecordHandOff handOff, PipelineCounters counters) {
     return new CaptureWorkers(
-        AgentConfig.defaults("bench"),
-        handOff != null ? handOff : serialize(),
-        new PipelineCounters(),
-        workers);
+        AgentConfig.defaults("bench"), handOff != null ? handOff : serialize(), counters, workers);
+  }
+
+  /**
+   * The CPU time of each capture worker thread (the calling thread is worker 0, the others are
+   * named flow-worker-N), sampled every 5 ms while they live, as a thread's CPU time cannot be read
+   * once it has ended.
+   */
+  private static final class WorkerCpu implements Runnable {
+    private final ThreadMXBean mx;
+    private final long mainId = Thread.currentThread().getId();
+    private final long main0;
+    private final java.util.Map<Long, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean running = true;
+    private final Thread sampler = new Thread(this, "worker-cpu-sampler");
+
+    private WorkerCpu(ThreadMXBean mx) {
+      this.mx = mx;
+      this.main0 = mx.getCurrentThreadCpuTime();
+    }
+
+    static WorkerCpu start(ThreadMXBean mx) {
+      WorkerCpu w = new WorkerCpu(mx);
+      w.sampler.setDaemon(true);
+      w.sampler.start();
+      return w;
+    }
+
+    @Override
+    public void run() {
+      while (running) {
+        Thread[] all = new Thread[Thread.activeCount() + 64];
+        int n = root().enumerate(all, true); // no stack traces, no safepoint
+        for (int i = 0; i < n; i++) {
+          Thread t = all[i];
+          if (t.getName().startsWith("flow-worker-")) {
+            long cpu = mx.getThreadCpuTime(t.getId());
+            if (cpu > 0) {
+              seen.put(t.getId(), cpu);
+            }
+          }
+        }
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    private static ThreadGroup root() {
+      ThreadGroup g = Thread.currentThread().getThreadGroup();
+      while (g.getParent() != null) {
+        g = g.getParent();
+      }
+      return g;
+    }
+
+    /** The busiest worker's share of all workers' CPU time. */
+    double stop() throws InterruptedException {
+      running = false;
+      sampler.join();
+      long main = mx.getCurrentThreadCpuTime() - main0;
+      long total = main;
+      long most = main;
+      for (long cpu : seen.values()) {
+        total += cpu;
+        most = Math.max(most, cpu);
+      }
+      return (double) most / total;
+    }
   }
 
   private static void pair(Path capture, int passes) throws Exception {
@@ -127,7 +205,7 @@ public class WorkerPasses {
     long cpu0 = threads.getCurrentThreadCpuTime();
     try (PcapFileSource source = PcapFileSource.open(capture)) {
       CaptureAgent.SourceReport report =
-          pipeline(1, null).run(source, "bench", EndReason.END_OF_CAPTURE);
+          pipeline(1, null, new PipelineCounters()).run(source, "bench", EndReason.END_OF_CAPTURE);
       return (double) (threads.getCurrentThreadCpuTime() - cpu0) / report.packets();
     }
   }
