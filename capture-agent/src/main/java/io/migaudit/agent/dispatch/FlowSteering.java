@@ -19,8 +19,10 @@ import io.migaudit.agent.flow.FlowTableConfig;
  * table adds a late frame to the old flow, however long the gap, and so does the old worker here.
  *
  * <p>The load is frames plus {@link #START_COST} for each bucket dealt out, decaying by an eighth
- * every {@link #DECAY_FRAMES} frames: it follows the file, not the threads, so the same file is
- * always split the same way. Used by the one thread that reads the file at a time.
+ * every {@link #DECAY_MICROS} of packet time, so that what a worker carried before a quiet spell
+ * does not count when the next migration starts; among workers as loaded, the one after the last
+ * chosen. It follows the file, not the threads, so the same file is always split the same way. Used
+ * by the one thread that reads the file at a time.
  */
 final class FlowSteering {
   /** Buckets between hash and worker: 576 KiB of state, within a core's L2 cache. */
@@ -32,8 +34,15 @@ final class FlowSteering {
    */
   static final int START_COST = 32;
 
-  /** Frames between two decays of the load. */
-  static final int DECAY_FRAMES = 1024;
+  /**
+   * Packet time between two decays of the load: the load is what a worker carried in the last tens
+   * of milliseconds, long enough to see a migration's main stream while its other streams open,
+   * short enough that what came before a quiet spell is forgotten.
+   */
+  static final long DECAY_MICROS = 10_000;
+
+  /** Decays after which a load is as good as gone: (7/8)^64 is under 0.02 %. */
+  private static final int FORGOTTEN = 64;
 
   private final byte[] owner = new byte[BUCKETS];
   private final long[] lastMicros = new long[BUCKETS];
@@ -44,7 +53,8 @@ final class FlowSteering {
   private long clockMicros = Long.MIN_VALUE;
   private long nextSweepMicros = Long.MIN_VALUE;
   private long lastSweepMicros = Long.MIN_VALUE;
-  private int frames;
+  private long nextDecayMicros = Long.MIN_VALUE;
+  private int next;
 
   /**
    * @param workers 1 to 127
@@ -75,12 +85,6 @@ final class FlowSteering {
     load[w]++;
     advance(timestampMicros);
     lastMicros[bucket] = clockMicros;
-    if (++frames == DECAY_FRAMES) {
-      frames = 0;
-      for (int i = 0; i < load.length; i++) {
-        load[i] -= load[i] >>> 3;
-      }
-    }
     return w;
   }
 
@@ -91,20 +95,45 @@ final class FlowSteering {
     return lastSweepMicros != Long.MIN_VALUE && lastSweepMicros - last >= quietMicros;
   }
 
+  /** The least loaded worker, the first from the one after the last chosen on a tie. */
   private int leastLoaded() {
-    int best = 0;
-    for (int i = 1; i < load.length; i++) {
+    int best = next;
+    for (int k = 1, i = next; k < load.length; k++) {
+      i = i + 1 == load.length ? 0 : i + 1;
       if (load[i] < load[best]) {
         best = i;
       }
     }
+    next = best + 1 == load.length ? 0 : best + 1;
     return best;
+  }
+
+  private void decay() {
+    if (nextDecayMicros == Long.MIN_VALUE) {
+      nextDecayMicros = clockMicros + DECAY_MICROS;
+      return;
+    }
+    if (clockMicros < nextDecayMicros) {
+      return;
+    }
+    long periods = (clockMicros - nextDecayMicros) / DECAY_MICROS + 1;
+    for (int i = 0; i < load.length; i++) {
+      if (periods >= FORGOTTEN) {
+        load[i] = 0;
+      } else {
+        for (int p = 0; p < periods && load[i] != 0; p++) {
+          load[i] -= (load[i] + 7) >>> 3;
+        }
+      }
+    }
+    nextDecayMicros = clockMicros + DECAY_MICROS;
   }
 
   /** The packet clock and sweep schedule of {@code FlowTable.offer} and {@code tick}. */
   private void advance(long timestampMicros) {
     if (timestampMicros > clockMicros) {
       clockMicros = timestampMicros;
+      decay();
     }
     if (nextSweepMicros == Long.MIN_VALUE) {
       nextSweepMicros = clockMicros + activeMicros;

@@ -103,6 +103,19 @@ class FileWorkersTest {
     }
   }
 
+  /**
+   * A real QEMU multifd migration is three streams of 96, 84 and 114 packets a round: with three
+   * workers each takes one, and the busiest carries the biggest stream's 38.8 % (a flow hash put
+   * two or all three on one worker in most runs: 61-100 %, BENCHMARKS.md).
+   */
+  @Test
+  void aMigrationsStreamsGoOnePerWorker() throws IOException {
+    Path capture = repeated(SAMPLE, 20, dir.resolve("rounds.pcap"));
+    PipelineCounters counters = new PipelineCounters();
+    records(capture, AgentConfig.defaults("test"), 3, counters, Long.MAX_VALUE);
+    assertThat(counters.busiestWorkerShare()).isBetween(0.38, 0.39);
+  }
+
   @Test
   void aSourceThatFailsPartWayEndsTheRunWithItsError() throws IOException {
     Path capture = repeated(SAMPLE, ROUNDS, dir.resolve("long.pcap"));

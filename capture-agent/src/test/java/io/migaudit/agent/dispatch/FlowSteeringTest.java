@@ -72,6 +72,22 @@ class FlowSteeringTest {
   }
 
   /**
+   * What a worker carried an hour ago does not count: two streams that start together then go to
+   * two workers, not both to the one that was idle before.
+   */
+  @Test
+  void loadBeforeAQuietSpellIsForgotten() {
+    FlowSteering steering = new FlowSteering(2, CONFIG);
+    for (long t = 0; t <= SECOND; t += 10) {
+      steering.workerOf(inBucket(1), t);
+    }
+    long later = 3600 * SECOND;
+    int first = steering.workerOf(inBucket(2), later);
+    int second = steering.workerOf(inBucket(3), later + 1);
+    assertThat(first).isNotEqualTo(second);
+  }
+
+  /**
    * A table adds a frame to a flow it still holds however long the flow was quiet: the flow ends
    * only at a sweep that comes the idle timeout after its last frame. Until then its bucket stays
    * with its worker, even when another worker is idle.
