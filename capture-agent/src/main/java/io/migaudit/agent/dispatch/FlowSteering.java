@@ -108,12 +108,10 @@ final class FlowSteering {
     return best;
   }
 
+  /** Decays the load for the periods the clock passed; called when it passed {@code nextDecay}. */
   private void decay() {
     if (nextDecayMicros == Long.MIN_VALUE) {
       nextDecayMicros = clockMicros + DECAY_MICROS;
-      return;
-    }
-    if (clockMicros < nextDecayMicros) {
       return;
     }
     long periods = (clockMicros - nextDecayMicros) / DECAY_MICROS + 1;
@@ -133,7 +131,9 @@ final class FlowSteering {
   private void advance(long timestampMicros) {
     if (timestampMicros > clockMicros) {
       clockMicros = timestampMicros;
-      decay();
+      if (clockMicros >= nextDecayMicros) {
+        decay();
+      }
     }
     if (nextSweepMicros == Long.MIN_VALUE) {
       nextSweepMicros = clockMicros + activeMicros;
