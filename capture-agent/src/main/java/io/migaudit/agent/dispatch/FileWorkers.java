@@ -25,16 +25,16 @@ import java.util.function.IntFunction;
  * Capture workers for a capture file that take turns reading it: no thread only reads. A worker
  * that runs short of frames takes the file's lock and reads the next {@link PacketBatch}: it finds
  * each frame's flow hash once (from a plain TCP frame's bytes in the source's read-ahead buffer,
- * {@link FrameHash}, or else by decoding it), copies the frame into the batch with the worker that
- * owns its flow ({@link FlowSteering}: flows are dealt to the least loaded worker as they start),
- * and hands the batch to every worker in file order. Each worker decodes and tracks its own frames
- * and moves its table's packet clock on the others' timestamps, so that timeouts and interim
- * records fall due at the same packets as in one table: records are those of one worker, in another
- * order. Each frame is read and hashed once however many workers there are; before, every worker
- * read and hashed the whole file (BENCHMARKS.md, issue 18). Batches come from a fixed pool, so
- * memory is bounded and a worker that falls behind holds the reading back. The first worker runs on
- * the calling thread. A frame that does not decode is counted once: by the worker that read it, or
- * by its owner.
+ * {@link FrameHash}, or else by decoding it) and copies the frame into the batch; then gives each
+ * frame the worker that owns its flow ({@link FlowSteering}: flows are dealt to the least loaded
+ * worker as they start) and hands the batch to every worker in file order. Each worker decodes and
+ * tracks its own frames and moves its table's packet clock on the others' timestamps, so that
+ * timeouts and interim records fall due at the same packets as in one table: records are those of
+ * one worker, in another order. Each frame is read and hashed once however many workers there are;
+ * before, every worker read and hashed the whole file (BENCHMARKS.md, issue 18). Batches come from
+ * a fixed pool, so memory is bounded and a worker that falls behind holds the reading back. The
+ * first worker runs on the calling thread. A frame that does not decode is counted once: by the
+ * worker that read it, or by its owner.
  */
 public final class FileWorkers {
   /** Batches in a worker's inbox below which it reads another when the file is free. */
@@ -205,7 +205,9 @@ public final class FileWorkers {
           return;
         }
         batch.clear();
-        if (fill(batch)) {
+        boolean more = fill(batch);
+        batch.steer(steering);
+        if (more) {
           hand(batch);
         } else {
           end(batch);
@@ -244,7 +246,7 @@ public final class FileWorkers {
             counters.dropped(issue);
             continue;
           }
-          batch.add(captured, workerOf(FlowKey.symmetricHash(decoded)));
+          batch.add(captured, FlowKey.symmetricHash(decoded));
         }
         return true;
       } catch (IOException | RuntimeException | Error e) {
@@ -258,8 +260,8 @@ public final class FileWorkers {
     }
 
     /**
-     * A plain TCP frame goes into the batch straight from the read-ahead buffer with the worker of
-     * its hash; any other frame is copied out to be decoded.
+     * A plain TCP frame goes into the batch straight from the read-ahead buffer with its hash; any
+     * other frame is copied out to be decoded.
      */
     @Override
     public boolean select(int linkType, byte[] frame, int offset, int length) {
@@ -267,12 +269,8 @@ public final class FileWorkers {
       if (hash == FrameHash.UNKNOWN) {
         return true;
       }
-      filling.add(captured, frame, offset, length, workerOf((int) hash));
+      filling.add(captured, frame, offset, length, (int) hash);
       return false;
-    }
-
-    private int workerOf(int hash) {
-      return steering.workerOf(hash, captured.timestampMicros);
     }
 
     private void hand(PacketBatch batch) {

@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Up to {@link #PACKETS} IP frames in capture order, their bytes packed in one array of about
- * {@link #BYTES} at most (a frame may take it past that once), each with the worker that owns its
- * flow. Every worker reads every batch: it takes its own frames and moves its table's packet clock
- * on the others' ({@code FlowTable.tick}), so timeouts fall due as in one table. The last worker
- * done with a batch hands it back for reuse.
+ * {@link #BYTES} at most (a frame may take it past that once), each with its flow hash and the
+ * worker that owns its flow ({@link #steer}). Every worker reads every batch: it takes its own
+ * frames and moves its table's packet clock on the others' ({@code FlowTable.tick}), so timeouts
+ * fall due as in one table. The last worker done with a batch hands it back for reuse.
  */
 final class PacketBatch {
   static final int PACKETS = 2048;
@@ -25,6 +25,7 @@ final class PacketBatch {
   final int[] originalLength = new int[PACKETS];
   final int[] offset = new int[PACKETS];
   final int[] length = new int[PACKETS];
+  final int[] hash = new int[PACKETS];
   final byte[] owner = new byte[PACKETS];
   private byte[] bytes = new byte[INITIAL_BYTES];
   private int used;
@@ -45,23 +46,33 @@ final class PacketBatch {
     last = false;
   }
 
-  /** Appends a copy of {@code p}'s frame, owned by worker {@code worker}. */
-  void add(CapturedPacket p, int worker) {
+  /** Appends a copy of {@code p}'s frame, with flow hash {@code flowHash}. */
+  void add(CapturedPacket p, int flowHash) {
     ByteBuffer data = p.data;
     int n = data.limit();
     int at = reserve(n);
     data.get(0, bytes, at, n);
-    close(p, at, n, worker);
+    close(p, at, n, flowHash);
   }
 
   /**
    * Appends a copy of {@code length} bytes of {@code frame} from {@code from}, with {@code p}'s
    * timestamp, link type and original length (a frame still in a source's read-ahead buffer).
    */
-  void add(CapturedPacket p, byte[] frame, int from, int length, int worker) {
+  void add(CapturedPacket p, byte[] frame, int from, int length, int flowHash) {
     int at = reserve(length);
     System.arraycopy(frame, from, bytes, at, length);
-    close(p, at, length, worker);
+    close(p, at, length, flowHash);
+  }
+
+  /**
+   * Gives each frame the worker of its flow, in file order: apart from the reading, so that the
+   * reading loop stays small enough for the JIT to inline the frame hash into it.
+   */
+  void steer(FlowSteering steering) {
+    for (int i = 0; i < count; i++) {
+      owner[i] = (byte) steering.workerOf(hash[i], timestampMicros[i]);
+    }
   }
 
   private int reserve(int n) {
@@ -71,14 +82,14 @@ final class PacketBatch {
     return used;
   }
 
-  private void close(CapturedPacket p, int at, int n, int worker) {
+  private void close(CapturedPacket p, int at, int n, int flowHash) {
     int i = count++;
     timestampMicros[i] = p.timestampMicros;
     linkType[i] = p.linkType;
     originalLength[i] = p.originalLength;
     offset[i] = at;
     length[i] = n;
-    owner[i] = (byte) worker;
+    hash[i] = flowHash;
     used += n;
   }
 

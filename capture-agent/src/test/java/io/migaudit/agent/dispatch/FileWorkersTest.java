@@ -149,7 +149,7 @@ class FileWorkersTest {
       assertThat(p.data.limit()).isEqualTo(jumbo.length);
       assertThat(p.data.get(0)).isEqualTo((byte) i);
       assertThat(p.timestampMicros).isEqualTo(i);
-      assertThat(batch.owner[i]).isEqualTo((byte) (i % 3));
+      assertThat(batch.hash[i]).isEqualTo(i % 3);
     }
   }
 
