@@ -82,7 +82,8 @@ final class LiveOptions {
         "Capture workers, each with a flow table of its own (default: cores - 1, at least 1).",
         "Live (libpcap backend, Linux): N captures per interface in one AF_PACKET fanout group, the",
         "kernel keeping both directions of a flow on one worker; tcpdump and pcap4j read with one.",
-        "--read: the N workers take turns reading the file, each frame going to its flow's worker."
+        "--read: the N workers take turns reading the file, each frame going to its flow's worker;",
+        "a flow goes to the least loaded worker when it starts, so a migration's streams spread out."
       })
   Integer workers;
 }

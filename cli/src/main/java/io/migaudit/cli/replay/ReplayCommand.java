@@ -127,7 +127,8 @@ public final class ReplayCommand implements Callable<Integer>, Verbosity {
       paramLabel = "N",
       description = {
         "Capture workers taking turns reading each file, every flow on one of N flow tables",
-        "(default: cores - 1, at least 1); the records are those of one worker."
+        "(default: cores - 1, at least 1); a flow goes to the least loaded worker when it starts,",
+        "so a migration's streams spread out; the records are those of one worker."
       })
   Integer workers;
 
