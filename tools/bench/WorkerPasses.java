@@ -10,6 +10,8 @@ import io.migaudit.record.RecordJson;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -110,9 +112,8 @@ public class WorkerPasses {
    */
   private static final class WorkerCpu implements Runnable {
     private final ThreadMXBean mx;
-    private final long mainId = Thread.currentThread().getId();
     private final long main0;
-    private final java.util.Map<Long, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, Long> seen = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private final Thread sampler = new Thread(this, "worker-cpu-sampler");
 
@@ -143,6 +144,9 @@ public class WorkerPasses {
           }
         }
         try {
+          // the sampling interval: a worker's CPU after its last sample (under 5 ms) is not
+          // counted, as an ended thread's CPU time cannot be read; short enough for passes of
+          // a second or more, long enough not to take a core from the workers
           Thread.sleep(5);
         } catch (InterruptedException e) {
           return;
