@@ -221,21 +221,21 @@ public final class BenchCommand implements Callable<Integer> {
   /** The whole-process pass, read + decode alone, and the peers when asked for. */
   private void otherRows(ThroughputTable table, Path file, PipelineBenchmark.Pass one)
       throws Exception {
-    long whole = WholeProcessRun.time(file, workers);
+    PeerTimer.Run whole = WholeProcessRun.time(file, workers);
     table.row(
         "migaudit whole process (new JVM, one pass)",
-        whole > 0 ? one.packets() * 1e9 / whole : Double.NaN,
-        whole > 0
+        whole.failed() ? Double.NaN : one.packets() * 1e9 / whole.nanos(),
+        whole.failed()
             ? String.format(
                 Locale.ROOT,
-                "(%d workers; start-up, class loading, JIT, as the peers are timed)",
+                "(%d workers: the new JVM failed, %s; `migaudit bench --single-pass --workers %d"
+                    + " FILE` runs it alone)",
+                workers,
+                whole.failure(),
                 workers)
             : String.format(
                 Locale.ROOT,
-                "(%d workers: the new JVM failed or ran past %d s; run `migaudit bench"
-                    + " --single-pass --workers %d FILE` to see why)",
-                workers,
-                WholeProcessRun.TIMEOUT_SECONDS,
+                "(%d workers; start-up, class loading, JIT, as the peers are timed)",
                 workers));
     List<PipelineBenchmark.Pass> decodes = new ArrayList<>();
     for (int i = 0; i < runs; i++) {

@@ -2,6 +2,8 @@ package io.migaudit.cli.bench;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +24,17 @@ final class PeerTimer {
     }
   }
 
+  /**
+   * The peers. tcpdump keeps the user it runs as ({@code -Z}): run as root, Debian's tcpdump
+   * otherwise switches to the user {@code tcpdump} after opening the file, and fails where there is
+   * no such user (a container, a bare image). Run as another user, it switches to none anyway.
+   */
   static final List<Peer> PEERS =
       List.of(
           new Peer(
               "tcpdump -r -w /dev/null (libpcap read floor)",
               "tcpdump",
-              List.of("-q", "-r"),
+              List.of("-q", "-Z", System.getProperty("user.name"), "-r"),
               List.of("-w", "/dev/null")),
           new Peer("nfpcapd (nfdump)", "nfpcapd", List.of("-r"), List.of("-w", "{scratch}")),
           new Peer(
@@ -48,20 +55,55 @@ final class PeerTimer {
     return null;
   }
 
-  /** Wall-clock nanoseconds of one run, or -1 when it failed or ran over {@code timeoutSeconds}. */
-  static long time(List<String> command, long timeoutSeconds)
-      throws IOException, InterruptedException {
-    ProcessBuilder pb =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    long t0 = System.nanoTime();
-    Process p = pb.start();
-    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      return -1;
+  /**
+   * One run of a command.
+   *
+   * @param nanos wall-clock nanoseconds, or -1 when it failed
+   * @param failure why it failed (its exit status and last line of output), or null
+   */
+  record Run(long nanos, String failure) {
+    boolean failed() {
+      return failure != null;
     }
-    long elapsed = System.nanoTime() - t0;
-    return p.exitValue() == 0 ? elapsed : -1;
+  }
+
+  /**
+   * Times one run of {@code command}, its output kept in a scratch file only to say why it failed
+   * or ran over {@code timeoutSeconds}.
+   */
+  static Run time(List<String> command, long timeoutSeconds)
+      throws IOException, InterruptedException {
+    Path output = Files.createTempFile("migaudit-bench-peer-", ".out");
+    try {
+      ProcessBuilder pb =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+      long t0 = System.nanoTime();
+      Process p = pb.start();
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return new Run(-1, "ran past " + timeoutSeconds + " s");
+      }
+      long elapsed = System.nanoTime() - t0;
+      if (p.exitValue() == 0) {
+        return new Run(elapsed, null);
+      }
+      return new Run(-1, "exit " + p.exitValue() + lastLine(output));
+    } finally {
+      Files.deleteIfExists(output);
+    }
+  }
+
+  /** ": " and the last line of {@code output} that is not blank, at most 160 characters; or "". */
+  private static String lastLine(Path output) throws IOException {
+    String last = "";
+    for (String line : Files.readAllLines(output, StandardCharsets.ISO_8859_1)) {
+      if (!line.isBlank()) {
+        last = line.strip();
+      }
+    }
+    if (last.length() > 160) {
+      last = last.substring(0, 157) + "...";
+    }
+    return last.isEmpty() ? "" : ": " + last;
   }
 }

@@ -52,7 +52,8 @@ final class ThroughputTable {
    * A row per peer tool, each timed {@code runs} times as a whole process on {@code file} (at most
    * 600 s a run) and rated by its median run, as migaudit's rows are: one run of a peer swung by
    * 1.7x between bench runs on a quiet machine (BENCHMARKS.md, issue 18). A peer not installed or
-   * failing says so. The peers' output files go to a scratch directory, removed after.
+   * failing says so, and why it failed. The peers' output files go to a scratch directory, removed
+   * after.
    */
   void peers(Path file, int runs) throws Exception {
     Path scratch = Files.createTempDirectory("migaudit-bench-");
@@ -64,13 +65,13 @@ final class ThroughputTable {
           continue;
         }
         long[] nanos = new long[runs];
-        boolean failed = false;
-        for (int i = 0; i < runs && !failed; i++) {
-          nanos[i] = PeerTimer.time(peer.command(path, file, scratch), 600);
-          failed = nanos[i] < 0;
+        PeerTimer.Run run = null;
+        for (int i = 0; i < runs && (run == null || !run.failed()); i++) {
+          run = PeerTimer.time(peer.command(path, file, scratch), 600);
+          nanos[i] = run.nanos();
         }
-        if (failed) {
-          out.printf(Locale.ROOT, "%-48s %14s%n", peer.name(), "failed");
+        if (run.failed()) {
+          out.printf(Locale.ROOT, "%-48s %14s   (%s)%n", peer.name(), "failed", run.failure());
         } else {
           peerRow(peer.name(), nanos);
         }

@@ -17,8 +17,8 @@ final class WholeProcessRun {
 
   private WholeProcessRun() {}
 
-  /** Wall-clock nanoseconds of the child process, or -1 when it failed. */
-  static long time(Path capture, int workers) throws IOException, InterruptedException {
+  /** The child process's run: its wall-clock time, or why it failed. */
+  static PeerTimer.Run time(Path capture, int workers) throws IOException, InterruptedException {
     String java =
         ProcessHandle.current()
             .info()
