@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.LongAdder;
  * figure on a noisy machine); {@code handoff}: the records serialized on a publishing thread
  * ({@code RecordHandOff}), as the agent does. With two or more workers it also prints the busiest
  * worker's share of the IP packets and of the workers' CPU time (sampled every 5 ms): on a host
- * with a core for each worker, the busiest worker bounds the speed-up at 1 / its share of the work.
+ * with a core for each worker, the busiest worker bounds the speed-up at 1 / its share of the work;
+ * and the wall-clock time of the workers' turns at reading the file a packet (one at a time: with a
+ * core for each worker, no number of workers reads the file faster than one packet in that time).
  * {@code pair}: one worker alone,
  * then two one-worker pipelines at once on two threads, each thread's CPU a packet (whether two
  * threads slow each other on this machine's cores).
@@ -79,8 +81,12 @@ public class WorkerPasses {
           workers, packets * 1e3 / nanos, (double) cpu / packets);
       if (workerCpu != null) {
         System.out.printf(
-            "; busiest worker %.1f %% of the IP packets, %.1f %% of the workers' CPU (even: %.1f %%)",
-            100 * counters.busiestWorkerShare(), 100 * workerCpu.stop(), 100.0 / workers);
+            "; busiest worker %.1f %% of the IP packets, %.1f %% of the workers' CPU (even: %.1f %%);"
+                + " reading turns %.0f ns a packet",
+            100 * counters.busiestWorkerShare(),
+            100 * workerCpu.stop(),
+            100.0 / workers,
+            (double) counters.readingNanos() / packets);
       }
       if (workers == 1) { // the pipeline ran on this thread
         System.out.printf(

@@ -34,6 +34,7 @@ public final class PipelineCounters {
   private volatile long truncatedFiles;
   private volatile long tcpFragments;
   private volatile long flowPackets;
+  private volatile long readingNanos;
   private volatile LongSupplier kernelDrops = NONE;
   private volatile LongSupplier interfaceDrops = NONE;
   private final List<PipelineCounters> workers = new CopyOnWriteArrayList<>();
@@ -78,6 +79,24 @@ public final class PipelineCounters {
       most = Math.max(most, w.flowPackets);
     }
     return total == 0 ? 0 : (double) most / total;
+  }
+
+  /**
+   * One turn at reading a capture file by one of several workers, which read it one at a time under
+   * the file's lock; called under that lock.
+   */
+  public void readingTurn(long nanos) {
+    readingNanos += nanos;
+  }
+
+  /**
+   * Wall-clock time the workers of a file spent in their turns at reading it (read each frame, find
+   * its flow hash, copy it into a batch, deal the batch's frames to workers, hand it out): one
+   * worker at a time, so that with a core for each worker the file cannot be read faster than its
+   * packets in this time, however many workers there are. 0 with one worker.
+   */
+  public long readingNanos() {
+    return readingNanos;
   }
 
   /** One frame that did not decode to an IP packet; called by the pipeline's thread. */

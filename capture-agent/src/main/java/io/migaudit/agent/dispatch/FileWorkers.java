@@ -204,6 +204,7 @@ public final class FileWorkers {
           }
           return;
         }
+        long start = System.nanoTime();
         batch.clear();
         boolean more = fill(batch);
         batch.steer(steering);
@@ -212,6 +213,7 @@ public final class FileWorkers {
         } else {
           end(batch);
         }
+        counters.readingTurn(System.nanoTime() - start);
       } finally {
         lock.unlock();
       }

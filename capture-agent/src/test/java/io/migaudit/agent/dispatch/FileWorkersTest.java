@@ -67,6 +67,24 @@ class FileWorkersTest {
   }
 
   /**
+   * The workers' turns at reading the file are timed, and are a part of the run's time: with one
+   * worker there are none.
+   */
+  @Test
+  void theTurnsAtReadingTheFileAreTimed() throws IOException {
+    Path capture = repeated(SAMPLE, ROUNDS, dir.resolve("long.pcap"));
+    AgentConfig config = AgentConfig.defaults("test");
+    PipelineCounters single = new PipelineCounters();
+    records(capture, config, 1, single, Long.MAX_VALUE);
+    assertThat(single.readingNanos()).isZero();
+    PipelineCounters split = new PipelineCounters();
+    long t0 = System.nanoTime();
+    records(capture, config, 3, split, Long.MAX_VALUE);
+    long run = System.nanoTime() - t0;
+    assertThat(split.readingNanos()).isPositive().isLessThan(run);
+  }
+
+  /**
    * Runs back to back over a capture that cycles the pool, with 2 to 5 workers: a race in who reads
    * and who waits for a free batch would hang one of them (the class's timeout fails it).
    */

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Times the capture agent's pipeline (read, decode, flow table, payload features, JSON records;",
       "no Kafka) on a capture file with 1 and with N capture workers, the median of several passes in",
-      "this JVM each, with the whole process's CPU time per packet, and in the same run the",
+      "this JVM each, with the whole process's CPU time per packet and the fastest the N workers",
+      "could read the file (their turns at reading it, one at a time), and in the same run the",
       "installed peers on the same file as whole processes, each the median of as many runs:",
       "tcpdump -r -w /dev/null, nfpcapd, softflowd, tshark. Prints packets/s and each peer's",
       "ratio to migaudit, then heap per flow.",
@@ -195,6 +196,15 @@ public final class BenchCommand implements Callable<Integer> {
             many.records(),
             many.processCpuNanosPerPacket(),
             100 * many.busiestWorkerShare()));
+    table.row(
+        "  its file read one worker at a time, at most",
+        many.readingPacketsPerSecond(),
+        String.format(
+            Locale.ROOT,
+            "(the %d workers' turns at reading the file, %.0f ns a packet: with a core for each"
+                + " worker, no number of workers reads a file faster)",
+            workers,
+            many.readingNanos() / (double) many.packets()));
     table.row(
         "migaudit pipeline, 1 worker, per CPU second",
         one.packetsPerCpuSecond(),

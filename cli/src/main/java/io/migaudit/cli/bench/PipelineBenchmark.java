@@ -34,6 +34,8 @@ final class PipelineBenchmark {
    *     machine it shows what the pipeline costs apart from waiting for a core; GC threads are not
    *     in it (nor, with workers, the worker threads)
    * @param processCpuNanos CPU time of the whole JVM during the pass (-1 if it cannot tell)
+   * @param busiestWorkerShare the busiest worker's share of the IP packets (0 with one worker)
+   * @param readingNanos the workers' turns at reading the file, one at a time (0 with one worker)
    */
   record Pass(
       long packets,
@@ -42,7 +44,8 @@ final class PipelineBenchmark {
       long nanos,
       long cpuNanos,
       long processCpuNanos,
-      double busiestWorkerShare) {
+      double busiestWorkerShare,
+      long readingNanos) {
     double packetsPerSecond() {
       return packets * 1e9 / nanos;
     }
@@ -53,6 +56,14 @@ final class PipelineBenchmark {
 
     double recordsPerSecond() {
       return records * 1e9 / nanos;
+    }
+
+    /**
+     * The fastest the workers could read the file, one at a time: packets per second of their turns
+     * at reading it (NaN with one worker).
+     */
+    double readingPacketsPerSecond() {
+      return readingNanos <= 0 ? Double.NaN : packets * 1e9 / readingNanos;
     }
 
     /** CPU time of the whole process (every thread: reader, workers, GC, JIT) per packet. */
@@ -86,7 +97,7 @@ final class PipelineBenchmark {
     if (ip == 0 && packets > 0) {
       throw new IllegalStateException("no IP packet decoded: not a fair benchmark");
     }
-    return new Pass(packets, 0, 0, nanos, c0 < 0 ? -1 : cpu, processCpuSince(p0), 0);
+    return new Pass(packets, 0, 0, nanos, c0 < 0 ? -1 : cpu, processCpuSince(p0), 0, 0);
   }
 
   /**
@@ -134,7 +145,8 @@ final class PipelineBenchmark {
         nanos,
         c0 < 0 ? -1 : cpu,
         processCpuSince(p0),
-        counters.busiestWorkerShare());
+        counters.busiestWorkerShare(),
+        counters.readingNanos());
   }
 
   private static long processCpuNanos() {

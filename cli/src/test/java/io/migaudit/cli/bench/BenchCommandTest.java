@@ -37,6 +37,9 @@ class BenchCommandTest {
         .containsPattern("zstd +\\d+\\.\\d bytes/record")
         .containsPattern("lz4 +\\d+\\.\\d bytes/record")
         .contains("busiest worker 100 % of the IP packets") // one flow: one worker has it all
+        .containsPattern(
+            "its file read one worker at a time, at most +\\d+\\.\\d\\d M .*\\(the 3 workers'"
+                + " turns at reading the file, \\d+ ns a packet")
         .containsPattern("migaudit whole process \\(new JVM, one pass\\) +\\d+\\.\\d\\d M ")
         .contains("migaudit read + decode only")
         .containsPattern("Heap per tracked flow with 20,000 one-packet flows: \\d+ bytes")

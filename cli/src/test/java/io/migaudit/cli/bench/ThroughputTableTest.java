@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class ThroughputTableTest {
   private static final PipelineBenchmark.Pass TWO_MILLION =
-      new PipelineBenchmark.Pass(2_000_000, 1, 1, 1_000_000_000, 1, 1, 0);
+      new PipelineBenchmark.Pass(2_000_000, 1, 1, 1_000_000_000, 1, 1, 0, 0);
 
   @Test
   void aPeerRowRatesTheMedianRunAndShowsTheSlowestAndFastest() {
