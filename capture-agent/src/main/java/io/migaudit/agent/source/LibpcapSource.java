@@ -149,6 +149,13 @@ public final class LibpcapSource implements LiveSource {
     return sources;
   }
 
+  /** The fanout group this live capture's socket is in, as {@code FanoutGroup.groupOf} reads it. */
+  int fanoutGroup() throws IOException {
+    synchronized (handleLock) {
+      return FanoutGroup.groupOf(FanoutGroup.KERNEL, Pcap.pcap_fileno(handle), name);
+    }
+  }
+
   /** Null when workers can share an interface here (AF_PACKET fanout), else why not. */
   public static String fanoutUnavailable() {
     return FanoutGroup.unavailable();
