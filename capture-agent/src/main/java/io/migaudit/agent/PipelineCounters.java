@@ -91,9 +91,9 @@ public final class PipelineCounters {
 
   /**
    * Wall-clock time the workers of a file spent in their turns at reading it (read each frame, find
-   * its flow hash, copy it into a batch, deal the batch's frames to workers, hand it out): one
-   * worker at a time, so that with a core for each worker the file cannot be read faster than its
-   * packets in this time, however many workers there are. 0 with one worker.
+   * its flow hash, copy it into a batch; then wait, if need be, until the batch before is dealt and
+   * handed out): one worker at a time, so that with a core for each worker the file cannot be read
+   * faster than its packets in this time, however many workers there are. 0 with one worker.
    */
   public long readingNanos() {
     return readingNanos;

@@ -25,16 +25,17 @@ import java.util.function.IntFunction;
  * Capture workers for a capture file that take turns reading it: no thread only reads. A worker
  * that runs short of frames takes the file's lock and reads the next {@link PacketBatch}: it finds
  * each frame's flow hash once (from a plain TCP frame's bytes in the source's read-ahead buffer,
- * {@link FrameHash}, or else by decoding it) and copies the frame into the batch; then gives each
- * frame the worker that owns its flow ({@link FlowSteering}: flows are dealt to the least loaded
- * worker as they start) and hands the batch to every worker in file order. Each worker decodes and
- * tracks its own frames and moves its table's packet clock on the others' timestamps, so that
- * timeouts and interim records fall due at the same packets as in one table: records are those of
- * one worker, in another order. Each frame is read and hashed once however many workers there are;
- * before, every worker read and hashed the whole file (BENCHMARKS.md, issue 18). Batches come from
- * a fixed pool, so memory is bounded and a worker that falls behind holds the reading back. The
- * first worker runs on the calling thread. A frame that does not decode is counted once: by the
- * worker that read it, or by its owner.
+ * {@link FrameHash}, or else by decoding it) and copies the frame into the batch. Then it lets the
+ * file go, so that the next worker reads while this one gives each frame the worker that owns its
+ * flow ({@link FlowSteering}: flows are dealt to the least loaded worker as they start) and hands
+ * the batch to every worker; a second lock, taken before the file is let go, keeps the dealing and
+ * the hand-out in file order. Each worker decodes and tracks its own frames and moves its table's
+ * packet clock on the others' timestamps, so that timeouts and interim records fall due at the same
+ * packets as in one table: records are those of one worker, in another order. Each frame is read
+ * and hashed once however many workers there are; before, every worker read and hashed the whole
+ * file (BENCHMARKS.md, issue 18). Batches come from a fixed pool, so memory is bounded and a worker
+ * that falls behind holds the reading back. The first worker runs on the calling thread. A frame
+ * that does not decode is counted once: by the worker that read it, or by its owner.
  */
 public final class FileWorkers {
   /** Batches in a worker's inbox below which it reads another when the file is free. */
@@ -151,10 +152,19 @@ public final class FileWorkers {
   private final class Shared implements FrameSelector {
     final AtomicReference<Throwable> failure = new AtomicReference<>();
     final ReentrantLock lock = new ReentrantLock();
+
+    /**
+     * Held while a batch is dealt and handed out; taken by its reader before it lets the file go.
+     */
+    private final ReentrantLock handing = new ReentrantLock();
+
+    /** Under {@link #handing}. */
+    private final FlowSteering steering;
+
     final BlockingQueue<PacketBatch> free;
     List<Worker> crew;
 
-    /** The end mark was handed out: nobody reads any more. */
+    /** The end of the file (or a failure) was reached: nobody reads any more. */
     volatile boolean ended;
 
     // under the lock
@@ -162,8 +172,8 @@ public final class FileWorkers {
     private final CapturedPacket captured = new CapturedPacket();
     private final DecodedPacket decoded = new DecodedPacket();
     private final PacketDecoder decoder = new PacketDecoder();
-    private final FlowSteering steering;
     private PacketBatch filling;
+    private long turnStart;
     private long packets;
 
     Shared(PacketSource source, FlowSteering steering) {
@@ -178,45 +188,64 @@ public final class FileWorkers {
 
     /**
      * Reads one batch and hands it to every worker, if the file is free and a batch is; when the
-     * caller's inbox is empty (it has nothing else to do) waits for a free batch. That is decided
-     * under the lock, where no batch can arrive: a worker that waited with a batch in its inbox
-     * could wait for itself, as every batch goes to every worker. Workers block on their inboxes,
-     * never poll: a worker that finds the file taken gets the batch its reader hands out; one that
-     * finds no free batch has workers behind it, and the first of them to empty its inbox reads,
-     * waiting for the batches still in use if it must.
+     * caller's inbox is empty (it has nothing else to do) waits for a free batch. The batch is
+     * dealt and goes out after the file is free again, so that the next worker reads while this one
+     * deals and wakes the others; the hand-out lock, taken before the file is let go, keeps the
+     * batches in file order. Whether to wait for a free batch is decided under the file's lock,
+     * where at most the batch handed out just before can still arrive: a worker that waited with
+     * batches in its inbox could wait for itself, as every batch goes to every worker, but one
+     * whose inbox was empty is done with every batch but that one, and the others free theirs.
+     * Workers block on their inboxes, never poll: a worker that finds the file taken gets the batch
+     * its reader hands out; one that finds no free batch has workers behind it, and the first of
+     * them to empty its inbox reads, waiting for the batches still in use if it must.
      */
     void readIfFree(BlockingQueue<PacketBatch> inbox) throws InterruptedException {
       if (ended || !lock.tryLock()) {
         return;
       }
+      PacketBatch out;
       try {
-        if (ended) {
+        out = next(inbox);
+        if (out == null) {
           return;
         }
-        if (failure.get() != null) {
-          end(new PacketBatch());
-          return;
-        }
-        PacketBatch batch = inbox.isEmpty() ? awaitFree() : free.poll();
-        if (batch == null) {
-          if (failure.get() != null) {
-            end(new PacketBatch()); // a failed worker may hold batches it will never release
-          }
-          return;
-        }
-        long start = System.nanoTime();
-        batch.clear();
-        boolean more = fill(batch);
-        batch.steer(steering);
-        if (more) {
-          hand(batch);
-        } else {
-          end(batch);
-        }
-        counters.readingTurn(System.nanoTime() - start);
+        handing.lock(); // before the file is free: batches go out in the order they were read
+        counters.readingTurn(System.nanoTime() - turnStart);
       } finally {
         lock.unlock();
       }
+      try {
+        out.steer(steering); // in file order, as the batches go out
+        out.readers(crew.size());
+        for (Worker w : crew) {
+          w.inbox.add(out); // never full: it holds every batch in circulation
+        }
+      } finally {
+        handing.unlock();
+      }
+    }
+
+    /**
+     * Under the file's lock: the next batch read, the last one marked as such; or null when there
+     * is none to read now.
+     */
+    private PacketBatch next(BlockingQueue<PacketBatch> inbox) throws InterruptedException {
+      turnStart = System.nanoTime();
+      if (ended) {
+        return null;
+      }
+      if (failure.get() != null) {
+        return last(new PacketBatch());
+      }
+      PacketBatch batch = inbox.isEmpty() ? awaitFree() : free.poll();
+      if (batch == null) {
+        // a failed worker may hold batches it will never release
+        return failure.get() != null ? last(new PacketBatch()) : null;
+      }
+      turnStart = System.nanoTime(); // waiting for a free batch is not reading
+      batch.clear();
+      boolean more = fill(batch);
+      return more ? batch : last(batch);
     }
 
     /** A free batch, or null once a worker failed. */
@@ -275,17 +304,10 @@ public final class FileWorkers {
       return false;
     }
 
-    private void hand(PacketBatch batch) {
-      batch.readers(crew.size());
-      for (Worker w : crew) {
-        w.inbox.add(batch); // never full: it holds every batch in circulation
-      }
-    }
-
-    private void end(PacketBatch batch) {
+    private PacketBatch last(PacketBatch batch) {
       batch.last = true;
       ended = true;
-      hand(batch);
+      return batch;
     }
   }
 
