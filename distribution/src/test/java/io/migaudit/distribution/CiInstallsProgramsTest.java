@@ -45,9 +45,9 @@ class CiInstallsProgramsTest {
           Map.entry("chmod", "coreutils"),
           Map.entry("truncate", "coreutils"),
           Map.entry("chromium", "chromium"),
-          // bench peers: no test starts them (BenchCommandTest runs --no-peers), but CI machines
-          // carry
-          // them so that ./migaudit bench compares with the peers wherever the suite passes
+          // bench peers: no test starts them (BenchCommandTest runs --no-peers, ThroughputTableTest
+          // times tcpdump alone), but CI machines carry them so that ./migaudit bench compares
+          // with the peers wherever the suite passes
           Map.entry("nfpcapd", "nfdump"),
           Map.entry("softflowd", "softflowd"));
 
@@ -60,7 +60,7 @@ class CiInstallsProgramsTest {
           "analyzer",
               "a migaudit subcommand: the first argument of a child JVM (cli's AnalyzerProcess)",
           "keytool", "the JDK's own keytool, next to java",
-          "tshark", "bench capture peer, run by hand; skipped when absent");
+          "tshark", "bench peer, run by `./migaudit bench` alone; skipped when absent");
 
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 

@@ -253,7 +253,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     table.row("migaudit read + decode only", median(decodes).packetsPerSecond(), "");
     if (peers) {
-      table.peers(file, runs);
+      table.peers(file, runs, PeerTimer.PEERS);
     }
   }
 

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -49,16 +50,16 @@ final class ThroughputTable {
   }
 
   /**
-   * A row per peer tool, each timed {@code runs} times as a whole process on {@code file} (at most
-   * 600 s a run) and rated by its median run, as migaudit's rows are: one run of a peer swung by
-   * 1.7x between bench runs on a quiet machine (BENCHMARKS.md, issue 18). A peer not installed or
-   * failing says so, and why it failed. The peers' output files go to a scratch directory, removed
-   * after.
+   * A row per peer tool of {@code peers} ({@link PeerTimer#PEERS} in the bench), each timed {@code
+   * runs} times as a whole process on {@code file} (at most 600 s a run) and rated by its median
+   * run, as migaudit's rows are: one run of a peer swung by 1.7x between bench runs on a quiet
+   * machine (BENCHMARKS.md, issue 18). A peer not installed or failing says so, and why it failed.
+   * The peers' output files go to a scratch directory, removed after.
    */
-  void peers(Path file, int runs) throws Exception {
+  void peers(Path file, int runs, List<PeerTimer.Peer> peers) throws Exception {
     Path scratch = Files.createTempDirectory("migaudit-bench-");
     try {
-      for (PeerTimer.Peer peer : PeerTimer.PEERS) {
+      for (PeerTimer.Peer peer : peers) {
         String path = PeerTimer.find(peer.binary());
         if (path == null) {
           out.printf(Locale.ROOT, "%-48s %14s%n", peer.name(), "not installed");
