@@ -230,19 +230,16 @@ public final class FileWorkers {
      * is none to read now.
      */
     private PacketBatch next(BlockingQueue<PacketBatch> inbox) throws InterruptedException {
-      turnStart = System.nanoTime();
       if (ended) {
         return null;
       }
-      if (failure.get() != null) {
-        return last(new PacketBatch());
-      }
-      PacketBatch batch = inbox.isEmpty() ? awaitFree() : free.poll();
+      PacketBatch batch =
+          failure.get() != null ? null : inbox.isEmpty() ? awaitFree() : free.poll();
+      turnStart = System.nanoTime(); // waiting for a free batch is not reading
       if (batch == null) {
         // a failed worker may hold batches it will never release
         return failure.get() != null ? last(new PacketBatch()) : null;
       }
-      turnStart = System.nanoTime(); // waiting for a free batch is not reading
       batch.clear();
       boolean more = fill(batch);
       return more ? batch : last(batch);
