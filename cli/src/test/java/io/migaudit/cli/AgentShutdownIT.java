@@ -11,6 +11,7 @@ import io.migaudit.record.Topics;
 import io.migaudit.record.Verdict;
 import io.migaudit.testsupport.ChildBroker;
 import io.migaudit.testsupport.ChildProcess;
+import io.migaudit.testsupport.CommittedTopic;
 import io.migaudit.testsupport.MetricWait;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,10 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -86,7 +84,10 @@ class AgentShutdownIT {
       List<AgentHeartbeat> heartbeats = new ArrayList<>();
       List<FlowRecord> records = flowRecords(broker.bootstrapServers(), heartbeats);
       assertThat(heartbeats)
-          .as("the live agent's heartbeats (one at start, one when capture stops)")
+          .as(
+              "the live agent's heartbeats (one at start, one when capture stops); records: %d;"
+                  + " agent log:%n%s",
+              records.size(), log)
           .hasSizeGreaterThanOrEqualTo(2)
           .allSatisfy(
               h -> {
@@ -106,35 +107,19 @@ class AgentShutdownIT {
     }
   }
 
+  /**
+   * Every record on {@link Topics#FLOWS} once the agent has exited, read by partition from the
+   * start to the end (no consumer group to join), heartbeats into {@code heartbeats}.
+   */
   private static List<FlowRecord> flowRecords(String bootstrap, List<AgentHeartbeat> heartbeats)
       throws Exception {
-    Map<String, Object> props =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrap,
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "sigterm-it",
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-            ByteArrayDeserializer.class.getName(),
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-            ByteArrayDeserializer.class.getName());
     List<FlowRecord> records = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-      consumer.subscribe(List.of(Topics.FLOWS));
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (System.nanoTime() < deadline
-          && (records.isEmpty()
-              || !records.get(records.size() - 1).last()
-              || heartbeats.size() < 2)) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          if (new String(r.key(), StandardCharsets.UTF_8).startsWith("heartbeat/")) {
-            heartbeats.add(RecordJson.heartbeat(r.value()));
-          } else {
-            records.add(RecordJson.flowRecord(r.value()));
-          }
-        }
+    for (ConsumerRecord<byte[], byte[]> r :
+        CommittedTopic.read(bootstrap, Topics.FLOWS, Map.of())) {
+      if (new String(r.key(), StandardCharsets.UTF_8).startsWith("heartbeat/")) {
+        heartbeats.add(RecordJson.heartbeat(r.value()));
+      } else {
+        records.add(RecordJson.flowRecord(r.value()));
       }
     }
     return records;
