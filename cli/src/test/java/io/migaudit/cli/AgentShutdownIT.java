@@ -12,6 +12,7 @@ import io.migaudit.record.Verdict;
 import io.migaudit.testsupport.ChildBroker;
 import io.migaudit.testsupport.ChildProcess;
 import io.migaudit.testsupport.CommittedTopic;
+import io.migaudit.testsupport.Eventually;
 import io.migaudit.testsupport.MetricWait;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -75,6 +76,15 @@ class AgentShutdownIT {
         MetricWait metrics = new MetricWait(port, agent);
         String packets = "migaudit_agent_packets_total{interface=\"" + bed.captureEnd() + "\"}";
         metrics.awaitAtLeast(packets, 0, DEADLINE);
+        // the agent reaches Kafka (its first heartbeat is on the topic) before the migration starts
+        Eventually.until(
+            "the agent's first heartbeat on " + Topics.FLOWS,
+            DEADLINE,
+            () ->
+                CommittedTopic.end(broker.bootstrapServers(), Topics.FLOWS).values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum()
+                    > 0);
         bed.replay(List.of("--limit=" + PACKETS, "--pps=200"), List.of(SAMPLE));
         metrics.awaitAtLeast(packets, PACKETS - ARP_FRAMES, DEADLINE);
         agent.process().destroy(); // SIGTERM
