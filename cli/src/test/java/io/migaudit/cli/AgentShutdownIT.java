@@ -2,6 +2,7 @@ package io.migaudit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.migaudit.agent.publish.Spool;
 import io.migaudit.agent.testbed.VethBed;
 import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.record.AgentHeartbeat;
@@ -14,13 +15,17 @@ import io.migaudit.testsupport.ChildProcess;
 import io.migaudit.testsupport.CommittedTopic;
 import io.migaudit.testsupport.Eventually;
 import io.migaudit.testsupport.MetricWait;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,6 +45,9 @@ class AgentShutdownIT {
   private static final int ARP_FRAMES = 2;
 
   private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+  /** A JVM that ran its shutdown hooks after SIGTERM exits with 128 + 15. */
+  private static final int SIGTERM_EXIT = 143;
 
   @TempDir Path dir;
 
@@ -115,6 +123,111 @@ class AgentShutdownIT {
       assertThat(last.tcpFlags()).doesNotContain("FIN");
       assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
     }
+  }
+
+  /**
+   * SIGTERM before Kafka ever answered: the agent cannot deliver its final record, so it spools it
+   * (with the flow's earlier records) and exits; its next start, with a broker, sends them.
+   */
+  @Test
+  void sigtermBeforeKafkaAnswersSpoolsTheFinalRecordForTheNextStart() throws Exception {
+    VethBed.requirePrerequisites();
+    Path spoolDir = dir.resolve("spool-unreachable");
+    try (VethBed bed = VethBed.create("ma-su-" + ProcessHandle.current().pid())) {
+      String nobody = "127.0.0.1:" + ChildBroker.freePort(); // nothing listens there
+      try (ChildProcess agent = liveAgent(bed, nobody, spoolDir, "sigterm-unreachable")) {
+        MetricWait metrics = new MetricWait(metricsPort, agent);
+        String packets = "migaudit_agent_packets_total{interface=\"" + bed.captureEnd() + "\"}";
+        metrics.awaitAtLeast(packets, 0, DEADLINE);
+        bed.replay(List.of("--limit=" + PACKETS, "--pps=200"), List.of(SAMPLE));
+        metrics.awaitAtLeast(packets, PACKETS - ARP_FRAMES, DEADLINE);
+        agent.process().destroy(); // SIGTERM
+        assertThat(agent.awaitExit(DEADLINE))
+            .as("exit status (143: the JVM's, after SIGTERM); log:%n%s", agent.log())
+            .isEqualTo(SIGTERM_EXIT);
+        List<FlowRecord> spooled = spooled(spoolDir);
+        assertThat(spooled)
+            .as("records in the spool; agent log:%n%s", agent.log())
+            .filteredOn(r -> r.dstPort() == 8000)
+            .last()
+            .satisfies(
+                r -> {
+                  assertThat(r.last()).isTrue();
+                  assertThat(r.endReason()).isEqualTo("shutdown");
+                  assertThat(r.agent()).isEqualTo("sigterm-unreachable");
+                });
+      }
+      try (EmbeddedBroker broker = EmbeddedBroker.start()) {
+        broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 1);
+        try (ChildProcess agent =
+            liveAgent(bed, broker.bootstrapServers(), spoolDir, "sigterm-unreachable")) {
+          Eventually.until(
+              "the spooled final record on " + Topics.FLOWS,
+              DEADLINE,
+              () ->
+                  flowRecords(broker.bootstrapServers(), new ArrayList<>()).stream()
+                      .anyMatch(r -> r.dstPort() == 8000 && r.last()));
+          agent.process().destroy();
+          agent.awaitExit(DEADLINE);
+          List<FlowRecord> migration =
+              flowRecords(broker.bootstrapServers(), new ArrayList<>()).stream()
+                  .filter(r -> r.dstPort() == 8000)
+                  .toList();
+          assertThat(migration).as("agent log:%n%s", agent.log()).isNotEmpty();
+          assertThat(migration.get(migration.size() - 1).endReason()).isEqualTo("shutdown");
+          assertThat(migration.get(migration.size() - 1).payload().verdict())
+              .isEqualTo(Verdict.PLAINTEXT);
+        }
+      }
+      assertThat(spooled(spoolDir)).as("the spool once Kafka took its records").isEmpty();
+    }
+  }
+
+  private int metricsPort;
+
+  private ChildProcess liveAgent(VethBed bed, String bootstrap, Path spoolDir, String id)
+      throws IOException {
+    metricsPort = ChildBroker.freePort();
+    return ChildProcess.java(
+        dir.resolve(id + "-" + metricsPort + ".log"),
+        List.of(),
+        MigauditCommand.class.getName(),
+        "agent",
+        "--interface",
+        bed.captureEnd(),
+        "--bootstrap-servers",
+        bootstrap,
+        "--agent-id",
+        id,
+        "--metrics-address",
+        "127.0.0.1:" + metricsPort,
+        "--spool-dir",
+        spoolDir.toString(),
+        "--workers",
+        "1");
+  }
+
+  /**
+   * The flow records left in a spool directory, oldest first, read from a copy of it (reading every
+   * segment means acknowledging each one, which deletes it).
+   */
+  private List<FlowRecord> spooled(Path spoolDir) throws Exception {
+    Path copy = Files.createTempDirectory(dir, "spool-copy");
+    try (Stream<Path> files = Files.list(spoolDir)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+    }
+    List<FlowRecord> records = new ArrayList<>();
+    try (Spool spool = Spool.open(copy, 1L << 30)) {
+      for (Spool.Batch b = spool.read(1000); b.size() > 0; b = spool.read(1000)) {
+        for (byte[] entry : b.entries()) {
+          records.add(RecordJson.flowRecord(entry));
+        }
+        spool.acknowledge(b);
+      }
+    }
+    return records;
   }
 
   /**

@@ -75,6 +75,20 @@ class SystemdUnitsTest {
         .doesNotContain("MemoryDenyWriteExecute=yes");
   }
 
+  /**
+   * After SIGTERM the JVM runs its shutdown hooks (the agent's final records) and exits with 143
+   * ({@code AgentShutdownIT} checks that status): without SuccessExitStatus every {@code systemctl
+   * stop} would leave the unit "failed".
+   */
+  @Test
+  void aStopBySigtermIsNotAFailure() throws IOException {
+    for (String unit : List.of("migaudit-agent.service", "migaudit-analyzer.service")) {
+      assertThat(Files.readString(DEPLOY.resolve(unit)))
+          .as(unit)
+          .contains("\nKillSignal=SIGTERM\n", "\nSuccessExitStatus=143\n");
+    }
+  }
+
   private double exposure(String unit) throws Exception {
     Programs.Result r =
         Programs.run(DEPLOY, "systemd-analyze", "security", "--offline=true", "--no-pager", unit);
