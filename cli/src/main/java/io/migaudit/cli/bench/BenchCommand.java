@@ -6,6 +6,7 @@ import io.migaudit.cli.agent.AgentSettings;
 import io.migaudit.cli.common.UserError;
 import io.migaudit.cli.common.VerboseOption;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,7 +119,12 @@ public final class BenchCommand implements Callable<Integer> {
       throw new UserError("--workers: " + workers + " is not 2 to " + AgentSettings.MAX_WORKERS);
     }
     if (singlePass) {
+      long startedMillis = ManagementFactory.getRuntimeMXBean().getUptime();
+      long t0 = System.nanoTime();
       PipelineBenchmark.run(file, AgentConfig.defaults("bench"), workers);
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(WholeProcessRun.Breakdown.of(startedMillis, System.nanoTime() - t0).line());
+      out.flush();
       return 0;
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -245,8 +251,11 @@ public final class BenchCommand implements Callable<Integer> {
                 workers)
             : String.format(
                 Locale.ROOT,
-                "(%d workers; start-up, class loading, JIT, as the peers are timed)",
-                workers));
+                "(%d workers; %s; as the peers are timed)",
+                workers,
+                WholeProcessRun.Breakdown.parse(whole.lastLine())
+                    .map(WholeProcessRun.Breakdown::describe)
+                    .orElse("start-up, class loading, JIT")));
     List<PipelineBenchmark.Pass> decodes = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
       decodes.add(PipelineBenchmark.decodeOnly(file));

@@ -60,8 +60,10 @@ final class PeerTimer {
    *
    * @param nanos wall-clock nanoseconds, or -1 when it failed
    * @param failure why it failed (its exit status and last line of output), or null
+   * @param lastLine the last line of its output that is not blank, stripped (at most 160
+   *     characters; "" when none)
    */
-  record Run(long nanos, String failure) {
+  record Run(long nanos, String failure, String lastLine) {
     boolean failed() {
       return failure != null;
     }
@@ -81,19 +83,20 @@ final class PeerTimer {
       Process p = pb.start();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        return new Run(-1, "ran past " + timeoutSeconds + " s");
+        return new Run(-1, "ran past " + timeoutSeconds + " s", lastLine(output));
       }
       long elapsed = System.nanoTime() - t0;
+      String last = lastLine(output);
       if (p.exitValue() == 0) {
-        return new Run(elapsed, null);
+        return new Run(elapsed, null, last);
       }
-      return new Run(-1, "exit " + p.exitValue() + lastLine(output));
+      return new Run(-1, "exit " + p.exitValue() + (last.isEmpty() ? "" : ": " + last), last);
     } finally {
       Files.deleteIfExists(output);
     }
   }
 
-  /** ": " and the last line of {@code output} that is not blank, at most 160 characters; or "". */
+  /** The last line of {@code output} that is not blank, at most 160 characters; or "". */
   private static String lastLine(Path output) throws IOException {
     String last = "";
     for (String line : Files.readAllLines(output, StandardCharsets.ISO_8859_1)) {
@@ -104,6 +107,6 @@ final class PeerTimer {
     if (last.length() > 160) {
       last = last.substring(0, 157) + "...";
     }
-    return last.isEmpty() ? "" : ": " + last;
+    return last;
   }
 }

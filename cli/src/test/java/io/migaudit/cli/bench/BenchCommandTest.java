@@ -40,7 +40,10 @@ class BenchCommandTest {
         .containsPattern(
             "its file read one worker at a time, at most +\\d+\\.\\d\\d M .*\\(the 3 workers'"
                 + " turns at reading the file, \\d+ ns a packet")
-        .containsPattern("migaudit whole process \\(new JVM, one pass\\) +\\d+\\.\\d\\d M ")
+        .containsPattern(
+            "migaudit whole process \\(new JVM, one pass\\) +\\d+\\.\\d\\d M .*\\(3 workers;"
+                + " start-up \\d+\\.\\d\\d s, the pass \\d+\\.\\d\\d s, JIT compiling"
+                + " \\d+\\.\\d\\d s; as the peers are timed\\)")
         .contains("migaudit read + decode only")
         .containsPattern("Heap per tracked flow with 20,000 one-packet flows: \\d+ bytes")
         .containsPattern(

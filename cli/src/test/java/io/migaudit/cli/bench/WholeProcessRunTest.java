@@ -26,4 +26,23 @@ class WholeProcessRunTest {
             "-Xlog:cds=off",
             "-Dlogback.configurationFile=logback-json.xml");
   }
+
+  @Test
+  void theChildsLastLineSaysWhereItsTimeWent() {
+    WholeProcessRun.Breakdown b = new WholeProcessRun.Breakdown(612, 2890, 3924);
+    assertThat(WholeProcessRun.Breakdown.parse(b.line())).contains(b);
+    assertThat(b.describe()).isEqualTo("start-up 0.61 s, the pass 2.89 s, JIT compiling 3.92 s");
+    WholeProcessRun.Breakdown unknown = new WholeProcessRun.Breakdown(612, 2890, -1);
+    assertThat(WholeProcessRun.Breakdown.parse(unknown.line())).contains(unknown);
+    assertThat(unknown.describe()).isEqualTo("start-up 0.61 s, the pass 2.89 s");
+    assertThat(WholeProcessRun.Breakdown.parse("tcpdump: 2000000 packets")).isEmpty();
+    assertThat(WholeProcessRun.Breakdown.parse("")).isEmpty();
+  }
+
+  @Test
+  void thisJvmsBreakdownCountsItsJitCompilation() {
+    WholeProcessRun.Breakdown b = WholeProcessRun.Breakdown.of(100, 2_500_000_000L);
+    assertThat(b.passMillis()).isEqualTo(2500);
+    assertThat(b.jitMillis()).as("a JVM that ran tests has compiled methods").isPositive();
+  }
 }
