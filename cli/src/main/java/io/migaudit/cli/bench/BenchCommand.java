@@ -211,6 +211,18 @@ public final class BenchCommand implements Callable<Integer> {
                 + " worker, no number of workers reads a file faster)",
             workers,
             many.readingNanos() / (double) many.packets()));
+    int cores = Runtime.getRuntime().availableProcessors();
+    table.row(
+        "  if splitting the work cost nothing",
+        splitFree(one, workers, cores),
+        String.format(
+            Locale.ROOT,
+            "(one worker's %.0f ns CPU/packet on %d busy cores; splitting costs the %d workers %.0f"
+                + " ns a packet more)",
+            one.processCpuNanosPerPacket(),
+            Math.min(workers, cores),
+            workers,
+            many.processCpuNanosPerPacket() - one.processCpuNanosPerPacket()));
     table.row(
         "migaudit pipeline, 1 worker, per CPU second",
         one.packetsPerCpuSecond(),
@@ -232,6 +244,17 @@ public final class BenchCommand implements Callable<Integer> {
             "(%d workers; class loading, JIT compilation; %.0f ns CPU/packet)",
             workers,
             p.cold().processCpuNanosPerPacket()));
+  }
+
+  /**
+   * Packets/s of {@code workers} workers on {@code cores} cores if splitting the work among them
+   * cost no CPU: one worker's CPU a packet (its whole process: GC, JIT and all), with every core
+   * the workers can use busy. What N workers can reach at best on this machine, whatever the
+   * dealing: one worker that already keeps more than one core busy leaves less than N times its
+   * speed.
+   */
+  static double splitFree(PipelineBenchmark.Pass one, int workers, int cores) {
+    return Math.min(workers, cores) * 1e9 / one.processCpuNanosPerPacket();
   }
 
   /** The whole-process pass, read + decode alone, and the peers when asked for. */

@@ -1,6 +1,7 @@
 package io.migaudit.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.migaudit.cli.MigauditCommand;
 import java.io.PrintWriter;
@@ -41,6 +42,10 @@ class BenchCommandTest {
             "its file read one worker at a time, at most +\\d+\\.\\d\\d M .*\\(the 3 workers'"
                 + " turns at reading the file, \\d+ ns a packet")
         .containsPattern(
+            "  if splitting the work cost nothing +\\d+\\.\\d\\d M .*\\(one worker's \\d+ ns"
+                + " CPU/packet on \\d+ busy cores; splitting costs the 3 workers -?\\d+ ns a packet"
+                + " more\\)")
+        .containsPattern(
             "migaudit whole process \\(new JVM, one pass\\) +\\d+\\.\\d\\d M .*\\(3 workers;"
                 + " start-up \\d+\\.\\d\\d s, the pass \\d+\\.\\d\\d s, JIT compiling"
                 + " \\d+\\.\\d\\d s; as the peers are timed\\)")
@@ -65,5 +70,18 @@ class BenchCommandTest {
     assertThat(histogram)
         .as("a histogram of 256 16-bit counters per flow")
         .isGreaterThan(bare + 512);
+  }
+
+  @Test
+  void splittingForFreeIsOneWorkersCpuOnEveryCoreTheWorkersCanUse() {
+    // one worker: 2 M packets in 0.5 s, 360 ns of process CPU a packet (1.44 cores busy)
+    PipelineBenchmark.Pass one =
+        new PipelineBenchmark.Pass(2_000_000, 1, 1, 500_000_000L, -1, 720_000_000L, 0, 0);
+    assertThat(BenchCommand.splitFree(one, 2, 2)).isCloseTo(2e9 / 360, within(1.0));
+    assertThat(BenchCommand.splitFree(one, 4, 2)).as("two cores").isCloseTo(2e9 / 360, within(1.0));
+    assertThat(BenchCommand.splitFree(one, 3, 16)).isCloseTo(3e9 / 360, within(1.0));
+    assertThat(BenchCommand.splitFree(one, 2, 2) / one.packetsPerSecond())
+        .as("at best 2 / 1.44 times one worker")
+        .isCloseTo(2 / 1.44, within(1e-9));
   }
 }
