@@ -64,23 +64,13 @@ class AgentShutdownIT {
       int port = ChildBroker.freePort();
       String log;
       try (ChildProcess agent =
-          ChildProcess.java(
-              dir.resolve("agent.log"),
-              List.of(),
-              MigauditCommand.class.getName(),
-              "agent",
-              "--interface",
-              bed.captureEnd(),
-              "--bootstrap-servers",
+          liveAgent(
+              bed,
               broker.bootstrapServers(),
-              "--agent-id",
+              dir.resolve("spool" + workers),
               "sigterm-it",
-              "--metrics-address",
-              "127.0.0.1:" + port,
-              "--spool-dir",
-              dir.resolve("spool" + workers).toString(),
-              "--workers",
-              String.valueOf(workers))) {
+              workers,
+              port)) {
         MetricWait metrics = new MetricWait(port, agent);
         String packets = "migaudit_agent_packets_total{interface=\"" + bed.captureEnd() + "\"}";
         metrics.awaitAtLeast(packets, 0, DEADLINE);
@@ -135,8 +125,9 @@ class AgentShutdownIT {
     Path spoolDir = dir.resolve("spool-unreachable");
     try (VethBed bed = VethBed.create("ma-su-" + ProcessHandle.current().pid())) {
       String nobody = "127.0.0.1:" + ChildBroker.freePort(); // nothing listens there
-      try (ChildProcess agent = liveAgent(bed, nobody, spoolDir, "sigterm-unreachable")) {
-        MetricWait metrics = new MetricWait(metricsPort, agent);
+      int port = ChildBroker.freePort();
+      try (ChildProcess agent = liveAgent(bed, nobody, spoolDir, "sigterm-unreachable", 1, port)) {
+        MetricWait metrics = new MetricWait(port, agent);
         String packets = "migaudit_agent_packets_total{interface=\"" + bed.captureEnd() + "\"}";
         metrics.awaitAtLeast(packets, 0, DEADLINE);
         bed.replay(List.of("--limit=" + PACKETS, "--pps=200"), List.of(SAMPLE));
@@ -160,7 +151,13 @@ class AgentShutdownIT {
       try (EmbeddedBroker broker = EmbeddedBroker.start()) {
         broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 1);
         try (ChildProcess agent =
-            liveAgent(bed, broker.bootstrapServers(), spoolDir, "sigterm-unreachable")) {
+            liveAgent(
+                bed,
+                broker.bootstrapServers(),
+                spoolDir,
+                "sigterm-unreachable",
+                1,
+                ChildBroker.freePort())) {
           Eventually.until(
               "the spooled final record on " + Topics.FLOWS,
               DEADLINE,
@@ -183,11 +180,10 @@ class AgentShutdownIT {
     }
   }
 
-  private int metricsPort;
-
-  private ChildProcess liveAgent(VethBed bed, String bootstrap, Path spoolDir, String id)
+  /** {@code migaudit agent --interface} on the bed's capture end, in its own JVM. */
+  private ChildProcess liveAgent(
+      VethBed bed, String bootstrap, Path spoolDir, String id, int workers, int metricsPort)
       throws IOException {
-    metricsPort = ChildBroker.freePort();
     return ChildProcess.java(
         dir.resolve(id + "-" + metricsPort + ".log"),
         List.of(),
@@ -204,7 +200,7 @@ class AgentShutdownIT {
         "--spool-dir",
         spoolDir.toString(),
         "--workers",
-        "1");
+        String.valueOf(workers));
   }
 
   /**
