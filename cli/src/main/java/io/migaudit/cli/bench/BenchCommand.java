@@ -28,11 +28,13 @@ import picocli.CommandLine.Spec;
     description = {
       "Times the capture agent's pipeline (read, decode, flow table, payload features, JSON records;",
       "no Kafka) on a capture file with 1 and with N capture workers, the median of several passes in",
-      "this JVM each, with the whole process's CPU time per packet and the fastest the N workers",
-      "could read the file (their turns at reading it, one at a time), and in the same run the",
-      "installed peers on the same file as whole processes, each the median of as many runs:",
-      "tcpdump -r -w /dev/null, nfpcapd, softflowd, tshark. Prints packets/s and each peer's",
-      "ratio to migaudit, then heap per flow.",
+      "this JVM each, with the whole process's CPU time per packet, the fastest the N workers",
+      "could read the file (their turns at reading it, one at a time), what they would reach if",
+      "splitting the work cost nothing (one worker's CPU per packet on every core they can use),",
+      "and a fresh JVM's one pass with where its time went (start-up, the pass, JIT compiling);",
+      "in the same run the installed peers on the same file as whole processes, each the median",
+      "of as many runs: tcpdump -r -w /dev/null, nfpcapd, softflowd, tshark. Prints packets/s and",
+      "each peer's ratio to migaudit, then heap per flow.",
       "Without FILE it makes the benchmark capture (2,000,000 packets truncated to 128 bytes) with",
       "tools/bench/gen_migration_pcap.py under target/bench/."
     },
@@ -212,17 +214,21 @@ public final class BenchCommand implements Callable<Integer> {
             workers,
             many.readingNanos() / (double) many.packets()));
     int cores = Runtime.getRuntime().availableProcessors();
+    double oneCpu = one.processCpuNanosPerPacket();
     table.row(
         "  if splitting the work cost nothing",
         splitFree(one, workers, cores),
-        String.format(
-            Locale.ROOT,
-            "(one worker's %.0f ns CPU/packet on %d busy cores; splitting costs the %d workers %.0f"
-                + " ns a packet more)",
-            one.processCpuNanosPerPacket(),
-            Math.min(workers, cores),
-            workers,
-            many.processCpuNanosPerPacket() - one.processCpuNanosPerPacket()));
+        Double.isNaN(oneCpu)
+            ? "(one worker's CPU per packet not measured: its pass was shorter than a step of the"
+                + " process's CPU clock)"
+            : String.format(
+                Locale.ROOT,
+                "(one worker's %.0f ns CPU/packet on %d busy cores; splitting costs the %d workers"
+                    + " %.0f ns a packet more)",
+                oneCpu,
+                Math.min(workers, cores),
+                workers,
+                many.processCpuNanosPerPacket() - oneCpu));
     table.row(
         "migaudit pipeline, 1 worker, per CPU second",
         one.packetsPerCpuSecond(),
