@@ -49,7 +49,8 @@ class CiInstallsProgramsTest {
           // times tcpdump alone), but CI machines carry them so that ./migaudit bench compares
           // with the peers wherever the suite passes
           Map.entry("nfpcapd", "nfdump"),
-          Map.entry("softflowd", "softflowd"));
+          Map.entry("softflowd", "softflowd"),
+          Map.entry("tshark", "tshark"));
 
   /** Programs found in the sources that no test starts, and why; .ci/run need not install them. */
   static final Map<String, String> NOT_STARTED_BY_TESTS =
@@ -59,8 +60,7 @@ class CiInstallsProgramsTest {
           "java", "the JDK that runs Maven (java.home)",
           "analyzer",
               "a migaudit subcommand: the first argument of a child JVM (cli's AnalyzerProcess)",
-          "keytool", "the JDK's own keytool, next to java",
-          "tshark", "bench peer, run by `./migaudit bench` alone; skipped when absent");
+          "keytool", "the JDK's own keytool, next to java");
 
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
