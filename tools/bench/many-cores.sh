@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 18's scaling curve: `migaudit bench` once per worker count on one machine. Each run times one
-# worker beside N workers, and the installed peers (tcpdump, nfpcapd, softflowd), all on the same
+# worker beside N workers, and the installed peers (tcpdump, nfpcapd, softflowd, tshark), all on the same
 # benchmark capture; the machine is described first, so that the figures name it.
 # Usage: tools/bench/many-cores.sh [N...]      (default: 2 4 8 15)
 # Environment: MIGAUDIT (the migaudit command, default ./migaudit), RUNS (passes per run, default 5),

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Times other tools reading the same capture file, as whole processes, when they are installed. */
 final class PeerTimer {
@@ -98,11 +99,9 @@ final class PeerTimer {
 
   /** The last line of {@code output} that is not blank, at most 160 characters; or "". */
   private static String lastLine(Path output) throws IOException {
-    String last = "";
-    for (String line : Files.readAllLines(output, StandardCharsets.ISO_8859_1)) {
-      if (!line.isBlank()) {
-        last = line.strip();
-      }
+    String last; // streamed: a peer such as tshark may print a line for each of 100,000 flows
+    try (Stream<String> lines = Files.lines(output, StandardCharsets.ISO_8859_1)) {
+      last = lines.filter(l -> !l.isBlank()).reduce((a, b) -> b).map(String::strip).orElse("");
     }
     if (last.length() > 160) {
       last = last.substring(0, 157) + "...";
