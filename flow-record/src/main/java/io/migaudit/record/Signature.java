@@ -15,12 +15,28 @@ public enum Signature {
   ZSTD("zstd"),
   LZ4("lz4"),
   VMOTION("vmotion"),
+  /** A Xen save/migration stream: libxl, libxc, xl or xend (docs/PROTOCOLS.md, "Xen"). */
+  XEN("xen"),
   NONE("none");
 
   private final String wire;
 
   Signature(String wire) {
     this.wire = wire;
+  }
+
+  /**
+   * The catalog protocol a migration stream with this signature belongs to ({@code qemu}, {@code
+   * vmotion}, {@code xen}), or null when the signature names a wrapper or a container, not a
+   * migration.
+   */
+  public String migrationProtocol() {
+    return switch (this) {
+      case QEMU, QEMU_MULTIFD -> "qemu";
+      case VMOTION -> "vmotion";
+      case XEN -> "xen";
+      default -> null;
+    };
   }
 
   /** The lowercase name used in JSON. */

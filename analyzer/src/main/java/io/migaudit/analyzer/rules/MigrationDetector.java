@@ -10,13 +10,13 @@ import java.util.Set;
 /**
  * Decides which flows are live migrations (docs/DESIGN.md, "Rules"): a record the agent labelled, a
  * responder port in the policy's catalog; on any port, a flow next to a policy host that carries a
- * migration signature (QEVM, multifd, vMotion page-stream start: labelled with what was recognised,
- * e.g. {@code qemu} on 5000); and between two trusted hosts, a flow with the evidence of a memory
- * copy ({@link CopyEvidence}): a tunnel (ESP, SSH, TLS) or a plain TCP bulk transfer. ESP, SSH or
- * TLS without that evidence (an HTTPS API call between hypervisors) is not a migration; while such
- * a flow may still show it, it is {@link FlowKind#UNDECIDED}. ICMP, ICMPv6 and IGMP are link
- * control and never migrations. A TCP flow to port 902 that the catalog does not claim is vSphere
- * NFC, a kind of its own.
+ * migration signature (QEVM, multifd, vMotion page-stream start, a Xen save stream: labelled with
+ * what was recognised, e.g. {@code qemu} on 5000); and between two trusted hosts, a flow with the
+ * evidence of a memory copy ({@link CopyEvidence}): a tunnel (ESP, SSH, TLS) or a plain TCP bulk
+ * transfer. ESP, SSH or TLS without that evidence (an HTTPS API call between hypervisors) is not a
+ * migration; while such a flow may still show it, it is {@link FlowKind#UNDECIDED}. ICMP, ICMPv6
+ * and IGMP are link control and never migrations. A TCP flow to port 902 that the catalog does not
+ * claim is vSphere NFC, a kind of its own.
  */
 public final class MigrationDetector {
   public static final String TUNNEL_ESP = "tunnel-esp";
@@ -44,11 +44,6 @@ public final class MigrationDetector {
 
   /** IPsec ESP, IP protocol 50 (RFC 4303). */
   static final Set<String> ESP_TRANSPORTS = Set.of("esp", "ip-50");
-
-  /** Catalog names of the protocols a signature can name on an unlisted port. */
-  static final String QEMU_LABEL = "qemu";
-
-  static final String VMOTION_LABEL = "vmotion";
 
   private final Policy policy;
 
@@ -99,19 +94,13 @@ public final class MigrationDetector {
 
   /**
    * The protocol a migration signature names, when the flow touches a host of the policy: QEMU's
-   * main (QEVM) and multifd channels, the vMotion page-stream start. Null otherwise.
+   * main (QEVM) and multifd channels, the vMotion page-stream start, a Xen save stream. Null
+   * otherwise.
    */
   private String signatureProtocol(FlowRecord record) {
     PayloadFeatures payload = record.payload();
     Signature signature = payload == null ? null : payload.signature();
-    String named =
-        signature == null
-            ? null
-            : switch (signature) {
-              case QEMU, QEMU_MULTIFD -> QEMU_LABEL;
-              case VMOTION -> VMOTION_LABEL;
-              default -> null;
-            };
+    String named = signature == null ? null : signature.migrationProtocol();
     if (named == null || !"tcp".equals(record.transport())) {
       return null;
     }

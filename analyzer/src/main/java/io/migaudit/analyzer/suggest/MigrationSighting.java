@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * A flow that looks like a live migration, and why: its responder port is in the catalog, or its
- * payload starts with a migration signature (QEMU, multifd, vMotion framing) on any port, or it is
- * a bulk ESP/SSH/TLS tunnel (judged a migration only between trusted hosts, as the analyzer does).
+ * payload starts with a migration signature (QEMU, multifd, vMotion framing, a Xen save stream) on
+ * any port, or it is a bulk ESP/SSH/TLS tunnel (judged a migration only between trusted hosts, as
+ * the analyzer does).
  *
  * @param record the flow's latest record
  * @param protocol the migration protocol ("vmotion", "qemu", "tunnel-ssh", ...)
@@ -32,10 +33,7 @@ public record MigrationSighting(
       return Optional.of(new MigrationSighting(r, byPort, "port " + r.dstPort(), false, false));
     }
     Signature s = r.payload() == null ? null : r.payload().signature();
-    String bySignature =
-        s == Signature.QEMU || s == Signature.QEMU_MULTIFD
-            ? "qemu"
-            : s == Signature.VMOTION ? "vmotion" : null;
+    String bySignature = s == null ? null : s.migrationProtocol();
     if (bySignature != null) {
       return Optional.of(
           new MigrationSighting(

@@ -224,6 +224,26 @@ class MigrationDetectorTest {
   }
 
   @Test
+  void aXenStreamOnAnUnlistedPortToAnUntrustedHostIsAXenMigration() {
+    // Without the signature this flow (a trusted host to one that is not, port 5002) is no
+    // migration at all: nothing would judge where the VM went or whether it was encrypted.
+    ClassifiedFlow xen =
+        detector.classify(
+            flow("192.168.50.11", "192.168.50.98", 5002)
+                .signature(Signature.XEN)
+                .verdict(Verdict.PLAINTEXT, "raw pages")
+                .build());
+    assertThat(xen.migration()).isTrue();
+    assertThat(xen.protocol()).isEqualTo("xen");
+    assertThat(
+            detector
+                .classify(
+                    flow("192.168.50.11", "192.168.50.98", 5002).signature(Signature.NONE).build())
+                .migration())
+        .isFalse();
+  }
+
+  @Test
   void migrationSignatureAwayFromEveryPolicyHostIsNotEnough() {
     ClassifiedFlow f =
         detector.classify(

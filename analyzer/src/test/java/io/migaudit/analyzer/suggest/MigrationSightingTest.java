@@ -1,0 +1,36 @@
+package io.migaudit.analyzer.suggest;
+
+import static io.migaudit.analyzer.rules.Flows.flow;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migaudit.record.PortCatalog;
+import io.migaudit.record.Signature;
+import io.migaudit.record.Verdict;
+import org.junit.jupiter.api.Test;
+
+class MigrationSightingTest {
+  @Test
+  void aXenStreamOnAnUnlistedPortIsSightedAsXenByItsSignature() {
+    MigrationSighting s =
+        MigrationSighting.of(
+                flow("192.168.50.11", "192.168.50.12", 5002)
+                    .signature(Signature.XEN)
+                    .verdict(Verdict.PLAINTEXT, "raw pages")
+                    .last()
+                    .build(),
+                PortCatalog.builtIn())
+            .orElseThrow();
+    assertThat(s.protocol()).isEqualTo("xen");
+    assertThat(s.bySignature()).isTrue();
+    assertThat(s.reason()).isEqualTo("signature xen on port 5002");
+  }
+
+  @Test
+  void noSignatureOnAnUnlistedPortIsNoSighting() {
+    assertThat(
+            MigrationSighting.of(
+                flow("192.168.50.11", "192.168.50.12", 5002).signature(Signature.NONE).build(),
+                PortCatalog.builtIn()))
+        .isEmpty();
+  }
+}
