@@ -10,9 +10,16 @@ and frames them the way a live-migration stream would carry them:
            00 00 00 00 03 00 05 00, an 84-byte header, then page bundles
            (u32 LE magic 0x00000e04, u32 LE page count, the raw 4 KiB pages)
   hyperv   Hyper-V-style TCP 6600: u32 LE header length, a small header, then the raw pages
+  xen      what `xl migrate` sends (xen-project: tools/xl/xl_saverestore.c, and the formats of
+           docs/specs/libxl-migration-stream.pandoc and libxc-migration-stream.pandoc): xl's
+           save-file header ("Xen saved domain, xl format\n \0 \r", byte-order 0x01020304, flags,
+           the domain config as JSON), the libxl stream (ident "LibxlFmt", version 2, then
+           records: LIBXC_CONTEXT, followed by the libxc stream: image header with eight 0xFF
+           and "XENF", x86 HVM domain header, PAGE_DATA records of raw pages, END), libxl END
 
 The fields inside the vMotion and Hyper-V headers are invented (no public description exists):
-only the leading bytes and the bundle magic are taken from PROTOCOLS.md. Same seed, same bytes,
+only the leading bytes and the bundle magic are taken from PROTOCOLS.md. The Xen framing follows
+Xen's published stream formats; only the domain config's contents are invented. Same seed, same bytes,
 on any Python 3: the generator is a self-contained splitmix64, not the `random` module.
 
 Python 3 standard library only. Example:
@@ -179,6 +186,45 @@ def hyperv_stream(seed, pages):
     yield from guest_pages(seed, pages)
 
 
+XL_SAVE_MAGIC = b"Xen saved domain, xl format\n \0 \r"
+XL_BYTEORDER = 0x01020304
+XL_MANDATORY_JSON, XL_MANDATORY_STREAM_V2 = 1 << 0, 1 << 1
+LIBXL_IDENT, LIBXL_VERSION = 0x4C6962786C466D74, 2
+LIBXL_REC_END, LIBXL_REC_LIBXC_CONTEXT = 0, 1
+LIBXC_MARKER, LIBXC_ID, LIBXC_VERSION = 0xFFFFFFFFFFFFFFFF, 0x58454E46, 2
+LIBXC_DOMAIN_X86_HVM = 2
+LIBXC_REC_END, LIBXC_REC_PAGE_DATA = 0, 1
+XEN_PAGES_PER_RECORD = 8
+
+
+def xen_record(rec_type, body=b""):
+    """A libxl or libxc record: u32 type, u32 length (little-endian), body padded to 8 bytes."""
+    return struct.pack("<II", rec_type, len(body)) + body + bytes(-len(body) % 8)
+
+
+def xen_stream(seed, pages):
+    config = b'{"c_info": {"type": "hvm", "name": "guest-vm-01"}, "b_info": {"max_memkb": %d}}' % (
+        pages * PAGE_SIZE // 1024)
+    optional = struct.pack("<I", len(config)) + config + b"\0"
+    yield XL_SAVE_MAGIC + struct.pack("<IIII", XL_BYTEORDER,
+                                      XL_MANDATORY_JSON | XL_MANDATORY_STREAM_V2, 0,
+                                      len(optional)) + optional
+    yield struct.pack(">QII", LIBXL_IDENT, LIBXL_VERSION, 0)  # big-endian header, options 0
+    yield xen_record(LIBXL_REC_LIBXC_CONTEXT)
+    yield struct.pack(">QIIHHI", LIBXC_MARKER, LIBXC_ID, LIBXC_VERSION, 0, 0, 0)
+    yield struct.pack("<IHHHH", LIBXC_DOMAIN_X86_HVM, 12, 0, 4, 17)  # page shift 12, Xen 4.17
+    batch, first = [], 0
+    for pfn, page in enumerate(guest_pages(seed, pages)):
+        batch.append(page)
+        if len(batch) == XEN_PAGES_PER_RECORD or pfn == pages - 1:
+            pfns = struct.pack(f"<{len(batch)}Q", *range(first, first + len(batch)))
+            yield xen_record(LIBXC_REC_PAGE_DATA,
+                             struct.pack("<II", len(batch), 0) + pfns + b"".join(batch))
+            batch, first = [], pfn + 1
+    yield xen_record(LIBXC_REC_END)
+    yield xen_record(LIBXL_REC_END)
+
+
 # ---------------------------------------------------------------- compressed streams
 # Added for make-stream-samples.sh; the framers above are unchanged.
 
@@ -288,7 +334,7 @@ def hyperv_compressed_stream(seed, pages, codec="deflate", block_pages=HYPERV_BL
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--frame", choices=("raw", "vmotion", "hyperv"), default="raw")
+    parser.add_argument("--frame", choices=("raw", "vmotion", "hyperv", "xen"), default="raw")
     parser.add_argument("--pages", type=int, default=24, help="4 KiB pages to emit (default 24)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--bundle-pages", type=int, default=8, help="vmotion pages per bundle")
@@ -300,6 +346,8 @@ def main(argv=None):
         chunks = vmotion_stream(args.seed, args.pages, args.bundle_pages)
     elif args.frame == "hyperv":
         chunks = hyperv_stream(args.seed, args.pages)
+    elif args.frame == "xen":
+        chunks = xen_stream(args.seed, args.pages)
     else:
         chunks = guest_pages(args.seed, args.pages)
     out = open(args.output, "wb") if args.output else sys.stdout.buffer

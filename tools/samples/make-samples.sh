@@ -33,7 +33,7 @@ readonly SCENARIOS=(
   vmotion-plaintext vmotion-tls vmotion-encrypted-clean hyperv-plaintext untrusted-source
   untrusted-destination migration-on-management-network migration-on-wrong-vlan
   shared-migration-vlan qemu-plaintext qemu-tls qemu-multifd-zlib qemu-multifd-zstd qemu-ssh-tunnel
-  qemu-unlisted-port
+  qemu-unlisted-port xen-unlisted-port
 )
 # The guest: 24 pages of 4 KiB (96 KiB), same bytes every run.
 readonly GUEST_PAGES=24
@@ -445,6 +445,36 @@ PY
   expect shared-migration-vlan \
     "An HTTP GET between two non-migration hosts tagged with the vMotion VLAN 50, plus pings and ARP, which do not count." \
     '' '{rule: SHARED_MIGRATION_SEGMENT, severity: warning, count: 1}'
+}
+
+# An `xl migrate` whose ssh was swapped for a plain TCP relay, to TCP 5002 (no catalog lists it)
+# of 192.168.50.98, a host on the vMotion segment that is not trusted: both ends of xl's
+# conversation by xl_exchange.py, the save file by guest_memory.py --frame xen. Only the Xen
+# signature makes this flow a migration.
+scenario_xen_unlisted_port() {
+  local port=5002 received=$WORK/received.bin server
+  guest_stream xen "$WORK/stream.bin"
+  hosts_up 50 192.168.50.11/24 192.168.50.98/24
+  capture_start
+  start_bg /dev/null /dev/null "$WORK/server.log" ip netns exec "$NS_B" \
+    "$PYTHON" "$TOOLS/xl_exchange.py" receive --listen "$ADDR_B" "$port" --received "$received"
+  server=$LAST_PID
+  wait_for "the xl receiver on $port" listening "$NS_B" "$port"
+  timeout "$DEADLINE_SECONDS" ip netns exec "$NS_A" "$PYTHON" "$TOOLS/xl_exchange.py" send \
+    --connect "$ADDR_B" "$port" --bind "$ADDR_A" "$CLIENT_PORT" --stream "$WORK/stream.bin" \
+    --sent "$WORK/sent.bin" || die "the xl sender failed"
+  wait_exit "$server" || die "the xl receiver failed: $(cat "$WORK/server.log")"
+  capture_stop
+  hosts_down
+  cmp -s "$WORK/sent.bin" "$received" || die "the xl receiver got other bytes than were sent"
+  # The initiator's payload starts "Xen save" (xl's save-file header).
+  check_capture "$CAPTURE" --vlan 50 --tcp "$ADDR_A" "$ADDR_B" "$port" --payload plaintext \
+    --same-as "$WORK/sent.bin" --starts-with 58656e2073617665 --require arp
+  publish xen-unlisted-port pcap
+  expect xen-unlisted-port \
+    "Xen xl migrate over a plain TCP relay on 5002, a port no catalog lists, from a trusted host to the untrusted 192.168.50.98 on VLAN 50; the Xen signature makes it a migration." \
+    '{protocol: xen, verdict: plaintext, count: 1}' \
+    "$UNENCRYPTED|{rule: UNTRUSTED_DESTINATION, severity: critical, count: 1}"
 }
 
 # The real QEMU live migrations (qemu-*): see that file.
