@@ -181,6 +181,116 @@ class ReleaseArchiveIT {
     assertThat(after.exitCode()).as(after.output()).isZero();
   }
 
+  /**
+   * MIGAUDIT_AOT_CACHE, as the launcher decides it (a dry run, with a stand-in JDK 25 whose release
+   * file says 25): a missing cache is trained by a run without the broker and refused for replay,
+   * an existing one replaces the class-data archive, and a JDK before 25 is told, not started.
+   */
+  @Test
+  void aotCacheNeedsAJdk25AndIsTrainedOnlyWithoutTheBroker() throws Exception {
+    Path jdk = Files.createDirectories(dir.resolve("jdk-25-stand-in/bin"));
+    Files.writeString(
+        jdk.resolveSibling("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"25.0.3\"\n");
+    Path java = jdk.resolve("java");
+    Files.writeString(java, "#!" + Programs.require("bash").toRealPath() + "\nexit 0\n");
+    java.toFile().setExecutable(true);
+    Path cache = dir.resolve("aot/migaudit.aot");
+    Files.createDirectories(cache.getParent());
+    Files.deleteIfExists(cache);
+    Map<String, String> dry = new HashMap<>(env);
+    dry.put("JAVA", java.toString());
+    dry.put("MIGAUDIT_DRY_RUN", "1");
+    dry.put("MIGAUDIT_AOT_CACHE", cache.toString());
+
+    Programs.Result train = archiveRun(dry);
+    assertThat(train.exitCode()).as(train.output()).isZero();
+    assertThat(train.output())
+        .contains("-XX:AOTMode=record -XX:AOTConfiguration=" + cache + ".")
+        .doesNotContain("SharedArchiveFile");
+    Programs.Result refused = Programs.run(home, dry, "bin/migaudit", "replay", "--help");
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.output()).contains("does not exist yet; train it with another command");
+
+    Files.writeString(cache, "a cache");
+    for (String command : List.of("agent", "replay")) {
+      Programs.Result use = Programs.run(home, dry, "bin/migaudit", command, "--help");
+      assertThat(use.exitCode()).as(use.output()).isZero();
+      assertThat(use.output())
+          .contains("-XX:AOTCache=" + cache + " ")
+          .doesNotContain("SharedArchiveFile")
+          .doesNotContain("AOTMode=record");
+    }
+
+    Map<String, String> old = new HashMap<>(env); // JAVA_HOME: this JVM, Java 17
+    old.put("MIGAUDIT_AOT_CACHE", cache.toString());
+    Programs.Result tooOld = Programs.run(home, old, "bin/migaudit", "--version");
+    assertThat(tooOld.exitCode()).isEqualTo(2);
+    assertThat(tooOld.output()).contains("MIGAUDIT_AOT_CACHE needs a JDK 25 or later");
+    dry.put("MIGAUDIT_CDS_WRITE", dir.resolve("aot/classes.jsa").toString());
+    Programs.Result both = Programs.run(home, dry, "bin/migaudit", "--version");
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.output()).contains("set one");
+  }
+
+  /**
+   * With a real JDK 25 or later (Temurin's is under /usr/lib/jvm on the machines this project is
+   * built on; elsewhere this test is skipped, since no runtime the product needs is missing): one
+   * run trains the cache, quietly, leaving nothing beside it, and every command then loads its
+   * classes from it, the broker's commands too.
+   */
+  @Test
+  void aotCacheTrainedByOneRunIsUsedByEveryCommand() throws Exception {
+    Path jdk25 = laterJdk();
+    Assumptions.assumeTrue(jdk25 != null, "no JDK 25 or later under /usr/lib/jvm");
+    Path cache = dir.resolve("aot-real/migaudit.aot");
+    Files.createDirectories(cache.getParent());
+    Map<String, String> train = new HashMap<>(env);
+    train.put("JAVA", jdk25.resolve("bin/java").toString());
+    train.put("MIGAUDIT_AOT_CACHE", cache.toString());
+    Programs.Result made = archiveRun(train);
+    assertThat(made.exitCode()).as(made.output()).isZero();
+    assertThat(made.output())
+        .as("the JVM's AOT messages are not the user's")
+        .doesNotContain("[aot")
+        .doesNotContain("Picked up")
+        .doesNotContain("no usable AOT cache");
+    assertThat(cache).isNotEmptyFile();
+    try (Stream<Path> left = Files.list(cache.getParent())) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("migaudit.aot");
+    }
+    Map<String, String> logged = new HashMap<>(train);
+    logged.put("MIGAUDIT_JAVA_OPTS", "-Xlog:class+load=info");
+    for (String command : List.of("analyzer", "replay")) {
+      Programs.Result r = Programs.run(home, logged, "bin/migaudit", command, "--help");
+      assertThat(r.exitCode()).as(r.output()).isZero();
+      assertThat(r.output())
+          .as(command)
+          .contains("io.migaudit.cli.MigauditCommand source: shared objects file");
+    }
+  }
+
+  /** A JDK of feature version 25 or later under /usr/lib/jvm, by its release file; else null. */
+  private static Path laterJdk() throws IOException {
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (!Files.isDirectory(jvms)) {
+      return null;
+    }
+    try (Stream<Path> homes = Files.list(jvms)) {
+      for (Path jdk : homes.sorted().toList()) {
+        Path release = jdk.resolve("release");
+        if (!Files.isRegularFile(release) || !Files.isExecutable(jdk.resolve("bin/java"))) {
+          continue;
+        }
+        Matcher m =
+            Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
+        if (m.find() && Integer.parseInt(m.group(1)) >= 25) {
+          return jdk;
+        }
+      }
+    }
+    return null;
+  }
+
   /** The run ./migaudit and the Debian package make the class-data archive with. */
   private static Programs.Result archiveRun(Map<String, String> env) throws Exception {
     return Programs.run(
