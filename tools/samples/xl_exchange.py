@@ -109,12 +109,8 @@ def receive(args):
         sock.sendall(READY)
         conv.expect(GO)
         sock.sendall(REPORT + b"\0")
-        sock.shutdown(socket.SHUT_WR)
-        if sock.recv(1):
-            sys.exit("xl_exchange: the sender sent more after the conversation")
-    with open(args.received, "wb") as out:
-        out.write(conv.log)
-    return 0
+        close(sock, "sender")
+    return save(args.received, conv.log)
 
 
 def send(args):
@@ -129,11 +125,20 @@ def send(args):
         conv.expect(READY)
         conv.write(GO)
         conv.expect(REPORT + b"\0")
-        sock.shutdown(socket.SHUT_WR)
-        if sock.recv(1):
-            sys.exit("xl_exchange: the receiver sent more after the conversation")
-    with open(args.sent, "wb") as out:
-        out.write(stream + GO)
+        close(sock, "receiver")
+    return save(args.sent, stream + GO)
+
+
+def close(sock, peer):
+    """Our FIN, then the peer's: nothing more may come after the conversation."""
+    sock.shutdown(socket.SHUT_WR)
+    if sock.recv(1):
+        sys.exit(f"xl_exchange: the {peer} sent more after the conversation")
+
+
+def save(path, data):
+    with open(path, "wb") as out:
+        out.write(data)
     return 0
 
 
