@@ -29,6 +29,9 @@ public final class MigrationDetector {
   /** vSphere NFC server port (docs/PROTOCOLS.md); UDP 902 is the vCenter heartbeat, not NFC. */
   public static final int NFC_TCP_PORT = 902;
 
+  private static final String QEMU = "qemu";
+  private static final String XEN = "xen";
+
   /** Protocol labels this detector gives tunnels. */
   public static final List<String> TUNNEL_PROTOCOLS = List.of(TUNNEL_ESP, TUNNEL_SSH, TUNNEL_TLS);
 
@@ -56,11 +59,15 @@ public final class MigrationDetector {
       return new ClassifiedFlow(unlabelled(record), FlowKind.LINK_CONTROL);
     }
     if (record.hasCatalogProtocol()) {
-      return new ClassifiedFlow(record, FlowKind.MIGRATION);
+      String label = byContent(record.protocol(), record);
+      return new ClassifiedFlow(
+          label.equals(record.protocol()) ? record : record.withProtocol(label),
+          FlowKind.MIGRATION);
     }
     String fromCatalog = policy.catalog().protocolOf(record.transport(), record.dstPort());
     if (fromCatalog != null) {
-      return new ClassifiedFlow(record.withProtocol(fromCatalog), FlowKind.MIGRATION);
+      return new ClassifiedFlow(
+          record.withProtocol(byContent(fromCatalog, record)), FlowKind.MIGRATION);
     }
     if ("tcp".equals(record.transport()) && record.dstPort() == NFC_TCP_PORT) {
       return new ClassifiedFlow(record, FlowKind.NFC); // not a migration: no protocol label
@@ -73,6 +80,19 @@ public final class MigrationDetector {
       return betweenTrustedHosts(record);
     }
     return new ClassifiedFlow(record, FlowKind.OTHER);
+  }
+
+  /**
+   * The port's label, unless the content names another hypervisor on a port two of them share:
+   * libvirt's libxl driver migrates Xen guests on the same 49152-49215 range as QEMU, so a Xen
+   * stream there is {@code xen}, not {@code qemu}. No other label changes: a signature written in
+   * front of a stream must not take a Hyper-V or vMotion migration out of the rules that judge
+   * those.
+   */
+  static String byContent(String portLabel, FlowRecord record) {
+    PayloadFeatures payload = record.payload();
+    boolean xen = payload != null && payload.signature() == Signature.XEN;
+    return xen && QEMU.equals(portLabel) ? XEN : portLabel;
   }
 
   /** A tunnel or TCP flow between two trusted hosts: a migration only with a copy's evidence. */

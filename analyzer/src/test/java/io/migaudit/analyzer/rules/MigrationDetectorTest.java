@@ -224,6 +224,45 @@ class MigrationDetectorTest {
   }
 
   @Test
+  void aXenStreamOnTheLibvirtPortsIsXenButNoSignatureRelabelsAnotherHypervisorsPort() {
+    // libvirt's libxl driver migrates on the range QEMU uses: the content says which one it was
+    assertThat(
+            detector
+                .classify(
+                    flow("192.168.50.11", "192.168.50.12", 49152).signature(Signature.XEN).build())
+                .protocol())
+        .isEqualTo("xen");
+    assertThat(
+            detector
+                .classify(
+                    flow("192.168.50.11", "192.168.50.12", 49152)
+                        .protocol("qemu")
+                        .signature(Signature.XEN)
+                        .build())
+                .protocol())
+        .as("labelled by the agent's catalog")
+        .isEqualTo("xen");
+    assertThat(
+            detector
+                .classify(
+                    flow("192.168.50.11", "192.168.50.12", 49152).signature(Signature.QEMU).build())
+                .protocol())
+        .isEqualTo("qemu");
+    // a forged signature must not take a migration out of its own rules (CREDSSP_MIGRATION)
+    assertThat(
+            detector
+                .classify(flow("10.66.0.21", "10.66.0.22", 6600).signature(Signature.XEN).build())
+                .protocol())
+        .isEqualTo("hyperv");
+    assertThat(
+            detector
+                .classify(
+                    flow("192.168.50.11", "192.168.50.12", 8000).signature(Signature.QEMU).build())
+                .protocol())
+        .isEqualTo("vmotion");
+  }
+
+  @Test
   void aXenStreamOnAnUnlistedPortToAnUntrustedHostIsAXenMigration() {
     // Without the signature this flow (a trusted host to one that is not, port 5002) is no
     // migration at all: nothing would judge where the VM went or whether it was encrypted.
