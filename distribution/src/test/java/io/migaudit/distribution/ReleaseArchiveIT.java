@@ -190,7 +190,7 @@ class ReleaseArchiveIT {
   void aotCacheNeedsAJdk25AndIsTrainedOnlyWithoutTheBroker() throws Exception {
     Path jdk = Files.createDirectories(dir.resolve("jdk-25-stand-in/bin"));
     Files.writeString(
-        jdk.resolveSibling("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"25.0.3\"\n");
+        jdk.getParent().resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"25.0.3\"\n");
     Path java = jdk.resolve("java");
     Files.writeString(java, "#!" + Programs.require("bash").toRealPath() + "\nexit 0\n");
     java.toFile().setExecutable(true);
