@@ -31,7 +31,9 @@ import picocli.CommandLine.Spec;
       "this JVM each, with the whole process's CPU time per packet, the fastest the N workers",
       "could read the file (their turns at reading it, one at a time), what they would reach if",
       "splitting the work cost nothing (one worker's CPU per packet on every core they can use),",
-      "and a fresh JVM's one pass with where its time went (start-up, the pass, JIT compiling);",
+      "and a fresh JVM's one pass with where its time went (start-up, the pass, JIT compiling;",
+      "with this JVM's options, so a JDK 25+ AOT cache from MIGAUDIT_AOT_CACHE too, and the row",
+      "says so);",
       "in the same run the installed peers on the same file as whole processes, each the median",
       "of as many runs: tcpdump -r -w /dev/null, nfpcapd, softflowd, tshark. Prints packets/s and",
       "each peer's ratio to migaudit, then heap per flow.",
@@ -280,11 +282,12 @@ public final class BenchCommand implements Callable<Integer> {
                 workers)
             : String.format(
                 Locale.ROOT,
-                "(%d workers; %s; as the peers are timed)",
+                "(%d workers; %s%s; as the peers are timed)",
                 workers,
                 WholeProcessRun.Breakdown.parse(whole.lastLine())
                     .map(WholeProcessRun.Breakdown::describe)
-                    .orElse("start-up, class loading, JIT")));
+                    .orElse("start-up, class loading, JIT"),
+                WholeProcessRun.cacheNote()));
     List<PipelineBenchmark.Pass> decodes = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
       decodes.add(PipelineBenchmark.decodeOnly(file));

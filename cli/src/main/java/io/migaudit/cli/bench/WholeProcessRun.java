@@ -106,6 +106,23 @@ final class WholeProcessRun {
   }
 
   /**
+   * What the row says of a child started with {@code options} beyond its breakdown: that it ran
+   * with a JDK 25+ AOT cache (the launcher's {@code MIGAUDIT_AOT_CACHE}), which makes the first
+   * pass much faster than the class-data archive does (BENCHMARKS.md, "The first pass on a later
+   * JDK"); empty otherwise.
+   */
+  static String cacheNote(List<String> options) {
+    return options.stream().anyMatch(o -> o.startsWith("-XX:AOTCache="))
+        ? "; the JDK's AOT cache"
+        : "";
+  }
+
+  /** {@link #cacheNote(List)} of the child this JVM starts. */
+  static String cacheNote() {
+    return cacheNote(childOptions(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+  }
+
+  /**
    * This JVM's options as the child gets them: without a recording or an agent, and without the
    * fixed, pre-touched heap the launcher gives the bench's own passes (a fresh agent grows its heap
    * as it goes, and pre-touching would add to the start-up the row times).

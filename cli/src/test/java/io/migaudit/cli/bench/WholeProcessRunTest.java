@@ -28,6 +28,17 @@ class WholeProcessRunTest {
   }
 
   @Test
+  void theRowSaysWhenTheChildRanWithAnAotCache() {
+    assertThat(
+            WholeProcessRun.cacheNote(
+                List.of("-Xmn512m", "-XX:AOTCache=/var/cache/migaudit/migaudit.aot")))
+        .isEqualTo("; the JDK's AOT cache");
+    assertThat(WholeProcessRun.cacheNote(List.of("-XX:SharedArchiveFile=/x/classes.jsa")))
+        .isEmpty();
+    assertThat(WholeProcessRun.cacheNote()).as("this test JVM has none").isEmpty();
+  }
+
+  @Test
   void theChildsLastLineSaysWhereItsTimeWent() {
     WholeProcessRun.Breakdown b = new WholeProcessRun.Breakdown(612, 2890, 3924);
     assertThat(WholeProcessRun.Breakdown.parse(b.line())).contains(b);
