@@ -197,6 +197,11 @@ class MigrationDetectorTest {
     assertThat(f.protocol()).isEqualTo(MigrationDetector.BULK_TCP);
   }
 
+  /** The label the detector gives a flow to {@code port} whose payload starts with {@code s}. */
+  private String labelOf(String src, String dst, int port, Signature s) {
+    return detector.classify(flow(src, dst, port).signature(s).build()).protocol();
+  }
+
   @Test
   void migrationSignatureOnAnUnlistedPortNamesItsProtocol() {
     ClassifiedFlow qemu =
@@ -207,31 +212,15 @@ class MigrationDetectorTest {
                 .build());
     assertThat(qemu.migration()).isTrue();
     assertThat(qemu.protocol()).isEqualTo("qemu");
-    assertThat(
-            detector
-                .classify(
-                    flow("192.168.50.99", "192.168.50.12", 6000)
-                        .signature(Signature.QEMU_MULTIFD)
-                        .build())
-                .protocol())
+    assertThat(labelOf("192.168.50.99", "192.168.50.12", 6000, Signature.QEMU_MULTIFD))
         .isEqualTo("qemu");
-    assertThat(
-            detector
-                .classify(
-                    flow("10.10.0.11", "203.0.113.9", 7000).signature(Signature.VMOTION).build())
-                .protocol())
-        .isEqualTo("vmotion");
+    assertThat(labelOf("10.10.0.11", "203.0.113.9", 7000, Signature.VMOTION)).isEqualTo("vmotion");
   }
 
   @Test
   void aXenStreamOnTheLibvirtPortsIsXenButNoSignatureRelabelsAnotherHypervisorsPort() {
     // libvirt's libxl driver migrates on the range QEMU uses: the content says which one it was
-    assertThat(
-            detector
-                .classify(
-                    flow("192.168.50.11", "192.168.50.12", 49152).signature(Signature.XEN).build())
-                .protocol())
-        .isEqualTo("xen");
+    assertThat(labelOf("192.168.50.11", "192.168.50.12", 49152, Signature.XEN)).isEqualTo("xen");
     assertThat(
             detector
                 .classify(
@@ -242,23 +231,10 @@ class MigrationDetectorTest {
                 .protocol())
         .as("labelled by the agent's catalog")
         .isEqualTo("xen");
-    assertThat(
-            detector
-                .classify(
-                    flow("192.168.50.11", "192.168.50.12", 49152).signature(Signature.QEMU).build())
-                .protocol())
-        .isEqualTo("qemu");
+    assertThat(labelOf("192.168.50.11", "192.168.50.12", 49152, Signature.QEMU)).isEqualTo("qemu");
     // a forged signature must not take a migration out of its own rules (CREDSSP_MIGRATION)
-    assertThat(
-            detector
-                .classify(flow("10.66.0.21", "10.66.0.22", 6600).signature(Signature.XEN).build())
-                .protocol())
-        .isEqualTo("hyperv");
-    assertThat(
-            detector
-                .classify(
-                    flow("192.168.50.11", "192.168.50.12", 8000).signature(Signature.QEMU).build())
-                .protocol())
+    assertThat(labelOf("10.66.0.21", "10.66.0.22", 6600, Signature.XEN)).isEqualTo("hyperv");
+    assertThat(labelOf("192.168.50.11", "192.168.50.12", 8000, Signature.QEMU))
         .isEqualTo("vmotion");
   }
 
@@ -274,12 +250,7 @@ class MigrationDetectorTest {
                 .build());
     assertThat(xen.migration()).isTrue();
     assertThat(xen.protocol()).isEqualTo("xen");
-    assertThat(
-            detector
-                .classify(
-                    flow("192.168.50.11", "192.168.50.98", 5002).signature(Signature.NONE).build())
-                .migration())
-        .isFalse();
+    assertThat(labelOf("192.168.50.11", "192.168.50.98", 5002, Signature.NONE)).isNull();
   }
 
   @Test
