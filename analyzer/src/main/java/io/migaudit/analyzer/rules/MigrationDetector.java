@@ -29,9 +29,6 @@ public final class MigrationDetector {
   /** vSphere NFC server port (docs/PROTOCOLS.md); UDP 902 is the vCenter heartbeat, not NFC. */
   public static final int NFC_TCP_PORT = 902;
 
-  private static final String QEMU = "qemu";
-  private static final String XEN = "xen";
-
   /** Protocol labels this detector gives tunnels. */
   public static final List<String> TUNNEL_PROTOCOLS = List.of(TUNNEL_ESP, TUNNEL_SSH, TUNNEL_TLS);
 
@@ -92,7 +89,9 @@ public final class MigrationDetector {
   static String byContent(String portLabel, FlowRecord record) {
     PayloadFeatures payload = record.payload();
     boolean xen = payload != null && payload.signature() == Signature.XEN;
-    return xen && QEMU.equals(portLabel) ? XEN : portLabel;
+    return xen && Signature.QEMU.migrationProtocol().equals(portLabel)
+        ? Signature.XEN.migrationProtocol()
+        : portLabel;
   }
 
   /** A tunnel or TCP flow between two trusted hosts: a migration only with a copy's evidence. */

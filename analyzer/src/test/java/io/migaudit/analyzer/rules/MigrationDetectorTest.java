@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Signature;
-import io.migaudit.record.Verdict;
 import org.junit.jupiter.api.Test;
 
 class MigrationDetectorTest {
@@ -197,19 +196,19 @@ class MigrationDetectorTest {
     assertThat(f.protocol()).isEqualTo(MigrationDetector.BULK_TCP);
   }
 
+  /** How the detector classifies a flow to {@code port} whose payload starts with {@code s}. */
+  private ClassifiedFlow classified(String src, String dst, int port, Signature s) {
+    return detector.classify(flow(src, dst, port).signature(s).build());
+  }
+
   /** The label the detector gives a flow to {@code port} whose payload starts with {@code s}. */
   private String labelOf(String src, String dst, int port, Signature s) {
-    return detector.classify(flow(src, dst, port).signature(s).build()).protocol();
+    return classified(src, dst, port, s).protocol();
   }
 
   @Test
   void migrationSignatureOnAnUnlistedPortNamesItsProtocol() {
-    ClassifiedFlow qemu =
-        detector.classify(
-            flow("192.168.50.11", "192.168.50.12", 5000)
-                .signature(Signature.QEMU)
-                .verdict(Verdict.PLAINTEXT, "qemu framing in clear")
-                .build());
+    ClassifiedFlow qemu = classified("192.168.50.11", "192.168.50.12", 5000, Signature.QEMU);
     assertThat(qemu.migration()).isTrue();
     assertThat(qemu.protocol()).isEqualTo("qemu");
     assertThat(labelOf("192.168.50.99", "192.168.50.12", 6000, Signature.QEMU_MULTIFD))
@@ -242,12 +241,7 @@ class MigrationDetectorTest {
   void aXenStreamOnAnUnlistedPortToAnUntrustedHostIsAXenMigration() {
     // Without the signature this flow (a trusted host to one that is not, port 5002) is no
     // migration at all: nothing would judge where the VM went or whether it was encrypted.
-    ClassifiedFlow xen =
-        detector.classify(
-            flow("192.168.50.11", "192.168.50.98", 5002)
-                .signature(Signature.XEN)
-                .verdict(Verdict.PLAINTEXT, "raw pages")
-                .build());
+    ClassifiedFlow xen = classified("192.168.50.11", "192.168.50.98", 5002, Signature.XEN);
     assertThat(xen.migration()).isTrue();
     assertThat(xen.protocol()).isEqualTo("xen");
     assertThat(labelOf("192.168.50.11", "192.168.50.98", 5002, Signature.NONE)).isNull();

@@ -91,7 +91,7 @@ final class WholeProcessRun {
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> command = new ArrayList<>();
     command.add(java);
-    command.addAll(childOptions(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    command.addAll(childOptions());
     command.addAll(
         List.of(
             "-cp",
@@ -119,7 +119,12 @@ final class WholeProcessRun {
 
   /** {@link #cacheNote(List)} of the child this JVM starts. */
   static String cacheNote() {
-    return cacheNote(childOptions(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    return cacheNote(childOptions());
+  }
+
+  /** The options of the child this JVM starts. */
+  private static List<String> childOptions() {
+    return childOptions(ManagementFactory.getRuntimeMXBean().getInputArguments());
   }
 
   /**
