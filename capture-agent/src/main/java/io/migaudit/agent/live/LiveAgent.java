@@ -51,6 +51,14 @@ public final class LiveAgent implements AutoCloseable {
   private final Heartbeats heartbeats;
   private final List<PipelineCounters> allCounters = new CopyOnWriteArrayList<>();
   private final List<LiveSource> sources = new CopyOnWriteArrayList<>();
+
+  /**
+   * Set by {@link #stop()}, which may come before {@link #start()} has opened every source (a
+   * SIGTERM while the agent starts): start then stops what it opened, so capture still ends and
+   * {@link #await()} flushes.
+   */
+  private volatile boolean stopping;
+
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicReference<Exception> failure = new AtomicReference<>();
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -101,6 +109,9 @@ public final class LiveAgent implements AutoCloseable {
         sources.addAll(group);
         perInterface.add(group);
       }
+      if (stopping) { // a stop that saw none or only some of these sources
+        sources.forEach(LiveSource::stop);
+      }
     } catch (IOException | RuntimeException e) {
       sources.forEach(LiveAgent::closeQuietly);
       finished.countDown();
@@ -147,6 +158,7 @@ public final class LiveAgent implements AutoCloseable {
 
   /** Ends every capture loop within one read timeout; {@link #await()} then returns. */
   public void stop() {
+    stopping = true;
     health.stopping();
     sources.forEach(LiveSource::stop);
   }

@@ -35,6 +35,45 @@ class LiveAgentIT {
   private static final Path VMOTION = Path.of("../samples/vmotion-plaintext/capture.pcap");
   private static final Duration DEADLINE = Duration.ofSeconds(60);
 
+  /**
+   * A SIGTERM can come while the agent starts, before its sources are open: the stop must still end
+   * the capture that start() then begins, or await() (and the shutdown hook waiting on it) would
+   * never return.
+   */
+  @Test
+  void aStopBeforeStartStillEndsTheCaptureStartBegins() throws Exception {
+    VethBed.requirePrerequisites();
+    MockProducer<byte[], FlowRecord> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new FlowRecordSerializer());
+    try (VethBed bed = VethBed.create("ma-ls-" + ProcessHandle.current().pid());
+        FlowPublisher publisher = new FlowPublisher(producer, "flows")) {
+      LiveAgent agent =
+          new LiveAgent(
+              new LiveAgentConfig(
+                  AgentConfig.defaults("live-agent-it"),
+                  List.of(bed.captureEnd()),
+                  LiveCaptureOptions.defaults(null),
+                  CaptureBackend.LIBPCAP,
+                  1),
+              publisher,
+              new AgentMetrics(new SimpleMeterRegistry()),
+              (interfaces, packets, records) -> null);
+      agent.stop(); // what the shutdown hook's close() does first
+      agent.start();
+      CompletableFuture<Void> running =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  agent.await();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      running.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      assertThat(agent.health().getAsBoolean()).as("a stop is not a failure").isTrue();
+    }
+  }
+
   @Test
   void capturesUntilClosedThenFlushesEveryFlowAndStaysHealthy() throws Exception {
     VethBed.requirePrerequisites();
