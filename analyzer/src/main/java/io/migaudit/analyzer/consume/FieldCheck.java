@@ -5,6 +5,7 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.KerberosActivity;
 import io.migaudit.record.KerberosRequest;
 import io.migaudit.record.PayloadFeatures;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -30,6 +31,15 @@ final class FieldCheck {
   private static final int MAX_KERBEROS_NAME = KerberosRequest.MAX_NAME_CHARS + 3;
 
   private static final double MAX_ENTROPY_BITS = 8.0;
+
+  /**
+   * The capture times a record may carry: from the Unix epoch, where every capture clock starts
+   * (pcap's seconds are unsigned), to the last instant with a four-digit year. Outside, a time
+   * comes from a forger, and arithmetic on it (event durations, rates) would overflow.
+   */
+  static final Instant FIRST_CAPTURE_TIME = Instant.EPOCH;
+
+  static final Instant LAST_CAPTURE_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
   private FieldCheck() {}
 
@@ -65,11 +75,20 @@ final class FieldCheck {
                 ? null
                 : "ipVersion " + r.ipVersion() + " is neither 4 nor 6",
             r.seq() < 0 ? "seq " + r.seq() + " is negative" : null,
+            time("firstSeen", r.firstSeen()),
+            time("lastSeen", r.lastSeen()),
             r.lastSeen().isBefore(r.firstSeen()) ? "lastSeen is before firstSeen" : null,
             counters("srcToDst", r.srcToDst()),
             counters("dstToSrc", r.dstToSrc()),
             payload(r.payload()));
     return p != null ? p : firstNonNull(kerberos(r.kerberos()), EvidenceCheck.problem(r));
+  }
+
+  private static String time(String field, Instant t) {
+    if (t.isBefore(FIRST_CAPTURE_TIME)) {
+      return field + " " + t + " is before " + FIRST_CAPTURE_TIME;
+    }
+    return t.isAfter(LAST_CAPTURE_TIME) ? field + " " + t + " is after the year 9999" : null;
   }
 
   private static String missing(FlowRecord r) {

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /** A migration event being assembled: the latest state of each of its streams. */
 final class OpenEvent {
-  private static final double MICROS_PER_SECOND = 1_000_000.0;
+  private static final double NANOS_PER_SECOND = 1_000_000_000.0;
 
   /** The latest record's view of one stream. */
   record Stream(long bytes, Verdict verdict, boolean ended) {}
@@ -109,8 +109,9 @@ final class OpenEvent {
       bytes += s.bytes();
       worst = Verdict.worst(worst, s.verdict());
     }
-    long micros = Duration.between(start, end).toNanos() / 1000;
-    double rate = micros > 0 ? bytes * MICROS_PER_SECOND / micros : 0;
+    Duration span = Duration.between(start, end); // in seconds: nanoseconds overflow past 292 years
+    double seconds = span.getSeconds() + span.getNano() / NANOS_PER_SECOND;
+    double rate = seconds > 0 ? bytes / seconds : 0;
     return new MigrationEvent(
         SchemaVersion.CURRENT,
         eventId,

@@ -91,6 +91,32 @@ class FlowIntakeTest {
         .isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
   }
 
+  /**
+   * Capture times no capture clock gives (found by FlowRecordFuzzTest: a migration record dated
+   * 1013 made the event's duration overflow, and the record went unjudged).
+   */
+  @Test
+  void captureTimesBeforeTheEpochOrAfterTheYear9999AreSkipped() {
+    assertThat(outcome(good().put("firstSeen", "1013-11-23T11:14:41.030254Z")))
+        .isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(good().put("firstSeen", "1969-12-31T23:59:59.999999Z")))
+        .isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(good().put("firstSeen", "1970-01-01T00:00:00Z")))
+        .as("the epoch itself")
+        .isEqualTo(AnalyzerMetrics.OUTCOME_OK);
+    FlowIntake noClamp = new FlowIntake(null);
+    assertThat(
+            noClamp
+                .read(bytes(good().put("lastSeen", "+10000-01-01T00:00:00Z")), -1, "t-0 offset 0")
+                .outcome())
+        .isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(
+            noClamp
+                .read(bytes(good().put("lastSeen", "9999-12-31T23:59:59Z")), -1, "t-0 offset 1")
+                .outcome())
+        .isEqualTo(AnalyzerMetrics.OUTCOME_OK);
+  }
+
   /** Stream, TTL and handshake evidence, forged or broken, as the rest of a record. */
   @Test
   void forgedEvidenceIsSkippedAsFields() {

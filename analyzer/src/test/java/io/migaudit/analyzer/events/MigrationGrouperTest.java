@@ -84,6 +84,19 @@ class MigrationGrouperTest {
     assertThat(g.openEvents()).isEqualTo(1);
   }
 
+  /** Capture times the analyzer takes span 8,000 years: nanoseconds of that overflow a long. */
+  @Test
+  void anEventSpanningMillenniaHasARate() {
+    MigrationGrouper g = new MigrationGrouper();
+    FlowRecord r = vmotion(40001, 0, 8_000, Verdict.PLAINTEXT, true);
+    Instant end = Instant.parse("9999-12-31T23:59:59Z");
+    r = r.withIdentity(r.flowId(), Instant.EPOCH, end);
+    MigrationEvent e = g.add(r).event();
+    assertThat(e.bytesPerSecond())
+        .isEqualTo(8_000.0 / end.getEpochSecond(), Offset.offset(1e-15))
+        .isPositive();
+  }
+
   @Test
   void laterRecordsOfAStreamReplaceItsCountersAndEndTheEvent() {
     MigrationGrouper g = new MigrationGrouper();
