@@ -139,6 +139,23 @@ public final class FlowIntake {
     }
   }
 
+  /**
+   * The flow record in {@code value} when it reads and passes every field check, else null: for
+   * records that come from a topic the analyzer writes itself ({@code migaudit.kerberos}), which a
+   * foreign writer may still have written to.
+   */
+  public static FlowRecord checked(byte[] value) {
+    if (value == null || value.length > MAX_RECORD_BYTES) {
+      return null;
+    }
+    try {
+      FlowRecord record = RecordJson.flowRecord(value);
+      return FieldCheck.problem(record) == null ? record : null;
+    } catch (MalformedRecordException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** Logs a judging failure once (further ones are only counted by the caller). */
   public void failed(String where, RuntimeException e) {
     warnOnce(

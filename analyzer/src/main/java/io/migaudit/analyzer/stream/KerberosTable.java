@@ -1,12 +1,11 @@
 package io.migaudit.analyzer.stream;
 
+import io.migaudit.analyzer.consume.FlowIntake;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.RecordJson;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -35,17 +34,20 @@ final class KerberosTable {
     return (kdcFlow.src() + SEPARATOR + kdcFlow.flowId()).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The KDC flow records of {@code client} in {@code table}; unreadable ones are left out. */
+  /**
+   * The KDC flow records of {@code client} in {@code table}. Records that do not read or fail the
+   * field checks of {@code migaudit.flows} are left out: an analyzer writes only checked records,
+   * so such a record comes from a foreign writer, and a request without a service in it made
+   * judging the migration fail.
+   */
   static List<FlowRecord> of(KeyValueStore<String, byte[]> table, String client) {
     List<FlowRecord> out = new ArrayList<>();
     try (KeyValueIterator<String, byte[]> range =
         table.prefixScan(client + SEPARATOR, new StringSerializer())) {
       while (range.hasNext()) {
-        KeyValue<String, byte[]> e = range.next();
-        try {
-          out.add(RecordJson.flowRecord(e.value));
-        } catch (RecordJson.MalformedRecordException ignored) {
-          // written by an analyzer from a checked record: only a foreign writer's could fail
+        FlowRecord r = FlowIntake.checked(range.next().value);
+        if (r != null) {
+          out.add(r);
         }
       }
     }

@@ -2,6 +2,7 @@ package io.migaudit.analyzer.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.migaudit.analyzer.AnalyzerConfig;
@@ -217,6 +218,55 @@ class FlowProcessorTest {
     assertThat(alerts.readValuesToList())
         .as("evidence that came after the migration's record, in the grace")
         .isEmpty();
+  }
+
+  /**
+   * Anyone who can write to migaudit.kerberos can put evidence there that never passed the field
+   * checks: a request without a service, a record without counters. It is left out, and the
+   * migration is judged on the rest: here a host's ticket that is not a delegated one.
+   */
+  @Test
+  void forgedKerberosEvidenceOnItsTopicIsLeftOutAndTheMigrationIsJudged() throws Exception {
+    Policy policy = Flows.samplePolicy().withHyperv(CredSspMigrationRuleTest.hyperv());
+    start(policy);
+    TestInputTopic<byte[], byte[]> kerberos =
+        driver.createInputTopic(
+            Topics.KERBEROS,
+            new ByteArraySerializer(),
+            new ByteArraySerializer(),
+            NOW,
+            Duration.ZERO);
+    ObjectNode noService =
+        (ObjectNode)
+            new ObjectMapper()
+                .readTree(
+                    RecordJson.toBytes(
+                        KerberosEvidenceTest.kdcFlow(
+                            "10.10.0.21",
+                            Flows.T0,
+                            CredSspMigrationRuleTest.VSMS + "/hv-02.corp.example")));
+    ((ObjectNode) noService.get("kerberos").get("requests").get(0)).putNull("service");
+    kerberos.pipeInput(bytes("10.10.0.21|forged-1"), bytes(noService.toString()));
+    ObjectNode noFields = noService.deepCopy();
+    noFields.remove(List.of("kerberos", "srcToDst", "dstToSrc", "transport"));
+    kerberos.pipeInput(bytes("10.10.0.21|forged-2"), bytes(noFields.toString()));
+    flows.pipeInput(
+        RecordJson.toBytes(KerberosEvidenceTest.kdcFlow("10.10.0.21", Flows.T0, "HTTP/intranet")));
+    flows.pipeInput(
+        RecordJson.toBytes(
+            KerberosEvidenceTest.migration(
+                "10.66.0.21", "10.66.0.22", 6600, "hyperv", Flows.T0.plusSeconds(3))));
+    driver.advanceWallClockTime(Duration.ofSeconds(31));
+    List<byte[]> out = alerts.readValuesToList();
+    assertThat(out).hasSize(1);
+    assertThat(RecordJson.alert(out.get(0)).rule()).isEqualTo(RuleId.CREDSSP_MIGRATION);
+    assertThat(
+            registry
+                .find(AnalyzerMetrics.RECORDS)
+                .tag(AnalyzerMetrics.TAG_OUTCOME, AnalyzerMetrics.OUTCOME_ERROR)
+                .counter())
+        .as("judging did not fail")
+        .satisfiesAnyOf(c -> assertThat(c).isNull(), c -> assertThat(c.count()).isZero());
   }
 
   @Test
