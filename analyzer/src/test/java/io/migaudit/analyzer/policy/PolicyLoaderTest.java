@@ -153,6 +153,16 @@ class PolicyLoaderTest {
         .hasMessage("policy.yaml:2: YAML syntax error: mapping values are not allowed here");
   }
 
+  /** Found by PolicyFuzzTest: a quoted key with line breaks made the error several lines. */
+  @Test
+  void aKeyWithLineBreaksIsQuotedOnOneLine() {
+    assertRejected(
+        "encryption: required\n\"enc\\nry\\tption\\u2028\": x\n",
+        "policy.yaml:2: unknown field \"enc\\nry\\tption\\u2028\" (expected one of encryption,"
+            + " migrationNetworks, trustedHosts, ports, zones, allowedPaths, hyperv, crypto,"
+            + " routable)");
+  }
+
   @Test
   void duplicateField() {
     assertRejected(
