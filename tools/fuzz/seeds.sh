@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Remakes the analyzer's fuzz seeds from what the repository holds:
+#  - FlowRecordFuzzTestInputs/<method>/: every flow record `./migaudit replay samples/` reads, one file each
+#    (named by its SHA-1), as the agent publishes it to migaudit.flows;
+#  - PolicyFuzzTestInputs/<method>/: samples/policy.yaml and each YAML example in README.md.
+# Usage: tools/fuzz/seeds.sh   (from the repository root; needs ./migaudit to run)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+res=analyzer/src/test/resources/io/migaudit/analyzer/fuzz
+records=$res/FlowRecordFuzzTestInputs/anyValueIsSkippedOrJudgedWithoutEscapingException
+policies=$res/PolicyFuzzTestInputs/anyTextLoadsOrIsRefusedInOneLine
+mkdir -p "$records" "$policies"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+./migaudit replay samples/ --flows "$work/flows.jsonl" >"$work/replay.log" 2>&1 \
+  || { cat "$work/replay.log" >&2; exit 1; }
+find "$records" -regextype posix-extended -regex ".*/[0-9a-f]{40}" -delete
+while IFS= read -r line; do
+  name=$(printf '%s' "$line" | sha1sum | cut -c1-40)
+  printf '%s' "$line" >"$records/$name"
+done <"$work/flows.jsonl"
+
+rm -f "$policies"/*.yaml
+cp samples/policy.yaml "$policies/sample-policy.yaml"
+awk -v dir="$policies" '
+  /^```yaml/ { n++; file = sprintf("%s/readme-%02d.yaml", dir, n); inside = 1; next }
+  /^```/ { inside = 0; next }
+  inside { print > file }
+' README.md
+echo "flow records: $(ls "$records" | wc -l), policies: $(ls "$policies" | wc -l)"
