@@ -158,7 +158,7 @@ final class ComplianceReport {
               .orElse(null);
     }
     if (window != null && ref != null) {
-      Instant cutoff = ref.minus(window);
+      Instant cutoff = since(ref, window);
       Instant end = ref;
       Predicate<Instant> inside = t -> !t.isBefore(cutoff) && !t.isAfter(end);
       alerts = alerts.stream().filter(a -> inside.test(a.detectedAt())).toList();
@@ -167,6 +167,12 @@ final class ComplianceReport {
     }
     return new ComplianceReport(
         in, window, window == null ? null : ref, new Filtered(alerts, events, beats));
+  }
+
+  /** {@code window} before {@code ref}, or the first instant there is when that lies before it. */
+  static Instant since(Instant ref, Duration window) {
+    Duration room = Duration.between(Instant.MIN, ref);
+    return window.compareTo(room) >= 0 ? Instant.MIN : ref.minus(window);
   }
 
   private void addAlert(Alert a) {

@@ -58,12 +58,12 @@ final class ReportInput {
     try {
       if (indexOf(bytes, ALERT_MARK) >= 0) {
         read++;
-        addAlert(RecordJson.alert(bytes));
+        addAlert(RecordJson.alert(bytes), where);
         return;
       }
       if (indexOf(bytes, EVENT_MARK) >= 0 && indexOf(bytes, STREAMS_MARK) >= 0) {
         read++;
-        addEvent(RecordJson.migrationEvent(bytes));
+        addEvent(RecordJson.migrationEvent(bytes), where);
         return;
       }
     } catch (MalformedRecordException e) {
@@ -73,15 +73,43 @@ final class ReportInput {
     addParsed(bytes, where);
   }
 
-  private void addAlert(Alert a) {
+  private void addAlert(Alert a, String where) {
+    String missing = a.alertId() == null ? "alertId" : a.detectedAt() == null ? "detectedAt" : null;
+    if (missing != null) {
+      malformedLine(where, "an alert without " + missing);
+      return;
+    }
     if (alerts.putIfAbsent(a.alertId(), a) != null) {
       duplicateAlerts++;
     }
   }
 
-  private void addEvent(MigrationEvent e) {
+  /**
+   * Keeps {@code e} when it has what the report reads of an event: a migration event on the topic
+   * may have been written by anyone who may write there, and one without addresses stopped the
+   * report.
+   */
+  private void addEvent(MigrationEvent e, String where) {
+    String missing = missing(e);
+    if (missing != null) {
+      malformedLine(where, "a migration event without " + missing);
+      return;
+    }
     events.remove(e.eventId()); // keeps read order of latest states
     events.put(e.eventId(), e);
+  }
+
+  private static String missing(MigrationEvent e) {
+    if (e.eventId() == null) {
+      return "eventId";
+    }
+    if (e.protocol() == null) {
+      return "protocol";
+    }
+    if (e.src() == null || e.dst() == null) {
+      return e.src() == null ? "src" : "dst";
+    }
+    return e.start() == null ? "start" : e.end() == null ? "end" : null;
   }
 
   private void addParsed(byte[] bytes, String where) {
@@ -106,9 +134,9 @@ final class ReportInput {
 
   private void classify(JsonNode tree, byte[] bytes, String where) throws MalformedRecordException {
     if (tree.has("alertId")) {
-      addAlert(RecordJson.alert(bytes));
+      addAlert(RecordJson.alert(bytes), where);
     } else if (tree.has("eventId") && tree.has("streams")) {
-      addEvent(RecordJson.migrationEvent(bytes));
+      addEvent(RecordJson.migrationEvent(bytes), where);
     } else if (AgentHeartbeat.KIND.equals(tree.path("kind").asText(null))) {
       heartbeats.add(RecordJson.heartbeat(bytes));
     } else if (tree.has("flowId")) {

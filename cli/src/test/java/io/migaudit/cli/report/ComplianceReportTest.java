@@ -14,6 +14,7 @@ import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Severity;
 import io.migaudit.record.Verdict;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +126,23 @@ class ComplianceReportTest {
         .contains("  NOT OBSERVED NIST IA-5: no migration it applies to was observed")
         .contains("  vmotion        encrypted       1     2           3000")
         .contains("hosts: 3, host pairs: 2, bytes: 4000 (75.0% encrypted)");
+  }
+
+  /**
+   * Found by ReportFuzzTest: a migration event on the topic without addresses stopped the report (a
+   * NullPointerException), and so did a --since window reaching before the first instant.
+   */
+  @Test
+  void eventsWithoutAddressesAreMalformedAndAnyWindowReports() {
+    ReportInput in =
+        input(
+            event("e1", "vmotion", null, "10.0.0.2", Verdict.PLAINTEXT, T0, 1000),
+            event("e2", "vmotion", "10.0.0.1", "10.0.0.2", Verdict.ENCRYPTED, T0, 1000));
+    assertThat(in.malformed).isEqualTo(1);
+    assertThat(in.firstMalformed).isEqualTo("line 1: a migration event without src");
+    ComplianceReport r = ComplianceReport.of(in, Duration.ofSeconds(Long.MAX_VALUE), null);
+    assertThat(r.migrationEvents()).isEqualTo(1);
+    assertThat(ReportText.render(r)).contains("1 migration event(s)");
   }
 
   @Test
