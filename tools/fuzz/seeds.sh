@@ -2,7 +2,9 @@
 # Remakes the analyzer's fuzz seeds from what the repository holds:
 #  - FlowRecordFuzzTestInputs/<method>/: every flow record `./migaudit replay samples/` reads, one file each
 #    (named by its SHA-1), as the agent publishes it to migaudit.flows;
-#  - PolicyFuzzTestInputs/<method>/: samples/policy.yaml and each YAML example in README.md.
+#  - PolicyFuzzTestInputs/<method>/: samples/policy.yaml and each YAML example in README.md;
+#  - cli's ReportFuzzTestInputs/<method>/: the alerts and migration events of that replay and the
+#    heartbeat golden file, four lines to a file, as the report reads them from the topics.
 # Usage: tools/fuzz/seeds.sh   (from the repository root; needs ./migaudit to run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +15,8 @@ mkdir -p "$records" "$policies"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-./migaudit replay samples/ --flows "$work/flows.jsonl" >"$work/replay.log" 2>&1 \
+./migaudit replay samples/ --flows "$work/flows.jsonl" --alerts "$work/alerts.jsonl" \
+  --events "$work/events.jsonl" >"$work/replay.log" 2>&1 \
   || { cat "$work/replay.log" >&2; exit 1; }
 find "$records" -regextype posix-extended -regex ".*/[0-9a-f]{40}" -delete
 while IFS= read -r line; do
@@ -28,4 +31,12 @@ awk -v dir="$policies" '
   /^```/ { inside = 0; next }
   inside { print > file }
 ' README.md
-echo "flow records: $(ls "$records" | wc -l), policies: $(ls "$policies" | wc -l)"
+reports=cli/src/test/resources/io/migaudit/cli/report/ReportFuzzTestInputs/anyLinesMakeAReport
+mkdir -p "$reports"
+find "$reports" -name 'lines-*' -delete
+python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin), separators=(",", ":")))' \
+  <flow-record/src/test/resources/heartbeat-v1.json >"$work/heartbeat.jsonl"
+cat "$work/alerts.jsonl" "$work/events.jsonl" "$work/heartbeat.jsonl" \
+  | grep -v '^$' | split -l 4 -d -a 3 - "$reports/lines-"
+
+echo "flow records: $(ls "$records" | wc -l), policies: $(ls "$policies" | wc -l), report inputs: $(ls "$reports" | wc -l)"
