@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Remakes the analyzer's fuzz seeds from what the repository holds:
-#  - FlowRecordFuzzTestInputs/<method>/: every flow record `./migaudit replay samples/` reads, one file each
-#    (named by its SHA-1), as the agent publishes it to migaudit.flows;
+# Remakes the fuzz tests' seeds from what the repository holds (analyzer, capture-agent, cli):
+#  - the analyzer's FlowRecordFuzzTestInputs/<method>/: every flow record that
+#    `./migaudit replay samples/` reads, one file each (named by its SHA-1), as the agent
+#    publishes it to migaudit.flows;
 #  - PolicyFuzzTestInputs/<method>/: samples/policy.yaml and each YAML example in README.md;
+#  - capture-agent's CaptureFuzzTestInputs/<method>/sample-*.pcap: the opening frames of each
+#    sample capture (tools/fuzz/capture_seeds.py);
 #  - cli's ReportFuzzTestInputs/<method>/: the alerts and migration events of that replay and the
 #    heartbeat golden file, four lines to a file, as the report reads them from the topics.
 # Usage: tools/fuzz/seeds.sh   (from the repository root; needs ./migaudit to run)
@@ -36,7 +39,12 @@ mkdir -p "$reports"
 find "$reports" -name 'lines-*' -delete
 python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin), separators=(",", ":")))' \
   <flow-record/src/test/resources/heartbeat-v1.json >"$work/heartbeat.jsonl"
-cat "$work/alerts.jsonl" "$work/events.jsonl" "$work/heartbeat.jsonl" \
+# sorted: the replay's analyzer writes alerts and events in no fixed order
+{ sort "$work/alerts.jsonl"; sort "$work/events.jsonl"; cat "$work/heartbeat.jsonl"; } \
   | grep -v '^$' | split -l 4 -d -a 3 - "$reports/lines-"
 
-echo "flow records: $(ls "$records" | wc -l), policies: $(ls "$policies" | wc -l), report inputs: $(ls "$reports" | wc -l)"
+captures=capture-agent/src/test/resources/io/migaudit/agent/fuzz/CaptureFuzzTestInputs/anyBytesAreReadWithoutEscapingException
+find "$captures" -name 'sample-*.pcap' -delete
+python3 tools/fuzz/capture_seeds.py samples "$captures"
+
+echo "flow records: $(ls "$records" | wc -l), policies: $(ls "$policies" | wc -l), report inputs: $(ls "$reports" | wc -l), capture seeds: $(ls "$captures" | grep -c '^sample-')"
