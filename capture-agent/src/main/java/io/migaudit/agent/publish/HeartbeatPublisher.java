@@ -17,7 +17,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +77,7 @@ public final class HeartbeatPublisher implements AutoCloseable {
   public static Map<String, Object> producerSettings(Map<String, Object> flowProducerSettings) {
     Map<String, Object> p = new HashMap<>(flowProducerSettings);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, p.get(ProducerConfig.CLIENT_ID_CONFIG) + "-heartbeat");
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, SignedBytesSerializer.class.getName());
     p.remove(ProducerConfig.PARTITIONER_CLASS_CONFIG); // by key: one agent, one partition
     // a heartbeat Kafka cannot take soon is worth nothing later: never hold up capture or shutdown
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_BLOCK.toMillis());

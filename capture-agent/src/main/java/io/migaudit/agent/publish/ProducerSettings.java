@@ -1,5 +1,6 @@
 package io.migaudit.agent.publish;
 
+import io.migaudit.record.RecordKey;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -16,6 +17,15 @@ public final class ProducerSettings {
    */
   public static Map<String, Object> of(
       String bootstrapServers, String clientId, Map<String, ?> userSettings) {
+    return of(bootstrapServers, clientId, userSettings, null);
+  }
+
+  /**
+   * As {@link #of(String, String, Map)}; with {@code recordKey}, every value (flow records and
+   * heartbeats alike) goes out signed with it ({@link RecordKey}).
+   */
+  public static Map<String, Object> of(
+      String bootstrapServers, String clientId, Map<String, ?> userSettings, RecordKey recordKey) {
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -32,6 +42,10 @@ public final class ProducerSettings {
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, FlowRecordSerializer.class.getName());
     p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, SourceHostPartitioner.class.getName());
+    p.remove(RecordKey.PRODUCER_CONFIG); // only the agent's own key, never one from a client file
+    if (recordKey != null) {
+      p.put(RecordKey.PRODUCER_CONFIG, recordKey);
+    }
     return p;
   }
 }
