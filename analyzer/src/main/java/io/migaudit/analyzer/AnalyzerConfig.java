@@ -2,6 +2,7 @@ package io.migaudit.analyzer;
 
 import io.migaudit.analyzer.consume.FlowIntake;
 import io.migaudit.analyzer.consume.KafkaSettings;
+import io.migaudit.analyzer.consume.RecordKeys;
 import io.migaudit.analyzer.events.StoredEventGrouper;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,8 @@ import java.util.Objects;
  *     with, 0 to take the one its state was built for
  * @param maxCaptureLead how far a record's capture time may lead its Kafka timestamp before it is
  *     clamped to it; null for never (a replay of capture files, which may be dated by any clock)
+ * @param recordKeys the agents' record keys: only values signed with the key of the agent they name
+ *     are judged; null: every value is
  * @param streamThreads Kafka Streams threads of this instance ({@code num.stream.threads}), each
  *     with its own rule engine: one thread waits on Kafka (fetches, transaction commits) while
  *     another judges; more threads than the partitions of {@code migaudit.flows} idle
@@ -42,7 +45,8 @@ public record AnalyzerConfig(
     Duration judgeGrace,
     int expectedPartitions,
     Duration maxCaptureLead,
-    int streamThreads) {
+    int streamThreads,
+    RecordKeys recordKeys) {
   public static final Duration DEFAULT_ALERT_RETENTION = Duration.ofHours(24);
   public static final Duration DEFAULT_JUDGE_GRACE = Duration.ofSeconds(30);
 
@@ -94,7 +98,8 @@ public record AnalyzerConfig(
         DEFAULT_JUDGE_GRACE,
         0,
         FlowIntake.MAX_LEAD,
-        1);
+        1,
+        null);
   }
 
   /**
@@ -123,7 +128,8 @@ public record AnalyzerConfig(
         judgeGrace,
         expectedPartitions,
         maxCaptureLead,
-        streamThreads);
+        streamThreads,
+        recordKeys);
   }
 
   public AnalyzerConfig withJudgeGrace(Duration grace) {
@@ -138,7 +144,8 @@ public record AnalyzerConfig(
         grace,
         expectedPartitions,
         maxCaptureLead,
-        streamThreads);
+        streamThreads,
+        recordKeys);
   }
 
   public AnalyzerConfig withAlertRetention(Duration retention) {
@@ -153,7 +160,8 @@ public record AnalyzerConfig(
         judgeGrace,
         expectedPartitions,
         maxCaptureLead,
-        streamThreads);
+        streamThreads,
+        recordKeys);
   }
 
   /** Capture times are never clamped (a replay of capture files dated by any clock). */
@@ -169,7 +177,8 @@ public record AnalyzerConfig(
         judgeGrace,
         expectedPartitions,
         null,
-        streamThreads);
+        streamThreads,
+        recordKeys);
   }
 
   /** {@code threads} stream threads ({@link #streamThreads}). */
@@ -185,7 +194,8 @@ public record AnalyzerConfig(
         judgeGrace,
         expectedPartitions,
         maxCaptureLead,
-        threads);
+        threads,
+        recordKeys);
   }
 
   public AnalyzerConfig withExpectedPartitions(int partitions) {
@@ -200,6 +210,27 @@ public record AnalyzerConfig(
         judgeGrace,
         partitions,
         maxCaptureLead,
-        streamThreads);
+        streamThreads,
+        recordKeys);
+  }
+
+  /**
+   * Only values signed with the key of the agent they name are judged ({@link RecordKeys}); null:
+   * every value is, as without keys.
+   */
+  public AnalyzerConfig withRecordKeys(RecordKeys keys) {
+    return new AnalyzerConfig(
+        kafka,
+        applicationId,
+        stateDir,
+        standbyReplicas,
+        alertRetention,
+        eventIdle,
+        maxStreamsPerEvent,
+        judgeGrace,
+        expectedPartitions,
+        maxCaptureLead,
+        streamThreads,
+        keys);
   }
 }

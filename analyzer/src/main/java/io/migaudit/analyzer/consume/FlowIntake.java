@@ -54,6 +54,7 @@ public final class FlowIntake {
 
   private final Set<String> warnedKinds = new HashSet<>();
   private final Duration maxLead;
+  private final RecordKeys keys;
 
   /** Clamps capture times more than {@link #MAX_LEAD} ahead of the Kafka timestamp. */
   public FlowIntake() {
@@ -62,7 +63,53 @@ public final class FlowIntake {
 
   /** Clamps capture times more than {@code maxLead} ahead of the Kafka timestamp; null: never. */
   public FlowIntake(Duration maxLead) {
+    this(maxLead, null);
+  }
+
+  /**
+   * As {@link #FlowIntake(Duration)}; with {@code keys}, {@link #authenticated} lets through only
+   * values signed with the key of the agent they name.
+   */
+  public FlowIntake(Duration maxLead, RecordKeys keys) {
     this.maxLead = maxLead;
+    this.keys = keys;
+  }
+
+  /**
+   * {@code read}, or, when this intake checks record keys and {@code value} does not carry ({@code
+   * mac}, its {@code RecordKey.HEADER}) the HMAC of the key of the agent its record or heartbeat
+   * names, the read skipped as {@link AnalyzerMetrics#OUTCOME_UNSIGNED} or {@link
+   * AnalyzerMetrics#OUTCOME_BAD_SIGNATURE}. Reads skipped already stay as they are.
+   */
+  public Read authenticated(Read read, byte[] value, byte[] mac, Supplier<String> where) {
+    if (keys == null) {
+      return read;
+    }
+    String agent =
+        read.record() != null
+            ? read.record().agent()
+            : read.heartbeat() != null ? read.heartbeat().agent() : null;
+    if (agent == null) {
+      return read;
+    }
+    RecordKeys.Refusal refusal = keys.refusal(agent, value, mac);
+    if (refusal == null) {
+      return read;
+    }
+    if (!warnedKinds.contains(refusal.outcome())) {
+      warnOnce(
+          refusal.outcome(),
+          "Skipping flow record at "
+              + where.get()
+              + " ("
+              + refusal.outcome()
+              + "): "
+              + refusal.why()
+              + "; further '"
+              + refusal.outcome()
+              + "' records are only counted");
+    }
+    return Read.skipped(refusal.outcome());
   }
 
   /**

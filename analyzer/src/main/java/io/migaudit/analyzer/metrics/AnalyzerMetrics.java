@@ -120,6 +120,12 @@ public final class AnalyzerMetrics {
   /** A record whose judging failed with an exception: a bug, counted and skipped. */
   public static final String OUTCOME_ERROR = "error";
 
+  /** A value without the record signature the analyzer's record keys require. */
+  public static final String OUTCOME_UNSIGNED = "unsigned";
+
+  /** A signed value whose signature is not that of the key of the agent it names. */
+  public static final String OUTCOME_BAD_SIGNATURE = "bad-signature";
+
   /** Records whose capture times lay far ahead of their Kafka timestamp and were clamped to it. */
   public static final String CLAMPED = "migaudit.analyzer.records.clamped";
 
@@ -143,7 +149,9 @@ public final class AnalyzerMetrics {
           OUTCOME_TOO_LARGE,
           OUTCOME_EVIDENCE,
           OUTCOME_ERROR,
-          OUTCOME_HEARTBEAT);
+          OUTCOME_HEARTBEAT,
+          OUTCOME_UNSIGNED,
+          OUTCOME_BAD_SIGNATURE);
 
   /** Protocol tag of a label that is not in the known set. */
   public static final String OTHER_PROTOCOL = "other";

@@ -13,12 +13,14 @@ import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
+import io.migaudit.record.RecordKey;
 import io.migaudit.record.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -78,7 +80,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     this.config = config;
     this.progress = progress;
     this.publishEvents = publishEvents;
-    this.intake = new FlowIntake(config.maxCaptureLead());
+    this.intake = new FlowIntake(config.maxCaptureLead(), config.recordKeys());
   }
 
   @Override
@@ -131,7 +133,12 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   @Override
   public void process(Record<byte[], byte[]> record) {
     Supplier<String> where = this::where; // for the log only: made when one is written
-    FlowIntake.Read read = intake.read(record.value(), record.timestamp(), where);
+    FlowIntake.Read read =
+        intake.authenticated(
+            intake.read(record.value(), record.timestamp(), where),
+            record.value(),
+            signature(record),
+            where);
     if (read.clamped()) {
       metrics.recordClamped();
     }
@@ -159,6 +166,12 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
       intake.failed(where.get(), e);
       skipped(AnalyzerMetrics.OUTCOME_ERROR);
     }
+  }
+
+  /** The value's record signature (its {@link RecordKey#HEADER}), or null. */
+  private static byte[] signature(Record<byte[], byte[]> record) {
+    Header h = record.headers().lastHeader(RecordKey.HEADER);
+    return h == null ? null : h.value();
   }
 
   /** Where the record being processed sits: topic-partition and offset. */

@@ -9,6 +9,7 @@ import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.auth.KerberosEvidenceTest;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
+import io.migaudit.analyzer.consume.RecordKeys;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.rules.CredSspMigrationRuleTest;
@@ -18,6 +19,7 @@ import io.migaudit.record.AgentHeartbeat;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
+import io.migaudit.record.RecordKey;
 import io.migaudit.record.RuleId;
 import io.migaudit.record.Topics;
 import io.migaudit.record.Verdict;
@@ -28,12 +30,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,10 +55,15 @@ class FlowProcessorTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private void start(Policy policy) {
+    start(policy, null);
+  }
+
+  private void start(Policy policy, RecordKeys keys) {
     AnalyzerConfig config =
         AnalyzerConfig.defaults(new KafkaSettings("localhost:1", Map.of()), "test", state)
             .withJudgeGrace(Duration.ofSeconds(30))
-            .withAlertRetention(Duration.ofHours(1));
+            .withAlertRetention(Duration.ofHours(1))
+            .withRecordKeys(keys);
     RuleEngine engine = new RuleEngine(policy);
     AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
     Properties props = StreamsSettings.of(config);
@@ -267,6 +276,54 @@ class FlowProcessorTest {
                 .counter())
         .as("judging did not fail")
         .satisfiesAnyOf(c -> assertThat(c).isNull(), c -> assertThat(c.count()).isZero());
+  }
+
+  /**
+   * With record keys, only values signed with the key of the agent they name are judged: a
+   * plaintext migration record forged onto the topic unsigned, signed with another agent's key, or
+   * naming an agent without a key, raises nothing and is counted; the agent's own is judged.
+   */
+  @Test
+  void withRecordKeysOnlyValuesSignedByTheirAgentAreJudged() throws Exception {
+    RecordKey esx01 = new RecordKey(new byte[32]);
+    byte[] other = new byte[32];
+    other[0] = 9;
+    RecordKey esx02 = new RecordKey(other);
+    start(Flows.samplePolicy(), new RecordKeys(Map.of("esx-01", esx01, "esx-02", esx02)));
+    byte[] plaintext =
+        bytes(
+            Flows.flow("192.168.50.11", "192.168.50.12", 8000)
+                .protocol("vmotion")
+                .verdict(Verdict.PLAINTEXT, "text")
+                .json()
+                .put("agent", "esx-01")
+                .toString());
+    flows.pipeInput(new TestRecord<>(null, plaintext));
+    flows.pipeInput(signed(plaintext, esx02));
+    ObjectNode stranger = (ObjectNode) new ObjectMapper().readTree(plaintext);
+    stranger.put("agent", "intruder");
+    flows.pipeInput(signed(bytes(stranger.toString()), esx01));
+    AgentHeartbeat beat = AgentHeartbeat.of("esx-01", Flows.T0, 30, List.of("vmk1"), 10, 2);
+    flows.pipeInput(new TestRecord<>(null, RecordJson.toBytes(beat)));
+    assertThat(alerts.readValuesToList()).as("nothing judged yet").isEmpty();
+    assertThat(outcome(AnalyzerMetrics.OUTCOME_UNSIGNED)).isEqualTo(2);
+    assertThat(outcome(AnalyzerMetrics.OUTCOME_BAD_SIGNATURE)).isEqualTo(2);
+
+    flows.pipeInput(signed(plaintext, esx01));
+    assertThat(alerts.readValuesToList()).hasSize(1);
+    assertThat(outcome(AnalyzerMetrics.OUTCOME_OK)).isEqualTo(1);
+  }
+
+  private static TestRecord<byte[], byte[]> signed(byte[] value, RecordKey key) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(RecordKey.HEADER, key.sign(value));
+    return new TestRecord<>(null, value, headers, NOW);
+  }
+
+  private double outcome(String outcome) {
+    var c =
+        registry.find(AnalyzerMetrics.RECORDS).tag(AnalyzerMetrics.TAG_OUTCOME, outcome).counter();
+    return c == null ? 0 : c.count();
   }
 
   @Test
