@@ -23,6 +23,7 @@ import io.migaudit.cli.common.MetricsServer;
 import io.migaudit.cli.common.ShutdownHook;
 import io.migaudit.cli.common.UserError;
 import io.migaudit.cli.common.VerboseOption;
+import io.migaudit.record.RecordKey;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -66,7 +67,7 @@ public final class AgentCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description =
           "Agent settings in YAML (keys: agentId, interfaces, read, bootstrapServers, kafkaConfig, "
-              + "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra, spoolDir, spoolMaxBytes, captureBackend, policy, workers); flags given here "
+              + "metricsAddress, snaplen, promiscuous, bufferSize, bpfExtra, spoolDir, spoolMaxBytes, captureBackend, policy, workers, recordKey); flags given here "
               + "override the file's values.")
   Path config;
 
@@ -125,6 +126,18 @@ public final class AgentCommand implements Callable<Integer> {
               + "dropped, counted in migaudit_agent_spool_dropped_records_total and logged.")
   Long spoolMaxBytes;
 
+  @Option(
+      names = "--record-key",
+      paramLabel = "FILE",
+      description =
+          "Sign every flow record and heartbeat with this agent's record key (HMAC-SHA256 in the "
+              + "Kafka header "
+              + RecordKey.HEADER
+              + "), so that an analyzer given the key (analyzer --record-keys) tells them from "
+              + "records forged onto the topic. FILE: base64, at least 32 bytes, mode 600 "
+              + "(openssl rand -base64 32). Default: unsigned.")
+  Path recordKey;
+
   @Mixin VerboseOption verbose = new VerboseOption();
 
   /** Command-line flag of each settings key, for complaints about flag values. */
@@ -146,6 +159,14 @@ public final class AgentCommand implements Callable<Integer> {
           "--spool-max-bytes",
           "workers",
           "--workers");
+
+  private static RecordKey recordKey(Path file) throws UserError {
+    try {
+      return file == null ? null : RecordKey.read(file);
+    } catch (IOException e) {
+      throw new UserError("--record-key: " + e.getMessage(), e);
+    }
+  }
 
   /** Defaults, then the --config file, then the flags given. */
   AgentSettings settings() throws UserError {
@@ -170,7 +191,8 @@ public final class AgentCommand implements Callable<Integer> {
                 spoolMaxBytes,
                 live.backend,
                 live.policy,
-                live.workers));
+                live.workers,
+                recordKey));
     var problem = s.problem();
     if (problem.isPresent()) {
       String key = problem.get().key();
@@ -196,7 +218,17 @@ public final class AgentCommand implements Callable<Integer> {
     AgentConfig agentConfig = AgentConfig.defaults(id);
     LiveAgentConfig liveConfig = settings.live() ? liveConfig(settings, agentConfig) : null;
     Map<String, Object> producerSettings =
-        ProducerSettings.of(settings.bootstrapServers(), "migaudit-agent-" + id, clientSettings);
+        ProducerSettings.of(
+            settings.bootstrapServers(),
+            "migaudit-agent-" + id,
+            clientSettings,
+            recordKey(settings.recordKey()));
+    if (settings.recordKey() != null) {
+      LOG.warn(
+          "agent {} signs every flow record and heartbeat with the record key in {}",
+          id,
+          settings.recordKey());
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AgentMetrics metrics = new AgentMetrics(registry);
     // the publisher comes after the metrics server, which answers health from the start

@@ -32,6 +32,8 @@ import java.util.Optional;
  *     inside its migration networks and all TCP between its trusted hosts (migrations on any port)
  * @param workers capture workers: pipelines per interface (live, in one AF_PACKET fanout group) or
  *     per capture file (behind a flow-hash dispatcher), each with a flow table of its own
+ * @param recordKey the agent's record key file, or null: every value it publishes is then signed
+ *     with it ({@code RecordKey}), for analyzers that take only signed records
  */
 public record AgentSettings(
     String agentId,
@@ -48,7 +50,8 @@ public record AgentSettings(
     long spoolMaxBytes,
     CaptureBackend captureBackend,
     Path policy,
-    int workers) {
+    int workers,
+    Path recordKey) {
 
   static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1:9464";
 
@@ -81,7 +84,8 @@ public record AgentSettings(
         DEFAULT_SPOOL_MAX_BYTES,
         null,
         null,
-        CaptureWorkers.defaultWorkers());
+        CaptureWorkers.defaultWorkers(),
+        null);
   }
 
   /**
@@ -126,10 +130,12 @@ public record AgentSettings(
       Long spoolMaxBytes,
       CaptureBackend captureBackend,
       Path policy,
-      Integer workers) {
+      Integer workers,
+      Path recordKey) {
     static Overrides none() {
       return new Overrides(
-          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+          null);
     }
   }
 
@@ -151,7 +157,8 @@ public record AgentSettings(
         or(o.spoolMaxBytes(), spoolMaxBytes),
         or(o.captureBackend(), captureBackend),
         or(o.policy(), policy),
-        or(o.workers(), workers));
+        or(o.workers(), workers),
+        or(o.recordKey(), recordKey));
   }
 
   boolean live() {

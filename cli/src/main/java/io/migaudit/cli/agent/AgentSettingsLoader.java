@@ -10,8 +10,8 @@ import java.util.List;
  * Reads {@code migaudit agent --config FILE}: a YAML mapping whose keys are {@link AgentSettings}'
  * components. Unknown keys, values of the wrong type and out-of-range values become a {@link
  * UserError} of one line naming the file, the line and the key ({@link SettingsFile}). Relative
- * paths ({@code read}, {@code kafkaConfig}, {@code spoolDir}, {@code policy}) are resolved against
- * the file's directory.
+ * paths ({@code read}, {@code kafkaConfig}, {@code spoolDir}, {@code policy}, {@code recordKey})
+ * are resolved against the file's directory.
  */
 final class AgentSettingsLoader {
   private static final String EXAMPLE = "agentId: ..., interfaces: [...], ...";
@@ -32,7 +32,8 @@ final class AgentSettingsLoader {
       Long spoolMaxBytes,
       String captureBackend,
       String policy,
-      Integer workers) {}
+      Integer workers,
+      String recordKey) {}
 
   private AgentSettingsLoader() {}
 
@@ -59,7 +60,8 @@ final class AgentSettingsLoader {
             s.spoolMaxBytes(),
             backend(f, s.captureBackend()),
             f.resolve(s.policy()),
-            s.workers());
+            s.workers(),
+            f.resolve(s.recordKey()));
     var problem = AgentSettings.defaults().with(o).problem();
     if (problem.isPresent()) {
       throw f.error(problem.get().key(), problem.get().message());

@@ -8,6 +8,7 @@ import io.migaudit.analyzer.DeploymentException;
 import io.migaudit.analyzer.alert.AlertFormat;
 import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.KafkaSettings;
+import io.migaudit.analyzer.consume.RecordKeys;
 import io.migaudit.analyzer.policy.DigestedPolicy;
 import io.migaudit.analyzer.policy.PolicyException;
 import io.migaudit.analyzer.policy.PolicyLoader;
@@ -20,6 +21,7 @@ import io.migaudit.cli.common.UserError;
 import io.migaudit.cli.common.VerboseOption;
 import io.migaudit.record.Alert;
 import io.migaudit.record.Topics;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -174,6 +176,16 @@ public final class AnalyzerCommand implements Callable<Integer> {
       })
   Long judgeGraceSeconds;
 
+  @Option(
+      names = "--record-keys",
+      paramLabel = "DIR",
+      description = {
+        "Judge only values on " + Topics.FLOWS + " signed with their agent's record key: DIR holds",
+        "one AGENT_ID.key file per agent (base64, at least 32 bytes, mode 600; agent --record-key).",
+        "Others are counted as unsigned or bad-signature and skipped. Default: every value is judged."
+      })
+  Path recordKeys;
+
   @Mixin VerboseOption verbose = new VerboseOption();
 
   /** Command-line flag of each settings key, for complaints about flag values. */
@@ -272,6 +284,12 @@ public final class AnalyzerCommand implements Callable<Integer> {
           loaded.shortDigest(),
           loaded.policy().encryption(),
           settings.policyReload() ? " and file change" : " only");
+      if (config.recordKeys() != null) {
+        LOG.warn(
+            "judging only values signed with the record keys of {} agent(s): {}",
+            config.recordKeys().agents().size(),
+            String.join(", ", config.recordKeys().agents()));
+      }
       while (!stop.await(1, TimeUnit.SECONDS)) {
         if (!analyzer.alive()) {
           throw new UserError("the analyzer stopped (" + analyzer.state() + "); see the log above");
@@ -298,6 +316,13 @@ public final class AnalyzerCommand implements Callable<Integer> {
         c.withStandbyReplicas(standbyReplicas)
             .withExpectedPartitions(flowsPartitions)
             .withStreamThreads(streamThreads(streamThreads));
+    if (recordKeys != null) {
+      try {
+        c = c.withRecordKeys(RecordKeys.load(recordKeys));
+      } catch (IOException e) {
+        throw new UserError("--record-keys: " + e.getMessage(), e);
+      }
+    }
     return judgeGraceSeconds == null ? c : c.withJudgeGrace(Duration.ofSeconds(judgeGraceSeconds));
   }
 

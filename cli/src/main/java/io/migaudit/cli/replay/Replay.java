@@ -15,11 +15,13 @@ import io.migaudit.analyzer.AnalyzerConfig;
 import io.migaudit.analyzer.alert.RecordSink;
 import io.migaudit.analyzer.consume.FlowObserver;
 import io.migaudit.analyzer.consume.KafkaSettings;
+import io.migaudit.analyzer.consume.RecordKeys;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.Alert;
 import io.migaudit.record.MigrationEvent;
+import io.migaudit.record.RecordKey;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -125,10 +127,14 @@ public final class Replay {
     RuleEngine engine = new RuleEngine(policy);
     AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
     metrics.startMigrationSeriesAtZero();
+    // a key of this run's own: the agent signs every record, the analyzer judges only what it
+    // signed, so a replay runs the path a signed deployment runs
+    RecordKey key = RecordKeys.random();
     List<String> truncations;
     try (MeteredProducers producers =
             new MeteredProducers(
-                ProducerSettings.of(bootstrapServers, "migaudit-agent-" + agentId, clientSettings),
+                ProducerSettings.of(
+                    bootstrapServers, "migaudit-agent-" + agentId, clientSettings, key),
                 registry);
         FlowPublisher publisher = new FlowPublisher(producers.get())) {
       agentMetrics.bind(publisher);
@@ -140,7 +146,8 @@ public final class Replay {
     AnalyzerConfig config =
         AnalyzerConfig.defaults(kafka, group, state)
             .withJudgeGrace(AnalyzerConfig.REPLAY_JUDGE_GRACE)
-            .withoutClamping();
+            .withoutClamping()
+            .withRecordKeys(new RecordKeys(Map.of(agentId, key)));
     try (Analyzer analyzer =
         new Analyzer(
             config, () -> engine, metrics, observer, extraSinks, extraEventSinks, registry)) {

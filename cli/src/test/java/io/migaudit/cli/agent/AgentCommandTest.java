@@ -76,7 +76,8 @@ class AgentCommandTest {
                 AgentSettings.DEFAULT_SPOOL_MAX_BYTES,
                 null,
                 null,
-                CaptureWorkers.defaultWorkers()));
+                CaptureWorkers.defaultWorkers(),
+                null));
   }
 
   @Test
@@ -99,7 +100,9 @@ class AgentCommandTest {
             "--bootstrap-servers",
             "kafka2:9092",
             "--policy",
-            "/etc/migaudit/policy.yaml");
+            "/etc/migaudit/policy.yaml",
+            "--record-key",
+            "/etc/migaudit/collector-2.key");
     assertThat(s)
         .isEqualTo(
             new AgentSettings(
@@ -117,7 +120,8 @@ class AgentCommandTest {
                 AgentSettings.DEFAULT_SPOOL_MAX_BYTES,
                 null,
                 Path.of("/etc/migaudit/policy.yaml"),
-                CaptureWorkers.defaultWorkers()));
+                CaptureWorkers.defaultWorkers(),
+                Path.of("/etc/migaudit/collector-2.key")));
   }
 
   @Test
@@ -150,6 +154,7 @@ class AgentCommandTest {
                         List.of("eth0"),
                         null,
                         "k:9092",
+                        null,
                         null,
                         null,
                         null,

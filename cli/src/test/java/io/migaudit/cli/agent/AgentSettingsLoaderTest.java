@@ -40,6 +40,7 @@ class AgentSettingsLoaderTest {
         bufferSize: 1048576
         bpfExtra: net 192.168.50.0/24
         policy: policy.yaml
+        recordKey: keys/collector-1.key
         """);
     assertThat(s)
         .isEqualTo(
@@ -58,7 +59,8 @@ class AgentSettingsLoaderTest {
                 AgentSettings.DEFAULT_SPOOL_MAX_BYTES,
                 null,
                 dir.toAbsolutePath().resolve("policy.yaml"),
-                CaptureWorkers.defaultWorkers()));
+                CaptureWorkers.defaultWorkers(),
+                dir.toAbsolutePath().resolve("keys/collector-1.key")));
   }
 
   @Test
@@ -73,6 +75,7 @@ class AgentSettingsLoaderTest {
                         null,
                         null,
                         List.of(dir.toAbsolutePath().resolve("captures")),
+                        null,
                         null,
                         null,
                         null,
