@@ -71,7 +71,7 @@ public final class AnalyzerCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = {
         "Analyzer settings in YAML (keys: policy, bootstrapServers, kafkaConfig, groupId, alerts,",
-        "metricsAddress, policyReload); flags given here override the file's values."
+        "metricsAddress, policyReload, recordKeys); flags given here override the file's values."
       })
   Path config;
 
@@ -182,7 +182,8 @@ public final class AnalyzerCommand implements Callable<Integer> {
       description = {
         "Judge only values on " + Topics.FLOWS + " signed with their agent's record key: DIR holds",
         "one AGENT_ID.key file per agent (base64, at least 32 bytes, mode 600; agent --record-key).",
-        "Others are counted as unsigned or bad-signature and skipped. Default: every value is judged."
+        "Others are counted as unsigned or bad-signature and skipped (recordKeys in --config).",
+        "Default: every value is judged."
       })
   Path recordKeys;
 
@@ -215,7 +216,8 @@ public final class AnalyzerCommand implements Callable<Integer> {
                 groupId,
                 alertsFile,
                 metricsAddress,
-                policyReload));
+                policyReload,
+                recordKeys));
     var problem = s.problem();
     if (problem.isPresent()) {
       String key = problem.get().key();
@@ -255,7 +257,7 @@ public final class AnalyzerCommand implements Callable<Integer> {
     if (settings.alerts() != null) {
       sinks.add(alertsFormat.append(settings.alerts()));
     }
-    AnalyzerConfig config = analyzerConfig(kafka, settings.groupId());
+    AnalyzerConfig config = analyzerConfig(kafka, settings.groupId(), settings.recordKeys());
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     ShutdownHook.install(
@@ -306,7 +308,7 @@ public final class AnalyzerCommand implements Callable<Integer> {
    * The analyzer's settings: the group, its state directory, standbys, stream threads and the
    * expected partitions.
    */
-  AnalyzerConfig analyzerConfig(KafkaSettings kafka, String group) throws UserError {
+  AnalyzerConfig analyzerConfig(KafkaSettings kafka, String group, Path keyDir) throws UserError {
     AnalyzerConfig c =
         AnalyzerConfig.defaults(
             kafka,
@@ -316,11 +318,11 @@ public final class AnalyzerCommand implements Callable<Integer> {
         c.withStandbyReplicas(standbyReplicas)
             .withExpectedPartitions(flowsPartitions)
             .withStreamThreads(streamThreads(streamThreads));
-    if (recordKeys != null) {
+    if (keyDir != null) {
       try {
-        c = c.withRecordKeys(RecordKeys.load(recordKeys));
+        c = c.withRecordKeys(RecordKeys.load(keyDir));
       } catch (IOException e) {
-        throw new UserError("--record-keys: " + e.getMessage(), e);
+        throw new UserError("record keys: " + e.getMessage(), e);
       }
     }
     return judgeGraceSeconds == null ? c : c.withJudgeGrace(Duration.ofSeconds(judgeGraceSeconds));

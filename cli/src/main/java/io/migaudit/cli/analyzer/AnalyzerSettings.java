@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param alerts a file alerts are also appended to as JSON lines, or null
  * @param metricsAddress where /metrics and /healthz listen
  * @param policyReload re-read the policy when its file changes (SIGHUP re-reads it either way)
+ * @param recordKeys the directory of the agents' record keys ({@code AGENT_ID.key}), or null: only
+ *     values signed with the key of the agent they name are judged when it is given
  */
 record AnalyzerSettings(
     Path policy,
@@ -26,13 +28,21 @@ record AnalyzerSettings(
     String groupId,
     Path alerts,
     String metricsAddress,
-    boolean policyReload) {
+    boolean policyReload,
+    Path recordKeys) {
 
   static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1:9465";
 
   static AnalyzerSettings defaults() {
     return new AnalyzerSettings(
-        null, null, null, KafkaSettings.DEFAULT_GROUP_ID, null, DEFAULT_METRICS_ADDRESS, true);
+        null,
+        null,
+        null,
+        KafkaSettings.DEFAULT_GROUP_ID,
+        null,
+        DEFAULT_METRICS_ADDRESS,
+        true,
+        null);
   }
 
   /**
@@ -45,9 +55,10 @@ record AnalyzerSettings(
       String groupId,
       Path alerts,
       String metricsAddress,
-      Boolean policyReload) {
+      Boolean policyReload,
+      Path recordKeys) {
     static Overrides none() {
-      return new Overrides(null, null, null, null, null, null, null);
+      return new Overrides(null, null, null, null, null, null, null, null);
     }
   }
 
@@ -60,7 +71,8 @@ record AnalyzerSettings(
         or(o.groupId(), groupId),
         or(o.alerts(), alerts),
         or(o.metricsAddress(), metricsAddress),
-        or(o.policyReload(), policyReload));
+        or(o.policyReload(), policyReload),
+        or(o.recordKeys(), recordKeys));
   }
 
   /** A value out of range, named by its key; checked for the file and again after the flags. */

@@ -8,8 +8,8 @@ import java.nio.file.Path;
  * Reads {@code migaudit analyzer --config FILE}: a YAML mapping whose keys are {@link
  * AnalyzerSettings}' components. Unknown keys, values of the wrong type and out-of-range values
  * become a {@link UserError} of one line naming the file, the line and the key ({@link
- * SettingsFile}). Relative paths ({@code policy}, {@code kafkaConfig}, {@code alerts}) are resolved
- * against the file's directory.
+ * SettingsFile}). Relative paths ({@code policy}, {@code kafkaConfig}, {@code alerts}, {@code
+ * recordKeys}) are resolved against the file's directory.
  */
 final class AnalyzerSettingsLoader {
   private static final String EXAMPLE = "policy: ..., bootstrapServers: ..., ...";
@@ -22,7 +22,8 @@ final class AnalyzerSettingsLoader {
       String groupId,
       String alerts,
       String metricsAddress,
-      Boolean policyReload) {}
+      Boolean policyReload,
+      String recordKeys) {}
 
   private AnalyzerSettingsLoader() {}
 
@@ -41,7 +42,8 @@ final class AnalyzerSettingsLoader {
             s.groupId(),
             f.resolve(s.alerts()),
             s.metricsAddress(),
-            s.policyReload());
+            s.policyReload(),
+            f.resolve(s.recordKeys()));
     var problem = AnalyzerSettings.defaults().with(o).problem();
     if (problem.isPresent()) {
       throw f.error(problem.get().key(), problem.get().message());

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +65,8 @@ class AnalyzerCommandTest {
                 "analyzers-eu",
                 Path.of("/var/lib/migaudit/alerts.jsonl"),
                 "0.0.0.0:9500",
-                false));
+                false,
+                null));
   }
 
   @Test
@@ -85,7 +87,9 @@ class AnalyzerCommandTest {
             "a.jsonl",
             "--metrics-address",
             "127.0.0.1:0",
-            "--policy-reload");
+            "--policy-reload",
+            "--record-keys",
+            "/etc/migaudit/record-keys");
     assertThat(s)
         .isEqualTo(
             new AnalyzerSettings(
@@ -95,7 +99,8 @@ class AnalyzerCommandTest {
                 "g2",
                 Path.of("a.jsonl"),
                 "127.0.0.1:0",
-                true));
+                true,
+                Path.of("/etc/migaudit/record-keys")));
   }
 
   @Test
@@ -120,7 +125,8 @@ class AnalyzerCommandTest {
                 "migaudit-analyzer",
                 null,
                 "127.0.0.1:9465",
-                true));
+                true,
+                null));
   }
 
   @Test
@@ -131,6 +137,34 @@ class AnalyzerCommandTest {
     assertThat(r.err.strip())
         .doesNotContain("\n")
         .startsWith("migaudit: " + f + ":3: unknown key \"policyReloads\"");
+  }
+
+  /** A key directory that cannot be used stops the start in one line, before Kafka is asked. */
+  @Test
+  void unusableRecordKeysAreOneLine() throws IOException {
+    Path policy = Files.copy(Path.of("..", "samples", "policy.yaml"), dir.resolve("policy.yaml"));
+    Path keys = Files.createDirectory(dir.resolve("keys"));
+    Path shared = Files.writeString(keys.resolve("esx-01.key"), "A".repeat(44));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rw-r--r--"));
+    Result r =
+        run(
+            "analyzer",
+            "--policy",
+            policy.toString(),
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+            "--state-dir",
+            dir.resolve("state").toString(),
+            "--record-keys",
+            keys.toString());
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err.strip())
+        .isEqualTo(
+            "migaudit: record keys: "
+                + shared
+                + ": a record key must be readable by its owner only (chmod 600 "
+                + shared
+                + ")");
   }
 
   @Test
@@ -189,11 +223,11 @@ class AnalyzerCommandTest {
     KafkaSettings kafka = new KafkaSettings("k:9092", Map.of());
     AnalyzerCommand byDefault = new AnalyzerCommand();
     new CommandLine(byDefault).parseArgs();
-    assertThat(byDefault.analyzerConfig(kafka, "g").streamThreads())
+    assertThat(byDefault.analyzerConfig(kafka, "g", null).streamThreads())
         .isEqualTo(Runtime.getRuntime().availableProcessors());
     AnalyzerCommand three = new AnalyzerCommand();
     new CommandLine(three).parseArgs("--stream-threads", "3");
-    assertThat(three.analyzerConfig(kafka, "g").streamThreads()).isEqualTo(3);
+    assertThat(three.analyzerConfig(kafka, "g", null).streamThreads()).isEqualTo(3);
     Path policy = Files.writeString(dir.resolve("policy.yaml"), "encryption: required\n");
     Result r =
         run(

@@ -37,6 +37,7 @@ class AnalyzerSettingsLoaderTest {
         alerts: ../alerts.jsonl
         metricsAddress: 0.0.0.0:9500
         policyReload: false
+        recordKeys: record-keys
         """);
     Path abs = dir.toAbsolutePath();
     assertThat(s)
@@ -48,7 +49,8 @@ class AnalyzerSettingsLoaderTest {
                 "analyzers-eu",
                 abs.resolve("../alerts.jsonl"),
                 "0.0.0.0:9500",
-                false));
+                false,
+                abs.resolve("record-keys")));
   }
 
   @Test
