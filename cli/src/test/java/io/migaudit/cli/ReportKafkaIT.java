@@ -7,6 +7,7 @@ import io.migaudit.record.AgentHeartbeat;
 import io.migaudit.record.Alert;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
+import io.migaudit.record.RecordKey;
 import io.migaudit.record.RuleId;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Severity;
@@ -16,12 +17,18 @@ import io.migaudit.testsupport.TopicWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -144,5 +151,65 @@ class ReportKafkaIT {
                   + " silent 2025-03-01T09:50:30Z .. 2025-03-01T10:00:30Z (10m)");
       assertThat(err.toString()).contains("skipped 1 malformed line(s) of 11");
     }
+  }
+
+  /**
+   * Heartbeats forged onto migaudit.flows would hide an agent's ten silent minutes; with the
+   * agents' record keys only the agent's signed heartbeats count, and the silence shows.
+   */
+  @Test
+  void withRecordKeysForgedHeartbeatsDoNotHideAnAgentsSilence(@TempDir Path dir) throws Exception {
+    byte[] secret = new byte[32];
+    secret[1] = 5;
+    RecordKey key = new RecordKey(secret);
+    Path keys = Files.createDirectory(dir.resolve("keys"));
+    Path keyFile = keys.resolve("esx.key");
+    Files.writeString(keyFile, Base64.getEncoder().encodeToString(secret));
+    Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+    try (EmbeddedBroker broker = EmbeddedBroker.start()) {
+      broker.createTopics(List.of(Topics.ALERTS, Topics.FLOWS), 1);
+      Instant t0 = Instant.parse("2025-03-01T09:50:00Z");
+      try (KafkaProducer<byte[], byte[]> p = TopicWriter.producer(broker.bootstrapServers())) {
+        for (long at : new long[] {0, 30, 630}) { // the agent's own, signed: silent 10 min
+          p.send(heartbeat(t0.plusSeconds(at), key));
+        }
+        p.send(heartbeat(t0.plusSeconds(300), null)); // forged: unsigned
+        p.send(heartbeat(t0.plusSeconds(420), new RecordKey(new byte[32]))); // another key
+        p.flush();
+      }
+      String silence = "silent 2025-03-01T09:50:30Z .. 2025-03-01T10:00:30Z (10m)";
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      CommandLine cl = MigauditCommand.commandLine();
+      cl.setOut(new PrintWriter(out));
+      cl.setErr(new PrintWriter(err));
+      assertThat(cl.execute("report", "--bootstrap-servers", broker.bootstrapServers())).isZero();
+      assertThat(out.toString()).as("without keys the forged ones count").doesNotContain(silence);
+
+      out.getBuffer().setLength(0);
+      err.getBuffer().setLength(0);
+      int code =
+          cl.execute(
+              "report",
+              "--bootstrap-servers",
+              broker.bootstrapServers(),
+              "--record-keys",
+              keys.toString());
+      assertThat(code).as(err.toString()).isZero();
+      assertThat(out.toString()).contains("esx: 0 alert(s), 0 event(s); 3 heartbeat(s)", silence);
+      assertThat(err.toString())
+          .contains("skipped 2 malformed line(s) of 5")
+          .contains("heartbeat skipped (unsigned)");
+    }
+  }
+
+  private static ProducerRecord<byte[], byte[]> heartbeat(Instant at, RecordKey key) {
+    byte[] value = RecordJson.toBytes(AgentHeartbeat.of("esx", at, 30, List.of("eth0"), 10, 1));
+    RecordHeaders headers = new RecordHeaders();
+    if (key != null) {
+      headers.add(RecordKey.HEADER, key.sign(value));
+    }
+    return new ProducerRecord<>(
+        Topics.FLOWS, null, "heartbeat/esx".getBytes(StandardCharsets.UTF_8), value, headers);
   }
 }

@@ -59,7 +59,7 @@ public final class RecordKeys {
   }
 
   /** Why a value was refused: the outcome it is counted as, and a line for the log. */
-  record Refusal(String outcome, String why) {}
+  public record Refusal(String outcome, String why) {}
 
   /** The agents that have a key. */
   public Set<String> agents() {
@@ -67,7 +67,7 @@ public final class RecordKeys {
   }
 
   /** Null when {@code mac} is the HMAC of {@code value} under {@code agent}'s key. */
-  Refusal refusal(String agent, byte[] value, byte[] mac) {
+  public Refusal refusal(String agent, byte[] value, byte[] mac) {
     String who = "a value of agent \"" + agent + "\"";
     if (mac == null) {
       return new Refusal(AnalyzerMetrics.OUTCOME_UNSIGNED, who + " without a signature");

@@ -1,8 +1,10 @@
 package io.migaudit.cli.report;
 
+import io.migaudit.analyzer.consume.RecordKeys;
 import io.migaudit.cli.common.KafkaConfigOption;
 import io.migaudit.cli.common.UserError;
 import io.migaudit.cli.common.VerboseOption;
+import io.migaudit.record.RecordKey;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,7 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -98,6 +100,17 @@ public final class ReportCommand implements Callable<Integer> {
   @Mixin KafkaConfigOption kafkaConfig = new KafkaConfigOption();
 
   @Option(
+      names = "--record-keys",
+      paramLabel = "DIR",
+      description =
+          "With --bootstrap-servers: count an agent's heartbeat only when it is signed with that "
+              + "agent's record key (DIR: one AGENT_ID.key per agent, as for analyzer "
+              + "--record-keys), so that heartbeats forged onto "
+              + Topics.FLOWS
+              + " cannot hide an agent's silence. Others are reported as skipped lines.")
+  Path recordKeys;
+
+  @Option(
       names = "--since",
       paramLabel = "DURATION",
       description =
@@ -158,6 +171,10 @@ public final class ReportCommand implements Callable<Integer> {
     if (bootstrapServers != null && !files.isEmpty()) {
       throw new UserError("pass either FILE.jsonl files or --bootstrap-servers, not both");
     }
+    if (recordKeys != null && bootstrapServers == null) {
+      throw new UserError(
+          "--record-keys needs --bootstrap-servers: lines in files carry no record signatures");
+    }
     ReportInput input = bootstrapServers != null ? readKafka() : ReportInput.readFiles(files);
     if (input.malformed > 0) {
       spec.commandLine()
@@ -212,13 +229,18 @@ public final class ReportCommand implements Callable<Integer> {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.remove(ConsumerConfig.GROUP_ID_CONFIG); // assign(): no group, nothing committed
-    ReportInput in = new ReportInput();
+    ReportInput in;
+    try {
+      in = new ReportInput(recordKeys == null ? null : RecordKeys.load(recordKeys));
+    } catch (IOException e) {
+      throw new UserError("--record-keys: " + e.getMessage(), e);
+    }
     try (KafkaConsumer<byte[], byte[]> c =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      if (!readTopic(c, TOPIC, in::add)) {
+      if (!readTopic(c, TOPIC, (value, where, mac) -> in.add(value, where))) {
         throw new UserError("topic " + TOPIC + " does not exist on " + bootstrapServers);
       }
-      readTopic(c, Topics.MIGRATIONS, in::add);
+      readTopic(c, Topics.MIGRATIONS, (value, where, mac) -> in.add(value, where));
       readTopic(c, Topics.FLOWS, in::addFlowTopicRecord);
     } catch (KafkaException e) {
       throw new UserError("Kafka " + bootstrapServers + ": " + e.getMessage(), e);
@@ -227,8 +249,7 @@ public final class ReportCommand implements Callable<Integer> {
   }
 
   /** Reads {@code topic} from its beginning to its current end; false when it does not exist. */
-  private boolean readTopic(
-      KafkaConsumer<byte[], byte[]> c, String topic, BiConsumer<byte[], String> sink)
+  private boolean readTopic(KafkaConsumer<byte[], byte[]> c, String topic, TopicSink sink)
       throws UserError {
     List<PartitionInfo> infos = c.listTopics(KAFKA_TIMEOUT).get(topic);
     if (infos == null || infos.isEmpty()) {
@@ -253,13 +274,21 @@ public final class ReportCommand implements Callable<Integer> {
       }
       for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
         if (r.offset() < end.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L)) {
+          Header mac = r.headers().lastHeader(RecordKey.HEADER);
           sink.accept(
               r.value() == null ? new byte[0] : r.value(),
-              r.topic() + "-" + r.partition() + "@" + r.offset());
+              r.topic() + "-" + r.partition() + "@" + r.offset(),
+              mac == null ? null : mac.value());
         }
       }
     }
     return true;
+  }
+
+  /** Where a topic's values go: the value, where it sits, and its record signature or null. */
+  @FunctionalInterface
+  private interface TopicSink {
+    void accept(byte[] value, String where, byte[] signature);
   }
 
   private static boolean reachedEnd(KafkaConsumer<?, ?> c, Map<TopicPartition, Long> end) {

@@ -2,6 +2,7 @@ package io.migaudit.cli.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migaudit.analyzer.consume.RecordKeys;
 import io.migaudit.cli.common.UserError;
 import io.migaudit.record.AgentHeartbeat;
 import io.migaudit.record.Alert;
@@ -39,6 +40,21 @@ final class ReportInput {
   int read;
   int malformed;
   String firstMalformed;
+
+  /** The agents' record keys heartbeats must be signed with, or null: any heartbeat counts. */
+  private final RecordKeys keys;
+
+  /** The signature of the value being added ({@link #addFlowTopicRecord}), or null. */
+  private byte[] signature;
+
+  ReportInput() {
+    this(null);
+  }
+
+  /** Input whose heartbeats count only when signed with their agent's key in {@code keys}. */
+  ReportInput(RecordKeys keys) {
+    this.keys = keys;
+  }
 
   private static final byte[] ALERT_MARK = mark("alertId");
   private static final byte[] EVENT_MARK = mark("eventId");
@@ -138,7 +154,7 @@ final class ReportInput {
     } else if (tree.has("eventId") && tree.has("streams")) {
       addEvent(RecordJson.migrationEvent(bytes), where);
     } else if (AgentHeartbeat.KIND.equals(tree.path("kind").asText(null))) {
-      heartbeats.add(RecordJson.heartbeat(bytes));
+      addHeartbeat(RecordJson.heartbeat(bytes), bytes, where);
     } else if (tree.has("flowId")) {
       flowRecords++;
     } else {
@@ -148,6 +164,36 @@ final class ReportInput {
 
   /** A record of the flows topic: only heartbeats are read, flow records counted unparsed. */
   void addFlowTopicRecord(byte[] bytes, String where) {
+    addFlowTopicRecord(bytes, where, null);
+  }
+
+  /**
+   * As {@link #addFlowTopicRecord(byte[], String)}, with the value's record signature (its {@code
+   * migaudit-hmac} header), or null.
+   */
+  void addFlowTopicRecord(byte[] bytes, String where, byte[] mac) {
+    signature = mac;
+    try {
+      addFlowTopicValue(bytes, where);
+    } finally {
+      signature = null;
+    }
+  }
+
+  /**
+   * A heartbeat counts when no record keys were given, or when it carries the signature of the key
+   * of the agent it names: a heartbeat forged onto the topic must not hide an agent's silence.
+   */
+  private void addHeartbeat(AgentHeartbeat h, byte[] bytes, String where) {
+    RecordKeys.Refusal refusal = keys == null ? null : keys.refusal(h.agent(), bytes, signature);
+    if (refusal != null) {
+      malformedLine(where, "heartbeat skipped (" + refusal.outcome() + "): " + refusal.why());
+      return;
+    }
+    heartbeats.add(h);
+  }
+
+  private void addFlowTopicValue(byte[] bytes, String where) {
     if (indexOf(bytes, HEARTBEAT_MARK) < 0 && indexOf(bytes, FLOW_MARK) >= 0) {
       read++;
       flowRecords++;
