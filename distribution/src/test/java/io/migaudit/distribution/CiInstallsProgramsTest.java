@@ -44,6 +44,7 @@ class CiInstallsProgramsTest {
           Map.entry("unshare", "util-linux"),
           Map.entry("chmod", "coreutils"),
           Map.entry("truncate", "coreutils"),
+          Map.entry("env", "coreutils"),
           Map.entry("chromium", "chromium"),
           // bench peers: no test starts them (BenchCommandTest runs --no-peers, ThroughputTableTest
           // times tcpdump alone), but CI machines carry them so that ./migaudit bench compares

@@ -4,6 +4,7 @@ import io.migaudit.analyzer.policy.PolicyReloader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGHUP re-reads the policy ({@code systemctl reload migaudit-analyzer}). {@code sun.misc.Signal}
@@ -21,7 +22,13 @@ final class ReloadSignal {
    */
   static void install(PolicyReloader reloader) {
     try {
-      Signal.handle(new Signal(HANGUP), signal -> reloader.reload("SIGHUP"));
+      SignalHandler before = Signal.handle(new Signal(HANGUP), signal -> reloader.reload("SIGHUP"));
+      if (before == SignalHandler.SIG_IGN) {
+        // HotSpot installs no handler for a SIGHUP its parent ignored (nohup): it stays ignored
+        LOG.warn(
+            "SIGHUP is ignored by this process (started under nohup?): the policy is reloaded on"
+                + " file changes only");
+      }
     } catch (IllegalArgumentException e) {
       // the JVM keeps SIGHUP for itself (-Xrs): reloads come from file changes only
       LOG.warn(
