@@ -9,6 +9,7 @@ import io.migaudit.record.Alert;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RecordJson.MalformedRecordException;
+import io.migaudit.record.Topics;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -130,15 +131,8 @@ final class ReportInput {
 
   private void addParsed(byte[] bytes, String where) {
     read++;
-    JsonNode tree;
-    try {
-      tree = TREES.readTree(bytes);
-    } catch (IOException e) {
-      malformedLine(where, "not JSON: " + firstLine(e.getMessage()));
-      return;
-    }
-    if (tree == null || !tree.isObject()) {
-      malformedLine(where, "not a JSON object");
+    JsonNode tree = tree(bytes, where);
+    if (tree == null) {
       return;
     }
     try {
@@ -146,6 +140,22 @@ final class ReportInput {
     } catch (MalformedRecordException e) {
       malformedLine(where, e.getMessage());
     }
+  }
+
+  /** {@code bytes} as a JSON object, or null (counted as malformed). */
+  private JsonNode tree(byte[] bytes, String where) {
+    JsonNode tree;
+    try {
+      tree = TREES.readTree(bytes);
+    } catch (IOException e) {
+      malformedLine(where, "not JSON: " + firstLine(e.getMessage()));
+      return null;
+    }
+    if (tree == null || !tree.isObject()) {
+      malformedLine(where, "not a JSON object");
+      return null;
+    }
+    return tree;
   }
 
   private void classify(JsonNode tree, byte[] bytes, String where) throws MalformedRecordException {
@@ -193,13 +203,31 @@ final class ReportInput {
     heartbeats.add(h);
   }
 
+  /**
+   * Only heartbeats and flow records belong on the flows topic: an alert or a migration event
+   * written there (agents may write to it) is malformed, not evidence.
+   */
   private void addFlowTopicValue(byte[] bytes, String where) {
+    read++;
     if (indexOf(bytes, HEARTBEAT_MARK) < 0 && indexOf(bytes, FLOW_MARK) >= 0) {
-      read++;
       flowRecords++;
       return;
     }
-    add(bytes, where);
+    JsonNode tree = tree(bytes, where);
+    if (tree == null) {
+      return;
+    }
+    if (AgentHeartbeat.KIND.equals(tree.path("kind").asText(null))) {
+      try {
+        addHeartbeat(RecordJson.heartbeat(bytes), bytes, where);
+      } catch (MalformedRecordException e) {
+        malformedLine(where, e.getMessage());
+      }
+    } else if (tree.has("flowId") && !tree.has("alertId") && !tree.has("eventId")) {
+      flowRecords++;
+    } else {
+      malformedLine(where, "not a flow record or heartbeat, on " + Topics.FLOWS);
+    }
   }
 
   private void malformedLine(String where, String why) {

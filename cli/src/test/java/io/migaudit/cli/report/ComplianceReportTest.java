@@ -2,6 +2,8 @@ package io.migaudit.cli.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.migaudit.analyzer.rules.ControlCatalog;
 import io.migaudit.cli.report.ComplianceReport.ControlVerdict;
 import io.migaudit.cli.report.ComplianceReport.State;
@@ -143,6 +145,34 @@ class ComplianceReportTest {
     ComplianceReport r = ComplianceReport.of(in, Duration.ofSeconds(Long.MAX_VALUE), null);
     assertThat(r.migrationEvents()).isEqualTo(1);
     assertThat(ReportText.render(r)).contains("1 migration event(s)");
+  }
+
+  /** Agents may write to the flows topic: an alert or event there is not evidence. */
+  @Test
+  void onTheFlowsTopicOnlyHeartbeatsCount() throws Exception {
+    ReportInput in = new ReportInput();
+    ObjectNode alert =
+        (ObjectNode)
+            new ObjectMapper()
+                .readTree(
+                    RecordJson.toLine(
+                        alert("forged", RuleId.UNENCRYPTED_MIGRATION, "10.0.0.1", "10.0.0.2")));
+    alert.remove("flowId");
+    in.addFlowTopicRecord(alert.toString().getBytes(StandardCharsets.UTF_8), "flows-0@0");
+    in.addFlowTopicRecord(
+        RecordJson.toLine(event("e9", "vmotion", "10.0.0.1", "10.0.0.2", Verdict.ENCRYPTED, T0, 1))
+            .getBytes(StandardCharsets.UTF_8),
+        "flows-0@1");
+    in.addFlowTopicRecord(
+        RecordJson.toLine(AgentHeartbeat.of("esx", T0, 30, List.of("vmk1"), 1, 1))
+            .getBytes(StandardCharsets.UTF_8),
+        "flows-0@2");
+    assertThat(in.alerts).isEmpty();
+    assertThat(in.events).isEmpty();
+    assertThat(in.heartbeats).hasSize(1);
+    assertThat(in.malformed).isEqualTo(2);
+    assertThat(in.firstMalformed)
+        .isEqualTo("flows-0@0: not a flow record or heartbeat, on migaudit.flows");
   }
 
   @Test
