@@ -33,8 +33,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
@@ -62,15 +60,7 @@ class SignedRecordsIT {
     Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
     Policy policy = PolicyLoader.load(SampleExpectation.SAMPLES.resolve("policy.yaml"));
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
-      try (Admin admin = broker.admin()) {
-        admin
-            .createTopics(
-                List.of(
-                    new NewTopic(Topics.ALERTS, 1, (short) 1),
-                    new NewTopic(Topics.FLOWS, 1, (short) 1)))
-            .all()
-            .get();
-      }
+      broker.createTopics(List.of(Topics.ALERTS, Topics.FLOWS), 1);
       Path log = dir.resolve("agent.log");
       try (ChildProcess agent =
           ChildProcess.java(

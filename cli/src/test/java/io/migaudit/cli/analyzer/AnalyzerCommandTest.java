@@ -11,6 +11,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +33,18 @@ class AnalyzerCommandTest {
     cl.setOut(new PrintWriter(new StringWriter()));
     cl.setErr(new PrintWriter(err));
     return new Result(cl.execute(args), err.toString());
+  }
+
+  /**
+   * {@code migaudit analyzer} with {@code policy}, a broker nobody answers at, and {@code more}.
+   */
+  private static Result analyzerWith(Path policy, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "analyzer", "--policy", policy.toString(), "--bootstrap-servers", "127.0.0.1:1"));
+    args.addAll(List.of(more));
+    return run(args.toArray(String[]::new));
   }
 
   private static AnalyzerSettings settings(String... args) throws UserError {
@@ -147,12 +161,8 @@ class AnalyzerCommandTest {
     Path shared = Files.writeString(keys.resolve("esx-01.key"), "A".repeat(44));
     Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rw-r--r--"));
     Result r =
-        run(
-            "analyzer",
-            "--policy",
-            policy.toString(),
-            "--bootstrap-servers",
-            "127.0.0.1:1",
+        analyzerWith(
+            policy,
             "--state-dir",
             dir.resolve("state").toString(),
             "--record-keys",
@@ -229,15 +239,7 @@ class AnalyzerCommandTest {
     new CommandLine(three).parseArgs("--stream-threads", "3");
     assertThat(three.analyzerConfig(kafka, "g", null).streamThreads()).isEqualTo(3);
     Path policy = Files.writeString(dir.resolve("policy.yaml"), "encryption: required\n");
-    Result r =
-        run(
-            "analyzer",
-            "--policy",
-            policy.toString(),
-            "--bootstrap-servers",
-            "127.0.0.1:1",
-            "--stream-threads",
-            "-1");
+    Result r = analyzerWith(policy, "--stream-threads", "-1");
     assertThat(r.code).isEqualTo(2);
     assertThat(r.err.strip())
         .isEqualTo("migaudit: --stream-threads must be 0 (one per core) or more");
