@@ -6,6 +6,7 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.HopLimits;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.RecordJson;
+import io.migaudit.record.RecordKey;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Signature;
 import io.migaudit.record.StreamEvidence;
@@ -23,7 +24,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Serializing one flow record to its JSON bytes, and computing one flow id. */
+/**
+ * Serializing one flow record to its JSON bytes, signing and checking those bytes, and computing
+ * one flow id.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -75,6 +79,22 @@ public class RecordJsonBenchmark {
   @Benchmark
   public byte[] flowRecordToBytes() {
     return RecordJson.toBytes(record);
+  }
+
+  private final byte[] json = RecordJson.toBytes(record);
+  private final RecordKey key = new RecordKey(new byte[RecordKey.MIN_BYTES]);
+  private final byte[] mac = key.sign(json);
+
+  /** The agent's record signature of one record's JSON (agent --record-key). */
+  @Benchmark
+  public byte[] signRecord() {
+    return key.sign(json);
+  }
+
+  /** The analyzer's check of it (analyzer --record-keys). */
+  @Benchmark
+  public boolean verifyRecord() {
+    return key.verifies(json, mac);
   }
 
   @Benchmark
