@@ -4,6 +4,7 @@ import io.migaudit.analyzer.consume.FlowIntake;
 import io.migaudit.analyzer.consume.KafkaSettings;
 import io.migaudit.analyzer.consume.RecordKeys;
 import io.migaudit.analyzer.events.StoredEventGrouper;
+import io.migaudit.record.RecordKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -28,6 +29,8 @@ import java.util.Objects;
  *     with, 0 to take the one its state was built for
  * @param maxCaptureLead how far a record's capture time may lead its Kafka timestamp before it is
  *     clamped to it; null for never (a replay of capture files, which may be dated by any clock)
+ * @param recordKey this analyzer's own record key: what it writes (alerts, migration events,
+ *     Kerberos evidence) is signed with it, and Kerberos evidence must be; null: unsigned
  * @param recordKeys the agents' record keys: only values signed with the key of the agent they name
  *     are judged; null: every value is
  * @param streamThreads Kafka Streams threads of this instance ({@code num.stream.threads}), each
@@ -46,7 +49,8 @@ public record AnalyzerConfig(
     int expectedPartitions,
     Duration maxCaptureLead,
     int streamThreads,
-    RecordKeys recordKeys) {
+    RecordKeys recordKeys,
+    RecordKey recordKey) {
   public static final Duration DEFAULT_ALERT_RETENTION = Duration.ofHours(24);
   public static final Duration DEFAULT_JUDGE_GRACE = Duration.ofSeconds(30);
 
@@ -99,6 +103,7 @@ public record AnalyzerConfig(
         0,
         FlowIntake.MAX_LEAD,
         1,
+        null,
         null);
   }
 
@@ -129,7 +134,8 @@ public record AnalyzerConfig(
         expectedPartitions,
         maxCaptureLead,
         streamThreads,
-        recordKeys);
+        recordKeys,
+        recordKey);
   }
 
   public AnalyzerConfig withJudgeGrace(Duration grace) {
@@ -145,7 +151,8 @@ public record AnalyzerConfig(
         expectedPartitions,
         maxCaptureLead,
         streamThreads,
-        recordKeys);
+        recordKeys,
+        recordKey);
   }
 
   public AnalyzerConfig withAlertRetention(Duration retention) {
@@ -161,7 +168,8 @@ public record AnalyzerConfig(
         expectedPartitions,
         maxCaptureLead,
         streamThreads,
-        recordKeys);
+        recordKeys,
+        recordKey);
   }
 
   /** Capture times are never clamped (a replay of capture files dated by any clock). */
@@ -178,7 +186,8 @@ public record AnalyzerConfig(
         expectedPartitions,
         null,
         streamThreads,
-        recordKeys);
+        recordKeys,
+        recordKey);
   }
 
   /** {@code threads} stream threads ({@link #streamThreads}). */
@@ -195,7 +204,8 @@ public record AnalyzerConfig(
         expectedPartitions,
         maxCaptureLead,
         threads,
-        recordKeys);
+        recordKeys,
+        recordKey);
   }
 
   public AnalyzerConfig withExpectedPartitions(int partitions) {
@@ -211,7 +221,8 @@ public record AnalyzerConfig(
         partitions,
         maxCaptureLead,
         streamThreads,
-        recordKeys);
+        recordKeys,
+        recordKey);
   }
 
   /**
@@ -231,6 +242,29 @@ public record AnalyzerConfig(
         expectedPartitions,
         maxCaptureLead,
         streamThreads,
-        keys);
+        keys,
+        recordKey);
+  }
+
+  /**
+   * Signs every alert, migration event and Kerberos evidence record this analyzer writes with
+   * {@code key} ({@link RecordKey#HEADER}), and takes Kerberos evidence only when it is signed so;
+   * null: unsigned, as without a key.
+   */
+  public AnalyzerConfig withRecordKey(RecordKey key) {
+    return new AnalyzerConfig(
+        kafka,
+        applicationId,
+        stateDir,
+        standbyReplicas,
+        alertRetention,
+        eventIdle,
+        maxStreamsPerEvent,
+        judgeGrace,
+        expectedPartitions,
+        maxCaptureLead,
+        streamThreads,
+        recordKeys,
+        key);
   }
 }

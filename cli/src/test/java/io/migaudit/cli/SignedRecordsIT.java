@@ -2,6 +2,7 @@ package io.migaudit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.migaudit.analyzer.AnalyzerConfig;
@@ -24,6 +25,8 @@ import io.migaudit.record.Verdict;
 import io.migaudit.testsupport.ChildProcess;
 import io.migaudit.testsupport.CommittedTopic;
 import io.migaudit.testsupport.TopicWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +40,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Records forged onto {@code migaudit.flows}, on a real broker: {@code migaudit agent} (its own
@@ -55,9 +59,10 @@ class SignedRecordsIT {
     Path keys = Files.createDirectory(dir.resolve("keys"));
     byte[] secret = new byte[32];
     secret[3] = 42;
-    Path keyFile = keys.resolve(AGENT + ".key");
-    Files.writeString(keyFile, Base64.getEncoder().encodeToString(secret) + "\n");
-    Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+    Path keyFile = keyFile(keys.resolve(AGENT + ".key"), secret);
+    byte[] analyzerSecret = new byte[32];
+    analyzerSecret[9] = 7;
+    Path analyzerKeyFile = keyFile(dir.resolve("analyzer.key"), analyzerSecret);
     Policy policy = PolicyLoader.load(SampleExpectation.SAMPLES.resolve("policy.yaml"));
     try (EmbeddedBroker broker = EmbeddedBroker.start()) {
       broker.createTopics(List.of(Topics.ALERTS, Topics.FLOWS), 1);
@@ -101,7 +106,8 @@ class SignedRecordsIT {
                   "signed",
                   dir.resolve("state"))
               .withJudgeGrace(Duration.ofSeconds(1))
-              .withRecordKeys(RecordKeys.load(keys));
+              .withRecordKeys(RecordKeys.load(keys))
+              .withRecordKey(RecordKey.read(analyzerKeyFile));
       Map<String, Double> outcomes;
       try (AnalyzerInstance analyzer =
           new AnalyzerInstance("signed", config, policy, FlowObserver.NONE, List.of(), List.of())) {
@@ -126,7 +132,39 @@ class SignedRecordsIT {
       assertThat(outcomes.get(AnalyzerMetrics.OUTCOME_OK))
           .as("the agent's records, all judged (agent log: %s)", log)
           .isPositive();
+
+      // the report, given the analyzers' key, takes the analyzer's alert and not one forged
+      // straight onto migaudit.alerts (a copy of it for another host pair, unsigned)
+      Alert real = alerts.get(0);
+      ObjectNode forgedAlert = (ObjectNode) new ObjectMapper().readTree(RecordJson.toBytes(real));
+      forgedAlert.put("alertId", "forged-alert").put("src", "192.168.50.77");
+      TopicWriter.send(
+          broker.bootstrapServers(),
+          List.of(
+              new ProducerRecord<>(
+                  Topics.ALERTS, null, forgedAlert.toString().getBytes(StandardCharsets.UTF_8))));
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      CommandLine cl = MigauditCommand.commandLine();
+      cl.setOut(new PrintWriter(out));
+      cl.setErr(new PrintWriter(err));
+      int code =
+          cl.execute(
+              "report",
+              "--bootstrap-servers",
+              broker.bootstrapServers(),
+              "--analyzer-key",
+              analyzerKeyFile.toString());
+      assertThat(code).as(err.toString()).isZero();
+      assertThat(out.toString()).contains("1 alert(s)").doesNotContain("192.168.50.77");
+      assertThat(err.toString()).contains("an alert without the analyzers' signature");
     }
+  }
+
+  private static Path keyFile(Path file, byte[] secret) throws Exception {
+    Files.writeString(file, Base64.getEncoder().encodeToString(secret) + "\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    return file;
   }
 
   /** A plaintext vMotion record between the sample's trusted hosts, naming the agent. */

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -168,6 +169,18 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     }
   }
 
+  /**
+   * An output record, signed with this analyzer's record key when it has one, so that the report
+   * can tell its alerts and events from ones forged onto their topics.
+   */
+  private Record<byte[], byte[]> signed(byte[] key, byte[] value, long timestamp) {
+    RecordHeaders headers = new RecordHeaders();
+    if (config.recordKey() != null) {
+      headers.add(RecordKey.HEADER, config.recordKey().sign(value));
+    }
+    return new Record<>(key, value, timestamp, headers);
+  }
+
   /** The value's record signature (its {@link RecordKey#HEADER}), or null. */
   private static byte[] signature(Record<byte[], byte[]> record) {
     Header h = record.headers().lastHeader(RecordKey.HEADER);
@@ -212,7 +225,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     if (update != null && publishEvents) {
       MigrationEvent event = update.event();
       context.forward(
-          new Record<>(bytes(event.eventId()), RecordJson.toBytes(event), timestamp), EVENTS_SINK);
+          signed(bytes(event.eventId()), RecordJson.toBytes(event), timestamp), EVENTS_SINK);
       progress.events.incrementAndGet();
     }
     metrics.recordRead(AnalyzerMetrics.OUTCOME_OK);
@@ -256,8 +269,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   }
 
   private void forward(Alert a, long timestamp) {
-    context.forward(
-        new Record<>(bytes(a.alertId()), RecordJson.toBytes(a), timestamp), ALERTS_SINK);
+    context.forward(signed(bytes(a.alertId()), RecordJson.toBytes(a), timestamp), ALERTS_SINK);
     progress.alerts.incrementAndGet();
     metrics.alertRaised(a);
     observer.onAlert(a);

@@ -55,15 +55,16 @@ class FlowProcessorTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private void start(Policy policy) {
-    start(policy, null);
+    start(policy, null, null);
   }
 
-  private void start(Policy policy, RecordKeys keys) {
+  private void start(Policy policy, RecordKeys keys, RecordKey own) {
     AnalyzerConfig config =
         AnalyzerConfig.defaults(new KafkaSettings("localhost:1", Map.of()), "test", state)
             .withJudgeGrace(Duration.ofSeconds(30))
             .withAlertRetention(Duration.ofHours(1))
-            .withRecordKeys(keys);
+            .withRecordKeys(keys)
+            .withRecordKey(own);
     RuleEngine engine = new RuleEngine(policy);
     AnalyzerMetrics metrics = new AnalyzerMetrics(registry, engine.protocols());
     Properties props = StreamsSettings.of(config);
@@ -289,7 +290,10 @@ class FlowProcessorTest {
     byte[] other = new byte[32];
     other[0] = 9;
     RecordKey esx02 = new RecordKey(other);
-    start(Flows.samplePolicy(), new RecordKeys(Map.of("esx-01", esx01, "esx-02", esx02)));
+    byte[] ownSecret = new byte[32];
+    ownSecret[7] = 3;
+    RecordKey own = new RecordKey(ownSecret);
+    start(Flows.samplePolicy(), new RecordKeys(Map.of("esx-01", esx01, "esx-02", esx02)), own);
     byte[] plaintext =
         bytes(
             Flows.flow("192.168.50.11", "192.168.50.12", 8000)
@@ -310,8 +314,20 @@ class FlowProcessorTest {
     assertThat(outcome(AnalyzerMetrics.OUTCOME_BAD_SIGNATURE)).isEqualTo(2);
 
     flows.pipeInput(signed(plaintext, esx01));
-    assertThat(alerts.readValuesToList()).hasSize(1);
+    var out = alerts.readRecordsToList();
+    assertThat(out).hasSize(1);
     assertThat(outcome(AnalyzerMetrics.OUTCOME_OK)).isEqualTo(1);
+    assertThat(
+            own.verifies(
+                out.get(0).value(), out.get(0).headers().lastHeader(RecordKey.HEADER).value()))
+        .as("the alert carries this analyzer's own signature")
+        .isTrue();
+    var event = events.readRecordsToList();
+    assertThat(event).isNotEmpty();
+    assertThat(
+            own.verifies(
+                event.get(0).value(), event.get(0).headers().lastHeader(RecordKey.HEADER).value()))
+        .isTrue();
   }
 
   private static TestRecord<byte[], byte[]> signed(byte[] value, RecordKey key) {

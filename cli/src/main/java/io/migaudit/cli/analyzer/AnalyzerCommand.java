@@ -20,6 +20,7 @@ import io.migaudit.cli.common.ShutdownHook;
 import io.migaudit.cli.common.UserError;
 import io.migaudit.cli.common.VerboseOption;
 import io.migaudit.record.Alert;
+import io.migaudit.record.RecordKey;
 import io.migaudit.record.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ public final class AnalyzerCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = {
         "Analyzer settings in YAML (keys: policy, bootstrapServers, kafkaConfig, groupId, alerts,",
-        "metricsAddress, policyReload, recordKeys); flags given here override the file's values."
+        "metricsAddress, policyReload, recordKeys, recordKey); flags given here override the file's values."
       })
   Path config;
 
@@ -187,6 +188,18 @@ public final class AnalyzerCommand implements Callable<Integer> {
       })
   Path recordKeys;
 
+  @Option(
+      names = "--record-key",
+      paramLabel = "FILE",
+      description = {
+        "Sign every alert and migration event this analyzer writes with its own record key",
+        "(HMAC-SHA256 in the header "
+            + RecordKey.HEADER
+            + "), so that report --analyzer-key tells them",
+        "from ones forged onto their topics (recordKey in --config). Default: unsigned."
+      })
+  Path recordKey;
+
   @Mixin VerboseOption verbose = new VerboseOption();
 
   /** Command-line flag of each settings key, for complaints about flag values. */
@@ -217,7 +230,8 @@ public final class AnalyzerCommand implements Callable<Integer> {
                 alertsFile,
                 metricsAddress,
                 policyReload,
-                recordKeys));
+                recordKeys,
+                recordKey));
     var problem = s.problem();
     if (problem.isPresent()) {
       String key = problem.get().key();
@@ -258,6 +272,13 @@ public final class AnalyzerCommand implements Callable<Integer> {
       sinks.add(alertsFormat.append(settings.alerts()));
     }
     AnalyzerConfig config = analyzerConfig(kafka, settings.groupId(), settings.recordKeys());
+    if (settings.recordKey() != null) {
+      try {
+        config = config.withRecordKey(RecordKey.read(settings.recordKey()));
+      } catch (IOException e) {
+        throw new UserError("record key: " + e.getMessage(), e);
+      }
+    }
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     ShutdownHook.install(

@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param policyReload re-read the policy when its file changes (SIGHUP re-reads it either way)
  * @param recordKeys the directory of the agents' record keys ({@code AGENT_ID.key}), or null: only
  *     values signed with the key of the agent they name are judged when it is given
+ * @param recordKey this analyzer's own record key file, or null: its alerts and migration events
+ *     are then signed with it, for {@code report --analyzer-key}
  */
 record AnalyzerSettings(
     Path policy,
@@ -29,7 +31,8 @@ record AnalyzerSettings(
     Path alerts,
     String metricsAddress,
     boolean policyReload,
-    Path recordKeys) {
+    Path recordKeys,
+    Path recordKey) {
 
   static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1:9465";
 
@@ -42,6 +45,7 @@ record AnalyzerSettings(
         null,
         DEFAULT_METRICS_ADDRESS,
         true,
+        null,
         null);
   }
 
@@ -56,9 +60,10 @@ record AnalyzerSettings(
       Path alerts,
       String metricsAddress,
       Boolean policyReload,
-      Path recordKeys) {
+      Path recordKeys,
+      Path recordKey) {
     static Overrides none() {
-      return new Overrides(null, null, null, null, null, null, null, null);
+      return new Overrides(null, null, null, null, null, null, null, null, null);
     }
   }
 
@@ -72,7 +77,8 @@ record AnalyzerSettings(
         or(o.alerts(), alerts),
         or(o.metricsAddress(), metricsAddress),
         or(o.policyReload(), policyReload),
-        or(o.recordKeys(), recordKeys));
+        or(o.recordKeys(), recordKeys),
+        or(o.recordKey(), recordKey));
   }
 
   /** A value out of range, named by its key; checked for the file and again after the flags. */

@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * AnalyzerSettings}' components. Unknown keys, values of the wrong type and out-of-range values
  * become a {@link UserError} of one line naming the file, the line and the key ({@link
  * SettingsFile}). Relative paths ({@code policy}, {@code kafkaConfig}, {@code alerts}, {@code
- * recordKeys}) are resolved against the file's directory.
+ * recordKeys}, {@code recordKey}) are resolved against the file's directory.
  */
 final class AnalyzerSettingsLoader {
   private static final String EXAMPLE = "policy: ..., bootstrapServers: ..., ...";
@@ -23,7 +23,8 @@ final class AnalyzerSettingsLoader {
       String alerts,
       String metricsAddress,
       Boolean policyReload,
-      String recordKeys) {}
+      String recordKeys,
+      String recordKey) {}
 
   private AnalyzerSettingsLoader() {}
 
@@ -43,7 +44,8 @@ final class AnalyzerSettingsLoader {
             f.resolve(s.alerts()),
             s.metricsAddress(),
             s.policyReload(),
-            f.resolve(s.recordKeys()));
+            f.resolve(s.recordKeys()),
+            f.resolve(s.recordKey()));
     var problem = AnalyzerSettings.defaults().with(o).problem();
     if (problem.isPresent()) {
       throw f.error(problem.get().key(), problem.get().message());

@@ -111,6 +111,18 @@ public final class ReportCommand implements Callable<Integer> {
   Path recordKeys;
 
   @Option(
+      names = "--analyzer-key",
+      paramLabel = "FILE",
+      description =
+          "With --bootstrap-servers: count an alert or migration event only when it is signed with "
+              + "the analyzers' record key (analyzer --record-key FILE), so that ones forged onto "
+              + TOPIC
+              + " or "
+              + Topics.MIGRATIONS
+              + " are not evidence. Others are reported as skipped lines.")
+  Path analyzerKey;
+
+  @Option(
       names = "--since",
       paramLabel = "DURATION",
       description =
@@ -171,9 +183,10 @@ public final class ReportCommand implements Callable<Integer> {
     if (bootstrapServers != null && !files.isEmpty()) {
       throw new UserError("pass either FILE.jsonl files or --bootstrap-servers, not both");
     }
-    if (recordKeys != null && bootstrapServers == null) {
+    if ((recordKeys != null || analyzerKey != null) && bootstrapServers == null) {
       throw new UserError(
-          "--record-keys needs --bootstrap-servers: lines in files carry no record signatures");
+          (recordKeys != null ? "--record-keys" : "--analyzer-key")
+              + " needs --bootstrap-servers: lines in files carry no record signatures");
     }
     ReportInput input = bootstrapServers != null ? readKafka() : ReportInput.readFiles(files);
     if (input.malformed > 0) {
@@ -231,16 +244,19 @@ public final class ReportCommand implements Callable<Integer> {
     props.remove(ConsumerConfig.GROUP_ID_CONFIG); // assign(): no group, nothing committed
     ReportInput in;
     try {
-      in = new ReportInput(recordKeys == null ? null : RecordKeys.load(recordKeys));
+      in =
+          new ReportInput(
+              recordKeys == null ? null : RecordKeys.load(recordKeys),
+              analyzerKey == null ? null : RecordKey.read(analyzerKey));
     } catch (IOException e) {
-      throw new UserError("--record-keys: " + e.getMessage(), e);
+      throw new UserError("record keys: " + e.getMessage(), e);
     }
     try (KafkaConsumer<byte[], byte[]> c =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      if (!readTopic(c, TOPIC, (value, where, mac) -> in.add(value, where))) {
+      if (!readTopic(c, TOPIC, in::addSigned)) {
         throw new UserError("topic " + TOPIC + " does not exist on " + bootstrapServers);
       }
-      readTopic(c, Topics.MIGRATIONS, (value, where, mac) -> in.add(value, where));
+      readTopic(c, Topics.MIGRATIONS, in::addSigned);
       readTopic(c, Topics.FLOWS, in::addFlowTopicRecord);
     } catch (KafkaException e) {
       throw new UserError("Kafka " + bootstrapServers + ": " + e.getMessage(), e);

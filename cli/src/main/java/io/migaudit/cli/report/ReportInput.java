@@ -9,6 +9,7 @@ import io.migaudit.record.Alert;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RecordJson.MalformedRecordException;
+import io.migaudit.record.RecordKey;
 import io.migaudit.record.Topics;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -45,16 +46,39 @@ final class ReportInput {
   /** The agents' record keys heartbeats must be signed with, or null: any heartbeat counts. */
   private final RecordKeys keys;
 
+  /** The analyzers' record key alerts and events must be signed with, or null: any counts. */
+  private final RecordKey analyzerKey;
+
   /** The signature of the value being added ({@link #addFlowTopicRecord}), or null. */
   private byte[] signature;
 
+  /** Whether the value being added carries the analyzers' signature ({@link #addSigned}). */
+  private boolean signedByAnalyzer = true;
+
   ReportInput() {
-    this(null);
+    this(null, null);
   }
 
-  /** Input whose heartbeats count only when signed with their agent's key in {@code keys}. */
-  ReportInput(RecordKeys keys) {
+  /**
+   * Input whose heartbeats count only when signed with their agent's key in {@code keys}, and whose
+   * alerts and migration events only when signed with {@code analyzerKey} (each null: any).
+   */
+  ReportInput(RecordKeys keys, RecordKey analyzerKey) {
     this.keys = keys;
+    this.analyzerKey = analyzerKey;
+  }
+
+  /**
+   * A record of the alerts or migrations topic with its record signature ({@code migaudit-hmac}
+   * header) or null: with an analyzer key, its alert or event counts only when signed with it.
+   */
+  void addSigned(byte[] bytes, String where, byte[] mac) {
+    signedByAnalyzer = analyzerKey == null || analyzerKey.verifies(bytes, mac);
+    try {
+      add(bytes, where);
+    } finally {
+      signedByAnalyzer = true;
+    }
   }
 
   private static final byte[] ALERT_MARK = mark("alertId");
@@ -92,6 +116,9 @@ final class ReportInput {
 
   private void addAlert(Alert a, String where) {
     String missing = a.alertId() == null ? "alertId" : a.detectedAt() == null ? "detectedAt" : null;
+    if (missing == null && !signedByAnalyzer) {
+      missing = "the analyzers' signature";
+    }
     if (missing != null) {
       malformedLine(where, "an alert without " + missing);
       return;
@@ -107,7 +134,7 @@ final class ReportInput {
    * report.
    */
   private void addEvent(MigrationEvent e, String where) {
-    String missing = missing(e);
+    String missing = signedByAnalyzer ? missing(e) : "the analyzers' signature";
     if (missing != null) {
       malformedLine(where, "a migration event without " + missing);
       return;

@@ -80,6 +80,7 @@ class AnalyzerCommandTest {
                 Path.of("/var/lib/migaudit/alerts.jsonl"),
                 "0.0.0.0:9500",
                 false,
+                null,
                 null));
   }
 
@@ -103,7 +104,9 @@ class AnalyzerCommandTest {
             "127.0.0.1:0",
             "--policy-reload",
             "--record-keys",
-            "/etc/migaudit/record-keys");
+            "/etc/migaudit/record-keys",
+            "--record-key",
+            "/etc/migaudit/analyzer.key");
     assertThat(s)
         .isEqualTo(
             new AnalyzerSettings(
@@ -114,7 +117,8 @@ class AnalyzerCommandTest {
                 Path.of("a.jsonl"),
                 "127.0.0.1:0",
                 true,
-                Path.of("/etc/migaudit/record-keys")));
+                Path.of("/etc/migaudit/record-keys"),
+                Path.of("/etc/migaudit/analyzer.key")));
   }
 
   @Test
@@ -140,6 +144,7 @@ class AnalyzerCommandTest {
                 null,
                 "127.0.0.1:9465",
                 true,
+                null,
                 null));
   }
 

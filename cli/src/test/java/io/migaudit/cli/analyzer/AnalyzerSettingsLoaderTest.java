@@ -38,6 +38,7 @@ class AnalyzerSettingsLoaderTest {
         metricsAddress: 0.0.0.0:9500
         policyReload: false
         recordKeys: record-keys
+        recordKey: analyzer.key
         """);
     Path abs = dir.toAbsolutePath();
     assertThat(s)
@@ -50,7 +51,8 @@ class AnalyzerSettingsLoaderTest {
                 abs.resolve("../alerts.jsonl"),
                 "0.0.0.0:9500",
                 false,
-                abs.resolve("record-keys")));
+                abs.resolve("record-keys"),
+                abs.resolve("analyzer.key")));
   }
 
   @Test
