@@ -29,8 +29,8 @@ import java.util.Objects;
  *     with, 0 to take the one its state was built for
  * @param maxCaptureLead how far a record's capture time may lead its Kafka timestamp before it is
  *     clamped to it; null for never (a replay of capture files, which may be dated by any clock)
- * @param recordKey this analyzer's own record key: what it writes (alerts, migration events,
- *     Kerberos evidence) is signed with it, and Kerberos evidence must be; null: unsigned
+ * @param recordKey this analyzer's own record key: the alerts and migration events it writes are
+ *     signed with it; null: unsigned
  * @param recordKeys the agents' record keys: only values signed with the key of the agent they name
  *     are judged; null: every value is
  * @param streamThreads Kafka Streams threads of this instance ({@code num.stream.threads}), each
@@ -122,107 +122,41 @@ public record AnalyzerConfig(
   }
 
   public AnalyzerConfig withStandbyReplicas(int n) {
-    return new AnalyzerConfig(
-        kafka,
-        applicationId,
-        stateDir,
-        n,
-        alertRetention,
-        eventIdle,
-        maxStreamsPerEvent,
-        judgeGrace,
-        expectedPartitions,
-        maxCaptureLead,
-        streamThreads,
-        recordKeys,
-        recordKey);
+    Copy c = new Copy(this);
+    c.standbyReplicas = n;
+    return c.build();
   }
 
   public AnalyzerConfig withJudgeGrace(Duration grace) {
-    return new AnalyzerConfig(
-        kafka,
-        applicationId,
-        stateDir,
-        standbyReplicas,
-        alertRetention,
-        eventIdle,
-        maxStreamsPerEvent,
-        grace,
-        expectedPartitions,
-        maxCaptureLead,
-        streamThreads,
-        recordKeys,
-        recordKey);
+    Copy c = new Copy(this);
+    c.judgeGrace = grace;
+    return c.build();
   }
 
   public AnalyzerConfig withAlertRetention(Duration retention) {
-    return new AnalyzerConfig(
-        kafka,
-        applicationId,
-        stateDir,
-        standbyReplicas,
-        retention,
-        eventIdle,
-        maxStreamsPerEvent,
-        judgeGrace,
-        expectedPartitions,
-        maxCaptureLead,
-        streamThreads,
-        recordKeys,
-        recordKey);
+    Copy c = new Copy(this);
+    c.alertRetention = retention;
+    return c.build();
   }
 
   /** Capture times are never clamped (a replay of capture files dated by any clock). */
   public AnalyzerConfig withoutClamping() {
-    return new AnalyzerConfig(
-        kafka,
-        applicationId,
-        stateDir,
-        standbyReplicas,
-        alertRetention,
-        eventIdle,
-        maxStreamsPerEvent,
-        judgeGrace,
-        expectedPartitions,
-        null,
-        streamThreads,
-        recordKeys,
-        recordKey);
+    Copy c = new Copy(this);
+    c.maxCaptureLead = null;
+    return c.build();
   }
 
   /** {@code threads} stream threads ({@link #streamThreads}). */
   public AnalyzerConfig withStreamThreads(int threads) {
-    return new AnalyzerConfig(
-        kafka,
-        applicationId,
-        stateDir,
-        standbyReplicas,
-        alertRetention,
-        eventIdle,
-        maxStreamsPerEvent,
-        judgeGrace,
-        expectedPartitions,
-        maxCaptureLead,
-        threads,
-        recordKeys,
-        recordKey);
+    Copy c = new Copy(this);
+    c.streamThreads = threads;
+    return c.build();
   }
 
   public AnalyzerConfig withExpectedPartitions(int partitions) {
-    return new AnalyzerConfig(
-        kafka,
-        applicationId,
-        stateDir,
-        standbyReplicas,
-        alertRetention,
-        eventIdle,
-        maxStreamsPerEvent,
-        judgeGrace,
-        partitions,
-        maxCaptureLead,
-        streamThreads,
-        recordKeys,
-        recordKey);
+    Copy c = new Copy(this);
+    c.expectedPartitions = partitions;
+    return c.build();
   }
 
   /**
@@ -230,41 +164,68 @@ public record AnalyzerConfig(
    * every value is, as without keys.
    */
   public AnalyzerConfig withRecordKeys(RecordKeys keys) {
-    return new AnalyzerConfig(
-        kafka,
-        applicationId,
-        stateDir,
-        standbyReplicas,
-        alertRetention,
-        eventIdle,
-        maxStreamsPerEvent,
-        judgeGrace,
-        expectedPartitions,
-        maxCaptureLead,
-        streamThreads,
-        keys,
-        recordKey);
+    Copy c = new Copy(this);
+    c.recordKeys = keys;
+    return c.build();
   }
 
   /**
-   * Signs every alert, migration event and Kerberos evidence record this analyzer writes with
-   * {@code key} ({@link RecordKey#HEADER}), and takes Kerberos evidence only when it is signed so;
-   * null: unsigned, as without a key.
+   * Signs every alert and migration event this analyzer writes with {@code key} ({@link
+   * RecordKey#HEADER}); null: unsigned, as without a key.
    */
   public AnalyzerConfig withRecordKey(RecordKey key) {
-    return new AnalyzerConfig(
-        kafka,
-        applicationId,
-        stateDir,
-        standbyReplicas,
-        alertRetention,
-        eventIdle,
-        maxStreamsPerEvent,
-        judgeGrace,
-        expectedPartitions,
-        maxCaptureLead,
-        streamThreads,
-        recordKeys,
-        key);
+    Copy c = new Copy(this);
+    c.recordKey = key;
+    return c.build();
+  }
+
+  /** A config's components, to change one and build the copy (the withers above). */
+  private static final class Copy {
+    private final KafkaSettings kafka;
+    private final String applicationId;
+    private final Path stateDir;
+    private int standbyReplicas;
+    private Duration alertRetention;
+    private final Duration eventIdle;
+    private final int maxStreamsPerEvent;
+    private Duration judgeGrace;
+    private int expectedPartitions;
+    private Duration maxCaptureLead;
+    private int streamThreads;
+    private RecordKeys recordKeys;
+    private RecordKey recordKey;
+
+    Copy(AnalyzerConfig c) {
+      kafka = c.kafka;
+      applicationId = c.applicationId;
+      stateDir = c.stateDir;
+      standbyReplicas = c.standbyReplicas;
+      alertRetention = c.alertRetention;
+      eventIdle = c.eventIdle;
+      maxStreamsPerEvent = c.maxStreamsPerEvent;
+      judgeGrace = c.judgeGrace;
+      expectedPartitions = c.expectedPartitions;
+      maxCaptureLead = c.maxCaptureLead;
+      streamThreads = c.streamThreads;
+      recordKeys = c.recordKeys;
+      recordKey = c.recordKey;
+    }
+
+    AnalyzerConfig build() {
+      return new AnalyzerConfig(
+          kafka,
+          applicationId,
+          stateDir,
+          standbyReplicas,
+          alertRetention,
+          eventIdle,
+          maxStreamsPerEvent,
+          judgeGrace,
+          expectedPartitions,
+          maxCaptureLead,
+          streamThreads,
+          recordKeys,
+          recordKey);
+    }
   }
 }
