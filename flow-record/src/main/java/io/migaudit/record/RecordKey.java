@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Set;
 import javax.crypto.Mac;
@@ -50,6 +51,13 @@ public final class RecordKey {
     }
     this.secret = new SecretKeySpec(secret.clone(), ALGORITHM);
     this.macs = ThreadLocal.withInitial(this::newMac);
+  }
+
+  /** A key of {@link #MIN_BYTES} random bytes, for a run that signs and checks itself. */
+  public static RecordKey random() {
+    byte[] secret = new byte[MIN_BYTES];
+    new SecureRandom().nextBytes(secret);
+    return new RecordKey(secret);
   }
 
   /** A key file's key; the message of the exception is one line naming the file. */

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -49,13 +48,6 @@ public final class RecordKeys {
       throw new IOException(dir + ": no AGENT_ID" + SUFFIX + " file in it");
     }
     return new RecordKeys(keys);
-  }
-
-  /** A key of {@link RecordKey#MIN_BYTES} random bytes, for a run that signs and checks itself. */
-  public static RecordKey random() {
-    byte[] secret = new byte[RecordKey.MIN_BYTES];
-    new SecureRandom().nextBytes(secret);
-    return new RecordKey(secret);
   }
 
   /** Why a value was refused: the outcome it is counted as, and a line for the log. */

@@ -271,14 +271,7 @@ public final class AnalyzerCommand implements Callable<Integer> {
     if (settings.alerts() != null) {
       sinks.add(alertsFormat.append(settings.alerts()));
     }
-    AnalyzerConfig config = analyzerConfig(kafka, settings.groupId(), settings.recordKeys());
-    if (settings.recordKey() != null) {
-      try {
-        config = config.withRecordKey(RecordKey.read(settings.recordKey()));
-      } catch (IOException e) {
-        throw new UserError("record key: " + e.getMessage(), e);
-      }
-    }
+    AnalyzerConfig config = withKeys(analyzerConfig(kafka, settings.groupId()), settings);
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     ShutdownHook.install(
@@ -329,7 +322,7 @@ public final class AnalyzerCommand implements Callable<Integer> {
    * The analyzer's settings: the group, its state directory, standbys, stream threads and the
    * expected partitions.
    */
-  AnalyzerConfig analyzerConfig(KafkaSettings kafka, String group, Path keyDir) throws UserError {
+  AnalyzerConfig analyzerConfig(KafkaSettings kafka, String group) throws UserError {
     AnalyzerConfig c =
         AnalyzerConfig.defaults(
             kafka,
@@ -339,14 +332,28 @@ public final class AnalyzerCommand implements Callable<Integer> {
         c.withStandbyReplicas(standbyReplicas)
             .withExpectedPartitions(flowsPartitions)
             .withStreamThreads(streamThreads(streamThreads));
-    if (keyDir != null) {
-      try {
-        c = c.withRecordKeys(RecordKeys.load(keyDir));
-      } catch (IOException e) {
-        throw new UserError("record keys: " + e.getMessage(), e);
-      }
-    }
     return judgeGraceSeconds == null ? c : c.withJudgeGrace(Duration.ofSeconds(judgeGraceSeconds));
+  }
+
+  /**
+   * {@code c} with the agents' record keys and this analyzer's own key, where settings give them.
+   */
+  private static AnalyzerConfig withKeys(AnalyzerConfig c, AnalyzerSettings settings)
+      throws UserError {
+    try {
+      if (settings.recordKeys() != null) {
+        c = c.withRecordKeys(RecordKeys.load(settings.recordKeys()));
+      }
+    } catch (IOException e) {
+      throw new UserError("record keys: " + e.getMessage(), e);
+    }
+    try {
+      return settings.recordKey() == null
+          ? c
+          : c.withRecordKey(RecordKey.read(settings.recordKey()));
+    } catch (IOException e) {
+      throw new UserError("record key: " + e.getMessage(), e);
+    }
   }
 
   /** {@code option}, or one thread per core when it is 0. */

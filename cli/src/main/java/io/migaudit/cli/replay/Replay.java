@@ -129,7 +129,7 @@ public final class Replay {
     metrics.startMigrationSeriesAtZero();
     // a key of this run's own: the agent signs every record, the analyzer judges only what it
     // signed, so a replay runs the path a signed deployment runs
-    RecordKey key = RecordKeys.random();
+    RecordKey key = RecordKey.random();
     List<String> truncations;
     try (MeteredProducers producers =
             new MeteredProducers(

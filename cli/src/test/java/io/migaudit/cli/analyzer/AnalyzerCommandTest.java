@@ -238,11 +238,11 @@ class AnalyzerCommandTest {
     KafkaSettings kafka = new KafkaSettings("k:9092", Map.of());
     AnalyzerCommand byDefault = new AnalyzerCommand();
     new CommandLine(byDefault).parseArgs();
-    assertThat(byDefault.analyzerConfig(kafka, "g", null).streamThreads())
+    assertThat(byDefault.analyzerConfig(kafka, "g").streamThreads())
         .isEqualTo(Runtime.getRuntime().availableProcessors());
     AnalyzerCommand three = new AnalyzerCommand();
     new CommandLine(three).parseArgs("--stream-threads", "3");
-    assertThat(three.analyzerConfig(kafka, "g", null).streamThreads()).isEqualTo(3);
+    assertThat(three.analyzerConfig(kafka, "g").streamThreads()).isEqualTo(3);
     Path policy = Files.writeString(dir.resolve("policy.yaml"), "encryption: required\n");
     Result r = analyzerWith(policy, "--stream-threads", "-1");
     assertThat(r.code).isEqualTo(2);
