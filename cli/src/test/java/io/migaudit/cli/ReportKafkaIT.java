@@ -178,26 +178,21 @@ class ReportKafkaIT {
         p.flush();
       }
       String silence = "silent 2025-03-01T09:50:30Z .. 2025-03-01T10:00:30Z (10m)";
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      CommandLine cl = MigauditCommand.commandLine();
-      cl.setOut(new PrintWriter(out));
-      cl.setErr(new PrintWriter(err));
-      assertThat(cl.execute("report", "--bootstrap-servers", broker.bootstrapServers())).isZero();
-      assertThat(out.toString()).as("without keys the forged ones count").doesNotContain(silence);
+      SampleReportIT.Run unkeyed =
+          SampleReportIT.run("report", "--bootstrap-servers", broker.bootstrapServers());
+      assertThat(unkeyed.code()).isZero();
+      assertThat(unkeyed.out()).as("without keys the forged ones count").doesNotContain(silence);
 
-      out.getBuffer().setLength(0);
-      err.getBuffer().setLength(0);
-      int code =
-          cl.execute(
+      SampleReportIT.Run keyed =
+          SampleReportIT.run(
               "report",
               "--bootstrap-servers",
               broker.bootstrapServers(),
               "--record-keys",
               keys.toString());
-      assertThat(code).as(err.toString()).isZero();
-      assertThat(out.toString()).contains("esx: 0 alert(s), 0 event(s); 3 heartbeat(s)", silence);
-      assertThat(err.toString())
+      assertThat(keyed.code()).as(keyed.err()).isZero();
+      assertThat(keyed.out()).contains("esx: 0 alert(s), 0 event(s); 3 heartbeat(s)", silence);
+      assertThat(keyed.err())
           .contains("skipped 2 malformed line(s) of 5")
           .contains("heartbeat skipped (unsigned)");
     }

@@ -25,8 +25,6 @@ import io.migaudit.record.Verdict;
 import io.migaudit.testsupport.ChildProcess;
 import io.migaudit.testsupport.CommittedTopic;
 import io.migaudit.testsupport.TopicWriter;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +38,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Records forged onto {@code migaudit.flows}, on a real broker: {@code migaudit agent} (its own
@@ -143,21 +140,16 @@ class SignedRecordsIT {
           List.of(
               new ProducerRecord<>(
                   Topics.ALERTS, null, forgedAlert.toString().getBytes(StandardCharsets.UTF_8))));
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      CommandLine cl = MigauditCommand.commandLine();
-      cl.setOut(new PrintWriter(out));
-      cl.setErr(new PrintWriter(err));
-      int code =
-          cl.execute(
+      SampleReportIT.Run report =
+          SampleReportIT.run(
               "report",
               "--bootstrap-servers",
               broker.bootstrapServers(),
               "--analyzer-key",
               analyzerKeyFile.toString());
-      assertThat(code).as(err.toString()).isZero();
-      assertThat(out.toString()).contains("1 alert(s)").doesNotContain("192.168.50.77");
-      assertThat(err.toString()).contains("an alert without the analyzers' signature");
+      assertThat(report.code()).as(report.err()).isZero();
+      assertThat(report.out()).contains("1 alert(s)").doesNotContain("192.168.50.77");
+      assertThat(report.err()).contains("an alert without the analyzers' signature");
     }
   }
 

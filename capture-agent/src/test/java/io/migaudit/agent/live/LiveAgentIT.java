@@ -47,28 +47,10 @@ class LiveAgentIT {
         new MockProducer<>(true, null, new ByteArraySerializer(), new FlowRecordSerializer());
     try (VethBed bed = VethBed.create("ma-ls-" + ProcessHandle.current().pid());
         FlowPublisher publisher = new FlowPublisher(producer, "flows")) {
-      LiveAgent agent =
-          new LiveAgent(
-              new LiveAgentConfig(
-                  AgentConfig.defaults("live-agent-it"),
-                  List.of(bed.captureEnd()),
-                  LiveCaptureOptions.defaults(null),
-                  CaptureBackend.LIBPCAP,
-                  1),
-              publisher,
-              new AgentMetrics(new SimpleMeterRegistry()),
-              (interfaces, packets, records) -> null);
+      LiveAgent agent = agent(bed, publisher, (interfaces, packets, records) -> null);
       agent.stop(); // what the shutdown hook's close() does first
       agent.start();
-      CompletableFuture<Void> running =
-          CompletableFuture.runAsync(
-              () -> {
-                try {
-                  agent.await();
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
-              });
+      CompletableFuture<Void> running = awaitInBackground(agent);
       running.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
       assertThat(agent.health().getAsBoolean()).as("a stop is not a failure").isTrue();
     }
@@ -83,29 +65,15 @@ class LiveAgentIT {
     try (VethBed bed = VethBed.create("ma-la-" + ProcessHandle.current().pid());
         FlowPublisher publisher = new FlowPublisher(producer, "flows")) {
       LiveAgent agent =
-          new LiveAgent(
-              new LiveAgentConfig(
-                  AgentConfig.defaults("live-agent-it"),
-                  List.of(bed.captureEnd()),
-                  LiveCaptureOptions.defaults(null),
-                  CaptureBackend.LIBPCAP,
-                  1),
+          agent(
+              bed,
               publisher,
-              new AgentMetrics(new SimpleMeterRegistry()),
               (interfaces, packets, records) -> {
                 beatInterfaces.set(interfaces);
                 return null;
               });
       agent.start();
-      CompletableFuture<Void> running =
-          CompletableFuture.runAsync(
-              () -> {
-                try {
-                  agent.await();
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
-              });
+      CompletableFuture<Void> running = awaitInBackground(agent);
       long frames = frames(VMOTION);
       bed.replay(List.of(), List.of(VMOTION));
       Eventually.until(
@@ -122,6 +90,33 @@ class LiveAgentIT {
           .anyMatch(r -> r.dstPort() == 8000 || r.srcPort() == 8000);
       assertThat(publisher.sent()).isEqualTo(records.size());
     }
+  }
+
+  /** A live agent on the bed's capture end, one libpcap worker. */
+  private static LiveAgent agent(
+      VethBed bed, FlowPublisher publisher, LiveAgent.Heartbeats heartbeats) {
+    return new LiveAgent(
+        new LiveAgentConfig(
+            AgentConfig.defaults("live-agent-it"),
+            List.of(bed.captureEnd()),
+            LiveCaptureOptions.defaults(null),
+            CaptureBackend.LIBPCAP,
+            1),
+        publisher,
+        new AgentMetrics(new SimpleMeterRegistry()),
+        heartbeats);
+  }
+
+  /** {@code agent.await()} on another thread. */
+  private static CompletableFuture<Void> awaitInBackground(LiveAgent agent) {
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            agent.await();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   private static long frames(Path capture) throws Exception {
