@@ -8,6 +8,7 @@ import io.migaudit.record.RecordKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * What an {@link Analyzer} needs besides its policy.
@@ -122,41 +123,29 @@ public record AnalyzerConfig(
   }
 
   public AnalyzerConfig withStandbyReplicas(int n) {
-    Copy c = new Copy(this);
-    c.standbyReplicas = n;
-    return c.build();
+    return copy(c -> c.standbyReplicas = n);
   }
 
   public AnalyzerConfig withJudgeGrace(Duration grace) {
-    Copy c = new Copy(this);
-    c.judgeGrace = grace;
-    return c.build();
+    return copy(c -> c.judgeGrace = grace);
   }
 
   public AnalyzerConfig withAlertRetention(Duration retention) {
-    Copy c = new Copy(this);
-    c.alertRetention = retention;
-    return c.build();
+    return copy(c -> c.alertRetention = retention);
   }
 
   /** Capture times are never clamped (a replay of capture files dated by any clock). */
   public AnalyzerConfig withoutClamping() {
-    Copy c = new Copy(this);
-    c.maxCaptureLead = null;
-    return c.build();
+    return copy(c -> c.maxCaptureLead = null);
   }
 
   /** {@code threads} stream threads ({@link #streamThreads}). */
   public AnalyzerConfig withStreamThreads(int threads) {
-    Copy c = new Copy(this);
-    c.streamThreads = threads;
-    return c.build();
+    return copy(c -> c.streamThreads = threads);
   }
 
   public AnalyzerConfig withExpectedPartitions(int partitions) {
-    Copy c = new Copy(this);
-    c.expectedPartitions = partitions;
-    return c.build();
+    return copy(c -> c.expectedPartitions = partitions);
   }
 
   /**
@@ -164,9 +153,7 @@ public record AnalyzerConfig(
    * every value is, as without keys.
    */
   public AnalyzerConfig withRecordKeys(RecordKeys keys) {
-    Copy c = new Copy(this);
-    c.recordKeys = keys;
-    return c.build();
+    return copy(c -> c.recordKeys = keys);
   }
 
   /**
@@ -174,8 +161,13 @@ public record AnalyzerConfig(
    * RecordKey#HEADER}); null: unsigned, as without a key.
    */
   public AnalyzerConfig withRecordKey(RecordKey key) {
+    return copy(c -> c.recordKey = key);
+  }
+
+  /** This config with the change {@code edit} makes to its components. */
+  private AnalyzerConfig copy(Consumer<Copy> edit) {
     Copy c = new Copy(this);
-    c.recordKey = key;
+    edit.accept(c);
     return c.build();
   }
 
