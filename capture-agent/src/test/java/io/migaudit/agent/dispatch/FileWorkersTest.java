@@ -122,6 +122,27 @@ class FileWorkersTest {
   }
 
   /**
+   * Captures merged without sorting (as {@code mergecap -a} leaves two interfaces' files): the
+   * frames of two of a migration's three streams come 1.2 s behind the third's. One table's clock,
+   * the latest timestamp of all, runs up to 1.2 s ahead of a late stream's frames, past the 1 s
+   * active timeout, so the late streams are due interim records. Each worker's table must keep that
+   * clock, though the others' frames are not its own: a table that followed only a late stream's
+   * frames would see them on time and write fewer records.
+   */
+  @Test
+  void framesOutOfTimeOrderGiveTheRecordsOfOneWorker() throws IOException {
+    Path capture = lateStreams(repeated(SAMPLE, 20, dir.resolve("rounds.pcap")), 1_200_000);
+    AgentConfig config = AgentConfig.defaults("test");
+    List<String> one = records(capture, config, 1, new PipelineCounters(), Long.MAX_VALUE);
+    assertThat(one).hasSizeGreaterThan(20 * 3);
+    for (int workers : new int[] {2, 3, 5}) {
+      assertThat(records(capture, config, workers, new PipelineCounters(), Long.MAX_VALUE))
+          .as("%d workers", workers)
+          .isEqualTo(one);
+    }
+  }
+
+  /**
    * A real QEMU multifd migration is three streams of 96, 84 and 114 packets a round: with three
    * workers each takes one, and the busiest carries the biggest stream's 38.8 % (a flow hash put
    * two or all three on one worker in most runs: 61-100 %, BENCHMARKS.md).
@@ -223,6 +244,38 @@ class FileWorkersTest {
     }
     Files.write(out, Arrays.copyOf(dst.array(), dst.position()));
     return out;
+  }
+
+  /**
+   * {@code capture} (the sample's framing: Ethernet, one 802.1Q tag, IPv4, TCP) with the frames of
+   * each TCP connection whose client port has its second-lowest bit set moved {@code lateMicros}
+   * earlier.
+   */
+  private static Path lateStreams(Path capture, long lateMicros) throws IOException {
+    byte[] bytes = Files.readAllBytes(capture);
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int moved = 0;
+    for (int at = PCAP_HEADER; at + RECORD_HEADER <= bytes.length; ) {
+      int length = b.getInt(at + 8);
+      int frame = at + RECORD_HEADER;
+      ByteBuffer f = ByteBuffer.wrap(bytes, frame, length).slice();
+      if (length >= 18 + 20 + 4
+          && f.getShort(12) == (short) 0x8100
+          && f.getShort(16) == 0x0800
+          && f.get(18 + 9) == 6) {
+        int tcp = 18 + (f.get(18) & 0x0F) * 4;
+        int client = Math.min(f.getShort(tcp) & 0xFFFF, f.getShort(tcp + 2) & 0xFFFF);
+        if ((client & 2) != 0) { // the sample's are 41011, 41013, 41015: two of three
+          long micros = b.getInt(at) * 1_000_000L + b.getInt(at + 4) - lateMicros;
+          b.putInt(at, (int) (micros / 1_000_000));
+          b.putInt(at + 4, (int) (micros % 1_000_000));
+          moved++;
+        }
+      }
+      at = frame + length;
+    }
+    assertThat(moved).isPositive();
+    return Files.write(capture, bytes);
   }
 
   /** Counts the frames read from a source; fails with an IOException after {@code failAfter}. */
