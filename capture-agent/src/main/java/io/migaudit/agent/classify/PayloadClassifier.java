@@ -16,7 +16,9 @@ import java.util.Locale;
  * and the bytes it covers look encrypted; otherwise the verdict follows the content and the reason
  * says what disagreed. An SMB connection is judged by its message framing ({@link SmbVerdict}):
  * encrypted only when every message after session setup is transformed and the encrypted bodies are
- * uniform.
+ * uniform. A long flow's later windows ({@link ResampleWindow}) can still turn the verdict: a
+ * readable window makes any flow plaintext, and a window far from uniform in the bulk direction
+ * makes an encrypted flow compressed (or plaintext).
  */
 public final class PayloadClassifier {
   /** Fewer sampled bytes than this give {@link Verdict#UNKNOWN}. */
@@ -110,6 +112,28 @@ public final class PayloadClassifier {
               later.readableLaterEntropy(),
               reason);
       verdict = Verdict.PLAINTEXT;
+    } else if (verdict == Verdict.ENCRYPTED) {
+      PayloadSample bulk =
+          initiator.payloadSeen() >= responder.payloadSeen() ? initiator : responder;
+      if (bulk.notUniformLaterAt() >= 0) {
+        Verdict window =
+            bulk.notUniformLaterEntropy()
+                    >= ByteStatistics.expectedUniformEntropy(ResampleWindow.WINDOW_BYTES)
+                        - COMPRESSED_ENTROPY_MARGIN
+                ? Verdict.COMPRESSED
+                : Verdict.PLAINTEXT;
+        reason =
+            String.format(
+                Locale.ROOT,
+                "payload stopped looking encrypted after %.1f MiB (window chi-square %.0f,"
+                    + " entropy %.2f bits/byte: %s); earlier: %s",
+                bulk.notUniformLaterAt() / 1048576.0,
+                bulk.notUniformLaterChiSquare(),
+                bulk.notUniformLaterEntropy(),
+                window == Verdict.COMPRESSED ? "compressed, not encrypted" : "structured bytes",
+                reason);
+        verdict = window;
+      }
     }
     return new PayloadFeatures(
         stats.n(),

@@ -230,6 +230,29 @@ public final class PayloadSample implements StreamSink {
     return resample == null ? 0 : resample.readableEntropy();
   }
 
+  /** Payload bytes this direction carried (sampled or not). */
+  public long payloadSeen() {
+    return payloadSeen;
+  }
+
+  /**
+   * Payload offset at which a later window of this direction was not uniform, though not readable:
+   * compressed-looking bytes after the first sample; or -1.
+   */
+  public long notUniformLaterAt() {
+    return resample == null ? -1 : resample.notUniformAt();
+  }
+
+  /** Chi-square against uniform of that window. */
+  public double notUniformLaterChiSquare() {
+    return resample == null ? 0 : resample.notUniformChiSquare();
+  }
+
+  /** Entropy of that window, bits per byte. */
+  public double notUniformLaterEntropy() {
+    return resample == null ? 0 : resample.notUniformEntropy();
+  }
+
   /** Occurrences of byte value {@code b} in the sample. */
   public int count(int b) {
     return histogram.count(b);

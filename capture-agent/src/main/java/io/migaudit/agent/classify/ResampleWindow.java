@@ -5,16 +5,30 @@ import java.util.Arrays;
 
 /**
  * Keeps looking at a long flow after its first sample is full: every {@link #INTERVAL_BYTES} of
- * payload it takes a window of {@link #WINDOW_BYTES} and measures its entropy. A window below
- * {@link #READABLE_ENTROPY} bits per byte is readable whatever came before (encrypted and
+ * payload it takes a window of {@link #WINDOW_BYTES} and measures its byte histogram. A window
+ * below {@link #READABLE_ENTROPY} bits per byte is readable whatever came before (encrypted and
  * compressed data never fall that low over 64 KiB), so a migration that turns plaintext mid-way,
- * such as an opportunistic one falling back, is caught. Costs one histogram and reads under 1% of
- * the bytes.
+ * such as an opportunistic one falling back, is caught. A window whose histogram is far from
+ * uniform ({@link #notUniformChiSquare}) is not encrypted either: a stream that encrypts its first
+ * bytes and then sends compressed ones, under the same framing or none, is caught too. Costs one
+ * histogram and reads under 1% of the bytes.
  */
 final class ResampleWindow {
   static final long INTERVAL_BYTES = 8L << 20;
   static final int WINDOW_BYTES = 64 << 10;
   static final double READABLE_ENTROPY = 6.0;
+
+  /**
+   * Chi-square against uniform above which a window is not encrypted: mean 255 plus ten standard
+   * deviations, about 481. Uniform bytes exceed it about once in 10^15 windows (Wilson-Hilferty),
+   * so a flow of many terabytes still has no false alarm. Clear record headers add little: TLS or
+   * SSH records the size of a packet about 60, SMB3 transform headers on 4 KiB messages about 110
+   * (a migration's writes are far larger). zstd and deflate at level 1, as QEMU multifd uses them,
+   * and lz4 land above it in 96-100 % of 64 KiB windows of memory-like data; zstd -19 and xz can
+   * look uniform to any byte histogram (BENCHMARKS.md, "Later windows that stop looking
+   * encrypted").
+   */
+  static final double NOT_UNIFORM_CHI_SQUARE = 255 + 10 * Math.sqrt(2 * 255.0);
 
   private final int[] histogram = new int[256];
   private long payloadSeen;
@@ -22,6 +36,9 @@ final class ResampleWindow {
   private int windowFill;
   private long readableAt = -1;
   private double readableEntropy;
+  private long notUniformAt = -1;
+  private double notUniformChiSquare;
+  private double notUniformEntropy;
 
   /**
    * @param startAt payload offset of the direction at which the first window starts
@@ -50,15 +67,23 @@ final class ResampleWindow {
 
   private void closeWindow() {
     double entropy = 0;
+    double expected = windowFill / 256.0;
+    double chiSquare = 0;
     for (int c : histogram) {
+      chiSquare += (c - expected) * (c - expected) / expected;
       if (c > 0) {
         double p = (double) c / windowFill;
         entropy -= p * (Math.log(p) / Math.log(2));
       }
     }
+    long at = payloadSeen - windowFill;
     if (entropy < READABLE_ENTROPY) {
-      readableAt = payloadSeen - windowFill;
+      readableAt = at;
       readableEntropy = entropy;
+    } else if (chiSquare > NOT_UNIFORM_CHI_SQUARE && notUniformAt < 0) {
+      notUniformAt = at;
+      notUniformChiSquare = chiSquare;
+      notUniformEntropy = entropy;
     }
     Arrays.fill(histogram, 0);
     windowFill = 0;
@@ -72,5 +97,23 @@ final class ResampleWindow {
 
   double readableEntropy() {
     return readableEntropy;
+  }
+
+  /**
+   * Payload offset of the first window whose bytes were not uniform (and not readable), or -1: a
+   * readable window found later does not clear it.
+   */
+  long notUniformAt() {
+    return notUniformAt;
+  }
+
+  /** Chi-square against uniform of that window. */
+  double notUniformChiSquare() {
+    return notUniformChiSquare;
+  }
+
+  /** Entropy of that window, bits per byte. */
+  double notUniformEntropy() {
+    return notUniformEntropy;
   }
 }

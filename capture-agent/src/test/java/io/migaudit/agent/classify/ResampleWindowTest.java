@@ -7,9 +7,14 @@ import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.Verdict;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.Deflater;
 import org.junit.jupiter.api.Test;
 
-/** A long flow keeps being looked at: a migration that turns readable mid-way is caught. */
+/**
+ * A long flow keeps being looked at: a migration that turns readable or compressed mid-way is
+ * caught, and uniform bytes, with or without clear record headers, are never taken for compressed.
+ */
 class ResampleWindowTest {
   private static final int MIB = 1 << 20;
 
@@ -86,5 +91,139 @@ class ResampleWindowTest {
     PayloadFeatures f = PayloadClassifier.classify(false, s, sample());
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(f.reason()).contains("earlier: tls framing");
+  }
+
+  /**
+   * The attack: encrypted bytes for the first sample, then compressed pages without encryption
+   * (deflate at level 1, as QEMU multifd's zlib default), under no framing.
+   */
+  @Test
+  void encryptedStreamThatTurnsCompressedIsCaught() throws Exception {
+    byte[] compressed = deflate(PayloadClassifierTest.memoryLike(40 * MIB, 7), 1);
+    assertThat((long) compressed.length)
+        .as("past the first window")
+        .isGreaterThan(ResampleWindow.INTERVAL_BYTES + MIB);
+    PayloadSample s = sample();
+    feed(
+        s,
+        concat(PayloadClassifierTest.aesGcm(PayloadClassifierTest.memoryLike(MIB, 8)), compressed));
+    PayloadFeatures f = PayloadClassifier.classify(false, s, sample());
+    assertThat(f.verdict()).isEqualTo(Verdict.COMPRESSED);
+    assertThat(f.reason())
+        .startsWith("payload stopped looking encrypted after 8.")
+        .contains("compressed, not encrypted")
+        .contains("earlier: uniform bytes");
+    assertThat(s.readableLaterAt()).isEqualTo(-1);
+  }
+
+  /** The same under TLS record framing: records that chain, whose later bodies are compressed. */
+  @Test
+  void tlsRecordsWhoseLaterBodiesAreCompressedAreCompressed() throws Exception {
+    byte[] compressed = deflate(PayloadClassifierTest.memoryLike(40 * MIB, 9), 1);
+    byte[] stream =
+        concat(
+            tlsRecords(PayloadClassifierTest.aesGcm(PayloadClassifierTest.memoryLike(MIB, 10))),
+            tlsRecords(compressed));
+    PayloadSample s = sample();
+    feed(s, concat(clientHello(), stream));
+    PayloadFeatures f = PayloadClassifier.classify(false, s, sample());
+    assertThat(f.verdict()).isEqualTo(Verdict.COMPRESSED);
+    assertThat(f.reason())
+        .startsWith("payload stopped looking encrypted after ")
+        .contains("earlier: tls framing: the payload is encrypted");
+  }
+
+  /**
+   * A thousand windows of uniform bytes, bare and with a clear 5-byte record header every 1,408
+   * bytes (TLS records the size of a packet): none is taken for compressed.
+   */
+  @Test
+  void uniformWindowsAreNeverTakenForCompressed() {
+    Random r = new Random(11);
+    byte[] window = new byte[WINDOW_FEED];
+    for (boolean headers : new boolean[] {false, true}) {
+      ResampleWindow w = new ResampleWindow(0);
+      for (int i = 0; i < 1000; i++) {
+        r.nextBytes(window);
+        for (int at = 0; headers && at + 5 <= window.length; at += 1408) {
+          window[at] = 0x17;
+          window[at + 1] = 0x03;
+          window[at + 2] = 0x03;
+          window[at + 3] = 0x05;
+          window[at + 4] = 0x7B;
+        }
+        nextWindow(w, window);
+      }
+      assertThat(w.notUniformAt()).as("headers %s", headers).isEqualTo(-1);
+      assertThat(w.readableAt()).isEqualTo(-1);
+    }
+  }
+
+  /**
+   * Deflate at levels 1 and 6 of memory-like pages: the first window is caught. (Not every
+   * compressed stream can be: text of random words from a short list, deflated, is as uniform as
+   * zstd -19 or xz output, chi-square 350-570 over 64 KiB; BENCHMARKS.md, "Later windows that stop
+   * looking encrypted".)
+   */
+  @Test
+  void compressedWindowsAreNotUniform() {
+    for (long seed : new long[] {12, 13}) {
+      byte[] pages = PayloadClassifierTest.memoryLike(8 * MIB, seed);
+      for (int level : new int[] {1, 6}) {
+        byte[] compressed = deflate(pages, level);
+        assertThat(compressed.length).isGreaterThan(WINDOW_FEED);
+        ResampleWindow w = new ResampleWindow(0);
+        nextWindow(w, Arrays.copyOf(compressed, WINDOW_FEED));
+        assertThat(w.notUniformAt()).as("level %d", level).isEqualTo(ResampleWindow.INTERVAL_BYTES);
+        assertThat(w.notUniformChiSquare()).isGreaterThan(ResampleWindow.NOT_UNIFORM_CHI_SQUARE);
+      }
+    }
+  }
+
+  /** One window's bytes: the last packet fed ends where the window does. */
+  private static final int WINDOW_FEED = ResampleWindow.WINDOW_BYTES;
+
+  /**
+   * Skips to the next window unread, then fills it from {@code bytes} ({@link #WINDOW_FEED} of
+   * them) in 1,448-byte packets.
+   */
+  private static void nextWindow(ResampleWindow w, byte[] bytes) {
+    w.add(ByteBuffer.allocate(0), 0, (int) ResampleWindow.INTERVAL_BYTES, 1500);
+    ByteBuffer frame = ByteBuffer.wrap(bytes);
+    for (int off = 0; off < bytes.length; off += 1448) {
+      w.add(frame, off, Math.min(1448, bytes.length - off), 1500);
+    }
+  }
+
+  private static byte[] deflate(byte[] in, int level) {
+    Deflater d = new Deflater(level, true);
+    d.setInput(in);
+    d.finish();
+    byte[] buf = new byte[in.length + 1024];
+    int n = d.deflate(buf);
+    d.end();
+    return Arrays.copyOf(buf, n);
+  }
+
+  /** A TLS 1.2 ClientHello record's first bytes, enough for the signature. */
+  private static byte[] clientHello() {
+    byte[] hello = new byte[200];
+    hello[0] = 0x16;
+    hello[1] = 0x03;
+    hello[2] = 0x01;
+    hello[4] = (byte) 195;
+    return hello;
+  }
+
+  /** {@code body} cut into TLS 1.2 application-data records of 16 KiB. */
+  private static byte[] tlsRecords(byte[] body) {
+    int size = 16 * 1024;
+    ByteBuffer out = ByteBuffer.allocate(body.length + (body.length / size + 1) * 5);
+    for (int at = 0; at < body.length; at += size) {
+      int n = Math.min(size, body.length - at);
+      out.put((byte) 0x17).put((byte) 0x03).put((byte) 0x03).putShort((short) n);
+      out.put(body, at, n);
+    }
+    return Arrays.copyOf(out.array(), out.position());
   }
 }

@@ -26,6 +26,22 @@ final class Packets {
    */
   static DecodedPacket tcp(
       long micros, int srcHost, int srcPort, int dstHost, int dstPort, int flags, int payload) {
+    byte[] bytes = new byte[payload];
+    Arrays.fill(bytes, (byte) 'x');
+    return tcp(micros, srcHost, srcPort, dstHost, dstPort, flags, bytes, 0, payload);
+  }
+
+  /** The same with {@code length} payload bytes of {@code bytes} from {@code from}. */
+  static DecodedPacket tcp(
+      long micros,
+      int srcHost,
+      int srcPort,
+      int dstHost,
+      int dstPort,
+      int flags,
+      byte[] bytes,
+      int from,
+      int length) {
     DecodedPacket p = new DecodedPacket();
     p.reset();
     p.timestampMicros = micros;
@@ -36,17 +52,15 @@ final class Packets {
     p.srcPort = srcPort;
     p.dstPort = dstPort;
     p.tcpFlags = flags;
-    p.ipLength = 40 + payload;
-    byte[] bytes = new byte[payload];
-    Arrays.fill(bytes, (byte) 'x');
+    p.ipLength = 40 + length;
     p.frame = ByteBuffer.wrap(bytes);
-    p.payloadOffset = 0;
-    p.payloadCapturedLength = payload;
-    p.payloadWireLength = payload;
+    p.payloadOffset = from;
+    p.payloadCapturedLength = length;
+    p.payloadWireLength = length;
     long sender = ((long) srcHost << 16) | srcPort;
     int seq = NEXT_SEQ.getOrDefault(sender, 1_000_000 * srcHost + srcPort);
     p.tcpSeq = seq;
-    NEXT_SEQ.put(sender, seq + payload + ((flags & SYN) != 0 ? 1 : 0));
+    NEXT_SEQ.put(sender, seq + length + ((flags & SYN) != 0 ? 1 : 0));
     return p;
   }
 }

@@ -1,0 +1,99 @@
+package io.migaudit.agent.flow;
+
+import static io.migaudit.agent.flow.Packets.ACK;
+import static io.migaudit.agent.flow.Packets.FIN;
+import static io.migaudit.agent.flow.Packets.PSH;
+import static io.migaudit.agent.flow.Packets.SYN;
+import static io.migaudit.agent.flow.Packets.tcp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migaudit.agent.AgentConfig;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.PortCatalog;
+import io.migaudit.record.Verdict;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.Deflater;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A vMotion-port stream that sends uniform bytes for its first MiB, then pages compressed without
+ * encryption: the flow table's records say `encrypted` until a later window of the stream is read,
+ * and `compressed` from then on, with the reason.
+ */
+class LongFlowVerdictTest {
+  private static final int MIB = 1 << 20;
+  private static final int SEGMENT = 1448;
+
+  @Test
+  void aStreamThatStopsEncryptingIsCompressedFromTheWindowOn() {
+    byte[] uniform = new byte[MIB];
+    new Random(21).nextBytes(uniform);
+    byte[] compressed = deflate(pages(48 * MIB, 22));
+    assertThat(compressed.length).isGreaterThan(9 * MIB);
+    List<FlowRecord> records = new ArrayList<>();
+    FlowTable table =
+        new FlowTable(
+            FlowTableConfig.defaults(),
+            PortCatalog.builtIn(),
+            "test-agent",
+            "eth0",
+            records::add,
+            AgentConfig.DEFAULT_SAMPLE_BYTES,
+            AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    long t = 1_700_000_000_000_000L;
+    table.offer(tcp(t, 11, 40001, 12, 8000, SYN, 0));
+    table.offer(tcp(t + 100, 12, 8000, 11, 40001, SYN | ACK, 0));
+    table.offer(tcp(t + 200, 11, 40001, 12, 8000, ACK, 0));
+    for (byte[] part : new byte[][] {uniform, compressed}) {
+      for (int at = 0; at < part.length; at += SEGMENT) {
+        t += 10;
+        table.offer(
+            tcp(t, 11, 40001, 12, 8000, ACK | PSH, part, at, Math.min(SEGMENT, part.length - at)));
+      }
+    }
+    table.offer(tcp(t + 100, 11, 40001, 12, 8000, FIN | ACK, 0));
+    table.offer(tcp(t + 200, 12, 8000, 11, 40001, FIN | ACK, 0));
+
+    FlowRecord last = records.get(records.size() - 1);
+    assertThat(last.last()).isTrue();
+    assertThat(last.payload().verdict()).isEqualTo(Verdict.COMPRESSED);
+    assertThat(last.payload().reason())
+        .startsWith("payload stopped looking encrypted after 8.")
+        .contains("earlier: uniform bytes");
+    List<Verdict> verdicts = records.stream().map(r -> r.payload().verdict()).toList();
+    int turned = verdicts.indexOf(Verdict.COMPRESSED);
+    assertThat(turned).as("records before the window (the sample full)").isPositive();
+    assertThat(verdicts.subList(0, turned)).containsOnly(Verdict.ENCRYPTED);
+    assertThat(verdicts.subList(turned, verdicts.size())).containsOnly(Verdict.COMPRESSED);
+  }
+
+  /** Memory-like pages: a third zero, a third kernel pointers, a third small integers. */
+  private static byte[] pages(int n, long seed) {
+    Random r = new Random(seed);
+    byte[] out = new byte[n];
+    for (int page = 0; page < n / 4096; page++) {
+      int kind = r.nextInt(3);
+      for (int i = page * 4096; kind > 0 && i < (page + 1) * 4096; i += 8) {
+        long v = kind == 1 ? 0xffff888000000000L | ((long) r.nextInt(1 << 20) << 6) : r.nextInt(64);
+        for (int b = 0; b < 8; b++) {
+          out[i + b] = (byte) (v >>> (8 * b));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Raw deflate at level 1, as QEMU multifd's zlib default: no header a signature could see. */
+  private static byte[] deflate(byte[] in) {
+    Deflater d = new Deflater(1, true);
+    d.setInput(in);
+    d.finish();
+    byte[] buf = new byte[in.length + 1024];
+    int n = d.deflate(buf);
+    d.end();
+    return Arrays.copyOf(buf, n);
+  }
+}
