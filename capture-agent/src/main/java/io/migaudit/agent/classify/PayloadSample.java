@@ -26,6 +26,10 @@ public final class PayloadSample implements StreamSink {
 
   private final int maxBytes;
   private final int maxBytesPerPacket;
+
+  /** Where this direction's later windows fall ({@link ResampleWindow}). */
+  private final int windowSeed;
+
   private final byte[] head = new byte[HEAD_BYTES];
   private int headLength;
   private final ByteHistogram histogram = new ByteHistogram();
@@ -55,8 +59,18 @@ public final class PayloadSample implements StreamSink {
    * @param maxBytesPerPacket at most this many bytes of each packet go into the histogram
    */
   public PayloadSample(int maxBytes, int maxBytesPerPacket) {
+    this(maxBytes, maxBytesPerPacket, 0);
+  }
+
+  /**
+   * @param windowSeed picks where the later windows fall, with a secret of the process: the flow
+   *     table gives each direction of a flow its own, from the flow's hash, so the same capture
+   *     gives the same records in one process however the flows are split among workers
+   */
+  public PayloadSample(int maxBytes, int maxBytesPerPacket, int windowSeed) {
     this.maxBytes = maxBytes;
     this.maxBytesPerPacket = maxBytesPerPacket;
+    this.windowSeed = windowSeed;
   }
 
   /**
@@ -124,7 +138,7 @@ public final class PayloadSample implements StreamSink {
     long room = maxBytes - sampledBytes;
     if (room <= 0) {
       if (resample == null) {
-        resample = new ResampleWindow(payloadSeen - length);
+        resample = new ResampleWindow(payloadSeen - length, windowSeed);
       }
       resample.add(frame, offset, length, maxBytesPerPacket);
       return;

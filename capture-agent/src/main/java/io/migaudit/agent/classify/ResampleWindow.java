@@ -1,17 +1,22 @@
 package io.migaudit.agent.classify;
 
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.Arrays;
 
 /**
- * Keeps looking at a long flow after its first sample is full: every {@link #INTERVAL_BYTES} of
+ * Keeps looking at a long flow after its first sample is full: in every {@link #INTERVAL_BYTES} of
  * payload it takes a window of {@link #WINDOW_BYTES} and measures its byte histogram. A window
  * below {@link #READABLE_ENTROPY} bits per byte is readable whatever came before (encrypted and
  * compressed data never fall that low over 64 KiB), so a migration that turns plaintext mid-way,
  * such as an opportunistic one falling back, is caught. A window whose histogram is far from
- * uniform ({@link #notUniformChiSquare}) is not encrypted either: a stream that encrypts its first
- * bytes and then sends compressed ones, under the same framing or none, is caught too. Costs one
- * histogram and reads under 1% of the bytes.
+ * uniform ({@link #NOT_UNIFORM_CHI_SQUARE}) is not encrypted either: a stream that encrypts its
+ * first bytes and then sends compressed ones, under the same framing or none, is caught too.
+ *
+ * <p>Where in its interval a window falls is drawn from the direction's seed and a secret of the
+ * process: a sender who knows this code cannot put uniform bytes exactly where the windows look and
+ * plaintext everywhere else. In one process the same seed gives the same windows, so records do not
+ * depend on how flows are split among workers. Costs one histogram and reads under 1% of the bytes.
  */
 final class ResampleWindow {
   static final long INTERVAL_BYTES = 8L << 20;
@@ -30,7 +35,15 @@ final class ResampleWindow {
    */
   static final double NOT_UNIFORM_CHI_SQUARE = 255 + 10 * Math.sqrt(2 * 255.0);
 
+  /** The process's secret, mixed into every seed: windows cannot be foreseen from outside. */
+  private static final long SECRET = new SecureRandom().nextLong();
+
+  private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+
   private final int[] histogram = new int[256];
+  private final long startAt;
+  private final long seed;
+  private long interval;
   private long payloadSeen;
   private long nextWindowAt;
   private int windowFill;
@@ -41,11 +54,28 @@ final class ResampleWindow {
   private double notUniformEntropy;
 
   /**
-   * @param startAt payload offset of the direction at which the first window starts
+   * @param startAt payload offset of the direction at which the first interval starts
+   * @param seed picks where in each interval its window falls
    */
-  ResampleWindow(long startAt) {
-    this.nextWindowAt = startAt + INTERVAL_BYTES;
+  ResampleWindow(long startAt, int seed) {
+    this.startAt = startAt;
+    this.seed = SECRET ^ (seed * GOLDEN_GAMMA);
     this.payloadSeen = startAt;
+    this.nextWindowAt = windowStart(0);
+  }
+
+  /** Where the window of interval {@code k} starts: anywhere it fits whole in the interval. */
+  private long windowStart(long k) {
+    long z = seed + k * GOLDEN_GAMMA; // SplitMix64: the k-th value of the seed's sequence
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    z ^= z >>> 31;
+    return startAt + k * INTERVAL_BYTES + Math.floorMod(z, INTERVAL_BYTES - WINDOW_BYTES + 1);
+  }
+
+  /** Payload offset at which the next window starts (tests). */
+  long nextWindowAt() {
+    return nextWindowAt;
   }
 
   void add(ByteBuffer frame, int offset, int length, int maxPerPacket) {
@@ -87,7 +117,9 @@ final class ResampleWindow {
     }
     Arrays.fill(histogram, 0);
     windowFill = 0;
-    nextWindowAt = payloadSeen + INTERVAL_BYTES;
+    do { // a window spread over large frames may have run past the next one's start
+      nextWindowAt = windowStart(++interval);
+    } while (nextWindowAt < payloadSeen);
   }
 
   /** Payload offset of the first readable window, or -1. */

@@ -324,12 +324,12 @@ final class FlowEntry {
   private PayloadSample sample(boolean initiator, int sampleBytes, int sampleBytesPerPacket) {
     if (initiator) {
       if (initiatorSample == null) {
-        initiatorSample = new PayloadSample(sampleBytes, sampleBytesPerPacket);
+        initiatorSample = new PayloadSample(sampleBytes, sampleBytesPerPacket, hash);
       }
       return initiatorSample;
     }
     if (responderSample == null) {
-      responderSample = new PayloadSample(sampleBytes, sampleBytesPerPacket);
+      responderSample = new PayloadSample(sampleBytes, sampleBytesPerPacket, ~hash);
     }
     return responderSample;
   }

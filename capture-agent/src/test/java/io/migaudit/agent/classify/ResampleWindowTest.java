@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class ResampleWindowTest {
   private static final int MIB = 1 << 20;
+  private static final int SEGMENT = 1448;
 
   private static PayloadSample sample() {
     return new PayloadSample(
@@ -24,8 +25,8 @@ class ResampleWindowTest {
   }
 
   private static void feed(PayloadSample s, byte[] stream) {
-    for (int off = 0; off < stream.length; off += 1448) {
-      s.add(ByteBuffer.wrap(stream), off, Math.min(1448, stream.length - off));
+    for (int off = 0; off < stream.length; off += SEGMENT) {
+      s.add(ByteBuffer.wrap(stream), off, Math.min(SEGMENT, stream.length - off));
     }
   }
 
@@ -49,7 +50,10 @@ class ResampleWindowTest {
         .startsWith("payload turned readable after ")
         .contains("earlier: uniform bytes");
     assertThat(s.readableLaterAt())
-        .isBetween(20L * MIB, 20L * MIB + ResampleWindow.INTERVAL_BYTES + 65536);
+        .as(
+            "at the latest in the first interval wholly after 20 MiB (windows fall anywhere in theirs)")
+        .isBetween(
+            20L * MIB - ResampleWindow.WINDOW_BYTES, 20L * MIB + 2 * ResampleWindow.INTERVAL_BYTES);
   }
 
   @Test
@@ -74,43 +78,43 @@ class ResampleWindowTest {
         .isEqualTo(Verdict.COMPRESSED);
   }
 
+  /**
+   * A client hello and uniform bytes for the first sample, then pages in clear, enough to fill the
+   * first interval wherever its window falls.
+   */
   @Test
   void tlsFlowWhoseLaterBytesAreReadableIsPlaintext() throws Exception {
-    byte[] hello = new byte[200];
-    hello[0] = 0x16;
-    hello[1] = 0x03;
-    hello[2] = 0x01;
-    hello[4] = (byte) 195;
+    byte[] hello = clientHello();
+    byte[] encrypted =
+        Arrays.copyOf(firstSample(5), AgentConfig.DEFAULT_SAMPLE_BYTES - hello.length);
     PayloadSample s = sample();
     feed(
         s,
         concat(
-            concat(
-                hello, PayloadClassifierTest.aesGcm(PayloadClassifierTest.memoryLike(10 * MIB, 5))),
-            PayloadClassifierTest.memoryLike(12 * MIB, 6)));
+            concat(hello, encrypted),
+            PayloadClassifierTest.memoryLike((int) ResampleWindow.INTERVAL_BYTES + MIB, 6)));
     PayloadFeatures f = PayloadClassifier.classify(false, s, sample());
     assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(f.reason()).contains("earlier: tls framing");
   }
 
   /**
-   * The attack: encrypted bytes for the first sample, then compressed pages without encryption
-   * (deflate at level 1, as QEMU multifd's zlib default), under no framing.
+   * The attack: encrypted bytes for the first sample (256 KiB), then compressed pages without
+   * encryption (deflate at level 1, as QEMU multifd's zlib default), under no framing. The pages
+   * fill the first interval after the sample, wherever its window falls.
    */
   @Test
   void encryptedStreamThatTurnsCompressedIsCaught() throws Exception {
     byte[] compressed = deflate(PayloadClassifierTest.memoryLike(40 * MIB, 7), 1);
     assertThat((long) compressed.length)
-        .as("past the first window")
-        .isGreaterThan(ResampleWindow.INTERVAL_BYTES + MIB);
+        .as("past the first interval")
+        .isGreaterThan(ResampleWindow.INTERVAL_BYTES + 2 * SEGMENT);
     PayloadSample s = sample();
-    feed(
-        s,
-        concat(PayloadClassifierTest.aesGcm(PayloadClassifierTest.memoryLike(MIB, 8)), compressed));
+    feed(s, concat(firstSample(8), compressed));
     PayloadFeatures f = PayloadClassifier.classify(false, s, sample());
     assertThat(f.verdict()).isEqualTo(Verdict.COMPRESSED);
     assertThat(f.reason())
-        .startsWith("payload stopped looking encrypted after 8.")
+        .startsWith("payload stopped looking encrypted after ")
         .contains("compressed, not encrypted")
         .contains("earlier: uniform bytes");
     assertThat(s.readableLaterAt()).isEqualTo(-1);
@@ -120,10 +124,7 @@ class ResampleWindowTest {
   @Test
   void tlsRecordsWhoseLaterBodiesAreCompressedAreCompressed() throws Exception {
     byte[] compressed = deflate(PayloadClassifierTest.memoryLike(40 * MIB, 9), 1);
-    byte[] stream =
-        concat(
-            tlsRecords(PayloadClassifierTest.aesGcm(PayloadClassifierTest.memoryLike(MIB, 10))),
-            tlsRecords(compressed));
+    byte[] stream = concat(tlsRecords(firstSample(10)), tlsRecords(compressed));
     PayloadSample s = sample();
     feed(s, concat(clientHello(), stream));
     PayloadFeatures f = PayloadClassifier.classify(false, s, sample());
@@ -142,7 +143,8 @@ class ResampleWindowTest {
     Random r = new Random(11);
     byte[] window = new byte[WINDOW_FEED];
     for (boolean headers : new boolean[] {false, true}) {
-      ResampleWindow w = new ResampleWindow(0);
+      ResampleWindow w = new ResampleWindow(0, headers ? 14 : 15);
+      long fed = 0;
       for (int i = 0; i < 1000; i++) {
         r.nextBytes(window);
         for (int at = 0; headers && at + 5 <= window.length; at += 1408) {
@@ -152,7 +154,7 @@ class ResampleWindowTest {
           window[at + 3] = 0x05;
           window[at + 4] = 0x7B;
         }
-        nextWindow(w, window);
+        fed = nextWindow(w, fed, window);
       }
       assertThat(w.notUniformAt()).as("headers %s", headers).isEqualTo(-1);
       assertThat(w.readableAt()).isEqualTo(-1);
@@ -172,27 +174,65 @@ class ResampleWindowTest {
       for (int level : new int[] {1, 6}) {
         byte[] compressed = deflate(pages, level);
         assertThat(compressed.length).isGreaterThan(WINDOW_FEED);
-        ResampleWindow w = new ResampleWindow(0);
-        nextWindow(w, Arrays.copyOf(compressed, WINDOW_FEED));
-        assertThat(w.notUniformAt()).as("level %d", level).isEqualTo(ResampleWindow.INTERVAL_BYTES);
+        ResampleWindow w = new ResampleWindow(0, level);
+        long start = w.nextWindowAt();
+        nextWindow(w, 0, Arrays.copyOf(compressed, WINDOW_FEED));
+        assertThat(w.notUniformAt()).as("level %d", level).isEqualTo(start);
         assertThat(w.notUniformChiSquare()).isGreaterThan(ResampleWindow.NOT_UNIFORM_CHI_SQUARE);
       }
     }
+  }
+
+  /**
+   * A sender cannot put uniform bytes where the windows look: over 64 seeds the first window falls
+   * all over its interval, in every eighth of it; one seed gives the same windows every time (the
+   * records of one process do not depend on how flows are split among workers).
+   */
+  @Test
+  void windowsFallAnywhereInTheirIntervalTheSameForOneSeed() {
+    int[] eighths = new int[8];
+    java.util.Set<Long> starts = new java.util.HashSet<>();
+    for (int seed = 0; seed < 64; seed++) {
+      long start = new ResampleWindow(0, seed).nextWindowAt();
+      assertThat(start).isBetween(0L, ResampleWindow.INTERVAL_BYTES - ResampleWindow.WINDOW_BYTES);
+      assertThat(new ResampleWindow(0, seed).nextWindowAt()).isEqualTo(start);
+      starts.add(start);
+      eighths[(int) (start * 8 / ResampleWindow.INTERVAL_BYTES)]++;
+    }
+    assertThat(starts).hasSizeGreaterThan(60);
+    assertThat(eighths).doesNotContain(0);
+    ResampleWindow w = new ResampleWindow(1L << 30, 7);
+    long first = w.nextWindowAt();
+    nextWindow(w, 1L << 30, new byte[WINDOW_FEED]);
+    assertThat(w.nextWindowAt() - ResampleWindow.INTERVAL_BYTES)
+        .as("the next interval's window, elsewhere in its interval")
+        .isNotEqualTo(first)
+        .isBetween(
+            (1L << 30) + 0L,
+            (1L << 30) + ResampleWindow.INTERVAL_BYTES - ResampleWindow.WINDOW_BYTES);
   }
 
   /** One window's bytes: the last packet fed ends where the window does. */
   private static final int WINDOW_FEED = ResampleWindow.WINDOW_BYTES;
 
   /**
-   * Skips to the next window unread, then fills it from {@code bytes} ({@link #WINDOW_FEED} of
-   * them) in 1,448-byte packets.
+   * Skips from payload offset {@code fed} to the next window unread, then fills it from {@code
+   * bytes} ({@link #WINDOW_FEED} of them) in 1,448-byte packets; returns the offset after them.
    */
-  private static void nextWindow(ResampleWindow w, byte[] bytes) {
-    w.add(ByteBuffer.allocate(0), 0, (int) ResampleWindow.INTERVAL_BYTES, 1500);
+  private static long nextWindow(ResampleWindow w, long fed, byte[] bytes) {
+    int skip = (int) (w.nextWindowAt() - fed);
+    w.add(ByteBuffer.allocate(0), 0, skip, 1500);
     ByteBuffer frame = ByteBuffer.wrap(bytes);
-    for (int off = 0; off < bytes.length; off += 1448) {
-      w.add(frame, off, Math.min(1448, bytes.length - off), 1500);
+    for (int off = 0; off < bytes.length; off += SEGMENT) {
+      w.add(frame, off, Math.min(SEGMENT, bytes.length - off), 1500);
     }
+    return fed + skip + bytes.length;
+  }
+
+  /** Exactly the first sample's bytes: AES-GCM ciphertext of memory-like pages. */
+  private static byte[] firstSample(long seed) throws Exception {
+    return PayloadClassifierTest.aesGcm(
+        PayloadClassifierTest.memoryLike(AgentConfig.DEFAULT_SAMPLE_BYTES - 16, seed));
   }
 
   private static byte[] deflate(byte[] in, int level) {
