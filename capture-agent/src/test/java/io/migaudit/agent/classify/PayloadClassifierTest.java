@@ -8,9 +8,7 @@ import io.migaudit.record.Signature;
 import io.migaudit.record.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Random;
-import java.util.zip.Deflater;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -46,30 +44,11 @@ class PayloadClassifierTest {
   }
 
   static byte[] memoryLike(int n, long seed) {
-    Random r = new Random(seed);
-    byte[] out = new byte[n];
-    for (int page = 0; page * 4096 < n; page++) {
-      int kind = r.nextInt(3);
-      for (int i = page * 4096; i < Math.min(n, (page + 1) * 4096); i += 8) {
-        long v =
-            kind == 0
-                ? 0
-                : kind == 1 ? 0xffff888000000000L | (r.nextInt(1 << 20) << 6) : r.nextInt(64);
-        for (int b = 0; b < 8 && i + b < n; b++) {
-          out[i + b] = (byte) (v >>> (8 * b));
-        }
-      }
-    }
-    return out;
+    return PageStreams.memoryLike(n, seed);
   }
 
   static byte[] deflate(byte[] in) {
-    Deflater d = new Deflater(6, true); // raw deflate: no zlib header, so only statistics can tell
-    d.setInput(in);
-    d.finish();
-    byte[] buf = new byte[in.length + 1024];
-    int n = d.deflate(buf);
-    return Arrays.copyOf(buf, n);
+    return PageStreams.rawDeflate(in, 6);
   }
 
   static byte[] aesGcm(byte[] in) throws Exception {

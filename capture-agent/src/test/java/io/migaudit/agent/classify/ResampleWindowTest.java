@@ -8,7 +8,6 @@ import io.migaudit.record.Verdict;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.zip.Deflater;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -105,7 +104,7 @@ class ResampleWindowTest {
    */
   @Test
   void encryptedStreamThatTurnsCompressedIsCaught() throws Exception {
-    byte[] compressed = deflate(PayloadClassifierTest.memoryLike(40 * MIB, 7), 1);
+    byte[] compressed = PageStreams.rawDeflate(PageStreams.memoryLike(40 * MIB, 7), 1);
     assertThat((long) compressed.length)
         .as("past the first interval")
         .isGreaterThan(ResampleWindow.INTERVAL_BYTES + 2 * SEGMENT);
@@ -123,7 +122,7 @@ class ResampleWindowTest {
   /** The same under TLS record framing: records that chain, whose later bodies are compressed. */
   @Test
   void tlsRecordsWhoseLaterBodiesAreCompressedAreCompressed() throws Exception {
-    byte[] compressed = deflate(PayloadClassifierTest.memoryLike(40 * MIB, 9), 1);
+    byte[] compressed = PageStreams.rawDeflate(PageStreams.memoryLike(40 * MIB, 9), 1);
     byte[] stream = concat(tlsRecords(firstSample(10)), tlsRecords(compressed));
     PayloadSample s = sample();
     feed(s, concat(clientHello(), stream));
@@ -172,7 +171,7 @@ class ResampleWindowTest {
     for (long seed : new long[] {12, 13}) {
       byte[] pages = PayloadClassifierTest.memoryLike(8 * MIB, seed);
       for (int level : new int[] {1, 6}) {
-        byte[] compressed = deflate(pages, level);
+        byte[] compressed = PageStreams.rawDeflate(pages, level);
         assertThat(compressed.length).isGreaterThan(WINDOW_FEED);
         ResampleWindow w = new ResampleWindow(0, level);
         long start = w.nextWindowAt();
@@ -233,16 +232,6 @@ class ResampleWindowTest {
   private static byte[] firstSample(long seed) throws Exception {
     return PayloadClassifierTest.aesGcm(
         PayloadClassifierTest.memoryLike(AgentConfig.DEFAULT_SAMPLE_BYTES - 16, seed));
-  }
-
-  private static byte[] deflate(byte[] in, int level) {
-    Deflater d = new Deflater(level, true);
-    d.setInput(in);
-    d.finish();
-    byte[] buf = new byte[in.length + 1024];
-    int n = d.deflate(buf);
-    d.end();
-    return Arrays.copyOf(buf, n);
   }
 
   /** A TLS 1.2 ClientHello record's first bytes, enough for the signature. */

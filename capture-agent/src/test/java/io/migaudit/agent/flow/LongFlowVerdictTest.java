@@ -8,14 +8,13 @@ import static io.migaudit.agent.flow.Packets.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.AgentConfig;
+import io.migaudit.agent.classify.PageStreams;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
 import io.migaudit.record.Verdict;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.zip.Deflater;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +30,7 @@ class LongFlowVerdictTest {
   void aStreamThatStopsEncryptingIsCompressedFromTheWindowOn() {
     byte[] uniform = new byte[AgentConfig.DEFAULT_SAMPLE_BYTES]; // the first sample's
     new Random(21).nextBytes(uniform);
-    byte[] compressed = deflate(pages(48 * MIB, 22));
+    byte[] compressed = PageStreams.rawDeflate(PageStreams.memoryLike(48 * MIB, 22), 1);
     assertThat(compressed.length).isGreaterThan(9 * MIB);
     List<FlowRecord> records = new ArrayList<>();
     FlowTable table =
@@ -68,32 +67,5 @@ class LongFlowVerdictTest {
     assertThat(turned).as("records before the window (the sample full)").isPositive();
     assertThat(verdicts.subList(0, turned)).containsOnly(Verdict.ENCRYPTED);
     assertThat(verdicts.subList(turned, verdicts.size())).containsOnly(Verdict.COMPRESSED);
-  }
-
-  /** Memory-like pages: a third zero, a third kernel pointers, a third small integers. */
-  private static byte[] pages(int n, long seed) {
-    Random r = new Random(seed);
-    byte[] out = new byte[n];
-    for (int page = 0; page < n / 4096; page++) {
-      int kind = r.nextInt(3);
-      for (int i = page * 4096; kind > 0 && i < (page + 1) * 4096; i += 8) {
-        long v = kind == 1 ? 0xffff888000000000L | ((long) r.nextInt(1 << 20) << 6) : r.nextInt(64);
-        for (int b = 0; b < 8; b++) {
-          out[i + b] = (byte) (v >>> (8 * b));
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Raw deflate at level 1, as QEMU multifd's zlib default: no header a signature could see. */
-  private static byte[] deflate(byte[] in) {
-    Deflater d = new Deflater(1, true);
-    d.setInput(in);
-    d.finish();
-    byte[] buf = new byte[in.length + 1024];
-    int n = d.deflate(buf);
-    d.end();
-    return Arrays.copyOf(buf, n);
   }
 }
