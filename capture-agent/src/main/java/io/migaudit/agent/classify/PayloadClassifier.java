@@ -116,20 +116,16 @@ public final class PayloadClassifier {
       PayloadSample bulk =
           initiator.payloadSeen() >= responder.payloadSeen() ? initiator : responder;
       if (bulk.notUniformLaterAt() >= 0) {
-        Verdict window =
-            bulk.notUniformLaterEntropy()
-                    >= ByteStatistics.expectedUniformEntropy(ResampleWindow.WINDOW_BYTES)
-                        - COMPRESSED_ENTROPY_MARGIN
-                ? Verdict.COMPRESSED
-                : Verdict.PLAINTEXT;
+        ByteStatistics lateWindow = bulk.notUniformLaterStatistics();
+        Verdict window = looksCompressed(lateWindow) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
         reason =
             String.format(
                 Locale.ROOT,
                 "payload stopped looking encrypted after %.1f MiB (window chi-square %.0f,"
                     + " entropy %.2f bits/byte: %s); earlier: %s",
                 bulk.notUniformLaterAt() / 1048576.0,
-                bulk.notUniformLaterChiSquare(),
-                bulk.notUniformLaterEntropy(),
+                lateWindow.chiSquare(),
+                lateWindow.entropy(),
                 window == Verdict.COMPRESSED ? "compressed, not encrypted" : "structured bytes",
                 reason);
         verdict = window;

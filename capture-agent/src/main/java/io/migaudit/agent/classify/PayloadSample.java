@@ -257,14 +257,9 @@ public final class PayloadSample implements StreamSink {
     return resample == null ? -1 : resample.notUniformAt();
   }
 
-  /** Chi-square against uniform of that window. */
-  public double notUniformLaterChiSquare() {
-    return resample == null ? 0 : resample.notUniformChiSquare();
-  }
-
-  /** Entropy of that window, bits per byte. */
-  public double notUniformLaterEntropy() {
-    return resample == null ? 0 : resample.notUniformEntropy();
+  /** Statistics of that window, or null. */
+  public ByteStatistics notUniformLaterStatistics() {
+    return resample == null ? null : resample.notUniformStatistics();
   }
 
   /** Occurrences of byte value {@code b} in the sample. */

@@ -50,8 +50,7 @@ final class ResampleWindow {
   private long readableAt = -1;
   private double readableEntropy;
   private long notUniformAt = -1;
-  private double notUniformChiSquare;
-  private double notUniformEntropy;
+  private ByteStatistics notUniform;
 
   /**
    * @param startAt payload offset of the direction at which the first interval starts
@@ -96,24 +95,14 @@ final class ResampleWindow {
   }
 
   private void closeWindow() {
-    double entropy = 0;
-    double expected = windowFill / 256.0;
-    double chiSquare = 0;
-    for (int c : histogram) {
-      chiSquare += (c - expected) * (c - expected) / expected;
-      if (c > 0) {
-        double p = (double) c / windowFill;
-        entropy -= p * (Math.log(p) / Math.log(2));
-      }
-    }
+    ByteStatistics window = ByteStatistics.ofCounts(windowFill, histogram);
     long at = payloadSeen - windowFill;
-    if (entropy < READABLE_ENTROPY) {
+    if (window.entropy() < READABLE_ENTROPY) {
       readableAt = at;
-      readableEntropy = entropy;
-    } else if (chiSquare > NOT_UNIFORM_CHI_SQUARE && notUniformAt < 0) {
+      readableEntropy = window.entropy();
+    } else if (window.chiSquare() > NOT_UNIFORM_CHI_SQUARE && notUniformAt < 0) {
       notUniformAt = at;
-      notUniformChiSquare = chiSquare;
-      notUniformEntropy = entropy;
+      notUniform = window;
     }
     Arrays.fill(histogram, 0);
     windowFill = 0;
@@ -139,13 +128,8 @@ final class ResampleWindow {
     return notUniformAt;
   }
 
-  /** Chi-square against uniform of that window. */
-  double notUniformChiSquare() {
-    return notUniformChiSquare;
-  }
-
-  /** Entropy of that window, bits per byte. */
-  double notUniformEntropy() {
-    return notUniformEntropy;
+  /** Statistics of that window, or null. */
+  ByteStatistics notUniformStatistics() {
+    return notUniform;
   }
 }

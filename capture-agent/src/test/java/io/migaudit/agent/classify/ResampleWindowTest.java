@@ -177,7 +177,8 @@ class ResampleWindowTest {
         long start = w.nextWindowAt();
         nextWindow(w, 0, Arrays.copyOf(compressed, WINDOW_FEED));
         assertThat(w.notUniformAt()).as("level %d", level).isEqualTo(start);
-        assertThat(w.notUniformChiSquare()).isGreaterThan(ResampleWindow.NOT_UNIFORM_CHI_SQUARE);
+        assertThat(w.notUniformStatistics().chiSquare())
+            .isGreaterThan(ResampleWindow.NOT_UNIFORM_CHI_SQUARE);
       }
     }
   }
