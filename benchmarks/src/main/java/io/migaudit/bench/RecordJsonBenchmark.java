@@ -73,7 +73,7 @@ public class RecordJsonBenchmark {
                   "vmotion framing in clear (entropy 5.23 bits/byte, chi-square "
                       + "712345 over 262144 bytes, 31% zero, 22% printable)"))
           // as the agent's TCP records carry them
-          .withStream(new StreamEvidence(false, 0, 12, 0))
+          .withStream(new StreamEvidence(false, 0, 12, 0, 0))
           .withPath(new HopLimits(new HopLimits.Range(63, 64), new HopLimits.Range(64, 64)), null);
 
   @Benchmark

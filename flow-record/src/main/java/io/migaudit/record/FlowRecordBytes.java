@@ -160,6 +160,8 @@ final class FlowRecordBytes {
     number(s.retransmittedSegments());
     name(STREAM[3]);
     number(s.gapBytes());
+    name(STREAM[4]);
+    number(s.cutSegments());
     close();
   }
 

@@ -161,6 +161,7 @@ final class FlowRecordReader {
     long outOfWindow = 0;
     long retransmitted = 0;
     long gapBytes = 0;
+    long cutSegments = 0;
     String field;
     while ((field = p.nextFieldName()) != null) {
       JsonToken v = p.nextToken();
@@ -169,10 +170,11 @@ final class FlowRecordReader {
         case "outOfWindowSegments" -> outOfWindow = longValue(p, v);
         case "retransmittedSegments" -> retransmitted = longValue(p, v);
         case "gapBytes" -> gapBytes = longValue(p, v);
+        case "cutSegments" -> cutSegments = longValue(p, v);
         default -> p.skipChildren();
       }
     }
-    return new StreamEvidence(midStream, outOfWindow, retransmitted, gapBytes);
+    return new StreamEvidence(midStream, outOfWindow, retransmitted, gapBytes, cutSegments);
   }
 
   private static Counters counters(JsonParser p, JsonToken t) throws IOException {

@@ -69,7 +69,8 @@ final class FlowRecordWriter {
           "reason");
 
   static final List<String> STREAM_FIELDS =
-      List.of("midStream", "outOfWindowSegments", "retransmittedSegments", "gapBytes");
+      List.of(
+          "midStream", "outOfWindowSegments", "retransmittedSegments", "gapBytes", "cutSegments");
   static final List<String> HOP_LIMIT_FIELDS = List.of("srcToDst", "dstToSrc");
   static final List<String> RANGE_FIELDS = List.of("min", "max");
 

@@ -1,11 +1,14 @@
 package io.migaudit.record;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * How the capture agent followed a TCP flow's byte streams by sequence number, when there is
  * something to say: the flow was first seen mid-stream (no SYN: its first bytes are not its start,
- * so it was judged on content and framing alone), or segments were ignored or missing. Absent from
- * records of UDP/ESP flows and of TCP flows followed from their SYNs without loss or
- * retransmission.
+ * so it was judged on content and framing alone), or segments were ignored, missing or cut short.
+ * Absent from records of TCP flows followed from their SYNs without loss, retransmission or cut,
+ * and from UDP flows unless the capture cut their datagrams (then only {@code cutSegments} is set).
  *
  * @param midStream true when a direction that carried payload was picked up mid-way (no SYN seen),
  *     or had to be found again after losing its place
@@ -13,13 +16,41 @@ package io.migaudit.record;
  *     receiver drops them too; forged segments land here)
  * @param retransmittedSegments segments whose bytes were all seen before (retransmissions,
  *     duplicates)
- * @param gapBytes stream bytes never seen (capture loss, snap length), left as gaps in the sample
+ * @param gapBytes stream bytes never seen before a segment that was seen (capture loss), left as
+ *     gaps in the sample
+ * @param cutSegments segments (or UDP datagrams) the capture cut at its snap length (a short {@code
+ *     -s}, a mirror session's packet length): their payload is seen only in part, so what framing
+ *     and statistics can say of the flow is limited; 0 in records of agents before it was counted
  */
 public record StreamEvidence(
-    boolean midStream, long outOfWindowSegments, long retransmittedSegments, long gapBytes) {
+    boolean midStream,
+    long outOfWindowSegments,
+    long retransmittedSegments,
+    long gapBytes,
+    long cutSegments) {
+
+  /** Read from JSON: {@code cutSegments} is absent from the records of agents before it (0). */
+  @JsonCreator
+  static StreamEvidence fromJson(
+      @JsonProperty("midStream") boolean midStream,
+      @JsonProperty("outOfWindowSegments") long outOfWindowSegments,
+      @JsonProperty("retransmittedSegments") long retransmittedSegments,
+      @JsonProperty("gapBytes") long gapBytes,
+      @JsonProperty("cutSegments") Long cutSegments) {
+    return new StreamEvidence(
+        midStream,
+        outOfWindowSegments,
+        retransmittedSegments,
+        gapBytes,
+        cutSegments == null ? 0 : cutSegments);
+  }
 
   /** True when there is nothing to report: the field is then left out of the record. */
   public boolean unremarkable() {
-    return !midStream && outOfWindowSegments == 0 && retransmittedSegments == 0 && gapBytes == 0;
+    return !midStream
+        && outOfWindowSegments == 0
+        && retransmittedSegments == 0
+        && gapBytes == 0
+        && cutSegments == 0;
   }
 }

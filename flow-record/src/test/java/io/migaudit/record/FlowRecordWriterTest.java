@@ -109,13 +109,13 @@ class FlowRecordWriterTest {
   void streamEvidenceAndTtlRangesAreWrittenByHandAsTheMapperWritesThem() throws Exception {
     FlowRecord r =
         RecordJsonTest.sample()
-            .withStream(new StreamEvidence(true, 3, 0, 1 << 20))
+            .withStream(new StreamEvidence(true, 3, 0, 1 << 20, 7))
             .withPath(new HopLimits(new HopLimits.Range(60, 64), null), null);
     String written = new String(RecordJson.toBytes(r), StandardCharsets.UTF_8);
     assertThat(written)
         .contains(
             "\"stream\":{\"midStream\":true,\"outOfWindowSegments\":3,"
-                + "\"retransmittedSegments\":0,\"gapBytes\":1048576}")
+                + "\"retransmittedSegments\":0,\"gapBytes\":1048576,\"cutSegments\":7}")
         .contains("\"ttl\":{\"srcToDst\":{\"min\":60,\"max\":64},\"dstToSrc\":null}")
         .isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
     assertThat(RecordJson.flowRecord(written.getBytes(StandardCharsets.UTF_8))).isEqualTo(r);
@@ -210,7 +210,8 @@ class FlowRecordWriterTest {
     if (r.nextBoolean()) {
       record =
           record.withStream(
-              new StreamEvidence(r.nextBoolean(), r.nextLong(), r.nextInt(100), r.nextLong()));
+              new StreamEvidence(
+                  r.nextBoolean(), r.nextLong(), r.nextInt(100), r.nextLong(), r.nextInt(9)));
     }
     if (r.nextBoolean()) {
       record =

@@ -122,7 +122,7 @@ class RecordJsonTest {
 
   /** A vMotion flow the agent picked up mid-stream, with a forged segment ignored. */
   static FlowRecord streamSample() {
-    return sample().withStream(new StreamEvidence(true, 1, 12, 2896));
+    return sample().withStream(new StreamEvidence(true, 1, 12, 2896, 3));
   }
 
   @Test
@@ -138,8 +138,23 @@ class RecordJsonTest {
   }
 
   @Test
+  void streamEvidenceOfAnAgentThatDidNotCountCutSegmentsReadsAsNoneCut() throws Exception {
+    String line = RecordJson.toLine(streamSample()).replace(",\"cutSegments\":3", "");
+    assertThat(line).doesNotContain("cutSegments");
+    assertThat(RecordJson.flowRecord(line.getBytes(StandardCharsets.UTF_8)).stream())
+        .isEqualTo(new StreamEvidence(true, 1, 12, 2896, 0));
+    // records with Kerberos or a handshake are read by the mapper, not by hand
+    String mapped =
+        RecordJson.toLine(kerberosSample().withStream(streamSample().stream()))
+            .replace(",\"cutSegments\":3", "");
+    assertThat(mapped).contains("\"gapBytes\":2896}").contains("\"kerberos\"");
+    assertThat(RecordJson.flowRecord(mapped.getBytes(StandardCharsets.UTF_8)).stream())
+        .isEqualTo(new StreamEvidence(true, 1, 12, 2896, 0));
+  }
+
+  @Test
   void unremarkableStreamEvidenceIsLeftOut() throws Exception {
-    FlowRecord r = sample().withStream(new StreamEvidence(false, 0, 0, 0));
+    FlowRecord r = sample().withStream(new StreamEvidence(false, 0, 0, 0, 0));
     assertThat(r.stream()).isNull();
     assertThat(RecordJson.toLine(r)).doesNotContain("stream");
     assertThat(RecordJson.flowRecord(RecordJson.toBytes(sample())).midStream()).isFalse();

@@ -132,9 +132,15 @@ public final class KerberosEvidence {
     return toKdc && r.src() != null && r.firstSeen() != null && policy.trustsKdc(r.dst());
   }
 
-  /** Adds the KDC flow {@code r}'s contact and answered requests to {@code c}, each once. */
+  /**
+   * Adds the KDC flow {@code r}'s contact and answered requests to {@code c}, each once. A flow
+   * whose segments the capture cut at its snap length is no contact: its requests could not be
+   * read, so it does not show that the agents see the source's Kerberos (the requests read before
+   * the first cut still count).
+   */
   private static void add(Client c, FlowRecord r) {
-    if (!c.contacts.contains(r.firstSeen())) {
+    boolean readable = r.stream() == null || r.stream().cutSegments() == 0;
+    if (readable && !c.contacts.contains(r.firstSeen())) {
       c.contacts.addLast(r.firstSeen());
     }
     if (r.kerberos() != null

@@ -34,7 +34,10 @@ final class EvidenceCheck {
 
   private static String stream(StreamEvidence s) {
     return s != null
-            && (s.outOfWindowSegments() < 0 || s.retransmittedSegments() < 0 || s.gapBytes() < 0)
+            && (s.outOfWindowSegments() < 0
+                || s.retransmittedSegments() < 0
+                || s.gapBytes() < 0
+                || s.cutSegments() < 0)
         ? "stream evidence has a negative count"
         : null;
   }

@@ -8,6 +8,7 @@ import io.migaudit.analyzer.policy.HypervPolicy;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.KerberosActivity;
 import io.migaudit.record.KerberosRequest;
+import io.migaudit.record.StreamEvidence;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -227,6 +228,24 @@ public class KerberosEvidenceTest {
     assertThat(a.watched()).isTrue();
     assertThat(a.kdcFlowsFromSource()).isEqualTo(1);
     assertThat(a.requestsFromSource()).isZero();
+  }
+
+  @Test
+  void aKdcFlowTheCaptureCutShortDoesNotShowTheSourceIsWatched() {
+    FlowRecord cut = kdcFlow("10.10.0.21", T0).withStream(new StreamEvidence(false, 0, 0, 0, 1));
+    evidence.observe(cut, POLICY);
+    MigrationAuthentication a = judge6600(T0.plusSeconds(1));
+    assertThat(a.watched()).as("its requests could not be read: no CredSSP from it").isFalse();
+    assertThat(a.kdcFlowsFromSource()).isZero();
+  }
+
+  @Test
+  void requestsReadBeforeTheCaptureCutAFlowStillCount() {
+    FlowRecord cut =
+        kdcFlow("10.10.0.21", T0, VSMS + "/hv-02.corp.example")
+            .withStream(new StreamEvidence(false, 0, 0, 0, 2));
+    evidence.observe(cut, POLICY);
+    assertThat(judge6600(T0.plusSeconds(1)).kerberos()).isTrue();
   }
 
   @Test

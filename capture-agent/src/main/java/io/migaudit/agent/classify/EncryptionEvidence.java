@@ -33,7 +33,7 @@ final class EncryptionEvidence {
   /** ESP bodies must look encrypted: ESP-NULL (RFC 2410) carries its payload in clear. */
   static FramingCheck esp(ByteStatistics bodies) {
     if (bodies.n() < PayloadClassifier.MIN_SAMPLED_BYTES) {
-      return FramingCheck.agreed(bodies.n() + " bytes of esp bodies: too few to judge");
+      return FramingCheck.tooFewToJudge(bodies.n() + " bytes of esp bodies: too few to judge");
     }
     if (bodies.chiSquare() <= ByteStatistics.uniformChiSquareLimit()) {
       return FramingCheck.agreed("esp bodies uniform");

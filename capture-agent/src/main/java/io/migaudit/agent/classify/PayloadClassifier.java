@@ -24,6 +24,15 @@ public final class PayloadClassifier {
   /** Fewer sampled bytes than this give {@link Verdict#UNKNOWN}. */
   public static final int MIN_SAMPLED_BYTES = 1024;
 
+  /**
+   * Fewer sampled bytes than this cannot tell encrypted from compressed by statistics alone: a fast
+   * compressor's output exceeds uniform's chi-square by 0.007-0.04 per byte (BENCHMARKS.md, "Later
+   * windows that stop looking encrypted"), so under 16 KiB deflate -6 still passes the uniform
+   * test. A uniform-looking sample smaller than this is {@link Verdict#UNKNOWN} unless a framing
+   * (TLS, SSH, SMB3, ESP) vouches for it.
+   */
+  public static final int MIN_UNIFORM_BYTES = 16 << 10;
+
   /** Longest reason written: the analyzer refuses records with longer text fields. */
   public static final int MAX_REASON_CHARS = PayloadFeatures.MAX_REASON_CHARS;
 
@@ -50,6 +59,18 @@ public final class PayloadClassifier {
     if (smb != null) {
       signature = smb.signature();
     }
+    int cutSegments = initiator.cutSegments() + responder.cutSegments();
+    if (smb == null && cutSegments > 0 && smbLost(signature, dominant)) {
+      Verdict v = byCutContent(stats);
+      smb =
+          new SmbVerdict(
+              signature,
+              v,
+              "smb framing lost at a segment the capture cut at its snap length ("
+                  + cutSegments
+                  + " cut), before any message after session setup was judged; "
+                  + cutContentReason(v, dominant));
+    }
     // SMB framing decides when it was followed; a transform header it did not confirm is a claim to
     // check.
     boolean byContent = smb != null;
@@ -59,7 +80,18 @@ public final class PayloadClassifier {
             esp
                 ? EncryptionEvidence.esp(stats)
                 : EncryptionEvidence.of(signature, carrier(signature, initiator, responder), stats);
-        if (check.agrees()) {
+        if (!check.judged() && cutSegments > 0) {
+          verdict = byCutContent(stats);
+          reason =
+              signature.wire()
+                  + (check.agrees()
+                      ? " framing held (" + check.description() + ")"
+                      : " framing claims encryption but " + check.disagreement())
+                  + ", and the capture cut "
+                  + cutSegments
+                  + " segments at its snap length; "
+                  + cutContentReason(verdict, dominant);
+        } else if (check.agrees()) {
           verdict = Verdict.ENCRYPTED;
           reason =
               signature.wire()
@@ -171,12 +203,53 @@ public final class PayloadClassifier {
     };
   }
 
+  /** True when {@code signature} started an SMB connection whose framing reader lost its place. */
+  private static boolean smbLost(Signature signature, PayloadSample dominant) {
+    SmbFramingReader reader = dominant.smbFraming();
+    return isSmb(signature) && reader != null && reader.lost();
+  }
+
+  /**
+   * The verdict on a stream whose framing claims encryption but could not be judged because the
+   * capture cut its segments: its content is sampled past each cut segment's first bytes, and it
+   * still mixes whatever went in clear (a key exchange, certificates, session setup) with the
+   * ciphertext. Uniform bytes are ciphertext; bytes below {@link ResampleWindow#READABLE_ENTROPY}
+   * are readable whatever the framing; anything between could be either, and is {@link
+   * Verdict#UNKNOWN}.
+   */
+  static Verdict byCutContent(ByteStatistics stats) {
+    if (stats.n() < MIN_SAMPLED_BYTES) {
+      return Verdict.UNKNOWN;
+    }
+    if (stats.chiSquare() <= ByteStatistics.uniformChiSquareLimit()) {
+      return stats.n() >= MIN_UNIFORM_BYTES ? Verdict.ENCRYPTED : Verdict.UNKNOWN;
+    }
+    return stats.entropy() < ResampleWindow.READABLE_ENTROPY ? Verdict.PLAINTEXT : Verdict.UNKNOWN;
+  }
+
+  private static String cutContentReason(Verdict verdict, PayloadSample dominant) {
+    ByteStatistics stats = dominant.statistics();
+    return switch (verdict) {
+      case ENCRYPTED -> "content: uniform bytes (" + dominant.statisticsText() + ")";
+      case PLAINTEXT -> "content: readable (" + dominant.statisticsText() + ")";
+      default ->
+          stats.n() < MIN_SAMPLED_BYTES
+              ? "content: only " + stats.n() + " bytes sampled, too few to judge"
+              : stats.chiSquare() <= ByteStatistics.uniformChiSquareLimit()
+                  ? "content: " + uniformButFew(dominant)
+                  : "content neither uniform nor readable ("
+                      + dominant.statisticsText()
+                      + "): the clear handshake and the ciphertext cannot be told apart in segment"
+                      + " starts; capture whole packets";
+    };
+  }
+
   static Verdict byStatistics(ByteStatistics stats) {
     if (stats.n() < MIN_SAMPLED_BYTES) {
       return Verdict.UNKNOWN;
     }
     if (stats.chiSquare() <= ByteStatistics.uniformChiSquareLimit()) {
-      return Verdict.ENCRYPTED;
+      return stats.n() >= MIN_UNIFORM_BYTES ? Verdict.ENCRYPTED : Verdict.UNKNOWN;
     }
     return looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
   }
@@ -190,7 +263,12 @@ public final class PayloadClassifier {
   private static String reasonFor(Verdict verdict, PayloadSample dominant) {
     ByteStatistics stats = dominant.statistics();
     return switch (verdict) {
-      case UNKNOWN -> stats.n() == 0 ? "no payload sampled" : tooFewBytes((int) stats.n());
+      case UNKNOWN ->
+          stats.n() == 0
+              ? "no payload sampled"
+              : stats.n() < MIN_SAMPLED_BYTES
+                  ? tooFewBytes((int) stats.n())
+                  : uniformButFew(dominant);
       case ENCRYPTED -> "uniform bytes (" + dominant.statisticsText() + ")";
       case COMPRESSED ->
           "high entropy but not uniform ("
@@ -198,6 +276,14 @@ public final class PayloadClassifier {
               + "): compressed, not encrypted";
       case PLAINTEXT -> "structured bytes (" + dominant.statisticsText() + ")";
     };
+  }
+
+  private static String uniformButFew(PayloadSample dominant) {
+    return "uniform-looking bytes ("
+        + dominant.statisticsText()
+        + "), but fewer than "
+        + MIN_UNIFORM_BYTES
+        + " sampled cannot tell encrypted from compressed";
   }
 
   /**

@@ -19,10 +19,23 @@ import java.nio.ByteBuffer;
  * bytes look like TLS or SSH gets a {@link FramingFollower} that checks the framing's claim of
  * encryption against the bytes it covers. A stream picked up mid-way ({@link #markMidStream}) has
  * no meaningful first bytes: it is judged on content and on TLS framing found by searching.
+ *
+ * <p>A segment the capture cut at its snap length ({@link #cut}) gives its framing readers all it
+ * has, but the histogram only what lies past its first {@link #CUT_SEGMENT_UNSAMPLED_BYTES}: a
+ * message's header sits at a segment's start more often than chance (each send starts one), so in a
+ * capture of segment starts alone, headers would weigh many times their share of the stream and
+ * make ciphertext look structured.
  */
 public final class PayloadSample implements StreamSink {
   /** How many leading payload bytes are kept for signature matching. */
   public static final int HEAD_BYTES = 64;
+
+  /**
+   * Leading bytes of a segment cut by the snap length that are not sampled: more than the headers
+   * that may start it (an SMB3 transform header with its session header is 56 bytes, a TLS record
+   * header 5, an SSH packet length 4).
+   */
+  public static final int CUT_SEGMENT_UNSAMPLED_BYTES = 64;
 
   private final int maxBytes;
   private final int maxBytesPerPacket;
@@ -53,6 +66,12 @@ public final class PayloadSample implements StreamSink {
 
   /** A gap was reported: the head and the multifd reader stop there. */
   private boolean gapSeen;
+
+  /** Segments of this direction the capture cut at its snap length ({@link #cut}). */
+  private int cutSegments;
+
+  /** Bytes of the segment being added that stay out of the histogram (a cut segment's first). */
+  private int unsampled;
 
   /**
    * @param maxBytes histogram budget for this direction
@@ -103,6 +122,23 @@ public final class PayloadSample implements StreamSink {
   }
 
   @Override
+  public void cut(
+      long streamOffset, ByteBuffer frame, int offset, int captured, long missingBytes) {
+    cutSegments++;
+    if (captured > 0) {
+      unsampled = CUT_SEGMENT_UNSAMPLED_BYTES;
+      bytes(streamOffset, frame, offset, captured);
+      unsampled = 0;
+    }
+    gap(streamOffset + captured, missingBytes);
+  }
+
+  /** Segments of this direction the capture cut at its snap length. */
+  public int cutSegments() {
+    return cutSegments;
+  }
+
+  @Override
   public void bytes(long streamOffset, ByteBuffer frame, int offset, int length) {
     if (length <= 0) {
       return;
@@ -135,6 +171,13 @@ public final class PayloadSample implements StreamSink {
       }
     }
     payloadSeen += length;
+    if (unsampled > 0) {
+      if (length <= unsampled) {
+        return;
+      }
+      offset += unsampled;
+      length -= unsampled;
+    }
     long room = maxBytes - sampledBytes;
     if (room <= 0) {
       if (resample == null) {

@@ -54,6 +54,9 @@ final class SshPacketFollower implements FramingFollower {
   private long seen;
   private String broke;
 
+  /** The framing broke at bytes the capture missed, not at bytes that were not SSH. */
+  private boolean lostAtGap;
+
   SshPacketFollower(long bodyBudget, int bodyPerChunk) {
     this.body = new BodySample(bodyBudget, bodyPerChunk);
   }
@@ -155,6 +158,7 @@ final class SshPacketFollower implements FramingFollower {
     if (state == State.BANNER || state == State.PACKETS) {
       // the key exchange cannot be followed across lost bytes: judge what comes after on content
       fail(streamOffset, "bytes of the ssh key exchange were not seen");
+      lostAtGap = true;
       broke =
           "bytes of the ssh key exchange were not seen (gap at stream byte " + streamOffset + ")";
     }
@@ -163,11 +167,12 @@ final class SshPacketFollower implements FramingFollower {
   @Override
   public FramingCheck check() {
     return switch (state) {
-      case BROKEN -> FramingCheck.disagreed(broke);
+      case BROKEN -> lostAtGap ? FramingCheck.notFollowed(broke) : FramingCheck.disagreed(broke);
       case BANNER, PACKETS ->
           seen > MAX_KEX_BYTES
               ? FramingCheck.disagreed("no ssh NEWKEYS in " + seen + " bytes")
-              : FramingCheck.agreed("ssh key exchange in progress (" + packets + " packets)");
+              : FramingCheck.tooFewToJudge(
+                  "ssh key exchange in progress (" + packets + " packets)");
       case ENCRYPTED -> body.check("bytes after it", "ssh NEWKEYS after " + packets + " packets");
     };
   }

@@ -28,4 +28,19 @@ public interface StreamSink {
    * to find the stream again: whatever framing a parser followed, it must not splice across.
    */
   void gap(long streamOffset, long missingBytes);
+
+  /**
+   * A segment the capture cut at its snap length: its first {@code captured} bytes (possibly none)
+   * lie at {@code streamOffset}, and the {@code missingBytes} after them were on the wire but not
+   * in the capture. A sink that samples bytes may treat such a segment apart (its first bytes are a
+   * message's header more often than chance, see {@link PayloadSample}); by default it is the
+   * captured bytes, then a gap.
+   */
+  default void cut(
+      long streamOffset, ByteBuffer frame, int offset, int captured, long missingBytes) {
+    if (captured > 0) {
+      bytes(streamOffset, frame, offset, captured);
+    }
+    gap(streamOffset + captured, missingBytes);
+  }
 }

@@ -230,7 +230,15 @@ final class FlowEntry {
       }
     } else if (p.payloadCapturedLength > 0) {
       int skip = ipProtocol == IP_PROTOCOL_ESP ? ESP_CLEAR_BYTES : 0;
-      if (p.payloadCapturedLength > skip) {
+      if (ipProtocol != IP_PROTOCOL_ESP && p.payloadCapturedLength < p.payloadWireLength) {
+        PayloadSample s = sample(initiator, sampleBytes, sampleBytesPerPacket);
+        s.cut(
+            s.payloadSeen(),
+            p.frame,
+            p.payloadOffset,
+            p.payloadCapturedLength,
+            p.payloadWireLength - p.payloadCapturedLength);
+      } else if (p.payloadCapturedLength > skip) {
         sample(initiator, sampleBytes, sampleBytesPerPacket)
             .add(p.frame, p.payloadOffset + skip, p.payloadCapturedLength - skip);
       }
@@ -357,7 +365,7 @@ final class FlowEntry {
     String transport = TransportName.of(ipProtocol());
     StreamEvidence streamEvidence =
         stream == null
-            ? null
+            ? datagramsCut()
             : stream.evidence(
                 initiatorSample != null && initiatorSample.midStream()
                     || responderSample != null && responderSample.midStream());
@@ -421,6 +429,17 @@ final class FlowEntry {
       return id;
     }
     return HEX.toHexDigits(idHigh) + HEX.toHexDigits(idLow);
+  }
+
+  /**
+   * The stream evidence of a flow without a TCP stream: only the datagrams the capture cut at its
+   * snap length, when there were any (a KDC request cut short could not be read), else null.
+   */
+  private StreamEvidence datagramsCut() {
+    long cut =
+        (initiatorSample == null ? 0 : initiatorSample.cutSegments())
+            + (responderSample == null ? 0 : responderSample.cutSegments());
+    return cut == 0 ? null : new StreamEvidence(false, 0, 0, 0, cut);
   }
 
   private String address(boolean a) {

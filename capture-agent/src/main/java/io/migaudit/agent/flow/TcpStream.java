@@ -66,6 +66,9 @@ final class TcpStream {
   int retransmittedSegments;
   long gapBytes;
 
+  /** Segments whose payload the capture cut at its snap length. */
+  int cutSegments;
+
   /**
    * A direction whose initial sequence number came with its SYN ({@code isnKnown}), or one still to
    * be anchored; {@code windowScale} as its SYN offered it, {@link #SCALE_NOT_OFFERED} or {@link
@@ -158,11 +161,13 @@ final class TcpStream {
     }
     int newBytes = length - skip;
     int take = Math.min(Math.max(0, p.payloadCapturedLength - skip), newBytes);
-    if (sink != null && take > 0) {
+    if (take < newBytes) {
+      cutSegments++; // cut by the snap length: the rest was not seen and is never spliced over
+      if (sink != null) {
+        sink.cut(nextOffset, p.frame, p.payloadOffset + skip, take, newBytes - take);
+      }
+    } else if (sink != null && take > 0) {
       sink.bytes(nextOffset, p.frame, p.payloadOffset + skip, take);
-    }
-    if (sink != null && take < newBytes) {
-      sink.gap(nextOffset + take, newBytes - take); // cut by the snap length: not seen, not spliced
     }
     nextOffset += newBytes;
     next += newBytes;
@@ -235,7 +240,8 @@ final class TcpStream {
         samplesMidStream || midStream || peer.midStream,
         (long) outOfWindowSegments + peer.outOfWindowSegments,
         (long) retransmittedSegments + peer.retransmittedSegments,
-        gapBytes + peer.gapBytes);
+        gapBytes + peer.gapBytes,
+        (long) cutSegments + peer.cutSegments);
   }
 
   boolean midStream() {

@@ -34,4 +34,14 @@ final class StreamTee implements StreamSink {
     sample.gap(streamOffset, missingBytes);
     handshake.gap(initiator);
   }
+
+  @Override
+  public void cut(
+      long streamOffset, ByteBuffer frame, int offset, int captured, long missingBytes) {
+    sample.cut(streamOffset, frame, offset, captured, missingBytes);
+    if (captured > 0) {
+      handshake.add(initiator, frame, offset, captured, false);
+    }
+    handshake.gap(initiator);
+  }
 }

@@ -2,6 +2,7 @@ package io.migaudit.agent.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.migaudit.agent.classify.PayloadSample;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
@@ -130,7 +131,7 @@ class TcpStreamTest {
     assertThat(r.payload().signature()).isEqualTo(Signature.NONE);
     assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(r.payload().sampledBytes()).isEqualTo(100 * MSS);
-    assertThat(r.stream()).isEqualTo(new StreamEvidence(false, 1, 0, 0));
+    assertThat(r.stream()).isEqualTo(new StreamEvidence(false, 1, 0, 0, 0));
   }
 
   @Test
@@ -231,8 +232,13 @@ class TcpStreamTest {
     offer(true, ACK, CLIENT_ISN + 1, SERVER_ISN + 1, head, MSS);
     offer(true, ACK, CLIENT_ISN + 1 + MSS, SERVER_ISN + 1, head, MSS);
     FlowRecord r = finalRecord();
-    assertThat(r.payload().sampledBytes()).isEqualTo(256);
-    assertThat(r.stream()).as("snap-length cuts are not capture loss on the wire").isNull();
+    assertThat(r.payload().sampledBytes())
+        .as("each cut segment's first bytes stay out of the sample")
+        .isEqualTo(2 * (128 - PayloadSample.CUT_SEGMENT_UNSAMPLED_BYTES));
+    assertThat(r.stream().cutSegments()).isEqualTo(2);
+    assertThat(r.stream().gapBytes())
+        .as("snap-length cuts are not capture loss on the wire")
+        .isZero();
   }
 
   @Test

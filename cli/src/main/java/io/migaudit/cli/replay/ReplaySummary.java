@@ -24,6 +24,8 @@ final class ReplaySummary implements FlowObserver {
   private final Map<String, Integer> malformedRecords = new TreeMap<>();
   private final Map<String, MigrationEvent> events = new LinkedHashMap<>();
   private long records;
+  private long migrationFlowsCut;
+  private long segmentsCut;
 
   @Override
   public void onRecord(FlowRecord record, boolean migration, String protocol) {
@@ -32,6 +34,10 @@ final class ReplaySummary implements FlowObserver {
     if (migration && record.last()) {
       migrationsByProtocolAndVerdict.merge(
           protocol + " " + record.payload().verdict().wire(), 1, Integer::sum);
+      if (record.stream() != null && record.stream().cutSegments() > 0) {
+        migrationFlowsCut++;
+        segmentsCut += record.stream().cutSegments();
+      }
     }
   }
 
@@ -80,6 +86,13 @@ final class ReplaySummary implements FlowObserver {
     out.printf("Flows: %d (%d flow records through %s)%n", flows.size(), records, Topics.FLOWS);
     if (!malformedRecords.isEmpty()) {
       out.println("  skipped malformed Kafka records: " + malformedRecords);
+    }
+    if (migrationFlowsCut > 0) {
+      out.printf(
+          "  warning: the capture cut %d segments of %d migration flow%s at its snap length:"
+              + " framing and byte statistics see only part of each, so some verdicts are unknown;"
+              + " capture whole packets (tcpdump -s 0, no mirrored packet length)%n",
+          segmentsCut, migrationFlowsCut, migrationFlowsCut == 1 ? "" : "s");
     }
     out.println();
     out.println("Migration flows by protocol and verdict:");
