@@ -18,6 +18,9 @@ messy capture makes to what a sensor sees:
 - gro-superframes: a capture on the receiving/sending host with GRO/TSO: runs of consecutive data
   segments coalesced into frames of up to 60,000 payload bytes (far above the MSS), with the IP
   length and checksum of the merged frame and the TCP checksum left as offload leaves it (unfinished).
+- snaplen-*: a capture whose snap length cut every frame at 200 bytes (tcpdump -s 200, a mirror
+  session's "mirrored packet length"): each record keeps the frame's wire length and its first 200
+  bytes, and the file header says snaplen 200.
 
 Python 3 standard library only; the source captures are the real ones under samples/. Each
 scenario writes samples/<name>/capture.pcap and expect.yaml, moved FIRST_DAY + its index days earlier
@@ -40,6 +43,7 @@ TCP_SYN, TCP_RST, TCP_FIN, TCP_PSH, TCP_ACK = 0x02, 0x04, 0x01, 0x08, 0x10
 FAKE_TLS = bytes([0x17, 0x03, 0x03, 0x00, 0x40])
 FAKE_SSH = b"SSH-2.0-OpenSSH_9.6p1 Debian-4\r\n"
 FAR_AWAY = 1 << 31
+SNAP_LENGTH = 200
 SUPER_FRAME_PAYLOAD = 60000
 # Days each derived sample is moved back (the first scenario by FIRST_DAY, the next by one more): clear of
 # the one-day moves of make-damaged-samples.py and make-kerberos-samples.sh, and never dated after its
@@ -53,6 +57,7 @@ class Packet:
 
     def __init__(self, ts_sec, ts_usec, frame):
         self.ts_sec, self.ts_usec, self.frame = ts_sec, ts_usec, bytearray(frame)
+        self.wire_length = len(frame)  # more than len(frame) once snap_length() cut it
         self.tcp = False
         ethertype = struct.unpack_from("!H", frame, 12)[0]
         offset = 14
@@ -131,10 +136,12 @@ def read(path):
 
 def write(path, header, packets):
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    if any(p.wire_length > len(p.frame) for p in packets):
+        header = header[:16] + struct.pack("<I", SNAP_LENGTH) + header[20:]
     with open(path, "wb") as out:
         out.write(header)
         for p in packets:
-            out.write(struct.pack("<IIII", p.ts_sec, p.ts_usec, len(p.frame), len(p.frame)))
+            out.write(struct.pack("<IIII", p.ts_sec, p.ts_usec, len(p.frame), p.wire_length))
             out.write(p.frame)
 
 
@@ -208,6 +215,13 @@ def coalesce(packets, port):
     return out
 
 
+def snap_length(packets, n):
+    """Every frame cut to its first n bytes, as a capture with snap length n records it."""
+    for p in packets:
+        p.frame = p.frame[:n]
+    return packets
+
+
 def fake_tls():
     return FAKE_TLS + random.Random(12).randbytes(64)
 
@@ -257,6 +271,24 @@ SCENARIOS = {
         "vmotion-plaintext", 8000, lambda ps: coalesce(ps, 8000), "vmotion", "plaintext", UNENCRYPTED,
         "Plaintext vMotion stream as a host capture with GRO/TSO shows it, segments coalesced into frames of up "
         "to 60,000 payload bytes."),
+    "snaplen-vmotion-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: snap_length(ps, SNAP_LENGTH), "vmotion", "plaintext", UNENCRYPTED,
+        "Plaintext vMotion stream in a capture whose snap length cut every frame at 200 bytes; the readable "
+        "pages in what was captured still show it."),
+    "snaplen-smb3-encrypted": (
+        "hyperv-smb3-encrypted", 445, lambda ps: snap_length(ps, SNAP_LENGTH), "hyperv-smb", "unknown", [],
+        "SMB3-encrypted Hyper-V migration in a capture cut at 200 bytes a frame; the SMB framing is lost at the "
+        "first cut and the clear session setup cannot be told from the ciphertext in so few segment starts, so "
+        "the verdict is unknown, not a false alarm."),
+    "snaplen-ssh-tunnel": (
+        "ssh-tunnel-aes-gcm", 22, lambda ps: snap_length(ps, SNAP_LENGTH), "tunnel-ssh", "unknown", [],
+        "The SSH-tunnelled page stream in a capture cut at 200 bytes a frame; the key exchange cannot be "
+        "followed and too few bytes are left to judge, so the verdict is unknown, not a false alarm."),
+    "snaplen-hyperv-kerberos": (
+        "hyperv-kerberos", 6600, lambda ps: snap_length(ps, SNAP_LENGTH), "hyperv", "unknown", [],
+        "The Kerberos-authenticated Hyper-V migration in a capture cut at 200 bytes a frame; the KDC requests "
+        "are cut, so they show nothing about the authentication (no CredSSP warning), and the sealed stream is "
+        "too short in what was captured to judge."),
 }
 
 

@@ -86,7 +86,7 @@ public final class PayloadClassifier {
               signature.wire()
                   + (check.agrees()
                       ? " framing held (" + check.description() + ")"
-                      : " framing claims encryption but " + check.disagreement())
+                      : " framing could not be followed (" + check.disagreement() + ")")
                   + ", and the capture cut "
                   + cutSegments
                   + " segments at its snap length; "

@@ -110,7 +110,8 @@ class SnapLengthVerdictTest {
         .as("%s", shortSession.payload().reason())
         .isEqualTo(Verdict.UNKNOWN);
     assertThat(shortSession.payload().reason())
-        .startsWith("ssh framing claims encryption but bytes of the ssh key exchange were not seen")
+        .startsWith(
+            "ssh framing could not be followed (bytes of the ssh key exchange were not seen")
         .contains("snap length");
     assertThat(longSession.payload().verdict())
         .as("%s", longSession.payload().reason())

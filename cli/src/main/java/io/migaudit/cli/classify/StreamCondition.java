@@ -15,6 +15,7 @@ enum StreamCondition {
   MID_STREAM("picked up mid-stream"),
   OUT_OF_WINDOW("segments out of window ignored"),
   GAPS("bytes missing"),
+  CUT("segments cut by the snap length"),
   ONE_DIRECTION("one direction only"),
   FRAMING_DISAGREED("framing claims disagreed with content");
 
@@ -40,6 +41,9 @@ enum StreamCondition {
     }
     if (s != null && s.gapBytes() > 0) {
       out.add(GAPS);
+    }
+    if (s != null && s.cutSegments() > 0) {
+      out.add(CUT);
     }
     if (r.dstToSrc() != null
         && r.dstToSrc().packets() == 0
