@@ -207,6 +207,25 @@ public final class AgentCommand implements Callable<Integer> {
     return s;
   }
 
+  /** A full-size Ethernet frame at MTU 1500 with its header: less cuts migration segments. */
+  static final int WHOLE_FRAME_BYTES = 1514;
+
+  /**
+   * What to tell a user whose live capture keeps less than a full-size frame, or null: the agent
+   * then sees only each segment's start (files carry the snap length they were captured with).
+   */
+  static String snaplenWarning(boolean live, int snaplen) {
+    if (!live || snaplen >= WHOLE_FRAME_BYTES) {
+      return null;
+    }
+    return "snaplen "
+        + snaplen
+        + " keeps only the start of a full-size frame ("
+        + WHOLE_FRAME_BYTES
+        + " bytes): payload verdicts see each segment's first bytes, framings cannot be followed"
+        + " and many flows will be judged unknown; capture whole frames for verdicts on every flow";
+  }
+
   @Override
   public Integer call() throws Exception {
     AgentSettings settings = settings();
@@ -223,6 +242,10 @@ public final class AgentCommand implements Callable<Integer> {
             "migaudit-agent-" + id,
             clientSettings,
             recordKey(settings.recordKey()));
+    String shortSnaplen = snaplenWarning(settings.live(), settings.snaplen());
+    if (shortSnaplen != null) {
+      LOG.warn(shortSnaplen);
+    }
     if (settings.recordKey() != null) {
       LOG.warn(
           "agent {} signs every flow record and heartbeat with the record key in {}",

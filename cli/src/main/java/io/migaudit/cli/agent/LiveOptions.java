@@ -26,7 +26,11 @@ final class LiveOptions {
       names = "--snaplen",
       paramLabel = "BYTES",
       description =
-          "Bytes kept of each frame (default: " + LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES + ").")
+          "Bytes kept of each frame (default: "
+              + LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES
+              + "). Below a whole frame (1514 bytes, 9018 with jumbo frames) payload verdicts"
+              + " see only each segment's start: framings cannot be followed and many flows are"
+              + " judged unknown.")
   Integer snaplenBytes;
 
   @Option(

@@ -319,4 +319,14 @@ class AgentCommandTest {
         .isInstanceOf(UserError.class)
         .hasMessage("--spool-max-bytes: 10 is below the minimum of 65536 bytes");
   }
+
+  @Test
+  void aLiveSnaplenShorterThanAFrameIsWarnedAbout() {
+    assertThat(AgentCommand.snaplenWarning(true, 200))
+        .startsWith("snaplen 200 keeps only the start of a full-size frame (1514 bytes)")
+        .contains("judged unknown");
+    assertThat(AgentCommand.snaplenWarning(true, 1514)).isNull();
+    assertThat(AgentCommand.snaplenWarning(true, 65535)).isNull();
+    assertThat(AgentCommand.snaplenWarning(false, 200)).as("files carry their own").isNull();
+  }
 }
