@@ -1,5 +1,6 @@
 package io.migaudit.agent.flow;
 
+import io.migaudit.agent.AgentConfig;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
 import java.time.Duration;
@@ -23,5 +24,19 @@ final class CollectingTables {
         records::add,
         4096,
         512);
+  }
+
+  /**
+   * A table as the agent makes one (default timeouts and sample sizes), records to {@code records}.
+   */
+  static FlowTable agentDefaults(List<FlowRecord> records) {
+    return new FlowTable(
+        FlowTableConfig.defaults(),
+        PortCatalog.builtIn(),
+        "test-agent",
+        "eth0",
+        records::add,
+        AgentConfig.DEFAULT_SAMPLE_BYTES,
+        AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
   }
 }

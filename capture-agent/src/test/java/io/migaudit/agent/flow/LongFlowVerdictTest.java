@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.classify.PageStreams;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.PortCatalog;
 import io.migaudit.record.Verdict;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,15 +32,7 @@ class LongFlowVerdictTest {
     byte[] compressed = PageStreams.rawDeflate(PageStreams.memoryLike(48 * MIB, 22), 1);
     assertThat(compressed.length).isGreaterThan(9 * MIB);
     List<FlowRecord> records = new ArrayList<>();
-    FlowTable table =
-        new FlowTable(
-            FlowTableConfig.defaults(),
-            PortCatalog.builtIn(),
-            "test-agent",
-            "eth0",
-            records::add,
-            AgentConfig.DEFAULT_SAMPLE_BYTES,
-            AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    FlowTable table = CollectingTables.agentDefaults(records);
     long t = 1_700_000_000_000_000L;
     table.offer(tcp(t, 11, 40001, 12, 8000, SYN, 0));
     table.offer(tcp(t + 100, 12, 8000, 11, 40001, SYN | ACK, 0));

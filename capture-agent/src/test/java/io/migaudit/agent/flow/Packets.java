@@ -42,25 +42,55 @@ final class Packets {
       byte[] bytes,
       int from,
       int length) {
+    DecodedPacket p = ipv4(micros, srcHost, srcPort, dstHost, dstPort, 6, bytes, from, length);
+    p.tcpFlags = flags;
+    p.ipLength = 40 + length;
+    long sender = ((long) srcHost << 16) | srcPort;
+    int seq = NEXT_SEQ.getOrDefault(sender, 1_000_000 * srcHost + srcPort);
+    p.tcpSeq = seq;
+    NEXT_SEQ.put(sender, seq + length + ((flags & SYN) != 0 ? 1 : 0));
+    return p;
+  }
+
+  /** A UDP/IPv4 datagram of which the capture holds the first {@code captured} payload bytes. */
+  static DecodedPacket udp(
+      long micros,
+      int srcHost,
+      int srcPort,
+      int dstHost,
+      int dstPort,
+      byte[] payload,
+      int captured) {
+    DecodedPacket p =
+        ipv4(micros, srcHost, srcPort, dstHost, dstPort, 17, payload, 0, payload.length);
+    p.ipLength = 28 + payload.length;
+    p.payloadCapturedLength = captured;
+    return p;
+  }
+
+  private static DecodedPacket ipv4(
+      long micros,
+      int srcHost,
+      int srcPort,
+      int dstHost,
+      int dstPort,
+      int ipProtocol,
+      byte[] bytes,
+      int from,
+      int length) {
     DecodedPacket p = new DecodedPacket();
     p.reset();
     p.timestampMicros = micros;
     p.ipVersion = 4;
     p.srcLo = 0x0A000000L | srcHost;
     p.dstLo = 0x0A000000L | dstHost;
-    p.ipProtocol = 6;
+    p.ipProtocol = ipProtocol;
     p.srcPort = srcPort;
     p.dstPort = dstPort;
-    p.tcpFlags = flags;
-    p.ipLength = 40 + length;
     p.frame = ByteBuffer.wrap(bytes);
     p.payloadOffset = from;
     p.payloadCapturedLength = length;
     p.payloadWireLength = length;
-    long sender = ((long) srcHost << 16) | srcPort;
-    int seq = NEXT_SEQ.getOrDefault(sender, 1_000_000 * srcHost + srcPort);
-    p.tcpSeq = seq;
-    NEXT_SEQ.put(sender, seq + length + ((flags & SYN) != 0 ? 1 : 0));
     return p;
   }
 }

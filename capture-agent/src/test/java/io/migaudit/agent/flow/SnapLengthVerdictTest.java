@@ -7,11 +7,9 @@ import static io.migaudit.agent.flow.Packets.SYN;
 import static io.migaudit.agent.flow.Packets.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.classify.PageStreams;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.PortCatalog;
 import io.migaudit.record.Verdict;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -131,8 +129,8 @@ class SnapLengthVerdictTest {
   @Test
   void aDatagramCutByTheSnapLengthIsCountedInTheRecord() {
     List<FlowRecord> records = new ArrayList<>();
-    FlowTable table = table(records);
-    DecodedPacket request = udp(T0, 21, 42325, 2, 88, new byte[1200], 100);
+    FlowTable table = CollectingTables.agentDefaults(records);
+    DecodedPacket request = Packets.udp(T0, 21, 42325, 2, 88, new byte[1200], 100);
     table.offer(request);
     table.flush(EndReason.END_OF_CAPTURE);
 
@@ -148,7 +146,7 @@ class SnapLengthVerdictTest {
    */
   private static List<FlowRecord> send(int port, List<byte[]> messages, int capturedPayload) {
     List<FlowRecord> records = new ArrayList<>();
-    FlowTable table = table(records);
+    FlowTable table = CollectingTables.agentDefaults(records);
     int client = 40000 + Math.floorMod(messages.hashCode() ^ capturedPayload, 20000);
     long t = T0;
     table.offer(tcp(t, 11, client, 12, port, SYN, 0));
@@ -166,17 +164,6 @@ class SnapLengthVerdictTest {
     table.offer(tcp(t + 100, 11, client, 12, port, FIN | ACK, 0));
     table.offer(tcp(t + 200, 12, port, 11, client, FIN | ACK, 0));
     return records;
-  }
-
-  private static FlowTable table(List<FlowRecord> records) {
-    return new FlowTable(
-        FlowTableConfig.defaults(),
-        PortCatalog.builtIn(),
-        "test-agent",
-        "eth0",
-        records::add,
-        AgentConfig.DEFAULT_SAMPLE_BYTES,
-        AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
   }
 
   private static FlowRecord last(List<FlowRecord> records) {
@@ -224,31 +211,5 @@ class SnapLengthVerdictTest {
     ByteBuffer b = ByteBuffer.allocate(5 + payload.length + padding);
     b.putInt(1 + payload.length + padding).put((byte) padding).put(payload);
     return b.array();
-  }
-
-  /** A UDP/IPv4 datagram of which the capture holds {@code captured} payload bytes. */
-  private static DecodedPacket udp(
-      long micros,
-      int srcHost,
-      int srcPort,
-      int dstHost,
-      int dstPort,
-      byte[] payload,
-      int captured) {
-    DecodedPacket p = new DecodedPacket();
-    p.reset();
-    p.timestampMicros = micros;
-    p.ipVersion = 4;
-    p.srcLo = 0x0A000000L | srcHost;
-    p.dstLo = 0x0A000000L | dstHost;
-    p.ipProtocol = 17;
-    p.srcPort = srcPort;
-    p.dstPort = dstPort;
-    p.ipLength = 28 + payload.length;
-    p.frame = ByteBuffer.wrap(payload);
-    p.payloadOffset = 0;
-    p.payloadCapturedLength = captured;
-    p.payloadWireLength = payload.length;
-    return p;
   }
 }
