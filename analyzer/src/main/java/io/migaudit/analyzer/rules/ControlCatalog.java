@@ -122,6 +122,14 @@ public final class ControlCatalog {
     public boolean appliesTo(String protocol) {
       return protocols.isEmpty() || protocols.contains(protocol);
     }
+
+    /**
+     * True when the control asks for encryption: a migration is evidence for it only when its
+     * verdict is known (an {@code unknown} one, such as a stream the capture cut, shows nothing).
+     */
+    public boolean judgesEncryption() {
+      return ENCRYPTION.contains(id);
+    }
   }
 
   private static final List<Control> CONTROLS =

@@ -51,10 +51,17 @@ final class ComplianceReport {
 
   /**
    * One control's verdict: {@code migrations} observed that it applies to, the alerts that evidence
-   * a failure, and the host pairs with most (critical first) alerts.
+   * a failure, the host pairs with most (critical first) alerts, and, for a control that asks for
+   * encryption, how many of the migrations had no verdict ({@code unknown}: their encryption was
+   * not judged, so they are no evidence that it passed).
    */
   record ControlVerdict(
-      Control control, State state, int migrations, int alerts, List<PairCount> worstPairs) {}
+      Control control,
+      State state,
+      int migrations,
+      int alerts,
+      List<PairCount> worstPairs,
+      int unjudged) {}
 
   /** Alerts of one control (drill-down). */
   static final class ControlRow {
@@ -220,10 +227,23 @@ final class ComplianceReport {
 
   private ControlVerdict verdict(Control c) {
     int migrations = (int) events.stream().filter(e -> c.appliesTo(e.protocol())).count();
+    int unjudged =
+        c.judgesEncryption()
+            ? (int)
+                events.stream()
+                    .filter(e -> c.appliesTo(e.protocol()))
+                    .filter(e -> e.verdict() == null || e.verdict() == Verdict.UNKNOWN)
+                    .count()
+            : 0;
     ControlRow row = controls.get(c.id());
     if (row == null) {
       return new ControlVerdict(
-          c, migrations > 0 ? State.PASS : State.NOT_OBSERVED, migrations, 0, List.of());
+          c,
+          migrations > unjudged ? State.PASS : State.NOT_OBSERVED,
+          migrations,
+          0,
+          List.of(),
+          unjudged);
     }
     List<PairCount> worst =
         row.pairs.entrySet().stream()
@@ -235,7 +255,7 @@ final class ComplianceReport {
                     .thenComparing(PairCount::pair))
             .limit(WORST_PAIRS)
             .toList();
-    return new ControlVerdict(c, State.FAIL, migrations, row.alerts, worst);
+    return new ControlVerdict(c, State.FAIL, migrations, row.alerts, worst, unjudged);
   }
 
   /** Controls named by alerts that the catalog does not list (written by another version). */

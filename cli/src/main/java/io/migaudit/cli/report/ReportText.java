@@ -70,14 +70,24 @@ final class ReportText {
   }
 
   static String summary(ControlVerdict v) {
+    String unjudged =
+        v.unjudged() == 0
+            ? ""
+            : "; " + v.unjudged() + " with encryption not judged (verdict unknown)";
     return switch (v.state()) {
-      case PASS -> v.migrations() + " migration(s) observed, none failed";
-      case NOT_OBSERVED -> "no migration it applies to was observed";
+      case PASS -> v.migrations() + " migration(s) observed, none failed" + unjudged;
+      case NOT_OBSERVED ->
+          v.migrations() == 0
+              ? "no migration it applies to was observed"
+              : v.migrations()
+                  + " migration(s) observed, encryption of none judged (verdict unknown)";
       case FAIL ->
           v.alerts()
               + " alert(s), "
               + v.migrations()
-              + " migration(s) observed; worst: "
+              + " migration(s) observed"
+              + unjudged
+              + "; worst: "
               + v.worstPairs().stream()
                   .map(ReportText::pairCount)
                   .collect(Collectors.joining(", "));

@@ -130,6 +130,34 @@ class ComplianceReportTest {
         .contains("hosts: 3, host pairs: 2, bytes: 4000 (75.0% encrypted)");
   }
 
+  @Test
+  void migrationsWhoseEncryptionWasNotJudgedAreNoEvidenceThatItPassed() {
+    ReportInput cutOnly =
+        input(event("e1", "vmotion", "10.0.0.1", "10.0.0.2", Verdict.UNKNOWN, T0, 1000));
+    ComplianceReport r = ComplianceReport.of(cutOnly, null, null);
+    ControlVerdict sc8 = verdict(r, ControlCatalog.NIST_SC_8);
+    assertThat(sc8.state()).as("a capture that showed no verdict").isEqualTo(State.NOT_OBSERVED);
+    assertThat(sc8.unjudged()).isEqualTo(1);
+    assertThat(verdict(r, ControlCatalog.DISA_ESXI_80_000160).state())
+        .as("isolation needs no verdict")
+        .isEqualTo(State.PASS);
+    assertThat(ReportText.render(r))
+        .contains(
+            "  NOT OBSERVED NIST SC-8: 1 migration(s) observed, encryption of none judged (verdict"
+                + " unknown)");
+
+    ReportInput mixed =
+        input(
+            event("e1", "vmotion", "10.0.0.1", "10.0.0.2", Verdict.UNKNOWN, T0, 1000),
+            event("e2", "vmotion", "10.0.0.1", "10.0.0.3", Verdict.ENCRYPTED, T0, 1000));
+    ControlVerdict partly =
+        verdict(ComplianceReport.of(mixed, null, null), ControlCatalog.NIST_SC_8);
+    assertThat(partly.state()).isEqualTo(State.PASS);
+    assertThat(ReportText.summary(partly))
+        .isEqualTo(
+            "2 migration(s) observed, none failed; 1 with encryption not judged (verdict unknown)");
+  }
+
   /**
    * Found by ReportFuzzTest: a migration event on the topic without addresses stopped the report (a
    * NullPointerException), and so did a --since window reaching before the first instant.
