@@ -467,6 +467,10 @@ final class FlowEntry {
         traits.ipVersion, ipProtocol(), traits.vlan, aHi, aLo, aPort, bHi, bLo, bPort);
   }
 
+  long firstSeenMicros() {
+    return firstSeenMicros;
+  }
+
   long lastSeenMicros() {
     return lastSeenMicros;
   }

@@ -98,7 +98,7 @@ public final class FlowTable {
     if (e != null) {
       recency.touch(e);
       if (e.closed()) {
-        if (!isOpeningSyn(p)) {
+        if (!isOpeningSyn(p) && trails(e, p)) {
           return; // trailing ACKs and retransmissions of a flow already reported as ended
         }
         remove(e);
@@ -115,7 +115,10 @@ public final class FlowTable {
     EndReason close = e.closeReason();
     if (close != null) {
       end(e, close);
-    } else if (clockMicros - e.lastExportMicros() >= activeMicros || e.sampleFilledNow()) {
+    } else if (p.timestampMicros - e.lastExportMicros() >= activeMicros || e.sampleFilledNow()) {
+      // the flow's own time, not the table's clock: a flow whose packets come behind the clock
+      // (a capture whose time steps back, files concatenated out of order) would otherwise be due
+      // at every packet, and write a record for each
       emit(e, null);
     }
   }
@@ -210,6 +213,17 @@ public final class FlowTable {
       return null;
     }
     return catalog.protocolOf(p.ipProtocol == TCP ? "tcp" : "udp", port);
+  }
+
+  /**
+   * True when {@code p} may trail the ended flow {@code e}: it comes after the flow's first packet
+   * and within the linger of its last. A packet from before the flow began (a capture whose time
+   * stepped back, files concatenated out of order) or past the linger (the sweep that drops the
+   * flow had not come yet) belongs to another connection on the same addresses and ports.
+   */
+  private boolean trails(FlowEntry e, DecodedPacket p) {
+    return p.timestampMicros >= e.firstSeenMicros()
+        && p.timestampMicros - e.lastSeenMicros() < lingerMicros;
   }
 
   private static boolean isOpeningSyn(DecodedPacket p) {

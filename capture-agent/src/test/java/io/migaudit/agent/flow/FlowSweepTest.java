@@ -121,4 +121,47 @@ class FlowSweepTest {
         .as("closed flows kept for their linger, dead ones dropped as they add up")
         .isLessThanOrEqualTo(100 + 2 * DueFlows.DEAD_SLACK);
   }
+
+  @Test
+  void aFlowWhosePacketsComeBehindTheClockGetsNoRecordPerPacket() {
+    FlowTable t = table();
+    t.offer(tcp(T0 + 1000 * MS, 1, 40000, 2, 8000, ACK, 10)); // the clock is at 1 s
+    for (int i = 0; i < 100; i++) { // another flow's packets, a second behind it, 0.1 ms apart
+      t.offer(tcp(T0 + i * 100, 11, 40001, 12, 8000, ACK, 10));
+    }
+    assertThat(records)
+        .as("interim records come every 10 ms of the flow's own time: none in its 9.9 ms")
+        .noneMatch(r -> r.srcPort() == 40001);
+  }
+
+  @Test
+  void packetsFromBeforeAnEndedFlowOfTheSameAddressesAreAnotherConnection() {
+    FlowTable t = table();
+    t.offer(tcp(T0 + 1000 * MS, 11, 41011, 12, 8000, SYN, 0));
+    t.offer(tcp(T0 + 1000 * MS + 10, 12, 8000, 11, 41011, SYN | ACK, 0));
+    t.offer(tcp(T0 + 1001 * MS, 11, 41011, 12, 8000, FIN | ACK, 0));
+    t.offer(tcp(T0 + 1001 * MS + 10, 12, 8000, 11, 41011, FIN | ACK, 0));
+    assertThat(records).hasSize(1); // ended on FIN, lingering for its trailing packets
+    // the same addresses and ports a quarter of an hour earlier: files concatenated out of order
+    t.offer(tcp(T0, 11, 41011, 12, 8000, ACK, 1000));
+    t.offer(tcp(T0 + 1, 11, 41011, 12, 8000, ACK, 1000));
+    t.flush(EndReason.END_OF_CAPTURE);
+    assertThat(records)
+        .as("not swallowed as the ended flow's trailing packets")
+        .hasSize(2)
+        .last()
+        .satisfies(r -> assertThat(r.srcToDst().packets()).isEqualTo(2));
+  }
+
+  @Test
+  void aTrailingPacketWithinTheLingerIsStillSwallowed() {
+    FlowTable t = table();
+    t.offer(tcp(T0, 11, 41011, 12, 8000, SYN, 0));
+    t.offer(tcp(T0 + 10, 12, 8000, 11, 41011, SYN | ACK, 0));
+    t.offer(tcp(T0 + MS, 11, 41011, 12, 8000, FIN | ACK, 0));
+    t.offer(tcp(T0 + MS + 10, 12, 8000, 11, 41011, FIN | ACK, 0));
+    t.offer(tcp(T0 + 2 * MS, 11, 41011, 12, 8000, ACK, 0)); // the last ACK, 1 ms later
+    t.flush(EndReason.END_OF_CAPTURE);
+    assertThat(records).hasSize(1);
+  }
 }
