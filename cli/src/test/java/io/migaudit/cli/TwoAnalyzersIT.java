@@ -159,10 +159,13 @@ class TwoAnalyzersIT {
     // the first to join waits at its first record until the other two asked to join, then goes
     // slowly until both judged something (or the run ends)
     List<AnalyzerInstance> others = new CopyOnWriteArrayList<>();
+    // 100 ms a record: on a loaded machine moving partitions to two new members with exactly-once
+    // took longer than the whole run at 20 ms a record (CI of 4cdad68: one instance judged all)
     Gate gate =
         new Gate(
             null,
-            () -> others.size() < 2 || others.stream().anyMatch(o -> o.recordsJudged.get() == 0));
+            () -> others.size() < 2 || others.stream().anyMatch(o -> o.recordsJudged.get() == 0),
+            100);
     AnalyzerInstance a = instance("a", run.group, gate);
     try (a) {
       gate.awaitPaused();
@@ -395,10 +398,16 @@ class TwoAnalyzersIT {
     private final AtomicInteger seen = new AtomicInteger();
     private final String flowId;
     private final BooleanSupplier slow;
+    private final long paceMillis;
 
     Gate(String flowId, BooleanSupplier slow) {
+      this(flowId, slow, SLOW);
+    }
+
+    Gate(String flowId, BooleanSupplier slow, long paceMillis) {
       this.flowId = flowId;
       this.slow = slow;
+      this.paceMillis = paceMillis;
     }
 
     @Override
@@ -406,9 +415,9 @@ class TwoAnalyzersIT {
       try {
         if (paused.getCount() == 0) {
           if (slow.getAsBoolean()) {
-            // a pace, not a wait: this instance judges 20 ms a record until the other one has
+            // a pace, not a wait: this instance judges a record per pace until the other one has
             // judged a record, so that both take part in the run instead of this one finishing it
-            Thread.sleep(SLOW);
+            Thread.sleep(paceMillis);
           }
         } else if ((flowId == null || flowId.equals(record.flowId()))
             && seen.incrementAndGet() == 1) {
