@@ -25,11 +25,13 @@ public final class PayloadClassifier {
   public static final int MIN_SAMPLED_BYTES = 1024;
 
   /**
-   * Fewer sampled bytes than this cannot tell encrypted from compressed by statistics alone: a fast
-   * compressor's output exceeds uniform's chi-square by 0.007-0.04 per byte (BENCHMARKS.md, "Later
-   * windows that stop looking encrypted"), so under 16 KiB deflate -6 still passes the uniform
-   * test. A uniform-looking sample smaller than this is {@link Verdict#UNKNOWN} unless a framing
-   * (TLS, SSH, SMB3, ESP) vouches for it.
+   * In a capture cut by its snap length, fewer sampled bytes than this cannot tell encrypted from
+   * compressed by statistics alone: a fast compressor's output exceeds uniform's chi-square by
+   * 0.007-0.04 per byte (BENCHMARKS.md, "Later windows that stop looking encrypted"), so under 16
+   * KiB deflate -6 still passes the uniform test, and a cut capture samples few bytes a segment. A
+   * uniform-looking sample of a cut flow smaller than this is {@link Verdict#UNKNOWN}. Whole
+   * captures keep {@link #MIN_SAMPLED_BYTES}: there a short uniform flow is most often what it
+   * looks like (a migration's small reverse stream), and a migration's own sample is 256 KiB.
    */
   public static final int MIN_UNIFORM_BYTES = 16 << 10;
 
@@ -99,7 +101,7 @@ public final class PayloadClassifier {
                   + check.description()
                   + ")";
         } else {
-          verdict = byStatistics(stats);
+          verdict = byStatistics(stats, cutSegments > 0);
           reason =
               signature.wire()
                   + " framing claims encryption but "
@@ -129,7 +131,7 @@ public final class PayloadClassifier {
         reason = signature.wire() + " framing in clear (" + dominant.statisticsText() + ")";
       }
       default -> {
-        verdict = smb != null ? smb.verdict() : byStatistics(stats);
+        verdict = smb != null ? smb.verdict() : byStatistics(stats, cutSegments > 0);
         reason = smb != null ? smb.reason() : reasonFor(verdict, dominant);
       }
     }
@@ -245,11 +247,19 @@ public final class PayloadClassifier {
   }
 
   static Verdict byStatistics(ByteStatistics stats) {
+    return byStatistics(stats, false);
+  }
+
+  /**
+   * The verdict of byte statistics alone; {@code cut} when the capture cut the flow's segments at
+   * its snap length, where a uniform-looking sample needs {@link #MIN_UNIFORM_BYTES}.
+   */
+  static Verdict byStatistics(ByteStatistics stats, boolean cut) {
     if (stats.n() < MIN_SAMPLED_BYTES) {
       return Verdict.UNKNOWN;
     }
     if (stats.chiSquare() <= ByteStatistics.uniformChiSquareLimit()) {
-      return stats.n() >= MIN_UNIFORM_BYTES ? Verdict.ENCRYPTED : Verdict.UNKNOWN;
+      return !cut || stats.n() >= MIN_UNIFORM_BYTES ? Verdict.ENCRYPTED : Verdict.UNKNOWN;
     }
     return looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
   }
@@ -283,7 +293,7 @@ public final class PayloadClassifier {
         + dominant.statisticsText()
         + "), but fewer than "
         + MIN_UNIFORM_BYTES
-        + " sampled cannot tell encrypted from compressed";
+        + " sampled from segments cut by the snap length cannot tell encrypted from compressed";
   }
 
   /**

@@ -117,13 +117,18 @@ class SnapLengthVerdictTest {
   }
 
   @Test
-  void uniformBytesTooFewToTellFromCompressedAreUnknown() {
-    byte[] uniform = new byte[8 << 10];
+  void uniformBytesOfACutCaptureTooFewToTellFromCompressedAreUnknown() {
+    byte[] uniform = new byte[100 * SEGMENT]; // cut at 200 bytes: 100 x 82 sampled, 8 KiB
     new Random(9).nextBytes(uniform);
-    FlowRecord few = last(send(8000, List.of(uniform), Integer.MAX_VALUE));
+    FlowRecord whole = last(send(8000, List.of(uniform), Integer.MAX_VALUE));
+    FlowRecord cut = last(send(8000, List.of(uniform), SNAP_200_PAYLOAD));
 
-    assertThat(few.payload().verdict()).isEqualTo(Verdict.UNKNOWN);
-    assertThat(few.payload().reason()).startsWith("uniform-looking bytes");
+    assertThat(whole.payload().verdict()).isEqualTo(Verdict.ENCRYPTED);
+    assertThat(cut.payload().sampledBytes()).isBetween(1024L, 16383L);
+    assertThat(cut.payload().verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(cut.payload().reason())
+        .startsWith("uniform-looking bytes")
+        .contains("cut by the snap length");
   }
 
   @Test
