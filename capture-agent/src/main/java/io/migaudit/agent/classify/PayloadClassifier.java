@@ -220,11 +220,9 @@ public final class PayloadClassifier {
    * Verdict#UNKNOWN}.
    */
   static Verdict byCutContent(ByteStatistics stats) {
-    if (stats.n() < MIN_SAMPLED_BYTES) {
-      return Verdict.UNKNOWN;
-    }
-    if (stats.chiSquare() <= ByteStatistics.uniformChiSquareLimit()) {
-      return stats.n() >= MIN_UNIFORM_BYTES ? Verdict.ENCRYPTED : Verdict.UNKNOWN;
+    Verdict v = byStatistics(stats, true);
+    if (!v.readable()) {
+      return v; // too few bytes, or uniform: as for any cut flow
     }
     return stats.entropy() < ResampleWindow.READABLE_ENTROPY ? Verdict.PLAINTEXT : Verdict.UNKNOWN;
   }

@@ -100,6 +100,14 @@ public final class PayloadSample implements StreamSink {
     bytes(payloadSeen, frame, offset, length);
   }
 
+  /**
+   * Adds a datagram the capture cut at its snap length: its first {@code captured} bytes of {@code
+   * frame} from absolute {@code offset}, of the {@code wireLength} it carried (see {@link #cut}).
+   */
+  public void addCut(ByteBuffer frame, int offset, int captured, int wireLength) {
+    cut(payloadSeen, frame, offset, captured, wireLength - captured);
+  }
+
   /** Marks the direction as picked up mid-stream; call before its first bytes. */
   public void markMidStream() {
     midStream = true;

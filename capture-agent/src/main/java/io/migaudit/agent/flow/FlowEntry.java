@@ -231,13 +231,8 @@ final class FlowEntry {
     } else if (p.payloadCapturedLength > 0) {
       int skip = ipProtocol == IP_PROTOCOL_ESP ? ESP_CLEAR_BYTES : 0;
       if (ipProtocol != IP_PROTOCOL_ESP && p.payloadCapturedLength < p.payloadWireLength) {
-        PayloadSample s = sample(initiator, sampleBytes, sampleBytesPerPacket);
-        s.cut(
-            s.payloadSeen(),
-            p.frame,
-            p.payloadOffset,
-            p.payloadCapturedLength,
-            p.payloadWireLength - p.payloadCapturedLength);
+        sample(initiator, sampleBytes, sampleBytesPerPacket)
+            .addCut(p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
       } else if (p.payloadCapturedLength > skip) {
         sample(initiator, sampleBytes, sampleBytesPerPacket)
             .add(p.frame, p.payloadOffset + skip, p.payloadCapturedLength - skip);
