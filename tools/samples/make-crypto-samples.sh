@@ -18,6 +18,16 @@
 #                                         this kernel has no ESP transform (ip xfrm state add ...
 #                                         proto esp: "Requested type not found"), so the ESP layer is
 #                                         scripted around real traffic
+#   esp-null-nat-t                        the same, the ESP packets inside UDP 4500 (RFC 3948, IPsec
+#                                         through NAT): esp_null.py --udp-encap
+#   ah-integrity-only                     plain TCP, each packet behind an IPv4 Authentication Header
+#                                         (integrity only, the segment in clear): esp_null.py --ah
+#   ipip-tunnel-plaintext                 plain TCP between the vMotion addresses through an IP-in-IP
+#                                         tunnel between the hosts' management addresses (10.10.0.11
+#                                         and .12): ipip_tunnel.py in each host, a userspace ipip
+#                                         link (TUN device + raw protocol-4 socket; this kernel has
+#                                         no ipip links), real kernel TCP inside; captured on A's
+#                                         management link, where only the tunnel is seen
 #   migration-routed                      TLS 1.3 from A to B through a third namespace R that
 #                                         routes (A and B on their own /32s, TTL 63 on arrival);
 #                                         captured on B's link
@@ -38,10 +48,11 @@ readonly SAMPLES=${MIGAUDIT_SAMPLES_DIR:-$REPO/samples}
 readonly RUN_ID=ma-cs-$$
 readonly PYTHON=${PYTHON:-python3}
 readonly SCENARIOS=(tls-1.0-migration tls-1.1-migration tls-null-cipher ssh-tunnel-aes-gcm ssh-tunnel-cbc
-  esp-null migration-routed migration-on-segment)
+  esp-null esp-null-nat-t ah-integrity-only ipip-tunnel-plaintext migration-routed migration-on-segment)
 readonly GUEST_PAGES=24 GUEST_SEED=50 PORT=8000 TUNNEL_PORT=18000
 readonly CLIENT_PORT=41011 MAX_CAPTURE_BYTES=153600 DEADLINE_SECONDS=20
 readonly ADDR_A=192.168.50.11 ADDR_B=192.168.50.12
+readonly MGMT_A=10.10.0.11 MGMT_B=10.10.0.12 TUNNEL_MTU=1480
 
 WORK="" NS_A="" NS_B="" NS_R="" NEW_NS="" CAPTURE_NS="" CAPTURE_IF="" LAST_PID="" TCPDUMP_PID=""
 NAMESPACES=() PIDS=()
@@ -260,18 +271,76 @@ scenario_ssh_tunnel_cbc() {
 }
 
 scenario_esp_null() {
-  segment_up esp-null
+  ipsec_wrapped esp-null --esp \
+    "The plaintext page stream between the trusted hosts with each packet wrapped in ESP-NULL (HMAC-SHA-256-128, no encryption) by esp_null.py." \
+    '{protocol: tunnel-esp, verdict: plaintext, count: 1}' \
+    '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}' "$WEAK_CRITICAL"
+}
+
+# ipsec_wrapped NAME MODE DESCRIPTION FLOW ALERT... : plain TCP on one segment, then esp_null.py MODE
+# wraps each packet.
+ipsec_wrapped() {
+  local name=$1 mode=$2 description=$3
+  shift 3
+  segment_up "$name"
   capture_start "$CAPTURE_NS" "$CAPTURE_IF"
   send_tcp
   capture_stop
   hosts_down
-  "$PYTHON" "$TOOLS/esp_null.py" "$WORK/capture.pcap" "$WORK/esp.pcap"
-  mv "$WORK/esp.pcap" "$WORK/capture.pcap"
-  publish esp-null
-  expect esp-null \
-    "The plaintext page stream between the trusted hosts with each packet wrapped in ESP-NULL (HMAC-SHA-256-128, no encryption) by esp_null.py." \
+  "$PYTHON" "$TOOLS/esp_null.py" "$mode" "$WORK/capture.pcap" "$WORK/wrapped.pcap"
+  mv "$WORK/wrapped.pcap" "$WORK/capture.pcap"
+  publish "$name"
+  expect "$name" "$description" "$@"
+}
+
+scenario_esp_null_nat_t() {
+  ipsec_wrapped esp-null-nat-t --udp-encap \
+    "The plaintext page stream between the trusted hosts with each packet wrapped in ESP-NULL inside UDP 4500 (IPsec through NAT, RFC 3948) by esp_null.py --udp-encap." \
     '{protocol: tunnel-esp, verdict: plaintext, count: 1}' \
     '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}' "$WEAK_CRITICAL"
+}
+
+scenario_ah_integrity_only() {
+  ipsec_wrapped ah-integrity-only --ah \
+    "The plaintext vMotion-style stream on TCP 8000 between the trusted hosts behind an IPv4 Authentication Header (integrity only, by esp_null.py --ah); the migration inside is read in clear." \
+    '{protocol: vmotion, verdict: plaintext, count: 1}' \
+    '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}'
+}
+
+# ipip_up NAME : A and B joined by a veth link of their management addresses, each with an
+# ipip_tunnel.py endpoint whose TUN device carries its vMotion address; capture on A's link.
+ipip_up() {
+  local end
+  new_ns "$1-a"; NS_A=$NEW_NS
+  new_ns "$1-b"; NS_B=$NEW_NS
+  NS_R=""
+  ip -n "$NS_A" link add mgmt0 type veth peer name mgmt0 netns "$NS_B"
+  ip -n "$NS_A" addr add "$MGMT_A/24" dev mgmt0
+  ip -n "$NS_B" addr add "$MGMT_B/24" dev mgmt0
+  ip -n "$NS_A" link set mgmt0 up
+  ip -n "$NS_B" link set mgmt0 up
+  for end in "$NS_A $MGMT_A $MGMT_B $ADDR_A $ADDR_B a" "$NS_B $MGMT_B $MGMT_A $ADDR_B $ADDR_A b"; do
+    set -- $end
+    start_bg "$WORK/ipip-$6.log" ip netns exec "$1" "$PYTHON" "$TOOLS/ipip_tunnel.py" --tun ipip0 \
+      --local "$2" --remote "$3"
+    wait_for "the ipip tunnel in $6" file_has "$WORK/ipip-$6.log" " ready"
+    ip -n "$1" addr add "$4/32" peer "$5/32" dev ipip0
+    ip -n "$1" link set ipip0 mtu "$TUNNEL_MTU" up
+  done
+  CAPTURE_NS=$NS_A CAPTURE_IF=mgmt0
+}
+
+scenario_ipip_tunnel_plaintext() {
+  ipip_up ipip-tunnel-plaintext
+  capture_start "$CAPTURE_NS" "$CAPTURE_IF"
+  send_tcp
+  capture_stop
+  hosts_down
+  publish ipip-tunnel-plaintext
+  expect ipip-tunnel-plaintext \
+    "The plaintext vMotion-style stream (192.168.50.11 to .12, TCP 8000) inside an IP-in-IP tunnel between the hosts' management addresses (ipip_tunnel.py); the tunnel does not encrypt, and the migration inside is judged." \
+    '{protocol: vmotion, verdict: plaintext, count: 1}' \
+    '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}'
 }
 
 scenario_migration_routed() {

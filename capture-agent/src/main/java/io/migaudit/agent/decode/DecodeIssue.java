@@ -46,6 +46,13 @@ public enum DecodeIssue {
   /** Data offset below 5 words or past the end of the IP packet. */
   TCP_BAD_DATA_OFFSET("tcp-bad-data-offset"),
   UDP_TOO_SHORT("udp-too-short"),
+  /** IPv4 Authentication Header cut by the capture although the packet holds it. */
+  AH_TOO_SHORT("ah-too-short"),
+  /**
+   * IPv4 Authentication Header shorter than its fixed part, running past the packet, or one of more
+   * than four in a row.
+   */
+  AH_BAD_LENGTH("ah-bad-length"),
   /** GRE header (with its optional checksum, key and sequence fields) cut. */
   GRE_TOO_SHORT("gre-too-short"),
   /** ERSPAN type II or III header (or type III platform sub-header) cut. */

@@ -119,8 +119,8 @@ public final class DecodedPacket {
   }
 
   /**
-   * Called by a tunnel decoder (GRE, VXLAN, Geneve) before it decodes the frame or packet it
-   * carries: records the outer IP header and the tunnel as layers, then clears what the outer
+   * Called by a tunnel decoder (GRE, IP in IP, VXLAN, Geneve) before it decodes the frame or packet
+   * it carries: records the outer IP header and the tunnel as layers, then clears what the outer
    * layers set (IP fields, ports, payload, VLAN ids) so that the inner frame's values replace them;
    * the outer VLAN of the capture port is not the mirrored frame's. Returns false, changing
    * nothing, when the layers have no room for the tunnel and at least one layer inside it: the

@@ -14,7 +14,9 @@ public enum Layer {
   GRE("gre"),
   ERSPAN("erspan"),
   VXLAN("vxlan"),
-  GENEVE("geneve");
+  GENEVE("geneve"),
+  /** An IP packet directly inside another (IP protocol 4 or 41): ipip, sit, ip6tnl tunnels. */
+  IP_IN_IP("ip-in-ip");
 
   private final String wire;
 

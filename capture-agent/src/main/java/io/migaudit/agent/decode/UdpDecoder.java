@@ -5,12 +5,21 @@ import java.nio.ByteBuffer;
 /**
  * UDP headers (RFC 768): ports; the payload's extent comes from the IP header, not from the UDP
  * length field, which BIG TCP/GSO senders leave at 0 or stale. Datagrams to the VXLAN and Geneve
- * ports go on to those tunnel decoders.
+ * ports go on to those tunnel decoders. A datagram to or from UDP 4500 that starts with a non-zero
+ * SPI is UDP-encapsulated ESP (RFC 3948 section 2.2: IPsec through NAT): it decodes as ESP with the
+ * UDP ports kept, so it is judged as ESP is; IKE on that port starts with the zero non-ESP marker
+ * and stays UDP, as does a NAT keepalive (one byte 0xFF).
  */
 final class UdpDecoder {
   static final int HEADER_LENGTH = 8;
   private static final int OFFSET_SOURCE_PORT = 0;
   private static final int OFFSET_DESTINATION_PORT = 2;
+
+  /** IPsec NAT traversal (RFC 3948 section 2): ESP and IKE share this port. */
+  static final int NAT_T_PORT = 4500;
+
+  /** ESP's SPI and sequence number: an ESP packet in UDP has at least these. */
+  private static final int ESP_HEADER_LENGTH = 8;
 
   private UdpDecoder() {}
 
@@ -21,6 +30,12 @@ final class UdpDecoder {
     out.srcPort = Short.toUnsignedInt(frame.getShort(offset + OFFSET_SOURCE_PORT));
     out.dstPort = Short.toUnsignedInt(frame.getShort(offset + OFFSET_DESTINATION_PORT));
     int payload = offset + HEADER_LENGTH;
+    if ((out.dstPort == NAT_T_PORT || out.srcPort == NAT_T_PORT)
+        && carriesEsp(frame, payload, end)) {
+      out.ipProtocol = TransportDecoder.PROTOCOL_ESP;
+      TransportDecoder.payload(payload, end, wireEnd, out);
+      return DecodeIssue.NONE;
+    }
     return switch (out.dstPort) {
       case VxlanDecoder.UDP_PORT -> VxlanDecoder.decode(frame, payload, end, wireEnd, out);
       case GeneveDecoder.UDP_PORT -> GeneveDecoder.decode(frame, payload, end, wireEnd, out);
@@ -29,5 +44,10 @@ final class UdpDecoder {
         yield DecodeIssue.NONE;
       }
     };
+  }
+
+  /** True when the datagram's payload starts with an ESP header: a non-zero SPI and a sequence. */
+  private static boolean carriesEsp(ByteBuffer frame, int payload, int end) {
+    return end - payload >= ESP_HEADER_LENGTH && frame.getInt(payload) != 0;
   }
 }

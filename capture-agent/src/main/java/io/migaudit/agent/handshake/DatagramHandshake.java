@@ -7,9 +7,11 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * Reads an ESP flow's packets (or ESP-in-UDP on 4500, RFC 3948) for ESP-NULL, and IKE_SA_INIT
- * messages on UDP 500 / 4500 for their proposals. Per packet, stateless decoders; here only counts
- * and the names read. Stops after {@link #MAX_PACKETS} packets: the answer does not change.
+ * Reads an ESP flow's packets for ESP-NULL, and IKE_SA_INIT messages on UDP 500 / 4500 for their
+ * proposals. ESP inside UDP 4500 (RFC 3948) comes as an ESP flow: the decoder tells it from IKE by
+ * its non-zero SPI, so a UDP flow on 4500 holds only IKE and keepalives. Per packet, stateless
+ * decoders; here only counts and the names read. Stops after {@link #MAX_PACKETS} packets: the
+ * answer does not change.
  */
 final class DatagramHandshake {
   static final int MAX_PACKETS = 64;
@@ -42,12 +44,8 @@ final class DatagramHandshake {
     }
     int at = offset;
     if (serverPort == NAT_T_PORT) {
-      if (length < NON_ESP_MARKER_LENGTH) {
-        return;
-      }
-      if (frame.getInt(offset) != 0) {
-        esp(frame.slice(offset, length));
-        return;
+      if (length < NON_ESP_MARKER_LENGTH || frame.getInt(offset) != 0) {
+        return; // a keepalive, or ESP the capture cut before its sequence number
       }
       at += NON_ESP_MARKER_LENGTH;
     }

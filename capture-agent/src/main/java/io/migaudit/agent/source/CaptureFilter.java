@@ -9,9 +9,10 @@ import java.util.Set;
 /**
  * Builds the BPF filter (pcap-filter(7) syntax) a live capture sets in the kernel, so that only
  * what the agent judges crosses into user space: the port catalog's ports, IPsec ESP (IP protocol
- * 50), Kerberos (TCP/UDP 88, for telling Kerberos-authenticated Hyper-V migrations from CredSSP
- * ones), non-first IPv4 fragments (they carry no ports), and the tunnels a mirror session or
- * overlay wraps them in (GRE with ERSPAN, VXLAN on UDP 4789, Geneve on UDP 6081), whose inner
+ * 50, and in UDP 4500 through NAT), AH (51) over IPv4, Kerberos (TCP/UDP 88, for telling
+ * Kerberos-authenticated Hyper-V migrations from CredSSP ones), non-first IPv4 fragments (they
+ * carry no ports), and the tunnels a mirror session, overlay or host wraps them in (GRE with
+ * ERSPAN, IP in IP as protocols 4 and 41, VXLAN on UDP 4789, Geneve on UDP 6081), whose inner
  * packets the decoder judges. The whole expression is repeated after {@code vlan} so that
  * 802.1Q-tagged frames match too.
  *
@@ -28,6 +29,18 @@ public final class CaptureFilter {
 
   static final int PROTOCOL_GRE = 47;
   static final int PROTOCOL_TCP = 6;
+
+  /** IANA protocol numbers of IPv4 and IPv6 carried in IP (ipip, sit, ip6tnl tunnels). */
+  static final int PROTOCOL_IPV4_IN_IP = 4;
+
+  static final int PROTOCOL_IPV6_IN_IP = 41;
+
+  /** IPv4's Authentication Header (IPv6's passes with the extension chains). */
+  static final int PROTOCOL_AH = 51;
+
+  /** IPsec NAT traversal: ESP in UDP (RFC 3948). */
+  static final int NAT_T_PORT = 4500;
+
   static final int KERBEROS_PORT = 88;
 
   /** VXLAN (RFC 7348) and Geneve (RFC 8926) UDP ports, as the decoder knows them. */
@@ -105,6 +118,12 @@ public final class CaptureFilter {
     clauses.add("ip6 proto " + PROTOCOL_ESP);
     clauses.add("ip proto " + PROTOCOL_GRE);
     clauses.add("ip6 proto " + PROTOCOL_GRE);
+    clauses.add("ip proto " + PROTOCOL_IPV4_IN_IP);
+    clauses.add("ip6 proto " + PROTOCOL_IPV4_IN_IP);
+    clauses.add("ip proto " + PROTOCOL_IPV6_IN_IP);
+    clauses.add("ip6 proto " + PROTOCOL_IPV6_IN_IP);
+    clauses.add("ip proto " + PROTOCOL_AH);
+    clauses.add("udp port " + NAT_T_PORT);
     clauses.add("udp dst port " + VXLAN_PORT);
     clauses.add("udp dst port " + GENEVE_PORT);
     clauses.add("(ip[6:2] & 0x1fff != 0)");

@@ -41,7 +41,7 @@ class CaptureCorpusTest {
   void theBundledCorpusIsThere() throws IOException {
     List<Path> captures = CorpusReader.captures(CorpusReader.bundledDirectory());
 
-    assertThat(captures).hasSize(23);
+    assertThat(captures).hasSize(24);
     assertThat(CorpusReader.testList(CorpusReader.bundledDirectory().resolve("README.md")))
         .hasSize(22);
   }

@@ -13,6 +13,9 @@ final class FrameBytes {
   static final int ICMP = 1;
   static final int ICMPV6 = 58;
   static final int GRE = 47;
+  static final int IPV4_IN_IP = 4;
+  static final int IPV6_IN_IP = 41;
+  static final int AH = 51;
   static final int SYN_ACK = 0x12;
 
   static final byte[] SRC6 = v6(0x20010db8_00000001L, 0x00000000_0000000aL);

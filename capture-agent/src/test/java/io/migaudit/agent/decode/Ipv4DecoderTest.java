@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class Ipv4DecoderTest {
   private static final int SRC = v4(200, 1, 2, 3);
   private static final int DST = v4(10, 0, 0, 9);
-  private static final byte[] UDP_SEGMENT = udp(4500, 4500, payload(12));
+  private static final byte[] UDP_SEGMENT = udp(5004, 5004, payload(12));
 
   @Test
   void decodesAddressesAsUnsignedProtocolAndLength() {

@@ -1,9 +1,12 @@
 package io.migaudit.agent.decode;
 
+import static io.migaudit.agent.decode.FrameBytes.AH;
 import static io.migaudit.agent.decode.FrameBytes.ESP;
 import static io.migaudit.agent.decode.FrameBytes.GRE;
+import static io.migaudit.agent.decode.FrameBytes.IPV4_IN_IP;
 import static io.migaudit.agent.decode.FrameBytes.TCP;
 import static io.migaudit.agent.decode.FrameBytes.UDP;
+import static io.migaudit.agent.decode.FrameBytes.ah;
 import static io.migaudit.agent.decode.FrameBytes.concat;
 import static io.migaudit.agent.decode.FrameBytes.decode;
 import static io.migaudit.agent.decode.FrameBytes.decodeIp;
@@ -21,7 +24,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** TCP, UDP, ESP and the protocols without ports. */
+/** TCP, UDP, ESP (also in UDP), IPv4's AH and the protocols without ports. */
 class TransportDecoderTest {
   private static final int A = v4(192, 168, 50, 11);
   private static final int B = v4(192, 168, 50, 12);
@@ -154,5 +157,92 @@ class TransportDecoderTest {
     assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(d.packet().ipProtocol).isEqualTo(GRE);
     assertThat(d.packet().payloadOffset).isEqualTo(20);
+  }
+
+  @Test
+  void espInUdpThroughNatIsEspWithItsPorts() {
+    byte[] esp = ByteBuffer.allocate(8 + 32).putInt(0x12345678).putInt(1).array();
+
+    FrameBytes.Decoded d = decodeIp(ipv4(UDP, A, B, udp(4500, 4500, esp)));
+
+    assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
+    assertThat(d.packet().ipProtocol).isEqualTo(ESP);
+    assertThat(d.packet().srcPort).isEqualTo(4500);
+    assertThat(d.packet().dstPort).isEqualTo(4500);
+    assertThat(d.packet().payloadOffset).isEqualTo(28);
+    assertThat(d.packet().payloadWireLength).isEqualTo(40);
+    assertThat(d.packet().frame.getInt(d.packet().payloadOffset)).isEqualTo(0x12345678);
+    assertThat(decodeIp(ipv4(UDP, A, B, udp(61000, 4500, esp))).packet().ipProtocol)
+        .as("a NAT rewrote the source port")
+        .isEqualTo(ESP);
+  }
+
+  @Test
+  void ikeKeepalivesAndOtherPortsStayUdp() {
+    byte[] ike = ByteBuffer.allocate(4 + 28).putInt(0).putLong(0x1122334455667788L).array();
+    byte[] esp = ByteBuffer.allocate(8 + 32).putInt(0x12345678).putInt(1).array();
+
+    assertThat(decodeIp(ipv4(UDP, A, B, udp(4500, 4500, ike))).packet().ipProtocol)
+        .as("IKE behind the non-ESP marker")
+        .isEqualTo(UDP);
+    assertThat(
+            decodeIp(ipv4(UDP, A, B, udp(4500, 4500, new byte[] {(byte) 0xFF})))
+                .packet()
+                .ipProtocol)
+        .as("NAT keepalive")
+        .isEqualTo(UDP);
+    assertThat(decodeIp(ipv4(UDP, A, B, udp(4501, 4502, esp))).packet().ipProtocol).isEqualTo(UDP);
+  }
+
+  @Test
+  void ipv4AuthenticationHeaderIsSkippedAndTheTcpBehindItIsTheFlow() {
+    byte[] segment = tcp(41011, 8000, 0x18, payload(6));
+
+    FrameBytes.Decoded d = decodeIp(ipv4(AH, A, B, concat(ah(TCP), segment)));
+    FrameBytes.Decoded twice = decodeIp(ipv4(AH, A, B, concat(ah(AH), ah(TCP), segment)));
+
+    assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
+    assertThat(d.packet().ipProtocol).isEqualTo(TCP);
+    assertThat(d.packet().srcPort).isEqualTo(41011);
+    assertThat(d.packet().dstPort).isEqualTo(8000);
+    assertThat(d.payload()).isEqualTo(payload(6));
+    assertThat(twice.issue()).isEqualTo(DecodeIssue.NONE);
+    assertThat(twice.packet().dstPort).isEqualTo(8000);
+  }
+
+  @Test
+  void ipv4AuthenticationHeaderInTunnelModeCarriesTheInnerPacket() {
+    byte[] inner = ipv4(TCP, A, B, tcp(41011, 8000, 0x18, payload(6)));
+    int gatewayA = v4(10, 20, 0, 11);
+    int gatewayB = v4(10, 20, 0, 12);
+
+    FrameBytes.Decoded d = decodeIp(ipv4(AH, gatewayA, gatewayB, concat(ah(IPV4_IN_IP), inner)));
+
+    assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
+    assertThat(d.layers()).containsExactly(Layer.RAW_IP, Layer.IPV4, Layer.IP_IN_IP);
+    assertThat(d.packet().srcLo).isEqualTo(Integer.toUnsignedLong(A));
+    assertThat(d.packet().dstPort).isEqualTo(8000);
+  }
+
+  @Test
+  void ipv4AuthenticationHeaderCutLongOrChainedWithoutEndIsMalformed() {
+    byte[] segment = tcp(41011, 8000, 0x18, payload(6));
+    byte[] packet = ipv4(AH, A, B, concat(ah(TCP), segment));
+    byte[] tooLong = packet.clone();
+    tooLong[20 + 1] = (byte) 200; // (200 + 2) * 4 bytes: past the packet
+    byte[] tooSmall = packet.clone();
+    tooSmall[20 + 1] = 0; // 8 bytes: less than the fixed part
+    byte[] endless = ipv4(AH, A, B, concat(ah(AH), ah(AH), ah(AH), ah(AH), ah(TCP), segment));
+
+    assertThat(decode(snapped(PacketDecoder.LINKTYPE_RAW, packet, 20 + 10)).issue())
+        .isEqualTo(DecodeIssue.AH_TOO_SHORT);
+    assertThat(decode(snapped(PacketDecoder.LINKTYPE_RAW, packet, 20 + 16)).issue())
+        .as("the ICV cut")
+        .isEqualTo(DecodeIssue.AH_TOO_SHORT);
+    assertThat(decodeIp(tooLong).issue()).isEqualTo(DecodeIssue.AH_BAD_LENGTH);
+    assertThat(decodeIp(tooSmall).issue()).isEqualTo(DecodeIssue.AH_BAD_LENGTH);
+    assertThat(decodeIp(endless).issue()).isEqualTo(DecodeIssue.AH_BAD_LENGTH);
+    assertThat(decodeIp(Arrays.copyOf(ipv4(AH, A, B, new byte[0]), 20)).issue())
+        .isEqualTo(DecodeIssue.AH_BAD_LENGTH);
   }
 }

@@ -2,6 +2,8 @@ package io.migaudit.agent.decode;
 
 import static io.migaudit.agent.decode.FrameBytes.GRE;
 import static io.migaudit.agent.decode.FrameBytes.ICMP;
+import static io.migaudit.agent.decode.FrameBytes.IPV4_IN_IP;
+import static io.migaudit.agent.decode.FrameBytes.IPV6_IN_IP;
 import static io.migaudit.agent.decode.FrameBytes.TCP;
 import static io.migaudit.agent.decode.FrameBytes.UDP;
 import static io.migaudit.agent.decode.FrameBytes.concat;
@@ -29,7 +31,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * GRE, ERSPAN, VXLAN and Geneve: the inner packet becomes the flow; one test per way it goes wrong.
+ * GRE, ERSPAN, VXLAN, Geneve and IP in IP: the inner packet becomes the flow; one test per way it
+ * goes wrong.
  */
 class TunnelDecoderTest {
   private static final int MIRROR_SOURCE = v4(10, 99, 0, 1);
@@ -332,5 +335,81 @@ class TunnelDecoderTest {
         Layer.ETHERNET);
     assertThat(decodeEthernet(overUdp(4789, vxlan(0x08, three))).issue())
         .isEqualTo(DecodeIssue.TUNNEL_TOO_DEEP);
+  }
+
+  @Test
+  void ipv4InIpv4IsTheInnerPacket() {
+    FrameBytes.Decoded d = decodeEthernet(outer(IPV4_IN_IP, INNER_IP));
+
+    assertInner(d, Layer.ETHERNET, Layer.VLAN, Layer.IPV4, Layer.IP_IN_IP);
+    assertThat(d.packet().tunnelPath).as("keyed by the tunnel's endpoints").isNotZero();
+    assertThat(d.packet().vlan).isEqualTo(DecodedPacket.NO_VLAN);
+  }
+
+  @Test
+  void ipv6InIpv4AndIpv4InIpv6AreTheInnerPackets() {
+    byte[] inner6 = ipv6(TCP, tcp(41011, 8000, 0x18, payload(6)));
+    FrameBytes.Decoded sixInFour = decodeEthernet(outer(IPV6_IN_IP, inner6));
+    FrameBytes.Decoded fourInSix = decodeEthernet(ethernet(0x86DD, ipv6(IPV4_IN_IP, INNER_IP)));
+
+    assertThat(sixInFour.issue()).isEqualTo(DecodeIssue.NONE);
+    assertThat(sixInFour.layers())
+        .containsExactly(Layer.ETHERNET, Layer.VLAN, Layer.IPV4, Layer.IP_IN_IP);
+    assertThat(sixInFour.packet().ipVersion).isEqualTo(6);
+    assertThat(sixInFour.packet().dstPort).isEqualTo(8000);
+    assertThat(sixInFour.payload()).isEqualTo(payload(6));
+    assertInner(fourInSix, Layer.ETHERNET, Layer.IPV6, Layer.IP_IN_IP);
+  }
+
+  @Test
+  void ipInIpWhoseInnerPacketIsNotOfItsVersionIsMalformed() {
+    byte[] inner6 = ipv6(TCP, tcp(41011, 8000, 0x18, payload(6)));
+
+    assertThat(decodeEthernet(outer(IPV4_IN_IP, inner6)).issue())
+        .isEqualTo(DecodeIssue.IPV4_BAD_VERSION);
+    assertThat(decodeEthernet(outer(IPV6_IN_IP, INNER_IP)).issue())
+        .isEqualTo(DecodeIssue.IPV6_BAD_VERSION);
+    assertThat(decodeEthernet(outer(IPV4_IN_IP, new byte[12])).issue())
+        .isEqualTo(DecodeIssue.IPV4_TOO_SHORT);
+  }
+
+  @Test
+  void ipInIpNestedPastTheLayersIsTooDeep() {
+    byte[] packet = INNER_IP;
+    for (int i = 0; i < 3; i++) {
+      packet = ipv4(IPV4_IN_IP, MIRROR_SOURCE, COLLECTOR, packet);
+    }
+    byte[] tooDeep = ipv4(IPV4_IN_IP, MIRROR_SOURCE, COLLECTOR, packet);
+
+    assertInner(
+        decodeEthernet(ethernet(0x0800, packet)),
+        Layer.ETHERNET,
+        Layer.IPV4,
+        Layer.IP_IN_IP,
+        Layer.IPV4,
+        Layer.IP_IN_IP,
+        Layer.IPV4,
+        Layer.IP_IN_IP);
+    assertThat(decodeEthernet(ethernet(0x0800, tooDeep)).issue())
+        .isEqualTo(DecodeIssue.TUNNEL_TOO_DEEP);
+  }
+
+  @Test
+  void twoIpInIpTunnelsBetweenOtherEndpointsAreOtherPaths() {
+    int otherEnd = v4(10, 99, 0, 3);
+    long one = decodeEthernet(outer(IPV4_IN_IP, INNER_IP)).packet().tunnelPath;
+    long back =
+        decodeEthernet(ethernet(0x0800, ipv4(IPV4_IN_IP, COLLECTOR, MIRROR_SOURCE, INNER_IP)))
+            .packet()
+            .tunnelPath;
+    long other =
+        decodeEthernet(ethernet(0x0800, ipv4(IPV4_IN_IP, MIRROR_SOURCE, otherEnd, INNER_IP)))
+            .packet()
+            .tunnelPath;
+    long gre = decodeEthernet(outer(GRE, gre(0, 0x0800, INNER_IP))).packet().tunnelPath;
+
+    assertThat(back).as("both directions of one tunnel").isEqualTo(one);
+    assertThat(other).isNotEqualTo(one);
+    assertThat(gre).as("a GRE tunnel between the same hosts").isNotEqualTo(one);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -183,5 +184,25 @@ class TunnelTruthTest {
     assertThat(p.payloadWire()).isZero();
     assertThat(p.srcPort()).isEqualTo(2905);
     assertThat(p.dstPort()).isEqualTo(8080);
+  }
+
+  @Test
+  void udpEncapsulatedEspIsEspAsTcpdumpPrintsIt() throws IOException {
+    // tcpdump -nr espudp1.pcap: "192.1.2.23.4500 > 192.1.2.45.4500: UDP-encap:
+    // ESP(spi=0x12345678,seq=0x1), length 116", sequence 1 to 8
+    List<CorpusReader.Seen> packets = CorpusReader.read(capture("espudp1.pcap")).packets();
+
+    assertThat(packets).hasSize(8);
+    for (int i = 0; i < packets.size(); i++) {
+      CorpusReader.Seen p = packets.get(i);
+      assertThat(p.issue()).isEqualTo(DecodeIssue.NONE);
+      assertThat(p.protocol()).as("ESP").isEqualTo(50);
+      assertThat(p.srcLo()).isEqualTo(v4("192.1.2.23"));
+      assertThat(p.srcPort()).isEqualTo(4500);
+      assertThat(p.dstPort()).isEqualTo(4500);
+      assertThat(p.payloadWire()).as("tcpdump's ESP length").isEqualTo(116);
+      assertThat(ByteBuffer.wrap(p.payloadHead()).getInt()).isEqualTo(0x12345678);
+      assertThat(ByteBuffer.wrap(p.payloadHead()).getInt(4)).isEqualTo(i + 1);
+    }
   }
 }

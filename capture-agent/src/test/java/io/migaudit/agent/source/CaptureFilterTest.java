@@ -75,6 +75,12 @@ class CaptureFilterTest {
             "ip proto 50",
             "ip6 proto 50",
             "ip proto 47",
+            "ip proto 4",
+            "ip proto 41",
+            "ip6 proto 4",
+            "ip6 proto 41",
+            "ip proto 51",
+            "udp port 4500",
             "udp dst port 4789",
             "udp dst port 6081");
     assertThat(FILTER).contains("or (vlan and (");
@@ -122,6 +128,16 @@ class CaptureFilterTest {
           .isTrue();
       assertThat(passes(program, ethernet(0x0800, ipv4(17, 0, ports(53001, 4789)))))
           .as("VXLAN")
+          .isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(4, 0, new byte[40]))))
+          .as("IPv4 in IPv4")
+          .isTrue();
+      assertThat(passes(program, tagged(50, ipv4(41, 0, new byte[40]))))
+          .as("tagged IPv6 in IPv4")
+          .isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(51, 0, new byte[40])))).as("AH").isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(17, 0, ports(4500, 4500)))))
+          .as("ESP in UDP")
           .isTrue();
       assertThat(passes(program, ethernet(0x0800, ipv4(6, 0x0010, new byte[16]))))
           .as("later fragment")

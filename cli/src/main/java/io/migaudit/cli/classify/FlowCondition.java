@@ -19,7 +19,8 @@ final class FlowCondition {
   static final String COPY_EVIDENCE = "copy evidence";
   static final String SMB3_TRANSFORM = "smb3 transform";
   static final String MID_STREAM = "mid-stream";
-  private static final Set<String> TUNNEL_LAYERS = Set.of("gre", "erspan", "vxlan", "geneve");
+  private static final Set<String> TUNNEL_LAYERS =
+      Set.of("gre", "erspan", "vxlan", "geneve", "ip-in-ip");
 
   private FlowCondition() {}
 

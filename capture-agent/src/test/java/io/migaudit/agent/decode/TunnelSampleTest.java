@@ -1,0 +1,73 @@
+package io.migaudit.agent.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.migaudit.agent.AgentConfig;
+import io.migaudit.agent.CaptureAgent;
+import io.migaudit.agent.PipelineCounters;
+import io.migaudit.agent.flow.EndReason;
+import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.record.FlowRecord;
+import io.migaudit.record.Verdict;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The samples of wrappers that do not encrypt (samples/README.md): an IP-in-IP tunnel, an IPv4
+ * Authentication Header, ESP-NULL inside UDP 4500. Each hides a plaintext migration from a sensor
+ * that stops at the outer header; here the agent's record is the migration inside, judged.
+ */
+class TunnelSampleTest {
+  private static List<FlowRecord> lastRecords(String sample) throws IOException {
+    List<FlowRecord> records = new ArrayList<>();
+    CaptureAgent agent =
+        new CaptureAgent(AgentConfig.defaults("test"), records::add, new PipelineCounters());
+    try (PcapFileSource source =
+        PcapFileSource.open(Path.of("../samples", sample, "capture.pcap"))) {
+      agent.run(source, sample, EndReason.END_OF_CAPTURE);
+    }
+    return records.stream().filter(FlowRecord::last).toList();
+  }
+
+  @Test
+  void aMigrationInsideAnIpInIpTunnelIsTheFlow() throws IOException {
+    List<FlowRecord> flows = lastRecords("ipip-tunnel-plaintext");
+
+    assertThat(flows).hasSize(1);
+    FlowRecord r = flows.get(0);
+    assertThat(r.encapsulation()).containsExactly("ethernet", "ipv4", "ip-in-ip");
+    assertThat(r.src()).isEqualTo("192.168.50.11");
+    assertThat(r.dst()).isEqualTo("192.168.50.12");
+    assertThat(r.transport()).isEqualTo("tcp");
+    assertThat(r.dstPort()).isEqualTo(8000);
+    assertThat(r.protocol()).isEqualTo("vmotion");
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+  }
+
+  @Test
+  void theSegmentBehindAnAuthenticationHeaderIsReadInClear() throws IOException {
+    List<FlowRecord> flows = lastRecords("ah-integrity-only");
+
+    assertThat(flows).hasSize(1);
+    FlowRecord r = flows.get(0);
+    assertThat(r.transport()).isEqualTo("tcp");
+    assertThat(r.dstPort()).isEqualTo(8000);
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+  }
+
+  @Test
+  void espInUdpIsJudgedAsEsp() throws IOException {
+    List<FlowRecord> flows = lastRecords("esp-null-nat-t");
+
+    assertThat(flows).hasSize(1);
+    FlowRecord r = flows.get(0);
+    assertThat(r.transport()).isEqualTo("esp");
+    assertThat(r.srcPort()).isEqualTo(4500);
+    assertThat(r.dstPort()).isEqualTo(4500);
+    assertThat(r.handshake().esp().nullEncryption()).isTrue();
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+  }
+}
