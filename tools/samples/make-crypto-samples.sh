@@ -338,9 +338,10 @@ scenario_ipip_tunnel_plaintext() {
   hosts_down
   publish ipip-tunnel-plaintext
   expect ipip-tunnel-plaintext \
-    "The plaintext vMotion-style stream (192.168.50.11 to .12, TCP 8000) inside an IP-in-IP tunnel between the hosts' management addresses (ipip_tunnel.py); the tunnel does not encrypt, and the migration inside is judged." \
+    "The plaintext vMotion-style stream (192.168.50.11 to .12, TCP 8000) inside an IP-in-IP tunnel between the hosts' management addresses (ipip_tunnel.py); the tunnel does not encrypt, and the migration inside is judged; the tunnel runs outside the migration networks." \
     '{protocol: vmotion, verdict: plaintext, count: 1}' \
-    '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}'
+    '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}' \
+    '{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}'
 }
 
 scenario_migration_routed() {

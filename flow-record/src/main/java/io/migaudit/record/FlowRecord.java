@@ -46,6 +46,9 @@ import java.util.List;
  *     recorded. Added within schema version 1, like {@code kerberos}
  * @param handshake what the clear-text TLS / SSH / IKE handshake or the ESP payload said about the
  *     flow's protection; null (absent) when none was seen. Added within schema version 1
+ * @param tunnel the routed tunnel (IP in IP, GRE carrying IP) the flow travelled in: its outer
+ *     endpoints are the path the flow really crossed; null (absent) for a flow in no such tunnel.
+ *     Added within schema version 1
  */
 public record FlowRecord(
     int schemaVersion,
@@ -75,11 +78,74 @@ public record FlowRecord(
     @JsonInclude(JsonInclude.Include.NON_NULL) KerberosActivity kerberos,
     @JsonInclude(JsonInclude.Include.NON_NULL) StreamEvidence stream,
     @JsonInclude(JsonInclude.Include.NON_NULL) HopLimits ttl,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Handshake handshake) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Handshake handshake,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Tunnel tunnel) {
 
   public FlowRecord {
     encapsulation = encapsulation == null ? List.of() : List.copyOf(encapsulation);
     tcpFlags = tcpFlags == null ? List.of() : List.copyOf(tcpFlags);
+  }
+
+  /** A record of a flow in no routed tunnel. */
+  public FlowRecord(
+      int schemaVersion,
+      String agent,
+      String iface,
+      String flowId,
+      long seq,
+      boolean last,
+      String endReason,
+      Instant firstSeen,
+      Instant lastSeen,
+      Integer vlan,
+      Integer outerVlan,
+      List<String> encapsulation,
+      int ipVersion,
+      String transport,
+      String src,
+      int srcPort,
+      String dst,
+      int dstPort,
+      String initiator,
+      Counters srcToDst,
+      Counters dstToSrc,
+      List<String> tcpFlags,
+      String protocol,
+      PayloadFeatures payload,
+      KerberosActivity kerberos,
+      StreamEvidence stream,
+      HopLimits ttl,
+      Handshake handshake) {
+    this(
+        schemaVersion,
+        agent,
+        iface,
+        flowId,
+        seq,
+        last,
+        endReason,
+        firstSeen,
+        lastSeen,
+        vlan,
+        outerVlan,
+        encapsulation,
+        ipVersion,
+        transport,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        initiator,
+        srcToDst,
+        dstToSrc,
+        tcpFlags,
+        protocol,
+        payload,
+        kerberos,
+        stream,
+        ttl,
+        handshake,
+        null);
   }
 
   /** A record without Kerberos requests (every flow that is not to a KDC). */
@@ -237,7 +303,8 @@ public record FlowRecord(
         kerberos,
         stream,
         ttl,
-        handshake);
+        handshake,
+        tunnel);
   }
 
   /** The same record carrying these Kerberos requests (null: none). */
@@ -270,7 +337,8 @@ public record FlowRecord(
         newKerberos,
         stream,
         ttl,
-        handshake);
+        handshake,
+        tunnel);
   }
 
   /**
@@ -307,7 +375,8 @@ public record FlowRecord(
         kerberos,
         stream,
         ttl,
-        handshake);
+        handshake,
+        tunnel);
   }
 
   /** The same record with this stream evidence (null, or an unremarkable one: none). */
@@ -340,7 +409,8 @@ public record FlowRecord(
         kerberos,
         newStream == null || newStream.unremarkable() ? null : newStream,
         ttl,
-        handshake);
+        handshake,
+        tunnel);
   }
 
   /** The same record carrying these TTL ranges and handshake facts (null: none). */
@@ -373,7 +443,42 @@ public record FlowRecord(
         kerberos,
         stream,
         newTtl,
-        newHandshake);
+        newHandshake,
+        tunnel);
+  }
+
+  /** The same record travelled in this routed tunnel (null: none). */
+  public FlowRecord withTunnel(Tunnel newTunnel) {
+    return new FlowRecord(
+        schemaVersion,
+        agent,
+        iface,
+        flowId,
+        seq,
+        last,
+        endReason,
+        firstSeen,
+        lastSeen,
+        vlan,
+        outerVlan,
+        encapsulation,
+        ipVersion,
+        transport,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        initiator,
+        srcToDst,
+        dstToSrc,
+        tcpFlags,
+        protocol,
+        payload,
+        kerberos,
+        stream,
+        ttl,
+        handshake,
+        newTunnel);
   }
 
   /**

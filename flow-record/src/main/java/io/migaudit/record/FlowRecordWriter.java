@@ -23,11 +23,12 @@ import java.util.List;
  * of truth: at startup the fields written here are compared with the mapper's own serializers of
  * the record classes (names, order, inclusion); on any difference this writer is not used and the
  * mapper writes every record. {@code FlowRecordWriterTest} fails the build in that case and
- * compares both outputs byte for byte. A record without Kerberos requests or a handshake (most of
- * them) is written whole by {@link FlowRecordBytes} when the mapper agrees on the shape of every
- * property, the stream evidence and TTL ranges included; others go through the generator here, and
- * their properties after the ones listed (fields added later, a KDC flow's Kerberos requests, a
- * handshake) through the mapper's own property writers, with their annotations.
+ * compares both outputs byte for byte. A record without Kerberos requests, a handshake or a routed
+ * tunnel (most of them) is written whole by {@link FlowRecordBytes} when the mapper agrees on the
+ * shape of every property, the stream evidence and TTL ranges included; others go through the
+ * generator here, and their properties after the ones listed (fields added later, a KDC flow's
+ * Kerberos requests, a handshake, a tunnel) through the mapper's own property writers, with their
+ * annotations.
  */
 final class FlowRecordWriter {
   static final List<String> RECORD_FIELDS =
@@ -95,8 +96,8 @@ final class FlowRecordWriter {
 
   /**
    * The properties after {@link #RECORD_FIELDS} are the stream evidence and TTL ranges (by hand)
-   * and the Kerberos requests and handshake, left out when null: a record without the last two is
-   * written whole by {@link FlowRecordBytes}.
+   * and the Kerberos requests, handshake and tunnel, left out when null: a record without the last
+   * three is written whole by {@link FlowRecordBytes}.
    */
   private boolean wholeByHand;
 
@@ -152,14 +153,16 @@ final class FlowRecordWriter {
     return List.copyOf(handWrittenTail);
   }
 
-  /** True when a record without Kerberos requests or handshake is written without Jackson. */
+  /**
+   * True when a record without Kerberos requests, handshake or tunnel is written without Jackson.
+   */
   boolean wholeByHand() {
     return wholeByHand;
   }
 
   byte[] toBytes(FlowRecord r) {
     Output out = outputs.get();
-    if (wholeByHand && r.kerberos() == null && r.handshake() == null) {
+    if (wholeByHand && r.kerberos() == null && r.handshake() == null && r.tunnel() == null) {
       return out.bytes().toBytes(r);
     }
     try {
@@ -332,7 +335,7 @@ final class FlowRecordWriter {
                 .map(PropertyWriter::getName)
                 .toList();
         wholeByHand =
-            tailNames.equals(List.of("kerberos", "stream", "ttl", "handshake"))
+            tailNames.equals(List.of("kerberos", "stream", "ttl", "handshake", "tunnel"))
                 && handWrittenTail.equals(List.of("stream", "ttl"))
                 && leftOutWhenNull.containsAll(tailNames);
       }

@@ -127,6 +127,29 @@ class FlowRecordWriterTest {
   }
 
   @Test
+  void aRoutedTunnelIsWrittenAsTheMapperWritesItAndReadBack() throws Exception {
+    FlowRecord r =
+        RecordJsonTest.sample()
+            .withStream(new StreamEvidence(false, 0, 2, 0, 0))
+            .withTunnel(new Tunnel("ip-in-ip", List.of("10.10.0.11", "10.10.0.12"), null));
+    FlowRecord tagged = r.withTunnel(new Tunnel("gre", List.of("fd00::1", "fd00::2"), 50));
+
+    String written = new String(RecordJson.toBytes(r), StandardCharsets.UTF_8);
+
+    assertThat(written)
+        .endsWith(
+            ",\"tunnel\":{\"kind\":\"ip-in-ip\",\"endpoints\":[\"10.10.0.11\",\"10.10.0.12\"]}}")
+        .isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
+    assertThat(RecordJson.flowRecord(written.getBytes(StandardCharsets.UTF_8))).isEqualTo(r);
+    assertThat(RecordJson.flowRecord(RecordJson.toBytes(tagged))).isEqualTo(tagged);
+    assertThat(new String(RecordJson.toBytes(tagged), StandardCharsets.UTF_8))
+        .contains("\"vlan\":50}");
+    assertThat(new String(RecordJson.toBytes(RecordJsonTest.sample()), StandardCharsets.UTF_8))
+        .as("a flow in no routed tunnel")
+        .doesNotContain("tunnel");
+  }
+
+  @Test
   void instantsAreFormattedAsInstantToString() {
     Random random = new Random(9);
     List<Instant> instants =

@@ -10,14 +10,15 @@ import io.migaudit.record.SshKexinit;
 import io.migaudit.record.StreamEvidence;
 import io.migaudit.record.TlsCertificate;
 import io.migaudit.record.TlsHandshake;
+import io.migaudit.record.Tunnel;
 import java.util.List;
 
 /**
  * The evidence a record may carry besides its counters ({@code stream}, {@code ttl}, {@code
- * handshake}), checked as {@link FieldCheck} checks the rest: the rules quote it into alerts and
- * judge by it, and anyone who can write to the topic may send a negative TTL, a million offered
- * cipher names or a 100 KB certificate algorithm. Bounds are the agent's own (the sizes it ever
- * writes) or the protocol's.
+ * handshake}, {@code tunnel}), checked as {@link FieldCheck} checks the rest: the rules quote it
+ * into alerts and judge by it, and anyone who can write to the topic may send a negative TTL, a
+ * million offered cipher names or a 100 KB certificate algorithm. Bounds are the agent's own (the
+ * sizes it ever writes) or the protocol's.
  */
 final class EvidenceCheck {
   private static final int MAX_TTL = 255;
@@ -29,7 +30,24 @@ final class EvidenceCheck {
 
   /** The first problem of the record's evidence, or null. */
   static String problem(FlowRecord r) {
-    return FieldCheck.firstNonNull(stream(r.stream()), ttl(r.ttl()), handshake(r.handshake()));
+    return FieldCheck.firstNonNull(
+        stream(r.stream()), ttl(r.ttl()), handshake(r.handshake()), tunnel(r.tunnel()));
+  }
+
+  /** A routed tunnel names its kind and exactly its two outer endpoints. */
+  private static String tunnel(Tunnel t) {
+    if (t == null) {
+      return null;
+    }
+    if (t.kind() == null) {
+      return "tunnel without kind";
+    }
+    if (t.endpoints().size() != 2) {
+      return "tunnel with " + t.endpoints().size() + " endpoints, not 2";
+    }
+    return FieldCheck.firstNonNull(
+        FieldCheck.text("tunnel.kind", t.kind()),
+        FieldCheck.list("tunnel.endpoints", t.endpoints()));
   }
 
   private static String stream(StreamEvidence s) {

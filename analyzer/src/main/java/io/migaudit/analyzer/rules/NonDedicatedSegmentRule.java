@@ -5,6 +5,7 @@ import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RuleId;
+import io.migaudit.record.Tunnel;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,14 +13,20 @@ import java.util.Optional;
 /**
  * {@code NON_DEDICATED_SEGMENT}: a migration that does not have both endpoints inside one migration
  * network, or whose frames carry a VLAN tag that network does not list. Untagged frames, and
- * networks that list no VLANs, are judged by address only. Off when the policy has no networks.
- * Warning.
+ * networks that list no VLANs, are judged by address only. A migration that travelled in a routed
+ * tunnel (IP in IP, GRE carrying IP; the record's {@code tunnel}) crossed the network of the
+ * tunnel's outer endpoints, whatever addresses it carries inside: those endpoints and the tunnel's
+ * VLAN are judged the same way. Off when the policy has no networks. Warning.
  */
 public final class NonDedicatedSegmentRule implements Rule {
   /** Evidence {@code reason} values. */
   public static final String OUTSIDE_NETWORKS = "outside-migration-networks";
 
   public static final String WRONG_VLAN = "vlan-not-in-network";
+
+  public static final String TUNNEL_OUTSIDE_NETWORKS = "tunnel-outside-migration-networks";
+
+  public static final String TUNNEL_WRONG_VLAN = "tunnel-vlan-not-in-network";
 
   @Override
   public RuleId id() {
@@ -51,10 +58,69 @@ public final class NonDedicatedSegmentRule implements Rule {
       return Optional.of(
           AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
     }
-    if (holding.stream().anyMatch(n -> n.admitsTag(r.vlan()))) {
+    if (holding.stream().noneMatch(n -> n.admitsTag(r.vlan()))) {
+      return Optional.of(wrongVlan(flow, policy, holding.get(0)));
+    }
+    return r.tunnel() == null ? Optional.empty() : tunnelPath(flow, policy, r.tunnel());
+  }
+
+  /** The routed tunnel's outer path, judged as the migration's own would be. */
+  private Optional<Alert> tunnelPath(ClassifiedFlow flow, Policy policy, Tunnel tunnel) {
+    FlowRecord r = flow.record();
+    String a = tunnel.endpoints().get(0);
+    String b = tunnel.endpoints().get(1);
+    String path =
+        "The "
+            + flow.protocol()
+            + " migration "
+            + AlertFactory.path(r)
+            + " travels in a tunnel ("
+            + tunnel.kind()
+            + ") between "
+            + a
+            + " and "
+            + b;
+    List<MigrationNetwork> holding = policy.networksContaining(a, b);
+    if (holding.isEmpty()) {
+      List<String> names = policy.migrationNetworks().stream().map(MigrationNetwork::name).toList();
+      Map<String, Object> evidence =
+          AlertFactory.evidence(
+              "reason", TUNNEL_OUTSIDE_NETWORKS,
+              "networks", names,
+              "tunnel", tunnel.kind(),
+              "tunnelEndpoints", tunnel.endpoints(),
+              "tunnelVlan", tunnel.vlan());
+      String message =
+          path + ", outside every migration network (" + String.join(", ", names) + ")";
+      return Optional.of(
+          AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
+    }
+    if (holding.stream().anyMatch(n -> n.admitsTag(tunnel.vlan()))) {
       return Optional.empty();
     }
     MigrationNetwork network = holding.get(0);
+    Map<String, Object> evidence =
+        AlertFactory.evidence(
+            "reason", TUNNEL_WRONG_VLAN,
+            "network", network.name(),
+            "tunnel", tunnel.kind(),
+            "tunnelEndpoints", tunnel.endpoints(),
+            "tunnelVlan", tunnel.vlan(),
+            "networkVlans", network.vlans());
+    String message =
+        path
+            + " on network "
+            + network.name()
+            + " with VLAN "
+            + tunnel.vlan()
+            + ", not one of its VLANs "
+            + network.vlans();
+    return Optional.of(
+        AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
+  }
+
+  private Alert wrongVlan(ClassifiedFlow flow, Policy policy, MigrationNetwork network) {
+    FlowRecord r = flow.record();
     String message =
         "The "
             + flow.protocol()
@@ -73,7 +139,6 @@ public final class NonDedicatedSegmentRule implements Rule {
             "cidrs", network.cidrTexts(),
             "vlan", r.vlan(),
             "networkVlans", network.vlans());
-    return Optional.of(
-        AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
+    return AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message);
   }
 }

@@ -161,6 +161,37 @@ class FlowIntakeTest {
     assertThat(outcome(keyBits)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
   }
 
+  /** A routed tunnel names its kind and two bounded endpoints, or the record is skipped. */
+  @Test
+  void forgedTunnelsAreSkippedAsFields() {
+    ObjectNode ok = good();
+    ok.putObject("tunnel").put("kind", "ip-in-ip").putArray("endpoints").add("10.0.0.1").add("::1");
+    assertThat(outcome(ok)).as("a sane tunnel").isEqualTo(AnalyzerMetrics.OUTCOME_OK);
+
+    ObjectNode three = good();
+    three
+        .putObject("tunnel")
+        .put("kind", "gre")
+        .putArray("endpoints")
+        .add("10.0.0.1")
+        .add("10.0.0.2")
+        .add("10.0.0.3");
+    assertThat(outcome(three)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode kindless = good();
+    kindless.putObject("tunnel").putArray("endpoints").add("10.0.0.1").add("10.0.0.2");
+    assertThat(outcome(kindless)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode longEndpoint = good();
+    longEndpoint
+        .putObject("tunnel")
+        .put("kind", "gre")
+        .putArray("endpoints")
+        .add("10.0.0.1")
+        .add("9".repeat(100_000));
+    assertThat(outcome(longEndpoint)).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    ObjectNode wrongShape = good().put("tunnel", "10.0.0.1-10.0.0.2");
+    assertThat(outcome(wrongShape)).isNotEqualTo(AnalyzerMetrics.OUTCOME_OK);
+  }
+
   private static ObjectNode withEvidence() {
     ObjectNode o = good();
     o.putObject("stream")

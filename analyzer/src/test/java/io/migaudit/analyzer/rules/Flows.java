@@ -75,6 +75,9 @@ public final class Flows {
     private long payloadToSrc = -1;
     private long seconds = -1;
     private String agent = "esx-a";
+    private String tunnelKind;
+    private String[] tunnelEndpoints;
+    private Integer tunnelVlan;
 
     private Builder(String src, String dst, int dstPort) {
       this.src = src;
@@ -150,6 +153,14 @@ public final class Flows {
       return this;
     }
 
+    /** The routed tunnel the flow travelled in (record field {@code tunnel}). */
+    public Builder tunnel(String kind, Integer outerVlan, String... endpoints) {
+      tunnelKind = kind;
+      tunnelVlan = outerVlan;
+      tunnelEndpoints = endpoints;
+      return this;
+    }
+
     /**
      * The record, read through {@link RecordJson} like one from Kafka. Going through JSON keeps
      * this fixture independent of the record's constructor while the schema gains fields.
@@ -199,6 +210,15 @@ public final class Flows {
           .put("signature", signature.wire())
           .put("verdict", verdict.wire())
           .put("reason", reason);
+      if (tunnelKind != null) {
+        ObjectNode t = o.putObject("tunnel").put("kind", tunnelKind);
+        for (String e : tunnelEndpoints) {
+          t.withArray("endpoints").add(e);
+        }
+        if (tunnelVlan != null) {
+          t.put("vlan", tunnelVlan);
+        }
+      }
       return o;
     }
 

@@ -117,4 +117,66 @@ class NonDedicatedSegmentRuleTest {
             "The tunnel-esp migration 10.10.0.11 -> 10.10.0.12 runs outside"
                 + " every migration network (vmotion, live-migration)");
   }
+
+  @Test
+  void aTunnelOutsideEveryNetworkWarnsThoughTheMigrationInsideLooksDedicated() {
+    FlowRecord r =
+        flow("192.168.50.11", "192.168.50.12", 8000)
+            .tunnel("ip-in-ip", null, "10.10.0.11", "10.10.0.12")
+            .build();
+
+    Alert a = judge(policy, r).orElseThrow();
+
+    assertThat(a.evidence())
+        .containsEntry("reason", NonDedicatedSegmentRule.TUNNEL_OUTSIDE_NETWORKS)
+        .containsEntry("tunnel", "ip-in-ip")
+        .containsEntry("tunnelEndpoints", List.of("10.10.0.11", "10.10.0.12"))
+        .doesNotContainKey("tunnelVlan");
+    assertThat(a.message())
+        .isEqualTo(
+            "The vmotion migration 192.168.50.11 -> 192.168.50.12:8000 travels in a tunnel"
+                + " (ip-in-ip) between 10.10.0.11 and 10.10.0.12, outside every migration network"
+                + " (vmotion, live-migration)");
+  }
+
+  @Test
+  void aTunnelInsideTheNetworkIsJudgedByItsOwnVlan() {
+    FlowRecord tagged =
+        flow("192.168.50.11", "192.168.50.12", 8000)
+            .tunnel("gre", 10, "192.168.50.21", "192.168.50.22")
+            .build();
+    FlowRecord onItsVlan =
+        flow("192.168.50.11", "192.168.50.12", 8000)
+            .tunnel("gre", 50, "192.168.50.21", "192.168.50.22")
+            .build();
+    FlowRecord untagged =
+        flow("192.168.50.11", "192.168.50.12", 8000)
+            .tunnel("gre", null, "192.168.50.21", "192.168.50.22")
+            .build();
+
+    Alert a = judge(policy, tagged).orElseThrow();
+
+    assertThat(a.evidence())
+        .containsEntry("reason", NonDedicatedSegmentRule.TUNNEL_WRONG_VLAN)
+        .containsEntry("network", "vmotion")
+        .containsEntry("tunnelVlan", 10);
+    assertThat(a.message())
+        .endsWith(
+            "travels in a tunnel (gre) between 192.168.50.21 and 192.168.50.22 on network"
+                + " vmotion with VLAN 10, not one of its VLANs [50]");
+    assertThat(judge(policy, onItsVlan)).isEmpty();
+    assertThat(judge(policy, untagged)).isEmpty();
+  }
+
+  @Test
+  void theMigrationsOwnPathIsJudgedFirst() {
+    FlowRecord r =
+        flow("10.10.0.11", "10.10.0.12", 8000)
+            .tunnel("ip-in-ip", null, "192.168.50.21", "192.168.50.22")
+            .build();
+
+    assertThat(judge(policy, r))
+        .map(a -> a.evidence().get("reason"))
+        .contains(NonDedicatedSegmentRule.OUTSIDE_NETWORKS);
+  }
 }

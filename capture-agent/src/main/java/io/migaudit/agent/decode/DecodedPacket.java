@@ -52,6 +52,26 @@ public final class DecodedPacket {
    */
   public long tunnelPath;
 
+  /**
+   * The innermost routed tunnel the packet came in (IP in IP, or GRE carrying IP), or null: the
+   * outer path the packet really travelled. A mirror or overlay inside it (ERSPAN, GRE carrying
+   * Ethernet, VXLAN, Geneve) carries a copy or a frame whose route it does not tell, and clears it.
+   */
+  public Layer routedTunnel;
+
+  /** IP version of {@link #routedTunnel}'s outer header. */
+  public int routedIpVersion;
+
+  /** The innermost 802.1Q VLAN id of {@link #routedTunnel}'s packets, or {@link #NO_VLAN}. */
+  public int routedVlan;
+
+  /** {@link #routedTunnel}'s outer addresses, lower first (both directions give the same). */
+  public long routedLowHi;
+
+  public long routedLowLo;
+  public long routedHighHi;
+  public long routedHighLo;
+
   /** IPv4 TTL or IPv6 hop limit of the innermost IP header, as it arrived. */
   public int ttl;
 
@@ -110,6 +130,7 @@ public final class DecodedPacket {
     fragment = false;
     ipv4Fragment = false;
     tunnelPath = 0;
+    clearRoutedTunnel();
     srcPort = dstPort = 0;
     tcpFlags = 0;
     tcpSeq = tcpAck = tcpWindow = 0;
@@ -130,6 +151,7 @@ public final class DecodedPacket {
     if (layerCount + TUNNEL_LAYERS >= MAX_LAYERS) {
       return false;
     }
+    clearRoutedTunnel();
     addLayer(ipVersion == 6 ? Layer.IPV6 : Layer.IPV4);
     addLayer(tunnel);
     // Outer endpoints in either order give the same value: the path of both directions.
@@ -149,6 +171,40 @@ public final class DecodedPacket {
     tcpSeq = tcpAck = tcpWindow = 0;
     tcpWindowScale = NO_WINDOW_SCALE;
     payloadOffset = payloadCapturedLength = payloadWireLength = 0;
+    return true;
+  }
+
+  private void clearRoutedTunnel() {
+    routedTunnel = null;
+    routedIpVersion = 0;
+    routedVlan = NO_VLAN;
+    routedLowHi = routedLowLo = routedHighHi = routedHighLo = 0;
+  }
+
+  /**
+   * As {@link #enterTunnel}, for a tunnel that routes IP packets (IP in IP, GRE carrying IP): also
+   * records its outer endpoints as {@link #routedTunnel}'s.
+   */
+  boolean enterRoutedTunnel(Layer tunnel) {
+    int version = ipVersion;
+    int tag = vlan;
+    boolean srcLower =
+        Long.compareUnsigned(srcHi, dstHi) < 0
+            || (srcHi == dstHi && Long.compareUnsigned(srcLo, dstLo) <= 0);
+    long lowHi = srcLower ? srcHi : dstHi;
+    long lowLo = srcLower ? srcLo : dstLo;
+    long highHi = srcLower ? dstHi : srcHi;
+    long highLo = srcLower ? dstLo : srcLo;
+    if (!enterTunnel(tunnel)) {
+      return false;
+    }
+    routedTunnel = tunnel;
+    routedIpVersion = version;
+    routedVlan = tag;
+    routedLowHi = lowHi;
+    routedLowLo = lowLo;
+    routedHighHi = highHi;
+    routedHighLo = highLo;
     return true;
   }
 

@@ -9,10 +9,12 @@ import java.nio.ByteBuffer;
  * packets, Ethernet frames (transparent Ethernet bridging, RFC 1701 protocol 0x6558) or ERSPAN
  * mirror frames (type I and II as 0x88BE, type III as 0x22EB; draft-foschiano-erspan).
  *
- * <p>Those are decoded as the flow and the GRE packet becomes layers around it. Anything else (GRE
- * version 1 of PPTP, RFC 1701 routing and recursion bits, keepalives, CDP, other protocol types)
- * stays a plain protocol 47 packet between the tunnel endpoints, with its payload starting at the
- * GRE header.
+ * <p>Those are decoded as the flow and the GRE packet becomes layers around it; GRE carrying IP
+ * routes the packets inside, so its endpoints are the flow's path ({@link
+ * DecodedPacket#routedTunnel}), while the frames of ERSPAN and bridging are mirrored or overlaid.
+ * Anything else (GRE version 1 of PPTP, RFC 1701 routing and recursion bits, keepalives, CDP, other
+ * protocol types) stays a plain protocol 47 packet between the tunnel endpoints, with its payload
+ * starting at the GRE header.
  */
 final class GreDecoder {
   /** Flags and version(2) + protocol type(2). */
@@ -79,7 +81,8 @@ final class GreDecoder {
     if (end - offset < headerLength) {
       return DecodeIssue.GRE_TOO_SHORT;
     }
-    if (!out.enterTunnel(Layer.GRE)) {
+    boolean routed = protocol == PROTOCOL_IPV4 || protocol == PROTOCOL_IPV6;
+    if (!(routed ? out.enterRoutedTunnel(Layer.GRE) : out.enterTunnel(Layer.GRE))) {
       return DecodeIssue.TUNNEL_TOO_DEEP;
     }
     if ((flags & FLAG_KEY) != 0) { // RFC 2890 2.1: the key follows the checksum word when present

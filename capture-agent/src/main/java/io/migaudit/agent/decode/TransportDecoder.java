@@ -67,7 +67,7 @@ final class TransportDecoder {
    */
   private static DecodeIssue ipInIp(
       int protocol, ByteBuffer frame, int offset, int end, int wireEnd, DecodedPacket out) {
-    if (!out.enterTunnel(Layer.IP_IN_IP)) {
+    if (!out.enterRoutedTunnel(Layer.IP_IN_IP)) {
       return DecodeIssue.TUNNEL_TOO_DEEP;
     }
     return protocol == PROTOCOL_IPV4_IN_IP

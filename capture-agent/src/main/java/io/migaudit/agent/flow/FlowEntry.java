@@ -394,7 +394,8 @@ final class FlowEntry {
             inspector instanceof KerberosInspector kerberos ? kerberos.activity() : null,
             streamEvidence == null || streamEvidence.unremarkable() ? null : streamEvidence,
             TtlRanges.of(ttls, initiatorPackets > 0, responderPackets > 0),
-            inspector instanceof HandshakeInspector handshake ? handshake.facts() : null);
+            inspector instanceof HandshakeInspector handshake ? handshake.facts() : null,
+            traits.tunnel);
     state &= ~DIRTY;
     lastExportMicros = lastSeenMicros;
     return r;

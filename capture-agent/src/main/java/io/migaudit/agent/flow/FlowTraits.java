@@ -1,15 +1,18 @@
 package io.migaudit.agent.flow;
 
 import io.migaudit.agent.decode.DecodedPacket;
+import io.migaudit.agent.decode.Layer;
+import io.migaudit.record.AddressText;
+import io.migaudit.record.Tunnel;
 import java.util.List;
 
 /**
  * What a flow's first packet fixes for its whole life and many flows share: the IP version and
- * protocol, the VLAN ids, the tunnel path, the encapsulation, the protocol its port names, and how
- * and which way its initiator was told. One immutable object that {@link FlowTraitsCache} hands to
- * every flow with the same traits, so that a {@link FlowEntry} holds one reference instead of a
- * copy of each (memory: a table holds a million entries; most flows of a capture share a handful of
- * traits).
+ * protocol, the VLAN ids, the tunnel path, the encapsulation, the routed tunnel's endpoints, the
+ * protocol its port names, and how and which way its initiator was told. One immutable object that
+ * {@link FlowTraitsCache} hands to every flow with the same traits, so that a {@link FlowEntry}
+ * holds one reference instead of a copy of each (memory: a table holds a million entries; most
+ * flows of a capture share a handful of traits).
  */
 final class FlowTraits {
   /** {@link #evidence}: the initiator sent the SYN (or received the SYN+ACK). */
@@ -52,6 +55,18 @@ final class FlowTraits {
   /** FlowRecord's {@code encapsulation}: an immutable list shared by {@link Encapsulations}. */
   final List<String> encapsulation;
 
+  /** The routed tunnel of {@link DecodedPacket#routedTunnel}, or null. */
+  private final Layer routed;
+
+  private final int routedVlan;
+  private final long routedLowHi;
+  private final long routedLowLo;
+  private final long routedHighHi;
+  private final long routedHighLo;
+
+  /** FlowRecord's {@code tunnel}, or null. */
+  final Tunnel tunnel;
+
   FlowTraits(
       DecodedPacket first,
       long layers,
@@ -69,6 +84,21 @@ final class FlowTraits {
     this.initiatorIsA = initiatorIsA;
     this.protocol = protocol;
     this.encapsulation = encapsulation;
+    this.routed = first.routedTunnel;
+    this.routedVlan = first.routedVlan;
+    this.routedLowHi = first.routedLowHi;
+    this.routedLowLo = first.routedLowLo;
+    this.routedHighHi = first.routedHighHi;
+    this.routedHighLo = first.routedHighLo;
+    this.tunnel =
+        routed == null
+            ? null
+            : new Tunnel(
+                routed.wire(),
+                List.of(
+                    AddressText.format(first.routedIpVersion, routedLowHi, routedLowLo),
+                    AddressText.format(first.routedIpVersion, routedHighHi, routedHighLo)),
+                routedVlan == DecodedPacket.NO_VLAN ? null : routedVlan);
   }
 
   /** Hash of the traits a new flow's first packet and classification give. */
@@ -94,7 +124,13 @@ final class FlowTraits {
         && this.layers == layers
         && this.initiatorIsA == initiatorIsA
         && this.evidence == evidence
-        && (this.protocol == null ? protocol == null : this.protocol.equals(protocol));
+        && (this.protocol == null ? protocol == null : this.protocol.equals(protocol))
+        && p.routedTunnel == routed
+        && p.routedVlan == routedVlan
+        && p.routedLowHi == routedLowHi
+        && p.routedLowLo == routedLowLo
+        && p.routedHighHi == routedHighHi
+        && p.routedHighLo == routedHighLo;
   }
 
   /** True when the packet's IP version, protocol, VLAN and tunnel path are the flow's. */

@@ -412,4 +412,57 @@ class TunnelDecoderTest {
     assertThat(other).isNotEqualTo(one);
     assertThat(gre).as("a GRE tunnel between the same hosts").isNotEqualTo(one);
   }
+
+  @Test
+  void ipInIpAndGreCarryingIpRouteThePacketAndRecordTheirEndpoints() {
+    RoutedPath ipip = RoutedPath.of(decodeEthernet(outer(IPV4_IN_IP, INNER_IP)));
+    RoutedPath back =
+        RoutedPath.of(
+            decodeEthernet(
+                ethernet(
+                    0x8100,
+                    concat(
+                        tag(99, 0x0800), ipv4(IPV4_IN_IP, COLLECTOR, MIRROR_SOURCE, INNER_IP)))));
+    RoutedPath gre = RoutedPath.of(decodeEthernet(outer(GRE, gre(0, 0x0800, INNER_IP))));
+
+    assertThat(ipip)
+        .isEqualTo(new RoutedPath(Layer.IP_IN_IP, 99, MIRROR_SOURCE, COLLECTOR))
+        .as("lower address first, whichever way the packet went")
+        .isEqualTo(back);
+    assertThat(gre).isEqualTo(new RoutedPath(Layer.GRE, 99, MIRROR_SOURCE, COLLECTOR));
+  }
+
+  @Test
+  void mirrorsAndOverlaysAreNoRoute() {
+    DecodedPacket erspan =
+        decodeEthernet(outer(GRE, gre(0x1000, 0x88BE, erspanII(50, 3, INNER_FRAME)))).packet();
+    DecodedPacket bridged = decodeEthernet(outer(GRE, gre(0, 0x6558, INNER_FRAME))).packet();
+    DecodedPacket vxlan = decodeEthernet(overUdp(4789, vxlan(0x08, INNER_FRAME))).packet();
+    byte[] vxlanInIpip =
+        ipv4(UDP, MIRROR_SOURCE, COLLECTOR, udp(1, 4789, vxlan(0x08, INNER_FRAME)));
+    DecodedPacket overlayInTunnel = decodeEthernet(outer(IPV4_IN_IP, vxlanInIpip)).packet();
+
+    assertThat(erspan.routedTunnel).isNull();
+    assertThat(bridged.routedTunnel).isNull();
+    assertThat(vxlan.routedTunnel).isNull();
+    assertThat(overlayInTunnel.routedTunnel)
+        .as("a frame overlaid inside a routed tunnel: its route is not told")
+        .isNull();
+    assertThat(overlayInTunnel.dstPort).isEqualTo(8000);
+  }
+
+  /** What a decoded packet says of its routed tunnel. */
+  private record RoutedPath(Layer kind, int vlan, long low, long high) {
+    RoutedPath(Layer kind, int vlan, int low, int high) {
+      this(kind, vlan, Integer.toUnsignedLong(low), Integer.toUnsignedLong(high));
+    }
+
+    static RoutedPath of(FrameBytes.Decoded d) {
+      DecodedPacket p = d.packet();
+      assertThat(p.routedIpVersion).isEqualTo(4);
+      assertThat(p.routedLowHi).isZero();
+      assertThat(p.routedHighHi).isZero();
+      return new RoutedPath(p.routedTunnel, p.routedVlan, p.routedLowLo, p.routedHighLo);
+    }
+  }
 }

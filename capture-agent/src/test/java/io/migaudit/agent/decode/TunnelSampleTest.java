@@ -8,6 +8,7 @@ import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.record.Tunnel;
 import io.migaudit.record.Verdict;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,6 +46,20 @@ class TunnelSampleTest {
     assertThat(r.dstPort()).isEqualTo(8000);
     assertThat(r.protocol()).isEqualTo("vmotion");
     assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(r.tunnel())
+        .as("the path the migration really took")
+        .isEqualTo(new Tunnel("ip-in-ip", List.of("10.10.0.11", "10.10.0.12"), null));
+  }
+
+  @Test
+  void aMirrorsEncapsulationIsNoTunnelOfTheMigration() throws IOException {
+    List<FlowRecord> flows = lastRecords("vmotion-plaintext-erspan");
+
+    assertThat(flows).isNotEmpty();
+    assertThat(flows)
+        .filteredOn(r -> r.encapsulation().contains("erspan"))
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(r.tunnel()).isNull());
   }
 
   @Test

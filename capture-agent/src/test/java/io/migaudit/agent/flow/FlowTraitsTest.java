@@ -76,6 +76,37 @@ class FlowTraitsTest {
     assertThat(replied.dstToSrc().packets()).isEqualTo(1);
   }
 
+  /** A packet that came in an IP-in-IP tunnel between outer endpoints low and high on a VLAN. */
+  private static DecodedPacket inIpip(DecodedPacket p, int outerVlan, long low, long high) {
+    p.addLayer(Layer.ETHERNET);
+    p.addLayer(Layer.VLAN);
+    p.addLayer(Layer.IPV4);
+    p.addLayer(Layer.IP_IN_IP);
+    p.tunnelPath = 0x4242; // the same path for all: only the routed tunnel's facts differ
+    p.routedTunnel = Layer.IP_IN_IP;
+    p.routedIpVersion = 4;
+    p.routedVlan = outerVlan;
+    p.routedLowLo = low;
+    p.routedHighLo = high;
+    return p;
+  }
+
+  @Test
+  void routedTunnelsKeepTheirOwnEndpointsAndVlanInRecords() {
+    table.offer(inIpip(tcp(1, 11, 41011, 12, 8000, SYN, 0), 10, 0x0A0A000B, 0x0A0A000C));
+    table.offer(inIpip(tcp(2, 11, 41012, 12, 8000, SYN, 0), 20, 0x0A0A000B, 0x0A0A000C));
+    table.offer(inIpip(tcp(3, 11, 41013, 12, 8000, SYN, 0), 10, 0x0A0A000B, 0x0A0A000D));
+    table.flush(EndReason.END_OF_CAPTURE);
+
+    assertThat(records)
+        .extracting(r -> r.srcPort() + " " + r.tunnel().vlan() + " " + r.tunnel().endpoints())
+        .containsExactlyInAnyOrder(
+            "41011 10 [10.10.0.11, 10.10.0.12]",
+            "41012 20 [10.10.0.11, 10.10.0.12]",
+            "41013 10 [10.10.0.11, 10.10.0.13]");
+    assertThat(records).allSatisfy(r -> assertThat(r.tunnel().kind()).isEqualTo("ip-in-ip"));
+  }
+
   @Test
   void flowsWithTheSameTraitsShareOneObjectAndOthersGetTheirOwn() {
     FlowTraitsCache cache = new FlowTraitsCache();
