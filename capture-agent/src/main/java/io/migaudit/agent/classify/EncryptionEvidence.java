@@ -30,13 +30,21 @@ final class EncryptionEvidence {
     return carrier.framingCheck(signature);
   }
 
-  /** ESP bodies must look encrypted: ESP-NULL (RFC 2410) carries its payload in clear. */
-  static FramingCheck esp(ByteStatistics bodies) {
+  /**
+   * ESP bodies must look encrypted: ESP-NULL (RFC 2410) carries its payload in clear. {@code cut}
+   * when the capture cut the flow's packets at its snap length: uniform-looking bodies then need
+   * {@link PayloadClassifier#MIN_UNIFORM_BYTES}, as any cut flow's bytes do.
+   */
+  static FramingCheck esp(ByteStatistics bodies, boolean cut) {
     if (bodies.n() < PayloadClassifier.MIN_SAMPLED_BYTES) {
       return FramingCheck.tooFewToJudge(bodies.n() + " bytes of esp bodies: too few to judge");
     }
     if (bodies.chiSquare() <= ByteStatistics.uniformChiSquareLimit()) {
-      return FramingCheck.agreed("esp bodies uniform");
+      return cut && bodies.n() < PayloadClassifier.MIN_UNIFORM_BYTES
+          ? FramingCheck.tooFewToJudge(
+              bodies.n()
+                  + " bytes of uniform-looking esp bodies from packets cut: too few to judge")
+          : FramingCheck.agreed("esp bodies uniform");
     }
     return FramingCheck.disagreed(
         "the esp bodies are not uniform (ESP-NULL or a cleartext payload)");

@@ -80,7 +80,7 @@ public final class PayloadClassifier {
       case TLS, SSH, SMB3_ENCRYPTED, ESP -> {
         FramingCheck check =
             esp
-                ? EncryptionEvidence.esp(stats)
+                ? EncryptionEvidence.esp(stats, cutSegments > 0)
                 : EncryptionEvidence.of(signature, carrier(signature, initiator, responder), stats);
         if (!check.judged() && cutSegments > 0) {
           verdict = byCutContent(stats);

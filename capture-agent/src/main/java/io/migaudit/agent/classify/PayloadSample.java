@@ -108,6 +108,20 @@ public final class PayloadSample implements StreamSink {
     cut(payloadSeen, frame, offset, captured, wireLength - captured);
   }
 
+  /**
+   * Adds a datagram the capture cut at its snap length whose captured bytes are all body: ESP past
+   * its SPI, sequence number and IV, where no header of the sender's starts the bytes as at a
+   * segment's start. Counted as cut (see {@link #cut}); {@code captured} may be 0 when the cut fell
+   * inside the clear header.
+   */
+  public void addCutBody(ByteBuffer frame, int offset, int captured, int wireLength) {
+    long at = payloadSeen;
+    int kept = Math.max(0, captured);
+    cutSegments++;
+    bytes(at, frame, offset, kept);
+    gap(at + kept, Math.max(0, wireLength - kept));
+  }
+
   /** Marks the direction as picked up mid-stream; call before its first bytes. */
   public void markMidStream() {
     midStream = true;

@@ -230,7 +230,15 @@ final class FlowEntry {
       }
     } else if (p.payloadCapturedLength > 0) {
       int skip = ipProtocol == IP_PROTOCOL_ESP ? ESP_CLEAR_BYTES : 0;
-      if (ipProtocol != IP_PROTOCOL_ESP && p.payloadCapturedLength < p.payloadWireLength) {
+      boolean cut = p.payloadCapturedLength < p.payloadWireLength;
+      if (cut && ipProtocol == IP_PROTOCOL_ESP) {
+        sample(initiator, sampleBytes, sampleBytesPerPacket)
+            .addCutBody(
+                p.frame,
+                p.payloadOffset + skip,
+                p.payloadCapturedLength - skip,
+                p.payloadWireLength - skip);
+      } else if (cut) {
         sample(initiator, sampleBytes, sampleBytesPerPacket)
             .addCut(p.frame, p.payloadOffset, p.payloadCapturedLength, p.payloadWireLength);
       } else if (p.payloadCapturedLength > skip) {

@@ -68,6 +68,14 @@ final class Packets {
     return p;
   }
 
+  /** An ESP/IPv4 packet of which the capture holds the first {@code captured} payload bytes. */
+  static DecodedPacket esp(long micros, int srcHost, int dstHost, byte[] payload, int captured) {
+    DecodedPacket p = ipv4(micros, srcHost, 0, dstHost, 0, 50, payload, 0, payload.length);
+    p.ipLength = 20 + payload.length;
+    p.payloadCapturedLength = Math.min(captured, payload.length);
+    return p;
+  }
+
   private static DecodedPacket ipv4(
       long micros,
       int srcHost,

@@ -146,6 +146,44 @@ class SnapLengthVerdictTest {
     assertThat(r.stream().midStream()).isFalse();
   }
 
+  @Test
+  void espCutTooShortToJudgeItsBodiesIsUnknownNotEncrypted() {
+    // 200 packets of 1400 bytes: SPI, sequence number, then ciphertext; cut at 96 bytes a frame,
+    // 62 bytes of ESP remain, 46 past SPI, sequence number and IV: 9 KiB of bodies
+    FlowRecord whole = last(espFlow(Integer.MAX_VALUE));
+    FlowRecord cut = last(espFlow(96 - 14 - 20));
+
+    assertThat(whole.payload().verdict()).isEqualTo(Verdict.ENCRYPTED);
+    assertThat(whole.stream()).isNull();
+    assertThat(cut.stream().cutSegments()).isEqualTo(200);
+    assertThat(cut.payload().sampledBytes()).isEqualTo(200L * 46);
+    assertThat(cut.payload().verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(cut.payload().reason()).contains("esp framing").contains("snap length");
+  }
+
+  @Test
+  void espCutButSampledEnoughIsEncrypted() {
+    FlowRecord cut = last(espFlow(200 - 14 - 20)); // 150 body bytes a packet: 29 KiB
+
+    assertThat(cut.stream().cutSegments()).isEqualTo(200);
+    assertThat(cut.payload().verdict()).isEqualTo(Verdict.ENCRYPTED);
+  }
+
+  /** ESP from 10.0.0.11 to 10.0.0.12 whose capture holds {@code captured} bytes of each packet. */
+  private static List<FlowRecord> espFlow(int captured) {
+    List<FlowRecord> records = new ArrayList<>();
+    FlowTable table = CollectingTables.agentDefaults(records);
+    Random random = new Random(11);
+    for (int i = 0; i < 200; i++) {
+      byte[] packet = new byte[1400];
+      random.nextBytes(packet);
+      ByteBuffer.wrap(packet).putInt(0x4D410001).putInt(i + 1);
+      table.offer(Packets.esp(T0 + i * 10L, 11, 12, packet, captured));
+    }
+    table.flush(EndReason.END_OF_CAPTURE);
+    return records;
+  }
+
   /**
    * One TCP connection from 10.0.0.11 to 10.0.0.12:{@code port}, each message from a new segment.
    */
