@@ -55,8 +55,7 @@ public final class NonDedicatedSegmentRule implements Rule {
               "reason", OUTSIDE_NETWORKS,
               "networks", names,
               "vlan", r.vlan());
-      return Optional.of(
-          AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
+      return Optional.of(alert(r, policy, evidence, message));
     }
     if (holding.stream().noneMatch(n -> n.admitsTag(r.vlan()))) {
       return Optional.of(wrongVlan(flow, policy, holding.get(0)));
@@ -92,8 +91,7 @@ public final class NonDedicatedSegmentRule implements Rule {
               "tunnelVlan", tunnel.vlan());
       String message =
           path + ", outside every migration network (" + String.join(", ", names) + ")";
-      return Optional.of(
-          AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
+      return Optional.of(alert(r, policy, evidence, message));
     }
     if (holding.stream().anyMatch(n -> n.admitsTag(tunnel.vlan()))) {
       return Optional.empty();
@@ -115,8 +113,7 @@ public final class NonDedicatedSegmentRule implements Rule {
             + tunnel.vlan()
             + ", not one of its VLANs "
             + network.vlans();
-    return Optional.of(
-        AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
+    return Optional.of(alert(r, policy, evidence, message));
   }
 
   private Alert wrongVlan(ClassifiedFlow flow, Policy policy, MigrationNetwork network) {
@@ -139,6 +136,10 @@ public final class NonDedicatedSegmentRule implements Rule {
             "cidrs", network.cidrTexts(),
             "vlan", r.vlan(),
             "networkVlans", network.vlans());
+    return alert(r, policy, evidence, message);
+  }
+
+  private Alert alert(FlowRecord r, Policy policy, Map<String, Object> evidence, String message) {
     return AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message);
   }
 }

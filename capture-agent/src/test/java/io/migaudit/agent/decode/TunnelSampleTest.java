@@ -2,17 +2,11 @@ package io.migaudit.agent.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
-import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
-import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.agent.SampleCaptures;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Tunnel;
 import io.migaudit.record.Verdict;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,20 +16,9 @@ import org.junit.jupiter.api.Test;
  * that stops at the outer header; here the agent's record is the migration inside, judged.
  */
 class TunnelSampleTest {
-  private static List<FlowRecord> lastRecords(String sample) throws IOException {
-    List<FlowRecord> records = new ArrayList<>();
-    CaptureAgent agent =
-        new CaptureAgent(AgentConfig.defaults("test"), records::add, new PipelineCounters());
-    try (PcapFileSource source =
-        PcapFileSource.open(Path.of("../samples", sample, "capture.pcap"))) {
-      agent.run(source, sample, EndReason.END_OF_CAPTURE);
-    }
-    return records.stream().filter(FlowRecord::last).toList();
-  }
-
   @Test
   void aMigrationInsideAnIpInIpTunnelIsTheFlow() throws IOException {
-    List<FlowRecord> flows = lastRecords("ipip-tunnel-plaintext");
+    List<FlowRecord> flows = SampleCaptures.finalRecords("ipip-tunnel-plaintext");
 
     assertThat(flows).hasSize(1);
     FlowRecord r = flows.get(0);
@@ -53,7 +36,7 @@ class TunnelSampleTest {
 
   @Test
   void aMirrorsEncapsulationIsNoTunnelOfTheMigration() throws IOException {
-    List<FlowRecord> flows = lastRecords("vmotion-plaintext-erspan");
+    List<FlowRecord> flows = SampleCaptures.finalRecords("vmotion-plaintext-erspan");
 
     assertThat(flows).isNotEmpty();
     assertThat(flows)
@@ -64,7 +47,7 @@ class TunnelSampleTest {
 
   @Test
   void theSegmentBehindAnAuthenticationHeaderIsReadInClear() throws IOException {
-    List<FlowRecord> flows = lastRecords("ah-integrity-only");
+    List<FlowRecord> flows = SampleCaptures.finalRecords("ah-integrity-only");
 
     assertThat(flows).hasSize(1);
     FlowRecord r = flows.get(0);
@@ -75,7 +58,7 @@ class TunnelSampleTest {
 
   @Test
   void espInUdpIsJudgedAsEsp() throws IOException {
-    List<FlowRecord> flows = lastRecords("esp-null-nat-t");
+    List<FlowRecord> flows = SampleCaptures.finalRecords("esp-null-nat-t");
 
     assertThat(flows).hasSize(1);
     FlowRecord r = flows.get(0);

@@ -2,34 +2,23 @@ package io.migaudit.agent.handshake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
-import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
-import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.agent.SampleCaptures;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.HopLimits;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.TlsHandshake;
 import io.migaudit.record.Verdict;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The agent on the real captures of tools/samples/make-crypto-samples.sh and make-samples.sh. */
 class HandshakeSampleTest {
 
   static FlowRecord migration(String sample, int port) throws IOException {
-    List<FlowRecord> records = new ArrayList<>();
-    CaptureAgent agent =
-        new CaptureAgent(AgentConfig.defaults("test"), records::add, new PipelineCounters());
-    try (PcapFileSource source =
-        PcapFileSource.open(Path.of("../samples", sample, "capture.pcap"))) {
-      agent.run(source, sample, EndReason.END_OF_CAPTURE);
-    }
-    return records.stream().filter(r -> r.last() && r.dstPort() == port).findFirst().orElseThrow();
+    return SampleCaptures.finalRecords(sample).stream()
+        .filter(r -> r.dstPort() == port)
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -2,16 +2,10 @@ package io.migaudit.agent.kerberos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.migaudit.agent.AgentConfig;
-import io.migaudit.agent.CaptureAgent;
-import io.migaudit.agent.PipelineCounters;
-import io.migaudit.agent.flow.EndReason;
-import io.migaudit.agent.source.PcapFileSource;
+import io.migaudit.agent.SampleCaptures;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.KerberosRequest;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,14 +15,7 @@ import org.junit.jupiter.api.Test;
 class KerberosSampleTest {
 
   static List<FlowRecord> finalRecords(String sample) throws IOException {
-    List<FlowRecord> records = new ArrayList<>();
-    CaptureAgent agent =
-        new CaptureAgent(AgentConfig.defaults("test"), records::add, new PipelineCounters());
-    try (PcapFileSource source =
-        PcapFileSource.open(Path.of("../samples", sample, "capture.pcap"))) {
-      agent.run(source, sample, EndReason.END_OF_CAPTURE);
-    }
-    return records.stream().filter(FlowRecord::last).toList();
+    return SampleCaptures.finalRecords(sample);
   }
 
   @Test
