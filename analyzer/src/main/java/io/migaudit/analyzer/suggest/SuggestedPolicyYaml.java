@@ -1,7 +1,10 @@
 package io.migaudit.analyzer.suggest;
 
+import io.migaudit.record.Tunnel;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -28,7 +31,11 @@ public final class SuggestedPolicyYaml {
         .append(
             "# It lists what WAS seen, not what SHOULD be allowed: review every entry before using it.\n")
         .append(
-            "# Replay the same captures with it: what it accepted raises no UNTRUSTED_* or NON_DEDICATED_SEGMENT.\n")
+            "# Replay the same captures with it: what it accepted raises no UNTRUSTED_* or NON_DEDICATED_SEGMENT")
+        .append(
+            tunnels(s).isEmpty()
+                ? ".\n"
+                : ",\n# but for the routed tunnels listed under migrationNetworks.\n")
         .append(
             "encryption: required          # required | opportunistic | disabled; verdicts seen: ")
         .append(
@@ -39,6 +46,7 @@ public final class SuggestedPolicyYaml {
                     .collect(Collectors.joining(", ")))
         .append('\n');
     networks(b, s);
+    tunnelNotes(b, s);
     hosts(b, s);
     ports(b, s);
     b.append(
@@ -127,6 +135,41 @@ public final class SuggestedPolicyYaml {
 
   private static String time(Instant t) {
     return t == null ? "-" : t.toString();
+  }
+
+  /**
+   * The routed tunnels (IP in IP, GRE carrying IP) the migrations travelled in, each with its flow
+   * count: NON_DEDICATED_SEGMENT judges a tunnel's endpoints as a migration's own.
+   */
+  private static Map<String, Integer> tunnels(PolicySuggestion s) {
+    Map<String, Integer> seen = new TreeMap<>();
+    for (PolicySuggestion.Listed l : s.flows()) {
+      Tunnel t = l.sighting().record().tunnel();
+      if (t != null) {
+        String where = t.vlan() == null ? ", untagged" : ", VLAN " + t.vlan();
+        seen.merge(
+            t.kind() + " between " + String.join(" and ", t.endpoints()) + where, 1, Integer::sum);
+      }
+    }
+    return seen;
+  }
+
+  private static void tunnelNotes(StringBuilder b, PolicySuggestion s) {
+    Map<String, Integer> seen = tunnels(s);
+    if (seen.isEmpty()) {
+      return;
+    }
+    b.append("  # Migrations travelled in these routed tunnels; NON_DEDICATED_SEGMENT judges a\n")
+        .append(
+            "  # tunnel's endpoints and VLAN as a migration's own. Add a network for them only\n")
+        .append("  # if it is dedicated to migration:\n");
+    seen.forEach(
+        (tunnel, flows) ->
+            b.append("  #   tunnel ")
+                .append(oneLine(tunnel))
+                .append(": ")
+                .append(flows)
+                .append(" flow(s)\n"));
   }
 
   private static String oneLine(String s) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
+import io.migaudit.analyzer.rules.NonDedicatedSegmentRule;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
@@ -118,5 +119,45 @@ class PolicySuggestionTest {
         .as("what it did not accept is still judged")
         .extracting(Alert::rule)
         .contains(RuleId.UNTRUSTED_SOURCE, RuleId.UNTRUSTED_DESTINATION);
+  }
+
+  @Test
+  void migrationsInRoutedTunnelsAreListedAndTheirTunnelsStillJudged() throws Exception {
+    List<FlowRecord> tunnelled = new ArrayList<>(records());
+    for (int port : new int[] {41010, 41011}) {
+      tunnelled.add(
+          flow(A, B, 8000)
+              .srcPort(port)
+              .vlan(50)
+              .verdict(Verdict.ENCRYPTED, "x")
+              .tunnel("ip-in-ip", 10, "10.10.0.11", "10.10.0.12")
+              .last()
+              .build());
+    }
+    PolicySuggestion s = new PolicySuggestion(PortCatalog.builtIn());
+    tunnelled.forEach(s::add);
+    String yaml = SuggestedPolicyYaml.render(s, "test");
+    RuleEngine engine = new RuleEngine(PolicyLoader.parse("suggested-policy.yaml", yaml));
+    List<Alert> segment = new ArrayList<>();
+    for (FlowRecord r : tunnelled) {
+      engine.evaluate(r).alerts().stream()
+          .filter(a -> a.rule() == RuleId.NON_DEDICATED_SEGMENT)
+          .forEach(segment::add);
+    }
+
+    assertThat(yaml)
+        .contains("# but for the routed tunnels listed under migrationNetworks.")
+        .contains("  #   tunnel ip-in-ip between 10.10.0.11 and 10.10.0.12, VLAN 10: 2 flow(s)");
+    assertThat(SuggestedPolicyYaml.render(suggestion(), "test"))
+        .as("no tunnel, no note")
+        .doesNotContain("routed tunnels");
+    assertThat(segment)
+        .as("the suggestion does not accept the tunnels' network")
+        .filteredOn(a -> a.srcPort() == 41010 || a.srcPort() == 41011)
+        .hasSize(2)
+        .allSatisfy(
+            a ->
+                assertThat(a.evidence())
+                    .containsEntry("reason", NonDedicatedSegmentRule.TUNNEL_OUTSIDE_NETWORKS));
   }
 }
