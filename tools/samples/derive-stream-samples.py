@@ -18,6 +18,10 @@ messy capture makes to what a sensor sees:
 - gro-superframes: a capture on the receiving/sending host with GRO/TSO: runs of consecutive data
   segments coalesced into frames of up to 60,000 payload bytes (far above the MSS), with the IP
   length and checksum of the merged frame and the TCP checksum left as offload leaves it (unfinished).
+- fragmented-plaintext: the sender's data segments sent as IPv4 fragments of 32 bytes (as a path with a
+  small MTU and DF cleared makes them, or a sender that wants the sensor to see no payload beside
+  the ports): the first fragment holds the whole TCP header and no payload, the others carry the
+  segment's bytes with no ports. Written gzipped (capture.pcap.gz): it has 3,000 fragments.
 - snaplen-*: a capture whose snap length cut every frame at 200 bytes (tcpdump -s 200, a mirror
   session's "mirrored packet length"): each record keeps the frame's wire length and its first 200
   bytes, and the file header says snaplen 200.
@@ -29,6 +33,7 @@ are seeded, so a rerun writes the same files.
 """
 
 import argparse
+import gzip
 import os
 import random
 import struct
@@ -45,6 +50,8 @@ FAKE_SSH = b"SSH-2.0-OpenSSH_9.6p1 Debian-4\r\n"
 FAR_AWAY = 1 << 31
 SNAP_LENGTH = 200
 SUPER_FRAME_PAYLOAD = 60000
+FRAGMENT_BYTES = 32                    # a multiple of 8, and the TCP header with timestamps
+IP_FLAG_DF, IP_FLAG_MF = 0x4000, 0x2000
 # Days each derived sample is moved back (the first scenario by FIRST_DAY, the next by one more): clear of
 # the one-day moves of make-damaged-samples.py and make-kerberos-samples.sh, and never dated after its
 # source, so no derived capture lies in the future (the analyzer clamps such records to the present,
@@ -135,14 +142,20 @@ def read(path):
 
 
 def write(path, header, packets):
+    """Writes the capture; a path ending in .gz is gzipped (mtime 0: a rerun writes the same bytes)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     if any(p.wire_length > len(p.frame) for p in packets):
         header = header[:16] + struct.pack("<I", SNAP_LENGTH) + header[20:]
-    with open(path, "wb") as out:
-        out.write(header)
-        for p in packets:
-            out.write(struct.pack("<IIII", p.ts_sec, p.ts_usec, len(p.frame), p.wire_length))
-            out.write(p.frame)
+    data = bytearray(header)
+    for p in packets:
+        data += struct.pack("<IIII", p.ts_sec, p.ts_usec, len(p.frame), p.wire_length)
+        data += p.frame
+    if path.endswith(".gz"):
+        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out:
+            out.write(data)
+    else:
+        with open(path, "wb") as out:
+            out.write(data)
 
 
 def is_data_to(p, port):
@@ -212,6 +225,30 @@ def coalesce(packets, port):
         else:
             out.append(p)
     flush()
+    return out
+
+
+def fragment(packets, port, size):
+    """Each data segment of the sender as IPv4 fragments of size bytes of IP payload (the last one
+    shorter): DF cleared, an IP id of its own when the sender left it 0, the header checksum redone."""
+    out, next_id = [], 0x4D41
+    for p in packets:
+        if not is_data_to(p, port):
+            out.append(p)
+            continue
+        total = struct.unpack_from("!H", p.frame, p.ip + 2)[0]
+        header, body = bytes(p.frame[:p.l4]), bytes(p.frame[p.l4:p.ip + total])
+        ip_id = struct.unpack_from("!H", p.frame, p.ip + 4)[0]
+        if ip_id == 0:
+            ip_id, next_id = next_id, next_id + 1
+        for at in range(0, len(body), size):
+            chunk = body[at:at + size]
+            more = IP_FLAG_MF if at + size < len(body) else 0
+            f = Packet(p.ts_sec, p.ts_usec, header + chunk)
+            struct.pack_into("!HHH", f.frame, f.ip + 2, f.l4 - f.ip + len(chunk), ip_id, more | (at // 8))
+            struct.pack_into("!H", f.frame, f.ip + 10, 0)
+            struct.pack_into("!H", f.frame, f.ip + 10, ip_checksum(f.frame[f.ip:f.l4]))
+            out.append(f)
     return out
 
 
@@ -289,13 +326,21 @@ SCENARIOS = {
         "The Kerberos-authenticated Hyper-V migration in a capture cut at 200 bytes a frame; the KDC requests "
         "are cut, so they show nothing about the authentication (no CredSSP warning), and the sealed stream is "
         "too short in what was captured to judge."),
+    "fragmented-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: fragment(ps, 8000, FRAGMENT_BYTES),
+        ["vmotion plaintext", "vmotion unknown"], None, UNENCRYPTED,
+        "Plaintext vMotion stream whose data segments travel as IPv4 fragments of 32 bytes; the first "
+        "fragment of each holds only the TCP header, so the connection shows no payload, while the "
+        "later fragments (no ports, one flow of their own) carry the pages and are judged."),
 }
 
 
 def expect_yaml(protocol, verdict, alerts, description):
+    """protocol and verdict of the one migration flow, or a list of "protocol verdict" flows and None."""
+    flows = protocol if verdict is None else [f"{protocol} {verdict}"]
     lines = [f"description: {description}",
-             "migrationFlows:         # migration flows (by their final record) per protocol and verdict",
-             f"  - {{protocol: {protocol}, verdict: {verdict}, count: 1}}"]
+             "migrationFlows:         # migration flows (by their final record) per protocol and verdict"]
+    lines += [f"  - {{protocol: {f.split()[0]}, verdict: {f.split()[1]}, count: 1}}" for f in flows]
     if alerts:
         lines.append("alerts:                 # exactly these alerts, nothing else")
         lines += [f"  - {{rule: {rule}, severity: {severity}, count: 1}}" for rule, severity in alerts]
@@ -319,7 +364,8 @@ def main(argv=None):
         days = FIRST_DAY + list(SCENARIOS).index(name)
         for p in out:  # another day for each: its own flow, never one of its source's (replays mix samples)
             p.ts_sec -= days * 86400
-        write(os.path.join("samples", name, "capture.pcap"), header, out)
+        capture = "capture.pcap.gz" if name == "fragmented-plaintext" else "capture.pcap"
+        write(os.path.join("samples", name, capture), header, out)
         with open(os.path.join("samples", name, "expect.yaml"), "w") as f:
             f.write(expect_yaml(protocol, verdict, alerts, description))
         print(f"{name}: {len(out)} packets from samples/{source} ({len(packets)})")

@@ -222,7 +222,9 @@ final class FlowEntry {
       responderPayloadBytes += p.payloadWireLength;
     }
     ttls = TtlRanges.add(ttls, initiator, p.ttl);
-    if (ipProtocol == IP_PROTOCOL_TCP) {
+    // A later IP fragment has no TCP header to place its bytes in a stream: its payload is sampled
+    // as a datagram's, so a migration cut into fragments is still judged by what it carries.
+    if (ipProtocol == IP_PROTOCOL_TCP && !p.fragment) {
       if (!tcpSegment(p, initiator, sampleBytes, sampleBytesPerPacket)) {
         flags &=
             ~(TcpFlagNames.FIN

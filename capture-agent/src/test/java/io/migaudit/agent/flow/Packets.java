@@ -68,6 +68,19 @@ final class Packets {
     return p;
   }
 
+  /**
+   * A later IPv4 fragment of a TCP segment: no TCP header, so no ports; its payload is {@code
+   * bytes[from, from + length)}.
+   */
+  static DecodedPacket laterFragment(
+      long micros, int srcHost, int dstHost, byte[] bytes, int from, int length) {
+    DecodedPacket p = ipv4(micros, srcHost, 0, dstHost, 0, 6, bytes, from, length);
+    p.ipLength = 20 + length;
+    p.fragment = true;
+    p.ipv4Fragment = true;
+    return p;
+  }
+
   /** An ESP/IPv4 packet of which the capture holds the first {@code captured} payload bytes. */
   static DecodedPacket esp(long micros, int srcHost, int dstHost, byte[] payload, int captured) {
     DecodedPacket p = ipv4(micros, srcHost, 0, dstHost, 0, 50, payload, 0, payload.length);
