@@ -124,7 +124,7 @@ public final class PolicySuggestion {
       return "not a migration for the analyzer: a tunnel counts only between trusted hosts";
     }
     verdicts.merge(r.payload() == null ? "unknown" : r.payload().verdict().wire(), 1, Integer::sum);
-    if (s.bySignature()) {
+    if (s.bySignature() && r.dstPort() > 0) { // later IP fragments show a signature, not a port
       ports
           .computeIfAbsent(s.protocol() + " " + r.transport() + " " + r.dstPort(), k -> new int[1])[
           0]++;

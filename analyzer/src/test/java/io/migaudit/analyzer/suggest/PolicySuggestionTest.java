@@ -160,4 +160,21 @@ class PolicySuggestionTest {
                 assertThat(a.evidence())
                     .containsEntry("reason", NonDedicatedSegmentRule.TUNNEL_OUTSIDE_NETWORKS));
   }
+
+  @Test
+  void aSignatureOnLaterFragmentsSuggestsNoPort() throws Exception {
+    PolicySuggestion s = new PolicySuggestion(PortCatalog.builtIn());
+    s.add(
+        flow(A, B, 0)
+            .srcPort(0)
+            .signature(Signature.VMOTION)
+            .verdict(Verdict.PLAINTEXT, "x")
+            .last()
+            .build());
+    String yaml = SuggestedPolicyYaml.render(s, "test");
+
+    assertThat(s.flows()).hasSize(1);
+    assertThat(yaml).doesNotContain("ports: [0]");
+    assertThat(PolicyLoader.parse("suggested-policy.yaml", yaml)).isNotNull();
+  }
 }
