@@ -94,7 +94,12 @@ public final class PcapFileSource implements PacketSource {
   }
 
   private void readFileHeader() throws IOException {
-    int n = input.readBlock(0, MAGIC_LENGTH);
+    int n;
+    try {
+      n = input.readBlock(0, MAGIC_LENGTH);
+    } catch (CaptureBreak b) { // a gzip stream damaged before its first bytes: nothing to read
+      throw new CaptureFormatException(name + ": not a readable capture (" + b.getMessage() + ")");
+    }
     if (n < MAGIC_LENGTH) {
       throw new CaptureFormatException(
           name

@@ -183,6 +183,19 @@ class PcapFileSourceTest {
   }
 
   @Test
+  void aGzipStreamDamagedBeforeItsFirstBytesIsNoCapture() {
+    // as fuzzing found it: a gzip header whose file name (FNAME) runs to the last bytes, then a
+    // deflate stream that ends before it yields the capture's first byte
+    byte[] bytes = new byte[123];
+    Arrays.fill(bytes, 5, 118, (byte) 0xFF);
+    System.arraycopy(new byte[] {0x1F, (byte) 0x8B, 0x08, 0x29, 0}, 0, bytes, 0, 5);
+
+    assertThatThrownBy(() -> PcapFileSource.open(new ByteArrayInputStream(bytes), "cut.gz"))
+        .isInstanceOf(CaptureFormatException.class)
+        .hasMessageStartingWith("cut.gz: not a readable capture (gzip stream breaks off at");
+  }
+
+  @Test
   void aMissingFileFailsWithOneLine() {
     Path file = dir.resolve("missing.pcap");
 
