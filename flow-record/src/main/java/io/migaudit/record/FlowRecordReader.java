@@ -147,6 +147,7 @@ final class FlowRecordReader {
         null,
         stream,
         ttl,
+        null,
         null);
   }
 
