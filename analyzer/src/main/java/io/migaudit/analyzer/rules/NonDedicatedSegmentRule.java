@@ -35,13 +35,20 @@ public final class NonDedicatedSegmentRule implements Rule {
 
   @Override
   public Optional<Alert> evaluate(ClassifiedFlow flow, Policy policy) {
-    FlowRecord r = flow.record();
     if (!flow.migration() || policy.migrationNetworks().isEmpty()) {
       return Optional.empty();
     }
+    Optional<Alert> own = ownPath(flow, policy);
+    Tunnel tunnel = flow.record().tunnel();
+    return own.isPresent() || tunnel == null ? own : tunnelPath(flow, policy, tunnel);
+  }
+
+  /** The migration's own endpoints and VLAN. */
+  private Optional<Alert> ownPath(ClassifiedFlow flow, Policy policy) {
+    FlowRecord r = flow.record();
     List<MigrationNetwork> holding = policy.networksContaining(r.src(), r.dst());
     if (holding.isEmpty()) {
-      List<String> names = policy.migrationNetworks().stream().map(MigrationNetwork::name).toList();
+      List<String> names = networkNames(policy);
       String message =
           "The "
               + flow.protocol()
@@ -57,10 +64,10 @@ public final class NonDedicatedSegmentRule implements Rule {
               "vlan", r.vlan());
       return Optional.of(alert(r, policy, evidence, message));
     }
-    if (holding.stream().noneMatch(n -> n.admitsTag(r.vlan()))) {
-      return Optional.of(wrongVlan(flow, policy, holding.get(0)));
+    if (holding.stream().anyMatch(n -> n.admitsTag(r.vlan()))) {
+      return Optional.empty();
     }
-    return r.tunnel() == null ? Optional.empty() : tunnelPath(flow, policy, r.tunnel());
+    return Optional.of(wrongVlan(flow, policy, holding.get(0)));
   }
 
   /** The routed tunnel's outer path, judged as the migration's own would be. */
@@ -81,7 +88,7 @@ public final class NonDedicatedSegmentRule implements Rule {
             + b;
     List<MigrationNetwork> holding = policy.networksContaining(a, b);
     if (holding.isEmpty()) {
-      List<String> names = policy.migrationNetworks().stream().map(MigrationNetwork::name).toList();
+      List<String> names = networkNames(policy);
       Map<String, Object> evidence =
           AlertFactory.evidence(
               "reason", TUNNEL_OUTSIDE_NETWORKS,
@@ -137,6 +144,10 @@ public final class NonDedicatedSegmentRule implements Rule {
             "vlan", r.vlan(),
             "networkVlans", network.vlans());
     return alert(r, policy, evidence, message);
+  }
+
+  private static List<String> networkNames(Policy policy) {
+    return policy.migrationNetworks().stream().map(MigrationNetwork::name).toList();
   }
 
   private Alert alert(FlowRecord r, Policy policy, Map<String, Object> evidence, String message) {
