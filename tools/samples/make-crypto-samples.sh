@@ -69,18 +69,22 @@ new_ns() {
   ip -n "$NEW_NS" link set lo up
 }
 
-# segment_up NAME : A and B on one veth segment, 192.168.50.0/24; capture on A's end.
-segment_up() {
+# link_up NAME IF A_ADDR B_ADDR : hosts A and B (new namespaces) joined by a veth pair IF, with
+# these /24 addresses; capture on A's end.
+link_up() {
   new_ns "$1-a"; NS_A=$NEW_NS
   new_ns "$1-b"; NS_B=$NEW_NS
   NS_R=""
-  ip -n "$NS_A" link add vmk0 type veth peer name vmk0 netns "$NS_B"
-  ip -n "$NS_A" addr add "$ADDR_A/24" dev vmk0
-  ip -n "$NS_B" addr add "$ADDR_B/24" dev vmk0
-  ip -n "$NS_A" link set vmk0 up
-  ip -n "$NS_B" link set vmk0 up
-  CAPTURE_NS=$NS_A CAPTURE_IF=vmk0
+  ip -n "$NS_A" link add "$2" type veth peer name "$2" netns "$NS_B"
+  ip -n "$NS_A" addr add "$3/24" dev "$2"
+  ip -n "$NS_B" addr add "$4/24" dev "$2"
+  ip -n "$NS_A" link set "$2" up
+  ip -n "$NS_B" link set "$2" up
+  CAPTURE_NS=$NS_A CAPTURE_IF=$2
 }
+
+# segment_up NAME : A and B on one veth segment, 192.168.50.0/24; capture on A's end.
+segment_up() { link_up "$1" vmk0 "$ADDR_A" "$ADDR_B"; }
 
 # routed_up NAME : A - R - B; A and B keep their vMotion addresses as /32s, R forwards between its
 # two links (10.99.1.0/30 to A, 10.99.2.0/30 to B); capture on B's end, where A's packets arrive.
@@ -311,14 +315,7 @@ scenario_ah_integrity_only() {
 # ipip_tunnel.py endpoint whose TUN device carries its vMotion address; capture on A's link.
 ipip_up() {
   local end
-  new_ns "$1-a"; NS_A=$NEW_NS
-  new_ns "$1-b"; NS_B=$NEW_NS
-  NS_R=""
-  ip -n "$NS_A" link add mgmt0 type veth peer name mgmt0 netns "$NS_B"
-  ip -n "$NS_A" addr add "$MGMT_A/24" dev mgmt0
-  ip -n "$NS_B" addr add "$MGMT_B/24" dev mgmt0
-  ip -n "$NS_A" link set mgmt0 up
-  ip -n "$NS_B" link set mgmt0 up
+  link_up "$1" mgmt0 "$MGMT_A" "$MGMT_B"
   for end in "$NS_A $MGMT_A $MGMT_B $ADDR_A $ADDR_B a" "$NS_B $MGMT_B $MGMT_A $ADDR_B $ADDR_A b"; do
     set -- $end
     start_bg "$WORK/ipip-$6.log" ip netns exec "$1" "$PYTHON" "$TOOLS/ipip_tunnel.py" --tun ipip0 \
@@ -327,7 +324,6 @@ ipip_up() {
     ip -n "$1" addr add "$4/32" peer "$5/32" dev ipip0
     ip -n "$1" link set ipip0 mtu "$TUNNEL_MTU" up
   done
-  CAPTURE_NS=$NS_A CAPTURE_IF=mgmt0
 }
 
 scenario_ipip_tunnel_plaintext() {
