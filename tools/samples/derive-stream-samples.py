@@ -22,6 +22,12 @@ messy capture makes to what a sensor sees:
   small MTU and DF cleared makes them, or a sender that wants the sensor to see no payload beside
   the ports): the first fragment holds the whole TCP header and no payload, the others carry the
   segment's bytes with no ports. Written gzipped (capture.pcap.gz): it has 3,000 fragments.
+- insertion-*: forged segments with the migration's own 5-tuple, in the receiver's window, TCP checksum
+  wrong (the receiver drops them): a copy of random bytes just before each real data segment
+  (shadowed), or one random segment 1 MiB ahead of the stream (leap): a sensor that keeps the first
+  bytes it sees at a sequence number keeps the random ones, and the real segments come behind; or a
+  forged random stream 2^31 away with forged acknowledgments of it (decoy), which a sensor that
+  follows a run of segments outside the window takes for the stream it lost.
 - snaplen-*: a capture whose snap length cut every frame at 200 bytes (tcpdump -s 200, a mirror
   session's "mirrored packet length"): each record keeps the frame's wire length and its first 200
   bytes, and the file header says snaplen 200.
@@ -252,6 +258,66 @@ def fragment(packets, port, size):
     return out
 
 
+def shadow(packets, port, seed):
+    """Before each data segment of the sender, a forged copy at the same sequence numbers and of the
+    same length carrying random bytes, its TCP checksum left wrong: the receiver drops each copy and
+    takes the real segment that follows, a sensor that keeps the first bytes it sees at a sequence
+    number keeps the random ones (an insertion attack, Ptacek and Newsham 1998)."""
+    rng, out = random.Random(seed), []
+    for p in packets:
+        if is_data_to(p, port):
+            out.append(p.with_payload(rng.randbytes(len(p.payload))).earlier(1))
+        out.append(p)
+    return out
+
+
+def leap(packets, port, seed, ahead):
+    """Whenever the sender's stream reaches the end of the last forged segment, one forged segment of
+    random bytes (wrong TCP checksum) placed `ahead` bytes further on, inside the receiver's window: the
+    receiver drops it; a sensor that takes it finds the real segments up to it behind its next expected
+    byte, as if they were retransmissions."""
+    rng, out, first, forged_end = random.Random(seed), [], None, 0
+    for p in packets:
+        if is_data_to(p, port):
+            first = p.seq if first is None else first
+            at = (p.seq - first) & 0xFFFFFFFF
+            if at >= forged_end:
+                out.append(p.with_payload(rng.randbytes(len(p.payload)), p.seq + ahead).earlier(1))
+                forged_end = at + ahead + len(p.payload)
+        out.append(p)
+    return out
+
+
+def decoy(packets, port, seed, every):
+    """A forged stream of random segments (wrong TCP checksum) 2^31 away from the real one, far outside
+    the receiver's window: four in a row before the first data segment, then one after every `every`
+    real data segments; and before each real data segment a forged acknowledgment from the receiver
+    (a copy of its last ACK, acknowledging the forged stream). A sensor that follows a run of segments
+    outside the window as the stream it lost (capture loss longer than the window), and takes the
+    receiver's last acknowledgment for where the stream is, follows the forged stream and finds every
+    real segment outside its window, never four of them in a row."""
+    rng, out, forged_seq, real, last_ack = random.Random(seed), [], None, 0, None
+    for p in packets:
+        if p.tcp and p.sport == port and not p.payload:
+            last_ack = p
+        if is_data_to(p, port):
+            if forged_seq is None:
+                forged_seq = p.seq + FAR_AWAY
+                for _ in range(4):
+                    out.append(p.with_payload(rng.randbytes(len(p.payload)), forged_seq).earlier(2))
+                    forged_seq += len(p.payload)
+            elif real % every == 0:
+                out.append(p.with_payload(rng.randbytes(len(p.payload)), forged_seq).earlier(2))
+                forged_seq += len(p.payload)
+            if last_ack is not None:
+                ack = Packet(p.ts_sec, p.ts_usec, bytes(last_ack.frame)).earlier(1)
+                struct.pack_into("!I", ack.frame, ack.l4 + 8, forged_seq & 0xFFFFFFFF)
+                out.append(ack)
+            real += 1
+        out.append(p)
+    return out
+
+
 def snap_length(packets, n):
     """Every frame cut to its first n bytes, as a capture with snap length n records it."""
     for p in packets:
@@ -332,6 +398,22 @@ SCENARIOS = {
         "Plaintext vMotion stream whose data segments travel as IPv4 fragments of 32 bytes; the first "
         "fragment of each holds only the TCP header, so the connection shows no payload, while the "
         "later fragments (no ports, one flow of their own) carry the pages and are judged."),
+    "insertion-shadowed-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: shadow(ps, 8000, 21), "vmotion", "plaintext", UNENCRYPTED,
+        "Plaintext vMotion stream whose every data segment follows a forged copy at the same sequence "
+        "numbers carrying random bytes (bad checksum, so the receiver drops the copy and takes the real "
+        "segment); the pages the receiver took are judged, not the first copy."),
+    "insertion-leap-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: leap(ps, 8000, 22, 1 << 20), "vmotion", "plaintext", UNENCRYPTED,
+        "Plaintext vMotion stream with a forged random segment 1 MiB ahead of the stream each time the "
+        "stream reaches the last one (bad checksum, in window), so the real segments up to it arrive behind "
+        "the sensor's next expected byte; they are judged, not skipped as retransmissions."),
+    "insertion-decoy-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: decoy(ps, 8000, 23, 1), "vmotion", "plaintext", UNENCRYPTED,
+        "Plaintext vMotion stream beside a forged stream of random segments far outside the window (bad "
+        "checksum), four in a row first and then one before each real segment, each real segment after a "
+        "forged acknowledgment of the forged stream; the real segments the sensor finds outside its window "
+        "are judged, not only ignored."),
 }
 
 

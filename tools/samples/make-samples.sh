@@ -33,7 +33,7 @@ readonly SCENARIOS=(
   vmotion-plaintext vmotion-tls vmotion-encrypted-clean hyperv-plaintext untrusted-source
   untrusted-destination migration-on-management-network migration-on-wrong-vlan
   shared-migration-vlan qemu-plaintext qemu-tls qemu-multifd-zlib qemu-multifd-zstd qemu-ssh-tunnel
-  qemu-unlisted-port xen-unlisted-port
+  qemu-unlisted-port xen-unlisted-port vmotion-encrypted-lossy
 )
 # The guest: 24 pages of 4 KiB (96 KiB), same bytes every run.
 readonly GUEST_PAGES=24
@@ -50,6 +50,7 @@ NAMESPACES=()
 PIDS=()
 SCENARIO_COUNT=0
 NS_A="" NS_B="" ADDR_A="" ADDR_B="" CAPTURE="" CAPTURE_PID="" LAST_PID=""
+LOSE_EVERY_B=0   # host B's switch drops every Nth full-size frame to B (0: none), tagging_switch.py
 
 log() { printf 'make-samples: %s\n' "$*" >&2; }
 source "$TOOLS/lib.sh"
@@ -139,8 +140,11 @@ host_up() {
   ip -n "$ns" link set uplink0 arp off up
   ip -n "$ns" link set vmk0 up
   switch_log=$WORK/switch-$ns.log
+  local lose=0
+  [[ $ns == "$NS_B" ]] && lose=$LOSE_EVERY_B
   start_bg /dev/null /dev/null "$switch_log" ip netns exec "$ns" \
-    "$PYTHON" "$TOOLS/tagging_switch.py" --access vmk0 --uplink uplink0 --vlan "$vlan"
+    "$PYTHON" "$TOOLS/tagging_switch.py" --access vmk0 --uplink uplink0 --vlan "$vlan" \
+    --lose-every "$lose"
   wait_for "the switch in $ns" file_has "$switch_log" " ready"
 }
 
@@ -181,9 +185,9 @@ capture_stop() {
 
 # ---------------------------------------------------------------- payloads and transfers
 
-# guest_stream FRAME FILE : the deterministic guest memory, framed (raw | vmotion | hyperv).
+# guest_stream FRAME FILE [PAGES] : the deterministic guest memory, framed (raw | vmotion | hyperv).
 guest_stream() {
-  "$PYTHON" "$TOOLS/guest_memory.py" --frame "$1" --pages "$GUEST_PAGES" --seed "$GUEST_SEED" \
+  "$PYTHON" "$TOOLS/guest_memory.py" --frame "$1" --pages "${3:-$GUEST_PAGES}" --seed "$GUEST_SEED" \
     -o "$2"
 }
 
@@ -356,6 +360,28 @@ scenario_vmotion_encrypted_clean() {
     --same-as "$WORK/stream.bin"
   expect vmotion-encrypted-clean \
     "Encrypted vMotion-style stream (AES-256-CTR, no handshake) over IPv6 on TCP 8000 between the trusted hosts on VLAN 50; nothing to report." \
+    '{protocol: vmotion, verdict: encrypted, count: 1}' ""
+}
+
+# Real loss between the sensor and the receiver: B's switch drops every fourth full-size frame, the
+# kernel in A retransmits, and the capture on A's trunk holds both copies of each lost segment.
+# 64 pages, so that well over 16 KiB of copies lie past the stream's first 64 KiB, where the agent
+# judges bytes that came behind the stream (a forged copy first would make them differ).
+scenario_vmotion_encrypted_lossy() {
+  guest_stream vmotion "$WORK/plain.bin" 64
+  encrypt_stream "$WORK/plain.bin" "$WORK/stream.bin"
+  LOSE_EVERY_B=4
+  hosts_up 50 192.168.50.11/24 192.168.50.12/24
+  LOSE_EVERY_B=0
+  capture_start
+  send_tcp 8000 "$WORK/stream.bin"
+  capture_stop
+  hosts_down
+  check_capture "$CAPTURE" --vlan 50 --tcp "$ADDR_A" "$ADDR_B" 8000 --payload uniform \
+    --same-as "$WORK/stream.bin"
+  publish vmotion-encrypted-lossy pcap 460800
+  expect vmotion-encrypted-lossy \
+    "Encrypted vMotion-style stream (AES-256-CTR, 256 KiB) on TCP 8000 between the trusted hosts on VLAN 50, across a switch port that drops every fourth full-size frame to the receiver; the sender retransmits, the capture holds both copies, and the copies are ciphertext like the stream; nothing to report." \
     '{protocol: vmotion, verdict: encrypted, count: 1}' ""
 }
 

@@ -15,6 +15,11 @@ process only adds or removes the 4-byte tag, as a switch would.
 Run it inside the host's network namespace, as root; it runs until SIGTERM or SIGINT:
   tagging_switch.py --access vmk0 --uplink uplink0 --vlan 50
 
+--lose-every N makes it a congested port: of the full-size frames (1,000 bytes or more) it would
+hand to the host, every Nth is dropped, so the sender's kernel retransmits them, and a capture on
+the sender's side of the trunk holds both copies of each, as real loss between a sensor and the
+receiver gives it.
+
 Python 3 standard library only (Linux: TUN/TAP and AF_PACKET).
 """
 
@@ -44,6 +49,7 @@ ETH_ADDRS_LEN = 12          # destination + source MAC (IEEE 802.3)
 VLAN_TAG_LEN = 4            # TPID + TCI (IEEE 802.1Q)
 VLAN_VID_MASK = 0x0FFF
 MAX_FRAME = 65536
+LARGE_FRAME = 1000          # --lose-every drops only frames this long or longer (data, not ACKs)
 
 
 def open_tap(name):
@@ -81,10 +87,11 @@ def received_vlan(frame, ancillary):
     return None, frame
 
 
-def run(access, uplink, vlan):
+def run(access, uplink, vlan, lose_every=0):
     tap = open_tap(access)
     trunk = open_uplink(uplink)
-    counts = {"to_trunk": 0, "to_host": 0, "dropped": 0}
+    counts = {"to_trunk": 0, "to_host": 0, "dropped": 0, "lost": 0}
+    large = 0
     stopping = []
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.append(True))
@@ -108,6 +115,11 @@ def run(access, uplink, vlan):
             if address[2] == PACKET_OUTGOING:
                 continue  # our own transmission, seen again by the packet socket
             frame_vlan, untagged = received_vlan(frame, ancillary)
+            if frame_vlan == (vlan or None) and lose_every and len(untagged) >= LARGE_FRAME:
+                large += 1
+                if large % lose_every == 0:
+                    counts["lost"] += 1
+                    continue
             if frame_vlan == (vlan or None):
                 os.write(tap, untagged)
                 counts["to_host"] += 1
@@ -121,10 +133,14 @@ def main(argv=None):
     parser.add_argument("--access", required=True, help="tap device holding the host's address")
     parser.add_argument("--uplink", required=True, help="trunk interface (a veth end)")
     parser.add_argument("--vlan", type=int, default=0, help="802.1Q VLAN ID (1-4094); 0: untagged")
+    parser.add_argument("--lose-every", type=int, default=0, metavar="N",
+                        help="drop every Nth full-size frame to the host (0: none)")
     args = parser.parse_args(argv)
     if not 0 <= args.vlan <= 4094:
         parser.error("--vlan must be 0..4094")
-    run(args.access, args.uplink, args.vlan)
+    if args.lose_every < 0:
+        parser.error("--lose-every must be 0 or more")
+    run(args.access, args.uplink, args.vlan, args.lose_every)
     return 0
 
 

@@ -18,7 +18,9 @@ import java.util.Locale;
  * encrypted only when every message after session setup is transformed and the encrypted bodies are
  * uniform. A long flow's later windows ({@link ResampleWindow}) can still turn the verdict: a
  * readable window makes any flow plaintext, and a window far from uniform in the bulk direction
- * makes an encrypted flow compressed (or plaintext).
+ * makes an encrypted flow compressed (or plaintext). Bytes of a TCP direction that its stream did
+ * not take ({@link BehindBytes}) that are readable or not uniform make a flow that was not readable
+ * follow them.
  */
 public final class PayloadClassifier {
   /** Fewer sampled bytes than this give {@link Verdict#UNKNOWN}. */
@@ -164,6 +166,24 @@ public final class PayloadClassifier {
                 reason);
         verdict = window;
       }
+    }
+    ByteStatistics behind =
+        initiator.behindFinding() != null ? initiator.behindFinding() : responder.behindFinding();
+    if (!verdict.readable() && behind != null) {
+      Verdict copies =
+          behind.entropy() >= ResampleWindow.READABLE_ENTROPY && looksCompressed(behind)
+              ? Verdict.COMPRESSED
+              : Verdict.PLAINTEXT;
+      reason =
+          "bytes the stream did not take (retransmissions, overlaps, segments outside its"
+              + " window) are "
+              + (copies == Verdict.COMPRESSED ? "compressed" : "readable")
+              + " ("
+              + behind.describe()
+              + "), unlike what it took: forged segments came first or led it away, and what went"
+              + " in clear is judged; the stream: "
+              + reason;
+      verdict = copies;
     }
     return new PayloadFeatures(
         stats.n(),

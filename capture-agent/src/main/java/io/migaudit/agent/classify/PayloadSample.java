@@ -73,6 +73,9 @@ public final class PayloadSample implements StreamSink {
   /** Bytes of the segment being added that stay out of the histogram (a cut segment's first). */
   private int unsampled;
 
+  /** Bytes that arrived behind the stream, judged apart; null until the first. */
+  private BehindBytes behind;
+
   /**
    * @param maxBytes histogram budget for this direction
    * @param maxBytesPerPacket at most this many bytes of each packet go into the histogram
@@ -153,6 +156,30 @@ public final class PayloadSample implements StreamSink {
       unsampled = 0;
     }
     gap(streamOffset + captured, missingBytes);
+  }
+
+  @Override
+  public void behind(long streamOffset, ByteBuffer frame, int offset, int length, boolean cut) {
+    if (behind == null) {
+      if (streamOffset + length <= BehindBytes.FROM_STREAM_OFFSET) {
+        return; // the handshake's place: not judged, and no histogram made for it
+      }
+      behind = new BehindBytes(maxBytesPerPacket);
+    }
+    behind.add(streamOffset, frame, offset, length, cut);
+  }
+
+  /**
+   * Statistics of bytes that arrived behind this direction's stream and were readable or not
+   * uniform ({@link BehindBytes}), or null.
+   */
+  public ByteStatistics behindFinding() {
+    return behind == null ? null : behind.finding();
+  }
+
+  /** Bytes that arrived behind this direction's stream past its handshake's place. */
+  public long bytesBehind() {
+    return behind == null ? 0 : behind.bytesBehind();
   }
 
   /** Segments of this direction the capture cut at its snap length. */

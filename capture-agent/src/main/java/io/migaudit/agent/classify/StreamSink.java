@@ -7,9 +7,10 @@ import java.nio.ByteBuffer;
  * flow.TcpStream}) calls it with the bytes of each accepted segment at their offset from the
  * initial sequence number, never with a segment the receiver would drop (out of window), twice with
  * the same bytes (retransmissions, duplicates) or spliced across bytes it did not see (it reports a
- * gap instead). {@link PayloadSample} is the sink the flow table feeds; a parser that needs the
- * stream (a framing follower, a handshake reader) implements this and is fed by the sample the same
- * way as {@link TlsRecordFollower} and {@link SshPacketFollower} are.
+ * gap instead). Bytes that arrive in window at positions the stream already passed go to {@link
+ * #behind}, apart from the stream. {@link PayloadSample} is the sink the flow table feeds; a parser
+ * that needs the stream (a framing follower, a handshake reader) implements this and is fed by the
+ * sample the same way as {@link TlsRecordFollower} and {@link SshPacketFollower} are.
  */
 public interface StreamSink {
   /** Sentinel for {@link #gap}: the stream resynchronised and the bytes missed are unknown. */
@@ -43,4 +44,17 @@ public interface StreamSink {
     }
     gap(streamOffset + captured, missingBytes);
   }
+
+  /**
+   * {@code length} bytes of {@code frame} from absolute {@code offset} that the stream did not
+   * take: they arrived in window at {@code streamOffset}, a position the stream had already passed
+   * (a retransmission, the overlapping start of a segment, a segment late for a gap the tracker
+   * skipped), or in a segment outside the window, which has no place the tracker trusts and comes
+   * at the stream's position then. In an honest connection they are copies of what the stream
+   * carried, or bytes of it the tracker could not place; when forged segments came first or led the
+   * tracker away (the receiver dropped them, the tracker took them), they are what the receiver
+   * kept. {@code cut} when the capture cut their segment at its snap length. Never part of the
+   * stream: by default ignored.
+   */
+  default void behind(long streamOffset, ByteBuffer frame, int offset, int length, boolean cut) {}
 }

@@ -10,9 +10,10 @@ import io.migaudit.record.StreamEvidence;
  * number on (or from the first segment seen, for a stream picked up mid-way); segments wholly
  * before the next expected byte (retransmissions, duplicates) and segments outside the receiver's
  * window are ignored; bytes not seen are reported as a gap, never spliced over; an overlapping
- * segment gives only its new bytes. The checksum is never consulted: captures on the sending host
- * carry unfinished ones (offload), so it cannot tell a forged segment from a real one; the window
- * can.
+ * segment gives only its new bytes; bytes that arrive in window behind the next expected byte, and
+ * those of segments outside the window, go to the sink apart ({@link StreamSink#behind}). The
+ * checksum is never consulted: captures on the sending host carry unfinished ones (offload), so it
+ * cannot tell a forged segment from a real one; the window can.
  *
  * <p>The window is the receiver's last acknowledgment plus its advertised window (scaled per RFC
  * 7323), never less than {@link #MIN_WINDOW_BYTES} past the next expected byte, so a forged ACK can
@@ -120,6 +121,7 @@ final class TcpStream {
     if ((long) rel + length <= 0) {
       if (rel >= -ahead) {
         retransmittedSegments++;
+        behind(p, nextOffset + rel, 0, length, sink);
         return true;
       }
       return outOfWindow(p, seq, length, sink);
@@ -156,8 +158,9 @@ final class TcpStream {
       }
       nextOffset += rel;
       next += rel;
-    } else {
+    } else if (rel < 0) {
       skip = -rel; // an overlapping segment: its first bytes were taken already
+      behind(p, nextOffset - skip, 0, skip, sink);
     }
     int newBytes = length - skip;
     int take = Math.min(Math.max(0, p.payloadCapturedLength - skip), newBytes);
@@ -174,6 +177,23 @@ final class TcpStream {
   }
 
   /**
+   * Hands the captured part of the segment's payload bytes {@code [from, from + length)}, which lie
+   * behind the next expected byte at {@code streamOffset}, to the sink apart from the stream.
+   */
+  private static void behind(
+      DecodedPacket p, long streamOffset, int from, int length, StreamSink sink) {
+    int captured = Math.min(length, p.payloadCapturedLength - from);
+    if (sink != null && captured > 0) {
+      sink.behind(
+          streamOffset,
+          p.frame,
+          p.payloadOffset + from,
+          captured,
+          p.payloadCapturedLength < p.payloadWireLength);
+    }
+  }
+
+  /**
    * A segment outside the window: ignored, unless it continues a run long enough to be the stream.
    */
   private boolean outOfWindow(DecodedPacket p, int seq, int length, StreamSink sink) {
@@ -181,6 +201,7 @@ final class TcpStream {
     runEnd = seq + length;
     if (runLength < RUN_TO_RESYNC) {
       outOfWindowSegments++;
+      behind(p, nextOffset, 0, length, sink); // no place the tracker trusts: the stream's own
       return false;
     }
     runLength = 0;

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 /**
  * Hands one TCP direction's stream-ordered bytes to its payload sample and to the handshake reader:
  * the reader sees exactly what the sample sees (no out-of-window segment, no retransmission), and a
- * gap ends its reading of that direction.
+ * gap ends its reading of that direction. Bytes behind the stream go to the sample only.
  */
 final class StreamTee implements StreamSink {
   private final StreamSink sample;
@@ -43,5 +43,10 @@ final class StreamTee implements StreamSink {
       handshake.add(initiator, frame, offset, captured, false);
     }
     handshake.gap(initiator);
+  }
+
+  @Override
+  public void behind(long streamOffset, ByteBuffer frame, int offset, int length, boolean cut) {
+    sample.behind(streamOffset, frame, offset, length, cut);
   }
 }

@@ -290,4 +290,116 @@ class TcpStreamTest {
         .isEqualTo(10 * MSS + (40 - TcpStream.RUN_TO_RESYNC + 1) * MSS);
     assertThat(r.midStream()).isTrue();
   }
+
+  /** {@code n} random bytes (ciphertext-like) from {@code seed}. */
+  private static byte[] uniform(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  /**
+   * Sends {@code stream} as MSS-sized segments, each just after a forged copy at the same sequence
+   * numbers (its checksum wrong, so the receiver drops it and keeps the real one): one TLS record
+   * of random bytes the size of the segment, the first a handshake record.
+   */
+  private void sendShadowed(byte[] stream) {
+    Random random = new Random(7);
+    for (int off = 0; off < stream.length; off += MSS) {
+      int length = Math.min(MSS, stream.length - off);
+      byte[] forged = new byte[length];
+      random.nextBytes(forged);
+      forged[0] = (byte) (off == 0 ? 0x16 : 0x17);
+      forged[1] = 0x03;
+      forged[2] = 0x03;
+      forged[3] = (byte) ((length - 5) >>> 8);
+      forged[4] = (byte) (length - 5);
+      data(CLIENT_ISN + 1 + off, forged);
+      data(CLIENT_ISN + 1 + off, Arrays.copyOfRange(stream, off, off + length));
+    }
+  }
+
+  @Test
+  void aForgedCopyBeforeEverySegmentCannotMakePlaintextEncrypted() {
+    handshake();
+    sendShadowed(memory(200 * MSS));
+    FlowRecord r = finalRecord();
+    assertThat(r.payload().signature())
+        .as("the tracker took the forged copies")
+        .isEqualTo(Signature.TLS);
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(r.payload().reason()).contains("the stream did not take").contains("readable");
+    assertThat(r.stream().retransmittedSegments()).isEqualTo(200);
+  }
+
+  @Test
+  void aForgedCopyBeforeEverySegmentCannotMakeCompressedEncrypted() {
+    handshake();
+    byte[] compressed = deflate(memory(2000 * MSS));
+    sendShadowed(compressed);
+    FlowRecord r = finalRecord();
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.COMPRESSED);
+    assertThat(r.payload().reason()).contains("the stream did not take").contains("compressed");
+  }
+
+  @Test
+  void aForgedSegmentFarAheadCannotHideTheSegmentsBehindIt() {
+    handshake();
+    // one forged segment 1 MiB ahead, in window: the real segments up to it come behind the stream
+    data(CLIENT_ISN + 1 + (1 << 20), uniform(MSS, 3));
+    send(CLIENT_ISN + 1, memory(200 * MSS));
+    FlowRecord r = finalRecord();
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(r.payload().reason()).contains("the stream did not take");
+  }
+
+  @Test
+  void aForgedStreamThatLeadsTheTrackerAwayCannotHideTheRealOne() {
+    handshake();
+    byte[] stream = memory(600 * MSS);
+    int forged = CLIENT_ISN + 1 + (1 << 31); // far outside the window
+    Random random = new Random(9);
+    for (int i = 0; i < 600; i++) {
+      // four forged segments in a row first (the tracker takes them for the stream it lost), then
+      // one before every third real segment, never four real ones in a row
+      for (int k = 0; k < (i == 0 ? TcpStream.RUN_TO_RESYNC : i % 3 == 0 ? 1 : 0); k++) {
+        byte[] decoy = new byte[MSS];
+        random.nextBytes(decoy);
+        data(forged, decoy);
+        forged += MSS;
+      }
+      // and a forged acknowledgment of the forged stream from the receiver before each real one
+      offer(false, ACK, SERVER_ISN + 1, forged, new byte[0], 0);
+      data(CLIENT_ISN + 1 + i * MSS, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+    }
+    FlowRecord r = finalRecord();
+    assertThat(r.stream().outOfWindowSegments()).isGreaterThan(500);
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(r.payload().reason()).contains("the stream did not take");
+  }
+
+  @Test
+  void copiesOfAnEncryptedStreamLeaveItEncrypted() {
+    handshake();
+    byte[] stream = uniform(200 * MSS, 5);
+    for (int off = 0; off < stream.length; off += MSS) {
+      byte[] segment = Arrays.copyOfRange(stream, off, off + MSS);
+      data(CLIENT_ISN + 1 + off, segment);
+      data(CLIENT_ISN + 1 + off, segment); // a mirror that delivers every frame twice
+    }
+    FlowRecord r = finalRecord();
+    assertThat(r.stream().retransmittedSegments()).isEqualTo(200);
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.ENCRYPTED);
+    assertThat(r.payload().reason()).doesNotContain("behind");
+  }
+
+  private static byte[] deflate(byte[] in) {
+    java.util.zip.Deflater deflater = new java.util.zip.Deflater(1);
+    deflater.setInput(in);
+    deflater.finish();
+    byte[] out = new byte[in.length + 1024];
+    int n = deflater.deflate(out);
+    deflater.end();
+    return Arrays.copyOf(out, n);
+  }
 }

@@ -1,0 +1,93 @@
+package io.migaudit.agent.classify;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Judges the bytes of one TCP direction that arrived behind its stream ({@link StreamSink#behind}):
+ * retransmissions, overlaps and segments late for a gap. The stream tracker keeps the first bytes
+ * it sees at a sequence number, as a receiver does; but a forged copy sent just before each real
+ * segment (random bytes, a checksum the receiver refuses) is then what the tracker keeps, and the
+ * real segment, plaintext, comes behind it as a "retransmission". In an honest connection the bytes
+ * behind are copies of the stream, or bytes it missed, and look like it. So they are measured in
+ * windows of {@link ResampleWindow#WINDOW_BYTES}, with the thresholds of the later windows: below
+ * {@link ResampleWindow#READABLE_ENTROPY} bits per byte they are readable, above {@link
+ * ResampleWindow#NOT_UNIFORM_CHI_SQUARE} they are not encrypted (uniform bytes pass that once in
+ * 10^15 windows), and either makes the flow's verdict follow them: the bytes were on the wire in
+ * clear whichever copy the receiver kept.
+ *
+ * <p>Only bytes past the first {@link #FROM_STREAM_OFFSET} of the stream count: that is where a
+ * connection's clear handshake lies (certificates, SSH key exchange lists, SMB session setup),
+ * whose retransmission would otherwise make an encrypted flow look structured. A segment the
+ * capture cut gives nothing of its first {@link PayloadSample#CUT_SEGMENT_UNSAMPLED_BYTES}, as in
+ * the sample. A window still filling is judged once it holds {@link #MIN_JUDGED_BYTES}. Made only
+ * for a direction that has such bytes: one histogram.
+ */
+final class BehindBytes {
+  /**
+   * Stream offset before which bytes behind the stream are not judged: past any clear handshake.
+   */
+  static final long FROM_STREAM_OFFSET = 64 << 10;
+
+  /** Bytes a window still filling needs to be judged. */
+  static final int MIN_JUDGED_BYTES = PayloadClassifier.MIN_UNIFORM_BYTES;
+
+  private final int[] histogram = new int[256];
+  private final int maxBytesPerSegment;
+  private int windowFill;
+  private long bytesBehind;
+  private ByteStatistics finding;
+
+  BehindBytes(int maxBytesPerSegment) {
+    this.maxBytesPerSegment = maxBytesPerSegment;
+  }
+
+  /** Takes bytes behind the stream at {@code streamOffset} (see {@link StreamSink#behind}). */
+  void add(long streamOffset, ByteBuffer frame, int offset, int length, boolean cut) {
+    int skip = cut ? PayloadSample.CUT_SEGMENT_UNSAMPLED_BYTES : 0;
+    skip = (int) Math.max(skip, Math.min(length, FROM_STREAM_OFFSET - streamOffset));
+    if (skip >= length) {
+      return;
+    }
+    bytesBehind += length - skip;
+    if (finding != null) {
+      return;
+    }
+    int take =
+        Math.min(
+            Math.min(length - skip, maxBytesPerSegment), ResampleWindow.WINDOW_BYTES - windowFill);
+    for (int i = 0; i < take; i++) {
+      histogram[Byte.toUnsignedInt(frame.get(offset + skip + i))]++;
+    }
+    windowFill += take;
+    if (windowFill == ResampleWindow.WINDOW_BYTES) {
+      finding = notEncrypted(ByteStatistics.ofCounts(windowFill, histogram));
+      Arrays.fill(histogram, 0);
+      windowFill = 0;
+    }
+  }
+
+  /** {@code window} when it is readable or not uniform, else null. */
+  private static ByteStatistics notEncrypted(ByteStatistics window) {
+    return window.entropy() < ResampleWindow.READABLE_ENTROPY
+            || window.chiSquare() > ResampleWindow.NOT_UNIFORM_CHI_SQUARE
+        ? window
+        : null;
+  }
+
+  /**
+   * Statistics of the first window of bytes behind the stream that was readable or not uniform,
+   * judging the one still filling if it holds {@link #MIN_JUDGED_BYTES}; null when none was.
+   */
+  ByteStatistics finding() {
+    if (finding == null && windowFill >= MIN_JUDGED_BYTES) {
+      return notEncrypted(ByteStatistics.ofCounts(windowFill, histogram));
+    }
+    return finding;
+  }
+
+  /** Bytes behind the stream past {@link #FROM_STREAM_OFFSET} (judged or not). */
+  long bytesBehind() {
+    return bytesBehind;
+  }
+}
