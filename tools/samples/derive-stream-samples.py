@@ -27,7 +27,8 @@ messy capture makes to what a sensor sees:
   (shadowed), or one random segment 1 MiB ahead of the stream (leap): a sensor that keeps the first
   bytes it sees at a sequence number keeps the random ones, and the real segments come behind; or a
   forged random stream 2^31 away with forged acknowledgments of it (decoy), which a sensor that
-  follows a run of segments outside the window takes for the stream it lost.
+  follows a run of segments outside the window takes for the stream it lost; or a forged RST in
+  window before the first data (reset).
 - snaplen-*: a capture whose snap length cut every frame at 200 bytes (tcpdump -s 200, a mirror
   session's "mirrored packet length"): each record keeps the frame's wire length and its first 200
   bytes, and the file header says snaplen 200.
@@ -318,6 +319,16 @@ def decoy(packets, port, seed, every):
     return out
 
 
+def reset(packets, port):
+    """A forged RST from the sender, at its stream's next sequence number (in window) and with its
+    TCP checksum wrong (the receiver drops it), just before its first data segment: a sensor that
+    believes it ends the flow, and takes the data that follows for its trailing retransmissions."""
+    first = next(i for i, p in enumerate(packets) if is_data_to(p, port))
+    forged = packets[first].with_payload(b"").earlier(1)
+    forged.frame[forged.l4 + 13] = TCP_RST | TCP_ACK
+    return packets[:first] + [forged] + packets[first:]
+
+
 def snap_length(packets, n):
     """Every frame cut to its first n bytes, as a capture with snap length n records it."""
     for p in packets:
@@ -414,6 +425,12 @@ SCENARIOS = {
         "checksum), four in a row first and then one before each real segment, each real segment after a "
         "forged acknowledgment of the forged stream; the real segments the sensor finds outside its window "
         "are judged, not only ignored."),
+    "insertion-reset-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: reset(ps, 8000), ["vmotion unknown", "vmotion plaintext"], None,
+        UNENCRYPTED,
+        "Plaintext vMotion stream after a forged in-window RST (bad checksum, so the receiver drops it and "
+        "the migration goes on); the flow the RST ended has no payload, and the data after it, which a real "
+        "RST would have stopped, goes on in a flow of its own and is judged."),
 }
 
 

@@ -489,6 +489,41 @@ final class FlowEntry {
     return is(DIRTY);
   }
 
+  /**
+   * True when {@code p}, which came after this TCP flow closed, carries new data of its sender's
+   * stream (payload at or past what the stream had reached, or any payload when the flow closed
+   * before carrying any): a RST or FIN ends what its sender sends and what its peer accepts, so
+   * data that goes on in sequence says the close was not one the hosts honoured (a forged segment
+   * the receiver dropped, as a wrong checksum makes it).
+   */
+  boolean continuedBy(DecodedPacket p, boolean fromA) {
+    if (ipProtocol() != IP_PROTOCOL_TCP || p.fragment || p.payloadWireLength == 0) {
+      return false;
+    }
+    // a flow closed before any payload has no stream to go on: any payload goes on past the close
+    return stream == null || (fromA == traits.initiatorIsA ? stream : stream.peer).continuedBy(p);
+  }
+
+  /**
+   * Takes over the streams, payload samples and inspector of {@code closed}, a flow of the same
+   * connection whose close was not honoured ({@link #continuedBy}): this flow's record counts its
+   * own packets and bytes, but its payload is judged with everything the connection carried, so a
+   * forged RST neither hides the data after it nor starts a fresh sample that forged segments could
+   * fill. Nothing is taken when the two flows see the initiator on different sides.
+   */
+  void continueFrom(FlowEntry closed) {
+    if (closed.traits.initiatorIsA != traits.initiatorIsA) {
+      return;
+    }
+    stream = closed.stream;
+    initiatorSample = closed.initiatorSample;
+    responderSample = closed.responderSample;
+    inspector = closed.inspector;
+    synScales = closed.synScales;
+    ttls = closed.ttls;
+    state |= closed.state & INSPECTION_DECIDED;
+  }
+
   boolean closed() {
     return is(CLOSED);
   }

@@ -34,6 +34,7 @@ public final class FlowTable {
 
   private final FlowSlots flows;
   private long refused;
+  private long continuedFlows;
   private final FlowTraitsCache traits = new FlowTraitsCache();
 
   private final RecencyList recency = new RecencyList();
@@ -95,12 +96,15 @@ public final class FlowTable {
     boolean fromA = FlowKey.sourceIsA(p);
     int hash = FlowKey.hash(p, fromA);
     FlowEntry e = flows.find(p, fromA, hash);
+    FlowEntry closedEarly = null;
     if (e != null) {
       recency.touch(e);
       if (e.closed()) {
-        if (!isOpeningSyn(p) && trails(e, p)) {
+        boolean trailing = !isOpeningSyn(p) && trails(e, p);
+        if (trailing && !e.continuedBy(p, fromA)) {
           return; // trailing ACKs and retransmissions of a flow already reported as ended
         }
+        closedEarly = trailing ? e : null; // new data after the close: the hosts did not close
         remove(e);
         e = null;
       }
@@ -109,6 +113,10 @@ public final class FlowTable {
       e = open(p, fromA, hash);
       if (e == null) {
         return; // refused: its probe run is full (see FlowSlots)
+      }
+      if (closedEarly != null) {
+        e.continueFrom(closedEarly);
+        continuedFlows++;
       }
     }
     e.add(p, fromA, sampleBytes, sampleBytesPerPacket);
@@ -166,6 +174,15 @@ public final class FlowTable {
    */
   public long refusedFlows() {
     return refused;
+  }
+
+  /**
+   * Flows that went on after a RST or FIN the hosts did not honour: new data of the connection came
+   * after the close, and a flow of its own took over its streams and samples ({@link
+   * FlowEntry#continueFrom}).
+   */
+  public long continuedFlows() {
+    return continuedFlows;
   }
 
   private FlowEntry open(DecodedPacket p, boolean fromA, int hash) {

@@ -134,6 +134,15 @@ final class TcpStream {
     return true;
   }
 
+  /**
+   * True when {@code p} carries payload that starts at or past this direction's next expected byte,
+   * within {@link #MIN_WINDOW_BYTES}: new data, not a retransmission.
+   */
+  boolean continuedBy(DecodedPacket p) {
+    int rel = p.tcpSeq + ((p.tcpFlags & TcpFlagNames.SYN) != 0 ? 1 : 0) - next;
+    return anchored && p.payloadWireLength > 0 && rel >= 0 && rel <= MIN_WINDOW_BYTES;
+  }
+
   /** True when this segment will start the direction mid-way (no SYN seen, no anchor yet). */
   boolean startsMidStream(DecodedPacket p) {
     return !anchored && (p.tcpFlags & TcpFlagNames.SYN) == 0;

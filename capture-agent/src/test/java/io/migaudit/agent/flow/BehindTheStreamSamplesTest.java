@@ -6,6 +6,7 @@ import io.migaudit.agent.SampleCaptures;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Verdict;
 import java.io.IOException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,6 +45,18 @@ class BehindTheStreamSamplesTest {
     assertThat(r.stream().outOfWindowSegments()).isGreaterThanOrEqualTo(60);
     assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(r.payload().reason()).startsWith("bytes the stream did not take");
+  }
+
+  @Test
+  void aForgedResetDoesNotEndWhatItsDataGoesOnWith() throws IOException {
+    List<FlowRecord> flows =
+        SampleCaptures.finalRecords("insertion-reset-plaintext").stream()
+            .filter(r -> r.dstPort() == 8000)
+            .toList();
+    assertThat(flows).hasSize(2);
+    assertThat(flows.get(0).endReason()).isEqualTo("rst");
+    assertThat(flows.get(0).payload().sampledBytes()).isZero();
+    assertThat(flows.get(1).payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
   }
 
   @Test

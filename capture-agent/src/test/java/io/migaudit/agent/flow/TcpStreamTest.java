@@ -379,6 +379,72 @@ class TcpStreamTest {
   }
 
   @Test
+  void aForgedResetDoesNotHideTheDataAfterIt() {
+    handshake();
+    byte[] stream = memory(100 * MSS);
+    send(CLIENT_ISN + 1, Arrays.copyOf(stream, 10 * MSS));
+    // in window, at the stream's next byte: the tracker ends the flow; the receiver, seeing a wrong
+    // checksum, does not, and the plaintext goes on
+    offer(true, RST | ACK, CLIENT_ISN + 1 + 10 * MSS, SERVER_ISN + 1, new byte[0], 0);
+    send(CLIENT_ISN + 1 + 10 * MSS, Arrays.copyOfRange(stream, 10 * MSS, 100 * MSS));
+    table.flush(EndReason.END_OF_CAPTURE);
+    List<FlowRecord> finals = records.stream().filter(FlowRecord::last).toList();
+    assertThat(finals).hasSize(2);
+    assertThat(finals.get(0).endReason()).isEqualTo("rst");
+    FlowRecord after = finals.get(1);
+    assertThat(after.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(after.midStream()).as("the stream goes on where it was").isFalse();
+    assertThat(after.payload().sampledBytes())
+        .as("the connection's sample, taken over")
+        .isEqualTo(100 * MSS);
+    assertThat(after.srcToDst().payloadBytes()).as("its own bytes").isEqualTo(90 * MSS);
+    assertThat(table.continuedFlows()).isEqualTo(1);
+  }
+
+  @Test
+  void aForgedResetBeforeTheFirstDataDoesNotHideIt() {
+    handshake();
+    offer(true, RST | ACK, CLIENT_ISN + 1, SERVER_ISN + 1, new byte[0], 0);
+    send(CLIENT_ISN + 1, memory(100 * MSS));
+    table.flush(EndReason.END_OF_CAPTURE);
+    FlowRecord last = records.get(records.size() - 1);
+    assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(table.continuedFlows()).isEqualTo(1);
+  }
+
+  @Test
+  void forgedResetsAndOpenersCannotSplitAStreamIntoFlowsTooShortToJudge() {
+    handshake();
+    byte[] stream = memory(200 * MSS);
+    Random random = new Random(4);
+    for (int i = 0; i < 200; i++) {
+      int seq = CLIENT_ISN + 1 + i * MSS;
+      offer(true, RST | ACK, seq, SERVER_ISN + 1, new byte[0], 0); // forged: ends the flow
+      byte[] opener = new byte[MSS];
+      random.nextBytes(opener);
+      data(seq, opener); // forged: would start a fresh flow with random bytes
+      data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+    }
+    table.flush(EndReason.END_OF_CAPTURE);
+    FlowRecord last = records.get(records.size() - 1);
+    assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(last.payload().reason()).contains("the stream did not take");
+  }
+
+  @Test
+  void trailingAcksAndRetransmissionsAfterARealCloseStayWithTheEndedFlow() {
+    handshake();
+    byte[] stream = memory(20 * MSS);
+    send(CLIENT_ISN + 1, stream);
+    offer(false, RST | ACK, SERVER_ISN + 1, CLIENT_ISN + 1 + 20 * MSS, new byte[0], 0);
+    data(CLIENT_ISN + 1 + 19 * MSS, Arrays.copyOfRange(stream, 19 * MSS, 20 * MSS));
+    offer(true, ACK, CLIENT_ISN + 1 + 20 * MSS, SERVER_ISN + 1, new byte[0], 0);
+    table.flush(EndReason.END_OF_CAPTURE);
+    assertThat(records).filteredOn(FlowRecord::last).hasSize(1);
+    assertThat(table.continuedFlows()).isZero();
+  }
+
+  @Test
   void copiesOfAnEncryptedStreamLeaveItEncrypted() {
     handshake();
     byte[] stream = uniform(200 * MSS, 5);

@@ -31,11 +31,15 @@ class PcapFileSourceAllocationTest {
       pcapng.epb(0, i, CaptureBytes.frame(60 + (i & 7), i), 60);
     }
     for (byte[] file : new byte[][] {pcap.bytes(), pcapng.bytes()}) {
-      // warm up: let the JIT compile the path (twice: after other tests it may recompile it, and
-      // what the interpreter and a deoptimization allocate meanwhile is no per-packet cost)
+      // warm up: let the JIT compile the path (after other tests it may recompile it, and what the
+      // interpreter and a deoptimization allocate meanwhile is no per-packet cost); on a loaded
+      // machine compiling takes longer, so the least of several passes counts: an allocation per
+      // packet would show in every one
       readAll(file, threads);
-      readAll(file, threads);
-      long allocated = readAll(file, threads);
+      long allocated = Long.MAX_VALUE;
+      for (int pass = 0; pass < 6 && allocated >= PACKETS / 10; pass++) {
+        allocated = Math.min(allocated, readAll(file, threads));
+      }
       assertThat(allocated)
           .as("bytes allocated reading %d packets", PACKETS)
           .isLessThan(PACKETS / 10);
