@@ -420,9 +420,9 @@ SCENARIOS = {
         "stream reaches the last one (bad checksum, in window), so the real segments up to it arrive behind "
         "the sensor's next expected byte; they are judged, not skipped as retransmissions."),
     "insertion-decoy-plaintext": (
-        "vmotion-plaintext", 8000, lambda ps: decoy(ps, 8000, 23, 1), "vmotion", "plaintext", UNENCRYPTED,
+        "vmotion-plaintext", 8000, lambda ps: decoy(ps, 8000, 23, 3), "vmotion", "plaintext", UNENCRYPTED,
         "Plaintext vMotion stream beside a forged stream of random segments far outside the window (bad "
-        "checksum), four in a row first and then one before each real segment, each real segment after a "
+        "checksum), four in a row first and then one before every third real segment, each real segment after a "
         "forged acknowledgment of the forged stream; the real segments the sensor finds outside its window "
         "are judged, not only ignored."),
     "insertion-reset-plaintext": (

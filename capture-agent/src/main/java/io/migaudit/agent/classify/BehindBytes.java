@@ -25,7 +25,8 @@ import java.util.Arrays;
  */
 final class BehindBytes {
   /**
-   * Stream offset before which bytes behind the stream are not judged: past any clear handshake.
+   * Stream offset before which bytes not taken are not judged: past any clear handshake. A segment
+   * outside the window counts where the stream, or its sender's bytes on the wire, had got to.
    */
   static final long FROM_STREAM_OFFSET = 64 << 10;
 

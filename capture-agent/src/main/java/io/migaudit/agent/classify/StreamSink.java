@@ -50,11 +50,11 @@ public interface StreamSink {
    * take: they arrived in window at {@code streamOffset}, a position the stream had already passed
    * (a retransmission, the overlapping start of a segment, a segment late for a gap the tracker
    * skipped), or in a segment outside the window, which has no place the tracker trusts and comes
-   * at the stream's position then. In an honest connection they are copies of what the stream
-   * carried, or bytes of it the tracker could not place; when forged segments came first or led the
-   * tracker away (the receiver dropped them, the tracker took them), they are what the receiver
-   * kept. {@code cut} when the capture cut their segment at its snap length. Never part of the
-   * stream: by default ignored.
+   * at the stream's position then, or at the direction's payload on the wire so far if that is
+   * more. In an honest connection they are copies of what the stream carried, or bytes of it the
+   * tracker could not place; when forged segments came first or led the tracker away (the receiver
+   * dropped them, the tracker took them), they are what the receiver kept. {@code cut} when the
+   * capture cut their segment at its snap length. Never part of the stream: by default ignored.
    */
   default void behind(long streamOffset, ByteBuffer frame, int offset, int length, boolean cut) {}
 }

@@ -302,7 +302,9 @@ final class FlowEntry {
               ipProtocol(), p.frame, p.payloadOffset, p.payloadCapturedLength);
     }
     StreamSink target = inspector instanceof HandshakeInspector h ? h.tee(initiator, sink) : sink;
-    boolean inWindow = mine.segment(p, mine.peer, target);
+    long wireBefore =
+        (initiator ? initiatorPayloadBytes : responderPayloadBytes) - p.payloadWireLength;
+    boolean inWindow = mine.segment(p, mine.peer, target, wireBefore);
     if (undecided && !inWindow && inspector instanceof HandshakeInspector) {
       inspector = null; // a segment the receiver drops does not say what the stream carries
     } else if (undecided) {

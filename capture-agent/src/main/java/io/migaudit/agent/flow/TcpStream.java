@@ -86,9 +86,10 @@ final class TcpStream {
   /**
    * Takes one segment of this direction: records its acknowledgment and window (about the peer),
    * and hands its accepted payload to {@code sink} (null while the direction carried no payload).
-   * Returns false when the segment lies outside the receiver's window: its flags must not count.
+   * {@code wireBefore}: the payload bytes the direction carried on the wire before it. Returns
+   * false when the segment lies outside the receiver's window: its flags must not count.
    */
-  boolean segment(DecodedPacket p, TcpStream receiver, StreamSink sink) {
+  boolean segment(DecodedPacket p, TcpStream receiver, StreamSink sink, long wireBefore) {
     if ((p.tcpFlags & TcpFlagNames.ACK) != 0) {
       ackSent = p.tcpAck;
       windowSent = (char) p.tcpWindow;
@@ -124,10 +125,10 @@ final class TcpStream {
         behind(p, nextOffset + rel, 0, length, sink);
         return true;
       }
-      return outOfWindow(p, seq, length, sink);
+      return outOfWindow(p, seq, length, sink, wireBefore);
     }
     if (rel > ahead) {
-      return outOfWindow(p, seq, length, sink);
+      return outOfWindow(p, seq, length, sink, wireBefore);
     }
     runLength = 0;
     deliver(p, rel, length, sink);
@@ -205,12 +206,15 @@ final class TcpStream {
   /**
    * A segment outside the window: ignored, unless it continues a run long enough to be the stream.
    */
-  private boolean outOfWindow(DecodedPacket p, int seq, int length, StreamSink sink) {
+  private boolean outOfWindow(
+      DecodedPacket p, int seq, int length, StreamSink sink, long wireBefore) {
     runLength = (byte) (runLength > 0 && seq == runEnd ? runLength + 1 : 1);
     runEnd = seq + length;
     if (runLength < RUN_TO_RESYNC) {
       outOfWindowSegments++;
-      behind(p, nextOffset, 0, length, sink); // no place the tracker trusts: the stream's own
+      // no place the tracker trusts: it counts where the stream, or the wire, had got to, so that
+      // neither a forged stream the tracker follows nor forged out-of-window bytes keep it early
+      behind(p, Math.max(nextOffset, wireBefore), 0, length, sink);
       return false;
     }
     runLength = 0;
