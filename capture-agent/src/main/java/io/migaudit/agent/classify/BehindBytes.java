@@ -33,14 +33,29 @@ final class BehindBytes {
   /** Bytes a window still filling needs to be judged. */
   static final int MIN_JUDGED_BYTES = PayloadClassifier.MIN_UNIFORM_BYTES;
 
+  /**
+   * Windows judged back to back; after them, one window in every {@link
+   * ResampleWindow#INTERVAL_BYTES} of bytes not taken, placed as the later windows are, so that a
+   * mirror delivering every frame twice costs under 1% of the copies' bytes, not all of them.
+   */
+  static final int WINDOWS_BACK_TO_BACK = 4;
+
   private final int[] histogram = new int[256];
   private final int maxBytesPerSegment;
+  private final int seed;
   private int windowFill;
+  private int windowsJudged;
   private long bytesBehind;
   private ByteStatistics finding;
+  private ResampleWindow later;
 
-  BehindBytes(int maxBytesPerSegment) {
+  /**
+   * @param seed picks where the windows after the first {@link #WINDOWS_BACK_TO_BACK} fall (see
+   *     {@link ResampleWindow})
+   */
+  BehindBytes(int maxBytesPerSegment, int seed) {
     this.maxBytesPerSegment = maxBytesPerSegment;
+    this.seed = seed;
   }
 
   /** Takes bytes behind the stream at {@code streamOffset} (see {@link StreamSink#behind}). */
@@ -50,8 +65,13 @@ final class BehindBytes {
     if (skip >= length) {
       return;
     }
+    long before = bytesBehind;
     bytesBehind += length - skip;
     if (finding != null) {
+      return;
+    }
+    if (later != null) {
+      later.add(frame, offset + skip, length - skip, maxBytesPerSegment);
       return;
     }
     int take =
@@ -65,6 +85,9 @@ final class BehindBytes {
       finding = notEncrypted(ByteStatistics.ofCounts(windowFill, histogram));
       Arrays.fill(histogram, 0);
       windowFill = 0;
+      if (finding == null && ++windowsJudged == WINDOWS_BACK_TO_BACK) {
+        later = new ResampleWindow(before + take, seed);
+      }
     }
   }
 
@@ -81,10 +104,17 @@ final class BehindBytes {
    * judging the one still filling if it holds {@link #MIN_JUDGED_BYTES}; null when none was.
    */
   ByteStatistics finding() {
-    if (finding == null && windowFill >= MIN_JUDGED_BYTES) {
-      return notEncrypted(ByteStatistics.ofCounts(windowFill, histogram));
+    if (finding != null) {
+      return finding;
     }
-    return finding;
+    if (later != null) {
+      return later.readableStatistics() != null
+          ? later.readableStatistics()
+          : later.notUniformStatistics();
+    }
+    return windowFill >= MIN_JUDGED_BYTES
+        ? notEncrypted(ByteStatistics.ofCounts(windowFill, histogram))
+        : null;
   }
 
   /** Bytes behind the stream past {@link #FROM_STREAM_OFFSET} (judged or not). */

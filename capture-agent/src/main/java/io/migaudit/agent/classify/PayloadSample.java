@@ -164,7 +164,7 @@ public final class PayloadSample implements StreamSink {
       if (streamOffset + length <= BehindBytes.FROM_STREAM_OFFSET) {
         return; // the handshake's place: not judged, and no histogram made for it
       }
-      behind = new BehindBytes(maxBytesPerPacket);
+      behind = new BehindBytes(maxBytesPerPacket, ~windowSeed);
     }
     behind.add(streamOffset, frame, offset, length, cut);
   }

@@ -49,6 +49,7 @@ final class ResampleWindow {
   private int windowFill;
   private long readableAt = -1;
   private double readableEntropy;
+  private ByteStatistics readable;
   private long notUniformAt = -1;
   private ByteStatistics notUniform;
 
@@ -100,6 +101,7 @@ final class ResampleWindow {
     if (window.entropy() < READABLE_ENTROPY) {
       readableAt = at;
       readableEntropy = window.entropy();
+      readable = window;
     } else if (window.chiSquare() > NOT_UNIFORM_CHI_SQUARE && notUniformAt < 0) {
       notUniformAt = at;
       notUniform = window;
@@ -118,6 +120,11 @@ final class ResampleWindow {
 
   double readableEntropy() {
     return readableEntropy;
+  }
+
+  /** Statistics of the first readable window, or null. */
+  ByteStatistics readableStatistics() {
+    return readable;
   }
 
   /**

@@ -38,7 +38,7 @@ class BehindBytesTest {
 
   @Test
   void readableBytesBehindTheStreamAreAFinding() {
-    BehindBytes behind = new BehindBytes(1500);
+    BehindBytes behind = new BehindBytes(1500, 7);
     addSegments(behind, PAST_HANDSHAKE, readable(ResampleWindow.WINDOW_BYTES));
     assertThat(behind.finding()).isNotNull();
     assertThat(behind.finding().entropy()).isLessThan(ResampleWindow.READABLE_ENTROPY);
@@ -46,7 +46,7 @@ class BehindBytesTest {
 
   @Test
   void uniformBytesBehindTheStreamAreNone() {
-    BehindBytes behind = new BehindBytes(1500);
+    BehindBytes behind = new BehindBytes(1500, 7);
     addSegments(behind, PAST_HANDSHAKE, uniform(4 * ResampleWindow.WINDOW_BYTES, 11));
     assertThat(behind.finding()).isNull();
     assertThat(behind.bytesBehind()).isEqualTo(4L * ResampleWindow.WINDOW_BYTES);
@@ -54,7 +54,7 @@ class BehindBytesTest {
 
   @Test
   void theHandshakesPlaceIsNotJudged() {
-    BehindBytes behind = new BehindBytes(1500);
+    BehindBytes behind = new BehindBytes(1500, 7);
     int readable = (int) PAST_HANDSHAKE;
     addSegments(behind, 0, readable(readable));
     assertThat(behind.bytesBehind()).isZero();
@@ -66,29 +66,43 @@ class BehindBytesTest {
 
   @Test
   void aCutSegmentGivesNothingOfItsFirstBytes() {
-    BehindBytes behind = new BehindBytes(1500);
+    BehindBytes behind = new BehindBytes(1500, 7);
     behind.add(PAST_HANDSHAKE, readable(200), 0, 200, true);
     assertThat(behind.bytesBehind()).isEqualTo(200 - PayloadSample.CUT_SEGMENT_UNSAMPLED_BYTES);
   }
 
   @Test
   void aWindowStillFillingIsJudgedOnlyWithEnoughBytes() {
-    BehindBytes few = new BehindBytes(1500);
+    BehindBytes few = new BehindBytes(1500, 7);
     addSegments(few, PAST_HANDSHAKE, readable(BehindBytes.MIN_JUDGED_BYTES - SEGMENT));
     assertThat(few.finding()).isNull();
-    BehindBytes enough = new BehindBytes(1500);
+    BehindBytes enough = new BehindBytes(1500, 7);
     addSegments(enough, PAST_HANDSHAKE, readable(BehindBytes.MIN_JUDGED_BYTES));
     assertThat(enough.finding()).isNotNull();
   }
 
   @Test
   void aFindingStaysWhenUniformBytesFollow() {
-    BehindBytes behind = new BehindBytes(1500);
+    BehindBytes behind = new BehindBytes(1500, 7);
     addSegments(behind, PAST_HANDSHAKE, readable(ResampleWindow.WINDOW_BYTES));
     addSegments(
         behind,
         PAST_HANDSHAKE + ResampleWindow.WINDOW_BYTES,
         uniform(8 * ResampleWindow.WINDOW_BYTES, 12));
     assertThat(behind.finding()).isNotNull();
+  }
+
+  @Test
+  void afterTheFirstWindowsLaterBytesAreStillJudged() {
+    BehindBytes behind = new BehindBytes(1500, 7);
+    long at = PAST_HANDSHAKE;
+    // more than the windows judged back to back hold (a window's last segment gives only its fill)
+    int uniform = 2 * BehindBytes.WINDOWS_BACK_TO_BACK * ResampleWindow.WINDOW_BYTES;
+    addSegments(behind, at, uniform(uniform, 13));
+    assertThat(behind.finding()).isNull();
+    // a sender honest for a while, then hiding plaintext: one window in every 8 MiB sees it
+    addSegments(behind, at + uniform, readable((int) ResampleWindow.INTERVAL_BYTES));
+    assertThat(behind.finding()).isNotNull();
+    assertThat(behind.finding().entropy()).isLessThan(ResampleWindow.READABLE_ENTROPY);
   }
 }
