@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The conditions of capture and evidence a flow was judged under, as its final record shows them:
  * what {@code classify-report} breaks its accuracy down by (issue 12: forged segments, late starts,
- * one mirror direction, loss, framing that claims encryption over readable bytes).
+ * one mirror direction, loss, framing that claims encryption over readable bytes; retransmissions,
+ * and verdicts that came from the bytes a stream did not take).
  */
 enum StreamCondition {
   CLEAN("from the start"),
@@ -17,7 +18,9 @@ enum StreamCondition {
   GAPS("bytes missing"),
   CUT("segments cut by the snap length"),
   ONE_DIRECTION("one direction only"),
-  FRAMING_DISAGREED("framing claims disagreed with content");
+  FRAMING_DISAGREED("framing claims disagreed with content"),
+  RETRANSMITTED("segments retransmitted or sent twice"),
+  NOT_TAKEN_JUDGED("judged on bytes the stream did not take");
 
   private final String label;
 
@@ -55,6 +58,14 @@ enum StreamCondition {
         && r.payload().reason() != null
         && r.payload().reason().contains("framing claims encryption but")) {
       out.add(FRAMING_DISAGREED);
+    }
+    if (s != null && s.retransmittedSegments() > 0) {
+      out.add(RETRANSMITTED);
+    }
+    if (r.payload() != null
+        && r.payload().reason() != null
+        && r.payload().reason().startsWith("bytes the stream did not take")) {
+      out.add(NOT_TAKEN_JUDGED);
     }
     if (out.isEmpty()) {
       out.add(CLEAN);
