@@ -366,7 +366,7 @@ scenario_vmotion_encrypted_clean() {
 # Real loss between the sensor and the receiver: B's switch drops every fourth full-size frame, the
 # kernel in A retransmits, and the capture on A's trunk holds both copies of each lost segment.
 # 64 pages, so that well over 16 KiB of copies lie past the stream's first 64 KiB, where the agent
-# judges bytes that came behind the stream (a forged copy first would make them differ).
+# judges the bytes the stream did not take (a forged copy first would make them differ).
 scenario_vmotion_encrypted_lossy() {
   guest_stream vmotion "$WORK/plain.bin" 64
   encrypt_stream "$WORK/plain.bin" "$WORK/stream.bin"
