@@ -97,6 +97,16 @@ public final class FlowTable {
     int hash = FlowKey.hash(p, fromA);
     FlowEntry e = flows.find(p, fromA, hash);
     FlowEntry closedEarly = null;
+    if (e != null && !e.closed() && p.timestampMicros - e.lastSeenMicros() >= idleMicros) {
+      // idle past the timeout when this packet came: the sweep that ends such a flow runs after a
+      // packet, and none of another flow moved the clock past the timeout before this one (a quiet
+      // link, a capture whose next connection on the same ports comes hours later). It ends as
+      // the sweep would have ended it, and this packet starts a flow of its own.
+      remove(e);
+      count(EndReason.IDLE);
+      emit(e, EndReason.IDLE);
+      e = null;
+    }
     if (e != null) {
       recency.touch(e);
       if (e.closed()) {

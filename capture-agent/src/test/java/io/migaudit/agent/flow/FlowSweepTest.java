@@ -71,6 +71,21 @@ class FlowSweepTest {
   }
 
   @Test
+  void aPacketAfterTheIdleTimeoutWithNothingBetweenStartsAFlowOfItsOwn() {
+    FlowTable t = table();
+    t.offer(tcp(T0, 1, 40000, 2, 8000, SYN, 0));
+    t.offer(tcp(T0 + MS, 1, 40000, 2, 8000, ACK, 100));
+    // the same ports an hour later, and no packet of another flow between to move the clock
+    t.offer(tcp(T0 + 3_600_000 * MS, 1, 40000, 2, 8000, SYN, 0));
+    t.flush(EndReason.END_OF_CAPTURE);
+    List<FlowRecord> finals = records.stream().filter(FlowRecord::last).toList();
+    assertThat(finals).hasSize(2);
+    assertThat(finals.get(0).endReason()).isEqualTo("idle");
+    assertThat(finals.get(0).srcToDst().packets()).isEqualTo(2);
+    assertThat(finals.get(1).srcToDst().packets()).isEqualTo(1);
+  }
+
+  @Test
   void aClosedFlowLeavesTheTableWhenItsLingerEnds() {
     FlowTable t = table();
     t.offer(tcp(T0, 1, 40000, 2, 8000, ACK, 10));
