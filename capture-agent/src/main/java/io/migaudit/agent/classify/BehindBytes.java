@@ -4,14 +4,17 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Judges the bytes of one TCP direction that arrived behind its stream ({@link StreamSink#behind}):
- * retransmissions, overlaps and segments late for a gap. The stream tracker keeps the first bytes
- * it sees at a sequence number, as a receiver does; but a forged copy sent just before each real
- * segment (random bytes, a checksum the receiver refuses) is then what the tracker keeps, and the
- * real segment, plaintext, comes behind it as a "retransmission". In an honest connection the bytes
- * behind are copies of the stream, or bytes it missed, and look like it. So they are measured in
- * windows of {@link ResampleWindow#WINDOW_BYTES}, with the thresholds of the later windows: below
- * {@link ResampleWindow#READABLE_ENTROPY} bits per byte they are readable, above {@link
+ * Judges the bytes of one TCP direction that its stream did not take ({@link StreamSink#behind}):
+ * retransmissions, overlaps, segments late for a gap, segments outside the window. The stream
+ * tracker keeps the first bytes it sees at a sequence number, as a receiver does, and follows a run
+ * of segments outside its window as the stream it lost; so a forged copy sent just before each real
+ * segment (random bytes, a checksum the receiver refuses) is what the tracker keeps, and the real
+ * segment, plaintext, comes behind it as a "retransmission"; and a forged stream far away, with
+ * forged acknowledgments, can lead the tracker away so that every real segment lies outside its
+ * window. In an honest connection the bytes not taken are copies of the stream, or bytes of it the
+ * tracker could not place, and look like it. So they are measured in windows of {@link
+ * ResampleWindow#WINDOW_BYTES}, with the thresholds of the later windows: below {@link
+ * ResampleWindow#READABLE_ENTROPY} bits per byte they are readable, above {@link
  * ResampleWindow#NOT_UNIFORM_CHI_SQUARE} they are not encrypted (uniform bytes pass that once in
  * 10^15 windows), and either makes the flow's verdict follow them: the bytes were on the wire in
  * clear whichever copy the receiver kept.
@@ -21,7 +24,8 @@ import java.util.Arrays;
  * whose retransmission would otherwise make an encrypted flow look structured. A segment the
  * capture cut gives nothing of its first {@link PayloadSample#CUT_SEGMENT_UNSAMPLED_BYTES}, as in
  * the sample. A window still filling is judged once it holds {@link #MIN_JUDGED_BYTES}. Made only
- * for a direction that has such bytes: one histogram.
+ * for a direction that has such bytes: one histogram, and after {@link #WINDOWS_BACK_TO_BACK}
+ * windows a {@link ResampleWindow} for the rest.
  */
 final class BehindBytes {
   /**
@@ -58,7 +62,9 @@ final class BehindBytes {
     this.seed = seed;
   }
 
-  /** Takes bytes behind the stream at {@code streamOffset} (see {@link StreamSink#behind}). */
+  /**
+   * Takes bytes the stream did not take, at {@code streamOffset} (see {@link StreamSink#behind}).
+   */
   void add(long streamOffset, ByteBuffer frame, int offset, int length, boolean cut) {
     int skip = cut ? PayloadSample.CUT_SEGMENT_UNSAMPLED_BYTES : 0;
     skip = (int) Math.max(skip, Math.min(length, FROM_STREAM_OFFSET - streamOffset));
@@ -100,8 +106,8 @@ final class BehindBytes {
   }
 
   /**
-   * Statistics of the first window of bytes behind the stream that was readable or not uniform,
-   * judging the one still filling if it holds {@link #MIN_JUDGED_BYTES}; null when none was.
+   * Statistics of the first window of bytes not taken that was readable or not uniform, judging the
+   * one still filling if it holds {@link #MIN_JUDGED_BYTES}; null when none was.
    */
   ByteStatistics finding() {
     if (finding != null) {
@@ -117,7 +123,7 @@ final class BehindBytes {
         : null;
   }
 
-  /** Bytes behind the stream past {@link #FROM_STREAM_OFFSET} (judged or not). */
+  /** Bytes not taken past {@link #FROM_STREAM_OFFSET} (judged or not). */
   long bytesBehind() {
     return bytesBehind;
   }

@@ -73,7 +73,9 @@ public final class PayloadSample implements StreamSink {
   /** Bytes of the segment being added that stay out of the histogram (a cut segment's first). */
   private int unsampled;
 
-  /** Bytes that arrived behind the stream, judged apart; null until the first. */
+  /**
+   * Bytes the stream did not take, judged apart; null until the first past the handshake's place.
+   */
   private BehindBytes behind;
 
   /**
@@ -170,16 +172,11 @@ public final class PayloadSample implements StreamSink {
   }
 
   /**
-   * Statistics of bytes that arrived behind this direction's stream and were readable or not
-   * uniform ({@link BehindBytes}), or null.
+   * Statistics of bytes this direction's stream did not take that were readable or not uniform
+   * ({@link BehindBytes}), or null.
    */
   public ByteStatistics behindFinding() {
     return behind == null ? null : behind.finding();
-  }
-
-  /** Bytes that arrived behind this direction's stream past its handshake's place. */
-  public long bytesBehind() {
-    return behind == null ? 0 : behind.bytesBehind();
   }
 
   /** Segments of this direction the capture cut at its snap length. */

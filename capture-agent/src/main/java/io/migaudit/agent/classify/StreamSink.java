@@ -7,10 +7,11 @@ import java.nio.ByteBuffer;
  * flow.TcpStream}) calls it with the bytes of each accepted segment at their offset from the
  * initial sequence number, never with a segment the receiver would drop (out of window), twice with
  * the same bytes (retransmissions, duplicates) or spliced across bytes it did not see (it reports a
- * gap instead). Bytes that arrive in window at positions the stream already passed go to {@link
- * #behind}, apart from the stream. {@link PayloadSample} is the sink the flow table feeds; a parser
- * that needs the stream (a framing follower, a handshake reader) implements this and is fed by the
- * sample the same way as {@link TlsRecordFollower} and {@link SshPacketFollower} are.
+ * gap instead). Bytes it does not take (in window at positions the stream already passed, or in
+ * segments outside the window) go to {@link #behind}, apart from the stream. {@link PayloadSample}
+ * is the sink the flow table feeds; a parser that needs the stream (a framing follower, a handshake
+ * reader) implements this and is fed by the sample the same way as {@link TlsRecordFollower} and
+ * {@link SshPacketFollower} are.
  */
 public interface StreamSink {
   /** Sentinel for {@link #gap}: the stream resynchronised and the bytes missed are unknown. */
