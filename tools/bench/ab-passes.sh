@@ -9,12 +9,13 @@
 #      once:  both at the same time, A on CPU 0 and B on CPU 1, then swapped, three rounds (both
 #             see the same minutes of a VM whose speed drifts).
 # Each TREE is a checkout built with `mvn -q -B -o package -pl cli -am -DskipTests`; the capture is
-# target/bench/migration-2M-snap128.pcap of this repository (`./migaudit bench` makes it).
+# target/bench/migration-2M-snap128.pcap of this repository (`./migaudit bench` makes it), or the
+# file AB_CAPTURE names.
 set -euo pipefail
 mode=$1 a=$2 b=$3
 shift 3
 here=$(cd "$(dirname "$0")/../.." && pwd)
-capture="$here/target/bench/migration-2M-snap128.pcap"
+capture=${AB_CAPTURE:-$here/target/bench/migration-2M-snap128.pcap}
 
 passes() { # TREE CPUS WORKERS
   taskset -c "$2" java -Xmn512m -Xms2g -XX:+AlwaysPreTouch \
