@@ -20,8 +20,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * lies within {@link #MAX_CLOCK_SKEW} of a known flow's is that flow, and takes its id and its
  * clock (both times shifted by the difference), so its alerts and its migration event are the first
  * agent's. One agent's own clock is consistent, so its flow ids are taken as they are (a tuple it
- * reuses is a new connection), and so is a first packet further apart. Entries are forgotten {@code
- * retention} after their flow's latest record.
+ * reuses is a new connection), and so is a first packet further apart; and a known flow stands for
+ * one flow of each other agent, so one agent's two flows on the same ports within the skew are two
+ * flows at the other end too. Entries are forgotten {@code retention} after their flow's latest
+ * record.
  */
 final class FlowIdentities {
   static final String NAME = "flow-identities";
@@ -31,7 +33,40 @@ final class FlowIdentities {
 
   private static final int MAX_PER_TUPLE = 16;
 
-  private record Known(long firstMicros, String flowId, String agent, long touched) {}
+  /** Other agents' flows a known flow stood for, at most this many. */
+  private static final int MAX_ALIASES = 8;
+
+  /**
+   * A flow as its first agent reported it; {@code aliases} the other agents' flow ids taken as it
+   * ({@code agent=flowId}, comma-separated).
+   */
+  private record Known(
+      long firstMicros, String flowId, String agent, long touched, String aliases) {
+    /** The flow id {@code agent}'s flow that was taken as this one had, or null. */
+    String aliasOf(String agent) {
+      for (String a : aliases.isEmpty() ? new String[0] : aliases.split(",")) {
+        int eq = a.indexOf('=');
+        if (a.substring(0, eq).equals(agent)) {
+          return a.substring(eq + 1);
+        }
+      }
+      return null;
+    }
+
+    Known withAlias(String agent, String flowId) {
+      List<String> all =
+          new ArrayList<>(aliases.isEmpty() ? List.of() : List.of(aliases.split(",")));
+      all.add(agent + "=" + flowId);
+      while (all.size() > MAX_ALIASES) {
+        all.remove(0);
+      }
+      return new Known(firstMicros, this.flowId, this.agent, touched, String.join(",", all));
+    }
+
+    Known touchedAt(long nowMillis) {
+      return new Known(firstMicros, flowId, agent, nowMillis, aliases);
+    }
+  }
 
   private final KeyValueStore<String, byte[]> store;
   private final long retentionMillis;
@@ -57,23 +92,35 @@ final class FlowIdentities {
             + r.vlan();
     List<Known> known = decode(store.get(key));
     long first = micros(r.firstSeen());
-    String agent = r.agent() == null ? "" : r.agent().replace(';', '_').replace('\n', '_');
+    String agent = plain(r.agent());
+    String flowId = plain(r.flowId());
     for (int i = 0; i < known.size(); i++) {
       Known k = known.get(i);
-      boolean same =
-          k.flowId().equals(r.flowId())
-              || !k.agent().equals(agent)
-                  && Math.abs(k.firstMicros() - first) <= MAX_CLOCK_SKEW.toNanos() / 1000;
-      if (same) {
-        if (nowMillis - k.touched() >= RaisedAlertStore.REFRESH_MILLIS) {
-          known.set(i, new Known(k.firstMicros(), k.flowId(), k.agent(), nowMillis));
-          store.put(key, encode(known));
-        }
-        return k.flowId().equals(r.flowId()) && k.firstMicros() == first ? r : shifted(r, k, first);
+      boolean own = k.flowId().equals(flowId);
+      if (!own
+          && (k.agent().equals(agent)
+              || Math.abs(k.firstMicros() - first) > MAX_CLOCK_SKEW.toNanos() / 1000)) {
+        continue;
       }
+      // another agent's flow is this one unless that agent already had another flow taken as it
+      // (one agent's two connections on the same ports within the skew, such as the flow a forged
+      // RST ended and the one that went on, are two flows at the other end too)
+      String alias = own ? null : k.aliasOf(agent);
+      if (alias != null && !alias.equals(flowId)) {
+        continue;
+      }
+      Known updated = !own && alias == null ? k.withAlias(agent, flowId) : k;
+      if (nowMillis - k.touched() >= RaisedAlertStore.REFRESH_MILLIS) {
+        updated = updated.touchedAt(nowMillis);
+      }
+      if (updated != k) {
+        known.set(i, updated);
+        store.put(key, encode(known));
+      }
+      return own && k.firstMicros() == first ? r : shifted(r, k, first);
     }
     known.removeIf(k -> k.touched() < nowMillis - retentionMillis);
-    known.add(new Known(first, r.flowId(), agent, nowMillis));
+    known.add(new Known(first, flowId, agent, nowMillis, ""));
     while (known.size() > MAX_PER_TUPLE) {
       known.remove(0);
     }
@@ -110,6 +157,13 @@ final class FlowIdentities {
     return r.withIdentity(k.flowId(), first, last);
   }
 
+  /** {@code text} without the separators of the store's encoding. */
+  private static String plain(String text) {
+    return text == null
+        ? ""
+        : text.replace(';', '_').replace('\n', '_').replace(',', '_').replace('=', '_');
+  }
+
   private static long micros(Instant t) {
     return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
   }
@@ -120,8 +174,11 @@ final class FlowIdentities {
       return out;
     }
     for (String line : new String(value, StandardCharsets.UTF_8).split("\n")) {
-      String[] f = line.split(";");
-      out.add(new Known(Long.parseLong(f[0]), f[1], f[2], Long.parseLong(f[3])));
+      String[] f = line.split(";", -1);
+      // a fifth field, the aliases, since they were added; a store written before has four
+      out.add(
+          new Known(
+              Long.parseLong(f[0]), f[1], f[2], Long.parseLong(f[3]), f.length > 4 ? f[4] : ""));
     }
     return out;
   }
@@ -136,7 +193,9 @@ final class FlowIdentities {
           .append(';')
           .append(k.agent())
           .append(';')
-          .append(k.touched());
+          .append(k.touched())
+          .append(';')
+          .append(k.aliases());
     }
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
