@@ -30,6 +30,7 @@ class TcpStreamTest {
   private static final int SYN = 0x02;
   private static final int ACK = 0x10;
   private static final int RST = 0x04;
+  private static final int FIN = 0x01;
   private static final int PSH = 0x08;
 
   private final List<FlowRecord> records = new ArrayList<>();
@@ -399,6 +400,24 @@ class TcpStreamTest {
         .as("the connection's sample, taken over")
         .isEqualTo(100 * MSS);
     assertThat(after.srcToDst().payloadBytes()).as("its own bytes").isEqualTo(90 * MSS);
+    assertThat(table.continuedFlows()).isEqualTo(1);
+  }
+
+  @Test
+  void forgedFinsFromBothSidesDoNotHideTheDataAfterThem() {
+    handshake();
+    byte[] stream = memory(100 * MSS);
+    send(CLIENT_ISN + 1, Arrays.copyOf(stream, 10 * MSS));
+    // both sides' FINs, in window, forged: the tracker sees the connection closed, the hosts do not
+    offer(true, FIN | ACK, CLIENT_ISN + 1 + 10 * MSS, SERVER_ISN + 1, new byte[0], 0);
+    offer(false, FIN | ACK, SERVER_ISN + 1, CLIENT_ISN + 2 + 10 * MSS, new byte[0], 0);
+    send(CLIENT_ISN + 1 + 10 * MSS, Arrays.copyOfRange(stream, 10 * MSS, 100 * MSS));
+    table.flush(EndReason.END_OF_CAPTURE);
+    List<FlowRecord> finals = records.stream().filter(FlowRecord::last).toList();
+    assertThat(finals).hasSize(2);
+    assertThat(finals.get(0).endReason()).isEqualTo("fin");
+    assertThat(finals.get(1).payload().sampledBytes()).isEqualTo(100 * MSS);
+    assertThat(finals.get(1).payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(table.continuedFlows()).isEqualTo(1);
   }
 
