@@ -99,10 +99,7 @@ final class BehindBytes {
 
   /** {@code window} when it is readable or not uniform, else null. */
   private static ByteStatistics notEncrypted(ByteStatistics window) {
-    return window.entropy() < ResampleWindow.READABLE_ENTROPY
-            || window.chiSquare() > ResampleWindow.NOT_UNIFORM_CHI_SQUARE
-        ? window
-        : null;
+    return ResampleWindow.notEncrypted(window) ? window : null;
   }
 
   /**

@@ -167,9 +167,11 @@ public final class PayloadClassifier {
         verdict = window;
       }
     }
-    ByteStatistics behind =
-        initiator.behindFinding() != null ? initiator.behindFinding() : responder.behindFinding();
-    if (!verdict.readable() && behind != null) {
+    ByteStatistics behind = verdict.readable() ? null : initiator.behindFinding();
+    if (behind == null && !verdict.readable()) {
+      behind = responder.behindFinding();
+    }
+    if (behind != null) {
       Verdict copies =
           behind.entropy() >= ResampleWindow.READABLE_ENTROPY && looksCompressed(behind)
               ? Verdict.COMPRESSED

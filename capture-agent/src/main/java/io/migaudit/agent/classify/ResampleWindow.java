@@ -73,6 +73,14 @@ final class ResampleWindow {
     return startAt + k * INTERVAL_BYTES + Math.floorMod(z, INTERVAL_BYTES - WINDOW_BYTES + 1);
   }
 
+  /**
+   * True when {@code window} is readable (below {@link #READABLE_ENTROPY}) or not uniform (above
+   * {@link #NOT_UNIFORM_CHI_SQUARE}): not what encrypted bytes look like.
+   */
+  static boolean notEncrypted(ByteStatistics window) {
+    return window.entropy() < READABLE_ENTROPY || window.chiSquare() > NOT_UNIFORM_CHI_SQUARE;
+  }
+
   /** Payload offset at which the next window starts (tests). */
   long nextWindowAt() {
     return nextWindowAt;
