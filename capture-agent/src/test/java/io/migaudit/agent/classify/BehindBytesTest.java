@@ -100,8 +100,10 @@ class BehindBytesTest {
     int uniform = 2 * BehindBytes.WINDOWS_BACK_TO_BACK * ResampleWindow.WINDOW_BYTES;
     addSegments(behind, at, uniform(uniform, 13));
     assertThat(behind.finding()).isNull();
-    // a sender honest for a while, then hiding plaintext: one window in every 8 MiB sees it
-    addSegments(behind, at + uniform, readable((int) ResampleWindow.INTERVAL_BYTES));
+    // a sender honest for a while, then hiding plaintext: one window in every 8 MiB sees it. Two
+    // intervals of it: the first interval starts inside the honest bytes, and its window, placed
+    // by a secret of the process, may fall there; the second's falls wholly in the plaintext
+    addSegments(behind, at + uniform, readable((int) (2 * ResampleWindow.INTERVAL_BYTES)));
     assertThat(behind.finding()).isNotNull();
     assertThat(behind.finding().entropy()).isLessThan(ResampleWindow.READABLE_ENTROPY);
   }
