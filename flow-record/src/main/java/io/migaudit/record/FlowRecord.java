@@ -282,6 +282,15 @@ public record FlowRecord(
   }
 
   /**
+   * The flow id of the connection this flow is part of: that of the connection's first flow when
+   * this one goes on it after a close the hosts did not honour ({@link StreamEvidence#continues}),
+   * else the flow's own. A connection's alerts are raised once, under this id.
+   */
+  public String connectionId() {
+    return stream != null && stream.continues() != null ? stream.continues() : flowId;
+  }
+
+  /**
    * The same record under another flow id and first and latest packet times (the analyzer clamps
    * times far in the future and gives one flow reported by agents with different clocks one
    * identity).

@@ -162,6 +162,9 @@ final class FlowRecordBytes {
     number(s.gapBytes());
     name(STREAM[4]);
     number(s.cutSegments());
+    if (s.continues() != null) {
+      string(STREAM[5], s.continues());
+    }
     close();
   }
 

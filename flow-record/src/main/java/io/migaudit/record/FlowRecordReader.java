@@ -163,6 +163,7 @@ final class FlowRecordReader {
     long retransmitted = 0;
     long gapBytes = 0;
     long cutSegments = 0;
+    String continues = null;
     String field;
     while ((field = p.nextFieldName()) != null) {
       JsonToken v = p.nextToken();
@@ -172,10 +173,12 @@ final class FlowRecordReader {
         case "retransmittedSegments" -> retransmitted = longValue(p, v);
         case "gapBytes" -> gapBytes = longValue(p, v);
         case "cutSegments" -> cutSegments = longValue(p, v);
+        case "continues" -> continues = string(p, v);
         default -> p.skipChildren();
       }
     }
-    return new StreamEvidence(midStream, outOfWindow, retransmitted, gapBytes, cutSegments);
+    return new StreamEvidence(
+        midStream, outOfWindow, retransmitted, gapBytes, cutSegments, continues);
   }
 
   private static Counters counters(JsonParser p, JsonToken t) throws IOException {

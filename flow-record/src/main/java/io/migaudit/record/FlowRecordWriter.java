@@ -69,9 +69,19 @@ final class FlowRecordWriter {
           "verdict",
           "reason");
 
+  /**
+   * The stream evidence's properties in order: all written always but the last, {@code continues},
+   * which is left out when null.
+   */
   static final List<String> STREAM_FIELDS =
       List.of(
-          "midStream", "outOfWindowSegments", "retransmittedSegments", "gapBytes", "cutSegments");
+          "midStream",
+          "outOfWindowSegments",
+          "retransmittedSegments",
+          "gapBytes",
+          "cutSegments",
+          "continues");
+
   static final List<String> HOP_LIMIT_FIELDS = List.of("srcToDst", "dstToSrc");
   static final List<String> RANGE_FIELDS = List.of("min", "max");
 
@@ -348,11 +358,26 @@ final class FlowRecordWriter {
   /** True for the stream evidence and TTL ranges when the mapper writes them as plain objects. */
   private boolean writtenByHand(PropertyWriter p) throws JsonMappingException {
     return switch (p.getName()) {
-      case "stream" -> plain(StreamEvidence.class, STREAM_FIELDS);
+      case "stream" -> streamWrittenByHand();
       case "ttl" ->
           plain(HopLimits.class, HOP_LIMIT_FIELDS) && plain(HopLimits.Range.class, RANGE_FIELDS);
       default -> false;
     };
+  }
+
+  /** The stream evidence's properties plain but the last, which is left out when null. */
+  private boolean streamWrittenByHand() throws JsonMappingException {
+    List<PropertyWriter> found = properties(StreamEvidence.class);
+    int plain = STREAM_FIELDS.size() - 1;
+    if (found.size() != STREAM_FIELDS.size()
+        || compare(StreamEvidence.class, found, STREAM_FIELDS.subList(0, plain), true) != null) {
+      return false;
+    }
+    PropertyWriter last = found.get(plain);
+    return last.getName().equals(STREAM_FIELDS.get(plain))
+        && last instanceof BeanPropertyWriter b
+        && b.willSuppressNulls()
+        && isStandard(b);
   }
 
   private boolean plain(Class<?> type, List<String> written) throws JsonMappingException {

@@ -1,6 +1,7 @@
 package io.migaudit.record;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -21,28 +22,55 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param cutSegments segments (or UDP datagrams) the capture cut at its snap length (a short {@code
  *     -s}, a mirror session's packet length): their payload is seen only in part, so what framing
  *     and statistics can say of the flow is limited; 0 in records of agents before it was counted
+ * @param continues the flow id of the first flow of the connection this flow goes on, or null (and
+ *     left out): set when the connection's data went on in sequence after a RST or FIN that ended
+ *     an earlier flow on the same addresses and ports (and after any SYN that opened another), a
+ *     close the hosts did not honour; the flow is judged with everything the connection carried,
+ *     and the analyzer raises the connection's alerts once, under this id
  */
 public record StreamEvidence(
     boolean midStream,
     long outOfWindowSegments,
     long retransmittedSegments,
     long gapBytes,
-    long cutSegments) {
+    long cutSegments,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String continues) {
 
-  /** Read from JSON: {@code cutSegments} is absent from the records of agents before it (0). */
+  /** The evidence of a flow that goes on no earlier one. */
+  public StreamEvidence(
+      boolean midStream,
+      long outOfWindowSegments,
+      long retransmittedSegments,
+      long gapBytes,
+      long cutSegments) {
+    this(midStream, outOfWindowSegments, retransmittedSegments, gapBytes, cutSegments, null);
+  }
+
+  /**
+   * Read from JSON: {@code cutSegments} is absent from the records of agents before it (0), {@code
+   * continues} from those before it and of flows that go on no earlier one.
+   */
   @JsonCreator
   static StreamEvidence fromJson(
       @JsonProperty("midStream") boolean midStream,
       @JsonProperty("outOfWindowSegments") long outOfWindowSegments,
       @JsonProperty("retransmittedSegments") long retransmittedSegments,
       @JsonProperty("gapBytes") long gapBytes,
-      @JsonProperty("cutSegments") Long cutSegments) {
+      @JsonProperty("cutSegments") Long cutSegments,
+      @JsonProperty("continues") String continues) {
     return new StreamEvidence(
         midStream,
         outOfWindowSegments,
         retransmittedSegments,
         gapBytes,
-        cutSegments == null ? 0 : cutSegments);
+        cutSegments == null ? 0 : cutSegments,
+        continues);
+  }
+
+  /** This evidence of a flow that goes on the connection whose first flow is {@code flowId}. */
+  public StreamEvidence continuing(String flowId) {
+    return new StreamEvidence(
+        midStream, outOfWindowSegments, retransmittedSegments, gapBytes, cutSegments, flowId);
   }
 
   /** True when there is nothing to report: the field is then left out of the record. */
@@ -51,6 +79,7 @@ public record StreamEvidence(
         && outOfWindowSegments == 0
         && retransmittedSegments == 0
         && gapBytes == 0
-        && cutSegments == 0;
+        && cutSegments == 0
+        && continues == null;
   }
 }

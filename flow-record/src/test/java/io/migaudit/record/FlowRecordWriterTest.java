@@ -127,6 +127,24 @@ class FlowRecordWriterTest {
   }
 
   @Test
+  void aContinuedConnectionIsWrittenAsTheMapperWritesItAndReadBack() throws Exception {
+    String first = "0123456789abcdef01234567";
+    FlowRecord r =
+        RecordJsonTest.sample().withStream(new StreamEvidence(false, 4, 0, 0, 0).continuing(first));
+    String written = new String(RecordJson.toBytes(r), StandardCharsets.UTF_8);
+    assertThat(written)
+        .contains("\"cutSegments\":0,\"continues\":\"" + first + "\"}")
+        .isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
+    assertThat(RecordJson.flowRecord(written.getBytes(StandardCharsets.UTF_8)).stream().continues())
+        .isEqualTo(first);
+    FlowRecord mapped = RecordJsonTest.kerberosSample().withStream(r.stream());
+    assertThat(RecordJson.flowRecord(RecordJson.toBytes(mapped)).stream()).isEqualTo(r.stream());
+    assertThat(new StreamEvidence(false, 0, 0, 0, 0).continuing(first).unremarkable())
+        .as("a continued connection is always said")
+        .isFalse();
+  }
+
+  @Test
   void aRoutedTunnelIsWrittenAsTheMapperWritesItAndReadBack() throws Exception {
     FlowRecord r =
         RecordJsonTest.sample()

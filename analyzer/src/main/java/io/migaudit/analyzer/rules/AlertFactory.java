@@ -26,7 +26,7 @@ final class AlertFactory {
       String message) {
     return new Alert(
         SchemaVersion.CURRENT,
-        FlowId.alertId(rule, r.flowId()),
+        FlowId.alertId(rule, r.connectionId()),
         rule,
         severity,
         r.protocol(),

@@ -76,20 +76,42 @@ final class FlowIdentities {
     this.retentionMillis = retentionMillis;
   }
 
-  /** {@code r} under the identity and clock of the flow it is, learning it when it is new. */
+  /**
+   * {@code r} under the identity and clock of the flow it is, learning it when it is new; the
+   * connection it goes on ({@code stream.continues}), another agent's first flow, under that flow's
+   * identity too, so that both agents' records raise the connection's alerts once.
+   */
   FlowRecord canonical(FlowRecord r, long nowMillis) {
-    String key =
-        r.transport()
-            + '|'
-            + r.src()
-            + '|'
-            + r.srcPort()
-            + '|'
-            + r.dst()
-            + '|'
-            + r.dstPort()
-            + '|'
-            + r.vlan();
+    FlowRecord c = identified(r, nowMillis);
+    String continues = c.stream() == null ? null : c.stream().continues();
+    if (continues == null) {
+      return c;
+    }
+    String agent = plain(r.agent());
+    for (Known k : decode(store.get(key(r)))) {
+      if (!k.agent().equals(agent) && continues.equals(k.aliasOf(agent))) {
+        return c.withStream(c.stream().continuing(k.flowId()));
+      }
+    }
+    return c;
+  }
+
+  private static String key(FlowRecord r) {
+    return r.transport()
+        + '|'
+        + r.src()
+        + '|'
+        + r.srcPort()
+        + '|'
+        + r.dst()
+        + '|'
+        + r.dstPort()
+        + '|'
+        + r.vlan();
+  }
+
+  private FlowRecord identified(FlowRecord r, long nowMillis) {
+    String key = key(r);
     List<Known> known = decode(store.get(key));
     long first = micros(r.firstSeen());
     String agent = plain(r.agent());

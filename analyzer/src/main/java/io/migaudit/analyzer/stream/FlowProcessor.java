@@ -30,7 +30,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Judges each flow record of one partition (one task): reads and checks it ({@link FlowIntake}),
- * runs the rules, raises each (rule, flow) alert once by the {@link RaisedAlertStore}, groups
+ * runs the rules, raises each (rule, connection) alert once by the {@link RaisedAlertStore}, groups
  * migrations into events ({@link StoredEventGrouper}), and forwards alerts and event updates to
  * their topics, all inside the task's transaction. Records of one migration flow from agents with
  * different clocks get one identity ({@link FlowIdentities}). Final records of Hyper-V migrations
@@ -204,7 +204,8 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     if (r != record) {
       flow = engine.classify(r); // another agent's record of a known flow, under its identity
     }
-    RaisedAlertStore.Flow memory = raised.of(r.flowId(), now);
+    // per connection: the flows of one that forged closes split raise its alerts once
+    RaisedAlertStore.Flow memory = raised.of(r.connectionId(), now);
     Evaluation e = engine.evaluate(r, flow, memory, true);
     StoredEventGrouper.Update update = e.migration() ? grouper.add(e.record(), now) : null;
     String eventId = update == null ? null : update.event().eventId();
@@ -255,7 +256,7 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     RuleEngine engine = engines.get();
     for (PendingJudgements.Due d : due) {
       try {
-        RaisedAlertStore.Flow memory = raised.of(d.flowId(), now);
+        RaisedAlertStore.Flow memory = raised.of(d.record().connectionId(), now);
         List<Alert> alerts = engine.judgeLater(d.record(), memory);
         memory.save();
         alerts.forEach(a -> forward(d.eventId() == null ? a : a.withEventId(d.eventId()), now));

@@ -12,12 +12,13 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The alerts raised per flow, in a changelogged store: key flow id, value the wall-clock time of
- * the flow's latest record and the rules it raised ({@code "1733212800000;UNTRUSTED_SOURCE,..."}).
- * Only flows that raised something are stored. An entry is forgotten {@code retention} after the
- * flow's latest record (bounded by time, whatever the record rate); its time is refreshed at most
- * every {@link #REFRESH_MILLIS}, so a long flow's interim records do not each write to the
- * changelog.
+ * The alerts raised per flow, in a changelogged store: key the flow's connection id ({@link
+ * io.migaudit.record.FlowRecord#connectionId}: its own id, or that of the first flow of the
+ * connection it goes on), value the wall-clock time of the flow's latest record and the rules it
+ * raised ({@code "1733212800000;UNTRUSTED_SOURCE,..."}). Only flows that raised something are
+ * stored. An entry is forgotten {@code retention} after the flow's latest record (bounded by time,
+ * whatever the record rate); its time is refreshed at most every {@link #REFRESH_MILLIS}, so a long
+ * flow's interim records do not each write to the changelog.
  */
 final class RaisedAlertStore {
   static final String NAME = "raised-alerts";

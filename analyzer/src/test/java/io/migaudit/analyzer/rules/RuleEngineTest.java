@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
+import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RuleId;
 import io.migaudit.record.Signature;
+import io.migaudit.record.StreamEvidence;
 import io.migaudit.record.Verdict;
 import org.junit.jupiter.api.Test;
 
@@ -106,6 +108,34 @@ class RuleEngineTest {
                         .build())
                 .alerts())
         .hasSize(1);
+  }
+
+  @Test
+  void flowsOfOneConnectionThatForgedClosesSplitAlertOnce() {
+    FlowRecord first =
+        flow("192.168.50.11", "192.168.50.12", 8000).verdict(Verdict.UNKNOWN, "nothing").build();
+    assertThat(engine.evaluate(first).alerts()).isEmpty();
+    StreamEvidence continuing = new StreamEvidence(false, 3, 0, 0, 0).continuing(first.flowId());
+    for (int i = 1; i <= 3; i++) {
+      FlowRecord next =
+          flow("192.168.50.11", "192.168.50.12", 8000)
+              .verdict(Verdict.PLAINTEXT, "zeros")
+              .build()
+              .withIdentity(
+                  first.flowId().substring(0, 20) + "000" + i,
+                  first.firstSeen().plusMillis(i),
+                  first.lastSeen().plusMillis(i))
+              .withStream(continuing);
+      assertThat(engine.evaluate(next).alerts())
+          .as("flow %d of the connection", i)
+          .hasSize(i == 1 ? 1 : 0);
+    }
+    FlowRecord own =
+        flow("192.168.50.11", "192.168.50.12", 8000)
+            .verdict(Verdict.PLAINTEXT, "zeros")
+            .build()
+            .withIdentity("0123456789abcdef01234567", first.firstSeen(), first.lastSeen());
+    assertThat(engine.evaluate(own).alerts()).as("a connection of its own").hasSize(1);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.migaudit.analyzer.rules.Flows;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.record.StreamEvidence;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,6 +71,29 @@ class FlowIdentitiesTest {
         .as("its later records too")
         .isEqualTo(goesOn.flowId());
     assertThat(identities.canonical(farEnded, NOW + 1).flowId()).isEqualTo(ended.flowId());
+  }
+
+  @Test
+  void theConnectionAnotherAgentsFlowGoesOnIsNamedAsTheFirstAgentNamedIt() {
+    FlowRecord ended = flow("esx-a", Flows.T0);
+    FlowRecord goesOn = continuing(flow("esx-a", Flows.T0.plusNanos(5_000)), ended);
+    FlowRecord farEnded = flow("esx-b", Flows.T0.minus(SKEW));
+    FlowRecord farGoesOn =
+        continuing(flow("esx-b", Flows.T0.minus(SKEW).plusNanos(5_000)), farEnded);
+    identities.canonical(ended, NOW);
+    assertThat(identities.canonical(goesOn, NOW))
+        .as("its own agent's names stand")
+        .isSameAs(goesOn);
+    identities.canonical(farEnded, NOW);
+    FlowRecord taken = identities.canonical(farGoesOn, NOW);
+    assertThat(taken.flowId()).isEqualTo(goesOn.flowId());
+    assertThat(taken.stream().continues())
+        .as("the far end's first flow is the near end's")
+        .isEqualTo(ended.flowId());
+  }
+
+  private static FlowRecord continuing(FlowRecord r, FlowRecord first) {
+    return r.withStream(new StreamEvidence(false, 0, 0, 0, 0).continuing(first.flowId()));
   }
 
   @Test

@@ -357,10 +357,17 @@ final class FlowEntry {
     return is(INITIATOR_FIN) && is(RESPONDER_FIN) ? EndReason.FIN : null;
   }
 
-  /** Builds the next record of this flow and marks the entry exported. */
-  FlowRecord export(String agent, String iface, EndReason end) {
-    if (stream == null && end == null && synScales != 0) {
-      openStreams(); // the flow id is about to take the place of the initial sequence numbers
+  /**
+   * Builds the next record of this flow and marks the entry exported; {@code continues} the flow id
+   * of the first flow of the connection it goes on ({@link ContinuedConnections}), or null.
+   */
+  FlowRecord export(String agent, String iface, EndReason end, String continues) {
+    if (stream == null
+        && synScales != 0
+        && (end == null || end == EndReason.RST || end == EndReason.FIN)) {
+      // the flow id is about to take the place of the initial sequence numbers, and a flow that
+      // closed may yet be continued (a close the hosts did not honour): its streams keep them
+      openStreams();
     }
     boolean initiatorIsA = traits.initiatorIsA;
     Instant first = toInstant(firstSeenMicros);
@@ -376,6 +383,11 @@ final class FlowEntry {
             : stream.evidence(
                 initiatorSample != null && initiatorSample.midStream()
                     || responderSample != null && responderSample.midStream());
+    if (continues != null) {
+      streamEvidence =
+          (streamEvidence == null ? new StreamEvidence(false, 0, 0, 0, 0) : streamEvidence)
+              .continuing(continues);
+    }
     // built once with everything (not copied by withStream / withPath): a record per short flow
     FlowRecord r =
         new FlowRecord(
@@ -418,6 +430,11 @@ final class FlowEntry {
         ipProtocol() == IP_PROTOCOL_ESP,
         initiatorSample == null ? NO_PAYLOAD : initiatorSample,
         responderSample == null ? NO_PAYLOAD : responderSample);
+  }
+
+  /** The flow's id once its first record was written, else null. */
+  String flowId() {
+    return is(HAS_ID) ? HEX.toHexDigits(idHigh) + HEX.toHexDigits(idLow) : null;
   }
 
   /** The flow's id, hashed at its first record and kept as its 12 bytes (see {@link FlowId}). */
@@ -511,11 +528,12 @@ final class FlowEntry {
    * connection whose close was not honoured ({@link #continuedBy}): this flow's record counts its
    * own packets and bytes, but its payload is judged with everything the connection carried, so a
    * forged RST neither hides the data after it nor starts a fresh sample that forged segments could
-   * fill. Nothing is taken when the two flows see the initiator on different sides.
+   * fill (what this flow sampled before is let go: see {@link ReopenedFlows}). Nothing is taken,
+   * and false returned, when the two flows see the initiator on different sides.
    */
-  void continueFrom(FlowEntry closed) {
+  boolean continueFrom(FlowEntry closed) {
     if (closed.traits.initiatorIsA != traits.initiatorIsA) {
-      return;
+      return false;
     }
     stream = closed.stream;
     initiatorSample = closed.initiatorSample;
@@ -523,7 +541,27 @@ final class FlowEntry {
     inspector = closed.inspector;
     synScales = closed.synScales;
     ttls = closed.ttls;
-    state |= closed.state & INSPECTION_DECIDED;
+    // what this flow decided about samples it no longer has is decided again: a record as soon as
+    // a sample taken over is full, an inspector at the first payload if the closed flow had none
+    state =
+        (byte)
+            ((state & ~(INSPECTION_DECIDED | SAMPLE_FULL_EXPORTED))
+                | (closed.state & INSPECTION_DECIDED));
+    return true;
+  }
+
+  /**
+   * True when the payload segment {@code p} lies in the receiver's window of its direction's
+   * stream, or would anchor a direction not yet anchored: the segment is this connection's,
+   * whatever else it carries. Opens the streams if the flow carried no payload yet, as its first
+   * payload would.
+   */
+  boolean takes(DecodedPacket p, boolean fromA) {
+    if (stream == null) {
+      openStreams();
+    }
+    TcpStream mine = fromA == traits.initiatorIsA ? stream : stream.peer;
+    return mine.inWindow(p, mine.peer);
   }
 
   boolean closed() {

@@ -37,6 +37,8 @@ public final class FlowTable {
   private long continuedFlows;
   private final FlowTraitsCache traits = new FlowTraitsCache();
 
+  private final ReopenedFlows reopened;
+  private final ContinuedConnections connections;
   private final RecencyList recency = new RecencyList();
   private final DueFlows due = new DueFlows(recency);
   private final long[] ended = new long[EndReason.values().length];
@@ -66,6 +68,8 @@ public final class FlowTable {
     this.activeMicros = config.activeTimeout().toNanos() / 1000;
     this.idleMicros = config.idleTimeout().toNanos() / 1000;
     this.lingerMicros = config.closedLinger().toNanos() / 1000;
+    this.reopened = new ReopenedFlows(lingerMicros);
+    this.connections = new ContinuedConnections(lingerMicros);
   }
 
   /** Adds one decoded IP packet. */
@@ -97,6 +101,8 @@ public final class FlowTable {
     int hash = FlowKey.hash(p, fromA);
     FlowEntry e = flows.find(p, fromA, hash);
     FlowEntry closedEarly = null;
+    FlowEntry reopenedOver = null;
+    FlowEntry[] followedBefore = null;
     if (e != null && !e.closed() && p.timestampMicros - e.lastSeenMicros() >= idleMicros) {
       // idle past the timeout when this packet came: the sweep that ends such a flow runs after a
       // packet, and none of another flow moved the clock past the timeout before this one (a quiet
@@ -110,13 +116,25 @@ public final class FlowTable {
     if (e != null) {
       recency.touch(e);
       if (e.closed()) {
-        boolean trailing = !isOpeningSyn(p) && trails(e, p);
+        boolean syn = isOpeningSyn(p);
+        boolean trailing = !syn && trails(e, p);
         if (trailing && !e.continuedBy(p, fromA)) {
           return; // trailing ACKs and retransmissions of a flow already reported as ended
         }
         closedEarly = trailing ? e : null; // new data after the close: the hosts did not close
+        if (syn && trails(e, p)) {
+          // a new connection on the same ports at once, or a forged SYN after a forged close: the
+          // new flow keeps the closed one in case the connection goes on behind it
+          reopenedOver = e;
+          followedBefore = reopened.followedBy(e);
+        }
         remove(e);
         e = null;
+      } else if (!reopened.isEmpty()) {
+        FlowEntry over = reopened.continued(e, p, fromA);
+        if (over != null) {
+          continueConnection(e, over); // neither the close nor the SYN after it was honoured
+        }
       }
     }
     if (e == null) {
@@ -125,8 +143,9 @@ public final class FlowTable {
         return; // refused: its probe run is full (see FlowSlots)
       }
       if (closedEarly != null) {
-        e.continueFrom(closedEarly);
-        continuedFlows++;
+        continueConnection(e, closedEarly);
+      } else if (reopenedOver != null) {
+        reopened.opened(e, reopenedOver, followedBefore, p.timestampMicros);
       }
     }
     e.add(p, fromA, sampleBytes, sampleBytesPerPacket);
@@ -141,6 +160,14 @@ public final class FlowTable {
     }
   }
 
+  /** {@code e} takes over the streams and samples of {@code closed}, on the same connection. */
+  private void continueConnection(FlowEntry e, FlowEntry closed) {
+    if (e.continueFrom(closed)) {
+      continuedFlows++;
+      connections.continued(e, closed);
+    }
+  }
+
   /** Ends every flow (end of a capture file, or shutdown) with final records. */
   public void flush(EndReason reason) {
     for (FlowEntry e = recency.eldest(); e != null; e = e.newer) {
@@ -152,6 +179,8 @@ public final class FlowTable {
     flows.clear();
     recency.clear();
     due.clear();
+    reopened.clear();
+    connections.clear();
   }
 
   /** The bounds and timeouts this table runs by. */
@@ -167,6 +196,11 @@ public final class FlowTable {
   /** Flows the sweep's lists hold, including some that left the table (tests). */
   int dueListed() {
     return due.listed();
+  }
+
+  /** Flows that keep closed flows of their key in case the connection goes on (tests). */
+  int followingClosed() {
+    return reopened.size();
   }
 
   /** Flows that ended for this reason so far. */
@@ -274,6 +308,12 @@ public final class FlowTable {
    */
   private void sweep() {
     sweepIdle();
+    if (!reopened.isEmpty()) {
+      reopened.prune(clockMicros);
+    }
+    if (!connections.isEmpty()) {
+      connections.prune(clockMicros, recency);
+    }
     for (FlowEntry e : due.takeClosing()) {
       if (recency.contains(e) && clockMicros - e.lastSeenMicros() < lingerMicros) {
         due.closing(e); // still absorbing trailing packets
@@ -331,6 +371,9 @@ public final class FlowTable {
   }
 
   private void remove(FlowEntry e) {
+    if (!reopened.isEmpty()) {
+      reopened.removed(e);
+    }
     flows.remove(e);
     recency.unlink(e);
     due.removed(e);
@@ -349,6 +392,6 @@ public final class FlowTable {
 
   private void emit(FlowEntry e, EndReason reason) {
     recordsWritten++;
-    sink.accept(e.export(agent, iface, reason));
+    sink.accept(e.export(agent, iface, reason, connections.of(e)));
   }
 }

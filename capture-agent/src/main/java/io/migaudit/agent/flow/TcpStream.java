@@ -144,6 +144,20 @@ final class TcpStream {
     return anchored && p.payloadWireLength > 0 && rel >= 0 && rel <= MIN_WINDOW_BYTES;
   }
 
+  /**
+   * True when the payload segment {@code p} would be taken as this direction's, new or sent again:
+   * it starts inside the receiver's window, or this direction is not anchored yet (it would anchor
+   * it). Changes nothing; {@link #segment} decides the same way.
+   */
+  boolean inWindow(DecodedPacket p, TcpStream receiver) {
+    if (!anchored) {
+      return true;
+    }
+    int rel = p.tcpSeq + ((p.tcpFlags & TcpFlagNames.SYN) != 0 ? 1 : 0) - next;
+    long ahead = allowedAhead(receiver);
+    return rel >= -ahead && rel <= ahead;
+  }
+
   /** True when this segment will start the direction mid-way (no SYN seen, no anchor yet). */
   boolean startsMidStream(DecodedPacket p) {
     return !anchored && (p.tcpFlags & TcpFlagNames.SYN) == 0;

@@ -98,6 +98,21 @@ class FlowSweepTest {
   }
 
   @Test
+  void aFlowOpenedOnTheKeyOfAClosedOneKeepsItOnlyForItsLinger() {
+    FlowTable t = table();
+    t.offer(tcp(T0, 1, 40000, 2, 8000, SYN, 0));
+    t.offer(tcp(T0 + 1 * MS, 1, 40000, 2, 8000, ACK, 10));
+    t.offer(tcp(T0 + 2 * MS, 1, 40000, 2, 8000, FIN | ACK, 0));
+    t.offer(tcp(T0 + 2 * MS, 2, 8000, 1, 40000, FIN | ACK, 0));
+    t.offer(tcp(T0 + 3 * MS, 1, 40000, 2, 8000, SYN, 0)); // the ports reused within the linger
+    assertThat(t.followingClosed()).isEqualTo(1);
+    t.offer(tcp(T0 + 4 * MS, 1, 40000, 2, 8000, ACK, 10));
+    t.tick(T0 + 10 * MS); // sweep: the closed flow's linger ended at 7 ms
+    assertThat(t.followingClosed()).isZero();
+    assertThat(t.size()).isEqualTo(1);
+  }
+
+  @Test
   void aTouchedFlowThatWasTheSweepMarkIsStillVisited() {
     FlowTable t = table();
     t.offer(tcp(T0, 1, 40000, 2, 8000, ACK, 10)); // A

@@ -400,6 +400,7 @@ class TcpStreamTest {
         .as("the connection's sample, taken over")
         .isEqualTo(100 * MSS);
     assertThat(after.srcToDst().payloadBytes()).as("its own bytes").isEqualTo(90 * MSS);
+    assertThat(after.stream().continues()).isEqualTo(finals.get(0).flowId());
     assertThat(table.continuedFlows()).isEqualTo(1);
   }
 
@@ -449,6 +450,103 @@ class TcpStreamTest {
     FlowRecord last = records.get(records.size() - 1);
     assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(last.payload().reason()).contains("the stream did not take");
+  }
+
+  @Test
+  void forgedResetsAndSynsCannotSplitAStreamIntoConnectionsTooShortToJudge() {
+    handshake();
+    byte[] stream = memory(200 * MSS);
+    Random random = new Random(5);
+    int forgedSeq = 0;
+    for (int i = 0; i < 200; i++) {
+      int seq = CLIENT_ISN + 1 + i * MSS;
+      if (i % 16 == 0) {
+        // forged, every 16 segments: a RST that ends the flow, then a SYN that opens a new
+        // connection on the same ports, far from the real stream
+        offer(true, RST | ACK, seq, SERVER_ISN + 1, new byte[0], 0);
+        forgedSeq = seq + (1 << 31) + random.nextInt(1 << 20);
+        offer(true, SYN, forgedSeq++, 0, new byte[0], 0);
+      }
+      byte[] decoy = new byte[MSS];
+      random.nextBytes(decoy);
+      data(forgedSeq, decoy); // forged: random bytes in the new connection's window
+      forgedSeq += MSS;
+      data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+    }
+    table.flush(EndReason.END_OF_CAPTURE);
+    FlowRecord last = records.get(records.size() - 1);
+    assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(last.srcToDst().payloadBytes())
+        .as("its own bytes, forged and real")
+        .isEqualTo(16L * MSS);
+    assertThat(last.payload().sampledBytes())
+        .as("the connection's sample, full")
+        .isEqualTo(256 * 1024);
+    assertThat(table.continuedFlows()).isEqualTo(13);
+    List<FlowRecord> finals = records.stream().filter(FlowRecord::last).toList();
+    assertThat(finals).hasSize(14);
+    assertThat(finals.subList(1, 14))
+        .as("one connection: every flow after the first names it")
+        .allSatisfy(r -> assertThat(r.stream().continues()).isEqualTo(finals.get(0).flowId()));
+    assertThat(finals.get(0).stream()).isNull();
+  }
+
+  @Test
+  void severalForgedResetsAndSynsInARowDoNotLoseTheStream() {
+    handshake();
+    byte[] stream = memory(200 * MSS);
+    Random random = new Random(7);
+    for (int i = 0; i < 200; i++) {
+      int seq = CLIENT_ISN + 1 + i * MSS;
+      if (i % 16 == 0) {
+        int forgedSeq = seq;
+        for (int pair = 0; pair < ReopenedFlows.MAX_FOLLOWED - 1; pair++) {
+          // forged: each RST ends the flow the last SYN opened, in that flow's window
+          offer(true, RST | ACK, forgedSeq, SERVER_ISN + 1, new byte[0], 0);
+          forgedSeq = seq + (1 << 31) + random.nextInt(1 << 20);
+          offer(true, SYN, forgedSeq++, 0, new byte[0], 0);
+          byte[] decoy = new byte[MSS];
+          random.nextBytes(decoy);
+          data(forgedSeq, decoy);
+          forgedSeq += MSS;
+        }
+      }
+      data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+    }
+    table.flush(EndReason.END_OF_CAPTURE);
+    FlowRecord last = records.get(records.size() - 1);
+    assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(last.payload().sampledBytes()).isEqualTo(256 * 1024);
+    assertThat(table.continuedFlows()).isEqualTo(13);
+  }
+
+  @Test
+  void aNewConnectionOnTheSamePortsAfterARealCloseIsJudgedOnItsOwn() {
+    handshake();
+    send(CLIENT_ISN + 1, memory(20 * MSS));
+    int end = CLIENT_ISN + 1 + 20 * MSS;
+    offer(true, FIN | ACK, end, SERVER_ISN + 1, new byte[0], 0);
+    offer(false, FIN | ACK, SERVER_ISN + 1, end + 1, new byte[0], 0);
+    // the port reused at once, its initial sequence number above the old stream's end (RFC 6191):
+    // its data lies where the old stream would have gone on, and in the new connection's window
+    int isn = end + 1000;
+    offer(true, SYN, isn, 0, new byte[0], 0);
+    offer(false, SYN | ACK, SERVER_ISN + 5000, isn + 1, new byte[0], 0);
+    byte[] encrypted = uniform(100 * MSS, 6);
+    for (int off = 0; off < encrypted.length; off += MSS) {
+      offer(
+          true,
+          ACK | PSH,
+          isn + 1 + off,
+          SERVER_ISN + 5001,
+          Arrays.copyOfRange(encrypted, off, off + MSS),
+          MSS);
+    }
+    FlowRecord r = finalRecord();
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.ENCRYPTED);
+    assertThat(r.payload().sampledBytes()).isEqualTo(100 * MSS);
+    assertThat(r.stream()).as("a connection of its own").isNull();
+    assertThat(table.continuedFlows()).isZero();
   }
 
   @Test

@@ -1,0 +1,107 @@
+package io.migaudit.agent.flow;
+
+import io.migaudit.agent.decode.DecodedPacket;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * TCP flows that a SYN opened on the addresses and ports of a flow that had just closed (within its
+ * linger), with the closed flows they followed: the connection of a closed flow may still be going
+ * on behind them. A RST or FIN that the receiver drops (a wrong checksum) ends a flow for a sensor
+ * and not for the hosts, and a forged SYN after it opens a "new connection" that forged segments
+ * can fill, while the real stream goes on outside that connection's window. When a segment outside
+ * the new flow's window goes on in sequence from one of the closed flows ({@link
+ * FlowEntry#continuedBy}), the close and the SYN were not honoured: the flow takes over that closed
+ * flow's streams and samples ({@link FlowEntry#continueFrom}). A new connection's own segments lie
+ * in its window, so a port reused at once, even with an initial sequence number just past the old
+ * stream's end (RFC 6191), is judged on its own.
+ *
+ * <p>A flow keeps the closed flows of up to {@link #MAX_FOLLOWED} closes in a row, newest first, so
+ * that several forged RST and SYN pairs between two real segments do not lose the stream; each is
+ * kept while a packet of it would still be taken as trailing it (the table's linger). Empty in
+ * ordinary traffic, where the table pays one {@code isEmpty} per packet for it.
+ */
+final class ReopenedFlows {
+  /** Closes in a row after which the oldest closed flow is let go. */
+  static final int MAX_FOLLOWED = 4;
+
+  private static final FlowEntry[] NONE = new FlowEntry[0];
+
+  private final Map<FlowEntry, FlowEntry[]> followed = new IdentityHashMap<>();
+  private final long lingerMicros;
+
+  ReopenedFlows(long lingerMicros) {
+    this.lingerMicros = lingerMicros;
+  }
+
+  boolean isEmpty() {
+    return followed.isEmpty();
+  }
+
+  /**
+   * The closed flows {@code e} followed, newest first (empty if none); read before {@code e} leaves
+   * the table, when a SYN opens another flow on its key.
+   */
+  FlowEntry[] followedBy(FlowEntry e) {
+    FlowEntry[] f = followed.get(e);
+    return f == null ? NONE : f;
+  }
+
+  /**
+   * {@code opened} was opened by a SYN at {@code nowMicros} on the key of {@code closed}, which had
+   * itself followed {@code before}.
+   */
+  void opened(FlowEntry opened, FlowEntry closed, FlowEntry[] before, long nowMicros) {
+    FlowEntry[] f = new FlowEntry[Math.min(MAX_FOLLOWED, before.length + 1)];
+    f[0] = closed;
+    int n = 1;
+    for (int i = 0; i < before.length && n < f.length; i++) {
+      if (lingers(before[i], nowMicros)) {
+        f[n++] = before[i];
+      }
+    }
+    followed.put(opened, n == f.length ? f : Arrays.copyOf(f, n));
+  }
+
+  /**
+   * The closed flow whose connection {@code p} goes on, when {@code p} lies outside the window of
+   * {@code e}, the flow it reached; else null. Once one is found, {@code e} follows nothing more.
+   */
+  FlowEntry continued(FlowEntry e, DecodedPacket p, boolean fromA) {
+    FlowEntry[] f = followed.get(e);
+    if (f == null || p.payloadWireLength == 0 || p.fragment || e.takes(p, fromA)) {
+      return null;
+    }
+    for (FlowEntry closed : f) {
+      if (lingers(closed, p.timestampMicros) && closed.continuedBy(p, fromA)) {
+        followed.remove(e);
+        return closed;
+      }
+    }
+    return null;
+  }
+
+  /** {@code e} left the table. */
+  void removed(FlowEntry e) {
+    followed.remove(e);
+  }
+
+  /** Lets go of the flows whose closed flows all passed their linger by {@code nowMicros}. */
+  void prune(long nowMicros) {
+    followed.values().removeIf(f -> Arrays.stream(f).noneMatch(c -> lingers(c, nowMicros)));
+  }
+
+  void clear() {
+    followed.clear();
+  }
+
+  /** Flows that follow closed ones (tests). */
+  int size() {
+    return followed.size();
+  }
+
+  private boolean lingers(FlowEntry closed, long nowMicros) {
+    return nowMicros - closed.lastSeenMicros() < lingerMicros;
+  }
+}
