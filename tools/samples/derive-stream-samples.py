@@ -28,7 +28,8 @@ messy capture makes to what a sensor sees:
   bytes it sees at a sequence number keeps the random ones, and the real segments come behind; or a
   forged random stream 2^31 away with forged acknowledgments of it (decoy), which a sensor that
   follows a run of segments outside the window takes for the stream it lost; or a forged RST in
-  window before the first data (reset).
+  window before the first data (reset); or, every 16 data segments, a forged RST and a forged SYN
+  that opens a new connection on the same ports, filled with random segments (churn).
 - snaplen-*: a capture whose snap length cut every frame at 200 bytes (tcpdump -s 200, a mirror
   session's "mirrored packet length"): each record keeps the frame's wire length and its first 200
   bytes, and the file header says snaplen 200.
@@ -40,6 +41,7 @@ are seeded, so a rerun writes the same files.
 """
 
 import argparse
+import collections
 import gzip
 import os
 import random
@@ -329,6 +331,38 @@ def reset(packets, port):
     return packets[:first] + [forged] + packets[first:]
 
 
+def churn(packets, port, seed, every):
+    """Every `every` data segments of the sender (from its first), a forged RST in window at the
+    stream's next sequence number and a forged SYN from the sender on the same ports with an initial
+    sequence number 2^31 and a random amount further on; then, before each real data segment, a forged
+    segment of random bytes in that new connection's window and a forged acknowledgment of it from the
+    receiver (a copy of its last ACK). All have their TCP checksum wrong (the receiver drops them; the
+    sender drops the ACKs): a sensor that believes them sees a string of short new connections, each
+    opened by its SYN and filled with random bytes, while the real stream goes on outside their window."""
+    rng, out, real, forged_seq, last_ack = random.Random(seed), [], 0, None, None
+    for p in packets:
+        if p.tcp and p.sport == port and not p.payload:
+            last_ack = p
+        if is_data_to(p, port):
+            if real % every == 0:
+                rst = p.with_payload(b"").earlier(4)
+                rst.frame[rst.l4 + 13] = TCP_RST | TCP_ACK
+                forged_seq = p.seq + FAR_AWAY + rng.randrange(1 << 20)
+                syn = p.with_payload(b"", forged_seq).earlier(3)
+                syn.frame[syn.l4 + 13] = TCP_SYN
+                out += [rst, syn]
+                forged_seq += 1
+            out.append(p.with_payload(rng.randbytes(len(p.payload)), forged_seq).earlier(2))
+            forged_seq += len(p.payload)
+            if last_ack is not None:
+                ack = Packet(p.ts_sec, p.ts_usec, bytes(last_ack.frame)).earlier(1)
+                struct.pack_into("!I", ack.frame, ack.l4 + 8, forged_seq & 0xFFFFFFFF)
+                out.append(ack)
+            real += 1
+        out.append(p)
+    return out
+
+
 def snap_length(packets, n):
     """Every frame cut to its first n bytes, as a capture with snap length n records it."""
     for p in packets:
@@ -431,15 +465,23 @@ SCENARIOS = {
         "Plaintext vMotion stream after a forged in-window RST (bad checksum, so the receiver drops it and "
         "the migration goes on); the flow the RST ended has no payload, and the data after it, which a real "
         "RST would have stopped, goes on in a flow of its own and is judged."),
+    "insertion-churn-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: churn(ps, 8000, 24, 12), ["vmotion unknown"] + ["vmotion plaintext"] * 6,
+        None, UNENCRYPTED,
+        "Plaintext vMotion stream behind forged connections (bad checksum, so the receiver drops them), every "
+        "12 data segments a RST in window and a SYN on the same ports far from the stream, and before each real "
+        "segment a random one in the new connection's window with a forged acknowledgment of it; the real "
+        "segments, outside that window, go on the connection the forged RST did not end, are judged with all it "
+        "carried, and its alert is raised once."),
 }
 
 
 def expect_yaml(protocol, verdict, alerts, description):
     """protocol and verdict of the one migration flow, or a list of "protocol verdict" flows and None."""
-    flows = protocol if verdict is None else [f"{protocol} {verdict}"]
+    flows = collections.Counter(protocol if verdict is None else [f"{protocol} {verdict}"])
     lines = [f"description: {description}",
              "migrationFlows:         # migration flows (by their final record) per protocol and verdict"]
-    lines += [f"  - {{protocol: {f.split()[0]}, verdict: {f.split()[1]}, count: 1}}" for f in flows]
+    lines += [f"  - {{protocol: {f.split()[0]}, verdict: {f.split()[1]}, count: {n}}}" for f, n in flows.items()]
     if alerts:
         lines.append("alerts:                 # exactly these alerts, nothing else")
         lines += [f"  - {{rule: {rule}, severity: {severity}, count: 1}}" for rule, severity in alerts]
