@@ -99,7 +99,9 @@ final class FlowEntry {
   /**
    * The flow id's first 8 bytes once it is made ({@link #HAS_ID}); before that, the initial
    * sequence numbers of the SYNs (the initiator's in the high 32 bits), kept until the streams are
-   * made: the two uses never overlap, so a flow costs no extra field for them.
+   * made: the two uses never overlap, so a flow costs no extra field for them. A flow that closed
+   * before any payload keeps the sequence numbers past its final record, for a flow that goes on
+   * its connection ({@link #continueFrom}); its id is made again when asked ({@link #flowId()}).
    */
   private long idHigh;
 
@@ -362,12 +364,8 @@ final class FlowEntry {
    * of the first flow of the connection it goes on ({@link ContinuedConnections}), or null.
    */
   FlowRecord export(String agent, String iface, EndReason end, String continues) {
-    if (stream == null
-        && synScales != 0
-        && (end == null || end == EndReason.RST || end == EndReason.FIN)) {
-      // the flow id is about to take the place of the initial sequence numbers, and a flow that
-      // closed may yet be continued (a close the hosts did not honour): its streams keep them
-      openStreams();
+    if (stream == null && end == null && synScales != 0) {
+      openStreams(); // the flow id is about to take the place of the initial sequence numbers
     }
     boolean initiatorIsA = traits.initiatorIsA;
     Instant first = toInstant(firstSeenMicros);
@@ -394,7 +392,7 @@ final class FlowEntry {
             SchemaVersion.CURRENT,
             agent,
             iface,
-            flowId(transport, src, srcPort, dst, dstPort, vlanId, first),
+            flowId(transport, src, srcPort, dst, dstPort, vlanId, first, end),
             seq++,
             end != null,
             end == null ? null : end.wire(),
@@ -432,9 +430,20 @@ final class FlowEntry {
         responderSample == null ? NO_PAYLOAD : responderSample);
   }
 
-  /** The flow's id once its first record was written, else null. */
+  /** The flow's id, as its records carry it. */
   String flowId() {
-    return is(HAS_ID) ? HEX.toHexDigits(idHigh) + HEX.toHexDigits(idLow) : null;
+    if (is(HAS_ID)) {
+      return HEX.toHexDigits(idHigh) + HEX.toHexDigits(idLow);
+    }
+    boolean initiatorIsA = traits.initiatorIsA;
+    return FlowId.of(
+        TransportName.of(ipProtocol()),
+        address(initiatorIsA),
+        initiatorIsA ? aPort : bPort,
+        address(!initiatorIsA),
+        initiatorIsA ? bPort : aPort,
+        traits.vlanId(),
+        toInstant(firstSeenMicros));
   }
 
   /** The flow's id, hashed at its first record and kept as its 12 bytes (see {@link FlowId}). */
@@ -445,9 +454,16 @@ final class FlowEntry {
       String dst,
       int dstPort,
       Integer vlanId,
-      Instant first) {
+      Instant first,
+      EndReason end) {
     if (!is(HAS_ID)) {
       String id = FlowId.of(transport, src, srcPort, dst, dstPort, vlanId, first);
+      if (end != null && stream == null) {
+        // a final record without streams: the initial sequence numbers stay, for a flow that may
+        // yet go on the connection (a close the hosts did not honour), and the id is made again
+        // if one does ({@link #flowId()})
+        return id;
+      }
       idHigh = HexFormat.fromHexDigitsToLong(id, 0, 16);
       idLow = HexFormat.fromHexDigits(id, 16, 24);
       state |= HAS_ID;
@@ -535,7 +551,11 @@ final class FlowEntry {
     if (closed.traits.initiatorIsA != traits.initiatorIsA) {
       return false;
     }
-    stream = closed.stream;
+    // a flow closed before any payload kept its SYNs' initial sequence numbers instead of its id
+    stream =
+        closed.stream == null && closed.synScales != 0 && !closed.is(HAS_ID)
+            ? TcpStream.pair(closed.synScales, closed.idHigh, true)
+            : closed.stream;
     initiatorSample = closed.initiatorSample;
     responderSample = closed.responderSample;
     inspector = closed.inspector;
