@@ -9,7 +9,8 @@ import java.util.List;
  * The conditions of capture and evidence a flow was judged under, as its final record shows them:
  * what {@code classify-report} breaks its accuracy down by (issue 12: forged segments, late starts,
  * one mirror direction, loss, framing that claims encryption over readable bytes; retransmissions,
- * and verdicts that came from the bytes a stream did not take).
+ * verdicts that came from the bytes a stream did not take, and flows that went on a connection
+ * after a RST or FIN the hosts did not honour).
  */
 enum StreamCondition {
   CLEAN("from the start"),
@@ -20,7 +21,8 @@ enum StreamCondition {
   ONE_DIRECTION("one direction only"),
   FRAMING_DISAGREED("framing claims disagreed with content"),
   RETRANSMITTED("segments retransmitted or sent twice"),
-  NOT_TAKEN_JUDGED("judged on bytes the stream did not take");
+  NOT_TAKEN_JUDGED("judged on bytes the stream did not take"),
+  CONTINUED("went on after a close not honoured");
 
   private final String label;
 
@@ -66,6 +68,9 @@ enum StreamCondition {
         && r.payload().reason() != null
         && r.payload().reason().startsWith("bytes the stream did not take")) {
       out.add(NOT_TAKEN_JUDGED);
+    }
+    if (s != null && s.continues() != null) {
+      out.add(CONTINUED);
     }
     if (out.isEmpty()) {
       out.add(CLEAN);
