@@ -291,6 +291,13 @@ def leap(packets, port, seed, ahead):
     return out
 
 
+def forged_ack(last_ack, before, acked):
+    """A copy of the receiver's last ACK acknowledging `acked`, 1 us before the packet `before`."""
+    ack = Packet(before.ts_sec, before.ts_usec, bytes(last_ack.frame)).earlier(1)
+    struct.pack_into("!I", ack.frame, ack.l4 + 8, acked & 0xFFFFFFFF)
+    return ack
+
+
 def decoy(packets, port, seed, every):
     """A forged stream of random segments (wrong TCP checksum) 2^31 away from the real one, far outside
     the receiver's window: four in a row before the first data segment, then one after every `every`
@@ -313,9 +320,7 @@ def decoy(packets, port, seed, every):
                 out.append(p.with_payload(rng.randbytes(len(p.payload)), forged_seq).earlier(2))
                 forged_seq += len(p.payload)
             if last_ack is not None:
-                ack = Packet(p.ts_sec, p.ts_usec, bytes(last_ack.frame)).earlier(1)
-                struct.pack_into("!I", ack.frame, ack.l4 + 8, forged_seq & 0xFFFFFFFF)
-                out.append(ack)
+                out.append(forged_ack(last_ack, p, forged_seq))
             real += 1
         out.append(p)
     return out
@@ -355,9 +360,7 @@ def churn(packets, port, seed, every):
             out.append(p.with_payload(rng.randbytes(len(p.payload)), forged_seq).earlier(2))
             forged_seq += len(p.payload)
             if last_ack is not None:
-                ack = Packet(p.ts_sec, p.ts_usec, bytes(last_ack.frame)).earlier(1)
-                struct.pack_into("!I", ack.frame, ack.l4 + 8, forged_seq & 0xFFFFFFFF)
-                out.append(ack)
+                out.append(forged_ack(last_ack, p, forged_seq))
             real += 1
         out.append(p)
     return out
