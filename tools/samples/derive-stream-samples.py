@@ -29,7 +29,8 @@ messy capture makes to what a sensor sees:
   forged random stream 2^31 away with forged acknowledgments of it (decoy), which a sensor that
   follows a run of segments outside the window takes for the stream it lost; or a forged RST in
   window before the first data (reset); or, every 16 data segments, a forged RST and a forged SYN
-  that opens a new connection on the same ports, filled with random segments (churn).
+  that opens a new connection on the same ports, filled with random segments (churn); or forged FINs
+  from both ends before the first data (fin).
 - snaplen-*: a capture whose snap length cut every frame at 200 bytes (tcpdump -s 200, a mirror
   session's "mirrored packet length"): each record keeps the frame's wire length and its first 200
   bytes, and the file header says snaplen 200.
@@ -336,6 +337,22 @@ def reset(packets, port):
     return packets[:first] + [forged] + packets[first:]
 
 
+def fins(packets, port):
+    """Forged FIN+ACKs from both ends (in window, TCP checksums wrong: neither host takes them) just
+    before the sender's first data segment: the receiver's at its own next sequence number,
+    acknowledging the sender's FIN. A sensor that believes them sees the connection closed from both
+    sides, and takes the data that follows for trailing retransmissions."""
+    first = next(i for i, p in enumerate(packets) if is_data_to(p, port))
+    data = packets[first]
+    ack = next(p for p in reversed(packets[:first]) if p.tcp and p.sport == port)
+    sender = data.with_payload(b"").earlier(2)
+    sender.frame[sender.l4 + 13] = TCP_FIN | TCP_ACK
+    receiver = Packet(data.ts_sec, data.ts_usec, bytes(ack.frame)).earlier(1)
+    struct.pack_into("!I", receiver.frame, receiver.l4 + 8, (data.seq + 1) & 0xFFFFFFFF)
+    receiver.frame[receiver.l4 + 13] = TCP_FIN | TCP_ACK
+    return packets[:first] + [sender, receiver] + packets[first:]
+
+
 def churn(packets, port, seed, every):
     """Every `every` data segments of the sender (from its first), a forged RST in window at the
     stream's next sequence number and a forged SYN from the sender on the same ports with an initial
@@ -476,6 +493,12 @@ SCENARIOS = {
         "segment a random one in the new connection's window with a forged acknowledgment of it; the real "
         "segments, outside that window, go on the connection the forged RST did not end, are judged with all it "
         "carried, and its alert is raised once."),
+    "insertion-fin-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: fins(ps, 8000), ["vmotion unknown", "vmotion plaintext"], None,
+        UNENCRYPTED,
+        "Plaintext vMotion stream after forged in-window FINs from both ends (bad checksums, so neither host "
+        "takes them and the migration goes on); the flow the FINs ended has no payload, and the data after "
+        "it goes on the same connection in a flow of its own, is judged, and raises one alert."),
 }
 
 
