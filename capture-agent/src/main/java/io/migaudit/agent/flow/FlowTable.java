@@ -69,7 +69,7 @@ public final class FlowTable {
     this.idleMicros = config.idleTimeout().toNanos() / 1000;
     this.lingerMicros = config.closedLinger().toNanos() / 1000;
     this.reopened = new ReopenedFlows(lingerMicros);
-    this.connections = new ContinuedConnections(lingerMicros);
+    this.connections = new ContinuedConnections();
   }
 
   /** Adds one decoded IP packet. */
@@ -102,15 +102,16 @@ public final class FlowTable {
     FlowEntry e = flows.find(p, fromA, hash);
     FlowEntry closedEarly = null;
     FlowEntry reopenedOver = null;
-    FlowEntry[] followedBefore = null;
+    String closedConnection = null;
+    ReopenedFlows.Followed[] followedBefore = null;
     if (e != null && !e.closed() && p.timestampMicros - e.lastSeenMicros() >= idleMicros) {
       // idle past the timeout when this packet came: the sweep that ends such a flow runs after a
       // packet, and none of another flow moved the clock past the timeout before this one (a quiet
       // link, a capture whose next connection on the same ports comes hours later). It ends as
       // the sweep would have ended it, and this packet starts a flow of its own.
-      remove(e);
       count(EndReason.IDLE);
       emit(e, EndReason.IDLE);
+      remove(e);
       e = null;
     }
     if (e != null) {
@@ -128,12 +129,15 @@ public final class FlowTable {
           reopenedOver = e;
           followedBefore = reopened.followedBy(e);
         }
+        if (closedEarly != null || reopenedOver != null) {
+          closedConnection = connections.of(e);
+        }
         remove(e);
         e = null;
       } else if (!reopened.isEmpty()) {
-        FlowEntry over = reopened.continued(e, p, fromA);
-        if (over != null) {
-          continueConnection(e, over); // neither the close nor the SYN after it was honoured
+        ReopenedFlows.Followed over = reopened.continued(e, p, fromA);
+        if (over != null) { // neither the close nor the SYN after it was honoured
+          continueConnection(e, over.flow(), over.connection());
         }
       }
     }
@@ -143,9 +147,13 @@ public final class FlowTable {
         return; // refused: its probe run is full (see FlowSlots)
       }
       if (closedEarly != null) {
-        continueConnection(e, closedEarly);
+        continueConnection(e, closedEarly, closedConnection);
       } else if (reopenedOver != null) {
-        reopened.opened(e, reopenedOver, followedBefore, p.timestampMicros);
+        reopened.opened(
+            e,
+            new ReopenedFlows.Followed(reopenedOver, closedConnection),
+            followedBefore,
+            p.timestampMicros);
       }
     }
     e.add(p, fromA, sampleBytes, sampleBytesPerPacket);
@@ -160,11 +168,14 @@ public final class FlowTable {
     }
   }
 
-  /** {@code e} takes over the streams and samples of {@code closed}, on the same connection. */
-  private void continueConnection(FlowEntry e, FlowEntry closed) {
+  /**
+   * {@code e} takes over the streams and samples of {@code closed}, on the same connection: the one
+   * {@code closed} went on ({@code connection}), else the one it began.
+   */
+  private void continueConnection(FlowEntry e, FlowEntry closed, String connection) {
     if (e.continueFrom(closed)) {
       continuedFlows++;
-      connections.continued(e, closed);
+      connections.continued(e, connection != null ? connection : closed.flowId());
     }
   }
 
@@ -203,6 +214,11 @@ public final class FlowTable {
     return reopened.size();
   }
 
+  /** Flows of the table that go on an earlier flow's connection (tests). */
+  int continuing() {
+    return connections.size();
+  }
+
   /** Flows that ended for this reason so far. */
   public long ended(EndReason reason) {
     return ended[reason.ordinal()];
@@ -232,11 +248,11 @@ public final class FlowTable {
   private FlowEntry open(DecodedPacket p, boolean fromA, int hash) {
     if (flows.size() >= config.maxFlows()) {
       FlowEntry victim = recency.victim();
-      remove(victim);
       if (!victim.closed()) {
         count(EndReason.EVICTED);
         emit(victim, EndReason.EVICTED);
       }
+      remove(victim);
     }
     boolean initiatorIsA;
     int evidence;
@@ -311,9 +327,6 @@ public final class FlowTable {
     if (!reopened.isEmpty()) {
       reopened.prune(clockMicros);
     }
-    if (!connections.isEmpty()) {
-      connections.prune(clockMicros, recency);
-    }
     for (FlowEntry e : due.takeClosing()) {
       if (recency.contains(e) && clockMicros - e.lastSeenMicros() < lingerMicros) {
         due.closing(e); // still absorbing trailing packets
@@ -350,9 +363,9 @@ public final class FlowTable {
         return;
       }
       if (quiet >= idleMicros) {
-        remove(e);
         count(EndReason.IDLE);
         emit(e, EndReason.IDLE);
+        remove(e);
       }
     }
   }
@@ -370,9 +383,13 @@ public final class FlowTable {
     }
   }
 
+  /** Takes {@code e} out of the table, after its last record. */
   private void remove(FlowEntry e) {
     if (!reopened.isEmpty()) {
       reopened.removed(e);
+    }
+    if (!connections.isEmpty()) {
+      connections.removed(e);
     }
     flows.remove(e);
     recency.unlink(e);

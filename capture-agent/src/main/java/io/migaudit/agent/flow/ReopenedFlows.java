@@ -26,9 +26,15 @@ final class ReopenedFlows {
   /** Closes in a row after which the oldest closed flow is let go. */
   static final int MAX_FOLLOWED = 4;
 
-  private static final FlowEntry[] NONE = new FlowEntry[0];
+  private static final Followed[] NONE = new Followed[0];
 
-  private final Map<FlowEntry, FlowEntry[]> followed = new IdentityHashMap<>();
+  /**
+   * A closed flow a new one follows, and the first flow of the connection it went on (null when it
+   * began its own), read before it left the table.
+   */
+  record Followed(FlowEntry flow, String connection) {}
+
+  private final Map<FlowEntry, Followed[]> followed = new IdentityHashMap<>();
   private final long lingerMicros;
 
   ReopenedFlows(long lingerMicros) {
@@ -43,21 +49,21 @@ final class ReopenedFlows {
    * The closed flows {@code e} followed, newest first (empty if none); read before {@code e} leaves
    * the table, when a SYN opens another flow on its key.
    */
-  FlowEntry[] followedBy(FlowEntry e) {
-    FlowEntry[] f = followed.get(e);
+  Followed[] followedBy(FlowEntry e) {
+    Followed[] f = followed.get(e);
     return f == null ? NONE : f;
   }
 
   /**
-   * {@code opened} was opened by a SYN at {@code nowMicros} on the key of {@code closed}, which had
-   * itself followed {@code before}.
+   * {@code opened} was opened by a SYN at {@code nowMicros} on the key of the flow {@code closed}
+   * holds, which had itself followed {@code before}.
    */
-  void opened(FlowEntry opened, FlowEntry closed, FlowEntry[] before, long nowMicros) {
-    FlowEntry[] f = new FlowEntry[Math.min(MAX_FOLLOWED, before.length + 1)];
+  void opened(FlowEntry opened, Followed closed, Followed[] before, long nowMicros) {
+    Followed[] f = new Followed[Math.min(MAX_FOLLOWED, before.length + 1)];
     f[0] = closed;
     int n = 1;
     for (int i = 0; i < before.length && n < f.length; i++) {
-      if (lingers(before[i], nowMicros)) {
+      if (lingers(before[i].flow(), nowMicros)) {
         f[n++] = before[i];
       }
     }
@@ -68,13 +74,13 @@ final class ReopenedFlows {
    * The closed flow whose connection {@code p} goes on, when {@code p} lies outside the window of
    * {@code e}, the flow it reached; else null. Once one is found, {@code e} follows nothing more.
    */
-  FlowEntry continued(FlowEntry e, DecodedPacket p, boolean fromA) {
-    FlowEntry[] f = followed.get(e);
+  Followed continued(FlowEntry e, DecodedPacket p, boolean fromA) {
+    Followed[] f = followed.get(e);
     if (f == null || p.payloadWireLength == 0 || p.fragment || e.takes(p, fromA)) {
       return null;
     }
-    for (FlowEntry closed : f) {
-      if (lingers(closed, p.timestampMicros) && closed.continuedBy(p, fromA)) {
+    for (Followed closed : f) {
+      if (lingers(closed.flow(), p.timestampMicros) && closed.flow().continuedBy(p, fromA)) {
         followed.remove(e);
         return closed;
       }
@@ -89,7 +95,7 @@ final class ReopenedFlows {
 
   /** Lets go of the flows whose closed flows all passed their linger by {@code nowMicros}. */
   void prune(long nowMicros) {
-    followed.values().removeIf(f -> Arrays.stream(f).noneMatch(c -> lingers(c, nowMicros)));
+    followed.values().removeIf(f -> Arrays.stream(f).noneMatch(c -> lingers(c.flow(), nowMicros)));
   }
 
   void clear() {

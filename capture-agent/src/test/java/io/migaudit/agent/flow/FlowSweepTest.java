@@ -113,6 +113,21 @@ class FlowSweepTest {
   }
 
   @Test
+  void aFlowThatGoesOnAConnectionNamesItUntilItsIdleRecordAndThenLeaves() {
+    FlowTable t = table();
+    t.offer(tcp(T0, 1, 40000, 2, 8000, SYN, 0));
+    t.offer(tcp(T0 + 1 * MS, 1, 40000, 2, 8000, ACK, 10));
+    t.offer(tcp(T0 + 2 * MS, 1, 40000, 2, 8000, RST | ACK, 0)); // forged: the data goes on
+    t.offer(tcp(T0 + 3 * MS, 1, 40000, 2, 8000, ACK, 10));
+    assertThat(t.continuing()).isEqualTo(1);
+    t.tick(T0 + 30 * MS); // the sweep ends it as idle
+    List<FlowRecord> finals = records.stream().filter(FlowRecord::last).toList();
+    assertThat(finals).extracting(FlowRecord::endReason).containsExactly("rst", "idle");
+    assertThat(finals.get(1).stream().continues()).isEqualTo(finals.get(0).flowId());
+    assertThat(t.continuing()).as("gone with the flow").isZero();
+  }
+
+  @Test
   void aTouchedFlowThatWasTheSweepMarkIsStillVisited() {
     FlowTable t = table();
     t.offer(tcp(T0, 1, 40000, 2, 8000, ACK, 10)); // A
