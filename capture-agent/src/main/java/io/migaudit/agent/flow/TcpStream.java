@@ -17,10 +17,11 @@ import io.migaudit.record.StreamEvidence;
  *
  * <p>The window is the receiver's last acknowledgment plus its advertised window (scaled per RFC
  * 7323), never less than {@link #MIN_WINDOW_BYTES} past the next expected byte, so a forged ACK can
- * widen what is accepted but never blind the tracker. A stream that lost its place (capture loss
- * longer than the window, or a stream picked up at a forged segment) finds it again after {@link
- * #RUN_TO_RESYNC} contiguous segments outside the window. Exists only for TCP flows that carried
- * payload: 64 bytes per direction.
+ * widen what is accepted but never blind the tracker; an ACK of more than the largest window past
+ * the next expected byte widens nothing (no receiver sends one). A stream that lost its place
+ * (capture loss longer than the window, or a stream picked up at a forged segment) finds it again
+ * after {@link #RUN_TO_RESYNC} contiguous segments outside the window. Exists only for TCP flows
+ * that carried payload: 64 bytes per direction.
  */
 final class TcpStream {
   /**
@@ -257,7 +258,14 @@ final class TcpStream {
     } else {
       window = (long) receiver.windowSent << receiver.windowScale;
     }
-    long right = (long) (receiver.ackSent - next) + Math.min(window, MAX_WINDOW_BYTES);
+    long acked = receiver.ackSent - next;
+    if (acked > MAX_WINDOW_BYTES) {
+      // acknowledges more than the largest window beyond what the tracker has: no receiver sends
+      // that (capture loss hides at most a window), so it widens nothing (a forged ACK 2 GiB ahead
+      // would put every sequence number in the window)
+      acked = 0;
+    }
+    long right = acked + Math.min(window, MAX_WINDOW_BYTES);
     return Math.max(MIN_WINDOW_BYTES, right);
   }
 

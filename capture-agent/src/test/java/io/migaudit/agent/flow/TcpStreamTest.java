@@ -356,6 +356,25 @@ class TcpStreamTest {
   }
 
   @Test
+  void anAcknowledgmentNoReceiverCouldSendDoesNotOpenTheWindow() {
+    handshake();
+    byte[] stream = memory(100 * MSS);
+    send(CLIENT_ISN + 1, Arrays.copyOf(stream, 10 * MSS));
+    int next = CLIENT_ISN + 1 + 10 * MSS;
+    // forged: the receiver acknowledges 2 GiB it was never sent (more than the largest window),
+    // which taken at its word puts every sequence number in the window; then a forged TLS record
+    // 2 GiB ahead, which the tracker would take with a gap and find the real stream behind it
+    offer(false, ACK, SERVER_ISN + 1, next + (1 << 31) - 1024, new byte[0], 0);
+    data(next + (1 << 31) - 4096, forgedTlsRecord());
+    send(next, Arrays.copyOfRange(stream, 10 * MSS, 100 * MSS));
+    FlowRecord r = finalRecord();
+    assertThat(r.stream()).isEqualTo(new StreamEvidence(false, 1, 0, 0, 0));
+    assertThat(r.payload().signature()).isEqualTo(Signature.NONE);
+    assertThat(r.payload().sampledBytes()).isEqualTo(100 * MSS);
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+  }
+
+  @Test
   void aForgedStreamThatLeadsTheTrackerAwayCannotHideTheRealOne() {
     handshake();
     byte[] stream = memory(600 * MSS);
