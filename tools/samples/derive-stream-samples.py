@@ -29,8 +29,9 @@ messy capture makes to what a sensor sees:
   forged random stream 2^31 away with forged acknowledgments of it (decoy), which a sensor that
   follows a run of segments outside the window takes for the stream it lost; or a forged RST in
   window before the first data (reset); or, every 16 data segments, a forged RST and a forged SYN
-  that opens a new connection on the same ports, filled with random segments (churn); or forged FINs
-  from both ends before the first data (fin).
+  that opens a new connection on the same ports, filled with random segments (churn), or on the
+  stream's own sequence numbers with a random copy before each real segment (churn-shadowed); or
+  forged FINs from both ends before the first data (fin).
 - snaplen-*: a capture whose snap length cut every frame at 200 bytes (tcpdump -s 200, a mirror
   session's "mirrored packet length"): each record keeps the frame's wire length and its first 200
   bytes, and the file header says snaplen 200.
@@ -383,6 +384,28 @@ def churn(packets, port, seed, every):
     return out
 
 
+def churn_shadowed(packets, port, seed, every):
+    """Every `every` data segments of the sender (from its first), a forged RST in window at the
+    stream's next sequence number and a forged SYN from the sender on the same ports whose sequence
+    numbers are the real stream's own (its initial one just before the next byte); then, before each
+    real data segment, a forged copy at the same sequence numbers carrying random bytes. All have
+    their TCP checksum wrong: a sensor that believes them sees a string of short new connections,
+    each taking the random copies first and every real segment as a retransmission."""
+    rng, out, real = random.Random(seed), [], 0
+    for p in packets:
+        if is_data_to(p, port):
+            if real % every == 0:
+                rst = p.with_payload(b"").earlier(3)
+                rst.frame[rst.l4 + 13] = TCP_RST | TCP_ACK
+                syn = p.with_payload(b"", p.seq - 1).earlier(2)
+                syn.frame[syn.l4 + 13] = TCP_SYN
+                out += [rst, syn]
+            out.append(p.with_payload(rng.randbytes(len(p.payload))).earlier(1))
+            real += 1
+        out.append(p)
+    return out
+
+
 def snap_length(packets, n):
     """Every frame cut to its first n bytes, as a capture with snap length n records it."""
     for p in packets:
@@ -499,6 +522,15 @@ SCENARIOS = {
         "Plaintext vMotion stream after forged in-window FINs from both ends (bad checksums, so neither host "
         "takes them and the migration goes on); the flow the FINs ended has no payload, and the data after "
         "it goes on the same connection in a flow of its own, is judged, and raises one alert."),
+    "insertion-churn-shadowed-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: churn_shadowed(ps, 8000, 25, 12),
+        ["vmotion unknown"] + ["vmotion compressed"] * 6, None, UNENCRYPTED,
+        "Plaintext vMotion stream behind forged connections on its own sequence numbers (bad checksums), "
+        "every 12 data segments a RST in window and a SYN just before the stream's next byte, and before each "
+        "real segment a forged copy of random bytes; each real segment that starts where the connection "
+        "stopped makes the new flow take the connection over. Its stream holds the random copies with the "
+        "real segments that came first after each SYN, so the label is compressed (not uniform), and the "
+        "alert is raised once."),
 }
 
 

@@ -551,11 +551,7 @@ final class FlowEntry {
     if (closed.traits.initiatorIsA != traits.initiatorIsA) {
       return false;
     }
-    // a flow closed before any payload kept its SYNs' initial sequence numbers instead of its id
-    stream =
-        closed.stream == null && closed.synScales != 0 && !closed.is(HAS_ID)
-            ? TcpStream.pair(closed.synScales, closed.idHigh, true)
-            : closed.stream;
+    stream = closed.streamsOrSyns();
     initiatorSample = closed.initiatorSample;
     responderSample = closed.responderSample;
     inspector = closed.inspector;
@@ -571,17 +567,38 @@ final class FlowEntry {
   }
 
   /**
-   * True when the payload segment {@code p} lies in the receiver's window of its direction's
-   * stream, or would anchor a direction not yet anchored: the segment is this connection's,
-   * whatever else it carries. Opens the streams if the flow carried no payload yet, as its first
-   * payload would.
+   * Where the payload segment {@code p} lands in its direction's stream ({@link
+   * TcpStream#landing}). Opens the streams if the flow carried no payload yet, as its first payload
+   * would.
    */
-  boolean takes(DecodedPacket p, boolean fromA) {
+  int landing(DecodedPacket p, boolean fromA) {
     if (stream == null) {
       openStreams();
     }
     TcpStream mine = fromA == traits.initiatorIsA ? stream : stream.peer;
-    return mine.inWindow(p, mine.peer);
+    return mine.landing(p, mine.peer);
+  }
+
+  /**
+   * True when {@code p}, which came after this TCP flow closed, starts exactly at its sender's next
+   * byte: the stream going on where it stopped (a flow closed before any payload is placed by its
+   * SYNs' sequence numbers).
+   */
+  boolean continuedExactlyBy(DecodedPacket p, boolean fromA) {
+    TcpStream s = streamsOrSyns();
+    return continuedBy(p, fromA)
+        && s != null
+        && (fromA == traits.initiatorIsA ? s : s.peer).startsAtNext(p);
+  }
+
+  /**
+   * The streams, or for a flow closed before any payload new ones placed by the sequence numbers of
+   * its SYNs (kept in place of its id, see {@link #flowId()}), or null.
+   */
+  private TcpStream streamsOrSyns() {
+    return stream == null && synScales != 0 && !is(HAS_ID)
+        ? TcpStream.pair(synScales, idHigh, true)
+        : stream;
   }
 
   boolean closed() {

@@ -10,12 +10,15 @@ import java.util.Map;
  * linger), with the closed flows they followed: the connection of a closed flow may still be going
  * on behind them. A RST or FIN that the receiver drops (a wrong checksum) ends a flow for a sensor
  * and not for the hosts, and a forged SYN after it opens a "new connection" that forged segments
- * can fill, while the real stream goes on outside that connection's window. When a segment outside
- * the new flow's window goes on in sequence from one of the closed flows ({@link
- * FlowEntry#continuedBy}), the close and the SYN were not honoured: the flow takes over that closed
- * flow's streams and samples ({@link FlowEntry#continueFrom}). A new connection's own segments lie
- * in its window, so a port reused at once, even with an initial sequence number just past the old
- * stream's end (RFC 6191), is judged on its own.
+ * can fill, while the real stream goes on outside that connection's window, or inside it as
+ * segments "sent again" behind forged copies when the forged SYN took the real stream's own
+ * sequence numbers. When a segment outside the new flow's window goes on in sequence from one of
+ * the closed flows ({@link FlowEntry#continuedBy}), or one whose bytes the new flow already has
+ * starts exactly where a closed flow's stream stopped ({@link FlowEntry#continuedExactlyBy}), the
+ * close and the SYN were not honoured: the flow takes over that closed flow's streams and samples
+ * ({@link FlowEntry#continueFrom}). A new connection's own new segments lie in its window, so a
+ * port reused at once, even with an initial sequence number just past the old stream's end (RFC
+ * 6191, which puts none of its segments at the old stream's next byte), is judged on its own.
  *
  * <p>A flow keeps the closed flows of up to {@link #MAX_FOLLOWED} closes in a row, newest first, so
  * that several forged RST and SYN pairs between two real segments do not lose the stream; each is
@@ -76,11 +79,19 @@ final class ReopenedFlows {
    */
   Followed continued(FlowEntry e, DecodedPacket p, boolean fromA) {
     Followed[] f = followed.get(e);
-    if (f == null || p.payloadWireLength == 0 || p.fragment || e.takes(p, fromA)) {
+    if (f == null || p.payloadWireLength == 0 || p.fragment) {
+      return null;
+    }
+    int landing = e.landing(p, fromA);
+    if (landing == TcpStream.LANDS_NEW) {
       return null;
     }
     for (Followed closed : f) {
-      if (lingers(closed.flow(), p.timestampMicros) && closed.flow().continuedBy(p, fromA)) {
+      FlowEntry c = closed.flow();
+      if (lingers(c, p.timestampMicros)
+          && (landing == TcpStream.LANDS_OUTSIDE
+              ? c.continuedBy(p, fromA)
+              : c.continuedExactlyBy(p, fromA))) {
         followed.remove(e);
         return closed;
       }

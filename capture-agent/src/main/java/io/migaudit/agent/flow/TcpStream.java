@@ -146,17 +146,41 @@ final class TcpStream {
   }
 
   /**
-   * True when the payload segment {@code p} would be taken as this direction's, new or sent again:
-   * it starts inside the receiver's window, or this direction is not anchored yet (it would anchor
-   * it). Changes nothing; {@link #segment} decides the same way.
+   * {@link #landing}: bytes past the next expected one, in window (or the direction unanchored).
    */
-  boolean inWindow(DecodedPacket p, TcpStream receiver) {
+  static final int LANDS_NEW = 0;
+
+  /** {@link #landing}: in window, every byte before the next expected one (sent again). */
+  static final int LANDS_BEHIND = 1;
+
+  /** {@link #landing}: outside the receiver's window. */
+  static final int LANDS_OUTSIDE = 2;
+
+  /**
+   * Where the payload segment {@code p} would land in this direction: {@link #LANDS_NEW}, {@link
+   * #LANDS_BEHIND} or {@link #LANDS_OUTSIDE}. Changes nothing; {@link #segment} decides the same
+   * way.
+   */
+  int landing(DecodedPacket p, TcpStream receiver) {
     if (!anchored) {
-      return true;
+      return LANDS_NEW; // it would anchor the direction
     }
-    int rel = p.tcpSeq + ((p.tcpFlags & TcpFlagNames.SYN) != 0 ? 1 : 0) - next;
+    int rel = start(p) - next;
     long ahead = allowedAhead(receiver);
-    return rel >= -ahead && rel <= ahead;
+    if (rel < -ahead || rel > ahead) {
+      return LANDS_OUTSIDE;
+    }
+    return (long) rel + p.payloadWireLength <= 0 ? LANDS_BEHIND : LANDS_NEW;
+  }
+
+  /** True when the payload segment {@code p} starts exactly at this direction's next byte. */
+  boolean startsAtNext(DecodedPacket p) {
+    return anchored && p.payloadWireLength > 0 && start(p) == next;
+  }
+
+  /** The sequence number of {@code p}'s first payload byte (past its SYN, if it carries one). */
+  private static int start(DecodedPacket p) {
+    return p.tcpSeq + ((p.tcpFlags & TcpFlagNames.SYN) != 0 ? 1 : 0);
   }
 
   /** True when this segment will start the direction mid-way (no SYN seen, no anchor yet). */

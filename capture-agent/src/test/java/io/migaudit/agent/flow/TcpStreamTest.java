@@ -511,6 +511,32 @@ class TcpStreamTest {
   }
 
   @Test
+  void forgedSynsOnTheStreamsOwnSequenceNumbersCannotMakeItsSegmentsRetransmissions() {
+    handshake();
+    byte[] stream = memory(200 * MSS);
+    Random random = new Random(8);
+    for (int i = 0; i < 200; i++) {
+      int seq = CLIENT_ISN + 1 + i * MSS;
+      if (i % 16 == 0) {
+        // forged: a RST, then a SYN whose sequence numbers are the real stream's own
+        offer(true, RST | ACK, seq, SERVER_ISN + 1, new byte[0], 0);
+        offer(true, SYN, seq - 1, 0, new byte[0], 0);
+      }
+      byte[] copy = new byte[MSS];
+      random.nextBytes(copy);
+      data(seq, copy); // forged: a random copy first, so the real segment comes as a retransmission
+      data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+    }
+    table.flush(EndReason.END_OF_CAPTURE);
+    FlowRecord last = records.get(records.size() - 1);
+    // the forged copies are taken first, so the stream is mostly random bytes: not encrypted
+    // either way, and an UNENCRYPTED_MIGRATION
+    assertThat(last.payload().verdict()).isIn(Verdict.PLAINTEXT, Verdict.COMPRESSED);
+    assertThat(last.stream().continues()).isNotNull();
+    assertThat(table.continuedFlows()).isEqualTo(13);
+  }
+
+  @Test
   void severalForgedResetsAndSynsInARowDoNotLoseTheStream() {
     handshake();
     byte[] stream = memory(200 * MSS);
@@ -561,10 +587,13 @@ class TcpStreamTest {
           Arrays.copyOfRange(encrypted, off, off + MSS),
           MSS);
     }
+    // and a real retransmission of its first segment: sent again, where the old stream would go on
+    offer(true, ACK | PSH, isn + 1, SERVER_ISN + 5001, Arrays.copyOf(encrypted, MSS), MSS);
     FlowRecord r = finalRecord();
     assertThat(r.payload().verdict()).isEqualTo(Verdict.ENCRYPTED);
     assertThat(r.payload().sampledBytes()).isEqualTo(100 * MSS);
-    assertThat(r.stream()).as("a connection of its own").isNull();
+    assertThat(r.stream().continues()).as("a connection of its own").isNull();
+    assertThat(r.stream().retransmittedSegments()).isEqualTo(1);
     assertThat(table.continuedFlows()).isZero();
   }
 
