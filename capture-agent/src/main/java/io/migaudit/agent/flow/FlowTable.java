@@ -104,11 +104,16 @@ public final class FlowTable {
     FlowEntry reopenedOver = null;
     String closedConnection = null;
     ReopenedFlows.Followed[] followedBefore = null;
-    if (e != null && !e.closed() && p.timestampMicros - e.lastSeenMicros() >= idleMicros) {
+    if (e != null
+        && !e.closed()
+        && (p.timestampMicros - e.lastSeenMicros() >= idleMicros
+            || e.firstSeenMicros() - p.timestampMicros >= idleMicros)) {
       // idle past the timeout when this packet came: the sweep that ends such a flow runs after a
       // packet, and none of another flow moved the clock past the timeout before this one (a quiet
-      // link, a capture whose next connection on the same ports comes hours later). It ends as
-      // the sweep would have ended it, and this packet starts a flow of its own.
+      // link, a capture whose next connection on the same ports comes hours later). Or the packet
+      // is an idle timeout or more older than the flow's first (capture files concatenated out of
+      // order, a clock stepped back): another connection, as a packet before an ended flow is. It
+      // ends as the sweep would have ended it, and this packet starts a flow of its own.
       count(EndReason.IDLE);
       emit(e, EndReason.IDLE);
       remove(e);

@@ -199,6 +199,22 @@ class FlowSweepTest {
   }
 
   @Test
+  void packetsAnIdleTimeoutBeforeAnOpenFlowBeganAreAnotherConnection() {
+    FlowTable t = table(); // idle timeout 20 ms
+    t.offer(tcp(T0 + 1000 * MS, 11, 41011, 12, 8000, ACK, 100)); // never closes
+    // a packet a little before the open flow's first (two interfaces' captures merged): the flow's
+    t.offer(tcp(T0 + 1000 * MS - 5 * MS, 11, 41011, 12, 8000, ACK, 100));
+    // the same addresses and ports a second earlier: files concatenated out of order
+    t.offer(tcp(T0, 11, 41011, 12, 8000, ACK, 1000));
+    t.offer(tcp(T0 + 1, 11, 41011, 12, 8000, ACK, 1000));
+    t.flush(EndReason.END_OF_CAPTURE);
+    assertThat(records.stream().filter(FlowRecord::last).toList())
+        .extracting(r -> r.srcToDst().packets())
+        .as("the earlier connection's packets are not the open flow's")
+        .containsExactly(2L, 2L);
+  }
+
+  @Test
   void aTrailingPacketWithinTheLingerIsStillSwallowed() {
     FlowTable t = table();
     t.offer(tcp(T0, 11, 41011, 12, 8000, SYN, 0));
