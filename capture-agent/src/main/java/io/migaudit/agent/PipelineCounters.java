@@ -30,6 +30,7 @@ public final class PipelineCounters {
   private volatile long packets;
   private final long[] dropped = new long[DecodeIssue.values().length];
   private final long[] endedBefore = new long[EndReason.values().length];
+  private volatile long continuedBefore;
   private volatile FlowTable table;
   private volatile long truncatedFiles;
   private volatile long tcpFragments;
@@ -137,6 +138,7 @@ public final class PipelineCounters {
       for (EndReason r : EndReason.values()) {
         endedBefore[r.ordinal()] += previous.ended(r);
       }
+      continuedBefore += previous.continuedFlows();
     }
     table = next;
   }
@@ -233,6 +235,20 @@ public final class PipelineCounters {
     long n = endedBefore[reason.ordinal()] + (t == null ? 0 : t.ended(reason));
     for (PipelineCounters w : workers) {
       n += w.flowsEnded(reason);
+    }
+    return n;
+  }
+
+  /**
+   * Flows that went on a connection after a RST or FIN (and any SYN after it) the hosts did not
+   * honour ({@link FlowTable#continuedFlows}): forged closes, or a connection aborted with data in
+   * flight.
+   */
+  public long flowsContinued() {
+    FlowTable t = table;
+    long n = continuedBefore + (t == null ? 0 : t.continuedFlows());
+    for (PipelineCounters w : workers) {
+      n += w.flowsContinued();
     }
     return n;
   }

@@ -64,6 +64,28 @@ class PipelineCountersTest {
   /**
    * IPv4 fragments of TCP are counted (migaudit_agent_tcp_fragments_total); those of UDP are not.
    */
+  /**
+   * Flows that went on a connection after a close not honoured are counted, and exposed
+   * (migaudit_agent_flows_continued_total), over one table or three workers' tables.
+   */
+  @Test
+  void continuedFlowsAreCountedAndExposed() throws Exception {
+    Path churn = Path.of("../samples/insertion-churn-plaintext/capture.pcap");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    PipelineCounters one = new PipelineCounters();
+    new AgentMetrics(registry).bind("file", one);
+    CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("t"), r -> {}, one);
+    try (var source = PcapFileSource.open(churn)) {
+      agent.run(source, "file", EndReason.END_OF_CAPTURE);
+    }
+    assertThat(one.flowsContinued()).as("six forged RST and SYN pairs").isEqualTo(6);
+    assertThat(registry.get(AgentMetrics.FLOWS_CONTINUED).functionCounter().count()).isEqualTo(6.0);
+    PipelineCounters three = new PipelineCounters();
+    new CaptureWorkers(AgentConfig.defaults("t"), r -> {}, three, 3)
+        .run(churn, churn.toString(), EndReason.END_OF_CAPTURE);
+    assertThat(three.flowsContinued()).isEqualTo(6);
+  }
+
   @Test
   void tcpFragmentsAreCountedAndExposed(@TempDir Path dir) throws Exception {
     Path pcap = dir.resolve("fragments.pcap");

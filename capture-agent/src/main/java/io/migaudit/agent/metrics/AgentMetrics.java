@@ -25,6 +25,13 @@ public final class AgentMetrics {
   public static final String TCP_FRAGMENTS = "migaudit.agent.tcp.fragments";
 
   public static final String FLOWS_ENDED = "migaudit.agent.flows.ended";
+
+  /**
+   * Flows that went on a connection after a close the hosts did not honour
+   * (migaudit_agent_flows_continued_total).
+   */
+  public static final String FLOWS_CONTINUED = "migaudit.agent.flows.continued";
+
   public static final String RECORDS_SENT = "migaudit.agent.records.sent";
   public static final String RECORDS_FAILED = "migaudit.agent.records.failed";
 
@@ -74,6 +81,12 @@ public final class AgentMetrics {
           .tags(TAG_INTERFACE, iface, TAG_REASON, reason)
           .register(registry);
     }
+    FunctionCounter.builder(FLOWS_CONTINUED, counters, PipelineCounters::flowsContinued)
+        .description(
+            "Flows that went on a connection after a RST or FIN the hosts did not honour (forged"
+                + " closes, or data in flight when a connection was aborted)")
+        .tag(TAG_INTERFACE, iface)
+        .register(registry);
     for (EndReason reason : EndReason.values()) {
       FunctionCounter.builder(FLOWS_ENDED, counters, c -> c.flowsEnded(reason))
           .description("Flows that ended, by reason (evicted = pushed out of the full flow table)")
