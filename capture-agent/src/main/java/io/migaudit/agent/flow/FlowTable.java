@@ -123,12 +123,13 @@ public final class FlowTable {
       recency.touch(e);
       if (e.closed()) {
         boolean syn = isOpeningSyn(p);
-        boolean trailing = !syn && trails(e, p);
+        boolean soon = trails(e, p);
+        boolean trailing = !syn && soon;
         if (trailing && !e.continuedBy(p, fromA)) {
           return; // trailing ACKs and retransmissions of a flow already reported as ended
         }
         closedEarly = trailing ? e : null; // new data after the close: the hosts did not close
-        if (syn && trails(e, p)) {
+        if (syn && soon) {
           // a new connection on the same ports at once, or a forged SYN after a forged close: the
           // new flow keeps the closed one in case the connection goes on behind it
           reopenedOver = e;

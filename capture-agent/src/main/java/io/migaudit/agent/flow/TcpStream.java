@@ -120,16 +120,14 @@ final class TcpStream {
     if (length == 0) {
       return rel >= -ahead && rel <= ahead; // a bare ACK, FIN or RST: in window or not
     }
-    if ((long) rel + length <= 0) {
-      if (rel >= -ahead) {
-        retransmittedSegments++;
-        behind(p, nextOffset + rel, 0, length, sink);
-        return true;
-      }
+    int landing = land(rel, length, ahead);
+    if (landing == LANDS_OUTSIDE) {
       return outOfWindow(p, seq, length, sink, wireBefore);
     }
-    if (rel > ahead) {
-      return outOfWindow(p, seq, length, sink, wireBefore);
+    if (landing == LANDS_BEHIND) {
+      retransmittedSegments++;
+      behind(p, nextOffset + rel, 0, length, sink);
+      return true;
     }
     runLength = 0;
     deliver(p, rel, length, sink);
@@ -141,7 +139,7 @@ final class TcpStream {
    * within {@link #MIN_WINDOW_BYTES}: new data, not a retransmission.
    */
   boolean continuedBy(DecodedPacket p) {
-    int rel = p.tcpSeq + ((p.tcpFlags & TcpFlagNames.SYN) != 0 ? 1 : 0) - next;
+    int rel = start(p) - next;
     return anchored && p.payloadWireLength > 0 && rel >= 0 && rel <= MIN_WINDOW_BYTES;
   }
 
@@ -158,19 +156,27 @@ final class TcpStream {
 
   /**
    * Where the payload segment {@code p} would land in this direction: {@link #LANDS_NEW}, {@link
-   * #LANDS_BEHIND} or {@link #LANDS_OUTSIDE}. Changes nothing; {@link #segment} decides the same
-   * way.
+   * #LANDS_BEHIND} or {@link #LANDS_OUTSIDE}. Changes nothing; {@link #segment} decides by the same
+   * {@link #land}.
    */
   int landing(DecodedPacket p, TcpStream receiver) {
     if (!anchored) {
       return LANDS_NEW; // it would anchor the direction
     }
-    int rel = start(p) - next;
-    long ahead = allowedAhead(receiver);
+    return land(start(p) - next, p.payloadWireLength, allowedAhead(receiver));
+  }
+
+  /**
+   * Where {@code length} payload bytes starting {@code rel} past the next expected byte land, with
+   * the window reaching {@code ahead} either way: wholly before the next byte (sent again) or
+   * outside the window. A segment that ends past the next byte starts within one segment of it,
+   * never more than the window behind.
+   */
+  private static int land(int rel, int length, long ahead) {
     if (rel < -ahead || rel > ahead) {
       return LANDS_OUTSIDE;
     }
-    return (long) rel + p.payloadWireLength <= 0 ? LANDS_BEHIND : LANDS_NEW;
+    return (long) rel + length <= 0 ? LANDS_BEHIND : LANDS_NEW;
   }
 
   /** True when the payload segment {@code p} starts exactly at this direction's next byte. */
