@@ -124,6 +124,13 @@ class Packet:
         struct.pack_into("!H", out.frame, out.ip + 10, ip_checksum(out.frame[out.ip:out.l4]))
         return out
 
+    def control(self, flags, micros, seq=None):
+        """A copy without payload carrying only `flags` (RST, SYN, FIN...), `micros` earlier, at `seq`
+        (default its own); the TCP checksum left wrong, as with_payload leaves it."""
+        out = self.with_payload(b"", seq).earlier(micros)
+        out.frame[out.l4 + 13] = flags
+        return out
+
     def earlier(self, micros):
         t = self.ts_sec * 1_000_000 + self.ts_usec - micros
         self.ts_sec, self.ts_usec = divmod(t, 1_000_000)
@@ -333,8 +340,7 @@ def reset(packets, port):
     TCP checksum wrong (the receiver drops it), just before its first data segment: a sensor that
     believes it ends the flow, and takes the data that follows for its trailing retransmissions."""
     first = next(i for i, p in enumerate(packets) if is_data_to(p, port))
-    forged = packets[first].with_payload(b"").earlier(1)
-    forged.frame[forged.l4 + 13] = TCP_RST | TCP_ACK
+    forged = packets[first].control(TCP_RST | TCP_ACK, 1)
     return packets[:first] + [forged] + packets[first:]
 
 
@@ -346,10 +352,8 @@ def fins(packets, port):
     first = next(i for i, p in enumerate(packets) if is_data_to(p, port))
     data = packets[first]
     ack = next(p for p in reversed(packets[:first]) if p.tcp and p.sport == port)
-    sender = data.with_payload(b"").earlier(2)
-    sender.frame[sender.l4 + 13] = TCP_FIN | TCP_ACK
-    receiver = Packet(data.ts_sec, data.ts_usec, bytes(ack.frame)).earlier(1)
-    struct.pack_into("!I", receiver.frame, receiver.l4 + 8, (data.seq + 1) & 0xFFFFFFFF)
+    sender = data.control(TCP_FIN | TCP_ACK, 2)
+    receiver = forged_ack(ack, data, data.seq + 1)
     receiver.frame[receiver.l4 + 13] = TCP_FIN | TCP_ACK
     return packets[:first] + [sender, receiver] + packets[first:]
 
@@ -368,11 +372,9 @@ def churn(packets, port, seed, every):
             last_ack = p
         if is_data_to(p, port):
             if real % every == 0:
-                rst = p.with_payload(b"").earlier(4)
-                rst.frame[rst.l4 + 13] = TCP_RST | TCP_ACK
+                rst = p.control(TCP_RST | TCP_ACK, 4)
                 forged_seq = p.seq + FAR_AWAY + rng.randrange(1 << 20)
-                syn = p.with_payload(b"", forged_seq).earlier(3)
-                syn.frame[syn.l4 + 13] = TCP_SYN
+                syn = p.control(TCP_SYN, 3, forged_seq)
                 out += [rst, syn]
                 forged_seq += 1
             out.append(p.with_payload(rng.randbytes(len(p.payload)), forged_seq).earlier(2))
@@ -395,10 +397,8 @@ def churn_shadowed(packets, port, seed, every):
     for p in packets:
         if is_data_to(p, port):
             if real % every == 0:
-                rst = p.with_payload(b"").earlier(3)
-                rst.frame[rst.l4 + 13] = TCP_RST | TCP_ACK
-                syn = p.with_payload(b"", p.seq - 1).earlier(2)
-                syn.frame[syn.l4 + 13] = TCP_SYN
+                rst = p.control(TCP_RST | TCP_ACK, 3)
+                syn = p.control(TCP_SYN, 2, p.seq - 1)
                 out += [rst, syn]
             out.append(p.with_payload(rng.randbytes(len(p.payload))).earlier(1))
             real += 1
