@@ -62,22 +62,14 @@ class PipelineCountersTest {
   }
 
   /**
-   * IPv4 fragments of TCP are counted (migaudit_agent_tcp_fragments_total); those of UDP are not.
-   */
-  /**
    * Flows that went on a connection after a close not honoured are counted, and exposed
    * (migaudit_agent_flows_continued_total), over one table or three workers' tables.
    */
   @Test
   void continuedFlowsAreCountedAndExposed() throws Exception {
     Path churn = Path.of("../samples/insertion-churn-plaintext/capture.pcap");
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
     PipelineCounters one = new PipelineCounters();
-    new AgentMetrics(registry).bind("file", one);
-    CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("t"), r -> {}, one);
-    try (var source = PcapFileSource.open(churn)) {
-      agent.run(source, "file", EndReason.END_OF_CAPTURE);
-    }
+    SimpleMeterRegistry registry = runExposed(churn, one);
     assertThat(one.flowsContinued()).as("six forged RST and SYN pairs").isEqualTo(6);
     assertThat(registry.get(AgentMetrics.FLOWS_CONTINUED).functionCounter().count()).isEqualTo(6.0);
     PipelineCounters three = new PipelineCounters();
@@ -86,6 +78,9 @@ class PipelineCountersTest {
     assertThat(three.flowsContinued()).isEqualTo(6);
   }
 
+  /**
+   * IPv4 fragments of TCP are counted (migaudit_agent_tcp_fragments_total); those of UDP are not.
+   */
   @Test
   void tcpFragmentsAreCountedAndExposed(@TempDir Path dir) throws Exception {
     Path pcap = dir.resolve("fragments.pcap");
@@ -105,15 +100,22 @@ class PipelineCountersTest {
     record(file, fragment(6, 3, 16)); // a later piece: offset 3 * 8
     record(file, fragment(17, 0x2000, 16)); // UDP: not counted
     Files.write(pcap, file.toByteArray());
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
     PipelineCounters counters = new PipelineCounters();
-    new AgentMetrics(registry).bind("file", counters);
-    CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("t"), r -> {}, counters);
-    try (var source = PcapFileSource.open(pcap)) {
-      agent.run(source, "file", EndReason.END_OF_CAPTURE);
-    }
+    SimpleMeterRegistry registry = runExposed(pcap, counters);
     assertThat(counters.tcpFragments()).isEqualTo(2);
     assertThat(registry.get(AgentMetrics.TCP_FRAGMENTS).functionCounter().count()).isEqualTo(2.0);
+  }
+
+  /** Runs the capture agent over {@code capture} with {@code counters} bound to a new registry. */
+  private static SimpleMeterRegistry runExposed(Path capture, PipelineCounters counters)
+      throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new AgentMetrics(registry).bind("file", counters);
+    CaptureAgent agent = new CaptureAgent(AgentConfig.defaults("t"), r -> {}, counters);
+    try (var source = PcapFileSource.open(capture)) {
+      agent.run(source, "file", EndReason.END_OF_CAPTURE);
+    }
+    return registry;
   }
 
   private static byte[] fragment(int protocol, int flagsFragment, int payload) {
