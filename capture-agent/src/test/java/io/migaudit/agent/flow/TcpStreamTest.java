@@ -112,6 +112,23 @@ class TcpStreamTest {
     return b;
   }
 
+  /** {@code MSS} random bytes: what a forged segment carries. */
+  private static byte[] randomSegment(Random random) {
+    byte[] b = new byte[MSS];
+    random.nextBytes(b);
+    return b;
+  }
+
+  /** A client RST at {@code seq} (in window: it ends the flow for the tracker). */
+  private void reset(int seq) {
+    offer(true, RST | ACK, seq, SERVER_ISN + 1, new byte[0], 0);
+  }
+
+  /** A client SYN with initial sequence number {@code isn}: a new connection on the same ports. */
+  private void syn(int isn) {
+    offer(true, SYN, isn, 0, new byte[0], 0);
+  }
+
   /** Sends {@code stream} as MSS-sized segments from sequence number {@code seq}. */
   private void send(int seq, byte[] stream) {
     for (int off = 0; off < stream.length; off += MSS) {
@@ -459,9 +476,8 @@ class TcpStreamTest {
     Random random = new Random(4);
     for (int i = 0; i < 200; i++) {
       int seq = CLIENT_ISN + 1 + i * MSS;
-      offer(true, RST | ACK, seq, SERVER_ISN + 1, new byte[0], 0); // forged: ends the flow
-      byte[] opener = new byte[MSS];
-      random.nextBytes(opener);
+      reset(seq); // forged: ends the flow
+      byte[] opener = randomSegment(random);
       data(seq, opener); // forged: would start a fresh flow with random bytes
       data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
     }
@@ -482,12 +498,11 @@ class TcpStreamTest {
       if (i % 16 == 0) {
         // forged, every 16 segments: a RST that ends the flow, then a SYN that opens a new
         // connection on the same ports, far from the real stream
-        offer(true, RST | ACK, seq, SERVER_ISN + 1, new byte[0], 0);
+        reset(seq);
         forgedSeq = seq + (1 << 31) + random.nextInt(1 << 20);
-        offer(true, SYN, forgedSeq++, 0, new byte[0], 0);
+        syn(forgedSeq++);
       }
-      byte[] decoy = new byte[MSS];
-      random.nextBytes(decoy);
+      byte[] decoy = randomSegment(random);
       data(forgedSeq, decoy); // forged: random bytes in the new connection's window
       forgedSeq += MSS;
       data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
@@ -519,11 +534,10 @@ class TcpStreamTest {
       int seq = CLIENT_ISN + 1 + i * MSS;
       if (i % 16 == 0) {
         // forged: a RST, then a SYN whose sequence numbers are the real stream's own
-        offer(true, RST | ACK, seq, SERVER_ISN + 1, new byte[0], 0);
-        offer(true, SYN, seq - 1, 0, new byte[0], 0);
+        reset(seq);
+        syn(seq - 1);
       }
-      byte[] copy = new byte[MSS];
-      random.nextBytes(copy);
+      byte[] copy = randomSegment(random);
       data(seq, copy); // forged: a random copy first, so the real segment comes as a retransmission
       data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
     }
@@ -547,11 +561,10 @@ class TcpStreamTest {
         int forgedSeq = seq;
         for (int pair = 0; pair < ReopenedFlows.MAX_FOLLOWED - 1; pair++) {
           // forged: each RST ends the flow the last SYN opened, in that flow's window
-          offer(true, RST | ACK, forgedSeq, SERVER_ISN + 1, new byte[0], 0);
+          reset(forgedSeq);
           forgedSeq = seq + (1 << 31) + random.nextInt(1 << 20);
-          offer(true, SYN, forgedSeq++, 0, new byte[0], 0);
-          byte[] decoy = new byte[MSS];
-          random.nextBytes(decoy);
+          syn(forgedSeq++);
+          byte[] decoy = randomSegment(random);
           data(forgedSeq, decoy);
           forgedSeq += MSS;
         }
