@@ -592,6 +592,31 @@ final class FlowEntry {
   }
 
   /**
+   * True when the opening SYN {@code p}, which came after this TCP flow closed, comes from its
+   * initiator with an initial sequence number just before that direction's next byte: the
+   * connection's own stream going on where it stopped, behind a SYN (a flow closed before any
+   * payload is placed by its SYNs' sequence numbers, so a SYN sent again qualifies). A new
+   * connection picks its initial sequence number by a keyed hash and a clock (RFC 6528), or past
+   * the old stream (RFC 6191), and lands there once in 2^32; a forged SYN on the stream's own
+   * sequence numbers lands there by design.
+   */
+  boolean resumedBySyn(DecodedPacket p, boolean fromA) {
+    if (ipProtocol() != IP_PROTOCOL_TCP || p.fragment || fromA != traits.initiatorIsA) {
+      return false;
+    }
+    TcpStream s = streamsOrSyns();
+    return s != null && s.resumedBySyn(p);
+  }
+
+  /**
+   * Payload bytes the flow's streams took in sequence, both directions: how much of a connection it
+   * carries.
+   */
+  long streamBytesTaken() {
+    return stream == null ? 0 : stream.bytesTaken() + stream.peer.bytesTaken();
+  }
+
+  /**
    * The streams, or for a flow closed before any payload new ones placed by the sequence numbers of
    * its SYNs (kept in place of its id, see {@link #flowId()}), or null.
    */

@@ -129,7 +129,9 @@ public final class FlowTable {
           return; // trailing ACKs and retransmissions of a flow already reported as ended
         }
         closedEarly = trailing ? e : null; // new data after the close: the hosts did not close
-        if (syn && soon) {
+        if (syn && soon && e.resumedBySyn(p, fromA)) {
+          closedEarly = e; // a SYN on the stream's own next byte: the connection goes on behind it
+        } else if (syn && soon) {
           // a new connection on the same ports at once, or a forged SYN after a forged close: the
           // new flow keeps the closed one in case the connection goes on behind it
           reopenedOver = e;

@@ -20,13 +20,15 @@ import java.util.Map;
  * port reused at once, even with an initial sequence number just past the old stream's end (RFC
  * 6191, which puts none of its segments at the old stream's next byte), is judged on its own.
  *
- * <p>A flow keeps the closed flows of up to {@link #MAX_FOLLOWED} closes in a row, newest first, so
- * that several forged RST and SYN pairs between two real segments do not lose the stream; each is
- * kept while a packet of it would still be taken as trailing it (the table's linger). Empty in
- * ordinary traffic, where the table pays one {@code isEmpty} per packet for it.
+ * <p>A flow keeps up to {@link #MAX_FOLLOWED} of the closed flows of the closes in a row before it,
+ * newest first, so that forged RST and SYN pairs between two real segments do not lose the stream:
+ * past that number it keeps the newest, the oldest (the chain's first) and those whose streams
+ * carried the most bytes ({@link #lightest}). Each is kept while a packet of it would still be
+ * taken as trailing it (the table's linger). Empty in ordinary traffic, where the table pays one
+ * {@code isEmpty} per packet for it.
  */
 final class ReopenedFlows {
-  /** Closes in a row after which the oldest closed flow is let go. */
+  /** Closed flows a flow keeps at most. */
   static final int MAX_FOLLOWED = 4;
 
   private static final Followed[] NONE = new Followed[0];
@@ -62,15 +64,37 @@ final class ReopenedFlows {
    * holds, which had itself followed {@code before}.
    */
   void opened(FlowEntry opened, Followed closed, Followed[] before, long nowMicros) {
-    Followed[] f = new Followed[Math.min(MAX_FOLLOWED, before.length + 1)];
+    Followed[] f = new Followed[before.length + 1];
     f[0] = closed;
     int n = 1;
-    for (int i = 0; i < before.length && n < f.length; i++) {
-      if (lingers(before[i].flow(), nowMicros)) {
-        f[n++] = before[i];
+    for (Followed b : before) {
+      if (lingers(b.flow(), nowMicros)) {
+        f[n++] = b;
       }
     }
+    while (n > MAX_FOLLOWED) {
+      int drop = lightest(f, n);
+      System.arraycopy(f, drop + 1, f, drop, n - drop - 1);
+      n--;
+    }
     followed.put(opened, n == f.length ? f : Arrays.copyOf(f, n));
+  }
+
+  /**
+   * The closed flow to let go of among {@code f[0..n)}, newest first: never the newest (the flow
+   * just closed) nor the oldest (the chain's first, where the connection was when the closes
+   * began); of the others the one whose streams carried the fewest bytes, the older of equals. A
+   * forged connection carries what its forger sends it, while the one the real stream went on
+   * carries the stream, so a burst of forged closes in a row lets go of forged connections first.
+   */
+  private static int lightest(Followed[] f, int n) {
+    int drop = 1;
+    for (int i = 2; i < n - 1; i++) {
+      if (f[i].flow().streamBytesTaken() <= f[drop].flow().streamBytesTaken()) {
+        drop = i;
+      }
+    }
+    return drop;
   }
 
   /**

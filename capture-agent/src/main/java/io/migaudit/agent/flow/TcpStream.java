@@ -184,6 +184,14 @@ final class TcpStream {
     return anchored && p.payloadWireLength > 0 && start(p) == next;
   }
 
+  /**
+   * True when the SYN {@code p} would put its first byte exactly at this direction's next byte: its
+   * initial sequence number is the one just before it.
+   */
+  boolean resumedBySyn(DecodedPacket p) {
+    return anchored && (p.tcpFlags & TcpFlagNames.SYN) != 0 && start(p) == next;
+  }
+
   /** The sequence number of {@code p}'s first payload byte (past its SYN, if it carries one). */
   private static int start(DecodedPacket p) {
     return p.tcpSeq + ((p.tcpFlags & TcpFlagNames.SYN) != 0 ? 1 : 0);
@@ -328,6 +336,11 @@ final class TcpStream {
         (long) retransmittedSegments + peer.retransmittedSegments,
         gapBytes + peer.gapBytes,
         (long) cutSegments + peer.cutSegments);
+  }
+
+  /** Payload bytes this direction took in sequence (the gaps it skipped not counted). */
+  long bytesTaken() {
+    return nextOffset - gapBytes;
   }
 
   boolean midStream() {

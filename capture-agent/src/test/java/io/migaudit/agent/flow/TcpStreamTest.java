@@ -579,6 +579,113 @@ class TcpStreamTest {
   }
 
   @Test
+  void aBurstOfForgedResetsAndSynsLongerThanTheClosedFlowsKeptDoesNotLoseTheStream() {
+    handshake();
+    byte[] stream = memory(200 * MSS);
+    Random random = new Random(9);
+    int pairs = 3 * ReopenedFlows.MAX_FOLLOWED;
+    for (int i = 0; i < 200; i++) {
+      int seq = CLIENT_ISN + 1 + i * MSS;
+      if (i % 16 == 0) {
+        int forgedSeq = seq;
+        for (int pair = 0; pair < pairs; pair++) {
+          reset(forgedSeq);
+          forgedSeq = seq + (1 << 31) + random.nextInt(1 << 20);
+          syn(forgedSeq++);
+          data(forgedSeq, randomSegment(random));
+          forgedSeq += MSS;
+        }
+      }
+      data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+    }
+    table.flush(EndReason.END_OF_CAPTURE);
+    FlowRecord last = records.get(records.size() - 1);
+    assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(last.payload().sampledBytes()).isEqualTo(256 * 1024);
+    assertThat(last.stream().continues())
+        .as("the connection the handshake began")
+        .isEqualTo(records.get(0).flowId());
+    assertThat(table.continuedFlows()).isEqualTo(13);
+  }
+
+  @Test
+  void aForgedConnectionThatTookTheStreamIsNotLetGoForLighterOnesInABurst() {
+    handshake();
+    int segments = 3200; // over 4 MiB: the handshake's flow cannot place the stream any more
+    byte[] stream = memory(segments * MSS);
+    Random random = new Random(10);
+    // forged, before the first data: a RST and a SYN a little behind the stream's next byte, so
+    // the new flow takes the real stream as its own, after a gap
+    reset(CLIENT_ISN + 1);
+    syn(CLIENT_ISN - 100);
+    for (int i = 0; i < segments; i++) {
+      int seq = CLIENT_ISN + 1 + i * MSS;
+      if (i == 3000 || i == 3100) {
+        // then bursts of forged pairs far from it, each connection with one random segment: the
+        // flow that carries the stream is neither the newest closed flow nor the oldest
+        int forgedSeq = seq;
+        for (int pair = 0; pair < 2 * ReopenedFlows.MAX_FOLLOWED; pair++) {
+          reset(forgedSeq);
+          forgedSeq = seq + (1 << 31) + random.nextInt(1 << 20);
+          syn(forgedSeq++);
+          data(forgedSeq, randomSegment(random));
+          forgedSeq += MSS;
+        }
+      }
+      data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+    }
+    table.flush(EndReason.END_OF_CAPTURE);
+    List<FlowRecord> finals = records.stream().filter(FlowRecord::last).toList();
+    FlowRecord carrier = finals.get(1);
+    assertThat(carrier.srcToDst().payloadBytes()).isEqualTo(3000L * MSS);
+    FlowRecord last = finals.get(finals.size() - 1);
+    assertThat(last.stream().continues()).isEqualTo(carrier.flowId());
+    assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(table.continuedFlows()).isEqualTo(2);
+  }
+
+  @Test
+  void forgedSynsJustBeforeTheStreamsNextByteGoOnTheConnection() {
+    handshake();
+    byte[] stream = memory(200 * MSS);
+    for (int i = 0; i < 200; i++) {
+      int seq = CLIENT_ISN + 1 + i * MSS;
+      if (i % 4 == 0) {
+        // forged: a RST, then a SYN whose next byte is the stream's, no forged data at all: each
+        // "new connection" would carry four real segments as its own
+        reset(seq);
+        syn(seq - 1);
+      }
+      data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+    }
+    table.flush(EndReason.END_OF_CAPTURE);
+    List<FlowRecord> finals = records.stream().filter(FlowRecord::last).toList();
+    assertThat(finals).hasSize(51);
+    assertThat(finals.subList(1, 51))
+        .as("one connection: every flow after the first names it")
+        .allSatisfy(r -> assertThat(r.stream().continues()).isEqualTo(finals.get(0).flowId()));
+    FlowRecord last = finals.get(50);
+    assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(last.payload().sampledBytes())
+        .as("judged with all the connection carried")
+        .isEqualTo(256 * 1024);
+    assertThat(last.stream().retransmittedSegments()).isZero();
+    assertThat(table.continuedFlows()).isEqualTo(50);
+  }
+
+  @Test
+  void aSynSentAgainAfterAResetGoesOnTheConnection() {
+    handshake();
+    reset(CLIENT_ISN + 1);
+    // the client's SYN again, same initial sequence number: the connection the handshake began
+    offer(true, SYN, CLIENT_ISN, 0, new byte[0], 0);
+    send(CLIENT_ISN + 1, memory(20 * MSS));
+    FlowRecord r = finalRecord();
+    assertThat(r.stream().continues()).isEqualTo(records.get(0).flowId());
+    assertThat(table.continuedFlows()).isEqualTo(1);
+  }
+
+  @Test
   void aNewConnectionOnTheSamePortsAfterARealCloseIsJudgedOnItsOwn() {
     handshake();
     send(CLIENT_ISN + 1, memory(20 * MSS));
