@@ -358,25 +358,34 @@ def fins(packets, port):
     return packets[:first] + [sender, receiver] + packets[first:]
 
 
-def churn(packets, port, seed, every):
+def churn(packets, port, seed, every, pairs=1):
     """Every `every` data segments of the sender (from its first), a forged RST in window at the
     stream's next sequence number and a forged SYN from the sender on the same ports with an initial
     sequence number 2^31 and a random amount further on; then, before each real data segment, a forged
     segment of random bytes in that new connection's window and a forged acknowledgment of it from the
     receiver (a copy of its last ACK). All have their TCP checksum wrong (the receiver drops them; the
     sender drops the ACKs): a sensor that believes them sees a string of short new connections, each
-    opened by its SYN and filled with random bytes, while the real stream goes on outside their window."""
+    opened by its SYN and filled with random bytes, while the real stream goes on outside their window.
+    With `pairs` above 1, that many RST and SYN pairs in a row, each RST in the window of the connection
+    the SYN before it opened, and each such connection given one random segment and its forged ACK."""
     rng, out, real, forged_seq, last_ack = random.Random(seed), [], 0, None, None
     for p in packets:
         if p.tcp and p.sport == port and not p.payload:
             last_ack = p
         if is_data_to(p, port):
             if real % every == 0:
-                rst = p.control(TCP_RST | TCP_ACK, 4)
-                forged_seq = p.seq + FAR_AWAY + rng.randrange(1 << 20)
-                syn = p.control(TCP_SYN, 3, forged_seq)
-                out += [rst, syn]
-                forged_seq += 1
+                for pair in range(pairs):
+                    before = 4 * (pairs - pair)  # microseconds before p, so that time goes forward
+                    if pair:
+                        out.append(p.with_payload(rng.randbytes(len(p.payload)), forged_seq).earlier(before + 2))
+                        forged_seq += len(p.payload)
+                        if last_ack is not None:
+                            out.append(forged_ack(last_ack, p, forged_seq).earlier(before))
+                    rst = p.control(TCP_RST | TCP_ACK, before, forged_seq if pair else None)
+                    forged_seq = p.seq + FAR_AWAY + rng.randrange(1 << 20)
+                    syn = p.control(TCP_SYN, before - 1, forged_seq)
+                    out += [rst, syn]
+                    forged_seq += 1
             out.append(p.with_payload(rng.randbytes(len(p.payload)), forged_seq).earlier(2))
             forged_seq += len(p.payload)
             if last_ack is not None:
@@ -401,6 +410,22 @@ def churn_shadowed(packets, port, seed, every):
                 syn = p.control(TCP_SYN, 2, p.seq - 1)
                 out += [rst, syn]
             out.append(p.with_payload(rng.randbytes(len(p.payload))).earlier(1))
+            real += 1
+        out.append(p)
+    return out
+
+
+def relay(packets, port, every):
+    """Every `every` data segments of the sender (from its first), a forged RST in window at the
+    stream's next sequence number and a forged SYN from the sender whose initial sequence number is the
+    one just before it, with no forged data at all (TCP checksums wrong: the receiver drops both). A
+    sensor that believes them sees a string of short new connections, each carrying the next `every`
+    real segments as its own, each judged on a few KiB, each raising its own alert."""
+    out, real = [], 0
+    for p in packets:
+        if is_data_to(p, port):
+            if real % every == 0:
+                out += [p.control(TCP_RST | TCP_ACK, 3), p.control(TCP_SYN, 2, p.seq - 1)]
             real += 1
         out.append(p)
     return out
@@ -524,13 +549,27 @@ SCENARIOS = {
         "it goes on the same connection in a flow of its own, is judged, and raises one alert."),
     "insertion-churn-shadowed-plaintext": (
         "vmotion-plaintext", 8000, lambda ps: churn_shadowed(ps, 8000, 25, 12),
-        ["vmotion unknown"] + ["vmotion compressed"] * 6, None, UNENCRYPTED,
+        ["vmotion unknown"] + ["vmotion encrypted"] * 4 + ["vmotion plaintext"] * 2, None, UNENCRYPTED,
         "Plaintext vMotion stream behind forged connections on its own sequence numbers (bad checksums), "
         "every 12 data segments a RST in window and a SYN just before the stream's next byte, and before each "
-        "real segment a forged copy of random bytes; each real segment that starts where the connection "
-        "stopped makes the new flow take the connection over. Its stream holds the random copies with the "
-        "real segments that came first after each SYN, so the label is compressed (not uniform), and the "
-        "alert is raised once."),
+        "real segment a forged copy of random bytes. Each SYN that puts the stream's next byte where the "
+        "connection stopped goes on that connection, whose stream takes the random copies first, so its first "
+        "records read encrypted; past its first 64 KiB the real segments it did not take are judged, read as "
+        "plaintext, and the alert is raised once."),
+    "insertion-burst-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: churn(ps, 8000, 26, 12, pairs=6),
+        ["vmotion unknown"] + ["vmotion encrypted"] * 30 + ["vmotion plaintext"] * 6, None, UNENCRYPTED,
+        "Plaintext vMotion stream behind bursts of forged connections (bad checksums), every 12 data segments "
+        "six RST and SYN pairs in a row far from the stream, each connection given one random segment, more "
+        "closes in a row than the closed flows a new one keeps; the lightest are let go, never the first, so "
+        "the real segments go on the connection, are judged with all it carried, and its alert is raised once. "
+        "The forged connections read encrypted."),
+    "insertion-relay-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: relay(ps, 8000, 3), ["vmotion unknown"] + ["vmotion plaintext"] * 23,
+        None, UNENCRYPTED,
+        "Plaintext vMotion stream cut into forged connections (bad checksums), every 3 data segments a RST in "
+        "window and a SYN whose next byte is the stream's, with no forged data; each SYN goes on the connection "
+        "where it stopped, the stream is judged whole, and one alert is raised, not one per forged connection."),
 }
 
 
