@@ -413,6 +413,7 @@ class PrometheusIT {
         List.of(
             "migaudit_agent_packets_total",
             "migaudit_agent_records_sent_total",
+            "migaudit_agent_flows_continued_total",
             "migaudit_migration_flows_total",
             "migaudit_alerts_total{rule=\"UNENCRYPTED_MIGRATION\"}")) {
       String selector =
