@@ -609,6 +609,16 @@ final class FlowEntry {
   }
 
   /**
+   * True when packets from {@code fromA} come from the side that answered this TCP flow's SYN: the
+   * server of a connection whose handshake was seen.
+   */
+  boolean answeredBy(boolean fromA) {
+    return ipProtocol() == IP_PROTOCOL_TCP
+        && traits.evidence == FlowTraits.EVIDENCE_SYN
+        && fromA != traits.initiatorIsA;
+  }
+
+  /**
    * Payload bytes the flow's streams took in sequence, both directions: how much of a connection it
    * carries.
    */

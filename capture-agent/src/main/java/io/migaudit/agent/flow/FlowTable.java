@@ -24,6 +24,12 @@ public final class FlowTable {
   /** Ports below this are taken as server ports when no handshake was seen (IANA system ports). */
   private static final int SYSTEM_PORT_LIMIT = 1024;
 
+  /**
+   * The lowest port a system gives a client by default (Linux's ip_local_port_range; Windows, the
+   * BSDs and IANA's dynamic range start higher, at 49152).
+   */
+  private static final int EPHEMERAL_PORTS_START = 32768;
+
   private final FlowTableConfig config;
   private final PortCatalog catalog;
   private final String agent;
@@ -124,6 +130,12 @@ public final class FlowTable {
       if (e.closed()) {
         boolean syn = isOpeningSyn(p);
         boolean soon = trails(e, p);
+        if (syn && soon && e.answeredBy(fromA)) {
+          // a SYN from the side that answered the handshake, on its own listening port, at once: a
+          // forged one, which would make the connection's server its client (the migration a
+          // "download" to its destination, on no catalog port), so the data after it goes on
+          return;
+        }
         boolean trailing = !syn && soon;
         if (trailing && !e.continuedBy(p, fromA)) {
           return; // trailing ACKs and retransmissions of a flow already reported as ended
@@ -268,7 +280,7 @@ public final class FlowTable {
     boolean ack = (p.tcpFlags & TcpFlagNames.ACK) != 0;
     String protocolAtDst = protocolOf(p, p.dstPort);
     String protocolAtSrc = protocolOf(p, p.srcPort);
-    if (p.ipProtocol == TCP && syn) {
+    if (p.ipProtocol == TCP && syn && (ack || !fromServerPort(p, protocolAtSrc, protocolAtDst))) {
       initiatorIsA = ack != fromA; // SYN: sender opened it; SYN+ACK: the receiver did
       evidence = FlowTraits.EVIDENCE_SYN;
     } else if (protocolAtDst != null || protocolAtSrc != null) {
@@ -291,6 +303,22 @@ public final class FlowTable {
     }
     recency.append(e);
     return e;
+  }
+
+  /**
+   * True when the SYN {@code p} comes from a migration port of the catalog to a port no catalog
+   * lists and no well-known service uses, from a port no client would be given by its system (below
+   * {@link #EPHEMERAL_PORTS_START}) or to one a client would: a forged SYN from a migration
+   * server's listening port, which would make the migration's destination its client and the
+   * migration a "download" on no catalog port (a capture that lost the real handshake, or one whose
+   * flow was let go). Such a flow is told by its ports, as one seen mid-stream is.
+   */
+  private static boolean fromServerPort(
+      DecodedPacket p, String protocolAtSrc, String protocolAtDst) {
+    return protocolAtSrc != null
+        && protocolAtDst == null
+        && p.dstPort >= SYSTEM_PORT_LIMIT
+        && (p.srcPort < EPHEMERAL_PORTS_START || p.dstPort >= EPHEMERAL_PORTS_START);
   }
 
   private String protocolOf(DecodedPacket p, int port) {

@@ -40,6 +40,51 @@ class FlowTableTest {
   }
 
   @Test
+  void aSynFromAMigrationServersPortDoesNotMakeTheServerTheClient() {
+    FlowTable t = table(100);
+    // a vMotion handshake, a forged RST, and after the linger a forged SYN from the server's
+    // listening port: the data that follows is still the client's migration to port 8000
+    t.offer(tcp(T0, 11, 40000, 12, 8000, SYN, 0));
+    t.offer(tcp(T0 + 100, 12, 8000, 11, 40000, SYN | ACK, 0));
+    t.offer(tcp(T0 + 200, 11, 40000, 12, 8000, ACK, 0));
+    t.offer(tcp(T0 + 300, 11, 40000, 12, 8000, RST | ACK, 0));
+    t.offer(tcp(T0 + 5 * S, 12, 8000, 11, 40000, SYN, 0));
+    t.offer(tcp(T0 + 5 * S + 100, 11, 40000, 12, 8000, ACK | PSH, 1000));
+    t.flush(EndReason.END_OF_CAPTURE);
+    FlowRecord r = records.get(records.size() - 1);
+    assertThat(r.src()).isEqualTo("10.0.0.11");
+    assertThat(r.dstPort()).isEqualTo(8000);
+    assertThat(r.protocol()).isEqualTo("vmotion");
+    assertThat(r.initiator()).isEqualTo("port");
+    assertThat(r.srcToDst().payloadBytes()).isEqualTo(1000);
+  }
+
+  @Test
+  void aClientGivenAPortOfTheMigrationRangeStillOpensItsConnections() {
+    FlowTable t = table(100);
+    // 49160 lies in QEMU's migration range and in the systems' client ports: to HTTPS, or to a
+    // service on a registered port, it is a client; and a client bound to 6600 (Hyper-V's) that
+    // calls a well-known service is one too
+    int[][] clientAndServer = {{49160, 443}, {49160, 8443}, {6600, 443}};
+    for (int[] ports : clientAndServer) {
+      long at = T0 + ports[0] + ports[1];
+      t.offer(tcp(at, 11, ports[0], 12, ports[1], SYN, 0));
+      t.offer(tcp(at + 1, 12, ports[1], 11, ports[0], SYN | ACK, 0));
+      t.offer(tcp(at + 2, 11, ports[0], 12, ports[1], ACK | PSH, 100));
+    }
+    t.flush(EndReason.END_OF_CAPTURE);
+    assertThat(records).hasSize(3);
+    assertThat(records)
+        .allSatisfy(
+            r -> {
+              assertThat(r.src()).isEqualTo("10.0.0.11");
+              assertThat(r.dstPort()).isIn(443, 8443);
+              assertThat(r.initiator()).isEqualTo("syn");
+              assertThat(r.protocol()).isNull();
+            });
+  }
+
+  @Test
   void bothDirectionsAreOneFlowEndingOnFin() {
     FlowTable t = table(100);
     handshakeDataFin(t, T0);

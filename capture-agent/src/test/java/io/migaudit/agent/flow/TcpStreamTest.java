@@ -686,6 +686,22 @@ class TcpStreamTest {
   }
 
   @Test
+  void aForgedSynFromTheServerAfterAForgedResetDoesNotMakeItTheClient() {
+    handshake();
+    reset(CLIENT_ISN + 1);
+    // forged: a SYN from the server's listening port to the client's, so that the migration would
+    // be a "download" to the server on no catalog port
+    offer(false, SYN, 0x5EED, 0, new byte[0], 0);
+    send(CLIENT_ISN + 1, memory(100 * MSS));
+    FlowRecord r = finalRecord();
+    assertThat(r.src()).isEqualTo("10.0.0.11");
+    assertThat(r.dstPort()).isEqualTo(8000);
+    assertThat(r.protocol()).isEqualTo("vmotion");
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(r.stream().continues()).isEqualTo(records.get(0).flowId());
+  }
+
+  @Test
   void aNewConnectionOnTheSamePortsAfterARealCloseIsJudgedOnItsOwn() {
     handshake();
     send(CLIENT_ISN + 1, memory(20 * MSS));
