@@ -431,6 +431,27 @@ def relay(packets, port, every):
     return out
 
 
+def reversed_syn(packets, port, seed, pause=0):
+    """A forged RST from the sender in window and, after it, a forged SYN from the receiver's listening
+    port to the sender's port (a seeded random initial sequence number; TCP checksums wrong: neither
+    host takes them), just before the sender's first data segment. A sensor that believes them takes
+    the receiver for the client of a new connection: the migration becomes a "download" to its
+    destination, from a port no catalog lists for a client. With `pause` (microseconds), the SYN and
+    everything after it come that much later, as when the sender holds the migration back until a
+    sensor has let the closed flow go."""
+    first = next(i for i, p in enumerate(packets) if is_data_to(p, port))
+    data = packets[first]
+    ack = next(p for p in reversed(packets[:first]) if p.tcp and p.sport == port)
+    syn = forged_ack(ack, data, 0).earlier(1)
+    struct.pack_into("!I", syn.frame, syn.l4 + 4, random.Random(seed).getrandbits(32))
+    syn.frame[syn.l4 + 13] = TCP_SYN
+    rst = data.control(TCP_RST | TCP_ACK, 3)
+    after = [syn] + [Packet(p.ts_sec, p.ts_usec, bytes(p.frame)) for p in packets[first:]]
+    for p in after:
+        p.earlier(-pause)
+    return packets[:first] + [rst] + after
+
+
 def snap_length(packets, n):
     """Every frame cut to its first n bytes, as a capture with snap length n records it."""
     for p in packets:
@@ -570,6 +591,20 @@ SCENARIOS = {
         "Plaintext vMotion stream cut into forged connections (bad checksums), every 3 data segments a RST in "
         "window and a SYN whose next byte is the stream's, with no forged data; each SYN goes on the connection "
         "where it stopped, the stream is judged whole, and one alert is raised, not one per forged connection."),
+    "insertion-reversed-syn-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: reversed_syn(ps, 8000, 27), ["vmotion unknown", "vmotion plaintext"],
+        None, UNENCRYPTED,
+        "Plaintext vMotion stream after a forged in-window RST and a forged SYN from the receiver's listening "
+        "port (bad checksums), which would make the receiver the client and the migration a download on no "
+        "catalog port; a SYN from the side that answered the handshake, at once, is not taken, and the data "
+        "goes on the connection, is judged, and raises one alert."),
+    "insertion-reversed-syn-late-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: reversed_syn(ps, 8000, 28, pause=3_000_000),
+        ["vmotion unknown", "vmotion plaintext"], None, UNENCRYPTED,
+        "Plaintext vMotion stream after a forged in-window RST and, 3 s later (past the linger of the flow it "
+        "closed), a forged SYN from the receiver's listening port 8000 (bad checksums); a SYN from a migration "
+        "port of the catalog to a client's port is told by its ports, so the data after it is still the "
+        "migration to port 8000, judged, with one alert."),
 }
 
 
