@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code CROSS_ZONE_MIGRATION}: a migration whose sender (the host that opened the connection) is
- * in one trust zone and whose receiver is in another, with no allowed path from the first to the
- * second. Migrations within a zone, and those with an end in no zone (left to {@code
- * trustedHosts}), are not judged. Off when the policy has no zones. Critical.
+ * {@code CROSS_ZONE_MIGRATION}: a migration whose sender is in one trust zone and whose receiver is
+ * in another, with no allowed path from the first to the second. The sender is the host that opened
+ * the connection, unless the memory flows the other way ({@link CopyEvidence#pulled}): a
+ * destination that dials its source does not turn a forbidden path into an allowed one. Migrations
+ * within a zone, and those with an end in no zone (left to {@code trustedHosts}), are not judged.
+ * Off when the policy has no zones. Critical.
  */
 public final class CrossZoneMigrationRule implements Rule {
 
@@ -27,8 +29,9 @@ public final class CrossZoneMigrationRule implements Rule {
       return Optional.empty();
     }
     FlowRecord r = flow.record();
-    Optional<TrustZone> from = policy.zoneOf(r.src());
-    Optional<TrustZone> to = policy.zoneOf(r.dst());
+    boolean pulled = CopyEvidence.pulled(r);
+    Optional<TrustZone> from = policy.zoneOf(pulled ? r.dst() : r.src());
+    Optional<TrustZone> to = policy.zoneOf(pulled ? r.src() : r.dst());
     if (from.isEmpty() || to.isEmpty() || policy.pathAllowed(from.get().name(), to.get().name())) {
       return Optional.empty();
     }
@@ -43,12 +46,18 @@ public final class CrossZoneMigrationRule implements Rule {
             + fromZone
             + " to zone "
             + toZone
-            + ", which no allowed path permits";
+            + ", which no allowed path permits"
+            + (pulled ? " (the memory flows to the host that opened the connection)" : "");
     Map<String, Object> evidence =
         AlertFactory.evidence(
-            "fromZone", fromZone,
-            "toZone", toZone,
-            "allowedSources", policy.sourcesAllowedInto(toZone));
+            "fromZone",
+            fromZone,
+            "toZone",
+            toZone,
+            "allowedSources",
+            policy.sourcesAllowedInto(toZone),
+            "memorySentBy",
+            pulled ? "responder" : "initiator");
     return Optional.of(
         AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
   }

@@ -58,6 +58,40 @@ class CrossZoneMigrationRuleTest {
   }
 
   @Test
+  void aDestinationThatDialsItsSourceDoesNotMakeAForbiddenPathAllowed() {
+    // dev opens the connection to prod (dev -> prod is allowed), but the memory flows from prod,
+    // 1 MiB against 4 KiB of acknowledgments: prod -> dev, which no path allows
+    FlowRecord pulledFromProd =
+        flow("10.2.0.6", "10.1.0.5", 5000)
+            .bytes(3 << 20)
+            .payload(4096, 1 << 20)
+            .protocol("qemu")
+            .build();
+    Alert a = judge(pulledFromProd, zoned()).orElseThrow();
+    assertThat(a.evidence())
+        .containsEntry("fromZone", "prod")
+        .containsEntry("toZone", "dev")
+        .containsEntry("memorySentBy", "responder");
+    assertThat(a.message()).endsWith("(the memory flows to the host that opened the connection)");
+    // the allowed direction, pulled: dev's memory to prod through a connection prod opened
+    FlowRecord pulledFromDev =
+        flow("10.1.0.5", "10.2.0.6", 5000)
+            .bytes(3 << 20)
+            .payload(4096, 1 << 20)
+            .protocol("qemu")
+            .build();
+    assertThat(judge(pulledFromDev, zoned())).isEmpty();
+    // and pushed as usual, when the bulk flows from the initiator
+    FlowRecord pushedFromDev =
+        flow("10.2.0.6", "10.1.0.5", 5000)
+            .bytes(3 << 20)
+            .payload(1 << 20, 4096)
+            .protocol("qemu")
+            .build();
+    assertThat(judge(pushedFromDev, zoned())).isEmpty();
+  }
+
+  @Test
   void allowedPathAndSameZonePass() {
     assertThat(judge(flow("10.2.0.5", "10.1.0.6", 8000).build(), zoned())).isEmpty();
     assertThat(judge(flow("10.1.0.5", "10.1.0.6", 8000).build(), zoned())).isEmpty();

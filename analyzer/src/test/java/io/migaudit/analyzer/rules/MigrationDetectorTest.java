@@ -94,6 +94,25 @@ class MigrationDetectorTest {
   }
 
   @Test
+  void aMigrationPulledThroughAConnectionItsDestinationOpenedIsOne() {
+    // the destination dials the source on a port no catalog lists and the memory comes back
+    FlowRecord pulled =
+        flow("10.10.0.12", "10.10.0.11", 5000)
+            .bytes(300_000_000)
+            .payload(200_000, 250_000_000)
+            .build();
+    assertThat(detector.classify(pulled).kind()).isEqualTo(FlowKind.MIGRATION);
+    assertThat(detector.classify(pulled).protocol()).isEqualTo(MigrationDetector.BULK_TCP);
+    FlowRecord pulledTls =
+        flow("10.10.0.12", "10.10.0.11", 443)
+            .signature(Signature.TLS)
+            .bytes(300_000_000)
+            .payload(200_000, 250_000_000)
+            .build();
+    assertThat(detector.classify(pulledTls).protocol()).isEqualTo(MigrationDetector.TUNNEL_TLS);
+  }
+
+  @Test
   void apiCallsOverHttpsBetweenTrustedHostsAreNotMigrations() {
     // request/response: the bulk comes back to the initiator, or there is no bulk at all
     FlowRecord download =
