@@ -36,6 +36,18 @@ class CrossZoneMigrationRuleTest {
         List.of(new ZonePath("dev", "prod"), new ZonePath("prod", "hv-07")));
   }
 
+  /**
+   * A QEMU migration on port 5000 that {@code initiator} opened, with the payload bytes each way.
+   */
+  private static FlowRecord qemuOn5000(
+      String initiator, String responder, long toResponder, long toInitiator) {
+    return flow(initiator, responder, 5000)
+        .bytes(3 << 20)
+        .payload(toResponder, toInitiator)
+        .protocol("qemu")
+        .build();
+  }
+
   private Optional<Alert> judge(FlowRecord r, Policy policy) {
     return rule.evaluate(new MigrationDetector(policy).classify(r), policy);
   }
@@ -61,12 +73,7 @@ class CrossZoneMigrationRuleTest {
   void aDestinationThatDialsItsSourceDoesNotMakeAForbiddenPathAllowed() {
     // dev opens the connection to prod (dev -> prod is allowed), but the memory flows from prod,
     // 1 MiB against 4 KiB of acknowledgments: prod -> dev, which no path allows
-    FlowRecord pulledFromProd =
-        flow("10.2.0.6", "10.1.0.5", 5000)
-            .bytes(3 << 20)
-            .payload(4096, 1 << 20)
-            .protocol("qemu")
-            .build();
+    FlowRecord pulledFromProd = qemuOn5000("10.2.0.6", "10.1.0.5", 4096, 1 << 20);
     Alert a = judge(pulledFromProd, zoned()).orElseThrow();
     assertThat(a.evidence())
         .containsEntry("fromZone", "prod")
@@ -74,20 +81,10 @@ class CrossZoneMigrationRuleTest {
         .containsEntry("memorySentBy", "responder");
     assertThat(a.message()).endsWith("(the memory flows to the host that opened the connection)");
     // the allowed direction, pulled: dev's memory to prod through a connection prod opened
-    FlowRecord pulledFromDev =
-        flow("10.1.0.5", "10.2.0.6", 5000)
-            .bytes(3 << 20)
-            .payload(4096, 1 << 20)
-            .protocol("qemu")
-            .build();
+    FlowRecord pulledFromDev = qemuOn5000("10.1.0.5", "10.2.0.6", 4096, 1 << 20);
     assertThat(judge(pulledFromDev, zoned())).isEmpty();
     // and pushed as usual, when the bulk flows from the initiator
-    FlowRecord pushedFromDev =
-        flow("10.2.0.6", "10.1.0.5", 5000)
-            .bytes(3 << 20)
-            .payload(1 << 20, 4096)
-            .protocol("qemu")
-            .build();
+    FlowRecord pushedFromDev = qemuOn5000("10.2.0.6", "10.1.0.5", 1 << 20, 4096);
     assertThat(judge(pushedFromDev, zoned())).isEmpty();
   }
 

@@ -129,6 +129,22 @@ class TcpStreamTest {
     offer(true, SYN, isn, 0, new byte[0], 0);
   }
 
+  /**
+   * {@code pairs} forged RST and SYN pairs in a row before the real segment at {@code seq}: the
+   * first RST at {@code seq}, each later one in the window of the connection the SYN before it
+   * opened, each SYN 2^31 and a random amount away, each connection given one random segment.
+   */
+  private void forgedPairs(int seq, int pairs, Random random) {
+    int forgedSeq = seq;
+    for (int pair = 0; pair < pairs; pair++) {
+      reset(forgedSeq);
+      forgedSeq = seq + (1 << 31) + random.nextInt(1 << 20);
+      syn(forgedSeq++);
+      data(forgedSeq, randomSegment(random));
+      forgedSeq += MSS;
+    }
+  }
+
   /** Sends {@code stream} as MSS-sized segments from sequence number {@code seq}. */
   private void send(int seq, byte[] stream) {
     for (int off = 0; off < stream.length; off += MSS) {
@@ -558,16 +574,7 @@ class TcpStreamTest {
     for (int i = 0; i < 200; i++) {
       int seq = CLIENT_ISN + 1 + i * MSS;
       if (i % 16 == 0) {
-        int forgedSeq = seq;
-        for (int pair = 0; pair < ReopenedFlows.MAX_FOLLOWED - 1; pair++) {
-          // forged: each RST ends the flow the last SYN opened, in that flow's window
-          reset(forgedSeq);
-          forgedSeq = seq + (1 << 31) + random.nextInt(1 << 20);
-          syn(forgedSeq++);
-          byte[] decoy = randomSegment(random);
-          data(forgedSeq, decoy);
-          forgedSeq += MSS;
-        }
+        forgedPairs(seq, ReopenedFlows.MAX_FOLLOWED - 1, random);
       }
       data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
     }
@@ -583,18 +590,10 @@ class TcpStreamTest {
     handshake();
     byte[] stream = memory(200 * MSS);
     Random random = new Random(9);
-    int pairs = 3 * ReopenedFlows.MAX_FOLLOWED;
     for (int i = 0; i < 200; i++) {
       int seq = CLIENT_ISN + 1 + i * MSS;
       if (i % 16 == 0) {
-        int forgedSeq = seq;
-        for (int pair = 0; pair < pairs; pair++) {
-          reset(forgedSeq);
-          forgedSeq = seq + (1 << 31) + random.nextInt(1 << 20);
-          syn(forgedSeq++);
-          data(forgedSeq, randomSegment(random));
-          forgedSeq += MSS;
-        }
+        forgedPairs(seq, 3 * ReopenedFlows.MAX_FOLLOWED, random);
       }
       data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
     }
@@ -623,14 +622,7 @@ class TcpStreamTest {
       if (i == 3000 || i == 3100) {
         // then bursts of forged pairs far from it, each connection with one random segment: the
         // flow that carries the stream is neither the newest closed flow nor the oldest
-        int forgedSeq = seq;
-        for (int pair = 0; pair < 2 * ReopenedFlows.MAX_FOLLOWED; pair++) {
-          reset(forgedSeq);
-          forgedSeq = seq + (1 << 31) + random.nextInt(1 << 20);
-          syn(forgedSeq++);
-          data(forgedSeq, randomSegment(random));
-          forgedSeq += MSS;
-        }
+        forgedPairs(seq, 2 * ReopenedFlows.MAX_FOLLOWED, random);
       }
       data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
     }
