@@ -47,6 +47,7 @@ import collections
 import gzip
 import os
 import random
+import socket
 import struct
 import sys
 
@@ -142,6 +143,16 @@ def ip_checksum(header):
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF
+
+
+def tcp_checksum(p):
+    """The TCP checksum of the IPv4 segment in `p` (RFC 793: over a pseudo-header and the segment)."""
+    total = struct.unpack_from("!H", p.frame, p.ip + 2)[0]
+    segment = bytearray(p.frame[p.l4:p.ip + total])
+    struct.pack_into("!H", segment, 16, 0)
+    pseudo = bytes(p.frame[p.ip + 12:p.ip + 20]) + struct.pack("!HH", IPPROTO_TCP, len(segment))
+    data = pseudo + bytes(segment) + (b"\0" if len(segment) % 2 else b"")
+    return ip_checksum(data)
 
 
 def read(path):
@@ -452,6 +463,39 @@ def reversed_syn(packets, port, seed, pause=0):
     return packets[:first] + [rst] + after
 
 
+def pulled(packets, port, host, moved_to):
+    """The connection of `packets` opened the other way round: the receiver's SYN+ACK made its SYN and
+    the sender's SYN its SYN+ACK, so the host that sends the memory accepted the connection its
+    destination opened (as `-incoming exec:nc SOURCE PORT` does); and the sender's address `host` moved
+    to `moved_to`. Frames other than TCP (ARP) are left out; checksums are made right."""
+    out = []
+    old, new = socket.inet_aton(host), socket.inet_aton(moved_to)
+    for p in packets:
+        if not p.tcp:
+            continue
+        q = Packet(p.ts_sec, p.ts_usec, bytes(p.frame))
+        for at in (q.ip + 12, q.ip + 16):
+            if q.frame[at:at + 4] == old:
+                q.frame[at:at + 4] = new
+        out.append(q)
+    syn = next(i for i, p in enumerate(out) if p.flags == TCP_SYN)
+    synack = next(i for i, p in enumerate(out) if p.flags == TCP_SYN | TCP_ACK)
+    dialled, answer = out[synack], out[syn]  # the receiver's SYN+ACK becomes its SYN, and back
+    answer_ack = (dialled.seq + 1) & 0xFFFFFFFF
+    dialled.frame[dialled.l4 + 13] = TCP_SYN
+    struct.pack_into("!I", dialled.frame, dialled.l4 + 8, 0)
+    answer.frame[answer.l4 + 13] = TCP_SYN | TCP_ACK
+    struct.pack_into("!I", answer.frame, answer.l4 + 8, answer_ack)
+    (dialled.ts_sec, dialled.ts_usec), (answer.ts_sec, answer.ts_usec) = (answer.ts_sec, answer.ts_usec), (
+        dialled.ts_sec, dialled.ts_usec)
+    out[syn], out[synack] = dialled, answer
+    for q in out:
+        struct.pack_into("!H", q.frame, q.ip + 10, 0)
+        struct.pack_into("!H", q.frame, q.ip + 10, ip_checksum(q.frame[q.ip:q.l4]))
+        struct.pack_into("!H", q.frame, q.l4 + 16, tcp_checksum(q))
+    return out
+
+
 def snap_length(packets, n):
     """Every frame cut to its first n bytes, as a capture with snap length n records it."""
     for p in packets:
@@ -605,6 +649,13 @@ SCENARIOS = {
         "closed), a forged SYN from the receiver's listening port 8000 (bad checksums); a SYN from a migration "
         "port of the catalog to a client's port is told by its ports, so the data after it is still the "
         "migration to port 8000, judged, with one alert."),
+    "cross-zone-pulled-plaintext": (
+        "qemu-unlisted-port", 5000, lambda ps: pulled(ps, 5000, "192.168.50.11", "192.168.50.41"), "qemu",
+        "plaintext", UNENCRYPTED + [("CROSS_ZONE_MIGRATION", "critical")],
+        "Real plaintext QEMU migration on TCP 5000 (no catalog port, the QEVM signature makes it a migration) "
+        "from the dev-zone host 192.168.50.41 to the prod-zone host 192.168.50.12, pulled through a connection "
+        "the destination opened (its handshake turned round), as -incoming exec nc does; dev may not migrate "
+        "into prod, and the host that sends the memory, not the one that dialled, is the sender."),
 }
 
 
