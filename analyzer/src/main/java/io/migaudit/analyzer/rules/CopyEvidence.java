@@ -18,7 +18,7 @@ import java.time.Duration;
  * still shows tens of KiB one way), and a flow that has not reached them is {@link
  * FlowKind#UNDECIDED} for up to {@link #UNDECIDED_FOR} rather than judged early.
  */
-final class CopyEvidence {
+public final class CopyEvidence {
   /** Payload bytes the bulk direction must carry: 64 KiB, sixteen 4 KiB guest pages. */
   static final long MIN_BULK_PAYLOAD_BYTES = 64 * 1024;
 
@@ -54,7 +54,7 @@ final class CopyEvidence {
    * -incoming exec:nc SOURCE PORT} does), so the migration goes from the flow's destination to its
    * source.
    */
-  static boolean pulled(FlowRecord r) {
+  public static boolean pulled(FlowRecord r) {
     return bulk(r.dstToSrc(), r.srcToDst());
   }
 

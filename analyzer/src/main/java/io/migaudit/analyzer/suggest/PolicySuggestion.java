@@ -1,6 +1,7 @@
 package io.migaudit.analyzer.suggest;
 
 import io.migaudit.analyzer.policy.Cidr;
+import io.migaudit.analyzer.rules.CopyEvidence;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
 import java.util.ArrayList;
@@ -93,8 +94,10 @@ public final class PolicySuggestion {
       MigrationSighting.of(r, catalog).ifPresentOrElse(sightings::add, () -> others.add(r));
     }
     for (MigrationSighting s : sightings) {
-      hosts.computeIfAbsent(s.record().src(), HostEvidence::new).add(s, true);
-      hosts.computeIfAbsent(s.record().dst(), HostEvidence::new).add(s, false);
+      FlowRecord r = s.record();
+      boolean pulled = CopyEvidence.pulled(r); // the memory came from the host that accepted
+      hosts.computeIfAbsent(pulled ? r.dst() : r.src(), HostEvidence::new).add(s, true);
+      hosts.computeIfAbsent(pulled ? r.src() : r.dst(), HostEvidence::new).add(s, false);
     }
     Set<String> trusted = trustedHosts();
     List<Listed> built = new ArrayList<>();

@@ -99,6 +99,26 @@ class PolicySuggestionTest {
   }
 
   @Test
+  void theHostThatSendsThePulledMemoryIsItsSender() {
+    // C dials A twice on port 5000 and A sends the memory back each time: A sent, C received
+    PolicySuggestion s = new PolicySuggestion(PortCatalog.builtIn());
+    for (int port : new int[] {41007, 41008}) {
+      s.add(
+          flow(C, A, 5000)
+              .srcPort(port)
+              .vlan(50)
+              .bytes(3 << 20)
+              .payload(4096, 1 << 20)
+              .signature(Signature.QEMU)
+              .last()
+              .build());
+    }
+    assertThat(s.trusted()).containsExactly(A);
+    assertThat(SuggestedPolicyYaml.render(s, "test"))
+        .contains("  # - \"" + C + "\"    # NOT trusted: seen only as a destination");
+  }
+
+  @Test
   void replayingWithTheSuggestedPolicyRaisesNothingAboutWhatItAccepted() throws Exception {
     PolicySuggestion s = suggestion();
     Policy policy =
