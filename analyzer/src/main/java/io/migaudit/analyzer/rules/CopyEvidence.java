@@ -45,7 +45,7 @@ public final class CopyEvidence {
    */
   static boolean shows(FlowRecord r, boolean eitherWay) {
     return bulk(r.srcToDst(), r.dstToSrc())
-        || (eitherWay ? pulled(r) : pulled(r) && payload(r.dstToSrc()) >= MIN_PULLED_PAYLOAD_BYTES);
+        || (pulled(r) && (eitherWay || payload(r.dstToSrc()) >= MIN_PULLED_PAYLOAD_BYTES));
   }
 
   /**

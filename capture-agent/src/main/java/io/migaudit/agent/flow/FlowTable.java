@@ -130,7 +130,8 @@ public final class FlowTable {
       if (e.closed()) {
         boolean syn = isOpeningSyn(p);
         boolean soon = trails(e, p);
-        if (syn && soon && e.answeredBy(fromA)) {
+        boolean reopening = syn && soon;
+        if (reopening && e.answeredBy(fromA)) {
           // a SYN from the side that answered the handshake, on its own listening port, at once: a
           // forged one, which would make the connection's server its client (the migration a
           // "download" to its destination, on no catalog port), so the data after it goes on
@@ -141,9 +142,9 @@ public final class FlowTable {
           return; // trailing ACKs and retransmissions of a flow already reported as ended
         }
         closedEarly = trailing ? e : null; // new data after the close: the hosts did not close
-        if (syn && soon && e.resumedBySyn(p, fromA)) {
+        if (reopening && e.resumedBySyn(p, fromA)) {
           closedEarly = e; // a SYN on the stream's own next byte: the connection goes on behind it
-        } else if (syn && soon) {
+        } else if (reopening) {
           // a new connection on the same ports at once, or a forged SYN after a forged close: the
           // new flow keeps the closed one in case the connection goes on behind it
           reopenedOver = e;

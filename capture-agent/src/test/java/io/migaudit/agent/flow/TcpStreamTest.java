@@ -145,6 +145,24 @@ class TcpStreamTest {
     }
   }
 
+  /**
+   * A handshake and 200 segments of plaintext, with {@link #forgedPairs} ({@code pairs} in a row,
+   * random bytes from {@code seed}) before every 16th; the last record after the flush.
+   */
+  private FlowRecord streamBehindForgedPairs(int pairs, long seed) {
+    handshake();
+    byte[] stream = memory(200 * MSS);
+    Random random = new Random(seed);
+    for (int i = 0; i < 200; i++) {
+      int seq = CLIENT_ISN + 1 + i * MSS;
+      if (i % 16 == 0) {
+        forgedPairs(seq, pairs, random);
+      }
+      data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
+    }
+    return finalRecord();
+  }
+
   /** Sends {@code stream} as MSS-sized segments from sequence number {@code seq}. */
   private void send(int seq, byte[] stream) {
     for (int off = 0; off < stream.length; off += MSS) {
@@ -568,18 +586,7 @@ class TcpStreamTest {
 
   @Test
   void severalForgedResetsAndSynsInARowDoNotLoseTheStream() {
-    handshake();
-    byte[] stream = memory(200 * MSS);
-    Random random = new Random(7);
-    for (int i = 0; i < 200; i++) {
-      int seq = CLIENT_ISN + 1 + i * MSS;
-      if (i % 16 == 0) {
-        forgedPairs(seq, ReopenedFlows.MAX_FOLLOWED - 1, random);
-      }
-      data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
-    }
-    table.flush(EndReason.END_OF_CAPTURE);
-    FlowRecord last = records.get(records.size() - 1);
+    FlowRecord last = streamBehindForgedPairs(ReopenedFlows.MAX_FOLLOWED - 1, 7);
     assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(last.payload().sampledBytes()).isEqualTo(256 * 1024);
     assertThat(table.continuedFlows()).isEqualTo(13);
@@ -587,18 +594,7 @@ class TcpStreamTest {
 
   @Test
   void aBurstOfForgedResetsAndSynsLongerThanTheClosedFlowsKeptDoesNotLoseTheStream() {
-    handshake();
-    byte[] stream = memory(200 * MSS);
-    Random random = new Random(9);
-    for (int i = 0; i < 200; i++) {
-      int seq = CLIENT_ISN + 1 + i * MSS;
-      if (i % 16 == 0) {
-        forgedPairs(seq, 3 * ReopenedFlows.MAX_FOLLOWED, random);
-      }
-      data(seq, Arrays.copyOfRange(stream, i * MSS, (i + 1) * MSS));
-    }
-    table.flush(EndReason.END_OF_CAPTURE);
-    FlowRecord last = records.get(records.size() - 1);
+    FlowRecord last = streamBehindForgedPairs(3 * ReopenedFlows.MAX_FOLLOWED, 9);
     assertThat(last.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
     assertThat(last.payload().sampledBytes()).isEqualTo(256 * 1024);
     assertThat(last.stream().continues())
