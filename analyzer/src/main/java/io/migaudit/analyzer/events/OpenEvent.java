@@ -1,5 +1,7 @@
 package io.migaudit.analyzer.events;
 
+import io.migaudit.analyzer.rules.CopyEvidence;
+import io.migaudit.record.Counters;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.PayloadFeatures;
@@ -11,12 +13,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A migration event being assembled: the latest state of each of its streams. */
+/**
+ * A migration event being assembled: the latest state of each of its streams. Its {@code src} and
+ * {@code dst} are those of its first stream; the event it reports names the sender of the VM as its
+ * source, which is the other host when the streams' memory flows to the host that opened the first
+ * one ({@link CopyEvidence#oneWay}, over the payload of all streams).
+ */
 final class OpenEvent {
   private static final double NANOS_PER_SECOND = 1_000_000_000.0;
 
-  /** The latest record's view of one stream. */
-  record Stream(long bytes, Verdict verdict, boolean ended) {}
+  /**
+   * The latest record's view of one stream.
+   *
+   * @param fromSrc payload bytes the stream carried from the event's {@code src}
+   * @param fromDst payload bytes it carried from the event's {@code dst}
+   */
+  record Stream(long bytes, Verdict verdict, boolean ended, long fromSrc, long fromDst) {}
 
   final String eventId;
   final String family;
@@ -85,7 +97,17 @@ final class OpenEvent {
     Verdict verdict = p == null || p.verdict() == null ? Verdict.UNKNOWN : p.verdict();
     boolean kept = streams.containsKey(r.flowId()) || streams.size() < maxStreams;
     if (kept) {
-      streams.put(r.flowId(), new Stream(r.totalBytes(), verdict, r.last()));
+      boolean sameWay = src.equals(r.src());
+      long forward = payload(r.srcToDst());
+      long back = payload(r.dstToSrc());
+      streams.put(
+          r.flowId(),
+          new Stream(
+              r.totalBytes(),
+              verdict,
+              r.last(),
+              sameWay ? forward : back,
+              sameWay ? back : forward));
     } else if (r.seq() == 0) {
       omittedStreams++;
     }
@@ -102,13 +124,22 @@ final class OpenEvent {
     return streams.values().stream().allMatch(Stream::ended);
   }
 
+  private static long payload(Counters c) {
+    return c == null ? 0 : c.payloadBytes();
+  }
+
   MigrationEvent snapshot() {
     long bytes = 0;
+    long fromSrc = 0;
+    long fromDst = 0;
     Verdict worst = Verdict.ENCRYPTED;
     for (Stream s : streams.values()) {
       bytes += s.bytes();
+      fromSrc += s.fromSrc();
+      fromDst += s.fromDst();
       worst = Verdict.worst(worst, s.verdict());
     }
+    boolean pulled = CopyEvidence.oneWay(fromDst, fromSrc);
     Duration span = Duration.between(start, end); // in seconds: nanoseconds overflow past 292 years
     double seconds = span.getSeconds() + span.getNano() / NANOS_PER_SECOND;
     double rate = seconds > 0 ? bytes / seconds : 0;
@@ -116,8 +147,8 @@ final class OpenEvent {
         SchemaVersion.CURRENT,
         eventId,
         family,
-        src,
-        dst,
+        pulled ? dst : src,
+        pulled ? src : dst,
         agent,
         start,
         end,

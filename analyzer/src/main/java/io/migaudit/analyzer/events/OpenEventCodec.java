@@ -14,7 +14,9 @@ import java.util.List;
 
 /**
  * The stored form of the open events of one family and host pair: a JSON array, one object per
- * event with its streams. Only the analyzer writes it (into its own changelogged store).
+ * event with its streams. Only the analyzer writes it (into its own changelogged store). A stream
+ * stored before it carried its payload per direction (bytes, verdict, ended only) reads as none
+ * either way, so its event keeps the direction of its first stream.
  */
 final class OpenEventCodec {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,7 +41,13 @@ final class OpenEventCodec {
       ObjectNode streams = o.putObject("streams");
       e.streams.forEach(
           (flowId, s) ->
-              streams.putArray(flowId).add(s.bytes()).add(s.verdict().wire()).add(s.ended()));
+              streams
+                  .putArray(flowId)
+                  .add(s.bytes())
+                  .add(s.verdict().wire())
+                  .add(s.ended())
+                  .add(s.fromSrc())
+                  .add(s.fromDst()));
     }
     try {
       return JSON.writeValueAsBytes(list);
@@ -78,7 +86,9 @@ final class OpenEventCodec {
                       new OpenEvent.Stream(
                           f.getValue().get(0).asLong(),
                           Verdict.fromWire(f.getValue().get(1).asText()),
-                          f.getValue().get(2).asBoolean())));
+                          f.getValue().get(2).asBoolean(),
+                          f.getValue().path(3).asLong(0),
+                          f.getValue().path(4).asLong(0))));
       events.add(e);
     }
     return events;

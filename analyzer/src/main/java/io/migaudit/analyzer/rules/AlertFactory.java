@@ -65,6 +65,23 @@ final class AlertFactory {
     return r.src() + " -> " + endpoint(r.dst(), r.dstPort());
   }
 
+  /**
+   * The way a migration's memory went: {@link #path} when the host that opened the connection sent
+   * it; {@code "192.168.50.12:5000 -> 192.168.50.11 through a connection 192.168.50.11 opened"}
+   * when the memory flowed back to that host ({@link MemoryDirection}).
+   */
+  static String migrationPath(FlowRecord r) {
+    if (!MemoryDirection.of(r).pulled()) {
+      return path(r);
+    }
+    return endpoint(r.dst(), r.dstPort())
+        + " -> "
+        + r.src()
+        + " through a connection "
+        + r.src()
+        + " opened";
+  }
+
   /** {@code "192.168.50.12:8000"}, {@code "[fd00:50::12]:8000"}, or the bare address for port 0. */
   static String endpoint(String address, int port) {
     if (port == 0) {

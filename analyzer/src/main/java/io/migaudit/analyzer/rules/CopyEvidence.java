@@ -67,8 +67,15 @@ public final class CopyEvidence {
   }
 
   private static boolean bulk(Counters sent, Counters back) {
-    long out = payload(sent);
-    return out >= MIN_BULK_PAYLOAD_BYTES && out >= MIN_BULK_RATIO * payload(back);
+    return oneWay(payload(sent), payload(back));
+  }
+
+  /**
+   * True when {@code sent} payload bytes against {@code back} are a bulk one way: at least {@link
+   * #MIN_BULK_PAYLOAD_BYTES}, and {@link #MIN_BULK_RATIO} times what came back.
+   */
+  public static boolean oneWay(long sent, long back) {
+    return sent >= MIN_BULK_PAYLOAD_BYTES && sent >= MIN_BULK_RATIO * back;
   }
 
   private static long payload(Counters c) {

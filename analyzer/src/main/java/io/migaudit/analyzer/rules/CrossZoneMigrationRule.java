@@ -11,10 +11,10 @@ import java.util.Optional;
 /**
  * {@code CROSS_ZONE_MIGRATION}: a migration whose sender is in one trust zone and whose receiver is
  * in another, with no allowed path from the first to the second. The sender is the host that opened
- * the connection, unless the memory flows the other way ({@link CopyEvidence#pulled}): a
- * destination that dials its source does not turn a forbidden path into an allowed one. Migrations
- * within a zone, and those with an end in no zone (left to {@code trustedHosts}), are not judged.
- * Off when the policy has no zones. Critical.
+ * the connection, unless the memory flows the other way ({@link MemoryDirection}): a destination
+ * that dials its source does not turn a forbidden path into an allowed one. Migrations within a
+ * zone, and those with an end in no zone (left to {@code trustedHosts}), are not judged. Off when
+ * the policy has no zones. Critical.
  */
 public final class CrossZoneMigrationRule implements Rule {
 
@@ -29,9 +29,9 @@ public final class CrossZoneMigrationRule implements Rule {
       return Optional.empty();
     }
     FlowRecord r = flow.record();
-    boolean pulled = CopyEvidence.pulled(r);
-    Optional<TrustZone> from = policy.zoneOf(pulled ? r.dst() : r.src());
-    Optional<TrustZone> to = policy.zoneOf(pulled ? r.src() : r.dst());
+    MemoryDirection memory = MemoryDirection.of(r);
+    Optional<TrustZone> from = policy.zoneOf(memory.sender());
+    Optional<TrustZone> to = policy.zoneOf(memory.receiver());
     if (from.isEmpty() || to.isEmpty() || policy.pathAllowed(from.get().name(), to.get().name())) {
       return Optional.empty();
     }
@@ -41,13 +41,12 @@ public final class CrossZoneMigrationRule implements Rule {
         "The "
             + flow.protocol()
             + " migration "
-            + AlertFactory.path(r)
+            + AlertFactory.migrationPath(r)
             + " crosses from zone "
             + fromZone
             + " to zone "
             + toZone
-            + ", which no allowed path permits"
-            + (pulled ? " (the memory flows to the host that opened the connection)" : "");
+            + ", which no allowed path permits";
     Map<String, Object> evidence =
         AlertFactory.evidence(
             "fromZone",
@@ -57,7 +56,7 @@ public final class CrossZoneMigrationRule implements Rule {
             "allowedSources",
             policy.sourcesAllowedInto(toZone),
             "memorySentBy",
-            pulled ? "responder" : "initiator");
+            memory.sentBy());
     return Optional.of(
         AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
   }

@@ -53,7 +53,7 @@ public final class NonDedicatedSegmentRule implements Rule {
           "The "
               + flow.protocol()
               + " migration "
-              + AlertFactory.path(r)
+              + AlertFactory.migrationPath(r)
               + " runs outside every migration network ("
               + String.join(", ", names)
               + ")";
@@ -79,7 +79,7 @@ public final class NonDedicatedSegmentRule implements Rule {
         "The "
             + flow.protocol()
             + " migration "
-            + AlertFactory.path(r)
+            + AlertFactory.migrationPath(r)
             + " travels in a tunnel ("
             + tunnel.kind()
             + ") between "
@@ -129,7 +129,7 @@ public final class NonDedicatedSegmentRule implements Rule {
         "The "
             + flow.protocol()
             + " migration "
-            + AlertFactory.path(r)
+            + AlertFactory.migrationPath(r)
             + " on network "
             + network.name()
             + " carries VLAN "

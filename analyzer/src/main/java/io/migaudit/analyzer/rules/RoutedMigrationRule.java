@@ -45,7 +45,7 @@ public final class RoutedMigrationRule implements Rule {
         "The "
             + flow.protocol()
             + " migration "
-            + AlertFactory.path(r)
+            + AlertFactory.migrationPath(r)
             + " crossed "
             + hops
             + (hops == 1 ? " router" : " routers")

@@ -41,7 +41,13 @@ public final class UnencryptedMigrationRule implements Rule {
     String verdict = p.verdict() == null ? null : p.verdict().wire();
     String why = readable ? ReadablePayload.why(p) : nullCipher;
     String message =
-        "Unencrypted " + flow.protocol() + " migration " + AlertFactory.path(r) + " (" + why + ")";
+        "Unencrypted "
+            + flow.protocol()
+            + " migration "
+            + AlertFactory.migrationPath(r)
+            + " ("
+            + why
+            + ")";
     Map<String, Object> evidence =
         AlertFactory.evidence(
             "verdict", verdict,

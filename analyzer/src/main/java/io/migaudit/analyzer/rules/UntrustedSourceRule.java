@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code UNTRUSTED_SOURCE}: the host that opened a migration connection (the sender of the VM) is
- * not in {@code trustedHosts}. Critical.
+ * {@code UNTRUSTED_SOURCE}: the sender of the VM is not in {@code trustedHosts}. That is the host
+ * that opened the migration connection, unless the memory flows to it ({@link MemoryDirection}):
+ * then the untrusted sender is the host that accepted the connection. Critical.
  */
 public final class UntrustedSourceRule implements Rule {
 
@@ -21,21 +22,34 @@ public final class UntrustedSourceRule implements Rule {
   @Override
   public Optional<Alert> evaluate(ClassifiedFlow flow, Policy policy) {
     FlowRecord r = flow.record();
-    if (!flow.migration() || policy.isTrusted(r.src())) {
+    if (!flow.migration()) {
+      return Optional.empty();
+    }
+    MemoryDirection memory = MemoryDirection.of(r);
+    if (policy.isTrusted(memory.sender())) {
       return Optional.empty();
     }
     String message =
-        "Untrusted host "
-            + r.src()
-            + " opened a "
-            + flow.protocol()
-            + " migration to "
-            + AlertFactory.endpoint(r.dst(), r.dstPort());
+        memory.pulled()
+            ? "Untrusted host "
+                + AlertFactory.endpoint(r.dst(), r.dstPort())
+                + " sent a "
+                + flow.protocol()
+                + " migration to "
+                + r.src()
+                + ", which opened the connection"
+            : "Untrusted host "
+                + r.src()
+                + " opened a "
+                + flow.protocol()
+                + " migration to "
+                + AlertFactory.endpoint(r.dst(), r.dstPort());
     Map<String, Object> evidence =
         AlertFactory.evidence(
-            "untrustedAddress", r.src(),
+            "untrustedAddress", memory.sender(),
             "role", "source",
-            "initiatorBy", r.initiator());
+            "initiatorBy", r.initiator(),
+            "memorySentBy", memory.sentBy());
     return Optional.of(
         AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
   }

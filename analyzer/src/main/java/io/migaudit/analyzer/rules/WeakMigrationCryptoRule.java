@@ -38,7 +38,7 @@ public final class WeakMigrationCryptoRule implements Rule {
         "Weak crypto on the "
             + flow.protocol()
             + " migration "
-            + AlertFactory.path(r)
+            + AlertFactory.migrationPath(r)
             + ": "
             + String.join("; ", found.findings());
     Map<String, Object> evidence =

@@ -30,6 +30,21 @@ class MigrationGrouperTest {
       long bytes,
       Verdict verdict,
       boolean last) {
+    return stream(src, srcPort, dst, protocol, startMs, durationMs, bytes, 0, verdict, last);
+  }
+
+  /** The same, with {@code bytes} of payload to {@code dst} and {@code back} to {@code src}. */
+  private static FlowRecord stream(
+      String src,
+      int srcPort,
+      String dst,
+      String protocol,
+      long startMs,
+      long durationMs,
+      long bytes,
+      long back,
+      Verdict verdict,
+      boolean last) {
     Instant first = T0.plusMillis(startMs);
     String flowId = FlowId.of("tcp", src, srcPort, dst, 8000, null, first);
     return new FlowRecord(
@@ -53,7 +68,7 @@ class MigrationGrouperTest {
         8000,
         "syn",
         new Counters(10, bytes, bytes),
-        new Counters(5, 0, 0),
+        new Counters(5, back, back),
         List.of(),
         protocol,
         new PayloadFeatures(4096, 7.99, 250, 0.0, 0.37, Signature.NONE, verdict, "r"));
@@ -190,6 +205,79 @@ class MigrationGrouperTest {
             .event();
     assertThat(e.eventId()).isEqualTo(id);
     assertThat(e.protocol()).isEqualTo("hyperv");
+  }
+
+  @Test
+  void anEventWhoseMemoryFlowsToTheHostThatDialledNamesTheSenderAsItsSource() {
+    MigrationGrouper g = new MigrationGrouper();
+    // the destination .12 dials the source .11, which sends the memory back
+    FlowRecord early =
+        stream(
+            "192.168.50.12",
+            40001,
+            "192.168.50.11",
+            "qemu",
+            0,
+            100,
+            300,
+            200,
+            Verdict.UNKNOWN,
+            false);
+    MigrationEvent before = g.add(early).event();
+    assertThat(before.src())
+        .as("no bulk yet: the roles of the connection")
+        .isEqualTo("192.168.50.12");
+    FlowRecord pulled =
+        stream(
+            "192.168.50.12",
+            40001,
+            "192.168.50.11",
+            "qemu",
+            0,
+            2000,
+            4096,
+            1 << 20,
+            Verdict.PLAINTEXT,
+            true);
+    MigrationEvent e = g.add(pulled).event();
+    assertThat(e.src()).isEqualTo("192.168.50.11");
+    assertThat(e.dst()).isEqualTo("192.168.50.12");
+    assertThat(e.eventId()).as("the id stays the first stream's").isEqualTo(before.eventId());
+  }
+
+  @Test
+  void theDirectionOfAnEventSumsItsStreamsWhicheverWayEachWasOpened() {
+    MigrationGrouper g = new MigrationGrouper();
+    // a small control stream opened by .11, then the memory stream opened by .12 pushing to .11
+    g.add(
+        stream(
+            "192.168.50.11",
+            40001,
+            "192.168.50.12",
+            "vmotion",
+            0,
+            2000,
+            2000,
+            2000,
+            Verdict.ENCRYPTED,
+            false));
+    MigrationEvent e =
+        g.add(
+                stream(
+                    "192.168.50.12",
+                    40002,
+                    "192.168.50.11",
+                    "vmotion",
+                    100,
+                    2000,
+                    1 << 20,
+                    0,
+                    Verdict.ENCRYPTED,
+                    false))
+            .event();
+    assertThat(e.streams()).isEqualTo(2);
+    assertThat(e.src()).isEqualTo("192.168.50.12");
+    assertThat(e.dst()).isEqualTo("192.168.50.11");
   }
 
   @Test

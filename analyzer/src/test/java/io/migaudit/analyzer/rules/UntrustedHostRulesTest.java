@@ -33,7 +33,8 @@ class UntrustedHostRulesTest {
     assertThat(a.evidence())
         .containsEntry("untrustedAddress", "192.168.50.99")
         .containsEntry("role", "source")
-        .containsEntry("initiatorBy", "syn");
+        .containsEntry("initiatorBy", "syn")
+        .containsEntry("memorySentBy", "initiator");
     assertThat(a.message())
         .isEqualTo("Untrusted host 192.168.50.99 opened a vmotion migration to 192.168.50.12:8000");
     assertThat(judge(destination, policy, r)).isEmpty();
@@ -52,6 +53,42 @@ class UntrustedHostRulesTest {
         .isEqualTo(
             "Untrusted host 192.168.50.99:8000 accepted a vmotion migration from 192.168.50.11");
     assertThat(judge(source, policy, r)).isEmpty();
+  }
+
+  /** A flow on the vMotion port whose bulk flows back to the host that opened it. */
+  private static FlowRecord pulled(String initiator, String responder) {
+    return flow(initiator, responder, 8000).bytes(3 << 20).payload(4096, 1 << 20).build();
+  }
+
+  @Test
+  void anUntrustedHostThatDialsAndPullsTheMemoryIsTheDestination() {
+    FlowRecord r = pulled("192.168.50.99", "192.168.50.12");
+    Alert a = judge(destination, policy, r).orElseThrow();
+    assertThat(a.evidence())
+        .containsEntry("untrustedAddress", "192.168.50.99")
+        .containsEntry("role", "destination")
+        .containsEntry("memorySentBy", "responder");
+    assertThat(a.message())
+        .isEqualTo(
+            "Untrusted host 192.168.50.99 received a vmotion migration from 192.168.50.12:8000"
+                + " through a connection it opened");
+    // the trusted host that sends the memory is no untrusted source
+    assertThat(judge(source, policy, r)).isEmpty();
+  }
+
+  @Test
+  void anUntrustedHostThatIsDialledAndSendsTheMemoryIsTheSource() {
+    FlowRecord r = pulled("192.168.50.11", "192.168.50.98");
+    Alert a = judge(source, policy, r).orElseThrow();
+    assertThat(a.evidence())
+        .containsEntry("untrustedAddress", "192.168.50.98")
+        .containsEntry("role", "source")
+        .containsEntry("memorySentBy", "responder");
+    assertThat(a.message())
+        .isEqualTo(
+            "Untrusted host 192.168.50.98:8000 sent a vmotion migration to 192.168.50.11,"
+                + " which opened the connection");
+    assertThat(judge(destination, policy, r)).isEmpty();
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.AgentHeartbeat;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
+import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RecordKey;
 import io.migaudit.record.RuleId;
@@ -116,6 +117,48 @@ class FlowProcessorTest {
     assertThat(events.readValuesToList()).hasSize(3);
     KeyValueStore<String, byte[]> raised = driver.getKeyValueStore(RaisedAlertStore.NAME);
     assertThat(raised.approximateNumEntries()).isEqualTo(1);
+  }
+
+  @Test
+  void aStoredEventTurnsToTheHostThatSendsThePulledMemory() throws Exception {
+    start(Flows.samplePolicy());
+    // the destination .12 opened the connection; the memory comes back from .11 from seq 1 on
+    for (int seq = 0; seq < 2; seq++) {
+      flows.pipeInput(bytes(fromDestination(40001, 4096, seq == 0 ? 4096 : 1 << 20, seq)));
+    }
+    // a second, small stream joins the event: the stored first stream keeps its direction
+    flows.pipeInput(bytes(fromDestination(40002, 2048, 2048, 0)));
+    List<MigrationEvent> out =
+        events.readValuesToList().stream().map(FlowProcessorTest::event).toList();
+    assertThat(out).hasSize(3);
+    assertThat(out.get(0).src()).as("no bulk yet").isEqualTo("192.168.50.12");
+    for (MigrationEvent e : out.subList(1, 3)) {
+      assertThat(e.src()).isEqualTo("192.168.50.11");
+      assertThat(e.dst()).isEqualTo("192.168.50.12");
+      assertThat(e.eventId()).isEqualTo(out.get(0).eventId());
+    }
+    assertThat(out.get(2).streams()).isEqualTo(2);
+  }
+
+  /** A vMotion record of a connection .12 opened to .11, with the payload of each direction. */
+  private static String fromDestination(int srcPort, long toDst, long toSrc, int seq) {
+    return Flows.flow("192.168.50.12", "192.168.50.11", 8000)
+        .srcPort(srcPort)
+        .protocol("vmotion")
+        .verdict(Verdict.PLAINTEXT, "text")
+        .bytes(3 << 20)
+        .payload(toDst, toSrc)
+        .seq(seq)
+        .json()
+        .toString();
+  }
+
+  private static MigrationEvent event(byte[] json) {
+    try {
+      return RecordJson.migrationEvent(json);
+    } catch (RecordJson.MalformedRecordException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
