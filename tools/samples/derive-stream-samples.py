@@ -466,8 +466,8 @@ def reversed_syn(packets, port, seed, pause=0):
 def pulled(packets, port, host, moved_to):
     """The connection of `packets` opened the other way round: the receiver's SYN+ACK made its SYN and
     the sender's SYN its SYN+ACK, so the host that sends the memory accepted the connection its
-    destination opened (as `-incoming exec:nc SOURCE PORT` does); and the sender's address `host` moved
-    to `moved_to`. Frames other than TCP (ARP) are left out; checksums are made right."""
+    destination opened (as `-incoming exec:nc SOURCE PORT` does); and the address `host` (of either end)
+    moved to `moved_to`. Frames other than TCP (ARP) are left out; checksums are made right."""
     out = []
     old, new = socket.inet_aton(host), socket.inet_aton(moved_to)
     for p in packets:
@@ -656,6 +656,12 @@ SCENARIOS = {
         "from the dev-zone host 192.168.50.41 to the prod-zone host 192.168.50.12, pulled through a connection "
         "the destination opened (its handshake turned round), as -incoming exec nc does; dev may not migrate "
         "into prod, and the host that sends the memory, not the one that dialled, is the sender."),
+    "untrusted-pulled-plaintext": (
+        "qemu-unlisted-port", 5000, lambda ps: pulled(ps, 5000, "192.168.50.12", "192.168.50.98"), "qemu",
+        "plaintext", UNENCRYPTED + [("UNTRUSTED_DESTINATION", "critical")],
+        "Real plaintext QEMU migration on TCP 5000 from the trusted host 192.168.50.11, pulled by the untrusted "
+        "host 192.168.50.98 through a connection it opened (the handshake turned round); the host that dialled "
+        "receives the memory, so it is an untrusted destination, not an untrusted source."),
 }
 
 

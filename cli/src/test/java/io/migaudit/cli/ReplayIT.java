@@ -214,12 +214,21 @@ class ReplayIT {
         .contains("Migration flows by protocol and verdict:")
         .contains("Alerts by rule:")
         .contains("Findings by migration event");
+    Map<String, JsonNode> latestEvent = new HashMap<>();
+    events.forEach(e -> latestEvent.put(e.get("eventId").asText(), e));
     for (JsonNode a : alerts) {
       // one findings line per event (or per rule and host pair outside events) names the alert's
-      // rule
+      // rule; an event names its hosts in the direction of the memory, an alert those of the
+      // connection
+      JsonNode e = a.hasNonNull("eventId") ? latestEvent.get(a.get("eventId").asText()) : null;
+      JsonNode named = e == null ? a : e;
+      if (e != null) {
+        assertThat(Set.of(e.get("src").asText(), e.get("dst").asText()))
+            .isEqualTo(Set.of(a.get("src").asText(), a.get("dst").asText()));
+      }
       assertThat(summary)
           .containsPattern(
-              Pattern.quote(a.get("src").asText() + " -> " + a.get("dst").asText())
+              Pattern.quote(named.get("src").asText() + " -> " + named.get("dst").asText())
                   + ".*"
                   + a.get("rule").asText()
                   + ".*"
@@ -230,6 +239,39 @@ class ReplayIT {
     }
     assertThat(summary)
         .containsPattern("Flows: \\d+ \\(\\d+ flow records through migaudit.flows\\)");
+  }
+
+  @Test
+  void aMigrationItsDestinationPullsIsNamedByWhereTheMemoryWent() {
+    List<JsonNode> pulled =
+        alerts.stream()
+            .filter(
+                a ->
+                    a.get("interface").asText().endsWith("untrusted-pulled-plaintext/capture.pcap"))
+            .toList();
+    assertThat(pulled)
+        .extracting(a -> a.get("rule").asText())
+        .containsExactlyInAnyOrder("UNENCRYPTED_MIGRATION", "UNTRUSTED_DESTINATION");
+    JsonNode untrusted =
+        pulled.stream()
+            .filter(a -> a.get("rule").asText().equals("UNTRUSTED_DESTINATION"))
+            .findFirst()
+            .orElseThrow();
+    // the untrusted host dialled, and received the memory
+    assertThat(untrusted.get("src").asText()).isEqualTo("192.168.50.98");
+    assertThat(untrusted.get("evidence").get("untrustedAddress").asText())
+        .isEqualTo("192.168.50.98");
+    assertThat(untrusted.get("evidence").get("memorySentBy").asText()).isEqualTo("responder");
+    String eventId = untrusted.get("eventId").asText();
+    JsonNode event =
+        events.stream()
+            .filter(e -> e.get("eventId").asText().equals(eventId))
+            .reduce((first, second) -> second)
+            .orElseThrow();
+    assertThat(event.get("src").asText()).isEqualTo("192.168.50.11");
+    assertThat(event.get("dst").asText()).isEqualTo("192.168.50.98");
+    assertThat(summary)
+        .containsPattern("192\\.168\\.50\\.11 -> 192\\.168\\.50\\.98 .*UNTRUSTED_DESTINATION");
   }
 
   /**
