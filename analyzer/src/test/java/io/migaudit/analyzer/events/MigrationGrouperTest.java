@@ -2,11 +2,14 @@ package io.migaudit.analyzer.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.migaudit.record.Counters;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.PayloadFeatures;
+import io.migaudit.record.RecordJson;
 import io.migaudit.record.SchemaVersion;
 import io.migaudit.record.Signature;
 import io.migaudit.record.Verdict;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class MigrationGrouperTest {
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A record of a stream src:port -> dst:dstPort that started {@code startMs} after T0. */
   private static FlowRecord stream(
@@ -28,21 +32,6 @@ class MigrationGrouperTest {
       long startMs,
       long durationMs,
       long bytes,
-      Verdict verdict,
-      boolean last) {
-    return stream(src, srcPort, dst, protocol, startMs, durationMs, bytes, 0, verdict, last);
-  }
-
-  /** The same, with {@code bytes} of payload to {@code dst} and {@code back} to {@code src}. */
-  private static FlowRecord stream(
-      String src,
-      int srcPort,
-      String dst,
-      String protocol,
-      long startMs,
-      long durationMs,
-      long bytes,
-      long back,
       Verdict verdict,
       boolean last) {
     Instant first = T0.plusMillis(startMs);
@@ -68,10 +57,17 @@ class MigrationGrouperTest {
         8000,
         "syn",
         new Counters(10, bytes, bytes),
-        new Counters(5, back, back),
+        new Counters(5, 0, 0),
         List.of(),
         protocol,
         new PayloadFeatures(4096, 7.99, 250, 0.0, 0.37, Signature.NONE, verdict, "r"));
+  }
+
+  /** {@code r} with {@code back} bytes of payload (and as many bytes) from its dst to its src. */
+  private static FlowRecord back(FlowRecord r, long back) throws Exception {
+    ObjectNode json = (ObjectNode) JSON.readTree(RecordJson.toBytes(r));
+    json.putObject("dstToSrc").put("packets", 5).put("bytes", back).put("payloadBytes", back);
+    return RecordJson.flowRecord(JSON.writeValueAsBytes(json));
   }
 
   private static FlowRecord vmotion(
@@ -208,76 +204,34 @@ class MigrationGrouperTest {
   }
 
   @Test
-  void anEventWhoseMemoryFlowsToTheHostThatDialledNamesTheSenderAsItsSource() {
+  void anEventWhoseMemoryFlowsToTheHostThatDialledNamesTheSenderAsItsSource() throws Exception {
     MigrationGrouper g = new MigrationGrouper();
     // the destination .12 dials the source .11, which sends the memory back
-    FlowRecord early =
-        stream(
-            "192.168.50.12",
-            40001,
-            "192.168.50.11",
-            "qemu",
-            0,
-            100,
-            300,
-            200,
-            Verdict.UNKNOWN,
-            false);
-    MigrationEvent before = g.add(early).event();
-    assertThat(before.src())
-        .as("no bulk yet: the roles of the connection")
-        .isEqualTo("192.168.50.12");
+    String dialler = "192.168.50.12";
+    String source = "192.168.50.11";
+    FlowRecord early = stream(dialler, 40001, source, "qemu", 0, 100, 300, Verdict.UNKNOWN, false);
+    MigrationEvent before = g.add(back(early, 200)).event();
+    assertThat(before.src()).as("no bulk yet: the roles of the connection").isEqualTo(dialler);
     FlowRecord pulled =
-        stream(
-            "192.168.50.12",
-            40001,
-            "192.168.50.11",
-            "qemu",
-            0,
-            2000,
-            4096,
-            1 << 20,
-            Verdict.PLAINTEXT,
-            true);
-    MigrationEvent e = g.add(pulled).event();
-    assertThat(e.src()).isEqualTo("192.168.50.11");
-    assertThat(e.dst()).isEqualTo("192.168.50.12");
+        stream(dialler, 40001, source, "qemu", 0, 2000, 4096, Verdict.PLAINTEXT, true);
+    MigrationEvent e = g.add(back(pulled, 1 << 20)).event();
+    assertThat(e.src()).isEqualTo(source);
+    assertThat(e.dst()).isEqualTo(dialler);
     assertThat(e.eventId()).as("the id stays the first stream's").isEqualTo(before.eventId());
   }
 
   @Test
-  void theDirectionOfAnEventSumsItsStreamsWhicheverWayEachWasOpened() {
+  void theDirectionOfAnEventSumsItsStreamsWhicheverWayEachWasOpened() throws Exception {
     MigrationGrouper g = new MigrationGrouper();
     // a small control stream opened by .11, then the memory stream opened by .12 pushing to .11
-    g.add(
-        stream(
-            "192.168.50.11",
-            40001,
-            "192.168.50.12",
-            "vmotion",
-            0,
-            2000,
-            2000,
-            2000,
-            Verdict.ENCRYPTED,
-            false));
+    String a = "192.168.50.11";
+    String b = "192.168.50.12";
+    g.add(back(stream(a, 40001, b, "vmotion", 0, 2000, 2000, Verdict.ENCRYPTED, false), 2000));
     MigrationEvent e =
-        g.add(
-                stream(
-                    "192.168.50.12",
-                    40002,
-                    "192.168.50.11",
-                    "vmotion",
-                    100,
-                    2000,
-                    1 << 20,
-                    0,
-                    Verdict.ENCRYPTED,
-                    false))
-            .event();
+        g.add(stream(b, 40002, a, "vmotion", 100, 2000, 1 << 20, Verdict.ENCRYPTED, false)).event();
     assertThat(e.streams()).isEqualTo(2);
-    assertThat(e.src()).isEqualTo("192.168.50.12");
-    assertThat(e.dst()).isEqualTo("192.168.50.11");
+    assertThat(e.src()).isEqualTo(b);
+    assertThat(e.dst()).isEqualTo(a);
   }
 
   @Test

@@ -63,15 +63,13 @@ class UntrustedHostRulesTest {
   @Test
   void anUntrustedHostThatDialsAndPullsTheMemoryIsTheDestination() {
     FlowRecord r = pulled("192.168.50.99", "192.168.50.12");
-    Alert a = judge(destination, policy, r).orElseThrow();
-    assertThat(a.evidence())
-        .containsEntry("untrustedAddress", "192.168.50.99")
-        .containsEntry("role", "destination")
-        .containsEntry("memorySentBy", "responder");
-    assertThat(a.message())
-        .isEqualTo(
-            "Untrusted host 192.168.50.99 received a vmotion migration from 192.168.50.12:8000"
-                + " through a connection it opened");
+    assertPulledAlert(
+        destination,
+        r,
+        "192.168.50.99",
+        "destination",
+        "Untrusted host 192.168.50.99 received a vmotion migration from 192.168.50.12:8000"
+            + " through a connection it opened");
     // the trusted host that sends the memory is no untrusted source
     assertThat(judge(source, policy, r)).isEmpty();
   }
@@ -79,16 +77,24 @@ class UntrustedHostRulesTest {
   @Test
   void anUntrustedHostThatIsDialledAndSendsTheMemoryIsTheSource() {
     FlowRecord r = pulled("192.168.50.11", "192.168.50.98");
-    Alert a = judge(source, policy, r).orElseThrow();
-    assertThat(a.evidence())
-        .containsEntry("untrustedAddress", "192.168.50.98")
-        .containsEntry("role", "source")
-        .containsEntry("memorySentBy", "responder");
-    assertThat(a.message())
-        .isEqualTo(
-            "Untrusted host 192.168.50.98:8000 sent a vmotion migration to 192.168.50.11,"
-                + " which opened the connection");
+    assertPulledAlert(
+        source,
+        r,
+        "192.168.50.98",
+        "source",
+        "Untrusted host 192.168.50.98:8000 sent a vmotion migration to 192.168.50.11,"
+            + " which opened the connection");
     assertThat(judge(destination, policy, r)).isEmpty();
+  }
+
+  private void assertPulledAlert(
+      Rule rule, FlowRecord r, String untrusted, String role, String message) {
+    Alert a = judge(rule, policy, r).orElseThrow();
+    assertThat(a.evidence())
+        .containsEntry("untrustedAddress", untrusted)
+        .containsEntry("role", role)
+        .containsEntry("memorySentBy", "responder");
+    assertThat(a.message()).isEqualTo(message);
   }
 
   @Test
