@@ -135,6 +135,19 @@ public final class PayloadClassifier {
       default -> {
         verdict = smb != null ? smb.verdict() : byStatistics(stats, cutSegments > 0);
         reason = smb != null ? smb.reason() : reasonFor(verdict, dominant);
+        CiphertextBehindHeaders.Finding headers =
+            smb == null && cutSegments == 0 && verdict == Verdict.COMPRESSED
+                ? CiphertextBehindHeaders.of(stats.n(), dominant.counts())
+                : null;
+        if (headers != null) {
+          verdict = Verdict.ENCRYPTED;
+          reason =
+              "uniform bytes behind clear record headers ("
+                  + dominant.statisticsText()
+                  + "; "
+                  + headers.describe()
+                  + ")";
+        }
       }
     }
     PayloadSample later = initiator.readableLaterAt() >= 0 ? initiator : responder;

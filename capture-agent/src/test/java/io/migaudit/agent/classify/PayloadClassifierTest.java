@@ -80,6 +80,15 @@ class PayloadClassifierTest {
   }
 
   @Test
+  void ciphertextBehindClearRecordHeadersIsEncrypted() throws Exception {
+    PayloadFeatures f = classify(CiphertextBehindHeadersTest.sealedRecords(320 << 10, 4096));
+    assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
+    assertThat(f.chiSquare()).isGreaterThan(ByteStatistics.uniformChiSquareLimit());
+    assertThat(f.reason()).startsWith("uniform bytes behind clear record headers (");
+    assertThat(f.reason().length()).isLessThanOrEqualTo(PayloadFeatures.MAX_REASON_CHARS);
+  }
+
+  @Test
   void rawDeflateOfTextIsCompressedNotEncrypted() {
     PayloadFeatures f = classify(deflate(text(1 << 20, 2)));
     assertThat(f.verdict()).isEqualTo(Verdict.COMPRESSED);
