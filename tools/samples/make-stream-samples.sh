@@ -29,7 +29,7 @@ readonly SAMPLES=${MIGAUDIT_SAMPLES_DIR:-$REPO/samples}
 readonly RUN_ID=ma-ss-$$
 readonly PYTHON=${PYTHON:-python3}
 readonly AEAD_PYTHON=${AEAD_PYTHON:-/usr/bin/python3}   # Debian's, with python3-cryptography
-readonly SCENARIOS=(vmotion-zlib hyperv-compressed vmotion-aes-gcm)
+readonly SCENARIOS=(vmotion-zlib hyperv-compressed vmotion-aes-gcm vmotion-aes-gcm-4k)
 readonly GUEST_PAGES=24 GUEST_SEED=50
 # Test key (the one make-samples.sh uses for AES-CTR) and a 4-byte nonce salt ("VMot").
 readonly AES_KEY=4d494741554449542073616d706c65206b657920666f722074657374730a0a0a
@@ -102,6 +102,20 @@ scenario_vmotion_aes_gcm() {
     --require arp
   publish vmotion-aes-gcm \
     "The vMotion-style page stream in AES-256-GCM records (length, nonce, ciphertext, tag; no handshake) on TCP 8000 between the trusted hosts on VLAN 50; nothing to report." \
+    '{protocol: vmotion, verdict: encrypted, count: 1}' ""
+}
+
+# 4 KiB records: a clear 16-byte header (length, salt, counter) every 4 KiB, and enough pages (96,
+# 384 KiB) for the agent's whole 256 KiB sample: its histogram as a whole is not uniform.
+scenario_vmotion_aes_gcm_4k() {
+  "$PYTHON" "$TOOLS/guest_memory.py" --frame vmotion --pages 96 --seed "$GUEST_SEED" \
+    -o "$WORK/plain.bin"
+  "$AEAD_PYTHON" "$TOOLS/page_stream.py" seal --key "$AES_KEY" --salt "$GCM_SALT" \
+    --record-bytes 4096 "$WORK/plain.bin" "$WORK/stream.bin"
+  migrate vmotion-aes-gcm-4k 50 192.168.50.11/24 192.168.50.12/24 8000 "$WORK/stream.bin"
+  check --vlan 50 --tcp "$ADDR_A" "$ADDR_B" 8000 --same-as "$WORK/stream.bin" --require arp
+  PUBLISH_MAX_BYTES=460800 publish vmotion-aes-gcm-4k \
+    "The vMotion-style page stream in AES-256-GCM records of 4 KiB, each behind a clear 16-byte header (length, nonce salt and counter), on TCP 8000 between the trusted hosts on VLAN 50; the headers make the byte histogram as a whole fail the uniform test, the rest of it is ciphertext; nothing to report." \
     '{protocol: vmotion, verdict: encrypted, count: 1}' ""
 }
 

@@ -5,8 +5,9 @@
   page_stream.py hyperv-compressed --codec deflate|lz4 --pages N --seed S OUT
                                              guest_memory.hyperv_compressed_stream, checked by
                                              decompressing every block again
-  page_stream.py seal --key HEX --salt HEX IN OUT
-                                             AES-256-GCM records (stand-in for encrypted vMotion):
+  page_stream.py seal --key HEX --salt HEX [--record-bytes N] IN OUT
+                                             AES-256-GCM records of N plaintext bytes (default
+                                             16384; stand-in for encrypted vMotion):
                                              u32 BE length of what follows, 12-byte nonce
                                              (4-byte salt + u64 BE record counter), ciphertext,
                                              16-byte tag; the length field is the associated data
@@ -46,13 +47,13 @@ def hyperv_compressed(args):
     return b"".join(chunks)
 
 
-def seal(key, salt, data):
+def seal(key, salt, data, record=RECORD_PLAINTEXT):
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     aead, out = AESGCM(key), bytearray()
-    for counter, start in enumerate(range(0, len(data), RECORD_PLAINTEXT), 1):
+    for counter, start in enumerate(range(0, len(data), record), 1):
         nonce = salt + struct.pack(">Q", counter)
-        length = struct.pack(">I", NONCE_SIZE + min(RECORD_PLAINTEXT, len(data) - start) + TAG_SIZE)
-        out += length + nonce + aead.encrypt(nonce, data[start:start + RECORD_PLAINTEXT], length)
+        length = struct.pack(">I", NONCE_SIZE + min(record, len(data) - start) + TAG_SIZE)
+        out += length + nonce + aead.encrypt(nonce, data[start:start + record], length)
     return bytes(out)
 
 
@@ -83,6 +84,8 @@ def main(argv=None):
         p.add_argument("--key", required=True, help="AES-256 key, 64 hex digits")
         if name == "seal":
             p.add_argument("--salt", required=True, help="nonce salt, 8 hex digits")
+            p.add_argument("--record-bytes", type=int, default=RECORD_PLAINTEXT,
+                           help="plaintext bytes per record (default 16384)")
         p.add_argument("input")
         p.add_argument("output")
     args = parser.parse_args(argv)
@@ -98,7 +101,7 @@ def main(argv=None):
             key, salt = bytes.fromhex(args.key), bytes.fromhex(args.salt)
             if len(key) != 32 or len(salt) != 4:
                 parser.error("--key must be 32 bytes and --salt 4 bytes")
-            out = seal(key, salt, data)
+            out = seal(key, salt, data, args.record_bytes)
             if open_records(key, out) != data:
                 sys.exit("page_stream: the sealed records do not open to the input")
         else:
