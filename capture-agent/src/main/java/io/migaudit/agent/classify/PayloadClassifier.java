@@ -135,18 +135,13 @@ public final class PayloadClassifier {
       default -> {
         verdict = smb != null ? smb.verdict() : byStatistics(stats, cutSegments > 0);
         reason = smb != null ? smb.reason() : reasonFor(verdict, dominant);
-        CiphertextBehindHeaders.Finding headers =
-            smb == null && cutSegments == 0 && verdict == Verdict.COMPRESSED
-                ? CiphertextBehindHeaders.of(stats.n(), dominant.counts())
+        String unfollowed =
+            smb == null && cutSegments == 0 && verdict.readable()
+                ? UnfollowedCiphertext.reason(dominant)
                 : null;
-        if (headers != null) {
+        if (unfollowed != null) {
           verdict = Verdict.ENCRYPTED;
-          reason =
-              "uniform bytes behind clear record headers ("
-                  + dominant.statisticsText()
-                  + "; "
-                  + headers.describe()
-                  + ")";
+          reason = unfollowed;
         }
       }
     }

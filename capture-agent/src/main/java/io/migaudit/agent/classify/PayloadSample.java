@@ -2,6 +2,7 @@ package io.migaudit.agent.classify;
 
 import io.migaudit.record.Signature;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * A bounded sample of one direction of a flow's payload: the first bytes (for signatures) and a
@@ -36,6 +37,12 @@ public final class PayloadSample implements StreamSink {
    * header 5, an SSH packet length 4).
    */
   public static final int CUT_SEGMENT_UNSAMPLED_BYTES = 64;
+
+  /**
+   * Sampled bytes after which the rest of a sample can be judged apart from them: a clear prologue
+   * (a negotiation, a configuration) before a framing the agent cannot follow.
+   */
+  public static final int PROLOGUE_BYTES = 16 << 10;
 
   private final int maxBytes;
   private final int maxBytesPerPacket;
@@ -77,6 +84,13 @@ public final class PayloadSample implements StreamSink {
    * Bytes the stream did not take, judged apart; null until the first past the handshake's place.
    */
   private BehindBytes behind;
+
+  /**
+   * Counts of the sample when it first held {@link #PROLOGUE_BYTES} or more, its last element the
+   * number of bytes it held then; null until then. Made once per direction that gets that far (a
+   * migration's), so a clear prologue can be told from what follows it.
+   */
+  private int[] prologue;
 
   /**
    * @param maxBytes histogram budget for this direction
@@ -237,6 +251,27 @@ public final class PayloadSample implements StreamSink {
     statisticsText = null;
     histogram.add(frame, offset, take);
     sampledBytes += take;
+    if (prologue == null && sampledBytes >= PROLOGUE_BYTES) {
+      prologue = Arrays.copyOf(histogram.counts(), 257);
+      prologue[256] = (int) sampledBytes;
+    }
+  }
+
+  /** Sampled bytes after the prologue ({@link #PROLOGUE_BYTES}); 0 until it was taken. */
+  public long sampledAfterPrologue() {
+    return prologue == null ? 0 : sampledBytes - prologue[256];
+  }
+
+  /** Counts of the sampled bytes after the prologue, a copy; null until it was taken. */
+  public int[] countsAfterPrologue() {
+    if (prologue == null) {
+      return null;
+    }
+    int[] after = histogram.counts();
+    for (int b = 0; b < after.length; b++) {
+      after[b] -= prologue[b];
+    }
+    return after;
   }
 
   /** Readers the first byte of the direction calls for: multifd, TLS or SSH framing followers. */

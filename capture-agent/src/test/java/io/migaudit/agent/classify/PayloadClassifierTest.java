@@ -88,6 +88,46 @@ class PayloadClassifierTest {
     assertThat(f.reason().length()).isLessThanOrEqualTo(PayloadFeatures.MAX_REASON_CHARS);
   }
 
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
+  void ciphertextAfterAClearPrologueIsEncrypted() throws Exception {
+    // 8 KiB of clear negotiation, then the memory encrypted
+    byte[] stream = concat(text(8 << 10, 11), aesGcm(memoryLike(320 << 10, 12)));
+    PayloadFeatures f = classify(stream);
+    assertThat(f.chiSquare()).isGreaterThan(ByteStatistics.uniformChiSquareLimit());
+    assertThat(f.verdict()).isEqualTo(Verdict.ENCRYPTED);
+    assertThat(f.reason())
+        .startsWith("uniform bytes after a clear prologue (the first 17376 bytes");
+    // and behind record headers after it
+    byte[] headers =
+        concat(text(8 << 10, 13), CiphertextBehindHeadersTest.sealedRecords(320 << 10, 4096));
+    PayloadFeatures h = classify(headers);
+    assertThat(h.verdict()).isEqualTo(Verdict.ENCRYPTED);
+    assertThat(h.reason())
+        .startsWith("uniform bytes behind clear record headers after a clear prologue");
+    assertThat(h.reason().length()).isLessThanOrEqualTo(PayloadFeatures.MAX_REASON_CHARS);
+  }
+
+  @Test
+  void whatFollowsAClearPrologueMustBeCiphertextItself() throws Exception {
+    byte[] prologue = text(8 << 10, 14);
+    assertThat(classify(concat(prologue, memoryLike(320 << 10, 15))).verdict())
+        .isEqualTo(Verdict.PLAINTEXT);
+    assertThat(classify(concat(prologue, deflate(memoryLike(2 << 20, 16)))).verdict())
+        .isEqualTo(Verdict.COMPRESSED);
+    // a prologue longer than the one looked through is judged with what follows it
+    assertThat(classify(concat(text(48 << 10, 17), aesGcm(memoryLike(320 << 10, 18)))).verdict())
+        .isEqualTo(Verdict.COMPRESSED);
+    // and a flow too short to leave half a sample after the prologue is judged as a whole
+    assertThat(classify(concat(prologue, aesGcm(memoryLike(96 << 10, 19)))).verdict())
+        .isEqualTo(Verdict.COMPRESSED);
+  }
+
   @Test
   void rawDeflateOfTextIsCompressedNotEncrypted() {
     PayloadFeatures f = classify(deflate(text(1 << 20, 2)));
