@@ -29,7 +29,8 @@ readonly SAMPLES=${MIGAUDIT_SAMPLES_DIR:-$REPO/samples}
 readonly RUN_ID=ma-ss-$$
 readonly PYTHON=${PYTHON:-python3}
 readonly AEAD_PYTHON=${AEAD_PYTHON:-/usr/bin/python3}   # Debian's, with python3-cryptography
-readonly SCENARIOS=(vmotion-zlib hyperv-compressed vmotion-aes-gcm vmotion-aes-gcm-4k)
+readonly SCENARIOS=(vmotion-zlib hyperv-compressed vmotion-aes-gcm vmotion-aes-gcm-4k
+  hyperv-encrypted-prologue)
 readonly GUEST_PAGES=24 GUEST_SEED=50
 # Test key (the one make-samples.sh uses for AES-CTR) and a 4-byte nonce salt ("VMot").
 readonly AES_KEY=4d494741554449542073616d706c65206b657920666f722074657374730a0a0a
@@ -117,6 +118,21 @@ scenario_vmotion_aes_gcm_4k() {
   PUBLISH_MAX_BYTES=460800 publish vmotion-aes-gcm-4k \
     "The vMotion-style page stream in AES-256-GCM records of 4 KiB, each behind a clear 16-byte header (length, nonce salt and counter), on TCP 8000 between the trusted hosts on VLAN 50; the headers make the byte histogram as a whole fail the uniform test, the rest of it is ciphertext; nothing to report." \
     '{protocol: vmotion, verdict: encrypted, count: 1}' ""
+}
+
+# A clear prologue: 8 KiB of XML negotiation in clear, then the memory in AES-256-GCM records of 64
+# KiB (headers too rare to matter), Hyper-V style on 6600: the sample as a whole is not uniform.
+scenario_hyperv_encrypted_prologue() {
+  "$PYTHON" "$TOOLS/guest_memory.py" --frame raw --pages 96 --seed "$GUEST_SEED" -o "$WORK/plain.bin"
+  "$AEAD_PYTHON" "$TOOLS/page_stream.py" seal --key "$AES_KEY" --salt "$GCM_SALT" \
+    --record-bytes 65536 "$WORK/plain.bin" "$WORK/sealed.bin"
+  "$PYTHON" "$TOOLS/page_stream.py" negotiation --bytes 8192 "$WORK/negotiation.bin"
+  cat "$WORK/negotiation.bin" "$WORK/sealed.bin" >"$WORK/stream.bin"
+  migrate hyperv-encrypted-prologue 66 10.66.0.21/24 10.66.0.22/24 6600 "$WORK/stream.bin"
+  check --vlan 66 --tcp "$ADDR_A" "$ADDR_B" 6600 --same-as "$WORK/stream.bin" --require arp
+  PUBLISH_MAX_BYTES=512000 publish hyperv-encrypted-prologue \
+    "Hyper-V-style live migration on TCP 6600 between the trusted hosts on VLAN 66 that sends 8 KiB of XML negotiation in clear, then the memory in AES-256-GCM records of 64 KiB; the clear prologue makes the sample as a whole fail the uniform test, what follows it is ciphertext; nothing to report." \
+    '{protocol: hyperv, verdict: encrypted, count: 1}' ""
 }
 
 main() {

@@ -12,6 +12,8 @@
                                              (4-byte salt + u64 BE record counter), ciphertext,
                                              16-byte tag; the length field is the associated data
   page_stream.py open --key HEX IN OUT       the reverse of seal (checks every tag)
+  page_stream.py negotiation --bytes N OUT   N bytes of a clear XML negotiation (invented: VM
+                                             settings as a migration might send before its memory)
 
 Python 3 standard library, except seal/open: they need the `cryptography` package (Debian:
 python3-cryptography, run with /usr/bin/python3). Same input, same output bytes, every run.
@@ -57,6 +59,16 @@ def seal(key, salt, data, record=RECORD_PLAINTEXT):
     return bytes(out)
 
 
+def negotiation(size):
+    """A clear prologue: XML settings of a VM, as text a migration might exchange before encrypting."""
+    lines, i = ['<?xml version="1.0" encoding="utf-8"?>', "<MigrationNegotiation>"], 0
+    while sum(len(line) + 1 for line in lines) < size:
+        lines.append(f'  <Setting name="Device{i:04d}" type="{("Memory", "Processor", "Nic", "Disk")[i % 4]}" '
+                     f'value="{(i * 2654435761) % 1000003}" state="Enabled"/>')
+        i += 1
+    return ("\n".join(lines) + "\n").encode()[:size]
+
+
 def open_records(key, data):
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     aead, out, at = AESGCM(key), bytearray(), 0
@@ -79,6 +91,9 @@ def main(argv=None):
     p.add_argument("--pages", type=int, default=24)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("output")
+    p = sub.add_parser("negotiation")
+    p.add_argument("--bytes", type=int, required=True)
+    p.add_argument("output")
     for name in ("seal", "open"):
         p = sub.add_parser(name)
         p.add_argument("--key", required=True, help="AES-256 key, 64 hex digits")
@@ -91,6 +106,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "hyperv-compressed":
         out = hyperv_compressed(args)
+    elif args.command == "negotiation":
+        out = negotiation(args.bytes)
     else:
         data = Path(args.input).read_bytes()
         if args.command == "zlib":
