@@ -225,14 +225,18 @@ public final class ReportCommand implements Callable<Integer> {
     if (!m.matches()) {
       throw new UserError("--since " + s + ": not a duration (e.g. 90m, 24h, 7d, 2w)");
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      case "d" -> Duration.ofDays(n);
-      default -> Duration.ofDays(7 * n);
-    };
+    try {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        case "d" -> Duration.ofDays(n);
+        default -> Duration.ofDays(Math.multiplyExact(7, n));
+      };
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new UserError("--since " + s + ": too long a duration");
+    }
   }
 
   private ReportInput readKafka() throws UserError {

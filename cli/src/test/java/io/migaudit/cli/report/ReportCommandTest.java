@@ -233,6 +233,13 @@ class ReportCommandTest {
     Result none = run("report");
     assertThat(none.code).isEqualTo(2);
     assertThat(none.err).contains("no input");
+    // numbers past what a duration holds are the user's error too, not a failure
+    for (String huge :
+        new String[] {"99999999999999999999d", "999999999999999w", "2000000000000000d"}) {
+      Result r = run("report", "--since", huge, sample().toString());
+      assertThat(r.code).isEqualTo(2);
+      assertThat(r.err.strip()).isEqualTo("migaudit: --since " + huge + ": too long a duration");
+    }
   }
 
   @Test
