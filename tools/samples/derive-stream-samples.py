@@ -507,6 +507,13 @@ def fake_tls():
     return FAKE_TLS + random.Random(12).randbytes(64)
 
 
+def pulled_qemu(host, moved_to, rule, description):
+    """The scenario of qemu-unlisted-port turned round by pulled(), `host` moved to `moved_to`: one
+    plaintext qemu flow, UNENCRYPTED_MIGRATION and the critical alert `rule`."""
+    return ("qemu-unlisted-port", 5000, lambda ps: pulled(ps, 5000, host, moved_to), "qemu", "plaintext",
+            UNENCRYPTED + [(rule, "critical")], description)
+
+
 # name: (source sample, port, transformation, protocol, verdict, alerts, description)
 UNENCRYPTED = [("UNENCRYPTED_MIGRATION", "critical")]
 SCENARIOS = {
@@ -649,16 +656,14 @@ SCENARIOS = {
         "closed), a forged SYN from the receiver's listening port 8000 (bad checksums); a SYN from a migration "
         "port of the catalog to a client's port is told by its ports, so the data after it is still the "
         "migration to port 8000, judged, with one alert."),
-    "cross-zone-pulled-plaintext": (
-        "qemu-unlisted-port", 5000, lambda ps: pulled(ps, 5000, "192.168.50.11", "192.168.50.41"), "qemu",
-        "plaintext", UNENCRYPTED + [("CROSS_ZONE_MIGRATION", "critical")],
+    "cross-zone-pulled-plaintext": pulled_qemu(
+        "192.168.50.11", "192.168.50.41", "CROSS_ZONE_MIGRATION",
         "Real plaintext QEMU migration on TCP 5000 (no catalog port, the QEVM signature makes it a migration) "
         "from the dev-zone host 192.168.50.41 to the prod-zone host 192.168.50.12, pulled through a connection "
         "the destination opened (its handshake turned round), as -incoming exec nc does; dev may not migrate "
         "into prod, and the host that sends the memory, not the one that dialled, is the sender."),
-    "untrusted-pulled-plaintext": (
-        "qemu-unlisted-port", 5000, lambda ps: pulled(ps, 5000, "192.168.50.12", "192.168.50.98"), "qemu",
-        "plaintext", UNENCRYPTED + [("UNTRUSTED_DESTINATION", "critical")],
+    "untrusted-pulled-plaintext": pulled_qemu(
+        "192.168.50.12", "192.168.50.98", "UNTRUSTED_DESTINATION",
         "Real plaintext QEMU migration on TCP 5000 from the trusted host 192.168.50.11, pulled by the untrusted "
         "host 192.168.50.98 through a connection it opened (the handshake turned round); the host that dialled "
         "receives the memory, so it is an untrusted destination, not an untrusted source."),
