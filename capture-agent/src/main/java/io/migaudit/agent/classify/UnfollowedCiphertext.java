@@ -25,8 +25,13 @@ final class UnfollowedCiphertext {
   /** The reason of an {@code encrypted} verdict, or null when the sample is not such ciphertext. */
   static String reason(PayloadSample sample) {
     ByteStatistics whole = sample.statistics();
+    if (whole.n() < PayloadSample.PROLOGUE_BYTES + MIN_AFTER_PROLOGUE) {
+      return null; // too small for either test: no copy of the counts for every short flow's record
+    }
     CiphertextBehindHeaders.Finding headers =
-        CiphertextBehindHeaders.of(whole.n(), sample.counts());
+        whole.n() < CiphertextBehindHeaders.MIN_BYTES
+            ? null
+            : CiphertextBehindHeaders.of(whole.n(), sample.counts());
     if (headers != null) {
       return "uniform bytes behind clear record headers ("
           + sample.statisticsText()
