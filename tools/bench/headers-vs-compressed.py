@@ -11,6 +11,7 @@ samples spread through the output, the one nearest to passing.
                              a 16-byte header (u32 BE length, 4-byte salt, u64 BE counter) and
                              followed by a 16-byte tag, as AES-GCM records would be
   random + x% zeros/pointers uniform bytes with x % replaced by zero bytes or 64-bit kernel pointers
+  N KiB clear prologue       the first N KiB of page_stream.py's XML negotiation, then uniform bytes
   compressed                 gzip -1/-6/-9, zstd -1/-3/-19, lz4, xz -6 of 16 MiB of guest-memory-like
                              pages (tools/samples/guest_memory.py --frame raw, seed 7) and of 16 MiB
                              of /usr/bin
@@ -71,6 +72,12 @@ def main():
           f"{'whole test':10s} with headers test")
     for record in (1024, 2048, 4096, 8192, 16384):
         row(f"ciphertext, {record}-byte records", *measure(headered(record, record)))
+    negotiation = subprocess.run(
+        [sys.executable, os.path.join(HERE, "..", "samples", "page_stream.py"), "negotiation", "--bytes",
+         "65536", "/dev/stdout"], check=True, capture_output=True).stdout
+    for kib in (1, 2, 4, 8):
+        prologue = negotiation[:kib * 1024]
+        row(f"{kib} KiB clear prologue", *measure(prologue + random.Random(kib).randbytes(N - len(prologue))))
     for share in (0.01, 0.02, 0.05):
         for kind in ("zeros", "pointers"):
             row(f"random + {share:.0%} {kind}", *measure(mixed(share, kind, 1)))
