@@ -8,15 +8,15 @@ import java.util.Locale;
  * and Hyper-V's per-VM encryption have no public description): a length, a nonce salt and counter
  * every few KiB put a few byte values above their share, so the histogram of a whole sample fails
  * the uniform test although nearly all of it is ciphertext. AES-GCM records of 4 KiB with a 16-byte
- * clear header give chi-square 600-660 over 256 KiB against the limit of 368, and a flow that is
- * encrypted would read {@code compressed} (BENCHMARKS.md, "Ciphertext behind clear record
+ * clear header give chi-square about 550-650 over 256 KiB against the limit of 368, and a flow that
+ * is encrypted would read {@code compressed} (BENCHMARKS.md, "Ciphertext behind clear record
  * headers").
  *
  * <p>The test: leave out the {@link #HEADER_VALUES} byte values that deviate most; the rest must be
  * as uniform as uniform bytes ({@link #REST_LIMIT}), and the left-out values may hold little above
  * their share ({@link #MAX_HEADER_SHARE}; 4 KiB records behind 16-byte headers: 0.4 %). Compressed
  * output deviates in most values, not a few: gzip, zstd (levels 1 to 19) and lz4 of
- * guest-memory-like data and of binaries stay at 401 and above without their 8 most deviating
+ * guest-memory-like data and of binaries stay at 364 and above without their 8 most deviating
  * values over 256 KiB ({@code tools/bench/headers-vs-compressed.py}; xz, like zstd at its highest
  * levels on some data, looks uniform to any byte histogram and passes the whole-sample test
  * already). What it gives up: random bytes with 1-2 % of zero bytes or pointers among them cannot
@@ -34,9 +34,9 @@ final class CiphertextBehindHeaders {
   /**
    * Chi-square of the other 248 values above which they are not uniform: 247 degrees of freedom
    * plus four standard deviations (about 336), as when the values left out are all header values.
-   * When some are uniform's own most deviating ones instead, the rest is lower (205 on average with
-   * none, in 3,000 simulated samples of 256 KiB). Four, not five: this test only ever turns a
-   * verdict to encrypted, so it stays well below the compressors' lowest (401).
+   * When some are uniform's own most deviating ones instead, the rest is lower. Four, not five:
+   * this test only ever turns a verdict to encrypted, so it stays below the compressors' lowest
+   * (364).
    */
   static final double REST_LIMIT =
       (ByteStatistics.DEGREES_OF_FREEDOM - HEADER_VALUES)
