@@ -135,7 +135,8 @@ public record Policy(
 
   /**
    * True when {@code address} is a host the policy names: trusted, in a trust zone, or inside a
-   * migration network. A migration signature on an unlisted port counts only next to such a host.
+   * migration network. The vMotion page-stream start on an unlisted port counts only next to such a
+   * host.
    */
   public boolean isPolicyHost(String address) {
     return isTrusted(address)

@@ -4,19 +4,20 @@ import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.Signature;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Decides which flows are live migrations (docs/DESIGN.md, "Rules"): a record the agent labelled, a
- * responder port in the policy's catalog; on any port, a flow next to a policy host that carries a
- * migration signature (QEVM, multifd, vMotion page-stream start, a Xen save stream: labelled with
- * what was recognised, e.g. {@code qemu} on 5000); and between two trusted hosts, a flow with the
- * evidence of a memory copy ({@link CopyEvidence}): a tunnel (ESP, SSH, TLS) or a plain TCP bulk
- * transfer. ESP, SSH or TLS without that evidence (an HTTPS API call between hypervisors) is not a
- * migration; while such a flow may still show it, it is {@link FlowKind#UNDECIDED}. ICMP, ICMPv6
- * and IGMP are link control and never migrations. A TCP flow to port 902 that the catalog does not
- * claim is vSphere NFC, a kind of its own.
+ * responder port in the policy's catalog; on any port, a flow that carries a migration signature
+ * (QEVM, multifd, a Xen save stream, between any hosts; the vMotion page-stream start next to a
+ * policy host: labelled with what was recognised, e.g. {@code qemu} on 5000); and between two
+ * trusted hosts, a flow with the evidence of a memory copy ({@link CopyEvidence}): a tunnel (ESP,
+ * SSH, TLS) or a plain TCP bulk transfer. ESP, SSH or TLS without that evidence (an HTTPS API call
+ * between hypervisors) is not a migration; while such a flow may still show it, it is {@link
+ * FlowKind#UNDECIDED}. ICMP, ICMPv6 and IGMP are link control and never migrations. A TCP flow to
+ * port 902 that the catalog does not claim is vSphere NFC, a kind of its own.
  */
 public final class MigrationDetector {
   public static final String TUNNEL_ESP = "tunnel-esp";
@@ -44,6 +45,17 @@ public final class MigrationDetector {
 
   /** IPsec ESP, IP protocol 50 (RFC 4303). */
   static final Set<String> ESP_TRANSPORTS = Set.of("esp", "ip-50");
+
+  /**
+   * Signatures that make a TCP flow a migration whoever its hosts are: a stream that starts with
+   * QEMU's QEVM or multifd magic, or with a Xen save stream's header, carries a VM's state. Two
+   * hosts the policy does not know that migrate a VM are an unknown hypervisor pair on the audited
+   * wire, and the untrusted-host rules say so. The vMotion start is a reverse-engineered hint of
+   * eight mostly zero bytes (docs/PROTOCOLS.md), which other binary protocols may send: it counts
+   * only next to a host of the policy.
+   */
+  static final Set<Signature> SIGNATURES_ANYWHERE =
+      EnumSet.of(Signature.QEMU, Signature.QEMU_MULTIFD, Signature.XEN);
 
   private final Policy policy;
 
@@ -112,9 +124,9 @@ public final class MigrationDetector {
   }
 
   /**
-   * The protocol a migration signature names, when the flow touches a host of the policy: QEMU's
-   * main (QEVM) and multifd channels, the vMotion page-stream start, a Xen save stream. Null
-   * otherwise.
+   * The protocol a migration signature names: QEMU's main (QEVM) and multifd channels and a Xen
+   * save stream between any two hosts, the vMotion page-stream start only when the flow touches a
+   * host of the policy. Null otherwise.
    */
   private String signatureProtocol(FlowRecord record) {
     PayloadFeatures payload = record.payload();
@@ -122,6 +134,9 @@ public final class MigrationDetector {
     String named = signature == null ? null : signature.migrationProtocol();
     if (named == null || !"tcp".equals(record.transport())) {
       return null;
+    }
+    if (SIGNATURES_ANYWHERE.contains(signature)) {
+      return named;
     }
     return policy.isPolicyHost(record.src()) || policy.isPolicyHost(record.dst()) ? named : null;
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Signature;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MigrationDetectorTest {
@@ -267,11 +268,29 @@ class MigrationDetectorTest {
   }
 
   @Test
-  void migrationSignatureAwayFromEveryPolicyHostIsNotEnough() {
+  void qemuAndXenStreamsAreMigrationsWhoeverTheirHostsAre() {
+    // an unknown hypervisor pair moving a VM in clear on QEMU's documentation port: the
+    // untrusted-host rules must get to judge it
+    for (Signature s : List.of(Signature.QEMU, Signature.QEMU_MULTIFD, Signature.XEN)) {
+      ClassifiedFlow f = classified("203.0.113.8", "203.0.113.9", 4444, s);
+      assertThat(f.migration()).as(s.wire()).isTrue();
+      assertThat(f.protocol()).as(s.wire()).isEqualTo(s.migrationProtocol());
+    }
+    assertThat(labelOf("127.0.0.1", "127.0.0.1", 4444, Signature.QEMU)).isEqualTo("qemu");
+  }
+
+  @Test
+  void theVmotionHintAwayFromEveryPolicyHostIsNotEnough() {
     ClassifiedFlow f =
         detector.classify(
-            flow("203.0.113.8", "203.0.113.9", 5000).signature(Signature.QEMU).build());
+            flow("203.0.113.8", "203.0.113.9", 5000).signature(Signature.VMOTION).build());
     assertThat(f.kind()).isEqualTo(FlowKind.OTHER);
     assertThat(f.protocol()).isNull();
+    assertThat(
+            detector
+                .classify(flow("203.0.113.8", "203.0.113.9", 5000).signature(Signature.TLS).build())
+                .kind())
+        .as("a wrapper is no migration signature")
+        .isEqualTo(FlowKind.OTHER);
   }
 }

@@ -57,6 +57,26 @@ class RuleEngineTest {
   }
 
   @Test
+  void aQemuMigrationBetweenHostsThePolicyDoesNotKnowIsJudgedByEveryRule() {
+    // a VM moved in clear between an unknown hypervisor pair, on QEMU's documentation port
+    Evaluation e =
+        engine.evaluate(
+            flow("203.0.113.8", "203.0.113.9", 4444)
+                .signature(Signature.QEMU)
+                .verdict(Verdict.PLAINTEXT, "qemu framing in clear")
+                .payload(3_000_000, 20_000)
+                .build());
+    assertThat(e.migration()).isTrue();
+    assertThat(e.alerts())
+        .extracting(Alert::rule)
+        .containsExactlyInAnyOrder(
+            RuleId.UNENCRYPTED_MIGRATION,
+            RuleId.UNTRUSTED_SOURCE,
+            RuleId.UNTRUSTED_DESTINATION,
+            RuleId.NON_DEDICATED_SEGMENT);
+  }
+
+  @Test
   void aRuleThatFiresLaterStillAlerts() {
     Flows.Builder f = flow("192.168.50.11", "192.168.50.12", 8000);
     assertThat(engine.evaluate(f.seq(0).build()).alerts()).isEmpty();
