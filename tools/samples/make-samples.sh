@@ -33,7 +33,7 @@ readonly SCENARIOS=(
   vmotion-plaintext vmotion-tls vmotion-encrypted-clean hyperv-plaintext untrusted-source
   untrusted-destination migration-on-management-network migration-on-wrong-vlan
   shared-migration-vlan qemu-plaintext qemu-tls qemu-multifd-zlib qemu-multifd-zstd qemu-ssh-tunnel
-  qemu-unlisted-port xen-unlisted-port vmotion-encrypted-lossy
+  qemu-unlisted-port xen-unlisted-port vmotion-encrypted-lossy qemu-loopback
 )
 # The guest: 24 pages of 4 KiB (96 KiB), same bytes every run.
 readonly GUEST_PAGES=24
@@ -164,13 +164,17 @@ hosts_down() {
 
 # ---------------------------------------------------------------- capture
 
-# capture_start [TCPDUMP OPTIONS...] : tcpdump on host A's trunk port, into $CAPTURE.
+# capture_start [TCPDUMP OPTIONS...] : tcpdump on host A's trunk port (or CAPTURE_INTERFACE), into
+# $CAPTURE. Snap length 0 (tcpdump's 262144) on an interface other than the trunk: loopback's
+# segments (MTU 65536) outgrow 65535.
 capture_start() {
   CAPTURE=$WORK/capture.pcap
   rm -f "$CAPTURE"
   # Immediate mode, and a ring large enough for a burst of full-size frames: no kernel drops.
-  start_bg /dev/null /dev/null "$WORK/tcpdump.log" ip netns exec "$NS_A" tcpdump -i uplink0 -nn \
-    --immediate-mode -s 65535 -B 65536 -Z root -U -w "$CAPTURE" "$@"
+  start_bg /dev/null /dev/null "$WORK/tcpdump.log" ip netns exec "$NS_A" tcpdump \
+    -i "${CAPTURE_INTERFACE:-uplink0}" -nn \
+    --immediate-mode -s "$([[ -n ${CAPTURE_INTERFACE:-} ]] && echo 0 || echo 65535)" -B 65536 -Z root \
+    -U -w "$CAPTURE" "$@"
   CAPTURE_PID=$LAST_PID
   wait_for "tcpdump to listen" file_has "$WORK/tcpdump.log" "listening on"
 }

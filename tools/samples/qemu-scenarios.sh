@@ -124,14 +124,20 @@ qemu_quit() {
   done
 }
 
-# qemu_publish NAME CHECK_ARGS... : trim the capture, check it, write it as NAME.
+# qemu_publish [--untagged] NAME CHECK_ARGS... : trim the capture, check it (VLAN 50, or no tag),
+# write it as NAME.
 qemu_publish() {
+  local tags=(--vlan 50)
+  if [[ $1 == --untagged ]]; then
+    tags=(--untagged)
+    shift
+  fi
   local name=$1
   shift
-  check_capture "$CAPTURE" --vlan 50 "$@"
+  check_capture "$CAPTURE" "${tags[@]}" "$@"
   "$PYTHON" "$TOOLS/trim_capture.py" "$CAPTURE" "$WORK/trimmed.pcap" --keep-bytes "$QEMU_KEEP_BYTES"
   mv "$WORK/trimmed.pcap" "$CAPTURE"
-  check_capture "$CAPTURE" --vlan 50 --cut "$@"
+  check_capture "$CAPTURE" "${tags[@]}" --cut "$@"
   publish "$name" pcap "$QEMU_MAX_CAPTURE_BYTES" --cut
 }
 
@@ -217,4 +223,32 @@ scenario_qemu_ssh_tunnel() {
   expect qemu-ssh-tunnel \
     "Real QEMU live migration through an SSH tunnel (ssh -L to sshd on 22) between the trusted hosts on VLAN 50; nothing to report." \
     '{protocol: tunnel-ssh, verdict: encrypted, count: 1}' ""
+}
+
+# qemu-loopback: a real QEMU migration inside one host, over its loopback to tcp:127.0.0.1:4444 (the
+# port of QEMU's documentation), captured on that host's lo. Neither end is a host of the samples'
+# policy and no catalog lists the port: the QEVM signature alone makes it a migration, which the
+# untrusted-host rules and NON_DEDICATED_SEGMENT judge (before 4fba6ee it raised nothing).
+readonly QEMU_LOOPBACK_PORT=4444
+scenario_qemu_loopback() {
+  local uri=tcp:127.0.0.1:$QEMU_LOOPBACK_PORT options=(--parameter "max-bandwidth=$QEMU_MAX_BANDWIDTH")
+  qemu_guest_files
+  hosts_up 50 "$QEMU_SRC" "$QEMU_DST"
+  ip netns exec "$NS_A" sysctl -qw net.ipv4.ip_local_port_range="$QEMU_SOURCE_PORTS"
+  qemu_start "$NS_A" destination -incoming defer
+  qemu_start "$NS_A" source
+  CAPTURE_INTERFACE=lo capture_start
+  qmp "$WORK/destination.qmp" incoming "$uri" "${options[@]}"
+  wait_for "the destination to listen on $QEMU_LOOPBACK_PORT" listening "$NS_A" "$QEMU_LOOPBACK_PORT"
+  qmp "$WORK/source.qmp" migrate "$uri" "${options[@]}"
+  qmp "$WORK/destination.qmp" wait-incoming
+  qemu_quit
+  capture_stop
+  hosts_down
+  qemu_publish --untagged qemu-loopback --tcp 127.0.0.1 127.0.0.1 "$QEMU_LOOPBACK_PORT" \
+    --starts-with 5145564d --stations 1
+  expect qemu-loopback \
+    "Real QEMU live migration inside one host over its loopback to TCP 4444, a port no catalog lists; neither end is a host of the policy, so the QEVM signature alone makes it a migration, in clear, from and to untrusted hosts, off every migration network." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' \
+    "$UNENCRYPTED|{rule: UNTRUSTED_SOURCE, severity: critical, count: 1}|{rule: UNTRUSTED_DESTINATION, severity: critical, count: 1}|{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}"
 }

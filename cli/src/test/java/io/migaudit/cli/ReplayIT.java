@@ -223,8 +223,9 @@ class ReplayIT {
       JsonNode e = a.hasNonNull("eventId") ? latestEvent.get(a.get("eventId").asText()) : null;
       JsonNode named = e == null ? a : e;
       if (e != null) {
-        assertThat(Set.of(e.get("src").asText(), e.get("dst").asText()))
-            .isEqualTo(Set.of(a.get("src").asText(), a.get("dst").asText()));
+        // (a migration over loopback has one address at both ends: no Set.of)
+        assertThat(new HashSet<>(List.of(e.get("src").asText(), e.get("dst").asText())))
+            .isEqualTo(new HashSet<>(List.of(a.get("src").asText(), a.get("dst").asText())));
       }
       assertThat(summary)
           .containsPattern(
