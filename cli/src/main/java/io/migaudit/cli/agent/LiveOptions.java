@@ -28,7 +28,8 @@ final class LiveOptions {
       description =
           "Bytes kept of each frame (default: "
               + LiveCaptureOptions.DEFAULT_SNAPLEN_BYTES
-              + "). Below a whole frame (1514 bytes, 9018 with jumbo frames) payload verdicts"
+              + ", libpcap's largest: whole frames, also 64 KiB superframes of NIC offloads and"
+              + " loopback). Below a whole frame (1514 bytes, 9018 with jumbo frames) payload verdicts"
               + " see only each segment's start: framings cannot be followed and many flows are"
               + " judged unknown.")
   Integer snaplenBytes;

@@ -276,7 +276,7 @@ class AgentCommandTest {
         .contains("--config=FILE")
         .contains("override")
         .contains("127.0.0.1:9464")
-        .contains("65535");
+        .contains("262144");
   }
 
   @Test

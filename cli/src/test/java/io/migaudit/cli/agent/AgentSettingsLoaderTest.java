@@ -88,7 +88,7 @@ class AgentSettingsLoaderTest {
                         null,
                         null,
                         null)));
-    assertThat(s.snaplen()).isEqualTo(65535);
+    assertThat(s.snaplen()).isEqualTo(262_144);
     assertThat(s.promiscuous()).isTrue();
     assertThat(s.metricsAddress()).isEqualTo("127.0.0.1:9464");
   }
