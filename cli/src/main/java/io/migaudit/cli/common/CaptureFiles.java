@@ -16,7 +16,10 @@ public final class CaptureFiles {
 
   private CaptureFiles() {}
 
-  /** Files as given, and every capture file below given directories (sorted by path). */
+  /**
+   * Files as given, and every capture file below given directories (sorted by path): named as one
+   * or starting as one ({@link #looksLikeCapture}).
+   */
   public static List<Path> expand(List<Path> given) throws UserError {
     List<Path> files = new ArrayList<>();
     for (Path p : given) {
@@ -39,7 +42,11 @@ public final class CaptureFiles {
       }
     }
     if (files.isEmpty()) {
-      throw new UserError("no capture files (" + String.join(", ", SUFFIXES) + ") in " + given);
+      throw new UserError(
+          "no capture files (named "
+              + String.join(", ", SUFFIXES)
+              + ", or starting as a pcap or pcapng file) in "
+              + given);
     }
     return files;
   }
@@ -55,8 +62,21 @@ public final class CaptureFiles {
     }
   }
 
+  /**
+   * True for a file named as a capture, or one whose header is a capture's whatever its name:
+   * tcpdump's rotated files ({@code -C}: {@code dump}, {@code dump1}, ...), {@code .dump}, {@code
+   * .trace}, gzip-compressed captures under any name.
+   */
   public static boolean looksLikeCapture(Path p) {
     String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-    return SUFFIXES.stream().anyMatch(name::endsWith);
+    return SUFFIXES.stream().anyMatch(name::endsWith) || startsAsCapture(p);
+  }
+
+  private static boolean startsAsCapture(Path p) {
+    try (PcapFileSource ignored = PcapFileSource.open(p)) {
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false; // not a capture, or not readable: left out, as before
+    }
   }
 }
