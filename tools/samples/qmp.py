@@ -3,13 +3,16 @@
 
   qmp.py SOCKET incoming URI [--capability NAME]... [--parameter NAME=VALUE]...
   qmp.py SOCKET migrate URI [--capability NAME]... [--parameter NAME=VALUE]... [--timeout S]
+         [--postcopy-after S]
   qmp.py SOCKET wait-incoming [--timeout S]
   qmp.py SOCKET quit
 
 `incoming` sets the capabilities and parameters on a destination started with `-incoming defer`
 and makes it listen (migrate-incoming); `migrate` sets the same on the source, starts the
 migration and polls query-migrate until it completes (exit 1 if it fails or times out);
-`wait-incoming` waits until the destination has received the whole VM. Parameters whose value is
+`wait-incoming` waits until the destination has received the whole VM. `--postcopy-after S`
+switches a migration with the postcopy-ram capability to postcopy S seconds after it started
+(migrate-start-postcopy). Parameters whose value is
 a number are sent as numbers. Python 3 standard library only.
 """
 
@@ -85,6 +88,7 @@ def main(argv=None):
     parser.add_argument("--capability", action="append", default=[], metavar="NAME")
     parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--postcopy-after", type=float, metavar="S")
     args = parser.parse_args(argv)
     if args.action in ("incoming", "migrate") and not args.uri:
         parser.error(f"{args.action} needs a URI")
@@ -102,6 +106,9 @@ def main(argv=None):
             qmp.execute("migrate-incoming", uri=args.uri)
             return 0
         qmp.execute("migrate", uri=args.uri)
+        if args.postcopy_after is not None:
+            time.sleep(args.postcopy_after)
+            qmp.execute("migrate-start-postcopy")
         info = wait_status(qmp, args.timeout, lambda s: s == "completed")
         ram = info.get("ram", {})
         print(f"qmp: migration completed in {info.get('total-time')} ms: "

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# qemu-loopback-variants.sh — real QEMU live migrations over one host's loopback, one per QEMU
+# migration feature, each captured as a user checking migaudit on one machine would capture it
+# (tcpdump on lo, default snap length) and replayed against a policy that trusts the loopback:
+#
+#   sudo tools/samples/qemu-loopback-variants.sh [variant...]     # default: all of them
+#   tools/samples/qemu-loopback-variants.sh --list
+#
+# Prints one line per variant: the migration flows (protocol, verdict) and the alerts. Nothing is
+# written into the repository; KEEP_WORK=1 keeps the captures. Each migration runs in a network
+# namespace of its own (its loopback only), between two qemu-system-x86_64 processes as in
+# qemu-scenarios.sh: a paused 64 MiB pc-i440fx-7.2 guest under TCG whose RAM holds GPL-3, bash and
+# glibc, driven over QMP by qmp.py, to tcp:127.0.0.1:4444 (or [::1]:4444). Needs root,
+# qemu-system-x86, tcpdump, iproute2, openssl, python3, and ./migaudit (built on first use).
+set -euo pipefail
+
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$TOOLS/../.." && pwd)
+readonly TOOLS REPO
+readonly RUN_ID=ma-qv-$$
+readonly PYTHON=${PYTHON:-python3}
+readonly DEADLINE_SECONDS=30
+readonly PORT=4444
+readonly VARIANTS=(plain ipv6 any-interface snaplen-65535 multifd-none multifd-zstd compress
+  xbzrle tls tls-multifd postcopy-preempt)
+
+WORK="" NS_A="" NS_B="" ADDR_A="" ADDR_B="" LAST_PID=""
+NAMESPACES=() PIDS=()
+
+log() { printf 'qemu-loopback-variants: %s\n' "$*" >&2; }
+source "$TOOLS/lib.sh"
+
+# The loopback is trusted and a migration network: what is left to judge is the content.
+write_policy() {
+  cat >"$WORK/policy.yaml" <<'EOF'
+encryption: required
+migrationNetworks:
+  - name: loopback
+    cidrs: [127.0.0.0/8, "::1/128"]
+trustedHosts: [127.0.0.0/8, "::1"]
+EOF
+}
+
+# A CA, and server and client certificates for 127.0.0.1, as tls-creds-x509 wants them.
+make_pki() {
+  local pki=$WORK/pki role usage
+  mkdir -p "$pki/server" "$pki/client"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+    -subj "/CN=migaudit loopback CA" -keyout "$pki/ca-key.pem" -out "$pki/ca-cert.pem" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    2>/dev/null
+  for role in server client; do
+    usage=$([[ $role == server ]] && echo serverAuth || echo clientAuth)
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -subj "/CN=$role.loopback.invalid" -keyout "$pki/$role/$role-key.pem" -out "$pki/$role.csr" \
+      2>/dev/null
+    printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+      "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=$usage" \
+      "subjectAltName=IP:127.0.0.1" >"$pki/$role.ext"
+    openssl x509 -req -in "$pki/$role.csr" -CA "$pki/ca-cert.pem" -CAkey "$pki/ca-key.pem" \
+      -CAcreateserial -days 30 -extfile "$pki/$role.ext" -out "$pki/$role/$role-cert.pem" 2>/dev/null
+    cp "$pki/ca-cert.pem" "$pki/$role/"
+  done
+}
+
+qemu_in_ns() {
+  local name=$1
+  shift
+  start_bg "$WORK/qemu-$name.log" ip netns exec "$NS_A" qemu-system-x86_64 \
+    -machine pc-i440fx-7.2 -accel tcg -nodefaults -display none -S -m 64 \
+    -device "loader,file=/usr/share/common-licenses/GPL-3,addr=0x100000,force-raw=on" \
+    -device "loader,file=$(command -v bash),addr=0x110000,force-raw=on" \
+    -device "loader,file=/usr/lib/x86_64-linux-gnu/libc.so.6,addr=0x300000,force-raw=on" \
+    -qmp "unix:$WORK/$name.qmp,server=on,wait=off" "$@"
+  wait_for "QEMU ($name) to open its QMP socket" test -S "$WORK/$name.qmp"
+}
+
+# variant NAME : one migration, captured into $WORK/NAME.pcap.
+variant() {
+  local name=$1 host=127.0.0.1 iface=lo snap=0 options=() migrate=() src=() dst=() tcpdump
+  case $name in
+    plain) ;;
+    ipv6) host='[::1]' ;;
+    any-interface) iface=any ;;
+    snaplen-65535) snap=65535 ;;   # the agent's default before b041f6a
+    multifd-none) options=(--capability multifd --parameter multifd-channels=3) ;;
+    multifd-zstd)
+      options=(--capability multifd --parameter multifd-channels=4 --parameter multifd-compression=zstd) ;;
+    compress) options=(--capability compress) ;;
+    xbzrle) options=(--capability xbzrle) ;;
+    tls | tls-multifd)
+      src=(-object "tls-creds-x509,id=tls0,dir=$WORK/pki/client,endpoint=client")
+      dst=(-object "tls-creds-x509,id=tls0,dir=$WORK/pki/server,endpoint=server,verify-peer=on")
+      options=(--parameter tls-creds=tls0)
+      [[ $name == tls ]] || options+=(--capability multifd --parameter multifd-channels=2) ;;
+    postcopy-preempt)
+      options=(--capability postcopy-ram --capability postcopy-preempt)
+      migrate=(--parameter max-bandwidth=1048576 --postcopy-after 0.8) ;;
+    *) die "unknown variant: $name" ;;
+  esac
+  NS_A=$RUN_ID-$name
+  ip netns add "$NS_A"
+  NAMESPACES+=("$NS_A")
+  ip -n "$NS_A" link set lo up
+  rm -f "$WORK"/*.qmp
+  qemu_in_ns destination -incoming defer "${dst[@]}"
+  qemu_in_ns source "${src[@]}"
+  start_bg "$WORK/tcpdump-$name.log" ip netns exec "$NS_A" tcpdump -i "$iface" -nn \
+    --immediate-mode -s "$snap" -B 65536 -Z root -U -w "$WORK/$name.pcap" "tcp port $PORT"
+  tcpdump=$LAST_PID
+  wait_for "tcpdump to listen" file_has "$WORK/tcpdump-$name.log" "listening on"
+  "$PYTHON" "$TOOLS/qmp.py" "$WORK/destination.qmp" incoming "tcp:$host:$PORT" "${options[@]}" ||
+    die "$name: migrate-incoming failed"
+  wait_for "the destination to listen on $PORT" listening "$NS_A" "$PORT"
+  "$PYTHON" "$TOOLS/qmp.py" "$WORK/source.qmp" migrate "tcp:$host:$PORT" "${options[@]}" \
+    "${migrate[@]}" 2>"$WORK/migrate-$name.log" || die "$name: $(cat "$WORK/migrate-$name.log")"
+  "$PYTHON" "$TOOLS/qmp.py" "$WORK/destination.qmp" wait-incoming || die "$name: not received"
+  "$PYTHON" "$TOOLS/qmp.py" "$WORK/source.qmp" quit
+  "$PYTHON" "$TOOLS/qmp.py" "$WORK/destination.qmp" quit
+  wait_for "the connections to close" tcp_quiet "$NS_A"
+  sleep 0.3
+  stop_bg "$tcpdump" INT || true
+  file_has "$WORK/tcpdump-$name.log" "^0 packets dropped by kernel" ||
+    die "$name: tcpdump lost packets: $(tr '\n' ' ' <"$WORK/tcpdump-$name.log")"
+  for pid in "${PIDS[@]}"; do stop_bg "$pid" || true; done
+  ip netns delete "$NS_A"
+  NAMESPACES=()
+}
+
+# report NAME : replay the capture and print its flows and alerts on one line.
+report() {
+  local name=$1
+  "$REPO/migaudit" replay --policy "$WORK/policy.yaml" --flows "$WORK/$name.flows" \
+    --alerts "$WORK/$name.alerts" "$WORK/$name.pcap" >"$WORK/replay-$name.log" 2>&1 ||
+    die "$name: replay failed: $(tail -3 "$WORK/replay-$name.log")"
+  "$PYTHON" - "$name" "$WORK/$name.flows" "$WORK/$name.alerts" "$WORK/replay-$name.log" <<'EOF'
+import collections, json, sys
+name, flows, alerts, log = sys.argv[1:]
+last = [r for r in map(json.loads, open(flows)) if r.get("last")]
+def kind(r):
+    label = f"{r.get('protocol') or 'not a migration'} {(r.get('payload') or {}).get('verdict')}"
+    if r.get("protocol"):
+        return label
+    carried = sum(r[d]["payloadBytes"] for d in ("srcToDst", "dstToSrc") if r.get(d))
+    return f"{label} ({carried} payload bytes)"
+kinds = collections.Counter(map(kind, last))
+rules = collections.Counter(json.loads(a)["rule"] for a in open(alerts))
+cut = [l.strip() for l in open(log) if "cut" in l and "warning" in l]
+print(f"{name:18} {len(last)} flow(s): " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+      + " | alerts: " + (", ".join(f"{n} {k}" for k, n in sorted(rules.items())) or "none")
+      + (" | snap length cut segments" if cut else ""))
+EOF
+}
+
+main() {
+  local name selected=() missing=()
+  case ${1:-} in
+    --list) printf '%s\n' "${VARIANTS[@]}"; return 0 ;;
+    -h | --help) sed -n '2,14p' "$0"; return 0 ;;
+  esac
+  if (($#)); then selected=("$@"); else selected=("${VARIANTS[@]}"); fi
+  ((EUID == 0)) || die "needs root for network namespaces and capture"
+  for name in ip tcpdump openssl qemu-system-x86_64 "$PYTHON"; do
+    command -v "$name" >/dev/null || missing+=("$name")
+  done
+  ((${#missing[@]} == 0)) || die "missing tools: ${missing[*]}"
+  WORK=$(mktemp -d "/tmp/$RUN_ID.XXXXXX")
+  [[ -z ${KEEP_WORK:-} ]] || log "work directory: $WORK"
+  write_policy
+  make_pki
+  log "QEMU: $(qemu-system-x86_64 --version | head -1)"
+  for name in "${selected[@]}"; do
+    variant "$name"
+    report "$name"
+  done
+}
+
+main "$@"
