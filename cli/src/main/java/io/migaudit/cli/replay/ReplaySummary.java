@@ -2,7 +2,10 @@ package io.migaudit.cli.replay;
 
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.analyzer.consume.FlowObserver;
+import io.migaudit.analyzer.rules.CopyEvidence;
+import io.migaudit.analyzer.rules.MigrationDetector;
 import io.migaudit.record.Alert;
+import io.migaudit.record.Counters;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.Topics;
@@ -17,6 +20,14 @@ import java.util.TreeMap;
 
 /** Collects what the analyzer judged during a replay and prints the summary users read. */
 final class ReplaySummary implements FlowObserver {
+  /**
+   * Payload one way above which a TCP flow that no migration rule judged gets a note: far less than
+   * any VM's memory, far more than an API call. Such a flow is a migration the policy does not let
+   * the analyzer recognise (a TLS or SSH tunnel on an unlisted port between hosts it does not
+   * trust), or a transfer of something else.
+   */
+  static final long UNJUDGED_BULK_BYTES = 1 << 20;
+
   private final Set<String> flows = new HashSet<>();
   private final Map<String, Integer> migrationsByProtocolAndVerdict = new TreeMap<>();
   private final Map<String, Integer> alertsByRule = new TreeMap<>();
@@ -26,11 +37,21 @@ final class ReplaySummary implements FlowObserver {
   private long records;
   private long migrationFlowsCut;
   private long segmentsCut;
+  private long unjudgedBulkFlows;
+
+  /** The largest of those flows, for the note. */
+  private FlowRecord unjudgedBulk;
 
   @Override
   public void onRecord(FlowRecord record, boolean migration, String protocol) {
     records++;
     flows.add(record.flowId());
+    if (!migration && record.last() && bulkNoRuleJudged(record)) {
+      unjudgedBulkFlows++;
+      if (unjudgedBulk == null || bulk(record) > bulk(unjudgedBulk)) {
+        unjudgedBulk = record;
+      }
+    }
     if (migration && record.last()) {
       migrationsByProtocolAndVerdict.merge(
           protocol + " " + record.payload().verdict().wire(), 1, Integer::sum);
@@ -39,6 +60,28 @@ final class ReplaySummary implements FlowObserver {
         segmentsCut += record.stream().cutSegments();
       }
     }
+  }
+
+  /**
+   * A final TCP record of a flow that is no migration and carried at least {@link
+   * #UNJUDGED_BULK_BYTES} one way (8 times what came back); NFC (TCP 902) has its own rule.
+   */
+  static boolean bulkNoRuleJudged(FlowRecord r) {
+    if (!"tcp".equals(r.transport()) || r.dstPort() == MigrationDetector.NFC_TCP_PORT) {
+      return false;
+    }
+    long sent = payload(r.srcToDst());
+    long back = payload(r.dstToSrc());
+    long most = Math.max(sent, back);
+    return most >= UNJUDGED_BULK_BYTES && CopyEvidence.oneWay(most, Math.min(sent, back));
+  }
+
+  private static long bulk(FlowRecord r) {
+    return Math.max(payload(r.srcToDst()), payload(r.dstToSrc()));
+  }
+
+  private static long payload(Counters c) {
+    return c == null ? 0 : c.payloadBytes();
   }
 
   @Override
@@ -86,6 +129,24 @@ final class ReplaySummary implements FlowObserver {
     out.printf("Flows: %d (%d flow records through %s)%n", flows.size(), records, Topics.FLOWS);
     if (!malformedRecords.isEmpty()) {
       out.println("  skipped malformed Kafka records: " + malformedRecords);
+    }
+    if (unjudgedBulkFlows > 0) {
+      FlowRecord r = unjudgedBulk;
+      out.printf(
+          "  note: %d TCP flow%s carried at least %s one way but %s not judged as a migration: no"
+              + " catalog port, no migration signature, not between two trusted hosts (the"
+              + " largest: %s:%d -> %s:%d, %s). If %s, trust both hosts in the policy or add the"
+              + " port to its ports.%n",
+          unjudgedBulkFlows,
+          unjudgedBulkFlows == 1 ? "" : "s",
+          EventFindings.bytes(UNJUDGED_BULK_BYTES),
+          unjudgedBulkFlows == 1 ? "was" : "were",
+          bracketed(r.src()),
+          r.srcPort(),
+          bracketed(r.dst()),
+          r.dstPort(),
+          EventFindings.bytes(bulk(r)),
+          unjudgedBulkFlows == 1 ? "it is a migration" : "they are migrations");
     }
     if (migrationFlowsCut > 0) {
       out.printf(
