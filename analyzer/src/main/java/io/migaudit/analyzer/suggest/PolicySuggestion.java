@@ -26,6 +26,9 @@ public final class PolicySuggestion {
 
   static final int IPV6_PREFIX = 64;
 
+  static final String IPV4_LOOPBACK = "127.0.0.0/8";
+  static final String IPV6_LOOPBACK = "::1/128";
+
   /** A migration flow and what became of it in the suggestion. */
   public record Listed(MigrationSighting sighting, String status) {}
 
@@ -140,12 +143,7 @@ public final class PolicySuggestion {
       n.cidrs.add(ps);
       n.cidrs.add(pd);
     } else if (ps.equals(pd)) {
-      n =
-          untagged.computeIfAbsent(
-              ps,
-              k ->
-                  new NetworkEvidence(
-                      "net-" + k.replaceAll("[^0-9a-f]+", "-").replaceAll("-+$", ""), null));
+      n = untagged.computeIfAbsent(ps, k -> new NetworkEvidence(networkName(k), null));
       n.cidrs.add(ps);
     } else {
       return "not accepted: untagged, endpoints in "
@@ -186,8 +184,27 @@ public final class PolicySuggestion {
             });
   }
 
-  /** The /24 or /64 holding {@code address}. */
+  /** "net-" and the prefix's digits, e.g. {@code net-192-168-50-0-24}; "loopback" for loopbacks. */
+  static String networkName(String prefix) {
+    return switch (prefix) {
+      case IPV4_LOOPBACK -> "loopback";
+      case IPV6_LOOPBACK -> "loopback-ipv6";
+      default -> "net-" + prefix.replaceAll("[^0-9a-f]+", "-").replaceAll("-+$", "");
+    };
+  }
+
+  /**
+   * The /24 or /64 holding {@code address}; a loopback address's is the loopback itself
+   * (127.0.0.0/8, ::1/128): a migration between two processes of one host, and the /64 around ::1
+   * would be {@code ::/64}.
+   */
   static String prefix(String address) {
+    if (address.startsWith("127.")) {
+      return IPV4_LOOPBACK;
+    }
+    if (address.equals("::1")) {
+      return IPV6_LOOPBACK;
+    }
     int length = address.indexOf(':') >= 0 ? IPV6_PREFIX : IPV4_PREFIX;
     String cidr = address + "/" + length;
     return Cidr.withoutHostBits(cidr).orElse(cidr);

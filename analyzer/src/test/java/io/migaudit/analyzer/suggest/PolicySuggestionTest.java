@@ -99,6 +99,24 @@ class PolicySuggestionTest {
   }
 
   @Test
+  void aMigrationOverLoopbackIsPutOnTheLoopback() {
+    PolicySuggestion s = new PolicySuggestion(PortCatalog.builtIn());
+    for (String host : List.of("127.0.0.1", "::1")) {
+      s.add(
+          flow(host, host, 4444)
+              .srcPort(41013)
+              .signature(Signature.QEMU)
+              .verdict(Verdict.PLAINTEXT, "x")
+              .last()
+              .build());
+    }
+    assertThat(SuggestedPolicyYaml.render(s, "test"))
+        .contains("  - name: loopback\n    cidrs: [\"127.0.0.0/8\"]")
+        .contains("  - name: loopback-ipv6\n    cidrs: [\"::1/128\"]")
+        .doesNotContain("::/64");
+  }
+
+  @Test
   void theHostThatSendsThePulledMemoryIsItsSender() {
     // C dials A twice on port 5000 and A sends the memory back each time: A sent, C received
     PolicySuggestion s = new PolicySuggestion(PortCatalog.builtIn());
