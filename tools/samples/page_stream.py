@@ -14,6 +14,10 @@
   page_stream.py open --key HEX IN OUT       the reverse of seal (checks every tag)
   page_stream.py negotiation --bytes N OUT   N bytes of a clear XML negotiation (invented: VM
                                              settings as a migration might send before its memory)
+  page_stream.py frame --salt HEX [--record-bytes N] IN OUT
+                                             IN in records of N bytes behind the same clear 16-byte
+                                             headers as seal's (length, salt, counter), NOT
+                                             encrypted: the attack on a tolerance of such headers
 
 Python 3 standard library, except seal/open: they need the `cryptography` package (Debian:
 python3-cryptography, run with /usr/bin/python3). Same input, same output bytes, every run.
@@ -80,6 +84,14 @@ def open_records(key, data):
     return bytes(out)
 
 
+def frame(salt, data, record=RECORD_PLAINTEXT):
+    out = bytearray()
+    for counter, start in enumerate(range(0, len(data), record), 1):
+        body = data[start:start + record]
+        out += struct.pack(">I", NONCE_SIZE + len(body)) + salt + struct.pack(">Q", counter) + body
+    return bytes(out)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -90,6 +102,11 @@ def main(argv=None):
     p.add_argument("--codec", choices=("deflate", "lz4"), default="deflate")
     p.add_argument("--pages", type=int, default=24)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("output")
+    p = sub.add_parser("frame")
+    p.add_argument("--salt", required=True, help="the headers' salt, 8 hex digits")
+    p.add_argument("--record-bytes", type=int, default=RECORD_PLAINTEXT)
+    p.add_argument("input")
     p.add_argument("output")
     p = sub.add_parser("negotiation")
     p.add_argument("--bytes", type=int, required=True)
@@ -114,6 +131,8 @@ def main(argv=None):
             out = zlib.compress(data, 6)
             if zlib.decompress(out) != data:
                 sys.exit("page_stream: zlib round trip failed")
+        elif args.command == "frame":
+            out = frame(bytes.fromhex(args.salt), data, args.record_bytes)
         elif args.command == "seal":
             key, salt = bytes.fromhex(args.key), bytes.fromhex(args.salt)
             if len(key) != 32 or len(salt) != 4:

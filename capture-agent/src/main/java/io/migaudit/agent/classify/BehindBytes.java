@@ -2,6 +2,7 @@ package io.migaudit.agent.classify;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 
 /**
  * Judges the bytes of one TCP direction that its stream did not take ({@link StreamSink#behind}):
@@ -23,9 +24,12 @@ import java.util.Arrays;
  * connection's clear handshake lies (certificates, SSH key exchange lists, SMB session setup),
  * whose retransmission would otherwise make an encrypted flow look structured. A segment the
  * capture cut gives nothing of its first {@link PayloadSample#CUT_SEGMENT_UNSAMPLED_BYTES}, as in
- * the sample. A window still filling is judged once it holds {@link #MIN_JUDGED_BYTES}. Made only
- * for a direction that has such bytes: one histogram, and after {@link #WINDOWS_BACK_TO_BACK}
- * windows a {@link ResampleWindow} for the rest.
+ * the sample. In a direction whose sample showed clear record headers ({@link
+ * CiphertextBehindHeaders}), copies of its records fail the uniform test as its windows do, and are
+ * judged as its windows are ({@link ResampleWindow#framedWindowPasses}). A window still filling is
+ * judged once it holds {@link #MIN_JUDGED_BYTES}. Made only for a direction that has such bytes:
+ * one histogram, and after {@link #WINDOWS_BACK_TO_BACK} windows a {@link ResampleWindow} for the
+ * rest.
  */
 final class BehindBytes {
   /**
@@ -47,6 +51,10 @@ final class BehindBytes {
   private final int[] histogram = new int[256];
   private final int maxBytesPerSegment;
   private final int seed;
+
+  /** Whether the direction's sample showed clear record headers, asked when a window is judged. */
+  private final BooleanSupplier framedByHeaders;
+
   private int windowFill;
   private int windowsJudged;
   private long bytesBehind;
@@ -58,8 +66,17 @@ final class BehindBytes {
    *     {@link ResampleWindow})
    */
   BehindBytes(int maxBytesPerSegment, int seed) {
+    this(maxBytesPerSegment, seed, () -> false);
+  }
+
+  /**
+   * @param framedByHeaders whether the direction's sample showed clear record headers (asked when a
+   *     window is judged)
+   */
+  BehindBytes(int maxBytesPerSegment, int seed, BooleanSupplier framedByHeaders) {
     this.maxBytesPerSegment = maxBytesPerSegment;
     this.seed = seed;
+    this.framedByHeaders = framedByHeaders;
   }
 
   /**
@@ -88,18 +105,29 @@ final class BehindBytes {
     }
     windowFill += take;
     if (windowFill == ResampleWindow.WINDOW_BYTES) {
-      finding = notEncrypted(ByteStatistics.ofCounts(windowFill, histogram));
+      finding = notEncrypted(windowFill, histogram);
       Arrays.fill(histogram, 0);
       windowFill = 0;
       if (finding == null && ++windowsJudged == WINDOWS_BACK_TO_BACK) {
-        later = new ResampleWindow(before + take, seed);
+        later = new ResampleWindow(before + take, seed, framedByHeaders.getAsBoolean());
       }
     }
   }
 
-  /** {@code window} when it is readable or not uniform, else null. */
-  private static ByteStatistics notEncrypted(ByteStatistics window) {
-    return ResampleWindow.notEncrypted(window) ? window : null;
+  /**
+   * The statistics of {@code n} bytes counted in {@code counts} when they are readable, or not
+   * uniform and not the records of a direction framed by clear headers; else null.
+   */
+  private ByteStatistics notEncrypted(long n, int[] counts) {
+    ByteStatistics window = ByteStatistics.ofCounts(n, counts);
+    if (!ResampleWindow.notEncrypted(window)) {
+      return null;
+    }
+    boolean framedRecords =
+        window.entropy() >= ResampleWindow.READABLE_ENTROPY
+            && framedByHeaders.getAsBoolean()
+            && ResampleWindow.framedWindowPasses(n, counts);
+    return framedRecords ? null : window;
   }
 
   /**
@@ -115,9 +143,7 @@ final class BehindBytes {
           ? later.readableStatistics()
           : later.notUniformStatistics();
     }
-    return windowFill >= MIN_JUDGED_BYTES
-        ? notEncrypted(ByteStatistics.ofCounts(windowFill, histogram))
-        : null;
+    return windowFill >= MIN_JUDGED_BYTES ? notEncrypted(windowFill, histogram) : null;
   }
 
   /** Bytes not taken past {@link #FROM_STREAM_OFFSET} (judged or not). */

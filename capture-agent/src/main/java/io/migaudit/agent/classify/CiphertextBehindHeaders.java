@@ -52,8 +52,25 @@ final class CiphertextBehindHeaders {
   /** Fewest sampled bytes judged: three quarters of the 256 KiB a migration's sample holds. */
   static final long MIN_BYTES = 192 << 10;
 
+  /**
+   * The rest's limit where the test is made again and again, on every later window of a long flow
+   * ({@link ResampleWindow}): ten standard deviations, about 469, so that uniform bytes behind
+   * headers exceed it about once in 10^15 tests, as {@link ResampleWindow#NOT_UNIFORM_CHI_SQUARE}
+   * does for a window.
+   */
+  static final double REPEATED_REST_LIMIT =
+      (ByteStatistics.DEGREES_OF_FREEDOM - HEADER_VALUES)
+          + 10 * Math.sqrt(2.0 * (ByteStatistics.DEGREES_OF_FREEDOM - HEADER_VALUES));
+
   /** What was measured: the rest's chi-square, and the share the left-out values hold above it. */
   record Finding(double restChiSquare, double headerShare) {
+    /**
+     * True when it passes where the test is made again and again ({@link #REPEATED_REST_LIMIT}).
+     */
+    boolean passesRepeated() {
+      return restChiSquare <= REPEATED_REST_LIMIT && headerShare <= MAX_HEADER_SHARE;
+    }
+
     String describe() {
       return String.format(
           Locale.ROOT,
@@ -72,6 +89,15 @@ final class CiphertextBehindHeaders {
     if (n < MIN_BYTES) {
       return null;
     }
+    Finding f = measure(n, counts);
+    return f.restChiSquare() <= REST_LIMIT && f.headerShare() <= MAX_HEADER_SHARE ? f : null;
+  }
+
+  /**
+   * The rest's chi-square and the left-out values' share of {@code n} bytes counted in {@code
+   * counts}, whatever they are and however few.
+   */
+  static Finding measure(long n, int[] counts) {
     double expected = n / 256.0;
     double[] terms = new double[256];
     for (int b = 0; b < 256; b++) {
@@ -92,7 +118,6 @@ final class CiphertextBehindHeaders {
         rest += terms[b];
       }
     }
-    double share = above / n;
-    return rest <= REST_LIMIT && share <= MAX_HEADER_SHARE ? new Finding(rest, share) : null;
+    return new Finding(rest, above / n);
   }
 }

@@ -180,7 +180,7 @@ public final class PayloadSample implements StreamSink {
       if (streamOffset + length <= BehindBytes.FROM_STREAM_OFFSET) {
         return; // the handshake's place: not judged, and no histogram made for it
       }
-      behind = new BehindBytes(maxBytesPerPacket, ~windowSeed);
+      behind = new BehindBytes(maxBytesPerPacket, ~windowSeed, this::framedByHeaders);
     }
     behind.add(streamOffset, frame, offset, length, cut);
   }
@@ -241,7 +241,7 @@ public final class PayloadSample implements StreamSink {
     long room = maxBytes - sampledBytes;
     if (room <= 0) {
       if (resample == null) {
-        resample = new ResampleWindow(payloadSeen - length, windowSeed);
+        resample = new ResampleWindow(payloadSeen - length, windowSeed, framedByHeaders());
       }
       resample.add(frame, offset, length, maxBytesPerPacket);
       return;
@@ -255,6 +255,28 @@ public final class PayloadSample implements StreamSink {
       prologue = Arrays.copyOf(histogram.counts(), 257);
       prologue[256] = (int) sampledBytes;
     }
+  }
+
+  /**
+   * True when the sample is ciphertext behind clear record headers: not uniform as a whole, but
+   * uniform without its header values ({@link CiphertextBehindHeaders}), over the whole sample or
+   * after a clear prologue; false while it holds too few bytes to tell. Asked when the sample is
+   * full and the later windows start, and when a window of bytes the stream did not take is judged.
+   */
+  private boolean framedByHeaders() {
+    if (sampledBytes < CiphertextBehindHeaders.MIN_BYTES) {
+      return false;
+    }
+    ByteStatistics whole = statistics();
+    if (whole.chiSquare() <= ByteStatistics.uniformChiSquareLimit()) {
+      return false;
+    }
+    if (CiphertextBehindHeaders.of(whole.n(), histogram.counts()) != null) {
+      return true;
+    }
+    long n = sampledAfterPrologue();
+    return n >= CiphertextBehindHeaders.MIN_BYTES
+        && CiphertextBehindHeaders.of(n, countsAfterPrologue()) != null;
   }
 
   /** Sampled bytes after the prologue ({@link #PROLOGUE_BYTES}); 0 until it was taken. */

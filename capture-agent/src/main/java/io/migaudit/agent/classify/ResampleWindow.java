@@ -13,6 +13,17 @@ import java.util.Arrays;
  * uniform ({@link #NOT_UNIFORM_CHI_SQUARE}) is not encrypted either: a stream that encrypts its
  * first bytes and then sends compressed ones, under the same framing or none, is caught too.
  *
+ * <p>A flow whose first sample was ciphertext behind clear record headers ({@link
+ * CiphertextBehindHeaders}) fails the uniform test in its windows too when its records are small (2
+ * KiB records behind 16-byte headers: about 650 per window), so there a window that fails it alone
+ * is not enough: it must fail the headers test as well, made at ten standard deviations ({@link
+ * CiphertextBehindHeaders#REPEATED_REST_LIMIT}) since it is made on every window, with its header
+ * values' share bounded by {@link #FRAMED_WINDOW_MAX_HEADER_SHARE}. Compressed pages behind the
+ * same headers still fail it at once (deflate at level 1 to 9 of memory-like pages: the rest's
+ * chi-square is in the thousands); what no window test can tell from ciphertext (zstd -19, xz) is
+ * no more caught behind headers than without them (BENCHMARKS.md, "Long flows behind clear record
+ * headers").
+ *
  * <p>Where in its interval a window falls is drawn from the direction's seed and a secret of the
  * process: a sender who knows this code cannot put uniform bytes exactly where the windows look and
  * plaintext everywhere else. In one process the same seed gives the same windows, so records do not
@@ -35,6 +46,13 @@ final class ResampleWindow {
    */
   static final double NOT_UNIFORM_CHI_SQUARE = 255 + 10 * Math.sqrt(2 * 255.0);
 
+  /**
+   * Largest share of a window its header values may hold above their expected count, in a flow
+   * whose first sample showed headers: headers of 1 KiB records hold 1.3-1.6 % of a 64 KiB window
+   * (their first sample's bound is 1.5 %, over four times the bytes).
+   */
+  static final double FRAMED_WINDOW_MAX_HEADER_SHARE = 0.025;
+
   /** The process's secret, mixed into every seed: windows cannot be foreseen from outside. */
   private static final long SECRET = new SecureRandom().nextLong();
 
@@ -53,11 +71,22 @@ final class ResampleWindow {
   private long notUniformAt = -1;
   private ByteStatistics notUniform;
 
+  /** The first sample was ciphertext behind clear record headers: windows are judged so too. */
+  private final boolean framedByHeaders;
+
   /**
    * @param startAt payload offset of the direction at which the first interval starts
    * @param seed picks where in each interval its window falls
    */
   ResampleWindow(long startAt, int seed) {
+    this(startAt, seed, false);
+  }
+
+  /**
+   * @param framedByHeaders the direction's first sample was ciphertext behind clear record headers
+   */
+  ResampleWindow(long startAt, int seed, boolean framedByHeaders) {
+    this.framedByHeaders = framedByHeaders;
     this.startAt = startAt;
     this.seed = SECRET ^ (seed * GOLDEN_GAMMA);
     this.payloadSeen = startAt;
@@ -111,14 +140,32 @@ final class ResampleWindow {
       readableEntropy = window.entropy();
       readable = window;
     } else if (window.chiSquare() > NOT_UNIFORM_CHI_SQUARE && notUniformAt < 0) {
-      notUniformAt = at;
-      notUniform = window;
+      if (!framedByHeaders || !ciphertextBehindHeaders()) {
+        notUniformAt = at;
+        notUniform = window;
+      }
     }
     Arrays.fill(histogram, 0);
     windowFill = 0;
     do { // a window spread over large frames may have run past the next one's start
       nextWindowAt = windowStart(++interval);
     } while (nextWindowAt < payloadSeen);
+  }
+
+  /** True when the window just filled passes the headers test (made on every window). */
+  private boolean ciphertextBehindHeaders() {
+    return framedWindowPasses(windowFill, histogram);
+  }
+
+  /**
+   * The headers test of a window of a flow whose first sample showed clear record headers: made on
+   * every window, so at {@link CiphertextBehindHeaders#REPEATED_REST_LIMIT}, with the header
+   * values' share bounded by {@link #FRAMED_WINDOW_MAX_HEADER_SHARE}.
+   */
+  static boolean framedWindowPasses(long n, int[] counts) {
+    CiphertextBehindHeaders.Finding f = CiphertextBehindHeaders.measure(n, counts);
+    return f.restChiSquare() <= CiphertextBehindHeaders.REPEATED_REST_LIMIT
+        && f.headerShare() <= FRAMED_WINDOW_MAX_HEADER_SHARE;
   }
 
   /** Payload offset of the first readable window, or -1. */

@@ -52,6 +52,38 @@ class BehindBytesTest {
     assertThat(behind.bytesBehind()).isEqualTo(4L * ResampleWindow.WINDOW_BYTES);
   }
 
+  /**
+   * Retransmitted records of a direction whose sample showed clear headers (AES-GCM records of 2
+   * KiB): they fail the uniform test as its windows do (the control: a direction not framed), and
+   * are judged as its windows are; compressed pages behind the same headers, or readable bytes,
+   * still are a finding.
+   */
+  @Test
+  void copiesOfRecordsBehindClearHeadersAreJudgedAsTheDirectionsWindows() throws Exception {
+    ByteBuffer records =
+        ByteBuffer.wrap(
+            CiphertextBehindHeadersTest.sealedRecords(4 * ResampleWindow.WINDOW_BYTES, 2048));
+    BehindBytes notFramed = new BehindBytes(1500, 7);
+    addSegments(notFramed, PAST_HANDSHAKE, records);
+    assertThat(notFramed.finding()).as("a direction not framed").isNotNull();
+    BehindBytes framed = new BehindBytes(1500, 7, () -> true);
+    addSegments(framed, PAST_HANDSHAKE, records);
+    assertThat(framed.finding()).as("a framed direction").isNull();
+
+    byte[] compressed = PageStreams.rawDeflate(PageStreams.memoryLike(8 << 20, 19), 6);
+    BehindBytes framedCompressed = new BehindBytes(1500, 7, () -> true);
+    addSegments(
+        framedCompressed,
+        PAST_HANDSHAKE,
+        ByteBuffer.wrap(
+            java.util.Arrays.copyOf(
+                ResampleWindowTest.framedAs(compressed, 2048), ResampleWindow.WINDOW_BYTES)));
+    assertThat(framedCompressed.finding()).as("compressed pages behind headers").isNotNull();
+    BehindBytes framedReadable = new BehindBytes(1500, 7, () -> true);
+    addSegments(framedReadable, PAST_HANDSHAKE, readable(ResampleWindow.WINDOW_BYTES));
+    assertThat(framedReadable.finding()).as("readable bytes").isNotNull();
+  }
+
   @Test
   void theHandshakesPlaceIsNotJudged() {
     BehindBytes behind = new BehindBytes(1500, 7);

@@ -212,6 +212,84 @@ class ResampleWindowTest {
             (1L << 30) + ResampleWindow.INTERVAL_BYTES - ResampleWindow.WINDOW_BYTES);
   }
 
+  /**
+   * AES-GCM records of 1 and 2 KiB behind clear 16-byte headers, for 144 MiB (18 windows): each
+   * window fails the uniform test alone (the control, a window not told the flow is framed), and
+   * the flow, whose first sample showed the headers, stays encrypted.
+   */
+  @Test
+  void longFlowsOfSmallRecordsBehindClearHeadersStayEncrypted() throws Exception {
+    for (int record : new int[] {1024, 2048}) {
+      byte[] chunk = CiphertextBehindHeadersTest.sealedRecords(8 * MIB, record);
+      ResampleWindow alone = new ResampleWindow(0, record);
+      long start = alone.nextWindowAt();
+      nextWindow(alone, 0, Arrays.copyOf(chunk, WINDOW_FEED));
+      assertThat(alone.notUniformAt())
+          .as("%d-byte records, a window alone", record)
+          .isEqualTo(start);
+      PayloadSample s = sample();
+      for (int i = 0; i < 18; i++) {
+        feed(s, chunk);
+      }
+      PayloadFeatures f = PayloadClassifier.classify(false, s, sample());
+      assertThat(f.verdict()).as("%d-byte records", record).isEqualTo(Verdict.ENCRYPTED);
+      assertThat(f.reason()).startsWith("uniform bytes behind clear record headers");
+      assertThat(s.notUniformLaterAt()).isEqualTo(-1);
+    }
+  }
+
+  /**
+   * The attack on that tolerance: a first sample of ciphertext behind headers, then the same
+   * headers in front of compressed pages (deflate -9). Such a window is far from what headers alone
+   * leave (chi-square about 10,000 over 64 KiB) and turns the flow at once.
+   */
+  @Test
+  void framedFlowThatTurnsCompressedIsCaughtAtItsFirstWindow() throws Exception {
+    byte[] compressed = PageStreams.rawDeflate(PageStreams.memoryLike(8 * MIB, 16), 9);
+    PayloadSample s = sample();
+    feed(s, CiphertextBehindHeadersTest.sealedRecords(512 << 10, 2048));
+    byte[] framed = framedAs(compressed, 2048);
+    while (s.payloadSeen() < 2 * ResampleWindow.INTERVAL_BYTES) { // a window, wherever it falls
+      feed(s, framed);
+    }
+    PayloadFeatures f = PayloadClassifier.classify(false, s, sample());
+    assertThat(f.verdict()).isEqualTo(Verdict.COMPRESSED);
+    assertThat(f.reason())
+        .startsWith("payload stopped looking encrypted after ")
+        .contains("(window chi-square")
+        .contains("earlier: uniform bytes behind clear record headers");
+  }
+
+  /**
+   * A window of a flow framed by headers passes when its header values hold little (1 and 2 KiB
+   * records: 1.3-1.6 % and 0.7 %), not when they hold much: 512-byte records' headers take 3 %.
+   */
+  @Test
+  void framedWindowsPassOnlyWithLittleInTheirHeaderValues() throws Exception {
+    for (int record : new int[] {512, 1024, 2048}) {
+      byte[] window =
+          Arrays.copyOf(CiphertextBehindHeadersTest.sealedRecords(1 << 20, record), WINDOW_FEED);
+      ResampleWindow w = new ResampleWindow(0, record, true);
+      long start = w.nextWindowAt();
+      nextWindow(w, 0, window);
+      assertThat(w.notUniformAt())
+          .as("%d-byte records", record)
+          .isEqualTo(record == 512 ? start : -1);
+    }
+  }
+
+  /** {@code body} behind the clear 16-byte headers of sealed records of {@code record} bytes. */
+  static byte[] framedAs(byte[] body, int record) {
+    ByteBuffer out = ByteBuffer.allocate(body.length + (body.length / record + 1) * 16);
+    long counter = 1;
+    for (int at = 0; at < body.length; at += record, counter++) {
+      int n = Math.min(record, body.length - at);
+      out.putInt(12 + n).put("VMot".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.putLong(counter).put(body, at, n);
+    }
+    return Arrays.copyOf(out.array(), out.position());
+  }
+
   /** One window's bytes: the last packet fed ends where the window does. */
   private static final int WINDOW_FEED = ResampleWindow.WINDOW_BYTES;
 
