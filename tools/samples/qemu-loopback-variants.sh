@@ -29,6 +29,8 @@ NAMESPACES=() PIDS=()
 
 log() { printf 'qemu-loopback-variants: %s\n' "$*" >&2; }
 source "$TOOLS/lib.sh"
+# make_qemu_pki, the certificates of the qemu-* samples (only functions and settings are defined)
+source "$TOOLS/qemu-scenarios.sh"
 
 # The loopback is trusted and a migration network: what is left to judge is the content.
 write_policy() {
@@ -39,28 +41,6 @@ migrationNetworks:
     cidrs: [127.0.0.0/8, "::1/128"]
 trustedHosts: [127.0.0.0/8, "::1"]
 EOF
-}
-
-# A CA, and server and client certificates for 127.0.0.1, as tls-creds-x509 wants them.
-make_pki() {
-  local pki=$WORK/pki role usage
-  mkdir -p "$pki/server" "$pki/client"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
-    -subj "/CN=migaudit loopback CA" -keyout "$pki/ca-key.pem" -out "$pki/ca-cert.pem" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-    2>/dev/null
-  for role in server client; do
-    usage=$([[ $role == server ]] && echo serverAuth || echo clientAuth)
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-      -subj "/CN=$role.loopback.invalid" -keyout "$pki/$role/$role-key.pem" -out "$pki/$role.csr" \
-      2>/dev/null
-    printf '%s\n' "basicConstraints=critical,CA:FALSE" \
-      "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=$usage" \
-      "subjectAltName=IP:127.0.0.1" >"$pki/$role.ext"
-    openssl x509 -req -in "$pki/$role.csr" -CA "$pki/ca-cert.pem" -CAkey "$pki/ca-key.pem" \
-      -CAcreateserial -days 30 -extfile "$pki/$role.ext" -out "$pki/$role/$role-cert.pem" 2>/dev/null
-    cp "$pki/ca-cert.pem" "$pki/$role/"
-  done
 }
 
 qemu_in_ns() {
@@ -167,7 +147,7 @@ main() {
   WORK=$(mktemp -d "/tmp/$RUN_ID.XXXXXX")
   [[ -z ${KEEP_WORK:-} ]] || log "work directory: $WORK"
   write_policy
-  make_pki
+  make_qemu_pki 127.0.0.1
   log "QEMU: $(qemu-system-x86_64 --version | head -1)"
   for name in "${selected[@]}"; do
     variant "$name"

@@ -54,10 +54,11 @@ qemu_start() {
 
 qmp() { "$PYTHON" "$TOOLS/qmp.py" "$@" || die "QMP $2 failed: $(cat "$WORK"/qemu-*.log)"; }
 
-# make_qemu_pki : a CA, a server certificate for 192.168.50.12 and a client certificate, laid out
-# as QEMU's tls-creds-x509 wants them (ca-cert.pem, server-cert.pem/-key.pem, client-...).
+# make_qemu_pki [IP] : a CA, a server certificate for IP (default 192.168.50.12, host B) and a client
+# certificate, laid out as QEMU's tls-creds-x509 wants them (ca-cert.pem, server-cert.pem/-key.pem,
+# client-...), under $WORK/pki.
 make_qemu_pki() {
-  local pki=$WORK/pki role usage
+  local pki=$WORK/pki role usage ip=${1:-${QEMU_DST%/*}}
   mkdir -p "$pki/server" "$pki/client"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
     -subj "/CN=migaudit sample migration CA" -keyout "$pki/ca-key.pem" -out "$pki/ca-cert.pem" \
@@ -70,7 +71,7 @@ make_qemu_pki() {
       2>/dev/null
     printf '%s\n' "basicConstraints=critical,CA:FALSE" \
       "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=$usage" \
-      "subjectAltName=IP:${QEMU_DST%/*}" >"$pki/$role.ext"
+      "subjectAltName=IP:$ip" >"$pki/$role.ext"
     openssl x509 -req -in "$pki/$role.csr" -CA "$pki/ca-cert.pem" -CAkey "$pki/ca-key.pem" \
       -CAcreateserial -days 30 -extfile "$pki/$role.ext" -out "$pki/$role/$role-cert.pem" 2>/dev/null
     cp "$pki/ca-cert.pem" "$pki/$role/"
