@@ -6,6 +6,7 @@ import io.migaudit.testsupport.CiGate;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -19,13 +20,18 @@ import org.junit.jupiter.api.Test;
  * 65536) a TCP segment fills an IP packet of 65535 bytes, a frame of 65549, and a NIC's GRO and TSO
  * superframes are as large. With the old default of 65535 every such frame lost its last bytes and
  * the agent warned about a snap length it had chosen itself. A real libpcap capture on this host's
- * own loopback, of a connection this test makes to itself.
+ * own loopback, of connections this test makes to itself.
  *
  * <p>Needs root (or CAP_NET_RAW) and libpcap: without them it skips, except under {@code CI=true},
  * where it fails.
  */
 class LoopbackSuperframeIT {
-  private static final int BYTES_SENT = 4 << 20;
+  private static final int BYTES_SENT = 16 << 20;
+
+  /** Connections made one after the other: a busy machine may hold one's segments small. */
+  private static final int CONNECTIONS = 3;
+
+  private static final int BUFFER_BYTES = 8 << 20;
 
   /** An Ethernet frame of an IP packet of 65535 bytes: more than 65535 bytes, as loopback makes. */
   private static final int LARGEST_IP_FRAME = 14 + 65535;
@@ -37,7 +43,11 @@ class LoopbackSuperframeIT {
         "live capture on lo needs root (or CAP_NET_RAW)");
     CaptureBackend backend = CaptureBackend.best();
     CiGate.requireNoProblem(backend.unavailable());
-    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket server = new ServerSocket()) {
+      // a large receive window: the sender's segments are as large as loopback allows, not cut to
+      // what a reader slowed by a busy machine left room for
+      server.setReceiveBufferSize(BUFFER_BYTES);
+      server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
       int port = server.getLocalPort();
       LiveCaptureOptions options = LiveCaptureOptions.defaults("tcp port " + port);
       assertThat(options.snaplenBytes()).isGreaterThanOrEqualTo(LARGEST_IP_FRAME);
@@ -46,7 +56,9 @@ class LoopbackSuperframeIT {
         CompletableFuture<List<int[]>> frames =
             CompletableFuture.supplyAsync(() -> read(source), LoopbackSuperframeIT::thread);
         Thread.sleep(200); // the capture is open before the connection starts
-        send(server, port);
+        for (int i = 0; i < CONNECTIONS; i++) {
+          send(server, port);
+        }
         Thread.sleep(500);
         source.stop();
         List<int[]> seen = frames.get(30, TimeUnit.SECONDS);
@@ -95,8 +107,10 @@ class LoopbackSuperframeIT {
               }
             },
             LoopbackSuperframeIT::thread);
-    try (Socket out = new Socket(InetAddress.getLoopbackAddress(), port);
-        OutputStream s = out.getOutputStream()) {
+    try (Socket out = new Socket()) {
+      out.setSendBufferSize(BUFFER_BYTES);
+      out.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      OutputStream s = out.getOutputStream();
       byte[] block = new byte[1 << 20];
       for (int sent = 0; sent < BYTES_SENT; sent += block.length) {
         s.write(block);
