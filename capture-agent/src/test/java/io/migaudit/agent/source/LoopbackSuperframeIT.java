@@ -3,16 +3,19 @@ package io.migaudit.agent.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.testsupport.CiGate;
+import io.migaudit.testsupport.Eventually;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,14 +55,20 @@ class LoopbackSuperframeIT {
       LiveCaptureOptions options = LiveCaptureOptions.defaults("tcp port " + port);
       assertThat(options.snaplenBytes()).isGreaterThanOrEqualTo(LARGEST_IP_FRAME);
       try (LiveSource source = backend.open("lo", options)) {
-        // own threads: the common pool may have one, and both tasks block
+        // the capture is active once open returns: frames wait in the kernel's ring until read.
+        // Own threads: the common pool may have one, and both tasks block.
+        AtomicLong wireBytes = new AtomicLong();
         CompletableFuture<List<int[]>> frames =
-            CompletableFuture.supplyAsync(() -> read(source), LoopbackSuperframeIT::thread);
-        Thread.sleep(200); // the capture is open before the connection starts
+            CompletableFuture.supplyAsync(
+                () -> read(source, wireBytes), LoopbackSuperframeIT::thread);
         for (int i = 0; i < CONNECTIONS; i++) {
           send(server, port);
         }
-        Thread.sleep(500);
+        long sent = (long) CONNECTIONS * BYTES_SENT;
+        Eventually.until(
+            "the frames of " + sent + " bytes sent read from the capture",
+            Duration.ofSeconds(30),
+            () -> wireBytes.get() >= sent);
         source.stop();
         List<int[]> seen = frames.get(30, TimeUnit.SECONDS);
         assertThat(seen).as("frames of the connection").isNotEmpty();
@@ -74,13 +83,17 @@ class LoopbackSuperframeIT {
     }
   }
 
-  /** Captured and wire length of every frame until the source stops. */
-  private static List<int[]> read(LiveSource source) {
+  /**
+   * Captured and wire length of every frame until the source stops; {@code wireBytes} counts the
+   * wire lengths as they come.
+   */
+  private static List<int[]> read(LiveSource source, AtomicLong wireBytes) {
     List<int[]> seen = new ArrayList<>();
     CapturedPacket p = new CapturedPacket();
     try {
       while (source.next(p)) {
         seen.add(new int[] {p.capturedLength(), p.originalLength});
+        wireBytes.addAndGet(p.originalLength);
       }
     } catch (Exception e) {
       throw new IllegalStateException(e);
