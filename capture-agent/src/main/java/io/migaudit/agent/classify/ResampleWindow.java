@@ -140,7 +140,7 @@ final class ResampleWindow {
       readableEntropy = window.entropy();
       readable = window;
     } else if (window.chiSquare() > NOT_UNIFORM_CHI_SQUARE && notUniformAt < 0) {
-      if (!framedByHeaders || !ciphertextBehindHeaders()) {
+      if (!framedByHeaders || !framedWindowPasses(windowFill, histogram)) {
         notUniformAt = at;
         notUniform = window;
       }
@@ -150,11 +150,6 @@ final class ResampleWindow {
     do { // a window spread over large frames may have run past the next one's start
       nextWindowAt = windowStart(++interval);
     } while (nextWindowAt < payloadSeen);
-  }
-
-  /** True when the window just filled passes the headers test (made on every window). */
-  private boolean ciphertextBehindHeaders() {
-    return framedWindowPasses(windowFill, histogram);
   }
 
   /**
