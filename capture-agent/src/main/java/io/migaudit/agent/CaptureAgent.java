@@ -28,6 +28,12 @@ public final class CaptureAgent {
   private final CapturedPacket captured = new CapturedPacket();
   private final DecodedPacket decoded = new DecodedPacket();
 
+  /** Sees each decoded IP packet after the flow table took it (the live agent's follower). */
+  @FunctionalInterface
+  public interface PacketWatcher {
+    void saw(DecodedPacket p, FlowTable table);
+  }
+
   public CaptureAgent(AgentConfig config, FlowRecordSink sink, PipelineCounters counters) {
     this.config = config;
     this.sink = sink;
@@ -39,6 +45,15 @@ public final class CaptureAgent {
    * source in the records (the interface, or the capture file for replays).
    */
   public SourceReport run(PacketSource source, String iface, EndReason endReason)
+      throws IOException {
+    return run(source, iface, endReason, null);
+  }
+
+  /**
+   * As {@link #run(PacketSource, String, EndReason)}, showing each IP packet to {@code watcher}.
+   */
+  public SourceReport run(
+      PacketSource source, String iface, EndReason endReason, PacketWatcher watcher)
       throws IOException {
     FlowTable table =
         new FlowTable(
@@ -62,6 +77,9 @@ public final class CaptureAgent {
           counters.tcpFragment();
         }
         table.offer(decoded);
+        if (watcher != null) {
+          watcher.saw(decoded, table);
+        }
       } else {
         counters.dropped(issue);
       }

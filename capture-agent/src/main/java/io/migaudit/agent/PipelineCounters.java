@@ -34,6 +34,8 @@ public final class PipelineCounters {
   private volatile FlowTable table;
   private volatile long truncatedFiles;
   private volatile long tcpFragments;
+  private volatile long connectionsFollowed;
+  private volatile long followsRefused;
   private volatile long flowPackets;
   private volatile long readingNanos;
   private volatile LongSupplier kernelDrops = NONE;
@@ -111,6 +113,37 @@ public final class PipelineCounters {
 
   public void tcpFragment() {
     tcpFragments++;
+  }
+
+  /** The live capture began to follow a connection that opened a migration stream; one thread. */
+  public void connectionFollowed() {
+    connectionsFollowed++;
+  }
+
+  /** It did not, at its bound of connections followed at once or begun per second; one thread. */
+  public void followRefused() {
+    followsRefused++;
+  }
+
+  /**
+   * Connections outside the capture filter that the live capture began to follow because they
+   * opened a QEMU or Xen migration stream.
+   */
+  public long connectionsFollowed() {
+    long n = connectionsFollowed;
+    for (PipelineCounters w : workers) {
+      n += w.connectionsFollowed();
+    }
+    return n;
+  }
+
+  /** Such connections not followed: too many at once, or too many begun in one second. */
+  public long followsRefused() {
+    long n = followsRefused;
+    for (PipelineCounters w : workers) {
+      n += w.followsRefused();
+    }
+    return n;
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.migaudit.agent.classify;
 
 import io.migaudit.record.Signature;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Recognises a protocol or container from the first payload bytes of one direction
@@ -18,9 +17,6 @@ public final class SignatureMatcher {
   // RFC 8446 5.2: a record carries at most 2^14 + 256 bytes of ciphertext.
   private static final int TLS_MAX_RECORD_LENGTH = (1 << 14) + 256;
   private static final byte[] SSH_BANNER = {'S', 'S', 'H', '-'};
-  // QEMU migration/savevm.c: QEMU_VM_FILE_MAGIC, and migration/multifd.c: MULTIFD_MAGIC.
-  private static final byte[] QEMU_MAGIC = {'Q', 'E', 'V', 'M'};
-  private static final byte[] QEMU_MULTIFD_MAGIC = {0x11, 0x22, 0x33, 0x44};
   // MS-SMB2 2.2.1 / 2.2.41 / 2.2.42: protocol ids after the 4-byte NetBIOS session header.
   private static final int NETBIOS_HEADER = 4;
   private static final int SMB2_PROTOCOL_ID = 0xFE;
@@ -32,18 +28,6 @@ public final class SignatureMatcher {
   // Reverse-engineered ESXi 6.0 plaintext vMotion stream start (docs/PROTOCOLS.md: a hint, not
   // proof).
   private static final byte[] VMOTION_START = {0, 0, 0, 0, 3, 0, 5, 0};
-  // Xen save and migration streams (docs/PROTOCOLS.md, "Xen"), from the xen-project sources:
-  // libxl's stream header (ident "LibxlFmt", docs/specs/libxl-migration-stream), libxc's image
-  // header (a marker of eight 0xFF bytes, then id "XENF"; libxc-migration-stream), xl's save-file
-  // header, which `xl migrate` sends, and its receiver's banner, which the other side sends first;
-  // xend's relocation request ("receive\n") followed by its guest record (XendCheckpoint).
-  private static final byte[] LIBXL_IDENT = ascii("LibxlFmt");
-  private static final byte[] LIBXC_MARKER = {-1, -1, -1, -1, -1, -1, -1, -1};
-  private static final byte[] LIBXC_ID = ascii("XENF");
-  private static final byte[] XL_SAVE_HEADER = ascii("Xen saved domain, xl format\n");
-  private static final byte[] XL_RECEIVER_BANNER = ascii("xl migration receiver ready");
-  private static final byte[] XEND_RELOCATION = ascii("receive\n");
-  private static final byte[] XEND_GUEST_RECORD = ascii("LinuxGuestRecord");
 
   private SignatureMatcher() {}
 
@@ -61,11 +45,9 @@ public final class SignatureMatcher {
     if (startsWith(s, 0, SSH_BANNER)) {
       return Signature.SSH;
     }
-    if (startsWith(s, 0, QEMU_MAGIC)) {
-      return Signature.QEMU;
-    }
-    if (startsWith(s, 0, QEMU_MULTIFD_MAGIC)) {
-      return Signature.QEMU_MULTIFD;
+    Signature migration = MigrationOpenings.match(s);
+    if (migration != Signature.NONE) {
+      return migration;
     }
     Signature smb = smb(s);
     if (smb != Signature.NONE) {
@@ -74,20 +56,7 @@ public final class SignatureMatcher {
     if (startsWith(s, 0, VMOTION_START)) {
       return Signature.VMOTION;
     }
-    if (isXen(s)) {
-      return Signature.XEN;
-    }
     return compression(s, 0);
-  }
-
-  private static boolean isXen(PayloadSample s) {
-    return startsWith(s, 0, LIBXL_IDENT)
-        || (startsWith(s, 0, LIBXC_MARKER) && startsWith(s, LIBXC_MARKER.length, LIBXC_ID))
-        || startsWith(s, 0, XL_SAVE_HEADER)
-        || startsWith(s, 0, XL_RECEIVER_BANNER)
-        || startsWith(s, 0, XEND_GUEST_RECORD)
-        || (startsWith(s, 0, XEND_RELOCATION)
-            && startsWith(s, XEND_RELOCATION.length, XEND_GUEST_RECORD));
   }
 
   private static boolean isTlsRecord(PayloadSample s) {
@@ -143,10 +112,6 @@ public final class SignatureMatcher {
       return cmf == 0x78 ? Signature.ZLIB : Signature.NONE;
     }
     return Signature.NONE;
-  }
-
-  private static byte[] ascii(String magic) {
-    return magic.getBytes(StandardCharsets.US_ASCII);
   }
 
   private static boolean startsWith(PayloadSample s, int at, byte[] magic) {

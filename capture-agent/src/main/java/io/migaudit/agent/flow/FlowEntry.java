@@ -1,5 +1,6 @@
 package io.migaudit.agent.flow;
 
+import io.migaudit.agent.classify.MigrationOpenings;
 import io.migaudit.agent.classify.PayloadClassifier;
 import io.migaudit.agent.classify.PayloadSample;
 import io.migaudit.agent.classify.StreamSink;
@@ -12,6 +13,7 @@ import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.SchemaVersion;
+import io.migaudit.record.Signature;
 import io.migaudit.record.StreamEvidence;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -293,7 +295,13 @@ final class FlowEntry {
     if (p.payloadWireLength > 0) {
       boolean fresh = (initiator ? initiatorSample : responderSample) == null;
       sink = sample(initiator, sampleBytes, sampleBytesPerPacket);
-      if (fresh && mine.startsMidStream(p)) {
+      // a direction first seen without its SYN starts mid-way, unless its first bytes open a
+      // migration stream, which they do only at its start: the live agent follows such a
+      // connection from that segment on, after the handshake its filter kept out
+      if (fresh
+          && mine.startsMidStream(p)
+          && MigrationOpenings.match(p.frame, p.payloadOffset, p.payloadCapturedLength)
+              == Signature.NONE) {
         sink.markMidStream();
       }
     }

@@ -102,6 +102,25 @@ public final class FlowTable {
     sweepIfDue();
   }
 
+  /**
+   * True while the table holds the flow of {@code key}, open or closed and lingering for its late
+   * packets; a flow it ended (timed out, closed long enough, evicted) is no longer held.
+   */
+  public boolean holds(FlowKey key) {
+    DecodedPacket probe = new DecodedPacket();
+    probe.reset();
+    probe.ipVersion = key.ipVersion();
+    probe.ipProtocol = key.ipProtocol();
+    probe.vlan = key.vlan();
+    probe.srcHi = key.aHi();
+    probe.srcLo = key.aLo();
+    probe.srcPort = key.aPort();
+    probe.dstHi = key.bHi();
+    probe.dstLo = key.bLo();
+    probe.dstPort = key.bPort();
+    return flows.find(probe, true, FlowKey.hash(probe, true)) != null;
+  }
+
   private void track(DecodedPacket p) {
     boolean fromA = FlowKey.sourceIsA(p);
     int hash = FlowKey.hash(p, fromA);

@@ -11,6 +11,7 @@ import io.migaudit.agent.publish.RecordHandOff;
 import io.migaudit.agent.source.CaptureBackend;
 import io.migaudit.agent.source.LibpcapSource;
 import io.migaudit.agent.source.LiveSource;
+import io.migaudit.agent.source.Refilterable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * waits for them and flushes the publisher; {@link #close()} (SIGTERM, Ctrl-C) stops the capture
  * loops, each thread then ends its open flows as final records with end reason {@code shutdown},
  * and close returns once they are flushed. One interface failing ends the whole agent (a supervisor
- * restarts it); {@link #health()} says so.
+ * restarts it); {@link #health()} says so. Where the backend can change its filter, each thread
+ * follows the migrations opened outside it ({@link SignatureFollower}).
  */
 public final class LiveAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveAgent.class);
@@ -118,6 +120,13 @@ public final class LiveAgent implements AutoCloseable {
       throw e;
     }
     records = new RecordHandOff(publisher, RecordHandOff.DEFAULT_CAPACITY); // JSON off capture
+    if (!sources.isEmpty() && !(sources.get(0) instanceof Refilterable)) {
+      LOG.warn(
+          "the {} backend cannot widen its filter: a migration stream opened on a port and between"
+              + " hosts outside the capture filter is seen only by its first segment"
+              + " (the libpcap backend follows it)",
+          sources.get(0).backend().wire());
+    }
     perInterface.forEach(this::startGroup);
     LOG.warn("capturing on {}", config.interfaces());
     if (heartbeats != null) {
@@ -193,7 +202,10 @@ public final class LiveAgent implements AutoCloseable {
       worker.captureDrops(source::kernelDrops, source::interfaceDrops);
       CaptureAgent agent =
           new CaptureAgent(CaptureWorkers.perWorker(config.agent(), group.size()), records, worker);
-      Thread t = new Thread(() -> capture(agent, source), "capture-" + source.name() + "-" + i);
+      CaptureAgent.PacketWatcher follower =
+          source instanceof Refilterable r ? new SignatureFollower(r, source.name(), worker) : null;
+      Thread t =
+          new Thread(() -> capture(agent, source, follower), "capture-" + source.name() + "-" + i);
       threads.add(t);
       t.start();
       health.watch(t);
@@ -257,9 +269,9 @@ public final class LiveAgent implements AutoCloseable {
     }
   }
 
-  private void capture(CaptureAgent agent, LiveSource source) {
+  private void capture(CaptureAgent agent, LiveSource source, CaptureAgent.PacketWatcher follower) {
     try {
-      agent.run(source, source.name(), EndReason.SHUTDOWN);
+      agent.run(source, source.name(), EndReason.SHUTDOWN, follower);
     } catch (IOException | RuntimeException e) {
       LOG.error("{}: capture stopped: {}", source.name(), e.toString());
       failure.compareAndSet(null, e);

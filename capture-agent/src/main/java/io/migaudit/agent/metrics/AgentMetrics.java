@@ -32,6 +32,17 @@ public final class AgentMetrics {
    */
   public static final String FLOWS_CONTINUED = "migaudit.agent.flows.continued";
 
+  /**
+   * Connections outside the capture filter followed because they opened a QEMU or Xen migration
+   * stream (migaudit_agent_flows_followed_total).
+   */
+  public static final String FLOWS_FOLLOWED = "migaudit.agent.flows.followed";
+
+  /**
+   * Such connections not followed, at the follower's bounds (migaudit_agent_follows_refused_total).
+   */
+  public static final String FOLLOWS_REFUSED = "migaudit.agent.follows.refused";
+
   public static final String RECORDS_SENT = "migaudit.agent.records.sent";
   public static final String RECORDS_FAILED = "migaudit.agent.records.failed";
 
@@ -85,6 +96,18 @@ public final class AgentMetrics {
         .description(
             "Flows that went on a connection after a RST or FIN the hosts did not honour (forged"
                 + " closes, or data in flight when a connection was aborted)")
+        .tag(TAG_INTERFACE, iface)
+        .register(registry);
+    FunctionCounter.builder(FLOWS_FOLLOWED, counters, PipelineCounters::connectionsFollowed)
+        .description(
+            "Connections outside the capture filter followed because they opened a QEMU or Xen"
+                + " migration stream (a port no catalog lists, hosts the policy does not name)")
+        .tag(TAG_INTERFACE, iface)
+        .register(registry);
+    FunctionCounter.builder(FOLLOWS_REFUSED, counters, PipelineCounters::followsRefused)
+        .description(
+            "Such connections not followed: 64 followed at once per worker, or 16 begun in one"
+                + " second (a flood of forged openings); their first segment is still recorded")
         .tag(TAG_INTERFACE, iface)
         .register(registry);
     for (EndReason reason : EndReason.values()) {

@@ -1,7 +1,9 @@
 package io.migaudit.agent.source;
 
+import io.migaudit.agent.classify.MigrationOpenings;
 import io.migaudit.record.PortCatalog;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,6 +22,7 @@ import java.util.Set;
  * migration network (so SHARED_MIGRATION_SEGMENT sees other traffic there, and a migration on an
  * unlisted port is seen) and all TCP between two hypervisor hosts. IPv6 packets behind extension
  * headers (which plain {@code tcp port} does not follow) pass whole: the decoder walks the chain.
+ * Segments that open a QEMU or Xen migration stream pass on any port ({@link #MIGRATION_OPENINGS}).
  * Without a scope, other traffic is only seen for what {@code extra} lets through, e.g. {@code "net
  * 192.168.50.0/24"}.
  */
@@ -75,7 +78,87 @@ public final class CaptureFilter {
           + anyOf("ip6[40]", TCP_ESP_OR_EXTENSION)
           + ")";
 
+  /**
+   * TCP segments whose payload starts as a QEMU or Xen migration stream does ({@link
+   * MigrationOpenings}), whatever their port and hosts: the live agent then follows the connection
+   * (it widens the filter to it), so that a migration moved to a port no catalog lists, between
+   * hosts the policy does not name, is judged live as in a replay. IPv4, and IPv6 with TCP as the
+   * first next header (the decoder walks the other chains, which pass whole). A load past a frame's
+   * end makes a BPF program drop the frame, whatever the rest of the filter says: the payload's
+   * first word is read only once the IP lengths say it is there.
+   */
+  static final String MIGRATION_OPENINGS =
+      "((tcp and ip[2:2] >= ((ip[0] & 0xf) << 2) + ((tcp[12:1] & 0xf0) >> 2) + 4 and "
+          + anyWord("tcp[((tcp[12:1] & 0xf0) >> 2):4]")
+          + ") or (ip6 and ip6[6] == "
+          + PROTOCOL_TCP
+          + " and ip6[4:2] >= ((ip6[52:1] & 0xf0) >> 2) + 4 and "
+          + anyWord("ip6[(40 + ((ip6[52:1] & 0xf0) >> 2)):4]")
+          + "))";
+
   private CaptureFilter() {}
+
+  /**
+   * {@code filter} widened to the TCP {@code connections} (each from {@link #connection}); {@code
+   * filter} itself when there are none or it is blank (it passes everything). libpcap shifts every
+   * load after a {@code vlan} keyword by the tag, to the end of the expression: so for a filter
+   * {@link #of} built, the connections join the expression before its {@code vlan} and again inside
+   * it, and tagged frames of them pass too. Any other filter is ORed after them, untagged.
+   */
+  public static String widened(String filter, Collection<String> connections) {
+    if (connections.isEmpty() || filter == null || filter.isBlank()) {
+      return filter;
+    }
+    String any = String.join(" or ", connections);
+    String untagged = untaggedHalf(filter);
+    if (untagged == null) {
+      return "(" + any + ") or (" + filter + ")";
+    }
+    String widened = untagged + " or " + any;
+    return "(" + widened + ") or (vlan and (" + widened + "))";
+  }
+
+  /** X of a filter "(X) or (vlan and (X))", as {@link #of} builds them; null for any other. */
+  private static String untaggedHalf(String filter) {
+    int frame = "() or (vlan and ())".length();
+    if ((filter.length() - frame) % 2 != 0 || filter.length() <= frame) {
+      return null;
+    }
+    String x = filter.substring(1, 1 + (filter.length() - frame) / 2);
+    return filter.equals("(" + x + ") or (vlan and (" + x + "))") ? x : null;
+  }
+
+  /**
+   * {@code filter} without the clause that passes migration openings on any port ({@link
+   * #MIGRATION_OPENINGS}): what the capture would pass without it. Unchanged when it has none.
+   */
+  public static String withoutOpenings(String filter) {
+    return filter == null ? null : filter.replace(" or " + MIGRATION_OPENINGS, "");
+  }
+
+  /**
+   * Both directions of the TCP connection between {@code a} port {@code aPort} and {@code b} port
+   * {@code bPort} (addresses in pcap-filter(7) {@code host} syntax, IPv4 or IPv6).
+   */
+  public static String connection(String a, int aPort, String b, int bPort) {
+    return "(tcp and ((src host "
+        + a
+        + " and src port "
+        + aPort
+        + " and dst host "
+        + b
+        + " and dst port "
+        + bPort
+        + ") or (src host "
+        + b
+        + " and src port "
+        + bPort
+        + " and dst host "
+        + a
+        + " and dst port "
+        + aPort
+        + ")))";
+  }
 
   /**
    * The filter for {@code catalog}, ORed with {@code extra} (a pcap-filter expression, or null or
@@ -127,6 +210,7 @@ public final class CaptureFilter {
     clauses.add("udp dst port " + VXLAN_PORT);
     clauses.add("udp dst port " + GENEVE_PORT);
     clauses.add("(ip[6:2] & 0x1fff != 0)");
+    clauses.add(MIGRATION_OPENINGS);
     return new ArrayList<>(clauses);
   }
 
@@ -149,6 +233,15 @@ public final class CaptureFilter {
     List<String> terms = new ArrayList<>();
     for (int v : values) {
       terms.add(field + " == " + v);
+    }
+    return "(" + String.join(" or ", terms) + ")";
+  }
+
+  /** "(FIELD == 0x... or ...)" over the first words of the migration openings. */
+  private static String anyWord(String field) {
+    List<String> terms = new ArrayList<>();
+    for (int w : MigrationOpenings.firstWords()) {
+      terms.add(field + " == 0x" + Integer.toHexString(w));
     }
     return "(" + String.join(" or ", terms) + ")";
   }

@@ -29,6 +29,15 @@ final class Libpcap {
   /** struct bpf_program { u_int bf_len; struct bpf_insn *bf_insns; }, padded on 64-bit. */
   static final int BPF_PROGRAM_BYTES = 16;
 
+  /**
+   * struct pcap_pkthdr { struct timeval ts; bpf_u_int32 caplen, len; } on 64-bit systems: a 16-byte
+   * timeval, then the lengths.
+   */
+  static final int PKTHDR_BYTES = 24;
+
+  static final int PKTHDR_OFFSET_CAPLEN = 16;
+  static final int PKTHDR_OFFSET_LEN = 20;
+
   /** struct pcap_stat { u_int ps_recv, ps_drop, ps_ifdrop; } (Windows adds a field after). */
   static final int PCAP_STAT_BYTES = 16;
 
@@ -104,6 +113,8 @@ final class Libpcap {
     static native int pcap_compile(long p, long program, String filter, int optimize, int netmask);
 
     static native int pcap_setfilter(long p, long program);
+
+    static native int pcap_offline_filter(long program, long header, long packet);
 
     static native void pcap_freecode(long program);
 

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * second and readable from any thread. {@link #stop()} breaks a waiting read from any thread;
  * {@link #close()} waits for a read in progress before it frees the handle.
  */
-public final class LibpcapSource implements LiveSource {
+public final class LibpcapSource implements LiveSource, Refilterable {
   private static final long STATS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MICROS_PER_SECOND = 1_000_000L;
 
@@ -69,6 +69,15 @@ public final class LibpcapSource implements LiveSource {
   private final ByteBuffer frameView;
   private final Memory stats = new Memory(Libpcap.PCAP_STAT_BYTES);
   private final Object handleLock = new Object();
+  private final String openedFilter;
+
+  /** The filter {@link #lastFramePasses} ran last, compiled for pcap_offline_filter. */
+  private String checkFilter;
+
+  private Memory checkProgram;
+  private final Memory frameHeader = new Memory(Libpcap.PKTHDR_BYTES);
+  private int frameAt;
+  private int frameLength;
   private volatile long handle;
   private volatile boolean stopped;
   private volatile long kernelDrops;
@@ -79,10 +88,12 @@ public final class LibpcapSource implements LiveSource {
   private long packets;
   private long bytes;
 
-  private LibpcapSource(String name, long handle, boolean live) throws IOException {
+  private LibpcapSource(String name, long handle, boolean live, String filter) throws IOException {
     this.name = name;
     this.handle = handle;
     this.live = live;
+    this.openedFilter = filter == null ? "" : filter;
+    frameHeader.clear();
     this.linkType = Pcap.pcap_datalink(handle);
     int snapshot = Math.max(1, Pcap.pcap_snapshot(handle));
     this.batchPackets =
@@ -196,7 +207,7 @@ public final class LibpcapSource implements LiveSource {
       } else {
         setFilter(p, iface, options.filter());
       }
-      return new LibpcapSource(iface, p, true);
+      return new LibpcapSource(iface, p, true, options.filter());
     } catch (IOException | RuntimeException e) {
       Pcap.pcap_close(p);
       throw e;
@@ -216,7 +227,7 @@ public final class LibpcapSource implements LiveSource {
     }
     try {
       setFilter(p, file.toString(), filter);
-      return new LibpcapSource(file.toString(), p, false);
+      return new LibpcapSource(file.toString(), p, false, filter);
     } catch (IOException | RuntimeException e) {
       Pcap.pcap_close(p);
       throw e;
@@ -239,14 +250,8 @@ public final class LibpcapSource implements LiveSource {
 
   /** Compiles and sets {@code filter}; the empty filter passes every frame. */
   private static void installFilter(long p, String what, String filter) throws IOException {
-    Memory program = new Memory(Libpcap.BPF_PROGRAM_BYTES); // freed by the collector
-    program.clear();
+    Memory program = compile(p, what, filter);
     long address = Pointer.nativeValue(program);
-    // netmask 0: only "ip broadcast" needs the real one
-    if (Pcap.pcap_compile(p, address, filter, 1, 0) != 0) {
-      throw new IOException(
-          what + ": bad capture filter \"" + filter + "\": " + Libpcap.string(Pcap.pcap_geterr(p)));
-    }
     try {
       if (Pcap.pcap_setfilter(p, address) != 0) {
         throw new IOException(
@@ -255,6 +260,70 @@ public final class LibpcapSource implements LiveSource {
     } finally {
       Pcap.pcap_freecode(address);
       Reference.reachabilityFence(program); // the native block must outlive the calls above
+    }
+  }
+
+  /**
+   * {@code filter} compiled for handle {@code p} into a struct bpf_program that the caller frees
+   * with pcap_freecode (its block itself is freed by the collector).
+   */
+  private static Memory compile(long p, String what, String filter) throws IOException {
+    Memory program = new Memory(Libpcap.BPF_PROGRAM_BYTES);
+    program.clear();
+    // netmask 0: only "ip broadcast" needs the real one
+    if (Pcap.pcap_compile(p, Pointer.nativeValue(program), filter, 1, 0) != 0) {
+      throw new IOException(
+          what + ": bad capture filter \"" + filter + "\": " + Libpcap.string(Pcap.pcap_geterr(p)));
+    }
+    return program;
+  }
+
+  @Override
+  public String openedFilter() {
+    return openedFilter;
+  }
+
+  /**
+   * Runs {@code filter} over the frame last read as the kernel runs the one in force; the program
+   * is compiled at the first call with a filter and kept until another one comes.
+   */
+  @Override
+  public synchronized boolean lastFramePasses(String filter) throws IOException {
+    if (filter == null || filter.isBlank()) {
+      return true;
+    }
+    if (handle == 0) {
+      throw new IOException(name + ": closed");
+    }
+    if (!filter.equals(checkFilter)) {
+      Memory program = compile(handle, name, filter);
+      freeCheckProgram();
+      checkProgram = program;
+      checkFilter = filter;
+    }
+    frameHeader.setInt(Libpcap.PKTHDR_OFFSET_CAPLEN, frameView.limit());
+    frameHeader.setInt(Libpcap.PKTHDR_OFFSET_LEN, frameLength);
+    return Pcap.pcap_offline_filter(
+            Pointer.nativeValue(checkProgram),
+            Pointer.nativeValue(frameHeader),
+            Pointer.nativeValue(batch) + frameAt)
+        != 0;
+  }
+
+  /** Compiles and sets {@code filter} between two batches; the frames already read keep theirs. */
+  @Override
+  public synchronized void refilter(String filter) throws IOException {
+    if (handle == 0) {
+      throw new IOException(name + ": closed");
+    }
+    installFilter(handle, name, filter == null ? "" : filter);
+  }
+
+  private void freeCheckProgram() {
+    if (checkProgram != null) {
+      Pcap.pcap_freecode(Pointer.nativeValue(checkProgram));
+      checkProgram = null;
+      checkFilter = null;
     }
   }
 
@@ -284,6 +353,8 @@ public final class LibpcapSource implements LiveSource {
     into.timestampMicros = seconds * MICROS_PER_SECOND + (nanos ? fraction / 1_000 : fraction);
     into.linkType = linkType;
     into.originalLength = Math.max(captured, batchView.getInt(at + OFFSET_LEN));
+    frameAt = at + RECORD_HEADER_BYTES;
+    frameLength = into.originalLength;
     frameView.clear().limit(captured);
     frameView.put(0, batchView, at + RECORD_HEADER_BYTES, captured);
     into.data = frameView;
@@ -386,6 +457,7 @@ public final class LibpcapSource implements LiveSource {
         refreshStats(true);
         synchronized (handleLock) {
           Pcap.pcap_dump_close(dumper); // closes the fmemopen stream too
+          freeCheckProgram();
           Pcap.pcap_close(handle);
           handle = 0;
         }

@@ -321,13 +321,29 @@ class TcpStreamTest {
   @Test
   void aFlowFirstSeenMidStreamIsMarkedAndJudgedOnContent() {
     byte[] stream = memory(50 * MSS);
-    System.arraycopy("QEVM".getBytes(StandardCharsets.US_ASCII), 0, stream, 0, 4);
+    System.arraycopy("SSH-2.0-".getBytes(StandardCharsets.US_ASCII), 0, stream, 0, 8);
     send(77_777, stream);
     FlowRecord r = finalRecord();
     assertThat(r.midStream()).isTrue();
     assertThat(r.payload().signature())
         .as("a mid-stream head is no signature")
         .isEqualTo(Signature.NONE);
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+  }
+
+  /**
+   * A QEMU stream's magic is at its start and nowhere else: a flow first seen without its handshake
+   * at a segment that opens a migration stream (the live agent follows such a connection from that
+   * segment on) starts there.
+   */
+  @Test
+  void aFlowFirstSeenAtAMigrationOpeningStartsThere() {
+    byte[] stream = memory(50 * MSS);
+    System.arraycopy(new byte[] {'Q', 'E', 'V', 'M', 0, 0, 0, 3}, 0, stream, 0, 8);
+    send(77_777, stream);
+    FlowRecord r = finalRecord();
+    assertThat(r.midStream()).as("no handshake seen").isTrue();
+    assertThat(r.payload().signature()).isEqualTo(Signature.QEMU);
     assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
   }
 

@@ -265,6 +265,164 @@ class CaptureFilterTest {
     }
   }
 
+  /** A TCP header (data offset {@code headerWords} 32-bit words) before {@code payload}. */
+  private static byte[] segment(int src, int dst, int headerWords, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(headerWords * 4 + payload.length);
+    b.putShort((short) src).putShort((short) dst).put(12, (byte) (headerWords << 4));
+    b.position(headerWords * 4);
+    return b.put(payload).array();
+  }
+
+  private static byte[] payload(String ascii) {
+    return ascii.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  private static final byte[] QEMU_OPENING = {'Q', 'E', 'V', 'M', 0, 0, 0, 3, 7};
+
+  /**
+   * A migration moved to a port no catalog lists, between hosts no policy names: the segment that
+   * opens it passes (so the live agent can follow it), with TCP options or without, IPv4 or IPv6,
+   * tagged or not; the same segment with other bytes does not.
+   */
+  @Test
+  void libpcapLetsThroughSegmentsThatOpenAMigrationStreamOnAnyPort() throws Exception {
+    BpfProgram program = compileOrSkip(CaptureFilter.of(PortCatalog.builtIn(), SCOPE, null));
+    int esxA = 0xC0A8320B;
+    int outside = 0x0A090909;
+    byte[] multifd = {0x11, 0x22, 0x33, 0x44, 0, 0, 0, 1};
+    try {
+      assertThat(
+              passes(
+                  program,
+                  ethernet(0x0800, ipv4(6, esxA, outside, segment(41011, 4444, 5, QEMU_OPENING)))))
+          .as("QEMU's QEVM to an unlisted port")
+          .isTrue();
+      assertThat(
+              passes(
+                  program,
+                  ethernet(0x0800, ipv4(6, esxA, outside, segment(41011, 4444, 8, multifd)))))
+          .as("multifd, behind 12 bytes of TCP options")
+          .isTrue();
+      assertThat(
+              passes(
+                  program,
+                  tagged(
+                      50,
+                      ipv4(
+                          6,
+                          outside,
+                          esxA,
+                          segment(41011, 4444, 5, payload("Xen saved domain, xl format\n"))))))
+          .as("tagged xl save header")
+          .isTrue();
+      assertThat(
+              passes(
+                  program,
+                  ethernet(
+                      0x0800, ipv4(6, esxA, outside, segment(41011, 4444, 5, payload("GET /"))))))
+          .as("other bytes to the same port")
+          .isFalse();
+      assertThat(
+              passes(
+                  program,
+                  ethernet(
+                      0x0800,
+                      ipv4(
+                          6,
+                          esxA,
+                          outside,
+                          segment(41011, 4444, 8, new byte[] {0, 0, 'Q', 'E', 'V', 'M'})))))
+          .as("QEVM not at the payload's start")
+          .isFalse();
+      assertThat(
+              passes(
+                  program,
+                  ethernet(0x0800, ipv4(6, esxA, outside, segment(41011, 4444, 5, new byte[3])))))
+          .as("a segment too short for a word")
+          .isFalse();
+    } finally {
+      program.free();
+    }
+    // fd00:50::11 -> fd00:50::12 is a migration network of SCOPE: without one
+    BpfProgram noScope = compileOrSkip(FILTER);
+    try {
+      assertThat(
+              passes(
+                  noScope, ethernet(0x86DD, ipv6(6, segment(41011, 4444, 5, payload("LibxlFmt"))))))
+          .as("IPv6 libxl stream")
+          .isTrue();
+      assertThat(passes(noScope, ethernet(0x86DD, ipv6(6, segment(41011, 4444, 6, QEMU_OPENING)))))
+          .as("IPv6 QEVM behind 4 bytes of TCP options")
+          .isTrue();
+      assertThat(passes(noScope, ethernet(0x86DD, ipv6(17, segment(41011, 4444, 2, QEMU_OPENING)))))
+          .as("QEVM in UDP")
+          .isFalse();
+      assertThat(
+              passes(noScope, ethernet(0x86DD, ipv6(6, segment(41011, 4444, 5, payload("Hello"))))))
+          .as("IPv6, other bytes")
+          .isFalse();
+    } finally {
+      noScope.free();
+    }
+  }
+
+  @Test
+  void aWidenedFilterPassesBothDirectionsOfTheConnectionFollowedAndNoOther() throws Exception {
+    String base = CaptureFilter.of(PortCatalog.builtIn(), SCOPE, null);
+    String followed = CaptureFilter.connection("192.168.50.11", 41011, "10.9.9.9", 4444);
+    BpfProgram program = compileOrSkip(CaptureFilter.widened(base, List.of(followed)));
+    int esxA = 0xC0A8320B;
+    int outside = 0x0A090909;
+    byte[] pages = new byte[64];
+    try {
+      assertThat(
+              passes(
+                  program,
+                  ethernet(0x0800, ipv4(6, esxA, outside, segment(41011, 4444, 5, pages)))))
+          .as("the migration's pages")
+          .isTrue();
+      assertThat(
+              passes(
+                  program, tagged(7, ipv4(6, outside, esxA, segment(4444, 41011, 5, new byte[0])))))
+          .as("its tagged acknowledgements")
+          .isTrue();
+      assertThat(
+              passes(
+                  program,
+                  ethernet(0x0800, ipv4(6, esxA, outside, segment(41012, 4444, 5, pages)))))
+          .as("another connection to the same port")
+          .isFalse();
+      assertThat(
+              passes(
+                  program,
+                  ethernet(0x0800, ipv4(6, outside, esxA, segment(41011, 4444, 5, pages)))))
+          .as("the same ports the other way round")
+          .isFalse();
+    } finally {
+      program.free();
+    }
+    String other = "tcp port 7000";
+    BpfProgram widenedOther = compileOrSkip(CaptureFilter.widened(other, List.of(followed)));
+    try {
+      assertThat(
+              passes(
+                  widenedOther,
+                  ethernet(0x0800, ipv4(6, esxA, outside, segment(41011, 4444, 5, pages)))))
+          .as("a filter not built here, widened")
+          .isTrue();
+      assertThat(
+              passes(
+                  widenedOther,
+                  ethernet(0x0800, ipv4(6, esxA, outside, segment(41011, 7000, 5, pages)))))
+          .as("what it passed itself")
+          .isTrue();
+    } finally {
+      widenedOther.free();
+    }
+    assertThat(CaptureFilter.widened(base, List.of())).isEqualTo(base);
+    assertThat(CaptureFilter.widened("", List.of(followed))).isEmpty();
+  }
+
   private static BpfProgram compileOrSkip(String filter) throws Exception {
     try {
       return Pcaps.compileFilter(

@@ -11,6 +11,7 @@ import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.Alert;
+import io.migaudit.record.Counters;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
 import io.migaudit.record.RuleId;
@@ -130,8 +131,13 @@ class LiveCaptureIT {
     String catalogOnly = CaptureFilter.of(PortCatalog.builtIn(), null);
     String scoped = CaptureFilter.of(PortCatalog.builtIn(), scopeOf(policy), null);
     assertThat(offline(catalogOnly, List.of(UNLISTED_PORT)))
-        .as("catalog-only filter: the 5000 flow")
-        .isEmpty();
+        .as("catalog-only filter: of the 5000 flow, only the segment that opens its stream")
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(((Counters) s.srcToDst()).packets()).isEqualTo(1);
+              assertThat(((Counters) s.dstToSrc()).packets()).isZero();
+            });
 
     List<FlowRecord> records = captureLive(backend, scoped, List.of(UNLISTED_PORT, SHARED_SEGMENT));
     RuleEngine engine = new RuleEngine(policy);
