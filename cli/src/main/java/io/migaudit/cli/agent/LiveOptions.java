@@ -55,7 +55,9 @@ final class LiveOptions {
       paramLabel = "EXPR",
       description = {
         "pcap-filter expression ORed with the built-in filter (migration ports, ESP, Kerberos,",
-        "GRE/ERSPAN, VXLAN, Geneve), e.g. \"net 192.168.50.0/24\" to see all traffic on a migration segment."
+        "GRE/ERSPAN, VXLAN, Geneve, and segments that open a QEMU or Xen migration stream on any port,",
+        "whose connection the agent then follows), e.g. \"net 192.168.50.0/24\" to see all traffic on a",
+        "migration segment."
       })
   String bpfExtra;
 
