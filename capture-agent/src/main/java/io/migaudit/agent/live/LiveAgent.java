@@ -124,7 +124,7 @@ public final class LiveAgent implements AutoCloseable {
       LOG.warn(
           "the {} backend cannot widen its filter: a migration stream opened on a port and between"
               + " hosts outside the capture filter is seen only by its first segment"
-              + " (the libpcap backend follows it)",
+              + " (the libpcap and pcap4j backends follow it)",
           sources.get(0).backend().wire());
     }
     perInterface.forEach(this::startGroup);

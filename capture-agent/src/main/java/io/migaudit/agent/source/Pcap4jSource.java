@@ -2,11 +2,15 @@ package io.migaudit.agent.source;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -24,15 +28,26 @@ import org.pcap4j.core.Pcaps;
  * returns false. Kernel and interface drop counts (pcap_stats: ps_drop, ps_ifdrop) are refreshed by
  * the capture thread about once a second and readable from any thread.
  */
-public final class Pcap4jSource implements LiveSource {
+public final class Pcap4jSource implements LiveSource, Refilterable {
   private static final long STATS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MICROS_PER_SECOND = 1_000_000L;
   private static final int NANOS_PER_MICRO = 1_000;
+
+  /** PCAP_NETMASK_UNKNOWN: only "ip broadcast" needs the real netmask. */
+  private static final Inet4Address NETMASK_UNKNOWN = netmaskUnknown();
 
   private final String name;
   private final PcapHandle handle;
   private final int linkType;
   private final ByteBuffer buffer;
+  private final String openedFilter;
+
+  /** The frame {@link #next} returned last, as pcap4j gave it, and its length on the wire. */
+  private byte[] lastFrame = new byte[0];
+
+  private int lastLength;
+  private String checkFilter;
+  private BpfProgram checkProgram;
   private volatile boolean stopped;
   private volatile long kernelDrops;
   private volatile long interfaceDrops;
@@ -40,9 +55,10 @@ public final class Pcap4jSource implements LiveSource {
   private long packets;
   private long bytes;
 
-  private Pcap4jSource(String name, PcapHandle handle, int snaplen) {
+  private Pcap4jSource(String name, PcapHandle handle, int snaplen, String filter) {
     this.name = name;
     this.handle = handle;
+    this.openedFilter = filter == null ? "" : filter;
     this.linkType = handle.getDlt().value();
     this.buffer = ByteBuffer.allocate(snaplen);
     this.statsReadNanos = System.nanoTime();
@@ -83,7 +99,7 @@ public final class Pcap4jSource implements LiveSource {
       if (options.filter() != null && !options.filter().isBlank()) {
         handle.setFilter(options.filter(), BpfCompileMode.OPTIMIZE);
       }
-      return new Pcap4jSource(iface, handle, options.snaplenBytes());
+      return new Pcap4jSource(iface, handle, options.snaplenBytes(), options.filter());
     } catch (PcapNativeException | NotOpenException | RuntimeException e) {
       handle.close();
       throw new IOException(
@@ -99,7 +115,10 @@ public final class Pcap4jSource implements LiveSource {
     try {
       PcapHandle handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.MICRO);
       return new Pcap4jSource(
-          file.toString(), handle, Math.max(PcapReader.DEFAULT_MAX_CAPTURED, handle.getSnapshot()));
+          file.toString(),
+          handle,
+          Math.max(PcapReader.DEFAULT_MAX_CAPTURED, handle.getSnapshot()),
+          null);
     } catch (PcapNativeException | NotOpenException e) {
       throw new IOException(file + ": pcap4j cannot read it: " + e.getMessage(), e);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
@@ -108,6 +127,14 @@ public final class Pcap4jSource implements LiveSource {
               + ": libpcap is not installed (Debian: apt-get install libpcap0.8): "
               + e.getMessage(),
           e);
+    }
+  }
+
+  private static Inet4Address netmaskUnknown() {
+    try {
+      return (Inet4Address) InetAddress.getByAddress(new byte[] {-1, -1, -1, -1});
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -147,9 +174,53 @@ public final class Pcap4jSource implements LiveSource {
     into.linkType = linkType;
     Integer original = handle.getOriginalLength();
     into.originalLength = original == null ? length : Math.max(length, original);
+    lastFrame = frame;
+    lastLength = into.originalLength;
     into.data = buffer;
     packets++;
     bytes += length;
+  }
+
+  @Override
+  public String openedFilter() {
+    return openedFilter;
+  }
+
+  /** Runs {@code filter}, compiled once and kept until another comes, over the frame last read. */
+  @Override
+  public boolean lastFramePasses(String filter) throws IOException {
+    if (filter == null || filter.isBlank()) {
+      return true;
+    }
+    try {
+      if (!filter.equals(checkFilter)) {
+        BpfProgram program = handle.compileFilter(filter, BpfCompileMode.OPTIMIZE, NETMASK_UNKNOWN);
+        freeCheckProgram();
+        checkProgram = program;
+        checkFilter = filter;
+      }
+    } catch (PcapNativeException | NotOpenException e) {
+      throw new IOException(name + ": bad capture filter \"" + filter + "\": " + e.getMessage(), e);
+    }
+    return checkProgram.applyFilter(lastFrame, lastLength, lastFrame.length);
+  }
+
+  /** Sets {@code filter} between two reads; called by the capture thread. */
+  @Override
+  public void refilter(String filter) throws IOException {
+    try {
+      handle.setFilter(filter == null ? "" : filter, BpfCompileMode.OPTIMIZE);
+    } catch (PcapNativeException | NotOpenException e) {
+      throw new IOException(name + ": cannot set the capture filter: " + e.getMessage(), e);
+    }
+  }
+
+  private void freeCheckProgram() {
+    if (checkProgram != null) {
+      checkProgram.free();
+      checkProgram = null;
+      checkFilter = null;
+    }
   }
 
   /**
@@ -220,6 +291,7 @@ public final class Pcap4jSource implements LiveSource {
     if (handle.isOpen()) {
       stop(); // a reader still waiting in pcap_next_ex holds the handle's lock that close needs
       refreshStats(true);
+      freeCheckProgram();
       handle.close();
     }
   }
