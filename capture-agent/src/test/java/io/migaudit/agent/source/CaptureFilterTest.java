@@ -423,6 +423,24 @@ class CaptureFilterTest {
     assertThat(CaptureFilter.widened("", List.of(followed))).isEmpty();
   }
 
+  /** fd00:50::11 -> fd00:50::12 (ipv6()'s addresses), followed without a scope that holds them. */
+  @Test
+  void aWidenedFilterFollowsAnIpv6Connection() throws Exception {
+    String followed = CaptureFilter.connection("fd00:50::11", 41011, "fd00:50::12", 4444);
+    BpfProgram program = compileOrSkip(CaptureFilter.widened(FILTER, List.of(followed)));
+    byte[] pages = new byte[64];
+    try {
+      assertThat(passes(program, ethernet(0x86DD, ipv6(6, segment(41011, 4444, 5, pages)))))
+          .as("the migration's pages")
+          .isTrue();
+      assertThat(passes(program, ethernet(0x86DD, ipv6(6, segment(41012, 4444, 5, pages)))))
+          .as("another connection")
+          .isFalse();
+    } finally {
+      program.free();
+    }
+  }
+
   private static BpfProgram compileOrSkip(String filter) throws Exception {
     try {
       return Pcaps.compileFilter(
