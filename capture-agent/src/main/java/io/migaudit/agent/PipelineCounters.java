@@ -120,7 +120,7 @@ public final class PipelineCounters {
     connectionsFollowed++;
   }
 
-  /** It did not, at its bound of connections followed at once or begun per second; one thread. */
+  /** It did not: at its bound of connections followed, or pausing after a recompile; one thread. */
   public void followRefused() {
     followsRefused++;
   }
@@ -137,7 +137,7 @@ public final class PipelineCounters {
     return n;
   }
 
-  /** Such connections not followed: too many at once, or too many begun in one second. */
+  /** Such connections not followed: too many at once, or opened during a recompile's pause. */
   public long followsRefused() {
     long n = followsRefused;
     for (PipelineCounters w : workers) {

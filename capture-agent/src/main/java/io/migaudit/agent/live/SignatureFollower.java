@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,17 +27,25 @@ import org.slf4j.LoggerFactory;
  * segments sent while the filter changes are lost (a gap the record shows). When the flow table no
  * longer holds the flow (it ended, timed out or was evicted) the filter narrows again.
  *
- * <p>Someone can send such openings on purpose: at most {@link #MAX_FOLLOWED} connections are
- * followed at once, and at most {@link #MAX_NEW_PER_SECOND} begun per second of capture time, so
- * that recompiling the filter never takes the capture thread's time. An opening refused is still
- * recorded (its segment reached the flow table) and counted. Under AF_PACKET fanout every frame of
- * a connection reaches the same worker, so each worker follows its own.
+ * <p>Someone can send such openings on purpose, and libpcap's optimizer takes longer the more
+ * connections a filter names (on the 2-core VM about 3 ms for none, 24 ms for 16 and 680 ms for 64,
+ * tools/bench/follow-filter-cost.sh): at most {@link #MAX_FOLLOWED} connections are followed at
+ * once, and after a recompile that took T no connection is begun for {@link #PAUSE_PER_COMPILE} x T
+ * of capture time, so that recompiling takes at most a twentieth of the capture thread's time
+ * however many openings come. An opening refused is still recorded (its segment reached the flow
+ * table) and counted. Under AF_PACKET fanout every frame of a connection reaches the same worker,
+ * so each worker follows its own.
  */
 public final class SignatureFollower implements CaptureAgent.PacketWatcher {
   private static final Logger LOG = LoggerFactory.getLogger(SignatureFollower.class);
 
-  static final int MAX_FOLLOWED = 64;
-  static final int MAX_NEW_PER_SECOND = 16;
+  static final int MAX_FOLLOWED = 16;
+
+  /** Capture time without a new connection per unit of time a recompile took: 95 % to capture. */
+  static final int PAUSE_PER_COMPILE = 19;
+
+  /** The longest such pause, also when the capture's clock steps back under one. */
+  private static final long MAX_PAUSE_MICROS = 10_000_000;
 
   private static final int TCP = 6;
   private static final long SECOND_MICROS = 1_000_000;
@@ -49,25 +58,33 @@ public final class SignatureFollower implements CaptureAgent.PacketWatcher {
 
   private final String name;
   private final PipelineCounters counters;
+  private final LongSupplier nanoClock;
   private final Map<FlowKey, String> followed = new LinkedHashMap<>();
   private long nextCheckMicros = Long.MIN_VALUE;
-  private long secondEndsMicros = Long.MIN_VALUE;
-  private int begunThisSecond;
+  private long pausedUntilMicros = Long.MIN_VALUE;
   private long nextRefusalLogMicros = Long.MIN_VALUE;
 
   /** A follower widening {@code capture}'s filter, counting into {@code counters}. */
   public SignatureFollower(Refilterable capture, String name, PipelineCounters counters) {
+    this(capture, name, counters, System::nanoTime);
+  }
+
+  /** The same, timing its recompiles with {@code nanoClock}. */
+  SignatureFollower(
+      Refilterable capture, String name, PipelineCounters counters, LongSupplier nanoClock) {
     this.capture = capture;
     this.scope = CaptureFilter.withoutOpenings(capture.openedFilter());
     this.name = name;
     this.counters = counters;
+    this.nanoClock = nanoClock;
   }
 
   @Override
   public void saw(DecodedPacket p, FlowTable table) {
-    if (!followed.isEmpty() && p.timestampMicros >= nextCheckMicros) {
+    // narrowing recompiles too: not while the last recompile's pause lasts
+    if (!followed.isEmpty() && p.timestampMicros >= nextCheckMicros && !paused(p.timestampMicros)) {
       nextCheckMicros = p.timestampMicros + SECOND_MICROS;
-      dropEnded(table);
+      dropEnded(table, p.timestampMicros);
     }
     if (p.ipProtocol != TCP
         || p.payloadCapturedLength < Integer.BYTES
@@ -84,12 +101,12 @@ public final class SignatureFollower implements CaptureAgent.PacketWatcher {
     }
     String from = AddressText.format(p.ipVersion, p.srcHi, p.srcLo);
     String to = AddressText.format(p.ipVersion, p.dstHi, p.dstLo);
-    if (followed.size() >= MAX_FOLLOWED || !mayBegin(p.timestampMicros)) {
+    if (followed.size() >= MAX_FOLLOWED || paused(p.timestampMicros)) {
       refuse(p.timestampMicros, from, p.srcPort, to, p.dstPort);
       return;
     }
     followed.put(key, CaptureFilter.connection(from, p.srcPort, to, p.dstPort));
-    if (apply()) {
+    if (apply(p.timestampMicros)) {
       counters.connectionFollowed();
       LOG.warn(
           "{}: following {}:{} -> {}:{}: it opens a {} migration stream outside the capture"
@@ -123,12 +140,8 @@ public final class SignatureFollower implements CaptureAgent.PacketWatcher {
     }
   }
 
-  private boolean mayBegin(long nowMicros) {
-    if (nowMicros >= secondEndsMicros || nowMicros < secondEndsMicros - SECOND_MICROS) {
-      secondEndsMicros = nowMicros + SECOND_MICROS; // also when the clock went back
-      begunThisSecond = 0;
-    }
-    return begunThisSecond++ < MAX_NEW_PER_SECOND;
+  private boolean paused(long nowMicros) {
+    return nowMicros < pausedUntilMicros && pausedUntilMicros - nowMicros <= MAX_PAUSE_MICROS;
   }
 
   private void refuse(long nowMicros, String from, int fromPort, String to, int toPort) {
@@ -138,20 +151,20 @@ public final class SignatureFollower implements CaptureAgent.PacketWatcher {
       nextRefusalLogMicros = nowMicros + REFUSAL_LOG_MICROS;
       LOG.warn(
           "{}: not following {}:{} -> {}:{}, which opens a migration stream outside the capture"
-              + " filter: {} connections followed, at most {} at once and {} begun a second"
-              + " (migaudit_agent_follows_refused_total counts them; --bpf-extra captures them)",
+              + " filter: {} connections followed, at most {} at once, none begun while the last"
+              + " recompile's pause lasts (migaudit_agent_follows_refused_total counts them;"
+              + " --bpf-extra captures them)",
           name,
           from,
           fromPort,
           to,
           toPort,
           followed.size(),
-          MAX_FOLLOWED,
-          MAX_NEW_PER_SECOND);
+          MAX_FOLLOWED);
     }
   }
 
-  private void dropEnded(FlowTable table) {
+  private void dropEnded(FlowTable table, long nowMicros) {
     boolean dropped = false;
     for (Iterator<FlowKey> i = followed.keySet().iterator(); i.hasNext(); ) {
       if (!table.holds(i.next())) {
@@ -160,12 +173,16 @@ public final class SignatureFollower implements CaptureAgent.PacketWatcher {
       }
     }
     if (dropped) {
-      apply();
+      apply(nowMicros);
     }
   }
 
-  /** Sets the opened filter widened to the connections followed; false when that failed. */
-  private boolean apply() {
+  /**
+   * Sets the opened filter widened to the connections followed, and pauses new ones for {@link
+   * #PAUSE_PER_COMPILE} times what that took; false when it failed.
+   */
+  private boolean apply(long nowMicros) {
+    long start = nanoClock.getAsLong();
     try {
       capture.refilter(CaptureFilter.widened(capture.openedFilter(), followed.values()));
       return true;
@@ -173,6 +190,9 @@ public final class SignatureFollower implements CaptureAgent.PacketWatcher {
       LOG.warn(
           "{}: cannot follow a migration outside the capture filter: {}", name, e.getMessage());
       return false;
+    } finally {
+      long tookMicros = Math.max(0, nanoClock.getAsLong() - start) / 1_000;
+      pausedUntilMicros = nowMicros + Math.min(MAX_PAUSE_MICROS, PAUSE_PER_COMPILE * tookMicros);
     }
   }
 }

@@ -106,8 +106,9 @@ public final class AgentMetrics {
         .register(registry);
     FunctionCounter.builder(FOLLOWS_REFUSED, counters, PipelineCounters::followsRefused)
         .description(
-            "Such connections not followed: 64 followed at once per worker, or 16 begun in one"
-                + " second (a flood of forged openings); their first segment is still recorded")
+            "Such connections not followed: 16 followed at once per worker, or opened during the"
+                + " pause after a recompile (a flood of forged openings); their first segment is"
+                + " still recorded")
         .tag(TAG_INTERFACE, iface)
         .register(registry);
     for (EndReason reason : EndReason.values()) {

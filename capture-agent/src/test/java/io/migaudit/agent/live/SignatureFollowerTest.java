@@ -32,6 +32,11 @@ class SignatureFollowerTest {
     boolean inside;
     boolean refuse;
 
+    /** How long a refilter takes on {@link #clock}, when one is given. */
+    long compileNanos;
+
+    long[] clock;
+
     @Override
     public String openedFilter() {
       return OPENED;
@@ -47,6 +52,9 @@ class SignatureFollowerTest {
     public void refilter(String filter) throws IOException {
       if (refuse) {
         throw new IOException("lo: cannot set the capture filter: Invalid argument");
+      }
+      if (clock != null) {
+        clock[0] += compileNanos;
       }
       filters.add(filter);
     }
@@ -132,22 +140,67 @@ class SignatureFollowerTest {
     assertThat(counters.connectionsFollowed()).isZero();
   }
 
+  /**
+   * Forged openings, many at once: after each recompile (10 ms here) the follower begins none for
+   * 19 times as long, so recompiling takes at most a twentieth of the capture's time; and it
+   * follows at most 16 connections at once.
+   */
   @Test
-  void boundsTheConnectionsFollowedAtOnceAndBegunEachSecond() {
+  void boundsTheTimeSpentRecompilingAndTheConnectionsFollowed() {
+    long[] nanos = {0};
+    capture.compileNanos = 10_000_000;
+    capture.clock = nanos;
+    SignatureFollower timed = new SignatureFollower(capture, "lo", counters, () -> nanos[0]);
     int port = 20000;
-    for (int second = 1; second <= 6; second++) {
-      for (int i = 0; i < 20; i++) {
-        see(segment(second * SECOND + i, 1, port++, 9, 4444, ACK, QEMU_OPENING));
-      }
-      if (second == 1) {
-        assertThat(follower.following()).isEqualTo(SignatureFollower.MAX_NEW_PER_SECOND);
-        assertThat(counters.followsRefused()).isEqualTo(20 - SignatureFollower.MAX_NEW_PER_SECOND);
-      }
+    for (int i = 0; i < 20; i++) { // within a millisecond
+      DecodedPacket p = segment(SECOND + 50 * i, 1, port++, 9, 4444, ACK, QEMU_OPENING);
+      table.offer(p);
+      timed.saw(p, table);
     }
-    assertThat(follower.following()).isEqualTo(SignatureFollower.MAX_FOLLOWED);
+    assertThat(timed.following()).as("one, then the pause").isEqualTo(1);
+    assertThat(counters.followsRefused()).isEqualTo(19);
+
+    long pause = SignatureFollower.PAUSE_PER_COMPILE * 10_000; // micros
+    DecodedPacket inPause = segment(SECOND + pause - 1, 1, port++, 9, 4444, ACK, QEMU_OPENING);
+    table.offer(inPause);
+    timed.saw(inPause, table);
+    assertThat(timed.following()).isEqualTo(1);
+    for (int i = 0; i < 30; i++) { // one opening a pause apart
+      DecodedPacket p = segment(SECOND + (i + 1) * pause, 1, port++, 9, 4444, ACK, QEMU_OPENING);
+      table.offer(p);
+      timed.saw(p, table);
+    }
+    assertThat(timed.following()).isEqualTo(SignatureFollower.MAX_FOLLOWED);
     assertThat(counters.connectionsFollowed()).isEqualTo(SignatureFollower.MAX_FOLLOWED);
-    assertThat(counters.followsRefused()).isEqualTo(6 * 20 - SignatureFollower.MAX_FOLLOWED);
+    assertThat(counters.followsRefused()).isEqualTo(19 + 1 + 31 - SignatureFollower.MAX_FOLLOWED);
     assertThat(capture.filters).hasSize(SignatureFollower.MAX_FOLLOWED);
+  }
+
+  /** Narrowing recompiles as well: it waits for the pause of the recompile before it. */
+  @Test
+  void narrowsOnlyOnceTheLastRecompilesPauseIsOver() {
+    long[] nanos = {0};
+    capture.compileNanos = 200_000_000; // a pause of 3.8 s
+    capture.clock = nanos;
+    SignatureFollower timed = new SignatureFollower(capture, "lo", counters, () -> nanos[0]);
+    int rst = 0x04;
+    DecodedPacket[] packets = {
+      segment(SECOND, 1, 40000, 9, 4444, ACK, QEMU_OPENING),
+      segment(SECOND + 1000, 9, 4444, 1, 40000, rst, new byte[0]),
+      // the closed flow lingers 2 s; these move the clock past it
+      segment(3 * SECOND + 500_000, 2, 50000, 3, 8000, SYN, new byte[0]),
+      segment(4 * SECOND, 2, 50000, 3, 8000, ACK, new byte[0])
+    };
+    for (DecodedPacket p : packets) {
+      table.offer(p);
+      timed.saw(p, table);
+    }
+    assertThat(timed.following()).as("ended, but the pause lasts until 4.8 s").isEqualTo(1);
+    DecodedPacket after = segment(5 * SECOND, 2, 50000, 3, 8000, ACK, new byte[0]);
+    table.offer(after);
+    timed.saw(after, table);
+    assertThat(timed.following()).isZero();
+    assertThat(capture.filters).last().isEqualTo(OPENED);
   }
 
   @Test
