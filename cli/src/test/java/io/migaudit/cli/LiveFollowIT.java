@@ -17,9 +17,9 @@ import io.migaudit.testsupport.ChildBroker;
 import io.migaudit.testsupport.ChildProcess;
 import io.migaudit.testsupport.CiGate;
 import io.migaudit.testsupport.CommittedTopic;
+import io.migaudit.testsupport.DrainedConnection;
 import io.migaudit.testsupport.Eventually;
 import io.migaudit.testsupport.MetricWait;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -109,7 +109,7 @@ class LiveFollowIT {
             "the agent's first heartbeat on " + Topics.FLOWS,
             DEADLINE,
             () -> heartbeats(broker.bootstrapServers()) > 0);
-        CompletableFuture<Long> received = receive(listener);
+        CompletableFuture<Long> received = DrainedConnection.accept(listener, "live-follow-it");
         try (Socket out = new Socket()) {
           out.bind(new InetSocketAddress(InetAddress.getByName(HYPERVISOR), 0));
           out.connect(listener.getLocalSocketAddress());
@@ -169,25 +169,6 @@ class LiveFollowIT {
       s.close();
     }
     throw new IllegalStateException("no unlisted port in 100 tries");
-  }
-
-  /** Reads one connection to {@code listener} to its end on a thread of its own. */
-  private static CompletableFuture<Long> receive(ServerSocket listener) {
-    CompletableFuture<Long> received = new CompletableFuture<>();
-    Thread t =
-        new Thread(
-            () -> {
-              try (Socket in = listener.accept();
-                  InputStream s = in.getInputStream()) {
-                received.complete(s.transferTo(OutputStream.nullOutputStream()));
-              } catch (Exception e) {
-                received.completeExceptionally(e);
-              }
-            },
-            "live-follow-it");
-    t.setDaemon(true);
-    t.start();
-    return received;
   }
 
   /** The migration's records on the topic so far, oldest first. */

@@ -25,9 +25,9 @@ import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
 import io.migaudit.record.Signature;
 import io.migaudit.testsupport.CiGate;
+import io.migaudit.testsupport.DrainedConnection;
 import io.migaudit.testsupport.Eventually;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -207,17 +207,7 @@ class SignatureFollowIT {
    * given) {@link #PAGES_BYTES} of plaintext pages.
    */
   private static void send(ServerSocket server, byte[] opening, Runnable between) throws Exception {
-    CompletableFuture<Long> received =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try (Socket in = server.accept();
-                  InputStream s = in.getInputStream()) {
-                return s.transferTo(OutputStream.nullOutputStream());
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
-            },
-            SignatureFollowIT::thread);
+    CompletableFuture<Long> received = DrainedConnection.accept(server, "signature-follow-it");
     try (Socket out = new Socket()) {
       out.bind(new InetSocketAddress(InetAddress.getByName(HYPERVISOR), 0));
       out.connect(server.getLocalSocketAddress());

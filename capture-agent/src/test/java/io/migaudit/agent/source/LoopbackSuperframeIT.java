@@ -3,8 +3,8 @@ package io.migaudit.agent.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.testsupport.CiGate;
+import io.migaudit.testsupport.DrainedConnection;
 import io.migaudit.testsupport.Eventually;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -109,17 +109,7 @@ class LoopbackSuperframeIT {
 
   /** Sends {@link #BYTES_SENT} bytes through a loopback connection to {@code server}. */
   private static void send(ServerSocket server, int port) throws Exception {
-    CompletableFuture<Long> received =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try (Socket in = server.accept();
-                  InputStream s = in.getInputStream()) {
-                return s.transferTo(OutputStream.nullOutputStream());
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
-            },
-            LoopbackSuperframeIT::thread);
+    CompletableFuture<Long> received = DrainedConnection.accept(server, "loopback-superframe-it");
     try (Socket out = new Socket()) {
       out.setSendBufferSize(BUFFER_BYTES);
       out.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
