@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Kernel and interface drop counts (pcap_stats) are refreshed by the reading thread about once a
  * second and readable from any thread. {@link #stop()} breaks a waiting read from any thread;
- * {@link #close()} waits for a read in progress before it frees the handle.
+ * {@link #close()} waits for a read in progress before it frees the handle. Between two reads the
+ * reading thread may set another filter, and run one over the frame it read last with
+ * pcap_offline_filter ({@link Refilterable}).
  */
 public final class LibpcapSource implements LiveSource, Refilterable {
   private static final long STATS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
