@@ -6,7 +6,11 @@
 #   sudo tools/samples/qemu-loopback-variants.sh [variant...]     # default: all of them
 #   tools/samples/qemu-loopback-variants.sh --list
 #
-# Prints one line per variant: the migration flows (protocol, verdict) and the alerts. Nothing is
+# Prints one line per variant: the migration flows (protocol, verdict) and the alerts. Variant
+# unlisted-host-live migrates to 127.0.0.9, a host its live capture's policy does not name, on 4444,
+# which no catalog lists, and also runs the live agent's capture path on lo (FollowProbe.java: its
+# filter and follower, no Kafka): its line adds the payload bytes the live capture's record holds
+# against tcpdump's. Nothing is
 # written into the repository; KEEP_WORK=1 keeps the captures. Each migration runs in a network
 # namespace of its own (its loopback only), between two qemu-system-x86_64 processes as in
 # qemu-scenarios.sh: a paused 64 MiB pc-i440fx-7.2 guest under TCG whose RAM holds GPL-3, bash and
@@ -22,7 +26,7 @@ readonly PYTHON=${PYTHON:-python3}
 readonly DEADLINE_SECONDS=30
 readonly PORT=4444
 readonly VARIANTS=(plain ipv6 any-interface snaplen-65535 multifd-none multifd-zstd compress
-  xbzrle tls tls-multifd postcopy-preempt)
+  xbzrle tls tls-multifd postcopy-preempt unlisted-host-live)
 
 WORK="" NS_A="" NS_B="" ADDR_A="" ADDR_B="" LAST_PID=""
 NAMESPACES=() PIDS=()
@@ -58,6 +62,7 @@ qemu_in_ns() {
 # variant NAME : one migration, captured into $WORK/NAME.pcap.
 variant() {
   local name=$1 host=127.0.0.1 iface=lo snap=0 options=() migrate=() src=() dst=() tcpdump
+  local live="" probe=""
   case $name in
     plain) ;;
     ipv6) host='[::1]' ;;
@@ -76,6 +81,7 @@ variant() {
     postcopy-preempt)
       options=(--capability postcopy-ram --capability postcopy-preempt)
       migrate=(--parameter max-bandwidth=1048576 --postcopy-after 0.8) ;;
+    unlisted-host-live) host=127.0.0.9 live=1 ;;
     *) die "unknown variant: $name" ;;
   esac
   NS_A=$RUN_ID-$name
@@ -89,6 +95,13 @@ variant() {
     --immediate-mode -s "$snap" -B 65536 -Z root -U -w "$WORK/$name.pcap" "tcp port $PORT"
   tcpdump=$LAST_PID
   wait_for "tcpdump to listen" file_has "$WORK/tcpdump-$name.log" "listening on"
+  if [[ -n $live ]]; then
+    start_bg "$WORK/probe-$name.log" ip netns exec "$NS_A" java \
+      -cp "$REPO/capture-agent/target/classes:$REPO/flow-record/target/classes:$REPO/cli/target/lib/*" \
+      "$TOOLS/FollowProbe.java" lo "$WORK/$name.live" 127.0.0.1 127.0.0.2
+    probe=$LAST_PID
+    wait_for "the live capture to start" file_has "$WORK/probe-$name.log" "^ready"
+  fi
   "$PYTHON" "$TOOLS/qmp.py" "$WORK/destination.qmp" incoming "tcp:$host:$PORT" "${options[@]}" ||
     die "$name: migrate-incoming failed"
   wait_for "the destination to listen on $PORT" listening "$NS_A" "$PORT"
@@ -100,6 +113,7 @@ variant() {
   wait_for "the connections to close" tcp_quiet "$NS_A"
   sleep 0.3
   stop_bg "$tcpdump" INT || true
+  [[ -z $probe ]] || stop_bg "$probe" TERM || true
   file_has "$WORK/tcpdump-$name.log" "^0 packets dropped by kernel" ||
     die "$name: tcpdump lost packets: $(tr '\n' ' ' <"$WORK/tcpdump-$name.log")"
   for pid in "${PIDS[@]}"; do stop_bg "$pid" || true; done
@@ -115,6 +129,7 @@ report() {
     die "$name: replay failed: $(tail -3 "$WORK/replay-$name.log")"
   "$PYTHON" - "$name" "$WORK/$name.flows" "$WORK/$name.alerts" "$WORK/replay-$name.log" <<'EOF'
 import collections, json, sys
+from datetime import datetime
 name, flows, alerts, log = sys.argv[1:]
 last = [r for r in map(json.loads, open(flows)) if r.get("last")]
 def kind(r):
@@ -126,9 +141,27 @@ def kind(r):
 kinds = collections.Counter(map(kind, last))
 rules = collections.Counter(json.loads(a)["rule"] for a in open(alerts))
 cut = [l.strip() for l in open(log) if "cut" in l and "warning" in l]
+live = ""
+try:
+    def migration(path):
+        final = [r for r in map(json.loads, open(path)) if r.get("last") and r.get("dstPort") == 4444]
+        return final[0] if final else None
+    seen, wire = migration(flows.replace(".flows", ".live")), migration(flows)
+    if wire:
+        got = seen["srcToDst"]["payloadBytes"] if seen else 0
+        sig = (seen or {}).get("payload", {}).get("signature")
+        verdict = (seen or {}).get("payload", {}).get("verdict")
+        gap = ((seen or {}).get("stream") or {}).get("gapBytes")
+        lasted = (datetime.fromisoformat(wire["lastSeen"].replace("Z", "+00:00"))
+                  - datetime.fromisoformat(wire["firstSeen"].replace("Z", "+00:00")))
+        live = (f" | live capture: {got} of {wire['srcToDst']['payloadBytes']} payload bytes"
+                f" (a gap of {gap} after the opening), {sig} {verdict};"
+                f" the migration lasted {lasted.total_seconds() * 1000:.0f} ms")
+except FileNotFoundError:
+    pass
 print(f"{name:18} {len(last)} flow(s): " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
       + " | alerts: " + (", ".join(f"{n} {k}" for k, n in sorted(rules.items())) or "none")
-      + (" | snap length cut segments" if cut else ""))
+      + (" | snap length cut segments" if cut else "") + live)
 EOF
 }
 
@@ -148,6 +181,7 @@ main() {
   [[ -z ${KEEP_WORK:-} ]] || log "work directory: $WORK"
   write_policy
   make_qemu_pki 127.0.0.1
+  "$REPO/migaudit" --version >/dev/null # builds what the replays and FollowProbe.java run
   log "QEMU: $(qemu-system-x86_64 --version | head -1)"
   for name in "${selected[@]}"; do
     variant "$name"
