@@ -8,7 +8,6 @@ import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.broker.EmbeddedBroker;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.PortCatalog;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RuleId;
 import io.migaudit.record.Signature;
@@ -19,6 +18,7 @@ import io.migaudit.testsupport.CiGate;
 import io.migaudit.testsupport.CommittedTopic;
 import io.migaudit.testsupport.DrainedConnection;
 import io.migaudit.testsupport.Eventually;
+import io.migaudit.testsupport.LoopbackMigration;
 import io.migaudit.testsupport.MetricWait;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -30,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -56,8 +55,7 @@ class LiveFollowIT {
   private static final String UNKNOWN = "127.0.0.9";
   private static final int PAGES_BYTES = 4 << 20;
 
-  /** QEMU_VM_FILE_MAGIC and QEMU_VM_FILE_VERSION (migration/savevm.c), then a section start. */
-  private static final byte[] QEMU_OPENING = {'Q', 'E', 'V', 'M', 0, 0, 0, 3, 7};
+  private static final byte[] QEMU_OPENING = LoopbackMigration.qemuOpening();
 
   private static final String POLICY =
       """
@@ -79,7 +77,7 @@ class LiveFollowIT {
     Path policyFile = Files.writeString(dir.resolve("policy.yaml"), POLICY);
     Policy policy = PolicyLoader.load(policyFile);
     try (EmbeddedBroker broker = EmbeddedBroker.start();
-        ServerSocket listener = unlistedListener()) {
+        ServerSocket listener = LoopbackMigration.unlistedListener(UNKNOWN)) {
       broker.createTopics(List.of(Topics.FLOWS, Topics.ALERTS), 1);
       int port = ChildBroker.freePort();
       try (ChildProcess agent =
@@ -117,11 +115,7 @@ class LiveFollowIT {
           s.write(QEMU_OPENING);
           s.flush();
           metrics.awaitAtLeast(followed, 1, DEADLINE);
-          byte[] page = new byte[4096];
-          Arrays.fill(page, (byte) 'a');
-          for (int sent = 0; sent < PAGES_BYTES; sent += page.length) {
-            s.write(page);
-          }
+          LoopbackMigration.writePages(s, PAGES_BYTES);
           // a live capture's records come as its packets move the flow table's clock: a byte now
           // and then keeps the connection's own records coming until one holds every page
           int listenerPort = listener.getLocalPort();
@@ -156,19 +150,6 @@ class LiveFollowIT {
               RuleId.UNTRUSTED_DESTINATION,
               RuleId.NON_DEDICATED_SEGMENT);
     }
-  }
-
-  /** A listener on the unknown host, on a port the catalog does not list. */
-  private static ServerSocket unlistedListener() throws Exception {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      ServerSocket s = new ServerSocket();
-      s.bind(new InetSocketAddress(InetAddress.getByName(UNKNOWN), 0), 1);
-      if (PortCatalog.builtIn().protocolOf("tcp", s.getLocalPort()) == null) {
-        return s;
-      }
-      s.close();
-    }
-    throw new IllegalStateException("no unlisted port in 100 tries");
   }
 
   /** The migration's records on the topic so far, oldest first. */

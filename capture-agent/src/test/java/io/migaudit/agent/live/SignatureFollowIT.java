@@ -27,6 +27,7 @@ import io.migaudit.record.Signature;
 import io.migaudit.testsupport.CiGate;
 import io.migaudit.testsupport.DrainedConnection;
 import io.migaudit.testsupport.Eventually;
+import io.migaudit.testsupport.LoopbackMigration;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -37,7 +38,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -65,8 +65,7 @@ class SignatureFollowIT {
   private static final String UNKNOWN = "127.0.0.9";
   private static final PortCatalog CATALOG = PortCatalog.builtIn();
 
-  /** QEMU_VM_FILE_MAGIC and QEMU_VM_FILE_VERSION (migration/savevm.c), then a section start. */
-  private static final byte[] QEMU_OPENING = {'Q', 'E', 'V', 'M', 0, 0, 0, 3, 7};
+  private static final byte[] QEMU_OPENING = LoopbackMigration.qemuOpening();
 
   @ParameterizedTest(name = "{0}, {1} worker(s)")
   @CsvSource({"LIBPCAP, 1", "LIBPCAP, 2", "PCAP4J, 1"})
@@ -82,8 +81,8 @@ class SignatureFollowIT {
     List<FlowRecord> records = Collections.synchronizedList(new ArrayList<>());
     PipelineCounters counters = new PipelineCounters();
     AtomicLong migrationPayload = new AtomicLong();
-    try (ServerSocket migration = unlistedListener();
-        ServerSocket other = unlistedListener()) {
+    try (ServerSocket migration = LoopbackMigration.unlistedListener(UNKNOWN);
+        ServerSocket other = LoopbackMigration.unlistedListener(UNKNOWN)) {
       LiveCaptureOptions options = LiveCaptureOptions.defaults(filter());
       List<LiveSource> sources =
           workers == 1
@@ -185,19 +184,6 @@ class SignatureFollowIT {
         CATALOG, new CaptureScope(List.of(), List.of(HYPERVISOR, "127.0.0.2")), null);
   }
 
-  /** A listener on the unknown host, on a port the catalog does not list. */
-  private static ServerSocket unlistedListener() throws Exception {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      ServerSocket s = new ServerSocket();
-      s.bind(new InetSocketAddress(InetAddress.getByName(UNKNOWN), 0), 1);
-      if (CATALOG.protocolOf("tcp", s.getLocalPort()) == null) {
-        return s;
-      }
-      s.close();
-    }
-    throw new IllegalStateException("no unlisted port in 100 tries");
-  }
-
   private static boolean touches(FlowRecord r, int port) {
     return r.srcPort() == port || r.dstPort() == port;
   }
@@ -217,11 +203,7 @@ class SignatureFollowIT {
       if (between != null) {
         between.run();
       }
-      byte[] page = new byte[4096];
-      Arrays.fill(page, (byte) 'a');
-      for (int sent = 0; sent < PAGES_BYTES; sent += page.length) {
-        s.write(page);
-      }
+      LoopbackMigration.writePages(s, PAGES_BYTES);
     }
     assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo((long) opening.length + PAGES_BYTES);
   }
