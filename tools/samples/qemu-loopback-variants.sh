@@ -26,7 +26,7 @@ readonly PYTHON=${PYTHON:-python3}
 readonly DEADLINE_SECONDS=30
 readonly PORT=4444
 readonly VARIANTS=(plain ipv6 any-interface snaplen-65535 multifd-none multifd-zstd compress
-  xbzrle tls tls-multifd postcopy-preempt unlisted-host-live)
+  xbzrle tls tls-multifd postcopy-preempt unlisted-host-live postcopy-preempt-running)
 
 WORK="" NS_A="" NS_B="" ADDR_A="" ADDR_B="" LAST_PID=""
 NAMESPACES=() PIDS=()
@@ -82,6 +82,16 @@ variant() {
       options=(--capability postcopy-ram --capability postcopy-preempt)
       migrate=(--parameter max-bandwidth=1048576 --postcopy-after 0.8) ;;
     unlisted-host-live) host=127.0.0.9 live=1 ;;
+    postcopy-preempt-running)
+      # the guest runs, so the destination asks for the pages it touches after the switch and the
+      # source sends them on the preempt channel
+      options=(--capability postcopy-ram --capability postcopy-preempt)
+      migrate=(--parameter max-bandwidth=1048576 --parameter max-postcopy-bandwidth=262144
+        --postcopy-after 2 --run-guest)
+      make_dirtying_disk "$WORK/disk-source.img"
+      cp "$WORK/disk-source.img" "$WORK/disk-destination.img"
+      src=(-drive "file=$WORK/disk-source.img,format=raw,if=ide")
+      dst=(-drive "file=$WORK/disk-destination.img,format=raw,if=ide") ;;
     *) die "unknown variant: $name" ;;
   esac
   NS_A=$RUN_ID-$name

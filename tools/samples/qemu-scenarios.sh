@@ -39,6 +39,25 @@ qemu_guest_files() {
   )
 }
 
+# make_dirtying_disk FILE : a raw disk whose boot sector keeps writing to 128 guest pages, so a
+# guest resumed with `cont` boots it (SeaBIOS) and dirties memory for as long as it runs. Postcopy
+# then discards those pages on the destination, whose guest asks for each as it touches it. The
+# code, 16-bit, loaded at 0x7c00 (GNU as; the bytes below are its `objcopy -O binary`):
+#   cli; xor %ax,%ax; mov %ax,%ss; mov $0x7c00,%sp
+#   outer: mov $0x1000,%bx
+#   pages: mov %bx,%es; incw %es:0; add $0x100,%bx; cmp $0x9000,%bx; jb pages; jmp outer
+# (a counter at the start of each 4 KiB page from 0x10000 to 0x8ffff).
+make_dirtying_disk() {
+  local file=$1
+  "$PYTHON" - "$file" <<'EOF_DISK'
+import sys
+code = bytes.fromhex("fa31c08ed0bc007cbb00108ec326ff06000081c3000181fb009072efebea")
+sector = code + bytes(510 - len(code)) + b"\x55\xaa"
+with open(sys.argv[1], "wb") as f:
+    f.write(sector + bytes(1024 * 1024 - len(sector)))
+EOF_DISK
+}
+
 # qemu_start NS NAME EXTRA_ARGS... : a paused guest in NS, QMP on $WORK/NAME.qmp.
 qemu_start() {
   local ns=$1 name=$2 loader args=()
@@ -252,4 +271,42 @@ scenario_qemu_loopback() {
     "Real QEMU live migration inside one host over its loopback to TCP 4444, a port no catalog lists; neither end is a host of the policy, so the QEVM signature alone makes it a migration, in clear, from and to untrusted hosts, off every migration network." \
     '{protocol: qemu, verdict: plaintext, count: 1}' \
     "$UNENCRYPTED|{rule: UNTRUSTED_SOURCE, severity: critical, count: 1}|{rule: UNTRUSTED_DESTINATION, severity: critical, count: 1}|{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}"
+}
+
+# qemu-postcopy-preempt: the plain migration to TCP 5000 (no catalog lists it) with the postcopy-ram
+# and postcopy-preempt capabilities, switched to postcopy after 2 s, the guest running: it boots
+# make_dirtying_disk's sector and keeps writing to memory, so precopy (1 MiB/s) does not converge,
+# and after the switch (postcopy at 256 KiB/s) the destination asks for the pages its guest
+# touches. The source opens a second connection to 5000, the preempt channel, with no magic, and
+# sends those pages on it as RAM page records, then the end-of-section word. By the port and the
+# hosts that channel was other traffic on the migration network (a false SHARED_MIGRATION_SEGMENT
+# before the qemu-postcopy signature); now it is a qemu stream of the same migration, in clear.
+scenario_qemu_postcopy_preempt() {
+  local port=$QEMU_UNLISTED_PORT uri options
+  options=(--capability postcopy-ram --capability postcopy-preempt)
+  uri=tcp:${QEMU_DST%/*}:$port
+  qemu_guest_files
+  make_dirtying_disk "$WORK/disk-source.img"
+  cp "$WORK/disk-source.img" "$WORK/disk-destination.img"
+  hosts_up 50 "$QEMU_SRC" "$QEMU_DST"
+  ip netns exec "$NS_A" sysctl -qw net.ipv4.ip_local_port_range="$QEMU_SOURCE_PORTS"
+  qemu_start "$NS_B" destination -incoming defer \
+    -drive "file=$WORK/disk-destination.img,format=raw,if=ide"
+  qemu_start "$NS_A" source -drive "file=$WORK/disk-source.img,format=raw,if=ide"
+  capture_start
+  qmp "$WORK/destination.qmp" incoming "$uri" "${options[@]}"
+  wait_for "the destination to listen on $port" listening "$NS_B" "$port"
+  qmp "$WORK/source.qmp" migrate "$uri" "${options[@]}" --parameter max-bandwidth=1048576 \
+    --parameter max-postcopy-bandwidth=262144 --postcopy-after 2 --run-guest
+  qmp "$WORK/destination.qmp" wait-incoming
+  qemu_quit
+  capture_stop
+  hosts_down
+  # the preempt channel's first record: a page offset below 2^32, so its first four bytes are zero
+  qemu_publish qemu-postcopy-preempt --tcp "$ADDR_A" "$ADDR_B" "$port" --connections 2 \
+    --starts-with 5145564d --starts-with 00000000 --require arp
+  expect qemu-postcopy-preempt \
+    "Real QEMU postcopy live migration with the preempt channel over plain TCP 5000, a port no catalog lists, between the trusted hosts on VLAN 50; the main channel starts QEVM and the preempt channel carries the pages the destination asked for as RAM page records without a magic, both in clear." \
+    '{protocol: qemu, verdict: plaintext, count: 2}' \
+    "{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 2}"
 }

@@ -3,7 +3,7 @@
 
   qmp.py SOCKET incoming URI [--capability NAME]... [--parameter NAME=VALUE]...
   qmp.py SOCKET migrate URI [--capability NAME]... [--parameter NAME=VALUE]... [--timeout S]
-         [--postcopy-after S]
+         [--postcopy-after S] [--run-guest]
   qmp.py SOCKET wait-incoming [--timeout S]
   qmp.py SOCKET quit
 
@@ -12,7 +12,9 @@ and makes it listen (migrate-incoming); `migrate` sets the same on the source, s
 migration and polls query-migrate until it completes (exit 1 if it fails or times out);
 `wait-incoming` waits until the destination has received the whole VM. `--postcopy-after S`
 switches a migration with the postcopy-ram capability to postcopy S seconds after it started
-(migrate-start-postcopy). Parameters whose value is
+(migrate-start-postcopy); `--run-guest` resumes the source's paused guest first (cont), so that a
+guest running on the destination after that switch asks for the pages it touches. Parameters whose
+value is
 a number are sent as numbers. Python 3 standard library only.
 """
 
@@ -89,6 +91,7 @@ def main(argv=None):
     parser.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--postcopy-after", type=float, metavar="S")
+    parser.add_argument("--run-guest", action="store_true")
     args = parser.parse_args(argv)
     if args.action in ("incoming", "migrate") and not args.uri:
         parser.error(f"{args.action} needs a URI")
@@ -105,6 +108,8 @@ def main(argv=None):
         if args.action == "incoming":
             qmp.execute("migrate-incoming", uri=args.uri)
             return 0
+        if args.run_guest:
+            qmp.execute("cont")
         qmp.execute("migrate", uri=args.uri)
         if args.postcopy_after is not None:
             time.sleep(args.postcopy_after)

@@ -6,6 +6,11 @@ public enum Signature {
   SSH("ssh"),
   QEMU("qemu"),
   QEMU_MULTIFD("qemu-multifd"),
+  /**
+   * QEMU's postcopy preempt channel: RAM page records with no stream header, or one end-of-section
+   * word alone (docs/PROTOCOLS.md, "KVM / QEMU").
+   */
+  QEMU_POSTCOPY("qemu-postcopy"),
   SMB2("smb2"),
   SMB3_ENCRYPTED("smb3-encrypted"),
   SMB3_COMPRESSED("smb3-compressed"),
@@ -32,7 +37,7 @@ public enum Signature {
    */
   public String migrationProtocol() {
     return switch (this) {
-      case QEMU, QEMU_MULTIFD -> "qemu";
+      case QEMU, QEMU_MULTIFD, QEMU_POSTCOPY -> "qemu";
       case VMOTION -> "vmotion";
       case XEN -> "xen";
       default -> null;

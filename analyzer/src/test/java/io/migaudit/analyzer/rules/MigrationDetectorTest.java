@@ -280,6 +280,24 @@ class MigrationDetectorTest {
   }
 
   @Test
+  void aQemuPostcopyChannelCountsOnlyNextToAPolicyHost() {
+    // the preempt channel on QEMU's documentation port between two trusted hosts of the migration
+    // network: without the signature it was other traffic there (SHARED_MIGRATION_SEGMENT)
+    ClassifiedFlow f = classified("192.168.50.11", "192.168.50.12", 4444, Signature.QEMU_POSTCOPY);
+    assertThat(f.migration()).isTrue();
+    assertThat(f.protocol()).isEqualTo("qemu");
+    // no magic: away from every host of the policy it is not enough, as the vMotion hint
+    assertThat(
+            detector
+                .classify(
+                    flow("203.0.113.8", "203.0.113.9", 4444)
+                        .signature(Signature.QEMU_POSTCOPY)
+                        .build())
+                .kind())
+        .isEqualTo(FlowKind.OTHER);
+  }
+
+  @Test
   void theVmotionHintAwayFromEveryPolicyHostIsNotEnough() {
     ClassifiedFlow f =
         detector.classify(

@@ -128,6 +128,17 @@ public final class PayloadClassifier {
                 + dominant.statisticsText()
                 + ")";
       }
+      case QEMU_POSTCOPY -> {
+        verdict = looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
+        reason =
+            signature.wire()
+                + " framing in clear: QEMU's postcopy preempt channel, "
+                + (PostcopyChannel.onlyEndOfSection(initiator, responder)
+                    ? "which carried only its end-of-section word (no page was asked for)"
+                    : "RAM page records without a stream header ("
+                        + dominant.statisticsText()
+                        + ")");
+      }
       case QEMU, SMB2, VMOTION -> {
         verdict = looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
         reason = signature.wire() + " framing in clear (" + dominant.statisticsText() + ")";
@@ -211,8 +222,7 @@ public final class PayloadClassifier {
   }
 
   private static Signature signatureOf(PayloadSample initiator, PayloadSample responder) {
-    Signature s = SignatureMatcher.match(initiator);
-    return s != Signature.NONE ? s : SignatureMatcher.match(responder);
+    return SignatureMatcher.match(initiator, responder);
   }
 
   /** The direction whose first bytes gave {@code signature} (the initiator's are matched first). */

@@ -56,7 +56,26 @@ public final class SignatureMatcher {
     if (startsWith(s, 0, VMOTION_START)) {
       return Signature.VMOTION;
     }
+    if (PostcopyChannel.opensWithPage(s)) {
+      return Signature.QEMU_POSTCOPY;
+    }
     return compression(s, 0);
+  }
+
+  /**
+   * The signature of a connection: the initiator's first bytes, else the responder's, else a QEMU
+   * postcopy channel that carried one end-of-section word and nothing else ({@link
+   * PostcopyChannel#onlyEndOfSection}), which only the two directions together show.
+   */
+  public static Signature match(PayloadSample initiator, PayloadSample responder) {
+    Signature s = match(initiator);
+    if (s == Signature.NONE) {
+      s = match(responder);
+    }
+    if (s == Signature.NONE && PostcopyChannel.onlyEndOfSection(initiator, responder)) {
+      s = Signature.QEMU_POSTCOPY;
+    }
+    return s;
   }
 
   private static boolean isTlsRecord(PayloadSample s) {

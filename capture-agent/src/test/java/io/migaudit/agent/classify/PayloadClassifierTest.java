@@ -88,6 +88,23 @@ class PayloadClassifierTest {
     assertThat(f.reason().length()).isLessThanOrEqualTo(PayloadFeatures.MAX_REASON_CHARS);
   }
 
+  @Test
+  void postcopyPreemptChannelsAreInClear() {
+    // QEMU's preempt channel: one RAM page record naming its block, the page, the end of section
+    byte[] header = {0, 0, 0, 0, 0, 0x0C, 0, 0x08, 6, 'p', 'c', '.', 'r', 'a', 'm'};
+    byte[] end = {0, 0, 0, 0, 0, 0, 0, 0x10};
+    PayloadFeatures pages = classify(concat(concat(header, memoryLike(4096, 3)), end));
+    assertThat(pages.signature()).isEqualTo(Signature.QEMU_POSTCOPY);
+    assertThat(pages.verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(pages.reason()).contains("postcopy preempt channel, RAM page records");
+    // the same channel when the guest asked for nothing: too few bytes for statistics, but the
+    // framing is QEMU's in clear, as a QEVM stream's is
+    PayloadFeatures alone = classify(end);
+    assertThat(alone.signature()).isEqualTo(Signature.QEMU_POSTCOPY);
+    assertThat(alone.verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(alone.reason()).contains("carried only its end-of-section word");
+  }
+
   private static byte[] concat(byte[] a, byte[] b) {
     byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

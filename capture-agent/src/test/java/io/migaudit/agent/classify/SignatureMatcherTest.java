@@ -73,6 +73,79 @@ class SignatureMatcherTest {
     assertThat(match("xl migration sender")).isEqualTo(Signature.NONE);
   }
 
+  private static PayloadSample sample(int... bytes) {
+    byte[] b = new byte[bytes.length];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) bytes[i];
+    }
+    PayloadSample s = new PayloadSample(1024, 512);
+    if (b.length > 0) {
+      s.add(ByteBuffer.wrap(b), 0, b.length);
+    }
+    return s;
+  }
+
+  /** A RAM save record's header (migration/ram.c): big-endian offset | flags, then a block name. */
+  private static int[] ramRecord(long offsetAndFlags, String block) {
+    int[] out = new int[8 + 1 + block.length()];
+    for (int i = 0; i < 8; i++) {
+      out[i] = (int) (offsetAndFlags >>> (56 - 8 * i)) & 0xFF;
+    }
+    out[8] = block.length();
+    for (int i = 0; i < block.length(); i++) {
+      out[9 + i] = block.charAt(i);
+    }
+    return out;
+  }
+
+  private static final int[] END_OF_SECTION = {0, 0, 0, 0, 0, 0, 0, 0x10};
+
+  @Test
+  void recognisesQemuPostcopyPreemptChannels() {
+    // the first record of the channel as QEMU 7.2 sent it (samples/qemu-postcopy-preempt), and a
+    // zero page; a page on a target with 1 KiB pages (offset bit 10 set)
+    assertThat(match(concat(ramRecord(0xC0000 | 0x08, "pc.ram"), 0x55, 0xAA)))
+        .isEqualTo(Signature.QEMU_POSTCOPY);
+    assertThat(match(concat(ramRecord(0x7FFFF000L | 0x02, "mach-virt.ram"), 0)))
+        .isEqualTo(Signature.QEMU_POSTCOPY);
+    assertThat(match(ramRecord(0x400 | 0x08, "/objects/mem0"))).isEqualTo(Signature.QEMU_POSTCOPY);
+    // a block name longer than the first bytes kept: what is there must be printable
+    assertThat(match(ramRecord(0x1000 | 0x08, "x".repeat(200)))).isEqualTo(Signature.QEMU_POSTCOPY);
+    // a channel whose guest asked for no page: the end-of-section word, nothing back
+    assertThat(SignatureMatcher.match(sample(END_OF_SECTION), sample()))
+        .isEqualTo(Signature.QEMU_POSTCOPY);
+  }
+
+  @Test
+  void postcopyNearMissesAreNone() {
+    // a record that continues a block cannot open a channel; other flags; no flag
+    assertThat(match(ramRecord(0xC0000 | 0x08 | 0x20, "pc.ram"))).isEqualTo(Signature.NONE);
+    assertThat(match(ramRecord(0xC0000 | 0x08 | 0x02, "pc.ram"))).isEqualTo(Signature.NONE);
+    assertThat(match(ramRecord(0xC0000 | 0x04, "pc.ram"))).isEqualTo(Signature.NONE);
+    assertThat(match(ramRecord(0xC0000, "pc.ram"))).isEqualTo(Signature.NONE);
+    // bits between the flags and a 1 KiB page; an offset of 2^48 and more
+    assertThat(match(ramRecord(0xC0100 | 0x08, "pc.ram"))).isEqualTo(Signature.NONE);
+    assertThat(match(ramRecord((1L << 48) | 0x08, "pc.ram"))).isEqualTo(Signature.NONE);
+    // names: with a space, with a control character, one character, none
+    assertThat(match(ramRecord(0xC0000 | 0x08, "pc ram"))).isEqualTo(Signature.NONE);
+    assertThat(match(ramRecord(0xC0000 | 0x08, "pc\nram"))).isEqualTo(Signature.NONE);
+    assertThat(match(ramRecord(0xC0000 | 0x08, "p"))).isEqualTo(Signature.NONE);
+    assertThat(match(concat(ramRecord(0xC0000 | 0x08, ""), 'p', 'c'))).isEqualTo(Signature.NONE);
+    // the end-of-section word with an answer, with more after it, or not alone in its word
+    assertThat(SignatureMatcher.match(sample(END_OF_SECTION), sample(0, 0, 0, 1)))
+        .isEqualTo(Signature.NONE);
+    assertThat(SignatureMatcher.match(sample(concat(END_OF_SECTION, 0)), sample()))
+        .isEqualTo(Signature.NONE);
+    assertThat(SignatureMatcher.match(sample(0, 0, 0, 0, 0, 0, 1, 0x10), sample()))
+        .isEqualTo(Signature.NONE);
+    // ... or sent by the side that accepted the connection
+    assertThat(SignatureMatcher.match(sample(), sample(END_OF_SECTION))).isEqualTo(Signature.NONE);
+    // a record picked up mid-stream says nothing about how the connection began
+    PayloadSample mid = sample(ramRecord(0xC0000 | 0x08, "pc.ram"));
+    mid.markMidStream();
+    assertThat(SignatureMatcher.match(mid)).isEqualTo(Signature.NONE);
+  }
+
   @Test
   void nearMissesAreNone() {
     assertThat(match(0x16, 0x03, 0x09, 0x00, 0x40))
