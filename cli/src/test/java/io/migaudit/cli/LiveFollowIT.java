@@ -21,8 +21,6 @@ import io.migaudit.testsupport.Eventually;
 import io.migaudit.testsupport.LoopbackMigration;
 import io.migaudit.testsupport.MetricWait;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -108,8 +106,7 @@ class LiveFollowIT {
             DEADLINE,
             () -> heartbeats(broker.bootstrapServers()) > 0);
         CompletableFuture<Long> received = DrainedConnection.accept(listener, "live-follow-it");
-        try (Socket out = new Socket()) {
-          out.bind(new InetSocketAddress(InetAddress.getByName(HYPERVISOR), 0));
+        try (Socket out = LoopbackMigration.unlistedClient(HYPERVISOR)) {
           out.connect(listener.getLocalSocketAddress());
           OutputStream s = out.getOutputStream();
           s.write(QEMU_OPENING);

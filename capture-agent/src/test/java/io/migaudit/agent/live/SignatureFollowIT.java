@@ -31,8 +31,6 @@ import io.migaudit.testsupport.LoopbackMigration;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -194,8 +192,7 @@ class SignatureFollowIT {
    */
   private static void send(ServerSocket server, byte[] opening, Runnable between) throws Exception {
     CompletableFuture<Long> received = DrainedConnection.accept(server, "signature-follow-it");
-    try (Socket out = new Socket()) {
-      out.bind(new InetSocketAddress(InetAddress.getByName(HYPERVISOR), 0));
+    try (Socket out = LoopbackMigration.unlistedClient(HYPERVISOR)) {
       out.connect(server.getLocalSocketAddress());
       OutputStream s = out.getOutputStream();
       s.write(opening);
