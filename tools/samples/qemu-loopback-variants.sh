@@ -26,7 +26,8 @@ readonly PYTHON=${PYTHON:-python3}
 readonly DEADLINE_SECONDS=30
 readonly PORT=4444
 readonly VARIANTS=(plain ipv6 any-interface snaplen-65535 multifd-none multifd-zstd compress
-  xbzrle tls tls-multifd postcopy-preempt unlisted-host-live postcopy-preempt-running)
+  xbzrle tls tls-multifd postcopy-preempt unlisted-host-live postcopy-preempt-running
+  postcopy-unswitched)
 
 WORK="" NS_A="" NS_B="" ADDR_A="" ADDR_B="" LAST_PID=""
 NAMESPACES=() PIDS=()
@@ -82,6 +83,10 @@ variant() {
       options=(--capability postcopy-ram --capability postcopy-preempt)
       migrate=(--parameter max-bandwidth=1048576 --postcopy-after 0.8) ;;
     unlisted-host-live) host=127.0.0.9 live=1 ;;
+    postcopy-unswitched)
+      # the capabilities but no switch: the migration ends in precopy and the preempt channel,
+      # opened at the start, carries nothing
+      options=(--capability postcopy-ram --capability postcopy-preempt) ;;
     postcopy-preempt-running)
       # the guest runs, so the destination asks for the pages it touches after the switch and the
       # source sends them on the preempt channel
