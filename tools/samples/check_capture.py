@@ -311,7 +311,8 @@ def check(info, args):
                 problems.append(f"no {kind} packets")
     for conn in conns if args.starts_with else ():
         head = conn.stream()[:8].hex()
-        if not any(head.startswith(prefix.lower()) for prefix in args.starts_with):
+        if not any(head == "" if prefix == "-" else head.startswith(prefix.lower())
+                   for prefix in args.starts_with):
             problems.append(f"{conn.name()}: payload starts {head}, not one of {args.starts_with}")
     if args.payload and conns:
         problems += check_payload(conns[0], args.payload)
@@ -364,7 +365,8 @@ def main(argv=None):
     parser.add_argument("--connections", type=int, default=1, metavar="N",
                         help="with --tcp: exactly N such connections (default 1)")
     parser.add_argument("--starts-with", action="append", metavar="HEX",
-                        help="every connection's initiator payload starts with one of these")
+                        help="every connection's initiator payload starts with one of these"
+                        " ('-': carries none)")
     parser.add_argument("--payload", choices=("plaintext", "tls", "uniform"),
                         help="what the initiator's payload must look like")
     parser.add_argument("--same-as", metavar="FILE",

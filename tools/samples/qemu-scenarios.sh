@@ -282,6 +282,19 @@ scenario_qemu_loopback() {
 # hosts that channel was other traffic on the migration network (a false SHARED_MIGRATION_SEGMENT
 # before the qemu-postcopy signature); now it is a qemu stream of the same migration, in clear.
 scenario_qemu_postcopy_preempt() {
+  qemu_postcopy --parameter max-postcopy-bandwidth=262144 --postcopy-after 2 --run-guest
+  # the preempt channel's first record: a page offset below 2^32, so its first four bytes are zero
+  qemu_publish qemu-postcopy-preempt --tcp "$ADDR_A" "$ADDR_B" "$QEMU_UNLISTED_PORT" \
+    --connections 2 --starts-with 5145564d --starts-with 00000000 --require arp
+  expect qemu-postcopy-preempt \
+    "Real QEMU postcopy live migration with the preempt channel over plain TCP 5000, a port no catalog lists, between the trusted hosts on VLAN 50; the main channel starts QEVM and the preempt channel carries the pages the destination asked for as RAM page records without a magic, both in clear." \
+    '{protocol: qemu, verdict: plaintext, count: 2}' \
+    "{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 2}"
+}
+
+# qemu_postcopy MIGRATE_ARGS... : a migration to TCP 5000 with postcopy-ram and postcopy-preempt,
+# both QEMUs with make_dirtying_disk's disk, precopy at 1 MiB/s.
+qemu_postcopy() {
   local port=$QEMU_UNLISTED_PORT uri options
   options=(--capability postcopy-ram --capability postcopy-preempt)
   uri=tcp:${QEMU_DST%/*}:$port
@@ -296,17 +309,23 @@ scenario_qemu_postcopy_preempt() {
   capture_start
   qmp "$WORK/destination.qmp" incoming "$uri" "${options[@]}"
   wait_for "the destination to listen on $port" listening "$NS_B" "$port"
-  qmp "$WORK/source.qmp" migrate "$uri" "${options[@]}" --parameter max-bandwidth=1048576 \
-    --parameter max-postcopy-bandwidth=262144 --postcopy-after 2 --run-guest
+  qmp "$WORK/source.qmp" migrate "$uri" "${options[@]}" --parameter max-bandwidth=1048576 "$@"
   qmp "$WORK/destination.qmp" wait-incoming
   qemu_quit
   capture_stop
   hosts_down
-  # the preempt channel's first record: a page offset below 2^32, so its first four bytes are zero
-  qemu_publish qemu-postcopy-preempt --tcp "$ADDR_A" "$ADDR_B" "$port" --connections 2 \
-    --starts-with 5145564d --starts-with 00000000 --require arp
-  expect qemu-postcopy-preempt \
-    "Real QEMU postcopy live migration with the preempt channel over plain TCP 5000, a port no catalog lists, between the trusted hosts on VLAN 50; the main channel starts QEVM and the preempt channel carries the pages the destination asked for as RAM page records without a magic, both in clear." \
-    '{protocol: qemu, verdict: plaintext, count: 2}' \
-    "{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 2}"
+}
+
+# qemu-postcopy-unswitched: the same capabilities, the guest paused, and no switch to postcopy: the
+# migration ends in precopy, as most migrations that may use postcopy do, and the preempt channel,
+# opened at the start, carries nothing at all. Only its listener, that of the main channel, says it
+# belongs to the migration (before the analyzer looked for that: a false SHARED_MIGRATION_SEGMENT).
+scenario_qemu_postcopy_unswitched() {
+  qemu_postcopy
+  qemu_publish qemu-postcopy-unswitched --tcp "$ADDR_A" "$ADDR_B" "$QEMU_UNLISTED_PORT" \
+    --connections 2 --starts-with 5145564d --starts-with - --require arp
+  expect qemu-postcopy-unswitched \
+    "Real QEMU live migration with the postcopy-ram and postcopy-preempt capabilities over plain TCP 5000, a port no catalog lists, that ends in precopy; the preempt channel to the same listener carries nothing, and is a channel of the migration all the same." \
+    '{protocol: qemu, verdict: plaintext, count: 1}|{protocol: qemu, verdict: unknown, count: 1}' \
+    "$UNENCRYPTED"
 }

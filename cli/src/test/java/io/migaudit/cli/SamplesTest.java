@@ -87,6 +87,11 @@ class SamplesTest {
         public void onRecord(FlowRecord record, boolean migration, String protocol) {
           judged.add(RecordJson.toBytes(record));
         }
+
+        @Override
+        public void onLateMigration(FlowRecord record, String protocol) {
+          judged.add(RecordJson.toBytes(record)); // a channel of a migration: its protocol set
+        }
       };
 
   @BeforeAll

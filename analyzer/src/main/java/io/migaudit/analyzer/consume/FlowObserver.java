@@ -25,6 +25,12 @@ public interface FlowObserver {
   /** An alert was raised and written. */
   default void onAlert(Alert alert) {}
 
+  /**
+   * A record seen before by {@link #onRecord} as no migration was judged, after the grace period, a
+   * channel of a migration whose records came after it.
+   */
+  default void onLateMigration(FlowRecord record, String protocol) {}
+
   /** A migration event was updated by a record (its latest state; called once per record). */
   default void onMigrationEvent(MigrationEvent event) {}
 

@@ -101,6 +101,22 @@ public final class MigrationGrouper {
     return new Update(event.snapshot(), endedNow);
   }
 
+  /**
+   * The family of an open QEMU migration that {@code r} is another channel of, or null: as {@link
+   * StoredEventGrouper#companionFamily}, over the events open here.
+   */
+  public String companionFamily(FlowRecord r) {
+    String endpoint = OpenEvent.endpoint(r);
+    String key = OpenEvent.key(StoredEventGrouper.COMPANION_FAMILY, r.src(), r.dst());
+    for (String id : eventsByKey.getOrDefault(key, List.of())) {
+      OpenEvent e = events.get(id);
+      if (e.listeners.contains(endpoint) && e.spans(r, gap)) {
+        return e.family;
+      }
+    }
+    return null;
+  }
+
   /** Number of open events. */
   public int openEvents() {
     return events.size();

@@ -10,8 +10,10 @@ import io.migaudit.record.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A migration event being assembled: the latest state of each of its streams. Its {@code src} and
@@ -46,6 +48,15 @@ final class OpenEvent {
   int omittedStreams;
 
   final Map<String, Stream> streams = new LinkedHashMap<>();
+
+  /**
+   * The endpoints that accepted its streams ({@link #endpoint}), at most {@link #MAX_LISTENERS}: a
+   * connection to one of them between the same hosts is another channel of the migration.
+   */
+  final Set<String> listeners = new LinkedHashSet<>();
+
+  /** A migration's streams go to a listener or a few (vMotion's per-vmknic streams, QEMU's one). */
+  static final int MAX_LISTENERS = 16;
 
   OpenEvent(String eventId, String family, FlowRecord first) {
     this(
@@ -93,6 +104,9 @@ final class OpenEvent {
    * counted (at its first record); returns false then.
    */
   boolean put(FlowRecord r, int maxStreams) {
+    if (listeners.size() < MAX_LISTENERS) {
+      listeners.add(endpoint(r));
+    }
     PayloadFeatures p = r.payload();
     Verdict verdict = p == null || p.verdict() == null ? Verdict.UNKNOWN : p.verdict();
     boolean kept = streams.containsKey(r.flowId()) || streams.size() < maxStreams;
@@ -118,6 +132,16 @@ final class OpenEvent {
       end = r.lastSeen();
     }
     return kept;
+  }
+
+  /** The endpoint that accepted {@code r}'s connection: its responder's address and port. */
+  static String endpoint(FlowRecord r) {
+    return r.dst() + ' ' + r.dstPort();
+  }
+
+  /** True when {@code r} began within {@code gap} of this event. */
+  boolean spans(FlowRecord r, Duration gap) {
+    return !r.firstSeen().isBefore(start.minus(gap)) && !r.firstSeen().isAfter(end.plus(gap));
   }
 
   boolean allEnded() {

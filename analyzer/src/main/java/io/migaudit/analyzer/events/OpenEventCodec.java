@@ -16,7 +16,8 @@ import java.util.List;
  * The stored form of the open events of one family and host pair: a JSON array, one object per
  * event with its streams. Only the analyzer writes it (into its own changelogged store). A stream
  * stored before it carried its payload per direction (bytes, verdict, ended only) reads as none
- * either way, so its event keeps the direction of its first stream.
+ * either way, so its event keeps the direction of its first stream; an event stored before it
+ * listed its listeners lists those of the streams added since.
  */
 final class OpenEventCodec {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,6 +39,8 @@ final class OpenEventCodec {
               .put("reportedEnd", e.reportedEnd)
               .put("touched", e.touchedMillis)
               .put("omitted", e.omittedStreams);
+      ArrayNode listeners = o.putArray("listeners");
+      e.listeners.forEach(listeners::add);
       ObjectNode streams = o.putObject("streams");
       e.streams.forEach(
           (flowId, s) ->
@@ -77,6 +80,7 @@ final class OpenEventCodec {
       e.reportedEnd = o.get("reportedEnd").asBoolean();
       e.touchedMillis = o.get("touched").asLong();
       e.omittedStreams = o.get("omitted").asInt();
+      o.path("listeners").forEach(l -> e.listeners.add(l.asText()));
       o.get("streams")
           .fields()
           .forEachRemaining(

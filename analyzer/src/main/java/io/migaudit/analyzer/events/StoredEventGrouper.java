@@ -26,6 +26,9 @@ public final class StoredEventGrouper {
 
   public static final int MAX_EVENTS_PER_PAIR = 16;
 
+  /** The family whose listeners take other channels ({@link #companionFamily}). */
+  static final String COMPANION_FAMILY = "qemu";
+
   /** Longer than the agent's idle timeout (60 s): a live stream sends an interim record before. */
   public static final Duration DEFAULT_IDLE =
       MigrationGrouper.LIVE_STREAM_SILENCE.plus(MigrationGrouper.DEFAULT_GAP);
@@ -82,6 +85,27 @@ public final class StoredEventGrouper {
   }
 
   /**
+   * The family of an open QEMU migration that {@code r} is another channel of, or null: {@code r}
+   * went to an endpoint that accepted a stream of that migration, between the same two hosts, and
+   * began within {@code gap} of it. QEMU opens channels that carry no magic of their own (the
+   * postcopy preempt channel, known to the destination by its order) to the listener of its main
+   * channel; on a port no catalog lists nothing else says they belong to the migration.
+   */
+  public String companionFamily(FlowRecord r, long nowMillis) {
+    byte[] stored = storage.get(OpenEvent.key(COMPANION_FAMILY, r.src(), r.dst()));
+    if (stored == null) {
+      return null;
+    }
+    String endpoint = OpenEvent.endpoint(r);
+    for (OpenEvent e : OpenEventCodec.decode(stored)) {
+      if (!stale(e, nowMillis) && e.listeners.contains(endpoint) && e.spans(r, gap)) {
+        return e.family;
+      }
+    }
+    return null;
+  }
+
+  /**
    * Drops the events idle since before {@code nowMillis - idle}; returns the host pairs touched.
    */
   public int expire(long nowMillis) {
@@ -115,7 +139,7 @@ public final class StoredEventGrouper {
       }
     }
     for (OpenEvent e : events) {
-      if (!r.firstSeen().isBefore(e.start.minus(gap)) && !r.firstSeen().isAfter(e.end.plus(gap))) {
+      if (e.spans(r, gap)) {
         return e;
       }
     }

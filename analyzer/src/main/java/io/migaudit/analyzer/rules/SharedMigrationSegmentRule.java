@@ -3,6 +3,7 @@ package io.migaudit.analyzer.rules;
 import io.migaudit.analyzer.policy.MigrationNetwork;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
+import io.migaudit.record.Counters;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RuleId;
 import java.util.Map;
@@ -24,6 +25,24 @@ public final class SharedMigrationSegmentRule implements Rule {
   @Override
   public RuleId id() {
     return RuleId.SHARED_MIGRATION_SEGMENT;
+  }
+
+  /**
+   * A TCP connection that carried nothing is judged after the grace period: it may be a channel of
+   * a migration whose first record comes after its own (QEMU's postcopy preempt channel, empty when
+   * the migration ends in precopy, which only the listener it shares with the main channel names).
+   */
+  @Override
+  public boolean judgesLater(ClassifiedFlow flow, Policy policy) {
+    FlowRecord r = flow.record();
+    return flow.kind() == FlowKind.OTHER
+        && "tcp".equals(r.transport())
+        && payload(r.srcToDst()) == 0
+        && payload(r.dstToSrc()) == 0;
+  }
+
+  private static long payload(Counters c) {
+    return c == null ? 0 : c.payloadBytes();
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.migaudit.analyzer.events.StoredEventGrouper;
 import io.migaudit.analyzer.metrics.AnalyzerMetrics;
 import io.migaudit.analyzer.rules.ClassifiedFlow;
 import io.migaudit.analyzer.rules.Evaluation;
+import io.migaudit.analyzer.rules.FlowKind;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
@@ -45,6 +46,13 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   static final String EVENTS_SINK = "events";
   static final String KERBEROS_SINK = "kerberos";
   private static final int KERBEROS_PORT = 88;
+
+  /**
+   * Judgements this instance holds back at most before it judges flows that are no migration at
+   * once: each waits in a store that every due check walks.
+   */
+  static final int MAX_WAITING = 10_000;
+
   private static final Duration EXPIRY_PERIOD = Duration.ofMinutes(1);
   private static final Duration MIN_JUDGE_PERIOD = Duration.ofMillis(100);
   private static final Duration MAX_JUDGE_PERIOD = Duration.ofSeconds(1);
@@ -199,14 +207,17 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     long now = context.currentSystemTimeMs();
     // only migrations: their streams, events and alerts are what two agents must not split, and the
     // store then writes once per migration flow, not once per flow of the network
-    ClassifiedFlow flow = engine.classify(record);
+    ClassifiedFlow flow = classify(engine, record, now);
     FlowRecord r = flow.migration() ? identities.canonical(record, now) : record;
     if (r != record) {
-      flow = engine.classify(r); // another agent's record of a known flow, under its identity
+      flow = classify(engine, r, now); // another agent's record of a known flow, as it is known
     }
     // per connection: the flows of one that forged closes split raise its alerts once
     RaisedAlertStore.Flow memory = raised.of(r.connectionId(), now);
-    Evaluation e = engine.evaluate(r, flow, memory, true);
+    // judgements held back wait in a store: past its bound, a flood of empty connections is judged
+    // at once (migrations are always held back, as CREDSSP_MIGRATION needs)
+    boolean defer = flow.migration() || progress.waiting.get() < MAX_WAITING;
+    Evaluation e = engine.evaluate(r, flow, memory, defer);
     StoredEventGrouper.Update update = e.migration() ? grouper.add(e.record(), now) : null;
     String eventId = update == null ? null : update.event().eventId();
     if (e.judgeLater()) {
@@ -245,6 +256,23 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     }
   }
 
+  /**
+   * The rules' view of a flow; and a TCP flow they take for no migration is one when it went to the
+   * listener of an open QEMU migration between the same hosts ({@link
+   * StoredEventGrouper#companionFamily}): QEMU's postcopy preempt channel, which has no magic and,
+   * when the migration ends in precopy, carries nothing at all.
+   */
+  private ClassifiedFlow classify(RuleEngine engine, FlowRecord record, long now) {
+    ClassifiedFlow flow = engine.classify(record);
+    if (flow.kind() != FlowKind.OTHER || !"tcp".equals(record.transport())) {
+      return flow;
+    }
+    String family = grouper.companionFamily(record, now);
+    return family == null
+        ? flow
+        : new ClassifiedFlow(record.withProtocol(family), FlowKind.MIGRATION);
+  }
+
   private void judgeDue(long now) {
     if (now < judgeNotBefore) {
       return;
@@ -257,15 +285,44 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     for (PendingJudgements.Due d : due) {
       try {
         RaisedAlertStore.Flow memory = raised.of(d.record().connectionId(), now);
-        List<Alert> alerts = engine.judgeLater(d.record(), memory);
+        ClassifiedFlow flow = engine.classify(d.record());
+        ClassifiedFlow channel = flow.migration() ? flow : classify(engine, d.record(), now);
+        if (channel.migration() && !flow.migration()) {
+          judgeChannel(channel, engine, memory, now);
+        } else {
+          List<Alert> alerts = engine.judgeLater(d.record(), memory);
+          alerts.forEach(a -> forward(d.eventId() == null ? a : a.withEventId(d.eventId()), now));
+        }
         memory.save();
-        alerts.forEach(a -> forward(d.eventId() == null ? a : a.withEventId(d.eventId()), now));
       } catch (KafkaException e) {
         throw e;
       } catch (RuntimeException e) {
         intake.failed("pending judgement of flow " + d.flowId(), e);
         metrics.recordRead(AnalyzerMetrics.OUTCOME_ERROR);
       }
+    }
+  }
+
+  /**
+   * A flow held back that turned out to be another channel of a migration (its main channel's
+   * records came after its own): judged as a migration stream and added to the event.
+   */
+  private void judgeChannel(
+      ClassifiedFlow channel, RuleEngine engine, RaisedAlertStore.Flow memory, long now) {
+    Evaluation e = engine.evaluate(channel.record(), channel, memory, false);
+    StoredEventGrouper.Update update = grouper.add(e.record(), now);
+    String eventId = update.event().eventId();
+    e.alerts().forEach(a -> forward(a.withEventId(eventId), now));
+    if (publishEvents) {
+      MigrationEvent event = update.event();
+      context.forward(signed(bytes(eventId), RecordJson.toBytes(event), now), EVENTS_SINK);
+      progress.events.incrementAndGet();
+    }
+    metrics.migrationRecord(e.record());
+    observer.onLateMigration(e.record(), e.flow().protocol());
+    observer.onMigrationEvent(update.event());
+    if (update.endedNow()) {
+      metrics.migrationEventEnded(update.event());
     }
   }
 

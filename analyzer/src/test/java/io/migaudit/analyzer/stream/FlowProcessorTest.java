@@ -1,6 +1,7 @@
 package io.migaudit.analyzer.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,12 +17,14 @@ import io.migaudit.analyzer.rules.CredSspMigrationRuleTest;
 import io.migaudit.analyzer.rules.Flows;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.record.AgentHeartbeat;
+import io.migaudit.record.Alert;
 import io.migaudit.record.FlowId;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.MigrationEvent;
 import io.migaudit.record.RecordJson;
 import io.migaudit.record.RecordKey;
 import io.migaudit.record.RuleId;
+import io.migaudit.record.Signature;
 import io.migaudit.record.Topics;
 import io.migaudit.record.Verdict;
 import java.nio.charset.StandardCharsets;
@@ -138,6 +141,64 @@ class FlowProcessorTest {
       assertThat(e.eventId()).isEqualTo(out.get(0).eventId());
     }
     assertThat(out.get(2).streams()).isEqualTo(2);
+  }
+
+  /** A QEMU migration to TCP 5000, which no catalog lists, in clear. */
+  private static String qemuMainChannel() {
+    return Flows.flow("192.168.50.11", "192.168.50.12", 5000)
+        .srcPort(41011)
+        .signature(Signature.QEMU)
+        .verdict(Verdict.PLAINTEXT, "qemu framing in clear")
+        .bytes(1 << 20)
+        .json()
+        .toString();
+  }
+
+  /** A connection .11 opened to .12 on {@code port} that carried nothing, ended. */
+  private static String emptyConnection(int port, int srcPort) {
+    return Flows.flow("192.168.50.11", "192.168.50.12", port)
+        .srcPort(srcPort)
+        .payload(0, 0)
+        .last()
+        .json()
+        .toString();
+  }
+
+  @Test
+  void aConnectionToTheListenerOfAQemuMigrationIsAnotherChannelOfItWhicheverComesFirst()
+      throws Exception {
+    for (boolean mainFirst : new boolean[] {true, false}) {
+      close();
+      start(Flows.samplePolicy());
+      // the postcopy preempt channel, empty (the migration ended in precopy), and a connection
+      // between the same hosts to another port of the migration network
+      List<String> records =
+          new java.util.ArrayList<>(
+              List.of(emptyConnection(5000, 41015), emptyConnection(5001, 41017)));
+      records.add(mainFirst ? 0 : records.size(), qemuMainChannel());
+      records.forEach(r -> flows.pipeInput(bytes(r)));
+      driver.advanceWallClockTime(Duration.ofSeconds(31)); // past the grace of empty connections
+      List<Alert> out = alerts.readValuesToList().stream().map(FlowProcessorTest::alert).toList();
+      assertThat(out)
+          .as(mainFirst ? "main channel first" : "main channel last")
+          .extracting(Alert::rule, Alert::dstPort)
+          .containsExactlyInAnyOrder(
+              tuple(RuleId.UNENCRYPTED_MIGRATION, 5000),
+              tuple(RuleId.SHARED_MIGRATION_SEGMENT, 5001));
+      List<MigrationEvent> migrations =
+          events.readValuesToList().stream().map(FlowProcessorTest::event).toList();
+      MigrationEvent last = migrations.get(migrations.size() - 1);
+      assertThat(last.streams()).isEqualTo(2);
+      assertThat(last.protocol()).isEqualTo("qemu");
+    }
+  }
+
+  private static Alert alert(byte[] json) {
+    try {
+      return RecordJson.alert(json);
+    } catch (RecordJson.MalformedRecordException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A vMotion record of a connection .12 opened to .11, with the payload of each direction. */

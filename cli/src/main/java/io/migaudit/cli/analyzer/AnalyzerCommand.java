@@ -173,7 +173,8 @@ public final class AnalyzerCommand implements Callable<Integer> {
       paramLabel = "SECONDS",
       description = {
         "How long a Hyper-V migration waits for Kerberos evidence before CREDSSP_MIGRATION is",
-        "judged (default: 30)."
+        "judged, and a TCP connection that carried nothing waits for a QEMU migration to the same",
+        "listener before SHARED_MIGRATION_SEGMENT is (default: 30)."
       })
   Long judgeGraceSeconds;
 

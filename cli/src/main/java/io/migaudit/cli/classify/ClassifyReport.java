@@ -4,8 +4,10 @@ import io.migaudit.agent.AgentConfig;
 import io.migaudit.agent.FileAgent;
 import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.flow.FlowTableConfig;
+import io.migaudit.analyzer.events.MigrationGrouper;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.rules.Evaluation;
+import io.migaudit.analyzer.rules.FlowKind;
 import io.migaudit.analyzer.rules.RuleEngine;
 import io.migaudit.cli.common.CaptureFiles;
 import io.migaudit.cli.common.UserError;
@@ -76,11 +78,26 @@ final class ClassifyReport {
     RuleEngine engine = new RuleEngine(policy);
     List<FlowRecord> migrations = new ArrayList<>();
     Map<String, List<FlowRecord>> recordsOf = new LinkedHashMap<>();
+    MigrationGrouper grouper = new MigrationGrouper();
+    List<List<FlowRecord>> others = new ArrayList<>();
     for (List<FlowRecord> records : byFlow.values()) {
       Evaluation e = engine.evaluate(records.get(records.size() - 1));
       if (e.migration()) {
         migrations.add(e.record());
         recordsOf.put(e.record().flowId(), records);
+        grouper.add(e.record());
+      } else if (e.flow().kind() == FlowKind.OTHER) {
+        others.add(records);
+      }
+    }
+    // a connection to the listener of a QEMU migration between the same hosts is another channel
+    // of it, as the analyzer judges it once the grace period is over
+    for (List<FlowRecord> records : others) {
+      FlowRecord last = records.get(records.size() - 1);
+      String family = "tcp".equals(last.transport()) ? grouper.companionFamily(last) : null;
+      if (family != null) {
+        migrations.add(last.withProtocol(family));
+        recordsOf.put(last.flowId(), records);
       }
     }
     List<Row> rows = new ArrayList<>();

@@ -10,12 +10,14 @@ import java.util.Set;
 
 /**
  * The conditions a migration flow was judged under, for the classify report: why it is a migration
- * (a catalog port, a signature on a port no catalog lists, a memory copy's evidence), the tunnel it
- * was seen through, SMB3's transform framing, and a stream picked up mid-way.
+ * (a catalog port, a signature on a port no catalog lists, a memory copy's evidence, the listener
+ * of a migration it went to), the tunnel it was seen through, SMB3's transform framing, and a
+ * stream picked up mid-way.
  */
 final class FlowCondition {
   static final String CATALOG_PORT = "catalog port";
   static final String UNLISTED_PORT = "signature on unlisted port";
+  static final String LISTENER = "listener of a migration";
   static final String COPY_EVIDENCE = "copy evidence";
   static final String SMB3_TRANSFORM = "smb3 transform";
   static final String MID_STREAM = "mid-stream";
@@ -27,17 +29,20 @@ final class FlowCondition {
   /** The conditions of a migration flow's record, joined with ", ". */
   static String of(FlowRecord r, Policy policy) {
     List<String> conditions = new ArrayList<>();
+    Signature signature = r.payload() == null ? null : r.payload().signature();
     if (policy.catalog().protocolOf(r.transport(), r.dstPort()) != null) {
       conditions.add(CATALOG_PORT);
     } else if (MigrationDetector.INFERRED_PROTOCOLS.contains(r.protocol())) {
       conditions.add(COPY_EVIDENCE);
+    } else if (signature == null || signature.migrationProtocol() == null) {
+      conditions.add(LISTENER); // no migration signature: another channel to a migration's listener
     } else {
       conditions.add(UNLISTED_PORT);
     }
     r.encapsulation().stream()
         .filter(TUNNEL_LAYERS::contains)
         .forEach(layer -> conditions.add("in " + layer));
-    if (r.payload() != null && r.payload().signature() == Signature.SMB3_ENCRYPTED) {
+    if (signature == Signature.SMB3_ENCRYPTED) {
       conditions.add(SMB3_TRANSFORM);
     }
     if (r.midStream()) {

@@ -20,6 +20,11 @@ final class FanOutObserver implements FlowObserver {
   }
 
   @Override
+  public void onLateMigration(FlowRecord record, String protocol) {
+    observers.forEach(o -> o.onLateMigration(record, protocol));
+  }
+
+  @Override
   public void onAlert(Alert alert) {
     observers.forEach(o -> o.onAlert(alert));
   }

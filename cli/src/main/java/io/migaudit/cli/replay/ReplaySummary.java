@@ -53,12 +53,23 @@ final class ReplaySummary implements FlowObserver {
       }
     }
     if (migration && record.last()) {
-      migrationsByProtocolAndVerdict.merge(
-          protocol + " " + record.payload().verdict().wire(), 1, Integer::sum);
-      if (record.stream() != null && record.stream().cutSegments() > 0) {
-        migrationFlowsCut++;
-        segmentsCut += record.stream().cutSegments();
-      }
+      countMigration(record, protocol);
+    }
+  }
+
+  @Override
+  public void onLateMigration(FlowRecord record, String protocol) {
+    if (record.last()) {
+      countMigration(record, protocol);
+    }
+  }
+
+  private void countMigration(FlowRecord record, String protocol) {
+    migrationsByProtocolAndVerdict.merge(
+        protocol + " " + record.payload().verdict().wire(), 1, Integer::sum);
+    if (record.stream() != null && record.stream().cutSegments() > 0) {
+      migrationFlowsCut++;
+      segmentsCut += record.stream().cutSegments();
     }
   }
 

@@ -70,5 +70,10 @@ class FlowConditionTest {
     assertThat(
             FlowCondition.of(record(22, "tunnel-ssh", List.of("ethernet"), Signature.SSH), policy))
         .isEqualTo(FlowCondition.COPY_EVIDENCE);
+    // QEMU's postcopy preempt channel, empty: no signature, a migration by the listener it went to
+    assertThat(
+            FlowCondition.of(
+                record(5000, "qemu", List.of("ethernet", "vlan"), Signature.NONE), policy))
+        .isEqualTo(FlowCondition.LISTENER);
   }
 }
