@@ -28,9 +28,11 @@ public final class SharedMigrationSegmentRule implements Rule {
   }
 
   /**
-   * A TCP connection that carried nothing is judged after the grace period: it may be a channel of
-   * a migration whose first record comes after its own (QEMU's postcopy preempt channel, empty when
-   * the migration ends in precopy, which only the listener it shares with the main channel names).
+   * A TCP connection on a migration segment that carried nothing is judged after the grace period:
+   * it may be a channel of a migration whose first record comes after its own (QEMU's postcopy
+   * preempt channel, empty when the migration ends in precopy, which only the listener it shares
+   * with the main channel names). Connections off every migration segment, which this rule never
+   * judges, do not wait.
    */
   @Override
   public boolean judgesLater(ClassifiedFlow flow, Policy policy) {
@@ -38,7 +40,8 @@ public final class SharedMigrationSegmentRule implements Rule {
     return flow.kind() == FlowKind.OTHER
         && "tcp".equals(r.transport())
         && payload(r.srcToDst()) == 0
-        && payload(r.dstToSrc()) == 0;
+        && payload(r.dstToSrc()) == 0
+        && network(r, policy).isPresent();
   }
 
   private static long payload(Counters c) {
@@ -51,13 +54,12 @@ public final class SharedMigrationSegmentRule implements Rule {
       return Optional.empty();
     }
     FlowRecord r = flow.record();
-    Optional<MigrationNetwork> byVlan =
-        r.vlan() == null ? Optional.empty() : policy.networkWithVlan(r.vlan());
-    Optional<MigrationNetwork> network = byVlan.isPresent() ? byVlan : byAddress(r, policy);
+    Optional<MigrationNetwork> network = network(r, policy);
     if (network.isEmpty()) {
       return Optional.empty();
     }
     MigrationNetwork n = network.get();
+    boolean byVlan = r.vlan() != null && policy.networkWithVlan(r.vlan()).isPresent();
     String tag = r.vlan() == null ? "untagged" : "VLAN " + r.vlan();
     String message =
         "Non-migration "
@@ -72,12 +74,19 @@ public final class SharedMigrationSegmentRule implements Rule {
     Map<String, Object> evidence =
         AlertFactory.evidence(
             "network", n.name(),
-            "matchedBy", byVlan.isPresent() ? BY_VLAN : BY_ADDRESS,
+            "matchedBy", byVlan ? BY_VLAN : BY_ADDRESS,
             "cidrs", n.cidrTexts(),
             "vlan", r.vlan(),
             "transport", r.transport());
     return Optional.of(
         AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
+  }
+
+  /** The migration network whose VLAN tags the flow, else the one whose CIDRs hold both ends. */
+  private static Optional<MigrationNetwork> network(FlowRecord r, Policy policy) {
+    Optional<MigrationNetwork> byVlan =
+        r.vlan() == null ? Optional.empty() : policy.networkWithVlan(r.vlan());
+    return byVlan.isPresent() ? byVlan : byAddress(r, policy);
   }
 
   private static Optional<MigrationNetwork> byAddress(FlowRecord r, Policy policy) {
