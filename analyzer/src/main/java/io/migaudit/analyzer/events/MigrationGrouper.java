@@ -106,11 +106,10 @@ public final class MigrationGrouper {
    * StoredEventGrouper#companionFamily}, over the events open here.
    */
   public String companionFamily(FlowRecord r) {
-    String endpoint = OpenEvent.endpoint(r);
     String key = OpenEvent.key(StoredEventGrouper.COMPANION_FAMILY, r.src(), r.dst());
     for (String id : eventsByKey.getOrDefault(key, List.of())) {
       OpenEvent e = events.get(id);
-      if (e.listeners.contains(endpoint) && e.spans(r, gap)) {
+      if (e.takesChannel(r, gap)) {
         return e.family;
       }
     }

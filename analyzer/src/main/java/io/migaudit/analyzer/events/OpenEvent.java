@@ -144,6 +144,14 @@ final class OpenEvent {
     return !r.firstSeen().isBefore(start.minus(gap)) && !r.firstSeen().isAfter(end.plus(gap));
   }
 
+  /**
+   * True when {@code r} is another channel of this migration: it went to an endpoint that accepted
+   * one of its streams and began within {@code gap} of it (the host pair is the caller's key).
+   */
+  boolean takesChannel(FlowRecord r, Duration gap) {
+    return listeners.contains(endpoint(r)) && spans(r, gap);
+  }
+
   boolean allEnded() {
     return streams.values().stream().allMatch(Stream::ended);
   }

@@ -96,9 +96,8 @@ public final class StoredEventGrouper {
     if (stored == null) {
       return null;
     }
-    String endpoint = OpenEvent.endpoint(r);
     for (OpenEvent e : OpenEventCodec.decode(stored)) {
-      if (!stale(e, nowMillis) && e.listeners.contains(endpoint) && e.spans(r, gap)) {
+      if (!stale(e, nowMillis) && e.takesChannel(r, gap)) {
         return e.family;
       }
     }

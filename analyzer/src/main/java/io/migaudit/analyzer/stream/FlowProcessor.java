@@ -234,25 +234,30 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
             ? e.alerts()
             : e.alerts().stream().map(a -> a.withEventId(eventId)).toList();
     alerts.forEach(a -> forward(a, timestamp));
-    if (update != null && publishEvents) {
-      MigrationEvent event = update.event();
-      context.forward(
-          signed(bytes(event.eventId()), RecordJson.toBytes(event), timestamp), EVENTS_SINK);
-      progress.events.incrementAndGet();
-    }
     metrics.recordRead(AnalyzerMetrics.OUTCOME_OK);
     if (e.migration()) {
       metrics.migrationRecord(e.record());
     }
     observer.onRecord(e.record(), e.migration(), e.migration() ? e.flow().protocol() : null);
     if (update != null) {
-      observer.onMigrationEvent(update.event());
-      if (update.endedNow()) {
-        metrics.migrationEventEnded(update.event());
-      }
-      if (update.streamOmitted()) {
-        metrics.streamOmitted();
-      }
+      updated(update, timestamp);
+    }
+  }
+
+  /** Publishes an event a record changed, and tells the metrics and the observer. */
+  private void updated(StoredEventGrouper.Update update, long timestamp) {
+    MigrationEvent event = update.event();
+    if (publishEvents) {
+      context.forward(
+          signed(bytes(event.eventId()), RecordJson.toBytes(event), timestamp), EVENTS_SINK);
+      progress.events.incrementAndGet();
+    }
+    observer.onMigrationEvent(event);
+    if (update.endedNow()) {
+      metrics.migrationEventEnded(event);
+    }
+    if (update.streamOmitted()) {
+      metrics.streamOmitted();
     }
   }
 
@@ -264,12 +269,19 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
    */
   private ClassifiedFlow classify(RuleEngine engine, FlowRecord record, long now) {
     ClassifiedFlow flow = engine.classify(record);
+    ClassifiedFlow channel = channel(flow, now);
+    return channel == null ? flow : channel;
+  }
+
+  /** {@code flow} as a channel of an open QEMU migration, or null when it is none. */
+  private ClassifiedFlow channel(ClassifiedFlow flow, long now) {
+    FlowRecord record = flow.record();
     if (flow.kind() != FlowKind.OTHER || !"tcp".equals(record.transport())) {
-      return flow;
+      return null;
     }
     String family = grouper.companionFamily(record, now);
     return family == null
-        ? flow
+        ? null
         : new ClassifiedFlow(record.withProtocol(family), FlowKind.MIGRATION);
   }
 
@@ -285,9 +297,8 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     for (PendingJudgements.Due d : due) {
       try {
         RaisedAlertStore.Flow memory = raised.of(d.record().connectionId(), now);
-        ClassifiedFlow flow = engine.classify(d.record());
-        ClassifiedFlow channel = flow.migration() ? flow : classify(engine, d.record(), now);
-        if (channel.migration() && !flow.migration()) {
+        ClassifiedFlow channel = channel(engine.classify(d.record()), now);
+        if (channel != null) {
           judgeChannel(channel, engine, memory, now);
         } else {
           List<Alert> alerts = engine.judgeLater(d.record(), memory);
@@ -313,17 +324,9 @@ final class FlowProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     StoredEventGrouper.Update update = grouper.add(e.record(), now);
     String eventId = update.event().eventId();
     e.alerts().forEach(a -> forward(a.withEventId(eventId), now));
-    if (publishEvents) {
-      MigrationEvent event = update.event();
-      context.forward(signed(bytes(eventId), RecordJson.toBytes(event), now), EVENTS_SINK);
-      progress.events.incrementAndGet();
-    }
     metrics.migrationRecord(e.record());
     observer.onLateMigration(e.record(), e.flow().protocol());
-    observer.onMigrationEvent(update.event());
-    if (update.endedNow()) {
-      metrics.migrationEventEnded(update.event());
-    }
+    updated(update, now);
   }
 
   private void forward(Alert a, long timestamp) {
