@@ -7,8 +7,9 @@ public enum Signature {
   QEMU("qemu"),
   QEMU_MULTIFD("qemu-multifd"),
   /**
-   * QEMU's postcopy preempt channel: RAM page records with no stream header, or one end-of-section
-   * word alone (docs/PROTOCOLS.md, "KVM / QEMU").
+   * QEMU's postcopy channels without a stream header (docs/PROTOCOLS.md, "KVM / QEMU"): the preempt
+   * channel (RAM page records, or one end-of-section word alone), and the main channel resumed by
+   * postcopy recovery (a request for a RAM block's received-page bitmap).
    */
   QEMU_POSTCOPY("qemu-postcopy"),
   SMB2("smb2"),

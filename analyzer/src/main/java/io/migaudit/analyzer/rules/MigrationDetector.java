@@ -52,9 +52,11 @@ public final class MigrationDetector {
    * hosts the policy does not know that migrate a VM are an unknown hypervisor pair on the audited
    * wire, and the untrusted-host rules say so. The vMotion start is a reverse-engineered hint of
    * eight mostly zero bytes (docs/PROTOCOLS.md), which other binary protocols may send: it counts
-   * only next to a host of the policy. So does QEMU's postcopy preempt channel ({@code
-   * qemu-postcopy}), known by a RAM page record or a lone end-of-section word, not by a magic; it
-   * always comes with a main channel, which is judged wherever it goes.
+   * only next to a host of the policy. So do QEMU's postcopy channels without a stream header
+   * ({@code qemu-postcopy}): the preempt channel, known by a RAM page record or a lone
+   * end-of-section word, and the main channel resumed by postcopy recovery, known by its request
+   * for a block's received-page bitmap, not by a magic; each comes after a QEVM main channel, which
+   * is judged wherever it goes.
    */
   static final Set<Signature> SIGNATURES_ANYWHERE =
       EnumSet.of(Signature.QEMU, Signature.QEMU_MULTIFD, Signature.XEN);

@@ -130,14 +130,7 @@ public final class PayloadClassifier {
       }
       case QEMU_POSTCOPY -> {
         verdict = looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
-        reason =
-            signature.wire()
-                + " framing in clear: QEMU's postcopy preempt channel, "
-                + (PostcopyChannel.onlyEndOfSection(initiator, responder)
-                    ? "which carried only its end-of-section word (no page was asked for)"
-                    : "RAM page records without a stream header ("
-                        + dominant.statisticsText()
-                        + ")");
+        reason = signature.wire() + " framing in clear: " + postcopyChannel(initiator, responder);
       }
       case QEMU, SMB2, VMOTION -> {
         verdict = looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
@@ -235,6 +228,23 @@ public final class PayloadClassifier {
       PayloadSample initiator, PayloadSample responder) {
     MultifdCompression c = initiator.multifdCompression();
     return c != MultifdCompression.UNDECIDED ? c : responder.multifdCompression();
+  }
+
+  /** Which of QEMU's channels without a stream header the connection is, and what it carried. */
+  private static String postcopyChannel(PayloadSample initiator, PayloadSample responder) {
+    if (PostcopyChannel.onlyEndOfSection(initiator, responder)) {
+      return "QEMU's postcopy preempt channel, which carried only its end-of-section word (no page"
+          + " was asked for)";
+    }
+    PayloadSample dominant =
+        initiator.sampledBytes() >= responder.sampledBytes() ? initiator : responder;
+    String statistics = " (" + dominant.statisticsText() + ")";
+    if (PostcopyChannel.opensWithResume(initiator) || PostcopyChannel.opensWithResume(responder)) {
+      return "QEMU's main channel resumed after a postcopy failure (postcopy recovery), which asks"
+          + " for the received-page bitmaps before the rest of the RAM, without a stream header"
+          + statistics;
+    }
+    return "QEMU's postcopy preempt channel, RAM page records without a stream header" + statistics;
   }
 
   private static String describe(MultifdCompression method) {

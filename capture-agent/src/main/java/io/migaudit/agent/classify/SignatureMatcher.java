@@ -56,7 +56,7 @@ public final class SignatureMatcher {
     if (startsWith(s, 0, VMOTION_START)) {
       return Signature.VMOTION;
     }
-    if (PostcopyChannel.opensWithPage(s)) {
+    if (PostcopyChannel.opensWithPage(s) || PostcopyChannel.opensWithResume(s)) {
       return Signature.QEMU_POSTCOPY;
     }
     return compression(s, 0);

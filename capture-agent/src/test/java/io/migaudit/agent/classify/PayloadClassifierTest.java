@@ -105,6 +105,19 @@ class PayloadClassifierTest {
     assertThat(alone.reason()).contains("carried only its end-of-section word");
   }
 
+  @Test
+  void mainChannelsResumedByPostcopyRecoveryAreInClear() {
+    // the resumed channel as QEMU 7.2 sent it: a bitmap request per block, the resume command,
+    // then RAM sections
+    byte[] request = {0x08, 0, 0x0A, 0, 7, 6, 'p', 'c', '.', 'r', 'a', 'm'};
+    byte[] resume = {0x08, 0, 0x09, 0, 0};
+    PayloadFeatures f = classify(concat(concat(request, resume), memoryLike(8192, 5)));
+    assertThat(f.signature()).isEqualTo(Signature.QEMU_POSTCOPY);
+    assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(f.reason()).contains("main channel resumed after a postcopy failure");
+    assertThat(f.reason().length()).isLessThanOrEqualTo(PayloadFeatures.MAX_REASON_CHARS);
+  }
+
   private static byte[] concat(byte[] a, byte[] b) {
     byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

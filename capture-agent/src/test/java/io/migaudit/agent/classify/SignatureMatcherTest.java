@@ -146,6 +146,46 @@ class SignatureMatcherTest {
     assertThat(SignatureMatcher.match(mid)).isEqualTo(Signature.NONE);
   }
 
+  /** A MIG_CMD_RECV_BITMAP command (migration/savevm.c): 08, command 10, length, block name. */
+  private static int[] recvBitmap(int length, String block) {
+    int[] out = {0x08, 0x00, 0x0A, length >> 8, length & 0xFF, block.length()};
+    return concat(out, block.chars().toArray());
+  }
+
+  @Test
+  void recognisesQemuMainChannelsResumedByPostcopyRecovery() {
+    // the first bytes of the resumed main channel as QEMU 7.2 sent them (samples/
+    // qemu-postcopy-recovery), then the next block's command in the same segment
+    assertThat(match(recvBitmap(7, "pc.ram"))).isEqualTo(Signature.QEMU_POSTCOPY);
+    assertThat(match(concat(recvBitmap(7, "pc.ram"), recvBitmap(21, "/rom@etc/acpi/tables"))))
+        .isEqualTo(Signature.QEMU_POSTCOPY);
+    // other machines' blocks; a name longer than the first bytes kept
+    assertThat(match(recvBitmap(14, "mach-virt.ram"))).isEqualTo(Signature.QEMU_POSTCOPY);
+    assertThat(match(recvBitmap(201, "x".repeat(200)))).isEqualTo(Signature.QEMU_POSTCOPY);
+  }
+
+  @Test
+  void resumeNearMissesAreNone() {
+    // a length that is not the name's; another command (MIG_CMD_POSTCOPY_RESUME); another section
+    assertThat(match(recvBitmap(8, "pc.ram"))).isEqualTo(Signature.NONE);
+    assertThat(match(recvBitmap(6, "pc.ram"))).isEqualTo(Signature.NONE);
+    int[] resume = recvBitmap(7, "pc.ram");
+    resume[2] = 0x09;
+    assertThat(match(resume)).isEqualTo(Signature.NONE);
+    int[] section = recvBitmap(7, "pc.ram");
+    section[0] = 0x02;
+    assertThat(match(section)).isEqualTo(Signature.NONE);
+    // names: with a space, one character, cut before two characters
+    assertThat(match(recvBitmap(7, "pc ram"))).isEqualTo(Signature.NONE);
+    assertThat(match(recvBitmap(2, "p"))).isEqualTo(Signature.NONE);
+    assertThat(match(java.util.Arrays.copyOf(recvBitmap(7, "pc.ram"), 7)))
+        .isEqualTo(Signature.NONE);
+    // picked up mid-stream
+    PayloadSample mid = sample(recvBitmap(7, "pc.ram"));
+    mid.markMidStream();
+    assertThat(SignatureMatcher.match(mid)).isEqualTo(Signature.NONE);
+  }
+
   @Test
   void nearMissesAreNone() {
     assertThat(match(0x16, 0x03, 0x09, 0x00, 0x40))
