@@ -290,12 +290,13 @@ def check(info, args):
                         f"{args.stations}: {info['stations']}")
     conns = info["connections"]
     if args.tcp:
-        src, dst, port = args.tcp[0], args.tcp[1], int(args.tcp[2])
+        src, dst, ports = args.tcp[0], args.tcp[1], [int(p) for p in args.tcp[2].split(",")]
         if len(conns) != args.connections:
             problems.append(f"{len(conns)} TCP connections, expected exactly {args.connections}")
         for conn in conns:
-            if (conn.src, conn.dst, conn.dport) != (src, dst, port):
-                problems.append(f"connection {conn.name()}, expected {src} -> {fmt(dst, port)}")
+            if (conn.src, conn.dst) != (src, dst) or conn.dport not in ports:
+                problems.append(f"connection {conn.name()}, expected {src} -> "
+                                f"{' or '.join(fmt(dst, p) for p in ports)}")
             if not conn.handshake():
                 problems.append(f"{conn.name()}: no complete three-way handshake")
             if "FIN" not in conn.flags_out or "FIN" not in conn.flags_in or \
@@ -360,8 +361,8 @@ def main(argv=None):
     tags.add_argument("--vlan", type=int, help="every frame carries exactly this one 802.1Q tag")
     tags.add_argument("--untagged", action="store_true", help="no frame carries a tag")
     parser.add_argument("--tcp", nargs=3, metavar=("SRC", "DST", "PORT"),
-                        help="exactly one TCP connection (or --connections N), SRC to DST:PORT, "
-                             "opened and closed")
+                        help="exactly one TCP connection (or --connections N), SRC to DST:PORT"
+                             " (PORT: one port, or several separated by commas), opened and closed")
     parser.add_argument("--connections", type=int, default=1, metavar="N",
                         help="with --tcp: exactly N such connections (default 1)")
     parser.add_argument("--starts-with", action="append", metavar="HEX",

@@ -25,9 +25,10 @@ readonly RUN_ID=ma-qv-$$
 readonly PYTHON=${PYTHON:-python3}
 readonly DEADLINE_SECONDS=30
 readonly PORT=4444
+readonly RECOVER_PORT=4445   # where the destination listens again in a postcopy recovery
 readonly VARIANTS=(plain ipv6 any-interface snaplen-65535 multifd-none multifd-zstd compress
   xbzrle tls tls-multifd postcopy-preempt unlisted-host-live postcopy-preempt-running
-  postcopy-unswitched)
+  postcopy-unswitched postcopy-recover postcopy-preempt-recover)
 
 WORK="" NS_A="" NS_B="" ADDR_A="" ADDR_B="" LAST_PID=""
 NAMESPACES=() PIDS=()
@@ -63,7 +64,7 @@ qemu_in_ns() {
 # variant NAME : one migration, captured into $WORK/NAME.pcap.
 variant() {
   local name=$1 host=127.0.0.1 iface=lo snap=0 options=() migrate=() src=() dst=() tcpdump
-  local live="" probe=""
+  local live="" probe="" recover=""
   case $name in
     plain) ;;
     ipv6) host='[::1]' ;;
@@ -97,6 +98,18 @@ variant() {
       cp "$WORK/disk-source.img" "$WORK/disk-destination.img"
       src=(-drive "file=$WORK/disk-source.img,format=raw,if=ide")
       dst=(-drive "file=$WORK/disk-destination.img,format=raw,if=ide") ;;
+    postcopy-recover | postcopy-preempt-recover)
+      # postcopy-preempt-running, broken 1 s after the switch (migrate-pause, as a network failure
+      # would) and resumed on a new listener: the new main channel starts with a command, not QEVM
+      options=(--capability postcopy-ram)
+      [[ $name == postcopy-recover ]] || options+=(--capability postcopy-preempt)
+      migrate=(--parameter max-bandwidth=1048576 --parameter max-postcopy-bandwidth=262144
+        --postcopy-after 2 --pause-after 1 --run-guest)
+      recover=tcp:$host:$RECOVER_PORT
+      make_dirtying_disk "$WORK/disk-source.img"
+      cp "$WORK/disk-source.img" "$WORK/disk-destination.img"
+      src=(-drive "file=$WORK/disk-source.img,format=raw,if=ide")
+      dst=(-drive "file=$WORK/disk-destination.img,format=raw,if=ide") ;;
     *) die "unknown variant: $name" ;;
   esac
   NS_A=$RUN_ID-$name
@@ -107,7 +120,7 @@ variant() {
   qemu_in_ns destination -incoming defer "${dst[@]}"
   qemu_in_ns source "${src[@]}"
   start_bg "$WORK/tcpdump-$name.log" ip netns exec "$NS_A" tcpdump -i "$iface" -nn \
-    --immediate-mode -s "$snap" -B 65536 -Z root -U -w "$WORK/$name.pcap" "tcp port $PORT"
+    --immediate-mode -s "$snap" -B 65536 -Z root -U -w "$WORK/$name.pcap" "tcp port $PORT or tcp port $RECOVER_PORT"
   tcpdump=$LAST_PID
   wait_for "tcpdump to listen" file_has "$WORK/tcpdump-$name.log" "listening on"
   if [[ -n $live ]]; then
@@ -122,6 +135,13 @@ variant() {
   wait_for "the destination to listen on $PORT" listening "$NS_A" "$PORT"
   "$PYTHON" "$TOOLS/qmp.py" "$WORK/source.qmp" migrate "tcp:$host:$PORT" "${options[@]}" \
     "${migrate[@]}" 2>"$WORK/migrate-$name.log" || die "$name: $(cat "$WORK/migrate-$name.log")"
+  if [[ -n $recover ]]; then
+    "$PYTHON" "$TOOLS/qmp.py" "$WORK/destination.qmp" recover "$recover" ||
+      die "$name: migrate-recover failed"
+    wait_for "the destination to listen on $RECOVER_PORT" listening "$NS_A" "$RECOVER_PORT"
+    "$PYTHON" "$TOOLS/qmp.py" "$WORK/source.qmp" resume "$recover" \
+      2>>"$WORK/migrate-$name.log" || die "$name: $(cat "$WORK/migrate-$name.log")"
+  fi
   "$PYTHON" "$TOOLS/qmp.py" "$WORK/destination.qmp" wait-incoming || die "$name: not received"
   "$PYTHON" "$TOOLS/qmp.py" "$WORK/source.qmp" quit
   "$PYTHON" "$TOOLS/qmp.py" "$WORK/destination.qmp" quit

@@ -292,16 +292,27 @@ scenario_qemu_postcopy_preempt() {
     "{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 2}"
 }
 
-# qemu_postcopy MIGRATE_ARGS... : a migration to TCP 5000 with postcopy-ram and postcopy-preempt,
-# both QEMUs with make_dirtying_disk's disk, precopy at 1 MiB/s.
+# qemu_postcopy [--to ADDR/PREFIX] [--recover-on PORT] MIGRATE_ARGS... : a migration to TCP 5000
+# of host B (QEMU_DST, or ADDR) with postcopy-ram and postcopy-preempt, both QEMUs with
+# make_dirtying_disk's disk, precopy at 1 MiB/s. With --recover-on (and a --pause-after among the
+# MIGRATE_ARGS) postcopy-ram alone, and the broken migration is recovered on PORT.
 qemu_postcopy() {
-  local port=$QEMU_UNLISTED_PORT uri options
+  local port=$QEMU_UNLISTED_PORT destination=$QEMU_DST recover="" uri options
   options=(--capability postcopy-ram --capability postcopy-preempt)
-  uri=tcp:${QEMU_DST%/*}:$port
+  if [[ ${1:-} == --to ]]; then
+    destination=$2
+    shift 2
+  fi
+  if [[ ${1:-} == --recover-on ]]; then
+    recover=tcp:${destination%/*}:$2
+    options=(--capability postcopy-ram)
+    shift 2
+  fi
+  uri=tcp:${destination%/*}:$port
   qemu_guest_files
   make_dirtying_disk "$WORK/disk-source.img"
   cp "$WORK/disk-source.img" "$WORK/disk-destination.img"
-  hosts_up 50 "$QEMU_SRC" "$QEMU_DST"
+  hosts_up 50 "$QEMU_SRC" "$destination"
   ip netns exec "$NS_A" sysctl -qw net.ipv4.ip_local_port_range="$QEMU_SOURCE_PORTS"
   qemu_start "$NS_B" destination -incoming defer \
     -drive "file=$WORK/disk-destination.img,format=raw,if=ide"
@@ -310,6 +321,11 @@ qemu_postcopy() {
   qmp "$WORK/destination.qmp" incoming "$uri" "${options[@]}"
   wait_for "the destination to listen on $port" listening "$NS_B" "$port"
   qmp "$WORK/source.qmp" migrate "$uri" "${options[@]}" --parameter max-bandwidth=1048576 "$@"
+  if [[ -n $recover ]]; then
+    qmp "$WORK/destination.qmp" recover "$recover"
+    wait_for "the destination to listen on ${recover##*:}" listening "$NS_B" "${recover##*:}"
+    qmp "$WORK/source.qmp" resume "$recover"
+  fi
   qmp "$WORK/destination.qmp" wait-incoming
   qemu_quit
   capture_stop
@@ -328,4 +344,23 @@ scenario_qemu_postcopy_unswitched() {
     "Real QEMU live migration with the postcopy-ram and postcopy-preempt capabilities over plain TCP 5000, a port no catalog lists, that ends in precopy; the preempt channel to the same listener carries nothing, and is a channel of the migration all the same." \
     '{protocol: qemu, verdict: plaintext, count: 1}|{protocol: qemu, verdict: unknown, count: 1}' \
     "$UNENCRYPTED"
+}
+
+# qemu-postcopy-recovery: a postcopy migration (postcopy-ram, the guest running, switched after
+# 2 s) from trusted .11 to 192.168.50.98, a host the policy does not trust, on TCP 5000, broken 1 s
+# after the switch (migrate-pause: QEMU shuts its connection down, as a failed link would) and
+# recovered: the destination listens again on 5001 (migrate-recover) and the source reconnects
+# (migrate with resume) and sends the rest of the RAM on that new main channel, which starts with
+# one MIG_CMD_RECV_BITMAP command per RAM block, not QEVM. Before the qemu-postcopy signature named
+# it, that channel was other traffic on the migration network: the memory the untrusted host got
+# after the failure raised only a SHARED_MIGRATION_SEGMENT warning.
+scenario_qemu_postcopy_recovery() {
+  qemu_postcopy --to 192.168.50.98/24 --recover-on 5001 --parameter max-postcopy-bandwidth=262144 \
+    --postcopy-after 2 --pause-after 1 --run-guest
+  qemu_publish qemu-postcopy-recovery --tcp "$ADDR_A" "$ADDR_B" "$QEMU_UNLISTED_PORT,5001" \
+    --connections 2 --starts-with 5145564d --starts-with 08000a00 --require arp
+  expect qemu-postcopy-recovery \
+    "Real QEMU postcopy live migration over plain TCP 5000 from a trusted host to 192.168.50.98, which is not trusted, broken after the switch to postcopy and recovered on TCP 5001; the resumed main channel starts with a request for the received-page bitmap instead of QEVM and carries the rest of the RAM, both channels in clear." \
+    '{protocol: qemu, verdict: plaintext, count: 2}' \
+    "{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 2}|{rule: UNTRUSTED_DESTINATION, severity: critical, count: 2}"
 }
