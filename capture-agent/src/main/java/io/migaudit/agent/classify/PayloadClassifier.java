@@ -130,7 +130,10 @@ public final class PayloadClassifier {
       }
       case QEMU_POSTCOPY -> {
         verdict = looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
-        reason = signature.wire() + " framing in clear: " + postcopyChannel(initiator, responder);
+        reason =
+            signature.wire()
+                + " framing in clear: "
+                + postcopyChannel(initiator, responder, dominant);
       }
       case QEMU, SMB2, VMOTION -> {
         verdict = looksCompressed(stats) ? Verdict.COMPRESSED : Verdict.PLAINTEXT;
@@ -231,13 +234,12 @@ public final class PayloadClassifier {
   }
 
   /** Which of QEMU's channels without a stream header the connection is, and what it carried. */
-  private static String postcopyChannel(PayloadSample initiator, PayloadSample responder) {
+  private static String postcopyChannel(
+      PayloadSample initiator, PayloadSample responder, PayloadSample dominant) {
     if (PostcopyChannel.onlyEndOfSection(initiator, responder)) {
       return "QEMU's postcopy preempt channel, which carried only its end-of-section word (no page"
           + " was asked for)";
     }
-    PayloadSample dominant =
-        initiator.sampledBytes() >= responder.sampledBytes() ? initiator : responder;
     String statistics = " (" + dominant.statisticsText() + ")";
     if (PostcopyChannel.opensWithResume(initiator) || PostcopyChannel.opensWithResume(responder)) {
       return "QEMU's main channel resumed after a postcopy failure (postcopy recovery), which asks"
