@@ -248,7 +248,10 @@ public final class TcpdumpSource implements LiveSource {
   @Override
   public void stop() {
     stopped = true;
-    process.destroy(); // SIGTERM: tcpdump flushes, prints its counters and exits
+    // SIGTERM: tcpdump flushes, prints its counters and exits, and the reader gets what it flushed
+    // up to the end of the pipe. Not Process.destroy(): on Linux it also closes the pipes, so the
+    // capture thread failed on "Stream closed" and never ended its open flows.
+    process.toHandle().destroy();
   }
 
   @Override

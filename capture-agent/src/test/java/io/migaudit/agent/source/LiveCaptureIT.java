@@ -20,14 +20,20 @@ import io.migaudit.testsupport.Eventually;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pcap4j.core.BpfProgram;
@@ -54,6 +60,23 @@ class LiveCaptureIT {
   private static final Path SHARED_SEGMENT =
       Path.of("../samples/shared-migration-vlan/capture.pcap");
   private static final Duration CAPTURE_DEADLINE = Duration.ofSeconds(60);
+
+  /**
+   * A TLS migration on VLAN 10 (its 5-tuple is the other samples' but its VLAN is not), cut after
+   * its handshake and first data: still open when the capture stops, so its final record is the one
+   * stopping makes.
+   */
+  private static final Path STILL_OPEN = Path.of("../samples/migration-on-wrong-vlan/capture.pcap");
+
+  private static final int STILL_OPEN_PACKETS = 16;
+
+  /** pcap's file header, and each record's header with its captured length at byte 8. */
+  private static final int PCAP_HEADER_BYTES = 24;
+
+  private static final int RECORD_HEADER_BYTES = 16;
+  private static final int CAPTURED_LENGTH_AT = 8;
+
+  @TempDir Path tmp;
 
   private final String bedName = "ma-lc-" + ProcessHandle.current().pid();
 
@@ -96,13 +119,20 @@ class LiveCaptureIT {
     VethBed.requirePrerequisites();
     CiGate.requireNoProblem(backend.unavailable());
     String filter = CaptureFilter.of(PortCatalog.builtIn(), null);
-    List<Seen> offline = offline(filter, SAMPLES);
+    List<Path> samples = new ArrayList<>(SAMPLES);
+    samples.add(firstPackets(STILL_OPEN, STILL_OPEN_PACKETS, tmp.resolve("still-open.pcap")));
+    List<Seen> offline = offline(filter, samples);
     assertThat(offline)
-        .as("offline records: both samples, tagged VLAN 50")
-        .hasSizeGreaterThanOrEqualTo(2)
+        .as("offline records: the samples tagged VLAN 50, and the open one on VLAN 10")
+        .hasSizeGreaterThanOrEqualTo(3)
         .extracting(Seen::vlan)
-        .contains(50);
-    List<FlowRecord> records = captureLive(backend, filter, SAMPLES);
+        .contains(50, 10);
+    List<FlowRecord> records = captureLive(backend, filter, samples);
+    assertThat(records)
+        .as("the flow still open when the capture stopped ends as stopping ends it")
+        .filteredOn(r -> r.last() && Integer.valueOf(10).equals(r.vlan()))
+        .extracting(FlowRecord::endReason)
+        .containsExactly(EndReason.SHUTDOWN.wire());
     List<Seen> live = records.stream().filter(FlowRecord::last).map(Seen::of).toList();
     assertThat(records)
         .filteredOn(FlowRecord::last)
@@ -176,13 +206,14 @@ class LiveCaptureIT {
           new CaptureAgent(AgentConfig.defaults("live-it"), records::add, counters);
       try (LiveSource source = backend.open(captureEnd, LiveCaptureOptions.defaults(filter))) {
         counters.captureDrops(source::kernelDrops, source::interfaceDrops);
+        AtomicReference<Exception> failure = new AtomicReference<>();
         Thread capture =
             new Thread(
                 () -> {
                   try {
                     agent.run(source, captureEnd, EndReason.SHUTDOWN);
-                  } catch (IOException e) {
-                    throw new IllegalStateException(e);
+                  } catch (IOException | RuntimeException e) {
+                    failure.set(e);
                   }
                 },
                 "live-it-capture-" + backend.wire());
@@ -195,6 +226,7 @@ class LiveCaptureIT {
         source.stop();
         capture.join(TimeUnit.SECONDS.toMillis(10));
         assertThat(capture.isAlive()).as("capture thread stopped").isFalse();
+        assertThat(failure.get()).as("what stopped the capture thread, if not its source").isNull();
         assertThat(counters.packets()).as("frames captured live").isEqualTo(expectedFrames);
         assertThat(counters.dropped(PipelineCounters.KERNEL)).as("kernel drops").isZero();
       }
@@ -217,6 +249,22 @@ class LiveCaptureIT {
       program.free();
     }
     return records.stream().filter(FlowRecord::last).map(Seen::of).toList();
+  }
+
+  /** The first {@code packets} packets of a pcap (microsecond or nanosecond, either byte order). */
+  private static Path firstPackets(Path pcap, int packets, Path out) throws IOException {
+    ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(pcap));
+    int magic = in.getInt(0);
+    in.order(
+        magic == 0xA1B2C3D4 || magic == 0xA1B23C4D
+            ? ByteOrder.BIG_ENDIAN
+            : ByteOrder.LITTLE_ENDIAN);
+    int end = PCAP_HEADER_BYTES;
+    for (int i = 0; i < packets && end < in.limit(); i++) {
+      end += RECORD_HEADER_BYTES + in.getInt(end + CAPTURED_LENGTH_AT);
+    }
+    Files.write(out, Arrays.copyOf(in.array(), end));
+    return out;
   }
 
   private static long framesPassing(String filter, List<Path> samples) throws Exception {
