@@ -67,6 +67,11 @@ public final class MigrationOpenings {
     return match(length, i -> Byte.toUnsignedInt(frame.get(offset + i)));
   }
 
+  /** As {@link #match(ByteBuffer, int, int)}, for the first {@code length} bytes of {@code b}. */
+  static Signature match(byte[] b, int length) {
+    return match(length, i -> Byte.toUnsignedInt(b[i]));
+  }
+
   /** As {@link #match(ByteBuffer, int, int)}, for the first bytes a payload sample kept. */
   static Signature match(PayloadSample s) {
     return match(s.headLength(), s::headByte);

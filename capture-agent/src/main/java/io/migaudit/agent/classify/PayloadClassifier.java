@@ -202,6 +202,9 @@ public final class PayloadClassifier {
               + reason;
       verdict = copies;
     }
+    if (signature != Signature.NONE && initiator.relayedOpening() == signature) {
+      reason = "relayed, behind " + initiator.relayRequest() + ": " + reason;
+    }
     return new PayloadFeatures(
         stats.n(),
         round(stats.entropy()),

@@ -66,6 +66,10 @@ public final class PayloadSample implements StreamSink {
   private long payloadSeen;
   private ResampleWindow resample;
   private FramingFollower framing;
+
+  /** The request to a relay this direction may start with ({@link RelayRequest}), or null. */
+  private RelayRequest relay;
+
   private boolean midStream;
 
   /** Mid-stream bytes looked at for a TLS record header before a follower was made. */
@@ -224,6 +228,9 @@ public final class PayloadSample implements StreamSink {
     if (multifd != null && !gapSeen) {
       multifd.add(frame, offset, length);
     }
+    if (relay != null && !gapSeen && !relay.add(frame, offset, length) && relay.failed()) {
+      relay = null; // not a request to a relay: nothing of it is kept
+    }
     if (!gapSeen) {
       int toHead = Math.min(length, HEAD_BYTES - headLength);
       for (int i = 0; i < toHead; i++) {
@@ -308,7 +315,23 @@ public final class PayloadSample implements StreamSink {
       framing = TlsRecordFollower.atStart(maxBytes, maxBytesPerPacket);
     } else if (b == 'S') {
       framing = new SshPacketFollower(maxBytes, maxBytesPerPacket);
+    } else {
+      relay = RelayRequest.startingWith(b);
     }
+  }
+
+  /**
+   * The migration stream this direction carries behind a request to a relay (HTTP CONNECT, SOCKS),
+   * else {@link Signature#NONE}.
+   */
+  public Signature relayedOpening() {
+    return relay == null ? Signature.NONE : relay.opened();
+  }
+
+  /** What the request to the relay was ("an HTTP CONNECT request"), or null without one. */
+  public String relayRequest() {
+    RelayRequest.Kind kind = relay == null ? null : relay.relayed();
+    return kind == null ? null : kind.text();
   }
 
   /**

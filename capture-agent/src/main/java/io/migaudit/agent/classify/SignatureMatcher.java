@@ -49,6 +49,10 @@ public final class SignatureMatcher {
     if (migration != Signature.NONE) {
       return migration;
     }
+    Signature relayed = s.relayedOpening();
+    if (relayed != Signature.NONE) {
+      return relayed;
+    }
     Signature smb = smb(s);
     if (smb != Signature.NONE) {
       return smb;

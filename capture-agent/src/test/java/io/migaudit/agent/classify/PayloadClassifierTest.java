@@ -118,6 +118,17 @@ class PayloadClassifierTest {
     assertThat(f.reason().length()).isLessThanOrEqualTo(PayloadFeatures.MAX_REASON_CHARS);
   }
 
+  @Test
+  void migrationsBehindARelayRequestSayWhichRequest() {
+    byte[] request = "CONNECT 127.0.0.1:4444 HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    byte[] qevm = {'Q', 'E', 'V', 'M', 0, 0, 0, 3};
+    PayloadFeatures f = classify(concat(concat(request, qevm), memoryLike(8192, 9)));
+    assertThat(f.signature()).isEqualTo(Signature.QEMU);
+    assertThat(f.verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(f.reason())
+        .startsWith("relayed, behind an HTTP CONNECT request: qemu framing in clear");
+  }
+
   private static byte[] concat(byte[] a, byte[] b) {
     byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
