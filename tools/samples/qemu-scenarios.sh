@@ -364,3 +364,39 @@ scenario_qemu_postcopy_recovery() {
     '{protocol: qemu, verdict: plaintext, count: 2}' \
     "{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 2}|{rule: UNTRUSTED_DESTINATION, severity: critical, count: 2}"
 }
+
+# qemu-http-relay: the plain migration of qemu-plaintext pushed through an HTTP CONNECT relay, as
+# `migrate "exec:socat STDIO PROXY:relay:target:port"` does: the source's socat asks
+# connect_relay.py on 192.168.50.98:3128 (host B, a host the policy does not trust; no catalog
+# lists the port) for 127.0.0.1:4444, where B's QEMU listens, and sends the stream after the
+# relay's answer. The trunk carries one connection, .11 -> .98:3128: the request, then QEVM and the
+# VM's memory in clear. Before the relay's request was read, that was other traffic on the
+# migration network (one SHARED_MIGRATION_SEGMENT warning) and the migration went unseen.
+scenario_qemu_http_relay() {
+  local relay=3128 options=(--parameter "max-bandwidth=$QEMU_MAX_BANDWIDTH")
+  qemu_guest_files
+  hosts_up 50 "$QEMU_SRC" 192.168.50.98/24
+  ip netns exec "$NS_A" sysctl -qw net.ipv4.ip_local_port_range="$QEMU_SOURCE_PORTS"
+  qemu_start "$NS_B" destination -incoming defer
+  qemu_start "$NS_A" source
+  start_bg /dev/null /dev/null "$WORK/relay.log" ip netns exec "$NS_B" \
+    "$PYTHON" "$TOOLS/connect_relay.py" "$ADDR_B:$relay"
+  wait_for "the relay to listen on $relay" listening "$NS_B" "$relay"
+  capture_start
+  qmp "$WORK/destination.qmp" incoming tcp:127.0.0.1:4444 "${options[@]}"
+  wait_for "the destination to listen on 4444" listening "$NS_B" 4444
+  qmp "$WORK/source.qmp" migrate \
+    "exec:socat STDIO PROXY:$ADDR_B:127.0.0.1:4444,proxyport=$relay" "${options[@]}"
+  qmp "$WORK/destination.qmp" wait-incoming
+  qemu_quit
+  capture_stop
+  file_has "$WORK/relay.log" "relayed a connection to 127.0.0.1:4444" ||
+    die "the relay relayed nothing: $(cat "$WORK/relay.log")"
+  hosts_down
+  qemu_publish qemu-http-relay --tcp "$ADDR_A" "$ADDR_B" "$relay" --starts-with 434f4e4e \
+    --require arp
+  expect qemu-http-relay \
+    "Real QEMU live migration pushed through an HTTP CONNECT relay on TCP 3128 of 192.168.50.98, a host the policy does not trust; the stream after the request to the relay starts QEVM and carries the VM's memory in clear." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' \
+    "$UNENCRYPTED|{rule: UNTRUSTED_DESTINATION, severity: critical, count: 1}"
+}
