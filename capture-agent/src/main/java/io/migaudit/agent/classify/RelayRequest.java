@@ -21,6 +21,16 @@ final class RelayRequest {
   /** An HTTP CONNECT request with its headers is a few hundred bytes; more is not one. */
   static final int MAX_HTTP_BYTES = 4096;
 
+  /** Empty lines before a request line that HTTP servers skip (RFC 9112 2.2): a few at most. */
+  static final int MAX_LEADING_LINE_BYTES = 16;
+
+  /** Where {@link #httpText} stands in a line: in it, after its CR, at a line's start, after CR. */
+  private static final int IN_LINE = 0;
+
+  private static final int AFTER_CR = 1;
+  private static final int LINE_START = 2;
+  private static final int LINE_START_CR = 3;
+
   /** Enough for the longest opening {@link MigrationOpenings} checks (xl's save-file header). */
   static final int OPENING_BYTES = 28;
 
@@ -55,6 +65,7 @@ final class RelayRequest {
 
   /** Where the reading stands: the field the next byte belongs to. */
   private enum Step {
+    LEADING_LINES,
     CONNECT_WORD,
     HTTP_TEXT,
     SOCKS5_METHOD_COUNT,
@@ -104,11 +115,12 @@ final class RelayRequest {
 
   /**
    * A reader for a direction whose first byte is {@code first}, when that byte may start such a
-   * request ({@code C} of CONNECT, SOCKS version 5 or 4), else null.
+   * request ({@code C} of CONNECT or an empty line before it, SOCKS version 5 or 4), else null.
    */
   static RelayRequest startingWith(int first) {
     return switch (first) {
-      case 'C' -> new RelayRequest(Kind.HTTP_CONNECT, Step.CONNECT_WORD);
+      case 'C' -> new RelayRequest(Kind.HTTP_CONNECT, Step.CONNECT_WORD).connectFrom(1);
+      case '\r', '\n' -> new RelayRequest(Kind.HTTP_CONNECT, Step.LEADING_LINES);
       case SOCKS5 -> new RelayRequest(Kind.SOCKS5, Step.SOCKS5_METHOD_COUNT);
       case SOCKS4 -> new RelayRequest(Kind.SOCKS4, Step.SOCKS4_COMMAND);
       default -> null;
@@ -165,8 +177,14 @@ final class RelayRequest {
     return opening == null ? Signature.NONE : MigrationOpenings.match(opening, openingLength);
   }
 
+  private RelayRequest connectFrom(int matched) {
+    pending = matched;
+    return this;
+  }
+
   private Step next(int b) {
     return switch (step) {
+      case LEADING_LINES -> leadingLines(b);
       case CONNECT_WORD -> connectWord(b);
       case HTTP_TEXT -> httpText(b);
       case SOCKS5_METHOD_COUNT -> count(b, Step.SOCKS5_METHODS, Step.FAILED);
@@ -209,27 +227,46 @@ final class RelayRequest {
     };
   }
 
-  private Step connectWord(int b) {
-    if (b != CONNECT[read - 1]) {
-      return Step.FAILED;
+  /** CR and LF before the request line, which servers skip; then the C of CONNECT. */
+  private Step leadingLines(int b) {
+    if ((b == '\r' || b == '\n') && read <= MAX_LEADING_LINE_BYTES) {
+      return Step.LEADING_LINES;
     }
-    return read == CONNECT.length ? Step.HTTP_TEXT : Step.CONNECT_WORD;
+    pending = 1;
+    return b == 'C' ? Step.CONNECT_WORD : Step.FAILED;
   }
 
-  /** The request line and headers, up to the empty line that ends them (CR LF CR LF). */
+  /** The method and its space; {@link #pending} counts the characters matched. */
+  private Step connectWord(int b) {
+    if (b != CONNECT[pending]) {
+      return Step.FAILED;
+    }
+    pending++;
+    if (pending < CONNECT.length) {
+      return Step.CONNECT_WORD;
+    }
+    pending = IN_LINE;
+    return Step.HTTP_TEXT;
+  }
+
+  /**
+   * The request line and headers, up to the empty line that ends them. Lines end with CR LF, or
+   * with a lone LF, which servers may take as one (RFC 9112 2.2): a relay that does lets a client
+   * end its request so, and such a request must not hide what follows it.
+   */
   private Step httpText(int b) {
     if (read > MAX_HTTP_BYTES) {
       return Step.FAILED;
     }
-    if (b == '\r') {
-      pending = pending == 2 ? 3 : 1;
-    } else if (b == '\n' && (pending == 1 || pending == 3)) {
-      pending++;
-      if (pending == 4) {
-        return Step.OPENING;
+    if (b == '\n') {
+      if (pending == LINE_START || pending == LINE_START_CR) {
+        return Step.OPENING; // an empty line
       }
+      pending = LINE_START;
+    } else if (b == '\r') {
+      pending = pending == LINE_START ? LINE_START_CR : AFTER_CR;
     } else if (b == '\t' || (b >= ' ' && b <= '~')) {
-      pending = 0;
+      pending = IN_LINE;
     } else {
       return Step.FAILED;
     }

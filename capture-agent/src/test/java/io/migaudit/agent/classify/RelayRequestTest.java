@@ -76,6 +76,22 @@ class RelayRequestTest {
   }
 
   @Test
+  void httpLineEndsThatRelaysAccept() {
+    // RFC 9112 2.2: a lone LF may end a line, and empty lines before the request line are skipped;
+    // a client can end its request so if its relay accepts it, and must not hide the stream by it
+    assertThat(match(concat(ascii("CONNECT a:1 HTTP/1.0\n\n"), QEVM))).isEqualTo(Signature.QEMU);
+    assertThat(match(concat(ascii("CONNECT a:1 HTTP/1.0\r\nHost: a:1\n\r\n"), QEVM)))
+        .isEqualTo(Signature.QEMU);
+    assertThat(match(ascii("\r\n"), concat(ascii("CONNECT a:1 HTTP/1.1\r\n\r\n"), QEVM)))
+        .isEqualTo(Signature.QEMU);
+    // not before anything else, nor a long run of them
+    assertThat(match(concat(ascii(" CONNECT a:1 HTTP/1.1\r\n\r\n"), QEVM)))
+        .isEqualTo(Signature.NONE);
+    assertThat(match(concat(ascii("\r\n".repeat(20) + "CONNECT a:1 HTTP/1.1\r\n\r\n"), QEVM)))
+        .isEqualTo(Signature.NONE);
+  }
+
+  @Test
   void socks5WithAndWithoutUserAndPassword() {
     byte[] ipv4 = bytes(5, 1, 0, 1, 192, 168, 50, 12, 0xC0, 0x00);
     assertThat(match(bytes(5, 1, 0), ipv4, QEVM)).isEqualTo(Signature.QEMU);
@@ -105,11 +121,9 @@ class RelayRequestTest {
         .isEqualTo(Signature.NONE);
     assertThat(match(bytes(5, 1, 0), bytes(5, 1, 0, 2, 10, 0, 0, 1, 0, 80), QEVM))
         .isEqualTo(Signature.NONE);
-    // a request that does not end where HTTP ends it, or carries a control byte
-    assertThat(match(concat(ascii("CONNECT a:1 HTTP/1.0\n\n\n\n"), QEVM)))
-        .isEqualTo(Signature.NONE);
-    assertThat(match(concat(ascii("CONNECT a:1 HTTP/1.0\r\r\n\n"), QEVM)))
-        .isEqualTo(Signature.NONE);
+    // a request with no empty line after it, a CR alone is no line end, a control byte
+    assertThat(match(concat(ascii("CONNECT a:1 HTTP/1.0\r\n"), QEVM))).isEqualTo(Signature.NONE);
+    assertThat(match(concat(ascii("CONNECT a:1 HTTP/1.0\r\r"), QEVM))).isEqualTo(Signature.NONE);
     assertThat(match(concat(ascii("CONNECT a:1 HTTP/1.0\r\nX: \u0001\r\n\r\n"), QEVM)))
         .isEqualTo(Signature.NONE);
     // headers past the bound
