@@ -27,7 +27,8 @@ class EncryptionEvidenceTest {
     return b;
   }
 
-  private static byte[] concat(byte[]... parts) {
+  /** The parts one after the other (also for the other tests of this package). */
+  static byte[] concat(byte[]... parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (byte[] p : parts) {
       out.writeBytes(p);

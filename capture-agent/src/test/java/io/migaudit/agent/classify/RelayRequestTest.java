@@ -3,7 +3,6 @@ package io.migaudit.agent.classify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.record.Signature;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -42,11 +41,7 @@ class RelayRequestTest {
   }
 
   private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      out.writeBytes(p);
-    }
-    return out.toByteArray();
+    return EncryptionEvidenceTest.concat(parts);
   }
 
   @Test
