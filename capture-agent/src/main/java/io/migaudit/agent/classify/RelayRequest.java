@@ -187,7 +187,7 @@ final class RelayRequest {
       case LEADING_LINES -> leadingLines(b);
       case CONNECT_WORD -> connectWord(b);
       case HTTP_TEXT -> httpText(b);
-      case SOCKS5_METHOD_COUNT -> count(b, Step.SOCKS5_METHODS, Step.FAILED);
+      case SOCKS5_METHOD_COUNT -> count(b, Step.SOCKS5_METHODS);
       case SOCKS5_METHODS -> countDown(Step.SOCKS5_AFTER_METHODS);
       case SOCKS5_AFTER_METHODS -> {
         // RFC 1929's user and password come first when the relay chose that method
@@ -196,9 +196,9 @@ final class RelayRequest {
         }
         yield b == SOCKS5 ? Step.SOCKS5_COMMAND : Step.FAILED;
       }
-      case SOCKS5_USER_LENGTH -> count(b, Step.SOCKS5_USER, Step.FAILED);
+      case SOCKS5_USER_LENGTH -> count(b, Step.SOCKS5_USER);
       case SOCKS5_USER -> countDown(Step.SOCKS5_PASSWORD_LENGTH);
-      case SOCKS5_PASSWORD_LENGTH -> count(b, Step.SOCKS5_PASSWORD, Step.FAILED);
+      case SOCKS5_PASSWORD_LENGTH -> count(b, Step.SOCKS5_PASSWORD);
       case SOCKS5_PASSWORD -> countDown(Step.SOCKS5_VERSION);
       case SOCKS5_VERSION -> b == SOCKS5 ? Step.SOCKS5_COMMAND : Step.FAILED;
       case SOCKS5_COMMAND -> b == SOCKS_CONNECT ? Step.SOCKS5_RESERVED : Step.FAILED;
@@ -273,10 +273,10 @@ final class RelayRequest {
     return Step.HTTP_TEXT;
   }
 
-  /** A count byte: at least one of what it counts follows. */
-  private Step count(int b, Step then, Step none) {
+  /** A count byte: at least one of what it counts must follow. */
+  private Step count(int b, Step then) {
     pending = b;
-    return b == 0 ? none : then;
+    return b == 0 ? Step.FAILED : then;
   }
 
   /** One more byte of a counted field; {@code then} after its last. */
