@@ -152,6 +152,22 @@ public final class PayloadClassifier {
         }
       }
     }
+    // a reused keystream makes ciphertext look uniform, or over many periods compressed
+    KeystreamReuse.Period period =
+        verdict == Verdict.ENCRYPTED
+                || (verdict == Verdict.COMPRESSED && signature == Signature.NONE)
+            ? reusedKeystream(initiator, responder)
+            : null;
+    if (period != null) {
+      reason =
+          "keystream reused every "
+              + period.lag()
+              + " bytes ("
+              + period.describe()
+              + "), not encryption: equal memory shows as equal bytes; statistics alone: "
+              + reason;
+      verdict = Verdict.PLAINTEXT;
+    }
     PayloadSample later = initiator.readableLaterAt() >= 0 ? initiator : responder;
     if (!verdict.readable() && later.readableLaterAt() >= 0) {
       reason =
@@ -228,6 +244,13 @@ public final class PayloadClassifier {
   private static PayloadSample carrier(
       Signature signature, PayloadSample initiator, PayloadSample responder) {
     return SignatureMatcher.match(initiator) == signature ? initiator : responder;
+  }
+
+  /** The period of a keystream either direction reused, the initiator's first; or null. */
+  private static KeystreamReuse.Period reusedKeystream(
+      PayloadSample initiator, PayloadSample responder) {
+    KeystreamReuse.Period p = initiator.reusedKeystream();
+    return p != null ? p : responder.reusedKeystream();
   }
 
   private static MultifdCompression multifdCompression(

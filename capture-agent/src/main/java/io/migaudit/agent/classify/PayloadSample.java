@@ -72,6 +72,25 @@ public final class PayloadSample implements StreamSink {
 
   private boolean midStream;
 
+  /** Datagrams were added ({@link #add}): no stream offsets, so no {@link KeystreamReuse}. */
+  private boolean datagrams;
+
+  /**
+   * A reused keystream ({@link KeystreamReuse}), looked for in the rest of the sample of a TCP
+   * direction once a stretch of {@link #PROLOGUE_BYTES} sampled bytes looked uniform; null before
+   * ({@link #lookForKeystreamIfUniform}).
+   */
+  private KeystreamReuse keystream;
+
+  /** Sampled bytes at which {@link #lookForKeystreamIfUniform} is next asked. */
+  private long nextKeystreamCheck = PROLOGUE_BYTES;
+
+  /**
+   * Counts of the sample at the last {@link #lookForKeystreamIfUniform}, its last element the
+   * number of bytes then; null before the first and once no stretch is left to look at.
+   */
+  private int[] lastKeystreamCheck;
+
   /** Mid-stream bytes looked at for a TLS record header before a follower was made. */
   private int searched;
 
@@ -120,6 +139,7 @@ public final class PayloadSample implements StreamSink {
    * the direction (packets without a stream order: UDP, ESP, other IP protocols).
    */
   public void add(ByteBuffer frame, int offset, int length) {
+    datagrams = true;
     bytes(payloadSeen, frame, offset, length);
   }
 
@@ -140,6 +160,7 @@ public final class PayloadSample implements StreamSink {
   public void addCutBody(ByteBuffer frame, int offset, int captured, int wireLength) {
     long at = payloadSeen;
     int kept = Math.max(0, captured);
+    datagrams = true;
     cutSegments++;
     bytes(at, frame, offset, kept);
     gap(at + kept, Math.max(0, wireLength - kept));
@@ -244,6 +265,7 @@ public final class PayloadSample implements StreamSink {
       }
       offset += unsampled;
       length -= unsampled;
+      streamOffset += unsampled;
     }
     long room = maxBytes - sampledBytes;
     if (room <= 0) {
@@ -257,10 +279,47 @@ public final class PayloadSample implements StreamSink {
     statistics = null;
     statisticsText = null;
     histogram.add(frame, offset, take);
+    if (keystream != null) {
+      keystream.add(streamOffset, frame, offset, take);
+    }
     sampledBytes += take;
     if (prologue == null && sampledBytes >= PROLOGUE_BYTES) {
       prologue = Arrays.copyOf(histogram.counts(), 257);
       prologue[256] = (int) sampledBytes;
+    }
+    if (keystream == null
+        && !datagrams
+        && sampledBytes >= nextKeystreamCheck
+        && nextKeystreamCheck <= maxBytes) {
+      lookForKeystreamIfUniform();
+    }
+  }
+
+  /**
+   * Starts looking for a reused keystream ({@link KeystreamReuse}) when the last {@link
+   * #PROLOGUE_BYTES} sampled bytes look uniform, asked every {@link #PROLOGUE_BYTES}. Only a stream
+   * that may pass for encrypted needs it, and a clear stream (most migrations, most traffic) is
+   * spared its cost; a clear prologue of any length does not keep it away from what follows.
+   */
+  private void lookForKeystreamIfUniform() {
+    nextKeystreamCheck = sampledBytes + PROLOGUE_BYTES;
+    int[] now = histogram.counts();
+    int[] stretch = now.clone();
+    long n = sampledBytes;
+    if (lastKeystreamCheck != null) {
+      for (int b = 0; b < 256; b++) {
+        stretch[b] -= lastKeystreamCheck[b];
+      }
+      n -= lastKeystreamCheck[256];
+    }
+    if (ByteStatistics.ofCounts(n, stretch).chiSquare() <= ResampleWindow.NOT_UNIFORM_CHI_SQUARE) {
+      keystream = new KeystreamReuse();
+      lastKeystreamCheck = null;
+    } else if (sampledBytes + PROLOGUE_BYTES > maxBytes) {
+      lastKeystreamCheck = null; // no stretch left to look at
+    } else {
+      lastKeystreamCheck = Arrays.copyOf(now, 257);
+      lastKeystreamCheck[256] = (int) sampledBytes;
     }
   }
 
@@ -401,6 +460,14 @@ public final class PayloadSample implements StreamSink {
    */
   SmbFramingReader smbFraming() {
     return smb;
+  }
+
+  /**
+   * The period of a keystream this direction reused ({@link KeystreamReuse}), which encryption
+   * never does; null when none was found.
+   */
+  KeystreamReuse.Period reusedKeystream() {
+    return keystream == null ? null : keystream.period();
   }
 
   /** Payload offset at which a later window of this direction was readable, or -1. */
