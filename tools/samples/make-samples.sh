@@ -34,7 +34,7 @@ readonly SCENARIOS=(
   untrusted-destination migration-on-management-network migration-on-wrong-vlan
   shared-migration-vlan qemu-plaintext qemu-tls qemu-multifd-zlib qemu-multifd-zstd qemu-ssh-tunnel
   qemu-unlisted-port xen-unlisted-port vmotion-encrypted-lossy qemu-loopback qemu-postcopy-preempt
-  qemu-postcopy-unswitched qemu-postcopy-recovery qemu-http-relay
+  qemu-postcopy-unswitched qemu-postcopy-recovery qemu-http-relay qemu-keystream-reuse
 )
 # The guest: 24 pages of 4 KiB (96 KiB), same bytes every run.
 readonly GUEST_PAGES=24
