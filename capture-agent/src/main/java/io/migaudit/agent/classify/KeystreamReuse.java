@@ -14,13 +14,14 @@ import java.util.Locale;
  * <p>The byte at every {@link #STRIDE}th stream offset from {@link #FROM_STREAM_OFFSET} is kept
  * ({@link #KEPT} at most, the span of a migration's 256 KiB sample). Asked for a verdict, it
  * compares the kept bytes at every lag that is a multiple of {@link #STRIDE}, up to {@link
- * #MAX_LAG}: first on the first {@link #SCREEN_PAIRS} pairs of each lag, then on all pairs of a lag
- * that stood out. A lag is a period when at least {@link #MIN_EQUAL_SHARE} of its pairs are equal
- * ({@link #MIN_EQUAL_SHARE} is five times uniform's 1/256, and at least {@link #MIN_SIGMAS}
- * standard deviations above it), and the equal pairs hold at least {@link #MIN_DISTINCT_VALUES}
- * byte values, none more than {@link #MAX_VALUE_SHARE} of them: under a reused keystream the equal
- * bytes are the pad's, as varied as it is, while clear record headers of a fixed size (ciphertext
- * behind headers) repeat the same few values at the same lag and do not count.
+ * #MAX_LAG}: first on {@link #SCREEN_PAIRS} pairs of each lag spread over the sample, then on all
+ * pairs of a lag that stood out. A lag is a period when at least {@link #MIN_EQUAL_SHARE} of its
+ * pairs are equal ({@link #MIN_EQUAL_SHARE} is five times uniform's 1/256, and at least {@link
+ * #MIN_SIGMAS} standard deviations above it), and the equal pairs hold at least {@link
+ * #MIN_DISTINCT_VALUES} byte values, none more than {@link #MAX_VALUE_SHARE} of them: under a
+ * reused keystream the equal bytes are the pad's, as varied as it is, while clear record headers of
+ * a fixed size (ciphertext behind headers) repeat the same few values at the same lag and do not
+ * count.
  *
  * <p>What it does not see: a period that is not a multiple of {@link #STRIDE} bytes, or longer than
  * {@link #MAX_LAG}; a keystream restarted at each message of a varying length; a block cipher in
@@ -134,11 +135,15 @@ final class KeystreamReuse {
     return null;
   }
 
-  /** Equal pairs among the first {@link #SCREEN_PAIRS} pairs {@code step} kept bytes apart. */
+  /**
+   * Equal pairs among {@link #SCREEN_PAIRS} pairs {@code step} kept bytes apart, spread over all
+   * the pairs of that lag: memory is equal to itself in some stretches more than in others.
+   */
   private static int screen(int[] values, int step) {
+    int spread = Math.max(1, (values.length - step) / SCREEN_PAIRS);
     int pairs = 0;
     int equal = 0;
-    for (int i = 0; i + step < values.length && pairs < SCREEN_PAIRS; i++) {
+    for (int i = 0; i + step < values.length && pairs < SCREEN_PAIRS; i += spread) {
       int a = values[i];
       int b = values[i + step];
       if ((a | b) >= 0) {

@@ -101,6 +101,21 @@ class KeystreamReuseTest {
   }
 
   @Test
+  void aPeriodIsFoundWhereTheMemoryRepeatsLaterInTheSample() {
+    // 48 KiB of memory without a zero (compressed pages, say), then memory with zero runs
+    byte[] dense = new byte[48 * 1024];
+    SplittableRandom random = new SplittableRandom(20);
+    for (int i = 0; i < dense.length; i++) {
+      dense[i] = (byte) (1 + random.nextInt(255));
+    }
+    byte[] plain = EncryptionEvidenceTest.concat(dense, memory(400 * 1024, 21));
+    PayloadSample s = stream(reusedPad(plain, 65536, 22));
+
+    assertThat(s.reusedKeystream()).isNotNull();
+    assertThat(s.reusedKeystream().lag()).isEqualTo(65536);
+  }
+
+  @Test
   void aKeystreamThatNeverRepeatsIsEncryption() {
     for (long seed = 10; seed < 16; seed++) {
       PayloadSample s = stream(freshKeystream(memory(400 * 1024, seed), seed + 100));
