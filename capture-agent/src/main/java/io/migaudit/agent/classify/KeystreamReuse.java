@@ -1,6 +1,9 @@
 package io.migaudit.agent.classify;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Locale;
 
 /**
@@ -67,6 +70,10 @@ final class KeystreamReuse {
 
   private static final int MAX_STEPS = MAX_LAG / STRIDE;
 
+  /** Eight kept bytes at any index, read at once. */
+  private static final VarHandle EIGHT_BYTES =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private final byte[] kept = new byte[KEPT];
   private final long[] present = new long[(KEPT + 63) / 64];
 
@@ -119,20 +126,63 @@ final class KeystreamReuse {
   }
 
   private Period find() {
-    // the kept bytes, and for each byte not kept a value no other takes, so it is never equal
-    int[] values = new int[KEPT];
-    for (int i = 0; i < KEPT; i++) {
-      values[i] = has(i) ? kept[i] & 0xFF : -1 - i;
+    int start = -1;
+    int end = 0;
+    int count = 0;
+    for (int w = 0; w < present.length; w++) {
+      count += Long.bitCount(present[w]);
+      if (present[w] != 0) {
+        start = start < 0 ? 64 * w + Long.numberOfTrailingZeros(present[w]) : start;
+        end = 64 * w + 64 - Long.numberOfLeadingZeros(present[w]);
+      }
     }
+    boolean run =
+        count == end - start; // every byte from the first kept to the last: the usual case
+    int[] values = run ? null : values();
     for (int step = 1; step <= MAX_STEPS && step < KEPT; step++) {
-      if (screen(values, step) >= SCREEN_EQUAL) {
-        Period p = measure(values, step);
+      int equal = run ? screenRun(start, end, step) : screen(values, step);
+      if (equal >= SCREEN_EQUAL) {
+        Period p = measure(values == null ? values() : values, step);
         if (p != null) {
           return p;
         }
       }
     }
     return null;
+  }
+
+  /** The kept bytes, and for each byte not kept a value no other takes, so it is never equal. */
+  private int[] values() {
+    int[] values = new int[KEPT];
+    for (int i = 0; i < KEPT; i++) {
+      values[i] = has(i) ? kept[i] & 0xFF : -1 - i;
+    }
+    return values;
+  }
+
+  /**
+   * {@link #screen} where every byte from index {@code start} to {@code end} was kept: eight pairs
+   * at a time, in {@link #SCREEN_PAIRS} / 8 runs spread over the pairs.
+   */
+  private int screenRun(int start, int end, int step) {
+    int last = end - step - Long.BYTES; // the last run's start
+    if (last < start) {
+      return 0;
+    }
+    int runs = SCREEN_PAIRS / Long.BYTES;
+    int spread = Math.max(1, (last - start) / runs);
+    int equal = 0;
+    for (int r = 0, i = start; r < runs && i <= last; r++, i += spread) {
+      equal += zeroBytes((long) EIGHT_BYTES.get(kept, i) ^ (long) EIGHT_BYTES.get(kept, i + step));
+    }
+    return equal;
+  }
+
+  /** The bytes of {@code x} that are zero. */
+  private static int zeroBytes(long x) {
+    long low7 = 0x7F7F7F7F7F7F7F7FL;
+    long nonZeroLow = (x & low7) + low7; // a byte's top bit: its low 7 bits were not all zero
+    return Long.bitCount(~(nonZeroLow | x | low7));
   }
 
   /**
