@@ -46,15 +46,15 @@ final class KeystreamReuse {
   static final int MAX_LAG = 192 << 10;
 
   /** Pairs of each lag compared first. */
-  static final int SCREEN_PAIRS = 128;
+  static final int SCREEN_PAIRS = 256;
 
   /**
-   * Equal pairs among the first {@link #SCREEN_PAIRS} of a lag for it to be compared in full:
-   * uniform bytes (0.5 expected) reach it at about one lag in 6,000, so a direction's 3,072 lags
-   * cost one full comparison or none; a keystream reused over memory (5 % equal: 6.4 expected, 15
-   * %: 19) nearly always, at its period or one of its multiples.
+   * Equal pairs among the {@link #SCREEN_PAIRS} of a lag for it to be compared in full: uniform
+   * bytes (1 expected) reach it at about one lag in 12,000, so a direction's 3,072 lags cost one
+   * full comparison or none; a keystream reused over memory (5 % equal: 13 expected, 15 %: 38)
+   * nearly always, at its period or one of its multiples.
    */
-  static final int SCREEN_EQUAL = 5;
+  static final int SCREEN_EQUAL = 7;
 
   /** Share of equal pairs a period needs: five times uniform's. */
   static final double MIN_EQUAL_SHARE = 5.0 / 256;
