@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -28,9 +29,10 @@ import java.util.Locale;
  *
  * <p>What it does not see: a period that is not a multiple of {@link #STRIDE} bytes, or longer than
  * {@link #MAX_LAG}; a keystream restarted at each message of a varying length; a block cipher in
- * ECB mode (its repeated blocks are caught by the byte histogram instead). Costs {@link #KEPT}
- * bytes and a bit each, made only for a direction whose sample looked uniform; the lags are
- * compared once, when the verdict is first asked after new bytes.
+ * ECB mode (its repeated blocks are caught by the byte histogram instead). Made for a TCP direction
+ * once its sample holds {@link PayloadSample#PROLOGUE_BYTES}; it keeps the sample's counts (1 KiB)
+ * while it waits for a uniform stretch ({@link #look}), then {@link #KEPT} bytes and a bit each;
+ * the lags are compared once, when the verdict is first asked after new bytes.
  */
 final class KeystreamReuse {
   /** Every how many stream bytes one is kept. */
@@ -74,8 +76,23 @@ final class KeystreamReuse {
   private static final VarHandle EIGHT_BYTES =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-  private final byte[] kept = new byte[KEPT];
-  private final long[] present = new long[(KEPT + 63) / 64];
+  /** A look never made: for a direction of datagrams, which have no stream offsets. */
+  static final KeystreamReuse NOT_LOOKED_AT = new KeystreamReuse();
+
+  static {
+    NOT_LOOKED_AT.nextLookAt = Long.MAX_VALUE;
+  }
+
+  /** Sampled bytes at which {@link #look} is next due; never once bytes are kept. */
+  private long nextLookAt = PayloadSample.PROLOGUE_BYTES;
+
+  /** Counts of the sample at the last {@link #look}, its last element the bytes then; or null. */
+  private int[] lastLook;
+
+  /** Null until a stretch of the sample looked uniform. */
+  private byte[] kept;
+
+  private long[] present;
 
   /** Kept bytes since the lags were last compared. */
   private boolean changed;
@@ -96,11 +113,47 @@ final class KeystreamReuse {
     }
   }
 
+  /** True when {@link #look} is due, the direction's sample holding {@code sampledBytes}. */
+  boolean lookDue(long sampledBytes) {
+    return sampledBytes >= nextLookAt;
+  }
+
+  /**
+   * Starts keeping bytes when the last {@link PayloadSample#PROLOGUE_BYTES} sampled bytes look
+   * uniform, given the sample's {@code counts} (a copy it may keep) and the {@code sampledBytes}
+   * they hold. Only a stream that may pass for encrypted needs the bytes kept, and a clear stream
+   * (most migrations, most traffic) is spared their cost; a clear prologue of any length does not
+   * keep the look away from what follows.
+   */
+  void look(int[] counts, long sampledBytes, long maxBytes) {
+    long n = sampledBytes;
+    int[] stretch = counts.clone();
+    if (lastLook != null) {
+      for (int b = 0; b < 256; b++) {
+        stretch[b] -= lastLook[b];
+      }
+      n -= lastLook[256];
+    }
+    lastLook = null;
+    nextLookAt = Long.MAX_VALUE;
+    if (ByteStatistics.ofCounts(n, stretch).chiSquare() <= ResampleWindow.NOT_UNIFORM_CHI_SQUARE) {
+      kept = new byte[KEPT];
+      present = new long[(KEPT + 63) / 64];
+    } else if (sampledBytes + PayloadSample.PROLOGUE_BYTES <= maxBytes) {
+      lastLook = Arrays.copyOf(counts, 257);
+      lastLook[256] = (int) sampledBytes;
+      nextLookAt = sampledBytes + PayloadSample.PROLOGUE_BYTES;
+    }
+  }
+
   /**
    * Keeps what it needs of {@code length} bytes of {@code frame} from absolute {@code offset},
    * which lie at stream offset {@code streamOffset}.
    */
   void add(long streamOffset, ByteBuffer frame, int offset, int length) {
+    if (kept == null) {
+      return;
+    }
     long end = streamOffset + length;
     long first = Math.max(streamOffset, FROM_STREAM_OFFSET);
     long at = (first + STRIDE - 1) / STRIDE * STRIDE;

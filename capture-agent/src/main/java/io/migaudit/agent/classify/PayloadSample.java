@@ -72,24 +72,12 @@ public final class PayloadSample implements StreamSink {
 
   private boolean midStream;
 
-  /** Datagrams were added ({@link #add}): no stream offsets, so no {@link KeystreamReuse}. */
-  private boolean datagrams;
-
   /**
-   * A reused keystream ({@link KeystreamReuse}), looked for in the rest of the sample of a TCP
-   * direction once a stretch of {@link #PROLOGUE_BYTES} sampled bytes looked uniform; null before
-   * ({@link #lookForKeystreamIfUniform}).
+   * The look for a reused keystream ({@link KeystreamReuse}) in a TCP direction, made once it
+   * sampled {@link #PROLOGUE_BYTES}; {@link KeystreamReuse#NOT_LOOKED_AT} for datagrams ({@link
+   * #add}: no stream offsets).
    */
   private KeystreamReuse keystream;
-
-  /** Sampled bytes at which {@link #lookForKeystreamIfUniform} is next asked. */
-  private long nextKeystreamCheck = PROLOGUE_BYTES;
-
-  /**
-   * Counts of the sample at the last {@link #lookForKeystreamIfUniform}, its last element the
-   * number of bytes then; null before the first and once no stretch is left to look at.
-   */
-  private int[] lastKeystreamCheck;
 
   /** Mid-stream bytes looked at for a TLS record header before a follower was made. */
   private int searched;
@@ -99,9 +87,6 @@ public final class PayloadSample implements StreamSink {
 
   /** Segments of this direction the capture cut at its snap length ({@link #cut}). */
   private int cutSegments;
-
-  /** Bytes of the segment being added that stay out of the histogram (a cut segment's first). */
-  private int unsampled;
 
   /**
    * Bytes the stream did not take, judged apart; null until the first past the handshake's place.
@@ -139,7 +124,7 @@ public final class PayloadSample implements StreamSink {
    * the direction (packets without a stream order: UDP, ESP, other IP protocols).
    */
   public void add(ByteBuffer frame, int offset, int length) {
-    datagrams = true;
+    keystream = KeystreamReuse.NOT_LOOKED_AT;
     bytes(payloadSeen, frame, offset, length);
   }
 
@@ -160,7 +145,7 @@ public final class PayloadSample implements StreamSink {
   public void addCutBody(ByteBuffer frame, int offset, int captured, int wireLength) {
     long at = payloadSeen;
     int kept = Math.max(0, captured);
-    datagrams = true;
+    keystream = KeystreamReuse.NOT_LOOKED_AT;
     cutSegments++;
     bytes(at, frame, offset, kept);
     gap(at + kept, Math.max(0, wireLength - kept));
@@ -192,9 +177,7 @@ public final class PayloadSample implements StreamSink {
       long streamOffset, ByteBuffer frame, int offset, int captured, long missingBytes) {
     cutSegments++;
     if (captured > 0) {
-      unsampled = CUT_SEGMENT_UNSAMPLED_BYTES;
-      bytes(streamOffset, frame, offset, captured);
-      unsampled = 0;
+      take(streamOffset, frame, offset, captured, CUT_SEGMENT_UNSAMPLED_BYTES);
     }
     gap(streamOffset + captured, missingBytes);
   }
@@ -225,6 +208,14 @@ public final class PayloadSample implements StreamSink {
 
   @Override
   public void bytes(long streamOffset, ByteBuffer frame, int offset, int length) {
+    take(streamOffset, frame, offset, length, 0);
+  }
+
+  /**
+   * Takes {@code length} bytes of the direction at {@code streamOffset}, the first {@code
+   * unsampled} of them (a cut segment's) for its readers but not for its histogram.
+   */
+  private void take(long streamOffset, ByteBuffer frame, int offset, int length, int unsampled) {
     if (length <= 0) {
       return;
     }
@@ -287,39 +278,13 @@ public final class PayloadSample implements StreamSink {
       prologue = Arrays.copyOf(histogram.counts(), 257);
       prologue[256] = (int) sampledBytes;
     }
-    if (keystream == null
-        && !datagrams
-        && sampledBytes >= nextKeystreamCheck
-        && nextKeystreamCheck <= maxBytes) {
-      lookForKeystreamIfUniform();
-    }
-  }
-
-  /**
-   * Starts looking for a reused keystream ({@link KeystreamReuse}) when the last {@link
-   * #PROLOGUE_BYTES} sampled bytes look uniform, asked every {@link #PROLOGUE_BYTES}. Only a stream
-   * that may pass for encrypted needs it, and a clear stream (most migrations, most traffic) is
-   * spared its cost; a clear prologue of any length does not keep it away from what follows.
-   */
-  private void lookForKeystreamIfUniform() {
-    nextKeystreamCheck = sampledBytes + PROLOGUE_BYTES;
-    int[] now = histogram.counts();
-    int[] stretch = now.clone();
-    long n = sampledBytes;
-    if (lastKeystreamCheck != null) {
-      for (int b = 0; b < 256; b++) {
-        stretch[b] -= lastKeystreamCheck[b];
+    if (sampledBytes >= PROLOGUE_BYTES) {
+      if (keystream == null) {
+        keystream = new KeystreamReuse();
       }
-      n -= lastKeystreamCheck[256];
-    }
-    if (ByteStatistics.ofCounts(n, stretch).chiSquare() <= ResampleWindow.NOT_UNIFORM_CHI_SQUARE) {
-      keystream = new KeystreamReuse();
-      lastKeystreamCheck = null;
-    } else if (sampledBytes + PROLOGUE_BYTES > maxBytes) {
-      lastKeystreamCheck = null; // no stretch left to look at
-    } else {
-      lastKeystreamCheck = Arrays.copyOf(now, 257);
-      lastKeystreamCheck[256] = (int) sampledBytes;
+      if (keystream.lookDue(sampledBytes)) {
+        keystream.look(histogram.counts(), sampledBytes, maxBytes);
+      }
     }
   }
 
