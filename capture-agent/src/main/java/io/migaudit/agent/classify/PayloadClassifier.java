@@ -152,22 +152,7 @@ public final class PayloadClassifier {
         }
       }
     }
-    // a reused keystream makes ciphertext look uniform, or over many periods compressed
-    KeystreamReuse.Period period =
-        verdict == Verdict.ENCRYPTED
-                || (verdict == Verdict.COMPRESSED && signature == Signature.NONE)
-            ? reusedKeystream(initiator, responder)
-            : null;
-    if (period != null) {
-      reason =
-          "keystream reused every "
-              + period.lag()
-              + " bytes ("
-              + period.describe()
-              + "), not encryption: equal memory shows as equal bytes; statistics alone: "
-              + reason;
-      verdict = Verdict.PLAINTEXT;
-    }
+    Verdict firstVerdict = verdict;
     PayloadSample later = initiator.readableLaterAt() >= 0 ? initiator : responder;
     if (!verdict.readable() && later.readableLaterAt() >= 0) {
       reason =
@@ -217,6 +202,26 @@ public final class PayloadClassifier {
               + " in clear is judged; the stream: "
               + reason;
       verdict = copies;
+    }
+    // what still looks encrypted (or, its statistics alone, compressed) may be a reused keystream
+    boolean uniformOrUnframedCompressed =
+        verdict == Verdict.ENCRYPTED
+            || (verdict == Verdict.COMPRESSED
+                && firstVerdict == Verdict.COMPRESSED
+                && signature == Signature.NONE);
+    KeystreamReuse.Period period =
+        behind == null && uniformOrUnframedCompressed
+            ? reusedKeystream(initiator, responder)
+            : null;
+    if (period != null) {
+      reason =
+          "keystream reused every "
+              + period.lag()
+              + " bytes ("
+              + period.describe()
+              + "), not encryption: equal memory shows as equal bytes; statistics alone: "
+              + reason;
+      verdict = Verdict.PLAINTEXT;
     }
     if (signature != Signature.NONE && initiator.relayedOpening() == signature) {
       reason = "relayed, behind " + initiator.relayRequest() + ": " + reason;
