@@ -33,7 +33,11 @@ public class ClassifierBenchmark {
   private static final int SEGMENT = 1448;
   private static final int SMALL_SEGMENT = 120;
 
+  /** A migration-sized direction: more than the 256 KiB sample. */
+  private static final int STREAM = 320 * 1024;
+
   private final ByteBuffer segment = ByteBuffer.allocate(SEGMENT);
+  private final ByteBuffer stream = ByteBuffer.allocate(STREAM);
   private PayloadSample filling;
   private PayloadSample full;
   private PayloadSample ack;
@@ -41,6 +45,7 @@ public class ClassifierBenchmark {
   @Setup
   public void samples() {
     new Random(1).nextBytes(segment.array());
+    new Random(2).nextBytes(stream.array());
     filling = new PayloadSample(Integer.MAX_VALUE, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     full =
         new PayloadSample(
@@ -80,6 +85,36 @@ public class ClassifierBenchmark {
   public PayloadFeatures classifyChangedSmallSample() {
     PayloadSample s = new PayloadSample(4096, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     s.add(segment, 0, SMALL_SEGMENT);
+    return PayloadClassifier.classify(false, s, ack);
+  }
+
+  /**
+   * A uniform TCP direction (ciphertext) of 320 KiB sampled in stream order and judged: its
+   * histogram, the bytes kept to look for a reused keystream, and the lags compared once.
+   */
+  @Benchmark
+  public PayloadFeatures uniformStreamJudged() {
+    PayloadSample s =
+        new PayloadSample(
+            AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    for (int at = 0; at < STREAM; at += SEGMENT) {
+      s.bytes(at, stream, at, Math.min(SEGMENT, STREAM - at));
+    }
+    return PayloadClassifier.classify(false, s, ack);
+  }
+
+  /**
+   * The same bytes as datagrams (no stream offsets, so no look for a reused keystream): what {@link
+   * #uniformStreamJudged} costs without it.
+   */
+  @Benchmark
+  public PayloadFeatures uniformDatagramsJudged() {
+    PayloadSample s =
+        new PayloadSample(
+            AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
+    for (int at = 0; at < STREAM; at += SEGMENT) {
+      s.add(stream, at, Math.min(SEGMENT, STREAM - at));
+    }
     return PayloadClassifier.classify(false, s, ack);
   }
 
