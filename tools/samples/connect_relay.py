@@ -17,13 +17,14 @@ import threading
 MAX_REQUEST_BYTES = 4096
 
 
-def pipe(source, sink):
+def pipe(source, sink, change=lambda data: data):
+    """Passes source's bytes to sink, through change, until source ends; then ends sink's side."""
     try:
         while True:
             data = source.recv(65536)
             if not data:
                 break
-            sink.sendall(data)
+            sink.sendall(change(data))
     except OSError:
         pass
     finally:

@@ -18,6 +18,10 @@ import hashlib
 import socket
 import sys
 import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from connect_relay import pipe  # noqa: E402  the same pipe, through the keystream
 
 
 class Keystream:
@@ -41,28 +45,11 @@ class Keystream:
         return bytes(out)
 
 
-def pipe(source, sink, stream):
-    try:
-        while True:
-            data = source.recv(65536)
-            if not data:
-                break
-            sink.sendall(stream.apply(data))
-    except OSError:
-        pass
-    finally:
-        try:
-            sink.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-
-
 def tunnel(client, target_address, key, block):
     with client, socket.create_connection(target_address) as target:
-        back = threading.Thread(target=pipe, args=(target, client, Keystream(key, block)))
+        back = threading.Thread(target=pipe, args=(target, client, Keystream(key, block).apply))
         back.start()
-        sent = Keystream(key, block)
-        pipe(client, target, sent)
+        pipe(client, target, Keystream(key, block).apply)
         back.join()
     print(f"xor_tunnel: passed a connection to {target_address[0]}:{target_address[1]}",
           file=sys.stderr, flush=True)
