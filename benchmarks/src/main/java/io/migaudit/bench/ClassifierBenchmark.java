@@ -94,13 +94,7 @@ public class ClassifierBenchmark {
    */
   @Benchmark
   public PayloadFeatures uniformStreamJudged() {
-    PayloadSample s =
-        new PayloadSample(
-            AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
-    for (int at = 0; at < STREAM; at += SEGMENT) {
-      s.bytes(at, stream, at, Math.min(SEGMENT, STREAM - at));
-    }
-    return PayloadClassifier.classify(false, s, ack);
+    return uniformJudged(true);
   }
 
   /**
@@ -109,11 +103,20 @@ public class ClassifierBenchmark {
    */
   @Benchmark
   public PayloadFeatures uniformDatagramsJudged() {
+    return uniformJudged(false);
+  }
+
+  private PayloadFeatures uniformJudged(boolean inStreamOrder) {
     PayloadSample s =
         new PayloadSample(
             AgentConfig.DEFAULT_SAMPLE_BYTES, AgentConfig.DEFAULT_SAMPLE_BYTES_PER_PACKET);
     for (int at = 0; at < STREAM; at += SEGMENT) {
-      s.add(stream, at, Math.min(SEGMENT, STREAM - at));
+      int length = Math.min(SEGMENT, STREAM - at);
+      if (inStreamOrder) {
+        s.bytes(at, stream, at, length);
+      } else {
+        s.add(stream, at, length);
+      }
     }
     return PayloadClassifier.classify(false, s, ack);
   }

@@ -6,6 +6,7 @@ import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.Verdict;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,13 +60,18 @@ class KeystreamReuseTest {
     return stream;
   }
 
+  /** Calls {@code each} with the offset and length of every segment of {@code wire}, in order. */
+  private static void inSegments(byte[] wire, BiConsumer<Integer, Integer> each) {
+    for (int at = 0; at < wire.length; at += SEGMENT) {
+      each.accept(at, Math.min(SEGMENT, wire.length - at));
+    }
+  }
+
   /** The initiator's sample of a TCP stream of {@code bytes}, in segments from stream offset 0. */
   private static PayloadSample stream(byte[] bytes) {
     PayloadSample s = new PayloadSample(SAMPLE, 1500, 1);
     ByteBuffer frame = ByteBuffer.wrap(bytes);
-    for (int at = 0; at < bytes.length; at += SEGMENT) {
-      s.bytes(at, frame, at, Math.min(SEGMENT, bytes.length - at));
-    }
+    inSegments(bytes, (at, length) -> s.bytes(at, frame, at, length));
     return s;
   }
 
@@ -168,17 +174,18 @@ class KeystreamReuseTest {
     byte[] wire = reusedPad(memory(400 * 1024, 9), 65536, 10);
     PayloadSample s = new PayloadSample(SAMPLE, 1500, 1);
     ByteBuffer frame = ByteBuffer.wrap(wire);
+    int lostFrom = 50 * SEGMENT;
     int missing = 20 * SEGMENT; // segments the capture lost
-    for (int at = 0; at < wire.length; at += SEGMENT) {
-      int length = Math.min(SEGMENT, wire.length - at);
-      if (at == 50 * SEGMENT) {
-        s.gap(at, missing);
-      }
-      if (at >= 50 * SEGMENT && at < 50 * SEGMENT + missing) {
-        continue;
-      }
-      s.bytes(at, frame, at, length);
-    }
+    inSegments(
+        wire,
+        (at, length) -> {
+          if (at == lostFrom) {
+            s.gap(at, missing);
+          }
+          if (at < lostFrom || at >= lostFrom + missing) {
+            s.bytes(at, frame, at, length);
+          }
+        });
 
     assertThat(s.reusedKeystream()).isNotNull();
     assertThat(s.reusedKeystream().lag()).isEqualTo(65536);
@@ -189,9 +196,7 @@ class KeystreamReuseTest {
     byte[] wire = reusedPad(memory(400 * 1024, 11), 65536, 12);
     PayloadSample s = new PayloadSample(SAMPLE, 1500, 1);
     ByteBuffer frame = ByteBuffer.wrap(wire);
-    for (int at = 0; at < wire.length; at += SEGMENT) {
-      s.add(frame, at, Math.min(SEGMENT, wire.length - at));
-    }
+    inSegments(wire, (at, length) -> s.add(frame, at, length));
 
     assertThat(s.reusedKeystream()).isNull();
   }
