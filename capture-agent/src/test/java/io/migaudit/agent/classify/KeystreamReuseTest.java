@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.migaudit.record.PayloadFeatures;
 import io.migaudit.record.Verdict;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
@@ -189,6 +190,37 @@ class KeystreamReuseTest {
 
     assertThat(s.reusedKeystream()).isNotNull();
     assertThat(s.reusedKeystream().lag()).isEqualTo(65536);
+  }
+
+  @Test
+  void anyOrderOfSegmentsGivesAPeriodThatHoldsOrNone() {
+    // segments out of order, overlapping, far ahead, before the start, of any length: what a
+    // broken or hostile capture may hand the sample; the look must neither throw nor name a lag it
+    // does not compare
+    SplittableRandom random = new SplittableRandom(30);
+    byte[] wire = reusedPad(memory(600 * 1024, 31), 24576, 32);
+    ByteBuffer frame = ByteBuffer.wrap(wire);
+    for (int round = 0; round < 200; round++) {
+      KeystreamReuse k = new KeystreamReuse();
+      int[] uniform = new int[256];
+      Arrays.fill(uniform, 64);
+      k.look(uniform, PayloadSample.PROLOGUE_BYTES, SAMPLE);
+      for (int segment = random.nextInt(400); segment > 0; segment--) {
+        int at = random.nextInt(wire.length);
+        int length = random.nextInt(Math.min(9000, wire.length - at) + 1);
+        long streamOffset = random.nextInt(8) == 0 ? Long.MAX_VALUE - random.nextInt(1 << 20) : at;
+        k.add(streamOffset == at ? at : streamOffset - length, frame, at, length);
+        if (random.nextInt(50) == 0) {
+          KeystreamReuse.Period p = k.period();
+          if (p != null) {
+            assertThat(p.lag() % KeystreamReuse.STRIDE).isZero();
+            assertThat(p.lag()).isBetween(KeystreamReuse.STRIDE, KeystreamReuse.MAX_LAG);
+            assertThat(p.equal()).isBetween(1, p.pairs());
+            assertThat(p.values()).isBetween(KeystreamReuse.MIN_DISTINCT_VALUES, 256);
+          }
+        }
+      }
+    }
   }
 
   @Test
