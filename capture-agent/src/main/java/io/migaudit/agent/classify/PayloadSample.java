@@ -133,6 +133,7 @@ public final class PayloadSample implements StreamSink {
    * frame} from absolute {@code offset}, of the {@code wireLength} it carried (see {@link #cut}).
    */
   public void addCut(ByteBuffer frame, int offset, int captured, int wireLength) {
+    keystream = KeystreamReuse.NOT_LOOKED_AT;
     cut(payloadSeen, frame, offset, captured, wireLength - captured);
   }
 

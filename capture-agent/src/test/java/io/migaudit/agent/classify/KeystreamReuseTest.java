@@ -231,5 +231,10 @@ class KeystreamReuseTest {
     inSegments(wire, (at, length) -> s.add(frame, at, length));
 
     assertThat(s.reusedKeystream()).isNull();
+
+    PayloadSample cut = new PayloadSample(SAMPLE, 1500, 1);
+    inSegments(wire, (at, length) -> cut.addCut(frame, at, length, length + 100));
+
+    assertThat(cut.reusedKeystream()).as("datagrams the capture cut").isNull();
   }
 }
