@@ -200,6 +200,7 @@ class KeystreamReuseTest {
     SplittableRandom random = new SplittableRandom(30);
     byte[] wire = reusedPad(memory(600 * 1024, 31), 24576, 32);
     ByteBuffer frame = ByteBuffer.wrap(wire);
+    int named = 0;
     for (int round = 0; round < 200; round++) {
       KeystreamReuse k = new KeystreamReuse();
       int[] uniform = new int[256];
@@ -213,6 +214,7 @@ class KeystreamReuseTest {
         if (random.nextInt(50) == 0) {
           KeystreamReuse.Period p = k.period();
           if (p != null) {
+            named++;
             assertThat(p.lag() % KeystreamReuse.STRIDE).isZero();
             assertThat(p.lag()).isBetween(KeystreamReuse.STRIDE, KeystreamReuse.MAX_LAG);
             assertThat(p.equal()).isBetween(1, p.pairs());
@@ -221,6 +223,7 @@ class KeystreamReuseTest {
         }
       }
     }
+    assertThat(named).as("periods named, so the checks above were made").isGreaterThan(10);
   }
 
   @Test
