@@ -77,14 +77,10 @@ final class KeystreamReuse {
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** A look never made: for a direction of datagrams, which have no stream offsets. */
-  static final KeystreamReuse NOT_LOOKED_AT = new KeystreamReuse();
-
-  static {
-    NOT_LOOKED_AT.nextLookAt = Long.MAX_VALUE;
-  }
+  static final KeystreamReuse NOT_LOOKED_AT = new KeystreamReuse(Long.MAX_VALUE);
 
   /** Sampled bytes at which {@link #look} is next due; never once bytes are kept. */
-  private long nextLookAt = PayloadSample.PROLOGUE_BYTES;
+  private long nextLookAt;
 
   /** Counts of the sample at the last {@link #look}, its last element the bytes then; or null. */
   private int[] lastLook;
@@ -113,6 +109,15 @@ final class KeystreamReuse {
     }
   }
 
+  /** A look first due when the direction's sample holds {@link PayloadSample#PROLOGUE_BYTES}. */
+  KeystreamReuse() {
+    this(PayloadSample.PROLOGUE_BYTES);
+  }
+
+  private KeystreamReuse(long firstLookAt) {
+    nextLookAt = firstLookAt;
+  }
+
   /** True when {@link #look} is due, the direction's sample holding {@code sampledBytes}. */
   boolean lookDue(long sampledBytes) {
     return sampledBytes >= nextLookAt;
@@ -127,8 +132,9 @@ final class KeystreamReuse {
    */
   void look(int[] counts, long sampledBytes, long maxBytes) {
     long n = sampledBytes;
-    int[] stretch = counts.clone();
+    int[] stretch = counts;
     if (lastLook != null) {
+      stretch = counts.clone();
       for (int b = 0; b < 256; b++) {
         stretch[b] -= lastLook[b];
       }
@@ -195,7 +201,10 @@ final class KeystreamReuse {
     for (int step = 1; step <= MAX_STEPS && step < KEPT; step++) {
       int equal = run ? screenRun(start, end, step) : screen(values, step);
       if (equal >= SCREEN_EQUAL) {
-        Period p = measure(values == null ? values() : values, step);
+        if (values == null) {
+          values = values(); // made once, for the first lag that stood out
+        }
+        Period p = measure(values, step);
         if (p != null) {
           return p;
         }
