@@ -228,14 +228,17 @@ public final class PipelineCounters {
     return 0;
   }
 
-  /** Packets that decoded badly: malformed, unsupported; not counting non-IP frames. */
+  /**
+   * Packets that decoded badly: malformed, unsupported; not counting non-IP frames or
+   * MACsec-encrypted ones.
+   */
   public long malformed() {
     long n = 0;
     for (PipelineCounters w : workers) {
       n += w.malformed();
     }
     for (DecodeIssue i : DecodeIssue.values()) {
-      if (i != DecodeIssue.NONE && i != DecodeIssue.NOT_IP) {
+      if (i.malformed()) {
         n += dropped[i.ordinal()];
       }
     }
@@ -246,6 +249,15 @@ public final class PipelineCounters {
     long n = dropped[DecodeIssue.NOT_IP.ordinal()];
     for (PipelineCounters w : workers) {
       n += w.notIp();
+    }
+    return n;
+  }
+
+  /** MACsec frames whose data was encrypted: skipped, what they carry cannot be judged. */
+  public long macsecEncrypted() {
+    long n = dropped[DecodeIssue.MACSEC_ENCRYPTED.ordinal()];
+    for (PipelineCounters w : workers) {
+      n += w.macsecEncrypted();
     }
     return n;
   }

@@ -14,6 +14,11 @@ public enum DecodeIssue {
   NONE("none"),
   /** Not IP (ARP, LLDP, STP, other EtherTypes or address families): skipped, not an error. */
   NOT_IP("not-ip"),
+  /**
+   * A MACsec frame whose data was encrypted (TCI E or C bit set): what it carries cannot be read.
+   * Skipped and counted, not an error: an auditor learns how much of a link was hidden this way.
+   */
+  MACSEC_ENCRYPTED("macsec-encrypted"),
   /** The capture's link type is not one the decoder knows. */
   UNSUPPORTED_LINKTYPE("unsupported-linktype"),
   ETHERNET_TOO_SHORT("ethernet-too-short"),
@@ -64,6 +69,10 @@ public enum DecodeIssue {
   VXLAN_TOO_SHORT("vxlan-too-short"),
   /** Geneve base header or its options cut. */
   GENEVE_TOO_SHORT("geneve-too-short"),
+  /** MACsec SecTAG (with its SCI when the TCI says it is there) or the inner EtherType cut. */
+  MACSEC_TOO_SHORT("macsec-too-short"),
+  /** MACsec SecTAG whose TCI version bit is set: a SecTAG format 802.1AE-2018 does not define. */
+  MACSEC_BAD_TAG("macsec-bad-tag"),
   /** Tunnels nested deeper than {@link DecodedPacket#MAX_LAYERS} layers can describe. */
   TUNNEL_TOO_DEEP("tunnel-too-deep");
 
@@ -78,8 +87,11 @@ public enum DecodeIssue {
     return reason;
   }
 
-  /** True for a malformed or unsupported frame; false for {@link #NONE} and {@link #NOT_IP}. */
+  /**
+   * True for a malformed or unsupported frame; false for {@link #NONE}, {@link #NOT_IP} and {@link
+   * #MACSEC_ENCRYPTED}.
+   */
   public boolean malformed() {
-    return this != NONE && this != NOT_IP;
+    return this != NONE && this != NOT_IP && this != MACSEC_ENCRYPTED;
   }
 }

@@ -42,7 +42,8 @@ final class EthernetDecoder {
   /**
    * Decodes the payload named by {@code etherType}, starting at {@code offset}. Values up to 1500
    * are 802.3 lengths (LLC frames such as STP) and, like every other non-IP type, give {@link
-   * DecodeIssue#NOT_IP}.
+   * DecodeIssue#NOT_IP}. A MACsec SecTAG is read through when it protects integrity only ({@link
+   * MacsecDecoder}).
    */
   static DecodeIssue decodeEtherType(
       int etherType, ByteBuffer frame, int offset, int end, int wireEnd, DecodedPacket out) {
@@ -51,6 +52,7 @@ final class EthernetDecoder {
       case ETHERTYPE_IPV6 -> Ipv6Decoder.decode(frame, offset, end, wireEnd, out);
       case ETHERTYPE_VLAN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_LEGACY ->
           VlanDecoder.decode(frame, offset, end, wireEnd, out);
+      case MacsecDecoder.ETHERTYPE_MACSEC -> MacsecDecoder.decode(frame, offset, end, wireEnd, out);
       default -> DecodeIssue.NOT_IP;
     };
   }

@@ -16,7 +16,9 @@ public enum Layer {
   VXLAN("vxlan"),
   GENEVE("geneve"),
   /** An IP packet directly inside another (IP protocol 4 or 41): ipip, sit, ip6tnl tunnels. */
-  IP_IN_IP("ip-in-ip");
+  IP_IN_IP("ip-in-ip"),
+  /** An IEEE 802.1AE SecTAG that protects the frame's integrity only: its data is in clear. */
+  MACSEC("macsec");
 
   private final String wire;
 
