@@ -14,9 +14,10 @@ import java.util.Set;
  * 50, and in UDP 4500 through NAT), AH (51) over IPv4, Kerberos (TCP/UDP 88, for telling
  * Kerberos-authenticated Hyper-V migrations from CredSSP ones), non-first IPv4 fragments (they
  * carry no ports), and the tunnels a mirror session, overlay or host wraps them in (GRE with
- * ERSPAN, IP in IP as protocols 4 and 41, VXLAN on UDP 4789, Geneve on UDP 6081), whose inner
- * packets the decoder judges. The whole expression is repeated after {@code vlan} so that
- * 802.1Q-tagged frames match too.
+ * ERSPAN, IP in IP as protocols 4 and 41, VXLAN on UDP 4789, Geneve on UDP 6081), and MACsec frames
+ * that protect integrity only ({@link #MACSEC_INTEGRITY_ONLY}), whose inner packets the decoder
+ * judges. The whole expression is repeated after {@code vlan} so that 802.1Q-tagged frames match
+ * too.
  *
  * <p>With a {@link CaptureScope} learnt from the policy, it also passes all traffic inside each
  * migration network (so SHARED_MIGRATION_SEGMENT sees other traffic there, and a migration on an
@@ -50,6 +51,19 @@ public final class CaptureFilter {
   static final int VXLAN_PORT = 4789;
 
   static final int GENEVE_PORT = 6081;
+
+  /**
+   * Ethernet frames whose MACsec SecTAG (IEEE 802.1AE, EtherType 0x88E5) protects integrity only
+   * (TCI E and C bits clear), untagged or behind one 802.1Q tag in the frame: their data is in
+   * clear and the decoder reads the packet inside ({@code MacsecDecoder}). Absolute offsets, not
+   * {@code ether proto}, because the TCI must be tested and libpcap does not shift {@code ether[]}
+   * after {@code vlan}; the same clause is right in both halves of the filter. Encrypted MACsec
+   * frames stay out: nothing in them can be judged, and on a link MACsec encrypts they are all its
+   * traffic.
+   */
+  static final String MACSEC_INTEGRITY_ONLY =
+      "((ether[12:2] == 0x88e5 and ether[14] & 0x0c == 0)"
+          + " or (ether[12:2] == 0x8100 and ether[16:2] == 0x88e5 and ether[18] & 0x0c == 0))";
 
   /**
    * RFC 8200 section 4: hop-by-hop 0, routing 43, fragment 44, AH 51 (RFC 4302), destination
@@ -210,6 +224,7 @@ public final class CaptureFilter {
     clauses.add("udp dst port " + VXLAN_PORT);
     clauses.add("udp dst port " + GENEVE_PORT);
     clauses.add("(ip[6:2] & 0x1fff != 0)");
+    clauses.add(MACSEC_INTEGRITY_ONLY);
     clauses.add(MIGRATION_OPENINGS);
     return new ArrayList<>(clauses);
   }

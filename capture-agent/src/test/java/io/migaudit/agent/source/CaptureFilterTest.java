@@ -59,6 +59,22 @@ class CaptureFilterTest {
         .array();
   }
 
+  /** A MACsec SecTAG after its EtherType (TCI, SL 0, PN 1, an SCI if the TCI says so), data. */
+  private static byte[] macsec(int tci, byte[] ipv4) {
+    int sci = (tci & 0x20) != 0 ? 8 : 0;
+    ByteBuffer b = ByteBuffer.allocate(6 + sci + 2 + ipv4.length + 16);
+    b.put((byte) tci).put((byte) 0).putInt(1).put(new byte[sci]).putShort((short) 0x0800);
+    return b.put(ipv4).array();
+  }
+
+  private static byte[] vlanTag(int vlan, int next) {
+    return ByteBuffer.allocate(4).putShort((short) vlan).putShort((short) next).array();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    return ByteBuffer.allocate(a.length + b.length).put(a).put(b).array();
+  }
+
   private static boolean passes(BpfProgram program, byte[] frame) {
     return program.applyFilter(frame);
   }
@@ -149,6 +165,28 @@ class CaptureFilterTest {
           .as("tagged HTTP")
           .isFalse();
       assertThat(passes(program, ethernet(0x0806, new byte[28]))).as("ARP").isFalse();
+      byte[] https = ipv4(6, 0, ports(50000, 443));
+      assertThat(passes(program, ethernet(0x88e5, macsec(0x20, https))))
+          .as("MACsec, integrity only, with an SCI, whatever it carries")
+          .isTrue();
+      assertThat(passes(program, ethernet(0x88e5, macsec(0x00, https))))
+          .as("MACsec, integrity only, without an SCI")
+          .isTrue();
+      assertThat(
+              passes(program, ethernet(0x8100, concat(vlanTag(2047, 0x88e5), macsec(0x20, https)))))
+          .as("MACsec, integrity only, behind an 802.1Q tag")
+          .isTrue();
+      for (int encrypted : new int[] {0x2c, 0x28, 0x24, 0x0c}) {
+        assertThat(passes(program, ethernet(0x88e5, macsec(encrypted, https))))
+            .as("MACsec with TCI %02x: encrypted or changed, nothing to read", encrypted)
+            .isFalse();
+        assertThat(
+                passes(
+                    program,
+                    ethernet(0x8100, concat(vlanTag(2047, 0x88e5), macsec(encrypted, https)))))
+            .as("tagged MACsec with TCI %02x", encrypted)
+            .isFalse();
+      }
     } finally {
       program.free();
     }
