@@ -179,6 +179,9 @@ class SamplesTest {
                       assertThat(counters.truncatedFiles())
                           .as("cut files of " + expected.name())
                           .isEqualTo(expected.truncatedFiles());
+                      assertThat(counters.macsecEncrypted())
+                          .as("MACsec-encrypted frames of " + expected.name())
+                          .isEqualTo(expected.macsecEncryptedFrames());
                     }));
   }
 

@@ -13,9 +13,10 @@ import java.util.stream.Stream;
 /**
  * A sample directory's {@code expect.yaml}: the migration flows (protocol and verdict of their
  * final record) and exactly the alerts (rule and severity) its capture must produce, and optionally
- * the packets the decoders must count as malformed and whether the capture file is cut short, and,
- * when it lists {@code events}, exactly the migration events (protocol, worst verdict, streams);
- * {@code events} is null for samples that do not list them.
+ * the packets the decoders must count as malformed, the MACsec frames they must count as encrypted
+ * and whether the capture file is cut short, and, when it lists {@code events}, exactly the
+ * migration events (protocol, worst verdict, streams); {@code events} is null for samples that do
+ * not list them.
  */
 public record SampleExpectation(
     String name,
@@ -23,6 +24,7 @@ public record SampleExpectation(
     Map<String, Integer> alerts,
     int malformedPackets,
     int truncatedFiles,
+    long macsecEncryptedFrames,
     Map<String, Integer> events) {
   /** The samples directory seen from a module's directory, where Maven runs tests. */
   public static final Path SAMPLES = Path.of("..", "samples");
@@ -37,6 +39,7 @@ public record SampleExpectation(
         counts(root.path("alerts"), "rule", "severity"),
         root.path("malformedPackets").asInt(0),
         root.path("truncatedFiles").asInt(0),
+        root.path("macsecEncryptedFrames").asLong(0),
         root.has("events") ? events(root.path("events")) : null);
   }
 

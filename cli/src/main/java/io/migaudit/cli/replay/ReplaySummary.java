@@ -132,6 +132,15 @@ final class ReplaySummary implements FlowObserver {
     for (String t : truncations) {
       out.println("  warning: " + t);
     }
+    if (counters.macsecEncrypted() > 0) {
+      out.printf(
+          "  note: %d MACsec frame%s encrypted (IEEE 802.1AE): what %s carried cannot be judged;"
+              + " capture where the migration network is in clear, or audit the link's MACsec"
+              + " policy%n",
+          counters.macsecEncrypted(),
+          counters.macsecEncrypted() == 1 ? " was" : "s were",
+          counters.macsecEncrypted() == 1 ? "it" : "they");
+    }
     if (counters.tcpFragments() > 0) {
       out.printf(
           "  warning: %d IPv4 fragments of TCP (a migration path should not fragment)%n",
