@@ -282,11 +282,13 @@ class ReplayIT {
   @Test
   void malformedPacketsAndTruncatedFilesAreCountedAsExpected() throws IOException {
     int malformed = 0;
+    long macsecEncrypted = 0;
     int cutMigrationFlows = 0;
     List<String> truncatedSamples = new ArrayList<>();
     for (Path dir : SampleExpectation.directories().toList()) {
       SampleExpectation e = SampleExpectation.read(dir);
       malformed += e.malformedPackets();
+      macsecEncrypted += e.macsecEncryptedFrames();
       if (e.truncatedFiles() > 0) {
         truncatedSamples.add(e.name());
       }
@@ -296,6 +298,17 @@ class ReplayIT {
     }
     assertThat(summary)
         .containsPattern("\\(\\d+ not IP, " + malformed + " malformed and skipped\\)");
+    assertThat(macsecEncrypted).as("qemu-macsec-encrypted's frames").isPositive();
+    assertThat(summary)
+        .contains(
+            "note: "
+                + macsecEncrypted
+                + " MACsec frames were encrypted (IEEE 802.1AE): what they carried cannot be"
+                + " judged");
+    assertThat(metrics)
+        .contains(
+            "migaudit_agent_packets_dropped_total{interface=\"pcap\",reason=\"macsec-encrypted\"} "
+                + macsecEncrypted);
     List<String> warnings =
         summary
             .lines()

@@ -15,6 +15,7 @@ import io.migaudit.record.Counters;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
 import io.migaudit.record.RuleId;
+import io.migaudit.record.Verdict;
 import io.migaudit.testsupport.CiGate;
 import io.migaudit.testsupport.Eventually;
 import java.io.IOException;
@@ -55,7 +56,11 @@ class LiveCaptureIT {
   private static final List<Path> SAMPLES =
       List.of(
           Path.of("../samples/vmotion-plaintext/capture.pcap"),
-          Path.of("../samples/untrusted-source/capture.pcap"));
+          Path.of("../samples/untrusted-source/capture.pcap"),
+          // Integrity-only MACsec frames must pass the kernel's filter; encrypted ones must not
+          // (CaptureFilterTest), so both go on the wire.
+          Path.of("../samples/qemu-macsec-integrity-only/capture.pcap"),
+          Path.of("../samples/qemu-macsec-encrypted/capture.pcap"));
   private static final Path UNLISTED_PORT = Path.of("../samples/qemu-unlisted-port/capture.pcap");
   private static final Path SHARED_SEGMENT =
       Path.of("../samples/shared-migration-vlan/capture.pcap");
@@ -127,6 +132,11 @@ class LiveCaptureIT {
         .hasSizeGreaterThanOrEqualTo(3)
         .extracting(Seen::vlan)
         .contains(50, 10);
+    assertThat(offline)
+        .as("the QEMU migration inside integrity-only MACsec frames, the only flow in them")
+        .filteredOn(r -> r.encapsulation().contains("macsec"))
+        .extracting(Seen::dstPort, Seen::verdict)
+        .containsExactly(Tuple.tuple(49152, Verdict.PLAINTEXT));
     List<FlowRecord> records = captureLive(backend, filter, samples);
     assertThat(records)
         .as("the flow still open when the capture stopped ends as stopping ends it")
