@@ -73,6 +73,10 @@ public enum DecodeIssue {
   MACSEC_TOO_SHORT("macsec-too-short"),
   /** MACsec SecTAG whose TCI version bit is set: a SecTAG format 802.1AE-2018 does not define. */
   MACSEC_BAD_TAG("macsec-bad-tag"),
+  /** MPLS label stack cut before its bottom entry, or nothing after it. */
+  MPLS_TOO_SHORT("mpls-too-short"),
+  /** More than eight MPLS labels before the bottom of the stack. */
+  MPLS_TOO_MANY_LABELS("mpls-too-many-labels"),
   /** Tunnels nested deeper than {@link DecodedPacket#MAX_LAYERS} layers can describe. */
   TUNNEL_TOO_DEEP("tunnel-too-deep");
 

@@ -43,7 +43,8 @@ final class EthernetDecoder {
    * Decodes the payload named by {@code etherType}, starting at {@code offset}. Values up to 1500
    * are 802.3 lengths (LLC frames such as STP) and, like every other non-IP type, give {@link
    * DecodeIssue#NOT_IP}. A MACsec SecTAG is read through when it protects integrity only ({@link
-   * MacsecDecoder}).
+   * MacsecDecoder}), an MPLS label stack when what it carries holds together as IP or as an
+   * Ethernet pseudowire ({@link MplsDecoder}).
    */
   static DecodeIssue decodeEtherType(
       int etherType, ByteBuffer frame, int offset, int end, int wireEnd, DecodedPacket out) {
@@ -53,6 +54,8 @@ final class EthernetDecoder {
       case ETHERTYPE_VLAN, ETHERTYPE_QINQ, ETHERTYPE_QINQ_LEGACY ->
           VlanDecoder.decode(frame, offset, end, wireEnd, out);
       case MacsecDecoder.ETHERTYPE_MACSEC -> MacsecDecoder.decode(frame, offset, end, wireEnd, out);
+      case MplsDecoder.ETHERTYPE_MPLS, MplsDecoder.ETHERTYPE_MPLS_MULTICAST ->
+          MplsDecoder.decode(frame, offset, end, wireEnd, out);
       default -> DecodeIssue.NOT_IP;
     };
   }

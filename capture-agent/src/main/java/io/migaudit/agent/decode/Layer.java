@@ -18,7 +18,9 @@ public enum Layer {
   /** An IP packet directly inside another (IP protocol 4 or 41): ipip, sit, ip6tnl tunnels. */
   IP_IN_IP("ip-in-ip"),
   /** An IEEE 802.1AE SecTAG that protects the frame's integrity only: its data is in clear. */
-  MACSEC("macsec");
+  MACSEC("macsec"),
+  /** An MPLS label stack (RFC 3032): an L3VPN, a labelled route, or an Ethernet pseudowire. */
+  MPLS("mpls");
 
   private final String wire;
 
