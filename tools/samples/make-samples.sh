@@ -35,7 +35,7 @@ readonly SCENARIOS=(
   shared-migration-vlan qemu-plaintext qemu-tls qemu-multifd-zlib qemu-multifd-zstd qemu-ssh-tunnel
   qemu-unlisted-port xen-unlisted-port vmotion-encrypted-lossy qemu-loopback qemu-postcopy-preempt
   qemu-postcopy-unswitched qemu-postcopy-recovery qemu-http-relay qemu-keystream-reuse
-  qemu-macsec-integrity-only qemu-macsec-encrypted
+  qemu-macsec-integrity-only qemu-macsec-encrypted qemu-mpls-l3vpn qemu-mpls-pseudowire
 )
 # The guest: 24 pages of 4 KiB (96 KiB), same bytes every run.
 readonly GUEST_PAGES=24

@@ -438,26 +438,39 @@ scenario_qemu_keystream_reuse() {
     "$UNENCRYPTED"
 }
 
-# qemu_macsec NAME MODE : the plain QEMU migration of qemu-plaintext, each frame of it then
-# protected by macsec_wrap.py MODE (this kernel has no MACsec links: "Unknown device type"), as a
-# MACsec port would send it, the VLAN 50 tag inside the secure data. tshark must take every frame
-# for MACsec, and read the migration's TCP inside only when the frames are not encrypted. Sets
-# MACSEC_FRAMES.
-MACSEC_FRAMES=0
-qemu_macsec() {
-  local name=$1 mode=$2 out=$WORK/out/$1 inner
+# qemu_wrapped NAME TOOL MODE : the plain QEMU migration of qemu-plaintext (VLAN 50), each frame
+# of it then rewritten by tools/samples/TOOL MODE, for links this kernel cannot make (MACsec, an
+# MPLS core). Sets WRAPPED_FRAMES to the frames tshark reads in the result and WRAPPED_TCP to the
+# migration's TCP segments it finds inside them.
+WRAPPED_FRAMES=0 WRAPPED_TCP=0
+qemu_wrapped() {
+  local name=$1 tool=$2 mode=$3 out=$WORK/out/$1
   qemu_migration
   qemu_publish "$name" --tcp "$ADDR_A" "$ADDR_B" "$QEMU_PORT" "${QEMU_HEADS_PLAIN[@]}" --require arp
-  "$PYTHON" "$TOOLS/macsec_wrap.py" "$mode" "$out/capture.pcap" "$WORK/macsec.pcap"
-  mv "$WORK/macsec.pcap" "$out/capture.pcap"
-  MACSEC_FRAMES=$(tshark -r "$out/capture.pcap" 2>/dev/null | wc -l)
-  (($(tshark -r "$out/capture.pcap" -Y macsec 2>/dev/null | wc -l) == MACSEC_FRAMES)) ||
-    die "$name: tshark does not take every frame for MACsec"
-  inner=$(tshark -r "$out/capture.pcap" -Y "tcp.port == $QEMU_PORT" 2>/dev/null | wc -l)
+  "$PYTHON" "$TOOLS/$tool" "$mode" "$out/capture.pcap" "$WORK/wrapped.pcap"
+  mv "$WORK/wrapped.pcap" "$out/capture.pcap"
+  WRAPPED_FRAMES=$(tshark -r "$out/capture.pcap" 2>/dev/null | wc -l)
+  WRAPPED_TCP=$(tshark -r "$out/capture.pcap" -Y "tcp.port == $QEMU_PORT" 2>/dev/null | wc -l)
+}
+
+# wrapped_frames NAME FILTER : dies unless tshark's FILTER matches every frame of NAME's capture.
+wrapped_frames() {
+  (($(tshark -r "$WORK/out/$1/capture.pcap" -Y "$2" 2>/dev/null | wc -l) == WRAPPED_FRAMES)) ||
+    die "$1: tshark does not find $2 in every frame"
+}
+
+# qemu_macsec NAME MODE : qemu_wrapped by macsec_wrap.py MODE (this kernel has no MACsec links:
+# "Unknown device type"), as a MACsec port sends the frames, the VLAN 50 tag inside the secure
+# data. tshark must take every frame for MACsec, and read the migration's TCP inside only when the
+# frames are not encrypted.
+qemu_macsec() {
+  local name=$1 mode=$2
+  qemu_wrapped "$name" macsec_wrap.py "$mode"
+  wrapped_frames "$name" macsec
   if [[ $mode == --encrypt ]]; then
-    ((inner == 0)) || die "$name: tshark reads $inner TCP segments inside encrypted frames"
+    ((WRAPPED_TCP == 0)) || die "$name: tshark reads $WRAPPED_TCP TCP segments inside encrypted frames"
   else
-    ((inner > 0)) || die "$name: tshark reads no TCP inside the integrity-only frames"
+    ((WRAPPED_TCP > 0)) || die "$name: tshark reads no TCP inside the integrity-only frames"
   fi
 }
 
@@ -474,5 +487,29 @@ scenario_qemu_macsec_encrypted() {
     "The same real QEMU migration with every frame encrypted by MACsec (GCM-AES-128) by macsec_wrap.py; nothing inside can be read, so no flow is judged and every frame is counted as MACsec-encrypted." \
     '' ''
   printf 'macsecEncryptedFrames: %d    # frames MACsec encrypted, counted, not judged\n' \
-    "$MACSEC_FRAMES" >>"$WORK/out/qemu-macsec-encrypted/expect.yaml"
+    "$WRAPPED_FRAMES" >>"$WORK/out/qemu-macsec-encrypted/expect.yaml"
+}
+
+# qemu_mpls NAME MODE : qemu_wrapped by mpls_wrap.py MODE (this kernel has no MPLS forwarding), as
+# a mirror on the provider's link between two MPLS routers sees it; tshark must find a label stack
+# in every frame and the migration's TCP inside.
+qemu_mpls() {
+  qemu_wrapped "$1" mpls_wrap.py "$2"
+  wrapped_frames "$1" mpls
+  ((WRAPPED_TCP > 0)) || die "$1: tshark reads no TCP inside the label stacks"
+}
+
+scenario_qemu_mpls_l3vpn() {
+  qemu_mpls qemu-mpls-l3vpn --l3vpn
+  expect qemu-mpls-l3vpn \
+    "The real QEMU migration of qemu-plaintext carried across an MPLS L3VPN by mpls_wrap.py, as a mirror on the provider link sees it (two labels, no VLAN, TTL one lower); read under its labels, plaintext and routed." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' \
+    "$UNENCRYPTED|{rule: ROUTED_MIGRATION, severity: warning, count: 1}"
+}
+
+scenario_qemu_mpls_pseudowire() {
+  qemu_mpls qemu-mpls-pseudowire --pseudowire
+  expect qemu-mpls-pseudowire \
+    "The real QEMU migration of qemu-plaintext carried whole, VLAN 50 tag included, in an Ethernet pseudowire with a control word by mpls_wrap.py --pseudowire; read under its labels on VLAN 50, plaintext." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' "$UNENCRYPTED"
 }

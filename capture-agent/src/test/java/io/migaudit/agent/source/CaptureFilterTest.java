@@ -192,6 +192,38 @@ class CaptureFilterTest {
     }
   }
 
+  /**
+   * MPLS frames stay out of the default filter (on a provider link they are all its traffic); the
+   * extra expression README.md gives lets them through, tagged or not, and breaks no other clause.
+   */
+  @Test
+  void mplsPassesOnlyWithTheExtraExpressionTheReadmeGives() throws Exception {
+    byte[] vmotion = ipv4(6, 0, ports(41011, 8000));
+    byte[] labels = ByteBuffer.allocate(8).putInt(16001 << 12).putInt(24001 << 12 | 0x100).array();
+    byte[] labelled = ethernet(0x8847, concat(labels, vmotion));
+    BpfProgram plain = compileOrSkip(FILTER);
+    BpfProgram withMpls =
+        compileOrSkip(
+            CaptureFilter.of(PortCatalog.builtIn(), "ether proto 0x8847 or ether proto 0x8848"));
+    try {
+      assertThat(passes(plain, labelled)).as("MPLS, default filter").isFalse();
+      assertThat(passes(withMpls, labelled)).as("MPLS with the extra expression").isTrue();
+      assertThat(
+              passes(
+                  withMpls,
+                  ethernet(0x8100, concat(vlanTag(300, 0x8847), concat(labels, vmotion)))))
+          .as("tagged MPLS with the extra expression")
+          .isTrue();
+      assertThat(passes(withMpls, ethernet(0x0800, vmotion))).as("vMotion still").isTrue();
+      assertThat(passes(withMpls, ethernet(0x0800, ipv4(6, 0, ports(50000, 443)))))
+          .as("HTTPS still out")
+          .isFalse();
+    } finally {
+      plain.free();
+      withMpls.free();
+    }
+  }
+
   private static final CaptureScope SCOPE =
       new CaptureScope(
           List.of(List.of("192.168.50.0/24", "fd00:50::/64"), List.of("10.66.0.0/24")),

@@ -156,6 +156,37 @@ class LiveCaptureIT {
   }
 
   /**
+   * A QEMU migration across an MPLS core, routed in an L3VPN and bridged in an Ethernet pseudowire:
+   * the filter with the extra expression README.md gives for provider links lets the labelled
+   * frames through, and the live records are the offline replay's, both read under the labels.
+   */
+  @Test
+  void migrationsUnderMplsLabelsAreCapturedWithTheReadmesExtraExpression() throws Exception {
+    VethBed.requirePrerequisites();
+    CiGate.requireNoProblem(CaptureBackend.LIBPCAP.unavailable());
+    String filter =
+        CaptureFilter.of(PortCatalog.builtIn(), "ether proto 0x8847 or ether proto 0x8848");
+    List<Path> samples =
+        List.of(
+            Path.of("../samples/qemu-mpls-l3vpn/capture.pcap"),
+            Path.of("../samples/qemu-mpls-pseudowire/capture.pcap"));
+    List<Seen> offline = offline(filter, samples);
+    assertThat(offline)
+        .as("one plaintext QEMU migration under labels, routed (no VLAN) and bridged (VLAN 50)")
+        .extracting(Seen::encapsulation, Seen::vlan, Seen::dstPort, Seen::verdict)
+        .containsExactlyInAnyOrder(
+            Tuple.tuple(List.of("ethernet", "mpls"), null, 49152, Verdict.PLAINTEXT),
+            Tuple.tuple(
+                List.of("ethernet", "mpls", "ethernet", "vlan"), 50, 49152, Verdict.PLAINTEXT));
+    List<Seen> live =
+        captureLive(CaptureBackend.LIBPCAP, filter, samples).stream()
+            .filter(FlowRecord::last)
+            .map(Seen::of)
+            .toList();
+    assertThat(live).containsExactlyInAnyOrderElementsOf(offline);
+  }
+
+  /**
    * A plaintext QEMU migration to TCP 5000 (a port no catalog lists) between two policy hosts: the
    * catalog-only filter never lets it through; the filter scoped by samples/policy.yaml does, and
    * the analyzer's rules raise UNENCRYPTED_MIGRATION on the live records, and

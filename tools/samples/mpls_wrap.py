@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Carry a capture's frames across an MPLS core, as a mirror on the provider's link sees them.
+
+  mpls_wrap.py [--l3vpn | --pseudowire] IN.pcap OUT.pcap
+
+Used by make-samples.sh because this kernel has no MPLS forwarding (no mpls_router /
+mpls_iptunnel, `ip -f mpls route`: "address family not supported"). Each direction (by source
+MAC) gets its own label switched path, as LSPs are one-way: a transport label from 16001 and a
+service label from 24001 (RFC 3032 entries: TC 0, S on the service label, TTL 254), between the
+provider routers' MACs 02:00:00:00:fe:01 and :02:
+- --l3vpn (the default): each IPv4 frame's IP packet (its VLAN tag and Ethernet header stay at the
+  customer edge) behind the two labels, its TTL one lower and its header checksum remade, as the
+  ingress provider edge routes it (RFC 4364); other frames (ARP) stay at the edge and are left out;
+- --pseudowire: each whole frame, VLAN tag included, behind the two labels and a control word
+  (RFC 4385: first nibble 0, a sequence number from 1 per direction), an Ethernet pseudowire in
+  tagged mode (RFC 4448): nothing in it changes.
+Classic pcap, Ethernet, frames captured whole; Python 3 standard library.
+"""
+
+import struct
+import sys
+
+PROVIDER_MACS = (bytes.fromhex("02000000fe01"), bytes.fromhex("02000000fe02"))
+ETHERTYPE_MPLS, ETHERTYPE_IPV4, ETHERTYPE_VLAN = 0x8847, 0x0800, 0x8100
+TRANSPORT_LABEL, SERVICE_LABEL, LABEL_TTL, BOTTOM = 16001, 24001, 254, 0x100
+LINKTYPE_ETHERNET = 1
+
+
+def entry(label, bottom):
+    return struct.pack("!I", label << 12 | (BOTTOM if bottom else 0) | LABEL_TTL)
+
+
+def checksum(header):
+    total = sum(struct.unpack(f"!{len(header) // 2}H", header))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def routed(ip):
+    """The IPv4 packet as the ingress provider edge forwards it: TTL one lower, checksum remade."""
+    ihl = (ip[0] & 0x0F) * 4
+    header = bytearray(ip[:ihl])
+    header[8] -= 1
+    header[10:12] = b"\0\0"
+    header[10:12] = struct.pack("!H", checksum(bytes(header)))
+    return bytes(header) + ip[ihl:]
+
+
+def carry(frame, mode, paths):
+    """The provider link's frame for one customer frame, or None when it stays at the edge."""
+    source = frame[6:12]
+    if source not in paths:
+        paths[source] = [len(paths), 0]
+    path = paths[source]
+    path[1] += 1
+    direction = path[0] % 2
+    stack = entry(TRANSPORT_LABEL + path[0], False) + entry(SERVICE_LABEL + path[0], True)
+    macs = PROVIDER_MACS[1 - direction] + PROVIDER_MACS[direction]
+    if mode == "pseudowire":
+        control_word = struct.pack("!I", path[1] & 0xFFFF)
+        return macs + struct.pack("!H", ETHERTYPE_MPLS) + stack + control_word + frame
+    at, ethertype = 12, struct.unpack("!H", frame[12:14])[0]
+    if ethertype == ETHERTYPE_VLAN:
+        at, ethertype = 16, struct.unpack("!H", frame[16:18])[0]
+    if ethertype != ETHERTYPE_IPV4:
+        return None
+    ip = frame[at + 2 :]
+    total = struct.unpack("!H", ip[2:4])[0]
+    return macs + struct.pack("!H", ETHERTYPE_MPLS) + stack + routed(ip[:total])
+
+
+def main(argv):
+    args = [a for a in argv if not a.startswith("--")]
+    flags = [a for a in argv if a.startswith("--")]
+    if len(args) != 2 or not set(flags) <= {"--l3vpn", "--pseudowire"} or len(flags) > 1:
+        sys.exit(__doc__)
+    mode = "pseudowire" if flags == ["--pseudowire"] else "l3vpn"
+    with open(args[0], "rb") as f:
+        header, rest = f.read(24), f.read()
+    magic, _, _, _, _, _, linktype = struct.unpack("<IHHiIII", header)
+    if magic != 0xA1B2C3D4 or linktype != LINKTYPE_ETHERNET:
+        sys.exit(f"{args[0]}: not a little-endian microsecond pcap of Ethernet frames")
+    paths, out, pos, kept, left = {}, [header], 0, 0, 0
+    while pos < len(rest):
+        seconds, micros, caplen, wirelen = struct.unpack_from("<IIII", rest, pos)
+        frame = rest[pos + 16 : pos + 16 + caplen]
+        pos += 16 + caplen
+        if caplen != wirelen or len(frame) != caplen:
+            sys.exit(f"{args[0]}: a frame was not captured whole")
+        carried = carry(frame, mode, paths)
+        if carried is None:
+            left += 1
+            continue
+        out.append(struct.pack("<IIII", seconds, micros, len(carried), len(carried)) + carried)
+        kept += 1
+    with open(args[1], "wb") as f:
+        f.write(b"".join(out))
+    print(f"mpls_wrap: {kept} frames carried ({mode}), {left} left at the edge, "
+          f"{len(paths)} label switched paths", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
