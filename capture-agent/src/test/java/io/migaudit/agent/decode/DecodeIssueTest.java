@@ -21,8 +21,9 @@ class DecodeIssueTest {
   }
 
   @Test
-  void onlyDecodedAndNonIpFramesAreNotMalformed() {
+  void onlyDecodedNonIpAndMacsecEncryptedFramesAreNotMalformed() {
     assertThat(Arrays.stream(DecodeIssue.values()).filter(i -> !i.malformed()))
-        .containsExactlyInAnyOrder(DecodeIssue.NONE, DecodeIssue.NOT_IP);
+        .containsExactlyInAnyOrder(
+            DecodeIssue.NONE, DecodeIssue.NOT_IP, DecodeIssue.MACSEC_ENCRYPTED);
   }
 }

@@ -43,6 +43,10 @@ class CaptureWorkersTest {
       new FlowTableConfig(
           262_144, Duration.ofMillis(1), Duration.ofMillis(20), Duration.ofMillis(5));
 
+  /** The sample whose every frame is MACsec encrypted: no flow can be read from it. */
+  private static final Path ALL_ENCRYPTED =
+      Path.of("../samples/qemu-macsec-encrypted/capture.pcap");
+
   static Stream<Path> samples() throws IOException {
     try (Stream<Path> dirs = Files.list(Path.of("../samples"))) {
       return dirs
@@ -59,7 +63,11 @@ class CaptureWorkersTest {
   void workersGiveTheRecordsOfOneWorker(Path capture) throws IOException {
     AgentConfig config = AgentConfig.defaults("test");
     List<String> one = records(capture, config, 1);
-    assertThat(one).isNotEmpty();
+    if (capture.equals(ALL_ENCRYPTED)) {
+      assertThat(one).as("MACsec-encrypted frames, nothing to read").isEmpty();
+    } else {
+      assertThat(one).isNotEmpty();
+    }
     for (int workers : new int[] {2, 3, 5}) {
       assertThat(records(capture, config, workers)).as("%d workers", workers).isEqualTo(one);
       assertThat(fileRecords(capture, config, workers))
