@@ -15,14 +15,15 @@ fixed test key:
 - --encrypt: confidentiality, E and C set: the EtherType and data encrypted, the tag over the
   MACs, the SecTAG and the ciphertext.
 The IV is the SCI and the packet number (clause 14.5). The last frame is checked by decrypting it
-again. Classic pcap, Ethernet, frames captured whole; needs the `cryptography` package (Debian:
-python3-cryptography).
+again. Classic pcap, Ethernet, frames captured whole (frame_rewrite.py); needs the `cryptography`
+package (Debian: python3-cryptography).
 """
 
 import struct
 import sys
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from frame_rewrite import rewrite
 
 KEY = b"migaudit macsec!"  # 16 bytes, a test value
 ETHERTYPE_MACSEC = 0x88E5
@@ -30,7 +31,6 @@ TCI_SC, TCI_E, TCI_C = 0x20, 0x08, 0x04
 PORT = 1
 SHORT_LENGTH_LIMIT = 48  # the SL field holds the data's length when it is shorter than this
 ICV_LEN = 16
-LINKTYPE_ETHERNET = 1
 
 
 def protect(frame, encrypt, channels, gcm):
@@ -65,26 +65,15 @@ def main(argv):
     if len(args) != 2 or not set(flags) <= {"--integrity", "--encrypt"} or len(flags) > 1:
         sys.exit(__doc__)
     encrypt = flags == ["--encrypt"]
-    with open(args[0], "rb") as f:
-        header, rest = f.read(24), f.read()
-    magic, _, _, _, _, snaplen, linktype = struct.unpack("<IHHiIII", header)
-    if magic != 0xA1B2C3D4 or linktype != LINKTYPE_ETHERNET:
-        sys.exit(f"{args[0]}: not a little-endian microsecond pcap of Ethernet frames")
-    gcm, channels, out, pos, frames = AESGCM(KEY), {}, [header], 0, 0
-    last = None
-    while pos < len(rest):
-        seconds, micros, caplen, wirelen = struct.unpack_from("<IIII", rest, pos)
-        frame = rest[pos + 16 : pos + 16 + caplen]
-        pos += 16 + caplen
-        if caplen != wirelen or len(frame) != caplen:
-            sys.exit(f"{args[0]}: frame {frames + 1} was not captured whole; its ICV cannot be computed")
-        original, last = frame, protect(frame, encrypt, channels, gcm)
-        out.append(struct.pack("<IIII", seconds, micros, len(last), len(last)) + last)
-        frames += 1
-    if last is not None and check(last, encrypt, gcm) != original[12:]:
+    gcm, channels, last = AESGCM(KEY), {}, []
+
+    def change(frame):
+        last[:] = [frame, protect(frame, encrypt, channels, gcm)]
+        return last[1]
+
+    frames, _ = rewrite(args[0], args[1], change)
+    if last and check(last[1], encrypt, gcm) != last[0][12:]:
         sys.exit("the last frame did not verify")
-    with open(args[1], "wb") as f:
-        f.write(b"".join(out))
     print(f"macsec_wrap: {frames} frames, {'encrypted' if encrypt else 'integrity only'}, "
           f"{len(channels)} secure channels", file=sys.stderr)
 

@@ -14,16 +14,17 @@ provider routers' MACs 02:00:00:00:fe:01 and :02:
 - --pseudowire: each whole frame, VLAN tag included, behind the two labels and a control word
   (RFC 4385: first nibble 0, a sequence number from 1 per direction), an Ethernet pseudowire in
   tagged mode (RFC 4448): nothing in it changes.
-Classic pcap, Ethernet, frames captured whole; Python 3 standard library.
+Classic pcap, Ethernet, frames captured whole (frame_rewrite.py); Python 3 standard library.
 """
 
 import struct
 import sys
 
+from frame_rewrite import rewrite
+
 PROVIDER_MACS = (bytes.fromhex("02000000fe01"), bytes.fromhex("02000000fe02"))
 ETHERTYPE_MPLS, ETHERTYPE_IPV4, ETHERTYPE_VLAN = 0x8847, 0x0800, 0x8100
 TRANSPORT_LABEL, SERVICE_LABEL, LABEL_TTL, BOTTOM = 16001, 24001, 254, 0x100
-LINKTYPE_ETHERNET = 1
 
 
 def entry(label, bottom):
@@ -76,26 +77,8 @@ def main(argv):
     if len(args) != 2 or not set(flags) <= {"--l3vpn", "--pseudowire"} or len(flags) > 1:
         sys.exit(__doc__)
     mode = "pseudowire" if flags == ["--pseudowire"] else "l3vpn"
-    with open(args[0], "rb") as f:
-        header, rest = f.read(24), f.read()
-    magic, _, _, _, _, _, linktype = struct.unpack("<IHHiIII", header)
-    if magic != 0xA1B2C3D4 or linktype != LINKTYPE_ETHERNET:
-        sys.exit(f"{args[0]}: not a little-endian microsecond pcap of Ethernet frames")
-    paths, out, pos, kept, left = {}, [header], 0, 0, 0
-    while pos < len(rest):
-        seconds, micros, caplen, wirelen = struct.unpack_from("<IIII", rest, pos)
-        frame = rest[pos + 16 : pos + 16 + caplen]
-        pos += 16 + caplen
-        if caplen != wirelen or len(frame) != caplen:
-            sys.exit(f"{args[0]}: a frame was not captured whole")
-        carried = carry(frame, mode, paths)
-        if carried is None:
-            left += 1
-            continue
-        out.append(struct.pack("<IIII", seconds, micros, len(carried), len(carried)) + carried)
-        kept += 1
-    with open(args[1], "wb") as f:
-        f.write(b"".join(out))
+    paths = {}
+    kept, left = rewrite(args[0], args[1], lambda frame: carry(frame, mode, paths))
     print(f"mpls_wrap: {kept} frames carried ({mode}), {left} left at the edge, "
           f"{len(paths)} label switched paths", file=sys.stderr)
 
