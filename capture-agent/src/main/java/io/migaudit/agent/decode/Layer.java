@@ -20,7 +20,12 @@ public enum Layer {
   /** An IEEE 802.1AE SecTAG that protects the frame's integrity only: its data is in clear. */
   MACSEC("macsec"),
   /** An MPLS label stack (RFC 3032): an L3VPN, a labelled route, or an Ethernet pseudowire. */
-  MPLS("mpls");
+  MPLS("mpls"),
+  /**
+   * A UDP datagram on no tunnel decoder's port that carries a packet or frame in clear (OpenVPN
+   * without a cipher, Foo-over-UDP, a home-made tunnel): {@code UdpTunnelProbe}.
+   */
+  UDP_TUNNEL("udp-tunnel");
 
   private final String wire;
 

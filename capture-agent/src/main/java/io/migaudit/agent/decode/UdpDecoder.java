@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
  * ports go on to those tunnel decoders. A datagram to or from UDP 4500 that starts with a non-zero
  * SPI is UDP-encapsulated ESP (RFC 3948 section 2.2: IPsec through NAT): it decodes as ESP with the
  * UDP ports kept, so it is judged as ESP is; IKE on that port starts with the zero non-ESP marker
- * and stays UDP, as does a NAT keepalive (one byte 0xFF).
+ * and stays UDP, as does a NAT keepalive (one byte 0xFF). On any other port, a packet or frame
+ * carried in clear is found by {@link UdpTunnelProbe}.
  */
 final class UdpDecoder {
   static final int HEADER_LENGTH = 8;
@@ -39,11 +40,31 @@ final class UdpDecoder {
     return switch (out.dstPort) {
       case VxlanDecoder.UDP_PORT -> VxlanDecoder.decode(frame, payload, end, wireEnd, out);
       case GeneveDecoder.UDP_PORT -> GeneveDecoder.decode(frame, payload, end, wireEnd, out);
-      default -> {
-        TransportDecoder.payload(payload, end, wireEnd, out);
-        yield DecodeIssue.NONE;
-      }
+      default -> tunnelledOrPayload(frame, payload, end, wireEnd, out);
     };
+  }
+
+  /**
+   * A datagram on no tunnel's port: the frame or packet a tunnel that does not encrypt carries in
+   * it ({@link UdpTunnelProbe}) becomes the flow, an Ethernet frame as an overlay's does, an IP
+   * packet as a routed tunnel's (its outer endpoints recorded); anything else is UDP payload.
+   */
+  private static DecodeIssue tunnelledOrPayload(
+      ByteBuffer frame, int payload, int end, int wireEnd, DecodedPacket out) {
+    int ethernet = UdpTunnelProbe.ethernetFrame(frame, payload, end, wireEnd);
+    if (ethernet != UdpTunnelProbe.NOT_FOUND) {
+      return out.enterTunnel(Layer.UDP_TUNNEL)
+          ? EthernetDecoder.decode(frame, ethernet, end, wireEnd, out)
+          : DecodeIssue.TUNNEL_TOO_DEEP;
+    }
+    int ip = UdpTunnelProbe.ipv4Packet(frame, payload, end, wireEnd);
+    if (ip != UdpTunnelProbe.NOT_FOUND) {
+      return out.enterRoutedTunnel(Layer.UDP_TUNNEL)
+          ? Ipv4Decoder.decode(frame, ip, end, wireEnd, out)
+          : DecodeIssue.TUNNEL_TOO_DEEP;
+    }
+    TransportDecoder.payload(payload, end, wireEnd, out);
+    return DecodeIssue.NONE;
   }
 
   /** True when the datagram's payload starts with an ESP header: a non-zero SPI and a sequence. */
