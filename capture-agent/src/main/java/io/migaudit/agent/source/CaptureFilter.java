@@ -21,7 +21,8 @@ import java.util.Set;
  *
  * <p>With a {@link CaptureScope} learnt from the policy, it also passes all traffic inside each
  * migration network (so SHARED_MIGRATION_SEGMENT sees other traffic there, and a migration on an
- * unlisted port is seen) and all TCP between two hypervisor hosts. IPv6 packets behind extension
+ * unlisted port is seen) and all TCP and UDP between two hypervisor hosts (a migration on a port no
+ * catalog lists, or inside a UDP tunnel that does not encrypt). IPv6 packets behind extension
  * headers (which plain {@code tcp port} does not follow) pass whole: the decoder walks the chain.
  * Segments that open a QEMU or Xen migration stream pass on any port ({@link #MIGRATION_OPENINGS}).
  * Without a scope, other traffic is only seen for what {@code extra} lets through, e.g. {@code "net
@@ -238,7 +239,8 @@ public final class CaptureFilter {
     }
     if (!scope.hypervisorHosts().isEmpty()) {
       List<String> hosts = scope.hypervisorHosts();
-      clauses.add("(tcp and " + anyNet(hosts, "src ") + " and " + anyNet(hosts, "dst ") + ")");
+      clauses.add(
+          "((tcp or udp) and " + anyNet(hosts, "src ") + " and " + anyNet(hosts, "dst ") + ")");
     }
     return clauses;
   }

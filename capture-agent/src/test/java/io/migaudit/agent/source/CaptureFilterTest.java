@@ -267,13 +267,13 @@ class CaptureFilterTest {
   }
 
   @Test
-  void scopeAddsMigrationNetworksAndTcpBetweenHypervisors() {
+  void scopeAddsMigrationNetworksAndTcpAndUdpBetweenHypervisors() {
     String filter = CaptureFilter.of(PortCatalog.builtIn(), SCOPE, null);
     assertThat(filter)
         .contains(
             "((src net 192.168.50.0/24 or src net fd00:50::/64) and (dst net 192.168.50.0/24"
                 + " or dst net fd00:50::/64))",
-            "(tcp and (src net 192.168.50.11 or src net 192.168.50.12");
+            "((tcp or udp) and (src net 192.168.50.11 or src net 192.168.50.12");
     assertThat(CaptureFilter.of(PortCatalog.builtIn(), CaptureScope.none(), null))
         .isEqualTo(FILTER);
   }
@@ -299,8 +299,11 @@ class CaptureFilterTest {
       assertThat(passes(program, ethernet(0x0800, ipv4(6, mgmtA, mgmtB, ports(41011, 5000)))))
           .as("TCP between hypervisors' management addresses")
           .isTrue();
-      assertThat(passes(program, ethernet(0x0800, ipv4(17, mgmtA, mgmtB, ports(41011, 5000)))))
-          .as("UDP between hypervisors outside the networks")
+      assertThat(passes(program, ethernet(0x0800, ipv4(17, mgmtA, mgmtB, ports(1194, 1194)))))
+          .as("UDP between hypervisors outside the networks: a tunnel may carry a migration")
+          .isTrue();
+      assertThat(passes(program, ethernet(0x0800, ipv4(17, mgmtA, outside, ports(1194, 1194)))))
+          .as("UDP from a hypervisor to a host outside the scope")
           .isFalse();
       assertThat(passes(program, ethernet(0x0800, ipv4(6, esxA, outside, ports(41011, 5000)))))
           .as("to a host outside the scope")
