@@ -28,6 +28,10 @@
 #                                         link (TUN device + raw protocol-4 socket; this kernel has
 #                                         no ipip links), real kernel TCP inside; captured on A's
 #                                         management link, where only the tunnel is seen
+#   openvpn-cleartext-plaintext           plain TCP between the vMotion addresses through a real
+#                                         OpenVPN 2.6 point-to-point tunnel without a key (cipher and
+#                                         auth none: each IP packet in clear in UDP 1194) between the
+#                                         management addresses; captured on A's management link
 #   migration-routed                      TLS 1.3 from A to B through a third namespace R that
 #                                         routes (A and B on their own /32s, TTL 63 on arrival);
 #                                         captured on B's link
@@ -36,8 +40,8 @@
 # Each capture is checked (the bytes delivered equal the bytes sent; the expected cipher/version
 # in the client's log), then written to samples/<scenario>/capture.pcap with expect.yaml.
 #
-# Needs root and: iproute2 tcpdump socat openssl openssh-server openssh-client python3 (Debian
-# bookworm). Nothing leaves the namespaces (no default route); namespaces and processes are
+# Needs root and: iproute2 tcpdump socat openssl openssh-server openssh-client python3, and openvpn
+# for openvpn-cleartext-plaintext (Debian bookworm). Nothing leaves the namespaces (no default route); namespaces and processes are
 # removed on exit, error or Ctrl-C. KEEP_WORK=1 keeps the work directory.
 set -euo pipefail
 
@@ -48,11 +52,13 @@ readonly SAMPLES=${MIGAUDIT_SAMPLES_DIR:-$REPO/samples}
 readonly RUN_ID=ma-cs-$$
 readonly PYTHON=${PYTHON:-python3}
 readonly SCENARIOS=(tls-1.0-migration tls-1.1-migration tls-null-cipher ssh-tunnel-aes-gcm ssh-tunnel-cbc
-  esp-null esp-null-nat-t ah-integrity-only ipip-tunnel-plaintext migration-routed migration-on-segment)
+  esp-null esp-null-nat-t ah-integrity-only ipip-tunnel-plaintext migration-routed migration-on-segment
+  openvpn-cleartext-plaintext)
 readonly GUEST_PAGES=24 GUEST_SEED=50 PORT=8000 TUNNEL_PORT=18000
 readonly CLIENT_PORT=41011 MAX_CAPTURE_BYTES=153600 DEADLINE_SECONDS=20
 readonly ADDR_A=192.168.50.11 ADDR_B=192.168.50.12
 readonly MGMT_A=10.10.0.11 MGMT_B=10.10.0.12 TUNNEL_MTU=1480
+readonly OPENVPN_PORT=1194 OPENVPN_MTU=1400
 
 WORK="" NS_A="" NS_B="" NS_R="" NEW_NS="" CAPTURE_NS="" CAPTURE_IF="" LAST_PID="" TCPDUMP_PID=""
 NAMESPACES=() PIDS=()
@@ -361,6 +367,43 @@ scenario_migration_on_segment() {
   publish migration-on-segment
   expect migration-on-segment \
     "The same TLS 1.3 migration with both hosts on one segment (TTL 64); nothing to report." "$VMOTION_ENCRYPTED"
+}
+
+
+# openvpn_up NAME : A and B joined by a veth link of their management addresses, each running
+# OpenVPN 2.6 point to point without a key (no --secret, no TLS: it warns that all data goes in
+# clear), its tun device carrying the vMotion address, MTU 1400 so that no datagram fragments;
+# capture on A's link.
+openvpn_up() {
+  local end
+  command -v openvpn >/dev/null || die "missing openvpn (Debian: apt-get install openvpn)"
+  link_up "$1" mgmt0 "$MGMT_A" "$MGMT_B"
+  for end in "$NS_A $MGMT_A $MGMT_B $ADDR_A $ADDR_B a" "$NS_B $MGMT_B $MGMT_A $ADDR_B $ADDR_A b"; do
+    set -- $end
+    rm -f "$WORK/openvpn-$6.log"
+    start_bg "$WORK/openvpn-$6.err" ip netns exec "$1" openvpn --dev tun0 --local "$2" \
+      --remote "$3" --lport "$OPENVPN_PORT" --rport "$OPENVPN_PORT" --ifconfig "$4" "$5" \
+      --tun-mtu "$OPENVPN_MTU" --verb 3 --log "$WORK/openvpn-$6.log"
+  done
+  for end in a b; do
+    wait_for "OpenVPN in $end" file_has "$WORK/openvpn-$end.log" "Initialization Sequence Completed"
+    file_has "$WORK/openvpn-$end.log" "will be tunnelled as clear text" ||
+      die "OpenVPN in $end did not run without a key: $(tail -3 "$WORK/openvpn-$end.log")"
+  done
+}
+
+scenario_openvpn_cleartext_plaintext() {
+  openvpn_up openvpn-cleartext-plaintext
+  capture_start "$CAPTURE_NS" "$CAPTURE_IF"
+  send_tcp
+  capture_stop
+  hosts_down
+  publish openvpn-cleartext-plaintext
+  expect openvpn-cleartext-plaintext \
+    "The plaintext vMotion-style stream (192.168.50.11 to .12, TCP 8000) through a real OpenVPN point-to-point tunnel without a key between the hosts' management addresses, each IP packet in clear in UDP 1194; the migration inside is judged, and the tunnel runs outside the migration networks." \
+    '{protocol: vmotion, verdict: plaintext, count: 1}' \
+    '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}' \
+    '{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}'
 }
 
 main() {

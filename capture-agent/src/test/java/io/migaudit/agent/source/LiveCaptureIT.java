@@ -62,6 +62,8 @@ class LiveCaptureIT {
           Path.of("../samples/qemu-macsec-integrity-only/capture.pcap"),
           Path.of("../samples/qemu-macsec-encrypted/capture.pcap"));
   private static final Path UNLISTED_PORT = Path.of("../samples/qemu-unlisted-port/capture.pcap");
+  private static final Path OPENVPN_CLEARTEXT =
+      Path.of("../samples/openvpn-cleartext-plaintext/capture.pcap");
   private static final Path SHARED_SEGMENT =
       Path.of("../samples/shared-migration-vlan/capture.pcap");
   private static final Duration CAPTURE_DEADLINE = Duration.ofSeconds(60);
@@ -153,6 +155,41 @@ class LiveCaptureIT {
             EndReason.RST.wire(),
             EndReason.IDLE.wire());
     assertThat(live).containsExactlyInAnyOrderElementsOf(offline);
+  }
+
+  /**
+   * A plaintext migration through an OpenVPN tunnel without a key between two hypervisors'
+   * management addresses (UDP 1194): the catalog-only filter passes none of it; the filter scoped
+   * by samples/policy.yaml passes UDP between the hypervisors, and the migration inside is judged
+   * unencrypted, its tunnel outside the migration networks.
+   */
+  @Test
+  void migrationInAUdpTunnelBetweenHypervisorsIsCapturedWithThePolicyScope() throws Exception {
+    VethBed.requirePrerequisites();
+    CaptureBackend backend = CaptureBackend.best();
+    CiGate.requireNoProblem(backend.unavailable());
+    Policy policy = PolicyLoader.load(Path.of("../samples/policy.yaml"));
+    String scoped = CaptureFilter.of(PortCatalog.builtIn(), scopeOf(policy), null);
+    assertThat(offline(CaptureFilter.of(PortCatalog.builtIn(), null), List.of(OPENVPN_CLEARTEXT)))
+        .as("catalog-only filter")
+        .isEmpty();
+    List<Seen> offline = offline(scoped, List.of(OPENVPN_CLEARTEXT));
+    assertThat(offline)
+        .extracting(Seen::encapsulation, Seen::dstPort, Seen::verdict)
+        .containsExactly(
+            Tuple.tuple(List.of("ethernet", "ipv4", "udp-tunnel"), 8000, Verdict.PLAINTEXT));
+
+    List<FlowRecord> records = captureLive(backend, scoped, List.of(OPENVPN_CLEARTEXT));
+    assertThat(records.stream().filter(FlowRecord::last).map(Seen::of).toList())
+        .containsExactlyInAnyOrderElementsOf(offline);
+    RuleEngine engine = new RuleEngine(policy);
+    List<Alert> alerts = new ArrayList<>();
+    for (FlowRecord r : records) {
+      alerts.addAll(engine.evaluate(r).alerts());
+    }
+    assertThat(alerts)
+        .extracting(Alert::rule)
+        .contains(RuleId.UNENCRYPTED_MIGRATION, RuleId.NON_DEDICATED_SEGMENT);
   }
 
   /**
