@@ -4,6 +4,7 @@ import io.migaudit.agent.decode.DecodeIssue;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.decode.PacketDecoder;
 import io.migaudit.agent.source.CapturedPacket;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Decoding one frame: untagged IPv4/TCP, 802.1Q IPv4/TCP and IPv6/TCP, cut to 128 bytes as in the
- * bench capture.
+ * bench capture; and whole UDP datagrams on no tunnel's port, which the UDP tunnel probe reads:
+ * 1200 random bytes (QUIC, WireGuard), and an IPv4/TCP segment in clear (OpenVPN without a key).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,6 +36,8 @@ public class DecoderBenchmark {
   private CapturedPacket ipv4;
   private CapturedPacket vlan;
   private CapturedPacket ipv6;
+  private CapturedPacket randomUdp;
+  private CapturedPacket tunnelledUdp;
 
   @Setup
   public void frames() {
@@ -41,6 +45,33 @@ public class DecoderBenchmark {
     ipv4 = Frames.ipv4Tcp(-1, 0xC6121414, 0xC6121415, 41011, 8000, 0x18, segment, SNAP);
     vlan = Frames.ipv4Tcp(200, 0xC612140B, 0xC6121415, 41012, 8000, 0x18, segment, SNAP);
     ipv6 = Frames.ipv6Tcp(0x13, 0x23, 41013, 8000, 0x18, segment, SNAP);
+    byte[] random = new byte[1200];
+    new SplittableRandom(7).nextBytes(random);
+    randomUdp = Frames.ipv4Udp(0xC6121414, 0xC6121415, 50123, 443, random);
+    CapturedPacket inner =
+        Frames.ipv4Tcp(-1, 0xC0A8320B, 0xC0A8320C, 41011, 8000, 0x18, new byte[1300], 1_000_000);
+    byte[] packet = new byte[inner.data.limit() - 14];
+    inner.data.get(14, packet);
+    Frames.withIpv4Checksum(packet);
+    tunnelledUdp = Frames.ipv4Udp(0x0A0A000B, 0x0A0A000C, 1194, 1194, packet);
+    decoder.decode(tunnelledUdp, out);
+    if (out.dstPort != 8000) {
+      throw new IllegalStateException("the probe did not find the tunnelled segment");
+    }
+    decoder.decode(randomUdp, out);
+    if (out.dstPort != 443) {
+      throw new IllegalStateException("random bytes taken for a tunnel");
+    }
+  }
+
+  @Benchmark
+  public DecodeIssue randomUdpDatagram() {
+    return decoder.decode(randomUdp, out);
+  }
+
+  @Benchmark
+  public DecodeIssue udpTunnelledIpv4Tcp() {
+    return decoder.decode(tunnelledUdp, out);
   }
 
   @Benchmark

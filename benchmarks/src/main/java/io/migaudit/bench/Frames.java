@@ -13,6 +13,8 @@ final class Frames {
   static final int ETHERTYPE_IPV6 = 0x86DD;
   static final int ETHERTYPE_VLAN = 0x8100;
   static final int TCP = 6;
+  static final int UDP = 17;
+  private static final int UDP_HEADER = 8;
   private static final int ETHERNET_HEADER = 14;
   private static final int VLAN_TAG = 4;
   private static final int IPV4_HEADER = 20;
@@ -37,6 +39,25 @@ final class Frames {
     b.putInt(ip + 16, dst);
     tcp(b, ip + IPV4_HEADER, srcPort, dstPort, flags, payload);
     return captured(b.array(), snap);
+  }
+
+  /** Ethernet + IPv4 + UDP carrying {@code payload}, captured whole. */
+  static CapturedPacket ipv4Udp(int src, int dst, int srcPort, int dstPort, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(ETHERNET_HEADER + IPV4_HEADER + UDP_HEADER + payload.length);
+    int ip = ethernet(b, -1, ETHERTYPE_IPV4);
+    b.put(ip, (byte) 0x45);
+    b.putShort(ip + 2, (short) (IPV4_HEADER + UDP_HEADER + payload.length));
+    b.put(ip + 8, (byte) 64);
+    b.put(ip + 9, (byte) UDP);
+    b.putInt(ip + 12, src);
+    b.putInt(ip + 16, dst);
+    int udp = ip + IPV4_HEADER;
+    b.putShort(udp, (short) srcPort);
+    b.putShort(udp + 2, (short) dstPort);
+    b.putShort(udp + 4, (short) (UDP_HEADER + payload.length));
+    b.put(udp + UDP_HEADER, payload);
+    byte[] frame = b.array();
+    return captured(frame, frame.length);
   }
 
   /** Ethernet + IPv6 + TCP carrying {@code payload}, cut to {@code snap} bytes. */
@@ -75,6 +96,21 @@ final class Frames {
     b.put(at + 12, (byte) (5 << 4));
     b.put(at + 13, (byte) flags);
     b.put(at + TCP_HEADER, payload);
+  }
+
+  /** Writes the header checksum of the IPv4 packet {@code packet} starts with (RFC 1071). */
+  static void withIpv4Checksum(byte[] packet) {
+    ByteBuffer b = ByteBuffer.wrap(packet);
+    int headerLength = (packet[0] & 0x0F) * 4;
+    b.putShort(10, (short) 0);
+    int sum = 0;
+    for (int i = 0; i < headerLength; i += 2) {
+      sum += Short.toUnsignedInt(b.getShort(i));
+    }
+    while (sum >>> 16 != 0) {
+      sum = (sum & 0xFFFF) + (sum >>> 16);
+    }
+    b.putShort(10, (short) ~sum);
   }
 
   private static CapturedPacket captured(byte[] frame, int snap) {
