@@ -29,7 +29,8 @@ import java.util.Optional;
  * @param captureBackend how live frames are read; null means the fastest available ({@link
  *     CaptureBackend#best()})
  * @param policy the analyzer's policy file, or null: a live capture then also sees all traffic
- *     inside its migration networks and all TCP between its trusted hosts (migrations on any port)
+ *     inside its migration networks and all TCP and UDP between its trusted hosts (migrations on
+ *     any port, or in a UDP tunnel)
  * @param workers capture workers: pipelines per interface (live, in one AF_PACKET fanout group) or
  *     per capture file (behind a flow-hash dispatcher), each with a flow table of its own
  * @param recordKey the agent's record key file, or null: every value it publishes is then signed

@@ -66,7 +66,8 @@ final class LiveOptions {
       paramLabel = "FILE",
       description = {
         "The analyzer's policy file: the capture also takes all traffic inside its migrationNetworks",
-        "(other traffic on a migration segment) and all TCP between its trustedHosts (migrations on any port)."
+        "(other traffic on a migration segment) and all TCP and UDP between its trustedHosts",
+        "(migrations on any port, or in a UDP tunnel that does not encrypt)."
       })
   Path policy;
 
