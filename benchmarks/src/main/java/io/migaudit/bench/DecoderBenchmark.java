@@ -2,6 +2,7 @@ package io.migaudit.bench;
 
 import io.migaudit.agent.decode.DecodeIssue;
 import io.migaudit.agent.decode.DecodedPacket;
+import io.migaudit.agent.decode.InternetChecksum;
 import io.migaudit.agent.decode.PacketDecoder;
 import io.migaudit.agent.source.CapturedPacket;
 import java.util.SplittableRandom;
@@ -52,7 +53,7 @@ public class DecoderBenchmark {
         Frames.ipv4Tcp(-1, 0xC0A8320B, 0xC0A8320C, 41011, 8000, 0x18, new byte[1300], 1_000_000);
     byte[] packet = new byte[inner.data.limit() - 14];
     inner.data.get(14, packet);
-    Frames.withIpv4Checksum(packet);
+    InternetChecksum.writeIpv4(packet);
     tunnelledUdp = Frames.ipv4Udp(0x0A0A000B, 0x0A0A000C, 1194, 1194, packet);
     decoder.decode(tunnelledUdp, out);
     if (out.dstPort != 8000) {

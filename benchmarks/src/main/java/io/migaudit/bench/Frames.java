@@ -98,21 +98,6 @@ final class Frames {
     b.put(at + TCP_HEADER, payload);
   }
 
-  /** Writes the header checksum of the IPv4 packet {@code packet} starts with (RFC 1071). */
-  static void withIpv4Checksum(byte[] packet) {
-    ByteBuffer b = ByteBuffer.wrap(packet);
-    int headerLength = (packet[0] & 0x0F) * 4;
-    b.putShort(10, (short) 0);
-    int sum = 0;
-    for (int i = 0; i < headerLength; i += 2) {
-      sum += Short.toUnsignedInt(b.getShort(i));
-    }
-    while (sum >>> 16 != 0) {
-      sum = (sum & 0xFFFF) + (sum >>> 16);
-    }
-    b.putShort(10, (short) ~sum);
-  }
-
   private static CapturedPacket captured(byte[] frame, int snap) {
     CapturedPacket p = new CapturedPacket();
     p.timestampMicros = 1_732_270_000_000_000L;

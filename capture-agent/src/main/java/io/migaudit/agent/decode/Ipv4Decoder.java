@@ -50,14 +50,7 @@ final class Ipv4Decoder {
     if (headerLength < MIN_HEADER_LENGTH || end - at < headerLength) {
       return false;
     }
-    int sum = 0;
-    for (int i = 0; i < headerLength; i += 2) {
-      sum += Short.toUnsignedInt(frame.getShort(at + i));
-    }
-    while (sum >>> 16 != 0) {
-      sum = (sum & 0xFFFF) + (sum >>> 16);
-    }
-    return sum == 0xFFFF;
+    return InternetChecksum.sum(frame, at, headerLength) == 0xFFFF;
   }
 
   static DecodeIssue decode(ByteBuffer frame, int offset, int end, int wireEnd, DecodedPacket out) {

@@ -37,17 +37,7 @@ class MplsDecoderTest {
       bytes(0x00, 0x50, 0x56, 0, 0, 0x0c, 0x00, 0x50, 0x56, 0, 0, 0x0b);
 
   static byte[] withChecksum(byte[] ipv4) {
-    ByteBuffer b = ByteBuffer.wrap(ipv4);
-    int headerLength = (ipv4[0] & 0x0F) * 4;
-    b.putShort(10, (short) 0);
-    int sum = 0;
-    for (int i = 0; i < headerLength; i += 2) {
-      sum += Short.toUnsignedInt(b.getShort(i));
-    }
-    while (sum >>> 16 != 0) {
-      sum = (sum & 0xFFFF) + (sum >>> 16);
-    }
-    b.putShort(10, (short) ~sum);
+    InternetChecksum.writeIpv4(ipv4);
     return ipv4;
   }
 
