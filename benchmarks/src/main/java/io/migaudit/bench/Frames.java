@@ -28,36 +28,34 @@ final class Frames {
    */
   static CapturedPacket ipv4Tcp(
       int vlan, int src, int dst, int srcPort, int dstPort, int flags, byte[] payload, int snap) {
-    int l2 = ETHERNET_HEADER + (vlan >= 0 ? VLAN_TAG : 0);
-    ByteBuffer b = ByteBuffer.allocate(l2 + IPV4_HEADER + TCP_HEADER + payload.length);
-    int ip = ethernet(b, vlan, ETHERTYPE_IPV4);
-    b.put(ip, (byte) 0x45);
-    b.putShort(ip + 2, (short) (IPV4_HEADER + TCP_HEADER + payload.length));
-    b.put(ip + 8, (byte) 64);
-    b.put(ip + 9, (byte) TCP);
-    b.putInt(ip + 12, src);
-    b.putInt(ip + 16, dst);
-    tcp(b, ip + IPV4_HEADER, srcPort, dstPort, flags, payload);
+    ByteBuffer b = ipv4(vlan, TCP, src, dst, TCP_HEADER + payload.length);
+    tcp(b, b.capacity() - TCP_HEADER - payload.length, srcPort, dstPort, flags, payload);
     return captured(b.array(), snap);
   }
 
   /** Ethernet + IPv4 + UDP carrying {@code payload}, captured whole. */
   static CapturedPacket ipv4Udp(int src, int dst, int srcPort, int dstPort, byte[] payload) {
-    ByteBuffer b = ByteBuffer.allocate(ETHERNET_HEADER + IPV4_HEADER + UDP_HEADER + payload.length);
-    int ip = ethernet(b, -1, ETHERTYPE_IPV4);
-    b.put(ip, (byte) 0x45);
-    b.putShort(ip + 2, (short) (IPV4_HEADER + UDP_HEADER + payload.length));
-    b.put(ip + 8, (byte) 64);
-    b.put(ip + 9, (byte) UDP);
-    b.putInt(ip + 12, src);
-    b.putInt(ip + 16, dst);
-    int udp = ip + IPV4_HEADER;
+    ByteBuffer b = ipv4(-1, UDP, src, dst, UDP_HEADER + payload.length);
+    int udp = b.capacity() - UDP_HEADER - payload.length;
     b.putShort(udp, (short) srcPort);
     b.putShort(udp + 2, (short) dstPort);
     b.putShort(udp + 4, (short) (UDP_HEADER + payload.length));
     b.put(udp + UDP_HEADER, payload);
-    byte[] frame = b.array();
-    return captured(frame, frame.length);
+    return captured(b.array(), b.capacity());
+  }
+
+  /** A frame of Ethernet (optionally 802.1Q) and an IPv4 header, room for {@code transport}. */
+  private static ByteBuffer ipv4(int vlan, int protocol, int src, int dst, int transport) {
+    int l2 = ETHERNET_HEADER + (vlan >= 0 ? VLAN_TAG : 0);
+    ByteBuffer b = ByteBuffer.allocate(l2 + IPV4_HEADER + transport);
+    int ip = ethernet(b, vlan, ETHERTYPE_IPV4);
+    b.put(ip, (byte) 0x45);
+    b.putShort(ip + 2, (short) (IPV4_HEADER + transport));
+    b.put(ip + 8, (byte) 64);
+    b.put(ip + 9, (byte) protocol);
+    b.putInt(ip + 12, src);
+    b.putInt(ip + 16, dst);
+    return b;
   }
 
   /** Ethernet + IPv6 + TCP carrying {@code payload}, cut to {@code snap} bytes. */
