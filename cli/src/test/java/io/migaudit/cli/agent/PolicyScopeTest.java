@@ -27,7 +27,7 @@ class PolicyScopeTest {
         .doesNotHaveDuplicates();
     assertThat(CaptureFilter.of(PortCatalog.builtIn(), scope, null))
         .contains("(src net 10.66.0.0/24) and (dst net 10.66.0.0/24)")
-        .contains("tcp and (src net 192.168.50.11/32 or");
+        .contains("(tcp or udp) and (src net 192.168.50.11/32 or");
   }
 
   @Test
