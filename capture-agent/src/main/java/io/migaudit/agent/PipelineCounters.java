@@ -255,11 +255,7 @@ public final class PipelineCounters {
 
   /** MACsec frames whose data was encrypted: skipped, what they carry cannot be judged. */
   public long macsecEncrypted() {
-    long n = dropped[DecodeIssue.MACSEC_ENCRYPTED.ordinal()];
-    for (PipelineCounters w : workers) {
-      n += w.macsecEncrypted();
-    }
-    return n;
+    return dropped(DecodeIssue.MACSEC_ENCRYPTED.reason());
   }
 
   /**

@@ -10,6 +10,12 @@ import java.nio.ByteBuffer;
  * it (an Ethernet frame's padding and FCS).
  */
 final class CarriedPacket {
+  /**
+   * Bytes a frame may hold after the packet it carries: padding of a short frame to the 64-byte
+   * minimum and an FCS (a provider link's or a tunnel's).
+   */
+  static final int MAX_FRAME_TRAILER = 50;
+
   private static final int IPV4_TOTAL_LENGTH = 2;
   private static final int IPV6_PAYLOAD_LENGTH = 4;
   private static final int ETHERTYPE_AT = 12;

@@ -228,6 +228,19 @@ public final class DecodedPacket {
     return h == 0 ? 1 : h; // 0 means "no tunnel"
   }
 
+  /**
+   * Appends a layer that another decoder is then called for (MACsec, MPLS): false, changing
+   * nothing, when the layers are full, so that a chain of them ends as too deep instead of running
+   * on unrecorded.
+   */
+  boolean enterLayer(Layer layer) {
+    if (layerCount >= MAX_LAYERS) {
+      return false;
+    }
+    layers[layerCount++] = layer;
+    return true;
+  }
+
   /** Appends an encapsulation layer; extra layers past {@link #MAX_LAYERS} are not recorded. */
   public void addLayer(Layer layer) {
     if (layerCount < MAX_LAYERS) {

@@ -55,10 +55,9 @@ final class MacsecDecoder {
     }
     // A SecTAG inside the secure data of another (or a chain of them) ends as too deep, not as a
     // recursion the frame's length bounds.
-    if (out.layerCount >= DecodedPacket.MAX_LAYERS) {
+    if (!out.enterLayer(Layer.MACSEC)) {
       return DecodeIssue.TUNNEL_TOO_DEEP;
     }
-    out.addLayer(Layer.MACSEC);
     int etherType = Short.toUnsignedInt(frame.getShort(secureData));
     return EthernetDecoder.decodeEtherType(
         etherType, frame, secureData + ETHERTYPE_LENGTH, end, wireEnd, out);

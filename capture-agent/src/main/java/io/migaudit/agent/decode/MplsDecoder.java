@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
  * <ol>
  *   <li>an IPv4 packet (first nibble 4) whose header checksum is right, or an IPv6 packet (nibble
  *       6) whose payload length fits the frame ({@link CarriedPacket}), each ending at most {@value
- *       #MAX_TRAILER} bytes before the frame: an L3VPN or a plain labelled route;
+ *       CarriedPacket#MAX_FRAME_TRAILER} bytes before the frame: an L3VPN or a plain labelled
+ *       route;
  *   <li>an Ethernet pseudowire (RFC 4448) without a control word: a frame whose EtherType, past any
  *       VLAN tags, is IP, and whose IP header holds together as above;
  *   <li>the same behind a control word (RFC 4385: first nibble 0, four octets);
@@ -35,12 +36,6 @@ final class MplsDecoder {
   /** RFC 4385 section 3: the generic PW control word, first nibble 0. */
   static final int CONTROL_WORD_LENGTH = 4;
 
-  /**
-   * Bytes a frame may hold after the packet under the labels: padding to the 64-byte minimum and an
-   * FCS.
-   */
-  static final int MAX_TRAILER = 50;
-
   private MplsDecoder() {}
 
   /** Decodes the label stack starting at {@code offset}, just after its EtherType. */
@@ -62,29 +57,29 @@ final class MplsDecoder {
     if (end == pos) {
       return DecodeIssue.MPLS_TOO_SHORT;
     }
-    // Each pseudowire frame may carry MPLS again; the layer limit ends such a chain.
-    if (out.layerCount >= DecodedPacket.MAX_LAYERS) {
+    // Tunnels and SecTAGs around the stack may already fill the layers.
+    if (!out.enterLayer(Layer.MPLS)) {
       return DecodeIssue.TUNNEL_TOO_DEEP;
     }
-    out.addLayer(Layer.MPLS);
     out.vlan = DecodedPacket.NO_VLAN;
     out.outerVlan = DecodedPacket.NO_VLAN;
     int nibble = Byte.toUnsignedInt(frame.get(pos)) >>> 4;
     if (nibble == Ipv4Decoder.VERSION
         && (end - pos < Ipv4Decoder.MIN_HEADER_LENGTH
-            || CarriedPacket.ipv4(frame, pos, end, wireEnd, MAX_TRAILER))) {
+            || CarriedPacket.ipv4(frame, pos, end, wireEnd, CarriedPacket.MAX_FRAME_TRAILER))) {
       return Ipv4Decoder.decode(frame, pos, end, wireEnd, out); // names a header the capture cut
     }
     if (nibble == Ipv6Decoder.VERSION
         && (end - pos < Ipv6Decoder.HEADER_LENGTH
-            || CarriedPacket.ipv6(frame, pos, end, wireEnd, MAX_TRAILER))) {
+            || CarriedPacket.ipv6(frame, pos, end, wireEnd, CarriedPacket.MAX_FRAME_TRAILER))) {
       return Ipv6Decoder.decode(frame, pos, end, wireEnd, out);
     }
-    if (CarriedPacket.ethernet(frame, pos, end, wireEnd, MAX_TRAILER)) {
+    if (CarriedPacket.ethernet(frame, pos, end, wireEnd, CarriedPacket.MAX_FRAME_TRAILER)) {
       return EthernetDecoder.decode(frame, pos, end, wireEnd, out);
     }
     if (nibble == 0
-        && CarriedPacket.ethernet(frame, pos + CONTROL_WORD_LENGTH, end, wireEnd, MAX_TRAILER)) {
+        && CarriedPacket.ethernet(
+            frame, pos + CONTROL_WORD_LENGTH, end, wireEnd, CarriedPacket.MAX_FRAME_TRAILER)) {
       return EthernetDecoder.decode(frame, pos + CONTROL_WORD_LENGTH, end, wireEnd, out);
     }
     return DecodeIssue.NOT_IP;

@@ -10,18 +10,15 @@ import java.nio.ByteBuffer;
  *
  * <p>Within the first {@value #MAX_HEADER} bytes of the payload (the tunnel's own header) it looks
  * for an Ethernet frame (a layer 2 tunnel) whose IP packet, past any VLAN tags, ends where the
- * datagram does (up to {@value #MAX_FRAME_TRAILER} bytes of padding and FCS after it), then for an
- * IPv4 packet that runs exactly to the datagram's end ({@link CarriedPacket}: an IPv4 header's
- * checksum must add up). A datagram of random bytes (QUIC, DTLS, WireGuard) passes by chance about
- * once in 10^8 or less. IPv6 directly in UDP is not looked for: without a header checksum it could
- * not be told from chance nearly as well.
+ * datagram does (up to {@value CarriedPacket#MAX_FRAME_TRAILER} bytes of padding and FCS after it),
+ * then for an IPv4 packet that runs exactly to the datagram's end ({@link CarriedPacket}: an IPv4
+ * header's checksum must add up). A datagram of random bytes (QUIC, DTLS, WireGuard) passes by
+ * chance about once in 10^8 or less. IPv6 directly in UDP is not looked for: without a header
+ * checksum it could not be told from chance nearly as well.
  */
 final class UdpTunnelProbe {
   /** Longest tunnel header looked past (OpenVPN's with an HMAC and a packet id is 28 bytes). */
   static final int MAX_HEADER = 64;
-
-  /** Ethernet padding of a short frame (to 60 bytes) and an FCS a tunnel may keep. */
-  static final int MAX_FRAME_TRAILER = 50;
 
   /** Nothing of the kind looked for is in the datagram. */
   static final int NOT_FOUND = -1;
@@ -32,7 +29,7 @@ final class UdpTunnelProbe {
   static int ethernetFrame(ByteBuffer frame, int payload, int end, int wireEnd) {
     int last = Math.min(payload + MAX_HEADER, end);
     for (int at = payload; at <= last; at++) {
-      if (CarriedPacket.ethernet(frame, at, end, wireEnd, MAX_FRAME_TRAILER)) {
+      if (CarriedPacket.ethernet(frame, at, end, wireEnd, CarriedPacket.MAX_FRAME_TRAILER)) {
         return at;
       }
     }
