@@ -24,7 +24,9 @@ import java.util.List;
  * @param outerVlan outer VLAN id of a QinQ frame, null when not double-tagged
  * @param encapsulation layers around the inner IP packet, outermost first (e.g. "ethernet", "vlan")
  * @param ipVersion 4 or 6
- * @param transport "tcp", "udp", "esp", "icmp", "icmpv6" or "ip-N" for other IP protocols
+ * @param transport "tcp", "udp", "esp", "icmp", "icmpv6" or "ip-N" for other IP protocols; "rocev2"
+ *     for RDMA (UDP to port 4791 whose InfiniBand transport header the agent read: all of it
+ *     between two hosts is one flow, both ports 4791)
  * @param src address of the initiator
  * @param srcPort port of the initiator (0 for protocols without ports)
  * @param dst address of the responder

@@ -77,6 +77,12 @@ public enum DecodeIssue {
   MPLS_TOO_SHORT("mpls-too-short"),
   /** More than eight MPLS labels before the bottom of the stack. */
   MPLS_TOO_MANY_LABELS("mpls-too-many-labels"),
+  /**
+   * A RoCEv2 packet (UDP 4791, InfiniBand transport header read) whose invariant CRC does not match
+   * its bytes: the receiving NIC drops it, so what it carries never reached the destination (a
+   * corrupt packet, or one forged to pass off other bytes as the transfer's).
+   */
+  ROCE_BAD_ICRC("roce-bad-icrc"),
   /** Tunnels nested deeper than {@link DecodedPacket#MAX_LAYERS} layers can describe. */
   TUNNEL_TOO_DEEP("tunnel-too-deep");
 

@@ -1,6 +1,7 @@
 package io.migaudit.agent.decode;
 
 import java.nio.ByteBuffer;
+import java.util.zip.CRC32;
 
 /**
  * What the decoders found in one frame. Mutable and reused per packet to keep the hot path free of
@@ -38,11 +39,23 @@ public final class DecodedPacket {
   public long dstHi;
   public long dstLo;
 
-  /** IP protocol number of the transport (6 TCP, 17 UDP, 50 ESP, 1 ICMP, 58 ICMPv6, ...). */
+  /**
+   * {@link #ipProtocol} of a RoCEv2 packet (UDP to port 4791 carrying the InfiniBand transport):
+   * beyond IANA's numbers, which end at 255, so that RDMA flows are keyed apart from plain UDP.
+   */
+  public static final int PROTOCOL_ROCEV2 = 0x100 | 17;
+
+  /**
+   * IP protocol number of the transport (6 TCP, 17 UDP, 50 ESP, 1 ICMP, 58 ICMPv6, ...), or {@link
+   * #PROTOCOL_ROCEV2}.
+   */
   public int ipProtocol;
 
   /** IP packet length from its header (IPv4 total length, IPv6 40 + payload length). */
   public int ipLength;
+
+  /** Offset in {@link #frame} of the innermost IP header. */
+  public int ipOffset;
 
   /**
    * The path of a tunnelled packet, 0 when it came in no tunnel: a hash of each tunnel's outer
@@ -117,6 +130,11 @@ public final class DecodedPacket {
   /** Payload bytes on the wire according to the headers. */
   public int payloadWireLength;
 
+  /** The RoCEv2 decoder's copy of the headers it masks and its ICRC, made at its first packet. */
+  private byte[] roceHeaders;
+
+  private CRC32 roceCrc;
+
   public void reset() {
     timestampMicros = 0;
     vlan = NO_VLAN;
@@ -126,6 +144,7 @@ public final class DecodedPacket {
     srcHi = srcLo = dstHi = dstLo = 0;
     ipProtocol = 0;
     ipLength = 0;
+    ipOffset = 0;
     ttl = 0;
     fragment = false;
     ipv4Fragment = false;
@@ -163,6 +182,7 @@ public final class DecodedPacket {
     srcHi = srcLo = dstHi = dstLo = 0;
     ipProtocol = 0;
     ipLength = 0;
+    ipOffset = 0;
     ttl = 0;
     fragment = false;
     ipv4Fragment = false;
@@ -239,6 +259,22 @@ public final class DecodedPacket {
     }
     layers[layerCount++] = layer;
     return true;
+  }
+
+  /** Room for the IP, UDP and InfiniBand headers the RoCEv2 decoder masks, reused per packet. */
+  byte[] roceHeaders() {
+    if (roceHeaders == null) {
+      roceHeaders = new byte[64];
+    }
+    return roceHeaders;
+  }
+
+  /** The RoCEv2 decoder's ICRC, reused per packet. */
+  CRC32 roceCrc() {
+    if (roceCrc == null) {
+      roceCrc = new CRC32();
+    }
+    return roceCrc;
   }
 
   /** Appends an encapsulation layer; extra layers past {@link #MAX_LAYERS} are not recorded. */

@@ -79,6 +79,7 @@ final class Ipv4Decoder {
     }
     int length = totalLength == PRESUMED_LENGTH ? wireEnd - offset : totalLength;
     out.ipVersion = VERSION;
+    out.ipOffset = offset;
     out.ipLength = length;
     out.ttl = Byte.toUnsignedInt(frame.get(offset + OFFSET_TTL));
     out.ipProtocol = Byte.toUnsignedInt(frame.get(offset + OFFSET_PROTOCOL));

@@ -73,6 +73,7 @@ final class Ipv6Decoder {
     int packetWireEnd = presumed ? wireEnd : offset + HEADER_LENGTH + payloadLength;
     int packetEnd = Math.min(end, packetWireEnd);
     out.ipVersion = VERSION;
+    out.ipOffset = offset;
     out.ttl = Byte.toUnsignedInt(frame.get(offset + OFFSET_HOP_LIMIT));
     out.srcHi = frame.getLong(offset + OFFSET_SOURCE);
     out.srcLo = frame.getLong(offset + OFFSET_SOURCE + Long.BYTES);

@@ -9,7 +9,8 @@ import java.nio.ByteBuffer;
  * SPI is UDP-encapsulated ESP (RFC 3948 section 2.2: IPsec through NAT): it decodes as ESP with the
  * UDP ports kept, so it is judged as ESP is; IKE on that port starts with the zero non-ESP marker
  * and stays UDP, as does a NAT keepalive (one byte 0xFF). On any other port, a packet or frame
- * carried in clear is found by {@link UdpTunnelProbe}.
+ * carried in clear is found by {@link UdpTunnelProbe}. Datagrams to 4791 are RoCEv2 ({@link
+ * RoceDecoder}) when their InfiniBand transport header holds together.
  */
 final class UdpDecoder {
   static final int HEADER_LENGTH = 8;
@@ -40,8 +41,18 @@ final class UdpDecoder {
     return switch (out.dstPort) {
       case VxlanDecoder.UDP_PORT -> VxlanDecoder.decode(frame, payload, end, wireEnd, out);
       case GeneveDecoder.UDP_PORT -> GeneveDecoder.decode(frame, payload, end, wireEnd, out);
+      case RoceDecoder.UDP_PORT -> rdmaOrUdp(frame, payload, end, wireEnd, out);
       default -> tunnelledOrPayload(frame, payload, end, wireEnd, out);
     };
+  }
+
+  /**
+   * RoCEv2 ({@link RoceDecoder}), or, when it does not hold together as RoCEv2, any other datagram.
+   */
+  private static DecodeIssue rdmaOrUdp(
+      ByteBuffer frame, int payload, int end, int wireEnd, DecodedPacket out) {
+    DecodeIssue rdma = RoceDecoder.decode(frame, payload, end, wireEnd, out);
+    return rdma != null ? rdma : tunnelledOrPayload(frame, payload, end, wireEnd, out);
   }
 
   /**

@@ -41,7 +41,9 @@ final class FlowTraits {
 
   final short outerVlan;
   final byte ipVersion;
-  final byte ipProtocol;
+
+  /** Up to {@link DecodedPacket#PROTOCOL_ROCEV2}, beyond a byte. */
+  final short ipProtocol;
 
   /** How the initiator was told: {@link #EVIDENCE_SYN}, ... */
   final byte evidence;
@@ -79,7 +81,7 @@ final class FlowTraits {
     this.vlan = (short) first.vlan;
     this.outerVlan = (short) first.outerVlan;
     this.ipVersion = (byte) first.ipVersion;
-    this.ipProtocol = (byte) first.ipProtocol;
+    this.ipProtocol = (short) first.ipProtocol;
     this.evidence = (byte) evidence;
     this.initiatorIsA = initiatorIsA;
     this.protocol = protocol;
@@ -142,7 +144,7 @@ final class FlowTraits {
   }
 
   int ipProtocol() {
-    return ipProtocol & 0xFF;
+    return ipProtocol;
   }
 
   /** FlowRecord's {@code vlan}. */

@@ -1,7 +1,10 @@
 package io.migaudit.agent.flow;
 
+import io.migaudit.agent.decode.DecodedPacket;
+
 /**
- * Names IP protocol numbers (IANA "Assigned Internet Protocol Numbers") as flow records spell them.
+ * Names IP protocol numbers (IANA "Assigned Internet Protocol Numbers") as flow records spell them,
+ * and RoCEv2 ({@link DecodedPacket#PROTOCOL_ROCEV2}) as {@code rocev2}.
  */
 final class TransportName {
   private TransportName() {}
@@ -17,6 +20,7 @@ final class TransportName {
       case 2 -> "igmp";
       case 47 -> "gre";
       case 132 -> "sctp";
+      case DecodedPacket.PROTOCOL_ROCEV2 -> "rocev2";
       default -> "ip-" + ipProtocol;
     };
   }
