@@ -14,10 +14,11 @@ import java.util.Set;
  * (QEVM, multifd, a Xen save stream, between any hosts; the vMotion page-stream start next to a
  * policy host: labelled with what was recognised, e.g. {@code qemu} on 5000); and between two
  * trusted hosts, a flow with the evidence of a memory copy ({@link CopyEvidence}): a tunnel (ESP,
- * SSH, TLS) or a plain TCP bulk transfer. ESP, SSH or TLS without that evidence (an HTTPS API call
- * between hypervisors) is not a migration; while such a flow may still show it, it is {@link
- * FlowKind#UNDECIDED}. ICMP, ICMPv6 and IGMP are link control and never migrations. A TCP flow to
- * port 902 that the catalog does not claim is vSphere NFC, a kind of its own.
+ * SSH, TLS), a plain TCP bulk transfer, or RDMA (RoCEv2, which the agent records as transport
+ * {@code rocev2}). ESP, SSH or TLS without that evidence (an HTTPS API call between hypervisors) is
+ * not a migration; while such a flow may still show it, it is {@link FlowKind#UNDECIDED}. ICMP,
+ * ICMPv6 and IGMP are link control and never migrations. A TCP flow to port 902 that the catalog
+ * does not claim is vSphere NFC, a kind of its own.
  */
 public final class MigrationDetector {
   public static final String TUNNEL_ESP = "tunnel-esp";
@@ -27,6 +28,15 @@ public final class MigrationDetector {
   /** A plain TCP bulk transfer between two trusted hosts on a port no catalog lists. */
   public static final String BULK_TCP = "tcp-bulk";
 
+  /**
+   * RDMA between two trusted hosts (RoCEv2: Hyper-V over SMB Direct, QEMU's {@code rdma:}
+   * transport), which bypasses the hosts' network stacks and never encrypts by itself.
+   */
+  public static final String RDMA = "rdma";
+
+  /** The agent's transport name for RoCEv2 datagrams whose InfiniBand transport header it read. */
+  public static final String ROCEV2_TRANSPORT = "rocev2";
+
   /** vSphere NFC server port (docs/PROTOCOLS.md); UDP 902 is the vCenter heartbeat, not NFC. */
   public static final int NFC_TCP_PORT = 902;
 
@@ -35,7 +45,7 @@ public final class MigrationDetector {
 
   /** Every label this detector gives without a catalog port: tunnels and bulk transfers. */
   public static final List<String> INFERRED_PROTOCOLS =
-      List.of(TUNNEL_ESP, TUNNEL_SSH, TUNNEL_TLS, BULK_TCP);
+      List.of(TUNNEL_ESP, TUNNEL_SSH, TUNNEL_TLS, BULK_TCP, RDMA);
 
   /**
    * Transport names of link control: named by the agent, or "ip-N" with the IANA protocol number.
@@ -110,17 +120,22 @@ public final class MigrationDetector {
         : portLabel;
   }
 
-  /** A tunnel or TCP flow between two trusted hosts: a migration only with a copy's evidence. */
+  /**
+   * A tunnel, TCP or RDMA flow between two trusted hosts: a migration only with a copy's evidence.
+   * ESP and RDMA have no initiator to go by (the agent keys all RDMA between two hosts as one flow,
+   * begun by whichever sent first), so their bulk may flow either way.
+   */
   private static ClassifiedFlow betweenTrustedHosts(FlowRecord record) {
     boolean esp = ESP_TRANSPORTS.contains(record.transport());
-    String label = esp ? TUNNEL_ESP : tunnelProtocol(record);
+    boolean rdma = ROCEV2_TRANSPORT.equals(record.transport());
+    String label = esp ? TUNNEL_ESP : rdma ? RDMA : tunnelProtocol(record);
     if (label == null && "tcp".equals(record.transport())) {
       label = BULK_TCP;
     }
     if (label == null) {
       return new ClassifiedFlow(record, FlowKind.OTHER);
     }
-    if (CopyEvidence.shows(record, esp)) {
+    if (CopyEvidence.shows(record, esp || rdma)) {
       return new ClassifiedFlow(record.withProtocol(label), FlowKind.MIGRATION);
     }
     return new ClassifiedFlow(

@@ -1,5 +1,6 @@
 package io.migaudit.analyzer.suggest;
 
+import io.migaudit.analyzer.rules.MigrationDetector;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.PortCatalog;
 import io.migaudit.record.Signature;
@@ -8,14 +9,15 @@ import java.util.Optional;
 /**
  * A flow that looks like a live migration, and why: its responder port is in the catalog, or its
  * payload starts with a migration signature (QEMU, multifd, vMotion framing, a Xen save stream) on
- * any port, or it is a bulk ESP/SSH/TLS tunnel (judged a migration only between trusted hosts, as
- * the analyzer does).
+ * any port, or it is a bulk ESP/SSH/TLS tunnel or bulk RDMA (RoCEv2; both judged a migration only
+ * between trusted hosts, as the analyzer does). RDMA is told by its transport before any signature:
+ * its flows have no port a policy could list.
  *
  * @param record the flow's latest record
  * @param protocol the migration protocol ("vmotion", "qemu", "tunnel-ssh", ...)
  * @param reason how it was recognised, for the listing ("port 8000", "signature qemu on port 4444")
  * @param bySignature true when only its signature (not its port) made it a migration
- * @param tunnel true for an ESP/SSH/TLS tunnel
+ * @param tunnel true for an ESP/SSH/TLS tunnel or RDMA
  */
 public record MigrationSighting(
     FlowRecord record, String protocol, String reason, boolean bySignature, boolean tunnel) {
@@ -32,6 +34,17 @@ public record MigrationSighting(
     if (byPort != null) {
       return Optional.of(new MigrationSighting(r, byPort, "port " + r.dstPort(), false, false));
     }
+    if (MigrationDetector.ROCEV2_TRANSPORT.equals(r.transport())) {
+      return bulk(r)
+          ? Optional.of(
+              new MigrationSighting(
+                  r,
+                  MigrationDetector.RDMA,
+                  "bulk RDMA (RoCEv2), " + r.totalBytes() + " bytes",
+                  false,
+                  true))
+          : Optional.empty();
+    }
     Signature s = r.payload() == null ? null : r.payload().signature();
     String bySignature = s == null ? null : s.migrationProtocol();
     if (bySignature != null) {
@@ -43,10 +56,7 @@ public record MigrationSighting(
         "esp".equals(r.transport()) || "ip-50".equals(r.transport())
             ? "tunnel-esp"
             : s == Signature.SSH ? "tunnel-ssh" : s == Signature.TLS ? "tunnel-tls" : null;
-    if (tunnel != null
-        && r.srcToDst() != null
-        && r.dstToSrc() != null
-        && r.totalBytes() >= TUNNEL_MIN_BYTES) {
+    if (tunnel != null && bulk(r)) {
       return Optional.of(
           new MigrationSighting(
               r,
@@ -60,5 +70,9 @@ public record MigrationSighting(
               true));
     }
     return Optional.empty();
+  }
+
+  private static boolean bulk(FlowRecord r) {
+    return r.srcToDst() != null && r.dstToSrc() != null && r.totalBytes() >= TUNNEL_MIN_BYTES;
   }
 }

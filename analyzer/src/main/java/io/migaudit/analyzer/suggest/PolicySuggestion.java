@@ -127,7 +127,7 @@ public final class PolicySuggestion {
     FlowRecord r = s.record();
     boolean hostsTrusted = trusted.contains(r.src()) && trusted.contains(r.dst());
     if (s.tunnel() && !hostsTrusted) {
-      return "not a migration for the analyzer: a tunnel counts only between trusted hosts";
+      return "not a migration for the analyzer: a tunnel or RDMA counts only between trusted hosts";
     }
     verdicts.merge(r.payload() == null ? "unknown" : r.payload().verdict().wire(), 1, Integer::sum);
     if (s.bySignature() && r.dstPort() > 0) { // later IP fragments show a signature, not a port

@@ -216,6 +216,50 @@ class MigrationDetectorTest {
     assertThat(f.protocol()).isEqualTo(MigrationDetector.BULK_TCP);
   }
 
+  /** RDMA (RoCEv2) between trusted hosts with a copy's bulk, either way, is a migration. */
+  @Test
+  void rdmaBetweenTrustedHostsWithABulkEitherWayIsAMigration() {
+    Flows.Builder rdma = flow("192.168.50.11", "192.168.50.12", 4791).transport("rocev2");
+    ClassifiedFlow written = detector.classify(rdma.payload(3_000_000, 0).build());
+    assertThat(written.kind()).isEqualTo(FlowKind.MIGRATION);
+    assertThat(written.protocol()).isEqualTo(MigrationDetector.RDMA);
+    // RDMA READ responses carry the memory towards the host that sent first: no initiator to go by
+    ClassifiedFlow read = detector.classify(rdma.payload(4_000, 3_000_000).build());
+    assertThat(read.protocol()).isEqualTo(MigrationDetector.RDMA);
+    // the QEVM a WRITE's first bytes may hold names no port: still RDMA
+    assertThat(
+            detector
+                .classify(rdma.signature(Signature.QEMU).payload(3_000_000, 0).build())
+                .protocol())
+        .isEqualTo(MigrationDetector.RDMA);
+  }
+
+  @Test
+  void rdmaShortOfABulkWaitsThenIsOtherAndRdmaNeedsBothEndsTrusted() {
+    Flows.Builder acks =
+        flow("192.168.50.11", "192.168.50.12", 4791).transport("rocev2").payload(0, 0);
+    assertThat(detector.classify(acks.lasting(2).build()).kind()).isEqualTo(FlowKind.UNDECIDED);
+    assertThat(detector.classify(acks.lasting(2).last().build()).kind()).isEqualTo(FlowKind.OTHER);
+    ClassifiedFlow untrusted =
+        detector.classify(
+            flow("192.168.50.11", "192.168.50.99", 4791)
+                .transport("rocev2")
+                .payload(3_000_000, 0)
+                .build());
+    assertThat(untrusted.kind()).isEqualTo(FlowKind.OTHER);
+    // plain UDP to the same port between the same hosts is no RDMA
+    assertThat(
+            detector
+                .classify(
+                    flow("192.168.50.11", "192.168.50.12", 4791)
+                        .transport("udp")
+                        .payload(3_000_000, 0)
+                        .last()
+                        .build())
+                .kind())
+        .isEqualTo(FlowKind.OTHER);
+  }
+
   /** How the detector classifies a flow to {@code port} whose payload starts with {@code s}. */
   private ClassifiedFlow classified(String src, String dst, int port, Signature s) {
     return detector.classify(flow(src, dst, port).signature(s).build());

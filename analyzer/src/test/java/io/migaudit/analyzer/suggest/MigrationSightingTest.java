@@ -33,4 +33,36 @@ class MigrationSightingTest {
                 PortCatalog.builtIn()))
         .isEmpty();
   }
+
+  /**
+   * Bulk RDMA is sighted as RDMA, a tunnel only between trusted hosts, never by the QEVM its WRITEs
+   * may start with: a policy could not list its port (transport rocev2 is no policy transport).
+   */
+  @Test
+  void bulkRdmaIsSightedAsRdmaNotByItsSignature() {
+    MigrationSighting s =
+        MigrationSighting.of(
+                flow("192.168.50.11", "192.168.50.12", 4791)
+                    .transport("rocev2")
+                    .signature(Signature.QEMU)
+                    .bytes(3_000_000)
+                    .payload(2_900_000, 0)
+                    .last()
+                    .build(),
+                PortCatalog.builtIn())
+            .orElseThrow();
+    assertThat(s.protocol()).isEqualTo("rdma");
+    assertThat(s.bySignature()).isFalse();
+    assertThat(s.tunnel()).isTrue();
+    assertThat(s.reason()).startsWith("bulk RDMA (RoCEv2), ");
+    assertThat(
+            MigrationSighting.of(
+                flow("192.168.50.11", "192.168.50.12", 4791)
+                    .transport("rocev2")
+                    .signature(Signature.QEMU)
+                    .bytes(2_000)
+                    .build(),
+                PortCatalog.builtIn()))
+        .isEmpty();
+  }
 }
