@@ -440,8 +440,8 @@ scenario_qemu_keystream_reuse() {
 
 # qemu_wrapped NAME TOOL MODE : the plain QEMU migration of qemu-plaintext (VLAN 50), each frame
 # of it then rewritten by tools/samples/TOOL MODE, for links this kernel cannot make (MACsec, an
-# MPLS core). Sets WRAPPED_FRAMES to the frames tshark reads in the result and WRAPPED_TCP to the
-# migration's TCP segments it finds inside them.
+# MPLS core, RoCE). Sets WRAPPED_FRAMES to the frames tshark reads in the result and WRAPPED_TCP
+# to the migration's TCP segments it finds inside them.
 WRAPPED_FRAMES=0 WRAPPED_TCP=0
 qemu_wrapped() {
   local name=$1 tool=$2 mode=$3 out=$WORK/out/$1
@@ -512,4 +512,65 @@ scenario_qemu_mpls_pseudowire() {
   expect qemu-mpls-pseudowire \
     "The real QEMU migration of qemu-plaintext carried whole, VLAN 50 tag included, in an Ethernet pseudowire with a control word by mpls_wrap.py --pseudowire; read under its labels on VLAN 50, plaintext." \
     '{protocol: qemu, verdict: plaintext, count: 1}' "$UNENCRYPTED"
+}
+
+readonly ROCE_PORT=4791
+readonly ROCE_WRITES='infiniband.bth.opcode in {6,7,8,10}'   # RC RDMA WRITE First, Middle, Last, Only
+
+# qemu_roce NAME MODE : qemu_wrapped by roce_wrap.py MODE (this kernel has no RDMA: no rdma_rxe, so
+# `rdma link add ... type rxe` fails), the migration's stream written by RoCEv2 RDMA WRITEs between
+# the same hosts on VLAN 50, as a switch mirror sees them. tshark must read InfiniBand in UDP 4791
+# in every frame but ARP, and no TCP at all; of the WRITE First packets with the first PSN (the
+# real one and, --forged, its four copies) exactly one starts QEVM, none when encrypted. Sets ROCE_FORGED to the forged WRITE packets: those beyond one per
+# PSN (roce_wrap.py --forged sends four copies of each real one), none in the other modes.
+ROCE_FORGED=0
+qemu_roce() {
+  local name=$1 mode=$2 pcap=$WORK/out/$1/capture.pcap frames roce writes psns heads
+  qemu_wrapped "$name" roce_wrap.py "$mode"
+  frames=$(tshark -r "$pcap" -Y 'not arp' 2>/dev/null | wc -l)
+  roce=$(tshark -r "$pcap" -Y "infiniband && udp.dstport == $ROCE_PORT" 2>/dev/null | wc -l)
+  ((frames > 0 && roce == frames)) ||
+    die "$name: tshark reads RoCEv2 in $roce of the $frames frames besides ARP"
+  (($(tshark -r "$pcap" -Y tcp 2>/dev/null | wc -l) == 0)) || die "$name: TCP left in the RoCE frames"
+  writes=$(tshark -r "$pcap" -Y "$ROCE_WRITES" -T fields -e infiniband.bth.psn 2>/dev/null | wc -l)
+  psns=$(tshark -r "$pcap" -Y "$ROCE_WRITES" -T fields -e infiniband.bth.psn 2>/dev/null |
+    sort -u | wc -l)
+  ROCE_FORGED=$((writes - psns))
+  if [[ $mode == --forged ]]; then
+    ((psns > 0 && ROCE_FORGED == 4 * psns)) ||
+      die "$name: $writes WRITE packets for $psns PSNs, not four forged ones per real one"
+  else
+    ((psns > 0 && ROCE_FORGED == 0)) || die "$name: $writes WRITE packets for $psns PSNs"
+  fi
+  heads=$(tshark -r "$pcap" -Y 'infiniband.bth.opcode == 6' -T fields -e infiniband.bth.psn \
+    -e data.data 2>/dev/null |
+    awk -F'\t' 'NR == 1 {psn = $1} $1 == psn && substr($2, 1, 8) == "5145564d" {n++} END {print n + 0}')
+  if [[ $mode == --encrypted ]]; then
+    ((heads == 0)) || die "$name: the encrypted WRITEs start QEVM"
+  else
+    ((heads == 1)) || die "$name: $heads WRITE First packets of the first PSN start QEVM, not one"
+  fi
+}
+
+scenario_qemu_rdma_write_plaintext() {
+  qemu_roce qemu-rdma-write-plaintext --plaintext
+  expect qemu-rdma-write-plaintext \
+    "The memory of the real QEMU migration of qemu-plaintext written by RDMA (RoCEv2 RC WRITEs of 1,024-byte packets, ICRC as Linux rxe computes it) by roce_wrap.py between the trusted hosts on VLAN 50, as a switch mirror sees it; RDMA does not encrypt, the pages are read in clear." \
+    '{protocol: rdma, verdict: plaintext, count: 1}' "$UNENCRYPTED"
+}
+
+scenario_qemu_rdma_write_encrypted() {
+  qemu_roce qemu-rdma-write-encrypted --encrypted
+  expect qemu-rdma-write-encrypted \
+    "The real QEMU migration of qemu-plaintext written by RoCEv2 RDMA WRITEs as in qemu-rdma-write-plaintext, but by roce_wrap.py --encrypted, the buffers encrypted before RDMA places them (a SHA-256 counter-mode keystream standing in for SMB encryption over SMB Direct); uniform bytes under valid ICRCs, nothing to report." \
+    '{protocol: rdma, verdict: encrypted, count: 1}' ''
+}
+
+scenario_qemu_rdma_forged_icrc() {
+  qemu_roce qemu-rdma-forged-icrc --forged
+  expect qemu-rdma-forged-icrc \
+    "The RoCEv2 RDMA WRITEs of qemu-rdma-write-plaintext with four forged packets before each real one (the same headers and PSN, random payload, a wrong ICRC) by roce_wrap.py --forged; a NIC drops them, so they are counted as malformed and skipped, and the pages are still read in clear." \
+    '{protocol: rdma, verdict: plaintext, count: 1}' "$UNENCRYPTED"
+  printf 'malformedPackets: %d    # the forged packets, bad ICRC (roce-bad-icrc), counted and skipped\n' \
+    "$ROCE_FORGED" >>"$WORK/out/qemu-rdma-forged-icrc/expect.yaml"
 }
