@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Decoding one frame: untagged IPv4/TCP, 802.1Q IPv4/TCP and IPv6/TCP, cut to 128 bytes as in the
  * bench capture; and whole UDP datagrams on no tunnel's port, which the UDP tunnel probe reads:
- * 1200 random bytes (QUIC, WireGuard), and an IPv4/TCP segment in clear (OpenVPN without a key).
+ * 1200 random bytes (QUIC, WireGuard), and an IPv4/TCP segment in clear (OpenVPN without a key);
+ * and a RoCEv2 RDMA WRITE of 1,024 bytes, whole (its ICRC checked) and cut to 128 bytes.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,6 +40,8 @@ public class DecoderBenchmark {
   private CapturedPacket ipv6;
   private CapturedPacket randomUdp;
   private CapturedPacket tunnelledUdp;
+  private CapturedPacket rdmaWrite;
+  private CapturedPacket rdmaWriteCut;
 
   @Setup
   public void frames() {
@@ -63,6 +66,24 @@ public class DecoderBenchmark {
     if (out.dstPort != 443) {
       throw new IllegalStateException("random bytes taken for a tunnel");
     }
+    rdmaWrite = Frames.rdmaWriteMiddle(0xC0A8320B, 0xC0A8320C, new byte[1024], 1_000_000);
+    rdmaWriteCut = Frames.rdmaWriteMiddle(0xC0A8320B, 0xC0A8320C, new byte[1024], SNAP);
+    for (CapturedPacket p : new CapturedPacket[] {rdmaWrite, rdmaWriteCut}) {
+      if (decoder.decode(p, out) != DecodeIssue.NONE
+          || out.ipProtocol != DecodedPacket.PROTOCOL_ROCEV2) {
+        throw new IllegalStateException("the RDMA WRITE did not decode as RoCEv2");
+      }
+    }
+  }
+
+  @Benchmark
+  public DecodeIssue rdmaWriteWhole() {
+    return decoder.decode(rdmaWrite, out);
+  }
+
+  @Benchmark
+  public DecodeIssue rdmaWriteCut() {
+    return decoder.decode(rdmaWriteCut, out);
   }
 
   @Benchmark

@@ -1,5 +1,6 @@
 package io.migaudit.bench;
 
+import io.migaudit.agent.decode.InvariantCrc;
 import io.migaudit.agent.decode.PacketDecoder;
 import io.migaudit.agent.source.CapturedPacket;
 import java.nio.ByteBuffer;
@@ -42,6 +43,29 @@ final class Frames {
     b.putShort(udp + 4, (short) (UDP_HEADER + payload.length));
     b.put(udp + UDP_HEADER, payload);
     return captured(b.array(), b.capacity());
+  }
+
+  /**
+   * Ethernet + IPv4 + UDP to 4791 + an RC RDMA WRITE Middle (BTH, then {@code payload}) and its
+   * ICRC, cut to {@code snap} bytes.
+   */
+  static CapturedPacket rdmaWriteMiddle(int src, int dst, byte[] payload, int snap) {
+    int bth = 12;
+    int icrc = 4;
+    ByteBuffer b = ipv4(-1, UDP, src, dst, UDP_HEADER + bth + payload.length + icrc);
+    int ip = ETHERNET_HEADER;
+    int udp = ip + IPV4_HEADER;
+    b.putShort(udp, (short) 0xC011);
+    b.putShort(udp + 2, (short) 4791);
+    b.putShort(udp + 4, (short) (UDP_HEADER + bth + payload.length + icrc));
+    b.put(udp + UDP_HEADER, (byte) 0x07); // RDMA WRITE Middle
+    b.putShort(udp + UDP_HEADER + 2, (short) 0xFFFF); // P_Key
+    b.putInt(udp + UDP_HEADER + 4, 0x11); // destination QP
+    b.putInt(udp + UDP_HEADER + 8, 0x100); // PSN
+    b.put(udp + UDP_HEADER + bth, payload);
+    int at = b.capacity() - icrc;
+    b.putInt(at, InvariantCrc.of(b, ip, at));
+    return captured(b.array(), snap);
   }
 
   /** A frame of Ethernet (optionally 802.1Q) and an IPv4 header, room for {@code transport}. */

@@ -264,7 +264,7 @@ public final class DecodedPacket {
   /** Room for the IP, UDP and InfiniBand headers the RoCEv2 decoder masks, reused per packet. */
   byte[] roceHeaders() {
     if (roceHeaders == null) {
-      roceHeaders = new byte[64];
+      roceHeaders = new byte[InvariantCrc.MAX_MASKED];
     }
     return roceHeaders;
   }

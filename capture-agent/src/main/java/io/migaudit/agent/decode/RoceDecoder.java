@@ -2,7 +2,6 @@ package io.migaudit.agent.decode;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 
 /**
  * RoCEv2 (RDMA over Converged Ethernet version 2, InfiniBand Architecture annex A17): the
@@ -21,13 +20,12 @@ import java.util.zip.CRC32;
  * directions, and every queue pair, into flows of their own. All RDMA between two hosts is one
  * flow.
  *
- * <p>When the capture holds the whole datagram, the ICRC is checked as the receiving NIC checks it
- * (CRC-32 over the IP and UDP headers and the BTH with their variant fields masked, then the rest
- * of the packet; Linux rxe_icrc.c computes the same): a packet whose ICRC does not match is dropped
- * by the NIC and never reaches the destination, so it is {@link DecodeIssue#ROCE_BAD_ICRC}, counted
- * and skipped, and cannot pass its bytes off as the transfer's. A datagram to 4791 that is not
- * RoCEv2 (or RoCEv2 under IPv4 options, IPv6 extension headers or fragmentation, which no RDMA NIC
- * sends) stays plain UDP.
+ * <p>When the capture holds the whole datagram, its {@link InvariantCrc} is checked as the
+ * receiving NIC checks it: a packet whose ICRC does not match is dropped by the NIC and never
+ * reaches the destination, so it is {@link DecodeIssue#ROCE_BAD_ICRC}, counted and skipped, and
+ * cannot pass its bytes off as the transfer's. A datagram to 4791 that is not RoCEv2 (or RoCEv2
+ * under IPv4 options, IPv6 extension headers or fragmentation, which no RDMA NIC sends) stays plain
+ * UDP.
  */
 final class RoceDecoder {
   static final int UDP_PORT = 4791;
@@ -56,6 +54,29 @@ final class RoceDecoder {
   /** Marks an opcode whose packets carry no payload (ACK, READ request, atomics, CNP). */
   private static final int NO_PAYLOAD = 0x80;
 
+  // Extension headers (IBA 9.3): RDMA, ACK, immediate data, invalidate, datagram, atomic, atomic
+  // acknowledge, flush, XRC.
+  private static final int RETH = 16;
+  private static final int AETH = 4;
+  private static final int IMMDT = 4;
+  private static final int IETH = 4;
+  private static final int DETH = 8;
+  private static final int ATOMIC_ETH = 28;
+  private static final int ATOMIC_ACK_ETH = 8;
+  private static final int FETH = 4;
+  private static final int XRCETH = 4;
+
+  /** Reliable Connection opcodes 0x00-0x1D; UC and XRC take theirs from these. */
+  private static final int RC_OPCODES = 0x1E;
+
+  /** UC carries RC's SEND and RDMA WRITE opcodes, 0x00-0x0B. */
+  private static final int UC_OPCODES = 0x0C;
+
+  private static final int UC = 0x20;
+  private static final int UD = 0x60;
+  private static final int XRC = 0xA0;
+  private static final int CNP = 0x81;
+
   /**
    * Per opcode: extension header bytes after the BTH, {@link #NO_PAYLOAD} set when the packet has
    * no payload; {@link #UNKNOWN} for opcodes RoCE does not carry (the RD transport, reserved
@@ -63,61 +84,37 @@ final class RoceDecoder {
    */
   private static final int[] OPCODES = opcodes();
 
-  /** The ICRC's start: CRC-32 over 64 bits of ones, standing in for InfiniBand's masked LRH. */
-  private static final byte[] MASKED_LRH = {-1, -1, -1, -1, -1, -1, -1, -1};
-
   private RoceDecoder() {}
 
   private static int[] opcodes() {
     int[] t = new int[256];
     Arrays.fill(t, UNKNOWN);
-    // Reliable Connection (IBA table 38): SEND, RDMA WRITE (RETH 16), RDMA READ (request RETH 16,
-    // responses AETH 4), ACK (AETH), atomics (AtomicETH 28, acknowledge AETH + AtomicAckETH 8),
-    // SEND with invalidate (IETH 4), FLUSH (FETH 4 + RETH 16), ATOMIC WRITE (RETH 16, 8 bytes).
-    int[] rc = {
-      0,
-      0,
-      0,
-      4,
-      0,
-      4, // SEND first, middle, last, last+imm, only, only+imm
-      16,
-      0,
-      0,
-      4,
-      16,
-      20, // WRITE first, middle, last, last+imm, only, only+imm
-      16 | NO_PAYLOAD,
-      4,
-      0,
-      4,
-      4, // READ request, response first, middle, last, only
-      4 | NO_PAYLOAD,
-      12 | NO_PAYLOAD,
-      28 | NO_PAYLOAD,
-      28 | NO_PAYLOAD, // ACK, atomic ACK, CAS, FAA
-      UNKNOWN,
-      4,
-      4, // reserved, SEND last+invalidate, only+invalidate
-      UNKNOWN,
-      UNKNOWN,
-      UNKNOWN,
-      UNKNOWN,
-      20 | NO_PAYLOAD,
-      16 // reserved x4, FLUSH, ATOMIC WRITE
-    };
-    for (int op = 0; op < rc.length; op++) {
-      t[op] = rc[op]; // RC
-      if (rc[op] != UNKNOWN) {
-        t[0xA0 | op] = rc[op] + 4; // XRC: XRCETH (4) before the RC headers
+    t[0x00] = t[0x01] = t[0x02] = t[0x04] = 0; // SEND first, middle, last, only
+    t[0x03] = t[0x05] = IMMDT; // SEND last, only, with immediate
+    t[0x06] = t[0x0A] = RETH; // RDMA WRITE first, only
+    t[0x07] = t[0x08] = 0; // RDMA WRITE middle, last
+    t[0x09] = IMMDT; // RDMA WRITE last with immediate
+    t[0x0B] = RETH + IMMDT; // RDMA WRITE only with immediate
+    t[0x0C] = RETH | NO_PAYLOAD; // RDMA READ request
+    t[0x0D] = t[0x0F] = t[0x10] = AETH; // RDMA READ response first, last, only
+    t[0x0E] = 0; // RDMA READ response middle
+    t[0x11] = AETH | NO_PAYLOAD; // acknowledge
+    t[0x12] = (AETH + ATOMIC_ACK_ETH) | NO_PAYLOAD; // atomic acknowledge
+    t[0x13] = t[0x14] = ATOMIC_ETH | NO_PAYLOAD; // compare and swap, fetch and add
+    t[0x16] = t[0x17] = IETH; // SEND last, only, with invalidate
+    t[0x1C] = (FETH + RETH) | NO_PAYLOAD; // FLUSH
+    t[0x1D] = RETH; // ATOMIC WRITE: 8 bytes of payload
+    for (int op = 0; op < RC_OPCODES; op++) {
+      if (t[op] != UNKNOWN) {
+        t[XRC | op] = t[op] + XRCETH; // the XRC header before RC's
+        if (op < UC_OPCODES) {
+          t[UC | op] = t[op];
+        }
       }
     }
-    for (int op = 0; op <= 0x0B; op++) {
-      t[0x20 | op] = rc[op]; // UC: the SEND and RDMA WRITE opcodes of RC
-    }
-    t[0x64] = 8; // UD SEND only: DETH
-    t[0x65] = 12; // UD SEND only with immediate: DETH + ImmDt
-    t[0x81] = 16 | NO_PAYLOAD; // congestion notification: 16 reserved bytes
+    t[UD | 0x04] = DETH; // UD SEND only
+    t[UD | 0x05] = DETH + IMMDT; // UD SEND only with immediate
+    t[CNP] = 16 | NO_PAYLOAD; // congestion notification: 16 reserved bytes
     return t;
   }
 
@@ -153,7 +150,7 @@ final class RoceDecoder {
     if (!fits || data > end) {
       return null;
     }
-    if (end == wireEnd && !icrcMatches(frame, out.ipOffset, udp, payload, dataWireEnd, out)) {
+    if (end == wireEnd && !icrcMatches(frame, out.ipOffset, dataWireEnd, out)) {
       return DecodeIssue.ROCE_BAD_ICRC;
     }
     out.ipProtocol = DecodedPacket.PROTOCOL_ROCEV2;
@@ -164,46 +161,13 @@ final class RoceDecoder {
     return DecodeIssue.NONE;
   }
 
-  /**
-   * True when the ICRC at {@code icrcAt} is the CRC-32 of the packet with its variant fields masked
-   * to ones (IBA annex A17.3.3): IPv4 type of service, TTL and header checksum, or IPv6 traffic
-   * class, flow label and hop limit; the UDP checksum; the BTH's reserved byte before the
-   * destination queue pair. Written least significant byte first, as Ethernet's FCS is.
-   */
-  private static boolean icrcMatches(
-      ByteBuffer frame, int ip, int udp, int bth, int icrcAt, DecodedPacket out) {
-    byte[] masked = out.roceHeaders();
-    int n = 0;
-    for (int i = ip; i < bth + BTH_LENGTH; i++) {
-      masked[n++] = frame.get(i);
-    }
-    if (out.ipVersion == 4) {
-      masked[1] = -1; // type of service
-      masked[8] = -1; // TTL
-      masked[10] = masked[11] = -1; // header checksum
-    } else {
-      masked[0] |= 0x0F; // traffic class, high half
-      masked[1] = masked[2] = masked[3] = -1; // traffic class, low half, and flow label
-      masked[7] = -1; // hop limit
-    }
-    int u = udp - ip;
-    masked[u + 6] = masked[u + 7] = -1; // UDP checksum
-    masked[bth - ip + 4] = -1; // BTH reserved byte
-    CRC32 crc = out.roceCrc();
-    crc.reset();
-    crc.update(MASKED_LRH);
-    crc.update(masked, 0, n);
-    int rest = bth + BTH_LENGTH;
-    if (frame.hasArray()) {
-      crc.update(frame.array(), frame.arrayOffset() + rest, icrcAt - rest);
-    } else {
-      crc.update(frame.slice(rest, icrcAt - rest)); // a view: other readers share the frame
-    }
-    int icrc =
-        Byte.toUnsignedInt(frame.get(icrcAt))
-            | Byte.toUnsignedInt(frame.get(icrcAt + 1)) << 8
-            | Byte.toUnsignedInt(frame.get(icrcAt + 2)) << 16
-            | Byte.toUnsignedInt(frame.get(icrcAt + 3)) << 24;
-    return icrc == (int) crc.getValue();
+  /** True when the ICRC the packet carries at {@code icrcAt} is its {@link InvariantCrc}. */
+  private static boolean icrcMatches(ByteBuffer frame, int ip, int icrcAt, DecodedPacket out) {
+    int carried =
+        Byte.toUnsignedInt(frame.get(icrcAt)) << 24
+            | Byte.toUnsignedInt(frame.get(icrcAt + 1)) << 16
+            | Byte.toUnsignedInt(frame.get(icrcAt + 2)) << 8
+            | Byte.toUnsignedInt(frame.get(icrcAt + 3));
+    return carried == InvariantCrc.of(frame, ip, icrcAt, out.roceHeaders(), out.roceCrc());
   }
 }

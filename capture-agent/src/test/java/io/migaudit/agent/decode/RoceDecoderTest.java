@@ -62,6 +62,15 @@ class RoceDecoderTest {
   }
 
   @Test
+  void theInvariantCrcIsTheNicsAndPythonsAsWritten() {
+    byte[] cnp = frame(CONNECTX4_CNP);
+    assertThat(InvariantCrc.of(ByteBuffer.wrap(cnp), 14, cnp.length - 4)).isEqualTo(0x82fd002a);
+    byte[] v6 = frame(SEND_ONLY_V6);
+    ByteBuffer direct = ByteBuffer.allocateDirect(v6.length).put(v6).flip();
+    assertThat(InvariantCrc.of(direct, 14, v6.length - 4)).isEqualTo(0x5b343cfd);
+  }
+
+  @Test
   void anRdmaWriteCarriesItsPayloadWithoutHeadersPadOrIcrc() {
     FrameBytes.Decoded d = decodeEthernet(frame(WRITE_ONLY_V4));
     assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.decode.DecodeIssue;
 import io.migaudit.agent.decode.DecodedPacket;
+import io.migaudit.agent.decode.InvariantCrc;
 import io.migaudit.agent.decode.PacketDecoder;
 import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.record.FlowRecord;
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -129,23 +129,9 @@ class RdmaFlowTest {
       b.putInt(0x1f000000 | psn);
     }
     b.put(payload);
-    byte[] f = b.array();
-    int icrc = icrc(f) ^ (forged ? -1 : 0);
-    b.putInt(Integer.reverseBytes(icrc));
-    return f;
-  }
-
-  /** The ICRC as Linux rxe computes it (RoceDecoderTest checks the decoder on Python's vectors). */
-  private static int icrc(byte[] f) {
-    byte[] masked = java.util.Arrays.copyOfRange(f, 14, 14 + 20 + 8 + 12);
-    masked[1] = masked[8] = masked[10] = masked[11] = -1;
-    masked[26] = masked[27] = -1;
-    masked[32] = -1;
-    CRC32 crc = new CRC32();
-    crc.update(new byte[] {-1, -1, -1, -1, -1, -1, -1, -1});
-    crc.update(masked);
-    crc.update(f, 14 + 40, f.length - 14 - 40 - 4);
-    return (int) crc.getValue();
+    // the ICRC as InvariantCrc computes it (RoceDecoderTest checks that on Python's vectors)
+    b.putInt(InvariantCrc.of(b, 14, b.position()) ^ (forged ? -1 : 0));
+    return b.array();
   }
 
   /** Guest-memory-like bytes: text lines and zero runs. */

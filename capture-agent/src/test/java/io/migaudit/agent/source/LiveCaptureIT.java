@@ -193,6 +193,41 @@ class LiveCaptureIT {
   }
 
   /**
+   * A QEMU migration's memory written by RDMA (RoCEv2) between two hypervisors on their migration
+   * VLAN, with four forged packets of random bytes and a wrong ICRC before each real one: the
+   * catalog-only filter passes none of it (no catalog lists UDP 4791); the filter scoped by
+   * samples/policy.yaml passes it, the live records are the offline replay's (one {@code rocev2}
+   * flow, the forged packets dropped on both paths), and the rules judge the pages unencrypted.
+   */
+  @Test
+  void rdmaBetweenHypervisorsIsCapturedWithThePolicyScopeAndForgedPacketsAreDropped()
+      throws Exception {
+    VethBed.requirePrerequisites();
+    CaptureBackend backend = CaptureBackend.best();
+    CiGate.requireNoProblem(backend.unavailable());
+    Policy policy = PolicyLoader.load(Path.of("../samples/policy.yaml"));
+    String scoped = CaptureFilter.of(PortCatalog.builtIn(), scopeOf(policy), null);
+    Path rdma = Path.of("../samples/qemu-rdma-forged-icrc/capture.pcap");
+    assertThat(offline(CaptureFilter.of(PortCatalog.builtIn(), null), List.of(rdma)))
+        .as("catalog-only filter")
+        .isEmpty();
+    List<Seen> offline = offline(scoped, List.of(rdma));
+    assertThat(offline)
+        .extracting(Seen::transport, Seen::srcPort, Seen::dstPort, Seen::vlan, Seen::verdict)
+        .containsExactly(Tuple.tuple("rocev2", 4791, 4791, 50, Verdict.PLAINTEXT));
+
+    List<FlowRecord> records = captureLive(backend, scoped, List.of(rdma));
+    assertThat(records.stream().filter(FlowRecord::last).map(Seen::of).toList())
+        .containsExactlyInAnyOrderElementsOf(offline);
+    RuleEngine engine = new RuleEngine(policy);
+    List<Alert> alerts = new ArrayList<>();
+    for (FlowRecord r : records) {
+      alerts.addAll(engine.evaluate(r).alerts());
+    }
+    assertThat(alerts).extracting(Alert::rule).containsOnly(RuleId.UNENCRYPTED_MIGRATION);
+  }
+
+  /**
    * A QEMU migration across an MPLS core, routed in an L3VPN and bridged in an Ethernet pseudowire:
    * the filter with the extra expression README.md gives for provider links lets the labelled
    * frames through, and the live records are the offline replay's, both read under the labels.
