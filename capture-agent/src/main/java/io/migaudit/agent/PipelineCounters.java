@@ -259,6 +259,14 @@ public final class PipelineCounters {
   }
 
   /**
+   * RoCEv2 packets whose invariant CRC was wrong: a NIC drops them, so they were skipped (corrupt
+   * on the link, or forged onto it to pass other bytes off as the transfer's).
+   */
+  public long roceBadIcrc() {
+    return dropped(DecodeIssue.ROCE_BAD_ICRC.reason());
+  }
+
+  /**
    * Flows the pipeline's current table tracks (read from another thread: a recent value, not an
    * exact one).
    */

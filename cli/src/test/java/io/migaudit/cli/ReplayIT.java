@@ -283,6 +283,7 @@ class ReplayIT {
   void malformedPacketsAndTruncatedFilesAreCountedAsExpected() throws IOException {
     int malformed = 0;
     long macsecEncrypted = 0;
+    long badIcrc = 0;
     int cutMigrationFlows = 0;
     List<String> truncatedSamples = new ArrayList<>();
     for (Path dir : SampleExpectation.directories().toList()) {
@@ -291,6 +292,9 @@ class ReplayIT {
       macsecEncrypted += e.macsecEncryptedFrames();
       if (e.truncatedFiles() > 0) {
         truncatedSamples.add(e.name());
+      }
+      if (e.name().equals("qemu-rdma-forged-icrc")) { // its forged packets (samples/README.md)
+        badIcrc = e.malformedPackets();
       }
       if (e.name().startsWith("snaplen-")) { // every frame cut at 200 bytes (samples/README.md)
         cutMigrationFlows += e.migrationFlows().values().stream().mapToInt(Integer::intValue).sum();
@@ -314,7 +318,19 @@ class ReplayIT {
             .lines()
             .filter(l -> l.contains("warning:") && !l.contains("snap length"))
             .filter(l -> !l.contains("IPv4 fragments of TCP"))
+            .filter(l -> !l.contains("RoCEv2 packets had a wrong invariant CRC"))
             .toList();
+    assertThat(badIcrc).as("qemu-rdma-forged-icrc's forged packets").isPositive();
+    assertThat(summary)
+        .contains(
+            "warning: "
+                + badIcrc
+                + " RoCEv2 packets had a wrong invariant CRC: a NIC drops such packets, so they"
+                + " were skipped");
+    assertThat(metrics)
+        .contains(
+            "migaudit_agent_packets_dropped_total{interface=\"pcap\",reason=\"roce-bad-icrc\"} "
+                + badIcrc);
     assertThat(warnings).hasSameSizeAs(truncatedSamples);
     assertThat(summary)
         .as("fragmented-plaintext sends its migration as IPv4 fragments (samples/README.md)")

@@ -141,6 +141,12 @@ final class ReplaySummary implements FlowObserver {
           counters.macsecEncrypted() == 1 ? " was" : "s were",
           counters.macsecEncrypted() == 1 ? "it" : "they");
     }
+    if (counters.roceBadIcrc() > 0) {
+      out.printf(
+          "  warning: %d RoCEv2 packet%s a wrong invariant CRC: a NIC drops such packets, so they"
+              + " were skipped (corrupt on the link, or forged onto it)%n",
+          counters.roceBadIcrc(), counters.roceBadIcrc() == 1 ? " had" : "s had");
+    }
     if (counters.tcpFragments() > 0) {
       out.printf(
           "  warning: %d IPv4 fragments of TCP (a migration path should not fragment)%n",
