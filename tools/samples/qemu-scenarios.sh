@@ -521,8 +521,9 @@ readonly ROCE_WRITES='infiniband.bth.opcode in {6,7,8,10}'   # RC RDMA WRITE Fir
 # `rdma link add ... type rxe` fails), the migration's stream written by RoCEv2 RDMA WRITEs between
 # the same hosts on VLAN 50, as a switch mirror sees them. tshark must read InfiniBand in UDP 4791
 # in every frame but ARP, and no TCP at all; of the WRITE First packets with the first PSN (the
-# real one and, --forged, its four copies) exactly one starts QEVM, none when encrypted. Sets ROCE_FORGED to the forged WRITE packets: those beyond one per
-# PSN (roce_wrap.py --forged sends four copies of each real one), none in the other modes.
+# real one and, --forged, its four copies) exactly one starts QEVM, none when encrypted. Sets
+# ROCE_FORGED to the forged WRITE packets: those beyond one per PSN (roce_wrap.py --forged sends
+# four copies of each real one), none in the other modes.
 ROCE_FORGED=0
 qemu_roce() {
   local name=$1 mode=$2 pcap=$WORK/out/$1/capture.pcap frames roce writes psns heads

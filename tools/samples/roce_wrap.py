@@ -48,7 +48,7 @@ import struct
 import sys
 import zlib
 
-from frame_rewrite import LINKTYPE_ETHERNET, PCAP_MAGIC_USEC
+import frame_rewrite
 
 ETHERTYPE_IPV4, ETHERTYPE_ARP = 0x0800, 0x0806
 VLAN_TPIDS = (0x8100, 0x88A8, 0x9100)
@@ -103,22 +103,8 @@ def icrc(ip, udp, transport):
 
 
 def read_pcap(path):
-    with open(path, "rb") as f:
-        header, rest = f.read(24), f.read()
-    if len(header) < 24:
-        sys.exit(f"{path}: not a pcap file")
-    magic, _, _, _, _, _, linktype = struct.unpack("<IHHiIII", header)
-    if magic != PCAP_MAGIC_USEC or linktype != LINKTYPE_ETHERNET:
-        sys.exit(f"{path}: not a little-endian microsecond pcap of Ethernet frames")
-    records, pos = [], 0
-    while pos < len(rest):
-        seconds, micros, caplen, wirelen = struct.unpack_from("<IIII", rest, pos)
-        frame = rest[pos + 16 : pos + 16 + caplen]
-        pos += 16 + caplen
-        if caplen != wirelen or len(frame) != caplen:
-            sys.exit(f"{path}: frame {len(records) + 1} was not captured whole")
-        records.append((seconds * 1_000_000 + micros, frame))
-    return header, records
+    header, frames = frame_rewrite.read(path)
+    return header, [(seconds * 1_000_000 + micros, frame) for seconds, micros, frame in frames]
 
 
 def ethernet(frame):
@@ -310,11 +296,8 @@ def convert(records, mode):
 
 
 def write_pcap(path, header, records):
-    with open(path, "wb") as f:
-        f.write(header)
-        for ts, frame, _ in records:
-            f.write(struct.pack("<IIII", ts // 1_000_000, ts % 1_000_000, len(frame), len(frame)))
-            f.write(frame)
+    frame_rewrite.write(
+        path, header, [(ts // 1_000_000, ts % 1_000_000, frame) for ts, frame, _ in records])
 
 
 def verify(path, expected, stream, links, mode):

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Verdict;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,7 @@ class FragmentedFlowTest {
 
   @Test
   void laterFragmentsAreJudgedByTheBytesTheyCarry() {
-    byte[] pages = readablePages(64 << 10);
+    byte[] pages = Packets.readablePages(64 << 10);
     List<FlowRecord> records = new ArrayList<>();
     FlowTable table = CollectingTables.agentDefaults(records);
     long t = T0;
@@ -56,17 +55,5 @@ class FragmentedFlowTest {
         .filter(r -> r.last() && r.dstPort() == dstPort)
         .findFirst()
         .orElseThrow();
-  }
-
-  /** Guest-memory-like bytes: text lines and zero runs. */
-  private static byte[] readablePages(int n) {
-    byte[] out = new byte[n];
-    byte[] line =
-        "kernel: eth0: link up, 10000 Mbps, full duplex; process 4242 started\n"
-            .getBytes(StandardCharsets.US_ASCII);
-    for (int i = 0; i < n; i++) {
-      out[i] = (i / 4096) % 2 == 0 ? line[i % line.length] : 0;
-    }
-    return out;
   }
 }

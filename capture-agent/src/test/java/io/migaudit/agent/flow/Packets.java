@@ -2,6 +2,7 @@ package io.migaudit.agent.flow;
 
 import io.migaudit.agent.decode.DecodedPacket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +25,18 @@ final class Packets {
    * numbered in its sender's sequence space (each sender's bytes follow on; a SYN takes one
    * number).
    */
+  /** Guest-memory-like bytes: text lines and zero runs, 4 KiB pages of each in turn. */
+  static byte[] readablePages(int n) {
+    byte[] out = new byte[n];
+    byte[] line =
+        "kernel: eth0: link up, 10000 Mbps, full duplex; process 4242 started\n"
+            .getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i < n; i++) {
+      out[i] = (i / 4096) % 2 == 0 ? line[i % line.length] : 0;
+    }
+    return out;
+  }
+
   static DecodedPacket tcp(
       long micros, int srcHost, int srcPort, int dstHost, int dstPort, int flags, int payload) {
     byte[] bytes = new byte[payload];

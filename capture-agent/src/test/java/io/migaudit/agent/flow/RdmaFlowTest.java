@@ -10,7 +10,6 @@ import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.Verdict;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -38,7 +37,7 @@ class RdmaFlowTest {
 
   @Test
   void writesAndTheirAcksAreOneFlowJudgedByTheMemoryAndForgedPacketsAddNothing() {
-    byte[] pages = readablePages(64 << 10);
+    byte[] pages = Packets.readablePages(64 << 10);
     Random forger = new Random(7);
     long t = T0;
     for (int message = 0; message < pages.length; message += 16 << 10) {
@@ -132,17 +131,5 @@ class RdmaFlowTest {
     // the ICRC as InvariantCrc computes it (RoceDecoderTest checks that on Python's vectors)
     b.putInt(InvariantCrc.of(b, 14, b.position()) ^ (forged ? -1 : 0));
     return b.array();
-  }
-
-  /** Guest-memory-like bytes: text lines and zero runs. */
-  private static byte[] readablePages(int n) {
-    byte[] out = new byte[n];
-    byte[] line =
-        "kernel: eth0: link up, 10000 Mbps, full duplex; process 4242 started\n"
-            .getBytes(StandardCharsets.US_ASCII);
-    for (int i = 0; i < n; i++) {
-      out[i] = (i / 4096) % 2 == 0 ? line[i % line.length] : 0;
-    }
-    return out;
   }
 }
