@@ -6,11 +6,12 @@ import java.nio.ByteBuffer;
  * GRE headers (RFC 2784 section 2, with the key and sequence number fields of RFC 2890 section 2):
  * flags and version(2) + protocol type(2), then an optional checksum + reserved word (C bit), key
  * (K bit) and sequence number (S bit). The protocol type says what the tunnel carries: IPv4 or IPv6
- * packets, Ethernet frames (transparent Ethernet bridging, RFC 1701 protocol 0x6558) or ERSPAN
- * mirror frames (type I and II as 0x88BE, type III as 0x22EB; draft-foschiano-erspan).
+ * packets, Ethernet frames (transparent Ethernet bridging, RFC 1701 protocol 0x6558), ERSPAN mirror
+ * frames (type I and II as 0x88BE, type III as 0x22EB; draft-foschiano-erspan) or MPLS label stacks
+ * (0x8847, 0x8848; RFC 4023: an L3VPN or a pseudowire across an IP core).
  *
- * <p>Those are decoded as the flow and the GRE packet becomes layers around it; GRE carrying IP
- * routes the packets inside, so its endpoints are the flow's path ({@link
+ * <p>Those are decoded as the flow and the GRE packet becomes layers around it; GRE carrying IP or
+ * MPLS routes the packets inside, so its endpoints are the flow's path ({@link
  * DecodedPacket#routedTunnel}), while the frames of ERSPAN and bridging are mirrored or overlaid.
  * Anything else (GRE version 1 of PPTP, RFC 1701 routing and recursion bits, keepalives, CDP, other
  * protocol types) stays a plain protocol 47 packet between the tunnel endpoints, with its payload
@@ -81,7 +82,11 @@ final class GreDecoder {
     if (end - offset < headerLength) {
       return DecodeIssue.GRE_TOO_SHORT;
     }
-    boolean routed = protocol == PROTOCOL_IPV4 || protocol == PROTOCOL_IPV6;
+    boolean routed =
+        protocol == PROTOCOL_IPV4
+            || protocol == PROTOCOL_IPV6
+            || protocol == MplsDecoder.ETHERTYPE_MPLS
+            || protocol == MplsDecoder.ETHERTYPE_MPLS_MULTICAST;
     if (!(routed ? out.enterRoutedTunnel(Layer.GRE) : out.enterTunnel(Layer.GRE))) {
       return DecodeIssue.TUNNEL_TOO_DEEP;
     }
@@ -95,6 +100,8 @@ final class GreDecoder {
       case PROTOCOL_IPV4 -> Ipv4Decoder.decode(frame, inner, end, wireEnd, out);
       case PROTOCOL_IPV6 -> Ipv6Decoder.decode(frame, inner, end, wireEnd, out);
       case PROTOCOL_TRANSPARENT_ETHERNET -> EthernetDecoder.decode(frame, inner, end, wireEnd, out);
+      case MplsDecoder.ETHERTYPE_MPLS, MplsDecoder.ETHERTYPE_MPLS_MULTICAST ->
+          MplsDecoder.decode(frame, inner, end, wireEnd, out);
       case PROTOCOL_ERSPAN_I_II ->
           (flags & FLAG_SEQUENCE) == 0
               ? ErspanDecoder.decodeTypeI(frame, inner, end, wireEnd, out)
@@ -108,7 +115,9 @@ final class GreDecoder {
         || protocol == PROTOCOL_IPV6
         || protocol == PROTOCOL_TRANSPARENT_ETHERNET
         || protocol == PROTOCOL_ERSPAN_I_II
-        || protocol == PROTOCOL_ERSPAN_III;
+        || protocol == PROTOCOL_ERSPAN_III
+        || protocol == MplsDecoder.ETHERTYPE_MPLS
+        || protocol == MplsDecoder.ETHERTYPE_MPLS_MULTICAST;
   }
 
   private static int optional(int flags, int flag) {

@@ -38,7 +38,17 @@ final class MplsDecoder {
 
   private MplsDecoder() {}
 
-  /** Decodes the label stack starting at {@code offset}, just after its EtherType. */
+  /** What {@link #carried} found after the stack: nothing that holds together. */
+  private static final int CARRIES_NOTHING = 0;
+
+  private static final int CARRIES_IP = 1;
+  private static final int CARRIES_FRAME = 2;
+  private static final int CARRIES_FRAME_AFTER_CONTROL_WORD = 3;
+
+  /**
+   * Decodes the label stack starting at {@code offset}, just after its EtherType (or a GRE header
+   * or UDP header that names MPLS).
+   */
   static DecodeIssue decode(ByteBuffer frame, int offset, int end, int wireEnd, DecodedPacket out) {
     int pos = offset;
     for (int labels = 0; ; labels++) {
@@ -64,24 +74,61 @@ final class MplsDecoder {
     out.vlan = DecodedPacket.NO_VLAN;
     out.outerVlan = DecodedPacket.NO_VLAN;
     int nibble = Byte.toUnsignedInt(frame.get(pos)) >>> 4;
-    if (nibble == Ipv4Decoder.VERSION
-        && (end - pos < Ipv4Decoder.MIN_HEADER_LENGTH
-            || CarriedPacket.ipv4(frame, pos, end, wireEnd, CarriedPacket.MAX_FRAME_TRAILER))) {
+    if (nibble == Ipv4Decoder.VERSION && end - pos < Ipv4Decoder.MIN_HEADER_LENGTH) {
       return Ipv4Decoder.decode(frame, pos, end, wireEnd, out); // names a header the capture cut
     }
-    if (nibble == Ipv6Decoder.VERSION
-        && (end - pos < Ipv6Decoder.HEADER_LENGTH
-            || CarriedPacket.ipv6(frame, pos, end, wireEnd, CarriedPacket.MAX_FRAME_TRAILER))) {
+    if (nibble == Ipv6Decoder.VERSION && end - pos < Ipv6Decoder.HEADER_LENGTH) {
       return Ipv6Decoder.decode(frame, pos, end, wireEnd, out);
     }
+    return switch (carried(frame, pos, end, wireEnd)) {
+      case CARRIES_IP ->
+          nibble == Ipv4Decoder.VERSION
+              ? Ipv4Decoder.decode(frame, pos, end, wireEnd, out)
+              : Ipv6Decoder.decode(frame, pos, end, wireEnd, out);
+      case CARRIES_FRAME -> EthernetDecoder.decode(frame, pos, end, wireEnd, out);
+      case CARRIES_FRAME_AFTER_CONTROL_WORD ->
+          EthernetDecoder.decode(frame, pos + CONTROL_WORD_LENGTH, end, wireEnd, out);
+      default -> DecodeIssue.NOT_IP;
+    };
+  }
+
+  /**
+   * True when a label stack of at most {@link #MAX_LABELS} entries starts at {@code offset} and
+   * what it carries holds together (an IP packet or an Ethernet pseudowire, as {@link #decode}
+   * reads them, its headers captured): for a UDP datagram on the MPLS-in-UDP port, which anyone may
+   * send other bytes to.
+   */
+  static boolean carriesPacket(ByteBuffer frame, int offset, int end, int wireEnd) {
+    int pos = offset;
+    for (int labels = 0; labels < MAX_LABELS && end - pos >= ENTRY_LENGTH; labels++) {
+      int entry = frame.getInt(pos);
+      pos += ENTRY_LENGTH;
+      if ((entry & BOTTOM_OF_STACK) != 0) {
+        return end > pos && carried(frame, pos, end, wireEnd) != CARRIES_NOTHING;
+      }
+    }
+    return false;
+  }
+
+  /** What the bytes at {@code pos}, after the bottom of a stack, hold together as. */
+  private static int carried(ByteBuffer frame, int pos, int end, int wireEnd) {
+    int nibble = Byte.toUnsignedInt(frame.get(pos)) >>> 4;
+    if (nibble == Ipv4Decoder.VERSION
+        && CarriedPacket.ipv4(frame, pos, end, wireEnd, CarriedPacket.MAX_FRAME_TRAILER)) {
+      return CARRIES_IP;
+    }
+    if (nibble == Ipv6Decoder.VERSION
+        && CarriedPacket.ipv6(frame, pos, end, wireEnd, CarriedPacket.MAX_FRAME_TRAILER)) {
+      return CARRIES_IP;
+    }
     if (CarriedPacket.ethernet(frame, pos, end, wireEnd, CarriedPacket.MAX_FRAME_TRAILER)) {
-      return EthernetDecoder.decode(frame, pos, end, wireEnd, out);
+      return CARRIES_FRAME;
     }
     if (nibble == 0
         && CarriedPacket.ethernet(
             frame, pos + CONTROL_WORD_LENGTH, end, wireEnd, CarriedPacket.MAX_FRAME_TRAILER)) {
-      return EthernetDecoder.decode(frame, pos + CONTROL_WORD_LENGTH, end, wireEnd, out);
+      return CARRIES_FRAME_AFTER_CONTROL_WORD;
     }
-    return DecodeIssue.NOT_IP;
+    return CARRIES_NOTHING;
   }
 }

@@ -10,12 +10,16 @@ import java.nio.ByteBuffer;
  * UDP ports kept, so it is judged as ESP is; IKE on that port starts with the zero non-ESP marker
  * and stays UDP, as does a NAT keepalive (one byte 0xFF). On any other port, a packet or frame
  * carried in clear is found by {@link UdpTunnelProbe}. Datagrams to 4791 are RoCEv2 ({@link
- * RoceDecoder}) when their InfiniBand transport header holds together.
+ * RoceDecoder}) when their InfiniBand transport header holds together, and datagrams to 6635 MPLS
+ * (RFC 7510) when their label stack's payload does.
  */
 final class UdpDecoder {
   static final int HEADER_LENGTH = 8;
   private static final int OFFSET_SOURCE_PORT = 0;
   private static final int OFFSET_DESTINATION_PORT = 2;
+
+  /** MPLS in UDP (RFC 7510), IANA's mpls-udp. */
+  static final int MPLS_PORT = 6635;
 
   /** IPsec NAT traversal (RFC 3948 section 2): ESP and IKE share this port. */
   static final int NAT_T_PORT = 4500;
@@ -42,8 +46,23 @@ final class UdpDecoder {
       case VxlanDecoder.UDP_PORT -> VxlanDecoder.decode(frame, payload, end, wireEnd, out);
       case GeneveDecoder.UDP_PORT -> GeneveDecoder.decode(frame, payload, end, wireEnd, out);
       case RoceDecoder.UDP_PORT -> rdmaOrUdp(frame, payload, end, wireEnd, out);
+      case MPLS_PORT -> mplsOrUdp(frame, payload, end, wireEnd, out);
       default -> tunnelledOrPayload(frame, payload, end, wireEnd, out);
     };
+  }
+
+  /**
+   * MPLS in UDP (RFC 7510): a label stack whose payload holds together is a routed tunnel like GRE
+   * carrying MPLS; any other datagram to the port is looked through as on any other port.
+   */
+  private static DecodeIssue mplsOrUdp(
+      ByteBuffer frame, int payload, int end, int wireEnd, DecodedPacket out) {
+    if (!MplsDecoder.carriesPacket(frame, payload, end, wireEnd)) {
+      return tunnelledOrPayload(frame, payload, end, wireEnd, out);
+    }
+    return out.enterRoutedTunnel(Layer.UDP_TUNNEL)
+        ? MplsDecoder.decode(frame, payload, end, wireEnd, out)
+        : DecodeIssue.TUNNEL_TOO_DEEP;
   }
 
   /**
@@ -68,11 +87,14 @@ final class UdpDecoder {
           ? EthernetDecoder.decode(frame, ethernet, end, wireEnd, out)
           : DecodeIssue.TUNNEL_TOO_DEEP;
     }
-    int ip = UdpTunnelProbe.ipv4Packet(frame, payload, end, wireEnd);
+    int ip = UdpTunnelProbe.ipPacket(frame, payload, end, wireEnd);
     if (ip != UdpTunnelProbe.NOT_FOUND) {
-      return out.enterRoutedTunnel(Layer.UDP_TUNNEL)
+      if (!out.enterRoutedTunnel(Layer.UDP_TUNNEL)) {
+        return DecodeIssue.TUNNEL_TOO_DEEP;
+      }
+      return Byte.toUnsignedInt(frame.get(ip)) >>> 4 == Ipv4Decoder.VERSION
           ? Ipv4Decoder.decode(frame, ip, end, wireEnd, out)
-          : DecodeIssue.TUNNEL_TOO_DEEP;
+          : Ipv6Decoder.decode(frame, ip, end, wireEnd, out);
     }
     TransportDecoder.payload(payload, end, wireEnd, out);
     return DecodeIssue.NONE;

@@ -11,10 +11,10 @@ import java.nio.ByteBuffer;
  * <p>Within the first {@value #MAX_HEADER} bytes of the payload (the tunnel's own header) it looks
  * for an Ethernet frame (a layer 2 tunnel) whose IP packet, past any VLAN tags, ends where the
  * datagram does (up to {@value CarriedPacket#MAX_FRAME_TRAILER} bytes of padding and FCS after it),
- * then for an IPv4 packet that runs exactly to the datagram's end ({@link CarriedPacket}: an IPv4
- * header's checksum must add up). A datagram of random bytes (QUIC, DTLS, WireGuard) passes by
- * chance about once in 10^8 or less. IPv6 directly in UDP is not looked for: without a header
- * checksum it could not be told from chance nearly as well.
+ * then for an IP packet that runs exactly to the datagram's end ({@link CarriedPacket}: an IPv4
+ * header's checksum must add up; IPv6, which has none, must carry TCP or UDP at once, captured
+ * whole, whose checksum adds up). A datagram of random bytes (QUIC, DTLS, WireGuard) passes by
+ * chance about once in 10^8 or less.
  */
 final class UdpTunnelProbe {
   /** Longest tunnel header looked past (OpenVPN's with an HMAC and a packet id is 28 bytes). */
@@ -36,11 +36,19 @@ final class UdpTunnelProbe {
     return NOT_FOUND;
   }
 
-  /** Offset of an IPv4 packet that fills the datagram from there to its end, or NOT_FOUND. */
-  static int ipv4Packet(ByteBuffer frame, int payload, int end, int wireEnd) {
-    int last = Math.min(payload + MAX_HEADER, end);
+  /**
+   * Offset of an IP packet that fills the datagram from there to its end, or NOT_FOUND: an IPv4
+   * packet whose header checksum adds up, or an IPv6 packet with TCP or UDP whose checksum does
+   * ({@link CarriedPacket#ipv6Transport}).
+   */
+  static int ipPacket(ByteBuffer frame, int payload, int end, int wireEnd) {
+    int last = Math.min(payload + MAX_HEADER, end - 1); // a version nibble to read
     for (int at = payload; at <= last; at++) {
-      if (CarriedPacket.ipv4(frame, at, end, wireEnd, 0)) {
+      int version = Byte.toUnsignedInt(frame.get(at)) >>> 4;
+      if (version == Ipv4Decoder.VERSION
+          ? CarriedPacket.ipv4(frame, at, end, wireEnd, 0)
+          : version == Ipv6Decoder.VERSION
+              && CarriedPacket.ipv6Transport(frame, at, end, wireEnd)) {
         return at;
       }
     }

@@ -103,6 +103,30 @@ final class FrameBytes {
   }
 
   /**
+   * {@code packet}, an IPv6 header with TCP or UDP right after it, with the transport checksum over
+   * the pseudo-header (RFC 8200 8.1) written, as the sender's stack writes it.
+   */
+  static byte[] withTransportChecksum6(byte[] packet) {
+    ByteBuffer b = ByteBuffer.wrap(packet);
+    int next = packet[6];
+    int length = packet.length - 40;
+    int at = 40 + (next == TCP ? 16 : 6);
+    b.putShort(at, (short) 0);
+    long sum = next + length;
+    for (int i = 8; i < 40; i += 2) {
+      sum += Short.toUnsignedInt(b.getShort(i));
+    }
+    for (int i = 40; i < packet.length; i += 2) {
+      sum += (packet[i] & 0xFF) << 8 | (i + 1 < packet.length ? packet[i + 1] & 0xFF : 0);
+    }
+    while (sum >>> 16 != 0) {
+      sum = (sum & 0xFFFF) + (sum >>> 16);
+    }
+    b.putShort(at, (short) ~sum);
+    return packet;
+  }
+
+  /**
    * An extension header with the Next Header/Hdr Ext Len prefix, {@code 8 * (extLen + 1)} bytes.
    */
   static byte[] extension(int nextHeader, int extLen) {

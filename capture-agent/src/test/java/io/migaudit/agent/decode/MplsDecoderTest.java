@@ -190,4 +190,59 @@ class MplsDecoderTest {
     assertThat(d.issue()).isEqualTo(DecodeIssue.TUNNEL_TOO_DEEP);
     assertThat(d.packet().layerCount).isEqualTo(DecodedPacket.MAX_LAYERS);
   }
+
+  private static final int PE_A = v4(10, 255, 0, 1);
+  private static final int PE_B = v4(10, 255, 0, 2);
+
+  /** An L3VPN across an IP core in GRE (RFC 4023): GRE's endpoints are the path it took. */
+  @ParameterizedTest(name = "GRE protocol {0}")
+  @ValueSource(ints = {MplsDecoder.ETHERTYPE_MPLS, MplsDecoder.ETHERTYPE_MPLS_MULTICAST})
+  void ipUnderLabelsInGreIsThePacketOfARoutedTunnel(int protocol) {
+    byte[] gre = FrameBytes.gre(0x2000, protocol, concat(labels(24005), INNER_IP)); // with a key
+    FrameBytes.Decoded d =
+        decodeEthernet(ethernet(0x0800, FrameBytes.ipv4(FrameBytes.GRE, PE_A, PE_B, gre)));
+    assertInner(d, Layer.ETHERNET, Layer.IPV4, Layer.GRE, Layer.MPLS);
+    assertThat(d.packet().routedTunnel).isEqualTo(Layer.GRE);
+    assertThat(d.packet().routedLowLo).isEqualTo(Integer.toUnsignedLong(PE_A));
+    assertThat(d.packet().routedHighLo).isEqualTo(Integer.toUnsignedLong(PE_B));
+  }
+
+  @Test
+  void aPseudowireInGreIsReadWithItsVlan() {
+    byte[] pw = pseudowireFrame(PW_MACS, concat(bytes(0x81, 0x00), tag(50, 0x0800), INNER_IP));
+    byte[] gre =
+        FrameBytes.gre(0, MplsDecoder.ETHERTYPE_MPLS, concat(labels(299), bytes(0, 0, 0, 1), pw));
+    FrameBytes.Decoded d =
+        decodeEthernet(ethernet(0x0800, FrameBytes.ipv4(FrameBytes.GRE, PE_A, PE_B, gre)));
+    assertInner(d, Layer.ETHERNET, Layer.IPV4, Layer.GRE, Layer.MPLS, Layer.ETHERNET, Layer.VLAN);
+    assertThat(d.packet().vlan).isEqualTo(50);
+  }
+
+  /** MPLS in UDP (RFC 7510, port 6635): a routed tunnel as GRE is. */
+  @Test
+  void ipUnderLabelsInUdpIsThePacketOfARoutedTunnel() {
+    byte[] udp = FrameBytes.udp(49321, UdpDecoder.MPLS_PORT, concat(labels(24005), INNER_IP));
+    FrameBytes.Decoded d =
+        decodeEthernet(ethernet(0x0800, FrameBytes.ipv4(FrameBytes.UDP, PE_A, PE_B, udp)));
+    assertInner(d, Layer.ETHERNET, Layer.IPV4, Layer.UDP_TUNNEL, Layer.MPLS);
+    assertThat(d.packet().routedTunnel).isEqualTo(Layer.UDP_TUNNEL);
+  }
+
+  /** Anyone may send other bytes to 6635: what holds together as no stack stays UDP. */
+  @Test
+  void otherDatagramsToTheMplsPortStayUdp() {
+    byte[] broken = INNER_IP.clone();
+    broken[11] ^= 0x01;
+    byte[] endless = new byte[4 * 40];
+    for (byte[] payload :
+        new byte[][] {concat(labels(24005), broken), concat(endless, INNER_IP), payload(300)}) {
+      byte[] udp = FrameBytes.udp(49321, UdpDecoder.MPLS_PORT, payload);
+      FrameBytes.Decoded d =
+          decodeEthernet(ethernet(0x0800, FrameBytes.ipv4(FrameBytes.UDP, PE_A, PE_B, udp)));
+      assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
+      assertThat(d.packet().ipProtocol).isEqualTo(FrameBytes.UDP);
+      assertThat(d.packet().dstPort).isEqualTo(UdpDecoder.MPLS_PORT);
+      assertThat(d.layers()).containsExactly(Layer.ETHERNET);
+    }
+  }
 }

@@ -125,6 +125,66 @@ class UdpTunnelTest {
     assertThat(d.packet().payloadWireLength).isEqualTo(1000);
   }
 
+  /** The migration's segment over IPv6, its TCP checksum right, as OpenVPN carries it. */
+  private static byte[] innerIpv6(int payloadBytes) {
+    return FrameBytes.withTransportChecksum6(
+        ipv6(TCP, tcp(41011, 49152, 0x18, payload(payloadBytes))));
+  }
+
+  /** IPv6 straight in UDP (OpenVPN carrying IPv6, FOU with IPv6): known by its TCP checksum. */
+  @ParameterizedTest(name = "{0} bytes of tunnel header")
+  @ValueSource(ints = {0, 4, 28, 64})
+  void ipv6PacketInsideIsTheFlowOfARoutedTunnel(int header) {
+    for (int n : new int[] {6, 7, 1300}) { // an odd length too: the last byte pads a word
+      FrameBytes.Decoded d = decodeEthernet(datagram(concat(payload(header), innerIpv6(n))));
+      assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
+      assertThat(d.layers()).containsExactly(Layer.ETHERNET, Layer.IPV4, Layer.UDP_TUNNEL);
+      assertThat(d.packet().ipVersion).isEqualTo(6);
+      assertThat(d.packet().dstPort).isEqualTo(49152);
+      assertThat(d.packet().payloadWireLength).isEqualTo(n);
+      assertThat(d.packet().routedTunnel).isEqualTo(Layer.UDP_TUNNEL);
+    }
+  }
+
+  /** A sender that leaves the checksum to its NIC writes the pseudo-header's sum alone. */
+  @Test
+  void ipv6WithTheChecksumLeftToTheNicIsFound() {
+    byte[] packet = ipv6(TCP, tcp(41011, 49152, 0x18, payload(100)));
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(packet);
+    int sum = 6 + (packet.length - 40);
+    for (int i = 8; i < 40; i += 2) {
+      sum += Short.toUnsignedInt(b.getShort(i));
+    }
+    while (sum >>> 16 != 0) {
+      sum = (sum & 0xFFFF) + (sum >>> 16);
+    }
+    b.putShort(40 + 16, (short) sum);
+    FrameBytes.Decoded d = decodeEthernet(datagram(packet));
+    assertThat(d.packet().ipVersion).isEqualTo(6);
+    assertThat(d.packet().dstPort).isEqualTo(49152);
+  }
+
+  @Test
+  void ipv6WhoseChecksumLengthOrHeadersAreOffOrCutStaysUdp() {
+    byte[] badChecksum = innerIpv6(100);
+    badChecksum[40 + 16] ^= 0x01;
+    assertPlainUdp(decodeEthernet(datagram(badChecksum)));
+    byte[] flipped = innerIpv6(100);
+    flipped[100] ^= 0x40; // a payload bit: the checksum no longer holds
+    assertPlainUdp(decodeEthernet(datagram(flipped)));
+    assertPlainUdp(decodeEthernet(datagram(concat(innerIpv6(100), bytes(0)))));
+    // an extension header before TCP: not looked through (RoCE, OpenVPN and FOU send none)
+    byte[] hopByHop =
+        concat(
+            FrameBytes.ipv6Header(0, 8 + 20 + 6),
+            FrameBytes.extension(TCP, 0),
+            tcp(41011, 49152, 0x18, payload(6)));
+    assertPlainUdp(decodeEthernet(datagram(hopByHop)));
+    // cut by the capture: the checksum cannot be checked
+    byte[] frame = datagram(innerIpv6(1000));
+    assertPlainUdp(FrameBytes.decode(snapped(PacketDecoder.LINKTYPE_ETHERNET, frame, 200)));
+  }
+
   /** Tunnels in tunnels stop at the layer limit. */
   @Test
   void tunnelsNestedDeepAreTooDeep() {
