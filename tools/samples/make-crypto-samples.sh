@@ -32,6 +32,9 @@
 #                                         OpenVPN 2.6 point-to-point tunnel without a key (cipher and
 #                                         auth none: each IP packet in clear in UDP 1194) between the
 #                                         management addresses; captured on A's management link
+#   openvpn-cleartext-ipv6-plaintext      the same tunnel carrying IPv6: plain TCP between the
+#                                         vMotion addresses fd00:50::11 and ::12 (IPv6 enabled on
+#                                         the tun devices only), each IPv6 packet in clear in UDP 1194
 #   migration-routed                      TLS 1.3 from A to B through a third namespace R that
 #                                         routes (A and B on their own /32s, TTL 63 on arrival);
 #                                         captured on B's link
@@ -41,7 +44,7 @@
 # in the client's log), then written to samples/<scenario>/capture.pcap with expect.yaml.
 #
 # Needs root and: iproute2 tcpdump socat openssl openssh-server openssh-client python3, and openvpn
-# for openvpn-cleartext-plaintext (Debian bookworm). Nothing leaves the namespaces (no default route); namespaces and processes are
+# for the openvpn-cleartext-* scenarios (Debian bookworm). Nothing leaves the namespaces (no default route); namespaces and processes are
 # removed on exit, error or Ctrl-C. KEEP_WORK=1 keeps the work directory.
 set -euo pipefail
 
@@ -53,10 +56,11 @@ readonly RUN_ID=ma-cs-$$
 readonly PYTHON=${PYTHON:-python3}
 readonly SCENARIOS=(tls-1.0-migration tls-1.1-migration tls-null-cipher ssh-tunnel-aes-gcm ssh-tunnel-cbc
   esp-null esp-null-nat-t ah-integrity-only ipip-tunnel-plaintext migration-routed migration-on-segment
-  openvpn-cleartext-plaintext)
+  openvpn-cleartext-plaintext openvpn-cleartext-ipv6-plaintext)
 readonly GUEST_PAGES=24 GUEST_SEED=50 PORT=8000 TUNNEL_PORT=18000
 readonly CLIENT_PORT=41011 MAX_CAPTURE_BYTES=153600 DEADLINE_SECONDS=20
 readonly ADDR_A=192.168.50.11 ADDR_B=192.168.50.12
+readonly ADDR6_A=fd00:50::11 ADDR6_B=fd00:50::12
 readonly MGMT_A=10.10.0.11 MGMT_B=10.10.0.12 TUNNEL_MTU=1480
 readonly OPENVPN_PORT=1194 OPENVPN_MTU=1400
 
@@ -156,6 +160,19 @@ send_tcp() {
   wait_for "the server" listening "$NS_B" "$PORT"
   timeout "$DEADLINE_SECONDS" ip netns exec "$NS_A" socat -u "OPEN:$WORK/stream.bin" \
     "TCP4:$ADDR_B:$PORT,sourceport=$CLIENT_PORT"
+  stop_bg "$server" || die "socat server failed: $(cat "$WORK/server.log")"
+  cmp -s "$WORK/stream.bin" "$WORK/received.bin" || die "the server received other bytes than were sent"
+}
+
+# send_tcp6 : send_tcp over IPv6, from fd00:50::11 to [fd00:50::12]:8000.
+send_tcp6() {
+  local server
+  start_bg "$WORK/server.log" ip netns exec "$NS_B" socat -u "TCP6-LISTEN:$PORT,bind=[$ADDR6_B]" \
+    "CREATE:$WORK/received.bin"
+  server=$LAST_PID
+  wait_for "the server" listening "$NS_B" "$PORT"
+  timeout "$DEADLINE_SECONDS" ip netns exec "$NS_A" socat -u "OPEN:$WORK/stream.bin" \
+    "TCP6:[$ADDR6_B]:$PORT,bind=[$ADDR6_A],sourceport=$CLIENT_PORT"
   stop_bg "$server" || die "socat server failed: $(cat "$WORK/server.log")"
   cmp -s "$WORK/stream.bin" "$WORK/received.bin" || die "the server received other bytes than were sent"
 }
@@ -370,20 +387,29 @@ scenario_migration_on_segment() {
 }
 
 
-# openvpn_up NAME : A and B joined by a veth link of their management addresses, each running
-# OpenVPN 2.6 point to point without a key (no --secret, no TLS: it warns that all data goes in
-# clear), its tun device carrying the vMotion address, MTU 1400 so that no datagram fragments;
-# capture on A's link.
+# openvpn_up NAME [ipv6] : A and B joined by a veth link of their management addresses, each
+# running OpenVPN 2.6 point to point without a key (no --secret, no TLS: it warns that all data
+# goes in clear), its tun device carrying the vMotion address, MTU 1400 so that no datagram
+# fragments; with ipv6, the tun devices also carry fd00:50::11 and ::12 (IPv6 enabled on them
+# alone, without duplicate address detection); capture on A's link.
 openvpn_up() {
-  local end
+  local end six=() ipv6=${2:-}
   command -v openvpn >/dev/null || die "missing openvpn (Debian: apt-get install openvpn)"
   link_up "$1" mgmt0 "$MGMT_A" "$MGMT_B"
-  for end in "$NS_A $MGMT_A $MGMT_B $ADDR_A $ADDR_B a" "$NS_B $MGMT_B $MGMT_A $ADDR_B $ADDR_A b"; do
+  if [[ $ipv6 == ipv6 ]]; then
+    for end in "$NS_A" "$NS_B"; do   # devices made from now on (tun0) get IPv6; mgmt0 stays without
+      ip netns exec "$end" sysctl -qw net.ipv6.conf.default.disable_ipv6=0 \
+        net.ipv6.conf.default.accept_dad=0
+    done
+  fi
+  for end in "$NS_A $MGMT_A $MGMT_B $ADDR_A $ADDR_B a $ADDR6_A $ADDR6_B" \
+    "$NS_B $MGMT_B $MGMT_A $ADDR_B $ADDR_A b $ADDR6_B $ADDR6_A"; do
     set -- $end
+    if [[ $ipv6 == ipv6 ]]; then six=(--ifconfig-ipv6 "$7/64" "$8"); fi
     rm -f "$WORK/openvpn-$6.log"
     start_bg "$WORK/openvpn-$6.err" ip netns exec "$1" openvpn --dev tun0 --local "$2" \
       --remote "$3" --lport "$OPENVPN_PORT" --rport "$OPENVPN_PORT" --ifconfig "$4" "$5" \
-      --tun-mtu "$OPENVPN_MTU" --verb 3 --log "$WORK/openvpn-$6.log"
+      "${six[@]}" --tun-mtu "$OPENVPN_MTU" --verb 3 --log "$WORK/openvpn-$6.log"
   done
   for end in a b; do
     wait_for "OpenVPN in $end" file_has "$WORK/openvpn-$end.log" "Initialization Sequence Completed"
@@ -401,6 +427,20 @@ scenario_openvpn_cleartext_plaintext() {
   publish openvpn-cleartext-plaintext
   expect openvpn-cleartext-plaintext \
     "The plaintext vMotion-style stream (192.168.50.11 to .12, TCP 8000) through a real OpenVPN point-to-point tunnel without a key between the hosts' management addresses, each IP packet in clear in UDP 1194; the migration inside is judged, and the tunnel runs outside the migration networks." \
+    '{protocol: vmotion, verdict: plaintext, count: 1}' \
+    '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}' \
+    '{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}'
+}
+
+scenario_openvpn_cleartext_ipv6_plaintext() {
+  openvpn_up openvpn-cleartext-ipv6-plaintext ipv6
+  capture_start "$CAPTURE_NS" "$CAPTURE_IF"
+  send_tcp6
+  capture_stop
+  hosts_down
+  publish openvpn-cleartext-ipv6-plaintext
+  expect openvpn-cleartext-ipv6-plaintext \
+    "The plaintext vMotion-style stream over IPv6 (fd00:50::11 to ::12, TCP 8000) through a real OpenVPN point-to-point tunnel without a key between the hosts' IPv4 management addresses, each IPv6 packet in clear in UDP 1194 with no frame or header checksum around it; found by its TCP checksum, judged, and the tunnel runs outside the migration networks." \
     '{protocol: vmotion, verdict: plaintext, count: 1}' \
     '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}' \
     '{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}'

@@ -36,7 +36,8 @@ readonly SCENARIOS=(
   qemu-unlisted-port xen-unlisted-port vmotion-encrypted-lossy qemu-loopback qemu-postcopy-preempt
   qemu-postcopy-unswitched qemu-postcopy-recovery qemu-http-relay qemu-keystream-reuse
   qemu-macsec-integrity-only qemu-macsec-encrypted qemu-mpls-l3vpn qemu-mpls-pseudowire
-  qemu-rdma-write-plaintext qemu-rdma-write-encrypted qemu-rdma-forged-icrc
+  qemu-rdma-write-plaintext qemu-rdma-write-encrypted qemu-rdma-forged-icrc qemu-mpls-gre
+  qemu-mpls-udp
 )
 # The guest: 24 pages of 4 KiB (96 KiB), same bytes every run.
 readonly GUEST_PAGES=24

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Carry a capture's frames across an MPLS core, as a mirror on the provider's link sees them.
 
-  mpls_wrap.py [--l3vpn | --pseudowire] IN.pcap OUT.pcap
+  mpls_wrap.py [--l3vpn | --pseudowire | --gre | --udp] IN.pcap OUT.pcap
 
 Used by make-samples.sh because this kernel has no MPLS forwarding (no mpls_router /
 mpls_iptunnel, `ip -f mpls route`: "address family not supported"). Each direction (by source
@@ -13,7 +13,12 @@ provider routers' MACs 02:00:00:00:fe:01 and :02:
   ingress provider edge routes it (RFC 4364); other frames (ARP) stay at the edge and are left out;
 - --pseudowire: each whole frame, VLAN tag included, behind the two labels and a control word
   (RFC 4385: first nibble 0, a sequence number from 1 per direction), an Ethernet pseudowire in
-  tagged mode (RFC 4448): nothing in it changes.
+  tagged mode (RFC 4448): nothing in it changes;
+- --gre and --udp: the L3VPN's labelled packets carried across an IP core between the provider
+  edges 10.255.0.1 and .2 instead of a label switched path, in GRE (RFC 4023: protocol 0x8847, a
+  key of 1) or in UDP (RFC 7510: destination port 6635, the source port a hash of the path as
+  the RFC suggests for ECMP, checksum 0), only the service label kept; the outer IPv4 header has
+  TTL 64, DF and its checksum, an id counting per direction.
 Classic pcap, Ethernet, frames captured whole (frame_rewrite.py); Python 3 standard library.
 """
 
@@ -71,12 +76,53 @@ def carry(frame, mode, paths):
     return macs + struct.pack("!H", ETHERTYPE_MPLS) + stack + routed(ip[:total])
 
 
+PROVIDER_EDGES = (bytes([10, 255, 0, 1]), bytes([10, 255, 0, 2]))
+IP_GRE, IP_UDP, MPLS_UDP_PORT, GRE_KEY_PRESENT = 47, 17, 6635, 0x2000
+
+
+def across_ip_core(frame, mode, paths):
+    """The L3VPN's labelled packet (service label only) in GRE or UDP between the provider edges."""
+    labelled = carry(frame, "l3vpn", paths)
+    if labelled is None:
+        return None
+    direction = paths[frame[6:12]][0] % 2
+    stack_and_packet = labelled[14 + 4 :]  # the provider MACs and the transport label go
+    if mode == "gre":
+        inner = struct.pack("!HHI", GRE_KEY_PRESENT, ETHERTYPE_MPLS, 1) + stack_and_packet
+        protocol = IP_GRE
+    else:
+        entropy = 49152 | (hash_path(direction) & 0x3FFF)
+        inner = struct.pack("!HHHH", entropy, MPLS_UDP_PORT, 8 + len(stack_and_packet), 0)
+        inner += stack_and_packet
+        protocol = IP_UDP
+    source, destination = PROVIDER_EDGES[direction], PROVIDER_EDGES[1 - direction]
+    ids = paths.setdefault(("ip-id", direction), [0])
+    ids[0] += 1
+    header = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(inner), ids[0], 0x4000, 64,
+                                   protocol, 0, source, destination))
+    header[10:12] = struct.pack("!H", checksum(bytes(header)))
+    macs = PROVIDER_MACS[1 - direction] + PROVIDER_MACS[direction]
+    return macs + struct.pack("!H", ETHERTYPE_IPV4) + bytes(header) + inner
+
+
+def hash_path(direction):
+    """A fixed stand-in for the flow hash an ingress edge puts in the UDP source port."""
+    return 0x2A5C + 0x1111 * direction
+
+
 def main(argv):
     args = [a for a in argv if not a.startswith("--")]
     flags = [a for a in argv if a.startswith("--")]
-    if len(args) != 2 or not set(flags) <= {"--l3vpn", "--pseudowire"} or len(flags) > 1:
+    modes = {"--l3vpn", "--pseudowire", "--gre", "--udp"}
+    if len(args) != 2 or not set(flags) <= modes or len(flags) > 1:
         sys.exit(__doc__)
-    mode = "pseudowire" if flags == ["--pseudowire"] else "l3vpn"
+    mode = flags[0][2:] if flags else "l3vpn"
+    if mode in ("gre", "udp"):
+        paths = {}
+        kept, left = rewrite(args[0], args[1], lambda frame: across_ip_core(frame, mode, paths))
+        print(f"mpls_wrap: {kept} frames carried ({mode} across an IP core), {left} left at the "
+              f"edge", file=sys.stderr)
+        return
     paths = {}
     kept, left = rewrite(args[0], args[1], lambda frame: carry(frame, mode, paths))
     print(f"mpls_wrap: {kept} frames carried ({mode}), {left} left at the edge, "

@@ -514,6 +514,22 @@ scenario_qemu_mpls_pseudowire() {
     '{protocol: qemu, verdict: plaintext, count: 1}' "$UNENCRYPTED"
 }
 
+scenario_qemu_mpls_gre() {
+  qemu_mpls qemu-mpls-gre --gre
+  expect qemu-mpls-gre \
+    "The L3VPN of qemu-mpls-l3vpn carried across an IP core in GRE (RFC 4023, protocol 0x8847) between provider edges 10.255.0.1 and .2 by mpls_wrap.py --gre; read under GRE and the label, plaintext, routed, and the GRE tunnel runs outside the migration networks." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' \
+    "$UNENCRYPTED|{rule: ROUTED_MIGRATION, severity: warning, count: 1}|{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}"
+}
+
+scenario_qemu_mpls_udp() {
+  qemu_mpls qemu-mpls-udp --udp
+  expect qemu-mpls-udp \
+    "The same L3VPN carried in UDP to port 6635 (MPLS in UDP, RFC 7510) between provider edges 10.255.0.1 and .2 by mpls_wrap.py --udp; read under UDP and the label, plaintext, routed, and the tunnel runs outside the migration networks." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' \
+    "$UNENCRYPTED|{rule: ROUTED_MIGRATION, severity: warning, count: 1}|{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}"
+}
+
 readonly ROCE_PORT=4791
 readonly ROCE_WRITES='infiniband.bth.opcode in {6,7,8,10}'   # RC RDMA WRITE First, Middle, Last, Only
 
