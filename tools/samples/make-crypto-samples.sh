@@ -151,28 +151,18 @@ send_tls() {
   grep -q -- "$check" "$WORK/client.log" || die "no '$check' in the client's log: $(grep -m3 -i 'cipher\|protocol' "$WORK/client.log")"
 }
 
-# send_tcp : the guest stream from A to B:8000 over plain TCP (socat).
+# send_tcp [6] : the guest stream from A to B:8000 over plain TCP (socat); with 6, over IPv6 from
+# fd00:50::11 to [fd00:50::12]:8000.
 send_tcp() {
-  local server
-  start_bg "$WORK/server.log" ip netns exec "$NS_B" socat -u "TCP4-LISTEN:$PORT,bind=$ADDR_B" \
-    "CREATE:$WORK/received.bin"
+  local server listen="TCP4-LISTEN:$PORT,bind=$ADDR_B" connect="TCP4:$ADDR_B:$PORT"
+  if [[ ${1:-} == 6 ]]; then
+    listen="TCP6-LISTEN:$PORT,bind=[$ADDR6_B]" connect="TCP6:[$ADDR6_B]:$PORT,bind=[$ADDR6_A]"
+  fi
+  start_bg "$WORK/server.log" ip netns exec "$NS_B" socat -u "$listen" "CREATE:$WORK/received.bin"
   server=$LAST_PID
   wait_for "the server" listening "$NS_B" "$PORT"
   timeout "$DEADLINE_SECONDS" ip netns exec "$NS_A" socat -u "OPEN:$WORK/stream.bin" \
-    "TCP4:$ADDR_B:$PORT,sourceport=$CLIENT_PORT"
-  stop_bg "$server" || die "socat server failed: $(cat "$WORK/server.log")"
-  cmp -s "$WORK/stream.bin" "$WORK/received.bin" || die "the server received other bytes than were sent"
-}
-
-# send_tcp6 : send_tcp over IPv6, from fd00:50::11 to [fd00:50::12]:8000.
-send_tcp6() {
-  local server
-  start_bg "$WORK/server.log" ip netns exec "$NS_B" socat -u "TCP6-LISTEN:$PORT,bind=[$ADDR6_B]" \
-    "CREATE:$WORK/received.bin"
-  server=$LAST_PID
-  wait_for "the server" listening "$NS_B" "$PORT"
-  timeout "$DEADLINE_SECONDS" ip netns exec "$NS_A" socat -u "OPEN:$WORK/stream.bin" \
-    "TCP6:[$ADDR6_B]:$PORT,bind=[$ADDR6_A],sourceport=$CLIENT_PORT"
+    "$connect,sourceport=$CLIENT_PORT"
   stop_bg "$server" || die "socat server failed: $(cat "$WORK/server.log")"
   cmp -s "$WORK/stream.bin" "$WORK/received.bin" || die "the server received other bytes than were sent"
 }
@@ -435,7 +425,7 @@ scenario_openvpn_cleartext_plaintext() {
 scenario_openvpn_cleartext_ipv6_plaintext() {
   openvpn_up openvpn-cleartext-ipv6-plaintext ipv6
   capture_start "$CAPTURE_NS" "$CAPTURE_IF"
-  send_tcp6
+  send_tcp 6
   capture_stop
   hosts_down
   publish openvpn-cleartext-ipv6-plaintext
