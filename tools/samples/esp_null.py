@@ -23,6 +23,8 @@ import hmac
 import struct
 import sys
 
+from frame_rewrite import ipv4_checksum as checksum
+
 KEY = b"migaudit esp-null sample key 256"  # 32 bytes, a test value
 SPI_BY_SOURCE = {}
 NEXT_SPI = [0x4D410001]
@@ -31,13 +33,6 @@ PROTO_TCP, PROTO_UDP, PROTO_ESP, PROTO_AH = 6, 17, 50, 51
 ICV_LEN = 16
 NAT_T_PORT = 4500
 AH_LEN = 12 + ICV_LEN
-
-
-def checksum(header):
-    total = sum(struct.unpack(f"!{len(header) // 2}H", header))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def wrap(frame, mode):

@@ -2,6 +2,7 @@
 
   rewrite(IN, OUT, change) -> (frames written, frames left out)
   read(IN) -> (pcap header, [(seconds, micros, frame)]); write(OUT, header, frames)
+  ipv4_checksum(header) -> the value for an IPv4 header's checksum field (RFC 1071)
 
 `change(frame)` returns the frame to write in its place (any length) or None to leave it out;
 timestamps are kept. Little-endian microsecond pcap with link type Ethernet only, every frame
@@ -14,6 +15,14 @@ import sys
 
 LINKTYPE_ETHERNET = 1
 PCAP_MAGIC_USEC = 0xA1B2C3D4
+
+
+def ipv4_checksum(header):
+    """The checksum of an IPv4 header whose checksum field is zero; 0 for one that is right."""
+    total = sum(struct.unpack(f"!{len(header) // 2}H", header))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
 
 
 def read(source):

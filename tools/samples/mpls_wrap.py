@@ -25,6 +25,7 @@ Classic pcap, Ethernet, frames captured whole (frame_rewrite.py); Python 3 stand
 import struct
 import sys
 
+from frame_rewrite import ipv4_checksum as checksum
 from frame_rewrite import rewrite
 
 PROVIDER_MACS = (bytes.fromhex("02000000fe01"), bytes.fromhex("02000000fe02"))
@@ -34,13 +35,6 @@ TRANSPORT_LABEL, SERVICE_LABEL, LABEL_TTL, BOTTOM = 16001, 24001, 254, 0x100
 
 def entry(label, bottom):
     return struct.pack("!I", label << 12 | (BOTTOM if bottom else 0) | LABEL_TTL)
-
-
-def checksum(header):
-    total = sum(struct.unpack(f"!{len(header) // 2}H", header))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def routed(ip):

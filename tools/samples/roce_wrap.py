@@ -49,6 +49,7 @@ import sys
 import zlib
 
 import frame_rewrite
+from frame_rewrite import ipv4_checksum as checksum
 
 ETHERTYPE_IPV4, ETHERTYPE_ARP = 0x0800, 0x0806
 VLAN_TPIDS = (0x8100, 0x88A8, 0x9100)
@@ -81,13 +82,6 @@ MODES = {"--plaintext": "plaintext", "--encrypted": "encrypted", "--forged": "fo
 
 def udp_source_port(qpn):
     return 0xC000 | (qpn & 0x3FFF)
-
-
-def checksum(header):
-    total = sum(struct.unpack(f"!{len(header) // 2}H", header))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def icrc(ip, udp, transport):

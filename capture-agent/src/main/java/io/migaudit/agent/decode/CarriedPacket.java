@@ -80,7 +80,7 @@ final class CarriedPacket {
     }
     int transport = at + Ipv6Decoder.HEADER_LENGTH;
     int pseudo =
-        fold(
+        InternetChecksum.fold(
             InternetChecksum.sum(frame, at + IPV6_ADDRESSES, 2 * 16)
                 + (length >>> 16)
                 + (length & 0xFFFF)
@@ -88,19 +88,7 @@ final class CarriedPacket {
     if (Short.toUnsignedInt(frame.getShort(transport + checksumAt)) == pseudo) {
       return true; // the NIC was to finish it
     }
-    int words = length & ~1;
-    int sum = pseudo + InternetChecksum.sum(frame, transport, words);
-    if (words != length) {
-      sum += Byte.toUnsignedInt(frame.get(transport + words)) << 8;
-    }
-    return fold(sum) == 0xFFFF;
-  }
-
-  private static int fold(int sum) {
-    while (sum >>> 16 != 0) {
-      sum = (sum & 0xFFFF) + (sum >>> 16);
-    }
-    return sum;
+    return InternetChecksum.fold(pseudo + InternetChecksum.sum(frame, transport, length)) == 0xFFFF;
   }
 
   /** An Ethernet frame at {@code at} whose IP packet, past any VLAN tags, is one of the above. */

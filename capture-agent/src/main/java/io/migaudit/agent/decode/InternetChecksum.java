@@ -13,13 +13,23 @@ public final class InternetChecksum {
   private InternetChecksum() {}
 
   /**
-   * The one's-complement sum of the {@code length / 2} words from {@code at}, folded to 16 bits.
+   * The one's-complement sum of the {@code length} bytes from {@code at} as 16-bit words, folded to
+   * 16 bits; an odd last byte is the high half of a word whose low half is zero (RFC 1071 4.1).
    */
   public static int sum(ByteBuffer buffer, int at, int length) {
+    int words = length & ~1;
     int sum = 0;
-    for (int i = 0; i < length; i += 2) {
+    for (int i = 0; i < words; i += 2) {
       sum += Short.toUnsignedInt(buffer.getShort(at + i));
     }
+    if (words != length) {
+      sum += Byte.toUnsignedInt(buffer.get(at + words)) << 8;
+    }
+    return fold(sum);
+  }
+
+  /** {@code sum}, a sum of 16-bit words (non-negative), with its carries folded into 16 bits. */
+  public static int fold(int sum) {
     while (sum >>> 16 != 0) {
       sum = (sum & WORD) + (sum >>> 16);
     }

@@ -24,4 +24,13 @@ class InternetChecksumTest {
         .as("a header the capture cut")
         .isFalse();
   }
+
+  /** RFC 1071 4.1: an odd last byte counts as the high half of a word. */
+  @Test
+  void anOddLastByteIsTheHighHalfOfAWord() {
+    ByteBuffer b = ByteBuffer.wrap(HexFormat.of().parseHex("1234ff56"));
+    assertThat(InternetChecksum.sum(b, 0, 1)).isEqualTo(0x1200);
+    assertThat(InternetChecksum.sum(b, 0, 3)).isEqualTo(0x1234 + 0xff00 - 0xFFFF);
+    assertThat(InternetChecksum.fold(0x2_FFFE)).isEqualTo(0x0001);
+  }
 }

@@ -182,11 +182,7 @@ class LiveCaptureIT {
     List<FlowRecord> records = captureLive(backend, scoped, List.of(OPENVPN_CLEARTEXT));
     assertThat(records.stream().filter(FlowRecord::last).map(Seen::of).toList())
         .containsExactlyInAnyOrderElementsOf(offline);
-    RuleEngine engine = new RuleEngine(policy);
-    List<Alert> alerts = new ArrayList<>();
-    for (FlowRecord r : records) {
-      alerts.addAll(engine.evaluate(r).alerts());
-    }
+    List<Alert> alerts = alertsOf(policy, records);
     assertThat(alerts)
         .extracting(Alert::rule)
         .contains(RuleId.UNENCRYPTED_MIGRATION, RuleId.NON_DEDICATED_SEGMENT);
@@ -219,11 +215,7 @@ class LiveCaptureIT {
     List<FlowRecord> records = captureLive(backend, scoped, List.of(rdma));
     assertThat(records.stream().filter(FlowRecord::last).map(Seen::of).toList())
         .containsExactlyInAnyOrderElementsOf(offline);
-    RuleEngine engine = new RuleEngine(policy);
-    List<Alert> alerts = new ArrayList<>();
-    for (FlowRecord r : records) {
-      alerts.addAll(engine.evaluate(r).alerts());
-    }
+    List<Alert> alerts = alertsOf(policy, records);
     assertThat(alerts).extracting(Alert::rule).containsOnly(RuleId.UNENCRYPTED_MIGRATION);
   }
 
@@ -283,11 +275,7 @@ class LiveCaptureIT {
             });
 
     List<FlowRecord> records = captureLive(backend, scoped, List.of(UNLISTED_PORT, SHARED_SEGMENT));
-    RuleEngine engine = new RuleEngine(policy);
-    List<Alert> alerts = new ArrayList<>();
-    for (FlowRecord r : records) {
-      alerts.addAll(engine.evaluate(r).alerts());
-    }
+    List<Alert> alerts = alertsOf(policy, records);
     assertThat(alerts)
         .filteredOn(a -> a.rule() == RuleId.UNENCRYPTED_MIGRATION)
         .extracting(Alert::protocol, Alert::dstPort)
@@ -295,6 +283,16 @@ class LiveCaptureIT {
     assertThat(alerts)
         .extracting(Alert::rule)
         .containsExactlyInAnyOrder(RuleId.UNENCRYPTED_MIGRATION, RuleId.SHARED_MIGRATION_SEGMENT);
+  }
+
+  /** What the analyzer's rules raise on {@code records}, in order. */
+  private static List<Alert> alertsOf(Policy policy, List<FlowRecord> records) {
+    RuleEngine engine = new RuleEngine(policy);
+    List<Alert> alerts = new ArrayList<>();
+    for (FlowRecord r : records) {
+      alerts.addAll(engine.evaluate(r).alerts());
+    }
+    return alerts;
   }
 
   /** The policy's networks and hypervisor hosts, as the agent's --policy learns them. */
