@@ -36,12 +36,7 @@ final class Frames {
 
   /** Ethernet + IPv4 + UDP carrying {@code payload}, captured whole. */
   static CapturedPacket ipv4Udp(int src, int dst, int srcPort, int dstPort, byte[] payload) {
-    ByteBuffer b = ipv4(-1, UDP, src, dst, UDP_HEADER + payload.length);
-    int udp = b.capacity() - UDP_HEADER - payload.length;
-    b.putShort(udp, (short) srcPort);
-    b.putShort(udp + 2, (short) dstPort);
-    b.putShort(udp + 4, (short) (UDP_HEADER + payload.length));
-    b.put(udp + UDP_HEADER, payload);
+    ByteBuffer b = udp(src, dst, srcPort, dstPort, payload);
     return captured(b.array(), b.capacity());
   }
 
@@ -52,20 +47,27 @@ final class Frames {
   static CapturedPacket rdmaWriteMiddle(int src, int dst, byte[] payload, int snap) {
     int bth = 12;
     int icrc = 4;
-    ByteBuffer b = ipv4(-1, UDP, src, dst, UDP_HEADER + bth + payload.length + icrc);
-    int ip = ETHERNET_HEADER;
-    int udp = ip + IPV4_HEADER;
-    b.putShort(udp, (short) 0xC011);
-    b.putShort(udp + 2, (short) 4791);
-    b.putShort(udp + 4, (short) (UDP_HEADER + bth + payload.length + icrc));
-    b.put(udp + UDP_HEADER, (byte) 0x07); // RDMA WRITE Middle
-    b.putShort(udp + UDP_HEADER + 2, (short) 0xFFFF); // P_Key
-    b.putInt(udp + UDP_HEADER + 4, 0x11); // destination QP
-    b.putInt(udp + UDP_HEADER + 8, 0x100); // PSN
-    b.put(udp + UDP_HEADER + bth, payload);
+    ByteBuffer transport = ByteBuffer.allocate(bth + payload.length + icrc);
+    transport.put(0, (byte) 0x07); // RDMA WRITE Middle
+    transport.putShort(2, (short) 0xFFFF); // P_Key
+    transport.putInt(4, 0x11); // destination QP
+    transport.putInt(8, 0x100); // PSN
+    transport.put(bth, payload);
+    ByteBuffer b = udp(src, dst, 0xC011, 4791, transport.array());
     int at = b.capacity() - icrc;
-    b.putInt(at, InvariantCrc.of(b, ip, at));
+    b.putInt(at, InvariantCrc.of(b, ETHERNET_HEADER, at));
     return captured(b.array(), snap);
+  }
+
+  /** An untagged Ethernet + IPv4 + UDP frame carrying {@code payload}. */
+  private static ByteBuffer udp(int src, int dst, int srcPort, int dstPort, byte[] payload) {
+    ByteBuffer b = ipv4(-1, UDP, src, dst, UDP_HEADER + payload.length);
+    int udp = b.capacity() - UDP_HEADER - payload.length;
+    b.putShort(udp, (short) srcPort);
+    b.putShort(udp + 2, (short) dstPort);
+    b.putShort(udp + 4, (short) (UDP_HEADER + payload.length));
+    b.put(udp + UDP_HEADER, payload);
+    return b;
   }
 
   /** A frame of Ethernet (optionally 802.1Q) and an IPv4 header, room for {@code transport}. */
