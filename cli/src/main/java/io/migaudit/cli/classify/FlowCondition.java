@@ -22,7 +22,7 @@ final class FlowCondition {
   static final String SMB3_TRANSFORM = "smb3 transform";
   static final String MID_STREAM = "mid-stream";
   private static final Set<String> TUNNEL_LAYERS =
-      Set.of("gre", "erspan", "vxlan", "geneve", "ip-in-ip");
+      Set.of("gre", "erspan", "vxlan", "geneve", "ip-in-ip", "udp-tunnel", "mpls");
 
   private FlowCondition() {}
 

@@ -63,6 +63,16 @@ class FlowConditionTest {
                     Signature.VMOTION),
                 policy))
         .isEqualTo("catalog port, in gre, in erspan");
+    // MPLS carried across an IP core in a UDP tunnel (RFC 7510): both layers name the path
+    assertThat(
+            FlowCondition.of(
+                record(
+                    49152,
+                    "qemu",
+                    List.of("ethernet", "ipv4", "udp-tunnel", "mpls", "ipv4"),
+                    Signature.QEMU),
+                policy))
+        .isEqualTo("catalog port, in udp-tunnel, in mpls");
     assertThat(
             FlowCondition.of(
                 record(445, "hyperv-smb", List.of("ethernet"), Signature.SMB3_ENCRYPTED), policy))
