@@ -19,8 +19,6 @@ import org.slf4j.LoggerFactory;
 public final class CaptureAgent {
   private static final Logger LOG = LoggerFactory.getLogger(CaptureAgent.class);
 
-  private static final int IP_PROTOCOL_TCP = 6;
-
   private final AgentConfig config;
   private final FlowRecordSink sink;
   private final PipelineCounters counters;
@@ -73,9 +71,7 @@ public final class CaptureAgent {
       DecodeIssue issue = decoder.decode(captured, decoded);
       if (issue == DecodeIssue.NONE) {
         ip++;
-        if (decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
-          counters.tcpFragment();
-        }
+        counters.fragments(decoded);
         table.offer(decoded);
         if (watcher != null) {
           watcher.saw(decoded, table);

@@ -1,6 +1,7 @@
 package io.migaudit.agent;
 
 import io.migaudit.agent.decode.DecodeIssue;
+import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowTable;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ public final class PipelineCounters {
 
   private static final LongSupplier NONE = () -> 0;
 
+  private static final int IP_PROTOCOL_TCP = 6;
+
   private volatile long packets;
   private final long[] dropped = new long[DecodeIssue.values().length];
   private final long[] endedBefore = new long[EndReason.values().length];
@@ -34,6 +37,7 @@ public final class PipelineCounters {
   private volatile FlowTable table;
   private volatile long truncatedFiles;
   private volatile long tcpFragments;
+  private volatile long tunnelFragments;
   private volatile long connectionsFollowed;
   private volatile long followsRefused;
   private volatile long flowPackets;
@@ -111,8 +115,18 @@ public final class PipelineCounters {
     truncatedFiles++;
   }
 
-  public void tcpFragment() {
-    tcpFragments++;
+  /**
+   * Counts the packet if it is a piece of a fragmented IPv4 packet carrying TCP, or came in a
+   * tunnel whose outer packet was a first fragment; called by the pipeline's thread for every IP
+   * packet.
+   */
+  public void fragments(DecodedPacket decoded) {
+    if (decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
+      tcpFragments++;
+    }
+    if (decoded.tunnelFragment) {
+      tunnelFragments++;
+    }
   }
 
   /** The live capture began to follow a connection that opened a migration stream; one thread. */
@@ -154,6 +168,19 @@ public final class PipelineCounters {
     long n = tcpFragments;
     for (PipelineCounters w : workers) {
       n += w.tcpFragments();
+    }
+    return n;
+  }
+
+  /**
+   * Tunnel packets (VXLAN, Geneve, GRE, IP in IP, ...) whose outer IP packet was the first piece of
+   * a fragmented one: the agent reads the first fragment only, so the packet inside is judged cut.
+   * The underlay's MTU is smaller than the tunnel needs (Linux VXLAN, for one, leaves DF clear).
+   */
+  public long tunnelFragments() {
+    long n = tunnelFragments;
+    for (PipelineCounters w : workers) {
+      n += w.tunnelFragments();
     }
     return n;
   }

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,6 +105,96 @@ class PipelineCountersTest {
     SimpleMeterRegistry registry = runExposed(pcap, counters);
     assertThat(counters.tcpFragments()).isEqualTo(2);
     assertThat(registry.get(AgentMetrics.TCP_FRAGMENTS).functionCounter().count()).isEqualTo(2.0);
+  }
+
+  /**
+   * Tunnel packets whose outer IPv4 packet is a first fragment are counted
+   * (migaudit_agent_tunnel_fragments_total), by one pipeline and by workers sharing the file; the
+   * later fragment, with no tunnel header, is not, and neither is a whole tunnel packet.
+   */
+  @Test
+  void tunnelFragmentsAreCountedAndExposed(@TempDir Path dir) throws Exception {
+    Path pcap = dir.resolve("tunnel-fragments.pcap");
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    file.writeBytes(
+        ByteBuffer.allocate(24)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(0xA1B2C3D4)
+            .putShort((short) 2)
+            .putShort((short) 4)
+            .putInt(0)
+            .putInt(0)
+            .putInt(65535)
+            .putInt(1)
+            .array());
+    byte[] datagram = vxlanDatagram(1400);
+    for (int port : new int[] {41011, 41012, 41013}) {
+      record(file, outerIpv4(0x2000, Arrays.copyOf(datagram, 1200), port)); // first fragment
+      record(file, outerIpv4(1200 / 8, Arrays.copyOfRange(datagram, 1200, datagram.length), port));
+    }
+    record(file, outerIpv4(0, vxlanDatagram(200), 41014)); // whole: not counted
+    Files.write(pcap, file.toByteArray());
+
+    PipelineCounters counters = new PipelineCounters();
+    SimpleMeterRegistry registry = runExposed(pcap, counters);
+    assertThat(counters.tunnelFragments()).isEqualTo(3);
+    assertThat(counters.tcpFragments()).as("the outer packets carry UDP").isZero();
+    assertThat(registry.get(AgentMetrics.TUNNEL_FRAGMENTS).functionCounter().count())
+        .isEqualTo(3.0);
+    PipelineCounters workers = new PipelineCounters();
+    new CaptureWorkers(AgentConfig.defaults("t"), r -> {}, workers, 3)
+        .run(pcap, pcap.toString(), EndReason.END_OF_CAPTURE);
+    assertThat(workers.tunnelFragments()).isEqualTo(3);
+  }
+
+  /**
+   * UDP to 4789, VXLAN VNI 5000, an Ethernet frame with IPv4/TCP 192.168.50.11 -> .12:49152 and
+   * {@code payload} bytes; the UDP header's source port stands for the inner flow's hash.
+   */
+  private static byte[] vxlanDatagram(int payload) {
+    ByteBuffer b = ByteBuffer.allocate(8 + 8 + 14 + 20 + 20 + payload);
+    b.putShort((short) 53001)
+        .putShort((short) 4789)
+        .putShort((short) b.capacity())
+        .putShort((short) 0);
+    b.put((byte) 0x08).put(new byte[3]).putInt(5000 << 8);
+    b.put(new byte[12]).putShort((short) 0x0800);
+    b.put((byte) 0x45)
+        .put((byte) 0)
+        .putShort((short) (40 + payload))
+        .putInt(0)
+        .put((byte) 64)
+        .put((byte) 6)
+        .putShort((short) 0)
+        .putInt(0xC0A8320B)
+        .putInt(0xC0A8320C);
+    b.putShort((short) 41011)
+        .putShort((short) 49152)
+        .putInt(1)
+        .putInt(0)
+        .put((byte) 0x50)
+        .put((byte) 0x18)
+        .putInt(0xFFFF0000);
+    return b.array();
+  }
+
+  /**
+   * Ethernet and IPv4 from VTEP 10.20.0.1 to .2 around {@code piece}, identification {@code id}.
+   */
+  private static byte[] outerIpv4(int flagsFragment, byte[] piece, int id) {
+    ByteBuffer b = ByteBuffer.allocate(14 + 20 + piece.length);
+    b.put(new byte[12]).putShort((short) 0x0800);
+    b.put((byte) 0x45)
+        .put((byte) 0)
+        .putShort((short) (20 + piece.length))
+        .putShort((short) id)
+        .putShort((short) flagsFragment)
+        .put((byte) 64)
+        .put((byte) 17)
+        .putShort((short) 0)
+        .putInt(0x0A140001)
+        .putInt(0x0A140002);
+    return b.put(piece).array();
   }
 
   /** Runs the capture agent over {@code capture} with {@code counters} bound to a new registry. */

@@ -182,6 +182,9 @@ class SamplesTest {
                       assertThat(counters.macsecEncrypted())
                           .as("MACsec-encrypted frames of " + expected.name())
                           .isEqualTo(expected.macsecEncryptedFrames());
+                      assertThat(counters.tunnelFragments())
+                          .as("tunnel packets in first IP fragments of " + expected.name())
+                          .isEqualTo(expected.tunnelFragments());
                     }));
   }
 

@@ -96,6 +96,17 @@ public final class DecodedPacket {
    */
   public boolean ipv4Fragment;
 
+  /** True for any piece of a fragmented IPv6 packet, the first included (a Fragment header). */
+  public boolean ipv6Fragment;
+
+  /**
+   * True when the packet came in a tunnel (VXLAN, Geneve, GRE, IP in IP, ...) whose outer IP packet
+   * was the first piece of a fragmented one: the agent reads that first fragment only, so what the
+   * tunnel carries is cut at its end, as a snap length would cut it. The underlay's MTU is smaller
+   * than the tunnel needs.
+   */
+  public boolean tunnelFragment;
+
   public int srcPort;
   public int dstPort;
 
@@ -148,6 +159,8 @@ public final class DecodedPacket {
     ttl = 0;
     fragment = false;
     ipv4Fragment = false;
+    ipv6Fragment = false;
+    tunnelFragment = false;
     tunnelPath = 0;
     clearRoutedTunnel();
     srcPort = dstPort = 0;
@@ -171,6 +184,7 @@ public final class DecodedPacket {
       return false;
     }
     clearRoutedTunnel();
+    tunnelFragment |= ipv4Fragment || ipv6Fragment;
     addLayer(ipVersion == 6 ? Layer.IPV6 : Layer.IPV4);
     addLayer(tunnel);
     // Outer endpoints in either order give the same value: the path of both directions.
@@ -186,6 +200,7 @@ public final class DecodedPacket {
     ttl = 0;
     fragment = false;
     ipv4Fragment = false;
+    ipv6Fragment = false;
     srcPort = dstPort = 0;
     tcpFlags = 0;
     tcpSeq = tcpAck = tcpWindow = 0;

@@ -127,6 +127,7 @@ final class Ipv6Decoder {
       if (cut != DecodeIssue.NONE) {
         return cut;
       }
+      out.ipv6Fragment |= next == FRAGMENT;
       out.fragment =
           next == FRAGMENT
               && (Short.toUnsignedInt(frame.getShort(pos + OFFSET_FRAGMENT_OFFSET))

@@ -44,8 +44,6 @@ public final class FileWorkers {
   /** How often a reader waiting for a free batch looks whether a worker failed. */
   private static final long FAILURE_CHECK_MILLIS = 10;
 
-  private static final int IP_PROTOCOL_TCP = 6;
-
   private final int workers;
   private final PipelineCounters counters;
 
@@ -376,9 +374,7 @@ public final class FileWorkers {
           continue;
         }
         ip++;
-        if (decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
-          own.tcpFragment();
-        }
+        own.fragments(decoded);
         table.offer(decoded);
       }
       if (batch.last && shared.failure.get() == null) {

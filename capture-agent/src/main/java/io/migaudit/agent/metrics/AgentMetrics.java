@@ -24,6 +24,12 @@ public final class AgentMetrics {
   /** Pieces of fragmented IPv4 packets carrying TCP (migaudit_agent_tcp_fragments_total). */
   public static final String TCP_FRAGMENTS = "migaudit.agent.tcp.fragments";
 
+  /**
+   * Tunnel packets whose outer IP packet was a first fragment
+   * (migaudit_agent_tunnel_fragments_total).
+   */
+  public static final String TUNNEL_FRAGMENTS = "migaudit.agent.tunnel.fragments";
+
   public static final String FLOWS_ENDED = "migaudit.agent.flows.ended";
 
   /**
@@ -79,6 +85,12 @@ public final class AgentMetrics {
     FunctionCounter.builder(TCP_FRAGMENTS, counters, PipelineCounters::tcpFragments)
         .description(
             "Pieces of fragmented IPv4 packets carrying TCP; a migration path should not fragment")
+        .tag(TAG_INTERFACE, iface)
+        .register(registry);
+    FunctionCounter.builder(TUNNEL_FRAGMENTS, counters, PipelineCounters::tunnelFragments)
+        .description(
+            "Tunnel packets whose outer IP packet was a first fragment: the packet inside is judged"
+                + " on that fragment only; the underlay's MTU is too small for the tunnel")
         .tag(TAG_INTERFACE, iface)
         .register(registry);
     FunctionCounter.builder(PACKETS, counters, PipelineCounters::packets)

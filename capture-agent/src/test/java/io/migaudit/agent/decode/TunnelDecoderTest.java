@@ -12,6 +12,7 @@ import static io.migaudit.agent.decode.FrameBytes.decodeEthernet;
 import static io.migaudit.agent.decode.FrameBytes.erspanII;
 import static io.migaudit.agent.decode.FrameBytes.erspanIII;
 import static io.migaudit.agent.decode.FrameBytes.ethernet;
+import static io.migaudit.agent.decode.FrameBytes.fragment;
 import static io.migaudit.agent.decode.FrameBytes.geneve;
 import static io.migaudit.agent.decode.FrameBytes.gre;
 import static io.migaudit.agent.decode.FrameBytes.ipv4;
@@ -26,6 +27,7 @@ import static io.migaudit.agent.decode.FrameBytes.v4;
 import static io.migaudit.agent.decode.FrameBytes.vxlan;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -148,6 +150,52 @@ class TunnelDecoderTest {
     assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
     assertThat(d.packet().fragment).isTrue();
     assertThat(d.packet().srcLo).isEqualTo(MIRROR_SOURCE);
+  }
+
+  /**
+   * A VXLAN datagram too big for its underlay goes out in IP fragments (Linux VXLAN leaves DF
+   * clear). The first fragment holds the tunnel and the start of the inner packet: that decodes,
+   * cut at the fragment's end as a snap length would cut it, and is marked as a tunnel fragment.
+   * The same over IPv6 (a Fragment header); whole tunnel packets and a first fragment of plain TCP
+   * are not marked.
+   */
+  @Test
+  void firstFragmentOfATunnelIsTheInnerPacketCutAndMarked() {
+    byte[] inner =
+        ethernet(
+            0x0800, ipv4(TCP, VMOTION_SRC, VMOTION_DST, tcp(41011, 8000, 0x18, payload(1400))));
+    byte[] datagram = udp(53001, 4789, vxlan(0x08, inner));
+    byte[] firstPiece = Arrays.copyOf(datagram, 1200); // a multiple of 8, as fragments are cut
+    byte[] ipv4First =
+        ethernet(
+            0x0800,
+            concat(
+                ipv4Header(0x45, 20 + firstPiece.length, 0x2000, UDP, MIRROR_SOURCE, COLLECTOR),
+                firstPiece));
+    byte[] ipv6First = ethernet(0x86DD, ipv6(44, concat(fragment(UDP, 0, true), firstPiece)));
+
+    for (byte[] frame : new byte[][] {ipv4First, ipv6First}) {
+      FrameBytes.Decoded d = decodeEthernet(frame);
+      assertThat(d.issue()).isEqualTo(DecodeIssue.NONE);
+      assertThat(d.layers()).endsWith(Layer.VXLAN, Layer.ETHERNET);
+      assertThat(d.packet().dstPort).isEqualTo(8000);
+      assertThat(d.packet().payloadCapturedLength).isLessThan(d.packet().payloadWireLength);
+      assertThat(d.packet().tunnelFragment).as("first fragment of a tunnel").isTrue();
+      assertThat(d.packet().ipv4Fragment).as("the inner packet is whole").isFalse();
+    }
+    assertThat(decodeEthernet(overUdp(4789, vxlan(0x08, inner))).packet().tunnelFragment)
+        .as("a whole tunnel packet")
+        .isFalse();
+    byte[] segment = tcp(41011, 8000, 0x18, payload(1400));
+    FrameBytes.Decoded plain =
+        decodeEthernet(
+            ethernet(
+                0x0800,
+                concat(
+                    ipv4Header(0x45, 20 + 600, 0x2000, TCP, VMOTION_SRC, VMOTION_DST),
+                    Arrays.copyOf(segment, 600))));
+    assertThat(plain.packet().ipv4Fragment).isTrue();
+    assertThat(plain.packet().tunnelFragment).as("no tunnel").isFalse();
   }
 
   @Test

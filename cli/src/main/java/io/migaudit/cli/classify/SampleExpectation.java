@@ -13,10 +13,10 @@ import java.util.stream.Stream;
 /**
  * A sample directory's {@code expect.yaml}: the migration flows (protocol and verdict of their
  * final record) and exactly the alerts (rule and severity) its capture must produce, and optionally
- * the packets the decoders must count as malformed, the MACsec frames they must count as encrypted
- * and whether the capture file is cut short, and, when it lists {@code events}, exactly the
- * migration events (protocol, worst verdict, streams); {@code events} is null for samples that do
- * not list them.
+ * the packets the decoders must count as malformed, the MACsec frames they must count as encrypted,
+ * the tunnel packets they must count as first IP fragments, and whether the capture file is cut
+ * short, and, when it lists {@code events}, exactly the migration events (protocol, worst verdict,
+ * streams); {@code events} is null for samples that do not list them.
  */
 public record SampleExpectation(
     String name,
@@ -25,6 +25,7 @@ public record SampleExpectation(
     int malformedPackets,
     int truncatedFiles,
     long macsecEncryptedFrames,
+    long tunnelFragments,
     Map<String, Integer> events) {
   /** The samples directory seen from a module's directory, where Maven runs tests. */
   public static final Path SAMPLES = Path.of("..", "samples");
@@ -40,6 +41,7 @@ public record SampleExpectation(
         root.path("malformedPackets").asInt(0),
         root.path("truncatedFiles").asInt(0),
         root.path("macsecEncryptedFrames").asLong(0),
+        root.path("tunnelFragments").asLong(0),
         root.has("events") ? events(root.path("events")) : null);
   }
 

@@ -152,6 +152,15 @@ final class ReplaySummary implements FlowObserver {
           "  warning: %d IPv4 fragments of TCP (a migration path should not fragment)%n",
           counters.tcpFragments());
     }
+    if (counters.tunnelFragments() > 0) {
+      out.printf(
+          "  warning: %d tunnel packet%s came in IP fragments: the agent reads each one's first"
+              + " fragment, so what %s carried is judged cut; the underlay's MTU is smaller than"
+              + " the tunnel needs%n",
+          counters.tunnelFragments(),
+          counters.tunnelFragments() == 1 ? "" : "s",
+          counters.tunnelFragments() == 1 ? "it" : "they");
+    }
     out.printf("Flows: %d (%d flow records through %s)%n", flows.size(), records, Topics.FLOWS);
     if (!malformedRecords.isEmpty()) {
       out.println("  skipped malformed Kafka records: " + malformedRecords);
@@ -175,11 +184,16 @@ final class ReplaySummary implements FlowObserver {
           unjudgedBulkFlows == 1 ? "it is a migration" : "they are migrations");
     }
     if (migrationFlowsCut > 0) {
+      boolean fragmented = counters.tunnelFragments() > 0;
       out.printf(
-          "  warning: the capture cut %d segments of %d migration flow%s at its snap length:"
+          "  warning: the capture cut %d segments of %d migration flow%s at its snap length%s:"
               + " framing and byte statistics see only part of each, so some verdicts are unknown;"
-              + " capture whole packets (tcpdump -s 0, no mirrored packet length)%n",
-          segmentsCut, migrationFlowsCut, migrationFlowsCut == 1 ? "" : "s");
+              + " capture whole packets (tcpdump -s 0, no mirrored packet length)%s%n",
+          segmentsCut,
+          migrationFlowsCut,
+          migrationFlowsCut == 1 ? "" : "s",
+          fragmented ? " or in a tunnel's IP fragments" : "",
+          fragmented ? " and give the tunnel's underlay the MTU it needs" : "");
     }
     out.println();
     out.println("Migration flows by protocol and verdict:");
