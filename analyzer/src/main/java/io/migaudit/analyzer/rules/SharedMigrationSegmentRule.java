@@ -14,7 +14,10 @@ import java.util.Optional;
  * counts when its frames carry a migration network's VLAN, or when both addresses lie inside a
  * migration network and the frames are untagged (or that network lists no VLANs, so it is judged by
  * address only). NFC disk copies count (they are not live migration); link control (ICMP, ICMPv6,
- * IGMP) never does. Warning.
+ * IGMP) never does, and neither do later IP fragments (a TCP or UDP flow with both ports 0: no
+ * transport header), since each datagram's first fragment carries its ports and is judged with its
+ * own flow. A tunnel that its underlay fragments (VXLAN at the full MTU) has its first fragments
+ * read as the migration they carry; the rest of each datagram is such a flow. Warning.
  */
 public final class SharedMigrationSegmentRule implements Rule {
   /** Evidence {@code matchedBy} values. */
@@ -55,7 +58,7 @@ public final class SharedMigrationSegmentRule implements Rule {
     }
     FlowRecord r = flow.record();
     Optional<MigrationNetwork> network = network(r, policy);
-    if (network.isEmpty()) {
+    if (network.isEmpty() || laterFragments(r)) {
       return Optional.empty();
     }
     MigrationNetwork n = network.get();
@@ -80,6 +83,13 @@ public final class SharedMigrationSegmentRule implements Rule {
             "transport", r.transport());
     return Optional.of(
         AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
+  }
+
+  /** The pieces after the first of fragmented TCP or UDP packets: the agent gives them ports 0. */
+  private static boolean laterFragments(FlowRecord r) {
+    return r.srcPort() == 0
+        && r.dstPort() == 0
+        && ("tcp".equals(r.transport()) || "udp".equals(r.transport()));
   }
 
   /** The migration network whose VLAN tags the flow, else the one whose CIDRs hold both ends. */

@@ -87,6 +87,37 @@ class SharedMigrationSegmentRuleTest {
     return rule.judgesLater(new MigrationDetector(policy).classify(r), policy);
   }
 
+  /**
+   * The later fragments of datagrams on a migration VLAN (ports 0: they have no transport header)
+   * are no traffic of their own: each first fragment, with its ports, is judged with its flow. A
+   * datagram on port 0 that is not a fragment's is still unusual traffic, but the agent keys it
+   * with the fragments; other transports with no ports (GRE) stay judged.
+   */
+  @Test
+  void laterFragmentsAreNotOtherTraffic() {
+    for (String transport : List.of("udp", "tcp")) {
+      assertThat(
+              judge(
+                  policy,
+                  flow("10.20.0.1", "10.20.0.2", 0)
+                      .srcPort(0)
+                      .transport(transport)
+                      .vlan(50)
+                      .build()))
+          .as(transport + " fragments")
+          .isEmpty();
+    }
+    assertThat(judge(policy, flow("10.20.0.1", "10.20.0.2", 0).srcPort(41011).vlan(50).build()))
+        .as("a port of its own")
+        .isPresent();
+    assertThat(
+            judge(
+                policy,
+                flow("10.20.0.1", "10.20.0.2", 0).srcPort(0).transport("ip-47").vlan(50).build()))
+        .as("GRE on the migration VLAN")
+        .isPresent();
+  }
+
   @Test
   void oneEndInsideIsNotTheSegment() {
     assertThat(judge(policy, flow("10.10.0.5", "192.168.50.12", 443).build())).isEmpty();
