@@ -99,7 +99,9 @@ make_qemu_pki() {
 
 # qemu_migration [--port N] [--tls] [--capability NAME]... [--parameter NAME=VALUE]... : one
 # migration from host A to host B on TCP 49152 (or N), captured on the trunk, QMP options applied
-# to both sides.
+# to both sides. With QEMU_VXLAN_MTU set, the hosts' addresses on the trunk are VXLAN tunnel
+# endpoints (QEMU_VTEP_A, QEMU_VTEP_B) and the migration addresses sit on a kernel VXLAN device of
+# that MTU (qemu_vxlan_up): the trunk carries the migration inside VXLAN.
 qemu_migration() {
   local tls=0 options=() port=$QEMU_PORT uri src_extra=() dst_extra=()
   if [[ ${1:-} == --port ]]; then
@@ -113,7 +115,13 @@ qemu_migration() {
   fi
   options=("$@" --parameter "max-bandwidth=$QEMU_MAX_BANDWIDTH")
   qemu_guest_files
-  hosts_up 50 "$QEMU_SRC" "$QEMU_DST"
+  if [[ -n ${QEMU_VXLAN_MTU:-} ]]; then
+    hosts_up 50 "$QEMU_VTEP_A" "$QEMU_VTEP_B"
+    qemu_vxlan_up "$NS_A" "$QEMU_VTEP_A" "$QEMU_VTEP_B" "$QEMU_SRC"
+    qemu_vxlan_up "$NS_B" "$QEMU_VTEP_B" "$QEMU_VTEP_A" "$QEMU_DST"
+  else
+    hosts_up 50 "$QEMU_SRC" "$QEMU_DST"
+  fi
   ip netns exec "$NS_A" sysctl -qw net.ipv4.ip_local_port_range="$QEMU_SOURCE_PORTS"
   if ((tls)); then
     make_qemu_pki
@@ -131,6 +139,33 @@ qemu_migration() {
   qemu_quit
   capture_stop
   hosts_down
+}
+
+# qemu-vxlan*: the VXLAN overlay of qemu_migration with QEMU_VXLAN_MTU, VNI 5000 on UDP 4789
+# between tunnel endpoints on the trunk (still tagged VLAN 50 by the tagging switch).
+readonly QEMU_VTEP_A=10.20.0.1/24
+readonly QEMU_VTEP_B=10.20.0.2/24
+readonly QEMU_VXLAN_VNI=5000
+readonly QEMU_VXLAN_PORT=4789
+readonly VXLAN_HEADROOM=50   # outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14
+
+# qemu_vxlan_up NS LOCAL/PREFIX REMOTE/PREFIX ADDR/PREFIX : a kernel VXLAN device vx0 in NS from
+# the tunnel endpoint LOCAL (on vmk0) to REMOTE, MTU QEMU_VXLAN_MTU, holding ADDR (its MAC derived
+# from ADDR as host_up's are).
+qemu_vxlan_up() {
+  local ns=$1 local=${2%/*} remote=${3%/*} cidr=$4 lower=(dev vmk0) underlay
+  underlay=$(ip netns exec "$ns" cat /sys/class/net/vmk0/mtu)
+  # The kernel caps a VXLAN device bound to a lower device at that device's MTU less the outer
+  # headers, silently at creation (and `ip link set mtu` above it fails): a larger MTU, the
+  # misconfiguration of qemu-vxlan-fragmented, needs a device that finds its underlay by the route.
+  ((QEMU_VXLAN_MTU <= underlay - VXLAN_HEADROOM)) || lower=()
+  ip -n "$ns" link add vx0 mtu "$QEMU_VXLAN_MTU" type vxlan id "$QEMU_VXLAN_VNI" \
+    dstport "$QEMU_VXLAN_PORT" local "$local" remote "$remote" "${lower[@]}"
+  ip -n "$ns" link set vx0 address "$(mac_for "${cidr%/*}")"
+  ip -n "$ns" addr add "$cidr" dev vx0
+  ip -n "$ns" link set vx0 up
+  [[ $(ip -n "$ns" -o link show vx0) == *" mtu $QEMU_VXLAN_MTU "* ]] ||
+    die "vx0 in $ns did not take MTU $QEMU_VXLAN_MTU: $(ip -n "$ns" -o link show vx0)"
 }
 
 qemu_quit() {
@@ -590,4 +625,111 @@ scenario_qemu_rdma_forged_icrc() {
     '{protocol: rdma, verdict: plaintext, count: 1}' "$UNENCRYPTED"
   printf 'malformedPackets: %d    # the forged packets, bad ICRC (roce-bad-icrc), counted and skipped\n' \
     "$ROCE_FORGED" >>"$WORK/out/qemu-rdma-forged-icrc/expect.yaml"
+}
+
+# vxlan_frames PCAP FILTER [TSHARK OPTIONS...] : how many frames of PCAP tshark's FILTER matches.
+vxlan_frames() {
+  local pcap=$1 filter=$2
+  shift 2
+  tshark -r "$pcap" "$@" -Y "$filter" 2>/dev/null | wc -l
+}
+
+# vxlan_datagrams PCAP FILTER : outer source, destination and IP ID of the frames FILTER matches
+# (fragments left alone), one line each, sorted.
+vxlan_datagrams() {
+  tshark -r "$1" -o ip.defragment:FALSE -Y "$2" -E occurrence=f -T fields -e ip.src -e ip.dst \
+    -e ip.id 2>/dev/null | sort
+}
+
+# qemu_vxlan_publish NAME : the capture of qemu_migration with QEMU_VXLAN_MTU, checked with tshark
+# (check_capture.py reads no VXLAN), cut by trim_capture.py --vxlan and written as NAME. Every frame
+# carries the one VLAN 50 tag and is ARP or IPv4, every IPv4 frame VXLAN (UDP 4789, VNI 5000) or a
+# later fragment of a VXLAN datagram whose first fragment is there, DF clear (Linux VXLAN's default),
+# no frame over 1518 bytes, every IPv4, UDP and TCP checksum the kernel's (none bad); inside, ARP
+# and one TCP connection .11 -> .12:49152, opened, closed by both sides, its first payload QEVM.
+# Sets VXLAN_FIRST_FRAGMENTS to the first fragments of fragmented VXLAN datagrams in the result.
+VXLAN_FIRST_FRAGMENTS=0
+qemu_vxlan_publish() {
+  local name=$1 out=$WORK/out/$1 pcap size total n later firsts head
+  local raw=$CAPTURE migration="ip.src#2 == ${QEMU_SRC%/*} && ip.dst#2 == ${QEMU_DST%/*}"
+  local checksums=(-o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -o tcp.check_checksum:TRUE)
+  local first="ip.flags.mf#1 == 1 && ip.frag_offset#1 == 0 && udp.dstport#1 == $QEMU_VXLAN_PORT"
+  # the whole migration, before the cut: frame sizes and checksums as the kernel wrote them
+  (($(vxlan_frames "$raw" 'frame.len > 1518') == 0)) || die "$name: frames over 1518 bytes"
+  (($(vxlan_frames "$raw" 'ip.checksum.status == 0 || udp.checksum.status == 0 ||
+    tcp.checksum.status == 0' "${checksums[@]}") == 0)) || die "$name: bad checksums in the capture"
+  log "$name: $(vxlan_frames "$raw" '') frames before the cut, $(vxlan_frames "$raw" "$first" \
+    -o ip.defragment:FALSE) of them first fragments of VXLAN datagrams, largest $(tshark -r "$raw" \
+    -T fields -e frame.len 2>/dev/null | sort -n | tail -1) bytes"
+  "$PYTHON" "$TOOLS/trim_capture.py" "$raw" "$WORK/trimmed.pcap" --keep-bytes "$QEMU_KEEP_BYTES" --vxlan
+  mkdir -p "$out"
+  pcap=$out/capture.pcap
+  mv "$WORK/trimmed.pcap" "$pcap"
+  size=$(stat -c %s "$pcap")
+  ((size <= QEMU_MAX_CAPTURE_BYTES)) || die "$name: capture is $size bytes, over $QEMU_MAX_CAPTURE_BYTES"
+  total=$(vxlan_frames "$pcap" '')
+  (($(vxlan_frames "$pcap" 'count(vlan) == 1 && vlan.id == 50 &&
+    (vlan.etype == 0x0806 || vlan.etype == 0x0800)') == total)) ||
+    die "$name: frames without the one VLAN 50 tag, or neither ARP nor IPv4"
+  n=$(vxlan_frames "$pcap" "vlan.etype == 0x0800 && ip.frag_offset#1 == 0 && udp.dstport#1 == \
+    $QEMU_VXLAN_PORT && vxlan.vni == $QEMU_VXLAN_VNI && ip.flags.df#1 == 0" -o ip.defragment:FALSE)
+  later=$(vxlan_frames "$pcap" 'ip.frag_offset#1 > 0 && ip.proto#1 == 17 && ip.flags.df#1 == 0' \
+    -o ip.defragment:FALSE)
+  ((n > 0 && n + later == $(vxlan_frames "$pcap" 'vlan.etype == 0x0800'))) ||
+    die "$name: $n VXLAN frames and $later later fragments of the IPv4 frames"
+  firsts=$(vxlan_datagrams "$pcap" "$first")
+  [[ $firsts == "$(vxlan_datagrams "$pcap" 'ip.frag_offset#1 > 0')" ]] ||
+    die "$name: later fragments that do not match the first fragments one to one"
+  VXLAN_FIRST_FRAGMENTS=$(grep -c . <<<"$firsts" || true)
+  (($(vxlan_frames "$pcap" 'vlan.etype == 0x0806') > 0 && $(vxlan_frames "$pcap" 'vxlan && arp') > 0)) ||
+    die "$name: no ARP on the trunk or inside the tunnel"
+  (($(vxlan_frames "$pcap" 'frame.len > 1518') == 0)) || die "$name: frames over 1518 bytes"
+  (($(vxlan_frames "$pcap" 'ip.checksum.status == 0 || udp.checksum.status == 0 ||
+    tcp.checksum.status == 0' "${checksums[@]}") == 0 &&
+    $(vxlan_frames "$pcap" 'udp.checksum.status == 1' "${checksums[@]}") > 0)) ||
+    die "$name: bad or no checked checksums"
+  # inside: one TCP connection, handshake, a FIN from each side, QEVM first
+  (($(tshark -r "$pcap" -Y tcp -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l) == 1 &&
+    $(vxlan_frames "$pcap" "vxlan && tcp && !($migration && tcp.dstport == $QEMU_PORT) &&
+      !(ip.src#2 == ${QEMU_DST%/*} && tcp.srcport == $QEMU_PORT)") == 0)) ||
+    die "$name: TCP besides one connection ${QEMU_SRC%/*} -> ${QEMU_DST%/*}:$QEMU_PORT"
+  (($(vxlan_frames "$pcap" "$migration && tcp.flags.syn == 1 && tcp.flags.ack == 0") == 1 &&
+    $(vxlan_frames "$pcap" "$migration && tcp.flags.fin == 1") >= 1 &&
+    $(vxlan_frames "$pcap" "ip.src#2 == ${QEMU_DST%/*} && tcp.flags.fin == 1") >= 1)) ||
+    die "$name: the connection is not opened and closed by both sides inside the tunnel"
+  head=$(tshark -r "$pcap" -Y "$migration && tcp.len > 0" -T fields -e tcp.payload 2>/dev/null |
+    awk 'NR == 1')   # awk reads to the end: tshark is not cut off (pipefail)
+  [[ $head == 5145564d* ]] || die "$name: the migration's first payload starts ${head:0:16}, not QEVM"
+  log "$name: $total frames, $size bytes, $n VXLAN datagrams or first fragments, $later later" \
+    "fragments, $VXLAN_FIRST_FRAGMENTS first fragments of fragmented datagrams"
+}
+
+# qemu-vxlan: the plain migration of qemu-plaintext carried by kernel VXLAN devices between the
+# hosts, the overlay's MTU the kernel's default (1450: the underlay's 1500 less 50): nothing
+# fragments. Inside the tunnel, VLAN 50's migration addresses; outside, the tunnel endpoints.
+scenario_qemu_vxlan() {
+  QEMU_VXLAN_MTU=1450 qemu_migration
+  qemu_vxlan_publish qemu-vxlan
+  ((VXLAN_FIRST_FRAGMENTS == 0)) || die "qemu-vxlan: $VXLAN_FIRST_FRAGMENTS fragmented datagrams"
+  expect qemu-vxlan \
+    "Real QEMU live migration over plain TCP 49152 between the trusted hosts, carried by kernel VXLAN devices (VNI 5000, UDP 4789, MTU 1450) between tunnel endpoints 10.20.0.1 and .2 on VLAN 50; read inside the tunnel, plaintext." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' "$UNENCRYPTED"
+}
+
+# qemu-vxlan-fragmented: the same with the overlay's MTU set to the underlay's 1500, a common
+# misconfiguration. Linux VXLAN leaves DF clear, so the outer UDP datagram of a full-size inner frame
+# goes out as two IPv4 fragments, the first holding the inner headers and the start of the segment.
+# Only the first full-size segments do: the VXLAN driver lowers the inner route's path MTU to 1450 on
+# the first datagram too large for the underlay (skb_tunnel_check_pmtu), and the sender's TCP,
+# local here, resends those segments at MSS 1398 and sends the rest unfragmented. Counts the first
+# fragments into expect.yaml (tunnelFragments).
+scenario_qemu_vxlan_fragmented() {
+  QEMU_VXLAN_MTU=1500 qemu_migration
+  qemu_vxlan_publish qemu-vxlan-fragmented
+  ((VXLAN_FIRST_FRAGMENTS > 0)) || die "qemu-vxlan-fragmented: no fragmented datagrams"
+  expect qemu-vxlan-fragmented \
+    "The real QEMU migration of qemu-vxlan with the VXLAN devices' MTU set to the underlay's 1500, so the outer UDP datagrams of the first full-size segments go out as two IPv4 fragments each (DF clear), the first holding the inner headers; the kernel then lowers the path MTU and the sender's TCP resends them and the rest at MSS 1398, unfragmented; read inside the tunnel, plaintext." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' "$UNENCRYPTED"
+  printf 'tunnelFragments: %d    # first IP fragments of tunnel packets, counted\n' \
+    "$VXLAN_FIRST_FRAGMENTS" >>"$WORK/out/qemu-vxlan-fragmented/expect.yaml"
 }

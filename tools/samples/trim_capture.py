@@ -8,16 +8,28 @@ For each TCP connection it keeps the packets up to and including the one that br
 direction's payload to KEEP bytes, plus every later SYN, FIN or RST (so the capture still shows how
 the connection ended). Non-TCP frames (ARP, ...) are all kept. The pcap header and the kept
 records are copied unchanged. Python 3 standard library only.
+
+With --vxlan the TCP connections are those inside VXLAN (UDP to port 4789, RFC 7348), as a capture
+on an overlay's underlay holds them: a packet is judged by the Ethernet frame it carries, its
+payload counted by the inner IPv4 header's lengths, so that a datagram the underlay fragmented
+counts whole in its first fragment (which holds the inner headers); the later fragments of an outer
+IPv4 datagram are kept when its first fragment was.
 """
 
 import argparse
 import struct
 import sys
 
-from check_capture import (PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC, TCP_FIN, TCP_RST, TCP_SYN, decode)
+from check_capture import (ETH_P_IPV4, IPPROTO_TCP, IPPROTO_UDP, PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC,
+                           TCP_FIN, TCP_RST, TCP_SYN, VLAN_TPIDS, decode)
 
 PCAP_HEADER_BYTES = 24
 RECORD_HEADER_BYTES = 16
+VXLAN_PORT = 4789           # IANA (RFC 7348 section 5)
+VXLAN_HEADER_BYTES = 8
+UDP_HEADER_BYTES = 8
+IP_MF = 0x2000
+IP_OFFSET_MASK = 0x1FFF
 
 
 def records(data):
@@ -34,26 +46,84 @@ def records(data):
         offset = end
 
 
-def trim(data, keep_bytes):
+def ipv4_at(frame):
+    """Offset of the IPv4 header behind the Ethernet header and its tags, or None."""
+    ethertype, offset = struct.unpack_from("!H", frame, 12)[0], 14
+    while ethertype in VLAN_TPIDS:
+        ethertype = struct.unpack_from("!H", frame, offset + 2)[0]
+        offset += 4
+    return offset if ethertype == ETH_P_IPV4 else None
+
+
+def vxlan_packet(frame):
+    """(packet, fragment) for an underlay frame. packet: decode() of the frame a VXLAN datagram
+    carries, "payload_bytes" set from the inner IPv4 and TCP headers, or None (not VXLAN, or a later
+    fragment); fragment: (src, dst, id, first?) when the outer IPv4 datagram is fragmented."""
+    ip = ipv4_at(frame)
+    if ip is None:
+        return None, None
+    ihl = (frame[ip] & 0x0F) * 4
+    ident, flags_offset = struct.unpack_from("!HH", frame, ip + 4)
+    proto, first = frame[ip + 9], flags_offset & IP_OFFSET_MASK == 0
+    fragment = None
+    if flags_offset & (IP_MF | IP_OFFSET_MASK):
+        fragment = (frame[ip + 12:ip + 16], frame[ip + 16:ip + 20], ident, first)
+    if not first or proto != IPPROTO_UDP or \
+            struct.unpack_from("!H", frame, ip + ihl + 2)[0] != VXLAN_PORT:
+        return None, fragment
+    inner = frame[ip + ihl + UDP_HEADER_BYTES + VXLAN_HEADER_BYTES:]
+    packet = decode(inner)
+    if packet.get("kind") == "tcp":
+        inner_ip = ipv4_at(inner)
+        inner_ihl = (inner[inner_ip] & 0x0F) * 4
+        total = struct.unpack_from("!H", inner, inner_ip + 2)[0]
+        tcp_header = (inner[inner_ip + inner_ihl + 12] >> 4) * 4
+        packet["payload_bytes"] = total - inner_ihl - tcp_header
+    return packet, fragment
+
+
+def trim(data, keep_bytes, vxlan=False):
     out = [data[:PCAP_HEADER_BYTES]]
     sent = {}  # (src, sport, dst, dport) -> payload bytes seen in that direction
     done = set()  # connections (as frozensets of both endpoints) past their budget
+    datagrams = {}  # --vxlan: (src, dst, id) of a fragmented outer datagram -> first fragment kept
     kept = dropped = 0
     for record, frame in records(data):
-        p = decode(frame)
-        if p.get("kind") != "tcp":
-            out.append(record)
-            kept += 1
-            continue
+        if vxlan:
+            p, fragment = vxlan_packet(frame)
+            if fragment and not fragment[3]:
+                # a later fragment goes where its datagram's first fragment went
+                if datagrams.get(fragment[:3], True):
+                    out.append(record)
+                    kept += 1
+                else:
+                    dropped += 1
+                continue
+            if p is None or p.get("kind") != "tcp":
+                out.append(record)
+                kept += 1
+                if fragment:
+                    datagrams[fragment[:3]] = True
+                continue
+        else:
+            p, fragment = decode(frame), None
+            if p.get("kind") != "tcp":
+                out.append(record)
+                kept += 1
+                continue
         direction = (p["src"], p["sport"], p["dst"], p["dport"])
         connection = frozenset([(p["src"], p["sport"]), (p["dst"], p["dport"])])
         control = p["flags"] & (TCP_SYN | TCP_FIN | TCP_RST)
         if connection in done and not control:
             dropped += 1
+            if fragment:
+                datagrams[fragment[:3]] = False
             continue
         out.append(record)
         kept += 1
-        sent[direction] = sent.get(direction, 0) + len(p["payload"])
+        if fragment:
+            datagrams[fragment[:3]] = True
+        sent[direction] = sent.get(direction, 0) + p.get("payload_bytes", len(p["payload"]))
         if sent[direction] >= keep_bytes:
             done.add(connection)
     return b"".join(out), kept, dropped
@@ -65,10 +135,12 @@ def main(argv=None):
     parser.add_argument("output")
     parser.add_argument("--keep-bytes", type=int, required=True,
                         help="payload bytes kept per connection direction")
+    parser.add_argument("--vxlan", action="store_true",
+                        help="cut the TCP connections inside VXLAN (UDP 4789), fragments and all")
     args = parser.parse_args(argv)
     with open(args.input, "rb") as f:
         data = f.read()
-    trimmed, kept, dropped = trim(data, args.keep_bytes)
+    trimmed, kept, dropped = trim(data, args.keep_bytes, args.vxlan)
     with open(args.output, "wb") as f:
         f.write(trimmed)
     print(f"trim_capture: kept {kept} packets, dropped {dropped}", file=sys.stderr)
