@@ -284,6 +284,7 @@ class ReplayIT {
     int malformed = 0;
     long macsecEncrypted = 0;
     long badIcrc = 0;
+    long tunnelFragments = 0;
     int cutMigrationFlows = 0;
     List<String> truncatedSamples = new ArrayList<>();
     for (Path dir : SampleExpectation.directories().toList()) {
@@ -296,7 +297,10 @@ class ReplayIT {
       if (e.name().equals("qemu-rdma-forged-icrc")) { // its forged packets (samples/README.md)
         badIcrc = e.malformedPackets();
       }
-      if (e.name().startsWith("snaplen-")) { // every frame cut at 200 bytes (samples/README.md)
+      tunnelFragments += e.tunnelFragments();
+      // every frame cut at 200 bytes, or full-size inner frames in first fragments
+      // (samples/README.md)
+      if (e.name().startsWith("snaplen-") || e.tunnelFragments() > 0) {
         cutMigrationFlows += e.migrationFlows().values().stream().mapToInt(Integer::intValue).sum();
       }
     }
@@ -319,6 +323,7 @@ class ReplayIT {
             .filter(l -> l.contains("warning:") && !l.contains("snap length"))
             .filter(l -> !l.contains("IPv4 fragments of TCP"))
             .filter(l -> !l.contains("RoCEv2 packets had a wrong invariant CRC"))
+            .filter(l -> !l.contains("tunnel packets came in IP fragments"))
             .toList();
     assertThat(badIcrc).as("qemu-rdma-forged-icrc's forged packets").isPositive();
     assertThat(summary)
@@ -336,12 +341,21 @@ class ReplayIT {
         .as("fragmented-plaintext sends its migration as IPv4 fragments (samples/README.md)")
         .containsPattern(
             "warning: \\d+ IPv4 fragments of TCP \\(a migration path should not fragment\\)");
+    assertThat(tunnelFragments).as("qemu-vxlan-fragmented's first fragments").isPositive();
+    assertThat(summary)
+        .contains(
+            "warning: "
+                + tunnelFragments
+                + " tunnel packets came in IP fragments: the agent reads each one's first"
+                + " fragment");
+    assertThat(metrics)
+        .contains("migaudit_agent_tunnel_fragments_total{interface=\"pcap\"} " + tunnelFragments);
     assertThat(cutMigrationFlows).isPositive();
     assertThat(summary)
         .containsPattern(
             "warning: the capture cut \\d+ segments of "
                 + cutMigrationFlows
-                + " migration flows at its snap length");
+                + " migration flows at its snap length or in a tunnel's IP fragments");
     for (String sample : truncatedSamples) {
       assertThat(warnings)
           .anySatisfy(w -> assertThat(w).contains(sample).contains("packets before it"));
