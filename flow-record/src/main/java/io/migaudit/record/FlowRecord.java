@@ -51,6 +51,9 @@ import java.util.List;
  * @param tunnel the routed tunnel (IP in IP, GRE carrying IP) the flow travelled in: its outer
  *     endpoints are the path the flow really crossed; null (absent) for a flow in no such tunnel.
  *     Added within schema version 1
+ * @param vni the VXLAN or Geneve network identifier of the innermost overlay segment the flow's
+ *     frames travelled in (a migration network may name its segments by VNI); null (absent) for a
+ *     flow in no such overlay. Added within schema version 1
  */
 public record FlowRecord(
     int schemaVersion,
@@ -81,7 +84,8 @@ public record FlowRecord(
     @JsonInclude(JsonInclude.Include.NON_NULL) StreamEvidence stream,
     @JsonInclude(JsonInclude.Include.NON_NULL) HopLimits ttl,
     @JsonInclude(JsonInclude.Include.NON_NULL) Handshake handshake,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Tunnel tunnel) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Tunnel tunnel,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer vni) {
 
   public FlowRecord {
     encapsulation = encapsulation == null ? List.of() : List.copyOf(encapsulation);
@@ -139,6 +143,7 @@ public record FlowRecord(
         tcpFlags,
         protocol,
         payload,
+        null,
         null,
         null,
         null,
@@ -202,6 +207,73 @@ public record FlowRecord(
         null,
         null,
         null,
+        null,
+        null);
+  }
+
+  /**
+   * A record in no overlay segment (no VNI): every field of schema version 1 before {@code vni}.
+   */
+  public FlowRecord(
+      int schemaVersion,
+      String agent,
+      String iface,
+      String flowId,
+      long seq,
+      boolean last,
+      String endReason,
+      Instant firstSeen,
+      Instant lastSeen,
+      Integer vlan,
+      Integer outerVlan,
+      List<String> encapsulation,
+      int ipVersion,
+      String transport,
+      String src,
+      int srcPort,
+      String dst,
+      int dstPort,
+      String initiator,
+      Counters srcToDst,
+      Counters dstToSrc,
+      List<String> tcpFlags,
+      String protocol,
+      PayloadFeatures payload,
+      KerberosActivity kerberos,
+      StreamEvidence stream,
+      HopLimits ttl,
+      Handshake handshake,
+      Tunnel tunnel) {
+    this(
+        schemaVersion,
+        agent,
+        iface,
+        flowId,
+        seq,
+        last,
+        endReason,
+        firstSeen,
+        lastSeen,
+        vlan,
+        outerVlan,
+        encapsulation,
+        ipVersion,
+        transport,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        initiator,
+        srcToDst,
+        dstToSrc,
+        tcpFlags,
+        protocol,
+        payload,
+        kerberos,
+        stream,
+        ttl,
+        handshake,
+        tunnel,
         null);
   }
 
@@ -246,7 +318,8 @@ public record FlowRecord(
         stream,
         ttl,
         handshake,
-        tunnel);
+        tunnel,
+        vni);
   }
 
   /** The same record carrying these Kerberos requests (null: none). */
@@ -280,7 +353,8 @@ public record FlowRecord(
         stream,
         ttl,
         handshake,
-        tunnel);
+        tunnel,
+        vni);
   }
 
   /**
@@ -327,7 +401,8 @@ public record FlowRecord(
         stream,
         ttl,
         handshake,
-        tunnel);
+        tunnel,
+        vni);
   }
 
   /** The same record with this stream evidence (null, or an unremarkable one: none). */
@@ -361,7 +436,8 @@ public record FlowRecord(
         newStream == null || newStream.unremarkable() ? null : newStream,
         ttl,
         handshake,
-        tunnel);
+        tunnel,
+        vni);
   }
 
   /** The same record carrying these TTL ranges and handshake facts (null: none). */
@@ -395,7 +471,43 @@ public record FlowRecord(
         stream,
         newTtl,
         newHandshake,
-        tunnel);
+        tunnel,
+        vni);
+  }
+
+  /** The same record in this overlay segment (null: none). */
+  public FlowRecord withVni(Integer newVni) {
+    return new FlowRecord(
+        schemaVersion,
+        agent,
+        iface,
+        flowId,
+        seq,
+        last,
+        endReason,
+        firstSeen,
+        lastSeen,
+        vlan,
+        outerVlan,
+        encapsulation,
+        ipVersion,
+        transport,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        initiator,
+        srcToDst,
+        dstToSrc,
+        tcpFlags,
+        protocol,
+        payload,
+        kerberos,
+        stream,
+        ttl,
+        handshake,
+        tunnel,
+        newVni);
   }
 
   /** The same record travelled in this routed tunnel (null: none). */
@@ -429,7 +541,8 @@ public record FlowRecord(
         stream,
         ttl,
         handshake,
-        newTunnel);
+        newTunnel,
+        vni);
   }
 
   /**

@@ -107,7 +107,7 @@ final class FlowRecordReader {
         case "protocol" -> protocol = string(p, t);
         case "payload" -> payload = payload(p, t);
         case "ttl" -> ttl = HopLimitsReader.read(p, t);
-        case "kerberos", "handshake", "tunnel" -> { // rare: read by data binding
+        case "kerberos", "handshake", "tunnel", "vni" -> { // rare: read by data binding
           if (t != JsonToken.VALUE_NULL) {
             throw Shape.INSTANCE;
           }

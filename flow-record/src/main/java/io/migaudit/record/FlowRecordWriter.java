@@ -24,9 +24,9 @@ import java.util.List;
  * the record classes (names, order, inclusion); on any difference this writer is not used and the
  * mapper writes every record. {@code FlowRecordWriterTest} fails the build in that case and
  * compares both outputs byte for byte. A record without Kerberos requests, a handshake or a routed
- * tunnel (most of them) is written whole by {@link FlowRecordBytes} when the mapper agrees on the
- * shape of every property, the stream evidence and TTL ranges included; others go through the
- * generator here, and their properties after the ones listed (fields added later, a KDC flow's
+ * tunnel or VNI (most of them) is written whole by {@link FlowRecordBytes} when the mapper agrees
+ * on the shape of every property, the stream evidence and TTL ranges included; others go through
+ * the generator here, and their properties after the ones listed (fields added later, a KDC flow's
  * Kerberos requests, a handshake, a tunnel) through the mapper's own property writers, with their
  * annotations.
  */
@@ -106,8 +106,8 @@ final class FlowRecordWriter {
 
   /**
    * The properties after {@link #RECORD_FIELDS} are the stream evidence and TTL ranges (by hand)
-   * and the Kerberos requests, handshake and tunnel, left out when null: a record without the last
-   * three is written whole by {@link FlowRecordBytes}.
+   * and the Kerberos requests, handshake, tunnel and VNI, left out when null: a record without the
+   * last four is written whole by {@link FlowRecordBytes}.
    */
   private boolean wholeByHand;
 
@@ -164,7 +164,8 @@ final class FlowRecordWriter {
   }
 
   /**
-   * True when a record without Kerberos requests, handshake or tunnel is written without Jackson.
+   * True when a record without Kerberos requests, handshake, tunnel or VNI is written without
+   * Jackson.
    */
   boolean wholeByHand() {
     return wholeByHand;
@@ -172,7 +173,11 @@ final class FlowRecordWriter {
 
   byte[] toBytes(FlowRecord r) {
     Output out = outputs.get();
-    if (wholeByHand && r.kerberos() == null && r.handshake() == null && r.tunnel() == null) {
+    if (wholeByHand
+        && r.kerberos() == null
+        && r.handshake() == null
+        && r.tunnel() == null
+        && r.vni() == null) {
       return out.bytes().toBytes(r);
     }
     try {
@@ -345,7 +350,7 @@ final class FlowRecordWriter {
                 .map(PropertyWriter::getName)
                 .toList();
         wholeByHand =
-            tailNames.equals(List.of("kerberos", "stream", "ttl", "handshake", "tunnel"))
+            tailNames.equals(List.of("kerberos", "stream", "ttl", "handshake", "tunnel", "vni"))
                 && handWrittenTail.equals(List.of("stream", "ttl"))
                 && leftOutWhenNull.containsAll(tailNames);
       }

@@ -168,6 +168,26 @@ class FlowRecordWriterTest {
   }
 
   @Test
+  void anOverlaySegmentsVniIsWrittenAsTheMapperWritesItAndReadBack() throws Exception {
+    FlowRecord r = RecordJsonTest.sample().withStream(new StreamEvidence(false, 0, 1, 0, 0));
+    FlowRecord overlay = r.withVni(5000);
+    FlowRecord both =
+        overlay.withTunnel(new Tunnel("gre", List.of("10.10.0.11", "10.10.0.12"), null));
+
+    String written = new String(RecordJson.toBytes(overlay), StandardCharsets.UTF_8);
+
+    assertThat(written)
+        .endsWith(",\"vni\":5000}")
+        .isEqualTo(new String(RecordJson.mapperBytes(overlay), StandardCharsets.UTF_8));
+    assertThat(RecordJson.flowRecord(written.getBytes(StandardCharsets.UTF_8))).isEqualTo(overlay);
+    assertThat(RecordJson.flowRecord(RecordJson.toBytes(both))).isEqualTo(both);
+    assertThat(new String(RecordJson.toBytes(r), StandardCharsets.UTF_8))
+        .as("a flow in no overlay")
+        .doesNotContain("vni")
+        .isEqualTo(new String(RecordJson.mapperBytes(r), StandardCharsets.UTF_8));
+  }
+
+  @Test
   void instantsAreFormattedAsInstantToString() {
     Random random = new Random(9);
     List<Instant> instants =

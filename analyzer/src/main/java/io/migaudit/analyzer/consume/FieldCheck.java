@@ -26,6 +26,7 @@ final class FieldCheck {
 
   private static final int MAX_PORT = 65_535;
   private static final int MAX_VLAN = 4_095;
+  private static final int MAX_VNI = (1 << 24) - 1;
 
   /** A cut name ends with "...", after at most {@link KerberosRequest#MAX_NAME_CHARS}. */
   private static final int MAX_KERBEROS_NAME = KerberosRequest.MAX_NAME_CHARS + 3;
@@ -71,6 +72,7 @@ final class FieldCheck {
             range("dstPort", r.dstPort(), 0, MAX_PORT),
             r.vlan() == null ? null : range("vlan", r.vlan(), 0, MAX_VLAN),
             r.outerVlan() == null ? null : range("outerVlan", r.outerVlan(), 0, MAX_VLAN),
+            r.vni() == null ? null : range("vni", r.vni(), 0, MAX_VNI),
             r.ipVersion() == 4 || r.ipVersion() == 6
                 ? null
                 : "ipVersion " + r.ipVersion() + " is neither 4 nor 6",

@@ -9,12 +9,22 @@ import java.util.List;
  * @param cidrs the address ranges of the segment
  * @param vlans VLAN ids a tagged migration frame must carry; empty when the policy lists none, and
  *     then the segment is judged by address only
+ * @param vnis VXLAN / Geneve network identifiers an overlay migration frame must carry (the
+ *     segment's VNIs in an overlay fabric); empty when the policy lists none, and then a frame's
+ *     overlay is not judged
  */
-public record MigrationNetwork(String name, List<Cidr> cidrs, List<Integer> vlans) {
+public record MigrationNetwork(
+    String name, List<Cidr> cidrs, List<Integer> vlans, List<Integer> vnis) {
 
   public MigrationNetwork {
     cidrs = List.copyOf(cidrs);
     vlans = vlans == null ? List.of() : List.copyOf(vlans);
+    vnis = vnis == null ? List.of() : List.copyOf(vnis);
+  }
+
+  /** A segment named by addresses and VLANs only. */
+  public MigrationNetwork(String name, List<Cidr> cidrs, List<Integer> vlans) {
+    this(name, cidrs, vlans, List.of());
   }
 
   /** True when {@code address} lies in one of this segment's CIDRs. */
@@ -48,6 +58,24 @@ public record MigrationNetwork(String name, List<Cidr> cidrs, List<Integer> vlan
    */
   public boolean admitsTag(Integer vlan) {
     return vlan == null || vlans.isEmpty() || vlans.contains(vlan);
+  }
+
+  /** True when the policy lists VNIs for this segment. */
+  public boolean hasVnis() {
+    return !vnis.isEmpty();
+  }
+
+  /** True when {@code vni} is one of this segment's VNIs. */
+  public boolean carriesVni(int vni) {
+    return vnis.contains(vni);
+  }
+
+  /**
+   * True when a frame in this overlay (null = in none) may carry migration here: frames in no
+   * overlay, and segments without listed VNIs, are not judged by overlay.
+   */
+  public boolean admitsVni(Integer vni) {
+    return vni == null || vnis.isEmpty() || vnis.contains(vni);
   }
 
   /** The CIDRs as text, for evidence. */

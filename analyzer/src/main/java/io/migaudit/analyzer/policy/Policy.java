@@ -159,6 +159,11 @@ public record Policy(
     return migrationNetworks.stream().filter(n -> n.carriesVlan(vlan)).findFirst();
   }
 
+  /** The first migration network that lists {@code vni}. */
+  public Optional<MigrationNetwork> networkWithVni(int vni) {
+    return migrationNetworks.stream().filter(n -> n.carriesVni(vni)).findFirst();
+  }
+
   /** The trust zone holding {@code address}, if any (zones do not overlap). */
   public Optional<TrustZone> zoneOf(String address) {
     return zones.stream().filter(z -> z.contains(address)).findFirst();

@@ -34,7 +34,7 @@ final class PolicyBinder {
           HYPERV,
           CRYPTO,
           ROUTABLE);
-  static final List<String> NETWORK_FIELDS = List.of("name", "cidrs", "vlans");
+  static final List<String> NETWORK_FIELDS = List.of("name", "cidrs", "vlans", "vnis");
   static final List<String> PORT_FIELDS = List.of("protocol", "transport", "ports");
   static final List<String> PORT_TRANSPORTS = List.of("tcp", "udp");
 
@@ -42,6 +42,10 @@ final class PolicyBinder {
   static final int MIN_VLAN = 1;
 
   static final int MAX_VLAN = 4094;
+
+  /** A VNI is 24 bits (RFC 7348 5, RFC 8926 3.4). */
+  static final int MAX_VNI = (1 << 24) - 1;
+
   static final int MIN_PORT = 1;
   static final int MAX_PORT = 65535;
   private static final Pattern PROTOCOL_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -111,7 +115,9 @@ final class PolicyBinder {
             ? entry.error("missing field \"cidrs\"")
             : cidrNode.error("a migration network needs at least one CIDR");
       }
-      out.add(new MigrationNetwork(name, cidrs, vlans(entry.field("vlans"))));
+      out.add(
+          new MigrationNetwork(
+              name, cidrs, vlans(entry.field("vlans")), vnis(entry.field("vnis"))));
     }
     return out;
   }
@@ -120,6 +126,14 @@ final class PolicyBinder {
     List<Integer> out = new ArrayList<>();
     for (LocatedNode v : elements(list)) {
       out.add(integer(v, MIN_VLAN, MAX_VLAN, "a VLAN id (" + MIN_VLAN + "-" + MAX_VLAN + ")"));
+    }
+    return out;
+  }
+
+  private static List<Integer> vnis(LocatedNode list) throws PolicyException {
+    List<Integer> out = new ArrayList<>();
+    for (LocatedNode v : elements(list)) {
+      out.add(integer(v, 0, MAX_VNI, "a VXLAN or Geneve VNI (0-" + MAX_VNI + ")"));
     }
     return out;
   }

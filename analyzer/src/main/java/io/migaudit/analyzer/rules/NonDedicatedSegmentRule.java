@@ -12,17 +12,20 @@ import java.util.Optional;
 
 /**
  * {@code NON_DEDICATED_SEGMENT}: a migration that does not have both endpoints inside one migration
- * network, or whose frames carry a VLAN tag that network does not list. Untagged frames, and
- * networks that list no VLANs, are judged by address only. A migration that travelled in a routed
- * tunnel (IP in IP, GRE carrying IP; the record's {@code tunnel}) crossed the network of the
- * tunnel's outer endpoints, whatever addresses it carries inside: those endpoints and the tunnel's
- * VLAN are judged the same way. Off when the policy has no networks. Warning.
+ * network, or whose frames carry a VLAN tag, or travel in a VXLAN / Geneve overlay segment (VNI),
+ * that network does not list. Untagged frames, frames in no overlay, and networks that list no
+ * VLANs or no VNIs, are judged by address only. A migration that travelled in a routed tunnel (IP
+ * in IP, GRE carrying IP; the record's {@code tunnel}) crossed the network of the tunnel's outer
+ * endpoints, whatever addresses it carries inside: those endpoints and the tunnel's VLAN are judged
+ * the same way. Off when the policy has no networks. Warning.
  */
 public final class NonDedicatedSegmentRule implements Rule {
   /** Evidence {@code reason} values. */
   public static final String OUTSIDE_NETWORKS = "outside-migration-networks";
 
   public static final String WRONG_VLAN = "vlan-not-in-network";
+
+  public static final String WRONG_VNI = "vni-not-in-network";
 
   public static final String TUNNEL_OUTSIDE_NETWORKS = "tunnel-outside-migration-networks";
 
@@ -64,10 +67,15 @@ public final class NonDedicatedSegmentRule implements Rule {
               "vlan", r.vlan());
       return Optional.of(alert(r, policy, evidence, message));
     }
-    if (holding.stream().anyMatch(n -> n.admitsTag(r.vlan()))) {
+    if (holding.stream().anyMatch(n -> n.admitsTag(r.vlan()) && n.admitsVni(r.vni()))) {
       return Optional.empty();
     }
-    return Optional.of(wrongVlan(flow, policy, holding.get(0)));
+    Optional<MigrationNetwork> tagAdmitted =
+        holding.stream().filter(n -> n.admitsTag(r.vlan())).findFirst();
+    return Optional.of(
+        tagAdmitted.isPresent()
+            ? wrongVni(flow, policy, tagAdmitted.get())
+            : wrongVlan(flow, policy, holding.get(0)));
   }
 
   /** The routed tunnel's outer path, judged as the migration's own would be. */
@@ -143,6 +151,29 @@ public final class NonDedicatedSegmentRule implements Rule {
             "cidrs", network.cidrTexts(),
             "vlan", r.vlan(),
             "networkVlans", network.vlans());
+    return alert(r, policy, evidence, message);
+  }
+
+  private Alert wrongVni(ClassifiedFlow flow, Policy policy, MigrationNetwork network) {
+    FlowRecord r = flow.record();
+    String message =
+        "The "
+            + flow.protocol()
+            + " migration "
+            + AlertFactory.migrationPath(r)
+            + " on network "
+            + network.name()
+            + " travels in overlay segment VNI "
+            + r.vni()
+            + ", not one of its VNIs "
+            + network.vnis();
+    Map<String, Object> evidence =
+        AlertFactory.evidence(
+            "reason", WRONG_VNI,
+            "network", network.name(),
+            "cidrs", network.cidrTexts(),
+            "vni", r.vni(),
+            "networkVnis", network.vnis());
     return alert(r, policy, evidence, message);
   }
 

@@ -11,17 +11,20 @@ import java.util.Optional;
 
 /**
  * {@code SHARED_MIGRATION_SEGMENT}: other traffic on a migration segment. A non-migration flow
- * counts when its frames carry a migration network's VLAN, or when both addresses lie inside a
- * migration network and the frames are untagged (or that network lists no VLANs, so it is judged by
- * address only). NFC disk copies count (they are not live migration); link control (ICMP, ICMPv6,
- * IGMP) never does, and neither do later IP fragments (a TCP or UDP flow with both ports 0: no
- * transport header), since each datagram's first fragment carries its ports and is judged with its
- * own flow. A tunnel that its underlay fragments (VXLAN at the full MTU) has its first fragments
- * read as the migration they carry; the rest of each datagram is such a flow. Warning.
+ * counts when its frames carry a migration network's VLAN or travel in its overlay segment (VNI),
+ * or when both addresses lie inside a migration network and the frames are untagged and in no
+ * overlay (or that network lists no VLANs or no VNIs, so it is judged by address only). NFC disk
+ * copies count (they are not live migration); link control (ICMP, ICMPv6, IGMP) never does, and
+ * neither do later IP fragments (a TCP or UDP flow with both ports 0: no transport header), since
+ * each datagram's first fragment carries its ports and is judged with its own flow. A tunnel that
+ * its underlay fragments (VXLAN at the full MTU) has its first fragments read as the migration they
+ * carry; the rest of each datagram is such a flow. Warning.
  */
 public final class SharedMigrationSegmentRule implements Rule {
   /** Evidence {@code matchedBy} values. */
   public static final String BY_VLAN = "vlan";
+
+  public static final String BY_VNI = "vni";
 
   public static final String BY_ADDRESS = "address";
 
@@ -62,8 +65,13 @@ public final class SharedMigrationSegmentRule implements Rule {
       return Optional.empty();
     }
     MigrationNetwork n = network.get();
-    boolean byVlan = r.vlan() != null && policy.networkWithVlan(r.vlan()).isPresent();
-    String tag = r.vlan() == null ? "untagged" : "VLAN " + r.vlan();
+    String matchedBy =
+        r.vlan() != null && policy.networkWithVlan(r.vlan()).isPresent()
+            ? BY_VLAN
+            : r.vni() != null && policy.networkWithVni(r.vni()).isPresent() ? BY_VNI : BY_ADDRESS;
+    String tag =
+        (r.vlan() == null ? "untagged" : "VLAN " + r.vlan())
+            + (r.vni() == null ? "" : ", VNI " + r.vni());
     String message =
         "Non-migration "
             + r.transport()
@@ -77,9 +85,10 @@ public final class SharedMigrationSegmentRule implements Rule {
     Map<String, Object> evidence =
         AlertFactory.evidence(
             "network", n.name(),
-            "matchedBy", byVlan ? BY_VLAN : BY_ADDRESS,
+            "matchedBy", matchedBy,
             "cidrs", n.cidrTexts(),
             "vlan", r.vlan(),
+            "vni", r.vni(),
             "transport", r.transport());
     return Optional.of(
         AlertFactory.create(id(), RuleSeverities.only(id()), r, policy, evidence, message));
@@ -92,16 +101,26 @@ public final class SharedMigrationSegmentRule implements Rule {
         && ("tcp".equals(r.transport()) || "udp".equals(r.transport()));
   }
 
-  /** The migration network whose VLAN tags the flow, else the one whose CIDRs hold both ends. */
+  /**
+   * The migration network whose VLAN tags the flow, else the one whose overlay segment (VNI) it
+   * travels in, else the one whose CIDRs hold both ends and that neither its tag nor its overlay
+   * puts elsewhere.
+   */
   private static Optional<MigrationNetwork> network(FlowRecord r, Policy policy) {
     Optional<MigrationNetwork> byVlan =
         r.vlan() == null ? Optional.empty() : policy.networkWithVlan(r.vlan());
-    return byVlan.isPresent() ? byVlan : byAddress(r, policy);
+    if (byVlan.isPresent()) {
+      return byVlan;
+    }
+    Optional<MigrationNetwork> byVni =
+        r.vni() == null ? Optional.empty() : policy.networkWithVni(r.vni());
+    return byVni.isPresent() ? byVni : byAddress(r, policy);
   }
 
   private static Optional<MigrationNetwork> byAddress(FlowRecord r, Policy policy) {
     return policy.networksContaining(r.src(), r.dst()).stream()
         .filter(n -> r.vlan() == null || !n.hasVlans())
+        .filter(n -> r.vni() == null || !n.hasVnis())
         .findFirst();
   }
 }

@@ -71,6 +71,10 @@ class FlowIntakeTest {
     assertThat(outcome(good().put("dstPort", 70000))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
     assertThat(outcome(good().put("srcPort", -1))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
     assertThat(outcome(good().put("vlan", 5000))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(good().put("vni", 1 << 24))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(good().put("vni", -1))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
+    assertThat(outcome(good().put("vni", (1 << 24) - 1)))
+        .isNotEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
     assertThat(outcome(good().put("ipVersion", 5))).isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);
     assertThat(outcome(good().put("agent", "a".repeat(10_000))))
         .isEqualTo(AnalyzerMetrics.OUTCOME_FIELDS);

@@ -32,6 +32,8 @@ class PolicyLoaderTest {
     assertThat(p.migrationNetworks().get(0).cidrTexts())
         .containsExactly("192.168.50.0/24", "fd00:50::/64");
     assertThat(p.migrationNetworks().get(0).vlans()).containsExactly(50);
+    assertThat(p.migrationNetworks().get(0).vnis()).containsExactly(5000);
+    assertThat(p.migrationNetworks().get(1).vnis()).isEmpty();
     assertThat(p.trustedHosts()).hasSize(9);
     assertThat(p.isTrusted("fd00:50::12")).isTrue();
     assertThat(p.isTrusted("10.10.0.13")).isFalse();
@@ -214,7 +216,7 @@ class PolicyLoaderTest {
     assertRejected(
         "migrationNetworks: [vmotion]\n",
         "policy.yaml:1: migrationNetworks[0]: "
-            + "expected a mapping of name, cidrs, vlans, not \"vmotion\"");
+            + "expected a mapping of name, cidrs, vlans, vnis, not \"vmotion\"");
   }
 
   @Test
@@ -254,6 +256,18 @@ class PolicyLoaderTest {
     assertRejected(
         "migrationNetworks:\n  - {name: v, cidrs: [10.0.0.0/8], vlans: [0]}\n",
         "policy.yaml:2: migrationNetworks[0].vlans[0]: 0 is not a VLAN id (1-4094)");
+  }
+
+  @Test
+  void vnisAreChecked() {
+    assertRejected(
+        "migrationNetworks:\n  - {name: v, cidrs: [10.0.0.0/8], vnis: [5000, 16777216]}\n",
+        "policy.yaml:2: migrationNetworks[0].vnis[1]: 16777216 is not a VXLAN or Geneve VNI"
+            + " (0-16777215)");
+    assertRejected(
+        "migrationNetworks:\n  - {name: v, cidrs: [10.0.0.0/8], vnis: [-1]}\n",
+        "policy.yaml:2: migrationNetworks[0].vnis[0]: -1 is not a VXLAN or Geneve VNI"
+            + " (0-16777215)");
   }
 
   @Test

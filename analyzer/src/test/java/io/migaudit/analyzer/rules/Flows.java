@@ -78,6 +78,7 @@ public final class Flows {
     private String tunnelKind;
     private String[] tunnelEndpoints;
     private Integer tunnelVlan;
+    private Integer vni;
 
     private Builder(String src, String dst, int dstPort) {
       this.src = src;
@@ -100,6 +101,12 @@ public final class Flows {
 
     public Builder vlan(Integer v) {
       vlan = v;
+      return this;
+    }
+
+    /** The VXLAN / Geneve segment the frames travelled in. */
+    public Builder vni(Integer v) {
+      vni = v;
       return this;
     }
 
@@ -210,6 +217,9 @@ public final class Flows {
           .put("signature", signature.wire())
           .put("verdict", verdict.wire())
           .put("reason", reason);
+      if (vni != null) {
+        o.put("vni", vni);
+      }
       if (tunnelKind != null) {
         ObjectNode t = o.putObject("tunnel").put("kind", tunnelKind);
         for (String e : tunnelEndpoints) {

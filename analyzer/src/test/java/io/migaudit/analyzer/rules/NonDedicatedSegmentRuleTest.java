@@ -93,6 +93,48 @@ class NonDedicatedSegmentRuleTest {
         .isEmpty();
   }
 
+  /**
+   * A network that names its overlay segments: a migration in another VNI warns, one in its VNI or
+   * in no overlay does not; a network that names none does not judge the overlay.
+   */
+  @Test
+  void overlaySegmentsAreJudgedByTheirVni() {
+    Policy overlay =
+        new Policy(
+            EncryptionMode.REQUIRED,
+            List.of(
+                new MigrationNetwork(
+                    "vmotion", Flows.cidrs("192.168.50.0/24"), List.of(50), List.of(5000, 5001))),
+            List.of(),
+            PortCatalog.builtIn());
+    Alert a =
+        judge(overlay, flow("192.168.50.11", "192.168.50.12", 49152).vni(6000).build())
+            .orElseThrow();
+    assertThat(a.evidence())
+        .containsEntry("reason", NonDedicatedSegmentRule.WRONG_VNI)
+        .containsEntry("network", "vmotion")
+        .containsEntry("vni", 6000)
+        .containsEntry("networkVnis", List.of(5000, 5001));
+    assertThat(a.message())
+        .isEqualTo(
+            "The qemu migration 192.168.50.11 -> 192.168.50.12:49152 on network vmotion travels in"
+                + " overlay segment VNI 6000, not one of its VNIs [5000, 5001]");
+    assertThat(judge(overlay, flow("192.168.50.11", "192.168.50.12", 49152).vni(5001).build()))
+        .as("its own segment")
+        .isEmpty();
+    assertThat(judge(overlay, flow("192.168.50.11", "192.168.50.12", 49152).build()))
+        .as("in no overlay: judged by address and VLAN")
+        .isEmpty();
+    assertThat(
+            judge(overlay, flow("192.168.50.11", "192.168.50.12", 49152).vlan(7).vni(5000).build()))
+        .map(x -> x.evidence().get("reason"))
+        .as("its VNI on another VLAN")
+        .contains(NonDedicatedSegmentRule.WRONG_VLAN);
+    assertThat(judge(policy, flow("192.168.50.11", "192.168.50.12", 49152).vni(6000).build()))
+        .as("a network that names no VNIs")
+        .isEmpty();
+  }
+
   @Test
   void offWhenThePolicyHasNoNetworks() {
     assertThat(judge(Policy.defaults(), flow("10.10.0.11", "10.10.0.12", 8000).vlan(7).build()))

@@ -118,6 +118,38 @@ class SharedMigrationSegmentRuleTest {
         .isPresent();
   }
 
+  /**
+   * Other traffic in a migration network's overlay segment warns, whatever its addresses; in
+   * another VNI, migration addresses are another segment, as with another VLAN.
+   */
+  @Test
+  void otherTrafficInAMigrationOverlaySegmentWarns() {
+    Policy overlay =
+        new Policy(
+            EncryptionMode.REQUIRED,
+            List.of(
+                new MigrationNetwork(
+                    "vmotion", Flows.cidrs("192.168.50.0/24"), List.of(), List.of(5000))),
+            List.of(),
+            PortCatalog.builtIn());
+    Alert a =
+        judge(overlay, flow("172.16.0.5", "172.16.0.6", 2049).vni(5000).build()).orElseThrow();
+    assertThat(a.evidence())
+        .containsEntry("matchedBy", SharedMigrationSegmentRule.BY_VNI)
+        .containsEntry("vni", 5000);
+    assertThat(a.message())
+        .isEqualTo(
+            "Non-migration tcp traffic 172.16.0.5 -> 172.16.0.6:2049 on migration network vmotion"
+                + " (untagged, VNI 5000)");
+    assertThat(judge(overlay, flow("192.168.50.30", "192.168.50.31", 80).vni(7000).build()))
+        .as("another overlay segment")
+        .isEmpty();
+    assertThat(judge(overlay, flow("192.168.50.30", "192.168.50.31", 80).build()))
+        .map(x -> x.evidence().get("matchedBy"))
+        .as("in no overlay, by address")
+        .contains(SharedMigrationSegmentRule.BY_ADDRESS);
+  }
+
   @Test
   void oneEndInsideIsNotTheSegment() {
     assertThat(judge(policy, flow("10.10.0.5", "192.168.50.12", 443).build())).isEmpty();

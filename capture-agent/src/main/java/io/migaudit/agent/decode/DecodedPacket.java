@@ -26,6 +26,15 @@ public final class DecodedPacket {
   /** Outer VLAN id of a double-tagged (QinQ) frame, or {@link #NO_VLAN}. */
   public int outerVlan;
 
+  /**
+   * The VXLAN or Geneve network identifier of the innermost overlay the packet travelled in, or
+   * {@link #NO_VNI}.
+   */
+  public int vni;
+
+  /** {@link #vni} of a packet in no overlay. */
+  public static final int NO_VNI = -1;
+
   /** Layers outside the inner IP header, outermost first. */
   public final Layer[] layers = new Layer[MAX_LAYERS];
 
@@ -161,6 +170,7 @@ public final class DecodedPacket {
     ipv4Fragment = false;
     ipv6Fragment = false;
     tunnelFragment = false;
+    vni = NO_VNI;
     tunnelPath = 0;
     clearRoutedTunnel();
     srcPort = dstPort = 0;

@@ -54,9 +54,8 @@ final class GeneveDecoder {
     if (!out.enterTunnel(Layer.GENEVE)) {
       return DecodeIssue.TUNNEL_TOO_DEEP;
     }
-    out.tunnelId(
-        Integer.toUnsignedLong(frame.getInt(offset + OFFSET_VNI))
-            >>> 8); // RFC 8926 3.4: 24-bit VNI
+    out.vni = frame.getInt(offset + OFFSET_VNI) >>> 8; // RFC 8926 3.4: 24-bit VNI
+    out.tunnelId(out.vni);
     int inner = offset + headerLength;
     return protocol == PROTOCOL_ETHERNET
         ? EthernetDecoder.decode(frame, inner, end, wireEnd, out)

@@ -35,8 +35,8 @@ final class VxlanDecoder {
     if (!out.enterTunnel(Layer.VXLAN)) {
       return DecodeIssue.TUNNEL_TOO_DEEP;
     }
-    out.tunnelId(
-        Integer.toUnsignedLong(frame.getInt(offset + OFFSET_VNI)) >>> 8); // RFC 7348 5: 24-bit VNI
+    out.vni = frame.getInt(offset + OFFSET_VNI) >>> 8; // RFC 7348 5: 24-bit VNI
+    out.tunnelId(out.vni);
     return EthernetDecoder.decode(frame, offset + HEADER_LENGTH, end, wireEnd, out);
   }
 }

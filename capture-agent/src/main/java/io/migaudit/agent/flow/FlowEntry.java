@@ -425,7 +425,8 @@ final class FlowEntry {
             streamEvidence == null || streamEvidence.unremarkable() ? null : streamEvidence,
             TtlRanges.of(ttls, initiatorPackets > 0, responderPackets > 0),
             inspector instanceof HandshakeInspector handshake ? handshake.facts() : null,
-            traits.tunnel);
+            traits.tunnel,
+            traits.vniId());
     state &= ~DIRTY;
     lastExportMicros = lastSeenMicros;
     return r;

@@ -40,6 +40,10 @@ final class FlowTraits {
   final short vlan;
 
   final short outerVlan;
+
+  /** {@link DecodedPacket#vni}: the innermost overlay's VNI, or {@link DecodedPacket#NO_VNI}. */
+  final int vni;
+
   final byte ipVersion;
 
   /** Up to {@link DecodedPacket#PROTOCOL_ROCEV2}, beyond a byte. */
@@ -80,6 +84,7 @@ final class FlowTraits {
     this.layers = layers;
     this.vlan = (short) first.vlan;
     this.outerVlan = (short) first.outerVlan;
+    this.vni = first.vni;
     this.ipVersion = (byte) first.ipVersion;
     this.ipProtocol = (short) first.ipProtocol;
     this.evidence = (byte) evidence;
@@ -123,6 +128,7 @@ final class FlowTraits {
   boolean fits(DecodedPacket p, long layers, boolean initiatorIsA, int evidence, String protocol) {
     return sameKey(p)
         && p.outerVlan == outerVlan
+        && p.vni == vni
         && this.layers == layers
         && this.initiatorIsA == initiatorIsA
         && this.evidence == evidence
@@ -155,6 +161,11 @@ final class FlowTraits {
   /** FlowRecord's {@code outerVlan}. */
   Integer outerVlanId() {
     return outerVlan == DecodedPacket.NO_VLAN ? null : (int) outerVlan;
+  }
+
+  /** FlowRecord's {@code vni}. */
+  Integer vniId() {
+    return vni == DecodedPacket.NO_VNI ? null : vni;
   }
 
   /** FlowRecord's {@code initiator}. */

@@ -293,13 +293,12 @@ class TunnelDecoderTest {
 
   @Test
   void vxlanIsTheInnerFrame() {
-    assertInner(
-        decodeEthernet(overUdp(4789, vxlan(0x08, INNER_FRAME))),
-        Layer.ETHERNET,
-        Layer.VLAN,
-        Layer.IPV4,
-        Layer.VXLAN,
-        Layer.ETHERNET);
+    FrameBytes.Decoded d = decodeEthernet(overUdp(4789, vxlan(0x08, INNER_FRAME)));
+    assertInner(d, Layer.ETHERNET, Layer.VLAN, Layer.IPV4, Layer.VXLAN, Layer.ETHERNET);
+    assertThat(d.packet().vni).as("the overlay segment").isEqualTo(100);
+    assertThat(decodeEthernet(outer(GRE, gre(0, 0x0800, INNER_IP))).packet().vni)
+        .as("no overlay")
+        .isEqualTo(DecodedPacket.NO_VNI);
   }
 
   @Test
@@ -340,6 +339,9 @@ class TunnelDecoderTest {
         Layer.VLAN,
         Layer.IPV4,
         Layer.GENEVE);
+    assertThat(decodeEthernet(overUdp(6081, geneve(0, 0x0800, INNER_IP))).packet().vni)
+        .as("Geneve VNI 0x001389")
+        .isEqualTo(0x1389);
   }
 
   @Test

@@ -45,6 +45,29 @@ class TunnelSampleTest {
         .allSatisfy(r -> assertThat(r.tunnel()).isNull());
   }
 
+  /**
+   * A real migration in a kernel VXLAN: the record is the migration inside, in overlay segment
+   * 5000, with no routed tunnel (an overlay carries frames, not the flow's route); the flows of a
+   * mirror or of no overlay carry no VNI.
+   */
+  @Test
+  void aMigrationInAVxlanOverlayNamesItsSegment() throws IOException {
+    List<FlowRecord> flows = SampleCaptures.finalRecords("qemu-vxlan");
+
+    assertThat(flows).hasSize(1);
+    FlowRecord r = flows.get(0);
+    assertThat(r.encapsulation()).containsExactly("ethernet", "vlan", "ipv4", "vxlan", "ethernet");
+    assertThat(r.src()).isEqualTo("192.168.50.11");
+    assertThat(r.dst()).isEqualTo("192.168.50.12");
+    assertThat(r.dstPort()).isEqualTo(49152);
+    assertThat(r.vni()).isEqualTo(5000);
+    assertThat(r.tunnel()).isNull();
+    assertThat(r.payload().verdict()).isEqualTo(Verdict.PLAINTEXT);
+    assertThat(SampleCaptures.finalRecords("vmotion-plaintext-erspan"))
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(m.vni()).isNull());
+  }
+
   @Test
   void theSegmentBehindAnAuthenticationHeaderIsReadInClear() throws IOException {
     List<FlowRecord> flows = SampleCaptures.finalRecords("ah-integrity-only");
