@@ -740,3 +740,18 @@ scenario_qemu_vxlan_fragmented() {
   printf 'tunnelFragments: %d    # first IP fragments of tunnel packets, counted\n' \
     "$VXLAN_FIRST_FRAGMENTS" >>"$WORK/out/qemu-vxlan-fragmented/expect.yaml"
 }
+
+# qemu-vxlan-wrong-vni: qemu-vxlan (MTU 1450) with the VXLAN devices on VNI 6000, a tenant's
+# overlay segment, while the policy's vmotion network names VNI 5000 as its segment: the migration
+# leaks onto another segment. The same checks, every datagram VNI 6000.
+scenario_qemu_vxlan_wrong_vni() {
+  local QEMU_VXLAN_VNI=6000
+  QEMU_VXLAN_MTU=1450 qemu_migration
+  qemu_vxlan_publish qemu-vxlan-wrong-vni
+  ((VXLAN_FIRST_FRAGMENTS == 0)) ||
+    die "qemu-vxlan-wrong-vni: $VXLAN_FIRST_FRAGMENTS fragmented datagrams"
+  expect qemu-vxlan-wrong-vni \
+    "The real QEMU migration of qemu-vxlan (plain TCP 49152 between the trusted hosts, kernel VXLAN devices, UDP 4789, MTU 1450, tunnel endpoints 10.20.0.1 and .2 on VLAN 50) carried on VNI 6000, a tenant's overlay segment, while the policy's vmotion network names VNI 5000 as its segment; read inside the tunnel, plaintext, and not on a dedicated migration segment." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' \
+    "$UNENCRYPTED|{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}"
+}
