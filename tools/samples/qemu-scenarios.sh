@@ -141,17 +141,20 @@ qemu_migration() {
   hosts_down
 }
 
-# qemu-vxlan*: the VXLAN overlay of qemu_migration with QEMU_VXLAN_MTU, VNI 5000 on UDP 4789
-# between tunnel endpoints on the trunk (still tagged VLAN 50 by the tagging switch).
+# qemu-vxlan*: the VXLAN overlay of qemu_migration with QEMU_VXLAN_MTU, VNI QEMU_VXLAN_VNI on UDP
+# 4789 between tunnel endpoints on the trunk (still tagged VLAN 50 by the tagging switch).
+# QEMU_VXLAN_VNI is 5000, the segment the samples' vmotion network names; a scenario that puts the
+# migration on another segment sets it (`local`) around both qemu_migration and qemu_vxlan_publish.
+# Set here, not taken from the environment: the committed samples keep their VNI.
 readonly QEMU_VTEP_A=10.20.0.1/24
 readonly QEMU_VTEP_B=10.20.0.2/24
-readonly QEMU_VXLAN_VNI=5000
+QEMU_VXLAN_VNI=5000
 readonly QEMU_VXLAN_PORT=4789
 readonly VXLAN_HEADROOM=50   # outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14
 
 # qemu_vxlan_up NS LOCAL/PREFIX REMOTE/PREFIX ADDR/PREFIX : a kernel VXLAN device vx0 in NS from
-# the tunnel endpoint LOCAL (on vmk0) to REMOTE, MTU QEMU_VXLAN_MTU, holding ADDR (its MAC derived
-# from ADDR as host_up's are).
+# the tunnel endpoint LOCAL (on vmk0) to REMOTE, VNI QEMU_VXLAN_VNI, MTU QEMU_VXLAN_MTU, holding
+# ADDR (its MAC derived from ADDR as host_up's are).
 qemu_vxlan_up() {
   local ns=$1 local=${2%/*} remote=${3%/*} cidr=$4 lower=(dev vmk0) underlay
   underlay=$(ip netns exec "$ns" cat /sys/class/net/vmk0/mtu)
@@ -166,6 +169,8 @@ qemu_vxlan_up() {
   ip -n "$ns" link set vx0 up
   [[ $(ip -n "$ns" -o link show vx0) == *" mtu $QEMU_VXLAN_MTU "* ]] ||
     die "vx0 in $ns did not take MTU $QEMU_VXLAN_MTU: $(ip -n "$ns" -o link show vx0)"
+  [[ $(ip -n "$ns" -d -o link show vx0) == *" vxlan id $QEMU_VXLAN_VNI "* ]] ||
+    die "vx0 in $ns is not VNI $QEMU_VXLAN_VNI: $(ip -n "$ns" -d -o link show vx0)"
 }
 
 qemu_quit() {
@@ -643,10 +648,11 @@ vxlan_datagrams() {
 
 # qemu_vxlan_publish NAME : the capture of qemu_migration with QEMU_VXLAN_MTU, checked with tshark
 # (check_capture.py reads no VXLAN), cut by trim_capture.py --vxlan and written as NAME. Every frame
-# carries the one VLAN 50 tag and is ARP or IPv4, every IPv4 frame VXLAN (UDP 4789, VNI 5000) or a
-# later fragment of a VXLAN datagram whose first fragment is there, DF clear (Linux VXLAN's default),
-# no frame over 1518 bytes, every IPv4, UDP and TCP checksum the kernel's (none bad); inside, ARP
-# and one TCP connection .11 -> .12:49152, opened, closed by both sides, its first payload QEVM.
+# carries the one VLAN 50 tag and is ARP or IPv4, every IPv4 frame VXLAN (UDP 4789, VNI
+# QEMU_VXLAN_VNI, none of another segment) or a later fragment of a VXLAN datagram whose first
+# fragment is there, DF clear (Linux VXLAN's default), no frame over 1518 bytes, every IPv4, UDP and
+# TCP checksum the kernel's (none bad); inside, ARP and one TCP connection .11 -> .12:49152, opened,
+# closed by both sides, its first payload QEVM.
 # Sets VXLAN_FIRST_FRAGMENTS to the first fragments of fragmented VXLAN datagrams in the result.
 VXLAN_FIRST_FRAGMENTS=0
 qemu_vxlan_publish() {
@@ -700,8 +706,9 @@ qemu_vxlan_publish() {
   head=$(tshark -r "$pcap" -Y "$migration && tcp.len > 0" -T fields -e tcp.payload 2>/dev/null |
     awk 'NR == 1')   # awk reads to the end: tshark is not cut off (pipefail)
   [[ $head == 5145564d* ]] || die "$name: the migration's first payload starts ${head:0:16}, not QEVM"
-  log "$name: $total frames, $size bytes, $n VXLAN datagrams or first fragments, $later later" \
-    "fragments, $VXLAN_FIRST_FRAGMENTS first fragments of fragmented datagrams"
+  log "$name: $total frames, $size bytes, $n VXLAN datagrams or first fragments (VNI" \
+    "$QEMU_VXLAN_VNI), $later later fragments, $VXLAN_FIRST_FRAGMENTS first fragments of" \
+    "fragmented datagrams"
 }
 
 # qemu-vxlan: the plain migration of qemu-plaintext carried by kernel VXLAN devices between the
@@ -732,4 +739,19 @@ scenario_qemu_vxlan_fragmented() {
     '{protocol: qemu, verdict: plaintext, count: 1}' "$UNENCRYPTED"
   printf 'tunnelFragments: %d    # first IP fragments of tunnel packets, counted\n' \
     "$VXLAN_FIRST_FRAGMENTS" >>"$WORK/out/qemu-vxlan-fragmented/expect.yaml"
+}
+
+# qemu-vxlan-wrong-vni: qemu-vxlan (MTU 1450) with the VXLAN devices on VNI 6000, a tenant's
+# overlay segment, while the policy's vmotion network names VNI 5000 as its segment: the migration
+# leaks onto another segment. The same checks, every datagram VNI 6000.
+scenario_qemu_vxlan_wrong_vni() {
+  local QEMU_VXLAN_VNI=6000
+  QEMU_VXLAN_MTU=1450 qemu_migration
+  qemu_vxlan_publish qemu-vxlan-wrong-vni
+  ((VXLAN_FIRST_FRAGMENTS == 0)) ||
+    die "qemu-vxlan-wrong-vni: $VXLAN_FIRST_FRAGMENTS fragmented datagrams"
+  expect qemu-vxlan-wrong-vni \
+    "The real QEMU migration of qemu-vxlan (plain TCP 49152 between the trusted hosts, kernel VXLAN devices, UDP 4789, MTU 1450, tunnel endpoints 10.20.0.1 and .2 on VLAN 50) carried on VNI 6000, a tenant's overlay segment, while the policy's vmotion network names VNI 5000 as its segment; read inside the tunnel, plaintext, and not on a dedicated migration segment." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' \
+    "$UNENCRYPTED|{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}"
 }
