@@ -10,13 +10,15 @@ import java.util.TreeSet;
 
 /**
  * A suggested migration network: the VLAN migrations were tagged with and the address prefixes
- * (/24, /64) of their endpoints, or, for untagged migrations, one prefix holding both endpoints.
+ * (/24, /64) of their endpoints, or, for untagged migrations, one prefix holding both endpoints;
+ * and the VXLAN / Geneve segments (VNIs) its migrations travelled in, if any.
  */
 public final class NetworkEvidence {
   final String name;
   final Integer vlan;
   final Set<String> cidrs = new TreeSet<>();
   final Map<Integer, Integer> flowsPerVlan = new TreeMap<>();
+  final Set<Integer> vnis = new TreeSet<>();
   int flows;
   long bytes;
   Instant lastSeen;
@@ -37,6 +39,9 @@ public final class NetworkEvidence {
     if (r.vlan() != null) {
       flowsPerVlan.merge(r.vlan(), 1, Integer::sum);
     }
+    if (r.vni() != null) {
+      vnis.add(r.vni());
+    }
     if (r.lastSeen() != null && (lastSeen == null || r.lastSeen().isAfter(lastSeen))) {
       lastSeen = r.lastSeen();
     }
@@ -44,6 +49,7 @@ public final class NetworkEvidence {
 
   void absorb(NetworkEvidence untagged) {
     cidrs.addAll(untagged.cidrs);
+    vnis.addAll(untagged.vnis);
     flows += untagged.flows;
     bytes += untagged.bytes;
     if (untagged.lastSeen != null && (lastSeen == null || untagged.lastSeen.isAfter(lastSeen))) {
@@ -59,6 +65,9 @@ public final class NetworkEvidence {
   boolean carries(FlowRecord r) {
     if (r.vlan() != null) {
       return r.vlan().equals(vlan);
+    }
+    if (r.vni() != null && !vnis.isEmpty()) {
+      return vnis.contains(r.vni());
     }
     return holds(r.src()) && holds(r.dst());
   }

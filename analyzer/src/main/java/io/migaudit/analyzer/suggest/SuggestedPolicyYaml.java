@@ -84,6 +84,12 @@ public final class SuggestedPolicyYaml {
       if (n.vlan != null) {
         b.append("    vlans: [").append(n.vlan).append("]\n");
       }
+      if (!n.vnis.isEmpty()) {
+        b.append("    vnis: [")
+            .append(n.vnis.stream().map(String::valueOf).collect(Collectors.joining(", ")))
+            .append("]   # the overlay segments its migrations travelled in; leave out when the")
+            .append(" VXLAN is a cloud mirror's\n");
+      }
     }
   }
 

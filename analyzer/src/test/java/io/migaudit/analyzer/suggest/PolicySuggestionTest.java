@@ -3,6 +3,7 @@ package io.migaudit.analyzer.suggest;
 import static io.migaudit.analyzer.rules.Flows.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.migaudit.analyzer.policy.MigrationNetwork;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.analyzer.policy.PolicyLoader;
 import io.migaudit.analyzer.rules.NonDedicatedSegmentRule;
@@ -70,6 +71,23 @@ class PolicySuggestionTest {
     PolicySuggestion s = new PolicySuggestion(PortCatalog.builtIn());
     records().forEach(s::add);
     return s;
+  }
+
+  /**
+   * Migrations in a VXLAN overlay suggest their segment: the network lists the VNIs they travelled
+   * in, and the suggested policy loads.
+   */
+  @Test
+  void migrationsInAnOverlaySuggestItsSegments() throws Exception {
+    PolicySuggestion s = new PolicySuggestion(PortCatalog.builtIn());
+    s.add(flow(A, B, 49152).srcPort(41001).vni(5000).last().build());
+    s.add(flow(B, A, 49152).srcPort(41002).vni(5001).last().build());
+    s.add(flow(A, B, 49152).srcPort(41003).last().build());
+    String yaml = SuggestedPolicyYaml.render(s, "test");
+    assertThat(yaml).contains("    vnis: [5000, 5001]   # the overlay segments");
+    assertThat(PolicyLoader.parse("suggested.yaml", yaml).migrationNetworks())
+        .flatExtracting(MigrationNetwork::vnis)
+        .containsExactly(5000, 5001);
   }
 
   @Test
