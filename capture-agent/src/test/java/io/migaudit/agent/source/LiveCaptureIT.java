@@ -95,6 +95,7 @@ class LiveCaptureIT {
       String dst,
       int dstPort,
       Integer vlan,
+      Integer vni,
       List<String> encapsulation,
       String protocol,
       String initiator,
@@ -110,6 +111,7 @@ class LiveCaptureIT {
           r.dst(),
           r.dstPort(),
           r.vlan(),
+          r.vni(),
           r.encapsulation(),
           r.protocol(),
           r.initiator(),
@@ -217,6 +219,47 @@ class LiveCaptureIT {
         .containsExactlyInAnyOrderElementsOf(offline);
     List<Alert> alerts = alertsOf(policy, records);
     assertThat(alerts).extracting(Alert::rule).containsOnly(RuleId.UNENCRYPTED_MIGRATION);
+  }
+
+  /**
+   * Real QEMU migrations in a kernel VXLAN overlay, one in the policy's segment (VNI 5000, its
+   * underlay fragmenting the first full-size datagrams) and one leaked onto VNI 6000: the
+   * catalog-only filter passes VXLAN, the live records are the offline replay's with their VNIs,
+   * and the rules find the leaked one outside its segment. The filter keeps IP fragments, so the
+   * later ones (no UDP header) are a flow of their own on both paths, which no rule takes for other
+   * traffic on the migration VLAN.
+   */
+  @Test
+  void migrationsInAVxlanOverlayAreCapturedWithTheirSegments() throws Exception {
+    VethBed.requirePrerequisites();
+    CaptureBackend backend = CaptureBackend.best();
+    CiGate.requireNoProblem(backend.unavailable());
+    Policy policy = PolicyLoader.load(Path.of("../samples/policy.yaml"));
+    String filter = CaptureFilter.of(PortCatalog.builtIn(), null);
+    List<Path> overlay =
+        List.of(
+            Path.of("../samples/qemu-vxlan-fragmented/capture.pcap"),
+            Path.of("../samples/qemu-vxlan-wrong-vni/capture.pcap"));
+    List<Seen> offline = offline(filter, overlay);
+    assertThat(offline)
+        .extracting(Seen::dstPort, Seen::vni, Seen::verdict)
+        .containsExactlyInAnyOrder(
+            Tuple.tuple(49152, 5000, Verdict.PLAINTEXT),
+            Tuple.tuple(49152, 6000, Verdict.PLAINTEXT),
+            Tuple.tuple(0, null, Verdict.UNKNOWN));
+
+    List<FlowRecord> records = captureLive(backend, filter, overlay);
+    assertThat(records.stream().filter(FlowRecord::last).map(Seen::of).toList())
+        .containsExactlyInAnyOrderElementsOf(offline);
+    List<Alert> alerts = alertsOf(policy, records);
+    assertThat(alerts)
+        .filteredOn(a -> a.rule() == RuleId.NON_DEDICATED_SEGMENT)
+        .extracting(a -> a.evidence().get("vni"))
+        .containsOnly(6000)
+        .isNotEmpty();
+    assertThat(alerts)
+        .extracting(Alert::rule)
+        .containsOnly(RuleId.UNENCRYPTED_MIGRATION, RuleId.NON_DEDICATED_SEGMENT);
   }
 
   /**
