@@ -85,18 +85,7 @@ class PipelineCountersTest {
   @Test
   void tcpFragmentsAreCountedAndExposed(@TempDir Path dir) throws Exception {
     Path pcap = dir.resolve("fragments.pcap");
-    ByteArrayOutputStream file = new ByteArrayOutputStream();
-    file.writeBytes(
-        ByteBuffer.allocate(24)
-            .order(ByteOrder.LITTLE_ENDIAN)
-            .putInt(0xA1B2C3D4)
-            .putShort((short) 2)
-            .putShort((short) 4)
-            .putInt(0)
-            .putInt(0)
-            .putInt(65535)
-            .putInt(1)
-            .array());
+    ByteArrayOutputStream file = pcapOfEthernet();
     record(file, fragment(6, 0x2000, 24)); // first piece: More Fragments, TCP header inside
     record(file, fragment(6, 3, 16)); // a later piece: offset 3 * 8
     record(file, fragment(17, 0x2000, 16)); // UDP: not counted
@@ -115,18 +104,7 @@ class PipelineCountersTest {
   @Test
   void tunnelFragmentsAreCountedAndExposed(@TempDir Path dir) throws Exception {
     Path pcap = dir.resolve("tunnel-fragments.pcap");
-    ByteArrayOutputStream file = new ByteArrayOutputStream();
-    file.writeBytes(
-        ByteBuffer.allocate(24)
-            .order(ByteOrder.LITTLE_ENDIAN)
-            .putInt(0xA1B2C3D4)
-            .putShort((short) 2)
-            .putShort((short) 4)
-            .putInt(0)
-            .putInt(0)
-            .putInt(65535)
-            .putInt(1)
-            .array());
+    ByteArrayOutputStream file = pcapOfEthernet();
     byte[] datagram = vxlanDatagram(1400);
     for (int port : new int[] {41011, 41012, 41013}) {
       record(file, outerIpv4(0x2000, Arrays.copyOf(datagram, 1200), port)); // first fragment
@@ -229,6 +207,23 @@ class PipelineCountersTest {
         .put((byte) 0x50)
         .put((byte) 0x10);
     return b.array();
+  }
+
+  /** A little-endian microsecond pcap file's header, link type Ethernet, to write records after. */
+  private static ByteArrayOutputStream pcapOfEthernet() {
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    file.writeBytes(
+        ByteBuffer.allocate(24)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(0xA1B2C3D4)
+            .putShort((short) 2)
+            .putShort((short) 4)
+            .putInt(0)
+            .putInt(0)
+            .putInt(65535)
+            .putInt(1)
+            .array());
+    return file;
   }
 
   private static void record(ByteArrayOutputStream file, byte[] frame) {
