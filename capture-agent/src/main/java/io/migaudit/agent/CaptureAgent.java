@@ -71,7 +71,7 @@ public final class CaptureAgent {
       DecodeIssue issue = decoder.decode(captured, decoded);
       if (issue == DecodeIssue.NONE) {
         ip++;
-        counters.fragments(decoded);
+        counters.cuts(captured, decoded);
         table.offer(decoded);
         if (watcher != null) {
           watcher.saw(decoded, table);

@@ -4,6 +4,7 @@ import io.migaudit.agent.decode.DecodeIssue;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowTable;
+import io.migaudit.agent.source.CapturedPacket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,6 +39,7 @@ public final class PipelineCounters {
   private volatile long truncatedFiles;
   private volatile long tcpFragments;
   private volatile long tunnelFragments;
+  private volatile long snappedPackets;
   private volatile long connectionsFollowed;
   private volatile long followsRefused;
   private volatile long flowPackets;
@@ -116,11 +118,14 @@ public final class PipelineCounters {
   }
 
   /**
-   * Counts the packet if it is a piece of a fragmented IPv4 packet carrying TCP, or came in a
-   * tunnel whose outer packet was a first fragment; called by the pipeline's thread for every IP
-   * packet.
+   * Counts what cut or split an IP packet: the capture's snap length, IPv4 fragmentation of TCP, or
+   * the fragmentation of the tunnel it came in (only its outer packet's first fragment was read);
+   * called by the pipeline's thread for every IP packet.
    */
-  public void fragments(DecodedPacket decoded) {
+  public void cuts(CapturedPacket captured, DecodedPacket decoded) {
+    if (captured.capturedLength() < captured.originalLength) {
+      snappedPackets++;
+    }
     if (decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
       tcpFragments++;
     }
@@ -168,6 +173,15 @@ public final class PipelineCounters {
     long n = tcpFragments;
     for (PipelineCounters w : workers) {
       n += w.tcpFragments();
+    }
+    return n;
+  }
+
+  /** IP packets the capture's snap length cut (captured shorter than on the wire). */
+  public long snappedPackets() {
+    long n = snappedPackets;
+    for (PipelineCounters w : workers) {
+      n += w.snappedPackets();
     }
     return n;
   }

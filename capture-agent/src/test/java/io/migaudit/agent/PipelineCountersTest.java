@@ -117,12 +117,30 @@ class PipelineCountersTest {
     SimpleMeterRegistry registry = runExposed(pcap, counters);
     assertThat(counters.tunnelFragments()).isEqualTo(3);
     assertThat(counters.tcpFragments()).as("the outer packets carry UDP").isZero();
+    assertThat(counters.snappedPackets()).as("every frame captured whole").isZero();
     assertThat(registry.get(AgentMetrics.TUNNEL_FRAGMENTS).functionCounter().count())
         .isEqualTo(3.0);
     PipelineCounters workers = new PipelineCounters();
     new CaptureWorkers(AgentConfig.defaults("t"), r -> {}, workers, 3)
         .run(pcap, pcap.toString(), EndReason.END_OF_CAPTURE);
     assertThat(workers.tunnelFragments()).isEqualTo(3);
+  }
+
+  /**
+   * IP packets the snap length cut are counted, by one pipeline and by workers sharing the file:
+   * every frame of snaplen-vmotion-plaintext but its ARP and handshake was cut at 200 bytes.
+   */
+  @Test
+  void packetsTheSnapLengthCutAreCounted() throws Exception {
+    Path snapped = Path.of("../samples/snaplen-vmotion-plaintext/capture.pcap");
+    PipelineCounters one = new PipelineCounters();
+    runExposed(snapped, one);
+    assertThat(one.snappedPackets()).isPositive().isLessThan(one.packets());
+    assertThat(one.tunnelFragments()).isZero();
+    PipelineCounters three = new PipelineCounters();
+    new CaptureWorkers(AgentConfig.defaults("t"), r -> {}, three, 3)
+        .run(snapped, snapped.toString(), EndReason.END_OF_CAPTURE);
+    assertThat(three.snappedPackets()).isEqualTo(one.snappedPackets());
   }
 
   /**

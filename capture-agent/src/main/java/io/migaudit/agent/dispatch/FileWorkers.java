@@ -374,7 +374,7 @@ public final class FileWorkers {
           continue;
         }
         ip++;
-        own.fragments(decoded);
+        own.cuts(captured, decoded);
         table.offer(decoded);
       }
       if (batch.last && shared.failure.get() == null) {

@@ -184,16 +184,7 @@ final class ReplaySummary implements FlowObserver {
           unjudgedBulkFlows == 1 ? "it is a migration" : "they are migrations");
     }
     if (migrationFlowsCut > 0) {
-      boolean fragmented = counters.tunnelFragments() > 0;
-      out.printf(
-          "  warning: the capture cut %d segments of %d migration flow%s at its snap length%s:"
-              + " framing and byte statistics see only part of each, so some verdicts are unknown;"
-              + " capture whole packets (tcpdump -s 0, no mirrored packet length)%s%n",
-          segmentsCut,
-          migrationFlowsCut,
-          migrationFlowsCut == 1 ? "" : "s",
-          fragmented ? " or in a tunnel's IP fragments" : "",
-          fragmented ? " and give the tunnel's underlay the MTU it needs" : "");
+      printCut(out, counters.snappedPackets() > 0, counters.tunnelFragments() > 0);
     }
     out.println();
     out.println("Migration flows by protocol and verdict:");
@@ -228,6 +219,30 @@ final class ReplaySummary implements FlowObserver {
                       : a.iface().compareTo(b.iface()))
           .forEach(a -> out.println("  " + line(a)));
     }
+  }
+
+  /**
+   * The segments of migration flows cut short, and by what: the capture's snap length, a tunnel's
+   * IP fragments (only the first is read), or either when the capture has both.
+   */
+  private void printCut(PrintWriter out, boolean snapped, boolean fragmented) {
+    String by =
+        !fragmented
+            ? "at its snap length"
+            : snapped
+                ? "at its snap length or in a tunnel's IP fragments"
+                : "in a tunnel's IP fragments";
+    String fix =
+        !fragmented
+            ? "capture whole packets (tcpdump -s 0, no mirrored packet length)"
+            : snapped
+                ? "capture whole packets (tcpdump -s 0, no mirrored packet length) and give the"
+                    + " tunnel's underlay the MTU it needs"
+                : "give the tunnel's underlay the MTU it needs";
+    out.printf(
+        "  warning: the capture cut %d segments of %d migration flow%s %s: framing and byte"
+            + " statistics see only part of each, so some verdicts are unknown; %s%n",
+        segmentsCut, migrationFlowsCut, migrationFlowsCut == 1 ? "" : "s", by, fix);
   }
 
   /** Events by protocol and worst verdict, with their streams, from each event's latest state. */

@@ -3,10 +3,14 @@ package io.migaudit.cli.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.migaudit.agent.PipelineCounters;
+import io.migaudit.agent.decode.DecodedPacket;
+import io.migaudit.agent.source.CapturedPacket;
 import io.migaudit.record.FlowRecord;
 import io.migaudit.record.RecordJson;
+import io.migaudit.record.StreamEvidence;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,9 +46,61 @@ class ReplaySummaryTest {
   }
 
   private static String printed(ReplaySummary s) {
+    return printed(s, new PipelineCounters());
+  }
+
+  private static String printed(ReplaySummary s, PipelineCounters counters) {
     StringWriter out = new StringWriter();
-    s.print(new PrintWriter(out), 1, new PipelineCounters(), List.of());
+    s.print(new PrintWriter(out), 1, counters, List.of());
     return out.toString();
+  }
+
+  /**
+   * Counters after {@code snapped} IP packets cut by the snap length and {@code fragmented} read
+   * from a tunnel's first IP fragment.
+   */
+  private static PipelineCounters cut(int snapped, int fragmented) {
+    PipelineCounters counters = new PipelineCounters();
+    CapturedPacket whole = new CapturedPacket();
+    whole.data = ByteBuffer.allocate(100);
+    whole.originalLength = 100;
+    CapturedPacket snap = new CapturedPacket();
+    snap.data = ByteBuffer.allocate(100);
+    snap.originalLength = 1514;
+    DecodedPacket inTunnel = new DecodedPacket();
+    inTunnel.tunnelFragment = true;
+    for (int i = 0; i < snapped; i++) {
+      counters.cuts(snap, new DecodedPacket());
+    }
+    for (int i = 0; i < fragmented; i++) {
+      counters.cuts(whole, inTunnel);
+    }
+    return counters;
+  }
+
+  /**
+   * Segments of a migration cut short: the warning names what cut them (the snap length, a tunnel's
+   * IP fragments, or either when the capture has both) and only the fix that applies.
+   */
+  @Test
+  void cutSegmentsAreBlamedOnWhatCutThem() throws Exception {
+    ReplaySummary s = new ReplaySummary();
+    FlowRecord cut = flow("192.168.50.11", "192.168.50.12", 8000, 50_000_000, 9_000);
+    s.onRecord(cut.withStream(new StreamEvidence(false, 0, 0, 0, 7)), true, "vmotion");
+
+    assertThat(printed(s, cut(3, 0)))
+        .contains(
+            "warning: the capture cut 7 segments of 1 migration flow at its snap length: framing")
+        .contains("unknown; capture whole packets (tcpdump -s 0, no mirrored packet length)\n");
+    assertThat(printed(s, cut(0, 5)))
+        .contains("warning: 5 tunnel packets came in IP fragments")
+        .contains("cut 7 segments of 1 migration flow in a tunnel's IP fragments: framing")
+        .contains("unknown; give the tunnel's underlay the MTU it needs\n")
+        .doesNotContain("tcpdump -s 0");
+    assertThat(printed(s, cut(3, 5)))
+        .contains("migration flow at its snap length or in a tunnel's IP fragments: framing")
+        .contains("(tcpdump -s 0, no mirrored packet length) and give the tunnel's underlay");
+    assertThat(cut(3, 5).snappedPackets()).isEqualTo(3);
   }
 
   @Test
