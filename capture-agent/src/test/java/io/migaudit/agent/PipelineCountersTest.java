@@ -134,8 +134,10 @@ class PipelineCountersTest {
   void packetsTheSnapLengthCutAreCounted() throws Exception {
     Path snapped = Path.of("../samples/snaplen-vmotion-plaintext/capture.pcap");
     PipelineCounters one = new PipelineCounters();
-    runExposed(snapped, one);
+    SimpleMeterRegistry registry = runExposed(snapped, one);
     assertThat(one.snappedPackets()).isPositive().isLessThan(one.packets());
+    assertThat(registry.get(AgentMetrics.PACKETS_SNAPPED).functionCounter().count())
+        .isEqualTo((double) one.snappedPackets());
     assertThat(one.tunnelFragments()).isZero();
     PipelineCounters three = new PipelineCounters();
     new CaptureWorkers(AgentConfig.defaults("t"), r -> {}, three, 3)

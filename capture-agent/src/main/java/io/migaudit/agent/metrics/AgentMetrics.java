@@ -30,6 +30,9 @@ public final class AgentMetrics {
    */
   public static final String TUNNEL_FRAGMENTS = "migaudit.agent.tunnel.fragments";
 
+  /** IP packets captured shorter than on the wire (migaudit_agent_packets_snapped_total). */
+  public static final String PACKETS_SNAPPED = "migaudit.agent.packets.snapped";
+
   public static final String FLOWS_ENDED = "migaudit.agent.flows.ended";
 
   /**
@@ -91,6 +94,12 @@ public final class AgentMetrics {
         .description(
             "Tunnel packets whose outer IP packet was a first fragment: the packet inside is judged"
                 + " on that fragment only; the underlay's MTU is too small for the tunnel")
+        .tag(TAG_INTERFACE, iface)
+        .register(registry);
+    FunctionCounter.builder(PACKETS_SNAPPED, counters, PipelineCounters::snappedPackets)
+        .description(
+            "IP packets captured shorter than on the wire (the capture's or a mirror's snap"
+                + " length): their payload is judged in part, and a cut stream may stay unknown")
         .tag(TAG_INTERFACE, iface)
         .register(registry);
     FunctionCounter.builder(PACKETS, counters, PipelineCounters::packets)
