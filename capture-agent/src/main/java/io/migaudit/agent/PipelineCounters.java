@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Counters of one capture pipeline. Written by the pipeline's single thread, read by metric scrapes
@@ -149,20 +150,12 @@ public final class PipelineCounters {
    * opened a QEMU or Xen migration stream.
    */
   public long connectionsFollowed() {
-    long n = connectionsFollowed;
-    for (PipelineCounters w : workers) {
-      n += w.connectionsFollowed();
-    }
-    return n;
+    return connectionsFollowed + overWorkers(PipelineCounters::connectionsFollowed);
   }
 
   /** Such connections not followed: too many at once, or opened during a recompile's pause. */
   public long followsRefused() {
-    long n = followsRefused;
-    for (PipelineCounters w : workers) {
-      n += w.followsRefused();
-    }
-    return n;
+    return followsRefused + overWorkers(PipelineCounters::followsRefused);
   }
 
   /**
@@ -170,20 +163,12 @@ public final class PipelineCounters {
    * hosts' MTUs disagree, or someone splits segments to hide their headers from a sensor).
    */
   public long tcpFragments() {
-    long n = tcpFragments;
-    for (PipelineCounters w : workers) {
-      n += w.tcpFragments();
-    }
-    return n;
+    return tcpFragments + overWorkers(PipelineCounters::tcpFragments);
   }
 
   /** IP packets the capture's snap length cut (captured shorter than on the wire). */
   public long snappedPackets() {
-    long n = snappedPackets;
-    for (PipelineCounters w : workers) {
-      n += w.snappedPackets();
-    }
-    return n;
+    return snappedPackets + overWorkers(PipelineCounters::snappedPackets);
   }
 
   /**
@@ -192,11 +177,7 @@ public final class PipelineCounters {
    * The underlay's MTU is smaller than the tunnel needs (Linux VXLAN, for one, leaves DF clear).
    */
   public long tunnelFragments() {
-    long n = tunnelFragments;
-    for (PipelineCounters w : workers) {
-      n += w.tunnelFragments();
-    }
-    return n;
+    return tunnelFragments + overWorkers(PipelineCounters::tunnelFragments);
   }
 
   /** Where this pipeline's capture-level drop counts come from (a live source's pcap stats). */
@@ -218,11 +199,7 @@ public final class PipelineCounters {
   }
 
   public long packets() {
-    long n = packets;
-    for (PipelineCounters w : workers) {
-      n += w.packets();
-    }
-    return n;
+    return packets + overWorkers(PipelineCounters::packets);
   }
 
   /** Drop reasons this pipeline can report (metric tag values). */
@@ -244,11 +221,7 @@ public final class PipelineCounters {
    * #KERNEL} and {@link #INTERFACE} are frames a live capture never received.
    */
   public long dropped(String reason) {
-    long n = ownDropped(reason);
-    for (PipelineCounters w : workers) {
-      n += w.dropped(reason);
-    }
-    return n;
+    return ownDropped(reason) + overWorkers(w -> w.dropped(reason));
   }
 
   private long ownDropped(String reason) {
@@ -274,10 +247,7 @@ public final class PipelineCounters {
    * MACsec-encrypted ones.
    */
   public long malformed() {
-    long n = 0;
-    for (PipelineCounters w : workers) {
-      n += w.malformed();
-    }
+    long n = overWorkers(PipelineCounters::malformed);
     for (DecodeIssue i : DecodeIssue.values()) {
       if (i.malformed()) {
         n += dropped[i.ordinal()];
@@ -287,11 +257,7 @@ public final class PipelineCounters {
   }
 
   public long notIp() {
-    long n = dropped[DecodeIssue.NOT_IP.ordinal()];
-    for (PipelineCounters w : workers) {
-      n += w.notIp();
-    }
-    return n;
+    return dropped[DecodeIssue.NOT_IP.ordinal()] + overWorkers(PipelineCounters::notIp);
   }
 
   /** MACsec frames whose data was encrypted: skipped, what they carry cannot be judged. */
@@ -313,20 +279,14 @@ public final class PipelineCounters {
    */
   public long activeFlows() {
     FlowTable t = table;
-    long n = t == null ? 0 : t.size();
-    for (PipelineCounters w : workers) {
-      n += w.activeFlows();
-    }
-    return n;
+    return (t == null ? 0 : t.size()) + overWorkers(PipelineCounters::activeFlows);
   }
 
   public long flowsEnded(EndReason reason) {
     FlowTable t = table;
-    long n = endedBefore[reason.ordinal()] + (t == null ? 0 : t.ended(reason));
-    for (PipelineCounters w : workers) {
-      n += w.flowsEnded(reason);
-    }
-    return n;
+    return endedBefore[reason.ordinal()]
+        + (t == null ? 0 : t.ended(reason))
+        + overWorkers(w -> w.flowsEnded(reason));
   }
 
   /**
@@ -336,14 +296,21 @@ public final class PipelineCounters {
    */
   public long flowsContinued() {
     FlowTable t = table;
-    long n = continuedBefore + (t == null ? 0 : t.continuedFlows());
-    for (PipelineCounters w : workers) {
-      n += w.flowsContinued();
-    }
-    return n;
+    return continuedBefore
+        + (t == null ? 0 : t.continuedFlows())
+        + overWorkers(PipelineCounters::flowsContinued);
   }
 
   public long truncatedFiles() {
     return truncatedFiles;
+  }
+
+  /** The sum of {@code counter} over the workers' own counters (none for one pipeline). */
+  private long overWorkers(ToLongFunction<PipelineCounters> counter) {
+    long n = 0;
+    for (PipelineCounters w : workers) {
+      n += counter.applyAsLong(w);
+    }
+    return n;
   }
 }
