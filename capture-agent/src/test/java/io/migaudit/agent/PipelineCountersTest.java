@@ -8,9 +8,9 @@ import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowTable;
 import io.migaudit.agent.flow.FlowTableConfig;
 import io.migaudit.agent.metrics.AgentMetrics;
+import io.migaudit.agent.source.CaptureBytes;
 import io.migaudit.agent.source.PcapFileSource;
 import io.migaudit.record.PortCatalog;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -85,11 +85,11 @@ class PipelineCountersTest {
   @Test
   void tcpFragmentsAreCountedAndExposed(@TempDir Path dir) throws Exception {
     Path pcap = dir.resolve("fragments.pcap");
-    ByteArrayOutputStream file = pcapOfEthernet();
+    CaptureBytes file = pcapOfEthernet();
     record(file, fragment(6, 0x2000, 24)); // first piece: More Fragments, TCP header inside
     record(file, fragment(6, 3, 16)); // a later piece: offset 3 * 8
     record(file, fragment(17, 0x2000, 16)); // UDP: not counted
-    Files.write(pcap, file.toByteArray());
+    Files.write(pcap, file.bytes());
     PipelineCounters counters = new PipelineCounters();
     SimpleMeterRegistry registry = runExposed(pcap, counters);
     assertThat(counters.tcpFragments()).isEqualTo(2);
@@ -104,14 +104,14 @@ class PipelineCountersTest {
   @Test
   void tunnelFragmentsAreCountedAndExposed(@TempDir Path dir) throws Exception {
     Path pcap = dir.resolve("tunnel-fragments.pcap");
-    ByteArrayOutputStream file = pcapOfEthernet();
+    CaptureBytes file = pcapOfEthernet();
     byte[] datagram = vxlanDatagram(1400);
     for (int port : new int[] {41011, 41012, 41013}) {
       record(file, outerIpv4(0x2000, Arrays.copyOf(datagram, 1200), port)); // first fragment
       record(file, outerIpv4(1200 / 8, Arrays.copyOfRange(datagram, 1200, datagram.length), port));
     }
     record(file, outerIpv4(0, vxlanDatagram(200), 41014)); // whole: not counted
-    Files.write(pcap, file.toByteArray());
+    Files.write(pcap, file.bytes());
 
     PipelineCounters counters = new PipelineCounters();
     SimpleMeterRegistry registry = runExposed(pcap, counters);
@@ -229,32 +229,14 @@ class PipelineCountersTest {
     return b.array();
   }
 
-  /** A little-endian microsecond pcap file's header, link type Ethernet, to write records after. */
-  private static ByteArrayOutputStream pcapOfEthernet() {
-    ByteArrayOutputStream file = new ByteArrayOutputStream();
-    file.writeBytes(
-        ByteBuffer.allocate(24)
-            .order(ByteOrder.LITTLE_ENDIAN)
-            .putInt(0xA1B2C3D4)
-            .putShort((short) 2)
-            .putShort((short) 4)
-            .putInt(0)
-            .putInt(0)
-            .putInt(65535)
-            .putInt(1)
-            .array());
-    return file;
+  /** A little-endian microsecond pcap of Ethernet frames ({@link CaptureBytes}). */
+  private static CaptureBytes pcapOfEthernet() {
+    return CaptureBytes.pcap(
+        ByteOrder.LITTLE_ENDIAN, 0xA1B2C3D4, 65535, CaptureBytes.LINKTYPE_ETHERNET);
   }
 
-  private static void record(ByteArrayOutputStream file, byte[] frame) {
-    file.writeBytes(
-        ByteBuffer.allocate(16)
-            .order(ByteOrder.LITTLE_ENDIAN)
-            .putInt(1_700_000_000)
-            .putInt(0)
-            .putInt(frame.length)
-            .putInt(frame.length)
-            .array());
-    file.writeBytes(frame);
+  /** One whole frame at a fixed time. */
+  private static void record(CaptureBytes file, byte[] frame) {
+    file.record(1_700_000_000, 0, frame, frame.length);
   }
 }

@@ -6,9 +6,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.GZIPOutputStream;
 
-/** Writes pcap and pcapng files byte by byte, in either byte order, for reader tests. */
-final class CaptureBytes {
-  static final int LINKTYPE_ETHERNET = 1;
+/**
+ * Writes pcap and pcapng files byte by byte, in either byte order, for reader tests (and, classic
+ * pcap of Ethernet frames, for the pipeline's tests in other packages).
+ */
+public final class CaptureBytes {
+  public static final int LINKTYPE_ETHERNET = 1;
   static final int LINKTYPE_LINUX_SLL = 113;
 
   static final int BLOCK_SHB = 0x0A0D0D0A;
@@ -27,7 +30,7 @@ final class CaptureBytes {
   }
 
   /** A classic pcap file header. */
-  static CaptureBytes pcap(ByteOrder order, int magic, int snaplen, int linkType) {
+  public static CaptureBytes pcap(ByteOrder order, int magic, int snaplen, int linkType) {
     CaptureBytes c = new CaptureBytes(order);
     c.i32(magic).i16(2).i16(4).i32(0).i32(0).i32(snaplen).i32(linkType);
     return c;
@@ -39,7 +42,7 @@ final class CaptureBytes {
   }
 
   /** A classic pcap record. */
-  CaptureBytes record(long seconds, long fraction, byte[] data, int originalLength) {
+  public CaptureBytes record(long seconds, long fraction, byte[] data, int originalLength) {
     return i32((int) seconds).i32((int) fraction).i32(data.length).i32(originalLength).raw(data);
   }
 
@@ -132,7 +135,7 @@ final class CaptureBytes {
     return this;
   }
 
-  byte[] bytes() {
+  public byte[] bytes() {
     return out.toByteArray();
   }
 
