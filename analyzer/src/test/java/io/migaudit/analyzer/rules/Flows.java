@@ -48,6 +48,15 @@ public final class Flows {
         PortCatalog.builtIn());
   }
 
+  /** A policy of one migration network on 192.168.50.0/24, no trusted hosts, mode required. */
+  public static Policy oneNetwork(List<Integer> vlans, List<Integer> vnis) {
+    return new Policy(
+        EncryptionMode.REQUIRED,
+        List.of(new MigrationNetwork("vmotion", cidrs("192.168.50.0/24"), vlans, vnis)),
+        List.of(),
+        PortCatalog.builtIn());
+  }
+
   public static Policy samplePolicy() {
     return samplePolicy(EncryptionMode.REQUIRED);
   }

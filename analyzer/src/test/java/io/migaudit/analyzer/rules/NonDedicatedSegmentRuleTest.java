@@ -3,12 +3,9 @@ package io.migaudit.analyzer.rules;
 import static io.migaudit.analyzer.rules.Flows.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.migaudit.analyzer.policy.EncryptionMode;
-import io.migaudit.analyzer.policy.MigrationNetwork;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.PortCatalog;
 import io.migaudit.record.RuleId;
 import io.migaudit.record.Severity;
 import java.util.List;
@@ -83,12 +80,7 @@ class NonDedicatedSegmentRuleTest {
 
   @Test
   void networkWithoutVlansAcceptsAnyTag() {
-    Policy noVlans =
-        new Policy(
-            EncryptionMode.REQUIRED,
-            List.of(new MigrationNetwork("vmotion", Flows.cidrs("192.168.50.0/24"), List.of())),
-            List.of(),
-            PortCatalog.builtIn());
+    Policy noVlans = Flows.oneNetwork(List.of(), List.of());
     assertThat(judge(noVlans, flow("192.168.50.11", "192.168.50.12", 8000).vlan(123).build()))
         .isEmpty();
   }
@@ -99,14 +91,7 @@ class NonDedicatedSegmentRuleTest {
    */
   @Test
   void overlaySegmentsAreJudgedByTheirVni() {
-    Policy overlay =
-        new Policy(
-            EncryptionMode.REQUIRED,
-            List.of(
-                new MigrationNetwork(
-                    "vmotion", Flows.cidrs("192.168.50.0/24"), List.of(50), List.of(5000, 5001))),
-            List.of(),
-            PortCatalog.builtIn());
+    Policy overlay = Flows.oneNetwork(List.of(50), List.of(5000, 5001));
     Alert a =
         judge(overlay, flow("192.168.50.11", "192.168.50.12", 49152).vni(6000).build())
             .orElseThrow();

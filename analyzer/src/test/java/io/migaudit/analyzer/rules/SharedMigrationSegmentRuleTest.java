@@ -3,12 +3,9 @@ package io.migaudit.analyzer.rules;
 import static io.migaudit.analyzer.rules.Flows.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.migaudit.analyzer.policy.EncryptionMode;
-import io.migaudit.analyzer.policy.MigrationNetwork;
 import io.migaudit.analyzer.policy.Policy;
 import io.migaudit.record.Alert;
 import io.migaudit.record.FlowRecord;
-import io.migaudit.record.PortCatalog;
 import io.migaudit.record.RuleId;
 import io.migaudit.record.Severity;
 import java.util.List;
@@ -124,14 +121,7 @@ class SharedMigrationSegmentRuleTest {
    */
   @Test
   void otherTrafficInAMigrationOverlaySegmentWarns() {
-    Policy overlay =
-        new Policy(
-            EncryptionMode.REQUIRED,
-            List.of(
-                new MigrationNetwork(
-                    "vmotion", Flows.cidrs("192.168.50.0/24"), List.of(), List.of(5000))),
-            List.of(),
-            PortCatalog.builtIn());
+    Policy overlay = Flows.oneNetwork(List.of(), List.of(5000));
     Alert a =
         judge(overlay, flow("172.16.0.5", "172.16.0.6", 2049).vni(5000).build()).orElseThrow();
     assertThat(a.evidence())
@@ -163,12 +153,7 @@ class SharedMigrationSegmentRuleTest {
 
   @Test
   void taggedTrafficInANetworkWithoutVlansIsJudgedByAddress() {
-    Policy noVlans =
-        new Policy(
-            EncryptionMode.REQUIRED,
-            List.of(new MigrationNetwork("vmotion", Flows.cidrs("192.168.50.0/24"), List.of())),
-            List.of(),
-            PortCatalog.builtIn());
+    Policy noVlans = Flows.oneNetwork(List.of(), List.of());
     assertThat(judge(noVlans, flow("192.168.50.30", "192.168.50.12", 443).vlan(10).build()))
         .map(a -> a.evidence().get("matchedBy"))
         .contains(SharedMigrationSegmentRule.BY_ADDRESS);
