@@ -31,6 +31,16 @@ public final class NonDedicatedSegmentRule implements Rule {
 
   public static final String TUNNEL_WRONG_VLAN = "tunnel-vlan-not-in-network";
 
+  /** How a migration's frames can be off its network's segment: its VLAN tag or its overlay. */
+  private record Segment(
+      String reason, String field, String networkField, String travels, String listed) {}
+
+  private static final Segment VLAN =
+      new Segment(WRONG_VLAN, "vlan", "networkVlans", " carries VLAN ", "VLANs");
+
+  private static final Segment VNI =
+      new Segment(WRONG_VNI, "vni", "networkVnis", " travels in overlay segment VNI ", "VNIs");
+
   @Override
   public RuleId id() {
     return RuleId.NON_DEDICATED_SEGMENT;
@@ -132,29 +142,21 @@ public final class NonDedicatedSegmentRule implements Rule {
   }
 
   private Alert wrongVlan(ClassifiedFlow flow, Policy policy, MigrationNetwork network) {
-    FlowRecord r = flow.record();
-    String message =
-        "The "
-            + flow.protocol()
-            + " migration "
-            + AlertFactory.migrationPath(r)
-            + " on network "
-            + network.name()
-            + " carries VLAN "
-            + r.vlan()
-            + ", not one of its VLANs "
-            + network.vlans();
-    Map<String, Object> evidence =
-        AlertFactory.evidence(
-            "reason", WRONG_VLAN,
-            "network", network.name(),
-            "cidrs", network.cidrTexts(),
-            "vlan", r.vlan(),
-            "networkVlans", network.vlans());
-    return alert(r, policy, evidence, message);
+    return offSegment(flow, policy, network, VLAN, flow.record().vlan(), network.vlans());
   }
 
   private Alert wrongVni(ClassifiedFlow flow, Policy policy, MigrationNetwork network) {
+    return offSegment(flow, policy, network, VNI, flow.record().vni(), network.vnis());
+  }
+
+  /** A migration inside the network's addresses whose tag or segment the network does not list. */
+  private Alert offSegment(
+      ClassifiedFlow flow,
+      Policy policy,
+      MigrationNetwork network,
+      Segment segment,
+      Integer value,
+      List<Integer> listed) {
     FlowRecord r = flow.record();
     String message =
         "The "
@@ -163,17 +165,24 @@ public final class NonDedicatedSegmentRule implements Rule {
             + AlertFactory.migrationPath(r)
             + " on network "
             + network.name()
-            + " travels in overlay segment VNI "
-            + r.vni()
-            + ", not one of its VNIs "
-            + network.vnis();
+            + segment.travels()
+            + value
+            + ", not one of its "
+            + segment.listed()
+            + " "
+            + listed;
     Map<String, Object> evidence =
         AlertFactory.evidence(
-            "reason", WRONG_VNI,
-            "network", network.name(),
-            "cidrs", network.cidrTexts(),
-            "vni", r.vni(),
-            "networkVnis", network.vnis());
+            "reason",
+            segment.reason(),
+            "network",
+            network.name(),
+            "cidrs",
+            network.cidrTexts(),
+            segment.field(),
+            value,
+            segment.networkField(),
+            listed);
     return alert(r, policy, evidence, message);
   }
 
