@@ -78,6 +78,7 @@ final class FlowRecordReader {
     PayloadFeatures payload = null;
     StreamEvidence stream = null;
     HopLimits ttl = null;
+    Integer vni = null;
     String field;
     while ((field = p.nextFieldName()) != null) {
       JsonToken t = p.nextToken();
@@ -107,7 +108,8 @@ final class FlowRecordReader {
         case "protocol" -> protocol = string(p, t);
         case "payload" -> payload = payload(p, t);
         case "ttl" -> ttl = HopLimitsReader.read(p, t);
-        case "kerberos", "handshake", "tunnel", "vni" -> { // rare: read by data binding
+        case "vni" -> vni = t == JsonToken.VALUE_NULL ? null : integer(p, t);
+        case "kerberos", "handshake", "tunnel" -> { // rare: read by data binding
           if (t != JsonToken.VALUE_NULL) {
             throw Shape.INSTANCE;
           }
@@ -148,7 +150,8 @@ final class FlowRecordReader {
         stream,
         ttl,
         null,
-        null);
+        null,
+        vni);
   }
 
   private static StreamEvidence stream(JsonParser p, JsonToken t) throws IOException {

@@ -52,7 +52,8 @@ class FlowRecordReaderTest {
 
   @Test
   void readsWhatTheAgentWrites() throws Exception {
-    for (FlowRecord r : List.of(RecordJsonTest.sample(), sparse())) {
+    for (FlowRecord r :
+        List.of(RecordJsonTest.sample(), sparse(), RecordJsonTest.sample().withVni(5000))) {
       byte[] json = RecordJson.toBytes(r);
       assertThat(reader.read(json)).isEqualTo(r).isEqualTo(RecordJson.flowRecord(json));
     }
