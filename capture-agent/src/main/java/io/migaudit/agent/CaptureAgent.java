@@ -3,6 +3,7 @@ package io.migaudit.agent;
 import io.migaudit.agent.decode.DecodeIssue;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.decode.PacketDecoder;
+import io.migaudit.agent.defrag.Reassembly;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowRecordSink;
 import io.migaudit.agent.flow.FlowTable;
@@ -63,23 +64,29 @@ public final class CaptureAgent {
             config.sampleBytes(),
             config.sampleBytesPerPacket());
     counters.table(table);
+    Reassembly reassembly = new Reassembly(counters);
     long packets = 0;
     long ip = 0;
     while (source.next(captured)) {
       packets++;
       counters.packet();
+      reassembly.expire(captured.timestampMicros);
+      offerReady(reassembly, table, watcher);
       DecodeIssue issue = decoder.decode(captured, decoded);
       if (issue == DecodeIssue.NONE) {
         ip++;
-        counters.cuts(captured, decoded);
-        table.offer(decoded);
-        if (watcher != null) {
-          watcher.saw(decoded, table);
+        counters.fragments(decoded);
+        if (reassembly.hold(captured, decoded)) {
+          offerReady(reassembly, table, watcher);
+        } else {
+          offer(captured, table, watcher);
         }
       } else {
         counters.dropped(issue);
       }
     }
+    reassembly.drain();
+    offerReady(reassembly, table, watcher);
     table.flush(endReason);
     String truncation = source.stats().truncation();
     if (truncation != null) {
@@ -93,6 +100,29 @@ public final class CaptureAgent {
         ip,
         table.recordsWritten());
     return new SourceReport(source.name(), packets, ip, table.recordsWritten(), truncation);
+  }
+
+  private void offer(CapturedPacket packet, FlowTable table, PacketWatcher watcher) {
+    counters.judged(packet, decoded);
+    table.offer(decoded);
+    if (watcher != null) {
+      watcher.saw(decoded, table);
+    }
+  }
+
+  /**
+   * Offers what reassembly made ready: a packet put back together (held again when a packet inside
+   * it is a piece too), or a piece handed on as it came.
+   */
+  private void offerReady(Reassembly reassembly, FlowTable table, PacketWatcher watcher) {
+    for (Reassembly.Ready r = reassembly.next(); r != null; r = reassembly.next()) {
+      DecodeIssue issue = decoder.decode(r.packet(), decoded);
+      if (issue != DecodeIssue.NONE) {
+        counters.dropped(issue);
+      } else if (!r.whole() || !reassembly.hold(r.packet(), decoded)) {
+        offer(r.packet(), table, watcher);
+      }
+    }
   }
 
   public PipelineCounters counters() {

@@ -2,6 +2,7 @@ package io.migaudit.agent;
 
 import io.migaudit.agent.decode.DecodeIssue;
 import io.migaudit.agent.decode.DecodedPacket;
+import io.migaudit.agent.defrag.Reassembly;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowTable;
 import io.migaudit.agent.source.CapturedPacket;
@@ -16,7 +17,7 @@ import java.util.function.ToLongFunction;
  * and the replay summary. A pipeline split over capture workers gives each worker counters of its
  * own ({@link #worker()}); every reading of the parent adds its workers' counts to its own.
  */
-public final class PipelineCounters {
+public final class PipelineCounters implements Reassembly.Outcomes {
   /** Drop reason for frames whose capture file ended mid-record. */
   public static final String TRUNCATED_FILE = "truncated-file";
 
@@ -41,6 +42,10 @@ public final class PipelineCounters {
   private volatile long tcpFragments;
   private volatile long tunnelFragments;
   private volatile long snappedPackets;
+  private volatile long tunnelPacketsCut;
+  private volatile long reassembled;
+  private volatile long reassemblyConflicts;
+  private volatile long reassemblyIncomplete;
   private volatile long connectionsFollowed;
   private volatile long followsRefused;
   private volatile long flowPackets;
@@ -119,14 +124,24 @@ public final class PipelineCounters {
   }
 
   /**
-   * Counts what cut or split an IP packet: the capture's snap length, IPv4 fragmentation of TCP, or
-   * the fragmentation of the tunnel it came in (only its outer packet's first fragment was read);
-   * called by the pipeline's thread for every IP packet.
+   * Counts what cut a packet a flow table judges: the capture's snap length, or, for a tunnel
+   * packet whose outer packet came in fragments and was not put back together, those fragments
+   * (only the first was read); called by the thread of that flow table for every packet it offers.
    */
-  public void cuts(CapturedPacket captured, DecodedPacket decoded) {
+  public void judged(CapturedPacket captured, DecodedPacket decoded) {
     if (captured.capturedLength() < captured.originalLength) {
       snappedPackets++;
     }
+    if (decoded.tunnelFragment) {
+      tunnelPacketsCut++;
+    }
+  }
+
+  /**
+   * Counts a piece of a fragmented packet as it came off the wire (before reassembly); called by
+   * the thread that reads the capture, once for each frame.
+   */
+  public void fragments(DecodedPacket decoded) {
     if (decoded.ipv4Fragment && decoded.ipProtocol == IP_PROTOCOL_TCP) {
       tcpFragments++;
     }
@@ -173,11 +188,58 @@ public final class PipelineCounters {
 
   /**
    * Tunnel packets (VXLAN, Geneve, GRE, IP in IP, ...) whose outer IP packet was the first piece of
-   * a fragmented one: the agent reads the first fragment only, so the packet inside is judged cut.
-   * The underlay's MTU is smaller than the tunnel needs (Linux VXLAN, for one, leaves DF clear).
+   * a fragmented one: the underlay's MTU is smaller than the tunnel needs (Linux VXLAN, for one,
+   * leaves DF clear). The agent puts such packets back together ({@link #reassembled}); one it
+   * cannot is judged from its first piece, cut.
    */
   public long tunnelFragments() {
     return tunnelFragments + overWorkers(PipelineCounters::tunnelFragments);
+  }
+
+  @Override
+  public void packetReassembled() {
+    reassembled++;
+  }
+
+  @Override
+  public void packetConflicting() {
+    reassemblyConflicts++;
+  }
+
+  @Override
+  public void packetIncomplete() {
+    reassemblyIncomplete++;
+  }
+
+  /**
+   * Tunnel packets judged from the first fragment of their outer packet alone, cut: its other
+   * pieces never all came, or disagree ({@link #tunnelFragments} counts them all).
+   */
+  public long tunnelPacketsCut() {
+    return tunnelPacketsCut + overWorkers(PipelineCounters::tunnelPacketsCut);
+  }
+
+  /** Fragmented IP packets put back together and judged whole. */
+  public long reassembled() {
+    return reassembled + overWorkers(PipelineCounters::reassembled);
+  }
+
+  /**
+   * Fragmented IP packets whose pieces disagree (overlapping with other bytes, longer than 65,535
+   * bytes, too many pieces): judged piece by piece, as they came. A receiver keeps one copy of an
+   * overlap or drops the packet, and which one depends on its system: a way to show a sensor other
+   * bytes than the host gets.
+   */
+  public long reassemblyConflicts() {
+    return reassemblyConflicts + overWorkers(PipelineCounters::reassemblyConflicts);
+  }
+
+  /**
+   * Fragmented IP packets whose pieces never all came (within 30 s, or before the capture ended):
+   * judged piece by piece, as they came.
+   */
+  public long reassemblyIncomplete() {
+    return reassemblyIncomplete + overWorkers(PipelineCounters::reassemblyIncomplete);
   }
 
   /** Where this pipeline's capture-level drop counts come from (a live source's pcap stats). */

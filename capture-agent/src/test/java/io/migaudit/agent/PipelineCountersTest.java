@@ -16,6 +16,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,10 +121,46 @@ class PipelineCountersTest {
     assertThat(counters.snappedPackets()).as("every frame captured whole").isZero();
     assertThat(registry.get(AgentMetrics.TUNNEL_FRAGMENTS).functionCounter().count())
         .isEqualTo(3.0);
+    assertThat(counters.reassembled()).as("each put back together").isEqualTo(3);
+    assertThat(registry.get(AgentMetrics.PACKETS_REASSEMBLED).functionCounter().count())
+        .isEqualTo(3.0);
+    assertThat(registry.get(AgentMetrics.REASSEMBLY_CONFLICTS).functionCounter().count()).isZero();
+    assertThat(registry.get(AgentMetrics.REASSEMBLY_INCOMPLETE).functionCounter().count()).isZero();
     PipelineCounters workers = new PipelineCounters();
     new CaptureWorkers(AgentConfig.defaults("t"), r -> {}, workers, 3)
         .run(pcap, pcap.toString(), EndReason.END_OF_CAPTURE);
     assertThat(workers.tunnelFragments()).isEqualTo(3);
+    assertThat(workers.reassembled()).isEqualTo(3);
+    assertThat(counters.tunnelPacketsCut()).as("none judged cut").isZero();
+    assertThat(workers.tunnelPacketsCut()).isZero();
+  }
+
+  /**
+   * Tunnel packets whose outer packet's later fragment never came are judged from the first alone,
+   * and counted as cut, by one pipeline and by workers.
+   */
+  @Test
+  void tunnelPacketsWithoutTheirLaterFragmentAreJudgedCut(@TempDir Path dir) throws Exception {
+    Path pcap = dir.resolve("first-fragments.pcap");
+    CaptureBytes file = pcapOfEthernet();
+    byte[] datagram = vxlanDatagram(1400);
+    for (int port : new int[] {41011, 41012, 41013}) {
+      record(file, outerIpv4(0x2000, Arrays.copyOf(datagram, 1200), port));
+    }
+    Files.write(pcap, file.bytes());
+    PipelineCounters one = new PipelineCounters();
+    SimpleMeterRegistry registry = runExposed(pcap, one);
+    PipelineCounters workers = new PipelineCounters();
+    new CaptureWorkers(AgentConfig.defaults("t"), r -> {}, workers, 3)
+        .run(pcap, pcap.toString(), EndReason.END_OF_CAPTURE);
+    for (PipelineCounters c : List.of(one, workers)) {
+      assertThat(c.tunnelFragments()).isEqualTo(3);
+      assertThat(c.reassembled()).isZero();
+      assertThat(c.reassemblyIncomplete()).isEqualTo(3);
+      assertThat(c.tunnelPacketsCut()).isEqualTo(3);
+    }
+    assertThat(registry.get(AgentMetrics.REASSEMBLY_INCOMPLETE).functionCounter().count())
+        .isEqualTo(3.0);
   }
 
   /**

@@ -116,6 +116,50 @@ public final class DecodedPacket {
    */
   public boolean tunnelFragment;
 
+  /**
+   * Where the outermost IP header that is a piece of a fragmented packet starts in the frame, or
+   * {@link #NOT_FRAGMENTED}: the layer {@code Reassembly} puts back together. Not set behind
+   * MACsec, whose integrity value covers the frame as it was.
+   */
+  public int fragmentedIp = NOT_FRAGMENTED;
+
+  /** No IP layer of the frame is a fragment ({@link #fragmentedIp}). */
+  public static final int NOT_FRAGMENTED = -1;
+
+  /** For an IPv6 {@link #fragmentedIp}: where its Fragment header starts. */
+  public int fragmentHeader;
+
+  /**
+   * For an IPv6 {@link #fragmentedIp}: the next-header byte that names the Fragment header (in the
+   * IPv6 header or in the extension header before it).
+   */
+  public int fragmentNamedAt;
+
+  /**
+   * The VLAN, VNI and tunnel path the fragmented layer travelled in, folded: pieces of one packet
+   * share it, equal packets in two tunnels do not.
+   */
+  public long fragmentContext;
+
+  /**
+   * The headers around {@link #fragmentedIp} whose length fields count it, outermost first, each as
+   * {@code offset << 2 | kind} ({@link #ENCLOSING_IPV4}, {@link #ENCLOSING_IPV6}, {@link
+   * #ENCLOSING_UDP}): a reassembled packet grows, and so must they.
+   */
+  public final int[] enclosing = new int[MAX_LAYERS];
+
+  /** How many of {@link #enclosing} hold a header. */
+  public int enclosingCount;
+
+  /** Kinds of {@link #enclosing} headers. */
+  public static final int ENCLOSING_IPV4 = 0;
+
+  public static final int ENCLOSING_IPV6 = 1;
+  public static final int ENCLOSING_UDP = 2;
+
+  /** Where the last UDP header decoded starts in the frame. */
+  int udpOffset;
+
   public int srcPort;
   public int dstPort;
 
@@ -170,6 +214,11 @@ public final class DecodedPacket {
     ipv4Fragment = false;
     ipv6Fragment = false;
     tunnelFragment = false;
+    fragmentedIp = NOT_FRAGMENTED;
+    fragmentHeader = fragmentNamedAt = 0;
+    fragmentContext = 0;
+    enclosingCount = 0;
+    udpOffset = 0;
     vni = NO_VNI;
     tunnelPath = 0;
     clearRoutedTunnel();
@@ -195,6 +244,13 @@ public final class DecodedPacket {
     }
     clearRoutedTunnel();
     tunnelFragment |= ipv4Fragment || ipv6Fragment;
+    if (fragmentedIp == NOT_FRAGMENTED) {
+      enclosing[enclosingCount++] =
+          ipOffset << 2 | (ipVersion == 6 ? ENCLOSING_IPV6 : ENCLOSING_IPV4);
+      if (ipProtocol == TransportDecoder.PROTOCOL_UDP) {
+        enclosing[enclosingCount++] = udpOffset << 2 | ENCLOSING_UDP;
+      }
+    }
     addLayer(ipVersion == 6 ? Layer.IPV6 : Layer.IPV4);
     addLayer(tunnel);
     // Outer endpoints in either order give the same value: the path of both directions.
@@ -271,6 +327,25 @@ public final class DecodedPacket {
     long h = (path ^ value) * PATH_MIX;
     h ^= h >>> 32;
     return h == 0 ? 1 : h; // 0 means "no tunnel"
+  }
+
+  /**
+   * Marks the IP header at {@code ip} as a piece of a fragmented packet, unless an outer one is
+   * already marked or a MACsec integrity value covers the frame.
+   */
+  void fragmented(int ip, int header, int namedAt) {
+    if (fragmentedIp != NOT_FRAGMENTED) {
+      return;
+    }
+    for (int i = 0; i < layerCount; i++) {
+      if (layers[i] == Layer.MACSEC) {
+        return;
+      }
+    }
+    fragmentedIp = ip;
+    fragmentHeader = header;
+    fragmentNamedAt = namedAt;
+    fragmentContext = fold(fold(tunnelPath, vlan + 2L), vni + 2L);
   }
 
   /**

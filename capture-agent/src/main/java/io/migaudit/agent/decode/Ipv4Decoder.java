@@ -93,6 +93,9 @@ final class Ipv4Decoder {
     int flagsFragment = Short.toUnsignedInt(frame.getShort(offset + OFFSET_FLAGS_FRAGMENT));
     int fragmentOffset = flagsFragment & FRAGMENT_OFFSET_MASK;
     out.ipv4Fragment = fragmentOffset != 0 || (flagsFragment & FLAG_MORE_FRAGMENTS) != 0;
+    if (out.ipv4Fragment) {
+      out.fragmented(offset, 0, 0);
+    }
     if (fragmentOffset != 0) {
       out.fragment = true;
       TransportDecoder.payload(payload, packetEnd, packetWireEnd, out);

@@ -112,6 +112,7 @@ final class Ipv6Decoder {
       ByteBuffer frame, int first, int start, int packetEnd, int packetWireEnd, DecodedPacket out) {
     int next = first;
     int pos = start;
+    int namedAt = start - HEADER_LENGTH + OFFSET_NEXT_HEADER;
     int headers = 0;
     while (isExtension(next) && !out.fragment) {
       if (++headers > MAX_EXTENSION_HEADERS) {
@@ -127,12 +128,16 @@ final class Ipv6Decoder {
       if (cut != DecodeIssue.NONE) {
         return cut;
       }
-      out.ipv6Fragment |= next == FRAGMENT;
+      if (next == FRAGMENT) {
+        out.ipv6Fragment = true;
+        out.fragmented(start - HEADER_LENGTH, pos, namedAt);
+      }
       out.fragment =
           next == FRAGMENT
               && (Short.toUnsignedInt(frame.getShort(pos + OFFSET_FRAGMENT_OFFSET))
                       & FRAGMENT_OFFSET_MASK)
                   != 0;
+      namedAt = pos; // every extension header names the next in its first byte
       next = Byte.toUnsignedInt(frame.get(pos));
       pos += length;
     }

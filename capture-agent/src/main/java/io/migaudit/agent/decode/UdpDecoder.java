@@ -33,6 +33,7 @@ final class UdpDecoder {
     if (end - offset < HEADER_LENGTH) {
       return DecodeIssue.UDP_TOO_SHORT;
     }
+    out.udpOffset = offset;
     out.srcPort = Short.toUnsignedInt(frame.getShort(offset + OFFSET_SOURCE_PORT));
     out.dstPort = Short.toUnsignedInt(frame.getShort(offset + OFFSET_DESTINATION_PORT));
     int payload = offset + HEADER_LENGTH;

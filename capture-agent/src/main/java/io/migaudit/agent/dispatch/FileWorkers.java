@@ -4,6 +4,7 @@ import io.migaudit.agent.PipelineCounters;
 import io.migaudit.agent.decode.DecodeIssue;
 import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.decode.PacketDecoder;
+import io.migaudit.agent.defrag.Reassembly;
 import io.migaudit.agent.flow.EndReason;
 import io.migaudit.agent.flow.FlowKey;
 import io.migaudit.agent.flow.FlowTable;
@@ -170,6 +171,8 @@ public final class FileWorkers {
     private final CapturedPacket captured = new CapturedPacket();
     private final DecodedPacket decoded = new DecodedPacket();
     private final PacketDecoder decoder = new PacketDecoder();
+    private final Reassembly reassembly = new Reassembly(counters);
+    private boolean sourceEnded;
     private PacketBatch filling;
     private long turnStart;
     private long packets;
@@ -260,10 +263,19 @@ public final class FileWorkers {
       long read = 0;
       try {
         while (!batch.full()) {
-          if (!source.next(captured, this)) {
+          if (addReady(batch)) {
+            continue;
+          }
+          if (sourceEnded || !source.next(captured, this)) {
+            if (!sourceEnded) {
+              sourceEnded = true;
+              reassembly.drain();
+              continue;
+            }
             return false;
           }
           read++;
+          reassembly.expire(captured.timestampMicros);
           if (captured.skipped) {
             continue; // copied into the batch by select
           }
@@ -272,7 +284,10 @@ public final class FileWorkers {
             counters.dropped(issue);
             continue;
           }
-          batch.add(captured, FlowKey.symmetricHash(decoded));
+          counters.fragments(decoded); // the workers count what they judge, not the pieces
+          if (!reassembly.hold(captured, decoded)) {
+            batch.add(captured, FlowKey.symmetricHash(decoded));
+          }
         }
         return true;
       } catch (IOException | RuntimeException | Error e) {
@@ -297,6 +312,25 @@ public final class FileWorkers {
       }
       filling.add(captured, frame, offset, length, (int) hash);
       return false;
+    }
+
+    /**
+     * Adds the next frame reassembly made ready, with its flow's hash: a packet put back together
+     * (held again when a packet inside it is a piece too), or a piece handed on as it came. False
+     * when none is ready.
+     */
+    private boolean addReady(PacketBatch batch) {
+      Reassembly.Ready r = reassembly.next();
+      if (r == null) {
+        return false;
+      }
+      DecodeIssue issue = decoder.decode(r.packet(), decoded);
+      if (issue != DecodeIssue.NONE) {
+        counters.dropped(issue);
+      } else if (!r.whole() || !reassembly.hold(r.packet(), decoded)) {
+        batch.add(r.packet(), FlowKey.symmetricHash(decoded));
+      }
+      return true;
     }
 
     private PacketBatch last(PacketBatch batch) {
@@ -374,7 +408,7 @@ public final class FileWorkers {
           continue;
         }
         ip++;
-        own.cuts(captured, decoded);
+        own.judged(captured, decoded);
         table.offer(decoded);
       }
       if (batch.last && shared.failure.get() == null) {

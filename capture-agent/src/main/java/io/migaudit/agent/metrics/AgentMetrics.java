@@ -30,6 +30,21 @@ public final class AgentMetrics {
    */
   public static final String TUNNEL_FRAGMENTS = "migaudit.agent.tunnel.fragments";
 
+  /** Fragmented IP packets put back together (migaudit_agent_packets_reassembled_total). */
+  public static final String PACKETS_REASSEMBLED = "migaudit.agent.packets.reassembled";
+
+  /**
+   * Fragmented IP packets whose pieces disagree, judged piece by piece
+   * (migaudit_agent_reassembly_conflicts_total).
+   */
+  public static final String REASSEMBLY_CONFLICTS = "migaudit.agent.reassembly.conflicts";
+
+  /**
+   * Fragmented IP packets whose pieces never all came, judged piece by piece
+   * (migaudit_agent_reassembly_incomplete_total).
+   */
+  public static final String REASSEMBLY_INCOMPLETE = "migaudit.agent.reassembly.incomplete";
+
   /** IP packets captured shorter than on the wire (migaudit_agent_packets_snapped_total). */
   public static final String PACKETS_SNAPPED = "migaudit.agent.packets.snapped";
 
@@ -92,8 +107,25 @@ public final class AgentMetrics {
         .register(registry);
     FunctionCounter.builder(TUNNEL_FRAGMENTS, counters, PipelineCounters::tunnelFragments)
         .description(
-            "Tunnel packets whose outer IP packet was a first fragment: the packet inside is judged"
-                + " on that fragment only; the underlay's MTU is too small for the tunnel")
+            "Tunnel packets whose outer IP packet was a first fragment: the underlay's MTU is too"
+                + " small for the tunnel; the agent puts them back together")
+        .tag(TAG_INTERFACE, iface)
+        .register(registry);
+    FunctionCounter.builder(PACKETS_REASSEMBLED, counters, PipelineCounters::reassembled)
+        .description("Fragmented IP packets put back together and judged whole")
+        .tag(TAG_INTERFACE, iface)
+        .register(registry);
+    FunctionCounter.builder(REASSEMBLY_CONFLICTS, counters, PipelineCounters::reassemblyConflicts)
+        .description(
+            "Fragmented IP packets whose pieces overlap with other bytes, pass 65,535 bytes or are"
+                + " too many: receivers differ on what such a packet holds (an evasion); judged"
+                + " piece by piece")
+        .tag(TAG_INTERFACE, iface)
+        .register(registry);
+    FunctionCounter.builder(REASSEMBLY_INCOMPLETE, counters, PipelineCounters::reassemblyIncomplete)
+        .description(
+            "Fragmented IP packets whose pieces did not all come within 30 s or before the capture"
+                + " ended: judged piece by piece")
         .tag(TAG_INTERFACE, iface)
         .register(registry);
     FunctionCounter.builder(PACKETS_SNAPPED, counters, PipelineCounters::snappedPackets)
