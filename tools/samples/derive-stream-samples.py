@@ -22,6 +22,9 @@ messy capture makes to what a sensor sees:
   small MTU and DF cleared makes them, or a sender that wants the sensor to see no payload beside
   the ports): the first fragment holds the whole TCP header and no payload, the others carry the
   segment's bytes with no ports. Written gzipped (capture.pcap.gz): it has 3,000 fragments.
+- fragment-overlap-plaintext: the sender's data segments as IPv4 fragments of 256 bytes, each piece after
+  the first preceded by a forged piece at the same offset carrying random bytes: which copy a receiver
+  keeps depends on its system (Linux drops the packet), so a sensor must not pick one.
 - insertion-*: forged segments with the migration's own 5-tuple, in the receiver's window, TCP checksum
   wrong (the receiver drops them): a copy of random bytes just before each real data segment
   (shadowed), or one random segment 1 MiB ahead of the stream (leap): a sensor that keeps the first
@@ -278,6 +281,25 @@ def fragment(packets, port, size):
             struct.pack_into("!H", f.frame, f.ip + 10, 0)
             struct.pack_into("!H", f.frame, f.ip + 10, ip_checksum(f.frame[f.ip:f.l4]))
             out.append(f)
+    return out
+
+
+def overlap(packets, port, size, seed):
+    """Each data segment of the sender as IPv4 fragments of size bytes (fragment()), each piece after
+    the first and before the last preceded by a forged piece at the same offset and of the same length carrying random bytes
+    (the overlapping-fragment evasion, Ptacek and Newsham 1998): a receiver that keeps the first copy
+    of a byte takes the random ones, one that keeps the last takes the pages, and Linux since 4.19 (and
+    RFC 5722 for IPv6) drops the whole packet. A sensor cannot know which the host did."""
+    rng, out = random.Random(seed), []
+    for f in fragment(packets, port, size):
+        flags = struct.unpack_from("!H", f.frame, f.ip + 6)[0] if f.tcp else 0
+        if flags & 0x1FFF and flags & IP_FLAG_MF:  # a middle piece: the packet is not whole before it
+            forged = Packet(f.ts_sec, f.ts_usec, bytes(f.frame))
+            total = struct.unpack_from("!H", forged.frame, forged.ip + 2)[0]
+            start = forged.ip + (forged.frame[forged.ip] & 0x0F) * 4
+            forged.frame[start:forged.ip + total] = rng.randbytes(forged.ip + total - start)
+            out.append(forged)
+        out.append(f)
     return out
 
 
@@ -579,10 +601,10 @@ SCENARIOS = {
         "too short in what was captured to judge."),
     "fragmented-plaintext": (
         "vmotion-plaintext", 8000, lambda ps: fragment(ps, 8000, FRAGMENT_BYTES),
-        ["vmotion plaintext", "vmotion unknown"], None, UNENCRYPTED,
+        "vmotion", "plaintext", UNENCRYPTED,
         "Plaintext vMotion stream whose data segments travel as IPv4 fragments of 32 bytes; the first "
-        "fragment of each holds only the TCP header, so the connection shows no payload, while the "
-        "later fragments (no ports, one flow of their own) carry the pages and are judged."),
+        "fragment of each holds only the TCP header. The agent puts each segment back together, as the "
+        "receiver does, so the connection is judged by the pages it carried."),
     "insertion-shadowed-plaintext": (
         "vmotion-plaintext", 8000, lambda ps: shadow(ps, 8000, 21), "vmotion", "plaintext", UNENCRYPTED,
         "Plaintext vMotion stream whose every data segment follows a forged copy at the same sequence "
@@ -667,7 +689,33 @@ SCENARIOS = {
         "Real plaintext QEMU migration on TCP 5000 from the trusted host 192.168.50.11, pulled by the untrusted "
         "host 192.168.50.98 through a connection it opened (the handshake turned round); the host that dialled "
         "receives the memory, so it is an untrusted destination, not an untrusted source."),
+    "fragment-overlap-plaintext": (
+        "vmotion-plaintext", 8000, lambda ps: overlap(ps, 8000, 256, 29),
+        ["vmotion plaintext", "tcp-bulk plaintext"], None, UNENCRYPTED * 2,
+        "Plaintext vMotion stream whose data segments travel as IPv4 fragments of 256 bytes, each middle "
+        "piece preceded by a forged piece at the same offset carrying random bytes; receivers differ on "
+        "which copy they keep, so the agent puts none of those packets together, counts them, and judges "
+        "their pieces as they came, the connection by its first pieces (vmotion), the later pieces in a "
+        "flow of their own with no ports between the two trusted hosts (tcp-bulk). The one short segment "
+        "in two pieces, with no middle piece, is put back together."),
 }
+
+# Scenarios whose fragmented packets the agent must count (expect.yaml): put back together, or not
+# because two pieces of a packet start at the same offset with other bytes.
+FRAGMENTED_SCENARIOS = ("fragmented-plaintext", "fragment-overlap-plaintext")
+
+
+def fragment_outcomes(packets):
+    """(packets whose pieces fit together, packets with two pieces at one offset) among the IPv4
+    packets in fragments, each found by its IP id."""
+    offsets = collections.defaultdict(list)
+    for p in packets:
+        if p.tcp:
+            ip_id, flags = struct.unpack_from("!HH", p.frame, p.ip + 4)
+            if flags & 0x3FFF:
+                offsets[ip_id].append(flags & 0x1FFF)
+    overlapping = sum(1 for o in offsets.values() if len(set(o)) < len(o))
+    return len(offsets) - overlapping, overlapping
 
 
 def expect_yaml(protocol, verdict, alerts, description):
@@ -678,7 +726,8 @@ def expect_yaml(protocol, verdict, alerts, description):
     lines += [f"  - {{protocol: {f.split()[0]}, verdict: {f.split()[1]}, count: {n}}}" for f, n in flows.items()]
     if alerts:
         lines.append("alerts:                 # exactly these alerts, nothing else")
-        lines += [f"  - {{rule: {rule}, severity: {severity}, count: 1}}" for rule, severity in alerts]
+        lines += [f"  - {{rule: {rule}, severity: {severity}, count: {n}}}"
+                  for (rule, severity), n in collections.Counter(alerts).items()]
     else:
         lines.append("alerts: []              # exactly these alerts, nothing else")
     return "\n".join(lines) + "\n"
@@ -703,6 +752,10 @@ def main(argv=None):
         write(os.path.join("samples", name, capture), header, out)
         with open(os.path.join("samples", name, "expect.yaml"), "w") as f:
             f.write(expect_yaml(protocol, verdict, alerts, description))
+            if name in FRAGMENTED_SCENARIOS:
+                whole, overlapping = fragment_outcomes(out)
+                f.write(f"reassembledPackets: {whole}    # fragmented packets put back together\n")
+                f.write(f"reassemblyConflicts: {overlapping}    # fragmented packets whose pieces disagree\n")
         print(f"{name}: {len(out)} packets from samples/{source} ({len(packets)})")
     return 0
 

@@ -729,7 +729,8 @@ scenario_qemu_vxlan() {
 # Only the first full-size segments do: the VXLAN driver lowers the inner route's path MTU to 1450 on
 # the first datagram too large for the underlay (skb_tunnel_check_pmtu), and the sender's TCP,
 # local here, resends those segments at MSS 1398 and sends the rest unfragmented. Counts the first
-# fragments into expect.yaml (tunnelFragments).
+# fragments into expect.yaml (tunnelFragments), and as many packets put back together
+# (reassembledPackets).
 scenario_qemu_vxlan_fragmented() {
   QEMU_VXLAN_MTU=1500 qemu_migration
   qemu_vxlan_publish qemu-vxlan-fragmented
@@ -738,6 +739,9 @@ scenario_qemu_vxlan_fragmented() {
     "The real QEMU migration of qemu-vxlan with the VXLAN devices' MTU set to the underlay's 1500, so the outer UDP datagrams of the first full-size segments go out as two IPv4 fragments each (DF clear), the first holding the inner headers; the kernel then lowers the path MTU and the sender's TCP resends them and the rest at MSS 1398, unfragmented; read inside the tunnel, plaintext." \
     '{protocol: qemu, verdict: plaintext, count: 1}' "$UNENCRYPTED"
   printf 'tunnelFragments: %d    # first IP fragments of tunnel packets, counted\n' \
+    "$VXLAN_FIRST_FRAGMENTS" >>"$WORK/out/qemu-vxlan-fragmented/expect.yaml"
+  # each first fragment's later fragment is there (qemu_vxlan_publish): every datagram is whole
+  printf 'reassembledPackets: %d    # fragmented packets put back together\n' \
     "$VXLAN_FIRST_FRAGMENTS" >>"$WORK/out/qemu-vxlan-fragmented/expect.yaml"
 }
 

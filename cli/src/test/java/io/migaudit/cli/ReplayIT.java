@@ -285,6 +285,8 @@ class ReplayIT {
     long macsecEncrypted = 0;
     long badIcrc = 0;
     long tunnelFragments = 0;
+    long reassembled = 0;
+    long conflicts = 0;
     int cutMigrationFlows = 0;
     List<String> truncatedSamples = new ArrayList<>();
     for (Path dir : SampleExpectation.directories().toList()) {
@@ -298,9 +300,10 @@ class ReplayIT {
         badIcrc = e.malformedPackets();
       }
       tunnelFragments += e.tunnelFragments();
-      // every frame cut at 200 bytes, or full-size inner frames in first fragments
-      // (samples/README.md)
-      if (e.name().startsWith("snaplen-") || e.tunnelFragments() > 0) {
+      reassembled += e.reassembledPackets();
+      conflicts += e.reassemblyConflicts();
+      // every frame cut at 200 bytes (samples/README.md); tunnel packets in fragments are whole
+      if (e.name().startsWith("snaplen-")) {
         cutMigrationFlows += e.migrationFlows().values().stream().mapToInt(Integer::intValue).sum();
       }
     }
@@ -324,6 +327,7 @@ class ReplayIT {
             .filter(l -> !l.contains("IPv4 fragments of TCP"))
             .filter(l -> !l.contains("RoCEv2 packets had a wrong invariant CRC"))
             .filter(l -> !l.contains("tunnel packets came in IP fragments"))
+            .filter(l -> !l.contains("fragmented packets had pieces that disagree"))
             .toList();
     assertThat(badIcrc).as("qemu-rdma-forged-icrc's forged packets").isPositive();
     assertThat(summary)
@@ -346,16 +350,29 @@ class ReplayIT {
         .contains(
             "warning: "
                 + tunnelFragments
-                + " tunnel packets came in IP fragments: the agent reads each one's first"
-                + " fragment");
+                + " tunnel packets came in IP fragments: the underlay's MTU is smaller than the"
+                + " tunnel needs");
     assertThat(metrics)
         .contains("migaudit_agent_tunnel_fragments_total{interface=\"pcap\"} " + tunnelFragments);
+    assertThat(reassembled).as("fragmented-plaintext's segments and more").isPositive();
+    assertThat(summary)
+        .contains(
+            "note: " + reassembled + " packets that came in IP fragments were put back together");
+    assertThat(metrics)
+        .contains("migaudit_agent_packets_reassembled_total{interface=\"pcap\"} " + reassembled);
+    assertThat(conflicts).as("fragment-overlap-plaintext's forged pieces").isPositive();
+    assertThat(summary)
+        .contains("warning: " + conflicts + " fragmented packets had pieces that disagree");
+    assertThat(metrics)
+        .contains("migaudit_agent_reassembly_conflicts_total{interface=\"pcap\"} " + conflicts)
+        .contains("migaudit_agent_reassembly_incomplete_total{interface=\"pcap\"} 0");
+    assertThat(summary).doesNotContain("never got all");
     assertThat(cutMigrationFlows).isPositive();
     assertThat(summary)
         .containsPattern(
             "warning: the capture cut \\d+ segments of "
                 + cutMigrationFlows
-                + " migration flows at its snap length or in a tunnel's IP fragments");
+                + " migration flows at its snap length: framing");
     for (String sample : truncatedSamples) {
       assertThat(warnings)
           .anySatisfy(w -> assertThat(w).contains(sample).contains("packets before it"));

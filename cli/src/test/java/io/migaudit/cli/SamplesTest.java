@@ -185,6 +185,15 @@ class SamplesTest {
                       assertThat(counters.tunnelFragments())
                           .as("tunnel packets in first IP fragments of " + expected.name())
                           .isEqualTo(expected.tunnelFragments());
+                      assertThat(counters.reassembled())
+                          .as("fragmented packets put back together in " + expected.name())
+                          .isEqualTo(expected.reassembledPackets());
+                      assertThat(counters.reassemblyConflicts())
+                          .as("fragmented packets whose pieces disagree in " + expected.name())
+                          .isEqualTo(expected.reassemblyConflicts());
+                      assertThat(counters.reassemblyIncomplete())
+                          .as("fragmented packets never put together in " + expected.name())
+                          .isZero();
                     }));
   }
 

@@ -14,8 +14,9 @@ import java.util.stream.Stream;
  * A sample directory's {@code expect.yaml}: the migration flows (protocol and verdict of their
  * final record) and exactly the alerts (rule and severity) its capture must produce, and optionally
  * the packets the decoders must count as malformed, the MACsec frames they must count as encrypted,
- * the tunnel packets they must count as first IP fragments, and whether the capture file is cut
- * short, and, when it lists {@code events}, exactly the migration events (protocol, worst verdict,
+ * the tunnel packets they must count as first IP fragments, the fragmented packets the agent must
+ * put back together and those whose pieces disagree, and whether the capture file is cut short,
+ * and, when it lists {@code events}, exactly the migration events (protocol, worst verdict,
  * streams); {@code events} is null for samples that do not list them.
  */
 public record SampleExpectation(
@@ -26,6 +27,8 @@ public record SampleExpectation(
     int truncatedFiles,
     long macsecEncryptedFrames,
     long tunnelFragments,
+    long reassembledPackets,
+    long reassemblyConflicts,
     Map<String, Integer> events) {
   /** The samples directory seen from a module's directory, where Maven runs tests. */
   public static final Path SAMPLES = Path.of("..", "samples");
@@ -42,6 +45,8 @@ public record SampleExpectation(
         root.path("truncatedFiles").asInt(0),
         root.path("macsecEncryptedFrames").asLong(0),
         root.path("tunnelFragments").asLong(0),
+        root.path("reassembledPackets").asLong(0),
+        root.path("reassemblyConflicts").asLong(0),
         root.has("events") ? events(root.path("events")) : null);
   }
 

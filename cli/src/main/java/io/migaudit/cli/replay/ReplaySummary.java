@@ -154,13 +154,11 @@ final class ReplaySummary implements FlowObserver {
     }
     if (counters.tunnelFragments() > 0) {
       out.printf(
-          "  warning: %d tunnel packet%s came in IP fragments: the agent reads each one's first"
-              + " fragment, so what %s carried is judged cut; the underlay's MTU is smaller than"
+          "  warning: %d tunnel packet%s came in IP fragments: the underlay's MTU is smaller than"
               + " the tunnel needs%n",
-          counters.tunnelFragments(),
-          counters.tunnelFragments() == 1 ? "" : "s",
-          counters.tunnelFragments() == 1 ? "it" : "they");
+          counters.tunnelFragments(), counters.tunnelFragments() == 1 ? "" : "s");
     }
+    printReassembly(out, counters);
     out.printf("Flows: %d (%d flow records through %s)%n", flows.size(), records, Topics.FLOWS);
     if (!malformedRecords.isEmpty()) {
       out.println("  skipped malformed Kafka records: " + malformedRecords);
@@ -184,7 +182,7 @@ final class ReplaySummary implements FlowObserver {
           unjudgedBulkFlows == 1 ? "it is a migration" : "they are migrations");
     }
     if (migrationFlowsCut > 0) {
-      printCut(out, counters.snappedPackets() > 0, counters.tunnelFragments() > 0);
+      printCut(out, counters.snappedPackets() > 0, counters.tunnelPacketsCut() > 0);
     }
     out.println();
     out.println("Migration flows by protocol and verdict:");
@@ -222,8 +220,38 @@ final class ReplaySummary implements FlowObserver {
   }
 
   /**
+   * What became of the packets that came in IP fragments: put back together, or, where their pieces
+   * disagree or never all came, judged piece by piece.
+   */
+  private static void printReassembly(PrintWriter out, PipelineCounters counters) {
+    long whole = counters.reassembled();
+    if (whole > 0) {
+      out.printf(
+          "  note: %d packet%s that came in IP fragments %s put back together and judged whole%n",
+          whole, whole == 1 ? "" : "s", whole == 1 ? "was" : "were");
+    }
+    long conflicts = counters.reassemblyConflicts();
+    if (conflicts > 0) {
+      out.printf(
+          "  warning: %d fragmented packet%s had pieces that disagree (overlapping with other"
+              + " bytes, longer than 65,535 bytes, or too many pieces): receivers differ on what"
+              + " such a packet holds, a way to show a sensor other bytes than the host gets;"
+              + " each piece was judged as it came%n",
+          conflicts, conflicts == 1 ? "" : "s");
+    }
+    long incomplete = counters.reassemblyIncomplete();
+    if (incomplete > 0) {
+      out.printf(
+          "  warning: %d fragmented packet%s never got all %s pieces (within 30 s, or before the"
+              + " capture ended): each piece was judged as it came%n",
+          incomplete, incomplete == 1 ? "" : "s", incomplete == 1 ? "its" : "their");
+    }
+  }
+
+  /**
    * The segments of migration flows cut short, and by what: the capture's snap length, a tunnel's
-   * IP fragments (only the first is read), or either when the capture has both.
+   * IP fragments that could not be put back together (only the first is read), or either when the
+   * capture has both.
    */
   private void printCut(PrintWriter out, boolean snapped, boolean fragmented) {
     String by =

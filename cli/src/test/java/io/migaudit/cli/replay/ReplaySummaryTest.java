@@ -60,6 +60,11 @@ class ReplaySummaryTest {
    * from a tunnel's first IP fragment.
    */
   private static PipelineCounters cut(int snapped, int fragmented) {
+    return cut(snapped, fragmented, fragmented);
+  }
+
+  /** As {@link #cut(int, int)}, {@code incomplete} of the fragmented packets never put together. */
+  private static PipelineCounters cut(int snapped, int fragmented, int incomplete) {
     PipelineCounters counters = new PipelineCounters();
     CapturedPacket whole = new CapturedPacket();
     whole.data = ByteBuffer.allocate(100);
@@ -70,10 +75,16 @@ class ReplaySummaryTest {
     DecodedPacket inTunnel = new DecodedPacket();
     inTunnel.tunnelFragment = true;
     for (int i = 0; i < snapped; i++) {
-      counters.cuts(snap, new DecodedPacket());
+      counters.judged(snap, new DecodedPacket());
     }
     for (int i = 0; i < fragmented; i++) {
-      counters.cuts(whole, inTunnel);
+      counters.fragments(inTunnel);
+      if (i < incomplete) {
+        counters.packetIncomplete();
+        counters.judged(whole, inTunnel); // its first fragment alone
+      } else {
+        counters.packetReassembled();
+      }
     }
     return counters;
   }
@@ -101,6 +112,29 @@ class ReplaySummaryTest {
         .contains("migration flow at its snap length or in a tunnel's IP fragments: framing")
         .contains("(tcpdump -s 0, no mirrored packet length) and give the tunnel's underlay");
     assertThat(cut(3, 5).snappedPackets()).isEqualTo(3);
+    assertThat(printed(s, cut(3, 5, 0)))
+        .as("tunnel packets put back together cut nothing")
+        .contains("warning: 5 tunnel packets came in IP fragments: the underlay's MTU is smaller")
+        .contains("note: 5 packets that came in IP fragments were put back together and judged")
+        .contains("cut 7 segments of 1 migration flow at its snap length: framing")
+        .doesNotContain("in a tunnel's IP fragments");
+  }
+
+  /** Packets in fragments: how many were put back together, and why the others were not. */
+  @Test
+  void fragmentedPacketsSayWhatBecameOfThem() throws Exception {
+    PipelineCounters counters = new PipelineCounters();
+    counters.packetReassembled();
+    counters.packetConflicting();
+    counters.packetConflicting();
+    counters.packetIncomplete();
+    assertThat(printed(new ReplaySummary(), counters))
+        .contains("note: 1 packet that came in IP fragments was put back together and judged whole")
+        .contains(
+            "warning: 2 fragmented packets had pieces that disagree (overlapping with other bytes,")
+        .contains("a way to show a sensor other bytes than the host gets; each piece was judged")
+        .contains("warning: 1 fragmented packet never got all its pieces (within 30 s, or before");
+    assertThat(printed(new ReplaySummary(), new PipelineCounters())).doesNotContain("fragment");
   }
 
   @Test
