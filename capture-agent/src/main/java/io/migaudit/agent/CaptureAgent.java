@@ -70,8 +70,9 @@ public final class CaptureAgent {
     while (source.next(captured)) {
       packets++;
       counters.packet();
-      reassembly.expire(captured.timestampMicros);
-      offerReady(reassembly, table, watcher);
+      if (reassembly.expire(captured.timestampMicros)) {
+        offerReady(reassembly, table, watcher);
+      }
       DecodeIssue issue = decoder.decode(captured, decoded);
       if (issue == DecodeIssue.NONE) {
         ip++;

@@ -129,23 +129,26 @@ public final class Reassembly {
   }
 
   /**
-   * Hands on the pieces of every packet not whole {@link #TIMEOUT_MICROS} after its first piece.
+   * Hands on the pieces of every packet not whole {@link #TIMEOUT_MICROS} after its first piece;
+   * true when that made anything ready for {@link #next}. A comparison when nothing is due.
    */
-  public void expire(long nowMicros) {
-    if (nowMicros < nextExpiryMicros) {
-      return;
-    }
+  public boolean expire(long nowMicros) {
+    return nowMicros >= nextExpiryMicros && expireDue(nowMicros);
+  }
+
+  private boolean expireDue(long nowMicros) {
     Iterator<Datagram> it = waiting.values().iterator();
     while (it.hasNext()) {
       Datagram g = it.next();
       if (g.firstMicros + TIMEOUT_MICROS > nowMicros) {
         nextExpiryMicros = g.firstMicros + TIMEOUT_MICROS;
-        return;
+        return !ready.isEmpty();
       }
       it.remove();
       giveUp(g);
     }
     nextExpiryMicros = Long.MAX_VALUE;
+    return !ready.isEmpty();
   }
 
   /** Hands on the pieces of every packet still waiting: the capture ended. */

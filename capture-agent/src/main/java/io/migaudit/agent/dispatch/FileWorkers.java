@@ -173,6 +173,10 @@ public final class FileWorkers {
     private final PacketDecoder decoder = new PacketDecoder();
     private final Reassembly reassembly = new Reassembly(counters);
     private boolean sourceEnded;
+
+    /** Reassembly may have frames ready ({@link #addReady}). */
+    private boolean ready;
+
     private PacketBatch filling;
     private long turnStart;
     private long packets;
@@ -263,19 +267,20 @@ public final class FileWorkers {
       long read = 0;
       try {
         while (!batch.full()) {
-          if (addReady(batch)) {
+          if (ready && addReady(batch)) {
             continue;
           }
           if (sourceEnded || !source.next(captured, this)) {
             if (!sourceEnded) {
               sourceEnded = true;
               reassembly.drain();
+              ready = true;
               continue;
             }
             return false;
           }
           read++;
-          reassembly.expire(captured.timestampMicros);
+          ready |= reassembly.expire(captured.timestampMicros);
           if (captured.skipped) {
             continue; // copied into the batch by select
           }
@@ -285,7 +290,9 @@ public final class FileWorkers {
             continue;
           }
           counters.fragments(decoded); // the workers count what they judge, not the pieces
-          if (!reassembly.hold(captured, decoded)) {
+          if (reassembly.hold(captured, decoded)) {
+            ready = true;
+          } else {
             batch.add(captured, FlowKey.symmetricHash(decoded));
           }
         }
@@ -322,6 +329,7 @@ public final class FileWorkers {
     private boolean addReady(PacketBatch batch) {
       Reassembly.Ready r = reassembly.next();
       if (r == null) {
+        ready = false;
         return false;
       }
       DecodeIssue issue = decoder.decode(r.packet(), decoded);
