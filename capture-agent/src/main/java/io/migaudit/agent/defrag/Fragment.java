@@ -8,8 +8,8 @@ import java.nio.ByteBuffer;
  * layer the decoder marked ({@link DecodedPacket#fragmentedIp}): which packet it belongs to, where
  * its data lies in the packet and in the frame. {@link #read} returns null for a piece that cannot
  * be put anywhere: cut by the snap length, a presumed length (a capture of segmentation offload),
- * no data, or a non-last piece whose data is not a whole number of 8-byte units (RFC 791, RFC 8200
- * 4.5).
+ * no data, a non-last piece whose data is not a whole number of 8-byte units (RFC 791, RFC 8200
+ * 4.5), or an IPv6 atomic fragment (offset 0, no more to come: already whole, RFC 6946).
  */
 record Fragment(
     int version,
@@ -105,6 +105,9 @@ record Fragment(
     int offsetFlags = Short.toUnsignedInt(f.getShort(header + 2));
     boolean more = (offsetFlags & IPV6_MORE_FRAGMENTS) != 0;
     int data = end - dataAt;
+    if (!more && (offsetFlags & IPV6_OFFSET_MASK) == 0) {
+      return null; // an atomic fragment: a whole packet, never joined to others (RFC 6946)
+    }
     if (more && data % FRAGMENT_UNIT != 0) {
       return null;
     }

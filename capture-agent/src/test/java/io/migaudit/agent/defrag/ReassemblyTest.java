@@ -188,6 +188,20 @@ class ReassemblyTest {
   }
 
   @Test
+  void anIpv6AtomicFragmentIsJudgedAsItIsAndJoinsNoOtherPiece() {
+    byte[] segment = FragmentFrames.tcp(8000, 42, FragmentFrames.pages(2000));
+    List<byte[]> pieces = FragmentFrames.ipv6Pieces(TCP, 0xBEEF, segment, 1232);
+    offer(T0, ethernet(pieces.get(0)));
+    byte[] atomic = FragmentFrames.ipv6Pieces(TCP, 0xBEEF, segment, segment.length).get(0);
+    assertThat(offer(T0 + 1, ethernet(atomic))).as("whole already (RFC 6946)").isFalse();
+    assertThat(decoded.dstPort).isEqualTo(8000);
+    assertThat(decoded.payloadWireLength).isEqualTo(2000);
+    assertThat(counts.conflicting).isZero();
+    offer(T0 + 2, ethernet(pieces.get(1)));
+    assertThat(reassembly.next().whole()).as("the fragmented one is put together").isTrue();
+  }
+
+  @Test
   void aTunnelPacketItsUnderlayCutInTwoIsJudgedWhole() {
     byte[] pages = FragmentFrames.pages(1448);
     byte[] inner = ethernet(FragmentFrames.ipv4(TCP, A, B, 1, FragmentFrames.tcp(49152, 9, pages)));
