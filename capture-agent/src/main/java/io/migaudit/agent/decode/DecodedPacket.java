@@ -110,9 +110,9 @@ public final class DecodedPacket {
 
   /**
    * True when the packet came in a tunnel (VXLAN, Geneve, GRE, IP in IP, ...) whose outer IP packet
-   * was the first piece of a fragmented one: the agent reads that first fragment only, so what the
-   * tunnel carries is cut at its end, as a snap length would cut it. The underlay's MTU is smaller
-   * than the tunnel needs.
+   * was the first piece of a fragmented one: what the tunnel carries is cut at that piece's end, as
+   * a snap length would cut it, until {@code Reassembly} puts the outer packet back together. The
+   * underlay's MTU is smaller than the tunnel needs.
    */
   public boolean tunnelFragment;
 

@@ -226,8 +226,9 @@ final class FlowEntry {
       responderPayloadBytes += p.payloadWireLength;
     }
     ttls = TtlRanges.add(ttls, initiator, p.ttl);
-    // A later IP fragment has no TCP header to place its bytes in a stream: its payload is sampled
-    // as a datagram's, so a migration cut into fragments is still judged by what it carries.
+    // A later IP fragment (one Reassembly could not put back: its pieces disagree or never all
+    // came) has no TCP header to place its bytes in a stream: its payload is sampled as a
+    // datagram's, so a migration cut into such fragments is still judged by what it carries.
     if (ipProtocol == IP_PROTOCOL_TCP && !p.fragment) {
       if (!tcpSegment(p, initiator, sampleBytes, sampleBytesPerPacket)) {
         flags &=
