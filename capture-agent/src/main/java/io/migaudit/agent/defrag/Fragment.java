@@ -11,19 +11,7 @@ import java.nio.ByteBuffer;
  * no data, a non-last piece whose data is not a whole number of 8-byte units (RFC 791, RFC 8200
  * 4.5), or an IPv6 atomic fragment (offset 0, no more to come: already whole, RFC 6946).
  */
-record Fragment(
-    int version,
-    long srcHi,
-    long srcLo,
-    long dstHi,
-    long dstLo,
-    long id,
-    int protocol,
-    long context,
-    int start,
-    boolean more,
-    int dataAt,
-    int dataLength) {
+record Fragment(Key key, int start, boolean more, int dataAt, int dataLength) {
 
   private static final int IPV4_MORE_FRAGMENTS = 0x2000;
   private static final int IPV4_OFFSET_MASK = 0x1FFF;
@@ -42,10 +30,6 @@ record Fragment(
       long id,
       int protocol,
       long context) {}
-
-  Key key() {
-    return new Key(version, srcHi, srcLo, dstHi, dstLo, id, protocol, context);
-  }
 
   /** Where the piece's data ends in the packet's data. */
   int end() {
@@ -76,19 +60,18 @@ record Fragment(
     if (more && data % FRAGMENT_UNIT != 0) {
       return null;
     }
+    Key key =
+        new Key(
+            4,
+            0,
+            Integer.toUnsignedLong(f.getInt(ip + 12)),
+            0,
+            Integer.toUnsignedLong(f.getInt(ip + 16)),
+            Short.toUnsignedInt(f.getShort(ip + 4)),
+            Byte.toUnsignedInt(f.get(ip + 9)),
+            d.fragmentContext);
     return new Fragment(
-        4,
-        0,
-        Integer.toUnsignedLong(f.getInt(ip + 12)),
-        0,
-        Integer.toUnsignedLong(f.getInt(ip + 16)),
-        Short.toUnsignedInt(f.getShort(ip + 4)),
-        Byte.toUnsignedInt(f.get(ip + 9)),
-        d.fragmentContext,
-        (flags & IPV4_OFFSET_MASK) * FRAGMENT_UNIT,
-        more,
-        ip + headerLength,
-        data);
+        key, (flags & IPV4_OFFSET_MASK) * FRAGMENT_UNIT, more, ip + headerLength, data);
   }
 
   private static Fragment ipv6(DecodedPacket d, ByteBuffer f, int ip, int limit) {
@@ -111,18 +94,16 @@ record Fragment(
     if (more && data % FRAGMENT_UNIT != 0) {
       return null;
     }
-    return new Fragment(
-        6,
-        f.getLong(ip + 8),
-        f.getLong(ip + 16),
-        f.getLong(ip + 24),
-        f.getLong(ip + 32),
-        Integer.toUnsignedLong(f.getInt(header + 4)),
-        -1,
-        d.fragmentContext,
-        offsetFlags & IPV6_OFFSET_MASK,
-        more,
-        dataAt,
-        data);
+    Key key =
+        new Key(
+            6,
+            f.getLong(ip + 8),
+            f.getLong(ip + 16),
+            f.getLong(ip + 24),
+            f.getLong(ip + 32),
+            Integer.toUnsignedLong(f.getInt(header + 4)),
+            -1,
+            d.fragmentContext);
+    return new Fragment(key, offsetFlags & IPV6_OFFSET_MASK, more, dataAt, data);
   }
 }

@@ -26,7 +26,7 @@ final class ReassembledFrame {
   static byte[] build(Datagram g) {
     HeldPiece first = g.pieces().get(0);
     Datagram.Geometry at = g.geometry;
-    boolean v4 = first.piece().version() == 4;
+    boolean v4 = first.piece().key().version() == 4;
     int head = v4 ? first.piece().dataAt() : at.fragmentHeader();
     int ipLength = head - at.ip() + g.end();
     if (ipLength > MAX_LENGTH + (v4 ? 0 : IPV6_HEADER)) {
