@@ -759,3 +759,217 @@ scenario_qemu_vxlan_wrong_vni() {
     '{protocol: qemu, verdict: plaintext, count: 1}' \
     "$UNENCRYPTED|{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}"
 }
+
+# qemu-routed-fragmented: the plain migration of qemu-plaintext across a router whose link toward
+# the destination has a smaller MTU. Three namespaces: host A (192.168.50.11/32), router R and host
+# B (192.168.50.12/32), each link a veth trunk with a tagging switch at each end (VLAN 50), A's and
+# B's addresses routed through R's link networks QEMU_ROUTED_LINK_A and _B (as migration-routed's
+# routed_up in make-crypto-samples.sh). R's port toward B has MTU QEMU_ROUTED_MTU (the second link's
+# MTU, 1280), while both hosts keep 1500, so B advertises MSS 1460; A runs with
+# net.ipv4.ip_no_pmtu_disc=1, so its segments leave with DF clear, and R (ip_forward=1) cuts each
+# full-size one into two IPv4 fragments without telling A (no ICMP with DF clear): every full-size
+# segment of the whole migration arrives in two pieces. Captured on R's trunk toward B, after the
+# fragmentation: A's packets with TTL 63, B's with 64.
+readonly QEMU_ROUTED_MTU=1280
+readonly QEMU_ROUTED_LINK_A=10.99.1.1/30   # R's address on the link to A
+readonly QEMU_ROUTED_LINK_B=10.99.2.1/30   # R's address on the link to B
+readonly QEMU_ROUTED_TRUNK=to-b            # R's trunk toward B, where tcpdump listens
+NS_R=""
+
+# router_port NS TAP TRUNK ADDR/PREFIX VLAN : a routed port of the router in NS, a tap TAP holding
+# ADDR behind its own tagging_switch.py to the trunk TRUNK (host_up's port, other names).
+router_port() {
+  local ns=$1 tap=$2 trunk=$3 cidr=$4 vlan=$5 switch_log=$WORK/switch-$1-$2.log
+  ip -n "$ns" tuntap add dev "$tap" mode tap
+  ip -n "$ns" link set "$tap" address "$(mac_for "${cidr%/*}")"
+  ip -n "$ns" addr add "$cidr" dev "$tap"
+  ip -n "$ns" link set "$trunk" arp off up
+  ip -n "$ns" link set "$tap" up
+  start_bg /dev/null /dev/null "$switch_log" ip netns exec "$ns" \
+    "$PYTHON" "$TOOLS/tagging_switch.py" --access "$tap" --uplink "$trunk" --vlan "$vlan"
+  wait_for "the switch of $tap in $ns" file_has "$switch_log" " ready"
+}
+
+# qemu_routed_up : hosts A and B of QEMU_SRC and QEMU_DST's addresses as /32s (host_up's tap and
+# switch, VLAN 50) and router R between them, forwarding, its port toward B of MTU QEMU_ROUTED_MTU.
+qemu_routed_up() {
+  local ns r_a=${QEMU_ROUTED_LINK_A%/*} r_b=${QEMU_ROUTED_LINK_B%/*}
+  SCENARIO_COUNT=$((SCENARIO_COUNT + 1))
+  NS_A=$RUN_ID-$SCENARIO_COUNT-a NS_B=$RUN_ID-$SCENARIO_COUNT-b NS_R=$RUN_ID-$SCENARIO_COUNT-r
+  ADDR_A=${QEMU_SRC%/*} ADDR_B=${QEMU_DST%/*}
+  for ns in "$NS_A" "$NS_B" "$NS_R"; do
+    ip netns add "$ns"
+    NAMESPACES+=("$ns")
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+      net.ipv6.conf.default.disable_ipv6=1
+    ip -n "$ns" link set lo up
+  done
+  ip -n "$NS_A" link add uplink0 type veth peer name to-a netns "$NS_R"
+  ip -n "$NS_B" link add uplink0 type veth peer name "$QEMU_ROUTED_TRUNK" netns "$NS_R"
+  host_up "$NS_A" "$ADDR_A/32" 50
+  host_up "$NS_B" "$ADDR_B/32" 50
+  router_port "$NS_R" r-a to-a "$QEMU_ROUTED_LINK_A" 50
+  router_port "$NS_R" r-b "$QEMU_ROUTED_TRUNK" "$QEMU_ROUTED_LINK_B" 50
+  ip -n "$NS_R" link set r-b mtu "$QEMU_ROUTED_MTU"
+  ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1
+  ip -n "$NS_R" route add "$ADDR_A/32" dev r-a
+  ip -n "$NS_R" route add "$ADDR_B/32" dev r-b
+  ip -n "$NS_A" route add "$r_a/32" dev vmk0
+  ip -n "$NS_A" route add "$ADDR_B/32" via "$r_a" src "$ADDR_A"
+  ip -n "$NS_B" route add "$r_b/32" dev vmk0
+  ip -n "$NS_B" route add "$ADDR_A/32" via "$r_b" src "$ADDR_B"
+  # the sender sets no DF: its TCP sockets are IP_PMTUDISC_DONT, and R may fragment
+  ip netns exec "$NS_A" sysctl -qw net.ipv4.ip_no_pmtu_disc=1
+  [[ $(ip -n "$NS_R" -o link show r-b) == *" mtu $QEMU_ROUTED_MTU "* ]] ||
+    die "r-b in $NS_R did not take MTU $QEMU_ROUTED_MTU: $(ip -n "$NS_R" -o link show r-b)"
+}
+
+# qemu_routed_down : hosts_down, and the router.
+qemu_routed_down() {
+  local kept=() n
+  hosts_down
+  ip netns delete "$NS_R"
+  for n in "${NAMESPACES[@]}"; do
+    [[ $n == "$NS_R" ]] || kept+=("$n")
+  done
+  NAMESPACES=("${kept[@]}")
+  NS_R=""
+}
+
+# qemu_routed_migration : qemu_migration's plain migration from A to B:49152 across qemu_routed_up's
+# router, captured on R's trunk toward B (tcpdump as capture_start runs it, in R).
+qemu_routed_migration() {
+  local uri=tcp:${QEMU_DST%/*}:$QEMU_PORT options=(--parameter "max-bandwidth=$QEMU_MAX_BANDWIDTH")
+  qemu_guest_files
+  qemu_routed_up
+  ip netns exec "$NS_A" sysctl -qw net.ipv4.ip_local_port_range="$QEMU_SOURCE_PORTS"
+  qemu_start "$NS_B" destination -incoming defer
+  qemu_start "$NS_A" source
+  CAPTURE=$WORK/capture.pcap
+  rm -f "$CAPTURE"
+  start_bg /dev/null /dev/null "$WORK/tcpdump.log" ip netns exec "$NS_R" tcpdump \
+    -i "$QEMU_ROUTED_TRUNK" -nn --immediate-mode -s 65535 -B 65536 -Z root -U -w "$CAPTURE"
+  CAPTURE_PID=$LAST_PID
+  wait_for "tcpdump to listen" file_has "$WORK/tcpdump.log" "listening on"
+  qmp "$WORK/destination.qmp" incoming "$uri" "${options[@]}"
+  wait_for "the destination to listen on $QEMU_PORT" listening "$NS_B" "$QEMU_PORT"
+  qmp "$WORK/source.qmp" migrate "$uri" "${options[@]}"
+  qmp "$WORK/destination.qmp" wait-incoming
+  qemu_quit
+  capture_stop
+  log "router: $(ip netns exec "$NS_R" nstat -asz IpFragCreates IpFragOKs IpFragFails \
+    IpForwDatagrams 2>/dev/null | awk 'NR > 1 && $1 ~ /^Ip/ {printf "%s %s ", $1, $2}')"
+  qemu_routed_down
+}
+
+# routed_frames PCAP FILTER [TSHARK OPTIONS...] : how many frames of PCAP tshark's FILTER matches.
+routed_frames() {
+  local pcap=$1 filter=$2
+  shift 2
+  tshark -r "$pcap" "$@" -Y "$filter" 2>/dev/null | wc -l
+}
+
+# routed_datagrams PCAP FILTER : source, destination, protocol and IP ID of the frames FILTER
+# matches with reassembly off, one line each, sorted and without repeats.
+routed_datagrams() {
+  tshark -r "$1" -o ip.defragment:FALSE -Y "$2" -T fields -e ip.src -e ip.dst -e ip.proto -e ip.id \
+    2>/dev/null | sort -u
+}
+
+# qemu_routed_publish NAME : the capture of qemu_routed_migration checked with tshark
+# (check_capture.py reads no fragments: it would take a later fragment's bytes for a TCP header),
+# cut by trim_capture.py --fragments and written as NAME. Before the cut: no frame over the link's
+# MTU (plus Ethernet and the tag), A's packets with TTL 63 and its data segments DF clear, B's TTL
+# 64, every IPv4 and TCP checksum right, IPv4 fragments of A's TCP. After it: every frame ARP or
+# IPv4 with the one VLAN 50 tag; every fragment one of A's TCP to B, and every fragmented datagram
+# whole (each has its first fragment, offset 0, and its last, MF clear, and tshark puts as many back
+# together as there are datagrams with fragments); put back together, one TCP connection .11 ->
+# .12:49152, opened, closed by both sides, its first payload QEVM, no checksum wrong. Sets
+# ROUTED_REASSEMBLED to the datagrams tshark puts back together in the result.
+ROUTED_REASSEMBLED=0
+qemu_routed_publish() {
+  local name=$1 out=$WORK/out/$1 pcap size total frags firsts lasts datagrams head raw=$CAPTURE
+  local src=${QEMU_SRC%/*} dst=${QEMU_DST%/*} nodefrag=(-o ip.defragment:FALSE)
+  local max_frame=$((QEMU_ROUTED_MTU + 18))   # Ethernet 14 + 802.1Q 4
+  local checksums=(-o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE)
+  local fragment='ip.flags.mf == 1 || ip.frag_offset > 0'
+  local first='ip.flags.mf == 1 && ip.frag_offset == 0'
+  local bad='ip.checksum.status == 0 || tcp.checksum.status == 0'
+  local connection="(ip.src == $src && ip.dst == $dst && tcp.dstport == $QEMU_PORT) ||
+    (ip.src == $dst && ip.dst == $src && tcp.srcport == $QEMU_PORT)"
+  # the whole migration, before the cut
+  (($(routed_frames "$raw" "frame.len > $max_frame") == 0)) ||
+    die "$name: frames over $max_frame bytes on the ${QEMU_ROUTED_MTU}-byte link"
+  (($(routed_frames "$raw" "ip.src == $src && ip.ttl != 63" "${nodefrag[@]}") == 0 &&
+    $(routed_frames "$raw" "ip.src == $dst && ip.ttl != 64" "${nodefrag[@]}") == 0)) ||
+    die "$name: A's packets not all TTL 63, or B's not all TTL 64"
+  # DF clear on every segment of A's that carries data (A's kernel answers a FIN in TIME-WAIT from
+  # its own control socket, which sets DF: that last ACK is empty)
+  (($(routed_frames "$raw" "ip.src == $src && ip.flags.df == 1 && tcp.len > 0") == 0)) ||
+    die "$name: A's data segments not all DF clear"
+  (($(routed_frames "$raw" "$bad" "${checksums[@]}") == 0)) ||
+    die "$name: bad checksums in the capture"
+  frags=$(routed_frames "$raw" "ip.src == $src && ip.proto == 6 && $first" "${nodefrag[@]}")
+  ((frags > 0)) || die "$name: the router fragmented nothing"
+  log "$name: $(routed_frames "$raw" '') frames before the cut, $(routed_frames "$raw" \
+    "ip.src == $src && tcp.len > 0") data segments of A's, $frags of them in fragments, largest" \
+    "frame $(tshark -r "$raw" -T fields -e frame.len 2>/dev/null | sort -n | tail -1) bytes"
+  "$PYTHON" "$TOOLS/trim_capture.py" "$raw" "$WORK/trimmed.pcap" --keep-bytes "$QEMU_KEEP_BYTES" \
+    --fragments
+  mkdir -p "$out"
+  pcap=$out/capture.pcap
+  mv "$WORK/trimmed.pcap" "$pcap"
+  size=$(stat -c %s "$pcap")
+  ((size <= QEMU_MAX_CAPTURE_BYTES)) ||
+    die "$name: capture is $size bytes, over $QEMU_MAX_CAPTURE_BYTES"
+  total=$(routed_frames "$pcap" '')
+  (($(routed_frames "$pcap" 'count(vlan) == 1 && vlan.id == 50 &&
+    (vlan.etype == 0x0806 || vlan.etype == 0x0800)') == total)) ||
+    die "$name: frames without the one VLAN 50 tag, or neither ARP nor IPv4"
+  (($(routed_frames "$pcap" 'arp') > 0)) || die "$name: no ARP on the link"
+  frags=$(routed_frames "$pcap" "$fragment" "${nodefrag[@]}")
+  (($(routed_frames "$pcap" "($fragment) && !(ip.src == $src && ip.dst == $dst && ip.proto == 6)" \
+    "${nodefrag[@]}") == 0)) || die "$name: fragments of other traffic than A's TCP to B"
+  firsts=$(routed_datagrams "$pcap" "$first")
+  lasts=$(routed_datagrams "$pcap" 'ip.flags.mf == 0 && ip.frag_offset > 0')
+  datagrams=$(routed_datagrams "$pcap" "$fragment")
+  [[ -n $firsts && $firsts == "$lasts" && $firsts == "$datagrams" ]] ||
+    die "$name: fragmented datagrams without their first or last fragment"
+  datagrams=$(grep -c . <<<"$datagrams")
+  ROUTED_REASSEMBLED=$(routed_frames "$pcap" 'ip.fragments' -o ip.defragment:TRUE)
+  ((ROUTED_REASSEMBLED == datagrams)) ||
+    die "$name: tshark puts $ROUTED_REASSEMBLED of the $datagrams fragmented datagrams together"
+  (($(routed_frames "$pcap" "$bad" "${checksums[@]}") == 0 &&
+    $(routed_frames "$pcap" 'tcp.checksum.status == 1' "${checksums[@]}") > 0)) ||
+    die "$name: bad or no checked checksums"
+  (($(routed_frames "$pcap" "frame.len > $max_frame") == 0)) ||
+    die "$name: frames over $max_frame bytes"
+  # put back together: one TCP connection, handshake, a FIN from each side, QEVM first
+  (($(tshark -r "$pcap" -Y tcp -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l) == 1 &&
+    $(routed_frames "$pcap" "tcp && !($connection)") == 0)) ||
+    die "$name: TCP besides one connection $src -> $dst:$QEMU_PORT"
+  (($(routed_frames "$pcap" "ip.src == $src && tcp.flags.syn == 1 && tcp.flags.ack == 0") == 1 &&
+    $(routed_frames "$pcap" "ip.src == $src && tcp.flags.fin == 1") >= 1 &&
+    $(routed_frames "$pcap" "ip.src == $dst && tcp.flags.fin == 1") >= 1)) ||
+    die "$name: the connection is not opened and closed by both sides"
+  head=$(tshark -r "$pcap" -Y "ip.src == $src && tcp.len > 0" -T fields -e tcp.payload 2>/dev/null |
+    awk 'NR == 1')   # awk reads to the end: tshark is not cut off (pipefail)
+  [[ $head == 5145564d* ]] || die "$name: the migration's first payload starts ${head:0:16}, not QEVM"
+  log "$name: $total frames, $size bytes, $frags fragments of $datagrams datagrams, all put back" \
+    "together by tshark ($ROUTED_REASSEMBLED); $(routed_frames "$pcap" \
+    "ip.src == $src && tcp.len > 0") data segments of A's, $(tshark -r "$pcap" \
+    -Y "ip.src == $src && tcp.len > 0" -T fields -e tcp.len 2>/dev/null |
+    awk '{n += $1} END {print n + 0}') payload bytes"
+}
+
+scenario_qemu_routed_fragmented() {
+  qemu_routed_migration
+  qemu_routed_publish qemu-routed-fragmented
+  expect qemu-routed-fragmented \
+    "Real QEMU live migration over plain TCP 49152 between the trusted hosts across a router whose link toward the destination has MTU 1280; the sender sets no DF, so the router cuts each full-size segment into two IPv4 fragments, captured on that link (VLAN 50, TTL 63); put back together, plaintext and routed." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' \
+    "$UNENCRYPTED|{rule: ROUTED_MIGRATION, severity: warning, count: 1}"
+  # every fragmented datagram is whole (qemu_routed_publish): tshark's count of them
+  printf 'reassembledPackets: %d    # fragmented packets put back together\n' \
+    "$ROUTED_REASSEMBLED" >>"$WORK/out/qemu-routed-fragmented/expect.yaml"
+}

@@ -14,6 +14,11 @@ on an overlay's underlay holds them: a packet is judged by the Ethernet frame it
 payload counted by the inner IPv4 header's lengths, so that a datagram the underlay fragmented
 counts whole in its first fragment (which holds the inner headers); the later fragments of an outer
 IPv4 datagram are kept when its first fragment was.
+
+With --fragments the TCP connections are plain IPv4 ones whose packets a router on the path may have
+cut into fragments (DF clear, a link of smaller MTU): a fragmented datagram is kept or dropped
+whole by its first fragment (which holds the TCP header), and the payload bytes of its later
+fragments count to the direction of that first fragment.
 """
 
 import argparse
@@ -82,6 +87,68 @@ def vxlan_packet(frame):
     return packet, fragment
 
 
+def ipv4_fragment(frame):
+    """(src, dst, id, protocol, first?, payload bytes) for an IPv4 fragment, else None."""
+    ip = ipv4_at(frame)
+    if ip is None:
+        return None
+    ident, flags_offset = struct.unpack_from("!HH", frame, ip + 4)
+    if not flags_offset & (IP_MF | IP_OFFSET_MASK):
+        return None
+    total, ihl = struct.unpack_from("!H", frame, ip + 2)[0], (frame[ip] & 0x0F) * 4
+    return (frame[ip + 12:ip + 16], frame[ip + 16:ip + 20], ident, frame[ip + 9],
+            flags_offset & IP_OFFSET_MASK == 0, total - ihl)
+
+
+def trim_fragments(data, keep_bytes):
+    """trim() of plain TCP connections whose packets may come in IPv4 fragments: a fragmented
+    datagram is kept or dropped with its first fragment, its later fragments' bytes counted."""
+    out = [data[:PCAP_HEADER_BYTES]]
+    sent = {}  # (src, sport, dst, dport) -> payload bytes seen in that direction
+    done = set()  # connections (as frozensets of both endpoints) past their budget
+    datagrams = {}  # (src, dst, id, protocol) -> direction of its kept first fragment, () kept
+    # without one (not TCP), None dropped
+    kept = dropped = 0
+    for record, frame in records(data):
+        fragment = ipv4_fragment(frame)
+        if fragment and not fragment[4]:
+            # a later fragment goes where its datagram's first fragment went (kept if not seen)
+            direction = datagrams.get(fragment[:4], ())
+            if direction is None:
+                dropped += 1
+                continue
+            out.append(record)
+            kept += 1
+            if direction:
+                sent[direction] += fragment[5]
+                if sent[direction] >= keep_bytes:
+                    done.add(frozenset([direction[:2], direction[2:]]))
+            continue
+        p = decode(frame)
+        if p.get("kind") != "tcp":
+            out.append(record)
+            kept += 1
+            if fragment:
+                datagrams[fragment[:4]] = ()
+            continue
+        direction = (p["src"], p["sport"], p["dst"], p["dport"])
+        connection = frozenset([(p["src"], p["sport"]), (p["dst"], p["dport"])])
+        control = p["flags"] & (TCP_SYN | TCP_FIN | TCP_RST)
+        if connection in done and not control:
+            dropped += 1
+            if fragment:
+                datagrams[fragment[:4]] = None
+            continue
+        out.append(record)
+        kept += 1
+        if fragment:
+            datagrams[fragment[:4]] = direction
+        sent[direction] = sent.get(direction, 0) + len(p["payload"])
+        if sent[direction] >= keep_bytes:
+            done.add(connection)
+    return b"".join(out), kept, dropped
+
+
 def trim(data, keep_bytes, vxlan=False):
     out = [data[:PCAP_HEADER_BYTES]]
     sent = {}  # (src, sport, dst, dport) -> payload bytes seen in that direction
@@ -135,12 +202,19 @@ def main(argv=None):
     parser.add_argument("output")
     parser.add_argument("--keep-bytes", type=int, required=True,
                         help="payload bytes kept per connection direction")
-    parser.add_argument("--vxlan", action="store_true",
+    layers = parser.add_mutually_exclusive_group()
+    layers.add_argument("--vxlan", action="store_true",
                         help="cut the TCP connections inside VXLAN (UDP 4789), fragments and all")
+    layers.add_argument("--fragments", action="store_true",
+                        help="keep or drop each fragmented IPv4 datagram whole, by its first"
+                             " fragment")
     args = parser.parse_args(argv)
     with open(args.input, "rb") as f:
         data = f.read()
-    trimmed, kept, dropped = trim(data, args.keep_bytes, args.vxlan)
+    if args.fragments:
+        trimmed, kept, dropped = trim_fragments(data, args.keep_bytes)
+    else:
+        trimmed, kept, dropped = trim(data, args.keep_bytes, args.vxlan)
     with open(args.output, "wb") as f:
         f.write(trimmed)
     print(f"trim_capture: kept {kept} packets, dropped {dropped}", file=sys.stderr)
