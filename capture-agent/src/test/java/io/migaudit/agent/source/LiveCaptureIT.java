@@ -261,6 +261,36 @@ class LiveCaptureIT {
   }
 
   /**
+   * Migrations in IP fragments, live: a real QEMU migration whose full-size segments a real Linux
+   * router cut in two, and a vMotion stream whose middle pieces each follow a forged one at the
+   * same offset. The catalog-only filter passes the later fragments; the agent puts the routed
+   * migration back together (one flow) and judges the forged packets piece by piece (the connection
+   * and a flow of bare fragments), live as offline.
+   */
+  @Test
+  void migrationsInIpFragmentsArePutBackTogetherLive() throws Exception {
+    VethBed.requirePrerequisites();
+    CaptureBackend backend = CaptureBackend.best();
+    CiGate.requireNoProblem(backend.unavailable());
+    String filter = CaptureFilter.of(PortCatalog.builtIn(), null);
+    List<Path> fragmented =
+        List.of(
+            Path.of("../samples/qemu-routed-fragmented/capture.pcap"),
+            Path.of("../samples/fragment-overlap-plaintext/capture.pcap"));
+    List<Seen> offline = offline(filter, fragmented);
+    assertThat(offline)
+        .extracting(Seen::dstPort, Seen::verdict)
+        .containsExactlyInAnyOrder(
+            Tuple.tuple(49152, Verdict.PLAINTEXT),
+            Tuple.tuple(8000, Verdict.PLAINTEXT),
+            Tuple.tuple(0, Verdict.PLAINTEXT));
+
+    List<FlowRecord> records = captureLive(backend, filter, fragmented);
+    assertThat(records.stream().filter(FlowRecord::last).map(Seen::of).toList())
+        .containsExactlyInAnyOrderElementsOf(offline);
+  }
+
+  /**
    * A QEMU migration across an MPLS core, routed in an L3VPN and bridged in an Ethernet pseudowire:
    * the filter with the extra expression README.md gives for provider links lets the labelled
    * frames through, and the live records are the offline replay's, both read under the labels.
