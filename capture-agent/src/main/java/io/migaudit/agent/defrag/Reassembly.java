@@ -52,14 +52,18 @@ public final class Reassembly {
     void packetIncomplete();
   }
 
-  /** A frame for the pipeline: a packet put back together ({@code whole}) or a piece as it came. */
-  public record Ready(CapturedPacket packet, boolean whole) {}
+  /**
+   * A frame for the pipeline: a packet put back together from {@code pieces} pieces ({@code
+   * whole}), or one piece as it came.
+   */
+  public record Ready(CapturedPacket packet, boolean whole, int pieces) {}
 
   private final Outcomes outcomes;
   private final Map<Fragment.Key, Datagram> waiting = new LinkedHashMap<>();
   private final ArrayDeque<Ready> ready = new ArrayDeque<>();
   private long held;
   private long arrivals;
+  private long duplicates;
   private long nextExpiryMicros = Long.MAX_VALUE;
 
   public Reassembly(Outcomes outcomes) {
@@ -103,6 +107,7 @@ public final class Reassembly {
       return false;
     }
     if (placed == Datagram.Placement.DUPLICATE) {
+      duplicates++;
       return true; // the same bytes again: the packet has them
     }
     held += copy.frame().length;
@@ -165,6 +170,11 @@ public final class Reassembly {
     return waiting.size();
   }
 
+  /** Pieces taken that were exact copies of a piece held (a mirror that sends a frame twice). */
+  public long duplicates() {
+    return duplicates;
+  }
+
   /** Bytes of frames held. */
   public long heldBytes() {
     return held;
@@ -184,8 +194,7 @@ public final class Reassembly {
     p.originalLength = frame.length;
     p.data = ByteBuffer.wrap(frame);
     held -= g.heldBytes();
-    g.release();
-    ready.add(new Ready(p, true));
+    ready.add(new Ready(p, true, g.release().size()));
     outcomes.packetReassembled();
     resetExpiry();
   }
@@ -219,7 +228,7 @@ public final class Reassembly {
   private void handOn(Datagram g) {
     held -= g.heldBytes();
     for (HeldPiece p : g.release()) {
-      ready.add(new Ready(p.asCaptured(), false));
+      ready.add(new Ready(p.asCaptured(), false, 1));
     }
   }
 

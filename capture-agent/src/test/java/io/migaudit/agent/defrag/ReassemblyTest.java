@@ -45,6 +45,7 @@ class ReassemblyTest {
 
     Reassembly.Ready whole = reassembly.next();
     assertThat(whole.whole()).isTrue();
+    assertThat(whole.pieces()).isEqualTo(43);
     assertThat(whole.packet().timestampMicros).as("when its last piece came").isEqualTo(T0 + 99);
     assertThat(decode(whole)).isEqualTo(DecodeIssue.NONE);
     assertThat(decoded.fragment).isFalse();
@@ -77,6 +78,7 @@ class ReassemblyTest {
     assertThat(payload()).isEqualTo(pages);
     assertThat(counts.reassembled).isEqualTo(1);
     assertThat(counts.conflicting).isZero();
+    assertThat(reassembly.duplicates()).as("the mirror's copy taken once").isEqualTo(1);
   }
 
   @Test
