@@ -45,6 +45,7 @@ public final class PipelineCounters implements Reassembly.Outcomes {
   private volatile long tunnelPacketsCut;
   private volatile long reassembled;
   private volatile long reassemblyConflicts;
+  private volatile String firstConflict;
   private volatile long reassemblyIncomplete;
   private volatile long connectionsFollowed;
   private volatile long followsRefused;
@@ -202,8 +203,30 @@ public final class PipelineCounters implements Reassembly.Outcomes {
   }
 
   @Override
-  public void packetConflicting() {
+  public void packetConflicting(String what) {
+    if (firstConflict == null) {
+      firstConflict = what;
+    }
     reassemblyConflicts++;
+  }
+
+  /**
+   * The first fragmented packet whose pieces disagreed, named with why ("192.168.50.11 ->
+   * 192.168.50.12, IPv4 id 19777: pieces that overlap ..."), of this pipeline or, if none, of its
+   * first worker that had one; null when none did.
+   */
+  public String firstReassemblyConflict() {
+    String own = firstConflict;
+    if (own != null) {
+      return own;
+    }
+    for (PipelineCounters w : workers) {
+      String theirs = w.firstReassemblyConflict();
+      if (theirs != null) {
+        return theirs;
+      }
+    }
+    return null;
   }
 
   @Override

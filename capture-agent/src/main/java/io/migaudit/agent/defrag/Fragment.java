@@ -1,6 +1,7 @@
 package io.migaudit.agent.defrag;
 
 import io.migaudit.agent.decode.DecodedPacket;
+import io.migaudit.record.AddressText;
 import java.nio.ByteBuffer;
 
 /**
@@ -29,7 +30,19 @@ record Fragment(Key key, int start, boolean more, int dataAt, int dataLength) {
       long dstLo,
       long id,
       int protocol,
-      long context) {}
+      long context) {
+
+    /** The packet for a person: "192.168.50.11 -> 192.168.50.12, IPv4 id 19777". */
+    String describe() {
+      return AddressText.format(version, srcHi, srcLo)
+          + " -> "
+          + AddressText.format(version, dstHi, dstLo)
+          + ", IPv"
+          + version
+          + " id "
+          + id;
+    }
+  }
 
   /** Where the piece's data ends in the packet's data. */
   int end() {

@@ -7,6 +7,8 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Puts fragmented IPv4 and IPv6 packets back together before they are judged (RFC 791, RFC 8200
@@ -37,6 +39,11 @@ public final class Reassembly {
   /** Pieces of one packet at most: 8-byte pieces of a 4 KiB packet. */
   public static final int MAX_PIECES = 512;
 
+  /** The first conflict is logged, then every this many. */
+  private static final long CONFLICTS_LOGGED_EVERY = 1000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Reassembly.class);
+
   /** Packets waiting at most, refused ones included. */
   static final int MAX_DATAGRAMS = 4096;
 
@@ -45,8 +52,11 @@ public final class Reassembly {
     /** A packet was put back together from its pieces. */
     void packetReassembled();
 
-    /** A packet's pieces disagree (overlap, too long, too many): they went on as they came. */
-    void packetConflicting();
+    /**
+     * A packet's pieces disagree (overlap, too long, too many): they went on as they came; {@code
+     * what} names the packet and why, for an operator to find its sender.
+     */
+    void packetConflicting(String what);
 
     /** A packet's pieces never all came: they went on as they came. */
     void packetIncomplete();
@@ -64,6 +74,7 @@ public final class Reassembly {
   private long held;
   private long arrivals;
   private long duplicates;
+  private long conflicts;
   private long nextExpiryMicros = Long.MAX_VALUE;
 
   public Reassembly(Outcomes outcomes) {
@@ -100,10 +111,13 @@ public final class Reassembly {
       return false;
     }
     HeldPiece copy = HeldPiece.copy(piece, captured, decoded.frame, arrivals++);
-    Datagram.Placement placed =
-        g.pieceCount() >= MAX_PIECES ? Datagram.Placement.CONFLICT : g.place(copy);
+    if (g.pieceCount() >= MAX_PIECES) {
+      refuse(g, key, "more than " + MAX_PIECES + " pieces");
+      return false;
+    }
+    Datagram.Placement placed = g.place(copy);
     if (placed == Datagram.Placement.CONFLICT) {
-      refuse(g);
+      refuse(g, key, "pieces that overlap with other bytes or end in different places");
       return false;
     }
     if (placed == Datagram.Placement.DUPLICATE) {
@@ -184,7 +198,7 @@ public final class Reassembly {
     waiting.remove(key);
     byte[] frame = ReassembledFrame.build(g);
     if (frame == null) {
-      refuse(g);
+      refuse(g, key, "longer than 65,535 bytes");
       return;
     }
     HeldPiece last = lastArrived(g);
@@ -210,9 +224,17 @@ public final class Reassembly {
   }
 
   /** Its pieces conflict: hands on those held; later ones pass until it expires. */
-  private void refuse(Datagram g) {
+  private void refuse(Datagram g, Fragment.Key key, String why) {
     if (!g.refused) {
-      outcomes.packetConflicting();
+      conflicts++;
+      String what = key.describe() + ": " + why;
+      if (conflicts == 1 || conflicts % CONFLICTS_LOGGED_EVERY == 0) {
+        LOG.warn(
+            "fragmented packet {}; its pieces are judged as they came (conflict {} on this pipeline)",
+            what,
+            conflicts);
+      }
+      outcomes.packetConflicting(what);
     }
     g.refused = true;
     handOn(g);

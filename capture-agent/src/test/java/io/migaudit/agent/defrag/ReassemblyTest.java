@@ -98,6 +98,10 @@ class ReassemblyTest {
     assertThat(handedOn.get(0).packet().data.array()).isEqualTo(ethernet(pieces.get(0)));
     assertThat(handedOn.get(1).packet().data.array()).isEqualTo(ethernet(pieces.get(1)));
     assertThat(counts.conflicting).isEqualTo(1);
+    assertThat(counts.lastConflict)
+        .isEqualTo(
+            "192.168.50.11 -> 192.168.50.12, IPv4 id 5: pieces that overlap with other bytes or end"
+                + " in different places");
     for (int i = 2; i < pieces.size(); i++) {
       assertThat(offer(T0 + 3, ethernet(pieces.get(i)))).as("the rest pass too").isFalse();
     }
@@ -116,6 +120,7 @@ class ReassemblyTest {
         T0, ethernet(FragmentFrames.ipv4Piece(TCP, A, B, 3, 40, true, new byte[65488], 0, 65488)));
     assertThat(drainReady()).isNotEmpty().noneMatch(Reassembly.Ready::whole);
     assertThat(counts.conflicting).isEqualTo(1);
+    assertThat(counts.lastConflict).endsWith("IPv4 id 3: longer than 65,535 bytes");
     assertThat(counts.reassembled).isZero();
   }
 
@@ -169,6 +174,20 @@ class ReassemblyTest {
     assertThat(decoder.decode(c, decoded)).isEqualTo(DecodeIssue.NONE);
     assertThat(reassembly.hold(c, decoded)).isFalse();
     assertThat(reassembly.waiting()).isZero();
+  }
+
+  @Test
+  void ipv6PiecesThatDisagreeAreNamedForAPerson() {
+    byte[] segment = FragmentFrames.tcp(8000, 42, FragmentFrames.pages(2000));
+    List<byte[]> pieces = FragmentFrames.ipv6Pieces(TCP, 0xBEEF, segment, 1232);
+    offer(T0, ethernet(pieces.get(1)));
+    byte[] other = pieces.get(1).clone();
+    other[other.length - 1] ^= 1;
+    assertThat(offer(T0, ethernet(other))).isFalse();
+    assertThat(counts.lastConflict)
+        .isEqualTo(
+            "fd00:50::11 -> fd00:50::12, IPv6 id 48879: pieces that overlap with other bytes or"
+                + " end in different places");
   }
 
   @Test
@@ -290,6 +309,7 @@ class ReassemblyTest {
   private static final class Counts implements Reassembly.Outcomes {
     long reassembled;
     long conflicting;
+    String lastConflict;
     long incomplete;
 
     @Override
@@ -298,8 +318,9 @@ class ReassemblyTest {
     }
 
     @Override
-    public void packetConflicting() {
+    public void packetConflicting(String what) {
       conflicting++;
+      lastConflict = what;
     }
 
     @Override

@@ -124,7 +124,7 @@ class ReassemblyFuzzTest {
     }
 
     @Override
-    public void packetConflicting() {
+    public void packetConflicting(String what) {
       // counted by the pipeline; here only the packets put together are checked
     }
 

@@ -236,8 +236,8 @@ final class ReplaySummary implements FlowObserver {
           "  warning: %d fragmented packet%s had pieces that disagree (overlapping with other"
               + " bytes, longer than 65,535 bytes, or too many pieces): receivers differ on what"
               + " such a packet holds, a way to show a sensor other bytes than the host gets;"
-              + " each piece was judged as it came%n",
-          conflicts, conflicts == 1 ? "" : "s");
+              + " each piece was judged as it came (the first: %s)%n",
+          conflicts, conflicts == 1 ? "" : "s", counters.firstReassemblyConflict());
     }
     long incomplete = counters.reassemblyIncomplete();
     if (incomplete > 0) {

@@ -125,14 +125,15 @@ class ReplaySummaryTest {
   void fragmentedPacketsSayWhatBecameOfThem() throws Exception {
     PipelineCounters counters = new PipelineCounters();
     counters.packetReassembled();
-    counters.packetConflicting();
-    counters.packetConflicting();
+    counters.packetConflicting("10.0.0.1 -> 10.0.0.2, IPv4 id 7: more than 512 pieces");
+    counters.packetConflicting("10.0.0.1 -> 10.0.0.2, IPv4 id 8: more than 512 pieces");
     counters.packetIncomplete();
     assertThat(printed(new ReplaySummary(), counters))
         .contains("note: 1 packet that came in IP fragments was put back together and judged whole")
         .contains(
             "warning: 2 fragmented packets had pieces that disagree (overlapping with other bytes,")
         .contains("a way to show a sensor other bytes than the host gets; each piece was judged")
+        .contains("as it came (the first: 10.0.0.1 -> 10.0.0.2, IPv4 id 7: more than 512 pieces)")
         .contains("warning: 1 fragmented packet never got all its pieces (within 30 s, or before");
     assertThat(printed(new ReplaySummary(), new PipelineCounters())).doesNotContain("fragment");
   }
