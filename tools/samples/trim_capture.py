@@ -100,12 +100,33 @@ def ipv4_fragment(frame):
             flags_offset & IP_OFFSET_MASK == 0, total - ihl)
 
 
+class Budget:
+    """Payload bytes seen per TCP connection direction; a connection is done once one of its
+    directions has carried keep_bytes, and then only its opening and closing segments are kept."""
+
+    def __init__(self, keep_bytes):
+        self.keep_bytes = keep_bytes
+        self.sent = {}  # (src, sport, dst, dport) -> payload bytes seen in that direction
+        self.done = set()  # connections (as frozensets of both endpoints) past their budget
+
+    def admits(self, p):
+        """(direction, kept?) for the TCP packet p."""
+        direction = (p["src"], p["sport"], p["dst"], p["dport"])
+        connection = frozenset([direction[:2], direction[2:]])
+        control = p["flags"] & (TCP_SYN | TCP_FIN | TCP_RST)
+        return direction, control or connection not in self.done
+
+    def spend(self, direction, n):
+        self.sent[direction] = self.sent.get(direction, 0) + n
+        if self.sent[direction] >= self.keep_bytes:
+            self.done.add(frozenset([direction[:2], direction[2:]]))
+
+
 def trim_fragments(data, keep_bytes):
     """trim() of plain TCP connections whose packets may come in IPv4 fragments: a fragmented
     datagram is kept or dropped with its first fragment, its later fragments' bytes counted."""
     out = [data[:PCAP_HEADER_BYTES]]
-    sent = {}  # (src, sport, dst, dport) -> payload bytes seen in that direction
-    done = set()  # connections (as frozensets of both endpoints) past their budget
+    budget = Budget(keep_bytes)
     datagrams = {}  # (src, dst, id, protocol) -> direction of its kept first fragment, () kept
     # without one (not TCP), None dropped
     kept = dropped = 0
@@ -120,9 +141,7 @@ def trim_fragments(data, keep_bytes):
             out.append(record)
             kept += 1
             if direction:
-                sent[direction] += fragment[5]
-                if sent[direction] >= keep_bytes:
-                    done.add(frozenset([direction[:2], direction[2:]]))
+                budget.spend(direction, fragment[5])
             continue
         p = decode(frame)
         if p.get("kind") != "tcp":
@@ -131,10 +150,8 @@ def trim_fragments(data, keep_bytes):
             if fragment:
                 datagrams[fragment[:4]] = ()
             continue
-        direction = (p["src"], p["sport"], p["dst"], p["dport"])
-        connection = frozenset([(p["src"], p["sport"]), (p["dst"], p["dport"])])
-        control = p["flags"] & (TCP_SYN | TCP_FIN | TCP_RST)
-        if connection in done and not control:
+        direction, admitted = budget.admits(p)
+        if not admitted:
             dropped += 1
             if fragment:
                 datagrams[fragment[:4]] = None
@@ -143,16 +160,13 @@ def trim_fragments(data, keep_bytes):
         kept += 1
         if fragment:
             datagrams[fragment[:4]] = direction
-        sent[direction] = sent.get(direction, 0) + len(p["payload"])
-        if sent[direction] >= keep_bytes:
-            done.add(connection)
+        budget.spend(direction, len(p["payload"]))
     return b"".join(out), kept, dropped
 
 
 def trim(data, keep_bytes, vxlan=False):
     out = [data[:PCAP_HEADER_BYTES]]
-    sent = {}  # (src, sport, dst, dport) -> payload bytes seen in that direction
-    done = set()  # connections (as frozensets of both endpoints) past their budget
+    budget = Budget(keep_bytes)
     datagrams = {}  # --vxlan: (src, dst, id) of a fragmented outer datagram -> first fragment kept
     kept = dropped = 0
     for record, frame in records(data):
@@ -178,10 +192,8 @@ def trim(data, keep_bytes, vxlan=False):
                 out.append(record)
                 kept += 1
                 continue
-        direction = (p["src"], p["sport"], p["dst"], p["dport"])
-        connection = frozenset([(p["src"], p["sport"]), (p["dst"], p["dport"])])
-        control = p["flags"] & (TCP_SYN | TCP_FIN | TCP_RST)
-        if connection in done and not control:
+        direction, admitted = budget.admits(p)
+        if not admitted:
             dropped += 1
             if fragment:
                 datagrams[fragment[:3]] = False
@@ -190,9 +202,7 @@ def trim(data, keep_bytes, vxlan=False):
         kept += 1
         if fragment:
             datagrams[fragment[:3]] = True
-        sent[direction] = sent.get(direction, 0) + p.get("payload_bytes", len(p["payload"]))
-        if sent[direction] >= keep_bytes:
-            done.add(connection)
+        budget.spend(direction, p.get("payload_bytes", len(p["payload"])))
     return b"".join(out), kept, dropped
 
 
