@@ -35,6 +35,11 @@
 #   openvpn-cleartext-ipv6-plaintext      the same tunnel carrying IPv6: plain TCP between the
 #                                         vMotion addresses fd00:50::11 and ::12 (IPv6 enabled on
 #                                         the tun devices only), each IPv6 packet in clear in UDP 1194
+#   openvpn-cleartext-ipv6-fragmented     the plain TCP of openvpn-cleartext-plaintext through the
+#                                         tunnel run over UDP/IPv6 (--proto udp6) between the IPv6
+#                                         management addresses fd00:10::11 and ::12, tun MTU 1500
+#                                         (--mssfix 0, --mtu-disc no): the sending kernel cuts each
+#                                         full-size datagram into two IPv6 fragments; tshark checks
 #   migration-routed                      TLS 1.3 from A to B through a third namespace R that
 #                                         routes (A and B on their own /32s, TTL 63 on arrival);
 #                                         captured on B's link
@@ -44,7 +49,8 @@
 # in the client's log), then written to samples/<scenario>/capture.pcap with expect.yaml.
 #
 # Needs root and: iproute2 tcpdump socat openssl openssh-server openssh-client python3, and openvpn
-# for the openvpn-cleartext-* scenarios (Debian bookworm). Nothing leaves the namespaces (no default route); namespaces and processes are
+# for the openvpn-cleartext-* scenarios, tshark for openvpn-cleartext-ipv6-fragmented (Debian
+# bookworm). Nothing leaves the namespaces (no default route); namespaces and processes are
 # removed on exit, error or Ctrl-C. KEEP_WORK=1 keeps the work directory.
 set -euo pipefail
 
@@ -56,13 +62,14 @@ readonly RUN_ID=ma-cs-$$
 readonly PYTHON=${PYTHON:-python3}
 readonly SCENARIOS=(tls-1.0-migration tls-1.1-migration tls-null-cipher ssh-tunnel-aes-gcm ssh-tunnel-cbc
   esp-null esp-null-nat-t ah-integrity-only ipip-tunnel-plaintext migration-routed migration-on-segment
-  openvpn-cleartext-plaintext openvpn-cleartext-ipv6-plaintext)
+  openvpn-cleartext-plaintext openvpn-cleartext-ipv6-plaintext openvpn-cleartext-ipv6-fragmented)
 readonly GUEST_PAGES=24 GUEST_SEED=50 PORT=8000 TUNNEL_PORT=18000
 readonly CLIENT_PORT=41011 MAX_CAPTURE_BYTES=153600 DEADLINE_SECONDS=20
 readonly ADDR_A=192.168.50.11 ADDR_B=192.168.50.12
 readonly ADDR6_A=fd00:50::11 ADDR6_B=fd00:50::12
 readonly MGMT_A=10.10.0.11 MGMT_B=10.10.0.12 TUNNEL_MTU=1480
-readonly OPENVPN_PORT=1194 OPENVPN_MTU=1400
+readonly MGMT6_A=fd00:10::11 MGMT6_B=fd00:10::12   # IPv6 management addresses, outside the policy's networks
+readonly OPENVPN_PORT=1194 OPENVPN_MTU=1400 LINK_MTU=1500
 
 WORK="" NS_A="" NS_B="" NS_R="" NEW_NS="" CAPTURE_NS="" CAPTURE_IF="" LAST_PID="" TCPDUMP_PID=""
 NAMESPACES=() PIDS=()
@@ -377,29 +384,57 @@ scenario_migration_on_segment() {
 }
 
 
-# openvpn_up NAME [ipv6] : A and B joined by a veth link of their management addresses, each
+# openvpn_up NAME [OPTION...] : A and B joined by a veth link of their management addresses, each
 # running OpenVPN 2.6 point to point without a key (no --secret, no TLS: it warns that all data
 # goes in clear), its tun device carrying the vMotion address, MTU 1400 so that no datagram
-# fragments; with ipv6, the tun devices also carry fd00:50::11 and ::12 (IPv6 enabled on them
-# alone, without duplicate address detection); capture on A's link.
+# fragments; capture on A's link. Options:
+#   ipv6      the tun devices also carry fd00:50::11 and ::12 (IPv6 enabled on them, without
+#             duplicate address detection; mgmt0 stays without unless udp6)
+#   udp6      the tunnel runs over IPv6 (--proto udp6) between fd00:10::11 and ::12 on the
+#             management link (IPv6 enabled on mgmt0 alone, no duplicate address detection, no
+#             router solicitations); its IPv4 addresses stay, unused
+#   oversize  tun MTU 1500, the link's own, --mssfix 0 so that the inner TCP fills it (OpenVPN 2.6
+#             otherwise lowers the MSS until the outer datagram fits), --mtu-disc no so that the
+#             kernel fragments a datagram too large for the link at the source (with yes, it
+#             refuses to send it: EMSGSIZE)
+# Without options the OpenVPN command lines are those the openvpn-cleartext-plaintext sample was
+# made with.
 openvpn_up() {
-  local end six=() ipv6=${2:-}
+  local name=$1 end opt ipv6="" udp6="" local_a=$MGMT_A local_b=$MGMT_B six=() proto=()
+  local mtu=(--tun-mtu "$OPENVPN_MTU")
+  shift
+  for opt; do
+    case $opt in
+      ipv6) ipv6=1 ;;
+      udp6) udp6=1 local_a=$MGMT6_A local_b=$MGMT6_B proto=(--proto udp6) ;;
+      oversize) mtu=(--tun-mtu "$LINK_MTU" --mssfix 0 --mtu-disc no) ;;
+      *) die "openvpn_up: unknown option $opt" ;;
+    esac
+  done
   command -v openvpn >/dev/null || die "missing openvpn (Debian: apt-get install openvpn)"
-  link_up "$1" mgmt0 "$MGMT_A" "$MGMT_B"
-  if [[ $ipv6 == ipv6 ]]; then
+  link_up "$name" mgmt0 "$MGMT_A" "$MGMT_B"
+  if [[ -n $udp6 ]]; then
+    for end in "$NS_A $MGMT6_A" "$NS_B $MGMT6_B"; do
+      set -- $end
+      ip netns exec "$1" sysctl -qw net.ipv6.conf.mgmt0.accept_dad=0 \
+        net.ipv6.conf.mgmt0.router_solicitations=0 net.ipv6.conf.mgmt0.disable_ipv6=0
+      ip -n "$1" addr add "$2/64" dev mgmt0 nodad
+    done
+  fi
+  if [[ -n $ipv6 ]]; then
     for end in "$NS_A" "$NS_B"; do   # devices made from now on (tun0) get IPv6; mgmt0 stays without
       ip netns exec "$end" sysctl -qw net.ipv6.conf.default.disable_ipv6=0 \
         net.ipv6.conf.default.accept_dad=0
     done
   fi
-  for end in "$NS_A $MGMT_A $MGMT_B $ADDR_A $ADDR_B a $ADDR6_A $ADDR6_B" \
-    "$NS_B $MGMT_B $MGMT_A $ADDR_B $ADDR_A b $ADDR6_B $ADDR6_A"; do
+  for end in "$NS_A $local_a $local_b $ADDR_A $ADDR_B a $ADDR6_A $ADDR6_B" \
+    "$NS_B $local_b $local_a $ADDR_B $ADDR_A b $ADDR6_B $ADDR6_A"; do
     set -- $end
-    if [[ $ipv6 == ipv6 ]]; then six=(--ifconfig-ipv6 "$7/64" "$8"); fi
+    if [[ -n $ipv6 ]]; then six=(--ifconfig-ipv6 "$7/64" "$8"); fi
     rm -f "$WORK/openvpn-$6.log"
-    start_bg "$WORK/openvpn-$6.err" ip netns exec "$1" openvpn --dev tun0 --local "$2" \
+    start_bg "$WORK/openvpn-$6.err" ip netns exec "$1" openvpn --dev tun0 "${proto[@]}" --local "$2" \
       --remote "$3" --lport "$OPENVPN_PORT" --rport "$OPENVPN_PORT" --ifconfig "$4" "$5" \
-      "${six[@]}" --tun-mtu "$OPENVPN_MTU" --verb 3 --log "$WORK/openvpn-$6.log"
+      "${six[@]}" "${mtu[@]}" --verb 3 --log "$WORK/openvpn-$6.log"
   done
   for end in a b; do
     wait_for "OpenVPN in $end" file_has "$WORK/openvpn-$end.log" "Initialization Sequence Completed"
@@ -434,6 +469,107 @@ scenario_openvpn_cleartext_ipv6_plaintext() {
     '{protocol: vmotion, verdict: plaintext, count: 1}' \
     '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}' \
     '{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}'
+}
+
+# ovpn6_frames FILTER [TSHARK OPTIONS...] : how many frames of the capture tshark's FILTER matches.
+ovpn6_frames() {
+  local filter=$1
+  shift
+  tshark -r "$WORK/capture.pcap" "$@" -Y "$filter" 2>/dev/null | wc -l
+}
+
+# ovpn6_datagrams FILTER : the IPv6 fragment identifications of the frames FILTER matches with
+# reassembly off, one a line, sorted and without repeats.
+ovpn6_datagrams() {
+  tshark -r "$WORK/capture.pcap" -o ipv6.defragment:FALSE -Y "$1" -T fields -e ipv6.src -e ipv6.dst \
+    -e ipv6.fraghdr.ident 2>/dev/null | sort -u
+}
+
+# ovpn6_fragmented_check : the capture of scenario_openvpn_cleartext_ipv6_fragmented checked with
+# tshark (check_capture.py reads no fragments). Every frame IPv6 on the management link: OpenVPN's
+# UDP 1194 between fd00:10::11 and ::12, its fragments, or ICMPv6 (neighbour discovery); no frame
+# over the link's MTU; IPv6 fragments, all of A's UDP to B, and every fragmented datagram whole
+# (its first fragment, offset 0 and M set, and its last, M clear; tshark puts as many together as
+# there are datagrams, none overlapping), each holding a full-size inner packet. UDP 1194 decoded
+# as IP: one TCP connection 192.168.50.11:41011 -> .12:8000, opened, closed by both sides, the bytes
+# sent all in it, no checksum wrong. Sets OVPN6_FIRSTS and OVPN6_REASSEMBLED.
+OVPN6_FIRSTS=0 OVPN6_REASSEMBLED=0
+ovpn6_fragmented_check() {
+  local name=$1 total frags firsts lasts datagrams sent nodefrag=(-o ipv6.defragment:FALSE)
+  local inner=(-d "udp.port == $OPENVPN_PORT,ip" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE)
+  local tunnel="(ipv6.src == $MGMT6_A && ipv6.dst == $MGMT6_B) || (ipv6.src == $MGMT6_B && ipv6.dst == $MGMT6_A)"
+  local fragment='ipv6.fraghdr' first='ipv6.fraghdr.offset == 0 && ipv6.fraghdr.more == 1'
+  local connection="(ip.src == $ADDR_A && tcp.srcport == $CLIENT_PORT && ip.dst == $ADDR_B && tcp.dstport == $PORT) ||
+    (ip.src == $ADDR_B && tcp.srcport == $PORT && ip.dst == $ADDR_A && tcp.dstport == $CLIENT_PORT)"
+  total=$(ovpn6_frames '')
+  (($(ovpn6_frames "!(eth.type == 0x86dd && (icmpv6 || (($tunnel) && (udp.port == $OPENVPN_PORT || $fragment))))" \
+    "${nodefrag[@]}") == 0)) || die "$name: frames besides OpenVPN over IPv6 and ICMPv6 on the link"
+  (($(ovpn6_frames "frame.len > $((LINK_MTU + 14))") == 0)) ||
+    die "$name: frames over the ${LINK_MTU}-byte link's MTU"
+  frags=$(ovpn6_frames "$fragment" "${nodefrag[@]}")
+  ((frags > 0)) || die "$name: the kernel fragmented nothing"
+  (($(ovpn6_frames "$fragment && !(ipv6.src == $MGMT6_A && ipv6.dst == $MGMT6_B && ipv6.fraghdr.nxt == 17)" \
+    "${nodefrag[@]}") == 0)) || die "$name: fragments of other traffic than A's UDP to B"
+  firsts=$(ovpn6_datagrams "$first")
+  lasts=$(ovpn6_datagrams 'ipv6.fraghdr.offset > 0 && ipv6.fraghdr.more == 0')
+  datagrams=$(ovpn6_datagrams "$fragment")
+  [[ -n $firsts && $firsts == "$lasts" && $firsts == "$datagrams" ]] ||
+    die "$name: fragmented datagrams without their first or last fragment"
+  OVPN6_FIRSTS=$(grep -c . <<<"$firsts")
+  OVPN6_REASSEMBLED=$(ovpn6_frames 'ipv6.fragments' -o ipv6.defragment:TRUE)
+  ((OVPN6_REASSEMBLED == OVPN6_FIRSTS)) ||
+    die "$name: tshark puts $OVPN6_REASSEMBLED of the $OVPN6_FIRSTS fragmented datagrams together"
+  (($(ovpn6_frames 'ipv6.fragment.overlap || ipv6.fragment.error || ipv6.fragment.multipletails ||
+    ipv6.fragment.toolongfragment') == 0)) || die "$name: fragments that overlap or do not fit"
+  # put back together, each fragmented datagram is UDP 1194 holding a full-size IPv4 packet of A's
+  (($(ovpn6_frames "ipv6.fragments && udp.dstport == $OPENVPN_PORT && ip.src == $ADDR_A &&
+    ip.len == $LINK_MTU" "${inner[@]}") == OVPN6_REASSEMBLED)) ||
+    die "$name: fragmented datagrams that do not hold a full-size packet of A's in UDP $OPENVPN_PORT"
+  # inside: one TCP connection, handshake, a FIN from each side, every byte sent, checksums right
+  (($(tshark -r "$WORK/capture.pcap" "${inner[@]}" -Y tcp -T fields -e tcp.stream 2>/dev/null |
+    sort -u | wc -l) == 1 && $(ovpn6_frames "tcp && !($connection)" "${inner[@]}") == 0)) ||
+    die "$name: TCP inside the tunnel besides one connection $ADDR_A:$CLIENT_PORT -> $ADDR_B:$PORT"
+  (($(ovpn6_frames "ip.src == $ADDR_A && tcp.flags.syn == 1 && tcp.flags.ack == 0" "${inner[@]}") == 1 &&
+    $(ovpn6_frames "ip.src == $ADDR_B && tcp.flags.syn == 1 && tcp.flags.ack == 1" "${inner[@]}") == 1 &&
+    $(ovpn6_frames "ip.src == $ADDR_A && tcp.flags.fin == 1" "${inner[@]}") >= 1 &&
+    $(ovpn6_frames "ip.src == $ADDR_B && tcp.flags.fin == 1" "${inner[@]}") >= 1)) ||
+    die "$name: the connection inside is not opened and closed by both sides"
+  (($(ovpn6_frames 'ip.checksum.status == 0 || tcp.checksum.status == 0' "${inner[@]}") == 0 &&
+    $(ovpn6_frames 'tcp.checksum.status == 1' "${inner[@]}") > 0)) ||
+    die "$name: bad or no checked checksums inside the tunnel"
+  sent=$(tshark -r "$WORK/capture.pcap" "${inner[@]}" -Y "ip.src == $ADDR_A && tcp.len > 0 && !tcp.analysis.retransmission" \
+    -T fields -e tcp.len 2>/dev/null | awk '{n += $1} END {print n + 0}')
+  ((sent == $(stat -c %s "$WORK/stream.bin"))) ||
+    die "$name: $sent payload bytes inside the tunnel, not the $(stat -c %s "$WORK/stream.bin") sent"
+  log "$name: $total frames, $frags IPv6 fragments of $OVPN6_FIRSTS datagrams ($OVPN6_FIRSTS first" \
+    "fragments), all put back together by tshark ($OVPN6_REASSEMBLED); $(ovpn6_frames icmpv6) ICMPv6;" \
+    "inside, $sent payload bytes of A's in $(ovpn6_frames "ip.src == $ADDR_A && tcp.len > 0" "${inner[@]}")" \
+    "segments; largest frame $(tshark -r "$WORK/capture.pcap" -T fields -e frame.len 2>/dev/null | sort -n | tail -1) bytes"
+}
+
+# openvpn-cleartext-ipv6-fragmented: the tunnel of openvpn-cleartext-plaintext over UDP/IPv6
+# between the IPv6 management addresses, its tun MTU the link's 1500: the outer datagram of a
+# full-size inner packet (1,500 + 8 bytes of UDP) does not fit the link, and the sending kernel cuts
+# it into two IPv6 fragments (Fragment header; the first 1,448 bytes of the datagram, then the last
+# 60). Counts the datagrams tshark puts back together into expect.yaml (reassembledPackets).
+scenario_openvpn_cleartext_ipv6_fragmented() {
+  local name=openvpn-cleartext-ipv6-fragmented
+  command -v tshark >/dev/null || die "missing tshark (Debian: apt-get install tshark)"
+  openvpn_up "$name" udp6 oversize
+  capture_start "$CAPTURE_NS" "$CAPTURE_IF"
+  send_tcp
+  capture_stop
+  hosts_down
+  ovpn6_fragmented_check "$name"
+  publish "$name"
+  expect "$name" \
+    "The plaintext vMotion-style stream (192.168.50.11 to .12, TCP 8000) through a real OpenVPN point-to-point tunnel without a key over UDP/IPv6 between the hosts' IPv6 management addresses (fd00:10::11 and ::12), its tun MTU the link's 1500, so the sending kernel cuts the datagram of each full-size packet into two IPv6 fragments; put back together, each datagram holds an IP packet in clear; the migration inside is judged, and the tunnel runs outside the migration networks." \
+    '{protocol: vmotion, verdict: plaintext, count: 1}' \
+    '{rule: UNENCRYPTED_MIGRATION, severity: critical, count: 1}' \
+    '{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}'
+  # every fragmented datagram is whole (ovpn6_fragmented_check): tshark's count of them
+  printf 'reassembledPackets: %d    # fragmented packets put back together\n' \
+    "$OVPN6_REASSEMBLED" >>"$WORK/out/$name/expect.yaml"
 }
 
 main() {
