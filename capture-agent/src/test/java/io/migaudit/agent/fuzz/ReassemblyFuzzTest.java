@@ -14,12 +14,12 @@ import java.nio.ByteBuffer;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of IP reassembly with pieces an attacker chooses: IPv4 and IPv6
- * pieces of four packets between two hosts, at any offset up to past 65,535, of any length, marked
- * last or not, with bytes that repeat (so that overlaps agree or not), and time that jumps past the
- * 30 s timeout. Whatever the pieces: no exception, never more than {@link
- * Reassembly#MAX_HELD_BYTES} held, and nothing lost: after the end every piece held was handed on
- * as it came, put in a whole packet (which takes at least two), or an exact copy of one held, and
- * nothing is left waiting.
+ * pieces of four packets between two hosts, bare, tagged or in VXLAN (whose lengths a whole packet
+ * must fix), at any offset up to past 65,535, of any length, marked last or not, with bytes that
+ * repeat (so that overlaps agree or not), and time that jumps past the 30 s timeout. Whatever the
+ * pieces: no exception, never more than {@link Reassembly#MAX_HELD_BYTES} held, and nothing lost:
+ * after the end every piece held was handed on as it came, put in a whole packet (which takes at
+ * least two), or an exact copy of one held, and nothing is left waiting.
  */
 class ReassemblyFuzzTest {
   private static final long T0 = 1_700_000_000_000_000L;
@@ -46,8 +46,14 @@ class ReassemblyFuzzTest {
         ByteBuffer.wrap(data).putShort((short) 40000).putShort((short) 40001);
       }
       t += in.consumeLong(0, 40_000_000L);
-      CapturedPacket c =
-          captured(t, v6 ? ipv6(id, offset, more, data) : ipv4(id, offset, more, data));
+      byte[] frame = v6 ? ipv6(id, offset, more, data) : ipv4(id, offset, more, data);
+      int around = in.consumeInt(0, 2);
+      if (around == 1) {
+        frame = tagged(in.consumeInt(1, 3), frame);
+      } else if (around == 2) {
+        frame = inVxlan(in.consumeInt(0, 2), in.consumeInt(0, 0xFFFF), frame);
+      }
+      CapturedPacket c = captured(t, frame);
       if (reassembly.expire(t)) {
         take(reassembly, decoder, seen);
       }
@@ -103,6 +109,33 @@ class ReassemblyFuzzTest {
     b.putLong(0xfd00005000000000L).putLong(0x11).putLong(0xfd00005000000000L).putLong(0x12);
     b.put((byte) UDP).put((byte) 0).putShort((short) ((offset & 0xFFF8) | (more ? 1 : 0)));
     return b.putInt(id).put(data).array();
+  }
+
+  /** {@code frame} with an 802.1Q tag of VLAN {@code vlan}. */
+  private static byte[] tagged(int vlan, byte[] frame) {
+    ByteBuffer b = ByteBuffer.allocate(frame.length + 4);
+    b.put(frame, 0, 12).putShort((short) 0x8100).putShort((short) vlan);
+    return b.put(frame, 12, frame.length - 12).array();
+  }
+
+  /**
+   * {@code frame} in VXLAN (VNI {@code vni}) in UDP in IPv4 between two tunnel endpoints, the outer
+   * packet's id {@code id}: the pieces of one packet may travel in several tunnels.
+   */
+  private static byte[] inVxlan(int vni, int id, byte[] frame) {
+    int udp = 8 + 8 + frame.length;
+    ByteBuffer b = ByteBuffer.allocate(14 + 20 + udp);
+    b.put(new byte[12]).putShort((short) 0x0800);
+    b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + udp)).putShort((short) id);
+    b.putShort((short) 0).put((byte) 64).put((byte) UDP).putShort((short) 0);
+    b.putInt(0x0A140001).putInt(0x0A140002);
+    b.putShort((short) 50000).putShort((short) 4789).putShort((short) udp).putShort((short) 0);
+    b.putInt(0x08000000).putInt(vni << 8).put(frame);
+    byte[] out = b.array();
+    byte[] header = java.util.Arrays.copyOfRange(out, 14, 34);
+    InternetChecksum.writeIpv4(header);
+    System.arraycopy(header, 0, out, 14, 20);
+    return out;
   }
 
   private static CapturedPacket captured(long micros, byte[] frame) {
