@@ -2,6 +2,7 @@ package io.migaudit.agent.defrag;
 
 import io.migaudit.agent.source.CapturedPacket;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * A copy of the frame that carried one {@link Fragment}, as it was captured: enough to put its data
@@ -48,7 +49,7 @@ record HeldPiece(
   /** The same data as {@code other}'s, byte for byte. */
   boolean sameData(HeldPiece other) {
     return piece.dataLength() == other.piece.dataLength()
-        && java.util.Arrays.equals(
+        && Arrays.equals(
             frame,
             piece.dataAt(),
             piece.dataAt() + piece.dataLength(),

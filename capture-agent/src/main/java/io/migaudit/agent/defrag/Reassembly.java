@@ -4,6 +4,7 @@ import io.migaudit.agent.decode.DecodedPacket;
 import io.migaudit.agent.source.CapturedPacket;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -110,11 +111,11 @@ public final class Reassembly {
     if (g.refused) {
       return false;
     }
-    HeldPiece copy = HeldPiece.copy(piece, captured, decoded.frame, arrivals++);
     if (g.pieceCount() >= MAX_PIECES) {
       refuse(g, key, "more than " + MAX_PIECES + " pieces");
       return false;
     }
+    HeldPiece copy = HeldPiece.copy(piece, captured, decoded.frame, arrivals++);
     Datagram.Placement placed = g.place(copy);
     if (placed == Datagram.Placement.CONFLICT) {
       refuse(g, key, "pieces that overlap with other bytes or end in different places");
@@ -131,7 +132,7 @@ public final class Reassembly {
               decoded.fragmentedIp,
               decoded.fragmentHeader,
               decoded.fragmentNamedAt,
-              java.util.Arrays.copyOf(decoded.enclosing, decoded.enclosingCount));
+              Arrays.copyOf(decoded.enclosing, decoded.enclosingCount));
     }
     if (g.complete()) {
       whole(key, g);
@@ -195,12 +196,12 @@ public final class Reassembly {
   }
 
   private void whole(Fragment.Key key, Datagram g) {
-    waiting.remove(key);
     byte[] frame = ReassembledFrame.build(g);
     if (frame == null) {
-      refuse(g, key, "longer than 65,535 bytes");
+      refuse(g, key, "longer than 65,535 bytes"); // it waits, refused, until it expires
       return;
     }
+    waiting.remove(key);
     HeldPiece last = lastArrived(g);
     CapturedPacket p = new CapturedPacket();
     p.timestampMicros = last.timestampMicros();

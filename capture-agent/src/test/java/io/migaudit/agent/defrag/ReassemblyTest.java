@@ -121,6 +121,10 @@ class ReassemblyTest {
     assertThat(drainReady()).isNotEmpty().noneMatch(Reassembly.Ready::whole);
     assertThat(counts.conflicting).isEqualTo(1);
     assertThat(counts.lastConflict).endsWith("IPv4 id 3: longer than 65,535 bytes");
+    assertThat(
+            offer(T0, ethernet(FragmentFrames.ipv4Piece(TCP, A, B, 3, 65528, false, data, 0, 64))))
+        .as("a later piece of it passes as it came")
+        .isFalse();
     assertThat(counts.reassembled).isZero();
   }
 
