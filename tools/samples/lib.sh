@@ -67,19 +67,26 @@ tcp_quiet() {
   done
 }
 
-# hosts_up NAME VLAN ADDR_A/PREFIX ADDR_B/PREFIX : two namespaces ("hosts") joined by a veth trunk;
-# each host's address is on a tap behind tagging_switch.py, which tags its frames with VLAN (IPv4
-# only).
-hosts_up() {
+# netns_up NS... : new network namespaces (removed at the end with NAMESPACES), each with its
+# loopback up and IPv6 off: a scenario turns it on where it wants it, which keeps router
+# solicitations and MLD off the trunk.
+netns_up() {
   local ns
-  NS_A=$RUN_ID-$1-a NS_B=$RUN_ID-$1-b ADDR_A=${3%/*} ADDR_B=${4%/*}
-  for ns in "$NS_A" "$NS_B"; do
+  for ns in "$@"; do
     ip netns add "$ns"
     NAMESPACES+=("$ns")
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
       net.ipv6.conf.default.disable_ipv6=1
     ip -n "$ns" link set lo up
   done
+}
+
+# hosts_up NAME VLAN ADDR_A/PREFIX ADDR_B/PREFIX : two namespaces ("hosts") joined by a veth trunk;
+# each host's address is on a tap behind tagging_switch.py, which tags its frames with VLAN (IPv4
+# only).
+hosts_up() {
+  NS_A=$RUN_ID-$1-a NS_B=$RUN_ID-$1-b ADDR_A=${3%/*} ADDR_B=${4%/*}
+  netns_up "$NS_A" "$NS_B"
   ip -n "$NS_A" link add uplink0 type veth peer name uplink0 netns "$NS_B"
   host_up "$NS_A" "$3" "$2"
   host_up "$NS_B" "$4" "$2"

@@ -60,15 +60,8 @@ print("02:00:" + ":".join(f"{x:02x}" for x in b))' "$1"
 
 # hosts_up NAME : namespaces A, B (VLAN 66 trunk, as make-samples.sh's) and DC (management link).
 hosts_up() {
-  local ns
   NS_A=$RUN_ID-$1-a NS_B=$RUN_ID-$1-b NS_DC=$RUN_ID-$1-dc
-  for ns in "$NS_A" "$NS_B" "$NS_DC"; do
-    ip netns add "$ns"
-    NAMESPACES+=("$ns")
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-      net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$ns" link set lo up
-  done
+  netns_up "$NS_A" "$NS_B" "$NS_DC"
   ip -n "$NS_A" link add uplink0 type veth peer name uplink0 netns "$NS_B"
   host_up "$NS_A" "$ADDR_A/24" 66
   host_up "$NS_B" "$ADDR_B/24" 66

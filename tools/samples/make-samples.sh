@@ -105,20 +105,13 @@ print("02:00:" + ":".join(f"{x:02x}" for x in b))' "$1"
 # hosts_up VLAN ADDR_A/PREFIX ADDR_B/PREFIX : two namespaces, a veth trunk, a switch in each.
 # VLAN 0 means untagged (access port).
 hosts_up() {
-  local vlan=$1 cidr_a=$2 cidr_b=$3 ns
+  local vlan=$1 cidr_a=$2 cidr_b=$3
   SCENARIO_COUNT=$((SCENARIO_COUNT + 1))
   NS_A=$RUN_ID-$SCENARIO_COUNT-a
   NS_B=$RUN_ID-$SCENARIO_COUNT-b
   ADDR_A=${cidr_a%/*}
   ADDR_B=${cidr_b%/*}
-  for ns in "$NS_A" "$NS_B"; do
-    ip netns add "$ns"
-    NAMESPACES+=("$ns")
-    # IPv6 only where a scenario asks for it: keeps router solicitations and MLD off the trunk.
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-      net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$ns" link set lo up
-  done
+  netns_up "$NS_A" "$NS_B"
   ip -n "$NS_A" link add uplink0 type veth peer name uplink0 netns "$NS_B"
   host_up "$NS_A" "$cidr_a" "$vlan"
   host_up "$NS_B" "$cidr_b" "$vlan"

@@ -793,17 +793,11 @@ router_port() {
 # qemu_routed_up : hosts A and B of QEMU_SRC and QEMU_DST's addresses as /32s (host_up's tap and
 # switch, VLAN 50) and router R between them, forwarding, its port toward B of MTU QEMU_ROUTED_MTU.
 qemu_routed_up() {
-  local ns r_a=${QEMU_ROUTED_LINK_A%/*} r_b=${QEMU_ROUTED_LINK_B%/*}
+  local r_a=${QEMU_ROUTED_LINK_A%/*} r_b=${QEMU_ROUTED_LINK_B%/*}
   SCENARIO_COUNT=$((SCENARIO_COUNT + 1))
   NS_A=$RUN_ID-$SCENARIO_COUNT-a NS_B=$RUN_ID-$SCENARIO_COUNT-b NS_R=$RUN_ID-$SCENARIO_COUNT-r
   ADDR_A=${QEMU_SRC%/*} ADDR_B=${QEMU_DST%/*}
-  for ns in "$NS_A" "$NS_B" "$NS_R"; do
-    ip netns add "$ns"
-    NAMESPACES+=("$ns")
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-      net.ipv6.conf.default.disable_ipv6=1
-    ip -n "$ns" link set lo up
-  done
+  netns_up "$NS_A" "$NS_B" "$NS_R"
   ip -n "$NS_A" link add uplink0 type veth peer name to-a netns "$NS_R"
   ip -n "$NS_B" link add uplink0 type veth peer name "$QEMU_ROUTED_TRUNK" netns "$NS_R"
   host_up "$NS_A" "$ADDR_A/32" 50
