@@ -77,12 +77,17 @@ final class UdpDecoder {
 
   /**
    * A datagram on no tunnel's port: the frame or packet a tunnel that does not encrypt carries in
-   * it ({@link UdpTunnelProbe}) becomes the flow, an Ethernet frame as an overlay's does, an IP
-   * packet as a routed tunnel's (its outer endpoints recorded); anything else is UDP payload.
+   * it ({@link UdpTunnelProbe}) becomes the flow, an Ethernet frame as an overlay's does (as VXLAN,
+   * with its VNI, when the frame follows a VXLAN header: Linux's default port 8472, NSX for
+   * vSphere's before 6.2.3, Flannel, Cilium), an IP packet as a routed tunnel's (its outer
+   * endpoints recorded); anything else is UDP payload.
    */
   private static DecodeIssue tunnelledOrPayload(
       ByteBuffer frame, int payload, int end, int wireEnd, DecodedPacket out) {
     int ethernet = UdpTunnelProbe.ethernetFrame(frame, payload, end, wireEnd);
+    if (ethernet == payload + VxlanDecoder.HEADER_LENGTH && VxlanDecoder.isHeader(frame, payload)) {
+      return VxlanDecoder.decode(frame, payload, end, wireEnd, out); // on another port
+    }
     if (ethernet != UdpTunnelProbe.NOT_FOUND) {
       return out.enterTunnel(Layer.UDP_TUNNEL)
           ? EthernetDecoder.decode(frame, ethernet, end, wireEnd, out)

@@ -86,17 +86,37 @@ class UdpTunnelTest {
   }
 
   /**
-   * VXLAN on Linux's default port 8472 (flannel, older NSX): an overlay, its VLAN the inner one.
+   * VXLAN on Linux's default port 8472 (Flannel, Cilium, NSX for vSphere before 6.2.3): VXLAN with
+   * its VNI, its VLAN the inner one; with the Group Policy flag too.
    */
-  @Test
-  void ethernetFrameInsideIsTheFlowOfAnOverlay() {
+  @ParameterizedTest(name = "flags {0}")
+  @ValueSource(ints = {0x08, 0x88})
+  void vxlanOnAnotherPortIsReadAsVxlanWithItsVni(int flags) {
     byte[] frame = ethernet(0x8100, concat(tag(50, 0x0800), INNER_IP));
     FrameBytes.Decoded d =
         decodeEthernet(
-            ethernet(0x0800, ipv4(UDP, MGMT_A, MGMT_B, udp(53001, 8472, vxlan(0x08, frame)))));
-    assertInner(d, Layer.ETHERNET, Layer.IPV4, Layer.UDP_TUNNEL, Layer.ETHERNET, Layer.VLAN);
+            ethernet(0x0800, ipv4(UDP, MGMT_A, MGMT_B, udp(53001, 8472, vxlan(flags, frame)))));
+    assertInner(d, Layer.ETHERNET, Layer.IPV4, Layer.VXLAN, Layer.ETHERNET, Layer.VLAN);
+    assertThat(d.packet().vni).isEqualTo(100);
     assertThat(d.packet().vlan).isEqualTo(50);
     assertThat(d.packet().routedTunnel).isNull();
+  }
+
+  /**
+   * Eight bytes before an Ethernet frame that are no VXLAN header (I clear, a reserved flag, the
+   * last byte set): an overlay of some other tunnel, with no VNI.
+   */
+  @ParameterizedTest(name = "header {0}")
+  @ValueSource(strings = {"0000000000000000", "0c00000000006400", "0800000000006401"})
+  void anEthernetFrameBehindAnotherHeaderIsTheFlowOfAnOverlay(String header) {
+    byte[] frame = ethernet(0x8100, concat(tag(50, 0x0800), INNER_IP));
+    byte[] head = java.util.HexFormat.of().parseHex(header);
+    FrameBytes.Decoded d =
+        decodeEthernet(
+            ethernet(0x0800, ipv4(UDP, MGMT_A, MGMT_B, udp(53001, 8472, concat(head, frame)))));
+    assertInner(d, Layer.ETHERNET, Layer.IPV4, Layer.UDP_TUNNEL, Layer.ETHERNET, Layer.VLAN);
+    assertThat(d.packet().vni).isEqualTo(DecodedPacket.NO_VNI);
+    assertThat(d.packet().vlan).isEqualTo(50);
   }
 
   @Test
