@@ -27,7 +27,7 @@ final class ReassembledFrame {
     HeldPiece first = g.pieces().get(0);
     Datagram.Geometry at = g.geometry;
     boolean v4 = first.piece().key().version() == 4;
-    int head = v4 ? first.piece().dataAt() : at.fragmentHeader();
+    int head = dataAt(g);
     int ipLength = head - at.ip() + g.end();
     if (ipLength > MAX_LENGTH + (v4 ? 0 : IPV6_HEADER)) {
       return null;
@@ -48,6 +48,17 @@ final class ReassembledFrame {
       put16(out, ip + 4, ipLength - IPV6_HEADER);
     }
     return enclose(out, at.enclosing()) ? out : null;
+  }
+
+  /**
+   * Where the packet's data starts in the frame {@link #build} makes: after the first piece's IPv4
+   * header, or where its IPv6 Fragment header was.
+   */
+  static int dataAt(Datagram g) {
+    HeldPiece first = g.pieces().get(0);
+    return first.piece().key().version() == 4
+        ? first.piece().dataAt()
+        : g.geometry.fragmentHeader();
   }
 
   /** Makes each header around the packet end where the frame ends; false when one cannot. */

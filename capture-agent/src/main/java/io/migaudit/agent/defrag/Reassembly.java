@@ -72,6 +72,7 @@ public final class Reassembly {
   private final Outcomes outcomes;
   private final Map<Fragment.Key, Datagram> waiting = new LinkedHashMap<>();
   private final ArrayDeque<Ready> ready = new ArrayDeque<>();
+  private final RecentPackets recent = new RecentPackets();
   private long held;
   private long arrivals;
   private long duplicates;
@@ -99,6 +100,15 @@ public final class Reassembly {
     Fragment.Key key = piece.key();
     Datagram g = waiting.get(key);
     if (g == null) {
+      RecentPackets.Match late = recent.match(piece, decoded.frame, captured.timestampMicros);
+      if (late == RecentPackets.Match.COPY) {
+        duplicates++;
+        return true; // a copy of a piece of a packet already whole
+      }
+      if (late == RecentPackets.Match.DISAGREES) {
+        conflict(key, "a piece that disagrees with the packet already put back together");
+        return false;
+      }
       if (waiting.size() >= MAX_DATAGRAMS) {
         expireOldest();
       }
@@ -208,6 +218,7 @@ public final class Reassembly {
     p.linkType = last.linkType();
     p.originalLength = frame.length;
     p.data = ByteBuffer.wrap(frame);
+    recent.remember(key, p.timestampMicros, frame, ReassembledFrame.dataAt(g), g.end());
     held -= g.heldBytes();
     ready.add(new Ready(p, true, g.release().size()));
     outcomes.packetReassembled();
@@ -227,18 +238,23 @@ public final class Reassembly {
   /** Its pieces conflict: hands on those held; later ones pass until it expires. */
   private void refuse(Datagram g, Fragment.Key key, String why) {
     if (!g.refused) {
-      conflicts++;
-      String what = key.describe() + ": " + why;
-      if (conflicts == 1 || conflicts % CONFLICTS_LOGGED_EVERY == 0) {
-        LOG.warn(
-            "fragmented packet {}; its pieces are judged as they came (conflict {} on this pipeline)",
-            what,
-            conflicts);
-      }
-      outcomes.packetConflicting(what);
+      conflict(key, why);
     }
     g.refused = true;
     handOn(g);
+  }
+
+  /** Counts a packet whose pieces disagree, and logs the first and every 1,000th. */
+  private void conflict(Fragment.Key key, String why) {
+    conflicts++;
+    String what = key.describe() + ": " + why;
+    if (conflicts == 1 || conflicts % CONFLICTS_LOGGED_EVERY == 0) {
+      LOG.warn(
+          "fragmented packet {}; its pieces are judged as they came (conflict {} on this pipeline)",
+          what,
+          conflicts);
+    }
+    outcomes.packetConflicting(what);
   }
 
   private void giveUp(Datagram g) {

@@ -82,6 +82,59 @@ class ReassemblyTest {
   }
 
   @Test
+  void aMirrorsCopiesThatComeAfterThePacketIsWholeAreTakenOnce() {
+    byte[] segment = FragmentFrames.tcp(8000, 1, FragmentFrames.pages(1000));
+    List<byte[]> pieces = FragmentFrames.ipv4Pieces(TCP, A, B, 9, segment, 512);
+    offer(T0, ethernet(pieces.get(0)));
+    offer(T0 + 1, ethernet(pieces.get(1)));
+    offer(T0 + 2, ethernet(pieces.get(0)));
+    offer(T0 + 3, ethernet(pieces.get(1)));
+    assertThat(drainReady()).singleElement().matches(Reassembly.Ready::whole);
+    assertThat(reassembly.duplicates()).as("both copies came after it was whole").isEqualTo(2);
+    assertThat(reassembly.waiting()).isZero();
+    assertThat(offer(T0 + 4, ethernet(pieces.get(1)))).as("a third copy").isTrue();
+    assertThat(reassembly.duplicates()).isEqualTo(3);
+    reassembly.drain();
+    assertThat(drainReady()).isEmpty();
+    assertThat(counts.incomplete).as("no copy left waiting for the rest").isZero();
+    assertThat(counts.conflicting).isZero();
+  }
+
+  @Test
+  void aPieceWithOtherBytesAfterThePacketIsWholeIsAConflict() {
+    byte[] segment = FragmentFrames.tcp(8000, 1, FragmentFrames.pages(1000));
+    List<byte[]> pieces = FragmentFrames.ipv4Pieces(TCP, A, B, 9, segment, 512);
+    offer(T0, ethernet(pieces.get(0)));
+    offer(T0 + 1, ethernet(pieces.get(1)));
+    assertThat(reassembly.next().whole()).isTrue();
+    byte[] forged = pieces.get(1).clone();
+    forged[forged.length - 1] ^= 0x55;
+    assertThat(offer(T0 + 2, ethernet(forged))).as("judged as it came").isFalse();
+    assertThat(counts.conflicting).isEqualTo(1);
+    assertThat(counts.lastConflict)
+        .endsWith("IPv4 id 9: a piece that disagrees with the packet already put back together");
+    assertThat(reassembly.waiting()).isZero();
+  }
+
+  @Test
+  void afterAShortWhileTheSameIdentificationStartsAPacketOfItsOwn() {
+    byte[] segment = FragmentFrames.tcp(8000, 1, FragmentFrames.pages(1000));
+    List<byte[]> pieces = FragmentFrames.ipv4Pieces(TCP, A, B, 9, segment, 512);
+    offer(T0, ethernet(pieces.get(0)));
+    offer(T0 + 1, ethernet(pieces.get(1)));
+    assertThat(reassembly.next().whole()).isTrue();
+    byte[] next =
+        FragmentFrames.ipv4Pieces(
+                TCP, A, B, 9, FragmentFrames.tcp(8000, 2000, FragmentFrames.pages(1000)), 512)
+            .get(0);
+    assertThat(offer(T0 + 1 + RecentPackets.WINDOW_MICROS, ethernet(next)))
+        .as("an identification used again (RFC 4963)")
+        .isTrue();
+    assertThat(reassembly.waiting()).isEqualTo(1);
+    assertThat(counts.conflicting).isZero();
+  }
+
+  @Test
   void piecesThatOverlapWithOtherBytesGoOnAsTheyCameAndAreCounted() {
     byte[] pages = FragmentFrames.pages(1000);
     byte[] segment = FragmentFrames.tcp(8000, 1, pages);
