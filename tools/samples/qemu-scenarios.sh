@@ -780,6 +780,20 @@ scenario_qemu_vxlan_wrong_vni() {
     "$UNENCRYPTED|{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}"
 }
 
+# qemu-vxlan-8472: qemu-vxlan (MTU 1450, VNI 5000) with the VXLAN devices made without `dstport`, so
+# on the Linux kernel's default UDP port 8472 (iproute2 warns it is not IANA's 4789): the port of
+# Flannel's and Cilium's VXLAN, and of NSX for vSphere's before 6.2.3. The same checks, every
+# datagram to UDP 8472 (tshark told to read that port as VXLAN).
+scenario_qemu_vxlan_8472() {
+  local QEMU_VXLAN_PORT=""
+  QEMU_VXLAN_MTU=1450 qemu_migration
+  qemu_vxlan_publish qemu-vxlan-8472
+  ((VXLAN_FIRST_FRAGMENTS == 0)) || die "qemu-vxlan-8472: $VXLAN_FIRST_FRAGMENTS fragmented datagrams"
+  expect qemu-vxlan-8472 \
+    "The real QEMU migration of qemu-vxlan (plain TCP 49152 between the trusted hosts, kernel VXLAN devices, VNI 5000, MTU 1450, tunnel endpoints 10.20.0.1 and .2 on VLAN 50) with the devices made without dstport, so on UDP 8472, the Linux kernel's default port (also Flannel's, Cilium's and that of NSX for vSphere before 6.2.3) rather than IANA's 4789; read inside the tunnel, plaintext." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' "$UNENCRYPTED"
+}
+
 # qemu-routed-fragmented: the plain migration of qemu-plaintext across a router whose link toward
 # the destination has a smaller MTU. Three namespaces: host A (192.168.50.11/32), router R and host
 # B (192.168.50.12/32), each link a veth trunk with a tagging switch at each end (VLAN 50), A's and
