@@ -38,6 +38,7 @@ readonly SCENARIOS=(
   qemu-macsec-integrity-only qemu-macsec-encrypted qemu-mpls-l3vpn qemu-mpls-pseudowire
   qemu-rdma-write-plaintext qemu-rdma-write-encrypted qemu-rdma-forged-icrc qemu-mpls-gre
   qemu-mpls-udp qemu-vxlan qemu-vxlan-fragmented qemu-vxlan-wrong-vni qemu-routed-fragmented
+  qemu-vxlan-8472
 )
 # The guest: 24 pages of 4 KiB (96 KiB), same bytes every run.
 readonly GUEST_PAGES=24

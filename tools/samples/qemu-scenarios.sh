@@ -142,28 +142,37 @@ qemu_migration() {
 }
 
 # qemu-vxlan*: the VXLAN overlay of qemu_migration with QEMU_VXLAN_MTU, VNI QEMU_VXLAN_VNI on UDP
-# 4789 between tunnel endpoints on the trunk (still tagged VLAN 50 by the tagging switch).
-# QEMU_VXLAN_VNI is 5000, the segment the samples' vmotion network names; a scenario that puts the
-# migration on another segment sets it (`local`) around both qemu_migration and qemu_vxlan_publish.
-# Set here, not taken from the environment: the committed samples keep their VNI.
+# port QEMU_VXLAN_PORT between tunnel endpoints on the trunk (still tagged VLAN 50 by the tagging
+# switch). QEMU_VXLAN_VNI is 5000, the segment the samples' vmotion network names; a scenario that
+# puts the migration on another segment sets it (`local`) around both qemu_migration and
+# qemu_vxlan_publish. QEMU_VXLAN_PORT is 4789 (IANA's) and set the same way; empty, the devices are
+# made without `dstport` and use the kernel's default, which must be VXLAN_LINUX_PORT (8472, the
+# vxlan module's udp_port; iproute2 warns it is non-standard), and the checks expect that port.
+# Set here, not taken from the environment: the committed samples keep their VNI and port.
 readonly QEMU_VTEP_A=10.20.0.1/24
 readonly QEMU_VTEP_B=10.20.0.2/24
 QEMU_VXLAN_VNI=5000
-readonly QEMU_VXLAN_PORT=4789
+QEMU_VXLAN_PORT=4789
+readonly VXLAN_LINUX_PORT=8472
 readonly VXLAN_HEADROOM=50   # outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14
 
+# qemu_vxlan_port : the UDP port the VXLAN devices send to, QEMU_VXLAN_PORT or the kernel's default.
+qemu_vxlan_port() { echo "${QEMU_VXLAN_PORT:-$VXLAN_LINUX_PORT}"; }
+
 # qemu_vxlan_up NS LOCAL/PREFIX REMOTE/PREFIX ADDR/PREFIX : a kernel VXLAN device vx0 in NS from
-# the tunnel endpoint LOCAL (on vmk0) to REMOTE, VNI QEMU_VXLAN_VNI, MTU QEMU_VXLAN_MTU, holding
-# ADDR (its MAC derived from ADDR as host_up's are).
+# the tunnel endpoint LOCAL (on vmk0) to REMOTE, VNI QEMU_VXLAN_VNI, MTU QEMU_VXLAN_MTU, UDP port
+# QEMU_VXLAN_PORT (none given when empty: the kernel's default), holding ADDR (its MAC derived from
+# ADDR as host_up's are).
 qemu_vxlan_up() {
-  local ns=$1 local=${2%/*} remote=${3%/*} cidr=$4 lower=(dev vmk0) underlay
+  local ns=$1 local=${2%/*} remote=${3%/*} cidr=$4 lower=(dev vmk0) underlay port=()
+  [[ -z $QEMU_VXLAN_PORT ]] || port=(dstport "$QEMU_VXLAN_PORT")
   underlay=$(ip netns exec "$ns" cat /sys/class/net/vmk0/mtu)
   # The kernel caps a VXLAN device bound to a lower device at that device's MTU less the outer
   # headers, silently at creation (and `ip link set mtu` above it fails): a larger MTU, the
   # misconfiguration of qemu-vxlan-fragmented, needs a device that finds its underlay by the route.
   ((QEMU_VXLAN_MTU <= underlay - VXLAN_HEADROOM)) || lower=()
   ip -n "$ns" link add vx0 mtu "$QEMU_VXLAN_MTU" type vxlan id "$QEMU_VXLAN_VNI" \
-    dstport "$QEMU_VXLAN_PORT" local "$local" remote "$remote" "${lower[@]}"
+    "${port[@]}" local "$local" remote "$remote" "${lower[@]}"
   ip -n "$ns" link set vx0 address "$(mac_for "${cidr%/*}")"
   ip -n "$ns" addr add "$cidr" dev vx0
   ip -n "$ns" link set vx0 up
@@ -171,6 +180,8 @@ qemu_vxlan_up() {
     die "vx0 in $ns did not take MTU $QEMU_VXLAN_MTU: $(ip -n "$ns" -o link show vx0)"
   [[ $(ip -n "$ns" -d -o link show vx0) == *" vxlan id $QEMU_VXLAN_VNI "* ]] ||
     die "vx0 in $ns is not VNI $QEMU_VXLAN_VNI: $(ip -n "$ns" -d -o link show vx0)"
+  [[ $(ip -n "$ns" -d -o link show vx0) == *" dstport $(qemu_vxlan_port) "* ]] ||
+    die "vx0 in $ns is not on UDP $(qemu_vxlan_port): $(ip -n "$ns" -d -o link show vx0)"
 }
 
 qemu_quit() {
@@ -632,34 +643,40 @@ scenario_qemu_rdma_forged_icrc() {
     "$ROCE_FORGED" >>"$WORK/out/qemu-rdma-forged-icrc/expect.yaml"
 }
 
-# vxlan_frames PCAP FILTER [TSHARK OPTIONS...] : how many frames of PCAP tshark's FILTER matches.
+# vxlan_decode : tshark's option to read UDP qemu_vxlan_port as VXLAN (it reads only 4789 as VXLAN
+# by itself; 8472 it shows as plain UDP). Harmless for 4789.
+vxlan_decode() { echo "udp.port==$(qemu_vxlan_port),vxlan"; }
+
+# vxlan_frames PCAP FILTER [TSHARK OPTIONS...] : how many frames of PCAP tshark's FILTER matches,
+# UDP qemu_vxlan_port read as VXLAN.
 vxlan_frames() {
   local pcap=$1 filter=$2
   shift 2
-  tshark -r "$pcap" "$@" -Y "$filter" 2>/dev/null | wc -l
+  tshark -r "$pcap" -d "$(vxlan_decode)" "$@" -Y "$filter" 2>/dev/null | wc -l
 }
 
 # vxlan_datagrams PCAP FILTER : outer source, destination and IP ID of the frames FILTER matches
 # (fragments left alone), one line each, sorted.
 vxlan_datagrams() {
-  tshark -r "$1" -o ip.defragment:FALSE -Y "$2" -E occurrence=f -T fields -e ip.src -e ip.dst \
-    -e ip.id 2>/dev/null | sort
+  tshark -r "$1" -d "$(vxlan_decode)" -o ip.defragment:FALSE -Y "$2" -E occurrence=f -T fields \
+    -e ip.src -e ip.dst -e ip.id 2>/dev/null | sort
 }
 
 # qemu_vxlan_publish NAME : the capture of qemu_migration with QEMU_VXLAN_MTU, checked with tshark
 # (check_capture.py reads no VXLAN), cut by trim_capture.py --vxlan and written as NAME. Every frame
-# carries the one VLAN 50 tag and is ARP or IPv4, every IPv4 frame VXLAN (UDP 4789, VNI
-# QEMU_VXLAN_VNI, none of another segment) or a later fragment of a VXLAN datagram whose first
+# carries the one VLAN 50 tag and is ARP or IPv4, every IPv4 frame VXLAN (UDP to qemu_vxlan_port,
+# VNI QEMU_VXLAN_VNI, none of another segment) or a later fragment of a VXLAN datagram whose first
 # fragment is there, DF clear (Linux VXLAN's default), no frame over 1518 bytes, every IPv4, UDP and
 # TCP checksum the kernel's (none bad); inside, ARP and one TCP connection .11 -> .12:49152, opened,
 # closed by both sides, its first payload QEVM.
 # Sets VXLAN_FIRST_FRAGMENTS to the first fragments of fragmented VXLAN datagrams in the result.
 VXLAN_FIRST_FRAGMENTS=0
 qemu_vxlan_publish() {
-  local name=$1 out=$WORK/out/$1 pcap size total n later firsts head
+  local name=$1 out=$WORK/out/$1 pcap size total n later firsts head port
+  port=$(qemu_vxlan_port)
   local raw=$CAPTURE migration="ip.src#2 == ${QEMU_SRC%/*} && ip.dst#2 == ${QEMU_DST%/*}"
   local checksums=(-o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -o tcp.check_checksum:TRUE)
-  local first="ip.flags.mf#1 == 1 && ip.frag_offset#1 == 0 && udp.dstport#1 == $QEMU_VXLAN_PORT"
+  local first="ip.flags.mf#1 == 1 && ip.frag_offset#1 == 0 && udp.dstport#1 == $port"
   # the whole migration, before the cut: frame sizes and checksums as the kernel wrote them
   (($(vxlan_frames "$raw" 'frame.len > 1518') == 0)) || die "$name: frames over 1518 bytes"
   (($(vxlan_frames "$raw" 'ip.checksum.status == 0 || udp.checksum.status == 0 ||
@@ -667,7 +684,8 @@ qemu_vxlan_publish() {
   log "$name: $(vxlan_frames "$raw" '') frames before the cut, $(vxlan_frames "$raw" "$first" \
     -o ip.defragment:FALSE) of them first fragments of VXLAN datagrams, largest $(tshark -r "$raw" \
     -T fields -e frame.len 2>/dev/null | sort -n | tail -1) bytes"
-  "$PYTHON" "$TOOLS/trim_capture.py" "$raw" "$WORK/trimmed.pcap" --keep-bytes "$QEMU_KEEP_BYTES" --vxlan
+  "$PYTHON" "$TOOLS/trim_capture.py" "$raw" "$WORK/trimmed.pcap" --keep-bytes "$QEMU_KEEP_BYTES" --vxlan \
+    --vxlan-port "$port"
   mkdir -p "$out"
   pcap=$out/capture.pcap
   mv "$WORK/trimmed.pcap" "$pcap"
@@ -678,7 +696,7 @@ qemu_vxlan_publish() {
     (vlan.etype == 0x0806 || vlan.etype == 0x0800)') == total)) ||
     die "$name: frames without the one VLAN 50 tag, or neither ARP nor IPv4"
   n=$(vxlan_frames "$pcap" "vlan.etype == 0x0800 && ip.frag_offset#1 == 0 && udp.dstport#1 == \
-    $QEMU_VXLAN_PORT && vxlan.vni == $QEMU_VXLAN_VNI && ip.flags.df#1 == 0" -o ip.defragment:FALSE)
+    $port && vxlan.vni == $QEMU_VXLAN_VNI && ip.flags.df#1 == 0" -o ip.defragment:FALSE)
   later=$(vxlan_frames "$pcap" 'ip.frag_offset#1 > 0 && ip.proto#1 == 17 && ip.flags.df#1 == 0' \
     -o ip.defragment:FALSE)
   ((n > 0 && n + later == $(vxlan_frames "$pcap" 'vlan.etype == 0x0800'))) ||
@@ -695,7 +713,8 @@ qemu_vxlan_publish() {
     $(vxlan_frames "$pcap" 'udp.checksum.status == 1' "${checksums[@]}") > 0)) ||
     die "$name: bad or no checked checksums"
   # inside: one TCP connection, handshake, a FIN from each side, QEVM first
-  (($(tshark -r "$pcap" -Y tcp -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l) == 1 &&
+  (($(tshark -r "$pcap" -d "$(vxlan_decode)" -Y tcp -T fields -e tcp.stream 2>/dev/null |
+    sort -u | wc -l) == 1 &&
     $(vxlan_frames "$pcap" "vxlan && tcp && !($migration && tcp.dstport == $QEMU_PORT) &&
       !(ip.src#2 == ${QEMU_DST%/*} && tcp.srcport == $QEMU_PORT)") == 0)) ||
     die "$name: TCP besides one connection ${QEMU_SRC%/*} -> ${QEMU_DST%/*}:$QEMU_PORT"
@@ -703,11 +722,12 @@ qemu_vxlan_publish() {
     $(vxlan_frames "$pcap" "$migration && tcp.flags.fin == 1") >= 1 &&
     $(vxlan_frames "$pcap" "ip.src#2 == ${QEMU_DST%/*} && tcp.flags.fin == 1") >= 1)) ||
     die "$name: the connection is not opened and closed by both sides inside the tunnel"
-  head=$(tshark -r "$pcap" -Y "$migration && tcp.len > 0" -T fields -e tcp.payload 2>/dev/null |
+  head=$(tshark -r "$pcap" -d "$(vxlan_decode)" -Y "$migration && tcp.len > 0" -T fields \
+    -e tcp.payload 2>/dev/null |
     awk 'NR == 1')   # awk reads to the end: tshark is not cut off (pipefail)
   [[ $head == 5145564d* ]] || die "$name: the migration's first payload starts ${head:0:16}, not QEVM"
   log "$name: $total frames, $size bytes, $n VXLAN datagrams or first fragments (VNI" \
-    "$QEMU_VXLAN_VNI), $later later fragments, $VXLAN_FIRST_FRAGMENTS first fragments of" \
+    "$QEMU_VXLAN_VNI, UDP $port), $later later fragments, $VXLAN_FIRST_FRAGMENTS first fragments of" \
     "fragmented datagrams"
 }
 
@@ -758,6 +778,20 @@ scenario_qemu_vxlan_wrong_vni() {
     "The real QEMU migration of qemu-vxlan (plain TCP 49152 between the trusted hosts, kernel VXLAN devices, UDP 4789, MTU 1450, tunnel endpoints 10.20.0.1 and .2 on VLAN 50) carried on VNI 6000, a tenant's overlay segment, while the policy's vmotion network names VNI 5000 as its segment; read inside the tunnel, plaintext, and not on a dedicated migration segment." \
     '{protocol: qemu, verdict: plaintext, count: 1}' \
     "$UNENCRYPTED|{rule: NON_DEDICATED_SEGMENT, severity: warning, count: 1}"
+}
+
+# qemu-vxlan-8472: qemu-vxlan (MTU 1450, VNI 5000) with the VXLAN devices made without `dstport`, so
+# on the Linux kernel's default UDP port 8472 (iproute2 warns it is not IANA's 4789): the port of
+# Flannel's and Cilium's VXLAN, and of NSX for vSphere's before 6.2.3. The same checks, every
+# datagram to UDP 8472 (tshark told to read that port as VXLAN).
+scenario_qemu_vxlan_8472() {
+  local QEMU_VXLAN_PORT=""
+  QEMU_VXLAN_MTU=1450 qemu_migration
+  qemu_vxlan_publish qemu-vxlan-8472
+  ((VXLAN_FIRST_FRAGMENTS == 0)) || die "qemu-vxlan-8472: $VXLAN_FIRST_FRAGMENTS fragmented datagrams"
+  expect qemu-vxlan-8472 \
+    "The real QEMU migration of qemu-vxlan (plain TCP 49152 between the trusted hosts, kernel VXLAN devices, VNI 5000, MTU 1450, tunnel endpoints 10.20.0.1 and .2 on VLAN 50) with the devices made without dstport, so on UDP 8472, the Linux kernel's default port (also Flannel's, Cilium's and that of NSX for vSphere before 6.2.3) rather than IANA's 4789; read inside the tunnel, plaintext." \
+    '{protocol: qemu, verdict: plaintext, count: 1}' "$UNENCRYPTED"
 }
 
 # qemu-routed-fragmented: the plain migration of qemu-plaintext across a router whose link toward

@@ -9,8 +9,8 @@ direction's payload to KEEP bytes, plus every later SYN, FIN or RST (so the capt
 the connection ended). Non-TCP frames (ARP, ...) are all kept. The pcap header and the kept
 records are copied unchanged. Python 3 standard library only.
 
-With --vxlan the TCP connections are those inside VXLAN (UDP to port 4789, RFC 7348), as a capture
-on an overlay's underlay holds them: a packet is judged by the Ethernet frame it carries, its
+With --vxlan the TCP connections are those inside VXLAN (UDP to port 4789, RFC 7348, or to
+--vxlan-port: Linux's default 8472, say), as a capture on an overlay's underlay holds them: a packet is judged by the Ethernet frame it carries, its
 payload counted by the inner IPv4 header's lengths, so that a datagram the underlay fragmented
 counts whole in its first fragment (which holds the inner headers); the later fragments of an outer
 IPv4 datagram are kept when its first fragment was.
@@ -60,8 +60,8 @@ def ipv4_at(frame):
     return offset if ethertype == ETH_P_IPV4 else None
 
 
-def vxlan_packet(frame):
-    """(packet, fragment) for an underlay frame. packet: decode() of the frame a VXLAN datagram
+def vxlan_packet(frame, port=VXLAN_PORT):
+    """(packet, fragment) for an underlay frame (VXLAN on UDP port). packet: decode() of the frame a VXLAN datagram
     carries, "payload_bytes" set from the inner IPv4 and TCP headers, or None (not VXLAN, or a later
     fragment); fragment: (src, dst, id, first?) when the outer IPv4 datagram is fragmented."""
     ip = ipv4_at(frame)
@@ -74,7 +74,7 @@ def vxlan_packet(frame):
     if flags_offset & (IP_MF | IP_OFFSET_MASK):
         fragment = (frame[ip + 12:ip + 16], frame[ip + 16:ip + 20], ident, first)
     if not first or proto != IPPROTO_UDP or \
-            struct.unpack_from("!H", frame, ip + ihl + 2)[0] != VXLAN_PORT:
+            struct.unpack_from("!H", frame, ip + ihl + 2)[0] != port:
         return None, fragment
     inner = frame[ip + ihl + UDP_HEADER_BYTES + VXLAN_HEADER_BYTES:]
     packet = decode(inner)
@@ -164,14 +164,14 @@ def trim_fragments(data, keep_bytes):
     return b"".join(out), kept, dropped
 
 
-def trim(data, keep_bytes, vxlan=False):
+def trim(data, keep_bytes, vxlan=False, vxlan_port=VXLAN_PORT):
     out = [data[:PCAP_HEADER_BYTES]]
     budget = Budget(keep_bytes)
     datagrams = {}  # --vxlan: (src, dst, id) of a fragmented outer datagram -> first fragment kept
     kept = dropped = 0
     for record, frame in records(data):
         if vxlan:
-            p, fragment = vxlan_packet(frame)
+            p, fragment = vxlan_packet(frame, vxlan_port)
             if fragment and not fragment[3]:
                 # a later fragment goes where its datagram's first fragment went
                 if datagrams.get(fragment[:3], True):
@@ -215,16 +215,20 @@ def main(argv=None):
     layers = parser.add_mutually_exclusive_group()
     layers.add_argument("--vxlan", action="store_true",
                         help="cut the TCP connections inside VXLAN (UDP 4789), fragments and all")
+    parser.add_argument("--vxlan-port", type=int, default=VXLAN_PORT,
+                        help="with --vxlan: the VXLAN UDP destination port (default 4789)")
     layers.add_argument("--fragments", action="store_true",
                         help="keep or drop each fragmented IPv4 datagram whole, by its first"
                              " fragment")
     args = parser.parse_args(argv)
+    if args.vxlan_port != VXLAN_PORT and not args.vxlan:
+        parser.error("--vxlan-port needs --vxlan")
     with open(args.input, "rb") as f:
         data = f.read()
     if args.fragments:
         trimmed, kept, dropped = trim_fragments(data, args.keep_bytes)
     else:
-        trimmed, kept, dropped = trim(data, args.keep_bytes, args.vxlan)
+        trimmed, kept, dropped = trim(data, args.keep_bytes, args.vxlan, args.vxlan_port)
     with open(args.output, "wb") as f:
         f.write(trimmed)
     print(f"trim_capture: kept {kept} packets, dropped {dropped}", file=sys.stderr)
