@@ -84,10 +84,10 @@ final class UdpDecoder {
    */
   private static DecodeIssue tunnelledOrPayload(
       ByteBuffer frame, int payload, int end, int wireEnd, DecodedPacket out) {
-    int ethernet = UdpTunnelProbe.ethernetFrame(frame, payload, end, wireEnd);
-    if (ethernet == payload + VxlanDecoder.HEADER_LENGTH && VxlanDecoder.isHeader(frame, payload)) {
+    if (VxlanDecoder.carriesFrame(frame, payload, end)) {
       return VxlanDecoder.decode(frame, payload, end, wireEnd, out); // on another port
     }
+    int ethernet = UdpTunnelProbe.ethernetFrame(frame, payload, end, wireEnd);
     if (ethernet != UdpTunnelProbe.NOT_FOUND) {
       return out.enterTunnel(Layer.UDP_TUNNEL)
           ? EthernetDecoder.decode(frame, ethernet, end, wireEnd, out)

@@ -9,6 +9,8 @@ import io.migaudit.record.Verdict;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The samples of wrappers that do not encrypt (samples/README.md): an IP-in-IP tunnel, an IPv4
@@ -46,13 +48,16 @@ class TunnelSampleTest {
   }
 
   /**
-   * A real migration in a kernel VXLAN: the record is the migration inside, in overlay segment
-   * 5000, with no routed tunnel (an overlay carries frames, not the flow's route); the flows of a
-   * mirror or of no overlay carry no VNI.
+   * A real migration in a kernel VXLAN, on IANA's port 4789 or on Linux's default 8472 (a device
+   * made without dstport): the record is the migration inside, in overlay segment 5000, with no
+   * routed tunnel (an overlay carries frames, not the flow's route); the flows of a mirror or of no
+   * overlay carry no VNI. On 8472 the overlay's ARP is in VXLAN too: no UDP flow between the
+   * tunnel's ends.
    */
-  @Test
-  void aMigrationInAVxlanOverlayNamesItsSegment() throws IOException {
-    List<FlowRecord> flows = SampleCaptures.finalRecords("qemu-vxlan");
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"qemu-vxlan", "qemu-vxlan-8472"})
+  void aMigrationInAVxlanOverlayNamesItsSegment(String sample) throws IOException {
+    List<FlowRecord> flows = SampleCaptures.finalRecords(sample);
 
     assertThat(flows).hasSize(1);
     FlowRecord r = flows.get(0);

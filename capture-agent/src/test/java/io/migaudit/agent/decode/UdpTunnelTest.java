@@ -102,12 +102,24 @@ class UdpTunnelTest {
     assertThat(d.packet().routedTunnel).isNull();
   }
 
+  /** VXLAN on another port carrying ARP, which the probe would not find: VXLAN, not UDP. */
+  @Test
+  void vxlanOnAnotherPortCarryingArpIsVxlanToo() {
+    byte[] arp = ethernet(0x0806, new byte[28]);
+    FrameBytes.Decoded d =
+        decodeEthernet(
+            ethernet(0x0800, ipv4(UDP, MGMT_A, MGMT_B, udp(53001, 8472, vxlan(0x08, arp)))));
+    assertThat(d.issue()).isEqualTo(DecodeIssue.NOT_IP);
+    assertThat(d.layers()).contains(Layer.VXLAN);
+  }
+
   /**
    * Eight bytes before an Ethernet frame that are no VXLAN header (I clear, a reserved flag, the
-   * last byte set): an overlay of some other tunnel, with no VNI.
+   * last byte set, a reserved byte after the flags set): an overlay of some other tunnel, no VNI.
    */
   @ParameterizedTest(name = "header {0}")
-  @ValueSource(strings = {"0000000000000000", "0c00000000006400", "0800000000006401"})
+  @ValueSource(
+      strings = {"0000000000000000", "0c00000000006400", "0800000000006401", "0800010000006400"})
   void anEthernetFrameBehindAnotherHeaderIsTheFlowOfAnOverlay(String header) {
     byte[] frame = ethernet(0x8100, concat(tag(50, 0x0800), INNER_IP));
     byte[] head = java.util.HexFormat.of().parseHex(header);
