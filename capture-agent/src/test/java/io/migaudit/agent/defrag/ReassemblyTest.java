@@ -83,10 +83,7 @@ class ReassemblyTest {
 
   @Test
   void aMirrorsCopiesThatComeAfterThePacketIsWholeAreTakenOnce() {
-    byte[] segment = FragmentFrames.tcp(8000, 1, FragmentFrames.pages(1000));
-    List<byte[]> pieces = FragmentFrames.ipv4Pieces(TCP, A, B, 9, segment, 512);
-    offer(T0, ethernet(pieces.get(0)));
-    offer(T0 + 1, ethernet(pieces.get(1)));
+    List<byte[]> pieces = wholeFromTwoPieces(9);
     offer(T0 + 2, ethernet(pieces.get(0)));
     offer(T0 + 3, ethernet(pieces.get(1)));
     assertThat(drainReady()).singleElement().matches(Reassembly.Ready::whole);
@@ -102,10 +99,7 @@ class ReassemblyTest {
 
   @Test
   void aPieceWithOtherBytesAfterThePacketIsWholeIsAConflict() {
-    byte[] segment = FragmentFrames.tcp(8000, 1, FragmentFrames.pages(1000));
-    List<byte[]> pieces = FragmentFrames.ipv4Pieces(TCP, A, B, 9, segment, 512);
-    offer(T0, ethernet(pieces.get(0)));
-    offer(T0 + 1, ethernet(pieces.get(1)));
+    List<byte[]> pieces = wholeFromTwoPieces(9);
     assertThat(reassembly.next().whole()).isTrue();
     byte[] forged = pieces.get(1).clone();
     forged[forged.length - 1] ^= 0x55;
@@ -118,10 +112,7 @@ class ReassemblyTest {
 
   @Test
   void afterAShortWhileTheSameIdentificationStartsAPacketOfItsOwn() {
-    byte[] segment = FragmentFrames.tcp(8000, 1, FragmentFrames.pages(1000));
-    List<byte[]> pieces = FragmentFrames.ipv4Pieces(TCP, A, B, 9, segment, 512);
-    offer(T0, ethernet(pieces.get(0)));
-    offer(T0 + 1, ethernet(pieces.get(1)));
+    List<byte[]> pieces = wholeFromTwoPieces(9);
     assertThat(reassembly.next().whole()).isTrue();
     byte[] next =
         FragmentFrames.ipv4Pieces(
@@ -327,6 +318,15 @@ class ReassemblyTest {
     offer(T0, FragmentFrames.vxlan(6000, 3, ethernet(pieces.get(2))));
     assertThat(reassembly.next()).isNull();
     assertThat(reassembly.waiting()).isEqualTo(2);
+  }
+
+  /** Offers both pieces of a segment (IPv4 id {@code id}) at T0 and T0 + 1; returns them. */
+  private List<byte[]> wholeFromTwoPieces(int id) {
+    byte[] segment = FragmentFrames.tcp(8000, 1, FragmentFrames.pages(1000));
+    List<byte[]> pieces = FragmentFrames.ipv4Pieces(TCP, A, B, id, segment, 512);
+    offer(T0, ethernet(pieces.get(0)));
+    offer(T0 + 1, ethernet(pieces.get(1)));
+    return pieces;
   }
 
   private boolean offer(long micros, byte[] frame) {
