@@ -218,7 +218,7 @@ class ReassemblyTest {
   void aPieceTheSnapLengthCutIsNotHeld() {
     byte[] segment = FragmentFrames.tcp(8000, 1, FragmentFrames.pages(600));
     byte[] frame = ethernet(FragmentFrames.ipv4Pieces(TCP, A, B, 11, segment, 200).get(0));
-    CapturedPacket c = captured(T0, Arrays.copyOf(frame, 96), frame.length);
+    CapturedPacket c = FragmentFrames.captured(T0, Arrays.copyOf(frame, 96), frame.length);
     assertThat(decoder.decode(c, decoded)).isEqualTo(DecodeIssue.NONE);
     assertThat(reassembly.hold(c, decoded)).isFalse();
     assertThat(reassembly.waiting()).isZero();
@@ -330,7 +330,7 @@ class ReassemblyTest {
   }
 
   private boolean offer(long micros, byte[] frame) {
-    CapturedPacket c = captured(micros, frame, frame.length);
+    CapturedPacket c = FragmentFrames.captured(micros, frame);
     assertThat(decoder.decode(c, decoded)).isEqualTo(DecodeIssue.NONE);
     return reassembly.hold(c, decoded);
   }
@@ -351,15 +351,6 @@ class ReassemblyTest {
       out.add(r);
     }
     return out;
-  }
-
-  private static CapturedPacket captured(long micros, byte[] frame, int originalLength) {
-    CapturedPacket c = new CapturedPacket();
-    c.timestampMicros = micros;
-    c.linkType = PacketDecoder.LINKTYPE_ETHERNET;
-    c.originalLength = originalLength;
-    c.data = ByteBuffer.wrap(frame);
-    return c;
   }
 
   /** The outcomes counted. */

@@ -6,8 +6,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.migaudit.agent.decode.DecodeIssue;
 import io.migaudit.agent.decode.DecodedPacket;
-import io.migaudit.agent.decode.InternetChecksum;
 import io.migaudit.agent.decode.PacketDecoder;
+import io.migaudit.agent.defrag.FragmentFrames;
 import io.migaudit.agent.defrag.Reassembly;
 import io.migaudit.agent.source.CapturedPacket;
 import java.nio.ByteBuffer;
@@ -23,7 +23,6 @@ import java.nio.ByteBuffer;
  */
 class ReassemblyFuzzTest {
   private static final long T0 = 1_700_000_000_000_000L;
-  private static final int UDP = 17;
 
   @FuzzTest(maxDuration = "30s")
   void anyPiecesAreHandedOnOrPutTogetherWithinBounds(FuzzedDataProvider in) {
@@ -46,14 +45,27 @@ class ReassemblyFuzzTest {
         ByteBuffer.wrap(data).putShort((short) 40000).putShort((short) 40001);
       }
       t += in.consumeLong(0, 40_000_000L);
-      byte[] frame = v6 ? ipv6(id, offset, more, data) : ipv4(id, offset, more, data);
+      byte[] frame =
+          FragmentFrames.ethernet(
+              v6
+                  ? FragmentFrames.ipv6Piece(FragmentFrames.UDP, id, offset, more, data, 0, length)
+                  : FragmentFrames.ipv4Piece(
+                      FragmentFrames.UDP,
+                      FragmentFrames.A,
+                      FragmentFrames.B,
+                      id,
+                      offset,
+                      more,
+                      data,
+                      0,
+                      length));
       int around = in.consumeInt(0, 2);
       if (around == 1) {
-        frame = tagged(in.consumeInt(1, 3), frame);
+        frame = FragmentFrames.tagged(in.consumeInt(1, 3), frame);
       } else if (around == 2) {
-        frame = inVxlan(in.consumeInt(0, 2), in.consumeInt(0, 0xFFFF), frame);
+        frame = FragmentFrames.vxlan(in.consumeInt(0, 2), in.consumeInt(0, 0xFFFF), frame);
       }
-      CapturedPacket c = captured(t, frame);
+      CapturedPacket c = FragmentFrames.captured(t, frame);
       if (reassembly.expire(t)) {
         take(reassembly, decoder, seen);
       }
@@ -87,64 +99,6 @@ class ReassemblyFuzzTest {
         assertThat(d.fragmentedIp).as("a whole packet is no piece").isNegative();
       }
     }
-  }
-
-  private static byte[] ipv4(int id, int offset, boolean more, byte[] data) {
-    ByteBuffer b = ByteBuffer.allocate(14 + 20 + data.length);
-    b.put(new byte[12]).putShort((short) 0x0800);
-    b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + data.length)).putShort((short) id);
-    b.putShort((short) ((more ? 0x2000 : 0) | ((offset / 8) & 0x1FFF))).put((byte) 64);
-    b.put((byte) UDP).putShort((short) 0).putInt(0xC0A8320B).putInt(0xC0A8320C).put(data);
-    byte[] frame = b.array();
-    byte[] header = java.util.Arrays.copyOfRange(frame, 14, 34);
-    InternetChecksum.writeIpv4(header);
-    System.arraycopy(header, 0, frame, 14, 20);
-    return frame;
-  }
-
-  private static byte[] ipv6(int id, int offset, boolean more, byte[] data) {
-    ByteBuffer b = ByteBuffer.allocate(14 + 48 + data.length);
-    b.put(new byte[12]).putShort((short) 0x86DD);
-    b.putInt(0x60000000).putShort((short) (8 + data.length)).put((byte) 44).put((byte) 64);
-    b.putLong(0xfd00005000000000L).putLong(0x11).putLong(0xfd00005000000000L).putLong(0x12);
-    b.put((byte) UDP).put((byte) 0).putShort((short) ((offset & 0xFFF8) | (more ? 1 : 0)));
-    return b.putInt(id).put(data).array();
-  }
-
-  /** {@code frame} with an 802.1Q tag of VLAN {@code vlan}. */
-  private static byte[] tagged(int vlan, byte[] frame) {
-    ByteBuffer b = ByteBuffer.allocate(frame.length + 4);
-    b.put(frame, 0, 12).putShort((short) 0x8100).putShort((short) vlan);
-    return b.put(frame, 12, frame.length - 12).array();
-  }
-
-  /**
-   * {@code frame} in VXLAN (VNI {@code vni}) in UDP in IPv4 between two tunnel endpoints, the outer
-   * packet's id {@code id}: the pieces of one packet may travel in several tunnels.
-   */
-  private static byte[] inVxlan(int vni, int id, byte[] frame) {
-    int udp = 8 + 8 + frame.length;
-    ByteBuffer b = ByteBuffer.allocate(14 + 20 + udp);
-    b.put(new byte[12]).putShort((short) 0x0800);
-    b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + udp)).putShort((short) id);
-    b.putShort((short) 0).put((byte) 64).put((byte) UDP).putShort((short) 0);
-    b.putInt(0x0A140001).putInt(0x0A140002);
-    b.putShort((short) 50000).putShort((short) 4789).putShort((short) udp).putShort((short) 0);
-    b.putInt(0x08000000).putInt(vni << 8).put(frame);
-    byte[] out = b.array();
-    byte[] header = java.util.Arrays.copyOfRange(out, 14, 34);
-    InternetChecksum.writeIpv4(header);
-    System.arraycopy(header, 0, out, 14, 20);
-    return out;
-  }
-
-  private static CapturedPacket captured(long micros, byte[] frame) {
-    CapturedPacket c = new CapturedPacket();
-    c.timestampMicros = micros;
-    c.linkType = PacketDecoder.LINKTYPE_ETHERNET;
-    c.originalLength = frame.length;
-    c.data = ByteBuffer.wrap(frame);
-    return c;
   }
 
   /** The outcomes counted. */
